@@ -1,0 +1,2 @@
+/* alloc.c - placeholder, being written. */
+#include "core/core.h"

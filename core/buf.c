@@ -1,0 +1,2 @@
+/* buf.c - placeholder, being written. */
+#include "core/core.h"

@@ -1,0 +1,2 @@
+/* case.c - placeholder, being written. */
+#include "core/core.h"

@@ -1,0 +1,580 @@
+/*
+ * core.h - the shared core of custos: errors, logging, buffers, paths,
+ * files, hashing, JSON, time, progress, Merkle trees, the custody log and
+ * the case directory.
+ *
+ * This is the only public header of core/. Every other folder includes it.
+ * Ownership: functions named _init/_release work on caller-embedded structs,
+ * _new/_free on heap objects. Out-parameters are written only on success.
+ * A borrowed "const char *" stays valid until the owning object is freed.
+ */
+#ifndef CUSTOS_CORE_H
+#define CUSTOS_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <jansson.h> /* JSON reading: the one third-party header core exposes */
+
+#ifdef __GNUC__
+#define CU_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CU_NORETURN __attribute__((noreturn))
+#define CU_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+#define CU_PRINTF(f, a)
+#define CU_NORETURN
+#define CU_WARN_UNUSED
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+enum cu_status {
+	CU_OK = 0,
+	CU_E_NOMEM = -1,          /* allocation failed */
+	CU_E_USAGE = -2,          /* bad arguments from the user (exit 2) */
+	CU_E_IO = -3,             /* read/write/open failed */
+	CU_E_FORMAT = -4,         /* corrupt, truncated or malformed input */
+	CU_E_UNSUPPORTED = -5,    /* valid input we cannot handle */
+	CU_E_KEY = -6,            /* wrong password / key, or none given */
+	CU_E_INTEGRITY = -7,      /* hash, chain or signature mismatch (exit 1) */
+	CU_E_DEVICE = -8,         /* device absent, locked, unauthorized (exit 4) */
+	CU_E_EXISTS = -9,         /* target already exists */
+	CU_E_NOTFOUND = -10,      /* missing file, table, key... */
+	CU_E_LIMIT = -11,         /* a hard size cap was hit */
+	CU_E_CRYPTO = -12,        /* an OpenSSL operation failed */
+	CU_E_PATH = -13,          /* unsafe path (.., absolute, NUL, escape) */
+	CU_E_PARTIAL = -14,       /* finished, some parts failed (exit 5) */
+	CU_E_NOT_IMPLEMENTED = -15,
+	CU_E_INTERNAL = -16,
+	CU_E_INTERRUPTED = -17,   /* stopped by a signal; resumable */
+};
+
+#define CU_ERROR_MSG_MAX 1024
+
+/*
+ * A caller-owned error record. cu_error_set() writes the innermost message;
+ * callers add context on the way up with cu_error_prefix(), giving a chain
+ * "seal: manifest 'x/manifest.json': line 3: unexpected token".
+ * No allocation happens on the error path.
+ */
+struct cu_error {
+	enum cu_status code;
+	char msg[CU_ERROR_MSG_MAX];
+};
+
+void cu_error_clear(struct cu_error *err);
+/* Sets code and message; returns code so callers can "return cu_error_set(...)".
+ * err may be NULL (the error is then dropped). */
+enum cu_status cu_error_set(struct cu_error *err, enum cu_status code, const char *fmt, ...)
+	CU_PRINTF(3, 4);
+/* Like cu_error_set() with ": <strerror(errno_value)>" appended. */
+enum cu_status cu_error_errno(struct cu_error *err, enum cu_status code, int errno_value,
+			      const char *fmt, ...) CU_PRINTF(4, 5);
+/* Prepends "<context>: " to the message; returns err->code. */
+enum cu_status cu_error_prefix(struct cu_error *err, const char *fmt, ...) CU_PRINTF(2, 3);
+/* Appends the pending OpenSSL error queue text (and clears it); returns code. */
+enum cu_status cu_error_openssl(struct cu_error *err, const char *fmt, ...) CU_PRINTF(2, 3);
+const char *cu_strerror(enum cu_status code);
+/* Exit code per CLI.md for a status: 0 ok, 1 integrity, 2 usage, 3 input,
+ * 4 device, 5 partial. */
+int cu_status_exit_code(enum cu_status code);
+
+/* Aborts with file:line; for broken invariants only, never for bad input. */
+CU_NORETURN void cu_bug(const char *file, int line, const char *what);
+#define CU_BUG(what) cu_bug(__FILE__, __LINE__, (what))
+#define CU_ASSERT(cond)                                                                            \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			CU_BUG(#cond);                                                             \
+	} while (0)
+
+/* ------------------------------------------------------------------ */
+/* Logging (stderr)                                                    */
+/* ------------------------------------------------------------------ */
+
+enum cu_log_level { CU_LOG_ERROR = 0, CU_LOG_WARN = 1, CU_LOG_INFO = 2, CU_LOG_DEBUG = 3 };
+
+void cu_log_set_level(enum cu_log_level level);
+enum cu_log_level cu_log_get_level(void);
+/* Redirect log output (tests); NULL restores stderr. */
+void cu_log_set_stream(FILE *stream);
+void cu_log(enum cu_log_level level, const char *fmt, ...) CU_PRINTF(2, 3);
+#define cu_error_log(...) cu_log(CU_LOG_ERROR, __VA_ARGS__)
+#define cu_warn(...) cu_log(CU_LOG_WARN, __VA_ARGS__)
+#define cu_info(...) cu_log(CU_LOG_INFO, __VA_ARGS__)
+#define cu_debug(...) cu_log(CU_LOG_DEBUG, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* Allocation and checked arithmetic                                   */
+/* ------------------------------------------------------------------ */
+
+/* Returns NULL on overflow or exhaustion. */
+void *cu_malloc(size_t n);
+void *cu_calloc(size_t count, size_t size);
+void *cu_reallocarray(void *p, size_t count, size_t size);
+char *cu_strdup(const char *s);
+char *cu_strndup(const char *s, size_t n);
+/* Test hook: make the Nth following cu_malloc/calloc/realloc fail (0 = off). */
+void cu_alloc_fail_after(unsigned long n);
+
+static inline bool cu_add_overflow(size_t a, size_t b, size_t *out)
+{
+	return __builtin_add_overflow(a, b, out);
+}
+static inline bool cu_mul_overflow(size_t a, size_t b, size_t *out)
+{
+	return __builtin_mul_overflow(a, b, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Buffers with a hard cap                                             */
+/* ------------------------------------------------------------------ */
+
+/* Always NUL-terminated when data != NULL. Growth past max fails with CU_E_LIMIT. */
+struct cu_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+#define CU_BUF_DEFAULT_MAX ((size_t)1 << 30)
+#define CU_BUF_INIT {NULL, 0, 0, CU_BUF_DEFAULT_MAX}
+
+void cu_buf_init(struct cu_buf *b, size_t max);
+void cu_buf_release(struct cu_buf *b);
+void cu_buf_reset(struct cu_buf *b); /* len = 0, keeps memory */
+enum cu_status cu_buf_grow(struct cu_buf *b, size_t extra, struct cu_error *err);
+enum cu_status cu_buf_append(struct cu_buf *b, const void *p, size_t n, struct cu_error *err);
+enum cu_status cu_buf_puts(struct cu_buf *b, const char *s, struct cu_error *err);
+enum cu_status cu_buf_putc(struct cu_buf *b, char c, struct cu_error *err);
+enum cu_status cu_buf_printf(struct cu_buf *b, struct cu_error *err, const char *fmt, ...)
+	CU_PRINTF(3, 4);
+enum cu_status cu_buf_vprintf(struct cu_buf *b, struct cu_error *err, const char *fmt,
+			      va_list ap) CU_PRINTF(3, 0);
+/* Hands the memory to the caller (never NULL: an empty buffer yields ""). */
+char *cu_buf_detach(struct cu_buf *b, size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Strings                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Length of the longest valid UTF-8 prefix of s[0..n). */
+size_t cu_utf8_valid_prefix(const char *s, size_t n);
+bool cu_utf8_valid(const char *s, size_t n);
+/* Hex of n bytes into out (2n+1 bytes), lowercase. */
+void cu_hex(const unsigned char *in, size_t n, char *out);
+/* Parses exactly 2n hex digits; returns false on anything else. */
+bool cu_unhex(const char *hex, unsigned char *out, size_t n);
+/* Safe strtoll/strtoull: the whole string must be a number in range. */
+bool cu_parse_i64(const char *s, int64_t *out);
+bool cu_parse_u64(const char *s, uint64_t *out);
+bool cu_str_has_prefix(const char *s, const char *prefix);
+bool cu_str_has_suffix(const char *s, const char *suffix);
+/* Base64 (standard alphabet, padded). */
+enum cu_status cu_base64_encode(const unsigned char *in, size_t n, struct cu_buf *out,
+				struct cu_error *err);
+enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out,
+				struct cu_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Paths                                                               */
+/* ------------------------------------------------------------------ */
+
+#define CU_PATH_MAX 4096
+
+/*
+ * Escapes one name component reversibly so it is valid UTF-8 and safe on
+ * any file system we write to: every byte that is not part of valid UTF-8,
+ * every control byte (< 0x20, 0x7f), '%' and '\\' become "%XX" (uppercase
+ * hex). "/" inside a component also becomes %2F. "." and ".." become
+ * "%2E" and "%2E%2E". cu_path_unescape_component() inverts it.
+ */
+enum cu_status cu_path_escape_component(const char *name, size_t n, struct cu_buf *out,
+					struct cu_error *err);
+enum cu_status cu_path_unescape_component(const char *name, struct cu_buf *out,
+					  struct cu_error *err);
+
+/*
+ * Checks that rel is a safe relative path: not empty, not absolute, no NUL
+ * in [0,n), no "." or ".." component, no empty component ("a//b"), valid
+ * UTF-8. Returns CU_E_PATH otherwise with the reason.
+ */
+enum cu_status cu_path_check_relative(const char *rel, size_t n, struct cu_error *err);
+
+/*
+ * Turns a device path (e.g. "/data/data/x/db" or "HomeDomain/Library/a")
+ * into a safe relative path by escaping each component; leading "/" and
+ * repeated "/" are dropped. A ".." or "." component is refused (CU_E_PATH):
+ * hostile names are reported, not silently rewritten.
+ */
+enum cu_status cu_path_from_device(const char *device_path, size_t n, struct cu_buf *out,
+				   struct cu_error *err);
+
+/* out = root + "/" + rel after cu_path_check_relative(rel). Never escapes root. */
+enum cu_status cu_path_join(const char *root, const char *rel, struct cu_buf *out,
+			    struct cu_error *err);
+
+/* mkdir -p with mode for every missing component of path (not the last if
+ * parent_only). */
+enum cu_status cu_mkdirs(const char *path, mode_t mode, bool parent_only, struct cu_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Reads a whole (small) file, at most max bytes, else CU_E_LIMIT. */
+enum cu_status cu_file_read_all(const char *path, size_t max, struct cu_buf *out,
+				struct cu_error *err);
+/* Writes data to path via "path.tmp.<pid>" + fsync + rename + dir fsync. */
+enum cu_status cu_file_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
+				    struct cu_error *err);
+enum cu_status cu_fsync_dir(const char *dir, struct cu_error *err);
+bool cu_file_exists(const char *path);
+/* Writes all n bytes, retrying on EINTR/short writes. */
+enum cu_status cu_write_all(int fd, const void *p, size_t n, const char *what,
+			    struct cu_error *err);
+/* Reads up to n bytes (fewer only at EOF), retrying on EINTR; *got = bytes read. */
+enum cu_status cu_read_full(int fd, void *p, size_t n, size_t *got, const char *what,
+			    struct cu_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Hashing: one pass, SHA-256 + MD5 (+ SM3), optionally on two threads  */
+/* ------------------------------------------------------------------ */
+
+enum cu_hash_alg {
+	CU_HASH_SHA256 = 1u << 0,
+	CU_HASH_MD5 = 1u << 1,
+	CU_HASH_SM3 = 1u << 2,
+};
+#define CU_HASH_DEFAULT (CU_HASH_SHA256 | CU_HASH_MD5)
+
+/* Run the second digest on a worker thread (worth it for bulk data). */
+#define CU_HASHER_THREADED 1u
+
+struct cu_digests {
+	unsigned algs;  /* which of the below are valid */
+	uint64_t size;  /* bytes fed */
+	char sha256[65];
+	char md5[33];
+	char sm3[65];
+	unsigned char sha256_raw[32];
+};
+
+struct cu_hasher;
+
+enum cu_status cu_hasher_new(unsigned algs, unsigned flags, struct cu_hasher **out,
+			     struct cu_error *err);
+/* Feeds bytes to every digest. The data need only stay valid during the call. */
+enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n,
+				struct cu_error *err);
+/* Finishes all digests; the hasher can then be reset for reuse. */
+enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out, struct cu_error *err);
+enum cu_status cu_hasher_reset(struct cu_hasher *h, struct cu_error *err);
+void cu_hasher_free(struct cu_hasher *h);
+
+/* One-shot helpers. */
+void cu_sha256(const void *p, size_t n, unsigned char out[32]);
+void cu_sha256_hex(const void *p, size_t n, char out[65]);
+/* Streams a file through the hasher (read-only open, O_NOFOLLOW). */
+enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *out,
+			    struct cu_error *err);
+
+/*
+ * Copies src (an open fd) to a new file dst while hashing, in one pass:
+ * read -> digests -> write. dst is created O_EXCL with mode 0444 after
+ * writing (evidence copies are read-only), fsync'ed. `limit` caps the bytes
+ * copied (CU_E_LIMIT past it; 0 = none). progress may be NULL.
+ */
+struct cu_progress;
+enum cu_status cu_copy_hash_fd(int src_fd, const char *dst, unsigned algs, uint64_t limit,
+			       struct cu_progress *progress, struct cu_digests *out,
+			       struct cu_error *err);
+
+/* ------------------------------------------------------------------ */
+/* JSON writer: fixed key order (caller's), no whitespace, UTF-8       */
+/* ------------------------------------------------------------------ */
+
+#define CU_JSON_MAX_DEPTH 64
+
+/*
+ * Writes into a cu_buf. Errors are sticky: after the first failure every
+ * call is a no-op and cu_json_finish() reports it. Strings must be UTF-8;
+ * invalid bytes are written as U+FFFD and counted in `replaced` (callers
+ * that must stay lossless escape paths with cu_path_escape_component first).
+ * Escaping: '"', '\\' and bytes < 0x20 (as \n \r \t \b \f or \u00XX); '/'
+ * and non-ASCII are written as is, so output is canonical for our needs.
+ */
+struct cu_json {
+	struct cu_buf *out;
+	int depth;
+	bool first[CU_JSON_MAX_DEPTH];
+	bool after_key;
+	unsigned long replaced;
+	struct cu_error err;
+};
+
+void cu_json_init(struct cu_json *j, struct cu_buf *out);
+void cu_json_obj_begin(struct cu_json *j);
+void cu_json_obj_end(struct cu_json *j);
+void cu_json_arr_begin(struct cu_json *j);
+void cu_json_arr_end(struct cu_json *j);
+void cu_json_key(struct cu_json *j, const char *key);
+void cu_json_str(struct cu_json *j, const char *s); /* NULL writes null */
+void cu_json_strn(struct cu_json *j, const char *s, size_t n);
+void cu_json_int(struct cu_json *j, int64_t v);
+void cu_json_uint(struct cu_json *j, uint64_t v);
+void cu_json_bool(struct cu_json *j, bool v);
+void cu_json_null(struct cu_json *j);
+/* Inserts already-serialised JSON (trusted, e.g. from cu_json_dump_jansson). */
+void cu_json_raw(struct cu_json *j, const char *raw, size_t n);
+/* Convenience: key + value. */
+void cu_json_kv_str(struct cu_json *j, const char *key, const char *s);
+void cu_json_kv_int(struct cu_json *j, const char *key, int64_t v);
+void cu_json_kv_bool(struct cu_json *j, const char *key, bool v);
+/* Writes a jansson value (objects keep their insertion order). */
+void cu_json_jansson(struct cu_json *j, const json_t *v);
+enum cu_status cu_json_finish(struct cu_json *j, struct cu_error *err);
+
+/* Reads a JSON file (at most max bytes) with jansson, keeping key order.
+ * Errors name the file, line and column. Caller json_decref()s. */
+enum cu_status cu_json_load_file(const char *path, size_t max, json_t **out,
+				 struct cu_error *err);
+enum cu_status cu_json_load_str(const char *s, size_t n, const char *what, json_t **out,
+				struct cu_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Time                                                                */
+/* ------------------------------------------------------------------ */
+
+#define CU_TIME_STR 25 /* "2026-11-23T07:01:02.123Z" + NUL */
+#define CU_COCOA_EPOCH_OFFSET 978307200LL
+
+/*
+ * Wall clock in Unix ms. If SOURCE_DATE_EPOCH is set (tests, reproducible
+ * builds), returns that value in ms plus a per-process counter of calls so
+ * order stays visible; cu_time_is_fixed() tells callers to record this.
+ */
+int64_t cu_time_now_ms(void);
+bool cu_time_is_fixed(void);
+/* Formats Unix ms as RFC 3339 UTC with milliseconds. Returns false if out of
+ * the supported range (years 0001..9999). */
+bool cu_time_format_ms(int64_t unix_ms, char out[CU_TIME_STR]);
+/* Parses RFC 3339 ("Z" or +hh:mm offsets, optional fraction). */
+bool cu_time_parse(const char *s, int64_t *unix_ms);
+int64_t cu_time_from_unix_s(int64_t s);
+int64_t cu_time_from_cocoa_s(double s);
+int64_t cu_time_from_cocoa_ns(int64_t ns);
+/* iOS sms.db style: > 1e15 means nanoseconds, else seconds. */
+int64_t cu_time_from_cocoa_auto(int64_t v);
+
+/* ------------------------------------------------------------------ */
+/* Progress on stderr (only when it is a terminal and enabled)         */
+/* ------------------------------------------------------------------ */
+
+struct cu_progress {
+	const char *label;
+	uint64_t total; /* 0 = unknown */
+	uint64_t done;
+	int64_t start_ms;
+	int64_t last_draw_ms;
+	bool active;
+};
+
+/* Global switch set by the CLI (off with --quiet/--json or non-tty). */
+void cu_progress_enable(bool on);
+bool cu_progress_enabled(void);
+void cu_progress_start(struct cu_progress *p, const char *label, uint64_t total);
+void cu_progress_add(struct cu_progress *p, uint64_t n);
+void cu_progress_set(struct cu_progress *p, uint64_t done);
+void cu_progress_finish(struct cu_progress *p);
+/* Renders one bar line into out (for tests): "label  42% 1.2 GB 35 MB/s ETA 0:12". */
+void cu_progress_render(const struct cu_progress *p, int64_t now_ms, char *out, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* RFC 6962 Merkle trees                                               */
+/* ------------------------------------------------------------------ */
+
+void cu_merkle_leaf_hash(const void *data, size_t n, unsigned char out[32]);
+void cu_merkle_node_hash(const unsigned char left[32], const unsigned char right[32],
+			 unsigned char out[32]);
+/* Root over n leaf hashes (already leaf-hashed). n = 0 gives SHA-256(""). */
+enum cu_status cu_merkle_root(const unsigned char (*leaves)[32], size_t n, unsigned char out[32],
+			      struct cu_error *err);
+/* Audit path for leaf index i of n (RFC 6962 2.1.1). *path is malloc'ed,
+ * *path_len hashes. */
+enum cu_status cu_merkle_proof(const unsigned char (*leaves)[32], size_t n, size_t index,
+			       unsigned char (**path)[32], size_t *path_len, struct cu_error *err);
+/* Checks an audit path; true when it reproduces root. */
+bool cu_merkle_verify(const unsigned char leaf[32], size_t index, size_t n,
+		      const unsigned char (*path)[32], size_t path_len, const unsigned char root[32]);
+
+/* Content-tree leaf data: path || 0x00 || decimal size || 0x00 || sha256hex. */
+void cu_merkle_content_leaf(const char *path, uint64_t size, const char *sha256hex,
+			    unsigned char out[32]);
+
+/* ------------------------------------------------------------------ */
+/* Custody log (custody/log.jsonl), CUSTODY.md                         */
+/* ------------------------------------------------------------------ */
+
+struct cu_actor {
+	const char *name;
+	const char *id;   /* badge number, may be NULL */
+	const char *role; /* investigator, examiner, custos... */
+};
+
+struct cu_signer; /* an Ed25519 private key and its key id */
+
+enum cu_status cu_signer_load(const char *pem_path, struct cu_signer **out, struct cu_error *err);
+void cu_signer_free(struct cu_signer *s);
+const char *cu_signer_key_id(const struct cu_signer *s);
+
+/* One parsed log entry, for show/verify. Strings borrowed from the log. */
+struct cu_custody_entry {
+	uint64_t seq;
+	const char *line;  /* whole line without '\n' */
+	size_t line_len;
+	const char *body;  /* exact body span within line */
+	size_t body_len;
+	unsigned char leaf[32];
+	json_t *json;      /* parsed line */
+};
+
+struct cu_custody;
+
+/*
+ * Opens (creating when `create`) the log at path for appending. The existing
+ * log is read and checked: a torn last line (no '\n', or unparsable) is
+ * reported in err as CU_E_INTEGRITY unless repair is true, in which case the
+ * torn bytes are left as they are, a newline is written, and an ERROR entry
+ * recording the torn line's length and hash is appended first.
+ */
+enum cu_status cu_custody_open(const char *path, bool create, bool repair, struct cu_custody **out,
+			       struct cu_error *err);
+void cu_custody_close(struct cu_custody *c);
+
+/*
+ * Appends one entry: {"body":{"v":1,"seq":..,"prev":..,"time":..,"event":..,
+ * "actor":{..},"subject":SUBJECT,"details":DETAILS}[,"sig":{..}]}\n
+ * subject_json/details_json are serialised JSON objects (from cu_json), or
+ * NULL for {}. fsync'ed before returning. signer may be NULL.
+ */
+enum cu_status cu_custody_append(struct cu_custody *c, const char *event,
+				 const struct cu_actor *actor, const char *subject_json,
+				 const char *details_json, const struct cu_signer *signer,
+				 struct cu_error *err);
+/* Head and root of the entries so far. */
+uint64_t cu_custody_size(const struct cu_custody *c);
+void cu_custody_head(const struct cu_custody *c, unsigned char head[32]);
+enum cu_status cu_custody_root(const struct cu_custody *c, unsigned char root[32],
+			       struct cu_error *err);
+
+/* Result of checking a log (file or in-memory bytes). */
+struct cu_custody_check {
+	uint64_t entries;
+	unsigned char head[32];
+	unsigned char root[32];
+	uint64_t signed_entries;
+	uint64_t bad_signatures;
+};
+
+/*
+ * Verifies a whole log held in memory: every line is complete and parses,
+ * seq counts from 0, prev links hold, leaves are computed over the stored
+ * body bytes. Signatures: with pubkey_pem_path, every signed entry whose
+ * key id is that key's must verify (a bad one is an integrity failure);
+ * signatures by other keys are counted as unverified. `what` names the log
+ * in messages; the first failure names the line number.
+ */
+enum cu_status cu_custody_verify_buf(const char *data, size_t n, const char *what,
+				     const char *pubkey_pem_path, struct cu_custody_check *out,
+				     struct cu_error *err);
+
+/* ------------------------------------------------------------------ */
+/* The case directory                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Layout (shared by acquisition, import, parse, report and seal):
+ *   CASE/manifest.json              seizure manifest (MANIFEST.md), living
+ *   CASE/custody/log.jsonl          custody log
+ *   CASE/evidence/<item>/<path>     acquired/imported files, device paths kept
+ *   CASE/derived/<item>/<path>      decrypted or otherwise derived files
+ *   CASE/inventory/<item>.jsonl     one JSON line per evidence or derived file
+ *   CASE/case.db                    parsed artifacts (CASEDB.md)
+ *   CASE/report/                    report and forms
+ *   CASE/work/                      scratch (staged copies); never sealed
+ *
+ * Inventory line (keys in this order; absent values are null):
+ *   {"kind":"evidence"|"derived","item":ID,"device_path":P,"evidence_path":E,
+ *    "type":"file"|"dir"|"symlink","size":N,"sha256":H,"md5":H,"sm3":H|null,
+ *    "mtime":T|null,"mode":N|null,"link_target":S|null,"origin":S|null,
+ *    "derived_from":[E...]|null,"derivation":S|null,"meta":{...}|null}
+ * device_path: Android absolute path ("/data/data/..."); iOS
+ * "<domain>/<relativePath>". evidence_path is relative to CASE. origin is
+ * where it came from in the source image (e.g. backup "ab/ab12..."),
+ * meta carries format-specific facts (iOS MBFile: protection class, times).
+ */
+#define CU_CASE_MANIFEST "manifest.json"
+#define CU_CASE_CUSTODY "custody/log.jsonl"
+#define CU_CASE_DB "case.db"
+
+struct cu_case {
+	char *dir;        /* absolute path */
+	struct cu_custody *custody;
+	json_t *manifest; /* loaded manifest.json */
+};
+
+enum cu_status cu_case_open(const char *dir, struct cu_case **out, struct cu_error *err);
+void cu_case_close(struct cu_case *c);
+/* Joins CASE + rel safely. */
+enum cu_status cu_case_path(const struct cu_case *c, const char *rel, struct cu_buf *out,
+			    struct cu_error *err);
+/* Saves c->manifest atomically (pretty, stable key order). */
+enum cu_status cu_case_save_manifest(struct cu_case *c, struct cu_error *err);
+/* The actor for tool-made entries: {"custos", NULL, "tool"} or the examiner
+ * named with --examiner / CUSTOS_EXAMINER. */
+const struct cu_actor *cu_case_default_actor(void);
+void cu_case_set_actor(const char *name, const char *id, const char *role);
+
+/* One inventory record (strings owned by the record). */
+struct cu_inventory_rec {
+	char *kind, *item, *device_path, *evidence_path, *type;
+	uint64_t size;
+	char sha256[65], md5[33], sm3[65];
+	char *mtime;       /* RFC 3339 or NULL */
+	int64_t mode;      /* -1 if unknown */
+	char *link_target, *origin, *derivation;
+	json_t *derived_from; /* array of evidence paths or NULL */
+	json_t *meta;         /* object or NULL */
+};
+void cu_inventory_rec_release(struct cu_inventory_rec *r);
+/* Serialises one record as a JSON line (with '\n') into out. */
+enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct cu_buf *out,
+				       struct cu_error *err);
+/* Appends one record to CASE/inventory/<item>.jsonl (fsync'ed). */
+enum cu_status cu_inventory_append(struct cu_case *c, const struct cu_inventory_rec *r,
+				   struct cu_error *err);
+/* Streams every record of one item (or all items when item == NULL);
+ * the callback returns non-OK to stop. A torn last line is skipped with a
+ * warning (an interrupted import); any other bad line is an error. */
+typedef enum cu_status (*cu_inventory_fn)(const struct cu_inventory_rec *r, void *ctx,
+					  struct cu_error *err);
+enum cu_status cu_inventory_each(struct cu_case *c, const char *item, cu_inventory_fn fn,
+				 void *ctx, struct cu_error *err);
+/* Items present in the case (from inventory/ and the manifest), sorted. */
+enum cu_status cu_case_items(struct cu_case *c, char ***items, size_t *n, struct cu_error *err);
+void cu_strv_free(char **v, size_t n);
+
+/* Version string of this build ("custos X.Y.Z"). */
+const char *cu_version(void);
+
+#include "banned.h"
+
+#endif

@@ -1,0 +1,2 @@
+/* custody.c - placeholder, being written. */
+#include "core/core.h"

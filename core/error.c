@@ -1,0 +1,2 @@
+/* error.c - placeholder, being written. */
+#include "core/core.h"

@@ -1,0 +1,2 @@
+/* inventory.c - placeholder, being written. */
+#include "core/core.h"

@@ -1,0 +1,2 @@
+/* merkle.c - placeholder, being written. */
+#include "core/core.h"

@@ -1,0 +1,2 @@
+/* path.c - placeholder, being written. */
+#include "core/core.h"

@@ -1,0 +1,2 @@
+/* progress.c - placeholder, being written. */
+#include "core/core.h"

@@ -1,0 +1,2 @@
+/* str.c - placeholder, being written. */
+#include "core/core.h"

@@ -1,0 +1,2 @@
+/* time.c - placeholder, being written. */
+#include "core/core.h"

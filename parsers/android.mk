@@ -1,0 +1,1 @@
+# Android parsers and payment helpers.

@@ -1,0 +1,2 @@
+/* html.c - placeholder, being written (issue 6). */
+#include "report/report.h"

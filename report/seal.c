@@ -1,0 +1,2 @@
+/* seal.c - placeholder, being written (issue 3). */
+#include "report/report.h"

@@ -1,0 +1,63 @@
+/*
+ * cli.h - shared state and helpers of the custos command line.
+ * Each verb lives in src/cmd_<verb>.c and calls into core/, extract/,
+ * parsers/ and report/; the CLI itself stays thin.
+ */
+#ifndef CUSTOS_CLI_H
+#define CUSTOS_CLI_H
+
+#include "core/core.h"
+
+struct cu_cli {
+	const char *case_dir; /* --case DIR, default "." */
+	bool quiet, verbose, json;
+};
+
+/* A verb: name, one-line summary, usage text for --help, and the handler,
+ * which gets argv starting at the verb and returns the process exit code. */
+struct cu_verb {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	int (*run)(struct cu_cli *cli, int argc, char **argv);
+};
+
+extern const struct cu_verb cu_verbs[];
+const struct cu_verb *cu_cli_verb(const char *name);
+
+/* Prints "custos: <message>" (and a hint) to stderr and returns the exit
+ * code for err->code per CLI.md. */
+int cu_cli_fail(const struct cu_cli *cli, const struct cu_error *err);
+/* Prints the verb's usage to stdout (help) or stderr (usage error) and
+ * returns 0 or 2. */
+int cu_cli_usage(const char *verb, bool error);
+/* True when argv holds -h/--help (checked by every verb first). */
+bool cu_cli_wants_help(int argc, char **argv);
+/* For verbs not built yet: message and exit 2. */
+int cu_cli_not_implemented(const char *verb);
+
+/*
+ * Reads a secret: from the file named (first line, no newline), else from
+ * the environment variable env_name, else from a no-echo prompt on the
+ * terminal. Never from argv. out is wiped by the caller with
+ * cu_cli_secret_release().
+ */
+enum cu_status cu_cli_read_secret(const char *file, const char *env_name, const char *prompt,
+				  struct cu_buf *out, struct cu_error *err);
+void cu_cli_secret_release(struct cu_buf *secret);
+
+/* The verbs. */
+int cu_cmd_devices(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_case(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_acquire(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_import(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_recover(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_report(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_custody(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_verify(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_run(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_keygen(struct cu_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * cmd_custody.c - `custos custody` (CLI.md).
+ */
+#include "src/cli.h"
+
+int cu_cmd_custody(struct cu_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	return cu_cli_not_implemented("custody");
+}

@@ -1,0 +1,12 @@
+/*
+ * cmd_report.c - `custos report` (CLI.md).
+ */
+#include "src/cli.h"
+
+int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	return cu_cli_not_implemented("report");
+}

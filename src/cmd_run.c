@@ -1,0 +1,12 @@
+/*
+ * cmd_run.c - `custos run` (CLI.md).
+ */
+#include "src/cli.h"
+
+int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	return cu_cli_not_implemented("run");
+}

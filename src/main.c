@@ -1,0 +1,155 @@
+/*
+ * main.c - `custos`: global options, then a git-style verb (CLI.md).
+ */
+#include "config.h"
+#include "src/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libimobiledevice/libimobiledevice.h>
+#include <libusb.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+#include <zip.h>
+
+const struct cu_verb cu_verbs[] = {
+	{"devices", "list attached iOS and Android devices",
+	 "custos devices [--adb-connect HOST:PORT]\n"
+	 "  List attached iOS (usbmuxd) and Android (USB ADB) devices: id, platform,\n"
+	 "  model, state (ready / unauthorized / locked / untrusted).\n"
+	 "  With --json, an array of objects.\n",
+	 cu_cmd_devices},
+	{"case", "create a case directory",
+	 "custos case init DIR --case-id ID [--manifest SEIZURE.json] [--examiner NAME]...\n"
+	 "  Create a case directory with its seizure manifest and the first custody\n"
+	 "  entry. The manifest is validated against docs/manifest.schema.json; every\n"
+	 "  missing mandatory field is listed by name.\n",
+	 cu_cmd_case},
+	{"acquire", "acquire one device into the case",
+	 "custos acquire [--device ID] [--adb-connect HOST:PORT] [--item ITEM-ID] [--resume]\n"
+	 "               [--media] [--backup-password-file F]\n"
+	 "  Acquire one device into the case. iOS by UDID (libimobiledevice; honours\n"
+	 "  USBMUXD_SOCKET_ADDRESS), Android by serial over USB or HOST:PORT over TCP.\n",
+	 cu_cmd_acquire},
+	{"import", "ingest a phone image made elsewhere",
+	 "custos import PATH [--format auto|ios-backup|android-tar|android-zip|android-dir|\n"
+	 "                    android-ab|dir] [--item ITEM-ID] [--password-file F] [--resume]\n"
+	 "  Ingest an image made elsewhere (iTunes/Finder/idevicebackup2 backup,\n"
+	 "  encrypted or not; Android file-system dump as directory, tar, tar.gz or\n"
+	 "  zip; adb backup .ab). Every byte is hashed once while copied.\n"
+	 "  Passwords: --password-file F, or CUSTOS_PASSWORD, or a prompt.\n",
+	 cu_cmd_import},
+	{"parse", "parse artifacts into case.db",
+	 "custos parse [--item ITEM-ID]\n"
+	 "  Parse every known artifact of the case's items into CASE/case.db.\n",
+	 cu_cmd_parse},
+	{"recover", "recover deleted SQLite records",
+	 "custos recover FILE.db [--json]\n"
+	 "  Recover deleted and superseded records from one SQLite file (with its\n"
+	 "  -wal/-journal beside it). --json prints one JSON object per record.\n",
+	 cu_cmd_recover},
+	{"report", "write the court report and the Chinese forms",
+	 "custos report [--format html|docx|all]\n"
+	 "  Write CASE/report/: the court report and the Chinese forms.\n",
+	 cu_cmd_report},
+	{"custody", "append to, print or check the custody log",
+	 "custos custody add --action ACTION --actor NAME [--to NAME] [--note TEXT]\n"
+	 "                   [--log FILE] [--sign KEY.pem]\n"
+	 "custos custody show [--log FILE]\n"
+	 "custos custody verify [--log FILE] [--pubkey KEY.pem]\n"
+	 "  Append to / print / check the hash-chained custody log.\n",
+	 cu_cmd_custody},
+	{"seal", "seal the case into an evidence package",
+	 "custos seal [-o FILE.zip] [--sign KEY.pem] [--encrypt] [--hash sm3]\n"
+	 "            [--allow-incomplete]\n"
+	 "  Seal the case into a package (PACKAGE.md). The seal hash is printed last.\n",
+	 cu_cmd_seal},
+	{"verify", "verify a package or a case directory",
+	 "custos verify PACKAGE.zip|CASE-DIR [--pubkey KEY.pem] [--expect-sha256 H]\n"
+	 "              [--prove PATH] [--proof FILE] [--json]\n"
+	 "  Verify everything; exit 0 only if every check passes, 1 on a mismatch.\n",
+	 cu_cmd_verify},
+	{"run", "the whole job in one go",
+	 "custos run (PATH | --device ID | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
+	 "  Case init, acquire or import, parse, report, seal and verify.\n",
+	 cu_cmd_run},
+	{"keygen", "create an examiner signing key",
+	 "custos keygen -o KEY.pem\n"
+	 "  Create an Ed25519 examiner signing key (mode 0600) and KEY.pub.pem.\n",
+	 cu_cmd_keygen},
+	{NULL, NULL, NULL, NULL},
+};
+
+static const char global_usage[] =
+	"usage: custos [--case DIR] [-q|--quiet] [-v|--verbose] [--json] <command> [options]\n"
+	"       custos --version\n"
+	"       custos <command> --help\n";
+
+static void print_help(void)
+{
+	printf("%s\ncommands:\n", global_usage);
+	for (const struct cu_verb *v = cu_verbs; v->name; v++)
+		printf("  %-9s %s\n", v->name, v->summary);
+	printf("\nexit codes: 0 success, 1 integrity failure, 2 usage error, 3 input error,\n"
+	       "            4 device error, 5 partial (failures recorded in the custody log)\n");
+}
+
+static void print_version(void)
+{
+	const struct libusb_version *uv = libusb_get_version();
+	printf("%s\n", cu_version());
+	printf("build %s\n", CUSTOS_BUILD_COMMIT);
+	printf("OpenSSL %s\n", OpenSSL_version(OPENSSL_FULL_VERSION_STRING));
+	printf("SQLite %s\n", sqlite3_libversion());
+	printf("libzip %s\n", zip_libzip_version());
+	printf("libimobiledevice %s\n", libimobiledevice_version());
+	printf("libusb %u.%u.%u\n", uv->major, uv->minor, uv->micro);
+	printf("jansson %s\n", jansson_version_str());
+}
+
+int main(int argc, char **argv)
+{
+	struct cu_cli cli = {.case_dir = "."};
+	static const struct option opts[] = {
+		{"case", required_argument, NULL, 'C'}, {"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},    {"json", no_argument, NULL, 'j'},
+		{"version", no_argument, NULL, 'V'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	/* "+" stops at the verb: its options are its own. */
+	while ((c = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'C': cli.case_dir = optarg; break;
+		case 'q': cli.quiet = true; break;
+		case 'v': cli.verbose = true; break;
+		case 'j': cli.json = true; break;
+		case 'V': print_version(); return 0;
+		case 'h': print_help(); return 0;
+		default: fputs(global_usage, stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(global_usage, stderr);
+		return 2;
+	}
+
+	cu_log_set_level(cli.quiet ? CU_LOG_ERROR : cli.verbose ? CU_LOG_DEBUG : CU_LOG_INFO);
+	cu_progress_enable(!cli.quiet && !cli.json && isatty(STDERR_FILENO));
+
+	const struct cu_verb *verb = cu_cli_verb(argv[optind]);
+	if (verb == NULL) {
+		fprintf(stderr, "custos: unknown command '%s'\n%s", argv[optind], global_usage);
+		return 2;
+	}
+	int vargc = argc - optind;
+	char **vargv = argv + optind;
+	if (cu_cli_wants_help(vargc, vargv))
+		return cu_cli_usage(verb->name, false);
+	optind = 1; /* verbs parse their own options from vargv */
+	return verb->run(&cli, vargc, vargv);
+}
