@@ -2,5 +2,5 @@ noinst_LIBRARIES += libcuparsers.a
 libcuparsers_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(PLIST_CFLAGS)
 libcuparsers_a_SOURCES = parsers/parsers.h
 include parsers/common.mk
-include parsers/ios.mk
-include parsers/android.mk
+include parsers/wechat.mk
+include parsers/chat.mk

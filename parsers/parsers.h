@@ -49,9 +49,15 @@ struct cu_parser {
 				struct cu_error *err);
 };
 
-/* Registry (parsers/registry.c). */
-extern const struct cu_parser *const cu_parsers[];
-extern const size_t cu_parsers_count;
+/*
+ * Registry: each group is a NULL-terminated list defined by the file that
+ * owns it; parsers/registry.c joins them and checks names are unique.
+ */
+extern const struct cu_parser *const cu_parsers_system[]; /* parsers/system/ */
+extern const struct cu_parser *const cu_parsers_wechat[]; /* parsers/wechat/ */
+extern const struct cu_parser *const cu_parsers_chat[];   /* parsers/chat/ */
+/* The i-th registered parser, NULL past the end. */
+const struct cu_parser *cu_parser_at(size_t i);
 
 /* Provenance of one row (CASEDB.md). */
 struct cu_prov {

@@ -28,6 +28,8 @@ include tests/custody.mk
 include tests/seal.mk
 include tests/import.mk
 include tests/parsers.mk
+include tests/parsers_wechat.mk
+include tests/parsers_chat.mk
 include tests/report.mk
 include tests/fuzz.mk
 

@@ -1,1 +1,0 @@
-# Android parsers and payment helpers.

@@ -1,0 +1,2 @@
+# WhatsApp, QQ, Telegram parsers.
+libcuparsers_a_SOURCES += parsers/chat/group.c

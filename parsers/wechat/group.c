@@ -1,0 +1,8 @@
+/*
+ * group.c - the wechat parser group, listed in registry order.
+ */
+#include "parsers/parsers.h"
+
+const struct cu_parser *const cu_parsers_wechat[] = {
+	NULL,
+};

@@ -1,0 +1,1 @@
+# tests for parsers_chat
