@@ -315,6 +315,7 @@ struct cu_json {
 	struct cu_buf *out;
 	int depth;
 	bool first[CU_JSON_MAX_DEPTH];
+	bool in_obj[CU_JSON_MAX_DEPTH]; /* container kind per level (misuse checks) */
 	bool after_key;
 	unsigned long replaced;
 	struct cu_error err;
@@ -434,6 +435,22 @@ struct cu_signer; /* an Ed25519 private key and its key id */
 enum cu_status cu_signer_load(const char *pem_path, struct cu_signer **out, struct cu_error *err);
 void cu_signer_free(struct cu_signer *s);
 const char *cu_signer_key_id(const struct cu_signer *s);
+/* Loads a public key (SPKI PEM; a private key PEM also works) for
+ * verification only: cu_signer_sign() then fails with CU_E_KEY. */
+enum cu_status cu_signer_load_public(const char *pem_path, struct cu_signer **out,
+				     struct cu_error *err);
+/* A fresh Ed25519 key (custos keygen). */
+enum cu_status cu_signer_generate(struct cu_signer **out, struct cu_error *err);
+bool cu_signer_has_private(const struct cu_signer *s);
+/* Raw Ed25519 signature over data (64 bytes). */
+enum cu_status cu_signer_sign(const struct cu_signer *s, const void *data, size_t n,
+			      unsigned char sig[64], struct cu_error *err);
+bool cu_signer_verify(const struct cu_signer *s, const void *data, size_t n,
+		      const unsigned char *sig, size_t sig_len);
+/* Writes the private key (PKCS#8 PEM, new file O_EXCL mode 0600) and/or the
+ * public key (SPKI PEM, mode 0644); either path may be NULL. */
+enum cu_status cu_signer_write_pem(const struct cu_signer *s, const char *private_path,
+				   const char *public_path, struct cu_error *err);
 
 /* One parsed log entry, for show/verify. Strings borrowed from the log. */
 struct cu_custody_entry {
@@ -481,7 +498,8 @@ struct cu_custody_check {
 	unsigned char head[32];
 	unsigned char root[32];
 	uint64_t signed_entries;
-	uint64_t bad_signatures;
+	uint64_t bad_signatures;        /* always 0 on success (a bad one fails) */
+	uint64_t unverified_signatures; /* signed by another key, or no key given */
 };
 
 /*
@@ -495,6 +513,21 @@ struct cu_custody_check {
 enum cu_status cu_custody_verify_buf(const char *data, size_t n, const char *what,
 				     const char *pubkey_pem_path, struct cu_custody_check *out,
 				     struct cu_error *err);
+/* cu_custody_verify_buf() on a file (read whole; logs are small). */
+enum cu_status cu_custody_verify_file(const char *path, const char *pubkey_pem_path,
+				      struct cu_custody_check *out, struct cu_error *err);
+/*
+ * Like cu_custody_verify_buf(), calling fn for every entry in order once it
+ * has checked out (seq, prev, signature); the entry and its json are
+ * borrowed for the call only. fn returning non-OK stops the walk.
+ */
+typedef enum cu_status (*cu_custody_entry_fn)(const struct cu_custody_entry *e, void *ctx,
+					      struct cu_error *err);
+enum cu_status cu_custody_each_buf(const char *data, size_t n, const char *what,
+				   const char *pubkey_pem_path, cu_custody_entry_fn fn, void *ctx,
+				   struct cu_custody_check *out, struct cu_error *err);
+/* The path the log was opened with (borrowed). */
+const char *cu_custody_path(const struct cu_custody *c);
 
 /* ------------------------------------------------------------------ */
 /* The case directory                                                  */
