@@ -565,6 +565,18 @@ struct cu_case {
 };
 
 enum cu_status cu_case_open(const char *dir, struct cu_case **out, struct cu_error *err);
+/* cu_case_open() with flags: CU_CASE_REPAIR records a torn last custody line
+ * in an ERROR entry and goes on (commands that append offer --repair). */
+#define CU_CASE_REPAIR 1u
+enum cu_status cu_case_open_ex(const char *dir, unsigned flags, struct cu_case **out,
+			       struct cu_error *err);
+/* CU_E_USAGE unless item is one safe path component (it names
+ * inventory/<item>.jsonl and evidence/<item>/): non-empty, <= 128 bytes,
+ * UTF-8, no '/', '\\', control bytes, spaces or  : * ? " < > |, and not
+ * starting with '.' or '-'. */
+enum cu_status cu_case_item_check(const char *item, struct cu_error *err);
+/* The manifest as saved: 2-space indent, key order kept, '\n' at the end. */
+enum cu_status cu_manifest_serialize(const json_t *m, struct cu_buf *out, struct cu_error *err);
 void cu_case_close(struct cu_case *c);
 /* Joins CASE + rel safely. */
 enum cu_status cu_case_path(const struct cu_case *c, const char *rel, struct cu_buf *out,
