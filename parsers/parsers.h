@@ -197,4 +197,311 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 /* Creates the case.db schema (CASEDB.md) in an empty database. */
 enum cu_status cu_casedb_create(sqlite3 *db, struct cu_error *err);
 
+
+/* ------------------------------------------------------------------ */
+/* WeChat (parsers/wechat/, owner: wechat helper)                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * SQLCipher 1.x as used by WeChat Android EnMicroMsg.db (APPS.md 1.2):
+ * 1024-byte pages, salt = file bytes 0..15, key = PBKDF2-HMAC-SHA1(pass,
+ * salt, 4000, 32), AES-256-CBC without padding, IV = last 16 bytes of each
+ * page, no HMAC.
+ */
+#define CU_SQLCIPHER1_PAGE 1024
+#define CU_SQLCIPHER1_SALT 16
+#define CU_SQLCIPHER1_KDF_ITER 4000
+
+/* Derives the 32-byte page key from a passphrase and the file's salt. */
+enum cu_status cu_sqlcipher1_kdf(const char *passphrase, const unsigned char salt[16],
+				 unsigned char key[32], struct cu_error *err);
+/*
+ * Decrypts one page (page_no counts from 1) into out (1024 bytes). Page 1's
+ * output starts with "SQLite format 3\0"; the reserve (IV) bytes are kept.
+ */
+enum cu_status cu_sqlcipher1_page_decrypt(const unsigned char key[32], uint32_t page_no,
+					  const unsigned char in[1024], unsigned char out[1024],
+					  struct cu_error *err);
+/* True when decrypted page 1 has the expected header (page size 1024,
+ * reserve 16, payload fractions 64/32/32). */
+bool cu_sqlcipher1_page1_plausible(const unsigned char page1[1024]);
+/*
+ * Tries each passphrase on page 1 of the file at in_path; on a match writes
+ * the whole decrypted database to out_path (created O_EXCL) and sets
+ * *which to the index of the passphrase that worked. CU_E_KEY when none
+ * works, CU_E_FORMAT for a truncated file or one that is not a multiple of
+ * 1024 bytes.
+ */
+enum cu_status cu_sqlcipher1_decrypt_file(const char *in_path, const char *const *passphrases,
+					  size_t n, const char *out_path, size_t *which,
+					  struct cu_error *err);
+
+/* WeChat Android key = md5_hex(IMEI + uin)[:7] (APPS.md 1.2). */
+void cu_wechat_key_derive(const char *imei, const char *uin, char out[8]);
+/* <userdir> = md5_hex("mm" + uin) (APPS.md 1.1). */
+void cu_wechat_userdir(const char *uin, char out[33]);
+
+/*
+ * A Java-serialized java.util.HashMap as WeChat writes CompatibleInfo.cfg
+ * and systemInfo.cfg: Integer keys, values Strings or boxed numbers
+ * (numbers become decimal text, other objects NULL).
+ */
+struct cu_javamap_entry {
+	int64_t key;
+	char *value; /* NULL when null or not a string/number */
+};
+struct cu_javamap {
+	struct cu_javamap_entry *v;
+	size_t n;
+};
+enum cu_status cu_javaser_int_map_parse(const unsigned char *p, size_t n, struct cu_javamap *out,
+					struct cu_error *err);
+void cu_javamap_release(struct cu_javamap *m);
+/* Borrowed value for key, NULL if absent. */
+const char *cu_javamap_get(const struct cu_javamap *m, int64_t key);
+
+/*
+ * Android shared_prefs XML (<map><int name= value=/><string name=>..</string>):
+ * the value of the entry `name` as text, any of int/long/string. No entity
+ * expansion, no network. CU_E_NOTFOUND when absent. *out is malloc'ed.
+ */
+enum cu_status cu_android_prefs_get(const char *xml, size_t n, const char *name, char **out,
+				    struct cu_error *err);
+
+/* WeChat Pay / app-message XML (APPS.md 1.5, 8.1). */
+struct cu_wcpay {
+	int appmsg_type;      /* inner <appmsg><type>, -1 if absent */
+	char *title, *des, *url;
+	int paysubtype;       /* -1 if absent */
+	int64_t amount_minor; /* from feedesc, CU_UNKNOWN if absent/unparsable */
+	char *feedesc, *transcationid, *transferid, *pay_memo;
+	char *payer_username, *receiver_username;
+	char *sendertitle, *receivertitle, *sendid; /* red packets */
+	char *display_name;   /* receipts: merchant */
+	char *fromusername;
+	/* sysmsg (type 10002): type attribute, revoke fields */
+	char *sysmsg_type, *replacemsg, *newmsgid, *revokecontent, *sysmsg_text;
+};
+/*
+ * Parses one message payload (the group "wxid:\n" prefix must be stripped
+ * first). Tolerant: unknown elements are ignored, a payload that is not XML
+ * gives CU_E_FORMAT. Entities are never expanded and nothing is fetched.
+ */
+enum cu_status cu_wcpay_parse(const char *xml, size_t n, struct cu_wcpay *out,
+			      struct cu_error *err);
+void cu_wcpay_release(struct cu_wcpay *w);
+/*
+ * Received group messages start with "<sender>:\n" (legacy "<sender>*#*\n")
+ * (APPS.md 1.4). True when content[0..n) has such a prefix: the sender is
+ * content[0..*payload_off - 2 (or - 4)), the payload starts at *payload_off.
+ */
+bool cu_wechat_split_sender(const char *content, size_t n, size_t *payload_off);
+/* "￥1,234.50" / "¥0.01" / "0.01元" -> fen with integer arithmetic; false if
+ * no amount is found. Takes the first amount in the text. */
+bool cu_wcpay_amount_parse(const char *s, int64_t *fen);
+
+/* Minimal protobuf reader (WeChat iOS Friend.dbContactRemark etc.):
+ * the first length-delimited field `field` of msg, borrowed. */
+bool cu_protobuf_find_bytes(const unsigned char *msg, size_t n, uint32_t field,
+			    const unsigned char **val, size_t *val_len);
+/* Checks the whole message is well-formed (varint, 64-bit, bytes, 32-bit). */
+bool cu_protobuf_valid(const unsigned char *msg, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* chat (parsers/chat/, owner: chat helper): decoders exposed for the  */
+/* unit tests and fuzz targets. Nothing here allocates except where an */
+/* out cu_buf is given.                                                */
+/* ------------------------------------------------------------------ */
+
+/* A bounds-checked reader over a Telegram TL-serialised blob (little
+ * endian, 4-byte aligned). Every read fails with CU_E_FORMAT instead of
+ * running past n; the reader never owns the bytes. */
+struct cu_tl_reader {
+	const unsigned char *p;
+	size_t n;
+	size_t off;
+};
+
+void cu_tl_reader_init(struct cu_tl_reader *r, const void *p, size_t n);
+enum cu_status cu_tl_read_u32(struct cu_tl_reader *r, uint32_t *out, struct cu_error *err);
+enum cu_status cu_tl_read_i64(struct cu_tl_reader *r, int64_t *out, struct cu_error *err);
+/* TL string/bytes: 1 length byte (< 254) or 0xFE + 3-byte LE length, the
+ * bytes, then zero padding to a multiple of 4. *s points into the blob.
+ * Non-zero padding or a length past the end is CU_E_FORMAT. */
+enum cu_status cu_tl_read_string(struct cu_tl_reader *r, const unsigned char **s, size_t *len,
+				 struct cu_error *err);
+
+enum cu_tl_peer_kind {
+	CU_TL_PEER_NONE = 0,
+	CU_TL_PEER_USER = 1,
+	CU_TL_PEER_CHAT = 2,
+	CU_TL_PEER_CHANNEL = 3,
+};
+
+/* What the header walk of a TL Message recovered (APPS.md 5.1). */
+struct cu_tl_message {
+	uint32_t constructor;
+	uint32_t flags, flags2;
+	int32_t id;
+	enum cu_tl_peer_kind from_kind, peer_kind;
+	int64_t from_id, peer_id;
+	int64_t date;                /* Unix s, CU_UNKNOWN if not reached */
+	const unsigned char *text;   /* into the blob; NULL if not reached */
+	size_t text_len;
+	uint32_t media;              /* MessageMedia constructor, 0 if none/unknown */
+	uint32_t action;             /* MessageAction constructor (service) */
+	bool known;                  /* constructor is in our tables */
+	bool service;                /* messageService */
+	bool out;                    /* flags bit 1 */
+	bool by_date_search;         /* text found by the row-date fallback */
+};
+
+/* Walks a TL Message/MessageService blob. row_date (the row's `date`, or
+ * CU_UNKNOWN) drives the fallback for headers we do not decode (forward
+ * and reply headers): the text is the TL string after the first aligned
+ * int32 equal to row_date. CU_E_UNSUPPORTED for an unknown constructor
+ * (out->constructor still set), CU_E_FORMAT for a truncated/bad blob. */
+enum cu_status cu_tl_message_decode(const void *p, size_t n, int64_t row_date,
+				    struct cu_tl_message *out, struct cu_error *err);
+
+/* What a TL User blob gives (users.data). Strings point into the blob. */
+struct cu_tl_user {
+	uint32_t constructor;
+	int64_t id;
+	bool self;
+	const unsigned char *first_name, *last_name, *username, *phone;
+	size_t first_name_len, last_name_len, username_len, phone_len;
+};
+enum cu_status cu_tl_user_decode(const void *p, size_t n, struct cu_tl_user *out,
+				 struct cu_error *err);
+
+/* QQ Android legacy field XOR (APPS.md 3.1). Blob: byte-wise with the key
+ * bytes. Text: each UTF-16 code unit of the UTF-8 input XORed with the key
+ * character at the same index, result encoded as UTF-8 (a lone surrogate
+ * becomes U+FFFD). Input that is not valid UTF-8 is CU_E_FORMAT. The key
+ * must not be empty (CU_E_KEY). */
+enum cu_status cu_qq_xor_blob(const void *in, size_t n, const char *key, size_t key_len,
+			      struct cu_buf *out, struct cu_error *err);
+enum cu_status cu_qq_xor_text(const char *in, size_t n, const char *key, size_t key_len,
+			      struct cu_buf *out, struct cu_error *err);
+/* The XOR key from the content of files/kc (the key itself) or files/imei
+ * ("imei=<value>"), surrounding whitespace removed. CU_E_KEY when empty. */
+enum cu_status cu_qq_key_parse(const char *content, size_t n, struct cu_buf *key,
+			       struct cu_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Additions (issue 5, framework + system parsers). Appended only;     */
+/* the declarations above are unchanged.                               */
+/* ------------------------------------------------------------------ */
+
+/* The registered parser with this name, or NULL. */
+const struct cu_parser *cu_parser_find(const char *name);
+
+/*
+ * Extra columns beyond the CASEDB.md contract (additions only). Start from
+ * CU_ROW_EXTRA_INIT and set what the source states; the rest stays NULL.
+ */
+struct cu_row_extra {
+	const char *raw_type;  /* calls.raw_type: source's own type code/name */
+	const char *email;     /* contacts.email (several joined with ", ") */
+	const char *status;    /* contacts.status: e.g. "deleted" (raw_contacts.deleted = 1) */
+	int64_t balance_minor; /* payments.balance_minor: balance after, fen; CU_UNKNOWN */
+	const char *account;   /* payments.account: own account / card tail */
+	const char *bank;      /* payments.bank: bank name or short code */
+};
+#define CU_ROW_EXTRA_INIT {NULL, NULL, NULL, CU_UNKNOWN, NULL, NULL}
+
+/* As cu_sink_contact/call/payment, with the extra columns; id may be NULL. */
+enum cu_status cu_sink_contact_x(struct cu_parse_ctx *ctx, const struct cu_contact *c,
+				 const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
+			      const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+/* On a deduplicated update, *id is the existing payment's id. */
+enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payment *p,
+				 const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+
+/*
+ * Runs one parser over one database file outside any case (unit tests, fuzz
+ * targets): rows go into casedb (made with cu_casedb_create by the caller)
+ * with one sources row for path. With work_dir set, the file is staged there
+ * like in a case run (copy, -wal/-shm/-journal siblings found next to path,
+ * WAL checkpointed into a second working copy); without it, path is opened
+ * as is (immutable=1, so a -wal beside it is ignored). probe is called
+ * only with probe = true (a 0 answer gives CU_E_UNSUPPORTED).
+ * cu_parse_derive/cu_parse_tmp_path give CU_E_UNSUPPORTED and
+ * cu_parse_find CU_E_NOTFOUND in this mode. stats may be NULL; it is
+ * added to. A parser error is returned as is (its rows stay).
+ */
+struct cu_parse_file_opts {
+	const char *item;        /* default "item" */
+	const char *platform;    /* "ios" | "android" | NULL */
+	const char *device_path; /* default: path */
+	const char *work_dir;    /* NULL: no staging */
+	bool probe;
+};
+enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const char *path,
+			     const struct cu_parse_file_opts *o, struct cu_parse_stats *stats,
+			     struct cu_error *err);
+
+/* SQLite helpers for parsers. cu_sqlite_prepare names db_what (a file) and
+ * the SQLite message in err. cu_sqlite_text gives NULL for SQL NULL and the
+ * UTF-8 text (valid until the next step) otherwise; cu_sqlite_i64 gives
+ * CU_UNKNOWN for NULL or non-numeric text. */
+enum cu_status cu_sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+				 const char *db_what, struct cu_error *err);
+const char *cu_sqlite_text(sqlite3_stmt *st, int col);
+int64_t cu_sqlite_i64(sqlite3_stmt *st, int col);
+/* column itself when table has it, else "NULL": for SELECTs that must
+ * survive app-version schema differences. Returns column or a literal. */
+const char *cu_sqlite_col_or_null(sqlite3 *db, const char *table, const char *column);
+
+/*
+ * Money: parses a decimal amount at s[0..n) - "2,309.95", "128.00", "100",
+ * ".5" is refused - with integer arithmetic only: digits with optional
+ * thousands commas in groups of three, then optionally '.' and 1-2 digits.
+ * Writes minor units (fen) and the bytes used; false when no amount
+ * starts at s or it overflows.
+ */
+bool cu_money_parse_minor(const char *s, size_t n, int64_t *minor, size_t *used);
+
+/*
+ * iOS sms.db attributedBody: an NSArchiver "typedstream" holding an
+ * NSAttributedString; the message text is the first NSString payload.
+ * Returns a pointer into p and its length, or false when none is found.
+ * Bounds-checked for hostile input.
+ */
+bool cu_typedstream_text(const unsigned char *p, size_t n, const unsigned char **text,
+			 size_t *len);
+
+/*
+ * Chinese bank notification SMS (APPS.md 8.3). Templates vary by bank and
+ * year, so this is a keyword + pattern extractor, not a per-bank table.
+ * A message counts as a bank SMS when the sender is a 955xx short code or
+ * the body carries a 【...银行...】 / [...银行] / 【...农信...】 style tag, and
+ * a direction keyword and an amount are found.
+ */
+struct cu_banksms {
+	char bank[96];          /* tag text ("工商银行") or short code, "" unknown */
+	char card_tail[8];      /* "0579", "" unknown */
+	const char *direction;  /* "incoming" | "outgoing" (static) */
+	const char *kind;       /* "debit" | "credit" | "refund" (static) */
+	char keyword[16];       /* the direction keyword matched ("代付") */
+	int64_t amount_minor;   /* fen */
+	int64_t balance_minor;  /* fen, CU_UNKNOWN */
+	char counterparty[192]; /* "" unknown */
+	int month, day, hour, minute, second; /* from the body, -1 when absent */
+};
+/* CU_OK and *out filled; CU_E_NOTFOUND when body is not a bank SMS (err set). */
+enum cu_status cu_banksms_parse(const char *sender, const char *body, struct cu_banksms *out,
+				struct cu_error *err);
+/* The transaction time: the body's month/day/time read as Beijing time
+ * (UTC+8) in the year of sms_ms (the year before when that would be after
+ * the SMS), else sms_ms. */
+int64_t cu_banksms_time(const struct cu_banksms *b, int64_t sms_ms);
+/* For SMS parsers: when (sender, body) is a bank SMS, sinks a bank-sms
+ * payment linked to message_id with prov. Returns CU_OK either way. */
+enum cu_status cu_banksms_sink(struct cu_parse_ctx *ctx, const char *sender, const char *body,
+			       int64_t sms_ms, int64_t message_id, const struct cu_prov *prov,
+			       struct cu_error *err);
+
 #endif

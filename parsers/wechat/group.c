@@ -1,8 +1,9 @@
 /*
  * group.c - the wechat parser group, listed in registry order.
  */
-#include "parsers/parsers.h"
+#include "parsers/wechat/wechat_int.h"
 
 const struct cu_parser *const cu_parsers_wechat[] = {
+	&cu_parser_wechat_android,
 	NULL,
 };

@@ -1,0 +1,634 @@
+/*
+ * android.c - WeChat Android (com.tencent.mm) EnMicroMsg.db, WeChat 6.x-8.0.x
+ * (APPS.md 1): tables message (22- and older 12-column forms), rcontact,
+ * chatroom, userinfo, rconversation, WalletLuckyMoney; fixture
+ * fixtures/apps/wechat-android/ and tests/data/wechat/.
+ *
+ * The database is SQLCipher-1 encrypted with key md5_hex(IMEI + uin)[:7]
+ * (APPS.md 1.2). Candidates: uin from shared_prefs system_config_prefs.xml
+ * (default_uin), auth_info_key_prefs.xml (_auth_uin),
+ * com.tencent.mm_preferences.xml (last_login_uin), MicroMsg/systemInfo.cfg
+ * (key 1); IMEI from MicroMsg/CompatibleInfo.cfg (key 258), the seizure
+ * manifest's identifiers.imei[] and WeChat's fallback "1234567890ABCDEF".
+ * uins whose md5("mm" + uin) names the database's directory are tried first.
+ * The decrypted copy is registered with cu_parse_derive (DERIVE custody
+ * entry, sources.derived_from) and parsed; its pages and offsets match the
+ * encrypted file's.
+ *
+ * Attachments are reported relative to the account's media directory
+ * (MicroMsg/<userdir>/ on internal storage or the SD card, APPS.md 1.4):
+ * image2/<m0m1>/<m2m3>/th_<md5>, voice2/<h0h1>/<h2h3>/msg_<id>.amr with
+ * h = md5(id), video/<id>.mp4.
+ */
+#include "parsers/wechat/wechat_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IMEI_FALLBACK "1234567890ABCDEF"
+#define PREFS_MAX (4u << 20)
+#define MAX_CANDIDATES 32
+
+static const char *const wechat_android_patterns[] = {
+	"*/com.tencent.mm/MicroMsg/*/EnMicroMsg.db",
+	NULL,
+};
+
+/* ------------------------------------------------------------------ */
+/* key candidates                                                       */
+/* ------------------------------------------------------------------ */
+
+struct cand {
+	char *value;
+	const char *source; /* static */
+};
+
+struct cands {
+	struct cand v[MAX_CANDIDATES];
+	size_t n;
+};
+
+static void cands_release(struct cands *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].value);
+	c->n = 0;
+}
+
+static void cands_add(struct cands *c, const char *value, size_t len, const char *source)
+{
+	size_t i;
+	char *v;
+
+	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\n'))
+		len--;
+	while (len > 0 && (*value == ' ' || *value == '\n')) {
+		value++;
+		len--;
+	}
+	if (len == 0 || len > 64 || c->n == MAX_CANDIDATES)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (strlen(c->v[i].value) == len && memcmp(c->v[i].value, value, len) == 0)
+			return;
+	v = cu_strndup(value, len);
+	if (v == NULL)
+		return;
+	c->v[c->n].value = v;
+	c->v[c->n].source = source;
+	c->n++;
+}
+
+struct prefs_query {
+	const char *key;    /* prefs entry name, or NULL for a .cfg */
+	int64_t cfg_key;    /* HashMap key for .cfg files */
+	const char *source; /* description for the derivation text */
+	struct cands *out;
+	struct cu_parse_ctx *ctx;
+	const struct cu_artifact *db;
+};
+
+static enum cu_status found_cb(struct cu_parse_ctx *ctx, const struct cu_artifact *a, void *arg,
+			       struct cu_error *err)
+{
+	struct prefs_query *q = arg;
+	struct cu_buf b = CU_BUF_INIT;
+	struct cu_error e;
+	char *v = NULL;
+
+	(void)err;
+	if (a->work_path == NULL || cu_file_read_all(a->work_path, PREFS_MAX, &b, &e) != CU_OK) {
+		cu_parse_warn(ctx, q->db, "cannot read key source '%s'", a->device_path);
+		goto out;
+	}
+	if (q->key != NULL) {
+		if (cu_android_prefs_get(b.data, b.len, q->key, &v, &e) == CU_OK)
+			cands_add(q->out, v, strlen(v), q->source);
+		else if (e.code != CU_E_NOTFOUND)
+			cu_parse_warn(ctx, q->db, "key source '%s': %s", a->device_path, e.msg);
+	} else {
+		struct cu_javamap m = {NULL, 0};
+		const char *s;
+		if (cu_javaser_int_map_parse((const unsigned char *)b.data, b.len, &m, &e) != CU_OK) {
+			cu_parse_warn(ctx, q->db, "key source '%s': %s", a->device_path, e.msg);
+		} else if ((s = cu_javamap_get(&m, q->cfg_key)) != NULL) {
+			cands_add(q->out, s, strlen(s), q->source);
+		}
+		cu_javamap_release(&m);
+	}
+out:
+	free(v);
+	cu_buf_release(&b);
+	return CU_OK; /* keep looking at every match */
+}
+
+static void find_source(struct cu_parse_ctx *ctx, const struct cu_artifact *db,
+			const char *pattern, const char *key, int64_t cfg_key, const char *source,
+			struct cands *out)
+{
+	struct prefs_query q = {key, cfg_key, source, out, ctx, db};
+	struct cu_error e;
+
+	cu_error_clear(&e);
+	if (cu_parse_find(ctx, pattern, found_cb, &q, &e) != CU_OK && e.code != CU_E_NOTFOUND)
+		cu_parse_warn(ctx, db, "looking for '%s': %s", pattern, e.msg);
+}
+
+static void manifest_imeis(struct cu_parse_ctx *ctx, struct cands *out)
+{
+	struct cu_case *c = cu_parse_case(ctx);
+	const char *item = cu_parse_item(ctx);
+	json_t *items, *it, *imeis, *v;
+	size_t i, j;
+
+	if (c == NULL || c->manifest == NULL || item == NULL)
+		return;
+	items = json_object_get(c->manifest, "items");
+	json_array_foreach(items, i, it)
+	{
+		const char *id = json_string_value(json_object_get(it, "item_id"));
+		if (id == NULL || strcmp(id, item) != 0)
+			continue;
+		imeis = json_object_get(json_object_get(it, "identifiers"), "imei");
+		if (json_is_string(imeis)) {
+			cands_add(out, json_string_value(imeis), strlen(json_string_value(imeis)),
+				  "manifest");
+			continue;
+		}
+		json_array_foreach(imeis, j, v)
+		{
+			if (json_is_string(v))
+				cands_add(out, json_string_value(v), strlen(json_string_value(v)),
+					  "manifest");
+		}
+	}
+}
+
+/* The <userdir> component above EnMicroMsg.db, or "" */
+static void userdir_of(const char *device_path, char out[33])
+{
+	const char *end = strrchr(device_path, '/'), *start;
+
+	out[0] = '\0';
+	if (end == NULL || end == device_path)
+		return;
+	for (start = end - 1; start > device_path && start[-1] != '/'; start--)
+		;
+	if (end - start == 32) {
+		memcpy(out, start, 32);
+		out[32] = '\0';
+	}
+}
+
+static bool is_plain_sqlite(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char hdr[16];
+	bool plain = false;
+
+	if (f == NULL)
+		return false;
+	plain = fread(hdr, 1, 16, f) == 16 && memcmp(hdr, "SQLite format 3", 16) == 0;
+	fclose(f);
+	return plain;
+}
+
+static int wechat_android_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	(void)ctx;
+	if (a->work_path == NULL)
+		return 50;
+	if (is_plain_sqlite(a->work_path))
+		return 100;
+	return (a->size >= CU_SQLCIPHER1_PAGE && a->size % CU_SQLCIPHER1_PAGE == 0) ? 90 : 10;
+}
+
+/* ------------------------------------------------------------------ */
+/* parsing a plain EnMicroMsg.db                                        */
+/* ------------------------------------------------------------------ */
+
+static sqlite3_stmt *contact_q(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (!cu_sqlite_has_table(db, "rcontact") ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT conRemark, nickname FROM rcontact WHERE username = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	return st;
+}
+
+struct android_extra {
+	sqlite3_stmt *q_contact;
+};
+
+/* wx followed by the Android extra, so the display callback finds it */
+struct android_wx {
+	struct wx w;
+	struct android_extra x;
+};
+
+static char *android_display(struct wx *w, const char *username)
+{
+	/* w is the first member of struct android_wx */
+	struct android_extra *x = &((struct android_wx *)w)->x;
+	char *out = NULL;
+	const char *remark, *nick;
+
+	if (x->q_contact == NULL || username == NULL)
+		return NULL;
+	sqlite3_reset(x->q_contact);
+	sqlite3_bind_text(x->q_contact, 1, username, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(x->q_contact) == SQLITE_ROW) {
+		remark = (const char *)sqlite3_column_text(x->q_contact, 0);
+		nick = (const char *)sqlite3_column_text(x->q_contact, 1);
+		if (remark != NULL && remark[0] != '\0')
+			out = cu_strdup(remark);
+		else if (nick != NULL && nick[0] != '\0')
+			out = cu_strdup(nick);
+	}
+	sqlite3_reset(x->q_contact);
+	return out;
+}
+
+static const char *nz(const char *s)
+{
+	return (s != NULL && s[0] != '\0') ? s : NULL;
+}
+
+static enum cu_status parse_userinfo(struct wx *w, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_account acc;
+	enum cu_status s = CU_OK;
+
+	if (!cu_sqlite_has_table(w->db, "userinfo"))
+		return CU_OK;
+	if (sqlite3_prepare_v2(w->db, "SELECT id, value FROM userinfo WHERE id IN (2, 4)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return CU_OK;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+		char **dst = sqlite3_column_int64(st, 0) == 2 ? &w->own_wxid : &w->own_name;
+		if (v != NULL && v[0] != '\0' && *dst == NULL)
+			*dst = cu_strdup(v);
+	}
+	sqlite3_finalize(st);
+	if (w->own_wxid != NULL) {
+		memset(&acc, 0, sizeof(acc));
+		acc.app = WX_APP;
+		acc.identifier = w->own_wxid;
+		acc.display_name = w->own_name;
+		acc.source_id = w->a->source_id;
+		s = cu_sink_account(w->ctx, &acc, err);
+	}
+	return s;
+}
+
+static enum cu_status parse_contacts(struct wx *w, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum cu_status s = CU_OK;
+	int rc;
+
+	if (!cu_sqlite_has_table(w->db, "rcontact"))
+		return CU_OK;
+	if (sqlite3_prepare_v2(w->db,
+			       "SELECT rowid, username, alias, conRemark, nickname FROM rcontact"
+			       " ORDER BY rowid",
+			       -1, &st, NULL) != SQLITE_OK) {
+		cu_parse_warn(w->ctx, w->a, "rcontact: unexpected columns: %s",
+			      sqlite3_errmsg(w->db));
+		return CU_OK;
+	}
+	while (s == CU_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cu_contact c;
+		const char *user = (const char *)sqlite3_column_text(st, 1);
+		const char *alias = (const char *)sqlite3_column_text(st, 2);
+		const char *remark = (const char *)sqlite3_column_text(st, 3);
+		const char *nick = (const char *)sqlite3_column_text(st, 4);
+
+		/* groups are conversations, not contacts */
+		if (user == NULL || user[0] == '\0' || wx_is_group(user))
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.app = WX_APP;
+		c.identifier = user;
+		c.display_name = nz(remark) ? remark : nz(nick);
+		c.alias = nz(alias);
+		c.remark = nz(remark);
+		c.prov.source_id = w->a->source_id;
+		c.prov.table = "rcontact";
+		c.prov.rowid = sqlite3_column_int64(st, 0);
+		c.prov.page = CU_UNKNOWN;
+		c.prov.offset = CU_UNKNOWN;
+		s = cu_sink_contact(w->ctx, &c, err);
+	}
+	sqlite3_finalize(st);
+	return s;
+}
+
+/* Conversations listed by rconversation and chatroom, in table order. */
+static enum cu_status parse_conversations(struct wx *w, struct cu_error *err)
+{
+	static const char *const sql[] = {
+		"SELECT username FROM rconversation ORDER BY rowid",
+		"SELECT chatroomname FROM chatroom ORDER BY rowid",
+	};
+	enum cu_status s = CU_OK;
+	size_t i;
+
+	for (i = 0; i < 2 && s == CU_OK; i++) {
+		sqlite3_stmt *st = NULL;
+		int64_t id;
+
+		if (sqlite3_prepare_v2(w->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+			continue;
+		while (s == CU_OK && sqlite3_step(st) == SQLITE_ROW) {
+			const char *u = (const char *)sqlite3_column_text(st, 0);
+			if (u != NULL && u[0] != '\0')
+				s = wx_conversation(w, u, &id, err);
+		}
+		sqlite3_finalize(st);
+	}
+	return s;
+}
+
+static char *attachment_for(int64_t type, const char *img_path)
+{
+	char m[33], buf[512];
+	const char *id;
+
+	if (img_path == NULL || img_path[0] == '\0' || strlen(img_path) > 200 ||
+	    (strchr(img_path, '/') != NULL && !cu_str_has_prefix(img_path, "THUMBNAIL_DIRPATH://")))
+		return NULL;
+	switch (type) {
+	case 3:
+		/* THUMBNAIL_DIRPATH://th_<md5> -> image2/<md5[0:2]>/<md5[2:4]>/th_<md5> */
+		id = strrchr(img_path, '_');
+		if (!cu_str_has_prefix(img_path, "THUMBNAIL_DIRPATH://th_") || id == NULL ||
+		    strlen(id + 1) < 4 || strchr(id + 1, '/') != NULL)
+			return NULL;
+		id++;
+		snprintf(buf, sizeof(buf), "image2/%.2s/%.2s/th_%s", id, id + 2, id);
+		return cu_strdup(buf);
+	case 34:
+		wx_md5_hex(img_path, strlen(img_path), m);
+		snprintf(buf, sizeof(buf), "voice2/%.2s/%.2s/msg_%s.amr", m, m + 2, img_path);
+		return cu_strdup(buf);
+	case 43:
+	case 62:
+		snprintf(buf, sizeof(buf), "video/%s.mp4", img_path);
+		return cu_strdup(buf);
+	default: return NULL;
+	}
+}
+
+static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
+{
+	static const char *const opt[] = {"msgSvrId", "isSend", "createTime", "imgPath"};
+	struct cu_buf sql = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	enum cu_status s = CU_OK;
+	size_t i;
+	int rc;
+	uint64_t rows = 0;
+
+	if (!cu_sqlite_has_table(w->db, "message"))
+		return cu_error_set(err, CU_E_FORMAT, "table 'message' missing in '%s'",
+				    w->a->device_path);
+	if (!cu_sqlite_has_column(w->db, "message", "type") ||
+	    !cu_sqlite_has_column(w->db, "message", "talker") ||
+	    !cu_sqlite_has_column(w->db, "message", "content"))
+		return cu_error_set(err, CU_E_FORMAT,
+				    "table 'message' in '%s' lacks type/talker/content columns",
+				    w->a->device_path);
+	s = cu_buf_puts(&sql, "SELECT rowid, type, talker, content", err);
+	for (i = 0; i < sizeof(opt) / sizeof(opt[0]) && s == CU_OK; i++)
+		s = cu_buf_printf(&sql, err, ", %s",
+				  cu_sqlite_has_column(w->db, "message", opt[i]) ? opt[i] : "NULL");
+	if (s == CU_OK)
+		s = cu_buf_puts(&sql, " FROM message ORDER BY rowid", err);
+	if (s != CU_OK)
+		goto out;
+	if (sqlite3_prepare_v2(w->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		s = cu_error_set(err, CU_E_FORMAT, "'%s': cannot read table 'message': %s",
+				 w->a->device_path, sqlite3_errmsg(w->db));
+		goto out;
+	}
+	while (s == CU_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct wx_row r;
+		char *att;
+
+		memset(&r, 0, sizeof(r));
+		r.rowid = sqlite3_column_int64(st, 0);
+		r.type = sqlite3_column_int64(st, 1);
+		r.talker = (const char *)sqlite3_column_text(st, 2);
+		r.content = (const char *)sqlite3_column_text(st, 3);
+		r.content_len = (size_t)sqlite3_column_bytes(st, 3);
+		r.svrid = sqlite3_column_type(st, 4) == SQLITE_INTEGER ? sqlite3_column_int64(st, 4)
+								       : CU_UNKNOWN;
+		r.is_send = sqlite3_column_int64(st, 5) == 1;
+		r.time_ms = sqlite3_column_type(st, 6) == SQLITE_INTEGER
+				    ? sqlite3_column_int64(st, 6)
+				    : CU_UNKNOWN;
+		att = attachment_for(r.type, (const char *)sqlite3_column_text(st, 7));
+		r.attachment = att;
+		s = wx_emit(w, &r, err);
+		free(att);
+		rows++;
+	}
+	if (s == CU_OK && rc != SQLITE_DONE)
+		s = cu_error_set(err, CU_E_FORMAT, "'%s': reading 'message' stopped after %llu rows: %s",
+				 w->a->device_path, (unsigned long long)rows, sqlite3_errmsg(w->db));
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	return s;
+}
+
+static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  struct cu_error *err)
+{
+	struct android_wx aw;
+	struct wx *w = &aw.w;
+	enum cu_status s;
+
+	memset(&aw, 0, sizeof(aw));
+	w->ctx = ctx;
+	w->a = a;
+	w->table = "message";
+	w->display = android_display;
+	s = cu_parse_open_db(ctx, a, &w->db, err);
+	if (s != CU_OK)
+		return s;
+	aw.x.q_contact = contact_q(w->db);
+	if (cu_sqlite_has_table(w->db, "message"))
+		sqlite3_prepare_v2(w->db,
+				   "SELECT type, content, isSend, talker FROM message"
+				   " WHERE msgSvrId = ?1 AND rowid <> ?2 ORDER BY rowid LIMIT 1",
+				   -1, &w->q_orig, NULL);
+	if (cu_sqlite_has_table(w->db, "WalletLuckyMoney"))
+		sqlite3_prepare_v2(w->db,
+				   "SELECT receiveAmount FROM WalletLuckyMoney"
+				   " WHERE msgSvrId = ?1 OR sendId = ?2 ORDER BY rowid LIMIT 1",
+				   -1, &w->q_lucky, NULL);
+	s = parse_userinfo(w, err);
+	if (s == CU_OK)
+		s = parse_contacts(w, err);
+	if (s == CU_OK)
+		s = parse_conversations(w, err);
+	if (s == CU_OK)
+		s = wx_collect_recalls(w, "SELECT content FROM message WHERE type = 10002", err);
+	if (s == CU_OK)
+		s = parse_messages(w, err);
+	if (s == CU_OK && w->xml_errors > 0)
+		cu_parse_warn(ctx, a, "%llu message payloads were not well-formed xml (kept raw)",
+			      (unsigned long long)w->xml_errors);
+	sqlite3_finalize(aw.x.q_contact);
+	wx_release(w);
+	sqlite3_close(w->db);
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* decryption                                                          */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+					struct cu_error *err)
+{
+	struct cands uins = {.n = 0}, imeis = {.n = 0};
+	const char *pass[MAX_CANDIDATES * MAX_CANDIDATES];
+	char keys[MAX_CANDIDATES * MAX_CANDIDATES][8];
+	size_t pi[MAX_CANDIDATES * MAX_CANDIDATES], pu[MAX_CANDIDATES * MAX_CANDIDATES];
+	size_t np = 0, i, j, which = 0, nfit = 0;
+	char userdir[33], ud[33];
+	bool fits[MAX_CANDIDATES];
+	struct cu_buf tmp = CU_BUF_INIT, rel = CU_BUF_INIT, deriv = CU_BUF_INIT;
+	const struct cu_artifact *plain = NULL;
+	enum cu_status s;
+	struct cu_error e;
+	int pass_round;
+
+	find_source(ctx, a, "*/com.tencent.mm/shared_prefs/system_config_prefs.xml", "default_uin",
+		    0, "system_config_prefs.xml", &uins);
+	find_source(ctx, a, "*/com.tencent.mm/shared_prefs/auth_info_key_prefs.xml", "_auth_uin", 0,
+		    "auth_info_key_prefs.xml", &uins);
+	find_source(ctx, a, "*/com.tencent.mm/shared_prefs/com.tencent.mm_preferences.xml",
+		    "last_login_uin", 0, "com.tencent.mm_preferences.xml", &uins);
+	find_source(ctx, a, "*/com.tencent.mm/MicroMsg/systemInfo.cfg", NULL, 1, "systemInfo.cfg",
+		    &uins);
+	find_source(ctx, a, "*/com.tencent.mm/MicroMsg/CompatibleInfo.cfg", NULL, 258,
+		    "CompatibleInfo.cfg", &imeis);
+	manifest_imeis(ctx, &imeis);
+	cands_add(&imeis, IMEI_FALLBACK, strlen(IMEI_FALLBACK), "fallback-1234567890ABCDEF");
+
+	/* uins that name this database's directory first (APPS.md 1.1) */
+	userdir_of(a->device_path, userdir);
+	for (j = 0; j < uins.n; j++) {
+		cu_wechat_userdir(uins.v[j].value, ud);
+		fits[j] = userdir[0] != '\0' && strcmp(ud, userdir) == 0;
+		nfit += fits[j];
+	}
+	for (pass_round = 0; pass_round < 2; pass_round++)
+		for (j = 0; j < uins.n; j++) {
+			if (fits[j] != (pass_round == 0))
+				continue;
+			for (i = 0; i < imeis.n; i++) {
+				cu_wechat_key_derive(imeis.v[i].value, uins.v[j].value, keys[np]);
+				pass[np] = keys[np];
+				pi[np] = i;
+				pu[np] = j;
+				np++;
+			}
+		}
+	if (uins.n == 0) {
+		s = cu_error_set(err, CU_E_KEY,
+				 "cannot decrypt '%s': no uin found (looked in shared_prefs "
+				 "system_config_prefs.xml, auth_info_key_prefs.xml, "
+				 "com.tencent.mm_preferences.xml and MicroMsg/systemInfo.cfg); "
+				 "import the app's shared_prefs to parse this database",
+				 a->device_path);
+		goto out;
+	}
+	s = cu_parse_tmp_path(ctx, "EnMicroMsg.db.plain", &tmp, err);
+	if (s != CU_OK)
+		goto out;
+	s = cu_sqlcipher1_decrypt_file(a->work_path, pass, np, tmp.data, &which, &e);
+	if (s == CU_E_KEY) {
+		s = cu_error_set(err, CU_E_KEY,
+				 "cannot decrypt '%s': none of %zu candidate keys works "
+				 "(%zu uin candidates, %zu naming this directory; %zu IMEI "
+				 "candidates incl. the manifest and the 1234567890ABCDEF "
+				 "fallback); add the device IMEI to the manifest's "
+				 "identifiers.imei and parse again",
+				 a->device_path, np, uins.n, nfit, imeis.n);
+		goto out;
+	}
+	if (s != CU_OK) {
+		*err = e;
+		cu_error_prefix(err, "decrypting '%s'", a->device_path);
+		goto out;
+	}
+	s = cu_path_from_device(a->device_path, strlen(a->device_path), &rel, err);
+	if (s == CU_OK)
+		s = cu_buf_puts(&rel, ".decrypted.db", err);
+	if (s == CU_OK)
+		s = cu_buf_printf(&deriv, err,
+				  "wechat-sqlcipher1 key=md5(imei+uin)[:7] imei_source=%s "
+				  "uin_source=%s uin_matches_userdir=%s kdf=pbkdf2-hmac-sha1/4000 "
+				  "cipher=aes-256-cbc page=1024 reserve=16(iv kept) hmac=none",
+				  imeis.v[pi[which]].source, uins.v[pu[which]].source,
+				  fits[pu[which]] ? "yes" : "no");
+	if (s != CU_OK)
+		goto out;
+	s = cu_parse_derive(ctx, a, tmp.data, rel.data, deriv.data, &plain, err);
+	if (s != CU_OK)
+		goto out;
+	cu_info("wechat: decrypted '%s' (%s)", a->device_path, deriv.data);
+	s = parse_plain(ctx, plain, err);
+out:
+	if (tmp.data != NULL && cu_file_exists(tmp.data))
+		unlink(tmp.data);
+	memset(keys, 0, sizeof(keys));
+	cands_release(&uins);
+	cands_release(&imeis);
+	cu_buf_release(&tmp);
+	cu_buf_release(&rel);
+	cu_buf_release(&deriv);
+	return s;
+}
+
+static enum cu_status wechat_android_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+					   struct cu_error *err)
+{
+	struct stat sb;
+	char wal[CU_PATH_MAX];
+
+	if (a->work_path == NULL)
+		return cu_error_set(err, CU_E_INTERNAL, "'%s' was not staged", a->device_path);
+	if (is_plain_sqlite(a->work_path))
+		return parse_plain(ctx, a, err);
+	if (snprintf(wal, sizeof(wal), "%s-wal", a->work_path) < (int)sizeof(wal) &&
+	    stat(wal, &sb) == 0 && sb.st_size > 0)
+		cu_parse_warn(ctx, a,
+			      "encrypted write-ahead log beside '%s' is not decrypted: its "
+			      "uncheckpointed changes are not parsed",
+			      a->device_path);
+	return decrypt_and_parse(ctx, a, err);
+}
+
+const struct cu_parser cu_parser_wechat_android = {
+	.name = "wechat-android",
+	.app = WX_APP,
+	.platforms = CU_PLATFORM_ANDROID,
+	.patterns = wechat_android_patterns,
+	.probe = wechat_android_probe,
+	.parse = wechat_android_parse,
+};

@@ -1,0 +1,548 @@
+/*
+ * common.c - WeChat message rows to case.db rows, shared by the Android
+ * (EnMicroMsg.db `message`) and iOS (Chat_<md5> tables) parsers.
+ *
+ * Facts used (APPS.md 1.4-1.7, 8.1): type codes and the appmsg inner
+ * <type>; received group messages carry a "<wxid>:\n" prefix; 10000 is a
+ * plain system notice, 10002 system XML (revokemsg, editrevokecontent);
+ * transfers (419430449 / inner 2000) and red packets (436207665 / 2001)
+ * carry <wcpayinfo>; receipts come from gh_3dfda90e39d6. Unknown types are
+ * kept raw with kind "other".
+ */
+#include "parsers/wechat/wechat_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#define T_TEXT 1
+#define T_IMAGE 3
+#define T_VOICE 34
+#define T_FRIEND_REQ 37
+#define T_FRIEND_REC 40
+#define T_CARD 42
+#define T_VIDEO 43
+#define T_STICKER 47
+#define T_LOCATION 48
+#define T_APP 49
+#define T_VOIP 50
+#define T_SIGHT 62
+#define T_GROUP_VOIP 64
+#define T_SYSTEM 10000
+#define T_SYSXML 10002
+#define T_APP_LINK 16777265
+#define T_ARTICLE 285212721
+#define T_RECEIPT 318767153
+#define T_TRANSFER 419430449
+#define T_REDPACKET 436207665
+#define T_SYS_INVITE 570425393
+#define T_QUOTE 822083633
+#define T_MUSIC 1040187441
+#define T_EMOJI 1048625
+#define T_FILE 1090519089
+#define T_LIVE_LOCATION (-1879048186)
+
+void wx_md5_hex(const char *s, size_t n, char out[33])
+{
+	unsigned char d[16];
+	unsigned int dl = 0;
+
+	if (EVP_Digest(s, n, d, &dl, EVP_md5(), NULL) != 1 || dl != 16)
+		CU_BUG("md5 unavailable in libcrypto");
+	cu_hex(d, 16, out);
+}
+
+bool wx_is_group(const char *username)
+{
+	return username != NULL && cu_str_has_suffix(username, "@chatroom");
+}
+
+void wx_release(struct wx *w)
+{
+	free(w->own_wxid);
+	free(w->own_name);
+	free(w->recalled);
+	free(w->conv_talker);
+	sqlite3_finalize(w->q_orig);
+	sqlite3_finalize(w->q_lucky);
+	w->own_wxid = w->own_name = w->conv_talker = NULL;
+	w->recalled = NULL;
+	w->nrecalled = 0;
+	w->q_orig = w->q_lucky = NULL;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool is_recalled(const struct wx *w, int64_t svrid)
+{
+	return svrid != CU_UNKNOWN && w->nrecalled > 0 &&
+	       bsearch(&svrid, w->recalled, w->nrecalled, sizeof(int64_t), cmp_i64) != NULL;
+}
+
+enum cu_status wx_collect_recalls(struct wx *w, const char *sql, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum cu_status s = CU_OK;
+	int rc;
+
+	if (sqlite3_prepare_v2(w->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return CU_OK; /* no such table/column: nothing to collect */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		struct cu_wcpay x;
+		struct cu_error e;
+		int64_t id;
+
+		if (c == NULL || strstr(c, "revokemsg") == NULL)
+			continue;
+		if (cu_wcpay_parse(c, (size_t)n, &x, &e) != CU_OK)
+			continue;
+		if (x.newmsgid != NULL && cu_parse_i64(x.newmsgid, &id)) {
+			int64_t *nv = cu_reallocarray(w->recalled, w->nrecalled + 1, sizeof(*nv));
+			if (nv == NULL) {
+				cu_wcpay_release(&x);
+				s = cu_error_set(err, CU_E_NOMEM, "out of memory");
+				goto out;
+			}
+			w->recalled = nv;
+			w->recalled[w->nrecalled++] = id;
+		}
+		cu_wcpay_release(&x);
+	}
+	if (rc != SQLITE_DONE) {
+		s = cu_error_set(err, CU_E_FORMAT, "reading revoke notices: %s",
+				 sqlite3_errmsg(w->db));
+		goto out;
+	}
+	if (w->nrecalled > 1)
+		qsort(w->recalled, w->nrecalled, sizeof(int64_t), cmp_i64);
+out:
+	sqlite3_finalize(st);
+	return s;
+}
+
+enum cu_status wx_conversation(struct wx *w, const char *talker, int64_t *id,
+			       struct cu_error *err)
+{
+	struct cu_conversation c;
+	char *title = NULL;
+	int64_t cid = CU_UNKNOWN;
+	enum cu_status st;
+
+	if (talker == NULL) {
+		*id = CU_UNKNOWN;
+		return CU_OK;
+	}
+	if (w->conv_talker != NULL && strcmp(w->conv_talker, talker) == 0) {
+		*id = w->conv_id;
+		return CU_OK;
+	}
+	title = w->display != NULL ? w->display(w, talker) : NULL;
+	memset(&c, 0, sizeof(c));
+	c.app = WX_APP;
+	c.identifier = talker;
+	c.title = title;
+	c.is_group = wx_is_group(talker) ? 1 : 0;
+	c.source_id = w->a->source_id;
+	st = cu_sink_conversation(w->ctx, &c, &cid, err);
+	free(title);
+	if (st != CU_OK)
+		return st;
+	free(w->conv_talker);
+	w->conv_talker = cu_strdup(talker);
+	w->conv_id = cid;
+	*id = cid;
+	return CU_OK;
+}
+
+/* message kind for an app message (type 49 family) from the inner type */
+static const char *appmsg_kind(int inner)
+{
+	switch (inner) {
+	case 1: case 57: return "text";
+	case 2: return "image";
+	case 3: case 4: case 5: case 33: case 36: case 50: case 51: return "link";
+	case 6: return "file";
+	case 8: return "sticker";
+	case 17: return "location";
+	case 62: return "system";
+	case 2000: return "transfer";
+	case 2001: return "red_packet";
+	default: return "other";
+	}
+}
+
+static const char *base_kind(int64_t type)
+{
+	switch (type) {
+	case T_TEXT: return "text";
+	case T_IMAGE: return "image";
+	case T_VOICE: return "voice";
+	case T_FRIEND_REQ: case T_FRIEND_REC: case T_SYSTEM: case T_SYSXML: case T_SYS_INVITE:
+		return "system";
+	case T_CARD: return "contact";
+	case T_VIDEO: case T_SIGHT: return "video";
+	case T_STICKER: case T_EMOJI: return "sticker";
+	case T_LOCATION: case T_LIVE_LOCATION: return "location";
+	case T_VOIP: case T_GROUP_VOIP: return "call";
+	case T_APP_LINK: case T_ARTICLE: case T_MUSIC: return "link";
+	case T_TRANSFER: return "transfer";
+	case T_REDPACKET: return "red_packet";
+	case T_QUOTE: return "text";
+	case T_FILE: return "file";
+	default: return "other";
+	}
+}
+
+static bool is_app_family(int64_t type)
+{
+	/* (subclass << 24) | 49 (APPS.md 1.5) */
+	return type == T_APP || (type > 0 && (type & 0xffffff) == T_APP);
+}
+
+static bool nonempty(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+static const char *transfer_status(int paysubtype)
+{
+	/* WechatExporter's strings (APPS.md 8.1); wording varies by source */
+	switch (paysubtype) {
+	case 1: return "pending";
+	case 3: case 5: case 8: return "accepted";
+	case 4: case 9: return "rejected";
+	case 10: return "expired";
+	default: return NULL;
+	}
+}
+
+/* Text after `key` in `text` up to the end of the line, skipping ":：" and
+ * spaces; malloc'ed or NULL. */
+static char *line_after(const char *text, const char *key)
+{
+	const char *p, *e;
+
+	if (text == NULL || (p = strstr(text, key)) == NULL)
+		return NULL;
+	p += strlen(key);
+	for (;;) {
+		if (*p == ' ' || *p == ':')
+			p++;
+		else if (strncmp(p, "\xef\xbc\x9a", 3) == 0) /* U+FF1A fullwidth colon */
+			p += 3;
+		else
+			break;
+	}
+	e = p + strcspn(p, "\r\n");
+	return e > p ? cu_strndup(p, (size_t)(e - p)) : NULL;
+}
+
+static int64_t lucky_amount(struct wx *w, int64_t svrid, const char *sendid)
+{
+	int64_t v = CU_UNKNOWN;
+
+	if (w->q_lucky == NULL)
+		return CU_UNKNOWN;
+	sqlite3_reset(w->q_lucky);
+	sqlite3_clear_bindings(w->q_lucky);
+	if (svrid != CU_UNKNOWN)
+		sqlite3_bind_int64(w->q_lucky, 1, svrid);
+	if (sendid != NULL)
+		sqlite3_bind_text(w->q_lucky, 2, sendid, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(w->q_lucky) == SQLITE_ROW &&
+	    sqlite3_column_type(w->q_lucky, 0) == SQLITE_INTEGER) {
+		v = sqlite3_column_int64(w->q_lucky, 0);
+		if (v <= 0)
+			v = CU_UNKNOWN; /* not opened (yet) */
+	}
+	sqlite3_reset(w->q_lucky);
+	return v;
+}
+
+/* The surviving text of a recalled message (same table, by server id). */
+static char *original_text(struct wx *w, int64_t svrid, int64_t self_rowid)
+{
+	char *out = NULL;
+	int64_t type;
+	const char *c;
+
+	if (w->q_orig == NULL || svrid == CU_UNKNOWN)
+		return NULL;
+	sqlite3_reset(w->q_orig);
+	sqlite3_bind_int64(w->q_orig, 1, svrid);
+	sqlite3_bind_int64(w->q_orig, 2, self_rowid);
+	if (sqlite3_step(w->q_orig) == SQLITE_ROW) {
+		type = sqlite3_column_int64(w->q_orig, 0);
+		c = (const char *)sqlite3_column_text(w->q_orig, 1);
+		if (type == T_TEXT && c != NULL) {
+			size_t off = 0;
+			const char *talker = (const char *)sqlite3_column_text(w->q_orig, 3);
+			if (sqlite3_column_int64(w->q_orig, 2) == 0 && wx_is_group(talker) &&
+			    cu_wechat_split_sender(c, strlen(c), &off))
+				c += off;
+			out = cu_strdup(c);
+		}
+	}
+	sqlite3_reset(w->q_orig);
+	return out;
+}
+
+static enum cu_status join_body(struct cu_buf *b, const char *const *parts, size_t n,
+				struct cu_error *err)
+{
+	size_t i;
+	bool first = true;
+	enum cu_status st = CU_OK;
+
+	for (i = 0; i < n && st == CU_OK; i++) {
+		if (!nonempty(parts[i]))
+			continue;
+		if (!first)
+			st = cu_buf_putc(b, '\n', err);
+		if (st == CU_OK)
+			st = cu_buf_puts(b, parts[i], err);
+		first = false;
+	}
+	return st;
+}
+
+enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *err)
+{
+	struct cu_message m;
+	struct cu_payment p;
+	struct cu_wcpay x;
+	struct cu_error xerr;
+	struct cu_buf body;
+	enum cu_status st = CU_OK;
+	bool group = wx_is_group(r->talker), have_x = false, pay = false;
+	char *sender_buf = NULL, *sender_name = NULL, *orig = NULL, *cp_name = NULL;
+	char *bill_txid = NULL, *bill_merchant = NULL;
+	const char *payload = r->content, *sender = NULL, *kind;
+	size_t plen = r->content_len, off = 0;
+	char raw_type[24];
+	int64_t msg_id = CU_UNKNOWN, conv_id = CU_UNKNOWN;
+
+	memset(&m, 0, sizeof(m));
+	memset(&p, 0, sizeof(p));
+	memset(&x, 0, sizeof(x));
+	cu_buf_init(&body, (size_t)64 << 20);
+	snprintf(raw_type, sizeof(raw_type), "%lld", (long long)r->type);
+
+	st = wx_conversation(w, r->talker, &conv_id, err);
+	if (st != CU_OK)
+		goto out;
+
+	/* received group messages: "<wxid>:\n<payload>" (not on 10000 notices) */
+	if (group && !r->is_send && r->type != T_SYSTEM && payload != NULL &&
+	    cu_wechat_split_sender(payload, plen, &off)) {
+		size_t slen = off - (payload[off - 1] == '\n' && payload[off - 2] == ':' ? 2 : 4);
+		sender_buf = cu_strndup(payload, slen);
+		if (sender_buf == NULL) {
+			st = cu_error_set(err, CU_E_NOMEM, "out of memory");
+			goto out;
+		}
+		sender = sender_buf;
+		payload += off;
+		plen -= off;
+	}
+
+	kind = base_kind(r->type);
+	if (r->type == T_SYSTEM || r->type == T_SYSXML || r->type == T_SYS_INVITE) {
+		m.direction = "system";
+		sender = NULL;
+	} else if (r->is_send) {
+		m.direction = "outgoing";
+		sender = w->own_wxid;
+	} else {
+		m.direction = "incoming";
+		if (!group)
+			sender = r->talker;
+	}
+
+	/* XML payloads */
+	if (payload != NULL && (is_app_family(r->type) || r->type == T_SYSXML)) {
+		if (cu_wcpay_parse(payload, plen, &x, &xerr) == CU_OK)
+			have_x = true;
+		else
+			w->xml_errors++;
+	}
+
+	if (have_x && r->type == T_APP)
+		kind = appmsg_kind(x.appmsg_type);
+	else if (have_x && is_app_family(r->type) && !strcmp(kind, "other") &&
+		 r->type != T_RECEIPT)
+		kind = appmsg_kind(x.appmsg_type);
+	if (have_x && (x.appmsg_type == 2000 || x.appmsg_type == 2001) && r->type != T_RECEIPT)
+		kind = x.appmsg_type == 2000 ? "transfer" : "red_packet";
+
+	if (r->type == T_SYSXML && have_x && x.sysmsg_type != NULL) {
+		if (!strcmp(x.sysmsg_type, "revokemsg")) {
+			kind = "recalled";
+			int64_t svr = CU_UNKNOWN;
+			if (x.newmsgid == NULL || !cu_parse_i64(x.newmsgid, &svr))
+				svr = CU_UNKNOWN;
+			orig = original_text(w, svr, r->rowid);
+			st = cu_buf_puts(&body, orig != NULL ? orig : (x.replacemsg ? x.replacemsg : ""),
+					 err);
+		} else if (!strcmp(x.sysmsg_type, "editrevokecontent")) {
+			kind = "recalled";
+			st = cu_buf_puts(&body,
+					 nonempty(x.revokecontent)
+						 ? x.revokecontent
+						 : (x.sysmsg_text ? x.sysmsg_text : ""),
+					 err);
+		}
+		if (st != CU_OK)
+			goto out;
+	}
+
+	/* body */
+	if (body.len == 0 && have_x && is_app_family(r->type)) {
+		if (!strcmp(kind, "transfer")) {
+			const char *parts[] = {x.title, x.feedesc, x.des, x.pay_memo};
+			st = join_body(&body, parts, 4, err);
+		} else if (!strcmp(kind, "red_packet")) {
+			const char *wish = nonempty(x.sendertitle) ? x.sendertitle : x.receivertitle;
+			const char *parts[] = {x.title, wish, x.des};
+			st = join_body(&body, parts, 3, err);
+		} else {
+			const char *parts[] = {x.title,
+					       (x.des && x.title && !strcmp(x.des, x.title)) ? NULL
+											: x.des,
+					       x.url};
+			st = join_body(&body, parts, 3, err);
+		}
+		if (st != CU_OK)
+			goto out;
+	}
+	if (body.len == 0 && payload != NULL && !(have_x && !strcmp(kind, "recalled")))
+		st = cu_buf_append(&body, payload, plen, err);
+	if (st != CU_OK)
+		goto out;
+
+	if (sender != NULL && w->display != NULL)
+		sender_name = (r->is_send && w->own_name != NULL) ? cu_strdup(w->own_name)
+								  : w->display(w, sender);
+
+	m.app = WX_APP;
+	m.conversation_id = conv_id;
+	m.sender = sender;
+	m.sender_name = sender_name;
+	m.sent_ms = r->time_ms;
+	m.kind = kind;
+	m.body = body.data != NULL ? body.data : (payload != NULL ? "" : NULL);
+	m.raw_type = raw_type;
+	m.attachment = r->attachment;
+	m.status = is_recalled(w, r->svrid) ? "recalled" : NULL;
+	m.prov.source_id = w->a->source_id;
+	m.prov.table = w->table;
+	m.prov.rowid = r->rowid;
+	m.prov.page = CU_UNKNOWN;
+	m.prov.offset = CU_UNKNOWN;
+	st = cu_sink_message(w->ctx, &m, &msg_id, err);
+	if (st != CU_OK)
+		goto out;
+
+	/* payments */
+	p.app = WX_PAY_APP;
+	p.currency = "CNY";
+	p.amount_minor = CU_UNKNOWN;
+	p.occurred_ms = r->time_ms;
+	p.message_id = msg_id;
+	p.prov = m.prov;
+	if (have_x && !strcmp(kind, "transfer")) {
+		const char *own = w->own_wxid;
+		pay = true;
+		p.kind = "transfer";
+		p.amount_minor = x.amount_minor;
+		p.status = transfer_status(x.paysubtype);
+		p.memo = nonempty(x.pay_memo) ? x.pay_memo : NULL;
+		p.transaction_id = nonempty(x.transferid)      ? x.transferid
+				   : nonempty(x.transcationid) ? x.transcationid
+							       : NULL;
+		if (own != NULL && nonempty(x.payer_username) && !strcmp(x.payer_username, own)) {
+			p.direction = "outgoing";
+			p.counterparty = x.receiver_username;
+		} else if (own != NULL && nonempty(x.receiver_username) &&
+			   !strcmp(x.receiver_username, own)) {
+			p.direction = "incoming";
+			p.counterparty = x.payer_username;
+		} else if (x.paysubtype == 1 || x.paysubtype < 0) {
+			/* the payer's own message announces the transfer */
+			p.direction = r->is_send ? "outgoing" : "incoming";
+		} else if (x.paysubtype == 3 || x.paysubtype == 4 || x.paysubtype == 5) {
+			/* sent by the receiver when accepting/returning */
+			p.direction = r->is_send ? "incoming" : "outgoing";
+		} else {
+			p.direction = "unknown";
+		}
+		if (p.counterparty == NULL)
+			p.counterparty = group ? (r->is_send ? NULL : sender) : r->talker;
+	} else if (have_x && !strcmp(kind, "red_packet")) {
+		pay = true;
+		p.kind = "red_packet";
+		p.memo = nonempty(x.sendertitle)     ? x.sendertitle
+			 : nonempty(x.receivertitle) ? x.receivertitle
+						     : NULL;
+		p.transaction_id = nonempty(x.sendid) ? x.sendid : NULL;
+		p.direction = r->is_send ? "outgoing" : "incoming";
+		p.counterparty = r->is_send ? (group ? NULL : r->talker)
+					    : (group ? sender : r->talker);
+		/* WalletLuckyMoney.receiveAmount: what the owner received (fen,
+		 * [unconfirmed]); only meaningful for received packets */
+		if (!r->is_send)
+			p.amount_minor = lucky_amount(w, r->svrid, x.sendid);
+	} else if (r->talker != NULL && !strcmp(r->talker, WX_PAY_ACCOUNT) &&
+		   is_app_family(r->type) && have_x) {
+		int64_t fen;
+		pay = true;
+		p.kind = "bill";
+		if (cu_wcpay_amount_parse(x.des, &fen) || cu_wcpay_amount_parse(x.title, &fen) ||
+		    cu_wcpay_amount_parse(payload, &fen))
+			p.amount_minor = fen;
+		bill_merchant = nonempty(x.display_name) ? cu_strdup(x.display_name) : NULL;
+		if (bill_merchant == NULL)
+			bill_merchant = line_after(x.des, "\xe5\x95\x86\xe5\x93\x81\xe8\xaf\xa6\xe6\x83"
+							  "\x85"); /* 商品详情 */
+		if (bill_merchant == NULL)
+			bill_merchant = line_after(x.des, "\xe6\x94\xb6\xe6\xac\xbe\xe6\x96\xb9"); /* 收款方 */
+		p.counterparty_name = bill_merchant;
+		/* 交易单号 */
+		bill_txid = line_after(x.des, "\xe4\xba\xa4\xe6\x98\x93\xe5\x8d\x95\xe5\x8f\xb7");
+		p.transaction_id = bill_txid;
+		/* 收款 (money received) vs 付款/支付 (paid) in the title/des */
+		if (x.title != NULL && strstr(x.title, "\xe6\x94\xb6\xe6\xac\xbe") != NULL)
+			p.direction = "incoming";
+		else if ((x.title && strstr(x.title, "\xe6\x94\xaf\xe4\xbb\x98")) ||
+			 (x.des && strstr(x.des, "\xe4\xbb\x98\xe6\xac\xbe")))
+			p.direction = "outgoing";
+		else
+			p.direction = "unknown";
+	}
+	if (pay) {
+		if (p.counterparty != NULL && p.counterparty_name == NULL && w->display != NULL) {
+			cp_name = w->display(w, p.counterparty);
+			p.counterparty_name = cp_name;
+		}
+		st = cu_sink_payment(w->ctx, &p, err);
+	}
+out:
+	if (st != CU_OK)
+		cu_error_prefix(err, "%s rowid %lld", w->table, (long long)r->rowid);
+	cu_wcpay_release(&x);
+	cu_buf_release(&body);
+	free(sender_buf);
+	free(sender_name);
+	free(orig);
+	free(cp_name);
+	free(bill_txid);
+	free(bill_merchant);
+	return st;
+}
