@@ -371,7 +371,7 @@ enum cu_status cu_json_load_str(const char *s, size_t n, const char *what, json_
 	json_error_t je;
 	json_t *v;
 
-	v = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
+	v = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (v == NULL)
 		return cu_error_set(err, CU_E_FORMAT, "'%s': line %d column %d: %s",
 				    what != NULL ? what : "json", je.line, je.column, je.text);
