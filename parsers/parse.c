@@ -1,0 +1,1760 @@
+/*
+ * parse.c - the `custos parse` driver.
+ *
+ * For every item (sorted) it reads the inventory, keeps one record per
+ * device path (a "derived" record - e.g. the decrypted copy of an
+ * encrypted iOS backup file - wins over the evidence one), and offers the
+ * files in device-path order to the parsers in registry order. A matching
+ * file is staged: copied with its -wal/-shm/-journal siblings into
+ * CASE/work/<item>/<n>/ and made read-only; the copy's size is checked
+ * against the inventory, never re-hashed (the inventory digests are the
+ * provenance). SQLite ignores the WAL of a database opened immutable, yet
+ * deleted and recent rows live there (shared/samples belkactf6
+ * AddressBook has its only person in the WAL), so a database with a WAL
+ * gets a second working copy with the WAL checkpointed into it; that
+ * derivation is recorded in sources and in the PARSE custody entry.
+ *
+ * case.db is built from scratch in CASE/case.db.tmp (one transaction, no
+ * journal: it is a scratch file until the rename) and renamed over
+ * CASE/case.db at the end, so a crash leaves the previous case.db intact.
+ * Nothing time-dependent goes into case.db: same inputs, same .dump.
+ */
+#include "parsers/parse_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define COPY_CHUNK ((size_t)1 << 20)
+#define DEFAULT_CONFIDENCE 50
+
+struct inv_file {
+	char *device_path, *evidence_path, *type, *derivation, *derived_from0;
+	bool derived;
+	uint64_t size;
+	char sha256[65], md5[33];
+	size_t order; /* position in the inventory, for stable sorting */
+};
+
+struct run {
+	struct cu_case *c;
+	/* current item's inventory (all records) and the chosen ones */
+	struct inv_file *files;
+	size_t nfiles, cap;
+	size_t *chosen;
+	size_t nchosen;
+	char *work_item; /* CASE/work/<item> */
+	unsigned long seq;
+	/* things to free / remove when the current top-level file is done */
+	struct staged **staged;
+	size_t nstaged, staged_cap;
+	/* custody details */
+	struct cu_buf failures;    /* JSON array elements, comma-joined */
+	struct cu_buf derivations; /* idem */
+	uint64_t *parser_files;    /* per registry index */
+	size_t nparsers;
+	/* cu_parse_file() mode */
+	const char *file_work_dir;
+	const char *file_path;
+};
+
+static struct run *run_of(struct cu_parse_ctx *ctx)
+{
+	return (struct run *)ctx->run;
+}
+
+/* ------------------------------------------------------------------ */
+/* small file helpers                                                  */
+/* ------------------------------------------------------------------ */
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
+	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* rm -rf of our own scratch directory (never evidence). */
+static void remove_tree(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0)
+		return;
+	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		cu_warn("parse: could not remove scratch directory '%s': %s", path,
+			strerror(errno));
+}
+
+/* Copies src to a new file dst (not hashing: the inventory has the
+ * digests); returns the bytes copied. dst gets final_mode. */
+static enum cu_status copy_file(const char *src, const char *dst, mode_t final_mode,
+				uint64_t *copied, struct cu_error *err)
+{
+	int in = -1, out = -1;
+	char *buf = NULL;
+	uint64_t total = 0;
+	enum cu_status rc = CU_OK;
+
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "opening '%s'", src);
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "creating '%s'", dst);
+		goto out;
+	}
+	buf = cu_malloc(COPY_CHUNK);
+	if (!buf) {
+		rc = cu_error_set(err, CU_E_NOMEM, "copying '%s': out of memory", src);
+		goto out;
+	}
+	for (;;) {
+		size_t got = 0;
+
+		rc = cu_read_full(in, buf, COPY_CHUNK, &got, src, err);
+		if (rc)
+			goto out;
+		if (got == 0)
+			break;
+		rc = cu_write_all(out, buf, got, dst, err);
+		if (rc)
+			goto out;
+		total += got;
+	}
+	if (fchmod(out, final_mode) != 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "chmod '%s'", dst);
+		goto out;
+	}
+	if (close(out) != 0) {
+		out = -1;
+		rc = cu_error_errno(err, CU_E_IO, errno, "writing '%s'", dst);
+		goto out;
+	}
+	out = -1;
+	*copied = total;
+out:
+	free(buf);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* ------------------------------------------------------------------ */
+/* warnings and failures                                               */
+/* ------------------------------------------------------------------ */
+
+void cu_parse_warn(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *fmt, ...)
+{
+	char msg[CU_ERROR_MSG_MAX];
+	struct cu_error e;
+	va_list ap;
+
+	if (!ctx)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctx->stats.warnings++;
+	cu_warn("parse: %s: %s%s%s", a && a->device_path ? a->device_path : "?",
+		ctx->parser ? ctx->parser->name : "", ctx->parser ? ": " : "", msg);
+	cu_error_clear(&e);
+	if (sink_warning(ctx, a ? a->source_id : 0, a ? a->device_path : NULL, "warning", msg, &e))
+		cu_warn("parse: %s", e.msg);
+}
+
+static void json_append_elem(struct cu_buf *arr, const char *elem, size_t n)
+{
+	struct cu_error e;
+
+	if (arr->len)
+		(void)cu_buf_putc(arr, ',', &e);
+	(void)cu_buf_append(arr, elem, n, &e);
+}
+
+/* A file that could not be parsed: parse_warnings row (severity error),
+ * ERROR custody entry, counted; the run goes on. */
+static void record_failure(struct cu_parse_ctx *ctx, int64_t source_id, const char *device_path,
+			   const char *evidence_path, const char *parser, const char *msg)
+{
+	struct run *r = run_of(ctx);
+	struct cu_buf js = CU_BUF_INIT, subj = CU_BUF_INIT;
+	struct cu_json j;
+	struct cu_error e;
+
+	ctx->stats.errors++;
+	cu_error_log("parse: %s: %s", device_path ? device_path : "?", msg);
+	cu_error_clear(&e);
+	if (sink_warning(ctx, source_id, device_path, "error", msg, &e))
+		cu_error_log("parse: %s", e.msg);
+
+	cu_json_init(&j, &js);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "item", ctx->item);
+	cu_json_kv_str(&j, "device_path", device_path);
+	cu_json_kv_str(&j, "evidence_path", evidence_path);
+	cu_json_kv_str(&j, "parser", parser);
+	cu_json_kv_str(&j, "error", msg);
+	cu_json_obj_end(&j);
+	if (cu_json_finish(&j, &e) == CU_OK && r) {
+		json_append_elem(&r->failures, js.data, js.len);
+		if (r->c && r->c->custody) {
+			cu_json_init(&j, &subj);
+			cu_json_obj_begin(&j);
+			cu_json_kv_str(&j, "item", ctx->item);
+			cu_json_kv_str(&j, "path", evidence_path);
+			cu_json_obj_end(&j);
+			if (cu_json_finish(&j, &e) == CU_OK &&
+			    cu_custody_append(r->c->custody, "ERROR", cu_case_default_actor(),
+					      subj.data, js.data, NULL, &e) != CU_OK)
+				cu_error_log("parse: custody log: %s", e.msg);
+		}
+	}
+	cu_buf_release(&js);
+	cu_buf_release(&subj);
+}
+
+/* ------------------------------------------------------------------ */
+/* accessors                                                           */
+/* ------------------------------------------------------------------ */
+
+sqlite3 *cu_parse_casedb(struct cu_parse_ctx *ctx)
+{
+	return ctx->db;
+}
+
+struct cu_case *cu_parse_case(struct cu_parse_ctx *ctx)
+{
+	return ctx->c;
+}
+
+const char *cu_parse_item(struct cu_parse_ctx *ctx)
+{
+	return ctx->item;
+}
+
+/* ------------------------------------------------------------------ */
+/* opening staged databases                                            */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status uri_for(const char *path, struct cu_buf *out, struct cu_error *err)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	enum cu_status rc = cu_buf_puts(out, "file:", err);
+
+	for (const unsigned char *p = (const unsigned char *)path; !rc && *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p)) {
+			rc = cu_buf_putc(out, (char)*p, err);
+		} else {
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+
+			rc = cu_buf_append(out, e, 3, err);
+		}
+	}
+	if (!rc)
+		rc = cu_buf_puts(out, "?immutable=1&mode=ro", err);
+	return rc;
+}
+
+/* Hardening for databases we did not write: no schema-defined functions
+ * with side effects, no writes to sqlite_master tricks. */
+static void harden(sqlite3 *db)
+{
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 1, NULL);
+}
+
+enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				sqlite3 **db, struct cu_error *err)
+{
+	struct cu_buf uri = CU_BUF_INIT;
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc;
+	const char *what = a && a->device_path ? a->device_path : "?";
+	int s;
+
+	(void)ctx;
+	if (!a || !a->work_path)
+		return cu_error_set(err, CU_E_INTERNAL, "'%s': no staged copy to open", what);
+	rc = uri_for(a->work_path, &uri, err);
+	if (rc)
+		goto out;
+	s = sqlite3_open_v2(uri.data, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	if (s != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_FORMAT, "'%s': cannot open as SQLite: %s", what,
+				  h ? sqlite3_errmsg(h) : sqlite3_errstr(s));
+		goto out;
+	}
+	harden(h);
+	/* Reading the schema is where "file is not a database" shows. */
+	s = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+	if (s == SQLITE_OK)
+		s = sqlite3_step(st);
+	if (s != SQLITE_ROW) {
+		rc = cu_error_set(err, CU_E_FORMAT,
+				  "'%s' (%s): not a readable SQLite database: %s; the file is "
+				  "corrupt, truncated or encrypted",
+				  what, a->evidence_path ? a->evidence_path : a->work_path,
+				  sqlite3_errmsg(h));
+		goto out;
+	}
+	*db = h;
+	h = NULL;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	cu_buf_release(&uri);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* staging                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *const sibling_suffix[] = {"-wal", "-shm", "-journal"};
+#define NSIBLINGS 3
+
+/* What to stage: the main file and its siblings, as absolute sources. */
+struct stage_req {
+	const char *device_path, *evidence_path, *sha256, *md5;
+	const char *src;         /* absolute path to copy from */
+	uint64_t size;           /* expected, UINT64_MAX = not known */
+	const char *sib_src[NSIBLINGS];
+	uint64_t sib_size[NSIBLINGS];
+	const char *sib_evidence[NSIBLINGS], *sib_sha256[NSIBLINGS];
+};
+
+static enum cu_status push_staged(struct run *r, struct staged *s, struct cu_error *err)
+{
+	if (r->nstaged == r->staged_cap) {
+		size_t ncap = r->staged_cap ? r->staged_cap * 2 : 8;
+		struct staged **p = cu_reallocarray(r->staged, ncap, sizeof(*p));
+
+		if (!p)
+			return cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
+		r->staged = p;
+		r->staged_cap = ncap;
+	}
+	r->staged[r->nstaged++] = s;
+	return CU_OK;
+}
+
+static void staged_free(struct staged *s)
+{
+	if (!s)
+		return;
+	free(s->item);
+	free(s->device_path);
+	free(s->evidence_path);
+	free(s->sha256);
+	free(s->work_path);
+	free(s->platform);
+	free(s);
+}
+
+/* Frees every staged artifact of the current top-level file and removes
+ * its scratch copies (they were copies; the evidence stays). */
+static void release_staged(struct run *r)
+{
+	for (size_t i = 0; i < r->nstaged; i++)
+		staged_free(r->staged[i]);
+	r->nstaged = 0;
+	if (r->work_item && !getenv("CUSTOS_KEEP_WORK"))
+		remove_tree(r->work_item);
+}
+
+static const char *work_root(struct run *r)
+{
+	return r->c ? r->work_item : r->file_work_dir;
+}
+
+/*
+ * Checkpoints the WAL of a staged database into a second, writable copy,
+ * then makes it read-only. Returns CU_E_FORMAT when SQLite refuses (the
+ * caller falls back to the plain copy and warns).
+ */
+static enum cu_status checkpoint_copy(const char *dir, const char *base, const char *db_src,
+				      const char *wal_src, struct cu_buf *out_path,
+				      struct cu_error *err)
+{
+	struct cu_buf ck = CU_BUF_INIT, db = CU_BUF_INIT, wal = CU_BUF_INIT;
+	sqlite3 *h = NULL;
+	uint64_t n;
+	enum cu_status rc;
+	char *msg = NULL;
+
+	rc = cu_buf_printf(&ck, err, "%s/ckpt", dir);
+	if (!rc)
+		rc = cu_mkdirs(ck.data, 0755, false, err);
+	if (!rc)
+		rc = cu_buf_printf(&db, err, "%s/%s", ck.data, base);
+	if (!rc)
+		rc = cu_buf_printf(&wal, err, "%s/%s-wal", ck.data, base);
+	if (!rc)
+		rc = copy_file(db_src, db.data, 0600, &n, err);
+	if (!rc)
+		rc = copy_file(wal_src, wal.data, 0600, &n, err);
+	if (rc)
+		goto out;
+	if (sqlite3_open_v2(db.data, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_FORMAT, "checkpointing the WAL: %s",
+				  h ? sqlite3_errmsg(h) : "cannot open");
+		goto out;
+	}
+	harden(h);
+	if (sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, &msg) != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_FORMAT, "checkpointing the WAL: %s",
+				  msg ? msg : sqlite3_errmsg(h));
+		goto out;
+	}
+	if (sqlite3_close(h) != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_FORMAT, "checkpointing the WAL: %s", sqlite3_errmsg(h));
+		h = NULL; /* sqlite3_close failed: leak rather than double close */
+		goto out;
+	}
+	h = NULL;
+	/* A -wal left behind (checkpoint could not truncate) would be
+	 * ignored by the immutable open anyway; remove it for clarity. */
+	(void)unlink(wal.data);
+	if (chmod(db.data, 0444) != 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "chmod '%s'", db.data);
+		goto out;
+	}
+	rc = cu_buf_puts(out_path, db.data, err);
+out:
+	sqlite3_free(msg);
+	sqlite3_close(h);
+	cu_buf_release(&ck);
+	cu_buf_release(&db);
+	cu_buf_release(&wal);
+	return rc;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? cu_strdup(s) : NULL;
+}
+
+/*
+ * Stages one file; writes sources rows when parser_name is set (the file
+ * will be parsed), base_source_id being the row the evidence/derived file
+ * itself already has (0: create it here).
+ */
+static enum cu_status stage(struct cu_parse_ctx *ctx, const struct stage_req *q,
+			    struct staged **out, struct cu_error *err)
+{
+	struct run *r = run_of(ctx);
+	struct cu_buf dir = CU_BUF_INIT, dst = CU_BUF_INIT, ck = CU_BUF_INIT;
+	struct staged *s = NULL;
+	const char *base = base_name(q->evidence_path ? q->evidence_path : q->src);
+	uint64_t got = 0;
+	enum cu_status rc;
+	int wal = -1;
+
+	s = cu_calloc(1, sizeof(*s));
+	if (!s)
+		return cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
+	rc = cu_buf_printf(&dir, err, "%s/%lu", work_root(r), r->seq++);
+	if (!rc && !r->c)
+		remove_tree(dir.data); /* cu_parse_file(): the caller's scratch dir */
+	if (!rc)
+		rc = cu_mkdirs(dir.data, 0755, false, err);
+	if (!rc)
+		rc = cu_buf_printf(&dst, err, "%s/%s", dir.data, base);
+	if (!rc)
+		rc = copy_file(q->src, dst.data, 0444, &got, err);
+	if (rc)
+		goto out;
+	if (q->size != UINT64_MAX && got != q->size) {
+		rc = cu_error_set(err, CU_E_INTEGRITY,
+				  "'%s': staged copy has %llu bytes but the inventory records "
+				  "%llu; the evidence file changed since acquisition - run "
+				  "`custos verify` on the case",
+				  q->evidence_path ? q->evidence_path : q->src,
+				  (unsigned long long)got, (unsigned long long)q->size);
+		goto out;
+	}
+	for (int i = 0; i < NSIBLINGS; i++) {
+		struct cu_buf sd = CU_BUF_INIT;
+		uint64_t sg = 0;
+
+		if (!q->sib_src[i])
+			continue;
+		rc = cu_buf_printf(&sd, err, "%s%s", dst.data, sibling_suffix[i]);
+		if (!rc)
+			rc = copy_file(q->sib_src[i], sd.data, 0444, &sg, err);
+		cu_buf_release(&sd);
+		if (!rc && q->sib_size[i] != UINT64_MAX && sg != q->sib_size[i])
+			rc = cu_error_set(err, CU_E_INTEGRITY,
+					  "'%s': staged copy has %llu bytes but the inventory "
+					  "records %llu; run `custos verify` on the case",
+					  q->sib_evidence[i] ? q->sib_evidence[i] : q->sib_src[i],
+					  (unsigned long long)sg,
+					  (unsigned long long)q->sib_size[i]);
+		if (rc)
+			goto out;
+		if (i == 0 && sg > 0)
+			wal = i;
+	}
+	s->work_path = cu_strdup(dst.data);
+	if (wal == 0) {
+		struct cu_error e;
+
+		cu_error_clear(&e);
+		if (checkpoint_copy(dir.data, base, dst.data, q->sib_src[0], &ck, &e) == CU_OK) {
+			free(s->work_path);
+			s->work_path = cu_strdup(ck.data);
+			s->checkpointed = true;
+		} else {
+			struct cu_artifact tmp = {.item = ctx->item,
+						  .device_path = q->device_path,
+						  .evidence_path = q->evidence_path};
+
+			cu_parse_warn(ctx, &tmp,
+				      "the WAL could not be checkpointed (%s); parsing the main "
+				      "database file without it",
+				      e.msg);
+		}
+	}
+	s->item = dup_or_null(ctx->item);
+	s->device_path = dup_or_null(q->device_path);
+	s->evidence_path = dup_or_null(q->evidence_path);
+	s->sha256 = dup_or_null(q->sha256);
+	s->platform = dup_or_null(ctx->platform);
+	if (!s->work_path || (ctx->item && !s->item) || (q->device_path && !s->device_path) ||
+	    (q->evidence_path && !s->evidence_path) || (q->sha256 && !s->sha256) ||
+	    (ctx->platform && !s->platform)) {
+		rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
+		goto out;
+	}
+	s->a.item = s->item;
+	s->a.platform = s->platform;
+	s->a.device_path = s->device_path;
+	s->a.evidence_path = s->evidence_path;
+	s->a.sha256 = s->sha256;
+	s->a.size = got;
+	s->a.source_id = 0;
+	s->a.work_path = s->work_path;
+	rc = push_staged(r, s, err);
+	if (rc)
+		goto out;
+	*out = s;
+	s = NULL;
+out:
+	staged_free(s);
+	cu_buf_release(&dir);
+	cu_buf_release(&dst);
+	cu_buf_release(&ck);
+	return rc;
+}
+
+/*
+ * Sources rows for a staged file about to be parsed: the file itself
+ * (after the evidence original for a derived file) and, when the WAL was
+ * checkpointed, the working copy derived from it.
+ */
+static enum cu_status add_sources(struct cu_parse_ctx *ctx, struct staged *s,
+				  const struct stage_req *q, int64_t orig_source,
+				  const char *derivation, struct cu_error *err)
+{
+	struct run *r = run_of(ctx);
+	const char *pname = ctx->parser ? ctx->parser->name : NULL;
+	int64_t id = 0;
+	enum cu_status rc;
+
+	rc = sink_source(ctx, ctx->item, q->device_path, q->evidence_path, s->a.size, q->sha256,
+			 q->md5, orig_source, derivation, pname, &id, err);
+	if (rc)
+		return rc;
+	if (s->checkpointed) {
+		struct cu_digests d;
+		struct cu_buf deriv = CU_BUF_INIT, js = CU_BUF_INIT;
+		struct cu_json j;
+		size_t root_len = r->c ? strlen(r->c->dir) : 0;
+		const char *relp = s->work_path;
+
+		if (r->c && strncmp(s->work_path, r->c->dir, root_len) == 0 &&
+		    s->work_path[root_len] == '/')
+			relp = s->work_path + root_len + 1;
+		rc = cu_hash_file(s->work_path, CU_HASH_SHA256 | CU_HASH_MD5, &d, err);
+		if (!rc)
+			rc = cu_buf_printf(&deriv, err,
+					   "wal-checkpointed working copy: %s + %s (sha256 %s), "
+					   "SQLite %s PRAGMA wal_checkpoint(TRUNCATE)",
+					   q->evidence_path ? q->evidence_path : q->src,
+					   q->sib_evidence[0] ? q->sib_evidence[0] : q->sib_src[0],
+					   q->sib_sha256[0] ? q->sib_sha256[0] : "unknown",
+					   sqlite3_libversion());
+		if (!rc)
+			rc = sink_source(ctx, ctx->item, q->device_path, relp, d.size, d.sha256,
+					 d.md5, id, deriv.data, pname, &id, err);
+		if (!rc) {
+			cu_json_init(&j, &js);
+			cu_json_obj_begin(&j);
+			cu_json_kv_str(&j, "item", ctx->item);
+			cu_json_kv_str(&j, "input", q->evidence_path);
+			cu_json_kv_str(&j, "input_sha256", q->sha256);
+			cu_json_kv_str(&j, "wal", q->sib_evidence[0]);
+			cu_json_kv_str(&j, "wal_sha256", q->sib_sha256[0]);
+			cu_json_kv_str(&j, "method", "wal-checkpointed working copy");
+			cu_json_kv_str(&j, "output", relp);
+			cu_json_kv_str(&j, "output_sha256", d.sha256);
+			cu_json_obj_end(&j);
+			if (cu_json_finish(&j, err) == CU_OK)
+				json_append_elem(&r->derivations, js.data, js.len);
+		}
+		cu_buf_release(&deriv);
+		cu_buf_release(&js);
+		if (rc)
+			return rc;
+	}
+	s->a.source_id = id;
+	return CU_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* the item's inventory                                                */
+/* ------------------------------------------------------------------ */
+
+static void inv_clear(struct run *r)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct inv_file *f = &r->files[i];
+
+		free(f->device_path);
+		free(f->evidence_path);
+		free(f->type);
+		free(f->derivation);
+		free(f->derived_from0);
+	}
+	r->nfiles = 0;
+	free(r->chosen);
+	r->chosen = NULL;
+	r->nchosen = 0;
+}
+
+static enum cu_status inv_collect(const struct cu_inventory_rec *rec, void *arg,
+				  struct cu_error *err)
+{
+	struct run *r = arg;
+	struct inv_file *f;
+
+	if (!rec->device_path || !rec->evidence_path)
+		return CU_OK;
+	if (r->nfiles == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 256;
+		struct inv_file *p = cu_reallocarray(r->files, ncap, sizeof(*p));
+
+		if (!p)
+			return cu_error_set(err, CU_E_NOMEM, "parse: inventory: out of memory");
+		r->files = p;
+		r->cap = ncap;
+	}
+	f = &r->files[r->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->device_path = cu_strdup(rec->device_path);
+	f->evidence_path = cu_strdup(rec->evidence_path);
+	f->type = cu_strdup(rec->type ? rec->type : "file");
+	f->derivation = dup_or_null(rec->derivation);
+	if (rec->derived_from && json_is_array(rec->derived_from) &&
+	    json_array_size(rec->derived_from) > 0 &&
+	    json_is_string(json_array_get(rec->derived_from, 0)))
+		f->derived_from0 = cu_strdup(json_string_value(json_array_get(rec->derived_from, 0)));
+	f->derived = rec->kind && strcmp(rec->kind, "derived") == 0;
+	f->size = rec->size;
+	memcpy(f->sha256, rec->sha256, sizeof(f->sha256));
+	f->sha256[64] = '\0';
+	memcpy(f->md5, rec->md5, sizeof(f->md5));
+	f->md5[32] = '\0';
+	f->order = r->nfiles;
+	r->nfiles++;
+	if (!f->device_path || !f->evidence_path || !f->type)
+		return cu_error_set(err, CU_E_NOMEM, "parse: inventory: out of memory");
+	return CU_OK;
+}
+
+static struct run *sort_run; /* qsort has no context argument */
+
+static int cmp_files(const void *x, const void *y)
+{
+	const struct inv_file *a = &sort_run->files[*(const size_t *)x];
+	const struct inv_file *b = &sort_run->files[*(const size_t *)y];
+	int c = strcmp(a->device_path, b->device_path);
+
+	if (c)
+		return c;
+	/* evidence before derived, then inventory order: the last one wins */
+	if (a->derived != b->derived)
+		return a->derived ? 1 : -1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* One record per device path, sorted bytewise: the latest derived record
+ * when there is one, else the latest evidence record. */
+static enum cu_status inv_choose(struct run *r, struct cu_error *err)
+{
+	size_t *idx = NULL;
+
+	if (r->nfiles == 0)
+		return CU_OK;
+	idx = cu_calloc(r->nfiles, sizeof(*idx));
+	if (!idx)
+		return cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
+	for (size_t i = 0; i < r->nfiles; i++)
+		idx[i] = i;
+	sort_run = r;
+	qsort(idx, r->nfiles, sizeof(*idx), cmp_files);
+	sort_run = NULL;
+	r->nchosen = 0;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		bool last = i + 1 == r->nfiles ||
+			    strcmp(r->files[idx[i]].device_path, r->files[idx[i + 1]].device_path);
+
+		if (last)
+			idx[r->nchosen++] = idx[i];
+	}
+	r->chosen = idx;
+	return CU_OK;
+}
+
+static const struct inv_file *inv_find_device(struct run *r, const char *device_path)
+{
+	size_t lo = 0, hi = r->nchosen;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->files[r->chosen[mid]].device_path, device_path);
+
+		if (c == 0)
+			return &r->files[r->chosen[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const struct inv_file *inv_find_evidence(struct run *r, const char *evidence_path)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (strcmp(r->files[i].evidence_path, evidence_path) == 0)
+			return &r->files[i];
+	return NULL;
+}
+
+/* Fills a stage request for an inventory record; bufs hold the paths. */
+static enum cu_status req_for(struct run *r, const struct inv_file *f, struct stage_req *q,
+			      struct cu_buf bufs[1 + NSIBLINGS], struct cu_error *err)
+{
+	enum cu_status rc;
+
+	memset(q, 0, sizeof(*q));
+	q->device_path = f->device_path;
+	q->evidence_path = f->evidence_path;
+	q->sha256 = f->sha256;
+	q->md5 = f->md5;
+	q->size = f->size;
+	rc = cu_case_path(r->c, f->evidence_path, &bufs[0], err);
+	if (rc)
+		return rc;
+	q->src = bufs[0].data;
+	for (int i = 0; i < NSIBLINGS; i++) {
+		struct cu_buf name = CU_BUF_INIT;
+		const struct inv_file *sib;
+
+		rc = cu_buf_printf(&name, err, "%s%s", f->device_path, sibling_suffix[i]);
+		if (rc)
+			return rc;
+		sib = inv_find_device(r, name.data);
+		cu_buf_release(&name);
+		if (!sib || strcmp(sib->type, "file") != 0)
+			continue;
+		rc = cu_case_path(r->c, sib->evidence_path, &bufs[1 + i], err);
+		if (rc)
+			return rc;
+		q->sib_src[i] = bufs[1 + i].data;
+		q->sib_size[i] = sib->size;
+		q->sib_evidence[i] = sib->evidence_path;
+		q->sib_sha256[i] = sib->sha256;
+	}
+	return CU_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* parsers used                                                        */
+/* ------------------------------------------------------------------ */
+
+static bool platform_fits(const struct cu_parser *p, const char *platform)
+{
+	if (!platform)
+		return true;
+	if (strcmp(platform, "ios") == 0)
+		return (p->platforms & CU_PLATFORM_IOS) != 0;
+	if (strcmp(platform, "android") == 0)
+		return (p->platforms & CU_PLATFORM_ANDROID) != 0;
+	return true;
+}
+
+static bool pattern_fits(const struct cu_parser *p, const char *device_path)
+{
+	for (const char *const *pat = p->patterns; *pat; pat++)
+		if (fnmatch(*pat, device_path, 0) == 0)
+			return true;
+	return false;
+}
+
+static size_t parser_index(const struct cu_parser *p)
+{
+	const struct cu_parser *q;
+
+	for (size_t i = 0; (q = cu_parser_at(i)) != NULL; i++)
+		if (q == p)
+			return i;
+	return SIZE_MAX;
+}
+
+/* ------------------------------------------------------------------ */
+/* find / derive / tmp                                                  */
+/* ------------------------------------------------------------------ */
+
+enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_parse_find_fn fn,
+			     void *arg, struct cu_error *err)
+{
+	struct run *r = run_of(ctx);
+	bool any = false;
+	enum cu_status rc = CU_OK;
+
+	if (!r || !r->c)
+		return cu_error_set(err, CU_E_NOTFOUND, "no file matching '%s' (no case)", pattern);
+	for (size_t i = 0; i < r->nchosen; i++) {
+		const struct inv_file *f = &r->files[r->chosen[i]];
+		struct cu_buf bufs[1 + NSIBLINGS] = {CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT,
+						     CU_BUF_INIT};
+		struct stage_req q;
+		struct staged *s = NULL;
+
+		if (strcmp(f->type, "file") != 0 || fnmatch(pattern, f->device_path, 0) != 0)
+			continue;
+		any = true;
+		rc = req_for(r, f, &q, bufs, err);
+		if (!rc)
+			rc = stage(ctx, &q, &s, err);
+		if (!rc)
+			rc = add_sources(ctx, s, &q, 0, f->derived ? f->derivation : NULL, err);
+		if (!rc)
+			rc = fn(ctx, &s->a, arg, err);
+		for (int k = 0; k < 1 + NSIBLINGS; k++)
+			cu_buf_release(&bufs[k]);
+		if (rc)
+			return rc;
+	}
+	if (!any)
+		return cu_error_set(err, CU_E_NOTFOUND, "no file of item '%s' matches '%s'",
+				    ctx->item, pattern);
+	return CU_OK;
+}
+
+enum cu_status cu_parse_tmp_path(struct cu_parse_ctx *ctx, const char *name, struct cu_buf *out,
+				 struct cu_error *err)
+{
+	struct run *r = run_of(ctx);
+	struct cu_buf esc = CU_BUF_INIT, dir = CU_BUF_INIT;
+	enum cu_status rc;
+
+	if (!r || !r->c)
+		return cu_error_set(err, CU_E_UNSUPPORTED, "temporary files need a case");
+	rc = cu_path_escape_component(name, strlen(name), &esc, err);
+	if (!rc)
+		rc = cu_buf_printf(&dir, err, "%s/%lu", r->work_item, r->seq++);
+	if (!rc)
+		rc = cu_mkdirs(dir.data, 0755, false, err);
+	if (!rc) {
+		cu_buf_reset(out);
+		rc = cu_buf_printf(out, err, "%s/%s", dir.data, esc.data);
+	}
+	cu_buf_release(&esc);
+	cu_buf_release(&dir);
+	return rc;
+}
+
+static enum cu_status derive_custody(struct cu_parse_ctx *ctx, const struct cu_artifact *input,
+				     const char *out_rel, const struct cu_digests *d,
+				     const char *derivation, struct cu_error *err)
+{
+	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_json j;
+	enum cu_status rc;
+
+	cu_json_init(&j, &subj);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "item", ctx->item);
+	cu_json_kv_str(&j, "path", out_rel);
+	cu_json_obj_end(&j);
+	rc = cu_json_finish(&j, err);
+	if (rc)
+		goto out;
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_key(&j, "inputs");
+	cu_json_arr_begin(&j);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "path", input->evidence_path);
+	cu_json_kv_str(&j, "device_path", input->device_path);
+	cu_json_kv_str(&j, "sha256", input->sha256);
+	cu_json_obj_end(&j);
+	cu_json_arr_end(&j);
+	cu_json_kv_str(&j, "method", derivation);
+	cu_json_kv_str(&j, "parser", ctx->parser ? ctx->parser->name : NULL);
+	cu_json_key(&j, "outputs");
+	cu_json_arr_begin(&j);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "path", out_rel);
+	cu_json_key(&j, "size");
+	cu_json_uint(&j, d->size);
+	cu_json_kv_str(&j, "sha256", d->sha256);
+	cu_json_kv_str(&j, "md5", d->md5);
+	cu_json_obj_end(&j);
+	cu_json_arr_end(&j);
+	cu_json_obj_end(&j);
+	rc = cu_json_finish(&j, err);
+	if (rc)
+		goto out;
+	rc = cu_custody_append(ctx->c->custody, "DERIVE", cu_case_default_actor(), subj.data,
+			       det.data, NULL, err);
+out:
+	cu_buf_release(&subj);
+	cu_buf_release(&det);
+	return rc;
+}
+
+enum cu_status cu_parse_derive(struct cu_parse_ctx *ctx, const struct cu_artifact *input,
+			       const char *tmp_path, const char *rel, const char *derivation,
+			       const struct cu_artifact **out, struct cu_error *err)
+{
+	struct run *r = run_of(ctx);
+	struct cu_buf item_esc = CU_BUF_INIT, out_rel = CU_BUF_INIT, dest = CU_BUF_INIT;
+	struct cu_inventory_rec rec;
+	struct cu_digests d;
+	struct stage_req q;
+	struct staged *s = NULL;
+	json_t *from = NULL;
+	bool exists = false;
+	enum cu_status rc;
+
+	if (!r || !r->c)
+		return cu_error_set(err, CU_E_UNSUPPORTED, "deriving files needs a case");
+	rc = cu_path_check_relative(rel, strlen(rel), err);
+	if (!rc)
+		rc = cu_path_escape_component(ctx->item, strlen(ctx->item), &item_esc, err);
+	if (!rc)
+		rc = cu_buf_printf(&out_rel, err, "derived/%s/%s", item_esc.data, rel);
+	if (!rc)
+		rc = cu_case_path(r->c, out_rel.data, &dest, err);
+	if (!rc)
+		rc = cu_mkdirs(dest.data, 0755, true, err);
+	if (rc)
+		goto out;
+	if (cu_file_exists(dest.data)) {
+		/* Parsed before: the same bytes again are fine (derivations are
+		 * deterministic); different bytes would silently replace a
+		 * recorded derived file, which we refuse. */
+		struct cu_digests old;
+
+		rc = cu_hash_file(dest.data, CU_HASH_SHA256 | CU_HASH_MD5, &old, err);
+		if (!rc)
+			rc = cu_hash_file(tmp_path, CU_HASH_SHA256 | CU_HASH_MD5, &d, err);
+		if (rc)
+			goto out;
+		if (strcmp(old.sha256, d.sha256) != 0) {
+			rc = cu_error_set(err, CU_E_EXISTS,
+					  "'%s' exists with different content (sha256 %s, new %s); "
+					  "move it aside to derive again",
+					  out_rel.data, old.sha256, d.sha256);
+			goto out;
+		}
+		(void)unlink(tmp_path);
+		exists = true;
+	} else {
+		if (rename(tmp_path, dest.data) != 0) {
+			rc = cu_error_errno(err, CU_E_IO, errno, "moving '%s' to '%s'", tmp_path,
+					    dest.data);
+			goto out;
+		}
+		(void)chmod(dest.data, 0444);
+		rc = cu_hash_file(dest.data, CU_HASH_SHA256 | CU_HASH_MD5, &d, err);
+		if (rc)
+			goto out;
+	}
+	if (!exists) {
+		memset(&rec, 0, sizeof(rec));
+		rec.kind = "derived";
+		rec.item = (char *)ctx->item;
+		rec.device_path = (char *)input->device_path;
+		rec.evidence_path = out_rel.data;
+		rec.type = "file";
+		rec.size = d.size;
+		memcpy(rec.sha256, d.sha256, sizeof(rec.sha256));
+		memcpy(rec.md5, d.md5, sizeof(rec.md5));
+		rec.mode = -1;
+		rec.derivation = (char *)derivation;
+		from = json_array();
+		if (!from || json_array_append_new(from, json_string(input->evidence_path ?
+									   input->evidence_path :
+									   "")) != 0) {
+			rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
+			goto out;
+		}
+		rec.derived_from = from;
+		rc = cu_inventory_append(r->c, &rec, err);
+		if (rc)
+			goto out;
+	}
+	rc = derive_custody(ctx, input, out_rel.data, &d, derivation, err);
+	if (rc)
+		goto out;
+	memset(&q, 0, sizeof(q));
+	q.device_path = input->device_path;
+	q.evidence_path = out_rel.data;
+	q.sha256 = d.sha256;
+	q.md5 = d.md5;
+	q.src = dest.data;
+	q.size = d.size;
+	rc = stage(ctx, &q, &s, err);
+	if (!rc)
+		rc = add_sources(ctx, s, &q, input->source_id, derivation, err);
+	if (rc)
+		goto out;
+	*out = &s->a;
+out:
+	json_decref(from);
+	cu_buf_release(&item_esc);
+	cu_buf_release(&out_rel);
+	cu_buf_release(&dest);
+	if (rc)
+		return cu_error_prefix(err, "deriving from '%s'",
+				       input->evidence_path ? input->evidence_path : "?");
+	return CU_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* one file                                                            */
+/* ------------------------------------------------------------------ */
+
+static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
+{
+	struct run *r = run_of(ctx);
+	const struct cu_parser *cand[64], *p, *best = NULL, *tie = NULL;
+	size_t ncand = 0;
+	int best_conf = 0;
+	struct cu_buf bufs[1 + NSIBLINGS] = {CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT};
+	struct stage_req q;
+	struct staged *s = NULL;
+	struct cu_error e;
+	int64_t orig = 0;
+	enum cu_status rc;
+
+	for (size_t i = 0; (p = cu_parser_at(i)) != NULL && ncand < 64; i++)
+		if (platform_fits(p, ctx->platform) && pattern_fits(p, f->device_path))
+			cand[ncand++] = p;
+	if (ncand == 0)
+		return;
+
+	cu_error_clear(&e);
+	ctx->parser = NULL;
+	rc = req_for(r, f, &q, bufs, &e);
+	if (!rc)
+		rc = stage(ctx, &q, &s, &e);
+	if (rc) {
+		ctx->stats.files++;
+		record_failure(ctx, 0, f->device_path, f->evidence_path, cand[0]->name, e.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < ncand; i++) {
+		int conf = DEFAULT_CONFIDENCE;
+
+		if (cand[i]->probe) {
+			ctx->parser = cand[i];
+			conf = cand[i]->probe(ctx, &s->a);
+			ctx->parser = NULL;
+		}
+		if (conf < 0)
+			conf = 0;
+		if (conf > 100)
+			conf = 100;
+		if (conf > best_conf) {
+			best = cand[i];
+			best_conf = conf;
+			tie = NULL;
+		} else if (conf > 0 && conf == best_conf) {
+			tie = cand[i];
+		}
+	}
+	if (!best)
+		goto out;
+	ctx->stats.files++;
+	if (tie) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg),
+			 "parsers '%s' and '%s' both claim this file with confidence %d; not "
+			 "parsed (report this: a parser's probe must be made more specific)",
+			 best->name, tie->name, best_conf);
+		record_failure(ctx, 0, f->device_path, f->evidence_path, best->name, msg);
+		goto out;
+	}
+	ctx->parser = best;
+	if (f->derived && f->derived_from0) {
+		const struct inv_file *o = inv_find_evidence(r, f->derived_from0);
+
+		if (o) {
+			rc = sink_source(ctx, ctx->item, o->device_path, o->evidence_path, o->size,
+					 o->sha256, o->md5, 0, NULL, best->name, &orig, &e);
+			if (rc) {
+				record_failure(ctx, 0, f->device_path, f->evidence_path,
+					       best->name, e.msg);
+				goto out;
+			}
+		}
+	}
+	rc = add_sources(ctx, s, &q, orig, f->derived ? f->derivation : NULL, &e);
+	if (rc) {
+		record_failure(ctx, 0, f->device_path, f->evidence_path, best->name, e.msg);
+		goto out;
+	}
+	{
+		size_t pi = parser_index(best);
+
+		if (pi < r->nparsers)
+			r->parser_files[pi]++;
+	}
+	cu_info("parse: %s: %s", f->device_path, best->name);
+	rc = best->parse(ctx, &s->a, &e);
+	if (rc) {
+		cu_error_prefix(&e, "%s", best->name);
+		record_failure(ctx, s->a.source_id, f->device_path, f->evidence_path, best->name,
+			       e.msg);
+		goto out;
+	}
+	ctx->stats.parsed++;
+out:
+	ctx->parser = NULL;
+	for (int k = 0; k < 1 + NSIBLINGS; k++)
+		cu_buf_release(&bufs[k]);
+	release_staged(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* items                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* A string, or an array of strings joined with ","; NULL otherwise. */
+static char *jstr_or_join(const json_t *o, const char *key)
+{
+	const json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
+	struct cu_buf b = CU_BUF_INIT;
+	struct cu_error e;
+	size_t i;
+	json_t *x;
+
+	if (json_is_string(v))
+		return cu_strdup(json_string_value(v));
+	if (!json_is_array(v))
+		return NULL;
+	json_array_foreach(v, i, x)
+	{
+		if (!json_is_string(x))
+			continue;
+		if (b.len)
+			(void)cu_buf_putc(&b, ',', &e);
+		(void)cu_buf_puts(&b, json_string_value(x), &e);
+	}
+	if (!b.data)
+		return NULL;
+	return cu_buf_detach(&b, NULL);
+}
+
+static const json_t *manifest_item(const json_t *m, const char *item)
+{
+	const json_t *arrs[2], *x;
+	size_t i;
+
+	arrs[0] = json_object_get(json_object_get(m, "seizure"), "items");
+	arrs[1] = json_object_get(m, "items");
+	for (int k = 0; k < 2; k++) {
+		if (!json_is_array(arrs[k]))
+			continue;
+		json_array_foreach(arrs[k], i, x)
+		{
+			const char *id = jstr(x, "item_id");
+
+			if (id && strcmp(id, item) == 0)
+				return x;
+		}
+	}
+	return NULL;
+}
+
+static const char *platform_from_os(const char *os)
+{
+	if (!os)
+		return NULL;
+	if (strcasestr(os, "android"))
+		return "android";
+	if (strcasestr(os, "ios") || strcasestr(os, "iphone") || strcasestr(os, "ipados"))
+		return "ios";
+	return NULL;
+}
+
+/* iOS backup device paths start with a domain ("HomeDomain/",
+ * "AppDomain-net.whatsapp.WhatsApp/"); Android ones are absolute. */
+static const char *platform_from_inventory(struct run *r)
+{
+	size_t ios = 0, android = 0;
+
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const char *d = r->files[i].device_path;
+		const char *slash = strchr(d, '/');
+
+		if (d[0] == '/')
+			android++;
+		else if (slash && slash - d >= 6 &&
+			 (strncmp(d, "HomeDomain", 10) == 0 || strncmp(d, "AppDomain", 9) == 0 ||
+			  strncmp(d, "MediaDomain", 11) == 0 || strncmp(d, "CameraRollDomain", 16) == 0 ||
+			  strncmp(d, "SysSharedContainerDomain", 24) == 0 ||
+			  strncmp(d, "RootDomain", 10) == 0 || strncmp(d, "WirelessDomain", 14) == 0 ||
+			  strncmp(d, "KeychainDomain", 14) == 0 ||
+			  strncmp(d, "SystemPreferencesDomain", 23) == 0 ||
+			  strncmp(d, "ManagedPreferencesDomain", 24) == 0 ||
+			  strncmp(d, "DatabaseDomain", 14) == 0 ||
+			  strncmp(d, "HealthDomain", 12) == 0 ||
+			  strncmp(d, "KeyboardDomain", 14) == 0 ||
+			  strncmp(d, "InstallDomain", 13) == 0 ||
+			  strncmp(d, "TonesDomain", 11) == 0 ||
+			  strncmp(d, "HomeKitDomain", 13) == 0))
+			ios++;
+	}
+	if (ios > android)
+		return "ios";
+	if (android > ios)
+		return "android";
+	return NULL;
+}
+
+static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manifest,
+				  const char *platform, struct cu_error *err)
+{
+	const json_t *mi = manifest_item(manifest, ctx->item);
+	const json_t *feat = json_object_get(mi, "features");
+	const json_t *ids = json_object_get(mi, "identifiers");
+	char *imei = jstr_or_join(ids, "imei"), *phones = jstr_or_join(ids, "msisdn");
+	struct cu_buf methods = CU_BUF_INIT;
+	const json_t *acq = json_object_get(manifest, "acquisitions"), *x;
+	sqlite3_stmt *st = NULL;
+	struct cu_error e;
+	enum cu_status rc = CU_OK;
+	size_t i;
+
+	if (json_is_array(acq)) {
+		json_array_foreach(acq, i, x)
+		{
+			const char *id = jstr(x, "item_id"), *m = jstr(x, "method");
+
+			if (!id || !m || strcmp(id, ctx->item) != 0)
+				continue;
+			if (methods.data && strstr(methods.data, m))
+				continue;
+			if (methods.len)
+				(void)cu_buf_putc(&methods, ',', &e);
+			(void)cu_buf_puts(&methods, m, &e);
+		}
+	}
+	if (sqlite3_prepare_v2(ctx->db,
+			       "INSERT INTO items(item_id, platform, make, model, os_version, imei,"
+			       " serial, udid, phone_numbers, acquisition_method)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_IO, "case.db: %s", sqlite3_errmsg(ctx->db));
+		goto out;
+	}
+#define BIND(i, s)                                                                                 \
+	do {                                                                                       \
+		const char *v_ = (s);                                                              \
+		if (v_)                                                                            \
+			sqlite3_bind_text(st, (i), v_, -1, SQLITE_TRANSIENT);                      \
+	} while (0)
+	BIND(1, ctx->item);
+	BIND(2, platform);
+	BIND(3, jstr(feat, "make") ? jstr(feat, "make") : jstr(mi, "make"));
+	BIND(4, jstr(feat, "model") ? jstr(feat, "model") : jstr(mi, "model"));
+	BIND(5, jstr(mi, "os_version"));
+	BIND(6, imei);
+	BIND(7, jstr(ids, "serial"));
+	BIND(8, jstr(ids, "udid"));
+	BIND(9, phones);
+	BIND(10, methods.data);
+#undef BIND
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = cu_error_set(err, CU_E_IO, "case.db: inserting item '%s': %s", ctx->item,
+				  sqlite3_errmsg(ctx->db));
+out:
+	sqlite3_finalize(st);
+	free(imei);
+	free(phones);
+	cu_buf_release(&methods);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* the run                                                             */
+/* ------------------------------------------------------------------ */
+
+static void run_release(struct run *r)
+{
+	release_staged(r);
+	free(r->staged);
+	inv_clear(r);
+	free(r->files);
+	free(r->work_item);
+	free(r->parser_files);
+	cu_buf_release(&r->failures);
+	cu_buf_release(&r->derivations);
+}
+
+static void ctx_release(struct cu_parse_ctx *ctx)
+{
+	sink_release(ctx);
+}
+
+static void add_stats(struct cu_parse_stats *to, const struct cu_parse_ctx *ctx)
+{
+	to->files += ctx->stats.files;
+	to->parsed += ctx->stats.parsed;
+	to->warnings += ctx->stats.warnings;
+	to->errors += ctx->stats.errors;
+	to->messages += ctx->counts.messages;
+	to->contacts += ctx->counts.contacts;
+	to->calls += ctx->counts.calls;
+	to->payments += ctx->counts.payments;
+	to->conversations += ctx->counts.conversations;
+}
+
+static enum cu_status open_new_db(const char *path, sqlite3 **out, struct cu_error *err)
+{
+	sqlite3 *db = NULL;
+	enum cu_status rc;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_IO, "creating '%s': %s", path,
+				  db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return rc;
+	}
+	/* A scratch file until renamed into place: no journal, no fsync per
+	 * transaction; durability comes from fsync + rename at the end. */
+	rc = casedb_exec(db,
+			 "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+			 " PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -65536;"
+			 " PRAGMA temp_store = MEMORY;",
+			 err);
+	if (!rc)
+		rc = casedb_create_tables(db, err);
+	if (!rc)
+		rc = casedb_exec(db, "BEGIN", err);
+	if (rc) {
+		sqlite3_close(db);
+		return cu_error_prefix(err, "'%s'", path);
+	}
+	*out = db;
+	return CU_OK;
+}
+
+static enum cu_status fsync_path(const char *path, struct cu_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path);
+	if (fsync(fd) != 0) {
+		int e = errno;
+
+		close(fd);
+		return cu_error_errno(err, CU_E_IO, e, "fsync '%s'", path);
+	}
+	close(fd);
+	return CU_OK;
+}
+
+static enum cu_status parse_custody(struct cu_case *c, const struct cu_parse_opts *opts,
+				    char **items, size_t nitems, const struct cu_parse_stats *st,
+				    uint64_t accounts, const char *db_sha256, struct run *r,
+				    struct cu_error *err)
+{
+	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_json j;
+	const struct cu_parser *p;
+	enum cu_status rc;
+
+	cu_json_init(&j, &subj);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "path", CU_CASE_DB);
+	cu_json_key(&j, "items");
+	cu_json_arr_begin(&j);
+	for (size_t i = 0; i < nitems; i++)
+		cu_json_str(&j, items[i]);
+	cu_json_arr_end(&j);
+	cu_json_obj_end(&j);
+	rc = cu_json_finish(&j, err);
+	if (rc)
+		goto out;
+
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "item_filter", opts ? opts->item : NULL);
+	cu_json_key(&j, "files");
+	cu_json_uint(&j, st->files);
+	cu_json_key(&j, "parsed");
+	cu_json_uint(&j, st->parsed);
+	cu_json_key(&j, "warnings");
+	cu_json_uint(&j, st->warnings);
+	cu_json_key(&j, "errors");
+	cu_json_uint(&j, st->errors);
+	cu_json_key(&j, "counts");
+	cu_json_obj_begin(&j);
+	cu_json_key(&j, "accounts");
+	cu_json_uint(&j, accounts);
+	cu_json_key(&j, "contacts");
+	cu_json_uint(&j, st->contacts);
+	cu_json_key(&j, "conversations");
+	cu_json_uint(&j, st->conversations);
+	cu_json_key(&j, "messages");
+	cu_json_uint(&j, st->messages);
+	cu_json_key(&j, "calls");
+	cu_json_uint(&j, st->calls);
+	cu_json_key(&j, "payments");
+	cu_json_uint(&j, st->payments);
+	cu_json_obj_end(&j);
+	cu_json_kv_str(&j, "case_db_sha256", db_sha256);
+	cu_json_key(&j, "parsers");
+	cu_json_arr_begin(&j);
+	for (size_t i = 0; (p = cu_parser_at(i)) != NULL; i++) {
+		if (i >= r->nparsers || r->parser_files[i] == 0)
+			continue;
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "name", p->name);
+		cu_json_kv_str(&j, "app", p->app);
+		cu_json_key(&j, "files");
+		cu_json_uint(&j, r->parser_files[i]);
+		cu_json_obj_end(&j);
+	}
+	cu_json_arr_end(&j);
+	cu_json_key(&j, "derivations");
+	cu_json_arr_begin(&j);
+	if (r->derivations.len)
+		cu_json_raw(&j, r->derivations.data, r->derivations.len);
+	cu_json_arr_end(&j);
+	cu_json_key(&j, "failures");
+	cu_json_arr_begin(&j);
+	if (r->failures.len)
+		cu_json_raw(&j, r->failures.data, r->failures.len);
+	cu_json_arr_end(&j);
+	cu_json_kv_str(&j, "sqlite", sqlite3_libversion());
+	cu_json_kv_str(&j, "tool", cu_version());
+	cu_json_obj_end(&j);
+	rc = cu_json_finish(&j, err);
+	if (rc)
+		goto out;
+	rc = cu_custody_append(c->custody, "PARSE", cu_case_default_actor(), subj.data, det.data,
+			       NULL, err);
+out:
+	cu_buf_release(&subj);
+	cu_buf_release(&det);
+	return rc;
+}
+
+enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *opts,
+				 struct cu_parse_stats *stats, struct cu_error *err)
+{
+	struct run r;
+	struct cu_parse_ctx ctx;
+	struct cu_parse_stats total;
+	struct cu_buf tmp = CU_BUF_INIT, final = CU_BUF_INIT, workdir = CU_BUF_INIT;
+	struct cu_buf esc = CU_BUF_INIT;
+	char **items = NULL;
+	size_t nitems = 0, nsel = 0;
+	uint64_t accounts = 0;
+	struct cu_digests d;
+	enum cu_status rc;
+	const char *only = opts ? opts->item : NULL;
+
+	memset(&r, 0, sizeof(r));
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&total, 0, sizeof(total));
+	cu_buf_init(&r.failures, CU_BUF_DEFAULT_MAX);
+	cu_buf_init(&r.derivations, CU_BUF_DEFAULT_MAX);
+	r.c = c;
+	ctx.c = c;
+	ctx.run = &r;
+	while (cu_parser_at(r.nparsers))
+		r.nparsers++;
+	r.parser_files = cu_calloc(r.nparsers ? r.nparsers : 1, sizeof(*r.parser_files));
+	if (!r.parser_files) {
+		rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
+		goto out;
+	}
+
+	rc = cu_case_items(c, &items, &nitems, err);
+	if (rc)
+		goto out;
+	if (only) {
+		for (size_t i = 0; i < nitems; i++)
+			nsel += strcmp(items[i], only) == 0;
+		if (!nsel) {
+			rc = cu_error_set(err, CU_E_USAGE,
+					  "item '%s' is not in the case; `custos case` lists the "
+					  "items",
+					  only);
+			goto out;
+		}
+	}
+
+	rc = cu_case_path(c, CU_CASE_DB ".tmp", &tmp, err);
+	if (!rc)
+		rc = cu_case_path(c, CU_CASE_DB, &final, err);
+	if (rc)
+		goto out;
+	(void)unlink(tmp.data);
+	rc = open_new_db(tmp.data, &ctx.db, err);
+	if (rc)
+		goto out;
+
+	for (size_t i = 0; i < nitems; i++) {
+		const json_t *mi;
+
+		if (only && strcmp(items[i], only) != 0)
+			continue;
+		ctx.item = items[i];
+		inv_clear(&r);
+		rc = cu_inventory_each(c, items[i], inv_collect, &r, err);
+		if (!rc)
+			rc = inv_choose(&r, err);
+		if (rc) {
+			cu_error_prefix(err, "inventory of item '%s'", items[i]);
+			goto out;
+		}
+		mi = manifest_item(c->manifest, items[i]);
+		ctx.platform = platform_from_os(jstr(mi, "os"));
+		if (!ctx.platform)
+			ctx.platform = platform_from_inventory(&r);
+		rc = insert_item(&ctx, c->manifest, ctx.platform, err);
+		if (rc)
+			goto out;
+		cu_buf_reset(&esc);
+		cu_buf_reset(&workdir);
+		rc = cu_path_escape_component(items[i], strlen(items[i]), &esc, err);
+		if (!rc)
+			rc = cu_buf_printf(&workdir, err, "work/%s", esc.data);
+		if (rc)
+			goto out;
+		free(r.work_item);
+		r.work_item = NULL;
+		{
+			struct cu_buf wi = CU_BUF_INIT;
+
+			rc = cu_case_path(c, workdir.data, &wi, err);
+			if (rc) {
+				cu_buf_release(&wi);
+				goto out;
+			}
+			r.work_item = cu_buf_detach(&wi, NULL);
+		}
+		remove_tree(r.work_item); /* scratch of an earlier, interrupted run */
+		r.seq = 0;
+		for (size_t k = 0; k < r.nchosen; k++) {
+			const struct inv_file *f = &r.files[r.chosen[k]];
+
+			if (strcmp(f->type, "file") != 0)
+				continue;
+			parse_one(&ctx, f);
+		}
+	}
+
+	add_stats(&total, &ctx);
+	accounts = ctx.counts.accounts;
+	rc = casedb_create_indexes(ctx.db, err);
+	if (!rc)
+		rc = casedb_exec(ctx.db, "COMMIT", err);
+	if (rc)
+		goto out;
+	sink_release(&ctx);
+	if (sqlite3_close(ctx.db) != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_IO, "closing '%s': %s", tmp.data,
+				  sqlite3_errmsg(ctx.db));
+		ctx.db = NULL;
+		goto out;
+	}
+	ctx.db = NULL;
+	rc = fsync_path(tmp.data, err);
+	if (!rc)
+		rc = cu_hash_file(tmp.data, CU_HASH_SHA256, &d, err);
+	if (rc)
+		goto out;
+	if (rename(tmp.data, final.data) != 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "renaming '%s' to '%s'", tmp.data,
+				    final.data);
+		goto out;
+	}
+	rc = cu_fsync_dir(c->dir, err);
+	if (rc)
+		goto out;
+	rc = parse_custody(c, opts, items, nitems, &total, accounts, d.sha256, &r, err);
+	if (rc)
+		goto out;
+	if (stats)
+		*stats = total;
+	if (total.errors)
+		rc = cu_error_set(err, CU_E_PARTIAL,
+				  "%llu of %llu files could not be parsed; see the parse_warnings "
+				  "table of case.db and the custody log",
+				  (unsigned long long)total.errors, (unsigned long long)total.files);
+out:
+	ctx_release(&ctx);
+	if (ctx.db) {
+		sqlite3_close(ctx.db);
+		(void)unlink(tmp.data);
+	}
+	run_release(&r);
+	cu_strv_free(items, nitems);
+	cu_buf_release(&tmp);
+	cu_buf_release(&final);
+	cu_buf_release(&workdir);
+	cu_buf_release(&esc);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* one file outside a case                                             */
+/* ------------------------------------------------------------------ */
+
+enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const char *path,
+			     const struct cu_parse_file_opts *o, struct cu_parse_stats *stats,
+			     struct cu_error *err)
+{
+	static const struct cu_parse_file_opts defaults = {NULL, NULL, NULL, NULL, false};
+	struct run r;
+	struct cu_parse_ctx ctx;
+	struct stage_req q;
+	struct cu_buf sib[NSIBLINGS] = {CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT};
+	struct staged *s = NULL, direct;
+	struct cu_artifact *a;
+	enum cu_status rc = CU_OK;
+
+	if (!o)
+		o = &defaults;
+	memset(&r, 0, sizeof(r));
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&direct, 0, sizeof(direct));
+	cu_buf_init(&r.failures, CU_BUF_DEFAULT_MAX);
+	cu_buf_init(&r.derivations, CU_BUF_DEFAULT_MAX);
+	r.file_work_dir = o->work_dir;
+	r.file_path = path;
+	ctx.db = casedb;
+	ctx.run = &r;
+	ctx.item = o->item ? o->item : "item";
+	ctx.platform = o->platform;
+
+	memset(&q, 0, sizeof(q));
+	q.device_path = o->device_path ? o->device_path : path;
+	q.evidence_path = path;
+	q.src = path;
+	q.size = UINT64_MAX;
+	if (o->work_dir) {
+		for (int i = 0; i < NSIBLINGS; i++) {
+			rc = cu_buf_printf(&sib[i], err, "%s%s", path, sibling_suffix[i]);
+			if (rc)
+				goto out;
+			if (cu_file_exists(sib[i].data)) {
+				q.sib_src[i] = sib[i].data;
+				q.sib_size[i] = UINT64_MAX;
+				q.sib_evidence[i] = sib[i].data;
+			}
+		}
+		rc = stage(&ctx, &q, &s, err);
+		if (rc)
+			goto out;
+		a = &s->a;
+	} else {
+		direct.a.item = ctx.item;
+		direct.a.platform = ctx.platform;
+		direct.a.device_path = q.device_path;
+		direct.a.evidence_path = path;
+		direct.a.work_path = path;
+		a = &direct.a;
+	}
+	if (o->probe && p->probe) {
+		ctx.parser = p;
+		int conf = p->probe(&ctx, a);
+
+		if (conf <= 0) {
+			rc = cu_error_set(err, CU_E_UNSUPPORTED, "'%s': parser '%s' does not "
+					  "recognise this file", path, p->name);
+			goto out;
+		}
+	}
+	ctx.parser = p;
+	rc = sink_source(&ctx, ctx.item, a->device_path, a->evidence_path, a->size, NULL, NULL, 0,
+			 NULL, p->name, &a->source_id, err);
+	if (!rc && s && s->checkpointed) {
+		int64_t id = a->source_id;
+
+		rc = sink_source(&ctx, ctx.item, a->device_path, s->work_path, 0, NULL, NULL, id,
+				 "wal-checkpointed working copy", p->name, &a->source_id, err);
+	}
+	if (rc)
+		goto out;
+	rc = p->parse(&ctx, a, err);
+	if (rc == CU_OK)
+		ctx.stats.parsed++;
+	ctx.stats.files++;
+out:
+	if (stats)
+		add_stats(stats, &ctx);
+	ctx_release(&ctx);
+	for (size_t i = 0; i < r.nstaged; i++)
+		staged_free(r.staged[i]);
+	free(r.staged);
+	cu_buf_release(&r.failures);
+	cu_buf_release(&r.derivations);
+	for (int i = 0; i < NSIBLINGS; i++)
+		cu_buf_release(&sib[i]);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/*
+ * parse_int.h - private to the parser framework (parse.c, sink.c,
+ * casedb.c): the parse context. Parsers see it only as an opaque pointer.
+ */
+#ifndef CUSTOS_PARSE_INT_H
+#define CUSTOS_PARSE_INT_H
+
+#include "parsers/parsers.h"
+
+enum sink_stmt {
+	ST_ACCOUNT,
+	ST_CONTACT,
+	ST_CONV_FIND,
+	ST_CONV_INSERT,
+	ST_MESSAGE,
+	ST_CALL,
+	ST_PAY_FIND,
+	ST_PAY_UPDATE,
+	ST_PAY_INSERT,
+	ST_SOURCE,
+	ST_WARN,
+	ST_COUNT
+};
+
+/* A staged file: an artifact plus the strings it borrows. */
+struct staged {
+	struct cu_artifact a;
+	char *item, *device_path, *evidence_path, *sha256, *work_path;
+	char *platform;
+	bool checkpointed; /* work_path is the WAL-checkpointed copy */
+};
+
+struct parse_counts {
+	uint64_t accounts, contacts, conversations, messages, calls, payments;
+};
+
+struct cu_parse_ctx {
+	struct cu_case *c; /* NULL in cu_parse_file() mode */
+	sqlite3 *db;       /* case.db being written */
+	const char *item;
+	const char *platform;
+	const struct cu_parser *parser; /* the parser running now */
+	sqlite3_stmt *st[ST_COUNT];
+	struct cu_parse_stats stats;
+	struct parse_counts counts;
+	/* run state, owned by parse.c */
+	void *run;
+};
+
+/* sink.c */
+void sink_release(struct cu_parse_ctx *ctx);
+enum cu_status sink_source(struct cu_parse_ctx *ctx, const char *item, const char *device_path,
+			   const char *evidence_path, uint64_t size, const char *sha256,
+			   const char *md5, int64_t derived_from, const char *derivation,
+			   const char *parser, int64_t *id, struct cu_error *err);
+enum cu_status sink_warning(struct cu_parse_ctx *ctx, int64_t source_id, const char *device_path,
+			    const char *severity, const char *message, struct cu_error *err);
+
+/* casedb.c: the schema without indexes (bulk load), then the indexes. */
+enum cu_status casedb_create_tables(sqlite3 *db, struct cu_error *err);
+enum cu_status casedb_create_indexes(sqlite3 *db, struct cu_error *err);
+enum cu_status casedb_exec(sqlite3 *db, const char *sql, struct cu_error *err);
+
+#endif
