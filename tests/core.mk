@@ -4,7 +4,10 @@ CORE_UNIT_TESTS = \
 	tests/unit/test_core_buf \
 	tests/unit/test_core_str \
 	tests/unit/test_core_path \
-	tests/unit/test_core_hash
+	tests/unit/test_core_hash \
+	tests/unit/test_core_json \
+	tests/unit/test_core_time \
+	tests/unit/test_core_progress
 # Core tests link only core, so they keep working while other folders change.
 CORE_TESTLIBS = tests/harness/libtap.a libcucore.a $(JANSSON_LIBS) $(CRYPTO_LIBS) $(PTHREAD_LIBS)
 check_PROGRAMS += $(CORE_UNIT_TESTS)
@@ -14,3 +17,6 @@ tests_unit_test_core_buf_LDADD = $(CORE_TESTLIBS)
 tests_unit_test_core_str_LDADD = $(CORE_TESTLIBS)
 tests_unit_test_core_path_LDADD = $(CORE_TESTLIBS)
 tests_unit_test_core_hash_LDADD = $(CORE_TESTLIBS)
+tests_unit_test_core_json_LDADD = $(CORE_TESTLIBS)
+tests_unit_test_core_time_LDADD = $(CORE_TESTLIBS)
+tests_unit_test_core_progress_LDADD = $(CORE_TESTLIBS)
