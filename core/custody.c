@@ -146,7 +146,7 @@ static bool parse_line(const char *line, size_t len, struct parsed *p, char *why
 	}
 	p->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (p->root == NULL) {
-		snprintf(why, why_n, "not valid JSON at column %d: %s", jerr.column, jerr.text);
+		snprintf(why, why_n, "not valid JSON at column %d: %.100s", jerr.column, jerr.text);
 		return false;
 	}
 	if (!json_is_object(p->root)) {
@@ -312,6 +312,31 @@ static bool records_torn(const struct parsed *p, const char *t, size_t tlen, uin
 	return strcmp(hex, h) == 0;
 }
 
+/* Is the line starting at data[next] an ERROR entry recording the line
+ * [t, t+tlen) (physical line tline) as torn? Cheap unless it mentions
+ * "torn_line". */
+static bool next_records_torn(const char *data, size_t n, size_t next, const char *t,
+			      size_t tlen, uint64_t tline)
+{
+	const char *line = data + next, *nl;
+	size_t len;
+	struct parsed p;
+	char why[160];
+	bool yes;
+
+	if (next >= n)
+		return false;
+	nl = memchr(line, '\n', n - next);
+	len = nl ? (size_t)(nl - line) : n - next;
+	if (memmem(line, len, "\"torn_line\":", 12) == NULL)
+		return false;
+	if (!parse_line(line, len, &p, why, sizeof(why)))
+		return false;
+	yes = records_torn(&p, t, tlen, tline);
+	json_decref(p.root);
+	return yes;
+}
+
 /*
  * Walks data[0..n) (starting at a line boundary, physical line w->lineno+1,
  * file offset base). Stops with CU_E_INTEGRITY at the first problem, naming
@@ -369,6 +394,19 @@ static enum cu_status walk_chunk(struct walk *w, const char *data, size_t n, uin
 			p_len = len;
 			p_line = w->lineno;
 			snprintf(p_why, sizeof(p_why), "%s", why);
+			pos += len + 1;
+			continue;
+		}
+		if (!pending && !last && next_records_torn(data, n, pos + len + 1, line, len,
+							  w->lineno)) {
+			/* A complete line that lost only its '\n' (short write) and
+			 * was then repaired: it is a torn line, not an entry. */
+			json_decref(p.root);
+			pending = true;
+			p_off = pos;
+			p_len = len;
+			p_line = w->lineno;
+			snprintf(p_why, sizeof(p_why), "recorded as torn");
 			pos += len + 1;
 			continue;
 		}
@@ -647,6 +685,7 @@ static enum cu_status build_line(const struct cu_custody *c, const char *event,
 	char prevhex[65], when[CU_TIME_STR];
 	unsigned char sig[64];
 	enum cu_status st;
+	size_t start = line->len;
 
 	if (c->n == 0)
 		memcpy(prevhex, ZERO_PREV, 65);
@@ -703,8 +742,8 @@ static enum cu_status build_line(const struct cu_custody *c, const char *event,
 	/* The writer's own output must scan back to the same body span. */
 	if (st == CU_OK) {
 		size_t off, blen;
-		if (!scan_body(line->data, line->len - 1, &off, &blen) || blen != body.len ||
-		    memcmp(line->data + off, body.data, blen) != 0)
+		if (!scan_body(line->data + start, line->len - start - 1, &off, &blen) ||
+		    blen != body.len || memcmp(line->data + start + off, body.data, blen) != 0)
 			CU_BUG("custody line does not scan back to its body");
 	}
 out:

@@ -166,7 +166,7 @@ static bool parse_rec(const char *line, size_t len, struct cu_inventory_rec *r, 
 	memset(r, 0, sizeof(*r));
 	r->mode = -1;
 	if (o == NULL) {
-		snprintf(why, why_n, "not valid JSON at column %d: %s", jerr.column, jerr.text);
+		snprintf(why, why_n, "not valid JSON at column %d: %.100s", jerr.column, jerr.text);
 		return false;
 	}
 	if (!json_is_object(o)) {
@@ -495,7 +495,7 @@ static enum cu_status each_file(struct cu_case *c, const char *item, cu_inventor
 	for (;;) {
 		const char *line;
 		size_t len;
-		bool has_nl, got, end;
+		bool has_nl = false, got = false, end = false;
 		struct cu_inventory_rec r;
 		char why[160];
 

@@ -1,0 +1,356 @@
+/*
+ * test_custody.c - the custody log: append, reopen, verify; tampering
+ * (flipped body byte, changed prev, deleted / reordered lines, truncated
+ * tail); torn last line detected and repaired; Ed25519 signatures good,
+ * bad and by another key.
+ */
+#include "core/core.h"
+#include "tests/harness/tap.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[1024];
+static char logpath[CU_PATH_MAX];
+static char key1[CU_PATH_MAX], pub1[CU_PATH_MAX], pub2[CU_PATH_MAX];
+
+static struct cu_actor examiner = {"张伟", "110231", "examiner"};
+
+static void read_file(const char *path, struct cu_buf *b)
+{
+	struct cu_error err;
+	cu_buf_reset(b);
+	if (cu_file_read_all(path, 1 << 24, b, &err) != CU_OK)
+		tap_diag("read %s: %s", path, err.msg);
+}
+
+static void write_file(const char *path, const char *data, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, data, n) != (ssize_t)n)
+		tap_diag("cannot write %s", path);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Offsets of the starts of lines in b (at most max). */
+static size_t line_starts(const struct cu_buf *b, size_t *starts, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->len && n < max; i++)
+		if (i == 0 || b->data[i - 1] == '\n')
+			starts[n++] = i;
+	return n;
+}
+
+static enum cu_status verify(const char *data, size_t n, const char *pub,
+			     struct cu_custody_check *chk, struct cu_error *err)
+{
+	cu_error_clear(err);
+	return cu_custody_verify_buf(data, n, "test", pub, chk, err);
+}
+
+static void make_keys(void)
+{
+	struct cu_signer *s = NULL, *t = NULL;
+	struct cu_error err;
+	struct stat sb;
+
+	snprintf(key1, sizeof(key1), "%s/k1.pem", dir);
+	snprintf(pub1, sizeof(pub1), "%s/k1.pub.pem", dir);
+	snprintf(pub2, sizeof(pub2), "%s/k2.pub.pem", dir);
+	tap_is_int(cu_signer_generate(&s, &err), CU_OK, "generate key 1");
+	tap_is_int(cu_signer_write_pem(s, key1, pub1, &err), CU_OK, "write key 1");
+	tap_ok(stat(key1, &sb) == 0 && (sb.st_mode & 0777) == 0600, "private key mode 0600");
+	tap_is_int(cu_signer_write_pem(s, key1, NULL, &err), CU_E_EXISTS,
+		   "existing key file is never overwritten");
+	tap_is_int(cu_signer_generate(&t, &err), CU_OK, "generate key 2");
+	tap_is_int(cu_signer_write_pem(t, NULL, pub2, &err), CU_OK, "write key 2 public");
+	tap_ok(strncmp(cu_signer_key_id(s), "sha256:", 7) == 0 &&
+		       strlen(cu_signer_key_id(s)) == 71,
+	       "key id is sha256:<64 hex>");
+	tap_ok(strcmp(cu_signer_key_id(s), cu_signer_key_id(t)) != 0, "two keys differ");
+	cu_signer_free(s);
+	cu_signer_free(t);
+	/* Reloading gives the same key id; a public key cannot sign. */
+	struct cu_signer *a = NULL, *b = NULL;
+	unsigned char sig[64];
+	tap_is_int(cu_signer_load(key1, &a, &err), CU_OK, "load private key");
+	tap_is_int(cu_signer_load_public(pub1, &b, &err), CU_OK, "load public key");
+	tap_is_str(cu_signer_key_id(a), cu_signer_key_id(b), "same key id from both files");
+	tap_is_int(cu_signer_sign(b, "x", 1, sig, &err), CU_E_KEY, "public key cannot sign");
+	tap_is_int(cu_signer_sign(a, "x", 1, sig, &err), CU_OK, "private key signs");
+	tap_ok(cu_signer_verify(b, "x", 1, sig, 64), "signature verifies");
+	tap_ok(!cu_signer_verify(b, "y", 1, sig, 64), "signature of other data fails");
+	tap_is_int(cu_signer_load(pub1, &a, &err) == CU_OK ? 0 : err.code, CU_E_KEY,
+		   "a public key file is not a private key");
+	cu_signer_free(a);
+	cu_signer_free(b);
+}
+
+static void test_append_reopen(struct cu_custody_check *expect)
+{
+	struct cu_custody *c = NULL;
+	struct cu_signer *s = NULL;
+	struct cu_error err;
+	unsigned char head[32], root[32], head2[32], root2[32];
+	struct cu_buf b = CU_BUF_INIT;
+
+	cu_error_clear(&err);
+	tap_is_int(cu_custody_open(logpath, false, false, &c, &err), CU_E_NOTFOUND,
+		   "missing log without create is not found");
+	tap_is_int(cu_custody_open(logpath, true, false, &c, &err), CU_OK, "create log");
+	tap_is_int((int64_t)cu_custody_size(c), 0, "new log is empty");
+	cu_signer_load(key1, &s, &err);
+	tap_is_int(cu_custody_append(c, "CASE_INIT", &examiner, "{\"case_id\":\"A-1\"}",
+				     "{\"clock\":\"fixed\"}", NULL, &err),
+		   CU_OK, "append CASE_INIT");
+	tap_is_int(cu_custody_append(c, "SEIZE", &examiner, NULL, NULL, s, &err), CU_OK,
+		   "append signed SEIZE");
+	tap_is_int(cu_custody_append(c, "NOTE", cu_case_default_actor(), "{}",
+				     "{\"note\":\"line\\nbreak \\\"quoted\\\" {brace} 中文\"}", NULL,
+				     &err),
+		   CU_OK, "append NOTE with escapes and braces in strings");
+	tap_is_int(cu_custody_append(c, "TRANSFER", &examiner, "{\n  \"to\": \"李娜\"\n}", NULL, s,
+				     &err),
+		   CU_OK, "append pretty-printed subject (re-serialised onto one line)");
+	tap_is_int(cu_custody_append(c, "bad event", &examiner, NULL, NULL, NULL, &err),
+		   CU_E_USAGE, "bad event name refused");
+	tap_is_int(cu_custody_append(c, "NOTE", &examiner, "[1]", NULL, NULL, &err),
+		   CU_E_INTERNAL, "non-object subject refused");
+	tap_is_int(cu_custody_append(c, "RECEIVE", &examiner, NULL, NULL, NULL, &err), CU_OK,
+		   "append RECEIVE");
+	tap_is_int((int64_t)cu_custody_size(c), 5, "five entries");
+	cu_custody_head(c, head);
+	tap_is_int(cu_custody_root(c, root, &err), CU_OK, "root");
+	cu_custody_close(c);
+
+	tap_is_int(cu_custody_open(logpath, false, false, &c, &err), CU_OK, "reopen");
+	tap_is_int((int64_t)cu_custody_size(c), 5, "reopened: five entries");
+	cu_custody_head(c, head2);
+	cu_custody_root(c, root2, &err);
+	tap_is_mem(head2, 32, head, 32, "reopened head equals");
+	tap_is_mem(root2, 32, root, 32, "reopened root equals");
+
+	/* Two handles on one log: appends through either stay one chain. */
+	struct cu_custody *d = NULL;
+	tap_is_int(cu_custody_open(logpath, false, false, &d, &err), CU_OK, "second handle");
+	tap_is_int(cu_custody_append(d, "NOTE", &examiner, NULL, NULL, NULL, &err), CU_OK,
+		   "append via second handle");
+	tap_is_int(cu_custody_append(c, "NOTE", &examiner, NULL, NULL, NULL, &err), CU_OK,
+		   "append via first handle catches up");
+	tap_is_int((int64_t)cu_custody_size(c), 7, "first handle sees 7");
+	cu_custody_close(d);
+	cu_custody_head(c, head);
+	cu_custody_root(c, root, &err);
+	cu_custody_close(c);
+
+	read_file(logpath, &b);
+	tap_ok(b.len > 0 && b.data[b.len - 1] == '\n', "log ends with a newline");
+	size_t nl = 0;
+	for (size_t i = 0; i < b.len; i++)
+		nl += b.data[i] == '\n';
+	tap_is_int((int64_t)nl, 7, "one line per entry");
+	tap_ok(cu_str_has_prefix(b.data, "{\"body\":{\"v\":1,\"seq\":0,\"prev\":\"0000000000"),
+	       "first line starts with the fixed key order");
+	tap_ok(strstr(b.data, "\"event\":\"SEIZE\",\"actor\":{\"name\":\"张伟\",\"id\":\"110231\","
+			      "\"role\":\"examiner\"},\"subject\":{},\"details\":{}},\"sig\":{"
+			      "\"alg\":\"Ed25519\",\"key_id\":\"sha256:") != NULL,
+	       "signed line layout");
+
+	struct cu_custody_check chk;
+	tap_is_int(verify(b.data, b.len, pub1, &chk, &err), CU_OK, "log verifies with key 1");
+	tap_is_int((int64_t)chk.entries, 7, "verify: 7 entries");
+	tap_is_mem(chk.head, 32, head, 32, "verify head = writer head");
+	tap_is_mem(chk.root, 32, root, 32, "verify root = writer root");
+	tap_is_int((int64_t)chk.signed_entries, 2, "2 signed entries");
+	tap_is_int((int64_t)chk.unverified_signatures, 0, "all signatures checked");
+	tap_is_int(verify(b.data, b.len, pub2, &chk, &err), CU_OK, "verifies with another key");
+	tap_is_int((int64_t)chk.unverified_signatures, 2, "other key: 2 unverified");
+	tap_is_int(verify(b.data, b.len, NULL, &chk, &err), CU_OK, "verifies without a key");
+	*expect = chk;
+	cu_buf_release(&b);
+}
+
+static void test_tamper(const struct cu_custody_check *expect)
+{
+	struct cu_buf b = CU_BUF_INIT, t = CU_BUF_INIT;
+	struct cu_custody_check chk;
+	struct cu_error err;
+	size_t st[16], n;
+	char *p;
+
+	read_file(logpath, &b);
+	n = line_starts(&b, st, 16);
+	tap_is_int((int64_t)n, 7, "7 lines to tamper with");
+
+	/* Flip one byte inside the body of line 3 (seq 2): line 4's prev breaks. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, b.len, NULL);
+	p = strstr(t.data + st[2], "\"event\":\"NOTE\"");
+	p[10] = 'M'; /* NOTE -> MOTE */
+	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY, "flipped body byte");
+	tap_ok(strstr(err.msg, "line 4") != NULL && strstr(err.msg, "prev") != NULL,
+	       "names line 4 prev: %s", err.msg);
+
+	/* Flip a byte in a signed body (line 2): signature fails first. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, b.len, NULL);
+	p = strstr(t.data + st[1], "SEIZE");
+	p[0] = 'Z';
+	tap_is_int(verify(t.data, t.len, pub1, &chk, &err), CU_E_INTEGRITY,
+		   "flipped signed body with key");
+	tap_ok(strstr(err.msg, "line 2") != NULL && strstr(err.msg, "signature") != NULL,
+	       "names line 2 bad signature: %s", err.msg);
+
+	/* Change prev of line 5. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, b.len, NULL);
+	p = strstr(t.data + st[4], "\"prev\":\"") + 8;
+	*p = *p == 'a' ? 'b' : 'a';
+	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY, "changed prev");
+	tap_ok(strstr(err.msg, "line 5") != NULL, "names line 5: %s", err.msg);
+
+	/* Delete line 3. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, st[2], NULL);
+	cu_buf_append(&t, b.data + st[3], b.len - st[3], NULL);
+	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY, "deleted line");
+	tap_ok(strstr(err.msg, "line 3") != NULL && strstr(err.msg, "seq") != NULL,
+	       "names line 3 seq: %s", err.msg);
+
+	/* Swap lines 4 and 5. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, st[3], NULL);
+	cu_buf_append(&t, b.data + st[4], st[5] - st[4], NULL);
+	cu_buf_append(&t, b.data + st[3], st[4] - st[3], NULL);
+	cu_buf_append(&t, b.data + st[5], b.len - st[5], NULL);
+	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY, "reordered lines");
+	tap_ok(strstr(err.msg, "line 4") != NULL, "names line 4: %s", err.msg);
+
+	/* Truncated tail: a shorter valid log, caught by head/root. */
+	tap_is_int(verify(b.data, st[6], NULL, &chk, &err), CU_OK,
+		   "truncated tail still chains");
+	tap_is_int((int64_t)chk.entries, 6, "truncated: 6 entries");
+	tap_ok(memcmp(chk.head, expect->head, 32) != 0, "truncated: head differs from expected");
+	tap_ok(memcmp(chk.root, expect->root, 32) != 0, "truncated: root differs from expected");
+
+	/* Signature value altered; another key's id kept. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, b.len, NULL);
+	p = strstr(t.data + st[1], "\"value\":\"") + 9;
+	*p = *p == 'A' ? 'B' : 'A';
+	tap_is_int(verify(t.data, t.len, pub1, &chk, &err), CU_E_INTEGRITY, "altered signature");
+	tap_is_int(verify(t.data, t.len, pub2, &chk, &err), CU_OK,
+		   "altered signature unverifiable with another key (counted)");
+	tap_is_int((int64_t)chk.unverified_signatures, 2, "counted as unverified");
+
+	/* A duplicate "body" member must not let a second body hide. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, st[6], NULL);
+	cu_buf_append(&t, b.data + st[6], b.len - st[6] - 2, NULL); /* drop "}\n" */
+	cu_buf_puts(&t, ",\"body\":{}}\n", NULL);
+	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
+		   "duplicate body member refused");
+
+	/* Garbage line in the middle without an ERROR entry. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, st[3], NULL);
+	cu_buf_puts(&t, "{\"body\":{\"v\":1,\"se\n", NULL);
+	cu_buf_append(&t, b.data + st[3], b.len - st[3], NULL);
+	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
+		   "unrecorded bad middle line");
+	tap_ok(strstr(err.msg, "line 4") != NULL, "names line 4: %s", err.msg);
+	cu_buf_release(&b);
+	cu_buf_release(&t);
+}
+
+static void test_torn(void)
+{
+	struct cu_buf b = CU_BUF_INIT;
+	struct cu_custody *c = NULL;
+	struct cu_custody_check chk;
+	struct cu_error err;
+	size_t st[16], n, good_len;
+	char torn_path[CU_PATH_MAX];
+
+	snprintf(torn_path, sizeof(torn_path), "%s/torn.jsonl", dir);
+	read_file(logpath, &b);
+	n = line_starts(&b, st, 16);
+	good_len = st[n - 1];
+	/* Crash mid-write: the last line is cut in the middle. */
+	write_file(torn_path, b.data, good_len + 40);
+	cu_error_clear(&err);
+	tap_is_int(cu_custody_open(torn_path, false, false, &c, &err), CU_E_INTEGRITY,
+		   "torn last line detected on open");
+	tap_ok(strstr(err.msg, "line 7") != NULL && strstr(err.msg, "torn") != NULL,
+	       "message names line 7 torn: %s", err.msg);
+	tap_is_int(verify(b.data, good_len + 40, NULL, &chk, &err), CU_E_INTEGRITY,
+		   "verify refuses a torn last line");
+
+	tap_is_int(cu_custody_open(torn_path, false, true, &c, &err), CU_OK, "repair opens");
+	tap_is_int((int64_t)cu_custody_size(c), 7, "6 entries + the ERROR entry");
+	tap_is_int(cu_custody_append(c, "NOTE", &examiner, NULL, NULL, NULL, &err), CU_OK,
+		   "append after repair");
+	cu_custody_close(c);
+	read_file(torn_path, &b);
+	tap_is_int(verify(b.data, b.len, pub1, &chk, &err), CU_OK, "repaired log verifies: %s",
+		   err.msg);
+	tap_is_int((int64_t)chk.entries, 8, "8 entries after repair");
+	tap_ok(strstr(b.data, "\"event\":\"ERROR\"") != NULL &&
+		       strstr(b.data, "\"torn_line\":{\"line\":7,") != NULL &&
+		       strstr(b.data, "\"length\":40,") != NULL,
+	       "ERROR entry records line 7, 40 bytes");
+	/* The torn bytes are kept in place, ended by a newline. */
+	tap_ok(memcmp(b.data + good_len, b.data + good_len, 40) == 0 && b.data[good_len + 40] == '\n',
+	       "torn bytes kept, then a newline");
+	tap_is_int(cu_custody_open(torn_path, false, false, &c, &err), CU_OK,
+		   "repaired log reopens without repair");
+	cu_custody_close(c);
+
+	/* Changing one torn byte breaks the ERROR entry's record of it. */
+	b.data[good_len + 5] ^= 1;
+	tap_is_int(verify(b.data, b.len, NULL, &chk, &err), CU_E_INTEGRITY,
+		   "altered torn bytes detected");
+
+	/* A complete last line without its newline is torn too. */
+	read_file(logpath, &b);
+	write_file(torn_path, b.data, b.len - 1);
+	tap_is_int(cu_custody_open(torn_path, false, false, &c, &err), CU_E_INTEGRITY,
+		   "missing final newline detected");
+	tap_is_int(cu_custody_open(torn_path, false, true, &c, &err), CU_OK, "and repaired");
+	tap_is_int((int64_t)cu_custody_size(c), 7, "6 + ERROR");
+	cu_custody_close(c);
+	read_file(torn_path, &b);
+	tap_is_int(verify(b.data, b.len, NULL, &chk, &err), CU_OK, "verifies: %s", err.msg);
+
+	/* Unparsable last line that does end with a newline. */
+	read_file(logpath, &b);
+	cu_buf_puts(&b, "garbage\n", NULL);
+	write_file(torn_path, b.data, b.len);
+	tap_is_int(cu_custody_open(torn_path, false, true, &c, &err), CU_OK,
+		   "garbage last line repaired");
+	cu_custody_close(c);
+	read_file(torn_path, &b);
+	tap_is_int(verify(b.data, b.len, NULL, &chk, &err), CU_OK, "verifies: %s", err.msg);
+	tap_is_int((int64_t)chk.entries, 8, "7 + ERROR");
+	cu_buf_release(&b);
+}
+
+int main(void)
+{
+	struct cu_custody_check expect;
+	const char *d = tap_tmpdir("custody");
+
+	unsetenv("CUSTOS_EXAMINER");
+	snprintf(dir, sizeof(dir), "%s", d);
+	snprintf(logpath, sizeof(logpath), "%s/log.jsonl", dir);
+	make_keys();
+	test_append_reopen(&expect);
+	test_tamper(&expect);
+	test_torn();
+	return tap_done();
+}
