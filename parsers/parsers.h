@@ -348,7 +348,10 @@ struct cu_tl_message {
 	int64_t date;                /* Unix s, CU_UNKNOWN if not reached */
 	const unsigned char *text;   /* into the blob; NULL if not reached */
 	size_t text_len;
-	uint32_t media;              /* MessageMedia constructor, 0 if none/unknown */
+	uint32_t media;              /* MessageMedia constructor, 0 if none */
+	uint32_t media_flags;        /* its flags word when it has one */
+	bool has_geo;                /* messageMediaGeo/Venue/GeoLive point */
+	double lat, lon;
 	uint32_t action;             /* MessageAction constructor (service) */
 	bool known;                  /* constructor is in our tables */
 	bool service;                /* messageService */

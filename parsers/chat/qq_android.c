@@ -1,0 +1,647 @@
+/*
+ * qq_android.c - QQ for Android before QQNT (com.tencent.mobileqq <= 8.9.6x,
+ * also com.tencent.tim / .qqlite / .mobileqqi / .minihd.qq), APPS.md 3.1:
+ *
+ *   databases/<ownQQ>.db, databases/slowtable_<ownQQ>.db
+ *     mr_friend_<MD5(peer)>_New   1:1 messages
+ *     mr_troop_<MD5(group)>_New   group (troop) messages
+ *     mr_discusssion_<MD5>_New    discussion groups [unconfirmed name]
+ *     Friends(uin, name, remark)  -> contacts
+ *     TroopInfoV2 / TroopInfo(troopuin, troopname) -> group titles
+ *   files/kc (the key) or files/imei ("imei=<value>") -> the XOR key
+ *
+ * The database is plain SQLite but fields are XORed with the key: msgData
+ * (BLOB) byte-wise, text columns (frienduin, senderuin, Friends.*,
+ * TroopInfo*.*) per UTF-16 code unit. Without a key the rows are still
+ * listed (type, time, provenance) and a warning says why the text is
+ * missing. Time is Unix seconds. Direction: senderuin == own QQ (the
+ * database file name) is outgoing; without a decodable senderuin, issend.
+ *
+ * Tests: synthetic stores written by an independent Python encoder
+ * (tests/data/chat/make_qq.py) -> tests/e2e/parse_chat_qq.sh,
+ * tests/golden/chat_qq_android.txt; XOR unit tests tests/unit/test_qq_xor.c;
+ * fuzz tests/fuzz/fuzz_chat_qq_xor.c. Fixture fixtures/apps/qq* when present.
+ */
+#include "parsers/chat/chat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define APP "qq"
+
+/* ---------------- XOR decoding (exported for tests) ---------------- */
+
+enum cu_status cu_qq_xor_blob(const void *in, size_t n, const char *key, size_t key_len,
+			      struct cu_buf *out, struct cu_error *err)
+{
+	const unsigned char *p = in;
+	enum cu_status rc;
+	if (key == NULL || key_len == 0)
+		return cu_error_set(err, CU_E_KEY, "qq: empty XOR key");
+	cu_buf_reset(out);
+	if ((rc = cu_buf_grow(out, n, err)) != CU_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		out->data[i] = (char)(p[i] ^ (unsigned char)key[i % key_len]);
+	out->len = n;
+	out->data[n] = '\0';
+	return CU_OK;
+}
+
+/* Next code point of valid UTF-8 s[*i..n); false on invalid input. */
+static bool utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
+{
+	size_t k = *i;
+	if (k >= n)
+		return false;
+	unsigned char c = s[k];
+	size_t len;
+	uint32_t v;
+	if (c < 0x80) {
+		*cp = c;
+		*i = k + 1;
+		return true;
+	} else if ((c & 0xE0) == 0xC0) {
+		len = 2;
+		v = c & 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		len = 3;
+		v = c & 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		len = 4;
+		v = c & 0x07;
+	} else {
+		return false;
+	}
+	if (n - k < len)
+		return false;
+	for (size_t j = 1; j < len; j++) {
+		if ((s[k + j] & 0xC0) != 0x80)
+			return false;
+		v = v << 6 | (s[k + j] & 0x3F);
+	}
+	if ((len == 2 && v < 0x80) || (len == 3 && v < 0x800) || (len == 4 && v < 0x10000) ||
+	    v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return false;
+	*cp = v;
+	*i = k + len;
+	return true;
+}
+
+static enum cu_status put_utf8(struct cu_buf *b, uint32_t v, struct cu_error *err)
+{
+	char t[4];
+	size_t n;
+	if (v < 0x80) {
+		t[0] = (char)v;
+		n = 1;
+	} else if (v < 0x800) {
+		t[0] = (char)(0xC0 | v >> 6);
+		t[1] = (char)(0x80 | (v & 0x3F));
+		n = 2;
+	} else if (v < 0x10000) {
+		t[0] = (char)(0xE0 | v >> 12);
+		t[1] = (char)(0x80 | (v >> 6 & 0x3F));
+		t[2] = (char)(0x80 | (v & 0x3F));
+		n = 3;
+	} else {
+		t[0] = (char)(0xF0 | v >> 18);
+		t[1] = (char)(0x80 | (v >> 12 & 0x3F));
+		t[2] = (char)(0x80 | (v >> 6 & 0x3F));
+		t[3] = (char)(0x80 | (v & 0x3F));
+		n = 4;
+	}
+	return cu_buf_append(b, t, n, err);
+}
+
+/* UTF-16 code units of UTF-8 text (at most cap), false on invalid UTF-8. */
+static bool to_units(const char *s, size_t n, uint16_t *u, size_t cap, size_t *nu)
+{
+	size_t i = 0, k = 0;
+	uint32_t cp;
+	while (i < n) {
+		if (!utf8_next((const unsigned char *)s, n, &i, &cp))
+			return false;
+		if (cp >= 0x10000) {
+			if (k + 2 > cap)
+				return false;
+			cp -= 0x10000;
+			u[k++] = (uint16_t)(0xD800 | cp >> 10);
+			u[k++] = (uint16_t)(0xDC00 | (cp & 0x3FF));
+		} else {
+			if (k + 1 > cap)
+				return false;
+			u[k++] = (uint16_t)cp;
+		}
+	}
+	*nu = k;
+	return true;
+}
+
+#define QQ_KEY_MAX 256
+
+enum cu_status cu_qq_xor_text(const char *in, size_t n, const char *key, size_t key_len,
+			      struct cu_buf *out, struct cu_error *err)
+{
+	uint16_t ku[QQ_KEY_MAX];
+	size_t nk = 0, i = 0, idx = 0;
+	enum cu_status rc;
+	uint32_t cp;
+
+	if (key == NULL || key_len == 0)
+		return cu_error_set(err, CU_E_KEY, "qq: empty XOR key");
+	/* the key is a Java String too: XOR with its UTF-16 units; a key that
+	 * is not UTF-8 is used byte by byte */
+	if (!to_units(key, key_len, ku, QQ_KEY_MAX, &nk) || nk == 0) {
+		nk = key_len < QQ_KEY_MAX ? key_len : QQ_KEY_MAX;
+		for (size_t j = 0; j < nk; j++)
+			ku[j] = (unsigned char)key[j];
+	}
+	cu_buf_reset(out);
+	if ((rc = cu_buf_grow(out, n, err)) != CU_OK)
+		return rc;
+	while (i < n) {
+		uint16_t units[2], x[2];
+		size_t nu;
+		if (!utf8_next((const unsigned char *)in, n, &i, &cp))
+			return cu_error_set(err, CU_E_FORMAT,
+					    "qq: encoded text is not UTF-8 at byte %zu", i);
+		if (cp >= 0x10000) {
+			units[0] = (uint16_t)(0xD800 | (cp - 0x10000) >> 10);
+			units[1] = (uint16_t)(0xDC00 | ((cp - 0x10000) & 0x3FF));
+			nu = 2;
+		} else {
+			units[0] = (uint16_t)cp;
+			nu = 1;
+		}
+		for (size_t j = 0; j < nu; j++)
+			x[j] = units[j] ^ ku[idx++ % nk];
+		for (size_t j = 0; j < nu; j++) {
+			uint32_t v = x[j];
+			if (v >= 0xD800 && v <= 0xDBFF && j + 1 < nu && x[j + 1] >= 0xDC00 &&
+			    x[j + 1] <= 0xDFFF) {
+				v = 0x10000 + ((v - 0xD800) << 10) + (x[j + 1] - 0xDC00u);
+				j++;
+			} else if (v >= 0xD800 && v <= 0xDFFF) {
+				v = 0xFFFD; /* a lone surrogate cannot be UTF-8 */
+			}
+			if ((rc = put_utf8(out, v, err)) != CU_OK)
+				return rc;
+		}
+	}
+	return CU_OK;
+}
+
+enum cu_status cu_qq_key_parse(const char *content, size_t n, struct cu_buf *key,
+			       struct cu_error *err)
+{
+	const char *p = content, *e = content + n;
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if ((size_t)(e - p) >= 5 && memcmp(p, "imei=", 5) == 0)
+		p += 5;
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n' ||
+			 e[-1] == '\0'))
+		e--;
+	if (p == e)
+		return cu_error_set(err, CU_E_KEY, "qq: key file is empty");
+	if ((size_t)(e - p) > QQ_KEY_MAX)
+		return cu_error_set(err, CU_E_KEY, "qq: key of %zu bytes is implausibly long",
+				    (size_t)(e - p));
+	cu_buf_reset(key);
+	return cu_buf_append(key, p, (size_t)(e - p), err);
+}
+
+/* ---------------- the parser ---------------- */
+
+/* msgtype -> kind (APPS.md 3.1; -2025 wallet is unconfirmed: "other"). */
+static const char *qq_kind(int64_t t, bool *textual)
+{
+	*textual = false;
+	switch (t) {
+	case -1000: case -1051: *textual = true; return "text";
+	case -2000: return "image";
+	case -2002: return "voice";
+	case -2005: case -2017: case -3008: return "file";
+	case -2022: return "video";
+	case -2011: case -2054: case -2059: return "link";
+	case -2016: case -4008: return "call";
+	case -1012: case -1013: case -1034: case -5012: case -5018: case -5020: case -5023:
+	case -5040:
+		*textual = true;
+		return "system";
+	default: return "other";
+	}
+}
+
+struct qq_run {
+	struct cu_parse_ctx *ctx;
+	const struct cu_artifact *a;
+	sqlite3 *db;
+	char *own;          /* own QQ from the file name */
+	struct cu_buf key;  /* empty: no key */
+	int64_t key_source; /* source_id of the key file */
+	uint64_t bad_text;  /* values that did not decode to UTF-8 */
+	struct cu_buf t1, t2, t3, t4;
+};
+
+/* Decoded text column into b: NULL when NULL, undecodable or no key. */
+static const char *dec_text(struct qq_run *r, sqlite3_stmt *st, int col, struct cu_buf *b)
+{
+	const char *s = cu_chat_text(st, col);
+	if (s == NULL)
+		return NULL;
+	if (r->key.len == 0)
+		return NULL;
+	if (cu_qq_xor_text(s, (size_t)sqlite3_column_bytes(st, col), r->key.data, r->key.len, b,
+			   NULL) != CU_OK) {
+		r->bad_text++;
+		return NULL;
+	}
+	return b->data;
+}
+
+static enum cu_status key_found(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				void *arg, struct cu_error *err)
+{
+	struct qq_run *r = arg;
+	struct cu_buf content = CU_BUF_INIT;
+	struct cu_error kerr;
+	(void)ctx;
+	(void)err;
+	cu_error_clear(&kerr);
+	if (r->key.len == 0 && a->work_path &&
+	    cu_file_read_all(a->work_path, 4096, &content, &kerr) == CU_OK &&
+	    cu_qq_key_parse(content.data, content.len, &r->key, &kerr) == CU_OK)
+		r->key_source = a->source_id;
+	cu_buf_release(&content);
+	return r->key.len ? CU_E_EXISTS : CU_OK; /* stop at the first usable key */
+}
+
+/* fnmatch-escapes s into b. */
+static enum cu_status glob_escape(struct cu_buf *b, const char *s, size_t n, struct cu_error *err)
+{
+	enum cu_status rc = CU_OK;
+	for (size_t i = 0; i < n && rc == CU_OK; i++) {
+		if (s[i] == '*' || s[i] == '?' || s[i] == '[' || s[i] == ']' || s[i] == '\\')
+			rc = cu_buf_putc(b, '\\', err);
+		if (rc == CU_OK)
+			rc = cu_buf_putc(b, s[i], err);
+	}
+	return rc;
+}
+
+static void find_key(struct qq_run *r)
+{
+	static const char *const names[] = {"files/kc", "files/imei"};
+	const char *dp = r->a->device_path, *cut = strstr(dp, "/databases/");
+	if (cut == NULL)
+		return;
+	for (size_t i = 0; i < 2 && r->key.len == 0; i++) {
+		struct cu_buf pat = CU_BUF_INIT;
+		struct cu_error e;
+		cu_error_clear(&e);
+		if (glob_escape(&pat, dp, (size_t)(cut - dp) + 1, NULL) == CU_OK &&
+		    cu_buf_puts(&pat, names[i], NULL) == CU_OK)
+			(void)cu_parse_find(r->ctx, pat.data, key_found, r, &e);
+		cu_buf_release(&pat);
+	}
+}
+
+/* Own QQ number: the digits of "<QQ>.db" / "slowtable_<QQ>.db". */
+static char *own_from_path(const char *dp)
+{
+	const char *b = strrchr(dp, '/');
+	b = b ? b + 1 : dp;
+	if (cu_str_has_prefix(b, "slowtable_"))
+		b += 10;
+	size_t n = strspn(b, "0123456789");
+	if (n == 0 || strcmp(b + n, ".db") != 0)
+		return NULL;
+	return cu_strndup(b, n);
+}
+
+/* Title of a friend or troop: look the XOR-encoded uin up (XOR is its own
+ * inverse, so encoding the plain uin gives the stored value). */
+static char *lookup_title(struct qq_run *r, bool troop, const char *uin)
+{
+	struct cu_buf enc = CU_BUF_INIT, out = CU_BUF_INIT, sql = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char *title = NULL;
+	const char *table = NULL;
+	if (r->key.len == 0 || uin == NULL)
+		goto out;
+	if (troop) {
+		table = cu_sqlite_has_table(r->db, "TroopInfoV2") ? "TroopInfoV2"
+			: cu_sqlite_has_table(r->db, "TroopInfo") ? "TroopInfo"
+								  : NULL;
+		if (table == NULL || !cu_sqlite_has_column(r->db, table, "troopuin") ||
+		    !cu_sqlite_has_column(r->db, table, "troopname"))
+			goto out;
+		if (cu_buf_printf(&sql, NULL, "SELECT troopname FROM %s WHERE troopuin = ?1", table))
+			goto out;
+	} else {
+		if (!cu_sqlite_has_table(r->db, "Friends") ||
+		    !cu_sqlite_has_column(r->db, "Friends", "uin") ||
+		    !cu_sqlite_has_column(r->db, "Friends", "name") ||
+		    !cu_sqlite_has_column(r->db, "Friends", "remark"))
+			goto out;
+		if (cu_buf_puts(&sql, "SELECT coalesce(nullif(remark, ''), name) FROM Friends "
+				      "WHERE uin = ?1",
+				NULL))
+			goto out;
+	}
+	if (cu_qq_xor_text(uin, strlen(uin), r->key.data, r->key.len, &enc, NULL) != CU_OK ||
+	    sqlite3_prepare_v2(r->db, sql.data, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, enc.data, (int)enc.len, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL) {
+		const char *d = dec_text(r, st, 0, &out);
+		if (d && *d)
+			title = cu_strdup(d);
+	}
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&enc);
+	cu_buf_release(&out);
+	cu_buf_release(&sql);
+	return title;
+}
+
+static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool troop,
+				      struct cu_error *err)
+{
+	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT, conv_ident = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc;
+	int64_t conv = CU_UNKNOWN;
+	char *last = NULL;
+	int s;
+
+	if (!cu_sqlite_has_column(r->db, table, "msgData") ||
+	    !cu_sqlite_has_column(r->db, table, "msgtype")) {
+		cu_parse_warn(r->ctx, r->a, "'%s': table '%s' has no msgData/msgtype column; skipped",
+			      r->a->device_path, table);
+		return CU_OK;
+	}
+	rc = cu_buf_printf(&sql, err,
+			   "SELECT rowid, msgtype, msgData, %s, %s, %s, %s FROM \"%s\" ORDER BY rowid",
+			   cu_chat_col(r->ctx, r->a, r->db, table, "time", true),
+			   cu_chat_col(r->ctx, r->a, r->db, table, "frienduin", true),
+			   cu_chat_col(r->ctx, r->a, r->db, table, "senderuin", true),
+			   cu_chat_col(r->ctx, r->a, r->db, table, "issend", false), table);
+	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t type = cu_chat_int(st, 1), issend = cu_chat_int(st, 6);
+		const char *friend = dec_text(r, st, 4, &r->t1);
+		const char *sender = dec_text(r, st, 5, &r->t2);
+		const char *text = NULL, *attach = NULL, *direction, *kind;
+		bool textual;
+		char raw[24];
+		struct cu_message m;
+
+		/* conversation: the decoded frienduin, else the table's hash */
+		cu_buf_reset(&conv_ident);
+		if (friend && *friend)
+			rc = cu_buf_puts(&conv_ident, friend, err);
+		else
+			rc = cu_buf_printf(&conv_ident, err, "table:%s", table);
+		if (rc != CU_OK)
+			goto out;
+		if (last == NULL || strcmp(last, conv_ident.data) != 0) {
+			char *title = friend ? lookup_title(r, troop, friend) : NULL;
+			rc = cu_chat_conversation(r->ctx, APP, conv_ident.data, title, troop ? 1 : 0,
+						  r->a->source_id, &conv, err);
+			free(title);
+			if (rc != CU_OK)
+				goto out;
+			free(last);
+			last = cu_strdup(conv_ident.data);
+		}
+		kind = type == CU_UNKNOWN ? "other" : qq_kind(type, &textual);
+		if (type == CU_UNKNOWN)
+			textual = false;
+		if (r->key.len && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			const void *blob = sqlite3_column_blob(st, 2);
+			size_t n = (size_t)sqlite3_column_bytes(st, 2);
+			if ((rc = cu_qq_xor_blob(blob, n, r->key.data, r->key.len, &body, err)) !=
+			    CU_OK)
+				goto out;
+			bool utf8 = cu_utf8_valid(body.data, body.len) &&
+				    memchr(body.data, '\0', body.len) == NULL;
+			if (textual) {
+				if (utf8)
+					text = body.data;
+				else
+					r->bad_text++;
+			} else if (type == -2002 && utf8) {
+				attach = body.data; /* voice: path of the .amr/.slk */
+			} else if (type == -2005 && body.len > 1 && body.data[0] == 0x16) {
+				/* file: 0x16 path '|' ... */
+				char *bar = memchr(body.data + 1, '|', body.len - 1);
+				if (bar)
+					*bar = '\0';
+				if (cu_utf8_valid(body.data + 1, strlen(body.data + 1)))
+					attach = body.data + 1;
+			}
+		}
+		if (kind[0] == 's' && strcmp(kind, "system") == 0)
+			direction = "system";
+		else if (sender && r->own)
+			direction = strcmp(sender, r->own) == 0 ? "outgoing" : "incoming";
+		else if (issend != CU_UNKNOWN)
+			direction = issend ? "outgoing" : "incoming";
+		else
+			direction = "incoming";
+		snprintf(raw, sizeof(raw), "%lld", (long long)type);
+		memset(&m, 0, sizeof(m));
+		m.app = APP;
+		m.conversation_id = conv;
+		m.sender = sender && *sender ? sender : NULL;
+		m.direction = direction;
+		m.sent_ms = cu_chat_ms_from_unix_s(cu_chat_int(st, 3));
+		m.kind = kind;
+		m.body = text;
+		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
+		m.attachment = attach;
+		m.prov = cu_chat_prov(r->a, table, sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_message(r->ctx, &m, NULL, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(r->a, r->db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	cu_buf_release(&body);
+	cu_buf_release(&conv_ident);
+	free(last);
+	return rc;
+}
+
+static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT;
+	enum cu_status rc;
+	int s;
+	if (!cu_sqlite_has_table(r->db, "Friends") || !cu_sqlite_has_column(r->db, "Friends", "uin"))
+		return CU_OK; /* slowtable_*.db has messages only */
+	rc = cu_buf_printf(&sql, err, "SELECT rowid, uin, %s, %s FROM Friends ORDER BY rowid",
+			   cu_chat_col(r->ctx, r->a, r->db, "Friends", "name", true),
+			   cu_chat_col(r->ctx, r->a, r->db, "Friends", "remark", false));
+	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cu_contact c;
+		memset(&c, 0, sizeof(c));
+		c.app = APP;
+		c.identifier = dec_text(r, st, 1, &r->t1);
+		c.display_name = dec_text(r, st, 2, &r->t2);
+		c.remark = dec_text(r, st, 3, &r->t3);
+		if (c.remark && *c.remark == '\0')
+			c.remark = NULL;
+		c.prov = cu_chat_prov(r->a, "Friends", sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(r->a, r->db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	return rc;
+}
+
+static int probe_qq(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int score = 0;
+	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
+		return 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+			       "(name LIKE 'mr\\_friend\\_%\\_New' ESCAPE '\\' OR "
+			       "name LIKE 'mr\\_troop\\_%\\_New' ESCAPE '\\' OR name = 'Friends')",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		score = 90;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return score;
+}
+
+static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       struct cu_error *err)
+{
+	struct qq_run r;
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc;
+	char **tables = NULL;
+	bool *troop = NULL;
+	size_t nt = 0;
+	int s;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.a = a;
+	cu_buf_init(&r.key, QQ_KEY_MAX);
+	cu_buf_init(&r.t1, 0);
+	cu_buf_init(&r.t2, 0);
+	cu_buf_init(&r.t3, 0);
+	cu_buf_init(&r.t4, 0);
+	if ((rc = cu_parse_open_db(ctx, a, &r.db, err)) != CU_OK)
+		goto out;
+	r.own = own_from_path(a->device_path);
+	find_key(&r);
+	if (r.key.len == 0)
+		cu_parse_warn(ctx, a,
+			      "'%s': no QQ XOR key (files/kc or files/imei) in this item: message "
+			      "text and QQ numbers left empty; supply the key file to decode",
+			      a->device_path);
+	if (r.own) {
+		struct cu_account acc = {APP, r.own, NULL, a->source_id};
+		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
+			goto out;
+	}
+	if ((rc = parse_friends(&r, err)) != CU_OK)
+		goto out;
+	/* list first, parse after: no statement open on sqlite_master meanwhile */
+	rc = cu_chat_prepare(a, r.db,
+			     "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+			     "(name LIKE 'mr\\_friend\\_%\\_New' ESCAPE '\\' OR "
+			     "name LIKE 'mr\\_troop\\_%\\_New' ESCAPE '\\' OR "
+			     "name LIKE 'mr\\_discuss%\\_New' ESCAPE '\\') ORDER BY name",
+			     &st, err);
+	if (rc != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		char **nt2 = cu_reallocarray(tables, nt + 1, sizeof(*tables));
+		bool *tr2;
+		if (nt2 == NULL) {
+			rc = cu_error_set(err, CU_E_NOMEM, "out of memory listing tables");
+			goto out;
+		}
+		tables = nt2;
+		tr2 = cu_reallocarray(troop, nt + 1, sizeof(*troop));
+		if (tr2 == NULL) {
+			rc = cu_error_set(err, CU_E_NOMEM, "out of memory listing tables");
+			goto out;
+		}
+		troop = tr2;
+		tables[nt] = cu_strdup(cu_chat_text(st, 0));
+		troop[nt] = !cu_str_has_prefix(tables[nt] ? tables[nt] : "", "mr_friend_");
+		if (tables[nt] == NULL) {
+			rc = cu_error_set(err, CU_E_NOMEM, "out of memory listing tables");
+			goto out;
+		}
+		nt++;
+	}
+	if (s != SQLITE_DONE) {
+		rc = cu_chat_step_error(a, r.db, s, err);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (size_t i = 0; i < nt; i++)
+		if ((rc = parse_msg_table(&r, tables[i], troop[i], err)) != CU_OK)
+			goto out;
+	if (r.bad_text)
+		cu_parse_warn(ctx, a,
+			      "'%s': %llu encoded values did not decode to UTF-8 text (wrong XOR "
+			      "key?); left empty",
+			      a->device_path, (unsigned long long)r.bad_text);
+out:
+	sqlite3_finalize(st);
+	if (r.db)
+		sqlite3_close(r.db);
+	for (size_t i = 0; i < nt; i++)
+		free(tables[i]);
+	free(tables);
+	free(troop);
+	free(r.own);
+	cu_buf_release(&r.key);
+	cu_buf_release(&r.t1);
+	cu_buf_release(&r.t2);
+	cu_buf_release(&r.t3);
+	cu_buf_release(&r.t4);
+	return rc;
+}
+
+static const char *const qq_patterns[] = {
+	"*/com.tencent.mobileqq/databases/[0-9]*.db",
+	"*/com.tencent.mobileqq/databases/slowtable_[0-9]*.db",
+	"*/com.tencent.tim/databases/[0-9]*.db",
+	"*/com.tencent.tim/databases/slowtable_[0-9]*.db",
+	"*/com.tencent.qqlite/databases/[0-9]*.db",
+	"*/com.tencent.mobileqqi/databases/[0-9]*.db",
+	"*/com.tencent.minihd.qq/databases/[0-9]*.db",
+	NULL,
+};
+
+const struct cu_parser cu_parser_qq_android = {
+	"qq-android", APP, CU_PLATFORM_ANDROID, qq_patterns, probe_qq, parse_qq,
+};

@@ -1,0 +1,439 @@
+/*
+ * telegram_android.c - Telegram for Android (org.telegram.messenger and
+ * forks), files/cache4.db (APPS.md 5.1), client layers ~104..2xx:
+ *
+ *   messages_v2 (older clients: messages)  mid, uid, date, out, data
+ *       -> messages; data is a TL Message decoded by telegram_tl.c
+ *   users(uid, name "First Last;;;username", data TL User) -> contacts,
+ *       the owner's account (TL flag `self`)
+ *   chats(uid, name)                        -> group/channel titles
+ *   dialogs(did, date)                      -> conversations
+ *
+ * uid/did: positive = user, negative = -chat id (groups and channels)
+ * [sign rules for channels and secret chats unconfirmed: titles are looked
+ * up as users for did > 0 and as chats for -did]. Time: `date` Unix s.
+ * Direction: `out` (1 = sent), else the TL out flag. Sender: TL from_id,
+ * else the owner for outgoing rows, else the peer of a private chat.
+ * A blob we cannot decode keeps kind "other", raw_type "tl:0x<ctor>" (or
+ * "tl:bad") and its bytes as hex in body (first 4096 bytes).
+ *
+ * Tests: tests/data/chat/make_telegram.py (an independent TL writer) ->
+ * tests/e2e/parse_chat_telegram.sh, tests/golden/chat_telegram.txt; TL
+ * reader unit tests tests/unit/test_telegram_tl.c; fuzz
+ * tests/fuzz/fuzz_chat_tl.c; fixture fixtures/apps/telegram-android.
+ */
+#include "parsers/chat/chat.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define APP "telegram"
+#define HEX_MAX 4096
+
+struct tg_run {
+	struct cu_parse_ctx *ctx;
+	const struct cu_artifact *a;
+	sqlite3 *db;
+	sqlite3_stmt *user_name; /* SELECT name FROM users WHERE uid = ? */
+	sqlite3_stmt *chat_name; /* SELECT name FROM chats WHERE uid = ? */
+	int64_t own;             /* CU_UNKNOWN until known */
+	uint64_t bad_utf8, undecoded;
+};
+
+/* users.name is "First Last;;;username": the part before ";;;" into b. */
+static const char *name_part(const char *s, struct cu_buf *b)
+{
+	const char *sep;
+	if (s == NULL)
+		return NULL;
+	sep = strstr(s, ";;;");
+	cu_buf_reset(b);
+	if (cu_buf_append(b, s, sep ? (size_t)(sep - s) : strlen(s), NULL) != CU_OK)
+		return NULL;
+	return b->len ? b->data : NULL;
+}
+
+/* Display name of user uid (> 0) or chat -uid, into b; NULL if unknown. */
+static const char *peer_name(struct tg_run *r, int64_t uid, struct cu_buf *b)
+{
+	sqlite3_stmt *st = uid > 0 ? r->user_name : r->chat_name;
+	const char *res = NULL;
+	if (st == NULL || uid == 0 || uid == CU_UNKNOWN || uid == INT64_MIN)
+		return NULL;
+	sqlite3_bind_int64(st, 1, uid > 0 ? uid : -uid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		res = name_part(cu_chat_text(st, 0), b);
+	sqlite3_reset(st);
+	return res;
+}
+
+static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT, name = CU_BUF_INIT, user = CU_BUF_INIT,
+		      phone = CU_BUF_INIT, id = CU_BUF_INIT;
+	enum cu_status rc = CU_OK;
+	int s;
+
+	if (!cu_chat_need_table(r->ctx, r->a, r->db, "users", true))
+		return CU_OK;
+	rc = cu_buf_printf(&sql, err, "SELECT rowid, uid, %s, %s FROM users ORDER BY rowid",
+			   cu_chat_col(r->ctx, r->a, r->db, "users", "name", true),
+			   cu_chat_col(r->ctx, r->a, r->db, "users", "data", false));
+	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cu_contact c;
+		struct cu_tl_user u;
+		const char *raw = cu_chat_text(st, 2), *sep;
+		int64_t uid = sqlite3_column_int64(st, 1);
+		bool have_tl = false;
+		memset(&c, 0, sizeof(c));
+		cu_buf_reset(&user);
+		cu_buf_reset(&phone);
+		if (sqlite3_column_type(st, 3) == SQLITE_BLOB &&
+		    cu_tl_user_decode(sqlite3_column_blob(st, 3),
+				      (size_t)sqlite3_column_bytes(st, 3), &u, NULL) == CU_OK)
+			have_tl = true;
+		if (have_tl && u.phone_len && cu_utf8_valid((const char *)u.phone, u.phone_len)) {
+			if (cu_buf_append(&phone, u.phone, u.phone_len, err) != CU_OK)
+				goto out;
+		}
+		if (raw && (sep = strstr(raw, ";;;")) != NULL && sep[3]) {
+			if (cu_buf_puts(&user, sep + 3, err) != CU_OK)
+				goto out;
+		} else if (have_tl && u.username_len &&
+			   cu_utf8_valid((const char *)u.username, u.username_len)) {
+			if (cu_buf_append(&user, u.username, u.username_len, err) != CU_OK)
+				goto out;
+		}
+		cu_buf_reset(&id);
+		if ((rc = cu_buf_printf(&id, err, "%" PRId64, uid)) != CU_OK)
+			goto out;
+		c.app = APP;
+		c.identifier = id.data;
+		c.display_name = name_part(raw, &name);
+		c.alias = user.len ? user.data : NULL;
+		c.phone = phone.len ? phone.data : NULL;
+		c.prov = cu_chat_prov(r->a, "users", sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
+			goto out;
+		if (have_tl && u.self && r->own == CU_UNKNOWN) {
+			struct cu_account acc = {APP, id.data, c.display_name, r->a->source_id};
+			r->own = uid;
+			if ((rc = cu_sink_account(r->ctx, &acc, err)) != CU_OK)
+				goto out;
+		}
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(r->a, r->db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	cu_buf_release(&name);
+	cu_buf_release(&user);
+	cu_buf_release(&phone);
+	cu_buf_release(&id);
+	return rc;
+}
+
+static enum cu_status conversation(struct tg_run *r, int64_t did, int64_t *conv,
+				   struct cu_error *err)
+{
+	char ident[24];
+	struct cu_buf title = CU_BUF_INIT;
+	enum cu_status rc;
+	snprintf(ident, sizeof(ident), "%" PRId64, did);
+	rc = cu_chat_conversation(r->ctx, APP, ident, peer_name(r, did, &title), did < 0 ? 1 : 0,
+				  r->a->source_id, conv, err);
+	cu_buf_release(&title);
+	return rc;
+}
+
+static enum cu_status parse_dialogs(struct tg_run *r, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc = CU_OK;
+	int s;
+	if (!cu_sqlite_has_table(r->db, "dialogs") || !cu_sqlite_has_column(r->db, "dialogs", "did"))
+		return CU_OK;
+	if ((rc = cu_chat_prepare(r->a, r->db, "SELECT did FROM dialogs ORDER BY rowid", &st,
+				  err)) != CU_OK)
+		return rc;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t conv;
+		if ((rc = conversation(r, sqlite3_column_int64(st, 0), &conv, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(r->a, r->db, s, err);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* MessageMedia constructor (and its flags) -> kind; NULL if unknown. */
+static const char *media_kind(uint32_t c, uint32_t flags)
+{
+	switch (c) {
+	case 0: case 0x3DED6320u: return "text"; /* none / messageMediaEmpty */
+	case 0x695150D7u: return "image";
+	case 0x56E0D474u: case 0xB940C666u: case 0x2EC0533Fu: return "location";
+	case 0x70322949u: case 0xCBF24940u: return "contact";
+	case 0xA32DD600u: case 0xDDF10C3Bu: return "link";
+	case 0x52D8CCD9u: case 0x4CF4D72Du: case 0xDD570BD5u: case 0x9CB070D7u:
+		/* messageMediaDocument: video flags.6, round flags.7, voice flags.8 */
+		if (flags & (1u << 8))
+			return "voice";
+		if (flags & ((1u << 6) | (1u << 7)))
+			return "video";
+		return "file";
+	case 0x7C4414D3u: case 0xF3E02EA8u: return "file";
+	default: return NULL;
+	}
+}
+
+static enum cu_status parse_messages(struct tg_run *r, const char *table, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT, sender = CU_BUF_INIT,
+		      sname = CU_BUF_INIT;
+	enum cu_status rc;
+	int64_t last_uid = CU_UNKNOWN, conv = CU_UNKNOWN;
+	int s;
+
+	rc = cu_buf_printf(&sql, err, "SELECT rowid, uid, %s, %s, %s FROM %s ORDER BY rowid",
+			   cu_chat_col(r->ctx, r->a, r->db, table, "date", true),
+			   cu_chat_col(r->ctx, r->a, r->db, table, "out", true),
+			   cu_chat_col(r->ctx, r->a, r->db, table, "data", true), table);
+	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cu_tl_message tl;
+		struct cu_message m;
+		struct cu_error terr;
+		enum cu_status ts = CU_E_FORMAT;
+		int64_t uid = sqlite3_column_int64(st, 1), date = cu_chat_int(st, 2);
+		int64_t out_col = cu_chat_int(st, 3), from = CU_UNKNOWN;
+		const void *blob = NULL;
+		size_t n = 0;
+		char raw[64];
+		bool outgoing;
+
+		if (uid != last_uid) {
+			if ((rc = conversation(r, uid, &conv, err)) != CU_OK)
+				goto out;
+			last_uid = uid;
+		}
+		memset(&tl, 0, sizeof(tl));
+		cu_error_clear(&terr);
+		if (sqlite3_column_type(st, 4) == SQLITE_BLOB) {
+			blob = sqlite3_column_blob(st, 4);
+			n = (size_t)sqlite3_column_bytes(st, 4);
+			ts = cu_tl_message_decode(blob, n, date, &tl, &terr);
+		}
+		memset(&m, 0, sizeof(m));
+		m.app = APP;
+		m.conversation_id = conv;
+		outgoing = out_col != CU_UNKNOWN ? out_col != 0 : (ts == CU_OK && tl.out);
+		m.direction = outgoing ? "outgoing" : "incoming";
+		m.sent_ms = cu_chat_ms_from_unix_s(date != CU_UNKNOWN ? date
+						   : ts == CU_OK ? tl.date
+								 : CU_UNKNOWN);
+		m.prov = cu_chat_prov(r->a, table, sqlite3_column_int64(st, 0));
+		cu_buf_reset(&body);
+		if (ts == CU_OK) {
+			if (tl.from_kind == CU_TL_PEER_USER)
+				from = tl.from_id;
+			else if (outgoing)
+				from = r->own;
+			else if (uid > 0 && tl.peer_kind != CU_TL_PEER_CHAT &&
+				 tl.peer_kind != CU_TL_PEER_CHANNEL)
+				from = uid;
+			if (tl.service) {
+				bool call = tl.action == 0x80E11A7Fu; /* messageActionPhoneCall */
+				m.kind = call ? "call" : "system";
+				if (!call)
+					m.direction = "system";
+				snprintf(raw, sizeof(raw), "tl:0x%08x/action:0x%08x", tl.constructor,
+					 tl.action);
+			} else {
+				const char *k = media_kind(tl.media, tl.media_flags);
+				m.kind = k ? k : "other";
+				if (tl.media)
+					snprintf(raw, sizeof(raw), "tl:0x%08x/media:0x%08x",
+						 tl.constructor, tl.media);
+				else
+					snprintf(raw, sizeof(raw), "tl:0x%08x", tl.constructor);
+				if (tl.text && tl.text_len) {
+					if (cu_utf8_valid((const char *)tl.text, tl.text_len) &&
+					    memchr(tl.text, '\0', tl.text_len) == NULL) {
+						if ((rc = cu_buf_append(&body, tl.text, tl.text_len,
+									err)) != CU_OK)
+							goto out;
+						m.body = body.data;
+					} else {
+						r->bad_utf8++;
+					}
+				} else if (tl.has_geo) {
+					if ((rc = cu_buf_printf(&body, err, "%.6f,%.6f", tl.lat,
+								tl.lon)) != CU_OK)
+						goto out;
+					m.body = body.data;
+				}
+			}
+		} else {
+			/* not decodable: keep the bytes (APPS.md 5.1 allows raw hex) */
+			r->undecoded++;
+			m.kind = "other";
+			if (tl.constructor)
+				snprintf(raw, sizeof(raw), "tl:0x%08x", tl.constructor);
+			else
+				snprintf(raw, sizeof(raw), "tl:bad");
+			if (blob && n) {
+				if ((rc = cu_chat_hex(blob, n, HEX_MAX, &body, err)) != CU_OK)
+					goto out;
+				m.body = body.data;
+			}
+		}
+		m.raw_type = raw;
+		cu_buf_reset(&sender);
+		if (from != CU_UNKNOWN) {
+			if ((rc = cu_buf_printf(&sender, err, "%" PRId64, from)) != CU_OK)
+				goto out;
+			m.sender = sender.data;
+			if (from != r->own)
+				m.sender_name = peer_name(r, from, &sname);
+		}
+		if ((rc = cu_sink_message(r->ctx, &m, NULL, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(r->a, r->db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	cu_buf_release(&body);
+	cu_buf_release(&sender);
+	cu_buf_release(&sname);
+	return rc;
+}
+
+/* The owner from outgoing messages when no user row has `self`: the
+ * from_id of outgoing TL messages is the account's own user id. */
+static void own_from_outgoing(struct tg_run *r, const char *table)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT;
+	if (!cu_sqlite_has_column(r->db, table, "out") || !cu_sqlite_has_column(r->db, table, "data"))
+		return;
+	if (cu_buf_printf(&sql, NULL, "SELECT data, date FROM %s WHERE out = 1 ORDER BY rowid "
+				      "LIMIT 50", table) != CU_OK ||
+	    sqlite3_prepare_v2(r->db, sql.data, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct cu_tl_message tl;
+		if (sqlite3_column_type(st, 0) != SQLITE_BLOB)
+			continue;
+		if (cu_tl_message_decode(sqlite3_column_blob(st, 0),
+					 (size_t)sqlite3_column_bytes(st, 0), cu_chat_int(st, 1), &tl,
+					 NULL) == CU_OK &&
+		    tl.from_kind == CU_TL_PEER_USER) {
+			r->own = tl.from_id;
+			break;
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+}
+
+static int probe_tg(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	sqlite3 *db = NULL;
+	int score = 0;
+	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
+		return 0;
+	if ((cu_sqlite_has_table(db, "messages_v2") || cu_sqlite_has_table(db, "messages")) &&
+	    cu_sqlite_has_table(db, "users") && cu_sqlite_has_table(db, "dialogs"))
+		score = 90;
+	sqlite3_close(db);
+	return score;
+}
+
+static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       struct cu_error *err)
+{
+	struct tg_run r;
+	enum cu_status rc;
+	const char *table;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.a = a;
+	r.own = CU_UNKNOWN;
+	if ((rc = cu_parse_open_db(ctx, a, &r.db, err)) != CU_OK)
+		goto out;
+	table = cu_sqlite_has_table(r.db, "messages_v2") ? "messages_v2"
+		: cu_sqlite_has_table(r.db, "messages")  ? "messages"
+							 : NULL;
+	if (cu_sqlite_has_table(r.db, "users") && cu_sqlite_has_column(r.db, "users", "name"))
+		(void)sqlite3_prepare_v2(r.db, "SELECT name FROM users WHERE uid = ?1", -1,
+					 &r.user_name, NULL);
+	if (cu_sqlite_has_table(r.db, "chats") && cu_sqlite_has_column(r.db, "chats", "name"))
+		(void)sqlite3_prepare_v2(r.db, "SELECT name FROM chats WHERE uid = ?1", -1,
+					 &r.chat_name, NULL);
+	if ((rc = parse_users(&r, err)) != CU_OK)
+		goto out;
+	if (r.own == CU_UNKNOWN && table) {
+		own_from_outgoing(&r, table);
+		if (r.own != CU_UNKNOWN) {
+			char id[24];
+			struct cu_buf nm = CU_BUF_INIT;
+			snprintf(id, sizeof(id), "%" PRId64, r.own);
+			struct cu_account acc = {APP, id, peer_name(&r, r.own, &nm), a->source_id};
+			rc = cu_sink_account(ctx, &acc, err);
+			cu_buf_release(&nm);
+			if (rc != CU_OK)
+				goto out;
+		}
+	}
+	if ((rc = parse_dialogs(&r, err)) != CU_OK)
+		goto out;
+	if (table == NULL) {
+		cu_parse_warn(ctx, a, "'%s': no 'messages_v2' or 'messages' table; no messages",
+			      a->device_path);
+	} else if (!cu_sqlite_has_column(r.db, table, "uid")) {
+		cu_parse_warn(ctx, a, "'%s': column '%s.uid' missing; messages skipped",
+			      a->device_path, table);
+	} else if ((rc = parse_messages(&r, table, err)) != CU_OK) {
+		goto out;
+	}
+	if (r.undecoded)
+		cu_parse_warn(ctx, a,
+			      "'%s': %llu message blobs not decodable (unknown TL constructor or "
+			      "damaged); kept as kind 'other' with the bytes in hex",
+			      a->device_path, (unsigned long long)r.undecoded);
+	if (r.bad_utf8)
+		cu_parse_warn(ctx, a, "'%s': %llu message texts are not valid UTF-8; left empty",
+			      a->device_path, (unsigned long long)r.bad_utf8);
+out:
+	sqlite3_finalize(r.user_name);
+	sqlite3_finalize(r.chat_name);
+	if (r.db)
+		sqlite3_close(r.db);
+	return rc;
+}
+
+static const char *const tg_patterns[] = {
+	"*org.telegram.*/files/cache4.db",
+	"*org.telegram.*/files/account[0-9]*/cache4.db",
+	"*/cache4.db",
+	NULL,
+};
+
+const struct cu_parser cu_parser_telegram_android = {
+	"telegram-android", APP, CU_PLATFORM_ANDROID, tg_patterns, probe_tg, parse_tg,
+};

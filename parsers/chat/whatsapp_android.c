@@ -1,0 +1,558 @@
+/*
+ * whatsapp_android.c - WhatsApp for Android (com.whatsapp), APPS.md 4.1:
+ *
+ *   databases/msgstore.db
+ *     current schema (2021+): message, chat, jid, message_media,
+ *       message_location, call_log -> messages, conversations, calls
+ *     legacy schema (<= 2021): messages (key_remote_jid, key_from_me,
+ *       data, timestamp, media_wa_type, remote_resource), chat_list
+ *     Transitional stores (2021-2022) hold both: rows of the legacy
+ *     `messages` table whose _id is not in `message` are parsed too (the
+ *     app's own message_view joins them the same way, same _id).
+ *   databases/wa.db       wa_contacts -> contacts
+ *   shared_prefs/com.whatsapp_preferences_light.xml (cc, ph, push_name),
+ *     when present, names the owner's account.
+ *
+ * Real sample: /work/shared/samples/whatsapp-android/wa-crypt-tools/
+ * msgstore.db (early 2022 schema with both tables; 9 status/PSA rows in
+ * `messages`), tests/e2e/parse_chat_whatsapp.sh; synthetic legacy and
+ * current stores from tests/data/chat/make_whatsapp.py; fixture
+ * fixtures/apps/whatsapp*.
+ *
+ * Times are Unix ms (timestamp, call_log.timestamp); 0 means "not set"
+ * and is stored as unknown. call_log.duration is seconds. The placeholder
+ * row (_id 1, chat_row_id -1 / key_remote_jid '-1') is not a message.
+ */
+#include "parsers/chat/chat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define APP "whatsapp"
+
+/* message_type / media_wa_type -> CASEDB kind (APPS.md 4.1). */
+static const char *android_kind(int64_t t)
+{
+	switch (t) {
+	case 0: return "text";
+	case 1: case 42: return "image";
+	case 2: case 82: return "voice";
+	case 3: case 13: case 43: case 81: return "video";
+	case 4: return "contact";
+	case 5: case 16: return "location";
+	case 7: return "system";
+	case 8: case 10: case 90: return "call";
+	case 9: return "file";
+	case 15: case 64: return "recalled";
+	case 20: return "sticker";
+	default: return "other";
+	}
+}
+
+static int probe_msgstore(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	sqlite3 *db = NULL;
+	int score = 0;
+	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
+		return 0;
+	if ((cu_sqlite_has_table(db, "message") && cu_sqlite_has_column(db, "message", "key_id") &&
+	     cu_sqlite_has_column(db, "message", "chat_row_id")) ||
+	    (cu_sqlite_has_table(db, "messages") &&
+	     cu_sqlite_has_column(db, "messages", "key_remote_jid")))
+		score = 90;
+	sqlite3_close(db);
+	return score;
+}
+
+/* Blanks the alias of every "alias.NULL" (a missing column) so the
+ * statement stays valid SQL. */
+static void fix_nulls(struct cu_buf *sql)
+{
+	char *p = sql->data;
+	while (p && (p = strstr(p, ".NULL")) != NULL) {
+		char *q = p;
+		while (q > sql->data && (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z') ||
+					 (q[-1] >= 'A' && q[-1] <= 'Z') ||
+					 (q[-1] >= '0' && q[-1] <= '9')))
+			*--q = ' ';
+		*p = ' ';
+		p += 5;
+	}
+}
+
+static const char *colx(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+			bool have, const char *table, const char *col, bool warn)
+{
+	if (!have)
+		return "NULL";
+	return cu_chat_col(ctx, a, db, table, col, warn);
+}
+
+static enum cu_status location_body(sqlite3_stmt *st, int lat, int lon, struct cu_buf *b,
+				    const char **text, struct cu_error *err)
+{
+	enum cu_status rc;
+	if (sqlite3_column_type(st, lat) == SQLITE_NULL ||
+	    sqlite3_column_type(st, lon) == SQLITE_NULL)
+		return CU_OK;
+	cu_buf_reset(b);
+	rc = cu_buf_printf(b, err, "%.6f,%.6f", sqlite3_column_double(st, lat),
+			   sqlite3_column_double(st, lon));
+	if (rc == CU_OK)
+		*text = b->data;
+	return rc;
+}
+
+static enum cu_status parse_chats(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  sqlite3 *db, struct cu_error *err)
+{
+	struct cu_buf sql = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc = CU_OK;
+	int s;
+
+	if (cu_sqlite_has_table(db, "chat") && cu_sqlite_has_table(db, "jid") &&
+	    cu_sqlite_has_column(db, "chat", "jid_row_id") &&
+	    cu_sqlite_has_column(db, "jid", "raw_string")) {
+		rc = cu_buf_printf(&sql, err,
+				   "SELECT j.raw_string, c.%s FROM chat c JOIN jid j ON "
+				   "j._id = c.jid_row_id ORDER BY c._id",
+				   cu_chat_col(ctx, a, db, "chat", "subject", true));
+	} else if (cu_sqlite_has_table(db, "chat_list") &&
+		   cu_sqlite_has_column(db, "chat_list", "key_remote_jid")) {
+		rc = cu_buf_printf(&sql, err,
+				   "SELECT key_remote_jid, %s FROM chat_list ORDER BY _id",
+				   cu_chat_col(ctx, a, db, "chat_list", "subject", true));
+	} else {
+		cu_parse_warn(ctx, a, "'%s': no 'chat'/'jid' or 'chat_list' table; chat titles "
+				      "unknown",
+			      a->device_path);
+		return CU_OK;
+	}
+	if (rc != CU_OK)
+		goto out;
+	fix_nulls(&sql);
+	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *jid = cu_chat_text(st, 0);
+		int64_t id;
+		if (jid == NULL || strcmp(jid, "-1") == 0)
+			continue;
+		rc = cu_chat_conversation(ctx, APP, jid, cu_chat_text(st, 1),
+					  cu_str_has_suffix(jid, "@g.us") ? 1 : 0, a->source_id,
+					  &id, err);
+		if (rc != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(a, db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	return rc;
+}
+
+/*
+ * Both schemas are read into the same column layout:
+ * 0 _id, 1 from_me, 2 timestamp, 3 type, 4 text, 5 status, 6 chat jid,
+ * 7 sender jid, 8 file path, 9 caption, 10 latitude, 11 longitude
+ */
+static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				sqlite3 *db, const char *sql, const char *table,
+				const char *owner, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_buf body = CU_BUF_INIT;
+	enum cu_status rc;
+	int s;
+
+	if ((rc = cu_chat_prepare(a, db, sql, &st, err)) != CU_OK)
+		return rc;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t type = cu_chat_int(st, 3), status = cu_chat_int(st, 5);
+		int64_t from_me = cu_chat_int(st, 1), conv = CU_UNKNOWN;
+		const char *chat = cu_chat_text(st, 6), *sender_jid = cu_chat_text(st, 7);
+		const char *text = cu_chat_text(st, 4), *kind, *direction, *sender;
+		char raw[24];
+		struct cu_message m;
+
+		if (text != NULL && *text == '\0')
+			text = NULL;
+		/* the app's own view: media type 0 with status 6 is a system row */
+		if (type == 0 && status == 6)
+			type = 7;
+		kind = type == CU_UNKNOWN ? "other" : android_kind(type);
+		if (strcmp(kind, "system") == 0) {
+			direction = "system";
+			sender = sender_jid;
+		} else if (from_me == 1) {
+			direction = "outgoing";
+			sender = owner;
+		} else {
+			direction = "incoming";
+			sender = sender_jid && *sender_jid ? sender_jid : chat;
+		}
+		if (text == NULL && (type == 5 || type == 16)) {
+			if ((rc = location_body(st, 10, 11, &body, &text, err)) != CU_OK)
+				goto out;
+		}
+		if (text == NULL)
+			text = cu_chat_text(st, 9);
+		if ((rc = cu_chat_conversation(ctx, APP, chat, NULL,
+					       chat ? (cu_str_has_suffix(chat, "@g.us") ? 1 : 0) : -1,
+					       a->source_id, &conv, err)) != CU_OK)
+			goto out;
+		snprintf(raw, sizeof(raw), "%lld", (long long)cu_chat_int(st, 3));
+		memset(&m, 0, sizeof(m));
+		m.app = APP;
+		m.conversation_id = conv;
+		m.sender = sender;
+		m.direction = direction;
+		m.sent_ms = cu_chat_ms_from_unix_ms(cu_chat_int(st, 2));
+		m.kind = kind;
+		m.body = text;
+		m.raw_type = cu_chat_int(st, 3) == CU_UNKNOWN ? NULL : raw;
+		m.attachment = cu_chat_text(st, 8);
+		m.prov = cu_chat_prov(a, table, sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(a, db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&body);
+	return rc;
+}
+
+static enum cu_status parse_current(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				    sqlite3 *db, const char *owner, struct cu_error *err)
+{
+	struct cu_buf sql = CU_BUF_INIT;
+	enum cu_status rc;
+	bool jid = cu_sqlite_has_table(db, "jid") && cu_sqlite_has_column(db, "jid", "raw_string");
+	bool chat = jid && cu_sqlite_has_table(db, "chat") &&
+		    cu_sqlite_has_column(db, "chat", "jid_row_id");
+	bool media = cu_sqlite_has_table(db, "message_media") &&
+		     cu_sqlite_has_column(db, "message_media", "message_row_id");
+	bool loc = cu_sqlite_has_table(db, "message_location") &&
+		   cu_sqlite_has_column(db, "message_location", "message_row_id");
+	bool sender = jid && cu_sqlite_has_column(db, "message", "sender_jid_row_id");
+
+	if (!chat)
+		cu_parse_warn(ctx, a, "'%s': tables 'chat'/'jid' missing: messages of table "
+				      "'message' have no conversation",
+			      a->device_path);
+	rc = cu_buf_printf(
+		&sql, err,
+		"SELECT m._id, m.%s, m.%s, m.%s, m.%s, m.%s, %s, %s, %s%s, %s%s, %s%s, "
+		"%s%s FROM message m %s %s %s %s WHERE m.chat_row_id IS NOT -1 "
+		"ORDER BY m._id",
+		cu_chat_col(ctx, a, db, "message", "from_me", true),
+		cu_chat_col(ctx, a, db, "message", "timestamp", true),
+		cu_chat_col(ctx, a, db, "message", "message_type", true),
+		cu_chat_col(ctx, a, db, "message", "text_data", true),
+		cu_chat_col(ctx, a, db, "message", "status", false),
+		chat ? "cj.raw_string" : "NULL", sender ? "sj.raw_string" : "NULL",
+		media ? "mm." : "", colx(ctx, a, db, media, "message_media", "file_path", false),
+		media ? "mm." : "",
+		colx(ctx, a, db, media, "message_media", "media_caption", false),
+		loc ? "ml." : "", colx(ctx, a, db, loc, "message_location", "latitude", false),
+		loc ? "ml." : "",
+		colx(ctx, a, db, loc, "message_location", "longitude", false),
+		chat ? "LEFT JOIN chat c ON c._id = m.chat_row_id "
+		       "LEFT JOIN jid cj ON cj._id = c.jid_row_id"
+		     : "",
+		sender ? "LEFT JOIN jid sj ON sj._id = m.sender_jid_row_id" : "",
+		media ? "LEFT JOIN message_media mm ON mm.message_row_id = m._id" : "",
+		loc ? "LEFT JOIN message_location ml ON ml.message_row_id = m._id" : "");
+	if (rc != CU_OK)
+		goto out;
+	fix_nulls(&sql);
+	rc = emit_rows(ctx, a, db, sql.data, "message", owner, err);
+out:
+	cu_buf_release(&sql);
+	return rc;
+}
+
+static enum cu_status parse_legacy(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				   sqlite3 *db, bool have_current, const char *owner,
+				   struct cu_error *err)
+{
+	struct cu_buf sql = CU_BUF_INIT;
+	enum cu_status rc;
+	bool media = cu_sqlite_has_table(db, "message_media") &&
+		     cu_sqlite_has_column(db, "message_media", "message_row_id") &&
+		     cu_sqlite_has_column(db, "message_media", "file_path");
+	const char *t = "messages";
+
+	rc = cu_buf_printf(
+		&sql, err,
+		"SELECT l._id, l.%s, l.%s, CAST(l.%s AS INTEGER), l.%s, l.%s, l.key_remote_jid, "
+		"l.%s, %s, l.%s, l.%s, l.%s FROM messages l %s "
+		"WHERE l.key_remote_jid IS NOT '-1' %s ORDER BY l._id",
+		cu_chat_col(ctx, a, db, t, "key_from_me", true),
+		cu_chat_col(ctx, a, db, t, "timestamp", true),
+		cu_chat_col(ctx, a, db, t, "media_wa_type", true),
+		cu_chat_col(ctx, a, db, t, "data", true), cu_chat_col(ctx, a, db, t, "status", false),
+		cu_chat_col(ctx, a, db, t, "remote_resource", false),
+		media ? "mm.file_path" : "NULL", cu_chat_col(ctx, a, db, t, "media_caption", false),
+		cu_chat_col(ctx, a, db, t, "latitude", false),
+		cu_chat_col(ctx, a, db, t, "longitude", false),
+		media ? "LEFT JOIN message_media mm ON mm.message_row_id = l._id" : "",
+		have_current ? "AND l._id NOT IN (SELECT _id FROM message)" : "");
+	if (rc != CU_OK)
+		goto out;
+	fix_nulls(&sql);
+	rc = emit_rows(ctx, a, db, sql.data, t, owner, err);
+out:
+	cu_buf_release(&sql);
+	return rc;
+}
+
+static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  sqlite3 *db, struct cu_error *err)
+{
+	struct cu_buf sql = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc;
+	const char *t = "call_log";
+	bool jid = cu_sqlite_has_table(db, "jid") && cu_sqlite_has_column(db, "jid", "raw_string") &&
+		   cu_sqlite_has_column(db, t, "jid_row_id");
+	int s;
+
+	if (!cu_sqlite_has_table(db, t))
+		return CU_OK; /* older stores log calls as messages (media_wa_type 8) */
+	rc = cu_buf_printf(&sql, err,
+			   "SELECT cl._id, %s, cl.%s, cl.%s, cl.%s FROM call_log cl %s ORDER BY "
+			   "cl._id",
+			   jid ? "j.raw_string" : "NULL", cu_chat_col(ctx, a, db, t, "from_me", true),
+			   cu_chat_col(ctx, a, db, t, "timestamp", true),
+			   cu_chat_col(ctx, a, db, t, "duration", true),
+			   jid ? "LEFT JOIN jid j ON j._id = cl.jid_row_id" : "");
+	if (rc != CU_OK)
+		goto out;
+	fix_nulls(&sql);
+	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cu_call c;
+		int64_t from_me = cu_chat_int(st, 2), dur = cu_chat_int(st, 4);
+		memset(&c, 0, sizeof(c));
+		c.app = APP;
+		c.counterpart = cu_chat_text(st, 1);
+		c.direction = from_me == CU_UNKNOWN ? NULL : from_me ? "outgoing" : "incoming";
+		c.started_ms = cu_chat_ms_from_unix_ms(cu_chat_int(st, 3));
+		c.duration_s = dur;
+		/* call_result codes are not confirmed; a call that lasted was answered */
+		c.answered = dur == CU_UNKNOWN ? -1 : dur > 0 ? 1 : 0;
+		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_call(ctx, &c, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(a, db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	return rc;
+}
+
+/* <string name="KEY">VALUE</string> from an Android shared_prefs file,
+ * with the five XML entities decoded; malloc'ed or NULL. */
+static char *pref_string(const char *xml, size_t n, const char *key)
+{
+	struct cu_buf pat = CU_BUF_INIT, out = CU_BUF_INIT;
+	const char *p, *end;
+	char *res = NULL;
+	if (cu_buf_printf(&pat, NULL, "<string name=\"%s\">", key) != CU_OK)
+		goto out;
+	p = memmem(xml, n, pat.data, pat.len);
+	if (p == NULL)
+		goto out;
+	p += pat.len;
+	end = memmem(p, n - (size_t)(p - xml), "</string>", 9);
+	if (end == NULL)
+		goto out;
+	cu_buf_init(&out, 4096);
+	while (p < end) {
+		static const struct {
+			const char *e;
+			char c;
+		} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'},
+			    {"&apos;", '\''}};
+		size_t i, k = sizeof(ents) / sizeof(ents[0]);
+		for (i = 0; i < k; i++) {
+			size_t el = strlen(ents[i].e);
+			if ((size_t)(end - p) >= el && memcmp(p, ents[i].e, el) == 0)
+				break;
+		}
+		if (i < k) {
+			if (cu_buf_putc(&out, ents[i].c, NULL) != CU_OK)
+				goto out;
+			p += strlen(ents[i].e);
+		} else {
+			if (cu_buf_putc(&out, *p, NULL) != CU_OK)
+				goto out;
+			p++;
+		}
+	}
+	if (out.len > 0)
+		res = cu_buf_detach(&out, NULL);
+out:
+	cu_buf_release(&pat);
+	cu_buf_release(&out);
+	return res;
+}
+
+struct owner_find {
+	char *jid, *name;
+	int64_t source_id;
+};
+
+static enum cu_status owner_from_prefs(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				       void *arg, struct cu_error *err)
+{
+	struct owner_find *o = arg;
+	struct cu_buf xml = CU_BUF_INIT;
+	char *cc = NULL, *ph = NULL;
+	(void)ctx;
+	if (a->work_path == NULL || cu_file_read_all(a->work_path, 1 << 20, &xml, NULL) != CU_OK)
+		goto out;
+	cc = pref_string(xml.data, xml.len, "cc");
+	ph = pref_string(xml.data, xml.len, "ph");
+	if (cc && ph && o->jid == NULL) {
+		struct cu_buf j = CU_BUF_INIT;
+		if (cu_buf_printf(&j, err, "%s%s@s.whatsapp.net", cc, ph) == CU_OK)
+			o->jid = cu_buf_detach(&j, NULL);
+		cu_buf_release(&j);
+		o->name = pref_string(xml.data, xml.len, "push_name");
+		o->source_id = a->source_id;
+	}
+out:
+	free(cc);
+	free(ph);
+	cu_buf_release(&xml);
+	return CU_OK;
+}
+
+static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				     struct cu_error *err)
+{
+	sqlite3 *db = NULL;
+	enum cu_status rc;
+	struct owner_find own = {NULL, NULL, CU_UNKNOWN};
+	bool cur, leg;
+	struct cu_error ferr;
+
+	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
+		goto out;
+	cur = cu_sqlite_has_table(db, "message") && cu_sqlite_has_column(db, "message", "_id") &&
+	      cu_sqlite_has_column(db, "message", "chat_row_id");
+	leg = cu_sqlite_has_table(db, "messages") &&
+	      cu_sqlite_has_column(db, "messages", "key_remote_jid") &&
+	      cu_sqlite_has_column(db, "messages", "_id");
+	if (!cur && !leg) {
+		rc = cu_error_set(err, CU_E_FORMAT,
+				  "'%s': neither table 'message' nor 'messages' found: not a "
+				  "WhatsApp msgstore.db",
+				  a->device_path);
+		goto out;
+	}
+	cu_error_clear(&ferr);
+	(void)cu_parse_find(ctx, "*com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml",
+			    owner_from_prefs, &own, &ferr);
+	if (own.jid != NULL) {
+		struct cu_account acc = {APP, own.jid, own.name, own.source_id};
+		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
+			goto out;
+	}
+	if ((rc = parse_chats(ctx, a, db, err)) != CU_OK)
+		goto out;
+	if (cur && (rc = parse_current(ctx, a, db, own.jid, err)) != CU_OK)
+		goto out;
+	if (leg && (rc = parse_legacy(ctx, a, db, cur, own.jid, err)) != CU_OK)
+		goto out;
+	rc = parse_calls(ctx, a, db, err);
+out:
+	if (db)
+		sqlite3_close(db);
+	free(own.jid);
+	free(own.name);
+	return rc;
+}
+
+/* ---------------- wa.db ---------------- */
+
+static int probe_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	sqlite3 *db = NULL;
+	int score = 0;
+	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
+		return 0;
+	if (cu_sqlite_has_table(db, "wa_contacts"))
+		score = 90;
+	sqlite3_close(db);
+	return score;
+}
+
+static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 struct cu_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT;
+	enum cu_status rc;
+	const char *t = "wa_contacts";
+	int s;
+
+	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
+		goto out;
+	if (!cu_sqlite_has_table(db, t)) {
+		rc = cu_error_set(err, CU_E_FORMAT, "'%s': table 'wa_contacts' missing",
+				  a->device_path);
+		goto out;
+	}
+	rc = cu_buf_printf(&sql, err, "SELECT _id, %s, %s, %s, %s FROM wa_contacts ORDER BY _id",
+			   cu_chat_col(ctx, a, db, t, "jid", true),
+			   cu_chat_col(ctx, a, db, t, "display_name", true),
+			   cu_chat_col(ctx, a, db, t, "wa_name", false),
+			   cu_chat_col(ctx, a, db, t, "number", false));
+	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cu_contact c;
+		memset(&c, 0, sizeof(c));
+		c.app = APP;
+		c.identifier = cu_chat_text(st, 1);
+		c.display_name = cu_chat_text(st, 2);
+		c.alias = cu_chat_text(st, 3); /* the name the user set in WhatsApp */
+		c.phone = cu_chat_text(st, 4);
+		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(a, db, s, err);
+out:
+	sqlite3_finalize(st);
+	if (db)
+		sqlite3_close(db);
+	cu_buf_release(&sql);
+	return rc;
+}
+
+static const char *const msgstore_patterns[] = {"*com.whatsapp*/databases/msgstore.db",
+						"*/msgstore.db", "msgstore.db", NULL};
+static const char *const wadb_patterns[] = {"*com.whatsapp*/databases/wa.db", NULL};
+
+const struct cu_parser cu_parser_whatsapp_android = {
+	"whatsapp-android", APP, CU_PLATFORM_ANDROID, msgstore_patterns, probe_msgstore,
+	parse_msgstore,
+};
+const struct cu_parser cu_parser_whatsapp_android_contacts = {
+	"whatsapp-android-contacts", APP, CU_PLATFORM_ANDROID, wadb_patterns, probe_wadb,
+	parse_wadb,
+};

@@ -1,0 +1,448 @@
+/*
+ * whatsapp_ios.c - WhatsApp for iOS (net.whatsapp.WhatsApp), Core Data
+ * stores in the shared app group (backup domain
+ * AppDomainGroup-group.net.whatsapp.WhatsApp.shared), APPS.md 4.2:
+ *
+ *   ChatStorage.sqlite  ZWAMESSAGE, ZWACHATSESSION, ZWAGROUPMEMBER,
+ *                       ZWAMEDIAITEM, ZWAPROFILEPUSHNAME -> messages,
+ *                       conversations, the owner's account
+ *   ContactsV2.sqlite   ZWAADDRESSBOOKCONTACT -> contacts
+ *   CallHistory.sqlite  ZWACDCALLEVENT, ZWAAGGREGATECALLEVENT,
+ *                       ZWACDCALLEVENTPARTICIPANT -> calls
+ *
+ * Checked against the real store of WhatsApp 2.21/2.22 (Core Data model
+ * 2.12.14) from Josh Hickman's iOS 15 image:
+ * /work/shared/samples/ios-whatsapp/josh_ios15 (tests/e2e/parse_chat_whatsapp.sh,
+ * tests/golden/chat_whatsapp_ios_*.txt); fixture fixtures/apps/whatsapp*.
+ *
+ * Times: ZMESSAGEDATE, ZDATE are Cocoa seconds (REAL), rounded to ms.
+ * Direction: ZISFROMME; ZMESSAGETYPE 6 and 10 are system rows. Group
+ * incoming sender: ZGROUPMEMBER -> ZWAGROUPMEMBER.ZMEMBERJID, else ZFROMJID.
+ * The owner's own JID is not stored as such: we take the most frequent
+ * ZTOJID of received messages that is a user JID (@s.whatsapp.net), which
+ * is what WhatsApp writes as the recipient of every received message.
+ */
+#include "parsers/chat/chat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define APP "whatsapp"
+
+/* ZMESSAGETYPE -> CASEDB kind (APPS.md 4.2). */
+static const char *ios_kind(int64_t t)
+{
+	switch (t) {
+	case 0: return "text";
+	case 1: case 38: return "image";
+	case 2: case 11: case 39: case 54: return "video";
+	case 3: case 53: return "voice";
+	case 4: return "contact";
+	case 5: return "location";
+	case 6: case 10: return "system";
+	case 7: return "link";
+	case 8: return "file";
+	case 14: return "recalled";
+	case 15: return "sticker";
+	case 59: return "call";
+	default: return "other";
+	}
+}
+
+static int open_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *table)
+{
+	sqlite3 *db = NULL;
+	struct cu_error err;
+	int score = 0;
+	cu_error_clear(&err);
+	if (cu_parse_open_db(ctx, a, &db, &err) != CU_OK)
+		return 0;
+	if (cu_sqlite_has_table(db, table))
+		score = 90;
+	sqlite3_close(db);
+	return score;
+}
+
+static int probe_chat(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	return open_probe(ctx, a, "ZWAMESSAGE");
+}
+
+static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				     sqlite3 *db, struct cu_error *err)
+{
+	struct cu_buf sql = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc;
+	int s;
+
+	if (!cu_chat_need_table(ctx, a, db, "ZWACHATSESSION", true))
+		return CU_OK;
+	if (!cu_sqlite_has_column(db, "ZWACHATSESSION", "ZCONTACTJID")) {
+		cu_parse_warn(ctx, a, "'%s': column 'ZWACHATSESSION.ZCONTACTJID' missing; "
+				      "conversations not listed", a->device_path);
+		return CU_OK;
+	}
+	rc = cu_buf_printf(&sql, err, "SELECT ZCONTACTJID, %s, %s FROM ZWACHATSESSION ORDER BY Z_PK",
+			   cu_chat_col(ctx, a, db, "ZWACHATSESSION", "ZPARTNERNAME", true),
+			   cu_chat_col(ctx, a, db, "ZWACHATSESSION", "ZSESSIONTYPE", false));
+	if (rc != CU_OK)
+		goto out;
+	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *jid = cu_chat_text(st, 0);
+		int64_t type = cu_chat_int(st, 2);
+		int64_t id;
+		int grp = jid && cu_str_has_suffix(jid, "@g.us") ? 1 : type == 1 ? 1 : 0;
+		if (jid == NULL)
+			continue;
+		rc = cu_chat_conversation(ctx, APP, jid, cu_chat_text(st, 1), grp, a->source_id, &id,
+					  err);
+		if (rc != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(a, db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	return rc;
+}
+
+/* The owner's JID (see the header comment), malloc'ed, or NULL. */
+static char *owner_jid(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	char *jid = NULL;
+	if (!cu_sqlite_has_column(db, "ZWAMESSAGE", "ZTOJID") ||
+	    !cu_sqlite_has_column(db, "ZWAMESSAGE", "ZISFROMME"))
+		return NULL;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT ZTOJID FROM ZWAMESSAGE WHERE ZISFROMME = 0 AND "
+			       "ZTOJID LIKE '%@s.whatsapp.net' GROUP BY ZTOJID "
+			       "ORDER BY count(*) DESC, ZTOJID LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL)
+		jid = cu_strdup(cu_chat_text(st, 0));
+	sqlite3_finalize(st);
+	return jid;
+}
+
+static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 struct cu_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT;
+	char *owner = NULL;
+	enum cu_status rc;
+	bool has_sess, has_member, has_media, has_push;
+	int s;
+
+	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
+		goto out;
+	if (!cu_sqlite_has_table(db, "ZWAMESSAGE")) {
+		rc = cu_error_set(err, CU_E_FORMAT,
+				  "'%s': table 'ZWAMESSAGE' missing: not a WhatsApp iOS ChatStorage",
+				  a->device_path);
+		goto out;
+	}
+	owner = owner_jid(db);
+	if (owner != NULL) {
+		struct cu_account acc = {APP, owner, NULL, a->source_id};
+		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
+			goto out;
+	}
+	if ((rc = parse_sessions(ctx, a, db, err)) != CU_OK)
+		goto out;
+	has_sess = cu_sqlite_has_table(db, "ZWACHATSESSION") &&
+		   cu_sqlite_has_column(db, "ZWACHATSESSION", "ZCONTACTJID");
+	has_member = cu_sqlite_has_table(db, "ZWAGROUPMEMBER");
+	has_media = cu_sqlite_has_table(db, "ZWAMEDIAITEM");
+	has_push = cu_sqlite_has_table(db, "ZWAPROFILEPUSHNAME") &&
+		   cu_sqlite_has_column(db, "ZWAPROFILEPUSHNAME", "ZJID") &&
+		   cu_sqlite_has_column(db, "ZWAPROFILEPUSHNAME", "ZPUSHNAME");
+	/* Column order is used by index below. */
+	rc = cu_buf_printf(
+		&sql, err,
+		"SELECT m.Z_PK, m.%s, m.%s, m.%s, m.%s, m.%s, m.%s, "
+		"%s, %s, %s, %s, %s, %s, %s, %s, %s, %s "
+		"FROM ZWAMESSAGE m %s %s %s %s ORDER BY m.Z_PK",
+		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZISFROMME", true),
+		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGEDATE", true),
+		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGETYPE", true),
+		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTEXT", true),
+		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZFROMJID", true),
+		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTOJID", false),
+		has_sess ? "c.ZCONTACTJID" : "NULL",
+		has_sess && cu_sqlite_has_column(db, "ZWACHATSESSION", "ZPARTNERNAME")
+			? "c.ZPARTNERNAME"
+			: "NULL",
+		has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZMEMBERJID")
+			? "g.ZMEMBERJID"
+			: "NULL",
+		has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZCONTACTNAME")
+			? "g.ZCONTACTNAME"
+			: "NULL",
+		has_push ? "p.ZPUSHNAME" : "NULL",
+		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZMEDIALOCALPATH")
+			? "mi.ZMEDIALOCALPATH"
+			: "NULL",
+		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZLATITUDE") ? "mi.ZLATITUDE"
+										    : "NULL",
+		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZLONGITUDE")
+			? "mi.ZLONGITUDE"
+			: "NULL",
+		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZVCARDNAME")
+			? "mi.ZVCARDNAME"
+			: "NULL",
+		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZTITLE") ? "mi.ZTITLE"
+										 : "NULL",
+		has_sess && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZCHATSESSION")
+			? "LEFT JOIN ZWACHATSESSION c ON c.Z_PK = m.ZCHATSESSION"
+			: "",
+		has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER")
+			? "LEFT JOIN ZWAGROUPMEMBER g ON g.Z_PK = m.ZGROUPMEMBER"
+			: "",
+		has_media && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZMEDIAITEM")
+			? "LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM"
+			: "",
+		has_push ? (has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER")
+				    ? "LEFT JOIN ZWAPROFILEPUSHNAME p ON p.ZJID = "
+				      "COALESCE(g.ZMEMBERJID, m.ZFROMJID)"
+				    : "LEFT JOIN ZWAPROFILEPUSHNAME p ON p.ZJID = m.ZFROMJID")
+			 : "");
+	if (rc != CU_OK)
+		goto out;
+	/* "m.NULL" (a missing column) is not valid SQL */
+	{
+		char *p;
+		while ((p = strstr(sql.data, "m.NULL")) != NULL)
+			memcpy(p, "  NULL", 6);
+	}
+	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t pk = sqlite3_column_int64(st, 0);
+		int64_t from_me = cu_chat_int(st, 1);
+		int64_t type = cu_chat_int(st, 3);
+		const char *chat_jid = cu_chat_text(st, 7);
+		const char *member = cu_chat_text(st, 9);
+		const char *sender = NULL, *sender_name = NULL, *direction, *kind;
+		const char *text = cu_chat_text(st, 4);
+		int64_t conv = CU_UNKNOWN;
+		struct cu_message m;
+
+		kind = type == CU_UNKNOWN ? "other" : ios_kind(type);
+		if (strcmp(kind, "system") == 0) {
+			direction = "system";
+			sender = member;
+		} else if (from_me == 1) {
+			direction = "outgoing";
+			sender = owner;
+		} else {
+			direction = "incoming";
+			sender = member ? member : cu_chat_text(st, 5);
+			sender_name = cu_chat_text(st, 10);
+			if (sender_name == NULL)
+				sender_name = cu_chat_text(st, 11);
+			if (sender_name == NULL && member == NULL && chat_jid &&
+			    !cu_str_has_suffix(chat_jid, "@g.us"))
+				sender_name = cu_chat_text(st, 8);
+		}
+		cu_buf_reset(&body);
+		if (text == NULL && type == 5 && sqlite3_column_type(st, 13) != SQLITE_NULL &&
+		    sqlite3_column_type(st, 14) != SQLITE_NULL) {
+			/* location: fixed 6 decimals, deterministic */
+			if ((rc = cu_buf_printf(&body, err, "%.6f,%.6f",
+						sqlite3_column_double(st, 13),
+						sqlite3_column_double(st, 14))) != CU_OK)
+				goto out;
+			text = body.data;
+		} else if (text == NULL && type == 4) {
+			text = cu_chat_text(st, 15);
+		} else if (text == NULL && (type == 1 || type == 2 || type == 8)) {
+			text = cu_chat_text(st, 16); /* media caption/title */
+		}
+		if ((rc = cu_chat_conversation(ctx, APP, chat_jid, NULL, -1, a->source_id, &conv,
+					       err)) != CU_OK)
+			goto out;
+		char raw[24];
+		snprintf(raw, sizeof(raw), "%lld", (long long)type);
+		memset(&m, 0, sizeof(m));
+		m.app = APP;
+		m.conversation_id = conv;
+		m.sender = sender;
+		m.sender_name = sender_name;
+		m.direction = direction;
+		m.sent_ms = sqlite3_column_type(st, 2) == SQLITE_NULL
+				    ? CU_UNKNOWN
+				    : cu_chat_ms_from_cocoa_s(sqlite3_column_double(st, 2));
+		m.kind = kind;
+		m.body = text;
+		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
+		m.attachment = cu_chat_text(st, 12);
+		m.prov = cu_chat_prov(a, "ZWAMESSAGE", pk);
+		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(a, db, s, err);
+out:
+	sqlite3_finalize(st);
+	if (db)
+		sqlite3_close(db);
+	cu_buf_release(&sql);
+	cu_buf_release(&body);
+	free(owner);
+	return rc;
+}
+
+/* ---------------- ContactsV2.sqlite ---------------- */
+
+static int probe_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	return open_probe(ctx, a, "ZWAADDRESSBOOKCONTACT");
+}
+
+static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				     struct cu_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT;
+	enum cu_status rc;
+	const char *t = "ZWAADDRESSBOOKCONTACT";
+	int s;
+
+	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
+		goto out;
+	if (!cu_sqlite_has_table(db, t)) {
+		rc = cu_error_set(err, CU_E_FORMAT, "'%s': table '%s' missing", a->device_path, t);
+		goto out;
+	}
+	rc = cu_buf_printf(&sql, err, "SELECT Z_PK, %s, %s, %s FROM %s ORDER BY Z_PK",
+			   cu_chat_col(ctx, a, db, t, "ZWHATSAPPID", true),
+			   cu_chat_col(ctx, a, db, t, "ZFULLNAME", true),
+			   cu_chat_col(ctx, a, db, t, "ZPHONENUMBER", true), t);
+	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cu_contact c;
+		memset(&c, 0, sizeof(c));
+		c.app = APP;
+		c.identifier = cu_chat_text(st, 1);
+		c.display_name = cu_chat_text(st, 2);
+		c.phone = cu_chat_text(st, 3);
+		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(a, db, s, err);
+out:
+	sqlite3_finalize(st);
+	if (db)
+		sqlite3_close(db);
+	cu_buf_release(&sql);
+	return rc;
+}
+
+/* ---------------- CallHistory.sqlite ---------------- */
+
+static int probe_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	return open_probe(ctx, a, "ZWACDCALLEVENT");
+}
+
+static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  struct cu_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT;
+	enum cu_status rc;
+	const char *t = "ZWACDCALLEVENT";
+	bool agg, part;
+	int s;
+
+	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
+		goto out;
+	if (!cu_sqlite_has_table(db, t)) {
+		rc = cu_error_set(err, CU_E_FORMAT, "'%s': table '%s' missing", a->device_path, t);
+		goto out;
+	}
+	agg = cu_chat_need_table(ctx, a, db, "ZWAAGGREGATECALLEVENT", true) &&
+	      cu_sqlite_has_column(db, t, "Z1CALLEVENTS") &&
+	      cu_sqlite_has_column(db, "ZWAAGGREGATECALLEVENT", "ZINCOMING") &&
+	      cu_sqlite_has_column(db, "ZWAAGGREGATECALLEVENT", "ZMISSED");
+	part = cu_chat_need_table(ctx, a, db, "ZWACDCALLEVENTPARTICIPANT", true) &&
+	       cu_sqlite_has_column(db, "ZWACDCALLEVENTPARTICIPANT", "Z1PARTICIPANTS") &&
+	       cu_sqlite_has_column(db, "ZWACDCALLEVENTPARTICIPANT", "ZJIDSTRING");
+	rc = cu_buf_printf(
+		&sql, err,
+		"SELECT e.Z_PK, e.%s, e.%s, e.%s, %s, %s, %s FROM %s e %s ORDER BY e.Z_PK",
+		cu_chat_col(ctx, a, db, t, "ZDATE", true),
+		cu_chat_col(ctx, a, db, t, "ZDURATION", true),
+		cu_chat_col(ctx, a, db, t, "ZGROUPJIDSTRING", false),
+		agg ? "ag.ZINCOMING" : "NULL", agg ? "ag.ZMISSED" : "NULL",
+		part ? "(SELECT group_concat(j, ',') FROM (SELECT ZJIDSTRING AS j FROM "
+		       "ZWACDCALLEVENTPARTICIPANT p WHERE p.Z1PARTICIPANTS = e.Z_PK "
+		       "ORDER BY p.Z_PK))"
+		     : "NULL",
+		t, agg ? "LEFT JOIN ZWAAGGREGATECALLEVENT ag ON ag.Z_PK = e.Z1CALLEVENTS" : "");
+	/* e.NULL is not valid SQL: a missing column must not be prefixed */
+	if (rc == CU_OK) {
+		char *p;
+		while ((p = strstr(sql.data, "e.NULL")) != NULL)
+			memcpy(p, "  NULL", 6);
+	}
+	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cu_call c;
+		const char *group = cu_chat_text(st, 3);
+		int64_t incoming = cu_chat_int(st, 4), missed = cu_chat_int(st, 5);
+		memset(&c, 0, sizeof(c));
+		c.app = APP;
+		c.counterpart = group && *group ? group : cu_chat_text(st, 6);
+		c.direction = incoming == CU_UNKNOWN ? NULL : incoming ? "incoming" : "outgoing";
+		c.started_ms = sqlite3_column_type(st, 1) == SQLITE_NULL
+				       ? CU_UNKNOWN
+				       : cu_chat_ms_from_cocoa_s(sqlite3_column_double(st, 1));
+		/* ZDURATION is float seconds; truncated to whole seconds */
+		c.duration_s = sqlite3_column_type(st, 2) == SQLITE_NULL
+				       ? CU_UNKNOWN
+				       : (int64_t)sqlite3_column_double(st, 2);
+		c.answered = missed == CU_UNKNOWN ? -1 : missed ? 0 : 1;
+		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_call(ctx, &c, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(a, db, s, err);
+out:
+	sqlite3_finalize(st);
+	if (db)
+		sqlite3_close(db);
+	cu_buf_release(&sql);
+	return rc;
+}
+
+static const char *const chat_patterns[] = {"*ChatStorage.sqlite", NULL};
+static const char *const contacts_patterns[] = {"*ContactsV2.sqlite", NULL};
+/* iOS's own call log is CallHistory.storedata; the probe checks the tables. */
+static const char *const calls_patterns[] = {"*CallHistory.sqlite", NULL};
+
+const struct cu_parser cu_parser_whatsapp_ios = {
+	"whatsapp-ios", APP, CU_PLATFORM_IOS, chat_patterns, probe_chat, parse_chat,
+};
+const struct cu_parser cu_parser_whatsapp_ios_contacts = {
+	"whatsapp-ios-contacts", APP, CU_PLATFORM_IOS, contacts_patterns, probe_contacts,
+	parse_contacts,
+};
+const struct cu_parser cu_parser_whatsapp_ios_calls = {
+	"whatsapp-ios-calls", APP, CU_PLATFORM_IOS, calls_patterns, probe_calls, parse_calls,
+};
