@@ -4,8 +4,9 @@
  * Evidence is hashed while it is read (forensic rule 2). SHA-256 and MD5 are
  * both wanted for every file (CUSTODY.md); computed one after the other they
  * cost the sum of their times. With CU_HASHER_THREADED each large update()
- * hands the same chunk to a worker thread that runs MD5 (and SM3) while the
- * caller's thread runs SHA-256, so the cost is about the slower of the two.
+ * hands the same chunk to worker threads (one per extra digest: MD5, SM3)
+ * while the caller's thread runs SHA-256, so the cost is about the slowest
+ * digest instead of the sum.
  * The chunk is only read by both threads and update() returns after both are
  * done, so the caller's buffer need only live during the call.
  *
@@ -57,23 +58,38 @@ static const EVP_MD *md_for(int i)
 	return fetched[i];
 }
 
+struct cu_hasher;
+
+/* One worker thread per extra digest: with SM3 selected too, MD5 and SM3
+ * each get their own thread instead of running one after the other. */
+struct worker {
+	struct cu_hasher *h;
+	int alg;
+	uint64_t seen; /* last job generation done */
+	bool started;
+	pthread_t thread;
+};
+
 struct cu_hasher {
 	unsigned algs;
 	unsigned flags;
 	EVP_MD_CTX *ctx[ALG_COUNT];
 	unsigned main_mask;   /* digests run on the caller's thread */
-	unsigned worker_mask; /* digests run on the worker when threaded */
+	unsigned worker_mask; /* digests run on workers when threaded */
 	uint64_t size;
 	bool finished;
 	bool broken; /* a digest update failed; reset required */
 
-	bool thread_started;
-	pthread_t thread;
+	bool sync_ready; /* mu and cv initialised */
+	bool no_threads; /* thread creation failed once: stay inline */
+	struct worker workers[ALG_COUNT];
+	int nworkers;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	const unsigned char *job;
 	size_t job_n;
-	bool job_pending;
+	uint64_t job_gen;
+	int pending; /* workers still busy with job_gen */
 	bool quit;
 	bool worker_failed;
 };
@@ -91,37 +107,76 @@ static bool update_mask(struct cu_hasher *h, unsigned mask, const void *p, size_
 
 static void *worker_main(void *arg)
 {
-	struct cu_hasher *h = arg;
+	struct worker *w = arg;
+	struct cu_hasher *h = w->h;
 
 	pthread_mutex_lock(&h->mu);
 	for (;;) {
-		while (!h->job_pending && !h->quit)
+		const unsigned char *job;
+		size_t n;
+		bool ok;
+
+		while (h->job_gen == w->seen && !h->quit)
 			pthread_cond_wait(&h->cv, &h->mu);
 		if (h->quit)
 			break;
+		w->seen = h->job_gen;
+		job = h->job;
+		n = h->job_n;
 		pthread_mutex_unlock(&h->mu);
-		/* h->job is only read; the caller waits for job_pending to drop. */
-		if (!update_mask(h, h->worker_mask, h->job, h->job_n))
-			h->worker_failed = true;
+		/* The job is only read; the caller waits until pending is 0. */
+		ok = EVP_DigestUpdate(h->ctx[w->alg], job, n) == 1;
 		pthread_mutex_lock(&h->mu);
-		h->job_pending = false;
-		pthread_cond_broadcast(&h->cv);
+		if (!ok)
+			h->worker_failed = true;
+		if (--h->pending == 0)
+			pthread_cond_broadcast(&h->cv);
 	}
 	pthread_mutex_unlock(&h->mu);
 	return NULL;
 }
 
-static void stop_worker(struct cu_hasher *h)
+static void stop_workers(struct cu_hasher *h)
 {
-	if (!h->thread_started)
+	int i;
+
+	if (!h->sync_ready)
 		return;
 	pthread_mutex_lock(&h->mu);
 	h->quit = true;
 	pthread_cond_broadcast(&h->cv);
 	pthread_mutex_unlock(&h->mu);
-	pthread_join(h->thread, NULL);
-	h->thread_started = false;
+	for (i = 0; i < h->nworkers; i++) {
+		if (h->workers[i].started)
+			pthread_join(h->workers[i].thread, NULL);
+		h->workers[i].started = false;
+	}
 	h->quit = false;
+}
+
+/* Starts the workers on first use; if a thread cannot be made, hashing
+ * stays on the caller's thread (same result, only slower). */
+static bool ensure_workers(struct cu_hasher *h)
+{
+	int i;
+
+	if (h->no_threads)
+		return false;
+	for (i = 0; i < h->nworkers; i++) {
+		struct worker *w = &h->workers[i];
+
+		if (w->started)
+			continue;
+		w->h = h;
+		w->seen = h->job_gen; /* no job is in flight here */
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			stop_workers(h);
+			h->no_threads = true;
+			return false;
+		}
+		w->started = true;
+	}
+	return true;
 }
 
 static enum cu_status init_digests(struct cu_hasher *h, struct cu_error *err)
@@ -187,32 +242,26 @@ enum cu_status cu_hasher_new(unsigned algs, unsigned flags, struct cu_hasher **o
 	if (rc != CU_OK)
 		goto out;
 	if (h->worker_mask != 0) {
-		if (pthread_mutex_init(&h->mu, NULL) != 0) {
-			h->main_mask |= h->worker_mask;
-			h->worker_mask = 0;
-		} else if (pthread_cond_init(&h->cv, NULL) != 0) {
-			pthread_mutex_destroy(&h->mu);
+		if (pthread_mutex_init(&h->mu, NULL) == 0) {
+			if (pthread_cond_init(&h->cv, NULL) == 0)
+				h->sync_ready = true;
+			else
+				pthread_mutex_destroy(&h->mu);
+		}
+		if (!h->sync_ready) {
+			/* Same digests without the workers. */
 			h->main_mask |= h->worker_mask;
 			h->worker_mask = 0;
 		}
+		for (i = 0; i < ALG_COUNT; i++)
+			if (h->worker_mask & alg_bit[i])
+				h->workers[h->nworkers++].alg = i;
 	}
 	*out = h;
 	h = NULL;
 out:
 	cu_hasher_free(h);
 	return rc;
-}
-
-/* Starts the worker on first use; falls back to inline hashing if no
- * thread can be made (the result is the same, only slower). */
-static bool ensure_worker(struct cu_hasher *h)
-{
-	if (h->thread_started)
-		return true;
-	if (pthread_create(&h->thread, NULL, worker_main, h) != 0)
-		return false;
-	h->thread_started = true;
-	return true;
 }
 
 enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n,
@@ -225,18 +274,19 @@ enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n,
 				    "hasher used after final or failure without reset");
 	if (n == 0)
 		return CU_OK;
-	if (h->worker_mask != 0 && n >= THREAD_MIN && ensure_worker(h)) {
+	if (h->worker_mask != 0 && n >= THREAD_MIN && ensure_workers(h)) {
 		pthread_mutex_lock(&h->mu);
 		h->job = p;
 		h->job_n = n;
-		h->job_pending = true;
+		h->pending = h->nworkers;
+		h->job_gen++;
 		pthread_cond_broadcast(&h->cv);
 		pthread_mutex_unlock(&h->mu);
 
 		ok = update_mask(h, h->main_mask, p, n);
 
 		pthread_mutex_lock(&h->mu);
-		while (h->job_pending)
+		while (h->pending > 0)
 			pthread_cond_wait(&h->cv, &h->mu);
 		h->job = NULL;
 		if (h->worker_failed)
@@ -306,8 +356,8 @@ void cu_hasher_free(struct cu_hasher *h)
 
 	if (h == NULL)
 		return;
-	stop_worker(h);
-	if (h->worker_mask != 0) {
+	stop_workers(h);
+	if (h->sync_ready) {
 		pthread_cond_destroy(&h->cv);
 		pthread_mutex_destroy(&h->mu);
 	}

@@ -225,6 +225,10 @@ enum cu_status cu_path_join(const char *root, const char *rel, struct cu_buf *ou
 	if (rc != CU_OK)
 		return rc;
 	rl = strlen(root);
+	/* An empty root would turn rel into an absolute path. */
+	if (rl == 0)
+		return cu_error_set(err, CU_E_PATH, "cannot join '%s' to an empty directory name",
+				    rel);
 	rc = cu_buf_append(out, root, rl, err);
 	if (rc == CU_OK && (rl == 0 || root[rl - 1] != '/'))
 		rc = cu_buf_putc(out, '/', err);

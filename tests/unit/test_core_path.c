@@ -164,6 +164,7 @@ static void test_join_and_mkdirs(const char *tmp)
 	tap_is_int(cu_path_join("/case", "/etc", &b, &err), CU_E_PATH, "join refuses absolute");
 	tap_is_int(cu_path_join("/case", "a/./b", &b, &err), CU_E_PATH, "join refuses .");
 	tap_is_int(cu_path_join("/case", "", &b, &err), CU_E_PATH, "join refuses empty");
+	tap_is_int(cu_path_join("", "etc", &b, &err), CU_E_PATH, "join refuses an empty root");
 	tap_ok(b.len == 0, "nothing appended on refusal");
 	cu_buf_release(&b);
 
