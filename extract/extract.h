@@ -25,11 +25,24 @@ struct cu_import_opts {
 	const char *password;      /* backup password (never logged), or NULL */
 	const char *password_file; /* alternatively */
 	bool resume;
-	unsigned hash_algs;        /* CU_HASH_DEFAULT [| CU_HASH_SM3] */
+	unsigned hash_algs;        /* CU_HASH_DEFAULT [| CU_HASH_SM3]; 0 = default */
+	/*
+	 * Asked for the password only when the image turns out to be
+	 * encrypted (after password/password_file). Fills out (the import
+	 * wipes it); CU_E_KEY when none can be had. May be NULL.
+	 */
+	enum cu_status (*password_cb)(void *ctx, struct cu_buf *out, struct cu_error *err);
+	void *password_ctx;
+	/* iOS: a 32-byte key derived earlier (skips the ~10M-round PBKDF2),
+	 * and where to save the derived key (mode 0600) when the examiner asks. */
+	const char *derived_key_file;
+	const char *save_derived_key_file;
 };
 
 struct cu_import_stats {
 	uint64_t files, bytes, warnings, skipped, derived;
+	uint64_t failures, rechecked;
+	char item[128]; /* the item id used */
 };
 
 /* Parses a --format name; false if unknown. */

@@ -1,0 +1,579 @@
+/*
+ * android_archive.c - tar (ustar, pax, GNU; plain or gzip/bzip2/xz) and zip
+ * (incl. ZIP64) images of an Android file system, read with libarchive as a
+ * stream: each data block goes hasher -> evidence file as it is produced, and
+ * the raw archive bytes are hashed on the way in, so the image itself gets
+ * its SHA-256/MD5 in the same single pass (zip is read with libarchive's
+ * streaming reader for that reason: no seeking back to the central
+ * directory).
+ *
+ * Member names are hostile data: ".." is refused (recorded with the hash of
+ * the data it carried), absolute names are taken relative to the image root
+ * (GNU tar strips the "/" the same way), symlinks are recorded and never
+ * followed, hard links are honoured only to members already stored, a name
+ * seen twice keeps both copies ("~dupN"), names differing only in case are
+ * both kept and reported. Bombs: a declared size beyond the free space is
+ * refused before reading, and the bytes actually produced are capped by a
+ * ratio to the compressed bytes consumed (CUSTOS_IMPORT_MAX_RATIO).
+ */
+#include "extract/import/import_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+enum cu_status cu_import_member_path(const char *name, struct cu_buf *out, bool *absolute,
+				     struct cu_error *err)
+{
+	enum cu_status st;
+	const char *p = name;
+
+	cu_buf_reset(out);
+	*absolute = name[0] == '/';
+	if ((st = cu_buf_puts(out, "", err)) != CU_OK)
+		return st;
+	while (*p) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return cu_error_set(err, CU_E_PATH, "member name '%s' contains '..'", name);
+		if (len > 0 && !(len == 1 && p[0] == '.')) {
+			if ((st = cu_buf_putc(out, '/', err)) != CU_OK ||
+			    (st = cu_buf_append(out, p, len, err)) != CU_OK)
+				return st;
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	if (out->len == 0)
+		return cu_error_set(err, CU_E_PATH, "member name '%s' names the image root", name);
+	return CU_OK;
+}
+
+struct reader {
+	const struct cu_import_archive_src *src;
+	unsigned char *buf;
+	struct cu_error err;
+	bool failed;
+};
+
+static la_ssize_t ar_read(struct archive *a, void *ud, const void **out)
+{
+	struct reader *r = ud;
+	ssize_t n = r->src->pull(r->src->ctx, r->buf, CU_IMPORT_CHUNK, &r->err);
+	if (n < 0) {
+		r->failed = true;
+		archive_set_error(a, EIO, "%s", r->err.msg);
+		return -1;
+	}
+	*out = r->buf;
+	return n;
+}
+
+/* Reads and hashes data that is not stored (unsafe name), so the record
+ * of what was refused still carries its size and SHA-256. */
+static void hash_refused(struct cu_import_ctx *x, struct archive *a, struct cu_digests *d,
+			 bool *ok)
+{
+	struct cu_error e;
+	*ok = false;
+	if (cu_hasher_reset(x->hasher, &e) != CU_OK)
+		return;
+	for (;;) {
+		la_ssize_t n = archive_read_data(a, x->buf, CU_IMPORT_CHUNK);
+		if (n < 0)
+			return;
+		if (n == 0)
+			break;
+		if (cu_hasher_update(x->hasher, x->buf, (size_t)n, &e) != CU_OK)
+			return;
+	}
+	*ok = cu_hasher_final(x->hasher, d, &e) == CU_OK;
+}
+
+static json_t *entry_meta(struct archive_entry *ent, uint64_t index, bool derived_note)
+{
+	json_t *m = json_object();
+	if (m == NULL)
+		return NULL;
+	json_object_set_new(m, "member_index", json_integer((json_int_t)index));
+	if (archive_entry_size_is_set(ent))
+		json_object_set_new(m, "declared_size", json_integer(archive_entry_size(ent)));
+	if (archive_entry_uid(ent) >= 0)
+		json_object_set_new(m, "uid", json_integer(archive_entry_uid(ent)));
+	if (archive_entry_gid(ent) >= 0)
+		json_object_set_new(m, "gid", json_integer(archive_entry_gid(ent)));
+	const char *u = archive_entry_uname(ent), *g = archive_entry_gname(ent);
+	if (u != NULL && cu_utf8_valid(u, strlen(u)))
+		json_object_set_new(m, "uname", json_string(u));
+	if (g != NULL && cu_utf8_valid(g, strlen(g)))
+		json_object_set_new(m, "gname", json_string(g));
+	if (archive_entry_atime_is_set(ent))
+		json_object_set_new(m, "atime", json_integer(archive_entry_atime(ent)));
+	if (archive_entry_ctime_is_set(ent))
+		json_object_set_new(m, "ctime", json_integer(archive_entry_ctime(ent)));
+	if (archive_entry_birthtime_is_set(ent))
+		json_object_set_new(m, "birthtime", json_integer(archive_entry_birthtime(ent)));
+	if (archive_entry_mtime_is_set(ent))
+		json_object_set_new(m, "mtime_ns",
+				    json_integer((json_int_t)archive_entry_mtime(ent) * 1000000000 +
+						 archive_entry_mtime_nsec(ent)));
+	if (derived_note)
+		json_object_set_new(m, "decrypted_from_container", json_true());
+	return m;
+}
+
+struct run {
+	struct cu_import_ctx *x;
+	const struct cu_import_archive_src *src;
+	struct archive *a;
+	uint64_t produced;
+	uint64_t index;
+	struct cu_import_pathmap lower; /* case-folded names */
+};
+
+static void note_case_collision(struct run *r, const char *rel)
+{
+	struct cu_import_pathmap_val v, *have;
+	struct cu_error e;
+	char *low = cu_strdup(rel);
+	if (low == NULL)
+		return;
+	for (char *p = low; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	have = cu_import_pathmap_get(&r->lower, low);
+	if (have != NULL && strcmp(have->sha256, "seen") == 0) {
+		cu_import_warn(r->x, false,
+			       "'%s' differs from another member only in letter case: both kept "
+			       "(they would collide on a case-insensitive file system)",
+			       rel);
+	} else {
+		memset(&v, 0, sizeof(v));
+		snprintf(v.sha256, sizeof(v.sha256), "seen");
+		(void)cu_import_pathmap_put(&r->lower, low, &v, &e);
+	}
+	free(low);
+}
+
+/* One regular member; returns non-OK only to stop the whole archive. */
+static enum cu_status member_file(struct run *r, struct archive_entry *ent, const char *name,
+				  struct cu_buf *dev, struct cu_error *err)
+{
+	struct cu_import_ctx *x = r->x;
+	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_import_out o = {.fd = -1, .tee_fd = -1};
+	struct cu_import_fileinfo fi;
+	struct cu_digests d;
+	struct cu_error e;
+	enum cu_status st = CU_OK;
+	json_t *meta = NULL;
+	bool truncated = false, stop = false;
+	char why[CU_ERROR_MSG_MAX] = "";
+	int64_t declared = archive_entry_size_is_set(ent) ? archive_entry_size(ent) : -1;
+	struct cu_buf origin = CU_BUF_INIT;
+
+	(void)cu_buf_printf(&origin, &e, "%s%s", r->src->origin_prefix, name);
+	if (declared > 0 && cu_import_check_space(x, (uint64_t)declared, &e) != CU_OK) {
+		cu_import_warn(x, true, "member '%s' declares %lld bytes: %s; not imported", name,
+			       (long long)declared, e.msg);
+		cu_import_skip(x, name, "declared size exceeds the free space");
+		(void)archive_read_data_skip(r->a);
+		goto out;
+	}
+	if ((st = cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e)) != CU_OK) {
+		st = CU_OK;
+		cu_import_warn(x, true, "member '%s' not imported: %s", name, e.msg);
+		(void)archive_read_data_skip(r->a);
+		goto out;
+	}
+	note_case_collision(r, s.rel.data);
+	if (s.done) {
+		/* Resume: stored and re-checked already; the stream moves on. */
+		if (archive_read_data_skip(r->a) == ARCHIVE_FATAL) {
+			st = cu_error_set(err, CU_E_FORMAT, "archive damaged in member '%s': %s",
+					  name, archive_error_string(r->a));
+		}
+		goto out;
+	}
+	if ((st = cu_import_out_open(x, &s, x->hasher, &o, err)) != CU_OK)
+		goto out;
+	for (;;) {
+		la_ssize_t n = archive_read_data(r->a, x->buf, CU_IMPORT_CHUNK);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			truncated = true;
+			snprintf(why, sizeof(why), "%s",
+				 archive_error_string(r->a) ? archive_error_string(r->a)
+							    : "read error");
+			stop = n == ARCHIVE_FATAL;
+			break;
+		}
+		r->produced += (uint64_t)n;
+		uint64_t consumed = r->src->consumed(r->src->ctx);
+		uint64_t ratio = cu_import_max_ratio();
+		if (r->produced > CU_IMPORT_RATIO_FLOOR && r->produced / ratio > consumed) {
+			cu_import_out_abort(&o);
+			cu_import_warn(x, true,
+				       "member '%s': decompressed output reached %llu bytes from "
+				       "%llu bytes of input (more than %llu:1): stopped as a "
+				       "decompression bomb",
+				       name, (unsigned long long)r->produced,
+				       (unsigned long long)consumed, (unsigned long long)ratio);
+			cu_import_skip(x, name, "decompression ratio limit (bomb)");
+			st = cu_error_set(err, CU_E_LIMIT,
+					  "decompression ratio limit hit in member '%s' of '%s'",
+					  name, x->src);
+			goto out;
+		}
+		if ((st = cu_import_out_write(&o, x->buf, (size_t)n, err)) != CU_OK) {
+			cu_import_out_abort(&o);
+			cu_error_prefix(err, "member '%s'", name);
+			goto out;
+		}
+	}
+	memset(&fi, 0, sizeof(fi));
+	fi.device_path = dev->data;
+	fi.device_path_len = dev->len;
+	fi.type = "file";
+	fi.origin = origin.data;
+	fi.mode = (int64_t)archive_entry_perm(ent);
+	if (archive_entry_mtime_is_set(ent)) {
+		fi.have_mtime = true;
+		fi.mtime.tv_sec = archive_entry_mtime(ent);
+		fi.mtime.tv_nsec = archive_entry_mtime_nsec(ent);
+	}
+	meta = entry_meta(ent, r->index, r->src->members_derived_note);
+	if (truncated && meta != NULL)
+		json_object_set_new(meta, "truncated", json_true());
+	fi.meta = meta;
+	if ((st = cu_import_out_commit(&o, fi.have_mtime ? &fi.mtime : NULL, &d, err)) != CU_OK)
+		goto out;
+	if (truncated)
+		cu_import_warn(x, true,
+			       "member '%s' is truncated (%llu of %lld bytes): %s; the partial "
+			       "data is kept and marked truncated",
+			       name, (unsigned long long)d.size, (long long)declared, why);
+	if ((st = cu_import_record(x, &s, &fi, &d, err)) != CU_OK)
+		goto out;
+	if (stop)
+		st = cu_error_set(err, CU_E_FORMAT, "'%s' is damaged in member '%s': %s", x->src,
+				  name, why);
+out:
+	json_decref(meta);
+	cu_buf_release(&origin);
+	cu_import_slot_release(&s);
+	return st;
+}
+
+static enum cu_status member_link(struct run *r, struct archive_entry *ent, const char *name,
+				  struct cu_buf *dev, bool hard, struct cu_error *err)
+{
+	struct cu_import_ctx *x = r->x;
+	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_import_slot ts = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_import_fileinfo fi;
+	struct cu_buf tdev = CU_BUF_INIT, origin = CU_BUF_INIT, esc = CU_BUF_INIT;
+	struct cu_error e;
+	enum cu_status st = CU_OK;
+	json_t *meta = NULL;
+	bool abs_name;
+
+	(void)cu_buf_printf(&origin, &e, "%s%s", r->src->origin_prefix, name);
+	memset(&fi, 0, sizeof(fi));
+	fi.device_path = dev->data;
+	fi.device_path_len = dev->len;
+	fi.origin = origin.data;
+	fi.mode = (int64_t)archive_entry_perm(ent);
+	if (archive_entry_mtime_is_set(ent)) {
+		fi.have_mtime = true;
+		fi.mtime.tv_sec = archive_entry_mtime(ent);
+		fi.mtime.tv_nsec = archive_entry_mtime_nsec(ent);
+	}
+	meta = entry_meta(ent, r->index, r->src->members_derived_note);
+	fi.meta = meta;
+	if (!hard) {
+		fi.type = "symlink";
+		fi.link_target = archive_entry_symlink(ent);
+		if (fi.link_target == NULL)
+			fi.link_target = "";
+		if (cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e) != CU_OK) {
+			cu_import_warn(x, true, "symlink member '%s' not recorded: %s", name,
+				       e.msg);
+			goto out;
+		}
+		if (!s.done)
+			st = cu_import_record(x, &s, &fi, NULL, err);
+		goto out;
+	}
+	/* A hard link names an earlier member; it is honoured only if that
+	 * member was stored in this case (never a path outside it). */
+	const char *target = archive_entry_hardlink(ent);
+	struct cu_import_pathmap_val *tv = NULL;
+	if (cu_import_member_path(target, &tdev, &abs_name, &e) == CU_OK &&
+	    cu_path_from_device(tdev.data, tdev.len, &esc, &e) == CU_OK) {
+		(void)cu_buf_printf(&ts.rel, &e, "evidence/%s/%s", x->item, esc.data);
+		tv = cu_import_pathmap_get(&x->used, ts.rel.data);
+	}
+	if (tv == NULL || tv->sha256[0] == '\0') {
+		cu_import_warn(x, true,
+			       "hard link '%s' points to '%s', which is not a file stored from this "
+			       "image: not followed",
+			       name, target);
+		cu_import_skip(x, name, "hard link to a member not in the image");
+		goto out;
+	}
+	struct cu_import_pathmap_val tval = *tv;
+	if (cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e) != CU_OK) {
+		cu_import_warn(x, true, "hard link member '%s' not recorded: %s", name, e.msg);
+		goto out;
+	}
+	if (s.done)
+		goto out;
+	if ((st = cu_case_path(x->c, ts.rel.data, &ts.abs, err)) != CU_OK)
+		goto out;
+	if (link(ts.abs.data, s.abs.data) != 0) {
+		cu_import_warn(x, true, "hard link '%s': cannot link the evidence copy: %s", name,
+			       strerror(errno));
+		goto out;
+	}
+	struct cu_digests d;
+	memset(&d, 0, sizeof(d));
+	d.algs = x->algs;
+	d.size = tval.size;
+	memcpy(d.sha256, tval.sha256, sizeof(d.sha256));
+	memcpy(d.md5, tval.md5, sizeof(d.md5));
+	memcpy(d.sm3, tval.sm3, sizeof(d.sm3));
+	if (meta != NULL)
+		json_object_set_new(meta, "hardlink_to", json_stringn(tdev.data, tdev.len));
+	fi.type = "file";
+	st = cu_import_record(x, &s, &fi, &d, err);
+out:
+	(void)archive_read_data_skip(r->a);
+	json_decref(meta);
+	cu_buf_release(&tdev);
+	cu_buf_release(&origin);
+	cu_buf_release(&esc);
+	cu_import_slot_release(&s);
+	cu_import_slot_release(&ts);
+	return st;
+}
+
+enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import_archive_src *src,
+				 struct cu_error *err)
+{
+	enum cu_status st = CU_OK;
+	struct reader rd = {src, NULL, {CU_OK, ""}, false};
+	struct run r;
+	struct archive_entry *ent;
+	struct cu_buf dev = CU_BUF_INIT;
+	struct cu_error e;
+	unsigned retries = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.x = x;
+	r.src = src;
+	if ((rd.buf = cu_malloc(CU_IMPORT_CHUNK)) == NULL || (r.a = archive_read_new()) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (src->zip) {
+		archive_read_support_format_zip_streamable(r.a);
+	} else {
+		archive_read_support_format_tar(r.a);
+		archive_read_support_format_gnutar(r.a);
+		archive_read_support_filter_gzip(r.a);
+		archive_read_support_filter_bzip2(r.a);
+		archive_read_support_filter_xz(r.a);
+	}
+	if (archive_read_open(r.a, &rd, NULL, ar_read, NULL) != ARCHIVE_OK) {
+		st = cu_error_set(err, rd.failed ? CU_E_IO : CU_E_FORMAT, "cannot read '%s': %s",
+				  x->src, rd.failed ? rd.err.msg : archive_error_string(r.a));
+		goto out;
+	}
+	for (;;) {
+		int rc = archive_read_next_header(r.a, &ent);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc == ARCHIVE_RETRY && retries++ < 16) {
+			cu_import_warn(x, false, "'%s': skipped damaged data after member %llu: %s",
+				       x->src, (unsigned long long)r.index,
+				       archive_error_string(r.a));
+			continue;
+		}
+		if (rc < ARCHIVE_WARN) {
+			st = cu_error_set(err, rd.failed ? CU_E_IO : CU_E_FORMAT,
+					  "'%s' is damaged or truncated after %llu member(s): %s",
+					  x->src, (unsigned long long)r.index,
+					  rd.failed ? rd.err.msg : archive_error_string(r.a));
+			goto out;
+		}
+		if (rc == ARCHIVE_WARN)
+			cu_import_warn(x, false, "'%s' member %llu: %s", x->src,
+				       (unsigned long long)r.index + 1, archive_error_string(r.a));
+		r.index++;
+		const char *name = archive_entry_pathname(ent);
+		if (name == NULL || name[0] == '\0') {
+			cu_import_warn(x, true, "'%s' member %llu has no usable name: not imported",
+				       x->src, (unsigned long long)r.index);
+			(void)archive_read_data_skip(r.a);
+			continue;
+		}
+		mode_t type = archive_entry_filetype(ent);
+		bool hard = archive_entry_hardlink(ent) != NULL;
+		if (type == AE_IFDIR && !hard)
+			continue;
+		bool absolute = false;
+		bool mapped = src->map_name != NULL && src->map_name(name, &dev);
+		if (!mapped && cu_import_member_path(name, &dev, &absolute, &e) != CU_OK) {
+			struct cu_digests d;
+			bool ok = false;
+			if (type == AE_IFREG && !hard)
+				hash_refused(x, r.a, &d, &ok);
+			if (ok)
+				cu_import_warn(x, true,
+					       "member '%s' refused: %s (data not imported: %llu "
+					       "bytes, sha256 %s)",
+					       name, e.msg, (unsigned long long)d.size, d.sha256);
+			else
+				cu_import_warn(x, true, "member '%s' refused: %s", name, e.msg);
+			cu_import_skip(x, name, "unsafe member name");
+			continue;
+		}
+		if (absolute)
+			cu_import_warn(x, false,
+				       "member '%s' has an absolute name: stored relative to the "
+				       "image root",
+				       name);
+		if (hard)
+			st = member_link(&r, ent, name, &dev, true, err);
+		else if (type == AE_IFLNK)
+			st = member_link(&r, ent, name, &dev, false, err);
+		else if (type == AE_IFREG)
+			st = member_file(&r, ent, name, &dev, err);
+		else {
+			cu_import_skip(x, name, "special file (device, FIFO or socket)");
+			(void)archive_read_data_skip(r.a);
+		}
+		if (st != CU_OK)
+			goto out;
+	}
+out:
+	if (r.a != NULL) {
+		archive_read_close(r.a);
+		archive_read_free(r.a);
+	}
+	cu_import_pathmap_release(&r.lower);
+	cu_buf_release(&dev);
+	free(rd.buf);
+	if (st == CU_OK && rd.failed) {
+		*err = rd.err;
+		st = rd.err.code;
+	}
+	return st;
+}
+
+/* ---- a tar or zip file as the source ---- */
+
+struct filesrc {
+	struct cu_import_ctx *x;
+	int fd;
+	uint64_t consumed;
+	bool eof;
+};
+
+static ssize_t file_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
+{
+	struct filesrc *f = ctx;
+	for (;;) {
+		ssize_t r = read(f->fd, buf, n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r < 0) {
+			cu_error_errno(err, CU_E_IO, errno, "read error in '%s'", f->x->src);
+			return -1;
+		}
+		if (r == 0)
+			f->eof = true;
+		else if (cu_hasher_update(f->x->hasher2, buf, (size_t)r, err) != CU_OK)
+			return -1;
+		f->consumed += (uint64_t)r;
+		cu_progress_set(&f->x->prog, f->consumed);
+		return r;
+	}
+}
+
+static uint64_t file_consumed(void *ctx)
+{
+	return ((struct filesrc *)ctx)->consumed;
+}
+
+/* Hashes the bytes after the archive's end marker so the image digest
+ * covers the whole file (still one read of each byte). */
+static enum cu_status drain(struct filesrc *f, struct cu_digests *d, struct cu_error *err)
+{
+	while (!f->eof) {
+		if (file_pull(f, f->x->buf, CU_IMPORT_CHUNK, err) < 0)
+			return CU_E_IO;
+	}
+	return cu_hasher_final(f->x->hasher2, d, err);
+}
+
+enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x, const struct cu_digests *d)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s}", "size", (json_int_t)d->size, "sha256", d->sha256,
+			      "md5", d->md5);
+	if (o != NULL && (d->algs & CU_HASH_SM3))
+		json_object_set_new(o, "sm3", json_string(d->sm3));
+	if (o == NULL || json_object_set_new(x->details, "source_digests", o) != 0)
+		return CU_E_NOMEM;
+	return CU_OK;
+}
+
+enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_error *err)
+{
+	enum cu_status st, dst;
+	struct filesrc f = {x, -1, 0, false};
+	struct cu_import_archive_src src;
+	struct cu_digests d;
+	struct cu_error e;
+	struct stat sb;
+
+	x->os = "Android";
+	f.fd = cu_import_open_source(AT_FDCWD, x->src_abs);
+	if (f.fd < 0 || fstat(f.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", x->src);
+		goto out;
+	}
+	(void)posix_fadvise(f.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
+		goto out;
+	cu_progress_start(&x->prog, "import", (uint64_t)sb.st_size);
+	if ((st = cu_hasher_reset(x->hasher2, err)) != CU_OK)
+		goto out;
+	memset(&src, 0, sizeof(src));
+	src.pull = file_pull;
+	src.ctx = &f;
+	src.consumed = file_consumed;
+	src.origin_prefix = "";
+	src.zip = x->format == CU_IMPORT_ANDROID_ZIP;
+	st = cu_import_archive(x, &src, err);
+	dst = drain(&f, &d, &e);
+	if (dst == CU_OK)
+		(void)cu_import_source_digests_set(x, &d);
+	else
+		cu_import_warn(x, false, "the digest of the whole image is unavailable: %s",
+			       e.msg);
+out:
+	if (f.fd >= 0)
+		close(f.fd);
+	return st;
+}
