@@ -20,3 +20,8 @@ tests_unit_test_core_hash_LDADD = $(CORE_TESTLIBS)
 tests_unit_test_core_json_LDADD = $(CORE_TESTLIBS)
 tests_unit_test_core_time_LDADD = $(CORE_TESTLIBS)
 tests_unit_test_core_progress_LDADD = $(CORE_TESTLIBS)
+# Hash benchmark (bench/hash.sh, run by "make bench"); the helper program
+# is built with the checks so it stays compiling.
+check_PROGRAMS += bench/hash_bench
+bench_hash_bench_LDADD = $(CORE_TESTLIBS)
+EXTRA_DIST += bench/hash.sh
