@@ -1,1 +1,10 @@
-# tests for parsers_wechat
+# tests for parsers_wechat (WeChat Android/iOS, WeChat Pay, Alipay)
+check_PROGRAMS += tests/unit/test_sqlcipher1
+TESTS += tests/unit/test_sqlcipher1
+tests_unit_test_sqlcipher1_LDADD = $(CU_TESTLIBS)
+
+EXTRA_DIST += tests/data/wechat
+check_PROGRAMS += tests/unit/test_wechat_keys tests/unit/test_wcpay
+TESTS += tests/unit/test_wechat_keys tests/unit/test_wcpay
+tests_unit_test_wechat_keys_LDADD = $(CU_TESTLIBS)
+tests_unit_test_wcpay_LDADD = $(CU_TESTLIBS)

@@ -12,7 +12,7 @@
  * (capacity, size) followed by size key/value objects. Anything else is
  * refused as unsupported; every read is bounds-checked.
  */
-#include "parsers/parsers.h"
+#include "parsers/wechat/wechat_int.h"
 
 #include <string.h>
 
@@ -619,7 +619,13 @@ enum cu_status cu_javaser_int_map_parse(const unsigned char *p, size_t n, struct
 			goto out;
 		m.n++;
 	}
-	/* the trailing TC_ENDBLOCKDATA is not needed for the contents */
+	/* writeObject's annotation ends with TC_ENDBLOCKDATA */
+	if ((st = rd_u8(&r, &tc)) != CU_OK)
+		goto out;
+	if (tc != TC_ENDBLOCKDATA) {
+		st = jfail(&r, "HashMap contents not terminated");
+		goto out;
+	}
 	*out = m;
 	m.v = NULL;
 	m.n = 0;
@@ -663,6 +669,12 @@ enum cu_status cu_android_prefs_get(const char *xml, size_t n, const char *name,
 	cu_buf_init(&b, 1 << 20);
 	if (n > INT_MAX)
 		return cu_error_set(err, CU_E_LIMIT, "shared_prefs xml too large");
+	if (wx_xml_has_dtd(xml, n)) {
+		st = cu_error_set(err, CU_E_FORMAT,
+				  "shared_prefs: document type declaration refused (no entity "
+				  "expansion)");
+		goto out;
+	}
 	/* no XML_PARSE_NOENT (no entity substitution), no DTD loading, no network */
 	doc = xmlReadMemory(xml, (int)n, NULL, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

@@ -10,7 +10,7 @@
  * expansion attacks), the parser runs without entity substitution and
  * without network, and only direct text/CDATA children are read.
  */
-#include "parsers/parsers.h"
+#include "parsers/wechat/wechat_int.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -125,7 +125,7 @@ bool cu_wechat_split_sender(const char *content, size_t n, size_t *payload_off)
 	return false;
 }
 
-static bool has_dtd(const char *s, size_t n)
+bool wx_xml_has_dtd(const char *s, size_t n)
 {
 	size_t i;
 
@@ -297,7 +297,7 @@ enum cu_status cu_wcpay_parse(const char *xml, size_t n, struct cu_wcpay *out,
 		st = cu_error_set(err, CU_E_FORMAT, "message payload is not xml");
 		goto out;
 	}
-	if (has_dtd(xml + skip, n - skip)) {
+	if (wx_xml_has_dtd(xml + skip, n - skip)) {
 		st = cu_error_set(err, CU_E_FORMAT,
 				  "message xml has a document type declaration: refused "
 				  "(no entity expansion)");

@@ -67,6 +67,9 @@ extern const struct cu_parser cu_parser_wechat_android;
 extern const struct cu_parser cu_parser_wechat_ios;
 extern const struct cu_parser cu_parser_alipay_android;
 
+/* True when the text holds a <!DOCTYPE or <!ENTITY declaration: WeChat
+ * and Android prefs never do, so such input is refused before parsing. */
+bool wx_xml_has_dtd(const char *s, size_t n);
 bool wx_is_group(const char *username);
 /* md5 hex of a string (for media paths and iOS table names). */
 void wx_md5_hex(const char *s, size_t n, char out[33]);
