@@ -92,7 +92,7 @@ enum cu_status cu_tl_read_string(struct cu_tl_reader *r, const unsigned char **s
 static enum cu_status tl_read_peer(struct cu_tl_reader *r, enum cu_tl_peer_kind *kind,
 				   int64_t *id, struct cu_error *err)
 {
-	uint32_t c, v32;
+	uint32_t c = 0, v32 = 0;
 	enum cu_status st = cu_tl_read_u32(r, &c, err);
 	if (st != CU_OK)
 		return st;
