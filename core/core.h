@@ -76,7 +76,9 @@ enum cu_status cu_error_set(struct cu_error *err, enum cu_status code, const cha
 /* Like cu_error_set() with ": <strerror(errno_value)>" appended. */
 enum cu_status cu_error_errno(struct cu_error *err, enum cu_status code, int errno_value,
 			      const char *fmt, ...) CU_PRINTF(4, 5);
-/* Prepends "<context>: " to the message; returns err->code. */
+/* Prepends "<context>: " to the message; returns err->code (CU_E_INTERNAL
+ * when err is NULL, as there is no code to return). Messages longer than
+ * CU_ERROR_MSG_MAX are cut and end in "...". */
 enum cu_status cu_error_prefix(struct cu_error *err, const char *fmt, ...) CU_PRINTF(2, 3);
 /* Appends the pending OpenSSL error queue text (and clears it); returns code. */
 enum cu_status cu_error_openssl(struct cu_error *err, const char *fmt, ...) CU_PRINTF(2, 3);
@@ -120,7 +122,8 @@ void *cu_calloc(size_t count, size_t size);
 void *cu_reallocarray(void *p, size_t count, size_t size);
 char *cu_strdup(const char *s);
 char *cu_strndup(const char *s, size_t n);
-/* Test hook: make the Nth following cu_malloc/calloc/realloc fail (0 = off). */
+/* Test hook: make the Nth following cu_malloc/calloc/realloc fail (0 = off).
+ * One-shot; cu_strdup/strndup and cu_buf growth count as allocations. */
 void cu_alloc_fail_after(unsigned long n);
 
 static inline bool cu_add_overflow(size_t a, size_t b, size_t *out)
@@ -136,7 +139,9 @@ static inline bool cu_mul_overflow(size_t a, size_t b, size_t *out)
 /* Buffers with a hard cap                                             */
 /* ------------------------------------------------------------------ */
 
-/* Always NUL-terminated when data != NULL. Growth past max fails with CU_E_LIMIT. */
+/* Always NUL-terminated when data != NULL. Growth past max fails with CU_E_LIMIT
+ * (the message names the cap); a failed append leaves the content as it was.
+ * cu_buf_init(b, 0) uses CU_BUF_DEFAULT_MAX. */
 struct cu_buf {
 	char *data;
 	size_t len;
@@ -177,7 +182,9 @@ bool cu_parse_i64(const char *s, int64_t *out);
 bool cu_parse_u64(const char *s, uint64_t *out);
 bool cu_str_has_prefix(const char *s, const char *prefix);
 bool cu_str_has_suffix(const char *s, const char *suffix);
-/* Base64 (standard alphabet, padded). */
+/* Base64 (standard alphabet, padded). Decoding is strict (no whitespace,
+ * padding only at the end, unused bits zero) so encodings are unique; on
+ * error nothing is appended to out. */
 enum cu_status cu_base64_encode(const unsigned char *in, size_t n, struct cu_buf *out,
 				struct cu_error *err);
 enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out,
@@ -217,7 +224,8 @@ enum cu_status cu_path_check_relative(const char *rel, size_t n, struct cu_error
 enum cu_status cu_path_from_device(const char *device_path, size_t n, struct cu_buf *out,
 				   struct cu_error *err);
 
-/* out = root + "/" + rel after cu_path_check_relative(rel). Never escapes root. */
+/* out = root + "/" + rel after cu_path_check_relative(rel). Never escapes root;
+ * an empty root is refused (it would make rel absolute). */
 enum cu_status cu_path_join(const char *root, const char *rel, struct cu_buf *out,
 			    struct cu_error *err);
 
@@ -240,7 +248,8 @@ bool cu_file_exists(const char *path);
 /* Writes all n bytes, retrying on EINTR/short writes. */
 enum cu_status cu_write_all(int fd, const void *p, size_t n, const char *what,
 			    struct cu_error *err);
-/* Reads up to n bytes (fewer only at EOF), retrying on EINTR; *got = bytes read. */
+/* Reads up to n bytes (fewer only at EOF), retrying on EINTR; *got = bytes read.
+ * what names the file in error messages. */
 enum cu_status cu_read_full(int fd, void *p, size_t n, size_t *got, const char *what,
 			    struct cu_error *err);
 
@@ -274,7 +283,8 @@ enum cu_status cu_hasher_new(unsigned algs, unsigned flags, struct cu_hasher **o
 /* Feeds bytes to every digest. The data need only stay valid during the call. */
 enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n,
 				struct cu_error *err);
-/* Finishes all digests; the hasher can then be reset for reuse. */
+/* Finishes all digests; the hasher can then be reset for reuse (update or
+ * final before the reset fail with CU_E_INTERNAL). */
 enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out, struct cu_error *err);
 enum cu_status cu_hasher_reset(struct cu_hasher *h, struct cu_error *err);
 void cu_hasher_free(struct cu_hasher *h);
@@ -291,6 +301,11 @@ enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *
  * read -> digests -> write. dst is created O_EXCL with mode 0444 after
  * writing (evidence copies are read-only), fsync'ed. `limit` caps the bytes
  * copied (CU_E_LIMIT past it; 0 = none). progress may be NULL.
+ * An existing dst (or a symlink there) is CU_E_EXISTS and left alone; on any
+ * other failure the partial dst is removed. Large or non-regular sources are
+ * read on a helper thread (two 1 MiB buffers) while the caller's thread
+ * hashes and writes. The parent directory is not fsync'ed (callers copying
+ * many files do that once). out->size is the number of bytes copied.
  */
 struct cu_progress;
 enum cu_status cu_copy_hash_fd(int src_fd, const char *dst, unsigned algs, uint64_t limit,
@@ -308,8 +323,12 @@ enum cu_status cu_copy_hash_fd(int src_fd, const char *dst, unsigned algs, uint6
  * call is a no-op and cu_json_finish() reports it. Strings must be UTF-8;
  * invalid bytes are written as U+FFFD and counted in `replaced` (callers
  * that must stay lossless escape paths with cu_path_escape_component first).
- * Escaping: '"', '\\' and bytes < 0x20 (as \n \r \t \b \f or \u00XX); '/'
- * and non-ASCII are written as is, so output is canonical for our needs.
+ * Escaping: '"', '\\' and bytes < 0x20 (as \n \r \t \b \f or \u00xx, lowercase
+ * hex); '/', DEL and non-ASCII are written as is, so output is canonical for
+ * our needs. Each byte that does not belong to a valid UTF-8 sequence gives
+ * one U+FFFD. Misuse (value without key in an object, key in an array,
+ * unbalanced ends) is a sticky CU_E_INTERNAL; nesting deeper than
+ * CU_JSON_MAX_DEPTH a sticky CU_E_LIMIT.
  */
 struct cu_json {
 	struct cu_buf *out;
@@ -344,7 +363,9 @@ void cu_json_jansson(struct cu_json *j, const json_t *v);
 enum cu_status cu_json_finish(struct cu_json *j, struct cu_error *err);
 
 /* Reads a JSON file (at most max bytes) with jansson, keeping key order.
- * Errors name the file, line and column. Caller json_decref()s. */
+ * Errors name the file, line and column. Caller json_decref()s. Duplicate
+ * keys are rejected; "\u0000" is accepted (the writer emits it for NUL
+ * bytes), so use json_string_length() where strings may hold NUL. */
 enum cu_status cu_json_load_file(const char *path, size_t max, json_t **out,
 				 struct cu_error *err);
 enum cu_status cu_json_load_str(const char *s, size_t n, const char *what, json_t **out,
@@ -369,10 +390,11 @@ bool cu_time_is_fixed(void);
 bool cu_time_format_ms(int64_t unix_ms, char out[CU_TIME_STR]);
 /* Parses RFC 3339 ("Z" or +hh:mm offsets, optional fraction). */
 bool cu_time_parse(const char *s, int64_t *unix_ms);
-int64_t cu_time_from_unix_s(int64_t s);
+int64_t cu_time_from_unix_s(int64_t s); /* saturates at INT64_MIN/MAX */
+/* Rounds to the nearest ms; NaN gives 0, huge values saturate. */
 int64_t cu_time_from_cocoa_s(double s);
 int64_t cu_time_from_cocoa_ns(int64_t ns);
-/* iOS sms.db style: > 1e15 means nanoseconds, else seconds. */
+/* iOS sms.db style: |v| > 1e15 means nanoseconds, else seconds. */
 int64_t cu_time_from_cocoa_auto(int64_t v);
 
 /* ------------------------------------------------------------------ */
@@ -383,8 +405,8 @@ struct cu_progress {
 	const char *label;
 	uint64_t total; /* 0 = unknown */
 	uint64_t done;
-	int64_t start_ms;
-	int64_t last_draw_ms;
+	int64_t start_ms;     /* monotonic clock, not cu_time_now_ms() */
+	int64_t last_draw_ms; /* 0 = never drawn; redraws at most ~10 per second */
 	bool active;
 };
 
@@ -395,7 +417,8 @@ void cu_progress_start(struct cu_progress *p, const char *label, uint64_t total)
 void cu_progress_add(struct cu_progress *p, uint64_t n);
 void cu_progress_set(struct cu_progress *p, uint64_t done);
 void cu_progress_finish(struct cu_progress *p);
-/* Renders one bar line into out (for tests): "label  42% 1.2 GB 35 MB/s ETA 0:12". */
+/* Renders one bar line into out (for tests): "label  42% 1.2 GB 35 MB/s ETA 0:12".
+ * Decimal units; no percent/ETA when total is 0; no rate before time passes. */
 void cu_progress_render(const struct cu_progress *p, int64_t now_ms, char *out, size_t n);
 
 /* ------------------------------------------------------------------ */
