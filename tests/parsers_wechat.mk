@@ -8,3 +8,7 @@ check_PROGRAMS += tests/unit/test_wechat_keys tests/unit/test_wcpay
 TESTS += tests/unit/test_wechat_keys tests/unit/test_wcpay
 tests_unit_test_wechat_keys_LDADD = $(CU_TESTLIBS)
 tests_unit_test_wcpay_LDADD = $(CU_TESTLIBS)
+check_PROGRAMS += tests/unit/test_wechat_android
+TESTS += tests/unit/test_wechat_android
+tests_unit_test_wechat_android_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/golden/wechat_android.txt

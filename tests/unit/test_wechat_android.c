@@ -1,0 +1,421 @@
+/*
+ * test_wechat_android.c - the wechat-android parser on plain EnMicroMsg.db
+ * files through cu_parse_file(): (1) the fixtures helper's database and its
+ * hand-written expected rows (fixtures/apps/wechat-android/expected.json),
+ * checked field by field; (2) our own tests/data/wechat/EnMicroMsg.sql
+ * against the reviewed golden rows tests/golden/wechat_android.txt (group
+ * prefixes incl. the legacy form, recall with a surviving original, a
+ * deduplicated transfer, red packets, a receipt, unknown type, bad XML);
+ * (3) the older 12-column message table.
+ */
+#include "parsers/parsers.h"
+#include "tests/harness/tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *tmp, *src;
+
+static bool build_db(const char *sql_path, const char *db_path)
+{
+	struct cu_buf b = CU_BUF_INIT;
+	struct cu_error err;
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	bool ok;
+
+	unlink(db_path);
+	if (cu_file_read_all(sql_path, 1 << 24, &b, &err) != CU_OK) {
+		tap_diag("%s", err.msg);
+		return false;
+	}
+	ok = sqlite3_open(db_path, &db) == SQLITE_OK &&
+	     sqlite3_exec(db, b.data, NULL, NULL, &msg) == SQLITE_OK;
+	if (!ok)
+		tap_diag("building %s: %s", db_path, msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	cu_buf_release(&b);
+	return ok;
+}
+
+static sqlite3 *parse_into(const char *db_path, const char *casedb_path, enum cu_status *rc,
+			   struct cu_parse_stats *stats)
+{
+	struct cu_parse_file_opts o;
+	struct cu_error err;
+	const struct cu_parser *p = cu_parser_find("wechat-android");
+	sqlite3 *cdb = NULL;
+
+	unlink(casedb_path);
+	memset(stats, 0, sizeof(*stats));
+	if (!tap_ok(p != NULL, "wechat-android is registered"))
+		return NULL;
+	if (sqlite3_open(casedb_path, &cdb) != SQLITE_OK || cu_casedb_create(cdb, &err) != CU_OK) {
+		tap_ok(false, "case.db created");
+		return NULL;
+	}
+	memset(&o, 0, sizeof(o));
+	o.item = "phone1";
+	o.platform = "android";
+	o.device_path = "/data/data/com.tencent.mm/MicroMsg/2c644d942ab78a4d933ed0d19f881307/"
+			"EnMicroMsg.db";
+	o.probe = true;
+	*rc = cu_parse_file(cdb, p, db_path, &o, stats, &err);
+	if (*rc != CU_OK)
+		tap_diag("parse: %s", err.msg);
+	return cdb;
+}
+
+/* One text value of a query with one ?1 text and ?2 int parameter. */
+static char *q1(sqlite3 *db, const char *sql, const char *a, int64_t b, bool *found)
+{
+	sqlite3_stmt *st = NULL;
+	char *out = NULL;
+
+	*found = false;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		tap_diag("sql: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, b);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*found = true;
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			out = cu_strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+static int64_t count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Compares column `col` of the message at rowid with expected[key]. */
+static void check_msg_field(sqlite3 *db, const json_t *e, int64_t rowid, const char *key,
+			    const char *col, bool contains)
+{
+	char sql[512];
+	bool found;
+	char *got;
+	const json_t *v = json_object_get(e, key);
+	char want_buf[32];
+	const char *want;
+
+	if (v == NULL)
+		return;
+	if (json_is_integer(v)) {
+		snprintf(want_buf, sizeof(want_buf), "%lld", (long long)json_integer_value(v));
+		want = want_buf;
+	} else {
+		want = json_string_value(v);
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s FROM messages m LEFT JOIN conversations c USING (conversation_id)"
+		 " WHERE m.source_table = ?1 AND m.source_rowid = ?2",
+		 col);
+	got = q1(db, sql, "message", rowid, &found);
+	if (contains) {
+		if (!tap_ok(got != NULL && want != NULL && strstr(got, want) != NULL,
+			    "fixture msg %lld: %s contains '%s'", (long long)rowid, col,
+			    want ? want : ""))
+			tap_diag("got '%s'", got ? got : "NULL");
+	}
+	else
+		tap_is_str(got, want, "fixture msg %lld: %s", (long long)rowid, col);
+	free(got);
+}
+
+static void test_fixture(void)
+{
+	char sql_path[2048], exp_path[2048], db_path[2048], case_path[2048];
+	struct cu_parse_stats stats;
+	struct cu_error err;
+	enum cu_status rc = CU_E_INTERNAL;
+	json_t *exp = NULL, *arr, *e;
+	sqlite3 *cdb;
+	size_t i;
+	bool found;
+	char *got;
+
+	snprintf(sql_path, sizeof(sql_path), "%s/fixtures/apps/wechat-android/EnMicroMsg.sql", src);
+	snprintf(exp_path, sizeof(exp_path), "%s/fixtures/apps/wechat-android/expected.json", src);
+	if (access(sql_path, R_OK) != 0 || access(exp_path, R_OK) != 0) {
+		tap_skip("fixtures/apps/wechat-android not present");
+		return;
+	}
+	snprintf(db_path, sizeof(db_path), "%s/fixture.db", tmp);
+	snprintf(case_path, sizeof(case_path), "%s/fixture-case.db", tmp);
+	if (!tap_ok(build_db(sql_path, db_path), "fixture db built") ||
+	    !tap_is_int(cu_json_load_file(exp_path, 1 << 22, &exp, &err), CU_OK,
+			"expected.json loads"))
+		return;
+	cdb = parse_into(db_path, case_path, &rc, &stats);
+	tap_is_int(rc, CU_OK, "fixture parses");
+	if (cdb == NULL)
+		goto out;
+
+	arr = json_object_get(exp, "messages");
+	tap_is_int(count(cdb, "SELECT count(*) FROM messages"), (int64_t)json_array_size(arr),
+		   "fixture: one message row per expected message");
+	json_array_foreach(arr, i, e)
+	{
+		int64_t rowid = json_integer_value(json_object_get(e, "rowid"));
+
+		check_msg_field(cdb, e, rowid, "conversation", "c.identifier", false);
+		check_msg_field(cdb, e, rowid, "direction", "m.direction", false);
+		check_msg_field(cdb, e, rowid, "sent_ms", "m.sent_ms", false);
+		check_msg_field(cdb, e, rowid, "kind", "m.kind", false);
+		check_msg_field(cdb, e, rowid, "raw_type", "m.raw_type", false);
+		check_msg_field(cdb, e, rowid, "body", "m.body", false);
+		check_msg_field(cdb, e, rowid, "body_contains", "m.body", true);
+		check_msg_field(cdb, e, rowid, "attachment_contains", "m.attachment", true);
+		if (json_object_get(e, "sender") != NULL)
+			check_msg_field(cdb, e, rowid, "sender", "m.sender", false);
+		else {
+			got = q1(cdb,
+				 "SELECT sender FROM messages WHERE source_table = ?1 AND"
+				 " source_rowid = ?2",
+				 "message", rowid, &found);
+			tap_ok(found && got == NULL, "fixture msg %lld: no sender (system)",
+			       (long long)rowid);
+			free(got);
+		}
+	}
+
+	arr = json_object_get(exp, "contacts");
+	tap_is_int(count(cdb, "SELECT count(*) FROM contacts"), (int64_t)json_array_size(arr),
+		   "fixture: contact count");
+	json_array_foreach(arr, i, e)
+	{
+		const char *id = json_string_value(json_object_get(e, "identifier"));
+		static const char *const cols[] = {"display_name", "alias", "remark"};
+		for (size_t k = 0; k < 3; k++) {
+			char sql[256];
+			snprintf(sql, sizeof(sql),
+				 "SELECT %s FROM contacts WHERE identifier = ?1 AND ?2 = ?2 AND"
+				 " app = 'wechat' AND source_table = 'rcontact'",
+				 cols[k]);
+			got = q1(cdb, sql, id, 0, &found);
+			tap_ok(found, "fixture contact %s present", id);
+			tap_is_str(got, json_string_value(json_object_get(e, cols[k])),
+				   "fixture contact %s: %s", id, cols[k]);
+			free(got);
+		}
+	}
+
+	arr = json_object_get(exp, "conversations");
+	tap_is_int(count(cdb, "SELECT count(*) FROM conversations"),
+		   (int64_t)json_array_size(arr), "fixture: conversation count");
+	json_array_foreach(arr, i, e)
+	{
+		const char *id = json_string_value(json_object_get(e, "identifier"));
+		got = q1(cdb,
+			 "SELECT title || '|' || is_group FROM conversations WHERE identifier = ?1"
+			 " AND ?2 = ?2",
+			 id, 0, &found);
+		{
+			char want[256];
+			snprintf(want, sizeof(want), "%s|%lld",
+				 json_string_value(json_object_get(e, "title")),
+				 (long long)json_integer_value(json_object_get(e, "is_group")));
+			tap_is_str(got, want, "fixture conversation %s: title|is_group", id);
+		}
+		free(got);
+	}
+
+	got = q1(cdb, "SELECT identifier || '|' || display_name FROM accounts WHERE ?2 = ?2", NULL,
+		 0, &found);
+	tap_is_str(got, "wxid_owner_aj|阿杰", "fixture account");
+	free(got);
+
+	arr = json_object_get(exp, "payments");
+	tap_is_int(count(cdb, "SELECT count(*) FROM payments"), (int64_t)json_array_size(arr),
+		   "fixture: payments (transfers deduplicated)");
+	json_array_foreach(arr, i, e)
+	{
+		static const char *const cols[] = {"app",	   "kind",	 "direction",
+						   "amount_minor", "currency",	 "counterparty",
+						   "counterparty_name", "status", "memo",
+						   "occurred_ms"};
+		const char *tx = json_string_value(json_object_get(e, "transaction_id"));
+		int64_t first = json_integer_value(json_array_get(json_object_get(e, "rowids"), 0));
+
+		got = q1(cdb,
+			 "SELECT p.transaction_id FROM payments p JOIN messages m USING (message_id)"
+			 " WHERE p.transaction_id = ?1 AND m.source_rowid = ?2",
+			 tx, first, &found);
+		tap_ok(found, "fixture payment %s found, linked to message rowid %lld", tx,
+		       (long long)first);
+		free(got);
+		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+			const json_t *v = json_object_get(e, cols[k]);
+			char sql[256], want[64];
+			const char *w = NULL;
+
+			if (v == NULL)
+				continue;
+			if (json_is_integer(v)) {
+				snprintf(want, sizeof(want), "%lld",
+					 (long long)json_integer_value(v));
+				w = want;
+			} else
+				w = json_string_value(v);
+			snprintf(sql, sizeof(sql),
+				 "SELECT %s FROM payments WHERE transaction_id = ?1 AND ?2 = ?2",
+				 cols[k]);
+			got = q1(cdb, sql, tx, 0, &found);
+			tap_is_str(got, w, "fixture payment %s: %s", tx, cols[k]);
+			free(got);
+		}
+	}
+	sqlite3_close(cdb);
+out:
+	json_decref(exp);
+}
+
+/* Every row of our own database, in a stable text form. */
+static const char golden_sql[] =
+	"SELECT 'account|' || identifier || '|' || ifnull(display_name, '') FROM accounts\n"
+	"UNION ALL SELECT * FROM (SELECT 'contact|' || source_rowid || '|' || identifier || '|' ||"
+	" ifnull(display_name, '~') || '|' || ifnull(alias, '~') || '|' || ifnull(remark, '~')"
+	" FROM contacts ORDER BY source_rowid)\n"
+	"UNION ALL SELECT * FROM (SELECT 'conv|' || identifier || '|' || ifnull(title, '~') || '|'"
+	" || is_group FROM conversations ORDER BY conversation_id)\n"
+	"UNION ALL SELECT * FROM (SELECT 'msg|' || m.source_rowid || '|' || ifnull(c.identifier, '~')"
+	" || '|' || ifnull(m.sender, '~') || '|' || ifnull(m.sender_name, '~') || '|' || m.direction"
+	" || '|' || ifnull(m.sent_ms, '~') || '|' || ifnull(m.sent_utc, '~') || '|' || m.kind || '|'"
+	" || m.raw_type || '|' || ifnull(m.status, '~') || '|' || ifnull(m.attachment, '~') || '|'"
+	" || replace(ifnull(m.body, '~'), char(10), '\\n')"
+	" FROM messages m LEFT JOIN conversations c USING (conversation_id)"
+	" ORDER BY m.source_rowid)\n"
+	"UNION ALL SELECT * FROM (SELECT 'pay|' || p.app || '|' || p.kind || '|' || p.direction || '|'"
+	" || ifnull(p.amount_minor, '~') || '|' || p.currency || '|' || ifnull(p.counterparty, '~')"
+	" || '|' || ifnull(p.counterparty_name, '~') || '|' || ifnull(p.status, '~') || '|' ||"
+	" ifnull(p.memo, '~') || '|' || ifnull(p.transaction_id, '~') || '|' || p.occurred_ms ||"
+	" '|' || m.source_rowid || '|' || p.source_table || '|' || p.source_rowid"
+	" FROM payments p LEFT JOIN messages m USING (message_id) ORDER BY p.payment_id)";
+
+static char *dump_rows(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_buf b = CU_BUF_INIT;
+
+	if (sqlite3_prepare_v2(db, golden_sql, -1, &st, NULL) != SQLITE_OK) {
+		tap_diag("golden sql: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		cu_buf_puts(&b, t ? t : "(null)", NULL);
+		cu_buf_putc(&b, '\n', NULL);
+	}
+	sqlite3_finalize(st);
+	return cu_buf_detach(&b, NULL);
+}
+
+static void test_own(void)
+{
+	char sql_path[2048], gold_path[2048], db_path[2048], case_path[2048];
+	struct cu_parse_stats stats;
+	struct cu_buf want = CU_BUF_INIT;
+	struct cu_error err;
+	enum cu_status rc = CU_E_INTERNAL;
+	sqlite3 *cdb;
+	char *got;
+
+	snprintf(sql_path, sizeof(sql_path), "%s/tests/data/wechat/EnMicroMsg.sql", src);
+	snprintf(gold_path, sizeof(gold_path), "%s/tests/golden/wechat_android.txt", src);
+	snprintf(db_path, sizeof(db_path), "%s/own.db", tmp);
+	snprintf(case_path, sizeof(case_path), "%s/own-case.db", tmp);
+	if (!tap_ok(build_db(sql_path, db_path), "own db built"))
+		return;
+	cdb = parse_into(db_path, case_path, &rc, &stats);
+	tap_is_int(rc, CU_OK, "own db parses");
+	if (cdb == NULL)
+		return;
+	got = dump_rows(cdb);
+	if (getenv("WECHAT_GOLDEN_WRITE") != NULL) {
+		FILE *f = fopen(getenv("WECHAT_GOLDEN_WRITE"), "w");
+		if (f) {
+			fputs(got, f);
+			fclose(f);
+		}
+	}
+	if (tap_is_int(cu_file_read_all(gold_path, 1 << 22, &want, &err), CU_OK, "golden read"))
+		tap_is_str(got, want.data, "own db rows equal tests/golden/wechat_android.txt");
+	tap_ok(stats.warnings >= 1, "bad xml payload counted as a warning (%llu)",
+	       (unsigned long long)stats.warnings);
+	free(got);
+	cu_buf_release(&want);
+	sqlite3_close(cdb);
+}
+
+static void test_old_schema(void)
+{
+	char db_path[2048], case_path[2048];
+	struct cu_parse_stats stats;
+	enum cu_status rc = CU_E_INTERNAL;
+	sqlite3 *db = NULL, *cdb;
+	bool found;
+	char *got;
+
+	snprintf(db_path, sizeof(db_path), "%s/old.db", tmp);
+	snprintf(case_path, sizeof(case_path), "%s/old-case.db", tmp);
+	unlink(db_path);
+	/* the 12-column form of older builds (APPS.md 1.3), no rcontact */
+	tap_ok(sqlite3_open(db_path, &db) == SQLITE_OK &&
+		       sqlite3_exec(db,
+				    "CREATE TABLE message ( msgId INTEGER PRIMARY KEY, msgSvrId"
+				    " INTEGER , type INT, status INT, isSend INT, isShowTimer INTEGER,"
+				    " createTime INTEGER, talker TEXT, content TEXT, imgPath TEXT,"
+				    " reserved TEXT, lvbuffer BLOB);"
+				    "INSERT INTO message VALUES (1, 5, 1, 3, 0, 0, 1400000000000,"
+				    " 'wxid_x', '老版本', NULL, NULL, NULL);",
+				    NULL, NULL, NULL) == SQLITE_OK,
+	       "12-column db built");
+	sqlite3_close(db);
+	cdb = parse_into(db_path, case_path, &rc, &stats);
+	tap_is_int(rc, CU_OK, "12-column message table parses");
+	if (cdb == NULL)
+		return;
+	got = q1(cdb,
+		 "SELECT sender || '|' || direction || '|' || kind || '|' || body FROM messages"
+		 " WHERE source_rowid = ?2 AND ?1 IS NULL",
+		 NULL, 1, &found);
+	tap_is_str(got, "wxid_x|incoming|text|老版本", "old-form row");
+	free(got);
+	sqlite3_close(cdb);
+
+	/* no message table at all: a clear error naming the table */
+	unlink(db_path);
+	sqlite3_open(db_path, &db);
+	sqlite3_exec(db, "CREATE TABLE other(x);", NULL, NULL, NULL);
+	sqlite3_close(db);
+	cdb = parse_into(db_path, case_path, &rc, &stats);
+	tap_is_int(rc, CU_E_FORMAT, "missing message table: CU_E_FORMAT");
+	sqlite3_close(cdb);
+}
+
+int main(void)
+{
+	src = getenv("SRCDIR");
+	if (src == NULL)
+		src = ".";
+	tmp = tap_tmpdir("wechat_android");
+	test_fixture();
+	test_own();
+	test_old_schema();
+	return tap_done();
+}
