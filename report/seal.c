@@ -1,2 +1,1239 @@
-/* seal.c - placeholder, being written (issue 3). */
-#include "report/report.h"
+/*
+ * seal.c - `custos seal`: the case directory becomes one deterministic ZIP
+ * (PACKAGE.md) whose manifest.json commits to every byte.
+ *
+ * Order of work, and why:
+ *  1. read the inventory: evidence and derived files with the digests made
+ *     while they were copied in (non-negotiable 2: never re-hash evidence;
+ *     verify checks them against the zip later);
+ *  2. stage the other case files (inventory, case.db, report/) into a work
+ *     directory while hashing them, so what is hashed is what is zipped;
+ *  3. content root over evidence + derived; the SEAL custody entry goes
+ *     into a copy of the log (the case directory is only read, so sealing
+ *     twice gives byte-identical packages);
+ *  4. case.jsonld, VERIFY.md, verify.sh; then manifest.json, whose SHA-256
+ *     is the seal hash; signature and RFC 3161 request over it;
+ *  5. libzip writes everything on zip_close() in a fixed order with fixed
+ *     times and attributes; the file is fsync'ed and renamed into place
+ *     only when complete, so a killed seal never leaves a *.custos.zip.
+ */
+#include "report/seal_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zip.h>
+
+/* One entry of the package, in zip order. */
+struct pentry {
+	char *path;       /* name inside the package */
+	char *src;        /* file to stream from, or NULL when data is used */
+	const void *data; /* in-memory content (borrowed) */
+	size_t data_len;
+	uint64_t size;
+	struct cu_digests d;
+	bool store;       /* STORED (evidence, binary) instead of DEFLATEd */
+	bool encrypt;     /* with --encrypt */
+	bool listed;      /* goes into package_files[] */
+	unsigned mode;
+};
+
+/* One evidence or derived file from the inventory. */
+struct evfile {
+	bool derived;
+	char *item, *device_path, *path, *derivation;
+	json_t *derived_from;
+	uint64_t size;
+	char sha256[65], md5[33], sm3[65];
+	const char *category, *format;
+};
+
+struct sealctx {
+	struct cu_case *c;
+	const struct cu_seal_opts *o;
+	unsigned algs;
+	struct evfile *ev;
+	size_t nev, capev;
+	unsigned long skipped_nonfile;
+	struct pentry *pe;
+	size_t npe, cappe;
+	char *workdir;
+	unsigned long nstage;
+	struct cu_buf custody_copy; /* path of the log copy in workdir */
+	int64_t seal_ms;
+	char seal_time[CU_TIME_STR];
+	json_t *missing;
+};
+
+static void evfile_release(struct evfile *e)
+{
+	free(e->item);
+	free(e->device_path);
+	free(e->path);
+	free(e->derivation);
+	json_decref(e->derived_from);
+}
+
+static enum cu_status pentry_add(struct sealctx *s, const char *path, struct pentry **out,
+				 struct cu_error *err)
+{
+	if (s->npe == s->cappe) {
+		size_t cap = s->cappe ? s->cappe * 2 : 64;
+		struct pentry *v = cu_reallocarray(s->pe, cap, sizeof(*v));
+		if (v == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+		s->pe = v;
+		s->cappe = cap;
+	}
+	struct pentry *p = &s->pe[s->npe];
+	memset(p, 0, sizeof(*p));
+	if ((p->path = cu_strdup(path)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	p->mode = 0644;
+	s->npe++;
+	*out = p;
+	return CU_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. inventory                                                        */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status collect_rec(const struct cu_inventory_rec *r, void *ctx,
+				  struct cu_error *err)
+{
+	struct sealctx *s = ctx;
+	const char *kind = r->kind ? r->kind : "";
+	bool derived = strcmp(kind, "derived") == 0;
+	const char *prefix = derived ? "derived/" : "evidence/";
+	enum cu_status st;
+
+	if (!derived && strcmp(kind, "evidence") != 0)
+		return cu_error_set(err, CU_E_FORMAT,
+				    "inventory of item '%s': unknown kind '%s' for '%s'",
+				    r->item ? r->item : "?", kind,
+				    r->evidence_path ? r->evidence_path : "?");
+	if (r->type != NULL && strcmp(r->type, "file") != 0) {
+		s->skipped_nonfile++; /* dirs and symlinks are described, not packed */
+		return CU_OK;
+	}
+	if (r->evidence_path == NULL || r->item == NULL)
+		return cu_error_set(err, CU_E_FORMAT, "inventory line without evidence_path/item");
+	if ((st = cu_path_check_relative(r->evidence_path, strlen(r->evidence_path), err)) !=
+	    CU_OK)
+		return cu_error_prefix(err, "inventory path '%s'", r->evidence_path);
+	if (!cu_str_has_prefix(r->evidence_path, prefix))
+		return cu_error_set(err, CU_E_PATH, "inventory path '%s' of a %s file is not under %s",
+				    r->evidence_path, kind, prefix);
+	if (strlen(r->sha256) != 64 || strlen(r->md5) != 32)
+		return cu_error_set(err, CU_E_FORMAT, "inventory line for '%s' has no SHA-256/MD5",
+				    r->evidence_path);
+	if (s->nev == s->capev) {
+		size_t cap = s->capev ? s->capev * 2 : 256;
+		struct evfile *v = cu_reallocarray(s->ev, cap, sizeof(*v));
+		if (v == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+		s->ev = v;
+		s->capev = cap;
+	}
+	struct evfile *e = &s->ev[s->nev];
+	memset(e, 0, sizeof(*e));
+	e->derived = derived;
+	e->item = cu_strdup(r->item);
+	e->device_path = r->device_path ? cu_strdup(r->device_path) : NULL;
+	e->path = cu_strdup(r->evidence_path);
+	e->derivation = r->derivation ? cu_strdup(r->derivation) : NULL;
+	e->derived_from = r->derived_from ? json_incref(r->derived_from) : NULL;
+	e->size = r->size;
+	memcpy(e->sha256, r->sha256, sizeof(e->sha256));
+	memcpy(e->md5, r->md5, sizeof(e->md5));
+	memcpy(e->sm3, r->sm3, sizeof(e->sm3));
+	s->nev++;
+	if (e->item == NULL || e->path == NULL || (r->device_path && e->device_path == NULL) ||
+	    (r->derivation && e->derivation == NULL))
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	return CU_OK;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct evfile *x = a, *y = b;
+	if (x->derived != y->derived)
+		return x->derived ? 1 : -1;
+	return strcmp(x->path, y->path);
+}
+
+/* Sorts, drops exact duplicates (a resumed import may list a file twice),
+ * refuses conflicting ones, and checks each file is there with the size the
+ * inventory says. The first 16 bytes are read for the format column. */
+static enum cu_status check_evidence(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf p = CU_BUF_INIT;
+	enum cu_status st = CU_OK;
+	size_t w = 0;
+
+	if (s->nev > 0)
+		qsort(s->ev, s->nev, sizeof(*s->ev), cmp_ev);
+	for (size_t i = 0; i < s->nev; i++) {
+		if (w > 0 && strcmp(s->ev[w - 1].path, s->ev[i].path) == 0) {
+			if (s->ev[w - 1].size != s->ev[i].size ||
+			    strcmp(s->ev[w - 1].sha256, s->ev[i].sha256) != 0) {
+				st = cu_error_set(err, CU_E_INTEGRITY,
+						  "inventory lists '%s' twice with different "
+						  "digests: the case is inconsistent, run custos verify",
+						  s->ev[i].path);
+				goto out;
+			}
+			evfile_release(&s->ev[i]);
+			continue;
+		}
+		s->ev[w++] = s->ev[i];
+	}
+	s->nev = w;
+
+	for (size_t i = 0; i < s->nev; i++) {
+		struct evfile *e = &s->ev[i];
+		struct stat sb;
+		unsigned char head[16];
+		ssize_t got = 0;
+
+		if ((st = cu_case_path(s->c, e->path, &p, err)) != CU_OK)
+			goto out;
+		int fd = open(p.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			st = cu_error_errno(err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
+					    "evidence file '%s' listed in the inventory cannot be "
+					    "opened",
+					    e->path);
+			goto out;
+		}
+		if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			close(fd);
+			st = cu_error_set(err, CU_E_FORMAT, "evidence '%s' is not a regular file",
+					  e->path);
+			goto out;
+		}
+		if ((uint64_t)sb.st_size != e->size) {
+			close(fd);
+			st = cu_error_set(err, CU_E_INTEGRITY,
+					  "evidence '%s' is %lld bytes but the inventory says %llu: "
+					  "it changed since import; run custos verify on the case",
+					  e->path, (long long)sb.st_size,
+					  (unsigned long long)e->size);
+			goto out;
+		}
+		do
+			got = pread(fd, head, sizeof(head), 0);
+		while (got < 0 && errno == EINTR);
+		close(fd);
+		e->category = cu_seal_category(e->device_path ? e->device_path : e->path);
+		e->format = cu_seal_format(head, got > 0 ? (size_t)got : 0, e->path);
+		if ((s->algs & CU_HASH_SM3) && strlen(e->sm3) != 64) {
+			st = cu_error_set(err, CU_E_UNSUPPORTED,
+					  "--hash sm3: the inventory has no SM3 for '%s' and "
+					  "evidence is never re-read just to hash it; import with "
+					  "--hash sm3",
+					  e->path);
+			goto out;
+		}
+	}
+out:
+	cu_buf_release(&p);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. staging the other case files                                     */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status stage(struct sealctx *s, const char *rel, bool store,
+			    struct cu_error *err)
+{
+	struct cu_buf src = CU_BUF_INIT, dst = CU_BUF_INIT;
+	struct pentry *p;
+	enum cu_status st;
+	int fd = -1;
+
+	if ((st = cu_path_check_relative(rel, strlen(rel), err)) != CU_OK)
+		return cu_error_prefix(err, "case file '%s'", rel);
+	if ((st = cu_case_path(s->c, rel, &src, err)) != CU_OK ||
+	    (st = cu_buf_printf(&dst, err, "%s/s%06lu", s->workdir, s->nstage++)) != CU_OK)
+		goto out;
+	fd = open(src.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot open case file '%s'", rel);
+		goto out;
+	}
+	if ((st = pentry_add(s, rel, &p, err)) != CU_OK)
+		goto out;
+	if ((st = cu_copy_hash_fd(fd, dst.data, s->algs, 0, NULL, &p->d, err)) != CU_OK) {
+		cu_error_prefix(err, "staging '%s'", rel);
+		goto out;
+	}
+	p->src = cu_buf_detach(&dst, NULL);
+	p->size = p->d.size;
+	p->store = store;
+	p->encrypt = true;
+	p->listed = true;
+out:
+	if (fd >= 0)
+		close(fd);
+	cu_buf_release(&src);
+	cu_buf_release(&dst);
+	return st;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Regular files under CASE/rel, recursively, as case-relative paths. */
+static enum cu_status list_tree(struct sealctx *s, const char *rel, int depth, char ***v,
+				size_t *n, size_t *cap, struct cu_error *err)
+{
+	struct cu_buf dir = CU_BUF_INIT, child = CU_BUF_INIT;
+	enum cu_status st = CU_OK;
+	DIR *d = NULL;
+	struct dirent *de;
+
+	if (depth > 32)
+		return cu_error_set(err, CU_E_LIMIT, "case folder '%s' is nested too deep", rel);
+	if ((st = cu_case_path(s->c, rel, &dir, err)) != CU_OK)
+		goto out;
+	if ((d = opendir(dir.data)) == NULL) {
+		if (errno != ENOENT)
+			st = cu_error_errno(err, CU_E_IO, errno, "cannot list '%s'", rel);
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		cu_buf_reset(&child);
+		if ((st = cu_buf_printf(&child, err, "%s/%s", rel, de->d_name)) != CU_OK)
+			goto out;
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+			st = cu_error_errno(err, CU_E_IO, errno, "cannot stat '%s'", child.data);
+			goto out;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			if ((st = list_tree(s, child.data, depth + 1, v, n, cap, err)) != CU_OK)
+				goto out;
+		} else if (S_ISREG(sb.st_mode)) {
+			if (*n == *cap) {
+				size_t nc = *cap ? *cap * 2 : 32;
+				char **nv = cu_reallocarray(*v, nc, sizeof(*nv));
+				if (nv == NULL) {
+					st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+					goto out;
+				}
+				*v = nv;
+				*cap = nc;
+			}
+			(*v)[(*n)++] = cu_buf_detach(&child, NULL);
+		} else {
+			cu_warn("seal: '%s' is not a regular file; left out of the package",
+				child.data);
+		}
+	}
+out:
+	if (d != NULL)
+		closedir(d);
+	cu_buf_release(&dir);
+	cu_buf_release(&child);
+	return st;
+}
+
+static enum cu_status stage_tree(struct sealctx *s, const char *rel, const char *suffix,
+				 struct cu_error *err)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	enum cu_status st = list_tree(s, rel, 0, &v, &n, &cap, err);
+
+	if (st == CU_OK && n > 0)
+		qsort(v, n, sizeof(*v), cmp_str);
+	for (size_t i = 0; st == CU_OK && i < n; i++)
+		if (suffix == NULL || cu_str_has_suffix(v[i], suffix))
+			st = stage(s, v[i], false, err);
+	cu_strv_free(v, n);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. custody                                                          */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status copy_plain(const char *from, const char *to, struct cu_error *err)
+{
+	char buf[65536];
+	enum cu_status st = CU_OK;
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1;
+
+	if (in < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open custody log '%s'", from);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'", to);
+		goto done;
+	}
+	for (;;) {
+		size_t got;
+		if ((st = cu_read_full(in, buf, sizeof(buf), &got, from, err)) != CU_OK)
+			break;
+		if (got == 0)
+			break;
+		if ((st = cu_write_all(out, buf, got, to, err)) != CU_OK)
+			break;
+	}
+done:
+	if (out >= 0)
+		close(out);
+	close(in);
+	return st;
+}
+
+static void hexof(const unsigned char *b, size_t n, char *out)
+{
+	cu_hex(b, n, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* manifest                                                            */
+/* ------------------------------------------------------------------ */
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* Mandatory fields (MANIFEST.md) through the schema check of core; the
+ * missing names go to s->missing for the error or the SEAL entry. */
+static enum cu_status check_mandatory(struct sealctx *s, const json_t *m, struct cu_error *err)
+{
+	struct cu_buf list = CU_BUF_INIT;
+	size_t n = 0;
+	enum cu_status st = cu_manifest_check(m, &list, &n, err);
+
+	for (size_t a = 0; st == CU_OK && list.data != NULL && a < list.len;) {
+		const char *nl = memchr(list.data + a, '\n', list.len - a);
+		size_t len = nl ? (size_t)(nl - (list.data + a)) : list.len - a;
+		if (len > 0)
+			json_array_append_new(s->missing, json_stringn(list.data + a, len));
+		a += len + 1;
+	}
+	cu_buf_release(&list);
+	return st;
+}
+
+/* Acquisition time and method of an item: from manifest acquisitions[],
+ * else from the custody log's IMPORT / ACQUIRE_END entries. */
+struct acqinfo {
+	const char *item, *time, *method;
+};
+
+static void acq_from_manifest(const json_t *m, const char *item, struct acqinfo *a)
+{
+	const json_t *acq = json_object_get(m, "acquisitions"), *x;
+	size_t i;
+
+	json_array_foreach(acq, i, x)
+	{
+		const char *id = json_string_value(json_object_get(x, "item_id"));
+		if (id == NULL || strcmp(id, item) != 0)
+			continue;
+		const char *t = json_string_value(json_object_get(x, "end"));
+		if (t == NULL)
+			t = json_string_value(json_object_get(x, "start"));
+		if (t != NULL)
+			a->time = t;
+		const char *me = json_string_value(json_object_get(x, "method"));
+		if (me != NULL)
+			a->method = me;
+	}
+}
+
+static void acq_from_custody(const json_t *bodies, const char *item, struct acqinfo *a)
+{
+	size_t i;
+	const json_t *b;
+
+	json_array_foreach(bodies, i, b)
+	{
+		const char *ev = json_string_value(json_object_get(b, "event"));
+		if (ev == NULL || (strcmp(ev, "IMPORT") != 0 && strcmp(ev, "ACQUIRE_END") != 0))
+			continue;
+		const json_t *sub = json_object_get(b, "subject");
+		const json_t *det = json_object_get(b, "details");
+		const char *it = json_string_value(json_object_get(sub, "item"));
+		if (it == NULL)
+			it = json_string_value(json_object_get(sub, "item_id"));
+		if (it == NULL)
+			it = json_string_value(json_object_get(det, "item"));
+		if (it != NULL && strcmp(it, item) != 0)
+			continue;
+		if (a->time == NULL)
+			a->time = json_string_value(json_object_get(b, "time"));
+		if (a->method == NULL) {
+			a->method = json_string_value(json_object_get(det, "method"));
+			if (a->method == NULL)
+				a->method = json_string_value(json_object_get(det, "format"));
+			if (a->method == NULL && strcmp(ev, "IMPORT") == 0)
+				a->method = "import";
+		}
+	}
+}
+
+/* Parses the custody log copy into an array of bodies (for acquisition
+ * times and the CASE/UCO actions). Lines are already chain-checked by the
+ * custody module when it opened the log. */
+static enum cu_status custody_bodies(const char *log, size_t n, json_t **out,
+				     struct cu_error *err)
+{
+	json_t *arr = json_array();
+	const char *p = log, *end = log + n;
+
+	if (arr == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		json_t *line = NULL;
+		if (len > 0 && cu_json_load_str(p, len, "custody log line", &line, err) == CU_OK) {
+			json_t *b = json_object_get(line, "body");
+			if (json_is_object(b))
+				json_array_append(arr, b);
+			json_decref(line);
+		}
+		p += len + 1;
+	}
+	cu_error_clear(err);
+	*out = arr;
+	return CU_OK;
+}
+
+static json_t *digests_obj(const char *path, const struct cu_digests *d)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "path", json_string(path));
+	json_object_set_new(o, "size", json_integer((json_int_t)d->size));
+	json_object_set_new(o, "sha256", json_string(d->sha256));
+	json_object_set_new(o, "md5", json_string(d->md5));
+	json_object_set_new(o, "sm3", (d->algs & CU_HASH_SM3) ? json_string(d->sm3) : json_null());
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* zip writing                                                         */
+/* ------------------------------------------------------------------ */
+
+struct zipprog {
+	struct cu_progress bar;
+	double kill_at; /* test hook: SIGKILL ourselves at this fraction */
+};
+
+static void zip_progress(zip_t *za, double done, void *ud)
+{
+	struct zipprog *zp = ud;
+	(void)za;
+	if (zp->kill_at > 0 && done >= zp->kill_at)
+		kill(getpid(), SIGKILL);
+	if (zp->bar.total > 0)
+		cu_progress_set(&zp->bar, (uint64_t)(done * (double)zp->bar.total));
+}
+
+static enum cu_status zip_err(zip_t *za, const char *what, const char *name,
+			      struct cu_error *err)
+{
+	return cu_error_set(err, CU_E_IO, "writing the package: %s '%s': %s", what, name,
+			    zip_strerror(za));
+}
+
+static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char *comment,
+				uint64_t total, struct cu_error *err)
+{
+	zip_t *za = NULL;
+	int zerr = 0;
+	enum cu_status st = CU_OK;
+	struct zipprog zp;
+	const char *hook = getenv("CUSTOS_TEST_SEAL_KILL_AT");
+
+	memset(&zp, 0, sizeof(zp));
+	if (hook != NULL)
+		zp.kill_at = strtod(hook, NULL);
+	za = zip_open(zpath, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	if (za == NULL) {
+		zip_error_t ze;
+		zip_error_init_with_code(&ze, zerr);
+		st = cu_error_set(err, CU_E_IO, "cannot create package '%s': %s", zpath,
+				  zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return st;
+	}
+	for (size_t i = 0; i < s->npe; i++) {
+		struct pentry *p = &s->pe[i];
+		zip_source_t *src = p->src ? zip_source_file(za, p->src, 0, -1)
+					   : zip_source_buffer(za, p->data, p->data_len, 0);
+		if (src == NULL) {
+			st = zip_err(za, "source for", p->path, err);
+			goto fail;
+		}
+		zip_int64_t idx = zip_file_add(za, p->path, src, ZIP_FL_ENC_UTF_8);
+		if (idx < 0) {
+			zip_source_free(src);
+			st = zip_err(za, "adding", p->path, err);
+			goto fail;
+		}
+		zip_uint64_t u = (zip_uint64_t)idx;
+		if (zip_set_file_compression(za, u, p->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0) !=
+			    0 ||
+		    zip_file_set_mtime(za, u, (time_t)(s->seal_ms / 1000), 0) != 0 ||
+		    zip_file_set_external_attributes(za, u, 0, ZIP_OPSYS_UNIX,
+						     (zip_uint32_t)(0100000u | p->mode) << 16) !=
+			    0) {
+			st = zip_err(za, "setting attributes of", p->path, err);
+			goto fail;
+		}
+		/* No extra fields: they carry host-specific times and ids. */
+		(void)zip_file_extra_field_delete(za, u, ZIP_EXTRA_FIELD_ALL,
+						  ZIP_FL_CENTRAL | ZIP_FL_LOCAL);
+		if (s->o->password != NULL && p->encrypt &&
+		    zip_file_set_encryption(za, u, ZIP_EM_AES_256, s->o->password) != 0) {
+			st = zip_err(za, "encrypting", p->path, err);
+			goto fail;
+		}
+	}
+	if (zip_set_archive_comment(za, comment, (zip_uint16_t)strlen(comment)) != 0) {
+		st = zip_err(za, "comment of", zpath, err);
+		goto fail;
+	}
+	cu_progress_start(&zp.bar, "sealing", total);
+	zip_register_progress_callback_with_state(za, 0.001, zip_progress, NULL, &zp);
+	if (zip_close(za) != 0) {
+		cu_progress_finish(&zp.bar);
+		st = zip_err(za, "closing", zpath, err);
+		goto fail;
+	}
+	cu_progress_finish(&zp.bar);
+	return CU_OK;
+fail:
+	zip_discard(za);
+	return st;
+}
+
+static enum cu_status fsync_path(const char *path, struct cu_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", path);
+	if (fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		return cu_error_errno(err, CU_E_IO, e, "fsync '%s'", path);
+	}
+	close(fd);
+	return CU_OK;
+}
+
+static void remove_workdir(struct sealctx *s)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (s->workdir == NULL || (d = opendir(s->workdir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	(void)rmdir(s->workdir);
+}
+
+/* ------------------------------------------------------------------ */
+/* the seal                                                            */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status out_location(struct sealctx *s, const char *name, struct cu_buf *dir,
+				   struct cu_buf *pkg, struct cu_error *err)
+{
+	const char *o = s->o->output;
+	enum cu_status st;
+
+	if (o != NULL && cu_str_has_suffix(o, ".zip")) {
+		const char *slash = strrchr(o, '/');
+		if ((st = cu_buf_puts(pkg, o, err)) != CU_OK)
+			return st;
+		if (slash == NULL)
+			return cu_buf_puts(dir, ".", err);
+		return cu_buf_append(dir, o, slash == o ? 1 : (size_t)(slash - o), err);
+	}
+	if ((st = cu_buf_puts(dir, o ? o : s->c->dir, err)) != CU_OK)
+		return st;
+	if ((st = cu_mkdirs(dir->data, 0755, false, err)) != CU_OK)
+		return cu_error_prefix(err, "output directory");
+	return cu_buf_printf(pkg, err, "%s/%s", dir->data, name);
+}
+
+enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
+			    struct cu_seal_result *out, struct cu_error *err)
+{
+	struct sealctx s;
+	struct cu_seal_result res;
+	struct cu_buf name = CU_BUF_INIT, outdir = CU_BUF_INIT, pkg = CU_BUF_INIT;
+	struct cu_buf partial = CU_BUF_INIT, tmp = CU_BUF_INIT, logbuf = CU_BUF_INIT;
+	struct cu_buf jsonld = CU_BUF_INIT, sig = CU_BUF_INIT, tsq = CU_BUF_INIT;
+	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT, sidecar = CU_BUF_INIT;
+	struct cu_content_file *cf = NULL;
+	struct cu_caseuco_file *uf = NULL;
+	struct cu_custody *log = NULL;
+	struct cu_signer *signer = NULL;
+	json_t *bodies = NULL, *man = NULL;
+	char *manifest_text = NULL;
+	enum cu_status st;
+	unsigned char root[32], head[32], croot[32], seal[32], idh[32];
+	char root_hex[65], head_hex[65], croot_hex[65], seal_hex[65], uuid[37];
+	char **items = NULL;
+	size_t nitems = 0;
+	bool partial_made = false;
+	static const char mimetype[] = CU_PACKAGE_MIMETYPE;
+
+	memset(&s, 0, sizeof(s));
+	memset(&res, 0, sizeof(res));
+	s.c = c;
+	s.o = opts;
+	s.algs = (opts->hash_algs ? opts->hash_algs : CU_HASH_DEFAULT) | CU_HASH_DEFAULT;
+	s.missing = json_array();
+	cu_buf_init(&s.custody_copy, CU_PATH_MAX);
+	if (s.missing == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+		goto out;
+	}
+	if (!json_is_object(c->manifest)) {
+		st = cu_error_set(err, CU_E_FORMAT, "case '%s' has no manifest.json object", c->dir);
+		goto out;
+	}
+
+	/* Mandatory fields (MANIFEST.md): an error at seal unless
+	 * --allow-incomplete, which the SEAL entry records. */
+	if ((st = check_mandatory(&s, c->manifest, err)) != CU_OK) {
+		cu_error_prefix(err, "seal: manifest of case '%s'", c->dir);
+		goto out;
+	}
+	res.missing = (unsigned)json_array_size(s.missing);
+	if (res.missing > 0 && !opts->allow_incomplete) {
+		struct cu_buf list = CU_BUF_INIT;
+		size_t i;
+		json_t *v;
+		json_array_foreach(s.missing, i, v)
+			cu_buf_printf(&list, NULL, "%s%s", i ? ", " : "", json_string_value(v));
+		st = cu_error_set(err, CU_E_USAGE,
+				  "manifest of case '%s' misses mandatory fields: %s; complete "
+				  "it or seal with --allow-incomplete (recorded in the custody log)",
+				  c->dir, list.data ? list.data : "");
+		cu_buf_release(&list);
+		goto out;
+	}
+
+	/* 1. inventory */
+	if ((st = cu_inventory_each(c, NULL, collect_rec, &s, err)) != CU_OK) {
+		cu_error_prefix(err, "seal: reading the inventory");
+		goto out;
+	}
+	if ((st = check_evidence(&s, err)) != CU_OK) {
+		cu_error_prefix(err, "seal");
+		goto out;
+	}
+
+	/* Name and place. One item gives its id, several give "multi". */
+	s.seal_ms = cu_time_now_ms();
+	if (!cu_time_format_ms(s.seal_ms, s.seal_time)) {
+		st = cu_error_set(err, CU_E_INTERNAL, "seal: clock out of range");
+		goto out;
+	}
+	{
+		const char *item = "none";
+		size_t distinct = 0;
+		for (size_t i = 0; i < s.nev; i++) {
+			bool seen = false;
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = strcmp(s.ev[k].item, s.ev[i].item) == 0;
+			if (!seen) {
+				distinct++;
+				item = s.ev[i].item;
+			}
+		}
+		if (distinct == 0) {
+			if ((st = cu_case_items(c, &items, &nitems, err)) != CU_OK)
+				goto out;
+			if (nitems == 1)
+				item = items[0];
+			else if (nitems > 1)
+				item = "multi";
+		}
+		if (distinct > 1)
+			item = "multi";
+		if ((st = cu_seal_package_name(cu_seal_manifest_case_id(c->manifest), item,
+					       s.seal_ms, &name, err)) != CU_OK)
+			goto out;
+	}
+	if ((st = out_location(&s, name.data, &outdir, &pkg, err)) != CU_OK)
+		goto out;
+	if (cu_file_exists(pkg.data)) {
+		st = cu_error_set(err, CU_E_EXISTS,
+				  "package '%s' already exists: remove it or choose another -o",
+				  pkg.data);
+		goto out;
+	}
+	if ((st = cu_buf_printf(&tmp, err, "%s/.custos-seal.%ld", outdir.data, (long)getpid())) !=
+	    CU_OK)
+		goto out;
+	if (mkdir(tmp.data, 0700) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot create work folder '%s'", tmp.data);
+		goto out;
+	}
+	s.workdir = cu_buf_detach(&tmp, NULL);
+
+	/* 3a. content root over evidence + derived. */
+	if (s.nev > 0 && (cf = cu_calloc(s.nev, sizeof(*cf))) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < s.nev; i++) {
+		cf[i].path = s.ev[i].path;
+		cf[i].size = s.ev[i].size;
+		cf[i].sha256 = s.ev[i].sha256;
+		res.bytes += s.ev[i].size;
+	}
+	if ((st = cu_seal_content_root(cf, s.nev, root, err)) != CU_OK)
+		goto out;
+	hexof(root, 32, root_hex);
+	res.files = s.nev;
+
+	/* 3b. the SEAL entry, in a copy of the log. */
+	{
+		struct cu_buf caselog = CU_BUF_INIT;
+		if ((st = cu_case_path(c, CU_CASE_CUSTODY, &caselog, err)) == CU_OK &&
+		    (st = cu_buf_printf(&s.custody_copy, err, "%s/custody.jsonl", s.workdir)) ==
+			    CU_OK)
+			st = copy_plain(caselog.data, s.custody_copy.data, err);
+		cu_buf_release(&caselog);
+		if (st != CU_OK)
+			goto out;
+	}
+	if ((st = cu_custody_open(s.custody_copy.data, false, false, &log, err)) != CU_OK) {
+		cu_error_prefix(err, "seal: custody log of case '%s'", c->dir);
+		goto out;
+	}
+	/* package_id: UUID (version 5 layout) from SHA-256 over the case id,
+	 * content root, custody head before sealing and the seal time, so a
+	 * reseal of the same input at the same (fixed) time is identical. */
+	{
+		struct cu_buf idsrc = CU_BUF_INIT;
+		unsigned char pre[32];
+		char pre_hex[65];
+		cu_custody_head(log, pre);
+		hexof(pre, 32, pre_hex);
+		st = cu_buf_printf(&idsrc, err, "custos-package%c%s%c%s%c%s%c%s", 0,
+				   cu_seal_manifest_case_id(c->manifest), 0, root_hex, 0, pre_hex,
+				   0, s.seal_time);
+		if (st == CU_OK)
+			cu_sha256(idsrc.data, idsrc.len, idh);
+		cu_buf_release(&idsrc);
+		if (st != CU_OK)
+			goto out;
+		idh[6] = (unsigned char)((idh[6] & 0x0f) | 0x50);
+		idh[8] = (unsigned char)((idh[8] & 0x3f) | 0x80);
+		char h[33];
+		hexof(idh, 16, h);
+		snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
+			 h + 20);
+	}
+	if (opts->sign_key != NULL &&
+	    (st = cu_signer_load(opts->sign_key, &signer, err)) != CU_OK) {
+		cu_error_prefix(err, "seal: --sign");
+		goto out;
+	}
+	{
+		struct cu_json j;
+		cu_json_init(&j, &subj);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "package", name.data);
+		cu_json_kv_str(&j, "package_id", uuid);
+		cu_json_obj_end(&j);
+		if ((st = cu_json_finish(&j, err)) != CU_OK)
+			goto out;
+		cu_json_init(&j, &det);
+		cu_json_obj_begin(&j);
+		cu_json_key(&j, "content_root");
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
+		cu_json_kv_int(&j, "size", (int64_t)s.nev);
+		cu_json_kv_str(&j, "root", root_hex);
+		cu_json_obj_end(&j);
+		cu_json_kv_int(&j, "bytes", (int64_t)res.bytes);
+		cu_json_kv_bool(&j, "encrypted", opts->password != NULL);
+		cu_json_kv_bool(&j, "signed", opts->sign_key != NULL);
+		cu_json_kv_bool(&j, "allow_incomplete", opts->allow_incomplete);
+		cu_json_key(&j, "missing");
+		cu_json_jansson(&j, s.missing);
+		cu_json_kv_str(&j, "tool", cu_version());
+		cu_json_obj_end(&j);
+		if ((st = cu_json_finish(&j, err)) != CU_OK)
+			goto out;
+	}
+	if ((st = cu_custody_append(log, "SEAL", cu_case_default_actor(), subj.data, det.data,
+				    signer, err)) != CU_OK) {
+		cu_error_prefix(err, "seal: custody entry");
+		goto out;
+	}
+	res.custody_size = cu_custody_size(log);
+	cu_custody_head(log, head);
+	if ((st = cu_custody_root(log, croot, err)) != CU_OK)
+		goto out;
+	cu_custody_close(log);
+	log = NULL;
+	hexof(head, 32, head_hex);
+	hexof(croot, 32, croot_hex);
+
+	/* Entries in package order. In-memory ones are filled in below. */
+	{
+		struct pentry *p;
+		if ((st = pentry_add(&s, CU_PKG_MIMETYPE, &p, err)) != CU_OK)
+			goto out;
+		p->data = mimetype;
+		p->data_len = p->size = sizeof(mimetype) - 1;
+		p->store = true;
+		if ((st = pentry_add(&s, CU_PKG_MANIFEST, &p, err)) != CU_OK)
+			goto out;
+		if (opts->sign_key != NULL) {
+			if ((st = pentry_add(&s, CU_PKG_SIG, &p, err)) != CU_OK)
+				goto out;
+			p->store = true;
+		}
+		if ((st = pentry_add(&s, CU_PKG_TSQ, &p, err)) != CU_OK)
+			goto out;
+		p->store = true;
+		if ((st = pentry_add(&s, CU_PKG_CUSTODY, &p, err)) != CU_OK)
+			goto out;
+		if ((st = cu_file_read_all(s.custody_copy.data, CU_PKG_CUSTODY_MAX, &logbuf,
+					   err)) != CU_OK)
+			goto out;
+		p->data = logbuf.data;
+		p->data_len = p->size = logbuf.len;
+		p->encrypt = p->listed = true;
+		for (size_t i = 0; i < s.nev; i++) {
+			struct cu_buf src = CU_BUF_INIT;
+			if ((st = pentry_add(&s, s.ev[i].path, &p, err)) != CU_OK ||
+			    (st = cu_case_path(c, s.ev[i].path, &src, err)) != CU_OK) {
+				cu_buf_release(&src);
+				goto out;
+			}
+			p->src = cu_buf_detach(&src, NULL);
+			p->size = s.ev[i].size;
+			p->store = p->encrypt = true;
+		}
+	}
+	if ((st = stage_tree(&s, "inventory", ".jsonl", err)) != CU_OK)
+		goto out;
+	{
+		struct cu_buf db = CU_BUF_INIT;
+		struct stat sb;
+		if ((st = cu_case_path(c, CU_CASE_DB, &db, err)) == CU_OK &&
+		    lstat(db.data, &sb) == 0 && S_ISREG(sb.st_mode))
+			st = stage(&s, CU_CASE_DB, false, err);
+		cu_buf_release(&db);
+		if (st != CU_OK)
+			goto out;
+	}
+	if ((st = stage_tree(&s, "report", NULL, err)) != CU_OK)
+		goto out;
+
+	/* 4. generated texts. */
+	if ((st = custody_bodies(logbuf.data, logbuf.len, &bodies, err)) != CU_OK)
+		goto out;
+	if (s.nev > 0 && (uf = cu_calloc(s.nev, sizeof(*uf))) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < s.nev; i++) {
+		uf[i].path = s.ev[i].path;
+		uf[i].device_path = s.ev[i].device_path;
+		uf[i].item = s.ev[i].item;
+		uf[i].sha256 = s.ev[i].sha256;
+		uf[i].md5 = s.ev[i].md5;
+		uf[i].size = s.ev[i].size;
+		uf[i].kind = s.ev[i].derived ? "derived" : "evidence";
+	}
+	if ((st = cu_seal_caseuco(c->manifest, uuid, logbuf.data, logbuf.len, uf, s.nev, &jsonld,
+				  err)) != CU_OK)
+		goto out;
+	{
+		struct pentry *p;
+		const char *texts[3][2] = {{CU_PKG_JSONLD, jsonld.data},
+					   {CU_PKG_VERIFY_MD, cu_seal_verify_md()},
+					   {CU_PKG_VERIFY_SH, cu_seal_verify_sh()}};
+		for (int i = 0; i < 3; i++) {
+			if ((st = pentry_add(&s, texts[i][0], &p, err)) != CU_OK)
+				goto out;
+			p->data = texts[i][1];
+			p->data_len = p->size = strlen(texts[i][1]);
+			p->listed = true;
+			p->encrypt = i == 0;
+			if (i == 2)
+				p->mode = 0755;
+		}
+	}
+	/* Digests of every listed in-memory entry (their first read). */
+	for (size_t i = 0; i < s.npe; i++) {
+		struct pentry *p = &s.pe[i];
+		struct cu_hasher *h = NULL;
+		if (!p->listed || p->src != NULL)
+			continue;
+		if ((st = cu_hasher_new(s.algs, 0, &h, err)) == CU_OK &&
+		    (st = cu_hasher_update(h, p->data, p->data_len, err)) == CU_OK)
+			st = cu_hasher_final(h, &p->d, err);
+		cu_hasher_free(h);
+		if (st != CU_OK)
+			goto out;
+	}
+
+	/* manifest.json: the case's manifest plus what sealing adds. */
+	if ((man = json_deep_copy(c->manifest)) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+		goto out;
+	}
+	{
+		static const char *const gen[] = {"sealed",	    "files",	   "derived",
+						  "package_files",  "content_root", "custody",
+						  "signatures",	    "timestamps"};
+		for (size_t i = 0; i < sizeof(gen) / sizeof(gen[0]); i++)
+			json_object_del(man, gen[i]);
+		if (json_object_get(man, "format") == NULL)
+			json_object_set_new(man, "format", json_string("custos-manifest"));
+		if (json_object_get(man, "format_version") == NULL)
+			json_object_set_new(man, "format_version", json_integer(1));
+		json_object_set_new(man, "package_id", json_string(uuid));
+
+		json_t *sealed = json_object();
+		json_object_set_new(sealed, "time", json_string(s.seal_time));
+		json_object_set_new(sealed, "package", json_string(name.data));
+		json_object_set_new(sealed, "tool", json_string(cu_version()));
+		json_object_set_new(sealed, "encrypted", json_boolean(opts->password != NULL));
+		json_object_set_new(sealed, "allow_incomplete",
+				    json_boolean(opts->allow_incomplete));
+		json_object_set(sealed, "missing", s.missing);
+		json_object_set_new(sealed, "clock_fixed", json_boolean(cu_time_is_fixed()));
+		json_object_set_new(man, "sealed", sealed);
+
+		json_t *files = json_array(), *derived = json_array(), *pf = json_array();
+		uint64_t seq = 0;
+		for (size_t i = 0; i < s.nev; i++) {
+			const struct evfile *e = &s.ev[i];
+			struct acqinfo a = {e->item, NULL, NULL};
+			acq_from_manifest(c->manifest, e->item, &a);
+			acq_from_custody(bodies, e->item, &a);
+			json_t *o = json_object();
+			if (!e->derived)
+				json_object_set_new(o, "seq", json_integer((json_int_t)++seq));
+			json_object_set_new(o, "path", json_string(e->path));
+			json_object_set_new(o, "device_path", jstr_or_null(e->device_path));
+			json_object_set_new(o, "item_id", json_string(e->item));
+			if (e->derived) {
+				json_object_set_new(o, "inputs", e->derived_from
+									? json_incref(e->derived_from)
+									: json_array());
+				json_object_set_new(o, "method", jstr_or_null(e->derivation));
+			} else {
+				json_object_set_new(o, "category", json_string(e->category));
+				json_object_set_new(o, "format", json_string(e->format));
+			}
+			json_object_set_new(o, "size", json_integer((json_int_t)e->size));
+			json_object_set_new(o, "sha256", json_string(e->sha256));
+			json_object_set_new(o, "md5", json_string(e->md5));
+			json_object_set_new(o, "sm3", strlen(e->sm3) == 64 ? json_string(e->sm3)
+									   : json_null());
+			if (!e->derived) {
+				json_object_set_new(o, "acquired", jstr_or_null(a.time));
+				json_object_set_new(o, "method", jstr_or_null(a.method));
+			}
+			json_array_append_new(e->derived ? derived : files, o);
+		}
+		for (size_t i = 0; i < s.npe; i++)
+			if (s.pe[i].listed)
+				json_array_append_new(pf, digests_obj(s.pe[i].path, &s.pe[i].d));
+		json_object_set_new(man, "files", files);
+		json_object_set_new(man, "derived", derived);
+		json_object_set_new(man, "package_files", pf);
+
+		json_t *cr = json_object();
+		json_object_set_new(cr, "alg", json_string("RFC6962-SHA-256"));
+		json_object_set_new(cr, "size", json_integer((json_int_t)s.nev));
+		json_object_set_new(cr, "root", json_string(root_hex));
+		json_object_set_new(man, "content_root", cr);
+
+		json_t *cu = json_object();
+		json_object_set_new(cu, "log", json_string(CU_PKG_CUSTODY));
+		json_object_set_new(cu, "size", json_integer((json_int_t)res.custody_size));
+		json_object_set_new(cu, "head", json_string(head_hex));
+		json_object_set_new(cu, "root", json_string(croot_hex));
+		json_object_set_new(man, "custody", cu);
+
+		json_t *sigs = json_array();
+		if (opts->sign_key != NULL) {
+			json_t *so = json_object();
+			json_object_set_new(so, "key_id", json_string(cu_signer_key_id(signer)));
+			json_object_set_new(so, "alg", json_string("Ed25519"));
+			json_object_set_new(so, "file", json_string(CU_PKG_SIG));
+			json_array_append_new(sigs, so);
+		}
+		json_object_set_new(man, "signatures", sigs);
+		json_t *ts = json_array(), *to = json_object();
+		json_object_set_new(to, "type", json_string("RFC3161-request"));
+		json_object_set_new(to, "file", json_string(CU_PKG_TSQ));
+		json_object_set_new(to, "hash_alg", json_string("SHA-256"));
+		json_array_append_new(ts, to);
+		json_object_set_new(man, "timestamps", ts);
+	}
+	/* Serialised like the case's own manifest.json (cu_manifest_serialize:
+	 * key order kept, 2-space indent, trailing newline). */
+	{
+		struct cu_buf mt = CU_BUF_INIT;
+		if ((st = cu_manifest_serialize(man, &mt, err)) != CU_OK) {
+			cu_buf_release(&mt);
+			goto out;
+		}
+		manifest_text = cu_buf_detach(&mt, NULL);
+	}
+	cu_sha256(manifest_text, strlen(manifest_text), seal);
+	hexof(seal, 32, seal_hex);
+	if ((st = cu_seal_tsq_build(seal, &tsq, err)) != CU_OK)
+		goto out;
+	if (opts->sign_key != NULL) {
+		unsigned char raw[64];
+		if ((st = cu_signer_sign(signer, manifest_text, strlen(manifest_text), raw, err)) !=
+		    CU_OK) {
+			cu_error_prefix(err, "seal: signing manifest.json");
+			goto out;
+		}
+		cu_buf_reset(&sig);
+		if ((st = cu_buf_append(&sig, raw, sizeof(raw), err)) != CU_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < s.npe; i++) {
+		struct pentry *p = &s.pe[i];
+		if (strcmp(p->path, CU_PKG_MANIFEST) == 0) {
+			p->data = manifest_text;
+			p->data_len = p->size = strlen(manifest_text);
+		} else if (strcmp(p->path, CU_PKG_SIG) == 0) {
+			p->data = sig.data;
+			p->data_len = p->size = sig.len;
+		} else if (strcmp(p->path, CU_PKG_TSQ) == 0) {
+			p->data = tsq.data;
+			p->data_len = p->size = tsq.len;
+		}
+	}
+
+	/* 5. the zip, under a name no one mistakes for a package. */
+	{
+		char comment[80];
+		uint64_t total = 0;
+		snprintf(comment, sizeof(comment), "CUSTOS1 %s", seal_hex);
+		for (size_t i = 0; i < s.npe; i++)
+			total += s.pe[i].size;
+		/* DOS times are local time: pin the zone so the bytes do not
+		 * depend on where the seal runs. */
+		setenv("TZ", "UTC0", 1);
+		tzset();
+		if ((st = cu_buf_printf(&partial, err, "%s.partial", pkg.data)) != CU_OK)
+			goto out;
+		partial_made = true;
+		if ((st = write_zip(&s, partial.data, comment, total, err)) != CU_OK)
+			goto out;
+	}
+	if ((st = fsync_path(partial.data, err)) != CU_OK)
+		goto out;
+	{
+		struct cu_digests od;
+		if ((st = cu_hash_file(partial.data, CU_HASH_SHA256, &od, err)) != CU_OK)
+			goto out;
+		memcpy(res.outer_sha256, od.sha256, sizeof(res.outer_sha256));
+	}
+	/* Sidecars first, the package last: its appearance means complete. */
+	{
+		struct cu_buf side = CU_BUF_INIT, livelog = CU_BUF_INIT;
+		st = cu_buf_printf(&sidecar, err, "%s  %s\n", res.outer_sha256, name.data);
+		if (st == CU_OK)
+			st = cu_buf_printf(&side, err, "%s.sha256", pkg.data);
+		if (st == CU_OK)
+			st = cu_file_write_atomic(side.data, sidecar.data, sidecar.len, 0644, err);
+		if (st == CU_OK)
+			st = cu_buf_printf(&livelog, err, "%s.custody.jsonl", pkg.data);
+		if (st == CU_OK)
+			st = cu_file_write_atomic(livelog.data, logbuf.data, logbuf.len, 0644, err);
+		cu_buf_release(&side);
+		cu_buf_release(&livelog);
+		if (st != CU_OK)
+			goto out;
+	}
+	if (rename(partial.data, pkg.data) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot rename '%s' to '%s'", partial.data,
+				    pkg.data);
+		goto out;
+	}
+	partial_made = false;
+	if ((st = cu_fsync_dir(outdir.data, err)) != CU_OK)
+		goto out;
+
+	snprintf(res.package, sizeof(res.package), "%s", pkg.data);
+	snprintf(res.name, sizeof(res.name), "%s", name.data);
+	memcpy(res.seal_hash, seal_hex, 65);
+	memcpy(res.content_root, root_hex, 65);
+	memcpy(res.custody_head, head_hex, 65);
+	*out = res;
+	st = CU_OK;
+out:
+	if (partial_made && partial.data != NULL)
+		(void)unlink(partial.data);
+	if (log != NULL)
+		cu_custody_close(log);
+	remove_workdir(&s);
+	cu_signer_free(signer);
+	json_decref(bodies);
+	json_decref(man);
+	json_decref(s.missing);
+	free(manifest_text);
+	free(cf);
+	free(uf);
+	cu_strv_free(items, nitems);
+	for (size_t i = 0; i < s.nev; i++)
+		evfile_release(&s.ev[i]);
+	free(s.ev);
+	for (size_t i = 0; i < s.npe; i++) {
+		free(s.pe[i].path);
+		free(s.pe[i].src);
+	}
+	free(s.pe);
+	free(s.workdir);
+	cu_buf_release(&s.custody_copy);
+	cu_buf_release(&name);
+	cu_buf_release(&outdir);
+	cu_buf_release(&pkg);
+	cu_buf_release(&partial);
+	cu_buf_release(&tmp);
+	cu_buf_release(&logbuf);
+	cu_buf_release(&jsonld);
+	cu_buf_release(&sig);
+	cu_buf_release(&tsq);
+	cu_buf_release(&subj);
+	cu_buf_release(&det);
+	cu_buf_release(&sidecar);
+	return st;
+}

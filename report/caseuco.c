@@ -1,0 +1,366 @@
+/*
+ * caseuco.c - case.jsonld, the CASE/UCO (Cyber-investigation Analysis
+ * Standard Expression / Unified Cyber Ontology, version 1.x IRIs) export of
+ * a sealed package: the investigation, the tool, each seized device, each
+ * evidence and derived file with its SHA-256 and MD5, one provenance record
+ * per exhibit, and one investigative action per acquisition, import,
+ * derivation and the seal, taken from the custody log.
+ *
+ * Identifiers are "kb:<kind>-<32 hex>" from SHA-256 of stable keys (item id,
+ * package path, custody seq), so the same case gives the same document.
+ */
+#include "report/seal_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct uco {
+	json_t *graph;
+	json_t *all;     /* references for the investigation's uco-core:object */
+	json_t *devices; /* item -> device @id */
+	json_t *provs;   /* item -> provenance record object */
+	const char *tool_id;
+};
+
+static char *mkid(const char *kind, const char *key, char out[128])
+{
+	struct cu_buf b = CU_BUF_INIT;
+	char hex[65];
+
+	cu_buf_printf(&b, NULL, "%s%c%s", kind, 0, key ? key : "");
+	cu_sha256_hex(b.data ? b.data : "", b.len, hex);
+	cu_buf_release(&b);
+	snprintf(out, 128, "kb:%s-%.32s", kind, hex);
+	return out;
+}
+
+static json_t *ref(const char *id)
+{
+	return json_pack("{s:s}", "@id", id);
+}
+
+static json_t *typed(const char *type, const char *value)
+{
+	return json_pack("{s:s,s:s}", "@type", type, "@value", value);
+}
+
+static json_t *typed_int(uint64_t v)
+{
+	char num[32];
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	return typed("xsd:integer", num);
+}
+
+static void set_str(json_t *o, const char *key, const char *v)
+{
+	if (v != NULL && v[0] != '\0')
+		json_object_set_new(o, key, json_string(v));
+}
+
+static void add_node(struct uco *u, json_t *node, bool listed)
+{
+	if (listed)
+		json_array_append_new(u->all, ref(json_string_value(json_object_get(node, "@id"))));
+	json_array_append_new(u->graph, node);
+}
+
+static json_t *hash_node(const char *owner, const char *method, const char *value)
+{
+	char id[128], key[256];
+	snprintf(key, sizeof(key), "%s/%s", owner, method);
+	json_t *h = json_object();
+	json_object_set_new(h, "@id", json_string(mkid("hash", key, id)));
+	json_object_set_new(h, "@type", json_string("uco-types:Hash"));
+	json_object_set_new(h, "uco-types:hashMethod", typed("uco-vocabulary:HashNameVocab", method));
+	json_object_set_new(h, "uco-types:hashValue", typed("xsd:hexBinary", value));
+	return h;
+}
+
+static const char *first_str(const json_t *v)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_array(v) && json_array_size(v) > 0 && json_is_string(json_array_get(v, 0)))
+		return json_string_value(json_array_get(v, 0));
+	return NULL;
+}
+
+static const char *device_of(struct uco *u, const json_t *mitem, const char *item)
+{
+	const json_t *have = json_object_get(u->devices, item);
+	char id[128], fid[128];
+
+	if (have != NULL)
+		return json_string_value(have);
+	mkid("device", item, id);
+	json_t *d = json_object();
+	json_object_set_new(d, "@id", json_string(id));
+	json_object_set_new(d, "@type", json_string("uco-observable:ObservableObject"));
+	set_str(d, "uco-core:name", json_string_value(json_object_get(mitem, "name")));
+	json_object_set_new(d, "uco-core:tag", json_pack("[s]", item));
+	json_t *facets = json_array();
+	const json_t *feat = json_object_get(mitem, "features");
+	const json_t *ids = json_object_get(mitem, "identifiers");
+	json_t *df = json_object();
+	json_object_set_new(df, "@id", json_string(mkid("device-facet", item, fid)));
+	json_object_set_new(df, "@type", json_string("uco-observable:DeviceFacet"));
+	set_str(df, "uco-observable:manufacturer", json_string_value(json_object_get(feat, "make")));
+	set_str(df, "uco-observable:model", json_string_value(json_object_get(feat, "model")));
+	set_str(df, "uco-observable:serialNumber", first_str(json_object_get(ids, "serial")));
+	json_array_append_new(facets, df);
+	json_t *mf = json_object();
+	json_object_set_new(mf, "@id", json_string(mkid("mobile-facet", item, fid)));
+	json_object_set_new(mf, "@type", json_string("uco-observable:MobileDeviceFacet"));
+	set_str(mf, "uco-observable:IMEI", first_str(json_object_get(ids, "imei")));
+	set_str(mf, "uco-observable:MSISDN", first_str(json_object_get(ids, "msisdn")));
+	set_str(mf, "uco-observable:IMSI", first_str(json_object_get(ids, "imsi")));
+	set_str(mf, "uco-observable:ICCID", first_str(json_object_get(ids, "iccid")));
+	set_str(mf, "uco-observable:mobileDeviceOSVersion",
+		json_string_value(json_object_get(mitem, "os_version")));
+	json_array_append_new(facets, mf);
+	json_object_set_new(d, "uco-core:hasFacet", facets);
+	add_node(u, d, true);
+	json_object_set_new(u->devices, item, json_string(id));
+
+	char pid[128];
+	json_t *p = json_object();
+	json_object_set_new(p, "@id", json_string(mkid("provenance", item, pid)));
+	json_object_set_new(p, "@type", json_string("case-investigation:ProvenanceRecord"));
+	json_object_set_new(p, "case-investigation:exhibitNumber", json_string(item));
+	json_object_set_new(p, "uco-core:object", json_pack("[o]", ref(id)));
+	json_object_set_new(u->provs, item, p); /* added to the graph at the end */
+	return json_string_value(json_object_get(u->devices, item));
+}
+
+static const json_t *manifest_item(const json_t *m, const char *item)
+{
+	const json_t *items = json_object_get(m, "items"), *x;
+	size_t i;
+	if (!json_is_array(items))
+		items = json_object_get(json_object_get(m, "seizure"), "items");
+	json_array_foreach(items, i, x)
+	{
+		const char *id = json_string_value(json_object_get(x, "item_id"));
+		if (id != NULL && strcmp(id, item) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+static void add_file(struct uco *u, const json_t *m, const struct cu_caseuco_file *f)
+{
+	char id[128], fid[128];
+	const char *dev = device_of(u, manifest_item(m, f->item), f->item);
+	const char *name = strrchr(f->path, '/');
+	(void)dev;
+
+	mkid("file", f->path, id);
+	json_t *o = json_object();
+	json_object_set_new(o, "@id", json_string(id));
+	json_object_set_new(o, "@type", json_string("uco-observable:ObservableObject"));
+	json_t *facets = json_array();
+	json_t *ff = json_object();
+	json_object_set_new(ff, "@id", json_string(mkid("file-facet", f->path, fid)));
+	json_object_set_new(ff, "@type", json_string("uco-observable:FileFacet"));
+	json_object_set_new(ff, "uco-observable:fileName", json_string(name ? name + 1 : f->path));
+	json_object_set_new(ff, "uco-observable:filePath",
+			    json_string(f->device_path ? f->device_path : f->path));
+	json_object_set_new(ff, "uco-observable:sizeInBytes", typed_int(f->size));
+	json_array_append_new(facets, ff);
+	json_t *cf = json_object();
+	json_object_set_new(cf, "@id", json_string(mkid("content-facet", f->path, fid)));
+	json_object_set_new(cf, "@type", json_string("uco-observable:ContentDataFacet"));
+	json_object_set_new(cf, "uco-observable:sizeInBytes", typed_int(f->size));
+	json_object_set_new(cf, "uco-observable:hash",
+			    json_pack("[o,o]", hash_node(f->path, "SHA256", f->sha256),
+				      hash_node(f->path, "MD5", f->md5)));
+	json_array_append_new(facets, cf);
+	json_object_set_new(o, "uco-core:hasFacet", facets);
+	json_object_set_new(o, "uco-core:description",
+			    json_pack("s", strcmp(f->kind, "derived") == 0
+						   ? "derived file (package path in tag)"
+						   : "evidence file (package path in tag)"));
+	json_object_set_new(o, "uco-core:tag", json_pack("[s]", f->path));
+	add_node(u, o, true);
+	json_t *p = json_object_get(u->provs, f->item);
+	json_array_append_new(json_object_get(p, "uco-core:object"), ref(id));
+}
+
+static void add_action(struct uco *u, const json_t *m, const json_t *body)
+{
+	const char *ev = json_string_value(json_object_get(body, "event"));
+	const json_t *sub = json_object_get(body, "subject");
+	const json_t *det = json_object_get(body, "details");
+	const char *t = json_string_value(json_object_get(body, "time"));
+	json_int_t seq = json_integer_value(json_object_get(body, "seq"));
+	char id[128], key[32];
+	static const char *const kinds[][2] = {{"IMPORT", "import"},
+					       {"ACQUIRE_START", "acquisition start"},
+					       {"ACQUIRE_END", "acquisition"},
+					       {"DERIVE", "derivation"},
+					       {"SEAL", "seal"}};
+	const char *label = NULL;
+
+	if (ev == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(ev, kinds[i][0]) == 0)
+			label = kinds[i][1];
+	if (label == NULL)
+		return;
+	snprintf(key, sizeof(key), "%lld", (long long)seq);
+	json_t *a = json_object();
+	json_object_set_new(a, "@id", json_string(mkid("action", key, id)));
+	json_object_set_new(a, "@type", json_string("case-investigation:InvestigativeAction"));
+	json_object_set_new(a, "uco-core:name", json_string(label));
+	json_object_set_new(a, "uco-core:description",
+			    json_pack("s", "custody log entry (seq in tag)"));
+	json_object_set_new(a, "uco-core:tag", json_pack("[s]", key));
+	if (t != NULL)
+		json_object_set_new(a, "uco-action:startTime", typed("xsd:dateTime", t));
+	json_object_set_new(a, "uco-action:instrument", ref(u->tool_id));
+	const char *item = json_string_value(json_object_get(sub, "item"));
+	if (item == NULL)
+		item = json_string_value(json_object_get(sub, "item_id"));
+	if (item == NULL)
+		item = json_string_value(json_object_get(det, "item"));
+	json_t *results = json_array();
+	if (item != NULL) {
+		const char *dev = device_of(u, manifest_item(m, item), item);
+		json_object_set_new(a, "uco-action:object", json_pack("[o]", ref(dev)));
+		json_array_append_new(results, ref(json_string_value(json_object_get(
+						       json_object_get(u->provs, item), "@id"))));
+	} else if (strcmp(ev, "SEAL") == 0) {
+		const char *k;
+		json_t *p;
+		json_object_foreach(u->provs, k, p)
+			json_array_append_new(results,
+					      ref(json_string_value(json_object_get(p, "@id"))));
+	}
+	if (json_array_size(results) > 0)
+		json_object_set_new(a, "uco-action:result", results);
+	else
+		json_decref(results);
+	add_node(u, a, true);
+}
+
+enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
+			       const char *custody_log, size_t custody_len,
+			       const struct cu_caseuco_file *files, size_t n,
+			       struct cu_buf *out, struct cu_error *err)
+{
+	struct uco u;
+	json_t *doc = NULL, *ctx = NULL;
+	char tool_id[128], inv_id[128];
+	const json_t *cs = json_object_get(manifest, "case");
+	const char *case_id = cu_seal_manifest_case_id(manifest);
+	enum cu_status st = CU_OK;
+	char *txt = NULL;
+
+	memset(&u, 0, sizeof(u));
+	u.graph = json_array();
+	u.all = json_array();
+	u.devices = json_object();
+	u.provs = json_object();
+	doc = json_object();
+	ctx = json_object();
+	if (u.graph == NULL || u.all == NULL || u.devices == NULL || u.provs == NULL ||
+	    doc == NULL || ctx == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: out of memory");
+		goto out;
+	}
+	json_object_set_new(ctx, "kb", json_string("urn:custos:kb:"));
+	json_object_set_new(ctx, "case-investigation",
+			    json_string("https://ontology.caseontology.org/case/investigation/"));
+	json_object_set_new(ctx, "uco-core",
+			    json_string("https://ontology.unifiedcyberontology.org/uco/core/"));
+	json_object_set_new(ctx, "uco-observable",
+			    json_string("https://ontology.unifiedcyberontology.org/uco/observable/"));
+	json_object_set_new(ctx, "uco-action",
+			    json_string("https://ontology.unifiedcyberontology.org/uco/action/"));
+	json_object_set_new(ctx, "uco-tool",
+			    json_string("https://ontology.unifiedcyberontology.org/uco/tool/"));
+	json_object_set_new(ctx, "uco-types",
+			    json_string("https://ontology.unifiedcyberontology.org/uco/types/"));
+	json_object_set_new(ctx, "uco-vocabulary",
+			    json_string("https://ontology.unifiedcyberontology.org/uco/vocabulary/"));
+	json_object_set_new(ctx, "xsd", json_string("http://www.w3.org/2001/XMLSchema#"));
+
+	mkid("tool", "custos", tool_id);
+	u.tool_id = tool_id;
+	json_t *tool = json_object();
+	json_object_set_new(tool, "@id", json_string(tool_id));
+	json_object_set_new(tool, "@type", json_string("uco-tool:Tool"));
+	json_object_set_new(tool, "uco-core:name", json_string("custos"));
+	json_object_set_new(tool, "uco-tool:version", json_string(cu_version()));
+	json_object_set_new(tool, "uco-tool:toolType",
+			    json_string("mobile acquisition, parsing and evidence sealing"));
+	add_node(&u, tool, true);
+
+	/* Devices from the manifest first (in its order), then files. */
+	{
+		const json_t *items = json_object_get(manifest, "items"), *x;
+		size_t i;
+		if (!json_is_array(items))
+			items = json_object_get(json_object_get(manifest, "seizure"), "items");
+		json_array_foreach(items, i, x)
+		{
+			const char *id = json_string_value(json_object_get(x, "item_id"));
+			if (id != NULL)
+				device_of(&u, x, id);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		add_file(&u, manifest, &files[i]);
+
+	/* Actions from the custody log. */
+	{
+		const char *p = custody_log, *end = custody_log + custody_len;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			json_t *line = NULL;
+			if (len > 0 && cu_json_load_str(p, len, "custody line", &line, NULL) == CU_OK) {
+				add_action(&u, manifest, json_object_get(line, "body"));
+				json_decref(line);
+			}
+			p += len + 1;
+		}
+	}
+	{
+		const char *k;
+		json_t *p;
+		json_object_foreach(u.provs, k, p)
+			add_node(&u, json_incref(p), true);
+	}
+
+	json_t *inv = json_object();
+	json_object_set_new(inv, "@id", json_string(mkid("investigation", case_id, inv_id)));
+	json_object_set_new(inv, "@type", json_string("case-investigation:Investigation"));
+	json_object_set_new(inv, "uco-core:name", json_string(case_id));
+	set_str(inv, "uco-core:description", json_string_value(json_object_get(cs, "case_title")));
+	set_str(inv, "case-investigation:focus", json_string_value(json_object_get(cs, "purpose")));
+	json_object_set_new(inv, "uco-core:tag", json_pack("[s]", package_id));
+	json_object_set(inv, "uco-core:object", u.all);
+	json_array_insert_new(u.graph, 0, inv);
+
+	json_object_set(doc, "@context", ctx);
+	json_object_set(doc, "@graph", u.graph);
+	txt = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (txt == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: serialising failed");
+		goto out;
+	}
+	cu_buf_reset(out);
+	if ((st = cu_buf_puts(out, txt, err)) == CU_OK)
+		st = cu_buf_putc(out, '\n', err);
+out:
+	free(txt);
+	json_decref(doc);
+	json_decref(ctx);
+	json_decref(u.graph);
+	json_decref(u.all);
+	json_decref(u.devices);
+	json_decref(u.provs);
+	return st;
+}

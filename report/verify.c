@@ -1,0 +1,1220 @@
+/*
+ * verify.c - `custos verify`: every check of PACKAGE.md on a sealed
+ * package, or the inventory and custody chain of a case directory; and
+ * Merkle inclusion proofs for one file of a package.
+ *
+ * Memory stays bounded: each entry is read through zip_fopen in 1 MiB
+ * chunks into the hashers (libzip checks the CRC when an entry has been
+ * read to its end). Only manifest.json and the custody log, both small,
+ * are held whole (capped).
+ */
+#include "report/seal_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zip.h>
+
+#define CHUNK ((size_t)1 << 20)
+
+/* ------------------------------------------------------------------ */
+/* report                                                              */
+/* ------------------------------------------------------------------ */
+
+void cu_verify_report_init(struct cu_verify_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->ok = true;
+}
+
+void cu_verify_report_release(struct cu_verify_report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->checks[i].name);
+		free(r->checks[i].detail);
+	}
+	free(r->checks);
+	memset(r, 0, sizeof(*r));
+}
+
+int cu_verify_report_exit(const struct cu_verify_report *r)
+{
+	if (r->failures > 0)
+		return 1;
+	if (r->unreadable || !r->ok)
+		return 3;
+	return 0;
+}
+
+enum kind { PASS, WARN, FAIL, UNREADABLE };
+
+static void check(struct cu_verify_report *r, enum kind k, const char *name, const char *fmt,
+		  ...) CU_PRINTF(4, 5);
+static void check(struct cu_verify_report *r, enum kind k, const char *name, const char *fmt,
+		  ...)
+{
+	struct cu_buf d = CU_BUF_INIT;
+	va_list ap;
+
+	if (k == FAIL) {
+		r->failures++;
+		r->ok = false;
+	} else if (k == UNREADABLE) {
+		r->unreadable = true;
+		r->ok = false;
+	}
+	va_start(ap, fmt);
+	(void)cu_buf_vprintf(&d, NULL, fmt, ap);
+	va_end(ap);
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		struct cu_verify_check *v = cu_reallocarray(r->checks, cap, sizeof(*v));
+		if (v == NULL) {
+			cu_buf_release(&d);
+			return;
+		}
+		r->checks = v;
+		r->cap = cap;
+	}
+	struct cu_verify_check *c = &r->checks[r->n];
+	c->name = cu_strdup(name);
+	c->detail = cu_buf_detach(&d, NULL);
+	c->ok = k == PASS || k == WARN;
+	c->warning = k == WARN;
+	if (c->name == NULL) {
+		free(c->detail);
+		return;
+	}
+	r->n++;
+}
+
+/* ------------------------------------------------------------------ */
+/* manifest listing                                                    */
+/* ------------------------------------------------------------------ */
+
+struct listed {
+	const char *path, *sha256, *md5, *sm3, *list;
+	uint64_t size;
+	bool seen;
+};
+
+struct listing {
+	struct listed *v;
+	size_t n;
+};
+
+static int cmp_listed(const void *a, const void *b)
+{
+	return strcmp(((const struct listed *)a)->path, ((const struct listed *)b)->path);
+}
+
+/* Every row of files[], derived[] and package_files[]; strings borrowed
+ * from the manifest. Malformed rows are failures named by list and index. */
+static enum cu_status build_listing(const json_t *man, struct cu_verify_report *r,
+				    struct listing *out, struct cu_error *err)
+{
+	static const char *const lists[] = {"files", "derived", "package_files"};
+	size_t total = 0, k = 0;
+	struct listed *v;
+
+	for (size_t l = 0; l < 3; l++)
+		total += json_array_size(json_object_get(man, lists[l]));
+	v = cu_calloc(total ? total : 1, sizeof(*v));
+	if (v == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	for (size_t l = 0; l < 3; l++) {
+		const json_t *arr = json_object_get(man, lists[l]), *row;
+		size_t i;
+		json_array_foreach(arr, i, row)
+		{
+			const char *p = json_string_value(json_object_get(row, "path"));
+			const char *h = json_string_value(json_object_get(row, "sha256"));
+			const char *m = json_string_value(json_object_get(row, "md5"));
+			const json_t *sz = json_object_get(row, "size");
+			if (p == NULL || h == NULL || m == NULL || !json_is_integer(sz) ||
+			    json_integer_value(sz) < 0 || strlen(h) != 64 || strlen(m) != 32) {
+				check(r, FAIL, "manifest",
+				      "manifest.json: %s[%zu] lacks path, size, sha256 or md5",
+				      lists[l], i);
+				continue;
+			}
+			v[k].path = p;
+			v[k].sha256 = h;
+			v[k].md5 = m;
+			v[k].sm3 = json_string_value(json_object_get(row, "sm3"));
+			v[k].size = (uint64_t)json_integer_value(sz);
+			v[k].list = lists[l];
+			k++;
+		}
+	}
+	if (k > 0)
+		qsort(v, k, sizeof(*v), cmp_listed);
+	for (size_t i = 1; i < k; i++)
+		if (strcmp(v[i - 1].path, v[i].path) == 0)
+			check(r, FAIL, "manifest", "manifest.json lists '%s' twice", v[i].path);
+	out->v = v;
+	out->n = k;
+	return CU_OK;
+}
+
+static struct listed *find_listed(struct listing *l, const char *path)
+{
+	struct listed key;
+	memset(&key, 0, sizeof(key));
+	key.path = path;
+	return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), cmp_listed) : NULL;
+}
+
+/* Content root over files[] + derived[] as listed. */
+static enum cu_status listing_root(const struct listing *l, unsigned char root[32], size_t *n,
+				   struct cu_error *err)
+{
+	struct cu_content_file *cf = cu_calloc(l->n ? l->n : 1, sizeof(*cf));
+	size_t k = 0;
+	enum cu_status st;
+
+	if (cf == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].list, "package_files") == 0)
+			continue;
+		cf[k].path = l->v[i].path;
+		cf[k].size = l->v[i].size;
+		cf[k].sha256 = l->v[i].sha256;
+		k++;
+	}
+	st = cu_seal_content_root(cf, k, root, err);
+	free(cf);
+	if (st == CU_OK)
+		*n = k;
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* package                                                             */
+/* ------------------------------------------------------------------ */
+
+struct pkg {
+	const char *path;
+	const struct cu_verify_opts *o;
+	struct cu_verify_report *r;
+	zip_t *za;
+	struct cu_hasher *h;
+	unsigned char *chunk;
+	bool password_reported;
+	unsigned long encrypted_skipped;
+};
+
+static bool is_fixed(const char *name)
+{
+	return strcmp(name, CU_PKG_MIMETYPE) == 0 || strcmp(name, CU_PKG_MANIFEST) == 0 ||
+	       strcmp(name, CU_PKG_SIG) == 0 || strcmp(name, CU_PKG_TSQ) == 0 ||
+	       strcmp(name, CU_PKG_TSR) == 0;
+}
+
+static zip_file_t *open_entry(struct pkg *p, zip_uint64_t i, const char *name)
+{
+	zip_file_t *zf = zip_fopen_index(p->za, i, 0);
+	if (zf != NULL)
+		return zf;
+	int ze = zip_error_code_zip(zip_get_error(p->za));
+	if (ze == ZIP_ER_NOPASSWD || ze == ZIP_ER_WRONGPASSWD) {
+		p->r->need_password = true;
+		p->encrypted_skipped++;
+		if (!p->password_reported)
+			check(p->r, UNREADABLE, "password",
+			      ze == ZIP_ER_NOPASSWD
+				      ? "entry '%s' is encrypted: give the package password "
+					"(CUSTOS_PACKAGE_PASSWORD or --password-file)"
+				      : "entry '%s': wrong package password",
+			      name);
+		p->password_reported = true;
+	} else {
+		check(p->r, FAIL, "zip-structure", "entry '%s' cannot be opened: %s", name,
+		      zip_strerror(p->za));
+	}
+	return NULL;
+}
+
+/* Reads a small entry whole (capped). */
+static bool read_small(struct pkg *p, zip_uint64_t i, const char *name, size_t max,
+		       struct cu_buf *out)
+{
+	zip_file_t *zf = open_entry(p, i, name);
+	bool ok = true;
+
+	if (zf == NULL)
+		return false;
+	cu_buf_reset(out);
+	for (;;) {
+		zip_int64_t got = zip_fread(zf, p->chunk, CHUNK);
+		if (got < 0) {
+			check(p->r, FAIL, "zip-structure", "entry '%s' cannot be read: %s", name,
+			      zip_file_strerror(zf));
+			ok = false;
+			break;
+		}
+		if (got == 0)
+			break;
+		if (out->len + (size_t)got > max ||
+		    cu_buf_append(out, p->chunk, (size_t)got, NULL) != CU_OK) {
+			check(p->r, FAIL, "zip-structure", "entry '%s' is larger than %zu bytes",
+			      name, max);
+			ok = false;
+			break;
+		}
+	}
+	zip_fclose(zf);
+	if (ok && out->data == NULL)
+		(void)cu_buf_puts(out, "", NULL);
+	return ok;
+}
+
+/* Streams one listed entry through the hashers and compares. When keep is
+ * set the bytes are also collected (the custody log). */
+static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct listed *l,
+			struct cu_buf *keep, uint64_t *bytes)
+{
+	struct cu_digests d;
+	struct cu_error e;
+	zip_file_t *zf = open_entry(p, i, name);
+	char ename[CU_PATH_MAX + 8];
+
+	snprintf(ename, sizeof(ename), "entry %s", name);
+	if (zf == NULL)
+		return;
+	cu_error_clear(&e);
+	if (cu_hasher_reset(p->h, &e) != CU_OK) {
+		check(p->r, FAIL, ename, "%s", e.msg);
+		zip_fclose(zf);
+		return;
+	}
+	for (;;) {
+		zip_int64_t got = zip_fread(zf, p->chunk, CHUNK);
+		if (got < 0) {
+			check(p->r, FAIL, ename, "'%s' cannot be read (damaged, CRC): %s", name,
+			      zip_file_strerror(zf));
+			zip_fclose(zf);
+			return;
+		}
+		if (got == 0)
+			break;
+		if (cu_hasher_update(p->h, p->chunk, (size_t)got, &e) != CU_OK) {
+			check(p->r, FAIL, ename, "%s", e.msg);
+			zip_fclose(zf);
+			return;
+		}
+		if (keep != NULL &&
+		    (keep->len + (size_t)got > CU_PKG_CUSTODY_MAX ||
+		     cu_buf_append(keep, p->chunk, (size_t)got, NULL) != CU_OK)) {
+			check(p->r, FAIL, ename, "'%s' is too large to check", name);
+			keep = NULL;
+		}
+	}
+	zip_fclose(zf);
+	if (cu_hasher_final(p->h, &d, &e) != CU_OK) {
+		check(p->r, FAIL, ename, "%s", e.msg);
+		return;
+	}
+	*bytes += d.size;
+	if (d.size != l->size)
+		check(p->r, FAIL, ename, "'%s' is %llu bytes, manifest.json says %llu", name,
+		      (unsigned long long)d.size, (unsigned long long)l->size);
+	else if (strcmp(d.sha256, l->sha256) != 0)
+		check(p->r, FAIL, ename, "'%s' sha256 mismatch: is %s, manifest.json says %s",
+		      name, d.sha256, l->sha256);
+	else if (strcmp(d.md5, l->md5) != 0)
+		check(p->r, FAIL, ename, "'%s' md5 mismatch: is %s, manifest.json says %s", name,
+		      d.md5, l->md5);
+	else if (l->sm3 != NULL && strcmp(d.sm3, l->sm3) != 0)
+		check(p->r, FAIL, ename, "'%s' sm3 mismatch: is %s, manifest.json says %s", name,
+		      d.sm3, l->sm3);
+}
+
+static void check_outer(struct pkg *p)
+{
+	struct cu_buf side = CU_BUF_INIT, sp = CU_BUF_INIT;
+	struct cu_digests d;
+	struct cu_error e;
+	char want[65] = "";
+	const char *from = NULL;
+
+	cu_error_clear(&e);
+	if (p->o->expect_sha256 != NULL) {
+		snprintf(want, sizeof(want), "%s", p->o->expect_sha256);
+		from = "--expect-sha256";
+	} else if (cu_buf_printf(&sp, NULL, "%s.sha256", p->path) == CU_OK &&
+		   cu_file_exists(sp.data)) {
+		if (cu_file_read_all(sp.data, 4096, &side, &e) != CU_OK || side.len < 64) {
+			check(p->r, FAIL, "outer-hash", "sidecar '%s' is unreadable or too short",
+			      sp.data);
+			goto out;
+		}
+		memcpy(want, side.data, 64);
+		want[64] = '\0';
+		from = sp.data;
+	} else {
+		check(p->r, WARN, "outer-hash",
+		      "no '%s.sha256' beside the package and no --expect-sha256: not checked",
+		      p->path);
+		goto out;
+	}
+	for (char *c = want; *c; c++)
+		if (*c >= 'A' && *c <= 'F')
+			*c = (char)(*c - 'A' + 'a');
+	if (cu_hash_file(p->path, CU_HASH_SHA256, &d, &e) != CU_OK) {
+		check(p->r, UNREADABLE, "outer-hash", "%s", e.msg);
+		goto out;
+	}
+	if (strcmp(d.sha256, want) == 0)
+		check(p->r, PASS, "outer-hash", "%s matches %s", d.sha256, from);
+	else
+		check(p->r, FAIL, "outer-hash", "package '%s' is %s but %s says %s", p->path,
+		      d.sha256, from, want);
+out:
+	cu_buf_release(&side);
+	cu_buf_release(&sp);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void check_custody(struct pkg *p, const json_t *man, const struct cu_buf *log,
+			  const char *content_root_hex)
+{
+	struct cu_custody_check chk;
+	struct cu_error e;
+	const json_t *cu = json_object_get(man, "custody");
+	const char *head = json_string_value(json_object_get(cu, "head"));
+	const char *root = json_string_value(json_object_get(cu, "root"));
+	json_int_t size = json_integer_value(json_object_get(cu, "size"));
+	char hh[65], rh[65];
+
+	cu_error_clear(&e);
+	if (cu_custody_verify_buf(log->data ? log->data : "", log->len, CU_PKG_CUSTODY,
+				  p->o->pubkey, &chk, &e) != CU_OK) {
+		check(p->r, FAIL, "custody-chain", "%s", e.msg);
+		return;
+	}
+	cu_hex(chk.head, 32, hh);
+	cu_hex(chk.root, 32, rh);
+	check(p->r, PASS, "custody-chain",
+	      "custody/log.jsonl: %llu entries chain from seq 0, %llu signed, %llu signatures "
+	      "not checked (other key or none given)",
+	      (unsigned long long)chk.entries, (unsigned long long)chk.signed_entries,
+	      (unsigned long long)chk.unverified_signatures);
+	if (head == NULL || root == NULL || (uint64_t)size != chk.entries || strcmp(head, hh) != 0 ||
+	    strcmp(root, rh) != 0)
+		check(p->r, FAIL, "custody-head",
+		      "custody/log.jsonl has %llu entries, head %s, root %s; manifest.json says "
+		      "%lld, %s, %s (log truncated, extended or replaced)",
+		      (unsigned long long)chk.entries, hh, rh, (long long)size,
+		      head ? head : "null", root ? root : "null");
+	else
+		check(p->r, PASS, "custody-head", "head %s and root %s equal manifest.json's", hh,
+		      rh);
+
+	/* The last entry must be this package's SEAL, naming its content root. */
+	const char *end = log->data + log->len, *last = log->data;
+	for (const char *c = log->data; c + 1 < end; c++)
+		if (*c == '\n')
+			last = c + 1;
+	json_t *line = NULL;
+	if (log->len > 0 &&
+	    cu_json_load_str(last, (size_t)(end - last), "custody line", &line, NULL) == CU_OK) {
+		const json_t *b = json_object_get(line, "body");
+		const char *ev = json_string_value(json_object_get(b, "event"));
+		const char *cr = json_string_value(json_object_get(
+			json_object_get(json_object_get(b, "details"), "content_root"), "root"));
+		if (ev == NULL || strcmp(ev, "SEAL") != 0)
+			check(p->r, FAIL, "custody-seal",
+			      "last entry of custody/log.jsonl is '%s', not SEAL", ev ? ev : "?");
+		else if (cr == NULL || content_root_hex == NULL || strcmp(cr, content_root_hex) != 0)
+			check(p->r, FAIL, "custody-seal",
+			      "SEAL entry names content root %s, manifest.json has %s",
+			      cr ? cr : "null", content_root_hex ? content_root_hex : "null");
+		else
+			check(p->r, PASS, "custody-seal", "SEAL entry names content root %s", cr);
+		json_decref(line);
+	} else {
+		check(p->r, FAIL, "custody-seal", "last line of custody/log.jsonl does not parse");
+	}
+}
+
+enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *opts,
+				 struct cu_verify_report *r, struct cu_error *err)
+{
+	struct pkg p;
+	struct listing l = {NULL, 0};
+	struct cu_buf man_text = CU_BUF_INIT, logbuf = CU_BUF_INIT, small = CU_BUF_INIT;
+	struct cu_buf sigbuf = CU_BUF_INIT;
+	json_t *man = NULL;
+	const char **names = NULL;
+	enum cu_status st = CU_OK;
+	unsigned char seal[32];
+	char seal_hex[65] = "", croot_hex[65] = "";
+	zip_int64_t n;
+	int zerr = 0;
+	bool have_sig = false, have_tsq = false, have_tsr = false, log_seen = false;
+	uint64_t bytes = 0;
+	struct cu_error e;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.o = opts;
+	p.r = r;
+	cu_error_clear(&e);
+
+	{
+		struct stat sb;
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0) {
+			check(r, UNREADABLE, "input", "cannot read package '%s': %s", path,
+			      strerror(errno ? errno : EINVAL));
+			goto out;
+		}
+	}
+	check_outer(&p);
+
+	p.za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	if (p.za == NULL) {
+		zip_error_t ze;
+		unsigned char magic[4] = {0};
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			size_t got = 0;
+			(void)cu_read_full(fd, magic, 4, &got, path, NULL);
+			close(fd);
+		}
+		zip_error_init_with_code(&ze, zerr);
+		/* It began as a ZIP: damaged or truncated is an integrity
+		 * failure; anything else is simply not a package. */
+		check(r, memcmp(magic, "PK\x03\x04", 4) == 0 ? FAIL : UNREADABLE, "zip-structure",
+		      "'%s' is not a readable ZIP archive (damaged or truncated?): %s", path,
+		      zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		goto out;
+	}
+	if (opts->password != NULL)
+		zip_set_default_password(p.za, opts->password);
+	if ((p.chunk = cu_malloc(CHUNK)) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+		goto out;
+	}
+	if ((st = cu_hasher_new(CU_HASH_DEFAULT | CU_HASH_SM3, CU_HASHER_THREADED, &p.h, err)) !=
+	    CU_OK)
+		goto out;
+	n = zip_get_num_entries(p.za, 0);
+	r->entries = n > 0 ? (uint64_t)n : 0;
+
+	/* Names: safe, unique. */
+	names = cu_calloc(n > 0 ? (size_t)n : 1, sizeof(*names));
+	if (names == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+		goto out;
+	}
+	{
+		bool bad = false;
+		for (zip_int64_t i = 0; i < n; i++) {
+			const char *nm = zip_get_name(p.za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+			names[i] = nm ? nm : "";
+			if (nm == NULL || cu_path_check_relative(nm, strlen(nm), &e) != CU_OK) {
+				check(r, FAIL, "entry-names", "entry %lld has an unsafe name '%s': %s",
+				      (long long)i, names[i], e.msg);
+				bad = true;
+			}
+		}
+		const char **sorted = cu_calloc(n > 0 ? (size_t)n : 1, sizeof(*sorted));
+		if (sorted == NULL) {
+			st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+			goto out;
+		}
+		memcpy(sorted, names, (size_t)(n > 0 ? n : 0) * sizeof(*sorted));
+		if (n > 1)
+			qsort(sorted, (size_t)n, sizeof(*sorted), cmp_cstr);
+		for (zip_int64_t i = 1; i < n; i++)
+			if (strcmp(sorted[i - 1], sorted[i]) == 0) {
+				check(r, FAIL, "entry-names", "entry name '%s' appears twice",
+				      sorted[i]);
+				bad = true;
+			}
+		free(sorted);
+		if (!bad)
+			check(r, PASS, "entry-names",
+			      "%lld entries, names unique, relative, without '..'", (long long)n);
+	}
+
+	/* mimetype: first, stored, exact. */
+	{
+		zip_stat_t zs;
+		zip_stat_init(&zs);
+		if (n < 1 || strcmp(names[0], CU_PKG_MIMETYPE) != 0 ||
+		    zip_stat_index(p.za, 0, 0, &zs) != 0 || zs.comp_method != ZIP_CM_STORE ||
+		    zs.encryption_method != ZIP_EM_NONE)
+			check(r, FAIL, "mimetype", "first entry is '%s', not a stored 'mimetype'",
+			      n > 0 ? names[0] : "(none)");
+		else if (!read_small(&p, 0, CU_PKG_MIMETYPE, 256, &small) ||
+			 strcmp(small.data, CU_PACKAGE_MIMETYPE) != 0)
+			check(r, FAIL, "mimetype", "mimetype is '%s', not '%s'",
+			      small.data ? small.data : "", CU_PACKAGE_MIMETYPE);
+		else
+			check(r, PASS, "mimetype", "%s", CU_PACKAGE_MIMETYPE);
+	}
+
+	/* manifest.json and the seal hash. */
+	{
+		zip_int64_t mi = zip_name_locate(p.za, CU_PKG_MANIFEST, 0);
+		if (mi < 0) {
+			check(r, FAIL, "manifest", "the package has no manifest.json");
+			goto out;
+		}
+		if (!read_small(&p, (zip_uint64_t)mi, CU_PKG_MANIFEST, CU_PKG_MANIFEST_MAX,
+				&man_text))
+			goto out;
+		cu_sha256(man_text.data, man_text.len, seal);
+		cu_hex(seal, 32, seal_hex);
+		memcpy(r->seal_hash, seal_hex, 65);
+		if (cu_json_load_str(man_text.data, man_text.len, CU_PKG_MANIFEST, &man, &e) !=
+			    CU_OK ||
+		    !json_is_object(man)) {
+			check(r, FAIL, "manifest", "manifest.json does not parse: %s", e.msg);
+			goto comment;
+		}
+		check(r, PASS, "manifest", "manifest.json parses; seal hash %s", seal_hex);
+	}
+comment: {
+	int clen = 0;
+	const char *cm = zip_get_archive_comment(p.za, &clen, ZIP_FL_ENC_RAW);
+	char want[80];
+	snprintf(want, sizeof(want), "CUSTOS1 %s", seal_hex);
+	if (cm != NULL && (size_t)clen == strlen(want) && memcmp(cm, want, (size_t)clen) == 0)
+		check(r, PASS, "zip-comment", "CUSTOS1 %s equals SHA-256(manifest.json)", seal_hex);
+	else
+		check(r, FAIL, "zip-comment",
+		      "zip comment '%.*s' does not equal 'CUSTOS1 ' + SHA-256(manifest.json) = %s "
+		      "(manifest.json changed?)",
+		      cm ? (clen > 80 ? 80 : clen) : 0, cm ? cm : "", seal_hex);
+}
+	if (man == NULL)
+		goto out;
+
+	if ((st = build_listing(man, r, &l, err)) != CU_OK)
+		goto out;
+
+	/* Every entry: fixed names, or listed with matching digests. */
+	{
+		unsigned long bad_before = r->failures;
+		for (zip_int64_t i = 0; i < n; i++) {
+			const char *nm = names[i];
+			zip_uint64_t u = (zip_uint64_t)i;
+			if (strcmp(nm, CU_PKG_SIG) == 0) {
+				have_sig = read_small(&p, u, nm, 4096, &sigbuf);
+				continue;
+			}
+			if (strcmp(nm, CU_PKG_TSQ) == 0) {
+				if (read_small(&p, u, nm, 1 << 16, &small)) {
+					have_tsq = true;
+					if (cu_seal_tsq_check(small.data, small.len, seal, &e) != CU_OK)
+						check(r, FAIL, "timestamp-request", "%s", e.msg);
+					else
+						check(r, PASS, "timestamp-request",
+						      "manifest.json.tsq asks to stamp "
+						      "SHA-256(manifest.json)");
+				}
+				continue;
+			}
+			if (strcmp(nm, CU_PKG_TSR) == 0 && opts->tsr == NULL) {
+				if (read_small(&p, u, nm, 1 << 20, &small)) {
+					struct cu_buf det = CU_BUF_INIT;
+					have_tsr = true;
+					if (cu_seal_tsr_check(small.data, small.len, seal, &det, &e) !=
+					    CU_OK)
+						check(r, FAIL, "timestamp", "%s: %s", nm, e.msg);
+					else
+						check(r, PASS, "timestamp", "%s: %s", nm, det.data);
+					cu_buf_release(&det);
+				}
+				continue;
+			}
+			if (is_fixed(nm))
+				continue;
+			struct listed *le = find_listed(&l, nm);
+			if (le == NULL) {
+				check(r, FAIL, "entries",
+				      "unexpected entry '%s': not listed in manifest.json", nm);
+				continue;
+			}
+			if (le->seen)
+				continue;
+			le->seen = true;
+			bool is_log = strcmp(nm, CU_PKG_CUSTODY) == 0;
+			check_entry(&p, u, nm, le, is_log ? &logbuf : NULL, &bytes);
+			if (is_log && logbuf.data != NULL)
+				log_seen = true;
+			else if (is_log && !p.r->need_password)
+				log_seen = logbuf.len == 0 && le->size == 0;
+		}
+		for (size_t i = 0; i < l.n; i++)
+			if (!l.v[i].seen)
+				check(r, FAIL, "entries",
+				      "entry '%s' listed in manifest.json %s[] is missing from the "
+				      "package",
+				      l.v[i].path, l.v[i].list);
+		r->bytes = bytes;
+		if (r->failures == bad_before) {
+			if (p.encrypted_skipped > 0)
+				check(r, UNREADABLE, "files",
+				      "%lu encrypted entries not checked (no or wrong password)",
+				      p.encrypted_skipped);
+			else
+				check(r, PASS, "files",
+				      "%zu listed entries, %llu bytes: size, SHA-256, MD5 (and SM3) "
+				      "match manifest.json; CRCs good",
+				      l.n, (unsigned long long)bytes);
+		}
+	}
+
+	/* content_root */
+	{
+		const json_t *cr = json_object_get(man, "content_root");
+		const char *want = json_string_value(json_object_get(cr, "root"));
+		json_int_t wsize = json_integer_value(json_object_get(cr, "size"));
+		unsigned char root[32];
+		size_t k = 0;
+		cu_error_clear(&e);
+		if (listing_root(&l, root, &k, &e) != CU_OK) {
+			check(r, FAIL, "content-root", "%s", e.msg);
+		} else {
+			cu_hex(root, 32, croot_hex);
+			memcpy(r->content_root, croot_hex, 65);
+			if (want == NULL || strcmp(want, croot_hex) != 0 || (size_t)wsize != k)
+				check(r, FAIL, "content-root",
+				      "files[] + derived[] give root %s over %zu files; "
+				      "manifest.json content_root says %s over %lld",
+				      croot_hex, k, want ? want : "null", (long long)wsize);
+			else
+				check(r, PASS, "content-root", "%s over %zu files", croot_hex, k);
+		}
+	}
+
+	/* custody */
+	if (log_seen)
+		check_custody(&p, man, &logbuf, croot_hex[0] ? croot_hex : NULL);
+	else if (!r->need_password && find_listed(&l, CU_PKG_CUSTODY) == NULL)
+		check(r, FAIL, "custody-chain", "the package has no custody/log.jsonl");
+
+	/* signature */
+	{
+		const json_t *sigs = json_object_get(man, "signatures");
+		const char *kid = json_string_value(json_object_get(json_array_get(sigs, 0), "key_id"));
+		if (!have_sig && json_array_size(sigs) > 0)
+			check(r, FAIL, "signature",
+			      "manifest.json lists a signature by %s but manifest.json.sig is missing",
+			      kid ? kid : "?");
+		else if (!have_sig)
+			check(r, WARN, "signature", "package is unsigned (no manifest.json.sig)");
+		else if (opts->pubkey == NULL)
+			check(r, WARN, "signature",
+			      "manifest.json.sig present (key %s) but no --pubkey given: not checked",
+			      kid ? kid : "?");
+		else {
+			struct cu_signer *s = NULL;
+			cu_error_clear(&e);
+			if (cu_signer_load_public(opts->pubkey, &s, &e) != CU_OK)
+				check(r, UNREADABLE, "signature", "%s", e.msg);
+			else if (!cu_signer_verify(s, man_text.data, man_text.len,
+						   (const unsigned char *)sigbuf.data, sigbuf.len))
+				check(r, FAIL, "signature",
+				      "manifest.json.sig does not verify with key %s (%s)",
+				      cu_signer_key_id(s), opts->pubkey);
+			else if (kid != NULL && strcmp(kid, cu_signer_key_id(s)) != 0)
+				check(r, FAIL, "signature",
+				      "manifest.json.sig verifies with %s but manifest.json names key %s",
+				      cu_signer_key_id(s), kid);
+			else
+				check(r, PASS, "signature", "manifest.json.sig verifies with key %s",
+				      cu_signer_key_id(s));
+			cu_signer_free(s);
+		}
+	}
+
+	/* timestamps */
+	if (!have_tsq)
+		check(r, json_array_size(json_object_get(man, "timestamps")) > 0 ? FAIL : WARN,
+		      "timestamp-request", "the package has no manifest.json.tsq");
+	if (opts->tsr != NULL) {
+		struct cu_buf t = CU_BUF_INIT, det = CU_BUF_INIT;
+		cu_error_clear(&e);
+		if (cu_file_read_all(opts->tsr, 1 << 20, &t, &e) != CU_OK)
+			check(r, UNREADABLE, "timestamp", "%s", e.msg);
+		else if (cu_seal_tsr_check(t.data, t.len, seal, &det, &e) != CU_OK)
+			check(r, FAIL, "timestamp", "%s: %s", opts->tsr, e.msg);
+		else
+			check(r, PASS, "timestamp", "%s: %s", opts->tsr, det.data);
+		cu_buf_release(&t);
+		cu_buf_release(&det);
+	} else if (!have_tsr) {
+		check(r, WARN, "timestamp", "no timestamp response (.tsr) in the package or given");
+	}
+out:
+	if (p.za != NULL)
+		zip_discard(p.za);
+	cu_hasher_free(p.h);
+	free(p.chunk);
+	free(names);
+	free(l.v);
+	json_decref(man);
+	cu_buf_release(&man_text);
+	cu_buf_release(&logbuf);
+	cu_buf_release(&small);
+	cu_buf_release(&sigbuf);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* case directory                                                      */
+/* ------------------------------------------------------------------ */
+
+struct casev {
+	struct cu_case *c;
+	struct cu_verify_report *r;
+	struct cu_hasher *h;
+	unsigned char *chunk;
+	char **paths;
+	size_t npaths, cap;
+	uint64_t files, bytes;
+	unsigned long bad;
+};
+
+static enum cu_status case_rec(const struct cu_inventory_rec *rec, void *ctx,
+			       struct cu_error *err)
+{
+	struct casev *v = ctx;
+	struct cu_buf path = CU_BUF_INIT;
+	struct cu_digests d;
+	struct cu_error e;
+	char name[CU_PATH_MAX + 8];
+	int fd = -1;
+
+	(void)err;
+	if (rec->type != NULL && strcmp(rec->type, "file") != 0)
+		return CU_OK;
+	if (rec->evidence_path == NULL)
+		return CU_OK;
+	snprintf(name, sizeof(name), "file %s", rec->evidence_path);
+	if (v->npaths == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 256;
+		char **nv = cu_reallocarray(v->paths, cap, sizeof(*nv));
+		if (nv == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+		v->paths = nv;
+		v->cap = cap;
+	}
+	if ((v->paths[v->npaths] = cu_strdup(rec->evidence_path)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	v->npaths++;
+	cu_error_clear(&e);
+	if (cu_case_path(v->c, rec->evidence_path, &path, &e) != CU_OK) {
+		check(v->r, FAIL, name, "%s", e.msg);
+		v->bad++;
+		goto out;
+	}
+	fd = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		check(v->r, FAIL, name, "'%s' listed in the inventory cannot be opened: %s",
+		      rec->evidence_path, strerror(errno));
+		v->bad++;
+		goto out;
+	}
+	if (cu_hasher_reset(v->h, &e) != CU_OK)
+		goto fail;
+	for (;;) {
+		size_t got;
+		if (cu_read_full(fd, v->chunk, CHUNK, &got, rec->evidence_path, &e) != CU_OK)
+			goto fail;
+		if (got == 0)
+			break;
+		if (cu_hasher_update(v->h, v->chunk, got, &e) != CU_OK)
+			goto fail;
+	}
+	if (cu_hasher_final(v->h, &d, &e) != CU_OK)
+		goto fail;
+	v->files++;
+	v->bytes += d.size;
+	if (d.size != rec->size || strcmp(d.sha256, rec->sha256) != 0 ||
+	    strcmp(d.md5, rec->md5) != 0 ||
+	    (strlen(rec->sm3) == 64 && strcmp(d.sm3, rec->sm3) != 0)) {
+		check(v->r, FAIL, name,
+		      "'%s' is %llu bytes sha256 %s md5 %s; the inventory says %llu bytes sha256 %s "
+		      "md5 %s",
+		      rec->evidence_path, (unsigned long long)d.size, d.sha256, d.md5,
+		      (unsigned long long)rec->size, rec->sha256, rec->md5);
+		v->bad++;
+	}
+	goto out;
+fail:
+	check(v->r, FAIL, name, "%s", e.msg);
+	v->bad++;
+out:
+	if (fd >= 0)
+		close(fd);
+	cu_buf_release(&path);
+	return CU_OK;
+}
+
+static void walk_unlisted(struct casev *v, const char *rel, int depth)
+{
+	struct cu_buf dir = CU_BUF_INIT, child = CU_BUF_INIT;
+	DIR *d = NULL;
+	struct dirent *de;
+
+	if (depth > 64 || cu_case_path(v->c, rel, &dir, NULL) != CU_OK ||
+	    (d = opendir(dir.data)) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		cu_buf_reset(&child);
+		if (cu_buf_printf(&child, NULL, "%s/%s", rel, de->d_name) != CU_OK ||
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			walk_unlisted(v, child.data, depth + 1);
+		} else if (S_ISREG(sb.st_mode)) {
+			const char *key = child.data;
+			if (v->npaths == 0 ||
+			    bsearch(&key, v->paths, v->npaths, sizeof(*v->paths), cmp_cstr) == NULL) {
+				char name[CU_PATH_MAX + 8];
+				snprintf(name, sizeof(name), "file %s", child.data);
+				check(v->r, FAIL, name, "'%s' is not in the inventory (unlisted file)",
+				      child.data);
+				v->bad++;
+			}
+		}
+	}
+out:
+	if (d != NULL)
+		closedir(d);
+	cu_buf_release(&dir);
+	cu_buf_release(&child);
+}
+
+enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *opts,
+				  struct cu_verify_report *r, struct cu_error *err)
+{
+	struct casev v;
+	struct cu_error e;
+	struct cu_buf logp = CU_BUF_INIT;
+	enum cu_status st = CU_OK;
+
+	memset(&v, 0, sizeof(v));
+	v.r = r;
+	cu_error_clear(&e);
+	if (cu_case_open(dir, &v.c, &e) != CU_OK) {
+		check(r, UNREADABLE, "input", "%s", e.msg);
+		return CU_OK;
+	}
+	check(r, PASS, "manifest", "%s/manifest.json parses", v.c->dir);
+	if ((v.chunk = cu_malloc(CHUNK)) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+		goto out;
+	}
+	if ((st = cu_hasher_new(CU_HASH_DEFAULT | CU_HASH_SM3, CU_HASHER_THREADED, &v.h, err)) !=
+	    CU_OK)
+		goto out;
+	if (cu_inventory_each(v.c, NULL, case_rec, &v, &e) != CU_OK)
+		check(r, FAIL, "inventory", "%s", e.msg);
+	if (v.npaths > 0)
+		qsort(v.paths, v.npaths, sizeof(*v.paths), cmp_cstr);
+	walk_unlisted(&v, "evidence", 0);
+	walk_unlisted(&v, "derived", 0);
+	if (v.bad == 0)
+		check(r, PASS, "files", "%llu files, %llu bytes match the inventory",
+		      (unsigned long long)v.files, (unsigned long long)v.bytes);
+	r->bytes = v.bytes;
+	r->entries = v.files;
+
+	{
+		struct cu_custody_check chk;
+		char hh[65];
+		cu_error_clear(&e);
+		if ((st = cu_case_path(v.c, CU_CASE_CUSTODY, &logp, err)) != CU_OK)
+			goto out;
+		if (cu_custody_verify_file(logp.data, opts->pubkey, &chk, &e) != CU_OK) {
+			check(r, FAIL, "custody-chain", "%s", e.msg);
+		} else {
+			cu_hex(chk.head, 32, hh);
+			check(r, PASS, "custody-chain", "%llu entries, head %s, %llu signed",
+			      (unsigned long long)chk.entries, hh,
+			      (unsigned long long)chk.signed_entries);
+		}
+	}
+out:
+	for (size_t i = 0; i < v.npaths; i++)
+		free(v.paths[i]);
+	free(v.paths);
+	free(v.chunk);
+	cu_hasher_free(v.h);
+	cu_buf_release(&logp);
+	cu_case_close(v.c);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* inclusion proofs                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Loads manifest.json of a package (no other check). */
+static enum cu_status load_manifest(const char *package, const char *password, json_t **out,
+				    struct cu_error *err)
+{
+	int zerr = 0;
+	zip_t *za = zip_open(package, ZIP_RDONLY, &zerr);
+	zip_file_t *zf = NULL;
+	struct cu_buf b = CU_BUF_INIT;
+	enum cu_status st = CU_OK;
+	char chunk[65536];
+
+	if (za == NULL)
+		return cu_error_set(err, CU_E_FORMAT, "'%s' is not a readable ZIP package", package);
+	if (password != NULL)
+		zip_set_default_password(za, password);
+	if ((zf = zip_fopen(za, CU_PKG_MANIFEST, 0)) == NULL) {
+		st = cu_error_set(err, CU_E_FORMAT, "'%s' has no readable manifest.json", package);
+		goto out;
+	}
+	for (;;) {
+		zip_int64_t got = zip_fread(zf, chunk, sizeof(chunk));
+		if (got < 0) {
+			st = cu_error_set(err, CU_E_FORMAT, "'%s': manifest.json: %s", package,
+					  zip_file_strerror(zf));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (b.len + (size_t)got > CU_PKG_MANIFEST_MAX) {
+			st = cu_error_set(err, CU_E_LIMIT, "'%s': manifest.json too large", package);
+			goto out;
+		}
+		if ((st = cu_buf_append(&b, chunk, (size_t)got, err)) != CU_OK)
+			goto out;
+	}
+	st = cu_json_load_str(b.data ? b.data : "", b.len, CU_PKG_MANIFEST, out, err);
+out:
+	if (zf != NULL)
+		zip_fclose(zf);
+	zip_discard(za);
+	cu_buf_release(&b);
+	return st;
+}
+
+/* files[] + derived[] sorted, their leaves, and the manifest's root. */
+struct tree {
+	struct cu_content_file *cf;
+	size_t n;
+	unsigned char (*leaves)[32];
+	unsigned char root[32];
+};
+
+static enum cu_status load_tree(const json_t *man, struct tree *t, struct cu_error *err)
+{
+	static const char *const lists[] = {"files", "derived"};
+	size_t total = 0;
+	const char *want = json_string_value(json_object_get(json_object_get(man, "content_root"),
+							     "root"));
+
+	memset(t, 0, sizeof(*t));
+	if (want == NULL || !cu_unhex(want, t->root, 32))
+		return cu_error_set(err, CU_E_FORMAT, "manifest.json has no content_root");
+	for (int l = 0; l < 2; l++)
+		total += json_array_size(json_object_get(man, lists[l]));
+	t->cf = cu_calloc(total ? total : 1, sizeof(*t->cf));
+	t->leaves = cu_calloc(total ? total : 1, sizeof(*t->leaves));
+	if (t->cf == NULL || t->leaves == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	for (int l = 0; l < 2; l++) {
+		const json_t *row;
+		size_t i;
+		json_array_foreach(json_object_get(man, lists[l]), i, row)
+		{
+			const char *p = json_string_value(json_object_get(row, "path"));
+			const char *h = json_string_value(json_object_get(row, "sha256"));
+			json_int_t sz = json_integer_value(json_object_get(row, "size"));
+			if (p == NULL || h == NULL || sz < 0)
+				return cu_error_set(err, CU_E_FORMAT, "manifest.json: bad %s[%zu]",
+						    lists[l], i);
+			t->cf[t->n].path = p;
+			t->cf[t->n].sha256 = h;
+			t->cf[t->n].size = (uint64_t)sz;
+			t->n++;
+		}
+	}
+	unsigned char root[32];
+	enum cu_status st = cu_seal_content_root(t->cf, t->n, root, err);
+	if (st != CU_OK)
+		return st;
+	if (memcmp(root, t->root, 32) != 0)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "files[] + derived[] do not give manifest.json's content_root");
+	for (size_t i = 0; i < t->n; i++)
+		cu_merkle_content_leaf(t->cf[i].path, t->cf[i].size, t->cf[i].sha256,
+				       t->leaves[i]);
+	return CU_OK;
+}
+
+static void tree_release(struct tree *t)
+{
+	free(t->cf);
+	free(t->leaves);
+}
+
+enum cu_status cu_verify_prove(const char *package, const char *path, const char *password,
+			       struct cu_buf *out, struct cu_error *err)
+{
+	json_t *man = NULL;
+	struct tree t;
+	unsigned char(*ap)[32] = NULL;
+	size_t aplen = 0, idx = 0;
+	enum cu_status st;
+	char hex[65];
+	bool found = false;
+
+	memset(&t, 0, sizeof(t));
+	if ((st = load_manifest(package, password, &man, err)) != CU_OK)
+		goto out;
+	if ((st = load_tree(man, &t, err)) != CU_OK)
+		goto out;
+	for (size_t i = 0; i < t.n && !found; i++)
+		if (strcmp(t.cf[i].path, path) == 0) {
+			idx = i;
+			found = true;
+		}
+	if (!found) {
+		st = cu_error_set(err, CU_E_NOTFOUND,
+				  "'%s' is not an evidence or derived file of '%s' (give the package "
+				  "path, e.g. evidence/<item>/...)",
+				  path, package);
+		goto out;
+	}
+	if ((st = cu_merkle_proof((const unsigned char(*)[32])t.leaves, t.n, idx, &ap, &aplen,
+				  err)) != CU_OK)
+		goto out;
+	{
+		struct cu_json j;
+		cu_buf_reset(out);
+		cu_json_init(&j, out);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "path", t.cf[idx].path);
+		cu_json_key(&j, "size");
+		cu_json_uint(&j, t.cf[idx].size);
+		cu_json_kv_str(&j, "sha256", t.cf[idx].sha256);
+		cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
+		cu_json_key(&j, "leaf_index");
+		cu_json_uint(&j, idx);
+		cu_json_key(&j, "tree_size");
+		cu_json_uint(&j, t.n);
+		cu_json_key(&j, "audit_path");
+		cu_json_arr_begin(&j);
+		for (size_t i = 0; i < aplen; i++) {
+			cu_hex(ap[i], 32, hex);
+			cu_json_str(&j, hex);
+		}
+		cu_json_arr_end(&j);
+		cu_hex(t.root, 32, hex);
+		cu_json_kv_str(&j, "root", hex);
+		cu_json_kv_str(&j, "package_id",
+			       json_string_value(json_object_get(man, "package_id")));
+		cu_json_obj_end(&j);
+		st = cu_json_finish(&j, err);
+		if (st == CU_OK)
+			st = cu_buf_putc(out, '\n', err);
+	}
+out:
+	free(ap);
+	tree_release(&t);
+	json_decref(man);
+	return st;
+}
+
+enum cu_status cu_verify_proof(const char *package, const char *proof_file,
+			       const char *password, struct cu_error *err)
+{
+	json_t *man = NULL, *pr = NULL;
+	unsigned char(*ap)[32] = NULL;
+	unsigned char root[32], leaf[32];
+	enum cu_status st;
+	const json_t *cr;
+
+	if ((st = load_manifest(package, password, &man, err)) != CU_OK)
+		goto out;
+	if ((st = cu_json_load_file(proof_file, 16 << 20, &pr, err)) != CU_OK)
+		goto out;
+	cr = json_object_get(man, "content_root");
+	{
+		const char *want = json_string_value(json_object_get(cr, "root"));
+		const char *p = json_string_value(json_object_get(pr, "path"));
+		const char *h = json_string_value(json_object_get(pr, "sha256"));
+		const char *proot = json_string_value(json_object_get(pr, "root"));
+		const json_t *sz = json_object_get(pr, "size"), *ix = json_object_get(pr, "leaf_index");
+		const json_t *ts = json_object_get(pr, "tree_size"), *path = json_object_get(pr, "audit_path");
+		json_int_t n = json_integer_value(json_object_get(cr, "size"));
+		if (want == NULL || !cu_unhex(want, root, 32)) {
+			st = cu_error_set(err, CU_E_FORMAT, "'%s': manifest.json has no content_root",
+					  package);
+			goto out;
+		}
+		if (p == NULL || h == NULL || !json_is_integer(sz) || !json_is_integer(ix) ||
+		    !json_is_integer(ts) || !json_is_array(path) || json_integer_value(sz) < 0 ||
+		    json_integer_value(ix) < 0) {
+			st = cu_error_set(err, CU_E_FORMAT,
+					  "proof '%s' lacks path, size, sha256, leaf_index, tree_size "
+					  "or audit_path",
+					  proof_file);
+			goto out;
+		}
+		if (json_integer_value(ts) != n || (proot != NULL && strcmp(proot, want) != 0)) {
+			st = cu_error_set(err, CU_E_INTEGRITY,
+					  "proof '%s' is for a tree of %lld files with root %s; the "
+					  "package's content_root is %s over %lld",
+					  proof_file, (long long)json_integer_value(ts),
+					  proot ? proot : "?", want, (long long)n);
+			goto out;
+		}
+		size_t len = json_array_size(path);
+		if ((ap = cu_calloc(len ? len : 1, sizeof(*ap))) == NULL) {
+			st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < len; i++) {
+			const char *x = json_string_value(json_array_get(path, i));
+			if (x == NULL || !cu_unhex(x, ap[i], 32)) {
+				st = cu_error_set(err, CU_E_FORMAT,
+						  "proof '%s': audit_path[%zu] is not 64 hex digits",
+						  proof_file, i);
+				goto out;
+			}
+		}
+		cu_merkle_content_leaf(p, (uint64_t)json_integer_value(sz), h, leaf);
+		if (!cu_merkle_verify(leaf, (size_t)json_integer_value(ix), (size_t)n,
+				      (const unsigned char(*)[32])ap, len, root)) {
+			st = cu_error_set(err, CU_E_INTEGRITY,
+					  "proof '%s' for '%s' does not reproduce the content_root "
+					  "%s of '%s'",
+					  proof_file, p, want, package);
+			goto out;
+		}
+	}
+out:
+	free(ap);
+	json_decref(man);
+	json_decref(pr);
+	return st;
+}
