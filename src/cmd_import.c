@@ -48,6 +48,9 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 	memset(&stats, 0, sizeof(stats));
 	cu_error_clear(&err);
 	o.hash_algs = CU_HASH_DEFAULT;
+	/* 0 makes glibc re-initialise getopt: main() parsed the global
+	 * options in "+" (stop at the verb) mode, and options may follow PATH. */
+	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':

@@ -712,6 +712,13 @@ enum cu_status cu_import_get_password(struct cu_import_ctx *x, struct cu_buf *ou
 			    x->src);
 }
 
+void cu_import_buf_wipe(struct cu_buf *b)
+{
+	if (b->data != NULL)
+		OPENSSL_cleanse(b->data, b->cap);
+	cu_buf_release(b);
+}
+
 /* ------------------------------------------------------------------ */
 /* Directories (android-dir and dir)                                   */
 /* ------------------------------------------------------------------ */

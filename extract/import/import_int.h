@@ -172,6 +172,9 @@ int cu_import_open_source(int dirfd, const char *name);
 enum cu_status cu_import_read_small(int dirfd, const char *name, const char *what, size_t max,
 				    struct cu_buf *out, struct stat *st, struct cu_error *err);
 
+/* Overwrites a buffer holding secrets, then releases it. */
+void cu_import_buf_wipe(struct cu_buf *b);
+
 /* Free space check before/while writing `want` more bytes. */
 enum cu_status cu_import_check_space(struct cu_import_ctx *x, uint64_t want, struct cu_error *err);
 /* Maximum decompressed/compressed ratio (CUSTOS_IMPORT_MAX_RATIO, default 1000). */
