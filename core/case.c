@@ -287,3 +287,421 @@ out:
 	cu_buf_release(&path);
 	return st;
 }
+
+/* ------------------------------------------------------------------ */
+/* Creating a case (custos case init)                                  */
+/* ------------------------------------------------------------------ */
+
+static const char *const case_subdirs[] = {"custody", "evidence", "derived",
+					   "inventory", "work",     "report"};
+
+/* Keys the tool fills or orders itself; the partial's other keys follow. */
+static const char *const known_keys[] = {
+	"format",  "format_version", "package_id", "created",      "tool",
+	"case",    "personnel",      "seizure",    "acquisitions", "files",
+	"derived", NULL,
+};
+
+static bool is_known_key(const char *k)
+{
+	for (size_t i = 0; known_keys[i] != NULL; i++)
+		if (strcmp(known_keys[i], k) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * SHA-256 of a personal ID number as stored in id_sha256: surrounding white
+ * space dropped and ASCII letters upper-cased first, so "11010519491231002x"
+ * and "11010519491231002X" (the check digit of GB 11643 ID numbers) agree.
+ */
+static enum cu_status id_digest(const char *id, char out[65], struct cu_error *err)
+{
+	size_t n = strlen(id), a = 0, b = n;
+	char *norm;
+
+	while (a < b && (id[a] == ' ' || id[a] == '\t'))
+		a++;
+	while (b > a && (id[b - 1] == ' ' || id[b - 1] == '\t'))
+		b--;
+	norm = cu_strndup(id + a, b - a);
+	if (norm == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory hashing an ID number");
+	for (size_t i = 0; norm[i]; i++)
+		if (norm[i] >= 'a' && norm[i] <= 'z')
+			norm[i] = (char)(norm[i] - 'a' + 'A');
+	cu_sha256_hex(norm, strlen(norm), out);
+	OPENSSL_cleanse(norm, b - a);
+	free(norm);
+	return CU_OK;
+}
+
+/* Replaces every "id_number" member (plain personal ID) by "id_sha256" in
+ * place (same position), recursively; keep_ids keeps the plain number too. */
+static enum cu_status hash_ids(json_t *v, bool keep_ids, size_t *count, struct cu_error *err)
+{
+	const char *key;
+	json_t *e, *copy = NULL;
+	size_t i;
+	enum cu_status st;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+		{
+			if ((st = hash_ids(e, keep_ids, count, err)) != CU_OK)
+				return st;
+		}
+		return CU_OK;
+	}
+	if (!json_is_object(v))
+		return CU_OK;
+	json_object_foreach(v, key, e)
+	{
+		if ((st = hash_ids(e, keep_ids, count, err)) != CU_OK)
+			return st;
+	}
+	if (!json_is_string(json_object_get(v, "id_number")))
+		return CU_OK;
+	copy = json_object();
+	if (copy == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory hashing ID numbers");
+	json_object_foreach(v, key, e)
+	{
+		if (strcmp(key, "id_sha256") == 0)
+			continue; /* recomputed from id_number */
+		if (strcmp(key, "id_number") == 0) {
+			char hex[65];
+			if ((st = id_digest(json_string_value(e), hex, err)) != CU_OK) {
+				json_decref(copy);
+				return st;
+			}
+			if (keep_ids)
+				json_object_set(copy, "id_number", e);
+			json_object_set_new(copy, "id_sha256", json_string(hex));
+			(*count)++;
+			continue;
+		}
+		json_object_set(copy, key, e);
+	}
+	json_object_clear(v);
+	json_object_update(v, copy);
+	json_decref(copy);
+	return CU_OK;
+}
+
+static json_t *tool_object(const struct cu_case_init_opts *opts)
+{
+	json_t *t = json_object(), *libs = json_object();
+	char target[CU_PATH_MAX];
+	ssize_t n;
+	struct cu_digests d;
+	const char *sha = NULL;
+
+	/* The running binary as a forensic tool record: its own SHA-256. */
+	n = readlink("/proc/self/exe", target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		if (cu_hash_file(target, CU_HASH_SHA256, &d, NULL) == CU_OK)
+			sha = d.sha256;
+	}
+	json_object_set_new(t, "name", json_string(PACKAGE_NAME));
+	json_object_set_new(t, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(t, "build_commit", json_string(CUSTOS_BUILD_COMMIT));
+	json_object_set_new(t, "sha256", sha ? json_string(sha) : json_null());
+	json_object_set_new(libs, "openssl", json_string(OpenSSL_version(OPENSSL_VERSION_STRING)));
+	json_object_set_new(libs, "sqlite", json_string(sqlite3_libversion()));
+	json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
+	json_object_set_new(libs, "libzip", opts->libzip_version
+						    ? json_string(opts->libzip_version)
+						    : json_null());
+	json_object_set_new(t, "libraries", libs);
+	return t;
+}
+
+/* case object with case_number first (from --case-id when absent). */
+static enum cu_status case_object(const json_t *partial, const char *case_id, json_t **out,
+				  struct cu_error *err)
+{
+	const json_t *pc = json_object_get(partial, "case");
+	const json_t *num = json_object_get(pc, "case_number");
+	json_t *c = json_object();
+	const char *key;
+	json_t *v;
+
+	if (pc != NULL && !json_is_object(pc)) {
+		json_decref(c);
+		return cu_error_set(err, CU_E_FORMAT, "manifest: 'case' should be an object");
+	}
+	if (json_is_string(num) && strcmp(json_string_value(num), case_id) != 0) {
+		json_decref(c);
+		return cu_error_set(err, CU_E_USAGE,
+				    "--case-id '%s' differs from case.case_number '%s' in the "
+				    "manifest: give the same number or leave one out",
+				    case_id, json_string_value(num));
+	}
+	json_object_set_new(c, "case_number", json_string(case_id));
+	json_object_foreach((json_t *)pc, key, v)
+	{
+		if (strcmp(key, "case_number") != 0)
+			json_object_set(c, key, v);
+	}
+	*out = c;
+	return CU_OK;
+}
+
+static json_t *obj_or_new(const json_t *partial, const char *key)
+{
+	json_t *v = json_object_get(partial, key);
+	return v ? json_deep_copy(v) : json_object();
+}
+
+static json_t *arr_or_new(const json_t *partial, const char *key)
+{
+	json_t *v = json_object_get(partial, key);
+	return v ? json_deep_copy(v) : json_array();
+}
+
+static enum cu_status build_manifest(const json_t *partial, const struct cu_case_init_opts *opts,
+				     json_t **out, struct cu_error *err)
+{
+	json_t *m = json_object(), *c = NULL, *pers, *v;
+	char when[CU_TIME_STR];
+	const char *key;
+	enum cu_status st;
+
+	if (!cu_time_format_ms(cu_time_now_ms(), when)) {
+		json_decref(m);
+		return cu_error_set(err, CU_E_INTERNAL, "the system clock is out of range");
+	}
+	if ((st = case_object(partial, opts->case_id, &c, err)) != CU_OK) {
+		json_decref(m);
+		return st;
+	}
+	json_object_set_new(m, "format", json_string("custos-manifest"));
+	json_object_set_new(m, "format_version", json_integer(1));
+	v = json_object_get(partial, "package_id");
+	json_object_set_new(m, "package_id", v ? json_deep_copy(v) : json_null());
+	json_object_set_new(m, "created", json_string(when));
+	json_object_set_new(m, "tool", tool_object(opts));
+	json_object_set_new(m, "case", c);
+	pers = obj_or_new(partial, "personnel");
+	if (json_is_object(pers) && opts->n_examiners > 0) {
+		json_t *ex = json_object_get(pers, "examiners");
+		if (ex == NULL) {
+			ex = json_array();
+			json_object_set_new(pers, "examiners", ex);
+		}
+		for (size_t i = 0; json_is_array(ex) && i < opts->n_examiners; i++) {
+			bool dup = false;
+			size_t j;
+			json_t *e;
+			json_array_foreach(ex, j, e)
+			{
+				const char *nm = json_string_value(json_object_get(e, "name"));
+				if (nm != NULL && strcmp(nm, opts->examiners[i]) == 0)
+					dup = true;
+			}
+			if (!dup)
+				json_array_append_new(ex, json_pack("{s:s,s:s}", "name",
+								    opts->examiners[i], "role",
+								    "examiner"));
+		}
+	}
+	json_object_set_new(m, "personnel", pers);
+	json_object_set_new(m, "seizure", obj_or_new(partial, "seizure"));
+	json_object_set_new(m, "acquisitions", arr_or_new(partial, "acquisitions"));
+	json_object_set_new(m, "files", arr_or_new(partial, "files"));
+	json_object_set_new(m, "derived", arr_or_new(partial, "derived"));
+	json_object_foreach((json_t *)partial, key, v)
+	{
+		if (!is_known_key(key))
+			json_object_set_new(m, key, json_deep_copy(v));
+	}
+	*out = m;
+	return CU_OK;
+}
+
+/* DIR must not exist or be an empty directory. */
+static enum cu_status prepare_dir(const char *dir, struct cu_error *err)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *de;
+
+	if (lstat(dir, &sb) != 0) {
+		if (errno != ENOENT)
+			return cu_error_errno(err, CU_E_IO, errno, "cannot check '%s'", dir);
+		return cu_mkdirs(dir, 0750, false, err);
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return cu_error_set(err, CU_E_EXISTS, "'%s' exists and is not a directory", dir);
+	d = opendir(dir);
+	if (d == NULL)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot read directory '%s'", dir);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		closedir(d);
+		return cu_error_set(err, CU_E_EXISTS,
+				    "'%s' already exists and is not empty: a case is never "
+				    "created over other files; choose a new directory",
+				    dir);
+	}
+	closedir(d);
+	return CU_OK;
+}
+
+/* The badge of the named person among the manifest's investigators. */
+static const char *badge_of(const json_t *m, const char *name)
+{
+	const json_t *inv = json_object_get(json_object_get(m, "personnel"), "investigators");
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(inv, i, e)
+	{
+		const char *nm = json_string_value(json_object_get(e, "name"));
+		if (nm != NULL && strcmp(nm, name) == 0)
+			return json_string_value(json_object_get(e, "badge"));
+	}
+	return NULL;
+}
+
+enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opts,
+			    struct cu_case **out, struct cu_buf *missing, size_t *n_missing,
+			    struct cu_error *err)
+{
+	json_t *partial = NULL, *m = NULL, *items;
+	struct cu_case tmp = {0};
+	struct cu_custody *log = NULL;
+	struct cu_buf text = CU_BUF_INIT, path = CU_BUF_INIT, details = CU_BUF_INIT,
+		      subject = CU_BUF_INIT, miss = CU_BUF_INIT;
+	size_t nmiss = 0, ids = 0, idx;
+	char mhex[65];
+	struct cu_json j;
+	struct cu_actor actor;
+	json_t *it;
+	enum cu_status st;
+
+	if (dir == NULL || dir[0] == '\0')
+		return cu_error_set(err, CU_E_USAGE, "case init: no directory given");
+	if (opts->case_id == NULL || opts->case_id[0] == '\0' ||
+	    !cu_utf8_valid(opts->case_id, strlen(opts->case_id)) || strlen(opts->case_id) > 256)
+		return cu_error_set(err, CU_E_USAGE,
+				    "case init: --case-id must be a non-empty UTF-8 case number");
+
+	/* Everything is checked before anything is created. */
+	if (opts->manifest_path != NULL) {
+		if ((st = cu_json_load_file(opts->manifest_path, MANIFEST_MAX, &partial, err)) !=
+		    CU_OK)
+			goto out;
+		if (!json_is_object(partial)) {
+			st = cu_error_set(err, CU_E_FORMAT, "manifest '%s' is not a JSON object",
+					  opts->manifest_path);
+			goto out;
+		}
+	} else {
+		partial = json_object();
+	}
+	if ((st = hash_ids(partial, opts->keep_ids, &ids, err)) != CU_OK)
+		goto out;
+	if ((st = build_manifest(partial, opts, &m, err)) != CU_OK)
+		goto out;
+	if ((st = cu_manifest_check(m, &miss, &nmiss, err)) != CU_OK) {
+		if (opts->manifest_path != NULL)
+			cu_error_prefix(err, "'%s'", opts->manifest_path);
+		goto out;
+	}
+	items = json_object_get(json_object_get(m, "seizure"), "items");
+	json_array_foreach(items, idx, it)
+	{
+		const char *id = json_string_value(json_object_get(it, "item_id"));
+		struct cu_error ierr;
+		if (id != NULL && cu_case_item_check(id, &ierr) != CU_OK) {
+			st = cu_error_set(err, CU_E_FORMAT, "manifest seizure.items[%zu].item_id: %s",
+					  idx, ierr.msg);
+			goto out;
+		}
+	}
+
+	if ((st = prepare_dir(dir, err)) != CU_OK)
+		goto out;
+	tmp.dir = realpath(dir, NULL);
+	if (tmp.dir == NULL) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot resolve '%s'", dir);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(case_subdirs) / sizeof(case_subdirs[0]); i++) {
+		if ((st = cu_case_path(&tmp, case_subdirs[i], &path, err)) != CU_OK)
+			goto out;
+		if (mkdir(path.data, 0750) != 0 && errno != EEXIST) {
+			st = cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'", path.data);
+			goto out;
+		}
+	}
+	tmp.manifest = m;
+	if ((st = cu_manifest_serialize(m, &text, err)) != CU_OK ||
+	    (st = cu_case_save_manifest(&tmp, err)) != CU_OK)
+		goto out;
+	cu_sha256_hex(text.data, text.len, mhex);
+
+	if ((st = cu_case_path(&tmp, CU_CASE_CUSTODY, &path, err)) != CU_OK ||
+	    (st = cu_custody_open(path.data, true, false, &log, err)) != CU_OK)
+		goto out;
+	if (cu_custody_size(log) != 0) {
+		st = cu_error_set(err, CU_E_EXISTS, "custody log '%s' is not empty", path.data);
+		goto out;
+	}
+	cu_json_init(&j, &subject);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "case_id", opts->case_id);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) != CU_OK)
+		goto out;
+	cu_json_init(&j, &details);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "manifest_sha256", mhex);
+	cu_json_kv_str(&j, "clock", cu_time_is_fixed() ? "fixed" : "system");
+	cu_json_key(&j, "ids_hashed");
+	cu_json_uint(&j, ids);
+	cu_json_key(&j, "missing_fields");
+	cu_json_arr_begin(&j);
+	for (size_t a = 0; miss.data != NULL && a < miss.len;) {
+		char *nl = memchr(miss.data + a, '\n', miss.len - a);
+		size_t len = nl ? (size_t)(nl - (miss.data + a)) : miss.len - a;
+		cu_json_strn(&j, miss.data + a, len);
+		a += len + 1;
+	}
+	cu_json_arr_end(&j);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) != CU_OK)
+		goto out;
+	actor = *cu_case_default_actor();
+	if (actor.id == NULL && strcmp(actor.role ? actor.role : "", "tool") != 0)
+		actor.id = badge_of(m, actor.name);
+	if ((st = cu_custody_append(log, "CASE_INIT", &actor, subject.data, details.data, NULL,
+				    err)) != CU_OK)
+		goto out;
+	if ((st = cu_fsync_dir(tmp.dir, err)) != CU_OK)
+		goto out;
+	if (out != NULL && (st = cu_case_open(tmp.dir, out, err)) != CU_OK)
+		goto out;
+	if (n_missing != NULL)
+		*n_missing = nmiss;
+	if (missing != NULL) {
+		cu_buf_reset(missing);
+		if (miss.len > 0 && (st = cu_buf_append(missing, miss.data, miss.len, err)) != CU_OK)
+			goto out;
+	}
+out:
+	cu_custody_close(log);
+	json_decref(partial);
+	json_decref(m);
+	free(tmp.dir);
+	cu_buf_release(&text);
+	cu_buf_release(&path);
+	cu_buf_release(&details);
+	cu_buf_release(&subject);
+	cu_buf_release(&miss);
+	return st;
+}

@@ -611,6 +611,30 @@ enum cu_status cu_case_save_manifest(struct cu_case *c, struct cu_error *err);
 const struct cu_actor *cu_case_default_actor(void);
 void cu_case_set_actor(const char *name, const char *id, const char *role);
 
+/* Creating a case directory (custos case init, custos run). */
+struct cu_case_init_opts {
+	const char *case_id;             /* --case-id, required */
+	const char *manifest_path;       /* partial manifest (case, personnel, seizure) or NULL */
+	const char *const *examiners;    /* --examiner NAME..., into personnel.examiners[] */
+	size_t n_examiners;
+	bool keep_ids;                   /* keep plain "id_number" beside "id_sha256" */
+	const char *libzip_version;      /* for tool.libraries (libzip lives in report/), or NULL */
+};
+/*
+ * Creates DIR (absent or empty) with the layout above, manifest.json (the
+ * partial manifest merged with the tool-filled fields: format, created,
+ * tool{name, version, build_commit, sha256 of the binary, libraries},
+ * case.case_number = case_id; every "id_number" replaced by "id_sha256"),
+ * and the first custody entry CASE_INIT {case_id} {manifest_sha256, clock,
+ * ids_hashed, missing_fields}, by cu_case_default_actor(). Invalid fields
+ * are an error (CU_E_FORMAT) before anything is created; missing mandatory
+ * fields are returned (see cu_manifest_check) and recorded, not an error.
+ * out, missing and n_missing may be NULL.
+ */
+enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opts,
+			    struct cu_case **out, struct cu_buf *missing, size_t *n_missing,
+			    struct cu_error *err);
+
 /* One inventory record (strings owned by the record). */
 struct cu_inventory_rec {
 	char *kind, *item, *device_path, *evidence_path, *type;
@@ -642,6 +666,24 @@ void cu_strv_free(char **v, size_t n);
 
 /* Version string of this build ("custos X.Y.Z"). */
 const char *cu_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Manifest schema (docs/manifest.schema.json, compiled in)            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Checks a manifest against the schema. Returns CU_E_FORMAT naming every
+ * invalid field (wrong type, value outside its enum). Otherwise CU_OK with
+ * *n_missing mandatory fields missing (absent, null or ""; arrays with too
+ * few items), their dotted names ("case.agency", "seizure.items[0].seal",
+ * "personnel.investigators (at least 2, has 1)") one per line, each ending
+ * in '\n', in missing_list (may be NULL). Missing fields are a warning at
+ * case init and an error at seal unless --allow-incomplete.
+ */
+enum cu_status cu_manifest_check(const json_t *m, struct cu_buf *missing_list, size_t *n_missing,
+				 struct cu_error *err);
+/* The schema text built into this binary. */
+const char *cu_manifest_schema_text(void);
 
 #include "banned.h"
 

@@ -6,3 +6,17 @@ tests_unit_test_merkle_LDADD = $(CU_TESTLIBS)
 check_PROGRAMS += tests/unit/test_custody
 TESTS += tests/unit/test_custody
 tests_unit_test_custody_LDADD = $(CU_TESTLIBS)
+
+# The manifest schema: docs/manifest.schema.json is the single source. It
+# is installed to $(pkgdatadir) and compiled into core/schema.c as a C
+# string generated here (escape \ and ", quote each line).
+manifestschemadir = $(pkgdatadir)
+dist_manifestschema_DATA = docs/manifest.schema.json
+core/manifest_schema.inc: $(top_srcdir)/docs/manifest.schema.json
+	$(AM_V_GEN)$(MKDIR_P) core && \
+	$(SED) -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+		$(top_srcdir)/docs/manifest.schema.json >$@.tmp && mv $@.tmp $@
+core/schema.$(OBJEXT): core/manifest_schema.inc
+CLEANFILES += core/manifest_schema.inc
+EXTRA_DIST += fixtures/manifest/README.md fixtures/manifest/sample-seizure.json \
+	fixtures/manifest/partial-missing.json fixtures/manifest/invalid-types.json
