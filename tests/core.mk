@@ -25,3 +25,9 @@ tests_unit_test_core_progress_LDADD = $(CORE_TESTLIBS)
 check_PROGRAMS += bench/hash_bench
 bench_hash_bench_LDADD = $(CORE_TESTLIBS)
 EXTRA_DIST += bench/hash.sh
+# Fuzz target for hostile text handled by core (paths, JSON, time, base64).
+check_PROGRAMS += tests/fuzz/replay_core_text
+TESTS += tests/fuzz/replay_core_text
+tests_fuzz_replay_core_text_SOURCES = tests/fuzz/fuzz_core_text.c tests/fuzz/replay.c
+tests_fuzz_replay_core_text_LDADD = $(CORE_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/core_text
