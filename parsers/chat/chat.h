@@ -19,6 +19,8 @@ extern const struct cu_parser cu_parser_telegram_ios;
 
 /* Column value as text (borrowed until the next step) or NULL. */
 const char *cu_chat_text(sqlite3_stmt *st, int col);
+/* s, or NULL when s is "" (names and titles: an empty name is no name). */
+const char *cu_chat_nz(const char *s);
 /* Column as integer, CU_UNKNOWN when NULL. */
 int64_t cu_chat_int(sqlite3_stmt *st, int col);
 
@@ -33,6 +35,16 @@ const char *cu_chat_col(struct cu_parse_ctx *ctx, const struct cu_artifact *a, s
 /* True when `table` exists; otherwise warns (naming the file) if warn. */
 bool cu_chat_need_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 			const char *table, bool warn);
+
+/*
+ * Probe helper: 90 when one of the NULL-terminated `tables` exists (a name
+ * ending in '%' is a LIKE prefix); otherwise 10 when the device path
+ * matches the fnmatch pattern `own_path` - the app's own location - so a
+ * damaged or foreign file there still reaches parse(), which reports why
+ * it cannot be read (nothing at the app's path is skipped silently); else 0.
+ */
+int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+		  const char *const *tables, const char *own_path);
 
 /* sqlite3_prepare_v2 with an error naming the file. */
 enum cu_status cu_chat_prepare(const struct cu_artifact *a, sqlite3 *db, const char *sql,

@@ -3,6 +3,7 @@
  */
 #include "parsers/chat/chat.h"
 
+#include <fnmatch.h>
 #include <math.h>
 #include <string.h>
 
@@ -11,6 +12,11 @@ const char *cu_chat_text(sqlite3_stmt *st, int col)
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return NULL;
 	return (const char *)sqlite3_column_text(st, col);
+}
+
+const char *cu_chat_nz(const char *s)
+{
+	return s && *s ? s : NULL;
 }
 
 int64_t cu_chat_int(sqlite3_stmt *st, int col)
@@ -127,4 +133,44 @@ enum cu_status cu_chat_hex(const void *p, size_t n, size_t max, struct cu_buf *o
 	if (take < n)
 		return cu_buf_puts(out, "...", err);
 	return CU_OK;
+}
+
+int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+		  const char *const *tables, const char *own_path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+	if (cu_parse_open_db(ctx, a, &db, NULL) == CU_OK &&
+	    sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND "
+			       "name LIKE ?1 ESCAPE '\\'",
+			       -1, &st, NULL) == SQLITE_OK) {
+		for (const char *const *t = tables; *t && !found; t++) {
+			struct cu_buf like = CU_BUF_INIT;
+			size_t n = strlen(*t);
+			bool prefix = n > 0 && (*t)[n - 1] == '%';
+			bool ok = true;
+			for (size_t i = 0; i < n - (prefix ? 1 : 0) && ok; i++) {
+				char c = (*t)[i];
+				if (c == '_' || c == '%' || c == '\\')
+					ok = cu_buf_putc(&like, '\\', NULL) == CU_OK;
+				ok = ok && cu_buf_putc(&like, c, NULL) == CU_OK;
+			}
+			if (ok && prefix)
+				ok = cu_buf_putc(&like, '%', NULL) == CU_OK;
+			if (ok) {
+				sqlite3_bind_text(st, 1, like.data, (int)like.len, SQLITE_TRANSIENT);
+				found = sqlite3_step(st) == SQLITE_ROW;
+				sqlite3_reset(st);
+			}
+			cu_buf_release(&like);
+		}
+	}
+	sqlite3_finalize(st);
+	if (db)
+		sqlite3_close(db);
+	if (found)
+		return 90;
+	return own_path && a->device_path && fnmatch(own_path, a->device_path, 0) == 0 ? 10 : 0;
 }

@@ -517,20 +517,12 @@ out:
 
 static int probe_qq(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int score = 0;
-	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
-		return 0;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-			       "(name LIKE 'mr\\_friend\\_%\\_New' ESCAPE '\\' OR "
-			       "name LIKE 'mr\\_troop\\_%\\_New' ESCAPE '\\' OR name = 'Friends')",
-			       -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		score = 90;
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	static const char *const t[] = {"mr_friend_%", "mr_troop_%", "Friends", NULL};
+	/* the own-path fallback only for "<digits>.db": "<QQ>-IndexQQMsg.db"
+	 * and the like are not message stores */
+	char *own = own_from_path(a->device_path);
+	int score = cu_chat_probe(ctx, a, t, own ? "*/databases/*.db" : NULL);
+	free(own);
 	return score;
 }
 

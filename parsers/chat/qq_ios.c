@@ -26,21 +26,8 @@
 
 static int probe_qq_ios(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int score = 0;
-	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
-		return 0;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-			       "(name LIKE 'tb\\_c2cMsg\\_%' ESCAPE '\\' OR "
-			       "name LIKE 'tb\\_TroopMsg\\_%' ESCAPE '\\')",
-			       -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		score = 90;
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return score;
+	static const char *const t[] = {"tb_c2cMsg_%", "tb_TroopMsg_%", NULL};
+	return cu_chat_probe(ctx, a, t, "*/Documents/contents/*/QQ.db");
 }
 
 /* Own QQ from ".../contents/<QQ>/QQ.db". */

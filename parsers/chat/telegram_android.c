@@ -352,14 +352,16 @@ out:
 
 static int probe_tg(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
+	static const char *const t[] = {"messages_v2", NULL};
 	sqlite3 *db = NULL;
-	int score = 0;
-	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
-		return 0;
-	if ((cu_sqlite_has_table(db, "messages_v2") || cu_sqlite_has_table(db, "messages")) &&
-	    cu_sqlite_has_table(db, "users") && cu_sqlite_has_table(db, "dialogs"))
+	int score = cu_chat_probe(ctx, a, t, "*org.telegram.*/cache4.db");
+	/* older clients: `messages` with users and dialogs */
+	if (score < 90 && cu_parse_open_db(ctx, a, &db, NULL) == CU_OK &&
+	    cu_sqlite_has_table(db, "messages") && cu_sqlite_has_table(db, "users") &&
+	    cu_sqlite_has_table(db, "dialogs"))
 		score = 90;
-	sqlite3_close(db);
+	if (db)
+		sqlite3_close(db);
 	return score;
 }
 

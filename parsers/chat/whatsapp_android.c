@@ -52,16 +52,17 @@ static const char *android_kind(int64_t t)
 
 static int probe_msgstore(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
+	static const char *const t[] = {"message", "messages", NULL};
 	sqlite3 *db = NULL;
-	int score = 0;
-	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
-		return 0;
-	if ((cu_sqlite_has_table(db, "message") && cu_sqlite_has_column(db, "message", "key_id") &&
-	     cu_sqlite_has_column(db, "message", "chat_row_id")) ||
-	    (cu_sqlite_has_table(db, "messages") &&
-	     cu_sqlite_has_column(db, "messages", "key_remote_jid")))
-		score = 90;
-	sqlite3_close(db);
+	int score = cu_chat_probe(ctx, a, t, "*com.whatsapp*/databases/msgstore.db");
+	/* `message`/`messages` are common names: check WhatsApp's key columns */
+	if (score == 90 && cu_parse_open_db(ctx, a, &db, NULL) == CU_OK &&
+	    !(cu_sqlite_has_column(db, "message", "key_id") &&
+	      cu_sqlite_has_column(db, "message", "chat_row_id")) &&
+	    !cu_sqlite_has_column(db, "messages", "key_remote_jid"))
+		score = 0;
+	if (db)
+		sqlite3_close(db);
 	return score;
 }
 
@@ -488,14 +489,8 @@ out:
 
 static int probe_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	sqlite3 *db = NULL;
-	int score = 0;
-	if (cu_parse_open_db(ctx, a, &db, NULL) != CU_OK)
-		return 0;
-	if (cu_sqlite_has_table(db, "wa_contacts"))
-		score = 90;
-	sqlite3_close(db);
-	return score;
+	static const char *const t[] = {"wa_contacts", NULL};
+	return cu_chat_probe(ctx, a, t, "*com.whatsapp*/databases/wa.db");
 }
 
 static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a,

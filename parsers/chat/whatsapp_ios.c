@@ -50,23 +50,10 @@ static const char *ios_kind(int64_t t)
 	}
 }
 
-static int open_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *table)
-{
-	sqlite3 *db = NULL;
-	struct cu_error err;
-	int score = 0;
-	cu_error_clear(&err);
-	if (cu_parse_open_db(ctx, a, &db, &err) != CU_OK)
-		return 0;
-	if (cu_sqlite_has_table(db, table))
-		score = 90;
-	sqlite3_close(db);
-	return score;
-}
-
 static int probe_chat(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return open_probe(ctx, a, "ZWAMESSAGE");
+	static const char *const t[] = {"ZWAMESSAGE", NULL};
+	return cu_chat_probe(ctx, a, t, "*net.whatsapp.WhatsApp*ChatStorage.sqlite");
 }
 
 static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -98,8 +85,8 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 		int grp = jid && cu_str_has_suffix(jid, "@g.us") ? 1 : type == 1 ? 1 : 0;
 		if (jid == NULL)
 			continue;
-		rc = cu_chat_conversation(ctx, APP, jid, cu_chat_text(st, 1), grp, a->source_id, &id,
-					  err);
+		rc = cu_chat_conversation(ctx, APP, jid, cu_chat_nz(cu_chat_text(st, 1)), grp,
+					  a->source_id, &id, err);
 		if (rc != CU_OK)
 			goto out;
 	}
@@ -245,12 +232,12 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		} else {
 			direction = "incoming";
 			sender = member ? member : cu_chat_text(st, 5);
-			sender_name = cu_chat_text(st, 10);
+			sender_name = cu_chat_nz(cu_chat_text(st, 10));
 			if (sender_name == NULL)
-				sender_name = cu_chat_text(st, 11);
+				sender_name = cu_chat_nz(cu_chat_text(st, 11));
 			if (sender_name == NULL && member == NULL && chat_jid &&
 			    !cu_str_has_suffix(chat_jid, "@g.us"))
-				sender_name = cu_chat_text(st, 8);
+				sender_name = cu_chat_nz(cu_chat_text(st, 8));
 		}
 		cu_buf_reset(&body);
 		if (text == NULL && type == 5 && sqlite3_column_type(st, 13) != SQLITE_NULL &&
@@ -304,7 +291,8 @@ out:
 
 static int probe_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return open_probe(ctx, a, "ZWAADDRESSBOOKCONTACT");
+	static const char *const t[] = {"ZWAADDRESSBOOKCONTACT", NULL};
+	return cu_chat_probe(ctx, a, t, "*net.whatsapp.WhatsApp*ContactsV2.sqlite");
 }
 
 static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -334,8 +322,8 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
 		c.identifier = cu_chat_text(st, 1);
-		c.display_name = cu_chat_text(st, 2);
-		c.phone = cu_chat_text(st, 3);
+		c.display_name = cu_chat_nz(cu_chat_text(st, 2));
+		c.phone = cu_chat_nz(cu_chat_text(st, 3));
 		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
 			goto out;
@@ -354,7 +342,8 @@ out:
 
 static int probe_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return open_probe(ctx, a, "ZWACDCALLEVENT");
+	static const char *const t[] = {"ZWACDCALLEVENT", NULL};
+	return cu_chat_probe(ctx, a, t, "*net.whatsapp.WhatsApp*CallHistory.sqlite");
 }
 
 static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
