@@ -20,3 +20,6 @@ core/schema.$(OBJEXT): core/manifest_schema.inc
 CLEANFILES += core/manifest_schema.inc
 EXTRA_DIST += fixtures/manifest/README.md fixtures/manifest/sample-seizure.json \
 	fixtures/manifest/partial-missing.json fixtures/manifest/invalid-types.json
+check_PROGRAMS += tests/unit/test_custody_case
+TESTS += tests/unit/test_custody_case
+tests_unit_test_custody_case_LDADD = $(CU_TESTLIBS)
