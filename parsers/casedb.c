@@ -58,7 +58,7 @@ static const char schema_sql[] =
 	 * The timeline: every dated artifact, oldest first; undated rows last.
 	 * summary is plain text for listings (the report escapes it).
 	 */
-	"CREATE VIEW timeline AS"
+	"CREATE VIEW timeline AS SELECT * FROM ("
 	" SELECT 'message' AS kind, item_id, app, sent_utc AS time_utc, sent_ms AS time_ms,"
 	"  COALESCE(direction, '?') || ' ' || COALESCE(kind, '?') || ' '"
 	"  || COALESCE(sender, '') || ': ' || COALESCE(substr(body, 1, 200), '') AS summary,"
@@ -74,7 +74,7 @@ static const char schema_sql[] =
 	"  COALESCE(direction, '?') || ' ' || COALESCE(kind, '?') || ' '"
 	"  || COALESCE(printf('%d.%02d', amount_minor / 100, abs(amount_minor) % 100), '?')"
 	"  || ' ' || COALESCE(currency, '') || ' ' || COALESCE(counterparty_name, counterparty, ''),"
-	"  'payments', payment_id FROM payments"
+	"  'payments', payment_id FROM payments)"
 	" ORDER BY time_ms IS NULL, time_ms, artifact_table, artifact_id;\n";
 
 static const char index_sql[] =
