@@ -450,7 +450,20 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-/* One pass: read src -> hash -> (write dst). Returns the bytes copied. */
+static enum cu_status too_large(const char *src_name, int dst_fd, const char *dst_name,
+			       uint64_t limit, struct cu_error *err)
+{
+	if (dst_fd >= 0)
+		return cu_error_set(err, CU_E_LIMIT,
+				    "copy to '%s' stopped: the source is larger than the limit "
+				    "of %llu bytes",
+				    dst_name, (unsigned long long)limit);
+	return cu_error_set(err, CU_E_LIMIT, "'%s' is larger than the limit of %llu bytes",
+			    src_name, (unsigned long long)limit);
+}
+
+/* One pass: read src -> hash -> (write dst). src_name names the source in
+ * read errors; when copying these are prefixed with the destination. */
 static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const char *dst_name,
 			   struct cu_hasher *h, uint64_t limit, bool threaded,
 			   struct cu_progress *progress, struct cu_error *err)
@@ -475,15 +488,16 @@ static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const c
 			if (limit != 0 && limit + 1 - total < want)
 				want = (size_t)(limit + 1 - total);
 			rc = cu_read_full(src_fd, mem, want, &got, src_name, err);
-			if (rc != CU_OK)
+			if (rc != CU_OK) {
+				if (dst_fd >= 0)
+					cu_error_prefix(err, "copy to '%s'", dst_name);
 				goto out;
+			}
 			if (got == 0)
 				break;
 			total += got;
 			if (limit != 0 && total > limit) {
-				rc = cu_error_set(err, CU_E_LIMIT,
-						  "'%s' is larger than the limit of %llu bytes",
-						  src_name, (unsigned long long)limit);
+				rc = too_large(src_name, dst_fd, dst_name, limit, err);
 				goto out;
 			}
 			rc = cu_hasher_update(h, mem, got, err);
@@ -529,8 +543,11 @@ static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const c
 			pthread_cond_wait(&r.cv, &r.mu);
 		if (!s->full && r.failed) {
 			pthread_mutex_unlock(&r.mu);
-			*err = r.err;
+			if (err != NULL)
+				*err = r.err;
 			rc = r.err.code;
+			if (dst_fd >= 0)
+				cu_error_prefix(err, "copy to '%s'", dst_name);
 			break;
 		}
 		pthread_mutex_unlock(&r.mu);
@@ -538,9 +555,7 @@ static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const c
 		eof = s->eof;
 		total += s->len;
 		if (limit != 0 && total > limit) {
-			rc = cu_error_set(err, CU_E_LIMIT,
-					  "'%s' is larger than the limit of %llu bytes", src_name,
-					  (unsigned long long)limit);
+			rc = too_large(src_name, dst_fd, dst_name, limit, err);
 			break;
 		}
 		if (s->len > 0) {
@@ -622,11 +637,10 @@ enum cu_status cu_copy_hash_fd(int src_fd, const char *dst, unsigned algs, uint6
 	struct cu_digests d;
 	enum cu_status rc;
 	bool small, created = false;
-	char src_name[CU_PATH_MAX + 32];
+	/* The source fd may have no path: errors name the copy target. */
+	const char *src_name = "source";
 	int fd = -1;
 
-	/* The source fd may have no path: read errors name the copy target. */
-	snprintf(src_name, sizeof(src_name), "source of '%s'", dst);
 	small = is_small_regular(src_fd);
 	(void)posix_fadvise(src_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	rc = cu_hasher_new(algs, small ? 0 : CU_HASHER_THREADED, &h, err);
