@@ -374,7 +374,7 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 	struct reader rd = {src, NULL, {CU_OK, ""}, false};
 	struct run r;
 	struct archive_entry *ent;
-	struct cu_buf dev = CU_BUF_INIT;
+	struct cu_buf dev = CU_BUF_INIT, mapped_name = CU_BUF_INIT;
 	struct cu_error e;
 	unsigned retries = 0;
 
@@ -432,8 +432,13 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 		if (type == AE_IFDIR && !hard)
 			continue;
 		bool absolute = false;
-		bool mapped = src->map_name != NULL && src->map_name(name, &dev);
-		if (!mapped && cu_import_member_path(name, &dev, &absolute, &e) != CU_OK) {
+		const char *use = name;
+		bool mapped = src->map_name != NULL && src->map_name(name, &mapped_name);
+		if (mapped)
+			use = mapped_name.data;
+		/* Mapped names are checked too: the mapping keeps the member's
+		 * own components, which may hold "..". */
+		if (cu_import_member_path(use, &dev, &absolute, &e) != CU_OK) {
 			struct cu_digests d;
 			bool ok = false;
 			if (type == AE_IFREG && !hard)
@@ -448,7 +453,7 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 			cu_import_skip(x, name, "unsafe member name");
 			continue;
 		}
-		if (absolute)
+		if (absolute && !mapped)
 			cu_import_warn(x, false,
 				       "member '%s' has an absolute name: stored relative to the "
 				       "image root",
@@ -473,6 +478,7 @@ out:
 	}
 	cu_import_pathmap_release(&r.lower);
 	cu_buf_release(&dev);
+	cu_buf_release(&mapped_name);
 	free(rd.buf);
 	if (st == CU_OK && rd.failed) {
 		*err = rd.err;
