@@ -6,4 +6,6 @@ libcuparsers_a_SOURCES += parsers/wechat/group.c \
 	parsers/wechat/wcpay.c \
 	parsers/wechat/protobuf.c \
 	parsers/wechat/common.c \
-	parsers/wechat/android.c
+	parsers/wechat/android.c \
+	parsers/wechat/ios.c \
+	parsers/wechat/alipay.c

@@ -12,3 +12,7 @@ check_PROGRAMS += tests/unit/test_wechat_android
 TESTS += tests/unit/test_wechat_android
 tests_unit_test_wechat_android_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/golden/wechat_android.txt
+check_PROGRAMS += tests/unit/test_wechat_more
+TESTS += tests/unit/test_wechat_more
+tests_unit_test_wechat_more_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/golden/wechat_ios.txt tests/golden/wechat_alipay.txt

@@ -5,5 +5,7 @@
 
 const struct cu_parser *const cu_parsers_wechat[] = {
 	&cu_parser_wechat_android,
+	&cu_parser_wechat_ios,
+	&cu_parser_alipay_android,
 	NULL,
 };

@@ -299,7 +299,7 @@ static const char golden_sql[] =
 	" || m.raw_type || '|' || ifnull(m.status, '~') || '|' || ifnull(m.attachment, '~') || '|'"
 	" || replace(ifnull(m.body, '~'), char(10), '\\n')"
 	" FROM messages m LEFT JOIN conversations c USING (conversation_id)"
-	" ORDER BY m.source_rowid)\n"
+	" ORDER BY m.source_id, m.source_table, m.source_rowid)\n"
 	"UNION ALL SELECT * FROM (SELECT 'pay|' || p.app || '|' || p.kind || '|' || p.direction || '|'"
 	" || ifnull(p.amount_minor, '~') || '|' || p.currency || '|' || ifnull(p.counterparty, '~')"
 	" || '|' || ifnull(p.counterparty_name, '~') || '|' || ifnull(p.status, '~') || '|' ||"

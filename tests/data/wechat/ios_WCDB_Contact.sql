@@ -1,0 +1,3 @@
+-- tests/data/wechat/ios_WCDB_Contact.sql: DB/WCDB_Contact.sqlite (newer builds keep Friend here).
+CREATE TABLE Friend (userName TEXT PRIMARY KEY, type INTEGER DEFAULT 0, certificationFlag INTEGER DEFAULT 0, imgStatus INTEGER DEFAULT 0, encodeUserName TEXT, dbContactLocal BLOB, dbContactOther BLOB, dbContactRemark BLOB, dbContactHeadImage BLOB, dbContactProfile BLOB, dbContactSocial BLOB, dbContactChatRoom BLOB, dbContactBrand BLOB);
+INSERT INTO Friend (userName, type, dbContactRemark) VALUES ('wxid_ios_carol', 3, X'0a06e58da1e7bd971a0ce58da1e7bd97e88081e5b888'), ('wxid_ios_dave', 3, X'0a0444617665');
