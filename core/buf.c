@@ -95,8 +95,7 @@ enum cu_status cu_buf_putc(struct cu_buf *b, char c, struct cu_error *err)
 	return cu_buf_append(b, &c, 1, err);
 }
 
-enum cu_status cu_buf_vprintf(struct cu_buf *b, struct cu_error *err, const char *fmt,
-			      va_list ap)
+enum cu_status cu_buf_vprintf(struct cu_buf *b, struct cu_error *err, const char *fmt, va_list ap)
 {
 	enum cu_status rc;
 	va_list ap2;

@@ -173,42 +173,24 @@ enum cu_status cu_error_openssl(struct cu_error *err, const char *fmt, ...)
 const char *cu_strerror(enum cu_status code)
 {
 	switch (code) {
-	case CU_OK:
-		return "success";
-	case CU_E_NOMEM:
-		return "out of memory";
-	case CU_E_USAGE:
-		return "usage error";
-	case CU_E_IO:
-		return "input/output error";
-	case CU_E_FORMAT:
-		return "corrupt or malformed input";
-	case CU_E_UNSUPPORTED:
-		return "unsupported input";
-	case CU_E_KEY:
-		return "wrong or missing key";
-	case CU_E_INTEGRITY:
-		return "integrity failure";
-	case CU_E_DEVICE:
-		return "device error";
-	case CU_E_EXISTS:
-		return "already exists";
-	case CU_E_NOTFOUND:
-		return "not found";
-	case CU_E_LIMIT:
-		return "size limit exceeded";
-	case CU_E_CRYPTO:
-		return "cryptographic operation failed";
-	case CU_E_PATH:
-		return "unsafe path";
-	case CU_E_PARTIAL:
-		return "partially failed";
-	case CU_E_NOT_IMPLEMENTED:
-		return "not implemented";
-	case CU_E_INTERNAL:
-		return "internal error";
-	case CU_E_INTERRUPTED:
-		return "interrupted";
+	case CU_OK: return "success";
+	case CU_E_NOMEM: return "out of memory";
+	case CU_E_USAGE: return "usage error";
+	case CU_E_IO: return "input/output error";
+	case CU_E_FORMAT: return "corrupt or malformed input";
+	case CU_E_UNSUPPORTED: return "unsupported input";
+	case CU_E_KEY: return "wrong or missing key";
+	case CU_E_INTEGRITY: return "integrity failure";
+	case CU_E_DEVICE: return "device error";
+	case CU_E_EXISTS: return "already exists";
+	case CU_E_NOTFOUND: return "not found";
+	case CU_E_LIMIT: return "size limit exceeded";
+	case CU_E_CRYPTO: return "cryptographic operation failed";
+	case CU_E_PATH: return "unsafe path";
+	case CU_E_PARTIAL: return "partially failed";
+	case CU_E_NOT_IMPLEMENTED: return "not implemented";
+	case CU_E_INTERNAL: return "internal error";
+	case CU_E_INTERRUPTED: return "interrupted";
 	}
 	return "unknown error";
 }
@@ -216,18 +198,13 @@ const char *cu_strerror(enum cu_status code)
 int cu_status_exit_code(enum cu_status code)
 {
 	switch (code) {
-	case CU_OK:
-		return 0;
-	case CU_E_INTEGRITY:
-		return 1;
+	case CU_OK: return 0;
+	case CU_E_INTEGRITY: return 1;
 	case CU_E_USAGE:
-	case CU_E_NOT_IMPLEMENTED:
-		return 2;
-	case CU_E_DEVICE:
-		return 4;
+	case CU_E_NOT_IMPLEMENTED: return 2;
+	case CU_E_DEVICE: return 4;
 	case CU_E_PARTIAL:
-	case CU_E_INTERRUPTED:
-		return 5;
+	case CU_E_INTERRUPTED: return 5;
 	case CU_E_NOMEM:
 	case CU_E_IO:
 	case CU_E_FORMAT:
@@ -238,8 +215,7 @@ int cu_status_exit_code(enum cu_status code)
 	case CU_E_LIMIT:
 	case CU_E_CRYPTO:
 	case CU_E_PATH:
-	case CU_E_INTERNAL:
-		return 3;
+	case CU_E_INTERNAL: return 3;
 	}
 	return 3;
 }

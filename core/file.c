@@ -13,8 +13,7 @@
 
 #include "core/core.h"
 
-enum cu_status cu_write_all(int fd, const void *p, size_t n, const char *what,
-			    struct cu_error *err)
+enum cu_status cu_write_all(int fd, const void *p, size_t n, const char *what, struct cu_error *err)
 {
 	const char *c = p;
 
@@ -25,8 +24,8 @@ enum cu_status cu_write_all(int fd, const void *p, size_t n, const char *what,
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return cu_error_errno(err, CU_E_IO, errno,
-					      "cannot write '%s'", what != NULL ? what : "?");
+			return cu_error_errno(err, CU_E_IO, errno, "cannot write '%s'",
+					      what != NULL ? what : "?");
 		}
 		if (w == 0)
 			return cu_error_set(err, CU_E_IO, "cannot write '%s': no progress",
@@ -85,16 +84,15 @@ enum cu_status cu_file_read_all(const char *path, size_t max, struct cu_buf *out
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > (uint64_t)max) {
-		rc = cu_error_set(err, CU_E_LIMIT,
-				  "'%s' is too large (%jd bytes, the limit is %zu)", path,
-				  (intmax_t)st.st_size, max);
+		rc =
+		    cu_error_set(err, CU_E_LIMIT, "'%s' is too large (%jd bytes, the limit is %zu)",
+				 path, (intmax_t)st.st_size, max);
 		goto out;
 	}
 	/* One byte more than max lets us notice files that grew past the cap. */
 	tmp.max = max < SIZE_MAX - 1 ? max + 1 : max;
 	if (S_ISREG(st.st_mode)) {
-		rc = cu_buf_grow(&tmp, (size_t)st.st_size + (st.st_size < (off_t)max ? 1 : 0),
-				 err);
+		rc = cu_buf_grow(&tmp, (size_t)st.st_size + (st.st_size < (off_t)max ? 1 : 0), err);
 		if (rc != CU_OK)
 			goto out;
 	}
@@ -108,8 +106,8 @@ enum cu_status cu_file_read_all(const char *path, size_t max, struct cu_buf *out
 				want = tmp.max - tmp.len;
 			if (want == 0) {
 				rc = cu_error_set(err, CU_E_LIMIT,
-						  "'%s' is too large (the limit is %zu bytes)", path,
-						  max);
+						  "'%s' is too large (the limit is %zu bytes)",
+						  path, max);
 				goto out;
 			}
 			rc = cu_buf_grow(&tmp, want, err);

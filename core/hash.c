@@ -264,8 +264,7 @@ out:
 	return rc;
 }
 
-enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n,
-				struct cu_error *err)
+enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n, struct cu_error *err)
 {
 	bool ok;
 
@@ -451,7 +450,7 @@ static void *reader_main(void *arg)
 }
 
 static enum cu_status too_large(const char *src_name, int dst_fd, const char *dst_name,
-			       uint64_t limit, struct cu_error *err)
+				uint64_t limit, struct cu_error *err)
 {
 	if (dst_fd >= 0)
 		return cu_error_set(err, CU_E_LIMIT,

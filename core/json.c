@@ -100,27 +100,13 @@ static void write_string(struct cu_json *j, const char *s, size_t n)
 			continue;
 		}
 		switch (u[i]) {
-		case '"':
-			put(j, "\\\"", 2);
-			break;
-		case '\\':
-			put(j, "\\\\", 2);
-			break;
-		case '\b':
-			put(j, "\\b", 2);
-			break;
-		case '\f':
-			put(j, "\\f", 2);
-			break;
-		case '\n':
-			put(j, "\\n", 2);
-			break;
-		case '\r':
-			put(j, "\\r", 2);
-			break;
-		case '\t':
-			put(j, "\\t", 2);
-			break;
+		case '"': put(j, "\\\"", 2); break;
+		case '\\': put(j, "\\\\", 2); break;
+		case '\b': put(j, "\\b", 2); break;
+		case '\f': put(j, "\\f", 2); break;
+		case '\n': put(j, "\\n", 2); break;
+		case '\r': put(j, "\\r", 2); break;
+		case '\t': put(j, "\\t", 2); break;
 		default: {
 			char e[6] = {'\\', 'u', '0', '0', hexd[u[i] >> 4], hexd[u[i] & 0x0F]};
 
@@ -330,24 +316,12 @@ void cu_json_jansson(struct cu_json *j, const json_t *v)
 		cu_json_arr_end(j);
 		break;
 	}
-	case JSON_STRING:
-		cu_json_strn(j, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		cu_json_int(j, (int64_t)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		write_real(j, json_real_value(v));
-		break;
-	case JSON_TRUE:
-		cu_json_bool(j, true);
-		break;
-	case JSON_FALSE:
-		cu_json_bool(j, false);
-		break;
-	case JSON_NULL:
-		cu_json_null(j);
-		break;
+	case JSON_STRING: cu_json_strn(j, json_string_value(v), json_string_length(v)); break;
+	case JSON_INTEGER: cu_json_int(j, (int64_t)json_integer_value(v)); break;
+	case JSON_REAL: write_real(j, json_real_value(v)); break;
+	case JSON_TRUE: cu_json_bool(j, true); break;
+	case JSON_FALSE: cu_json_bool(j, false); break;
+	case JSON_NULL: cu_json_null(j); break;
 	}
 }
 
@@ -379,8 +353,7 @@ enum cu_status cu_json_load_str(const char *s, size_t n, const char *what, json_
 	return CU_OK;
 }
 
-enum cu_status cu_json_load_file(const char *path, size_t max, json_t **out,
-				 struct cu_error *err)
+enum cu_status cu_json_load_file(const char *path, size_t max, json_t **out, struct cu_error *err)
 {
 	struct cu_buf b = CU_BUF_INIT;
 	enum cu_status rc;

@@ -156,10 +156,9 @@ enum cu_status cu_path_check_relative(const char *rel, size_t n, struct cu_error
 					    show(rel, n, tmp, sizeof(tmp)));
 		if ((i - comp == 1 && rel[comp] == '.') ||
 		    (i - comp == 2 && rel[comp] == '.' && rel[comp + 1] == '.'))
-			return cu_error_set(err, CU_E_PATH,
-					    "unsafe path '%s': contains a '%.*s' component",
-					    show(rel, n, tmp, sizeof(tmp)), (int)(i - comp),
-					    rel + comp);
+			return cu_error_set(
+			    err, CU_E_PATH, "unsafe path '%s': contains a '%.*s' component",
+			    show(rel, n, tmp, sizeof(tmp)), (int)(i - comp), rel + comp);
 		comp = i + 1;
 	}
 	return CU_OK;

@@ -85,12 +85,12 @@ void cu_progress_render(const struct cu_progress *p, int64_t now_ms, char *out, 
 		}
 	}
 	if (p->total > 0) {
-		unsigned pct = p->done >= p->total ? 100
-						   : (unsigned)((double)p->done * 100.0 /
-								(double)p->total);
+		unsigned pct = p->done >= p->total
+				   ? 100
+				   : (unsigned)((double)p->done * 100.0 / (double)p->total);
 
-		snprintf(out, n, "%s %3u%% %s%s%s%s%s", label, pct, done, rate[0] ? " " : "",
-			 rate, rate[0] ? "/s" : "", eta);
+		snprintf(out, n, "%s %3u%% %s%s%s%s%s", label, pct, done, rate[0] ? " " : "", rate,
+			 rate[0] ? "/s" : "", eta);
 	} else {
 		snprintf(out, n, "%s %s%s%s%s", label, done, rate[0] ? " " : "", rate,
 			 rate[0] ? "/s" : "");

@@ -233,8 +233,7 @@ static int b64val(unsigned char c)
  * the unused bits of the last group zero, so every byte string has exactly
  * one accepted encoding (signatures and keys must not be malleable).
  */
-enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out,
-				struct cu_error *err)
+enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out, struct cu_error *err)
 {
 	const unsigned char *u = (const unsigned char *)in;
 	size_t i, pad = 0, outn, start = out->len;

@@ -92,8 +92,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 bool cu_time_format_ms(int64_t unix_ms, char out[CU_TIME_STR])
 {
-	static const int64_t min_ms = INT64_C(-62135596800000);  /* 0001-01-01T00:00:00Z */
-	static const int64_t max_ms = INT64_C(253402300799999);  /* 9999-12-31T23:59:59.999Z */
+	static const int64_t min_ms = INT64_C(-62135596800000); /* 0001-01-01T00:00:00Z */
+	static const int64_t max_ms = INT64_C(253402300799999); /* 9999-12-31T23:59:59.999Z */
 	int64_t days, rem, y;
 	unsigned m, d;
 	char tmp[64];

@@ -95,8 +95,8 @@ static void fuzz_base64(const char *s, size_t n)
 	struct cu_error err;
 
 	if (cu_base64_decode(s, n, &d, &err) == CU_OK) {
-		check(cu_base64_encode((const unsigned char *)(d.data != NULL ? d.data : ""),
-				       d.len, &e, &err) == CU_OK);
+		check(cu_base64_encode((const unsigned char *)(d.data != NULL ? d.data : ""), d.len,
+				       &e, &err) == CU_OK);
 		check(e.len == n && (n == 0 || memcmp(e.data, s, n) == 0));
 	}
 	cu_buf_release(&d);

@@ -43,8 +43,7 @@ static void test_errno(void)
 
 	cu_error_errno(&err, CU_E_IO, ENOENT, "cannot open '%s'", "x");
 	tap_is_int(err.code, CU_E_IO, "errno variant keeps the code");
-	tap_is_str(err.msg, "cannot open 'x': No such file or directory",
-		   "errno text appended");
+	tap_is_str(err.msg, "cannot open 'x': No such file or directory", "errno text appended");
 }
 
 static void test_truncation(void)
@@ -95,12 +94,24 @@ static void test_exit_codes(void)
 		enum cu_status s;
 		int code;
 	} want[] = {
-		{CU_OK, 0},          {CU_E_INTEGRITY, 1},   {CU_E_USAGE, 2},
-		{CU_E_NOMEM, 3},     {CU_E_IO, 3},          {CU_E_FORMAT, 3},
-		{CU_E_UNSUPPORTED, 3}, {CU_E_KEY, 3},       {CU_E_NOTFOUND, 3},
-		{CU_E_LIMIT, 3},     {CU_E_PATH, 3},        {CU_E_EXISTS, 3},
-		{CU_E_CRYPTO, 3},    {CU_E_INTERNAL, 3},    {CU_E_DEVICE, 4},
-		{CU_E_PARTIAL, 5},   {CU_E_NOT_IMPLEMENTED, 2}, {CU_E_INTERRUPTED, 5},
+	    {CU_OK, 0},
+	    {CU_E_INTEGRITY, 1},
+	    {CU_E_USAGE, 2},
+	    {CU_E_NOMEM, 3},
+	    {CU_E_IO, 3},
+	    {CU_E_FORMAT, 3},
+	    {CU_E_UNSUPPORTED, 3},
+	    {CU_E_KEY, 3},
+	    {CU_E_NOTFOUND, 3},
+	    {CU_E_LIMIT, 3},
+	    {CU_E_PATH, 3},
+	    {CU_E_EXISTS, 3},
+	    {CU_E_CRYPTO, 3},
+	    {CU_E_INTERNAL, 3},
+	    {CU_E_DEVICE, 4},
+	    {CU_E_PARTIAL, 5},
+	    {CU_E_NOT_IMPLEMENTED, 2},
+	    {CU_E_INTERRUPTED, 5},
 	};
 	size_t i;
 

@@ -15,9 +15,9 @@
 #include "tests/harness/tap.h"
 
 #define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-#define MD5_ABC "900150983cd24fb0d6963f7d28e17f72"
-#define SM3_ABC "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
-#define ALL (CU_HASH_SHA256 | CU_HASH_MD5 | CU_HASH_SM3)
+#define MD5_ABC    "900150983cd24fb0d6963f7d28e17f72"
+#define SM3_ABC    "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+#define ALL        (CU_HASH_SHA256 | CU_HASH_MD5 | CU_HASH_SM3)
 
 static void test_vectors(void)
 {
@@ -178,8 +178,8 @@ static void test_files(const char *tmp)
 		write_file(src, data, sizes[i]);
 		tap_is_int(cu_hash_file(src, ALL, &d, &err), CU_OK, "hash file of %zu bytes",
 			   sizes[i]);
-		tap_is_str(d.sha256, openssl_dgst("sha256", src), "SHA-256 agrees with openssl (%zu)",
-			   sizes[i]);
+		tap_is_str(d.sha256, openssl_dgst("sha256", src),
+			   "SHA-256 agrees with openssl (%zu)", sizes[i]);
 		tap_is_str(d.md5, openssl_dgst("md5", src), "MD5 agrees with openssl (%zu)",
 			   sizes[i]);
 		tap_is_str(d.sm3, openssl_dgst("sm3", src), "SM3 agrees with openssl (%zu)",

@@ -177,8 +177,8 @@ static void test_jansson(const char *tmp)
 
 	tap_is_int(cu_json_load_str("{\"a\":1,\"a\":2}", 13, "dup.json", &v, &err), CU_E_FORMAT,
 		   "duplicate keys rejected");
-	tap_is_int(cu_json_load_str("{\n\"a\":1,\n  x}", 14, "bad.json", &v, &err),
-		   CU_E_FORMAT, "syntax error");
+	tap_is_int(cu_json_load_str("{\n\"a\":1,\n  x}", 14, "bad.json", &v, &err), CU_E_FORMAT,
+		   "syntax error");
 	tap_ok(strstr(err.msg, "'bad.json': line 3 column") != NULL,
 	       "error names file and line: %s", err.msg);
 	tap_is_int(cu_json_load_str("\"\xff\"", 3, "u", &v, &err), CU_E_FORMAT,

@@ -19,22 +19,22 @@ static void test_check_relative(void)
 		size_t n;
 		const char *reason;
 	} bad[] = {
-		{"", 0, "empty"},
-		{"/etc/passwd", 11, "absolute"},
-		{"a\0b", 3, "NUL byte"},
-		{".", 1, "'.' component"},
-		{"..", 2, "'..' component"},
-		{"a/../b", 6, "'..' component"},
-		{"a/./b", 5, "'.' component"},
-		{"a/..", 4, "'..' component"},
-		{"../a", 4, "'..' component"},
-		{"a//b", 4, "empty component"},
-		{"a/", 2, "empty component"},
-		{"a\xff", 2, "not valid UTF-8"},
-		{"a/\xc0\xae\xc0\xae/b", 8, "not valid UTF-8"},
+	    {"", 0, "empty"},
+	    {"/etc/passwd", 11, "absolute"},
+	    {"a\0b", 3, "NUL byte"},
+	    {".", 1, "'.' component"},
+	    {"..", 2, "'..' component"},
+	    {"a/../b", 6, "'..' component"},
+	    {"a/./b", 5, "'.' component"},
+	    {"a/..", 4, "'..' component"},
+	    {"../a", 4, "'..' component"},
+	    {"a//b", 4, "empty component"},
+	    {"a/", 2, "empty component"},
+	    {"a\xff", 2, "not valid UTF-8"},
+	    {"a/\xc0\xae\xc0\xae/b", 8, "not valid UTF-8"},
 	};
-	static const char *const good[] = {"a", "a/b/c", "...", "a/.b", "..a/b..", "中文/文件.db",
-					   "a b/%2E%2E"};
+	static const char *const good[] = {"a",       "a/b/c",        "...",       "a/.b",
+					   "..a/b..", "中文/文件.db", "a b/%2E%2E"};
 	struct cu_error err;
 	size_t i;
 
@@ -56,20 +56,20 @@ static void test_escape(void)
 		size_t n;
 		const char *out;
 	} cases[] = {
-		{"plain.db", 8, "plain.db"},
-		{".", 1, "%2E"},
-		{"..", 2, "%2E%2E"},
-		{"...", 3, "..."},
-		{"100%", 4, "100%25"},
-		{"a\\b", 3, "a%5Cb"},
-		{"a/b", 3, "a%2Fb"},
-		{"tab\there", 8, "tab%09here"},
-		{"nl\n\x7f", 4, "nl%0A%7F"},
-		{"\xff\xfe", 2, "%FF%FE"},
-		{"\xe4\xb8\xad", 3, "\xe4\xb8\xad"},
-		{"\xe4\xb8", 2, "%E4%B8"},
-		{"a\0b", 3, "a%00b"},
-		{"\xed\xa0\x80x", 4, "%ED%A0%80x"},
+	    {"plain.db", 8, "plain.db"},
+	    {".", 1, "%2E"},
+	    {"..", 2, "%2E%2E"},
+	    {"...", 3, "..."},
+	    {"100%", 4, "100%25"},
+	    {"a\\b", 3, "a%5Cb"},
+	    {"a/b", 3, "a%2Fb"},
+	    {"tab\there", 8, "tab%09here"},
+	    {"nl\n\x7f", 4, "nl%0A%7F"},
+	    {"\xff\xfe", 2, "%FF%FE"},
+	    {"\xe4\xb8\xad", 3, "\xe4\xb8\xad"},
+	    {"\xe4\xb8", 2, "%E4%B8"},
+	    {"a\0b", 3, "a%00b"},
+	    {"\xed\xa0\x80x", 4, "%ED%A0%80x"},
 	};
 	struct cu_buf b = CU_BUF_INIT, back = CU_BUF_INIT;
 	struct cu_error err;
@@ -112,12 +112,12 @@ static void test_from_device(void)
 		const char *in;
 		const char *out;
 	} good[] = {
-		{"/data/data/com.tencent.mm/MicroMsg/EnMicroMsg.db",
-		 "data/data/com.tencent.mm/MicroMsg/EnMicroMsg.db"},
-		{"HomeDomain/Library/SMS/sms.db", "HomeDomain/Library/SMS/sms.db"},
-		{"//a///b/", "a/b"},
-		{"/sdcard/100%\xff/x\\y", "sdcard/100%25%FF/x%5Cy"},
-		{"/a/.../b", "a/.../b"},
+	    {"/data/data/com.tencent.mm/MicroMsg/EnMicroMsg.db",
+	     "data/data/com.tencent.mm/MicroMsg/EnMicroMsg.db"},
+	    {"HomeDomain/Library/SMS/sms.db", "HomeDomain/Library/SMS/sms.db"},
+	    {"//a///b/", "a/b"},
+	    {"/sdcard/100%\xff/x\\y", "sdcard/100%25%FF/x%5Cy"},
+	    {"/a/.../b", "a/.../b"},
 	};
 	static const char *const bad[] = {"/data/../etc/passwd", "a/./b", "..", "/", "", "///"};
 	struct cu_buf b = CU_BUF_INIT;

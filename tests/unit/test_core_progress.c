@@ -26,13 +26,14 @@ int main(void)
 	struct cu_progress p;
 	char small[8];
 
-	tap_is_str(render("copy", 1000000000, 420000000, 12000), "copy  42% 420 MB 35 MB/s ETA 0:17",
-		   "percent, size, rate and ETA");
+	tap_is_str(render("copy", 1000000000, 420000000, 12000),
+		   "copy  42% 420 MB 35 MB/s ETA 0:17", "percent, size, rate and ETA");
 	tap_is_str(render("seal", 0, 1234567890, 1000), "seal 1.2 GB 1.2 GB/s",
 		   "unknown total: no percent, no ETA");
 	tap_is_str(render("x", 100, 0, 0), "x   0% 0 B", "nothing done, no time passed");
 	tap_is_str(render("x", 100, 100, 2000), "x 100% 100 B 50 B/s", "done: no ETA");
-	tap_is_str(render("x", 100, 150, 1000), "x 100% 150 B 150 B/s", "over total capped at 100%%");
+	tap_is_str(render("x", 100, 150, 1000), "x 100% 150 B 150 B/s",
+		   "over total capped at 100%%");
 	tap_is_str(render("big", 8000000000000ULL, 1000000000, 1000),
 		   "big   0% 1.0 GB 1.0 GB/s ETA 2:13:19", "hours in ETA");
 	tap_is_str(render("u", 0, 999, 1000), "u 999 B 999 B/s", "bytes below 1 kB");

@@ -15,20 +15,20 @@ static void test_utf8(void)
 		size_t prefix;
 		const char *what;
 	} cases[] = {
-		{"abc", 3, 3, "ASCII"},
-		{"\xe4\xb8\xad\xe6\x96\x87", 6, 6, "Chinese"},
-		{"\xf0\x9f\x98\x80", 4, 4, "emoji (4 bytes)"},
-		{"a\xc0\xaf", 3, 1, "overlong 2-byte '/'"},
-		{"a\xe0\x80\xaf", 4, 1, "overlong 3-byte"},
-		{"a\xf0\x80\x80\xaf", 5, 1, "overlong 4-byte"},
-		{"a\xed\xa0\x80", 4, 1, "surrogate U+D800"},
-		{"a\xf4\x90\x80\x80", 5, 1, "above U+10FFFF"},
-		{"a\xf5\x80\x80\x80", 5, 1, "lead byte F5"},
-		{"a\x80", 2, 1, "lone continuation"},
-		{"a\xe4\xb8", 3, 1, "truncated sequence"},
-		{"\xef\xbf\xbf", 3, 3, "U+FFFF is valid"},
-		{"\xf4\x8f\xbf\xbf", 4, 4, "U+10FFFF is valid"},
-		{"a\0b", 3, 3, "NUL is valid UTF-8"},
+	    {"abc", 3, 3, "ASCII"},
+	    {"\xe4\xb8\xad\xe6\x96\x87", 6, 6, "Chinese"},
+	    {"\xf0\x9f\x98\x80", 4, 4, "emoji (4 bytes)"},
+	    {"a\xc0\xaf", 3, 1, "overlong 2-byte '/'"},
+	    {"a\xe0\x80\xaf", 4, 1, "overlong 3-byte"},
+	    {"a\xf0\x80\x80\xaf", 5, 1, "overlong 4-byte"},
+	    {"a\xed\xa0\x80", 4, 1, "surrogate U+D800"},
+	    {"a\xf4\x90\x80\x80", 5, 1, "above U+10FFFF"},
+	    {"a\xf5\x80\x80\x80", 5, 1, "lead byte F5"},
+	    {"a\x80", 2, 1, "lone continuation"},
+	    {"a\xe4\xb8", 3, 1, "truncated sequence"},
+	    {"\xef\xbf\xbf", 3, 3, "U+FFFF is valid"},
+	    {"\xf4\x8f\xbf\xbf", 4, 4, "U+10FFFF is valid"},
+	    {"a\0b", 3, 3, "NUL is valid UTF-8"},
 	};
 	size_t i;
 
@@ -87,8 +87,8 @@ static void test_base64(void)
 	static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
 	static const char *const enc[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
 					  "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
-	static const char *const bad[] = {"Zg=", "Zg=a", "Z===", "Zh==", "Zm9=", "Zm 9v",
-					  "=Zm9", "Zm9v====", "Zm9vY*=="};
+	static const char *const bad[] = {
+	    "Zg=", "Zg=a", "Z===", "Zh==", "Zm9=", "Zm 9v", "=Zm9", "Zm9v====", "Zm9vY*=="};
 	struct cu_buf b = CU_BUF_INIT;
 	struct cu_error err;
 	unsigned char all[256];
