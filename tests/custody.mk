@@ -23,3 +23,5 @@ EXTRA_DIST += fixtures/manifest/README.md fixtures/manifest/sample-seizure.json 
 check_PROGRAMS += tests/unit/test_custody_case
 TESTS += tests/unit/test_custody_case
 tests_unit_test_custody_case_LDADD = $(CU_TESTLIBS)
+TESTS += tests/e2e/case_init.sh tests/e2e/custody_cli.sh
+EXTRA_DIST += tests/e2e/case_init.sh tests/e2e/custody_cli.sh
