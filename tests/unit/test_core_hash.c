@@ -250,6 +250,23 @@ static void test_files(const char *tmp)
 	close(fd);
 	tap_ok(!cu_file_exists(dst), "nothing left after a read error");
 
+	/* Allocation failures: the hasher, then the copy buffers. */
+	snprintf(src, sizeof(src), "%s/src4", tmp);
+	for (i = 1; i <= 2; i++) {
+		snprintf(dst, sizeof(dst), "%s/nomem%zu", tmp, i);
+		fd = open(src, O_RDONLY);
+		cu_alloc_fail_after(i);
+		tap_is_int(cu_copy_hash_fd(fd, dst, CU_HASH_DEFAULT, 0, NULL, &c, &err), CU_E_NOMEM,
+			   "allocation failure %zu in copy reported", i);
+		cu_alloc_fail_after(0);
+		close(fd);
+		tap_ok(!cu_file_exists(dst), "no partial copy after allocation failure %zu", i);
+		cu_alloc_fail_after(i);
+		tap_is_int(cu_hash_file(src, ALL, &d, &err), CU_E_NOMEM,
+			   "allocation failure %zu in hash_file reported", i);
+		cu_alloc_fail_after(0);
+	}
+
 	/* cu_hash_file refuses symlinks (evidence is never reached through one). */
 	snprintf(dst, sizeof(dst), "%s/link2", tmp);
 	snprintf(src, sizeof(src), "%s/src1", tmp);

@@ -126,6 +126,17 @@ static void test_errors(void)
 	cu_json_key(&j, "k");
 	tap_is_int(cu_json_finish(&j, &err), CU_E_INTERNAL, "unfinished document refused");
 
+	/* An allocation failure is sticky too. */
+	cu_buf_release(&b);
+	cu_json_init(&j, &b);
+	cu_alloc_fail_after(1);
+	cu_json_arr_begin(&j);
+	cu_alloc_fail_after(0);
+	cu_json_int(&j, 1);
+	cu_json_arr_end(&j);
+	tap_is_int(cu_json_finish(&j, &err), CU_E_NOMEM, "allocation failure reported by finish");
+	tap_ok(b.len == 0, "nothing written after the failure");
+
 	/* A buffer cap is a sticky error too. */
 	cu_buf_release(&b);
 	cu_buf_init(&b, 8);

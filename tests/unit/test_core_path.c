@@ -97,6 +97,25 @@ static void test_escape(void)
 	tap_is_mem(back.data, back.len, all, sizeof(all), "all 256 byte values round trip");
 	tap_ok(cu_path_check_relative(b.data, b.len, &err) == CU_OK,
 	       "escaped component is a safe relative path");
+	/* Allocation failure part way: out keeps its previous content. A fresh
+	 * buffer, so that growing it has to allocate. */
+	cu_buf_release(&b);
+	cu_buf_puts(&b, "keep/", &err);
+	{
+		char longname[300];
+
+		memset(longname, '\xff', sizeof(longname));
+		cu_alloc_fail_after(1);
+		tap_is_int(cu_path_escape_component(longname, sizeof(longname), &b, &err),
+			   CU_E_NOMEM, "allocation failure while escaping");
+		cu_alloc_fail_after(0);
+		tap_is_str(b.data, "keep/", "out unchanged after the failure");
+		cu_alloc_fail_after(1);
+		tap_is_int(cu_path_from_device(longname, sizeof(longname), &b, &err), CU_E_NOMEM,
+			   "allocation failure mapping a device path");
+		cu_alloc_fail_after(0);
+		tap_is_str(b.data, "keep/", "out unchanged after the device path failure");
+	}
 	cu_buf_reset(&back);
 	tap_is_int(cu_path_unescape_component("bad%4", &back, &err), CU_E_FORMAT,
 		   "truncated escape refused");
