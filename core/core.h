@@ -264,7 +264,8 @@ enum cu_hash_alg {
 };
 #define CU_HASH_DEFAULT (CU_HASH_SHA256 | CU_HASH_MD5)
 
-/* Run the second digest on a worker thread (worth it for bulk data). */
+/* Run MD5 and SM3 each on a worker thread while SHA-256 runs on the caller's
+ * (worth it for bulk data; updates under 64 KiB stay on the caller's thread). */
 #define CU_HASHER_THREADED 1u
 
 struct cu_digests {
@@ -417,6 +418,9 @@ void cu_progress_start(struct cu_progress *p, const char *label, uint64_t total)
 void cu_progress_add(struct cu_progress *p, uint64_t n);
 void cu_progress_set(struct cu_progress *p, uint64_t done);
 void cu_progress_finish(struct cu_progress *p);
+/* Erases a bar left on screen so a message can be printed; the next update
+ * redraws it. cu_log() calls this before writing to stderr. */
+void cu_progress_clear_line(void);
 /* Renders one bar line into out (for tests): "label  42% 1.2 GB 35 MB/s ETA 0:12".
  * Decimal units; no percent/ETA when total is 0; no rate before time passes. */
 void cu_progress_render(const struct cu_progress *p, int64_t now_ms, char *out, size_t n);
