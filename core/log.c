@@ -39,6 +39,8 @@ void cu_log(enum cu_log_level level, const char *fmt, ...)
 		return;
 	/* One buffered line so concurrent writers do not interleave mid-line. */
 	flockfile(f);
+	if (f == stderr)
+		cu_progress_clear_line();
 	fprintf(f, "custos: %s", prefix[level]);
 	va_start(ap, fmt);
 	vfprintf(f, fmt, ap);

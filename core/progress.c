@@ -14,6 +14,8 @@
 #include "core/core.h"
 
 static bool progress_on;
+/* A bar is on screen without its final newline. */
+static bool line_dirty;
 
 void cu_progress_enable(bool on)
 {
@@ -105,6 +107,7 @@ static void draw(struct cu_progress *p, int64_t now, bool last)
 	/* \r + clear-to-end-of-line redraws in place. */
 	fprintf(stderr, "\r%s\033[K%s", line, last ? "\n" : "");
 	fflush(stderr);
+	line_dirty = !last;
 	p->last_draw_ms = now;
 }
 
@@ -148,4 +151,13 @@ void cu_progress_finish(struct cu_progress *p)
 	if (p->active && progress_on && p->last_draw_ms != 0)
 		draw(p, mono_ms(), true);
 	p->active = false;
+}
+
+void cu_progress_clear_line(void)
+{
+	if (!line_dirty)
+		return;
+	/* The next throttled update redraws the bar below the message. */
+	fputs("\r\033[K", stderr);
+	line_dirty = false;
 }
