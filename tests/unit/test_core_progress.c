@@ -1,6 +1,9 @@
 /* test_core_progress.c - the progress line renderer and the switch. */
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,6 +22,48 @@ static const char *render(const char *label, uint64_t total, uint64_t done, int6
 	p.start_ms = 1000;
 	cu_progress_render(&p, 1000 + elapsed_ms, out, sizeof(out));
 	return out;
+}
+
+/* Draws on a pseudo-terminal standing in for stderr and reads what a user
+ * would see: the bar, the bar erased before a warning, the final line. */
+static void test_on_terminal(void)
+{
+	struct cu_progress p;
+	char seen[4096];
+	size_t n = 0;
+	ssize_t r;
+	int master, slave, saved;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+		tap_skip("no pseudo-terminals here");
+		return;
+	}
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	saved = dup(STDERR_FILENO);
+	fflush(stderr);
+	dup2(slave, STDERR_FILENO);
+	cu_progress_enable(true);
+	cu_progress_start(&p, "copy", 1000);
+	tap_ok(p.active, "active on a terminal");
+	cu_progress_add(&p, 500);
+	cu_warn("disk %s", "slow");
+	cu_progress_finish(&p);
+	cu_progress_enable(false);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(slave);
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	while (n < sizeof(seen) - 1 && (r = read(master, seen + n, sizeof(seen) - 1 - n)) > 0)
+		n += (size_t)r;
+	seen[n] = '\0';
+	close(master);
+	tap_ok(strncmp(seen, "\rcopy  50% 500 B", 16) == 0, "bar drawn at once");
+	tap_ok(strstr(seen, "\033[K\r\033[Kcustos: warning: disk slow") != NULL,
+	       "bar erased before the warning");
+	tap_ok(strstr(seen, "slow\r\n\rcopy  50% 500 B") != NULL, "final bar after the warning");
+	tap_ok(n > 2 && strcmp(seen + n - 2, "\r\n") == 0, "final bar ends the line");
 }
 
 int main(void)
@@ -64,5 +109,6 @@ int main(void)
 	tap_ok(!p.active || isatty(2), "inactive when stderr is not a terminal");
 	cu_progress_finish(&p);
 	cu_progress_enable(false);
+	test_on_terminal();
 	return tap_done();
 }
