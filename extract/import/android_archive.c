@@ -64,6 +64,17 @@ struct reader {
 	bool failed;
 };
 
+static la_int64_t ar_seek(struct archive *a, void *ud, la_int64_t off, int whence)
+{
+	struct reader *r = ud;
+	int64_t pos = r->src->seek(r->src->ctx, off, whence);
+	if (pos < 0) {
+		archive_set_error(a, errno, "seek failed in the image");
+		return ARCHIVE_FATAL;
+	}
+	return pos;
+}
+
 static la_ssize_t ar_read(struct archive *a, void *ud, const void **out)
 {
 	struct reader *r = ud;
@@ -385,7 +396,9 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if (src->zip) {
+	if (src->zip && src->seek != NULL) {
+		archive_read_support_format_zip_seekable(r.a);
+	} else if (src->zip) {
 		archive_read_support_format_zip_streamable(r.a);
 	} else {
 		archive_read_support_format_tar(r.a);
@@ -394,7 +407,11 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 		archive_read_support_filter_bzip2(r.a);
 		archive_read_support_filter_xz(r.a);
 	}
-	if (archive_read_open(r.a, &rd, NULL, ar_read, NULL) != ARCHIVE_OK) {
+	archive_read_set_read_callback(r.a, ar_read);
+	if (src->seek != NULL)
+		archive_read_set_seek_callback(r.a, ar_seek);
+	archive_read_set_callback_data(r.a, &rd);
+	if (archive_read_open1(r.a) != ARCHIVE_OK) {
 		st = cu_error_set(err, rd.failed ? CU_E_IO : CU_E_FORMAT, "cannot read '%s': %s",
 				  x->src, rd.failed ? rd.err.msg : archive_error_string(r.a));
 		goto out;
@@ -492,10 +509,21 @@ out:
 struct filesrc {
 	struct cu_import_ctx *x;
 	int fd;
-	uint64_t consumed;
+	uint64_t consumed;    /* bytes read, for the ratio limit */
+	uint64_t pos;         /* file offset of the next read */
+	uint64_t hashed_upto; /* the image digest covers [0, hashed_upto) */
+	uint64_t reread;      /* bytes read a second time to finish the digest */
+	uint64_t max_pos;
 	bool eof;
 };
 
+/*
+ * Reads for libarchive and feeds the image digest with the bytes that
+ * extend the hashed prefix. A tar (and a streamed zip) is read front to
+ * back, so every byte is hashed as it passes; the seekable zip reader
+ * reads the central directory at the end first, and those bytes get
+ * hashed when the members before them have been.
+ */
 static ssize_t file_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 {
 	struct filesrc *f = ctx;
@@ -507,14 +535,33 @@ static ssize_t file_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 			cu_error_errno(err, CU_E_IO, errno, "read error in '%s'", f->x->src);
 			return -1;
 		}
-		if (r == 0)
+		if (r == 0 && f->pos >= f->hashed_upto)
 			f->eof = true;
-		else if (cu_hasher_update(f->x->hasher2, buf, (size_t)r, err) != CU_OK)
-			return -1;
+		uint64_t end = f->pos + (uint64_t)r;
+		if (f->pos <= f->hashed_upto && end > f->hashed_upto) {
+			size_t skip = (size_t)(f->hashed_upto - f->pos);
+			if (cu_hasher_update(f->x->hasher2, (unsigned char *)buf + skip,
+					     (size_t)r - skip, err) != CU_OK)
+				return -1;
+			f->hashed_upto = end;
+		}
+		f->pos = end;
+		if (end > f->max_pos)
+			f->max_pos = end;
 		f->consumed += (uint64_t)r;
-		cu_progress_set(&f->x->prog, f->consumed);
+		cu_progress_set(&f->x->prog, f->hashed_upto);
 		return r;
 	}
+}
+
+static int64_t file_seek(void *ctx, int64_t off, int whence)
+{
+	struct filesrc *f = ctx;
+	off_t p = lseek(f->fd, (off_t)off, whence);
+	if (p < 0)
+		return -1;
+	f->pos = (uint64_t)p;
+	return (int64_t)p;
 }
 
 static uint64_t file_consumed(void *ctx)
@@ -522,10 +569,19 @@ static uint64_t file_consumed(void *ctx)
 	return ((struct filesrc *)ctx)->consumed;
 }
 
-/* Hashes the bytes after the archive's end marker so the image digest
- * covers the whole file (still one read of each byte). */
+/* Hashes whatever the archive reader did not pass in order (bytes after
+ * the end marker; a zip's central directory) so the image digest covers
+ * the whole file. */
 static enum cu_status drain(struct filesrc *f, struct cu_digests *d, struct cu_error *err)
 {
+	if (f->pos != f->hashed_upto) {
+		if (lseek(f->fd, (off_t)f->hashed_upto, SEEK_SET) < 0)
+			return cu_error_errno(err, CU_E_IO, errno, "seek in '%s'", f->x->src);
+		/* Bytes below the furthest read were seen before. */
+		f->reread = f->max_pos > f->hashed_upto ? f->max_pos - f->hashed_upto : 0;
+		f->pos = f->hashed_upto;
+	}
+	f->eof = false;
 	while (!f->eof) {
 		if (file_pull(f, f->x->buf, CU_IMPORT_CHUNK, err) < 0)
 			return CU_E_IO;
@@ -547,7 +603,7 @@ enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x, const struc
 enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_error *err)
 {
 	enum cu_status st, dst;
-	struct filesrc f = {x, -1, 0, false};
+	struct filesrc f = {x, -1, 0, 0, 0, 0, 0, false};
 	struct cu_import_archive_src src;
 	struct cu_digests d;
 	struct cu_error e;
@@ -571,10 +627,16 @@ enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_erro
 	src.consumed = file_consumed;
 	src.origin_prefix = "";
 	src.zip = x->format == CU_IMPORT_ANDROID_ZIP;
+	if (src.zip)
+		src.seek = file_seek;
 	st = cu_import_archive(x, &src, err);
 	dst = drain(&f, &d, &e);
-	if (dst == CU_OK)
+	if (dst == CU_OK) {
 		(void)cu_import_source_digests_set(x, &d);
+		if (src.zip)
+			json_object_set_new(x->details, "image_digest_reread_bytes",
+					    json_integer((json_int_t)f.reread));
+	}
 	else
 		cu_import_warn(x, false, "the digest of the whole image is unavailable: %s",
 			       e.msg);

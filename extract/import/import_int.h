@@ -220,6 +220,9 @@ struct cu_import_archive_src {
 	/* may rewrite name into out (device path); return false to use "/"+name */
 	bool (*map_name)(const char *name, struct cu_buf *out);
 	const char *origin_prefix; /* e.g. "backup.ab:" or "" */
+	/* zip: seekable source; libarchive then reads the central directory
+	 * (member types and modes, e.g. symlinks) before the members. */
+	int64_t (*seek)(void *ctx, int64_t off, int whence);
 	bool zip;
 	bool members_derived_note; /* .ab AES: note decryption in meta */
 };

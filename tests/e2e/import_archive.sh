@@ -1,0 +1,76 @@
+#!/bin/sh
+# import_archive.sh - tar, tar.gz and zip images made here with Debian's tar
+# and zip: member digests against sha256sum/md5sum of the files packed, the
+# image's own digest (same pass) against sha256sum, device paths, mtimes,
+# symlinks, and the archive left untouched.
+. "$SRCDIR/tests/harness/tap.sh"
+tap_setup import_archive
+
+mkcase() {
+	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
+		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
+}
+S=$T/src
+mkdir -p "$S/data/data/com.eg.android.AlipayGphone/databases" "$S/sdcard/Download"
+head -c 200000 /dev/urandom >"$S/data/data/com.eg.android.AlipayGphone/databases/alipayclient.db"
+printf 'hello\n' >"$S/sdcard/Download/note.txt"
+: >"$S/sdcard/empty"
+ln -s /data/data/x "$S/sdcard/link"
+touch -d '2020-01-02 03:04:06' "$S/sdcard/Download/note.txt"
+
+check_members() { # check_members CASE ITEM LABEL
+	inv=$1/inventory/$2.jsonl
+	bad=0
+	for f in data/data/com.eg.android.AlipayGphone/databases/alipayclient.db sdcard/Download/note.txt sdcard/empty; do
+		sha=$(sha256sum "$S/$f" | cut -d' ' -f1)
+		md5=$(md5sum "$S/$f" | cut -d' ' -f1)
+		grep -F "\"device_path\":\"/$f\"" "$inv" | grep -F "\"sha256\":\"$sha\"" | grep -qF "\"md5\":\"$md5\"" ||
+			{ bad=1; echo "# $3: digest mismatch for $f"; }
+		cmp -s "$S/$f" "$1/evidence/$2/$f" || { bad=1; echo "# $3: copy differs: $f"; }
+	done
+	ok $bad "$3: member digests match sha256sum/md5sum, copies identical"
+	is "$(grep -c '"type":"file"' "$inv")" "3" "$3: three files listed"
+	grep -F '"device_path":"/sdcard/link"' "$inv" | grep -q '"type":"symlink".*"link_target":"/data/data/x"'
+	ok $? "$3: symlink member recorded with its target"
+	is "$(stat -c %Y "$1/evidence/$2/sdcard/Download/note.txt")" "$(stat -c %Y "$S/sdcard/Download/note.txt")" "$3: mtime kept"
+}
+source_digest_ok() { # CASE ARCHIVE LABEL
+	sha=$(sha256sum "$2" | cut -d' ' -f1)
+	md5=$(md5sum "$2" | cut -d' ' -f1)
+	grep '"event":"IMPORT"' "$1/custody/log.jsonl" | grep -F "\"source_digests\":{\"size\":$(stat -c %s "$2"),\"sha256\":\"$sha\",\"md5\":\"$md5\"" >/dev/null
+	ok $? "$3: the image's own digest (same pass) matches sha256sum/md5sum"
+}
+
+(cd "$S" && tar --format=gnu -cf "$T/dump.tar" data sdcard)
+(cd "$S" && tar -czf "$T/dump.tar.gz" ./data ./sdcard)
+(cd "$S" && zip -qry "$T/dump.zip" data sdcard)
+(cd "$S" && tar --format=posix -cf "$T/dump-pax.tar" data sdcard)
+before=$(sha256sum "$T"/dump*)
+
+for a in dump.tar dump.tar.gz dump.zip dump-pax.tar; do
+	C=$T/case-$a
+	mkcase "$C"
+	run "$a: import" "$CUSTOS" --case "$C" import "$T/$a" --item "A1"
+	check_members "$C" A1 "$a"
+	source_digest_ok "$C" "$T/$a" "$a"
+done
+grep -q '"format":"android-zip"' "$T/case-dump.zip/custody/log.jsonl"
+ok $? "zip autodetected as android-zip"
+grep -q '"format":"android-tar"' "$T/case-dump.tar.gz/custody/log.jsonl"
+ok $? "tar.gz autodetected as android-tar"
+is "$(sha256sum "$T"/dump*)" "$before" "archives unchanged"
+
+# SM3 on request.
+C=$T/case-sm3
+mkcase "$C"
+run "import with --hash sm3" "$CUSTOS" --case "$C" import "$T/dump.tar" --item S1 --hash sm3
+grep -F '"device_path":"/sdcard/Download/note.txt"' "$C/inventory/S1.jsonl" | grep -q '"sm3":"[0-9a-f]\{64\}"'
+ok $? "SM3 recorded when asked"
+if openssl dgst -sm3 </dev/null >/dev/null 2>&1; then
+	want=$(openssl dgst -sm3 -r "$S/sdcard/Download/note.txt" | cut -d' ' -f1)
+	grep -F '"device_path":"/sdcard/Download/note.txt"' "$C/inventory/S1.jsonl" | grep -qF "\"sm3\":\"$want\""
+	ok $? "SM3 matches openssl dgst -sm3"
+else
+	skip "openssl without SM3"
+fi
+tap_done
