@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 
 #define MANIFEST_MAX ((size_t)64 << 20)
-#define ITEM_ID_MAX 128
+#define ITEM_ID_MAX  128
 
 /* ------------------------------------------------------------------ */
 /* The actor of tool-made entries                                      */
@@ -77,8 +77,8 @@ enum cu_status cu_case_item_check(const char *item, struct cu_error *err)
 	if (!cu_utf8_valid(item, n))
 		return cu_error_set(err, CU_E_USAGE, "item id is not valid UTF-8");
 	if (item[0] == '.' || item[0] == '-')
-		return cu_error_set(err, CU_E_USAGE,
-				    "item id '%s' must not start with '.' or '-'", item);
+		return cu_error_set(err, CU_E_USAGE, "item id '%s' must not start with '.' or '-'",
+				    item);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)item[i];
 		if (ch < 0x20 || ch == 0x7f || ch == '/' || ch == '\\' || ch == ':' || ch == '*' ||
@@ -222,8 +222,8 @@ enum cu_status cu_case_open_ex(const char *dir, unsigned flags, struct cu_case *
 	if ((st = cu_json_load_file(path.data, MANIFEST_MAX, &c->manifest, err)) != CU_OK)
 		goto fail;
 	if (!json_is_object(c->manifest)) {
-		st = cu_error_set(err, CU_E_FORMAT, "manifest '%s' is not a JSON object",
-				  path.data);
+		st =
+		    cu_error_set(err, CU_E_FORMAT, "manifest '%s' is not a JSON object", path.data);
 		goto fail;
 	}
 	if ((st = cu_case_path(c, CU_CASE_CUSTODY, &path, err)) != CU_OK)
@@ -292,14 +292,13 @@ out:
 /* Creating a case (custos case init)                                  */
 /* ------------------------------------------------------------------ */
 
-static const char *const case_subdirs[] = {"custody", "evidence", "derived",
+static const char *const case_subdirs[] = {"custody",   "evidence", "derived",
 					   "inventory", "work",     "report"};
 
 /* Keys the tool fills or orders itself; the partial's other keys follow. */
 static const char *const known_keys[] = {
-	"format",  "format_version", "package_id", "created",      "tool",
-	"case",    "personnel",      "seizure",    "acquisitions", "files",
-	"derived", NULL,
+    "format",    "format_version", "package_id",   "created", "tool",    "case",
+    "personnel", "seizure",        "acquisitions", "files",   "derived", NULL,
 };
 
 static bool is_known_key(const char *k)
@@ -411,9 +410,8 @@ static json_t *tool_object(const struct cu_case_init_opts *opts)
 	json_object_set_new(libs, "openssl", json_string(OpenSSL_version(OPENSSL_VERSION_STRING)));
 	json_object_set_new(libs, "sqlite", json_string(sqlite3_libversion()));
 	json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
-	json_object_set_new(libs, "libzip", opts->libzip_version
-						    ? json_string(opts->libzip_version)
-						    : json_null());
+	json_object_set_new(libs, "libzip",
+			    opts->libzip_version ? json_string(opts->libzip_version) : json_null());
 	json_object_set_new(t, "libraries", libs);
 	return t;
 }
@@ -618,8 +616,8 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 		const char *id = json_string_value(json_object_get(it, "item_id"));
 		struct cu_error ierr;
 		if (id != NULL && cu_case_item_check(id, &ierr) != CU_OK) {
-			st = cu_error_set(err, CU_E_FORMAT, "manifest seizure.items[%zu].item_id: %s",
-					  idx, ierr.msg);
+			st = cu_error_set(err, CU_E_FORMAT,
+					  "manifest seizure.items[%zu].item_id: %s", idx, ierr.msg);
 			goto out;
 		}
 	}
@@ -690,7 +688,8 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 		*n_missing = nmiss;
 	if (missing != NULL) {
 		cu_buf_reset(missing);
-		if (miss.len > 0 && (st = cu_buf_append(missing, miss.data, miss.len, err)) != CU_OK)
+		if (miss.len > 0 &&
+		    (st = cu_buf_append(missing, miss.data, miss.len, err)) != CU_OK)
 			goto out;
 	}
 out:

@@ -35,10 +35,10 @@
 
 /* Signer helpers from signer.c (declared in core.h). */
 
-#define LOG_MAX ((size_t)1 << 30)
-#define BODY_PREFIX "{\"body\":"
+#define LOG_MAX         ((size_t)1 << 30)
+#define BODY_PREFIX     "{\"body\":"
 #define BODY_PREFIX_LEN 8
-#define ZERO_PREV "0000000000000000000000000000000000000000000000000000000000000000"
+#define ZERO_PREV       "0000000000000000000000000000000000000000000000000000000000000000"
 
 struct cu_custody {
 	char *path;
@@ -239,8 +239,7 @@ struct walk {
 	bool torn_has_nl;
 };
 
-static enum cu_status push_leaf(struct walk *w, const unsigned char leaf[32],
-				struct cu_error *err)
+static enum cu_status push_leaf(struct walk *w, const unsigned char leaf[32], struct cu_error *err)
 {
 	if (w->n >= w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 64;
@@ -287,8 +286,8 @@ static enum cu_status check_sig(struct walk *w, const struct parsed *p, const ch
 			      (const unsigned char *)raw.data, raw.len))
 		st = cu_error_set(err, CU_E_INTEGRITY,
 				  "custody log '%s': line %llu (seq %llu): bad signature by %s",
-				  w->what, (unsigned long long)w->lineno, (unsigned long long)p->seq,
-				  key_id);
+				  w->what, (unsigned long long)w->lineno,
+				  (unsigned long long)p->seq, key_id);
 	cu_buf_release(&raw);
 	return st;
 }
@@ -315,8 +314,8 @@ static bool records_torn(const struct parsed *p, const char *t, size_t tlen, uin
 /* Is the line starting at data[next] an ERROR entry recording the line
  * [t, t+tlen) (physical line tline) as torn? Cheap unless it mentions
  * "torn_line". */
-static bool next_records_torn(const char *data, size_t n, size_t next, const char *t,
-			      size_t tlen, uint64_t tline)
+static bool next_records_torn(const char *data, size_t n, size_t next, const char *t, size_t tlen,
+			      uint64_t tline)
 {
 	const char *line = data + next, *nl;
 	size_t len;
@@ -383,11 +382,11 @@ static enum cu_status walk_chunk(struct walk *w, const char *data, size_t n, uin
 				w->torn_len = len;
 				w->torn_has_nl = nl != NULL;
 				return cu_error_set(
-					err, CU_E_INTEGRITY,
-					"custody log '%s': line %llu is torn (%s; %zu bytes, an "
-					"interrupted write?): it is kept as evidence; append with "
-					"repair (--repair) to record it in an ERROR entry and go on",
-					w->what, (unsigned long long)w->lineno, why, len);
+				    err, CU_E_INTEGRITY,
+				    "custody log '%s': line %llu is torn (%s; %zu bytes, an "
+				    "interrupted write?): it is kept as evidence; append with "
+				    "repair (--repair) to record it in an ERROR entry and go on",
+				    w->what, (unsigned long long)w->lineno, why, len);
 			}
 			pending = true;
 			p_off = pos;
@@ -397,8 +396,8 @@ static enum cu_status walk_chunk(struct walk *w, const char *data, size_t n, uin
 			pos += len + 1;
 			continue;
 		}
-		if (!pending && !last && next_records_torn(data, n, pos + len + 1, line, len,
-							  w->lineno)) {
+		if (!pending && !last &&
+		    next_records_torn(data, n, pos + len + 1, line, len, w->lineno)) {
 			/* A complete line that lost only its '\n' (short write) and
 			 * was then repaired: it is a torn line, not an entry. */
 			json_decref(p.root);
@@ -413,11 +412,12 @@ static enum cu_status walk_chunk(struct walk *w, const char *data, size_t n, uin
 		if (pending) {
 			if (!records_torn(&p, data + p_off, p_len, p_line)) {
 				json_decref(p.root);
-				return cu_error_set(err, CU_E_INTEGRITY,
-						    "custody log '%s': line %llu: %s, and line %llu "
-						    "is not an ERROR entry recording it",
-						    w->what, (unsigned long long)p_line, p_why,
-						    (unsigned long long)w->lineno);
+				return cu_error_set(
+				    err, CU_E_INTEGRITY,
+				    "custody log '%s': line %llu: %s, and line %llu "
+				    "is not an ERROR entry recording it",
+				    w->what, (unsigned long long)p_line, p_why,
+				    (unsigned long long)w->lineno);
 			}
 			pending = false;
 		}
@@ -434,23 +434,24 @@ static enum cu_status walk_chunk(struct walk *w, const char *data, size_t n, uin
 		else
 			cu_hex(w->head, 32, prevhex);
 		if (strcmp(p.prev, prevhex) != 0) {
-			st = cu_error_set(err, CU_E_INTEGRITY,
-					  "custody log '%s': line %llu (seq %llu): prev %s does not "
-					  "match the previous entry's leaf %s",
-					  w->what, (unsigned long long)w->lineno,
-					  (unsigned long long)p.seq, p.prev, prevhex);
+			st =
+			    cu_error_set(err, CU_E_INTEGRITY,
+					 "custody log '%s': line %llu (seq %llu): prev %s does not "
+					 "match the previous entry's leaf %s",
+					 w->what, (unsigned long long)w->lineno,
+					 (unsigned long long)p.seq, p.prev, prevhex);
 			goto bad;
 		}
 		if ((st = check_sig(w, &p, line, err)) != CU_OK)
 			goto bad;
 		if (w->fn != NULL) {
 			struct cu_custody_entry e = {
-				.seq = p.seq,
-				.line = line,
-				.line_len = len,
-				.body = line + p.body_off,
-				.body_len = p.body_len,
-				.json = p.root,
+			    .seq = p.seq,
+			    .line = line,
+			    .line_len = len,
+			    .body = line + p.body_off,
+			    .body_len = p.body_len,
+			    .json = p.root,
 			};
 			memcpy(e.leaf, p.leaf, 32);
 			if ((st = w->fn(&e, w->fn_ctx, err)) != CU_OK)
@@ -461,7 +462,7 @@ static enum cu_status walk_chunk(struct walk *w, const char *data, size_t n, uin
 		json_decref(p.root);
 		pos += len + 1;
 		continue;
-bad:
+	bad:
 		json_decref(p.root);
 		return st;
 	}
@@ -539,8 +540,8 @@ enum cu_status cu_custody_verify_file(const char *path, const char *pubkey_pem_p
 		cu_error_prefix(err, "custody log");
 		goto out;
 	}
-	st = cu_custody_verify_buf(data.data ? data.data : "", data.len, path, pubkey_pem_path,
-				   out, err);
+	st = cu_custody_verify_buf(data.data ? data.data : "", data.len, path, pubkey_pem_path, out,
+				   err);
 out:
 	cu_buf_release(&data);
 	return st;
@@ -558,8 +559,7 @@ static enum cu_status read_tail(struct cu_custody *c, uint64_t off, struct cu_bu
 	size_t want, got = 0;
 
 	if (fstat(c->fd, &sb) != 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot stat custody log '%s'",
-				      c->path);
+		return cu_error_errno(err, CU_E_IO, errno, "cannot stat custody log '%s'", c->path);
 	if ((uint64_t)sb.st_size < off)
 		return cu_error_set(err, CU_E_INTEGRITY,
 				    "custody log '%s' shrank from %llu to %lld bytes: it was "
@@ -587,7 +587,6 @@ static enum cu_status read_tail(struct cu_custody *c, uint64_t off, struct cu_bu
 	out->data[got] = '\0';
 	return CU_OK;
 }
-
 
 struct torn_info {
 	bool torn;
@@ -663,9 +662,8 @@ static enum cu_status put_object(struct cu_json *j, const char *what, const char
 	v = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
 	if (v == NULL || !json_is_object(v)) {
 		json_decref(v);
-		return cu_error_set(err, CU_E_INTERNAL,
-				    "custody entry %s is not a JSON object: %s", what,
-				    v == NULL ? jerr.text : "wrong type");
+		return cu_error_set(err, CU_E_INTERNAL, "custody entry %s is not a JSON object: %s",
+				    what, v == NULL ? jerr.text : "wrong type");
 	}
 	if (strpbrk(json, "\r\n") != NULL)
 		cu_json_jansson(j, v);
@@ -808,9 +806,8 @@ static enum cu_status append_locked(struct cu_custody *c, const char *event,
 				    c->path);
 		goto out;
 	}
-	if ((size_t)w < line.len &&
-	    (st = cu_write_all(c->fd, line.data + w, line.len - (size_t)w, c->path, err)) !=
-		    CU_OK) {
+	if ((size_t)w < line.len && (st = cu_write_all(c->fd, line.data + w, line.len - (size_t)w,
+						       c->path, err)) != CU_OK) {
 		cu_error_prefix(err, "custody log torn by a short write");
 		goto out;
 	}
@@ -955,8 +952,7 @@ enum cu_status cu_custody_append(struct cu_custody *c, const char *event,
 	/* Another process may have appended since: check and chain onto it. */
 	st = catch_up(c, NULL, err);
 	if (st == CU_OK)
-		st = append_locked(c, event, actor, subject_json, details_json, signer, false,
-				   err);
+		st = append_locked(c, event, actor, subject_json, details_json, signer, false, err);
 	unlock_log(c);
 	return st;
 }

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #define LINE_MAX_BYTES ((size_t)16 << 20)
-#define READ_CHUNK ((size_t)64 << 10)
+#define READ_CHUNK     ((size_t)64 << 10)
 
 void cu_inventory_rec_release(struct cu_inventory_rec *r)
 {
@@ -57,13 +57,18 @@ enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct 
 	struct cu_json j;
 	enum cu_status st;
 
-	if (r->kind == NULL || (strcmp(r->kind, "evidence") != 0 && strcmp(r->kind, "derived") != 0))
-		return cu_error_set(err, CU_E_INTERNAL, "inventory record kind '%s' is not "
-				    "evidence or derived", r->kind ? r->kind : "(null)");
+	if (r->kind == NULL ||
+	    (strcmp(r->kind, "evidence") != 0 && strcmp(r->kind, "derived") != 0))
+		return cu_error_set(err, CU_E_INTERNAL,
+				    "inventory record kind '%s' is not "
+				    "evidence or derived",
+				    r->kind ? r->kind : "(null)");
 	if (r->type == NULL || (strcmp(r->type, "file") != 0 && strcmp(r->type, "dir") != 0 &&
 				strcmp(r->type, "symlink") != 0))
-		return cu_error_set(err, CU_E_INTERNAL, "inventory record type '%s' is not "
-				    "file, dir or symlink", r->type ? r->type : "(null)");
+		return cu_error_set(err, CU_E_INTERNAL,
+				    "inventory record type '%s' is not "
+				    "file, dir or symlink",
+				    r->type ? r->type : "(null)");
 	if ((st = cu_case_item_check(r->item, err)) != CU_OK)
 		return cu_error_prefix(err, "inventory record");
 	if (r->derived_from != NULL && !json_is_array(r->derived_from))
@@ -173,7 +178,8 @@ static bool parse_rec(const char *line, size_t len, struct cu_inventory_rec *r, 
 		snprintf(why, why_n, "not a JSON object");
 		goto out;
 	}
-	if (!opt_str(o, "kind", &r->kind, why, why_n) || !opt_str(o, "item", &r->item, why, why_n) ||
+	if (!opt_str(o, "kind", &r->kind, why, why_n) ||
+	    !opt_str(o, "item", &r->item, why, why_n) ||
 	    !opt_str(o, "device_path", &r->device_path, why, why_n) ||
 	    !opt_str(o, "evidence_path", &r->evidence_path, why, why_n) ||
 	    !opt_str(o, "type", &r->type, why, why_n) ||
@@ -264,8 +270,8 @@ static enum cu_status last_line_end(int fd, uint64_t size, const char *path, uin
 }
 
 /* Cuts a torn tail (crash mid-append) and records it in the custody log. */
-static enum cu_status cut_torn_tail(struct cu_case *c, int fd, const char *path,
-				    const char *item, struct cu_error *err)
+static enum cu_status cut_torn_tail(struct cu_case *c, int fd, const char *path, const char *item,
+				    struct cu_error *err)
 {
 	struct stat sb;
 	uint64_t keep;
@@ -306,8 +312,9 @@ static enum cu_status cut_torn_tail(struct cu_case *c, int fd, const char *path,
 	if (c->custody != NULL) {
 		cu_json_init(&j, &details);
 		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "reason",
-			       "torn inventory line from an interrupted write, cut before appending");
+		cu_json_kv_str(
+		    &j, "reason",
+		    "torn inventory line from an interrupted write, cut before appending");
 		cu_json_key(&j, "inventory");
 		cu_json_obj_begin(&j);
 		cu_json_kv_str(&j, "item", item);
@@ -470,8 +477,8 @@ static enum cu_status at_end(struct line_reader *lr, bool *end, struct cu_error 
 	return CU_OK;
 }
 
-static enum cu_status each_file(struct cu_case *c, const char *item, cu_inventory_fn fn,
-				void *ctx, struct cu_error *err)
+static enum cu_status each_file(struct cu_case *c, const char *item, cu_inventory_fn fn, void *ctx,
+				struct cu_error *err)
 {
 	struct cu_buf rel = CU_BUF_INIT, path = CU_BUF_INIT;
 	struct line_reader lr = {.fd = -1};
@@ -533,8 +540,8 @@ out:
 	return st;
 }
 
-enum cu_status cu_inventory_each(struct cu_case *c, const char *item, cu_inventory_fn fn,
-				 void *ctx, struct cu_error *err)
+enum cu_status cu_inventory_each(struct cu_case *c, const char *item, cu_inventory_fn fn, void *ctx,
+				 struct cu_error *err)
 {
 	char **items = NULL;
 	size_t n = 0;

@@ -99,8 +99,8 @@ enum cu_status cu_merkle_proof(const unsigned char (*leaves)[32], size_t n, size
 
 	if (leaves == NULL || index >= n)
 		return cu_error_set(err, CU_E_USAGE,
-				    "merkle proof: leaf index %zu out of range for %zu leaves", index,
-				    n);
+				    "merkle proof: leaf index %zu out of range for %zu leaves",
+				    index, n);
 	/* First pass: the path length is the depth of the leaf. */
 	for (size_t s = n, i = index; s > 1; depth++) {
 		k = split_point(s);
@@ -134,7 +134,8 @@ enum cu_status cu_merkle_proof(const unsigned char (*leaves)[32], size_t n, size
 
 /* RFC 9162 section 2.1.3.2, "Verifying an Inclusion Proof". */
 bool cu_merkle_verify(const unsigned char leaf[32], size_t index, size_t n,
-		      const unsigned char (*path)[32], size_t path_len, const unsigned char root[32])
+		      const unsigned char (*path)[32], size_t path_len,
+		      const unsigned char root[32])
 {
 	unsigned char r[32];
 	size_t fn, sn;

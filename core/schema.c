@@ -23,7 +23,7 @@
 
 static const char schema_text[] =
 #include "core/manifest_schema.inc"
-	;
+    ;
 
 const char *cu_manifest_schema_text(void)
 {
@@ -181,8 +181,7 @@ static void validate_object(const json_t *schema, const json_t *v, const char *p
 	}
 }
 
-static void validate_any_of(const json_t *any, const json_t *v, const char *path,
-			    struct check *c)
+static void validate_any_of(const json_t *any, const json_t *v, const char *path, struct check *c)
 {
 	struct cu_buf names = CU_BUF_INIT;
 	size_t i;
@@ -300,9 +299,9 @@ enum cu_status cu_manifest_check(const json_t *m, struct cu_buf *missing_list, s
 			else if (i + 1 < c.invalid.len)
 				st = cu_buf_puts(&msg, "; ", NULL);
 		}
-		st = cu_error_set(err, CU_E_FORMAT, "manifest: %zu invalid field%s: %s",
-				  c.n_invalid, c.n_invalid == 1 ? "" : "s",
-				  msg.data ? msg.data : "?");
+		st =
+		    cu_error_set(err, CU_E_FORMAT, "manifest: %zu invalid field%s: %s", c.n_invalid,
+				 c.n_invalid == 1 ? "" : "s", msg.data ? msg.data : "?");
 		cu_buf_release(&msg);
 		goto out;
 	}

@@ -22,7 +22,7 @@
 #include <openssl/pem.h>
 
 #define KEY_ID_LEN (7 + 64)
-#define SIG_LEN 64
+#define SIG_LEN    64
 
 struct cu_signer {
 	EVP_PKEY *pkey;
@@ -98,9 +98,9 @@ enum cu_status cu_signer_load(const char *pem_path, struct cu_signer **out, stru
 	 * instead of prompting inside library code. */
 	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
 	if (pkey == NULL) {
-		cu_error_openssl(err,
-				 "'%s' holds no usable private key (PEM, unencrypted Ed25519 expected)",
-				 pem_path);
+		cu_error_openssl(
+		    err, "'%s' holds no usable private key (PEM, unencrypted Ed25519 expected)",
+		    pem_path);
 		if (err != NULL)
 			err->code = CU_E_KEY;
 		st = CU_E_KEY;

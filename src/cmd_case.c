@@ -18,8 +18,8 @@
 #include <zip.h>
 
 static const char init_usage[] =
-	"usage: custos case init DIR --case-id ID [--manifest SEIZURE.json]\n"
-	"                        [--examiner NAME]... [--keep-ids]\n";
+    "usage: custos case init DIR --case-id ID [--manifest SEIZURE.json]\n"
+    "                        [--examiner NAME]... [--keep-ids]\n";
 
 static void print_missing(const struct cu_buf *missing, size_t n)
 {
@@ -38,12 +38,9 @@ static void print_missing(const struct cu_buf *missing, size_t n)
 static int case_init(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"case-id", required_argument, NULL, 'i'},
-		{"manifest", required_argument, NULL, 'm'},
-		{"examiner", required_argument, NULL, 'e'},
-		{"keep-ids", no_argument, NULL, 'k'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"case-id", required_argument, NULL, 'i'},  {"manifest", required_argument, NULL, 'm'},
+	    {"examiner", required_argument, NULL, 'e'}, {"keep-ids", no_argument, NULL, 'k'},
+	    {"json", no_argument, NULL, 'j'},           {NULL, 0, NULL, 0},
 	};
 	struct cu_case_init_opts o = {0};
 	const char **examiners = NULL;

@@ -13,12 +13,12 @@
 #include <string.h>
 
 static const char custody_usage[] =
-	"usage: custos custody add --action ACTION --actor NAME [--actor-id BADGE]\n"
-	"                          [--role ROLE] [--to NAME] [--note TEXT] [--log FILE]\n"
-	"                          [--sign KEY.pem] [--repair]\n"
-	"       custos custody show [--log FILE] [--json]\n"
-	"       custos custody verify [--log FILE] [--pubkey KEY.pem] [--expect-head HEX]\n"
-	"                             [--expect-root HEX] [--expect-size N] [--json]\n";
+    "usage: custos custody add --action ACTION --actor NAME [--actor-id BADGE]\n"
+    "                          [--role ROLE] [--to NAME] [--note TEXT] [--log FILE]\n"
+    "                          [--sign KEY.pem] [--repair]\n"
+    "       custos custody show [--log FILE] [--json]\n"
+    "       custos custody verify [--log FILE] [--pubkey KEY.pem] [--expect-head HEX]\n"
+    "                             [--expect-root HEX] [--expect-size N] [--json]\n";
 
 #define LOG_MAX ((size_t)1 << 30)
 
@@ -49,12 +49,17 @@ static const char *log_path(const struct cu_cli *cli, const char *log, struct cu
 static int custody_add(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"action", required_argument, NULL, 'a'}, {"actor", required_argument, NULL, 'n'},
-		{"actor-id", required_argument, NULL, 'i'}, {"role", required_argument, NULL, 'r'},
-		{"to", required_argument, NULL, 't'},     {"note", required_argument, NULL, 'N'},
-		{"log", required_argument, NULL, 'l'},    {"sign", required_argument, NULL, 's'},
-		{"repair", no_argument, NULL, 'R'},       {"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"action", required_argument, NULL, 'a'},
+	    {"actor", required_argument, NULL, 'n'},
+	    {"actor-id", required_argument, NULL, 'i'},
+	    {"role", required_argument, NULL, 'r'},
+	    {"to", required_argument, NULL, 't'},
+	    {"note", required_argument, NULL, 'N'},
+	    {"log", required_argument, NULL, 'l'},
+	    {"sign", required_argument, NULL, 's'},
+	    {"repair", no_argument, NULL, 'R'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *action = NULL, *to = NULL, *note = NULL, *log = NULL, *key = NULL;
 	struct cu_actor actor = {NULL, NULL, "examiner"};
@@ -115,8 +120,7 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 	cu_json_obj_end(&j);
 	if (cu_json_finish(&j, &err) != CU_OK)
 		goto fail;
-	if (cu_custody_append(c, action, &actor, subject.data, details.data, signer, &err) !=
-	    CU_OK)
+	if (cu_custody_append(c, action, &actor, subject.data, details.data, signer, &err) != CU_OK)
 		goto fail;
 	cu_custody_head(c, head);
 	cu_hex(head, 32, hex);
@@ -148,8 +152,7 @@ struct show_ctx {
 	struct cu_json *j;
 };
 
-static enum cu_status show_entry(const struct cu_custody_entry *e, void *ctx,
-				 struct cu_error *err)
+static enum cu_status show_entry(const struct cu_custody_entry *e, void *ctx, struct cu_error *err)
 {
 	struct show_ctx *s = ctx;
 	json_t *body = json_object_get(e->json, "body");
@@ -204,9 +207,9 @@ static enum cu_status show_entry(const struct cu_custody_entry *e, void *ctx,
 static int custody_show(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"log", required_argument, NULL, 'l'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"log", required_argument, NULL, 'l'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *log = NULL, *path;
 	struct cu_buf pb = CU_BUF_INIT, data = CU_BUF_INIT, out = CU_BUF_INIT;
@@ -292,13 +295,13 @@ out:
 static int custody_verify(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"log", required_argument, NULL, 'l'},
-		{"pubkey", required_argument, NULL, 'p'},
-		{"expect-head", required_argument, NULL, 'H'},
-		{"expect-root", required_argument, NULL, 'R'},
-		{"expect-size", required_argument, NULL, 'S'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"log", required_argument, NULL, 'l'},
+	    {"pubkey", required_argument, NULL, 'p'},
+	    {"expect-head", required_argument, NULL, 'H'},
+	    {"expect-root", required_argument, NULL, 'R'},
+	    {"expect-size", required_argument, NULL, 'S'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *log = NULL, *pubkey = NULL, *path, *exp_head = NULL, *exp_root = NULL;
 	const char *exp_size = NULL;
@@ -337,8 +340,7 @@ static int custody_verify(struct cu_cli *cli, int argc, char **argv)
 		cu_error_prefix(&err, "custody log");
 		goto report;
 	}
-	st = cu_custody_verify_buf(data.data ? data.data : "", data.len, path, pubkey, &chk,
-				   &err);
+	st = cu_custody_verify_buf(data.data ? data.data : "", data.len, path, pubkey, &chk, &err);
 	if (st == CU_OK) {
 		uint64_t want;
 		if (chk.entries > 0)
@@ -349,10 +351,11 @@ static int custody_verify(struct cu_cli *cli, int argc, char **argv)
 					  "custody log '%s' has %llu entries, expected %s", path,
 					  (unsigned long long)chk.entries, exp_size);
 		else if (exp_head != NULL && strcmp(exp_head, head) != 0)
-			st = cu_error_set(&err, CU_E_INTEGRITY,
-					  "custody log '%s': head %s is not the expected %s (entries "
-					  "removed or added?)",
-					  path, head[0] ? head : "(empty)", exp_head);
+			st = cu_error_set(
+			    &err, CU_E_INTEGRITY,
+			    "custody log '%s': head %s is not the expected %s (entries "
+			    "removed or added?)",
+			    path, head[0] ? head : "(empty)", exp_head);
 		else if (exp_root != NULL && strcmp(exp_root, root) != 0)
 			st = cu_error_set(&err, CU_E_INTEGRITY,
 					  "custody log '%s': root %s is not the expected %s", path,
@@ -383,7 +386,8 @@ report:
 		rc = cu_cli_fail(cli, &err);
 	} else {
 		if (!json && !cli->quiet) {
-			printf("custody log OK: %llu entries, %llu signed", (unsigned long long)chk.entries,
+			printf("custody log OK: %llu entries, %llu signed",
+			       (unsigned long long)chk.entries,
 			       (unsigned long long)chk.signed_entries);
 			if (chk.unverified_signatures > 0)
 				printf(" (%llu not checked: %s)",

@@ -15,9 +15,9 @@ static const char keygen_usage[] = "usage: custos keygen -o KEY.pem\n";
 int cu_cmd_keygen(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cu_signer *s = NULL;
 	struct cu_buf pub = CU_BUF_INIT;

@@ -69,8 +69,7 @@ static void make_keys(void)
 		   "existing key file is never overwritten");
 	tap_is_int(cu_signer_generate(&t, &err), CU_OK, "generate key 2");
 	tap_is_int(cu_signer_write_pem(t, NULL, pub2, &err), CU_OK, "write key 2 public");
-	tap_ok(strncmp(cu_signer_key_id(s), "sha256:", 7) == 0 &&
-		       strlen(cu_signer_key_id(s)) == 71,
+	tap_ok(strncmp(cu_signer_key_id(s), "sha256:", 7) == 0 && strlen(cu_signer_key_id(s)) == 71,
 	       "key id is sha256:<64 hex>");
 	tap_ok(strcmp(cu_signer_key_id(s), cu_signer_key_id(t)) != 0, "two keys differ");
 	cu_signer_free(s);
@@ -111,16 +110,16 @@ static void test_append_reopen(struct cu_custody_check *expect)
 	tap_is_int(cu_custody_append(c, "SEIZE", &examiner, NULL, NULL, s, &err), CU_OK,
 		   "append signed SEIZE");
 	tap_is_int(cu_custody_append(c, "NOTE", cu_case_default_actor(), "{}",
-				     "{\"note\":\"line\\nbreak \\\"quoted\\\" {brace} 中文\"}", NULL,
-				     &err),
+				     "{\"note\":\"line\\nbreak \\\"quoted\\\" {brace} 中文\"}",
+				     NULL, &err),
 		   CU_OK, "append NOTE with escapes and braces in strings");
-	tap_is_int(cu_custody_append(c, "TRANSFER", &examiner, "{\n  \"to\": \"李娜\"\n}", NULL, s,
-				     &err),
-		   CU_OK, "append pretty-printed subject (re-serialised onto one line)");
-	tap_is_int(cu_custody_append(c, "bad event", &examiner, NULL, NULL, NULL, &err),
-		   CU_E_USAGE, "bad event name refused");
-	tap_is_int(cu_custody_append(c, "NOTE", &examiner, "[1]", NULL, NULL, &err),
-		   CU_E_INTERNAL, "non-object subject refused");
+	tap_is_int(
+	    cu_custody_append(c, "TRANSFER", &examiner, "{\n  \"to\": \"李娜\"\n}", NULL, s, &err),
+	    CU_OK, "append pretty-printed subject (re-serialised onto one line)");
+	tap_is_int(cu_custody_append(c, "bad event", &examiner, NULL, NULL, NULL, &err), CU_E_USAGE,
+		   "bad event name refused");
+	tap_is_int(cu_custody_append(c, "NOTE", &examiner, "[1]", NULL, NULL, &err), CU_E_INTERNAL,
+		   "non-object subject refused");
 	tap_is_int(cu_custody_append(c, "RECEIVE", &examiner, NULL, NULL, NULL, &err), CU_OK,
 		   "append RECEIVE");
 	tap_is_int((int64_t)cu_custody_size(c), 5, "five entries");
@@ -232,8 +231,7 @@ static void test_tamper(const struct cu_custody_check *expect)
 	tap_ok(strstr(err.msg, "line 4") != NULL, "names line 4: %s", err.msg);
 
 	/* Truncated tail: a shorter valid log, caught by head/root. */
-	tap_is_int(verify(b.data, st[6], NULL, &chk, &err), CU_OK,
-		   "truncated tail still chains");
+	tap_is_int(verify(b.data, st[6], NULL, &chk, &err), CU_OK, "truncated tail still chains");
 	tap_is_int((int64_t)chk.entries, 6, "truncated: 6 entries");
 	tap_ok(memcmp(chk.head, expect->head, 32) != 0, "truncated: head differs from expected");
 	tap_ok(memcmp(chk.root, expect->root, 32) != 0, "truncated: root differs from expected");
@@ -301,11 +299,12 @@ static void test_torn(void)
 		   err.msg);
 	tap_is_int((int64_t)chk.entries, 8, "8 entries after repair");
 	tap_ok(strstr(b.data, "\"event\":\"ERROR\"") != NULL &&
-		       strstr(b.data, "\"torn_line\":{\"line\":7,") != NULL &&
-		       strstr(b.data, "\"length\":40,") != NULL,
+		   strstr(b.data, "\"torn_line\":{\"line\":7,") != NULL &&
+		   strstr(b.data, "\"length\":40,") != NULL,
 	       "ERROR entry records line 7, 40 bytes");
 	/* The torn bytes are kept in place, ended by a newline. */
-	tap_ok(memcmp(b.data + good_len, b.data + good_len, 40) == 0 && b.data[good_len + 40] == '\n',
+	tap_ok(memcmp(b.data + good_len, b.data + good_len, 40) == 0 &&
+		   b.data[good_len + 40] == '\n',
 	       "torn bytes kept, then a newline");
 	tap_is_int(cu_custody_open(torn_path, false, false, &c, &err), CU_OK,
 		   "repaired log reopens without repair");

@@ -66,9 +66,9 @@ static void test_schema(void)
 	c = json_object_get(m, "case");
 	json_object_del(c, "agency");
 	json_object_set_new(c, "purpose", json_string(""));
-	json_object_set_new(json_array_get(json_object_get(json_object_get(m, "seizure"), "items"),
-					   0),
-			    "seal", json_null());
+	json_object_set_new(
+	    json_array_get(json_object_get(json_object_get(m, "seizure"), "items"), 0), "seal",
+	    json_null());
 	json_array_remove(json_object_get(json_object_get(m, "personnel"), "investigators"), 1);
 	json_object_del(json_object_get(m, "personnel"), "witnesses");
 	tap_is_int(cu_manifest_check(m, &miss, &n, &err), CU_OK, "incomplete manifest checks");
@@ -89,7 +89,7 @@ static void test_schema(void)
 	json_object_set_new(json_object_get(c, "legal_basis"), "type", json_string("没收"));
 	tap_is_int(cu_manifest_check(m, &miss, &n, &err), CU_E_FORMAT, "wrong types are invalid");
 	tap_ok(strstr(err.msg, "case.case_title: should be string, is integer") != NULL &&
-		       strstr(err.msg, "case.legal_basis.type") != NULL,
+		   strstr(err.msg, "case.legal_basis.type") != NULL,
 	       "invalid fields named: %s", err.msg);
 	tap_ok(strstr(cu_manifest_schema_text(), "\"custos-manifest\"") != NULL,
 	       "schema text is built in");
@@ -123,11 +123,11 @@ static void test_case_init(char *dir, size_t dir_n)
 	tap_ok(all, "layout directories exist");
 	tap_ok(c != NULL && c->dir[0] == '/', "absolute case dir");
 	tap_is_int((int64_t)cu_custody_size(c->custody), 1, "one custody entry");
-	tap_is_str(json_string_value(json_object_get(json_object_get(c->manifest, "case"),
-						     "case_number")),
-		   "A4403052026110001", "case number");
+	tap_is_str(
+	    json_string_value(json_object_get(json_object_get(c->manifest, "case"), "case_number")),
+	    "A4403052026110001", "case number");
 	json_t *w = json_array_get(
-		json_object_get(json_object_get(c->manifest, "personnel"), "witnesses"), 0);
+	    json_object_get(json_object_get(c->manifest, "personnel"), "witnesses"), 0);
 	tap_ok(json_object_get(w, "id_number") == NULL, "plain witness ID number removed");
 	/* sha256("990101199003071234") */
 	tap_is_str(json_string_value(json_object_get(w, "id_sha256")),
@@ -186,8 +186,7 @@ struct collect {
 	struct cu_buf lines;
 };
 
-static enum cu_status collect_fn(const struct cu_inventory_rec *r, void *ctx,
-				 struct cu_error *err)
+static enum cu_status collect_fn(const struct cu_inventory_rec *r, void *ctx, struct cu_error *err)
 {
 	struct collect *c = ctx;
 	c->n++;
@@ -219,15 +218,16 @@ static void test_inventory(const char *dir)
 	r.mode = 0644;
 	r.origin = "3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28";
 	r.meta = json_pack("{s:i}", "protection_class", 3);
-	cu_buf_puts(&want,
-		    "{\"kind\":\"evidence\",\"item\":\"A1\",\"device_path\":\"HomeDomain/Library/SMS/"
-		    "sms.db\",\"evidence_path\":\"evidence/A1/HomeDomain/Library/SMS/sms.db\","
-		    "\"type\":\"file\",\"size\":12288,\"sha256\":\"ba7816bf8f01cfea414140de5dae2223b"
-		    "00361a396177a9cb410ff61f20015ad\",\"md5\":\"900150983cd24fb0d6963f7d28e17f72\","
-		    "\"sm3\":null,\"mtime\":\"2026-11-20T01:02:03.000Z\",\"mode\":420,"
-		    "\"link_target\":null,\"origin\":\"3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28\","
-		    "\"derived_from\":null,\"derivation\":null,\"meta\":{\"protection_class\":3}}\n",
-		    NULL);
+	cu_buf_puts(
+	    &want,
+	    "{\"kind\":\"evidence\",\"item\":\"A1\",\"device_path\":\"HomeDomain/Library/SMS/"
+	    "sms.db\",\"evidence_path\":\"evidence/A1/HomeDomain/Library/SMS/sms.db\","
+	    "\"type\":\"file\",\"size\":12288,\"sha256\":\"ba7816bf8f01cfea414140de5dae2223b"
+	    "00361a396177a9cb410ff61f20015ad\",\"md5\":\"900150983cd24fb0d6963f7d28e17f72\","
+	    "\"sm3\":null,\"mtime\":\"2026-11-20T01:02:03.000Z\",\"mode\":420,"
+	    "\"link_target\":null,\"origin\":\"3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28\","
+	    "\"derived_from\":null,\"derivation\":null,\"meta\":{\"protection_class\":3}}\n",
+	    NULL);
 	struct cu_buf got = CU_BUF_INIT;
 	tap_is_int(cu_inventory_rec_format(&r, &got, &err), CU_OK, "format record");
 	tap_is_str(got.data, want.data, "inventory line: exact key order and nulls");
@@ -263,9 +263,9 @@ static void test_inventory(const char *dir)
 	tap_is_int(cu_inventory_each(c, "A1", collect_fn, &col, &err), CU_OK, "each A1");
 	tap_is_int((int64_t)col.n, 3, "A1: 3 records");
 	tap_ok(cu_str_has_prefix(col.lines.data, want.data), "first record round-trips exactly");
-	tap_ok(strstr(col.lines.data, "\"derived_from\":[\"evidence/A1/HomeDomain/Library/SMS/"
-				      "sms.db\"],\"derivation\":\"decrypt:ios-backup-keybag\"") !=
-		       NULL,
+	tap_ok(strstr(col.lines.data,
+		      "\"derived_from\":[\"evidence/A1/HomeDomain/Library/SMS/"
+		      "sms.db\"],\"derivation\":\"decrypt:ios-backup-keybag\"") != NULL,
 	       "derived record round-trips");
 	col.n = 0;
 	cu_buf_reset(&col.lines);
@@ -285,8 +285,7 @@ static void test_inventory(const char *dir)
 	tap_is_int((int64_t)col.n, 3, "still 3 records");
 	/* Next append cuts it and records an ERROR entry. */
 	uint64_t before = cu_custody_size(c->custody);
-	tap_is_int(cu_inventory_append(c, &r, &err), CU_OK,
-		   "append after torn line");
+	tap_is_int(cu_inventory_append(c, &r, &err), CU_OK, "append after torn line");
 	tap_is_int((int64_t)cu_custody_size(c->custody), (int64_t)(before + 1),
 		   "ERROR entry recorded for the cut");
 	col.n = 0;
@@ -296,7 +295,7 @@ static void test_inventory(const char *dir)
 	struct cu_buf lb = CU_BUF_INIT;
 	cu_file_read_all(logb.data, 1 << 20, &lb, &err);
 	tap_ok(strstr(lb.data, "\"event\":\"ERROR\"") != NULL &&
-		       strstr(lb.data, "\"length\":35,") != NULL,
+		   strstr(lb.data, "\"length\":35,") != NULL,
 	       "ERROR entry records 35 torn bytes");
 	tap_is_int(cu_custody_verify_buf(lb.data, lb.len, "log", NULL, NULL, &err), CU_OK,
 		   "custody log still verifies");
@@ -313,7 +312,8 @@ static void test_inventory(const char *dir)
 	/* A bad LAST line with a newline is treated as torn. */
 	cu_case_path(c, "inventory/C3.jsonl", &path, &err);
 	int fd = open(path.data, O_WRONLY | O_CREAT, 0644);
-	const char *l = "{\"kind\":\"evidence\",\"item\":\"C3\",\"type\":\"file\",\"size\":1}\n{\"kin\n";
+	const char *l =
+	    "{\"kind\":\"evidence\",\"item\":\"C3\",\"type\":\"file\",\"size\":1}\n{\"kin\n";
 	tap_ok(fd >= 0 && write(fd, l, strlen(l)) == (ssize_t)strlen(l), "write C3");
 	close(fd);
 	col.n = 0;
