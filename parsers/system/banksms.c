@@ -27,7 +27,7 @@ bool cu_money_parse_minor(const char *s, size_t n, int64_t *minor, size_t *used)
 	if (!s || n == 0 || s[0] < '0' || s[0] > '9')
 		return false;
 	while (i < n && s[i] >= '0' && s[i] <= '9') {
-		if (v > (INT64_MAX / 100 - 9) / 10)
+		if (v > (INT64_MAX / 100 - (s[i] - '0')) / 10)
 			return false;
 		v = v * 10 + (s[i] - '0');
 		i++;
@@ -40,7 +40,7 @@ bool cu_money_parse_minor(const char *s, size_t n, int64_t *minor, size_t *used)
 		       s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9' &&
 		       (i + 4 >= n || s[i + 4] < '0' || s[i + 4] > '9')) {
 			for (int k = 1; k <= 3; k++) {
-				if (v > (INT64_MAX / 100 - 9) / 10)
+				if (v > (INT64_MAX / 100 - (s[i + k] - '0')) / 10)
 					return false;
 				v = v * 10 + (s[i + k] - '0');
 			}
@@ -57,6 +57,8 @@ bool cu_money_parse_minor(const char *s, size_t n, int64_t *minor, size_t *used)
 		if (i < n && s[i] >= '0' && s[i] <= '9')
 			return false; /* three decimals: not a money figure */
 	}
+	if (v > (INT64_MAX - frac) / 100)
+		return false;
 	*minor = v * 100 + frac;
 	if (used)
 		*used = i;
@@ -326,6 +328,9 @@ static void find_card_tail(const char *s, const char *end, char tail[8])
 	}
 }
 
+/* verbs that end a counterparty name without giving a direction */
+static const char *const neutral[] = {"转账", "汇款", "交易", NULL};
+
 static const char *const stops[] = {"，", ",", "。", "；", ";", "！", "!", "【", "[", "（",
 				    "(", " ", "\xE3\x80\x80", "的", NULL};
 
@@ -357,9 +362,15 @@ static void find_counterparty(const char *s, const char *end, const char *kw_pos
 			continue;
 		p = skip_sp(p + strlen(*w), end);
 		q = until_stop(p, end);
-		/* "向X转账100元": stop at the keyword too */
+		/* "向X转账100元": stop at the keyword or a neutral verb too */
 		if (kw_pos && kw_pos > p && kw_pos < q)
 			q = kw_pos;
+		for (const char *const *v = neutral; *v; v++) {
+			const char *hit = memmem(p, (size_t)(q - p), *v, strlen(*v));
+
+			if (hit)
+				q = hit;
+		}
 		if (q > p) {
 			copy_str(out, cap, p, (size_t)(q - p));
 			return;
