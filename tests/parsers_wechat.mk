@@ -16,3 +16,19 @@ check_PROGRAMS += tests/unit/test_wechat_more
 TESTS += tests/unit/test_wechat_more
 tests_unit_test_wechat_more_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/golden/wechat_ios.txt tests/golden/wechat_alipay.txt
+
+# Fuzz targets (tests/fuzz/README.md): replayed over their corpus by make check.
+check_PROGRAMS += tests/fuzz/replay_wechat_sqlcipher1 tests/fuzz/replay_wechat_javaser \
+	tests/fuzz/replay_wechat_wcpay tests/fuzz/replay_wechat_protobuf
+TESTS += tests/fuzz/replay_wechat_sqlcipher1 tests/fuzz/replay_wechat_javaser \
+	tests/fuzz/replay_wechat_wcpay tests/fuzz/replay_wechat_protobuf
+tests_fuzz_replay_wechat_sqlcipher1_SOURCES = tests/fuzz/fuzz_wechat_sqlcipher1.c tests/fuzz/replay.c
+tests_fuzz_replay_wechat_sqlcipher1_LDADD = $(CU_TESTLIBS)
+tests_fuzz_replay_wechat_javaser_SOURCES = tests/fuzz/fuzz_wechat_javaser.c tests/fuzz/replay.c
+tests_fuzz_replay_wechat_javaser_LDADD = $(CU_TESTLIBS)
+tests_fuzz_replay_wechat_wcpay_SOURCES = tests/fuzz/fuzz_wechat_wcpay.c tests/fuzz/replay.c
+tests_fuzz_replay_wechat_wcpay_LDADD = $(CU_TESTLIBS)
+tests_fuzz_replay_wechat_protobuf_SOURCES = tests/fuzz/fuzz_wechat_protobuf.c tests/fuzz/replay.c
+tests_fuzz_replay_wechat_protobuf_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/wechat_sqlcipher1 tests/fuzz/corpus/wechat_javaser \
+	tests/fuzz/corpus/wechat_wcpay tests/fuzz/corpus/wechat_protobuf
