@@ -1,0 +1,107 @@
+#!/bin/sh
+# import_hostile.sh - hostile tar/zip images (fixtures/import/mk_hostile.py):
+# '..' and absolute names, symlink and hard-link escapes, duplicates, case
+# collisions, non-UTF-8 names, a declared-size bomb, a real decompression
+# bomb and a truncated tar.gz. Nothing may appear outside the case, nothing
+# may crash, messages are clear, and what came before the fault stays
+# intact and listed.
+. "$SRCDIR/tests/harness/tap.sh"
+tap_setup import_hostile
+
+mkcase() {
+	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
+		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
+}
+TAG=custos-hostile-$$
+mkdir -p "$T/w/a/b/c/d/e"
+python3 "$SRCDIR/fixtures/import/mk_hostile.py" "$T/img" "$TAG"
+E=$T/img/expected.json
+exp() { python3 -c "import json,sys; print(json.load(open('$E'))['$1'])"; }
+escaped() { # nothing named *TAG* anywhere outside the cases
+	found=$(find "$T" /tmp -name "*$TAG*" ! -path "$T/w/*/case/*" 2>/dev/null | head -5)
+	test -z "$found" || echo "# escaped: $found"
+	test -z "$found"
+}
+import_in() { # import_in NAME IMAGE [env...]: case at $T/w/a/b/c/d/e/NAME/case
+	C=$T/w/a/b/c/d/e/$1/case
+	mkdir -p "$T/w/a/b/c/d/e/$1"
+	mkcase "$C"
+	img=$2
+	shift 2
+	env "$@" "$CUSTOS" --case "$C" import "$img" --item H >"$T/out" 2>"$T/err"
+}
+inv() { cat "$C/inventory/H.jsonl"; }
+
+head -c 5000 /dev/urandom >"$T/junk.zip"
+printf 'PK\003\004' | dd of="$T/junk.zip" conv=notrunc 2>/dev/null
+sleep 1
+: >"$T/marker"
+import_in tar "$T/img/hostile.tar"; st=$?
+is "$st" "5" "hostile.tar: partial (exit 5), no crash"
+escaped
+ok $? "hostile.tar: nothing escaped the case"
+like "$(cat "$T/err")" "'\.\./\.\./$TAG-dotdot.txt' refused.*sha256 [0-9a-f]{64}" "'..' member refused, with its hash"
+like "$(cat "$T/err")" "hard link 'data/hardout' points to .*not followed" "hard link out refused"
+inv | grep -q "\"sha256\":\"$(exp ok1)\""
+ok $? "first good member intact"
+inv | grep -q "\"sha256\":\"$(exp ok2)\""
+ok $? "last good member intact (import went on)"
+inv | grep '"device_path":"/sdcard/abs.txt"' | grep -q "$(exp abs)"
+ok $? "absolute member stored relative to the image root"
+inv | grep '"device_path":"/data/linkout"' | grep -q '"type":"symlink"'
+ok $? "symlink pointing out recorded, not followed"
+test ! -L "$C/evidence/H/data/linkout"
+ok $? "no symlink created in the case"
+inv | grep '"evidence_path":"evidence/H/data/dup.txt"' | grep -q "$(exp dup1)" &&
+	inv | grep '"evidence_path":"evidence/H/data/dup.txt~dup1"' | grep -q "$(exp dup2)"
+ok $? "duplicate names: both copies kept (~dup1)"
+like "$(cat "$T/err")" "duplicate name '/data/dup.txt'" "duplicate reported"
+inv | grep -q '"device_path":"/data/Case.txt"' && inv | grep -q '"device_path":"/data/case.txt"'
+ok $? "case-colliding names both kept"
+like "$(cat "$T/err")" "only in letter case" "case collision reported"
+inv | grep '"evidence_path":"evidence/H/data/bad%FF%FEname.txt"' | grep -q "$(exp nonutf8)"
+ok $? "non-UTF-8 name escaped reversibly"
+inv | grep '"device_path":"/data/hardin"' | grep -q "\"sha256\":\"$(exp ok1)\""
+ok $? "hard link to an earlier member honoured"
+grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"failures":3'
+ok $? "IMPORT entry counts the three refusals"
+
+import_in zip "$T/img/hostile.zip"; st=$?
+is "$st" "5" "hostile.zip: partial (exit 5)"
+escaped
+ok $? "hostile.zip: nothing escaped the case"
+inv | grep -q "\"sha256\":\"$(exp zok)\"" && inv | grep -q "\"sha256\":\"$(exp zlast)\""
+ok $? "zip good members intact"
+inv | grep -q '"evidence_path":"evidence/H/data/zdup.txt~dup1"'
+ok $? "zip duplicate kept"
+
+import_in declared "$T/img/declared.tar"; st=$?
+is "$st" "5" "declared-size bomb: partial (exit 5)"
+like "$(cat "$T/err")" "huge.bin' declares 1099511627776 bytes" "declared size named"
+inv | grep -q "\"sha256\":\"$(exp before)\""
+ok $? "member before the bomb intact"
+
+import_in bomb "$T/img/bomb.tar.gz" CUSTOS_IMPORT_MAX_RATIO=100; st=$?
+is "$st" "5" "decompression bomb: stopped, partial (exit 5)"
+like "$(cat "$T/err")" "decompression bomb" "bomb named"
+inv | grep -q "\"sha256\":\"$(exp first)\""
+ok $? "member before the bomb intact"
+test ! -e "$C/evidence/H/data/zeros.bin"
+ok $? "bomb output removed"
+du_k=$(du -sk "$C" | cut -f1)
+ok $([ "$du_k" -lt 20000 ] && echo 0 || echo 1) "case stays small after the bomb (${du_k} KiB)"
+
+import_in trunc "$T/img/truncated.tar.gz"; st=$?
+is "$st" "5" "truncated tar.gz: partial (exit 5)"
+like "$(cat "$T/err")" "truncated" "truncation named"
+inv | grep -q "\"sha256\":\"$(exp t1)\"" && inv | grep -q "\"sha256\":\"$(exp t2)\""
+ok $? "members before the cut intact and listed"
+inv | grep '"device_path":"/data/t3.bin"' | grep -q '"truncated":true'
+ok $? "the cut member is marked truncated"
+
+# Garbage named like an archive (made before the marker).
+import_in junk "$T/junk.zip"; st=$?
+ok $([ "$st" -eq 3 ] || [ "$st" -eq 5 ] && echo 0 || echo 1) "random bytes as zip: input error, no crash (exit $st)"
+new=$(find "$T" -newer "$T/marker" -type f ! -path "$T/w/*/case/*" ! -name out ! -name err ! -name 'last.*' | head -3)
+is "$new" "" "no file written outside the case directories"
+tap_done
