@@ -508,9 +508,6 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
 		goto out;
 	}
-	if ((st = cu_hasher_new(CU_HASH_DEFAULT | CU_HASH_SM3, CU_HASHER_THREADED, &p.h, err)) !=
-	    CU_OK)
-		goto out;
 	n = zip_get_num_entries(p.za, 0);
 	r->entries = n > 0 ? (uint64_t)n : 0;
 
@@ -607,6 +604,15 @@ comment: {
 
 	if ((st = build_listing(man, r, &l, err)) != CU_OK)
 		goto out;
+	/* SM3 only when the manifest carries it: it is the slowest digest. */
+	{
+		unsigned algs = CU_HASH_DEFAULT;
+		for (size_t i = 0; i < l.n; i++)
+			if (l.v[i].sm3 != NULL)
+				algs |= CU_HASH_SM3;
+		if ((st = cu_hasher_new(algs, CU_HASHER_THREADED, &p.h, err)) != CU_OK)
+			goto out;
+	}
 
 	/* Every entry: fixed names, or listed with matching digests. */
 	{
@@ -785,7 +791,7 @@ out:
 struct casev {
 	struct cu_case *c;
 	struct cu_verify_report *r;
-	struct cu_hasher *h;
+	struct cu_hasher *h, *h_sm3;
 	unsigned char *chunk;
 	char **paths;
 	size_t npaths, cap;
@@ -833,7 +839,14 @@ static enum cu_status case_rec(const struct cu_inventory_rec *rec, void *ctx,
 		v->bad++;
 		goto out;
 	}
-	if (cu_hasher_reset(v->h, &e) != CU_OK)
+	struct cu_hasher *h = strlen(rec->sm3) == 64 ? v->h_sm3 : v->h;
+	if (h == NULL) {
+		if (cu_hasher_new(CU_HASH_DEFAULT | CU_HASH_SM3, CU_HASHER_THREADED, &v->h_sm3, &e) !=
+		    CU_OK)
+			goto fail;
+		h = v->h_sm3;
+	}
+	if (cu_hasher_reset(h, &e) != CU_OK)
 		goto fail;
 	for (;;) {
 		size_t got;
@@ -841,10 +854,10 @@ static enum cu_status case_rec(const struct cu_inventory_rec *rec, void *ctx,
 			goto fail;
 		if (got == 0)
 			break;
-		if (cu_hasher_update(v->h, v->chunk, got, &e) != CU_OK)
+		if (cu_hasher_update(h, v->chunk, got, &e) != CU_OK)
 			goto fail;
 	}
-	if (cu_hasher_final(v->h, &d, &e) != CU_OK)
+	if (cu_hasher_final(h, &d, &e) != CU_OK)
 		goto fail;
 	v->files++;
 	v->bytes += d.size;
@@ -927,8 +940,7 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
 		goto out;
 	}
-	if ((st = cu_hasher_new(CU_HASH_DEFAULT | CU_HASH_SM3, CU_HASHER_THREADED, &v.h, err)) !=
-	    CU_OK)
+	if ((st = cu_hasher_new(CU_HASH_DEFAULT, CU_HASHER_THREADED, &v.h, err)) != CU_OK)
 		goto out;
 	if (cu_inventory_each(v.c, NULL, case_rec, &v, &e) != CU_OK)
 		check(r, FAIL, "inventory", "%s", e.msg);
@@ -963,6 +975,7 @@ out:
 	free(v.paths);
 	free(v.chunk);
 	cu_hasher_free(v.h);
+	cu_hasher_free(v.h_sm3);
 	cu_buf_release(&logp);
 	cu_case_close(v.c);
 	return st;

@@ -1,0 +1,179 @@
+#!/bin/sh
+# seal.sh - custos seal: golden determinism, independent cross-checks
+# (unzip, sha256sum, openssl, python3 hashlib), the packaged verify.sh,
+# CASE/UCO structure, signature, RFC 3161 request, inclusion proofs, a
+# killed seal, mandatory fields and SM3.
+. "$SRCDIR/tests/harness/tap.sh"
+tap_setup seal
+MKCASE="$BUILDDIR/tests/unit/mkcase"
+CHECK="python3 $SRCDIR/tests/e2e/seal_check.py"
+SOURCE_DATE_EPOCH=1795000000
+export SOURCE_DATE_EPOCH
+cd "$T" || exit 1
+
+run "case init" "$CUSTOS" case init case --case-id T2026-SEAL-0001 \
+	--manifest "$SRCDIR/tests/e2e/seal-manifest.json"
+run "populate case (mkcase)" "$MKCASE" case A1
+logsum=$(sha256sum case/custody/log.jsonl)
+
+# 1. Golden: two seals of one case are byte-identical.
+run "seal 1" "$CUSTOS" --case case seal -o d1
+out1=$(cat "$T/last.out")
+run "seal 2" "$CUSTOS" --case case seal -o d2
+P1=$(ls d1/*.custos.zip)
+P2=$(ls d2/*.custos.zip)
+is "$(basename "$P1")" "T2026-SEAL-0001_A1_20261118T110640Z.custos.zip" "package name <case>_<item>_<time>"
+cmp "$P1" "$P2" >/dev/null 2>&1
+ok $? "two seals are byte-identical"
+cmp "$P1.custody.jsonl" "$P2.custody.jsonl" >/dev/null 2>&1
+ok $? "living custody logs identical"
+is "$(sha256sum case/custody/log.jsonl)" "$logsum" "seal leaves the case's custody log alone"
+seal=$(printf '%s\n' "$out1" | tail -n 1)
+like "$seal" '^[0-9a-f]{64}$' "seal hash printed last"
+like "$out1" 'seal hash: ([0-9a-f]{4} ){15}[0-9a-f]{4}' "seal hash in 16 groups of 4"
+is "$(unzip -p "$P1" manifest.json | sha256sum | cut -c1-64)" "$seal" "seal hash = SHA-256(manifest.json)"
+is "$(unzip -z "$P1" | tail -n 1)" "CUSTOS1 $seal" "zip comment CUSTOS1 <seal hash>"
+(cd d1 && sha256sum -c --quiet "$(basename "$P1").sha256") >/dev/null 2>&1
+ok $? "sidecar .sha256 checks with sha256sum -c"
+is "$(head -c "$(wc -c <"$P1.custody.jsonl")" "$P1.custody.jsonl" | sha256sum)" \
+	"$(unzip -p "$P1" custody/log.jsonl | sha256sum)" "living log equals the sealed log"
+ls d1/.custos-seal.* >/dev/null 2>&1
+ok $((!$?)) "no work folder left behind"
+
+# 2. Independent cross-checks.
+run "unzip -t" unzip -tq "$P1"
+is "$(unzip -Z1 "$P1" | head -n 1)" "mimetype" "mimetype is the first entry"
+is "$(unzip -p "$P1" mimetype)" "application/vnd.custos.evidence+zip;version=1" "mimetype content"
+like "$(zipinfo -v "$P1" | sed -n '/^Central directory entry #1:/,/^Central directory entry #2:/p')" \
+	'compression method: +none \(stored\)' "mimetype stored"
+like "$(zipinfo -v "$P1" | grep -c 'length of extra field: *0 bytes')" "^$(unzip -Z1 "$P1" | wc -l)\$" \
+	"no extra fields in any entry"
+run "python3 hashlib: every entry's digests, coverage, content root, custody chain" \
+	$CHECK crosscheck "$P1"
+mkdir x && (cd x && unzip -q "../$P1")
+python3 - "$T/x" >"$T/sums.out" 2>&1 <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1] + "/manifest.json"))
+with open(sys.argv[1] + "/../SHA256SUMS", "w") as a, open(sys.argv[1] + "/../MD5SUMS", "w") as b:
+    for r in m["files"] + m["derived"] + m["package_files"]:
+        a.write("%s  %s\n" % (r["sha256"], r["path"]))
+        b.write("%s  %s\n" % (r["md5"], r["path"]))
+EOF
+(cd x && sha256sum -c --quiet ../SHA256SUMS && md5sum -c --quiet ../MD5SUMS) >/dev/null 2>&1
+ok $? "sha256sum -c and md5sum -c of every listed file"
+cat >expect.py <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+rows = {r["device_path"]: r for r in m["files"]}
+assert rows["HomeDomain/Library/SMS/sms.db"]["category"] == "短信"
+assert rows["HomeDomain/Library/SMS/sms.db"]["format"] == "SQLite数据库"
+assert rows["/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.db"]["category"] == "微信聊天"
+assert rows["HomeDomain/Library/Preferences/com.apple.x.plist"]["format"] == "plist"
+assert [r["seq"] for r in m["files"]] == list(range(1, len(m["files"]) + 1))
+assert all(r["acquired"] and r["method"] for r in m["files"])
+assert m["derived"][0]["inputs"] == ["evidence/A1/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.db"]
+assert m["content_root"]["alg"] == "RFC6962-SHA-256"
+assert m["custody"]["log"] == "custody/log.jsonl"
+assert m["case"]["case_number"] == "T2026-SEAL-0001"
+assert {r["path"] for r in m["package_files"]} >= {"custody/log.jsonl", "inventory/A1.jsonl",
+    "case.jsonld", "VERIFY.md", "verify.sh"}
+EOF
+run "manifest files[]: seq, category, format, acquired, derived inputs" python3 expect.py x/manifest.json
+last=$(tail -n 1 x/custody/log.jsonl)
+like "$last" '"event":"SEAL"' "last custody entry is SEAL"
+like "$last" "\"package\":\"$(basename "$P1")\"" "SEAL names the package"
+like "$last" "\"root\":\"$(sed -n 's/^    "root": "\(.*\)"$/\1/p' x/manifest.json | head -n 1)\"" \
+	"SEAL carries the content root"
+run "CASE/UCO case.jsonld: types, hashes, unique ids, references resolve" $CHECK jsonld "$P1"
+
+# 3. RFC 3161 request, parsed by openssl.
+unzip -p "$P1" manifest.json.tsq >tsq.der
+tsqtext=$(openssl ts -query -in tsq.der -text 2>/dev/null)
+like "$tsqtext" 'Hash Algorithm: sha256' "openssl ts -query parses the tsq"
+is "$(printf '%s\n' "$tsqtext" | sed -n 's/^ *[0-9a-f]\{4\} - \([0-9a-f -]*\)  .*/\1/p' | tr -d ' -' | tr -d '\n')" \
+	"$seal" "tsq imprint = seal hash"
+like "$tsqtext" 'Certificate required: yes' "tsq asks for the TSA certificate"
+
+# 4. custos verify, and the packaged verify.sh for real.
+run "custos verify passes" "$CUSTOS" verify "$P1"
+like "$(cat "$T/last.out")" 'RESULT: all checks passed' "verify says so"
+"$CUSTOS" --json verify "$P1" >v.json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["ok"] and all(c["ok"] for c in d["checks"]) else 1)' v.json
+ok $? "verify --json: ok true, every check ok"
+unzip -p "$P1" verify.sh >verify.sh
+run "packaged verify.sh passes" sh verify.sh "$P1"
+like "$(cat "$T/last.out")" 'ok   content-root' "verify.sh recomputes the content root"
+like "$(cat "$T/last.out")" 'ok   custody-root' "verify.sh recomputes the custody root"
+$CHECK tamper "$P1" tampered.zip flip evidence/A1/HomeDomain/Library/SMS/sms.db 100
+expect_exit 1 "packaged verify.sh fails on a tampered copy" sh verify.sh tampered.zip
+like "$(cat "$T/last.out")" 'FAIL sha256: .*sms.db' "verify.sh names the tampered file"
+unzip -p "$P1" VERIFY.md | grep -q 'openssl pkeyutl -verify'
+ok $? "VERIFY.md explains the signature check"
+
+# 5. Signed seal: custos and openssl both verify the signature.
+run "keygen" "$CUSTOS" keygen -o k.pem
+run "signed seal" "$CUSTOS" --case case seal -o d3 --sign k.pem
+P3=$(ls d3/*.custos.zip)
+run "verify --pubkey" "$CUSTOS" verify "$P3" --pubkey k.pub.pem
+like "$(cat "$T/last.out")" 'ok   signature: manifest.json.sig verifies' "signature check reported"
+unzip -p "$P3" manifest.json >m3.json
+unzip -p "$P3" manifest.json.sig >m3.sig
+run "openssl pkeyutl verifies manifest.json.sig" openssl pkeyutl -verify -pubin -inkey k.pub.pem \
+	-rawin -in m3.json -sigfile m3.sig
+run "verify.sh with the public key" sh verify.sh "$P3" k.pub.pem
+like "$(grep -c '"key_id": "sha256:' m3.json)" '^[1-9]' "manifest lists the key id"
+
+# 6. Inclusion proofs.
+ev=evidence/A1/HomeDomain/Library/SMS/sms.db
+"$CUSTOS" verify "$P1" --prove "$ev" >proof.json
+ok $? "--prove prints a proof"
+like "$(cat proof.json)" "\"path\":\"$ev\".*\"audit_path\":\\[" "proof names path and audit path"
+run "--proof checks it" "$CUSTOS" verify "$P1" --proof proof.json
+$CHECK proof-tamper proof.json bad-proof.json
+expect_exit 1 "a tampered proof fails" "$CUSTOS" verify "$P1" --proof bad-proof.json
+like "$(cat "$T/last.err")" 'does not reproduce the content_root' "tampered proof named"
+expect_exit 3 "--prove of an unknown path" "$CUSTOS" verify "$P1" --prove evidence/A1/nope
+
+# 7. A killed seal leaves no *.custos.zip (hook: SIGKILL mid-write).
+CUSTOS_TEST_SEAL_KILL_AT=0.5 "$CUSTOS" --case case seal -o d4 >/dev/null 2>&1
+st=$?
+ok $((st == 0)) "seal killed mid-write (status $st)"
+is "$(ls d4/*.custos.zip 2>/dev/null | wc -l | tr -d ' ')" 0 "no *.custos.zip after the kill"
+run "a later seal into the same folder works" "$CUSTOS" --case case seal -o d4
+is "$(ls d4/*.custos.zip | wc -l | tr -d ' ')" 1 "one package"
+
+# 8. Mandatory fields: an error, unless --allow-incomplete (recorded).
+printf '{"case":{"case_title":"缺项测试"}}\n' >partial.json
+run "case init with a partial manifest" "$CUSTOS" case init inc --case-id T-INC-1 --manifest partial.json
+expect_exit 2 "seal refuses missing mandatory fields" "$CUSTOS" --case inc seal -o d5
+like "$(cat "$T/last.err")" 'mandatory fields: .*agency' "the missing fields are named"
+run "seal --allow-incomplete" "$CUSTOS" --case inc seal -o d5 --allow-incomplete
+like "$(unzip -p d5/*.custos.zip custody/log.jsonl | tail -n 1)" '"allow_incomplete":true,"missing":\["' \
+	"SEAL entry records --allow-incomplete and what is missing"
+run "incomplete package verifies" "$CUSTOS" verify d5/*.custos.zip
+
+# 9. SM3: only from the inventory (evidence is never re-hashed).
+expect_exit 3 "--hash sm3 refuses an inventory without SM3" "$CUSTOS" --case case seal -o d6 --hash sm3
+like "$(cat "$T/last.err")" 'no SM3' "reason given"
+run "case init (sm3)" "$CUSTOS" case init c3 --case-id T2026-SEAL-0001 --manifest "$SRCDIR/tests/e2e/seal-manifest.json"
+run "populate with SM3" "$MKCASE" c3 A1 sm3
+run "seal --hash sm3" "$CUSTOS" --case c3 seal -o d6 --hash sm3
+unzip -p d6/*.custos.zip manifest.json >m6.json
+is "$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(all(len(r["sm3"] or "")==64 for r in m["files"]+m["package_files"]))' m6.json)" \
+	True "SM3 for every file"
+run "verify checks SM3 too" "$CUSTOS" verify d6/*.custos.zip
+
+# 10. Case directory verification.
+run "verify CASE-DIR" "$CUSTOS" verify case
+f=case/evidence/A1/HomeDomain/Library/SMS/sms.db
+chmod u+w "$f" && printf 'X' | dd of="$f" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect_exit 1 "verify CASE-DIR finds a changed evidence file" "$CUSTOS" verify case
+like "$(cat "$T/last.out")" 'FAIL file evidence/A1/HomeDomain/Library/SMS/sms.db' "named"
+echo extra >case/evidence/A1/unlisted.bin
+expect_exit 1 "verify CASE-DIR finds an unlisted file" "$CUSTOS" verify case
+like "$(cat "$T/last.out")" "unlisted.bin' is not in the inventory" "named"
+expect_exit 1 "seal refuses evidence whose size changed" sh -c \
+	"printf 'more' >>'$f' && '$CUSTOS' --case case seal -o d7"
+like "$(cat "$T/last.err")" 'sms.db.*inventory says' "reason names the file"
+
+tap_done
