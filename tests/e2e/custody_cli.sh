@@ -142,6 +142,16 @@ run "show after repair" $C custody show
 like "$(cat "$T/last.out")" 'ERROR .*"torn_line":\{"line":5,"offset":[0-9]+,"length":33,' "ERROR entry records the torn line"
 expect_exit 0 "repaired log: verify --json" $C custody verify --json --pubkey "$T/examiner.pub.pem"
 
+# --- two writers at once: appends are locked and chained, never forked ----
+cp "$T/good.jsonl" "$T/busy.jsonl"
+( for i in 1 2 3 4 5 6 7 8 9 10 11 12; do "$CUSTOS" custody add --log "$T/busy.jsonl" --action NOTE --actor a >/dev/null 2>&1 || echo fail; done ) >"$T/w1" &
+w1=$!
+( for i in 1 2 3 4 5 6 7 8 9 10 11 12; do "$CUSTOS" custody add --log "$T/busy.jsonl" --action NOTE --actor b >/dev/null 2>&1 || echo fail; done ) >"$T/w2" &
+w2=$!
+wait $w1 $w2
+is "$(cat "$T/w1" "$T/w2")" "" "every concurrent append succeeded"
+run "concurrently written log verifies" "$CUSTOS" custody verify --log "$T/busy.jsonl" --expect-size 28
+
 # --- the living sidecar of a package --------------------------------------
 cp "$T/good.jsonl" "$T/pkg.custos.zip.custody.jsonl"
 run "append to a sidecar with --log" $C custody add --log "$T/pkg.custos.zip.custody.jsonl" \

@@ -126,6 +126,7 @@ static void test_append_reopen(struct cu_custody_check *expect)
 	cu_custody_head(c, head);
 	tap_is_int(cu_custody_root(c, root, &err), CU_OK, "root");
 	cu_custody_close(c);
+	cu_signer_free(s);
 
 	tap_is_int(cu_custody_open(logpath, false, false, &c, &err), CU_OK, "reopen");
 	tap_is_int((int64_t)cu_custody_size(c), 5, "reopened: five entries");
