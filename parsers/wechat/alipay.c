@@ -192,22 +192,20 @@ static enum cu_status alipay_parse(struct cu_parse_ctx *ctx, const struct cu_art
 			p.app = ALIPAY_APP;
 			p.currency = "CNY";
 			p.amount_minor = amount_of(jtext(j, "content"), &fen) ? fen : CU_UNKNOWN;
-			/* 退款 refund, 收款/到账 money in, 付款/扣款/支付 money out */
+			/* payment notices are bills (the fixture's reading of APPS.md 8.2):
+			 * 退款 refund (money in), 收款/到账 money in, 付款/扣款/支付 out */
+			p.kind = "bill";
+			p.direction = "unknown";
 			if (what != NULL && strstr(what, "\xe9\x80\x80\xe6\xac\xbe")) {
 				p.kind = "refund";
 				p.direction = "incoming";
 			} else if (what != NULL && (strstr(what, "\xe6\x94\xb6\xe6\xac\xbe") ||
 						    strstr(what, "\xe5\x88\xb0\xe8\xb4\xa6"))) {
-				p.kind = "credit";
 				p.direction = "incoming";
 			} else if (what != NULL && (strstr(what, "\xe4\xbb\x98\xe6\xac\xbe") ||
 						    strstr(what, "\xe6\x89\xa3\xe6\xac\xbe") ||
 						    strstr(what, "\xe6\x94\xaf\xe4\xbb\x98"))) {
-				p.kind = "debit";
 				p.direction = "outgoing";
-			} else {
-				p.kind = "bill";
-				p.direction = "unknown";
 			}
 			p.counterparty_name = scene;
 			p.status = what;

@@ -273,6 +273,28 @@ static enum cu_status exact_pattern(const char *prefix, size_t n, const char *su
 	return st;
 }
 
+/* Documents/MMappedKV/mmsetting.archive.<wxid>: the owner's wxid is in the
+ * file name (APPS.md 2.1); it is ours when md5(wxid) is the userhash. */
+static enum cu_status found_mmkv(struct cu_parse_ctx *ctx, const struct cu_artifact *a, void *arg,
+				 struct cu_error *err)
+{
+	struct ios_wx *iw = arg;
+	const char *p = strstr(a->device_path, "mmsetting.archive.");
+	char m[33];
+
+	(void)ctx;
+	(void)err;
+	if (p == NULL || iw->w.own_wxid != NULL)
+		return CU_OK;
+	p += strlen("mmsetting.archive.");
+	if (*p == '\0' || strchr(p, '/') != NULL)
+		return CU_OK;
+	wx_md5_hex(p, strlen(p), m);
+	if (strcmp(m, iw->userhash) == 0)
+		iw->w.own_wxid = cu_strdup(p);
+	return CU_OK;
+}
+
 static void find_related(struct ios_wx *iw, const char *device_path, bool emit)
 {
 	/* device_path = ".../Documents/<userhash>/DB/<file>" */
@@ -294,6 +316,10 @@ static void find_related(struct ios_wx *iw, const char *device_path, bool emit)
 	fa.session = true;
 	if (ul > 0 && exact_pattern(device_path, ul, "session/session.db", &pat, &e) == CU_OK)
 		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e);
+	/* ".../Documents/" is the userhash directory's parent */
+	if (ul > 34 && iw->userhash[0] != '\0' &&
+	    exact_pattern(device_path, ul - 33, "MMappedKV/mmsetting.archive.*", &pat, &e) == CU_OK)
+		cu_parse_find(iw->w.ctx, pat.data, found_mmkv, iw, &e);
 	cu_buf_release(&pat);
 }
 
@@ -448,9 +474,15 @@ static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu
 		goto out;
 	if (iw.userhash[0] != '\0') {
 		struct person *me = person_by_md5(&iw, iw.userhash);
-		if (me != NULL) {
+		if (me != NULL && w->own_wxid == NULL)
 			w->own_wxid = cu_strdup(me->user);
-			w->own_name = me->nick != NULL ? cu_strdup(me->nick) : NULL;
+		if (me != NULL && me->nick != NULL)
+			w->own_name = cu_strdup(me->nick);
+		if (w->own_wxid != NULL && me == NULL) {
+			/* known from MMappedKV only: resolve its own Chat_ table too */
+			st = add_person(&iw, w->own_wxid, NULL, NULL, NULL, err);
+			if (st != CU_OK)
+				goto out;
 		}
 	}
 	if (is_mm && w->own_wxid != NULL) {
