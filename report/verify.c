@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,7 +207,7 @@ struct pkg {
 	struct cu_verify_report *r;
 	zip_t *za;
 	struct cu_hasher *h;
-	unsigned char *chunk;
+	unsigned char *chunk, *chunk2;
 	bool password_reported;
 	unsigned long encrypted_skipped;
 };
@@ -276,6 +277,47 @@ static bool read_small(struct pkg *p, zip_uint64_t i, const char *name, size_t m
 	return ok;
 }
 
+/*
+ * Double-buffered reading: a thread runs zip_fread (inflate + CRC) into one
+ * buffer while the caller hashes the other, so reading overlaps the
+ * digests. Only that thread touches the zip_file_t until it is joined.
+ */
+struct rpipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	zip_file_t *zf;
+	unsigned char *buf[2];
+	zip_int64_t len[2];
+	bool full[2];
+	bool stop;
+	char errmsg[256];
+};
+
+static void *rpipe_main(void *arg)
+{
+	struct rpipe *rp = arg;
+	for (int i = 0;; i ^= 1) {
+		pthread_mutex_lock(&rp->mu);
+		while (rp->full[i] && !rp->stop)
+			pthread_cond_wait(&rp->cv, &rp->mu);
+		bool stop = rp->stop;
+		pthread_mutex_unlock(&rp->mu);
+		if (stop)
+			break;
+		zip_int64_t got = zip_fread(rp->zf, rp->buf[i], CHUNK);
+		pthread_mutex_lock(&rp->mu);
+		rp->len[i] = got;
+		rp->full[i] = true;
+		if (got < 0)
+			snprintf(rp->errmsg, sizeof(rp->errmsg), "%s", zip_file_strerror(rp->zf));
+		pthread_cond_broadcast(&rp->cv);
+		pthread_mutex_unlock(&rp->mu);
+		if (got <= 0)
+			break;
+	}
+	return NULL;
+}
+
 /* Streams one listed entry through the hashers and compares. When keep is
  * set the bytes are also collected (the custody log). */
 static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct listed *l,
@@ -283,8 +325,11 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 {
 	struct cu_digests d;
 	struct cu_error e;
+	struct rpipe rp;
+	pthread_t th;
 	zip_file_t *zf = open_entry(p, i, name);
 	char ename[CU_PATH_MAX + 8];
+	bool failed = false;
 
 	snprintf(ename, sizeof(ename), "entry %s", name);
 	if (zf == NULL)
@@ -295,29 +340,58 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 		zip_fclose(zf);
 		return;
 	}
-	for (;;) {
-		zip_int64_t got = zip_fread(zf, p->chunk, CHUNK);
+	memset(&rp, 0, sizeof(rp));
+	rp.zf = zf;
+	rp.buf[0] = p->chunk;
+	rp.buf[1] = p->chunk2;
+	pthread_mutex_init(&rp.mu, NULL);
+	pthread_cond_init(&rp.cv, NULL);
+	if (pthread_create(&th, NULL, rpipe_main, &rp) != 0) {
+		check(p->r, FAIL, ename, "cannot start a reader thread");
+		failed = true;
+		goto done;
+	}
+	for (int k = 0;; k ^= 1) {
+		pthread_mutex_lock(&rp.mu);
+		while (!rp.full[k])
+			pthread_cond_wait(&rp.cv, &rp.mu);
+		zip_int64_t got = rp.len[k];
+		pthread_mutex_unlock(&rp.mu);
 		if (got < 0) {
 			check(p->r, FAIL, ename, "'%s' cannot be read (damaged, CRC): %s", name,
-			      zip_file_strerror(zf));
-			zip_fclose(zf);
-			return;
+			      rp.errmsg);
+			failed = true;
+			break;
 		}
 		if (got == 0)
 			break;
-		if (cu_hasher_update(p->h, p->chunk, (size_t)got, &e) != CU_OK) {
+		if (cu_hasher_update(p->h, rp.buf[k], (size_t)got, &e) != CU_OK) {
 			check(p->r, FAIL, ename, "%s", e.msg);
-			zip_fclose(zf);
-			return;
+			failed = true;
+			break;
 		}
 		if (keep != NULL &&
 		    (keep->len + (size_t)got > CU_PKG_CUSTODY_MAX ||
-		     cu_buf_append(keep, p->chunk, (size_t)got, NULL) != CU_OK)) {
+		     cu_buf_append(keep, rp.buf[k], (size_t)got, NULL) != CU_OK)) {
 			check(p->r, FAIL, ename, "'%s' is too large to check", name);
 			keep = NULL;
 		}
+		pthread_mutex_lock(&rp.mu);
+		rp.full[k] = false;
+		pthread_cond_broadcast(&rp.cv);
+		pthread_mutex_unlock(&rp.mu);
 	}
+	pthread_mutex_lock(&rp.mu);
+	rp.stop = true;
+	pthread_cond_broadcast(&rp.cv);
+	pthread_mutex_unlock(&rp.mu);
+	pthread_join(th, NULL);
+done:
+	pthread_cond_destroy(&rp.cv);
+	pthread_mutex_destroy(&rp.mu);
 	zip_fclose(zf);
+	if (failed)
+		return;
 	if (cu_hasher_final(p->h, &d, &e) != CU_OK) {
 		check(p->r, FAIL, ename, "%s", e.msg);
 		return;
@@ -337,49 +411,79 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 		      d.sm3, l->sm3);
 }
 
-static void check_outer(struct pkg *p)
-{
-	struct cu_buf side = CU_BUF_INIT, sp = CU_BUF_INIT;
+/* The outer SHA-256 of the whole package file runs on its own thread while
+ * the entries are checked (it reads the file independently). */
+struct outer {
+	const char *path;
+	char want[65];
+	char from[CU_PATH_MAX];
+	bool started, inline_done;
+	pthread_t th;
 	struct cu_digests d;
 	struct cu_error e;
-	char want[65] = "";
-	const char *from = NULL;
+	enum cu_status st;
+};
 
-	cu_error_clear(&e);
+static void *outer_main(void *arg)
+{
+	struct outer *o = arg;
+	o->st = cu_hash_file(o->path, CU_HASH_SHA256, &o->d, &o->e);
+	return NULL;
+}
+
+static void outer_begin(struct pkg *p, struct outer *o)
+{
+	struct cu_buf side = CU_BUF_INIT, sp = CU_BUF_INIT;
+
+	memset(o, 0, sizeof(*o));
+	o->path = p->path;
+	cu_error_clear(&o->e);
 	if (p->o->expect_sha256 != NULL) {
-		snprintf(want, sizeof(want), "%s", p->o->expect_sha256);
-		from = "--expect-sha256";
+		snprintf(o->want, sizeof(o->want), "%s", p->o->expect_sha256);
+		snprintf(o->from, sizeof(o->from), "--expect-sha256");
 	} else if (cu_buf_printf(&sp, NULL, "%s.sha256", p->path) == CU_OK &&
 		   cu_file_exists(sp.data)) {
-		if (cu_file_read_all(sp.data, 4096, &side, &e) != CU_OK || side.len < 64) {
+		if (cu_file_read_all(sp.data, 4096, &side, &o->e) != CU_OK || side.len < 64) {
 			check(p->r, FAIL, "outer-hash", "sidecar '%s' is unreadable or too short",
 			      sp.data);
 			goto out;
 		}
-		memcpy(want, side.data, 64);
-		want[64] = '\0';
-		from = sp.data;
+		memcpy(o->want, side.data, 64);
+		o->want[64] = '\0';
+		snprintf(o->from, sizeof(o->from), "%s", sp.data);
 	} else {
 		check(p->r, WARN, "outer-hash",
 		      "no '%s.sha256' beside the package and no --expect-sha256: not checked",
 		      p->path);
 		goto out;
 	}
-	for (char *c = want; *c; c++)
+	for (char *c = o->want; *c; c++)
 		if (*c >= 'A' && *c <= 'F')
 			*c = (char)(*c - 'A' + 'a');
-	if (cu_hash_file(p->path, CU_HASH_SHA256, &d, &e) != CU_OK) {
-		check(p->r, UNREADABLE, "outer-hash", "%s", e.msg);
-		goto out;
+	if (pthread_create(&o->th, NULL, outer_main, o) == 0) {
+		o->started = true;
+	} else {
+		outer_main(o);
+		o->inline_done = true;
 	}
-	if (strcmp(d.sha256, want) == 0)
-		check(p->r, PASS, "outer-hash", "%s matches %s", d.sha256, from);
-	else
-		check(p->r, FAIL, "outer-hash", "package '%s' is %s but %s says %s", p->path,
-		      d.sha256, from, want);
 out:
 	cu_buf_release(&side);
 	cu_buf_release(&sp);
+}
+
+static void outer_end(struct pkg *p, struct outer *o)
+{
+	if (o->started)
+		pthread_join(o->th, NULL);
+	else if (!o->inline_done)
+		return;
+	if (o->st != CU_OK)
+		check(p->r, UNREADABLE, "outer-hash", "%s", o->e.msg);
+	else if (strcmp(o->d.sha256, o->want) == 0)
+		check(p->r, PASS, "outer-hash", "%s matches %s", o->d.sha256, o->from);
+	else
+		check(p->r, FAIL, "outer-hash", "package '%s' is %s but %s says %s", p->path,
+		      o->d.sha256, o->from, o->want);
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -453,6 +557,7 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 				 struct cu_verify_report *r, struct cu_error *err)
 {
 	struct pkg p;
+	struct outer outer;
 	struct listing l = {NULL, 0};
 	struct cu_buf man_text = CU_BUF_INIT, logbuf = CU_BUF_INIT, small = CU_BUF_INIT;
 	struct cu_buf sigbuf = CU_BUF_INIT;
@@ -468,6 +573,7 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 	struct cu_error e;
 
 	memset(&p, 0, sizeof(p));
+	memset(&outer, 0, sizeof(outer));
 	p.path = path;
 	p.o = opts;
 	p.r = r;
@@ -481,7 +587,7 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 			goto out;
 		}
 	}
-	check_outer(&p);
+	outer_begin(&p, &outer);
 
 	p.za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	if (p.za == NULL) {
@@ -504,7 +610,7 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 	}
 	if (opts->password != NULL)
 		zip_set_default_password(p.za, opts->password);
-	if ((p.chunk = cu_malloc(CHUNK)) == NULL) {
+	if ((p.chunk = cu_malloc(CHUNK)) == NULL || (p.chunk2 = cu_malloc(CHUNK)) == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
 		goto out;
 	}
@@ -770,10 +876,12 @@ comment: {
 		check(r, WARN, "timestamp", "no timestamp response (.tsr) in the package or given");
 	}
 out:
+	outer_end(&p, &outer);
 	if (p.za != NULL)
 		zip_discard(p.za);
 	cu_hasher_free(p.h);
 	free(p.chunk);
+	free(p.chunk2);
 	free(names);
 	free(l.v);
 	json_decref(man);
