@@ -464,9 +464,11 @@ static enum cu_status too_large(const char *src_name, int dst_fd, const char *ds
 /* One pass: read src -> hash -> (write dst). src_name names the source in
  * read errors; when copying these are prefixed with the destination. */
 static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const char *dst_name,
-			   struct cu_hasher *h, uint64_t limit, bool threaded,
+			   struct cu_hasher *h, uint64_t limit, bool threaded, uint64_t size_hint,
 			   struct cu_progress *progress, struct cu_error *err)
 {
+	/* Small files get a buffer of their size (+1 to see EOF at once). */
+	size_t chunk = !threaded && size_hint < IO_CHUNK ? (size_t)size_hint + 1 : IO_CHUNK;
 	struct reader r;
 	pthread_t thread;
 	unsigned char *mem = NULL;
@@ -476,13 +478,13 @@ static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const c
 
 	memset(&r, 0, sizeof(r));
 	cu_error_clear(&r.err);
-	mem = cu_malloc(threaded ? 2 * IO_CHUNK : IO_CHUNK);
+	mem = cu_malloc(threaded ? 2 * IO_CHUNK : chunk);
 	if (mem == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory for copy buffers");
 
 	if (!threaded) {
 		for (;;) {
-			size_t want = IO_CHUNK, got = 0;
+			size_t want = chunk, got = 0;
 
 			if (limit != 0 && limit + 1 - total < want)
 				want = (size_t)(limit + 1 - total);
@@ -531,7 +533,7 @@ static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const c
 		pthread_mutex_destroy(&r.mu);
 		/* No thread available: do the same work on this one. */
 		free(mem);
-		return pump(src_fd, src_name, dst_fd, dst_name, h, limit, false, progress, err);
+		return pump(src_fd, src_name, dst_fd, dst_name, h, limit, false, 0, progress, err);
 	}
 	for (;;) {
 		struct slot *s = &r.slot[i];
@@ -587,11 +589,15 @@ out:
 	return rc;
 }
 
-static bool is_small_regular(int fd)
+/* A regular file small enough for one thread; *size is its size. */
+static bool is_small_regular(int fd, uint64_t *size)
 {
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= SMALL_FILE;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > SMALL_FILE)
+		return false;
+	*size = (uint64_t)st.st_size;
+	return true;
 }
 
 enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *out,
@@ -600,6 +606,7 @@ enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *
 	struct cu_hasher *h = NULL;
 	struct cu_digests d;
 	enum cu_status rc;
+	uint64_t size = 0;
 	bool small;
 	int fd;
 
@@ -611,11 +618,11 @@ enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *
 				      "cannot open '%s'", path);
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	small = is_small_regular(fd);
+	small = is_small_regular(fd, &size);
 	rc = cu_hasher_new(algs, small ? 0 : CU_HASHER_THREADED, &h, err);
 	if (rc != CU_OK)
 		goto out;
-	rc = pump(fd, path, -1, NULL, h, 0, !small, NULL, err);
+	rc = pump(fd, path, -1, NULL, h, 0, !small, small ? size : IO_CHUNK, NULL, err);
 	if (rc != CU_OK)
 		goto out;
 	rc = cu_hasher_final(h, &d, err);
@@ -635,12 +642,13 @@ enum cu_status cu_copy_hash_fd(int src_fd, const char *dst, unsigned algs, uint6
 	struct cu_hasher *h = NULL;
 	struct cu_digests d;
 	enum cu_status rc;
+	uint64_t size = 0;
 	bool small, created = false;
 	/* The source fd may have no path: errors name the copy target. */
 	const char *src_name = "source";
 	int fd = -1;
 
-	small = is_small_regular(src_fd);
+	small = is_small_regular(src_fd, &size);
 	(void)posix_fadvise(src_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	rc = cu_hasher_new(algs, small ? 0 : CU_HASHER_THREADED, &h, err);
 	if (rc != CU_OK)
@@ -655,7 +663,8 @@ enum cu_status cu_copy_hash_fd(int src_fd, const char *dst, unsigned algs, uint6
 		goto out;
 	}
 	created = true;
-	rc = pump(src_fd, src_name, fd, dst, h, limit, !small, progress, err);
+	rc = pump(src_fd, src_name, fd, dst, h, limit, !small, small ? size : IO_CHUNK, progress,
+		  err);
 	if (rc != CU_OK)
 		goto out;
 	rc = cu_hasher_final(h, &d, err);
