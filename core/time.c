@@ -22,11 +22,18 @@ static bool source_date_epoch(int64_t *s)
 	const char *e = getenv("SOURCE_DATE_EPOCH");
 	int64_t v;
 
-	if (e == NULL || !cu_parse_i64(e, &v))
+	if (e == NULL)
 		return false;
 	/* Keep v * 1000 plus a call counter far from overflow. */
-	if (v < -(INT64_C(1) << 42) || v > (INT64_C(1) << 42))
+	if (!cu_parse_i64(e, &v) || v < -(INT64_C(1) << 42) || v > (INT64_C(1) << 42)) {
+		static atomic_bool warned;
+
+		if (!atomic_exchange(&warned, true))
+			cu_warn("ignoring SOURCE_DATE_EPOCH='%.40s': not a number of seconds; "
+				"using the real clock",
+				e);
 		return false;
+	}
 	*s = v;
 	return true;
 }
