@@ -45,3 +45,10 @@ EXTRA_DIST += tests/e2e/parse_chat_whatsapp.sh tests/e2e/parse_chat_qq.sh \
 	tests/golden/chat_whatsapp_legacy_contacts.txt \
 	tests/golden/chat_whatsapp_legacy_conversations.txt \
 	tests/golden/chat_whatsapp_legacy_messages.txt
+
+# Every chat parser over arbitrary database bytes (cu_parse_file, in-memory case.db).
+check_PROGRAMS += tests/fuzz/replay_chat_db
+TESTS += tests/fuzz/replay_chat_db
+tests_fuzz_replay_chat_db_SOURCES = tests/fuzz/fuzz_chat_db.c tests/fuzz/replay.c
+tests_fuzz_replay_chat_db_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/chat_db

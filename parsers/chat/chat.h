@@ -43,8 +43,8 @@ bool cu_chat_need_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, s
  * damaged or foreign file there still reaches parse(), which reports why
  * it cannot be read (nothing at the app's path is skipped silently); else 0.
  */
-int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-		  const char *const *tables, const char *own_path);
+int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *const *tables,
+		  const char *own_path);
 
 /* sqlite3_prepare_v2 with an error naming the file. */
 enum cu_status cu_chat_prepare(const struct cu_artifact *a, sqlite3 *db, const char *sql,

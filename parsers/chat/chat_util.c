@@ -32,9 +32,10 @@ const char *cu_chat_col(struct cu_parse_ctx *ctx, const struct cu_artifact *a, s
 	if (cu_sqlite_has_column(db, table, col))
 		return col;
 	if (warn)
-		cu_parse_warn(ctx, a, "'%s': column '%s.%s' missing (unknown schema version); "
-				      "left empty",
-			      a->device_path, table, col);
+		cu_parse_warn(ctx, a,
+			      "column '%s.%s' missing (unknown schema version); "
+			      "left empty",
+			      table, col);
 	return "NULL";
 }
 
@@ -44,8 +45,8 @@ bool cu_chat_need_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, s
 	if (cu_sqlite_has_table(db, table))
 		return true;
 	if (warn)
-		cu_parse_warn(ctx, a, "'%s': table '%s' missing (unknown schema version); skipped",
-			      a->device_path, table);
+		cu_parse_warn(ctx, a, "table '%s' missing (unknown schema version); skipped",
+			      table);
 	return false;
 }
 
@@ -65,8 +66,8 @@ enum cu_status cu_chat_prepare(const struct cu_artifact *a, sqlite3 *db, const c
 enum cu_status cu_chat_step_error(const struct cu_artifact *a, sqlite3 *db, int rc,
 				  struct cu_error *err)
 {
-	return cu_error_set(err, CU_E_FORMAT, "'%s': reading rows failed (%s): %s",
-			    a->device_path, sqlite3_errstr(rc), sqlite3_errmsg(db));
+	return cu_error_set(err, CU_E_FORMAT, "'%s': reading rows failed (%s): %s", a->device_path,
+			    sqlite3_errstr(rc), sqlite3_errmsg(db));
 }
 
 /* Years 1970..9999 are plausible for message times. */
@@ -135,8 +136,8 @@ enum cu_status cu_chat_hex(const void *p, size_t n, size_t max, struct cu_buf *o
 	return CU_OK;
 }
 
-int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-		  const char *const *tables, const char *own_path)
+int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *const *tables,
+		  const char *own_path)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
@@ -160,7 +161,8 @@ int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			if (ok && prefix)
 				ok = cu_buf_putc(&like, '%', NULL) == CU_OK;
 			if (ok) {
-				sqlite3_bind_text(st, 1, like.data, (int)like.len, SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, 1, like.data, (int)like.len,
+						  SQLITE_TRANSIENT);
 				found = sqlite3_step(st) == SQLITE_ROW;
 				sqlite3_reset(st);
 			}

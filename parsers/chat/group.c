@@ -5,14 +5,14 @@
 #include "parsers/chat/chat.h"
 
 const struct cu_parser *const cu_parsers_chat[] = {
-	&cu_parser_whatsapp_ios,
-	&cu_parser_whatsapp_ios_contacts,
-	&cu_parser_whatsapp_ios_calls,
-	&cu_parser_whatsapp_android,
-	&cu_parser_whatsapp_android_contacts,
-	&cu_parser_qq_android,
-	&cu_parser_qq_ios,
-	&cu_parser_telegram_android,
-	&cu_parser_telegram_ios,
-	NULL,
+    &cu_parser_whatsapp_ios,
+    &cu_parser_whatsapp_ios_contacts,
+    &cu_parser_whatsapp_ios_calls,
+    &cu_parser_whatsapp_android,
+    &cu_parser_whatsapp_android_contacts,
+    &cu_parser_qq_android,
+    &cu_parser_qq_ios,
+    &cu_parser_telegram_android,
+    &cu_parser_telegram_ios,
+    NULL,
 };

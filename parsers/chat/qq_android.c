@@ -201,8 +201,8 @@ enum cu_status cu_qq_key_parse(const char *content, size_t n, struct cu_buf *key
 		p++;
 	if ((size_t)(e - p) >= 5 && memcmp(p, "imei=", 5) == 0)
 		p += 5;
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n' ||
-			 e[-1] == '\0'))
+	while (e > p &&
+	       (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n' || e[-1] == '\0'))
 		e--;
 	if (p == e)
 		return cu_error_set(err, CU_E_KEY, "qq: key file is empty");
@@ -220,17 +220,27 @@ static const char *qq_kind(int64_t t, bool *textual)
 {
 	*textual = false;
 	switch (t) {
-	case -1000: case -1051: *textual = true; return "text";
+	case -1000:
+	case -1051: *textual = true; return "text";
 	case -2000: return "image";
 	case -2002: return "voice";
-	case -2005: case -2017: case -3008: return "file";
+	case -2005:
+	case -2017:
+	case -3008: return "file";
 	case -2022: return "video";
-	case -2011: case -2054: case -2059: return "link";
-	case -2016: case -4008: return "call";
-	case -1012: case -1013: case -1034: case -5012: case -5018: case -5020: case -5023:
-	case -5040:
-		*textual = true;
-		return "system";
+	case -2011:
+	case -2054:
+	case -2059: return "link";
+	case -2016:
+	case -4008: return "call";
+	case -1012:
+	case -1013:
+	case -1034:
+	case -5012:
+	case -5018:
+	case -5020:
+	case -5023:
+	case -5040: *textual = true; return "system";
 	default: return "other";
 	}
 }
@@ -262,8 +272,8 @@ static const char *dec_text(struct qq_run *r, sqlite3_stmt *st, int col, struct 
 	return b->data;
 }
 
-static enum cu_status key_found(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				void *arg, struct cu_error *err)
+static enum cu_status key_found(struct cu_parse_ctx *ctx, const struct cu_artifact *a, void *arg,
+				struct cu_error *err)
 {
 	struct qq_run *r = arg;
 	struct cu_buf content = CU_BUF_INIT;
@@ -339,7 +349,8 @@ static char *lookup_title(struct qq_run *r, bool troop, const char *uin)
 		if (table == NULL || !cu_sqlite_has_column(r->db, table, "troopuin") ||
 		    !cu_sqlite_has_column(r->db, table, "troopname"))
 			goto out;
-		if (cu_buf_printf(&sql, NULL, "SELECT troopname FROM %s WHERE troopuin = ?1", table))
+		if (cu_buf_printf(&sql, NULL, "SELECT troopname FROM %s WHERE troopuin = ?1",
+				  table))
 			goto out;
 	} else {
 		if (!cu_sqlite_has_table(r->db, "Friends") ||
@@ -347,8 +358,9 @@ static char *lookup_title(struct qq_run *r, bool troop, const char *uin)
 		    !cu_sqlite_has_column(r->db, "Friends", "name") ||
 		    !cu_sqlite_has_column(r->db, "Friends", "remark"))
 			goto out;
-		if (cu_buf_puts(&sql, "SELECT coalesce(nullif(remark, ''), name) FROM Friends "
-				      "WHERE uin = ?1",
+		if (cu_buf_puts(&sql,
+				"SELECT coalesce(nullif(remark, ''), name) FROM Friends "
+				"WHERE uin = ?1",
 				NULL))
 			goto out;
 	}
@@ -381,16 +393,16 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 
 	if (!cu_sqlite_has_column(r->db, table, "msgData") ||
 	    !cu_sqlite_has_column(r->db, table, "msgtype")) {
-		cu_parse_warn(r->ctx, r->a, "'%s': table '%s' has no msgData/msgtype column; skipped",
-			      r->a->device_path, table);
+		cu_parse_warn(r->ctx, r->a, "table '%s' has no msgData/msgtype column; skipped",
+			      table);
 		return CU_OK;
 	}
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT rowid, msgtype, msgData, %s, %s, %s, %s FROM \"%s\" ORDER BY rowid",
-			   cu_chat_col(r->ctx, r->a, r->db, table, "time", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "frienduin", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "senderuin", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "issend", false), table);
+	rc = cu_buf_printf(
+	    &sql, err, "SELECT rowid, msgtype, msgData, %s, %s, %s, %s FROM \"%s\" ORDER BY rowid",
+	    cu_chat_col(r->ctx, r->a, r->db, table, "time", true),
+	    cu_chat_col(r->ctx, r->a, r->db, table, "frienduin", true),
+	    cu_chat_col(r->ctx, r->a, r->db, table, "senderuin", true),
+	    cu_chat_col(r->ctx, r->a, r->db, table, "issend", false), table);
 	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -412,8 +424,8 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 			goto out;
 		if (last == NULL || strcmp(last, conv_ident.data) != 0) {
 			char *title = friend ? lookup_title(r, troop, friend) : NULL;
-			rc = cu_chat_conversation(r->ctx, APP, conv_ident.data, title, troop ? 1 : 0,
-						  r->a->source_id, &conv, err);
+			rc = cu_chat_conversation(r->ctx, APP, conv_ident.data, title,
+						  troop ? 1 : 0, r->a->source_id, &conv, err);
 			free(title);
 			if (rc != CU_OK)
 				goto out;
@@ -487,7 +499,8 @@ static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 	struct cu_buf sql = CU_BUF_INIT;
 	enum cu_status rc;
 	int s;
-	if (!cu_sqlite_has_table(r->db, "Friends") || !cu_sqlite_has_column(r->db, "Friends", "uin"))
+	if (!cu_sqlite_has_table(r->db, "Friends") ||
+	    !cu_sqlite_has_column(r->db, "Friends", "uin"))
 		return CU_OK; /* slowtable_*.db has messages only */
 	rc = cu_buf_printf(&sql, err, "SELECT rowid, uin, %s, %s FROM Friends ORDER BY rowid",
 			   cu_chat_col(r->ctx, r->a, r->db, "Friends", "name", true),
@@ -551,9 +564,8 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	find_key(&r);
 	if (r.key.len == 0)
 		cu_parse_warn(ctx, a,
-			      "'%s': no QQ XOR key (files/kc or files/imei) in this item: message "
-			      "text and QQ numbers left empty; supply the key file to decode",
-			      a->device_path);
+			      "no QQ XOR key (files/kc or files/imei) in this item: message "
+			      "text and QQ numbers left empty; supply the key file to decode");
 	if (r.own) {
 		struct cu_account acc = {APP, r.own, NULL, a->source_id};
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
@@ -603,9 +615,9 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 			goto out;
 	if (r.bad_text)
 		cu_parse_warn(ctx, a,
-			      "'%s': %llu encoded values did not decode to UTF-8 text (wrong XOR "
+			      "%llu encoded values did not decode to UTF-8 text (wrong XOR "
 			      "key?); left empty",
-			      a->device_path, (unsigned long long)r.bad_text);
+			      (unsigned long long)r.bad_text);
 out:
 	sqlite3_finalize(st);
 	if (r.db)
@@ -624,16 +636,16 @@ out:
 }
 
 static const char *const qq_patterns[] = {
-	"*/com.tencent.mobileqq/databases/[0-9]*.db",
-	"*/com.tencent.mobileqq/databases/slowtable_[0-9]*.db",
-	"*/com.tencent.tim/databases/[0-9]*.db",
-	"*/com.tencent.tim/databases/slowtable_[0-9]*.db",
-	"*/com.tencent.qqlite/databases/[0-9]*.db",
-	"*/com.tencent.mobileqqi/databases/[0-9]*.db",
-	"*/com.tencent.minihd.qq/databases/[0-9]*.db",
-	NULL,
+    "*/com.tencent.mobileqq/databases/[0-9]*.db",
+    "*/com.tencent.mobileqq/databases/slowtable_[0-9]*.db",
+    "*/com.tencent.tim/databases/[0-9]*.db",
+    "*/com.tencent.tim/databases/slowtable_[0-9]*.db",
+    "*/com.tencent.qqlite/databases/[0-9]*.db",
+    "*/com.tencent.mobileqqi/databases/[0-9]*.db",
+    "*/com.tencent.minihd.qq/databases/[0-9]*.db",
+    NULL,
 };
 
 const struct cu_parser cu_parser_qq_android = {
-	"qq-android", APP, CU_PLATFORM_ANDROID, qq_patterns, probe_qq, parse_qq,
+    "qq-android", APP, CU_PLATFORM_ANDROID, qq_patterns, probe_qq, parse_qq,
 };

@@ -60,23 +60,25 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 				       err)) != CU_OK)
 		return rc;
 	if (troop)
-		rc = cu_buf_printf(&sql, err,
-				   "SELECT rowid, %s, %s, %s, %s, %s, %s, NULL FROM \"%s\" ORDER BY rowid",
-				   cu_chat_col(ctx, a, db, table, "senduin", true),
-				   cu_chat_col(ctx, a, db, table, "msgtime", true),
-				   cu_chat_col(ctx, a, db, table, "sMsgtype", true),
-				   cu_chat_col(ctx, a, db, table, "strmsg", true),
-				   cu_chat_col(ctx, a, db, table, "nickname", false),
-				   cu_chat_col(ctx, a, db, table, "picurl", false), table);
+		rc = cu_buf_printf(
+		    &sql, err,
+		    "SELECT rowid, %s, %s, %s, %s, %s, %s, NULL FROM \"%s\" ORDER BY rowid",
+		    cu_chat_col(ctx, a, db, table, "senduin", true),
+		    cu_chat_col(ctx, a, db, table, "msgtime", true),
+		    cu_chat_col(ctx, a, db, table, "sMsgtype", true),
+		    cu_chat_col(ctx, a, db, table, "strmsg", true),
+		    cu_chat_col(ctx, a, db, table, "nickname", false),
+		    cu_chat_col(ctx, a, db, table, "picurl", false), table);
 	else
-		rc = cu_buf_printf(&sql, err,
-				   "SELECT rowid, %s, %s, %s, %s, NULL, %s, %s FROM \"%s\" ORDER BY rowid",
-				   cu_chat_col(ctx, a, db, table, "uin", false),
-				   cu_chat_col(ctx, a, db, table, "time", true),
-				   cu_chat_col(ctx, a, db, table, "type", true),
-				   cu_chat_col(ctx, a, db, table, "content", true),
-				   cu_chat_col(ctx, a, db, table, "picUrl", false),
-				   cu_chat_col(ctx, a, db, table, "flag", true), table);
+		rc = cu_buf_printf(
+		    &sql, err,
+		    "SELECT rowid, %s, %s, %s, %s, NULL, %s, %s FROM \"%s\" ORDER BY rowid",
+		    cu_chat_col(ctx, a, db, table, "uin", false),
+		    cu_chat_col(ctx, a, db, table, "time", true),
+		    cu_chat_col(ctx, a, db, table, "type", true),
+		    cu_chat_col(ctx, a, db, table, "content", true),
+		    cu_chat_col(ctx, a, db, table, "picUrl", false),
+		    cu_chat_col(ctx, a, db, table, "flag", true), table);
 	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -103,8 +105,8 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 			m.sent_ms = CU_UNKNOWN;
 		} else {
 			double t = sqlite3_column_double(st, 2);
-			m.sent_ms = t > 0 && t < 253402300799.0 ? (int64_t)(t * 1000.0 + 0.5)
-								 : CU_UNKNOWN;
+			m.sent_ms =
+			    t > 0 && t < 253402300799.0 ? (int64_t)(t * 1000.0 + 0.5) : CU_UNKNOWN;
 		}
 		m.kind = "other";
 		snprintf(raw, sizeof(raw), "%lld", (long long)type);
@@ -184,5 +186,5 @@ out:
 static const char *const qq_ios_patterns[] = {"*/Documents/contents/*/QQ.db", NULL};
 
 const struct cu_parser cu_parser_qq_ios = {
-	"qq-ios", APP, CU_PLATFORM_IOS, qq_ios_patterns, probe_qq_ios, parse_qq_ios,
+    "qq-ios", APP, CU_PLATFORM_IOS, qq_ios_patterns, probe_qq_ios, parse_qq_ios,
 };

@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define APP "telegram"
+#define APP     "telegram"
 #define HEX_MAX 4096
 
 struct tg_run {
@@ -157,7 +157,8 @@ static enum cu_status parse_dialogs(struct tg_run *r, struct cu_error *err)
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc = CU_OK;
 	int s;
-	if (!cu_sqlite_has_table(r->db, "dialogs") || !cu_sqlite_has_column(r->db, "dialogs", "did"))
+	if (!cu_sqlite_has_table(r->db, "dialogs") ||
+	    !cu_sqlite_has_column(r->db, "dialogs", "did"))
 		return CU_OK;
 	if ((rc = cu_chat_prepare(r->a, r->db, "SELECT did FROM dialogs ORDER BY rowid", &st,
 				  err)) != CU_OK)
@@ -178,19 +179,28 @@ out:
 static const char *media_kind(uint32_t c, uint32_t flags)
 {
 	switch (c) {
-	case 0: case 0x3DED6320u: return "text"; /* none / messageMediaEmpty */
+	case 0:
+	case 0x3DED6320u: return "text"; /* none / messageMediaEmpty */
 	case 0x695150D7u: return "image";
-	case 0x56E0D474u: case 0xB940C666u: case 0x2EC0533Fu: return "location";
-	case 0x70322949u: case 0xCBF24940u: return "contact";
-	case 0xA32DD600u: case 0xDDF10C3Bu: return "link";
-	case 0x52D8CCD9u: case 0x4CF4D72Du: case 0xDD570BD5u: case 0x9CB070D7u:
+	case 0x56E0D474u:
+	case 0xB940C666u:
+	case 0x2EC0533Fu: return "location";
+	case 0x70322949u:
+	case 0xCBF24940u: return "contact";
+	case 0xA32DD600u:
+	case 0xDDF10C3Bu: return "link";
+	case 0x52D8CCD9u:
+	case 0x4CF4D72Du:
+	case 0xDD570BD5u:
+	case 0x9CB070D7u:
 		/* messageMediaDocument: video flags.6, round flags.7, voice flags.8 */
 		if (flags & (1u << 8))
 			return "voice";
 		if (flags & ((1u << 6) | (1u << 7)))
 			return "video";
 		return "file";
-	case 0x7C4414D3u: case 0xF3E02EA8u: return "file";
+	case 0x7C4414D3u:
+	case 0xF3E02EA8u: return "file";
 	default: return NULL;
 	}
 }
@@ -240,8 +250,8 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 		outgoing = out_col != CU_UNKNOWN ? out_col != 0 : (ts == CU_OK && tl.out);
 		m.direction = outgoing ? "outgoing" : "incoming";
 		m.sent_ms = cu_chat_ms_from_unix_s(date != CU_UNKNOWN ? date
-						   : ts == CU_OK ? tl.date
-								 : CU_UNKNOWN);
+						   : ts == CU_OK      ? tl.date
+								      : CU_UNKNOWN);
 		m.prov = cu_chat_prov(r->a, table, sqlite3_column_int64(st, 0));
 		cu_buf_reset(&body);
 		if (ts == CU_OK) {
@@ -257,8 +267,8 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 				m.kind = call ? "call" : "system";
 				if (!call)
 					m.direction = "system";
-				snprintf(raw, sizeof(raw), "tl:0x%08x/action:0x%08x", tl.constructor,
-					 tl.action);
+				snprintf(raw, sizeof(raw), "tl:0x%08x/action:0x%08x",
+					 tl.constructor, tl.action);
 			} else {
 				const char *k = media_kind(tl.media, tl.media_flags);
 				m.kind = k ? k : "other";
@@ -327,10 +337,13 @@ static void own_from_outgoing(struct tg_run *r, const char *table)
 {
 	sqlite3_stmt *st = NULL;
 	struct cu_buf sql = CU_BUF_INIT;
-	if (!cu_sqlite_has_column(r->db, table, "out") || !cu_sqlite_has_column(r->db, table, "data"))
+	if (!cu_sqlite_has_column(r->db, table, "out") ||
+	    !cu_sqlite_has_column(r->db, table, "data"))
 		return;
-	if (cu_buf_printf(&sql, NULL, "SELECT data, date FROM %s WHERE out = 1 ORDER BY rowid "
-				      "LIMIT 50", table) != CU_OK ||
+	if (cu_buf_printf(&sql, NULL,
+			  "SELECT data, date FROM %s WHERE out = 1 ORDER BY rowid "
+			  "LIMIT 50",
+			  table) != CU_OK ||
 	    sqlite3_prepare_v2(r->db, sql.data, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -338,8 +351,8 @@ static void own_from_outgoing(struct tg_run *r, const char *table)
 		if (sqlite3_column_type(st, 0) != SQLITE_BLOB)
 			continue;
 		if (cu_tl_message_decode(sqlite3_column_blob(st, 0),
-					 (size_t)sqlite3_column_bytes(st, 0), cu_chat_int(st, 1), &tl,
-					 NULL) == CU_OK &&
+					 (size_t)sqlite3_column_bytes(st, 0), cu_chat_int(st, 1),
+					 &tl, NULL) == CU_OK &&
 		    tl.from_kind == CU_TL_PEER_USER) {
 			r->own = tl.from_id;
 			break;
@@ -405,22 +418,20 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 	if ((rc = parse_dialogs(&r, err)) != CU_OK)
 		goto out;
 	if (table == NULL) {
-		cu_parse_warn(ctx, a, "'%s': no 'messages_v2' or 'messages' table; no messages",
-			      a->device_path);
+		cu_parse_warn(ctx, a, "no 'messages_v2' or 'messages' table; no messages");
 	} else if (!cu_sqlite_has_column(r.db, table, "uid")) {
-		cu_parse_warn(ctx, a, "'%s': column '%s.uid' missing; messages skipped",
-			      a->device_path, table);
+		cu_parse_warn(ctx, a, "column '%s.uid' missing; messages skipped", table);
 	} else if ((rc = parse_messages(&r, table, err)) != CU_OK) {
 		goto out;
 	}
 	if (r.undecoded)
 		cu_parse_warn(ctx, a,
-			      "'%s': %llu message blobs not decodable (unknown TL constructor or "
+			      "%llu message blobs not decodable (unknown TL constructor or "
 			      "damaged); kept as kind 'other' with the bytes in hex",
-			      a->device_path, (unsigned long long)r.undecoded);
+			      (unsigned long long)r.undecoded);
 	if (r.bad_utf8)
-		cu_parse_warn(ctx, a, "'%s': %llu message texts are not valid UTF-8; left empty",
-			      a->device_path, (unsigned long long)r.bad_utf8);
+		cu_parse_warn(ctx, a, "%llu message texts are not valid UTF-8; left empty",
+			      (unsigned long long)r.bad_utf8);
 out:
 	sqlite3_finalize(r.user_name);
 	sqlite3_finalize(r.chat_name);
@@ -430,12 +441,12 @@ out:
 }
 
 static const char *const tg_patterns[] = {
-	"*org.telegram.*/files/cache4.db",
-	"*org.telegram.*/files/account[0-9]*/cache4.db",
-	"*/cache4.db",
-	NULL,
+    "*org.telegram.*/files/cache4.db",
+    "*org.telegram.*/files/account[0-9]*/cache4.db",
+    "*/cache4.db",
+    NULL,
 };
 
 const struct cu_parser cu_parser_telegram_android = {
-	"telegram-android", APP, CU_PLATFORM_ANDROID, tg_patterns, probe_tg, parse_tg,
+    "telegram-android", APP, CU_PLATFORM_ANDROID, tg_patterns, probe_tg, parse_tg,
 };

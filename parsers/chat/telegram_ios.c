@@ -28,10 +28,9 @@ static enum cu_status parse_tg_ios(struct cu_parse_ctx *ctx, const struct cu_art
 {
 	(void)err;
 	cu_parse_warn(ctx, a,
-		      "'%s': Telegram iOS postbox database (encrypted, key in "
+		      "Telegram iOS postbox database (encrypted, key in "
 		      "telegram-data/.tempkeyEncrypted): not parsed; the file is kept in the "
-		      "evidence with its hash",
-		      a->device_path);
+		      "evidence with its hash");
 	return CU_OK;
 }
 
@@ -39,5 +38,5 @@ static const char *const tg_ios_patterns[] = {"*telegram-data/account-*/postbox/
 					      NULL};
 
 const struct cu_parser cu_parser_telegram_ios = {
-	"telegram-ios", "telegram", CU_PLATFORM_IOS, tg_ios_patterns, probe_tg_ios, parse_tg_ios,
+    "telegram-ios", "telegram", CU_PLATFORM_IOS, tg_ios_patterns, probe_tg_ios, parse_tg_ios,
 };

@@ -31,8 +31,8 @@ static bool tl_need(const struct cu_tl_reader *r, size_t k)
 enum cu_status cu_tl_read_u32(struct cu_tl_reader *r, uint32_t *out, struct cu_error *err)
 {
 	if (!tl_need(r, 4))
-		return cu_error_set(err, CU_E_FORMAT, "tl: int32 at offset %zu past end (%zu bytes)",
-				    r->off, r->n);
+		return cu_error_set(err, CU_E_FORMAT,
+				    "tl: int32 at offset %zu past end (%zu bytes)", r->off, r->n);
 	const unsigned char *q = r->p + r->off;
 	*out = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
 	r->off += 4;
@@ -42,8 +42,8 @@ enum cu_status cu_tl_read_u32(struct cu_tl_reader *r, uint32_t *out, struct cu_e
 enum cu_status cu_tl_read_i64(struct cu_tl_reader *r, int64_t *out, struct cu_error *err)
 {
 	if (!tl_need(r, 8))
-		return cu_error_set(err, CU_E_FORMAT, "tl: int64 at offset %zu past end (%zu bytes)",
-				    r->off, r->n);
+		return cu_error_set(err, CU_E_FORMAT,
+				    "tl: int64 at offset %zu past end (%zu bytes)", r->off, r->n);
 	uint64_t v = 0;
 	for (int i = 7; i >= 0; i--)
 		v = v << 8 | r->p[r->off + (size_t)i];
@@ -60,12 +60,13 @@ enum cu_status cu_tl_read_string(struct cu_tl_reader *r, const unsigned char **s
 		return cu_error_set(err, CU_E_FORMAT, "tl: string at offset %zu past end", start);
 	const unsigned char *q = r->p + r->off;
 	if (q[0] == 0xFF)
-		return cu_error_set(err, CU_E_FORMAT, "tl: bad string length byte 0xff at offset %zu",
-				    start);
+		return cu_error_set(err, CU_E_FORMAT,
+				    "tl: bad string length byte 0xff at offset %zu", start);
 	if (q[0] == 0xFE) {
 		if (!tl_need(r, 4))
 			return cu_error_set(err, CU_E_FORMAT,
-					    "tl: long string header at offset %zu truncated", start);
+					    "tl: long string header at offset %zu truncated",
+					    start);
 		head = 4;
 		n = (size_t)q[1] | (size_t)q[2] << 8 | (size_t)q[3] << 16;
 	} else {
@@ -75,13 +76,15 @@ enum cu_status cu_tl_read_string(struct cu_tl_reader *r, const unsigned char **s
 	total = head + n;
 	pad = (4 - total % 4) % 4;
 	if (!tl_need(r, total + pad))
-		return cu_error_set(err, CU_E_FORMAT,
-				    "tl: string of %zu bytes at offset %zu runs past end (%zu bytes)",
-				    n, start, r->n);
+		return cu_error_set(
+		    err, CU_E_FORMAT,
+		    "tl: string of %zu bytes at offset %zu runs past end (%zu bytes)", n, start,
+		    r->n);
 	for (size_t i = 0; i < pad; i++)
 		if (q[total + i] != 0)
 			return cu_error_set(err, CU_E_FORMAT,
-					    "tl: non-zero padding after string at offset %zu", start);
+					    "tl: non-zero padding after string at offset %zu",
+					    start);
 	*s = q + head;
 	*len = n;
 	r->off += total + pad;
@@ -89,8 +92,8 @@ enum cu_status cu_tl_read_string(struct cu_tl_reader *r, const unsigned char **s
 }
 
 /* Peer constructors: current (long ids) and legacy <= layer 132 (int). */
-static enum cu_status tl_read_peer(struct cu_tl_reader *r, enum cu_tl_peer_kind *kind,
-				   int64_t *id, struct cu_error *err)
+static enum cu_status tl_read_peer(struct cu_tl_reader *r, enum cu_tl_peer_kind *kind, int64_t *id,
+				   struct cu_error *err)
 {
 	uint32_t c = 0, v32 = 0;
 	enum cu_status st = cu_tl_read_u32(r, &c, err);
@@ -183,12 +186,18 @@ static void tl_media_peek(struct cu_tl_reader *r, struct cu_tl_message *m)
 {
 	uint32_t c, f;
 	switch (m->media) {
-	case 0x52D8CCD9u: case 0x4CF4D72Du: case 0xDD570BD5u: case 0x9CB070D7u:
-	case 0x7C4414D3u: case 0x695150D7u:
+	case 0x52D8CCD9u:
+	case 0x4CF4D72Du:
+	case 0xDD570BD5u:
+	case 0x9CB070D7u:
+	case 0x7C4414D3u:
+	case 0x695150D7u:
 		if (cu_tl_read_u32(r, &f, NULL) == CU_OK)
 			m->media_flags = f;
 		return;
-	case 0x56E0D474u: case 0xB940C666u: case 0x2EC0533Fu:
+	case 0x56E0D474u:
+	case 0xB940C666u:
+	case 0x2EC0533Fu:
 		if (m->media == 0xB940C666u && cu_tl_read_u32(r, &f, NULL) != CU_OK)
 			return; /* geoLive has flags before the point */
 		if (cu_tl_read_u32(r, &c, NULL) != CU_OK)
@@ -200,8 +209,7 @@ static void tl_media_peek(struct cu_tl_reader *r, struct cu_tl_message *m)
 		if (tl_read_double(r, &m->lon) && tl_read_double(r, &m->lat))
 			m->has_geo = true;
 		return;
-	default:
-		return;
+	default: return;
 	}
 }
 
@@ -318,13 +326,13 @@ struct user_layout {
 	bool flags2, long_id;
 };
 static const struct user_layout user_layouts[] = {
-	{0x2E13F4C3u, false, false}, /* layer 104 */
-	{0x938458C1u, false, false}, /* layer 131 */
-	{0x3FF6ECB0u, false, true},  /* layer 144 */
-	{0x5D99ADEEu, false, true},  /* layer 147 */
-	{0x8F97C628u, true, true},   {0xABB5F120u, true, true}, {0xEB602F25u, true, true},
-	{0x215C4438u, true, true},   {0x83314FCAu, true, true}, {0x4B46C37Eu, true, true},
-	{0x31774388u, true, true},   {0xB1B8CC83u, true, true},
+    {0x2E13F4C3u, false, false}, /* layer 104 */
+    {0x938458C1u, false, false}, /* layer 131 */
+    {0x3FF6ECB0u, false, true},  /* layer 144 */
+    {0x5D99ADEEu, false, true},  /* layer 147 */
+    {0x8F97C628u, true, true},   {0xABB5F120u, true, true}, {0xEB602F25u, true, true},
+    {0x215C4438u, true, true},   {0x83314FCAu, true, true}, {0x4B46C37Eu, true, true},
+    {0x31774388u, true, true},   {0xB1B8CC83u, true, true},
 };
 
 enum cu_status cu_tl_user_decode(const void *blob, size_t n, struct cu_tl_user *out,

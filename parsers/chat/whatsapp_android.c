@@ -36,15 +36,24 @@ static const char *android_kind(int64_t t)
 {
 	switch (t) {
 	case 0: return "text";
-	case 1: case 42: return "image";
-	case 2: case 82: return "voice";
-	case 3: case 13: case 43: case 81: return "video";
+	case 1:
+	case 42: return "image";
+	case 2:
+	case 82: return "voice";
+	case 3:
+	case 13:
+	case 43:
+	case 81: return "video";
 	case 4: return "contact";
-	case 5: case 16: return "location";
+	case 5:
+	case 16: return "location";
 	case 7: return "system";
-	case 8: case 10: case 90: return "call";
+	case 8:
+	case 10:
+	case 90: return "call";
 	case 9: return "file";
-	case 15: case 64: return "recalled";
+	case 15:
+	case 64: return "recalled";
 	case 20: return "sticker";
 	default: return "other";
 	}
@@ -73,9 +82,9 @@ static void fix_nulls(struct cu_buf *sql)
 	char *p = sql->data;
 	while (p && (p = strstr(p, ".NULL")) != NULL) {
 		char *q = p;
-		while (q > sql->data && (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z') ||
-					 (q[-1] >= 'A' && q[-1] <= 'Z') ||
-					 (q[-1] >= '0' && q[-1] <= '9')))
+		while (q > sql->data &&
+		       (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z') ||
+			(q[-1] >= 'A' && q[-1] <= 'Z') || (q[-1] >= '0' && q[-1] <= '9')))
 			*--q = ' ';
 		*p = ' ';
 		p += 5;
@@ -126,9 +135,9 @@ static enum cu_status parse_chats(struct cu_parse_ctx *ctx, const struct cu_arti
 				   "SELECT key_remote_jid, %s FROM chat_list ORDER BY _id",
 				   cu_chat_col(ctx, a, db, "chat_list", "subject", true));
 	} else {
-		cu_parse_warn(ctx, a, "'%s': no 'chat'/'jid' or 'chat_list' table; chat titles "
-				      "unknown",
-			      a->device_path);
+		cu_parse_warn(ctx, a,
+			      "no 'chat'/'jid' or 'chat_list' table; chat titles "
+			      "unknown");
 		return CU_OK;
 	}
 	if (rc != CU_OK)
@@ -160,9 +169,9 @@ out:
  * 0 _id, 1 from_me, 2 timestamp, 3 type, 4 text, 5 status, 6 chat jid,
  * 7 sender jid, 8 file path, 9 caption, 10 latitude, 11 longitude
  */
-static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				sqlite3 *db, const char *sql, const char *table,
-				const char *owner, struct cu_error *err)
+static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+				const char *sql, const char *table, const char *owner,
+				struct cu_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct cu_buf body = CU_BUF_INIT;
@@ -202,7 +211,8 @@ static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifa
 		if (text == NULL)
 			text = cu_chat_text(st, 9);
 		if ((rc = cu_chat_conversation(ctx, APP, chat, NULL,
-					       chat ? (cu_str_has_suffix(chat, "@g.us") ? 1 : 0) : -1,
+					       chat ? (cu_str_has_suffix(chat, "@g.us") ? 1 : 0)
+						    : -1,
 					       a->source_id, &conv, err)) != CU_OK)
 			goto out;
 		snprintf(raw, sizeof(raw), "%lld", (long long)cu_chat_int(st, 3));
@@ -243,32 +253,30 @@ static enum cu_status parse_current(struct cu_parse_ctx *ctx, const struct cu_ar
 	bool sender = jid && cu_sqlite_has_column(db, "message", "sender_jid_row_id");
 
 	if (!chat)
-		cu_parse_warn(ctx, a, "'%s': tables 'chat'/'jid' missing: messages of table "
-				      "'message' have no conversation",
-			      a->device_path);
+		cu_parse_warn(ctx, a,
+			      "tables 'chat'/'jid' missing: messages of table "
+			      "'message' have no conversation");
 	rc = cu_buf_printf(
-		&sql, err,
-		"SELECT m._id, m.%s, m.%s, m.%s, m.%s, m.%s, %s, %s, %s%s, %s%s, %s%s, "
-		"%s%s FROM message m %s %s %s %s WHERE m.chat_row_id IS NOT -1 "
-		"ORDER BY m._id",
-		cu_chat_col(ctx, a, db, "message", "from_me", true),
-		cu_chat_col(ctx, a, db, "message", "timestamp", true),
-		cu_chat_col(ctx, a, db, "message", "message_type", true),
-		cu_chat_col(ctx, a, db, "message", "text_data", true),
-		cu_chat_col(ctx, a, db, "message", "status", false),
-		chat ? "cj.raw_string" : "NULL", sender ? "sj.raw_string" : "NULL",
-		media ? "mm." : "", colx(ctx, a, db, media, "message_media", "file_path", false),
-		media ? "mm." : "",
-		colx(ctx, a, db, media, "message_media", "media_caption", false),
-		loc ? "ml." : "", colx(ctx, a, db, loc, "message_location", "latitude", false),
-		loc ? "ml." : "",
-		colx(ctx, a, db, loc, "message_location", "longitude", false),
-		chat ? "LEFT JOIN chat c ON c._id = m.chat_row_id "
-		       "LEFT JOIN jid cj ON cj._id = c.jid_row_id"
-		     : "",
-		sender ? "LEFT JOIN jid sj ON sj._id = m.sender_jid_row_id" : "",
-		media ? "LEFT JOIN message_media mm ON mm.message_row_id = m._id" : "",
-		loc ? "LEFT JOIN message_location ml ON ml.message_row_id = m._id" : "");
+	    &sql, err,
+	    "SELECT m._id, m.%s, m.%s, m.%s, m.%s, m.%s, %s, %s, %s%s, %s%s, %s%s, "
+	    "%s%s FROM message m %s %s %s %s WHERE m.chat_row_id IS NOT -1 "
+	    "ORDER BY m._id",
+	    cu_chat_col(ctx, a, db, "message", "from_me", true),
+	    cu_chat_col(ctx, a, db, "message", "timestamp", true),
+	    cu_chat_col(ctx, a, db, "message", "message_type", true),
+	    cu_chat_col(ctx, a, db, "message", "text_data", true),
+	    cu_chat_col(ctx, a, db, "message", "status", false), chat ? "cj.raw_string" : "NULL",
+	    sender ? "sj.raw_string" : "NULL", media ? "mm." : "",
+	    colx(ctx, a, db, media, "message_media", "file_path", false), media ? "mm." : "",
+	    colx(ctx, a, db, media, "message_media", "media_caption", false), loc ? "ml." : "",
+	    colx(ctx, a, db, loc, "message_location", "latitude", false), loc ? "ml." : "",
+	    colx(ctx, a, db, loc, "message_location", "longitude", false),
+	    chat ? "LEFT JOIN chat c ON c._id = m.chat_row_id "
+		   "LEFT JOIN jid cj ON cj._id = c.jid_row_id"
+		 : "",
+	    sender ? "LEFT JOIN jid sj ON sj._id = m.sender_jid_row_id" : "",
+	    media ? "LEFT JOIN message_media mm ON mm.message_row_id = m._id" : "",
+	    loc ? "LEFT JOIN message_location ml ON ml.message_row_id = m._id" : "");
 	if (rc != CU_OK)
 		goto out;
 	fix_nulls(&sql);
@@ -290,20 +298,20 @@ static enum cu_status parse_legacy(struct cu_parse_ctx *ctx, const struct cu_art
 	const char *t = "messages";
 
 	rc = cu_buf_printf(
-		&sql, err,
-		"SELECT l._id, l.%s, l.%s, CAST(l.%s AS INTEGER), l.%s, l.%s, l.key_remote_jid, "
-		"l.%s, %s, l.%s, l.%s, l.%s FROM messages l %s "
-		"WHERE l.key_remote_jid IS NOT '-1' %s ORDER BY l._id",
-		cu_chat_col(ctx, a, db, t, "key_from_me", true),
-		cu_chat_col(ctx, a, db, t, "timestamp", true),
-		cu_chat_col(ctx, a, db, t, "media_wa_type", true),
-		cu_chat_col(ctx, a, db, t, "data", true), cu_chat_col(ctx, a, db, t, "status", false),
-		cu_chat_col(ctx, a, db, t, "remote_resource", false),
-		media ? "mm.file_path" : "NULL", cu_chat_col(ctx, a, db, t, "media_caption", false),
-		cu_chat_col(ctx, a, db, t, "latitude", false),
-		cu_chat_col(ctx, a, db, t, "longitude", false),
-		media ? "LEFT JOIN message_media mm ON mm.message_row_id = l._id" : "",
-		have_current ? "AND l._id NOT IN (SELECT _id FROM message)" : "");
+	    &sql, err,
+	    "SELECT l._id, l.%s, l.%s, CAST(l.%s AS INTEGER), l.%s, l.%s, l.key_remote_jid, "
+	    "l.%s, %s, l.%s, l.%s, l.%s FROM messages l %s "
+	    "WHERE l.key_remote_jid IS NOT '-1' %s ORDER BY l._id",
+	    cu_chat_col(ctx, a, db, t, "key_from_me", true),
+	    cu_chat_col(ctx, a, db, t, "timestamp", true),
+	    cu_chat_col(ctx, a, db, t, "media_wa_type", true),
+	    cu_chat_col(ctx, a, db, t, "data", true), cu_chat_col(ctx, a, db, t, "status", false),
+	    cu_chat_col(ctx, a, db, t, "remote_resource", false), media ? "mm.file_path" : "NULL",
+	    cu_chat_col(ctx, a, db, t, "media_caption", false),
+	    cu_chat_col(ctx, a, db, t, "latitude", false),
+	    cu_chat_col(ctx, a, db, t, "longitude", false),
+	    media ? "LEFT JOIN message_media mm ON mm.message_row_id = l._id" : "",
+	    have_current ? "AND l._id NOT IN (SELECT _id FROM message)" : "");
 	if (rc != CU_OK)
 		goto out;
 	fix_nulls(&sql);
@@ -320,7 +328,8 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc;
 	const char *t = "call_log";
-	bool jid = cu_sqlite_has_table(db, "jid") && cu_sqlite_has_column(db, "jid", "raw_string") &&
+	bool jid = cu_sqlite_has_table(db, "jid") &&
+		   cu_sqlite_has_column(db, "jid", "raw_string") &&
 		   cu_sqlite_has_column(db, t, "jid_row_id");
 	int s;
 
@@ -329,7 +338,8 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	rc = cu_buf_printf(&sql, err,
 			   "SELECT cl._id, %s, cl.%s, cl.%s, cl.%s FROM call_log cl %s ORDER BY "
 			   "cl._id",
-			   jid ? "j.raw_string" : "NULL", cu_chat_col(ctx, a, db, t, "from_me", true),
+			   jid ? "j.raw_string" : "NULL",
+			   cu_chat_col(ctx, a, db, t, "from_me", true),
 			   cu_chat_col(ctx, a, db, t, "timestamp", true),
 			   cu_chat_col(ctx, a, db, t, "duration", true),
 			   jid ? "LEFT JOIN jid j ON j._id = cl.jid_row_id" : "");
@@ -382,7 +392,10 @@ static char *pref_string(const char *xml, size_t n, const char *key)
 		static const struct {
 			const char *e;
 			char c;
-		} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'},
+		} ents[] = {{"&amp;", '&'},
+			    {"&lt;", '<'},
+			    {"&gt;", '>'},
+			    {"&quot;", '"'},
 			    {"&apos;", '\''}};
 		size_t i, k = sizeof(ents) / sizeof(ents[0]);
 		for (i = 0; i < k; i++) {
@@ -544,10 +557,8 @@ static const char *const msgstore_patterns[] = {"*com.whatsapp*/databases/msgsto
 static const char *const wadb_patterns[] = {"*com.whatsapp*/databases/wa.db", NULL};
 
 const struct cu_parser cu_parser_whatsapp_android = {
-	"whatsapp-android", APP, CU_PLATFORM_ANDROID, msgstore_patterns, probe_msgstore,
-	parse_msgstore,
+    "whatsapp-android", APP, CU_PLATFORM_ANDROID, msgstore_patterns, probe_msgstore, parse_msgstore,
 };
 const struct cu_parser cu_parser_whatsapp_android_contacts = {
-	"whatsapp-android-contacts", APP, CU_PLATFORM_ANDROID, wadb_patterns, probe_wadb,
-	parse_wadb,
+    "whatsapp-android-contacts", APP, CU_PLATFORM_ANDROID, wadb_patterns, probe_wadb, parse_wadb,
 };

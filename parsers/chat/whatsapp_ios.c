@@ -35,12 +35,18 @@ static const char *ios_kind(int64_t t)
 {
 	switch (t) {
 	case 0: return "text";
-	case 1: case 38: return "image";
-	case 2: case 11: case 39: case 54: return "video";
-	case 3: case 53: return "voice";
+	case 1:
+	case 38: return "image";
+	case 2:
+	case 11:
+	case 39:
+	case 54: return "video";
+	case 3:
+	case 53: return "voice";
 	case 4: return "contact";
 	case 5: return "location";
-	case 6: case 10: return "system";
+	case 6:
+	case 10: return "system";
 	case 7: return "link";
 	case 8: return "file";
 	case 14: return "recalled";
@@ -67,13 +73,15 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 	if (!cu_chat_need_table(ctx, a, db, "ZWACHATSESSION", true))
 		return CU_OK;
 	if (!cu_sqlite_has_column(db, "ZWACHATSESSION", "ZCONTACTJID")) {
-		cu_parse_warn(ctx, a, "'%s': column 'ZWACHATSESSION.ZCONTACTJID' missing; "
-				      "conversations not listed", a->device_path);
+		cu_parse_warn(ctx, a,
+			      "column 'ZWACHATSESSION.ZCONTACTJID' missing; "
+			      "conversations not listed");
 		return CU_OK;
 	}
-	rc = cu_buf_printf(&sql, err, "SELECT ZCONTACTJID, %s, %s FROM ZWACHATSESSION ORDER BY Z_PK",
-			   cu_chat_col(ctx, a, db, "ZWACHATSESSION", "ZPARTNERNAME", true),
-			   cu_chat_col(ctx, a, db, "ZWACHATSESSION", "ZSESSIONTYPE", false));
+	rc =
+	    cu_buf_printf(&sql, err, "SELECT ZCONTACTJID, %s, %s FROM ZWACHATSESSION ORDER BY Z_PK",
+			  cu_chat_col(ctx, a, db, "ZWACHATSESSION", "ZPARTNERNAME", true),
+			  cu_chat_col(ctx, a, db, "ZWACHATSESSION", "ZSESSIONTYPE", false));
 	if (rc != CU_OK)
 		goto out;
 	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
@@ -131,9 +139,10 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
 		goto out;
 	if (!cu_sqlite_has_table(db, "ZWAMESSAGE")) {
-		rc = cu_error_set(err, CU_E_FORMAT,
-				  "'%s': table 'ZWAMESSAGE' missing: not a WhatsApp iOS ChatStorage",
-				  a->device_path);
+		rc =
+		    cu_error_set(err, CU_E_FORMAT,
+				 "'%s': table 'ZWAMESSAGE' missing: not a WhatsApp iOS ChatStorage",
+				 a->device_path);
 		goto out;
 	}
 	owner = owner_jid(db);
@@ -153,54 +162,50 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		   cu_sqlite_has_column(db, "ZWAPROFILEPUSHNAME", "ZPUSHNAME");
 	/* Column order is used by index below. */
 	rc = cu_buf_printf(
-		&sql, err,
-		"SELECT m.Z_PK, m.%s, m.%s, m.%s, m.%s, m.%s, m.%s, "
-		"%s, %s, %s, %s, %s, %s, %s, %s, %s, %s "
-		"FROM ZWAMESSAGE m %s %s %s %s ORDER BY m.Z_PK",
-		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZISFROMME", true),
-		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGEDATE", true),
-		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGETYPE", true),
-		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTEXT", true),
-		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZFROMJID", true),
-		cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTOJID", false),
-		has_sess ? "c.ZCONTACTJID" : "NULL",
-		has_sess && cu_sqlite_has_column(db, "ZWACHATSESSION", "ZPARTNERNAME")
-			? "c.ZPARTNERNAME"
-			: "NULL",
-		has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZMEMBERJID")
-			? "g.ZMEMBERJID"
-			: "NULL",
-		has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZCONTACTNAME")
-			? "g.ZCONTACTNAME"
-			: "NULL",
-		has_push ? "p.ZPUSHNAME" : "NULL",
-		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZMEDIALOCALPATH")
-			? "mi.ZMEDIALOCALPATH"
-			: "NULL",
-		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZLATITUDE") ? "mi.ZLATITUDE"
-										    : "NULL",
-		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZLONGITUDE")
-			? "mi.ZLONGITUDE"
-			: "NULL",
-		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZVCARDNAME")
-			? "mi.ZVCARDNAME"
-			: "NULL",
-		has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZTITLE") ? "mi.ZTITLE"
-										 : "NULL",
-		has_sess && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZCHATSESSION")
-			? "LEFT JOIN ZWACHATSESSION c ON c.Z_PK = m.ZCHATSESSION"
-			: "",
-		has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER")
-			? "LEFT JOIN ZWAGROUPMEMBER g ON g.Z_PK = m.ZGROUPMEMBER"
-			: "",
-		has_media && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZMEDIAITEM")
-			? "LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM"
-			: "",
-		has_push ? (has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER")
-				    ? "LEFT JOIN ZWAPROFILEPUSHNAME p ON p.ZJID = "
-				      "COALESCE(g.ZMEMBERJID, m.ZFROMJID)"
-				    : "LEFT JOIN ZWAPROFILEPUSHNAME p ON p.ZJID = m.ZFROMJID")
-			 : "");
+	    &sql, err,
+	    "SELECT m.Z_PK, m.%s, m.%s, m.%s, m.%s, m.%s, m.%s, "
+	    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s "
+	    "FROM ZWAMESSAGE m %s %s %s %s ORDER BY m.Z_PK",
+	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZISFROMME", true),
+	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGEDATE", true),
+	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGETYPE", true),
+	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTEXT", true),
+	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZFROMJID", true),
+	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTOJID", false),
+	    has_sess ? "c.ZCONTACTJID" : "NULL",
+	    has_sess && cu_sqlite_has_column(db, "ZWACHATSESSION", "ZPARTNERNAME")
+		? "c.ZPARTNERNAME"
+		: "NULL",
+	    has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZMEMBERJID") ? "g.ZMEMBERJID"
+										   : "NULL",
+	    has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZCONTACTNAME")
+		? "g.ZCONTACTNAME"
+		: "NULL",
+	    has_push ? "p.ZPUSHNAME" : "NULL",
+	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZMEDIALOCALPATH")
+		? "mi.ZMEDIALOCALPATH"
+		: "NULL",
+	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZLATITUDE") ? "mi.ZLATITUDE"
+									       : "NULL",
+	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZLONGITUDE") ? "mi.ZLONGITUDE"
+										: "NULL",
+	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZVCARDNAME") ? "mi.ZVCARDNAME"
+										: "NULL",
+	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZTITLE") ? "mi.ZTITLE" : "NULL",
+	    has_sess && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZCHATSESSION")
+		? "LEFT JOIN ZWACHATSESSION c ON c.Z_PK = m.ZCHATSESSION"
+		: "",
+	    has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER")
+		? "LEFT JOIN ZWAGROUPMEMBER g ON g.Z_PK = m.ZGROUPMEMBER"
+		: "",
+	    has_media && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZMEDIAITEM")
+		? "LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM"
+		: "",
+	    has_push ? (has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER")
+			    ? "LEFT JOIN ZWAPROFILEPUSHNAME p ON p.ZJID = "
+			      "COALESCE(g.ZMEMBERJID, m.ZFROMJID)"
+			    : "LEFT JOIN ZWAPROFILEPUSHNAME p ON p.ZJID = m.ZFROMJID")
+		     : "");
 	if (rc != CU_OK)
 		goto out;
 	/* "m.NULL" (a missing column) is not valid SQL */
@@ -265,8 +270,8 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		m.sender_name = sender_name;
 		m.direction = direction;
 		m.sent_ms = sqlite3_column_type(st, 2) == SQLITE_NULL
-				    ? CU_UNKNOWN
-				    : cu_chat_ms_from_cocoa_s(sqlite3_column_double(st, 2));
+				? CU_UNKNOWN
+				: cu_chat_ms_from_cocoa_s(sqlite3_column_double(st, 2));
 		m.kind = kind;
 		m.body = text;
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
@@ -371,17 +376,16 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	       cu_sqlite_has_column(db, "ZWACDCALLEVENTPARTICIPANT", "Z1PARTICIPANTS") &&
 	       cu_sqlite_has_column(db, "ZWACDCALLEVENTPARTICIPANT", "ZJIDSTRING");
 	rc = cu_buf_printf(
-		&sql, err,
-		"SELECT e.Z_PK, e.%s, e.%s, e.%s, %s, %s, %s FROM %s e %s ORDER BY e.Z_PK",
-		cu_chat_col(ctx, a, db, t, "ZDATE", true),
-		cu_chat_col(ctx, a, db, t, "ZDURATION", true),
-		cu_chat_col(ctx, a, db, t, "ZGROUPJIDSTRING", false),
-		agg ? "ag.ZINCOMING" : "NULL", agg ? "ag.ZMISSED" : "NULL",
-		part ? "(SELECT group_concat(j, ',') FROM (SELECT ZJIDSTRING AS j FROM "
-		       "ZWACDCALLEVENTPARTICIPANT p WHERE p.Z1PARTICIPANTS = e.Z_PK "
-		       "ORDER BY p.Z_PK))"
-		     : "NULL",
-		t, agg ? "LEFT JOIN ZWAAGGREGATECALLEVENT ag ON ag.Z_PK = e.Z1CALLEVENTS" : "");
+	    &sql, err, "SELECT e.Z_PK, e.%s, e.%s, e.%s, %s, %s, %s FROM %s e %s ORDER BY e.Z_PK",
+	    cu_chat_col(ctx, a, db, t, "ZDATE", true),
+	    cu_chat_col(ctx, a, db, t, "ZDURATION", true),
+	    cu_chat_col(ctx, a, db, t, "ZGROUPJIDSTRING", false), agg ? "ag.ZINCOMING" : "NULL",
+	    agg ? "ag.ZMISSED" : "NULL",
+	    part ? "(SELECT group_concat(j, ',') FROM (SELECT ZJIDSTRING AS j FROM "
+		   "ZWACDCALLEVENTPARTICIPANT p WHERE p.Z1PARTICIPANTS = e.Z_PK "
+		   "ORDER BY p.Z_PK))"
+		 : "NULL",
+	    t, agg ? "LEFT JOIN ZWAAGGREGATECALLEVENT ag ON ag.Z_PK = e.Z1CALLEVENTS" : "");
 	/* e.NULL is not valid SQL: a missing column must not be prefixed */
 	if (rc == CU_OK) {
 		char *p;
@@ -399,12 +403,12 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 		c.counterpart = group && *group ? group : cu_chat_text(st, 6);
 		c.direction = incoming == CU_UNKNOWN ? NULL : incoming ? "incoming" : "outgoing";
 		c.started_ms = sqlite3_column_type(st, 1) == SQLITE_NULL
-				       ? CU_UNKNOWN
-				       : cu_chat_ms_from_cocoa_s(sqlite3_column_double(st, 1));
+				   ? CU_UNKNOWN
+				   : cu_chat_ms_from_cocoa_s(sqlite3_column_double(st, 1));
 		/* ZDURATION is float seconds; truncated to whole seconds */
 		c.duration_s = sqlite3_column_type(st, 2) == SQLITE_NULL
-				       ? CU_UNKNOWN
-				       : (int64_t)sqlite3_column_double(st, 2);
+				   ? CU_UNKNOWN
+				   : (int64_t)sqlite3_column_double(st, 2);
 		c.answered = missed == CU_UNKNOWN ? -1 : missed ? 0 : 1;
 		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_call(ctx, &c, err)) != CU_OK)
@@ -426,12 +430,12 @@ static const char *const contacts_patterns[] = {"*ContactsV2.sqlite", NULL};
 static const char *const calls_patterns[] = {"*CallHistory.sqlite", NULL};
 
 const struct cu_parser cu_parser_whatsapp_ios = {
-	"whatsapp-ios", APP, CU_PLATFORM_IOS, chat_patterns, probe_chat, parse_chat,
+    "whatsapp-ios", APP, CU_PLATFORM_IOS, chat_patterns, probe_chat, parse_chat,
 };
 const struct cu_parser cu_parser_whatsapp_ios_contacts = {
-	"whatsapp-ios-contacts", APP, CU_PLATFORM_IOS, contacts_patterns, probe_contacts,
-	parse_contacts,
+    "whatsapp-ios-contacts", APP, CU_PLATFORM_IOS, contacts_patterns, probe_contacts,
+    parse_contacts,
 };
 const struct cu_parser cu_parser_whatsapp_ios_calls = {
-	"whatsapp-ios-calls", APP, CU_PLATFORM_IOS, calls_patterns, probe_calls, parse_calls,
+    "whatsapp-ios-calls", APP, CU_PLATFORM_IOS, calls_patterns, probe_calls, parse_calls,
 };
