@@ -6,3 +6,27 @@ TESTS += tests/e2e/import_dir.sh tests/e2e/import_archive.sh tests/e2e/import_io
 EXTRA_DIST += tests/e2e/import_dir.sh tests/e2e/import_archive.sh tests/e2e/import_ios.sh \
 	tests/e2e/import_ab.sh tests/e2e/import_hostile.sh tests/e2e/import_resume.sh \
 	fixtures/import/mk_ios_backup.py fixtures/import/mk_ab.py fixtures/import/mk_hostile.py
+
+# Unit tests: crypto vectors (RFC 3394, RFC 6070), keybag, .ab header,
+# Java-chars checksum widening, name mapping, MBFile decoding.
+check_PROGRAMS += tests/unit/test_import
+TESTS += tests/unit/test_import
+tests_unit_test_import_CFLAGS = $(AM_CFLAGS) $(PLIST_CFLAGS)
+tests_unit_test_import_LDADD = $(CU_TESTLIBS)
+
+# Fuzz targets (replayed over their corpus by `make check`).
+check_PROGRAMS += tests/fuzz/replay_import_ab_header tests/fuzz/replay_import_keybag \
+	tests/fuzz/replay_import_mbfile tests/fuzz/replay_import_archive
+TESTS += tests/fuzz/replay_import_ab_header tests/fuzz/replay_import_keybag \
+	tests/fuzz/replay_import_mbfile tests/fuzz/replay_import_archive
+tests_fuzz_replay_import_ab_header_SOURCES = tests/fuzz/fuzz_import_ab_header.c tests/fuzz/replay.c
+tests_fuzz_replay_import_ab_header_LDADD = $(CU_TESTLIBS)
+tests_fuzz_replay_import_keybag_SOURCES = tests/fuzz/fuzz_import_keybag.c tests/fuzz/replay.c
+tests_fuzz_replay_import_keybag_LDADD = $(CU_TESTLIBS)
+tests_fuzz_replay_import_mbfile_SOURCES = tests/fuzz/fuzz_import_mbfile.c tests/fuzz/replay.c
+tests_fuzz_replay_import_mbfile_LDADD = $(CU_TESTLIBS)
+tests_fuzz_replay_import_archive_SOURCES = tests/fuzz/fuzz_import_archive.c tests/fuzz/replay.c
+tests_fuzz_replay_import_archive_CFLAGS = $(AM_CFLAGS) $(LIBARCHIVE_CFLAGS)
+tests_fuzz_replay_import_archive_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/import_ab_header tests/fuzz/corpus/import_keybag \
+	tests/fuzz/corpus/import_mbfile tests/fuzz/corpus/import_archive
