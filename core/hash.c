@@ -462,7 +462,8 @@ static enum cu_status too_large(const char *src_name, int dst_fd, const char *ds
 }
 
 /* One pass: read src -> hash -> (write dst). src_name names the source in
- * read errors; when copying these are prefixed with the destination. */
+ * read errors; when copying these are prefixed with the destination.
+ * size_hint sizes the single buffer when not threaded (IO_CHUNK if unknown). */
 static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const char *dst_name,
 			   struct cu_hasher *h, uint64_t limit, bool threaded, uint64_t size_hint,
 			   struct cu_progress *progress, struct cu_error *err)
@@ -533,7 +534,8 @@ static enum cu_status pump(int src_fd, const char *src_name, int dst_fd, const c
 		pthread_mutex_destroy(&r.mu);
 		/* No thread available: do the same work on this one. */
 		free(mem);
-		return pump(src_fd, src_name, dst_fd, dst_name, h, limit, false, 0, progress, err);
+		return pump(src_fd, src_name, dst_fd, dst_name, h, limit, false, IO_CHUNK, progress,
+			    err);
 	}
 	for (;;) {
 		struct slot *s = &r.slot[i];
