@@ -24,6 +24,18 @@ for m in data/data/com.android.providers.telephony/databases/mmssms.db \
 	sdcard/DCIM/Camera/IMG_20240317_190455.jpg system/build.prop; do
 	printf '%s\n' "$list" | grep -qxF "$m"; ok $? "tar has $m"
 done
+missing=$(python3 -c '
+import json, sys
+img = [i for i in json.load(open(sys.argv[1], encoding="utf-8"))["images"] if i["image"] == "android.tar"][0]
+have = set(open(sys.argv[2], encoding="utf-8").read().split("\n"))
+for p in [a["device_path"] for a in img["artifacts"]] + img["media"]:
+    if p.lstrip("/") not in have:
+        print(p)
+' "$SRCDIR/fixtures/expected/images.json" /dev/stdin <<EOF2
+$list
+EOF2
+)
+is "$missing" "" "every device path in fixtures/expected/images.json is in the tar"
 is "$(printf '%s\n' "$list" | LC_ALL=C sort -c 2>&1 && echo sorted)" sorted "members are sorted"
 is "$(tar tvf "$A" | awk '{print $4, $5}' | grep -v '^2024-03-2[45] ' | wc -l)" 0 "fixed member times"
 run "gzip copy is valid" gzip -t "$S/android.tar.gz"

@@ -86,6 +86,25 @@ print("\n".join(errs) if errs else "ok %d" % n)
 PY
 is "$(python3 "$T/check_plain.py" "$B" "$UDID")" "ok 18" "plain backup: fileIDs, MBFile archives, stored sizes, plists"
 
+# fixtures/expected/images.json agrees with the plain backup.
+cat >"$T/check_images.py" <<'PY'
+import json, sqlite3, sys
+img = json.load(open(sys.argv[1], encoding="utf-8"))["images"][0]
+db = sqlite3.connect(sys.argv[2])
+errs = []
+counts = dict(db.execute("SELECT flags, count(*) FROM Files GROUP BY flags"))
+if counts.get(1) != img["files"] or counts.get(2) != img["directories"]:
+    errs.append("counts %r" % counts)
+for a in img["artifacts"] + [{"device_path": m} for m in img["media"]]:
+    dom, rel = a["device_path"].split("/", 1)
+    r = db.execute("SELECT fileID FROM Files WHERE domain=? AND relativePath=? AND flags=1", (dom, rel)).fetchone()
+    if r is None or ("file_id" in a and a["file_id"] != r[0]):
+        errs.append("missing " + a["device_path"])
+print("\n".join(errs) or "ok")
+PY
+is "$(python3 "$T/check_images.py" "$SRCDIR/fixtures/expected/images.json" "$B/Manifest.db")" ok \
+	"fixtures/expected/images.json matches the plain backup"
+
 # Independent decryptor (PROTOCOLS.md 2 steps 1-5): unlock the keybag with
 # the password, decrypt Manifest.db and every file, compare with the plain
 # backup byte for byte.
