@@ -1235,32 +1235,52 @@ static const char *platform_from_os(const char *os)
 }
 
 /* iOS backup device paths start with a domain ("HomeDomain/",
- * "AppDomain-net.whatsapp.WhatsApp/"); Android ones are absolute. */
+ * "AppDomain-net.whatsapp.WhatsApp/"), iOS file-system paths with
+ * /private/var/mobile/; Android ones are absolute under /data/, /sdcard/...
+ * A directory import keeps paths as laid out ("/HomeDomain/..."), so the
+ * leading "/" alone decides nothing. No majority: unknown (all parsers). */
+static bool ios_path(const char *d)
+{
+	const char *slash;
+
+	if (*d == '/')
+		d++;
+	if (strncmp(d, "private/var/mobile/", 19) == 0 || strncmp(d, "var/mobile/", 11) == 0)
+		return true;
+	slash = strchr(d, '/');
+	if (!slash || slash - d < 7)
+		return false;
+	/* "HomeDomain", "AppDomain-<id>", "AppDomainGroup-<id>"... */
+	if (d[0] < 'A' || d[0] > 'Z')
+		return false;
+	for (const char *p = d + 1; p + 6 <= slash; p++)
+		if (strncmp(p, "Domain", 6) == 0)
+			return true;
+	return false;
+}
+
+static bool android_path(const char *d)
+{
+	static const char *const roots[] = {"/data/", "/sdcard/", "/storage/", "/mnt/",
+					    "/system/", "/apex/", NULL};
+
+	for (const char *const *r = roots; *r; r++)
+		if (strncmp(d, *r, strlen(*r)) == 0)
+			return true;
+	return false;
+}
+
 static const char *platform_from_inventory(struct run *r)
 {
 	size_t ios = 0, android = 0;
 
 	for (size_t i = 0; i < r->nfiles; i++) {
 		const char *d = r->files[i].device_path;
-		const char *slash = strchr(d, '/');
 
-		if (d[0] == '/')
-			android++;
-		else if (slash && slash - d >= 6 &&
-			 (strncmp(d, "HomeDomain", 10) == 0 || strncmp(d, "AppDomain", 9) == 0 ||
-			  strncmp(d, "MediaDomain", 11) == 0 || strncmp(d, "CameraRollDomain", 16) == 0 ||
-			  strncmp(d, "SysSharedContainerDomain", 24) == 0 ||
-			  strncmp(d, "RootDomain", 10) == 0 || strncmp(d, "WirelessDomain", 14) == 0 ||
-			  strncmp(d, "KeychainDomain", 14) == 0 ||
-			  strncmp(d, "SystemPreferencesDomain", 23) == 0 ||
-			  strncmp(d, "ManagedPreferencesDomain", 24) == 0 ||
-			  strncmp(d, "DatabaseDomain", 14) == 0 ||
-			  strncmp(d, "HealthDomain", 12) == 0 ||
-			  strncmp(d, "KeyboardDomain", 14) == 0 ||
-			  strncmp(d, "InstallDomain", 13) == 0 ||
-			  strncmp(d, "TonesDomain", 11) == 0 ||
-			  strncmp(d, "HomeKitDomain", 13) == 0))
+		if (ios_path(d))
 			ios++;
+		else if (android_path(d))
+			android++;
 	}
 	if (ios > android)
 		return "ios";

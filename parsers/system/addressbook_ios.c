@@ -12,8 +12,9 @@
  * remark = Organization (when it is not already the name) and Note.
  * Much of this database usually lives in its WAL: the framework parses a
  * WAL-checkpointed working copy.
- * Fixtures: shared/samples/ios-addressbook/josh_ios15 (9 persons) and
- * belkactf6 (1 person, present only in the WAL).
+ * Fixtures: fixtures/apps/addressbook-ios (AddressBook.sql + expected.json),
+ * shared/samples/ios-addressbook/josh_ios15 (9 persons) and belkactf6
+ * (1 person, present only in the WAL).
  */
 #include "parsers/system/system.h"
 

@@ -3,14 +3,14 @@
  *
  * Covers the Core Data store of iOS 8-17 (APPS.md 6.4): ZCALLRECORD(Z_PK,
  * ZADDRESS - text, or a BLOB holding the text on some versions -, ZDATE
- * Cocoa seconds, ZDURATION seconds (float), ZORIGINATED 1 outgoing,
+ * Cocoa seconds, ZDURATION seconds (float; whole seconds kept), ZORIGINATED 1 outgoing,
  * ZANSWERED, ZCALLTYPE 1 phone / 8 FaceTime video / 16 FaceTime audio /
  * 0 third party, ZSERVICE_PROVIDER bundle id). app: "calls" for the phone,
  * "facetime" for FaceTime, "whatsapp"/"wechat"/"telegram" for those
  * providers' CallKit entries, else "calls"; raw_type keeps the provider and
  * call type.
- * Fixture: tests/data/parsers/callhistory.sql (no public sample found;
- * shared/samples SOURCES.md).
+ * Fixture: fixtures/apps/callhistory-ios (CallHistory.sql + expected.json);
+ * no public sample was found (shared/samples/SOURCES.md).
  */
 #include "parsers/system/system.h"
 
@@ -110,7 +110,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 			double d = sqlite3_column_double(st, 3);
 
 			if (d >= 0 && d < 1e9)
-				c.duration_s = (int64_t)(d + 0.5); /* round half up; d >= 0 */
+				c.duration_s = (int64_t)d; /* whole seconds elapsed */
 		}
 		c.answered = ans == CU_UNKNOWN ? -1 : ans != 0;
 		rc = cu_buf_printf(&raw, err, "%s/%lld", prov ? prov : "?",

@@ -280,6 +280,10 @@ static const struct fixture fixtures[] = {
 	{"sms-ios", "sms.sql", "ios-sms", "HomeDomain/Library/SMS/sms.db", "ios"},
 	{"contacts-android", "contacts2.sql", "android-contacts2",
 	 "/data/data/com.android.providers.contacts/databases/contacts2.db", "android"},
+	{"addressbook-ios", "AddressBook.sql", "ios-addressbook",
+	 "HomeDomain/Library/AddressBook/AddressBook.sqlitedb", "ios"},
+	{"callhistory-ios", "CallHistory.sql", "ios-callhistory",
+	 "HomeDomain/Library/CallHistoryDB/CallHistory.storedata", "ios"},
 	{"calllog-android", "calllog.sql", "android-calllog",
 	 "/data/data/com.android.providers.contacts/databases/calllog.db", "android"},
 };
