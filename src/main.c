@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libimobiledevice/libimobiledevice.h>
 #include <libusb.h>
 #include <openssl/crypto.h>
 #include <sqlite3.h>
@@ -105,7 +104,9 @@ static void print_version(void)
 	printf("OpenSSL %s\n", OpenSSL_version(OPENSSL_FULL_VERSION_STRING));
 	printf("SQLite %s\n", sqlite3_libversion());
 	printf("libzip %s\n", zip_libzip_version());
-	printf("libimobiledevice %s\n", libimobiledevice_version());
+	printf("libimobiledevice %s (built against)\n", CUSTOS_IMOBILEDEVICE_VERSION);
+	printf("libplist %s (built against)\n", CUSTOS_PLIST_VERSION);
+	printf("libusbmuxd %s (built against)\n", CUSTOS_USBMUXD_VERSION);
 	printf("libusb %u.%u.%u\n", uv->major, uv->minor, uv->micro);
 	printf("jansson %s\n", jansson_version_str());
 }
