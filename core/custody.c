@@ -778,7 +778,6 @@ static enum cu_status append_locked(struct cu_custody *c, const char *event,
 	ssize_t w;
 	size_t start;
 	unsigned char leaf[32];
-	struct walk tmp = {.what = c->path};
 
 	if (event == NULL || !event_name_ok(event))
 		return cu_error_set(err, CU_E_USAGE,
@@ -786,6 +785,17 @@ static enum cu_status append_locked(struct cu_custody *c, const char *event,
 				    event ? event : "(null)");
 	if (actor == NULL || actor->name == NULL || actor->name[0] == '\0')
 		return cu_error_set(err, CU_E_USAGE, "custody entry %s has no actor name", event);
+	/* Room for the new leaf first: once the line is written, nothing may
+	 * fail that would report an entry as not appended. */
+	if (c->n >= c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		void *p = cu_reallocarray(c->leaves, cap, 32);
+		if (p == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "custody log '%s': out of memory",
+					    c->path);
+		c->leaves = p;
+		c->cap = cap;
+	}
 	if (lead_newline && (st = cu_buf_putc(&line, '\n', err)) != CU_OK)
 		goto out;
 	start = line.len;
@@ -822,14 +832,8 @@ static enum cu_status append_locked(struct cu_custody *c, const char *event,
 			CU_BUG("custody line scan");
 		cu_merkle_leaf_hash(line.data + start + off, blen, leaf);
 	}
-	tmp.n = c->n;
-	tmp.leaves = c->leaves;
-	tmp.cap = c->cap;
-	if ((st = push_leaf(&tmp, leaf, err)) != CU_OK)
-		goto out;
-	c->leaves = tmp.leaves;
-	c->cap = tmp.cap;
-	c->n = tmp.n;
+	memcpy(c->leaves[c->n], leaf, 32);
+	c->n++;
 	memcpy(c->head, leaf, 32);
 	c->lineno++;
 	c->size = (uint64_t)sb.st_size + line.len;

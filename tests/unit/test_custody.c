@@ -340,6 +340,56 @@ static void test_torn(void)
 	cu_buf_release(&b);
 }
 
+/* Allocation failures at every point: no crash, a clean error, and never a
+ * torn or half-written line in the log. */
+static void test_alloc_failures(void)
+{
+	struct cu_buf b = CU_BUF_INIT, after = CU_BUF_INIT;
+	char p[2048];
+	struct cu_error err;
+	struct cu_custody_check chk;
+	int ok_runs = 0, failed_runs = 0, bad = 0;
+
+	snprintf(p, sizeof(p), "%s/alloc.jsonl", dir);
+	read_file(logpath, &b);
+	write_file(p, b.data, b.len);
+	for (unsigned long k = 1; k < 120; k++) {
+		struct cu_custody *c = NULL;
+		enum cu_status st;
+
+		cu_alloc_fail_after(k);
+		st = cu_custody_open(p, false, false, &c, &err);
+		if (st == CU_OK)
+			st = cu_custody_append(c, "NOTE", &examiner, "{\"k\":1}", NULL, NULL, &err);
+		cu_alloc_fail_after(0);
+		cu_custody_close(c);
+		if (st == CU_OK)
+			ok_runs++;
+		else if (st == CU_E_NOMEM || st == CU_E_LIMIT || st == CU_E_INTERNAL)
+			failed_runs++;
+		else
+			bad++;
+		read_file(p, &after);
+		if (cu_custody_verify_buf(after.data, after.len, "alloc", NULL, &chk, &err) !=
+		    CU_OK) {
+			tap_diag("after failing allocation %lu: %s", k, err.msg);
+			bad++;
+			break;
+		}
+	}
+	tap_ok(failed_runs > 0, "injected allocation failures hit (%d)", failed_runs);
+	tap_ok(ok_runs > 0, "later runs succeed (%d)", ok_runs);
+	tap_is_int(bad, 0, "every failure is clean and the log always verifies");
+	for (unsigned long k = 1; k < 60; k++) {
+		cu_alloc_fail_after(k);
+		(void)cu_custody_verify_buf(b.data, b.len, "alloc", pub1, &chk, &err);
+		cu_alloc_fail_after(0);
+	}
+	tap_ok(true, "verify survives allocation failures");
+	cu_buf_release(&b);
+	cu_buf_release(&after);
+}
+
 int main(void)
 {
 	struct cu_custody_check expect;
@@ -352,5 +402,6 @@ int main(void)
 	test_append_reopen(&expect);
 	test_tamper(&expect);
 	test_torn();
+	test_alloc_failures();
 	return tap_done();
 }
