@@ -32,3 +32,7 @@ tests_fuzz_replay_wechat_protobuf_SOURCES = tests/fuzz/fuzz_wechat_protobuf.c te
 tests_fuzz_replay_wechat_protobuf_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/wechat_sqlcipher1 tests/fuzz/corpus/wechat_javaser \
 	tests/fuzz/corpus/wechat_wcpay tests/fuzz/corpus/wechat_protobuf
+
+# End to end: case init -> import -> parse, encrypted EnMicroMsg.db, iOS, Alipay.
+TESTS += tests/e2e/parse_wechat.sh
+EXTRA_DIST += tests/e2e/parse_wechat.sh

@@ -1,0 +1,200 @@
+#!/bin/sh
+# parse_wechat.sh - WeChat Android/iOS and Alipay through the real pipeline:
+# case init -> import of directories laid out at device paths -> parse ->
+# sqlite3 queries on case.db.
+#  A: EnMicroMsg.db encrypted by Debian's sqlcipher CLI (an independent
+#     SQLCipher implementation) with md5("1234567890ABCDEF" + uin)[:7], the
+#     uin only in shared_prefs: decrypted, DERIVE custody entry, derived
+#     source row, rows equal to the plain-file golden, evidence unchanged,
+#     a second parse (which reads the derived file) gives the same rows.
+#  B: a key that cannot be derived: warning naming the file, exit 5, the
+#     item's other file (Alipay messagebox.db) still parsed.
+#  C: WeChat iOS with WCDB_Contact.sqlite, session.db and the owner's
+#     MMappedKV file: fixtures/apps/wechat-ios expected rows.
+#  D: the fixtures helper's Android tar (its own Python SQLCipher-1
+#     encryptor, IMEI only in CompatibleInfo.cfg): fixture expected rows.
+. "$SRCDIR/tests/harness/tap.sh"
+tap_setup parse_wechat
+export SOURCE_DATE_EPOCH=1700000000 PYTHONDONTWRITEBYTECODE=1
+D=$SRCDIR/tests/data/wechat
+if ! command -v sqlcipher >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then
+	skip "sqlcipher/sqlite3 CLI missing"
+	tap_done
+fi
+
+UD=2c644d942ab78a4d933ed0d19f881307 # md5("mm123456789")
+enc() { # enc SQL KEY OUT
+	mkdir -p "$(dirname "$3")"
+	printf "PRAGMA key='%s'; PRAGMA cipher_use_hmac=OFF; PRAGMA kdf_iter=4000; PRAGMA cipher_page_size=1024;\n.read %s\n" \
+		"$2" "$1" | sqlcipher "$3" >/dev/null
+}
+prefs() { # prefs FILE NAME VALUE (int entry)
+	mkdir -p "$(dirname "$1")"
+	printf "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n    <int name=\"%s\" value=\"%s\" />\n</map>\n" "$2" "$3" >"$1"
+}
+cq() { sqlite3 -batch "file:$1/case.db?mode=ro" "$2"; }
+gq() { sqlite3 -batch "file:$1/case.db?mode=ro" <"$D/golden.sql"; }
+evidence_sums() { (cd "$1/evidence" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); }
+
+# ---- A: encrypted EnMicroMsg.db, key from the uin + WeChat's IMEI fallback
+A=$T/a
+key=$(printf '1234567890ABCDEF123456789' | md5sum | cut -c1-7)
+is "$key" 3a57b96 "md5sum agrees with APPS.md: key 3a57b96"
+enc "$D/EnMicroMsg.sql" "$key" "$T/a-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db"
+ok $? "sqlcipher CLI encrypts EnMicroMsg.sql"
+prefs "$T/a-img/data/data/com.tencent.mm/shared_prefs/system_config_prefs.xml" default_uin 123456789
+run "A: case init" "$CUSTOS" case init "$A" --case-id WX-A
+run "A: import" "$CUSTOS" --case "$A" import "$T/a-img" --format dir --item wx-a
+before=$(evidence_sums "$A")
+run "A: parse" "$CUSTOS" --case "$A" parse
+is "$(gq "$A")" "$(cat "$SRCDIR/tests/golden/wechat_android.txt")" \
+	"A: rows from the decrypted db equal the plain-file golden"
+is "$(evidence_sums "$A")" "$before" "A: evidence files unchanged by parse"
+like "$(grep '"DERIVE"' "$A/custody/log.jsonl")" 'wechat-sqlcipher1 key=md5\(imei\+uin\)\[:7\].*uin_source=system_config_prefs.xml' \
+	"A: DERIVE custody entry names the method and the uin source"
+like "$(grep '"DERIVE"' "$A/custody/log.jsonl")" 'imei_source=fallback-1234567890ABCDEF' \
+	"A: DERIVE entry names the IMEI source"
+is "$(grep -c '3a57b96' "$A/custody/log.jsonl")" 0 "A: the key itself is not written to custody"
+n=$(cq "$A" "SELECT count(*) FROM sources d JOIN sources e ON e.source_id = d.derived_from
+	WHERE d.evidence_path LIKE 'derived/%EnMicroMsg.db%' AND e.evidence_path LIKE 'evidence/%EnMicroMsg.db'
+	AND d.derivation LIKE 'wechat-sqlcipher1%'")
+ok $([ "$n" -ge 1 ] && echo 0 || echo 1) "A: sources row of the decrypted db has derived_from = the evidence db ($n)"
+is "$(cq "$A" "SELECT count(*) FROM messages m JOIN sources s ON s.source_id = m.source_id
+	WHERE m.app = 'wechat' AND s.derived_from IS NULL")" 0 "A: every message cites the derived source"
+dec=$(find "$A/derived" -name 'EnMicroMsg.db*' -type f | head -1)
+is "$(sqlite3 "file:$dec?mode=ro" 'PRAGMA integrity_check')" ok "A: decrypted db passes sqlite3 integrity_check"
+is "$(sqlite3 "file:$dec?mode=ro" .dump | sha256sum)" "$(sqlite3 "$T/plain.db" <"$D/EnMicroMsg.sql" >/dev/null; sqlite3 "$T/plain.db" .dump | sha256sum)" \
+	"A: decrypted db .dump equals sqlite3's plain build"
+is "$(stat -c %s "$dec")" "$(stat -c %s "$T/a-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db")" \
+	"A: decrypted db has the encrypted size (pages line up)"
+grep -q '"derived"' "$A/inventory/wx-a.jsonl"; ok $? "A: inventory has the derived record"
+run "A: parse again" "$CUSTOS" --case "$A" parse
+is "$(gq "$A")" "$(cat "$SRCDIR/tests/golden/wechat_android.txt")" \
+	"A: second parse (from the derived record) gives the same rows"
+is "$(evidence_sums "$A")" "$before" "A: evidence still unchanged"
+
+# ---- B: key not derivable + another file of the item
+B=$T/b
+badkey=$(printf '000000000000000123456789' | md5sum | cut -c1-7)
+enc "$D/EnMicroMsg.sql" "$badkey" "$T/b-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db"
+prefs "$T/b-img/data/data/com.tencent.mm/shared_prefs/auth_info_key_prefs.xml" _auth_uin 123456789
+mkdir -p "$T/b-img/data/data/com.eg.android.AlipayGphone/databases"
+sqlite3 "$T/b-img/data/data/com.eg.android.AlipayGphone/databases/messagebox.db" <"$D/alipay_messagebox.sql"
+run "B: case init" "$CUSTOS" case init "$B" --case-id WX-B
+run "B: import" "$CUSTOS" --case "$B" import "$T/b-img" --format dir --item wx-b
+expect_exit 5 "B: parse exits 5 (partial)" "$CUSTOS" --case "$B" parse
+like "$(cat "$T/last.err") $(cq "$B" "SELECT group_concat(message, ' ') FROM parse_warnings")" \
+	"EnMicroMsg\.db.*none of [0-9]+ candidate keys works \(1 uin candidates, 1 naming this directory; 1 IMEI" \
+	"B: the failure names the file and the candidates tried"
+is "$(cq "$B" "SELECT count(*) FROM messages WHERE app = 'wechat'")" 0 "B: no WeChat rows invented"
+is "$(cq "$B" "SELECT count(*) || '/' || sum(kind = 'bill') FROM payments WHERE app = 'alipay'")" 3/2 \
+	"B: the Alipay db of the same item is parsed"
+is "$(cq "$B" "SELECT amount_minor || ' ' || direction || ' ' || counterparty_name FROM payments
+	WHERE app = 'alipay' ORDER BY source_rowid LIMIT 1")" "2000 outgoing 城东烟酒店" "B: Alipay amount in fen"
+grep -q '"DERIVE"' "$B/custody/log.jsonl"; ok $((1 - $?)) "B: nothing derived without a key"
+
+# ---- C: WeChat iOS (fixtures/apps/wechat-ios)
+F=$SRCDIR/fixtures/apps/wechat-ios
+if [ -f "$F/expected.json" ] && command -v python3 >/dev/null 2>&1; then
+	C=$T/c
+	python3 - "$F" "$T/c-img" <<'PY' || ok 1 "C: image built"
+import json, os, sqlite3, sys
+f, out = sys.argv[1], sys.argv[2]
+exp = json.load(open(os.path.join(f, "expected.json"), encoding="utf-8"))
+for name, d in exp["databases"].items():
+    p = os.path.join(out, d["device_path"])
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    c = sqlite3.connect(p)
+    c.executescript(open(os.path.join(f, d["sql"]), encoding="utf-8").read())
+    c.close()
+    docs = d["device_path"].split("/Documents/")[0] + "/Documents"
+kv = os.path.join(out, docs, "MMappedKV", "mmsetting.archive." + exp["accounts"][0]["identifier"])
+os.makedirs(os.path.dirname(kv), exist_ok=True)
+open(kv, "wb").write(b"\x00mmkv")
+PY
+	run "C: case init" "$CUSTOS" case init "$C" --case-id WX-C
+	run "C: import" "$CUSTOS" --case "$C" import "$T/c-img" --format dir --item wx-ios
+	run "C: parse" "$CUSTOS" --case "$C" parse
+	python3 - "$F/expected.json" "$C/case.db" >"$T/c.tap" <<'PY'
+import json, sqlite3, sys
+exp = json.load(open(sys.argv[1], encoding="utf-8"))
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[2], uri=True)
+res = []
+def check(cond, name):
+    res.append(("ok" if cond else "not ok") + " - " + name)
+for m in exp["messages"]:
+    r = db.execute("""SELECT c.identifier, m.sender, m.direction, m.sent_ms, m.kind, m.raw_type,
+        m.body, m.attachment FROM messages m LEFT JOIN conversations c USING (conversation_id)
+        WHERE m.source_table = ? AND m.source_rowid = ?""", (m["table"], m["rowid"])).fetchall()
+    tag = "%s/%d" % (m["table"][:12], m["rowid"])
+    check(len(r) == 1, "C: message %s present once" % tag)
+    if len(r) != 1:
+        continue
+    conv, sender, direction, sent, kind, raw, body, att = r[0]
+    check(conv == m["conversation"], "C: %s conversation %s (got %s)" % (tag, m["conversation"], conv))
+    check(sender == m.get("sender"), "C: %s sender %s (got %s)" % (tag, m.get("sender"), sender))
+    for k, v in (("direction", direction), ("sent_ms", sent), ("kind", kind), ("raw_type", raw)):
+        check(v == m[k], "C: %s %s %s (got %s)" % (tag, k, m[k], v))
+    if "body" in m:
+        check(body == m["body"], "C: %s body" % tag)
+    if "body_contains" in m:
+        check(body is not None and m["body_contains"] in body, "C: %s body contains" % tag)
+    if "attachment_contains" in m:
+        check(att is not None and m["attachment_contains"] in att, "C: %s attachment" % tag)
+check(db.execute("SELECT count(*) FROM messages WHERE app = 'wechat'").fetchone()[0] == len(exp["messages"]),
+      "C: message count")
+for c in exp["contacts"]:
+    r = db.execute("SELECT display_name, alias, remark FROM contacts WHERE identifier = ? AND app = 'wechat'",
+                   (c["identifier"],)).fetchall()
+    check(len(r) == 1 and r[0] == (c.get("display_name"), c.get("alias"), c.get("remark")),
+          "C: contact %s %r" % (c["identifier"], r))
+for c in exp["conversations"]:
+    r = db.execute("SELECT title, is_group FROM conversations WHERE identifier = ? AND app = 'wechat'",
+                   (c["identifier"],)).fetchall()
+    check(r == [(c["title"], c["is_group"])], "C: conversation %s %r" % (c["identifier"], r))
+for a in exp["accounts"]:
+    check(db.execute("SELECT count(*) FROM accounts WHERE identifier = ?", (a["identifier"],)).fetchone()[0] == 1,
+          "C: account %s" % a["identifier"])
+check(db.execute("SELECT count(*) FROM payments").fetchone()[0] == len(exp["payments"]), "C: payment count")
+for p in exp["payments"]:
+    r = db.execute("""SELECT app, kind, direction, amount_minor, currency, counterparty, status, memo,
+        occurred_ms FROM payments WHERE transaction_id = ?""", (p["transaction_id"],)).fetchall()
+    want = (p["app"], p["kind"], p["direction"], p.get("amount_minor"), p["currency"], p["counterparty"],
+            p.get("status"), p.get("memo"), p["occurred_ms"])
+    check(r == [want], "C: payment %s %r" % (p["transaction_id"], r))
+for i, line in enumerate(res, 1):
+    print(line)
+PY
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok 0 "${line#ok - }" ;;
+		*) ok 1 "${line#not ok - }" ;;
+		esac
+	done <"$T/c.tap"
+else
+	skip "fixtures/apps/wechat-ios or python3 missing"
+fi
+
+# ---- D: the fixtures helper's Android tar (independent SQLCipher-1 encryptor)
+X=$SRCDIR/fixtures/apps/wechat-android/expected.json
+if [ -f "$SRCDIR/fixtures/android/make-android-tar.py" ] && command -v python3 >/dev/null 2>&1 &&
+	python3 "$SRCDIR/fixtures/android/make-android-tar.py" "$T/android.tar" >/dev/null 2>"$T/tar.err"; then
+	E=$T/d
+	run "D: case init" "$CUSTOS" case init "$E" --case-id WX-D
+	run "D: import android tar" "$CUSTOS" --case "$E" import "$T/android.tar" --format android-tar --item phone
+	"$CUSTOS" --case "$E" parse >"$T/d.out" 2>"$T/d.err"
+	is "$(cq "$E" "SELECT count(*) FROM messages WHERE app = 'wechat'")" \
+		"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["messages"]))' "$X")" \
+		"D: every fixture WeChat message parsed from the encrypted db"
+	like "$(grep '"DERIVE"' "$E/custody/log.jsonl")" 'imei_source=CompatibleInfo.cfg uin_source=system_config_prefs.xml uin_matches_userdir=yes' \
+		"D: key found from CompatibleInfo.cfg (java serialization) and the prefs"
+	is "$(cq "$E" "SELECT group_concat(transaction_id || ':' || kind || ':' || direction || ':' || ifnull(amount_minor, 'NULL') || ':' || ifnull(status, 'NULL'), ' ')
+		FROM (SELECT * FROM payments WHERE app = 'wechat-pay' ORDER BY transaction_id)")" \
+		"1000039401202403152105000000001:red_packet:incoming:888:NULL 1000050001202403151200012345678:transfer:outgoing:120000:accepted 1000050001202403161003098765432:transfer:incoming:60000:accepted 4200002024031618300012345678:bill:outgoing:26000:NULL" \
+		"D: fixture payments (transfers deduplicated, red packet amount, receipt)"
+	is "$(cq "$E" "SELECT body FROM messages WHERE app = 'wechat' AND source_rowid = 14")" "今晚有糖果吗？要5颗🍬" \
+		"D: group prefix stripped, Chinese and emoji byte-exact"
+else
+	skip "fixtures/android/make-android-tar.py not usable here"
+fi
+tap_done
