@@ -5,3 +5,9 @@ tests_unit_mkcase_LDADD = $(CU_TESTLIBS)
 TESTS += tests/e2e/seal.sh tests/e2e/verify_tamper.sh tests/e2e/seal_encrypt.sh
 EXTRA_DIST += tests/e2e/seal.sh tests/e2e/verify_tamper.sh tests/e2e/seal_encrypt.sh \
 	tests/e2e/seal_check.py tests/e2e/seal-manifest.json bench/seal.sh
+# Hostile packages through custos verify (libFuzzer target, corpus replay).
+check_PROGRAMS += tests/fuzz/replay_seal_verify
+TESTS += tests/fuzz/replay_seal_verify
+tests_fuzz_replay_seal_verify_SOURCES = tests/fuzz/fuzz_seal_verify.c tests/fuzz/replay.c
+tests_fuzz_replay_seal_verify_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/seal_verify
