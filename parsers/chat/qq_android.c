@@ -6,7 +6,8 @@
  *     mr_friend_<MD5(peer)>_New   1:1 messages
  *     mr_troop_<MD5(group)>_New   group (troop) messages
  *     mr_discusssion_<MD5>_New    discussion groups [unconfirmed name]
- *     Friends(uin, name, remark)  -> contacts
+ *     Friends(uin, name, remark)  -> contacts (display_name = remark when
+ *                                  set, else name; the nickname then in alias)
  *     TroopInfoV2 / TroopInfo(troopuin, troopname) -> group titles
  *   files/kc (the key) or files/imei ("imei=<value>") -> the XOR key
  *
@@ -512,10 +513,14 @@ static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
 		c.identifier = dec_text(r, st, 1, &r->t1);
-		c.display_name = dec_text(r, st, 2, &r->t2);
-		c.remark = dec_text(r, st, 3, &r->t3);
-		if (c.remark && *c.remark == '\0')
-			c.remark = NULL;
+		c.display_name = cu_chat_nz(dec_text(r, st, 2, &r->t2));
+		c.remark = cu_chat_nz(dec_text(r, st, 3, &r->t3));
+		/* display_name is the name the owner sees: the remark when set
+		 * (as for WeChat conRemark); the QQ nickname then goes to alias */
+		if (c.remark) {
+			c.alias = c.display_name;
+			c.display_name = c.remark;
+		}
 		c.prov = cu_chat_prov(r->a, "Friends", sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
 			goto out;

@@ -9,8 +9,9 @@
  *                          picurl
  *
  * The numeric type codes of QQ iOS are not documented (APPS.md gives no
- * table), so every message is kind "other" with the code kept in raw_type
- * and the content as body; a report reader sees exactly what is stored.
+ * table): type 0 with plain content is "text" (as in the fixture
+ * fixtures/apps/qq-ios), every other code is "other" with the code kept in
+ * raw_type and the content as body; a reader sees exactly what is stored.
  * Discussion-group message tables are not named in APPS.md: not parsed.
  *
  * Tests: synthetic QQ.db from tests/data/chat/make_qq.py ->
@@ -108,7 +109,7 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 			m.sent_ms =
 			    t > 0 && t < 253402300799.0 ? (int64_t)(t * 1000.0 + 0.5) : CU_UNKNOWN;
 		}
-		m.kind = "other";
+		m.kind = type == 0 ? "text" : "other";
 		snprintf(raw, sizeof(raw), "%lld", (long long)type);
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
 		m.body = cu_chat_text(st, 4);
