@@ -275,15 +275,14 @@ enum cu_status cu_manifest_check(const json_t *m, struct cu_buf *missing_list, s
 				 struct cu_error *err)
 {
 	json_t *schema = NULL;
-	struct check c = {.missing = missing_list, .invalid = CU_BUF_INIT};
+	struct cu_buf miss = CU_BUF_INIT;
+	struct check c = {.missing = &miss, .invalid = CU_BUF_INIT};
 	enum cu_status st;
 
 	st = cu_json_load_str(schema_text, sizeof(schema_text) - 1, "built-in manifest schema",
 			      &schema, err);
 	if (st != CU_OK)
 		return st;
-	if (missing_list != NULL)
-		cu_buf_reset(missing_list);
 	validate(schema, m, "", &c);
 	json_decref(schema);
 	if (c.st != CU_OK) {
@@ -305,10 +304,17 @@ enum cu_status cu_manifest_check(const json_t *m, struct cu_buf *missing_list, s
 		cu_buf_release(&msg);
 		goto out;
 	}
+	if (missing_list != NULL) {
+		cu_buf_reset(missing_list);
+		if (miss.len > 0 &&
+		    (st = cu_buf_append(missing_list, miss.data, miss.len, err)) != CU_OK)
+			goto out;
+	}
 	if (n_missing != NULL)
 		*n_missing = c.n_missing;
 	st = CU_OK;
 out:
+	cu_buf_release(&miss);
 	cu_buf_release(&c.invalid);
 	return st;
 }
