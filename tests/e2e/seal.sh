@@ -94,6 +94,23 @@ is "$(printf '%s\n' "$tsqtext" | sed -n 's/^ *[0-9a-f]\{4\} - \([0-9a-f -]*\)  .
 	"$seal" "tsq imprint = seal hash"
 like "$tsqtext" 'Certificate required: yes' "tsq asks for the TSA certificate"
 
+# 3b. A TSA's reply (test TSA made with openssl) is checked by custos
+# verify, given with --tsr or added to the package as manifest.json.tsr.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tsa.key \
+	-out tsa.crt -subj /CN=custos-test-tsa -days 2 \
+	-addext "extendedKeyUsage=critical,timeStamping" >/dev/null 2>&1
+printf '[ tsa ]\ndefault_tsa = t\n[ t ]\nserial = ./serial\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\ness_cert_id_chain = no\n' >tsa.cnf
+echo 01 >serial
+openssl ts -reply -config tsa.cnf -queryfile tsq.der -signer tsa.crt -inkey tsa.key -out reply.tsr >/dev/null 2>&1
+ok $? "test TSA answers the tsq"
+unzip -p "$P1" manifest.json >m1.json
+run "openssl ts -verify: the reply stamps manifest.json" openssl ts -verify -data m1.json -in reply.tsr -CAfile tsa.crt
+run "custos verify --tsr" "$CUSTOS" verify "$P1" --tsr reply.tsr
+like "$(cat "$T/last.out")" 'ok   timestamp: reply.tsr: token imprint matches' "timestamp check reported"
+cp "$P1" with-tsr.zip && cp reply.tsr manifest.json.tsr && zip -q with-tsr.zip manifest.json.tsr
+run "a manifest.json.tsr inside the package is checked" "$CUSTOS" verify with-tsr.zip
+like "$(cat "$T/last.out")" 'ok   timestamp: manifest.json.tsr' "in-package tsr reported"
+
 # 4. custos verify, and the packaged verify.sh for real.
 run "custos verify passes" "$CUSTOS" verify "$P1"
 like "$(cat "$T/last.out")" 'RESULT: all checks passed' "verify says so"
@@ -121,6 +138,10 @@ unzip -p "$P3" manifest.json.sig >m3.sig
 run "openssl pkeyutl verifies manifest.json.sig" openssl pkeyutl -verify -pubin -inkey k.pub.pem \
 	-rawin -in m3.json -sigfile m3.sig
 run "verify.sh with the public key" sh verify.sh "$P3" k.pub.pem
+expect_exit 1 "a tsr for another manifest fails" "$CUSTOS" verify "$P3" --tsr reply.tsr
+like "$(cat "$T/last.out")" 'FAIL timestamp: reply.tsr: timestamp token: imprint is not SHA-256\(manifest.json\)' \
+	"foreign tsr named"
+
 like "$(grep -c '"key_id": "sha256:' m3.json)" '^[1-9]' "manifest lists the key id"
 
 # 6. Inclusion proofs.
