@@ -92,7 +92,7 @@ const char *tap_tmpdir(const char *name)
 {
 	static char path[4096];
 	const char *root = getenv("TESTTMP");
-	char cmd[4200];
+	char cmd[2 * sizeof(path) + 64];
 	if (root == NULL || *root == '\0')
 		root = "/tmp";
 	if (mkdir(root, 0755) != 0 && errno != EEXIST)
