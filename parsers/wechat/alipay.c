@@ -18,8 +18,8 @@
 #define ALIPAY_APP "alipay"
 
 static const char *const alipay_patterns[] = {
-	"*/com.eg.android.AlipayGphone/databases/messagebox.db",
-	NULL,
+    "*/com.eg.android.AlipayGphone/databases/messagebox.db",
+    NULL,
 };
 
 static int alipay_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
@@ -50,7 +50,8 @@ static bool jtrue(json_t *o, const char *key)
 	if (json_is_true(v))
 		return true;
 	if (json_is_string(v))
-		return strcmp(json_string_value(v), "true") == 0 || strcmp(json_string_value(v), "1") == 0;
+		return strcmp(json_string_value(v), "true") == 0 ||
+		       strcmp(json_string_value(v), "1") == 0;
 	if (json_is_integer(v))
 		return json_integer_value(v) != 0;
 	return false;
@@ -130,8 +131,8 @@ static enum cu_status alipay_parse(struct cu_parse_ctx *ctx, const struct cu_art
 		int64_t conv = CU_UNKNOWN, mid = CU_UNKNOWN;
 		char *scene = NULL;
 
-		if (content != NULL && cu_json_load_str(content, strlen(content), "content", &j,
-							&e) != CU_OK) {
+		if (content != NULL &&
+		    cu_json_load_str(content, strlen(content), "content", &j, &e) != CU_OK) {
 			j = NULL;
 			bad_json++;
 		}
@@ -223,7 +224,8 @@ static enum cu_status alipay_parse(struct cu_parse_ctx *ctx, const struct cu_art
 		st = cu_error_set(err, CU_E_FORMAT, "'%s': reading service_message: %s",
 				  a->device_path, sqlite3_errmsg(db));
 	if (st == CU_OK && bad_json > 0)
-		cu_parse_warn(ctx, a, "%llu service_message contents are not JSON objects (kept raw)",
+		cu_parse_warn(ctx, a,
+			      "%llu service_message contents are not JSON objects (kept raw)",
 			      (unsigned long long)bad_json);
 out:
 	sqlite3_finalize(q);
@@ -232,10 +234,10 @@ out:
 }
 
 const struct cu_parser cu_parser_alipay_android = {
-	.name = "alipay-android",
-	.app = ALIPAY_APP,
-	.platforms = CU_PLATFORM_ANDROID,
-	.patterns = alipay_patterns,
-	.probe = alipay_probe,
-	.parse = alipay_parse,
+    .name = "alipay-android",
+    .app = ALIPAY_APP,
+    .platforms = CU_PLATFORM_ANDROID,
+    .patterns = alipay_patterns,
+    .probe = alipay_probe,
+    .parse = alipay_parse,
 };

@@ -27,13 +27,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define IMEI_FALLBACK "1234567890ABCDEF"
-#define PREFS_MAX (4u << 20)
+#define IMEI_FALLBACK  "1234567890ABCDEF"
+#define PREFS_MAX      (4u << 20)
 #define MAX_CANDIDATES 32
 
 static const char *const wechat_android_patterns[] = {
-	"*/com.tencent.mm/MicroMsg/*/EnMicroMsg.db",
-	NULL,
+    "*/com.tencent.mm/MicroMsg/*/EnMicroMsg.db",
+    NULL,
 };
 
 /* ------------------------------------------------------------------ */
@@ -113,7 +113,8 @@ static enum cu_status found_cb(struct cu_parse_ctx *ctx, const struct cu_artifac
 	} else {
 		struct cu_javamap m = {NULL, 0};
 		const char *s;
-		if (cu_javaser_int_map_parse((const unsigned char *)b.data, b.len, &m, &e) != CU_OK) {
+		if (cu_javaser_int_map_parse((const unsigned char *)b.data, b.len, &m, &e) !=
+		    CU_OK) {
 			cu_parse_warn(ctx, q->db, "key source '%s': %s", a->device_path, e.msg);
 		} else if ((s = cu_javamap_get(&m, q->cfg_key)) != NULL) {
 			cands_add(q->out, s, strlen(s), q->source);
@@ -126,9 +127,8 @@ out:
 	return CU_OK; /* keep looking at every match */
 }
 
-static void find_source(struct cu_parse_ctx *ctx, const struct cu_artifact *db,
-			const char *pattern, const char *key, int64_t cfg_key, const char *source,
-			struct cands *out)
+static void find_source(struct cu_parse_ctx *ctx, const struct cu_artifact *db, const char *pattern,
+			const char *key, int64_t cfg_key, const char *source, struct cands *out)
 {
 	struct prefs_query q = {key, cfg_key, source, out, ctx, db};
 	struct cu_error e;
@@ -216,8 +216,7 @@ static sqlite3_stmt *contact_q(sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 
 	if (!cu_sqlite_has_table(db, "rcontact") ||
-	    sqlite3_prepare_v2(db,
-			       "SELECT conRemark, nickname FROM rcontact WHERE username = ?1",
+	    sqlite3_prepare_v2(db, "SELECT conRemark, nickname FROM rcontact WHERE username = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	return st;
@@ -269,8 +268,8 @@ static enum cu_status parse_userinfo(struct wx *w, struct cu_error *err)
 
 	if (!cu_sqlite_has_table(w->db, "userinfo"))
 		return CU_OK;
-	if (sqlite3_prepare_v2(w->db, "SELECT id, value FROM userinfo WHERE id IN (2, 4)", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(w->db, "SELECT id, value FROM userinfo WHERE id IN (2, 4)", -1, &st,
+			       NULL) != SQLITE_OK)
 		return CU_OK;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 1);
@@ -337,8 +336,8 @@ static enum cu_status parse_contacts(struct wx *w, struct cu_error *err)
 static enum cu_status parse_conversations(struct wx *w, struct cu_error *err)
 {
 	static const char *const sql[] = {
-		"SELECT username FROM rconversation ORDER BY rowid",
-		"SELECT chatroomname FROM chatroom ORDER BY rowid",
+	    "SELECT username FROM rconversation ORDER BY rowid",
+	    "SELECT chatroomname FROM chatroom ORDER BY rowid",
 	};
 	enum cu_status s = CU_OK;
 	size_t i;
@@ -382,9 +381,7 @@ static char *attachment_for(int64_t type, const char *img_path)
 		snprintf(buf, sizeof(buf), "voice2/%.2s/%.2s/msg_%s.amr", m, m + 2, img_path);
 		return cu_strdup(buf);
 	case 43:
-	case 62:
-		snprintf(buf, sizeof(buf), "video/%s.mp4", img_path);
-		return cu_strdup(buf);
+	case 62: snprintf(buf, sizeof(buf), "video/%s.mp4", img_path); return cu_strdup(buf);
 	default: return NULL;
 	}
 }
@@ -435,8 +432,8 @@ static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 								       : CU_UNKNOWN;
 		r.is_send = sqlite3_column_int64(st, 5) == 1;
 		r.time_ms = sqlite3_column_type(st, 6) == SQLITE_INTEGER
-				    ? sqlite3_column_int64(st, 6)
-				    : CU_UNKNOWN;
+				? sqlite3_column_int64(st, 6)
+				: CU_UNKNOWN;
 		att = attachment_for(r.type, (const char *)sqlite3_column_text(st, 7));
 		r.attachment = att;
 		s = wx_emit(w, &r, err);
@@ -444,8 +441,9 @@ static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 		rows++;
 	}
 	if (s == CU_OK && rc != SQLITE_DONE)
-		s = cu_error_set(err, CU_E_FORMAT, "'%s': reading 'message' stopped after %llu rows: %s",
-				 w->a->device_path, (unsigned long long)rows, sqlite3_errmsg(w->db));
+		s = cu_error_set(
+		    err, CU_E_FORMAT, "'%s': reading 'message' stopped after %llu rows: %s",
+		    w->a->device_path, (unsigned long long)rows, sqlite3_errmsg(w->db));
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -625,10 +623,10 @@ static enum cu_status wechat_android_parse(struct cu_parse_ctx *ctx, const struc
 }
 
 const struct cu_parser cu_parser_wechat_android = {
-	.name = "wechat-android",
-	.app = WX_APP,
-	.platforms = CU_PLATFORM_ANDROID,
-	.patterns = wechat_android_patterns,
-	.probe = wechat_android_probe,
-	.parse = wechat_android_parse,
+    .name = "wechat-android",
+    .app = WX_APP,
+    .platforms = CU_PLATFORM_ANDROID,
+    .patterns = wechat_android_patterns,
+    .probe = wechat_android_probe,
+    .parse = wechat_android_parse,
 };

@@ -16,31 +16,31 @@
 
 #include <openssl/evp.h>
 
-#define T_TEXT 1
-#define T_IMAGE 3
-#define T_VOICE 34
-#define T_FRIEND_REQ 37
-#define T_FRIEND_REC 40
-#define T_CARD 42
-#define T_VIDEO 43
-#define T_STICKER 47
-#define T_LOCATION 48
-#define T_APP 49
-#define T_VOIP 50
-#define T_SIGHT 62
-#define T_GROUP_VOIP 64
-#define T_SYSTEM 10000
-#define T_SYSXML 10002
-#define T_APP_LINK 16777265
-#define T_ARTICLE 285212721
-#define T_RECEIPT 318767153
-#define T_TRANSFER 419430449
-#define T_REDPACKET 436207665
-#define T_SYS_INVITE 570425393
-#define T_QUOTE 822083633
-#define T_MUSIC 1040187441
-#define T_EMOJI 1048625
-#define T_FILE 1090519089
+#define T_TEXT          1
+#define T_IMAGE         3
+#define T_VOICE         34
+#define T_FRIEND_REQ    37
+#define T_FRIEND_REC    40
+#define T_CARD          42
+#define T_VIDEO         43
+#define T_STICKER       47
+#define T_LOCATION      48
+#define T_APP           49
+#define T_VOIP          50
+#define T_SIGHT         62
+#define T_GROUP_VOIP    64
+#define T_SYSTEM        10000
+#define T_SYSXML        10002
+#define T_APP_LINK      16777265
+#define T_ARTICLE       285212721
+#define T_RECEIPT       318767153
+#define T_TRANSFER      419430449
+#define T_REDPACKET     436207665
+#define T_SYS_INVITE    570425393
+#define T_QUOTE         822083633
+#define T_MUSIC         1040187441
+#define T_EMOJI         1048625
+#define T_FILE          1090519089
 #define T_LIVE_LOCATION (-1879048186)
 
 void wx_md5_hex(const char *s, size_t n, char out[33])
@@ -127,8 +127,7 @@ out:
 	return s;
 }
 
-enum cu_status wx_conversation(struct wx *w, const char *talker, int64_t *id,
-			       struct cu_error *err)
+enum cu_status wx_conversation(struct wx *w, const char *talker, int64_t *id, struct cu_error *err)
 {
 	struct cu_conversation c;
 	char *title = NULL;
@@ -165,9 +164,16 @@ enum cu_status wx_conversation(struct wx *w, const char *talker, int64_t *id,
 static const char *appmsg_kind(int inner)
 {
 	switch (inner) {
-	case 1: case 57: return "text";
+	case 1:
+	case 57: return "text";
 	case 2: return "image";
-	case 3: case 4: case 5: case 33: case 36: case 50: case 51: return "link";
+	case 3:
+	case 4:
+	case 5:
+	case 33:
+	case 36:
+	case 50:
+	case 51: return "link";
 	case 6: return "file";
 	case 8: return "sticker";
 	case 17: return "location";
@@ -184,14 +190,23 @@ static const char *base_kind(int64_t type)
 	case T_TEXT: return "text";
 	case T_IMAGE: return "image";
 	case T_VOICE: return "voice";
-	case T_FRIEND_REQ: case T_FRIEND_REC: case T_SYSTEM: case T_SYSXML: case T_SYS_INVITE:
-		return "system";
+	case T_FRIEND_REQ:
+	case T_FRIEND_REC:
+	case T_SYSTEM:
+	case T_SYSXML:
+	case T_SYS_INVITE: return "system";
 	case T_CARD: return "contact";
-	case T_VIDEO: case T_SIGHT: return "video";
-	case T_STICKER: case T_EMOJI: return "sticker";
-	case T_LOCATION: case T_LIVE_LOCATION: return "location";
-	case T_VOIP: case T_GROUP_VOIP: return "call";
-	case T_APP_LINK: case T_ARTICLE: case T_MUSIC: return "link";
+	case T_VIDEO:
+	case T_SIGHT: return "video";
+	case T_STICKER:
+	case T_EMOJI: return "sticker";
+	case T_LOCATION:
+	case T_LIVE_LOCATION: return "location";
+	case T_VOIP:
+	case T_GROUP_VOIP: return "call";
+	case T_APP_LINK:
+	case T_ARTICLE:
+	case T_MUSIC: return "link";
 	case T_TRANSFER: return "transfer";
 	case T_REDPACKET: return "red_packet";
 	case T_QUOTE: return "text";
@@ -216,8 +231,11 @@ static const char *transfer_status(int paysubtype)
 	/* WechatExporter's strings (APPS.md 8.1); wording varies by source */
 	switch (paysubtype) {
 	case 1: return "pending";
-	case 3: case 5: case 8: return "accepted";
-	case 4: case 9: return "rejected";
+	case 3:
+	case 5:
+	case 8: return "accepted";
+	case 4:
+	case 9: return "rejected";
 	case 10: return "expired";
 	default: return NULL;
 	}
@@ -376,8 +394,7 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 
 	if (have_x && r->type == T_APP)
 		kind = appmsg_kind(x.appmsg_type);
-	else if (have_x && is_app_family(r->type) && !strcmp(kind, "other") &&
-		 r->type != T_RECEIPT)
+	else if (have_x && is_app_family(r->type) && !strcmp(kind, "other") && r->type != T_RECEIPT)
 		kind = appmsg_kind(x.appmsg_type);
 	if (have_x && (x.appmsg_type == 2000 || x.appmsg_type == 2001) && r->type != T_RECEIPT)
 		kind = x.appmsg_type == 2000 ? "transfer" : "red_packet";
@@ -389,14 +406,14 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 			if (x.newmsgid == NULL || !cu_parse_i64(x.newmsgid, &svr))
 				svr = CU_UNKNOWN;
 			orig = original_text(w, svr, r->rowid);
-			st = cu_buf_puts(&body, orig != NULL ? orig : (x.replacemsg ? x.replacemsg : ""),
-					 err);
+			st = cu_buf_puts(
+			    &body, orig != NULL ? orig : (x.replacemsg ? x.replacemsg : ""), err);
 		} else if (!strcmp(x.sysmsg_type, "editrevokecontent")) {
 			kind = "recalled";
 			st = cu_buf_puts(&body,
 					 nonempty(x.revokecontent)
-						 ? x.revokecontent
-						 : (x.sysmsg_text ? x.sysmsg_text : ""),
+					     ? x.revokecontent
+					     : (x.sysmsg_text ? x.sysmsg_text : ""),
 					 err);
 		}
 		if (st != CU_OK)
@@ -409,14 +426,14 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 			const char *parts[] = {x.title, x.feedesc, x.des, x.pay_memo};
 			st = join_body(&body, parts, 4, err);
 		} else if (!strcmp(kind, "red_packet")) {
-			const char *wish = nonempty(x.sendertitle) ? x.sendertitle : x.receivertitle;
+			const char *wish =
+			    nonempty(x.sendertitle) ? x.sendertitle : x.receivertitle;
 			const char *parts[] = {x.title, wish, x.des};
 			st = join_body(&body, parts, 3, err);
 		} else {
-			const char *parts[] = {x.title,
-					       (x.des && x.title && !strcmp(x.des, x.title)) ? NULL
-											: x.des,
-					       x.url};
+			const char *parts[] = {
+			    x.title, (x.des && x.title && !strcmp(x.des, x.title)) ? NULL : x.des,
+			    x.url};
 			st = join_body(&body, parts, 3, err);
 		}
 		if (st != CU_OK)
@@ -493,8 +510,8 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 						     : NULL;
 		p.transaction_id = nonempty(x.sendid) ? x.sendid : NULL;
 		p.direction = r->is_send ? "outgoing" : "incoming";
-		p.counterparty = r->is_send ? (group ? NULL : r->talker)
-					    : (group ? sender : r->talker);
+		p.counterparty =
+		    r->is_send ? (group ? NULL : r->talker) : (group ? sender : r->talker);
 		/* WalletLuckyMoney.receiveAmount: what the owner received (fen,
 		 * [unconfirmed]); only meaningful for received packets */
 		if (!r->is_send)
@@ -509,10 +526,12 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 			p.amount_minor = fen;
 		bill_merchant = nonempty(x.display_name) ? cu_strdup(x.display_name) : NULL;
 		if (bill_merchant == NULL)
-			bill_merchant = line_after(x.des, "\xe5\x95\x86\xe5\x93\x81\xe8\xaf\xa6\xe6\x83"
-							  "\x85"); /* 商品详情 */
+			bill_merchant =
+			    line_after(x.des, "\xe5\x95\x86\xe5\x93\x81\xe8\xaf\xa6\xe6\x83"
+					      "\x85"); /* 商品详情 */
 		if (bill_merchant == NULL)
-			bill_merchant = line_after(x.des, "\xe6\x94\xb6\xe6\xac\xbe\xe6\x96\xb9"); /* 收款方 */
+			bill_merchant =
+			    line_after(x.des, "\xe6\x94\xb6\xe6\xac\xbe\xe6\x96\xb9"); /* 收款方 */
 		p.counterparty_name = bill_merchant;
 		/* 交易单号 */
 		bill_txid = line_after(x.des, "\xe4\xba\xa4\xe6\x98\x93\xe5\x8d\x95\xe5\x8f\xb7");

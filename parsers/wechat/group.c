@@ -4,8 +4,8 @@
 #include "parsers/wechat/wechat_int.h"
 
 const struct cu_parser *const cu_parsers_wechat[] = {
-	&cu_parser_wechat_android,
-	&cu_parser_wechat_ios,
-	&cu_parser_alipay_android,
-	NULL,
+    &cu_parser_wechat_android,
+    &cu_parser_wechat_ios,
+    &cu_parser_alipay_android,
+    NULL,
 };

@@ -21,9 +21,9 @@
 #include <string.h>
 
 static const char *const wechat_ios_patterns[] = {
-	"*com.tencent.xin*/Documents/*/DB/MM.sqlite",
-	"*com.tencent.xin*/Documents/*/DB/message_*.sqlite",
-	NULL,
+    "*com.tencent.xin*/Documents/*/DB/MM.sqlite",
+    "*com.tencent.xin*/Documents/*/DB/message_*.sqlite",
+    NULL,
 };
 
 struct person {
@@ -95,8 +95,8 @@ static char *pb_str(const void *blob, int n, uint32_t field)
 	const unsigned char *v;
 	size_t len;
 
-	if (blob == NULL || n <= 0 ||
-	    !cu_protobuf_find_bytes(blob, (size_t)n, field, &v, &len) || len == 0)
+	if (blob == NULL || n <= 0 || !cu_protobuf_find_bytes(blob, (size_t)n, field, &v, &len) ||
+	    len == 0)
 		return NULL;
 	return cu_strndup((const char *)v, len);
 }
@@ -180,9 +180,10 @@ static enum cu_status load_friends(struct ios_wx *iw, sqlite3 *db, const struct 
 			if (user == NULL || user[0] == '\0')
 				continue;
 			if (blob != NULL && n > 0 && !cu_protobuf_valid(blob, (size_t)n))
-				cu_parse_warn(iw->w.ctx, a,
-					      "%s rowid %lld: dbContactRemark is not valid protobuf",
-					      tables[t], (long long)sqlite3_column_int64(q, 0));
+				cu_parse_warn(
+				    iw->w.ctx, a,
+				    "%s rowid %lld: dbContactRemark is not valid protobuf",
+				    tables[t], (long long)sqlite3_column_int64(q, 0));
 			st = add_person(iw, user, pb_str(blob, n, 1), pb_str(blob, n, 2),
 					pb_str(blob, n, 3), err);
 			if (st != CU_OK || !emit || wx_is_group(user))
@@ -368,7 +369,8 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 
 	if (!cu_sqlite_has_column(w->db, table, "Message") ||
 	    !cu_sqlite_has_column(w->db, table, "Type")) {
-		cu_parse_warn(w->ctx, w->a, "table '%s' lacks Message/Type columns: skipped", table);
+		cu_parse_warn(w->ctx, w->a, "table '%s' lacks Message/Type columns: skipped",
+			      table);
 		return CU_OK;
 	}
 	sqlite3_finalize(w->q_orig);
@@ -394,8 +396,8 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 	if (sql == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		st = cu_error_set(err, CU_E_FORMAT, "'%s': cannot read '%s': %s",
-				  w->a->device_path, table, sqlite3_errmsg(w->db));
+		st = cu_error_set(err, CU_E_FORMAT, "'%s': cannot read '%s': %s", w->a->device_path,
+				  table, sqlite3_errmsg(w->db));
 		goto out;
 	}
 	w->table = table;
@@ -414,11 +416,11 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 		t = sqlite3_column_type(q, 4) == SQLITE_INTEGER ? sqlite3_column_int64(q, 4)
 								: CU_UNKNOWN;
 		r.time_ms = (t != CU_UNKNOWN && t > -9000000000000LL && t < 9000000000000LL)
-				    ? t * 1000
-				    : CU_UNKNOWN;
+				? t * 1000
+				: CU_UNKNOWN;
 		/* Des 0 = sent by the owner (WechatExporter; APPS.md 2.2) */
-		r.is_send = sqlite3_column_type(q, 5) == SQLITE_INTEGER &&
-			    sqlite3_column_int64(q, 5) == 0;
+		r.is_send =
+		    sqlite3_column_type(q, 5) == SQLITE_INTEGER && sqlite3_column_int64(q, 5) == 0;
 		r.talker = talker;
 		att[0] = '\0';
 		if (r.type == 3)
@@ -500,8 +502,8 @@ static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu
 			       "SELECT name FROM sqlite_master WHERE type = 'table' AND"
 			       " name GLOB 'Chat_*' ORDER BY name",
 			       -1, &q, NULL) != SQLITE_OK) {
-		st = cu_error_set(err, CU_E_FORMAT, "'%s': cannot list tables: %s",
-				  a->device_path, sqlite3_errmsg(w->db));
+		st = cu_error_set(err, CU_E_FORMAT, "'%s': cannot list tables: %s", a->device_path,
+				  sqlite3_errmsg(w->db));
 		goto out;
 	}
 	while (sqlite3_step(q) == SQLITE_ROW) {
@@ -536,10 +538,10 @@ out:
 }
 
 const struct cu_parser cu_parser_wechat_ios = {
-	.name = "wechat-ios",
-	.app = WX_APP,
-	.platforms = CU_PLATFORM_IOS,
-	.patterns = wechat_ios_patterns,
-	.probe = wechat_ios_probe,
-	.parse = wechat_ios_parse,
+    .name = "wechat-ios",
+    .app = WX_APP,
+    .platforms = CU_PLATFORM_IOS,
+    .patterns = wechat_ios_patterns,
+    .probe = wechat_ios_probe,
+    .parse = wechat_ios_parse,
 };

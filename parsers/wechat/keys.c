@@ -54,23 +54,23 @@ void cu_wechat_userdir(const char *uin, char out[33])
 /* Java serialization                                                  */
 /* ------------------------------------------------------------------ */
 
-#define TC_NULL 0x70
-#define TC_REFERENCE 0x71
-#define TC_CLASSDESC 0x72
-#define TC_OBJECT 0x73
-#define TC_STRING 0x74
-#define TC_BLOCKDATA 0x77
-#define TC_ENDBLOCKDATA 0x78
-#define TC_RESET 0x79
+#define TC_NULL          0x70
+#define TC_REFERENCE     0x71
+#define TC_CLASSDESC     0x72
+#define TC_OBJECT        0x73
+#define TC_STRING        0x74
+#define TC_BLOCKDATA     0x77
+#define TC_ENDBLOCKDATA  0x78
+#define TC_RESET         0x79
 #define TC_BLOCKDATALONG 0x7A
-#define TC_LONGSTRING 0x7C
-#define BASE_HANDLE 0x7E0000u
-#define SC_WRITE_METHOD 0x01
-#define SC_SERIALIZABLE 0x02
+#define TC_LONGSTRING    0x7C
+#define BASE_HANDLE      0x7E0000u
+#define SC_WRITE_METHOD  0x01
+#define SC_SERIALIZABLE  0x02
 
 #define MAX_HANDLES 65536
-#define MAX_DEPTH 16
-#define MAX_FIELDS 256
+#define MAX_DEPTH   16
+#define MAX_FIELDS  256
 #define MAX_ENTRIES 100000
 
 struct jfield {
@@ -158,7 +158,8 @@ static enum cu_status new_handle(struct jreader *r, size_t *idx)
 		size_t cap = r->caph ? r->caph * 2 : 16;
 		nh = cu_reallocarray(r->h, cap, sizeof(*nh));
 		if (nh == NULL)
-			return cu_error_set(r->err, CU_E_NOMEM, "java serialization: out of memory");
+			return cu_error_set(r->err, CU_E_NOMEM,
+					    "java serialization: out of memory");
 		r->h = nh;
 		r->caph = cap;
 	}
@@ -309,7 +310,8 @@ static enum cu_status rd_classdesc(struct jreader *r, int depth, int *idx)
 	if (nf > 0) {
 		c->fields = cu_calloc((size_t)nf, sizeof(*c->fields));
 		if (c->fields == NULL)
-			return cu_error_set(r->err, CU_E_NOMEM, "java serialization: out of memory");
+			return cu_error_set(r->err, CU_E_NOMEM,
+					    "java serialization: out of memory");
 	}
 	for (i = 0; i < nf; i++) {
 		uint8_t t;
@@ -345,10 +347,14 @@ static enum cu_status rd_classdesc(struct jreader *r, int depth, int *idx)
 static size_t prim_size(char t)
 {
 	switch (t) {
-	case 'B': case 'Z': return 1;
-	case 'C': case 'S': return 2;
-	case 'I': case 'F': return 4;
-	case 'J': case 'D': return 8;
+	case 'B':
+	case 'Z': return 1;
+	case 'C':
+	case 'S': return 2;
+	case 'I':
+	case 'F': return 4;
+	case 'J':
+	case 'D': return 8;
 	default: return 0;
 	}
 }

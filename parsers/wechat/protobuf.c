@@ -30,8 +30,8 @@ static bool varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v)
 }
 
 /* Reads one field; for wire type 2 also sets the value span. */
-static bool next_field(const unsigned char *p, size_t n, size_t *pos, uint32_t *field,
-		       unsigned *wt, const unsigned char **val, size_t *len)
+static bool next_field(const unsigned char *p, size_t n, size_t *pos, uint32_t *field, unsigned *wt,
+		       const unsigned char **val, size_t *len)
 {
 	uint64_t tag, x;
 

@@ -23,7 +23,7 @@
 
 #include <openssl/evp.h>
 
-#define PAGE CU_SQLCIPHER1_PAGE
+#define PAGE    CU_SQLCIPHER1_PAGE
 #define RESERVE 16
 
 static const char sqlite_magic[16] = "SQLite format 3";
@@ -36,8 +36,8 @@ enum cu_status cu_sqlcipher1_kdf(const char *passphrase, const unsigned char sal
 
 	if (n > INT_MAX)
 		return cu_error_set(err, CU_E_USAGE, "sqlcipher1: passphrase too long");
-	if (PKCS5_PBKDF2_HMAC(passphrase, (int)n, salt, CU_SQLCIPHER1_SALT,
-			      CU_SQLCIPHER1_KDF_ITER, EVP_sha1(), (int)sizeof(tmp), tmp) != 1)
+	if (PKCS5_PBKDF2_HMAC(passphrase, (int)n, salt, CU_SQLCIPHER1_SALT, CU_SQLCIPHER1_KDF_ITER,
+			      EVP_sha1(), (int)sizeof(tmp), tmp) != 1)
 		return cu_error_openssl(err, "sqlcipher1: pbkdf2-hmac-sha1 failed");
 	memcpy(key, tmp, sizeof(tmp));
 	OPENSSL_cleanse(tmp, sizeof(tmp));
@@ -121,10 +121,11 @@ enum cu_status cu_sqlcipher1_decrypt_file(const char *in_path, const char *const
 		goto out;
 	}
 	if (sb.st_size % PAGE != 0) {
-		st = cu_error_set(err, CU_E_FORMAT,
-				  "'%s' is %lld bytes, not a multiple of the %d-byte sqlcipher page "
-				  "size: truncated or not a wechat sqlcipher-1 database",
-				  in_path, (long long)sb.st_size, PAGE);
+		st =
+		    cu_error_set(err, CU_E_FORMAT,
+				 "'%s' is %lld bytes, not a multiple of the %d-byte sqlcipher page "
+				 "size: truncated or not a wechat sqlcipher-1 database",
+				 in_path, (long long)sb.st_size, PAGE);
 		goto out;
 	}
 	pages = (uint64_t)sb.st_size / PAGE;
@@ -151,8 +152,8 @@ enum cu_status cu_sqlcipher1_decrypt_file(const char *in_path, const char *const
 			found = i;
 	}
 	if (found == SIZE_MAX) {
-		st = cu_error_set(err, CU_E_KEY,
-				  "'%s': none of %zu candidate keys decrypts page 1", in_path, n);
+		st = cu_error_set(err, CU_E_KEY, "'%s': none of %zu candidate keys decrypts page 1",
+				  in_path, n);
 		goto out;
 	}
 	out = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

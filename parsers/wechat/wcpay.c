@@ -23,11 +23,25 @@
 
 void cu_wcpay_release(struct cu_wcpay *w)
 {
-	char **f[] = {&w->title,	 &w->des,	      &w->url,	       &w->feedesc,
-		      &w->transcationid, &w->transferid,      &w->pay_memo,    &w->payer_username,
-		      &w->receiver_username, &w->sendertitle, &w->receivertitle, &w->sendid,
-		      &w->display_name,	 &w->fromusername,    &w->sysmsg_type, &w->replacemsg,
-		      &w->newmsgid,	 &w->revokecontent,   &w->sysmsg_text};
+	char **f[] = {&w->title,
+		      &w->des,
+		      &w->url,
+		      &w->feedesc,
+		      &w->transcationid,
+		      &w->transferid,
+		      &w->pay_memo,
+		      &w->payer_username,
+		      &w->receiver_username,
+		      &w->sendertitle,
+		      &w->receivertitle,
+		      &w->sendid,
+		      &w->display_name,
+		      &w->fromusername,
+		      &w->sysmsg_type,
+		      &w->replacemsg,
+		      &w->newmsgid,
+		      &w->revokecontent,
+		      &w->sysmsg_text};
 	size_t i;
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
@@ -92,8 +106,8 @@ bool cu_wcpay_amount_parse(const char *s, int64_t *fen)
 	/* "0.01元" (U+5143) */
 	for (p = s; *p != '\0'; p++) {
 		const char *q;
-		if (!isdigit((unsigned char)*p) || (p > s && (isdigit((unsigned char)p[-1]) ||
-							      p[-1] == '.' || p[-1] == ',')))
+		if (!isdigit((unsigned char)*p) ||
+		    (p > s && (isdigit((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == ',')))
 			continue;
 		q = p;
 		while (isdigit((unsigned char)*q) || *q == ',' || *q == '.')
@@ -264,8 +278,7 @@ static enum cu_status walk(xmlNodePtr n, struct cu_wcpay *w, char **tmp_type, ch
 	return st;
 }
 
-enum cu_status cu_wcpay_parse(const char *xml, size_t n, struct cu_wcpay *out,
-			      struct cu_error *err)
+enum cu_status cu_wcpay_parse(const char *xml, size_t n, struct cu_wcpay *out, struct cu_error *err)
 {
 	struct cu_wcpay w;
 	xmlDocPtr doc = NULL;
@@ -278,8 +291,8 @@ enum cu_status cu_wcpay_parse(const char *xml, size_t n, struct cu_wcpay *out,
 	w.appmsg_type = -1;
 	w.paysubtype = -1;
 	w.amount_minor = CU_UNKNOWN;
-	while (skip < n && (xml[skip] == ' ' || xml[skip] == '\n' || xml[skip] == '\r' ||
-			    xml[skip] == '\t'))
+	while (skip < n &&
+	       (xml[skip] == ' ' || xml[skip] == '\n' || xml[skip] == '\r' || xml[skip] == '\t'))
 		skip++;
 	if (n - skip > WCPAY_XML_MAX) {
 		st = cu_error_set(err, CU_E_LIMIT, "message xml larger than %u bytes",

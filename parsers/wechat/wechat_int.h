@@ -8,8 +8,8 @@
 
 #include "parsers/parsers.h"
 
-#define WX_APP "wechat"
-#define WX_PAY_APP "wechat-pay"
+#define WX_APP         "wechat"
+#define WX_PAY_APP     "wechat-pay"
 #define WX_PAY_ACCOUNT "gh_3dfda90e39d6" /* 微信支付 official account (APPS.md 8.1) */
 
 struct wx;
@@ -43,7 +43,7 @@ struct wx {
 /* One message row as the platform parser read it. */
 struct wx_row {
 	int64_t rowid;
-	int64_t svrid;   /* CU_UNKNOWN if none */
+	int64_t svrid; /* CU_UNKNOWN if none */
 	int64_t type;
 	bool is_send;
 	int64_t time_ms; /* CU_UNKNOWN if none */
@@ -58,8 +58,7 @@ void wx_release(struct wx *w);
  * (SQL selecting the 10002 contents). */
 enum cu_status wx_collect_recalls(struct wx *w, const char *sql, struct cu_error *err);
 /* Conversation id for a talker (creates the conversation row). */
-enum cu_status wx_conversation(struct wx *w, const char *talker, int64_t *id,
-			       struct cu_error *err);
+enum cu_status wx_conversation(struct wx *w, const char *talker, int64_t *id, struct cu_error *err);
 /* Classifies one row and writes the message (and payment) rows. */
 enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *err);
 

@@ -96,7 +96,8 @@ static int64_t count(sqlite3 *db, const char *sql)
 	sqlite3_stmt *st = NULL;
 	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n;
@@ -131,8 +132,7 @@ static void check_msg_field(sqlite3 *db, const json_t *e, int64_t rowid, const c
 			    "fixture msg %lld: %s contains '%s'", (long long)rowid, col,
 			    want ? want : ""))
 			tap_diag("got '%s'", got ? got : "NULL");
-	}
-	else
+	} else
 		tap_is_str(got, want, "fixture msg %lld: %s", (long long)rowid, col);
 	free(got);
 }
@@ -216,8 +216,8 @@ static void test_fixture(void)
 	}
 
 	arr = json_object_get(exp, "conversations");
-	tap_is_int(count(cdb, "SELECT count(*) FROM conversations"),
-		   (int64_t)json_array_size(arr), "fixture: conversation count");
+	tap_is_int(count(cdb, "SELECT count(*) FROM conversations"), (int64_t)json_array_size(arr),
+		   "fixture: conversation count");
 	json_array_foreach(arr, i, e)
 	{
 		const char *id = json_string_value(json_object_get(e, "identifier"));
@@ -245,17 +245,18 @@ static void test_fixture(void)
 		   "fixture: payments (transfers deduplicated)");
 	json_array_foreach(arr, i, e)
 	{
-		static const char *const cols[] = {"app",	   "kind",	 "direction",
-						   "amount_minor", "currency",	 "counterparty",
-						   "counterparty_name", "status", "memo",
-						   "occurred_ms"};
+		static const char *const cols[] = {
+		    "app",      "kind",         "direction",         "amount_minor",
+		    "currency", "counterparty", "counterparty_name", "status",
+		    "memo",     "occurred_ms"};
 		const char *tx = json_string_value(json_object_get(e, "transaction_id"));
 		int64_t first = json_integer_value(json_array_get(json_object_get(e, "rowids"), 0));
 
-		got = q1(cdb,
-			 "SELECT p.transaction_id FROM payments p JOIN messages m USING (message_id)"
-			 " WHERE p.transaction_id = ?1 AND m.source_rowid = ?2",
-			 tx, first, &found);
+		got =
+		    q1(cdb,
+		       "SELECT p.transaction_id FROM payments p JOIN messages m USING (message_id)"
+		       " WHERE p.transaction_id = ?1 AND m.source_rowid = ?2",
+		       tx, first, &found);
 		tap_ok(found, "fixture payment %s found, linked to message rowid %lld", tx,
 		       (long long)first);
 		free(got);
@@ -287,25 +288,25 @@ out:
 
 /* Every row of our own database, in a stable text form. */
 static const char golden_sql[] =
-	"SELECT 'account|' || identifier || '|' || ifnull(display_name, '') FROM accounts\n"
-	"UNION ALL SELECT * FROM (SELECT 'contact|' || source_rowid || '|' || identifier || '|' ||"
-	" ifnull(display_name, '~') || '|' || ifnull(alias, '~') || '|' || ifnull(remark, '~')"
-	" FROM contacts ORDER BY source_rowid)\n"
-	"UNION ALL SELECT * FROM (SELECT 'conv|' || identifier || '|' || ifnull(title, '~') || '|'"
-	" || is_group FROM conversations ORDER BY conversation_id)\n"
-	"UNION ALL SELECT * FROM (SELECT 'msg|' || m.source_rowid || '|' || ifnull(c.identifier, '~')"
-	" || '|' || ifnull(m.sender, '~') || '|' || ifnull(m.sender_name, '~') || '|' || m.direction"
-	" || '|' || ifnull(m.sent_ms, '~') || '|' || ifnull(m.sent_utc, '~') || '|' || m.kind || '|'"
-	" || m.raw_type || '|' || ifnull(m.status, '~') || '|' || ifnull(m.attachment, '~') || '|'"
-	" || replace(ifnull(m.body, '~'), char(10), '\\n')"
-	" FROM messages m LEFT JOIN conversations c USING (conversation_id)"
-	" ORDER BY m.source_id, m.source_table, m.source_rowid)\n"
-	"UNION ALL SELECT * FROM (SELECT 'pay|' || p.app || '|' || p.kind || '|' || p.direction || '|'"
-	" || ifnull(p.amount_minor, '~') || '|' || p.currency || '|' || ifnull(p.counterparty, '~')"
-	" || '|' || ifnull(p.counterparty_name, '~') || '|' || ifnull(p.status, '~') || '|' ||"
-	" ifnull(p.memo, '~') || '|' || ifnull(p.transaction_id, '~') || '|' || p.occurred_ms ||"
-	" '|' || m.source_rowid || '|' || p.source_table || '|' || p.source_rowid"
-	" FROM payments p LEFT JOIN messages m USING (message_id) ORDER BY p.payment_id)";
+    "SELECT 'account|' || identifier || '|' || ifnull(display_name, '') FROM accounts\n"
+    "UNION ALL SELECT * FROM (SELECT 'contact|' || source_rowid || '|' || identifier || '|' ||"
+    " ifnull(display_name, '~') || '|' || ifnull(alias, '~') || '|' || ifnull(remark, '~')"
+    " FROM contacts ORDER BY source_rowid)\n"
+    "UNION ALL SELECT * FROM (SELECT 'conv|' || identifier || '|' || ifnull(title, '~') || '|'"
+    " || is_group FROM conversations ORDER BY conversation_id)\n"
+    "UNION ALL SELECT * FROM (SELECT 'msg|' || m.source_rowid || '|' || ifnull(c.identifier, '~')"
+    " || '|' || ifnull(m.sender, '~') || '|' || ifnull(m.sender_name, '~') || '|' || m.direction"
+    " || '|' || ifnull(m.sent_ms, '~') || '|' || ifnull(m.sent_utc, '~') || '|' || m.kind || '|'"
+    " || m.raw_type || '|' || ifnull(m.status, '~') || '|' || ifnull(m.attachment, '~') || '|'"
+    " || replace(ifnull(m.body, '~'), char(10), '\\n')"
+    " FROM messages m LEFT JOIN conversations c USING (conversation_id)"
+    " ORDER BY m.source_id, m.source_table, m.source_rowid)\n"
+    "UNION ALL SELECT * FROM (SELECT 'pay|' || p.app || '|' || p.kind || '|' || p.direction || '|'"
+    " || ifnull(p.amount_minor, '~') || '|' || p.currency || '|' || ifnull(p.counterparty, '~')"
+    " || '|' || ifnull(p.counterparty_name, '~') || '|' || ifnull(p.status, '~') || '|' ||"
+    " ifnull(p.memo, '~') || '|' || ifnull(p.transaction_id, '~') || '|' || p.occurred_ms ||"
+    " '|' || m.source_rowid || '|' || p.source_table || '|' || p.source_rowid"
+    " FROM payments p LEFT JOIN messages m USING (message_id) ORDER BY p.payment_id)";
 
 static char *dump_rows(sqlite3 *db)
 {
@@ -376,14 +377,14 @@ static void test_old_schema(void)
 	unlink(db_path);
 	/* the 12-column form of older builds (APPS.md 1.3), no rcontact */
 	tap_ok(sqlite3_open(db_path, &db) == SQLITE_OK &&
-		       sqlite3_exec(db,
-				    "CREATE TABLE message ( msgId INTEGER PRIMARY KEY, msgSvrId"
-				    " INTEGER , type INT, status INT, isSend INT, isShowTimer INTEGER,"
-				    " createTime INTEGER, talker TEXT, content TEXT, imgPath TEXT,"
-				    " reserved TEXT, lvbuffer BLOB);"
-				    "INSERT INTO message VALUES (1, 5, 1, 3, 0, 0, 1400000000000,"
-				    " 'wxid_x', '老版本', NULL, NULL, NULL);",
-				    NULL, NULL, NULL) == SQLITE_OK,
+		   sqlite3_exec(db,
+				"CREATE TABLE message ( msgId INTEGER PRIMARY KEY, msgSvrId"
+				" INTEGER , type INT, status INT, isSend INT, isShowTimer INTEGER,"
+				" createTime INTEGER, talker TEXT, content TEXT, imgPath TEXT,"
+				" reserved TEXT, lvbuffer BLOB);"
+				"INSERT INTO message VALUES (1, 5, 1, 3, 0, 0, 1400000000000,"
+				" 'wxid_x', '老版本', NULL, NULL, NULL);",
+				NULL, NULL, NULL) == SQLITE_OK,
 	       "12-column db built");
 	sqlite3_close(db);
 	cdb = parse_into(db_path, case_path, &rc, &stats);

@@ -49,11 +49,11 @@ static void build_map(struct bb *b)
 	memset(b, 0, sizeof(*b));
 	b2(b, 0xACED);
 	b2(b, 5);
-	b1(b, 0x73);                /* TC_OBJECT */
-	b1(b, 0x72);                /* TC_CLASSDESC        h0 */
+	b1(b, 0x73); /* TC_OBJECT */
+	b1(b, 0x72); /* TC_CLASSDESC        h0 */
 	butf(b, "java.util.HashMap");
 	b8(b, 0x0507DAC1C31660D1ULL); /* serialVersionUID */
-	b1(b, 0x03);                /* SC_WRITE_METHOD | SC_SERIALIZABLE */
+	b1(b, 0x03);                  /* SC_WRITE_METHOD | SC_SERIALIZABLE */
 	b2(b, 2);
 	b1(b, 'F');
 	butf(b, "loadFactor");
@@ -235,15 +235,14 @@ static void test_javaser(void)
 	tap_is_int(st, CU_E_FORMAT, "empty input refused");
 }
 
-static const char prefs[] =
-	"<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n"
-	"<map>\n"
-	"    <boolean name=\"first_launch\" value=\"false\" />\n"
-	"    <int name=\"default_uin\" value=\"-1368172452\" />\n"
-	"    <string name=\"last_login_uin\">987654321</string>\n"
-	"    <string name=\"login_weixin_username\">wxid_&amp;x</string>\n"
-	"    <long name=\"ts\" value=\"1600000000000\" />\n"
-	"</map>\n";
+static const char prefs[] = "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n"
+			    "<map>\n"
+			    "    <boolean name=\"first_launch\" value=\"false\" />\n"
+			    "    <int name=\"default_uin\" value=\"-1368172452\" />\n"
+			    "    <string name=\"last_login_uin\">987654321</string>\n"
+			    "    <string name=\"login_weixin_username\">wxid_&amp;x</string>\n"
+			    "    <long name=\"ts\" value=\"1600000000000\" />\n"
+			    "</map>\n";
 
 static void test_prefs(void)
 {
@@ -251,11 +250,11 @@ static void test_prefs(void)
 	char *v = NULL;
 	enum cu_status st;
 	static const char laughs[] =
-		"<?xml version=\"1.0\"?>\n<!DOCTYPE map [\n <!ENTITY a \"aaaaaaaaaa\">\n"
-		" <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
-		" <!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
-		" <!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n]>\n"
-		"<map><string name=\"last_login_uin\">&d;&d;&d;&d;</string></map>";
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE map [\n <!ENTITY a \"aaaaaaaaaa\">\n"
+	    " <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+	    " <!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+	    " <!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n]>\n"
+	    "<map><string name=\"last_login_uin\">&d;&d;&d;&d;</string></map>";
 
 	st = cu_android_prefs_get(prefs, strlen(prefs), "default_uin", &v, &err);
 	tap_is_int(st, CU_OK, "int default_uin found");
@@ -286,9 +285,9 @@ static void test_prefs(void)
 static void test_protobuf(void)
 {
 	/* field 1 "Nick", field 2 "ali", varint field 5, field 3 "备注" */
-	static const unsigned char pb[] = {0x0a, 4,	'N',  'i',  'c',  'k', 0x12, 3,	  'a',
-					   'l',	 'i',	0x28, 0x96, 0x01, 0x1a, 6,    0xe5, 0xa4,
-					   0x87, 0xe6,	0xb3, 0xa8};
+	static const unsigned char pb[] = {0x0a, 4,    'N',  'i',  'c',  'k',  0x12, 3,
+					   'a',  'l',  'i',  0x28, 0x96, 0x01, 0x1a, 6,
+					   0xe5, 0xa4, 0x87, 0xe6, 0xb3, 0xa8};
 	const unsigned char *v;
 	size_t n;
 	size_t cut, bad = 0;
@@ -297,7 +296,7 @@ static void test_protobuf(void)
 	tap_ok(cu_protobuf_find_bytes(pb, sizeof(pb), 1, &v, &n) && n == 4 && !memcmp(v, "Nick", 4),
 	       "field 1");
 	tap_ok(cu_protobuf_find_bytes(pb, sizeof(pb), 3, &v, &n) && n == 6 &&
-		       !memcmp(v, "\xe5\xa4\x87\xe6\xb3\xa8", 6),
+		   !memcmp(v, "\xe5\xa4\x87\xe6\xb3\xa8", 6),
 	       "field 3 after a varint field");
 	tap_ok(!cu_protobuf_find_bytes(pb, sizeof(pb), 9, &v, &n), "absent field");
 	for (cut = 1; cut < sizeof(pb); cut++)

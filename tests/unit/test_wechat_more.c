@@ -41,25 +41,25 @@ static bool build_db(const char *sql_path, const char *db_path)
 
 /* Every row of our own database, in a stable text form. */
 static const char golden_sql[] =
-	"SELECT 'account|' || identifier || '|' || ifnull(display_name, '') FROM accounts\n"
-	"UNION ALL SELECT * FROM (SELECT 'contact|' || source_rowid || '|' || identifier || '|' ||"
-	" ifnull(display_name, '~') || '|' || ifnull(alias, '~') || '|' || ifnull(remark, '~')"
-	" FROM contacts ORDER BY source_rowid)\n"
-	"UNION ALL SELECT * FROM (SELECT 'conv|' || identifier || '|' || ifnull(title, '~') || '|'"
-	" || is_group FROM conversations ORDER BY conversation_id)\n"
-	"UNION ALL SELECT * FROM (SELECT 'msg|' || m.source_rowid || '|' || ifnull(c.identifier, '~')"
-	" || '|' || ifnull(m.sender, '~') || '|' || ifnull(m.sender_name, '~') || '|' || m.direction"
-	" || '|' || ifnull(m.sent_ms, '~') || '|' || ifnull(m.sent_utc, '~') || '|' || m.kind || '|'"
-	" || m.raw_type || '|' || ifnull(m.status, '~') || '|' || ifnull(m.attachment, '~') || '|'"
-	" || replace(ifnull(m.body, '~'), char(10), '\\n')"
-	" FROM messages m LEFT JOIN conversations c USING (conversation_id)"
-	" ORDER BY m.source_id, m.source_table, m.source_rowid)\n"
-	"UNION ALL SELECT * FROM (SELECT 'pay|' || p.app || '|' || p.kind || '|' || p.direction || '|'"
-	" || ifnull(p.amount_minor, '~') || '|' || p.currency || '|' || ifnull(p.counterparty, '~')"
-	" || '|' || ifnull(p.counterparty_name, '~') || '|' || ifnull(p.status, '~') || '|' ||"
-	" ifnull(p.memo, '~') || '|' || ifnull(p.transaction_id, '~') || '|' || p.occurred_ms ||"
-	" '|' || m.source_rowid || '|' || p.source_table || '|' || p.source_rowid"
-	" FROM payments p LEFT JOIN messages m USING (message_id) ORDER BY p.payment_id)";
+    "SELECT 'account|' || identifier || '|' || ifnull(display_name, '') FROM accounts\n"
+    "UNION ALL SELECT * FROM (SELECT 'contact|' || source_rowid || '|' || identifier || '|' ||"
+    " ifnull(display_name, '~') || '|' || ifnull(alias, '~') || '|' || ifnull(remark, '~')"
+    " FROM contacts ORDER BY source_rowid)\n"
+    "UNION ALL SELECT * FROM (SELECT 'conv|' || identifier || '|' || ifnull(title, '~') || '|'"
+    " || is_group FROM conversations ORDER BY conversation_id)\n"
+    "UNION ALL SELECT * FROM (SELECT 'msg|' || m.source_rowid || '|' || ifnull(c.identifier, '~')"
+    " || '|' || ifnull(m.sender, '~') || '|' || ifnull(m.sender_name, '~') || '|' || m.direction"
+    " || '|' || ifnull(m.sent_ms, '~') || '|' || ifnull(m.sent_utc, '~') || '|' || m.kind || '|'"
+    " || m.raw_type || '|' || ifnull(m.status, '~') || '|' || ifnull(m.attachment, '~') || '|'"
+    " || replace(ifnull(m.body, '~'), char(10), '\\n')"
+    " FROM messages m LEFT JOIN conversations c USING (conversation_id)"
+    " ORDER BY m.source_id, m.source_table, m.source_rowid)\n"
+    "UNION ALL SELECT * FROM (SELECT 'pay|' || p.app || '|' || p.kind || '|' || p.direction || '|'"
+    " || ifnull(p.amount_minor, '~') || '|' || p.currency || '|' || ifnull(p.counterparty, '~')"
+    " || '|' || ifnull(p.counterparty_name, '~') || '|' || ifnull(p.status, '~') || '|' ||"
+    " ifnull(p.memo, '~') || '|' || ifnull(p.transaction_id, '~') || '|' || p.occurred_ms ||"
+    " '|' || m.source_rowid || '|' || p.source_table || '|' || p.source_rowid"
+    " FROM payments p LEFT JOIN messages m USING (message_id) ORDER BY p.payment_id)";
 
 static char *dump_rows(sqlite3 *db)
 {
@@ -94,7 +94,8 @@ static void run_one(const char *parser, const char *const *sqls, const char *con
 		return;
 	snprintf(case_path, sizeof(case_path), "%s/%s-case.db", tmp, label);
 	unlink(case_path);
-	if (!tap_ok(sqlite3_open(case_path, &cdb) == SQLITE_OK && cu_casedb_create(cdb, &err) == CU_OK,
+	if (!tap_ok(sqlite3_open(case_path, &cdb) == SQLITE_OK &&
+			cu_casedb_create(cdb, &err) == CU_OK,
 		    "%s: case.db", label))
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -173,7 +174,8 @@ static void test_alipay_fixture(void)
 	{
 		sqlite3_stmt *q = NULL;
 		int64_t n = -1;
-		if (sqlite3_prepare_v2(cdb, "SELECT count(*) FROM payments", -1, &q, NULL) == SQLITE_OK &&
+		if (sqlite3_prepare_v2(cdb, "SELECT count(*) FROM payments", -1, &q, NULL) ==
+			SQLITE_OK &&
 		    sqlite3_step(q) == SQLITE_ROW)
 			n = sqlite3_column_int64(q, 0);
 		sqlite3_finalize(q);
@@ -182,9 +184,10 @@ static void test_alipay_fixture(void)
 	}
 	json_array_foreach(arr, i, e)
 	{
-		static const char *const cols[] = {"app",    "kind",	 "direction", "amount_minor",
-						   "currency", "counterparty_name", "status",
-						   "occurred_ms"};
+		static const char *const cols[] = {"app",       "kind",
+						   "direction", "amount_minor",
+						   "currency",  "counterparty_name",
+						   "status",    "occurred_ms"};
 		int64_t rowid = json_integer_value(json_array_get(json_object_get(e, "rowids"), 0));
 		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 			const json_t *v = json_object_get(e, cols[k]);
@@ -196,14 +199,16 @@ static void test_alipay_fixture(void)
 			if (v == NULL)
 				continue;
 			if (json_is_integer(v)) {
-				snprintf(want, sizeof(want), "%lld", (long long)json_integer_value(v));
+				snprintf(want, sizeof(want), "%lld",
+					 (long long)json_integer_value(v));
 				w = want;
 			} else
 				w = json_string_value(v);
-			snprintf(sql, sizeof(sql),
-				 "SELECT %s FROM payments WHERE source_table = 'service_message' AND"
-				 " source_rowid = ?1",
-				 cols[k]);
+			snprintf(
+			    sql, sizeof(sql),
+			    "SELECT %s FROM payments WHERE source_table = 'service_message' AND"
+			    " source_rowid = ?1",
+			    cols[k]);
 			if (sqlite3_prepare_v2(cdb, sql, -1, &q, NULL) == SQLITE_OK) {
 				sqlite3_bind_int64(q, 1, rowid);
 				if (sqlite3_step(q) == SQLITE_ROW &&
@@ -211,7 +216,8 @@ static void test_alipay_fixture(void)
 					got = cu_strdup((const char *)sqlite3_column_text(q, 0));
 			}
 			sqlite3_finalize(q);
-			tap_is_str(got, w, "alipay fixture row %lld: %s", (long long)rowid, cols[k]);
+			tap_is_str(got, w, "alipay fixture row %lld: %s", (long long)rowid,
+				   cols[k]);
 			free(got);
 		}
 	}
@@ -224,12 +230,12 @@ int main(void)
 {
 	static const char *const ios_sql[] = {"ios_MM", "ios_message_1"};
 	static const char *const ios_dev[] = {
-		"AppDomain-com.tencent.xin/Documents/855341c3143749a0f730ce49ccb616ae/DB/MM.sqlite",
-		"AppDomain-com.tencent.xin/Documents/855341c3143749a0f730ce49ccb616ae/DB/"
-		"message_1.sqlite"};
+	    "AppDomain-com.tencent.xin/Documents/855341c3143749a0f730ce49ccb616ae/DB/MM.sqlite",
+	    "AppDomain-com.tencent.xin/Documents/855341c3143749a0f730ce49ccb616ae/DB/"
+	    "message_1.sqlite"};
 	static const char *const ali_sql[] = {"alipay_messagebox"};
 	static const char *const ali_dev[] = {
-		"/data/data/com.eg.android.AlipayGphone/databases/messagebox.db"};
+	    "/data/data/com.eg.android.AlipayGphone/databases/messagebox.db"};
 
 	src = getenv("SRCDIR");
 	if (src == NULL)
