@@ -46,6 +46,19 @@ bool cu_chat_need_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, s
 int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *const *tables,
 		  const char *own_path);
 
+/*
+ * Sections of one file (a table, the contacts, the calls) fail alone: a
+ * damaged source (CU_E_FORMAT) in one section is kept in *first (the
+ * first one wins), err is cleared and the next section still runs; the
+ * file's parse() returns the kept failure at the end so it is recorded
+ * while every row that could be read stays. Any other failure (case.db,
+ * memory) is returned as is. Returns the status the caller should act on.
+ */
+enum cu_status cu_chat_section(enum cu_status rc, const char *what, struct cu_error *err,
+			       struct cu_error *first);
+/* At the end of parse(): the kept failure into err (or CU_OK). */
+enum cu_status cu_chat_finish(const struct cu_error *first, struct cu_error *err);
+
 /* sqlite3_prepare_v2 with an error naming the file. */
 enum cu_status cu_chat_prepare(const struct cu_artifact *a, sqlite3 *db, const char *sql,
 			       sqlite3_stmt **st, struct cu_error *err);

@@ -5,6 +5,7 @@
 
 #include <fnmatch.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *cu_chat_text(sqlite3_stmt *st, int col)
@@ -175,4 +176,32 @@ int cu_chat_probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const c
 	if (found)
 		return 90;
 	return own_path && a->device_path && fnmatch(own_path, a->device_path, 0) == 0 ? 10 : 0;
+}
+
+enum cu_status cu_chat_section(enum cu_status rc, const char *what, struct cu_error *err,
+			       struct cu_error *first)
+{
+	if (rc != CU_E_FORMAT)
+		return rc;
+	if (first->code == CU_OK) {
+		first->code = rc;
+		/* the message of err is cut to fit; what is short */
+		const char *m = err ? err->msg : "unreadable";
+		int w = snprintf(first->msg, sizeof(first->msg), "%s: ", what);
+		size_t n = w < 0 ? 0 : (size_t)w, k;
+		if (n >= sizeof(first->msg))
+			n = sizeof(first->msg) - 1;
+		k = strnlen(m, sizeof(first->msg) - 1 - n);
+		memcpy(first->msg + n, m, k);
+		first->msg[n + k] = '\0';
+	}
+	cu_error_clear(err);
+	return CU_OK;
+}
+
+enum cu_status cu_chat_finish(const struct cu_error *first, struct cu_error *err)
+{
+	if (first->code == CU_OK)
+		return CU_OK;
+	return cu_error_set(err, first->code, "%s (the rest of the file was parsed)", first->msg);
 }

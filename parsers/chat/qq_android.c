@@ -390,20 +390,25 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 	enum cu_status rc;
 	int64_t conv = CU_UNKNOWN;
 	char *last = NULL;
+	/* the name comes from the (untrusted) file: quote it as an identifier */
+	char *qt = sqlite3_mprintf("\"%w\"", table);
 	int s;
 
+	if (qt == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory quoting a table name");
 	if (!cu_sqlite_has_column(r->db, table, "msgData") ||
 	    !cu_sqlite_has_column(r->db, table, "msgtype")) {
 		cu_parse_warn(r->ctx, r->a, "table '%s' has no msgData/msgtype column; skipped",
 			      table);
-		return CU_OK;
+		rc = CU_OK;
+		goto out;
 	}
-	rc = cu_buf_printf(
-	    &sql, err, "SELECT rowid, msgtype, msgData, %s, %s, %s, %s FROM \"%s\" ORDER BY rowid",
-	    cu_chat_col(r->ctx, r->a, r->db, table, "time", true),
-	    cu_chat_col(r->ctx, r->a, r->db, table, "frienduin", true),
-	    cu_chat_col(r->ctx, r->a, r->db, table, "senderuin", true),
-	    cu_chat_col(r->ctx, r->a, r->db, table, "issend", false), table);
+	rc = cu_buf_printf(&sql, err,
+			   "SELECT rowid, msgtype, msgData, %s, %s, %s, %s FROM %s ORDER BY rowid",
+			   cu_chat_col(r->ctx, r->a, r->db, table, "time", true),
+			   cu_chat_col(r->ctx, r->a, r->db, table, "frienduin", true),
+			   cu_chat_col(r->ctx, r->a, r->db, table, "senderuin", true),
+			   cu_chat_col(r->ctx, r->a, r->db, table, "issend", false), qt);
 	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -491,6 +496,7 @@ out:
 	cu_buf_release(&body);
 	cu_buf_release(&conv_ident);
 	free(last);
+	sqlite3_free(qt);
 	return rc;
 }
 
@@ -553,9 +559,11 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	char **tables = NULL;
 	bool *troop = NULL;
 	size_t nt = 0;
+	struct cu_error first;
 	int s;
 
 	memset(&r, 0, sizeof(r));
+	cu_error_clear(&first);
 	r.ctx = ctx;
 	r.a = a;
 	cu_buf_init(&r.key, QQ_KEY_MAX);
@@ -576,7 +584,7 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	if ((rc = parse_friends(&r, err)) != CU_OK)
+	if ((rc = cu_chat_section(parse_friends(&r, err), "table 'Friends'", err, &first)) != CU_OK)
 		goto out;
 	/* list first, parse after: no statement open on sqlite_master meanwhile */
 	rc = cu_chat_prepare(a, r.db,
@@ -615,14 +623,20 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	for (size_t i = 0; i < nt; i++)
-		if ((rc = parse_msg_table(&r, tables[i], troop[i], err)) != CU_OK)
+	for (size_t i = 0; i < nt; i++) {
+		char what[300];
+		snprintf(what, sizeof(what), "table '%.250s'", tables[i]);
+		rc = cu_chat_section(parse_msg_table(&r, tables[i], troop[i], err), what, err,
+				     &first);
+		if (rc != CU_OK)
 			goto out;
+	}
 	if (r.bad_text)
 		cu_parse_warn(ctx, a,
 			      "%llu encoded values did not decode to UTF-8 text (wrong XOR "
 			      "key?); left empty",
 			      (unsigned long long)r.bad_text);
+	rc = cu_chat_finish(&first, err);
 out:
 	sqlite3_finalize(st);
 	if (r.db)

@@ -55,31 +55,33 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 	const char *peer = table + (troop ? strlen("tb_TroopMsg_") : strlen("tb_c2cMsg_"));
 	enum cu_status rc;
 	int64_t conv;
+	/* the name comes from the (untrusted) file: quote it as an identifier */
+	char *qt = sqlite3_mprintf("\"%w\"", table);
 	int s;
 
+	if (qt == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory quoting a table name");
 	if ((rc = cu_chat_conversation(ctx, APP, peer, NULL, troop ? 1 : 0, a->source_id, &conv,
 				       err)) != CU_OK)
-		return rc;
+		goto out;
 	if (troop)
 		rc = cu_buf_printf(
-		    &sql, err,
-		    "SELECT rowid, %s, %s, %s, %s, %s, %s, NULL FROM \"%s\" ORDER BY rowid",
+		    &sql, err, "SELECT rowid, %s, %s, %s, %s, %s, %s, NULL FROM %s ORDER BY rowid",
 		    cu_chat_col(ctx, a, db, table, "senduin", true),
 		    cu_chat_col(ctx, a, db, table, "msgtime", true),
 		    cu_chat_col(ctx, a, db, table, "sMsgtype", true),
 		    cu_chat_col(ctx, a, db, table, "strmsg", true),
 		    cu_chat_col(ctx, a, db, table, "nickname", false),
-		    cu_chat_col(ctx, a, db, table, "picurl", false), table);
+		    cu_chat_col(ctx, a, db, table, "picurl", false), qt);
 	else
 		rc = cu_buf_printf(
-		    &sql, err,
-		    "SELECT rowid, %s, %s, %s, %s, NULL, %s, %s FROM \"%s\" ORDER BY rowid",
+		    &sql, err, "SELECT rowid, %s, %s, %s, %s, NULL, %s, %s FROM %s ORDER BY rowid",
 		    cu_chat_col(ctx, a, db, table, "uin", false),
 		    cu_chat_col(ctx, a, db, table, "time", true),
 		    cu_chat_col(ctx, a, db, table, "type", true),
 		    cu_chat_col(ctx, a, db, table, "content", true),
 		    cu_chat_col(ctx, a, db, table, "picUrl", false),
-		    cu_chat_col(ctx, a, db, table, "flag", true), table);
+		    cu_chat_col(ctx, a, db, table, "flag", true), qt);
 	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -123,6 +125,7 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
+	sqlite3_free(qt);
 	return rc;
 }
 
@@ -134,8 +137,10 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 	char **tables = NULL, *own = NULL;
 	size_t nt = 0;
 	enum cu_status rc;
+	struct cu_error first;
 	int s;
 
+	cu_error_clear(&first);
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
 		goto out;
 	own = own_from_path(a->device_path);
@@ -170,9 +175,14 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 	st = NULL;
 	for (size_t i = 0; i < nt; i++) {
 		bool troop = cu_str_has_prefix(tables[i], "tb_TroopMsg_");
-		if ((rc = parse_table(ctx, a, db, tables[i], troop, own, err)) != CU_OK)
+		char what[300];
+		snprintf(what, sizeof(what), "table '%.250s'", tables[i]);
+		rc = cu_chat_section(parse_table(ctx, a, db, tables[i], troop, own, err), what, err,
+				     &first);
+		if (rc != CU_OK)
 			goto out;
 	}
+	rc = cu_chat_finish(&first, err);
 out:
 	sqlite3_finalize(st);
 	if (db)

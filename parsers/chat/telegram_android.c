@@ -384,7 +384,9 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 	struct tg_run r;
 	enum cu_status rc;
 	const char *table;
+	struct cu_error first;
 
+	cu_error_clear(&first);
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.a = a;
@@ -400,7 +402,7 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 	if (cu_sqlite_has_table(r.db, "chats") && cu_sqlite_has_column(r.db, "chats", "name"))
 		(void)sqlite3_prepare_v2(r.db, "SELECT name FROM chats WHERE uid = ?1", -1,
 					 &r.chat_name, NULL);
-	if ((rc = parse_users(&r, err)) != CU_OK)
+	if ((rc = cu_chat_section(parse_users(&r, err), "table 'users'", err, &first)) != CU_OK)
 		goto out;
 	if (r.own == CU_UNKNOWN && table) {
 		own_from_outgoing(&r, table);
@@ -415,13 +417,14 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 				goto out;
 		}
 	}
-	if ((rc = parse_dialogs(&r, err)) != CU_OK)
+	if ((rc = cu_chat_section(parse_dialogs(&r, err), "table 'dialogs'", err, &first)) != CU_OK)
 		goto out;
 	if (table == NULL) {
 		cu_parse_warn(ctx, a, "no 'messages_v2' or 'messages' table; no messages");
 	} else if (!cu_sqlite_has_column(r.db, table, "uid")) {
 		cu_parse_warn(ctx, a, "column '%s.uid' missing; messages skipped", table);
-	} else if ((rc = parse_messages(&r, table, err)) != CU_OK) {
+	} else if ((rc = cu_chat_section(parse_messages(&r, table, err), "messages", err,
+					 &first)) != CU_OK) {
 		goto out;
 	}
 	if (r.undecoded)
@@ -432,6 +435,7 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 	if (r.bad_utf8)
 		cu_parse_warn(ctx, a, "%llu message texts are not valid UTF-8; left empty",
 			      (unsigned long long)r.bad_utf8);
+	rc = cu_chat_finish(&first, err);
 out:
 	sqlite3_finalize(r.user_name);
 	sqlite3_finalize(r.chat_name);

@@ -459,8 +459,9 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 	enum cu_status rc;
 	struct owner_find own = {NULL, NULL, CU_UNKNOWN};
 	bool cur, leg;
-	struct cu_error ferr;
+	struct cu_error ferr, first;
 
+	cu_error_clear(&first);
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
 		goto out;
 	cur = cu_sqlite_has_table(db, "message") && cu_sqlite_has_column(db, "message", "_id") &&
@@ -483,13 +484,18 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	if ((rc = parse_chats(ctx, a, db, err)) != CU_OK)
+	if ((rc = cu_chat_section(parse_chats(ctx, a, db, err), "chats", err, &first)) != CU_OK)
 		goto out;
-	if (cur && (rc = parse_current(ctx, a, db, own.jid, err)) != CU_OK)
+	if (cur && (rc = cu_chat_section(parse_current(ctx, a, db, own.jid, err), "table 'message'",
+					 err, &first)) != CU_OK)
 		goto out;
-	if (leg && (rc = parse_legacy(ctx, a, db, cur, own.jid, err)) != CU_OK)
+	if (leg && (rc = cu_chat_section(parse_legacy(ctx, a, db, cur, own.jid, err),
+					 "table 'messages'", err, &first)) != CU_OK)
 		goto out;
-	rc = parse_calls(ctx, a, db, err);
+	if ((rc = cu_chat_section(parse_calls(ctx, a, db, err), "table 'call_log'", err, &first)) !=
+	    CU_OK)
+		goto out;
+	rc = cu_chat_finish(&first, err);
 out:
 	if (db)
 		sqlite3_close(db);

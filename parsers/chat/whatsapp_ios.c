@@ -134,8 +134,10 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 	char *owner = NULL;
 	enum cu_status rc;
 	bool has_sess, has_member, has_media, has_push;
+	struct cu_error first;
 	int s;
 
+	cu_error_clear(&first);
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
 		goto out;
 	if (!cu_sqlite_has_table(db, "ZWAMESSAGE")) {
@@ -151,7 +153,8 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	if ((rc = parse_sessions(ctx, a, db, err)) != CU_OK)
+	if ((rc = cu_chat_section(parse_sessions(ctx, a, db, err), "table 'ZWACHATSESSION'", err,
+				  &first)) != CU_OK)
 		goto out;
 	has_sess = cu_sqlite_has_table(db, "ZWACHATSESSION") &&
 		   cu_sqlite_has_column(db, "ZWACHATSESSION", "ZCONTACTJID");
@@ -280,8 +283,11 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
 			goto out;
 	}
-	if (s != SQLITE_DONE)
+	if (s != SQLITE_DONE) {
 		rc = cu_chat_step_error(a, db, s, err);
+		goto out;
+	}
+	rc = cu_chat_finish(&first, err);
 out:
 	sqlite3_finalize(st);
 	if (db)

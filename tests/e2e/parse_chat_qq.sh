@@ -12,7 +12,8 @@ chat_case
 chat_import qq-android "$T/gen/android"
 chat_import qq-nokey "$T/gen/nokey"
 chat_import qq-ios "$T/gen/ios"
-run "parse" "$CUSTOS" --case "$C" parse
+chat_import qq-damaged "$T/gen/damaged"
+expect_exit 5 "parse finishes; the damaged table is a recorded failure" "$CUSTOS" --case "$C" parse
 
 golden chat_qq_android_messages "$(chat_messages qq-android)"
 golden chat_qq_android_conversations "$(chat_conversations qq-android qq)"
@@ -33,6 +34,18 @@ is "$(cq "SELECT group_concat(direction || '/' || kind || '/' || raw_type, ' ') 
 	"no key: directions from issend, kinds from msgtype"
 like "$(cq "SELECT device_path || ': ' || message FROM parse_warnings WHERE item_id = 'qq-nokey'")" \
 	'databases/10001\.db: .*no QQ XOR key' "no key: warning names the file and the missing key"
+
+# one damaged table: the others are still parsed, the failure names it
+is "$(chat_messages qq-damaged | sed 's/|mr_friend_[0-9A-F]*_New|/|F|/')" \
+	"$(grep mr_friend_ "$SRCDIR/tests/golden/chat_qq_android_messages.txt" |
+		sed 's/|mr_friend_[0-9A-F]*_New|/|F|/')" \
+	"damaged store: the intact friend table gives all its rows"
+is "$(cq "SELECT count(*) FROM contacts WHERE item_id = 'qq-damaged'")" 2 \
+	"damaged store: contacts still parsed"
+like "$(cq "SELECT device_path || ': ' || message FROM parse_warnings
+	WHERE item_id = 'qq-damaged' AND severity = 'error'")" \
+	"databases/10001\\.db: .*table 'mr_troop_09510D526DF60F47C2797DEE42254939_New'.*(malformed|corrupt)" \
+	"damaged store: the error names the file and the damaged table"
 
 golden chat_qq_ios_messages "$(chat_messages qq-ios)"
 golden chat_qq_ios_conversations "$(chat_conversations qq-ios qq)"

@@ -5,6 +5,8 @@ for `custos import --format dir`:
   OUTDIR/android/data/data/com.tencent.mobileqq/databases/10001.db  legacy, XOR-encoded
   OUTDIR/android/data/data/com.tencent.mobileqq/files/kc            the XOR key
   OUTDIR/nokey/data/data/com.tencent.mobileqq/databases/10001.db    same store, no key file
+  OUTDIR/damaged/data/data/com.tencent.mobileqq/...                  same store + key, with
+        the troop table's root page overwritten (the other tables must still be parsed)
   OUTDIR/ios/private/var/mobile/Containers/Data/Application/
         0A1B2C3D-0000-4000-8000-000000000001/Documents/contents/10001/QQ.db
 
@@ -98,6 +100,20 @@ os.makedirs(os.path.join(base, "files"), exist_ok=True)
 with open(os.path.join(base, "files/kc"), "w") as f:
     f.write(KEY + "\n")
 android_db(os.path.join(out, "nokey/data/data/com.tencent.mobileqq/databases/10001.db"))
+
+dmg = os.path.join(out, "damaged/data/data/com.tencent.mobileqq")
+android_db(os.path.join(dmg, "databases/10001.db"))
+os.makedirs(os.path.join(dmg, "files"), exist_ok=True)
+with open(os.path.join(dmg, "files/kc"), "w") as f:
+    f.write(KEY + "\n")
+c = sqlite3.connect(os.path.join(dmg, "databases/10001.db"))
+page_size = c.execute("PRAGMA page_size").fetchone()[0]
+root = c.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                 ("mr_troop_%s_New" % md5u(GROUP),)).fetchone()[0]
+c.close()
+with open(os.path.join(dmg, "databases/10001.db"), "r+b") as f:
+    f.seek((root - 1) * page_size)
+    f.write(b"\x0d" + b"\xff" * (page_size - 1))   # leaf page with impossible cell counts
 
 ios = os.path.join(out, "ios/private/var/mobile/Containers/Data/Application/"
                    "0A1B2C3D-0000-4000-8000-000000000001/Documents/contents/10001/QQ.db")
