@@ -822,6 +822,37 @@ comment: {
 	else if (!r->need_password && find_listed(&l, CU_PKG_CUSTODY) == NULL)
 		check(r, FAIL, "custody-chain", "the package has no custody/log.jsonl");
 
+	/* The living log beside the package continues the sealed one. */
+	if (log_seen) {
+		struct cu_buf lp = CU_BUF_INIT, live = CU_BUF_INIT;
+		struct cu_custody_check chk;
+		if (cu_buf_printf(&lp, NULL, "%s.custody.jsonl", path) == CU_OK &&
+		    cu_file_exists(lp.data)) {
+			cu_error_clear(&e);
+			if (cu_file_read_all(lp.data, CU_PKG_CUSTODY_MAX, &live, &e) != CU_OK)
+				check(r, UNREADABLE, "living-log", "%s", e.msg);
+			else if (live.len < logbuf.len ||
+				 memcmp(live.data, logbuf.data, logbuf.len) != 0)
+				check(r, FAIL, "living-log",
+				      "'%s' does not start with the sealed custody/log.jsonl "
+				      "(rewritten or replaced)",
+				      lp.data);
+			else if (cu_custody_verify_buf(live.data, live.len, lp.data, opts->pubkey,
+						       &chk, &e) != CU_OK)
+				check(r, FAIL, "living-log", "%s", e.msg);
+			else
+				check(r, PASS, "living-log",
+				      "'%s': the sealed log plus %llu later entries, chain intact",
+				      lp.data,
+				      (unsigned long long)(chk.entries -
+							   (uint64_t)json_integer_value(json_object_get(
+								   json_object_get(man, "custody"),
+								   "size"))));
+		}
+		cu_buf_release(&lp);
+		cu_buf_release(&live);
+	}
+
 	/* signature */
 	{
 		const json_t *sigs = json_object_get(man, "signatures");

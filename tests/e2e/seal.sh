@@ -127,6 +127,15 @@ like "$(cat "$T/last.out")" 'FAIL sha256: .*sms.db' "verify.sh names the tampere
 unzip -p "$P1" VERIFY.md | grep -q 'openssl pkeyutl -verify'
 ok $? "VERIFY.md explains the signature check"
 
+# 4b. The living custody log beside the package continues the sealed one.
+run "custody add --log appends to the living log" "$CUSTOS" custody add --action TRANSFER \
+	--actor 测试员甲 --to 物证室 --log "$P2.custody.jsonl"
+run "verify accepts the continued living log" "$CUSTOS" verify "$P2"
+like "$(cat "$T/last.out")" 'ok   living-log: .*plus 1 later entries' "living log checked"
+sed -i '1s/"CASE_INIT"/"CASE_INIX"/' "$P2.custody.jsonl"
+expect_exit 1 "a rewritten living log fails" "$CUSTOS" verify "$P2"
+like "$(cat "$T/last.out")" 'FAIL living-log: .*does not start with the sealed' "rewritten living log named"
+
 # 5. Signed seal: custos and openssl both verify the signature.
 run "keygen" "$CUSTOS" keygen -o k.pem
 run "signed seal" "$CUSTOS" --case case seal -o d3 --sign k.pem
@@ -178,7 +187,12 @@ expect_exit 3 "--hash sm3 refuses an inventory without SM3" "$CUSTOS" --case cas
 like "$(cat "$T/last.err")" 'no SM3' "reason given"
 run "case init (sm3)" "$CUSTOS" case init c3 --case-id T2026-SEAL-0001 --manifest "$SRCDIR/tests/e2e/seal-manifest.json"
 run "populate with SM3" "$MKCASE" c3 A1 sm3
-run "seal --hash sm3" "$CUSTOS" --case c3 seal -o d6 --hash sm3
+sqlite3 c3/case.db 'CREATE TABLE items(item_id TEXT PRIMARY KEY); INSERT INTO items VALUES ("A1");'
+mkdir -p c3/report/forms && echo '<html>报告</html>' >c3/report/index.html && echo 'form' >c3/report/forms/f1.html
+run "seal --hash sm3 (with case.db and report/)" "$CUSTOS" --case c3 seal -o d6 --hash sm3
+is "$(unzip -Z1 d6/*.custos.zip | grep -E '^(case.db|report/)' | tr '\n' ' ')" \
+	"case.db report/forms/f1.html report/index.html " "case.db and report/ packed in order"
+run "python3 cross-check with case.db and report/" $CHECK crosscheck d6/*.custos.zip
 unzip -p d6/*.custos.zip manifest.json >m6.json
 is "$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(all(len(r["sm3"] or "")==64 for r in m["files"]+m["package_files"]))' m6.json)" \
 	True "SM3 for every file"
