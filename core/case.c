@@ -412,6 +412,15 @@ static json_t *tool_object(const struct cu_case_init_opts *opts)
 	json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
 	json_object_set_new(libs, "libzip",
 			    opts->libzip_version ? json_string(opts->libzip_version) : json_null());
+	if (json_is_object(opts->libraries)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)opts->libraries, k, v)
+		{
+			if (json_is_string(v) || json_is_null(v))
+				json_object_set(libs, k, v);
+		}
+	}
 	json_object_set_new(t, "libraries", libs);
 	return t;
 }

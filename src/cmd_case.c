@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* libzip is linked into this program (report/); only its version string is
- * recorded in the manifest's tool.libraries, as `custos --version` does. */
+/* libzip and libusb are linked into this program (report/, extract/); only
+ * their version strings are recorded in the manifest's tool.libraries, as
+ * `custos --version` prints them. */
+#include <libusb.h>
 #include <zip.h>
 
 static const char init_usage[] =
@@ -50,6 +52,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	struct cu_case *c = NULL;
 	size_t n_missing = 0;
 	const char *dir;
+	json_t *libs = NULL;
 	bool json = cli->json;
 	int ch, rc = 2;
 
@@ -78,6 +81,13 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	o.examiners = examiners;
 	o.n_examiners = n_ex;
 	o.libzip_version = zip_libzip_version();
+	{
+		const struct libusb_version *uv = libusb_get_version();
+		char usb[48];
+		snprintf(usb, sizeof(usb), "%u.%u.%u", uv->major, uv->minor, uv->micro);
+		libs = json_pack("{s:s}", "libusb", usb);
+		o.libraries = libs;
+	}
 	if (n_ex > 0)
 		cu_case_set_actor(examiners[0], NULL, "examiner");
 
@@ -116,6 +126,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	}
 	rc = 0;
 out:
+	json_decref(libs);
 	cu_case_close(c);
 	cu_buf_release(&missing);
 	free(examiners);
