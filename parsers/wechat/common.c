@@ -400,21 +400,27 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 		kind = x.appmsg_type == 2000 ? "transfer" : "red_packet";
 
 	if (r->type == T_SYSXML && have_x && x.sysmsg_type != NULL) {
+		/* the notice, then the recalled text when it survives: in the
+		 * same table by server id, in the app's own revoke table, or in
+		 * <revokecontent> for the owner's own recall (APPS.md 1.6, 2.2) */
 		if (!strcmp(x.sysmsg_type, "revokemsg")) {
-			kind = "recalled";
 			int64_t svr = CU_UNKNOWN;
+
+			kind = "recalled";
 			if (x.newmsgid == NULL || !cu_parse_i64(x.newmsgid, &svr))
 				svr = CU_UNKNOWN;
 			orig = original_text(w, svr, r->rowid);
-			st = cu_buf_puts(
-			    &body, orig != NULL ? orig : (x.replacemsg ? x.replacemsg : ""), err);
+			if (orig == NULL && w->revoked_text != NULL && svr != CU_UNKNOWN)
+				orig = w->revoked_text(w, svr);
+			{
+				const char *parts[] = {x.replacemsg, orig};
+				st = join_body(&body, parts, 2, err);
+			}
 		} else if (!strcmp(x.sysmsg_type, "editrevokecontent")) {
+			const char *parts[] = {x.sysmsg_text, x.revokecontent};
+
 			kind = "recalled";
-			st = cu_buf_puts(&body,
-					 nonempty(x.revokecontent)
-					     ? x.revokecontent
-					     : (x.sysmsg_text ? x.sysmsg_text : ""),
-					 err);
+			st = join_body(&body, parts, 2, err);
 		}
 		if (st != CU_OK)
 			goto out;

@@ -38,6 +38,10 @@ struct ios_wx {
 	size_t np, cap;
 	bool sorted;
 	char userhash[33];
+	/* RevokeMsgTable: server id -> content (APPS.md 2.2) */
+	int64_t *rev_id;
+	char **rev_text;
+	size_t nrev;
 };
 
 static int cmp_person(const void *a, const void *b)
@@ -152,6 +156,56 @@ static enum cu_status add_person(struct ios_wx *iw, const char *user, char *nick
 	return CU_OK;
 }
 
+/* RevokeMsgTable (MM.sqlite): MSG_REVOKE_COL_SVRID is the recalled
+ * message's server id (the notice's <newmsgid>); the content column holds
+ * its text [unconfirmed: meaning inferred from the column name]. */
+static enum cu_status load_revokes(struct ios_wx *iw, sqlite3 *db, struct cu_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum cu_status st = CU_OK;
+
+	if (!cu_sqlite_has_table(db, "RevokeMsgTable") ||
+	    sqlite3_prepare_v2(
+		db,
+		"SELECT MSG_REVOKE_COL_SVRID, MSG_REVOKE_COL_CONTENT FROM RevokeMsgTable"
+		" WHERE MSG_REVOKE_COL_CONTENT IS NOT NULL ORDER BY rowid",
+		-1, &q, NULL) != SQLITE_OK)
+		return CU_OK;
+	while (st == CU_OK && sqlite3_step(q) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(q, 1);
+		int64_t *ni;
+		char **nt;
+
+		if (sqlite3_column_type(q, 0) != SQLITE_INTEGER || t == NULL || t[0] == '\0')
+			continue;
+		ni = cu_reallocarray(iw->rev_id, iw->nrev + 1, sizeof(*ni));
+		if (ni != NULL)
+			iw->rev_id = ni;
+		nt = ni != NULL ? cu_reallocarray(iw->rev_text, iw->nrev + 1, sizeof(*nt)) : NULL;
+		if (nt != NULL)
+			iw->rev_text = nt;
+		if (ni == NULL || nt == NULL || (nt[iw->nrev] = cu_strdup(t)) == NULL) {
+			st = cu_error_set(err, CU_E_NOMEM, "out of memory");
+			break;
+		}
+		ni[iw->nrev] = sqlite3_column_int64(q, 0);
+		iw->nrev++;
+	}
+	sqlite3_finalize(q);
+	return st;
+}
+
+static char *ios_revoked_text(struct wx *w, int64_t svrid)
+{
+	struct ios_wx *iw = (struct ios_wx *)w;
+	size_t i;
+
+	for (i = 0; i < iw->nrev; i++)
+		if (iw->rev_id[i] == svrid)
+			return cu_strdup(iw->rev_text[i]);
+	return NULL;
+}
+
 /* Friend rows of one database; contacts sunk when `emit`. */
 static enum cu_status load_friends(struct ios_wx *iw, sqlite3 *db, const struct cu_artifact *a,
 				   bool emit, struct cu_error *err)
@@ -248,6 +302,8 @@ static enum cu_status found_db(struct cu_parse_ctx *ctx, const struct cu_artifac
 		sqlite3_finalize(q);
 	} else {
 		st = load_friends(fa->iw, db, a, fa->emit, &e);
+		if (st == CU_OK)
+			st = load_revokes(fa->iw, db, &e);
 	}
 	if (st != CU_OK)
 		cu_parse_warn(ctx, fa->iw->w.a, "reading '%s': %s", a->device_path, e.msg);
@@ -458,6 +514,7 @@ static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu
 	w->ctx = ctx;
 	w->a = a;
 	w->display = ios_display;
+	w->revoked_text = ios_revoked_text;
 	/* <userhash> = md5(own wxid): the component before "/DB/" */
 	dbdir = base != NULL && base - a->device_path >= 36 ? base - 3 : NULL;
 	if (dbdir != NULL && strncmp(dbdir, "/DB", 3) == 0 && dbdir - a->device_path >= 33 &&
@@ -472,6 +529,8 @@ static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu
 	 * adds only those not seen there */
 	find_related(&iw, a->device_path, is_mm);
 	st = load_friends(&iw, w->db, a, is_mm, err);
+	if (st == CU_OK)
+		st = load_revokes(&iw, w->db, err);
 	if (st != CU_OK)
 		goto out;
 	if (iw.userhash[0] != '\0') {
@@ -533,6 +592,10 @@ out:
 	w->table = NULL;
 	wx_release(w);
 	people_release(&iw);
+	for (i = 0; i < iw.nrev; i++)
+		free(iw.rev_text[i]);
+	free(iw.rev_text);
+	free(iw.rev_id);
 	sqlite3_close(w->db);
 	return st;
 }

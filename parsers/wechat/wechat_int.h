@@ -32,6 +32,9 @@ struct wx {
 	/* (svrid) -> type, content, is_send of the message a revoke names;
 	 * may be NULL */
 	sqlite3_stmt *q_orig;
+	/* text of a recalled message from an app-specific store (iOS
+	 * RevokeMsgTable), malloc'ed or NULL; may be NULL */
+	char *(*revoked_text)(struct wx *w, int64_t svrid);
 	/* (svrid, sendid) -> receiveAmount; may be NULL */
 	sqlite3_stmt *q_lucky;
 	/* last conversation looked up */

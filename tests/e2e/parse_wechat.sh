@@ -143,6 +143,9 @@ for m in exp["messages"]:
         check(att is not None and m["attachment_contains"] in att, "C: %s attachment" % tag)
 check(db.execute("SELECT count(*) FROM messages WHERE app = 'wechat'").fetchone()[0] == len(exp["messages"]),
       "C: message count")
+r = db.execute("""SELECT body FROM messages WHERE kind = 'recalled' AND source_table LIKE 'Chat_%'""").fetchall()
+check(any(b and "福田区福华路88号3楼" in b for (b,) in r),
+      "C: recall notice carries the RevokeMsgTable text (MM.sqlite, other db than the notice)")
 for c in exp["contacts"]:
     r = db.execute("SELECT display_name, alias, remark FROM contacts WHERE identifier = ? AND app = 'wechat'",
                    (c["identifier"],)).fetchall()

@@ -21,3 +21,6 @@ INSERT INTO Chat_d31d6bbaab9dcc81dd77014588ed3137 (MesLocalID, MesSvrID, CreateT
 CREATE TABLE Chat_39cd8276f838abd2e7d468527cfcf41e (TableVer INTEGER DEFAULT 1, MesLocalID INTEGER PRIMARY KEY AUTOINCREMENT, MesSvrID INTEGER DEFAULT 0, CreateTime INTEGER DEFAULT 0, Message TEXT, Status INTEGER DEFAULT 0, ImgStatus INTEGER DEFAULT 0, Type INTEGER, Des INTEGER);
 INSERT INTO Chat_39cd8276f838abd2e7d468527cfcf41e (MesLocalID, MesSvrID, CreateTime, Message, Status, Type, Des) VALUES (1, 7201, 1700002000, '谁？', 3, 1, 1);
 CREATE TABLE Chat_notahash (x);
+CREATE TABLE RevokeMsgTable (MSG_REVOKE_COL_SVRID INTEGER DEFAULT 0 PRIMARY KEY, MSG_REVOKE_COL_CONTENT TEXT, MSG_REVOKE_COL_INTRES1 INTEGER DEFAULT 0);
+INSERT INTO RevokeMsgTable VALUES (7999, '只在 RevokeMsgTable 里的原文', 0);
+INSERT INTO Chat_09ddc6e805aae59b4388662ac76622d5 (MesLocalID, MesSvrID, CreateTime, Message, Status, Type, Des) VALUES (7, 7007, 1700000360, '<sysmsg type="revokemsg"><revokemsg><newmsgid>7999</newmsgid><replacemsg><![CDATA["鲍勃 🐟" 撤回了一条消息]]></replacemsg></revokemsg></sysmsg>', 3, 10002, 1);
