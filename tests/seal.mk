@@ -11,3 +11,6 @@ TESTS += tests/fuzz/replay_seal_verify
 tests_fuzz_replay_seal_verify_SOURCES = tests/fuzz/fuzz_seal_verify.c tests/fuzz/replay.c
 tests_fuzz_replay_seal_verify_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/seal_verify
+check_PROGRAMS += tests/unit/test_seal
+TESTS += tests/unit/test_seal
+tests_unit_test_seal_LDADD = $(CU_TESTLIBS)
