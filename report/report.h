@@ -80,6 +80,7 @@ struct cu_verify_opts {
 	const char *pubkey;        /* Ed25519 public (or private) key PEM, or NULL */
 	const char *expect_sha256; /* outer hash to expect, or NULL (sidecar used if present) */
 	const char *tsr;           /* RFC 3161 response file to check, or NULL */
+	const char *tsa_ca;        /* PEM CA(s) of the TSA: also check the token's signature */
 	const char *password;      /* for encrypted packages, or NULL */
 };
 

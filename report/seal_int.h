@@ -30,9 +30,10 @@ enum cu_status cu_seal_tsq_build(const unsigned char imprint[32], struct cu_buf 
 /* Checks that a DER TimeStampReq carries the SHA-256 imprint. */
 enum cu_status cu_seal_tsq_check(const void *der, size_t n, const unsigned char imprint[32],
 				 struct cu_error *err);
-/* Checks a DER TimeStampResp: granted, and its token's imprint matches. */
+/* Checks a DER TimeStampResp: granted, and its token's imprint matches;
+ * with ca_file (PEM) also the TSA's signature and certificate chain. */
 enum cu_status cu_seal_tsr_check(const void *der, size_t n, const unsigned char imprint[32],
-				 struct cu_buf *detail, struct cu_error *err);
+				 const char *ca_file, struct cu_buf *detail, struct cu_error *err);
 
 /* One file of the content tree. */
 struct cu_content_file {

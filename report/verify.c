@@ -746,7 +746,7 @@ comment: {
 				if (read_small(&p, u, nm, 1 << 20, &small)) {
 					struct cu_buf det = CU_BUF_INIT;
 					have_tsr = true;
-					if (cu_seal_tsr_check(small.data, small.len, seal, &det, &e) !=
+					if (cu_seal_tsr_check(small.data, small.len, seal, opts->tsa_ca, &det, &e) !=
 					    CU_OK)
 						check(r, FAIL, "timestamp", "%s: %s", nm, e.msg);
 					else
@@ -897,7 +897,7 @@ comment: {
 		cu_error_clear(&e);
 		if (cu_file_read_all(opts->tsr, 1 << 20, &t, &e) != CU_OK)
 			check(r, UNREADABLE, "timestamp", "%s", e.msg);
-		else if (cu_seal_tsr_check(t.data, t.len, seal, &det, &e) != CU_OK)
+		else if (cu_seal_tsr_check(t.data, t.len, seal, opts->tsa_ca, &det, &e) != CU_OK)
 			check(r, FAIL, "timestamp", "%s: %s", opts->tsr, e.msg);
 		else
 			check(r, PASS, "timestamp", "%s: %s", opts->tsr, det.data);

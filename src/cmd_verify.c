@@ -60,6 +60,7 @@ int cu_cmd_verify(struct cu_cli *cli, int argc, char **argv)
 		{"pubkey", required_argument, NULL, 'k'},
 		{"expect-sha256", required_argument, NULL, 'e'},
 		{"tsr", required_argument, NULL, 't'},
+		{"tsa-ca", required_argument, NULL, 'c'},
 		{"password-file", required_argument, NULL, 'p'},
 		{"prove", required_argument, NULL, 'P'},
 		{"proof", required_argument, NULL, 'F'},
@@ -77,11 +78,13 @@ int cu_cmd_verify(struct cu_cli *cli, int argc, char **argv)
 	memset(&vo, 0, sizeof(vo));
 	cu_error_clear(&err);
 	cu_verify_report_init(&rep);
+	optind = 0; /* re-initialise getopt: main() parsed in "+" mode */
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k': vo.pubkey = optarg; break;
 		case 'e': vo.expect_sha256 = optarg; break;
 		case 't': vo.tsr = optarg; break;
+		case 'c': vo.tsa_ca = optarg; break;
 		case 'p': password_file = optarg; break;
 		case 'P': prove = optarg; break;
 		case 'F': proof = optarg; break;

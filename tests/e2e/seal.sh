@@ -107,6 +107,12 @@ unzip -p "$P1" manifest.json >m1.json
 run "openssl ts -verify: the reply stamps manifest.json" openssl ts -verify -data m1.json -in reply.tsr -CAfile tsa.crt
 run "custos verify --tsr" "$CUSTOS" verify "$P1" --tsr reply.tsr
 like "$(cat "$T/last.out")" 'ok   timestamp: reply.tsr: token imprint matches' "timestamp check reported"
+run "--tsa-ca: the TSA's signature verifies" "$CUSTOS" verify "$P1" --tsr reply.tsr --tsa-ca tsa.crt
+like "$(cat "$T/last.out")" 'TSA signature verifies with the given CA' "TSA signature reported"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout o.key -out o.crt \
+	-subj /CN=not-the-tsa -days 2 >/dev/null 2>&1
+expect_exit 1 "--tsa-ca with a foreign CA fails" "$CUSTOS" verify "$P1" --tsr reply.tsr --tsa-ca o.crt
+like "$(cat "$T/last.out")" 'FAIL timestamp: .*TSA signature does not verify' "foreign CA named"
 cp "$P1" with-tsr.zip && cp reply.tsr manifest.json.tsr && zip -q with-tsr.zip manifest.json.tsr
 run "a manifest.json.tsr inside the package is checked" "$CUSTOS" verify with-tsr.zip
 like "$(cat "$T/last.out")" 'ok   timestamp: manifest.json.tsr' "in-package tsr reported"

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && data[0] == 'T') {
 		(void)cu_seal_tsq_check(data + 1, size - 1, imprint, NULL);
 		struct cu_buf b = CU_BUF_INIT;
-		(void)cu_seal_tsr_check(data + 1, size - 1, imprint, &b, NULL);
+		(void)cu_seal_tsr_check(data + 1, size - 1, imprint, NULL, &b, NULL);
 		cu_buf_release(&b);
 		return 0;
 	}

@@ -101,7 +101,7 @@ static void test_tsq(void)
 	       "check refuses another imprint");
 	tap_ok(cu_seal_tsq_check(b.data, b.len - 1, h, &err) != CU_OK, "truncated tsq refused");
 	tap_ok(cu_seal_tsq_check("junk", 4, h, &err) != CU_OK, "junk refused");
-	tap_ok(cu_seal_tsr_check("junk", 4, h, NULL, &err) != CU_OK, "junk tsr refused");
+	tap_ok(cu_seal_tsr_check("junk", 4, h, NULL, NULL, &err) != CU_OK, "junk tsr refused");
 	cu_buf_release(&b);
 	cu_buf_release(&b2);
 }
