@@ -33,7 +33,7 @@ is "$(sqlite3 "$B/Manifest.db" 'PRAGMA integrity_check')" ok "Manifest.db integr
 is "$(sqlite3 "$B/Manifest.db" "SELECT sql FROM sqlite_master WHERE name='Files'")" \
 	"CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)" \
 	"Files table schema"
-is "$(sqlite3 "$B/Manifest.db" 'SELECT count(*) FROM Files WHERE flags=1')" 18 "18 files listed"
+is "$(sqlite3 "$B/Manifest.db" 'SELECT count(*) FROM Files WHERE flags=1')" 19 "19 files listed"
 like "$(sqlite3 "$B/Manifest.db" 'SELECT count(*) FROM Files WHERE flags=2')" '^[1-9][0-9]*$' "directory entries listed"
 is "$(sqlite3 "$B/Manifest.db" "SELECT fileID FROM Files WHERE domain='HomeDomain' AND relativePath='Library/SMS/sms.db'")" \
 	3d0d7e5fb2ce288813306e4d4636395e047a3d28 "sms.db has the well-known fileID (APPS.md 6.1)"
@@ -84,7 +84,7 @@ if s.get("SnapshotState") != "finished" or s.get("Version") != "3.3":
     errs.append("Status.plist values")
 print("\n".join(errs) if errs else "ok %d" % n)
 PY
-is "$(python3 "$T/check_plain.py" "$B" "$UDID")" "ok 18" "plain backup: fileIDs, MBFile archives, stored sizes, plists"
+is "$(python3 "$T/check_plain.py" "$B" "$UDID")" "ok 19" "plain backup: fileIDs, MBFile archives, stored sizes, plists"
 
 # fixtures/expected/images.json agrees with the plain backup.
 cat >"$T/check_images.py" <<'PY'
@@ -172,7 +172,7 @@ hdr=$(head -c 15 "$E/Manifest.db" | tr -d '\0')
 [ "$hdr" != "SQLite format 3" ]; ok $? "encrypted Manifest.db is not plaintext"
 if sqlite3 "$E/Manifest.db" 'SELECT count(*) FROM Files' >/dev/null 2>&1; then st=1; else st=0; fi
 ok $st "sqlite3 cannot read the encrypted Manifest.db"
-is "$(python3 "$T/decrypt.py" "$E" "$B" custos-test)" "decrypted 18, identical 18" \
+is "$(python3 "$T/decrypt.py" "$E" "$B" custos-test)" "decrypted 19, identical 19" \
 	"independent decryptor yields the plain backup's files (password custos-test)"
 expect_exit 3 "wrong password fails the RFC 3394 integrity check" python3 "$T/decrypt.py" "$E" "$B" wrong-password
 
