@@ -147,7 +147,10 @@ static void manifest_imeis(struct cu_parse_ctx *ctx, struct cands *out)
 
 	if (c == NULL || c->manifest == NULL || item == NULL)
 		return;
-	items = json_object_get(c->manifest, "items");
+	/* MANIFEST.md: seizure.items[]; a top-level items[] is accepted too */
+	items = json_object_get(json_object_get(c->manifest, "seizure"), "items");
+	if (!json_is_array(items))
+		items = json_object_get(c->manifest, "items");
 	json_array_foreach(items, i, it)
 	{
 		const char *id = json_string_value(json_object_get(it, "item_id"));

@@ -73,6 +73,33 @@ is "$(gq "$A")" "$(cat "$SRCDIR/tests/golden/wechat_android.txt")" \
 	"A: second parse (from the derived record) gives the same rows"
 is "$(evidence_sums "$A")" "$before" "A: evidence still unchanged"
 
+# ---- M: the IMEI only in the seizure manifest (identifiers.imei), a wrong
+# uin in another prefs file; APPS.md's second vector (key 4c27f5d)
+M=$T/m
+UD2=6a0cede2f324900c8a073a8d80553e44 # md5("mm2007803184")
+enc "$D/EnMicroMsg.sql" 4c27f5d "$T/m-img/data/user/0/com.tencent.mm/MicroMsg/$UD2/EnMicroMsg.db"
+prefs "$T/m-img/data/user/0/com.tencent.mm/shared_prefs/auth_info_key_prefs.xml" _auth_uin 555
+mkdir -p "$T/m-img/data/user/0/com.tencent.mm/shared_prefs"
+printf "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n<string name=\"last_login_uin\">2007803184</string>\n</map>\n" \
+	>"$T/m-img/data/user/0/com.tencent.mm/shared_prefs/com.tencent.mm_preferences.xml"
+python3 - "$SRCDIR/fixtures/manifest/sample-seizure.json" "$T/m-manifest.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+it = d["seizure"]["items"][0]
+it["item_id"] = "wx-m"
+d["case"]["case_number"] = "WX-M"
+it["os"] = "Android"
+it["features"]["make"] = "Xiaomi"
+it["identifiers"]["imei"] = ["350000000000006", "866174957262534"]
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+run "M: case init with a manifest" "$CUSTOS" case init "$M" --case-id WX-M --manifest "$T/m-manifest.json"
+run "M: import" "$CUSTOS" --case "$M" import "$T/m-img" --format dir --item wx-m
+run "M: parse" "$CUSTOS" --case "$M" parse
+like "$(grep '"DERIVE"' "$M/custody/log.jsonl")" 'imei_source=manifest uin_source=com.tencent.mm_preferences.xml uin_matches_userdir=yes' \
+	"M: IMEI from the manifest, uin from last_login_uin (the wrong _auth_uin skipped)"
+is "$(gq "$M")" "$(cat "$SRCDIR/tests/golden/wechat_android.txt")" "M: rows equal the golden (/data/user/0 path)"
+
 # ---- B: key not derivable + another file of the item
 B=$T/b
 badkey=$(printf '000000000000000123456789' | md5sum | cut -c1-7)
