@@ -23,10 +23,15 @@ if ! command -v sqlcipher >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&
 fi
 
 UD=2c644d942ab78a4d933ed0d19f881307 # md5("mm123456789")
+# SQLCipher 3.x takes the individual settings, 4.x and later
+# cipher_compatibility=1 (APPS.md 1.2)
+case $(echo 'PRAGMA cipher_version;' | sqlcipher :memory: 2>/dev/null) in
+[123].*) CIPHER_SETTINGS="PRAGMA cipher_use_hmac=OFF; PRAGMA kdf_iter=4000; PRAGMA cipher_page_size=1024;" ;;
+*) CIPHER_SETTINGS="PRAGMA cipher_compatibility=1;" ;;
+esac
 enc() { # enc SQL KEY OUT
 	mkdir -p "$(dirname "$3")"
-	printf "PRAGMA key='%s'; PRAGMA cipher_use_hmac=OFF; PRAGMA kdf_iter=4000; PRAGMA cipher_page_size=1024;\n.read %s\n" \
-		"$2" "$1" | sqlcipher "$3" >/dev/null
+	printf "PRAGMA key='%s'; %s\n.read %s\n" "$2" "$CIPHER_SETTINGS" "$1" | sqlcipher "$3" >/dev/null
 }
 prefs() { # prefs FILE NAME VALUE (int entry)
 	mkdir -p "$(dirname "$1")"

@@ -53,14 +53,31 @@ static char *run(const char *cmd)
 	return cu_buf_detach(&b, NULL);
 }
 
+/* SQLCipher 3.x takes the individual settings, 4.x and later
+ * cipher_compatibility = 1 (APPS.md 1.2). */
+static const char *cipher_settings(void)
+{
+	char *v = run("echo 'PRAGMA cipher_version;' | sqlcipher :memory:");
+	bool v3 = v != NULL && (v[0] == '1' || v[0] == '2' || v[0] == '3') && v[1] == '.';
+
+	if (v != NULL)
+		tap_diag("sqlcipher cipher_version %s", v);
+	free(v);
+	return v3 ? "PRAGMA cipher_use_hmac=OFF; PRAGMA kdf_iter=4000; PRAGMA cipher_page_size=1024;"
+		  : "PRAGMA cipher_compatibility=1;";
+}
+
 static bool make_encrypted(const char *sql_path, const char *key, const char *out)
 {
+	static const char *settings;
 	char cmd[4096];
+
+	if (settings == NULL)
+		settings = cipher_settings();
 	unlink(out);
 	snprintf(cmd, sizeof(cmd),
-		 "printf \"PRAGMA key='%s'; PRAGMA cipher_use_hmac=OFF; PRAGMA kdf_iter=4000; "
-		 "PRAGMA cipher_page_size=1024;\\n.read %s\\n\" | sqlcipher '%s' >/dev/null",
-		 key, sql_path, out);
+		 "printf \"PRAGMA key='%s'; %s\\n.read %s\\n\" | sqlcipher '%s' >/dev/null", key,
+		 settings, sql_path, out);
 	return system(cmd) == 0;
 }
 
