@@ -158,6 +158,15 @@ run "append to a sidecar with --log" $C custody add --log "$T/pkg.custos.zip.cus
 	--action RECEIVE --actor 法院 --role court --sign "$T/other.pem"
 run "verify the sidecar" "$CUSTOS" custody verify --log "$T/pkg.custos.zip.custody.jsonl" --pubkey "$T/other.pub.pem"
 like "$(cat "$T/last.out")" '5 entries, 3 signed \(2 not checked' "sidecar: 5 entries, other signer counted"
+# --manifest: the sealed custody record {size, head, root} must be a prefix
+printf '{"custody":{"log":"custody/log.jsonl","size":4,"head":"%s","root":"%s"}}\n' "$head0" "$root0" >"$T/sealed.json"
+run "sidecar continues the sealed log" "$CUSTOS" custody verify --log "$T/pkg.custos.zip.custody.jsonl" --manifest "$T/sealed.json"
+run "the sealed log itself" "$CUSTOS" custody verify --log "$T/good.jsonl" --manifest "$T/sealed.json"
+expect_exit 1 "truncated log vs manifest" "$CUSTOS" custody verify --log "$T/t5.jsonl" --manifest "$T/sealed.json"
+like "$(cat "$T/last.err")" 'fewer than the 4 recorded' "names the truncation"
+printf '{"custody":{"size":3,"head":"%s","root":"%s"}}\n' "$head0" "$root0" >"$T/sealed3.json"
+expect_exit 1 "head recorded for another size" "$CUSTOS" custody verify --log "$T/good.jsonl" --manifest "$T/sealed3.json"
+expect_exit 3 "manifest without custody record" "$CUSTOS" custody verify --log "$T/good.jsonl" --manifest "$M/sample-seizure.json"
 expect_exit 3 "missing sidecar" "$CUSTOS" custody add --log "$T/nope.jsonl" --action NOTE --actor x
 expect_exit 3 "not a case directory" "$CUSTOS" --case "$T" custody add --action NOTE --actor x
 tap_done
