@@ -686,8 +686,8 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	actor = *cu_case_default_actor();
 	if (actor.id == NULL && strcmp(actor.role ? actor.role : "", "tool") != 0)
 		actor.id = badge_of(m, actor.name);
-	if ((st = cu_custody_append(log, "CASE_INIT", &actor, subject.data, details.data, NULL,
-				    err)) != CU_OK)
+	if ((st = cu_custody_append(log, "CASE_INIT", &actor, subject.data, details.data,
+				    opts->signer, err)) != CU_OK)
 		goto out;
 	if ((st = cu_fsync_dir(tmp.dir, err)) != CU_OK)
 		goto out;

@@ -624,6 +624,7 @@ struct cu_case_init_opts {
 	bool keep_ids;                   /* keep plain "id_number" beside "id_sha256" */
 	const char *libzip_version;      /* for tool.libraries (libzip lives in report/), or NULL */
 	const json_t *libraries;         /* more {"name": "version"} for tool.libraries, or NULL */
+	const struct cu_signer *signer;  /* signs the CASE_INIT entry, or NULL */
 };
 /*
  * Creates DIR (absent or empty) with the layout above, manifest.json (the

@@ -21,7 +21,7 @@
 
 static const char init_usage[] =
     "usage: custos case init DIR --case-id ID [--manifest SEIZURE.json]\n"
-    "                        [--examiner NAME]... [--keep-ids]\n";
+    "                        [--examiner NAME]... [--keep-ids] [--sign KEY.pem]\n";
 
 static void print_missing(const struct cu_buf *missing, size_t n)
 {
@@ -40,9 +40,13 @@ static void print_missing(const struct cu_buf *missing, size_t n)
 static int case_init(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"case-id", required_argument, NULL, 'i'},  {"manifest", required_argument, NULL, 'm'},
-	    {"examiner", required_argument, NULL, 'e'}, {"keep-ids", no_argument, NULL, 'k'},
-	    {"json", no_argument, NULL, 'j'},           {NULL, 0, NULL, 0},
+	    {"case-id", required_argument, NULL, 'i'},
+	    {"manifest", required_argument, NULL, 'm'},
+	    {"examiner", required_argument, NULL, 'e'},
+	    {"keep-ids", no_argument, NULL, 'k'},
+	    {"sign", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cu_case_init_opts o = {0};
 	const char **examiners = NULL;
@@ -53,6 +57,8 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	size_t n_missing = 0;
 	const char *dir;
 	json_t *libs = NULL;
+	const char *key = NULL;
+	struct cu_signer *signer = NULL;
 	bool json = cli->json;
 	int ch, rc = 2;
 
@@ -69,6 +75,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 		case 'm': o.manifest_path = optarg; break;
 		case 'e': examiners[n_ex++] = optarg; break;
 		case 'k': o.keep_ids = true; break;
+		case 's': key = optarg; break;
 		case 'j': json = true; break;
 		default: fputs(init_usage, stderr); goto out;
 		}
@@ -91,6 +98,13 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	if (n_ex > 0)
 		cu_case_set_actor(examiners[0], NULL, "examiner");
 
+	if (key != NULL) {
+		if (cu_signer_load(key, &signer, &err) != CU_OK) {
+			rc = cu_cli_fail(cli, &err);
+			goto out;
+		}
+		o.signer = signer;
+	}
 	if (cu_case_init(dir, &o, &c, &missing, &n_missing, &err) != CU_OK) {
 		rc = cu_cli_fail(cli, &err);
 		goto out;
@@ -127,6 +141,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	rc = 0;
 out:
 	json_decref(libs);
+	cu_signer_free(signer);
 	cu_case_close(c);
 	cu_buf_release(&missing);
 	free(examiners);
