@@ -474,8 +474,9 @@ report:
 		rc = cu_cli_fail(cli, &err);
 	} else {
 		if (!json && !cli->quiet) {
-			printf("custody log OK: %llu entries, %llu signed",
+			printf("custody log OK: %llu %s, %llu signed",
 			       (unsigned long long)chk.entries,
+			       chk.entries == 1 ? "entry" : "entries",
 			       (unsigned long long)chk.signed_entries);
 			if (chk.unverified_signatures > 0)
 				printf(" (%llu not checked: %s)",

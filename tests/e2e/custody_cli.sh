@@ -31,7 +31,7 @@ run "second key" "$CUSTOS" keygen -o "$T/other.pem"
 SOURCE_DATE_EPOCH=1795000000 "$CUSTOS" case init "$T/s1" --case-id S-1 --sign "$T/examiner.pem" >/dev/null 2>&1
 SOURCE_DATE_EPOCH=1795000000 "$CUSTOS" case init "$T/s2" --case-id S-1 --sign "$T/examiner.pem" >/dev/null 2>&1
 run "signed CASE_INIT verifies" "$CUSTOS" --case "$T/s1" custody verify --pubkey "$T/examiner.pub.pem"
-like "$(cat "$T/last.out")" '1 entries, 1 signed$' "CASE_INIT is signed and checked"
+like "$(cat "$T/last.out")" '1 entry, 1 signed$' "CASE_INIT is signed and checked"
 cmp -s "$T/s1/custody/log.jsonl" "$T/s2/custody/log.jsonl"; ok $? "signed logs are byte-identical too"
 
 # --- add / show / verify ---------------------------------------------------
