@@ -688,7 +688,11 @@ static enum cu_status out_location(struct sealctx *s, const char *name, struct c
 			return st;
 		if (slash == NULL)
 			return cu_buf_puts(dir, ".", err);
-		return cu_buf_append(dir, o, slash == o ? 1 : (size_t)(slash - o), err);
+		if ((st = cu_buf_append(dir, o, slash == o ? 1 : (size_t)(slash - o), err)) != CU_OK)
+			return st;
+		if ((st = cu_mkdirs(dir->data, 0755, false, err)) != CU_OK)
+			return cu_error_prefix(err, "output directory");
+		return CU_OK;
 	}
 	if ((st = cu_buf_puts(dir, o ? o : s->c->dir, err)) != CU_OK)
 		return st;
