@@ -300,7 +300,9 @@ enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifa
 	rc = uri_for(a->work_path, &uri, err);
 	if (rc)
 		goto out;
-	s = sqlite3_open_v2(uri.data, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	/* one connection per parser call, never shared between threads */
+	s = sqlite3_open_v2(uri.data, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+			    NULL);
 	if (s != SQLITE_OK) {
 		rc = cu_error_set(err, CU_E_FORMAT, "'%s': cannot open as SQLite: %s", what,
 				  h ? sqlite3_errmsg(h) : sqlite3_errstr(s));
@@ -1392,7 +1394,8 @@ static enum cu_status open_new_db(const char *path, sqlite3 **out, struct cu_err
 	sqlite3 *db = NULL;
 	enum cu_status rc;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	if (sqlite3_open_v2(path, &db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = cu_error_set(err, CU_E_IO, "creating '%s': %s", path,
 				  db ? sqlite3_errmsg(db) : "out of memory");

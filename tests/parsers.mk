@@ -59,3 +59,4 @@ tests_fuzz_replay_parse_typedstream_SOURCES = tests/fuzz/fuzz_parse_typedstream.
 tests_fuzz_replay_parse_typedstream_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/parse_typedstream
 EXTRA_DIST += tests/fuzz/fuzz_parse_common.h
+EXTRA_DIST += bench/parse.sh

@@ -616,6 +616,15 @@ enum cu_status cu_banksms_sink(struct cu_parse_ctx *ctx, const char *sender, con
 
 	if (!body)
 		return CU_OK;
+	/* Cheap rejection first: most SMS are neither from a bank short code
+	 * nor tagged, and this runs once per received SMS. */
+	if (!short_code_bank(sender)) {
+		char tag[sizeof(b.bank)];
+		size_t n = strlen(body);
+
+		if (n > 4096 || !find_bank_tag(body, n, tag, sizeof(tag)))
+			return CU_OK;
+	}
 	cu_error_clear(&e);
 	if (cu_banksms_parse(sender, body, &b, &e) != CU_OK) {
 		if (e.code == CU_E_NOMEM)
