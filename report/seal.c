@@ -658,18 +658,51 @@ static void *outer_main(void *arg)
 	return NULL;
 }
 
-static void remove_workdir(struct sealctx *s)
+/* Work folders are flat: staged copies, the log copy, the partial zip. */
+static void remove_flat_dir(const char *path)
 {
 	DIR *d;
 	struct dirent *de;
 
-	if (s->workdir == NULL || (d = opendir(s->workdir)) == NULL)
+	if (path == NULL || (d = opendir(path)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			(void)unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
-	(void)rmdir(s->workdir);
+	(void)rmdir(path);
+}
+
+static void remove_workdir(struct sealctx *s)
+{
+	remove_flat_dir(s->workdir);
+}
+
+/* A killed seal leaves ".custos-seal.<pid>" behind (never a *.custos.zip);
+ * the next seal into the folder removes those whose process is gone. */
+static void remove_stale_workdirs(const char *outdir)
+{
+	DIR *d = opendir(outdir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int64_t pid;
+		struct cu_buf p = CU_BUF_INIT;
+		if (!cu_str_has_prefix(de->d_name, ".custos-seal.") ||
+		    !cu_parse_i64(de->d_name + strlen(".custos-seal."), &pid) || pid <= 0 ||
+		    pid > INT32_MAX || pid == (int64_t)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (cu_buf_printf(&p, NULL, "%s/%s", outdir, de->d_name) == CU_OK) {
+			cu_info("seal: removing '%s' left by an interrupted seal", p.data);
+			remove_flat_dir(p.data);
+		}
+		cu_buf_release(&p);
+	}
+	closedir(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -811,6 +844,7 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 				  pkg.data);
 		goto out;
 	}
+	remove_stale_workdirs(outdir.data);
 	if ((st = cu_buf_printf(&tmp, err, "%s/.custos-seal.%ld", outdir.data, (long)getpid())) !=
 	    CU_OK)
 		goto out;
@@ -968,6 +1002,12 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 		if ((st = cu_case_path(c, CU_CASE_DB, &db, err)) == CU_OK &&
 		    lstat(db.data, &sb) == 0 && S_ISREG(sb.st_mode))
 			st = stage(&s, CU_CASE_DB, false, err);
+		/* A non-empty WAL means case.db alone is not the whole database. */
+		if (st == CU_OK && cu_buf_puts(&db, "-wal", err) == CU_OK &&
+		    lstat(db.data, &sb) == 0 && sb.st_size > 0)
+			cu_warn("seal: '%s' is not empty: case.db is sealed without it; run "
+				"custos parse again (it checkpoints) before sealing",
+				db.data);
 		cu_buf_release(&db);
 		if (st != CU_OK)
 			goto out;
@@ -1171,7 +1211,9 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 		 * depend on where the seal runs. */
 		setenv("TZ", "UTC0", 1);
 		tzset();
-		if ((st = cu_buf_printf(&partial, err, "%s.partial", pkg.data)) != CU_OK)
+		/* Inside the work folder: whatever a kill leaves is removed
+		 * with it, and the rename below stays on one file system. */
+		if ((st = cu_buf_printf(&partial, err, "%s/package.partial", s.workdir)) != CU_OK)
 			goto out;
 		partial_made = true;
 		if ((st = write_zip(&s, partial.data, comment, total, err)) != CU_OK)

@@ -175,8 +175,11 @@ CUSTOS_TEST_SEAL_KILL_AT=0.5 "$CUSTOS" --case case seal -o d4 >/dev/null 2>&1
 st=$?
 ok $((st == 0)) "seal killed mid-write (status $st)"
 is "$(ls d4/*.custos.zip 2>/dev/null | wc -l | tr -d ' ')" 0 "no *.custos.zip after the kill"
+ls -d d4/.custos-seal.* >/dev/null 2>&1
+ok $? "the killed seal's work folder is what remains"
 run "a later seal into the same folder works" "$CUSTOS" --case case seal -o d4
 is "$(ls d4/*.custos.zip | wc -l | tr -d ' ')" 1 "one package"
+is "$(ls -A d4 | grep -c '^\.custos-seal\.')" 0 "the stale work folder was removed"
 
 # 8. Mandatory fields: an error, unless --allow-incomplete (recorded).
 printf '{"case":{"case_title":"缺项测试"}}\n' >partial.json
