@@ -71,7 +71,8 @@ static json_t *hash_node(const char *owner, const char *method, const char *valu
 	json_t *h = json_object();
 	json_object_set_new(h, "@id", json_string(mkid("hash", key, id)));
 	json_object_set_new(h, "@type", json_string("uco-types:Hash"));
-	json_object_set_new(h, "uco-types:hashMethod", typed("uco-vocabulary:HashNameVocab", method));
+	json_object_set_new(h, "uco-types:hashMethod",
+			    typed("uco-vocabulary:HashNameVocab", method));
 	json_object_set_new(h, "uco-types:hashValue", typed("xsd:hexBinary", value));
 	return h;
 }
@@ -104,7 +105,8 @@ static const char *device_of(struct uco *u, const json_t *mitem, const char *ite
 	json_t *df = json_object();
 	json_object_set_new(df, "@id", json_string(mkid("device-facet", item, fid)));
 	json_object_set_new(df, "@type", json_string("uco-observable:DeviceFacet"));
-	set_str(df, "uco-observable:manufacturer", json_string_value(json_object_get(feat, "make")));
+	set_str(df, "uco-observable:manufacturer",
+		json_string_value(json_object_get(feat, "make")));
 	set_str(df, "uco-observable:model", json_string_value(json_object_get(feat, "model")));
 	set_str(df, "uco-observable:serialNumber", first_str(json_object_get(ids, "serial")));
 	json_array_append_new(facets, df);
@@ -178,8 +180,8 @@ static void add_file(struct uco *u, const json_t *m, const struct cu_caseuco_fil
 	json_object_set_new(o, "uco-core:hasFacet", facets);
 	json_object_set_new(o, "uco-core:description",
 			    json_pack("s", strcmp(f->kind, "derived") == 0
-						   ? "derived file (package path in tag)"
-						   : "evidence file (package path in tag)"));
+					       ? "derived file (package path in tag)"
+					       : "evidence file (package path in tag)"));
 	json_object_set_new(o, "uco-core:tag", json_pack("[s]", f->path));
 	add_node(u, o, true);
 	json_t *p = json_object_get(u->provs, f->item);
@@ -229,13 +231,12 @@ static void add_action(struct uco *u, const json_t *m, const json_t *body)
 		const char *dev = device_of(u, manifest_item(m, item), item);
 		json_object_set_new(a, "uco-action:object", json_pack("[o]", ref(dev)));
 		json_array_append_new(results, ref(json_string_value(json_object_get(
-						       json_object_get(u->provs, item), "@id"))));
+						   json_object_get(u->provs, item), "@id"))));
 	} else if (strcmp(ev, "SEAL") == 0) {
 		const char *k;
 		json_t *p;
-		json_object_foreach(u->provs, k, p)
-			json_array_append_new(results,
-					      ref(json_string_value(json_object_get(p, "@id"))));
+		json_object_foreach(u->provs, k, p) json_array_append_new(
+		    results, ref(json_string_value(json_object_get(p, "@id"))));
 	}
 	if (json_array_size(results) > 0)
 		json_object_set_new(a, "uco-action:result", results);
@@ -246,8 +247,8 @@ static void add_action(struct uco *u, const json_t *m, const json_t *body)
 
 enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 			       const char *custody_log, size_t custody_len,
-			       const struct cu_caseuco_file *files, size_t n,
-			       struct cu_buf *out, struct cu_error *err)
+			       const struct cu_caseuco_file *files, size_t n, struct cu_buf *out,
+			       struct cu_error *err)
 {
 	struct uco u;
 	json_t *doc = NULL, *ctx = NULL;
@@ -274,16 +275,18 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 			    json_string("https://ontology.caseontology.org/case/investigation/"));
 	json_object_set_new(ctx, "uco-core",
 			    json_string("https://ontology.unifiedcyberontology.org/uco/core/"));
-	json_object_set_new(ctx, "uco-observable",
-			    json_string("https://ontology.unifiedcyberontology.org/uco/observable/"));
+	json_object_set_new(
+	    ctx, "uco-observable",
+	    json_string("https://ontology.unifiedcyberontology.org/uco/observable/"));
 	json_object_set_new(ctx, "uco-action",
 			    json_string("https://ontology.unifiedcyberontology.org/uco/action/"));
 	json_object_set_new(ctx, "uco-tool",
 			    json_string("https://ontology.unifiedcyberontology.org/uco/tool/"));
 	json_object_set_new(ctx, "uco-types",
 			    json_string("https://ontology.unifiedcyberontology.org/uco/types/"));
-	json_object_set_new(ctx, "uco-vocabulary",
-			    json_string("https://ontology.unifiedcyberontology.org/uco/vocabulary/"));
+	json_object_set_new(
+	    ctx, "uco-vocabulary",
+	    json_string("https://ontology.unifiedcyberontology.org/uco/vocabulary/"));
 	json_object_set_new(ctx, "xsd", json_string("http://www.w3.org/2001/XMLSchema#"));
 
 	mkid("tool", "custos", tool_id);
@@ -320,7 +323,8 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 			json_t *line = NULL;
-			if (len > 0 && cu_json_load_str(p, len, "custody line", &line, NULL) == CU_OK) {
+			if (len > 0 &&
+			    cu_json_load_str(p, len, "custody line", &line, NULL) == CU_OK) {
 				add_action(&u, manifest, json_object_get(line, "body"));
 				json_decref(line);
 			}
@@ -330,8 +334,7 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 	{
 		const char *k;
 		json_t *p;
-		json_object_foreach(u.provs, k, p)
-			add_node(&u, json_incref(p), true);
+		json_object_foreach(u.provs, k, p) add_node(&u, json_incref(p), true);
 	}
 
 	json_t *inv = json_object();

@@ -12,13 +12,13 @@
 /* ------------------------------------------------------------------ */
 
 #define CU_PACKAGE_MIMETYPE "application/vnd.custos.evidence+zip;version=1"
-#define CU_PACKAGE_SUFFIX ".custos.zip"
+#define CU_PACKAGE_SUFFIX   ".custos.zip"
 
 struct cu_seal_opts {
-	const char *output;    /* FILE.zip, or a directory for the generated name; NULL = case dir */
-	const char *sign_key;  /* Ed25519 private key PEM (custos keygen), or NULL */
-	const char *password;  /* non-NULL: WinZip AES-256 for all entries but the seal itself */
-	unsigned hash_algs;    /* CU_HASH_DEFAULT, optionally | CU_HASH_SM3 */
+	const char *output;   /* FILE.zip, or a directory for the generated name; NULL = case dir */
+	const char *sign_key; /* Ed25519 private key PEM (custos keygen), or NULL */
+	const char *password; /* non-NULL: WinZip AES-256 for all entries but the seal itself */
+	unsigned hash_algs;   /* CU_HASH_DEFAULT, optionally | CU_HASH_SM3 */
 	bool allow_incomplete; /* seal although mandatory manifest fields are missing */
 };
 
@@ -58,7 +58,7 @@ const char *cu_seal_format(const unsigned char *head, size_t n, const char *name
 
 /* One named check of a verification, in order. */
 struct cu_verify_check {
-	char *name;   /* "outer-hash", "entry evidence/x/y", "custody-chain", ... */
+	char *name; /* "outer-hash", "entry evidence/x/y", "custody-chain", ... */
 	bool ok;
 	bool warning; /* ok, but worth saying (unsigned package, no key given) */
 	char *detail;
@@ -67,9 +67,9 @@ struct cu_verify_check {
 struct cu_verify_report {
 	struct cu_verify_check *checks;
 	size_t n, cap;
-	bool ok;          /* every check passed */
+	bool ok;           /* every check passed */
 	unsigned failures; /* integrity failures (exit 1) */
-	bool unreadable;  /* the input itself could not be read (exit 3) */
+	bool unreadable;   /* the input itself could not be read (exit 3) */
 	bool need_password;
 	char seal_hash[65];
 	char content_root[65];
@@ -106,8 +106,8 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 enum cu_status cu_verify_prove(const char *package, const char *path, const char *password,
 			       struct cu_buf *out, struct cu_error *err);
 /* Checks a proof file against the package's content_root; CU_E_INTEGRITY if it fails. */
-enum cu_status cu_verify_proof(const char *package, const char *proof_file,
-			       const char *password, struct cu_error *err);
+enum cu_status cu_verify_proof(const char *package, const char *proof_file, const char *password,
+			       struct cu_error *err);
 
 /* ----------------------- end of seal/verify ----------------------- */
 

@@ -40,9 +40,9 @@ struct pentry {
 	size_t data_len;
 	uint64_t size;
 	struct cu_digests d;
-	bool store;       /* STORED (evidence, binary) instead of DEFLATEd */
-	bool encrypt;     /* with --encrypt */
-	bool listed;      /* goes into package_files[] */
+	bool store;   /* STORED (evidence, binary) instead of DEFLATEd */
+	bool encrypt; /* with --encrypt */
+	bool listed;  /* goes into package_files[] */
 	unsigned mode;
 };
 
@@ -107,8 +107,7 @@ static enum cu_status pentry_add(struct sealctx *s, const char *path, struct pen
 /* 1. inventory                                                        */
 /* ------------------------------------------------------------------ */
 
-static enum cu_status collect_rec(const struct cu_inventory_rec *r, void *ctx,
-				  struct cu_error *err)
+static enum cu_status collect_rec(const struct cu_inventory_rec *r, void *ctx, struct cu_error *err)
 {
 	struct sealctx *s = ctx;
 	const char *kind = r->kind ? r->kind : "";
@@ -117,21 +116,20 @@ static enum cu_status collect_rec(const struct cu_inventory_rec *r, void *ctx,
 	enum cu_status st;
 
 	if (!derived && strcmp(kind, "evidence") != 0)
-		return cu_error_set(err, CU_E_FORMAT,
-				    "inventory of item '%s': unknown kind '%s' for '%s'",
-				    r->item ? r->item : "?", kind,
-				    r->evidence_path ? r->evidence_path : "?");
+		return cu_error_set(
+		    err, CU_E_FORMAT, "inventory of item '%s': unknown kind '%s' for '%s'",
+		    r->item ? r->item : "?", kind, r->evidence_path ? r->evidence_path : "?");
 	if (r->type != NULL && strcmp(r->type, "file") != 0) {
 		s->skipped_nonfile++; /* dirs and symlinks are described, not packed */
 		return CU_OK;
 	}
 	if (r->evidence_path == NULL || r->item == NULL)
 		return cu_error_set(err, CU_E_FORMAT, "inventory line without evidence_path/item");
-	if ((st = cu_path_check_relative(r->evidence_path, strlen(r->evidence_path), err)) !=
-	    CU_OK)
+	if ((st = cu_path_check_relative(r->evidence_path, strlen(r->evidence_path), err)) != CU_OK)
 		return cu_error_prefix(err, "inventory path '%s'", r->evidence_path);
 	if (!cu_str_has_prefix(r->evidence_path, prefix))
-		return cu_error_set(err, CU_E_PATH, "inventory path '%s' of a %s file is not under %s",
+		return cu_error_set(err, CU_E_PATH,
+				    "inventory path '%s' of a %s file is not under %s",
 				    r->evidence_path, kind, prefix);
 	if (strlen(r->sha256) != 64 || strlen(r->md5) != 32)
 		return cu_error_set(err, CU_E_FORMAT, "inventory line for '%s' has no SHA-256/MD5",
@@ -186,10 +184,11 @@ static enum cu_status check_evidence(struct sealctx *s, struct cu_error *err)
 		if (w > 0 && strcmp(s->ev[w - 1].path, s->ev[i].path) == 0) {
 			if (s->ev[w - 1].size != s->ev[i].size ||
 			    strcmp(s->ev[w - 1].sha256, s->ev[i].sha256) != 0) {
-				st = cu_error_set(err, CU_E_INTEGRITY,
-						  "inventory lists '%s' twice with different "
-						  "digests: the case is inconsistent, run custos verify",
-						  s->ev[i].path);
+				st = cu_error_set(
+				    err, CU_E_INTEGRITY,
+				    "inventory lists '%s' twice with different "
+				    "digests: the case is inconsistent, run custos verify",
+				    s->ev[i].path);
 				goto out;
 			}
 			evfile_release(&s->ev[i]);
@@ -223,11 +222,11 @@ static enum cu_status check_evidence(struct sealctx *s, struct cu_error *err)
 		}
 		if ((uint64_t)sb.st_size != e->size) {
 			close(fd);
-			st = cu_error_set(err, CU_E_INTEGRITY,
-					  "evidence '%s' is %lld bytes but the inventory says %llu: "
-					  "it changed since import; run custos verify on the case",
-					  e->path, (long long)sb.st_size,
-					  (unsigned long long)e->size);
+			st = cu_error_set(
+			    err, CU_E_INTEGRITY,
+			    "evidence '%s' is %lld bytes but the inventory says %llu: "
+			    "it changed since import; run custos verify on the case",
+			    e->path, (long long)sb.st_size, (unsigned long long)e->size);
 			goto out;
 		}
 		do
@@ -254,8 +253,7 @@ out:
 /* 2. staging the other case files                                     */
 /* ------------------------------------------------------------------ */
 
-static enum cu_status stage(struct sealctx *s, const char *rel, bool store,
-			    struct cu_error *err)
+static enum cu_status stage(struct sealctx *s, const char *rel, bool store, struct cu_error *err)
 {
 	struct cu_buf src = CU_BUF_INIT, dst = CU_BUF_INIT;
 	struct pentry *p;
@@ -297,8 +295,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Regular files under CASE/rel, recursively, as case-relative paths. */
-static enum cu_status list_tree(struct sealctx *s, const char *rel, int depth, char ***v,
-				size_t *n, size_t *cap, struct cu_error *err)
+static enum cu_status list_tree(struct sealctx *s, const char *rel, int depth, char ***v, size_t *n,
+				size_t *cap, struct cu_error *err)
 {
 	struct cu_buf dir = CU_BUF_INIT, child = CU_BUF_INIT;
 	enum cu_status st = CU_OK;
@@ -496,8 +494,7 @@ static void acq_from_custody(const json_t *bodies, const char *item, struct acqi
 /* Parses the custody log copy into an array of bodies (for acquisition
  * times and the CASE/UCO actions). Lines are already chain-checked by the
  * custody module when it opened the log. */
-static enum cu_status custody_bodies(const char *log, size_t n, json_t **out,
-				     struct cu_error *err)
+static enum cu_status custody_bodies(const char *log, size_t n, json_t **out, struct cu_error *err)
 {
 	json_t *arr = json_array();
 	const char *p = log, *end = log + n;
@@ -551,8 +548,7 @@ static void zip_progress(zip_t *za, double done, void *ud)
 		cu_progress_set(&zp->bar, (uint64_t)(done * (double)zp->bar.total));
 }
 
-static enum cu_status zip_err(zip_t *za, const char *what, const char *name,
-			      struct cu_error *err)
+static enum cu_status zip_err(zip_t *za, const char *what, const char *name, struct cu_error *err)
 {
 	return cu_error_set(err, CU_E_IO, "writing the package: %s '%s': %s", what, name,
 			    zip_strerror(za));
@@ -595,11 +591,10 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 		}
 		zip_uint64_t u = (zip_uint64_t)idx;
 		if (zip_set_file_compression(za, u, p->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0) !=
-			    0 ||
+			0 ||
 		    zip_file_set_mtime(za, u, (time_t)(s->seal_ms / 1000), 0) != 0 ||
-		    zip_file_set_external_attributes(za, u, 0, ZIP_OPSYS_UNIX,
-						     (zip_uint32_t)(0100000u | p->mode) << 16) !=
-			    0) {
+		    zip_file_set_external_attributes(
+			za, u, 0, ZIP_OPSYS_UNIX, (zip_uint32_t)(0100000u | p->mode) << 16) != 0) {
 			st = zip_err(za, "setting attributes of", p->path, err);
 			goto fail;
 		}
@@ -721,7 +716,8 @@ static enum cu_status out_location(struct sealctx *s, const char *name, struct c
 			return st;
 		if (slash == NULL)
 			return cu_buf_puts(dir, ".", err);
-		if ((st = cu_buf_append(dir, o, slash == o ? 1 : (size_t)(slash - o), err)) != CU_OK)
+		if ((st = cu_buf_append(dir, o, slash == o ? 1 : (size_t)(slash - o), err)) !=
+		    CU_OK)
 			return st;
 		if ((st = cu_mkdirs(dir->data, 0755, false, err)) != CU_OK)
 			return cu_error_prefix(err, "output directory");
@@ -769,7 +765,8 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 		goto out;
 	}
 	if (!json_is_object(c->manifest)) {
-		st = cu_error_set(err, CU_E_FORMAT, "case '%s' has no manifest.json object", c->dir);
+		st =
+		    cu_error_set(err, CU_E_FORMAT, "case '%s' has no manifest.json object", c->dir);
 		goto out;
 	}
 
@@ -785,11 +782,12 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 		size_t i;
 		json_t *v;
 		json_array_foreach(s.missing, i, v)
-			cu_buf_printf(&list, NULL, "%s%s", i ? ", " : "", json_string_value(v));
-		st = cu_error_set(err, CU_E_USAGE,
-				  "manifest of case '%s' misses mandatory fields: %s; complete "
-				  "it or seal with --allow-incomplete (recorded in the custody log)",
-				  c->dir, list.data ? list.data : "");
+		    cu_buf_printf(&list, NULL, "%s%s", i ? ", " : "", json_string_value(v));
+		st =
+		    cu_error_set(err, CU_E_USAGE,
+				 "manifest of case '%s' misses mandatory fields: %s; complete "
+				 "it or seal with --allow-incomplete (recorded in the custody log)",
+				 c->dir, list.data ? list.data : "");
 		cu_buf_release(&list);
 		goto out;
 	}
@@ -849,7 +847,8 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 	    CU_OK)
 		goto out;
 	if (mkdir(tmp.data, 0700) != 0) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot create work folder '%s'", tmp.data);
+		st =
+		    cu_error_errno(err, CU_E_IO, errno, "cannot create work folder '%s'", tmp.data);
 		goto out;
 	}
 	s.workdir = cu_buf_detach(&tmp, NULL);
@@ -875,7 +874,7 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 		struct cu_buf caselog = CU_BUF_INIT;
 		if ((st = cu_case_path(c, CU_CASE_CUSTODY, &caselog, err)) == CU_OK &&
 		    (st = cu_buf_printf(&s.custody_copy, err, "%s/custody.jsonl", s.workdir)) ==
-			    CU_OK)
+			CU_OK)
 			st = copy_plain(caselog.data, s.custody_copy.data, err);
 		cu_buf_release(&caselog);
 		if (st != CU_OK)
@@ -1070,9 +1069,9 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 		goto out;
 	}
 	{
-		static const char *const gen[] = {"sealed",	    "files",	   "derived",
-						  "package_files",  "content_root", "custody",
-						  "signatures",	    "timestamps"};
+		static const char *const gen[] = {"sealed",        "files",        "derived",
+						  "package_files", "content_root", "custody",
+						  "signatures",    "timestamps"};
 		for (size_t i = 0; i < sizeof(gen) / sizeof(gen[0]); i++)
 			json_object_del(man, gen[i]);
 		if (json_object_get(man, "format") == NULL)
@@ -1106,9 +1105,9 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 			json_object_set_new(o, "device_path", jstr_or_null(e->device_path));
 			json_object_set_new(o, "item_id", json_string(e->item));
 			if (e->derived) {
-				json_object_set_new(o, "inputs", e->derived_from
-									? json_incref(e->derived_from)
-									: json_array());
+				json_object_set_new(o, "inputs",
+						    e->derived_from ? json_incref(e->derived_from)
+								    : json_array());
 				json_object_set_new(o, "method", jstr_or_null(e->derivation));
 			} else {
 				json_object_set_new(o, "category", json_string(e->category));
@@ -1117,8 +1116,8 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 			json_object_set_new(o, "size", json_integer((json_int_t)e->size));
 			json_object_set_new(o, "sha256", json_string(e->sha256));
 			json_object_set_new(o, "md5", json_string(e->md5));
-			json_object_set_new(o, "sm3", strlen(e->sm3) == 64 ? json_string(e->sm3)
-									   : json_null());
+			json_object_set_new(
+			    o, "sm3", strlen(e->sm3) == 64 ? json_string(e->sm3) : json_null());
 			if (!e->derived) {
 				json_object_set_new(o, "acquired", jstr_or_null(a.time));
 				json_object_set_new(o, "method", jstr_or_null(a.method));

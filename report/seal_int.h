@@ -9,19 +9,19 @@
 #include "report/report.h"
 
 /* Fixed names inside every package (PACKAGE.md). */
-#define CU_PKG_MIMETYPE "mimetype"
-#define CU_PKG_MANIFEST "manifest.json"
-#define CU_PKG_SIG "manifest.json.sig"
-#define CU_PKG_TSQ "manifest.json.tsq"
-#define CU_PKG_TSR "manifest.json.tsr"
-#define CU_PKG_CUSTODY "custody/log.jsonl"
-#define CU_PKG_JSONLD "case.jsonld"
+#define CU_PKG_MIMETYPE  "mimetype"
+#define CU_PKG_MANIFEST  "manifest.json"
+#define CU_PKG_SIG       "manifest.json.sig"
+#define CU_PKG_TSQ       "manifest.json.tsq"
+#define CU_PKG_TSR       "manifest.json.tsr"
+#define CU_PKG_CUSTODY   "custody/log.jsonl"
+#define CU_PKG_JSONLD    "case.jsonld"
 #define CU_PKG_VERIFY_MD "VERIFY.md"
 #define CU_PKG_VERIFY_SH "verify.sh"
 
 /* Caps for the few things loaded whole. */
 #define CU_PKG_MANIFEST_MAX ((size_t)256 << 20)
-#define CU_PKG_CUSTODY_MAX ((size_t)256 << 20)
+#define CU_PKG_CUSTODY_MAX  ((size_t)256 << 20)
 
 /* DER RFC 3161 TimeStampReq over a SHA-256 imprint; certReq true, nonce
  * taken from the imprint so the request is deterministic. */
@@ -43,8 +43,8 @@ struct cu_content_file {
 };
 /* Sorts files bytewise by path (in place) and computes the content root
  * (CUSTODY.md). Duplicate paths are CU_E_INTEGRITY. */
-enum cu_status cu_seal_content_root(struct cu_content_file *files, size_t n,
-				    unsigned char root[32], struct cu_error *err);
+enum cu_status cu_seal_content_root(struct cu_content_file *files, size_t n, unsigned char root[32],
+				    struct cu_error *err);
 
 /* The text of VERIFY.md and verify.sh (static, ASCII/UTF-8). */
 const char *cu_seal_verify_md(void);
@@ -58,8 +58,8 @@ struct cu_caseuco_file {
 /* Writes case.jsonld: manifest (case, items) + custody log lines + files. */
 enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 			       const char *custody_log, size_t custody_len,
-			       const struct cu_caseuco_file *files, size_t n,
-			       struct cu_buf *out, struct cu_error *err);
+			       const struct cu_caseuco_file *files, size_t n, struct cu_buf *out,
+			       struct cu_error *err);
 
 /* Finds the case id in a manifest (case_id, case.case_id, case.case_number). */
 const char *cu_seal_manifest_case_id(const json_t *manifest);

@@ -134,9 +134,10 @@ static enum cu_status tsr_signature(TS_RESP *resp, const unsigned char imprint[3
 		char why[256];
 		ERR_error_string_n(ERR_peek_last_error(), why, sizeof(why));
 		ERR_clear_error();
-		st = cu_error_set(err, CU_E_INTEGRITY,
-				  "timestamp response: TSA signature does not verify against '%s': %s",
-				  ca_file, why);
+		st = cu_error_set(
+		    err, CU_E_INTEGRITY,
+		    "timestamp response: TSA signature does not verify against '%s': %s", ca_file,
+		    why);
 	}
 fail:
 	OPENSSL_free(copy);
@@ -184,7 +185,8 @@ enum cu_status cu_seal_tsr_check(const void *der, size_t n, const unsigned char 
 		}
 	}
 	if (detail != NULL)
-		st = cu_buf_printf(detail, err, "token imprint matches SHA-256(manifest.json), time %s%s",
+		st = cu_buf_printf(detail, err,
+				   "token imprint matches SHA-256(manifest.json), time %s%s",
 				   when[0] ? when : "?",
 				   ca_file ? ", TSA signature verifies with the given CA"
 					   : " (TSA signature not checked: give --tsa-ca)");
@@ -203,8 +205,8 @@ static int cmp_content(const void *a, const void *b)
 		      ((const struct cu_content_file *)b)->path);
 }
 
-enum cu_status cu_seal_content_root(struct cu_content_file *files, size_t n,
-				    unsigned char root[32], struct cu_error *err)
+enum cu_status cu_seal_content_root(struct cu_content_file *files, size_t n, unsigned char root[32],
+				    struct cu_error *err)
 {
 	unsigned char(*leaves)[32] = NULL;
 	enum cu_status st;
@@ -331,8 +333,7 @@ const char *cu_seal_category(const char *device_path)
 		return "Telegram聊天";
 	if (has(p, "AddressBook") || strcasecmp(b, "contacts2.db") == 0)
 		return "通讯录";
-	if (has(p, "CallHistory") || strcasecmp(b, "calllog.db") == 0 ||
-	    has(p, "call_history"))
+	if (has(p, "CallHistory") || strcasecmp(b, "calllog.db") == 0 || has(p, "call_history"))
 		return "通话记录";
 	if (has(p, "alipay"))
 		return "支付记录";
@@ -354,8 +355,7 @@ const char *cu_seal_format(const unsigned char *h, size_t n, const char *name)
 		return ext && strcasecmp(ext, ".plist") == 0 ? "plist" : "XML";
 	if ((n >= 3 && memcmp(h, "\xff\xd8\xff", 3) == 0) ||
 	    (n >= 8 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0) ||
-	    (n >= 4 && memcmp(h, "GIF8", 4) == 0) ||
-	    (n >= 12 && memcmp(h + 4, "ftypheic", 8) == 0))
+	    (n >= 4 && memcmp(h, "GIF8", 4) == 0) || (n >= 12 && memcmp(h + 4, "ftypheic", 8) == 0))
 		return "图片";
 	if (n >= 8 && memcmp(h + 4, "ftyp", 4) == 0)
 		return "视频";

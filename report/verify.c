@@ -55,10 +55,9 @@ int cu_verify_report_exit(const struct cu_verify_report *r)
 
 enum kind { PASS, WARN, FAIL, UNREADABLE };
 
-static void check(struct cu_verify_report *r, enum kind k, const char *name, const char *fmt,
-		  ...) CU_PRINTF(4, 5);
-static void check(struct cu_verify_report *r, enum kind k, const char *name, const char *fmt,
-		  ...)
+static void check(struct cu_verify_report *r, enum kind k, const char *name, const char *fmt, ...)
+    CU_PRINTF(4, 5);
+static void check(struct cu_verify_report *r, enum kind k, const char *name, const char *fmt, ...)
 {
 	struct cu_buf d = CU_BUF_INIT;
 	va_list ap;
@@ -231,9 +230,9 @@ static zip_file_t *open_entry(struct pkg *p, zip_uint64_t i, const char *name)
 		if (!p->password_reported)
 			check(p->r, UNREADABLE, "password",
 			      ze == ZIP_ER_NOPASSWD
-				      ? "entry '%s' is encrypted: give the package password "
-					"(CUSTOS_PACKAGE_PASSWORD or --password-file)"
-				      : "entry '%s': wrong package password",
+				  ? "entry '%s' is encrypted: give the package password "
+				    "(CUSTOS_PACKAGE_PASSWORD or --password-file)"
+				  : "entry '%s': wrong package password",
 			      name);
 		p->password_reported = true;
 	} else {
@@ -370,9 +369,8 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 			failed = true;
 			break;
 		}
-		if (keep != NULL &&
-		    (keep->len + (size_t)got > CU_PKG_CUSTODY_MAX ||
-		     cu_buf_append(keep, rp.buf[k], (size_t)got, NULL) != CU_OK)) {
+		if (keep != NULL && (keep->len + (size_t)got > CU_PKG_CUSTODY_MAX ||
+				     cu_buf_append(keep, rp.buf[k], (size_t)got, NULL) != CU_OK)) {
 			check(p->r, FAIL, ename, "'%s' is too large to check", name);
 			keep = NULL;
 		}
@@ -401,8 +399,8 @@ done:
 		check(p->r, FAIL, ename, "'%s' is %llu bytes, manifest.json says %llu", name,
 		      (unsigned long long)d.size, (unsigned long long)l->size);
 	else if (strcmp(d.sha256, l->sha256) != 0)
-		check(p->r, FAIL, ename, "'%s' sha256 mismatch: is %s, manifest.json says %s",
-		      name, d.sha256, l->sha256);
+		check(p->r, FAIL, ename, "'%s' sha256 mismatch: is %s, manifest.json says %s", name,
+		      d.sha256, l->sha256);
 	else if (strcmp(d.md5, l->md5) != 0)
 		check(p->r, FAIL, ename, "'%s' md5 mismatch: is %s, manifest.json says %s", name,
 		      d.md5, l->md5);
@@ -515,8 +513,8 @@ static void check_custody(struct pkg *p, const json_t *man, const struct cu_buf 
 	      "not checked (other key or none given)",
 	      (unsigned long long)chk.entries, (unsigned long long)chk.signed_entries,
 	      (unsigned long long)chk.unverified_signatures);
-	if (head == NULL || root == NULL || (uint64_t)size != chk.entries || strcmp(head, hh) != 0 ||
-	    strcmp(root, rh) != 0)
+	if (head == NULL || root == NULL || (uint64_t)size != chk.entries ||
+	    strcmp(head, hh) != 0 || strcmp(root, rh) != 0)
 		check(p->r, FAIL, "custody-head",
 		      "custody/log.jsonl has %llu entries, head %s, root %s; manifest.json says "
 		      "%lld, %s, %s (log truncated, extended or replaced)",
@@ -537,11 +535,12 @@ static void check_custody(struct pkg *p, const json_t *man, const struct cu_buf 
 		const json_t *b = json_object_get(line, "body");
 		const char *ev = json_string_value(json_object_get(b, "event"));
 		const char *cr = json_string_value(json_object_get(
-			json_object_get(json_object_get(b, "details"), "content_root"), "root"));
+		    json_object_get(json_object_get(b, "details"), "content_root"), "root"));
 		if (ev == NULL || strcmp(ev, "SEAL") != 0)
 			check(p->r, FAIL, "custody-seal",
 			      "last entry of custody/log.jsonl is '%s', not SEAL", ev ? ev : "?");
-		else if (cr == NULL || content_root_hex == NULL || strcmp(cr, content_root_hex) != 0)
+		else if (cr == NULL || content_root_hex == NULL ||
+			 strcmp(cr, content_root_hex) != 0)
 			check(p->r, FAIL, "custody-seal",
 			      "SEAL entry names content root %s, manifest.json has %s",
 			      cr ? cr : "null", content_root_hex ? content_root_hex : "null");
@@ -629,8 +628,9 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 			const char *nm = zip_get_name(p.za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
 			names[i] = nm ? nm : "";
 			if (nm == NULL || cu_path_check_relative(nm, strlen(nm), &e) != CU_OK) {
-				check(r, FAIL, "entry-names", "entry %lld has an unsafe name '%s': %s",
-				      (long long)i, names[i], e.msg);
+				check(r, FAIL, "entry-names",
+				      "entry %lld has an unsafe name '%s': %s", (long long)i,
+				      names[i], e.msg);
 				bad = true;
 			}
 		}
@@ -685,14 +685,14 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 		cu_hex(seal, 32, seal_hex);
 		memcpy(r->seal_hash, seal_hex, 65);
 		if (cu_json_load_str(man_text.data, man_text.len, CU_PKG_MANIFEST, &man, &e) !=
-			    CU_OK ||
+			CU_OK ||
 		    !json_is_object(man)) {
 			check(r, FAIL, "manifest", "manifest.json does not parse: %s", e.msg);
 			goto comment;
 		}
 		check(r, PASS, "manifest", "manifest.json parses; seal hash %s", seal_hex);
 	}
-comment: {
+comment : {
 	int clen = 0;
 	const char *cm = zip_get_archive_comment(p.za, &clen, ZIP_FL_ENC_RAW);
 	char want[80];
@@ -733,7 +733,8 @@ comment: {
 			if (strcmp(nm, CU_PKG_TSQ) == 0) {
 				if (read_small(&p, u, nm, 1 << 16, &small)) {
 					have_tsq = true;
-					if (cu_seal_tsq_check(small.data, small.len, seal, &e) != CU_OK)
+					if (cu_seal_tsq_check(small.data, small.len, seal, &e) !=
+					    CU_OK)
 						check(r, FAIL, "timestamp-request", "%s", e.msg);
 					else
 						check(r, PASS, "timestamp-request",
@@ -746,8 +747,8 @@ comment: {
 				if (read_small(&p, u, nm, 1 << 20, &small)) {
 					struct cu_buf det = CU_BUF_INIT;
 					have_tsr = true;
-					if (cu_seal_tsr_check(small.data, small.len, seal, opts->tsa_ca, &det, &e) !=
-					    CU_OK)
+					if (cu_seal_tsr_check(small.data, small.len, seal,
+							      opts->tsa_ca, &det, &e) != CU_OK)
 						check(r, FAIL, "timestamp", "%s: %s", nm, e.msg);
 					else
 						check(r, PASS, "timestamp", "%s: %s", nm, det.data);
@@ -786,10 +787,11 @@ comment: {
 				      "%lu encrypted entries not checked (no or wrong password)",
 				      p.encrypted_skipped);
 			else
-				check(r, PASS, "files",
-				      "%zu listed entries, %llu bytes: size, SHA-256, MD5 (and SM3) "
-				      "match manifest.json; CRCs good",
-				      l.n, (unsigned long long)bytes);
+				check(
+				    r, PASS, "files",
+				    "%zu listed entries, %llu bytes: size, SHA-256, MD5 (and SM3) "
+				    "match manifest.json; CRCs good",
+				    l.n, (unsigned long long)bytes);
 		}
 	}
 
@@ -845,7 +847,8 @@ comment: {
 				      "'%s': the sealed log plus %llu later entries, chain intact",
 				      lp.data,
 				      (unsigned long long)(chk.entries -
-							   (uint64_t)json_integer_value(json_object_get(
+							   (uint64_t)json_integer_value(
+							       json_object_get(
 								   json_object_get(man, "custody"),
 								   "size"))));
 		}
@@ -856,17 +859,20 @@ comment: {
 	/* signature */
 	{
 		const json_t *sigs = json_object_get(man, "signatures");
-		const char *kid = json_string_value(json_object_get(json_array_get(sigs, 0), "key_id"));
+		const char *kid =
+		    json_string_value(json_object_get(json_array_get(sigs, 0), "key_id"));
 		if (!have_sig && json_array_size(sigs) > 0)
-			check(r, FAIL, "signature",
-			      "manifest.json lists a signature by %s but manifest.json.sig is missing",
-			      kid ? kid : "?");
+			check(
+			    r, FAIL, "signature",
+			    "manifest.json lists a signature by %s but manifest.json.sig is missing",
+			    kid ? kid : "?");
 		else if (!have_sig)
 			check(r, WARN, "signature", "package is unsigned (no manifest.json.sig)");
 		else if (opts->pubkey == NULL)
-			check(r, WARN, "signature",
-			      "manifest.json.sig present (key %s) but no --pubkey given: not checked",
-			      kid ? kid : "?");
+			check(
+			    r, WARN, "signature",
+			    "manifest.json.sig present (key %s) but no --pubkey given: not checked",
+			    kid ? kid : "?");
 		else {
 			struct cu_signer *s = NULL;
 			cu_error_clear(&e);
@@ -878,11 +884,13 @@ comment: {
 				      "manifest.json.sig does not verify with key %s (%s)",
 				      cu_signer_key_id(s), opts->pubkey);
 			else if (kid != NULL && strcmp(kid, cu_signer_key_id(s)) != 0)
-				check(r, FAIL, "signature",
-				      "manifest.json.sig verifies with %s but manifest.json names key %s",
-				      cu_signer_key_id(s), kid);
+				check(
+				    r, FAIL, "signature",
+				    "manifest.json.sig verifies with %s but manifest.json names key %s",
+				    cu_signer_key_id(s), kid);
 			else
-				check(r, PASS, "signature", "manifest.json.sig verifies with key %s",
+				check(r, PASS, "signature",
+				      "manifest.json.sig verifies with key %s",
 				      cu_signer_key_id(s));
 			cu_signer_free(s);
 		}
@@ -938,8 +946,7 @@ struct casev {
 	unsigned long bad;
 };
 
-static enum cu_status case_rec(const struct cu_inventory_rec *rec, void *ctx,
-			       struct cu_error *err)
+static enum cu_status case_rec(const struct cu_inventory_rec *rec, void *ctx, struct cu_error *err)
 {
 	struct casev *v = ctx;
 	struct cu_buf path = CU_BUF_INIT;
@@ -980,8 +987,8 @@ static enum cu_status case_rec(const struct cu_inventory_rec *rec, void *ctx,
 	}
 	struct cu_hasher *h = strlen(rec->sm3) == 64 ? v->h_sm3 : v->h;
 	if (h == NULL) {
-		if (cu_hasher_new(CU_HASH_DEFAULT | CU_HASH_SM3, CU_HASHER_THREADED, &v->h_sm3, &e) !=
-		    CU_OK)
+		if (cu_hasher_new(CU_HASH_DEFAULT | CU_HASH_SM3, CU_HASHER_THREADED, &v->h_sm3,
+				  &e) != CU_OK)
 			goto fail;
 		h = v->h_sm3;
 	}
@@ -1003,11 +1010,12 @@ static enum cu_status case_rec(const struct cu_inventory_rec *rec, void *ctx,
 	if (d.size != rec->size || strcmp(d.sha256, rec->sha256) != 0 ||
 	    strcmp(d.md5, rec->md5) != 0 ||
 	    (strlen(rec->sm3) == 64 && strcmp(d.sm3, rec->sm3) != 0)) {
-		check(v->r, FAIL, name,
-		      "'%s' is %llu bytes sha256 %s md5 %s; the inventory says %llu bytes sha256 %s "
-		      "md5 %s",
-		      rec->evidence_path, (unsigned long long)d.size, d.sha256, d.md5,
-		      (unsigned long long)rec->size, rec->sha256, rec->md5);
+		check(
+		    v->r, FAIL, name,
+		    "'%s' is %llu bytes sha256 %s md5 %s; the inventory says %llu bytes sha256 %s "
+		    "md5 %s",
+		    rec->evidence_path, (unsigned long long)d.size, d.sha256, d.md5,
+		    (unsigned long long)rec->size, rec->sha256, rec->md5);
 		v->bad++;
 	}
 	goto out;
@@ -1042,12 +1050,12 @@ static void walk_unlisted(struct casev *v, const char *rel, int depth)
 			walk_unlisted(v, child.data, depth + 1);
 		} else if (S_ISREG(sb.st_mode)) {
 			const char *key = child.data;
-			if (v->npaths == 0 ||
-			    bsearch(&key, v->paths, v->npaths, sizeof(*v->paths), cmp_cstr) == NULL) {
+			if (v->npaths == 0 || bsearch(&key, v->paths, v->npaths, sizeof(*v->paths),
+						      cmp_cstr) == NULL) {
 				char name[CU_PATH_MAX + 8];
 				snprintf(name, sizeof(name), "file %s", child.data);
-				check(v->r, FAIL, name, "'%s' is not in the inventory (unlisted file)",
-				      child.data);
+				check(v->r, FAIL, name,
+				      "'%s' is not in the inventory (unlisted file)", child.data);
 				v->bad++;
 			}
 		}
@@ -1136,7 +1144,8 @@ static enum cu_status load_manifest(const char *package, const char *password, j
 	char chunk[65536];
 
 	if (za == NULL)
-		return cu_error_set(err, CU_E_FORMAT, "'%s' is not a readable ZIP package", package);
+		return cu_error_set(err, CU_E_FORMAT, "'%s' is not a readable ZIP package",
+				    package);
 	if (password != NULL)
 		zip_set_default_password(za, password);
 	if ((zf = zip_fopen(za, CU_PKG_MANIFEST, 0)) == NULL) {
@@ -1153,7 +1162,8 @@ static enum cu_status load_manifest(const char *package, const char *password, j
 		if (got == 0)
 			break;
 		if (b.len + (size_t)got > CU_PKG_MANIFEST_MAX) {
-			st = cu_error_set(err, CU_E_LIMIT, "'%s': manifest.json too large", package);
+			st =
+			    cu_error_set(err, CU_E_LIMIT, "'%s': manifest.json too large", package);
 			goto out;
 		}
 		if ((st = cu_buf_append(&b, chunk, (size_t)got, err)) != CU_OK)
@@ -1180,8 +1190,8 @@ static enum cu_status load_tree(const json_t *man, struct tree *t, struct cu_err
 {
 	static const char *const lists[] = {"files", "derived"};
 	size_t total = 0;
-	const char *want = json_string_value(json_object_get(json_object_get(man, "content_root"),
-							     "root"));
+	const char *want =
+	    json_string_value(json_object_get(json_object_get(man, "content_root"), "root"));
 
 	memset(t, 0, sizeof(*t));
 	if (want == NULL || !cu_unhex(want, t->root, 32))
@@ -1217,8 +1227,7 @@ static enum cu_status load_tree(const json_t *man, struct tree *t, struct cu_err
 		return cu_error_set(err, CU_E_INTEGRITY,
 				    "files[] + derived[] do not give manifest.json's content_root");
 	for (size_t i = 0; i < t->n; i++)
-		cu_merkle_content_leaf(t->cf[i].path, t->cf[i].size, t->cf[i].sha256,
-				       t->leaves[i]);
+		cu_merkle_content_leaf(t->cf[i].path, t->cf[i].size, t->cf[i].sha256, t->leaves[i]);
 	return CU_OK;
 }
 
@@ -1250,10 +1259,11 @@ enum cu_status cu_verify_prove(const char *package, const char *path, const char
 			found = true;
 		}
 	if (!found) {
-		st = cu_error_set(err, CU_E_NOTFOUND,
-				  "'%s' is not an evidence or derived file of '%s' (give the package "
-				  "path, e.g. evidence/<item>/...)",
-				  path, package);
+		st = cu_error_set(
+		    err, CU_E_NOTFOUND,
+		    "'%s' is not an evidence or derived file of '%s' (give the package "
+		    "path, e.g. evidence/<item>/...)",
+		    path, package);
 		goto out;
 	}
 	if ((st = cu_merkle_proof((const unsigned char(*)[32])t.leaves, t.n, idx, &ap, &aplen,
@@ -1296,8 +1306,8 @@ out:
 	return st;
 }
 
-enum cu_status cu_verify_proof(const char *package, const char *proof_file,
-			       const char *password, struct cu_error *err)
+enum cu_status cu_verify_proof(const char *package, const char *proof_file, const char *password,
+			       struct cu_error *err)
 {
 	json_t *man = NULL, *pr = NULL;
 	unsigned char(*ap)[32] = NULL;
@@ -1315,29 +1325,33 @@ enum cu_status cu_verify_proof(const char *package, const char *proof_file,
 		const char *p = json_string_value(json_object_get(pr, "path"));
 		const char *h = json_string_value(json_object_get(pr, "sha256"));
 		const char *proot = json_string_value(json_object_get(pr, "root"));
-		const json_t *sz = json_object_get(pr, "size"), *ix = json_object_get(pr, "leaf_index");
-		const json_t *ts = json_object_get(pr, "tree_size"), *path = json_object_get(pr, "audit_path");
+		const json_t *sz = json_object_get(pr, "size"),
+			     *ix = json_object_get(pr, "leaf_index");
+		const json_t *ts = json_object_get(pr, "tree_size"),
+			     *path = json_object_get(pr, "audit_path");
 		json_int_t n = json_integer_value(json_object_get(cr, "size"));
 		if (want == NULL || !cu_unhex(want, root, 32)) {
-			st = cu_error_set(err, CU_E_FORMAT, "'%s': manifest.json has no content_root",
-					  package);
+			st = cu_error_set(err, CU_E_FORMAT,
+					  "'%s': manifest.json has no content_root", package);
 			goto out;
 		}
 		if (p == NULL || h == NULL || !json_is_integer(sz) || !json_is_integer(ix) ||
 		    !json_is_integer(ts) || !json_is_array(path) || json_integer_value(sz) < 0 ||
 		    json_integer_value(ix) < 0) {
-			st = cu_error_set(err, CU_E_FORMAT,
-					  "proof '%s' lacks path, size, sha256, leaf_index, tree_size "
-					  "or audit_path",
-					  proof_file);
+			st = cu_error_set(
+			    err, CU_E_FORMAT,
+			    "proof '%s' lacks path, size, sha256, leaf_index, tree_size "
+			    "or audit_path",
+			    proof_file);
 			goto out;
 		}
 		if (json_integer_value(ts) != n || (proot != NULL && strcmp(proot, want) != 0)) {
-			st = cu_error_set(err, CU_E_INTEGRITY,
-					  "proof '%s' is for a tree of %lld files with root %s; the "
-					  "package's content_root is %s over %lld",
-					  proof_file, (long long)json_integer_value(ts),
-					  proot ? proot : "?", want, (long long)n);
+			st =
+			    cu_error_set(err, CU_E_INTEGRITY,
+					 "proof '%s' is for a tree of %lld files with root %s; the "
+					 "package's content_root is %s over %lld",
+					 proof_file, (long long)json_integer_value(ts),
+					 proot ? proot : "?", want, (long long)n);
 			goto out;
 		}
 		size_t len = json_array_size(path);
@@ -1348,9 +1362,10 @@ enum cu_status cu_verify_proof(const char *package, const char *proof_file,
 		for (size_t i = 0; i < len; i++) {
 			const char *x = json_string_value(json_array_get(path, i));
 			if (x == NULL || !cu_unhex(x, ap[i], 32)) {
-				st = cu_error_set(err, CU_E_FORMAT,
-						  "proof '%s': audit_path[%zu] is not 64 hex digits",
-						  proof_file, i);
+				st =
+				    cu_error_set(err, CU_E_FORMAT,
+						 "proof '%s': audit_path[%zu] is not 64 hex digits",
+						 proof_file, i);
 				goto out;
 			}
 		}

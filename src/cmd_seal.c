@@ -19,14 +19,14 @@ static void print_grouped(const char *hex)
 int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"sign", required_argument, NULL, 's'},
-		{"encrypt", no_argument, NULL, 'e'},
-		{"password-file", required_argument, NULL, 'p'},
-		{"hash", required_argument, NULL, 'H'},
-		{"allow-incomplete", no_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"sign", required_argument, NULL, 's'},
+	    {"encrypt", no_argument, NULL, 'e'},
+	    {"password-file", required_argument, NULL, 'p'},
+	    {"hash", required_argument, NULL, 'H'},
+	    {"allow-incomplete", no_argument, NULL, 'a'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cu_seal_opts so;
 	struct cu_seal_result res;
@@ -40,6 +40,7 @@ int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 	memset(&so, 0, sizeof(so));
 	so.hash_algs = CU_HASH_DEFAULT;
 	cu_error_clear(&err);
+	optind = 0; /* re-initialise getopt: main() parsed in "+" mode */
 	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': so.output = optarg; break;
@@ -110,9 +111,8 @@ int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 	} else {
 		printf("package: %s\n", res.package);
 		printf("package sha256: %s\n", res.outer_sha256);
-		printf("files: %llu (%llu bytes), content root %s\n",
-		       (unsigned long long)res.files, (unsigned long long)res.bytes,
-		       res.content_root);
+		printf("files: %llu (%llu bytes), content root %s\n", (unsigned long long)res.files,
+		       (unsigned long long)res.bytes, res.content_root);
 		printf("custody: %llu entries, head %s\n", (unsigned long long)res.custody_size,
 		       res.custody_head);
 		printf("seal hash: ");

@@ -44,28 +44,31 @@ static void print_report(const struct cu_cli *cli, const struct cu_verify_report
 		const struct cu_verify_check *c = &r->checks[i];
 		if (cli->quiet && c->ok && !c->warning)
 			continue;
-		printf("%-4s %s: %s\n", !c->ok ? "FAIL" : c->warning ? "warn" : "ok", c->name,
-		       c->detail);
+		printf("%-4s %s: %s\n",
+		       !c->ok       ? "FAIL"
+		       : c->warning ? "warn"
+				    : "ok",
+		       c->name, c->detail);
 	}
 	if (r->seal_hash[0])
 		printf("seal hash: %s\n", r->seal_hash);
-	printf("%s\n", r->ok ? "RESULT: all checks passed"
-			     : r->failures ? "RESULT: verification FAILED"
-					   : "RESULT: could not verify (input unreadable)");
+	printf("%s\n", r->ok         ? "RESULT: all checks passed"
+		       : r->failures ? "RESULT: verification FAILED"
+				     : "RESULT: could not verify (input unreadable)");
 }
 
 int cu_cmd_verify(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"pubkey", required_argument, NULL, 'k'},
-		{"expect-sha256", required_argument, NULL, 'e'},
-		{"tsr", required_argument, NULL, 't'},
-		{"tsa-ca", required_argument, NULL, 'c'},
-		{"password-file", required_argument, NULL, 'p'},
-		{"prove", required_argument, NULL, 'P'},
-		{"proof", required_argument, NULL, 'F'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"pubkey", required_argument, NULL, 'k'},
+	    {"expect-sha256", required_argument, NULL, 'e'},
+	    {"tsr", required_argument, NULL, 't'},
+	    {"tsa-ca", required_argument, NULL, 'c'},
+	    {"password-file", required_argument, NULL, 'p'},
+	    {"prove", required_argument, NULL, 'P'},
+	    {"proof", required_argument, NULL, 'F'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cu_verify_opts vo;
 	struct cu_verify_report rep;
@@ -130,7 +133,8 @@ int cu_cmd_verify(struct cu_cli *cli, int argc, char **argv)
 		if (cli->json)
 			printf("{\"ok\":true}\n");
 		else
-			printf("ok   proof: '%s' reproduces the content_root of '%s'\n", proof, target);
+			printf("ok   proof: '%s' reproduces the content_root of '%s'\n", proof,
+			       target);
 		rc = 0;
 		goto out;
 	}

@@ -52,8 +52,9 @@ static enum cu_status add_file(struct cu_case *c, const char *item, const char *
 	memset(&r, 0, sizeof(r));
 	if ((st = cu_path_from_device(device_path, strlen(device_path), &dev, err)) != CU_OK)
 		goto out;
-	if ((st = cu_buf_printf(&rel, err, "%s/%s/%s", strcmp(kind, "derived") ? "evidence" : "derived",
-				item, dev.data)) != CU_OK ||
+	if ((st = cu_buf_printf(&rel, err, "%s/%s/%s",
+				strcmp(kind, "derived") ? "evidence" : "derived", item,
+				dev.data)) != CU_OK ||
 	    (st = cu_case_path(c, rel.data, &dst, err)) != CU_OK ||
 	    (st = cu_mkdirs(dst.data, 0755, true, err)) != CU_OK ||
 	    (st = cu_buf_printf(&tmp, err, "%s/work/mkcase.tmp", c->dir)) != CU_OK ||
@@ -138,11 +139,15 @@ int main(int argc, char **argv)
 		uint64_t total = (uint64_t)mb << 20, done = 0;
 		for (unsigned i = 0; done < total; i++) {
 			char dp[128];
-			uint64_t sz = (i % 10 == 0) ? (64u << 20) : (i % 3 == 0) ? (4u << 20) : (96u << 10);
+			uint64_t sz = (i % 10 == 0)  ? (64u << 20)
+				      : (i % 3 == 0) ? (4u << 20)
+						     : (96u << 10);
 			if (sz > total - done)
 				sz = total - done;
 			snprintf(dp, sizeof(dp), "/sdcard/DCIM/bulk/f%05u.%s", i,
-				 i % 10 == 0 ? "db" : i % 3 == 0 ? "mp4" : "jpg");
+				 i % 10 == 0  ? "db"
+				 : i % 3 == 0 ? "mp4"
+					      : "jpg");
 			if (add_file(c, item, "evidence", dp, i % 10 == 0 ? "SQLite format 3" : "",
 				     i % 10 == 0 ? 16 : 0, sz, NULL, algs, &err) != CU_OK)
 				return die(&err);
@@ -154,21 +159,24 @@ int main(int argc, char **argv)
 		static const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0};
 		char from[256];
 		snprintf(from, sizeof(from),
-			 "evidence/%s/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.db", item);
-		if (add_file(c, item, "evidence", "HomeDomain/Library/SMS/sms.db", sqlite, 16, 40000,
+			 "evidence/%s/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.db",
+			 item);
+		if (add_file(c, item, "evidence", "HomeDomain/Library/SMS/sms.db", sqlite, 16,
+			     40000, NULL, algs, &err) != CU_OK ||
+		    add_file(c, item, "evidence",
+			     "/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.db", "", 0,
+			     70000, NULL, algs, &err) != CU_OK ||
+		    add_file(c, item, "evidence",
+			     "HomeDomain/Library/Preferences/com.apple.x.plist", bplist, 8, 900,
 			     NULL, algs, &err) != CU_OK ||
 		    add_file(c, item, "evidence",
-			     "/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.db", "", 0, 70000,
+			     "CameraRollDomain/Media/DCIM/100APPLE/IMG_0001.JPG", jpeg, 4, 120000,
 			     NULL, algs, &err) != CU_OK ||
-		    add_file(c, item, "evidence", "HomeDomain/Library/Preferences/com.apple.x.plist",
-			     bplist, 8, 900, NULL, algs, &err) != CU_OK ||
-		    add_file(c, item, "evidence", "CameraRollDomain/Media/DCIM/100APPLE/IMG_0001.JPG",
-			     jpeg, 4, 120000, NULL, algs, &err) != CU_OK ||
-		    add_file(c, item, "evidence", "/sdcard/Download/空文件.txt", "", 0, 0, NULL, algs,
-			     &err) != CU_OK ||
+		    add_file(c, item, "evidence", "/sdcard/Download/空文件.txt", "", 0, 0, NULL,
+			     algs, &err) != CU_OK ||
 		    add_file(c, item, "derived",
-			     "/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.plain.db", sqlite,
-			     16, 50000, from, algs, &err) != CU_OK)
+			     "/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.plain.db",
+			     sqlite, 16, 50000, from, algs, &err) != CU_OK)
 			return die(&err);
 	}
 	snprintf(subj, sizeof(subj), "{\"item\":\"%s\"}", item);

@@ -25,9 +25,11 @@ static void test_names(void)
 	tap_is_str(b.data, "x-..-y-z_A-1_20261123T070102Z.custos.zip",
 		   "'/', ' ' and the '_' separator sanitised");
 	cu_seal_package_name(".hidden", "it\tem", t, &b, &err);
-	tap_is_str(b.data, "-hidden_it-em_20261123T070102Z.custos.zip", "no leading dot, no control");
+	tap_is_str(b.data, "-hidden_it-em_20261123T070102Z.custos.zip",
+		   "no leading dot, no control");
 	cu_seal_package_name("京公刑〔2026〕1号", "A1", t, &b, &err);
-	tap_is_str(b.data, "京公刑〔2026〕1号_A1_20261123T070102Z.custos.zip", "UTF-8 case number kept");
+	tap_is_str(b.data, "京公刑〔2026〕1号_A1_20261123T070102Z.custos.zip",
+		   "UTF-8 case number kept");
 	cu_seal_package_name("案案案案案案案案案案案案案案案案案案案案案案案案", "A1", t, &b, &err);
 	tap_ok(cu_utf8_valid(b.data, b.len), "long UTF-8 name cut on a character boundary");
 	tap_ok(strlen(b.data) <= 64 + strlen("_A1_20261123T070102Z.custos.zip"), "cut at 64 bytes");
@@ -41,8 +43,9 @@ static void test_names(void)
 static void test_columns(void)
 {
 	tap_is_str(cu_seal_category("HomeDomain/Library/SMS/sms.db"), "短信", "iOS sms.db");
-	tap_is_str(cu_seal_category("/data/data/com.android.providers.telephony/databases/mmssms.db"),
-		   "短信", "Android mmssms.db");
+	tap_is_str(
+	    cu_seal_category("/data/data/com.android.providers.telephony/databases/mmssms.db"),
+	    "短信", "Android mmssms.db");
 	tap_is_str(cu_seal_category("/data/data/com.tencent.mm/MicroMsg/x/EnMicroMsg.db"),
 		   "微信聊天", "WeChat Android");
 	tap_is_str(cu_seal_category("AppDomain-com.tencent.xin/Documents/x/DB/MM.sqlite"),
@@ -64,7 +67,8 @@ static void test_columns(void)
 		   "binary plist");
 	tap_is_str(cu_seal_format((const unsigned char *)"<?xml version=", 14, "x.plist"), "plist",
 		   "XML plist");
-	tap_is_str(cu_seal_format((const unsigned char *)"\xff\xd8\xff\xe0", 4, "x"), "图片", "JPEG");
+	tap_is_str(cu_seal_format((const unsigned char *)"\xff\xd8\xff\xe0", 4, "x"), "图片",
+		   "JPEG");
 	tap_is_str(cu_seal_format((const unsigned char *)"\x12\x34\x56\x78", 4, "EnMicroMsg.db"),
 		   "加密或损坏的数据库", "database name without SQLite header");
 	tap_is_str(cu_seal_format(NULL, 0, "empty.bin"), "空文件", "empty file");
@@ -83,7 +87,7 @@ static void test_tsq(void)
 	cu_sha256("abd", 3, other);
 	tap_ok(cu_seal_tsq_build(h, &b, &err) == CU_OK, "tsq built");
 	tap_ok(cu_seal_tsq_build(h, &b2, &err) == CU_OK && b.len == b2.len &&
-		       memcmp(b.data, b2.data, b.len) == 0,
+		   memcmp(b.data, b2.data, b.len) == 0,
 	       "tsq deterministic");
 	p = (const unsigned char *)b.data;
 	req = d2i_TS_REQ(NULL, &p, (long)b.len);
@@ -130,15 +134,15 @@ static void test_content_root(void)
 {
 	const char *h1 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 	const char *h2 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-	struct cu_content_file f[3] = {{"evidence/b", 3, h1}, {"evidence/a", 0, h2},
-				       {"derived/z", 3, h1}};
-	struct cu_content_file g[3] = {{"derived/z", 3, h1}, {"evidence/b", 3, h1},
-				       {"evidence/a", 0, h2}};
+	struct cu_content_file f[3] = {
+	    {"evidence/b", 3, h1}, {"evidence/a", 0, h2}, {"derived/z", 3, h1}};
+	struct cu_content_file g[3] = {
+	    {"derived/z", 3, h1}, {"evidence/b", 3, h1}, {"evidence/a", 0, h2}};
 	unsigned char r1[32], r2[32], want[32], leaves[3][32], empty[32];
 	struct cu_error err;
 	/* Sorted bytewise: derived/z, evidence/a, evidence/b. */
-	const char *order[3][3] = {{"derived/z", "3", h1}, {"evidence/a", "0", h2},
-				   {"evidence/b", "3", h1}};
+	const char *order[3][3] = {
+	    {"derived/z", "3", h1}, {"evidence/a", "0", h2}, {"evidence/b", "3", h1}};
 
 	for (int i = 0; i < 3; i++) {
 		unsigned char buf[256];
@@ -167,15 +171,21 @@ static void test_content_root(void)
 
 static void test_caseuco(void)
 {
-	json_t *m = json_pack("{s:{s:s,s:s},s:[{s:s,s:{s:s,s:s},s:{s:[s]}}]}", "case",
-			      "case_number", "C1", "case_title", "t", "items", "item_id", "A1",
-			      "features", "make", "Apple", "model", "X", "identifiers", "imei",
-			      "350000000000006");
-	const char *log = "{\"body\":{\"v\":1,\"seq\":0,\"prev\":\"00\",\"time\":\"2026-11-23T07:00:00.000Z\","
-			  "\"event\":\"IMPORT\",\"actor\":{},\"subject\":{\"item\":\"A1\"},\"details\":{}}}\n";
-	struct cu_caseuco_file f = {"evidence/A1/x.db", "/data/x.db", "A1",
-				    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-				    "900150983cd24fb0d6963f7d28e17f72", "evidence", 3};
+	json_t *m =
+	    json_pack("{s:{s:s,s:s},s:[{s:s,s:{s:s,s:s},s:{s:[s]}}]}", "case", "case_number", "C1",
+		      "case_title", "t", "items", "item_id", "A1", "features", "make", "Apple",
+		      "model", "X", "identifiers", "imei", "350000000000006");
+	const char *log =
+	    "{\"body\":{\"v\":1,\"seq\":0,\"prev\":\"00\",\"time\":\"2026-11-23T07:00:00.000Z\","
+	    "\"event\":\"IMPORT\",\"actor\":{},\"subject\":{\"item\":\"A1\"},\"details\":{}}}\n";
+	struct cu_caseuco_file f = {
+	    "evidence/A1/x.db",
+	    "/data/x.db",
+	    "A1",
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	    "900150983cd24fb0d6963f7d28e17f72",
+	    "evidence",
+	    3};
 	struct cu_buf a = CU_BUF_INIT, b = CU_BUF_INIT;
 	struct cu_error err;
 	json_t *doc = NULL;
@@ -183,15 +193,15 @@ static void test_caseuco(void)
 	tap_ok(cu_seal_caseuco(m, "uuid-1", log, strlen(log), &f, 1, &a, &err) == CU_OK,
 	       "case.jsonld built");
 	tap_ok(cu_seal_caseuco(m, "uuid-1", log, strlen(log), &f, 1, &b, &err) == CU_OK &&
-		       a.len == b.len && memcmp(a.data, b.data, a.len) == 0,
+		   a.len == b.len && memcmp(a.data, b.data, a.len) == 0,
 	       "case.jsonld deterministic");
 	tap_ok(cu_json_load_str(a.data, a.len, "case.jsonld", &doc, &err) == CU_OK, "parses");
 	tap_ok(json_is_object(json_object_get(doc, "@context")) &&
-		       json_array_size(json_object_get(doc, "@graph")) > 5,
+		   json_array_size(json_object_get(doc, "@graph")) > 5,
 	       "@context and @graph");
 	tap_ok(strstr(a.data, "case-investigation:InvestigativeAction") != NULL &&
-		       strstr(a.data, "uco-observable:MobileDeviceFacet") != NULL &&
-		       strstr(a.data, f.sha256) != NULL && strstr(a.data, f.md5) != NULL,
+		   strstr(a.data, "uco-observable:MobileDeviceFacet") != NULL &&
+		   strstr(a.data, f.sha256) != NULL && strstr(a.data, f.md5) != NULL,
 	       "action, device and both hashes present");
 	json_decref(doc);
 	json_decref(m);
