@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -270,6 +271,10 @@ out:
 /* Keep this much free so the case (inventory, custody, manifest) can
  * still be completed after a huge member was refused. */
 #define SPACE_RESERVE ((uint64_t)64 << 20)
+/* Group commit limits (see cu_import_flush). */
+#define BATCH_FILES_DEFAULT 256
+#define BATCH_BYTES ((uint64_t)256 << 20)
+#define BATCH_MS 2000
 #define SPACE_RECHECK ((uint64_t)256 << 20)
 
 enum cu_status cu_import_check_space(struct cu_import_ctx *x, uint64_t want, struct cu_error *err)
@@ -466,10 +471,8 @@ enum cu_status cu_import_out_commit(struct cu_import_out *o, const struct timesp
 	kill_hook(o->x);
 	if ((st = cu_hasher_final(o->h, d, err)) != CU_OK)
 		goto fail;
-	if (fsync(o->fd) != 0) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot fsync '%s'", o->abs);
-		goto fail;
-	}
+	/* No fsync here: the group commit (cu_import_flush) makes the data
+	 * durable with one syncfs() before the inventory lines go out. */
 	if (fchmod(o->fd, 0444) != 0) {
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot make '%s' read-only", o->abs);
 		goto fail;
@@ -563,10 +566,12 @@ enum cu_status cu_import_record(struct cu_import_ctx *x, const struct cu_import_
 	r.derivation = (char *)fi->derivation;
 	r.derived_from = fi->derived_from;
 	r.meta = meta ? meta : fi->meta;
-	if ((st = cu_inventory_append(x->c, &r, err)) != CU_OK) {
+	if ((st = cu_inventory_rec_format(&r, &x->pending, err)) != CU_OK) {
 		cu_error_prefix(err, "inventory of item '%s'", x->item);
 		goto out;
 	}
+	x->pending_n++;
+	x->pending_bytes += d != NULL ? d->size : 0;
 	if (d != NULL) {
 		v.size = d->size;
 		memcpy(v.sha256, d->sha256, sizeof(v.sha256));
@@ -584,9 +589,152 @@ enum cu_status cu_import_record(struct cu_import_ctx *x, const struct cu_import_
 		x->st.bytes += v.size;
 	}
 	x->files_this_run++;
+	if (x->pending_n >= x->batch_files || x->pending_bytes >= BATCH_BYTES ||
+	    x->committed == 0 || cu_time_now_ms() - x->last_flush_ms >= BATCH_MS)
+		st = cu_import_flush(x, err);
 out:
 	json_decref(meta);
 	cu_buf_release(&devp);
+	return st;
+}
+
+/* An interrupted run may leave half an inventory line; it belongs to no
+ * file (that file is redone on resume). It is cut off before appending, and
+ * the cut is recorded (length, SHA-256) in an ERROR custody entry. */
+static enum cu_status cut_torn_tail(struct cu_import_ctx *x, int fd, const char *path,
+				    struct cu_error *err)
+{
+	struct stat sb;
+	struct cu_buf tail = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_json j;
+	enum cu_status st = CU_OK;
+	char c, hex[65];
+	off_t end, cut = 0;
+
+	if (fstat(fd, &sb) != 0 || sb.st_size == 0)
+		return CU_OK;
+	if (pread(fd, &c, 1, sb.st_size - 1) == 1 && c == '\n')
+		return CU_OK;
+	end = sb.st_size;
+	for (off_t pos = end; pos > 0 && cut == 0;) {
+		char blk[4096];
+		off_t from = pos > (off_t)sizeof(blk) ? pos - (off_t)sizeof(blk) : 0;
+		ssize_t r = pread(fd, blk, (size_t)(pos - from), from);
+		if (r <= 0)
+			break;
+		for (ssize_t i = r - 1; i >= 0; i--) {
+			if (blk[i] == '\n') {
+				cut = from + i + 1;
+				break;
+			}
+		}
+		pos = from;
+	}
+	if (end - cut > (off_t)CU_BUF_DEFAULT_MAX)
+		return cu_error_set(err, CU_E_FORMAT, "inventory '%s' ends in %lld bytes without a "
+						      "newline: check the file",
+				    path, (long long)(end - cut));
+	if ((st = cu_buf_grow(&tail, (size_t)(end - cut) + 1, err)) != CU_OK)
+		goto out;
+	if (pread(fd, tail.data, (size_t)(end - cut), cut) != end - cut) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", path);
+		goto out;
+	}
+	cu_sha256_hex(tail.data, (size_t)(end - cut), hex);
+	cu_warn("inventory '%s': cutting a torn last line (%lld bytes, sha256 %s) left by an "
+		"interrupted import",
+		path, (long long)(end - cut), hex);
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "reason", "torn inventory line from an interrupted write, cut before "
+				     "appending");
+	cu_json_key(&j, "inventory");
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "item", x->item);
+	cu_json_key(&j, "offset");
+	cu_json_uint(&j, (uint64_t)cut);
+	cu_json_key(&j, "length");
+	cu_json_uint(&j, (uint64_t)(end - cut));
+	cu_json_kv_str(&j, "sha256", hex);
+	cu_json_obj_end(&j);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) != CU_OK)
+		goto out;
+	if (x->c->custody != NULL &&
+	    (st = cu_custody_append(x->c->custody, "ERROR", cu_case_default_actor(), NULL, det.data,
+				    NULL, err)) != CU_OK)
+		goto out;
+	if (ftruncate(fd, cut) != 0)
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot cut the torn line of '%s'", path);
+out:
+	cu_buf_release(&tail);
+	cu_buf_release(&det);
+	return st;
+}
+
+/*
+ * Group commit. core's cu_inventory_append() fsyncs every line; with an
+ * fsync per evidence file as well that is two disk flushes per file (about
+ * 6 ms each on the reference VM: 25 s for 2000 small files). Instead the
+ * files of a group are written without fsync, one syncfs() makes all of
+ * them durable, then their lines (formatted by cu_inventory_rec_format(),
+ * so the format is core's) go to the inventory in one write and one fsync,
+ * under the same flock core takes. A line is never listed before its data
+ * is on disk; a crash loses at most the current group, whose files are
+ * "on disk, not listed" and are redone by --resume.
+ */
+enum cu_status cu_import_flush(struct cu_import_ctx *x, struct cu_error *err)
+{
+	struct cu_buf rel = CU_BUF_INIT, path = CU_BUF_INIT;
+	enum cu_status st = CU_OK;
+	int fd = -1;
+	bool locked = false;
+
+	if (x->pending_n == 0)
+		return CU_OK;
+	if (x->case_fd < 0 &&
+	    (x->case_fd = open(x->c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open the case '%s'", x->c->dir);
+	if (syncfs(x->case_fd) != 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot sync the case '%s'", x->c->dir);
+	if ((st = cu_case_path(x->c, "inventory", &path, err)) != CU_OK ||
+	    (st = cu_mkdirs(path.data, 0750, false, err)) != CU_OK ||
+	    (st = cu_buf_printf(&rel, err, "inventory/%s.jsonl", x->item)) != CU_OK ||
+	    (st = cu_case_path(x->c, rel.data, &path, err)) != CU_OK)
+		goto out;
+	fd = open(path.data, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot open inventory '%s'", path.data);
+		goto out;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			st = cu_error_errno(err, CU_E_IO, errno, "cannot lock inventory '%s'",
+					    path.data);
+			goto out;
+		}
+	}
+	locked = true;
+	if ((st = cut_torn_tail(x, fd, path.data, err)) != CU_OK)
+		goto out;
+	if ((st = cu_write_all(fd, x->pending.data, x->pending.len, path.data, err)) != CU_OK)
+		goto out;
+	if (fsync(fd) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot fsync inventory '%s'", path.data);
+		goto out;
+	}
+	x->committed += x->pending_n;
+	x->pending_n = 0;
+	x->pending_bytes = 0;
+	cu_buf_reset(&x->pending);
+	x->last_flush_ms = cu_time_now_ms();
+out:
+	if (locked)
+		(void)flock(fd, LOCK_UN);
+	if (fd >= 0)
+		close(fd);
+	cu_buf_release(&rel);
+	cu_buf_release(&path);
 	return st;
 }
 
@@ -1570,6 +1718,9 @@ out:
 
 static void ctx_release(struct cu_import_ctx *x)
 {
+	if (x->case_fd >= 0)
+		close(x->case_fd);
+	cu_buf_release(&x->pending);
 	free(x->src_abs);
 	free(x->item);
 	cu_hasher_free(x->hasher);
@@ -1603,6 +1754,14 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	x.start_ms = cu_time_now_ms();
 	if ((s = getenv("CUSTOS_TEST_KILL_AFTER_FILES")) != NULL)
 		(void)cu_parse_u64(s, &x.kill_after);
+	x.batch_files = BATCH_FILES_DEFAULT;
+	if ((s = getenv("CUSTOS_IMPORT_BATCH_FILES")) != NULL)
+		(void)cu_parse_u64(s, &x.batch_files);
+	if (x.batch_files == 0)
+		x.batch_files = 1;
+	x.case_fd = -1;
+	x.last_flush_ms = cu_time_now_ms();
+	cu_buf_init(&x.pending, CU_BUF_DEFAULT_MAX);
 	cu_error_clear(&herr);
 
 	if ((x.src_abs = realpath(path, NULL)) == NULL) {
@@ -1632,6 +1791,9 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	default: hst = cu_error_set(&herr, CU_E_USAGE, "no import format chosen"); break;
 	}
 	cu_progress_finish(&x.prog);
+	/* Whatever was completed before a fault is listed. */
+	if (x.begun && (st = cu_import_flush(&x, err)) != CU_OK)
+		goto out;
 
 	if (hst != CU_OK && (!x.begun || (x.st.files == 0 && x.rechecked == 0) ||
 			     hst == CU_E_KEY || hst == CU_E_USAGE)) {

@@ -72,6 +72,11 @@ struct cu_import_ctx {
 	json_t *item_facts;       /* manifest items[] fields found in the image */
 	json_t *details;          /* format-specific details for the IMPORT entry */
 	const char *os;           /* "iOS", "Android" or NULL */
+	/* group commit of inventory lines (cu_import_flush) */
+	struct cu_buf pending;    /* formatted lines not yet in the inventory */
+	uint64_t pending_n, pending_bytes, committed, batch_files;
+	int64_t last_flush_ms;
+	int case_fd;
 	bool begun;               /* item chosen, manifest entry written */
 	json_t *acq;              /* borrowed: our acquisitions[] entry */
 	int64_t start_ms;
@@ -145,8 +150,8 @@ struct cu_import_fileinfo {
 	const char *derivation;
 };
 
-/* Appends the inventory line (fsync'ed), updates the statistics and the
- * used-path map, and runs the test kill hook. d may be NULL for symlinks. */
+/* Queues the inventory line (group commit, see cu_import_flush), updates
+ * the statistics and the used-path map. d may be NULL for symlinks. */
 enum cu_status cu_import_record(struct cu_import_ctx *x, const struct cu_import_slot *s,
 				const struct cu_import_fileinfo *fi, const struct cu_digests *d,
 				struct cu_error *err);
@@ -160,6 +165,9 @@ enum cu_status cu_import_record(struct cu_import_ctx *x, const struct cu_import_
 enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *what,
 				 struct cu_import_slot *s, struct cu_import_fileinfo *fi,
 				 struct cu_error *err);
+/* Makes the queued files durable (syncfs) and appends their inventory
+ * lines in one write + fsync. */
+enum cu_status cu_import_flush(struct cu_import_ctx *x, struct cu_error *err);
 /* Writes bytes already in memory (read once by the caller) and records them. */
 enum cu_status cu_import_store_mem(struct cu_import_ctx *x, const void *p, size_t n,
 				   struct cu_import_slot *s, struct cu_import_fileinfo *fi,

@@ -1,7 +1,9 @@
 #!/bin/sh
 # import_resume.sh - an import killed with SIGKILL (test hook
 # CUSTOS_TEST_KILL_AFTER_FILES=N: the process kills itself once N files are
-# recorded, in the middle of writing the next one) leaves a resumable case:
+# recorded, in the middle of writing the next one; CUSTOS_IMPORT_BATCH_FILES
+# sets the group-commit size so some recorded files are not yet listed)
+# leaves a resumable case:
 # no IMPORT entry, the partial file is removed and redone on --resume, the
 # files already listed are re-checked from their evidence copies (not
 # re-copied), a torn inventory line is tolerated, and the custody chain
@@ -48,13 +50,13 @@ while [ $i -lt 12 ]; do
 done
 C=$T/case
 mkcase "$C"
-CUSTOS_TEST_KILL_AFTER_FILES=5 "$CUSTOS" --case "$C" import "$S" --item R1 >"$T/k.out" 2>"$T/k.err"
+CUSTOS_IMPORT_BATCH_FILES=4 CUSTOS_TEST_KILL_AFTER_FILES=6 "$CUSTOS" --case "$C" import "$S" --item R1 >"$T/k.out" 2>"$T/k.err"
 is "$?" "137" "import killed by SIGKILL (test hook)"
-is "$(wc -l <"$C/inventory/R1.jsonl" | tr -d ' ')" "5" "five files listed before the kill"
+is "$(wc -l <"$C/inventory/R1.jsonl" | tr -d ' ')" "5" "five files listed before the kill (the first, then a group of four)"
 grep -q '"event":"IMPORT"' "$C/custody/log.jsonl"
 ok $((! $?)) "an interrupted import has no IMPORT entry"
 n_disk=$(find "$C/evidence/R1" -type f | wc -l)
-is "$n_disk" "6" "one partial file on disk besides the five listed"
+is "$n_disk" "7" "on disk: five listed, one complete but not yet listed, one partial"
 grep -q '"status": "running"' "$C/manifest.json"
 ok $? "manifest shows the import as running"
 printf '{"kind":"evidence","item":"R1","dev' >>"$C/inventory/R1.jsonl"
@@ -63,14 +65,16 @@ like "$(cat "$T/last.out")" "5 re-checked" "five files re-checked"
 all_match "$C" R1 "$S" /
 ok $? "after resume every source file is listed exactly once with its sha256"
 is "$(grep -c '"type":"file"' "$C/inventory/R1.jsonl")" "24" "24 files in the inventory"
-grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"resumed":true,"rechecked":5,"partials_removed":1'
-ok $? "IMPORT entry: resumed, 5 re-checked, 1 partial removed"
+grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"resumed":true,"rechecked":5,"partials_removed":2'
+ok $? "IMPORT entry: resumed, 5 re-checked, 2 unlisted files removed and redone"
 grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"item_files":24'
 ok $? "IMPORT entry counts all 24 files of the item"
 chain_ok "$C"
 ok $? "custody chain valid after kill and resume"
 grep -q '"status": "complete"' "$C/manifest.json"
 ok $? "manifest acquisition complete after resume"
+grep '"event":"ERROR"' "$C/custody/log.jsonl" | grep -q '"reason":"torn inventory line'
+ok $? "the torn inventory line's cut is recorded in an ERROR entry"
 python3 -c "
 import json,sys
 for l in open('$C/inventory/R1.jsonl'): json.loads(l)
@@ -80,7 +84,7 @@ ok $? "inventory has no torn line left"
 # Tampering between the kill and the resume is caught.
 C2=$T/case2
 mkcase "$C2"
-CUSTOS_TEST_KILL_AFTER_FILES=3 "$CUSTOS" --case "$C2" import "$S" --item R2 >/dev/null 2>&1
+CUSTOS_IMPORT_BATCH_FILES=2 CUSTOS_TEST_KILL_AFTER_FILES=3 "$CUSTOS" --case "$C2" import "$S" --item R2 >/dev/null 2>&1
 victim=$(sed -n 2p "$C2/inventory/R2.jsonl" | python3 -c "import json,sys; print(json.load(sys.stdin)['evidence_path'])")
 chmod u+w "$C2/$victim"
 printf 'X' >>"$C2/$victim"
