@@ -1421,6 +1421,98 @@ static enum cu_status open_new_db(const char *path, sqlite3 **out, struct cu_err
 	return CU_OK;
 }
 
+/*
+ * `parse --item X` re-parses one item: every other item's rows are carried
+ * over from the existing case.db unchanged (same ids, so references between
+ * tables stay valid); X's rows are then written anew after them.
+ */
+static enum cu_status keep_other_items(sqlite3 *db, const char *old_path, const char *item,
+				       struct cu_error *err)
+{
+	static const char *const tables[] = {"items", "sources", "accounts", "contacts",
+					     "conversations", "messages", "calls", "payments",
+					     "hits", "parse_warnings", "links", NULL};
+	struct cu_buf uri = CU_BUF_INIT, sql = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc;
+	int64_t version = -1;
+
+	rc = uri_for(old_path, &uri, err);
+	if (!rc) /* ATTACH is refused inside a transaction */
+		rc = casedb_exec(db, "COMMIT", err);
+	if (rc)
+		goto out;
+	/* uri_for() asks for immutable=1, which suits reading our own file */
+	if (sqlite3_prepare_v2(db, "ATTACH DATABASE ?1 AS old", -1, &st, NULL) != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_IO, "case.db: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, uri.data, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = cu_error_set(err, CU_E_IO, "opening the previous case.db: %s",
+				  sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = casedb_exec(db, "BEGIN", err);
+	if (rc)
+		goto detach;
+	if (sqlite3_prepare_v2(db, "PRAGMA old.user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (version != CU_CASEDB_SCHEMA_VERSION) {
+		rc = cu_error_set(err, CU_E_UNSUPPORTED,
+				  "the existing case.db has schema version %lld, not %d: run "
+				  "`custos parse` without --item to rebuild it",
+				  (long long)version, CU_CASEDB_SCHEMA_VERSION);
+		goto detach;
+	}
+	for (const char *const *t = tables; *t; t++) {
+		cu_buf_reset(&sql);
+		rc = cu_buf_printf(&sql, err, "INSERT INTO main.%s SELECT * FROM old.%s WHERE %s",
+				   *t, *t,
+				   strcmp(*t, "links") == 0 ? "item_a IS NOT ?1 AND item_b IS NOT ?1"
+							    : "item_id IS NOT ?1");
+		if (rc)
+			goto detach;
+		if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+			rc = cu_error_set(err, CU_E_UNSUPPORTED,
+					  "carrying over table %s of the existing case.db: %s; run "
+					  "`custos parse` without --item",
+					  *t, sqlite3_errmsg(db));
+			goto detach;
+		}
+		sqlite3_bind_text(st, 1, item, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = cu_error_set(err, CU_E_IO, "carrying over table %s: %s", *t,
+					  sqlite3_errmsg(db));
+			goto detach;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+detach:
+	sqlite3_finalize(st);
+	st = NULL;
+	{
+		/* DETACH is refused inside a transaction: commit the carried-over
+		 * rows first and start the parse's own transaction again */
+		struct cu_error e;
+
+		cu_error_clear(&e);
+		if (casedb_exec(db, "COMMIT; DETACH DATABASE old; BEGIN", &e) != CU_OK && !rc)
+			rc = cu_error_set(err, e.code, "%s", e.msg);
+	}
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&uri);
+	cu_buf_release(&sql);
+	return rc;
+}
+
 static enum cu_status fsync_path(const char *path, struct cu_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1577,6 +1669,8 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 		goto out;
 	(void)unlink(tmp.data);
 	rc = open_new_db(tmp.data, &ctx.db, err);
+	if (!rc && only && cu_file_exists(final.data))
+		rc = keep_other_items(ctx.db, final.data, only, err);
 	if (rc)
 		goto out;
 

@@ -112,8 +112,47 @@ cmp -s "$T/case1.db" "$C/case.db"; ok $? "two runs give a byte-identical case.db
 cmp -s "$T/evidence.before" "$T/evidence.after"; ok $? "evidence hashes identical before and after parse"
 is "$(find "$C/work" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "no staged copies left in CASE/work"
 
-# --item and --json
+# --item: that item re-parsed, the others' rows carried over unchanged
+per_item="SELECT item_id, count(*) FROM messages GROUP BY item_id ORDER BY item_id"
+before=$(cq "$per_item")
+before_i=$(cq "SELECT * FROM messages WHERE item_id = 'phone-i' ORDER BY message_id")
 expect_exit 0 "parse --item phone-a --json" "$CUSTOS" --case "$C" parse --item phone-a --json
 like "$(cat "$T/last.out")" '^\{"status":"ok","files":3,"parsed":3,' "JSON summary"
+is "$(cq "$per_item")" "$before" "--item: every item's messages still present"
+is "$(cq "SELECT * FROM messages WHERE item_id = 'phone-i' ORDER BY message_id")" "$before_i" \
+	"--item: other items' rows carried over unchanged (same ids)"
+is "$(cq "SELECT count(*) FROM parse_warnings WHERE severity = 'error'")" 3 \
+	"--item: other items' recorded failures kept"
 expect_exit 2 "unknown item is a usage error" "$CUSTOS" --case "$C" parse --item nope
+
+# a derived (e.g. decrypted) record for a device path is parsed instead of
+# the evidence file, with both in sources (derived_from)
+mkdir -p "$T/iosd/HomeDomain/Library/SMS"
+cp "$I/SMS/sms.db" "$T/iosd/HomeDomain/Library/SMS/sms.db"
+run "import item for the derived test" "$CUSTOS" --case "$C" import "$T/iosd" --format dir --item phone-d
+mkdir -p "$C/derived/phone-d"
+cp "$I/SMS/sms.db" "$C/derived/phone-d/sms.db"
+sqlite3 "$C/derived/phone-d/sms.db" "INSERT INTO message (ROWID, guid, text, handle_id, service, date, is_from_me) VALUES (9, 'G9', 'only in the derived copy', 1, 'SMS', 732715300000000000, 0); INSERT INTO chat_message_join VALUES (1, 9, 0);"
+python3 - "$C" <<'PY'
+import hashlib, json, sys
+c = sys.argv[1]
+ev = [json.loads(l) for l in open(c + "/inventory/phone-d.jsonl") if l.strip()]
+e = [r for r in ev if r["device_path"].endswith("Library/SMS/sms.db")][0]
+data = open(c + "/derived/phone-d/sms.db", "rb").read()
+rec = {"kind": "derived", "item": "phone-d", "device_path": e["device_path"],
+       "evidence_path": "derived/phone-d/sms.db", "type": "file", "size": len(data),
+       "sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest(),
+       "sm3": None, "mtime": None, "mode": None, "link_target": None, "origin": None,
+       "derived_from": [e["evidence_path"]], "derivation": "test: decrypted copy", "meta": None}
+open(c + "/inventory/phone-d.jsonl", "a").write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+PY
+expect_exit 0 "parse --item phone-d" "$CUSTOS" --case "$C" parse --item phone-d
+is "$(cq "SELECT count(*) FROM messages WHERE item_id = 'phone-d'")" 9 "the derived copy was parsed (8 + 1 messages)"
+is "$(cq "SELECT body FROM messages WHERE item_id = 'phone-d' AND source_rowid = 9")" "only in the derived copy" \
+	"the row only the derived copy has"
+is "$(cq "SELECT o.evidence_path || '>' || d.evidence_path || '|' || d.derivation FROM sources d JOIN sources o ON o.source_id = d.derived_from WHERE d.item_id = 'phone-d'")" \
+	"evidence/phone-d/HomeDomain/Library/SMS/sms.db>derived/phone-d/sms.db|test: decrypted copy" \
+	"sources: the evidence original and the derived copy, linked"
+is "$(cq "SELECT count(*) FROM messages m JOIN sources s ON s.source_id = m.source_id WHERE m.item_id = 'phone-d' AND s.evidence_path = 'derived/phone-d/sms.db'")" 9 \
+	"messages point at the derived source"
 tap_done
