@@ -293,7 +293,9 @@ void cu_hasher_free(struct cu_hasher *h);
 /* One-shot helpers. */
 void cu_sha256(const void *p, size_t n, unsigned char out[32]);
 void cu_sha256_hex(const void *p, size_t n, char out[65]);
-/* Streams a file through the hasher (read-only open, O_NOFOLLOW). */
+/* Streams a file through the hasher (read-only open, O_NOFOLLOW). Regular
+ * files and block devices only: a FIFO, socket or character device is
+ * refused with CU_E_UNSUPPORTED instead of blocking or reading forever. */
 enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *out,
 			    struct cu_error *err);
 
