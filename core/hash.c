@@ -608,16 +608,38 @@ enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *
 	struct cu_hasher *h = NULL;
 	struct cu_digests d;
 	enum cu_status rc;
+	struct stat st;
 	uint64_t size = 0;
 	bool small;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK so a FIFO planted in an image cannot hang the open. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 
 		return cu_error_errno(err, e == ENOENT ? CU_E_NOTFOUND : CU_E_IO, e,
 				      "cannot open '%s'", path);
+	}
+	/* Only files and block devices (disk images) have an end to hash to;
+	 * a FIFO, socket or character device could block or never end. */
+	if (fstat(fd, &st) != 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "cannot stat '%s'", path);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = cu_error_set(err, CU_E_IO, "cannot hash '%s': it is a directory", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		rc =
+		    cu_error_set(err, CU_E_UNSUPPORTED,
+				 "refusing to hash '%s': not a regular file or block device", path);
+		goto out;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", path);
+		goto out;
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	small = is_small_regular(fd, &size);

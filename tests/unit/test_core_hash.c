@@ -274,6 +274,13 @@ static void test_files(const char *tmp)
 	tap_is_int(cu_hash_file(dst, ALL, &d, &err), CU_E_IO, "hash_file does not follow links");
 	snprintf(dst, sizeof(dst), "%s/none", tmp);
 	tap_is_int(cu_hash_file(dst, ALL, &d, &err), CU_E_NOTFOUND, "missing file");
+	/* Things without an end are refused at once rather than hanging. */
+	snprintf(dst, sizeof(dst), "%s/fifo", tmp);
+	tap_ok(mkfifo(dst, 0600) == 0, "make a FIFO");
+	tap_is_int(cu_hash_file(dst, ALL, &d, &err), CU_E_UNSUPPORTED, "FIFO refused: %s", err.msg);
+	tap_is_int(cu_hash_file("/dev/zero", ALL, &d, &err), CU_E_UNSUPPORTED,
+		   "character device refused");
+	tap_is_int(cu_hash_file(tmp, ALL, &d, &err), CU_E_IO, "directory refused");
 	free(data);
 }
 
