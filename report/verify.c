@@ -589,6 +589,10 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 	outer_begin(&p, &outer);
 
 	p.za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	/* libzip refuses duplicate names only when checking consistency:
+	 * reopen so the name check below can say which name repeats. */
+	if (p.za == NULL && zerr == ZIP_ER_EXISTS)
+		p.za = zip_open(path, ZIP_RDONLY, &zerr);
 	if (p.za == NULL) {
 		zip_error_t ze;
 		unsigned char magic[4] = {0};

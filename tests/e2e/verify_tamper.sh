@@ -70,6 +70,26 @@ EOF
 verify_fails "entry removed" "FAIL entries: entry 'inventory/A1.jsonl' listed in manifest.json package_files\\[\\] is missing" t-drop.zip
 verify_fails "mimetype changed" "FAIL mimetype" t-missing.zip
 
+# Hostile names: a duplicate, an absolute path, a "..".
+for bad in dup abs dotdot; do
+	python3 - "$P" "t-$bad.zip" "$bad" "$EV" <<'EOF2'
+import sys, warnings, zipfile
+warnings.simplefilter("ignore")
+zi = zipfile.ZipFile(sys.argv[1])
+name = {"dup": sys.argv[4], "abs": "/etc/evil", "dotdot": "evidence/../../evil"}[sys.argv[3]]
+with zipfile.ZipFile(sys.argv[2], "w") as zo:
+    for i in zi.infolist():
+        zo.writestr(i, zi.read(i.filename))
+    zi2 = zipfile.ZipInfo("x")
+    zi2.filename = name
+    zo.writestr(zi2, b"planted")
+    zo.comment = zi.comment
+EOF2
+done
+verify_fails "duplicate entry name" "FAIL entry-names: entry name '$EV' appears twice" t-dup.zip
+verify_fails "absolute entry name" "FAIL entry-names: entry [0-9]+ has an unsafe name '/etc/evil'" t-abs.zip
+verify_fails "'..' entry name" "FAIL entry-names: entry [0-9]+ has an unsafe name 'evidence/../../evil'" t-dotdot.zip
+
 size=$(wc -c <"$P")
 head -c $((size - 4000)) "$P" >t-trunc.zip
 expect_exit 1 "truncated zip: verify fails" "$CUSTOS" verify t-trunc.zip --pubkey k.pub.pem
