@@ -191,6 +191,10 @@ like "$(unzip -p d5/*.custos.zip custody/log.jsonl | tail -n 1)" '"allow_incompl
 	"SEAL entry records --allow-incomplete and what is missing"
 run "incomplete package verifies" "$CUSTOS" verify d5/*.custos.zip
 
+"$CUSTOS" --json --case inc seal -o d5j --allow-incomplete >seal.json 2>/dev/null
+python3 -c 'import json,sys,hashlib,zipfile,glob; d=json.load(open(sys.argv[1])); z=zipfile.ZipFile(d["package"]); sys.exit(0 if d["seal_hash"]==hashlib.sha256(z.read("manifest.json")).hexdigest() and d["missing_fields"]>0 else 1)' seal.json
+ok $? "seal --json: one document with the package and its seal hash"
+
 # 9. SM3: only from the inventory (evidence is never re-hashed).
 expect_exit 3 "--hash sm3 refuses an inventory without SM3" "$CUSTOS" --case case seal -o d6 --hash sm3
 like "$(cat "$T/last.err")" 'no SM3' "reason given"
