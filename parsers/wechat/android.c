@@ -428,6 +428,11 @@ static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 		memset(&r, 0, sizeof(r));
 		r.rowid = sqlite3_column_int64(st, 0);
 		r.type = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_type(st, 1) != SQLITE_INTEGER) {
+			/* kept as found; an unknown code classifies as "other" */
+			r.type = INT64_MIN;
+			r.type_text = (const char *)sqlite3_column_text(st, 1);
+		}
 		r.talker = (const char *)sqlite3_column_text(st, 2);
 		r.content = (const char *)sqlite3_column_text(st, 3);
 		r.content_len = (size_t)sqlite3_column_bytes(st, 3);

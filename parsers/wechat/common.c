@@ -352,6 +352,7 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 	memset(&x, 0, sizeof(x));
 	cu_buf_init(&body, (size_t)64 << 20);
 	snprintf(raw_type, sizeof(raw_type), "%lld", (long long)r->type);
+	m.raw_type = r->type_text != NULL ? r->type_text : r->type == INT64_MIN ? NULL : raw_type;
 
 	st = wx_conversation(w, r->talker, &conv_id, err);
 	if (st != CU_OK)
@@ -461,7 +462,6 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 	m.sent_ms = r->time_ms;
 	m.kind = kind;
 	m.body = body.data != NULL ? body.data : (payload != NULL ? "" : NULL);
-	m.raw_type = raw_type;
 	m.attachment = r->attachment;
 	m.status = is_recalled(w, r->svrid) ? "recalled" : NULL;
 	m.prov.source_id = w->a->source_id;

@@ -465,6 +465,10 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 		memset(&r, 0, sizeof(r));
 		r.rowid = sqlite3_column_int64(q, 0);
 		r.type = sqlite3_column_int64(q, 1);
+		if (sqlite3_column_type(q, 1) != SQLITE_INTEGER) {
+			r.type = INT64_MIN;
+			r.type_text = (const char *)sqlite3_column_text(q, 1);
+		}
 		r.content = (const char *)sqlite3_column_text(q, 2);
 		r.content_len = (size_t)sqlite3_column_bytes(q, 2);
 		r.svrid = sqlite3_column_type(q, 3) == SQLITE_INTEGER ? sqlite3_column_int64(q, 3)

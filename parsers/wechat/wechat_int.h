@@ -48,6 +48,7 @@ struct wx_row {
 	int64_t rowid;
 	int64_t svrid; /* CU_UNKNOWN if none */
 	int64_t type;
+	const char *type_text; /* the type column as found when not an integer */
 	bool is_send;
 	int64_t time_ms; /* CU_UNKNOWN if none */
 	const char *talker;

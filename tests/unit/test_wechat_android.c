@@ -409,6 +409,91 @@ static void test_old_schema(void)
 	sqlite3_close(cdb);
 }
 
+/* Hostile values: wrong column types, NUL and invalid UTF-8 in content,
+ * path tricks in imgPath, huge and deeply nested XML, NULL everything. */
+static void test_hostile(void)
+{
+	char db_path[2048], case_path[2048];
+	struct cu_parse_stats stats;
+	enum cu_status rc = CU_E_INTERNAL;
+	sqlite3 *db = NULL, *cdb;
+	sqlite3_stmt *st = NULL;
+	struct cu_buf deep = CU_BUF_INIT;
+	bool found;
+	char *got;
+	int i;
+
+	snprintf(db_path, sizeof(db_path), "%s/hostile.db", tmp);
+	snprintf(case_path, sizeof(case_path), "%s/hostile-case.db", tmp);
+	unlink(db_path);
+	for (i = 0; i < 5000; i++)
+		cu_buf_puts(&deep, "<a>", NULL);
+	tap_ok(sqlite3_open(db_path, &db) == SQLITE_OK &&
+		   sqlite3_exec(
+		       db,
+		       "CREATE TABLE message (msgId INTEGER PRIMARY KEY, msgSvrId, type,"
+		       " status, isSend, createTime, talker, content, imgPath);"
+		       "CREATE TABLE rcontact (username TEXT PRIMARY KEY, alias, conRemark,"
+		       " nickname);"
+		       "INSERT INTO rcontact VALUES (x'ff00', 1, 2, 3), (NULL, NULL, NULL,"
+		       " NULL);"
+		       "INSERT INTO message VALUES (1, 'abc', 'text', NULL, 'yes', 'soon',"
+		       " NULL, NULL, NULL);"
+		       "INSERT INTO message VALUES (2, NULL, 1, 0, 0, 1, 'g@chatroom',"
+		       " x'77786964003a0a68690a', NULL);"
+		       "INSERT INTO message VALUES (3, NULL, 1, 0, 0, 1, 'u', x'c3280aff', NULL);"
+		       "INSERT INTO message VALUES (4, NULL, 34, 0, 0, 1, 'u', 'v',"
+		       " '../../../etc/passwd');"
+		       "INSERT INTO message VALUES (5, NULL, 3, 0, 0, 1, 'u', 'v',"
+		       " 'THUMBNAIL_DIRPATH://th_../x');"
+		       "INSERT INTO message VALUES (6, NULL, 43, 0, 0, 1, 'u', 'v', 'a/b');"
+		       "INSERT INTO message VALUES (7, 99, 10002, 0, 0, 1, 'u',"
+		       " '<sysmsg type=\"revokemsg\"><revokemsg><newmsgid>99</newmsgid>"
+		       "</revokemsg></sysmsg>', NULL);"
+		       "INSERT INTO message VALUES (9, NULL, 419430449, 0, 0, 1, 'u',"
+		       " '<msg><appmsg><type>2000</type><wcpayinfo><feedesc>￥99999999999999999999"
+		       "</feedesc></wcpayinfo></appmsg></msg>', NULL);",
+		       NULL, NULL, NULL) == SQLITE_OK,
+	       "hostile db built");
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO message VALUES (8, NULL, 49, 0, 0, 1, 'u', ?1, NULL)",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, deep.data, (int)deep.len, SQLITE_STATIC);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	cu_buf_release(&deep);
+	cdb = parse_into(db_path, case_path, &rc, &stats);
+	tap_is_int(rc, CU_OK, "hostile values: parse finishes");
+	if (cdb == NULL)
+		return;
+	got =
+	    q1(cdb, "SELECT count(*) FROM messages WHERE ?1 IS NULL AND ?2 = ?2", NULL, 0, &found);
+	tap_is_str(got, "9", "hostile values: every row kept");
+	free(got);
+	got = q1(cdb,
+		 "SELECT count(*) FROM messages WHERE attachment LIKE '%..%' AND ?1 IS NULL AND"
+		 " ?2 = ?2",
+		 NULL, 0, &found);
+	tap_is_str(got, "0", "no attachment path with '..' from imgPath");
+	free(got);
+	got = q1(
+	    cdb,
+	    "SELECT kind || '|' || raw_type FROM messages WHERE source_rowid = ?2 AND ?1 IS NULL",
+	    NULL, 1, &found);
+	tap_is_str(got, "other|text", "text in the type column: kept as found, kind other");
+	free(got);
+	got =
+	    q1(cdb,
+	       "SELECT ifnull(amount_minor, 'NULL') FROM payments WHERE source_rowid = ?2 AND ?1 IS"
+	       " NULL",
+	       NULL, 9, &found);
+	tap_is_str(got, "NULL", "overflowing amount: unknown, not wrapped");
+	free(got);
+	sqlite3_close(cdb);
+}
+
 int main(void)
 {
 	src = getenv("SRCDIR");
@@ -418,5 +503,6 @@ int main(void)
 	test_fixture();
 	test_own();
 	test_old_schema();
+	test_hostile();
 	return tap_done();
 }
