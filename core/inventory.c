@@ -512,6 +512,15 @@ static enum cu_status each_file(struct cu_case *c, const char *item, cu_inventor
 			break;
 		lineno++;
 		if (has_nl && parse_rec(line, len, &r, why, sizeof(why))) {
+			if (strcmp(r.item, item) != 0) {
+				st = cu_error_set(err, CU_E_FORMAT,
+						  "%s:%llu: record of item '%.64s' in the file of "
+						  "item '%s'",
+						  path.data, (unsigned long long)lineno, r.item,
+						  item);
+				cu_inventory_rec_release(&r);
+				goto out;
+			}
 			st = fn(&r, ctx, err);
 			cu_inventory_rec_release(&r);
 			if (st != CU_OK)

@@ -360,6 +360,17 @@ static void test_inventory(const char *dir)
 		cu_buf_release(&big);
 	}
 
+	/* A record filed under the wrong item is refused. */
+	cu_case_path(c, "inventory/D4.jsonl", &path, &err);
+	fd = open(path.data, O_WRONLY | O_CREAT, 0644);
+	l = "{\"kind\":\"evidence\",\"item\":\"A1\",\"type\":\"file\",\"size\":1}\n";
+	tap_ok(fd >= 0 && write(fd, l, strlen(l)) == (ssize_t)strlen(l), "write D4");
+	close(fd);
+	tap_is_int(cu_inventory_each(c, "D4", collect_fn, &col, &err), CU_E_FORMAT,
+		   "record of another item refused");
+	tap_ok(strstr(err.msg, "D4.jsonl:1") != NULL, "names file:line: %s", err.msg);
+	unlink(path.data);
+
 	/* Item ids that would escape or hide are refused. */
 	const char *bad[] = {"", "../x", "a/b", ".hidden", "-rf", "a b", "a\\b", "x\ny"};
 	bool all_refused = true;
