@@ -10,88 +10,88 @@
 #include "parsers/parse_int.h"
 
 static const char schema_sql[] =
-	"CREATE TABLE items(item_id TEXT PRIMARY KEY, platform TEXT, make TEXT, model TEXT,"
-	" os_version TEXT, imei TEXT, serial TEXT, udid TEXT, phone_numbers TEXT,"
-	" acquisition_method TEXT);\n"
-	"CREATE TABLE sources(source_id INTEGER PRIMARY KEY, item_id TEXT, device_path TEXT,"
-	" evidence_path TEXT, size INTEGER, sha256 TEXT, md5 TEXT, derived_from INTEGER,"
-	" derivation TEXT,"
-	/* additions */
-	" parser TEXT);\n"
-	"CREATE TABLE accounts(account_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT,"
-	" identifier TEXT, display_name TEXT, source_id INTEGER);\n"
-	"CREATE TABLE contacts(contact_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT,"
-	" identifier TEXT, display_name TEXT, alias TEXT, remark TEXT, phone TEXT,"
-	" source_id INTEGER, source_table TEXT, source_rowid INTEGER, recovered INTEGER,"
-	/* additions */
-	" source_page INTEGER, source_offset INTEGER, email TEXT, status TEXT);\n"
-	"CREATE TABLE conversations(conversation_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT,"
-	" identifier TEXT, title TEXT, is_group INTEGER, source_id INTEGER);\n"
-	"CREATE TABLE messages(message_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT,"
-	" conversation_id INTEGER, sender TEXT, sender_name TEXT, direction TEXT, sent_utc TEXT,"
-	" sent_ms INTEGER, kind TEXT, body TEXT, raw_type TEXT, attachment TEXT, status TEXT,"
-	" source_id INTEGER, source_table TEXT, source_rowid INTEGER, source_page INTEGER,"
-	" source_offset INTEGER, recovered INTEGER);\n"
-	"CREATE TABLE calls(call_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT, counterpart TEXT,"
-	" direction TEXT, started_utc TEXT, started_ms INTEGER, duration_s INTEGER,"
-	" answered INTEGER, source_id INTEGER, source_table TEXT, source_rowid INTEGER,"
-	" recovered INTEGER,"
-	/* additions */
-	" source_page INTEGER, source_offset INTEGER, raw_type TEXT);\n"
-	"CREATE TABLE payments(payment_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT, kind TEXT,"
-	" direction TEXT, amount_minor INTEGER, currency TEXT, counterparty TEXT,"
-	" counterparty_name TEXT, status TEXT, memo TEXT, transaction_id TEXT, occurred_utc TEXT,"
-	" occurred_ms INTEGER, message_id INTEGER, source_id INTEGER, source_table TEXT,"
-	" source_rowid INTEGER, recovered INTEGER,"
-	/* additions */
-	" source_page INTEGER, source_offset INTEGER, balance_minor INTEGER, account TEXT,"
-	" bank TEXT);\n"
-	"CREATE TABLE hits(hit_id INTEGER PRIMARY KEY, item_id TEXT, kind TEXT, value TEXT,"
-	" normalized TEXT, rule TEXT, artifact TEXT, artifact_id INTEGER, offset INTEGER);\n"
-	"CREATE TABLE links(link_id INTEGER PRIMARY KEY, kind TEXT, normalized TEXT, item_a TEXT,"
-	" item_b TEXT, evidence TEXT);\n"
-	/* addition: every warning and per-file failure of the parse run */
-	"CREATE TABLE parse_warnings(warning_id INTEGER PRIMARY KEY, source_id INTEGER,"
-	" device_path TEXT, message TEXT, item_id TEXT, parser TEXT,"
-	" severity TEXT /* warning|error */);\n"
-	/*
+    "CREATE TABLE items(item_id TEXT PRIMARY KEY, platform TEXT, make TEXT, model TEXT,"
+    " os_version TEXT, imei TEXT, serial TEXT, udid TEXT, phone_numbers TEXT,"
+    " acquisition_method TEXT);\n"
+    "CREATE TABLE sources(source_id INTEGER PRIMARY KEY, item_id TEXT, device_path TEXT,"
+    " evidence_path TEXT, size INTEGER, sha256 TEXT, md5 TEXT, derived_from INTEGER,"
+    " derivation TEXT,"
+    /* additions */
+    " parser TEXT);\n"
+    "CREATE TABLE accounts(account_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT,"
+    " identifier TEXT, display_name TEXT, source_id INTEGER);\n"
+    "CREATE TABLE contacts(contact_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT,"
+    " identifier TEXT, display_name TEXT, alias TEXT, remark TEXT, phone TEXT,"
+    " source_id INTEGER, source_table TEXT, source_rowid INTEGER, recovered INTEGER,"
+    /* additions */
+    " source_page INTEGER, source_offset INTEGER, email TEXT, status TEXT);\n"
+    "CREATE TABLE conversations(conversation_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT,"
+    " identifier TEXT, title TEXT, is_group INTEGER, source_id INTEGER);\n"
+    "CREATE TABLE messages(message_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT,"
+    " conversation_id INTEGER, sender TEXT, sender_name TEXT, direction TEXT, sent_utc TEXT,"
+    " sent_ms INTEGER, kind TEXT, body TEXT, raw_type TEXT, attachment TEXT, status TEXT,"
+    " source_id INTEGER, source_table TEXT, source_rowid INTEGER, source_page INTEGER,"
+    " source_offset INTEGER, recovered INTEGER);\n"
+    "CREATE TABLE calls(call_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT, counterpart TEXT,"
+    " direction TEXT, started_utc TEXT, started_ms INTEGER, duration_s INTEGER,"
+    " answered INTEGER, source_id INTEGER, source_table TEXT, source_rowid INTEGER,"
+    " recovered INTEGER,"
+    /* additions */
+    " source_page INTEGER, source_offset INTEGER, raw_type TEXT);\n"
+    "CREATE TABLE payments(payment_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT, kind TEXT,"
+    " direction TEXT, amount_minor INTEGER, currency TEXT, counterparty TEXT,"
+    " counterparty_name TEXT, status TEXT, memo TEXT, transaction_id TEXT, occurred_utc TEXT,"
+    " occurred_ms INTEGER, message_id INTEGER, source_id INTEGER, source_table TEXT,"
+    " source_rowid INTEGER, recovered INTEGER,"
+    /* additions */
+    " source_page INTEGER, source_offset INTEGER, balance_minor INTEGER, account TEXT,"
+    " bank TEXT);\n"
+    "CREATE TABLE hits(hit_id INTEGER PRIMARY KEY, item_id TEXT, kind TEXT, value TEXT,"
+    " normalized TEXT, rule TEXT, artifact TEXT, artifact_id INTEGER, offset INTEGER);\n"
+    "CREATE TABLE links(link_id INTEGER PRIMARY KEY, kind TEXT, normalized TEXT, item_a TEXT,"
+    " item_b TEXT, evidence TEXT);\n"
+    /* addition: every warning and per-file failure of the parse run */
+    "CREATE TABLE parse_warnings(warning_id INTEGER PRIMARY KEY, source_id INTEGER,"
+    " device_path TEXT, message TEXT, item_id TEXT, parser TEXT,"
+    " severity TEXT /* warning|error */);\n"
+    /*
 	 * The timeline: every dated artifact, oldest first; undated rows last.
 	 * summary is plain text for listings (the report escapes it).
 	 */
-	"CREATE VIEW timeline AS SELECT * FROM ("
-	" SELECT 'message' AS kind, item_id, app, sent_utc AS time_utc, sent_ms AS time_ms,"
-	"  COALESCE(direction, '?') || ' ' || COALESCE(kind, '?') || ' '"
-	"  || COALESCE(sender, '') || ': ' || COALESCE(substr(body, 1, 200), '') AS summary,"
-	"  'messages' AS artifact_table, message_id AS artifact_id FROM messages"
-	" UNION ALL"
-	" SELECT 'call', item_id, app, started_utc, started_ms,"
-	"  COALESCE(direction, '?') || ' call ' || COALESCE(counterpart, '')"
-	"  || COALESCE(' ' || duration_s || ' s', '')"
-	"  || CASE answered WHEN 0 THEN ' not answered' ELSE '' END,"
-	"  'calls', call_id FROM calls"
-	" UNION ALL"
-	" SELECT 'payment', item_id, app, occurred_utc, occurred_ms,"
-	"  COALESCE(direction, '?') || ' ' || COALESCE(kind, '?') || ' '"
-	"  || COALESCE(printf('%d.%02d', amount_minor / 100, abs(amount_minor) % 100), '?')"
-	"  || ' ' || COALESCE(currency, '') || ' ' || COALESCE(counterparty_name, counterparty, ''),"
-	"  'payments', payment_id FROM payments)"
-	" ORDER BY time_ms IS NULL, time_ms, artifact_table, artifact_id;\n";
+    "CREATE VIEW timeline AS SELECT * FROM ("
+    " SELECT 'message' AS kind, item_id, app, sent_utc AS time_utc, sent_ms AS time_ms,"
+    "  COALESCE(direction, '?') || ' ' || COALESCE(kind, '?') || ' '"
+    "  || COALESCE(sender, '') || ': ' || COALESCE(substr(body, 1, 200), '') AS summary,"
+    "  'messages' AS artifact_table, message_id AS artifact_id FROM messages"
+    " UNION ALL"
+    " SELECT 'call', item_id, app, started_utc, started_ms,"
+    "  COALESCE(direction, '?') || ' call ' || COALESCE(counterpart, '')"
+    "  || COALESCE(' ' || duration_s || ' s', '')"
+    "  || CASE answered WHEN 0 THEN ' not answered' ELSE '' END,"
+    "  'calls', call_id FROM calls"
+    " UNION ALL"
+    " SELECT 'payment', item_id, app, occurred_utc, occurred_ms,"
+    "  COALESCE(direction, '?') || ' ' || COALESCE(kind, '?') || ' '"
+    "  || COALESCE(printf('%d.%02d', amount_minor / 100, abs(amount_minor) % 100), '?')"
+    "  || ' ' || COALESCE(currency, '') || ' ' || COALESCE(counterparty_name, counterparty, ''),"
+    "  'payments', payment_id FROM payments)"
+    " ORDER BY time_ms IS NULL, time_ms, artifact_table, artifact_id;\n";
 
 static const char index_sql[] =
-	"CREATE INDEX sources_item ON sources(item_id, device_path);\n"
-	"CREATE INDEX contacts_item ON contacts(item_id, app, identifier);\n"
-	"CREATE INDEX messages_conv ON messages(conversation_id, sent_ms);\n"
-	"CREATE INDEX messages_time ON messages(sent_ms);\n"
-	"CREATE INDEX calls_time ON calls(started_ms);\n"
-	"CREATE INDEX payments_time ON payments(occurred_ms);\n"
-	"CREATE INDEX payments_message ON payments(message_id);\n"
-	"CREATE INDEX hits_artifact ON hits(artifact, artifact_id);\n"
-	"CREATE INDEX hits_norm ON hits(kind, normalized);\n";
+    "CREATE INDEX sources_item ON sources(item_id, device_path);\n"
+    "CREATE INDEX contacts_item ON contacts(item_id, app, identifier);\n"
+    "CREATE INDEX messages_conv ON messages(conversation_id, sent_ms);\n"
+    "CREATE INDEX messages_time ON messages(sent_ms);\n"
+    "CREATE INDEX calls_time ON calls(started_ms);\n"
+    "CREATE INDEX payments_time ON payments(occurred_ms);\n"
+    "CREATE INDEX payments_message ON payments(message_id);\n"
+    "CREATE INDEX hits_artifact ON hits(artifact, artifact_id);\n"
+    "CREATE INDEX hits_norm ON hits(kind, normalized);\n";
 
 /* Needed while loading: the sink looks these up for deduplication. */
 static const char load_index_sql[] =
-	"CREATE INDEX conversations_key ON conversations(item_id, app, identifier);\n"
-	"CREATE INDEX payments_txn ON payments(item_id, app, transaction_id);\n";
+    "CREATE INDEX conversations_key ON conversations(item_id, app, identifier);\n"
+    "CREATE INDEX payments_txn ON payments(item_id, app, transaction_id);\n";
 
 enum cu_status casedb_exec(sqlite3 *db, const char *sql, struct cu_error *err)
 {

@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define COPY_CHUNK ((size_t)1 << 20)
+#define COPY_CHUNK         ((size_t)1 << 20)
 #define DEFAULT_CONFIDENCE 50
 
 struct inv_file {
@@ -284,8 +284,8 @@ static void harden(sqlite3 *db)
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 1, NULL);
 }
 
-enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				sqlite3 **db, struct cu_error *err)
+enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 **db,
+				struct cu_error *err)
 {
 	struct cu_buf uri = CU_BUF_INIT;
 	sqlite3 *h = NULL;
@@ -301,8 +301,8 @@ enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifa
 	if (rc)
 		goto out;
 	/* one connection per parser call, never shared between threads */
-	s = sqlite3_open_v2(uri.data, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
-			    NULL);
+	s = sqlite3_open_v2(uri.data, &h,
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 	if (s != SQLITE_OK) {
 		rc = cu_error_set(err, CU_E_FORMAT, "'%s': cannot open as SQLite: %s", what,
 				  h ? sqlite3_errmsg(h) : sqlite3_errstr(s));
@@ -340,8 +340,8 @@ static const char *const sibling_suffix[] = {"-wal", "-shm", "-journal"};
 /* What to stage: the main file and its siblings, as absolute sources. */
 struct stage_req {
 	const char *device_path, *evidence_path, *sha256, *md5;
-	const char *src;         /* absolute path to copy from */
-	uint64_t size;           /* expected, UINT64_MAX = not known */
+	const char *src; /* absolute path to copy from */
+	uint64_t size;   /* expected, UINT64_MAX = not known */
 	const char *sib_src[NSIBLINGS];
 	uint64_t sib_size[NSIBLINGS];
 	const char *sib_evidence[NSIBLINGS], *sib_sha256[NSIBLINGS];
@@ -682,7 +682,8 @@ static enum cu_status inv_collect(const struct cu_inventory_rec *rec, void *arg,
 	if (rec->derived_from && json_is_array(rec->derived_from) &&
 	    json_array_size(rec->derived_from) > 0 &&
 	    json_is_string(json_array_get(rec->derived_from, 0)))
-		f->derived_from0 = cu_strdup(json_string_value(json_array_get(rec->derived_from, 0)));
+		f->derived_from0 =
+		    cu_strdup(json_string_value(json_array_get(rec->derived_from, 0)));
 	f->derived = rec->kind && strcmp(rec->kind, "derived") == 0;
 	f->size = rec->size;
 	memcpy(f->sha256, rec->sha256, sizeof(f->sha256));
@@ -1022,9 +1023,9 @@ enum cu_status cu_parse_derive(struct cu_parse_ctx *ctx, const struct cu_artifac
 		rec.mode = -1;
 		rec.derivation = (char *)derivation;
 		from = json_array();
-		if (!from || json_array_append_new(from, json_string(input->evidence_path ?
-									   input->evidence_path :
-									   "")) != 0) {
+		if (!from ||
+		    json_array_append_new(
+			from, json_string(input->evidence_path ? input->evidence_path : "")) != 0) {
 			rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
 			goto out;
 		}
@@ -1134,8 +1135,8 @@ static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 			rc = sink_source(ctx, ctx->item, o->device_path, o->evidence_path, o->size,
 					 o->sha256, o->md5, 0, NULL, best->name, &orig, &e);
 			if (rc) {
-				record_failure(ctx, 0, f->device_path, f->evidence_path,
-					       best->name, e.msg);
+				record_failure(ctx, 0, f->device_path, f->evidence_path, best->name,
+					       e.msg);
 				goto out;
 			}
 		}
@@ -1263,8 +1264,8 @@ static bool ios_path(const char *d)
 
 static bool android_path(const char *d)
 {
-	static const char *const roots[] = {"/data/", "/sdcard/", "/storage/", "/mnt/",
-					    "/system/", "/apex/", NULL};
+	static const char *const roots[] = {"/data/",   "/sdcard/", "/storage/", "/mnt/",
+					    "/system/", "/apex/",   NULL};
 
 	for (const char *const *r = roots; *r; r++)
 		if (strncmp(d, *r, strlen(*r)) == 0)
@@ -1395,8 +1396,8 @@ static enum cu_status open_new_db(const char *path, sqlite3 **out, struct cu_err
 	enum cu_status rc;
 
 	if (sqlite3_open_v2(path, &db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		rc = cu_error_set(err, CU_E_IO, "creating '%s': %s", path,
 				  db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
@@ -1429,9 +1430,9 @@ static enum cu_status open_new_db(const char *path, sqlite3 **out, struct cu_err
 static enum cu_status keep_other_items(sqlite3 *db, const char *old_path, const char *item,
 				       struct cu_error *err)
 {
-	static const char *const tables[] = {"items", "sources", "accounts", "contacts",
-					     "conversations", "messages", "calls", "payments",
-					     "hits", "parse_warnings", "links", NULL};
+	static const char *const tables[] = {
+	    "items", "sources",  "accounts", "contacts",       "conversations", "messages",
+	    "calls", "payments", "hits",     "parse_warnings", "links",         NULL};
 	struct cu_buf uri = CU_BUF_INIT, sql = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc;
@@ -1472,10 +1473,10 @@ static enum cu_status keep_other_items(sqlite3 *db, const char *old_path, const 
 	}
 	for (const char *const *t = tables; *t; t++) {
 		cu_buf_reset(&sql);
-		rc = cu_buf_printf(&sql, err, "INSERT INTO main.%s SELECT * FROM old.%s WHERE %s",
-				   *t, *t,
-				   strcmp(*t, "links") == 0 ? "item_a IS NOT ?1 AND item_b IS NOT ?1"
-							    : "item_id IS NOT ?1");
+		rc = cu_buf_printf(
+		    &sql, err, "INSERT INTO main.%s SELECT * FROM old.%s WHERE %s", *t, *t,
+		    strcmp(*t, "links") == 0 ? "item_a IS NOT ?1 AND item_b IS NOT ?1"
+					     : "item_id IS NOT ?1");
 		if (rc)
 			goto detach;
 		if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
@@ -1759,10 +1760,11 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 	if (stats)
 		*stats = total;
 	if (total.errors)
-		rc = cu_error_set(err, CU_E_PARTIAL,
-				  "%llu of %llu files could not be parsed; see the parse_warnings "
-				  "table of case.db and the custody log",
-				  (unsigned long long)total.errors, (unsigned long long)total.files);
+		rc =
+		    cu_error_set(err, CU_E_PARTIAL,
+				 "%llu of %llu files could not be parsed; see the parse_warnings "
+				 "table of case.db and the custody log",
+				 (unsigned long long)total.errors, (unsigned long long)total.files);
 out:
 	ctx_release(&ctx);
 	if (ctx.db) {
@@ -1842,8 +1844,10 @@ enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const c
 		int conf = p->probe(&ctx, a);
 
 		if (conf <= 0) {
-			rc = cu_error_set(err, CU_E_UNSUPPORTED, "'%s': parser '%s' does not "
-					  "recognise this file", path, p->name);
+			rc = cu_error_set(err, CU_E_UNSUPPORTED,
+					  "'%s': parser '%s' does not "
+					  "recognise this file",
+					  path, p->name);
 			goto out;
 		}
 	}

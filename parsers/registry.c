@@ -9,9 +9,9 @@
 #include <string.h>
 
 static const struct cu_parser *const *const groups[] = {
-	cu_parsers_system,
-	cu_parsers_wechat,
-	cu_parsers_chat,
+    cu_parsers_system,
+    cu_parsers_wechat,
+    cu_parsers_chat,
 };
 
 static const struct cu_parser *raw_at(size_t i)

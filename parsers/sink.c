@@ -9,53 +9,53 @@
 #include <string.h>
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_ACCOUNT] = "INSERT INTO accounts(item_id, app, identifier, display_name, source_id)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_CONTACT] = "INSERT INTO contacts(item_id, app, identifier, display_name, alias, remark,"
-		       " phone, source_id, source_table, source_rowid, recovered, source_page,"
-		       " source_offset, email, status)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-	[ST_CONV_FIND] = "SELECT conversation_id FROM conversations"
-			 " WHERE item_id = ?1 AND app = ?2 AND identifier = ?3"
-			 " ORDER BY conversation_id LIMIT 1",
-	[ST_CONV_INSERT] = "INSERT INTO conversations(item_id, app, identifier, title, is_group,"
-			   " source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[ST_MESSAGE] = "INSERT INTO messages(item_id, app, conversation_id, sender, sender_name,"
-		       " direction, sent_utc, sent_ms, kind, body, raw_type, attachment, status,"
-		       " source_id, source_table, source_rowid, source_page, source_offset,"
-		       " recovered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		       " ?14, ?15, ?16, ?17, ?18, ?19)",
-	[ST_CALL] = "INSERT INTO calls(item_id, app, counterpart, direction, started_utc,"
-		    " started_ms, duration_s, answered, source_id, source_table, source_rowid,"
-		    " recovered, source_page, source_offset, raw_type)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-	[ST_PAY_FIND] = "SELECT payment_id FROM payments"
-			" WHERE item_id = ?1 AND app = ?2 AND transaction_id = ?3"
-			" ORDER BY payment_id LIMIT 1",
-	/* A later record of the same transaction: its status wins, and it
+    [ST_ACCOUNT] = "INSERT INTO accounts(item_id, app, identifier, display_name, source_id)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_CONTACT] = "INSERT INTO contacts(item_id, app, identifier, display_name, alias, remark,"
+		   " phone, source_id, source_table, source_rowid, recovered, source_page,"
+		   " source_offset, email, status)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [ST_CONV_FIND] = "SELECT conversation_id FROM conversations"
+		     " WHERE item_id = ?1 AND app = ?2 AND identifier = ?3"
+		     " ORDER BY conversation_id LIMIT 1",
+    [ST_CONV_INSERT] = "INSERT INTO conversations(item_id, app, identifier, title, is_group,"
+		       " source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_MESSAGE] = "INSERT INTO messages(item_id, app, conversation_id, sender, sender_name,"
+		   " direction, sent_utc, sent_ms, kind, body, raw_type, attachment, status,"
+		   " source_id, source_table, source_rowid, source_page, source_offset,"
+		   " recovered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		   " ?14, ?15, ?16, ?17, ?18, ?19)",
+    [ST_CALL] = "INSERT INTO calls(item_id, app, counterpart, direction, started_utc,"
+		" started_ms, duration_s, answered, source_id, source_table, source_rowid,"
+		" recovered, source_page, source_offset, raw_type)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [ST_PAY_FIND] = "SELECT payment_id FROM payments"
+		    " WHERE item_id = ?1 AND app = ?2 AND transaction_id = ?3"
+		    " ORDER BY payment_id LIMIT 1",
+    /* A later record of the same transaction: its status wins, and it
 	 * fills what the earlier one did not state. */
-	[ST_PAY_UPDATE] =
-		"UPDATE payments SET status = COALESCE(?2, status), kind = COALESCE(kind, ?3),"
-		" direction = CASE WHEN direction IS NULL OR direction = 'unknown'"
-		"  THEN COALESCE(?4, direction) ELSE direction END,"
-		" amount_minor = COALESCE(amount_minor, ?5), currency = COALESCE(currency, ?6),"
-		" counterparty = COALESCE(counterparty, ?7),"
-		" counterparty_name = COALESCE(counterparty_name, ?8), memo = COALESCE(memo, ?9),"
-		" occurred_ms = COALESCE(occurred_ms, ?10), occurred_utc = COALESCE(occurred_utc, ?11),"
-		" message_id = COALESCE(message_id, ?12), balance_minor = COALESCE(balance_minor, ?13),"
-		" account = COALESCE(account, ?14), bank = COALESCE(bank, ?15)"
-		" WHERE payment_id = ?1",
-	[ST_PAY_INSERT] =
-		"INSERT INTO payments(item_id, app, kind, direction, amount_minor, currency,"
-		" counterparty, counterparty_name, status, memo, transaction_id, occurred_utc,"
-		" occurred_ms, message_id, source_id, source_table, source_rowid, recovered,"
-		" source_page, source_offset, balance_minor, account, bank)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-	[ST_SOURCE] = "INSERT INTO sources(item_id, device_path, evidence_path, size, sha256, md5,"
-		      " derived_from, derivation, parser) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_WARN] = "INSERT INTO parse_warnings(source_id, device_path, message, item_id, parser,"
-		    " severity) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_PAY_UPDATE] =
+	"UPDATE payments SET status = COALESCE(?2, status), kind = COALESCE(kind, ?3),"
+	" direction = CASE WHEN direction IS NULL OR direction = 'unknown'"
+	"  THEN COALESCE(?4, direction) ELSE direction END,"
+	" amount_minor = COALESCE(amount_minor, ?5), currency = COALESCE(currency, ?6),"
+	" counterparty = COALESCE(counterparty, ?7),"
+	" counterparty_name = COALESCE(counterparty_name, ?8), memo = COALESCE(memo, ?9),"
+	" occurred_ms = COALESCE(occurred_ms, ?10), occurred_utc = COALESCE(occurred_utc, ?11),"
+	" message_id = COALESCE(message_id, ?12), balance_minor = COALESCE(balance_minor, ?13),"
+	" account = COALESCE(account, ?14), bank = COALESCE(bank, ?15)"
+	" WHERE payment_id = ?1",
+    [ST_PAY_INSERT] =
+	"INSERT INTO payments(item_id, app, kind, direction, amount_minor, currency,"
+	" counterparty, counterparty_name, status, memo, transaction_id, occurred_utc,"
+	" occurred_ms, message_id, source_id, source_table, source_rowid, recovered,"
+	" source_page, source_offset, balance_minor, account, bank)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+	" ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+    [ST_SOURCE] = "INSERT INTO sources(item_id, device_path, evidence_path, size, sha256, md5,"
+		  " derived_from, derivation, parser) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_WARN] = "INSERT INTO parse_warnings(source_id, device_path, message, item_id, parser,"
+		" severity) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 void sink_release(struct cu_parse_ctx *ctx)
@@ -310,8 +310,7 @@ enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
 	return CU_OK;
 }
 
-enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c,
-			    struct cu_error *err)
+enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c, struct cu_error *err)
 {
 	return cu_sink_call_x(ctx, c, NULL, NULL, err);
 }
@@ -350,9 +349,8 @@ enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payme
 		sqlite3_bind_int64(st, 1, found);
 		bind_text_static(st, 2, p->status);
 		bind_text_static(st, 3, p->kind);
-		bind_text_static(st, 4,
-				 p->direction && strcmp(p->direction, "unknown") ? p->direction
-										  : NULL);
+		bind_text_static(
+		    st, 4, p->direction && strcmp(p->direction, "unknown") ? p->direction : NULL);
 		bind_i64(st, 5, p->amount_minor);
 		bind_text_static(st, 6, p->currency);
 		bind_text_static(st, 7, p->counterparty);

@@ -35,7 +35,8 @@ bool cu_sqlite_has_column(sqlite3 *db, const char *table, const char *column)
 		return false;
 	/* pragma_table_info() as a table-valued function takes the name as a
 	 * bound value, so hostile table names need no quoting. */
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);

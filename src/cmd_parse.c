@@ -50,9 +50,9 @@ static void print_json(const struct cu_parse_stats *s, const char *db_sha256, en
 int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"item", required_argument, NULL, 'i'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"item", required_argument, NULL, 'i'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cu_parse_opts opts = {NULL, 0};
 	struct cu_parse_stats stats;
@@ -68,14 +68,9 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 		return cu_cli_usage("parse", false);
 	while ((ch = getopt_long(argc, argv, "+i:", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'i':
-			opts.item = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return cu_cli_usage("parse", true);
+		case 'i': opts.item = optarg; break;
+		case 'j': json = true; break;
+		default: return cu_cli_usage("parse", true);
 		}
 	}
 	if (optind != argc)

@@ -73,7 +73,8 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 				  "'%s': table 'ABPerson' missing: not an iOS AddressBook", what);
 		goto out;
 	}
-	rc = cu_buf_printf(&sql, err, "SELECT ROWID, %s, %s, %s, %s, %s, %s FROM ABPerson ORDER BY ROWID",
+	rc = cu_buf_printf(&sql, err,
+			   "SELECT ROWID, %s, %s, %s, %s, %s, %s FROM ABPerson ORDER BY ROWID",
 			   cu_sqlite_col_or_null(db, "ABPerson", "First"),
 			   cu_sqlite_col_or_null(db, "ABPerson", "Middle"),
 			   cu_sqlite_col_or_null(db, "ABPerson", "Last"),
@@ -85,10 +86,11 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	if (rc)
 		goto out;
 	if (cu_sqlite_has_table(db, "ABMultiValue")) {
-		rc = cu_sqlite_prepare(db,
-				       "SELECT record_id, property, value FROM ABMultiValue"
-				       " WHERE property IN (3, 4) ORDER BY record_id, property, UID",
-				       &mv, what, err);
+		rc =
+		    cu_sqlite_prepare(db,
+				      "SELECT record_id, property, value FROM ABMultiValue"
+				      " WHERE property IN (3, 4) ORDER BY record_id, property, UID",
+				      &mv, what, err);
 		if (rc)
 			goto out;
 		ms = sqlite3_step(mv);
@@ -103,8 +105,8 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table ABPerson: %s", what,
-					  sqlite3_errmsg(db));
+			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table ABPerson: %s",
+					  what, sqlite3_errmsg(db));
 			goto out;
 		}
 		id = sqlite3_column_int64(p, 0);
@@ -122,7 +124,8 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 			if (v && !first.len)
 				rc = cu_buf_puts(&first, v, err);
 			if (!rc)
-				rc = cu_system_join_add(prop == 3 ? &phones : &emails, ", ", v, err);
+				rc =
+				    cu_system_join_add(prop == 3 ? &phones : &emails, ", ", v, err);
 			if (rc)
 				goto out;
 			ms = sqlite3_step(mv);
@@ -136,8 +139,8 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		mi = cu_sqlite_text(p, 2);
 		la = cu_sqlite_text(p, 3);
 		org = cu_sqlite_text(p, 4);
-		rc = compose_name(fi && *fi ? fi : NULL, mi && *mi ? mi : NULL, la && *la ? la : NULL,
-				  &name, err);
+		rc = compose_name(fi && *fi ? fi : NULL, mi && *mi ? mi : NULL,
+				  la && *la ? la : NULL, &name, err);
 		if (!rc && org && *org && name.len)
 			rc = cu_system_join_add(&remark, "\n", org, err);
 		if (!rc)
@@ -182,15 +185,15 @@ static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 }
 
 static const char *const patterns[] = {
-	"*Library/AddressBook/AddressBook.sqlitedb",
-	NULL,
+    "*Library/AddressBook/AddressBook.sqlitedb",
+    NULL,
 };
 
 const struct cu_parser cu_parser_addressbook_ios = {
-	.name = "ios-addressbook",
-	.app = "contacts",
-	.platforms = CU_PLATFORM_IOS,
-	.patterns = patterns,
-	.probe = probe,
-	.parse = parse,
+    .name = "ios-addressbook",
+    .app = "contacts",
+    .platforms = CU_PLATFORM_IOS,
+    .patterns = patterns,
+    .probe = probe,
+    .parse = parse,
 };

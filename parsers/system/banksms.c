@@ -71,11 +71,10 @@ bool cu_money_parse_minor(const char *s, size_t n, int64_t *minor, size_t *used)
 static const struct {
 	const char *code, *bank;
 } short_codes[] = {
-	{"95588", "工商银行"}, {"95533", "建设银行"}, {"95599", "农业银行"},
-	{"95566", "中国银行"}, {"95555", "招商银行"}, {"95559", "交通银行"},
-	{"95558", "中信银行"}, {"95528", "浦发银行"}, {"95595", "光大银行"},
-	{"95511", "平安银行"}, {"95568", "民生银行"}, {"95508", "广发银行"},
-	{"95526", "北京银行"}, {"95580", "邮储银行"},
+    {"95588", "工商银行"}, {"95533", "建设银行"}, {"95599", "农业银行"}, {"95566", "中国银行"},
+    {"95555", "招商银行"}, {"95559", "交通银行"}, {"95558", "中信银行"}, {"95528", "浦发银行"},
+    {"95595", "光大银行"}, {"95511", "平安银行"}, {"95568", "民生银行"}, {"95508", "广发银行"},
+    {"95526", "北京银行"}, {"95580", "邮储银行"},
 };
 
 static const char *const out_words[] = {"支出", "消费", "转出", "扣款", "付款", "取款",
@@ -114,7 +113,8 @@ static bool find_bank_tag(const char *s, size_t n, char *bank, size_t cap)
 		const char *p = s, *end = s + n;
 
 		while (p < end) {
-			const char *o = memmem(p, (size_t)(end - p), br[b].open, strlen(br[b].open));
+			const char *o =
+			    memmem(p, (size_t)(end - p), br[b].open, strlen(br[b].open));
 			const char *c;
 
 			if (!o)
@@ -123,7 +123,8 @@ static bool find_bank_tag(const char *s, size_t n, char *bank, size_t cap)
 			c = memmem(o, (size_t)(end - o), br[b].close, strlen(br[b].close));
 			if (!c)
 				break;
-			if (c > o && (size_t)(c - o) < 90 && has_any(o, (size_t)(c - o), bank_words)) {
+			if (c > o && (size_t)(c - o) < 90 &&
+			    has_any(o, (size_t)(c - o), bank_words)) {
 				copy_str(bank, cap, o, (size_t)(c - o));
 				return true;
 			}
@@ -303,8 +304,8 @@ static const char *find_keyword(const char *s, const char *end, const char *amou
 
 static void find_card_tail(const char *s, const char *end, char tail[8])
 {
-	static const char *const pre[] = {"尾号为", "尾号", "尾数为", "尾数", "账户", "账号",
-					  "卡号", NULL};
+	static const char *const pre[] = {"尾号为", "尾号", "尾数为", "尾数",
+					  "账户",   "账号", "卡号",   NULL};
 
 	tail[0] = '\0';
 	for (const char *const *w = pre; *w; w++) {
@@ -331,8 +332,8 @@ static void find_card_tail(const char *s, const char *end, char tail[8])
 /* verbs that end a counterparty name without giving a direction */
 static const char *const neutral[] = {"转账", "汇款", "交易", NULL};
 
-static const char *const stops[] = {"，", ",", "。", "；", ";", "！", "!", "【", "[", "（",
-				    "(", " ", "\xE3\x80\x80", "的", NULL};
+static const char *const stops[] = {"，", ",", "。", "；",           ";",  "！", "!", "【", "[",
+				    "（", "(", " ",  "\xE3\x80\x80", "的", NULL};
 
 static const char *until_stop(const char *p, const char *end)
 {
@@ -595,12 +596,12 @@ int64_t cu_banksms_time(const struct cu_banksms *b, int64_t sms_ms)
 	}
 	t = (days_from_civil(y, b->month, b->day) * 86400 + b->hour * 3600 + b->minute * 60 +
 	     (b->second > 0 ? b->second : 0)) *
-		    1000 -
+		1000 -
 	    tz;
 	if (t > sms_ms + 86400000LL) /* December text, January SMS */
 		t = (days_from_civil(y - 1, b->month, b->day) * 86400 + b->hour * 3600 +
 		     b->minute * 60 + (b->second > 0 ? b->second : 0)) *
-			    1000 -
+			1000 -
 		    tz;
 	return t;
 }

@@ -48,10 +48,12 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		return rc;
 	if (!cu_sqlite_has_table(db, "ZCALLRECORD")) {
 		rc = cu_error_set(err, CU_E_FORMAT,
-				  "'%s': table 'ZCALLRECORD' missing: not an iOS call history", what);
+				  "'%s': table 'ZCALLRECORD' missing: not an iOS call history",
+				  what);
 		goto out;
 	}
-	rc = cu_buf_printf(&sql, err, "SELECT Z_PK, %s, %s, %s, %s, %s, %s, %s FROM ZCALLRECORD ORDER BY Z_PK",
+	rc = cu_buf_printf(&sql, err,
+			   "SELECT Z_PK, %s, %s, %s, %s, %s, %s, %s FROM ZCALLRECORD ORDER BY Z_PK",
 			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZADDRESS"),
 			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZDATE"),
 			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZDURATION"),
@@ -84,7 +86,8 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 			int n = sqlite3_column_bytes(st, 1);
 
 			if (b && n > 0)
-				rc = cu_buf_append(&addr, b, cu_utf8_valid_prefix(b, (size_t)n), err);
+				rc = cu_buf_append(&addr, b, cu_utf8_valid_prefix(b, (size_t)n),
+						   err);
 		} else if (cu_sqlite_text(st, 1)) {
 			rc = cu_buf_puts(&addr, cu_sqlite_text(st, 1), err);
 		}
@@ -142,15 +145,15 @@ static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 }
 
 static const char *const patterns[] = {
-	"*Library/CallHistoryDB/CallHistory.storedata",
-	NULL,
+    "*Library/CallHistoryDB/CallHistory.storedata",
+    NULL,
 };
 
 const struct cu_parser cu_parser_callhistory_ios = {
-	.name = "ios-callhistory",
-	.app = "calls",
-	.platforms = CU_PLATFORM_IOS,
-	.patterns = patterns,
-	.probe = probe,
-	.parse = parse,
+    .name = "ios-callhistory",
+    .app = "calls",
+    .platforms = CU_PLATFORM_IOS,
+    .patterns = patterns,
+    .probe = probe,
+    .parse = parse,
 };

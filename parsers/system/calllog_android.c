@@ -74,9 +74,7 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 			c.direction = "incoming";
 			c.answered = 0;
 			break;
-		default:
-			c.direction = NULL;
-			c.answered = -1;
+		default: c.direction = NULL; c.answered = -1;
 		}
 		if (type != CU_UNKNOWN) {
 			snprintf(raw, sizeof(raw), "%lld%s", (long long)type,
@@ -122,16 +120,16 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 }
 
 static const char *const patterns[] = {
-	"*/com.android.providers.contacts/databases/calllog.db",
-	"*/com.samsung.android.providers.contacts/databases/calllog.db",
-	NULL,
+    "*/com.android.providers.contacts/databases/calllog.db",
+    "*/com.samsung.android.providers.contacts/databases/calllog.db",
+    NULL,
 };
 
 const struct cu_parser cu_parser_calllog_android = {
-	.name = "android-calllog",
-	.app = "calls",
-	.platforms = CU_PLATFORM_ANDROID,
-	.patterns = patterns,
-	.probe = probe,
-	.parse = parse,
+    .name = "android-calllog",
+    .app = "calls",
+    .platforms = CU_PLATFORM_ANDROID,
+    .patterns = patterns,
+    .probe = probe,
+    .parse = parse,
 };

@@ -18,9 +18,9 @@
 
 #define MT_PHONE "vnd.android.cursor.item/phone_v2"
 #define MT_EMAIL "vnd.android.cursor.item/email_v2"
-#define MT_NICK "vnd.android.cursor.item/nickname"
-#define MT_NOTE "vnd.android.cursor.item/note"
-#define MT_NAME "vnd.android.cursor.item/name"
+#define MT_NICK  "vnd.android.cursor.item/nickname"
+#define MT_NOTE  "vnd.android.cursor.item/note"
+#define MT_NAME  "vnd.android.cursor.item/name"
 
 static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				     sqlite3 *db, struct cu_error *err)
@@ -44,18 +44,17 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 	if (have_data) {
 		cu_buf_reset(&sql);
 		/* primary numbers first, so the identifier is the primary one */
-		rc = cu_buf_printf(&sql, err,
-				   "SELECT d.raw_contact_id, m.mimetype, d.data1, %s FROM data d"
-				   " JOIN mimetypes m ON m._id = d.mimetype_id"
-				   " WHERE m.mimetype IN ('" MT_PHONE "', '" MT_EMAIL "', '" MT_NICK
-				   "', '" MT_NOTE "', '" MT_NAME "')"
-				   " ORDER BY d.raw_contact_id, m.mimetype, %s DESC, %s DESC, d._id",
-				   cu_sqlite_has_column(db, "data", "data4") ? "d.data4" : "NULL",
-				   cu_sqlite_has_column(db, "data", "is_super_primary")
-					   ? "d.is_super_primary"
-					   : "0",
-				   cu_sqlite_has_column(db, "data", "is_primary") ? "d.is_primary"
-										  : "0");
+		rc = cu_buf_printf(
+		    &sql, err,
+		    "SELECT d.raw_contact_id, m.mimetype, d.data1, %s FROM data d"
+		    " JOIN mimetypes m ON m._id = d.mimetype_id"
+		    " WHERE m.mimetype IN ('" MT_PHONE "', '" MT_EMAIL "', '" MT_NICK "', '" MT_NOTE
+		    "', '" MT_NAME "')"
+		    " ORDER BY d.raw_contact_id, m.mimetype, %s DESC, %s DESC, d._id",
+		    cu_sqlite_has_column(db, "data", "data4") ? "d.data4" : "NULL",
+		    cu_sqlite_has_column(db, "data", "is_super_primary") ? "d.is_super_primary"
+									 : "0",
+		    cu_sqlite_has_column(db, "data", "is_primary") ? "d.is_primary" : "0");
 		if (!rc)
 			rc = cu_sqlite_prepare(db, sql.data, &d_st, what, err);
 		if (rc)
@@ -181,16 +180,16 @@ out:
 }
 
 static const char *const patterns[] = {
-	"*/com.android.providers.contacts/databases/contacts2.db",
-	"*/com.samsung.android.providers.contacts/databases/contacts2.db",
-	NULL,
+    "*/com.android.providers.contacts/databases/contacts2.db",
+    "*/com.samsung.android.providers.contacts/databases/contacts2.db",
+    NULL,
 };
 
 const struct cu_parser cu_parser_contacts2_android = {
-	.name = "android-contacts2",
-	.app = "contacts",
-	.platforms = CU_PLATFORM_ANDROID,
-	.patterns = patterns,
-	.probe = probe,
-	.parse = parse,
+    .name = "android-contacts2",
+    .app = "contacts",
+    .platforms = CU_PLATFORM_ANDROID,
+    .patterns = patterns,
+    .probe = probe,
+    .parse = parse,
 };

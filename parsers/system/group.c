@@ -5,11 +5,11 @@
 #include "parsers/system/system.h"
 
 const struct cu_parser *const cu_parsers_system[] = {
-	&cu_parser_sms_ios,
-	&cu_parser_addressbook_ios,
-	&cu_parser_callhistory_ios,
-	&cu_parser_mmssms_android,
-	&cu_parser_contacts2_android,
-	&cu_parser_calllog_android,
-	NULL,
+    &cu_parser_sms_ios,
+    &cu_parser_addressbook_ios,
+    &cu_parser_callhistory_ios,
+    &cu_parser_mmssms_android,
+    &cu_parser_contacts2_android,
+    &cu_parser_calllog_android,
+    NULL,
 };

@@ -165,20 +165,13 @@ static const char *sms_status(int64_t type, int64_t read, int64_t deleted)
 	if (deleted == 1)
 		return "deleted";
 	switch (type) {
-	case 1:
-		return read == 1 ? "read" : read == 0 ? "unread" : NULL;
-	case 2:
-		return "sent";
-	case 3:
-		return "draft";
-	case 4:
-		return "outbox";
-	case 5:
-		return "failed";
-	case 6:
-		return "queued";
-	default:
-		return NULL;
+	case 1: return read == 1 ? "read" : read == 0 ? "unread" : NULL;
+	case 2: return "sent";
+	case 3: return "draft";
+	case 4: return "outbox";
+	case 5: return "failed";
+	case 6: return "queued";
+	default: return NULL;
 	}
 }
 
@@ -191,8 +184,8 @@ static const char *sms_direction(int64_t type)
 	return NULL; /* OEM types (LG 7 blocked, 8 scheduled, 19 broadcast) */
 }
 
-static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				sqlite3 *db, struct threads *t, struct cu_error *err)
+static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+				struct threads *t, struct cu_error *err)
 {
 	struct cu_buf sql = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
@@ -200,15 +193,12 @@ static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifa
 	enum cu_status rc;
 	const char *what = a->device_path;
 
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT _id, %s, %s, %s, %s, %s, %s, %s FROM sms ORDER BY _id",
-			   cu_sqlite_col_or_null(db, "sms", "thread_id"),
-			   cu_sqlite_col_or_null(db, "sms", "address"),
-			   cu_sqlite_col_or_null(db, "sms", "date"),
-			   cu_sqlite_col_or_null(db, "sms", "type"),
-			   cu_sqlite_col_or_null(db, "sms", "body"),
-			   cu_sqlite_col_or_null(db, "sms", "read"),
-			   cu_sqlite_col_or_null(db, "sms", "deleted"));
+	rc = cu_buf_printf(
+	    &sql, err, "SELECT _id, %s, %s, %s, %s, %s, %s, %s FROM sms ORDER BY _id",
+	    cu_sqlite_col_or_null(db, "sms", "thread_id"),
+	    cu_sqlite_col_or_null(db, "sms", "address"), cu_sqlite_col_or_null(db, "sms", "date"),
+	    cu_sqlite_col_or_null(db, "sms", "type"), cu_sqlite_col_or_null(db, "sms", "body"),
+	    cu_sqlite_col_or_null(db, "sms", "read"), cu_sqlite_col_or_null(db, "sms", "deleted"));
 	if (!rc)
 		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
 	if (rc)
@@ -278,8 +268,8 @@ static const char *kind_for_ct(const char *ct)
 	return "file";
 }
 
-static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				sqlite3 *db, struct threads *t, struct cu_error *err)
+static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+				struct threads *t, struct cu_error *err)
 {
 	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT, att = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL, *parts = NULL;
@@ -288,19 +278,17 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 	char raw[32];
 	enum cu_status rc;
 
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT p._id, %s, %s, %s, %s, %s, %s, %s FROM pdu p ORDER BY p._id",
-			   cu_sqlite_col_or_null(db, "pdu", "thread_id"),
-			   cu_sqlite_col_or_null(db, "pdu", "date"),
-			   cu_sqlite_col_or_null(db, "pdu", "msg_box"),
-			   cu_sqlite_col_or_null(db, "pdu", "read"),
-			   cu_sqlite_col_or_null(db, "pdu", "sub"),
-			   has_addr ? "(SELECT address FROM addr WHERE msg_id = p._id AND type = 137"
-				      " ORDER BY _id LIMIT 1)"
-				    : "NULL",
-			   has_addr ? "(SELECT group_concat(address, ',') FROM (SELECT address FROM"
-				      " addr WHERE msg_id = p._id AND type = 151 ORDER BY _id))"
-				    : "NULL");
+	rc = cu_buf_printf(
+	    &sql, err, "SELECT p._id, %s, %s, %s, %s, %s, %s, %s FROM pdu p ORDER BY p._id",
+	    cu_sqlite_col_or_null(db, "pdu", "thread_id"), cu_sqlite_col_or_null(db, "pdu", "date"),
+	    cu_sqlite_col_or_null(db, "pdu", "msg_box"), cu_sqlite_col_or_null(db, "pdu", "read"),
+	    cu_sqlite_col_or_null(db, "pdu", "sub"),
+	    has_addr ? "(SELECT address FROM addr WHERE msg_id = p._id AND type = 137"
+		       " ORDER BY _id LIMIT 1)"
+		     : "NULL",
+	    has_addr ? "(SELECT group_concat(address, ',') FROM (SELECT address FROM"
+		       " addr WHERE msg_id = p._id AND type = 151 ORDER BY _id))"
+		     : "NULL");
 	if (!rc)
 		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
 	if (!rc && has_part)
@@ -440,15 +428,15 @@ out:
 }
 
 static const char *const patterns[] = {
-	"*/com.android.providers.telephony/databases/mmssms.db",
-	NULL,
+    "*/com.android.providers.telephony/databases/mmssms.db",
+    NULL,
 };
 
 const struct cu_parser cu_parser_mmssms_android = {
-	.name = "android-mmssms",
-	.app = "sms",
-	.platforms = CU_PLATFORM_ANDROID,
-	.patterns = patterns,
-	.probe = probe,
-	.parse = parse,
+    .name = "android-mmssms",
+    .app = "sms",
+    .platforms = CU_PLATFORM_ANDROID,
+    .patterns = patterns,
+    .probe = probe,
+    .parse = parse,
 };

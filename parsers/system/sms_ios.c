@@ -21,8 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
-bool cu_typedstream_text(const unsigned char *p, size_t n, const unsigned char **text,
-			 size_t *len)
+bool cu_typedstream_text(const unsigned char *p, size_t n, const unsigned char **text, size_t *len)
 {
 	static const unsigned char marker[] = "NSString";
 	const size_t ml = sizeof(marker) - 1;
@@ -123,8 +122,8 @@ static const char *app_for_service(const char *service)
 	return "sms"; /* SMS, RCS, NULL (old rows) */
 }
 
-static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				 sqlite3 *db, struct chatmap *map, struct cu_error *err)
+static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+				 struct chatmap *map, struct cu_error *err)
 {
 	struct cu_buf sql = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
@@ -133,13 +132,13 @@ static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artif
 
 	if (!cu_sqlite_has_table(db, "chat"))
 		return CU_OK;
-	rc = cu_buf_printf(&sql, err, "SELECT c.ROWID, %s, %s, %s, %s, %s FROM chat c ORDER BY c.ROWID",
-			   cu_sqlite_col_or_null(db, "chat", "chat_identifier"),
-			   cu_sqlite_col_or_null(db, "chat", "display_name"),
-			   cu_sqlite_col_or_null(db, "chat", "style"),
-			   cu_sqlite_col_or_null(db, "chat", "service_name"),
-			   chj ? "(SELECT count(*) FROM chat_handle_join j WHERE j.chat_id = c.ROWID)"
-			       : "NULL");
+	rc = cu_buf_printf(
+	    &sql, err, "SELECT c.ROWID, %s, %s, %s, %s, %s FROM chat c ORDER BY c.ROWID",
+	    cu_sqlite_col_or_null(db, "chat", "chat_identifier"),
+	    cu_sqlite_col_or_null(db, "chat", "display_name"),
+	    cu_sqlite_col_or_null(db, "chat", "style"),
+	    cu_sqlite_col_or_null(db, "chat", "service_name"),
+	    chj ? "(SELECT count(*) FROM chat_handle_join j WHERE j.chat_id = c.ROWID)" : "NULL");
 	if (!rc)
 		rc = cu_sqlite_prepare(db, sql.data, &st, a->device_path, err);
 	if (rc)
@@ -164,7 +163,10 @@ static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artif
 		c.app = app_for_service(cu_sqlite_text(st, 4));
 		c.identifier = cu_sqlite_text(st, 1);
 		c.title = title && *title ? title : NULL;
-		c.is_group = style == 43 ? 1 : style == 45 ? 0 : handles != CU_UNKNOWN ? handles > 1 : -1;
+		c.is_group = style == 43             ? 1
+			     : style == 45           ? 0
+			     : handles != CU_UNKNOWN ? handles > 1
+						     : -1;
 		c.source_id = a->source_id;
 		rc = cu_sink_conversation(ctx, &c, &conv, err);
 		if (!rc)
@@ -217,15 +219,16 @@ static enum cu_status build_query(sqlite3 *db, struct cu_buf *sql, struct cu_err
 			   " ON a.ROWID = j.attachment_id WHERE j.message_id = m.ROWID";
 	enum cu_status rc;
 
-	rc = cu_buf_printf(sql, err, "SELECT m.ROWID, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s",
+	rc = cu_buf_printf(sql, err,
+			   "SELECT m.ROWID, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s",
 			   cu_sqlite_col_or_null(db, "message", "text"),
 			   cu_sqlite_col_or_null(db, "message", "attributedBody"),
 			   cu_sqlite_col_or_null(db, "message", "service"),
 			   cu_sqlite_col_or_null(db, "message", "is_from_me"),
 			   cu_sqlite_col_or_null(db, "message", "date"),
 			   handle && cu_sqlite_has_column(db, "message", "handle_id")
-				   ? "(SELECT h.id FROM handle h WHERE h.ROWID = m.handle_id)"
-				   : "NULL",
+			       ? "(SELECT h.id FROM handle h WHERE h.ROWID = m.handle_id)"
+			       : "NULL",
 			   cu_sqlite_col_or_null(db, "message", "is_read"),
 			   cu_sqlite_col_or_null(db, "message", "is_delivered"),
 			   cu_sqlite_col_or_null(db, "message", "error"),
@@ -343,11 +346,11 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		}
 		m.conversation_id = conv;
 		m.direction = item_type > 0 && item_type != CU_UNKNOWN ? "system"
-			      : from_me == 1			   ? "outgoing"
-								   : "incoming";
+			      : from_me == 1                           ? "outgoing"
+								       : "incoming";
 		m.sender = from_me == 1 ? NULL : sender;
-		m.sent_ms = date != CU_UNKNOWN && date != 0 ? cu_time_from_cocoa_auto(date)
-							     : CU_UNKNOWN;
+		m.sent_ms =
+		    date != CU_UNKNOWN && date != 0 ? cu_time_from_cocoa_auto(date) : CU_UNKNOWN;
 		if (retracted > 0 && retracted != CU_UNKNOWN)
 			m.kind = "recalled";
 		else if (item_type > 0 && item_type != CU_UNKNOWN)
@@ -388,15 +391,15 @@ static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 }
 
 static const char *const patterns[] = {
-	"*Library/SMS/sms.db",
-	NULL,
+    "*Library/SMS/sms.db",
+    NULL,
 };
 
 const struct cu_parser cu_parser_sms_ios = {
-	.name = "ios-sms",
-	.app = "sms",
-	.platforms = CU_PLATFORM_IOS,
-	.patterns = patterns,
-	.probe = probe,
-	.parse = parse,
+    .name = "ios-sms",
+    .app = "sms",
+    .platforms = CU_PLATFORM_IOS,
+    .patterns = patterns,
+    .probe = probe,
+    .parse = parse,
 };

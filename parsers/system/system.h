@@ -21,8 +21,8 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 
 /* probe helper: conf when the staged copy has table or does not open
  * (so the damage gets reported), conf / 2 when it opens without it. */
-int cu_system_probe_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-			  const char *table, int conf);
+int cu_system_probe_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *table,
+			  int conf);
 
 /* A growing list of strings joined with sep (deduplicated). */
 enum cu_status cu_system_join_add(struct cu_buf *b, const char *sep, const char *s,

@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-int cu_system_probe_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-			  const char *table, int conf)
+int cu_system_probe_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *table,
+			  int conf)
 {
 	sqlite3 *db = NULL;
 	struct cu_error e;

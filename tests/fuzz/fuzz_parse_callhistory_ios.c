@@ -6,5 +6,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return fuzz_parse_db("ios-callhistory", "HomeDomain/Library/CallHistoryDB/CallHistory.storedata", data, size);
+	return fuzz_parse_db("ios-callhistory",
+			     "HomeDomain/Library/CallHistoryDB/CallHistory.storedata", data, size);
 }

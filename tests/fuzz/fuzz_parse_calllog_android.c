@@ -6,5 +6,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return fuzz_parse_db("android-calllog", "/data/data/com.android.providers.contacts/databases/calllog.db", data, size);
+	return fuzz_parse_db("android-calllog",
+			     "/data/data/com.android.providers.contacts/databases/calllog.db", data,
+			     size);
 }

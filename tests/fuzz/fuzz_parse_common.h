@@ -16,8 +16,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static inline int fuzz_parse_db(const char *parser, const char *device_path,
-				const uint8_t *data, size_t size)
+static inline int fuzz_parse_db(const char *parser, const char *device_path, const uint8_t *data,
+				size_t size)
 {
 	const struct cu_parser *p = cu_parser_find(parser);
 	const char *tmp = getenv("TESTTMP");

@@ -6,5 +6,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return fuzz_parse_db("android-contacts2", "/data/data/com.android.providers.contacts/databases/contacts2.db", data, size);
+	return fuzz_parse_db("android-contacts2",
+			     "/data/data/com.android.providers.contacts/databases/contacts2.db",
+			     data, size);
 }

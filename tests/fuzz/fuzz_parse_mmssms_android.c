@@ -6,5 +6,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return fuzz_parse_db("android-mmssms", "/data/data/com.android.providers.telephony/databases/mmssms.db", data, size);
+	return fuzz_parse_db("android-mmssms",
+			     "/data/data/com.android.providers.telephony/databases/mmssms.db", data,
+			     size);
 }

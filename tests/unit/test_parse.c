@@ -12,35 +12,52 @@
 #include <unistd.h>
 
 static const char *const contract[][16] = {
-	{"items", "item_id", "platform", "make", "model", "os_version", "imei", "serial", "udid",
-	 "phone_numbers", "acquisition_method", NULL},
-	{"sources", "source_id", "item_id", "device_path", "evidence_path", "size", "sha256", "md5",
-	 "derived_from", "derivation", NULL},
-	{"accounts", "account_id", "item_id", "app", "identifier", "display_name", "source_id",
-	 NULL},
-	{"contacts", "contact_id", "item_id", "app", "identifier", "display_name", "alias",
-	 "remark", "phone", "source_id", "source_table", "source_rowid", "recovered", NULL},
-	{"conversations", "conversation_id", "item_id", "app", "identifier", "title", "is_group",
-	 "source_id", NULL},
-	{"calls", "call_id", "item_id", "app", "counterpart", "direction", "started_utc",
-	 "started_ms", "duration_s", "answered", "source_id", "source_table", "source_rowid",
-	 "recovered", NULL},
-	{"hits", "hit_id", "item_id", "kind", "value", "normalized", "rule", "artifact",
-	 "artifact_id", "offset", NULL},
-	{"links", "link_id", "kind", "normalized", "item_a", "item_b", "evidence", NULL},
-	{"parse_warnings", "source_id", "device_path", "message", NULL},
-	{"timeline", "kind", "item_id", "app", "time_utc", "time_ms", "summary", "artifact_table",
-	 "artifact_id", NULL},
+    {"items", "item_id", "platform", "make", "model", "os_version", "imei", "serial", "udid",
+     "phone_numbers", "acquisition_method", NULL},
+    {"sources", "source_id", "item_id", "device_path", "evidence_path", "size", "sha256", "md5",
+     "derived_from", "derivation", NULL},
+    {"accounts", "account_id", "item_id", "app", "identifier", "display_name", "source_id", NULL},
+    {"contacts", "contact_id", "item_id", "app", "identifier", "display_name", "alias", "remark",
+     "phone", "source_id", "source_table", "source_rowid", "recovered", NULL},
+    {"conversations", "conversation_id", "item_id", "app", "identifier", "title", "is_group",
+     "source_id", NULL},
+    {"calls", "call_id", "item_id", "app", "counterpart", "direction", "started_utc", "started_ms",
+     "duration_s", "answered", "source_id", "source_table", "source_rowid", "recovered", NULL},
+    {"hits", "hit_id", "item_id", "kind", "value", "normalized", "rule", "artifact", "artifact_id",
+     "offset", NULL},
+    {"links", "link_id", "kind", "normalized", "item_a", "item_b", "evidence", NULL},
+    {"parse_warnings", "source_id", "device_path", "message", NULL},
+    {"timeline", "kind", "item_id", "app", "time_utc", "time_ms", "summary", "artifact_table",
+     "artifact_id", NULL},
 };
-static const char *const messages_cols[] = {
-	"message_id", "item_id", "app", "conversation_id", "sender", "sender_name", "direction",
-	"sent_utc", "sent_ms", "kind", "body", "raw_type", "attachment", "status", "source_id",
-	"source_table", "source_rowid", "source_page", "source_offset", "recovered", NULL};
-static const char *const payments_cols[] = {
-	"payment_id", "item_id", "app", "kind", "direction", "amount_minor", "currency",
-	"counterparty", "counterparty_name", "status", "memo", "transaction_id", "occurred_utc",
-	"occurred_ms", "message_id", "source_id", "source_table", "source_rowid", "recovered",
-	"balance_minor", NULL};
+static const char *const messages_cols[] = {"message_id",
+					    "item_id",
+					    "app",
+					    "conversation_id",
+					    "sender",
+					    "sender_name",
+					    "direction",
+					    "sent_utc",
+					    "sent_ms",
+					    "kind",
+					    "body",
+					    "raw_type",
+					    "attachment",
+					    "status",
+					    "source_id",
+					    "source_table",
+					    "source_rowid",
+					    "source_page",
+					    "source_offset",
+					    "recovered",
+					    NULL};
+static const char *const payments_cols[] = {"payment_id",   "item_id",       "app",
+					    "kind",         "direction",     "amount_minor",
+					    "currency",     "counterparty",  "counterparty_name",
+					    "status",       "memo",          "transaction_id",
+					    "occurred_utc", "occurred_ms",   "message_id",
+					    "source_id",    "source_table",  "source_rowid",
+					    "recovered",    "balance_minor", NULL};
 
 static void check_cols(sqlite3 *db, const char *table, const char *const *cols)
 {
@@ -84,8 +101,8 @@ static void test_registry(void)
 	tap_ok(n >= 6, "registry lists the system parsers (%zu parsers)", n);
 	tap_is_int((int64_t)dup, 0, "parser names are unique");
 	tap_ok(cu_parser_find("ios-sms") && cu_parser_find("android-mmssms") &&
-		       cu_parser_find("ios-addressbook") && cu_parser_find("ios-callhistory") &&
-		       cu_parser_find("android-contacts2") && cu_parser_find("android-calllog"),
+		   cu_parser_find("ios-addressbook") && cu_parser_find("ios-callhistory") &&
+		   cu_parser_find("android-contacts2") && cu_parser_find("android-calllog"),
 	       "cu_parser_find finds each system parser");
 	tap_ok(cu_parser_find("no-such-parser") == NULL, "cu_parser_find: unknown name");
 	tap_ok(cu_parser_at(n) == NULL && cu_parser_at(n + 100) == NULL, "past the end is NULL");
@@ -159,7 +176,7 @@ static enum cu_status sink_parse(struct cu_parse_ctx *ctx, const struct cu_artif
 
 static const char *const any_pattern[] = {"*", NULL};
 static const struct cu_parser sink_parser = {
-	"test-sink", "sms", CU_PLATFORM_ANDROID | CU_PLATFORM_IOS, any_pattern, NULL, sink_parse};
+    "test-sink", "sms", CU_PLATFORM_ANDROID | CU_PLATFORM_IOS, any_pattern, NULL, sink_parse};
 
 static void test_sink(const char *dir)
 {
@@ -211,7 +228,8 @@ static void test_sink(const char *dir)
 	tap_is_int(tpu_int(db, "SELECT count(*) FROM timeline"), 4,
 		   "timeline shows messages and payments");
 	tap_is_str(tpu_text(db, "SELECT kind || ':' || artifact_table FROM timeline LIMIT 1"),
-		   "payment:payments", "timeline ordered by time (payment 123 ms before the message)");
+		   "payment:payments",
+		   "timeline ordered by time (payment 123 ms before the message)");
 	sqlite3_close(db);
 }
 
@@ -225,7 +243,8 @@ static void test_typedstream(void)
 	const unsigned char *t = NULL;
 	size_t l = 0;
 
-	tap_ok(cu_typedstream_text(s1, sizeof(s1) - 1, &t, &l) && l == 5 && memcmp(t, "hello", 5) == 0,
+	tap_ok(cu_typedstream_text(s1, sizeof(s1) - 1, &t, &l) && l == 5 &&
+		   memcmp(t, "hello", 5) == 0,
 	       "typedstream: short string");
 	memset(big, 'x', sizeof(big));
 	memcpy(big, "NSString\x01\x94\x84\x01+\x81\x2c\x01", 16);
@@ -253,8 +272,10 @@ static void test_corrupt(const char *dir)
 		fclose(f);
 	}
 	cu_error_clear(&e);
-	tap_is_int(tpu_parse(db, "android-mmssms", path, "/data/data/com.android.providers."
-			     "telephony/databases/mmssms.db", "android", NULL, NULL, &e),
+	tap_is_int(tpu_parse(db, "android-mmssms", path,
+			     "/data/data/com.android.providers."
+			     "telephony/databases/mmssms.db",
+			     "android", NULL, NULL, &e),
 		   CU_E_FORMAT, "random bytes: CU_E_FORMAT");
 	tap_ok(strstr(e.msg, "mmssms.db") != NULL && strstr(e.msg, "not a readable SQLite") != NULL,
 	       "the error names the file and the reason (%s)", e.msg);
@@ -262,9 +283,9 @@ static void test_corrupt(const char *dir)
 	snprintf(path, sizeof(path), "%s/other.db", dir);
 	tap_ok(tpu_build_db(tpu_src(0, "tests/data/parsers/empty.sql"), path), "wrong-schema db");
 	cu_error_clear(&e);
-	tap_is_int(tpu_parse(db, "ios-sms", path, "HomeDomain/Library/SMS/sms.db", "ios", NULL,
-			     NULL, &e),
-		   CU_E_FORMAT, "wrong schema: CU_E_FORMAT");
+	tap_is_int(
+	    tpu_parse(db, "ios-sms", path, "HomeDomain/Library/SMS/sms.db", "ios", NULL, NULL, &e),
+	    CU_E_FORMAT, "wrong schema: CU_E_FORMAT");
 	tap_ok(strstr(e.msg, "table 'message' missing") != NULL, "names the missing table (%s)",
 	       e.msg);
 	sqlite3_close(db);
@@ -275,17 +296,17 @@ struct fixture {
 };
 
 static const struct fixture fixtures[] = {
-	{"sms-android", "mmssms.sql", "android-mmssms",
-	 "/data/data/com.android.providers.telephony/databases/mmssms.db", "android"},
-	{"sms-ios", "sms.sql", "ios-sms", "HomeDomain/Library/SMS/sms.db", "ios"},
-	{"contacts-android", "contacts2.sql", "android-contacts2",
-	 "/data/data/com.android.providers.contacts/databases/contacts2.db", "android"},
-	{"addressbook-ios", "AddressBook.sql", "ios-addressbook",
-	 "HomeDomain/Library/AddressBook/AddressBook.sqlitedb", "ios"},
-	{"callhistory-ios", "CallHistory.sql", "ios-callhistory",
-	 "HomeDomain/Library/CallHistoryDB/CallHistory.storedata", "ios"},
-	{"calllog-android", "calllog.sql", "android-calllog",
-	 "/data/data/com.android.providers.contacts/databases/calllog.db", "android"},
+    {"sms-android", "mmssms.sql", "android-mmssms",
+     "/data/data/com.android.providers.telephony/databases/mmssms.db", "android"},
+    {"sms-ios", "sms.sql", "ios-sms", "HomeDomain/Library/SMS/sms.db", "ios"},
+    {"contacts-android", "contacts2.sql", "android-contacts2",
+     "/data/data/com.android.providers.contacts/databases/contacts2.db", "android"},
+    {"addressbook-ios", "AddressBook.sql", "ios-addressbook",
+     "HomeDomain/Library/AddressBook/AddressBook.sqlitedb", "ios"},
+    {"callhistory-ios", "CallHistory.sql", "ios-callhistory",
+     "HomeDomain/Library/CallHistoryDB/CallHistory.storedata", "ios"},
+    {"calllog-android", "calllog.sql", "android-calllog",
+     "/data/data/com.android.providers.contacts/databases/calllog.db", "android"},
 };
 
 static void test_fixtures(const char *dir)
@@ -309,9 +330,9 @@ static void test_fixtures(const char *dir)
 			continue;
 		db = tpu_casedb();
 		cu_error_clear(&e);
-		tap_is_int(tpu_parse(db, f->parser, db_path, f->device_path, f->platform, NULL, NULL,
-				     &e),
-			   CU_OK, "%s: parsed by %s", f->dir, f->parser);
+		tap_is_int(
+		    tpu_parse(db, f->parser, db_path, f->device_path, f->platform, NULL, NULL, &e),
+		    CU_OK, "%s: parsed by %s", f->dir, f->parser);
 		if (e.msg[0])
 			tap_diag("%s", e.msg);
 		if (access(exp, R_OK) == 0)

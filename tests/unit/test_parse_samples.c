@@ -102,9 +102,9 @@ static void test_imessage(void)
 		return;
 	db = tpu_casedb();
 	cu_error_clear(&e);
-	tap_is_int(tpu_parse(db, "ios-sms", path, "HomeDomain/Library/SMS/sms.db", "ios", NULL,
-			     NULL, &e),
-		   CU_OK, "macOS chat.db parsed by the sms.db parser");
+	tap_is_int(
+	    tpu_parse(db, "ios-sms", path, "HomeDomain/Library/SMS/sms.db", "ios", NULL, NULL, &e),
+	    CU_OK, "macOS chat.db parsed by the sms.db parser");
 	if (e.msg[0])
 		tap_diag("%s", e.msg);
 	tap_is_int(tpu_int(db, "SELECT count(*) FROM messages"), 10, "10 messages");
@@ -173,7 +173,7 @@ static void test_addressbook(const char *dir)
 	sqlite3_close(db);
 	cu_error_clear(&e);
 	tap_ok(cu_hash_file(bk, CU_HASH_SHA256, &after, &e) == CU_OK &&
-		       strcmp(before.sha256, after.sha256) == 0,
+		   strcmp(before.sha256, after.sha256) == 0,
 	       "the sample is unchanged by parsing");
 }
 

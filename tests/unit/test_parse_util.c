@@ -123,61 +123,71 @@ struct keymap {
 	const char *key, *expr;
 };
 
-static const struct keymap conv_map[] = {
-	{"identifier", "t.identifier"}, {"is_group", "t.is_group"}, {"app", "t.app"},
-	{"title", "t.title"}, {NULL, NULL}};
+static const struct keymap conv_map[] = {{"identifier", "t.identifier"},
+					 {"is_group", "t.is_group"},
+					 {"app", "t.app"},
+					 {"title", "t.title"},
+					 {NULL, NULL}};
 static const struct keymap msg_map[] = {
-	{"table", "t.source_table"},
-	{"rowid", "t.source_rowid"},
-	{"conversation", "(SELECT c.identifier FROM conversations c WHERE c.conversation_id ="
-			 " t.conversation_id)"},
-	{"sender", "t.sender"},
-	{"sender_name", "t.sender_name"},
-	{"direction", "t.direction"},
-	{"sent_ms", "t.sent_ms"},
-	{"kind", "t.kind"},
-	{"raw_type", "t.raw_type"},
-	{"body", "t.body"},
-	{"app", "t.app"},
-	{"status", "t.status"},
-	{"attachment_contains", "instr(t.attachment, ?1) > 0"},
-	{NULL, NULL}};
-static const struct keymap call_map[] = {
-	{"table", "t.source_table"}, {"rowid", "t.source_rowid"}, {"counterpart", "t.counterpart"},
-	{"direction", "t.direction"}, {"started_ms", "t.started_ms"},
-	{"duration_s", "t.duration_s"}, {"answered", "t.answered"}, {"app", "t.app"},
-	{NULL, NULL}};
-static const struct keymap contact_map[] = {
-	{"table", "t.source_table"}, {"rowid", "t.source_rowid"}, {"identifier", "t.identifier"},
-	{"display_name", "t.display_name"}, {"phone", "t.phone"}, {"alias", "t.alias"},
-	{"app", "t.app"}, {"deleted", "COALESCE(t.status = 'deleted', 0)"}, {NULL, NULL}};
-static const struct keymap pay_map[] = {
-	{"app", "t.app"},
-	{"kind", "t.kind"},
-	{"direction", "t.direction"},
-	{"amount_minor", "t.amount_minor"},
-	{"currency", "t.currency"},
-	{"counterparty", "t.counterparty"},
-	{"counterparty_name", "t.counterparty_name"},
-	{"occurred_ms", "t.occurred_ms"},
-	{"table", "t.source_table"},
-	{"rowids", "t.source_rowid"},
-	{"card_tail", "t.account"},
-	{"balance_minor", "t.balance_minor"},
-	{"bank", "t.bank"},
-	{"status", "t.status"},
-	{"transaction_id", "t.transaction_id"},
-	{NULL, NULL}};
+    {"table", "t.source_table"},
+    {"rowid", "t.source_rowid"},
+    {"conversation", "(SELECT c.identifier FROM conversations c WHERE c.conversation_id ="
+		     " t.conversation_id)"},
+    {"sender", "t.sender"},
+    {"sender_name", "t.sender_name"},
+    {"direction", "t.direction"},
+    {"sent_ms", "t.sent_ms"},
+    {"kind", "t.kind"},
+    {"raw_type", "t.raw_type"},
+    {"body", "t.body"},
+    {"app", "t.app"},
+    {"status", "t.status"},
+    {"attachment_contains", "instr(t.attachment, ?1) > 0"},
+    {NULL, NULL}};
+static const struct keymap call_map[] = {{"table", "t.source_table"},
+					 {"rowid", "t.source_rowid"},
+					 {"counterpart", "t.counterpart"},
+					 {"direction", "t.direction"},
+					 {"started_ms", "t.started_ms"},
+					 {"duration_s", "t.duration_s"},
+					 {"answered", "t.answered"},
+					 {"app", "t.app"},
+					 {NULL, NULL}};
+static const struct keymap contact_map[] = {{"table", "t.source_table"},
+					    {"rowid", "t.source_rowid"},
+					    {"identifier", "t.identifier"},
+					    {"display_name", "t.display_name"},
+					    {"phone", "t.phone"},
+					    {"alias", "t.alias"},
+					    {"app", "t.app"},
+					    {"deleted", "COALESCE(t.status = 'deleted', 0)"},
+					    {NULL, NULL}};
+static const struct keymap pay_map[] = {{"app", "t.app"},
+					{"kind", "t.kind"},
+					{"direction", "t.direction"},
+					{"amount_minor", "t.amount_minor"},
+					{"currency", "t.currency"},
+					{"counterparty", "t.counterparty"},
+					{"counterparty_name", "t.counterparty_name"},
+					{"occurred_ms", "t.occurred_ms"},
+					{"table", "t.source_table"},
+					{"rowids", "t.source_rowid"},
+					{"card_tail", "t.account"},
+					{"balance_minor", "t.balance_minor"},
+					{"bank", "t.bank"},
+					{"status", "t.status"},
+					{"transaction_id", "t.transaction_id"},
+					{NULL, NULL}};
 
 static const struct {
 	const char *section, *table, *id;
 	const struct keymap *map;
 } sections[] = {
-	{"conversations", "conversations", "conversation_id", conv_map},
-	{"messages", "messages", "message_id", msg_map},
-	{"calls", "calls", "call_id", call_map},
-	{"contacts", "contacts", "contact_id", contact_map},
-	{"payments", "payments", "payment_id", pay_map},
+    {"conversations", "conversations", "conversation_id", conv_map},
+    {"messages", "messages", "message_id", msg_map},
+    {"calls", "calls", "call_id", call_map},
+    {"contacts", "contacts", "contact_id", contact_map},
+    {"payments", "payments", "payment_id", pay_map},
 };
 
 /* true when the column value equals the JSON value */
