@@ -112,12 +112,19 @@ enc "$D/EnMicroMsg.sql" "$badkey" "$T/b-img/data/data/com.tencent.mm/MicroMsg/$U
 prefs "$T/b-img/data/data/com.tencent.mm/shared_prefs/auth_info_key_prefs.xml" _auth_uin 123456789
 mkdir -p "$T/b-img/data/data/com.eg.android.AlipayGphone/databases"
 sqlite3 "$T/b-img/data/data/com.eg.android.AlipayGphone/databases/messagebox.db" <"$D/alipay_messagebox.sql"
+# a second account whose database was cut short during acquisition
+mkdir -p "$T/b-img/data/data/com.tencent.mm/MicroMsg/0123456789abcdef0123456789abcdef"
+head -c 1500 "$T/b-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db" \
+	>"$T/b-img/data/data/com.tencent.mm/MicroMsg/0123456789abcdef0123456789abcdef/EnMicroMsg.db"
 run "B: case init" "$CUSTOS" case init "$B" --case-id WX-B
 run "B: import" "$CUSTOS" --case "$B" import "$T/b-img" --format dir --item wx-b
 expect_exit 5 "B: parse exits 5 (partial)" "$CUSTOS" --case "$B" parse
 like "$(cat "$T/last.err") $(cq "$B" "SELECT group_concat(message, ' ') FROM parse_warnings")" \
 	"EnMicroMsg\.db.*none of [0-9]+ candidate keys works \(1 uin candidates, 1 naming this directory; 1 IMEI" \
 	"B: the failure names the file and the candidates tried"
+like "$(cat "$T/last.err") $(cq "$B" "SELECT group_concat(message, ' ') FROM parse_warnings")" \
+	"0123456789abcdef0123456789abcdef/EnMicroMsg\.db.*1500 bytes, not a multiple of the 1024-byte" \
+	"B: a truncated encrypted db is named with the reason"
 is "$(cq "$B" "SELECT count(*) FROM messages WHERE app = 'wechat'")" 0 "B: no WeChat rows invented"
 is "$(cq "$B" "SELECT count(*) || '/' || sum(kind = 'bill') FROM payments WHERE app = 'alipay'")" 3/2 \
 	"B: the Alipay db of the same item is parsed"
