@@ -8,9 +8,11 @@
 # durable: custos fsyncs every evidence file, so the baseline ends with
 # `sync` (without it the comparison would reward skipping durability).
 #
-# Prints wall times, the ratio custos/baseline (goal <= 0.6) and custos'
-# peak RSS from /usr/bin/time -v (goal <= 64 MB). Digests are checked
-# against openssl first, so a fast wrong answer cannot pass.
+# Prints wall times, the ratio custos/baseline (goal <= 0.6), the same ratio
+# in CPU seconds (user+sys; on a loaded shared machine the wall clock mostly
+# measures the neighbours) and custos' peak RSS from /usr/bin/time -v (goal
+# <= 64 MB). Digests are checked against openssl, so a fast wrong answer
+# cannot pass.
 set -eu
 BUILDDIR=${BUILDDIR:-$(pwd)}
 CUSTOS=${CUSTOS:-$BUILDDIR/src/custos}
@@ -40,12 +42,14 @@ now() { date +%s.%N; }
 warm
 sync
 t0=$(now)
-cp -r "$S" "$D/copy"
-find "$S" -type f -exec openssl dgst -sha256 -r {} + >"$D/sha.txt"
-find "$S" -type f -exec openssl dgst -md5 -r {} + >"$D/md5.txt"
-sync
+/usr/bin/time -f '%U %S' -o "$D/base-cpu.txt" sh -c '
+cp -r "$1" "$2/copy"
+find "$1" -type f -exec openssl dgst -sha256 -r {} + >"$2/sha.txt"
+find "$1" -type f -exec openssl dgst -md5 -r {} + >"$2/md5.txt"
+sync' sh "$S" "$D"
 t1=$(now)
 base=$(echo "$t1 - $t0" | bc)
+base_cpu=$(awk '{print $1 + $2}' "$D/base-cpu.txt")
 rm -rf "$D/copy"
 
 # custos import.
@@ -59,6 +63,7 @@ t0=$(now)
 t1=$(now)
 ours=$(echo "$t1 - $t0" | bc)
 rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$D/time.txt")
+ours_cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u + s}' "$D/time.txt")
 
 # Check: custos' digests equal openssl's for every file.
 python3 - "$D/case/inventory/BENCH.jsonl" "$D/sha.txt" "$D/md5.txt" "$S" <<'PY'
@@ -84,4 +89,7 @@ printf 'import.sh: %s files, %s MB\n' "$files" "$((total / 1024 / 1024))"
 printf '  baseline cp -r + openssl sha256 + md5 + sync: %.2f s\n' "$base"
 printf '  custos import (one pass, fsync per file):     %.2f s\n' "$ours"
 printf '  ratio custos/baseline: %s (goal <= 0.6)\n' "$ratio"
+printf '  CPU seconds (user+sys): baseline %s, custos %s, ratio %s\n' "$base_cpu" "$ours_cpu" \
+	"$(echo "scale=3; $ours_cpu / $base_cpu" | bc)"
+printf '  load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '  custos peak RSS: %s MB (goal <= 64)\n' "$((rss_kb / 1024))"
