@@ -68,7 +68,7 @@ grep -q '"device_path":"/sdcard/中文.txt"' "$INV"
 ok $? "UTF-8 names kept as is"
 grep -q 'special file' "$C/custody/log.jsonl"
 ok $? "FIFO reported as not copied"
-new=$(find "$T" -newer "$T/marker" ! -path "$C" ! -path "$C/*" ! -name 'last.*' | wc -l)
+new=$(find "$T" -mindepth 1 -newer "$T/marker" ! -path "$C" ! -path "$C/*" ! -name 'last.*' | wc -l)
 is "$new" "0" "nothing written outside the case"
 
 # Custody: one IMPORT entry with counts, content root and inventory hash;
