@@ -127,6 +127,33 @@ static bool event_name_ok(const char *e)
 	return true;
 }
 
+/*
+ * The bytes after the body must be exactly what the writer emits: "}" or
+ * ,"sig":{"alg":"Ed25519","key_id":K,"value":V}} with nothing else. The
+ * chain covers only the body, so nothing outside it may vary unnoticed
+ * (the signature itself is checked against a key).
+ */
+static bool canonical_tail(const char *t, size_t n, json_t *sig)
+{
+	const char *kid, *val;
+	char buf[512];
+	int k;
+
+	if (sig == NULL)
+		return n == 1 && t[0] == '}';
+	if (json_object_size(sig) != 3)
+		return false;
+	kid = json_string_value(json_object_get(sig, "key_id"));
+	val = json_string_value(json_object_get(sig, "value"));
+	if (kid == NULL || val == NULL || strpbrk(kid, "\"\\") || strpbrk(val, "\"\\") ||
+	    !json_is_string(json_object_get(sig, "alg")))
+		return false;
+	k = snprintf(buf, sizeof(buf),
+		     ",\"sig\":{\"alg\":\"%s\",\"key_id\":\"%s\",\"value\":\"%s\"}}",
+		     json_string_value(json_object_get(sig, "alg")), kid, val);
+	return k > 0 && (size_t)k < sizeof(buf) && (size_t)k == n && memcmp(buf, t, n) == 0;
+}
+
 /* Parses one line (without '\n') into p. Failure text goes to why. */
 static bool parse_line(const char *line, size_t len, struct parsed *p, char *why, size_t why_n)
 {
@@ -204,6 +231,11 @@ static bool parse_line(const char *line, size_t len, struct parsed *p, char *why
 	}
 	if (p->sig != NULL && !json_is_object(p->sig)) {
 		snprintf(why, why_n, "sig is not an object");
+		goto bad;
+	}
+	if (!canonical_tail(line + p->body_off + p->body_len, len - p->body_off - p->body_len,
+			    p->sig)) {
+		snprintf(why, why_n, "bytes after the body are not the writer's exact form");
 		goto bad;
 	}
 	cu_merkle_leaf_hash(line + p->body_off, p->body_len, p->leaf);

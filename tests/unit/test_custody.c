@@ -255,6 +255,21 @@ static void test_tamper(const struct cu_custody_check *expect)
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
 		   "duplicate body member refused");
 
+	/* Bytes outside the body (not covered by the chain) must be exact. */
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, st[6], NULL);
+	cu_buf_append(&t, b.data + st[6], b.len - st[6] - 2, NULL); /* drop "}\n" */
+	cu_buf_puts(&t, " }\n", NULL);
+	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
+		   "extra whitespace after the body refused");
+	tap_ok(strstr(err.msg, "line 7") != NULL, "names line 7: %s", err.msg);
+	cu_buf_reset(&t);
+	cu_buf_append(&t, b.data, b.len, NULL);
+	p = strstr(t.data + st[1], ",\"sig\":{\"alg\"");
+	memcpy(p, ",\"sig\":{\"alG\"", 14);
+	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
+		   "altered sig member name refused");
+
 	/* Garbage line in the middle without an ERROR entry. */
 	cu_buf_reset(&t);
 	cu_buf_append(&t, b.data, st[3], NULL);
