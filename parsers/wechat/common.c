@@ -331,6 +331,63 @@ static enum cu_status join_body(struct cu_buf *b, const char *const *parts, size
 	return st;
 }
 
+/* "通话时长 01:02" / "通话时长 1:02:03": the call length WeChat shows in the
+ * bubble text; seconds, or CU_UNKNOWN */
+static int64_t call_duration(const char *p, size_t n)
+{
+	static const char key[] = "\xe9\x80\x9a\xe8\xaf\x9d\xe6\x97\xb6\xe9\x95\xbf"; /* 通话时长 */
+	const char *k = p != NULL ? memmem(p, n, key, sizeof(key) - 1) : NULL;
+	int64_t parts[3] = {0, 0, 0}, v;
+	int np = 0;
+	const char *e;
+
+	if (k == NULL)
+		return CU_UNKNOWN;
+	k += sizeof(key) - 1;
+	e = p + n;
+	while (k < e && *k == ' ')
+		k++;
+	while (k < e && np < 3) {
+		int digits = 0;
+		v = 0;
+		while (k < e && *k >= '0' && *k <= '9' && digits < 6) {
+			v = v * 10 + (*k++ - '0');
+			digits++;
+		}
+		if (digits == 0)
+			return CU_UNKNOWN;
+		parts[np++] = v;
+		if (k < e && *k == ':')
+			k++;
+		else
+			break;
+	}
+	if (np == 2)
+		return parts[0] * 60 + parts[1];
+	if (np == 3)
+		return parts[0] * 3600 + parts[1] * 60 + parts[2];
+	return CU_UNKNOWN;
+}
+
+static enum cu_status emit_call(struct wx *w, const struct wx_row *r, const struct cu_message *m,
+				const char *payload, size_t plen, struct cu_error *err)
+{
+	struct cu_call c;
+	struct cu_row_extra x = CU_ROW_EXTRA_INIT;
+
+	memset(&c, 0, sizeof(c));
+	c.app = WX_APP;
+	c.counterpart = r->talker;
+	c.direction = r->is_send ? "outgoing" : "incoming";
+	c.started_ms = r->time_ms;
+	c.duration_s = call_duration(payload, plen);
+	/* a length shown means the call was answered; otherwise we do not know */
+	c.answered = c.duration_s != CU_UNKNOWN ? 1 : -1;
+	c.prov = m->prov;
+	x.raw_type = m->raw_type;
+	return cu_sink_call_x(w->ctx, &c, &x, NULL, err);
+}
+
 enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *err)
 {
 	struct cu_message m;
@@ -472,6 +529,13 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 	st = cu_sink_message(w->ctx, &m, &msg_id, err);
 	if (st != CU_OK)
 		goto out;
+
+	/* VoIP calls (50, group 64) also become calls rows */
+	if (r->type == T_VOIP || r->type == T_GROUP_VOIP) {
+		st = emit_call(w, r, &m, payload, plen, err);
+		if (st != CU_OK)
+			goto out;
+	}
 
 	/* payments */
 	p.app = WX_PAY_APP;

@@ -306,7 +306,11 @@ static const char golden_sql[] =
     " || '|' || ifnull(p.counterparty_name, '~') || '|' || ifnull(p.status, '~') || '|' ||"
     " ifnull(p.memo, '~') || '|' || ifnull(p.transaction_id, '~') || '|' || p.occurred_ms ||"
     " '|' || m.source_rowid || '|' || p.source_table || '|' || p.source_rowid"
-    " FROM payments p LEFT JOIN messages m USING (message_id) ORDER BY p.payment_id)";
+    " FROM payments p LEFT JOIN messages m USING (message_id) ORDER BY p.payment_id)\n"
+    "UNION ALL SELECT * FROM (SELECT 'call|' || counterpart || '|' || direction || '|' ||"
+    " ifnull(started_ms, '~') || '|' || ifnull(duration_s, '~') || '|' || ifnull(answered, '~')"
+    " || '|' || ifnull(raw_type, '~') || '|' || source_table || '|' || source_rowid FROM calls"
+    " ORDER BY call_id)";
 
 static char *dump_rows(sqlite3 *db)
 {

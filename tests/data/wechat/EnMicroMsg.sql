@@ -44,6 +44,8 @@ INSERT INTO message (msgId, msgSvrId, type, status, isSend, createTime, talker, 
  (25, 9025, 10000, 3, 0, 1600000105000, '5550001@chatroom', '"波波"邀请"Alice"加入了群聊', NULL),
  (30, 9030, 318767153, 3, 0, 1600000200000, 'gh_3dfda90e39d6', '<msg><appmsg><title><![CDATA[微信支付凭证]]></title><des><![CDATA[付款金额￥8.50' || char(10) || '收款方：楼下便利店' || char(10) || '交易单号：42000001]]></des><type>5</type></appmsg></msg>', NULL),
  (31, 9031, 10002, 3, 1, 1600000201000, 'wxid_a1', '<sysmsg type="editrevokecontent"><editrevokecontent><text><![CDATA[你撤回了一条消息]]></text><link><revokecontent><![CDATA[原文：三点到]]></revokecontent></link></editrevokecontent></sysmsg>', NULL),
- (32, NULL, 1, 3, 0, NULL, 'wxid_c3', NULL, NULL);
+ (32, NULL, 1, 3, 0, NULL, 'wxid_c3', NULL, NULL),
+ (33, 9033, 50, 3, 1, 1600000300000, 'wxid_a1', '<voipmsg type="VoIPBubbleMsg"><VoIPBubbleMsg><msg><![CDATA[通话时长 01:05]]></msg></VoIPBubbleMsg></voipmsg>', NULL),
+ (34, 9034, 50, 3, 0, 1600000400000, 'wxid_a1', '<voipmsg type="VoIPBubbleMsg"><VoIPBubbleMsg><msg><![CDATA[已取消]]></msg></VoIPBubbleMsg></voipmsg>', NULL);
 INSERT INTO WalletLuckyMoney (mNativeUrl, receiveAmount, sendId, msgSvrId) VALUES
  ('wxpay://x?sendid=HB-RECV-2', 166, 'HB-RECV-2', 12345);
