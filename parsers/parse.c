@@ -1065,6 +1065,37 @@ out:
 /* one file                                                            */
 /* ------------------------------------------------------------------ */
 
+int cu_parse_choose(struct cu_parse_ctx *ctx, const struct cu_parser *const *cand, size_t n,
+		    const struct cu_artifact *a, const struct cu_parser **best,
+		    const struct cu_parser **tie)
+{
+	int best_conf = 0;
+
+	*best = NULL;
+	*tie = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int conf = DEFAULT_CONFIDENCE;
+
+		if (cand[i]->probe) {
+			ctx->parser = cand[i];
+			conf = cand[i]->probe(ctx, a);
+			ctx->parser = NULL;
+		}
+		if (conf < 0)
+			conf = 0;
+		if (conf > 100)
+			conf = 100;
+		if (conf > best_conf) {
+			*best = cand[i];
+			best_conf = conf;
+			*tie = NULL;
+		} else if (conf > 0 && conf == best_conf && !*tie) {
+			*tie = cand[i];
+		}
+	}
+	return best_conf;
+}
+
 static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 {
 	struct run *r = run_of(ctx);
@@ -1094,26 +1125,7 @@ static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 		record_failure(ctx, 0, f->device_path, f->evidence_path, cand[0]->name, e.msg);
 		goto out;
 	}
-	for (size_t i = 0; i < ncand; i++) {
-		int conf = DEFAULT_CONFIDENCE;
-
-		if (cand[i]->probe) {
-			ctx->parser = cand[i];
-			conf = cand[i]->probe(ctx, &s->a);
-			ctx->parser = NULL;
-		}
-		if (conf < 0)
-			conf = 0;
-		if (conf > 100)
-			conf = 100;
-		if (conf > best_conf) {
-			best = cand[i];
-			best_conf = conf;
-			tie = NULL;
-		} else if (conf > 0 && conf == best_conf) {
-			tie = cand[i];
-		}
-	}
+	best_conf = cu_parse_choose(ctx, cand, ncand, &s->a, &best, &tie);
 	if (!best)
 		goto out;
 	ctx->stats.files++;

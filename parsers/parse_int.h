@@ -47,6 +47,14 @@ struct cu_parse_ctx {
 	void *run;
 };
 
+/* parse.c: probes the candidates (in order; no probe = confidence 50) and
+ * returns the top confidence, 0 when none claims the file. *tie is set
+ * when a second parser reached the same top confidence: the file is then
+ * reported, never silently given to one of them (STYLE.md). */
+int cu_parse_choose(struct cu_parse_ctx *ctx, const struct cu_parser *const *cand, size_t n,
+		    const struct cu_artifact *a, const struct cu_parser **best,
+		    const struct cu_parser **tie);
+
 /* sink.c */
 void sink_release(struct cu_parse_ctx *ctx);
 enum cu_status sink_source(struct cu_parse_ctx *ctx, const char *item, const char *device_path,

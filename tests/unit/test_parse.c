@@ -5,6 +5,7 @@
  * attributedBody decoder, corrupt input, and the system parsers against
  * the fixtures' hand-written expected rows (fixtures/apps/<app>/).
  */
+#include "parsers/parse_int.h"
 #include "tests/unit/test_parse_util.h"
 #include "tests/harness/tap.h"
 
@@ -343,6 +344,80 @@ static void test_fixtures(const char *dir)
 	}
 }
 
+static int probe80(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	(void)ctx;
+	(void)a;
+	return 80;
+}
+static int probe60(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	(void)ctx;
+	(void)a;
+	return 60;
+}
+static int probe0(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	(void)ctx;
+	(void)a;
+	return 0;
+}
+static int probe_huge(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	(void)ctx;
+	(void)a;
+	return 1000;
+}
+
+static void test_choose(void)
+{
+	static const struct cu_parser p80a = {"p80a", "x", 3, any_pattern, probe80, sink_parse};
+	static const struct cu_parser p80b = {"p80b", "x", 3, any_pattern, probe80, sink_parse};
+	static const struct cu_parser p60 = {"p60", "x", 3, any_pattern, probe60, sink_parse};
+	static const struct cu_parser p0 = {"p0", "x", 3, any_pattern, probe0, sink_parse};
+	static const struct cu_parser pnone = {"pnone", "x", 3, any_pattern, NULL, sink_parse};
+	static const struct cu_parser pbig = {"pbig", "x", 3, any_pattern, probe_huge, sink_parse};
+	struct cu_parse_ctx ctx;
+	struct cu_artifact a;
+	const struct cu_parser *best, *tie;
+
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&a, 0, sizeof(a));
+	{
+		const struct cu_parser *c[] = {&p60, &p80a, &p80b};
+
+		tap_is_int(cu_parse_choose(&ctx, c, 3, &a, &best, &tie), 80,
+			   "choose: top confidence");
+		tap_ok(best == &p80a && tie == &p80b, "choose: equal top confidence is a tie");
+	}
+	{
+		const struct cu_parser *c[] = {&p80a, &p60, &pnone};
+
+		cu_parse_choose(&ctx, c, 3, &a, &best, &tie);
+		tap_ok(best == &p80a && tie == NULL, "choose: highest wins, no tie");
+	}
+	{
+		const struct cu_parser *c[] = {&p0, &pnone};
+
+		tap_is_int(cu_parse_choose(&ctx, c, 2, &a, &best, &tie), 50,
+			   "choose: no probe means confidence 50");
+		tap_ok(best == &pnone && !tie, "choose: 0 is 'not mine'");
+	}
+	{
+		const struct cu_parser *c[] = {&p0};
+
+		tap_is_int(cu_parse_choose(&ctx, c, 1, &a, &best, &tie), 0,
+			   "choose: nobody claims");
+		tap_ok(best == NULL && tie == NULL, "choose: no parser chosen");
+	}
+	{
+		const struct cu_parser *c[] = {&pbig, &p80a};
+
+		tap_is_int(cu_parse_choose(&ctx, c, 2, &a, &best, &tie), 100,
+			   "choose: clamped to 100");
+	}
+}
+
 int main(void)
 {
 	const char *dir = tap_tmpdir("test_parse");
@@ -352,6 +427,7 @@ int main(void)
 	test_registry();
 	test_sink(dir);
 	test_typedstream();
+	test_choose();
 	test_corrupt(dir);
 	test_fixtures(dir);
 	return tap_done();
