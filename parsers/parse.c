@@ -372,6 +372,7 @@ static void staged_free(struct staged *s)
 	free(s->sha256);
 	free(s->work_path);
 	free(s->platform);
+	free(s->dir);
 	free(s);
 }
 
@@ -520,6 +521,7 @@ static enum cu_status stage(struct cu_parse_ctx *ctx, const struct stage_req *q,
 			wal = i;
 	}
 	s->work_path = cu_strdup(dst.data);
+	s->dir = cu_strdup(dir.data);
 	if (wal == 0) {
 		struct cu_error e;
 
@@ -544,9 +546,9 @@ static enum cu_status stage(struct cu_parse_ctx *ctx, const struct stage_req *q,
 	s->evidence_path = dup_or_null(q->evidence_path);
 	s->sha256 = dup_or_null(q->sha256);
 	s->platform = dup_or_null(ctx->platform);
-	if (!s->work_path || (ctx->item && !s->item) || (q->device_path && !s->device_path) ||
-	    (q->evidence_path && !s->evidence_path) || (q->sha256 && !s->sha256) ||
-	    (ctx->platform && !s->platform)) {
+	if (!s->work_path || !s->dir || (ctx->item && !s->item) ||
+	    (q->device_path && !s->device_path) || (q->evidence_path && !s->evidence_path) ||
+	    (q->sha256 && !s->sha256) || (ctx->platform && !s->platform)) {
 		rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
 		goto out;
 	}
@@ -870,6 +872,15 @@ enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_p
 			rc = fn(ctx, &s->a, arg, err);
 		for (int k = 0; k < 1 + NSIBLINGS; k++)
 			cu_buf_release(&bufs[k]);
+		/* The artifact lives for the callback only: drop its copies now,
+		 * so a parser walking many files (WeChat iOS message_N.sqlite)
+		 * does not hold them all on disk at once. */
+		if (s && r->nstaged && r->staged[r->nstaged - 1] == s) {
+			if (!getenv("CUSTOS_KEEP_WORK"))
+				remove_tree(s->dir);
+			staged_free(s);
+			r->nstaged--;
+		}
 		if (rc)
 			return rc;
 	}

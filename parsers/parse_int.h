@@ -27,6 +27,7 @@ struct staged {
 	struct cu_artifact a;
 	char *item, *device_path, *evidence_path, *sha256, *work_path;
 	char *platform;
+	char *dir;         /* the scratch directory holding the copies */
 	bool checkpointed; /* work_path is the WAL-checkpointed copy */
 };
 

@@ -268,6 +268,37 @@ static enum cu_status build_query(sqlite3 *db, struct cu_buf *sql, struct cu_err
 	return rc;
 }
 
+/*
+ * message.ROWID is AUTOINCREMENT: sqlite_sequence keeps the highest ROWID
+ * ever handed out, so fewer rows than that means messages were deleted
+ * (APPS.md 6.2, iLEAPP SMSmissingROWIDs). Reported as a warning; the
+ * deleted records themselves are for `custos recover`.
+ */
+static void deletion_hint(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (!cu_sqlite_has_table(db, "sqlite_sequence"))
+		return;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'message'),"
+			       " (SELECT count(*) FROM message), (SELECT max(ROWID) FROM message)",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+		int64_t seq = sqlite3_column_int64(st, 0), n = sqlite3_column_int64(st, 1);
+		int64_t max = sqlite3_column_int64(st, 2);
+
+		if (seq > n && seq >= max)
+			cu_parse_warn(
+			    ctx, a,
+			    "%lld message ROWIDs were handed out but %lld rows remain "
+			    "(highest ROWID %lld): messages were deleted; `custos recover` "
+			    "may find them",
+			    (long long)seq, (long long)n, (long long)max);
+	}
+	sqlite3_finalize(st);
+}
+
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			    struct cu_error *err)
 {
@@ -375,6 +406,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		if (rc)
 			goto out;
 	}
+	deletion_hint(ctx, a, db);
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
