@@ -834,6 +834,20 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 					       s.seal_ms, &name, err)) != CU_OK)
 			goto out;
 	}
+	/* -o FILE.zip: the package is named by the user; the SEAL entry, the
+	 * manifest and the sidecar carry that name. */
+	if (opts->output != NULL && cu_str_has_suffix(opts->output, ".zip")) {
+		const char *base = strrchr(opts->output, '/');
+		base = base ? base + 1 : opts->output;
+		if (strlen(base) <= 4 || strchr(base, '\n') != NULL) {
+			st = cu_error_set(err, CU_E_USAGE, "-o '%s': not a usable file name",
+					  opts->output);
+			goto out;
+		}
+		cu_buf_reset(&name);
+		if ((st = cu_buf_puts(&name, base, err)) != CU_OK)
+			goto out;
+	}
 	if ((st = out_location(&s, name.data, &outdir, &pkg, err)) != CU_OK)
 		goto out;
 	if (cu_file_exists(pkg.data)) {

@@ -159,6 +159,14 @@ like "$(cat "$T/last.out")" 'FAIL timestamp: reply.tsr: timestamp token: imprint
 
 like "$(grep -c '"key_id": "sha256:' m3.json)" '^[1-9]' "manifest lists the key id"
 
+# 5b. -o FILE.zip names the package; sidecar and SEAL entry follow.
+run "seal -o FILE.zip" "$CUSTOS" --case case seal -o named/evidence-A1.zip
+(cd named && sha256sum -c --quiet evidence-A1.zip.sha256) >/dev/null 2>&1
+ok $? "sidecar names the chosen file"
+like "$(unzip -p named/evidence-A1.zip custody/log.jsonl | tail -n 1)" '"package":"evidence-A1.zip"' \
+	"SEAL entry names the chosen file"
+run "verify the named package" "$CUSTOS" verify named/evidence-A1.zip
+
 # 6. Inclusion proofs.
 ev=evidence/A1/HomeDomain/Library/SMS/sms.db
 "$CUSTOS" verify "$P1" --prove "$ev" >proof.json
