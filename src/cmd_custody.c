@@ -45,6 +45,22 @@ static const char *log_path(const struct cu_cli *cli, const char *log, struct cu
 	return b->data;
 }
 
+/* The badge (警号) of a named investigator in the case manifest, or NULL. */
+static const char *badge_of(const json_t *m, const char *name)
+{
+	const json_t *inv = json_object_get(json_object_get(m, "personnel"), "investigators");
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(inv, i, e)
+	{
+		const char *nm = json_string_value(json_object_get(e, "name"));
+		if (nm != NULL && strcmp(nm, name) == 0)
+			return json_string_value(json_object_get(e, "badge"));
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------------------ */
 
 static int custody_add(struct cu_cli *cli, int argc, char **argv)
@@ -106,6 +122,8 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 		if (cu_case_open_ex(cli->case_dir, repair ? CU_CASE_REPAIR : 0, &cs, &err) != CU_OK)
 			goto fail;
 		c = cs->custody;
+		if (actor.id == NULL)
+			actor.id = badge_of(cs->manifest, actor.name);
 	}
 	cu_json_init(&j, &subject);
 	cu_json_obj_begin(&j);

@@ -174,6 +174,8 @@ like "$(cat "$T/last.err")" 'fewer than the 4 recorded' "names the truncation"
 printf '{"custody":{"size":3,"head":"%s","root":"%s"}}\n' "$head0" "$root0" >"$T/sealed3.json"
 expect_exit 1 "head recorded for another size" "$CUSTOS" custody verify --log "$T/good.jsonl" --manifest "$T/sealed3.json"
 expect_exit 3 "manifest without custody record" "$CUSTOS" custody verify --log "$T/good.jsonl" --manifest "$M/sample-seizure.json"
+run "add NOTE by a listed investigator" $C custody add --action NOTE --actor 陈晓燕 --note "补充照片"
+like "$(tail -n 1 "$T/case/custody/log.jsonl")" '"actor":\{"name":"陈晓燕","id":"990102","role":"examiner"\}' "badge filled from the manifest"
 expect_exit 3 "missing sidecar" "$CUSTOS" custody add --log "$T/nope.jsonl" --action NOTE --actor x
 expect_exit 3 "not a case directory" "$CUSTOS" --case "$T" custody add --action NOTE --actor x
 tap_done
