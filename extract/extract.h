@@ -25,7 +25,7 @@ struct cu_import_opts {
 	const char *password;      /* backup password (never logged), or NULL */
 	const char *password_file; /* alternatively */
 	bool resume;
-	unsigned hash_algs;        /* CU_HASH_DEFAULT [| CU_HASH_SM3]; 0 = default */
+	unsigned hash_algs; /* CU_HASH_DEFAULT [| CU_HASH_SM3]; 0 = default */
 	/*
 	 * Asked for the password only when the image turns out to be
 	 * encrypted (after password/password_file). Fills out (the import

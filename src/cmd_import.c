@@ -27,14 +27,14 @@ static enum cu_status ask_password(void *ctx, struct cu_buf *out, struct cu_erro
 int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"item", required_argument, NULL, 'i'},
-		{"password-file", required_argument, NULL, 'p'},
-		{"resume", no_argument, NULL, 'r'},
-		{"hash", required_argument, NULL, 'H'},
-		{"derived-key-file", required_argument, NULL, 'k'},
-		{"save-derived-key", required_argument, NULL, 's'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"item", required_argument, NULL, 'i'},
+	    {"password-file", required_argument, NULL, 'p'},
+	    {"resume", no_argument, NULL, 'r'},
+	    {"hash", required_argument, NULL, 'H'},
+	    {"derived-key-file", required_argument, NULL, 'k'},
+	    {"save-derived-key", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cu_import_opts o;
 	struct cu_import_stats stats;
@@ -64,8 +64,9 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 		case 'r': o.resume = true; break;
 		case 'H':
 			if (strcmp(optarg, "sm3") != 0) {
-				fprintf(stderr, "custos import: --hash takes 'sm3' (SHA-256 and MD5 "
-						"are always computed)\n");
+				fprintf(stderr,
+					"custos import: --hash takes 'sm3' (SHA-256 and MD5 "
+					"are always computed)\n");
 				return 2;
 			}
 			o.hash_algs |= CU_HASH_SM3;
@@ -96,8 +97,9 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 			       (unsigned long long)stats.rechecked,
 			       st == CU_OK ? "complete" : "partial");
 		} else if (!cli->quiet) {
-			printf("imported %llu file(s), %llu bytes into item %s", (unsigned long long)stats.files,
-			       (unsigned long long)stats.bytes, stats.item);
+			printf("imported %llu file(s), %llu bytes into item %s",
+			       (unsigned long long)stats.files, (unsigned long long)stats.bytes,
+			       stats.item);
 			if (stats.derived)
 				printf(", %llu decrypted", (unsigned long long)stats.derived);
 			if (stats.rechecked)

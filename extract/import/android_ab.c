@@ -33,10 +33,9 @@
 #include <zlib.h>
 
 #define AB_HEADER_READ 4096
-#define AB_LINE_MAX 1024
+#define AB_LINE_MAX    1024
 
-static bool next_line(const unsigned char *p, size_t n, size_t *off, const char **line,
-		      size_t *len)
+static bool next_line(const unsigned char *p, size_t n, size_t *off, const char **line, size_t *len)
 {
 	const unsigned char *nl;
 	if (*off >= n)
@@ -95,7 +94,8 @@ enum cu_status cu_ab_header_parse(const unsigned char *p, size_t n, struct cu_ab
 
 	memset(&r, 0, sizeof(r));
 	if (!next_line(p, n, &off, &l, &len) || !line_is(l, len, "ANDROID BACKUP"))
-		return cu_error_set(err, CU_E_FORMAT, "not an adb backup (no 'ANDROID BACKUP' line)");
+		return cu_error_set(err, CU_E_FORMAT,
+				    "not an adb backup (no 'ANDROID BACKUP' line)");
 	if (!next_line(p, n, &off, &l, &len) || !dec_field(l, len, &v))
 		return cu_error_set(err, CU_E_FORMAT, "adb backup: bad version line");
 	if (v < 1 || v > 5)
@@ -181,15 +181,17 @@ enum cu_status cu_ab_unlock(const struct cu_ab_header *h, const char *password, 
 	    EVP_DecryptUpdate(ctx, blob, &l1, h->mk_blob, (int)h->mk_blob_len) != 1 ||
 	    EVP_DecryptFinal_ex(ctx, blob + l1, &l2) != 1) {
 		ERR_clear_error();
-		st = cu_error_set(err, CU_E_KEY, "wrong password (the master key blob does not "
-						 "decrypt)");
+		st = cu_error_set(err, CU_E_KEY,
+				  "wrong password (the master key blob does not "
+				  "decrypt)");
 		goto out;
 	}
 	size_t n = (size_t)(l1 + l2), p = 0;
 	/* [16][IV][32][MK][32][checksum] */
 	if (n < 1 || blob[0] != 16 || n < 1 + 16 + 1 || blob[17] != 32 || n < 18 + 32 + 1 ||
 	    blob[50] != 32 || n < 51 + 32) {
-		st = cu_error_set(err, CU_E_KEY, "wrong password (the master key blob is malformed)");
+		st = cu_error_set(err, CU_E_KEY,
+				  "wrong password (the master key blob is malformed)");
 		goto out;
 	}
 	p = 1;
@@ -229,21 +231,21 @@ static const struct {
 	const char *token;
 	const char *prefix; /* printf: %s = package */
 } ab_tokens[] = {
-	{"a", "/data/app/%s"},
-	{"obb", "/sdcard/Android/obb/%s"},
-	{"r", "/data/data/%s"},
-	{"f", "/data/data/%s/files"},
-	{"db", "/data/data/%s/databases"},
-	{"sp", "/data/data/%s/shared_prefs"},
-	{"c", "/data/data/%s/cache"},
-	{"nb", "/data/data/%s/no_backup"},
-	{"d_r", "/data/user_de/0/%s"},
-	{"d_f", "/data/user_de/0/%s/files"},
-	{"d_db", "/data/user_de/0/%s/databases"},
-	{"d_sp", "/data/user_de/0/%s/shared_prefs"},
-	{"d_c", "/data/user_de/0/%s/cache"},
-	{"d_nb", "/data/user_de/0/%s/no_backup"},
-	{"ef", "/sdcard/Android/data/%s"},
+    {"a", "/data/app/%s"},
+    {"obb", "/sdcard/Android/obb/%s"},
+    {"r", "/data/data/%s"},
+    {"f", "/data/data/%s/files"},
+    {"db", "/data/data/%s/databases"},
+    {"sp", "/data/data/%s/shared_prefs"},
+    {"c", "/data/data/%s/cache"},
+    {"nb", "/data/data/%s/no_backup"},
+    {"d_r", "/data/user_de/0/%s"},
+    {"d_f", "/data/user_de/0/%s/files"},
+    {"d_db", "/data/user_de/0/%s/databases"},
+    {"d_sp", "/data/user_de/0/%s/shared_prefs"},
+    {"d_c", "/data/user_de/0/%s/cache"},
+    {"d_nb", "/data/user_de/0/%s/no_backup"},
+    {"ef", "/sdcard/Android/data/%s"},
 };
 
 bool cu_ab_map_name(const char *name, struct cu_buf *out)
@@ -313,7 +315,8 @@ static bool plain_fill(struct abstream *s, struct cu_error *err, bool *failed)
 				r = read(s->fd, s->raw, CU_IMPORT_CHUNK);
 			while (r < 0 && (errno == EINTR || errno == EAGAIN));
 			if (r < 0) {
-				cu_error_errno(err, CU_E_IO, errno, "read error in '%s'", s->x->src);
+				cu_error_errno(err, CU_E_IO, errno, "read error in '%s'",
+					       s->x->src);
 				*failed = true;
 				return false;
 			}
@@ -322,7 +325,8 @@ static bool plain_fill(struct abstream *s, struct cu_error *err, bool *failed)
 				n = 0;
 				in = s->raw;
 			} else {
-				if (cu_hasher_update(s->x->hasher2, s->raw, (size_t)r, err) != CU_OK) {
+				if (cu_hasher_update(s->x->hasher2, s->raw, (size_t)r, err) !=
+				    CU_OK) {
 					*failed = true;
 					return false;
 				}
@@ -355,10 +359,11 @@ static bool plain_fill(struct abstream *s, struct cu_error *err, bool *failed)
 			s->plain_eof = true;
 			if (EVP_DecryptFinal_ex(s->cctx, s->plain, &outl) != 1) {
 				ERR_clear_error();
-				cu_error_set(err, CU_E_FORMAT,
-					     "'%s' is truncated or damaged: bad padding at the end of "
-					     "the encrypted stream",
-					     s->x->src);
+				cu_error_set(
+				    err, CU_E_FORMAT,
+				    "'%s' is truncated or damaged: bad padding at the end of "
+				    "the encrypted stream",
+				    s->x->src);
 				*failed = true;
 				return false;
 			}
@@ -393,10 +398,11 @@ static ssize_t ab_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 				break; /* hand over what we have first */
 			if (s->plain_off == s->plain_len && !plain_fill(s, err, &failed)) {
 				if (!failed)
-					cu_error_set(err, CU_E_FORMAT,
-						     "'%s' is truncated: the compressed stream ends "
-						     "early",
-						     s->x->src);
+					cu_error_set(
+					    err, CU_E_FORMAT,
+					    "'%s' is truncated: the compressed stream ends "
+					    "early",
+					    s->x->src);
 				return -1;
 			}
 			s->z.next_in = s->plain + s->plain_off;

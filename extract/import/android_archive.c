@@ -90,8 +90,7 @@ static la_ssize_t ar_read(struct archive *a, void *ud, const void **out)
 
 /* Reads and hashes data that is not stored (unsafe name), so the record
  * of what was refused still carries its size and SHA-256. */
-static void hash_refused(struct cu_import_ctx *x, struct archive *a, struct cu_digests *d,
-			 bool *ok)
+static void hash_refused(struct cu_import_ctx *x, struct archive *a, struct cu_digests *d, bool *ok)
 {
 	struct cu_error e;
 	*ok = false;
@@ -335,10 +334,11 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 		tv = cu_import_pathmap_get(&x->used, ts.rel.data);
 	}
 	if (tv == NULL || tv->sha256[0] == '\0') {
-		cu_import_warn(x, true,
-			       "hard link '%s' points to '%s', which is not a file stored from this "
-			       "image: not followed",
-			       name, target);
+		cu_import_warn(
+		    x, true,
+		    "hard link '%s' points to '%s', which is not a file stored from this "
+		    "image: not followed",
+		    name, target);
 		cu_import_skip(x, name, "hard link to a member not in the image");
 		goto out;
 	}
@@ -636,10 +636,8 @@ enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_erro
 		if (src.zip)
 			json_object_set_new(x->details, "image_digest_reread_bytes",
 					    json_integer((json_int_t)f.reread));
-	}
-	else
-		cu_import_warn(x, false, "the digest of the whole image is unavailable: %s",
-			       e.msg);
+	} else
+		cu_import_warn(x, false, "the digest of the whole image is unavailable: %s", e.msg);
 out:
 	if (f.fd >= 0)
 		close(f.fd);

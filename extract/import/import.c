@@ -35,13 +35,13 @@
 /* ------------------------------------------------------------------ */
 
 static const char *const format_names[] = {
-	[CU_IMPORT_AUTO] = "auto",
-	[CU_IMPORT_IOS_BACKUP] = "ios-backup",
-	[CU_IMPORT_ANDROID_TAR] = "android-tar",
-	[CU_IMPORT_ANDROID_ZIP] = "android-zip",
-	[CU_IMPORT_ANDROID_DIR] = "android-dir",
-	[CU_IMPORT_ANDROID_AB] = "android-ab",
-	[CU_IMPORT_DIR] = "dir",
+    [CU_IMPORT_AUTO] = "auto",
+    [CU_IMPORT_IOS_BACKUP] = "ios-backup",
+    [CU_IMPORT_ANDROID_TAR] = "android-tar",
+    [CU_IMPORT_ANDROID_ZIP] = "android-zip",
+    [CU_IMPORT_ANDROID_DIR] = "android-dir",
+    [CU_IMPORT_ANDROID_AB] = "android-ab",
+    [CU_IMPORT_DIR] = "dir",
 };
 
 bool cu_import_format_parse(const char *name, enum cu_import_format *out)
@@ -273,11 +273,11 @@ out:
 #define SPACE_RESERVE ((uint64_t)64 << 20)
 /* Group commit limits (see cu_import_flush). */
 #define BATCH_FILES_DEFAULT 256
-#define BATCH_BYTES ((uint64_t)256 << 20)
-#define BATCH_MS 2000
-#define WRITEBACK_STEP ((uint64_t)8 << 20)
-#define LARGE_FILE ((uint64_t)4 << 20)
-#define SPACE_RECHECK ((uint64_t)256 << 20)
+#define BATCH_BYTES         ((uint64_t)256 << 20)
+#define BATCH_MS            2000
+#define WRITEBACK_STEP      ((uint64_t)8 << 20)
+#define LARGE_FILE          ((uint64_t)4 << 20)
+#define SPACE_RECHECK       ((uint64_t)256 << 20)
 
 enum cu_status cu_import_check_space(struct cu_import_ctx *x, uint64_t want, struct cu_error *err)
 {
@@ -327,8 +327,9 @@ static enum cu_status recheck(struct cu_import_ctx *x, struct cu_import_slot *s,
 		return cu_import_pathmap_put(&x->used, s->rel.data, want, err); /* symlink */
 	if (cu_hash_file(s->abs.data, x->algs, &d, &e) != CU_OK) {
 		s->done_bad = true;
-		cu_import_warn(x, true, "resume: evidence copy '%s' listed in the inventory cannot be "
-					"re-checked: %s",
+		cu_import_warn(x, true,
+			       "resume: evidence copy '%s' listed in the inventory cannot be "
+			       "re-checked: %s",
 			       s->rel.data, e.msg);
 	} else if (strcmp(d.sha256, want->sha256) != 0 || d.size != want->size) {
 		s->done_bad = true;
@@ -377,14 +378,16 @@ enum cu_status cu_import_slot_plan(struct cu_import_ctx *x, const char *device_p
 		if (cu_import_pathmap_get(&x->used, s->rel.data) == NULL)
 			break;
 		if (dup == 0)
-			cu_import_warn(x, false, "duplicate name '%.*s' in the image: later copy "
-						 "kept as '%s~dupN'",
+			cu_import_warn(x, false,
+				       "duplicate name '%.*s' in the image: later copy "
+				       "kept as '%s~dupN'",
 				       (int)n, device_path, base.data);
 	}
 	if ((st = cu_case_path(x->c, s->rel.data, &s->abs, err)) != CU_OK)
 		goto out;
 	if (x->resume) {
-		const struct cu_import_pathmap_val *v = cu_import_pathmap_get(&x->done, s->rel.data);
+		const struct cu_import_pathmap_val *v =
+		    cu_import_pathmap_get(&x->done, s->rel.data);
 		if (v != NULL) {
 			st = recheck(x, s, v, err);
 			goto out;
@@ -447,8 +450,8 @@ enum cu_status cu_import_out_write(struct cu_import_out *o, const void *p, size_
 	if (n == 0)
 		return CU_OK;
 	if (o->limit != 0 && (o->n + n > o->limit || o->n + n < o->n))
-		return cu_error_set(err, CU_E_LIMIT, "'%s' exceeds its limit of %llu bytes",
-				    o->abs, (unsigned long long)o->limit);
+		return cu_error_set(err, CU_E_LIMIT, "'%s' exceeds its limit of %llu bytes", o->abs,
+				    (unsigned long long)o->limit);
 	o->x->written_since_check += n;
 	if (o->x->written_since_check >= SPACE_RECHECK) {
 		o->x->written_since_check = 0;
@@ -640,8 +643,9 @@ static enum cu_status cut_torn_tail(struct cu_import_ctx *x, int fd, const char 
 		pos = from;
 	}
 	if (end - cut > (off_t)CU_BUF_DEFAULT_MAX)
-		return cu_error_set(err, CU_E_FORMAT, "inventory '%s' ends in %lld bytes without a "
-						      "newline: check the file",
+		return cu_error_set(err, CU_E_FORMAT,
+				    "inventory '%s' ends in %lld bytes without a "
+				    "newline: check the file",
 				    path, (long long)(end - cut));
 	if ((st = cu_buf_grow(&tail, (size_t)(end - cut) + 1, err)) != CU_OK)
 		goto out;
@@ -655,8 +659,9 @@ static enum cu_status cut_torn_tail(struct cu_import_ctx *x, int fd, const char 
 		path, (long long)(end - cut), hex);
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
-	cu_json_kv_str(&j, "reason", "torn inventory line from an interrupted write, cut before "
-				     "appending");
+	cu_json_kv_str(&j, "reason",
+		       "torn inventory line from an interrupted write, cut before "
+		       "appending");
 	cu_json_key(&j, "inventory");
 	cu_json_obj_begin(&j);
 	cu_json_kv_str(&j, "item", x->item);
@@ -779,7 +784,8 @@ enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *wh
 		/* Large files: core's copier reads ahead on a second thread
 		 * while this one hashes and writes (its per-file fsync costs
 		 * nothing at this size); same single pass, same 0444 result. */
-		if ((st = cu_copy_hash_fd(fd, s->abs.data, x->algs, 0, &x->prog, &d, err)) != CU_OK) {
+		if ((st = cu_copy_hash_fd(fd, s->abs.data, x->algs, 0, &x->prog, &d, err)) !=
+		    CU_OK) {
 			unlink(s->abs.data);
 			return cu_error_prefix(err, "copying '%s'", what);
 		}
@@ -790,8 +796,9 @@ enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *wh
 					strerror(errno));
 		}
 		if ((uint64_t)sb.st_size != d.size)
-			cu_import_warn(x, false, "'%s' changed size while read (%lld at open, %llu "
-						 "read)",
+			cu_import_warn(x, false,
+				       "'%s' changed size while read (%lld at open, %llu "
+				       "read)",
 				       what, (long long)sb.st_size, (unsigned long long)d.size);
 		return cu_import_record(x, s, fi, &d, err);
 	}
@@ -815,8 +822,9 @@ enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *wh
 	if ((st = cu_import_out_commit(&o, fi->have_mtime ? &fi->mtime : NULL, &d, err)) != CU_OK)
 		goto fail;
 	if (truncated) {
-		cu_import_warn(x, true, "read error in '%s' after %llu of %lld bytes (%s): the "
-					"partial copy is kept and marked truncated",
+		cu_import_warn(x, true,
+			       "read error in '%s' after %llu of %lld bytes (%s): the "
+			       "partial copy is kept and marked truncated",
 			       what, (unsigned long long)d.size, (long long)sb.st_size, rmsg);
 		meta = meta_with(fi->meta, "truncated", json_true());
 		fi->meta = meta;
@@ -1100,8 +1108,7 @@ enum cu_status cu_import_dir(struct cu_import_ctx *x, struct cu_error *err)
 
 struct detector {
 	enum cu_import_format format;
-	bool (*match)(const char *path, const struct stat *st, const unsigned char *head,
-		      size_t n);
+	bool (*match)(const char *path, const struct stat *st, const unsigned char *head, size_t n);
 };
 
 static bool is_dir_at(const char *path, const char *sub)
@@ -1109,8 +1116,8 @@ static bool is_dir_at(const char *path, const char *sub)
 	struct cu_buf p = CU_BUF_INIT;
 	struct cu_error e;
 	struct stat sb;
-	bool yes = cu_buf_printf(&p, &e, "%s/%s", path, sub) == CU_OK &&
-		   lstat(p.data, &sb) == 0 && S_ISDIR(sb.st_mode);
+	bool yes = cu_buf_printf(&p, &e, "%s/%s", path, sub) == CU_OK && lstat(p.data, &sb) == 0 &&
+		   S_ISDIR(sb.st_mode);
 	cu_buf_release(&p);
 	return yes;
 }
@@ -1149,7 +1156,10 @@ static bool det_tar(const char *path, const struct stat *st, const unsigned char
 		return true;
 	if (n >= 3 && memcmp(head, "BZh", 3) == 0)
 		return true;
-	if (n >= 6 && memcmp(head, "\xfd" "7zXZ\0", 6) == 0)
+	if (n >= 6 && memcmp(head,
+			     "\xfd"
+			     "7zXZ\0",
+			     6) == 0)
 		return true;
 	return n >= 262 && memcmp(head + 257, "ustar", 5) == 0;
 }
@@ -1171,9 +1181,9 @@ static bool det_ab(const char *path, const struct stat *st, const unsigned char 
 }
 
 static const struct detector detectors[] = {
-	{CU_IMPORT_IOS_BACKUP, det_ios},   {CU_IMPORT_ANDROID_DIR, det_android_dir},
-	{CU_IMPORT_ANDROID_TAR, det_tar},  {CU_IMPORT_ANDROID_ZIP, det_zip},
-	{CU_IMPORT_ANDROID_AB, det_ab},
+    {CU_IMPORT_IOS_BACKUP, det_ios},  {CU_IMPORT_ANDROID_DIR, det_android_dir},
+    {CU_IMPORT_ANDROID_TAR, det_tar}, {CU_IMPORT_ANDROID_ZIP, det_zip},
+    {CU_IMPORT_ANDROID_AB, det_ab},
 };
 
 static enum cu_status detect(const char *path, enum cu_import_format *out, struct cu_error *err)
@@ -1206,10 +1216,11 @@ static enum cu_status detect(const char *path, enum cu_import_format *out, struc
 	if (nfound == 0 && S_ISDIR(st.st_mode))
 		found[nfound++] = CU_IMPORT_DIR; /* the fallback, only when nothing claims it */
 	if (nfound == 0)
-		return cu_error_set(err, CU_E_UNSUPPORTED,
-				    "cannot tell the format of '%s' (not an iOS backup, tar, zip or "
-				    "adb backup): name it with --format",
-				    path);
+		return cu_error_set(
+		    err, CU_E_UNSUPPORTED,
+		    "cannot tell the format of '%s' (not an iOS backup, tar, zip or "
+		    "adb backup): name it with --format",
+		    path);
 	if (nfound > 1) {
 		char list[256] = "";
 		size_t off = 0;
@@ -1259,7 +1270,8 @@ static json_t *find_item(struct cu_case *c, const char *id)
 	json_t *items = json_object_get(c->manifest, "items");
 	size_t i;
 	json_t *it;
-	json_array_foreach(items, i, it) {
+	json_array_foreach(items, i, it)
+	{
 		const char *v = json_string_value(json_object_get(it, "item_id"));
 		if (v != NULL && strcmp(v, id) == 0)
 			return it;
@@ -1289,11 +1301,12 @@ static json_t *find_running(struct cu_import_ctx *x)
 	json_t *acqs = json_object_get(x->c->manifest, "acquisitions");
 	size_t i;
 	json_t *a, *found = NULL;
-	json_array_foreach(acqs, i, a) {
+	json_array_foreach(acqs, i, a)
+	{
 		const char *m = json_string_value(json_object_get(a, "method"));
 		const char *s = json_string_value(json_object_get(a, "status"));
-		const char *p = json_string_value(
-			json_object_get(json_object_get(a, "source"), "path"));
+		const char *p =
+		    json_string_value(json_object_get(json_object_get(a, "source"), "path"));
 		if (m && s && p && strcmp(m, "import") == 0 && strcmp(s, "running") == 0 &&
 		    strcmp(p, x->src_abs) == 0)
 			found = a; /* the latest one */
@@ -1359,8 +1372,8 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 			       x->item, "name", json_object_get(f, "name"), "quantity", 1,
 			       "features", json_object_get(f, "features"), "identifiers",
 			       ids ? ids : json_object(), "os", x->os, "os_version",
-			       json_object_get(f, "os_version"), "build", json_object_get(f, "build"),
-			       "source", "import of ", x->src_abs);
+			       json_object_get(f, "os_version"), "build",
+			       json_object_get(f, "build"), "source", "import of ", x->src_abs);
 		if (ids == NULL && it != NULL)
 			json_decref(json_object_get(it, "identifiers")); /* drop the extra ref */
 		if (it == NULL || json_array_append_new(items, it) != 0)
@@ -1422,8 +1435,7 @@ enum cu_status cu_import_begin_item(struct cu_import_ctx *x, const char *suggest
 		if ((st = cu_inventory_each(x->c, x->item, load_done, x, err)) != CU_OK)
 			return cu_error_prefix(err, "resume: reading the inventory of '%s'",
 					       x->item);
-		cu_info("import: resuming item '%s': %zu files already listed", x->item,
-			x->done.n);
+		cu_info("import: resuming item '%s': %zu files already listed", x->item, x->done.n);
 	}
 	if ((st = cu_buf_printf(&p, err, "evidence/%s", x->item)) == CU_OK) {
 		struct cu_buf abs = CU_BUF_INIT;
@@ -1501,7 +1513,7 @@ static void entries_release(struct entries *es)
 static enum cu_status root_of(const struct entries *es, int which, const char *only_paths_json,
 			      json_t *only, char hex[65], size_t *count, struct cu_error *err)
 {
-	unsigned char (*leaves)[32] = NULL;
+	unsigned char(*leaves)[32] = NULL;
 	unsigned char root[32];
 	size_t n = 0;
 	enum cu_status st;
@@ -1645,7 +1657,7 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 				continue;
 			dbytes += es.v[i].size;
 			json_array_foreach(es.v[i].from, k, p) if (json_is_string(p))
-				json_object_set_new(inputs, json_string_value(p), json_true());
+			    json_object_set_new(inputs, json_string_value(p), json_true());
 		}
 		if ((st = root_of(&es, 1, NULL, NULL, out_root, &nout, err)) != CU_OK ||
 		    (st = root_of(&es, 2, NULL, inputs, in_root, &nin, err)) != CU_OK)
@@ -1677,7 +1689,7 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 			const char *in = json_string_value(json_array_get(o->from, 0));
 			struct entry key = {.path = (char *)in};
 			const struct entry *ie =
-				in ? bsearch(&key, es.v, es.n, sizeof(*es.v), entry_cmp) : NULL;
+			    in ? bsearch(&key, es.v, es.n, sizeof(*es.v), entry_cmp) : NULL;
 			if (!o->derived || !o->file || ie == NULL)
 				continue;
 			if (listed == 0 || strstr(o->path, "/_backup/") != NULL || listed < 20) {
@@ -1715,14 +1727,13 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 		cu_time_format_ms(cu_time_now_ms(), now);
 		json_object_set_new(x->acq, "end", json_string(now));
 		json_object_set_new(x->acq, "status",
-				    json_string(abort_msg ? "aborted"
+				    json_string(abort_msg     ? "aborted"
 						: x->failures ? "partial"
 							      : "complete"));
 		json_object_set_new(x->acq, "errors", errs ? errs : json_array());
 		json_object_set_new(x->acq, "not_acquired", skipped ? skipped : json_array());
 		json_object_set_new(x->acq, "files", json_integer((json_int_t)nfiles_total));
-		json_object_set_new(x->acq, "warnings",
-				    json_integer((json_int_t)x->st.warnings));
+		json_object_set_new(x->acq, "warnings", json_integer((json_int_t)x->st.warnings));
 		json_object_set_new(x->acq, "failures", json_integer((json_int_t)x->failures));
 		json_object_set_new(x->acq, "content_root", json_string(content));
 		json_object_set_new(x->acq, "inventory_sha256", json_string(invd.sha256));
@@ -1824,8 +1835,8 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	if (x.begun && (st = cu_import_flush(&x, err)) != CU_OK)
 		goto out;
 
-	if (hst != CU_OK && (!x.begun || (x.st.files == 0 && x.rechecked == 0) ||
-			     hst == CU_E_KEY || hst == CU_E_USAGE)) {
+	if (hst != CU_OK && (!x.begun || (x.st.files == 0 && x.rechecked == 0) || hst == CU_E_KEY ||
+			     hst == CU_E_USAGE)) {
 		/* Nothing usable came in: no IMPORT entry, the error goes back. */
 		if (x.begun && x.acq != NULL) {
 			char now[CU_TIME_STR];
@@ -1849,11 +1860,12 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 		goto out;
 	}
 	if (x.failures > 0) {
-		st = cu_error_set(err, CU_E_PARTIAL,
-				  "import of '%s' into item '%s' finished with %llu failure(s); each "
-				  "is recorded in the custody log (IMPORT entry)%s%s",
-				  path, x.item, (unsigned long long)x.failures,
-				  hst != CU_OK ? ": " : "", hst != CU_OK ? herr.msg : "");
+		st = cu_error_set(
+		    err, CU_E_PARTIAL,
+		    "import of '%s' into item '%s' finished with %llu failure(s); each "
+		    "is recorded in the custody log (IMPORT entry)%s%s",
+		    path, x.item, (unsigned long long)x.failures, hst != CU_OK ? ": " : "",
+		    hst != CU_OK ? herr.msg : "");
 	}
 	x.st.failures = x.failures;
 	x.st.rechecked = x.rechecked;

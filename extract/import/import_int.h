@@ -46,8 +46,8 @@ enum cu_status cu_import_pathmap_put(struct cu_import_pathmap *m, const char *ke
 struct cu_import_ctx {
 	struct cu_case *c;
 	const struct cu_import_opts *opts;
-	const char *src;       /* as given by the user */
-	char *src_abs;         /* realpath */
+	const char *src; /* as given by the user */
+	char *src_abs;   /* realpath */
 	enum cu_import_format format;
 	char *item;
 	unsigned algs;
@@ -59,26 +59,26 @@ struct cu_import_ctx {
 	struct cu_import_pathmap used; /* written or re-checked in this run */
 	struct cu_buf warn_json;       /* JSON array elements, "," separated */
 	uint64_t warn_listed;
-	struct cu_buf skipped_json;    /* data not imported and why */
+	struct cu_buf skipped_json; /* data not imported and why */
 	uint64_t skipped_listed;
 	struct cu_import_stats st;
-	uint64_t failures;        /* members whose data is missing or incomplete */
-	uint64_t rechecked;       /* resume: evidence copies re-hashed */
+	uint64_t failures;  /* members whose data is missing or incomplete */
+	uint64_t rechecked; /* resume: evidence copies re-hashed */
 	uint64_t partials_removed;
-	uint64_t files_this_run;  /* for the test kill hook */
-	uint64_t kill_after;      /* CUSTOS_TEST_KILL_AFTER_FILES (0 = off) */
+	uint64_t files_this_run; /* for the test kill hook */
+	uint64_t kill_after;     /* CUSTOS_TEST_KILL_AFTER_FILES (0 = off) */
 	uint64_t written_since_check;
 	struct cu_progress prog;
-	json_t *item_facts;       /* manifest items[] fields found in the image */
-	json_t *details;          /* format-specific details for the IMPORT entry */
-	const char *os;           /* "iOS", "Android" or NULL */
+	json_t *item_facts; /* manifest items[] fields found in the image */
+	json_t *details;    /* format-specific details for the IMPORT entry */
+	const char *os;     /* "iOS", "Android" or NULL */
 	/* group commit of inventory lines (cu_import_flush) */
-	struct cu_buf pending;    /* formatted lines not yet in the inventory */
+	struct cu_buf pending; /* formatted lines not yet in the inventory */
 	uint64_t pending_n, pending_bytes, committed, batch_files;
 	int64_t last_flush_ms;
 	int case_fd;
-	bool begun;               /* item chosen, manifest entry written */
-	json_t *acq;              /* borrowed: our acquisitions[] entry */
+	bool begun;  /* item chosen, manifest entry written */
+	json_t *acq; /* borrowed: our acquisitions[] entry */
 	int64_t start_ms;
 	/* DERIVE summary (iOS decryption) */
 	const char *derive_method;
@@ -95,10 +95,10 @@ void cu_import_skip(struct cu_import_ctx *x, const char *what, const char *why);
 
 /* The output slot for one device path. */
 struct cu_import_slot {
-	struct cu_buf rel;  /* CASE-relative evidence (or derived) path */
-	struct cu_buf abs;  /* absolute path */
-	bool done;          /* resume: already in the inventory and re-checked */
-	bool done_bad;      /* resume: re-check found a mismatch */
+	struct cu_buf rel; /* CASE-relative evidence (or derived) path */
+	struct cu_buf abs; /* absolute path */
+	bool done;         /* resume: already in the inventory and re-checked */
+	bool done_bad;     /* resume: re-check found a mismatch */
 };
 void cu_import_slot_release(struct cu_import_slot *s);
 
@@ -138,14 +138,14 @@ void cu_import_out_abort(struct cu_import_out *o);
 struct cu_import_fileinfo {
 	const char *device_path;
 	size_t device_path_len;
-	const char *type;  /* "file" or "symlink" */
+	const char *type; /* "file" or "symlink" */
 	bool derived;
 	const char *origin;
 	const char *link_target;
 	bool have_mtime;
 	struct timespec mtime;
-	int64_t mode;       /* -1 unknown */
-	json_t *meta;       /* borrowed, may be NULL */
+	int64_t mode;         /* -1 unknown */
+	json_t *meta;         /* borrowed, may be NULL */
 	json_t *derived_from; /* borrowed array, may be NULL */
 	const char *derivation;
 };
@@ -329,7 +329,7 @@ struct cu_ios_mbfile {
 	int64_t mode, uid, gid, protection, flags;
 	uint64_t inode;
 	bool have_size, have_inode;
-	char *target;   /* symlink target or NULL */
+	char *target; /* symlink target or NULL */
 	unsigned char enc_key[64];
 	size_t enc_key_len; /* 0 if none */
 };

@@ -295,7 +295,7 @@ struct ios {
 	bool encrypted;
 	struct cu_ios_keybag kb;
 	EVP_CIPHER_CTX *cctx;
-	struct cu_buf work;       /* staged Manifest.db */
+	struct cu_buf work; /* staged Manifest.db */
 	uint64_t listed, missing;
 };
 
@@ -441,8 +441,8 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 	    CU_OK)
 		goto out;
 	if (!es.done) {
-		if ((st = cu_import_out_commit(&ev, fi->have_mtime ? &fi->mtime : NULL, &ed, err)) !=
-		    CU_OK)
+		if ((st = cu_import_out_commit(&ev, fi->have_mtime ? &fi->mtime : NULL, &ed,
+					       err)) != CU_OK)
 			goto out;
 		if ((st = cu_import_record(x, &es, fi, &ed, err)) != CU_OK)
 			goto out;
@@ -570,7 +570,8 @@ static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey
 		if (fstat(tee, &tsb) == 0 && tsb.st_size == 0) {
 			struct cu_import_slot ds = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 			st = cu_buf_printf(&ddev, err, "derived/%s/_backup/Manifest.db", x->item);
-			if (st == CU_OK && (st = cu_case_path(x->c, ddev.data, &ds.abs, err)) == CU_OK)
+			if (st == CU_OK &&
+			    (st = cu_case_path(x->c, ddev.data, &ds.abs, err)) == CU_OK)
 				st = copy_case_file(ds.abs.data, b->work.data, x->buf, err);
 			cu_import_slot_release(&ds);
 		}
@@ -627,8 +628,9 @@ static void uri_escape(const char *path, struct cu_buf *out, struct cu_error *er
 	(void)cu_buf_puts(out, "file:", err);
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
 		unsigned char ch = *p;
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '/' || ch == '-' || ch == '_' || ch == '.' ||
+		    ch == '~') {
 			(void)cu_buf_putc(out, (char)ch, err);
 		} else {
 			(void)cu_buf_putc(out, '%', err);
@@ -656,8 +658,8 @@ static json_t *mb_meta(const char *file_id, const char *domain, const char *rel,
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "file_id", json_string(file_id));
-	json_object_set_new(o, "domain", cu_utf8_valid(domain, strlen(domain))
-						 ? json_string(domain) : json_null());
+	json_object_set_new(
+	    o, "domain", cu_utf8_valid(domain, strlen(domain)) ? json_string(domain) : json_null());
 	json_object_set_new(o, "relative_path",
 			    cu_utf8_valid(rel, strlen(rel)) ? json_string(rel) : json_null());
 	json_object_set_new(o, "flags", json_integer(flags));
@@ -713,8 +715,9 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 	if (rel == NULL)
 		rel = "";
 	if (!is_file_id(fid)) {
-		cu_import_warn(x, true, "Manifest.db row with fileID '%.60s' (%s/%s): not a SHA-1 "
-					"hex name, not imported",
+		cu_import_warn(x, true,
+			       "Manifest.db row with fileID '%.60s' (%s/%s): not a SHA-1 "
+			       "hex name, not imported",
 			       fid ? fid : "(null)", domain, rel);
 		goto out;
 	}
@@ -771,10 +774,12 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 		uint32_t cls = 0;
 		if (!have_mb || m.enc_key_len == 0 ||
 		    cu_ios_unwrap_file_key(&b->kb, m.enc_key, m.enc_key_len, &cls, key, &e) !=
-			    CU_OK) {
-			cu_import_warn(x, true, "'%s': no usable file key (%s): stored encrypted "
-						"only, not decrypted",
-				       dev.data, have_mb && m.enc_key_len ? e.msg : "none in MBFile");
+			CU_OK) {
+			cu_import_warn(x, true,
+				       "'%s': no usable file key (%s): stored encrypted "
+				       "only, not decrypted",
+				       dev.data,
+				       have_mb && m.enc_key_len ? e.msg : "none in MBFile");
 			if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
 				cu_import_warn(x, true, "'%s' not imported: %s", dev.data, e.msg);
 				goto out;
@@ -935,7 +940,8 @@ out:
 enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *err)
 {
 	struct ios b;
-	struct cu_buf root = CU_BUF_INIT, info = CU_BUF_INIT, man = CU_BUF_INIT, stat_b = CU_BUF_INIT;
+	struct cu_buf root = CU_BUF_INIT, info = CU_BUF_INIT, man = CU_BUF_INIT,
+		      stat_b = CU_BUF_INIT;
 	struct cu_buf bag = CU_BUF_INIT, mkey = CU_BUF_INIT;
 	struct stat info_sb, man_sb, stat_sb;
 	plist_t pinfo = NULL, pman = NULL, pstatus = NULL, lockdown = NULL;
@@ -953,10 +959,11 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	if ((st = cu_import_ios_find_root(x->src_abs, &root, &count, err)) != CU_OK)
 		goto out;
 	if (count == 0) {
-		st = cu_error_set(err, CU_E_FORMAT,
-				  "'%s' is not an iOS backup: no Manifest.db and Manifest.plist in "
-				  "it or one level down (iOS 9 and older backups are not supported)",
-				  x->src);
+		st =
+		    cu_error_set(err, CU_E_FORMAT,
+				 "'%s' is not an iOS backup: no Manifest.db and Manifest.plist in "
+				 "it or one level down (iOS 9 and older backups are not supported)",
+				 x->src);
 		goto out;
 	}
 	b.root = root.data;
@@ -1009,8 +1016,8 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	}
 	json_t *serial = json_object_get(json_object_get(x->item_facts, "identifiers"), "serial");
 	json_t *udid = json_object_get(json_object_get(x->item_facts, "identifiers"), "udid");
-	const char *suggest = json_string_value(serial) ? json_string_value(serial)
-							: json_string_value(udid);
+	const char *suggest =
+	    json_string_value(serial) ? json_string_value(serial) : json_string_value(udid);
 	if ((st = cu_import_begin_item(x, suggest, err)) != CU_OK)
 		goto out;
 	json_object_set_new(x->details, "backup_root", json_string(b.root));
@@ -1024,8 +1031,9 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	json_t *snap = pstr(pstatus, "SnapshotState");
 	json_object_set_new(x->details, "snapshot_state", snap ? snap : json_null());
 	if (have_status && snap != NULL && strcmp(json_string_value(snap), "finished") != 0)
-		cu_import_warn(x, false, "Status.plist says the backup snapshot is '%s', not "
-					 "'finished': the backup may be incomplete",
+		cu_import_warn(x, false,
+			       "Status.plist says the backup snapshot is '%s', not "
+			       "'finished': the backup may be incomplete",
 			       json_string_value(snap));
 
 	if (have_info && (st = store_meta(&b, "Info.plist", &info, &info_sb, err)) != CU_OK)

@@ -134,9 +134,8 @@ enum cu_status cu_ios_keybag_derive(const struct cu_ios_keybag *kb, const char *
 	if (kb->have_dpic && kb->dpsl_len > 0) {
 		/* iOS 10.2+: a slow SHA-256 round first (DPIC is about 10
 		 * million on real backups; honoured as stored). */
-		if (kb->dpic == 0 ||
-		    PKCS5_PBKDF2_HMAC(pw, (int)pwlen, kb->dpsl, (int)kb->dpsl_len, (int)kb->dpic,
-				      EVP_sha256(), 32, k1) != 1) {
+		if (kb->dpic == 0 || PKCS5_PBKDF2_HMAC(pw, (int)pwlen, kb->dpsl, (int)kb->dpsl_len,
+						       (int)kb->dpic, EVP_sha256(), 32, k1) != 1) {
 			st = cu_error_openssl(err, "PBKDF2-SHA256 of the backup password failed");
 			goto out;
 		}
@@ -196,10 +195,11 @@ enum cu_status cu_ios_keybag_unlock(struct cu_ios_keybag *kb, const unsigned cha
 		    outlen != 32) {
 			OPENSSL_cleanse(out, sizeof(out));
 			if (e.code == CU_E_KEY || outlen != 32)
-				return cu_error_set(err, CU_E_KEY,
-						    "wrong password: class key %u failed the RFC 3394 "
-						    "integrity check",
-						    c->clas);
+				return cu_error_set(
+				    err, CU_E_KEY,
+				    "wrong password: class key %u failed the RFC 3394 "
+				    "integrity check",
+				    c->clas);
 			*err = e;
 			return e.code;
 		}
@@ -222,10 +222,10 @@ enum cu_status cu_ios_unwrap_file_key(const struct cu_ios_keybag *kb, const unsi
 	enum cu_status st;
 
 	if (n != 44)
-		return cu_error_set(err, CU_E_FORMAT,
-				    "wrapped file key is %zu bytes (want 4 + 40)", n);
-	uint32_t c = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		     (uint32_t)p[3] << 24;
+		return cu_error_set(err, CU_E_FORMAT, "wrapped file key is %zu bytes (want 4 + 40)",
+				    n);
+	uint32_t c =
+	    (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 	for (size_t i = 0; i < kb->ncls; i++) {
 		if (kb->cls[i].clas != c)
 			continue;

@@ -144,7 +144,8 @@ static void test_keybag(void)
 	old.salt_len = 4;
 	old.iter = 1;
 	unhex("0c60c80f961f0e71f3a9b524af6012062fe037a6", want);
-	tap_is_int(cu_ios_keybag_derive(&old, "password", 8, key, &e), CU_OK, "derive without DPIC");
+	tap_is_int(cu_ios_keybag_derive(&old, "password", 8, key, &e), CU_OK,
+		   "derive without DPIC");
 	tap_is_mem(key, 20, want, 20, "RFC 6070 PBKDF2-HMAC-SHA1 vector");
 }
 
@@ -153,14 +154,15 @@ static void test_ab(void)
 	struct cu_ab_header h;
 	struct cu_error e;
 	const char *plain = "ANDROID BACKUP\n5\n1\nnone\nxyz";
-	unsigned char in[3] = {0x41, 0x80, 0xff}, out[9], want[7] = {0x41, 0xef, 0xbe, 0x80,
-								0xef, 0xbf, 0xbf};
+	unsigned char in[3] = {0x41, 0x80, 0xff}, out[9],
+		      want[7] = {0x41, 0xef, 0xbe, 0x80, 0xef, 0xbf, 0xbf};
 
 	tap_is_int(cu_ab_header_parse((const unsigned char *)plain, strlen(plain), &h, &e), CU_OK,
 		   "plain .ab header parses");
 	tap_is_int(h.version, 5, "version 5");
 	tap_ok(h.compressed && h.enc == CU_AB_NONE, "compressed, not encrypted");
-	tap_is_int((int64_t)h.header_len, (int64_t)strlen(plain) - 3, "payload starts after header");
+	tap_is_int((int64_t)h.header_len, (int64_t)strlen(plain) - 3,
+		   "payload starts after header");
 	const char *v6 = "ANDROID BACKUP\n6\n1\nnone\n";
 	tap_is_int(cu_ab_header_parse((const unsigned char *)v6, strlen(v6), &h, &e),
 		   CU_E_UNSUPPORTED, "version 6 unsupported");
@@ -191,19 +193,20 @@ static void test_ab(void)
 	tap_is_mem(out, n, want, sizeof(want), "bytes >= 0x80 widen to U+FF80.. in UTF-8");
 
 	struct cu_buf b = CU_BUF_INIT;
-	tap_ok(cu_ab_map_name("apps/com.x/db/a.db", &b) && strcmp(b.data, "/data/data/com.x/databases/a.db") == 0,
+	tap_ok(cu_ab_map_name("apps/com.x/db/a.db", &b) &&
+		   strcmp(b.data, "/data/data/com.x/databases/a.db") == 0,
 	       "db token");
 	tap_ok(cu_ab_map_name("apps/com.x/ef/p/q", &b) &&
-		       strcmp(b.data, "/sdcard/Android/data/com.x/p/q") == 0,
+		   strcmp(b.data, "/sdcard/Android/data/com.x/p/q") == 0,
 	       "ef token");
 	tap_ok(cu_ab_map_name("apps/com.x/d_sp/s.xml", &b) &&
-		       strcmp(b.data, "/data/user_de/0/com.x/shared_prefs/s.xml") == 0,
+		   strcmp(b.data, "/data/user_de/0/com.x/shared_prefs/s.xml") == 0,
 	       "d_sp token");
 	tap_ok(cu_ab_map_name("shared/0/DCIM/x", &b) &&
-		       strcmp(b.data, "/storage/emulated/0/DCIM/x") == 0,
+		   strcmp(b.data, "/storage/emulated/0/DCIM/x") == 0,
 	       "shared storage");
 	tap_ok(cu_ab_map_name("apps/com.x/_manifest", &b) &&
-		       strcmp(b.data, "/_ab/apps/com.x/_manifest") == 0,
+		   strcmp(b.data, "/_ab/apps/com.x/_manifest") == 0,
 	       "manifest kept under /_ab");
 	tap_ok(cu_ab_map_name("apps/com.x/zz/q", &b) && strcmp(b.data, "/_ab/apps/com.x/zz/q") == 0,
 	       "unknown token kept under /_ab");
@@ -215,16 +218,17 @@ static void test_member_path(void)
 	struct cu_buf b = CU_BUF_INIT;
 	struct cu_error e;
 	bool abs = false;
-	tap_ok(cu_import_member_path("./a/b", &b, &abs, &e) == CU_OK && strcmp(b.data, "/a/b") == 0 &&
-		       !abs,
+	tap_ok(cu_import_member_path("./a/b", &b, &abs, &e) == CU_OK &&
+		   strcmp(b.data, "/a/b") == 0 && !abs,
 	       "./a/b -> /a/b");
 	tap_ok(cu_import_member_path("/x//y/./z", &b, &abs, &e) == CU_OK &&
-		       strcmp(b.data, "/x/y/z") == 0 && abs,
+		   strcmp(b.data, "/x/y/z") == 0 && abs,
 	       "absolute name normalised, flagged");
 	tap_is_int(cu_import_member_path("a/../../b", &b, &abs, &e), CU_E_PATH, "'..' refused");
 	tap_is_int(cu_import_member_path("..", &b, &abs, &e), CU_E_PATH, "bare '..' refused");
 	tap_is_int(cu_import_member_path("./", &b, &abs, &e), CU_E_PATH, "root refused");
-	tap_ok(cu_import_member_path("a/..b/c..", &b, &abs, &e) == CU_OK, "'..b' is a name, not '..'");
+	tap_ok(cu_import_member_path("a/..b/c..", &b, &abs, &e) == CU_OK,
+	       "'..b' is a name, not '..'");
 	cu_buf_release(&b);
 }
 
@@ -285,13 +289,14 @@ static void test_mbfile(void)
 static void test_names(void)
 {
 	enum cu_import_format f;
-	tap_ok(cu_import_format_parse("android-ab", &f) && f == CU_IMPORT_ANDROID_AB, "format parse");
+	tap_ok(cu_import_format_parse("android-ab", &f) && f == CU_IMPORT_ANDROID_AB,
+	       "format parse");
 	tap_ok(!cu_import_format_parse("ios", &f), "unknown format refused");
 	tap_is_str(cu_import_format_name(CU_IMPORT_IOS_BACKUP), "ios-backup", "format name");
 	tap_ok(cu_import_item_id_safe("F2LXK0TESTQ1"), "serial is a safe item id");
 	tap_ok(cu_import_item_id_safe("00008030-001A2B3C4D5E802E"), "UDID is a safe item id");
 	tap_ok(!cu_import_item_id_safe("../x") && !cu_import_item_id_safe(".hidden") &&
-		       !cu_import_item_id_safe("") && !cu_import_item_id_safe("a b"),
+		   !cu_import_item_id_safe("") && !cu_import_item_id_safe("a b"),
 	       "unsafe item ids refused");
 }
 
