@@ -227,6 +227,7 @@ static sqlite3_stmt *contact_q(sqlite3 *db)
 
 struct android_extra {
 	sqlite3_stmt *q_contact;
+	sqlite3_stmt *q_room; /* chatroom.displayname; may be NULL */
 };
 
 /* wx followed by the Android extra, so the display callback finds it */
@@ -242,11 +243,13 @@ static char *android_display(struct wx *w, const char *username)
 	char *out = NULL;
 	const char *remark, *nick;
 
-	if (x->q_contact == NULL || username == NULL)
+	if (username == NULL)
 		return NULL;
-	sqlite3_reset(x->q_contact);
-	sqlite3_bind_text(x->q_contact, 1, username, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(x->q_contact) == SQLITE_ROW) {
+	if (x->q_contact != NULL) {
+		sqlite3_reset(x->q_contact);
+		sqlite3_bind_text(x->q_contact, 1, username, -1, SQLITE_TRANSIENT);
+	}
+	if (x->q_contact != NULL && sqlite3_step(x->q_contact) == SQLITE_ROW) {
 		remark = (const char *)sqlite3_column_text(x->q_contact, 0);
 		nick = (const char *)sqlite3_column_text(x->q_contact, 1);
 		if (remark != NULL && remark[0] != '\0')
@@ -254,7 +257,20 @@ static char *android_display(struct wx *w, const char *username)
 		else if (nick != NULL && nick[0] != '\0')
 			out = cu_strdup(nick);
 	}
-	sqlite3_reset(x->q_contact);
+	if (x->q_contact != NULL)
+		sqlite3_reset(x->q_contact);
+	/* an unnamed group shows its members' names (chatroom.displayname,
+	 * APPS.md 1.4), which is what the owner saw as its title */
+	if (out == NULL && x->q_room != NULL && wx_is_group(username)) {
+		const char *dn;
+
+		sqlite3_reset(x->q_room);
+		sqlite3_bind_text(x->q_room, 1, username, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(x->q_room) == SQLITE_ROW &&
+		    (dn = (const char *)sqlite3_column_text(x->q_room, 0)) != NULL && dn[0] != '\0')
+			out = cu_strdup(dn);
+		sqlite3_reset(x->q_room);
+	}
 	return out;
 }
 
@@ -474,6 +490,11 @@ static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_arti
 	if (s != CU_OK)
 		return s;
 	aw.x.q_contact = contact_q(w->db);
+	if (cu_sqlite_has_table(w->db, "chatroom") &&
+	    cu_sqlite_has_column(w->db, "chatroom", "displayname"))
+		sqlite3_prepare_v2(w->db,
+				   "SELECT displayname FROM chatroom WHERE chatroomname = ?1", -1,
+				   &aw.x.q_room, NULL);
 	if (cu_sqlite_has_table(w->db, "message"))
 		sqlite3_prepare_v2(w->db,
 				   "SELECT type, content, isSend, talker FROM message"
@@ -497,6 +518,7 @@ static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_arti
 		cu_parse_warn(ctx, a, "%llu message payloads were not well-formed xml (kept raw)",
 			      (unsigned long long)w->xml_errors);
 	sqlite3_finalize(aw.x.q_contact);
+	sqlite3_finalize(aw.x.q_room);
 	wx_release(w);
 	sqlite3_close(w->db);
 	return s;

@@ -20,6 +20,7 @@ INSERT INTO rcontact (username, alias, conRemark, nickname) VALUES
  ('5550001@chatroom', '', '', '测试群😀'),
  ('gh_3dfda90e39d6', 'wxzhifu', '', '微信支付');
 INSERT INTO chatroom VALUES ('5550001@chatroom', 1600000000000, 'wxid_me;wxid_a1;wxid_b2', '我自己、Alice、波波', '', 0, 'wxid_a1');
+INSERT INTO chatroom VALUES ('7770002@chatroom', 1600000000000, 'wxid_me;wxid_a1;wxid_b2', '我自己、阿丽 🌸、波波', '', 0, 'wxid_b2');
 INSERT INTO rconversation (username, msgCount) VALUES ('wxid_a1', 9), ('5550001@chatroom', 5), ('gh_3dfda90e39d6', 1);
 
 INSERT INTO message (msgId, msgSvrId, type, status, isSend, createTime, talker, content, imgPath) VALUES
@@ -46,6 +47,7 @@ INSERT INTO message (msgId, msgSvrId, type, status, isSend, createTime, talker, 
  (31, 9031, 10002, 3, 1, 1600000201000, 'wxid_a1', '<sysmsg type="editrevokecontent"><editrevokecontent><text><![CDATA[你撤回了一条消息]]></text><link><revokecontent><![CDATA[原文：三点到]]></revokecontent></link></editrevokecontent></sysmsg>', NULL),
  (32, NULL, 1, 3, 0, NULL, 'wxid_c3', NULL, NULL),
  (33, 9033, 50, 3, 1, 1600000300000, 'wxid_a1', '<voipmsg type="VoIPBubbleMsg"><VoIPBubbleMsg><msg><![CDATA[通话时长 01:05]]></msg></VoIPBubbleMsg></voipmsg>', NULL),
+ (35, 9035, 1, 3, 0, 1600000500000, '7770002@chatroom', 'wxid_b2:' || char(10) || '没有名字的群', NULL),
  (34, 9034, 50, 3, 0, 1600000400000, 'wxid_a1', '<voipmsg type="VoIPBubbleMsg"><VoIPBubbleMsg><msg><![CDATA[已取消]]></msg></VoIPBubbleMsg></voipmsg>', NULL);
 INSERT INTO WalletLuckyMoney (mNativeUrl, receiveAmount, sendId, msgSvrId) VALUES
  ('wxpay://x?sendid=HB-RECV-2', 166, 'HB-RECV-2', 12345);
