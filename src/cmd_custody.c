@@ -45,6 +45,13 @@ static const char *log_path(const struct cu_cli *cli, const char *log, struct cu
 	return b->data;
 }
 
+/* Events custos records itself (CUSTODY.md). DEVICE_CHANGE, SEIZE and
+ * DEVICE_STATE may also be written by hand (a change the examiner made). */
+static const char *const tool_events[] = {
+    "CASE_INIT", "ACQUIRE_START", "COMMAND", "ACQUIRE_END", "IMPORT", "DERIVE",
+    "PARSE",     "REPORT",        "SEAL",    "ERROR",       NULL,
+};
+
 /* The badge (警号) of a named investigator in the case manifest, or NULL. */
 static const char *badge_of(const json_t *m, const char *name)
 {
@@ -88,6 +95,7 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 	struct cu_json j;
 	bool repair = false, json = cli->json;
 	int ch, rc = 2;
+	char event[40];
 	unsigned char head[32];
 	char hex[65];
 
@@ -113,6 +121,27 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 			custody_usage);
 		return 2;
 	}
+	/* "transfer" means TRANSFER; events only the tool records are refused
+	 * so a hand-made entry can never pose as an acquisition or a seal. */
+	if (strlen(action) >= sizeof(event)) {
+		fprintf(stderr, "custos: action '%s' is too long\n", action);
+		return 2;
+	}
+	for (size_t i = 0; action[i]; i++)
+		event[i] =
+		    action[i] >= 'a' && action[i] <= 'z' ? (char)(action[i] - 32) : action[i];
+	event[strlen(action)] = '\0';
+	for (size_t i = 0; tool_events[i] != NULL; i++) {
+		if (strcmp(event, tool_events[i]) == 0) {
+			fprintf(
+			    stderr,
+			    "custos: %s entries are recorded by custos itself, not by custody "
+			    "add (use TRANSFER, RECEIVE, NOTE, PRINT, SIGN, VERIFY, UNSEAL...)\n",
+			    event);
+			return 2;
+		}
+	}
+	action = event;
 	if (key != NULL && cu_signer_load(key, &signer, &err) != CU_OK)
 		goto fail;
 	if (log != NULL) {

@@ -43,6 +43,8 @@ run "add TRANSFER, signed" $C custody add --action TRANSFER --actor 王建国 --
 run "add RECEIVE" $C custody add --action RECEIVE --actor 李娜 --note 'tab	and "quotes" \ and <b>'
 run "add NOTE, signed" $C custody add --action NOTE --actor 李娜 --note "封存完好" --sign "$T/examiner.pem"
 expect_exit 2 "bad action name refused" $C custody add --action "transfer now" --actor x
+expect_exit 2 "tool-only event refused" $C custody add --action SEAL --actor x
+like "$(cat "$T/last.err")" 'recorded by custos itself' "says why"
 expect_exit 2 "--actor required" $C custody add --action NOTE
 is "$(wc -l <"$T/case/custody/log.jsonl" | tr -d ' ')" 4 "four entries"
 run "show" $C custody show
@@ -174,7 +176,7 @@ like "$(cat "$T/last.err")" 'fewer than the 4 recorded' "names the truncation"
 printf '{"custody":{"size":3,"head":"%s","root":"%s"}}\n' "$head0" "$root0" >"$T/sealed3.json"
 expect_exit 1 "head recorded for another size" "$CUSTOS" custody verify --log "$T/good.jsonl" --manifest "$T/sealed3.json"
 expect_exit 3 "manifest without custody record" "$CUSTOS" custody verify --log "$T/good.jsonl" --manifest "$M/sample-seizure.json"
-run "add NOTE by a listed investigator" $C custody add --action NOTE --actor 陈晓燕 --note "补充照片"
+run "add NOTE by a listed investigator" $C custody add --action note --actor 陈晓燕 --note "补充照片"
 like "$(tail -n 1 "$T/case/custody/log.jsonl")" '"actor":\{"name":"陈晓燕","id":"990102","role":"examiner"\}' "badge filled from the manifest"
 expect_exit 3 "missing sidecar" "$CUSTOS" custody add --log "$T/nope.jsonl" --action NOTE --actor x
 expect_exit 3 "not a case directory" "$CUSTOS" --case "$T" custody add --action NOTE --actor x
