@@ -5,6 +5,7 @@
 #include "src/cli.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
@@ -71,6 +72,26 @@ int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 				       "package password: ", &secret, &err) != CU_OK) {
 			rc = cu_cli_fail(cli, &err);
 			goto out;
+		}
+		/* A mistyped password would lock the package for good: ask twice
+		 * when it came from the prompt. */
+		if (password_file == NULL && getenv("CUSTOS_PACKAGE_PASSWORD") == NULL) {
+			struct cu_buf again = CU_BUF_INIT;
+			enum cu_status st2 = cu_cli_read_secret(
+			    NULL, NULL, "repeat package password: ", &again, &err);
+			bool same =
+			    st2 == CU_OK && again.len == secret.len &&
+			    (secret.len == 0 || memcmp(again.data, secret.data, secret.len) == 0);
+			cu_cli_secret_release(&again);
+			if (st2 != CU_OK) {
+				rc = cu_cli_fail(cli, &err);
+				goto out;
+			}
+			if (!same) {
+				fprintf(stderr, "custos: seal: the two passwords differ\n");
+				rc = 2;
+				goto out;
+			}
 		}
 		if (secret.len == 0) {
 			fprintf(stderr, "custos: seal: the package password is empty\n");
