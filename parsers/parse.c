@@ -26,6 +26,7 @@
 #include <fnmatch.h>
 #include <ftw.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1537,6 +1538,41 @@ out:
 	return rc;
 }
 
+/* One parse at a time per case: both would write CASE/case.db.tmp. The
+ * lock file lives in CASE/work/ (scratch, never sealed). */
+static enum cu_status lock_case(struct cu_case *c, int *fd_out, struct cu_error *err)
+{
+	struct cu_buf path = CU_BUF_INIT;
+	enum cu_status rc;
+	int fd = -1;
+
+	rc = cu_case_path(c, "work/parse.lock", &path, err);
+	if (!rc)
+		rc = cu_mkdirs(path.data, 0755, true, err);
+	if (rc)
+		goto out;
+	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path.data);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			rc = cu_error_set(err, CU_E_EXISTS,
+					  "another `custos parse` is running on this case (lock "
+					  "'%s'); wait for it to finish",
+					  path.data);
+		else
+			rc = cu_error_errno(err, CU_E_IO, errno, "locking '%s'", path.data);
+		close(fd);
+		goto out;
+	}
+	*fd_out = fd;
+out:
+	cu_buf_release(&path);
+	return rc;
+}
+
 static enum cu_status fsync_path(const char *path, struct cu_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1654,6 +1690,7 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 	struct cu_digests d;
 	enum cu_status rc;
 	const char *only = opts ? opts->item : NULL;
+	int lock_fd = -1;
 
 	memset(&r, 0, sizeof(r));
 	memset(&ctx, 0, sizeof(ctx));
@@ -1686,6 +1723,9 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 		}
 	}
 
+	rc = lock_case(c, &lock_fd, err);
+	if (rc)
+		goto out;
 	rc = cu_case_path(c, CU_CASE_DB ".tmp", &tmp, err);
 	if (!rc)
 		rc = cu_case_path(c, CU_CASE_DB, &final, err);
@@ -1795,6 +1835,8 @@ out:
 		(void)unlink(tmp.data);
 	}
 	run_release(&r);
+	if (lock_fd >= 0)
+		close(lock_fd); /* releases the flock */
 	cu_strv_free(items, nitems);
 	cu_buf_release(&tmp);
 	cu_buf_release(&final);

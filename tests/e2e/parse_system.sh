@@ -110,7 +110,17 @@ cmp -s "$T/dump1" "$T/dump2"; ok $? "two runs give an identical case.db .dump"
 cmp -s "$T/case1.db" "$C/case.db"; ok $? "two runs give a byte-identical case.db"
 (cd "$C" && find evidence -type f | LC_ALL=C sort | xargs sha256sum) >"$T/evidence.after"
 cmp -s "$T/evidence.before" "$T/evidence.after"; ok $? "evidence hashes identical before and after parse"
-is "$(find "$C/work" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "no staged copies left in CASE/work"
+is "$(find "$C/work" -type f ! -name parse.lock 2>/dev/null | wc -l | tr -d ' ')" 0 "no staged copies left in CASE/work"
+if command -v flock >/dev/null; then
+	flock "$C/work/parse.lock" "$CUSTOS" --case "$C" parse >"$T/locked.out" 2>"$T/locked.err"
+	ok $([ $? -ne 0 ] && echo 0 || echo 1) "a second parse while one holds the case lock is refused"
+	like "$(cat "$T/locked.err")" "another .custos parse. is running" "the refusal says why"
+	cmp -s "$T/case1.db" "$C/case.db"; ok $? "the refused run left case.db alone"
+else
+	skip "flock(1) missing"
+	skip "flock(1) missing"
+	skip "flock(1) missing"
+fi
 
 # --item: that item re-parsed, the others' rows carried over unchanged
 per_item="SELECT item_id, count(*) FROM messages GROUP BY item_id ORDER BY item_id"
