@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #define IMEI_FALLBACK  "1234567890ABCDEF"
 #define PREFS_MAX      (4u << 20)
 #define MAX_CANDIDATES 32
@@ -624,7 +626,7 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 out:
 	if (tmp.data != NULL && cu_file_exists(tmp.data))
 		unlink(tmp.data);
-	memset(keys, 0, sizeof(keys));
+	OPENSSL_cleanse(keys, sizeof(keys)); /* passphrases of this device */
 	cands_release(&uins);
 	cands_release(&imeis);
 	cu_buf_release(&tmp);
