@@ -598,6 +598,23 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 				    "case init: --case-id must be a non-empty UTF-8 case number");
 
 	/* Everything is checked before anything is created. */
+	for (size_t i = 0; i < opts->n_examiners; i++)
+		if (opts->examiners[i] == NULL || opts->examiners[i][0] == '\0' ||
+		    !cu_utf8_valid(opts->examiners[i], strlen(opts->examiners[i])))
+			return cu_error_set(err, CU_E_USAGE,
+					    "case init: examiner name %zu is empty or not valid "
+					    "UTF-8 (check the terminal's encoding)",
+					    i + 1);
+	{
+		const struct cu_actor *a = cu_case_default_actor();
+		const char *f[3] = {a->name, a->id, a->role};
+		for (size_t i = 0; i < 3; i++)
+			if (f[i] != NULL && !cu_utf8_valid(f[i], strlen(f[i])))
+				return cu_error_set(
+				    err, CU_E_USAGE,
+				    "case init: the examiner's name (CUSTOS_EXAMINER "
+				    "or --examiner) is not valid UTF-8");
+	}
 	if (opts->manifest_path != NULL) {
 		if ((st = cu_json_load_file(opts->manifest_path, MANIFEST_MAX, &partial, err)) !=
 		    CU_OK)

@@ -21,19 +21,19 @@
  * Several processes may append to one log (an examiner adding a NOTE while
  * an import runs): every append takes an exclusive flock() and first reads
  * and checks any lines other writers added, so the chain stays linear.
+ *
+ * Only the body is hashed, so the bytes around it must be exactly what the
+ * writer emits ("}" or the fixed ,"sig":{...}} form); anything else fails.
  */
 #include "core/core.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Signer helpers from signer.c (declared in core.h). */
 
 #define LOG_MAX         ((size_t)1 << 30)
 #define BODY_PREFIX     "{\"body\":"
@@ -748,6 +748,14 @@ static enum cu_status build_line(const struct cu_custody *c, const char *event,
 	cu_json_obj_end(&j);
 	if ((st = cu_json_finish(&j, err)) != CU_OK)
 		goto out;
+	if (j.replaced > 0) {
+		/* A custody entry records names exactly or not at all. */
+		st = cu_error_set(err, CU_E_USAGE,
+				  "custody entry %s: the actor's name, id or role is not valid "
+				  "UTF-8 (check the terminal's encoding)",
+				  event);
+		goto out;
+	}
 
 	cu_json_init(&j, line);
 	cu_json_obj_begin(&j);

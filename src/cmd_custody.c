@@ -161,6 +161,11 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 	cu_json_obj_end(&j);
 	if (cu_json_finish(&j, &err) != CU_OK)
 		goto fail;
+	if (j.replaced > 0) {
+		fprintf(stderr, "custos: --to / --note is not valid UTF-8 (check the terminal's "
+				"encoding); nothing was recorded\n");
+		goto out;
+	}
 	cu_json_init(&j, &details);
 	cu_json_obj_begin(&j);
 	if (note != NULL)
@@ -168,6 +173,11 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 	cu_json_obj_end(&j);
 	if (cu_json_finish(&j, &err) != CU_OK)
 		goto fail;
+	if (j.replaced > 0) {
+		fprintf(stderr, "custos: --to / --note is not valid UTF-8 (check the terminal's "
+				"encoding); nothing was recorded\n");
+		goto out;
+	}
 	if (cu_custody_append(c, action, &actor, subject.data, details.data, signer, &err) != CU_OK)
 		goto fail;
 	cu_custody_head(c, head);

@@ -85,6 +85,8 @@ like "$(cat "$T/last.err")" 'already exists and is not empty' "says why"
 is "$(wc -l <"$T/c1/custody/log.jsonl" | tr -d ' ')" 1 "existing case untouched"
 mkdir "$T/empty"
 run "an empty existing directory is fine" "$CUSTOS" case init "$T/empty" --case-id E-1
+expect_exit 2 "non-UTF-8 examiner refused" "$CUSTOS" case init "$T/c7" --case-id X --examiner "$(printf '\325\305')"
+[ ! -e "$T/c7" ]; ok $? "nothing created for a bad examiner name"
 expect_exit 2 "--case-id is required" "$CUSTOS" case init "$T/c4"
 expect_exit 2 "case id differing from the manifest" "$CUSTOS" case init "$T/c5" --case-id OTHER \
 	--manifest "$M/sample-seizure.json"

@@ -45,6 +45,8 @@ run "add NOTE, signed" $C custody add --action NOTE --actor 李娜 --note "封�
 expect_exit 2 "bad action name refused" $C custody add --action "transfer now" --actor x
 expect_exit 2 "tool-only event refused" $C custody add --action SEAL --actor x
 like "$(cat "$T/last.err")" 'recorded by custos itself' "says why"
+expect_exit 2 "non-UTF-8 actor (a GBK terminal) refused" $C custody add --action NOTE --actor "$(printf '\325\305\316\260')"
+expect_exit 2 "non-UTF-8 note refused" $C custody add --action NOTE --actor x --note "$(printf '\325\305')"
 expect_exit 2 "--actor required" $C custody add --action NOTE
 is "$(wc -l <"$T/case/custody/log.jsonl" | tr -d ' ')" 4 "four entries"
 run "show" $C custody show
