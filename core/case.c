@@ -529,16 +529,20 @@ static enum cu_status build_manifest(const json_t *partial, const struct cu_case
 }
 
 /* DIR must not exist or be an empty directory. */
-static enum cu_status prepare_dir(const char *dir, struct cu_error *err)
+static enum cu_status prepare_dir(const char *dir, bool *created, struct cu_error *err)
 {
 	struct stat sb;
 	DIR *d;
 	struct dirent *de;
+	enum cu_status st;
 
+	*created = false;
 	if (lstat(dir, &sb) != 0) {
 		if (errno != ENOENT)
 			return cu_error_errno(err, CU_E_IO, errno, "cannot check '%s'", dir);
-		return cu_mkdirs(dir, 0750, false, err);
+		if ((st = cu_mkdirs(dir, 0750, false, err)) == CU_OK)
+			*created = true;
+		return st;
 	}
 	if (!S_ISDIR(sb.st_mode))
 		return cu_error_set(err, CU_E_EXISTS, "'%s' exists and is not a directory", dir);
@@ -556,6 +560,27 @@ static enum cu_status prepare_dir(const char *dir, struct cu_error *err)
 	}
 	closedir(d);
 	return CU_OK;
+}
+
+/*
+ * Undoes a case init that failed before its CASE_INIT entry was written
+ * (disk full, permissions): only what it created, only while empty (rmdir
+ * refuses anything else), so a rerun is not refused as "not empty".
+ */
+static void remove_skeleton(const struct cu_case *c, bool created_dir)
+{
+	struct cu_buf p = CU_BUF_INIT;
+
+	if (cu_case_path(c, CU_CASE_CUSTODY, &p, NULL) == CU_OK)
+		(void)unlink(p.data);
+	if (cu_case_path(c, CU_CASE_MANIFEST, &p, NULL) == CU_OK)
+		(void)unlink(p.data);
+	for (size_t i = 0; i < sizeof(case_subdirs) / sizeof(case_subdirs[0]); i++)
+		if (cu_case_path(c, case_subdirs[i], &p, NULL) == CU_OK)
+			(void)rmdir(p.data);
+	if (created_dir)
+		(void)rmdir(c->dir);
+	cu_buf_release(&p);
 }
 
 /* The badge of the named person among the manifest's investigators. */
@@ -589,6 +614,7 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	struct cu_actor actor;
 	json_t *it;
 	enum cu_status st;
+	bool created = false, skeleton = false;
 
 	if (dir == NULL || dir[0] == '\0')
 		return cu_error_set(err, CU_E_USAGE, "case init: no directory given");
@@ -648,8 +674,9 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 		}
 	}
 
-	if ((st = prepare_dir(dir, err)) != CU_OK)
+	if ((st = prepare_dir(dir, &created, err)) != CU_OK)
 		goto out;
+	skeleton = true;
 	tmp.dir = realpath(dir, NULL);
 	if (tmp.dir == NULL) {
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot resolve '%s'", dir);
@@ -706,6 +733,7 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	if ((st = cu_custody_append(log, "CASE_INIT", &actor, subject.data, details.data,
 				    opts->signer, err)) != CU_OK)
 		goto out;
+	skeleton = false; /* a valid case from here on: never removed */
 	if ((st = cu_fsync_dir(tmp.dir, err)) != CU_OK)
 		goto out;
 	if (out != NULL && (st = cu_case_open(tmp.dir, out, err)) != CU_OK)
@@ -720,6 +748,8 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	}
 out:
 	cu_custody_close(log);
+	if (st != CU_OK && skeleton && tmp.dir != NULL)
+		remove_skeleton(&tmp, created);
 	json_decref(partial);
 	json_decref(m);
 	free(tmp.dir);

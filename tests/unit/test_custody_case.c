@@ -175,6 +175,26 @@ static void test_case_init(char *dir, size_t dir_n)
 	tap_is_int(cu_case_init(d2, &o, NULL, &miss, &n, &err), CU_OK, "init without manifest");
 	tap_ok(n >= 8 && list_has(&miss, "case.case_title") && list_has(&miss, "seizure.items"),
 	       "without manifest: %zu missing, named", n);
+	/* A failure before CASE_INIT is written leaves nothing behind. */
+	{
+		struct cu_signer *gen = NULL, *pub = NULL;
+		char d3[1024], kp[1024];
+		snprintf(d3, sizeof(d3), "%s/case3", base);
+		snprintf(kp, sizeof(kp), "%s/k.pub.pem", base);
+		cu_signer_generate(&gen, &err);
+		cu_signer_write_pem(gen, NULL, kp, &err);
+		tap_is_int(cu_signer_load_public(kp, &pub, &err), CU_OK, "public key loaded");
+		o.signer = pub; /* cannot sign: the CASE_INIT append fails */
+		tap_is_int(cu_case_init(d3, &o, NULL, NULL, NULL, &err), CU_E_KEY,
+			   "init fails when CASE_INIT cannot be signed");
+		tap_ok(!cu_file_exists(d3), "the half-made case directory was removed");
+		o.signer = gen;
+		tap_is_int(cu_case_init(d3, &o, NULL, NULL, NULL, &err), CU_OK,
+			   "a rerun succeeds (signed)");
+		o.signer = NULL;
+		cu_signer_free(gen);
+		cu_signer_free(pub);
+	}
 	tap_is_int(cu_case_open(base, &c, &err), CU_E_NOTFOUND, "non-case directory refused");
 	tap_ok(strstr(err.msg, "not a case directory") != NULL, "says so: %s", err.msg);
 	cu_buf_release(&miss);
