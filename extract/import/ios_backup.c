@@ -296,7 +296,8 @@ struct ios {
 	struct cu_ios_keybag kb;
 	EVP_CIPHER_CTX *cctx;
 	struct cu_buf work; /* staged Manifest.db */
-	uint64_t listed, missing;
+	uint64_t listed, missing, unlisted;
+	struct cu_import_pathmap ids; /* fileIDs named by Manifest.db */
 };
 
 static void fill_fi(struct cu_import_fileinfo *fi, const char *dev, size_t devlen,
@@ -721,6 +722,12 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 			       fid ? fid : "(null)", domain, rel);
 		goto out;
 	}
+	{
+		struct cu_import_pathmap_val none;
+		memset(&none, 0, sizeof(none));
+		if ((st = cu_import_pathmap_put(&b->ids, fid, &none, err)) != CU_OK)
+			goto out;
+	}
 	if (flags == 2)
 		goto out; /* directory: nothing to copy */
 	if (blob != NULL && bloblen > 0) {
@@ -857,6 +864,159 @@ out:
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	cu_buf_release(&uri);
+	return st;
+}
+
+/* One file the backup holds that Manifest.db does not name: kept as
+ * evidence under _backup/unlisted/ (nothing in a seized image is dropped
+ * silently; an unlisted file may be a leftover or a planted one). */
+static enum cu_status store_unlisted(struct ios *b, int dfd, const char *sub, const char *name,
+				     struct cu_error *err)
+{
+	struct cu_import_ctx *x = b->x;
+	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_import_fileinfo fi;
+	struct cu_buf dev = CU_BUF_INIT, origin = CU_BUF_INIT;
+	struct cu_error e;
+	struct stat sb;
+	enum cu_status st = CU_OK;
+	int fd = -1;
+	char target[CU_PATH_MAX];
+
+	if ((st = cu_buf_printf(&origin, err, "%s%s%s", sub ? sub : "", sub ? "/" : "", name)) !=
+		CU_OK ||
+	    (st = cu_buf_printf(&dev, err, "_backup/unlisted/%s", origin.data)) != CU_OK)
+		goto out;
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+		goto out;
+	b->unlisted++;
+	cu_import_warn(x, false,
+		       "'%s' is in the backup but not listed in Manifest.db: kept as '%s'",
+		       origin.data, dev.data);
+	fill_fi(&fi, dev.data, dev.len, origin.data, &sb);
+	if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
+		cu_import_warn(x, true, "unlisted '%s' not stored: %s", origin.data, e.msg);
+		goto out;
+	}
+	if (s.done)
+		goto out;
+	if (S_ISLNK(sb.st_mode)) {
+		ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		fi.type = "symlink";
+		fi.link_target = target;
+		st = cu_import_record(x, &s, &fi, NULL, err);
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		cu_import_skip(x, origin.data, "not a regular file in the backup directory");
+		goto out;
+	}
+	fd = cu_import_open_source(dfd, name);
+	if (fd < 0) {
+		cu_import_warn(x, true, "cannot open unlisted '%s': %s", origin.data,
+			       strerror(errno));
+		goto out;
+	}
+	st = cu_import_copy_fd(x, fd, origin.data, &s, &fi, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	cu_buf_release(&dev);
+	cu_buf_release(&origin);
+	cu_import_slot_release(&s);
+	return st;
+}
+
+static bool is_hex2(const char *n)
+{
+	return strlen(n) == 2 && ((n[0] >= '0' && n[0] <= '9') || (n[0] >= 'a' && n[0] <= 'f')) &&
+	       ((n[1] >= '0' && n[1] <= '9') || (n[1] >= 'a' && n[1] <= 'f'));
+}
+
+static enum cu_status list_sorted(int dfd, char ***names, size_t *n, struct cu_error *err)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char **v = NULL;
+	size_t k = 0, cap = 0;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return cu_error_errno(err, CU_E_IO, errno, "cannot list the backup directory");
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (k == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			char **nv = cu_reallocarray(v, nc, sizeof(*v));
+			if (nv == NULL)
+				goto nomem;
+			v = nv;
+			cap = nc;
+		}
+		if ((v[k] = cu_strdup(de->d_name)) == NULL)
+			goto nomem;
+		k++;
+	}
+	closedir(d);
+	qsort(v, k, sizeof(*v), str_cmp);
+	*names = v;
+	*n = k;
+	return CU_OK;
+nomem:
+	closedir(d);
+	cu_strv_free(v, k);
+	return cu_error_set(err, CU_E_NOMEM, "out of memory listing the backup");
+}
+
+/* Files present in the backup directory that Manifest.db does not name. */
+static enum cu_status scan_unlisted(struct ios *b, struct cu_error *err)
+{
+	static const char *const known[] = {"Info.plist", "Manifest.plist", "Status.plist",
+					    "Manifest.db"};
+	char **top = NULL, **sub = NULL;
+	size_t ntop = 0, nsub = 0;
+	enum cu_status st;
+
+	if ((st = list_sorted(b->rootfd, &top, &ntop, err)) != CU_OK)
+		return st;
+	for (size_t i = 0; i < ntop && st == CU_OK; i++) {
+		bool is_known = false;
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			is_known |= strcmp(top[i], known[k]) == 0;
+		if (is_known)
+			continue;
+		struct stat sb;
+		if (is_hex2(top[i]) && fstatat(b->rootfd, top[i], &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(sb.st_mode)) {
+			int dfd = openat(b->rootfd, top[i],
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dfd < 0)
+				continue;
+			if ((st = list_sorted(dfd, &sub, &nsub, err)) == CU_OK) {
+				for (size_t j = 0; j < nsub && st == CU_OK; j++)
+					if (cu_import_pathmap_get(&b->ids, sub[j]) == NULL)
+						st = store_unlisted(b, dfd, top[i], sub[j], err);
+				cu_strv_free(sub, nsub);
+			}
+			close(dfd);
+			continue;
+		}
+		if (fstatat(b->rootfd, top[i], &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(sb.st_mode)) {
+			cu_import_warn(b->x, false,
+				       "unexpected directory '%s' in the backup: not imported",
+				       top[i]);
+			cu_import_skip(b->x, top[i], "unexpected directory in the backup root");
+			continue;
+		}
+		st = store_unlisted(b, b->rootfd, NULL, top[i], err);
+	}
+	cu_strv_free(top, ntop);
 	return st;
 }
 
@@ -1046,9 +1206,11 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 		goto out;
 	if ((st = store_manifest_db(&b, &mkey, err)) != CU_OK)
 		goto out;
-	st = walk_manifest(&b, err);
+	if ((st = walk_manifest(&b, err)) == CU_OK)
+		st = scan_unlisted(&b, err);
 	json_object_set_new(x->details, "files_listed", json_integer((json_int_t)b.listed));
 	json_object_set_new(x->details, "files_missing", json_integer((json_int_t)b.missing));
+	json_object_set_new(x->details, "files_unlisted", json_integer((json_int_t)b.unlisted));
 out:
 	if (b.work.data != NULL && b.work.len > 0)
 		unlink(b.work.data); /* the staged copy is scratch */
@@ -1069,5 +1231,6 @@ out:
 	cu_import_buf_wipe(&bag);
 	cu_import_buf_wipe(&mkey);
 	cu_buf_release(&b.work);
+	cu_import_pathmap_release(&b.ids);
 	return st;
 }

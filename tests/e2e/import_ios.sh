@@ -52,7 +52,7 @@ PY
 }
 
 # ---- plain backup ----
-$GEN "$T/plain" --missing
+$GEN "$T/plain" --missing --unlisted
 before=$(tree_hash "$T/plain")
 C=$T/case
 mkcase "$C"
@@ -71,6 +71,11 @@ ok $((! $?)) "directory rows are not files"
 is "$(tree_hash "$T/plain")" "$before" "backup untouched"
 grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"failures":1.*Missing/gone.db'
 ok $? "IMPORT entry records the missing file"
+grep "\"device_path\":\"_backup/unlisted/ee/$(printf 'ee%038d' 0)\"" "$C/inventory/$ITEM.jsonl" | grep -q "\"sha256\":\"$(printf 'not in the manifest\n' | sha256sum | cut -d' ' -f1)\""
+ok $? "a file on disk that Manifest.db does not name is kept under _backup/unlisted/"
+grep -q '"device_path":"_backup/unlisted/stray.txt"' "$C/inventory/$ITEM.jsonl"
+ok $? "a stray file in the backup root is kept too"
+like "$(cat "$T/last.err")" "not listed in Manifest.db" "unlisted files reported"
 python3 - "$C/manifest.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
