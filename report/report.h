@@ -47,6 +47,15 @@ struct cu_seal_result {
 enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 			    struct cu_seal_result *out, struct cu_error *err);
 
+/*
+ * The content root (CUSTODY.md) a seal of the case would carry now, from the
+ * inventory digests (nothing is re-hashed): for the report and forms made
+ * before sealing, which go inside the package and so cannot carry the seal
+ * hash. *files gets the number of evidence + derived files (may be NULL).
+ */
+enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], uint64_t *files,
+					 struct cu_error *err);
+
 /* Package file name for a case id, item and Unix ms time (sanitised). */
 enum cu_status cu_seal_package_name(const char *case_id, const char *item, int64_t unix_ms,
 				    struct cu_buf *out, struct cu_error *err);
@@ -110,5 +119,96 @@ enum cu_status cu_verify_proof(const char *package, const char *proof_file, cons
 			       struct cu_error *err);
 
 /* ----------------------- end of seal/verify ----------------------- */
+
+/* ------------------------------------------------------------------ */
+/* report/forms (issue 6): HTML report, Chinese forms (HTML + docx)    */
+/* ------------------------------------------------------------------ */
+
+/* Escaping of hostile evidence text (report/escape.c). Appends to out;
+ * on failure out is left as it was. Markup characters become references,
+ * invalid UTF-8 U+FFFD, control and bidi-override characters a visible
+ * "⟨U+202E⟩". The output is valid in HTML text, in double-quoted
+ * attributes (with CU_ESC_ATTR) and in XML 1.0 (docx). */
+#define CU_ESC_ATTR    1u /* newline and tab as &#10; &#9; */
+#define CU_ESC_ONELINE 2u /* newline shown as a space */
+enum cu_status cu_html_escape(struct cu_buf *out, const char *s, size_t n, unsigned flags,
+			      struct cu_error *err);
+/* Appends prefix (trusted, e.g. "../") + rel percent-encoded (only
+ * [A-Za-z0-9-._~/] kept) so no scheme or query can survive. CU_E_PATH
+ * unless rel passes cu_path_check_relative(): absolute paths, "..",
+ * "javascript:..." style values are never linked (callers show them as text). */
+enum cu_status cu_html_url_path(struct cu_buf *out, const char *prefix, const char *rel,
+				struct cu_error *err);
+/* True for names a browser shows as an image (.jpg .jpeg .png .gif .webp .bmp). */
+bool cu_html_is_image_name(const char *name);
+
+/* Display helpers (report/report_util.c). */
+#define CU_YUAN_STR 32
+/* Minor units (fen) as yuan with 2 decimals and thousands separators,
+ * integer arithmetic only: -123456 -> "-1,234.56". */
+void cu_report_yuan(int64_t minor, char out[CU_YUAN_STR]);
+#define CU_LOCAL_TIME_STR 40
+/* Unix ms as "2024-03-22 18:03:00 +08:00" in the zone offset_min minutes
+ * east of UTC; false when out of range. */
+bool cu_report_local_time(int64_t unix_ms, int offset_min, char out[CU_LOCAL_TIME_STR]);
+/* A 64-digit hex hash as 16 groups of 4 ("1a2b 3c4d ..."), 80 bytes. */
+void cu_report_group_hex(const char *hex64, char out[80]);
+/* Parses "+08:00", "-05:30", "UTC", "Z" or a known zone name
+ * ("Asia/Shanghai"...; fixed offsets only) into minutes east of UTC. */
+bool cu_report_parse_tz(const char *s, int *offset_min);
+
+/* QR code of text (libqrencode, level M, 8-bit) as a grayscale PNG written
+ * with zlib; scale pixels per module, 4-module quiet zone. */
+enum cu_status cu_qr_png(const char *text, unsigned scale, struct cu_buf *out,
+			 struct cu_error *err);
+
+#define CU_REPORT_HTML 1u
+#define CU_REPORT_DOCX 2u
+
+struct cu_report_opts {
+	unsigned formats; /* CU_REPORT_HTML | CU_REPORT_DOCX; 0 = both */
+	const char *tz;   /* display zone (cu_report_parse_tz), NULL = manifest or +08:00 */
+	size_t page_rows; /* rows per page of long tables; 0 = 1000 */
+	bool no_custody;  /* do not append the REPORT custody entry */
+};
+
+struct cu_report_result {
+	uint64_t items, conversations, messages, payments, calls, contacts, hits, files, pages;
+	uint64_t bytes;        /* total size of evidence + derived files */
+	char content_root[65]; /* what the in-package forms carry */
+};
+
+/*
+ * Writes CASE/report/ from case.db, the manifest, the inventory and the
+ * custody log: index.html and the pages beside it (paginated, streamed:
+ * memory stays bounded whatever the number of messages), assets/, and
+ * forms/ (扣押清单, 现场提取笔录 + 固定清单, 检查笔录 as HTML and .docx)
+ * carrying the content root. Deterministic: same inputs, same bytes. The
+ * old report/ is replaced as a whole only once the new one is complete.
+ * Appends a REPORT custody entry (files and SHA-256 of index.html).
+ */
+enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
+			      struct cu_report_result *out, struct cu_error *err);
+
+struct cu_forms_result {
+	char dir[CU_PATH_MAX]; /* <package>.forms */
+	char seal_hash[65];
+	unsigned files;        /* files written */
+	uint64_t custody_size; /* entries in the living log afterwards */
+};
+
+/*
+ * After sealing: writes <package>.forms/ (the forms with the seal hash as
+ * 16 groups of 4 hex digits and as a QR code) from the package's
+ * manifest.json (its SHA-256 must equal the seal hash in the zip comment)
+ * and appends one PRINT entry per form to the living custody log
+ * <package>.custody.jsonl. An existing .forms folder is CU_E_EXISTS.
+ */
+enum cu_status cu_report_forms_for_package(const char *package, const struct cu_report_opts *o,
+					   const struct cu_actor *actor,
+					   const struct cu_signer *signer,
+					   struct cu_forms_result *out, struct cu_error *err);
+
+/* ----------------------- end of report/forms ---------------------- */
 
 #endif

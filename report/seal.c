@@ -172,9 +172,8 @@ static int cmp_ev(const void *a, const void *b)
 /* Sorts, drops exact duplicates (a resumed import may list a file twice),
  * refuses conflicting ones, and checks each file is there with the size the
  * inventory says. The first 16 bytes are read for the format column. */
-static enum cu_status check_evidence(struct sealctx *s, struct cu_error *err)
+static enum cu_status dedupe_evidence(struct sealctx *s, struct cu_error *err)
 {
-	struct cu_buf p = CU_BUF_INIT;
 	enum cu_status st = CU_OK;
 	size_t w = 0;
 
@@ -182,22 +181,31 @@ static enum cu_status check_evidence(struct sealctx *s, struct cu_error *err)
 		qsort(s->ev, s->nev, sizeof(*s->ev), cmp_ev);
 	for (size_t i = 0; i < s->nev; i++) {
 		if (w > 0 && strcmp(s->ev[w - 1].path, s->ev[i].path) == 0) {
-			if (s->ev[w - 1].size != s->ev[i].size ||
-			    strcmp(s->ev[w - 1].sha256, s->ev[i].sha256) != 0) {
+			if (s->ev[w - 1].size == s->ev[i].size &&
+			    strcmp(s->ev[w - 1].sha256, s->ev[i].sha256) == 0) {
+				evfile_release(&s->ev[i]);
+				continue;
+			}
+			if (st == CU_OK)
 				st = cu_error_set(
 				    err, CU_E_INTEGRITY,
-				    "inventory lists '%s' twice with different "
-				    "digests: the case is inconsistent, run custos verify",
+				    "inventory lists '%s' twice with different digests: "
+				    "the case is inconsistent, run custos verify",
 				    s->ev[i].path);
-				goto out;
-			}
-			evfile_release(&s->ev[i]);
-			continue;
 		}
-		s->ev[w++] = s->ev[i];
+		s->ev[w++] = s->ev[i]; /* kept (conflicts too, so cleanup stays exact) */
 	}
 	s->nev = w;
+	return st;
+}
 
+static enum cu_status check_evidence(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf p = CU_BUF_INIT;
+	enum cu_status st;
+
+	if ((st = dedupe_evidence(s, err)) != CU_OK)
+		return st;
 	for (size_t i = 0; i < s->nev; i++) {
 		struct evfile *e = &s->ev[i];
 		struct stat sb;
@@ -246,6 +254,44 @@ static enum cu_status check_evidence(struct sealctx *s, struct cu_error *err)
 	}
 out:
 	cu_buf_release(&p);
+	return st;
+}
+
+enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], uint64_t *files,
+					 struct cu_error *err)
+{
+	struct sealctx s;
+	struct cu_seal_opts none;
+	struct cu_content_file *cf = NULL;
+	unsigned char root[32];
+	enum cu_status st;
+
+	memset(&s, 0, sizeof(s));
+	memset(&none, 0, sizeof(none));
+	s.c = c;
+	s.o = &none;
+	if ((st = cu_inventory_each(c, NULL, collect_rec, &s, err)) != CU_OK ||
+	    (st = dedupe_evidence(&s, err)) != CU_OK)
+		goto out;
+	if (s.nev > 0 && (cf = cu_calloc(s.nev, sizeof(*cf))) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "content root: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < s.nev; i++) {
+		cf[i].path = s.ev[i].path;
+		cf[i].size = s.ev[i].size;
+		cf[i].sha256 = s.ev[i].sha256;
+	}
+	if ((st = cu_seal_content_root(cf, s.nev, root, err)) != CU_OK)
+		goto out;
+	cu_hex(root, 32, root_hex);
+	if (files != NULL)
+		*files = s.nev;
+out:
+	free(cf);
+	for (size_t i = 0; i < s.nev; i++)
+		evfile_release(&s.ev[i]);
+	free(s.ev);
 	return st;
 }
 

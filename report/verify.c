@@ -1102,6 +1102,16 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 	if (v.bad == 0)
 		check(r, PASS, "files", "%llu files, %llu bytes match the inventory",
 		      (unsigned long long)v.files, (unsigned long long)v.bytes);
+	{
+		uint64_t nfiles = 0;
+		cu_error_clear(&e);
+		if (cu_seal_case_content_root(v.c, r->content_root, &nfiles, &e) != CU_OK)
+			check(r, FAIL, "content-root", "%s", e.msg);
+		else
+			check(r, PASS, "content-root",
+			      "%s over %llu files (what a seal now would carry)", r->content_root,
+			      (unsigned long long)nfiles);
+	}
 	r->bytes = v.bytes;
 	r->entries = v.files;
 

@@ -221,6 +221,8 @@ run "verify checks SM3 too" "$CUSTOS" verify d6/*.custos.zip
 
 # 10. Case directory verification.
 run "verify CASE-DIR" "$CUSTOS" verify case
+like "$(cat "$T/last.out")" "ok   content-root: $(unzip -p "$P1" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["content_root"]["root"])') over 6 files" \
+	"case content root (for the report) equals the sealed one"
 f=case/evidence/A1/HomeDomain/Library/SMS/sms.db
 chmod u+w "$f" && printf 'X' | dd of="$f" bs=1 seek=200 conv=notrunc 2>/dev/null
 expect_exit 1 "verify CASE-DIR finds a changed evidence file" "$CUSTOS" verify case
