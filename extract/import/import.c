@@ -1539,6 +1539,73 @@ static enum cu_status root_of(const struct entries *es, int which, const char *o
 	return st;
 }
 
+/* Android item facts from the dump's build.prop (read from our evidence
+ * copy, never the source): only fields still null are filled, and the
+ * file they came from is named. */
+static void android_facts(struct cu_import_ctx *x)
+{
+	static const char *const where[] = {"system/build.prop", "system/system/build.prop",
+					    "vendor/build.prop"};
+	struct cu_buf rel = CU_BUF_INIT, abs = CU_BUF_INIT, text = CU_BUF_INIT;
+	struct cu_error e;
+	json_t *it = find_item(x->c, x->item);
+
+	if (it == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		cu_buf_reset(&rel);
+		if (cu_buf_printf(&rel, &e, "evidence/%s/%s", x->item, where[i]) != CU_OK ||
+		    cu_case_path(x->c, rel.data, &abs, &e) != CU_OK ||
+		    cu_file_read_all(abs.data, (size_t)1 << 20, &text, &e) != CU_OK)
+			continue;
+		static const struct {
+			const char *prop, *obj, *key;
+		} map[] = {
+		    {"ro.build.version.release", NULL, "os_version"},
+		    {"ro.build.display.id", NULL, "build"},
+		    {"ro.product.manufacturer", "features", "make"},
+		    {"ro.product.model", "features", "model"},
+		    {"ro.serialno", "identifiers", "serial"},
+		};
+		bool used = false;
+		for (char *line = text.data; line != NULL && *line;) {
+			char *nl = strchr(line, '\n');
+			if (nl != NULL)
+				*nl = '\0';
+			char *eq = strchr(line, '=');
+			if (eq != NULL && line[0] != '#') {
+				*eq = '\0';
+				for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
+					if (strcmp(line, map[k].prop) != 0 || eq[1] == '\0' ||
+					    !cu_utf8_valid(eq + 1, strlen(eq + 1)))
+						continue;
+					json_t *o = it;
+					if (map[k].obj != NULL) {
+						o = json_object_get(it, map[k].obj);
+						if (!json_is_object(o)) {
+							o = json_object();
+							json_object_set_new(it, map[k].obj, o);
+						}
+					}
+					json_t *have = json_object_get(o, map[k].key);
+					if (have == NULL || json_is_null(have)) {
+						json_object_set_new(o, map[k].key,
+								    json_string(eq + 1));
+						used = true;
+					}
+				}
+			}
+			line = nl ? nl + 1 : NULL;
+		}
+		if (used)
+			json_object_set_new(it, "facts_source", json_string(rel.data));
+		break;
+	}
+	cu_buf_release(&rel);
+	cu_buf_release(&abs);
+	cu_buf_release(&text);
+}
+
 static void json_list(struct cu_json *j, const char *key, const struct cu_buf *b)
 {
 	cu_json_key(j, key);
@@ -1714,6 +1781,8 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	}
 
 	/* The manifest's acquisitions[] entry. */
+	if (x->os != NULL && strcmp(x->os, "Android") == 0)
+		android_facts(x);
 	if (x->acq != NULL) {
 		json_t *errs = json_loadb(x->warn_json.data ? x->warn_json.data : "", 0, 0, NULL);
 		cu_buf_reset(&fmt);

@@ -15,6 +15,7 @@ tree_hash() { (cd "$1" && find . -printf '%p %y %s %T@ %m %l\n' | LC_ALL=C sort 
 # An Android file-system dump.
 S=$T/src
 mkdir -p "$S/data/data/com.tencent.mm/databases" "$S/sdcard/DCIM" "$S/system" "$T/outside"
+printf '# build properties\nro.build.version.release=13\nro.product.manufacturer=Xiaomi\nro.product.model=2201123C\nro.build.display.id=TKQ1.220829.002\n' >"$S/system/build.prop"
 printf 'wechat db bytes\n' >"$S/data/data/com.tencent.mm/databases/EnMicroMsg.db"
 head -c 300000 /dev/urandom >"$S/sdcard/DCIM/IMG_0001.jpg"
 : >"$S/sdcard/empty.txt"
@@ -112,9 +113,12 @@ assert d["files"] == len(leaves), "files count"
 m = json.load(open(c + "/manifest.json"))
 a = [x for x in m["acquisitions"] if x["item_id"] == "ITEM1"][0]
 assert a["method"] == "import" and a["status"] == "complete" and a["end"], "acquisition entry"
-assert [i for i in m["items"] if i["item_id"] == "ITEM1"][0]["os"] == "Android"
+it = [i for i in m["items"] if i["item_id"] == "ITEM1"][0]
+assert it["os"] == "Android" and it["os_version"] == "13" and it["build"] == "TKQ1.220829.002", it
+assert it["features"]["make"] == "Xiaomi" and it["features"]["model"] == "2201123C", it
+assert it["facts_source"] == "evidence/ITEM1/system/build.prop", it
 PY
-ok $? "custody chain, IMPORT details, content root and manifest check out independently"
+ok $? "custody chain, IMPORT details, content root and manifest (with build.prop facts) check out independently"
 
 # Importing into the same item again is refused without --resume.
 expect_exit 2 "second import into the same item refused" "$CUSTOS" --case "$C" import "$S" --item ITEM1
