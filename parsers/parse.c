@@ -1539,29 +1539,31 @@ out:
 }
 
 /* One parse at a time per case: both would write CASE/case.db.tmp. The
- * lock file lives in CASE/work/ (scratch, never sealed). */
+ * lock is a flock on the CASE/work directory itself (scratch, never
+ * sealed; no lock file whose name could collide with an item's). */
 static enum cu_status lock_case(struct cu_case *c, int *fd_out, struct cu_error *err)
 {
 	struct cu_buf path = CU_BUF_INIT;
 	enum cu_status rc;
 	int fd = -1;
 
-	rc = cu_case_path(c, "work/parse.lock", &path, err);
+	rc = cu_case_path(c, "work", &path, err);
 	if (!rc)
-		rc = cu_mkdirs(path.data, 0755, true, err);
+		rc = cu_mkdirs(path.data, 0755, false, err);
 	if (rc)
 		goto out;
-	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(path.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		rc = cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path.data);
 		goto out;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
-			rc = cu_error_set(err, CU_E_EXISTS,
-					  "another `custos parse` is running on this case (lock "
-					  "'%s'); wait for it to finish",
-					  path.data);
+			rc =
+			    cu_error_set(err, CU_E_EXISTS,
+					 "another `custos parse` is running on this case (it holds "
+					 "'%s'); wait for it to finish",
+					 path.data);
 		else
 			rc = cu_error_errno(err, CU_E_IO, errno, "locking '%s'", path.data);
 		close(fd);
