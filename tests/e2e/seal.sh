@@ -127,6 +127,10 @@ unzip -p "$P1" verify.sh >verify.sh
 run "packaged verify.sh passes" sh verify.sh "$P1"
 like "$(cat "$T/last.out")" 'ok   content-root' "verify.sh recomputes the content root"
 like "$(cat "$T/last.out")" 'ok   custody-root' "verify.sh recomputes the custody root"
+VERIFY_SH_NO_PYTHON=1 sh verify.sh "$P1" >nopy.out 2>&1
+ok $? "packaged verify.sh passes with the shell-only trees (no python3)"
+is "$(grep -E 'content-root|custody-root' nopy.out)" "$(grep -E 'content-root|custody-root' "$T/last.out")" \
+	"shell-only and python3 trees agree"
 $CHECK tamper "$P1" tampered.zip flip evidence/A1/HomeDomain/Library/SMS/sms.db 100
 expect_exit 1 "packaged verify.sh fails on a tampered copy" sh verify.sh tampered.zip
 like "$(cat "$T/last.out")" 'FAIL sha256: .*sms.db' "verify.sh names the tampered file"
