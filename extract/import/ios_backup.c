@@ -546,16 +546,18 @@ static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey
 		goto out;
 	}
 	fill_fi(&fi, dev, strlen(dev), "Manifest.db", &sb);
-	if (b->encrypted) {
+	if (b->encrypted && mkey->len == 0) {
+		/* Before iOS 10.2 an encrypted backup left Manifest.db itself in
+		 * the clear (no ManifestKey); the files stay encrypted. */
+		cu_import_warn(x, false,
+			       "'%s' is encrypted but has no ManifestKey: Manifest.db is read as "
+			       "plain SQLite (iOS before 10.2)",
+			       b->root);
+	}
+	if (b->encrypted && mkey->len > 0) {
 		unsigned char key[32];
 		uint32_t cls = 0;
 		struct cu_buf ddev = CU_BUF_INIT;
-		if (mkey->len == 0) {
-			st = cu_error_set(err, CU_E_FORMAT,
-					  "'%s' is encrypted but Manifest.plist has no ManifestKey",
-					  b->root);
-			goto out;
-		}
 		if ((st = cu_ios_unwrap_file_key(&b->kb, (const unsigned char *)mkey->data,
 						 mkey->len, &cls, key, err)) != CU_OK) {
 			cu_error_prefix(err, "ManifestKey of '%s'", b->root);

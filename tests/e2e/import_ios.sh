@@ -134,6 +134,15 @@ CK2=$T/case-dk2
 mkcase "$CK2"
 expect_exit 3 "wrong derived key: exit 3" "$CUSTOS" --case "$CK2" import "$T/enc" --derived-key-file "$T/dk0"
 
+# Encrypted files with Manifest.db in the clear (iOS before 10.2).
+$GEN "$T/old" --password-file "$T/pw" --dpic 100 --iter 5 --no-manifest-key
+CO=$T/case-old
+mkcase "$CO"
+run "encrypted backup without ManifestKey" "$CUSTOS" --case "$CO" import "$T/old" --password-file "$T/pw"
+like "$(cat "$T/last.err")" "no ManifestKey" "plain Manifest.db noted"
+check "$CO" "$T/old/expected.jsonl" derived
+ok $? "files decrypted with the plain Manifest.db"
+
 # Hostile Manifest.db rows: '..' in relativePath, a fileID that is a path.
 $GEN "$T/hostile" --hostile
 CH=$T/case-h
