@@ -1,0 +1,880 @@
+/*
+ * forms.c - the Chinese forms from the manifest (MANIFEST.md), as HTML for
+ * A4 printing and as .docx: 扣押清单 (three copies), 电子数据现场提取笔录 with
+ * its 电子数据提取固定清单, and the lab's 电子数据检查笔录.
+ *
+ * One layout, two renderers: the rows of each page are laid out here, so
+ * "第 X 页 共 Y 页" is computed, not left to a word processor, and the HTML
+ * and the docx carry the same page breaks and numbers. Every value comes
+ * from the manifest, the inventory or the custody log and is escaped
+ * (cu_html_escape gives text valid in both HTML and XML 1.0).
+ *
+ * Inside the package the forms carry the content root; beside it, after
+ * sealing, the seal hash (16 groups of 4 hex digits and a QR code).
+ */
+#include "report/docx_int.h"
+#include "report/html_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ITEMS_PER_PAGE 8
+#define FILES_PER_PAGE 12
+#define EVENTS_PER_PAGE 20
+
+const char cu_forms_css[] =
+    "@page{size:A4;margin:15mm}\n"
+    "body{font-family:\"Noto Serif CJK SC\",\"SimSun\",serif;font-size:10.5pt;margin:0;"
+    "color:#000;background:#fff}\n"
+    ".page{width:180mm;min-height:262mm;margin:0 auto 10mm auto;position:relative;"
+    "page-break-after:always;break-after:page;padding-bottom:12mm}\n"
+    ".page:last-child{page-break-after:auto;break-after:auto}\n"
+    "h1{text-align:center;font-size:18pt;margin:4mm 0}\n"
+    ".center{text-align:center}\n"
+    "p{margin:1.5mm 0}\n"
+    "table{border-collapse:collapse;width:100%;margin:2mm 0;table-layout:fixed}\n"
+    "th,td{border:1px solid #000;padding:1mm;font-size:8pt;vertical-align:top;"
+    "overflow-wrap:anywhere;word-break:break-all}\n"
+    ".hash{font-family:monospace;font-size:10pt;letter-spacing:0.5pt}\n"
+    "img.qr{width:30mm;height:30mm}\n"
+    ".sign{margin-top:5mm}\n"
+    ".pno{position:absolute;bottom:0;width:100%;text-align:center;font-size:9pt}\n"
+    "@media screen{body{background:#ddd}.page{background:#fff;padding:10mm;"
+    "box-shadow:0 0 3px #888}}\n";
+
+#define FORMS_CSP                                                                                  \
+	"default-src 'none'; img-src 'self'; style-src 'self'; script-src 'none'; "                \
+	"form-action 'none'; base-uri 'none'"
+
+struct fdoc {
+	bool docx;
+	struct cu_buf b;
+	struct cu_error err;
+	bool failed;
+	unsigned pic_id;
+	const struct cu_forms_in *in;
+};
+
+static void fd_raw(struct fdoc *d, const char *s)
+{
+	if (!d->failed && cu_buf_puts(&d->b, s, &d->err) != CU_OK)
+		d->failed = true;
+}
+
+static void fd_printf(struct fdoc *d, const char *fmt, ...) CU_PRINTF(2, 3);
+static void fd_printf(struct fdoc *d, const char *fmt, ...)
+{
+	va_list ap;
+	if (d->failed)
+		return;
+	va_start(ap, fmt);
+	if (cu_buf_vprintf(&d->b, &d->err, fmt, ap) != CU_OK)
+		d->failed = true;
+	va_end(ap);
+}
+
+static void fd_esc(struct fdoc *d, const char *s)
+{
+	if (!d->failed && s != NULL &&
+	    cu_html_escape(&d->b, s, strlen(s), CU_ESC_ONELINE, &d->err) != CU_OK)
+		d->failed = true;
+}
+
+/* A docx run of escaped text. */
+static void x_run(struct fdoc *d, const char *text, bool escape, bool bold, unsigned half_pt)
+{
+	fd_raw(d, "<w:r>");
+	if (bold || half_pt)
+		fd_printf(d, "<w:rPr>%s%s", bold ? "<w:b/>" : "", "");
+	if (half_pt)
+		fd_printf(d, "<w:sz w:val=\"%u\"/><w:szCs w:val=\"%u\"/>", half_pt, half_pt);
+	if (bold || half_pt)
+		fd_raw(d, "</w:rPr>");
+	fd_raw(d, "<w:t xml:space=\"preserve\">");
+	if (escape)
+		fd_esc(d, text);
+	else
+		fd_raw(d, text);
+	fd_raw(d, "</w:t></w:r>");
+}
+
+static void f_page_begin(struct fdoc *d)
+{
+	if (!d->docx)
+		fd_raw(d, "<section class=\"page\">\n");
+}
+
+static void f_page_end(struct fdoc *d, int x, int y, bool last)
+{
+	char t[64];
+	snprintf(t, sizeof(t), "第 %d 页 共 %d 页", x, y);
+	if (!d->docx) {
+		fd_printf(d, "<div class=\"pno\">%s</div>\n</section>\n", t);
+		return;
+	}
+	fd_raw(d, "<w:p><w:pPr><w:spacing w:before=\"240\"/><w:jc w:val=\"center\"/></w:pPr>");
+	x_run(d, t, false, false, 18);
+	fd_raw(d, "</w:p>");
+	if (!last)
+		fd_raw(d, "<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+}
+
+static void f_title(struct fdoc *d, const char *title)
+{
+	if (!d->docx) {
+		fd_raw(d, "<h1>");
+		fd_esc(d, title);
+		fd_raw(d, "</h1>\n");
+		return;
+	}
+	fd_raw(d, "<w:p><w:pPr><w:jc w:val=\"center\"/><w:spacing w:after=\"200\"/></w:pPr>");
+	x_run(d, title, true, true, 36);
+	fd_raw(d, "</w:p>");
+}
+
+static void f_center(struct fdoc *d, const char *text)
+{
+	if (!d->docx) {
+		fd_raw(d, "<p class=\"center\">");
+		fd_esc(d, text);
+		fd_raw(d, "</p>\n");
+		return;
+	}
+	fd_raw(d, "<w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr>");
+	x_run(d, text, true, false, 0);
+	fd_raw(d, "</w:p>");
+}
+
+/* "label：value"; a missing value leaves a line to fill in by hand. */
+static void f_line(struct fdoc *d, const char *label, const char *value)
+{
+	const char *v = value != NULL && *value ? value : "＿＿＿＿＿＿＿＿＿＿";
+	if (!d->docx) {
+		fd_raw(d, "<p><b>");
+		fd_esc(d, label);
+		fd_raw(d, "：</b>");
+		fd_esc(d, v);
+		fd_raw(d, "</p>\n");
+		return;
+	}
+	fd_raw(d, "<w:p>");
+	x_run(d, label, true, true, 0);
+	x_run(d, "：", false, true, 0);
+	x_run(d, v, true, false, 0);
+	fd_raw(d, "</w:p>");
+}
+
+static void f_tbl_begin(struct fdoc *d, size_t n, const unsigned *tw, const char *const *heads)
+{
+	if (!d->docx) {
+		fd_raw(d, "<table><thead><tr>");
+		for (size_t i = 0; i < n; i++) {
+			fd_raw(d, "<th>");
+			fd_esc(d, heads[i]);
+			fd_raw(d, "</th>");
+		}
+		fd_raw(d, "</tr></thead><tbody>\n");
+		return;
+	}
+	fd_raw(d, "<w:tbl><w:tblPr><w:tblW w:w=\"9638\" w:type=\"dxa\"/><w:tblBorders>"
+		  "<w:top w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+		  "<w:left w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+		  "<w:bottom w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+		  "<w:right w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+		  "<w:insideH w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+		  "<w:insideV w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+		  "</w:tblBorders><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>");
+	for (size_t i = 0; i < n; i++)
+		fd_printf(d, "<w:gridCol w:w=\"%u\"/>", tw[i]);
+	fd_raw(d, "</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>");
+	for (size_t i = 0; i < n; i++) {
+		fd_printf(d, "<w:tc><w:tcPr><w:tcW w:w=\"%u\" w:type=\"dxa\"/></w:tcPr><w:p>",
+			  tw[i]);
+		x_run(d, heads[i], true, true, 16);
+		fd_raw(d, "</w:p></w:tc>");
+	}
+	fd_raw(d, "</w:tr>");
+}
+
+static void f_tbl_row(struct fdoc *d, size_t n, const unsigned *tw, const char *const *cells)
+{
+	if (!d->docx) {
+		fd_raw(d, "<tr>");
+		for (size_t i = 0; i < n; i++) {
+			fd_raw(d, "<td>");
+			fd_esc(d, cells[i] ? cells[i] : "");
+			fd_raw(d, "</td>");
+		}
+		fd_raw(d, "</tr>\n");
+		return;
+	}
+	fd_raw(d, "<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+	for (size_t i = 0; i < n; i++) {
+		fd_printf(d, "<w:tc><w:tcPr><w:tcW w:w=\"%u\" w:type=\"dxa\"/></w:tcPr><w:p>",
+			  tw[i]);
+		x_run(d, cells[i] ? cells[i] : "", true, false, 15);
+		fd_raw(d, "</w:p></w:tc>");
+	}
+	fd_raw(d, "</w:tr>");
+}
+
+static void f_tbl_end(struct fdoc *d)
+{
+	fd_raw(d, d->docx ? "</w:tbl><w:p/>" : "</tbody></table>\n");
+}
+
+static void f_sign(struct fdoc *d, const char *role, const char *name)
+{
+	char t[512];
+	snprintf(t, sizeof(t), "%s：%s  签名：＿＿＿＿＿＿＿＿  ＿＿＿＿年＿＿月＿＿日", role,
+		 name && *name ? name : "＿＿＿＿＿＿");
+	if (!d->docx) {
+		fd_raw(d, "<p class=\"sign\">");
+		fd_esc(d, t);
+		fd_raw(d, "</p>\n");
+		return;
+	}
+	fd_raw(d, "<w:p><w:pPr><w:spacing w:before=\"200\"/></w:pPr>");
+	x_run(d, t, true, false, 0);
+	fd_raw(d, "</w:p>");
+}
+
+/* The hash block: grouped hex and the QR code. */
+static void f_hash(struct fdoc *d)
+{
+	const struct cu_forms_in *in = d->in;
+	char g[80];
+	const char *label = in->is_seal ? "封存值 Seal hash (SHA-256 of manifest.json)"
+					: "内容根 Content root (RFC 6962, all evidence files)";
+
+	cu_report_group_hex(in->hash_hex, g);
+	if (!d->docx) {
+		fd_raw(d, "<p><b>");
+		fd_esc(d, label);
+		fd_raw(d, "：</b><br><span class=\"hash\">");
+		fd_esc(d, g);
+		fd_raw(d, "</span></p>\n");
+		if (in->package_name != NULL) {
+			fd_raw(d, "<p>证据包 Package：");
+			fd_esc(d, in->package_name);
+			fd_raw(d, "</p>\n");
+		}
+		fd_raw(d, "<p><img class=\"qr\" src=\"qr.png\" alt=\"QR\"></p>\n");
+		return;
+	}
+	fd_raw(d, "<w:p>");
+	x_run(d, label, true, true, 0);
+	x_run(d, "：", false, true, 0);
+	fd_raw(d, "</w:p><w:p>");
+	fd_raw(d, "<w:r><w:rPr><w:rFonts w:ascii=\"Courier New\" w:hAnsi=\"Courier New\"/>"
+		  "</w:rPr><w:t xml:space=\"preserve\">");
+	fd_esc(d, g);
+	fd_raw(d, "</w:t></w:r></w:p>");
+	if (in->package_name != NULL) {
+		fd_raw(d, "<w:p>");
+		x_run(d, "证据包 Package：", false, false, 0);
+		x_run(d, in->package_name, true, false, 0);
+		fd_raw(d, "</w:p>");
+	}
+	d->pic_id++;
+	/* 30 mm square: 1080000 EMU. */
+	fd_printf(d,
+		  "<w:p><w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" "
+		  "distR=\"0\"><wp:extent cx=\"1080000\" cy=\"1080000\"/><wp:docPr id=\"%u\" "
+		  "name=\"QR %u\"/><a:graphic><a:graphicData "
+		  "uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic>"
+		  "<pic:nvPicPr><pic:cNvPr id=\"%u\" name=\"qr.png\"/><pic:cNvPicPr/>"
+		  "</pic:nvPicPr><pic:blipFill><a:blip r:embed=\"rIdQR\"/><a:stretch>"
+		  "<a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x=\"0\" "
+		  "y=\"0\"/><a:ext cx=\"1080000\" cy=\"1080000\"/></a:xfrm><a:prstGeom "
+		  "prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData>"
+		  "</a:graphic></wp:inline></w:drawing></w:r></w:p>",
+		  d->pic_id, d->pic_id, d->pic_id);
+}
+
+/* ------------------------------------------------------------------ */
+/* data from the manifest                                              */
+/* ------------------------------------------------------------------ */
+
+static const char *js(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void local_of(const struct cu_forms_in *in, const char *rfc3339, char *out, size_t n)
+{
+	int64_t ms;
+	char t[CU_LOCAL_TIME_STR];
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && cu_report_local_time(ms, in->tz, t))
+		snprintf(out, n, "%s", t);
+	else
+		snprintf(out, n, "%s", rfc3339 ? rfc3339 : "");
+}
+
+/* Appends "k: v; " for every non-null scalar (arrays joined by ", "). */
+static void describe(struct cu_buf *b, const json_t *o, const char *const (*names)[2],
+		     struct cu_error *err)
+{
+	for (size_t i = 0; names[i][0] != NULL; i++) {
+		const json_t *v = json_object_get(o, names[i][0]);
+		if (v == NULL || json_is_null(v))
+			continue;
+		if (json_is_array(v)) {
+			size_t k;
+			const json_t *x;
+			if (json_array_size(v) == 0)
+				continue;
+			cu_buf_printf(b, err, "%s%s：", b->len ? "；" : "", names[i][1]);
+			json_array_foreach(v, k, x)
+			{
+				if (json_is_string(x))
+					cu_buf_printf(b, err, "%s%s", k ? "、" : "",
+						      json_string_value(x));
+			}
+		} else if (json_is_string(v) && *json_string_value(v)) {
+			cu_buf_printf(b, err, "%s%s：%s", b->len ? "；" : "", names[i][1],
+				      json_string_value(v));
+		} else if (json_is_integer(v)) {
+			cu_buf_printf(b, err, "%s%s：%lld", b->len ? "；" : "", names[i][1],
+				      (long long)json_integer_value(v));
+		} else if (json_is_boolean(v)) {
+			cu_buf_printf(b, err, "%s%s：%s", b->len ? "；" : "", names[i][1],
+				      json_is_true(v) ? "是" : "否");
+		}
+	}
+}
+
+static const char *const feature_names[][2] = {
+    {"make", "品牌"}, {"model", "型号"}, {"colour", "颜色"}, {"damage", "外观"}, {NULL, NULL}};
+static const char *const ident_names[][2] = {
+    {"imei", "IMEI"},	  {"meid", "MEID"},   {"serial", "序列号"}, {"udid", "UDID"},
+    {"ecid", "ECID"},	  {"iccid", "ICCID"}, {"imsi", "IMSI"},	   {"msisdn", "号码"},
+    {NULL, NULL}};
+static const char *const state_names[][2] = {
+    {"powered", "开机"},	  {"locked", "锁屏"}, {"battery_pct", "电量%"},
+    {"airplane_mode", "飞行模式"}, {"radios", "无线"}, {"screen", "屏幕"},
+    {NULL, NULL}};
+
+static const char *item_name(const json_t *m, const char *item_id)
+{
+	size_t i;
+	const json_t *x;
+	json_array_foreach(json_object_get(json_object_get(m, "seizure"), "items"), i, x)
+	{
+		const char *id = js(x, "item_id");
+		if (id != NULL && item_id != NULL && strcmp(id, item_id) == 0)
+			return js(x, "name");
+	}
+	return NULL;
+}
+
+static void names_of(struct cu_buf *b, const json_t *arr, struct cu_error *err)
+{
+	size_t i;
+	const json_t *x;
+	json_array_foreach(arr, i, x)
+	{
+		const char *n = js(x, "name");
+		if (n != NULL)
+			cu_buf_printf(b, err, "%s%s", b->len ? "、" : "", n);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* 扣押清单                                                              */
+/* ------------------------------------------------------------------ */
+
+static void seizure_list(struct fdoc *d)
+{
+	static const char *const copies[] = {"第一联 存根", "第二联 交持有人", "第三联 附卷"};
+	static const unsigned tw[] = {900, 1400, 600, 4138, 1600, 1000};
+	static const char *const heads[] = {"编号", "名称", "数量", "特征", "来源", "封存编号"};
+	const struct cu_forms_in *in = d->in;
+	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
+	const json_t *sz = json_object_get(m, "seizure"), *pe = json_object_get(m, "personnel");
+	const json_t *items = json_object_get(sz, "items");
+	size_t nitems = json_array_size(items);
+	int pages = nitems == 0 ? 1 : (int)((nitems + ITEMS_PER_PAGE - 1) / ITEMS_PER_PAGE);
+	char when[CU_LOCAL_TIME_STR + 8];
+	struct cu_error e;
+
+	local_of(in, js(sz, "time"), when, sizeof(when));
+	for (int c = 0; c < 3; c++) {
+		size_t next = 0;
+		for (int p = 1; p <= pages; p++) {
+			f_page_begin(d);
+			f_title(d, "扣押清单");
+			f_center(d, copies[c]);
+			f_line(d, "文书编号",
+			       js(json_object_get(cs, "legal_basis"), "document_number"));
+			f_line(d, "案件编号", js(cs, "case_number"));
+			f_line(d, "案由", js(cs, "case_title"));
+			f_line(d, "办案单位", js(cs, "agency"));
+			f_line(d, "扣押时间", when);
+			f_line(d, "扣押地点", js(json_object_get(sz, "location"), "text"));
+			f_line(d, "持有人", js(json_object_get(pe, "holder"), "name"));
+			f_tbl_begin(d, 6, tw, heads);
+			for (size_t k = 0; k < ITEMS_PER_PAGE && next < nitems; k++, next++) {
+				const json_t *it = json_array_get(items, next);
+				struct cu_buf feat = CU_BUF_INIT, seal = CU_BUF_INIT;
+				char qty[32];
+				const json_t *q = json_object_get(it, "quantity");
+				size_t si;
+				const json_t *sn;
+
+				cu_error_clear(&e);
+				describe(&feat, json_object_get(it, "features"), feature_names, &e);
+				describe(&feat, json_object_get(it, "identifiers"), ident_names, &e);
+				if (js(it, "os") != NULL)
+					cu_buf_printf(&feat, &e, "；系统：%s %s", js(it, "os"),
+						      js(it, "os_version") ? js(it, "os_version")
+									   : "");
+				json_array_foreach(
+				    json_object_get(json_object_get(it, "seal"), "numbers"), si, sn)
+				    cu_buf_printf(&seal, &e, "%s%s", si ? "、" : "",
+						  json_string_value(sn) ? json_string_value(sn)
+									: "");
+				if (json_is_integer(q))
+					snprintf(qty, sizeof(qty), "%lld",
+						 (long long)json_integer_value(q));
+				else
+					snprintf(qty, sizeof(qty), "%s", "");
+				const char *cells[] = {js(it, "item_id"), js(it, "name"), qty,
+						       feat.data,	  js(it, "source"), seal.data};
+				f_tbl_row(d, 6, tw, cells);
+				cu_buf_release(&feat);
+				cu_buf_release(&seal);
+			}
+			f_tbl_end(d);
+			if (p == pages) {
+				struct cu_buf inv = CU_BUF_INIT;
+				size_t i;
+				const json_t *x;
+				f_line(d, "备注",
+				       "本清单一式三份，一份交持有人，一份附卷，一份存根。");
+				json_array_foreach(json_object_get(pe, "investigators"), i, x)
+				    f_sign(d, "侦查人员", js(x, "name"));
+				f_sign(d, "持有人", js(json_object_get(pe, "holder"), "name"));
+				if (json_array_size(json_object_get(pe, "witnesses")) == 0)
+					f_sign(d, "见证人", NULL);
+				json_array_foreach(json_object_get(pe, "witnesses"), i, x)
+				    f_sign(d, "见证人", js(x, "name"));
+				f_hash(d);
+				cu_buf_release(&inv);
+			}
+			f_page_end(d, p, pages, c == 2 && p == pages);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* 电子数据现场提取笔录 + 电子数据提取固定清单                              */
+/* ------------------------------------------------------------------ */
+
+static void upper(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'a' && *s <= 'f')
+			*s = (char)(*s - 'a' + 'A');
+}
+
+static void extraction_record(struct fdoc *d)
+{
+	static const unsigned tw[] = {500, 2000, 900, 900, 800, 800, 700, 1438, 1600};
+	static const char *const heads[] = {"序号", "电子数据", "来源",	"提取方式", "类别",
+					    "文件格式", "大小(字节)", "MD5", "SHA-256"};
+	const struct cu_forms_in *in = d->in;
+	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
+	const json_t *sz = json_object_get(m, "seizure"), *pe = json_object_get(m, "personnel");
+	const json_t *acq = json_object_get(m, "acquisitions"), *x;
+	size_t nfiles = json_array_size(in->files), i, next = 0;
+	int lpages = nfiles == 0 ? 1 : (int)((nfiles + FILES_PER_PAGE - 1) / FILES_PER_PAGE);
+	int pages = 1 + lpages;
+	struct cu_buf b = CU_BUF_INIT;
+	struct cu_error e;
+	uint64_t bytes = 0;
+	char t[256];
+
+	cu_error_clear(&e);
+	json_array_foreach(in->files, i, x) bytes += (uint64_t)json_integer_value(
+	    json_object_get(x, "size"));
+	f_page_begin(d);
+	f_title(d, "电子数据现场提取笔录");
+	f_line(d, "案件编号", js(cs, "case_number"));
+	f_line(d, "案由", js(cs, "case_title"));
+	f_line(d, "办案单位", js(cs, "agency"));
+	f_line(d, "提取地点", js(json_object_get(sz, "location"), "text"));
+	names_of(&b, json_object_get(pe, "investigators"), &e);
+	f_line(d, "提取人", b.data);
+	cu_buf_reset(&b);
+	names_of(&b, json_object_get(pe, "witnesses"), &e);
+	f_line(d, "见证人", b.len ? b.data : js(pe, "no_witness_reason"));
+	f_line(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
+	f_line(d, "事由和目的", js(cs, "purpose"));
+	json_array_foreach(acq, i, x)
+	{
+		char s1[CU_LOCAL_TIME_STR + 8], s2[CU_LOCAL_TIME_STR + 8];
+		const char *iid = js(x, "item_id");
+		local_of(in, js(x, "start"), s1, sizeof(s1));
+		local_of(in, js(x, "end"), s2, sizeof(s2));
+		cu_buf_reset(&b);
+		cu_buf_printf(&b, &e, "检材 %s（%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
+			      iid ? iid : "?", item_name(m, iid) ? item_name(m, iid) : "—",
+			      js(x, "method") ? js(x, "method") : "—", s1, s2,
+			      js(x, "workstation") ? js(x, "workstation") : "—",
+			      js(x, "status") ? js(x, "status") : "—",
+			      (long long)json_integer_value(json_object_get(x, "files")));
+		snprintf(t, sizeof(t), "提取过程 %zu", i + 1);
+		f_line(d, t, b.data);
+	}
+	if (json_array_size(acq) == 0)
+		f_line(d, "提取过程", NULL);
+	snprintf(t, sizeof(t), "共提取电子数据 %zu 项，合计 %llu 字节，详见《电子数据提取固定清单》",
+		 nfiles, (unsigned long long)bytes);
+	f_line(d, "提取结果", t);
+	f_line(d, "提取工具",
+	       js(json_object_get(m, "tool"), "version")
+		   ? js(json_object_get(m, "tool"), "version")
+		   : "custos");
+	json_array_foreach(json_object_get(pe, "investigators"), i, x)
+	    f_sign(d, "提取人", js(x, "name"));
+	json_array_foreach(json_object_get(pe, "witnesses"), i, x) f_sign(d, "见证人", js(x, "name"));
+	f_sign(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
+	f_hash(d);
+	f_page_end(d, 1, pages, false);
+
+	for (int p = 1; p <= lpages; p++) {
+		f_page_begin(d);
+		f_title(d, "电子数据提取固定清单");
+		f_line(d, "案件编号", js(cs, "case_number"));
+		f_tbl_begin(d, 9, tw, heads);
+		for (size_t k = 0; k < FILES_PER_PAGE && next < nfiles; k++, next++) {
+			const json_t *f = json_array_get(in->files, next);
+			char seq[24], size[24], md5[33], src[256];
+			const char *iid = js(f, "item_id");
+			snprintf(seq, sizeof(seq), "%lld",
+				 (long long)json_integer_value(json_object_get(f, "seq")));
+			snprintf(size, sizeof(size), "%lld",
+				 (long long)json_integer_value(json_object_get(f, "size")));
+			/* Chinese forms print MD5 in upper case (CUSTODY.md). */
+			snprintf(md5, sizeof(md5), "%s", js(f, "md5") ? js(f, "md5") : "");
+			upper(md5);
+			snprintf(src, sizeof(src), "%s%s%s%s", iid ? iid : "",
+				 item_name(m, iid) ? "（" : "",
+				 item_name(m, iid) ? item_name(m, iid) : "",
+				 item_name(m, iid) ? "）" : "");
+			const char *cells[] = {seq,
+					       js(f, "device_path") ? js(f, "device_path")
+								    : js(f, "path"),
+					       src,
+					       js(f, "method"),
+					       js(f, "category"),
+					       js(f, "format"),
+					       size,
+					       md5,
+					       js(f, "sha256")};
+			f_tbl_row(d, 9, tw, cells);
+		}
+		f_tbl_end(d);
+		if (p == lpages) {
+			json_array_foreach(json_object_get(pe, "investigators"), i, x)
+			    f_sign(d, "提取人", js(x, "name"));
+			f_sign(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
+		}
+		f_page_end(d, 1 + p, pages, p == lpages);
+	}
+	cu_buf_release(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* 电子数据检查笔录                                                        */
+/* ------------------------------------------------------------------ */
+
+struct events {
+	json_t *rows;   /* [time, event, actor, summary] */
+	json_t *counts; /* details.counts of the last PARSE */
+};
+
+static enum cu_status collect_event(const struct cu_custody_entry *e, void *ctx,
+				    struct cu_error *err)
+{
+	struct events *ev = ctx;
+	const json_t *b = json_object_get(e->json, "body");
+	const char *event = js(b, "event");
+	char *sub = json_dumps(json_object_get(b, "subject"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_t *row = json_array();
+	(void)err;
+
+	if (sub != NULL && strlen(sub) > 160) {
+		/* Cut on a UTF-8 boundary. */
+		size_t n = 157;
+		while (n > 0 && ((unsigned char)sub[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(sub + n, "...", 4);
+	}
+	json_array_append_new(row, json_integer((json_int_t)e->seq));
+	json_array_append_new(row, json_string(js(b, "time") ? js(b, "time") : ""));
+	json_array_append_new(row, json_string(event ? event : ""));
+	json_array_append_new(row,
+			      json_string(js(json_object_get(b, "actor"), "name")
+					      ? js(json_object_get(b, "actor"), "name")
+					      : ""));
+	json_array_append_new(row, json_string(sub ? sub : ""));
+	json_array_append_new(ev->rows, row);
+	free(sub);
+	if (event != NULL && strcmp(event, "PARSE") == 0) {
+		json_decref(ev->counts);
+		ev->counts = json_deep_copy(json_object_get(json_object_get(b, "details"), "counts"));
+	}
+	return CU_OK;
+}
+
+static void examination_record(struct fdoc *d, const struct events *ev)
+{
+	static const unsigned tw[] = {600, 2400, 1400, 1600, 3638};
+	static const char *const heads[] = {"序号", "时间", "事件", "人员", "内容"};
+	const struct cu_forms_in *in = d->in;
+	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
+	const json_t *pe = json_object_get(m, "personnel"), *tool = json_object_get(m, "tool");
+	const json_t *x;
+	size_t nev = json_array_size(ev->rows), i, next = 0;
+	int epages = nev == 0 ? 1 : (int)((nev + EVENTS_PER_PAGE - 1) / EVENTS_PER_PAGE);
+	int pages = 2 + epages, p = 1;
+	struct cu_buf b = CU_BUF_INIT;
+	struct cu_error e;
+	const char *k;
+
+	cu_error_clear(&e);
+	f_page_begin(d);
+	f_title(d, "电子数据检查笔录");
+	f_line(d, "案件编号", js(cs, "case_number"));
+	f_line(d, "案由", js(cs, "case_title"));
+	cu_buf_printf(&b, &e, "%s；%s %s；%s", js(cs, "agency") ? js(cs, "agency") : "—",
+		      js(json_object_get(cs, "legal_basis"), "type")
+			  ? js(json_object_get(cs, "legal_basis"), "type")
+			  : "—",
+		      js(json_object_get(cs, "legal_basis"), "document_number")
+			  ? js(json_object_get(cs, "legal_basis"), "document_number")
+			  : "",
+		      js(cs, "purpose") ? js(cs, "purpose") : "");
+	f_line(d, "委托", b.data);
+	json_array_foreach(json_object_get(json_object_get(m, "seizure"), "items"), i, x)
+	{
+		char t[64];
+		cu_buf_reset(&b);
+		cu_buf_printf(&b, &e, "%s %s", js(x, "item_id") ? js(x, "item_id") : "",
+			      js(x, "name") ? js(x, "name") : "");
+		describe(&b, json_object_get(x, "features"), feature_names, &e);
+		describe(&b, json_object_get(x, "identifiers"), ident_names, &e);
+		describe(&b, json_object_get(x, "state_at_seizure"), state_names, &e);
+		snprintf(t, sizeof(t), "检材 %zu", i + 1);
+		f_line(d, t, b.data);
+	}
+	f_line(d, "检查方法",
+	       "对检材数据逐一计算 SHA-256 与 MD5 校验值（读取时同步计算），在副本上以只读方式解析"
+	       "聊天、支付、通话、联系人等数据库，恢复已删除记录，全过程记入哈希链监管日志");
+	cu_buf_reset(&b);
+	cu_buf_printf(&b, &e, "%s %s (build %s)", js(tool, "name") ? js(tool, "name") : "custos",
+		      js(tool, "version") ? js(tool, "version") : "",
+		      js(tool, "build_commit") ? js(tool, "build_commit") : "—");
+	json_object_foreach((json_t *)json_object_get(tool, "libraries"), k, x)
+	    cu_buf_printf(&b, &e, "；%s %s", k, json_string_value(x) ? json_string_value(x) : "");
+	f_line(d, "软件及版本", b.data);
+	f_line(d, "程序文件 SHA-256", js(tool, "sha256"));
+	cu_buf_reset(&b);
+	json_array_foreach(json_object_get(m, "acquisitions"), i, x)
+	    cu_buf_printf(&b, &e, "%s%s", b.len ? "、" : "",
+			  js(x, "workstation") ? js(x, "workstation") : "—");
+	f_line(d, "设备（工作站）", b.data);
+	f_page_end(d, p++, pages, false);
+
+	for (int q = 1; q <= epages; q++) {
+		f_page_begin(d);
+		f_title(d, "检查过程");
+		f_tbl_begin(d, 5, tw, heads);
+		for (size_t r = 0; r < EVENTS_PER_PAGE && next < nev; r++, next++) {
+			const json_t *row = json_array_get(ev->rows, next);
+			char seq[24], when[CU_LOCAL_TIME_STR + 8];
+			snprintf(seq, sizeof(seq), "%lld",
+				 (long long)json_integer_value(json_array_get(row, 0)));
+			local_of(in, json_string_value(json_array_get(row, 1)), when,
+				 sizeof(when));
+			const char *cells[] = {seq, when, json_string_value(json_array_get(row, 2)),
+					       json_string_value(json_array_get(row, 3)),
+					       json_string_value(json_array_get(row, 4))};
+			f_tbl_row(d, 5, tw, cells);
+		}
+		f_tbl_end(d);
+		f_page_end(d, p++, pages, false);
+	}
+
+	f_page_begin(d);
+	f_title(d, "检查结果");
+	cu_buf_reset(&b);
+	json_object_foreach((json_t *)ev->counts, k, x)
+	    cu_buf_printf(&b, &e, "%s%s %lld", b.len ? "，" : "", k,
+			  (long long)json_integer_value(x));
+	f_line(d, "解析结果", b.len ? b.data : "—");
+	cu_buf_reset(&b);
+	cu_buf_printf(&b, &e, "检材文件 %zu 个", json_array_size(in->files));
+	f_line(d, "固定的电子数据", b.data);
+	f_line(d, "附件",
+	       "1. 检查报告 report/index.html；2. 解析数据库 case.db；3. 电子数据提取固定清单；"
+	       "4. 监管日志 custody/log.jsonl；5. 校验说明 VERIFY.md");
+	if (json_array_size(json_object_get(pe, "examiners")) > 0) {
+		json_array_foreach(json_object_get(pe, "examiners"), i, x)
+		    f_sign(d, "检查人员", json_is_string(x) ? json_string_value(x) : js(x, "name"));
+	} else {
+		json_array_foreach(json_object_get(pe, "investigators"), i, x)
+		    f_sign(d, "检查人员", js(x, "name"));
+	}
+	json_array_foreach(json_object_get(pe, "witnesses"), i, x) f_sign(d, "见证人", js(x, "name"));
+	f_hash(d);
+	f_page_end(d, p, pages, true);
+	cu_buf_release(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* output                                                              */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status write_html(const char *dir, const char *name, const char *title,
+				 const struct cu_buf *body, struct cu_error *err)
+{
+	struct cu_buf page = CU_BUF_INIT;
+	enum cu_status st;
+
+	if ((st = cu_buf_puts(&page,
+			      "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta "
+			      "charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" "
+			      "content=\"" FORMS_CSP "\">\n<title>",
+			      err)) != CU_OK ||
+	    (st = cu_buf_puts(&page, title, err)) != CU_OK ||
+	    (st = cu_buf_puts(&page,
+			      "</title>\n<link rel=\"stylesheet\" href=\"forms.css\">\n</head>\n"
+			      "<body>\n",
+			      err)) != CU_OK ||
+	    (st = cu_buf_append(&page, body->data ? body->data : "", body->len, err)) != CU_OK ||
+	    (st = cu_buf_puts(&page, "</body>\n</html>\n", err)) != CU_OK)
+		goto out;
+	st = cu_report_write_file(dir, name, page.data, page.len, err);
+out:
+	cu_buf_release(&page);
+	return st;
+}
+
+enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in, struct cu_buf *names,
+			      struct cu_error *err)
+{
+	static const struct {
+		const char *base, *title;
+	} forms[] = {
+	    {"seizure-list", "扣押清单"},
+	    {"extraction-record", "电子数据现场提取笔录及电子数据提取固定清单"},
+	    {"examination-record", "电子数据检查笔录"},
+	};
+	struct cu_buf png = CU_BUF_INIT, log = CU_BUF_INIT, path = CU_BUF_INIT, idx = CU_BUF_INIT;
+	struct events ev = {json_array(), NULL};
+	struct cu_custody_check chk;
+	unsigned formats = in->formats ? in->formats : (CU_REPORT_HTML | CU_REPORT_DOCX);
+	enum cu_status st;
+	char qrtext[96], g[80];
+
+	if (ev.rows == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "forms: out of memory");
+	if ((st = cu_file_read_all(in->custody_log, (size_t)256 << 20, &log, err)) != CU_OK ||
+	    (st = cu_custody_each_buf(log.data, log.len, in->custody_log, NULL, collect_event, &ev,
+				      &chk, err)) != CU_OK)
+		goto out;
+	/* The QR carries the bare seal hash (what custos verify prints); the
+	 * in-package one is labelled so it cannot be mistaken for it. */
+	snprintf(qrtext, sizeof(qrtext), "%s%s", in->is_seal ? "" : "content-root:", in->hash_hex);
+	if ((st = cu_qr_png(qrtext, 6, &png, err)) != CU_OK ||
+	    (st = cu_report_write_file(dir, "qr.png", png.data, png.len, err)) != CU_OK ||
+	    (st = cu_buf_puts(names, "qr.png\n", err)) != CU_OK)
+		goto out;
+	if (formats & CU_REPORT_HTML) {
+		if ((st = cu_report_write_file(dir, "forms.css", cu_forms_css,
+					       sizeof(cu_forms_css) - 1, err)) != CU_OK ||
+		    (st = cu_buf_puts(names, "forms.css\n", err)) != CU_OK)
+			goto out;
+	}
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		for (int docx = 0; docx < 2; docx++) {
+			struct fdoc d;
+			if (!(formats & (docx ? CU_REPORT_DOCX : CU_REPORT_HTML)))
+				continue;
+			memset(&d, 0, sizeof(d));
+			cu_buf_init(&d.b, (size_t)512 << 20);
+			d.docx = docx != 0;
+			d.in = in;
+			if (f == 0)
+				seizure_list(&d);
+			else if (f == 1)
+				extraction_record(&d);
+			else
+				examination_record(&d, &ev);
+			if (d.failed) {
+				*err = d.err;
+				st = d.err.code ? d.err.code : CU_E_INTERNAL;
+				cu_buf_release(&d.b);
+				goto out;
+			}
+			cu_buf_reset(&path);
+			if ((st = cu_buf_printf(&path, err, "%s.%s", forms[f].base,
+						docx ? "docx" : "html")) != CU_OK) {
+				cu_buf_release(&d.b);
+				goto out;
+			}
+			if (docx) {
+				struct cu_buf full = CU_BUF_INIT;
+				st = cu_path_join(dir, path.data, &full, err);
+				if (st == CU_OK)
+					st = cu_docx_write(full.data, d.b.data ? d.b.data : "",
+							   d.b.len, png.data, png.len, err);
+				cu_buf_release(&full);
+			} else {
+				st = write_html(dir, path.data, forms[f].title, &d.b, err);
+			}
+			cu_buf_release(&d.b);
+			if (st != CU_OK ||
+			    (st = cu_buf_printf(names, err, "%s\n", path.data)) != CU_OK)
+				goto out;
+		}
+	}
+	/* index.html: the list of forms and the hash they carry. */
+	if (formats & CU_REPORT_HTML) {
+		cu_report_group_hex(in->hash_hex, g);
+		cu_buf_puts(&idx, "<section class=\"page\">\n<h1>文书 Forms</h1>\n<ul>\n", err);
+		for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+			cu_buf_printf(&idx, err, "<li>%s: <a href=\"%s.html\">HTML</a>", forms[f].title,
+				      forms[f].base);
+			if (formats & CU_REPORT_DOCX)
+				cu_buf_printf(&idx, err, " · <a href=\"%s.docx\">docx</a>",
+					      forms[f].base);
+			cu_buf_puts(&idx, "</li>\n", err);
+		}
+		cu_buf_printf(&idx, err, "</ul>\n<p>%s：<br><span class=\"hash\">%s</span></p>\n",
+			      in->is_seal ? "封存值 Seal hash" : "内容根 Content root", g);
+		if (in->package_name != NULL) {
+			cu_buf_puts(&idx, "<p>证据包 Package：", err);
+			cu_html_escape(&idx, in->package_name, strlen(in->package_name),
+				       CU_ESC_ONELINE, err);
+			cu_buf_puts(&idx, "</p>\n", err);
+		}
+		cu_buf_puts(&idx, "<p><img class=\"qr\" src=\"qr.png\" alt=\"QR\"></p>\n</section>\n",
+			    err);
+		if ((st = write_html(dir, "index.html", "文书 Forms", &idx, err)) != CU_OK ||
+		    (st = cu_buf_puts(names, "index.html\n", err)) != CU_OK)
+			goto out;
+	}
+	st = CU_OK;
+out:
+	json_decref(ev.rows);
+	json_decref(ev.counts);
+	cu_buf_release(&png);
+	cu_buf_release(&log);
+	cu_buf_release(&path);
+	cu_buf_release(&idx);
+	return st;
+}

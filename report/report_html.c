@@ -1,0 +1,1784 @@
+/*
+ * report_html.c - `custos report`: the court report (CASE/report/) from
+ * case.db (CASEDB.md), the manifest (MANIFEST.md), the inventory and the
+ * custody log (CUSTODY.md).
+ *
+ * Design, and why:
+ *  - streamed: every long table is one prepared statement whose rows are
+ *    written to the page as they come; pages are cut every page_rows rows
+ *    (chats/<app>/<conversation>-<n>.html, payments-<n>.html, ...), so a
+ *    million messages never sit in memory;
+ *  - hostile data: every value from evidence goes through cu_html_escape
+ *    (escape.c); links only to the report's own files and to evidence
+ *    paths (cu_html_url_path); no inline script or style, one static
+ *    search.js, and a Content-Security-Policy that allows nothing else;
+ *  - provenance: every row links to sources.html#s<source_id> (device path,
+ *    evidence path, SHA-256, MD5) and names its table and rowid or page and
+ *    offset;
+ *  - deterministic: no clock is read; the same inputs give the same bytes.
+ */
+#include "report/html_int.h"
+#include "report/seal_int.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define DEFAULT_ROWS 1000
+
+static const char report_css[] =
+    "body{font-family:\"Noto Sans CJK SC\",\"Noto Sans\",sans-serif;margin:0;color:#111;"
+    "background:#fff;font-size:14px}\n"
+    "header{background:#1d3557;color:#fff;padding:6px 12px}\n"
+    "header a{color:#fff;margin-right:12px;text-decoration:none}\n"
+    "header .case{font-weight:bold;margin-right:18px}\n"
+    "main{padding:8px 16px;max-width:1200px}\n"
+    "footer{border-top:1px solid #ccc;color:#555;font-size:12px;padding:6px 16px}\n"
+    "h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd}h3{font-size:15px}\n"
+    "table{border-collapse:collapse;margin:6px 0 14px 0}\n"
+    "th,td{border:1px solid #bbb;padding:2px 6px;vertical-align:top;text-align:left;"
+    "overflow-wrap:anywhere;word-break:break-word}\n"
+    "th{background:#eef}\n"
+    "td.num{text-align:right;white-space:nowrap}\n"
+    ".hash{font-family:monospace;font-size:12px}\n"
+    ".kv th{width:14em}\n"
+    ".msg{border:1px solid #ccc;border-radius:6px;margin:6px 0;padding:4px 8px;"
+    "max-width:80%;overflow-wrap:anywhere;word-break:break-word}\n"
+    ".msg.in{background:#f4f4f4;margin-right:auto}\n"
+    ".msg.out{background:#dcf8c6;margin-left:auto}\n"
+    ".msg.sys{background:#fff7d6;margin:6px auto;font-style:italic}\n"
+    ".msg.recalled{border:2px dashed #c00}\n"
+    ".msg.recovered{border:2px dotted #06c}\n"
+    ".badge{display:inline-block;font-size:11px;padding:0 4px;border-radius:3px;"
+    "color:#fff;background:#666;margin-left:4px}\n"
+    ".badge.recalled{background:#c00}.badge.recovered{background:#06c}\n"
+    ".meta{font-size:12px;color:#444}\n"
+    ".body{white-space:pre-wrap;margin:2px 0}\n"
+    ".prov{font-size:11px;color:#36c}\n"
+    "img.thumb{max-width:240px;max-height:240px;display:block;margin:4px 0}\n"
+    ".pager a,.pager span{margin-right:8px}\n"
+    "mark{background:#ff0}\n"
+    ".filter{margin:6px 0}\n"
+    ".hidden{display:none}\n"
+    "pre{white-space:pre-wrap;overflow-wrap:anywhere}\n"
+    "@media print{header,.filter,.pager{display:none}}\n";
+
+/* The only script: filters rows and messages of the current page by a
+ * typed text. No evidence is ever passed to it as code, and it writes
+ * nothing but class names. */
+static const char search_js[] =
+    "\"use strict\";\n"
+    "document.addEventListener(\"DOMContentLoaded\", function () {\n"
+    "  var box = document.getElementById(\"filter\");\n"
+    "  if (!box) return;\n"
+    "  box.addEventListener(\"input\", function () {\n"
+    "    var q = box.value.toLowerCase();\n"
+    "    var rows = document.querySelectorAll(\"tbody tr, div.msg\");\n"
+    "    for (var i = 0; i < rows.length; i++) {\n"
+    "      var t = rows[i].textContent.toLowerCase();\n"
+    "      rows[i].classList.toggle(\"hidden\", q !== \"\" && t.indexOf(q) < 0);\n"
+    "    }\n"
+    "  });\n"
+    "});\n";
+
+/* 'self' only; no inline code or style; no network. */
+#define CSP                                                                                        \
+	"default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; "                \
+	"form-action 'none'; base-uri 'none'"
+
+struct rep {
+	struct cu_case *c;
+	sqlite3 *db;
+	char *out; /* the report folder being written */
+	int tz;
+	char tz_label[64];
+	size_t rows;
+	const char *case_id;
+	struct cu_report_result res;
+	sqlite3_stmt *att;  /* attachment -> evidence file */
+	sqlite3_stmt *body; /* message body for hit context */
+	uint64_t files_written;
+};
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static bool col_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL;
+}
+
+/* Escaped column text, exact bytes (NUL included). */
+static void hw_col(struct hw *w, sqlite3_stmt *st, int i, unsigned flags)
+{
+	const char *s = col(st, i);
+	if (s != NULL)
+		hw_textf(w, s, (size_t)sqlite3_column_bytes(st, i), flags);
+}
+
+static enum cu_status db_err(struct rep *r, const char *what, struct cu_error *err)
+{
+	return cu_error_set(err, CU_E_FORMAT, "report: case.db: %s: %s", what,
+			    sqlite3_errmsg(r->db));
+}
+
+static enum cu_status prepare(struct rep *r, const char *sql, sqlite3_stmt **st,
+			      struct cu_error *err)
+{
+	if (sqlite3_prepare_v2(r->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_err(r, sql, err);
+	return CU_OK;
+}
+
+static int64_t count_of(struct rep *r, const char *sql, struct cu_error *err, enum cu_status *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+
+	if ((*st = prepare(r, sql, &s, err)) != CU_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col, int utc_col)
+{
+	char loc[CU_LOCAL_TIME_STR], utc[CU_TIME_STR];
+
+	if (col_null(st, ms_col) ||
+	    !cu_report_local_time(sqlite3_column_int64(st, ms_col), r->tz, loc)) {
+		hw_raw(w, "<td>—</td><td>");
+		if (utc_col >= 0)
+			hw_col(w, st, utc_col, CU_ESC_ONELINE);
+		hw_raw(w, "</td>");
+		return;
+	}
+	if (!cu_time_format_ms(sqlite3_column_int64(st, ms_col), utc))
+		utc[0] = '\0';
+	hw_printf(w, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", loc, utc);
+}
+
+/* Provenance cell: link to the source, and the table/rowid or page/offset. */
+static void prov(struct hw *w, const char *prefix, sqlite3_stmt *st, int src, int table,
+		 int rowid, int page, int offset, int recovered)
+{
+	if (col_null(st, src)) {
+		hw_raw(w, "<span class=\"prov\">no source</span>");
+		return;
+	}
+	hw_printf(w, "<a class=\"prov\" href=\"%ssources.html#s%lld\">source %lld", prefix,
+		  (long long)sqlite3_column_int64(st, src), (long long)sqlite3_column_int64(st, src));
+	if (table >= 0 && !col_null(st, table)) {
+		hw_raw(w, " · ");
+		hw_col(w, st, table, CU_ESC_ONELINE);
+	}
+	if (rowid >= 0 && !col_null(st, rowid))
+		hw_printf(w, " rowid %lld", (long long)sqlite3_column_int64(st, rowid));
+	if (page >= 0 && !col_null(st, page))
+		hw_printf(w, " page %lld", (long long)sqlite3_column_int64(st, page));
+	if (offset >= 0 && !col_null(st, offset))
+		hw_printf(w, " offset %lld", (long long)sqlite3_column_int64(st, offset));
+	if (recovered >= 0 && sqlite3_column_int64(st, recovered) != 0)
+		hw_raw(w, " (recovered)");
+	hw_raw(w, "</a>");
+}
+
+/* An app name as a folder name: lower-case letters, digits and '-' only. */
+static void app_slug(const char *app, char out[48])
+{
+	size_t o = 0;
+	for (const char *p = app ? app : ""; *p != '\0' && o < 40; p++) {
+		char ch = *p;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')
+			out[o++] = ch;
+		else if (ch >= 'A' && ch <= 'Z')
+			out[o++] = (char)(ch - 'A' + 'a');
+		else
+			out[o++] = '_';
+	}
+	if (o == 0)
+		out[o++] = '_';
+	out[o] = '\0';
+}
+
+static enum cu_status open_page(struct rep *r, struct hw *w, const char *rel, struct cu_error *err)
+{
+	struct cu_buf p = CU_BUF_INIT;
+	enum cu_status st;
+
+	if ((st = cu_path_join(r->out, rel, &p, err)) == CU_OK &&
+	    (st = cu_mkdirs(p.data, 0755, true, err)) == CU_OK)
+		st = hw_open(w, p.data, err);
+	cu_buf_release(&p);
+	if (st == CU_OK)
+		r->files_written++;
+	return st;
+}
+
+static void page_begin(struct rep *r, struct hw *w, const char *title, const char *prefix,
+		       bool search)
+{
+	static const char *const nav[][2] = {
+	    {"index.html", "概要 Summary"},      {"chats.html", "聊天 Chats"},
+	    {"payments-1.html", "支付 Payments"}, {"calls-1.html", "通话 Calls"},
+	    {"contacts-1.html", "联系人 Contacts"}, {"hits-1.html", "命中 Hits"},
+	    {"timeline-1.html", "时间线 Timeline"}, {"files-1.html", "文件 Files"},
+	    {"sources.html", "来源 Sources"},     {"custody.html", "监管链 Custody"},
+	    {"verify.html", "校验 Verify"},       {"forms/index.html", "文书 Forms"},
+	};
+	hw_raw(w, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+		  "<meta http-equiv=\"Content-Security-Policy\" content=\"" CSP "\">\n"
+		  "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
+	hw_text1(w, title);
+	hw_raw(w, " — ");
+	hw_text1(w, r->case_id);
+	hw_printf(w, "</title>\n<link rel=\"stylesheet\" href=\"%sassets/report.css\">\n", prefix);
+	if (search)
+		hw_printf(w, "<script src=\"%sassets/search.js\"></script>\n", prefix);
+	hw_raw(w, "</head>\n<body>\n<header><span class=\"case\">");
+	hw_text1(w, r->case_id);
+	hw_raw(w, "</span>");
+	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++)
+		hw_printf(w, "<a href=\"%s%s\">%s</a>", prefix, nav[i][0], nav[i][1]);
+	hw_raw(w, "</header>\n<main>\n<h1>");
+	hw_text1(w, title);
+	hw_raw(w, "</h1>\n");
+	if (search)
+		hw_raw(w, "<div class=\"filter\"><label>筛选本页 Filter this page: <input "
+			  "type=\"search\" id=\"filter\"></label></div>\n");
+}
+
+static enum cu_status page_end(struct rep *r, struct hw *w, struct cu_error *err)
+{
+	hw_raw(w, "</main>\n<footer>custos report · ");
+	hw_text1(w, r->case_id);
+	hw_printf(w, " · content root <span class=\"hash\">%s</span> · times in %s and UTC"
+		     "</footer>\n</body>\n</html>\n",
+		  r->res.content_root, r->tz_label);
+	return hw_close(w, err);
+}
+
+static void pager(struct hw *w, const char *base, int64_t page, int64_t pages)
+{
+	if (pages <= 1)
+		return;
+	hw_raw(w, "<div class=\"pager\">");
+	if (page > 1)
+		hw_printf(w, "<a href=\"%s-%lld.html\">« 上一页</a>", base, (long long)page - 1);
+	hw_printf(w, "<span>第 %lld 页 共 %lld 页</span>", (long long)page, (long long)pages);
+	if (page < pages)
+		hw_printf(w, "<a href=\"%s-%lld.html\">下一页 »</a>", base, (long long)page + 1);
+	hw_raw(w, "</div>\n");
+}
+
+/* JSON from the manifest or the custody log, as nested tables (every
+ * string escaped; the manifest is typed by hand and is not trusted either). */
+static void json_html(struct hw *w, const json_t *v, int depth)
+{
+	if (depth > 8) {
+		hw_raw(w, "…");
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_STRING: hw_textf(w, json_string_value(v), json_string_length(v), 0); break;
+	case JSON_INTEGER: hw_printf(w, "%lld", (long long)json_integer_value(v)); break;
+	case JSON_REAL: hw_printf(w, "%.6g", json_real_value(v)); break;
+	case JSON_TRUE: hw_raw(w, "是 (true)"); break;
+	case JSON_FALSE: hw_raw(w, "否 (false)"); break;
+	case JSON_NULL: hw_raw(w, "—"); break;
+	case JSON_ARRAY: {
+		size_t i;
+		const json_t *x;
+		if (json_array_size(v) == 0) {
+			hw_raw(w, "[]");
+			break;
+		}
+		hw_raw(w, "<ol>");
+		json_array_foreach(v, i, x)
+		{
+			hw_raw(w, "<li>");
+			json_html(w, x, depth + 1);
+			hw_raw(w, "</li>");
+		}
+		hw_raw(w, "</ol>");
+		break;
+	}
+	case JSON_OBJECT: {
+		const char *k;
+		const json_t *x;
+		hw_raw(w, "<table class=\"kv\">");
+		json_object_foreach((json_t *)v, k, x)
+		{
+			hw_raw(w, "<tr><th>");
+			hw_text1(w, k);
+			hw_raw(w, "</th><td>");
+			json_html(w, x, depth + 1);
+			hw_raw(w, "</td></tr>");
+		}
+		hw_raw(w, "</table>");
+		break;
+	}
+	}
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static void kv_row(struct hw *w, const char *label, const char *value)
+{
+	hw_raw(w, "<tr><th>");
+	hw_raw(w, label);
+	hw_raw(w, "</th><td>");
+	if (value != NULL)
+		hw_text(w, value);
+	else
+		hw_raw(w, "—");
+	hw_raw(w, "</td></tr>\n");
+}
+
+static void time_row(struct rep *r, struct hw *w, const char *label, const char *rfc3339)
+{
+	int64_t ms;
+	char loc[CU_LOCAL_TIME_STR];
+
+	hw_raw(w, "<tr><th>");
+	hw_raw(w, label);
+	hw_raw(w, "</th><td>");
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) &&
+	    cu_report_local_time(ms, r->tz, loc))
+		hw_printf(w, "%s (", loc);
+	if (rfc3339 != NULL)
+		hw_text1(w, rfc3339);
+	else
+		hw_raw(w, "—");
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) &&
+	    cu_report_local_time(ms, r->tz, loc))
+		hw_raw(w, ")");
+	hw_raw(w, "</td></tr>\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* inventory: a temporary table for the file list and attachments      */
+/* ------------------------------------------------------------------ */
+
+struct invctx {
+	struct rep *r;
+	sqlite3_stmt *ins;
+};
+
+static enum cu_status inv_rec(const struct cu_inventory_rec *rec, void *ctx, struct cu_error *err)
+{
+	struct invctx *x = ctx;
+	sqlite3_stmt *s = x->ins;
+	const char *base = NULL;
+
+	if (rec->type != NULL && strcmp(rec->type, "file") != 0)
+		return CU_OK;
+	if (rec->device_path != NULL) {
+		base = strrchr(rec->device_path, '/');
+		base = base ? base + 1 : rec->device_path;
+	}
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, rec->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, rec->item, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, rec->device_path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, rec->evidence_path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)rec->size);
+	sqlite3_bind_text(s, 6, rec->sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, rec->md5, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 8, base, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 9, rec->derivation, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return db_err(x->r, "inventory table", err);
+	return CU_OK;
+}
+
+static enum cu_status load_inventory(struct rep *r, struct cu_error *err)
+{
+	struct invctx x = {r, NULL};
+	enum cu_status st;
+	char *msg = NULL;
+
+	/* Evidence paths are unique per case; a resumed import may list a
+	 * file twice, hence OR IGNORE. */
+	if (sqlite3_exec(r->db,
+			 "CREATE TEMP TABLE inv(kind TEXT, item TEXT, device_path TEXT, "
+			 "evidence_path TEXT PRIMARY KEY, size INTEGER, sha256 TEXT, md5 TEXT, "
+			 "base TEXT, derivation TEXT);"
+			 "CREATE INDEX temp.inv_base ON inv(item, base);",
+			 NULL, NULL, &msg) != SQLITE_OK) {
+		st = cu_error_set(err, CU_E_INTERNAL, "report: temporary table: %s",
+				  msg ? msg : "?");
+		sqlite3_free(msg);
+		return st;
+	}
+	if ((st = prepare(r, "INSERT OR IGNORE INTO inv VALUES(?,?,?,?,?,?,?,?,?)", &x.ins, err)) !=
+	    CU_OK)
+		return st;
+	sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL);
+	st = cu_inventory_each(r->c, NULL, inv_rec, &x, err);
+	sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_finalize(x.ins);
+	return st;
+}
+
+/* The content root exactly as seal computes it: over the inventory's
+ * files (evidence and derived), sorted by package path (seal_int.h). */
+static enum cu_status content_root(struct rep *r, struct cu_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct cu_content_file *cf = NULL;
+	size_t n = 0, cap = 0;
+	char **keep = NULL;
+	unsigned char root[32];
+	enum cu_status st;
+
+	if ((st = prepare(r, "SELECT evidence_path, size, sha256 FROM inv ORDER BY evidence_path",
+			  &s, err)) != CU_OK)
+		return st;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			void *a = cu_reallocarray(cf, nc, sizeof(*cf));
+			void *b = a ? cu_reallocarray(keep, nc * 2, sizeof(*keep)) : NULL;
+			if (a != NULL)
+				cf = a;
+			if (a == NULL || b == NULL) {
+				st = cu_error_set(err, CU_E_NOMEM, "report: out of memory");
+				goto out;
+			}
+			keep = b;
+			cap = nc;
+		}
+		keep[2 * n] = cu_strdup(col(s, 0) ? col(s, 0) : "");
+		keep[2 * n + 1] = cu_strdup(col(s, 2) ? col(s, 2) : "");
+		cf[n].path = keep[2 * n];
+		cf[n].sha256 = keep[2 * n + 1];
+		cf[n].size = (uint64_t)sqlite3_column_int64(s, 1);
+		r->res.bytes += cf[n].size;
+		n++;
+		if (keep[2 * n - 2] == NULL || keep[2 * n - 1] == NULL) {
+			st = cu_error_set(err, CU_E_NOMEM, "report: out of memory");
+			goto out;
+		}
+	}
+	if ((st = cu_seal_content_root(cf, n, root, err)) != CU_OK)
+		goto out;
+	cu_hex(root, 32, r->res.content_root);
+	r->res.files = n;
+out:
+	for (size_t i = 0; i < 2 * n; i++)
+		free(keep[i]);
+	free(keep);
+	free(cf);
+	sqlite3_finalize(s);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* chats                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Finds the evidence file of an attachment path as the app stored it
+ * ("Img/<md5>/7.pic", "~/Library/SMS/Attachments/...", "Media/..."): same
+ * item, same last component, and the device path ends with the
+ * attachment's path on a component boundary. */
+static const char *find_attachment(struct rep *r, const char *item, const char *att, char *buf,
+				   size_t bufsz)
+{
+	const char *a = att, *base;
+	size_t alen;
+	const char *found = NULL;
+
+	if (cu_str_has_prefix(a, "~/"))
+		a += 2;
+	while (*a == '/')
+		a++;
+	base = strrchr(a, '/');
+	base = base ? base + 1 : a;
+	if (*base == '\0')
+		return NULL;
+	alen = strlen(a);
+	sqlite3_reset(r->att);
+	sqlite3_bind_text(r->att, 1, item, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(r->att, 2, base, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(r->att) == SQLITE_ROW) {
+		const char *dp = col(r->att, 0), *ep = col(r->att, 1);
+		size_t dl = dp ? strlen(dp) : 0;
+		if (dp == NULL || ep == NULL || dl < alen || strcmp(dp + dl - alen, a) != 0)
+			continue;
+		if (dl > alen && dp[dl - alen - 1] != '/')
+			continue;
+		if (strlen(ep) < bufsz) {
+			memcpy(buf, ep, strlen(ep) + 1);
+			found = buf;
+		}
+		break;
+	}
+	sqlite3_reset(r->att);
+	return found;
+}
+
+enum { M_ID, M_ITEM, M_SENDER, M_SNAME, M_DIR, M_UTC, M_MS, M_KIND, M_BODY, M_RAWTYPE, M_ATT,
+       M_STATUS, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, M_RECOVERED };
+#define MSG_COLS                                                                                   \
+	"message_id, item_id, sender, sender_name, direction, sent_utc, sent_ms, kind, body, "     \
+	"raw_type, attachment, status, source_id, source_table, source_rowid, source_page, "       \
+	"source_offset, recovered"
+
+static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const char *prefix)
+{
+	const char *dir = col(s, M_DIR), *kind = col(s, M_KIND);
+	const char *cls = "in";
+	bool recalled = kind != NULL && strcmp(kind, "recalled") == 0;
+	bool recovered = sqlite3_column_int64(s, M_RECOVERED) != 0;
+	char loc[CU_LOCAL_TIME_STR], utc[CU_TIME_STR];
+
+	if (dir != NULL && strcmp(dir, "outgoing") == 0)
+		cls = "out";
+	else if (dir != NULL && strcmp(dir, "system") == 0)
+		cls = "sys";
+	hw_printf(w, "<div class=\"msg %s%s%s\" id=\"m%lld\"><div class=\"meta\">", cls,
+		  recalled ? " recalled" : "", recovered ? " recovered" : "",
+		  (long long)sqlite3_column_int64(s, M_ID));
+	if (!col_null(s, M_SNAME) || !col_null(s, M_SENDER)) {
+		hw_raw(w, "<b><bdi>");
+		hw_col(w, s, col_null(s, M_SNAME) ? M_SENDER : M_SNAME, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi></b>");
+		if (!col_null(s, M_SNAME) && !col_null(s, M_SENDER)) {
+			hw_raw(w, " (<bdi>");
+			hw_col(w, s, M_SENDER, CU_ESC_ONELINE);
+			hw_raw(w, "</bdi>)");
+		}
+	} else {
+		hw_raw(w, strcmp(cls, "out") == 0 ? "<b>本机 (owner)</b>" : "<b>—</b>");
+	}
+	hw_raw(w, " · ");
+	if (!col_null(s, M_MS) && cu_report_local_time(sqlite3_column_int64(s, M_MS), r->tz, loc) &&
+	    cu_time_format_ms(sqlite3_column_int64(s, M_MS), utc))
+		hw_printf(w, "<time>%s</time> (UTC %s)", loc, utc);
+	else
+		hw_raw(w, "time unknown");
+	hw_raw(w, " · ");
+	hw_col(w, s, M_KIND, CU_ESC_ONELINE);
+	if (!col_null(s, M_STATUS)) {
+		hw_raw(w, " · ");
+		hw_col(w, s, M_STATUS, CU_ESC_ONELINE);
+	}
+	if (recalled)
+		hw_raw(w, "<span class=\"badge recalled\">已撤回 recalled</span>");
+	if (recovered)
+		hw_raw(w, "<span class=\"badge recovered\">已恢复 recovered (deleted)</span>");
+	hw_raw(w, " ");
+	prov(w, prefix, s, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, -1);
+	hw_raw(w, "</div>\n");
+	if (!col_null(s, M_BODY)) {
+		hw_raw(w, "<div class=\"body\"><bdi>");
+		hw_col(w, s, M_BODY, 0);
+		hw_raw(w, "</bdi></div>\n");
+	}
+	if (!col_null(s, M_ATT)) {
+		const char *att = col(s, M_ATT);
+		char ep[CU_PATH_MAX], evp[64];
+		const char *e = find_attachment(r, col(s, M_ITEM) ? col(s, M_ITEM) : "", att, ep,
+						sizeof(ep));
+		/* report/ sits next to evidence/ in the package and the case. */
+		snprintf(evp, sizeof(evp), "%s../", prefix);
+		hw_raw(w, "<div class=\"att\">附件 attachment: ");
+		if (e != NULL) {
+			hw_raw(w, "<a href=\"");
+			if (hw_url(w, evp, e)) {
+				hw_raw(w, "\"><bdi>");
+				hw_text1(w, att);
+				hw_raw(w, "</bdi></a>");
+				if (cu_html_is_image_name(e)) {
+					hw_raw(w, "<img class=\"thumb\" alt=\"attachment\" src=\"");
+					hw_url(w, evp, e);
+					hw_raw(w, "\">");
+				}
+			}
+		} else {
+			hw_raw(w, "<bdi>");
+			hw_text1(w, att);
+			hw_raw(w, "</bdi> (not among the acquired files)");
+		}
+		hw_raw(w, "</div>\n");
+	}
+	hw_raw(w, "</div>\n");
+}
+
+static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *slug,
+				 const char *idpart, int64_t total, struct cu_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct hw w;
+	bool open = false;
+	enum cu_status st;
+	int64_t pages = total == 0 ? 1 : (total + (int64_t)r->rows - 1) / (int64_t)r->rows;
+	int64_t n = 0, page = 0;
+	char rel[256], base[128], title[64];
+	bool none = col_null(conv, 0);
+	int rc;
+
+	snprintf(base, sizeof(base), "%s", idpart);
+	if (none)
+		st = prepare(r,
+			     "SELECT " MSG_COLS " FROM messages WHERE conversation_id IS NULL AND "
+			     "app IS ? ORDER BY sent_ms IS NULL, sent_ms, message_id",
+			     &s, err);
+	else
+		st = prepare(r,
+			     "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? "
+			     "ORDER BY sent_ms IS NULL, sent_ms, message_id",
+			     &s, err);
+	if (st != CU_OK)
+		return st;
+	if (none)
+		sqlite3_bind_text(s, 1, col(conv, 2), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_int64(s, 1, sqlite3_column_int64(conv, 0));
+	for (;;) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			st = db_err(r, "messages", err);
+			goto out;
+		}
+		if (!open && (rc == SQLITE_ROW || page == 0)) {
+			page++;
+			snprintf(rel, sizeof(rel), "chats/%s/%s-%lld.html", slug, base,
+				 (long long)page);
+			if ((st = open_page(r, &w, rel, err)) != CU_OK)
+				goto out;
+			open = true;
+			snprintf(title, sizeof(title), "%s", "聊天 Chat");
+			page_begin(r, &w, title, "../../", true);
+			hw_raw(&w, "<table class=\"kv\">");
+			hw_raw(&w, "<tr><th>应用 App</th><td>");
+			hw_col(&w, conv, 2, CU_ESC_ONELINE);
+			hw_raw(&w, "</td></tr><tr><th>会话 Conversation</th><td><bdi>");
+			if (!col_null(conv, 4))
+				hw_col(&w, conv, 4, CU_ESC_ONELINE);
+			else if (none)
+				hw_raw(&w, "(messages without a conversation)");
+			hw_raw(&w, "</bdi></td></tr><tr><th>标识 Identifier</th><td><bdi>");
+			hw_col(&w, conv, 3, CU_ESC_ONELINE);
+			hw_raw(&w, "</bdi></td></tr><tr><th>群聊 Group</th><td>");
+			hw_raw(&w, col_null(conv, 5)			 ? "—"
+				   : sqlite3_column_int64(conv, 5) ? "是 yes"
+								   : "否 no");
+			hw_printf(&w, "</td></tr><tr><th>消息 Messages</th><td>%lld</td></tr>",
+				  (long long)total);
+			hw_raw(&w, "<tr><th>物品 Item</th><td>");
+			hw_col(&w, conv, 1, CU_ESC_ONELINE);
+			hw_raw(&w, "</td></tr><tr><th>来源 Source</th><td>");
+			if (!col_null(conv, 6))
+				hw_printf(&w, "<a href=\"../../sources.html#s%lld\">source %lld</a>",
+					  (long long)sqlite3_column_int64(conv, 6),
+					  (long long)sqlite3_column_int64(conv, 6));
+			hw_raw(&w, "</td></tr></table>\n");
+			pager(&w, base, page, pages);
+		}
+		if (rc == SQLITE_ROW) {
+			message_html(r, &w, s, "../../");
+			n++;
+			r->res.messages++;
+		}
+		if (open && (rc == SQLITE_DONE || n % (int64_t)r->rows == 0)) {
+			pager(&w, base, page, pages);
+			open = false;
+			if ((st = page_end(r, &w, err)) != CU_OK)
+				goto out;
+			r->res.pages++;
+		}
+		if (rc == SQLITE_DONE)
+			break;
+	}
+	st = CU_OK;
+out:
+	if (open)
+		hw_abort(&w);
+	sqlite3_finalize(s);
+	return st;
+}
+
+static enum cu_status chats(struct rep *r, struct cu_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct hw w;
+	bool open = false;
+	enum cu_status st;
+	const char *last_app = NULL;
+	char *last = NULL;
+	int rc;
+
+	/* Conversations, then per app the messages without one. */
+	if ((st = prepare(r,
+			  "SELECT * FROM (SELECT conversation_id, item_id, app, identifier, title, "
+			  "is_group, source_id, (SELECT count(*) FROM messages m WHERE "
+			  "m.conversation_id = c.conversation_id) FROM conversations c UNION ALL "
+			  "SELECT NULL, NULL, app, NULL, NULL, NULL, NULL, count(*) FROM messages "
+			  "WHERE conversation_id IS NULL GROUP BY app) ORDER BY app, conversation_id "
+			  "IS NULL, conversation_id",
+			  &s, err)) != CU_OK)
+		return st;
+	if ((st = open_page(r, &w, "chats.html", err)) != CU_OK)
+		goto out;
+	open = true;
+	page_begin(r, &w, "聊天 Chats", "", true);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char slug[48], idpart[40], href[160];
+		const char *app = col(s, 2);
+		int64_t total = sqlite3_column_int64(s, 7);
+
+		app_slug(app, slug);
+		if (last_app == NULL || last == NULL || strcmp(last, slug) != 0) {
+			if (last_app != NULL)
+				hw_raw(&w, "</tbody></table>\n");
+			hw_raw(&w, "<h2>");
+			hw_text1(&w, app ? app : "?");
+			hw_raw(&w, "</h2>\n<table><thead><tr><th>会话 Conversation</th><th>标识 "
+				   "Identifier</th><th>群聊 Group</th><th>消息 Messages</th><th>物品 "
+				   "Item</th></tr></thead><tbody>\n");
+			free(last);
+			last = cu_strdup(slug);
+			last_app = "x";
+		}
+		r->res.conversations += col_null(s, 0) ? 0 : 1;
+		if (col_null(s, 0))
+			snprintf(idpart, sizeof(idpart), "none");
+		else
+			snprintf(idpart, sizeof(idpart), "%lld", (long long)sqlite3_column_int64(s, 0));
+		snprintf(href, sizeof(href), "chats/%s/%s-1.html", slug, idpart);
+		hw_printf(&w, "<tr><td><a href=\"%s\"><bdi>", href);
+		if (!col_null(s, 4))
+			hw_col(&w, s, 4, CU_ESC_ONELINE);
+		else if (!col_null(s, 3))
+			hw_col(&w, s, 3, CU_ESC_ONELINE);
+		else
+			hw_raw(&w, "(no conversation)");
+		hw_raw(&w, "</bdi></a></td><td><bdi>");
+		hw_col(&w, s, 3, CU_ESC_ONELINE);
+		hw_raw(&w, "</bdi></td><td>");
+		hw_raw(&w, col_null(s, 5) ? "—" : sqlite3_column_int64(s, 5) ? "是" : "否");
+		hw_printf(&w, "</td><td class=\"num\">%lld</td><td>", (long long)total);
+		hw_col(&w, s, 1, CU_ESC_ONELINE);
+		hw_raw(&w, "</td></tr>\n");
+		if ((st = chat_pages(r, s, slug, idpart, total, err)) != CU_OK)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		st = db_err(r, "conversations", err);
+		goto out;
+	}
+	if (last_app != NULL)
+		hw_raw(&w, "</tbody></table>\n");
+	else
+		hw_raw(&w, "<p>没有聊天记录 No conversations.</p>\n");
+	open = false;
+	if ((st = page_end(r, &w, err)) != CU_OK)
+		goto out;
+	st = CU_OK;
+out:
+	free(last);
+	if (open)
+		hw_abort(&w);
+	sqlite3_finalize(s);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* paged tables                                                        */
+/* ------------------------------------------------------------------ */
+
+struct table_spec {
+	const char *base;  /* "calls" -> calls-<n>.html */
+	const char *title;
+	const char *count_sql;
+	const char *sql;
+	const char *head;  /* the <tr> of th */
+	void (*row)(struct rep *r, struct hw *w, sqlite3_stmt *s);
+	void (*intro)(struct rep *r, struct hw *w, struct cu_error *err); /* page 1 only */
+	uint64_t *counter;
+};
+
+static enum cu_status paged_table(struct rep *r, const struct table_spec *t, struct cu_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct hw w;
+	bool open = false;
+	enum cu_status st = CU_OK;
+	int64_t total, pages, n = 0, page = 0;
+	char rel[128];
+	int rc;
+
+	total = count_of(r, t->count_sql, err, &st);
+	if (st != CU_OK)
+		return st;
+	pages = total == 0 ? 1 : (total + (int64_t)r->rows - 1) / (int64_t)r->rows;
+	if ((st = prepare(r, t->sql, &s, err)) != CU_OK)
+		return st;
+	for (;;) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			st = db_err(r, t->base, err);
+			goto out;
+		}
+		if (!open && (rc == SQLITE_ROW || page == 0)) {
+			page++;
+			snprintf(rel, sizeof(rel), "%s-%lld.html", t->base, (long long)page);
+			if ((st = open_page(r, &w, rel, err)) != CU_OK)
+				goto out;
+			open = true;
+			page_begin(r, &w, t->title, "", true);
+			if (page == 1 && t->intro != NULL) {
+				struct cu_error e2;
+				cu_error_clear(&e2);
+				t->intro(r, &w, &e2);
+				if (e2.code != CU_OK) {
+					*err = e2;
+					st = e2.code;
+					goto out;
+				}
+			}
+			hw_printf(&w, "<p>共 %lld 条 (%lld rows)</p>\n", (long long)total,
+				  (long long)total);
+			pager(&w, t->base, page, pages);
+			hw_printf(&w, "<table><thead>%s</thead><tbody>\n", t->head);
+		}
+		if (rc == SQLITE_ROW) {
+			t->row(r, &w, s);
+			n++;
+			if (t->counter != NULL)
+				(*t->counter)++;
+		}
+		if (open && (rc == SQLITE_DONE || n % (int64_t)r->rows == 0)) {
+			hw_raw(&w, "</tbody></table>\n");
+			pager(&w, t->base, page, pages);
+			open = false;
+			if ((st = page_end(r, &w, err)) != CU_OK)
+				goto out;
+			r->res.pages++;
+		}
+		if (rc == SQLITE_DONE)
+			break;
+	}
+out:
+	if (open)
+		hw_abort(&w);
+	sqlite3_finalize(s);
+	return st;
+}
+
+/* payments */
+static void pay_intro(struct rep *r, struct hw *w, struct cu_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	/* Totals in SQL: integer sums of fen, never floating point. */
+	hw_raw(w, "<h2>按应用合计 Totals per app (元 yuan)</h2>\n<table><thead><tr><th>应用 "
+		  "App</th><th>币种 Currency</th><th>收入 In</th><th>支出 Out</th><th>方向不明 "
+		  "Unknown</th><th>笔数 Count</th></tr></thead><tbody>\n");
+	if (prepare(r,
+		    "SELECT app, currency, sum(CASE WHEN direction='incoming' THEN amount_minor "
+		    "END), sum(CASE WHEN direction='outgoing' THEN amount_minor END), sum(CASE "
+		    "WHEN direction NOT IN ('incoming','outgoing') OR direction IS NULL THEN "
+		    "amount_minor END), count(*) FROM payments GROUP BY app, currency ORDER BY app, "
+		    "currency",
+		    &s, err) != CU_OK)
+		return;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		hw_raw(w, "<tr><td>");
+		hw_col(w, s, 0, CU_ESC_ONELINE);
+		hw_raw(w, "</td><td>");
+		hw_col(w, s, 1, CU_ESC_ONELINE);
+		hw_raw(w, "</td>");
+		for (int i = 2; i <= 4; i++) {
+			char y[CU_YUAN_STR];
+			if (col_null(s, i)) {
+				hw_raw(w, "<td class=\"num\">0.00</td>");
+				continue;
+			}
+			cu_report_yuan(sqlite3_column_int64(s, i), y);
+			hw_printf(w, "<td class=\"num\">%s</td>", y);
+		}
+		hw_printf(w, "<td class=\"num\">%lld</td></tr>\n",
+			  (long long)sqlite3_column_int64(s, 5));
+	}
+	if (rc != SQLITE_DONE)
+		db_err(r, "payment totals", err);
+	sqlite3_finalize(s);
+	s = NULL;
+	hw_raw(w, "</tbody></table>\n<h2>按交易对方合计 Totals per counterparty (元 yuan)</h2>\n"
+		  "<table><thead><tr><th>应用 App</th><th>交易对方 Counterparty</th><th>名称 "
+		  "Name</th><th>币种 Currency</th><th>收入 In</th><th>支出 Out</th><th>笔数 "
+		  "Count</th></tr></thead><tbody>\n");
+	if (prepare(r,
+		    "SELECT app, counterparty, max(counterparty_name), currency, sum(CASE WHEN "
+		    "direction='incoming' THEN amount_minor END), sum(CASE WHEN "
+		    "direction='outgoing' THEN amount_minor END), count(*) FROM payments GROUP BY "
+		    "app, coalesce(counterparty, counterparty_name), currency ORDER BY app, 2, 3, 4",
+		    &s, err) != CU_OK)
+		return;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		hw_raw(w, "<tr><td>");
+		hw_col(w, s, 0, CU_ESC_ONELINE);
+		hw_raw(w, "</td><td><bdi>");
+		hw_col(w, s, 1, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi></td><td><bdi>");
+		hw_col(w, s, 2, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi></td><td>");
+		hw_col(w, s, 3, CU_ESC_ONELINE);
+		hw_raw(w, "</td>");
+		for (int i = 4; i <= 5; i++) {
+			char y[CU_YUAN_STR];
+			cu_report_yuan(col_null(s, i) ? 0 : sqlite3_column_int64(s, i), y);
+			hw_printf(w, "<td class=\"num\">%s</td>", y);
+		}
+		hw_printf(w, "<td class=\"num\">%lld</td></tr>\n",
+			  (long long)sqlite3_column_int64(s, 6));
+	}
+	if (rc != SQLITE_DONE)
+		db_err(r, "payment totals", err);
+	sqlite3_finalize(s);
+	hw_raw(w, "</tbody></table>\n<h2>明细 Payments</h2>\n");
+}
+
+static void cell(struct hw *w, sqlite3_stmt *s, int i)
+{
+	hw_raw(w, "<td><bdi>");
+	hw_col(w, s, i, CU_ESC_ONELINE);
+	hw_raw(w, "</bdi></td>");
+}
+
+static void pay_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
+{
+	char y[CU_YUAN_STR];
+
+	hw_printf(w, "<tr id=\"p%lld\">", (long long)sqlite3_column_int64(s, 0));
+	time_cells(r, w, s, 1, 2);
+	cell(w, s, 3);
+	cell(w, s, 4);
+	cell(w, s, 5);
+	if (col_null(s, 6)) {
+		hw_raw(w, "<td class=\"num\">—</td>");
+	} else {
+		cu_report_yuan(sqlite3_column_int64(s, 6), y);
+		hw_printf(w, "<td class=\"num\">%s</td>", y);
+	}
+	cell(w, s, 7);
+	hw_raw(w, "<td><bdi>");
+	hw_col(w, s, 9, CU_ESC_ONELINE);
+	hw_raw(w, "</bdi> <bdi>");
+	hw_col(w, s, 8, CU_ESC_ONELINE);
+	hw_raw(w, "</bdi></td>");
+	cell(w, s, 10);
+	cell(w, s, 11);
+	cell(w, s, 12);
+	hw_raw(w, "<td>");
+	prov(w, "", s, 13, 14, 15, 17, 18, 16);
+	hw_raw(w, "</td></tr>\n");
+	(void)r;
+}
+
+static void call_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
+{
+	hw_printf(w, "<tr id=\"c%lld\">", (long long)sqlite3_column_int64(s, 0));
+	time_cells(r, w, s, 1, 2);
+	cell(w, s, 3);
+	cell(w, s, 4);
+	cell(w, s, 5);
+	if (col_null(s, 6))
+		hw_raw(w, "<td>—</td>");
+	else
+		hw_printf(w, "<td class=\"num\">%lld</td>", (long long)sqlite3_column_int64(s, 6));
+	hw_raw(w, col_null(s, 7) ? "<td>—</td>" : sqlite3_column_int64(s, 7) ? "<td>是</td>"
+									      : "<td>否</td>");
+	hw_raw(w, "<td>");
+	prov(w, "", s, 8, 9, 10, 12, 13, 11);
+	hw_raw(w, "</td></tr>\n");
+}
+
+static void contact_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
+{
+	(void)r;
+	hw_printf(w, "<tr id=\"k%lld\">", (long long)sqlite3_column_int64(s, 0));
+	for (int i = 1; i <= 7; i++)
+		cell(w, s, i);
+	hw_raw(w, "<td>");
+	prov(w, "", s, 8, 9, 10, 12, 13, 11);
+	hw_raw(w, "</td></tr>\n");
+}
+
+/* A hit in context: the message (or other text) around the value, the
+ * value marked. Offsets are bytes into the artifact text when given. */
+static void hit_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
+{
+	const char *value = col(s, 3), *artifact = col(s, 5);
+
+	hw_printf(w, "<tr id=\"h%lld\">", (long long)sqlite3_column_int64(s, 0));
+	cell(w, s, 1);
+	cell(w, s, 2);
+	hw_raw(w, "<td><mark><bdi>");
+	hw_col(w, s, 3, CU_ESC_ONELINE);
+	hw_raw(w, "</bdi></mark></td>");
+	cell(w, s, 4);
+	hw_raw(w, "<td>");
+	if (artifact != NULL && strcmp(artifact, "messages") == 0 && value != NULL && *value) {
+		sqlite3_reset(r->body);
+		sqlite3_bind_int64(r->body, 1, sqlite3_column_int64(s, 6));
+		if (sqlite3_step(r->body) == SQLITE_ROW && !col_null(r->body, 0)) {
+			const char *b = col(r->body, 0);
+			size_t bl = (size_t)sqlite3_column_bytes(r->body, 0), vl = strlen(value);
+			const char *at = strstr(b, value);
+			if (at != NULL) {
+				size_t pos = (size_t)(at - b), from, to;
+				from = pos > 60 ? pos - 60 : 0;
+				while (from > 0 && ((unsigned char)b[from] & 0xc0) == 0x80)
+					from--;
+				to = pos + vl + 60 < bl ? pos + vl + 60 : bl;
+				while (to < bl && ((unsigned char)b[to] & 0xc0) == 0x80)
+					to++;
+				hw_raw(w, "<bdi>");
+				hw_textf(w, b + from, pos - from, CU_ESC_ONELINE);
+				hw_raw(w, "<mark>");
+				hw_textf(w, b + pos, vl, CU_ESC_ONELINE);
+				hw_raw(w, "</mark>");
+				hw_textf(w, b + pos + vl, to - pos - vl, CU_ESC_ONELINE);
+				hw_raw(w, "</bdi>");
+			}
+			hw_printf(w, " <a class=\"prov\" href=\"sources.html#s%lld\">source %lld",
+				  (long long)sqlite3_column_int64(r->body, 1),
+				  (long long)sqlite3_column_int64(r->body, 1));
+			hw_raw(w, " · ");
+			hw_col(w, r->body, 2, CU_ESC_ONELINE);
+			hw_printf(w, " rowid %lld</a>", (long long)sqlite3_column_int64(r->body, 3));
+		}
+		sqlite3_reset(r->body);
+	}
+	hw_raw(w, " (");
+	hw_col(w, s, 5, CU_ESC_ONELINE);
+	hw_printf(w, " #%lld)</td></tr>\n", (long long)sqlite3_column_int64(s, 6));
+}
+
+static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
+{
+	hw_raw(w, "<tr>");
+	time_cells(r, w, s, 0, 1);
+	cell(w, s, 2);
+	cell(w, s, 3);
+	cell(w, s, 4);
+	cell(w, s, 5);
+	hw_raw(w, "<td>");
+	prov(w, "", s, 7, 6, 8, -1, -1, -1);
+	hw_raw(w, "</td></tr>\n");
+}
+
+static void file_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
+{
+	char evp[8] = "../";
+	(void)r;
+	hw_raw(w, "<tr>");
+	cell(w, s, 0);
+	cell(w, s, 1);
+	cell(w, s, 2);
+	hw_raw(w, "<td>");
+	if (!col_null(s, 3)) {
+		hw_raw(w, "<a href=\"");
+		if (hw_url(w, evp, col(s, 3)))
+			hw_raw(w, "\">");
+		else
+			hw_raw(w, "#\">");
+		hw_col(w, s, 3, CU_ESC_ONELINE);
+		hw_raw(w, "</a>");
+	}
+	hw_printf(w, "</td><td class=\"num\">%lld</td><td class=\"hash\">",
+		  (long long)sqlite3_column_int64(s, 4));
+	hw_col(w, s, 5, CU_ESC_ONELINE);
+	hw_raw(w, "</td><td class=\"hash\">");
+	hw_col(w, s, 6, CU_ESC_ONELINE);
+	hw_raw(w, "</td></tr>\n");
+}
+
+static enum cu_status tables(struct rep *r, struct cu_error *err)
+{
+	const struct table_spec specs[] = {
+	    {"payments", "支付记录 Payments", "SELECT count(*) FROM payments",
+	     "SELECT payment_id, occurred_ms, occurred_utc, app, kind, direction, amount_minor, "
+	     "currency, counterparty, counterparty_name, status, memo, transaction_id, source_id, "
+	     "source_table, source_rowid, recovered, source_page, source_offset FROM payments "
+	     "ORDER BY occurred_ms IS NULL, occurred_ms, payment_id",
+	     "<tr><th>本地时间 Local</th><th>UTC</th><th>应用 App</th><th>类型 Kind</th><th>方向 "
+	     "Direction</th><th>金额 Amount (元)</th><th>币种</th><th>交易对方 "
+	     "Counterparty</th><th>状态 Status</th><th>备注 Memo</th><th>交易号 "
+	     "Transaction</th><th>出处 Provenance</th></tr>",
+	     pay_row, pay_intro, &r->res.payments},
+	    {"calls", "通话记录 Calls", "SELECT count(*) FROM calls",
+	     "SELECT call_id, started_ms, started_utc, app, counterpart, direction, duration_s, "
+	     "answered, source_id, source_table, source_rowid, recovered, source_page, "
+	     "source_offset FROM calls ORDER BY started_ms IS NULL, started_ms, call_id",
+	     "<tr><th>本地时间 Local</th><th>UTC</th><th>应用 App</th><th>对方 "
+	     "Counterpart</th><th>方向 Direction</th><th>时长 Duration (s)</th><th>接通 "
+	     "Answered</th><th>出处 Provenance</th></tr>",
+	     call_row, NULL, &r->res.calls},
+	    {"contacts", "联系人 Contacts", "SELECT count(*) FROM contacts",
+	     "SELECT contact_id, app, identifier, display_name, alias, remark, phone, item_id, "
+	     "source_id, source_table, source_rowid, recovered, source_page, source_offset FROM "
+	     "contacts ORDER BY app, identifier, contact_id",
+	     "<tr><th>应用 App</th><th>标识 Identifier</th><th>名称 Name</th><th>别名 "
+	     "Alias</th><th>备注 Remark</th><th>电话 Phone</th><th>物品 Item</th><th>出处 "
+	     "Provenance</th></tr>",
+	     contact_row, NULL, &r->res.contacts},
+	    {"hits", "关键词与标识命中 Code words and identifiers", "SELECT count(*) FROM hits",
+	     "SELECT hit_id, item_id, kind, value, rule, artifact, artifact_id FROM hits ORDER BY "
+	     "kind, normalized, hit_id",
+	     "<tr><th>物品 Item</th><th>类型 Kind</th><th>值 Value</th><th>规则 Rule</th><th>上下文 "
+	     "Context</th></tr>",
+	     hit_row, NULL, &r->res.hits},
+	    {"timeline", "时间线 Timeline", "SELECT count(*) FROM timeline",
+	     "SELECT t.time_ms, t.time_utc, t.kind, t.app, t.item_id, t.summary, t.artifact_table, "
+	     "CASE t.artifact_table WHEN 'messages' THEN (SELECT source_id FROM messages WHERE "
+	     "message_id = t.artifact_id) WHEN 'calls' THEN (SELECT source_id FROM calls WHERE "
+	     "call_id = t.artifact_id) ELSE (SELECT source_id FROM payments WHERE payment_id = "
+	     "t.artifact_id) END, t.artifact_id FROM timeline t",
+	     "<tr><th>本地时间 Local</th><th>UTC</th><th>类型 Kind</th><th>应用 App</th><th>物品 "
+	     "Item</th><th>摘要 Summary</th><th>出处 Provenance (case.db row)</th></tr>",
+	     timeline_row, NULL, NULL},
+	    {"files", "文件清单 Files (SHA-256, MD5)", "SELECT count(*) FROM inv",
+	     "SELECT kind, item, device_path, evidence_path, size, sha256, md5 FROM inv ORDER BY "
+	     "evidence_path",
+	     "<tr><th>种类 Kind</th><th>物品 Item</th><th>设备路径 Device path</th><th>证据路径 "
+	     "Evidence path</th><th>大小 Size</th><th>SHA-256</th><th>MD5</th></tr>",
+	     file_row, NULL, NULL},
+	};
+	enum cu_status st;
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if ((st = paged_table(r, &specs[i], err)) != CU_OK)
+			return st;
+	return CU_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* sources, custody, verify, index                                     */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status sources_page(struct rep *r, struct cu_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct hw w;
+	enum cu_status st;
+	int rc;
+
+	if ((st = prepare(r,
+			  "SELECT source_id, item_id, device_path, evidence_path, size, sha256, md5, "
+			  "derived_from, derivation FROM sources ORDER BY source_id",
+			  &s, err)) != CU_OK)
+		return st;
+	if ((st = open_page(r, &w, "sources.html", err)) != CU_OK)
+		goto out;
+	page_begin(r, &w, "来源文件 Sources (provenance)", "", true);
+	hw_raw(&w, "<p>Every row of the report links here: the parsed file, where it was on the "
+		   "device, where it is in the package, and its digests as computed while it was "
+		   "acquired.</p>\n<table><thead><tr><th>#</th><th>物品 Item</th><th>设备路径 "
+		   "Device path</th><th>证据路径 Evidence path</th><th>大小 Size</th><th>SHA-256 / "
+		   "MD5</th><th>派生 Derived from</th></tr></thead><tbody>\n");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		hw_printf(&w, "<tr id=\"s%lld\"><td>%lld</td>", (long long)sqlite3_column_int64(s, 0),
+			  (long long)sqlite3_column_int64(s, 0));
+		cell(&w, s, 1);
+		cell(&w, s, 2);
+		hw_raw(&w, "<td>");
+		if (!col_null(s, 3)) {
+			hw_raw(&w, "<a href=\"");
+			if (!hw_url(&w, "../", col(s, 3)))
+				hw_raw(&w, "#");
+			hw_raw(&w, "\">");
+			hw_col(&w, s, 3, CU_ESC_ONELINE);
+			hw_raw(&w, "</a>");
+		}
+		hw_printf(&w, "</td><td class=\"num\">%lld</td><td class=\"hash\">",
+			  (long long)sqlite3_column_int64(s, 4));
+		hw_col(&w, s, 5, CU_ESC_ONELINE);
+		hw_raw(&w, "<br>");
+		hw_col(&w, s, 6, CU_ESC_ONELINE);
+		hw_raw(&w, "</td><td>");
+		if (!col_null(s, 7))
+			hw_printf(&w, "<a href=\"#s%lld\">source %lld</a> ",
+				  (long long)sqlite3_column_int64(s, 7),
+				  (long long)sqlite3_column_int64(s, 7));
+		hw_col(&w, s, 8, CU_ESC_ONELINE);
+		hw_raw(&w, "</td></tr>\n");
+	}
+	if (rc != SQLITE_DONE) {
+		hw_abort(&w);
+		st = db_err(r, "sources", err);
+		goto out;
+	}
+	hw_raw(&w, "</tbody></table>\n");
+	st = page_end(r, &w, err);
+out:
+	sqlite3_finalize(s);
+	return st;
+}
+
+static enum cu_status custody_row(const struct cu_custody_entry *e, void *ctx,
+				  struct cu_error *err)
+{
+	struct hw *w = ctx;
+	const json_t *b = json_object_get(e->json, "body");
+	char leaf[65];
+	(void)err;
+
+	cu_hex(e->leaf, 32, leaf);
+	hw_printf(w, "<tr id=\"e%llu\"><td class=\"num\">%llu</td><td>",
+		  (unsigned long long)e->seq, (unsigned long long)e->seq);
+	hw_text1(w, jstr(b, "time"));
+	hw_raw(w, "</td><td>");
+	hw_text1(w, jstr(b, "event"));
+	hw_raw(w, "</td><td>");
+	json_html(w, json_object_get(b, "actor"), 1);
+	hw_raw(w, "</td><td>");
+	json_html(w, json_object_get(b, "subject"), 1);
+	hw_raw(w, "</td><td>");
+	json_html(w, json_object_get(b, "details"), 1);
+	hw_printf(w, "</td><td class=\"hash\">%s<br>prev ", leaf);
+	hw_text1(w, jstr(b, "prev"));
+	hw_printf(w, "%s</td></tr>\n", json_object_get(e->json, "sig") ? "<br>signed" : "");
+	return CU_OK;
+}
+
+static enum cu_status custody_page(struct rep *r, struct cu_error *err)
+{
+	struct cu_buf log = CU_BUF_INIT, path = CU_BUF_INIT;
+	struct cu_custody_check chk;
+	struct hw w;
+	bool open = false;
+	enum cu_status st;
+	char head[65], root[65];
+
+	if ((st = cu_case_path(r->c, CU_CASE_CUSTODY, &path, err)) != CU_OK ||
+	    (st = cu_file_read_all(path.data, (size_t)256 << 20, &log, err)) != CU_OK)
+		goto out;
+	if ((st = open_page(r, &w, "custody.html", err)) != CU_OK)
+		goto out;
+	open = true;
+	page_begin(r, &w, "监管链 Chain of custody", "", true);
+	hw_raw(&w, "<p>The custody log (custody/log.jsonl) as it stood when this report was "
+		   "written; each entry's leaf is SHA-256(0x00 || body) and links to the previous "
+		   "one (CUSTODY.md). The sealed package carries the log up to its SEAL entry; "
+		   "PRINT, TRANSFER and later entries continue in the living log beside the "
+		   "package.</p>\n<table><thead><tr><th>seq</th><th>时间 Time (UTC)</th><th>事件 "
+		   "Event</th><th>人员 Actor</th><th>对象 Subject</th><th>详情 "
+		   "Details</th><th>leaf / prev</th></tr></thead><tbody>\n");
+	st = cu_custody_each_buf(log.data, log.len, path.data, NULL, custody_row, &w, &chk, err);
+	hw_raw(&w, "</tbody></table>\n");
+	if (st != CU_OK)
+		goto out;
+	cu_hex(chk.head, 32, head);
+	cu_hex(chk.root, 32, root);
+	hw_printf(&w, "<table class=\"kv\"><tr><th>entries</th><td>%llu</td></tr><tr><th>head</th>"
+		      "<td class=\"hash\">%s</td></tr><tr><th>root (RFC 6962)</th><td "
+		      "class=\"hash\">%s</td></tr></table>\n",
+		  (unsigned long long)chk.entries, head, root);
+	open = false;
+	st = page_end(r, &w, err);
+out:
+	if (open)
+		hw_abort(&w);
+	cu_buf_release(&log);
+	cu_buf_release(&path);
+	return st;
+}
+
+static enum cu_status verify_page(struct rep *r, struct cu_error *err)
+{
+	struct hw w;
+	char g[80];
+
+	if (open_page(r, &w, "verify.html", err) != CU_OK)
+		return err->code;
+	page_begin(r, &w, "如何校验 How to verify", "", false);
+	cu_report_group_hex(r->res.content_root, g);
+	hw_printf(&w, "<p>内容根 Content root (RFC 6962 over every evidence and derived file): "
+		      "<span class=\"hash\">%s</span></p>\n",
+		  g);
+	hw_raw(&w, "<p>This report is sealed inside the package, so it cannot carry the package's "
+		   "own seal hash (SHA-256 of manifest.json). The seal hash is printed, as 16 "
+		   "groups of 4 hex digits and as a QR code, on the forms written beside the "
+		   "package (<code>&lt;package&gt;.forms/</code>), whose printing is recorded in "
+		   "the living custody log. The package's VERIFY.md follows.</p>\n<pre>");
+	hw_text(&w, cu_seal_verify_md());
+	hw_raw(&w, "</pre>\n");
+	return page_end(r, &w, err);
+}
+
+static void counts_table(struct rep *r, struct hw *w)
+{
+	static const char *const q[][3] = {
+	    {"会话 Conversations", "SELECT count(*) FROM conversations", "chats.html"},
+	    {"消息 Messages", "SELECT count(*) FROM messages", "chats.html"},
+	    {"已撤回 Recalled", "SELECT count(*) FROM messages WHERE kind='recalled'", "chats.html"},
+	    {"已恢复 Recovered (deleted)",
+	     "SELECT (SELECT count(*) FROM messages WHERE recovered) + (SELECT count(*) FROM "
+	     "contacts WHERE recovered) + (SELECT count(*) FROM calls WHERE recovered) + (SELECT "
+	     "count(*) FROM payments WHERE recovered)",
+	     "chats.html"},
+	    {"支付 Payments", "SELECT count(*) FROM payments", "payments-1.html"},
+	    {"通话 Calls", "SELECT count(*) FROM calls", "calls-1.html"},
+	    {"联系人 Contacts", "SELECT count(*) FROM contacts", "contacts-1.html"},
+	    {"命中 Hits", "SELECT count(*) FROM hits", "hits-1.html"},
+	    {"来源 Parsed sources", "SELECT count(*) FROM sources", "sources.html"},
+	    {"文件 Files", "SELECT count(*) FROM inv", "files-1.html"},
+	    {"解析警告 Parse warnings", "SELECT count(*) FROM parse_warnings", "index.html#warnings"},
+	};
+	hw_raw(w, "<h2>数据概览 Contents</h2>\n<table class=\"kv\">\n");
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct cu_error e;
+		enum cu_status st = CU_OK;
+		int64_t n = count_of(r, q[i][1], &e, &st);
+		hw_printf(w, "<tr><th><a href=\"%s\">%s</a></th><td class=\"num\">", q[i][2],
+			  q[i][0]);
+		if (st == CU_OK)
+			hw_printf(w, "%lld", (long long)n);
+		else
+			hw_raw(w, "—");
+		hw_raw(w, "</td></tr>\n");
+	}
+	hw_raw(w, "</table>\n");
+}
+
+static enum cu_status index_page(struct rep *r, struct cu_error *err)
+{
+	const json_t *m = r->c->manifest;
+	const json_t *cs = json_object_get(m, "case"), *pe = json_object_get(m, "personnel");
+	const json_t *sz = json_object_get(m, "seizure"), *x;
+	sqlite3_stmt *s = NULL;
+	struct hw w;
+	size_t i;
+	enum cu_status st;
+	char g[80];
+	int rc;
+
+	if ((st = open_page(r, &w, "index.html", err)) != CU_OK)
+		return st;
+	page_begin(r, &w, "电子数据检查报告 Examination report", "", false);
+	hw_raw(&w, "<h2>案件 Case</h2>\n<table class=\"kv\">\n");
+	kv_row(&w, "案件编号 Case number", jstr(cs, "case_number"));
+	kv_row(&w, "案由 Case title", jstr(cs, "case_title"));
+	kv_row(&w, "办案单位 Agency", jstr(cs, "agency"));
+	kv_row(&w, "法律依据 Legal basis", jstr(json_object_get(cs, "legal_basis"), "type"));
+	kv_row(&w, "文书编号 Document number",
+	       jstr(json_object_get(cs, "legal_basis"), "document_number"));
+	kv_row(&w, "事由和目的 Purpose", jstr(cs, "purpose"));
+	time_row(r, &w, "扣押时间 Seizure time", jstr(sz, "time"));
+	kv_row(&w, "扣押地点 Location", jstr(json_object_get(sz, "location"), "text"));
+	cu_report_group_hex(r->res.content_root, g);
+	hw_printf(&w, "<tr><th>内容根 Content root</th><td class=\"hash\">%s</td></tr>\n", g);
+	hw_printf(&w, "<tr><th>时区 Time zone</th><td>%s</td></tr>\n", r->tz_label);
+	hw_raw(&w, "</table>\n");
+	counts_table(r, &w);
+
+	hw_raw(&w, "<h2>人员 Personnel</h2>\n");
+	json_html(&w, pe, 0);
+
+	hw_raw(&w, "<h2>扣押物品 Seized items (state at seizure)</h2>\n");
+	json_array_foreach(json_object_get(sz, "items"), i, x)
+	{
+		hw_raw(&w, "<h3>");
+		hw_text1(&w, jstr(x, "item_id"));
+		hw_raw(&w, " ");
+		hw_text1(&w, jstr(x, "name"));
+		hw_raw(&w, "</h3>\n");
+		json_html(&w, x, 0);
+	}
+	hw_raw(&w, "<h2>设备信息 Device facts (from the acquired data)</h2>\n<table><thead><tr>"
+		   "<th>物品 Item</th><th>平台 Platform</th><th>厂商 Make</th><th>型号 "
+		   "Model</th><th>系统 OS</th><th>IMEI</th><th>序列号 Serial</th><th>UDID</th><th>"
+		   "号码 Numbers</th><th>方式 Method</th></tr></thead><tbody>\n");
+	if ((st = prepare(r,
+			  "SELECT item_id, platform, make, model, os_version, imei, serial, udid, "
+			  "phone_numbers, acquisition_method FROM items ORDER BY item_id",
+			  &s, err)) != CU_OK) {
+		hw_abort(&w);
+		return st;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		hw_raw(&w, "<tr>");
+		for (int c = 0; c < 10; c++)
+			cell(&w, s, c);
+		hw_raw(&w, "</tr>\n");
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	hw_raw(&w, "</tbody></table>\n");
+
+	hw_raw(&w, "<h2>提取与导入记录 Acquisition and import log (clock, device changes)</h2>\n");
+	if (json_array_size(json_object_get(m, "acquisitions")) == 0)
+		hw_raw(&w, "<p>—</p>\n");
+	json_array_foreach(json_object_get(m, "acquisitions"), i, x)
+	{
+		hw_printf(&w, "<h3>#%zu ", i + 1);
+		hw_text1(&w, jstr(x, "item_id"));
+		hw_raw(&w, " ");
+		hw_text1(&w, jstr(x, "method"));
+		hw_raw(&w, "</h3>\n");
+		json_html(&w, x, 0);
+	}
+	if (json_object_get(m, "derived") && json_array_size(json_object_get(m, "derived")) > 0) {
+		hw_raw(&w, "<h2>派生文件 Derived files</h2>\n");
+		json_html(&w, json_object_get(m, "derived"), 0);
+	}
+
+	hw_raw(&w, "<h2 id=\"warnings\">解析警告 Parse warnings</h2>\n<table><thead><tr><th>物品 "
+		   "Item</th><th>解析器 Parser</th><th>级别 Severity</th><th>文件 File</th><th>说明 "
+		   "Message</th></tr></thead><tbody>\n");
+	if (prepare(r,
+		    "SELECT item_id, parser, severity, device_path, message, source_id FROM "
+		    "parse_warnings ORDER BY warning_id LIMIT 10000",
+		    &s, err) == CU_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			hw_raw(&w, "<tr>");
+			for (int c = 0; c < 5; c++)
+				cell(&w, s, c);
+			hw_raw(&w, "</tr>\n");
+		}
+		sqlite3_finalize(s);
+	}
+	hw_raw(&w, "</tbody></table>\n");
+	hw_raw(&w, "<h2>文书 Forms</h2>\n<p><a href=\"forms/index.html\">扣押清单、电子数据现场提取笔录"
+		   "及提取固定清单、电子数据检查笔录 (HTML, docx)</a></p>\n");
+	return page_end(r, &w, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* forms inside the package                                            */
+/* ------------------------------------------------------------------ */
+
+/* files[] as the seal writes it (seal.c), from the inventory: the forms
+ * inside the package list the same rows as the sealed manifest. */
+static enum cu_status files_json(struct rep *r, json_t **out, struct cu_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *arr = json_array();
+	enum cu_status st;
+	json_int_t seq = 0;
+	const json_t *acq = json_object_get(r->c->manifest, "acquisitions");
+
+	if (arr == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "report: out of memory");
+	if ((st = prepare(r,
+			  "SELECT kind, item, device_path, evidence_path, size, sha256, md5 FROM "
+			  "inv WHERE kind = 'evidence' ORDER BY evidence_path",
+			  &s, err)) != CU_OK)
+		goto out;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *o = json_object();
+		const char *dp = col(s, 2), *ep = col(s, 3), *item = col(s, 1);
+		const char *when = NULL, *method = NULL;
+		unsigned char head[16];
+		size_t got = 0;
+		struct cu_buf p = CU_BUF_INIT;
+		struct cu_error e2;
+		size_t i;
+		const json_t *a;
+
+		/* The format column needs the first bytes (cu_seal_format, as
+		 * seal does); a read of 16 bytes, not a re-hash. */
+		if (cu_case_path(r->c, ep ? ep : "", &p, &e2) == CU_OK) {
+			FILE *f = fopen(p.data, "rb");
+			if (f != NULL) {
+				got = fread(head, 1, sizeof(head), f);
+				fclose(f);
+			}
+		}
+		cu_buf_release(&p);
+		json_array_foreach(acq, i, a)
+		{
+			const char *id = jstr(a, "item_id");
+			if (id != NULL && item != NULL && strcmp(id, item) == 0) {
+				when = jstr(a, "end") ? jstr(a, "end") : jstr(a, "start");
+				method = jstr(a, "method");
+			}
+		}
+		json_object_set_new(o, "seq", json_integer(++seq));
+		json_object_set_new(o, "path", json_string(ep ? ep : ""));
+		json_object_set_new(o, "device_path", dp ? json_string(dp) : json_null());
+		json_object_set_new(o, "item_id", json_string(item ? item : ""));
+		json_object_set_new(o, "category", json_string(cu_seal_category(dp ? dp : ep)));
+		json_object_set_new(o, "format", json_string(cu_seal_format(head, got, ep)));
+		json_object_set_new(o, "size", json_integer(sqlite3_column_int64(s, 4)));
+		json_object_set_new(o, "sha256", json_string(col(s, 5) ? col(s, 5) : ""));
+		json_object_set_new(o, "md5", json_string(col(s, 6) ? col(s, 6) : ""));
+		json_object_set_new(o, "acquired", when ? json_string(when) : json_null());
+		json_object_set_new(o, "method", method ? json_string(method) : json_null());
+		json_array_append_new(arr, o);
+	}
+	*out = arr;
+	arr = NULL;
+out:
+	json_decref(arr);
+	sqlite3_finalize(s);
+	return st;
+}
+
+static enum cu_status forms_inside(struct rep *r, unsigned formats, struct cu_error *err)
+{
+	struct cu_buf dir = CU_BUF_INIT, names = CU_BUF_INIT, log = CU_BUF_INIT;
+	json_t *files = NULL;
+	struct cu_forms_in in;
+	enum cu_status st;
+
+	if ((st = files_json(r, &files, err)) != CU_OK)
+		goto out;
+	if ((st = cu_path_join(r->out, "forms", &dir, err)) != CU_OK ||
+	    (st = cu_mkdirs(dir.data, 0755, false, err)) != CU_OK ||
+	    (st = cu_case_path(r->c, CU_CASE_CUSTODY, &log, err)) != CU_OK)
+		goto out;
+	memset(&in, 0, sizeof(in));
+	in.manifest = r->c->manifest;
+	in.files = files;
+	in.custody_log = log.data;
+	in.hash_hex = r->res.content_root;
+	in.is_seal = false;
+	in.tz = r->tz;
+	in.tz_label = r->tz_label;
+	in.formats = formats;
+	if ((st = cu_forms_write(dir.data, &in, &names, err)) != CU_OK)
+		goto out;
+	for (size_t i = 0; i < names.len; i++)
+		if (names.data[i] == '\n')
+			r->files_written++;
+out:
+	json_decref(files);
+	cu_buf_release(&dir);
+	cu_buf_release(&names);
+	cu_buf_release(&log);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* the whole report                                                    */
+/* ------------------------------------------------------------------ */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Removes a folder tree the report itself wrote (never follows links). */
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void tz_from(struct rep *r, const char *opt)
+{
+	const json_t *loc = json_object_get(json_object_get(r->c->manifest, "seizure"), "location");
+	const char *name = opt;
+	int off = 480;
+
+	if (name == NULL)
+		name = jstr(loc, "tz");
+	if (name == NULL)
+		name = jstr(loc, "utc_offset");
+	if (name == NULL || !cu_report_parse_tz(name, &off)) {
+		name = "Asia/Shanghai";
+		off = 480;
+	}
+	r->tz = off;
+	snprintf(r->tz_label, sizeof(r->tz_label), "UTC%c%02d:%02d (%s)", off < 0 ? '-' : '+',
+		 (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60, name);
+}
+
+enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
+			      struct cu_report_result *out, struct cu_error *err)
+{
+	struct rep r;
+	struct cu_buf dbp = CU_BUF_INIT, tmp = CU_BUF_INIT, final = CU_BUF_INIT, old = CU_BUF_INIT;
+	struct cu_buf idx = CU_BUF_INIT;
+	enum cu_status st;
+	unsigned formats = o && o->formats ? o->formats : (CU_REPORT_HTML | CU_REPORT_DOCX);
+	bool made_tmp = false;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.rows = o && o->page_rows ? o->page_rows : DEFAULT_ROWS;
+	r.case_id = cu_seal_manifest_case_id(c->manifest);
+	if (r.case_id == NULL)
+		r.case_id = "?";
+	if (o && o->tz != NULL) {
+		int off;
+		if (!cu_report_parse_tz(o->tz, &off))
+			return cu_error_set(err, CU_E_USAGE,
+					    "report: unknown time zone '%s' (use +HH:MM, UTC or "
+					    "a zone like Asia/Shanghai)",
+					    o->tz);
+	}
+	tz_from(&r, o ? o->tz : NULL);
+
+	if ((st = cu_case_path(c, CU_CASE_DB, &dbp, err)) != CU_OK)
+		goto out;
+	if (!cu_file_exists(dbp.data)) {
+		st = cu_error_set(err, CU_E_NOTFOUND,
+				  "report: '%s' does not exist: run custos parse first", dbp.data);
+		goto out;
+	}
+	if (sqlite3_open_v2(dbp.data, &r.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		st = cu_error_set(err, CU_E_FORMAT, "report: cannot open '%s': %s", dbp.data,
+				  r.db ? sqlite3_errmsg(r.db) : "out of memory");
+		goto out;
+	}
+	/* Temporary tables live in memory up to a point, then in a temp file:
+	 * bounded memory for big inventories. */
+	sqlite3_exec(r.db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-16384", NULL, NULL, NULL);
+	if ((st = load_inventory(&r, err)) != CU_OK || (st = content_root(&r, err)) != CU_OK)
+		goto out;
+	if ((st = prepare(&r, "SELECT device_path, evidence_path FROM inv WHERE item = ? AND base "
+			      "= ? ORDER BY kind = 'derived', evidence_path",
+			  &r.att, err)) != CU_OK ||
+	    (st = prepare(&r,
+			  "SELECT body, source_id, source_table, source_rowid FROM messages WHERE "
+			  "message_id = ?",
+			  &r.body, err)) != CU_OK)
+		goto out;
+
+	/* Written beside, swapped in when complete. */
+	if ((st = cu_case_path(c, "work", &tmp, err)) != CU_OK ||
+	    (st = cu_mkdirs(tmp.data, 0755, false, err)) != CU_OK ||
+	    (st = cu_buf_printf(&tmp, err, "/report.new.%ld", (long)getpid())) != CU_OK)
+		goto out;
+	rm_tree(tmp.data);
+	if (mkdir(tmp.data, 0755) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "report: cannot create '%s'", tmp.data);
+		goto out;
+	}
+	made_tmp = true;
+	r.out = tmp.data;
+	if ((st = cu_report_write_file(r.out, "assets/report.css", report_css,
+				       sizeof(report_css) - 1, err)) != CU_OK ||
+	    (st = cu_report_write_file(r.out, "assets/search.js", search_js, sizeof(search_js) - 1,
+				       err)) != CU_OK)
+		goto out;
+	r.files_written += 2;
+	if (formats & CU_REPORT_HTML) {
+		if ((st = index_page(&r, err)) != CU_OK || (st = chats(&r, err)) != CU_OK ||
+		    (st = tables(&r, err)) != CU_OK || (st = sources_page(&r, err)) != CU_OK ||
+		    (st = custody_page(&r, err)) != CU_OK || (st = verify_page(&r, err)) != CU_OK)
+			goto out;
+	}
+	if ((st = forms_inside(&r, formats, err)) != CU_OK)
+		goto out;
+	{
+		int64_t n = 0;
+		sqlite3_stmt *s = NULL;
+		if (prepare(&r, "SELECT count(*) FROM items", &s, err) == CU_OK &&
+		    sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		r.res.items = (uint64_t)n;
+		if (!(formats & CU_REPORT_HTML)) {
+			enum cu_status s2 = CU_OK;
+			r.res.messages = (uint64_t)count_of(&r, "SELECT count(*) FROM messages",
+							     err, &s2);
+			r.res.payments = (uint64_t)count_of(&r, "SELECT count(*) FROM payments",
+							     err, &s2);
+			r.res.hits = (uint64_t)count_of(&r, "SELECT count(*) FROM hits", err, &s2);
+		}
+	}
+
+	/* Swap: report/ -> work/report.old.<pid>, new -> report/. */
+	if ((st = cu_case_path(c, "report", &final, err)) != CU_OK ||
+	    (st = cu_case_path(c, "work", &old, err)) != CU_OK ||
+	    (st = cu_buf_printf(&old, err, "/report.old.%ld", (long)getpid())) != CU_OK)
+		goto out;
+	rm_tree(old.data);
+	if (rename(final.data, old.data) != 0 && errno != ENOENT) {
+		st = cu_error_errno(err, CU_E_IO, errno, "report: cannot move the old '%s' aside",
+				    final.data);
+		goto out;
+	}
+	if (rename(tmp.data, final.data) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "report: cannot move '%s' into place",
+				    tmp.data);
+		goto out;
+	}
+	made_tmp = false;
+	rm_tree(old.data);
+	cu_fsync_dir(c->dir, NULL);
+
+	/* REPORT custody entry: what was written and the digest of its index. */
+	if (!(o && o->no_custody)) {
+		struct cu_buf det = CU_BUF_INIT, sub = CU_BUF_INIT;
+		struct cu_digests d;
+		struct cu_json j;
+		memset(&d, 0, sizeof(d));
+		if (cu_buf_printf(&idx, err, "%s/%s", final.data,
+				  (formats & CU_REPORT_HTML) ? "index.html" : "forms/index.html") ==
+			CU_OK &&
+		    cu_hash_file(idx.data, CU_HASH_SHA256, &d, err) != CU_OK)
+			d.sha256[0] = '\0';
+		cu_json_init(&j, &sub);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "path", "report/");
+		cu_json_obj_end(&j);
+		cu_json_finish(&j, err);
+		cu_json_init(&j, &det);
+		cu_json_obj_begin(&j);
+		cu_json_key(&j, "files");
+		cu_json_uint(&j, r.files_written);
+		cu_json_kv_str(&j, "index_sha256", d.sha256[0] ? d.sha256 : NULL);
+		cu_json_kv_str(&j, "content_root", r.res.content_root);
+		cu_json_kv_str(&j, "time_zone", r.tz_label);
+		cu_json_key(&j, "messages");
+		cu_json_uint(&j, r.res.messages);
+		cu_json_key(&j, "payments");
+		cu_json_uint(&j, r.res.payments);
+		cu_json_key(&j, "pages");
+		cu_json_uint(&j, r.res.pages);
+		cu_json_kv_str(&j, "tool", cu_version());
+		cu_json_obj_end(&j);
+		st = cu_json_finish(&j, err);
+		if (st == CU_OK)
+			st = cu_custody_append(c->custody, "REPORT", cu_case_default_actor(),
+					       sub.data, det.data, NULL, err);
+		cu_buf_release(&sub);
+		cu_buf_release(&det);
+		if (st != CU_OK)
+			goto out;
+	}
+	if (out != NULL)
+		*out = r.res;
+	st = CU_OK;
+out:
+	if (made_tmp)
+		rm_tree(tmp.data);
+	sqlite3_finalize(r.att);
+	sqlite3_finalize(r.body);
+	if (r.db != NULL)
+		sqlite3_close(r.db);
+	cu_buf_release(&dbp);
+	cu_buf_release(&tmp);
+	cu_buf_release(&final);
+	cu_buf_release(&old);
+	cu_buf_release(&idx);
+	return st;
+}
