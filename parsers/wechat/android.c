@@ -530,6 +530,22 @@ static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_arti
 /* decryption                                                          */
 /* ------------------------------------------------------------------ */
 
+struct wal_find {
+	char *sha256; /* the -wal's inventory digest */
+};
+
+static enum cu_status wal_found(struct cu_parse_ctx *ctx, const struct cu_artifact *a, void *arg,
+				struct cu_error *err)
+{
+	struct wal_find *wf = arg;
+
+	(void)ctx;
+	(void)err;
+	if (wf->sha256 == NULL && a->sha256 != NULL)
+		wf->sha256 = cu_strdup(a->sha256);
+	return CU_OK;
+}
+
 static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 					struct cu_error *err)
 {
@@ -541,6 +557,9 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 	char userdir[33], ud[33];
 	bool fits[MAX_CANDIDATES];
 	struct cu_buf tmp = CU_BUF_INIT, rel = CU_BUF_INIT, deriv = CU_BUF_INIT;
+	struct cu_buf wal = CU_BUF_INIT, walnote = CU_BUF_INIT;
+	struct cu_sqlcipher1_wal wi;
+	struct stat sb;
 	const struct cu_artifact *plain = NULL;
 	enum cu_status s;
 	struct cu_error e;
@@ -606,6 +625,48 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 		cu_error_prefix(err, "decrypting '%s'", a->device_path);
 		goto out;
 	}
+	/* the encrypted write-ahead log staged beside the database */
+	if (cu_buf_printf(&wal, err, "%s-wal", a->work_path) == CU_OK && stat(wal.data, &sb) == 0 &&
+	    sb.st_size > 0) {
+		struct wal_find wf = {NULL};
+		struct cu_buf pat = CU_BUF_INIT;
+		struct cu_error fe;
+
+		cu_error_clear(&fe);
+		if (wx_exact_pattern(a->device_path, strlen(a->device_path), "-wal", &pat, &fe) ==
+		    CU_OK)
+			(void)cu_parse_find(ctx, pat.data, wal_found, &wf, &fe);
+		cu_buf_release(&pat);
+		s = cu_sqlcipher1_wal_apply(a->work_path, wal.data, pass[which], tmp.data, &wi, &e);
+		if (s != CU_OK) {
+			cu_parse_warn(ctx, a, "encrypted write-ahead log not applied: %s", e.msg);
+			s = CU_OK;
+		} else {
+			s = cu_buf_printf(
+			    &walnote, err,
+			    " wal=applied(frames %llu of %llu, commits %llu, sha256 %s)",
+			    (unsigned long long)wi.frames_applied,
+			    (unsigned long long)wi.frames_total, (unsigned long long)wi.commits,
+			    wf.sha256 != NULL ? wf.sha256 : "unknown");
+			/* the driver's generic checkpoint cannot read an encrypted
+			 * WAL and says so; record that it was applied here */
+			cu_parse_warn(ctx, a,
+				      "the encrypted write-ahead log was decrypted and its %llu "
+				      "committed frames applied to the derived database (see the "
+				      "DERIVE entry)",
+				      (unsigned long long)wi.frames_applied);
+			if (wi.frames_applied < wi.frames_total)
+				cu_parse_warn(
+				    ctx, a,
+				    "%llu of %llu write-ahead log frames are not part of a "
+				    "valid commit (old or torn frames): not applied",
+				    (unsigned long long)(wi.frames_total - wi.frames_applied),
+				    (unsigned long long)wi.frames_total);
+		}
+		free(wf.sha256);
+		if (s != CU_OK)
+			goto out;
+	}
 	s = cu_path_from_device(a->device_path, strlen(a->device_path), &rel, err);
 	if (s == CU_OK)
 		s = cu_buf_puts(&rel, ".decrypted.db", err);
@@ -613,9 +674,9 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 		s = cu_buf_printf(&deriv, err,
 				  "wechat-sqlcipher1 key=md5(imei+uin)[:7] imei_source=%s "
 				  "uin_source=%s uin_matches_userdir=%s kdf=pbkdf2-hmac-sha1/4000 "
-				  "cipher=aes-256-cbc page=1024 reserve=16(iv kept) hmac=none",
+				  "cipher=aes-256-cbc page=1024 reserve=16(iv kept) hmac=none%s",
 				  imeis.v[pi[which]].source, uins.v[pu[which]].source,
-				  fits[pu[which]] ? "yes" : "no");
+				  fits[pu[which]] ? "yes" : "no", walnote.data ? walnote.data : "");
 	if (s != CU_OK)
 		goto out;
 	s = cu_parse_derive(ctx, a, tmp.data, rel.data, deriv.data, &plain, err);
@@ -632,25 +693,18 @@ out:
 	cu_buf_release(&tmp);
 	cu_buf_release(&rel);
 	cu_buf_release(&deriv);
+	cu_buf_release(&wal);
+	cu_buf_release(&walnote);
 	return s;
 }
 
 static enum cu_status wechat_android_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 					   struct cu_error *err)
 {
-	struct stat sb;
-	char wal[CU_PATH_MAX];
-
 	if (a->work_path == NULL)
 		return cu_error_set(err, CU_E_INTERNAL, "'%s' was not staged", a->device_path);
 	if (is_plain_sqlite(a->work_path))
 		return parse_plain(ctx, a, err);
-	if (snprintf(wal, sizeof(wal), "%s-wal", a->work_path) < (int)sizeof(wal) &&
-	    stat(wal, &sb) == 0 && sb.st_size > 0)
-		cu_parse_warn(ctx, a,
-			      "encrypted write-ahead log beside '%s' is not decrypted: its "
-			      "uncheckpointed changes are not parsed",
-			      a->device_path);
 	return decrypt_and_parse(ctx, a, err);
 }
 

@@ -53,6 +53,25 @@ void wx_md5_hex(const char *s, size_t n, char out[33])
 	cu_hex(d, 16, out);
 }
 
+/* fnmatch pattern matching exactly `prefix` + `suffix` */
+enum cu_status wx_exact_pattern(const char *prefix, size_t n, const char *suffix,
+				struct cu_buf *out, struct cu_error *err)
+{
+	enum cu_status st = CU_OK;
+	size_t i;
+
+	cu_buf_reset(out);
+	for (i = 0; i < n && st == CU_OK; i++) {
+		if (strchr("*?[]\\", prefix[i]) != NULL)
+			st = cu_buf_putc(out, '\\', err);
+		if (st == CU_OK)
+			st = cu_buf_putc(out, prefix[i], err);
+	}
+	if (st == CU_OK)
+		st = cu_buf_puts(out, suffix, err);
+	return st;
+}
+
 bool wx_is_group(const char *username)
 {
 	return username != NULL && cu_str_has_suffix(username, "@chatroom");

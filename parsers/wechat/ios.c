@@ -311,25 +311,6 @@ static enum cu_status found_db(struct cu_parse_ctx *ctx, const struct cu_artifac
 	return CU_OK;
 }
 
-/* fnmatch pattern matching exactly `prefix` + `suffix` */
-static enum cu_status exact_pattern(const char *prefix, size_t n, const char *suffix,
-				    struct cu_buf *out, struct cu_error *err)
-{
-	enum cu_status st = CU_OK;
-	size_t i;
-
-	cu_buf_reset(out);
-	for (i = 0; i < n && st == CU_OK; i++) {
-		if (strchr("*?[]\\", prefix[i]) != NULL)
-			st = cu_buf_putc(out, '\\', err);
-		if (st == CU_OK)
-			st = cu_buf_putc(out, prefix[i], err);
-	}
-	if (st == CU_OK)
-		st = cu_buf_puts(out, suffix, err);
-	return st;
-}
-
 /* Documents/MMappedKV/mmsetting.archive.<wxid>: the owner's wxid is in the
  * file name (APPS.md 2.1); it is ours when md5(wxid) is the userhash. */
 static enum cu_status found_mmkv(struct cu_parse_ctx *ctx, const struct cu_artifact *a, void *arg,
@@ -366,16 +347,17 @@ static void find_related(struct ios_wx *iw, const char *device_path, bool emit)
 	dl = (size_t)(db_dir - device_path) + 1; /* ".../DB/" */
 	ul = dl >= 3 ? dl - 3 : 0;               /* ".../<userhash>/" */
 	cu_error_clear(&e);
-	if (exact_pattern(device_path, dl, "WCDB_Contact.sqlite", &pat, &e) == CU_OK)
+	if (wx_exact_pattern(device_path, dl, "WCDB_Contact.sqlite", &pat, &e) == CU_OK)
 		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e);
-	if (!emit && exact_pattern(device_path, dl, "MM.sqlite", &pat, &e) == CU_OK)
+	if (!emit && wx_exact_pattern(device_path, dl, "MM.sqlite", &pat, &e) == CU_OK)
 		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e); /* names only */
 	fa.session = true;
-	if (ul > 0 && exact_pattern(device_path, ul, "session/session.db", &pat, &e) == CU_OK)
+	if (ul > 0 && wx_exact_pattern(device_path, ul, "session/session.db", &pat, &e) == CU_OK)
 		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e);
 	/* ".../Documents/" is the userhash directory's parent */
 	if (ul > 34 && iw->userhash[0] != '\0' &&
-	    exact_pattern(device_path, ul - 33, "MMappedKV/mmsetting.archive.*", &pat, &e) == CU_OK)
+	    wx_exact_pattern(device_path, ul - 33, "MMappedKV/mmsetting.archive.*", &pat, &e) ==
+		CU_OK)
 		cu_parse_find(iw->w.ctx, pat.data, found_mmkv, iw, &e);
 	cu_buf_release(&pat);
 }

@@ -201,3 +201,179 @@ out:
 		close(in);
 	return st;
 }
+
+/* ------------------------------------------------------------------ */
+/* write-ahead log                                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * SQLite WAL (file-format spec, "The WAL File Format"): a 32-byte header
+ * (magic 0x377f0682/0x377f0683 - the low bit selects big-endian checksum
+ * words -, version, page size, checkpoint sequence, salt-1, salt-2,
+ * checksum over bytes 0..23), then frames of a 24-byte header (page
+ * number, database size in pages for a commit frame else 0, salt-1,
+ * salt-2, cumulative checksum over header bytes 0..7 and the page) and
+ * the page. SQLCipher writes the pages encrypted, exactly as in the main
+ * file, and the checksums cover those encrypted bytes. Valid frames are
+ * those up to the last commit frame whose salts match the header and
+ * whose checksum chain holds; they are applied in order, as a checkpoint
+ * would, and the database is sized to the last commit's page count.
+ */
+#define WAL_HDR       32
+#define WAL_FRAME_HDR 24
+#define WAL_MAX_PAGES (1u << 24) /* 16 GiB at 1024 bytes a page */
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wal_cksum(bool big, const unsigned char *p, size_t n, uint32_t s[2])
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint32_t a, b;
+
+		if (big) {
+			a = be32(p + i);
+			b = be32(p + i + 4);
+		} else {
+			a = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+			    (uint32_t)p[i + 3] << 24;
+			b = (uint32_t)p[i + 4] | (uint32_t)p[i + 5] << 8 |
+			    (uint32_t)p[i + 6] << 16 | (uint32_t)p[i + 7] << 24;
+		}
+		s[0] += a + s[1];
+		s[1] += b + s[0];
+	}
+}
+
+enum cu_status cu_sqlcipher1_wal_apply(const char *db_path, const char *wal_path,
+				       const char *passphrase, const char *out_path,
+				       struct cu_sqlcipher1_wal *info, struct cu_error *err)
+{
+	enum cu_status st = CU_OK;
+	unsigned char hdr[WAL_HDR], fh[WAL_FRAME_HDR], page[PAGE], plain[PAGE], salt[16], key[32];
+	struct cu_sqlcipher1_wal res = {0, 0, 0, 0};
+	uint32_t ck[2] = {0, 0}, commit_pages = 0;
+	uint64_t nframes = 0, last_commit = 0, i;
+	int db = -1, wal = -1, out = -1;
+	size_t got;
+	bool big;
+	off_t walsize;
+	struct stat sb;
+
+	db = open(db_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (db < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", db_path);
+	st = cu_read_full(db, salt, sizeof(salt), &got, db_path, err);
+	close(db);
+	if (st != CU_OK)
+		return st;
+	if (got != sizeof(salt))
+		return cu_error_set(err, CU_E_FORMAT, "'%s': no salt", db_path);
+	wal = open(wal_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (wal < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", wal_path);
+	if (fstat(wal, &sb) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot stat '%s'", wal_path);
+		goto out;
+	}
+	walsize = sb.st_size;
+	st = cu_read_full(wal, hdr, WAL_HDR, &got, wal_path, err);
+	if (st != CU_OK)
+		goto out;
+	if (got != WAL_HDR || (be32(hdr) & ~1u) != 0x377f0682u) {
+		st = cu_error_set(err, CU_E_FORMAT, "'%s' is not a SQLite write-ahead log",
+				  wal_path);
+		goto out;
+	}
+	big = (be32(hdr) & 1u) != 0;
+	if (be32(hdr + 8) != PAGE) {
+		st = cu_error_set(err, CU_E_UNSUPPORTED, "'%s': page size %u, expected %d",
+				  wal_path, be32(hdr + 8), PAGE);
+		goto out;
+	}
+	wal_cksum(big, hdr, 24, ck);
+	if (ck[0] != be32(hdr + 24) || ck[1] != be32(hdr + 28)) {
+		/* a WAL whose header does not check out holds no valid frames */
+		*info = res;
+		goto out;
+	}
+	/* pass 1: find the last valid commit frame */
+	nframes = ((uint64_t)walsize - WAL_HDR) / (WAL_FRAME_HDR + PAGE);
+	for (i = 0; i < nframes; i++) {
+		st = cu_read_full(wal, fh, WAL_FRAME_HDR, &got, wal_path, err);
+		if (st == CU_OK && got == WAL_FRAME_HDR)
+			st = cu_read_full(wal, page, PAGE, &got, wal_path, err);
+		if (st != CU_OK)
+			goto out;
+		if (got != PAGE || memcmp(fh + 8, hdr + 16, 8) != 0 || be32(fh) == 0 ||
+		    be32(fh) > WAL_MAX_PAGES)
+			break;
+		wal_cksum(big, fh, 8, ck);
+		wal_cksum(big, page, PAGE, ck);
+		if (ck[0] != be32(fh + 16) || ck[1] != be32(fh + 20))
+			break;
+		if (be32(fh + 4) != 0) {
+			last_commit = i + 1;
+			commit_pages = be32(fh + 4);
+			res.commits++;
+		}
+	}
+	res.frames_total = nframes;
+	if (last_commit == 0) {
+		*info = res;
+		goto out;
+	}
+	if (commit_pages > WAL_MAX_PAGES) {
+		st = cu_error_set(err, CU_E_LIMIT, "'%s': implausible database size", wal_path);
+		goto out;
+	}
+	/* pass 2: apply frames 1..last_commit */
+	st = cu_sqlcipher1_kdf(passphrase, salt, key, err);
+	if (st != CU_OK)
+		goto out;
+	out = open(out_path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (out < 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", out_path);
+		goto out;
+	}
+	if (lseek(wal, WAL_HDR, SEEK_SET) != WAL_HDR) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot seek in '%s'", wal_path);
+		goto out;
+	}
+	for (i = 0; i < last_commit; i++) {
+		uint32_t pgno;
+
+		st = cu_read_full(wal, fh, WAL_FRAME_HDR, &got, wal_path, err);
+		if (st == CU_OK)
+			st = cu_read_full(wal, page, PAGE, &got, wal_path, err);
+		if (st != CU_OK)
+			goto out;
+		pgno = be32(fh);
+		st = cu_sqlcipher1_page_decrypt(key, pgno, page, plain, err);
+		if (st != CU_OK)
+			goto out;
+		if (pwrite(out, plain, PAGE, (off_t)(pgno - 1) * PAGE) != PAGE) {
+			st = cu_error_errno(err, CU_E_IO, errno, "writing '%s'", out_path);
+			goto out;
+		}
+		res.frames_applied++;
+	}
+	if (ftruncate(out, (off_t)commit_pages * PAGE) != 0 || fsync(out) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "sizing '%s'", out_path);
+		goto out;
+	}
+	res.db_pages = commit_pages;
+	*info = res;
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(plain, sizeof(plain));
+	if (out >= 0)
+		close(out);
+	if (wal >= 0)
+		close(wal);
+	return st;
+}

@@ -74,6 +74,10 @@ extern const struct cu_parser cu_parser_alipay_android;
  * and Android prefs never do, so such input is refused before parsing. */
 bool wx_xml_has_dtd(const char *s, size_t n);
 bool wx_is_group(const char *username);
+/* An fnmatch(3) pattern matching exactly prefix[0..n) + suffix (suffix may
+ * hold wildcards). */
+enum cu_status wx_exact_pattern(const char *prefix, size_t n, const char *suffix,
+				struct cu_buf *out, struct cu_error *err);
 /* md5 hex of a string (for media paths and iOS table names). */
 void wx_md5_hex(const char *s, size_t n, char out[33]);
 

@@ -78,6 +78,24 @@ is "$(gq "$A")" "$(cat "$SRCDIR/tests/golden/wechat_android.txt")" \
 	"A: second parse (from the derived record) gives the same rows"
 is "$(evidence_sums "$A")" "$before" "A: evidence still unchanged"
 
+# ---- W: a WAL-mode database copied with frames still in its encrypted WAL
+W=$T/w
+WD=$T/w-img/data/data/com.tencent.mm/MicroMsg/$UD
+mkdir -p "$WD" && (cd "$WD" && printf "PRAGMA key='3a57b96'; %s\nPRAGMA journal_mode=WAL;\nPRAGMA wal_autocheckpoint=0;\n.read %s\nPRAGMA wal_checkpoint(TRUNCATE);\nINSERT INTO message (msgId, msgSvrId, type, status, isSend, createTime, talker, content) VALUES (40, 9040, 1, 3, 0, 1600000600000, 'wxid_a1', '只在 WAL 里 🙂');\nUPDATE message SET content = '改过的' WHERE msgId = 1;\n.shell cp live.db EnMicroMsg.db; cp live.db-wal EnMicroMsg.db-wal\n" \
+	"$CIPHER_SETTINGS" "$D/EnMicroMsg.sql" | sqlcipher live.db >/dev/null 2>&1; rm -f live.db live.db-wal live.db-shm)
+prefs "$T/w-img/data/data/com.tencent.mm/shared_prefs/system_config_prefs.xml" default_uin 123456789
+ok $([ -s "$WD/EnMicroMsg.db-wal" ] && echo 0 || echo 1) "W: encrypted db with a live WAL made by sqlcipher"
+run "W: case init" "$CUSTOS" case init "$W" --case-id WX-W
+run "W: import" "$CUSTOS" --case "$W" import "$T/w-img" --format dir --item wx-w
+run "W: parse" "$CUSTOS" --case "$W" parse
+is "$(cq "$W" "SELECT body FROM messages WHERE app = 'wechat' AND source_rowid IN (1, 40) ORDER BY source_rowid")" \
+	"改过的
+只在 WAL 里 🙂" "W: a row and an update that exist only in the WAL are parsed"
+like "$(grep '"DERIVE"' "$W/custody/log.jsonl")" 'wal=applied\(frames [1-9][0-9]* of [1-9][0-9]*, commits [1-9][0-9]*, sha256 [0-9a-f]{64}\)' \
+	"W: DERIVE entry records the WAL, its hash and the frames applied"
+is "$(cq "$W" "SELECT count(*) FROM sources WHERE device_path LIKE '%/EnMicroMsg.db-wal'")" 1 \
+	"W: the WAL is a recorded source"
+
 # ---- M: the IMEI only in the seizure manifest (identifiers.imei), a wrong
 # uin in another prefs file; APPS.md's second vector (key 4c27f5d)
 M=$T/m
