@@ -236,6 +236,25 @@ enum cu_status cu_sqlcipher1_decrypt_file(const char *in_path, const char *const
 					  size_t n, const char *out_path, size_t *which,
 					  struct cu_error *err);
 
+/* What cu_sqlcipher1_wal_apply() did. */
+struct cu_sqlcipher1_wal {
+	uint64_t frames_total;   /* whole frames in the file */
+	uint64_t frames_applied; /* valid frames up to the last commit */
+	uint64_t commits;
+	uint64_t db_pages;       /* database size after the last commit */
+};
+/*
+ * Applies the committed frames of the SQLCipher-1 encrypted WAL wal_path
+ * (belonging to the encrypted database db_path, which gives the salt) to
+ * the decrypted database out_path, as a checkpoint would: pages decrypted
+ * and written in frame order, file sized to the last commit. Frames after
+ * a bad checksum or salt are ignored (as SQLite does). A WAL without valid
+ * commits changes nothing (CU_OK, frames_applied 0).
+ */
+enum cu_status cu_sqlcipher1_wal_apply(const char *db_path, const char *wal_path,
+				       const char *passphrase, const char *out_path,
+				       struct cu_sqlcipher1_wal *info, struct cu_error *err);
+
 /* WeChat Android key = md5_hex(IMEI + uin)[:7] (APPS.md 1.2). */
 void cu_wechat_key_derive(const char *imei, const char *uin, char out[8]);
 /* <userdir> = md5_hex("mm" + uin) (APPS.md 1.1). */
