@@ -142,17 +142,12 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 		}
 	}
 	action = event;
-	if (key != NULL && cu_signer_load(key, &signer, &err) != CU_OK)
-		goto fail;
-	if (log != NULL) {
-		if (cu_custody_open(log, false, repair, &c, &err) != CU_OK)
-			goto fail;
-	} else {
-		if (cu_case_open_ex(cli->case_dir, repair ? CU_CASE_REPAIR : 0, &cs, &err) != CU_OK)
-			goto fail;
-		c = cs->custody;
-		if (actor.id == NULL)
-			actor.id = badge_of(cs->manifest, actor.name);
+	if (!cu_utf8_valid(actor.name, strlen(actor.name)) ||
+	    (actor.id != NULL && !cu_utf8_valid(actor.id, strlen(actor.id))) ||
+	    !cu_utf8_valid(actor.role, strlen(actor.role))) {
+		fprintf(stderr, "custos: --actor / --actor-id / --role is not valid UTF-8 (check "
+				"the terminal's encoding); nothing was recorded\n");
+		return 2;
 	}
 	cu_json_init(&j, &subject);
 	cu_json_obj_begin(&j);
@@ -177,6 +172,18 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 		fprintf(stderr, "custos: --to / --note is not valid UTF-8 (check the terminal's "
 				"encoding); nothing was recorded\n");
 		goto out;
+	}
+	if (key != NULL && cu_signer_load(key, &signer, &err) != CU_OK)
+		goto fail;
+	if (log != NULL) {
+		if (cu_custody_open(log, false, repair, &c, &err) != CU_OK)
+			goto fail;
+	} else {
+		if (cu_case_open_ex(cli->case_dir, repair ? CU_CASE_REPAIR : 0, &cs, &err) != CU_OK)
+			goto fail;
+		c = cs->custody;
+		if (actor.id == NULL)
+			actor.id = badge_of(cs->manifest, actor.name);
 	}
 	if (cu_custody_append(c, action, &actor, subject.data, details.data, signer, &err) != CU_OK)
 		goto fail;
