@@ -329,6 +329,7 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 	zip_file_t *zf = open_entry(p, i, name);
 	char ename[CU_PATH_MAX + 8];
 	bool failed = false;
+	uint64_t total = 0;
 
 	snprintf(ename, sizeof(ename), "entry %s", name);
 	if (zf == NULL)
@@ -364,6 +365,15 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 		}
 		if (got == 0)
 			break;
+		/* Stop a decompression bomb early: never read past the listed size. */
+		total += (uint64_t)got;
+		if (total > l->size) {
+			check(p->r, FAIL, ename,
+			      "'%s' is larger than the %llu bytes manifest.json lists: stopped", name,
+			      (unsigned long long)l->size);
+			failed = true;
+			break;
+		}
 		if (cu_hasher_update(p->h, rp.buf[k], (size_t)got, &e) != CU_OK) {
 			check(p->r, FAIL, ename, "%s", e.msg);
 			failed = true;

@@ -90,6 +90,21 @@ verify_fails "duplicate entry name" "FAIL entry-names: entry name '$EV' appears 
 verify_fails "absolute entry name" "FAIL entry-names: entry [0-9]+ has an unsafe name '/etc/evil'" t-abs.zip
 verify_fails "'..' entry name" "FAIL entry-names: entry [0-9]+ has an unsafe name 'evidence/../../evil'" t-dotdot.zip
 
+# A decompression bomb in place of a small listed entry is stopped early.
+python3 - "$P" t-bomb.zip <<'EOF2'
+import sys, zipfile
+zi = zipfile.ZipFile(sys.argv[1])
+with zipfile.ZipFile(sys.argv[2], "w") as zo:
+    for i in zi.infolist():
+        data = zi.read(i.filename)
+        if i.filename == "inventory/A1.jsonl":
+            i.compress_type = zipfile.ZIP_DEFLATED
+            data = bytes(64 << 20)
+        zo.writestr(i, data)
+    zo.comment = zi.comment
+EOF2
+verify_fails "decompression bomb" "FAIL entry inventory/A1.jsonl: .*larger than the [0-9]+ bytes manifest.json lists: stopped" t-bomb.zip
+
 size=$(wc -c <"$P")
 head -c $((size - 4000)) "$P" >t-trunc.zip
 expect_exit 1 "truncated zip: verify fails" "$CUSTOS" verify t-trunc.zip --pubkey k.pub.pem
