@@ -19,8 +19,8 @@
 #include <string.h>
 
 #define ITEMS_PER_PAGE 8
-#define FILES_PER_PAGE 12
-#define EVENTS_PER_PAGE 20
+#define FILES_PER_PAGE 8
+#define EVENTS_PER_PAGE 12
 
 const char cu_forms_css[] =
     "@page{size:A4;margin:15mm}\n"
@@ -212,7 +212,7 @@ static void f_tbl_row(struct fdoc *d, size_t n, const unsigned *tw, const char *
 	for (size_t i = 0; i < n; i++) {
 		fd_printf(d, "<w:tc><w:tcPr><w:tcW w:w=\"%u\" w:type=\"dxa\"/></w:tcPr><w:p>",
 			  tw[i]);
-		x_run(d, cells[i] ? cells[i] : "", true, false, 15);
+		x_run(d, cells[i] ? cells[i] : "", true, false, 14);
 		fd_raw(d, "</w:p></w:tc>");
 	}
 	fd_raw(d, "</w:tr>");
@@ -266,8 +266,9 @@ static void f_hash(struct fdoc *d)
 	x_run(d, label, true, true, 0);
 	x_run(d, "：", false, true, 0);
 	fd_raw(d, "</w:p><w:p>");
+	/* 9 pt monospace: the 79 characters fit one line of A4. */
 	fd_raw(d, "<w:r><w:rPr><w:rFonts w:ascii=\"Courier New\" w:hAnsi=\"Courier New\"/>"
-		  "</w:rPr><w:t xml:space=\"preserve\">");
+		  "<w:sz w:val=\"18\"/></w:rPr><w:t xml:space=\"preserve\">");
 	fd_esc(d, g);
 	fd_raw(d, "</w:t></w:r></w:p>");
 	if (in->package_name != NULL) {
@@ -480,7 +481,7 @@ static void upper(char *s)
 
 static void extraction_record(struct fdoc *d)
 {
-	static const unsigned tw[] = {500, 2000, 900, 900, 800, 800, 700, 1438, 1600};
+	static const unsigned tw[] = {400, 2400, 800, 700, 700, 700, 700, 1338, 1900};
 	static const char *const heads[] = {"序号", "电子数据", "来源",	"提取方式", "类别",
 					    "文件格式", "大小(字节)", "MD5", "SHA-256"};
 	const struct cu_forms_in *in = d->in;
@@ -532,10 +533,14 @@ static void extraction_record(struct fdoc *d)
 	snprintf(t, sizeof(t), "共提取电子数据 %zu 项，合计 %llu 字节，详见《电子数据提取固定清单》",
 		 nfiles, (unsigned long long)bytes);
 	f_line(d, "提取结果", t);
-	f_line(d, "提取工具",
-	       js(json_object_get(m, "tool"), "version")
-		   ? js(json_object_get(m, "tool"), "version")
-		   : "custos");
+	cu_buf_reset(&b);
+	cu_buf_printf(&b, &e, "%s %s",
+		      js(json_object_get(m, "tool"), "name") ? js(json_object_get(m, "tool"), "name")
+							       : "custos",
+		      js(json_object_get(m, "tool"), "version")
+			  ? js(json_object_get(m, "tool"), "version")
+			  : "");
+	f_line(d, "提取工具", b.data);
 	json_array_foreach(json_object_get(pe, "investigators"), i, x)
 	    f_sign(d, "提取人", js(x, "name"));
 	json_array_foreach(json_object_get(pe, "witnesses"), i, x) f_sign(d, "见证人", js(x, "name"));
@@ -563,9 +568,20 @@ static void extraction_record(struct fdoc *d)
 				 item_name(m, iid) ? "（" : "",
 				 item_name(m, iid) ? item_name(m, iid) : "",
 				 item_name(m, iid) ? "）" : "");
+			const char *dp = js(f, "device_path") ? js(f, "device_path") : js(f, "path");
+			char shown[256];
+			/* A row must fit the page whatever the path: long ones are
+			 * cut here, the whole path is in manifest.json files[]. */
+			if (dp != NULL && strlen(dp) > 160) {
+				size_t n = 120;
+				while (n > 0 && ((unsigned char)dp[n] & 0xc0) == 0x80)
+					n--;
+				snprintf(shown, sizeof(shown), "%.*s…（路径过长，全文见 manifest.json）",
+					 (int)n, dp);
+				dp = shown;
+			}
 			const char *cells[] = {seq,
-					       js(f, "device_path") ? js(f, "device_path")
-								    : js(f, "path"),
+					       dp,
 					       src,
 					       js(f, "method"),
 					       js(f, "category"),
@@ -605,9 +621,9 @@ static enum cu_status collect_event(const struct cu_custody_entry *e, void *ctx,
 	json_t *row = json_array();
 	(void)err;
 
-	if (sub != NULL && strlen(sub) > 160) {
+	if (sub != NULL && strlen(sub) > 100) {
 		/* Cut on a UTF-8 boundary. */
-		size_t n = 157;
+		size_t n = 97;
 		while (n > 0 && ((unsigned char)sub[n] & 0xc0) == 0x80)
 			n--;
 		memcpy(sub + n, "...", 4);
