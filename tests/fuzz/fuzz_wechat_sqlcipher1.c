@@ -1,13 +1,56 @@
 /*
- * fuzz_wechat_sqlcipher1.c - the SQLCipher-1 page decryptor and the page-1
- * plausibility check on arbitrary bytes with a fixed key (the key of
- * APPS.md 1.2's example, derived once from a fixed salt).
+ * fuzz_wechat_sqlcipher1.c - the SQLCipher-1 page decryptor and page-1
+ * plausibility check with a fixed key (the key of APPS.md 1.2's example,
+ * derived once from a fixed salt), and the encrypted-WAL reader on the
+ * input written as a -wal file next to a fixed one-page database.
  */
 #include "parsers/parsers.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void put(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL)
+		return;
+	if (n > 0)
+		fwrite(p, 1, n, f);
+	fclose(f);
+}
+
+static char db[64], wal[64], out[64];
+
+static void cleanup(void)
+{
+	unlink(db);
+	unlink(wal);
+	unlink(out);
+}
+
+static void wal_once(const uint8_t *data, size_t size)
+{
+	static const unsigned char page[1024] = "0123456789abcdef"; /* salt, rest zero */
+	struct cu_sqlcipher1_wal info;
+	struct cu_error err;
+
+	if (db[0] == '\0') {
+		snprintf(db, sizeof(db), "/tmp/fuzz-wechat-%ld.db", (long)getpid());
+		snprintf(wal, sizeof(wal), "/tmp/fuzz-wechat-%ld.db-wal", (long)getpid());
+		snprintf(out, sizeof(out), "/tmp/fuzz-wechat-%ld.out", (long)getpid());
+		put(db, page, sizeof(page));
+		atexit(cleanup);
+	}
+	put(wal, data, size);
+	put(out, page, sizeof(page));
+	(void)cu_sqlcipher1_wal_apply(db, wal, "3a57b96", out, &info, &err);
+	unlink(out);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -15,6 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int have_key;
 	unsigned char page[1024], out[1024];
 	struct cu_error err;
+	const uint8_t *d = data;
+	size_t left = size;
 	uint32_t pgno;
 
 	if (!have_key) {
@@ -23,15 +68,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		have_key = 1;
 	}
-	for (pgno = 1; size > 0 && pgno <= 4; pgno++) {
-		size_t n = size < sizeof(page) ? size : sizeof(page);
+	for (pgno = 1; left > 0 && pgno <= 4; pgno++) {
+		size_t n = left < sizeof(page) ? left : sizeof(page);
 		memset(page, 0, sizeof(page));
-		memcpy(page, data, n);
+		memcpy(page, d, n);
 		if (cu_sqlcipher1_page_decrypt(key, pgno, page, out, &err) == CU_OK && pgno == 1)
 			(void)cu_sqlcipher1_page1_plausible(out);
 		(void)cu_sqlcipher1_page1_plausible(page);
-		data += n;
-		size -= n;
+		d += n;
+		left -= n;
 	}
+	wal_once(data, size);
 	return 0;
 }
