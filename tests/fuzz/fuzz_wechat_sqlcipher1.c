@@ -24,13 +24,13 @@ static void put(const char *path, const void *p, size_t n)
 	fclose(f);
 }
 
-static char db[64], wal[64], out[64];
+static char db[64], wal[64], outp[64];
 
 static void cleanup(void)
 {
 	unlink(db);
 	unlink(wal);
-	unlink(out);
+	unlink(outp);
 }
 
 static void wal_once(const uint8_t *data, size_t size)
@@ -42,14 +42,14 @@ static void wal_once(const uint8_t *data, size_t size)
 	if (db[0] == '\0') {
 		snprintf(db, sizeof(db), "/tmp/fuzz-wechat-%ld.db", (long)getpid());
 		snprintf(wal, sizeof(wal), "/tmp/fuzz-wechat-%ld.db-wal", (long)getpid());
-		snprintf(out, sizeof(out), "/tmp/fuzz-wechat-%ld.out", (long)getpid());
+		snprintf(outp, sizeof(outp), "/tmp/fuzz-wechat-%ld.out", (long)getpid());
 		put(db, page, sizeof(page));
 		atexit(cleanup);
 	}
 	put(wal, data, size);
-	put(out, page, sizeof(page));
-	(void)cu_sqlcipher1_wal_apply(db, wal, "3a57b96", out, &info, &err);
-	unlink(out);
+	put(outp, page, sizeof(page));
+	(void)cu_sqlcipher1_wal_apply(db, wal, "3a57b96", outp, &info, &err);
+	unlink(outp);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
