@@ -1073,7 +1073,8 @@ static enum cu_status walk(struct cu_import_ctx *x, int dfd, struct cu_buf *rel,
 		n++;
 	}
 	/* Byte order: the same tree always imports in the same order. */
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n && st == CU_OK; i++)
 		st = walk_entry(x, dirfd(d), names[i], rel, depth, err);
 out:
@@ -1634,7 +1635,8 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 		goto out;
 	if ((st = cu_inventory_each(x->c, x->item, collect, &es, err)) != CU_OK)
 		goto out;
-	qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
 	if ((st = root_of(&es, 0, NULL, NULL, content, &ncontent, err)) != CU_OK)
 		goto out;
 	if (cu_file_exists(inv_abs.data)) {

@@ -82,7 +82,8 @@ enum cu_status cu_import_ios_find_root(const char *path, struct cu_buf *root, in
 		cu_buf_release(&sub);
 	}
 	closedir(d);
-	qsort(found, (size_t)n, sizeof(found[0]), str_cmp);
+	if (n > 1)
+		qsort(found, (size_t)n, sizeof(found[0]), str_cmp);
 	*count = n;
 	if (n == 1)
 		st = cu_buf_puts(root, found[0], err);
@@ -965,7 +966,8 @@ static enum cu_status list_sorted(int dfd, char ***names, size_t *n, struct cu_e
 		k++;
 	}
 	closedir(d);
-	qsort(v, k, sizeof(*v), str_cmp);
+	if (k > 1)
+		qsort(v, k, sizeof(*v), str_cmp);
 	*names = v;
 	*n = k;
 	return CU_OK;
