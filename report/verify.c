@@ -369,8 +369,8 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 		total += (uint64_t)got;
 		if (total > l->size) {
 			check(p->r, FAIL, ename,
-			      "'%s' is larger than the %llu bytes manifest.json lists: stopped", name,
-			      (unsigned long long)l->size);
+			      "'%s' is larger than the %llu bytes manifest.json lists: stopped",
+			      name, (unsigned long long)l->size);
 			failed = true;
 			break;
 		}
