@@ -31,6 +31,15 @@ verify_fails() {
 $CHECK tamper "$P" t-evidence.zip flip "$EV" 1000
 verify_fails "evidence byte flipped" "FAIL entry $EV: '$EV' sha256 mismatch" t-evidence.zip
 
+"$CUSTOS" --json verify t-evidence.zip >bad.json
+python3 - bad.json "entry $EV" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [c for c in d["checks"] if not c["ok"]]
+sys.exit(0 if d["ok"] is False and [c["name"] for c in bad] == [sys.argv[2]] else 1)
+EOF2
+ok $? "--json: ok false, exactly the tampered entry's check fails"
+
 $CHECK tamper "$P" t-derived.zip flip derived/A1/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.plain.db 5
 verify_fails "derived byte flipped" 'FAIL entry derived/A1/.*EnMicroMsg.plain.db.*mismatch' t-derived.zip
 
