@@ -1827,6 +1827,15 @@ out:
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
 
+/* True when `inner` is `outer` or below it (both absolute, resolved). */
+static bool path_within(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+	if (n == 1 && outer[0] == '/')
+		return true;
+	return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
+}
+
 static void ctx_release(struct cu_import_ctx *x)
 {
 	if (x->case_fd >= 0)
@@ -1877,6 +1886,17 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 
 	if ((x.src_abs = realpath(path, NULL)) == NULL) {
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", path);
+		goto out;
+	}
+	/* The case must not live inside the image (we would write into the
+	 * source) nor the image inside the case (a directory import would
+	 * walk into its own growing copy). */
+	if (path_within(c->dir, x.src_abs) || path_within(x.src_abs, c->dir)) {
+		st =
+		    cu_error_set(err, CU_E_USAGE,
+				 "the case directory '%s' and the image '%s' overlap: put the case "
+				 "outside the image (the source is never written to)",
+				 c->dir, x.src_abs);
 		goto out;
 	}
 	if (x.format == CU_IMPORT_AUTO && (st = detect(x.src_abs, &x.format, err)) != CU_OK)

@@ -146,6 +146,17 @@ expect_exit 2 "ambiguous image refused" "$CUSTOS" --case "$C2" import "$A"
 like "$(cat "$T/last.err")" "ios-backup, android-dir" "refusal lists the candidates"
 like "$(cat "$T/last.err")" "--format" "refusal asks for --format"
 run "explicit --format resolves it" "$CUSTOS" --case "$C2" import "$A" --format android-dir --item AMB
+# The case inside the image (would write into the source), the image
+# inside the case (would walk its own copy): both refused.
+mkcase "$P/incase"
+expect_exit 2 "case inside the image refused" "$CUSTOS" --case "$P/incase" import "$P"
+like "$(cat "$T/last.err")" "overlap" "overlap explained"
+test ! -e "$P/incase/evidence/ITEM1"
+ok $? "nothing written into the image"
+rm -rf "$P/incase"
+mkdir -p "$C2/work/img"
+echo z >"$C2/work/img/z"
+expect_exit 2 "image inside the case refused" "$CUSTOS" --case "$C2" import "$C2/work/img"
 expect_exit 3 "unknown file format is an input error" "$CUSTOS" --case "$C2" import "$T/marker"
 expect_exit 3 "missing source is an input error" "$CUSTOS" --case "$C2" import "$T/nonexistent"
 tap_done
