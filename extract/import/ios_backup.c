@@ -42,7 +42,10 @@ static bool has_file_at(int dfd, const char *name)
 static bool is_backup_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool yes = fd >= 0 && has_file_at(fd, "Manifest.db") && has_file_at(fd, "Manifest.plist");
+	/* iOS 10+: Manifest.db; iOS 9 and older: Manifest.mbdb (claimed here
+	 * so it is not taken for a plain directory, then refused clearly). */
+	bool yes = fd >= 0 && has_file_at(fd, "Manifest.plist") &&
+		   (has_file_at(fd, "Manifest.db") || has_file_at(fd, "Manifest.mbdb"));
 	if (fd >= 0)
 		close(fd);
 	return yes;
@@ -1133,6 +1136,13 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	b.root = root.data;
 	if ((b.rootfd = open(b.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", b.root);
+		goto out;
+	}
+	if (!has_file_at(b.rootfd, "Manifest.db")) {
+		st = cu_error_set(err, CU_E_UNSUPPORTED,
+				  "'%s' is an iOS 9 or older backup (Manifest.mbdb), which is not "
+				  "supported: import it with --format dir to keep its raw files",
+				  b.root);
 		goto out;
 	}
 	/* Everything small first, into memory (each read once), so a wrong

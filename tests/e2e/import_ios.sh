@@ -143,6 +143,17 @@ like "$(cat "$T/last.err")" "no ManifestKey" "plain Manifest.db noted"
 check "$CO" "$T/old/expected.jsonl" derived
 ok $? "files decrypted with the plain Manifest.db"
 
+# iOS 9 and older (Manifest.mbdb): detected, refused with a way out.
+mkdir -p "$T/ios9/ab"
+: >"$T/ios9/Manifest.mbdb"
+: >"$T/ios9/Manifest.plist"
+echo x >"$T/ios9/ab/ab12"
+C9=$T/case-ios9
+mkcase "$C9"
+expect_exit 3 "iOS 9 backup: input error" "$CUSTOS" --case "$C9" import "$T/ios9"
+like "$(cat "$T/last.err")" "Manifest.mbdb.*--format dir" "message names the format and the way out"
+run "iOS 9 backup kept raw with --format dir" "$CUSTOS" --case "$C9" import "$T/ios9" --format dir --item RAW9
+
 # Hostile Manifest.db rows: '..' in relativePath, a fileID that is a path.
 $GEN "$T/hostile" --hostile
 CH=$T/case-h
