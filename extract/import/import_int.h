@@ -207,6 +207,10 @@ enum cu_status cu_import_begin_item(struct cu_import_ctx *x, const char *suggest
  * leading dot. */
 bool cu_import_item_id_safe(const char *id);
 
+/* Sets the progress total to the bytes under path (a metadata-only walk,
+ * done only when a bar is shown). */
+void cu_import_progress_tree(struct cu_import_ctx *x, const char *path);
+
 /* ---- directories (import.c) ---- */
 enum cu_status cu_import_dir(struct cu_import_ctx *x, struct cu_error *err);
 

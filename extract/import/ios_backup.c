@@ -1218,6 +1218,7 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 		goto out;
 	if (have_status && (st = store_meta(&b, "Status.plist", &stat_b, &stat_sb, err)) != CU_OK)
 		goto out;
+	cu_import_progress_tree(x, b.root);
 	if ((st = store_manifest_db(&b, &mkey, err)) != CU_OK)
 		goto out;
 	if ((st = walk_manifest(&b, err)) == CU_OK)
