@@ -257,4 +257,29 @@ if [ -f "$SRCDIR/fixtures/android/make-android-tar.py" ] && command -v python3 >
 else
 	skip "fixtures/android/make-android-tar.py not usable here"
 fi
+# ---- E: the fixtures helper's encrypted iOS backup (files decrypted by the
+# importer, parsed from the derived records at their domain paths)
+XI=$SRCDIR/fixtures/apps/wechat-ios/expected.json
+if [ -f "$SRCDIR/fixtures/make-samples.sh" ] && [ -f "$XI" ] &&
+	sh "$SRCDIR/fixtures/make-samples.sh" "$T/samples" >/dev/null 2>"$T/samples.err"; then
+	I=$T/e
+	run "E: case init" "$CUSTOS" case init "$I" --case-id WX-E
+	run "E: import encrypted iOS backup" "$CUSTOS" --case "$I" import \
+		"$T/samples/ios-backup-encrypted/00008101-001C2D3E4F50A01E" \
+		--password-file "$T/samples/ios-backup-encrypted.password" --item iphone
+	"$CUSTOS" --case "$I" parse >"$T/e.out" 2>"$T/e.err"
+	n=$(cq "$I" "SELECT count(*) FROM messages WHERE app = 'wechat'")
+	want=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["messages"]))' "$XI")
+	ok $([ "$n" -ge "$want" ] && echo 0 || echo 1) "E: WeChat messages from the backup ($n, expected rows $want)"
+	is "$(cq "$I" "SELECT identifier FROM accounts WHERE app = 'wechat'")" wxid_ios_owner01 \
+		"E: owner from the MMappedKV file name"
+	is "$(cq "$I" "SELECT kind || ':' || direction || ':' || amount_minor || ':' || status FROM payments
+		WHERE transaction_id = '1000050001202403221803011112222'")" "transfer:outgoing:180000:accepted" \
+		"E: transfer deduplicated with its final status"
+	is "$(cq "$I" "SELECT count(*) FROM messages m JOIN sources s USING (source_id) WHERE m.app = 'wechat'
+		AND s.device_path NOT LIKE 'AppDomain-com.tencent.xin/Documents/%'")" 0 \
+		"E: every WeChat row cites its backup domain path"
+else
+	skip "fixtures/make-samples.sh not usable here"
+fi
 tap_done
