@@ -23,20 +23,21 @@ files=$(find "$W/case/evidence" -type f | wc -l | tr -d ' ')
 
 # elapsed seconds and peak RSS (KB) of a command, via GNU time.
 measure() {
-	/usr/bin/time -f '%e %M' -o "$W/time" "$@" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
+	/usr/bin/time -f '%e %M %U %S' -o "$W/time" "$@" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; return 1; }
 	cat "$W/time"
 }
 # Warm the page cache so every run reads from memory alike.
 find "$W/case/evidence" -type f -exec cat {} + >/dev/null
 set -- $(measure sh -c "find '$W/case/evidence' -type f -exec openssl dgst -md5 {} + ")
-md5_s=$1
+md5_s=$1 md5_cpu=$(awk -v u="$3" -v s="$4" 'BEGIN { print u + s }')
 set -- $(measure "$CUSTOS" -q --case "$W/case" seal -o "$W/out")
-seal_s=$1 seal_kb=$2
+seal_s=$1 seal_kb=$2 seal_cpu=$(awk -v u="$3" -v s="$4" 'BEGIN { print u + s }')
 pkg=$(ls "$W"/out/*.custos.zip)
 set -- $(measure "$CUSTOS" -q verify "$pkg")
-verify_s=$1 verify_kb=$2
+verify_s=$1 verify_kb=$2 verify_cpu=$(awk -v u="$3" -v s="$4" 'BEGIN { print u + s }')
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
 echo "seal/verify: $MB MiB in $files files"
-echo "  openssl dgst -md5  ${md5_s}s"
-echo "  custos seal        ${seal_s}s  ratio $(ratio "$seal_s" "$md5_s")  peak RSS $((seal_kb / 1024)) MB  (goal <= 1.15, <= 64 MB)"
-echo "  custos verify      ${verify_s}s  ratio $(ratio "$verify_s" "$md5_s")  peak RSS $((verify_kb / 1024)) MB  (goal <= 1.15, <= 64 MB)"
+echo "  (wall seconds, ratio to md5; CPU seconds user+sys; load: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "  openssl dgst -md5  ${md5_s}s  cpu ${md5_cpu}s"
+echo "  custos seal        ${seal_s}s  ratio $(ratio "$seal_s" "$md5_s")  cpu ${seal_cpu}s  peak RSS $((seal_kb / 1024)) MB  (goal <= 1.15, <= 64 MB)"
+echo "  custos verify      ${verify_s}s  ratio $(ratio "$verify_s" "$md5_s")  cpu ${verify_cpu}s  peak RSS $((verify_kb / 1024)) MB  (goal <= 1.15, <= 64 MB)"
