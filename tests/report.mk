@@ -2,3 +2,7 @@
 check_PROGRAMS += tests/unit/test_escape
 TESTS += tests/unit/test_escape
 tests_unit_test_escape_LDADD = $(CU_TESTLIBS)
+
+TESTS += tests/e2e/report_hostile.sh
+EXTRA_DIST += tests/e2e/report_hostile.sh tests/data/report/hostile-sms.sql \
+	tests/data/report/hostile-manifest.json
