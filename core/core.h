@@ -555,6 +555,15 @@ typedef enum cu_status (*cu_custody_entry_fn)(const struct cu_custody_entry *e, 
 enum cu_status cu_custody_each_buf(const char *data, size_t n, const char *what,
 				   const char *pubkey_pem_path, cu_custody_entry_fn fn, void *ctx,
 				   struct cu_custody_check *out, struct cu_error *err);
+/*
+ * Checks that the first `size` entries of a log (which may go on, like a
+ * package's living sidecar) have the recorded head and root (lowercase
+ * hex), e.g. a sealed manifest's custody {size, head, root}; the whole log
+ * must verify. CU_E_INTEGRITY names a truncation or mismatch.
+ */
+enum cu_status cu_custody_check_prefix(const char *data, size_t n, const char *what,
+				       uint64_t size, const char *head_hex, const char *root_hex,
+				       struct cu_error *err);
 /* The path the log was opened with (borrowed). */
 const char *cu_custody_path(const struct cu_custody *c);
 

@@ -561,6 +561,72 @@ enum cu_status cu_custody_each_buf(const char *data, size_t n, const char *what,
 	return verify_buf(data, n, what, pubkey_pem_path, fn, ctx, out, err);
 }
 
+struct prefix_leaves {
+	unsigned char (*v)[32];
+	size_t n, cap;
+};
+
+static enum cu_status keep_leaf(const struct cu_custody_entry *e, void *ctx, struct cu_error *err)
+{
+	struct prefix_leaves *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		void *p = cu_reallocarray(l->v, cap, 32);
+		if (p == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "out of memory");
+		l->v = p;
+		l->cap = cap;
+	}
+	memcpy(l->v[l->n++], e->leaf, 32);
+	return CU_OK;
+}
+
+enum cu_status cu_custody_check_prefix(const char *data, size_t n, const char *what, uint64_t size,
+				       const char *head_hex, const char *root_hex,
+				       struct cu_error *err)
+{
+	struct prefix_leaves l = {0};
+	enum cu_status st;
+	unsigned char r[32];
+	char hex[65];
+
+	if (what == NULL)
+		what = "log";
+	if (size == 0 || head_hex == NULL || root_hex == NULL)
+		return cu_error_set(err, CU_E_USAGE,
+				    "custody prefix check of '%s': no size, "
+				    "head and root given",
+				    what);
+	if ((st = verify_buf(data, n, what, NULL, keep_leaf, &l, NULL, err)) != CU_OK)
+		goto out;
+	if ((uint64_t)l.n < size) {
+		st = cu_error_set(err, CU_E_INTEGRITY,
+				  "custody log '%s' has %zu entries, fewer than the %llu recorded "
+				  "(truncated)",
+				  what, l.n, (unsigned long long)size);
+		goto out;
+	}
+	cu_hex(l.v[size - 1], 32, hex);
+	if (strcmp(hex, head_hex) != 0) {
+		st = cu_error_set(err, CU_E_INTEGRITY,
+				  "custody log '%s': entry %llu has leaf %s, but the recorded head "
+				  "is %s",
+				  what, (unsigned long long)(size - 1), hex, head_hex);
+		goto out;
+	}
+	if ((st = cu_merkle_root((const unsigned char(*)[32])l.v, (size_t)size, r, err)) != CU_OK)
+		goto out;
+	cu_hex(r, 32, hex);
+	if (strcmp(hex, root_hex) != 0)
+		st = cu_error_set(err, CU_E_INTEGRITY,
+				  "custody log '%s': root of the first %llu entries is %s, but the "
+				  "recorded root is %s",
+				  what, (unsigned long long)size, hex, root_hex);
+out:
+	free(l.v);
+	return st;
+}
+
 enum cu_status cu_custody_verify_file(const char *path, const char *pubkey_pem_path,
 				      struct cu_custody_check *out, struct cu_error *err)
 {

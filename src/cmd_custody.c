@@ -357,26 +357,6 @@ out:
 
 /* ------------------------------------------------------------------ */
 
-struct leaves {
-	unsigned char (*v)[32];
-	size_t n, cap;
-};
-
-static enum cu_status keep_leaf(const struct cu_custody_entry *e, void *ctx, struct cu_error *err)
-{
-	struct leaves *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		void *p = cu_reallocarray(l->v, cap, 32);
-		if (p == NULL)
-			return cu_error_set(err, CU_E_NOMEM, "out of memory");
-		l->v = p;
-		l->cap = cap;
-	}
-	memcpy(l->v[l->n++], e->leaf, 32);
-	return CU_OK;
-}
-
 /*
  * --manifest FILE: the manifest's custody {size, head, root} (written at
  * seal) must be the head and root of the log's first `size` entries; the
@@ -386,12 +366,9 @@ static enum cu_status check_manifest_prefix(const char *manifest, const char *da
 					    const char *path, struct cu_error *err)
 {
 	json_t *m = NULL, *cu;
-	struct leaves l = {0};
 	enum cu_status st;
 	json_int_t size;
 	const char *head, *root;
-	unsigned char r[32];
-	char hex[65];
 
 	if ((st = cu_json_load_file(manifest, (size_t)64 << 20, &m, err)) != CU_OK)
 		return st;
@@ -400,41 +377,14 @@ static enum cu_status check_manifest_prefix(const char *manifest, const char *da
 	head = json_string_value(json_object_get(cu, "head"));
 	root = json_string_value(json_object_get(cu, "root"));
 	if (!json_is_integer(json_object_get(cu, "size")) || size < 1 || head == NULL ||
-	    root == NULL) {
+	    root == NULL)
 		st = cu_error_set(err, CU_E_FORMAT,
 				  "manifest '%s' has no custody {size, head, root} record (not "
 				  "sealed yet?)",
 				  manifest);
-		goto out;
-	}
-	if ((st = cu_custody_each_buf(data, n, path, NULL, keep_leaf, &l, NULL, err)) != CU_OK)
-		goto out;
-	if ((uint64_t)l.n < (uint64_t)size) {
-		st = cu_error_set(err, CU_E_INTEGRITY,
-				  "custody log '%s' has %zu entries, fewer than the %lld recorded "
-				  "in '%s' (truncated)",
-				  path, l.n, (long long)size, manifest);
-		goto out;
-	}
-	cu_hex(l.v[size - 1], 32, hex);
-	if (strcmp(hex, head) != 0) {
-		st = cu_error_set(err, CU_E_INTEGRITY,
-				  "custody log '%s': entry %lld has leaf %s, but '%s' records head "
-				  "%s",
-				  path, (long long)(size - 1), hex, manifest, head);
-		goto out;
-	}
-	if ((st = cu_merkle_root((const unsigned char(*)[32])l.v, (size_t)size, r, err)) != CU_OK)
-		goto out;
-	cu_hex(r, 32, hex);
-	if (strcmp(hex, root) != 0)
-		st =
-		    cu_error_set(err, CU_E_INTEGRITY,
-				 "custody log '%s': root of the first %lld entries is %s, but '%s' "
-				 "records %s",
-				 path, (long long)size, hex, manifest, root);
-out:
-	free(l.v);
+	else if ((st = cu_custody_check_prefix(data, n, path, (uint64_t)size, head, root, err)) !=
+		 CU_OK)
+		cu_error_prefix(err, "against '%s'", manifest);
 	json_decref(m);
 	return st;
 }

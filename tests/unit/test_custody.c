@@ -237,6 +237,26 @@ static void test_tamper(const struct cu_custody_check *expect)
 	tap_ok(memcmp(chk.head, expect->head, 32) != 0, "truncated: head differs from expected");
 	tap_ok(memcmp(chk.root, expect->root, 32) != 0, "truncated: root differs from expected");
 
+	/* Prefix check: the full log continues the 6-entry head/root. */
+	{
+		char h6[65], r6[65];
+		cu_hex(chk.head, 32, h6);
+		cu_hex(chk.root, 32, r6);
+		cu_error_clear(&err);
+		tap_is_int(cu_custody_check_prefix(b.data, b.len, "full", 6, h6, r6, &err), CU_OK,
+			   "full log continues its 6-entry prefix: %s", err.msg);
+		tap_is_int(cu_custody_check_prefix(b.data, st[6], "cut", 6, h6, r6, &err), CU_OK,
+			   "the prefix itself checks");
+		tap_is_int(cu_custody_check_prefix(b.data, st[5], "cut5", 6, h6, r6, &err),
+			   CU_E_INTEGRITY, "a shorter log fails the prefix check");
+		tap_ok(strstr(err.msg, "fewer than the 6") != NULL, "says truncated: %s", err.msg);
+		r6[0] = r6[0] == 'a' ? 'b' : 'a';
+		tap_is_int(cu_custody_check_prefix(b.data, b.len, "full", 6, h6, r6, &err),
+			   CU_E_INTEGRITY, "wrong recorded root fails");
+		tap_is_int(cu_custody_check_prefix(b.data, b.len, "full", 5, h6, r6, &err),
+			   CU_E_INTEGRITY, "head recorded for another size fails");
+	}
+
 	/* Signature value altered; another key's id kept. */
 	cu_buf_reset(&t);
 	cu_buf_append(&t, b.data, b.len, NULL);
