@@ -22,6 +22,8 @@
  */
 #include "parsers/wechat/wechat_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -531,18 +533,42 @@ static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_arti
 /* ------------------------------------------------------------------ */
 
 struct wal_find {
-	char *sha256; /* the -wal's inventory digest */
+	char *sha256;      /* the -wal's inventory digest */
+	const char *empty; /* an empty file to register for it, or NULL */
+	const char *derivation;
+	enum cu_status status; /* of that registration */
+	struct cu_error err;
 };
 
+/*
+ * The -wal as found in the inventory. Once its frames are in the decrypted
+ * database, an empty derived record is registered at its device path: a
+ * later parse stages the newest record of each path as the database's
+ * sibling, and must not find the encrypted WAL again (SQLite would
+ * checkpoint its still-encrypted pages into the decrypted database).
+ */
 static enum cu_status wal_found(struct cu_parse_ctx *ctx, const struct cu_artifact *a, void *arg,
 				struct cu_error *err)
 {
 	struct wal_find *wf = arg;
+	struct cu_buf rel = CU_BUF_INIT;
+	const struct cu_artifact *out = NULL;
 
-	(void)ctx;
 	(void)err;
-	if (wf->sha256 == NULL && a->sha256 != NULL)
+	if (wf->sha256 != NULL)
+		return CU_OK;
+	if (a->sha256 != NULL)
 		wf->sha256 = cu_strdup(a->sha256);
+	if (wf->empty == NULL)
+		return CU_OK;
+	cu_error_clear(&wf->err);
+	wf->status = cu_path_from_device(a->device_path, strlen(a->device_path), &rel, &wf->err);
+	if (wf->status == CU_OK)
+		wf->status = cu_buf_puts(&rel, ".applied", &wf->err);
+	if (wf->status == CU_OK)
+		wf->status =
+		    cu_parse_derive(ctx, a, wf->empty, rel.data, wf->derivation, &out, &wf->err);
+	cu_buf_release(&rel);
 	return CU_OK;
 }
 
@@ -628,20 +654,43 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 	/* the encrypted write-ahead log staged beside the database */
 	if (cu_buf_printf(&wal, err, "%s-wal", a->work_path) == CU_OK && stat(wal.data, &sb) == 0 &&
 	    sb.st_size > 0) {
-		struct wal_find wf = {NULL};
-		struct cu_buf pat = CU_BUF_INIT;
+		struct wal_find wf;
+		struct cu_buf pat = CU_BUF_INIT, empty = CU_BUF_INIT, wd = CU_BUF_INIT;
 		struct cu_error fe;
+		int fd;
 
-		cu_error_clear(&fe);
-		if (wx_exact_pattern(a->device_path, strlen(a->device_path), "-wal", &pat, &fe) ==
-		    CU_OK)
-			(void)cu_parse_find(ctx, pat.data, wal_found, &wf, &fe);
-		cu_buf_release(&pat);
+		memset(&wf, 0, sizeof(wf));
 		s = cu_sqlcipher1_wal_apply(a->work_path, wal.data, pass[which], tmp.data, &wi, &e);
 		if (s != CU_OK) {
 			cu_parse_warn(ctx, a, "encrypted write-ahead log not applied: %s", e.msg);
 			s = CU_OK;
-		} else {
+		} else if ((s = cu_parse_tmp_path(ctx, "EnMicroMsg.db-wal.applied", &empty, err)) ==
+			   CU_OK) {
+			fd = open(empty.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0)
+				s = cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'",
+						   empty.data);
+			else
+				close(fd);
+			if (s == CU_OK)
+				s = cu_buf_printf(
+				    &wd, err,
+				    "wechat-sqlcipher1 wal: its %llu committed frames "
+				    "were decrypted and applied to the decrypted "
+				    "database derived from %s; this record is empty on "
+				    "purpose so the encrypted log is not applied again",
+				    (unsigned long long)wi.frames_applied, a->device_path);
+			wf.empty = empty.data;
+			wf.derivation = wd.data;
+		}
+		cu_error_clear(&fe);
+		if (s == CU_OK && wx_exact_pattern(a->device_path, strlen(a->device_path), "-wal",
+						   &pat, &fe) == CU_OK)
+			(void)cu_parse_find(ctx, pat.data, wal_found, &wf, &fe);
+		if (s == CU_OK && wf.empty != NULL && wf.status != CU_OK)
+			cu_parse_warn(ctx, a, "recording the applied write-ahead log: %s",
+				      wf.err.msg);
+		if (s == CU_OK && wf.empty != NULL) {
 			s = cu_buf_printf(
 			    &walnote, err,
 			    " wal=applied(frames %llu of %llu, commits %llu, sha256 %s)",
@@ -663,7 +712,12 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 				    (unsigned long long)(wi.frames_total - wi.frames_applied),
 				    (unsigned long long)wi.frames_total);
 		}
+		if (empty.data != NULL && cu_file_exists(empty.data))
+			unlink(empty.data);
 		free(wf.sha256);
+		cu_buf_release(&pat);
+		cu_buf_release(&empty);
+		cu_buf_release(&wd);
 		if (s != CU_OK)
 			goto out;
 	}

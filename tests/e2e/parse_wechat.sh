@@ -93,8 +93,13 @@ is "$(cq "$W" "SELECT body FROM messages WHERE app = 'wechat' AND source_rowid I
 只在 WAL 里 🙂" "W: a row and an update that exist only in the WAL are parsed"
 like "$(grep '"DERIVE"' "$W/custody/log.jsonl")" 'wal=applied\(frames [1-9][0-9]* of [1-9][0-9]*, commits [1-9][0-9]*, sha256 [0-9a-f]{64}\)' \
 	"W: DERIVE entry records the WAL, its hash and the frames applied"
-is "$(cq "$W" "SELECT count(*) FROM sources WHERE device_path LIKE '%/EnMicroMsg.db-wal'")" 1 \
+is "$(cq "$W" "SELECT count(*) FROM sources WHERE device_path LIKE '%/EnMicroMsg.db-wal' AND evidence_path LIKE 'evidence/%'")" 1 \
 	"W: the WAL is a recorded source"
+w1=$(gq "$W")
+run "W: parse again" "$CUSTOS" --case "$W" parse
+is "$(gq "$W")" "$w1" "W: a second parse (derived db, applied-WAL record) gives the same rows"
+is "$(sqlite3 "file:$(find "$W/derived" -name 'EnMicroMsg.db.decrypted.db' | head -1)?mode=ro" 'PRAGMA integrity_check')" ok \
+	"W: derived db intact after the second parse"
 
 # ---- M: the IMEI only in the seizure manifest (identifiers.imei), a wrong
 # uin in another prefs file; APPS.md's second vector (key 4c27f5d)
