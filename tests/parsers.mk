@@ -59,7 +59,6 @@ tests_fuzz_replay_parse_typedstream_SOURCES = tests/fuzz/fuzz_parse_typedstream.
 tests_fuzz_replay_parse_typedstream_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/parse_typedstream
 EXTRA_DIST += tests/fuzz/fuzz_parse_common.h
-EXTRA_DIST += bench/parse.sh
 TESTS += tests/e2e/parse_images.sh
 EXTRA_DIST += tests/e2e/parse_images.sh
 check_PROGRAMS += tests/fuzz/replay_parse_wal
