@@ -412,6 +412,17 @@ static json_t *tool_object(const struct cu_case_init_opts *opts)
 	json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
 	json_object_set_new(libs, "libzip",
 			    opts->libzip_version ? json_string(opts->libzip_version) : json_null());
+	/* Libraries linked only into extract/: their versions as built against
+	 * (pkg-config at configure time), as `custos --version` prints them. */
+#ifdef CUSTOS_IMOBILEDEVICE_VERSION
+	json_object_set_new(libs, "libimobiledevice", json_string(CUSTOS_IMOBILEDEVICE_VERSION));
+#endif
+#ifdef CUSTOS_PLIST_VERSION
+	json_object_set_new(libs, "libplist", json_string(CUSTOS_PLIST_VERSION));
+#endif
+#ifdef CUSTOS_USBMUXD_VERSION
+	json_object_set_new(libs, "libusbmuxd", json_string(CUSTOS_USBMUXD_VERSION));
+#endif
 	if (json_is_object(opts->libraries)) {
 		const char *k;
 		json_t *v;
