@@ -12,6 +12,7 @@
  */
 #include "src/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,12 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	path = argv[optind];
+	if (access(path, R_OK) != 0) {
+		fprintf(stderr, "custos run: cannot read '%s': %s (nothing was created)\n", path,
+			strerror(errno));
+		rc = 3;
+		goto out;
+	}
 	if (ro.tz != NULL) {
 		int off;
 		if (!cu_report_parse_tz(ro.tz, &off)) {
