@@ -416,8 +416,9 @@ static enum cu_status walk_chunk(struct walk *w, const char *data, size_t n, uin
 				return cu_error_set(
 				    err, CU_E_INTEGRITY,
 				    "custody log '%s': line %llu is torn (%s; %zu bytes, an "
-				    "interrupted write?): it is kept as evidence; append with "
-				    "repair (--repair) to record it in an ERROR entry and go on",
+				    "interrupted write?): it is kept as evidence; to record it in an "
+				    "ERROR entry and go on, run 'custos custody add --repair --action "
+				    "NOTE --actor NAME --note WHY'",
 				    w->what, (unsigned long long)w->lineno, why, len);
 			}
 			pending = true;
