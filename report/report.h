@@ -41,8 +41,9 @@ struct cu_seal_result {
  * log, which is also left beside the package as <package>.custody.jsonl
  * (the living log). Evidence is not re-hashed: files[] carries the inventory
  * digests made at import, checked later by cu_verify_package(). The package
- * appears under its final name only when complete (written as .partial,
- * fsync'ed, renamed); <package>.sha256 is written beside it.
+ * appears under its final name only when complete (written in a work
+ * folder ".custos-seal.<pid>" beside it, fsync'ed, renamed; a later seal
+ * removes the folders of killed ones); <package>.sha256 is written beside it.
  */
 enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 			    struct cu_seal_result *out, struct cu_error *err);
