@@ -87,7 +87,7 @@ PY
 ratio=$(echo "scale=3; $ours / $base" | bc)
 printf 'import.sh: %s files, %s MB\n' "$files" "$((total / 1024 / 1024))"
 printf '  baseline cp -r + openssl sha256 + md5 + sync: %.2f s\n' "$base"
-printf '  custos import (one pass, fsync per file):     %.2f s\n' "$ours"
+printf '  custos import (one pass, durable listing):   %.2f s\n' "$ours"
 printf '  ratio custos/baseline: %s (goal <= 0.6)\n' "$ratio"
 printf '  CPU seconds (user+sys): baseline %s, custos %s, ratio %s\n' "$base_cpu" "$ours_cpu" \
 	"$(echo "scale=3; $ours_cpu / $base_cpu" | bc)"

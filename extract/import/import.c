@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,8 +603,8 @@ enum cu_status cu_import_record(struct cu_import_ctx *x, const struct cu_import_
 	}
 	x->files_this_run++;
 	if (x->pending_n >= x->batch_files || x->pending_bytes >= BATCH_BYTES ||
-	    x->committed == 0 || cu_time_now_ms() - x->last_flush_ms >= BATCH_MS)
-		st = cu_import_flush(x, err);
+	    x->files_this_run == 1 || cu_time_now_ms() - x->last_flush_ms >= BATCH_MS)
+		st = cu_import_flush(x, false, err);
 out:
 	json_decref(meta);
 	cu_buf_release(&devp);
@@ -697,18 +698,17 @@ out:
  * is on disk; a crash loses at most the current group, whose files are
  * "on disk, not listed" and are redone by --resume.
  */
-enum cu_status cu_import_flush(struct cu_import_ctx *x, struct cu_error *err)
+/* Makes one batch durable and lists it: syncfs(), then the lines in one
+ * write + fsync under the inventory's flock. Runs on the committer thread
+ * (or inline when there is none). */
+static enum cu_status commit_batch(struct cu_import_ctx *x, const struct cu_buf *lines,
+				   struct cu_error *err)
 {
 	struct cu_buf rel = CU_BUF_INIT, path = CU_BUF_INIT;
 	enum cu_status st = CU_OK;
 	int fd = -1;
 	bool locked = false;
 
-	if (x->pending_n == 0)
-		return CU_OK;
-	if (x->case_fd < 0 &&
-	    (x->case_fd = open(x->c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot open the case '%s'", x->c->dir);
 	if (syncfs(x->case_fd) != 0)
 		return cu_error_errno(err, CU_E_IO, errno, "cannot sync the case '%s'", x->c->dir);
 	if ((st = cu_case_path(x->c, "inventory", &path, err)) != CU_OK ||
@@ -731,17 +731,10 @@ enum cu_status cu_import_flush(struct cu_import_ctx *x, struct cu_error *err)
 	locked = true;
 	if ((st = cut_torn_tail(x, fd, path.data, err)) != CU_OK)
 		goto out;
-	if ((st = cu_write_all(fd, x->pending.data, x->pending.len, path.data, err)) != CU_OK)
+	if ((st = cu_write_all(fd, lines->data, lines->len, path.data, err)) != CU_OK)
 		goto out;
-	if (fsync(fd) != 0) {
+	if (fsync(fd) != 0)
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot fsync inventory '%s'", path.data);
-		goto out;
-	}
-	x->committed += x->pending_n;
-	x->pending_n = 0;
-	x->pending_bytes = 0;
-	cu_buf_reset(&x->pending);
-	x->last_flush_ms = cu_time_now_ms();
 out:
 	if (locked)
 		(void)flock(fd, LOCK_UN);
@@ -750,6 +743,142 @@ out:
 	cu_buf_release(&rel);
 	cu_buf_release(&path);
 	return st;
+}
+
+/*
+ * The committer thread: while the import goes on copying and hashing the
+ * next files, it waits for the disk (syncfs) and lists the previous batch.
+ * One batch in flight at a time; an error is sticky and stops the import
+ * at the next hand-over.
+ */
+struct cu_import_committer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool busy, stop;
+	struct cu_buf batch;
+	uint64_t batch_n;
+	enum cu_status st;
+	struct cu_error err;
+	struct cu_import_ctx *x;
+};
+
+static void *committer_main(void *arg)
+{
+	struct cu_import_committer *c = arg;
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->busy && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (!c->busy)
+			break;
+		pthread_mutex_unlock(&c->mu);
+		struct cu_error e;
+		cu_error_clear(&e);
+		enum cu_status st = commit_batch(c->x, &c->batch, &e);
+		pthread_mutex_lock(&c->mu);
+		if (st != CU_OK && c->st == CU_OK) {
+			c->st = st;
+			c->err = e;
+		}
+		if (st == CU_OK)
+			c->x->committed += c->batch_n;
+		cu_buf_reset(&c->batch);
+		c->batch_n = 0;
+		c->busy = false;
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void committer_stop(struct cu_import_ctx *x)
+{
+	struct cu_import_committer *c = x->committer;
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = true;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	cu_buf_release(&c->batch);
+	free(c);
+	x->committer = NULL;
+}
+
+/* Waits until no batch is in flight; returns the sticky error. Called
+ * with c->mu held. */
+static enum cu_status committer_idle(struct cu_import_committer *c, struct cu_error *err)
+{
+	while (c->busy)
+		pthread_cond_wait(&c->cv, &c->mu);
+	if (c->st != CU_OK) {
+		if (err != NULL)
+			*err = c->err;
+		return c->st;
+	}
+	return CU_OK;
+}
+
+enum cu_status cu_import_flush(struct cu_import_ctx *x, bool wait, struct cu_error *err)
+{
+	struct cu_import_committer *c;
+	enum cu_status st = CU_OK;
+
+	if (x->case_fd < 0 &&
+	    (x->case_fd = open(x->c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open the case '%s'", x->c->dir);
+	/* Synchronous under the test kill hook, so "N files listed" is exact. */
+	if (x->kill_after != 0 || x->no_committer) {
+		if (x->pending_n == 0)
+			return CU_OK;
+		if ((st = commit_batch(x, &x->pending, err)) != CU_OK)
+			return st;
+		x->committed += x->pending_n;
+		goto handed;
+	}
+	if (x->committer == NULL && x->pending_n > 0) {
+		c = cu_calloc(1, sizeof(*c));
+		if (c == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "out of memory");
+		c->x = x;
+		cu_buf_init(&c->batch, CU_BUF_DEFAULT_MAX);
+		if (pthread_mutex_init(&c->mu, NULL) != 0 || pthread_cond_init(&c->cv, NULL) != 0 ||
+		    pthread_create(&c->thread, NULL, committer_main, c) != 0) {
+			/* No thread: commit inline from now on. */
+			free(c);
+			x->no_committer = true;
+			return cu_import_flush(x, wait, err);
+		}
+		x->committer = c;
+	}
+	if ((c = x->committer) == NULL)
+		return CU_OK;
+	pthread_mutex_lock(&c->mu);
+	if ((st = committer_idle(c, err)) != CU_OK || x->pending_n == 0)
+		goto unlock;
+	/* Hand the queued lines over: swap buffers, no copy. */
+	struct cu_buf tmp = c->batch;
+	c->batch = x->pending;
+	x->pending = tmp;
+	c->batch_n = x->pending_n;
+	c->busy = true;
+	pthread_cond_broadcast(&c->cv);
+	if (wait)
+		st = committer_idle(c, err);
+unlock:
+	pthread_mutex_unlock(&c->mu);
+	if (st != CU_OK || x->pending_n == 0)
+		return st;
+handed:
+	x->pending_n = 0;
+	x->pending_bytes = 0;
+	cu_buf_reset(&x->pending);
+	x->last_flush_ms = cu_time_now_ms();
+	return CU_OK;
 }
 
 static json_t *meta_with(json_t *meta, const char *key, json_t *val)
@@ -780,28 +909,6 @@ enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *wh
 	if ((st = cu_import_check_space(x, (uint64_t)sb.st_size, err)) != CU_OK)
 		return st;
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((uint64_t)sb.st_size >= LARGE_FILE && x->kill_after == 0) {
-		/* Large files: core's copier reads ahead on a second thread
-		 * while this one hashes and writes (its per-file fsync costs
-		 * nothing at this size); same single pass, same 0444 result. */
-		if ((st = cu_copy_hash_fd(fd, s->abs.data, x->algs, 0, &x->prog, &d, err)) !=
-		    CU_OK) {
-			unlink(s->abs.data);
-			return cu_error_prefix(err, "copying '%s'", what);
-		}
-		if (fi->have_mtime) {
-			struct timespec ts[2] = {fi->mtime, fi->mtime};
-			if (utimensat(AT_FDCWD, s->abs.data, ts, AT_SYMLINK_NOFOLLOW) != 0)
-				cu_warn("import: cannot set the mtime of '%s': %s", s->abs.data,
-					strerror(errno));
-		}
-		if ((uint64_t)sb.st_size != d.size)
-			cu_import_warn(x, false,
-				       "'%s' changed size while read (%lld at open, %llu "
-				       "read)",
-				       what, (long long)sb.st_size, (unsigned long long)d.size);
-		return cu_import_record(x, s, fi, &d, err);
-	}
 	if ((st = cu_import_out_open(x, s, x->hasher, &o, err)) != CU_OK)
 		return st;
 	for (;;) {
@@ -1876,6 +1983,7 @@ static bool path_within(const char *inner, const char *outer)
 
 static void ctx_release(struct cu_import_ctx *x)
 {
+	committer_stop(x);
 	if (x->case_fd >= 0)
 		close(x->case_fd);
 	cu_buf_release(&x->pending);
@@ -1961,8 +2069,9 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	}
 	cu_progress_finish(&x.prog);
 	/* Whatever was completed before a fault is listed. */
-	if (x.begun && (st = cu_import_flush(&x, err)) != CU_OK)
+	if (x.begun && (st = cu_import_flush(&x, true, err)) != CU_OK)
 		goto out;
+	committer_stop(&x);
 
 	if (hst != CU_OK && (!x.begun || (x.st.files == 0 && x.rechecked == 0) || hst == CU_E_KEY ||
 			     hst == CU_E_USAGE)) {

@@ -77,6 +77,8 @@ struct cu_import_ctx {
 	uint64_t pending_n, pending_bytes, committed, batch_files;
 	int64_t last_flush_ms;
 	int case_fd;
+	struct cu_import_committer *committer; /* background syncfs + listing */
+	bool no_committer;
 	bool begun;  /* item chosen, manifest entry written */
 	json_t *acq; /* borrowed: our acquisitions[] entry */
 	int64_t start_ms;
@@ -165,9 +167,11 @@ enum cu_status cu_import_record(struct cu_import_ctx *x, const struct cu_import_
 enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *what,
 				 struct cu_import_slot *s, struct cu_import_fileinfo *fi,
 				 struct cu_error *err);
-/* Makes the queued files durable (syncfs) and appends their inventory
- * lines in one write + fsync. */
-enum cu_status cu_import_flush(struct cu_import_ctx *x, struct cu_error *err);
+/* Hands the queued files to the committer thread, which makes them
+ * durable (syncfs) and appends their inventory lines in one write + fsync;
+ * with wait, returns once everything queued is listed. */
+struct cu_import_committer;
+enum cu_status cu_import_flush(struct cu_import_ctx *x, bool wait, struct cu_error *err);
 /* Writes bytes already in memory (read once by the caller) and records them. */
 enum cu_status cu_import_store_mem(struct cu_import_ctx *x, const void *p, size_t n,
 				   struct cu_import_slot *s, struct cu_import_fileinfo *fi,
