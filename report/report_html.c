@@ -102,6 +102,7 @@ struct rep {
 	struct cu_report_result res;
 	sqlite3_stmt *att;  /* attachment -> evidence file */
 	sqlite3_stmt *body; /* message body for hit context */
+	sqlite3_stmt *mhits; /* hit values of one message */
 	uint64_t files_written;
 };
 
@@ -541,6 +542,51 @@ enum { M_ID, M_ITEM, M_SENDER, M_SNAME, M_DIR, M_UTC, M_MS, M_KIND, M_BODY, M_RA
 	"raw_type, attachment, status, source_id, source_table, source_rowid, source_page, "       \
 	"source_offset, recovered"
 
+/* The body with the analysis hits of this message (code words,
+ * identifiers) marked where they occur; everything escaped. */
+#define MAX_MARKS 16
+static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s)
+{
+	const char *b = col(s, M_BODY);
+	size_t bl = (size_t)sqlite3_column_bytes(s, M_BODY), pos = 0, nv = 0;
+	char *vals[MAX_MARKS];
+	size_t lens[MAX_MARKS];
+
+	sqlite3_reset(r->mhits);
+	sqlite3_bind_int64(r->mhits, 1, sqlite3_column_int64(s, M_ID));
+	while (nv < MAX_MARKS && sqlite3_step(r->mhits) == SQLITE_ROW) {
+		const char *v = col(r->mhits, 0);
+		if (v == NULL || *v == '\0' || (vals[nv] = cu_strdup(v)) == NULL)
+			continue;
+		lens[nv] = strlen(v);
+		nv++;
+	}
+	sqlite3_reset(r->mhits);
+	while (pos < bl) {
+		/* The earliest (then longest) hit value at or after pos. */
+		size_t best = bl, blen = 0;
+		for (size_t i = 0; i < nv; i++) {
+			const char *at = memmem(b + pos, bl - pos, vals[i], lens[i]);
+			if (at == NULL)
+				continue;
+			size_t o = (size_t)(at - b);
+			if (o < best || (o == best && lens[i] > blen)) {
+				best = o;
+				blen = lens[i];
+			}
+		}
+		hw_textf(w, b + pos, best - pos, 0);
+		if (best == bl)
+			break;
+		hw_raw(w, "<mark>");
+		hw_textf(w, b + best, blen, 0);
+		hw_raw(w, "</mark>");
+		pos = best + blen;
+	}
+	for (size_t i = 0; i < nv; i++)
+		free(vals[i]);
+}
+
 static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const char *prefix)
 {
 	const char *dir = col(s, M_DIR), *kind = col(s, M_KIND);
@@ -589,7 +635,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	hw_raw(w, "</div>\n");
 	if (!col_null(s, M_BODY)) {
 		hw_raw(w, "<div class=\"body\"><bdi>");
-		hw_col(w, s, M_BODY, 0);
+		body_marked(r, w, s);
 		hw_raw(w, "</bdi></div>\n");
 	}
 	if (!col_null(s, M_ATT)) {
@@ -1658,7 +1704,11 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	    (st = prepare(&r,
 			  "SELECT body, source_id, source_table, source_rowid FROM messages WHERE "
 			  "message_id = ?",
-			  &r.body, err)) != CU_OK)
+			  &r.body, err)) != CU_OK ||
+	    (st = prepare(&r,
+			  "SELECT DISTINCT value FROM hits WHERE artifact = 'messages' AND "
+			  "artifact_id = ? ORDER BY value",
+			  &r.mhits, err)) != CU_OK)
 		goto out;
 
 	/* Written beside, swapped in when complete. */
@@ -1773,6 +1823,7 @@ out:
 		rm_tree(tmp.data);
 	sqlite3_finalize(r.att);
 	sqlite3_finalize(r.body);
+	sqlite3_finalize(r.mhits);
 	if (r.db != NULL)
 		sqlite3_close(r.db);
 	cu_buf_release(&dbp);

@@ -104,14 +104,24 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 			rc = cu_cli_fail(cli, &err);
 			goto out;
 		}
-		if (cli->json)
-			printf("{\"forms\":\"%s\",\"files\":%u,\"custody_size\":%llu,"
-			       "\"seal_hash\":\"%s\"}\n",
-			       fr.dir, fr.files, (unsigned long long)fr.custody_size, fr.seal_hash);
-		else if (!cli->quiet)
+		if (cli->json) {
+			struct cu_buf b = CU_BUF_INIT;
+			struct cu_json j;
+			cu_json_init(&j, &b);
+			cu_json_obj_begin(&j);
+			cu_json_kv_str(&j, "forms", fr.dir);
+			cu_json_kv_int(&j, "files", fr.files);
+			cu_json_kv_int(&j, "custody_size", (int64_t)fr.custody_size);
+			cu_json_kv_str(&j, "seal_hash", fr.seal_hash);
+			cu_json_obj_end(&j);
+			if (cu_json_finish(&j, &err) == CU_OK)
+				printf("%s\n", b.data);
+			cu_buf_release(&b);
+		} else if (!cli->quiet) {
 			printf("forms: %s (%u files; %llu custody entries in the living log)\n"
 			       "seal hash: %s\n",
 			       fr.dir, fr.files, (unsigned long long)fr.custody_size, fr.seal_hash);
+		}
 		rc = 0;
 		goto out;
 	}
@@ -126,15 +136,27 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 			rc = cu_cli_fail(cli, &err);
 			goto out;
 		}
-		if (cli->json)
-			printf("{\"report\":\"%s/report/index.html\",\"messages\":%llu,"
-			       "\"payments\":%llu,\"calls\":%llu,\"contacts\":%llu,\"hits\":%llu,"
-			       "\"files\":%llu,\"pages\":%llu,\"content_root\":\"%s\"}\n",
-			       c->dir, (unsigned long long)res.messages,
-			       (unsigned long long)res.payments, (unsigned long long)res.calls,
-			       (unsigned long long)res.contacts, (unsigned long long)res.hits,
-			       (unsigned long long)res.files, (unsigned long long)res.pages,
-			       res.content_root);
+		if (cli->json) {
+			struct cu_buf b = CU_BUF_INIT, idx = CU_BUF_INIT;
+			struct cu_json j;
+			cu_buf_printf(&idx, &err, "%s/report/index.html", c->dir);
+			cu_json_init(&j, &b);
+			cu_json_obj_begin(&j);
+			cu_json_kv_str(&j, "report", idx.data);
+			cu_json_kv_int(&j, "messages", (int64_t)res.messages);
+			cu_json_kv_int(&j, "payments", (int64_t)res.payments);
+			cu_json_kv_int(&j, "calls", (int64_t)res.calls);
+			cu_json_kv_int(&j, "contacts", (int64_t)res.contacts);
+			cu_json_kv_int(&j, "hits", (int64_t)res.hits);
+			cu_json_kv_int(&j, "files", (int64_t)res.files);
+			cu_json_kv_int(&j, "pages", (int64_t)res.pages);
+			cu_json_kv_str(&j, "content_root", res.content_root);
+			cu_json_obj_end(&j);
+			if (cu_json_finish(&j, &err) == CU_OK)
+				printf("%s\n", b.data);
+			cu_buf_release(&b);
+			cu_buf_release(&idx);
+		}
 		else if (!cli->quiet)
 			printf("report: %s/report/index.html (%llu messages, %llu payments, %llu "
 			       "calls, %llu contacts, %llu hits, %llu files)\ncontent root: %s\n",

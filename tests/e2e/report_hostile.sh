@@ -38,6 +38,9 @@ ok $? "parse (exit $st)"
 n=$(sqlite3 "$C/case.db" "SELECT count(*) FROM messages WHERE body LIKE '%PWNED%'")
 [ "$n" -ge 5 ]
 ok $? "the hostile messages are in case.db ($n)"
+# An analysis hit (as the analysis issue will write them): marked in context.
+sqlite3 "$C/case.db" "INSERT INTO hits(item_id, kind, value, normalized, rule, artifact, artifact_id, offset) SELECT 'H1', 'code_word', 'PWNED''</script>', 'pwned', 'test<script>', 'messages', message_id, NULL FROM messages WHERE body LIKE '<script>%'"
+ok $? "a hostile hit row added to case.db"
 run "report" "$CUSTOS" --case "$C" report --page-rows 5
 R=$C/report
 
@@ -85,6 +88,11 @@ grep -q "javascript:document.title=&#39;PWNED&#39;</bdi> (not among the acquired
 ok $? "javascript: attachment path shown as text, not linked"
 grep -l 'LONGLINE' $html | head -1 | xargs grep -c 'LONGLINELONGLINE' >/dev/null
 ok $? "very long line kept"
+
+grep -q "<mark>PWNED&#39;&lt;/script&gt;</mark>" "$R"/chats/sms/*.html
+ok $? "hit value marked in the chat, escaped"
+grep -q "<mark>PWNED&#39;&lt;/script&gt;</mark>" "$R/hits-1.html" && grep -q 'test&lt;script&gt;' "$R/hits-1.html"
+ok $? "hits page shows the value in context, escaped"
 
 # docx forms of the hostile manifest: well-formed XML, the text escaped.
 for f in "$R"/forms/*.docx; do

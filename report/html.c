@@ -1,2 +1,0 @@
-/* html.c - placeholder, being written (issue 6). */
-#include "report/report.h"
