@@ -623,8 +623,11 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 	}
 	for (size_t i = 0; i < s->npe; i++) {
 		struct pentry *p = &s->pe[i];
-		zip_source_t *src = p->src ? zip_source_file(za, p->src, 0, -1)
-					   : zip_source_buffer(za, p->data, p->data_len, 0);
+		/* Files are pinned to the size listed in the manifest: bytes
+		 * appended after the inventory was written never slip in. */
+		zip_source_t *src =
+		    p->src ? zip_source_file(za, p->src, 0, p->size > 0 ? (zip_int64_t)p->size : -1)
+			   : zip_source_buffer(za, p->data, p->data_len, 0);
 		if (src == NULL) {
 			st = zip_err(za, "source for", p->path, err);
 			goto fail;
