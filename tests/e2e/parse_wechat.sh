@@ -259,6 +259,10 @@ if [ -f "$SRCDIR/fixtures/android/make-android-tar.py" ] && command -v python3 >
 		"D: fixture payments (transfers deduplicated, red packet amount, receipt)"
 	is "$(cq "$E" "SELECT body FROM messages WHERE app = 'wechat' AND source_rowid = 14")" "今晚有糖果吗？要5颗🍬" \
 		"D: group prefix stripped, Chinese and emoji byte-exact"
+	is "$(cq "$E" "SELECT group_concat(kind || ':' || direction || ':' || amount_minor || ':' || counterparty_name || ':' || status, ' ')
+		FROM (SELECT * FROM payments WHERE app = 'alipay' ORDER BY source_rowid)")" \
+		"bill:outgoing:35000:深圳市某某五金店:付款成功 bill:incoming:120000:小美(*美):收款到账" \
+		"D: Alipay messagebox.db payments (fixtures/apps/alipay-android expected rows)"
 else
 	skip "fixtures/android/make-android-tar.py not usable here"
 fi
