@@ -5,7 +5,8 @@ TESTS += tests/e2e/import_dir.sh tests/e2e/import_archive.sh tests/e2e/import_io
 	tests/e2e/import_ab.sh tests/e2e/import_hostile.sh tests/e2e/import_resume.sh
 EXTRA_DIST += tests/e2e/import_dir.sh tests/e2e/import_archive.sh tests/e2e/import_ios.sh \
 	tests/e2e/import_ab.sh tests/e2e/import_hostile.sh tests/e2e/import_resume.sh \
-	fixtures/import/mk_ios_backup.py fixtures/import/mk_ab.py fixtures/import/mk_hostile.py \
+	fixtures/import/README.md fixtures/import/mk_ios_backup.py fixtures/import/mk_ab.py \
+	fixtures/import/mk_hostile.py \
 	bench/import.sh
 
 # Unit tests: crypto vectors (RFC 3394, RFC 6070), keybag, .ab header,

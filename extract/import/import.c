@@ -13,6 +13,15 @@
  * re-hashes the evidence copies already listed (never the source) and
  * removes the one partial file. The run ends with one IMPORT custody entry
  * (and one DERIVE entry when files were decrypted).
+ *
+ * Environment:
+ *   CUSTOS_IMPORT_MAX_RATIO=N      decompressed:compressed bytes allowed
+ *                                  before an archive counts as a bomb (1000)
+ *   CUSTOS_IMPORT_BATCH_FILES=N    files per group commit (256)
+ *   CUSTOS_TEST_KILL_AFTER_FILES=N TEST ONLY: SIGKILL ourselves once N files
+ *                                  are recorded, in the middle of writing
+ *                                  the next one (the resume tests); also
+ *                                  makes group commits synchronous
  */
 #include "extract/import/import_int.h"
 
