@@ -688,9 +688,11 @@ static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *
 			     "app IS ? ORDER BY sent_ms IS NULL, sent_ms, message_id",
 			     &s, err);
 	else
+		/* Index order (messages_conv): messages without a time come
+		 * first; no sort of the whole conversation is needed. */
 		st = prepare(r,
 			     "SELECT " MSG_COLS " FROM messages WHERE conversation_id = ? "
-			     "ORDER BY sent_ms IS NULL, sent_ms, message_id",
+			     "ORDER BY sent_ms, message_id",
 			     &s, err);
 	if (st != CU_OK)
 		return st;
@@ -1695,7 +1697,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	}
 	/* Temporary tables live in memory up to a point, then in a temp file:
 	 * bounded memory for big inventories. */
-	sqlite3_exec(r.db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-16384", NULL, NULL, NULL);
+	sqlite3_exec(r.db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-8192", NULL, NULL, NULL);
 	if ((st = load_inventory(&r, err)) != CU_OK || (st = content_root(&r, err)) != CU_OK)
 		goto out;
 	if ((st = prepare(&r, "SELECT device_path, evidence_path FROM inv WHERE item = ? AND base "

@@ -9,3 +9,4 @@ EXTRA_DIST += tests/e2e/report_hostile.sh tests/data/report/hostile-sms.sql \
 
 TESTS += tests/e2e/run_sample.sh
 EXTRA_DIST += tests/e2e/run_sample.sh
+EXTRA_DIST += bench/report.sh
