@@ -1476,6 +1476,11 @@ static enum cu_status choose_item(struct cu_import_ctx *x, const char *suggested
 	char gen[32];
 	bool nonempty;
 
+	/* Resume: the interrupted import of this same source, whose manifest
+	 * entry is still "running", gives the item (and keeps its entry). */
+	json_t *running = x->resume ? find_running(x) : NULL;
+	const char *running_item =
+	    running ? json_string_value(json_object_get(running, "item_id")) : NULL;
 	if (x->opts->item != NULL) {
 		if (!cu_import_item_id_safe(x->opts->item))
 			return cu_error_set(err, CU_E_USAGE,
@@ -1483,8 +1488,11 @@ static enum cu_status choose_item(struct cu_import_ctx *x, const char *suggested
 					    "'_' and '-' (at most 64)",
 					    x->opts->item);
 		id = x->opts->item;
-	} else if (x->resume && (x->acq = find_running(x)) != NULL) {
-		id = json_string_value(json_object_get(x->acq, "item_id"));
+		if (running_item != NULL && strcmp(running_item, id) == 0)
+			x->acq = running;
+	} else if (running_item != NULL) {
+		id = running_item;
+		x->acq = running;
 	}
 	if (id == NULL && suggested != NULL && cu_import_item_id_safe(suggested))
 		id = suggested;
@@ -1940,11 +1948,9 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	if (x->os != NULL && strcmp(x->os, "Android") == 0)
 		android_facts(x);
 	if (x->acq != NULL) {
-		json_t *errs = json_loadb(x->warn_json.data ? x->warn_json.data : "", 0, 0, NULL);
 		cu_buf_reset(&fmt);
 		(void)cu_buf_printf(&fmt, err, "[%s]", x->warn_json.data ? x->warn_json.data : "");
-		json_decref(errs);
-		errs = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
+		json_t *errs = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
 		cu_buf_reset(&fmt);
 		(void)cu_buf_printf(&fmt, err, "[%s]",
 				    x->skipped_json.data ? x->skipped_json.data : "");
