@@ -478,6 +478,67 @@ out:
 	return s;
 }
 
+/*
+ * RemittanceRecord (APPS.md 8.1): one row per transfer the app tracked,
+ * kept after the chat messages are deleted. Sunk after the messages: for a
+ * transfer already known from its messages the sink only fills what they
+ * did not state (status and time stay theirs); a transfer whose messages
+ * are gone gets a row with what the record says: id, counterparty,
+ * direction (isSend), time (receiveTime, seconds or ms [unconfirmed]).
+ */
+static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum cu_status st = CU_OK;
+	char sql[256];
+
+	if (!cu_sqlite_has_table(w->db, "RemittanceRecord") ||
+	    !cu_sqlite_has_column(w->db, "RemittanceRecord", "transferId"))
+		return CU_OK;
+	snprintf(sql, sizeof(sql),
+		 "SELECT rowid, transferId, %s, %s, %s FROM RemittanceRecord ORDER BY rowid",
+		 cu_sqlite_col_or_null(w->db, "RemittanceRecord", "isSend"),
+		 cu_sqlite_col_or_null(w->db, "RemittanceRecord", "talker"),
+		 cu_sqlite_col_or_null(w->db, "RemittanceRecord", "receiveTime"));
+	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return CU_OK;
+	while (st == CU_OK && sqlite3_step(q) == SQLITE_ROW) {
+		struct cu_payment p;
+		const char *id = (const char *)sqlite3_column_text(q, 1);
+		const char *talker = (const char *)sqlite3_column_text(q, 3);
+		int64_t t = cu_sqlite_i64(q, 4);
+		char *name = NULL;
+
+		if (id == NULL || id[0] == '\0')
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.app = WX_PAY_APP;
+		p.kind = "transfer";
+		p.currency = "CNY";
+		p.amount_minor = CU_UNKNOWN;
+		p.transaction_id = id;
+		p.direction = sqlite3_column_type(q, 2) != SQLITE_INTEGER ? "unknown"
+			      : sqlite3_column_int64(q, 2) == 1           ? "outgoing"
+									  : "incoming";
+		p.counterparty = nz(talker);
+		if (p.counterparty != NULL && !wx_is_group(p.counterparty))
+			p.counterparty_name = name = w->display(w, p.counterparty);
+		p.occurred_ms = t == CU_UNKNOWN || t <= 0 ? CU_UNKNOWN
+				: t < 100000000000LL      ? t * 1000
+							  : t;
+		p.message_id = CU_UNKNOWN;
+		p.prov.source_id = w->a->source_id;
+		p.prov.table = "RemittanceRecord";
+		p.prov.rowid = sqlite3_column_int64(q, 0);
+		p.prov.page = CU_UNKNOWN;
+		p.prov.offset = CU_UNKNOWN;
+		st = cu_sink_payment(w->ctx, &p, err);
+		free(name);
+	}
+	sqlite3_finalize(q);
+	return st;
+}
+
 static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				  struct cu_error *err)
 {
@@ -518,6 +579,8 @@ static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_arti
 		s = wx_collect_recalls(w, "SELECT content FROM message WHERE type = 10002", err);
 	if (s == CU_OK)
 		s = parse_messages(w, err);
+	if (s == CU_OK)
+		s = parse_remittance(w, err);
 	if (s == CU_OK && w->xml_errors > 0)
 		cu_parse_warn(ctx, a, "%llu message payloads were not well-formed xml (kept raw)",
 			      (unsigned long long)w->xml_errors);

@@ -49,5 +49,9 @@ INSERT INTO message (msgId, msgSvrId, type, status, isSend, createTime, talker, 
  (33, 9033, 50, 3, 1, 1600000300000, 'wxid_a1', '<voipmsg type="VoIPBubbleMsg"><VoIPBubbleMsg><msg><![CDATA[通话时长 01:05]]></msg></VoIPBubbleMsg></voipmsg>', NULL),
  (35, 9035, 1, 3, 0, 1600000500000, '7770002@chatroom', 'wxid_b2:' || char(10) || '没有名字的群', NULL),
  (34, 9034, 50, 3, 0, 1600000400000, 'wxid_a1', '<voipmsg type="VoIPBubbleMsg"><VoIPBubbleMsg><msg><![CDATA[已取消]]></msg></VoIPBubbleMsg></voipmsg>', NULL);
+CREATE TABLE RemittanceRecord (  transferId TEXT PRIMARY KEY ,  locaMsgId LONG,  receiveStatus INTEGER default '-1' ,  isSend INTEGER,  talker TEXT,  invalidtime LONG,  receiverName TEXT,  hasClicked INTEGER, receiveTime LONG);
+-- T-XFER-1 is also in the messages; T-GONE-9's chat messages were deleted
+INSERT INTO RemittanceRecord VALUES ('T-XFER-1', 5, 2000, 0, 'wxid_a1', 1600086404, 'wxid_me', 1, 1600000005),
+ ('T-GONE-9', 0, 2000, 1, 'wxid_b2', 1600186404, 'wxid_b2', 1, 1600100004);
 INSERT INTO WalletLuckyMoney (mNativeUrl, receiveAmount, sendId, msgSvrId) VALUES
  ('wxpay://x?sendid=HB-RECV-2', 166, 'HB-RECV-2', 12345);
