@@ -539,6 +539,65 @@ static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
 	return st;
 }
 
+/*
+ * WalletLuckyMoney (APPS.md 8.1): red packets the owner opened, with the
+ * amount received (fen [unconfirmed]). Like RemittanceRecord: after the
+ * messages, filling unknown fields of known packets (by sendId) or adding
+ * the packets whose messages are gone.
+ */
+static enum cu_status parse_lucky(struct wx *w, struct cu_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum cu_status st = CU_OK;
+	char sql[256];
+
+	if (!cu_sqlite_has_table(w->db, "WalletLuckyMoney") ||
+	    !cu_sqlite_has_column(w->db, "WalletLuckyMoney", "sendId"))
+		return CU_OK;
+	snprintf(sql, sizeof(sql),
+		 "SELECT rowid, sendId, %s, %s, %s FROM WalletLuckyMoney ORDER BY rowid",
+		 cu_sqlite_col_or_null(w->db, "WalletLuckyMoney", "receiveAmount"),
+		 cu_sqlite_col_or_null(w->db, "WalletLuckyMoney", "receiveTime"),
+		 cu_sqlite_col_or_null(w->db, "WalletLuckyMoney", "sender"));
+	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return CU_OK;
+	while (st == CU_OK && sqlite3_step(q) == SQLITE_ROW) {
+		struct cu_payment p;
+		const char *id = (const char *)sqlite3_column_text(q, 1);
+		const char *sender = nz((const char *)sqlite3_column_text(q, 4));
+		int64_t amount = cu_sqlite_i64(q, 2), t = cu_sqlite_i64(q, 3);
+		bool mine = sender != NULL && w->own_wxid != NULL && !strcmp(sender, w->own_wxid);
+		char *name = NULL;
+
+		if (id == NULL || id[0] == '\0')
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.app = WX_PAY_APP;
+		p.kind = "red_packet";
+		p.currency = "CNY";
+		p.transaction_id = id;
+		p.direction = sender == NULL ? "unknown" : mine ? "outgoing" : "incoming";
+		/* what the owner received; not the value of a packet they sent */
+		p.amount_minor = !mine && amount != CU_UNKNOWN && amount > 0 ? amount : CU_UNKNOWN;
+		p.counterparty = mine ? NULL : sender;
+		if (p.counterparty != NULL)
+			p.counterparty_name = name = w->display(w, p.counterparty);
+		p.occurred_ms = t == CU_UNKNOWN || t <= 0 ? CU_UNKNOWN
+				: t < 100000000000LL      ? t * 1000
+							  : t;
+		p.message_id = CU_UNKNOWN;
+		p.prov.source_id = w->a->source_id;
+		p.prov.table = "WalletLuckyMoney";
+		p.prov.rowid = sqlite3_column_int64(q, 0);
+		p.prov.page = CU_UNKNOWN;
+		p.prov.offset = CU_UNKNOWN;
+		st = cu_sink_payment(w->ctx, &p, err);
+		free(name);
+	}
+	sqlite3_finalize(q);
+	return st;
+}
+
 static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				  struct cu_error *err)
 {
@@ -581,6 +640,8 @@ static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_arti
 		s = parse_messages(w, err);
 	if (s == CU_OK)
 		s = parse_remittance(w, err);
+	if (s == CU_OK)
+		s = parse_lucky(w, err);
 	if (s == CU_OK && w->xml_errors > 0)
 		cu_parse_warn(ctx, a, "%llu message payloads were not well-formed xml (kept raw)",
 			      (unsigned long long)w->xml_errors);

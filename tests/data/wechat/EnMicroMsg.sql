@@ -55,3 +55,6 @@ INSERT INTO RemittanceRecord VALUES ('T-XFER-1', 5, 2000, 0, 'wxid_a1', 16000864
  ('T-GONE-9', 0, 2000, 1, 'wxid_b2', 1600186404, 'wxid_b2', 1, 1600100004);
 INSERT INTO WalletLuckyMoney (mNativeUrl, receiveAmount, sendId, msgSvrId) VALUES
  ('wxpay://x?sendid=HB-RECV-2', 166, 'HB-RECV-2', 12345);
+-- a packet from wxid_a1 whose message was deleted
+INSERT INTO WalletLuckyMoney (mNativeUrl, receiveAmount, receiveTime, sender, sendId, msgSvrId) VALUES
+ ('wxpay://x?sendid=HB-GONE-3', 520, 1600200000, 'wxid_a1', 'HB-GONE-3', 99999);
