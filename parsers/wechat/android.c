@@ -1,8 +1,8 @@
 /*
  * android.c - WeChat Android (com.tencent.mm) EnMicroMsg.db, WeChat 6.x-8.0.x
  * (APPS.md 1): tables message (22- and older 12-column forms), rcontact,
- * chatroom, userinfo, rconversation, WalletLuckyMoney; fixture
- * fixtures/apps/wechat-android/ and tests/data/wechat/.
+ * chatroom, userinfo, rconversation, WalletLuckyMoney, RemittanceRecord;
+ * fixture fixtures/apps/wechat-android/ and tests/data/wechat/.
  *
  * The database is SQLCipher-1 encrypted with key md5_hex(IMEI + uin)[:7]
  * (APPS.md 1.2). Candidates: uin from shared_prefs system_config_prefs.xml
@@ -13,7 +13,11 @@
  * uins whose md5("mm" + uin) names the database's directory are tried first.
  * The decrypted copy is registered with cu_parse_derive (DERIVE custody
  * entry, sources.derived_from) and parsed; its pages and offsets match the
- * encrypted file's.
+ * encrypted file's. An encrypted -wal beside it is decrypted and its
+ * committed frames applied (recorded in the derivation); an empty derived
+ * record then stands for that WAL so a later parse does not apply it again.
+ * A plain EnMicroMsg.db (a decrypted copy, or our derived record on a
+ * re-parse) is parsed as is.
  *
  * Attachments are reported relative to the account's media directory
  * (MicroMsg/<userdir>/ on internal storage or the SD card, APPS.md 1.4):
