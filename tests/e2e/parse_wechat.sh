@@ -240,6 +240,32 @@ else
 	skip "fixtures/apps/wechat-ios or python3 missing"
 fi
 
+# ---- J: our own iOS databases at their container paths: Chat_ tables of
+# message_1.sqlite resolved through WCDB_Contact.sqlite and session.db
+J=$T/j
+JD=$T/j-img/AppDomain-com.tencent.xin/Documents/855341c3143749a0f730ce49ccb616ae
+mkdir -p "$JD/DB" "$JD/session"
+sqlite3 "$JD/DB/MM.sqlite" <"$D/ios_MM.sql"
+sqlite3 "$JD/DB/message_1.sqlite" <"$D/ios_message_1.sql"
+sqlite3 "$JD/DB/WCDB_Contact.sqlite" <"$D/ios_WCDB_Contact.sql"
+sqlite3 "$JD/session/session.db" <"$D/ios_session.sql"
+run "J: case init" "$CUSTOS" case init "$J" --case-id WX-J
+run "J: import" "$CUSTOS" --case "$J" import "$T/j-img" --format dir --item wx-j
+"$CUSTOS" --case "$J" parse >"$T/j.out" 2>"$T/j.err"
+is "$(cq "$J" "SELECT c.identifier || '|' || m.sender || '|' || m.body FROM messages m JOIN conversations c USING (conversation_id)
+	JOIN sources s ON s.source_id = m.source_id WHERE s.device_path LIKE '%message_1.sqlite' ORDER BY m.source_rowid")" \
+	"wxid_ios_carol|wxid_ios_carol|在 message_1 里
+wxid_ios_carol|wxid_ios_me|ok" "J: message_1 table resolved via WCDB_Contact, owner via MM.sqlite"
+is "$(cq "$J" "SELECT count(*) FROM conversations WHERE identifier = 'wxid_unknown_person'")" 1 \
+	"J: a table named only in session.db resolved"
+is "$(cq "$J" "SELECT group_concat(identifier || '=' || ifnull(display_name, '~') || '/' || source_table, ' ') FROM
+	(SELECT * FROM contacts WHERE identifier IN ('wxid_ios_carol', 'wxid_ios_dave') ORDER BY identifier)")" \
+	"wxid_ios_carol=卡罗老师/Friend wxid_ios_dave=Dave/Friend" \
+	"J: WCDB_Contact contacts (remark first), each once"
+like "$(cq "$J" "SELECT s.device_path FROM contacts c JOIN sources s USING (source_id) WHERE c.identifier = 'wxid_ios_dave'")" \
+	'^/?AppDomain-com\.tencent\.xin/Documents/855341c3143749a0f730ce49ccb616ae/DB/WCDB_Contact\.sqlite$' \
+	"J: contacts cite WCDB_Contact.sqlite"
+
 # ---- D: the fixtures helper's Android tar (independent SQLCipher-1 encryptor)
 X=$SRCDIR/fixtures/apps/wechat-android/expected.json
 if [ -f "$SRCDIR/fixtures/android/make-android-tar.py" ] && command -v python3 >/dev/null 2>&1 &&
