@@ -229,6 +229,7 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 		}
 		io.signer = signer;
 		so.sign_key = key;
+		vo.pubkey = key; /* a private key PEM also verifies (report.h) */
 	}
 	if (n_ex > 0)
 		cu_case_set_actor(examiners[0], NULL, "examiner");

@@ -139,6 +139,21 @@ ok $? "two runs give byte-identical packages"
 cmp -s "$F/seizure-list.docx" "$pkg2.forms/seizure-list.docx" && diff -r "$T/o1/A4403052026110001/report" "$T/o2/A4403052026110001/report" >/dev/null
 ok $? "and identical reports and forms"
 
+# Encrypted backup: --password-file, --sign, --hash sm3.
+mkdir -p "$T/k"
+run "keygen" "$CUSTOS" keygen -o "$T/k/key.pem"
+run "custos run on the encrypted sample, signed, with SM3" "$CUSTOS" run \
+	"$T/s/ios-backup-encrypted/00008101-001C2D3E4F50A01E" \
+	--password-file "$T/s/ios-backup-encrypted.password" --sign "$T/k/key.pem" --hash sm3 \
+	--case-id A4403052026110001 --manifest "$M" --item A1 -o "$T/o5"
+pkg5=$(ls "$T"/o5/*.custos.zip)
+run "signed package verifies with the public key" "$CUSTOS" verify --pubkey "$T/k/key.pub.pem" "$pkg5"
+grep '"event":"PRINT"' "$pkg5.custody.jsonl" | grep -c '"sig":' | grep -qx 6
+ok $? "PRINT entries signed by the examiner's key"
+run "living log signatures verify" "$CUSTOS" custody verify --log "$pkg5.custody.jsonl" --pubkey "$T/k/key.pub.pem"
+unzip -p "$pkg5" manifest.json | python3 -c 'import json,sys; f=json.load(sys.stdin)["files"]; sys.exit(0 if f and all(len(x["sm3"] or "") == 64 for x in f) else 1)'
+ok $? "--hash sm3: every file has an SM3 digest"
+
 # Exit codes (CLI.md).
 expect_exit 4 "--device: acquisition not implemented yet, exit 4" "$CUSTOS" run --device 00008101-001C2D3E4F50A01E --case-id X -o "$T/o3"
 like "$(cat "$T/last.err")" 'not implemented yet' "--device says so"
