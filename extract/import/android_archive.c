@@ -213,8 +213,15 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 		}
 		goto out;
 	}
-	if ((st = cu_import_out_open(x, &s, x->hasher, &o, err)) != CU_OK)
+	if ((st = cu_import_out_open(x, &s, x->hasher, &o, err)) != CU_OK) {
+		if (st != CU_E_PATH)
+			goto out;
+		st = CU_OK;
+		cu_import_warn(x, true, "member '%s' not imported: %s", name, err->msg);
+		cu_import_skip(x, name, "name not storable in the case");
+		(void)archive_read_data_skip(r->a);
 		goto out;
+	}
 	for (;;) {
 		la_ssize_t n = archive_read_data(r->a, x->buf, CU_IMPORT_CHUNK);
 		if (n == 0)

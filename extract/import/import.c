@@ -448,8 +448,16 @@ enum cu_status cu_import_out_open(struct cu_import_ctx *x, struct cu_import_slot
 	if ((st = cu_hasher_reset(h, err)) != CU_OK)
 		return st;
 	o->fd = open(s->abs.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (o->fd < 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'", s->rel.data);
+	if (o->fd < 0) {
+		/* A name this file system cannot hold (too long, a file where a
+		 * directory should be) fails this file only (CU_E_PATH); a full
+		 * or broken disk stops the import (CU_E_IO). */
+		int e = errno;
+		bool name = e == ENAMETOOLONG || e == ENOTDIR || e == EISDIR || e == EEXIST ||
+			    e == ELOOP || e == EINVAL || e == EILSEQ;
+		return cu_error_errno(err, name ? CU_E_PATH : CU_E_IO, e, "cannot create '%s'",
+				      s->rel.data);
+	}
 	return CU_OK;
 }
 
@@ -918,8 +926,13 @@ enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *wh
 	if ((st = cu_import_check_space(x, (uint64_t)sb.st_size, err)) != CU_OK)
 		return st;
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((st = cu_import_out_open(x, s, x->hasher, &o, err)) != CU_OK)
-		return st;
+	if ((st = cu_import_out_open(x, s, x->hasher, &o, err)) != CU_OK) {
+		if (st != CU_E_PATH)
+			return st;
+		cu_import_warn(x, true, "'%s' not imported: %s", what, err->msg);
+		cu_import_skip(x, what, "name not storable in the case");
+		return CU_OK;
+	}
 	for (;;) {
 		ssize_t r = read(fd, x->buf, CU_IMPORT_CHUNK);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))

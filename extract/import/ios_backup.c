@@ -437,10 +437,10 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 		}
 		src = own;
 	} else if ((st = cu_import_out_open(x, &es, x->hasher, &ev, err)) != CU_OK) {
-		goto out;
+		goto name_fail;
 	}
 	if ((st = cu_import_out_open(x, &ds, x->hasher2, &der, err)) != CU_OK)
-		goto out;
+		goto name_fail;
 	der.tee_fd = tee_fd;
 	if ((st = decrypt_pass(b, src, what, es.done ? NULL : &ev, &der, key, size, &ok, err)) !=
 	    CU_OK)
@@ -462,6 +462,13 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 	snprintf(derivation, sizeof(derivation), "ios-backup-aes256-cbc class=%u", cls);
 	dfi.derivation = derivation;
 	st = cu_import_record(x, &ds, &dfi, &dd, err);
+	goto out;
+name_fail:
+	if (st == CU_E_PATH) {
+		st = CU_OK;
+		cu_import_warn(x, true, "'%s' (%s) not imported: %s", what, dev, err->msg);
+		cu_import_skip(x, dev, "name not storable in the case");
+	}
 out:
 	cu_import_out_abort(&ev);
 	cu_import_out_abort(&der);

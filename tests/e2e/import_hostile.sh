@@ -63,8 +63,10 @@ inv | grep '"evidence_path":"evidence/H/data/bad%FF%FEname.txt"' | grep -q "$(ex
 ok $? "non-UTF-8 name escaped reversibly"
 inv | grep '"device_path":"/data/hardin"' | grep -q "\"sha256\":\"$(exp ok1)\""
 ok $? "hard link to an earlier member honoured"
-grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"failures":3'
-ok $? "IMPORT entry counts the three refusals"
+like "$(cat "$T/err")" "LLLL\.txt' not imported: .*(too long)" "over-long name refused for that member only"
+like "$(cat "$T/err")" "ok1.txt/inside' not imported" "file-where-a-directory-would-be refused for that member only"
+grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"failures":5'
+ok $? "IMPORT entry counts the five refusals"
 
 import_in zip "$T/img/hostile.zip"; st=$?
 is "$st" "5" "hostile.zip: partial (exit 5)"
