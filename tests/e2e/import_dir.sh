@@ -135,6 +135,13 @@ grep -q '"device_path":"/x/y.txt"' "$C2/inventory/PLAIN-1.jsonl"
 ok $? "plain dir imported under the given item"
 grep -q '"format":"dir"' "$C2/custody/log.jsonl"
 ok $? "format dir recorded"
+run "--json import" "$CUSTOS" --json --case "$C2" import "$P" --item JSON-1
+python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['item'] == 'JSON-1' and d['files'] == 1 and d['status'] == 'complete', d
+" "$T/last.out"
+ok $? "--json prints one JSON object with the counts"
 expect_exit 2 "unsafe --item refused" "$CUSTOS" --case "$C2" import "$P" --item '../x'
 
 # Ambiguity: an iOS backup that also has an Android data/ dir.
