@@ -68,6 +68,7 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 	struct cu_buf sql = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc;
+	struct cu_chat_rows guard;
 	int s;
 
 	if (!cu_chat_need_table(ctx, a, db, "ZWACHATSESSION", true))
@@ -86,7 +87,8 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 		goto out;
 	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+	cu_chat_rows_init(&guard, a, -1);
+	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
 		const char *jid = cu_chat_text(st, 0);
 		int64_t type = cu_chat_int(st, 2);
 		int64_t id;
@@ -135,6 +137,7 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 	enum cu_status rc;
 	bool has_sess, has_member, has_media, has_push;
 	struct cu_error first;
+	struct cu_chat_rows guard;
 	int s;
 
 	cu_error_clear(&first);
@@ -164,11 +167,17 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		   cu_sqlite_has_column(db, "ZWAPROFILEPUSHNAME", "ZJID") &&
 		   cu_sqlite_has_column(db, "ZWAPROFILEPUSHNAME", "ZPUSHNAME");
 	/* Column order is used by index below. */
+	/* a join only when both sides have the key columns */
+	has_sess = has_sess && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZCHATSESSION");
+	has_member = has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER");
+	has_media = has_media && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZMEDIAITEM");
+#define JCOL(have, table, col, expr)                                                               \
+	((have) && cu_sqlite_has_column(db, table, col) ? (expr) : "NULL")
 	rc = cu_buf_printf(
 	    &sql, err,
 	    "SELECT m.Z_PK, m.%s, m.%s, m.%s, m.%s, m.%s, m.%s, "
 	    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s "
-	    "FROM ZWAMESSAGE m %s %s %s %s ORDER BY m.Z_PK",
+	    "FROM ZWAMESSAGE m %s %s %s ORDER BY m.Z_PK",
 	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZISFROMME", true),
 	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGEDATE", true),
 	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGETYPE", true),
@@ -176,39 +185,25 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZFROMJID", true),
 	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTOJID", false),
 	    has_sess ? "c.ZCONTACTJID" : "NULL",
-	    has_sess && cu_sqlite_has_column(db, "ZWACHATSESSION", "ZPARTNERNAME")
-		? "c.ZPARTNERNAME"
-		: "NULL",
-	    has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZMEMBERJID") ? "g.ZMEMBERJID"
-										   : "NULL",
-	    has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZCONTACTNAME")
-		? "g.ZCONTACTNAME"
-		: "NULL",
-	    has_push ? "p.ZPUSHNAME" : "NULL",
-	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZMEDIALOCALPATH")
-		? "mi.ZMEDIALOCALPATH"
-		: "NULL",
-	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZLATITUDE") ? "mi.ZLATITUDE"
-									       : "NULL",
-	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZLONGITUDE") ? "mi.ZLONGITUDE"
-										: "NULL",
-	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZVCARDNAME") ? "mi.ZVCARDNAME"
-										: "NULL",
-	    has_media && cu_sqlite_has_column(db, "ZWAMEDIAITEM", "ZTITLE") ? "mi.ZTITLE" : "NULL",
-	    has_sess && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZCHATSESSION")
-		? "LEFT JOIN ZWACHATSESSION c ON c.Z_PK = m.ZCHATSESSION"
-		: "",
-	    has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER")
-		? "LEFT JOIN ZWAGROUPMEMBER g ON g.Z_PK = m.ZGROUPMEMBER"
-		: "",
-	    has_media && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZMEDIAITEM")
-		? "LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM"
-		: "",
-	    has_push ? (has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER")
-			    ? "LEFT JOIN ZWAPROFILEPUSHNAME p ON p.ZJID = "
-			      "COALESCE(g.ZMEMBERJID, m.ZFROMJID)"
-			    : "LEFT JOIN ZWAPROFILEPUSHNAME p ON p.ZJID = m.ZFROMJID")
-		     : "");
+	    JCOL(has_sess, "ZWACHATSESSION", "ZPARTNERNAME", "c.ZPARTNERNAME"),
+	    JCOL(has_member, "ZWAGROUPMEMBER", "ZMEMBERJID", "g.ZMEMBERJID"),
+	    JCOL(has_member, "ZWAGROUPMEMBER", "ZCONTACTNAME", "g.ZCONTACTNAME"),
+	    /* a subquery, not a join: duplicate ZJID rows must not duplicate messages */
+	    !has_push ? "NULL"
+	    : has_member && cu_sqlite_has_column(db, "ZWAGROUPMEMBER", "ZMEMBERJID")
+		? "(SELECT p.ZPUSHNAME FROM ZWAPROFILEPUSHNAME p WHERE p.ZJID = "
+		  "COALESCE(g.ZMEMBERJID, m.ZFROMJID) ORDER BY p.Z_PK LIMIT 1)"
+		: "(SELECT p.ZPUSHNAME FROM ZWAPROFILEPUSHNAME p WHERE p.ZJID = m.ZFROMJID "
+		  "ORDER BY p.Z_PK LIMIT 1)",
+	    JCOL(has_media, "ZWAMEDIAITEM", "ZMEDIALOCALPATH", "mi.ZMEDIALOCALPATH"),
+	    JCOL(has_media, "ZWAMEDIAITEM", "ZLATITUDE", "mi.ZLATITUDE"),
+	    JCOL(has_media, "ZWAMEDIAITEM", "ZLONGITUDE", "mi.ZLONGITUDE"),
+	    JCOL(has_media, "ZWAMEDIAITEM", "ZVCARDNAME", "mi.ZVCARDNAME"),
+	    JCOL(has_media, "ZWAMEDIAITEM", "ZTITLE", "mi.ZTITLE"),
+	    has_sess ? "LEFT JOIN ZWACHATSESSION c ON c.Z_PK = m.ZCHATSESSION" : "",
+	    has_member ? "LEFT JOIN ZWAGROUPMEMBER g ON g.Z_PK = m.ZGROUPMEMBER" : "",
+	    has_media ? "LEFT JOIN ZWAMEDIAITEM mi ON mi.Z_PK = m.ZMEDIAITEM" : "");
+#undef JCOL
 	if (rc != CU_OK)
 		goto out;
 	/* "m.NULL" (a missing column) is not valid SQL */
@@ -219,7 +214,8 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 	}
 	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+	cu_chat_rows_init(&guard, a, 0);
+	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
 		int64_t pk = sqlite3_column_int64(st, 0);
 		int64_t from_me = cu_chat_int(st, 1);
 		int64_t type = cu_chat_int(st, 3);
@@ -314,6 +310,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 	struct cu_buf sql = CU_BUF_INIT;
 	enum cu_status rc;
 	const char *t = "ZWAADDRESSBOOKCONTACT";
+	struct cu_chat_rows guard;
 	int s;
 
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
@@ -328,7 +325,8 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 			   cu_chat_col(ctx, a, db, t, "ZPHONENUMBER", true), t);
 	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+	cu_chat_rows_init(&guard, a, 0);
+	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
@@ -366,6 +364,7 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	enum cu_status rc;
 	const char *t = "ZWACDCALLEVENT";
 	bool agg, part;
+	struct cu_chat_rows guard;
 	int s;
 
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
@@ -400,7 +399,8 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	}
 	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+	cu_chat_rows_init(&guard, a, 0);
+	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_call c;
 		const char *group = cu_chat_text(st, 3);
 		int64_t incoming = cu_chat_int(st, 4), missed = cu_chat_int(st, 5);
