@@ -89,7 +89,9 @@ ok $? "HTML form shows the QR code"
 unzip -Z1 "$F/seizure-list.docx" | grep -qx 'word/media/qr.png'
 ok $? "docx form embeds the QR code"
 if command -v zbarimg >/dev/null 2>&1; then
-	is "$(zbarimg -q --raw "$F/qr.png")" "$seal" "QR decodes to the seal hash (zbarimg)"
+	is "$(zbarimg -q --raw "$F/qr.png" 2>/dev/null)" "$seal" "QR decodes to the seal hash (zbarimg)"
+	is "$(unzip -p "$pkg" report/forms/qr.png | zbarimg -q --raw - 2>/dev/null)" "content-root:$root" \
+		"in-package QR decodes to the labelled content root"
 else
 	skip "zbarimg not installed"
 fi
