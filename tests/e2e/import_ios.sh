@@ -109,6 +109,7 @@ ok $((! $?)) "no IMPORT entry after a wrong password"
 expect_exit 3 "no password at all: exit 3" env -u CUSTOS_PASSWORD "$CUSTOS" --case "$CE" import "$T/enc" </dev/null
 CUSTOS_PASSWORD=Correct-Horse-42 "$CUSTOS" --case "$CE" import "$T/enc" --save-derived-key "$T/dk" >"$T/enc.out" 2>"$T/enc.err"
 is "$?" "0" "right password (CUSTOS_PASSWORD): import succeeds"
+like "$(cat "$T/enc.err")" "deriving the backup key \(2000 \+ 20 PBKDF2 rounds" "the keybag's own DPIC/ITER counts are used"
 check "$CE" "$T/enc/expected.jsonl" evidence
 ok $? "evidence copies are the encrypted bytes as stored in the backup"
 check "$CE" "$T/enc/expected.jsonl" derived
@@ -127,6 +128,8 @@ is "$(tree_hash "$T/enc")" "$before" "encrypted backup untouched"
 CK=$T/case-dk
 mkcase "$CK"
 run "derived key file instead of the password" env -u CUSTOS_PASSWORD "$CUSTOS" --case "$CK" import "$T/enc" --derived-key-file "$T/dk"
+grep -q 'deriving the backup key' "$T/last.err"
+ok $((! $?)) "no PBKDF2 run with the derived key file"
 check "$CK" "$T/enc/expected.jsonl" derived
 ok $? "derived-key import decrypts the same plaintext"
 head -c 32 /dev/zero >"$T/dk0"
