@@ -522,7 +522,8 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 		if (st != CU_OK)
 			goto out;
 	}
-	if (body.len == 0 && payload != NULL && !(have_x && !strcmp(kind, "recalled")))
+	/* nothing readable extracted: the payload as found */
+	if (body.len == 0 && payload != NULL)
 		st = cu_buf_append(&body, payload, plen, err);
 	if (st != CU_OK)
 		goto out;
