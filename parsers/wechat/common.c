@@ -469,6 +469,11 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 			w->xml_errors++;
 	}
 
+	/* a received group app message without the prefix: <fromusername> */
+	if (group && !r->is_send && sender == NULL && have_x && nonempty(x.fromusername) &&
+	    strcmp(m.direction, "system") != 0)
+		sender = x.fromusername;
+
 	if (have_x && r->type == T_APP)
 		kind = appmsg_kind(x.appmsg_type);
 	else if (have_x && is_app_family(r->type) && !strcmp(kind, "other") && r->type != T_RECEIPT)
