@@ -33,6 +33,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -2000,6 +2001,23 @@ out:
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
 
+/* A case may ask for SM3 (国密) on every file: manifest "settings":
+ * {"hash": "sm3"} or {"hash": ["sm3", ...]} (case-insensitive). */
+static bool case_wants_sm3(struct cu_case *c)
+{
+	json_t *h = json_object_get(json_object_get(c->manifest, "settings"), "hash");
+	size_t i;
+	json_t *v;
+	if (json_is_string(h))
+		return strcasecmp(json_string_value(h), "sm3") == 0;
+	json_array_foreach(h, i, v)
+	{
+		if (json_is_string(v) && strcasecmp(json_string_value(v), "sm3") == 0)
+			return true;
+	}
+	return false;
+}
+
 /* True when `inner` is `outer` or below it (both absolute, resolved). */
 static bool path_within(const char *inner, const char *outer)
 {
@@ -2045,6 +2063,8 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	x.resume = opts->resume;
 	x.format = opts->format;
 	x.algs = (opts->hash_algs ? opts->hash_algs : CU_HASH_DEFAULT) | CU_HASH_DEFAULT;
+	if (case_wants_sm3(c))
+		x.algs |= CU_HASH_SM3;
 	x.start_ms = cu_time_now_ms();
 	if ((s = getenv("CUSTOS_TEST_KILL_AFTER_FILES")) != NULL)
 		(void)cu_parse_u64(s, &x.kill_after);

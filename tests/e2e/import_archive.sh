@@ -103,4 +103,14 @@ if openssl dgst -sm3 </dev/null >/dev/null 2>&1; then
 else
 	skip "openssl without SM3"
 fi
+C=$T/case-sm3b
+mkcase "$C"
+python3 -c "
+import json, sys
+m = json.load(open(sys.argv[1])); m['settings'] = {'hash': ['sm3']}
+json.dump(m, open(sys.argv[1], 'w'), ensure_ascii=False, indent=2)
+" "$C/manifest.json"
+run "import into a case whose manifest asks for SM3" "$CUSTOS" --case "$C" import "$T/dump.tar" --item S2
+grep -F '"device_path":"/sdcard/Download/note.txt"' "$C/inventory/S2.jsonl" | grep -q '"sm3":"[0-9a-f]\{64\}"'
+ok $? "SM3 recorded when the case asks (settings.hash)"
 tap_done
