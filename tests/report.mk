@@ -10,3 +10,9 @@ EXTRA_DIST += tests/e2e/report_hostile.sh tests/data/report/hostile-sms.sql \
 TESTS += tests/e2e/run_sample.sh
 EXTRA_DIST += tests/e2e/run_sample.sh
 EXTRA_DIST += bench/report.sh
+
+check_PROGRAMS += tests/fuzz/replay_report_escape
+TESTS += tests/fuzz/replay_report_escape
+tests_fuzz_replay_report_escape_SOURCES = tests/fuzz/fuzz_report_escape.c tests/fuzz/replay.c
+tests_fuzz_replay_report_escape_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/report_escape
