@@ -101,8 +101,8 @@ static enum cu_status add(zip_t *za, const char *name, const void *data, size_t 
 	return CU_OK;
 }
 
-enum cu_status cu_docx_write(const char *path, const char *body, size_t body_len,
-			     const void *png, size_t png_len, struct cu_error *err)
+enum cu_status cu_docx_write(const char *path, const char *body, size_t body_len, const void *png,
+			     size_t png_len, struct cu_error *err)
 {
 	struct cu_buf doc = CU_BUF_INIT;
 	zip_t *za = NULL;

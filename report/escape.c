@@ -56,9 +56,9 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
  * the noncharacters XML 1.0 refuses (U+FFFE, U+FFFF). */
 static bool shown_as_code(uint32_t cp)
 {
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200e || cp == 0x200f || cp == 0x061c || cp == 0xfffe || cp == 0xffff ||
-	       cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+	       cp == 0x200f || cp == 0x061c || cp == 0xfffe || cp == 0xffff || cp == 0x7f ||
+	       (cp >= 0x80 && cp <= 0x9f);
 }
 
 enum cu_status cu_html_escape(struct cu_buf *out, const char *s, size_t n, unsigned flags,

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ITEMS_PER_PAGE 8
-#define FILES_PER_PAGE 8
+#define ITEMS_PER_PAGE  8
+#define FILES_PER_PAGE  8
 #define EVENTS_PER_PAGE 12
 
 const char cu_forms_css[] =
@@ -348,13 +348,15 @@ static void describe(struct cu_buf *b, const json_t *o, const char *const (*name
 static const char *const feature_names[][2] = {
     {"make", "品牌"}, {"model", "型号"}, {"colour", "颜色"}, {"damage", "外观"}, {NULL, NULL}};
 static const char *const ident_names[][2] = {
-    {"imei", "IMEI"},	  {"meid", "MEID"},   {"serial", "序列号"}, {"udid", "UDID"},
-    {"ecid", "ECID"},	  {"iccid", "ICCID"}, {"imsi", "IMSI"},	   {"msisdn", "号码"},
-    {NULL, NULL}};
-static const char *const state_names[][2] = {
-    {"powered", "开机"},	  {"locked", "锁屏"}, {"battery_pct", "电量%"},
-    {"airplane_mode", "飞行模式"}, {"radios", "无线"}, {"screen", "屏幕"},
-    {NULL, NULL}};
+    {"imei", "IMEI"},   {"meid", "MEID"}, {"serial", "序列号"}, {"udid", "UDID"}, {"ecid", "ECID"},
+    {"iccid", "ICCID"}, {"imsi", "IMSI"}, {"msisdn", "号码"},   {NULL, NULL}};
+static const char *const state_names[][2] = {{"powered", "开机"},
+					     {"locked", "锁屏"},
+					     {"battery_pct", "电量%"},
+					     {"airplane_mode", "飞行模式"},
+					     {"radios", "无线"},
+					     {"screen", "屏幕"},
+					     {NULL, NULL}};
 
 static const char *item_name(const json_t *m, const char *item_id)
 {
@@ -425,7 +427,8 @@ static void seizure_list(struct fdoc *d)
 
 				cu_error_clear(&e);
 				describe(&feat, json_object_get(it, "features"), feature_names, &e);
-				describe(&feat, json_object_get(it, "identifiers"), ident_names, &e);
+				describe(&feat, json_object_get(it, "identifiers"), ident_names,
+					 &e);
 				if (js(it, "os") != NULL)
 					cu_buf_printf(&feat, &e, "；系统：%s %s", js(it, "os"),
 						      js(it, "os_version") ? js(it, "os_version")
@@ -440,8 +443,9 @@ static void seizure_list(struct fdoc *d)
 						 (long long)json_integer_value(q));
 				else
 					snprintf(qty, sizeof(qty), "%s", "");
-				const char *cells[] = {js(it, "item_id"), js(it, "name"), qty,
-						       feat.data,	  js(it, "source"), seal.data};
+				const char *cells[] = {
+				    js(it, "item_id"), js(it, "name"),   qty,
+				    feat.data,         js(it, "source"), seal.data};
 				f_tbl_row(d, 6, tw, cells);
 				cu_buf_release(&feat);
 				cu_buf_release(&seal);
@@ -482,8 +486,8 @@ static void upper(char *s)
 static void extraction_record(struct fdoc *d)
 {
 	static const unsigned tw[] = {400, 2400, 800, 700, 700, 700, 700, 1338, 1900};
-	static const char *const heads[] = {"序号", "电子数据", "来源",	"提取方式", "类别",
-					    "文件格式", "大小(字节)", "MD5", "SHA-256"};
+	static const char *const heads[] = {"序号",     "电子数据",   "来源", "提取方式", "类别",
+					    "文件格式", "大小(字节)", "MD5",  "SHA-256"};
 	const struct cu_forms_in *in = d->in;
 	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
 	const json_t *sz = json_object_get(m, "seizure"), *pe = json_object_get(m, "personnel");
@@ -497,8 +501,8 @@ static void extraction_record(struct fdoc *d)
 	char t[256];
 
 	cu_error_clear(&e);
-	json_array_foreach(in->files, i, x) bytes += (uint64_t)json_integer_value(
-	    json_object_get(x, "size"));
+	json_array_foreach(in->files, i, x) bytes +=
+	    (uint64_t)json_integer_value(json_object_get(x, "size"));
 	f_page_begin(d);
 	f_title(d, "电子数据现场提取笔录");
 	f_line(d, "案件编号", js(cs, "case_number"));
@@ -519,31 +523,34 @@ static void extraction_record(struct fdoc *d)
 		local_of(in, js(x, "start"), s1, sizeof(s1));
 		local_of(in, js(x, "end"), s2, sizeof(s2));
 		cu_buf_reset(&b);
-		cu_buf_printf(&b, &e, "检材 %s（%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
-			      iid ? iid : "?", item_name(m, iid) ? item_name(m, iid) : "—",
-			      js(x, "method") ? js(x, "method") : "—", s1, s2,
-			      js(x, "workstation") ? js(x, "workstation") : "—",
-			      js(x, "status") ? js(x, "status") : "—",
-			      (long long)json_integer_value(json_object_get(x, "files")));
+		cu_buf_printf(
+		    &b, &e, "检材 %s（%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
+		    iid ? iid : "?", item_name(m, iid) ? item_name(m, iid) : "—",
+		    js(x, "method") ? js(x, "method") : "—", s1, s2,
+		    js(x, "workstation") ? js(x, "workstation") : "—",
+		    js(x, "status") ? js(x, "status") : "—",
+		    (long long)json_integer_value(json_object_get(x, "files")));
 		snprintf(t, sizeof(t), "提取过程 %zu", i + 1);
 		f_line(d, t, b.data);
 	}
 	if (json_array_size(acq) == 0)
 		f_line(d, "提取过程", NULL);
-	snprintf(t, sizeof(t), "共提取电子数据 %zu 项，合计 %llu 字节，详见《电子数据提取固定清单》",
-		 nfiles, (unsigned long long)bytes);
+	snprintf(t, sizeof(t),
+		 "共提取电子数据 %zu 项，合计 %llu 字节，详见《电子数据提取固定清单》", nfiles,
+		 (unsigned long long)bytes);
 	f_line(d, "提取结果", t);
 	cu_buf_reset(&b);
-	cu_buf_printf(&b, &e, "%s %s",
-		      js(json_object_get(m, "tool"), "name") ? js(json_object_get(m, "tool"), "name")
-							       : "custos",
-		      js(json_object_get(m, "tool"), "version")
-			  ? js(json_object_get(m, "tool"), "version")
-			  : "");
+	cu_buf_printf(
+	    &b, &e, "%s %s",
+	    js(json_object_get(m, "tool"), "name") ? js(json_object_get(m, "tool"), "name")
+						   : "custos",
+	    js(json_object_get(m, "tool"), "version") ? js(json_object_get(m, "tool"), "version")
+						      : "");
 	f_line(d, "提取工具", b.data);
 	json_array_foreach(json_object_get(pe, "investigators"), i, x)
 	    f_sign(d, "提取人", js(x, "name"));
-	json_array_foreach(json_object_get(pe, "witnesses"), i, x) f_sign(d, "见证人", js(x, "name"));
+	json_array_foreach(json_object_get(pe, "witnesses"), i, x)
+	    f_sign(d, "见证人", js(x, "name"));
 	f_sign(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
 	f_hash(d);
 	f_page_end(d, 1, pages, false);
@@ -568,7 +575,8 @@ static void extraction_record(struct fdoc *d)
 				 item_name(m, iid) ? "（" : "",
 				 item_name(m, iid) ? item_name(m, iid) : "",
 				 item_name(m, iid) ? "）" : "");
-			const char *dp = js(f, "device_path") ? js(f, "device_path") : js(f, "path");
+			const char *dp =
+			    js(f, "device_path") ? js(f, "device_path") : js(f, "path");
 			char shown[256];
 			/* A row must fit the page whatever the path: long ones are
 			 * cut here, the whole path is in manifest.json files[]. */
@@ -576,8 +584,8 @@ static void extraction_record(struct fdoc *d)
 				size_t n = 120;
 				while (n > 0 && ((unsigned char)dp[n] & 0xc0) == 0x80)
 					n--;
-				snprintf(shown, sizeof(shown), "%.*s…（路径过长，全文见 manifest.json）",
-					 (int)n, dp);
+				snprintf(shown, sizeof(shown),
+					 "%.*s…（路径过长，全文见 manifest.json）", (int)n, dp);
 				dp = shown;
 			}
 			const char *cells[] = {seq,
@@ -631,16 +639,16 @@ static enum cu_status collect_event(const struct cu_custody_entry *e, void *ctx,
 	json_array_append_new(row, json_integer((json_int_t)e->seq));
 	json_array_append_new(row, json_string(js(b, "time") ? js(b, "time") : ""));
 	json_array_append_new(row, json_string(event ? event : ""));
-	json_array_append_new(row,
-			      json_string(js(json_object_get(b, "actor"), "name")
-					      ? js(json_object_get(b, "actor"), "name")
-					      : ""));
+	json_array_append_new(row, json_string(js(json_object_get(b, "actor"), "name")
+						   ? js(json_object_get(b, "actor"), "name")
+						   : ""));
 	json_array_append_new(row, json_string(sub ? sub : ""));
 	json_array_append_new(ev->rows, row);
 	free(sub);
 	if (event != NULL && strcmp(event, "PARSE") == 0) {
 		json_decref(ev->counts);
-		ev->counts = json_deep_copy(json_object_get(json_object_get(b, "details"), "counts"));
+		ev->counts =
+		    json_deep_copy(json_object_get(json_object_get(b, "details"), "counts"));
 	}
 	return CU_OK;
 }
@@ -698,9 +706,8 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	f_line(d, "软件及版本", b.data);
 	f_line(d, "程序文件 SHA-256", js(tool, "sha256"));
 	cu_buf_reset(&b);
-	json_array_foreach(json_object_get(m, "acquisitions"), i, x)
-	    cu_buf_printf(&b, &e, "%s%s", b.len ? "、" : "",
-			  js(x, "workstation") ? js(x, "workstation") : "—");
+	json_array_foreach(json_object_get(m, "acquisitions"), i, x) cu_buf_printf(
+	    &b, &e, "%s%s", b.len ? "、" : "", js(x, "workstation") ? js(x, "workstation") : "—");
 	f_line(d, "设备（工作站）", b.data);
 	f_page_end(d, p++, pages, false);
 
@@ -713,8 +720,7 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 			char seq[24], when[CU_LOCAL_TIME_STR + 8];
 			snprintf(seq, sizeof(seq), "%lld",
 				 (long long)json_integer_value(json_array_get(row, 0)));
-			local_of(in, json_string_value(json_array_get(row, 1)), when,
-				 sizeof(when));
+			local_of(in, json_string_value(json_array_get(row, 1)), when, sizeof(when));
 			const char *cells[] = {seq, when, json_string_value(json_array_get(row, 2)),
 					       json_string_value(json_array_get(row, 3)),
 					       json_string_value(json_array_get(row, 4))};
@@ -727,9 +733,8 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	f_page_begin(d);
 	f_title(d, "检查结果");
 	cu_buf_reset(&b);
-	json_object_foreach((json_t *)ev->counts, k, x)
-	    cu_buf_printf(&b, &e, "%s%s %lld", b.len ? "，" : "", k,
-			  (long long)json_integer_value(x));
+	json_object_foreach((json_t *)ev->counts, k, x) cu_buf_printf(
+	    &b, &e, "%s%s %lld", b.len ? "，" : "", k, (long long)json_integer_value(x));
 	f_line(d, "解析结果", b.len ? b.data : "—");
 	cu_buf_reset(&b);
 	cu_buf_printf(&b, &e, "检材文件 %zu 个", json_array_size(in->files));
@@ -744,7 +749,8 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 		json_array_foreach(json_object_get(pe, "investigators"), i, x)
 		    f_sign(d, "检查人员", js(x, "name"));
 	}
-	json_array_foreach(json_object_get(pe, "witnesses"), i, x) f_sign(d, "见证人", js(x, "name"));
+	json_array_foreach(json_object_get(pe, "witnesses"), i, x)
+	    f_sign(d, "见证人", js(x, "name"));
 	f_hash(d);
 	f_page_end(d, p, pages, true);
 	cu_buf_release(&b);
@@ -863,8 +869,8 @@ enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in, str
 		cu_report_group_hex(in->hash_hex, g);
 		cu_buf_puts(&idx, "<section class=\"page\">\n<h1>文书 Forms</h1>\n<ul>\n", err);
 		for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
-			cu_buf_printf(&idx, err, "<li>%s: <a href=\"%s.html\">HTML</a>", forms[f].title,
-				      forms[f].base);
+			cu_buf_printf(&idx, err, "<li>%s: <a href=\"%s.html\">HTML</a>",
+				      forms[f].title, forms[f].base);
 			if (formats & CU_REPORT_DOCX)
 				cu_buf_printf(&idx, err, " · <a href=\"%s.docx\">docx</a>",
 					      forms[f].base);
@@ -878,8 +884,8 @@ enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in, str
 				       CU_ESC_ONELINE, err);
 			cu_buf_puts(&idx, "</p>\n", err);
 		}
-		cu_buf_puts(&idx, "<p><img class=\"qr\" src=\"qr.png\" alt=\"QR\"></p>\n</section>\n",
-			    err);
+		cu_buf_puts(
+		    &idx, "<p><img class=\"qr\" src=\"qr.png\" alt=\"QR\"></p>\n</section>\n", err);
 		if ((st = write_html(dir, "index.html", "文书 Forms", &idx, err)) != CU_OK ||
 		    (st = cu_buf_puts(names, "index.html\n", err)) != CU_OK)
 			goto out;

@@ -37,8 +37,9 @@ static enum cu_status read_manifest(const char *package, struct cu_buf *out, cha
 				    "path, or run custos verify on it",
 				    package, zerr);
 	if ((zf = zip_fopen(za, CU_PKG_MANIFEST, 0)) == NULL) {
-		st = cu_error_set(err, CU_E_FORMAT, "package '%s' has no readable manifest.json: %s",
-				  package, zip_strerror(za));
+		st =
+		    cu_error_set(err, CU_E_FORMAT, "package '%s' has no readable manifest.json: %s",
+				 package, zip_strerror(za));
 		goto out;
 	}
 	while ((got = zip_fread(zf, buf, sizeof(buf))) > 0) {
@@ -114,10 +115,11 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 		goto out;
 	}
 	if (!cu_file_exists(log.data)) {
-		st = cu_error_set(err, CU_E_NOTFOUND,
-				  "the living custody log '%s' is missing: it is written beside the "
-				  "package by custos seal",
-				  log.data);
+		st =
+		    cu_error_set(err, CU_E_NOTFOUND,
+				 "the living custody log '%s' is missing: it is written beside the "
+				 "package by custos seal",
+				 log.data);
 		goto out;
 	}
 	if (strlen(dir.data) >= sizeof(res.dir)) {
@@ -132,8 +134,7 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 	made = true;
 
 	{
-		const json_t *loc =
-		    json_object_get(json_object_get(m, "seizure"), "location");
+		const json_t *loc = json_object_get(json_object_get(m, "seizure"), "location");
 		tzname = o && o->tz ? o->tz : json_string_value(json_object_get(loc, "tz"));
 		if (tzname == NULL || !cu_report_parse_tz(tzname, &tz)) {
 			tzname = "Asia/Shanghai";
@@ -212,8 +213,9 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 		cu_json_obj_end(&j);
 		st = cu_json_finish(&j, err);
 		if (st == CU_OK)
-			st = cu_custody_append(cus, "PRINT", actor ? actor : cu_case_default_actor(),
-					       sub.data, det.data, signer, err);
+			st =
+			    cu_custody_append(cus, "PRINT", actor ? actor : cu_case_default_actor(),
+					      sub.data, det.data, signer, err);
 		cu_buf_release(&sub);
 		cu_buf_release(&det);
 		if (st != CU_OK)

@@ -49,8 +49,8 @@ struct cu_forms_in {
 	const char *package_name; /* NULL inside the package */
 	int tz;                   /* minutes east of UTC */
 	const char *tz_label;
-	unsigned formats;         /* CU_REPORT_HTML | CU_REPORT_DOCX */
-	const char *css_prefix;   /* where assets/forms.css is, relative to the forms */
+	unsigned formats;       /* CU_REPORT_HTML | CU_REPORT_DOCX */
+	const char *css_prefix; /* where assets/forms.css is, relative to the forms */
 };
 
 /* Writes the forms into dir (existing). names receives each written file

@@ -100,8 +100,8 @@ struct rep {
 	size_t rows;
 	const char *case_id;
 	struct cu_report_result res;
-	sqlite3_stmt *att;  /* attachment -> evidence file */
-	sqlite3_stmt *body; /* message body for hit context */
+	sqlite3_stmt *att;   /* attachment -> evidence file */
+	sqlite3_stmt *body;  /* message body for hit context */
 	sqlite3_stmt *mhits; /* hit values of one message */
 	uint64_t files_written;
 };
@@ -173,15 +173,16 @@ static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col
 }
 
 /* Provenance cell: link to the source, and the table/rowid or page/offset. */
-static void prov(struct hw *w, const char *prefix, sqlite3_stmt *st, int src, int table,
-		 int rowid, int page, int offset, int recovered)
+static void prov(struct hw *w, const char *prefix, sqlite3_stmt *st, int src, int table, int rowid,
+		 int page, int offset, int recovered)
 {
 	if (col_null(st, src)) {
 		hw_raw(w, "<span class=\"prov\">no source</span>");
 		return;
 	}
 	hw_printf(w, "<a class=\"prov\" href=\"%ssources.html#s%lld\">source %lld", prefix,
-		  (long long)sqlite3_column_int64(st, src), (long long)sqlite3_column_int64(st, src));
+		  (long long)sqlite3_column_int64(st, src),
+		  (long long)sqlite3_column_int64(st, src));
 	if (table >= 0 && !col_null(st, table)) {
 		hw_raw(w, " · ");
 		hw_col(w, st, table, CU_ESC_ONELINE);
@@ -233,12 +234,12 @@ static void page_begin(struct rep *r, struct hw *w, const char *title, const cha
 		       bool search)
 {
 	static const char *const nav[][2] = {
-	    {"index.html", "概要 Summary"},      {"chats.html", "聊天 Chats"},
-	    {"payments-1.html", "支付 Payments"}, {"calls-1.html", "通话 Calls"},
+	    {"index.html", "概要 Summary"},         {"chats.html", "聊天 Chats"},
+	    {"payments-1.html", "支付 Payments"},   {"calls-1.html", "通话 Calls"},
 	    {"contacts-1.html", "联系人 Contacts"}, {"hits-1.html", "命中 Hits"},
 	    {"timeline-1.html", "时间线 Timeline"}, {"files-1.html", "文件 Files"},
-	    {"sources.html", "来源 Sources"},     {"custody.html", "监管链 Custody"},
-	    {"verify.html", "校验 Verify"},       {"forms/index.html", "文书 Forms"},
+	    {"sources.html", "来源 Sources"},       {"custody.html", "监管链 Custody"},
+	    {"verify.html", "校验 Verify"},         {"forms/index.html", "文书 Forms"},
 	};
 	hw_raw(w, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 		  "<meta http-equiv=\"Content-Security-Policy\" content=\"" CSP "\">\n"
@@ -266,8 +267,9 @@ static enum cu_status page_end(struct rep *r, struct hw *w, struct cu_error *err
 {
 	hw_raw(w, "</main>\n<footer>custos report · ");
 	hw_text1(w, r->case_id);
-	hw_printf(w, " · content root <span class=\"hash\">%s</span> · times in %s and UTC"
-		     "</footer>\n</body>\n</html>\n",
+	hw_printf(w,
+		  " · content root <span class=\"hash\">%s</span> · times in %s and UTC"
+		  "</footer>\n</body>\n</html>\n",
 		  r->res.content_root, r->tz_label);
 	return hw_close(w, err);
 }
@@ -360,15 +362,13 @@ static void time_row(struct rep *r, struct hw *w, const char *label, const char 
 	hw_raw(w, "<tr><th>");
 	hw_raw(w, label);
 	hw_raw(w, "</th><td>");
-	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) &&
-	    cu_report_local_time(ms, r->tz, loc))
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && cu_report_local_time(ms, r->tz, loc))
 		hw_printf(w, "%s (", loc);
 	if (rfc3339 != NULL)
 		hw_text1(w, rfc3339);
 	else
 		hw_raw(w, "—");
-	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) &&
-	    cu_report_local_time(ms, r->tz, loc))
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && cu_report_local_time(ms, r->tz, loc))
 		hw_raw(w, ")");
 	hw_raw(w, "</td></tr>\n");
 }
@@ -535,8 +535,26 @@ static const char *find_attachment(struct rep *r, const char *item, const char *
 	return found;
 }
 
-enum { M_ID, M_ITEM, M_SENDER, M_SNAME, M_DIR, M_UTC, M_MS, M_KIND, M_BODY, M_RAWTYPE, M_ATT,
-       M_STATUS, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, M_RECOVERED };
+enum {
+	M_ID,
+	M_ITEM,
+	M_SENDER,
+	M_SNAME,
+	M_DIR,
+	M_UTC,
+	M_MS,
+	M_KIND,
+	M_BODY,
+	M_RAWTYPE,
+	M_ATT,
+	M_STATUS,
+	M_SRC,
+	M_TABLE,
+	M_ROWID,
+	M_PAGE,
+	M_OFFSET,
+	M_RECOVERED
+};
 #define MSG_COLS                                                                                   \
 	"message_id, item_id, sender, sender_name, direction, sent_utc, sent_ms, kind, body, "     \
 	"raw_type, attachment, status, source_id, source_table, source_rowid, source_page, "       \
@@ -641,8 +659,8 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	if (!col_null(s, M_ATT)) {
 		const char *att = col(s, M_ATT);
 		char ep[CU_PATH_MAX], evp[64];
-		const char *e = find_attachment(r, col(s, M_ITEM) ? col(s, M_ITEM) : "", att, ep,
-						sizeof(ep));
+		const char *e =
+		    find_attachment(r, col(s, M_ITEM) ? col(s, M_ITEM) : "", att, ep, sizeof(ep));
 		/* report/ sits next to evidence/ in the package and the case. */
 		snprintf(evp, sizeof(evp), "%s../", prefix);
 		hw_raw(w, "<div class=\"att\">附件 attachment: ");
@@ -726,7 +744,7 @@ static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *
 			hw_raw(&w, "</bdi></td></tr><tr><th>标识 Identifier</th><td><bdi>");
 			hw_col(&w, conv, 3, CU_ESC_ONELINE);
 			hw_raw(&w, "</bdi></td></tr><tr><th>群聊 Group</th><td>");
-			hw_raw(&w, col_null(conv, 5)			 ? "—"
+			hw_raw(&w, col_null(conv, 5)               ? "—"
 				   : sqlite3_column_int64(conv, 5) ? "是 yes"
 								   : "否 no");
 			hw_printf(&w, "</td></tr><tr><th>消息 Messages</th><td>%lld</td></tr>",
@@ -735,7 +753,8 @@ static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *
 			hw_col(&w, conv, 1, CU_ESC_ONELINE);
 			hw_raw(&w, "</td></tr><tr><th>来源 Source</th><td>");
 			if (!col_null(conv, 6))
-				hw_printf(&w, "<a href=\"../../sources.html#s%lld\">source %lld</a>",
+				hw_printf(&w,
+					  "<a href=\"../../sources.html#s%lld\">source %lld</a>",
 					  (long long)sqlite3_column_int64(conv, 6),
 					  (long long)sqlite3_column_int64(conv, 6));
 			hw_raw(&w, "</td></tr></table>\n");
@@ -775,14 +794,15 @@ static enum cu_status chats(struct rep *r, struct cu_error *err)
 	int rc;
 
 	/* Conversations, then per app the messages without one. */
-	if ((st = prepare(r,
-			  "SELECT * FROM (SELECT conversation_id, item_id, app, identifier, title, "
-			  "is_group, source_id, (SELECT count(*) FROM messages m WHERE "
-			  "m.conversation_id = c.conversation_id) FROM conversations c UNION ALL "
-			  "SELECT NULL, NULL, app, NULL, NULL, NULL, NULL, count(*) FROM messages "
-			  "WHERE conversation_id IS NULL GROUP BY app) ORDER BY app, conversation_id "
-			  "IS NULL, conversation_id",
-			  &s, err)) != CU_OK)
+	if ((st = prepare(
+		 r,
+		 "SELECT * FROM (SELECT conversation_id, item_id, app, identifier, title, "
+		 "is_group, source_id, (SELECT count(*) FROM messages m WHERE "
+		 "m.conversation_id = c.conversation_id) FROM conversations c UNION ALL "
+		 "SELECT NULL, NULL, app, NULL, NULL, NULL, NULL, count(*) FROM messages "
+		 "WHERE conversation_id IS NULL GROUP BY app) ORDER BY app, conversation_id "
+		 "IS NULL, conversation_id",
+		 &s, err)) != CU_OK)
 		return st;
 	if ((st = open_page(r, &w, "chats.html", err)) != CU_OK)
 		goto out;
@@ -799,9 +819,10 @@ static enum cu_status chats(struct rep *r, struct cu_error *err)
 				hw_raw(&w, "</tbody></table>\n");
 			hw_raw(&w, "<h2>");
 			hw_text1(&w, app ? app : "?");
-			hw_raw(&w, "</h2>\n<table><thead><tr><th>会话 Conversation</th><th>标识 "
-				   "Identifier</th><th>群聊 Group</th><th>消息 Messages</th><th>物品 "
-				   "Item</th></tr></thead><tbody>\n");
+			hw_raw(&w,
+			       "</h2>\n<table><thead><tr><th>会话 Conversation</th><th>标识 "
+			       "Identifier</th><th>群聊 Group</th><th>消息 Messages</th><th>物品 "
+			       "Item</th></tr></thead><tbody>\n");
 			free(last);
 			last = cu_strdup(slug);
 			last_app = "x";
@@ -810,7 +831,8 @@ static enum cu_status chats(struct rep *r, struct cu_error *err)
 		if (col_null(s, 0))
 			snprintf(idpart, sizeof(idpart), "none");
 		else
-			snprintf(idpart, sizeof(idpart), "%lld", (long long)sqlite3_column_int64(s, 0));
+			snprintf(idpart, sizeof(idpart), "%lld",
+				 (long long)sqlite3_column_int64(s, 0));
 		snprintf(href, sizeof(href), "chats/%s/%s-1.html", slug, idpart);
 		hw_printf(&w, "<tr><td><a href=\"%s\"><bdi>", href);
 		if (!col_null(s, 4))
@@ -854,11 +876,11 @@ out:
 /* ------------------------------------------------------------------ */
 
 struct table_spec {
-	const char *base;  /* "calls" -> calls-<n>.html */
+	const char *base; /* "calls" -> calls-<n>.html */
 	const char *title;
 	const char *count_sql;
 	const char *sql;
-	const char *head;  /* the <tr> of th */
+	const char *head; /* the <tr> of th */
 	void (*row)(struct rep *r, struct hw *w, sqlite3_stmt *s);
 	void (*intro)(struct rep *r, struct hw *w, struct cu_error *err); /* page 1 only */
 	uint64_t *counter;
@@ -942,13 +964,14 @@ static void pay_intro(struct rep *r, struct hw *w, struct cu_error *err)
 	hw_raw(w, "<h2>按应用合计 Totals per app (元 yuan)</h2>\n<table><thead><tr><th>应用 "
 		  "App</th><th>币种 Currency</th><th>收入 In</th><th>支出 Out</th><th>方向不明 "
 		  "Unknown</th><th>笔数 Count</th></tr></thead><tbody>\n");
-	if (prepare(r,
-		    "SELECT app, currency, sum(CASE WHEN direction='incoming' THEN amount_minor "
-		    "END), sum(CASE WHEN direction='outgoing' THEN amount_minor END), sum(CASE "
-		    "WHEN direction NOT IN ('incoming','outgoing') OR direction IS NULL THEN "
-		    "amount_minor END), count(*) FROM payments GROUP BY app, currency ORDER BY app, "
-		    "currency",
-		    &s, err) != CU_OK)
+	if (prepare(
+		r,
+		"SELECT app, currency, sum(CASE WHEN direction='incoming' THEN amount_minor "
+		"END), sum(CASE WHEN direction='outgoing' THEN amount_minor END), sum(CASE "
+		"WHEN direction NOT IN ('incoming','outgoing') OR direction IS NULL THEN "
+		"amount_minor END), count(*) FROM payments GROUP BY app, currency ORDER BY app, "
+		"currency",
+		&s, err) != CU_OK)
 		return;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		hw_raw(w, "<tr><td>");
@@ -976,12 +999,13 @@ static void pay_intro(struct rep *r, struct hw *w, struct cu_error *err)
 		  "<table><thead><tr><th>应用 App</th><th>交易对方 Counterparty</th><th>名称 "
 		  "Name</th><th>币种 Currency</th><th>收入 In</th><th>支出 Out</th><th>笔数 "
 		  "Count</th></tr></thead><tbody>\n");
-	if (prepare(r,
-		    "SELECT app, counterparty, max(counterparty_name), currency, sum(CASE WHEN "
-		    "direction='incoming' THEN amount_minor END), sum(CASE WHEN "
-		    "direction='outgoing' THEN amount_minor END), count(*) FROM payments GROUP BY "
-		    "app, coalesce(counterparty, counterparty_name), currency ORDER BY app, 2, 3, 4",
-		    &s, err) != CU_OK)
+	if (prepare(
+		r,
+		"SELECT app, counterparty, max(counterparty_name), currency, sum(CASE WHEN "
+		"direction='incoming' THEN amount_minor END), sum(CASE WHEN "
+		"direction='outgoing' THEN amount_minor END), count(*) FROM payments GROUP BY "
+		"app, coalesce(counterparty, counterparty_name), currency ORDER BY app, 2, 3, 4",
+		&s, err) != CU_OK)
 		return;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		hw_raw(w, "<tr><td>");
@@ -1055,8 +1079,9 @@ static void call_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 		hw_raw(w, "<td>—</td>");
 	else
 		hw_printf(w, "<td class=\"num\">%lld</td>", (long long)sqlite3_column_int64(s, 6));
-	hw_raw(w, col_null(s, 7) ? "<td>—</td>" : sqlite3_column_int64(s, 7) ? "<td>是</td>"
-									      : "<td>否</td>");
+	hw_raw(w, col_null(s, 7)               ? "<td>—</td>"
+		  : sqlite3_column_int64(s, 7) ? "<td>是</td>"
+					       : "<td>否</td>");
 	hw_raw(w, "<td>");
 	prov(w, "", s, 8, 9, 10, 12, 13, 11);
 	hw_raw(w, "</td></tr>\n");
@@ -1115,7 +1140,8 @@ static void hit_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 				  (long long)sqlite3_column_int64(r->body, 1));
 			hw_raw(w, " · ");
 			hw_col(w, r->body, 2, CU_ESC_ONELINE);
-			hw_printf(w, " rowid %lld</a>", (long long)sqlite3_column_int64(r->body, 3));
+			hw_printf(w, " rowid %lld</a>",
+				  (long long)sqlite3_column_int64(r->body, 3));
 		}
 		sqlite3_reset(r->body);
 	}
@@ -1233,10 +1259,11 @@ static enum cu_status sources_page(struct rep *r, struct cu_error *err)
 	enum cu_status st;
 	int rc;
 
-	if ((st = prepare(r,
-			  "SELECT source_id, item_id, device_path, evidence_path, size, sha256, md5, "
-			  "derived_from, derivation FROM sources ORDER BY source_id",
-			  &s, err)) != CU_OK)
+	if ((st = prepare(
+		 r,
+		 "SELECT source_id, item_id, device_path, evidence_path, size, sha256, md5, "
+		 "derived_from, derivation FROM sources ORDER BY source_id",
+		 &s, err)) != CU_OK)
 		return st;
 	if ((st = open_page(r, &w, "sources.html", err)) != CU_OK)
 		goto out;
@@ -1247,7 +1274,8 @@ static enum cu_status sources_page(struct rep *r, struct cu_error *err)
 		   "Device path</th><th>证据路径 Evidence path</th><th>大小 Size</th><th>SHA-256 / "
 		   "MD5</th><th>派生 Derived from</th></tr></thead><tbody>\n");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		hw_printf(&w, "<tr id=\"s%lld\"><td>%lld</td>", (long long)sqlite3_column_int64(s, 0),
+		hw_printf(&w, "<tr id=\"s%lld\"><td>%lld</td>",
+			  (long long)sqlite3_column_int64(s, 0),
 			  (long long)sqlite3_column_int64(s, 0));
 		cell(&w, s, 1);
 		cell(&w, s, 2);
@@ -1285,8 +1313,7 @@ out:
 	return st;
 }
 
-static enum cu_status custody_row(const struct cu_custody_entry *e, void *ctx,
-				  struct cu_error *err)
+static enum cu_status custody_row(const struct cu_custody_entry *e, void *ctx, struct cu_error *err)
 {
 	struct hw *w = ctx;
 	const json_t *b = json_object_get(e->json, "body");
@@ -1294,8 +1321,8 @@ static enum cu_status custody_row(const struct cu_custody_entry *e, void *ctx,
 	(void)err;
 
 	cu_hex(e->leaf, 32, leaf);
-	hw_printf(w, "<tr id=\"e%llu\"><td class=\"num\">%llu</td><td>",
-		  (unsigned long long)e->seq, (unsigned long long)e->seq);
+	hw_printf(w, "<tr id=\"e%llu\"><td class=\"num\">%llu</td><td>", (unsigned long long)e->seq,
+		  (unsigned long long)e->seq);
 	hw_text1(w, jstr(b, "time"));
 	hw_raw(w, "</td><td>");
 	hw_text1(w, jstr(b, "event"));
@@ -1340,9 +1367,10 @@ static enum cu_status custody_page(struct rep *r, struct cu_error *err)
 		goto out;
 	cu_hex(chk.head, 32, head);
 	cu_hex(chk.root, 32, root);
-	hw_printf(&w, "<table class=\"kv\"><tr><th>entries</th><td>%llu</td></tr><tr><th>head</th>"
-		      "<td class=\"hash\">%s</td></tr><tr><th>root (RFC 6962)</th><td "
-		      "class=\"hash\">%s</td></tr></table>\n",
+	hw_printf(&w,
+		  "<table class=\"kv\"><tr><th>entries</th><td>%llu</td></tr><tr><th>head</th>"
+		  "<td class=\"hash\">%s</td></tr><tr><th>root (RFC 6962)</th><td "
+		  "class=\"hash\">%s</td></tr></table>\n",
 		  (unsigned long long)chk.entries, head, root);
 	open = false;
 	st = page_end(r, &w, err);
@@ -1363,8 +1391,9 @@ static enum cu_status verify_page(struct rep *r, struct cu_error *err)
 		return err->code;
 	page_begin(r, &w, "如何校验 How to verify", "", false);
 	cu_report_group_hex(r->res.content_root, g);
-	hw_printf(&w, "<p>内容根 Content root (RFC 6962 over every evidence and derived file): "
-		      "<span class=\"hash\">%s</span></p>\n",
+	hw_printf(&w,
+		  "<p>内容根 Content root (RFC 6962 over every evidence and derived file): "
+		  "<span class=\"hash\">%s</span></p>\n",
 		  g);
 	hw_raw(&w, "<p>This report is sealed inside the package, so it cannot carry the package's "
 		   "own seal hash (SHA-256 of manifest.json). The seal hash is printed, as 16 "
@@ -1381,7 +1410,8 @@ static void counts_table(struct rep *r, struct hw *w)
 	static const char *const q[][3] = {
 	    {"会话 Conversations", "SELECT count(*) FROM conversations", "chats.html"},
 	    {"消息 Messages", "SELECT count(*) FROM messages", "chats.html"},
-	    {"已撤回 Recalled", "SELECT count(*) FROM messages WHERE kind='recalled'", "chats.html"},
+	    {"已撤回 Recalled", "SELECT count(*) FROM messages WHERE kind='recalled'",
+	     "chats.html"},
 	    {"已恢复 Recovered (deleted)",
 	     "SELECT (SELECT count(*) FROM messages WHERE recovered) + (SELECT count(*) FROM "
 	     "contacts WHERE recovered) + (SELECT count(*) FROM calls WHERE recovered) + (SELECT "
@@ -1393,7 +1423,8 @@ static void counts_table(struct rep *r, struct hw *w)
 	    {"命中 Hits", "SELECT count(*) FROM hits", "hits-1.html"},
 	    {"来源 Parsed sources", "SELECT count(*) FROM sources", "sources.html"},
 	    {"文件 Files", "SELECT count(*) FROM inv", "files-1.html"},
-	    {"解析警告 Parse warnings", "SELECT count(*) FROM parse_warnings", "index.html#warnings"},
+	    {"解析警告 Parse warnings", "SELECT count(*) FROM parse_warnings",
+	     "index.html#warnings"},
 	};
 	hw_raw(w, "<h2>数据概览 Contents</h2>\n<table class=\"kv\">\n");
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
@@ -1493,9 +1524,10 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		json_html(&w, json_object_get(m, "derived"), 0);
 	}
 
-	hw_raw(&w, "<h2 id=\"warnings\">解析警告 Parse warnings</h2>\n<table><thead><tr><th>物品 "
-		   "Item</th><th>解析器 Parser</th><th>级别 Severity</th><th>文件 File</th><th>说明 "
-		   "Message</th></tr></thead><tbody>\n");
+	hw_raw(&w,
+	       "<h2 id=\"warnings\">解析警告 Parse warnings</h2>\n<table><thead><tr><th>物品 "
+	       "Item</th><th>解析器 Parser</th><th>级别 Severity</th><th>文件 File</th><th>说明 "
+	       "Message</th></tr></thead><tbody>\n");
 	if (prepare(r,
 		    "SELECT item_id, parser, severity, device_path, message, source_id FROM "
 		    "parse_warnings ORDER BY warning_id LIMIT 10000",
@@ -1509,8 +1541,9 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		sqlite3_finalize(s);
 	}
 	hw_raw(&w, "</tbody></table>\n");
-	hw_raw(&w, "<h2>文书 Forms</h2>\n<p><a href=\"forms/index.html\">扣押清单、电子数据现场提取笔录"
-		   "及提取固定清单、电子数据检查笔录 (HTML, docx)</a></p>\n");
+	hw_raw(&w,
+	       "<h2>文书 Forms</h2>\n<p><a href=\"forms/index.html\">扣押清单、电子数据现场提取笔录"
+	       "及提取固定清单、电子数据检查笔录 (HTML, docx)</a></p>\n");
 	return page_end(r, &w, err);
 }
 
@@ -1700,8 +1733,9 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	sqlite3_exec(r.db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-8192", NULL, NULL, NULL);
 	if ((st = load_inventory(&r, err)) != CU_OK || (st = content_root(&r, err)) != CU_OK)
 		goto out;
-	if ((st = prepare(&r, "SELECT device_path, evidence_path FROM inv WHERE item = ? AND base "
-			      "= ? ORDER BY kind = 'derived', evidence_path",
+	if ((st = prepare(&r,
+			  "SELECT device_path, evidence_path FROM inv WHERE item = ? AND base "
+			  "= ? ORDER BY kind = 'derived', evidence_path",
 			  &r.att, err)) != CU_OK ||
 	    (st = prepare(&r,
 			  "SELECT body, source_id, source_table, source_rowid FROM messages WHERE "
@@ -1749,10 +1783,10 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 		r.res.items = (uint64_t)n;
 		if (!(formats & CU_REPORT_HTML)) {
 			enum cu_status s2 = CU_OK;
-			r.res.messages = (uint64_t)count_of(&r, "SELECT count(*) FROM messages",
-							     err, &s2);
-			r.res.payments = (uint64_t)count_of(&r, "SELECT count(*) FROM payments",
-							     err, &s2);
+			r.res.messages =
+			    (uint64_t)count_of(&r, "SELECT count(*) FROM messages", err, &s2);
+			r.res.payments =
+			    (uint64_t)count_of(&r, "SELECT count(*) FROM payments", err, &s2);
 			r.res.hits = (uint64_t)count_of(&r, "SELECT count(*) FROM hits", err, &s2);
 		}
 	}

@@ -85,10 +85,19 @@ bool cu_report_parse_tz(const char *s, int *offset_min)
 		const char *name;
 		int off;
 	} known[] = {
-	    {"UTC", 0},	       {"Z", 0},		{"Etc/UTC", 0},	    {"Asia/Shanghai", 480},
-	    {"Asia/Chongqing", 480}, {"Asia/Urumqi", 360}, {"Asia/Hong_Kong", 480},
-	    {"Asia/Macau", 480},     {"Asia/Taipei", 480}, {"Asia/Singapore", 480},
-	    {"Asia/Tokyo", 540},     {"Asia/Seoul", 540},  {"Asia/Bangkok", 420},
+	    {"UTC", 0},
+	    {"Z", 0},
+	    {"Etc/UTC", 0},
+	    {"Asia/Shanghai", 480},
+	    {"Asia/Chongqing", 480},
+	    {"Asia/Urumqi", 360},
+	    {"Asia/Hong_Kong", 480},
+	    {"Asia/Macau", 480},
+	    {"Asia/Taipei", 480},
+	    {"Asia/Singapore", 480},
+	    {"Asia/Tokyo", 540},
+	    {"Asia/Seoul", 540},
+	    {"Asia/Bangkok", 420},
 	};
 	int h, m;
 
@@ -138,8 +147,7 @@ static enum cu_status png_chunk(struct cu_buf *b, const char type[4], const unsi
 	return put_be32(b, (uint32_t)crc, err);
 }
 
-enum cu_status cu_qr_png(const char *text, unsigned scale, struct cu_buf *out,
-			 struct cu_error *err)
+enum cu_status cu_qr_png(const char *text, unsigned scale, struct cu_buf *out, struct cu_error *err)
 {
 	QRcode *qr = NULL;
 	unsigned char *raw = NULL, *z = NULL;

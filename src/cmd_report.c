@@ -59,7 +59,8 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			if (!parse_formats(optarg, &o.formats)) {
-				fprintf(stderr, "custos report: --format takes html, docx or all\n");
+				fprintf(stderr,
+					"custos report: --format takes html, docx or all\n");
 				return 2;
 			}
 			break;
@@ -99,8 +100,8 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 	}
 	if (forms_for != NULL) {
 		struct cu_forms_result fr;
-		if (cu_report_forms_for_package(forms_for, &o, cu_case_default_actor(), signer,
-						&fr, &err) != CU_OK) {
+		if (cu_report_forms_for_package(forms_for, &o, cu_case_default_actor(), signer, &fr,
+						&err) != CU_OK) {
 			rc = cu_cli_fail(cli, &err);
 			goto out;
 		}
@@ -156,8 +157,7 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 				printf("%s\n", b.data);
 			cu_buf_release(&b);
 			cu_buf_release(&idx);
-		}
-		else if (!cli->quiet)
+		} else if (!cli->quiet)
 			printf("report: %s/report/index.html (%llu messages, %llu payments, %llu "
 			       "calls, %llu contacts, %llu hits, %llu files)\ncontent root: %s\n",
 			       c->dir, (unsigned long long)res.messages,

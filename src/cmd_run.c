@@ -176,7 +176,8 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 			break;
 		case 'R':
 			if (!parse_formats(optarg, &ro.formats)) {
-				fprintf(stderr, "custos run: --report-format takes html, docx or all\n");
+				fprintf(stderr,
+					"custos run: --report-format takes html, docx or all\n");
 				goto out;
 			}
 			break;
@@ -185,13 +186,17 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 		case 'd':
 		case 'c': device = optarg; break;
 		case 'j': cli->json = true; break;
-		case 'h': fputs(run_usage, stdout); rc = 0; goto out;
+		case 'h':
+			fputs(run_usage, stdout);
+			rc = 0;
+			goto out;
 		default: fputs(run_usage, stderr); goto out;
 		}
 	}
 	if (device != NULL) {
 		if (optind != argc) {
-			fprintf(stderr, "custos run: give PATH or a device, not both\n%s", run_usage);
+			fprintf(stderr, "custos run: give PATH or a device, not both\n%s",
+				run_usage);
 			goto out;
 		}
 		fprintf(stderr,
@@ -372,7 +377,8 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 		if (forms_ok)
 			printf("forms:     %s\n", fres.dir);
 		printf("verified:  %s\n", vrep.ok ? "all checks passed" : "FAILED");
-		printf("status:    %s\n", is_partial ? "partial (see the custody log)" : "complete");
+		printf("status:    %s\n",
+		       is_partial ? "partial (see the custody log)" : "complete");
 		{
 			char g[80];
 			cu_report_group_hex(sres.seal_hash, g);

@@ -26,8 +26,8 @@ static void check(bool cond)
 
 static void check_escaped(const char *o, size_t n, unsigned flags)
 {
-	static const char *const refs[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;",
-					   "&#10;", "&#9;", NULL};
+	static const char *const refs[] = {"&amp;", "&lt;",  "&gt;", "&quot;",
+					   "&#39;", "&#10;", "&#9;", NULL};
 	check(cu_utf8_valid(o, n));
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)o[i];

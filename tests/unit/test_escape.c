@@ -54,8 +54,8 @@ static void test_text(void)
 		t = esc(hostile[i], strlen(hostile[i]), CU_ESC_ATTR);
 		tap_ok(inert(t), "attribute: '%s' has no markup character", hostile[i]);
 	}
-	tap_is_str(ESC("<script>alert(1)</script>", 0),
-		   "&lt;script&gt;alert(1)&lt;/script&gt;", "script tag as text");
+	tap_is_str(ESC("<script>alert(1)</script>", 0), "&lt;script&gt;alert(1)&lt;/script&gt;",
+		   "script tag as text");
 	tap_is_str(ESC("\"'><svg onload=alert(1)>", CU_ESC_ATTR),
 		   "&quot;&#39;&gt;&lt;svg onload=alert(1)&gt;", "attribute breakout quoted");
 	tap_is_str(ESC("a&b", 0), "a&amp;b", "ampersand");
@@ -72,27 +72,43 @@ static void test_unicode(void)
 	tap_is_str(ESC("abc\xe2\x80\xaegnp.exe", 0), "abc\xe2\x9f\xa8U+202E\xe2\x9f\xa9gnp.exe",
 		   "U+202E RLO shown as code");
 	tap_is_str(ESC("\xe2\x81\xa6x\xe2\x81\xa9", 0),
-		   "\xe2\x9f\xa8U+2066\xe2\x9f\xa9x\xe2\x9f\xa8U+2069\xe2\x9f\xa9", "isolates shown");
+		   "\xe2\x9f\xa8U+2066\xe2\x9f\xa9x\xe2\x9f\xa8U+2069\xe2\x9f\xa9",
+		   "isolates shown");
 	tap_is_str(ESC("\xe2\x80\x8f", 0), "\xe2\x9f\xa8U+200F\xe2\x9f\xa9", "RLM shown");
-	tap_ok(strstr(ESC("x\xe2\x80\xaay\xe2\x80\xabz\xe2\x80\xacw\xe2\x80\xadv", 0), "\xe2\x80") ==
-		   NULL,
+	tap_ok(strstr(ESC("x\xe2\x80\xaay\xe2\x80\xabz\xe2\x80\xacw\xe2\x80\xadv", 0),
+		      "\xe2\x80") == NULL,
 	       "U+202A..U+202D never emitted raw");
 	/* Control characters and C1 controls. */
-	tap_is_str(ESC("a\x01" "b\x1b[31m", 0), "a\xe2\x9f\xa8U+0001\xe2\x9f\xa9" "b\xe2\x9f\xa8U+001B\xe2\x9f\xa9[31m",
+	tap_is_str(ESC("a\x01"
+		       "b\x1b[31m",
+		       0),
+		   "a\xe2\x9f\xa8U+0001\xe2\x9f\xa9"
+		   "b\xe2\x9f\xa8U+001B\xe2\x9f\xa9[31m",
 		   "C0 controls shown as code");
 	tap_is_str(ESC("\r", 0), "\xe2\x9f\xa8U+000D\xe2\x9f\xa9", "CR shown as code");
-	tap_is_str(ESC("\x7f\xc2\x85", 0), "\xe2\x9f\xa8U+007F\xe2\x9f\xa9\xe2\x9f\xa8U+0085\xe2\x9f\xa9",
+	tap_is_str(ESC("\x7f\xc2\x85", 0),
+		   "\xe2\x9f\xa8U+007F\xe2\x9f\xa9\xe2\x9f\xa8U+0085\xe2\x9f\xa9",
 		   "DEL and C1 NEL shown");
-	tap_is_str(esc("a\0b", 3, 0), "a\xe2\x9f\xa8U+0000\xe2\x9f\xa9" "b", "NUL shown, not cut");
-	tap_is_str(ESC("\xef\xbf\xbe", 0), "\xe2\x9f\xa8U+FFFE\xe2\x9f\xa9", "U+FFFE (not XML) shown");
+	tap_is_str(esc("a\0b", 3, 0),
+		   "a\xe2\x9f\xa8U+0000\xe2\x9f\xa9"
+		   "b",
+		   "NUL shown, not cut");
+	tap_is_str(ESC("\xef\xbf\xbe", 0), "\xe2\x9f\xa8U+FFFE\xe2\x9f\xa9",
+		   "U+FFFE (not XML) shown");
 	/* Malformed UTF-8: each bad byte one U+FFFD. */
-	tap_is_str(ESC("A\xff" "B", 0), "A\xef\xbf\xbd" "B", "0xFF -> U+FFFD");
+	tap_is_str(ESC("A\xff"
+		       "B",
+		       0),
+		   "A\xef\xbf\xbd"
+		   "B",
+		   "0xFF -> U+FFFD");
 	tap_is_str(ESC("\xc0\xaf", 0), "\xef\xbf\xbd\xef\xbf\xbd", "overlong '/' -> 2x U+FFFD");
 	tap_is_str(ESC("\xe0\x80\xbc", 0), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
 		   "overlong '<' never becomes '<'");
-	tap_is_str(ESC("\xed\xa0\x80", 0), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "surrogate refused");
-	tap_is_str(ESC("\xf4\x90\x80\x80", 0),
-		   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "above U+10FFFF refused");
+	tap_is_str(ESC("\xed\xa0\x80", 0), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+		   "surrogate refused");
+	tap_is_str(ESC("\xf4\x90\x80\x80", 0), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+		   "above U+10FFFF refused");
 	tap_is_str(ESC("\xe4\xb8", 0), "\xef\xbf\xbd\xef\xbf\xbd", "truncated sequence at end");
 	tap_is_str(ESC("\xe4<", 0), "\xef\xbf\xbd&lt;", "truncated sequence before '<'");
 	{
@@ -110,7 +126,8 @@ static void test_url(void)
 		   "scheme colon encoded: a relative path, never a javascript: URL");
 	tap_is_str(url("", "data:text/html,<script>"), "data%3Atext/html%2C%3Cscript%3E",
 		   "data: URL neutralised");
-	tap_is_str(url("", "a\"onerror=x.jpg"), "a%22onerror%3Dx.jpg", "quote cannot end the attribute");
+	tap_is_str(url("", "a\"onerror=x.jpg"), "a%22onerror%3Dx.jpg",
+		   "quote cannot end the attribute");
 	tap_is_str(url("", "x?y#z&w"), "x%3Fy%23z%26w", "query and fragment characters encoded");
 	tap_is_str(url("", "中.jpg"), "%E4%B8%AD.jpg", "UTF-8 percent-encoded");
 	tap_is_str(url("", "a%41"), "a%2541", "percent itself encoded (names are on-disk names)");
@@ -164,8 +181,9 @@ static void test_display(void)
 	       "bad zones refused");
 
 	cu_report_group_hex("78ee7c9a4615f5635cafa79833778cabebc989457270e2f8523f68529d5d5433", g);
-	tap_is_str(g, "78ee 7c9a 4615 f563 5caf a798 3377 8cab ebc9 8945 7270 e2f8 523f 6852 9d5d 5433",
-		   "16 groups of 4");
+	tap_is_str(
+	    g, "78ee 7c9a 4615 f563 5caf a798 3377 8cab ebc9 8945 7270 e2f8 523f 6852 9d5d 5433",
+	    "16 groups of 4");
 }
 
 static void test_qr(void)
@@ -175,8 +193,8 @@ static void test_qr(void)
 	const unsigned char *p;
 	uint32_t w, h, len;
 
-	tap_ok(cu_qr_png("78ee7c9a4615f5635cafa79833778cabebc989457270e2f8523f68529d5d5433", 4, &png,
-			 &err) == CU_OK,
+	tap_ok(cu_qr_png("78ee7c9a4615f5635cafa79833778cabebc989457270e2f8523f68529d5d5433", 4,
+			 &png, &err) == CU_OK,
 	       "qr png written");
 	p = (const unsigned char *)png.data;
 	tap_ok(png.len > 60 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0, "PNG signature");
@@ -188,10 +206,10 @@ static void test_qr(void)
 	 * bytes) + 2x4 quiet zone. */
 	tap_is_int(w, (37 + 8) * 4, "width = (modules + quiet zone) x scale");
 	tap_is_int(h, w, "square");
-	tap_is_int((int64_t)crc32(crc32(0, NULL, 0), p + 12, 17),
-		   (int64_t)((uint32_t)p[29] << 24 | (uint32_t)p[30] << 16 | (uint32_t)p[31] << 8 |
-			     p[32]),
-		   "IHDR CRC-32 (zlib) matches");
+	tap_is_int(
+	    (int64_t)crc32(crc32(0, NULL, 0), p + 12, 17),
+	    (int64_t)((uint32_t)p[29] << 24 | (uint32_t)p[30] << 16 | (uint32_t)p[31] << 8 | p[32]),
+	    "IHDR CRC-32 (zlib) matches");
 	{
 		/* Inflate IDAT: (w+1)*h bytes, filter 0, only black and white. */
 		const unsigned char *idat = p + 33;
@@ -212,7 +230,8 @@ static void test_qr(void)
 				good = raw[i] == 255;
 		}
 		tap_ok(good, "IDAT inflates to filter-0 rows of black/white pixels");
-		tap_ok(dark > rawlen / 5 && dark < rawlen / 2 + rawlen / 4, "plausible share of dark modules (%zu)", dark);
+		tap_ok(dark > rawlen / 5 && dark < rawlen / 2 + rawlen / 4,
+		       "plausible share of dark modules (%zu)", dark);
 		tap_ok(raw != NULL && raw[1] == 255 && raw[(w + 1) * 4 * 4 + 1 + 4 * 4] == 0,
 		       "quiet zone white, finder pattern corner dark");
 		free(raw);
