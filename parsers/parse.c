@@ -762,6 +762,26 @@ static const struct inv_file *inv_find_device(struct run *r, const char *device_
 	return NULL;
 }
 
+/*
+ * The -wal/-shm/-journal sibling of f must be of f's own kind: a decrypted
+ * (derived) database with the encrypted evidence WAL beside it would have
+ * ciphertext pages checkpointed into it. The chosen record per device path
+ * prefers derived files, so only a kind mismatch needs the (rare) scan.
+ */
+static const struct inv_file *inv_find_sibling(struct run *r, const struct inv_file *f,
+					       const char *device_path)
+{
+	const struct inv_file *sib = inv_find_device(r, device_path);
+
+	if (sib == NULL || sib->derived == f->derived)
+		return sib;
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].derived == f->derived &&
+		    strcmp(r->files[i].device_path, device_path) == 0)
+			return &r->files[i];
+	return NULL;
+}
+
 static const struct inv_file *inv_find_evidence(struct run *r, const char *evidence_path)
 {
 	for (size_t i = 0; i < r->nfiles; i++)
@@ -793,7 +813,7 @@ static enum cu_status req_for(struct run *r, const struct inv_file *f, struct st
 		rc = cu_buf_printf(&name, err, "%s%s", f->device_path, sibling_suffix[i]);
 		if (rc)
 			return rc;
-		sib = inv_find_device(r, name.data);
+		sib = inv_find_sibling(r, f, name.data);
 		cu_buf_release(&name);
 		if (!sib || strcmp(sib->type, "file") != 0)
 			continue;
