@@ -58,7 +58,7 @@ struct cu_forms_in {
 enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in, struct cu_buf *names,
 			      struct cu_error *err);
 
-/* The print CSS of the forms (A4), written as forms.css. */
+/* The print CSS of the forms (A4); forms.css adds the col.wN width classes. */
 extern const char cu_forms_css[];
 
 #endif
