@@ -1687,14 +1687,13 @@ static void entries_release(struct entries *es)
 }
 
 /* RFC 6962 root over CUSTODY.md content leaves of the chosen entries. */
-static enum cu_status root_of(const struct entries *es, int which, const char *only_paths_json,
-			      json_t *only, char hex[65], size_t *count, struct cu_error *err)
+static enum cu_status root_of(const struct entries *es, int which, json_t *only, char hex[65],
+			      size_t *count, struct cu_error *err)
 {
 	unsigned char(*leaves)[32] = NULL;
 	unsigned char root[32];
 	size_t n = 0;
 	enum cu_status st;
-	(void)only_paths_json;
 
 	if ((leaves = cu_calloc(es->n + 1, sizeof(*leaves))) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
@@ -1813,7 +1812,7 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 		goto out;
 	if (es.n > 1)
 		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
-	if ((st = root_of(&es, 0, NULL, NULL, content, &ncontent, err)) != CU_OK)
+	if ((st = root_of(&es, 0, NULL, content, &ncontent, err)) != CU_OK)
 		goto out;
 	if (cu_file_exists(inv_abs.data)) {
 		if ((st = cu_hash_file(inv_abs.data, CU_HASH_SHA256, &invd, err)) != CU_OK)
@@ -1904,8 +1903,8 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 			json_array_foreach(es.v[i].from, k, p) if (json_is_string(p))
 			    json_object_set_new(inputs, json_string_value(p), json_true());
 		}
-		if ((st = root_of(&es, 1, NULL, NULL, out_root, &nout, err)) != CU_OK ||
-		    (st = root_of(&es, 2, NULL, inputs, in_root, &nin, err)) != CU_OK)
+		if ((st = root_of(&es, 1, NULL, out_root, &nout, err)) != CU_OK ||
+		    (st = root_of(&es, 2, inputs, in_root, &nin, err)) != CU_OK)
 			goto out;
 		cu_buf_reset(&det);
 		cu_json_init(&j, &det);
@@ -1929,15 +1928,17 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 		/* The first pairs spelled out (Manifest.db comes first). */
 		cu_json_key(&j, "pairs");
 		cu_json_arr_begin(&j);
-		for (size_t i = 0; i < es.n && listed < 20; i++) {
-			const struct entry *o = &es.v[i];
-			const char *in = json_string_value(json_array_get(o->from, 0));
-			struct entry key = {.path = (char *)in};
-			const struct entry *ie =
-			    in ? bsearch(&key, es.v, es.n, sizeof(*es.v), entry_cmp) : NULL;
-			if (!o->derived || !o->file || ie == NULL)
-				continue;
-			if (listed == 0 || strstr(o->path, "/_backup/") != NULL || listed < 20) {
+		/* Pass 0: the backup's own files (Manifest.db); pass 1: the rest. */
+		for (int pass = 0; pass < 2; pass++) {
+			for (size_t i = 0; i < es.n && listed < 20; i++) {
+				const struct entry *o = &es.v[i];
+				const char *in = json_string_value(json_array_get(o->from, 0));
+				struct entry key = {.path = (char *)in};
+				const struct entry *ie =
+				    in ? bsearch(&key, es.v, es.n, sizeof(*es.v), entry_cmp) : NULL;
+				bool meta = strstr(o->path, "/_backup/") != NULL;
+				if (!o->derived || !o->file || ie == NULL || meta != (pass == 0))
+					continue;
 				cu_json_obj_begin(&j);
 				cu_json_kv_str(&j, "input", ie->path);
 				cu_json_kv_str(&j, "input_sha256", ie->sha256);
