@@ -1158,8 +1158,11 @@ static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	cell(w, s, 3);
 	cell(w, s, 4);
 	cell(w, s, 5);
-	hw_raw(w, "<td>");
-	prov(w, "", s, 7, 6, 8, -1, -1, -1);
+	/* case.db row, then the source file and its table/rowid or page/offset. */
+	hw_raw(w, "<td>case.db ");
+	hw_col(w, s, 6, CU_ESC_ONELINE);
+	hw_printf(w, " #%lld<br>", (long long)sqlite3_column_int64(s, 7));
+	prov(w, "", s, 8, 9, 10, 11, 12, 13);
 	hw_raw(w, "</td></tr>\n");
 }
 
@@ -1226,12 +1229,17 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     hit_row, NULL, &r->res.hits},
 	    {"timeline", "时间线 Timeline", "SELECT count(*) FROM timeline",
 	     "SELECT t.time_ms, t.time_utc, t.kind, t.app, t.item_id, t.summary, t.artifact_table, "
-	     "CASE t.artifact_table WHEN 'messages' THEN (SELECT source_id FROM messages WHERE "
-	     "message_id = t.artifact_id) WHEN 'calls' THEN (SELECT source_id FROM calls WHERE "
-	     "call_id = t.artifact_id) ELSE (SELECT source_id FROM payments WHERE payment_id = "
-	     "t.artifact_id) END, t.artifact_id FROM timeline t",
+	     "t.artifact_id, coalesce(m.source_id, c.source_id, p.source_id), "
+	     "coalesce(m.source_table, c.source_table, p.source_table), coalesce(m.source_rowid, "
+	     "c.source_rowid, p.source_rowid), coalesce(m.source_page, c.source_page, "
+	     "p.source_page), coalesce(m.source_offset, c.source_offset, p.source_offset), "
+	     "coalesce(m.recovered, c.recovered, p.recovered) FROM timeline t LEFT JOIN messages m "
+	     "ON t.artifact_table = 'messages' AND m.message_id = t.artifact_id LEFT JOIN calls c "
+	     "ON t.artifact_table = 'calls' AND c.call_id = t.artifact_id LEFT JOIN payments p ON "
+	     "t.artifact_table = 'payments' AND p.payment_id = t.artifact_id ORDER BY t.time_ms IS "
+	     "NULL, t.time_ms, t.artifact_table, t.artifact_id",
 	     "<tr><th>本地时间 Local</th><th>UTC</th><th>类型 Kind</th><th>应用 App</th><th>物品 "
-	     "Item</th><th>摘要 Summary</th><th>出处 Provenance (case.db row)</th></tr>",
+	     "Item</th><th>摘要 Summary</th><th>出处 Provenance</th></tr>",
 	     timeline_row, NULL, NULL},
 	    {"files", "文件清单 Files (SHA-256, MD5)", "SELECT count(*) FROM inv",
 	     "SELECT kind, item, device_path, evidence_path, size, sha256, md5 FROM inv ORDER BY "
