@@ -41,7 +41,10 @@ ok $? "the hostile messages are in case.db ($n)"
 # An analysis hit (as the analysis issue will write them): marked in context.
 sqlite3 "$C/case.db" "INSERT INTO hits(item_id, kind, value, normalized, rule, artifact, artifact_id, offset) SELECT 'H1', 'code_word', 'PWNED''</script>', 'pwned', 'test<script>', 'messages', message_id, NULL FROM messages WHERE body LIKE '<script>%'"
 ok $? "a hostile hit row added to case.db"
-run "report" "$CUSTOS" --case "$C" report --page-rows 5
+# A recovered (deleted) record as the recovery writes them: page/offset, no rowid.
+sqlite3 "$C/case.db" "UPDATE messages SET recovered = 1, source_rowid = NULL, source_page = 3, source_offset = 1234 WHERE body LIKE 'ctl%'"
+ok $? "one message marked as recovered in case.db"
+run "report (5 rows a page, zone -05:00)" "$CUSTOS" --case "$C" report --page-rows 5 --tz -05:00
 R=$C/report
 
 # --- static checks over every file the report wrote ----------------------
@@ -89,6 +92,13 @@ ok $? "javascript: attachment path shown as text, not linked"
 grep -l 'LONGLINE' $html | head -1 | xargs grep -c 'LONGLINELONGLINE' >/dev/null
 ok $? "very long line kept"
 
+grep -q '<time>2024-03-17 13:26:41 -05:00</time> (UTC 2024-03-17T18:26:41.000Z)' "$R"/chats/sms/*.html
+ok $? "local time in the zone asked for, and UTC"
+grep -h -A1 'class="msg in recovered"' "$R"/chats/sms/*.html | grep -q 'badge recovered.*sms page 3 offset 1234'
+ok $? "recovered message marked, provenance by page and offset"
+n=$(ls "$R"/chats/sms/8-*.html | wc -l)
+[ "$n" -ge 2 ] && grep -q '第 1 页 共 '"$n"' 页' "$R/chats/sms/8-1.html" && grep -q "href=\"8-2.html\"" "$R/chats/sms/8-1.html"
+ok $? "long conversation paginated ($n pages) with page links"
 grep -q "<mark>PWNED&#39;&lt;/script&gt;</mark>" "$R"/chats/sms/*.html
 ok $? "hit value marked in the chat, escaped"
 grep -q "<mark>PWNED&#39;&lt;/script&gt;</mark>" "$R/hits-1.html" && grep -q 'test&lt;script&gt;' "$R/hits-1.html"
