@@ -37,6 +37,10 @@ struct cu_import_opts {
 	 * and where to save the derived key (mode 0600) when the examiner asks. */
 	const char *derived_key_file;
 	const char *save_derived_key_file;
+	/* Android dumps: where the image's root was mounted on the phone
+	 * ("/data" for a /data partition dump); NULL = "/" (or guessed for a
+	 * directory holding data/, user_de/ and app/). */
+	const char *mount_point;
 };
 
 struct cu_import_stats {

@@ -34,6 +34,7 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 	    {"hash", required_argument, NULL, 'H'},
 	    {"derived-key-file", required_argument, NULL, 'k'},
 	    {"save-derived-key", required_argument, NULL, 's'},
+	    {"mount-point", required_argument, NULL, 'm'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cu_import_opts o;
@@ -73,6 +74,7 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 			break;
 		case 'k': o.derived_key_file = optarg; break;
 		case 's': o.save_derived_key_file = optarg; break;
+		case 'm': o.mount_point = optarg; break;
 		default: return cu_cli_usage("import", true);
 		}
 	}

@@ -477,6 +477,16 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 			cu_import_skip(x, name, "unsafe member name");
 			continue;
 		}
+		if (!mapped && x->mount_prefix[0] != '\0') {
+			/* tar -C /data: members are relative to the mount point. */
+			cu_buf_reset(&mapped_name);
+			if (cu_buf_printf(&mapped_name, &e, "%s%s", x->mount_prefix, dev.data) ==
+				CU_OK &&
+			    cu_buf_puts(&dev, "", &e) == CU_OK) {
+				cu_buf_reset(&dev);
+				(void)cu_buf_append(&dev, mapped_name.data, mapped_name.len, &e);
+			}
+		}
 		if (absolute && !mapped)
 			cu_import_warn(x, false,
 				       "member '%s' has an absolute name: stored relative to the "

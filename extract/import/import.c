@@ -1068,9 +1068,13 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 	size_t keep = rel->len;
 	int fd = -1;
 	char *target = NULL;
+	struct cu_buf dev = CU_BUF_INIT;
 
 	if ((st = cu_buf_printf(rel, err, "/%s", name)) != CU_OK)
 		return st;
+	/* The device path: where the image root sat on the phone + rel. */
+	if ((st = cu_buf_printf(&dev, err, "%s%s", x->mount_prefix, rel->data)) != CU_OK)
+		goto out;
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
 		cu_import_warn(x, true, "cannot stat '%s%s': %s", x->src, rel->data,
 			       strerror(errno));
@@ -1093,8 +1097,8 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 		goto out;
 	}
 	memset(&fi, 0, sizeof(fi));
-	fi.device_path = rel->data;
-	fi.device_path_len = rel->len;
+	fi.device_path = dev.data;
+	fi.device_path_len = dev.len;
 	fi.origin = rel->data + 1;
 	fi.have_mtime = true;
 	fi.mtime = sb.st_mtim;
@@ -1113,7 +1117,7 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 		target[tl] = '\0';
 		fi.type = "symlink";
 		fi.link_target = target;
-		if (cu_import_slot_plan(x, rel->data, rel->len, false, &s, &e) != CU_OK) {
+		if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
 			cu_import_warn(x, true, "'%s%s': %s", x->src, rel->data, e.msg);
 			goto out;
 		}
@@ -1128,7 +1132,7 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 		goto out;
 	}
 	fi.type = "file";
-	if (cu_import_slot_plan(x, rel->data, rel->len, false, &s, &e) != CU_OK) {
+	if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
 		if (e.code == CU_E_PATH || e.code == CU_E_IO || e.code == CU_E_EXISTS) {
 			cu_import_warn(x, true, "'%s%s' not imported: %s", x->src, rel->data,
 				       e.msg);
@@ -1159,6 +1163,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(target);
+	cu_buf_release(&dev);
 	cu_import_slot_release(&s);
 	rel->len = keep;
 	if (rel->data)
@@ -1215,6 +1220,8 @@ out:
 	return st;
 }
 
+static bool is_dir_at(const char *path, const char *sub);
+
 static uint64_t tree_bytes(int dfd, int depth)
 {
 	DIR *d = fdopendir(dfd);
@@ -1259,8 +1266,22 @@ enum cu_status cu_import_dir(struct cu_import_ctx *x, struct cu_error *err)
 	int fd;
 
 	x->os = x->format == CU_IMPORT_ANDROID_DIR ? "Android" : NULL;
+	if (x->opts->mount_point == NULL && x->format == CU_IMPORT_ANDROID_DIR &&
+	    is_dir_at(x->src_abs, "data") && is_dir_at(x->src_abs, "user_de") &&
+	    (is_dir_at(x->src_abs, "app") || is_dir_at(x->src_abs, "system_ce") ||
+	     is_dir_at(x->src_abs, "misc"))) {
+		/* data/, user_de/ and app/ side by side: a dump of the /data
+		 * partition itself, not of the phone's root. */
+		x->mount_prefix = "/data";
+		cu_import_warn(x, false,
+			       "'%s' looks like the /data partition (data/, user_de/, app/): "
+			       "device paths start with /data (use --mount-point to say otherwise)",
+			       x->src);
+	}
 	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
 		return st;
+	if (x->mount_prefix[0] != '\0')
+		json_object_set_new(x->details, "mount_point", json_string(x->mount_prefix));
 	cu_import_progress_tree(x, x->src_abs);
 	fd = open_dir_at(AT_FDCWD, x->src_abs);
 	if (fd < 0)
@@ -2031,6 +2052,7 @@ static bool path_within(const char *inner, const char *outer)
 static void ctx_release(struct cu_import_ctx *x)
 {
 	committer_stop(x);
+	free(x->mount_buf);
 	if (x->case_fd >= 0)
 		close(x->case_fd);
 	cu_buf_release(&x->pending);
@@ -2069,6 +2091,32 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	x.start_ms = cu_time_now_ms();
 	if ((s = getenv("CUSTOS_TEST_KILL_AFTER_FILES")) != NULL)
 		(void)cu_parse_u64(s, &x.kill_after);
+	x.mount_prefix = "";
+	if (opts->mount_point != NULL) {
+		/* "/" or "" = the phone's root; else an absolute path without
+		 * a trailing slash, checked like any device path. */
+		struct cu_buf chk = CU_BUF_INIT;
+		const char *m = opts->mount_point;
+		size_t ml = strlen(m);
+		while (ml > 1 && m[ml - 1] == '/')
+			ml--;
+		bool root = ml == 0 || (ml == 1 && m[0] == '/');
+		if (!root && (m[0] != '/' || cu_path_from_device(m, ml, &chk, err) != CU_OK)) {
+			cu_buf_release(&chk);
+			st = cu_error_set(
+			    err, CU_E_USAGE,
+			    "--mount-point '%s' must be an absolute path without '.' or "
+			    "'..' components",
+			    m);
+			goto out;
+		}
+		cu_buf_release(&chk);
+		if (!root && (x.mount_buf = cu_strndup(m, ml)) == NULL) {
+			st = cu_error_set(err, CU_E_NOMEM, "out of memory");
+			goto out;
+		}
+		x.mount_prefix = root ? "" : x.mount_buf;
+	}
 	x.batch_files = BATCH_FILES_DEFAULT;
 	if ((s = getenv("CUSTOS_IMPORT_BATCH_FILES")) != NULL)
 		(void)cu_parse_u64(s, &x.batch_files);

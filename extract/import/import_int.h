@@ -69,9 +69,11 @@ struct cu_import_ctx {
 	uint64_t kill_after;     /* CUSTOS_TEST_KILL_AFTER_FILES (0 = off) */
 	uint64_t written_since_check;
 	struct cu_progress prog;
-	json_t *item_facts; /* manifest items[] fields found in the image */
-	json_t *details;    /* format-specific details for the IMPORT entry */
-	const char *os;     /* "iOS", "Android" or NULL */
+	json_t *item_facts;       /* manifest items[] fields found in the image */
+	json_t *details;          /* format-specific details for the IMPORT entry */
+	const char *os;           /* "iOS", "Android" or NULL */
+	const char *mount_prefix; /* where the image root sat: "" or "/data"... */
+	char *mount_buf;
 	/* group commit of inventory lines (cu_import_flush) */
 	struct cu_buf pending; /* formatted lines not yet in the inventory */
 	uint64_t pending_n, pending_bytes, committed, batch_files;

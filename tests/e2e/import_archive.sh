@@ -90,6 +90,25 @@ ok $? "deterministic inventory"
 is "$(grep '"event":"IMPORT"' "$T/det1/case/custody/log.jsonl" | sed 's/.*"details"://')" \
 	"$(grep '"event":"IMPORT"' "$T/det2/case/custody/log.jsonl" | sed 's/.*"details"://')" "deterministic IMPORT details"
 
+# A dump of the /data partition: --mount-point puts the members under /data.
+mkdir -p "$T/part/data/com.tencent.mm/databases" "$T/part/user_de/0/com.x" "$T/part/app"
+echo db >"$T/part/data/com.tencent.mm/databases/EnMicroMsg.db"
+(cd "$T/part" && tar -cf "$T/part.tar" .)
+C=$T/case-part
+mkcase "$C"
+run "tar of /data with --mount-point /data" "$CUSTOS" --case "$C" import "$T/part.tar" --item P --mount-point /data/
+grep -q '"device_path":"/data/data/com.tencent.mm/databases/EnMicroMsg.db"' "$C/inventory/P.jsonl"
+ok $? "--mount-point prefixes the device paths"
+run "directory of /data: mount point guessed" "$CUSTOS" --case "$C" import "$T/part" --item P2
+grep -q '"device_path":"/data/data/com.tencent.mm/databases/EnMicroMsg.db"' "$C/inventory/P2.jsonl"
+ok $? "data/ + user_de/ + app/ taken for the /data partition"
+like "$(cat "$T/last.err")" "looks like the /data partition" "the guess is announced"
+run "--mount-point / overrides the guess" "$CUSTOS" --case "$C" import "$T/part" --item P3 --mount-point /
+grep -q '"device_path":"/data/com.tencent.mm/databases/EnMicroMsg.db"' "$C/inventory/P3.jsonl"
+ok $? "root mount point keeps the paths as they are"
+expect_exit 2 "relative --mount-point refused" "$CUSTOS" --case "$C" import "$T/part.tar" --item P4 --mount-point data
+expect_exit 2 "'..' in --mount-point refused" "$CUSTOS" --case "$C" import "$T/part.tar" --item P4 --mount-point /data/../x
+
 # SM3 on request.
 C=$T/case-sm3
 mkcase "$C"
