@@ -146,6 +146,14 @@ like "$(cat "$T/last.err")" "no ManifestKey" "plain Manifest.db noted"
 check "$CO" "$T/old/expected.jsonl" derived
 ok $? "files decrypted with the plain Manifest.db"
 
+# Two backups side by side (idevicebackup2's <dir>/<UDID>/ layout): pick one.
+mkdir -p "$T/two"
+cp -r "$T/plain/00008030-001A2B3C4D5E802E" "$T/two/A"
+cp -r "$T/plain/00008030-001A2B3C4D5E802E" "$T/two/B"
+expect_exit 2 "a folder holding two backups: usage error" "$CUSTOS" --case "$C" import "$T/two" --item TWO
+like "$(cat "$T/last.err")" "holds 2 backups.*two/A.*two/B" "both backups named"
+expect_exit 5 "pointing at one of them works (partial: its missing file)" "$CUSTOS" --case "$C" import "$T/two/A" --item TWO
+
 # iOS 9 and older (Manifest.mbdb): detected, refused with a way out.
 mkdir -p "$T/ios9/ab"
 : >"$T/ios9/Manifest.mbdb"
