@@ -828,8 +828,7 @@ enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in, str
 		if (st == CU_OK)
 			st = cu_report_write_file(dir, "forms.css", css.data, css.len, err);
 		cu_buf_release(&css);
-		if (st != CU_OK ||
-		    (st = cu_buf_puts(names, "forms.css\n", err)) != CU_OK)
+		if (st != CU_OK || (st = cu_buf_puts(names, "forms.css\n", err)) != CU_OK)
 			goto out;
 	}
 	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
@@ -895,6 +894,14 @@ enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in, str
 				       CU_ESC_ONELINE, err);
 			cu_buf_puts(&idx, "</p>\n", err);
 		}
+		if (in->is_seal)
+			cu_buf_puts(
+			    &idx,
+			    "<p>打印、签名后请记录 After printing and signing, record it in the "
+			    "living custody log: <code>custos custody add --log "
+			    "&lt;package&gt;.custody.jsonl --action SIGN --actor NAME --note "
+			    "TEXT</code></p>\n",
+			    err);
 		cu_buf_puts(
 		    &idx, "<p><img class=\"qr\" src=\"qr.png\" alt=\"QR\"></p>\n</section>\n", err);
 		if ((st = write_html(dir, "index.html", "文书 Forms", &idx, err)) != CU_OK ||

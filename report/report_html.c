@@ -70,10 +70,12 @@ static const char report_css[] =
 
 /* The only script: filters rows and messages of the current page by a
  * typed text. No evidence is ever passed to it as code, and it writes
- * nothing but class names. */
+ * nothing but class names (and data-search="ready" on <html>, which tells
+ * the tests the report's own script runs under the CSP). */
 static const char search_js[] =
     "\"use strict\";\n"
     "document.addEventListener(\"DOMContentLoaded\", function () {\n"
+    "  document.documentElement.setAttribute(\"data-search\", \"ready\");\n"
     "  var box = document.getElementById(\"filter\");\n"
     "  if (!box) return;\n"
     "  box.addEventListener(\"input\", function () {\n"
