@@ -78,6 +78,13 @@ void cu_chat_rows_init(struct cu_chat_rows *g, const struct cu_artifact *a, int 
  * error code, or CU_CHAT_DAMAGED. */
 int cu_chat_step(sqlite3_stmt *st, struct cu_chat_rows *g);
 
+/*
+ * fnmatch pattern for a file of the same app as `a`: the device path up to
+ * and including the "/databases/" component's parent (escaped), then rel
+ * ("files/kc", "databases/wa.db"). false when a is not under databases/.
+ */
+bool cu_chat_sibling_glob(const struct cu_artifact *a, const char *rel, struct cu_buf *out);
+
 /* sqlite3_prepare_v2 with an error naming the file. */
 enum cu_status cu_chat_prepare(const struct cu_artifact *a, sqlite3 *db, const char *sql,
 			       sqlite3_stmt **st, struct cu_error *err);

@@ -244,3 +244,16 @@ int cu_chat_step(sqlite3_stmt *st, struct cu_chat_rows *g)
 	}
 	return s;
 }
+
+bool cu_chat_sibling_glob(const struct cu_artifact *a, const char *rel, struct cu_buf *out)
+{
+	const char *dp = a->device_path, *cut = dp ? strstr(dp, "/databases/") : NULL;
+	bool ok = cut != NULL;
+	cu_buf_reset(out);
+	for (const char *p = dp; ok && p <= cut; p++) {
+		if (*p == '*' || *p == '?' || *p == '[' || *p == ']' || *p == '\\')
+			ok = cu_buf_putc(out, '\\', NULL) == CU_OK;
+		ok = ok && cu_buf_putc(out, *p, NULL) == CU_OK;
+	}
+	return ok && cu_buf_puts(out, rel, NULL) == CU_OK;
+}

@@ -9,6 +9,8 @@
  *     Friends(uin, name, remark)  -> contacts (display_name = remark when
  *                                  set, else name; the nickname then in alias)
  *     TroopInfoV2 / TroopInfo(troopuin, troopname) -> group titles
+ *     TroopMemberInfo(troopuin, memberuin, troopnick, friendnick) and
+ *     Friends -> sender names
  *   files/kc (the key) or files/imei ("imei=<value>") -> the XOR key
  *
  * The database is plain SQLite but fields are XORed with the key: msgData
@@ -290,31 +292,14 @@ static enum cu_status key_found(struct cu_parse_ctx *ctx, const struct cu_artifa
 	return r->key.len ? CU_E_EXISTS : CU_OK; /* stop at the first usable key */
 }
 
-/* fnmatch-escapes s into b. */
-static enum cu_status glob_escape(struct cu_buf *b, const char *s, size_t n, struct cu_error *err)
-{
-	enum cu_status rc = CU_OK;
-	for (size_t i = 0; i < n && rc == CU_OK; i++) {
-		if (s[i] == '*' || s[i] == '?' || s[i] == '[' || s[i] == ']' || s[i] == '\\')
-			rc = cu_buf_putc(b, '\\', err);
-		if (rc == CU_OK)
-			rc = cu_buf_putc(b, s[i], err);
-	}
-	return rc;
-}
-
 static void find_key(struct qq_run *r)
 {
 	static const char *const names[] = {"files/kc", "files/imei"};
-	const char *dp = r->a->device_path, *cut = strstr(dp, "/databases/");
-	if (cut == NULL)
-		return;
 	for (size_t i = 0; i < 2 && r->key.len == 0; i++) {
 		struct cu_buf pat = CU_BUF_INIT;
 		struct cu_error e;
 		cu_error_clear(&e);
-		if (glob_escape(&pat, dp, (size_t)(cut - dp) + 1, NULL) == CU_OK &&
-		    cu_buf_puts(&pat, names[i], NULL) == CU_OK)
+		if (cu_chat_sibling_glob(r->a, names[i], &pat))
 			(void)cu_parse_find(r->ctx, pat.data, key_found, r, &e);
 		cu_buf_release(&pat);
 	}
@@ -382,6 +367,44 @@ out:
 	return title;
 }
 
+/* Name of a sender: the group card (TroopMemberInfo troopnick, else
+ * friendnick) in a group, else the friend's remark or nickname. */
+static char *lookup_sender(struct qq_run *r, const char *group, const char *uin)
+{
+	struct cu_buf eg = CU_BUF_INIT, eu = CU_BUF_INIT, out = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char *name = NULL;
+	if (r->key.len == 0 || uin == NULL || *uin == '\0')
+		goto out;
+	if (group && cu_sqlite_has_table(r->db, "TroopMemberInfo") &&
+	    cu_sqlite_has_column(r->db, "TroopMemberInfo", "troopuin") &&
+	    cu_sqlite_has_column(r->db, "TroopMemberInfo", "memberuin") &&
+	    cu_sqlite_has_column(r->db, "TroopMemberInfo", "troopnick") &&
+	    cu_sqlite_has_column(r->db, "TroopMemberInfo", "friendnick") &&
+	    cu_qq_xor_text(group, strlen(group), r->key.data, r->key.len, &eg, NULL) == CU_OK &&
+	    cu_qq_xor_text(uin, strlen(uin), r->key.data, r->key.len, &eu, NULL) == CU_OK &&
+	    sqlite3_prepare_v2(r->db,
+			       "SELECT coalesce(nullif(troopnick, ''), nullif(friendnick, '')) "
+			       "FROM TroopMemberInfo WHERE troopuin = ?1 AND memberuin = ?2",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, eg.data, (int)eg.len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, eu.data, (int)eu.len, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL) {
+			const char *d = dec_text(r, st, 0, &out);
+			if (d && *d)
+				name = cu_strdup(d);
+		}
+	}
+	if (name == NULL)
+		name = lookup_title(r, false, uin);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&eg);
+	cu_buf_release(&eu);
+	cu_buf_release(&out);
+	return name;
+}
+
 static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool troop,
 				      struct cu_error *err)
 {
@@ -389,7 +412,7 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc;
 	int64_t conv = CU_UNKNOWN;
-	char *last = NULL;
+	char *last = NULL, *last_sender = NULL, *last_name = NULL;
 	/* the name comes from the (untrusted) file: quote it as an identifier */
 	char *qt = sqlite3_mprintf("\"%w\"", table);
 	struct cu_chat_rows guard;
@@ -480,6 +503,16 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 		m.app = APP;
 		m.conversation_id = conv;
 		m.sender = sender && *sender ? sender : NULL;
+		if (m.sender && !(r->own && strcmp(m.sender, r->own) == 0)) {
+			/* one lookup per change of sender */
+			if (last_sender == NULL || strcmp(last_sender, m.sender) != 0) {
+				free(last_sender);
+				free(last_name);
+				last_sender = cu_strdup(m.sender);
+				last_name = lookup_sender(r, troop ? friend : NULL, m.sender);
+			}
+			m.sender_name = last_name;
+		}
 		m.direction = direction;
 		m.sent_ms = cu_chat_ms_from_unix_s(cu_chat_int(st, 3));
 		m.kind = kind;
@@ -498,6 +531,8 @@ out:
 	cu_buf_release(&body);
 	cu_buf_release(&conv_ident);
 	free(last);
+	free(last_sender);
+	free(last_name);
 	sqlite3_free(qt);
 	return rc;
 }

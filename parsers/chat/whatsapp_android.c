@@ -10,8 +10,9 @@
  *     `messages` table whose _id is not in `message` are parsed too (the
  *     app's own message_view joins them the same way, same _id).
  *   databases/wa.db       wa_contacts -> contacts
- *   shared_prefs/com.whatsapp_preferences_light.xml (cc, ph, push_name),
- *     when present, names the owner's account.
+ *   shared_prefs/<package>_preferences_light.xml (cc, ph, push_name),
+ *     when present, names the owner's account; databases/wa.db, when
+ *     present, gives sender names (display_name, else wa_name).
  *
  * Real sample: /work/shared/samples/whatsapp-android/wa-crypt-tools/
  * msgstore.db (early 2022 schema with both tables; 9 status/PSA rows in
@@ -171,9 +172,65 @@ out:
  * 0 _id, 1 from_me, 2 timestamp, 3 type, 4 text, 5 status, 6 chat jid,
  * 7 sender jid, 8 file path, 9 caption, 10 latitude, 11 longitude
  */
+/* Names from wa.db (wa_contacts) next to msgstore.db, when present. */
+struct wa_names {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *last_jid, *last_name;
+};
+
+static const char *wa_name(struct wa_names *n, const char *jid)
+{
+	if (n->st == NULL || jid == NULL || *jid == '\0')
+		return NULL;
+	if (n->last_jid && strcmp(n->last_jid, jid) == 0)
+		return n->last_name;
+	free(n->last_jid);
+	free(n->last_name);
+	n->last_jid = cu_strdup(jid);
+	n->last_name = NULL;
+	sqlite3_bind_text(n->st, 1, jid, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(n->st) == SQLITE_ROW && cu_chat_nz(cu_chat_text(n->st, 0)))
+		n->last_name = cu_strdup(cu_chat_text(n->st, 0));
+	sqlite3_reset(n->st);
+	return n->last_name;
+}
+
+static enum cu_status wa_db_found(struct cu_parse_ctx *ctx, const struct cu_artifact *a, void *arg,
+				  struct cu_error *err)
+{
+	struct wa_names *n = arg;
+	(void)err;
+	if (n->db != NULL)
+		return CU_OK;
+	if (cu_parse_open_db(ctx, a, &n->db, NULL) != CU_OK)
+		return CU_OK; /* names are a convenience; wa.db gets its own parse */
+	if (!cu_sqlite_has_column(n->db, "wa_contacts", "jid") ||
+	    !cu_sqlite_has_column(n->db, "wa_contacts", "display_name") ||
+	    !cu_sqlite_has_column(n->db, "wa_contacts", "wa_name") ||
+	    sqlite3_prepare_v2(
+		n->db,
+		"SELECT coalesce(nullif(display_name, ''), nullif(wa_name, '')) FROM "
+		"wa_contacts WHERE jid = ?1 ORDER BY _id LIMIT 1",
+		-1, &n->st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(n->st);
+		n->st = NULL;
+	}
+	return CU_OK;
+}
+
+static void wa_names_release(struct wa_names *n)
+{
+	sqlite3_finalize(n->st);
+	if (n->db)
+		sqlite3_close(n->db);
+	free(n->last_jid);
+	free(n->last_name);
+}
+
 static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 				const char *sql, const char *table, const char *owner,
-				struct cu_error *err)
+				struct wa_names *names, struct cu_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct cu_buf body = CU_BUF_INIT;
@@ -224,6 +281,8 @@ static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifa
 		m.app = APP;
 		m.conversation_id = conv;
 		m.sender = sender;
+		if (strcmp(direction, "outgoing") != 0)
+			m.sender_name = wa_name(names, sender);
 		m.direction = direction;
 		m.sent_ms = cu_chat_ms_from_unix_ms(cu_chat_int(st, 2));
 		m.kind = kind;
@@ -243,7 +302,8 @@ out:
 }
 
 static enum cu_status parse_current(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				    sqlite3 *db, const char *owner, struct cu_error *err)
+				    sqlite3 *db, const char *owner, struct wa_names *names,
+				    struct cu_error *err)
 {
 	struct cu_buf sql = CU_BUF_INIT;
 	enum cu_status rc;
@@ -284,7 +344,7 @@ static enum cu_status parse_current(struct cu_parse_ctx *ctx, const struct cu_ar
 	if (rc != CU_OK)
 		goto out;
 	fix_nulls(&sql);
-	rc = emit_rows(ctx, a, db, sql.data, "message", owner, err);
+	rc = emit_rows(ctx, a, db, sql.data, "message", owner, names, err);
 out:
 	cu_buf_release(&sql);
 	return rc;
@@ -292,7 +352,7 @@ out:
 
 static enum cu_status parse_legacy(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				   sqlite3 *db, bool have_current, const char *owner,
-				   struct cu_error *err)
+				   struct wa_names *names, struct cu_error *err)
 {
 	struct cu_buf sql = CU_BUF_INIT;
 	enum cu_status rc;
@@ -319,7 +379,7 @@ static enum cu_status parse_legacy(struct cu_parse_ctx *ctx, const struct cu_art
 	if (rc != CU_OK)
 		goto out;
 	fix_nulls(&sql);
-	rc = emit_rows(ctx, a, db, sql.data, t, owner, err);
+	rc = emit_rows(ctx, a, db, sql.data, t, owner, names, err);
 out:
 	cu_buf_release(&sql);
 	return rc;
@@ -466,6 +526,8 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 	struct owner_find own = {NULL, NULL, CU_UNKNOWN};
 	bool cur, leg;
 	struct cu_error ferr, first;
+	struct wa_names names = {NULL, NULL, NULL, NULL};
+	struct cu_buf pat = CU_BUF_INIT;
 
 	cu_error_clear(&first);
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
@@ -483,8 +545,11 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 		goto out;
 	}
 	cu_error_clear(&ferr);
-	(void)cu_parse_find(ctx, "*com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml",
-			    owner_from_prefs, &own, &ferr);
+	if (cu_chat_sibling_glob(a, "shared_prefs/*_preferences_light.xml", &pat))
+		(void)cu_parse_find(ctx, pat.data, owner_from_prefs, &own, &ferr);
+	cu_error_clear(&ferr);
+	if (cu_chat_sibling_glob(a, "databases/wa.db", &pat))
+		(void)cu_parse_find(ctx, pat.data, wa_db_found, &names, &ferr);
 	if (own.jid != NULL) {
 		struct cu_account acc = {APP, own.jid, own.name, own.source_id};
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
@@ -492,10 +557,10 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 	}
 	if ((rc = cu_chat_section(parse_chats(ctx, a, db, err), "chats", err, &first)) != CU_OK)
 		goto out;
-	if (cur && (rc = cu_chat_section(parse_current(ctx, a, db, own.jid, err), "table 'message'",
-					 err, &first)) != CU_OK)
+	if (cur && (rc = cu_chat_section(parse_current(ctx, a, db, own.jid, &names, err),
+					 "table 'message'", err, &first)) != CU_OK)
 		goto out;
-	if (leg && (rc = cu_chat_section(parse_legacy(ctx, a, db, cur, own.jid, err),
+	if (leg && (rc = cu_chat_section(parse_legacy(ctx, a, db, cur, own.jid, &names, err),
 					 "table 'messages'", err, &first)) != CU_OK)
 		goto out;
 	if ((rc = cu_chat_section(parse_calls(ctx, a, db, err), "table 'call_log'", err, &first)) !=
@@ -505,6 +570,8 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 out:
 	if (db)
 		sqlite3_close(db);
+	wa_names_release(&names);
+	cu_buf_release(&pat);
 	free(own.jid);
 	free(own.name);
 	return rc;

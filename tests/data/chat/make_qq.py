@@ -87,6 +87,11 @@ def android_db(path):
               (enc_text(PEER), enc_text("阿强"), enc_text("强哥-糖")))
     c.execute("INSERT INTO Friends (uin, name, remark) VALUES (?,?,?)",
               (enc_text(OTHER), enc_text("老王"), enc_text("")))
+    c.execute("CREATE TABLE TroopMemberInfo (_id INTEGER PRIMARY KEY AUTOINCREMENT, troopuin TEXT,"
+              " memberuin TEXT, friendnick TEXT, troopnick TEXT, datetime INTEGER)")
+    c.execute("INSERT INTO TroopMemberInfo (troopuin, memberuin, friendnick, troopnick)"
+              " VALUES (?,?,?,?)", (enc_text(GROUP), enc_text(OTHER), enc_text("王哥"),
+                                    enc_text("老王-群")))
     c.execute("INSERT INTO TroopInfoV2 (troopuin, troopcode, troopowneruin, troopname)"
               " VALUES (?,?,?,?)",
               (enc_text(GROUP), enc_text(GROUP), enc_text(PEER), enc_text("茶叶品鉴")))
