@@ -135,9 +135,18 @@ else
 fi
 
 # Determinism: the same input at the same (fixed) time gives the same bytes.
-run "second custos run" "$CUSTOS" -q run "$B" --case-id A4403052026110001 --manifest "$M" \
-	--item A1 --examiner "李检查" -o "$T/o2"
+run "second custos run (--json)" "$CUSTOS" --json run "$B" --case-id A4403052026110001 \
+	--manifest "$M" --item A1 --examiner "李检查" -o "$T/o2"
 pkg2=$(ls "$T"/o2/*.custos.zip)
+python3 - "$T/last.out" "$seal" "$pkg2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))  # stdout is one JSON document and nothing else
+ok = (d["status"] == "ok" and d["verified"] is True and d["seal_hash"] == sys.argv[2]
+      and d["package"] == sys.argv[3] and d["items"] == 1 and d["messages"] > 0
+      and d["forms"] == sys.argv[3] + ".forms")
+sys.exit(0 if ok else 1)
+PY
+ok $? "--json: one JSON summary document with status, seal hash, package, forms"
 cmp -s "$pkg" "$pkg2"
 ok $? "two runs give byte-identical packages"
 cmp -s "$F/seizure-list.docx" "$pkg2.forms/seizure-list.docx" && diff -r "$T/o1/A4403052026110001/report" "$T/o2/A4403052026110001/report" >/dev/null
