@@ -81,8 +81,9 @@ struct cu_import_ctx {
 	int case_fd;
 	struct cu_import_committer *committer; /* background syncfs + listing */
 	bool no_committer;
-	bool begun;  /* item chosen, manifest entry written */
-	json_t *acq; /* borrowed: our acquisitions[] entry */
+	struct cu_buf last_parent; /* evidence directory made last */
+	bool begun;                /* item chosen, manifest entry written */
+	json_t *acq;               /* borrowed: our acquisitions[] entry */
 	int64_t start_ms;
 	/* DERIVE summary (iOS decryption) */
 	const char *derive_method;
