@@ -45,7 +45,8 @@ EXTRA_DIST += tests/e2e/parse_chat_whatsapp.sh tests/e2e/parse_chat_qq.sh \
 	tests/golden/chat_whatsapp_legacy_accounts.txt \
 	tests/golden/chat_whatsapp_legacy_contacts.txt \
 	tests/golden/chat_whatsapp_legacy_conversations.txt \
-	tests/golden/chat_whatsapp_legacy_messages.txt
+	tests/golden/chat_whatsapp_legacy_messages.txt \
+	tests/golden/chat_whatsapp_odd_messages.txt
 
 # Every chat parser over arbitrary database bytes (cu_parse_file, in-memory case.db).
 check_PROGRAMS += tests/fuzz/replay_chat_db

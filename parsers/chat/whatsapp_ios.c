@@ -163,11 +163,12 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		   cu_sqlite_has_column(db, "ZWACHATSESSION", "ZCONTACTJID");
 	has_member = cu_sqlite_has_table(db, "ZWAGROUPMEMBER");
 	has_media = cu_sqlite_has_table(db, "ZWAMEDIAITEM");
-	has_push = cu_sqlite_has_table(db, "ZWAPROFILEPUSHNAME") &&
+	has_push = cu_sqlite_has_column(db, "ZWAMESSAGE", "ZFROMJID") &&
+		   cu_sqlite_has_table(db, "ZWAPROFILEPUSHNAME") &&
 		   cu_sqlite_has_column(db, "ZWAPROFILEPUSHNAME", "ZJID") &&
 		   cu_sqlite_has_column(db, "ZWAPROFILEPUSHNAME", "ZPUSHNAME");
-	/* Column order is used by index below. */
-	/* a join only when both sides have the key columns */
+	/* a join only when both sides have the key columns; the column order
+	 * of this SELECT is used by index below */
 	has_sess = has_sess && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZCHATSESSION");
 	has_member = has_member && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZGROUPMEMBER");
 	has_media = has_media && cu_sqlite_has_column(db, "ZWAMESSAGE", "ZMEDIAITEM");

@@ -25,6 +25,7 @@ chat_import wa-android "$T/android"
 chat_import wa-legacy "$T/gen/legacy"
 chat_import wa-current "$T/gen/current"
 chat_import wa-corrupt "$T/gen/corrupt"
+chat_import wa-odd "$T/gen/odd"
 expect_exit 5 "parse finishes, the damaged store is a recorded failure" \
 	"$CUSTOS" --case "$C" parse
 
@@ -70,6 +71,15 @@ like "$(cq "SELECT device_path || ': ' || message FROM parse_warnings
 	"damaged msgstore.db: error names the file and the reason"
 is "$(cq "SELECT count(*) FROM messages WHERE item_id = 'wa-corrupt'")" 0 \
 	"damaged msgstore.db: no rows invented"
+
+# unknown schema version: missing columns are warned about by name, the
+# rest is parsed
+golden chat_whatsapp_odd_messages "$(chat_messages wa-odd)"
+W=$(cq "SELECT group_concat(message, ' / ') FROM parse_warnings WHERE item_id = 'wa-odd'")
+like "$W" "column 'ZWAMESSAGE\\.ZTEXT' missing" "odd schema: missing ZTEXT is named"
+like "$W" "column 'ZWACHATSESSION\\.ZPARTNERNAME' missing" "odd schema: missing ZPARTNERNAME is named"
+is "$(cq "SELECT count(*) FROM parse_warnings WHERE item_id = 'wa-odd' AND severity = 'error'")" 0 \
+	"odd schema: no failure"
 
 # same input, same output
 cq "SELECT * FROM messages ORDER BY message_id" >"$T/run1.txt"

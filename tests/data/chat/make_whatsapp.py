@@ -7,6 +7,8 @@ device paths for `custos import --format dir` (APPS.md 4.1):
   OUTDIR/legacy/data/data/com.whatsapp/shared_prefs/com.whatsapp_preferences_light.xml
   OUTDIR/current/data/data/com.whatsapp/databases/msgstore.db  message/chat/jid/call_log
   OUTDIR/corrupt/data/data/com.whatsapp/databases/msgstore.db  garbage after a valid header
+  OUTDIR/odd/private/var/mobile/Containers/Shared/AppGroup/<UUID>/ChatStorage.sqlite
+        an iOS store of an unknown version: columns and tables missing
 
 Expected rows: tests/golden/chat_whatsapp_legacy_*.txt, chat_whatsapp_current_*.txt
 (written by hand from the values below). Deterministic."""
@@ -144,3 +146,17 @@ bad = os.path.join(out, "corrupt/data/data/com.whatsapp/databases/msgstore.db")
 os.makedirs(os.path.dirname(bad), exist_ok=True)
 with open(bad, "wb") as f:
     f.write(b"SQLite format 3\0" + bytes([0x10, 0x00, 1, 1, 0, 64, 32, 32]) + b"\xa5" * 4072)
+
+# An iOS store of an unknown version: no ZTEXT/ZTOJID/ZGROUPMEMBER/ZMEDIAITEM
+# columns, no ZPARTNERNAME, no media/member/push-name tables.
+odd = os.path.join(out, "odd/private/var/mobile/Containers/Shared/AppGroup/"
+                   "11111111-2222-4333-8444-555555555555/ChatStorage.sqlite")
+db(odd, """
+CREATE TABLE ZWACHATSESSION (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, ZCONTACTJID VARCHAR);
+CREATE TABLE ZWAMESSAGE (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, ZCHATSESSION INTEGER,
+ ZISFROMME INTEGER, ZMESSAGEDATE TIMESTAMP, ZMESSAGETYPE INTEGER, ZFROMJID VARCHAR);
+""", [
+    ("INSERT INTO ZWACHATSESSION VALUES (?,?,?)", (1, 4, "861@s.whatsapp.net")),
+    ("INSERT INTO ZWAMESSAGE VALUES (?,?,?,?,?,?,?)", (1, 9, 1, 0, 700000000.0, 0, "861@s.whatsapp.net")),
+    ("INSERT INTO ZWAMESSAGE VALUES (?,?,?,?,?,?,?)", (2, 9, 1, 1, 700000060.5, 0, None)),
+])
