@@ -7,6 +7,7 @@
  *   users(uid, name "First Last;;;username", data TL User) -> contacts,
  *       the owner's account (TL flag `self`)
  *   chats(uid, name)                        -> group/channel titles
+ *   user_contacts_v7 + user_phones_v7       -> phone-book contacts
  *   dialogs(did, date)                      -> conversations
  *
  * uid/did: positive = user, negative = -chat id (groups and channels)
@@ -138,6 +139,77 @@ out:
 	cu_buf_release(&user);
 	cu_buf_release(&phone);
 	cu_buf_release(&id);
+	return rc;
+}
+
+/*
+ * The phone book the app synced (user_contacts_v7: fname, sname, uid of a
+ * Telegram account or 0; user_phones_v7: the numbers, `deleted` flag):
+ * contacts with their numbers, the Telegram user id as identifier when set.
+ */
+static enum cu_status parse_phonebook(struct tg_run *r, struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_buf sql = CU_BUF_INIT, name = CU_BUF_INIT;
+	enum cu_status rc = CU_OK;
+	struct cu_chat_rows guard;
+	const char *t = "user_contacts_v7";
+	bool phones;
+	int s;
+
+	if (!cu_sqlite_has_table(r->db, t) || !cu_sqlite_has_column(r->db, t, "key"))
+		return CU_OK;
+	phones = cu_sqlite_has_table(r->db, "user_phones_v7") &&
+		 cu_sqlite_has_column(r->db, "user_phones_v7", "key") &&
+		 cu_sqlite_has_column(r->db, "user_phones_v7", "phone") &&
+		 cu_sqlite_has_column(r->db, "user_phones_v7", "deleted");
+	rc = cu_buf_printf(&sql, err,
+			   "SELECT c.rowid, c.%s, c.%s, c.%s, %s FROM user_contacts_v7 c "
+			   "ORDER BY c.rowid",
+			   cu_chat_col(r->ctx, r->a, r->db, t, "uid", true),
+			   cu_chat_col(r->ctx, r->a, r->db, t, "fname", true),
+			   cu_chat_col(r->ctx, r->a, r->db, t, "sname", true),
+			   phones ? "(SELECT group_concat(phone, ',') FROM (SELECT p.phone FROM "
+				    "user_phones_v7 p WHERE p.key = c.key AND "
+				    "coalesce(p.deleted, 0) = 0 ORDER BY p.rowid))"
+				  : "NULL");
+	if (rc == CU_OK) {
+		char *p;
+		while ((p = strstr(sql.data, "c.NULL")) != NULL)
+			memcpy(p, "  NULL", 6);
+	}
+	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+		goto out;
+	cu_chat_rows_init(&guard, r->a, 0);
+	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+		struct cu_contact c;
+		char id[24];
+		int64_t uid = cu_chat_int(st, 1);
+		const char *f = cu_chat_nz(cu_chat_text(st, 2)),
+			   *l = cu_chat_nz(cu_chat_text(st, 3));
+		cu_buf_reset(&name);
+		if ((f && (rc = cu_buf_puts(&name, f, err)) != CU_OK) ||
+		    (f && l && (rc = cu_buf_putc(&name, ' ', err)) != CU_OK) ||
+		    (l && (rc = cu_buf_puts(&name, l, err)) != CU_OK))
+			goto out;
+		memset(&c, 0, sizeof(c));
+		c.app = APP;
+		if (uid != CU_UNKNOWN && uid != 0) {
+			snprintf(id, sizeof(id), "%lld", (long long)uid);
+			c.identifier = id;
+		}
+		c.display_name = name.len ? name.data : NULL;
+		c.phone = cu_chat_nz(cu_chat_text(st, 4));
+		c.prov = cu_chat_prov(r->a, t, sqlite3_column_int64(st, 0));
+		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_chat_step_error(r->a, r->db, s, err);
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	cu_buf_release(&name);
 	return rc;
 }
 
@@ -409,6 +481,9 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 		(void)sqlite3_prepare_v2(r.db, "SELECT name FROM chats WHERE uid = ?1", -1,
 					 &r.chat_name, NULL);
 	if ((rc = cu_chat_section(parse_users(&r, err), "table 'users'", err, &first)) != CU_OK)
+		goto out;
+	if ((rc = cu_chat_section(parse_phonebook(&r, err), "table 'user_contacts_v7'", err,
+				  &first)) != CU_OK)
 		goto out;
 	if (r.own == CU_UNKNOWN && table) {
 		own_from_outgoing(&r, table);

@@ -116,6 +116,8 @@ c.executescript("""
 CREATE TABLE messages_v2(mid INTEGER, uid INTEGER, read_state INTEGER, send_state INTEGER, date INTEGER, data BLOB, out INTEGER, ttl INTEGER, media INTEGER, replydata BLOB, imp INTEGER, mention INTEGER, forwards INTEGER, replies_data BLOB, thread_reply_id INTEGER, is_channel INTEGER, reply_to_message_id INTEGER, custom_params BLOB, group_id INTEGER, reply_to_story_id INTEGER, PRIMARY KEY(mid, uid));
 CREATE TABLE users(uid INTEGER PRIMARY KEY, name TEXT, status INTEGER, data BLOB);
 CREATE TABLE chats(uid INTEGER PRIMARY KEY, name TEXT, data BLOB);
+CREATE TABLE user_contacts_v7(key TEXT PRIMARY KEY, uid INTEGER, fname TEXT, sname TEXT, imported INTEGER);
+CREATE TABLE user_phones_v7(key TEXT, phone TEXT, sphone TEXT, deleted INTEGER, PRIMARY KEY (key, phone));
 CREATE TABLE dialogs(did INTEGER PRIMARY KEY, date INTEGER, unread_count INTEGER, last_mid INTEGER, inbox_max INTEGER, outbox_max INTEGER, last_mid_i INTEGER, unread_count_i INTEGER, pts INTEGER, date_i INTEGER, pinned INTEGER, flags INTEGER, folder_id INTEGER, data BLOB, unread_reactions INTEGER, last_mid_group INTEGER, ttl_period INTEGER);
 """)
 for mid, uid, date, o, blob in ROWS:
@@ -127,6 +129,11 @@ c.execute("INSERT INTO users VALUES (?,?,?,?)", (CANDY, "Candy 糖;;;candy_sz", 
                                                    user_147(CANDY, "Candy", "糖", "candy_sz", "8613800138000")))
 c.execute("INSERT INTO users VALUES (?,?,?,?)", (WANG, "老王;;;", 0, b"\x00\x01"))
 c.execute("INSERT INTO chats VALUES (?,?,?)", (GROUP, "茶叶品鉴", None))
+c.execute("INSERT INTO user_contacts_v7 VALUES (?,?,?,?,?)", ("k1", CANDY, "糖", "姐", 1))
+c.execute("INSERT INTO user_contacts_v7 VALUES (?,?,?,?,?)", ("k2", 0, "快递", "", 1))
+c.execute("INSERT INTO user_phones_v7 VALUES (?,?,?,?)", ("k1", "+86 138 0013 8000", "8613800138000", 0))
+c.execute("INSERT INTO user_phones_v7 VALUES (?,?,?,?)", ("k1", "+86 135 0000 0000", "8613500000000", 1))
+c.execute("INSERT INTO user_phones_v7 VALUES (?,?,?,?)", ("k2", "95338", "95338", 0))
 c.execute("INSERT INTO dialogs (did, date) VALUES (?,?)", (CANDY, 1710000420))
 c.execute("INSERT INTO dialogs (did, date) VALUES (?,?)", (-GROUP, 1710001120))
 c.commit()
