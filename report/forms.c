@@ -18,9 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ITEMS_PER_PAGE  8
-#define FILES_PER_PAGE  8
-#define EVENTS_PER_PAGE 12
+/* A4 text height with 2 cm margins, in twips; table cells are 7 pt. */
+#define PAGE_TW  14570
+#define CELL_HPT 14
+#define TEXT_HPT 21
 
 const char cu_forms_css[] =
     "@page{size:A4;margin:15mm}\n"
@@ -33,7 +34,7 @@ const char cu_forms_css[] =
     ".center{text-align:center}\n"
     "p{margin:1.5mm 0}\n"
     "table{border-collapse:collapse;width:100%;margin:2mm 0;table-layout:fixed}\n"
-    "th,td{border:1px solid #000;padding:1mm;font-size:8pt;vertical-align:top;"
+    "th,td{border:1px solid #000;padding:1mm;font-size:7pt;vertical-align:top;"
     "overflow-wrap:anywhere;word-break:break-all}\n"
     ".hash{font-family:monospace;font-size:9pt}\n"
     "img.qr{width:30mm;height:30mm}\n"
@@ -228,6 +229,126 @@ static void f_tbl_end(struct fdoc *d)
 	fd_raw(d, d->docx ? "</w:tbl><w:p/>" : "</tbody></table>\n");
 }
 
+/*
+ * Page layout. Rows are laid out here, not by the word processor, so the
+ * "第 X 页 共 Y 页" printed on each page is right: the height of every row is
+ * estimated from its text (full-width characters 1 em, others 0.6 em, 15%
+ * slack for line breaking, CJK line height) and pages are filled greedily.
+ * The estimate errs on the tall side: a page may end early, never overflow.
+ */
+static unsigned est_lines(const char *s, unsigned tw, unsigned half_pt)
+{
+	/* Capacity in tenths of an em, 85% of the cell's text width. */
+	unsigned cap = tw > 200 ? (tw - 150) * 10 / (half_pt * 10) * 85 / 100 : 1, cur = 0, n = 1;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	if (cap < 10)
+		cap = 10;
+	while (*p != '\0') {
+		unsigned w;
+		if (*p == '\n') {
+			n++;
+			cur = 0;
+			p++;
+			continue;
+		}
+		if (*p < 0x80) {
+			w = 6;
+			p++;
+		} else {
+			w = *p >= 0xe0 ? 10 : 6; /* 3- and 4-byte sequences: CJK, symbols */
+			p++;
+			while ((*p & 0xc0) == 0x80)
+				p++;
+		}
+		if (cur + w > cap) {
+			n++;
+			cur = 0;
+		}
+		cur += w;
+	}
+	return n;
+}
+
+/* Height of a paragraph or table row in twips (CJK fonts: ~1.45 em lines
+ * at 1.15 spacing, plus the paragraph's spacing or the cell's margins). */
+static unsigned est_para(const char *s, unsigned half_pt)
+{
+	return est_lines(s, 9638, half_pt) * half_pt * 17 + 80;
+}
+
+static unsigned est_row(const json_t *row, const unsigned *tw, size_t n)
+{
+	unsigned lines = 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned l = est_lines(json_string_value(json_array_get(row, i)), tw[i], CELL_HPT);
+		if (l > lines)
+			lines = l;
+	}
+	return lines * CELL_HPT * 17 + 120;
+}
+
+/*
+ * Splits rows into pages of at most budget twips (at least one row a page)
+ * and makes sure the closing block (reserve twips) fits after the last row,
+ * adding a page for it when not. starts[p] is the first row of page p,
+ * starts[pages] = number of rows. Returns the number of pages (>= 1).
+ */
+static size_t paginate(const json_t *rows, const unsigned *tw, size_t ncols, unsigned budget,
+		       unsigned reserve, size_t **starts)
+{
+	size_t n = json_array_size(rows), pages = 0, cap = 8;
+	size_t *st = cu_calloc(cap, sizeof(*st));
+	unsigned used = 0;
+
+	if (st == NULL) {
+		*starts = NULL;
+		return 1;
+	}
+	st[pages++] = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned h = est_row(json_array_get(rows, i), tw, ncols);
+		if (used > 0 && used + h > budget) {
+			if (pages + 2 > cap) {
+				size_t *v = cu_reallocarray(st, cap * 2, sizeof(*st));
+				if (v == NULL)
+					break;
+				st = v;
+				cap *= 2;
+			}
+			st[pages++] = i;
+			used = 0;
+		}
+		used += h;
+	}
+	if (used > 0 && used + reserve > budget) {
+		if (pages + 2 > cap) {
+			size_t *v = cu_reallocarray(st, cap * 2, sizeof(*st));
+			if (v != NULL) {
+				st = v;
+				cap *= 2;
+			}
+		}
+		if (pages + 2 <= cap)
+			st[pages++] = n;
+	}
+	st[pages] = n;
+	*starts = st;
+	return pages;
+}
+
+static void f_rows(struct fdoc *d, const json_t *rows, size_t from, size_t to, size_t ncols,
+		   const unsigned *tw)
+{
+	const char *cells[16];
+	for (size_t i = from; i < to; i++) {
+		const json_t *r = json_array_get(rows, i);
+		for (size_t c = 0; c < ncols && c < 16; c++)
+			cells[c] = json_string_value(json_array_get(r, c));
+		f_tbl_row(d, ncols, tw, cells);
+	}
+}
+
 static void f_sign(struct fdoc *d, const char *role, const char *name)
 {
 	char t[512];
@@ -392,6 +513,44 @@ static void names_of(struct cu_buf *b, const json_t *arr, struct cu_error *err)
 /* 扣押清单                                                              */
 /* ------------------------------------------------------------------ */
 
+static json_t *jsn(const char *v)
+{
+	json_t *x = json_string(v != NULL ? v : "");
+	return x != NULL ? x : json_string("\xef\xbf\xbd");
+}
+
+static unsigned sign_tw(const char *role, const char *name)
+{
+	char t[512];
+	snprintf(t, sizeof(t), "%s：%s  签名：＿＿＿＿＿＿＿＿  ＿＿＿＿年＿＿月＿＿日", role,
+		 name && *name ? name : "＿＿＿＿＿＿");
+	return est_para(t, TEXT_HPT) + 200;
+}
+
+static unsigned line_tw(const char *label, const char *value)
+{
+	struct cu_buf t = CU_BUF_INIT;
+	struct cu_error e;
+	unsigned h;
+
+	if (cu_buf_printf(&t, &e, "%s：%s", label ? label : "",
+			  value ? value : "＿＿＿＿＿＿＿＿＿＿") != CU_OK)
+		return PAGE_TW; /* cannot measure: a page of its own */
+	h = est_para(t.data, TEXT_HPT);
+	cu_buf_release(&t);
+	return h;
+}
+
+/* The seal hash / content root block: label, hash, package, 30 mm QR. */
+static unsigned hash_tw(const struct cu_forms_in *in)
+{
+	return est_para("x", TEXT_HPT) * 2 +
+	       (in->package_name ? line_tw("证据包 Package", in->package_name) : 0) + 1900;
+}
+
+#define TITLE_TW  (36 * 17 + 300)
+#define FOOTER_TW (18 * 17 + 400)
+
 static void seizure_list(struct fdoc *d)
 {
 	static const char *const copies[] = {"第一联 存根", "第二联 交持有人", "第三联 附卷"};
@@ -400,81 +559,97 @@ static void seizure_list(struct fdoc *d)
 	const struct cu_forms_in *in = d->in;
 	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
 	const json_t *sz = json_object_get(m, "seizure"), *pe = json_object_get(m, "personnel");
-	const json_t *items = json_object_get(sz, "items");
-	size_t nitems = json_array_size(items);
-	int pages = nitems == 0 ? 1 : (int)((nitems + ITEMS_PER_PAGE - 1) / ITEMS_PER_PAGE);
+	const json_t *items = json_object_get(sz, "items"), *it, *x;
+	json_t *rows = json_array(), *hrow = json_array();
 	char when[CU_LOCAL_TIME_STR + 8];
+	const char *docno = js(json_object_get(cs, "legal_basis"), "document_number");
+	const char *loc = js(json_object_get(sz, "location"), "text");
+	const char *holder = js(json_object_get(pe, "holder"), "name");
 	struct cu_error e;
+	size_t i, pages, *starts = NULL;
+	unsigned head, reserve;
 
 	local_of(in, js(sz, "time"), when, sizeof(when));
+	json_array_foreach(items, i, it)
+	{
+		struct cu_buf feat = CU_BUF_INIT, seal = CU_BUF_INIT;
+		char qty[32] = "";
+		const json_t *q = json_object_get(it, "quantity"), *sn;
+		size_t si;
+		json_t *r = json_array();
+
+		cu_error_clear(&e);
+		describe(&feat, json_object_get(it, "features"), feature_names, &e);
+		describe(&feat, json_object_get(it, "identifiers"), ident_names, &e);
+		if (js(it, "os") != NULL)
+			cu_buf_printf(&feat, &e, "；系统：%s %s", js(it, "os"),
+				      js(it, "os_version") ? js(it, "os_version") : "");
+		json_array_foreach(json_object_get(json_object_get(it, "seal"), "numbers"), si, sn)
+		    cu_buf_printf(&seal, &e, "%s%s", si ? "、" : "",
+				  json_string_value(sn) ? json_string_value(sn) : "");
+		if (json_is_integer(q))
+			snprintf(qty, sizeof(qty), "%lld", (long long)json_integer_value(q));
+		json_array_append_new(r, jsn(js(it, "item_id")));
+		json_array_append_new(r, jsn(js(it, "name")));
+		json_array_append_new(r, jsn(qty));
+		json_array_append_new(r, jsn(feat.data));
+		json_array_append_new(r, jsn(js(it, "source")));
+		json_array_append_new(r, jsn(seal.data));
+		json_array_append_new(rows, r);
+		cu_buf_release(&feat);
+		cu_buf_release(&seal);
+	}
+	for (i = 0; i < 6; i++)
+		json_array_append_new(hrow, jsn(heads[i]));
+	head = TITLE_TW + est_para(copies[1], TEXT_HPT) + line_tw("文书编号", docno) +
+	       line_tw("案件编号", js(cs, "case_number")) + line_tw("案由", js(cs, "case_title")) +
+	       line_tw("办案单位", js(cs, "agency")) + line_tw("扣押时间", when) +
+	       line_tw("扣押地点", loc) + line_tw("持有人", holder) + est_row(hrow, tw, 6) +
+	       FOOTER_TW + 240;
+	reserve = line_tw("备注", "本清单一式三份，一份交持有人，一份附卷，一份存根。") +
+		  sign_tw("持有人", holder) + hash_tw(in) + 240;
+	json_array_foreach(json_object_get(pe, "investigators"), i, x) reserve +=
+	    sign_tw("侦查人员", js(x, "name"));
+	json_array_foreach(json_object_get(pe, "witnesses"), i, x) reserve +=
+	    sign_tw("见证人", js(x, "name"));
+	if (json_array_size(json_object_get(pe, "witnesses")) == 0)
+		reserve += sign_tw("见证人", NULL);
+	pages = paginate(rows, tw, 6, head < PAGE_TW ? PAGE_TW - head : 1, reserve, &starts);
+
 	for (int c = 0; c < 3; c++) {
-		size_t next = 0;
-		for (int p = 1; p <= pages; p++) {
+		for (size_t p = 0; p < pages; p++) {
 			f_page_begin(d);
 			f_title(d, "扣押清单");
 			f_center(d, copies[c]);
-			f_line(d, "文书编号",
-			       js(json_object_get(cs, "legal_basis"), "document_number"));
+			f_line(d, "文书编号", docno);
 			f_line(d, "案件编号", js(cs, "case_number"));
 			f_line(d, "案由", js(cs, "case_title"));
 			f_line(d, "办案单位", js(cs, "agency"));
 			f_line(d, "扣押时间", when);
-			f_line(d, "扣押地点", js(json_object_get(sz, "location"), "text"));
-			f_line(d, "持有人", js(json_object_get(pe, "holder"), "name"));
+			f_line(d, "扣押地点", loc);
+			f_line(d, "持有人", holder);
 			f_tbl_begin(d, 6, tw, heads);
-			for (size_t k = 0; k < ITEMS_PER_PAGE && next < nitems; k++, next++) {
-				const json_t *it = json_array_get(items, next);
-				struct cu_buf feat = CU_BUF_INIT, seal = CU_BUF_INIT;
-				char qty[32];
-				const json_t *q = json_object_get(it, "quantity");
-				size_t si;
-				const json_t *sn;
-
-				cu_error_clear(&e);
-				describe(&feat, json_object_get(it, "features"), feature_names, &e);
-				describe(&feat, json_object_get(it, "identifiers"), ident_names,
-					 &e);
-				if (js(it, "os") != NULL)
-					cu_buf_printf(&feat, &e, "；系统：%s %s", js(it, "os"),
-						      js(it, "os_version") ? js(it, "os_version")
-									   : "");
-				json_array_foreach(
-				    json_object_get(json_object_get(it, "seal"), "numbers"), si, sn)
-				    cu_buf_printf(&seal, &e, "%s%s", si ? "、" : "",
-						  json_string_value(sn) ? json_string_value(sn)
-									: "");
-				if (json_is_integer(q))
-					snprintf(qty, sizeof(qty), "%lld",
-						 (long long)json_integer_value(q));
-				else
-					snprintf(qty, sizeof(qty), "%s", "");
-				const char *cells[] = {
-				    js(it, "item_id"), js(it, "name"),   qty,
-				    feat.data,         js(it, "source"), seal.data};
-				f_tbl_row(d, 6, tw, cells);
-				cu_buf_release(&feat);
-				cu_buf_release(&seal);
-			}
+			if (starts != NULL)
+				f_rows(d, rows, starts[p], starts[p + 1], 6, tw);
 			f_tbl_end(d);
-			if (p == pages) {
-				struct cu_buf inv = CU_BUF_INIT;
-				size_t i;
-				const json_t *x;
+			if (p + 1 == pages) {
 				f_line(d, "备注",
 				       "本清单一式三份，一份交持有人，一份附卷，一份存根。");
 				json_array_foreach(json_object_get(pe, "investigators"), i, x)
 				    f_sign(d, "侦查人员", js(x, "name"));
-				f_sign(d, "持有人", js(json_object_get(pe, "holder"), "name"));
+				f_sign(d, "持有人", holder);
 				if (json_array_size(json_object_get(pe, "witnesses")) == 0)
 					f_sign(d, "见证人", NULL);
 				json_array_foreach(json_object_get(pe, "witnesses"), i, x)
 				    f_sign(d, "见证人", js(x, "name"));
 				f_hash(d);
-				cu_buf_release(&inv);
 			}
-			f_page_end(d, p, pages, c == 2 && p == pages);
+			f_page_end(d, (int)p + 1, (int)pages, c == 2 && p + 1 == pages);
 		}
 	}
+	free(starts);
+	json_decref(rows);
+	json_decref(hrow);
 }
 
 /* ------------------------------------------------------------------ */
@@ -497,9 +672,11 @@ static void extraction_record(struct fdoc *d)
 	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
 	const json_t *sz = json_object_get(m, "seizure"), *pe = json_object_get(m, "personnel");
 	const json_t *acq = json_object_get(m, "acquisitions"), *x;
-	size_t nfiles = json_array_size(in->files), i, next = 0;
-	int lpages = nfiles == 0 ? 1 : (int)((nfiles + FILES_PER_PAGE - 1) / FILES_PER_PAGE);
-	int pages = 1 + lpages;
+	size_t nfiles = json_array_size(in->files), i, lpages, *starts = NULL;
+	json_t *rows = json_array(), *hrow = json_array();
+	const json_t *f;
+	unsigned head, reserve;
+	int pages;
 	struct cu_buf b = CU_BUF_INIT;
 	struct cu_error e;
 	uint64_t bytes = 0;
@@ -508,6 +685,55 @@ static void extraction_record(struct fdoc *d)
 	cu_error_clear(&e);
 	json_array_foreach(in->files, i, x) bytes +=
 	    (uint64_t)json_integer_value(json_object_get(x, "size"));
+	/* The 固定清单 rows, laid out before anything is written so every page
+	 * knows the total. */
+	json_array_foreach(in->files, i, f)
+	{
+		char seq[24], size[24], md5[33], src[256], shown[256];
+		const char *iid = js(f, "item_id"), *iname = item_name(m, iid);
+		const char *dp = js(f, "device_path") ? js(f, "device_path") : js(f, "path");
+		json_t *r = json_array();
+
+		snprintf(seq, sizeof(seq), "%lld",
+			 (long long)json_integer_value(json_object_get(f, "seq")));
+		snprintf(size, sizeof(size), "%lld",
+			 (long long)json_integer_value(json_object_get(f, "size")));
+		/* Chinese forms print MD5 in upper case (CUSTODY.md). */
+		snprintf(md5, sizeof(md5), "%s", js(f, "md5") ? js(f, "md5") : "");
+		upper(md5);
+		snprintf(src, sizeof(src), "%s%s%s%s", iid ? iid : "", iname ? "（" : "",
+			 iname ? iname : "", iname ? "）" : "");
+		/* A row must fit a page whatever the path: long ones are cut
+		 * here, the whole path is in manifest.json files[]. */
+		if (dp != NULL && strlen(dp) > 160) {
+			size_t n = 120;
+			while (n > 0 && ((unsigned char)dp[n] & 0xc0) == 0x80)
+				n--;
+			snprintf(shown, sizeof(shown), "%.*s…（路径过长，全文见 manifest.json）",
+				 (int)n, dp);
+			dp = shown;
+		}
+		json_array_append_new(r, jsn(seq));
+		json_array_append_new(r, jsn(dp));
+		json_array_append_new(r, jsn(src));
+		json_array_append_new(r, jsn(js(f, "method")));
+		json_array_append_new(r, jsn(js(f, "category")));
+		json_array_append_new(r, jsn(js(f, "format")));
+		json_array_append_new(r, jsn(size));
+		json_array_append_new(r, jsn(md5));
+		json_array_append_new(r, jsn(js(f, "sha256")));
+		json_array_append_new(rows, r);
+	}
+	for (i = 0; i < 9; i++)
+		json_array_append_new(hrow, jsn(heads[i]));
+	head = TITLE_TW + line_tw("案件编号", js(cs, "case_number")) + est_row(hrow, tw, 9) +
+	       FOOTER_TW + 240;
+	reserve = sign_tw("持有人/提供人", js(json_object_get(pe, "holder"), "name")) + 240;
+	json_array_foreach(json_object_get(pe, "investigators"), i, x) reserve +=
+	    sign_tw("提取人", js(x, "name"));
+	lpages = paginate(rows, tw, 9, head < PAGE_TW ? PAGE_TW - head : 1, reserve, &starts);
+	pages = 1 + (int)lpages;
+
 	f_page_begin(d);
 	f_title(d, "电子数据现场提取笔录");
 	f_line(d, "案件编号", js(cs, "case_number"));
@@ -560,58 +786,24 @@ static void extraction_record(struct fdoc *d)
 	f_hash(d);
 	f_page_end(d, 1, pages, false);
 
-	for (int p = 1; p <= lpages; p++) {
+	for (size_t p = 0; p < lpages; p++) {
 		f_page_begin(d);
 		f_title(d, "电子数据提取固定清单");
 		f_line(d, "案件编号", js(cs, "case_number"));
 		f_tbl_begin(d, 9, tw, heads);
-		for (size_t k = 0; k < FILES_PER_PAGE && next < nfiles; k++, next++) {
-			const json_t *f = json_array_get(in->files, next);
-			char seq[24], size[24], md5[33], src[256];
-			const char *iid = js(f, "item_id");
-			snprintf(seq, sizeof(seq), "%lld",
-				 (long long)json_integer_value(json_object_get(f, "seq")));
-			snprintf(size, sizeof(size), "%lld",
-				 (long long)json_integer_value(json_object_get(f, "size")));
-			/* Chinese forms print MD5 in upper case (CUSTODY.md). */
-			snprintf(md5, sizeof(md5), "%s", js(f, "md5") ? js(f, "md5") : "");
-			upper(md5);
-			snprintf(src, sizeof(src), "%s%s%s%s", iid ? iid : "",
-				 item_name(m, iid) ? "（" : "",
-				 item_name(m, iid) ? item_name(m, iid) : "",
-				 item_name(m, iid) ? "）" : "");
-			const char *dp =
-			    js(f, "device_path") ? js(f, "device_path") : js(f, "path");
-			char shown[256];
-			/* A row must fit the page whatever the path: long ones are
-			 * cut here, the whole path is in manifest.json files[]. */
-			if (dp != NULL && strlen(dp) > 160) {
-				size_t n = 120;
-				while (n > 0 && ((unsigned char)dp[n] & 0xc0) == 0x80)
-					n--;
-				snprintf(shown, sizeof(shown),
-					 "%.*s…（路径过长，全文见 manifest.json）", (int)n, dp);
-				dp = shown;
-			}
-			const char *cells[] = {seq,
-					       dp,
-					       src,
-					       js(f, "method"),
-					       js(f, "category"),
-					       js(f, "format"),
-					       size,
-					       md5,
-					       js(f, "sha256")};
-			f_tbl_row(d, 9, tw, cells);
-		}
+		if (starts != NULL)
+			f_rows(d, rows, starts[p], starts[p + 1], 9, tw);
 		f_tbl_end(d);
-		if (p == lpages) {
+		if (p + 1 == lpages) {
 			json_array_foreach(json_object_get(pe, "investigators"), i, x)
 			    f_sign(d, "提取人", js(x, "name"));
 			f_sign(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
 		}
-		f_page_end(d, 1 + p, pages, p == lpages);
+		f_page_end(d, 2 + (int)p, pages, p + 1 == lpages);
 	}
+	free(starts);
+	json_decref(rows);
+	json_decref(hrow);
 	cu_buf_release(&b);
 }
 
@@ -658,6 +850,39 @@ static enum cu_status collect_event(const struct cu_custody_entry *e, void *ctx,
 	return CU_OK;
 }
 
+/* Splits [label, value] paragraphs into pages of budget twips. */
+static size_t paginate_lines(const json_t *lines, unsigned budget, size_t **starts)
+{
+	size_t n = json_array_size(lines), pages = 0;
+	size_t *st = cu_calloc(n + 2, sizeof(*st));
+	unsigned used = 0;
+
+	*starts = st;
+	if (st == NULL)
+		return 1;
+	st[pages++] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *l = json_array_get(lines, i);
+		unsigned h = line_tw(json_string_value(json_array_get(l, 0)),
+				     json_string_value(json_array_get(l, 1)));
+		if (used > 0 && used + h > budget) {
+			st[pages++] = i;
+			used = 0;
+		}
+		used += h;
+	}
+	st[pages] = n;
+	return pages;
+}
+
+static void add_line(json_t *lines, const char *label, const char *value)
+{
+	json_t *l = json_array();
+	json_array_append_new(l, jsn(label));
+	json_array_append_new(l, value != NULL ? jsn(value) : json_null());
+	json_array_append_new(lines, l);
+}
+
 static void examination_record(struct fdoc *d, const struct events *ev)
 {
 	static const unsigned tw[] = {600, 2400, 1400, 1600, 3638};
@@ -665,19 +890,18 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	const struct cu_forms_in *in = d->in;
 	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
 	const json_t *pe = json_object_get(m, "personnel"), *tool = json_object_get(m, "tool");
-	const json_t *x;
-	size_t nev = json_array_size(ev->rows), i, next = 0;
-	int epages = nev == 0 ? 1 : (int)((nev + EVENTS_PER_PAGE - 1) / EVENTS_PER_PAGE);
-	int pages = 2 + epages, p = 1;
+	const json_t *x, *row;
+	json_t *lines = json_array(), *rows = json_array(), *hrow = json_array();
+	size_t i, lpages, epages, *lstarts = NULL, *estarts = NULL;
+	int pages, p = 1;
 	struct cu_buf b = CU_BUF_INIT;
 	struct cu_error e;
 	const char *k;
 
 	cu_error_clear(&e);
-	f_page_begin(d);
-	f_title(d, "电子数据检查笔录");
-	f_line(d, "案件编号", js(cs, "case_number"));
-	f_line(d, "案由", js(cs, "case_title"));
+	/* Page(s) 1: the commission, the exhibits, method, software, devices. */
+	add_line(lines, "案件编号", js(cs, "case_number"));
+	add_line(lines, "案由", js(cs, "case_title"));
 	cu_buf_printf(&b, &e, "%s；%s %s；%s", js(cs, "agency") ? js(cs, "agency") : "—",
 		      js(json_object_get(cs, "legal_basis"), "type")
 			  ? js(json_object_get(cs, "legal_basis"), "type")
@@ -686,7 +910,7 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 			  ? js(json_object_get(cs, "legal_basis"), "document_number")
 			  : "",
 		      js(cs, "purpose") ? js(cs, "purpose") : "");
-	f_line(d, "委托", b.data);
+	add_line(lines, "委托", b.data);
 	json_array_foreach(json_object_get(json_object_get(m, "seizure"), "items"), i, x)
 	{
 		char t[64];
@@ -697,40 +921,63 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 		describe(&b, json_object_get(x, "identifiers"), ident_names, &e);
 		describe(&b, json_object_get(x, "state_at_seizure"), state_names, &e);
 		snprintf(t, sizeof(t), "检材 %zu", i + 1);
-		f_line(d, t, b.data);
+		add_line(lines, t, b.data);
 	}
-	f_line(d, "检查方法",
-	       "对检材数据逐一计算 SHA-256 与 MD5 校验值（读取时同步计算），在副本上以只读方式解析"
-	       "聊天、支付、通话、联系人等数据库，恢复已删除记录，全过程记入哈希链监管日志");
+	add_line(
+	    lines, "检查方法",
+	    "对检材数据逐一计算 SHA-256 与 MD5 校验值（读取时同步计算），在副本上以只读方式解析"
+	    "聊天、支付、通话、联系人等数据库，恢复已删除记录，全过程记入哈希链监管日志");
 	cu_buf_reset(&b);
 	cu_buf_printf(&b, &e, "%s %s (build %s)", js(tool, "name") ? js(tool, "name") : "custos",
 		      js(tool, "version") ? js(tool, "version") : "",
 		      js(tool, "build_commit") ? js(tool, "build_commit") : "—");
 	json_object_foreach((json_t *)json_object_get(tool, "libraries"), k, x)
 	    cu_buf_printf(&b, &e, "；%s %s", k, json_string_value(x) ? json_string_value(x) : "");
-	f_line(d, "软件及版本", b.data);
-	f_line(d, "程序文件 SHA-256", js(tool, "sha256"));
+	add_line(lines, "软件及版本", b.data);
+	add_line(lines, "程序文件 SHA-256", js(tool, "sha256"));
 	cu_buf_reset(&b);
 	json_array_foreach(json_object_get(m, "acquisitions"), i, x) cu_buf_printf(
 	    &b, &e, "%s%s", b.len ? "、" : "", js(x, "workstation") ? js(x, "workstation") : "—");
-	f_line(d, "设备（工作站）", b.data);
-	f_page_end(d, p++, pages, false);
+	add_line(lines, "设备（工作站）", b.data);
 
-	for (int q = 1; q <= epages; q++) {
+	/* The process: one row per custody entry. */
+	json_array_foreach(ev->rows, i, row)
+	{
+		char seq[24], when[CU_LOCAL_TIME_STR + 8];
+		json_t *r = json_array();
+		snprintf(seq, sizeof(seq), "%lld",
+			 (long long)json_integer_value(json_array_get(row, 0)));
+		local_of(in, json_string_value(json_array_get(row, 1)), when, sizeof(when));
+		json_array_append_new(r, jsn(seq));
+		json_array_append_new(r, jsn(when));
+		json_array_append_new(r, jsn(json_string_value(json_array_get(row, 2))));
+		json_array_append_new(r, jsn(json_string_value(json_array_get(row, 3))));
+		json_array_append_new(r, jsn(json_string_value(json_array_get(row, 4))));
+		json_array_append_new(rows, r);
+	}
+	for (i = 0; i < 5; i++)
+		json_array_append_new(hrow, jsn(heads[i]));
+	lpages = paginate_lines(lines, PAGE_TW - TITLE_TW - FOOTER_TW - 240, &lstarts);
+	epages = paginate(rows, tw, 5, PAGE_TW - TITLE_TW - est_row(hrow, tw, 5) - FOOTER_TW - 240,
+			  0, &estarts);
+	pages = (int)(lpages + epages) + 1;
+
+	for (size_t q = 0; q < lpages; q++) {
+		f_page_begin(d);
+		f_title(d, "电子数据检查笔录");
+		for (i = lstarts ? lstarts[q] : 0; lstarts && i < lstarts[q + 1]; i++) {
+			const json_t *l = json_array_get(lines, i);
+			f_line(d, json_string_value(json_array_get(l, 0)),
+			       json_string_value(json_array_get(l, 1)));
+		}
+		f_page_end(d, p++, pages, false);
+	}
+	for (size_t q = 0; q < epages; q++) {
 		f_page_begin(d);
 		f_title(d, "检查过程");
 		f_tbl_begin(d, 5, tw, heads);
-		for (size_t r = 0; r < EVENTS_PER_PAGE && next < nev; r++, next++) {
-			const json_t *row = json_array_get(ev->rows, next);
-			char seq[24], when[CU_LOCAL_TIME_STR + 8];
-			snprintf(seq, sizeof(seq), "%lld",
-				 (long long)json_integer_value(json_array_get(row, 0)));
-			local_of(in, json_string_value(json_array_get(row, 1)), when, sizeof(when));
-			const char *cells[] = {seq, when, json_string_value(json_array_get(row, 2)),
-					       json_string_value(json_array_get(row, 3)),
-					       json_string_value(json_array_get(row, 4))};
-			f_tbl_row(d, 5, tw, cells);
-		}
+		if (estarts != NULL)
+			f_rows(d, rows, estarts[q], estarts[q + 1], 5, tw);
 		f_tbl_end(d);
 		f_page_end(d, p++, pages, false);
 	}
@@ -758,6 +1005,11 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	    f_sign(d, "见证人", js(x, "name"));
 	f_hash(d);
 	f_page_end(d, p, pages, true);
+	free(lstarts);
+	free(estarts);
+	json_decref(lines);
+	json_decref(rows);
+	json_decref(hrow);
 	cu_buf_release(&b);
 }
 

@@ -16,3 +16,6 @@ TESTS += tests/fuzz/replay_report_escape
 tests_fuzz_replay_report_escape_SOURCES = tests/fuzz/fuzz_report_escape.c tests/fuzz/replay.c
 tests_fuzz_replay_report_escape_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/report_escape
+
+TESTS += tests/e2e/report_forms.sh
+EXTRA_DIST += tests/e2e/report_forms.sh
