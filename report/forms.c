@@ -663,6 +663,43 @@ static void upper(char *s)
 			*s = (char)(*s - 'a' + 'A');
 }
 
+/* Splits [label, value] paragraphs into pages of budget twips, keeping
+ * reserve twips free after the last one (as paginate()). */
+static size_t paginate_lines(const json_t *lines, unsigned budget, unsigned reserve,
+			     size_t **starts)
+{
+	size_t n = json_array_size(lines), pages = 0;
+	size_t *st = cu_calloc(n + 2, sizeof(*st));
+	unsigned used = 0;
+
+	*starts = st;
+	if (st == NULL)
+		return 1;
+	st[pages++] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *l = json_array_get(lines, i);
+		unsigned h = line_tw(json_string_value(json_array_get(l, 0)),
+				     json_string_value(json_array_get(l, 1)));
+		if (used > 0 && used + h > budget) {
+			st[pages++] = i;
+			used = 0;
+		}
+		used += h;
+	}
+	if (used > 0 && used + reserve > budget)
+		st[pages++] = n; /* the closing block gets a page of its own */
+	st[pages] = n;
+	return pages;
+}
+
+static void add_line(json_t *lines, const char *label, const char *value)
+{
+	json_t *l = json_array();
+	json_array_append_new(l, jsn(label));
+	json_array_append_new(l, value != NULL ? jsn(value) : json_null());
+	json_array_append_new(lines, l);
+}
+
 static void extraction_record(struct fdoc *d)
 {
 	static const unsigned tw[] = {400, 2400, 800, 700, 700, 700, 700, 1338, 1900};
@@ -672,8 +709,9 @@ static void extraction_record(struct fdoc *d)
 	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
 	const json_t *sz = json_object_get(m, "seizure"), *pe = json_object_get(m, "personnel");
 	const json_t *acq = json_object_get(m, "acquisitions"), *x;
-	size_t nfiles = json_array_size(in->files), i, lpages, *starts = NULL;
-	json_t *rows = json_array(), *hrow = json_array();
+	size_t nfiles = json_array_size(in->files), i, lpages, npages, *starts = NULL;
+	size_t *nstarts = NULL;
+	json_t *rows = json_array(), *hrow = json_array(), *nl = json_array();
 	const json_t *f;
 	unsigned head, reserve;
 	int pages;
@@ -732,21 +770,18 @@ static void extraction_record(struct fdoc *d)
 	json_array_foreach(json_object_get(pe, "investigators"), i, x) reserve +=
 	    sign_tw("提取人", js(x, "name"));
 	lpages = paginate(rows, tw, 9, head < PAGE_TW ? PAGE_TW - head : 1, reserve, &starts);
-	pages = 1 + (int)lpages;
 
-	f_page_begin(d);
-	f_title(d, "电子数据现场提取笔录");
-	f_line(d, "案件编号", js(cs, "case_number"));
-	f_line(d, "案由", js(cs, "case_title"));
-	f_line(d, "办案单位", js(cs, "agency"));
-	f_line(d, "提取地点", js(json_object_get(sz, "location"), "text"));
+	add_line(nl, "案件编号", js(cs, "case_number"));
+	add_line(nl, "案由", js(cs, "case_title"));
+	add_line(nl, "办案单位", js(cs, "agency"));
+	add_line(nl, "提取地点", js(json_object_get(sz, "location"), "text"));
 	names_of(&b, json_object_get(pe, "investigators"), &e);
-	f_line(d, "提取人", b.data);
+	add_line(nl, "提取人", b.data);
 	cu_buf_reset(&b);
 	names_of(&b, json_object_get(pe, "witnesses"), &e);
-	f_line(d, "见证人", b.len ? b.data : js(pe, "no_witness_reason"));
-	f_line(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
-	f_line(d, "事由和目的", js(cs, "purpose"));
+	add_line(nl, "见证人", b.len ? b.data : js(pe, "no_witness_reason"));
+	add_line(nl, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
+	add_line(nl, "事由和目的", js(cs, "purpose"));
 	json_array_foreach(acq, i, x)
 	{
 		char s1[CU_LOCAL_TIME_STR + 8], s2[CU_LOCAL_TIME_STR + 8];
@@ -762,14 +797,14 @@ static void extraction_record(struct fdoc *d)
 		    js(x, "status") ? js(x, "status") : "—",
 		    (long long)json_integer_value(json_object_get(x, "files")));
 		snprintf(t, sizeof(t), "提取过程 %zu", i + 1);
-		f_line(d, t, b.data);
+		add_line(nl, t, b.data);
 	}
 	if (json_array_size(acq) == 0)
-		f_line(d, "提取过程", NULL);
+		add_line(nl, "提取过程", NULL);
 	snprintf(t, sizeof(t),
 		 "共提取电子数据 %zu 项，合计 %llu 字节，详见《电子数据提取固定清单》", nfiles,
 		 (unsigned long long)bytes);
-	f_line(d, "提取结果", t);
+	add_line(nl, "提取结果", t);
 	cu_buf_reset(&b);
 	cu_buf_printf(
 	    &b, &e, "%s %s",
@@ -777,14 +812,34 @@ static void extraction_record(struct fdoc *d)
 						   : "custos",
 	    js(json_object_get(m, "tool"), "version") ? js(json_object_get(m, "tool"), "version")
 						      : "");
-	f_line(d, "提取工具", b.data);
-	json_array_foreach(json_object_get(pe, "investigators"), i, x)
-	    f_sign(d, "提取人", js(x, "name"));
-	json_array_foreach(json_object_get(pe, "witnesses"), i, x)
-	    f_sign(d, "见证人", js(x, "name"));
-	f_sign(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
-	f_hash(d);
-	f_page_end(d, 1, pages, false);
+	add_line(nl, "提取工具", b.data);
+	reserve =
+	    sign_tw("持有人/提供人", js(json_object_get(pe, "holder"), "name")) + hash_tw(in) + 240;
+	json_array_foreach(json_object_get(pe, "investigators"), i, x) reserve +=
+	    sign_tw("提取人", js(x, "name"));
+	json_array_foreach(json_object_get(pe, "witnesses"), i, x) reserve +=
+	    sign_tw("见证人", js(x, "name"));
+	npages = paginate_lines(nl, PAGE_TW - TITLE_TW - FOOTER_TW - 240, reserve, &nstarts);
+	pages = (int)(npages + lpages);
+
+	for (size_t q = 0; q < npages; q++) {
+		f_page_begin(d);
+		f_title(d, "电子数据现场提取笔录");
+		for (i = nstarts ? nstarts[q] : 0; nstarts && i < nstarts[q + 1]; i++) {
+			const json_t *l = json_array_get(nl, i);
+			f_line(d, json_string_value(json_array_get(l, 0)),
+			       json_string_value(json_array_get(l, 1)));
+		}
+		if (q + 1 == npages) {
+			json_array_foreach(json_object_get(pe, "investigators"), i, x)
+			    f_sign(d, "提取人", js(x, "name"));
+			json_array_foreach(json_object_get(pe, "witnesses"), i, x)
+			    f_sign(d, "见证人", js(x, "name"));
+			f_sign(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
+			f_hash(d);
+		}
+		f_page_end(d, (int)q + 1, pages, false);
+	}
 
 	for (size_t p = 0; p < lpages; p++) {
 		f_page_begin(d);
@@ -799,9 +854,11 @@ static void extraction_record(struct fdoc *d)
 			    f_sign(d, "提取人", js(x, "name"));
 			f_sign(d, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
 		}
-		f_page_end(d, 2 + (int)p, pages, p + 1 == lpages);
+		f_page_end(d, (int)(npages + p) + 1, pages, p + 1 == lpages);
 	}
 	free(starts);
+	free(nstarts);
+	json_decref(nl);
 	json_decref(rows);
 	json_decref(hrow);
 	cu_buf_release(&b);
@@ -848,39 +905,6 @@ static enum cu_status collect_event(const struct cu_custody_entry *e, void *ctx,
 		    json_deep_copy(json_object_get(json_object_get(b, "details"), "counts"));
 	}
 	return CU_OK;
-}
-
-/* Splits [label, value] paragraphs into pages of budget twips. */
-static size_t paginate_lines(const json_t *lines, unsigned budget, size_t **starts)
-{
-	size_t n = json_array_size(lines), pages = 0;
-	size_t *st = cu_calloc(n + 2, sizeof(*st));
-	unsigned used = 0;
-
-	*starts = st;
-	if (st == NULL)
-		return 1;
-	st[pages++] = 0;
-	for (size_t i = 0; i < n; i++) {
-		const json_t *l = json_array_get(lines, i);
-		unsigned h = line_tw(json_string_value(json_array_get(l, 0)),
-				     json_string_value(json_array_get(l, 1)));
-		if (used > 0 && used + h > budget) {
-			st[pages++] = i;
-			used = 0;
-		}
-		used += h;
-	}
-	st[pages] = n;
-	return pages;
-}
-
-static void add_line(json_t *lines, const char *label, const char *value)
-{
-	json_t *l = json_array();
-	json_array_append_new(l, jsn(label));
-	json_array_append_new(l, value != NULL ? jsn(value) : json_null());
-	json_array_append_new(lines, l);
 }
 
 static void examination_record(struct fdoc *d, const struct events *ev)
@@ -957,7 +981,7 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	}
 	for (i = 0; i < 5; i++)
 		json_array_append_new(hrow, jsn(heads[i]));
-	lpages = paginate_lines(lines, PAGE_TW - TITLE_TW - FOOTER_TW - 240, &lstarts);
+	lpages = paginate_lines(lines, PAGE_TW - TITLE_TW - FOOTER_TW - 240, 0, &lstarts);
 	epages = paginate(rows, tw, 5, PAGE_TW - TITLE_TW - est_row(hrow, tw, 5) - FOOTER_TW - 240,
 			  0, &estarts);
 	pages = (int)(lpages + epages) + 1;

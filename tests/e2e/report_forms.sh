@@ -37,6 +37,14 @@ done
 C=$T/case
 run "case init" "$CUSTOS" case init "$C" --case-id A4403052026110001 --manifest "$T/manifest.json"
 run "import" "$CUSTOS" --case "$C" import --format dir --item A1 "$S"
+# Eight more acquisitions: the 笔录's narrative runs over a page.
+bad=0
+for i in 2 3 4 5 6 7 8 9; do
+	mkdir -p "$T/more$i/sdcard"
+	printf 'x%s\n' "$i" >"$T/more$i/sdcard/note$i.txt"
+	"$CUSTOS" --case "$C" import --format dir --item "A$i" "$T/more$i" >/dev/null 2>&1 || bad=1
+done
+ok $bad "eight more items imported"
 "$CUSTOS" --case "$C" parse >/dev/null 2>&1
 run "report --format docx" "$CUSTOS" --case "$C" report --format docx
 [ -f "$C/report/forms/seizure-list.docx" ] && [ ! -e "$C/report/index.html" ] && [ ! -e "$C/report/forms/seizure-list.html" ]
