@@ -45,6 +45,8 @@ for i in 2 3 4 5 6 7 8 9; do
 	"$CUSTOS" --case "$C" import --format dir --item "A$i" "$T/more$i" >/dev/null 2>&1 || bad=1
 done
 ok $bad "eight more items imported"
+expect_exit 3 "report before parse: input error" "$CUSTOS" --case "$C" report
+like "$(cat "$T/last.err")" 'run custos parse first' "report before parse says what to do"
 "$CUSTOS" --case "$C" parse >/dev/null 2>&1
 run "report --format docx" "$CUSTOS" --case "$C" report --format docx
 [ -f "$C/report/forms/seizure-list.docx" ] && [ ! -e "$C/report/index.html" ] && [ ! -e "$C/report/forms/seizure-list.html" ]

@@ -106,6 +106,12 @@ ok $? "PRINT entries name the seal hash"
 run "living custody log still verifies" "$CUSTOS" custody verify --log "$log"
 run "package still verifies with the grown living log" "$CUSTOS" verify "$pkg"
 expect_exit 3 "forms for a package are written once" "$CUSTOS" report --forms-for "$pkg"
+cp "$pkg" "$T/tampered.custos.zip"
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "a"); z.comment = b"CUSTOS1 " + b"0" * 64; z.close()' "$T/tampered.custos.zip"
+expect_exit 1 "forms refused when the seal hash does not match manifest.json" "$CUSTOS" report --forms-for "$T/tampered.custos.zip"
+[ ! -e "$T/tampered.custos.zip.forms" ]
+ok $? "no forms written for a mismatching package"
+expect_exit 3 "forms for something that is not a package" "$CUSTOS" report --forms-for "$M"
 
 # LibreOffice opens the docx; the PDF text carries the facts.
 mkdir -p "$T/pdf"
