@@ -60,6 +60,7 @@ static const char report_css[] =
     ".meta{font-size:12px;color:#444}\n"
     ".body{white-space:pre-wrap;margin:2px 0}\n"
     ".prov{font-size:11px;color:#36c}\n"
+    ".pay{font-weight:bold;color:#840}\n"
     "img.thumb{max-width:240px;max-height:240px;display:block;margin:4px 0}\n"
     ".pager a,.pager span{margin-right:8px}\n"
     "mark{background:#ff0}\n"
@@ -105,6 +106,7 @@ struct rep {
 	sqlite3_stmt *att;   /* attachment -> evidence file */
 	sqlite3_stmt *body;  /* message body for hit context */
 	sqlite3_stmt *mhits; /* hit values of one message */
+	sqlite3_stmt *mpay;  /* payments parsed from one message */
 	uint64_t files_written;
 };
 
@@ -658,6 +660,28 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 		body_marked(r, w, s);
 		hw_raw(w, "</bdi></div>\n");
 	}
+	/* Payments parsed from this message (transfer, red packet, bank SMS). */
+	sqlite3_reset(r->mpay);
+	sqlite3_bind_int64(r->mpay, 1, sqlite3_column_int64(s, M_ID));
+	while (sqlite3_step(r->mpay) == SQLITE_ROW) {
+		char y[CU_YUAN_STR];
+		hw_raw(w, "<div class=\"pay\">支付 Payment: ");
+		hw_col(w, r->mpay, 1, CU_ESC_ONELINE);
+		hw_raw(w, " ");
+		hw_col(w, r->mpay, 2, CU_ESC_ONELINE);
+		hw_raw(w, " ");
+		if (col_null(r->mpay, 3)) {
+			hw_raw(w, "—");
+		} else {
+			cu_report_yuan(sqlite3_column_int64(r->mpay, 3), y);
+			hw_raw(w, y);
+		}
+		hw_raw(w, " ");
+		hw_col(w, r->mpay, 4, CU_ESC_ONELINE);
+		hw_printf(w, " (payments #%lld)</div>\n",
+			  (long long)sqlite3_column_int64(r->mpay, 0));
+	}
+	sqlite3_reset(r->mpay);
 	if (!col_null(s, M_ATT)) {
 		const char *att = col(s, M_ATT);
 		char ep[CU_PATH_MAX], evp[64];
@@ -1754,7 +1778,12 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	    (st = prepare(&r,
 			  "SELECT DISTINCT value FROM hits WHERE artifact = 'messages' AND "
 			  "artifact_id = ? ORDER BY value",
-			  &r.mhits, err)) != CU_OK)
+			  &r.mhits, err)) != CU_OK ||
+	    (st =
+		 prepare(&r,
+			 "SELECT payment_id, kind, direction, amount_minor, currency FROM payments "
+			 "WHERE message_id = ? ORDER BY payment_id",
+			 &r.mpay, err)) != CU_OK)
 		goto out;
 
 	/* Written beside, swapped in when complete. */
@@ -1870,6 +1899,7 @@ out:
 	sqlite3_finalize(r.att);
 	sqlite3_finalize(r.body);
 	sqlite3_finalize(r.mhits);
+	sqlite3_finalize(r.mpay);
 	if (r.db != NULL)
 		sqlite3_close(r.db);
 	cu_buf_release(&dbp);

@@ -66,6 +66,8 @@ unzip -p "$pkg" report/payments-1.html | grep -q 'Totals per counterparty'
 ok $? "payment totals per counterparty"
 unzip -p "$pkg" report/chats/wechat/4-1.html | grep -q 'badge recalled'
 ok $? "recalled message marked"
+unzip -p "$pkg" report/chats/wechat/4-1.html | grep -q '<div class="pay">支付 Payment: transfer outgoing 1,800.00 CNY (payments #[0-9]*)</div>'
+ok $? "the transfer message shows its payment in yuan"
 ev=$(unzip -p "$pkg" report/chats/whatsapp/6-1.html | grep -o '<img class="thumb" alt="attachment" src="[^"]*"' | sed 's/.*src="\.\.\/\.\.\/\.\.\///; s/"$//; s/%40/@/g')
 printf '%s\n' "$list" | grep -qxF "$ev"
 ok $? "image attachment thumbnailed from the sealed evidence file ($ev)"
