@@ -13,6 +13,7 @@ extern const struct cu_parser cu_parser_whatsapp_ios_calls;
 extern const struct cu_parser cu_parser_whatsapp_android;
 extern const struct cu_parser cu_parser_whatsapp_android_contacts;
 extern const struct cu_parser cu_parser_qq_android;
+extern const struct cu_parser cu_parser_qq_android_nt;
 extern const struct cu_parser cu_parser_qq_ios;
 extern const struct cu_parser cu_parser_telegram_android;
 extern const struct cu_parser cu_parser_telegram_ios;

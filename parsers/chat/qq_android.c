@@ -20,6 +20,8 @@
  * missing. Time is Unix seconds. Direction: senderuin == own QQ (the
  * database file name) is outgoing; without a decodable senderuin, issend.
  *
+ * Also here: qq-android-nt, which reports QQ NT nt_msg.db files (below).
+ *
  * Tests: synthetic stores written by an independent Python encoder
  * (tests/data/chat/make_qq.py) -> tests/e2e/parse_chat_qq.sh,
  * tests/golden/chat_qq_android.txt; XOR unit tests tests/unit/test_qq_xor.c;
@@ -708,4 +710,54 @@ static const char *const qq_patterns[] = {
 
 const struct cu_parser cu_parser_qq_android = {
     "qq-android", APP, CU_PLATFORM_ANDROID, qq_patterns, probe_qq, parse_qq,
+};
+
+/*
+ * QQ NT for Android (>= ~8.9.63, APPS.md 3.2): databases/nt_db/nt_qq_<hash>/
+ * nt_msg.db is a 1024-byte plaintext header ("QQNT" ... a random string)
+ * in front of a SQLCipher body keyed from the account uid; decoding is out
+ * of scope, so each such file is reported (warning naming it) rather than
+ * silently skipped. The header check tells a QQNT file from anything else.
+ */
+static int probe_qqnt(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	(void)ctx;
+	(void)a;
+	return 50; /* the path is specific; parse() looks at the header */
+}
+
+static enum cu_status parse_qqnt(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 struct cu_error *err)
+{
+	unsigned char head[1024];
+	size_t got = 0;
+	bool qqnt = false;
+	FILE *f = a->work_path ? fopen(a->work_path, "rb") : NULL;
+	(void)err;
+	if (f) {
+		got = fread(head, 1, sizeof(head), f);
+		fclose(f);
+	}
+	for (size_t i = 0; i + 4 <= got && !qqnt; i++)
+		qqnt = memcmp(head + i, "QQNT", 4) == 0;
+	if (qqnt)
+		cu_parse_warn(ctx, a,
+			      "QQ NT database (1024-byte QQNT header + SQLCipher body, key from "
+			      "the account uid): not parsed; the file is kept in the evidence with "
+			      "its hash");
+	else
+		cu_parse_warn(ctx, a,
+			      "no QQNT header in the first %zu bytes: not a QQ NT database as "
+			      "known; not parsed",
+			      got);
+	return CU_OK;
+}
+
+static const char *const qqnt_patterns[] = {
+    "*/com.tencent.mobileqq/databases/nt_db/*/nt_msg.db",
+    NULL,
+};
+
+const struct cu_parser cu_parser_qq_android_nt = {
+    "qq-android-nt", APP, CU_PLATFORM_ANDROID, qqnt_patterns, probe_qqnt, parse_qqnt,
 };

@@ -24,6 +24,10 @@ is "$(cq "SELECT count(*) FROM sources WHERE item_id = 'qq-android'
 	AND device_path LIKE '%/com.tencent.mobileqq/files/kc'")" 1 \
 	"the key file used is recorded as a source"
 
+like "$(cq "SELECT device_path || ': ' || message FROM parse_warnings WHERE item_id = 'qq-android'")" \
+	'nt_db/nt_qq_0123456789abcdef0123456789abcdef/nt_msg\.db: QQ NT database .*not parsed' \
+	"QQ NT store: reported by name, not parsed"
+
 # no key: every row kept with type, time, direction; text left empty; warned
 is "$(cq "SELECT count(*) FROM messages WHERE item_id = 'qq-nokey'")" 9 "no key: 9 rows kept"
 is "$(cq "SELECT count(*) FROM messages WHERE item_id = 'qq-nokey' AND body IS NOT NULL")" 0 \

@@ -120,6 +120,13 @@ with open(os.path.join(dmg, "databases/10001.db"), "r+b") as f:
     f.seek((root - 1) * page_size)
     f.write(b"\x0d" + b"\xff" * (page_size - 1))   # leaf page with impossible cell counts
 
+# A QQ NT store (APPS.md 3.2): only reported, not decoded.
+nt = os.path.join(base, "databases/nt_db/nt_qq_0123456789abcdef0123456789abcdef/nt_msg.db")
+os.makedirs(os.path.dirname(nt), exist_ok=True)
+with open(nt, "wb") as f:
+    head = b"SQLite header 3\0" + b"QQNT" + b"\0" * 12 + b"DB" + b"\0" * 6 + b"rAnD0mStr1ng"
+    f.write(head + b"\0" * (1024 - len(head)) + bytes((i * 13 + 7) & 0xFF for i in range(4096)))
+
 ios = os.path.join(out, "ios/private/var/mobile/Containers/Data/Application/"
                    "0A1B2C3D-0000-4000-8000-000000000001/Documents/contents/10001/QQ.db")
 os.makedirs(os.path.dirname(ios), exist_ok=True)
