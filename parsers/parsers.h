@@ -371,6 +371,8 @@ struct cu_tl_message {
 	uint32_t media_flags;        /* its flags word when it has one */
 	bool has_geo;                /* messageMediaGeo/Venue/GeoLive point */
 	double lat, lon;
+	const unsigned char *local_path; /* media: the client's trailing local path */
+	size_t local_path_len;
 	uint32_t action;             /* MessageAction constructor (service) */
 	bool known;                  /* constructor is in our tables */
 	bool service;                /* messageService */

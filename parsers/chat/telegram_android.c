@@ -285,7 +285,7 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 {
 	sqlite3_stmt *st = NULL;
 	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT, sender = CU_BUF_INIT,
-		      sname = CU_BUF_INIT;
+		      sname = CU_BUF_INIT, path = CU_BUF_INIT;
 	enum cu_status rc;
 	int64_t last_uid = CU_UNKNOWN, conv = CU_UNKNOWN;
 	struct cu_chat_rows guard;
@@ -332,6 +332,7 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 								      : CU_UNKNOWN);
 		m.prov = cu_chat_prov(r->a, table, sqlite3_column_int64(st, 0));
 		cu_buf_reset(&body);
+		cu_buf_reset(&path);
 		if (ts == CU_OK) {
 			if (tl.from_kind == CU_TL_PEER_USER)
 				from = tl.from_id;
@@ -350,6 +351,12 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 			} else {
 				const char *k = media_kind(tl.media, tl.media_flags);
 				m.kind = k ? k : "other";
+				if (tl.local_path) {
+					if ((rc = cu_buf_append(&path, tl.local_path,
+								tl.local_path_len, err)) != CU_OK)
+						goto out;
+					m.attachment = path.data;
+				}
 				if (tl.media)
 					snprintf(raw, sizeof(raw), "tl:0x%08x/media:0x%08x",
 						 tl.constructor, tl.media);
@@ -406,6 +413,7 @@ out:
 	cu_buf_release(&body);
 	cu_buf_release(&sender);
 	cu_buf_release(&sname);
+	cu_buf_release(&path);
 	return rc;
 }
 

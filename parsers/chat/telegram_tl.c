@@ -213,6 +213,38 @@ static void tl_media_peek(struct cu_tl_reader *r, struct cu_tl_message *m)
 	}
 }
 
+/*
+ * Telegram for Android appends the local file path of a message's media as
+ * a last TL string (APPS.md 5.1). We do not walk the media object, so we
+ * look for an aligned TL string that ends exactly at the end of the blob
+ * and holds an absolute path ("/...", valid UTF-8, no NUL), searching the
+ * last 4 KiB only.
+ */
+static void tl_trailing_path(const unsigned char *p, size_t n, size_t from, struct cu_tl_message *m)
+{
+	size_t lo = n > 4096 ? n - 4096 : 0;
+	if (lo < from)
+		lo = from;
+	lo = (lo + 3) & ~(size_t)3;
+	for (size_t off = n >= 4 ? ((n - 4) & ~(size_t)3) : 0; off >= lo && off + 4 <= n;
+	     off -= 4) {
+		struct cu_tl_reader r;
+		const unsigned char *s;
+		size_t len;
+		cu_tl_reader_init(&r, p, n);
+		r.off = off;
+		if (cu_tl_read_string(&r, &s, &len, NULL) == CU_OK && r.off == n && len > 1 &&
+		    s[0] == '/' && memchr(s, '\0', len) == NULL &&
+		    cu_utf8_valid((const char *)s, len)) {
+			m->local_path = s;
+			m->local_path_len = len;
+			return;
+		}
+		if (off < 4)
+			break;
+	}
+}
+
 enum cu_status cu_tl_message_decode(const void *blob, size_t n, int64_t row_date,
 				    struct cu_tl_message *out, struct cu_error *err)
 {
@@ -290,9 +322,11 @@ enum cu_status cu_tl_message_decode(const void *blob, size_t n, int64_t row_date
 		goto out;
 	if (m.flags & (1u << 9)) {
 		/* media follows the text; its constructor tells the kind */
+		size_t media_at = r.off;
 		if (cu_tl_read_u32(&r, &v32, NULL) == CU_OK) {
 			m.media = v32;
 			tl_media_peek(&r, &m);
+			tl_trailing_path(r.p, r.n, media_at + 4, &m);
 		}
 	}
 	*out = m;

@@ -26,8 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		date = (int32_t)((uint32_t)data[0] | (uint32_t)data[1] << 8 |
 				 (uint32_t)data[2] << 16 | (uint32_t)data[3] << 24);
 	memset(&m, 0, sizeof(m));
-	if (cu_tl_message_decode(data, size, date, &m, NULL) == CU_OK)
+	if (cu_tl_message_decode(data, size, date, &m, NULL) == CU_OK) {
 		check_inside(data, size, m.text, m.text_len);
+		check_inside(data, size, m.local_path, m.local_path_len);
+	}
 	if (cu_tl_message_decode(data, size, CU_UNKNOWN, &m, NULL) == CU_OK)
 		check_inside(data, size, m.text, m.text_len);
 	if (cu_tl_user_decode(data, size, &u, NULL) == CU_OK) {

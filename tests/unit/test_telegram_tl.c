@@ -170,6 +170,35 @@ int main(void)
 	tap_ok(m.service && m.action == 0x80E11A7Fu, "phone call action");
 	tap_is_int(m.date, 1700000200, "service date");
 
+	/* photo media with the client's trailing local path */
+	o = 0;
+	o = put32(b, o, 0x76BEC211u);
+	o = put32(b, o, 1u << 9);
+	o = put32(b, o, 11);
+	o = put32(b, o, 0x59511722u);
+	o = put64(b, o, 777);
+	o = put32(b, o, 1700000300u);
+	b[o++] = 2; /* text "ok" */
+	b[o++] = 'o';
+	b[o++] = 'k';
+	b[o++] = 0;
+	o = put32(b, o, 0x695150D7u); /* messageMediaPhoto */
+	o = put32(b, o, 0);
+	o = put32(b, o, 0x2331B22Du);
+	const char *lp = "/storage/emulated/0/Telegram/a.jpg"; /* 34 bytes: 1 + 34 + 1 pad */
+	b[o++] = (unsigned char)strlen(lp);
+	memcpy(b + o, lp, strlen(lp));
+	o += strlen(lp);
+	while (o % 4)
+		b[o++] = 0;
+	tap_is_int(cu_tl_message_decode(b, o, CU_UNKNOWN, &m, &err), CU_OK,
+		   "media message decodes");
+	tap_is_int(m.media, 0x695150D7, "media constructor");
+	tap_is_mem(m.local_path, m.local_path_len, lp, strlen(lp), "trailing local path found");
+	tap_is_int(cu_tl_message_decode(b, o - 4, CU_UNKNOWN, &m, &err), CU_OK,
+		   "cut path: message still decodes");
+	tap_ok(m.local_path == NULL, "cut path: no local path invented");
+
 	/* TL User (layer 166+, flags2): self, names, username, phone */
 	o = 0;
 	o = put32(b, o, 0x215C4438u);

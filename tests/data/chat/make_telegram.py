@@ -10,7 +10,7 @@ and a Telegram iOS postbox file (not parsed, must be reported):
 Covers: Chinese text, emoji, a code-word message, a > 253-byte text (0xFE
 length form), a flags2 constructor with from_id, a reply header (text
 found after the row date), a phone-call service message, geo and photo
-media, an unknown constructor and a truncated blob (both kept as hex),
+media (with the trailing local path), an unknown constructor and a truncated blob (both kept as hex),
 TL User records (layer 166 with `self`, layer 147 without flags2, and a
 damaged one). Expected rows: tests/golden/chat_telegram_*.txt (by hand)."""
 import os
@@ -75,7 +75,8 @@ geo = message(0x76BEC211, MEDIA, 6, peer_user(ME), 1710000300, "",
 unknown = u32(0x12345678) + b"\x01\x02\x03\x04\x05\x06\x07\x08"
 truncated = message(0x76BEC211, 0, 8, peer_user(ME), 1710000420, "被截断的消息")[:10]
 photo = message(0x76BEC211, FROM | MEDIA, 103, peer_chat(GROUP), 1710001120, "看图",
-                from_peer=peer_user(WANG), tail=u32(0x695150D7) + u32(0) + u32(0x2331B22D))
+                from_peer=peer_user(WANG), tail=u32(0x695150D7) + u32(0) + u32(0x2331B22D) +
+                tl_str("/storage/emulated/0/Telegram/Telegram Images/5000000003_103.jpg"))
 
 ROWS = [  # mid, uid, date, out, blob
     (1, CANDY, 1710000000, 0, message(0x76BEC211, 0, 1, peer_user(ME), 1710000000, "你好，货还有吗？🍬")),
