@@ -103,10 +103,12 @@ struct rep {
 	size_t rows;
 	const char *case_id;
 	struct cu_report_result res;
-	sqlite3_stmt *att;   /* attachment -> evidence file */
-	sqlite3_stmt *body;  /* message body for hit context */
-	sqlite3_stmt *mhits; /* hit values of one message */
-	sqlite3_stmt *mpay;  /* payments parsed from one message */
+	sqlite3_stmt *att;             /* attachment -> evidence file */
+	sqlite3_stmt *body;            /* message body for hit context */
+	sqlite3_stmt *mhits;           /* hit values of one message */
+	sqlite3_stmt *mpay;            /* payments parsed from one message */
+	sqlite3_stmt *locput, *locget; /* temp.msgloc: message -> chat page */
+	char cur_page[256];            /* the chat page being written */
 	uint64_t files_written;
 };
 
@@ -621,6 +623,15 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 		cls = "out";
 	else if (dir != NULL && strcmp(dir, "system") == 0)
 		cls = "sys";
+	/* Where this message is, for links from the hits and the timeline
+	 * (a temporary table: bounded memory however many messages). */
+	sqlite3_reset(r->locput);
+	sqlite3_bind_int64(r->locput, 1, sqlite3_column_int64(s, M_ID));
+	sqlite3_bind_text(r->locput, 2, r->cur_page, -1, SQLITE_STATIC);
+	if (sqlite3_step(r->locput) != SQLITE_DONE)
+		cu_debug("report: cannot record the page of message %lld",
+			 (long long)sqlite3_column_int64(s, M_ID));
+	sqlite3_reset(r->locput);
 	hw_printf(w, "<div class=\"msg %s%s%s\" id=\"m%lld\"><div class=\"meta\">", cls,
 		  recalled ? " recalled" : "", recovered ? " recovered" : "",
 		  (long long)sqlite3_column_int64(s, M_ID));
@@ -729,7 +740,7 @@ static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *
 	if (none)
 		st = prepare(r,
 			     "SELECT " MSG_COLS " FROM messages WHERE conversation_id IS NULL AND "
-			     "app IS ? ORDER BY sent_ms IS NULL, sent_ms, message_id",
+			     "app IS ? ORDER BY sent_ms, message_id",
 			     &s, err);
 	else
 		/* Index order (messages_conv): messages without a time come
@@ -754,6 +765,7 @@ static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *
 			page++;
 			snprintf(rel, sizeof(rel), "chats/%s/%s-%lld.html", slug, base,
 				 (long long)page);
+			memcpy(r->cur_page, rel, strlen(rel) + 1);
 			if ((st = open_page(r, &w, rel, err)) != CU_OK)
 				goto out;
 			open = true;
@@ -819,7 +831,9 @@ static enum cu_status chats(struct rep *r, struct cu_error *err)
 	char *last = NULL;
 	int rc;
 
-	/* Conversations, then per app the messages without one. */
+	/* Conversations, then per app the messages without one. The message
+	 * locations go into the temporary table in one transaction. */
+	sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL);
 	if ((st = prepare(
 		 r,
 		 "SELECT * FROM (SELECT conversation_id, item_id, app, identifier, title, "
@@ -890,6 +904,7 @@ static enum cu_status chats(struct rep *r, struct cu_error *err)
 		goto out;
 	st = CU_OK;
 out:
+	sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
 	free(last);
 	if (open)
 		hw_abort(&w);
@@ -1124,6 +1139,21 @@ static void contact_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	hw_raw(w, "</td></tr>\n");
 }
 
+/* A link to the chat page and anchor of a message, when it was rendered. */
+static void chat_link(struct rep *r, struct hw *w, int64_t message_id)
+{
+	sqlite3_reset(r->locget);
+	sqlite3_bind_int64(r->locget, 1, message_id);
+	if (sqlite3_step(r->locget) == SQLITE_ROW && !col_null(r->locget, 0)) {
+		hw_raw(w, " <a class=\"prov\" href=\"");
+		if (hw_url(w, "", col(r->locget, 0)))
+			hw_printf(w, "#m%lld\">聊天 chat</a>", (long long)message_id);
+		else
+			hw_raw(w, "\">聊天 chat</a>");
+	}
+	sqlite3_reset(r->locget);
+}
+
 /* A hit in context: the message (or other text) around the value, the
  * value marked. Offsets are bytes into the artifact text when given. */
 static void hit_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
@@ -1173,7 +1203,10 @@ static void hit_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	}
 	hw_raw(w, " (");
 	hw_col(w, s, 5, CU_ESC_ONELINE);
-	hw_printf(w, " #%lld)</td></tr>\n", (long long)sqlite3_column_int64(s, 6));
+	hw_printf(w, " #%lld)", (long long)sqlite3_column_int64(s, 6));
+	if (artifact != NULL && strcmp(artifact, "messages") == 0)
+		chat_link(r, w, sqlite3_column_int64(s, 6));
+	hw_raw(w, "</td></tr>\n");
 }
 
 static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
@@ -1189,6 +1222,8 @@ static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	hw_col(w, s, 6, CU_ESC_ONELINE);
 	hw_printf(w, " #%lld<br>", (long long)sqlite3_column_int64(s, 7));
 	prov(w, "", s, 8, 9, 10, 11, 12, 13);
+	if (col(s, 6) != NULL && strcmp(col(s, 6), "messages") == 0)
+		chat_link(r, w, sqlite3_column_int64(s, 7));
 	hw_raw(w, "</td></tr>\n");
 }
 
@@ -1785,6 +1820,17 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 			 "WHERE message_id = ? ORDER BY payment_id",
 			 &r.mpay, err)) != CU_OK)
 		goto out;
+	if (sqlite3_exec(r.db,
+			 "CREATE TEMP TABLE msgloc(message_id INTEGER PRIMARY KEY, page TEXT)",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		st = db_err(&r, "temporary table msgloc", err);
+		goto out;
+	}
+	if ((st = prepare(&r, "INSERT OR REPLACE INTO msgloc VALUES(?, ?)", &r.locput, err)) !=
+		CU_OK ||
+	    (st = prepare(&r, "SELECT page FROM msgloc WHERE message_id = ?", &r.locget, err)) !=
+		CU_OK)
+		goto out;
 
 	/* Written beside, swapped in when complete. */
 	if ((st = cu_case_path(c, "work", &tmp, err)) != CU_OK ||
@@ -1900,6 +1946,8 @@ out:
 	sqlite3_finalize(r.body);
 	sqlite3_finalize(r.mhits);
 	sqlite3_finalize(r.mpay);
+	sqlite3_finalize(r.locput);
+	sqlite3_finalize(r.locget);
 	if (r.db != NULL)
 		sqlite3_close(r.db);
 	cu_buf_release(&dbp);

@@ -103,6 +103,9 @@ grep -q "<mark>PWNED&#39;&lt;/script&gt;</mark>" "$R"/chats/sms/*.html
 ok $? "hit value marked in the chat, escaped"
 grep -q "<mark>PWNED&#39;&lt;/script&gt;</mark>" "$R/hits-1.html" && grep -q 'test&lt;script&gt;' "$R/hits-1.html"
 ok $? "hits page shows the value in context, escaped"
+link=$(grep -o 'href="chats/sms/[0-9]*-[0-9]*\.html#m[0-9]*">聊天 chat' "$R/hits-1.html" | head -1 | sed 's/^href="//; s/">.*//')
+[ -n "$link" ] && grep -q "id=\"${link#*#}\"" "$R/${link%%#*}"
+ok $? "the hit links to its message in the chat ($link)"
 
 # docx forms of the hostile manifest: well-formed XML, the text escaped.
 for f in "$R"/forms/*.docx; do

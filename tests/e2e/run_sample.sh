@@ -75,6 +75,9 @@ unzip -p "$pkg" report/chats/wechat/4-1.html | grep -q 'href="../../sources.html
 ok $? "chat rows link to their provenance"
 unzip -p "$pkg" report/timeline-1.html | grep -q '<td>case.db payments #[0-9]*<br><a class="prov" href="sources.html#s[0-9]*">source [0-9]* · '
 ok $? "timeline rows name the case.db row and link to the source"
+link=$(unzip -p "$pkg" report/timeline-1.html | grep -o 'href="chats/[a-z]*/[0-9]*-[0-9]*\.html#m[0-9]*">聊天 chat' | head -1 | sed 's/^href="//; s/">.*//')
+unzip -p "$pkg" "report/${link%%#*}" | grep -q "id=\"${link#*#}\""
+ok $? "timeline message rows link to the message in its chat page ($link)"
 unzip -p "$pkg" report/sources.html | grep -q "$(unzip -p "$pkg" manifest.json | python3 -c 'import json,sys; print([f["sha256"] for f in json.load(sys.stdin)["files"] if f["device_path"].endswith("sms.db")][0])')"
 ok $? "provenance page lists the parsed file's SHA-256"
 
