@@ -9,9 +9,9 @@
 # with /usr/bin/time -v, and again on a case a tenth of the size so the two
 # peak RSS figures can be compared.
 #
-# 2026-11-23, 2 shared cores: 100,000 messages: peak RSS 28.2 MiB, 3.2 s;
-# 1,000,000 messages: peak RSS 28.1 MiB, 22.1 s (45k messages/s), 2,014
-# pages, 745 MiB of HTML.
+# 2026-11-23, 2 shared cores: 100,000 messages: peak RSS 31.1 MiB, 1.8 s;
+# 1,000,000 messages: peak RSS 31.1 MiB, 23.6 s (42k messages/s), 2,014
+# pages, 808 MiB of HTML (timeline rows link to their chat anchors).
 set -eu
 BUILDDIR=${BUILDDIR:-$(pwd)}
 CUSTOS=${CUSTOS:-$BUILDDIR/src/custos}
