@@ -94,7 +94,7 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 	struct cu_forms_result res;
 	struct cu_forms_in in;
 	enum cu_status st;
-	const char *base, *tzname = NULL;
+	const char *base, *zone_name = NULL;
 	int tz = 480;
 	char label[64];
 	bool made = false;
@@ -135,13 +135,13 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 
 	{
 		const json_t *loc = json_object_get(json_object_get(m, "seizure"), "location");
-		tzname = o && o->tz ? o->tz : json_string_value(json_object_get(loc, "tz"));
-		if (tzname == NULL || !cu_report_parse_tz(tzname, &tz)) {
-			tzname = "Asia/Shanghai";
+		zone_name = o && o->tz ? o->tz : json_string_value(json_object_get(loc, "tz"));
+		if (zone_name == NULL || !cu_report_parse_tz(zone_name, &tz)) {
+			zone_name = "Asia/Shanghai";
 			tz = 480;
 		}
 		snprintf(label, sizeof(label), "UTC%c%02d:%02d (%s)", tz < 0 ? '-' : '+',
-			 (tz < 0 ? -tz : tz) / 60, (tz < 0 ? -tz : tz) % 60, tzname);
+			 (tz < 0 ? -tz : tz) / 60, (tz < 0 ? -tz : tz) % 60, zone_name);
 	}
 	base = strrchr(package, '/');
 	base = base ? base + 1 : package;
