@@ -18,17 +18,24 @@ void cu_report_yuan(int64_t minor, char out[CU_YUAN_STR])
 	/* uint64_t magnitude so INT64_MIN has one too. */
 	uint64_t m = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
 	uint64_t yuan = m / 100, fen = m % 100;
-	char digits[24], grouped[40];
+	char digits[24], buf[48];
 	size_t nd, g = 0;
 
 	nd = (size_t)snprintf(digits, sizeof(digits), "%llu", (unsigned long long)yuan);
+	if (minor < 0)
+		buf[g++] = '-';
 	for (size_t i = 0; i < nd; i++) {
 		if (i > 0 && (nd - i) % 3 == 0)
-			grouped[g++] = ',';
-		grouped[g++] = digits[i];
+			buf[g++] = ',';
+		buf[g++] = digits[i];
 	}
-	grouped[g] = '\0';
-	snprintf(out, CU_YUAN_STR, "%s%s.%02u", minor < 0 ? "-" : "", grouped, (unsigned)fen);
+	buf[g++] = '.';
+	buf[g++] = (char)('0' + fen / 10);
+	buf[g++] = (char)('0' + fen % 10);
+	buf[g] = '\0';
+	/* At most "-" + 20 digits + 6 commas + ".00": always fits. */
+	CU_ASSERT(g < CU_YUAN_STR);
+	memcpy(out, buf, g + 1);
 }
 
 bool cu_report_local_time(int64_t unix_ms, int offset_min, char out[CU_LOCAL_TIME_STR])
