@@ -11,7 +11,9 @@
  *     TroopInfoV2 / TroopInfo(troopuin, troopname) -> group titles
  *     TroopMemberInfo(troopuin, memberuin, troopnick, friendnick) and
  *     Friends -> sender names
- *   files/kc (the key) or files/imei ("imei=<value>") -> the XOR key
+ *   files/kc (the key) or files/imei ("imei=<value>") -> the XOR key; with
+ *     neither, each IMEI of the item in the seizure manifest is tried and
+ *     used only if it decodes sample rows of this store (recorded)
  *
  * The database is plain SQLite but fields are XORed with the key: msgData
  * (BLOB) byte-wise, text columns (frienduin, senderuin, Friends.*,
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define APP "qq"
 
@@ -580,6 +583,139 @@ out:
 	return rc;
 }
 
+/* The table name carries MD5_HEX_UPPER(peer) (APPS.md 3.1): true when the
+ * first frienduin of the table decodes with key to a number whose MD5 is
+ * that hash - a check a wrong key cannot pass by chance. */
+static bool table_hash_fits(struct qq_run *r, const char *table, const char *key, size_t key_len)
+{
+	struct cu_buf out = CU_BUF_INIT;
+	struct cu_hasher *h = NULL;
+	struct cu_digests d;
+	sqlite3_stmt *st = NULL;
+	size_t tl = strlen(table);
+	bool ok = false;
+	char *sql = NULL;
+	if (tl < 32 + 4 || !cu_str_has_suffix(table, "_New"))
+		goto out;
+	sql = sqlite3_mprintf("SELECT frienduin FROM \"%w\" ORDER BY rowid LIMIT 1", table);
+	if (sql == NULL || sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW || cu_chat_text(st, 0) == NULL)
+		goto out;
+	if (cu_qq_xor_text(cu_chat_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), key, key_len,
+			   &out, NULL) != CU_OK ||
+	    out.len == 0 || strspn(out.data, "0123456789") != out.len)
+		goto out;
+	if (cu_hasher_new(CU_HASH_MD5, 0, &h, NULL) != CU_OK ||
+	    cu_hasher_update(h, out.data, out.len, NULL) != CU_OK ||
+	    cu_hasher_final(h, &d, NULL) != CU_OK)
+		goto out;
+	ok = strncasecmp(table + tl - 4 - 32, d.md5, 32) == 0;
+out:
+	cu_hasher_free(h);
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	cu_buf_release(&out);
+	return ok;
+}
+
+/* True when the key passes the table-name MD5 check of every table and
+ * every sample decodes: text msgData to UTF-8 without NUL, senderuin to
+ * ASCII digits; n = values checked. */
+static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **tables, size_t nt,
+		     size_t *n)
+{
+	struct cu_buf out = CU_BUF_INIT;
+	bool ok = true;
+	*n = 0;
+	for (size_t i = 0; i < nt && i < 4 && ok; i++) {
+		sqlite3_stmt *st = NULL;
+		if (!table_hash_fits(r, tables[i], key, key_len)) {
+			ok = false;
+			break;
+		}
+		(*n)++;
+		char *sql =
+		    sqlite3_mprintf("SELECT msgData, senderuin FROM \"%w\" WHERE msgtype IN "
+				    "(-1000, -1051) ORDER BY rowid LIMIT 20",
+				    tables[i]);
+		if (sql == NULL || sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
+			sqlite3_free(sql);
+			sqlite3_finalize(st);
+			continue;
+		}
+		sqlite3_free(sql);
+		while (ok && sqlite3_step(st) == SQLITE_ROW) {
+			const char *u = cu_chat_text(st, 1);
+			if (sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+				ok = cu_qq_xor_blob(sqlite3_column_blob(st, 0),
+						    (size_t)sqlite3_column_bytes(st, 0), key,
+						    key_len, &out, NULL) == CU_OK &&
+				     cu_utf8_valid(out.data, out.len) &&
+				     memchr(out.data, '\0', out.len) == NULL;
+				(*n)++;
+			}
+			if (ok && u != NULL) {
+				ok = cu_qq_xor_text(u, (size_t)sqlite3_column_bytes(st, 1), key,
+						    key_len, &out, NULL) == CU_OK &&
+				     out.len > 0 && strspn(out.data, "0123456789") == out.len;
+				(*n)++;
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	cu_buf_release(&out);
+	return ok && *n > 0;
+}
+
+/*
+ * No key file: the XOR key of older builds is the device IMEI (APPS.md
+ * 3.1, files/imei). Each IMEI the seizure manifest gives for this item is
+ * tried and used only when it decodes sample rows of this very store
+ * (key_fits); which one was used is recorded in a warning.
+ */
+static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
+{
+	sqlite3 *cdb = cu_parse_casedb(r->ctx);
+	sqlite3_stmt *st = NULL;
+	char *list = NULL;
+	size_t fits = 0, checked = 0;
+	if (cdb == NULL || sqlite3_prepare_v2(cdb, "SELECT imei FROM items WHERE item_id = ?1", -1,
+					      &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, cu_parse_item(r->ctx), -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL)
+		list = cu_strdup(cu_chat_text(st, 0));
+	if (list == NULL)
+		goto out;
+	for (char *save = NULL, *tok = strtok_r(list, ", ;", &save); tok;
+	     tok = strtok_r(NULL, ", ;", &save)) {
+		size_t n;
+		if (*tok == '\0' || !key_fits(r, tok, strlen(tok), tables, nt, &n))
+			continue;
+		if (++fits == 1) {
+			cu_buf_reset(&r->key);
+			if (cu_buf_puts(&r->key, tok, NULL) != CU_OK)
+				break;
+			checked = n;
+		}
+	}
+	if (fits == 1) {
+		cu_parse_warn(r->ctx, r->a,
+			      "no key file: XOR key = IMEI %s from the seizure manifest, verified "
+			      "on %zu values of this database (table-name MD5, text, numbers)",
+			      r->key.data, checked);
+	} else if (fits > 1) {
+		cu_buf_reset(&r->key); /* two candidates fit: refuse to guess */
+		cu_parse_warn(r->ctx, r->a,
+			      "no key file and %zu IMEIs of the seizure manifest fit this "
+			      "database: not guessing; supply files/kc",
+			      fits);
+	}
+out:
+	sqlite3_finalize(st);
+	free(list);
+}
+
 static int probe_qq(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"mr_friend_%", "mr_troop_%", "Friends", NULL};
@@ -617,17 +753,6 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 		goto out;
 	r.own = own_from_path(a->device_path);
 	find_key(&r);
-	if (r.key.len == 0)
-		cu_parse_warn(ctx, a,
-			      "no QQ XOR key (files/kc or files/imei) in this item: message "
-			      "text and QQ numbers left empty; supply the key file to decode");
-	if (r.own) {
-		struct cu_account acc = {APP, r.own, NULL, a->source_id};
-		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
-			goto out;
-	}
-	if ((rc = cu_chat_section(parse_friends(&r, err), "table 'Friends'", err, &first)) != CU_OK)
-		goto out;
 	/* list first, parse after: no statement open on sqlite_master meanwhile */
 	rc = cu_chat_prepare(a, r.db,
 			     "SELECT name FROM sqlite_master WHERE type = 'table' AND "
@@ -666,6 +791,20 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	if (r.key.len == 0)
+		key_from_imei(&r, tables, nt);
+	if (r.key.len == 0)
+		cu_parse_warn(ctx, a,
+			      "no QQ XOR key (files/kc or files/imei in this item, or a verified "
+			      "IMEI in the seizure manifest): message text and QQ numbers left "
+			      "empty; supply the key file to decode");
+	if (r.own) {
+		struct cu_account acc = {APP, r.own, NULL, a->source_id};
+		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
+			goto out;
+	}
+	if ((rc = cu_chat_section(parse_friends(&r, err), "table 'Friends'", err, &first)) != CU_OK)
+		goto out;
 	for (size_t i = 0; i < nt; i++) {
 		char what[300];
 		snprintf(what, sizeof(what), "table '%.250s'", tables[i]);

@@ -3,7 +3,7 @@
 # directory laid out at device paths -> parse -> sqlite3 queries on case.db.
 export SOURCE_DATE_EPOCH=1700000000
 C="$T/case"
-chat_case() { run "case init" "$CUSTOS" case init "$C" --case-id CHAT-TEST; }
+chat_case() { run "case init" "$CUSTOS" case init "$C" --case-id CHAT-TEST "$@"; }
 # chat_import ITEM DIR
 chat_import() { run "import $1" "$CUSTOS" --case "$C" import "$2" --format dir --item "$1"; }
 cq() { sqlite3 -batch -nullvalue NULL "file:$C/case.db?mode=ro" "$1"; }

@@ -8,8 +8,12 @@
 tap_setup parse_chat_qq
 . "$SRCDIR/tests/e2e/chat_lib.sh"
 run "generate QQ stores" python3 "$SRCDIR/tests/data/chat/make_qq.py" "$T/gen"
-chat_case
+# item qq-imei has no key file; the seizure manifest lists two IMEIs, only
+# the second of which is the XOR key
+printf '%s' '{"seizure":{"items":[{"item_id":"qq-imei","name":"phone","identifiers":{"imei":["358240051111110","258240051111110"]}}]}}' >"$T/manifest.json"
+chat_case --manifest "$T/manifest.json"
 chat_import qq-android "$T/gen/android"
+chat_import qq-imei "$T/gen/nokey"
 chat_import qq-nokey "$T/gen/nokey"
 chat_import qq-ios "$T/gen/ios"
 chat_import qq-damaged "$T/gen/damaged"
@@ -38,6 +42,13 @@ is "$(cq "SELECT group_concat(direction || '/' || kind || '/' || raw_type, ' ') 
 	"no key: directions from issend, kinds from msgtype"
 like "$(cq "SELECT device_path || ': ' || message FROM parse_warnings WHERE item_id = 'qq-nokey'")" \
 	'databases/10001\.db: .*no QQ XOR key' "no key: warning names the file and the missing key"
+
+# no key file, key from the manifest IMEI that fits (MD5 of the table name)
+is "$(chat_messages qq-imei)" "$(cat "$SRCDIR/tests/golden/chat_qq_android_messages.txt")" \
+	"IMEI from the manifest as key: same rows as with files/kc"
+like "$(cq "SELECT message FROM parse_warnings WHERE item_id = 'qq-imei'")" \
+	'XOR key = IMEI 258240051111110 from the seizure manifest, verified' \
+	"the key used (and why) is recorded"
 
 # one damaged table: the others are still parsed, the failure names it
 is "$(chat_messages qq-damaged | sed 's/|mr_friend_[0-9A-F]*_New|/|F|/')" \
