@@ -583,17 +583,18 @@ out:
 	return rc;
 }
 
-/* The table name carries MD5_HEX_UPPER(peer) (APPS.md 3.1): true when the
+/* The table name carries MD5_HEX_UPPER(peer) (APPS.md 3.1): 1 when the
  * first frienduin of the table decodes with key to a number whose MD5 is
- * that hash - a check a wrong key cannot pass by chance. */
-static bool table_hash_fits(struct qq_run *r, const char *table, const char *key, size_t key_len)
+ * that hash - a check a wrong key cannot pass by chance -, 0 when it does
+ * not, -1 when there is nothing to check (no row, unexpected name). */
+static int table_hash_check(struct qq_run *r, const char *table, const char *key, size_t key_len)
 {
 	struct cu_buf out = CU_BUF_INIT;
 	struct cu_hasher *h = NULL;
 	struct cu_digests d;
 	sqlite3_stmt *st = NULL;
 	size_t tl = strlen(table);
-	bool ok = false;
+	int ok = -1;
 	char *sql = NULL;
 	if (tl < 32 + 4 || !cu_str_has_suffix(table, "_New"))
 		goto out;
@@ -601,6 +602,7 @@ static bool table_hash_fits(struct qq_run *r, const char *table, const char *key
 	if (sql == NULL || sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW || cu_chat_text(st, 0) == NULL)
 		goto out;
+	ok = 0;
 	if (cu_qq_xor_text(cu_chat_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), key, key_len,
 			   &out, NULL) != CU_OK ||
 	    out.len == 0 || strspn(out.data, "0123456789") != out.len)
@@ -609,7 +611,7 @@ static bool table_hash_fits(struct qq_run *r, const char *table, const char *key
 	    cu_hasher_update(h, out.data, out.len, NULL) != CU_OK ||
 	    cu_hasher_final(h, &d, NULL) != CU_OK)
 		goto out;
-	ok = strncasecmp(table + tl - 4 - 32, d.md5, 32) == 0;
+	ok = strncasecmp(table + tl - 4 - 32, d.md5, 32) == 0 ? 1 : 0;
 out:
 	cu_hasher_free(h);
 	sqlite3_finalize(st);
@@ -618,9 +620,9 @@ out:
 	return ok;
 }
 
-/* True when the key passes the table-name MD5 check of every table and
- * every sample decodes: text msgData to UTF-8 without NUL, senderuin to
- * ASCII digits; n = values checked. */
+/* False when a check fails: the table-name MD5 of a table, or a sample
+ * that does not decode (text msgData to UTF-8 without NUL, senderuin to
+ * ASCII digits); n = values checked (0: nothing could be checked). */
 static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **tables, size_t nt,
 		     size_t *n)
 {
@@ -629,11 +631,13 @@ static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **t
 	*n = 0;
 	for (size_t i = 0; i < nt && i < 4 && ok; i++) {
 		sqlite3_stmt *st = NULL;
-		if (!table_hash_fits(r, tables[i], key, key_len)) {
+		int hc = table_hash_check(r, tables[i], key, key_len);
+		if (hc == 0) {
 			ok = false;
 			break;
 		}
-		(*n)++;
+		if (hc == 1)
+			(*n)++;
 		char *sql =
 		    sqlite3_mprintf("SELECT msgData, senderuin FROM \"%w\" WHERE msgtype IN "
 				    "(-1000, -1051) ORDER BY rowid LIMIT 20",
@@ -664,7 +668,7 @@ static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **t
 		sqlite3_finalize(st);
 	}
 	cu_buf_release(&out);
-	return ok && *n > 0;
+	return ok;
 }
 
 /*
@@ -690,7 +694,7 @@ static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
 	for (char *save = NULL, *tok = strtok_r(list, ", ;", &save); tok;
 	     tok = strtok_r(NULL, ", ;", &save)) {
 		size_t n;
-		if (*tok == '\0' || !key_fits(r, tok, strlen(tok), tables, nt, &n))
+		if (*tok == '\0' || !key_fits(r, tok, strlen(tok), tables, nt, &n) || n == 0)
 			continue;
 		if (++fits == 1) {
 			cu_buf_reset(&r->key);
@@ -791,6 +795,16 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	if (r.key.len) {
+		size_t n;
+		if (!key_fits(&r, r.key.data, r.key.len, tables, nt, &n)) {
+			/* a key file of another device or build: it would garble text */
+			cu_parse_warn(ctx, a,
+				      "the XOR key from the key file does not decode this database "
+				      "(table-name MD5 or text check failed): not used");
+			cu_buf_reset(&r.key);
+		}
+	}
 	if (r.key.len == 0)
 		key_from_imei(&r, tables, nt);
 	if (r.key.len == 0)

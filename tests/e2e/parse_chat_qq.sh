@@ -14,6 +14,11 @@ printf '%s' '{"seizure":{"items":[{"item_id":"qq-imei","name":"phone","identifie
 chat_case --manifest "$T/manifest.json"
 chat_import qq-android "$T/gen/android"
 chat_import qq-imei "$T/gen/nokey"
+# a key file of another device: must be refused, not used to garble text
+cp -R "$T/gen/nokey" "$T/wrongkey"
+mkdir -p "$T/wrongkey/data/data/com.tencent.mobileqq/files"
+echo 358240051111110 >"$T/wrongkey/data/data/com.tencent.mobileqq/files/kc"
+chat_import qq-wrongkey "$T/wrongkey"
 chat_import qq-nokey "$T/gen/nokey"
 chat_import qq-ios "$T/gen/ios"
 chat_import qq-damaged "$T/gen/damaged"
@@ -49,6 +54,11 @@ is "$(chat_messages qq-imei)" "$(cat "$SRCDIR/tests/golden/chat_qq_android_messa
 like "$(cq "SELECT message FROM parse_warnings WHERE item_id = 'qq-imei'")" \
 	'XOR key = IMEI 258240051111110 from the seizure manifest, verified' \
 	"the key used (and why) is recorded"
+
+is "$(cq "SELECT count(*) FROM messages WHERE item_id = 'qq-wrongkey' AND body IS NOT NULL")" 0 \
+	"wrong key file: no garbled text"
+like "$(cq "SELECT message FROM parse_warnings WHERE item_id = 'qq-wrongkey'")" \
+	'key file does not decode this database' "wrong key file: refused with a warning"
 
 # one damaged table: the others are still parsed, the failure names it
 is "$(chat_messages qq-damaged | sed 's/|mr_friend_[0-9A-F]*_New|/|F|/')" \
