@@ -22,8 +22,8 @@
 
 #ifdef __GNUC__
 #define CU_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define CU_NORETURN __attribute__((noreturn))
-#define CU_WARN_UNUSED __attribute__((warn_unused_result))
+#define CU_NORETURN     __attribute__((noreturn))
+#define CU_WARN_UNUSED  __attribute__((warn_unused_result))
 #else
 #define CU_PRINTF(f, a)
 #define CU_NORETURN
@@ -36,23 +36,23 @@
 
 enum cu_status {
 	CU_OK = 0,
-	CU_E_NOMEM = -1,          /* allocation failed */
-	CU_E_USAGE = -2,          /* bad arguments from the user (exit 2) */
-	CU_E_IO = -3,             /* read/write/open failed */
-	CU_E_FORMAT = -4,         /* corrupt, truncated or malformed input */
-	CU_E_UNSUPPORTED = -5,    /* valid input we cannot handle */
-	CU_E_KEY = -6,            /* wrong password / key, or none given */
-	CU_E_INTEGRITY = -7,      /* hash, chain or signature mismatch (exit 1) */
-	CU_E_DEVICE = -8,         /* device absent, locked, unauthorized (exit 4) */
-	CU_E_EXISTS = -9,         /* target already exists */
-	CU_E_NOTFOUND = -10,      /* missing file, table, key... */
-	CU_E_LIMIT = -11,         /* a hard size cap was hit */
-	CU_E_CRYPTO = -12,        /* an OpenSSL operation failed */
-	CU_E_PATH = -13,          /* unsafe path (.., absolute, NUL, escape) */
-	CU_E_PARTIAL = -14,       /* finished, some parts failed (exit 5) */
+	CU_E_NOMEM = -1,       /* allocation failed */
+	CU_E_USAGE = -2,       /* bad arguments from the user (exit 2) */
+	CU_E_IO = -3,          /* read/write/open failed */
+	CU_E_FORMAT = -4,      /* corrupt, truncated or malformed input */
+	CU_E_UNSUPPORTED = -5, /* valid input we cannot handle */
+	CU_E_KEY = -6,         /* wrong password / key, or none given */
+	CU_E_INTEGRITY = -7,   /* hash, chain or signature mismatch (exit 1) */
+	CU_E_DEVICE = -8,      /* device absent, locked, unauthorized (exit 4) */
+	CU_E_EXISTS = -9,      /* target already exists */
+	CU_E_NOTFOUND = -10,   /* missing file, table, key... */
+	CU_E_LIMIT = -11,      /* a hard size cap was hit */
+	CU_E_CRYPTO = -12,     /* an OpenSSL operation failed */
+	CU_E_PATH = -13,       /* unsafe path (.., absolute, NUL, escape) */
+	CU_E_PARTIAL = -14,    /* finished, some parts failed (exit 5) */
 	CU_E_NOT_IMPLEMENTED = -15,
 	CU_E_INTERNAL = -16,
-	CU_E_INTERRUPTED = -17,   /* stopped by a signal; resumable */
+	CU_E_INTERRUPTED = -17, /* stopped by a signal; resumable */
 };
 
 #define CU_ERROR_MSG_MAX 1024
@@ -72,7 +72,7 @@ void cu_error_clear(struct cu_error *err);
 /* Sets code and message; returns code so callers can "return cu_error_set(...)".
  * err may be NULL (the error is then dropped). */
 enum cu_status cu_error_set(struct cu_error *err, enum cu_status code, const char *fmt, ...)
-	CU_PRINTF(3, 4);
+    CU_PRINTF(3, 4);
 /* Like cu_error_set() with ": <strerror(errno_value)>" appended. */
 enum cu_status cu_error_errno(struct cu_error *err, enum cu_status code, int errno_value,
 			      const char *fmt, ...) CU_PRINTF(4, 5);
@@ -108,9 +108,9 @@ enum cu_log_level cu_log_get_level(void);
 void cu_log_set_stream(FILE *stream);
 void cu_log(enum cu_log_level level, const char *fmt, ...) CU_PRINTF(2, 3);
 #define cu_error_log(...) cu_log(CU_LOG_ERROR, __VA_ARGS__)
-#define cu_warn(...) cu_log(CU_LOG_WARN, __VA_ARGS__)
-#define cu_info(...) cu_log(CU_LOG_INFO, __VA_ARGS__)
-#define cu_debug(...) cu_log(CU_LOG_DEBUG, __VA_ARGS__)
+#define cu_warn(...)      cu_log(CU_LOG_WARN, __VA_ARGS__)
+#define cu_info(...)      cu_log(CU_LOG_INFO, __VA_ARGS__)
+#define cu_debug(...)     cu_log(CU_LOG_DEBUG, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Allocation and checked arithmetic                                   */
@@ -150,7 +150,10 @@ struct cu_buf {
 };
 
 #define CU_BUF_DEFAULT_MAX ((size_t)1 << 30)
-#define CU_BUF_INIT {NULL, 0, 0, CU_BUF_DEFAULT_MAX}
+#define CU_BUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0, CU_BUF_DEFAULT_MAX                                                     \
+	}
 
 void cu_buf_init(struct cu_buf *b, size_t max);
 void cu_buf_release(struct cu_buf *b);
@@ -160,9 +163,9 @@ enum cu_status cu_buf_append(struct cu_buf *b, const void *p, size_t n, struct c
 enum cu_status cu_buf_puts(struct cu_buf *b, const char *s, struct cu_error *err);
 enum cu_status cu_buf_putc(struct cu_buf *b, char c, struct cu_error *err);
 enum cu_status cu_buf_printf(struct cu_buf *b, struct cu_error *err, const char *fmt, ...)
-	CU_PRINTF(3, 4);
-enum cu_status cu_buf_vprintf(struct cu_buf *b, struct cu_error *err, const char *fmt,
-			      va_list ap) CU_PRINTF(3, 0);
+    CU_PRINTF(3, 4);
+enum cu_status cu_buf_vprintf(struct cu_buf *b, struct cu_error *err, const char *fmt, va_list ap)
+    CU_PRINTF(3, 0);
 /* Hands the memory to the caller (never NULL: an empty buffer yields ""). */
 char *cu_buf_detach(struct cu_buf *b, size_t *len);
 
@@ -187,8 +190,7 @@ bool cu_str_has_suffix(const char *s, const char *suffix);
  * error nothing is appended to out. */
 enum cu_status cu_base64_encode(const unsigned char *in, size_t n, struct cu_buf *out,
 				struct cu_error *err);
-enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out,
-				struct cu_error *err);
+enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out, struct cu_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Paths                                                               */
@@ -269,8 +271,8 @@ enum cu_hash_alg {
 #define CU_HASHER_THREADED 1u
 
 struct cu_digests {
-	unsigned algs;  /* which of the below are valid */
-	uint64_t size;  /* bytes fed */
+	unsigned algs; /* which of the below are valid */
+	uint64_t size; /* bytes fed */
 	char sha256[65];
 	char md5[33];
 	char sm3[65];
@@ -282,8 +284,7 @@ struct cu_hasher;
 enum cu_status cu_hasher_new(unsigned algs, unsigned flags, struct cu_hasher **out,
 			     struct cu_error *err);
 /* Feeds bytes to every digest. The data need only stay valid during the call. */
-enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n,
-				struct cu_error *err);
+enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n, struct cu_error *err);
 /* Finishes all digests; the hasher can then be reset for reuse (update or
  * final before the reset fail with CU_E_INTERNAL). */
 enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out, struct cu_error *err);
@@ -369,8 +370,7 @@ enum cu_status cu_json_finish(struct cu_json *j, struct cu_error *err);
  * Errors name the file, line and column. Caller json_decref()s. Duplicate
  * keys are rejected; "\u0000" is accepted (the writer emits it for NUL
  * bytes), so use json_string_length() where strings may hold NUL. */
-enum cu_status cu_json_load_file(const char *path, size_t max, json_t **out,
-				 struct cu_error *err);
+enum cu_status cu_json_load_file(const char *path, size_t max, json_t **out, struct cu_error *err);
 enum cu_status cu_json_load_str(const char *s, size_t n, const char *what, json_t **out,
 				struct cu_error *err);
 
@@ -378,7 +378,7 @@ enum cu_status cu_json_load_str(const char *s, size_t n, const char *what, json_
 /* Time                                                                */
 /* ------------------------------------------------------------------ */
 
-#define CU_TIME_STR 25 /* "2026-11-23T07:01:02.123Z" + NUL */
+#define CU_TIME_STR           25 /* "2026-11-23T07:01:02.123Z" + NUL */
 #define CU_COCOA_EPOCH_OFFSET 978307200LL
 
 /*
@@ -443,7 +443,8 @@ enum cu_status cu_merkle_proof(const unsigned char (*leaves)[32], size_t n, size
 			       unsigned char (**path)[32], size_t *path_len, struct cu_error *err);
 /* Checks an audit path; true when it reproduces root. */
 bool cu_merkle_verify(const unsigned char leaf[32], size_t index, size_t n,
-		      const unsigned char (*path)[32], size_t path_len, const unsigned char root[32]);
+		      const unsigned char (*path)[32], size_t path_len,
+		      const unsigned char root[32]);
 
 /* Content-tree leaf data: path || 0x00 || decimal size || 0x00 || sha256hex. */
 void cu_merkle_content_leaf(const char *path, uint64_t size, const char *sha256hex,
@@ -484,12 +485,12 @@ enum cu_status cu_signer_write_pem(const struct cu_signer *s, const char *privat
 /* One parsed log entry, for show/verify. Strings borrowed from the log. */
 struct cu_custody_entry {
 	uint64_t seq;
-	const char *line;  /* whole line without '\n' */
+	const char *line; /* whole line without '\n' */
 	size_t line_len;
-	const char *body;  /* exact body span within line */
+	const char *body; /* exact body span within line */
 	size_t body_len;
 	unsigned char leaf[32];
-	json_t *json;      /* parsed line */
+	json_t *json; /* parsed line */
 };
 
 struct cu_custody;
@@ -561,8 +562,8 @@ enum cu_status cu_custody_each_buf(const char *data, size_t n, const char *what,
  * hex), e.g. a sealed manifest's custody {size, head, root}; the whole log
  * must verify. CU_E_INTEGRITY names a truncation or mismatch.
  */
-enum cu_status cu_custody_check_prefix(const char *data, size_t n, const char *what,
-				       uint64_t size, const char *head_hex, const char *root_hex,
+enum cu_status cu_custody_check_prefix(const char *data, size_t n, const char *what, uint64_t size,
+				       const char *head_hex, const char *root_hex,
 				       struct cu_error *err);
 /* The path the log was opened with (borrowed). */
 const char *cu_custody_path(const struct cu_custody *c);
@@ -593,11 +594,11 @@ const char *cu_custody_path(const struct cu_custody *c);
  * meta carries format-specific facts (iOS MBFile: protection class, times).
  */
 #define CU_CASE_MANIFEST "manifest.json"
-#define CU_CASE_CUSTODY "custody/log.jsonl"
-#define CU_CASE_DB "case.db"
+#define CU_CASE_CUSTODY  "custody/log.jsonl"
+#define CU_CASE_DB       "case.db"
 
 struct cu_case {
-	char *dir;        /* absolute path */
+	char *dir; /* absolute path */
 	struct cu_custody *custody;
 	json_t *manifest; /* loaded manifest.json */
 };
@@ -628,14 +629,14 @@ void cu_case_set_actor(const char *name, const char *id, const char *role);
 
 /* Creating a case directory (custos case init, custos run). */
 struct cu_case_init_opts {
-	const char *case_id;             /* --case-id, required */
-	const char *manifest_path;       /* partial manifest (case, personnel, seizure) or NULL */
-	const char *const *examiners;    /* --examiner NAME..., into personnel.examiners[] */
+	const char *case_id;          /* --case-id, required */
+	const char *manifest_path;    /* partial manifest (case, personnel, seizure) or NULL */
+	const char *const *examiners; /* --examiner NAME..., into personnel.examiners[] */
 	size_t n_examiners;
-	bool keep_ids;                   /* keep plain "id_number" beside "id_sha256" */
-	const char *libzip_version;      /* for tool.libraries (libzip lives in report/), or NULL */
-	const json_t *libraries;         /* more {"name": "version"} for tool.libraries, or NULL */
-	const struct cu_signer *signer;  /* signs the CASE_INIT entry, or NULL */
+	bool keep_ids;                  /* keep plain "id_number" beside "id_sha256" */
+	const char *libzip_version;     /* for tool.libraries (libzip lives in report/), or NULL */
+	const json_t *libraries;        /* more {"name": "version"} for tool.libraries, or NULL */
+	const struct cu_signer *signer; /* signs the CASE_INIT entry, or NULL */
 };
 /*
  * Creates DIR (absent or empty) with the layout above, manifest.json (the
@@ -657,8 +658,8 @@ struct cu_inventory_rec {
 	char *kind, *item, *device_path, *evidence_path, *type;
 	uint64_t size;
 	char sha256[65], md5[33], sm3[65];
-	char *mtime;       /* RFC 3339 or NULL */
-	int64_t mode;      /* -1 if unknown */
+	char *mtime;  /* RFC 3339 or NULL */
+	int64_t mode; /* -1 if unknown */
 	char *link_target, *origin, *derivation;
 	json_t *derived_from; /* array of evidence paths or NULL */
 	json_t *meta;         /* object or NULL */
@@ -675,8 +676,8 @@ enum cu_status cu_inventory_append(struct cu_case *c, const struct cu_inventory_
  * warning (an interrupted import); any other bad line is an error. */
 typedef enum cu_status (*cu_inventory_fn)(const struct cu_inventory_rec *r, void *ctx,
 					  struct cu_error *err);
-enum cu_status cu_inventory_each(struct cu_case *c, const char *item, cu_inventory_fn fn,
-				 void *ctx, struct cu_error *err);
+enum cu_status cu_inventory_each(struct cu_case *c, const char *item, cu_inventory_fn fn, void *ctx,
+				 struct cu_error *err);
 /* Items present in the case (from inventory/ and the manifest), sorted. */
 enum cu_status cu_case_items(struct cu_case *c, char ***items, size_t *n, struct cu_error *err);
 void cu_strv_free(char **v, size_t n);

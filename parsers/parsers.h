@@ -31,15 +31,15 @@ struct cu_artifact {
 	const char *evidence_path; /* relative to CASE (evidence/ or derived/) */
 	const char *sha256;
 	uint64_t size;
-	int64_t source_id;         /* row in sources, set once staged */
-	const char *work_path;     /* absolute path of the staged copy (parse only) */
+	int64_t source_id;     /* row in sources, set once staged */
+	const char *work_path; /* absolute path of the staged copy (parse only) */
 };
 
 struct cu_parse_ctx; /* opaque: case, item, case.db, staging area */
 
 struct cu_parser {
-	const char *name;  /* "wechat-android", unique */
-	const char *app;   /* CASEDB app name: "wechat", "sms", ... */
+	const char *name; /* "wechat-android", unique */
+	const char *app;  /* CASEDB app name: "wechat", "sms", ... */
 	unsigned platforms;
 	/* fnmatch(3) patterns on device_path (FNM_PATHNAME not set), NULL-ended. */
 	const char *const *patterns;
@@ -62,10 +62,10 @@ const struct cu_parser *cu_parser_at(size_t i);
 /* Provenance of one row (CASEDB.md). */
 struct cu_prov {
 	int64_t source_id;
-	const char *table;  /* source_table, NULL for recovered-by-page */
-	int64_t rowid;      /* CU_UNKNOWN when none */
-	int64_t page;       /* CU_UNKNOWN for live rows */
-	int64_t offset;     /* CU_UNKNOWN for live rows */
+	const char *table; /* source_table, NULL for recovered-by-page */
+	int64_t rowid;     /* CU_UNKNOWN when none */
+	int64_t page;      /* CU_UNKNOWN for live rows */
+	int64_t offset;    /* CU_UNKNOWN for live rows */
 	bool recovered;
 };
 
@@ -112,7 +112,7 @@ struct cu_payment {
 	const char *currency;  /* "CNY" */
 	const char *counterparty, *counterparty_name, *status, *memo, *transaction_id;
 	int64_t occurred_ms;
-	int64_t message_id;    /* messages.message_id or CU_UNKNOWN */
+	int64_t message_id; /* messages.message_id or CU_UNKNOWN */
 	struct cu_prov prov;
 };
 
@@ -136,11 +136,11 @@ enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment
 /* A non-fatal problem with a file (unknown schema, missing column...):
  * logged, counted, and recorded in the PARSE custody entry. */
 void cu_parse_warn(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *fmt, ...)
-	CU_PRINTF(3, 4);
+    CU_PRINTF(3, 4);
 
 /* Opens the staged copy read-only with immutable=1 (URI filename). */
-enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				sqlite3 **db, struct cu_error *err);
+enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 **db,
+				struct cu_error *err);
 /* Helpers over an open db. */
 bool cu_sqlite_has_table(sqlite3 *db, const char *table);
 bool cu_sqlite_has_column(sqlite3 *db, const char *table, const char *column);
@@ -197,7 +197,6 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 /* Creates the case.db schema (CASEDB.md) in an empty database. */
 enum cu_status cu_casedb_create(sqlite3 *db, struct cu_error *err);
 
-
 /* ------------------------------------------------------------------ */
 /* WeChat (parsers/wechat/, owner: wechat helper)                      */
 /* ------------------------------------------------------------------ */
@@ -208,8 +207,8 @@ enum cu_status cu_casedb_create(sqlite3 *db, struct cu_error *err);
  * salt, 4000, 32), AES-256-CBC without padding, IV = last 16 bytes of each
  * page, no HMAC.
  */
-#define CU_SQLCIPHER1_PAGE 1024
-#define CU_SQLCIPHER1_SALT 16
+#define CU_SQLCIPHER1_PAGE     1024
+#define CU_SQLCIPHER1_SALT     16
 #define CU_SQLCIPHER1_KDF_ITER 4000
 
 /* Derives the 32-byte page key from a passphrase and the file's salt. */
@@ -241,7 +240,7 @@ struct cu_sqlcipher1_wal {
 	uint64_t frames_total;   /* whole frames in the file */
 	uint64_t frames_applied; /* valid frames up to the last commit */
 	uint64_t commits;
-	uint64_t db_pages;       /* database size after the last commit */
+	uint64_t db_pages; /* database size after the last commit */
 };
 /*
  * Applies the committed frames of the SQLCipher-1 encrypted WAL wal_path
@@ -289,14 +288,14 @@ enum cu_status cu_android_prefs_get(const char *xml, size_t n, const char *name,
 
 /* WeChat Pay / app-message XML (APPS.md 1.5, 8.1). */
 struct cu_wcpay {
-	int appmsg_type;      /* inner <appmsg><type>, -1 if absent */
+	int appmsg_type; /* inner <appmsg><type>, -1 if absent */
 	char *title, *des, *url;
 	int paysubtype;       /* -1 if absent */
 	int64_t amount_minor; /* from feedesc, CU_UNKNOWN if absent/unparsable */
 	char *feedesc, *transcationid, *transferid, *pay_memo;
 	char *payer_username, *receiver_username;
 	char *sendertitle, *receivertitle, *sendid; /* red packets */
-	char *display_name;   /* receipts: merchant */
+	char *display_name;                         /* receipts: merchant */
 	char *fromusername;
 	/* sysmsg (type 10002): type attribute, revoke fields */
 	char *sysmsg_type, *replacemsg, *newmsgid, *revokecontent, *sysmsg_text;
@@ -364,20 +363,20 @@ struct cu_tl_message {
 	int32_t id;
 	enum cu_tl_peer_kind from_kind, peer_kind;
 	int64_t from_id, peer_id;
-	int64_t date;                /* Unix s, CU_UNKNOWN if not reached */
-	const unsigned char *text;   /* into the blob; NULL if not reached */
+	int64_t date;              /* Unix s, CU_UNKNOWN if not reached */
+	const unsigned char *text; /* into the blob; NULL if not reached */
 	size_t text_len;
-	uint32_t media;              /* MessageMedia constructor, 0 if none */
-	uint32_t media_flags;        /* its flags word when it has one */
-	bool has_geo;                /* messageMediaGeo/Venue/GeoLive point */
+	uint32_t media;       /* MessageMedia constructor, 0 if none */
+	uint32_t media_flags; /* its flags word when it has one */
+	bool has_geo;         /* messageMediaGeo/Venue/GeoLive point */
 	double lat, lon;
 	const unsigned char *local_path; /* media: the client's trailing local path */
 	size_t local_path_len;
-	uint32_t action;             /* MessageAction constructor (service) */
-	bool known;                  /* constructor is in our tables */
-	bool service;                /* messageService */
-	bool out;                    /* flags bit 1 */
-	bool by_date_search;         /* text found by the row-date fallback */
+	uint32_t action;     /* MessageAction constructor (service) */
+	bool known;          /* constructor is in our tables */
+	bool service;        /* messageService */
+	bool out;            /* flags bit 1 */
+	bool by_date_search; /* text found by the row-date fallback */
 };
 
 /* Walks a TL Message/MessageService blob. row_date (the row's `date`, or
@@ -433,7 +432,10 @@ struct cu_row_extra {
 	const char *account;   /* payments.account: own account / card tail */
 	const char *bank;      /* payments.bank: bank name or short code */
 };
-#define CU_ROW_EXTRA_INIT {NULL, NULL, NULL, CU_UNKNOWN, NULL, NULL}
+#define CU_ROW_EXTRA_INIT                                                                          \
+	{                                                                                          \
+		NULL, NULL, NULL, CU_UNKNOWN, NULL, NULL                                           \
+	}
 
 /* As cu_sink_contact/call/payment, with the extra columns; id may be NULL. */
 enum cu_status cu_sink_contact_x(struct cu_parse_ctx *ctx, const struct cu_contact *c,
@@ -494,8 +496,7 @@ bool cu_money_parse_minor(const char *s, size_t n, int64_t *minor, size_t *used)
  * Returns a pointer into p and its length, or false when none is found.
  * Bounds-checked for hostile input.
  */
-bool cu_typedstream_text(const unsigned char *p, size_t n, const unsigned char **text,
-			 size_t *len);
+bool cu_typedstream_text(const unsigned char *p, size_t n, const unsigned char **text, size_t *len);
 
 /*
  * Chinese bank notification SMS (APPS.md 8.3). Templates vary by bank and

@@ -15,88 +15,88 @@
 #include <zip.h>
 
 const struct cu_verb cu_verbs[] = {
-	{"devices", "list attached iOS and Android devices",
-	 "custos devices [--adb-connect HOST:PORT]\n"
-	 "  List attached iOS (usbmuxd) and Android (USB ADB) devices: id, platform,\n"
-	 "  model, state (ready / unauthorized / locked / untrusted).\n"
-	 "  With --json, an array of objects.\n",
-	 cu_cmd_devices},
-	{"case", "create a case directory",
-	 "custos case init DIR --case-id ID [--manifest SEIZURE.json] [--examiner NAME]...\n"
-	 "                 [--keep-ids] [--sign KEY.pem] [--json]\n"
-	 "  Create a case directory with its seizure manifest and the first custody\n"
-	 "  entry. The manifest is validated against docs/manifest.schema.json; every\n"
-	 "  missing mandatory field is listed by name.\n",
-	 cu_cmd_case},
-	{"acquire", "acquire one device into the case",
-	 "custos acquire [--device ID] [--adb-connect HOST:PORT] [--item ITEM-ID] [--resume]\n"
-	 "               [--media] [--backup-password-file F]\n"
-	 "  Acquire one device into the case. iOS by UDID (libimobiledevice; honours\n"
-	 "  USBMUXD_SOCKET_ADDRESS), Android by serial over USB or HOST:PORT over TCP.\n",
-	 cu_cmd_acquire},
-	{"import", "ingest a phone image made elsewhere",
-	 "custos import PATH [--format auto|ios-backup|android-tar|android-zip|android-dir|\n"
-	 "                    android-ab|dir] [--item ITEM-ID] [--password-file F] [--resume]\n"
-	 "                   [--hash sm3] [--mount-point P] [--derived-key-file F]\n"
-	 "                   [--save-derived-key F]\n"
-	 "  Ingest an image made elsewhere (iTunes/Finder/idevicebackup2 backup,\n"
-	 "  encrypted or not; Android file-system dump as directory, tar, tar.gz or\n"
-	 "  zip; adb backup .ab). Every byte is hashed once while copied.\n"
-	 "  Passwords: --password-file F, or CUSTOS_PASSWORD, or a prompt.\n",
-	 cu_cmd_import},
-	{"parse", "parse artifacts into case.db",
-	 "custos parse [--item ITEM-ID] [--json]\n"
-	 "  Parse every known artifact of the case's items into CASE/case.db.\n",
-	 cu_cmd_parse},
-	{"recover", "recover deleted SQLite records",
-	 "custos recover FILE.db [--json]\n"
-	 "  Recover deleted and superseded records from one SQLite file (with its\n"
-	 "  -wal/-journal beside it). --json prints one JSON object per record.\n",
-	 cu_cmd_recover},
-	{"report", "write the court report and the Chinese forms",
-	 "custos report [--format html|docx|all] [--tz ZONE] [--page-rows N] [--examiner NAME]\n"
-	 "custos report --forms-for PACKAGE.zip [--examiner NAME] [--sign KEY.pem]\n"
-	 "  Write CASE/report/: the court report and the Chinese forms (they carry the\n"
-	 "  content root). --forms-for writes <package>.forms/ with the seal hash and\n"
-	 "  records their printing in the package's living custody log.\n",
-	 cu_cmd_report},
-	{"custody", "append to, print or check the custody log",
-	 "custos custody add --action ACTION --actor NAME [--actor-id ID] [--role ROLE]\n"
-	 "                   [--to NAME] [--note TEXT] [--log FILE] [--sign KEY.pem] [--repair]\n"
-	 "custos custody show [--log FILE] [--json]\n"
-	 "custos custody verify [--log FILE] [--pubkey KEY.pem] [--manifest FILE]\n"
-	 "                      [--expect-size N] [--expect-head H] [--expect-root H] [--json]\n"
-	 "  Append to / print / check the hash-chained custody log.\n",
-	 cu_cmd_custody},
-	{"seal", "seal the case into an evidence package",
-	 "custos seal [-o FILE.zip|DIR] [--sign KEY.pem] [--encrypt] [--password-file F]\n"
-	 "            [--hash sm3] [--allow-incomplete] [--json]\n"
-	 "  Seal the case into a package (PACKAGE.md). The seal hash is printed last.\n",
-	 cu_cmd_seal},
-	{"verify", "verify a package or a case directory",
-	 "custos verify PACKAGE.zip|CASE-DIR [--pubkey KEY.pem] [--expect-sha256 H]\n"
-	 "              [--tsr FILE] [--tsa-ca FILE] [--password-file F]\n"
-	 "              [--prove PATH] [--proof FILE] [--json]\n"
-	 "  Verify everything; exit 0 only if every check passes, 1 on a mismatch.\n",
-	 cu_cmd_verify},
-	{"run", "the whole job in one go",
-	 "custos run (PATH | --device ID | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
-	 "           [--manifest SEIZURE.json] [--examiner NAME] [--item ITEM] [--format F]\n"
-	 "           [--password-file F] [--sign KEY.pem] [--hash sm3] [--report-format F]\n"
-	 "           [--tz ZONE] [--allow-incomplete] [--json]\n"
-	 "  Case init, acquire or import, parse, report, seal and verify.\n",
-	 cu_cmd_run},
-	{"keygen", "create an examiner signing key",
-	 "custos keygen -o KEY.pem [--json]\n"
-	 "  Create an Ed25519 examiner signing key (mode 0600) and KEY.pub.pem.\n",
-	 cu_cmd_keygen},
-	{NULL, NULL, NULL, NULL},
+    {"devices", "list attached iOS and Android devices",
+     "custos devices [--adb-connect HOST:PORT]\n"
+     "  List attached iOS (usbmuxd) and Android (USB ADB) devices: id, platform,\n"
+     "  model, state (ready / unauthorized / locked / untrusted).\n"
+     "  With --json, an array of objects.\n",
+     cu_cmd_devices},
+    {"case", "create a case directory",
+     "custos case init DIR --case-id ID [--manifest SEIZURE.json] [--examiner NAME]...\n"
+     "                 [--keep-ids] [--sign KEY.pem] [--json]\n"
+     "  Create a case directory with its seizure manifest and the first custody\n"
+     "  entry. The manifest is validated against docs/manifest.schema.json; every\n"
+     "  missing mandatory field is listed by name.\n",
+     cu_cmd_case},
+    {"acquire", "acquire one device into the case",
+     "custos acquire [--device ID] [--adb-connect HOST:PORT] [--item ITEM-ID] [--resume]\n"
+     "               [--media] [--backup-password-file F]\n"
+     "  Acquire one device into the case. iOS by UDID (libimobiledevice; honours\n"
+     "  USBMUXD_SOCKET_ADDRESS), Android by serial over USB or HOST:PORT over TCP.\n",
+     cu_cmd_acquire},
+    {"import", "ingest a phone image made elsewhere",
+     "custos import PATH [--format auto|ios-backup|android-tar|android-zip|android-dir|\n"
+     "                    android-ab|dir] [--item ITEM-ID] [--password-file F] [--resume]\n"
+     "                   [--hash sm3] [--mount-point P] [--derived-key-file F]\n"
+     "                   [--save-derived-key F]\n"
+     "  Ingest an image made elsewhere (iTunes/Finder/idevicebackup2 backup,\n"
+     "  encrypted or not; Android file-system dump as directory, tar, tar.gz or\n"
+     "  zip; adb backup .ab). Every byte is hashed once while copied.\n"
+     "  Passwords: --password-file F, or CUSTOS_PASSWORD, or a prompt.\n",
+     cu_cmd_import},
+    {"parse", "parse artifacts into case.db",
+     "custos parse [--item ITEM-ID] [--json]\n"
+     "  Parse every known artifact of the case's items into CASE/case.db.\n",
+     cu_cmd_parse},
+    {"recover", "recover deleted SQLite records",
+     "custos recover FILE.db [--json]\n"
+     "  Recover deleted and superseded records from one SQLite file (with its\n"
+     "  -wal/-journal beside it). --json prints one JSON object per record.\n",
+     cu_cmd_recover},
+    {"report", "write the court report and the Chinese forms",
+     "custos report [--format html|docx|all] [--tz ZONE] [--page-rows N] [--examiner NAME]\n"
+     "custos report --forms-for PACKAGE.zip [--examiner NAME] [--sign KEY.pem]\n"
+     "  Write CASE/report/: the court report and the Chinese forms (they carry the\n"
+     "  content root). --forms-for writes <package>.forms/ with the seal hash and\n"
+     "  records their printing in the package's living custody log.\n",
+     cu_cmd_report},
+    {"custody", "append to, print or check the custody log",
+     "custos custody add --action ACTION --actor NAME [--actor-id ID] [--role ROLE]\n"
+     "                   [--to NAME] [--note TEXT] [--log FILE] [--sign KEY.pem] [--repair]\n"
+     "custos custody show [--log FILE] [--json]\n"
+     "custos custody verify [--log FILE] [--pubkey KEY.pem] [--manifest FILE]\n"
+     "                      [--expect-size N] [--expect-head H] [--expect-root H] [--json]\n"
+     "  Append to / print / check the hash-chained custody log.\n",
+     cu_cmd_custody},
+    {"seal", "seal the case into an evidence package",
+     "custos seal [-o FILE.zip|DIR] [--sign KEY.pem] [--encrypt] [--password-file F]\n"
+     "            [--hash sm3] [--allow-incomplete] [--json]\n"
+     "  Seal the case into a package (PACKAGE.md). The seal hash is printed last.\n",
+     cu_cmd_seal},
+    {"verify", "verify a package or a case directory",
+     "custos verify PACKAGE.zip|CASE-DIR [--pubkey KEY.pem] [--expect-sha256 H]\n"
+     "              [--tsr FILE] [--tsa-ca FILE] [--password-file F]\n"
+     "              [--prove PATH] [--proof FILE] [--json]\n"
+     "  Verify everything; exit 0 only if every check passes, 1 on a mismatch.\n",
+     cu_cmd_verify},
+    {"run", "the whole job in one go",
+     "custos run (PATH | --device ID | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
+     "           [--manifest SEIZURE.json] [--examiner NAME] [--item ITEM] [--format F]\n"
+     "           [--password-file F] [--sign KEY.pem] [--hash sm3] [--report-format F]\n"
+     "           [--tz ZONE] [--allow-incomplete] [--json]\n"
+     "  Case init, acquire or import, parse, report, seal and verify.\n",
+     cu_cmd_run},
+    {"keygen", "create an examiner signing key",
+     "custos keygen -o KEY.pem [--json]\n"
+     "  Create an Ed25519 examiner signing key (mode 0600) and KEY.pub.pem.\n",
+     cu_cmd_keygen},
+    {NULL, NULL, NULL, NULL},
 };
 
 static const char global_usage[] =
-	"usage: custos [--case DIR] [-q|--quiet] [-v|--verbose] [--json] <command> [options]\n"
-	"       custos --version\n"
-	"       custos <command> --help\n";
+    "usage: custos [--case DIR] [-q|--quiet] [-v|--verbose] [--json] <command> [options]\n"
+    "       custos --version\n"
+    "       custos <command> --help\n";
 
 static void print_help(void)
 {
@@ -126,10 +126,13 @@ int main(int argc, char **argv)
 {
 	struct cu_cli cli = {.case_dir = "."};
 	static const struct option opts[] = {
-		{"case", required_argument, NULL, 'C'}, {"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},    {"json", no_argument, NULL, 'j'},
-		{"version", no_argument, NULL, 'V'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"case", required_argument, NULL, 'C'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 

@@ -12,9 +12,9 @@
 
 bool tap_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool tap_is_int(int64_t got, int64_t want, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 bool tap_is_str(const char *got, const char *want, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 bool tap_is_mem(const void *got, size_t got_n, const void *want, size_t want_n, const char *fmt,
 		...) __attribute__((format(printf, 5, 6)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
