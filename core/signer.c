@@ -79,82 +79,66 @@ static enum cu_status read_pem(const char *path, struct cu_buf *pem, struct cu_e
 	return CU_OK;
 }
 
-enum cu_status cu_signer_load(const char *pem_path, struct cu_signer **out, struct cu_error *err)
+/* One PEM key from memory: the private-key reader for a private key, the
+ * SPKI reader for a public one. *out is NULL when the text holds none. */
+static enum cu_status pem_parse(const struct cu_buf *pem, bool private_key, const char *path,
+				EVP_PKEY **out, struct cu_error *err)
+{
+	BIO *bio = BIO_new_mem_buf(pem->data, (int)pem->len);
+
+	if (bio == NULL)
+		return cu_error_openssl(err, "out of memory reading key '%s'", path);
+	/* No passphrase callback: examiner keys are unencrypted PEM protected
+	 * by file mode 0600; an encrypted key fails here with a clear message
+	 * instead of prompting inside library code. */
+	*out = private_key ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"")
+			   : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return CU_OK;
+}
+
+static enum cu_status load_key(const char *pem_path, bool private_key, struct cu_signer **out,
+			       struct cu_error *err)
 {
 	struct cu_buf pem = CU_BUF_INIT;
-	BIO *bio = NULL;
 	EVP_PKEY *pkey = NULL;
 	enum cu_status st;
 
 	if ((st = read_pem(pem_path, &pem, err)) != CU_OK)
 		goto out;
-	bio = BIO_new_mem_buf(pem.data, (int)pem.len);
-	if (bio == NULL) {
-		st = cu_error_openssl(err, "out of memory reading key '%s'", pem_path);
+	st = pem_parse(&pem, private_key, pem_path, &pkey, err);
+	/* A private key file also gives the public key. */
+	if (st == CU_OK && pkey == NULL && !private_key)
+		st = pem_parse(&pem, true, pem_path, &pkey, err);
+	if (st != CU_OK)
 		goto out;
-	}
-	/* No passphrase callback: examiner keys are unencrypted PEM protected
-	 * by file mode 0600; an encrypted key fails here with a clear message
-	 * instead of prompting inside library code. */
-	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
 	if (pkey == NULL) {
-		cu_error_openssl(
-		    err, "'%s' holds no usable private key (PEM, unencrypted Ed25519 expected)",
-		    pem_path);
+		cu_error_openssl(err, "'%s' holds no %s", pem_path,
+				 private_key
+				     ? "usable private key (PEM, unencrypted Ed25519 expected)"
+				     : "Ed25519 public or private key in PEM");
 		if (err != NULL)
 			err->code = CU_E_KEY;
 		st = CU_E_KEY;
 		goto out;
 	}
-	st = signer_wrap(pkey, true, pem_path, out, err);
-	pkey = NULL;
+	st = signer_wrap(pkey, private_key, pem_path, out, err);
 out:
-	BIO_free(bio);
 	if (pem.data != NULL)
 		OPENSSL_cleanse(pem.data, pem.cap);
 	cu_buf_release(&pem);
 	return st;
 }
 
+enum cu_status cu_signer_load(const char *pem_path, struct cu_signer **out, struct cu_error *err)
+{
+	return load_key(pem_path, true, out, err);
+}
+
 enum cu_status cu_signer_load_public(const char *pem_path, struct cu_signer **out,
 				     struct cu_error *err)
 {
-	struct cu_buf pem = CU_BUF_INIT;
-	BIO *bio = NULL;
-	EVP_PKEY *pkey = NULL;
-	enum cu_status st;
-
-	if ((st = read_pem(pem_path, &pem, err)) != CU_OK)
-		goto out;
-	bio = BIO_new_mem_buf(pem.data, (int)pem.len);
-	if (bio == NULL) {
-		st = cu_error_openssl(err, "out of memory reading key '%s'", pem_path);
-		goto out;
-	}
-	pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	if (pkey == NULL) {
-		/* A private key file also gives the public key. */
-		BIO_free(bio);
-		bio = BIO_new_mem_buf(pem.data, (int)pem.len);
-		if (bio != NULL)
-			pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
-	}
-	if (pkey == NULL) {
-		cu_error_openssl(err, "'%s' holds no Ed25519 public or private key in PEM",
-				 pem_path);
-		if (err != NULL)
-			err->code = CU_E_KEY;
-		st = CU_E_KEY;
-		goto out;
-	}
-	st = signer_wrap(pkey, false, pem_path, out, err);
-	pkey = NULL;
-out:
-	BIO_free(bio);
-	if (pem.data != NULL)
-		OPENSSL_cleanse(pem.data, pem.cap);
-	cu_buf_release(&pem);
-	return st;
+	return load_key(pem_path, false, out, err);
 }
 
 enum cu_status cu_signer_generate(struct cu_signer **out, struct cu_error *err)
