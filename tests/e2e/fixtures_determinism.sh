@@ -11,8 +11,8 @@ is "$(cat "$T/b/SHA256SUMS")" "$(cat "$T/a/SHA256SUMS")" "two builds are byte-id
 (cd "$T/a" && sha256sum --quiet -c SHA256SUMS) >"$T/c.out" 2>&1; ok $? "sha256sum -c SHA256SUMS"
 run "rebuild into the same directory" sh "$SRCDIR/fixtures/make-samples.sh" "$T/a"
 is "$(cat "$T/a/SHA256SUMS")" "$(cat "$T/b/SHA256SUMS")" "rebuilding in place gives the same bytes"
-if [ -f "$BUILDDIR/fixtures/samples/SHA256SUMS" ]; then
-	is "$(cat "$BUILDDIR/fixtures/samples/SHA256SUMS")" "$(cat "$T/a/SHA256SUMS")" "prebuilt samples match"
+if [ -f "$BUILDDIR/tests/samples/SHA256SUMS" ]; then
+	is "$(cat "$BUILDDIR/tests/samples/SHA256SUMS")" "$(cat "$T/a/SHA256SUMS")" "prebuilt samples match"
 else
 	skip "no prebuilt samples in the build tree"
 fi

@@ -3,8 +3,8 @@
 UDID=00008101-001C2D3E4F50A01E
 export PYTHONDONTWRITEBYTECODE=1
 fixtures_samples() {
-	if [ -f "$BUILDDIR/fixtures/samples/SHA256SUMS" ]; then
-		S=$BUILDDIR/fixtures/samples
+	if [ -f "$BUILDDIR/tests/samples/SHA256SUMS" ]; then
+		S=$BUILDDIR/tests/samples
 	else
 		S=$T/samples
 		sh "$SRCDIR/fixtures/make-samples.sh" "$S" >/dev/null || return 1

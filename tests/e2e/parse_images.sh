@@ -9,7 +9,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_images
 export SOURCE_DATE_EPOCH=1700000000
-S="$BUILDDIR/fixtures/samples"
+S="$BUILDDIR/tests/samples"
 if [ ! -f "$S/SHA256SUMS" ]; then
 	S="$T/samples"
 	sh "$SRCDIR/fixtures/make-samples.sh" "$S" >/dev/null 2>&1 || true
