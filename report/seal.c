@@ -581,8 +581,46 @@ static json_t *digests_obj(const char *path, const struct cu_digests *d)
 
 struct zipprog {
 	struct cu_progress bar;
-	double kill_at; /* test hook: SIGKILL ourselves at this fraction */
+	double kill_at;   /* test hook: SIGKILL ourselves at this fraction */
+	const char *dir;  /* the work folder libzip writes its temporary file in */
+	const char *base; /* the package file name libzip's temporary name starts with */
+	int fd;           /* that temporary file, read-only, or -1 */
+	off_t flushed;    /* bytes handed to the disk so far */
 };
+
+/* Writeback is started while libzip is still copying. A package smaller
+ * than the kernel's dirty threshold (a tenth of RAM) would otherwise sit
+ * whole in the page cache until the final fsync, which then waits for the
+ * disk to write all of it while the CPU idles. */
+#define KICK_BYTES ((off_t)32 << 20)
+
+/* libzip 1.7 writes to "<name>.XXXXXX" beside the package and renames it
+ * on commit; the work folder is ours and flat, so the file is found by its
+ * prefix. Only sync_file_range is called on it: never written through. */
+static void kick_writeback(struct zipprog *zp)
+{
+	struct stat sb;
+
+	if (zp->fd < 0) {
+		size_t bl = strlen(zp->base);
+		DIR *d = opendir(zp->dir);
+		struct dirent *de;
+
+		if (d == NULL)
+			return;
+		while (zp->fd < 0 && (de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, zp->base, bl) == 0 && de->d_name[bl] == '.')
+				zp->fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+		closedir(d);
+		if (zp->fd < 0)
+			return;
+	}
+	if (fstat(zp->fd, &sb) == 0 && sb.st_size - zp->flushed >= KICK_BYTES) {
+		(void)sync_file_range(zp->fd, zp->flushed, sb.st_size - zp->flushed,
+				      SYNC_FILE_RANGE_WRITE);
+		zp->flushed = sb.st_size;
+	}
+}
 
 static void zip_progress(zip_t *za, double done, void *ud)
 {
@@ -592,6 +630,7 @@ static void zip_progress(zip_t *za, double done, void *ud)
 		kill(getpid(), SIGKILL);
 	if (zp->bar.total > 0)
 		cu_progress_set(&zp->bar, (uint64_t)(done * (double)zp->bar.total));
+	kick_writeback(zp);
 }
 
 static enum cu_status zip_err(zip_t *za, const char *what, const char *name, struct cu_error *err)
@@ -610,6 +649,10 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 	const char *hook = getenv("CUSTOS_TEST_SEAL_KILL_AT");
 
 	memset(&zp, 0, sizeof(zp));
+	zp.fd = -1;
+	/* zpath is "<workdir>/package.partial" (below). */
+	zp.dir = s->workdir;
+	zp.base = strrchr(zpath, '/') != NULL ? strrchr(zpath, '/') + 1 : zpath;
 	if (hook != NULL)
 		zp.kill_at = strtod(hook, NULL);
 	za = zip_open(zpath, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
@@ -668,8 +711,12 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 		goto fail;
 	}
 	cu_progress_finish(&zp.bar);
+	if (zp.fd >= 0)
+		close(zp.fd);
 	return CU_OK;
 fail:
+	if (zp.fd >= 0)
+		close(zp.fd);
 	zip_discard(za);
 	return st;
 }

@@ -4,8 +4,8 @@
  * Merkle inclusion proofs for one file of a package.
  *
  * Memory stays bounded: each entry is read through zip_fopen in 1 MiB
- * chunks into the hashers (libzip checks the CRC when an entry has been
- * read to its end). Only manifest.json and the custody log, both small,
+ * chunks (a ring of 8, see struct ring) into the hashers (libzip checks
+ * the CRC when an entry has been read to its end). Only manifest.json and the custody log, both small,
  * are held whole (capped).
  */
 #include "report/seal_int.h"
@@ -205,8 +205,9 @@ struct pkg {
 	const struct cu_verify_opts *o;
 	struct cu_verify_report *r;
 	zip_t *za;
-	struct cu_hasher *h;
-	unsigned char *chunk, *chunk2;
+	struct cu_hasher *h;     /* SHA-256 (+ SM3 on its worker) */
+	struct cu_hasher *h_md5; /* MD5, on the ring's own thread */
+	unsigned char *chunk, *ring;
 	bool password_reported;
 	unsigned long encrypted_skipped;
 };
@@ -277,42 +278,112 @@ static bool read_small(struct pkg *p, zip_uint64_t i, const char *name, size_t m
 }
 
 /*
- * Double-buffered reading: a thread runs zip_fread (inflate + CRC) into one
- * buffer while the caller hashes the other, so reading overlaps the
- * digests. Only that thread touches the zip_file_t until it is joined.
+ * Entry reading runs on three threads joined by a ring of NSLOT chunks:
+ * a reader runs zip_fread (inflate + libzip's CRC check) into free slots,
+ * an MD5 thread and the caller (SHA-256, and SM3 on the hasher's worker)
+ * each walk the filled slots at their own pace; a slot is reused once both
+ * have passed it. MD5 is the slowest digest, so it must never wait for
+ * the others chunk by chunk: with the ring it only waits when the reader
+ * is behind, and the other threads fill the second core meanwhile.
  */
-struct rpipe {
+#define NSLOT 8
+
+struct ring {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	zip_file_t *zf;
-	unsigned char *buf[2];
-	zip_int64_t len[2];
-	bool full[2];
+	unsigned char *mem; /* NSLOT * CHUNK */
+	zip_int64_t len[NSLOT];
+	uint64_t filled;  /* slots read so far */
+	uint64_t used[2]; /* slots passed by the caller [0] and the MD5 thread [1] */
 	bool stop;
 	char errmsg[256];
+	struct cu_hasher *md5;
+	bool md5_failed;
+	char md5err[CU_ERROR_MSG_MAX];
 };
 
-static void *rpipe_main(void *arg)
+static unsigned char *slot_of(struct ring *rg, uint64_t seq)
 {
-	struct rpipe *rp = arg;
-	for (int i = 0;; i ^= 1) {
-		pthread_mutex_lock(&rp->mu);
-		while (rp->full[i] && !rp->stop)
-			pthread_cond_wait(&rp->cv, &rp->mu);
-		bool stop = rp->stop;
-		pthread_mutex_unlock(&rp->mu);
+	return rg->mem + (size_t)(seq % NSLOT) * CHUNK;
+}
+
+static void *ring_reader(void *arg)
+{
+	struct ring *rg = arg;
+
+	for (uint64_t seq = 0;; seq++) {
+		pthread_mutex_lock(&rg->mu);
+		while (seq - (rg->used[0] < rg->used[1] ? rg->used[0] : rg->used[1]) >= NSLOT &&
+		       !rg->stop)
+			pthread_cond_wait(&rg->cv, &rg->mu);
+		bool stop = rg->stop;
+		pthread_mutex_unlock(&rg->mu);
 		if (stop)
 			break;
-		zip_int64_t got = zip_fread(rp->zf, rp->buf[i], CHUNK);
-		pthread_mutex_lock(&rp->mu);
-		rp->len[i] = got;
-		rp->full[i] = true;
+		zip_int64_t got = zip_fread(rg->zf, slot_of(rg, seq), CHUNK);
+		pthread_mutex_lock(&rg->mu);
+		rg->len[seq % NSLOT] = got;
+		rg->filled = seq + 1;
 		if (got < 0)
-			snprintf(rp->errmsg, sizeof(rp->errmsg), "%s", zip_file_strerror(rp->zf));
-		pthread_cond_broadcast(&rp->cv);
-		pthread_mutex_unlock(&rp->mu);
+			snprintf(rg->errmsg, sizeof(rg->errmsg), "%s", zip_file_strerror(rg->zf));
+		pthread_cond_broadcast(&rg->cv);
+		pthread_mutex_unlock(&rg->mu);
 		if (got <= 0)
 			break;
+	}
+	return NULL;
+}
+
+/* Waits for slot seq; returns its length, or 0 at the end or on stop. */
+static zip_int64_t ring_take(struct ring *rg, uint64_t seq)
+{
+	zip_int64_t got = 0;
+
+	pthread_mutex_lock(&rg->mu);
+	while (rg->filled <= seq && !rg->stop)
+		pthread_cond_wait(&rg->cv, &rg->mu);
+	if (rg->filled > seq)
+		got = rg->len[seq % NSLOT];
+	pthread_mutex_unlock(&rg->mu);
+	return got;
+}
+
+static void ring_release(struct ring *rg, int who, uint64_t seq)
+{
+	pthread_mutex_lock(&rg->mu);
+	rg->used[who] = seq + 1;
+	pthread_cond_broadcast(&rg->cv);
+	pthread_mutex_unlock(&rg->mu);
+}
+
+static void ring_stop(struct ring *rg)
+{
+	pthread_mutex_lock(&rg->mu);
+	rg->stop = true;
+	pthread_cond_broadcast(&rg->cv);
+	pthread_mutex_unlock(&rg->mu);
+}
+
+static void *ring_md5(void *arg)
+{
+	struct ring *rg = arg;
+	struct cu_error e;
+
+	cu_error_clear(&e);
+	for (uint64_t seq = 0;; seq++) {
+		zip_int64_t got = ring_take(rg, seq);
+		if (got <= 0)
+			break;
+		if (cu_hasher_update(rg->md5, slot_of(rg, seq), (size_t)got, &e) != CU_OK) {
+			pthread_mutex_lock(&rg->mu);
+			rg->md5_failed = true;
+			snprintf(rg->md5err, sizeof(rg->md5err), "%s", e.msg);
+			pthread_mutex_unlock(&rg->mu);
+			ring_stop(rg);
+			break;
+		}
+		ring_release(rg, 1, seq);
 	}
 	return NULL;
 }
@@ -322,10 +393,11 @@ static void *rpipe_main(void *arg)
 static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct listed *l,
 			struct cu_buf *keep, uint64_t *bytes)
 {
-	struct cu_digests d;
+	struct cu_digests d, dm;
 	struct cu_error e;
-	struct rpipe rp;
-	pthread_t th;
+	struct ring rg;
+	pthread_t th, tm;
+	bool reader = false, md5er = false;
 	zip_file_t *zf = open_entry(p, i, name);
 	char ename[CU_PATH_MAX + 8];
 	bool failed = false;
@@ -335,31 +407,31 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 	if (zf == NULL)
 		return;
 	cu_error_clear(&e);
-	if (cu_hasher_reset(p->h, &e) != CU_OK) {
+	if (cu_hasher_reset(p->h, &e) != CU_OK || cu_hasher_reset(p->h_md5, &e) != CU_OK) {
 		check(p->r, FAIL, ename, "%s", e.msg);
 		zip_fclose(zf);
 		return;
 	}
-	memset(&rp, 0, sizeof(rp));
-	rp.zf = zf;
-	rp.buf[0] = p->chunk;
-	rp.buf[1] = p->chunk2;
-	pthread_mutex_init(&rp.mu, NULL);
-	pthread_cond_init(&rp.cv, NULL);
-	if (pthread_create(&th, NULL, rpipe_main, &rp) != 0) {
-		check(p->r, FAIL, ename, "cannot start a reader thread");
+	memset(&rg, 0, sizeof(rg));
+	rg.zf = zf;
+	rg.mem = p->ring;
+	rg.md5 = p->h_md5;
+	pthread_mutex_init(&rg.mu, NULL);
+	pthread_cond_init(&rg.cv, NULL);
+	reader = pthread_create(&th, NULL, ring_reader, &rg) == 0;
+	md5er = reader && pthread_create(&tm, NULL, ring_md5, &rg) == 0;
+	if (!md5er) {
+		check(p->r, FAIL, ename, "cannot start the reader threads");
 		failed = true;
-		goto done;
+		ring_stop(&rg);
+		goto join;
 	}
-	for (int k = 0;; k ^= 1) {
-		pthread_mutex_lock(&rp.mu);
-		while (!rp.full[k])
-			pthread_cond_wait(&rp.cv, &rp.mu);
-		zip_int64_t got = rp.len[k];
-		pthread_mutex_unlock(&rp.mu);
+	for (uint64_t seq = 0;; seq++) {
+		zip_int64_t got = ring_take(&rg, seq);
+		const unsigned char *buf = slot_of(&rg, seq);
 		if (got < 0) {
 			check(p->r, FAIL, ename, "'%s' cannot be read (damaged, CRC): %s", name,
-			      rp.errmsg);
+			      rg.errmsg);
 			failed = true;
 			break;
 		}
@@ -374,46 +446,47 @@ static void check_entry(struct pkg *p, zip_uint64_t i, const char *name, struct 
 			failed = true;
 			break;
 		}
-		if (cu_hasher_update(p->h, rp.buf[k], (size_t)got, &e) != CU_OK) {
+		if (cu_hasher_update(p->h, buf, (size_t)got, &e) != CU_OK) {
 			check(p->r, FAIL, ename, "%s", e.msg);
 			failed = true;
 			break;
 		}
 		if (keep != NULL && (keep->len + (size_t)got > CU_PKG_CUSTODY_MAX ||
-				     cu_buf_append(keep, rp.buf[k], (size_t)got, NULL) != CU_OK)) {
+				     cu_buf_append(keep, buf, (size_t)got, NULL) != CU_OK)) {
 			check(p->r, FAIL, ename, "'%s' is too large to check", name);
 			keep = NULL;
 		}
-		pthread_mutex_lock(&rp.mu);
-		rp.full[k] = false;
-		pthread_cond_broadcast(&rp.cv);
-		pthread_mutex_unlock(&rp.mu);
+		ring_release(&rg, 0, seq);
 	}
-	pthread_mutex_lock(&rp.mu);
-	rp.stop = true;
-	pthread_cond_broadcast(&rp.cv);
-	pthread_mutex_unlock(&rp.mu);
-	pthread_join(th, NULL);
-done:
-	pthread_cond_destroy(&rp.cv);
-	pthread_mutex_destroy(&rp.mu);
+	ring_stop(&rg);
+join:
+	if (md5er)
+		pthread_join(tm, NULL);
+	if (reader)
+		pthread_join(th, NULL);
+	pthread_cond_destroy(&rg.cv);
+	pthread_mutex_destroy(&rg.mu);
 	zip_fclose(zf);
+	if (!failed && rg.md5_failed) {
+		check(p->r, FAIL, ename, "%s", rg.md5err);
+		failed = true;
+	}
 	if (failed)
 		return;
-	if (cu_hasher_final(p->h, &d, &e) != CU_OK) {
+	if (cu_hasher_final(p->h, &d, &e) != CU_OK || cu_hasher_final(p->h_md5, &dm, &e) != CU_OK) {
 		check(p->r, FAIL, ename, "%s", e.msg);
 		return;
 	}
 	*bytes += d.size;
-	if (d.size != l->size)
+	if (d.size != l->size || dm.size != d.size)
 		check(p->r, FAIL, ename, "'%s' is %llu bytes, manifest.json says %llu", name,
 		      (unsigned long long)d.size, (unsigned long long)l->size);
 	else if (strcmp(d.sha256, l->sha256) != 0)
 		check(p->r, FAIL, ename, "'%s' sha256 mismatch: is %s, manifest.json says %s", name,
 		      d.sha256, l->sha256);
-	else if (strcmp(d.md5, l->md5) != 0)
+	else if (strcmp(dm.md5, l->md5) != 0)
 		check(p->r, FAIL, ename, "'%s' md5 mismatch: is %s, manifest.json says %s", name,
-		      d.md5, l->md5);
+		      dm.md5, l->md5);
 	else if (l->sm3 != NULL && strcmp(d.sm3, l->sm3) != 0)
 		check(p->r, FAIL, ename, "'%s' sm3 mismatch: is %s, manifest.json says %s", name,
 		      d.sm3, l->sm3);
@@ -623,7 +696,7 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 	}
 	if (opts->password != NULL)
 		zip_set_default_password(p.za, opts->password);
-	if ((p.chunk = cu_malloc(CHUNK)) == NULL || (p.chunk2 = cu_malloc(CHUNK)) == NULL) {
+	if ((p.chunk = cu_malloc(CHUNK)) == NULL || (p.ring = cu_malloc(NSLOT * CHUNK)) == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
 		goto out;
 	}
@@ -726,11 +799,12 @@ comment : {
 		goto out;
 	/* SM3 only when the manifest carries it: it is the slowest digest. */
 	{
-		unsigned algs = CU_HASH_DEFAULT;
+		unsigned algs = CU_HASH_SHA256;
 		for (size_t i = 0; i < l.n; i++)
 			if (l.v[i].sm3 != NULL)
 				algs |= CU_HASH_SM3;
-		if ((st = cu_hasher_new(algs, CU_HASHER_THREADED, &p.h, err)) != CU_OK)
+		if ((st = cu_hasher_new(algs, CU_HASHER_THREADED, &p.h, err)) != CU_OK ||
+		    (st = cu_hasher_new(CU_HASH_MD5, 0, &p.h_md5, err)) != CU_OK)
 			goto out;
 	}
 
@@ -933,8 +1007,9 @@ out:
 	if (p.za != NULL)
 		zip_discard(p.za);
 	cu_hasher_free(p.h);
+	cu_hasher_free(p.h_md5);
 	free(p.chunk);
-	free(p.chunk2);
+	free(p.ring);
 	free(names);
 	free(l.v);
 	json_decref(man);
