@@ -477,6 +477,28 @@ enum cu_status cu_sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st
 				 const char *db_what, struct cu_error *err);
 const char *cu_sqlite_text(sqlite3_stmt *st, int col);
 int64_t cu_sqlite_i64(sqlite3_stmt *st, int col);
+/*
+ * Guard for row loops over an untrusted database: a damaged b-tree can
+ * make SQLite return the same rows again and again (found by fuzzing the
+ * chat parsers). cu_rows_step() is sqlite3_step() that stops with
+ * CU_ROWS_DAMAGED when the key column (a rowid alias the query is ordered
+ * by; -1 for none) does not strictly increase, or when more rows come back
+ * than a file of its size can hold (a table cell takes at least a 2-byte
+ * pointer and 2 bytes of cell, so size / 4). cu_rows_damaged() sets the
+ * error naming the file.
+ */
+#define CU_ROWS_DAMAGED 1000 /* not an SQLite result code */
+struct cu_rows {
+	uint64_t n, cap;
+	int key;
+	bool have_last;
+	int64_t last;
+};
+void cu_rows_init(struct cu_rows *g, const struct cu_artifact *a, int key_col);
+/* SQLITE_ROW, SQLITE_DONE, an SQLite error code, or CU_ROWS_DAMAGED. */
+int cu_rows_step(sqlite3_stmt *st, struct cu_rows *g);
+enum cu_status cu_rows_damaged(const struct cu_artifact *a, struct cu_error *err);
+
 /* column itself when table has it, else "NULL": for SELECTs that must
  * survive app-version schema differences. Returns column or a literal. */
 const char *cu_sqlite_col_or_null(sqlite3 *db, const char *table, const char *column);

@@ -6,6 +6,7 @@
 #include "parsers/parsers.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 bool cu_sqlite_has_table(sqlite3 *db, const char *table)
 {
@@ -98,4 +99,45 @@ int64_t cu_sqlite_i64(sqlite3_stmt *st, int col)
 			return v;
 	}
 	return CU_UNKNOWN;
+}
+
+void cu_rows_init(struct cu_rows *g, const struct cu_artifact *a, int key_col)
+{
+	struct stat sb;
+	uint64_t size = a->size;
+	if (a->work_path && stat(a->work_path, &sb) == 0 && sb.st_size > 0)
+		size = (uint64_t)sb.st_size;
+	if (size == 0 || size == UINT64_MAX)
+		size = (uint64_t)1 << 40;
+	/* a table cell takes at least a 2-byte pointer and 2 bytes of cell */
+	g->cap = size / 4 + 1000;
+	g->n = 0;
+	g->key = key_col;
+	g->have_last = false;
+	g->last = 0;
+}
+
+int cu_rows_step(sqlite3_stmt *st, struct cu_rows *g)
+{
+	int s = sqlite3_step(st);
+	if (s != SQLITE_ROW)
+		return s;
+	if (++g->n > g->cap)
+		return CU_ROWS_DAMAGED;
+	if (g->key >= 0) {
+		int64_t k = sqlite3_column_int64(st, g->key);
+		if (g->have_last && k <= g->last)
+			return CU_ROWS_DAMAGED;
+		g->have_last = true;
+		g->last = k;
+	}
+	return s;
+}
+
+enum cu_status cu_rows_damaged(const struct cu_artifact *a, struct cu_error *err)
+{
+	return cu_error_set(err, CU_E_FORMAT,
+			    "'%s': rows repeat or exceed what the file can hold (damaged "
+			    "b-tree); reading stopped there",
+			    a->device_path);
 }

@@ -61,25 +61,6 @@ enum cu_status cu_chat_section(enum cu_status rc, const char *what, struct cu_er
 enum cu_status cu_chat_finish(const struct cu_error *first, struct cu_error *err);
 
 /*
- * Guard for row loops over an untrusted file: a damaged b-tree can make
- * SQLite return the same rows again and again (seen while fuzzing). A
- * loop stops with CU_CHAT_DAMAGED when the key column (a rowid alias the
- * query is ordered by; -1 for none) does not strictly increase, or when
- * more rows come back than a file of its size can hold (size / 4).
- */
-#define CU_CHAT_DAMAGED 1000 /* not an SQLite result code */
-struct cu_chat_rows {
-	uint64_t n, cap;
-	int key;
-	bool have_last;
-	int64_t last;
-};
-void cu_chat_rows_init(struct cu_chat_rows *g, const struct cu_artifact *a, int key_col);
-/* sqlite3_step() under the guard: SQLITE_ROW, SQLITE_DONE, an SQLite
- * error code, or CU_CHAT_DAMAGED. */
-int cu_chat_step(sqlite3_stmt *st, struct cu_chat_rows *g);
-
-/*
  * fnmatch pattern for a file of the same app as `a`: the device path up to
  * and including the "/databases/" component's parent (escaped), then rel
  * ("files/kc", "databases/wa.db"). false when a is not under databases/.

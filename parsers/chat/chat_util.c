@@ -68,11 +68,8 @@ enum cu_status cu_chat_prepare(const struct cu_artifact *a, sqlite3 *db, const c
 enum cu_status cu_chat_step_error(const struct cu_artifact *a, sqlite3 *db, int rc,
 				  struct cu_error *err)
 {
-	if (rc == CU_CHAT_DAMAGED)
-		return cu_error_set(err, CU_E_FORMAT,
-				    "'%s': rows repeat or exceed what the file can hold (damaged "
-				    "b-tree); reading stopped there",
-				    a->device_path);
+	if (rc == CU_ROWS_DAMAGED)
+		return cu_rows_damaged(a, err);
 	return cu_error_set(err, CU_E_FORMAT, "'%s': reading rows failed (%s): %s", a->device_path,
 			    sqlite3_errstr(rc), sqlite3_errmsg(db));
 }
@@ -210,39 +207,6 @@ enum cu_status cu_chat_finish(const struct cu_error *first, struct cu_error *err
 	if (first->code == CU_OK)
 		return CU_OK;
 	return cu_error_set(err, first->code, "%s (the rest of the file was parsed)", first->msg);
-}
-
-void cu_chat_rows_init(struct cu_chat_rows *g, const struct cu_artifact *a, int key_col)
-{
-	struct stat sb;
-	uint64_t size = a->size;
-	if (a->work_path && stat(a->work_path, &sb) == 0 && sb.st_size > 0)
-		size = (uint64_t)sb.st_size;
-	if (size == 0 || size == UINT64_MAX)
-		size = (uint64_t)1 << 40;
-	/* a table cell takes at least a 2-byte pointer and 2 bytes of cell */
-	g->cap = size / 4 + 1000;
-	g->n = 0;
-	g->key = key_col;
-	g->have_last = false;
-	g->last = 0;
-}
-
-int cu_chat_step(sqlite3_stmt *st, struct cu_chat_rows *g)
-{
-	int s = sqlite3_step(st);
-	if (s != SQLITE_ROW)
-		return s;
-	if (++g->n > g->cap)
-		return CU_CHAT_DAMAGED;
-	if (g->key >= 0) {
-		int64_t k = sqlite3_column_int64(st, g->key);
-		if (g->have_last && k <= g->last)
-			return CU_CHAT_DAMAGED;
-		g->have_last = true;
-		g->last = k;
-	}
-	return s;
 }
 
 bool cu_chat_sibling_glob(const struct cu_artifact *a, const char *rel, struct cu_buf *out)

@@ -420,7 +420,7 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 	char *last = NULL, *last_sender = NULL, *last_name = NULL;
 	/* the name comes from the (untrusted) file: quote it as an identifier */
 	char *qt = sqlite3_mprintf("\"%w\"", table);
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if (qt == NULL)
@@ -440,8 +440,8 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 			   cu_chat_col(r->ctx, r->a, r->db, table, "issend", false), qt);
 	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, r->a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, r->a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		int64_t type = cu_chat_int(st, 1), issend = cu_chat_int(st, 6);
 		const char *friend = dec_text(r, st, 4, &r->t1);
 		const char *sender = dec_text(r, st, 5, &r->t2);
@@ -547,7 +547,7 @@ static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 	sqlite3_stmt *st = NULL;
 	struct cu_buf sql = CU_BUF_INIT;
 	enum cu_status rc;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 	if (!cu_sqlite_has_table(r->db, "Friends") ||
 	    !cu_sqlite_has_column(r->db, "Friends", "uin"))
@@ -557,8 +557,8 @@ static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 			   cu_chat_col(r->ctx, r->a, r->db, "Friends", "remark", false));
 	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, r->a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, r->a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
@@ -741,7 +741,7 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	bool *troop = NULL;
 	size_t nt = 0;
 	struct cu_error first;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	memset(&r, 0, sizeof(r));
@@ -766,8 +766,8 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 			     &st, err);
 	if (rc != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, -1);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, -1);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		char **nt2 = cu_reallocarray(tables, nt + 1, sizeof(*tables));
 		bool *tr2;
 		if (nt2 == NULL) {

@@ -57,7 +57,7 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 	int64_t conv;
 	/* the name comes from the (untrusted) file: quote it as an identifier */
 	char *qt = sqlite3_mprintf("\"%w\"", table);
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if (qt == NULL)
@@ -85,8 +85,8 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 		    cu_chat_col(ctx, a, db, table, "flag", true), qt);
 	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_message m;
 		const char *who = cu_chat_text(st, 1), *att = cu_chat_text(st, 6);
 		int64_t flag = cu_chat_int(st, 7), type = cu_chat_int(st, 3);
@@ -140,7 +140,7 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 	size_t nt = 0;
 	enum cu_status rc;
 	struct cu_error first;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	cu_error_clear(&first);
@@ -159,8 +159,8 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 			     &st, err);
 	if (rc != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, -1);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, -1);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		char **t2 = cu_reallocarray(tables, nt + 1, sizeof(*tables));
 		if (t2 == NULL || (t2[nt] = cu_strdup(cu_chat_text(st, 0))) == NULL) {
 			if (t2)

@@ -76,7 +76,7 @@ static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
 	struct cu_buf sql = CU_BUF_INIT, name = CU_BUF_INIT, user = CU_BUF_INIT,
 		      phone = CU_BUF_INIT, id = CU_BUF_INIT;
 	enum cu_status rc = CU_OK;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if (!cu_chat_need_table(r->ctx, r->a, r->db, "users", true))
@@ -86,8 +86,8 @@ static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
 			   cu_chat_col(r->ctx, r->a, r->db, "users", "data", false));
 	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, r->a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, r->a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		struct cu_tl_user u;
 		const char *raw = cu_chat_text(st, 2), *sep;
@@ -152,7 +152,7 @@ static enum cu_status parse_phonebook(struct tg_run *r, struct cu_error *err)
 	sqlite3_stmt *st = NULL;
 	struct cu_buf sql = CU_BUF_INIT, name = CU_BUF_INIT;
 	enum cu_status rc = CU_OK;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	const char *t = "user_contacts_v7";
 	bool phones;
 	int s;
@@ -180,8 +180,8 @@ static enum cu_status parse_phonebook(struct tg_run *r, struct cu_error *err)
 	}
 	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, r->a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, r->a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		char id[24];
 		int64_t uid = cu_chat_int(st, 1);
@@ -230,7 +230,7 @@ static enum cu_status parse_dialogs(struct tg_run *r, struct cu_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc = CU_OK;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 	if (!cu_sqlite_has_table(r->db, "dialogs") ||
 	    !cu_sqlite_has_column(r->db, "dialogs", "did"))
@@ -238,8 +238,8 @@ static enum cu_status parse_dialogs(struct tg_run *r, struct cu_error *err)
 	if ((rc = cu_chat_prepare(r->a, r->db, "SELECT did FROM dialogs ORDER BY rowid", &st,
 				  err)) != CU_OK)
 		return rc;
-	cu_chat_rows_init(&guard, r->a, -1);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, r->a, -1);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		int64_t conv;
 		if ((rc = conversation(r, sqlite3_column_int64(st, 0), &conv, err)) != CU_OK)
 			goto out;
@@ -288,7 +288,7 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 		      sname = CU_BUF_INIT, path = CU_BUF_INIT;
 	enum cu_status rc;
 	int64_t last_uid = CU_UNKNOWN, conv = CU_UNKNOWN;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	rc = cu_buf_printf(&sql, err, "SELECT rowid, uid, %s, %s, %s FROM %s ORDER BY rowid",
@@ -297,8 +297,8 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 			   cu_chat_col(r->ctx, r->a, r->db, table, "data", true), table);
 	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, r->a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, r->a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_tl_message tl;
 		struct cu_message m;
 		struct cu_error terr;

@@ -121,7 +121,7 @@ static enum cu_status parse_chats(struct cu_parse_ctx *ctx, const struct cu_arti
 	struct cu_buf sql = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc = CU_OK;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if (cu_sqlite_has_table(db, "chat") && cu_sqlite_has_table(db, "jid") &&
@@ -147,8 +147,8 @@ static enum cu_status parse_chats(struct cu_parse_ctx *ctx, const struct cu_arti
 	fix_nulls(&sql);
 	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, -1);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, -1);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		const char *jid = cu_chat_text(st, 0);
 		int64_t id;
 		if (jid == NULL || strcmp(jid, "-1") == 0)
@@ -235,13 +235,13 @@ static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifa
 	sqlite3_stmt *st = NULL;
 	struct cu_buf body = CU_BUF_INIT;
 	enum cu_status rc;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if ((rc = cu_chat_prepare(a, db, sql, &st, err)) != CU_OK)
 		return rc;
-	cu_chat_rows_init(&guard, a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		int64_t type = cu_chat_int(st, 3), status = cu_chat_int(st, 5);
 		int64_t from_me = cu_chat_int(st, 1), conv = CU_UNKNOWN;
 		const char *chat = cu_chat_text(st, 6), *sender_jid = cu_chat_text(st, 7);
@@ -395,7 +395,7 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	bool jid = cu_sqlite_has_table(db, "jid") &&
 		   cu_sqlite_has_column(db, "jid", "raw_string") &&
 		   cu_sqlite_has_column(db, t, "jid_row_id");
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if (!cu_sqlite_has_table(db, t))
@@ -413,8 +413,8 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	fix_nulls(&sql);
 	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_call c;
 		int64_t from_me = cu_chat_int(st, 2), dur = cu_chat_int(st, 4);
 		memset(&c, 0, sizeof(c));
@@ -593,7 +593,7 @@ static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artif
 	struct cu_buf sql = CU_BUF_INIT;
 	enum cu_status rc;
 	const char *t = "wa_contacts";
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
@@ -610,8 +610,8 @@ static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artif
 			   cu_chat_col(ctx, a, db, t, "number", false));
 	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		memset(&c, 0, sizeof(c));
 		c.app = APP;

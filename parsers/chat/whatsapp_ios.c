@@ -68,7 +68,7 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 	struct cu_buf sql = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if (!cu_chat_need_table(ctx, a, db, "ZWACHATSESSION", true))
@@ -87,8 +87,8 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 		goto out;
 	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, -1);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, -1);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		const char *jid = cu_chat_text(st, 0);
 		int64_t type = cu_chat_int(st, 2);
 		int64_t id;
@@ -137,7 +137,7 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 	enum cu_status rc;
 	bool has_sess, has_member, has_media, has_push;
 	struct cu_error first;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	cu_error_clear(&first);
@@ -215,8 +215,8 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 	}
 	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		int64_t pk = sqlite3_column_int64(st, 0);
 		int64_t from_me = cu_chat_int(st, 1);
 		int64_t type = cu_chat_int(st, 3);
@@ -311,7 +311,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 	struct cu_buf sql = CU_BUF_INIT;
 	enum cu_status rc;
 	const char *t = "ZWAADDRESSBOOKCONTACT";
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
@@ -326,8 +326,8 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 			   cu_chat_col(ctx, a, db, t, "ZPHONENUMBER", true), t);
 	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
@@ -365,7 +365,7 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	enum cu_status rc;
 	const char *t = "ZWACDCALLEVENT";
 	bool agg, part;
-	struct cu_chat_rows guard;
+	struct cu_rows guard;
 	int s;
 
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
@@ -400,8 +400,8 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	}
 	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
-	cu_chat_rows_init(&guard, a, 0);
-	while ((s = cu_chat_step(st, &guard)) == SQLITE_ROW) {
+	cu_rows_init(&guard, a, 0);
+	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_call c;
 		const char *group = cu_chat_text(st, 3);
 		int64_t incoming = cu_chat_int(st, 4), missed = cu_chat_int(st, 5);

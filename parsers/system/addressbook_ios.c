@@ -64,6 +64,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	struct cu_buf emails = CU_BUF_INIT, first = CU_BUF_INIT, remark = CU_BUF_INIT;
 	const char *what = a->device_path;
 	int ms = SQLITE_DONE;
+	struct cu_rows rows, mrows;
 	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
 
 	if (rc)
@@ -93,10 +94,12 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 				      &mv, what, err);
 		if (rc)
 			goto out;
-		ms = sqlite3_step(mv);
+		cu_rows_init(&mrows, a, -1);
+		ms = cu_rows_step(mv, &mrows);
 	}
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(p);
+		int s = cu_rows_step(p, &rows);
 		int64_t id;
 		const char *org, *fi, *mi, *la;
 		struct cu_contact c;
@@ -105,8 +108,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table ABPerson: %s",
-					  what, sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "table ABPerson", err);
 			goto out;
 		}
 		id = sqlite3_column_int64(p, 0);
@@ -116,7 +118,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		cu_buf_reset(&first);
 		cu_buf_reset(&remark);
 		while (ms == SQLITE_ROW && sqlite3_column_int64(mv, 0) < id)
-			ms = sqlite3_step(mv);
+			ms = cu_rows_step(mv, &mrows);
 		while (ms == SQLITE_ROW && sqlite3_column_int64(mv, 0) == id) {
 			int64_t prop = sqlite3_column_int64(mv, 1);
 			const char *v = cu_sqlite_text(mv, 2);
@@ -128,11 +130,10 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 				    cu_system_join_add(prop == 3 ? &phones : &emails, ", ", v, err);
 			if (rc)
 				goto out;
-			ms = sqlite3_step(mv);
+			ms = cu_rows_step(mv, &mrows);
 		}
 		if (ms != SQLITE_ROW && ms != SQLITE_DONE) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table ABMultiValue: %s",
-					  what, sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, ms, "table ABMultiValue", err);
 			goto out;
 		}
 		fi = cu_sqlite_text(p, 1);

@@ -42,6 +42,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	sqlite3_stmt *st = NULL;
 	struct cu_buf sql = CU_BUF_INIT, addr = CU_BUF_INIT, raw = CU_BUF_INIT;
 	const char *what = a->device_path;
+	struct cu_rows rows;
 	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
 
 	if (rc)
@@ -65,8 +66,9 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
 	if (rc)
 		goto out;
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(st);
+		int s = cu_rows_step(st, &rows);
 		struct cu_call c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
 		int64_t orig, ans, type;
@@ -75,8 +77,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table ZCALLRECORD: %s",
-					  what, sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "table ZCALLRECORD", err);
 			goto out;
 		}
 		cu_buf_reset(&addr);

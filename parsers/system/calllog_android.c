@@ -22,6 +22,7 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 	sqlite3_stmt *st = NULL;
 	const char *what = a->device_path;
 	char raw[48];
+	struct cu_rows rows;
 	enum cu_status rc;
 
 	rc = cu_buf_printf(&sql, err, "SELECT _id, %s, %s, %s, %s, %s FROM calls ORDER BY _id",
@@ -34,8 +35,9 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
 	if (rc)
 		goto out;
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(st);
+		int s = cu_rows_step(st, &rows);
 		struct cu_call c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
 		int64_t type, date, dur;
@@ -43,8 +45,7 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table calls: %s", what,
-					  sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "table calls", err);
 			goto out;
 		}
 		type = cu_sqlite_i64(st, 4);

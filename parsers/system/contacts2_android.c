@@ -32,6 +32,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 	const char *what = a->device_path;
 	bool have_data = cu_sqlite_has_table(db, "data") && cu_sqlite_has_table(db, "mimetypes");
 	int ds = SQLITE_DONE;
+	struct cu_rows rows, drows;
 	enum cu_status rc;
 
 	rc = cu_buf_printf(&sql, err, "SELECT _id, %s, %s FROM raw_contacts ORDER BY _id",
@@ -59,10 +60,12 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 			rc = cu_sqlite_prepare(db, sql.data, &d_st, what, err);
 		if (rc)
 			goto out;
-		ds = sqlite3_step(d_st);
+		cu_rows_init(&drows, a, -1);
+		ds = cu_rows_step(d_st, &drows);
 	}
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(rc_st);
+		int s = cu_rows_step(rc_st, &rows);
 		int64_t id;
 		struct cu_contact c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
@@ -70,8 +73,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table raw_contacts: %s",
-					  what, sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "table raw_contacts", err);
 			goto out;
 		}
 		id = sqlite3_column_int64(rc_st, 0);
@@ -82,7 +84,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 		cu_buf_reset(&note);
 		cu_buf_reset(&name);
 		while (ds == SQLITE_ROW && sqlite3_column_int64(d_st, 0) < id)
-			ds = sqlite3_step(d_st);
+			ds = cu_rows_step(d_st, &drows);
 		while (ds == SQLITE_ROW && sqlite3_column_int64(d_st, 0) == id) {
 			const char *mt = cu_sqlite_text(d_st, 1);
 			const char *d1 = cu_sqlite_text(d_st, 2);
@@ -107,11 +109,10 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 			}
 			if (rc)
 				goto out;
-			ds = sqlite3_step(d_st);
+			ds = cu_rows_step(d_st, &drows);
 		}
 		if (ds != SQLITE_ROW && ds != SQLITE_DONE) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table data: %s", what,
-					  sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, ds, "table data", err);
 			goto out;
 		}
 		memset(&c, 0, sizeof(c));

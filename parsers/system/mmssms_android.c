@@ -38,9 +38,11 @@ static void threads_release(struct threads *t)
 }
 
 /* threads.recipient_ids ("1 5") resolved through canonical_addresses. */
-static enum cu_status load_threads(sqlite3 *db, const char *what, struct threads *t,
+static enum cu_status load_threads(const struct cu_artifact *a, sqlite3 *db, struct threads *t,
 				   struct cu_error *err)
 {
+	const char *what = a->device_path;
+	struct cu_rows rows;
 	sqlite3_stmt *st = NULL, *ca = NULL;
 	struct cu_buf ident = CU_BUF_INIT;
 	size_t cap = 0;
@@ -55,16 +57,16 @@ static enum cu_status load_threads(sqlite3 *db, const char *what, struct threads
 				       &ca, what, err);
 	if (rc)
 		goto out;
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(st);
+		int s = cu_rows_step(st, &rows);
 		const char *ids, *p;
 		int count = 0;
 
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading threads: %s", what,
-					  sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "threads", err);
 			goto out;
 		}
 		cu_buf_reset(&ident);
@@ -192,6 +194,7 @@ static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifa
 	char raw[24];
 	enum cu_status rc;
 	const char *what = a->device_path;
+	struct cu_rows rows;
 
 	rc = cu_buf_printf(
 	    &sql, err, "SELECT _id, %s, %s, %s, %s, %s, %s, %s FROM sms ORDER BY _id",
@@ -203,8 +206,9 @@ static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifa
 		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
 	if (rc)
 		goto out;
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(st);
+		int s = cu_rows_step(st, &rows);
 		struct cu_message m;
 		int64_t type, date, conv = CU_UNKNOWN, id = 0;
 		const char *address, *body;
@@ -212,8 +216,7 @@ static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifa
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table sms: %s", what,
-					  sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "table sms", err);
 			goto out;
 		}
 		address = cu_sqlite_text(st, 2);
@@ -275,6 +278,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 	sqlite3_stmt *st = NULL, *parts = NULL;
 	bool has_addr = cu_sqlite_has_table(db, "addr"), has_part = cu_sqlite_has_table(db, "part");
 	const char *what = a->device_path;
+	struct cu_rows rows;
 	char raw[32];
 	enum cu_status rc;
 
@@ -298,8 +302,9 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 				       &parts, what, err);
 	if (rc)
 		goto out;
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(st);
+		int s = cu_rows_step(st, &rows);
 		struct cu_message m;
 		int64_t box, date, conv = CU_UNKNOWN, id = 0, pid;
 		const char *from, *to, *kind = "text", *addr;
@@ -307,8 +312,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table pdu: %s", what,
-					  sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "table pdu", err);
 			goto out;
 		}
 		pid = sqlite3_column_int64(st, 0);
@@ -319,8 +323,11 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 		cu_buf_reset(&body);
 		cu_buf_reset(&att);
 		if (parts) {
+			struct cu_rows prows;
+
 			sqlite3_bind_int64(parts, 1, pid);
-			while ((s = sqlite3_step(parts)) == SQLITE_ROW) {
+			cu_rows_init(&prows, a, -1);
+			while ((s = cu_rows_step(parts, &prows)) == SQLITE_ROW) {
 				const char *ct = cu_sqlite_text(parts, 0);
 				const char *txt = cu_sqlite_text(parts, 1);
 				const char *data = cu_sqlite_text(parts, 2);
@@ -348,8 +355,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 			if (rc)
 				goto out;
 			if (s != SQLITE_DONE && s != SQLITE_ROW) {
-				rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table part: %s",
-						  what, sqlite3_errmsg(db));
+				rc = cu_system_step_error(a, db, s, "table part", err);
 				goto out;
 			}
 		}
@@ -416,7 +422,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 				  a->device_path);
 		goto out;
 	}
-	rc = load_threads(db, a->device_path, &t, err);
+	rc = load_threads(a, db, &t, err);
 	if (!rc && sms)
 		rc = parse_sms(ctx, a, db, &t, err);
 	if (!rc && pdu)

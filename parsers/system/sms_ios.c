@@ -128,6 +128,7 @@ static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artif
 	struct cu_buf sql = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	bool chj = cu_sqlite_has_table(db, "chat_handle_join");
+	struct cu_rows rows;
 	enum cu_status rc;
 
 	if (!cu_sqlite_has_table(db, "chat"))
@@ -143,8 +144,9 @@ static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artif
 		rc = cu_sqlite_prepare(db, sql.data, &st, a->device_path, err);
 	if (rc)
 		goto out;
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(st);
+		int s = cu_rows_step(st, &rows);
 		struct cu_conversation c;
 		int64_t style, handles, conv = 0;
 		const char *title;
@@ -152,8 +154,7 @@ static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artif
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table chat: %s",
-					  a->device_path, sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "table chat", err);
 			goto out;
 		}
 		style = cu_sqlite_i64(st, 3);
@@ -307,6 +308,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT;
 	struct chatmap map = {NULL, NULL, 0, 0};
 	const char *what = a->device_path;
+	struct cu_rows rows;
 	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
 
 	if (rc)
@@ -323,8 +325,9 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
 	if (rc)
 		goto out;
+	cu_rows_init(&rows, a, 0);
 	for (;;) {
-		int s = sqlite3_step(st);
+		int s = cu_rows_step(st, &rows);
 		struct cu_message m;
 		const char *text, *service, *sender, *attach;
 		int64_t from_me, date, item_type, retracted, chat, conv = CU_UNKNOWN, id = 0;
@@ -332,8 +335,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		if (s == SQLITE_DONE)
 			break;
 		if (s != SQLITE_ROW) {
-			rc = cu_error_set(err, CU_E_FORMAT, "'%s': reading table message: %s", what,
-					  sqlite3_errmsg(db));
+			rc = cu_system_step_error(a, db, s, "table message", err);
 			goto out;
 		}
 		text = cu_sqlite_text(st, 1);

@@ -52,3 +52,12 @@ enum cu_status cu_system_join_add(struct cu_buf *b, const char *sep, const char 
 	}
 	return cu_buf_puts(b, s, err);
 }
+
+enum cu_status cu_system_step_error(const struct cu_artifact *a, sqlite3 *db, int s,
+				    const char *reading, struct cu_error *err)
+{
+	if (s == CU_ROWS_DAMAGED)
+		return cu_rows_damaged(a, err);
+	return cu_error_set(err, CU_E_FORMAT, "'%s': reading %s: %s", a->device_path, reading,
+			    sqlite3_errmsg(db));
+}

@@ -104,6 +104,7 @@ static enum cu_status alipay_parse(struct cu_parse_ctx *ctx, const struct cu_art
 	char sql[256];
 	int rc;
 	uint64_t bad_json = 0;
+	struct cu_rows rows;
 
 	st = cu_parse_open_db(ctx, a, &db, err);
 	if (st != CU_OK)
@@ -120,7 +121,8 @@ static enum cu_status alipay_parse(struct cu_parse_ctx *ctx, const struct cu_art
 	st = cu_sqlite_prepare(db, sql, &q, a->device_path, err);
 	if (st != CU_OK)
 		goto out;
-	while (st == CU_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+	cu_rows_init(&rows, a, 0);
+	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 		int64_t rowid = sqlite3_column_int64(q, 0), t = cu_sqlite_i64(q, 1);
 		const char *title = cu_sqlite_text(q, 2), *content = cu_sqlite_text(q, 3);
 		json_t *j = NULL;
@@ -220,7 +222,9 @@ static enum cu_status alipay_parse(struct cu_parse_ctx *ctx, const struct cu_art
 		json_decref(j);
 		cu_buf_release(&body);
 	}
-	if (st == CU_OK && rc != SQLITE_DONE)
+	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
+		st = cu_rows_damaged(a, err);
+	else if (st == CU_OK && rc != SQLITE_DONE)
 		st = cu_error_set(err, CU_E_FORMAT, "'%s': reading service_message: %s",
 				  a->device_path, sqlite3_errmsg(db));
 	if (st == CU_OK && bad_json > 0)

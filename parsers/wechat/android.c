@@ -292,19 +292,24 @@ static enum cu_status parse_userinfo(struct wx *w, struct cu_error *err)
 	sqlite3_stmt *st = NULL;
 	struct cu_account acc;
 	enum cu_status s = CU_OK;
+	struct cu_rows rows;
+	int rc;
 
 	if (!cu_sqlite_has_table(w->db, "userinfo"))
 		return CU_OK;
 	if (sqlite3_prepare_v2(w->db, "SELECT id, value FROM userinfo WHERE id IN (2, 4)", -1, &st,
 			       NULL) != SQLITE_OK)
 		return CU_OK;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	cu_rows_init(&rows, w->a, -1);
+	while ((rc = cu_rows_step(st, &rows)) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 1);
 		char **dst = sqlite3_column_int64(st, 0) == 2 ? &w->own_wxid : &w->own_name;
 		if (v != NULL && v[0] != '\0' && *dst == NULL)
 			*dst = cu_strdup(v);
 	}
 	sqlite3_finalize(st);
+	if (rc == CU_ROWS_DAMAGED)
+		return cu_rows_damaged(w->a, err);
 	if (w->own_wxid != NULL) {
 		memset(&acc, 0, sizeof(acc));
 		acc.app = WX_APP;
@@ -320,6 +325,7 @@ static enum cu_status parse_contacts(struct wx *w, struct cu_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	enum cu_status s = CU_OK;
+	struct cu_rows rows;
 	int rc;
 
 	if (!cu_sqlite_has_table(w->db, "rcontact"))
@@ -332,7 +338,8 @@ static enum cu_status parse_contacts(struct wx *w, struct cu_error *err)
 			      sqlite3_errmsg(w->db));
 		return CU_OK;
 	}
-	while (s == CU_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	cu_rows_init(&rows, w->a, 0);
+	while (s == CU_OK && (rc = cu_rows_step(st, &rows)) == SQLITE_ROW) {
 		struct cu_contact c;
 		const char *user = (const char *)sqlite3_column_text(st, 1);
 		const char *alias = (const char *)sqlite3_column_text(st, 2);
@@ -356,6 +363,8 @@ static enum cu_status parse_contacts(struct wx *w, struct cu_error *err)
 		s = cu_sink_contact(w->ctx, &c, err);
 	}
 	sqlite3_finalize(st);
+	if (s == CU_OK && rc == CU_ROWS_DAMAGED)
+		s = cu_rows_damaged(w->a, err);
 	return s;
 }
 
@@ -371,16 +380,21 @@ static enum cu_status parse_conversations(struct wx *w, struct cu_error *err)
 
 	for (i = 0; i < 2 && s == CU_OK; i++) {
 		sqlite3_stmt *st = NULL;
+		struct cu_rows rows;
 		int64_t id;
+		int rc = SQLITE_DONE;
 
 		if (sqlite3_prepare_v2(w->db, sql[i], -1, &st, NULL) != SQLITE_OK)
 			continue;
-		while (s == CU_OK && sqlite3_step(st) == SQLITE_ROW) {
+		cu_rows_init(&rows, w->a, -1);
+		while (s == CU_OK && (rc = cu_rows_step(st, &rows)) == SQLITE_ROW) {
 			const char *u = (const char *)sqlite3_column_text(st, 0);
 			if (u != NULL && u[0] != '\0')
 				s = wx_conversation(w, u, &id, err);
 		}
 		sqlite3_finalize(st);
+		if (s == CU_OK && rc == CU_ROWS_DAMAGED)
+			s = cu_rows_damaged(w->a, err);
 	}
 	return s;
 }
@@ -422,6 +436,7 @@ static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 	size_t i;
 	int rc;
 	uint64_t rows = 0;
+	struct cu_rows guard;
 
 	if (!cu_sqlite_has_table(w->db, "message"))
 		return cu_error_set(err, CU_E_FORMAT, "table 'message' missing in '%s'",
@@ -445,7 +460,8 @@ static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 				 w->a->device_path, sqlite3_errmsg(w->db));
 		goto out;
 	}
-	while (s == CU_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	cu_rows_init(&guard, w->a, 0);
+	while (s == CU_OK && (rc = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct wx_row r;
 		char *att;
 
@@ -472,7 +488,9 @@ static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 		free(att);
 		rows++;
 	}
-	if (s == CU_OK && rc != SQLITE_DONE)
+	if (s == CU_OK && rc == CU_ROWS_DAMAGED)
+		s = cu_rows_damaged(w->a, err);
+	else if (s == CU_OK && rc != SQLITE_DONE)
 		s = cu_error_set(
 		    err, CU_E_FORMAT, "'%s': reading 'message' stopped after %llu rows: %s",
 		    w->a->device_path, (unsigned long long)rows, sqlite3_errmsg(w->db));
@@ -495,6 +513,8 @@ static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
 	sqlite3_stmt *q = NULL;
 	enum cu_status st = CU_OK;
 	char sql[256];
+	struct cu_rows rows;
+	int rc = SQLITE_DONE;
 
 	if (!cu_sqlite_has_table(w->db, "RemittanceRecord") ||
 	    !cu_sqlite_has_column(w->db, "RemittanceRecord", "transferId"))
@@ -506,7 +526,8 @@ static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
 		 cu_sqlite_col_or_null(w->db, "RemittanceRecord", "receiveTime"));
 	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return CU_OK;
-	while (st == CU_OK && sqlite3_step(q) == SQLITE_ROW) {
+	cu_rows_init(&rows, w->a, 0);
+	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 		struct cu_payment p;
 		const char *id = (const char *)sqlite3_column_text(q, 1);
 		const char *talker = (const char *)sqlite3_column_text(q, 3);
@@ -540,6 +561,8 @@ static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
 		free(name);
 	}
 	sqlite3_finalize(q);
+	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
+		st = cu_rows_damaged(w->a, err);
 	return st;
 }
 
@@ -554,6 +577,8 @@ static enum cu_status parse_lucky(struct wx *w, struct cu_error *err)
 	sqlite3_stmt *q = NULL;
 	enum cu_status st = CU_OK;
 	char sql[256];
+	struct cu_rows rows;
+	int rc = SQLITE_DONE;
 
 	if (!cu_sqlite_has_table(w->db, "WalletLuckyMoney") ||
 	    !cu_sqlite_has_column(w->db, "WalletLuckyMoney", "sendId"))
@@ -565,7 +590,8 @@ static enum cu_status parse_lucky(struct wx *w, struct cu_error *err)
 		 cu_sqlite_col_or_null(w->db, "WalletLuckyMoney", "sender"));
 	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return CU_OK;
-	while (st == CU_OK && sqlite3_step(q) == SQLITE_ROW) {
+	cu_rows_init(&rows, w->a, 0);
+	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 		struct cu_payment p;
 		const char *id = (const char *)sqlite3_column_text(q, 1);
 		const char *sender = nz((const char *)sqlite3_column_text(q, 4));
@@ -599,6 +625,8 @@ static enum cu_status parse_lucky(struct wx *w, struct cu_error *err)
 		free(name);
 	}
 	sqlite3_finalize(q);
+	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
+		st = cu_rows_damaged(w->a, err);
 	return st;
 }
 

@@ -107,11 +107,13 @@ enum cu_status wx_collect_recalls(struct wx *w, const char *sql, struct cu_error
 {
 	sqlite3_stmt *st = NULL;
 	enum cu_status s = CU_OK;
+	struct cu_rows rows;
 	int rc;
 
 	if (sqlite3_prepare_v2(w->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return CU_OK; /* no such table/column: nothing to collect */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	cu_rows_init(&rows, w->a, -1);
+	while ((rc = cu_rows_step(st, &rows)) == SQLITE_ROW) {
 		const char *c = (const char *)sqlite3_column_text(st, 0);
 		int n = sqlite3_column_bytes(st, 0);
 		struct cu_wcpay x;
@@ -133,6 +135,10 @@ enum cu_status wx_collect_recalls(struct wx *w, const char *sql, struct cu_error
 			w->recalled[w->nrecalled++] = id;
 		}
 		cu_wcpay_release(&x);
+	}
+	if (rc == CU_ROWS_DAMAGED) {
+		s = cu_rows_damaged(w->a, err);
+		goto out;
 	}
 	if (rc != SQLITE_DONE) {
 		s = cu_error_set(err, CU_E_FORMAT, "reading revoke notices: %s",

@@ -159,10 +159,13 @@ static enum cu_status add_person(struct ios_wx *iw, const char *user, char *nick
 /* RevokeMsgTable (MM.sqlite): MSG_REVOKE_COL_SVRID is the recalled
  * message's server id (the notice's <newmsgid>); the content column holds
  * its text [unconfirmed: meaning inferred from the column name]. */
-static enum cu_status load_revokes(struct ios_wx *iw, sqlite3 *db, struct cu_error *err)
+static enum cu_status load_revokes(struct ios_wx *iw, sqlite3 *db, const struct cu_artifact *a,
+				   struct cu_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	enum cu_status st = CU_OK;
+	struct cu_rows rows;
+	int rc = SQLITE_DONE;
 
 	if (!cu_sqlite_has_table(db, "RevokeMsgTable") ||
 	    sqlite3_prepare_v2(
@@ -171,7 +174,8 @@ static enum cu_status load_revokes(struct ios_wx *iw, sqlite3 *db, struct cu_err
 		" WHERE MSG_REVOKE_COL_CONTENT IS NOT NULL ORDER BY rowid",
 		-1, &q, NULL) != SQLITE_OK)
 		return CU_OK;
-	while (st == CU_OK && sqlite3_step(q) == SQLITE_ROW) {
+	cu_rows_init(&rows, a, -1);
+	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(q, 1);
 		int64_t *ni;
 		char **nt;
@@ -192,6 +196,8 @@ static enum cu_status load_revokes(struct ios_wx *iw, sqlite3 *db, struct cu_err
 		iw->nrev++;
 	}
 	sqlite3_finalize(q);
+	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
+		st = cu_rows_damaged(a, err);
 	return st;
 }
 
@@ -217,6 +223,8 @@ static enum cu_status load_friends(struct ios_wx *iw, sqlite3 *db, const struct 
 	for (t = 0; t < 2 && st == CU_OK; t++) {
 		sqlite3_stmt *q = NULL;
 		char sql[160];
+		struct cu_rows rows;
+		int rc = SQLITE_DONE;
 
 		if (!cu_sqlite_has_table(db, tables[t]) ||
 		    !cu_sqlite_has_column(db, tables[t], "userName"))
@@ -225,7 +233,8 @@ static enum cu_status load_friends(struct ios_wx *iw, sqlite3 *db, const struct 
 			 cu_sqlite_col_or_null(db, tables[t], "dbContactRemark"), tables[t]);
 		if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
 			continue;
-		while (st == CU_OK && sqlite3_step(q) == SQLITE_ROW) {
+		cu_rows_init(&rows, a, 0);
+		while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 			const char *user = (const char *)sqlite3_column_text(q, 1);
 			const void *blob = sqlite3_column_blob(q, 2);
 			int n = sqlite3_column_bytes(q, 2);
@@ -267,6 +276,8 @@ static enum cu_status load_friends(struct ios_wx *iw, sqlite3 *db, const struct 
 			}
 		}
 		sqlite3_finalize(q);
+		if (st == CU_OK && rc == CU_ROWS_DAMAGED)
+			st = cu_rows_damaged(a, err);
 	}
 	return st;
 }
@@ -292,18 +303,24 @@ static enum cu_status found_db(struct cu_parse_ctx *ctx, const struct cu_artifac
 	}
 	if (fa->session) {
 		sqlite3_stmt *q = NULL;
+		struct cu_rows rows;
+		int rc = SQLITE_DONE;
+
+		cu_rows_init(&rows, a, -1);
 		if (sqlite3_prepare_v2(db, "SELECT UsrName FROM SessionAbstract", -1, &q, NULL) ==
 		    SQLITE_OK)
-			while (st == CU_OK && sqlite3_step(q) == SQLITE_ROW) {
+			while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 				const char *u = (const char *)sqlite3_column_text(q, 0);
 				if (u != NULL && u[0] != '\0')
 					st = add_person(fa->iw, u, NULL, NULL, NULL, &e);
 			}
 		sqlite3_finalize(q);
+		if (st == CU_OK && rc == CU_ROWS_DAMAGED)
+			st = cu_rows_damaged(a, &e);
 	} else {
 		st = load_friends(fa->iw, db, a, fa->emit, &e);
 		if (st == CU_OK)
-			st = load_revokes(fa->iw, db, &e);
+			st = load_revokes(fa->iw, db, a, &e);
 	}
 	if (st != CU_OK)
 		cu_parse_warn(ctx, fa->iw->w.a, "reading '%s': %s", a->device_path, e.msg);
@@ -403,6 +420,7 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 	sqlite3_stmt *q = NULL;
 	char *sql = NULL;
 	enum cu_status st = CU_OK;
+	struct cu_rows rows;
 	int rc;
 
 	if (!cu_sqlite_has_column(w->db, table, "Message") ||
@@ -439,7 +457,8 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 		goto out;
 	}
 	w->table = table;
-	while (st == CU_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+	cu_rows_init(&rows, w->a, 0);
+	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 		struct wx_row r;
 		char att[128];
 		int64_t t;
@@ -474,7 +493,9 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 		r.attachment = att[0] ? att : NULL;
 		st = wx_emit(w, &r, err);
 	}
-	if (st == CU_OK && rc != SQLITE_DONE)
+	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
+		st = cu_rows_damaged(w->a, err);
+	else if (st == CU_OK && rc != SQLITE_DONE)
 		st = cu_error_set(err, CU_E_FORMAT, "'%s': reading '%s': %s", w->a->device_path,
 				  table, sqlite3_errmsg(w->db));
 out:
@@ -495,6 +516,8 @@ static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu
 	const char *base = strrchr(a->device_path, '/');
 	bool is_mm = base != NULL && strcmp(base + 1, "MM.sqlite") == 0;
 	const char *dbdir;
+	struct cu_rows rows;
+	int rc;
 
 	memset(&iw, 0, sizeof(iw));
 	w->ctx = ctx;
@@ -516,7 +539,7 @@ static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu
 	find_related(&iw, a->device_path, is_mm);
 	st = load_friends(&iw, w->db, a, is_mm, err);
 	if (st == CU_OK)
-		st = load_revokes(&iw, w->db, err);
+		st = load_revokes(&iw, w->db, a, err);
 	if (st != CU_OK)
 		goto out;
 	if (iw.userhash[0] != '\0') {
@@ -551,7 +574,8 @@ static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu
 				  sqlite3_errmsg(w->db));
 		goto out;
 	}
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	cu_rows_init(&rows, a, -1);
+	while ((rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 		const char *n = (const char *)sqlite3_column_text(q, 0);
 		char **nt2;
 		if (!is_chat_table(n))
@@ -564,6 +588,10 @@ static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu
 		}
 		tables = nt2;
 		nt++;
+	}
+	if (rc == CU_ROWS_DAMAGED) {
+		st = cu_rows_damaged(a, err);
+		goto out;
 	}
 	for (i = 0; i < nt && st == CU_OK; i++)
 		st = parse_chat_table(&iw, tables[i], err);
