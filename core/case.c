@@ -594,8 +594,7 @@ static void remove_skeleton(const struct cu_case *c, bool created_dir)
 	cu_buf_release(&p);
 }
 
-/* The badge of the named person among the manifest's investigators. */
-static const char *badge_of(const json_t *m, const char *name)
+const char *cu_manifest_badge(const json_t *m, const char *name)
 {
 	const json_t *inv = json_object_get(json_object_get(m, "personnel"), "investigators");
 	size_t i;
@@ -740,7 +739,7 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 		goto out;
 	actor = *cu_case_default_actor();
 	if (actor.id == NULL && strcmp(actor.role ? actor.role : "", "tool") != 0)
-		actor.id = badge_of(m, actor.name);
+		actor.id = cu_manifest_badge(m, actor.name);
 	if ((st = cu_custody_append(log, "CASE_INIT", &actor, subject.data, details.data,
 				    opts->signer, err)) != CU_OK)
 		goto out;

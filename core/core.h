@@ -242,6 +242,11 @@ enum cu_status cu_mkdirs(const char *path, mode_t mode, bool parent_only, struct
 /* Reads a whole (small) file, at most max bytes, else CU_E_LIMIT. */
 enum cu_status cu_file_read_all(const char *path, size_t max, struct cu_buf *out,
 				struct cu_error *err);
+/* cu_file_read_all() (appends to out), then cuts what it read at the first
+ * '\n' (and a '\r' before it): a password or secret file, however its
+ * editor ended the line. */
+enum cu_status cu_file_read_first_line(const char *path, size_t max, struct cu_buf *out,
+				       struct cu_error *err);
 /* Writes data to path via "path.tmp.<pid>" + fsync + rename + dir fsync. */
 enum cu_status cu_file_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
 				    struct cu_error *err);
@@ -625,6 +630,9 @@ enum cu_status cu_case_save_manifest(struct cu_case *c, struct cu_error *err);
 /* The actor for tool-made entries: {"custos", NULL, "tool"} or the examiner
  * named with --examiner / CUSTOS_EXAMINER. */
 const struct cu_actor *cu_case_default_actor(void);
+/* The badge (警号) of the named investigator in a manifest's
+ * personnel.investigators[], or NULL. */
+const char *cu_manifest_badge(const json_t *m, const char *name);
 void cu_case_set_actor(const char *name, const char *id, const char *role);
 
 /* Creating a case directory (custos case init, custos run). */

@@ -152,6 +152,25 @@ enum cu_status cu_fsync_dir(const char *dir, struct cu_error *err)
 	return CU_OK;
 }
 
+enum cu_status cu_file_read_first_line(const char *path, size_t max, struct cu_buf *out,
+				       struct cu_error *err)
+{
+	size_t start = out->len;
+	enum cu_status st;
+	char *nl;
+
+	if ((st = cu_file_read_all(path, max, out, err)) != CU_OK)
+		return st;
+	nl = out->len > start ? memchr(out->data + start, '\n', out->len - start) : NULL;
+	if (nl != NULL) {
+		out->len = (size_t)(nl - out->data);
+		if (out->len > start && out->data[out->len - 1] == '\r')
+			out->len--;
+		out->data[out->len] = '\0';
+	}
+	return CU_OK;
+}
+
 enum cu_status cu_file_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
 				    struct cu_error *err)
 {

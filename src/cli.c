@@ -62,15 +62,8 @@ enum cu_status cu_cli_read_secret(const char *file, const char *env_name, const 
 
 	cu_buf_reset(out);
 	if (file != NULL) {
-		if ((st = cu_file_read_all(file, 4096, out, err)) != CU_OK)
+		if ((st = cu_file_read_first_line(file, 4096, out, err)) != CU_OK)
 			return cu_error_prefix(err, "password file");
-		char *nl = memchr(out->data, '\n', out->len);
-		if (nl != NULL) {
-			out->len = (size_t)(nl - out->data);
-			if (out->len > 0 && out->data[out->len - 1] == '\r')
-				out->len--;
-			out->data[out->len] = '\0';
-		}
 		return CU_OK;
 	}
 	if (env_name != NULL && (env = getenv(env_name)) != NULL)

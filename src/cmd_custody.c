@@ -52,22 +52,6 @@ static const char *const tool_events[] = {
     "PARSE",     "REPORT",        "SEAL",    "ERROR",       NULL,
 };
 
-/* The badge (警号) of a named investigator in the case manifest, or NULL. */
-static const char *badge_of(const json_t *m, const char *name)
-{
-	const json_t *inv = json_object_get(json_object_get(m, "personnel"), "investigators");
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(inv, i, e)
-	{
-		const char *nm = json_string_value(json_object_get(e, "name"));
-		if (nm != NULL && strcmp(nm, name) == 0)
-			return json_string_value(json_object_get(e, "badge"));
-	}
-	return NULL;
-}
-
 /* ------------------------------------------------------------------ */
 
 static int custody_add(struct cu_cli *cli, int argc, char **argv)
@@ -183,7 +167,7 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 			goto fail;
 		c = cs->custody;
 		if (actor.id == NULL)
-			actor.id = badge_of(cs->manifest, actor.name);
+			actor.id = cu_manifest_badge(cs->manifest, actor.name);
 	}
 	if (cu_custody_append(c, action, &actor, subject.data, details.data, signer, &err) != CU_OK)
 		goto fail;

@@ -1021,15 +1021,8 @@ enum cu_status cu_import_get_password(struct cu_import_ctx *x, struct cu_buf *ou
 	if (o->password != NULL)
 		return cu_buf_puts(out, o->password, err);
 	if (o->password_file != NULL) {
-		if ((st = cu_file_read_all(o->password_file, 4096, out, err)) != CU_OK)
+		if ((st = cu_file_read_first_line(o->password_file, 4096, out, err)) != CU_OK)
 			return cu_error_prefix(err, "password file");
-		char *nl = memchr(out->data, '\n', out->len);
-		if (nl != NULL) {
-			out->len = (size_t)(nl - out->data);
-			if (out->len > 0 && out->data[out->len - 1] == '\r')
-				out->len--;
-			out->data[out->len] = '\0';
-		}
 		return CU_OK;
 	}
 	if (o->password_cb != NULL)

@@ -247,6 +247,26 @@ static void test_files(const char *tmp)
 	snprintf(p, sizeof(p), "%s/nodir/x", tmp);
 	tap_ok(cu_file_write_atomic(p, "x", 1, 0644, &err) == CU_E_IO, "write into missing dir");
 	tap_ok(cu_fsync_dir(tmp, &err) == CU_OK, "fsync dir");
+	/* Secret files: the first line only, whatever ended it. */
+	snprintf(p, sizeof(p), "%s/secret", tmp);
+	cu_file_write_atomic(p, "s3cret\r\nsecond\n", 15, 0600, &err);
+	cu_buf_reset(&b);
+	tap_is_int(cu_file_read_first_line(p, 100, &b, &err), CU_OK, "first line read");
+	tap_is_mem(b.data, b.len + 1, "s3cret", 7, "CRLF and the rest cut, NUL-terminated");
+	cu_file_write_atomic(p, "no newline", 10, 0600, &err);
+	cu_buf_reset(&b);
+	tap_is_int(cu_file_read_first_line(p, 100, &b, &err), CU_OK, "unterminated line read");
+	tap_is_str(b.data, "no newline", "unterminated line kept whole");
+	cu_file_write_atomic(p, "\n", 1, 0600, &err);
+	cu_buf_reset(&b);
+	tap_is_int(cu_file_read_first_line(p, 100, &b, &err), CU_OK, "empty line read");
+	tap_ok(b.len == 0, "empty first line gives an empty secret");
+	cu_buf_puts(&b, "pre\r", &err);
+	cu_file_write_atomic(p, "\nx", 2, 0600, &err);
+	tap_is_int(cu_file_read_first_line(p, 100, &b, &err), CU_OK, "read after content");
+	tap_is_str(b.data, "pre\r", "only what was read is cut, not what was there");
+	cu_buf_reset(&b);
+	tap_is_int(cu_file_read_first_line(p, 0, &b, &err), CU_E_LIMIT, "cap still applies");
 	free(big);
 	cu_buf_release(&b);
 }
