@@ -1,6 +1,7 @@
 /*
  * cli.c - helpers shared by the verbs: usage, failures, secrets.
  */
+#include "config.h"
 #include "src/cli.h"
 
 #include <errno.h>
@@ -10,7 +11,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <libusb.h>
 #include <openssl/crypto.h>
+#include <sqlite3.h>
+#include <zip.h>
 
 const struct cu_verb *cu_cli_verb(const char *name)
 {
@@ -104,4 +108,38 @@ void cu_cli_secret_release(struct cu_buf *secret)
 	if (secret->data != NULL)
 		OPENSSL_cleanse(secret->data, secret->cap);
 	cu_buf_release(secret);
+}
+
+static void libusb_version(char *buf, size_t n)
+{
+	const struct libusb_version *uv = libusb_get_version();
+
+	snprintf(buf, n, "%u.%u.%u", uv->major, uv->minor, uv->micro);
+}
+
+void cu_cli_print_version(void)
+{
+	char usb[48];
+
+	libusb_version(usb, sizeof(usb));
+	printf("%s\n", cu_version());
+	printf("build %s\n", CUSTOS_BUILD_COMMIT);
+	printf("OpenSSL %s\n", OpenSSL_version(OPENSSL_FULL_VERSION_STRING));
+	printf("SQLite %s\n", sqlite3_libversion());
+	printf("libzip %s\n", zip_libzip_version());
+	printf("libimobiledevice %s (built against)\n", CUSTOS_IMOBILEDEVICE_VERSION);
+	printf("libplist %s (built against)\n", CUSTOS_PLIST_VERSION);
+	printf("libusbmuxd %s (built against)\n", CUSTOS_USBMUXD_VERSION);
+	printf("libusb %s\n", usb);
+	printf("jansson %s\n", jansson_version_str());
+}
+
+void cu_cli_case_libraries(struct cu_case_init_opts *o, json_t **libs)
+{
+	char usb[48];
+
+	libusb_version(usb, sizeof(usb));
+	o->libzip_version = zip_libzip_version();
+	*libs = json_pack("{s:s}", "libusb", usb);
+	o->libraries = *libs;
 }

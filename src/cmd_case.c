@@ -13,12 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* libzip and libusb are linked into this program (report/, extract/); only
- * their version strings are recorded in the manifest's tool.libraries, as
- * `custos --version` prints them. */
-#include <libusb.h>
-#include <zip.h>
-
 static const char init_usage[] =
     "usage: custos case init DIR --case-id ID [--manifest SEIZURE.json]\n"
     "                        [--examiner NAME]... [--keep-ids] [--sign KEY.pem]\n";
@@ -87,14 +81,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	dir = argv[optind];
 	o.examiners = examiners;
 	o.n_examiners = n_ex;
-	o.libzip_version = zip_libzip_version();
-	{
-		const struct libusb_version *uv = libusb_get_version();
-		char usb[48];
-		snprintf(usb, sizeof(usb), "%u.%u.%u", uv->major, uv->minor, uv->micro);
-		libs = json_pack("{s:s}", "libusb", usb);
-		o.libraries = libs;
-	}
+	cu_cli_case_libraries(&o, &libs);
 	if (n_ex > 0)
 		cu_case_set_actor(examiners[0], NULL, "examiner");
 

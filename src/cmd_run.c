@@ -18,9 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libusb.h>
-#include <zip.h>
-
 #include "extract/extract.h"
 #include "parsers/parsers.h"
 #include "report/report.h"
@@ -240,14 +237,7 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 		cu_case_set_actor(examiners[0], NULL, "examiner");
 	io.examiners = examiners;
 	io.n_examiners = n_ex;
-	io.libzip_version = zip_libzip_version();
-	{
-		const struct libusb_version *uv = libusb_get_version();
-		char usb[48];
-		snprintf(usb, sizeof(usb), "%u.%u.%u", uv->major, uv->minor, uv->micro);
-		libs = json_pack("{s:s}", "libusb", usb);
-		io.libraries = libs;
-	}
+	cu_cli_case_libraries(&io, &libs);
 
 	/* 1. case init: OUT/<case-id>/ (the id escaped as one safe name). */
 	step(&r, "case init");

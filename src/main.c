@@ -9,11 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libusb.h>
-#include <openssl/crypto.h>
-#include <sqlite3.h>
-#include <zip.h>
-
 const struct cu_verb cu_verbs[] = {
     {"devices", "list attached iOS and Android devices",
      "custos devices [--adb-connect HOST:PORT]\n"
@@ -107,21 +102,6 @@ static void print_help(void)
 	       "            4 device error, 5 partial (failures recorded in the custody log)\n");
 }
 
-static void print_version(void)
-{
-	const struct libusb_version *uv = libusb_get_version();
-	printf("%s\n", cu_version());
-	printf("build %s\n", CUSTOS_BUILD_COMMIT);
-	printf("OpenSSL %s\n", OpenSSL_version(OPENSSL_FULL_VERSION_STRING));
-	printf("SQLite %s\n", sqlite3_libversion());
-	printf("libzip %s\n", zip_libzip_version());
-	printf("libimobiledevice %s (built against)\n", CUSTOS_IMOBILEDEVICE_VERSION);
-	printf("libplist %s (built against)\n", CUSTOS_PLIST_VERSION);
-	printf("libusbmuxd %s (built against)\n", CUSTOS_USBMUXD_VERSION);
-	printf("libusb %u.%u.%u\n", uv->major, uv->minor, uv->micro);
-	printf("jansson %s\n", jansson_version_str());
-}
-
 int main(int argc, char **argv)
 {
 	struct cu_cli cli = {.case_dir = "."};
@@ -143,7 +123,7 @@ int main(int argc, char **argv)
 		case 'q': cli.quiet = true; break;
 		case 'v': cli.verbose = true; break;
 		case 'j': cli.json = true; break;
-		case 'V': print_version(); return 0;
+		case 'V': cu_cli_print_version(); return 0;
 		case 'h': print_help(); return 0;
 		default: fputs(global_usage, stderr); return 2;
 		}

@@ -105,4 +105,14 @@ SOURCE_DATE_EPOCH=1795000001 "$CUSTOS" case init "$T/g3" --case-id A440305202611
 	--manifest "$M/sample-seizure.json" --examiner 王建国 >/dev/null 2>&1
 if cmp -s "$T/g1/custody/log.jsonl" "$T/g3/custody/log.jsonl"; then st=1; else st=0; fi
 ok $st "another SOURCE_DATE_EPOCH gives another log (the test can fail)"
+
+# --- library versions: tool.libraries agrees with `custos --version` ------
+run "custos --version" "$CUSTOS" --version
+for lib in libzip libusb; do
+	v=$(sed -n "s/^$lib \([0-9][0-9.]*\)\$/\1/p" "$T/last.out")
+	like "$v" '^[0-9]+\.[0-9]+' "--version names $lib"
+	got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tool"]["libraries"][sys.argv[2]])' \
+		"$T/c1/manifest.json" "$lib")
+	is "$got" "$v" "manifest tool.libraries.$lib is the version --version prints"
+done
 tap_done
