@@ -106,6 +106,12 @@ static void bind_i64(sqlite3_stmt *st, int i, int64_t v)
 		sqlite3_bind_int64(st, i, v);
 }
 
+/* An id column: ids are > 0, anything else is unknown (NULL). */
+static void bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	bind_i64(st, i, id > 0 ? id : CU_UNKNOWN);
+}
+
 static void bind_tristate(sqlite3_stmt *st, int i, int v)
 {
 	if (v < 0)
@@ -129,7 +135,7 @@ static void bind_time(sqlite3_stmt *st, int i_utc, int i_ms, int64_t ms, char bu
 static void bind_prov(sqlite3_stmt *st, int i_id, int i_table, int i_rowid, int i_page,
 		      int i_offset, int i_recovered, const struct cu_prov *p)
 {
-	bind_i64(st, i_id, p->source_id > 0 ? p->source_id : CU_UNKNOWN);
+	bind_id(st, i_id, p->source_id);
 	bind_text_static(st, i_table, p->table);
 	bind_i64(st, i_rowid, p->rowid);
 	bind_i64(st, i_page, p->page);
@@ -150,23 +156,71 @@ static enum cu_status step_done(struct cu_parse_ctx *ctx, sqlite3_stmt *st, cons
 	return CU_OK;
 }
 
+/* The statement `which` with ?1 = the current item and ?2 = app bound:
+ * every row of case.db starts with these two columns. */
+static enum cu_status row_start(struct cu_parse_ctx *ctx, enum sink_stmt which, const char *app,
+				sqlite3_stmt **st, struct cu_error *err)
+{
+	enum cu_status rc = stmt_get(ctx, which, st, err);
+
+	if (rc)
+		return rc;
+	bind_text_static(*st, 1, ctx->item);
+	bind_text_static(*st, 2, app);
+	return CU_OK;
+}
+
+/* Runs a bound INSERT; on success counts the row (count may be NULL) and
+ * gives its id (id may be NULL). */
+static enum cu_status step_insert(struct cu_parse_ctx *ctx, sqlite3_stmt *st, const char *what,
+				  uint64_t *count, int64_t *id, struct cu_error *err)
+{
+	enum cu_status rc = step_done(ctx, st, what, err);
+
+	if (rc)
+		return rc;
+	if (count)
+		(*count)++;
+	if (id)
+		*id = sqlite3_last_insert_rowid(ctx->db);
+	return CU_OK;
+}
+
+/* The id of the first row of `which` (ST_CONV_FIND, ST_PAY_FIND) with this
+ * item, app and key; CU_UNKNOWN in *found when there is none. */
+static enum cu_status find_id(struct cu_parse_ctx *ctx, enum sink_stmt which, const char *app,
+			      const char *key, const char *what, int64_t *found,
+			      struct cu_error *err)
+{
+	sqlite3_stmt *st;
+	enum cu_status rc = row_start(ctx, which, app, &st, err);
+	int s;
+
+	if (rc)
+		return rc;
+	bind_text_static(st, 3, key);
+	s = sqlite3_step(st);
+	*found = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : CU_UNKNOWN;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return cu_error_set(err, CU_E_IO, "case.db: finding %s: %s", what,
+				    sqlite3_errmsg(ctx->db));
+	return CU_OK;
+}
+
 enum cu_status cu_sink_account(struct cu_parse_ctx *ctx, const struct cu_account *a,
 			       struct cu_error *err)
 {
 	sqlite3_stmt *st;
-	enum cu_status rc = stmt_get(ctx, ST_ACCOUNT, &st, err);
+	enum cu_status rc = row_start(ctx, ST_ACCOUNT, a->app, &st, err);
 
 	if (rc)
 		return rc;
-	bind_text_static(st, 1, ctx->item);
-	bind_text_static(st, 2, a->app);
 	bind_text_static(st, 3, a->identifier);
 	bind_text_static(st, 4, a->display_name);
-	bind_i64(st, 5, a->source_id > 0 ? a->source_id : CU_UNKNOWN);
-	rc = step_done(ctx, st, "an account", err);
-	if (rc == CU_OK)
-		ctx->counts.accounts++;
-	return rc;
+	bind_id(st, 5, a->source_id);
+	return step_insert(ctx, st, "an account", &ctx->counts.accounts, NULL, err);
 }
 
 enum cu_status cu_sink_contact_x(struct cu_parse_ctx *ctx, const struct cu_contact *c,
@@ -174,14 +228,12 @@ enum cu_status cu_sink_contact_x(struct cu_parse_ctx *ctx, const struct cu_conta
 {
 	static const struct cu_row_extra none = CU_ROW_EXTRA_INIT;
 	sqlite3_stmt *st;
-	enum cu_status rc = stmt_get(ctx, ST_CONTACT, &st, err);
+	enum cu_status rc = row_start(ctx, ST_CONTACT, c->app, &st, err);
 
 	if (rc)
 		return rc;
 	if (!x)
 		x = &none;
-	bind_text_static(st, 1, ctx->item);
-	bind_text_static(st, 2, c->app);
 	bind_text_static(st, 3, c->identifier);
 	bind_text_static(st, 4, c->display_name);
 	bind_text_static(st, 5, c->alias);
@@ -190,13 +242,7 @@ enum cu_status cu_sink_contact_x(struct cu_parse_ctx *ctx, const struct cu_conta
 	bind_prov(st, 8, 9, 10, 12, 13, 11, &c->prov);
 	bind_text_static(st, 14, x->email);
 	bind_text_static(st, 15, x->status);
-	rc = step_done(ctx, st, "a contact", err);
-	if (rc)
-		return rc;
-	ctx->counts.contacts++;
-	if (id)
-		*id = sqlite3_last_insert_rowid(ctx->db);
-	return CU_OK;
+	return step_insert(ctx, st, "a contact", &ctx->counts.contacts, id, err);
 }
 
 enum cu_status cu_sink_contact(struct cu_parse_ctx *ctx, const struct cu_contact *c,
@@ -213,40 +259,23 @@ enum cu_status cu_sink_conversation(struct cu_parse_ctx *ctx, const struct cu_co
 	int64_t found = CU_UNKNOWN;
 
 	if (c->identifier) {
-		rc = stmt_get(ctx, ST_CONV_FIND, &st, err);
+		rc = find_id(ctx, ST_CONV_FIND, c->app, c->identifier, "a conversation", &found,
+			     err);
 		if (rc)
 			return rc;
-		bind_text_static(st, 1, ctx->item);
-		bind_text_static(st, 2, c->app);
-		bind_text_static(st, 3, c->identifier);
-		int s = sqlite3_step(st);
-		if (s == SQLITE_ROW)
-			found = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (s != SQLITE_ROW && s != SQLITE_DONE)
-			return cu_error_set(err, CU_E_IO, "case.db: finding a conversation: %s",
-					    sqlite3_errmsg(ctx->db));
 		if (found != CU_UNKNOWN) {
 			*id = found;
 			return CU_OK;
 		}
 	}
-	rc = stmt_get(ctx, ST_CONV_INSERT, &st, err);
+	rc = row_start(ctx, ST_CONV_INSERT, c->app, &st, err);
 	if (rc)
 		return rc;
-	bind_text_static(st, 1, ctx->item);
-	bind_text_static(st, 2, c->app);
 	bind_text_static(st, 3, c->identifier);
 	bind_text_static(st, 4, c->title);
 	bind_tristate(st, 5, c->is_group);
-	bind_i64(st, 6, c->source_id > 0 ? c->source_id : CU_UNKNOWN);
-	rc = step_done(ctx, st, "a conversation", err);
-	if (rc)
-		return rc;
-	ctx->counts.conversations++;
-	*id = sqlite3_last_insert_rowid(ctx->db);
-	return CU_OK;
+	bind_id(st, 6, c->source_id);
+	return step_insert(ctx, st, "a conversation", &ctx->counts.conversations, id, err);
 }
 
 enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message *m, int64_t *id,
@@ -254,13 +283,11 @@ enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message
 {
 	sqlite3_stmt *st;
 	char utc[CU_TIME_STR];
-	enum cu_status rc = stmt_get(ctx, ST_MESSAGE, &st, err);
+	enum cu_status rc = row_start(ctx, ST_MESSAGE, m->app, &st, err);
 
 	if (rc)
 		return rc;
-	bind_text_static(st, 1, ctx->item);
-	bind_text_static(st, 2, m->app);
-	bind_i64(st, 3, m->conversation_id > 0 ? m->conversation_id : CU_UNKNOWN);
+	bind_id(st, 3, m->conversation_id);
 	bind_text_static(st, 4, m->sender);
 	bind_text_static(st, 5, m->sender_name);
 	bind_text_static(st, 6, m->direction);
@@ -271,13 +298,7 @@ enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message
 	bind_text_static(st, 12, m->attachment);
 	bind_text_static(st, 13, m->status);
 	bind_prov(st, 14, 15, 16, 17, 18, 19, &m->prov);
-	rc = step_done(ctx, st, "a message", err);
-	if (rc)
-		return rc;
-	ctx->counts.messages++;
-	if (id)
-		*id = sqlite3_last_insert_rowid(ctx->db);
-	return CU_OK;
+	return step_insert(ctx, st, "a message", &ctx->counts.messages, id, err);
 }
 
 enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
@@ -286,14 +307,12 @@ enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
 	static const struct cu_row_extra none = CU_ROW_EXTRA_INIT;
 	sqlite3_stmt *st;
 	char utc[CU_TIME_STR];
-	enum cu_status rc = stmt_get(ctx, ST_CALL, &st, err);
+	enum cu_status rc = row_start(ctx, ST_CALL, c->app, &st, err);
 
 	if (rc)
 		return rc;
 	if (!x)
 		x = &none;
-	bind_text_static(st, 1, ctx->item);
-	bind_text_static(st, 2, c->app);
 	bind_text_static(st, 3, c->counterpart);
 	bind_text_static(st, 4, c->direction);
 	bind_time(st, 5, 6, c->started_ms, utc);
@@ -301,13 +320,7 @@ enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
 	bind_tristate(st, 8, c->answered);
 	bind_prov(st, 9, 10, 11, 13, 14, 12, &c->prov);
 	bind_text_static(st, 15, x->raw_type);
-	rc = step_done(ctx, st, "a call", err);
-	if (rc)
-		return rc;
-	ctx->counts.calls++;
-	if (id)
-		*id = sqlite3_last_insert_rowid(ctx->db);
-	return CU_OK;
+	return step_insert(ctx, st, "a call", &ctx->counts.calls, id, err);
 }
 
 enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c, struct cu_error *err)
@@ -327,20 +340,9 @@ enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payme
 	if (!x)
 		x = &none;
 	if (p->transaction_id && *p->transaction_id) {
-		rc = stmt_get(ctx, ST_PAY_FIND, &st, err);
+		rc = find_id(ctx, ST_PAY_FIND, p->app, p->transaction_id, "a payment", &found, err);
 		if (rc)
 			return rc;
-		bind_text_static(st, 1, ctx->item);
-		bind_text_static(st, 2, p->app);
-		bind_text_static(st, 3, p->transaction_id);
-		int s = sqlite3_step(st);
-		if (s == SQLITE_ROW)
-			found = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (s != SQLITE_ROW && s != SQLITE_DONE)
-			return cu_error_set(err, CU_E_IO, "case.db: finding a payment: %s",
-					    sqlite3_errmsg(ctx->db));
 	}
 	if (found != CU_UNKNOWN) {
 		rc = stmt_get(ctx, ST_PAY_UPDATE, &st, err);
@@ -357,7 +359,7 @@ enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payme
 		bind_text_static(st, 8, p->counterparty_name);
 		bind_text_static(st, 9, p->memo);
 		bind_time(st, 11, 10, p->occurred_ms, utc);
-		bind_i64(st, 12, p->message_id > 0 ? p->message_id : CU_UNKNOWN);
+		bind_id(st, 12, p->message_id);
 		bind_i64(st, 13, x->balance_minor);
 		bind_text_static(st, 14, x->account);
 		bind_text_static(st, 15, x->bank);
@@ -368,11 +370,9 @@ enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payme
 			*id = found;
 		return CU_OK;
 	}
-	rc = stmt_get(ctx, ST_PAY_INSERT, &st, err);
+	rc = row_start(ctx, ST_PAY_INSERT, p->app, &st, err);
 	if (rc)
 		return rc;
-	bind_text_static(st, 1, ctx->item);
-	bind_text_static(st, 2, p->app);
 	bind_text_static(st, 3, p->kind);
 	bind_text_static(st, 4, p->direction);
 	bind_i64(st, 5, p->amount_minor);
@@ -383,18 +383,12 @@ enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payme
 	bind_text_static(st, 10, p->memo);
 	bind_text_static(st, 11, p->transaction_id);
 	bind_time(st, 12, 13, p->occurred_ms, utc);
-	bind_i64(st, 14, p->message_id > 0 ? p->message_id : CU_UNKNOWN);
+	bind_id(st, 14, p->message_id);
 	bind_prov(st, 15, 16, 17, 19, 20, 18, &p->prov);
 	bind_i64(st, 21, x->balance_minor);
 	bind_text_static(st, 22, x->account);
 	bind_text_static(st, 23, x->bank);
-	rc = step_done(ctx, st, "a payment", err);
-	if (rc)
-		return rc;
-	ctx->counts.payments++;
-	if (id)
-		*id = sqlite3_last_insert_rowid(ctx->db);
-	return CU_OK;
+	return step_insert(ctx, st, "a payment", &ctx->counts.payments, id, err);
 }
 
 enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment *p,
@@ -422,14 +416,10 @@ enum cu_status sink_source(struct cu_parse_ctx *ctx, const char *item, const cha
 		sqlite3_bind_int64(st, 4, (int64_t)size);
 	bind_text(st, 5, sha256 && *sha256 ? sha256 : NULL);
 	bind_text(st, 6, md5 && *md5 ? md5 : NULL);
-	bind_i64(st, 7, derived_from > 0 ? derived_from : CU_UNKNOWN);
+	bind_id(st, 7, derived_from);
 	bind_text(st, 8, derivation);
 	bind_text(st, 9, parser);
-	rc = step_done(ctx, st, "a source", err);
-	if (rc)
-		return rc;
-	*id = sqlite3_last_insert_rowid(ctx->db);
-	return CU_OK;
+	return step_insert(ctx, st, "a source", NULL, id, err);
 }
 
 enum cu_status sink_warning(struct cu_parse_ctx *ctx, int64_t source_id, const char *device_path,
@@ -440,7 +430,7 @@ enum cu_status sink_warning(struct cu_parse_ctx *ctx, int64_t source_id, const c
 
 	if (rc)
 		return rc;
-	bind_i64(st, 1, source_id > 0 ? source_id : CU_UNKNOWN);
+	bind_id(st, 1, source_id);
 	bind_text(st, 2, device_path);
 	bind_text(st, 3, message);
 	bind_text(st, 4, ctx->item);
