@@ -165,6 +165,9 @@ enum cu_status cu_qr_png(const char *text, unsigned scale, struct cu_buf *out,
 
 #define CU_REPORT_HTML 1u
 #define CU_REPORT_DOCX 2u
+/* Parses --format "html", "docx" or "all" into CU_REPORT_* bits; false
+ * (formats untouched) for anything else. */
+bool cu_report_parse_formats(const char *s, unsigned *out);
 
 struct cu_report_opts {
 	unsigned formats; /* CU_REPORT_HTML | CU_REPORT_DOCX; 0 = both */

@@ -222,3 +222,16 @@ out:
 		QRcode_free(qr);
 	return st;
 }
+
+bool cu_report_parse_formats(const char *s, unsigned *out)
+{
+	if (strcmp(s, "html") == 0)
+		*out = CU_REPORT_HTML;
+	else if (strcmp(s, "docx") == 0)
+		*out = CU_REPORT_DOCX;
+	else if (strcmp(s, "all") == 0)
+		*out = CU_REPORT_HTML | CU_REPORT_DOCX;
+	else
+		return false;
+	return true;
+}

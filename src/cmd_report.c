@@ -19,19 +19,6 @@ static const char report_usage[] =
     "  ZONE: +HH:MM, UTC or a fixed-offset zone such as Asia/Shanghai (default: the\n"
     "  manifest's seizure.location.tz, else Asia/Shanghai).\n";
 
-static bool parse_formats(const char *s, unsigned *out)
-{
-	if (strcmp(s, "html") == 0)
-		*out = CU_REPORT_HTML;
-	else if (strcmp(s, "docx") == 0)
-		*out = CU_REPORT_DOCX;
-	else if (strcmp(s, "all") == 0)
-		*out = CU_REPORT_HTML | CU_REPORT_DOCX;
-	else
-		return false;
-	return true;
-}
-
 int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -58,7 +45,7 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
-			if (!parse_formats(optarg, &o.formats)) {
+			if (!cu_report_parse_formats(optarg, &o.formats)) {
 				fprintf(stderr,
 					"custos report: --format takes html, docx or all\n");
 				return 2;

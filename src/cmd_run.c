@@ -67,19 +67,6 @@ static enum cu_status ask_password(void *ctx, struct cu_buf *out, struct cu_erro
 	return cu_cli_read_secret(s->file, "CUSTOS_PASSWORD", prompt, out, err);
 }
 
-static bool parse_formats(const char *s, unsigned *out)
-{
-	if (strcmp(s, "html") == 0)
-		*out = CU_REPORT_HTML;
-	else if (strcmp(s, "docx") == 0)
-		*out = CU_REPORT_DOCX;
-	else if (strcmp(s, "all") == 0)
-		*out = CU_REPORT_HTML | CU_REPORT_DOCX;
-	else
-		return false;
-	return true;
-}
-
 int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -172,7 +159,7 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 			so.hash_algs |= CU_HASH_SM3;
 			break;
 		case 'R':
-			if (!parse_formats(optarg, &ro.formats)) {
+			if (!cu_report_parse_formats(optarg, &ro.formats)) {
 				fprintf(stderr,
 					"custos run: --report-format takes html, docx or all\n");
 				goto out;

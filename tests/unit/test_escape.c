@@ -182,6 +182,17 @@ static void test_display(void)
 	tap_ok(!cu_report_parse_tz("+8", &off) && !cu_report_parse_tz("+15:00", &off) &&
 		   !cu_report_parse_tz("Mars/Olympus", &off) && !cu_report_parse_tz("+08:60", &off),
 	       "bad zones refused");
+	{
+		unsigned f = 99;
+		tap_ok(cu_report_parse_formats("html", &f) && f == CU_REPORT_HTML, "--format html");
+		tap_ok(cu_report_parse_formats("docx", &f) && f == CU_REPORT_DOCX, "--format docx");
+		tap_ok(cu_report_parse_formats("all", &f) && f == (CU_REPORT_HTML | CU_REPORT_DOCX),
+		       "--format all");
+		tap_ok(!cu_report_parse_formats("pdf", &f) &&
+			   !cu_report_parse_formats("HTML", &f) &&
+			   f == (CU_REPORT_HTML | CU_REPORT_DOCX),
+		       "other formats refused, value untouched");
+	}
 
 	cu_report_group_hex("78ee7c9a4615f5635cafa79833778cabebc989457270e2f8523f68529d5d5433", g);
 	tap_is_str(
