@@ -500,15 +500,70 @@ out:
 	return s;
 }
 
+/* Time columns of the wallet tables: seconds or ms [unconfirmed]. */
+static int64_t wallet_ms(int64_t t)
+{
+	return t == CU_UNKNOWN || t <= 0 ? CU_UNKNOWN : t < 100000000000LL ? t * 1000 : t;
+}
+
 /*
  * RemittanceRecord (APPS.md 8.1): one row per transfer the app tracked,
  * kept after the chat messages are deleted. Sunk after the messages: for a
  * transfer already known from its messages the sink only fills what they
  * did not state (status and time stay theirs); a transfer whose messages
  * are gone gets a row with what the record says: id, counterparty,
- * direction (isSend), time (receiveTime, seconds or ms [unconfirmed]).
+ * direction (isSend), time (receiveTime).
+ * Columns: 2 isSend, 3 talker, 4 receiveTime.
  */
-static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
+static char *fill_remittance(struct wx *w, sqlite3_stmt *q, struct cu_payment *p)
+{
+	const char *talker = (const char *)sqlite3_column_text(q, 3);
+	char *name = NULL;
+
+	p->kind = "transfer";
+	p->amount_minor = CU_UNKNOWN;
+	p->direction = sqlite3_column_type(q, 2) != SQLITE_INTEGER ? "unknown"
+		       : sqlite3_column_int64(q, 2) == 1           ? "outgoing"
+								   : "incoming";
+	p->counterparty = nz(talker);
+	p->occurred_ms = wallet_ms(cu_sqlite_i64(q, 4));
+	if (p->counterparty != NULL && !wx_is_group(p->counterparty))
+		p->counterparty_name = name = w->display(w, p->counterparty);
+	return name;
+}
+
+/*
+ * WalletLuckyMoney (APPS.md 8.1): red packets the owner opened, with the
+ * amount received (fen [unconfirmed]). Like RemittanceRecord: after the
+ * messages, filling unknown fields of known packets (by sendId) or adding
+ * the packets whose messages are gone.
+ * Columns: 2 receiveAmount, 3 receiveTime, 4 sender.
+ */
+static char *fill_lucky(struct wx *w, sqlite3_stmt *q, struct cu_payment *p)
+{
+	const char *sender = nz((const char *)sqlite3_column_text(q, 4));
+	int64_t amount = cu_sqlite_i64(q, 2);
+	bool mine = sender != NULL && w->own_wxid != NULL && !strcmp(sender, w->own_wxid);
+	char *name = NULL;
+
+	p->kind = "red_packet";
+	p->direction = sender == NULL ? "unknown" : mine ? "outgoing" : "incoming";
+	/* what the owner received; not the value of a packet they sent */
+	p->amount_minor = !mine && amount != CU_UNKNOWN && amount > 0 ? amount : CU_UNKNOWN;
+	p->counterparty = mine ? NULL : sender;
+	p->occurred_ms = wallet_ms(cu_sqlite_i64(q, 3));
+	if (p->counterparty != NULL)
+		p->counterparty_name = name = w->display(w, p->counterparty);
+	return name;
+}
+
+/* One wallet table: rowid, the transaction id column `key` and three
+ * optional columns, in rowid order; fill() sets what the row states and
+ * returns the counterparty name it allocated (or NULL). */
+static enum cu_status
+parse_wallet(struct wx *w, const char *table, const char *key, const char *const cols[3],
+	     char *(*fill)(struct wx *w, sqlite3_stmt *q, struct cu_payment *p),
+	     struct cu_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	enum cu_status st = CU_OK;
@@ -516,44 +571,30 @@ static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
 	struct cu_rows rows;
 	int rc = SQLITE_DONE;
 
-	if (!cu_sqlite_has_table(w->db, "RemittanceRecord") ||
-	    !cu_sqlite_has_column(w->db, "RemittanceRecord", "transferId"))
+	if (!cu_sqlite_has_table(w->db, table) || !cu_sqlite_has_column(w->db, table, key))
 		return CU_OK;
-	snprintf(sql, sizeof(sql),
-		 "SELECT rowid, transferId, %s, %s, %s FROM RemittanceRecord ORDER BY rowid",
-		 cu_sqlite_col_or_null(w->db, "RemittanceRecord", "isSend"),
-		 cu_sqlite_col_or_null(w->db, "RemittanceRecord", "talker"),
-		 cu_sqlite_col_or_null(w->db, "RemittanceRecord", "receiveTime"));
+	snprintf(sql, sizeof(sql), "SELECT rowid, %s, %s, %s, %s FROM %s ORDER BY rowid", key,
+		 cu_sqlite_col_or_null(w->db, table, cols[0]),
+		 cu_sqlite_col_or_null(w->db, table, cols[1]),
+		 cu_sqlite_col_or_null(w->db, table, cols[2]), table);
 	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return CU_OK;
 	cu_rows_init(&rows, w->a, 0);
 	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
 		struct cu_payment p;
 		const char *id = (const char *)sqlite3_column_text(q, 1);
-		const char *talker = (const char *)sqlite3_column_text(q, 3);
-		int64_t t = cu_sqlite_i64(q, 4);
-		char *name = NULL;
+		char *name;
 
 		if (id == NULL || id[0] == '\0')
 			continue;
 		memset(&p, 0, sizeof(p));
 		p.app = WX_PAY_APP;
-		p.kind = "transfer";
 		p.currency = "CNY";
-		p.amount_minor = CU_UNKNOWN;
 		p.transaction_id = id;
-		p.direction = sqlite3_column_type(q, 2) != SQLITE_INTEGER ? "unknown"
-			      : sqlite3_column_int64(q, 2) == 1           ? "outgoing"
-									  : "incoming";
-		p.counterparty = nz(talker);
-		if (p.counterparty != NULL && !wx_is_group(p.counterparty))
-			p.counterparty_name = name = w->display(w, p.counterparty);
-		p.occurred_ms = t == CU_UNKNOWN || t <= 0 ? CU_UNKNOWN
-				: t < 100000000000LL      ? t * 1000
-							  : t;
+		name = fill(w, q, &p);
 		p.message_id = CU_UNKNOWN;
 		p.prov.source_id = w->a->source_id;
-		p.prov.table = "RemittanceRecord";
+		p.prov.table = table;
 		p.prov.rowid = sqlite3_column_int64(q, 0);
 		p.prov.page = CU_UNKNOWN;
 		p.prov.offset = CU_UNKNOWN;
@@ -566,68 +607,18 @@ static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
 	return st;
 }
 
-/*
- * WalletLuckyMoney (APPS.md 8.1): red packets the owner opened, with the
- * amount received (fen [unconfirmed]). Like RemittanceRecord: after the
- * messages, filling unknown fields of known packets (by sendId) or adding
- * the packets whose messages are gone.
- */
+static enum cu_status parse_remittance(struct wx *w, struct cu_error *err)
+{
+	static const char *const cols[3] = {"isSend", "talker", "receiveTime"};
+
+	return parse_wallet(w, "RemittanceRecord", "transferId", cols, fill_remittance, err);
+}
+
 static enum cu_status parse_lucky(struct wx *w, struct cu_error *err)
 {
-	sqlite3_stmt *q = NULL;
-	enum cu_status st = CU_OK;
-	char sql[256];
-	struct cu_rows rows;
-	int rc = SQLITE_DONE;
+	static const char *const cols[3] = {"receiveAmount", "receiveTime", "sender"};
 
-	if (!cu_sqlite_has_table(w->db, "WalletLuckyMoney") ||
-	    !cu_sqlite_has_column(w->db, "WalletLuckyMoney", "sendId"))
-		return CU_OK;
-	snprintf(sql, sizeof(sql),
-		 "SELECT rowid, sendId, %s, %s, %s FROM WalletLuckyMoney ORDER BY rowid",
-		 cu_sqlite_col_or_null(w->db, "WalletLuckyMoney", "receiveAmount"),
-		 cu_sqlite_col_or_null(w->db, "WalletLuckyMoney", "receiveTime"),
-		 cu_sqlite_col_or_null(w->db, "WalletLuckyMoney", "sender"));
-	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return CU_OK;
-	cu_rows_init(&rows, w->a, 0);
-	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
-		struct cu_payment p;
-		const char *id = (const char *)sqlite3_column_text(q, 1);
-		const char *sender = nz((const char *)sqlite3_column_text(q, 4));
-		int64_t amount = cu_sqlite_i64(q, 2), t = cu_sqlite_i64(q, 3);
-		bool mine = sender != NULL && w->own_wxid != NULL && !strcmp(sender, w->own_wxid);
-		char *name = NULL;
-
-		if (id == NULL || id[0] == '\0')
-			continue;
-		memset(&p, 0, sizeof(p));
-		p.app = WX_PAY_APP;
-		p.kind = "red_packet";
-		p.currency = "CNY";
-		p.transaction_id = id;
-		p.direction = sender == NULL ? "unknown" : mine ? "outgoing" : "incoming";
-		/* what the owner received; not the value of a packet they sent */
-		p.amount_minor = !mine && amount != CU_UNKNOWN && amount > 0 ? amount : CU_UNKNOWN;
-		p.counterparty = mine ? NULL : sender;
-		if (p.counterparty != NULL)
-			p.counterparty_name = name = w->display(w, p.counterparty);
-		p.occurred_ms = t == CU_UNKNOWN || t <= 0 ? CU_UNKNOWN
-				: t < 100000000000LL      ? t * 1000
-							  : t;
-		p.message_id = CU_UNKNOWN;
-		p.prov.source_id = w->a->source_id;
-		p.prov.table = "WalletLuckyMoney";
-		p.prov.rowid = sqlite3_column_int64(q, 0);
-		p.prov.page = CU_UNKNOWN;
-		p.prov.offset = CU_UNKNOWN;
-		st = cu_sink_payment(w->ctx, &p, err);
-		free(name);
-	}
-	sqlite3_finalize(q);
-	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
-		st = cu_rows_damaged(w->a, err);
-	return st;
+	return parse_wallet(w, "WalletLuckyMoney", "sendId", cols, fill_lucky, err);
 }
 
 static enum cu_status parse_plain(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
