@@ -499,6 +499,9 @@ void cu_rows_init(struct cu_rows *g, const struct cu_artifact *a, int key_col);
 int cu_rows_step(sqlite3_stmt *st, struct cu_rows *g);
 enum cu_status cu_rows_damaged(const struct cu_artifact *a, struct cu_error *err);
 
+/* Provenance of a live (not recovered) row: a's source, table, rowid. */
+struct cu_prov cu_prov_row(const struct cu_artifact *a, const char *table, int64_t rowid);
+
 /* column itself when table has it, else "NULL": for SELECTs that must
  * survive app-version schema differences. Returns column or a literal. */
 const char *cu_sqlite_col_or_null(sqlite3 *db, const char *table, const char *column);

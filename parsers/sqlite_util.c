@@ -141,3 +141,9 @@ enum cu_status cu_rows_damaged(const struct cu_artifact *a, struct cu_error *err
 			    "b-tree); reading stopped there",
 			    a->device_path);
 }
+
+struct cu_prov cu_prov_row(const struct cu_artifact *a, const char *table, int64_t rowid)
+{
+	struct cu_prov p = {a->source_id, table, rowid, CU_UNKNOWN, CU_UNKNOWN, false};
+	return p;
+}

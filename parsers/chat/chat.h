@@ -85,9 +85,6 @@ enum cu_status cu_chat_conversation(struct cu_parse_ctx *ctx, const char *app,
 				    const char *identifier, const char *title, int is_group,
 				    int64_t source_id, int64_t *id, struct cu_error *err);
 
-/* struct cu_prov for a live row. */
-struct cu_prov cu_chat_prov(const struct cu_artifact *a, const char *table, int64_t rowid);
-
 /* Lower-case hex of up to max bytes of p into out ("..." marks a cut). */
 enum cu_status cu_chat_hex(const void *p, size_t n, size_t max, struct cu_buf *out,
 			   struct cu_error *err);

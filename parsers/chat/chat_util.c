@@ -114,12 +114,6 @@ enum cu_status cu_chat_conversation(struct cu_parse_ctx *ctx, const char *app,
 	return cu_sink_conversation(ctx, &c, id, err);
 }
 
-struct cu_prov cu_chat_prov(const struct cu_artifact *a, const char *table, int64_t rowid)
-{
-	struct cu_prov p = {a->source_id, table, rowid, CU_UNKNOWN, CU_UNKNOWN, false};
-	return p;
-}
-
 enum cu_status cu_chat_hex(const void *p, size_t n, size_t max, struct cu_buf *out,
 			   struct cu_error *err)
 {

@@ -524,7 +524,7 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 		m.body = text;
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
 		m.attachment = attach;
-		m.prov = cu_chat_prov(r->a, table, sqlite3_column_int64(st, 0));
+		m.prov = cu_prov_row(r->a, table, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_message(r->ctx, &m, NULL, err)) != CU_OK)
 			goto out;
 	}
@@ -571,7 +571,7 @@ static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 			c.alias = c.display_name;
 			c.display_name = c.remark;
 		}
-		c.prov = cu_chat_prov(r->a, "Friends", sqlite3_column_int64(st, 0));
+		c.prov = cu_prov_row(r->a, "Friends", sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
 			goto out;
 	}

@@ -118,7 +118,7 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
 		m.body = cu_chat_text(st, 4);
 		m.attachment = att && *att ? att : NULL;
-		m.prov = cu_chat_prov(a, table, sqlite3_column_int64(st, 0));
+		m.prov = cu_prov_row(a, table, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
 			goto out;
 	}

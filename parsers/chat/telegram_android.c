@@ -120,7 +120,7 @@ static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
 		c.display_name = name_part(raw, &name);
 		c.alias = user.len ? user.data : NULL;
 		c.phone = phone.len ? phone.data : NULL;
-		c.prov = cu_chat_prov(r->a, "users", sqlite3_column_int64(st, 0));
+		c.prov = cu_prov_row(r->a, "users", sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
 			goto out;
 		if (have_tl && u.self && r->own == CU_UNKNOWN) {
@@ -200,7 +200,7 @@ static enum cu_status parse_phonebook(struct tg_run *r, struct cu_error *err)
 		}
 		c.display_name = name.len ? name.data : NULL;
 		c.phone = cu_chat_nz(cu_chat_text(st, 4));
-		c.prov = cu_chat_prov(r->a, t, sqlite3_column_int64(st, 0));
+		c.prov = cu_prov_row(r->a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
 			goto out;
 	}
@@ -330,7 +330,7 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 		m.sent_ms = cu_chat_ms_from_unix_s(date != CU_UNKNOWN ? date
 						   : ts == CU_OK      ? tl.date
 								      : CU_UNKNOWN);
-		m.prov = cu_chat_prov(r->a, table, sqlite3_column_int64(st, 0));
+		m.prov = cu_prov_row(r->a, table, sqlite3_column_int64(st, 0));
 		cu_buf_reset(&body);
 		cu_buf_reset(&path);
 		if (ts == CU_OK) {

@@ -289,7 +289,7 @@ static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifa
 		m.body = text;
 		m.raw_type = cu_chat_int(st, 3) == CU_UNKNOWN ? NULL : raw;
 		m.attachment = cu_chat_text(st, 8);
-		m.prov = cu_chat_prov(a, table, sqlite3_column_int64(st, 0));
+		m.prov = cu_prov_row(a, table, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
 			goto out;
 	}
@@ -425,7 +425,7 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 		c.duration_s = dur;
 		/* call_result codes are not confirmed; a call that lasted was answered */
 		c.answered = dur == CU_UNKNOWN ? -1 : dur > 0 ? 1 : 0;
-		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
+		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_call(ctx, &c, err)) != CU_OK)
 			goto out;
 	}
@@ -619,7 +619,7 @@ static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artif
 		c.display_name = cu_chat_text(st, 2);
 		c.alias = cu_chat_text(st, 3); /* the name the user set in WhatsApp */
 		c.phone = cu_chat_text(st, 4);
-		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
+		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
 			goto out;
 	}

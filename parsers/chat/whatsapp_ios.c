@@ -276,7 +276,7 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		m.body = text;
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
 		m.attachment = cu_chat_text(st, 12);
-		m.prov = cu_chat_prov(a, "ZWAMESSAGE", pk);
+		m.prov = cu_prov_row(a, "ZWAMESSAGE", pk);
 		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
 			goto out;
 	}
@@ -334,7 +334,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 		c.identifier = cu_chat_text(st, 1);
 		c.display_name = cu_chat_nz(cu_chat_text(st, 2));
 		c.phone = cu_chat_nz(cu_chat_text(st, 3));
-		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
+		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
 			goto out;
 	}
@@ -417,7 +417,7 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 				   ? CU_UNKNOWN
 				   : (int64_t)sqlite3_column_double(st, 2);
 		c.answered = missed == CU_UNKNOWN ? -1 : missed ? 0 : 1;
-		c.prov = cu_chat_prov(a, t, sqlite3_column_int64(st, 0));
+		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_call(ctx, &c, err)) != CU_OK)
 			goto out;
 	}

@@ -157,11 +157,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		c.phone = phones.len ? phones.data : NULL;
 		c.alias = cu_sqlite_text(p, 5);
 		c.remark = remark.len ? remark.data : NULL;
-		c.prov.source_id = a->source_id;
-		c.prov.table = "ABPerson";
-		c.prov.rowid = id;
-		c.prov.page = CU_UNKNOWN;
-		c.prov.offset = CU_UNKNOWN;
+		c.prov = cu_prov_row(a, "ABPerson", id);
 		x.email = emails.len ? emails.data : NULL;
 		rc = cu_sink_contact_x(ctx, &c, &x, NULL, err);
 		if (rc)

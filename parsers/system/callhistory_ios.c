@@ -122,11 +122,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		if (rc)
 			goto out;
 		x.raw_type = raw.data;
-		c.prov.source_id = a->source_id;
-		c.prov.table = "ZCALLRECORD";
-		c.prov.rowid = sqlite3_column_int64(st, 0);
-		c.prov.page = CU_UNKNOWN;
-		c.prov.offset = CU_UNKNOWN;
+		c.prov = cu_prov_row(a, "ZCALLRECORD", sqlite3_column_int64(st, 0));
 		rc = cu_sink_call_x(ctx, &c, &x, NULL, err);
 		if (rc)
 			goto out;

@@ -82,11 +82,7 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 				 cu_sqlite_i64(st, 5) == 1 ? " deleted" : "");
 			x.raw_type = raw;
 		}
-		c.prov.source_id = a->source_id;
-		c.prov.table = "calls";
-		c.prov.rowid = sqlite3_column_int64(st, 0);
-		c.prov.page = CU_UNKNOWN;
-		c.prov.offset = CU_UNKNOWN;
+		c.prov = cu_prov_row(a, "calls", sqlite3_column_int64(st, 0));
 		rc = cu_sink_call_x(ctx, &c, &x, NULL, err);
 		if (rc)
 			goto out;

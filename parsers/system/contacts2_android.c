@@ -124,11 +124,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 		c.phone = phones.len ? phones.data : NULL;
 		c.alias = nick.len ? nick.data : NULL;
 		c.remark = note.len ? note.data : NULL;
-		c.prov.source_id = a->source_id;
-		c.prov.table = "raw_contacts";
-		c.prov.rowid = id;
-		c.prov.page = CU_UNKNOWN;
-		c.prov.offset = CU_UNKNOWN;
+		c.prov = cu_prov_row(a, "raw_contacts", id);
 		x.email = emails.len ? emails.data : NULL;
 		x.status = cu_sqlite_i64(rc_st, 2) == 1 ? "deleted" : NULL;
 		rc = cu_sink_contact_x(ctx, &c, &x, NULL, err);

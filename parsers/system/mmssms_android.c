@@ -239,11 +239,7 @@ static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifa
 			m.raw_type = raw;
 		}
 		m.status = sms_status(type, cu_sqlite_i64(st, 6), cu_sqlite_i64(st, 7));
-		m.prov.source_id = a->source_id;
-		m.prov.table = "sms";
-		m.prov.rowid = sqlite3_column_int64(st, 0);
-		m.prov.page = CU_UNKNOWN;
-		m.prov.offset = CU_UNKNOWN;
+		m.prov = cu_prov_row(a, "sms", sqlite3_column_int64(st, 0));
 		rc = cu_sink_message(ctx, &m, &id, err);
 		if (!rc && type == 1)
 			rc = cu_banksms_sink(ctx, address, body, m.sent_ms, id, &m.prov, err);
@@ -379,11 +375,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 		snprintf(raw, sizeof(raw), "mms/%lld", (long long)(box == CU_UNKNOWN ? -1 : box));
 		m.raw_type = raw;
 		m.status = box == 1 ? (cu_sqlite_i64(st, 4) == 1 ? "read" : "unread") : NULL;
-		m.prov.source_id = a->source_id;
-		m.prov.table = "pdu";
-		m.prov.rowid = pid;
-		m.prov.page = CU_UNKNOWN;
-		m.prov.offset = CU_UNKNOWN;
+		m.prov = cu_prov_row(a, "pdu", pid);
 		rc = cu_sink_message(ctx, &m, &id, err);
 		if (rc)
 			goto out;

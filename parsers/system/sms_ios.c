@@ -397,11 +397,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		m.attachment = attach;
 		m.status = msg_status(from_me == 1, cu_sqlite_i64(st, 7), cu_sqlite_i64(st, 8),
 				      cu_sqlite_i64(st, 9), cu_sqlite_i64(st, 12));
-		m.prov.source_id = a->source_id;
-		m.prov.table = "message";
-		m.prov.rowid = sqlite3_column_int64(st, 0);
-		m.prov.page = CU_UNKNOWN;
-		m.prov.offset = CU_UNKNOWN;
+		m.prov = cu_prov_row(a, "message", sqlite3_column_int64(st, 0));
 		rc = cu_sink_message(ctx, &m, &id, err);
 		if (!rc && from_me != 1 && strcmp(m.app, "sms") == 0)
 			rc = cu_banksms_sink(ctx, sender, text, m.sent_ms, id, &m.prov, err);

@@ -24,13 +24,13 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 int cu_system_probe_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *table,
 			  int conf);
 
-/* A growing list of strings joined with sep (deduplicated). */
 /* Error for a guarded row loop (cu_rows_step) that ended with s, neither
  * SQLITE_ROW nor SQLITE_DONE: the damaged-file error for CU_ROWS_DAMAGED,
  * else "'<file>': reading <reading>: <SQLite message>". */
 enum cu_status cu_system_step_error(const struct cu_artifact *a, sqlite3 *db, int s,
 				    const char *reading, struct cu_error *err);
 
+/* A growing list of strings joined with sep (deduplicated). */
 enum cu_status cu_system_join_add(struct cu_buf *b, const char *sep, const char *s,
 				  struct cu_error *err);
 

@@ -178,11 +178,7 @@ static enum cu_status alipay_parse(struct cu_parse_ctx *ctx, const struct cu_art
 			m.kind = "system";
 			m.body = body.data;
 			m.raw_type = "service_message";
-			m.prov.source_id = a->source_id;
-			m.prov.table = "service_message";
-			m.prov.rowid = rowid;
-			m.prov.page = CU_UNKNOWN;
-			m.prov.offset = CU_UNKNOWN;
+			m.prov = cu_prov_row(a, "service_message", rowid);
 			st = cu_sink_message(ctx, &m, &mid, err);
 		}
 		if (st == CU_OK && j != NULL && jtrue(j, "isPaymentMsg")) {

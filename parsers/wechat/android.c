@@ -355,11 +355,7 @@ static enum cu_status parse_contacts(struct wx *w, struct cu_error *err)
 		c.display_name = nz(remark) ? remark : nz(nick);
 		c.alias = nz(alias);
 		c.remark = nz(remark);
-		c.prov.source_id = w->a->source_id;
-		c.prov.table = "rcontact";
-		c.prov.rowid = sqlite3_column_int64(st, 0);
-		c.prov.page = CU_UNKNOWN;
-		c.prov.offset = CU_UNKNOWN;
+		c.prov = cu_prov_row(w->a, "rcontact", sqlite3_column_int64(st, 0));
 		s = cu_sink_contact(w->ctx, &c, err);
 	}
 	sqlite3_finalize(st);
@@ -593,11 +589,7 @@ parse_wallet(struct wx *w, const char *table, const char *key, const char *const
 		p.transaction_id = id;
 		name = fill(w, q, &p);
 		p.message_id = CU_UNKNOWN;
-		p.prov.source_id = w->a->source_id;
-		p.prov.table = table;
-		p.prov.rowid = sqlite3_column_int64(q, 0);
-		p.prov.page = CU_UNKNOWN;
-		p.prov.offset = CU_UNKNOWN;
+		p.prov = cu_prov_row(w->a, table, sqlite3_column_int64(q, 0));
 		st = cu_sink_payment(w->ctx, &p, err);
 		free(name);
 	}

@@ -552,11 +552,7 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 	m.body = body.data != NULL ? body.data : (payload != NULL ? "" : NULL);
 	m.attachment = r->attachment;
 	m.status = is_recalled(w, r->svrid) ? "recalled" : NULL;
-	m.prov.source_id = w->a->source_id;
-	m.prov.table = w->table;
-	m.prov.rowid = r->rowid;
-	m.prov.page = CU_UNKNOWN;
-	m.prov.offset = CU_UNKNOWN;
+	m.prov = cu_prov_row(w->a, w->table, r->rowid);
 	st = cu_sink_message(w->ctx, &m, &msg_id, err);
 	if (st != CU_OK)
 		goto out;

@@ -263,11 +263,7 @@ static enum cu_status load_friends(struct ios_wx *iw, sqlite3 *db, const struct 
 				c.display_name = remark ? remark : nick;
 				c.alias = alias;
 				c.remark = remark;
-				c.prov.source_id = a->source_id;
-				c.prov.table = tables[t];
-				c.prov.rowid = sqlite3_column_int64(q, 0);
-				c.prov.page = CU_UNKNOWN;
-				c.prov.offset = CU_UNKNOWN;
+				c.prov = cu_prov_row(a, tables[t], sqlite3_column_int64(q, 0));
 				st = cu_sink_contact(iw->w.ctx, &c, err);
 				pp->emitted = true;
 				free(nick);
