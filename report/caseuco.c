@@ -134,13 +134,21 @@ static const char *device_of(struct uco *u, const json_t *mitem, const char *ite
 	return json_string_value(json_object_get(u->devices, item));
 }
 
+/* The seized items: top-level "items" if present, else seizure.items. */
+static const json_t *manifest_items(const json_t *m)
+{
+	const json_t *items = json_object_get(m, "items");
+
+	return json_is_array(items) ? items
+				    : json_object_get(json_object_get(m, "seizure"), "items");
+}
+
 static const json_t *manifest_item(const json_t *m, const char *item)
 {
-	const json_t *items = json_object_get(m, "items"), *x;
+	const json_t *x;
 	size_t i;
-	if (!json_is_array(items))
-		items = json_object_get(json_object_get(m, "seizure"), "items");
-	json_array_foreach(items, i, x)
+
+	json_array_foreach(manifest_items(m), i, x)
 	{
 		const char *id = json_string_value(json_object_get(x, "item_id"));
 		if (id != NULL && strcmp(id, item) == 0)
@@ -302,11 +310,9 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 
 	/* Devices from the manifest first (in its order), then files. */
 	{
-		const json_t *items = json_object_get(manifest, "items"), *x;
+		const json_t *x;
 		size_t i;
-		if (!json_is_array(items))
-			items = json_object_get(json_object_get(manifest, "seizure"), "items");
-		json_array_foreach(items, i, x)
+		json_array_foreach(manifest_items(manifest), i, x)
 		{
 			const char *id = json_string_value(json_object_get(x, "item_id"));
 			if (id != NULL)

@@ -134,6 +134,19 @@ static void hw_col(struct hw *w, sqlite3_stmt *st, int i, unsigned flags)
 		hw_textf(w, s, (size_t)sqlite3_column_bytes(st, i), flags);
 }
 
+/* A money cell: the column's minor units as yuan, or if_null for NULL. */
+static void yuan_cell(struct hw *w, sqlite3_stmt *st, int i, const char *if_null)
+{
+	char y[CU_YUAN_STR];
+
+	if (col_null(st, i)) {
+		hw_printf(w, "<td class=\"num\">%s</td>", if_null);
+		return;
+	}
+	cu_report_yuan(sqlite3_column_int64(st, i), y);
+	hw_printf(w, "<td class=\"num\">%s</td>", y);
+}
+
 static enum cu_status db_err(struct rep *r, const char *what, struct cu_error *err)
 {
 	return cu_error_set(err, CU_E_FORMAT, "report: case.db: %s: %s", what,
@@ -1020,15 +1033,8 @@ static void pay_intro(struct rep *r, struct hw *w, struct cu_error *err)
 		hw_raw(w, "</td><td>");
 		hw_col(w, s, 1, CU_ESC_ONELINE);
 		hw_raw(w, "</td>");
-		for (int i = 2; i <= 4; i++) {
-			char y[CU_YUAN_STR];
-			if (col_null(s, i)) {
-				hw_raw(w, "<td class=\"num\">0.00</td>");
-				continue;
-			}
-			cu_report_yuan(sqlite3_column_int64(s, i), y);
-			hw_printf(w, "<td class=\"num\">%s</td>", y);
-		}
+		for (int i = 2; i <= 4; i++)
+			yuan_cell(w, s, i, "0.00");
 		hw_printf(w, "<td class=\"num\">%lld</td></tr>\n",
 			  (long long)sqlite3_column_int64(s, 5));
 	}
@@ -1058,11 +1064,8 @@ static void pay_intro(struct rep *r, struct hw *w, struct cu_error *err)
 		hw_raw(w, "</bdi></td><td>");
 		hw_col(w, s, 3, CU_ESC_ONELINE);
 		hw_raw(w, "</td>");
-		for (int i = 4; i <= 5; i++) {
-			char y[CU_YUAN_STR];
-			cu_report_yuan(col_null(s, i) ? 0 : sqlite3_column_int64(s, i), y);
-			hw_printf(w, "<td class=\"num\">%s</td>", y);
-		}
+		for (int i = 4; i <= 5; i++)
+			yuan_cell(w, s, i, "0.00");
 		hw_printf(w, "<td class=\"num\">%lld</td></tr>\n",
 			  (long long)sqlite3_column_int64(s, 6));
 	}
@@ -1081,19 +1084,12 @@ static void cell(struct hw *w, sqlite3_stmt *s, int i)
 
 static void pay_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
-	char y[CU_YUAN_STR];
-
 	hw_printf(w, "<tr id=\"p%lld\">", (long long)sqlite3_column_int64(s, 0));
 	time_cells(r, w, s, 1, 2);
 	cell(w, s, 3);
 	cell(w, s, 4);
 	cell(w, s, 5);
-	if (col_null(s, 6)) {
-		hw_raw(w, "<td class=\"num\">—</td>");
-	} else {
-		cu_report_yuan(sqlite3_column_int64(s, 6), y);
-		hw_printf(w, "<td class=\"num\">%s</td>", y);
-	}
+	yuan_cell(w, s, 6, "—");
 	cell(w, s, 7);
 	hw_raw(w, "<td><bdi>");
 	hw_col(w, s, 9, CU_ESC_ONELINE);
