@@ -174,6 +174,25 @@ static void note_case_collision(struct run *r, const char *rel)
 }
 
 /* One regular member; returns non-OK only to stop the whole archive. */
+/* What an archive entry says of itself: device path, origin, mode, mtime
+ * and meta (also returned: a new reference the caller drops). */
+static json_t *entry_fileinfo(struct run *r, struct archive_entry *ent, const struct cu_buf *dev,
+			      const char *origin, struct cu_import_fileinfo *fi)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->device_path = dev->data;
+	fi->device_path_len = dev->len;
+	fi->origin = origin;
+	fi->mode = (int64_t)archive_entry_perm(ent);
+	if (archive_entry_mtime_is_set(ent)) {
+		fi->have_mtime = true;
+		fi->mtime.tv_sec = archive_entry_mtime(ent);
+		fi->mtime.tv_nsec = archive_entry_mtime_nsec(ent);
+	}
+	fi->meta = entry_meta(ent, r->index, r->src->members_derived_note);
+	return fi->meta;
+}
+
 static enum cu_status member_file(struct run *r, struct archive_entry *ent, const char *name,
 				  struct cu_buf *dev, struct cu_error *err)
 {
@@ -257,21 +276,10 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 			goto out;
 		}
 	}
-	memset(&fi, 0, sizeof(fi));
-	fi.device_path = dev->data;
-	fi.device_path_len = dev->len;
+	meta = entry_fileinfo(r, ent, dev, origin.data, &fi);
 	fi.type = "file";
-	fi.origin = origin.data;
-	fi.mode = (int64_t)archive_entry_perm(ent);
-	if (archive_entry_mtime_is_set(ent)) {
-		fi.have_mtime = true;
-		fi.mtime.tv_sec = archive_entry_mtime(ent);
-		fi.mtime.tv_nsec = archive_entry_mtime_nsec(ent);
-	}
-	meta = entry_meta(ent, r->index, r->src->members_derived_note);
 	if (truncated && meta != NULL)
 		json_object_set_new(meta, "truncated", json_true());
-	fi.meta = meta;
 	if ((st = cu_import_out_commit(&o, fi.have_mtime ? &fi.mtime : NULL, &d, err)) != CU_OK)
 		goto out;
 	if (truncated)
@@ -305,18 +313,7 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 	bool abs_name;
 
 	(void)cu_buf_printf(&origin, &e, "%s%s", r->src->origin_prefix, name);
-	memset(&fi, 0, sizeof(fi));
-	fi.device_path = dev->data;
-	fi.device_path_len = dev->len;
-	fi.origin = origin.data;
-	fi.mode = (int64_t)archive_entry_perm(ent);
-	if (archive_entry_mtime_is_set(ent)) {
-		fi.have_mtime = true;
-		fi.mtime.tv_sec = archive_entry_mtime(ent);
-		fi.mtime.tv_nsec = archive_entry_mtime_nsec(ent);
-	}
-	meta = entry_meta(ent, r->index, r->src->members_derived_note);
-	fi.meta = meta;
+	meta = entry_fileinfo(r, ent, dev, origin.data, &fi);
 	if (!hard) {
 		fi.type = "symlink";
 		fi.link_target = archive_entry_symlink(ent);

@@ -254,9 +254,21 @@ static void set_or_null(json_t *o, const char *key, json_t *v)
 	json_object_set_new(o, key, v ? v : json_null());
 }
 
+/* key: [v] ([] when v is NULL; null if the array cannot be made). Takes v. */
+static void set_list1(json_t *o, const char *key, json_t *v)
+{
+	json_t *a = json_array();
+
+	json_object_set_new(o, key, a != NULL ? a : json_null());
+	if (v != NULL && a != NULL)
+		json_array_append_new(a, v);
+	else
+		json_decref(v);
+}
+
 static void item_facts(struct cu_import_ctx *x, plist_t info, plist_t lockdown)
 {
-	json_t *f = x->item_facts, *ids = json_object(), *feat = json_object(), *a;
+	json_t *f = x->item_facts, *ids = json_object(), *feat = json_object();
 	if (ids == NULL || feat == NULL) {
 		json_decref(ids);
 		json_decref(feat);
@@ -268,22 +280,12 @@ static void item_facts(struct cu_import_ctx *x, plist_t info, plist_t lockdown)
 	json_object_set_new(feat, "make", json_string("Apple"));
 	set_or_null(feat, "model", either(info, "Product Type", lockdown, "ProductType"));
 	json_object_set_new(f, "features", feat);
-	json_t *imei = pstr(info, "IMEI");
-	json_object_set_new(ids, "imei", (a = json_array()) != NULL ? a : json_null());
-	if (imei != NULL && a != NULL)
-		json_array_append_new(a, imei);
-	else
-		json_decref(imei);
+	set_list1(ids, "imei", pstr(info, "IMEI"));
 	set_or_null(ids, "meid", pstr(info, "MEID"));
 	set_or_null(ids, "serial", either(info, "Serial Number", lockdown, "SerialNumber"));
 	set_or_null(ids, "udid", either(info, "Unique Identifier", lockdown, "UniqueDeviceID"));
 	set_or_null(ids, "iccid", pstr(info, "ICCID"));
-	json_t *msisdn = pstr(info, "Phone Number");
-	json_object_set_new(ids, "msisdn", (a = json_array()) != NULL ? a : json_null());
-	if (msisdn != NULL && a != NULL)
-		json_array_append_new(a, msisdn);
-	else
-		json_decref(msisdn);
+	set_list1(ids, "msisdn", pstr(info, "Phone Number"));
 	set_or_null(ids, "product_type", either(info, "Product Type", lockdown, "ProductType"));
 	json_object_set_new(f, "identifiers", ids);
 }
