@@ -98,19 +98,12 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		ms = cu_rows_step(mv, &mrows);
 	}
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(p, &rows);
+	while (cu_system_next(a, db, p, &rows, "table ABPerson", &rc, err)) {
 		int64_t id;
 		const char *org, *fi, *mi, *la;
 		struct cu_contact c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "table ABPerson", err);
-			goto out;
-		}
 		id = sqlite3_column_int64(p, 0);
 		cu_buf_reset(&name);
 		cu_buf_reset(&phones);

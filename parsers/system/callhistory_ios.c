@@ -67,19 +67,12 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(st, &rows);
+	while (cu_system_next(a, db, st, &rows, "table ZCALLRECORD", &rc, err)) {
 		struct cu_call c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
 		int64_t orig, ans, type;
 		const char *prov;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "table ZCALLRECORD", err);
-			goto out;
-		}
 		cu_buf_reset(&addr);
 		cu_buf_reset(&raw);
 		if (sqlite3_column_type(st, 1) == SQLITE_BLOB) {

@@ -36,18 +36,11 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(st, &rows);
+	while (cu_system_next(a, db, st, &rows, "table calls", &rc, err)) {
 		struct cu_call c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
 		int64_t type, date, dur;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "table calls", err);
-			goto out;
-		}
 		type = cu_sqlite_i64(st, 4);
 		date = cu_sqlite_i64(st, 2);
 		dur = cu_sqlite_i64(st, 3);

@@ -64,18 +64,11 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 		ds = cu_rows_step(d_st, &drows);
 	}
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(rc_st, &rows);
+	while (cu_system_next(a, db, rc_st, &rows, "table raw_contacts", &rc, err)) {
 		int64_t id;
 		struct cu_contact c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "table raw_contacts", err);
-			goto out;
-		}
 		id = sqlite3_column_int64(rc_st, 0);
 		cu_buf_reset(&phones);
 		cu_buf_reset(&emails);

@@ -58,17 +58,10 @@ static enum cu_status load_threads(const struct cu_artifact *a, sqlite3 *db, str
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(st, &rows);
+	while (cu_system_next(a, db, st, &rows, "threads", &rc, err)) {
 		const char *ids, *p;
 		int count = 0;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "threads", err);
-			goto out;
-		}
 		cu_buf_reset(&ident);
 		ids = cu_sqlite_text(st, 1);
 		for (p = ids; p && *p;) {
@@ -207,18 +200,11 @@ static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifa
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(st, &rows);
+	while (cu_system_next(a, db, st, &rows, "table sms", &rc, err)) {
 		struct cu_message m;
 		int64_t type, date, conv = CU_UNKNOWN, id = 0;
 		const char *address, *body;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "table sms", err);
-			goto out;
-		}
 		address = cu_sqlite_text(st, 2);
 		type = cu_sqlite_i64(st, 4);
 		date = cu_sqlite_i64(st, 3);
@@ -299,18 +285,11 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(st, &rows);
+	while (cu_system_next(a, db, st, &rows, "table pdu", &rc, err)) {
 		struct cu_message m;
 		int64_t box, date, conv = CU_UNKNOWN, id = 0, pid;
 		const char *from, *to, *kind = "text", *addr;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "table pdu", err);
-			goto out;
-		}
 		pid = sqlite3_column_int64(st, 0);
 		box = cu_sqlite_i64(st, 3);
 		date = cu_sqlite_i64(st, 2);
@@ -320,6 +299,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 		cu_buf_reset(&att);
 		if (parts) {
 			struct cu_rows prows;
+			int s;
 
 			sqlite3_bind_int64(parts, 1, pid);
 			cu_rows_init(&prows, a, -1);

@@ -145,18 +145,11 @@ static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artif
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(st, &rows);
+	while (cu_system_next(a, db, st, &rows, "table chat", &rc, err)) {
 		struct cu_conversation c;
 		int64_t style, handles, conv = 0;
 		const char *title;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "table chat", err);
-			goto out;
-		}
 		style = cu_sqlite_i64(st, 3);
 		handles = cu_sqlite_i64(st, 5);
 		title = cu_sqlite_text(st, 2);
@@ -326,18 +319,11 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	for (;;) {
-		int s = cu_rows_step(st, &rows);
+	while (cu_system_next(a, db, st, &rows, "table message", &rc, err)) {
 		struct cu_message m;
 		const char *text, *service, *sender, *attach;
 		int64_t from_me, date, item_type, retracted, chat, conv = CU_UNKNOWN, id = 0;
 
-		if (s == SQLITE_DONE)
-			break;
-		if (s != SQLITE_ROW) {
-			rc = cu_system_step_error(a, db, s, "table message", err);
-			goto out;
-		}
 		text = cu_sqlite_text(st, 1);
 		service = cu_sqlite_text(st, 3);
 		from_me = cu_sqlite_i64(st, 4);
@@ -404,6 +390,8 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		if (rc)
 			goto out;
 	}
+	if (rc)
+		goto out;
 	deletion_hint(ctx, a, db);
 out:
 	sqlite3_finalize(st);

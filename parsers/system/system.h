@@ -30,6 +30,13 @@ int cu_system_probe_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 enum cu_status cu_system_step_error(const struct cu_artifact *a, sqlite3 *db, int s,
 				    const char *reading, struct cu_error *err);
 
+/* The row loop of the system parsers: cu_rows_step(); true with a row;
+ * false at the end with *rc = CU_OK, or on failure with *rc and err set
+ * by cu_system_step_error(). */
+bool cu_system_next(const struct cu_artifact *a, sqlite3 *db, sqlite3_stmt *st,
+		    struct cu_rows *rows, const char *reading, enum cu_status *rc,
+		    struct cu_error *err);
+
 /* A growing list of strings joined with sep (deduplicated). */
 enum cu_status cu_system_join_add(struct cu_buf *b, const char *sep, const char *s,
 				  struct cu_error *err);

@@ -61,3 +61,15 @@ enum cu_status cu_system_step_error(const struct cu_artifact *a, sqlite3 *db, in
 	return cu_error_set(err, CU_E_FORMAT, "'%s': reading %s: %s", a->device_path, reading,
 			    sqlite3_errmsg(db));
 }
+
+bool cu_system_next(const struct cu_artifact *a, sqlite3 *db, sqlite3_stmt *st,
+		    struct cu_rows *rows, const char *reading, enum cu_status *rc,
+		    struct cu_error *err)
+{
+	int s = cu_rows_step(st, rows);
+
+	if (s == SQLITE_ROW)
+		return true;
+	*rc = s == SQLITE_DONE ? CU_OK : cu_system_step_error(a, db, s, reading, err);
+	return false;
+}
