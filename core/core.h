@@ -679,6 +679,11 @@ enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct 
 /* Appends one record to CASE/inventory/<item>.jsonl (fsync'ed). */
 enum cu_status cu_inventory_append(struct cu_case *c, const struct cu_inventory_rec *r,
 				   struct cu_error *err);
+/* Group commit: n bytes of whole lines (cu_inventory_rec_format() output,
+ * all of one item) appended in one write and one fsync, under the same
+ * lock, after cutting a torn last line as cu_inventory_append() does. */
+enum cu_status cu_inventory_append_lines(struct cu_case *c, const char *item, const char *lines,
+					 size_t n, struct cu_error *err);
 /* Streams every record of one item (or all items when item == NULL);
  * the callback returns non-OK to stop. A torn last line is skipped with a
  * warning (an interrupted import); any other bad line is an error. */

@@ -344,14 +344,24 @@ out:
 enum cu_status cu_inventory_append(struct cu_case *c, const struct cu_inventory_rec *r,
 				   struct cu_error *err)
 {
-	struct cu_buf line = CU_BUF_INIT, rel = CU_BUF_INIT, path = CU_BUF_INIT;
+	struct cu_buf line = CU_BUF_INIT;
+	enum cu_status st;
+
+	if ((st = cu_inventory_rec_format(r, &line, err)) == CU_OK)
+		st = cu_inventory_append_lines(c, r->item, line.data, line.len, err);
+	cu_buf_release(&line);
+	return st;
+}
+
+enum cu_status cu_inventory_append_lines(struct cu_case *c, const char *item, const char *lines,
+					 size_t n, struct cu_error *err)
+{
+	struct cu_buf rel = CU_BUF_INIT, path = CU_BUF_INIT;
 	enum cu_status st;
 	int fd = -1;
 	bool locked = false;
 
-	if ((st = cu_inventory_rec_format(r, &line, err)) != CU_OK)
-		goto out;
-	if ((st = cu_buf_printf(&rel, err, "inventory/%s.jsonl", r->item)) != CU_OK)
+	if ((st = cu_buf_printf(&rel, err, "inventory/%s.jsonl", item)) != CU_OK)
 		goto out;
 	if ((st = cu_case_path(c, rel.data, &path, err)) != CU_OK)
 		goto out;
@@ -371,10 +381,11 @@ enum cu_status cu_inventory_append(struct cu_case *c, const struct cu_inventory_
 		}
 	}
 	locked = true;
-	if ((st = cut_torn_tail(c, fd, path.data, r->item, err)) != CU_OK)
+	if ((st = cut_torn_tail(c, fd, path.data, item, err)) != CU_OK)
 		goto out;
-	/* One write() per record, so a crash leaves at most one torn line. */
-	if ((st = cu_write_all(fd, line.data, line.len, path.data, err)) != CU_OK)
+	/* One write() for all the lines, so a crash leaves at most one torn
+	 * line (cut by the next append) after the last whole one. */
+	if ((st = cu_write_all(fd, lines, n, path.data, err)) != CU_OK)
 		goto out;
 	if (fsync(fd) != 0) {
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot fsync inventory '%s'", path.data);
@@ -385,7 +396,6 @@ out:
 		(void)flock(fd, LOCK_UN);
 	if (fd >= 0)
 		close(fd);
-	cu_buf_release(&line);
 	cu_buf_release(&rel);
 	cu_buf_release(&path);
 	return st;

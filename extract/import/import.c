@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -640,138 +639,26 @@ out:
 	return st;
 }
 
-/* An interrupted run may leave half an inventory line; it belongs to no
- * file (that file is redone on resume). It is cut off before appending, and
- * the cut is recorded (length, SHA-256) in an ERROR custody entry. */
-static enum cu_status cut_torn_tail(struct cu_import_ctx *x, int fd, const char *path,
-				    struct cu_error *err)
-{
-	struct stat sb;
-	struct cu_buf tail = CU_BUF_INIT, det = CU_BUF_INIT;
-	struct cu_json j;
-	enum cu_status st = CU_OK;
-	char c, hex[65];
-	off_t end, cut = 0;
-
-	if (fstat(fd, &sb) != 0 || sb.st_size == 0)
-		return CU_OK;
-	if (pread(fd, &c, 1, sb.st_size - 1) == 1 && c == '\n')
-		return CU_OK;
-	end = sb.st_size;
-	for (off_t pos = end; pos > 0 && cut == 0;) {
-		char blk[4096];
-		off_t from = pos > (off_t)sizeof(blk) ? pos - (off_t)sizeof(blk) : 0;
-		ssize_t r = pread(fd, blk, (size_t)(pos - from), from);
-		if (r <= 0)
-			break;
-		for (ssize_t i = r - 1; i >= 0; i--) {
-			if (blk[i] == '\n') {
-				cut = from + i + 1;
-				break;
-			}
-		}
-		pos = from;
-	}
-	if (end - cut > (off_t)CU_BUF_DEFAULT_MAX)
-		return cu_error_set(err, CU_E_FORMAT,
-				    "inventory '%s' ends in %lld bytes without a "
-				    "newline: check the file",
-				    path, (long long)(end - cut));
-	if ((st = cu_buf_grow(&tail, (size_t)(end - cut) + 1, err)) != CU_OK)
-		goto out;
-	if (pread(fd, tail.data, (size_t)(end - cut), cut) != end - cut) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", path);
-		goto out;
-	}
-	cu_sha256_hex(tail.data, (size_t)(end - cut), hex);
-	cu_warn("inventory '%s': cutting a torn last line (%lld bytes, sha256 %s) left by an "
-		"interrupted import",
-		path, (long long)(end - cut), hex);
-	cu_json_init(&j, &det);
-	cu_json_obj_begin(&j);
-	cu_json_kv_str(&j, "reason",
-		       "torn inventory line from an interrupted write, cut before "
-		       "appending");
-	cu_json_key(&j, "inventory");
-	cu_json_obj_begin(&j);
-	cu_json_kv_str(&j, "item", x->item);
-	cu_json_key(&j, "offset");
-	cu_json_uint(&j, (uint64_t)cut);
-	cu_json_key(&j, "length");
-	cu_json_uint(&j, (uint64_t)(end - cut));
-	cu_json_kv_str(&j, "sha256", hex);
-	cu_json_obj_end(&j);
-	cu_json_obj_end(&j);
-	if ((st = cu_json_finish(&j, err)) != CU_OK)
-		goto out;
-	if (x->c->custody != NULL &&
-	    (st = cu_custody_append(x->c->custody, "ERROR", cu_case_default_actor(), NULL, det.data,
-				    NULL, err)) != CU_OK)
-		goto out;
-	if (ftruncate(fd, cut) != 0)
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot cut the torn line of '%s'", path);
-out:
-	cu_buf_release(&tail);
-	cu_buf_release(&det);
-	return st;
-}
-
 /*
  * Group commit. core's cu_inventory_append() fsyncs every line; with an
  * fsync per evidence file as well that is two disk flushes per file (about
  * 6 ms each on the reference VM: 25 s for 2000 small files). Instead the
  * files of a group are written without fsync, one syncfs() makes all of
- * them durable, then their lines (formatted by cu_inventory_rec_format(),
- * so the format is core's) go to the inventory in one write and one fsync,
- * under the same flock core takes. A line is never listed before its data
+ * them durable, then their lines (formatted by cu_inventory_rec_format())
+ * go to the inventory through cu_inventory_append_lines(): one write and
+ * one fsync under core's flock (a torn last line left by an interrupted
+ * run is cut and recorded first). A line is never listed before its data
  * is on disk; a crash loses at most the current group, whose files are
  * "on disk, not listed" and are redone by --resume.
  */
-/* Makes one batch durable and lists it: syncfs(), then the lines in one
- * write + fsync under the inventory's flock. Runs on the committer thread
- * (or inline when there is none). */
+/* Makes one batch durable and lists it. Runs on the committer thread (or
+ * inline when there is none). */
 static enum cu_status commit_batch(struct cu_import_ctx *x, const struct cu_buf *lines,
 				   struct cu_error *err)
 {
-	struct cu_buf rel = CU_BUF_INIT, path = CU_BUF_INIT;
-	enum cu_status st = CU_OK;
-	int fd = -1;
-	bool locked = false;
-
 	if (syncfs(x->case_fd) != 0)
 		return cu_error_errno(err, CU_E_IO, errno, "cannot sync the case '%s'", x->c->dir);
-	if ((st = cu_case_path(x->c, "inventory", &path, err)) != CU_OK ||
-	    (st = cu_mkdirs(path.data, 0750, false, err)) != CU_OK ||
-	    (st = cu_buf_printf(&rel, err, "inventory/%s.jsonl", x->item)) != CU_OK ||
-	    (st = cu_case_path(x->c, rel.data, &path, err)) != CU_OK)
-		goto out;
-	fd = open(path.data, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot open inventory '%s'", path.data);
-		goto out;
-	}
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			st = cu_error_errno(err, CU_E_IO, errno, "cannot lock inventory '%s'",
-					    path.data);
-			goto out;
-		}
-	}
-	locked = true;
-	if ((st = cut_torn_tail(x, fd, path.data, err)) != CU_OK)
-		goto out;
-	if ((st = cu_write_all(fd, lines->data, lines->len, path.data, err)) != CU_OK)
-		goto out;
-	if (fsync(fd) != 0)
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot fsync inventory '%s'", path.data);
-out:
-	if (locked)
-		(void)flock(fd, LOCK_UN);
-	if (fd >= 0)
-		close(fd);
-	cu_buf_release(&rel);
-	cu_buf_release(&path);
-	return st;
+	return cu_inventory_append_lines(x->c, x->item, lines->data, lines->len, err);
 }
 
 /*
