@@ -625,6 +625,7 @@ struct pkgout {
 	uint64_t bufoff;
 	uint64_t pos, end; /* libzip's write position; file length */
 	uint64_t kicked;   /* writeback started below this offset */
+	uint64_t dropped;  /* dropped from the page cache below this offset */
 	/* the trailing hash */
 	pthread_t th;
 	bool th_started;
@@ -635,7 +636,8 @@ struct pkgout {
 	bool hash_failed;
 	struct cu_hasher *h;
 	unsigned char *hbuf;
-	uint64_t hashed;
+	uint64_t hashed;     /* the hash thread's own */
+	uint64_t hashed_pub; /* a copy under mu, for pkgout_flush */
 	struct cu_digests d;
 };
 
@@ -667,6 +669,9 @@ static void *pkgout_hash_main(void *arg)
 				return NULL;
 			}
 			o->hashed += (uint64_t)got;
+			pthread_mutex_lock(&o->mu);
+			o->hashed_pub = o->hashed;
+			pthread_mutex_unlock(&o->mu);
 		}
 		if (done && o->hashed >= target)
 			break;
@@ -704,6 +709,24 @@ static bool pkgout_flush(struct pkgout *o)
 	o->bufoff += o->buflen;
 	o->buflen = 0;
 	if (o->bufoff >= o->kicked + KICK_BYTES) {
+		uint64_t upto;
+
+		/* Pages written back a kick ago and already hashed are
+		 * dropped: the page cache held by the package stays a few
+		 * tens of MiB, reused at once, instead of growing by the
+		 * package's size (on a VM, fresh memory costs far more than
+		 * the copy; elsewhere it spares the user's cached files). */
+		pthread_mutex_lock(&o->mu);
+		upto = o->hashed_pub < o->kicked ? o->hashed_pub : o->kicked;
+		pthread_mutex_unlock(&o->mu);
+		if (upto > o->dropped) {
+			(void)sync_file_range(o->fd, (off_t)o->dropped, (off_t)(upto - o->dropped),
+					      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+						  SYNC_FILE_RANGE_WAIT_AFTER);
+			(void)posix_fadvise(o->fd, (off_t)o->dropped, (off_t)(upto - o->dropped),
+					    POSIX_FADV_DONTNEED);
+			o->dropped = upto;
+		}
 		(void)sync_file_range(o->fd, (off_t)o->kicked, (off_t)(o->bufoff - o->kicked),
 				      SYNC_FILE_RANGE_WRITE);
 		o->kicked = o->bufoff;
@@ -747,7 +770,7 @@ static zip_int64_t pkgout_cb(void *ud, void *data, zip_uint64_t len, zip_source_
 			zip_error_set(&o->error, ZIP_ER_OPEN, errno);
 			return -1;
 		}
-		o->pos = o->end = o->bufoff = o->kicked = 0;
+		o->pos = o->end = o->bufoff = o->kicked = o->dropped = 0;
 		o->buflen = 0;
 		if (pthread_create(&o->th, NULL, pkgout_hash_main, o) != 0) {
 			zip_error_set(&o->error, ZIP_ER_INTERNAL, 0);
