@@ -52,6 +52,24 @@ static const char *const tool_events[] = {
     "PARSE",     "REPORT",        "SEAL",    "ERROR",       NULL,
 };
 
+/* {"key": val}, or {} when val is NULL, into out; *bad_utf8 is set when val
+ * is not valid UTF-8 (the writer replaced bytes: nothing may be recorded). */
+static enum cu_status one_field(struct cu_buf *out, const char *key, const char *val,
+				bool *bad_utf8, struct cu_error *err)
+{
+	struct cu_json j;
+	enum cu_status st;
+
+	cu_json_init(&j, out);
+	cu_json_obj_begin(&j);
+	if (val != NULL)
+		cu_json_kv_str(&j, key, val);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) == CU_OK && j.replaced > 0)
+		*bad_utf8 = true;
+	return st;
+}
+
 /* ------------------------------------------------------------------ */
 
 static int custody_add(struct cu_cli *cli, int argc, char **argv)
@@ -76,7 +94,7 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 	struct cu_signer *signer = NULL;
 	struct cu_buf subject = CU_BUF_INIT, details = CU_BUF_INIT;
 	struct cu_error err;
-	struct cu_json j;
+	bool bad_utf8 = false;
 	bool repair = false, json = cli->json;
 	int ch, rc = 2;
 	char event[40];
@@ -133,26 +151,10 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 				"the terminal's encoding); nothing was recorded\n");
 		return 2;
 	}
-	cu_json_init(&j, &subject);
-	cu_json_obj_begin(&j);
-	if (to != NULL)
-		cu_json_kv_str(&j, "to", to);
-	cu_json_obj_end(&j);
-	if (cu_json_finish(&j, &err) != CU_OK)
+	if (one_field(&subject, "to", to, &bad_utf8, &err) != CU_OK ||
+	    one_field(&details, "note", note, &bad_utf8, &err) != CU_OK)
 		goto fail;
-	if (j.replaced > 0) {
-		fprintf(stderr, "custos: --to / --note is not valid UTF-8 (check the terminal's "
-				"encoding); nothing was recorded\n");
-		goto out;
-	}
-	cu_json_init(&j, &details);
-	cu_json_obj_begin(&j);
-	if (note != NULL)
-		cu_json_kv_str(&j, "note", note);
-	cu_json_obj_end(&j);
-	if (cu_json_finish(&j, &err) != CU_OK)
-		goto fail;
-	if (j.replaced > 0) {
+	if (bad_utf8) {
 		fprintf(stderr, "custos: --to / --note is not valid UTF-8 (check the terminal's "
 				"encoding); nothing was recorded\n");
 		goto out;

@@ -47,6 +47,8 @@ expect_exit 2 "tool-only event refused" $C custody add --action SEAL --actor x
 like "$(cat "$T/last.err")" 'recorded by custos itself' "says why"
 expect_exit 2 "non-UTF-8 actor (a GBK terminal) refused" $C custody add --action NOTE --actor "$(printf '\325\305\316\260')"
 expect_exit 2 "non-UTF-8 note refused" $C custody add --action NOTE --actor x --note "$(printf '\325\305')"
+expect_exit 2 "non-UTF-8 --to refused" $C custody add --action TRANSFER --actor x --to "$(printf '\325\305')"
+like "$(cat "$T/last.err")" 'not valid UTF-8.*nothing was recorded' "says nothing was recorded"
 expect_exit 2 "--actor required" $C custody add --action NOTE
 is "$(wc -l <"$T/case/custody/log.jsonl" | tr -d ' ')" 4 "four entries"
 run "show" $C custody show
