@@ -7,10 +7,6 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_ab
 
-mkcase() {
-	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
-		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
-}
 GEN="python3 $SRCDIR/fixtures/import/mk_ab.py"
 printf 'ab-pass-7\n' >"$T/pw"
 printf 'nope\n' >"$T/bad"

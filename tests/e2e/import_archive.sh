@@ -6,10 +6,6 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_archive
 
-mkcase() {
-	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
-		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
-}
 S=$T/src
 mkdir -p "$S/data/data/com.eg.android.AlipayGphone/databases" "$S/sdcard/Download"
 head -c 200000 /dev/urandom >"$S/data/data/com.eg.android.AlipayGphone/databases/alipayclient.db"

@@ -6,10 +6,6 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_dir
 
-mkcase() {
-	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
-		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
-}
 tree_hash() { (cd "$1" && find . -printf '%p %y %s %T@ %m %l\n' | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum; }
 
 # An Android file-system dump.

@@ -8,10 +8,6 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_hostile
 
-mkcase() {
-	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
-		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
-}
 TAG=custos-hostile-$$
 mkdir -p "$T/w/a/b/c/d/e"
 python3 "$SRCDIR/fixtures/import/mk_hostile.py" "$T/img" "$TAG"

@@ -10,10 +10,6 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_ios
 
-mkcase() {
-	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
-		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
-}
 GEN="python3 $SRCDIR/fixtures/import/mk_ios_backup.py"
 tree_hash() { (cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum; }
 ITEM=F2LXK0TESTQ1

@@ -11,10 +11,6 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_resume
 
-mkcase() {
-	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
-		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
-}
 chain_ok() { # chain_ok CASE: prev links and seq checked independently
 	python3 - "$1/custody/log.jsonl" <<'PY'
 import hashlib, json, sys

@@ -8,10 +8,6 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_samples
 
-mkcase() {
-	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
-		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
-}
 S=$T/samples
 if ! sh "$SRCDIR/fixtures/make-samples.sh" "$S" >"$T/gen.log" 2>&1; then
 	FIXTURES_NO_SQLCIPHER=1 sh "$SRCDIR/fixtures/make-samples.sh" "$S" >"$T/gen.log" 2>&1 ||

@@ -20,6 +20,12 @@ like() { # like TEXT REGEX NAME (grep -E)
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
 diag() { echo "# $*"; }
 tap_done() { echo "1..$tap_n"; [ "$tap_fail" -eq 0 ]; exit $?; }
+# mkcase DIR: a case for the import tests (custos case init; should init
+# fail, a bare manifest and an empty custody log, so import is still tested).
+mkcase() {
+	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
+		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
+}
 tap_setup() { # tap_setup NAME: fresh $T under $TESTTMP
 	: "${TESTTMP:=/tmp/custos-tests}"
 	T="$TESTTMP/$1.$$"
