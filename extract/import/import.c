@@ -437,6 +437,29 @@ out:
 	return st;
 }
 
+enum cu_status cu_import_slot_plan_file(struct cu_import_ctx *x, const char *name1,
+					const char *name2, const char *device_path, size_t n,
+					uint64_t size, struct cu_import_slot *s, bool *copy,
+					struct cu_error *err)
+{
+	struct cu_error e;
+
+	*copy = false;
+	if (cu_import_slot_plan(x, device_path, n, false, s, &e) != CU_OK) {
+		if (e.code != CU_E_PATH && e.code != CU_E_EXISTS && e.code != CU_E_IO) {
+			*err = e;
+			return e.code;
+		}
+		cu_import_warn(x, true, "'%s%s' not imported: %s", name1, name2, e.msg);
+		return CU_OK;
+	}
+	if (s->done)
+		cu_progress_add(&x->prog, size);
+	else
+		*copy = true;
+	return CU_OK;
+}
+
 static void kill_hook(struct cu_import_ctx *x)
 {
 	/* Test-only (CUSTOS_TEST_KILL_AFTER_FILES=N): die like a pulled
@@ -962,6 +985,7 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 	int fd = -1;
 	char *target = NULL;
 	struct cu_buf dev = CU_BUF_INIT;
+	bool copy;
 
 	if ((st = cu_buf_printf(rel, err, "/%s", name)) != CU_OK)
 		return st;
@@ -1025,20 +1049,10 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 		goto out;
 	}
 	fi.type = "file";
-	if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
-		if (e.code == CU_E_PATH || e.code == CU_E_IO || e.code == CU_E_EXISTS) {
-			cu_import_warn(x, true, "'%s%s' not imported: %s", x->src, rel->data,
-				       e.msg);
-			goto out;
-		}
-		*err = e;
-		st = e.code;
+	if ((st = cu_import_slot_plan_file(x, x->src, rel->data, dev.data, dev.len,
+					   (uint64_t)sb.st_size, &s, &copy, err)) != CU_OK ||
+	    !copy)
 		goto out;
-	}
-	if (s.done) {
-		cu_progress_add(&x->prog, (uint64_t)sb.st_size);
-		goto out;
-	}
 	fd = cu_import_open_source(dfd, name);
 	struct stat fsb;
 	if (fd < 0 || fstat(fd, &fsb) != 0 || !S_ISREG(fsb.st_mode) || fsb.st_ino != sb.st_ino) {

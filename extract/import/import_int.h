@@ -117,6 +117,17 @@ void cu_import_slot_release(struct cu_import_slot *s);
  */
 enum cu_status cu_import_slot_plan(struct cu_import_ctx *x, const char *device_path, size_t n,
 				   bool derived, struct cu_import_slot *s, struct cu_error *err);
+/*
+ * cu_import_slot_plan() for one regular file of size bytes about to be
+ * copied: a name that cannot be stored (CU_E_PATH, CU_E_EXISTS, CU_E_IO) is
+ * warned about as "'<name1><name2>' not imported: why" and skipped; on
+ * resume a file already done only counts as progress. *copy is true when
+ * the file is to be copied now. Other errors stop the import.
+ */
+enum cu_status cu_import_slot_plan_file(struct cu_import_ctx *x, const char *name1,
+					const char *name2, const char *device_path, size_t n,
+					uint64_t size, struct cu_import_slot *s, bool *copy,
+					struct cu_error *err);
 
 /* A file being written: every byte goes to the hasher and the file. */
 struct cu_import_out {

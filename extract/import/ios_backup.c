@@ -719,7 +719,7 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 	struct cu_import_fileinfo fi;
 	enum cu_status st = CU_OK;
-	bool have_mb = false;
+	bool have_mb = false, copy;
 	json_t *meta = NULL;
 	int dfd = -1, fd = -1;
 	char sub[3];
@@ -815,19 +815,10 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 		OPENSSL_cleanse(key, sizeof(key));
 		goto out;
 	}
-	if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
-		if (e.code == CU_E_PATH || e.code == CU_E_EXISTS || e.code == CU_E_IO) {
-			cu_import_warn(x, true, "'%s' not imported: %s", dev.data, e.msg);
-			goto out;
-		}
-		*err = e;
-		st = e.code;
+	if ((st = cu_import_slot_plan_file(x, "", dev.data, dev.data, dev.len, (uint64_t)sb.st_size,
+					   &s, &copy, err)) != CU_OK ||
+	    !copy)
 		goto out;
-	}
-	if (s.done) {
-		cu_progress_add(&x->prog, (uint64_t)sb.st_size);
-		goto out;
-	}
 	st = cu_import_copy_fd(x, fd, origin.data, &s, &fi, err);
 out:
 	if (fd >= 0)
