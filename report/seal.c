@@ -759,8 +759,9 @@ static zip_int64_t pkgout_cb(void *ud, void *data, zip_uint64_t len, zip_source_
 		    ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_WRITE, ZIP_SOURCE_SEEK_WRITE,
 		    ZIP_SOURCE_TELL_WRITE, ZIP_SOURCE_REMOVE, -1);
 	case ZIP_SOURCE_STAT:
-		/* A new archive: nothing to read back. libzip 1.7 takes
-		 * ZIP_ER_READ with ENOENT as "does not exist yet". */
+		/* A new archive: nothing to read back. libzip takes
+		 * ZIP_ER_READ with ENOENT as "does not exist yet" (its own
+		 * file source answers so for a missing file). */
 		zip_error_set(&o->error, ZIP_ER_READ, ENOENT);
 		return -1;
 	case ZIP_SOURCE_ERROR: return zip_error_to_data(&o->error, data, len);
