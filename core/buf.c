@@ -156,3 +156,52 @@ char *cu_buf_detach(struct cu_buf *b, size_t *len)
 		*len = n;
 	return p;
 }
+
+void cu_text_init(struct cu_text *t, struct cu_buf *out)
+{
+	t->out = out;
+	cu_error_clear(&t->err);
+}
+
+bool cu_text_failed(const struct cu_text *t)
+{
+	return t->err.code != CU_OK;
+}
+
+void cu_text_append(struct cu_text *t, const void *p, size_t n)
+{
+	if (!cu_text_failed(t) && cu_buf_append(t->out, p, n, &t->err) != CU_OK &&
+	    t->err.code == CU_OK)
+		t->err.code = CU_E_INTERNAL;
+}
+
+void cu_text_puts(struct cu_text *t, const char *s)
+{
+	cu_text_append(t, s, strlen(s));
+}
+
+void cu_text_putc(struct cu_text *t, char c)
+{
+	cu_text_append(t, &c, 1);
+}
+
+void cu_text_printf(struct cu_text *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cu_text_failed(t))
+		return;
+	va_start(ap, fmt);
+	if (cu_buf_vprintf(t->out, &t->err, fmt, ap) != CU_OK && t->err.code == CU_OK)
+		t->err.code = CU_E_INTERNAL;
+	va_end(ap);
+}
+
+enum cu_status cu_text_finish(struct cu_text *t, struct cu_error *err)
+{
+	if (!cu_text_failed(t))
+		return CU_OK;
+	if (err != NULL)
+		*err = t->err;
+	return t->err.code;
+}

@@ -28,17 +28,29 @@
 static char *actor_name, *actor_id, *actor_role;
 static struct cu_actor actor_set;
 
-void cu_case_set_actor(const char *name, const char *id, const char *role)
+enum cu_status cu_case_set_actor(const char *name, const char *id, const char *role,
+				 struct cu_error *err)
 {
+	char *n = name ? cu_strdup(name) : NULL, *i = id ? cu_strdup(id) : NULL,
+	     *r = role ? cu_strdup(role) : NULL;
+
+	/* All or nothing: a half-set actor would sign entries with the wrong name. */
+	if ((name && !n) || (id && !i) || (role && !r)) {
+		free(n);
+		free(i);
+		free(r);
+		return cu_error_set(err, CU_E_NOMEM, "out of memory setting the examiner's name");
+	}
 	free(actor_name);
 	free(actor_id);
 	free(actor_role);
-	actor_name = name ? cu_strdup(name) : NULL;
-	actor_id = id ? cu_strdup(id) : NULL;
-	actor_role = role ? cu_strdup(role) : NULL;
+	actor_name = n;
+	actor_id = i;
+	actor_role = r;
 	actor_set.name = actor_name;
 	actor_set.id = actor_id;
 	actor_set.role = actor_role ? actor_role : "examiner";
+	return CU_OK;
 }
 
 const struct cu_actor *cu_case_default_actor(void)

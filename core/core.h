@@ -169,6 +169,26 @@ enum cu_status cu_buf_vprintf(struct cu_buf *b, struct cu_error *err, const char
 /* Hands the memory to the caller (never NULL: an empty buffer yields ""). */
 char *cu_buf_detach(struct cu_buf *b, size_t *len);
 
+/*
+ * A text being assembled from many pieces (forms, reports, documents) with
+ * a sticky error: after the first failed append every call is a no-op and
+ * cu_text_finish() reports that first failure, so no piece is ever dropped
+ * silently while the rest of the text goes on. The buffer is borrowed.
+ */
+struct cu_text {
+	struct cu_buf *out;
+	struct cu_error err;
+};
+void cu_text_init(struct cu_text *t, struct cu_buf *out);
+void cu_text_append(struct cu_text *t, const void *p, size_t n);
+void cu_text_puts(struct cu_text *t, const char *s);
+void cu_text_putc(struct cu_text *t, char c);
+void cu_text_printf(struct cu_text *t, const char *fmt, ...) CU_PRINTF(2, 3);
+/* True once an append has failed. */
+bool cu_text_failed(const struct cu_text *t);
+/* CU_OK, or the first failure (copied into err). */
+enum cu_status cu_text_finish(struct cu_text *t, struct cu_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Strings                                                             */
 /* ------------------------------------------------------------------ */
@@ -633,7 +653,9 @@ const struct cu_actor *cu_case_default_actor(void);
 /* The badge (警号) of the named investigator in a manifest's
  * personnel.investigators[], or NULL. */
 const char *cu_manifest_badge(const json_t *m, const char *name);
-void cu_case_set_actor(const char *name, const char *id, const char *role);
+/* Names the examiner of entries the tool writes (CU_E_NOMEM leaves the old one). */
+enum cu_status cu_case_set_actor(const char *name, const char *id, const char *role,
+				 struct cu_error *err);
 
 /* Creating a case directory (custos case init, custos run). */
 struct cu_case_init_opts {

@@ -31,8 +31,8 @@ static bool failed(const struct cu_json *j)
 
 static void put(struct cu_json *j, const void *p, size_t n)
 {
-	if (!failed(j))
-		cu_buf_append(j->out, p, n, &j->err);
+	if (!failed(j) && cu_buf_append(j->out, p, n, &j->err) != CU_OK && !failed(j))
+		j->err.code = CU_E_INTERNAL;
 }
 
 static void putc_(struct cu_json *j, char c)

@@ -200,10 +200,14 @@ static void validate_any_of(const json_t *any, const json_t *v, const char *path
 		}
 		if (miss.len > 0) {
 			char *nl = memchr(miss.data, '\n', miss.len);
+			enum cu_status st = CU_OK;
 			if (names.len > 0)
-				cu_buf_puts(&names, " or ", NULL);
-			cu_buf_append(&names, miss.data, nl ? (size_t)(nl - miss.data) : miss.len,
-				      NULL);
+				st = cu_buf_puts(&names, " or ", NULL);
+			if (st == CU_OK)
+				st = cu_buf_append(&names, miss.data,
+						   nl ? (size_t)(nl - miss.data) : miss.len, NULL);
+			if (st != CU_OK && c->st == CU_OK)
+				c->st = st;
 		}
 		cu_buf_release(&miss);
 		cu_buf_release(&sub.invalid);

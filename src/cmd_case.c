@@ -82,8 +82,10 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	o.examiners = examiners;
 	o.n_examiners = n_ex;
 	cu_cli_case_libraries(&o, &libs);
-	if (n_ex > 0)
-		cu_case_set_actor(examiners[0], NULL, "examiner");
+	if (n_ex > 0 && cu_case_set_actor(examiners[0], NULL, "examiner", &err) != CU_OK) {
+		rc = cu_cli_fail(cli, &err);
+		goto out;
+	}
 
 	if (key != NULL) {
 		if (cu_signer_load(key, &signer, &err) != CU_OK) {

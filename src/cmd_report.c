@@ -62,7 +62,10 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 			break;
 		}
 		case 'F': forms_for = optarg; break;
-		case 'e': cu_case_set_actor(optarg, NULL, "examiner"); break;
+		case 'e':
+			if (cu_case_set_actor(optarg, NULL, "examiner", &err) != CU_OK)
+				return cu_cli_fail(cli, &err);
+			break;
 		case 's': key = optarg; break;
 		case 'j': cli->json = true; break;
 		case 'h': fputs(report_usage, stdout); return 0;

@@ -220,8 +220,10 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 		so.sign_key = key;
 		vo.pubkey = key; /* a private key PEM also verifies (report.h) */
 	}
-	if (n_ex > 0)
-		cu_case_set_actor(examiners[0], NULL, "examiner");
+	if (n_ex > 0 && cu_case_set_actor(examiners[0], NULL, "examiner", &err) != CU_OK) {
+		rc = cu_cli_fail(cli, &err);
+		goto out;
+	}
 	io.examiners = examiners;
 	io.n_examiners = n_ex;
 	cu_cli_case_libraries(&io, &libs);

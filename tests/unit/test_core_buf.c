@@ -92,10 +92,42 @@ static void test_alloc_failure(void)
 	free(p);
 }
 
+static void test_text(void)
+{
+	struct cu_buf b;
+	struct cu_text t;
+	struct cu_error err;
+
+	cu_buf_init(&b, 8);
+	cu_text_init(&t, &b);
+	cu_text_puts(&t, "ab");
+	cu_text_putc(&t, '-');
+	cu_text_printf(&t, "%d", 7);
+	tap_ok(!cu_text_failed(&t), "text: appends within the cap succeed");
+	tap_is_int(cu_text_finish(&t, &err), CU_OK, "text: finish reports success");
+	tap_is_str(b.data, "ab-7", "text: content");
+	cu_text_puts(&t, "too long!");
+	tap_ok(cu_text_failed(&t), "text: an append past the cap sticks as an error");
+	cu_text_puts(&t, "x");
+	tap_is_str(b.data, "ab-7", "text: nothing appended after the first failure");
+	tap_is_int(cu_text_finish(&t, &err), CU_E_LIMIT, "text: finish returns the first failure");
+	tap_ok(strstr(err.msg, "cap of 8 bytes") != NULL, "text: finish copies its message: %s",
+	       err.msg);
+	cu_buf_release(&b);
+
+	cu_buf_init(&b, 0);
+	cu_text_init(&t, &b);
+	cu_alloc_fail_after(1);
+	cu_text_printf(&t, "%s", "x");
+	tap_is_int(cu_text_finish(&t, &err), CU_E_NOMEM, "text: allocation failure is kept");
+	cu_buf_release(&b);
+}
+
 int main(void)
 {
 	test_basic();
 	test_cap();
 	test_alloc_failure();
+	test_text();
 	return tap_done();
 }

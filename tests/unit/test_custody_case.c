@@ -110,7 +110,12 @@ static void test_case_init(char *dir, size_t dir_n)
 	snprintf(dir, dir_n, "%s/case1", base);
 	o.examiners = ex;
 	o.n_examiners = 1;
-	cu_case_set_actor("王建国", NULL, "examiner");
+	tap_is_int(cu_case_set_actor("王建国", NULL, "examiner", &err), CU_OK, "set the examiner");
+	cu_alloc_fail_after(1);
+	tap_is_int(cu_case_set_actor("李四", NULL, "examiner", &err), CU_E_NOMEM,
+		   "set the examiner: allocation failure reported");
+	tap_is_str(cu_case_default_actor()->name, "王建国",
+		   "a failed set keeps the previous examiner");
 	tap_is_int(cu_case_init(dir, &o, &c, &miss, &n, &err), CU_OK, "case init: %s", err.msg);
 	tap_is_int((int64_t)n, 0, "complete sample: nothing missing");
 	const char *subs[] = {"custody", "evidence", "derived", "inventory", "work", "report"};
