@@ -1543,12 +1543,15 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 	json_html(&w, pe, 0);
 
 	hw_raw(&w, "<h2>扣押物品 Seized items (state at seizure)</h2>\n");
-	json_array_foreach(json_object_get(sz, "items"), i, x)
+	json_array_foreach(cu_manifest_items(m, CU_MANIFEST_SEIZED), i, x)
 	{
+		struct cu_item_facts f;
+
+		cu_manifest_item_facts(x, &f);
 		hw_raw(&w, "<h3>");
-		hw_text1(&w, jstr(x, "item_id"));
+		hw_text1(&w, f.item_id);
 		hw_raw(&w, " ");
-		hw_text1(&w, jstr(x, "name"));
+		hw_text1(&w, f.name);
 		hw_raw(&w, "</h3>\n");
 		json_html(&w, x, 0);
 	}
