@@ -206,9 +206,12 @@ static void test_report(void)
 		tap_ok(strstr(e.msg, "report: '") == e.msg && strstr(e.msg, want) != NULL,
 		       "naming the versions: %s", e.msg);
 	}
+	cu_error_clear(&e);
 	if (make_casedb(path_in("case/case.db"), -1))
 		tap_is_int(cu_report_case(c, &ro, NULL, &e), CU_OK,
-			   "report on this version's (empty) case.db: %s", e.msg);
+			   "report on this version's (empty) case.db");
+	if (e.msg[0] != '\0')
+		tap_diag("%s", e.msg);
 	cu_case_close(c);
 }
 
