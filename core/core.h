@@ -738,6 +738,49 @@ enum cu_status cu_manifest_check(const json_t *m, struct cu_buf *missing_list, s
 /* The schema text built into this binary. */
 const char *cu_manifest_schema_text(void);
 
+/* ------------------------------------------------------------------ */
+/* Manifest items: typed facts (MANIFEST.md items[])                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A manifest lists items in two places: seizure.items[], the seizure
+ * record written at the scene (MANIFEST.md), and the top-level items[]
+ * that import fills with what the device itself says. Readers go through
+ * these accessors instead of walking the JSON. Every pointer returned
+ * borrows from the manifest and stays valid while it is not changed; a
+ * NULL manifest or item gives NULL (no facts), never a crash.
+ */
+enum cu_manifest_list {
+	CU_MANIFEST_SEIZED,   /* seizure.items[] */
+	CU_MANIFEST_IMPORTED, /* top-level items[] */
+};
+
+/* The items array of one list, or NULL when it is absent or not an array. */
+const json_t *cu_manifest_items(const json_t *m, enum cu_manifest_list list);
+/* The first item of one list whose item_id is item_id, or NULL. */
+const json_t *cu_manifest_item_in(const json_t *m, enum cu_manifest_list list, const char *item_id);
+/* The item named item_id: seizure.items[] first, then items[]; or NULL. */
+const json_t *cu_manifest_item(const json_t *m, const char *item_id);
+
+/* The single-valued facts of one item; NULL where absent, null or not a
+ * string. An identifier given as an array yields its first element when
+ * that is a string. */
+struct cu_item_facts {
+	const char *item_id, *name, *source; /* source: 来源, where it came from */
+	const char *make, *model;            /* features.make, features.model */
+	const char *os, *os_version, *build;
+	const char *serial, *udid, *meid; /* identifiers.* */
+	const char *ecid, *iccid, *imsi;  /* identifiers.* */
+};
+/* Fills *out (all NULL for a NULL item). */
+void cu_manifest_item_facts(const json_t *item, struct cu_item_facts *out);
+
+/* The i-th IMEI (identifiers.imei) / phone number (identifiers.msisdn) of
+ * an item, in manifest order, or NULL past the last. A single string
+ * counts as a list of one; elements that are not strings are skipped. */
+const char *cu_manifest_item_imei(const json_t *item, size_t i);
+const char *cu_manifest_item_msisdn(const json_t *item, size_t i);
+
 #include "banned.h"
 
 #endif

@@ -1,6 +1,6 @@
-# Parser framework: registry, sink, case.db, parse driver; system parsers.
+# Parser framework: registry, sink, parse driver; system parsers.
 libcuparsers_a_SOURCES += parsers/registry.c parsers/parse_int.h parsers/parse.c \
-	parsers/sink.c parsers/casedb.c parsers/sqlite_util.c \
+	parsers/sink.c parsers/sqlite_util.c \
 	parsers/system/system.h parsers/system/group.c parsers/system/util.c \
 	parsers/system/banksms.c parsers/system/sms_ios.c parsers/system/addressbook_ios.c \
 	parsers/system/callhistory_ios.c parsers/system/mmssms_android.c \

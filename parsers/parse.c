@@ -1434,38 +1434,6 @@ static void add_stats(struct cu_parse_stats *to, const struct cu_parse_ctx *ctx)
 	to->conversations += ctx->counts.conversations;
 }
 
-static enum cu_status open_new_db(const char *path, sqlite3 **out, struct cu_error *err)
-{
-	sqlite3 *db = NULL;
-	enum cu_status rc;
-
-	if (sqlite3_open_v2(path, &db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		rc = cu_error_set(err, CU_E_IO, "creating '%s': %s", path,
-				  db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return rc;
-	}
-	/* A scratch file until renamed into place: no journal, no fsync per
-	 * transaction; durability comes from fsync + rename at the end. */
-	rc = casedb_exec(db,
-			 "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-			 " PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -65536;"
-			 " PRAGMA temp_store = MEMORY;",
-			 err);
-	if (!rc)
-		rc = casedb_create_tables(db, err);
-	if (!rc)
-		rc = casedb_exec(db, "BEGIN", err);
-	if (rc) {
-		sqlite3_close(db);
-		return cu_error_prefix(err, "'%s'", path);
-	}
-	*out = db;
-	return CU_OK;
-}
-
 /*
  * `parse --item X` re-parses one item: every other item's rows are carried
  * over from the existing case.db unchanged (same ids, so references between
@@ -1484,7 +1452,7 @@ static enum cu_status keep_other_items(sqlite3 *db, const char *old_path, const 
 
 	rc = uri_for(old_path, &uri, err);
 	if (!rc) /* ATTACH is refused inside a transaction */
-		rc = casedb_exec(db, "COMMIT", err);
+		rc = cu_casedb_exec(db, "COMMIT", err);
 	if (rc)
 		goto out;
 	/* uri_for() asks for immutable=1, which suits reading our own file */
@@ -1500,7 +1468,7 @@ static enum cu_status keep_other_items(sqlite3 *db, const char *old_path, const 
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	rc = casedb_exec(db, "BEGIN", err);
+	rc = cu_casedb_exec(db, "BEGIN", err);
 	if (rc)
 		goto detach;
 	if (sqlite3_prepare_v2(db, "PRAGMA old.user_version", -1, &st, NULL) == SQLITE_OK &&
@@ -1548,7 +1516,7 @@ detach:
 		struct cu_error e;
 
 		cu_error_clear(&e);
-		if (casedb_exec(db, "COMMIT; DETACH DATABASE old; BEGIN", &e) != CU_OK && !rc)
+		if (cu_casedb_exec(db, "COMMIT; DETACH DATABASE old; BEGIN", &e) != CU_OK && !rc)
 			rc = cu_error_set(err, e.code, "%s", e.msg);
 	}
 out:
@@ -1754,7 +1722,7 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 	if (rc)
 		goto out;
 	(void)unlink(tmp.data);
-	rc = open_new_db(tmp.data, &ctx.db, err);
+	rc = cu_casedb_open_write(tmp.data, &ctx.db, err);
 	if (!rc && only && cu_file_exists(final.data))
 		rc = keep_other_items(ctx.db, final.data, only, err);
 	if (rc)
@@ -1813,9 +1781,9 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 
 	add_stats(&total, &ctx);
 	accounts = ctx.counts.accounts;
-	rc = casedb_create_indexes(ctx.db, err);
+	rc = cu_casedb_create_indexes(ctx.db, err);
 	if (!rc)
-		rc = casedb_exec(ctx.db, "COMMIT", err);
+		rc = cu_casedb_exec(ctx.db, "COMMIT", err);
 	if (rc)
 		goto out;
 	sink_release(&ctx);

@@ -1,6 +1,6 @@
 /*
- * parse_int.h - private to the parser framework (parse.c, sink.c,
- * casedb.c): the parse context. Parsers see it only as an opaque pointer.
+ * parse_int.h - private to the parser framework (parse.c, sink.c): the
+ * parse context. Parsers see it only as an opaque pointer.
  */
 #ifndef CUSTOS_PARSE_INT_H
 #define CUSTOS_PARSE_INT_H
@@ -64,10 +64,5 @@ enum cu_status sink_source(struct cu_parse_ctx *ctx, const char *item, const cha
 			   const char *parser, int64_t *id, struct cu_error *err);
 enum cu_status sink_warning(struct cu_parse_ctx *ctx, int64_t source_id, const char *device_path,
 			    const char *severity, const char *message, struct cu_error *err);
-
-/* casedb.c: the schema without indexes (bulk load), then the indexes. */
-enum cu_status casedb_create_tables(sqlite3 *db, struct cu_error *err);
-enum cu_status casedb_create_indexes(sqlite3 *db, struct cu_error *err);
-enum cu_status casedb_exec(sqlite3 *db, const char *sql, struct cu_error *err);
 
 #endif

@@ -11,12 +11,11 @@
 #ifndef CUSTOS_PARSERS_H
 #define CUSTOS_PARSERS_H
 
+#include "casedb/casedb.h"
 #include "core/core.h"
 
 #include <limits.h>
 #include <sqlite3.h>
-
-#define CU_CASEDB_SCHEMA_VERSION 1
 
 /* Marker for an unknown time / integer. */
 #define CU_UNKNOWN INT64_MIN
@@ -193,9 +192,6 @@ struct cu_parse_stats {
  * custody entry. CU_E_PARTIAL when some files failed (all recorded). */
 enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *opts,
 				 struct cu_parse_stats *stats, struct cu_error *err);
-
-/* Creates the case.db schema (CASEDB.md) in an empty database. */
-enum cu_status cu_casedb_create(sqlite3 *db, struct cu_error *err);
 
 /* ------------------------------------------------------------------ */
 /* WeChat (parsers/wechat/, owner: wechat helper)                      */

@@ -77,15 +77,6 @@ static json_t *hash_node(const char *owner, const char *method, const char *valu
 	return h;
 }
 
-static const char *first_str(const json_t *v)
-{
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (json_is_array(v) && json_array_size(v) > 0 && json_is_string(json_array_get(v, 0)))
-		return json_string_value(json_array_get(v, 0));
-	return NULL;
-}
-
 static const char *device_of(struct uco *u, const json_t *mitem, const char *item)
 {
 	const json_t *have = json_object_get(u->devices, item);
@@ -97,28 +88,26 @@ static const char *device_of(struct uco *u, const json_t *mitem, const char *ite
 	json_t *d = json_object();
 	json_object_set_new(d, "@id", json_string(id));
 	json_object_set_new(d, "@type", json_string("uco-observable:ObservableObject"));
-	set_str(d, "uco-core:name", json_string_value(json_object_get(mitem, "name")));
+	struct cu_item_facts f;
+	cu_manifest_item_facts(mitem, &f);
+	set_str(d, "uco-core:name", f.name);
 	json_object_set_new(d, "uco-core:tag", json_pack("[s]", item));
 	json_t *facets = json_array();
-	const json_t *feat = json_object_get(mitem, "features");
-	const json_t *ids = json_object_get(mitem, "identifiers");
 	json_t *df = json_object();
 	json_object_set_new(df, "@id", json_string(mkid("device-facet", item, fid)));
 	json_object_set_new(df, "@type", json_string("uco-observable:DeviceFacet"));
-	set_str(df, "uco-observable:manufacturer",
-		json_string_value(json_object_get(feat, "make")));
-	set_str(df, "uco-observable:model", json_string_value(json_object_get(feat, "model")));
-	set_str(df, "uco-observable:serialNumber", first_str(json_object_get(ids, "serial")));
+	set_str(df, "uco-observable:manufacturer", f.make);
+	set_str(df, "uco-observable:model", f.model);
+	set_str(df, "uco-observable:serialNumber", f.serial);
 	json_array_append_new(facets, df);
 	json_t *mf = json_object();
 	json_object_set_new(mf, "@id", json_string(mkid("mobile-facet", item, fid)));
 	json_object_set_new(mf, "@type", json_string("uco-observable:MobileDeviceFacet"));
-	set_str(mf, "uco-observable:IMEI", first_str(json_object_get(ids, "imei")));
-	set_str(mf, "uco-observable:MSISDN", first_str(json_object_get(ids, "msisdn")));
-	set_str(mf, "uco-observable:IMSI", first_str(json_object_get(ids, "imsi")));
-	set_str(mf, "uco-observable:ICCID", first_str(json_object_get(ids, "iccid")));
-	set_str(mf, "uco-observable:mobileDeviceOSVersion",
-		json_string_value(json_object_get(mitem, "os_version")));
+	set_str(mf, "uco-observable:IMEI", cu_manifest_item_imei(mitem, 0));
+	set_str(mf, "uco-observable:MSISDN", cu_manifest_item_msisdn(mitem, 0));
+	set_str(mf, "uco-observable:IMSI", f.imsi);
+	set_str(mf, "uco-observable:ICCID", f.iccid);
+	set_str(mf, "uco-observable:mobileDeviceOSVersion", f.os_version);
 	json_array_append_new(facets, mf);
 	json_object_set_new(d, "uco-core:hasFacet", facets);
 	add_node(u, d, true);
@@ -134,27 +123,17 @@ static const char *device_of(struct uco *u, const json_t *mitem, const char *ite
 	return json_string_value(json_object_get(u->devices, item));
 }
 
-/* The seized items: top-level "items" if present, else seizure.items. */
-static const json_t *manifest_items(const json_t *m)
+/* The items the export describes: what import found on the device
+ * (top-level items[]) when there is such a list, else the seizure record. */
+static enum cu_manifest_list items_list(const json_t *m)
 {
-	const json_t *items = json_object_get(m, "items");
-
-	return json_is_array(items) ? items
-				    : json_object_get(json_object_get(m, "seizure"), "items");
+	return cu_manifest_items(m, CU_MANIFEST_IMPORTED) != NULL ? CU_MANIFEST_IMPORTED
+								  : CU_MANIFEST_SEIZED;
 }
 
 static const json_t *manifest_item(const json_t *m, const char *item)
 {
-	const json_t *x;
-	size_t i;
-
-	json_array_foreach(manifest_items(m), i, x)
-	{
-		const char *id = json_string_value(json_object_get(x, "item_id"));
-		if (id != NULL && strcmp(id, item) == 0)
-			return x;
-	}
-	return NULL;
+	return cu_manifest_item_in(m, items_list(m), item);
 }
 
 static void add_file(struct uco *u, const json_t *m, const struct cu_caseuco_file *f)
@@ -312,11 +291,12 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 	{
 		const json_t *x;
 		size_t i;
-		json_array_foreach(manifest_items(manifest), i, x)
+		json_array_foreach(cu_manifest_items(manifest, items_list(manifest)), i, x)
 		{
-			const char *id = json_string_value(json_object_get(x, "item_id"));
-			if (id != NULL)
-				device_of(&u, x, id);
+			struct cu_item_facts f;
+			cu_manifest_item_facts(x, &f);
+			if (f.item_id != NULL)
+				device_of(&u, x, f.item_id);
 		}
 	}
 	for (size_t i = 0; i < n; i++)

@@ -486,15 +486,10 @@ static const char *const state_names[][2] = {{"powered", "开机"},
 
 static const char *item_name(const json_t *m, const char *item_id)
 {
-	size_t i;
-	const json_t *x;
-	json_array_foreach(json_object_get(json_object_get(m, "seizure"), "items"), i, x)
-	{
-		const char *id = js(x, "item_id");
-		if (id != NULL && item_id != NULL && strcmp(id, item_id) == 0)
-			return js(x, "name");
-	}
-	return NULL;
+	struct cu_item_facts f;
+
+	cu_manifest_item_facts(cu_manifest_item_in(m, CU_MANIFEST_SEIZED, item_id), &f);
+	return f.name;
 }
 
 static void names_of(struct cu_buf *b, const json_t *arr, struct cu_error *err)
@@ -559,7 +554,7 @@ static void seizure_list(struct fdoc *d)
 	const struct cu_forms_in *in = d->in;
 	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
 	const json_t *sz = json_object_get(m, "seizure"), *pe = json_object_get(m, "personnel");
-	const json_t *items = json_object_get(sz, "items"), *it, *x;
+	const json_t *items = cu_manifest_items(m, CU_MANIFEST_SEIZED), *it, *x;
 	json_t *rows = json_array(), *hrow = json_array();
 	char when[CU_LOCAL_TIME_STR + 8];
 	const char *docno = js(json_object_get(cs, "legal_basis"), "document_number");
@@ -573,27 +568,29 @@ static void seizure_list(struct fdoc *d)
 	json_array_foreach(items, i, it)
 	{
 		struct cu_buf feat = CU_BUF_INIT, seal = CU_BUF_INIT;
+		struct cu_item_facts f;
 		char qty[32] = "";
 		const json_t *q = json_object_get(it, "quantity"), *sn;
 		size_t si;
 		json_t *r = json_array();
 
 		cu_error_clear(&e);
+		cu_manifest_item_facts(it, &f);
 		describe(&feat, json_object_get(it, "features"), feature_names, &e);
 		describe(&feat, json_object_get(it, "identifiers"), ident_names, &e);
-		if (js(it, "os") != NULL)
-			cu_buf_printf(&feat, &e, "；系统：%s %s", js(it, "os"),
-				      js(it, "os_version") ? js(it, "os_version") : "");
+		if (f.os != NULL)
+			cu_buf_printf(&feat, &e, "；系统：%s %s", f.os,
+				      f.os_version ? f.os_version : "");
 		json_array_foreach(json_object_get(json_object_get(it, "seal"), "numbers"), si, sn)
 		    cu_buf_printf(&seal, &e, "%s%s", si ? "、" : "",
 				  json_string_value(sn) ? json_string_value(sn) : "");
 		if (json_is_integer(q))
 			snprintf(qty, sizeof(qty), "%lld", (long long)json_integer_value(q));
-		json_array_append_new(r, jsn(js(it, "item_id")));
-		json_array_append_new(r, jsn(js(it, "name")));
+		json_array_append_new(r, jsn(f.item_id));
+		json_array_append_new(r, jsn(f.name));
 		json_array_append_new(r, jsn(qty));
 		json_array_append_new(r, jsn(feat.data));
-		json_array_append_new(r, jsn(js(it, "source")));
+		json_array_append_new(r, jsn(f.source));
 		json_array_append_new(r, jsn(seal.data));
 		json_array_append_new(rows, r);
 		cu_buf_release(&feat);
@@ -935,12 +932,14 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 			  : "",
 		      js(cs, "purpose") ? js(cs, "purpose") : "");
 	add_line(lines, "委托", b.data);
-	json_array_foreach(json_object_get(json_object_get(m, "seizure"), "items"), i, x)
+	json_array_foreach(cu_manifest_items(m, CU_MANIFEST_SEIZED), i, x)
 	{
 		char t[64];
+		struct cu_item_facts f;
+
+		cu_manifest_item_facts(x, &f);
 		cu_buf_reset(&b);
-		cu_buf_printf(&b, &e, "%s %s", js(x, "item_id") ? js(x, "item_id") : "",
-			      js(x, "name") ? js(x, "name") : "");
+		cu_buf_printf(&b, &e, "%s %s", f.item_id ? f.item_id : "", f.name ? f.name : "");
 		describe(&b, json_object_get(x, "features"), feature_names, &e);
 		describe(&b, json_object_get(x, "identifiers"), ident_names, &e);
 		describe(&b, json_object_get(x, "state_at_seizure"), state_names, &e);

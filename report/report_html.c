@@ -19,6 +19,7 @@
  */
 #include "report/html_int.h"
 #include "report/seal_int.h"
+#include "casedb/casedb.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -1542,12 +1543,15 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 	json_html(&w, pe, 0);
 
 	hw_raw(&w, "<h2>扣押物品 Seized items (state at seizure)</h2>\n");
-	json_array_foreach(json_object_get(sz, "items"), i, x)
+	json_array_foreach(cu_manifest_items(m, CU_MANIFEST_SEIZED), i, x)
 	{
+		struct cu_item_facts f;
+
+		cu_manifest_item_facts(x, &f);
 		hw_raw(&w, "<h3>");
-		hw_text1(&w, jstr(x, "item_id"));
+		hw_text1(&w, f.item_id);
 		hw_raw(&w, " ");
-		hw_text1(&w, jstr(x, "name"));
+		hw_text1(&w, f.name);
 		hw_raw(&w, "</h3>\n");
 		json_html(&w, x, 0);
 	}
@@ -1782,15 +1786,8 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 
 	if ((st = cu_case_path(c, CU_CASE_DB, &dbp, err)) != CU_OK)
 		goto out;
-	if (!cu_file_exists(dbp.data)) {
-		st = cu_error_set(err, CU_E_NOTFOUND,
-				  "report: '%s' does not exist: run custos parse first", dbp.data);
-		goto out;
-	}
-	if (sqlite3_open_v2(dbp.data, &r.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		st = cu_error_set(err, CU_E_FORMAT, "report: cannot open '%s': %s", dbp.data,
-				  r.db ? sqlite3_errmsg(r.db) : "out of memory");
+	if ((st = cu_casedb_open_read(dbp.data, &r.db, err)) != CU_OK) {
+		cu_error_prefix(err, "report");
 		goto out;
 	}
 	/* Temporary tables live in memory up to a point, then in a temp file:

@@ -679,28 +679,29 @@ static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **t
  */
 static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
 {
-	sqlite3 *cdb = cu_parse_casedb(r->ctx);
-	sqlite3_stmt *st = NULL;
+	struct cu_case *c = cu_parse_case(r->ctx);
+	const json_t *item = c ? cu_manifest_item(c->manifest, cu_parse_item(r->ctx)) : NULL;
+	const char *imei;
 	char *list = NULL;
 	size_t fits = 0, checked = 0;
-	if (cdb == NULL || sqlite3_prepare_v2(cdb, "SELECT imei FROM items WHERE item_id = ?1", -1,
-					      &st, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(st, 1, cu_parse_item(r->ctx), -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL)
-		list = cu_strdup(cu_chat_text(st, 0));
-	if (list == NULL)
-		goto out;
-	for (char *save = NULL, *tok = strtok_r(list, ", ;", &save); tok;
-	     tok = strtok_r(NULL, ", ;", &save)) {
-		size_t n;
-		if (*tok == '\0' || !key_fits(r, tok, strlen(tok), tables, nt, &n) || n == 0)
-			continue;
-		if (++fits == 1) {
-			cu_buf_reset(&r->key);
-			if (cu_buf_puts(&r->key, tok, NULL) != CU_OK)
-				break;
-			checked = n;
+
+	/* one manifest value may itself hold several IMEIs ("a, b") */
+	for (size_t i = 0; (imei = cu_manifest_item_imei(item, i)) != NULL; i++) {
+		free(list);
+		if ((list = cu_strdup(imei)) == NULL)
+			break;
+		for (char *save = NULL, *tok = strtok_r(list, ", ;", &save); tok;
+		     tok = strtok_r(NULL, ", ;", &save)) {
+			size_t n;
+			if (*tok == '\0' || !key_fits(r, tok, strlen(tok), tables, nt, &n) ||
+			    n == 0)
+				continue;
+			if (++fits == 1) {
+				cu_buf_reset(&r->key);
+				if (cu_buf_puts(&r->key, tok, NULL) != CU_OK)
+					break;
+				checked = n;
+			}
 		}
 	}
 	if (fits == 1) {
@@ -715,8 +716,6 @@ static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
 			      "database: not guessing; supply files/kc",
 			      fits);
 	}
-out:
-	sqlite3_finalize(st);
 	free(list);
 }
 

@@ -146,37 +146,19 @@ static void find_source(struct cu_parse_ctx *ctx, const struct cu_artifact *db, 
 		cu_parse_warn(ctx, db, "looking for '%s': %s", pattern, e.msg);
 }
 
+/* The item's IMEIs as the manifest gives them (cu_manifest_item: the
+ * seizure record first, then what import found on the device). */
 static void manifest_imeis(struct cu_parse_ctx *ctx, struct cands *out)
 {
 	struct cu_case *c = cu_parse_case(ctx);
-	const char *item = cu_parse_item(ctx);
-	json_t *items, *it, *imeis, *v;
-	size_t i, j;
+	const json_t *it;
+	const char *imei;
 
-	if (c == NULL || c->manifest == NULL || item == NULL)
+	if (c == NULL)
 		return;
-	/* MANIFEST.md: seizure.items[]; a top-level items[] is accepted too */
-	items = json_object_get(json_object_get(c->manifest, "seizure"), "items");
-	if (!json_is_array(items))
-		items = json_object_get(c->manifest, "items");
-	json_array_foreach(items, i, it)
-	{
-		const char *id = json_string_value(json_object_get(it, "item_id"));
-		if (id == NULL || strcmp(id, item) != 0)
-			continue;
-		imeis = json_object_get(json_object_get(it, "identifiers"), "imei");
-		if (json_is_string(imeis)) {
-			cands_add(out, json_string_value(imeis), strlen(json_string_value(imeis)),
-				  "manifest");
-			continue;
-		}
-		json_array_foreach(imeis, j, v)
-		{
-			if (json_is_string(v))
-				cands_add(out, json_string_value(v), strlen(json_string_value(v)),
-					  "manifest");
-		}
-	}
+	it = cu_manifest_item(c->manifest, cu_parse_item(ctx));
+	for (size_t i = 0; (imei = cu_manifest_item_imei(it, i)) != NULL; i++)
+		cands_add(out, imei, strlen(imei), "manifest");
 }
 
 /* The <userdir> component above EnMicroMsg.db, or "" */

@@ -1,5 +1,5 @@
 /*
- * casedb.c - the case.db schema (shared/evidence/CASEDB.md).
+ * schema.c - the case.db schema (shared/evidence/CASEDB.md).
  *
  * The contract's tables and columns come first, in the contract's order;
  * additions (marked) follow each table's contract columns so that
@@ -7,7 +7,9 @@
  * after a bulk load by the parse driver (faster), or right away by
  * cu_casedb_create().
  */
-#include "parsers/parse_int.h"
+#include "casedb/casedb.h"
+
+#include <stdio.h>
 
 static const char schema_sql[] =
     "CREATE TABLE items(item_id TEXT PRIMARY KEY, platform TEXT, make TEXT, model TEXT,"
@@ -95,7 +97,7 @@ static const char load_index_sql[] =
     "CREATE INDEX conversations_key ON conversations(item_id, app, identifier);\n"
     "CREATE INDEX payments_txn ON payments(item_id, app, transaction_id);\n";
 
-enum cu_status casedb_exec(sqlite3 *db, const char *sql, struct cu_error *err)
+enum cu_status cu_casedb_exec(sqlite3 *db, const char *sql, struct cu_error *err)
 {
 	char *msg = NULL;
 	enum cu_status rc = CU_OK;
@@ -109,24 +111,24 @@ out:
 	return rc;
 }
 
-enum cu_status casedb_create_tables(sqlite3 *db, struct cu_error *err)
+enum cu_status cu_casedb_create_tables(sqlite3 *db, struct cu_error *err)
 {
 	enum cu_status rc;
 	char pragma[64];
 
-	rc = casedb_exec(db, schema_sql, err);
+	rc = cu_casedb_exec(db, schema_sql, err);
 	if (rc)
 		return cu_error_prefix(err, "creating the case.db schema");
-	rc = casedb_exec(db, load_index_sql, err);
+	rc = cu_casedb_exec(db, load_index_sql, err);
 	if (rc)
 		return cu_error_prefix(err, "creating the case.db schema");
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d;", CU_CASEDB_SCHEMA_VERSION);
-	return casedb_exec(db, pragma, err);
+	return cu_casedb_exec(db, pragma, err);
 }
 
-enum cu_status casedb_create_indexes(sqlite3 *db, struct cu_error *err)
+enum cu_status cu_casedb_create_indexes(sqlite3 *db, struct cu_error *err)
 {
-	enum cu_status rc = casedb_exec(db, index_sql, err);
+	enum cu_status rc = cu_casedb_exec(db, index_sql, err);
 
 	if (rc)
 		return cu_error_prefix(err, "creating the case.db indexes");
@@ -135,9 +137,9 @@ enum cu_status casedb_create_indexes(sqlite3 *db, struct cu_error *err)
 
 enum cu_status cu_casedb_create(sqlite3 *db, struct cu_error *err)
 {
-	enum cu_status rc = casedb_create_tables(db, err);
+	enum cu_status rc = cu_casedb_create_tables(db, err);
 
 	if (rc)
 		return rc;
-	return casedb_create_indexes(db, err);
+	return cu_casedb_create_indexes(db, err);
 }
