@@ -1614,16 +1614,18 @@ static void entries_release(struct entries *es)
 	free(es->v);
 }
 
-/* RFC 6962 root over CUSTODY.md content leaves of the chosen entries. */
+/* The content root (core's one function, CUSTODY.md) over the chosen
+ * entries: 0 = every file, 1 = derived files, 2 = evidence files named in
+ * only (the inputs of derivations). */
 static enum cu_status root_of(const struct entries *es, int which, json_t *only, char hex[65],
 			      size_t *count, struct cu_error *err)
 {
-	unsigned char(*leaves)[32] = NULL;
+	struct cu_content_file *files = NULL;
 	unsigned char root[32];
 	size_t n = 0;
 	enum cu_status st;
 
-	if ((leaves = cu_calloc(es->n + 1, sizeof(*leaves))) == NULL)
+	if ((files = cu_calloc(es->n + 1, sizeof(*files))) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	for (size_t i = 0; i < es->n; i++) {
 		const struct entry *e = &es->v[i];
@@ -1633,13 +1635,16 @@ static enum cu_status root_of(const struct entries *es, int which, json_t *only,
 			continue;
 		if (which == 2 && (e->derived || !json_is_true(json_object_get(only, e->path))))
 			continue;
-		cu_merkle_content_leaf(e->path, e->size, e->sha256, leaves[n++]);
+		files[n].path = e->path;
+		files[n].size = e->size;
+		files[n].sha256 = e->sha256;
+		n++;
 	}
-	if ((st = cu_merkle_root((const unsigned char(*)[32])leaves, n, root, err)) == CU_OK) {
+	if ((st = cu_merkle_content_root(files, n, root, err)) == CU_OK) {
 		cu_hex(root, 32, hex);
 		*count = n;
 	}
-	free(leaves);
+	free(files);
 	return st;
 }
 
