@@ -146,12 +146,12 @@ struct run {
 	struct archive *a;
 	uint64_t produced;
 	uint64_t index;
-	struct cu_import_pathmap lower; /* case-folded names */
+	struct cu_ingest_pathmap lower; /* case-folded names */
 };
 
 static void note_case_collision(struct run *r, const char *rel)
 {
-	struct cu_import_pathmap_val v, *have;
+	struct cu_ingest_pathmap_val v, *have;
 	struct cu_error e;
 	char *low = cu_strdup(rel);
 	if (low == NULL)
@@ -159,16 +159,18 @@ static void note_case_collision(struct run *r, const char *rel)
 	for (char *p = low; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	have = cu_import_pathmap_get(&r->lower, low);
+	have = cu_ingest_pathmap_get(&r->lower, low);
 	if (have != NULL && strcmp(have->sha256, "seen") == 0) {
-		cu_import_warn(r->x, false,
+		cu_ingest_warn(r->x->w, false,
 			       "'%s' differs from another member only in letter case: both kept "
 			       "(they would collide on a case-insensitive file system)",
 			       rel);
 	} else {
 		memset(&v, 0, sizeof(v));
 		snprintf(v.sha256, sizeof(v.sha256), "seen");
-		(void)cu_import_pathmap_put(&r->lower, low, &v, &e);
+		/* Out of memory only costs this note, never the member. */
+		if (cu_ingest_pathmap_put(&r->lower, low, &v, &e) != CU_OK)
+			cu_debug("import: %s", e.msg);
 	}
 	free(low);
 }
@@ -177,7 +179,7 @@ static void note_case_collision(struct run *r, const char *rel)
 /* What an archive entry says of itself: device path, origin, mode, mtime
  * and meta (also returned: a new reference the caller drops). */
 static json_t *entry_fileinfo(struct run *r, struct archive_entry *ent, const struct cu_buf *dev,
-			      const char *origin, struct cu_import_fileinfo *fi)
+			      const char *origin, struct cu_ingest_fileinfo *fi)
 {
 	memset(fi, 0, sizeof(*fi));
 	fi->device_path = dev->data;
@@ -197,9 +199,9 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 				  struct cu_buf *dev, struct cu_error *err)
 {
 	struct cu_import_ctx *x = r->x;
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_out o = {.fd = -1, .tee_fd = -1};
-	struct cu_import_fileinfo fi;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_file o = CU_INGEST_FILE_INIT;
+	struct cu_ingest_fileinfo fi;
 	struct cu_digests d;
 	struct cu_error e;
 	enum cu_status st = CU_OK;
@@ -210,16 +212,16 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 	struct cu_buf origin = CU_BUF_INIT;
 
 	(void)cu_buf_printf(&origin, &e, "%s%s", r->src->origin_prefix, name);
-	if (declared > 0 && cu_import_check_space(x, (uint64_t)declared, &e) != CU_OK) {
-		cu_import_warn(x, true, "member '%s' declares %lld bytes: %s; not imported", name,
-			       (long long)declared, e.msg);
-		cu_import_skip(x, name, "declared size exceeds the free space");
+	if (declared > 0 && cu_ingest_check_space(x->w, (uint64_t)declared, &e) != CU_OK) {
+		cu_ingest_warn(x->w, true, "member '%s' declares %lld bytes: %s; not imported",
+			       name, (long long)declared, e.msg);
+		cu_ingest_skip(x->w, name, "declared size exceeds the free space");
 		(void)archive_read_data_skip(r->a);
 		goto out;
 	}
-	if ((st = cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e)) != CU_OK) {
+	if ((st = cu_ingest_slot_plan(x->w, dev->data, dev->len, false, &s, &e)) != CU_OK) {
 		st = CU_OK;
-		cu_import_warn(x, true, "member '%s' not imported: %s", name, e.msg);
+		cu_ingest_warn(x->w, true, "member '%s' not imported: %s", name, e.msg);
 		(void)archive_read_data_skip(r->a);
 		goto out;
 	}
@@ -232,12 +234,12 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 		}
 		goto out;
 	}
-	if ((st = cu_import_out_open(x, &s, x->hasher, &o, err)) != CU_OK) {
+	if ((st = cu_ingest_file_open(x->w, &s, &o, err)) != CU_OK) {
 		if (st != CU_E_PATH)
 			goto out;
 		st = CU_OK;
-		cu_import_warn(x, true, "member '%s' not imported: %s", name, err->msg);
-		cu_import_skip(x, name, "name not storable in the case");
+		cu_ingest_warn(x->w, true, "member '%s' not imported: %s", name, err->msg);
+		cu_ingest_skip(x->w, name, "name not storable in the case");
 		(void)archive_read_data_skip(r->a);
 		goto out;
 	}
@@ -257,21 +259,21 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 		uint64_t consumed = r->src->consumed(r->src->ctx);
 		uint64_t ratio = cu_import_max_ratio();
 		if (r->produced > CU_IMPORT_RATIO_FLOOR && r->produced / ratio > consumed) {
-			cu_import_out_abort(&o);
-			cu_import_warn(x, true,
+			cu_ingest_file_abort(&o);
+			cu_ingest_warn(x->w, true,
 				       "member '%s': decompressed output reached %llu bytes from "
 				       "%llu bytes of input (more than %llu:1): stopped as a "
 				       "decompression bomb",
 				       name, (unsigned long long)r->produced,
 				       (unsigned long long)consumed, (unsigned long long)ratio);
-			cu_import_skip(x, name, "decompression ratio limit (bomb)");
+			cu_ingest_skip(x->w, name, "decompression ratio limit (bomb)");
 			st = cu_error_set(err, CU_E_LIMIT,
 					  "decompression ratio limit hit in member '%s' of '%s'",
 					  name, x->src);
 			goto out;
 		}
-		if ((st = cu_import_out_write(&o, x->buf, (size_t)n, err)) != CU_OK) {
-			cu_import_out_abort(&o);
+		if ((st = cu_ingest_file_write(&o, x->buf, (size_t)n, err)) != CU_OK) {
+			cu_ingest_file_abort(&o);
 			cu_error_prefix(err, "member '%s'", name);
 			goto out;
 		}
@@ -280,14 +282,14 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 	fi.type = "file";
 	if (truncated && meta != NULL)
 		json_object_set_new(meta, "truncated", json_true());
-	if ((st = cu_import_out_commit(&o, fi.have_mtime ? &fi.mtime : NULL, &d, err)) != CU_OK)
+	if ((st = cu_ingest_file_commit(&o, fi.have_mtime ? &fi.mtime : NULL, &d, err)) != CU_OK)
 		goto out;
 	if (truncated)
-		cu_import_warn(x, true,
+		cu_ingest_warn(x->w, true,
 			       "member '%s' is truncated (%llu of %lld bytes): %s; the partial "
 			       "data is kept and marked truncated",
 			       name, (unsigned long long)d.size, (long long)declared, why);
-	if ((st = cu_import_record(x, &s, &fi, &d, err)) != CU_OK)
+	if ((st = cu_ingest_record(x->w, &s, &fi, &d, err)) != CU_OK)
 		goto out;
 	if (stop)
 		st = cu_error_set(err, CU_E_FORMAT, "'%s' is damaged in member '%s': %s", x->src,
@@ -295,7 +297,7 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 out:
 	json_decref(meta);
 	cu_buf_release(&origin);
-	cu_import_slot_release(&s);
+	cu_ingest_slot_release(&s);
 	return st;
 }
 
@@ -303,9 +305,9 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 				  struct cu_buf *dev, bool hard, struct cu_error *err)
 {
 	struct cu_import_ctx *x = r->x;
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_slot ts = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_fileinfo fi;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_slot ts = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_fileinfo fi;
 	struct cu_buf tdev = CU_BUF_INIT, origin = CU_BUF_INIT, esc = CU_BUF_INIT;
 	struct cu_error e;
 	enum cu_status st = CU_OK;
@@ -319,36 +321,36 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 		fi.link_target = archive_entry_symlink(ent);
 		if (fi.link_target == NULL)
 			fi.link_target = "";
-		if (cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e) != CU_OK) {
-			cu_import_warn(x, true, "symlink member '%s' not recorded: %s", name,
+		if (cu_ingest_slot_plan(x->w, dev->data, dev->len, false, &s, &e) != CU_OK) {
+			cu_ingest_warn(x->w, true, "symlink member '%s' not recorded: %s", name,
 				       e.msg);
 			goto out;
 		}
 		if (!s.done)
-			st = cu_import_record(x, &s, &fi, NULL, err);
+			st = cu_ingest_record(x->w, &s, &fi, NULL, err);
 		goto out;
 	}
 	/* A hard link names an earlier member; it is honoured only if that
 	 * member was stored in this case (never a path outside it). */
 	const char *target = archive_entry_hardlink(ent);
-	struct cu_import_pathmap_val *tv = NULL;
+	const struct cu_ingest_pathmap_val *tv = NULL;
 	if (cu_import_member_path(target, &tdev, &abs_name, &e) == CU_OK &&
 	    cu_path_from_device(tdev.data, tdev.len, &esc, &e) == CU_OK) {
 		(void)cu_buf_printf(&ts.rel, &e, "evidence/%s/%s", x->item, esc.data);
-		tv = cu_import_pathmap_get(&x->used, ts.rel.data);
+		tv = cu_ingest_used(x->w, ts.rel.data);
 	}
 	if (tv == NULL || tv->sha256[0] == '\0') {
-		cu_import_warn(
-		    x, true,
+		cu_ingest_warn(
+		    x->w, true,
 		    "hard link '%s' points to '%s', which is not a file stored from this "
 		    "image: not followed",
 		    name, target);
-		cu_import_skip(x, name, "hard link to a member not in the image");
+		cu_ingest_skip(x->w, name, "hard link to a member not in the image");
 		goto out;
 	}
-	struct cu_import_pathmap_val tval = *tv;
-	if (cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e) != CU_OK) {
-		cu_import_warn(x, true, "hard link member '%s' not recorded: %s", name, e.msg);
+	struct cu_ingest_pathmap_val tval = *tv;
+	if (cu_ingest_slot_plan(x->w, dev->data, dev->len, false, &s, &e) != CU_OK) {
+		cu_ingest_warn(x->w, true, "hard link member '%s' not recorded: %s", name, e.msg);
 		goto out;
 	}
 	if (s.done)
@@ -356,13 +358,13 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 	if ((st = cu_case_path(x->c, ts.rel.data, &ts.abs, err)) != CU_OK)
 		goto out;
 	if (link(ts.abs.data, s.abs.data) != 0) {
-		cu_import_warn(x, true, "hard link '%s': cannot link the evidence copy: %s", name,
-			       strerror(errno));
+		cu_ingest_warn(x->w, true, "hard link '%s': cannot link the evidence copy: %s",
+			       name, strerror(errno));
 		goto out;
 	}
 	struct cu_digests d;
 	memset(&d, 0, sizeof(d));
-	d.algs = x->algs;
+	d.algs = cu_ingest_algs(x->w);
 	d.size = tval.size;
 	memcpy(d.sha256, tval.sha256, sizeof(d.sha256));
 	memcpy(d.md5, tval.md5, sizeof(d.md5));
@@ -370,15 +372,15 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 	if (meta != NULL)
 		json_object_set_new(meta, "hardlink_to", json_stringn(tdev.data, tdev.len));
 	fi.type = "file";
-	st = cu_import_record(x, &s, &fi, &d, err);
+	st = cu_ingest_record(x->w, &s, &fi, &d, err);
 out:
 	(void)archive_read_data_skip(r->a);
 	json_decref(meta);
 	cu_buf_release(&tdev);
 	cu_buf_release(&origin);
 	cu_buf_release(&esc);
-	cu_import_slot_release(&s);
-	cu_import_slot_release(&ts);
+	cu_ingest_slot_release(&s);
+	cu_ingest_slot_release(&ts);
 	return st;
 }
 
@@ -425,9 +427,9 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 		if (rc == ARCHIVE_EOF)
 			break;
 		if (rc == ARCHIVE_RETRY && retries++ < 16) {
-			cu_import_warn(x, false, "'%s': skipped damaged data after member %llu: %s",
-				       x->src, (unsigned long long)r.index,
-				       archive_error_string(r.a));
+			cu_ingest_warn(x->w, false,
+				       "'%s': skipped damaged data after member %llu: %s", x->src,
+				       (unsigned long long)r.index, archive_error_string(r.a));
 			continue;
 		}
 		if (rc < ARCHIVE_WARN) {
@@ -438,13 +440,14 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 			goto out;
 		}
 		if (rc == ARCHIVE_WARN)
-			cu_import_warn(x, false, "'%s' member %llu: %s", x->src,
+			cu_ingest_warn(x->w, false, "'%s' member %llu: %s", x->src,
 				       (unsigned long long)r.index + 1, archive_error_string(r.a));
 		r.index++;
 		const char *name = archive_entry_pathname(ent);
 		if (name == NULL || name[0] == '\0') {
-			cu_import_warn(x, true, "'%s' member %llu has no usable name: not imported",
-				       x->src, (unsigned long long)r.index);
+			cu_ingest_warn(x->w, true,
+				       "'%s' member %llu has no usable name: not imported", x->src,
+				       (unsigned long long)r.index);
 			(void)archive_read_data_skip(r.a);
 			continue;
 		}
@@ -465,13 +468,13 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 			if (type == AE_IFREG && !hard)
 				hash_refused(x, r.a, &d, &ok);
 			if (ok)
-				cu_import_warn(x, true,
+				cu_ingest_warn(x->w, true,
 					       "member '%s' refused: %s (data not imported: %llu "
 					       "bytes, sha256 %s)",
 					       name, e.msg, (unsigned long long)d.size, d.sha256);
 			else
-				cu_import_warn(x, true, "member '%s' refused: %s", name, e.msg);
-			cu_import_skip(x, name, "unsafe member name");
+				cu_ingest_warn(x->w, true, "member '%s' refused: %s", name, e.msg);
+			cu_ingest_skip(x->w, name, "unsafe member name");
 			continue;
 		}
 		if (!mapped && x->mount_prefix[0] != '\0') {
@@ -485,7 +488,7 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 			}
 		}
 		if (absolute && !mapped)
-			cu_import_warn(x, false,
+			cu_ingest_warn(x->w, false,
 				       "member '%s' has an absolute name: stored relative to the "
 				       "image root",
 				       name);
@@ -496,7 +499,7 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 		else if (type == AE_IFREG)
 			st = member_file(&r, ent, name, &dev, err);
 		else {
-			cu_import_skip(x, name, "special file (device, FIFO or socket)");
+			cu_ingest_skip(x->w, name, "special file (device, FIFO or socket)");
 			(void)archive_read_data_skip(r.a);
 		}
 		if (st != CU_OK)
@@ -507,7 +510,7 @@ out:
 		archive_read_close(r.a);
 		archive_read_free(r.a);
 	}
-	cu_import_pathmap_release(&r.lower);
+	cu_ingest_pathmap_release(&r.lower);
 	cu_buf_release(&dev);
 	cu_buf_release(&mapped_name);
 	free(rd.buf);
@@ -651,7 +654,8 @@ enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_erro
 			json_object_set_new(x->details, "image_digest_reread_bytes",
 					    json_integer((json_int_t)f.reread));
 	} else
-		cu_import_warn(x, false, "the digest of the whole image is unavailable: %s", e.msg);
+		cu_ingest_warn(x->w, false, "the digest of the whole image is unavailable: %s",
+			       e.msg);
 out:
 	if (f.fd >= 0)
 		close(f.fd);

@@ -73,146 +73,6 @@ const char *cu_import_format_name(enum cu_import_format f)
 }
 
 /* ------------------------------------------------------------------ */
-/* Path map (open addressing, FNV-1a)                                  */
-/* ------------------------------------------------------------------ */
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-void cu_import_pathmap_release(struct cu_import_pathmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
-struct cu_import_pathmap_val *cu_import_pathmap_get(const struct cu_import_pathmap *m,
-						    const char *key)
-{
-	if (m->cap == 0)
-		return NULL;
-	for (size_t i = fnv1a(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == NULL)
-			return NULL;
-		if (strcmp(m->keys[i], key) == 0)
-			return &m->vals[i];
-	}
-}
-
-static enum cu_status pathmap_grow(struct cu_import_pathmap *m, struct cu_error *err)
-{
-	size_t ncap = m->cap ? m->cap * 2 : 256;
-	char **keys = cu_calloc(ncap, sizeof(*keys));
-	struct cu_import_pathmap_val *vals = cu_calloc(ncap, sizeof(*vals));
-	if (keys == NULL || vals == NULL || ncap < m->cap) {
-		free(keys);
-		free(vals);
-		return cu_error_set(err, CU_E_NOMEM, "out of memory for the path map");
-	}
-	for (size_t i = 0; i < m->cap; i++) {
-		if (m->keys[i] == NULL)
-			continue;
-		size_t j = fnv1a(m->keys[i]) & (ncap - 1);
-		while (keys[j] != NULL)
-			j = (j + 1) & (ncap - 1);
-		keys[j] = m->keys[i];
-		vals[j] = m->vals[i];
-	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
-	m->cap = ncap;
-	return CU_OK;
-}
-
-enum cu_status cu_import_pathmap_put(struct cu_import_pathmap *m, const char *key,
-				     const struct cu_import_pathmap_val *v, struct cu_error *err)
-{
-	enum cu_status st;
-	struct cu_import_pathmap_val *have = cu_import_pathmap_get(m, key);
-	if (have != NULL) {
-		*have = *v;
-		return CU_OK;
-	}
-	if ((m->n + 1) * 4 > m->cap * 3 && (st = pathmap_grow(m, err)) != CU_OK)
-		return st;
-	char *k = cu_strdup(key);
-	if (k == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "out of memory for the path map");
-	size_t i = fnv1a(key) & (m->cap - 1);
-	while (m->keys[i] != NULL)
-		i = (i + 1) & (m->cap - 1);
-	m->keys[i] = k;
-	m->vals[i] = *v;
-	m->n++;
-	return CU_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* Warnings                                                            */
-/* ------------------------------------------------------------------ */
-
-static void list_append(struct cu_buf *b, uint64_t *listed, const char *json_value)
-{
-	struct cu_error e;
-	if (*listed >= CU_IMPORT_WARN_LIST_MAX)
-		return;
-	if (b->len > 0)
-		(void)cu_buf_putc(b, ',', &e);
-	(void)cu_buf_puts(b, json_value, &e);
-	(*listed)++;
-}
-
-void cu_import_warn(struct cu_import_ctx *x, bool failure, const char *fmt, ...)
-{
-	char msg[CU_ERROR_MSG_MAX];
-	struct cu_buf jb = CU_BUF_INIT;
-	struct cu_json j;
-	struct cu_error e;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cu_warn("import: %s", msg);
-	x->st.warnings++;
-	if (failure)
-		x->failures++;
-	cu_json_init(&j, &jb);
-	cu_json_str(&j, msg);
-	if (cu_json_finish(&j, &e) == CU_OK)
-		list_append(&x->warn_json, &x->warn_listed, jb.data);
-	cu_buf_release(&jb);
-}
-
-void cu_import_skip(struct cu_import_ctx *x, const char *what, const char *why)
-{
-	struct cu_buf jb = CU_BUF_INIT;
-	struct cu_json j;
-	struct cu_error e;
-
-	x->st.skipped++;
-	cu_json_init(&j, &jb);
-	cu_json_obj_begin(&j);
-	cu_json_kv_str(&j, "what", what);
-	cu_json_kv_str(&j, "why", why);
-	cu_json_obj_end(&j);
-	if (cu_json_finish(&j, &e) == CU_OK)
-		list_append(&x->skipped_json, &x->skipped_listed, jb.data);
-	cu_buf_release(&jb);
-}
-
-/* ------------------------------------------------------------------ */
 /* Sources                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -278,32 +138,6 @@ out:
 /* Limits                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Keep this much free so the case (inventory, custody, manifest) can
- * still be completed after a huge member was refused. */
-#define SPACE_RESERVE ((uint64_t)64 << 20)
-/* Group commit limits (see cu_import_flush). */
-#define BATCH_FILES_DEFAULT 256
-#define BATCH_BYTES         ((uint64_t)256 << 20)
-#define BATCH_MS            2000
-#define WRITEBACK_STEP      ((uint64_t)8 << 20)
-#define LARGE_FILE          ((uint64_t)4 << 20)
-#define SPACE_RECHECK       ((uint64_t)256 << 20)
-
-enum cu_status cu_import_check_space(struct cu_import_ctx *x, uint64_t want, struct cu_error *err)
-{
-	struct statvfs vfs;
-	if (statvfs(x->c->dir, &vfs) != 0)
-		return CU_OK; /* cannot tell: the write itself will fail with ENOSPC */
-	uint64_t avail = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
-	if (avail < SPACE_RESERVE || want > avail - SPACE_RESERVE)
-		return cu_error_set(err, CU_E_LIMIT,
-				    "not enough free space in the case directory '%s': %llu bytes "
-				    "needed, %llu available (keeping %llu in reserve)",
-				    x->c->dir, (unsigned long long)want, (unsigned long long)avail,
-				    (unsigned long long)SPACE_RESERVE);
-	return CU_OK;
-}
-
 uint64_t cu_import_max_ratio(void)
 {
 	/* Deflate cannot exceed about 1032:1; bzip2/xz can go much further,
@@ -319,601 +153,26 @@ uint64_t cu_import_max_ratio(void)
 /* Slots and the single-pass writer                                    */
 /* ------------------------------------------------------------------ */
 
-void cu_import_slot_release(struct cu_import_slot *s)
-{
-	cu_buf_release(&s->rel);
-	cu_buf_release(&s->abs);
-}
-
-static enum cu_status recheck(struct cu_import_ctx *x, struct cu_import_slot *s,
-			      const struct cu_import_pathmap_val *want, struct cu_error *err)
-{
-	struct cu_digests d;
-	struct cu_error e;
-	enum cu_status st;
-
-	s->done = true;
-	if (want->sha256[0] == '\0')
-		return cu_import_pathmap_put(&x->used, s->rel.data, want, err); /* symlink */
-	if (cu_hash_file(s->abs.data, x->algs, &d, &e) != CU_OK) {
-		s->done_bad = true;
-		cu_import_warn(x, true,
-			       "resume: evidence copy '%s' listed in the inventory cannot be "
-			       "re-checked: %s",
-			       s->rel.data, e.msg);
-	} else if (strcmp(d.sha256, want->sha256) != 0 || d.size != want->size) {
-		s->done_bad = true;
-		cu_import_warn(x, true,
-			       "resume: evidence copy '%s' no longer matches its inventory line "
-			       "(sha256 %s, recorded %s)",
-			       s->rel.data, d.sha256, want->sha256);
-	} else {
-		x->rechecked++;
-	}
-	if ((st = cu_import_pathmap_put(&x->used, s->rel.data, want, err)) != CU_OK)
-		return st;
-	return CU_OK;
-}
-
-enum cu_status cu_import_slot_plan(struct cu_import_ctx *x, const char *device_path, size_t n,
-				   bool derived, struct cu_import_slot *s, struct cu_error *err)
-{
-	enum cu_status st;
-	struct cu_buf esc = CU_BUF_INIT, base = CU_BUF_INIT;
-	struct stat sb;
-
-	s->done = s->done_bad = false;
-	cu_buf_reset(&s->rel);
-	cu_buf_reset(&s->abs);
-	if ((st = cu_path_from_device(device_path, n, &esc, err)) != CU_OK)
-		goto out;
-	if (esc.len == 0) {
-		st = cu_error_set(err, CU_E_PATH, "empty path");
-		goto out;
-	}
-	if ((st = cu_buf_printf(&base, err, "%s/%s/%s", derived ? "derived" : "evidence", x->item,
-				esc.data)) != CU_OK)
-		goto out;
-	/* Archives may hold the same name twice (tar appends updates): keep
-	 * every copy, the later ones as "~dupN", so nothing is lost and the
-	 * order of the archive stays visible. */
-	for (unsigned dup = 0;; dup++) {
-		cu_buf_reset(&s->rel);
-		if (dup == 0)
-			st = cu_buf_puts(&s->rel, base.data, err);
-		else
-			st = cu_buf_printf(&s->rel, err, "%s~dup%u", base.data, dup);
-		if (st != CU_OK)
-			goto out;
-		if (cu_import_pathmap_get(&x->used, s->rel.data) == NULL)
-			break;
-		if (dup == 0)
-			cu_import_warn(x, false,
-				       "duplicate name '%.*s' in the image: later copy "
-				       "kept as '%s~dupN'",
-				       (int)n, device_path, base.data);
-	}
-	if ((st = cu_case_path(x->c, s->rel.data, &s->abs, err)) != CU_OK)
-		goto out;
-	if (x->resume) {
-		const struct cu_import_pathmap_val *v =
-		    cu_import_pathmap_get(&x->done, s->rel.data);
-		if (v != NULL) {
-			st = recheck(x, s, v, err);
-			goto out;
-		}
-	}
-	if (lstat(s->abs.data, &sb) == 0) {
-		if (!x->resume) {
-			st = cu_error_set(err, CU_E_EXISTS, "evidence file '%s' already exists",
-					  s->rel.data);
-			goto out;
-		}
-		/* Left by the interrupted run, never listed: partial. */
-		if (unlink(s->abs.data) != 0) {
-			st = cu_error_errno(err, CU_E_IO, errno, "cannot remove partial file '%s'",
-					    s->rel.data);
-			goto out;
-		}
-		x->partials_removed++;
-		cu_info("import: removed partial file '%s' left by the interrupted run",
-			s->rel.data);
-	}
-	/* Files come in directory order: skip the mkdir walk when the parent
-	 * is the one made for the previous file. */
-	const char *slash = strrchr(s->abs.data, '/');
-	size_t plen = slash ? (size_t)(slash - s->abs.data) : 0;
-	if (x->last_parent.data != NULL && x->last_parent.len == plen &&
-	    memcmp(x->last_parent.data, s->abs.data, plen) == 0)
-		goto out;
-	if ((st = cu_mkdirs(s->abs.data, 0755, true, err)) == CU_OK) {
-		cu_buf_reset(&x->last_parent);
-		if (cu_buf_append(&x->last_parent, s->abs.data, plen, err) != CU_OK)
-			cu_buf_release(&x->last_parent);
-	}
-out:
-	cu_buf_release(&esc);
-	cu_buf_release(&base);
-	return st;
-}
-
 enum cu_status cu_import_slot_plan_file(struct cu_import_ctx *x, const char *name1,
 					const char *name2, const char *device_path, size_t n,
-					uint64_t size, struct cu_import_slot *s, bool *copy,
+					uint64_t size, struct cu_ingest_slot *s, bool *copy,
 					struct cu_error *err)
 {
 	struct cu_error e;
 
 	*copy = false;
-	if (cu_import_slot_plan(x, device_path, n, false, s, &e) != CU_OK) {
+	if (cu_ingest_slot_plan(x->w, device_path, n, false, s, &e) != CU_OK) {
 		if (e.code != CU_E_PATH && e.code != CU_E_EXISTS && e.code != CU_E_IO) {
 			*err = e;
 			return e.code;
 		}
-		cu_import_warn(x, true, "'%s%s' not imported: %s", name1, name2, e.msg);
+		cu_ingest_warn(x->w, true, "'%s%s' not imported: %s", name1, name2, e.msg);
 		return CU_OK;
 	}
 	if (s->done)
 		cu_progress_add(&x->prog, size);
 	else
 		*copy = true;
-	return CU_OK;
-}
-
-static void kill_hook(struct cu_import_ctx *x)
-{
-	/* Test-only (CUSTOS_TEST_KILL_AFTER_FILES=N): die like a pulled
-	 * plug once N files are recorded, in the middle of the next one. */
-	if (x->kill_after != 0 && x->files_this_run >= x->kill_after)
-		raise(SIGKILL);
-}
-
-enum cu_status cu_import_out_open(struct cu_import_ctx *x, struct cu_import_slot *s,
-				  struct cu_hasher *h, struct cu_import_out *o,
-				  struct cu_error *err)
-{
-	enum cu_status st;
-	o->x = x;
-	o->h = h;
-	o->abs = s->abs.data;
-	o->n = 0;
-	o->limit = 0;
-	o->tee_fd = -1;
-	if ((st = cu_hasher_reset(h, err)) != CU_OK)
-		return st;
-	o->fd = open(s->abs.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (o->fd < 0) {
-		/* A name this file system cannot hold (too long, a file where a
-		 * directory should be) fails this file only (CU_E_PATH); a full
-		 * or broken disk stops the import (CU_E_IO). */
-		int e = errno;
-		bool name = e == ENAMETOOLONG || e == ENOTDIR || e == EISDIR || e == EEXIST ||
-			    e == ELOOP || e == EINVAL || e == EILSEQ;
-		return cu_error_errno(err, name ? CU_E_PATH : CU_E_IO, e, "cannot create '%s'",
-				      s->rel.data);
-	}
-	return CU_OK;
-}
-
-enum cu_status cu_import_out_write(struct cu_import_out *o, const void *p, size_t n,
-				   struct cu_error *err)
-{
-	enum cu_status st;
-	if (n == 0)
-		return CU_OK;
-	if (o->limit != 0 && (o->n + n > o->limit || o->n + n < o->n))
-		return cu_error_set(err, CU_E_LIMIT, "'%s' exceeds its limit of %llu bytes", o->abs,
-				    (unsigned long long)o->limit);
-	o->x->written_since_check += n;
-	if (o->x->written_since_check >= SPACE_RECHECK) {
-		o->x->written_since_check = 0;
-		if ((st = cu_import_check_space(o->x, 0, err)) != CU_OK)
-			return st;
-	}
-	if ((st = cu_hasher_update(o->h, p, n, err)) != CU_OK)
-		return st;
-	if ((st = cu_write_all(o->fd, p, n, o->abs, err)) != CU_OK)
-		return st;
-	if (o->tee_fd >= 0 && (st = cu_write_all(o->tee_fd, p, n, "staging copy", err)) != CU_OK)
-		return st;
-	/* Start writeback as we go (asynchronous), so the group commit's
-	 * syncfs() finds little left to wait for. */
-	if ((o->n + n) / WRITEBACK_STEP != o->n / WRITEBACK_STEP) {
-		uint64_t from = (o->n / WRITEBACK_STEP) * WRITEBACK_STEP;
-		(void)sync_file_range(o->fd, (off_t)from, (off_t)(o->n + n - from),
-				      SYNC_FILE_RANGE_WRITE);
-	}
-	o->n += n;
-	kill_hook(o->x);
-	return CU_OK;
-}
-
-enum cu_status cu_import_out_commit(struct cu_import_out *o, const struct timespec *mtime,
-				    struct cu_digests *d, struct cu_error *err)
-{
-	enum cu_status st;
-	kill_hook(o->x);
-	if ((st = cu_hasher_final(o->h, d, err)) != CU_OK)
-		goto fail;
-	/* No fsync here: the group commit (cu_import_flush) makes the data
-	 * durable with one syncfs() before the inventory lines go out. */
-	if (fchmod(o->fd, 0444) != 0) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot make '%s' read-only", o->abs);
-		goto fail;
-	}
-	if (mtime != NULL) {
-		struct timespec ts[2] = {*mtime, *mtime};
-		if (futimens(o->fd, ts) != 0)
-			cu_warn("import: cannot set the mtime of '%s': %s", o->abs,
-				strerror(errno));
-	}
-	if (close(o->fd) != 0) {
-		o->fd = -1;
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot close '%s'", o->abs);
-		goto fail;
-	}
-	o->fd = -1;
-	return CU_OK;
-fail:
-	cu_import_out_abort(o);
-	return st;
-}
-
-void cu_import_out_abort(struct cu_import_out *o)
-{
-	if (o->fd >= 0) {
-		close(o->fd);
-		o->fd = -1;
-		if (o->abs != NULL)
-			unlink(o->abs);
-	}
-}
-
-/* ------------------------------------------------------------------ */
-/* Inventory                                                           */
-/* ------------------------------------------------------------------ */
-
-static void ts_format(const struct timespec *ts, char out[CU_TIME_STR], bool *ok)
-{
-	int64_t ms = (int64_t)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
-	*ok = cu_time_format_ms(ms, out);
-}
-
-enum cu_status cu_import_record(struct cu_import_ctx *x, const struct cu_import_slot *s,
-				const struct cu_import_fileinfo *fi, const struct cu_digests *d,
-				struct cu_error *err)
-{
-	enum cu_status st;
-	struct cu_inventory_rec r;
-	struct cu_import_pathmap_val v;
-	struct cu_buf devp = CU_BUF_INIT;
-	char mt[CU_TIME_STR];
-	bool mt_ok = false;
-	json_t *meta = NULL;
-
-	memset(&r, 0, sizeof(r));
-	memset(&v, 0, sizeof(v));
-	r.kind = (char *)(fi->derived ? "derived" : "evidence");
-	r.item = x->item;
-	/* Inventory strings are JSON (UTF-8). A device path that is not valid
-	 * UTF-8 is written in the reversible %XX form of the evidence path. */
-	if (cu_utf8_valid(fi->device_path, fi->device_path_len) &&
-	    memchr(fi->device_path, '\0', fi->device_path_len) == NULL) {
-		st = cu_buf_append(&devp, fi->device_path, fi->device_path_len, err);
-	} else {
-		const char *p = strchr(s->rel.data, '/');
-		p = p ? strchr(p + 1, '/') : NULL;
-		st = cu_buf_printf(&devp, err, "%s%s", fi->device_path[0] == '/' ? "/" : "",
-				   p ? p + 1 : s->rel.data);
-		meta = fi->meta ? json_deep_copy(fi->meta) : json_object();
-		if (meta != NULL)
-			json_object_set_new(meta, "device_path_escaped", json_true());
-	}
-	if (st != CU_OK)
-		goto out;
-	r.device_path = devp.data;
-	r.evidence_path = s->rel.data;
-	r.type = (char *)fi->type;
-	if (d != NULL) {
-		r.size = d->size;
-		memcpy(r.sha256, d->sha256, sizeof(r.sha256));
-		memcpy(r.md5, d->md5, sizeof(r.md5));
-		if (d->algs & CU_HASH_SM3)
-			memcpy(r.sm3, d->sm3, sizeof(r.sm3));
-	}
-	if (fi->have_mtime)
-		ts_format(&fi->mtime, mt, &mt_ok);
-	r.mtime = mt_ok ? mt : NULL;
-	r.mode = fi->mode;
-	r.link_target = (char *)fi->link_target;
-	r.origin = (char *)fi->origin;
-	r.derivation = (char *)fi->derivation;
-	r.derived_from = fi->derived_from;
-	r.meta = meta ? meta : fi->meta;
-	if ((st = cu_inventory_rec_format(&r, &x->pending, err)) != CU_OK) {
-		cu_error_prefix(err, "inventory of item '%s'", x->item);
-		goto out;
-	}
-	x->pending_n++;
-	x->pending_bytes += d != NULL ? d->size : 0;
-	if (d != NULL) {
-		v.size = d->size;
-		memcpy(v.sha256, d->sha256, sizeof(v.sha256));
-		memcpy(v.md5, d->md5, sizeof(v.md5));
-		memcpy(v.sm3, r.sm3, sizeof(v.sm3));
-	}
-	if ((st = cu_import_pathmap_put(&x->used, s->rel.data, &v, err)) != CU_OK)
-		goto out;
-	if (fi->derived) {
-		x->st.derived++;
-		x->derive_files++;
-		x->derive_bytes += v.size;
-	} else if (d != NULL) {
-		x->st.files++;
-		x->st.bytes += v.size;
-	}
-	x->files_this_run++;
-	if (x->pending_n >= x->batch_files || x->pending_bytes >= BATCH_BYTES ||
-	    x->files_this_run == 1 || cu_time_now_ms() - x->last_flush_ms >= BATCH_MS)
-		st = cu_import_flush(x, false, err);
-out:
-	json_decref(meta);
-	cu_buf_release(&devp);
-	return st;
-}
-
-/*
- * Group commit. core's cu_inventory_append() fsyncs every line; with an
- * fsync per evidence file as well that is two disk flushes per file (about
- * 6 ms each on the reference VM: 25 s for 2000 small files). Instead the
- * files of a group are written without fsync, one syncfs() makes all of
- * them durable, then their lines (formatted by cu_inventory_rec_format())
- * go to the inventory through cu_inventory_append_lines(): one write and
- * one fsync under core's flock (a torn last line left by an interrupted
- * run is cut and recorded first). A line is never listed before its data
- * is on disk; a crash loses at most the current group, whose files are
- * "on disk, not listed" and are redone by --resume.
- */
-/* Makes one batch durable and lists it. Runs on the committer thread (or
- * inline when there is none). */
-static enum cu_status commit_batch(struct cu_import_ctx *x, const struct cu_buf *lines,
-				   struct cu_error *err)
-{
-	if (syncfs(x->case_fd) != 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot sync the case '%s'", x->c->dir);
-	return cu_inventory_append_lines(x->c, x->item, lines->data, lines->len, err);
-}
-
-/*
- * The committer thread: while the import goes on copying and hashing the
- * next files, it waits for the disk (syncfs) and lists the previous batch.
- * One batch in flight at a time; an error is sticky and stops the import
- * at the next hand-over.
- */
-struct cu_import_committer {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool busy, stop;
-	struct cu_buf batch;
-	uint64_t batch_n;
-	enum cu_status st;
-	struct cu_error err;
-	struct cu_import_ctx *x;
-};
-
-static void *committer_main(void *arg)
-{
-	struct cu_import_committer *c = arg;
-	pthread_mutex_lock(&c->mu);
-	for (;;) {
-		while (!c->busy && !c->stop)
-			pthread_cond_wait(&c->cv, &c->mu);
-		if (!c->busy)
-			break;
-		pthread_mutex_unlock(&c->mu);
-		struct cu_error e;
-		cu_error_clear(&e);
-		enum cu_status st = commit_batch(c->x, &c->batch, &e);
-		pthread_mutex_lock(&c->mu);
-		if (st != CU_OK && c->st == CU_OK) {
-			c->st = st;
-			c->err = e;
-		}
-		if (st == CU_OK)
-			c->x->committed += c->batch_n;
-		cu_buf_reset(&c->batch);
-		c->batch_n = 0;
-		c->busy = false;
-		pthread_cond_broadcast(&c->cv);
-	}
-	pthread_mutex_unlock(&c->mu);
-	return NULL;
-}
-
-static void committer_stop(struct cu_import_ctx *x)
-{
-	struct cu_import_committer *c = x->committer;
-	if (c == NULL)
-		return;
-	pthread_mutex_lock(&c->mu);
-	c->stop = true;
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
-	pthread_join(c->thread, NULL);
-	pthread_cond_destroy(&c->cv);
-	pthread_mutex_destroy(&c->mu);
-	cu_buf_release(&c->batch);
-	free(c);
-	x->committer = NULL;
-}
-
-/* Waits until no batch is in flight; returns the sticky error. Called
- * with c->mu held. */
-static enum cu_status committer_idle(struct cu_import_committer *c, struct cu_error *err)
-{
-	while (c->busy)
-		pthread_cond_wait(&c->cv, &c->mu);
-	if (c->st != CU_OK) {
-		if (err != NULL)
-			*err = c->err;
-		return c->st;
-	}
-	return CU_OK;
-}
-
-enum cu_status cu_import_flush(struct cu_import_ctx *x, bool wait, struct cu_error *err)
-{
-	struct cu_import_committer *c;
-	enum cu_status st = CU_OK;
-
-	if (x->case_fd < 0 &&
-	    (x->case_fd = open(x->c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot open the case '%s'", x->c->dir);
-	/* Synchronous under the test kill hook, so "N files listed" is exact. */
-	if (x->kill_after != 0 || x->no_committer) {
-		if (x->pending_n == 0)
-			return CU_OK;
-		if ((st = commit_batch(x, &x->pending, err)) != CU_OK)
-			return st;
-		x->committed += x->pending_n;
-		goto handed;
-	}
-	if (x->committer == NULL && x->pending_n > 0) {
-		c = cu_calloc(1, sizeof(*c));
-		if (c == NULL)
-			return cu_error_set(err, CU_E_NOMEM, "out of memory");
-		c->x = x;
-		cu_buf_init(&c->batch, CU_BUF_DEFAULT_MAX);
-		if (pthread_mutex_init(&c->mu, NULL) != 0 || pthread_cond_init(&c->cv, NULL) != 0 ||
-		    pthread_create(&c->thread, NULL, committer_main, c) != 0) {
-			/* No thread: commit inline from now on. */
-			free(c);
-			x->no_committer = true;
-			return cu_import_flush(x, wait, err);
-		}
-		x->committer = c;
-	}
-	if ((c = x->committer) == NULL)
-		return CU_OK;
-	pthread_mutex_lock(&c->mu);
-	if ((st = committer_idle(c, err)) != CU_OK || x->pending_n == 0)
-		goto unlock;
-	/* Hand the queued lines over: swap buffers, no copy. */
-	struct cu_buf tmp = c->batch;
-	c->batch = x->pending;
-	x->pending = tmp;
-	c->batch_n = x->pending_n;
-	c->busy = true;
-	pthread_cond_broadcast(&c->cv);
-	if (wait)
-		st = committer_idle(c, err);
-unlock:
-	pthread_mutex_unlock(&c->mu);
-	if (st != CU_OK || x->pending_n == 0)
-		return st;
-handed:
-	x->pending_n = 0;
-	x->pending_bytes = 0;
-	cu_buf_reset(&x->pending);
-	x->last_flush_ms = cu_time_now_ms();
-	return CU_OK;
-}
-
-static json_t *meta_with(json_t *meta, const char *key, json_t *val)
-{
-	json_t *m = meta ? json_deep_copy(meta) : json_object();
-	if (m != NULL)
-		json_object_set_new(m, key, val);
-	else
-		json_decref(val);
-	return m;
-}
-
-enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *what,
-				 struct cu_import_slot *s, struct cu_import_fileinfo *fi,
-				 struct cu_error *err)
-{
-	enum cu_status st;
-	struct cu_import_out o = {.fd = -1, .tee_fd = -1};
-	struct cu_digests d;
-	struct stat sb;
-	bool truncated = false;
-	json_t *meta = NULL;
-	json_t *saved_meta = fi->meta;
-	char rmsg[CU_ERROR_MSG_MAX] = "";
-
-	if (fstat(fd, &sb) != 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot stat '%s'", what);
-	/* Small files are covered by the periodic check in the writer. */
-	if ((uint64_t)sb.st_size >= ((uint64_t)1 << 20) &&
-	    (st = cu_import_check_space(x, (uint64_t)sb.st_size, err)) != CU_OK)
-		return st;
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((st = cu_import_out_open(x, s, x->hasher, &o, err)) != CU_OK) {
-		if (st != CU_E_PATH)
-			return st;
-		cu_import_warn(x, true, "'%s' not imported: %s", what, err->msg);
-		cu_import_skip(x, what, "name not storable in the case");
-		return CU_OK;
-	}
-	for (;;) {
-		ssize_t r = read(fd, x->buf, CU_IMPORT_CHUNK);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r < 0) {
-			snprintf(rmsg, sizeof(rmsg), "%s", strerror(errno));
-			truncated = true;
-			break;
-		}
-		if (r == 0)
-			break;
-		if ((st = cu_import_out_write(&o, x->buf, (size_t)r, err)) != CU_OK)
-			goto fail;
-		cu_progress_add(&x->prog, (uint64_t)r);
-	}
-	if ((st = cu_import_out_commit(&o, fi->have_mtime ? &fi->mtime : NULL, &d, err)) != CU_OK)
-		goto fail;
-	if (truncated) {
-		cu_import_warn(x, true,
-			       "read error in '%s' after %llu of %lld bytes (%s): the "
-			       "partial copy is kept and marked truncated",
-			       what, (unsigned long long)d.size, (long long)sb.st_size, rmsg);
-		meta = meta_with(fi->meta, "truncated", json_true());
-		fi->meta = meta;
-	} else if ((uint64_t)sb.st_size != d.size) {
-		cu_import_warn(x, false, "'%s' changed size while read (%lld at open, %llu read)",
-			       what, (long long)sb.st_size, (unsigned long long)d.size);
-	}
-	st = cu_import_record(x, s, fi, &d, err);
-	fi->meta = saved_meta;
-	json_decref(meta);
-	return st;
-fail:
-	cu_import_out_abort(&o);
-	return cu_error_prefix(err, "copying '%s'", what);
-}
-
-enum cu_status cu_import_store_mem(struct cu_import_ctx *x, const void *p, size_t n,
-				   struct cu_import_slot *s, struct cu_import_fileinfo *fi,
-				   struct cu_digests *d, struct cu_error *err)
-{
-	enum cu_status st;
-	struct cu_import_out o = {.fd = -1, .tee_fd = -1};
-	struct cu_digests dd;
-
-	if ((st = cu_import_out_open(x, s, x->hasher, &o, err)) != CU_OK)
-		return st;
-	if ((st = cu_import_out_write(&o, p, n, err)) != CU_OK) {
-		cu_import_out_abort(&o);
-		return st;
-	}
-	if ((st = cu_import_out_commit(&o, fi->have_mtime ? &fi->mtime : NULL, &dd, err)) != CU_OK)
-		return st;
-	if ((st = cu_import_record(x, s, fi, &dd, err)) != CU_OK)
-		return st;
-	if (d != NULL)
-		*d = dd;
 	return CU_OK;
 }
 
@@ -978,8 +237,8 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 {
 	enum cu_status st = CU_OK;
 	struct stat sb;
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_fileinfo fi;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_fileinfo fi;
 	struct cu_error e;
 	size_t keep = rel->len;
 	int fd = -1;
@@ -993,21 +252,22 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 	if ((st = cu_buf_printf(&dev, err, "%s%s", x->mount_prefix, rel->data)) != CU_OK)
 		goto out;
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-		cu_import_warn(x, true, "cannot stat '%s%s': %s", x->src, rel->data,
+		cu_ingest_warn(x->w, true, "cannot stat '%s%s': %s", x->src, rel->data,
 			       strerror(errno));
 		goto out;
 	}
 	if (S_ISDIR(sb.st_mode)) {
 		int sub = open_dir_at(dfd, name);
 		if (sub < 0) {
-			cu_import_warn(x, true, "cannot open directory '%s%s': %s", x->src,
+			cu_ingest_warn(x->w, true, "cannot open directory '%s%s': %s", x->src,
 				       rel->data, strerror(errno));
 			goto out;
 		}
 		if (depth >= DIR_MAX_DEPTH) {
 			close(sub);
-			cu_import_warn(x, true, "'%s%s' is nested deeper than %d levels: skipped",
-				       x->src, rel->data, DIR_MAX_DEPTH);
+			cu_ingest_warn(x->w, true,
+				       "'%s%s' is nested deeper than %d levels: skipped", x->src,
+				       rel->data, DIR_MAX_DEPTH);
 			goto out;
 		}
 		st = walk(x, sub, rel, depth + 1, err); /* closes sub */
@@ -1028,24 +288,24 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 		target = cu_malloc(cap);
 		ssize_t tl = target ? readlinkat(dfd, name, target, cap - 1) : -1;
 		if (tl < 0) {
-			cu_import_warn(x, true, "cannot read symlink '%s%s'", x->src, rel->data);
+			cu_ingest_warn(x->w, true, "cannot read symlink '%s%s'", x->src, rel->data);
 			goto out;
 		}
 		target[tl] = '\0';
 		fi.type = "symlink";
 		fi.link_target = target;
-		if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
-			cu_import_warn(x, true, "'%s%s': %s", x->src, rel->data, e.msg);
+		if (cu_ingest_slot_plan(x->w, dev.data, dev.len, false, &s, &e) != CU_OK) {
+			cu_ingest_warn(x->w, true, "'%s%s': %s", x->src, rel->data, e.msg);
 			goto out;
 		}
 		if (!s.done)
-			st = cu_import_record(x, &s, &fi, NULL, err);
+			st = cu_ingest_record(x->w, &s, &fi, NULL, err);
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		cu_import_warn(x, false, "'%s%s' is a special file (mode %o): not copied", x->src,
-			       rel->data, (unsigned)sb.st_mode);
-		cu_import_skip(x, rel->data, "special file (device, FIFO or socket)");
+		cu_ingest_warn(x->w, false, "'%s%s' is a special file (mode %o): not copied",
+			       x->src, rel->data, (unsigned)sb.st_mode);
+		cu_ingest_skip(x->w, rel->data, "special file (device, FIFO or socket)");
 		goto out;
 	}
 	fi.type = "file";
@@ -1056,14 +316,14 @@ static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *n
 	fd = cu_import_open_source(dfd, name);
 	struct stat fsb;
 	if (fd < 0 || fstat(fd, &fsb) != 0 || !S_ISREG(fsb.st_mode) || fsb.st_ino != sb.st_ino) {
-		cu_import_warn(x, true, "cannot open '%s%s': %s", x->src, rel->data,
+		cu_ingest_warn(x->w, true, "cannot open '%s%s': %s", x->src, rel->data,
 			       fd < 0 ? strerror(errno) : "replaced while importing");
 		goto out;
 	}
 	{
 		struct cu_buf what = CU_BUF_INIT;
 		(void)cu_buf_printf(&what, &e, "%s%s", x->src, rel->data);
-		st = cu_import_copy_fd(x, fd, what.data ? what.data : name, &s, &fi, err);
+		st = cu_ingest_copy_fd(x->w, fd, what.data ? what.data : name, &s, &fi, err);
 		cu_buf_release(&what);
 	}
 out:
@@ -1071,7 +331,7 @@ out:
 		close(fd);
 	free(target);
 	cu_buf_release(&dev);
-	cu_import_slot_release(&s);
+	cu_ingest_slot_release(&s);
 	rel->len = keep;
 	if (rel->data)
 		rel->data[keep] = '\0';
@@ -1089,7 +349,7 @@ static enum cu_status walk(struct cu_import_ctx *x, int dfd, struct cu_buf *rel,
 
 	if (d == NULL) {
 		close(dfd);
-		cu_import_warn(x, true, "cannot read directory '%s%s': %s", x->src, rel->data,
+		cu_ingest_warn(x->w, true, "cannot read directory '%s%s': %s", x->src, rel->data,
 			       strerror(errno));
 		return CU_OK;
 	}
@@ -1180,7 +440,7 @@ enum cu_status cu_import_dir(struct cu_import_ctx *x, struct cu_error *err)
 		/* data/, user_de/ and app/ side by side: a dump of the /data
 		 * partition itself, not of the phone's root. */
 		x->mount_prefix = "/data";
-		cu_import_warn(x, false,
+		cu_ingest_warn(x->w, false,
 			       "'%s' looks like the /data partition (data/, user_de/, app/): "
 			       "device paths start with /data (use --mount-point to say otherwise)",
 			       x->src);
@@ -1507,50 +767,20 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 	return cu_case_save_manifest(c, err);
 }
 
-static enum cu_status load_done(const struct cu_inventory_rec *r, void *ctx, struct cu_error *err)
-{
-	struct cu_import_ctx *x = ctx;
-	struct cu_import_pathmap_val v;
-	memset(&v, 0, sizeof(v));
-	if (r->evidence_path == NULL)
-		return CU_OK;
-	v.size = r->size;
-	if (r->type != NULL && strcmp(r->type, "file") == 0) {
-		snprintf(v.sha256, sizeof(v.sha256), "%s", r->sha256);
-		snprintf(v.md5, sizeof(v.md5), "%s", r->md5);
-		snprintf(v.sm3, sizeof(v.sm3), "%s", r->sm3);
-	}
-	return cu_import_pathmap_put(&x->done, r->evidence_path, &v, err);
-}
-
 enum cu_status cu_import_begin_item(struct cu_import_ctx *x, const char *suggested,
 				    struct cu_error *err)
 {
 	enum cu_status st;
-	struct cu_buf p = CU_BUF_INIT;
 
 	if (x->begun)
 		return CU_OK;
 	if ((st = choose_item(x, suggested, err)) != CU_OK)
 		return st;
-	if (x->resume) {
-		/* A torn last inventory line (the kill came mid-append) is
-		 * skipped here and cut off by core's next append, which records
-		 * the cut in the custody log. */
-		if ((st = cu_inventory_each(x->c, x->item, load_done, x, err)) != CU_OK)
-			return cu_error_prefix(err, "resume: reading the inventory of '%s'",
-					       x->item);
-		cu_info("import: resuming item '%s': %zu files already listed", x->item, x->done.n);
-	}
-	if ((st = cu_buf_printf(&p, err, "evidence/%s", x->item)) == CU_OK) {
-		struct cu_buf abs = CU_BUF_INIT;
-		if ((st = cu_case_path(x->c, p.data, &abs, err)) == CU_OK)
-			st = cu_mkdirs(abs.data, 0755, false, err);
-		cu_buf_release(&abs);
-	}
-	cu_buf_release(&p);
-	if (st != CU_OK)
+	if ((st = cu_ingest_set_item(x->w, x->item, err)) != CU_OK)
 		return st;
+	if (x->resume)
+		cu_info("import: resuming item '%s': %zu files already listed", x->item,
+			cu_ingest_resume_count(x->w));
 	if ((st = manifest_begin(x, err)) != CU_OK)
 		return cu_error_prefix(err, "manifest");
 	x->begun = true;
@@ -1715,12 +945,12 @@ static void android_facts(struct cu_import_ctx *x)
 	cu_buf_release(&text);
 }
 
-static void json_list(struct cu_json *j, const char *key, const struct cu_buf *b)
+static void json_list(struct cu_json *j, const char *key, const char *elements)
 {
 	cu_json_key(j, key);
 	cu_json_arr_begin(j);
-	if (b->len > 0)
-		cu_json_raw(j, b->data, b->len);
+	if (elements[0] != '\0')
+		cu_json_raw(j, elements, strlen(elements));
 	cu_json_arr_end(j);
 }
 
@@ -1736,6 +966,7 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	size_t ncontent = 0, nfiles_total = 0;
 	json_t *inputs = NULL;
 	char *xdetails = NULL;
+	const struct cu_ingest_stats *ws = cu_ingest_stats(x->w);
 
 	cu_progress_finish(&x->prog);
 	if ((st = cu_buf_printf(&inv_rel, err, "inventory/%s.jsonl", x->item)) != CU_OK ||
@@ -1771,18 +1002,18 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	cu_json_kv_str(&j, "source", x->src_abs);
 	cu_json_kv_str(&j, "format", cu_import_format_name(x->format));
 	cu_json_kv_str(&j, "item", x->item);
-	cu_json_kv_int(&j, "files", (int64_t)x->st.files);
-	cu_json_kv_int(&j, "bytes", (int64_t)x->st.bytes);
-	cu_json_kv_int(&j, "derived_files", (int64_t)x->st.derived);
-	cu_json_kv_int(&j, "warnings", (int64_t)x->st.warnings);
-	cu_json_kv_int(&j, "failures", (int64_t)x->failures);
-	json_list(&j, "warning_list", &x->warn_json);
-	json_list(&j, "not_imported", &x->skipped_json);
+	cu_json_kv_int(&j, "files", (int64_t)ws->files);
+	cu_json_kv_int(&j, "bytes", (int64_t)ws->bytes);
+	cu_json_kv_int(&j, "derived_files", (int64_t)ws->derived);
+	cu_json_kv_int(&j, "warnings", (int64_t)ws->warnings);
+	cu_json_kv_int(&j, "failures", (int64_t)ws->failures);
+	json_list(&j, "warning_list", cu_ingest_warnings_json(x->w));
+	json_list(&j, "not_imported", cu_ingest_skipped_json(x->w));
 	cu_json_key(&j, "aborted");
 	cu_json_str(&j, abort_msg);
 	cu_json_kv_bool(&j, "resumed", x->resume);
-	cu_json_kv_int(&j, "rechecked", (int64_t)x->rechecked);
-	cu_json_kv_int(&j, "partials_removed", (int64_t)x->partials_removed);
+	cu_json_kv_int(&j, "rechecked", (int64_t)ws->rechecked);
+	cu_json_kv_int(&j, "partials_removed", (int64_t)ws->partials_removed);
 	cu_json_kv_int(&j, "item_files", (int64_t)nfiles_total);
 	cu_json_key(&j, "content_root");
 	cu_json_obj_begin(&j);
@@ -1845,7 +1076,7 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 		cu_json_kv_str(&j, "method", x->derive_method ? x->derive_method : "decryption");
 		cu_json_kv_int(&j, "files", (int64_t)nder);
 		cu_json_kv_int(&j, "bytes", (int64_t)dbytes);
-		cu_json_kv_int(&j, "files_this_run", (int64_t)x->derive_files);
+		cu_json_kv_int(&j, "files_this_run", (int64_t)ws->derived);
 		cu_json_key(&j, "inputs");
 		cu_json_obj_begin(&j);
 		cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
@@ -1897,23 +1128,22 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 		android_facts(x);
 	if (x->acq != NULL) {
 		cu_buf_reset(&fmt);
-		(void)cu_buf_printf(&fmt, err, "[%s]", x->warn_json.data ? x->warn_json.data : "");
+		(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_warnings_json(x->w));
 		json_t *errs = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
 		cu_buf_reset(&fmt);
-		(void)cu_buf_printf(&fmt, err, "[%s]",
-				    x->skipped_json.data ? x->skipped_json.data : "");
+		(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_skipped_json(x->w));
 		json_t *skipped = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
 		cu_time_format_ms(cu_time_now_ms(), now);
 		json_object_set_new(x->acq, "end", json_string(now));
 		json_object_set_new(x->acq, "status",
-				    json_string(abort_msg     ? "aborted"
-						: x->failures ? "partial"
-							      : "complete"));
+				    json_string(abort_msg      ? "aborted"
+						: ws->failures ? "partial"
+							       : "complete"));
 		json_object_set_new(x->acq, "errors", errs ? errs : json_array());
 		json_object_set_new(x->acq, "not_acquired", skipped ? skipped : json_array());
 		json_object_set_new(x->acq, "files", json_integer((json_int_t)nfiles_total));
-		json_object_set_new(x->acq, "warnings", json_integer((json_int_t)x->st.warnings));
-		json_object_set_new(x->acq, "failures", json_integer((json_int_t)x->failures));
+		json_object_set_new(x->acq, "warnings", json_integer((json_int_t)ws->warnings));
+		json_object_set_new(x->acq, "failures", json_integer((json_int_t)ws->failures));
 		json_object_set_new(x->acq, "content_root", json_string(content));
 		json_object_set_new(x->acq, "inventory_sha256", json_string(invd.sha256));
 		if ((st = cu_case_save_manifest(x->c, err)) != CU_OK)
@@ -1935,23 +1165,6 @@ out:
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
 
-/* A case may ask for SM3 (国密) on every file: manifest "settings":
- * {"hash": "sm3"} or {"hash": ["sm3", ...]} (case-insensitive). */
-static bool case_wants_sm3(struct cu_case *c)
-{
-	json_t *h = json_object_get(json_object_get(c->manifest, "settings"), "hash");
-	size_t i;
-	json_t *v;
-	if (json_is_string(h))
-		return strcasecmp(json_string_value(h), "sm3") == 0;
-	json_array_foreach(h, i, v)
-	{
-		if (json_is_string(v) && strcasecmp(json_string_value(v), "sm3") == 0)
-			return true;
-	}
-	return false;
-}
-
 /* True when `inner` is `outer` or below it (both absolute, resolved). */
 static bool path_within(const char *inner, const char *outer)
 {
@@ -1963,21 +1176,13 @@ static bool path_within(const char *inner, const char *outer)
 
 static void ctx_release(struct cu_import_ctx *x)
 {
-	committer_stop(x);
-	cu_buf_release(&x->last_parent);
+	cu_ingest_free(x->w);
 	free(x->mount_buf);
-	if (x->case_fd >= 0)
-		close(x->case_fd);
-	cu_buf_release(&x->pending);
 	free(x->src_abs);
 	free(x->item);
 	cu_hasher_free(x->hasher);
 	cu_hasher_free(x->hasher2);
 	free(x->buf);
-	cu_import_pathmap_release(&x->done);
-	cu_import_pathmap_release(&x->used);
-	cu_buf_release(&x->warn_json);
-	cu_buf_release(&x->skipped_json);
 	json_decref(x->item_facts);
 	json_decref(x->details);
 }
@@ -1988,23 +1193,15 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	struct cu_import_ctx x;
 	enum cu_status st, hst;
 	struct cu_error herr;
-	const char *s;
+	const struct cu_ingest_stats *ws;
 
 	memset(&x, 0, sizeof(x));
-	cu_buf_init(&x.warn_json, (size_t)4 << 20);
-	cu_buf_init(&x.skipped_json, (size_t)4 << 20);
 	x.c = c;
 	x.opts = opts;
 	x.src = path;
 	x.resume = opts->resume;
 	x.format = opts->format;
-	x.algs = (opts->hash_algs ? opts->hash_algs : CU_HASH_DEFAULT) | CU_HASH_DEFAULT;
-	if (case_wants_sm3(c))
-		x.algs |= CU_HASH_SM3;
 	x.start_ms = cu_time_now_ms();
-	if ((s = getenv("CUSTOS_TEST_KILL_AFTER_FILES")) != NULL)
-		(void)cu_parse_u64(s, &x.kill_after);
-	cu_buf_init(&x.last_parent, (size_t)CU_PATH_MAX * 2);
 	x.mount_prefix = "";
 	if (opts->mount_point != NULL) {
 		/* "/" or "" = the phone's root; else an absolute path without
@@ -2031,15 +1228,13 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 		}
 		x.mount_prefix = root ? "" : x.mount_buf;
 	}
-	x.batch_files = BATCH_FILES_DEFAULT;
-	if ((s = getenv("CUSTOS_IMPORT_BATCH_FILES")) != NULL)
-		(void)cu_parse_u64(s, &x.batch_files);
-	if (x.batch_files == 0)
-		x.batch_files = 1;
-	x.case_fd = -1;
-	x.last_flush_ms = cu_time_now_ms();
-	cu_buf_init(&x.pending, CU_BUF_DEFAULT_MAX);
 	cu_error_clear(&herr);
+	/* SHA-256 + MD5, and SM3 when asked (--hash sm3) or the case says so. */
+	if ((st = cu_ingest_open(c, CU_INGEST_IMPORT,
+				 cu_ingest_hash_policy(c, NULL, opts->hash_algs), x.resume, &x.w,
+				 err)) != CU_OK)
+		goto out;
+	cu_ingest_set_progress(x.w, &x.prog);
 
 	if ((x.src_abs = realpath(path, NULL)) == NULL) {
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", path);
@@ -2064,8 +1259,9 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((st = cu_hasher_new(x.algs, CU_HASHER_THREADED, &x.hasher, err)) != CU_OK ||
-	    (st = cu_hasher_new(x.algs, CU_HASHER_THREADED, &x.hasher2, err)) != CU_OK)
+	if ((st = cu_hasher_new(cu_ingest_algs(x.w), CU_HASHER_THREADED, &x.hasher, err)) !=
+		CU_OK ||
+	    (st = cu_hasher_new(cu_ingest_algs(x.w), CU_HASHER_THREADED, &x.hasher2, err)) != CU_OK)
 		goto out;
 	cu_progress_start(&x.prog, "import", 0);
 
@@ -2080,12 +1276,12 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	}
 	cu_progress_finish(&x.prog);
 	/* Whatever was completed before a fault is listed. */
-	if (x.begun && (st = cu_import_flush(&x, true, err)) != CU_OK)
+	if (x.begun && (st = cu_ingest_flush(x.w, true, err)) != CU_OK)
 		goto out;
-	committer_stop(&x);
+	ws = cu_ingest_stats(x.w);
 
-	if (hst != CU_OK && (!x.begun || (x.st.files == 0 && x.rechecked == 0) || hst == CU_E_KEY ||
-			     hst == CU_E_USAGE)) {
+	if (hst != CU_OK && (!x.begun || (ws->files == 0 && ws->rechecked == 0) ||
+			     hst == CU_E_KEY || hst == CU_E_USAGE)) {
 		/* Nothing usable came in: no IMPORT entry, the error goes back. */
 		if (x.begun && x.acq != NULL) {
 			char now[CU_TIME_STR];
@@ -2102,22 +1298,27 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 		goto out;
 	}
 	if (hst != CU_OK) {
-		cu_import_warn(&x, true, "import stopped early: %s", herr.msg);
+		cu_ingest_warn(x.w, true, "import stopped early: %s", herr.msg);
 	}
 	if ((st = finish(&x, hst != CU_OK ? herr.msg : NULL, err)) != CU_OK) {
 		cu_error_prefix(err, "import of '%s'", path);
 		goto out;
 	}
-	if (x.failures > 0) {
+	if (ws->failures > 0) {
 		st = cu_error_set(
 		    err, CU_E_PARTIAL,
 		    "import of '%s' into item '%s' finished with %llu failure(s); each "
 		    "is recorded in the custody log (IMPORT entry)%s%s",
-		    path, x.item, (unsigned long long)x.failures, hst != CU_OK ? ": " : "",
+		    path, x.item, (unsigned long long)ws->failures, hst != CU_OK ? ": " : "",
 		    hst != CU_OK ? herr.msg : "");
 	}
-	x.st.failures = x.failures;
-	x.st.rechecked = x.rechecked;
+	x.st.files = ws->files;
+	x.st.bytes = ws->bytes;
+	x.st.warnings = ws->warnings;
+	x.st.skipped = ws->skipped;
+	x.st.derived = ws->derived;
+	x.st.failures = ws->failures;
+	x.st.rechecked = ws->rechecked;
 	if (stats != NULL)
 		*stats = x.st;
 out:

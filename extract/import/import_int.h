@@ -1,9 +1,9 @@
 /*
- * import_int.h - private interface of extract/import/ (issue 4): the import
- * context shared by the format handlers, the single-pass output writer,
- * inventory recording, and the format-specific parsers that the unit tests
- * and fuzz targets call directly (keybag TLV, MBFile, adb backup header,
- * archive member names).
+ * import_int.h - private interface of extract/import/: the import context
+ * shared by the format handlers (which write through the evidence writer,
+ * extract.h), and the format-specific parsers that the unit tests and fuzz
+ * targets call directly (keybag TLV, MBFile, adb backup header, archive
+ * member names).
  *
  * Not a public header: only the import sources and their unit tests and
  * fuzz targets include it.
@@ -11,7 +11,7 @@
 #ifndef CUSTOS_IMPORT_INT_H
 #define CUSTOS_IMPORT_INT_H
 
-#include "extract/extract.h"
+#include "extract/ingest_int.h"
 
 #include <sys/stat.h>
 #include <time.h>
@@ -21,27 +21,6 @@
 #define CU_IMPORT_CHUNK ((size_t)1 << 20)
 /* Metadata files (plists) are read into memory; this caps them. */
 #define CU_IMPORT_META_MAX ((size_t)256 << 20)
-/* Warnings listed one by one in the custody entry and the manifest (the
- * count is always exact; the log gets every message). */
-#define CU_IMPORT_WARN_LIST_MAX 200
-
-/* A set of case-relative paths with the digests recorded for them. */
-struct cu_import_pathmap_val {
-	uint64_t size;
-	char sha256[65];
-	char md5[33];
-	char sm3[65];
-};
-struct cu_import_pathmap {
-	char **keys;
-	struct cu_import_pathmap_val *vals;
-	size_t n, cap; /* cap is 0 or a power of two */
-};
-void cu_import_pathmap_release(struct cu_import_pathmap *m);
-struct cu_import_pathmap_val *cu_import_pathmap_get(const struct cu_import_pathmap *m,
-						    const char *key);
-enum cu_status cu_import_pathmap_put(struct cu_import_pathmap *m, const char *key,
-				     const struct cu_import_pathmap_val *v, struct cu_error *err);
 
 struct cu_import_ctx {
 	struct cu_case *c;
@@ -50,75 +29,29 @@ struct cu_import_ctx {
 	char *src_abs;   /* realpath */
 	enum cu_import_format format;
 	char *item;
-	unsigned algs;
-	struct cu_hasher *hasher;  /* per output file (evidence) */
-	struct cu_hasher *hasher2; /* per output file (derived, same pass) */
+	struct cu_ingest *w;       /* the evidence writer */
+	struct cu_hasher *hasher;  /* refused members (digests for the record) */
+	struct cu_hasher *hasher2; /* the whole image, same pass as its members */
 	unsigned char *buf;        /* CU_IMPORT_CHUNK bytes */
 	bool resume;
-	struct cu_import_pathmap done; /* resume: inventory of the item so far */
-	struct cu_import_pathmap used; /* written or re-checked in this run */
-	struct cu_buf warn_json;       /* JSON array elements, "," separated */
-	uint64_t warn_listed;
-	struct cu_buf skipped_json; /* data not imported and why */
-	uint64_t skipped_listed;
 	struct cu_import_stats st;
-	uint64_t failures;  /* members whose data is missing or incomplete */
-	uint64_t rechecked; /* resume: evidence copies re-hashed */
-	uint64_t partials_removed;
-	uint64_t files_this_run; /* for the test kill hook */
-	uint64_t kill_after;     /* CUSTOS_TEST_KILL_AFTER_FILES (0 = off) */
-	uint64_t written_since_check;
 	struct cu_progress prog;
 	json_t *item_facts;       /* manifest items[] fields found in the image */
 	json_t *details;          /* format-specific details for the IMPORT entry */
 	const char *os;           /* "iOS", "Android" or NULL */
 	const char *mount_prefix; /* where the image root sat: "" or "/data"... */
 	char *mount_buf;
-	/* group commit of inventory lines (cu_import_flush) */
-	struct cu_buf pending; /* formatted lines not yet in the inventory */
-	uint64_t pending_n, pending_bytes, committed, batch_files;
-	int64_t last_flush_ms;
-	int case_fd;
-	struct cu_import_committer *committer; /* background syncfs + listing */
-	bool no_committer;
-	struct cu_buf last_parent; /* evidence directory made last */
-	bool begun;                /* item chosen, manifest entry written */
-	json_t *acq;               /* borrowed: our acquisitions[] entry */
+	bool begun;  /* item chosen, manifest entry written */
+	json_t *acq; /* borrowed: our acquisitions[] entry */
 	int64_t start_ms;
 	/* DERIVE summary (iOS decryption) */
 	const char *derive_method;
-	uint64_t derive_files, derive_bytes;
 };
 
 /* ---- driver helpers (import.c) ---- */
 
-/* Records a warning (logged, counted, listed up to a cap). When failure is
- * true the member's data is missing or incomplete (exit 5 at the end). */
-void cu_import_warn(struct cu_import_ctx *x, bool failure, const char *fmt, ...) CU_PRINTF(3, 4);
-/* Records data not imported (manifest acquisitions[].not_acquired). */
-void cu_import_skip(struct cu_import_ctx *x, const char *what, const char *why);
-
-/* The output slot for one device path. */
-struct cu_import_slot {
-	struct cu_buf rel; /* CASE-relative evidence (or derived) path */
-	struct cu_buf abs; /* absolute path */
-	bool done;         /* resume: already in the inventory and re-checked */
-	bool done_bad;     /* resume: re-check found a mismatch */
-};
-void cu_import_slot_release(struct cu_import_slot *s);
-
 /*
- * Chooses where device_path goes: evidence/<item>/<escaped path> (or
- * derived/ when derived). A name already used in this run gets "~dupN"
- * (tar and zip may hold one name twice: all copies are kept). On resume,
- * a path already in the inventory is re-checked by hashing the evidence
- * copy and comes back with done = true; a partial file left on disk by
- * the interrupted run is removed. CU_E_PATH for unsafe names.
- */
-enum cu_status cu_import_slot_plan(struct cu_import_ctx *x, const char *device_path, size_t n,
-				   bool derived, struct cu_import_slot *s, struct cu_error *err);
-/*
- * cu_import_slot_plan() for one regular file of size bytes about to be
+ * cu_ingest_slot_plan() for one regular file of size bytes about to be
  * copied: a name that cannot be stored (CU_E_PATH, CU_E_EXISTS, CU_E_IO) is
  * warned about as "'<name1><name2>' not imported: why" and skipped; on
  * resume a file already done only counts as progress. *copy is true when
@@ -126,70 +59,8 @@ enum cu_status cu_import_slot_plan(struct cu_import_ctx *x, const char *device_p
  */
 enum cu_status cu_import_slot_plan_file(struct cu_import_ctx *x, const char *name1,
 					const char *name2, const char *device_path, size_t n,
-					uint64_t size, struct cu_import_slot *s, bool *copy,
-					struct cu_error *err);
-
-/* A file being written: every byte goes to the hasher and the file. */
-struct cu_import_out {
-	int fd;
-	int tee_fd; /* optional second plain copy (staging), -1 if none */
-	struct cu_hasher *h;
-	const char *abs; /* borrowed from the slot */
-	uint64_t n;
-	uint64_t limit; /* 0 = none */
-	struct cu_import_ctx *x;
-};
-enum cu_status cu_import_out_open(struct cu_import_ctx *x, struct cu_import_slot *s,
-				  struct cu_hasher *h, struct cu_import_out *o,
-				  struct cu_error *err);
-enum cu_status cu_import_out_write(struct cu_import_out *o, const void *p, size_t n,
-				   struct cu_error *err);
-/* fsync, mode 0444, mtime, close; fills digests. */
-enum cu_status cu_import_out_commit(struct cu_import_out *o, const struct timespec *mtime,
-				    struct cu_digests *d, struct cu_error *err);
-/* Closes and removes a file that will not be recorded. */
-void cu_import_out_abort(struct cu_import_out *o);
-
-/* What the inventory line says about one file. */
-struct cu_import_fileinfo {
-	const char *device_path;
-	size_t device_path_len;
-	const char *type; /* "file" or "symlink" */
-	bool derived;
-	const char *origin;
-	const char *link_target;
-	bool have_mtime;
-	struct timespec mtime;
-	int64_t mode;         /* -1 unknown */
-	json_t *meta;         /* borrowed, may be NULL */
-	json_t *derived_from; /* borrowed array, may be NULL */
-	const char *derivation;
-};
-
-/* Queues the inventory line (group commit, see cu_import_flush), updates
- * the statistics and the used-path map. d may be NULL for symlinks. */
-enum cu_status cu_import_record(struct cu_import_ctx *x, const struct cu_import_slot *s,
-				const struct cu_import_fileinfo *fi, const struct cu_digests *d,
-				struct cu_error *err);
-
-/*
- * Copies an open regular file fd (read once, sequentially) into the slot,
- * hashing as it goes, and records it. Read errors and short files become
- * recorded failures (the partial copy is kept, meta.truncated = true).
- * expected_size may be -1.
- */
-enum cu_status cu_import_copy_fd(struct cu_import_ctx *x, int fd, const char *what,
-				 struct cu_import_slot *s, struct cu_import_fileinfo *fi,
-				 struct cu_error *err);
-/* Hands the queued files to the committer thread, which makes them
- * durable (syncfs) and appends their inventory lines in one write + fsync;
- * with wait, returns once everything queued is listed. */
-struct cu_import_committer;
-enum cu_status cu_import_flush(struct cu_import_ctx *x, bool wait, struct cu_error *err);
-/* Writes bytes already in memory (read once by the caller) and records them. */
-enum cu_status cu_import_store_mem(struct cu_import_ctx *x, const void *p, size_t n,
-				   struct cu_import_slot *s, struct cu_import_fileinfo *fi,
-				   struct cu_digests *d, struct cu_error *err);
+					uint64_t size, struct cu_ingest_slot *s, bool *copy,
+					struct cu_error *err) CU_WARN_UNUSED;
 
 /* Opens a source file read-only without following symlinks, without
  * updating its atime where the kernel allows. */
@@ -201,8 +72,6 @@ enum cu_status cu_import_read_small(int dirfd, const char *name, const char *wha
 /* Overwrites a buffer holding secrets, then releases it. */
 void cu_import_buf_wipe(struct cu_buf *b);
 
-/* Free space check before/while writing `want` more bytes. */
-enum cu_status cu_import_check_space(struct cu_import_ctx *x, uint64_t want, struct cu_error *err);
 /* Maximum decompressed/compressed ratio (CUSTOS_IMPORT_MAX_RATIO, default 1000). */
 uint64_t cu_import_max_ratio(void);
 /* Output below this many bytes is never called a bomb. */

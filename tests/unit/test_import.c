@@ -302,35 +302,35 @@ static void test_names(void)
 
 static void test_pathmap(void)
 {
-	struct cu_import_pathmap m;
-	struct cu_import_pathmap_val v, *got;
+	struct cu_ingest_pathmap m;
+	struct cu_ingest_pathmap_val v, *got;
 	struct cu_error e;
 	char key[32];
 	bool all = true;
 
 	memset(&m, 0, sizeof(m));
-	tap_ok(cu_import_pathmap_get(&m, "x") == NULL, "empty map finds nothing");
+	tap_ok(cu_ingest_pathmap_get(&m, "x") == NULL, "empty map finds nothing");
 	for (int i = 0; i < 5000; i++) {
 		memset(&v, 0, sizeof(v));
 		v.size = (uint64_t)i;
 		snprintf(key, sizeof(key), "evidence/I/f%d", i);
-		all &= cu_import_pathmap_put(&m, key, &v, &e) == CU_OK;
+		all &= cu_ingest_pathmap_put(&m, key, &v, &e) == CU_OK;
 	}
 	tap_ok(all, "5000 puts (several growths)");
 	tap_is_int((int64_t)m.n, 5000, "count");
 	all = true;
 	for (int i = 0; i < 5000; i++) {
 		snprintf(key, sizeof(key), "evidence/I/f%d", i);
-		got = cu_import_pathmap_get(&m, key);
+		got = cu_ingest_pathmap_get(&m, key);
 		all &= got != NULL && got->size == (uint64_t)i;
 	}
 	tap_ok(all, "every key found with its value after growth");
 	v.size = 77;
-	tap_is_int(cu_import_pathmap_put(&m, "evidence/I/f3", &v, &e), CU_OK, "overwrite");
+	tap_is_int(cu_ingest_pathmap_put(&m, "evidence/I/f3", &v, &e), CU_OK, "overwrite");
 	tap_is_int((int64_t)m.n, 5000, "overwrite keeps the count");
-	tap_is_int((int64_t)cu_import_pathmap_get(&m, "evidence/I/f3")->size, 77, "new value");
-	tap_ok(cu_import_pathmap_get(&m, "evidence/I/f5000") == NULL, "absent key");
-	cu_import_pathmap_release(&m);
+	tap_is_int((int64_t)cu_ingest_pathmap_get(&m, "evidence/I/f3")->size, 77, "new value");
+	tap_ok(cu_ingest_pathmap_get(&m, "evidence/I/f5000") == NULL, "absent key");
+	cu_ingest_pathmap_release(&m);
 }
 
 int main(void)
