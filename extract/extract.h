@@ -121,8 +121,9 @@ enum cu_status cu_ingest_open(struct cu_case *c, enum cu_ingest_source source, u
  * are dropped: call cu_ingest_close() or cu_ingest_flush() first). NULL ok. */
 void cu_ingest_free(struct cu_ingest *w);
 
-/* Chooses the item (a safe id, see cu_import_item_id_safe()), creates
- * evidence/<item>/ and, on resume, loads the item's inventory. Once. */
+/* Sets the item (import and acquisition: a safe id, see
+ * cu_import_item_id_safe()), creates evidence/<item>/ (not for derive)
+ * and, on resume, loads the item's inventory. Once. */
 enum cu_status cu_ingest_set_item(struct cu_ingest *w, const char *item,
 				  struct cu_error *err) CU_WARN_UNUSED;
 const char *cu_ingest_item(const struct cu_ingest *w); /* NULL before set_item */

@@ -1023,6 +1023,9 @@ enum cu_status cu_ingest_set_item(struct cu_ingest *w, const char *item, struct 
 			return cu_error_prefix(err, "resume: reading the inventory of '%s'",
 					       w->item);
 	}
+	/* Derived files go under derived/, made as their slots are planned. */
+	if (w->source == CU_INGEST_DERIVE)
+		return CU_OK;
 	if ((st = cu_buf_printf(&p, err, "evidence/%s", w->item)) == CU_OK &&
 	    (st = cu_case_path(w->c, p.data, &abs, err)) == CU_OK)
 		st = cu_mkdirs(abs.data, 0755, false, err);
