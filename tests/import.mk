@@ -34,3 +34,8 @@ tests_fuzz_replay_import_archive_CFLAGS = $(AM_CFLAGS) $(LIBARCHIVE_CFLAGS)
 tests_fuzz_replay_import_archive_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/import_ab_header tests/fuzz/corpus/import_keybag \
 	tests/fuzz/corpus/import_mbfile tests/fuzz/corpus/import_archive
+
+# Unit tests of the evidence writer: streaming, hash policy, abort, resume.
+check_PROGRAMS += tests/unit/test_ingest
+TESTS += tests/unit/test_ingest
+tests_unit_test_ingest_LDADD = $(CU_TESTLIBS)
