@@ -954,49 +954,43 @@ static void json_list(struct cu_json *j, const char *key, const char *elements)
 	cu_json_arr_end(j);
 }
 
-static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, struct cu_error *err)
+static void json_root(struct cu_json *j, const char *key, size_t n, const char *root)
 {
-	enum cu_status st;
-	struct entries es = {NULL, 0, 0};
-	struct cu_buf inv_rel = CU_BUF_INIT, inv_abs = CU_BUF_INIT;
-	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT, fmt = CU_BUF_INIT;
-	struct cu_digests invd;
+	cu_json_key(j, key);
+	cu_json_obj_begin(j);
+	cu_json_kv_str(j, "alg", "RFC6962-SHA-256");
+	cu_json_kv_int(j, "size", (int64_t)n);
+	cu_json_kv_str(j, "root", root);
+	cu_json_obj_end(j);
+}
+
+/* The subject of the IMPORT and DERIVE entries: {item, source}. */
+static enum cu_status entry_subject(struct cu_import_ctx *x, struct cu_buf *out,
+				    struct cu_error *err)
+{
 	struct cu_json j;
-	char content[65], now[CU_TIME_STR];
-	size_t ncontent = 0, nfiles_total = 0;
-	json_t *inputs = NULL;
-	char *xdetails = NULL;
-	const struct cu_ingest_stats *ws = cu_ingest_stats(x->w);
-
-	cu_progress_finish(&x->prog);
-	if ((st = cu_buf_printf(&inv_rel, err, "inventory/%s.jsonl", x->item)) != CU_OK ||
-	    (st = cu_case_path(x->c, inv_rel.data, &inv_abs, err)) != CU_OK)
-		goto out;
-	if ((st = cu_inventory_each(x->c, x->item, collect, &es, err)) != CU_OK)
-		goto out;
-	if (es.n > 1)
-		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
-	if ((st = root_of(&es, 0, NULL, content, &ncontent, err)) != CU_OK)
-		goto out;
-	if (cu_file_exists(inv_abs.data)) {
-		if ((st = cu_hash_file(inv_abs.data, CU_HASH_SHA256, &invd, err)) != CU_OK)
-			goto out;
-	} else {
-		cu_sha256_hex("", 0, invd.sha256);
-	}
-	for (size_t i = 0; i < es.n; i++)
-		nfiles_total += es.v[i].file && !es.v[i].derived;
-	if (x->details != NULL && json_object_size(x->details) > 0)
-		xdetails = json_dumps(x->details, JSON_PRESERVE_ORDER | JSON_COMPACT);
-
-	cu_json_init(&j, &subj);
+	cu_json_init(&j, out);
 	cu_json_obj_begin(&j);
 	cu_json_kv_str(&j, "item", x->item);
 	cu_json_kv_str(&j, "source", x->src_abs);
 	cu_json_obj_end(&j);
-	if ((st = cu_json_finish(&j, err)) != CU_OK)
-		goto out;
+	return cu_json_finish(&j, err);
+}
 
+/* The IMPORT entry: what came in, what went wrong, the content root and
+ * the inventory it was computed from. Closes the writer with it. */
+static enum cu_status import_entry(struct cu_import_ctx *x, const char *abort_msg,
+				   const struct cu_ingest_summary *sum, const char *subject,
+				   struct cu_error *err)
+{
+	const struct cu_ingest_stats *ws = cu_ingest_stats(x->w);
+	struct cu_buf det = CU_BUF_INIT;
+	struct cu_json j;
+	char *xdetails = NULL;
+	enum cu_status st;
+
+	if (x->details != NULL && json_object_size(x->details) > 0)
+		xdetails = json_dumps(x->details, JSON_PRESERVE_ORDER | JSON_COMPACT);
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
 	cu_json_kv_str(&j, "source", x->src_abs);
@@ -1014,150 +1008,172 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	cu_json_kv_bool(&j, "resumed", x->resume);
 	cu_json_kv_int(&j, "rechecked", (int64_t)ws->rechecked);
 	cu_json_kv_int(&j, "partials_removed", (int64_t)ws->partials_removed);
-	cu_json_kv_int(&j, "item_files", (int64_t)nfiles_total);
-	cu_json_key(&j, "content_root");
-	cu_json_obj_begin(&j);
-	cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
-	cu_json_kv_int(&j, "size", (int64_t)ncontent);
-	cu_json_kv_str(&j, "root", content);
-	cu_json_obj_end(&j);
-	cu_json_kv_str(&j, "inventory", inv_rel.data);
-	cu_json_kv_str(&j, "inventory_sha256", invd.sha256);
+	cu_json_kv_int(&j, "item_files", (int64_t)sum->evidence_files);
+	json_root(&j, "content_root", sum->content_files, sum->content_root);
+	cu_json_kv_str(&j, "inventory", sum->inventory);
+	cu_json_kv_str(&j, "inventory_sha256", sum->inventory_sha256);
 	cu_json_key(&j, "format_details");
 	if (xdetails != NULL)
 		cu_json_raw(&j, xdetails, strlen(xdetails));
 	else
 		cu_json_null(&j);
 	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) == CU_OK)
+		st = cu_ingest_close(x->w, "IMPORT", subject, det.data, err);
+	free(xdetails);
+	cu_buf_release(&det);
+	return st;
+}
+
+/* The first input/output pairs of the DERIVE entry (Manifest.db first). */
+static void derive_pairs(struct cu_json *j, const struct entries *es)
+{
+	size_t listed = 0;
+
+	cu_json_key(j, "pairs");
+	cu_json_arr_begin(j);
+	/* Pass 0: the backup's own files (Manifest.db); pass 1: the rest. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < es->n && listed < 20; i++) {
+			const struct entry *o = &es->v[i];
+			const char *in = json_string_value(json_array_get(o->from, 0));
+			struct entry key = {.path = (char *)in};
+			const struct entry *ie =
+			    in ? bsearch(&key, es->v, es->n, sizeof(*es->v), entry_cmp) : NULL;
+			bool meta = strstr(o->path, "/_backup/") != NULL;
+			if (!o->derived || !o->file || ie == NULL || meta != (pass == 0))
+				continue;
+			cu_json_obj_begin(j);
+			cu_json_kv_str(j, "input", ie->path);
+			cu_json_kv_str(j, "input_sha256", ie->sha256);
+			cu_json_kv_str(j, "output", o->path);
+			cu_json_kv_str(j, "output_sha256", o->sha256);
+			cu_json_obj_end(j);
+			listed++;
+		}
+	}
+	cu_json_arr_end(j);
+}
+
+/*
+ * One DERIVE entry per import rather than one per file: a backup holds
+ * tens of thousands of files and the log is printed on paper forms.
+ * Every input/output pair (derived_from, both hashes, method) is in the
+ * inventory, whose SHA-256 this entry carries, so each pair is bound to
+ * the chain; the entry also carries RFC 6962 roots over the inputs and
+ * the outputs so a verifier can check either set on its own.
+ */
+static enum cu_status derive_entry(struct cu_import_ctx *x, const struct cu_ingest_summary *sum,
+				   const char *subject, struct cu_error *err)
+{
+	struct entries es = {NULL, 0, 0};
+	struct cu_buf det = CU_BUF_INIT;
+	struct cu_json j;
+	char in_root[65], out_root[65];
+	size_t nin = 0, nout = 0;
+	uint64_t dbytes = 0;
+	json_t *inputs = NULL;
+	enum cu_status st;
+
+	if ((st = cu_inventory_each(x->c, x->item, collect, &es, err)) != CU_OK)
+		goto out;
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
+	if ((inputs = json_object()) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < es.n; i++) {
+		size_t k;
+		json_t *p;
+		if (!es.v[i].derived)
+			continue;
+		dbytes += es.v[i].size;
+		json_array_foreach(es.v[i].from, k, p) if (json_is_string(p))
+		    json_object_set_new(inputs, json_string_value(p), json_true());
+	}
+	if ((st = root_of(&es, 1, NULL, out_root, &nout, err)) != CU_OK ||
+	    (st = root_of(&es, 2, inputs, in_root, &nin, err)) != CU_OK)
+		goto out;
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "method", x->derive_method ? x->derive_method : "decryption");
+	cu_json_kv_int(&j, "files", (int64_t)sum->derived_files);
+	cu_json_kv_int(&j, "bytes", (int64_t)dbytes);
+	cu_json_kv_int(&j, "files_this_run", (int64_t)cu_ingest_stats(x->w)->derived);
+	json_root(&j, "inputs", nin, in_root);
+	json_root(&j, "outputs", nout, out_root);
+	derive_pairs(&j, &es);
+	cu_json_kv_str(&j, "inventory", sum->inventory);
+	cu_json_kv_str(&j, "inventory_sha256", sum->inventory_sha256);
+	cu_json_obj_end(&j);
 	if ((st = cu_json_finish(&j, err)) != CU_OK)
 		goto out;
-	if (x->c->custody == NULL) {
-		st = cu_error_set(err, CU_E_INTERNAL, "the case's custody log is not open");
-		goto out;
-	}
-	if ((st = cu_custody_append(x->c->custody, "IMPORT", cu_case_default_actor(), subj.data,
-				    det.data, NULL, err)) != CU_OK)
-		goto out;
-
-	/*
-	 * One DERIVE entry per import rather than one per file: a backup holds
-	 * tens of thousands of files and the log is printed on paper forms.
-	 * Every input/output pair (derived_from, both hashes, method) is in the
-	 * inventory, whose SHA-256 this entry carries, so each pair is bound to
-	 * the chain; the entry also carries RFC 6962 roots over the inputs and
-	 * the outputs so a verifier can check either set on its own.
-	 */
-	size_t nder = 0;
-	for (size_t i = 0; i < es.n; i++)
-		nder += es.v[i].derived && es.v[i].file;
-	if (nder > 0) {
-		char in_root[65], out_root[65];
-		size_t nin = 0, nout = 0, listed = 0;
-		uint64_t dbytes = 0;
-		if ((inputs = json_object()) == NULL) {
-			st = cu_error_set(err, CU_E_NOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < es.n; i++) {
-			size_t k;
-			json_t *p;
-			if (!es.v[i].derived)
-				continue;
-			dbytes += es.v[i].size;
-			json_array_foreach(es.v[i].from, k, p) if (json_is_string(p))
-			    json_object_set_new(inputs, json_string_value(p), json_true());
-		}
-		if ((st = root_of(&es, 1, NULL, out_root, &nout, err)) != CU_OK ||
-		    (st = root_of(&es, 2, inputs, in_root, &nin, err)) != CU_OK)
-			goto out;
-		cu_buf_reset(&det);
-		cu_json_init(&j, &det);
-		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "method", x->derive_method ? x->derive_method : "decryption");
-		cu_json_kv_int(&j, "files", (int64_t)nder);
-		cu_json_kv_int(&j, "bytes", (int64_t)dbytes);
-		cu_json_kv_int(&j, "files_this_run", (int64_t)ws->derived);
-		cu_json_key(&j, "inputs");
-		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
-		cu_json_kv_int(&j, "size", (int64_t)nin);
-		cu_json_kv_str(&j, "root", in_root);
-		cu_json_obj_end(&j);
-		cu_json_key(&j, "outputs");
-		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
-		cu_json_kv_int(&j, "size", (int64_t)nout);
-		cu_json_kv_str(&j, "root", out_root);
-		cu_json_obj_end(&j);
-		/* The first pairs spelled out (Manifest.db comes first). */
-		cu_json_key(&j, "pairs");
-		cu_json_arr_begin(&j);
-		/* Pass 0: the backup's own files (Manifest.db); pass 1: the rest. */
-		for (int pass = 0; pass < 2; pass++) {
-			for (size_t i = 0; i < es.n && listed < 20; i++) {
-				const struct entry *o = &es.v[i];
-				const char *in = json_string_value(json_array_get(o->from, 0));
-				struct entry key = {.path = (char *)in};
-				const struct entry *ie =
-				    in ? bsearch(&key, es.v, es.n, sizeof(*es.v), entry_cmp) : NULL;
-				bool meta = strstr(o->path, "/_backup/") != NULL;
-				if (!o->derived || !o->file || ie == NULL || meta != (pass == 0))
-					continue;
-				cu_json_obj_begin(&j);
-				cu_json_kv_str(&j, "input", ie->path);
-				cu_json_kv_str(&j, "input_sha256", ie->sha256);
-				cu_json_kv_str(&j, "output", o->path);
-				cu_json_kv_str(&j, "output_sha256", o->sha256);
-				cu_json_obj_end(&j);
-				listed++;
-			}
-		}
-		cu_json_arr_end(&j);
-		cu_json_kv_str(&j, "inventory", inv_rel.data);
-		cu_json_kv_str(&j, "inventory_sha256", invd.sha256);
-		cu_json_obj_end(&j);
-		if ((st = cu_json_finish(&j, err)) != CU_OK)
-			goto out;
-		if ((st = cu_custody_append(x->c->custody, "DERIVE", cu_case_default_actor(),
-					    subj.data, det.data, NULL, err)) != CU_OK)
-			goto out;
-	}
-
-	/* The manifest's acquisitions[] entry. */
-	if (x->os != NULL && strcmp(x->os, "Android") == 0)
-		android_facts(x);
-	if (x->acq != NULL) {
-		cu_buf_reset(&fmt);
-		(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_warnings_json(x->w));
-		json_t *errs = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
-		cu_buf_reset(&fmt);
-		(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_skipped_json(x->w));
-		json_t *skipped = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
-		cu_time_format_ms(cu_time_now_ms(), now);
-		json_object_set_new(x->acq, "end", json_string(now));
-		json_object_set_new(x->acq, "status",
-				    json_string(abort_msg      ? "aborted"
-						: ws->failures ? "partial"
-							       : "complete"));
-		json_object_set_new(x->acq, "errors", errs ? errs : json_array());
-		json_object_set_new(x->acq, "not_acquired", skipped ? skipped : json_array());
-		json_object_set_new(x->acq, "files", json_integer((json_int_t)nfiles_total));
-		json_object_set_new(x->acq, "warnings", json_integer((json_int_t)ws->warnings));
-		json_object_set_new(x->acq, "failures", json_integer((json_int_t)ws->failures));
-		json_object_set_new(x->acq, "content_root", json_string(content));
-		json_object_set_new(x->acq, "inventory_sha256", json_string(invd.sha256));
-		if ((st = cu_case_save_manifest(x->c, err)) != CU_OK)
-			goto out;
-	}
+	st = cu_custody_append(x->c->custody, "DERIVE", cu_case_default_actor(), subject, det.data,
+			       NULL, err);
 out:
-	free(xdetails);
 	json_decref(inputs);
 	entries_release(&es);
-	cu_buf_release(&inv_rel);
-	cu_buf_release(&inv_abs);
-	cu_buf_release(&subj);
 	cu_buf_release(&det);
+	return st;
+}
+
+/* The manifest's acquisitions[] entry: end, status, errors, counts, and
+ * the content root and inventory digest the IMPORT entry carries. */
+static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort_msg,
+				      const struct cu_ingest_summary *sum, struct cu_error *err)
+{
+	const struct cu_ingest_stats *ws = cu_ingest_stats(x->w);
+	struct cu_buf fmt = CU_BUF_INIT;
+	char now[CU_TIME_STR];
+	enum cu_status st;
+
+	if (x->os != NULL && strcmp(x->os, "Android") == 0)
+		android_facts(x);
+	if (x->acq == NULL)
+		return CU_OK;
+	(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_warnings_json(x->w));
+	json_t *errs = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
+	cu_buf_reset(&fmt);
+	(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_skipped_json(x->w));
+	json_t *skipped = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
 	cu_buf_release(&fmt);
+	cu_time_format_ms(cu_time_now_ms(), now);
+	json_object_set_new(x->acq, "end", json_string(now));
+	json_object_set_new(x->acq, "status",
+			    json_string(abort_msg      ? "aborted"
+					: ws->failures ? "partial"
+						       : "complete"));
+	json_object_set_new(x->acq, "errors", errs ? errs : json_array());
+	json_object_set_new(x->acq, "not_acquired", skipped ? skipped : json_array());
+	json_object_set_new(x->acq, "files", json_integer((json_int_t)sum->evidence_files));
+	json_object_set_new(x->acq, "warnings", json_integer((json_int_t)ws->warnings));
+	json_object_set_new(x->acq, "failures", json_integer((json_int_t)ws->failures));
+	json_object_set_new(x->acq, "content_root", json_string(sum->content_root));
+	json_object_set_new(x->acq, "inventory_sha256", json_string(sum->inventory_sha256));
+	st = cu_case_save_manifest(x->c, err);
+	return st;
+}
+
+/* The end of an import that brought something in: the inventory summary
+ * (content root), the IMPORT entry, the DERIVE entry when files were
+ * decrypted, and the manifest's acquisitions[] entry. */
+static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, struct cu_error *err)
+{
+	struct cu_ingest_summary sum;
+	struct cu_buf subj = CU_BUF_INIT;
+	enum cu_status st;
+
+	cu_progress_finish(&x->prog);
+	if ((st = cu_ingest_summarize(x->w, &sum, err)) != CU_OK ||
+	    (st = entry_subject(x, &subj, err)) != CU_OK ||
+	    (st = import_entry(x, abort_msg, &sum, subj.data, err)) != CU_OK)
+		goto out;
+	if (sum.derived_files > 0 && (st = derive_entry(x, &sum, subj.data, err)) != CU_OK)
+		goto out;
+	st = acquisition_end(x, abort_msg, &sum, err);
+out:
+	cu_buf_release(&subj);
 	return st;
 }
 
