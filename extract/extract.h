@@ -57,7 +57,7 @@ const char *cu_import_format_name(enum cu_import_format f);
  * recorded); CU_E_KEY for a wrong or missing password (message names the
  * backup). */
 enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct cu_import_opts *opts,
-			     struct cu_import_stats *stats, struct cu_error *err);
+			     struct cu_import_stats *stats, struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* The evidence writer (extract/ingest.c)                              */

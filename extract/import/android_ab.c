@@ -527,8 +527,11 @@ enum cu_status cu_import_android_ab(struct cu_import_ctx *x, struct cu_error *er
 		if (cu_hasher_update(x->hasher2, s.raw, (size_t)r, &e) != CU_OK)
 			break;
 	}
-	if (cu_hasher_final(x->hasher2, &d, &e) == CU_OK)
-		(void)cu_import_source_digests_set(x, &d);
+	if (cu_hasher_final(x->hasher2, &d, &e) == CU_OK &&
+	    cu_import_source_digests_set(x, &d) != CU_OK)
+		cu_ingest_warn(
+		    x->w, false,
+		    "the digest of the whole image could not be recorded: out of memory");
 out:
 	OPENSSL_cleanse(mk, sizeof(mk));
 	OPENSSL_cleanse(iv, sizeof(iv));

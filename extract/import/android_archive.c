@@ -649,7 +649,10 @@ enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_erro
 	st = cu_import_archive(x, &src, err);
 	dst = drain(&f, &d, &e);
 	if (dst == CU_OK) {
-		(void)cu_import_source_digests_set(x, &d);
+		if (cu_import_source_digests_set(x, &d) != CU_OK)
+			cu_ingest_warn(x->w, false,
+				       "the digest of the whole image could not be "
+				       "recorded: out of memory");
 		if (src.zip)
 			json_object_set_new(x->details, "image_digest_reread_bytes",
 					    json_integer((json_int_t)f.reread));

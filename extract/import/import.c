@@ -1,5 +1,5 @@
 /*
- * import.c - `custos import`: the driver (issue 4).
+ * import.c - `custos import`: the driver.
  *
  * Detects the image format from a static table of detectors (as The Sleuth
  * Kit's fs_open does: every detector answers yes or no, two yeses means we
@@ -488,7 +488,10 @@ static bool det_ios(const char *path, const struct stat *st, const unsigned char
 	(void)n;
 	if (!S_ISDIR(st->st_mode))
 		return false;
-	(void)cu_import_ios_find_root(path, &root, &count, &e);
+	/* Only the count matters here: several candidates are still an iOS
+	 * backup, and the import itself says which are found. */
+	if (cu_import_ios_find_root(path, &root, &count, &e) != CU_OK)
+		cu_debug("import: %s", e.msg);
 	cu_buf_release(&root);
 	return count > 0;
 }

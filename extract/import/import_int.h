@@ -67,7 +67,8 @@ enum cu_status cu_import_slot_plan_file(struct cu_import_ctx *x, const char *nam
 int cu_import_open_source(int dirfd, const char *name);
 /* Reads a whole small source file (openat, O_NOFOLLOW) into out, capped. */
 enum cu_status cu_import_read_small(int dirfd, const char *name, const char *what, size_t max,
-				    struct cu_buf *out, struct stat *st, struct cu_error *err);
+				    struct cu_buf *out, struct stat *st,
+				    struct cu_error *err) CU_WARN_UNUSED;
 
 /* Overwrites a buffer holding secrets, then releases it. */
 void cu_import_buf_wipe(struct cu_buf *b);
@@ -79,7 +80,7 @@ uint64_t cu_import_max_ratio(void);
 
 /* Reads the password through opts (file / callback); CU_E_KEY if none. */
 enum cu_status cu_import_get_password(struct cu_import_ctx *x, struct cu_buf *out,
-				      struct cu_error *err);
+				      struct cu_error *err) CU_WARN_UNUSED;
 
 /*
  * Chooses the item id (--item; on --resume the item of the interrupted
@@ -89,7 +90,7 @@ enum cu_status cu_import_get_password(struct cu_import_ctx *x, struct cu_buf *ou
  * once they know the item facts and before writing anything.
  */
 enum cu_status cu_import_begin_item(struct cu_import_ctx *x, const char *suggested,
-				    struct cu_error *err);
+				    struct cu_error *err) CU_WARN_UNUSED;
 /* True for ids usable as one path component: [A-Za-z0-9._-], 1..64, no
  * leading dot. */
 bool cu_import_item_id_safe(const char *id);
@@ -99,7 +100,7 @@ bool cu_import_item_id_safe(const char *id);
 void cu_import_progress_tree(struct cu_import_ctx *x, const char *path);
 
 /* ---- directories (import.c) ---- */
-enum cu_status cu_import_dir(struct cu_import_ctx *x, struct cu_error *err);
+enum cu_status cu_import_dir(struct cu_import_ctx *x, struct cu_error *err) CU_WARN_UNUSED;
 
 /* ---- tar / zip (android_archive.c) ---- */
 
@@ -126,18 +127,20 @@ struct cu_import_archive_src {
 	bool members_derived_note; /* .ab AES: note decryption in meta */
 };
 enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import_archive_src *src,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 /* tar / zip file as the source image (source digests in the same pass). */
-enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_error *err);
+enum cu_status cu_import_android_archive(struct cu_import_ctx *x,
+					 struct cu_error *err) CU_WARN_UNUSED;
 
 /* Records the digests of the whole image file in the IMPORT details. */
-enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x, const struct cu_digests *d);
+enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x,
+					    const struct cu_digests *d) CU_WARN_UNUSED;
 
 /* Member name -> device path: strips "./" and leading "/", refuses ".."
  * (CU_E_PATH). Returns "/"-prefixed path in out. absolute set when the name
  * was absolute. */
 enum cu_status cu_import_member_path(const char *name, struct cu_buf *out, bool *absolute,
-				     struct cu_error *err);
+				     struct cu_error *err) CU_WARN_UNUSED;
 
 /* ---- adb backup (android_ab.c) ---- */
 
@@ -160,18 +163,19 @@ struct cu_ab_header {
  * CU_E_UNSUPPORTED for unknown versions/encryptions, CU_E_LIMIT if more
  * bytes are needed than n (callers pass at least 4096 bytes or the file). */
 enum cu_status cu_ab_header_parse(const unsigned char *p, size_t n, struct cu_ab_header *h,
-				  struct cu_error *err);
+				  struct cu_error *err) CU_WARN_UNUSED;
 /* Derives the master key and IV from the password and checks the master
  * key checksum (version >= 2: key bytes as Java chars, UTF-8 encoded).
  * CU_E_KEY when the password is wrong. */
 enum cu_status cu_ab_unlock(const struct cu_ab_header *h, const char *password, size_t pwlen,
-			    unsigned char mk[32], unsigned char iv[16], struct cu_error *err);
+			    unsigned char mk[32], unsigned char iv[16],
+			    struct cu_error *err) CU_WARN_UNUSED;
 /* The "Java chars" conversion used for the checksum (out needs 3*n). */
 size_t cu_ab_java_chars_utf8(const unsigned char *in, size_t n, unsigned char *out);
 /* The Android full-backup member name -> device path (apps/<pkg>/db/x ->
  * /data/data/<pkg>/databases/x); false if no mapping applies. */
 bool cu_ab_map_name(const char *name, struct cu_buf *out);
-enum cu_status cu_import_android_ab(struct cu_import_ctx *x, struct cu_error *err);
+enum cu_status cu_import_android_ab(struct cu_import_ctx *x, struct cu_error *err) CU_WARN_UNUSED;
 
 /* ---- iOS backup (ios_backup.c, ios_crypto.c) ---- */
 
@@ -198,20 +202,21 @@ struct cu_ios_keybag {
 };
 /* Parses the BackupKeyBag TLV (4-byte tag, u32 BE length, value). */
 enum cu_status cu_ios_keybag_parse(const unsigned char *p, size_t n, struct cu_ios_keybag *kb,
-				   struct cu_error *err);
+				   struct cu_error *err) CU_WARN_UNUSED;
 /* The slow part: PBKDF2-SHA256(DPSL, DPIC) then PBKDF2-SHA1(SALT, ITER). */
 enum cu_status cu_ios_keybag_derive(const struct cu_ios_keybag *kb, const char *pw, size_t pwlen,
-				    unsigned char key[32], struct cu_error *err);
+				    unsigned char key[32], struct cu_error *err) CU_WARN_UNUSED;
 /* Unwraps every passphrase-wrapped class key; CU_E_KEY on a wrong key. */
 enum cu_status cu_ios_keybag_unlock(struct cu_ios_keybag *kb, const unsigned char key[32],
-				    struct cu_error *err);
+				    struct cu_error *err) CU_WARN_UNUSED;
 /* RFC 3394 unwrap (OpenSSL EVP_aes_256_wrap). CU_E_KEY if the check fails. */
 enum cu_status cu_ios_aes_unwrap(const unsigned char kek[32], const unsigned char *in, size_t n,
-				 unsigned char *out, size_t *outlen, struct cu_error *err);
+				 unsigned char *out, size_t *outlen,
+				 struct cu_error *err) CU_WARN_UNUSED;
 /* Unwraps a 4-byte-LE-class-prefixed wrapped key (ManifestKey, EncryptionKey). */
 enum cu_status cu_ios_unwrap_file_key(const struct cu_ios_keybag *kb, const unsigned char *p,
 				      size_t n, uint32_t *cls, unsigned char key[32],
-				      struct cu_error *err);
+				      struct cu_error *err) CU_WARN_UNUSED;
 
 /* MBFile facts from Manifest.db Files.file (NSKeyedArchiver bplist). */
 struct cu_ios_mbfile {
@@ -225,12 +230,12 @@ struct cu_ios_mbfile {
 	size_t enc_key_len; /* 0 if none */
 };
 enum cu_status cu_ios_mbfile_parse(const void *blob, size_t n, struct cu_ios_mbfile *out,
-				   struct cu_error *err);
+				   struct cu_error *err) CU_WARN_UNUSED;
 void cu_ios_mbfile_release(struct cu_ios_mbfile *m);
-enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *err);
+enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *err) CU_WARN_UNUSED;
 /* Finds the backup root (PATH or PATH/<one subdir>) holding Manifest.db and
  * Manifest.plist. *count = candidates found. */
 enum cu_status cu_import_ios_find_root(const char *path, struct cu_buf *root, int *count,
-				       struct cu_error *err);
+				       struct cu_error *err) CU_WARN_UNUSED;
 
 #endif
