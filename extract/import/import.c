@@ -1,27 +1,24 @@
 /*
  * import.c - `custos import`: the driver.
  *
- * Detects the image format from a static table of detectors (as The Sleuth
- * Kit's fs_open does: every detector answers yes or no, two yeses means we
- * refuse to guess), then hands over to the format handler (directory here,
- * tar/zip in android_archive.c, adb backup in android_ab.c, iOS backup in
- * ios_backup.c). All handlers write through the same single-pass writer
- * below: source bytes are read once, hashed (SHA-256 + MD5 [+ SM3]) and
- * written to CASE/evidence/<item>/<escaped device path>, which ends 0444
- * with the source's mtime. Each file gets an fsync'ed inventory line as soon
- * as it is complete, so a killed import leaves a resumable case: --resume
- * re-hashes the evidence copies already listed (never the source) and
- * removes the one partial file. The run ends with one IMPORT custody entry
+ * Detects the image format from the table of formats (extract/formats/:
+ * every detector answers yes or no, two yeses means we refuse to guess,
+ * as The Sleuth Kit's fs_open does), opens the source (a directory, or a
+ * regular file read once as a stream) and hands it to the format's decoder.
+ * Every decoder writes through the evidence writer (extract/ingest.c):
+ * source bytes are read once, hashed (SHA-256 + MD5 [+ SM3]) and written to
+ * CASE/evidence/<item>/<escaped device path>, which ends 0444 with the
+ * source's mtime; inventory lines are group-committed once their data is
+ * durable, so a killed import leaves a resumable case: --resume re-hashes
+ * the evidence copies already listed (never the source) and removes the
+ * one partial file. The driver chooses the item, keeps the manifest's
+ * acquisitions[] entry, and ends the run with one IMPORT custody entry
  * (and one DERIVE entry when files were decrypted).
  *
  * Environment:
  *   CUSTOS_IMPORT_MAX_RATIO=N      decompressed:compressed bytes allowed
  *                                  before an archive counts as a bomb (1000)
- *   CUSTOS_IMPORT_BATCH_FILES=N    files per group commit (256)
- *   CUSTOS_TEST_KILL_AFTER_FILES=N TEST ONLY: SIGKILL ourselves once N files
- *                                  are recorded, in the middle of writing
- *                                  the next one (the resume tests); also
- *                                  makes group commits synchronous
+ *   (the writer's own: CUSTOS_IMPORT_BATCH_FILES, see ingest.c)
  */
 #include "extract/import/import_int.h"
 
@@ -39,38 +36,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-
-/* ------------------------------------------------------------------ */
-/* Format names                                                        */
-/* ------------------------------------------------------------------ */
-
-static const char *const format_names[] = {
-    [CU_IMPORT_AUTO] = "auto",
-    [CU_IMPORT_IOS_BACKUP] = "ios-backup",
-    [CU_IMPORT_ANDROID_TAR] = "android-tar",
-    [CU_IMPORT_ANDROID_ZIP] = "android-zip",
-    [CU_IMPORT_ANDROID_DIR] = "android-dir",
-    [CU_IMPORT_ANDROID_AB] = "android-ab",
-    [CU_IMPORT_DIR] = "dir",
-};
-
-bool cu_import_format_parse(const char *name, enum cu_import_format *out)
-{
-	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
-		if (format_names[i] != NULL && strcmp(name, format_names[i]) == 0) {
-			*out = (enum cu_import_format)i;
-			return true;
-		}
-	}
-	return false;
-}
-
-const char *cu_import_format_name(enum cu_import_format f)
-{
-	if ((size_t)f < sizeof(format_names) / sizeof(format_names[0]) && format_names[f])
-		return format_names[f];
-	return "unknown";
-}
 
 /* ------------------------------------------------------------------ */
 /* Sources                                                             */
@@ -207,393 +172,6 @@ void cu_import_buf_wipe(struct cu_buf *b)
 	if (b->data != NULL)
 		OPENSSL_cleanse(b->data, b->cap);
 	cu_buf_release(b);
-}
-
-/* ------------------------------------------------------------------ */
-/* Directories (android-dir and dir)                                   */
-/* ------------------------------------------------------------------ */
-
-#define DIR_MAX_DEPTH 256
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int open_dir_at(int dirfd, const char *name)
-{
-	int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	int fd = openat(dirfd, name, flags | O_NOATIME);
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name, flags);
-	return fd;
-}
-
-static enum cu_status walk(struct cu_import_ctx *x, int dfd, struct cu_buf *rel, int depth,
-			   struct cu_error *err);
-
-static enum cu_status walk_entry(struct cu_import_ctx *x, int dfd, const char *name,
-				 struct cu_buf *rel, int depth, struct cu_error *err)
-{
-	enum cu_status st = CU_OK;
-	struct stat sb;
-	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_ingest_fileinfo fi;
-	struct cu_error e;
-	size_t keep = rel->len;
-	int fd = -1;
-	char *target = NULL;
-	struct cu_buf dev = CU_BUF_INIT;
-	bool copy;
-
-	if ((st = cu_buf_printf(rel, err, "/%s", name)) != CU_OK)
-		return st;
-	/* The device path: where the image root sat on the phone + rel. */
-	if ((st = cu_buf_printf(&dev, err, "%s%s", x->mount_prefix, rel->data)) != CU_OK)
-		goto out;
-	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-		cu_ingest_warn(x->w, true, "cannot stat '%s%s': %s", x->src, rel->data,
-			       strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(sb.st_mode)) {
-		int sub = open_dir_at(dfd, name);
-		if (sub < 0) {
-			cu_ingest_warn(x->w, true, "cannot open directory '%s%s': %s", x->src,
-				       rel->data, strerror(errno));
-			goto out;
-		}
-		if (depth >= DIR_MAX_DEPTH) {
-			close(sub);
-			cu_ingest_warn(x->w, true,
-				       "'%s%s' is nested deeper than %d levels: skipped", x->src,
-				       rel->data, DIR_MAX_DEPTH);
-			goto out;
-		}
-		st = walk(x, sub, rel, depth + 1, err); /* closes sub */
-		goto out;
-	}
-	memset(&fi, 0, sizeof(fi));
-	fi.device_path = dev.data;
-	fi.device_path_len = dev.len;
-	fi.origin = rel->data + 1;
-	fi.have_mtime = true;
-	fi.mtime = sb.st_mtim;
-	fi.mode = (int64_t)(sb.st_mode & 07777);
-	if (S_ISLNK(sb.st_mode)) {
-		/* Never followed: recorded with its target, nothing copied. */
-		size_t cap = (size_t)sb.st_size + 2 > 4096 ? (size_t)sb.st_size + 2 : 4096;
-		if (cap > CU_PATH_MAX * 4)
-			cap = CU_PATH_MAX * 4;
-		target = cu_malloc(cap);
-		ssize_t tl = target ? readlinkat(dfd, name, target, cap - 1) : -1;
-		if (tl < 0) {
-			cu_ingest_warn(x->w, true, "cannot read symlink '%s%s'", x->src, rel->data);
-			goto out;
-		}
-		target[tl] = '\0';
-		fi.type = "symlink";
-		fi.link_target = target;
-		if (cu_ingest_slot_plan(x->w, dev.data, dev.len, false, &s, &e) != CU_OK) {
-			cu_ingest_warn(x->w, true, "'%s%s': %s", x->src, rel->data, e.msg);
-			goto out;
-		}
-		if (!s.done)
-			st = cu_ingest_record(x->w, &s, &fi, NULL, err);
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		cu_ingest_warn(x->w, false, "'%s%s' is a special file (mode %o): not copied",
-			       x->src, rel->data, (unsigned)sb.st_mode);
-		cu_ingest_skip(x->w, rel->data, "special file (device, FIFO or socket)");
-		goto out;
-	}
-	fi.type = "file";
-	if ((st = cu_import_slot_plan_file(x, x->src, rel->data, dev.data, dev.len,
-					   (uint64_t)sb.st_size, &s, &copy, err)) != CU_OK ||
-	    !copy)
-		goto out;
-	fd = cu_import_open_source(dfd, name);
-	struct stat fsb;
-	if (fd < 0 || fstat(fd, &fsb) != 0 || !S_ISREG(fsb.st_mode) || fsb.st_ino != sb.st_ino) {
-		cu_ingest_warn(x->w, true, "cannot open '%s%s': %s", x->src, rel->data,
-			       fd < 0 ? strerror(errno) : "replaced while importing");
-		goto out;
-	}
-	{
-		struct cu_buf what = CU_BUF_INIT;
-		(void)cu_buf_printf(&what, &e, "%s%s", x->src, rel->data);
-		st = cu_ingest_copy_fd(x->w, fd, what.data ? what.data : name, &s, &fi, err);
-		cu_buf_release(&what);
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(target);
-	cu_buf_release(&dev);
-	cu_ingest_slot_release(&s);
-	rel->len = keep;
-	if (rel->data)
-		rel->data[keep] = '\0';
-	return st;
-}
-
-static enum cu_status walk(struct cu_import_ctx *x, int dfd, struct cu_buf *rel, int depth,
-			   struct cu_error *err)
-{
-	enum cu_status st = CU_OK;
-	DIR *d = fdopendir(dfd);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-
-	if (d == NULL) {
-		close(dfd);
-		cu_ingest_warn(x->w, true, "cannot read directory '%s%s': %s", x->src, rel->data,
-			       strerror(errno));
-		return CU_OK;
-	}
-	errno = 0;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			char **nn = cu_reallocarray(names, nc, sizeof(*names));
-			if (nn == NULL) {
-				st = cu_error_set(err, CU_E_NOMEM, "out of memory listing '%s'",
-						  x->src);
-				goto out;
-			}
-			names = nn;
-			cap = nc;
-		}
-		if ((names[n] = cu_strdup(de->d_name)) == NULL) {
-			st = cu_error_set(err, CU_E_NOMEM, "out of memory listing '%s'", x->src);
-			goto out;
-		}
-		n++;
-	}
-	/* Byte order: the same tree always imports in the same order. */
-	if (n > 1)
-		qsort(names, n, sizeof(*names), name_cmp);
-	for (size_t i = 0; i < n && st == CU_OK; i++)
-		st = walk_entry(x, dirfd(d), names[i], rel, depth, err);
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
-	return st;
-}
-
-static bool is_dir_at(const char *path, const char *sub);
-
-static uint64_t tree_bytes(int dfd, int depth)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	uint64_t sum = 0;
-	struct stat sb;
-
-	if (d == NULL) {
-		close(dfd);
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
-			continue;
-		if (S_ISREG(sb.st_mode))
-			sum += (uint64_t)sb.st_size;
-		else if (S_ISDIR(sb.st_mode) && depth < DIR_MAX_DEPTH) {
-			int sub = open_dir_at(dirfd(d), de->d_name);
-			if (sub >= 0)
-				sum += tree_bytes(sub, depth + 1);
-		}
-	}
-	closedir(d);
-	return sum;
-}
-
-void cu_import_progress_tree(struct cu_import_ctx *x, const char *path)
-{
-	/* Only for a visible bar: a metadata-only walk (no file is read). */
-	if (!cu_progress_enabled())
-		return;
-	int fd = open_dir_at(AT_FDCWD, path);
-	if (fd >= 0)
-		cu_progress_start(&x->prog, "import", tree_bytes(fd, 0));
-}
-
-enum cu_status cu_import_dir(struct cu_import_ctx *x, struct cu_error *err)
-{
-	enum cu_status st;
-	struct cu_buf rel = CU_BUF_INIT;
-	int fd;
-
-	x->os = x->format == CU_IMPORT_ANDROID_DIR ? "Android" : NULL;
-	if (x->opts->mount_point == NULL && x->format == CU_IMPORT_ANDROID_DIR &&
-	    is_dir_at(x->src_abs, "data") && is_dir_at(x->src_abs, "user_de") &&
-	    (is_dir_at(x->src_abs, "app") || is_dir_at(x->src_abs, "system_ce") ||
-	     is_dir_at(x->src_abs, "misc"))) {
-		/* data/, user_de/ and app/ side by side: a dump of the /data
-		 * partition itself, not of the phone's root. */
-		x->mount_prefix = "/data";
-		cu_ingest_warn(x->w, false,
-			       "'%s' looks like the /data partition (data/, user_de/, app/): "
-			       "device paths start with /data (use --mount-point to say otherwise)",
-			       x->src);
-	}
-	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
-		return st;
-	if (x->mount_prefix[0] != '\0')
-		json_object_set_new(x->details, "mount_point", json_string(x->mount_prefix));
-	cu_import_progress_tree(x, x->src_abs);
-	fd = open_dir_at(AT_FDCWD, x->src_abs);
-	if (fd < 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot open directory '%s'", x->src);
-	if ((st = cu_buf_puts(&rel, "", err)) == CU_OK)
-		st = walk(x, fd, &rel, 0, err);
-	cu_buf_release(&rel);
-	return st;
-}
-
-/* ------------------------------------------------------------------ */
-/* Detection: a static table, refusing to guess between two yeses      */
-/* ------------------------------------------------------------------ */
-
-struct detector {
-	enum cu_import_format format;
-	bool (*match)(const char *path, const struct stat *st, const unsigned char *head, size_t n);
-};
-
-static bool is_dir_at(const char *path, const char *sub)
-{
-	struct cu_buf p = CU_BUF_INIT;
-	struct cu_error e;
-	struct stat sb;
-	bool yes = cu_buf_printf(&p, &e, "%s/%s", path, sub) == CU_OK && lstat(p.data, &sb) == 0 &&
-		   S_ISDIR(sb.st_mode);
-	cu_buf_release(&p);
-	return yes;
-}
-
-static bool det_ios(const char *path, const struct stat *st, const unsigned char *head, size_t n)
-{
-	struct cu_buf root = CU_BUF_INIT;
-	struct cu_error e;
-	int count = 0;
-	(void)head;
-	(void)n;
-	if (!S_ISDIR(st->st_mode))
-		return false;
-	/* Only the count matters here: several candidates are still an iOS
-	 * backup, and the import itself says which are found. */
-	if (cu_import_ios_find_root(path, &root, &count, &e) != CU_OK)
-		cu_debug("import: %s", e.msg);
-	cu_buf_release(&root);
-	return count > 0;
-}
-
-static bool det_android_dir(const char *path, const struct stat *st, const unsigned char *head,
-			    size_t n)
-{
-	(void)head;
-	(void)n;
-	return S_ISDIR(st->st_mode) &&
-	       (is_dir_at(path, "data") || is_dir_at(path, "sdcard") || is_dir_at(path, "system"));
-}
-
-static bool det_tar(const char *path, const struct stat *st, const unsigned char *head, size_t n)
-{
-	(void)path;
-	if (!S_ISREG(st->st_mode))
-		return false;
-	/* gzip (RFC 1952), bzip2, xz wrapping a tar; or a POSIX/GNU tar
-	 * header ("ustar" at offset 257). */
-	if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b)
-		return true;
-	if (n >= 3 && memcmp(head, "BZh", 3) == 0)
-		return true;
-	if (n >= 6 && memcmp(head,
-			     "\xfd"
-			     "7zXZ\0",
-			     6) == 0)
-		return true;
-	return n >= 262 && memcmp(head + 257, "ustar", 5) == 0;
-}
-
-static bool det_zip(const char *path, const struct stat *st, const unsigned char *head, size_t n)
-{
-	(void)path;
-	/* Local file header, empty archive (end of central directory), or
-	 * the spanning marker some tools write first. */
-	return S_ISREG(st->st_mode) && n >= 4 &&
-	       (memcmp(head, "PK\x03\x04", 4) == 0 || memcmp(head, "PK\x05\x06", 4) == 0 ||
-		memcmp(head, "PK\x07\x08", 4) == 0);
-}
-
-static bool det_ab(const char *path, const struct stat *st, const unsigned char *head, size_t n)
-{
-	(void)path;
-	return S_ISREG(st->st_mode) && n >= 15 && memcmp(head, "ANDROID BACKUP\n", 15) == 0;
-}
-
-static const struct detector detectors[] = {
-    {CU_IMPORT_IOS_BACKUP, det_ios},  {CU_IMPORT_ANDROID_DIR, det_android_dir},
-    {CU_IMPORT_ANDROID_TAR, det_tar}, {CU_IMPORT_ANDROID_ZIP, det_zip},
-    {CU_IMPORT_ANDROID_AB, det_ab},
-};
-
-static enum cu_status detect(const char *path, enum cu_import_format *out, struct cu_error *err)
-{
-	struct stat st;
-	unsigned char head[512];
-	size_t n = 0;
-	enum cu_import_format found[8];
-	size_t nfound = 0;
-
-	if (stat(path, &st) != 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", path);
-	if (S_ISREG(st.st_mode)) {
-		int fd = cu_import_open_source(AT_FDCWD, path);
-		struct cu_error e;
-		if (fd < 0 || cu_read_full(fd, head, sizeof(head), &n, path, &e) != CU_OK) {
-			int saved = errno;
-			if (fd >= 0)
-				close(fd);
-			return cu_error_errno(err, CU_E_IO, saved, "cannot read '%s'", path);
-		}
-		close(fd);
-	} else if (!S_ISDIR(st.st_mode)) {
-		return cu_error_set(err, CU_E_UNSUPPORTED,
-				    "'%s' is neither a directory nor a regular file", path);
-	}
-	for (size_t i = 0; i < sizeof(detectors) / sizeof(detectors[0]); i++)
-		if (detectors[i].match(path, &st, head, n))
-			found[nfound++] = detectors[i].format;
-	if (nfound == 0 && S_ISDIR(st.st_mode))
-		found[nfound++] = CU_IMPORT_DIR; /* the fallback, only when nothing claims it */
-	if (nfound == 0)
-		return cu_error_set(
-		    err, CU_E_UNSUPPORTED,
-		    "cannot tell the format of '%s' (not an iOS backup, tar, zip or "
-		    "adb backup): name it with --format",
-		    path);
-	if (nfound > 1) {
-		char list[256] = "";
-		size_t off = 0;
-		for (size_t i = 0; i < nfound && off < sizeof(list); i++)
-			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-						i ? ", " : "", cu_import_format_name(found[i]));
-		return cu_error_set(err, CU_E_USAGE,
-				    "'%s' matches several formats (%s): refusing to guess, "
-				    "name one with --format",
-				    path, list);
-	}
-	*out = found[0];
-	return CU_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1206,6 +784,40 @@ static void ctx_release(struct cu_import_ctx *x)
 	json_decref(x->details);
 }
 
+/* Hands the image to its format's decoder: a directory by its path, a
+ * regular file as a stream read once. */
+static enum cu_status decode(struct cu_import_ctx *x, struct cu_error *err)
+{
+	const struct cu_format *f = cu_format_get(x->format);
+	struct cu_format_source src;
+	enum cu_status st;
+	struct stat sb;
+	int fd = -1;
+
+	if (f == NULL)
+		return cu_error_set(err, CU_E_USAGE, "no import format chosen");
+	memset(&src, 0, sizeof(src));
+	src.name = x->src;
+	src.path = x->src_abs;
+	if (!f->is_dir) {
+		fd = cu_import_open_source(AT_FDCWD, x->src_abs);
+		if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			st = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", x->src);
+			goto out;
+		}
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		src.in.read = cu_format_fd_read;
+		src.in.seek = cu_format_fd_seek;
+		src.in.ctx = (void *)(intptr_t)fd;
+		src.size = (uint64_t)sb.st_size;
+	}
+	st = f->decode(x, &src, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	return st;
+}
+
 enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct cu_import_opts *opts,
 			     struct cu_import_stats *stats, struct cu_error *err)
 {
@@ -1270,7 +882,8 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 				 c->dir, x.src_abs);
 		goto out;
 	}
-	if (x.format == CU_IMPORT_AUTO && (st = detect(x.src_abs, &x.format, err)) != CU_OK)
+	if (x.format == CU_IMPORT_AUTO &&
+	    (st = cu_format_detect(x.src_abs, &x.format, err)) != CU_OK)
 		goto out;
 	cu_info("import: '%s' as %s", path, cu_import_format_name(x.format));
 	if ((x.item_facts = json_object()) == NULL || (x.details = json_object()) == NULL ||
@@ -1284,15 +897,7 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 		goto out;
 	cu_progress_start(&x.prog, "import", 0);
 
-	switch (x.format) {
-	case CU_IMPORT_DIR:
-	case CU_IMPORT_ANDROID_DIR: hst = cu_import_dir(&x, &herr); break;
-	case CU_IMPORT_ANDROID_TAR:
-	case CU_IMPORT_ANDROID_ZIP: hst = cu_import_android_archive(&x, &herr); break;
-	case CU_IMPORT_ANDROID_AB: hst = cu_import_android_ab(&x, &herr); break;
-	case CU_IMPORT_IOS_BACKUP: hst = cu_import_ios_backup(&x, &herr); break;
-	default: hst = cu_error_set(&herr, CU_E_USAGE, "no import format chosen"); break;
-	}
+	hst = decode(&x, &herr);
 	cu_progress_finish(&x.prog);
 	/* Whatever was completed before a fault is listed. */
 	if (x.begun && (st = cu_ingest_flush(x.w, true, err)) != CU_OK)

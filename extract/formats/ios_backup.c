@@ -1105,7 +1105,8 @@ out:
 	return st;
 }
 
-enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *err)
+enum cu_status cu_format_ios_backup(struct cu_import_ctx *x, const struct cu_format_source *src,
+				    struct cu_error *err)
 {
 	struct ios b;
 	struct cu_buf root = CU_BUF_INIT, info = CU_BUF_INIT, man = CU_BUF_INIT,
@@ -1124,14 +1125,14 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	b.rootfd = -1;
 	x->os = "iOS";
 	x->derive_method = "ios-backup-aes256-cbc";
-	if ((st = cu_import_ios_find_root(x->src_abs, &root, &count, err)) != CU_OK)
+	if ((st = cu_import_ios_find_root(src->path, &root, &count, err)) != CU_OK)
 		goto out;
 	if (count == 0) {
 		st =
 		    cu_error_set(err, CU_E_FORMAT,
 				 "'%s' is not an iOS backup: no Manifest.db and Manifest.plist in "
 				 "it or one level down (iOS 9 and older backups are not supported)",
-				 x->src);
+				 src->name);
 		goto out;
 	}
 	b.root = root.data;

@@ -1,5 +1,5 @@
 /*
- * android_archive.c - tar (ustar, pax, GNU; plain or gzip/bzip2/xz) and zip
+ * archive.c - tar (ustar, pax, GNU; plain or gzip/bzip2/xz) and zip
  * (incl. ZIP64) images of an Android file system, read with libarchive as a
  * stream: each data block goes hasher -> evidence file as it is produced, and
  * the raw archive bytes are hashed on the way in, so the image itself gets
@@ -269,7 +269,7 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 			cu_ingest_skip(x->w, name, "decompression ratio limit (bomb)");
 			st = cu_error_set(err, CU_E_LIMIT,
 					  "decompression ratio limit hit in member '%s' of '%s'",
-					  name, x->src);
+					  name, r->src->name);
 			goto out;
 		}
 		if ((st = cu_ingest_file_write(&o, x->buf, (size_t)n, err)) != CU_OK) {
@@ -292,8 +292,8 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 	if ((st = cu_ingest_record(x->w, &s, &fi, &d, err)) != CU_OK)
 		goto out;
 	if (stop)
-		st = cu_error_set(err, CU_E_FORMAT, "'%s' is damaged in member '%s': %s", x->src,
-				  name, why);
+		st = cu_error_set(err, CU_E_FORMAT, "'%s' is damaged in member '%s': %s",
+				  r->src->name, name, why);
 out:
 	json_decref(meta);
 	cu_buf_release(&origin);
@@ -419,7 +419,7 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 	archive_read_set_callback_data(r.a, &rd);
 	if (archive_read_open1(r.a) != ARCHIVE_OK) {
 		st = cu_error_set(err, rd.failed ? CU_E_IO : CU_E_FORMAT, "cannot read '%s': %s",
-				  x->src, rd.failed ? rd.err.msg : archive_error_string(r.a));
+				  src->name, rd.failed ? rd.err.msg : archive_error_string(r.a));
 		goto out;
 	}
 	for (;;) {
@@ -427,27 +427,27 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 		if (rc == ARCHIVE_EOF)
 			break;
 		if (rc == ARCHIVE_RETRY && retries++ < 16) {
-			cu_ingest_warn(x->w, false,
-				       "'%s': skipped damaged data after member %llu: %s", x->src,
-				       (unsigned long long)r.index, archive_error_string(r.a));
+			cu_ingest_warn(
+			    x->w, false, "'%s': skipped damaged data after member %llu: %s",
+			    src->name, (unsigned long long)r.index, archive_error_string(r.a));
 			continue;
 		}
 		if (rc < ARCHIVE_WARN) {
 			st = cu_error_set(err, rd.failed ? CU_E_IO : CU_E_FORMAT,
 					  "'%s' is damaged or truncated after %llu member(s): %s",
-					  x->src, (unsigned long long)r.index,
+					  src->name, (unsigned long long)r.index,
 					  rd.failed ? rd.err.msg : archive_error_string(r.a));
 			goto out;
 		}
 		if (rc == ARCHIVE_WARN)
-			cu_ingest_warn(x->w, false, "'%s' member %llu: %s", x->src,
+			cu_ingest_warn(x->w, false, "'%s' member %llu: %s", src->name,
 				       (unsigned long long)r.index + 1, archive_error_string(r.a));
 		r.index++;
 		const char *name = archive_entry_pathname(ent);
 		if (name == NULL || name[0] == '\0') {
 			cu_ingest_warn(x->w, true,
-				       "'%s' member %llu has no usable name: not imported", x->src,
-				       (unsigned long long)r.index);
+				       "'%s' member %llu has no usable name: not imported",
+				       src->name, (unsigned long long)r.index);
 			(void)archive_read_data_skip(r.a);
 			continue;
 		}
@@ -525,7 +525,7 @@ out:
 
 struct filesrc {
 	struct cu_import_ctx *x;
-	int fd;
+	const struct cu_format_source *in;
 	uint64_t consumed;    /* bytes read, for the ratio limit */
 	uint64_t pos;         /* file offset of the next read */
 	uint64_t hashed_upto; /* the image digest covers [0, hashed_upto) */
@@ -545,11 +545,9 @@ static ssize_t file_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 {
 	struct filesrc *f = ctx;
 	for (;;) {
-		ssize_t r = read(f->fd, buf, n);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
+		ssize_t r = f->in->in.read(f->in->in.ctx, buf, n);
 		if (r < 0) {
-			cu_error_errno(err, CU_E_IO, errno, "read error in '%s'", f->x->src);
+			cu_error_errno(err, CU_E_IO, errno, "read error in '%s'", f->in->name);
 			return -1;
 		}
 		if (r == 0 && f->pos >= f->hashed_upto)
@@ -574,7 +572,7 @@ static ssize_t file_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 static int64_t file_seek(void *ctx, int64_t off, int whence)
 {
 	struct filesrc *f = ctx;
-	off_t p = lseek(f->fd, (off_t)off, whence);
+	int64_t p = f->in->in.seek(f->in->in.ctx, off, whence);
 	if (p < 0)
 		return -1;
 	f->pos = (uint64_t)p;
@@ -592,8 +590,9 @@ static uint64_t file_consumed(void *ctx)
 static enum cu_status drain(struct filesrc *f, struct cu_digests *d, struct cu_error *err)
 {
 	if (f->pos != f->hashed_upto) {
-		if (lseek(f->fd, (off_t)f->hashed_upto, SEEK_SET) < 0)
-			return cu_error_errno(err, CU_E_IO, errno, "seek in '%s'", f->x->src);
+		if (f->in->in.seek == NULL ||
+		    f->in->in.seek(f->in->in.ctx, (int64_t)f->hashed_upto, SEEK_SET) < 0)
+			return cu_error_errno(err, CU_E_IO, errno, "seek in '%s'", f->in->name);
 		/* Bytes below the furthest read were seen before. */
 		f->reread = f->max_pos > f->hashed_upto ? f->max_pos - f->hashed_upto : 0;
 		f->pos = f->hashed_upto;
@@ -617,34 +616,29 @@ enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x, const struc
 	return CU_OK;
 }
 
-enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_error *err)
+enum cu_status cu_format_archive(struct cu_import_ctx *x, const struct cu_format_source *in,
+				 bool zip, struct cu_error *err)
 {
 	enum cu_status st, dst;
-	struct filesrc f = {x, -1, 0, 0, 0, 0, 0, false};
+	struct filesrc f = {x, in, 0, 0, 0, 0, 0, false};
 	struct cu_import_archive_src src;
 	struct cu_digests d;
 	struct cu_error e;
-	struct stat sb;
 
 	x->os = "Android";
-	f.fd = cu_import_open_source(AT_FDCWD, x->src_abs);
-	if (f.fd < 0 || fstat(f.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", x->src);
-		goto out;
-	}
-	(void)posix_fadvise(f.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
 		goto out;
-	cu_progress_start(&x->prog, "import", (uint64_t)sb.st_size);
+	cu_progress_start(&x->prog, "import", in->size);
 	if ((st = cu_hasher_reset(x->hasher2, err)) != CU_OK)
 		goto out;
 	memset(&src, 0, sizeof(src));
+	src.name = in->name;
 	src.pull = file_pull;
 	src.ctx = &f;
 	src.consumed = file_consumed;
 	src.origin_prefix = "";
-	src.zip = x->format == CU_IMPORT_ANDROID_ZIP;
-	if (src.zip)
+	src.zip = zip;
+	if (src.zip && in->in.seek != NULL)
 		src.seek = file_seek;
 	st = cu_import_archive(x, &src, err);
 	dst = drain(&f, &d, &e);
@@ -660,7 +654,5 @@ enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_erro
 		cu_ingest_warn(x->w, false, "the digest of the whole image is unavailable: %s",
 			       e.msg);
 out:
-	if (f.fd >= 0)
-		close(f.fd);
 	return st;
 }
