@@ -19,7 +19,7 @@
  * Everything is one pass: file bytes -> image digest -> AES -> zlib ->
  * libarchive -> member digests -> evidence files.
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -281,7 +281,7 @@ bool cu_ab_map_name(const char *name, struct cu_buf *out)
 }
 
 struct abstream {
-	struct cu_import_ctx *x;
+	struct cu_format_run *x;
 	const struct cu_format_source *in;
 	uint64_t consumed;
 	bool file_eof, plain_eof, z_end, z_init;
@@ -433,7 +433,7 @@ static bool ab_map(const char *name, struct cu_buf *out)
 	return cu_ab_map_name(name, out);
 }
 
-enum cu_status cu_format_android_ab(struct cu_import_ctx *x, const struct cu_format_source *in,
+enum cu_status cu_format_android_ab(struct cu_format_run *x, const struct cu_format_source *in,
 				    struct cu_error *err)
 {
 	struct abstream s;
@@ -464,7 +464,7 @@ enum cu_status cu_format_android_ab(struct cu_import_ctx *x, const struct cu_for
 	s.enc = h.enc == CU_AB_AES256;
 	s.compressed = h.compressed;
 	if (s.enc) {
-		if ((st = cu_import_get_password(x, &pw, err)) != CU_OK)
+		if ((st = x->password(x, &pw, err)) != CU_OK)
 			goto out;
 		if ((st = cu_ab_unlock(&h, pw.data, pw.len, mk, iv, err)) != CU_OK) {
 			cu_error_prefix(err, "encrypted adb backup '%s'", in->name);
@@ -493,7 +493,7 @@ enum cu_status cu_format_android_ab(struct cu_import_ctx *x, const struct cu_for
 		}
 		s.z_init = true;
 	}
-	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
+	if ((st = x->begin_item(x, NULL, err)) != CU_OK)
 		goto out;
 	cu_progress_start(&x->prog, "import", in->size);
 	json_object_set_new(x->details, "ab",

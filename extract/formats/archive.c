@@ -16,7 +16,7 @@
  * refused before reading, and the bytes actually produced are capped by a
  * ratio to the compressed bytes consumed (CUSTOS_IMPORT_MAX_RATIO).
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,7 +90,7 @@ static la_ssize_t ar_read(struct archive *a, void *ud, const void **out)
 
 /* Reads and hashes data that is not stored (unsafe name), so the record
  * of what was refused still carries its size and SHA-256. */
-static void hash_refused(struct cu_import_ctx *x, struct archive *a, struct cu_digests *d, bool *ok)
+static void hash_refused(struct cu_format_run *x, struct archive *a, struct cu_digests *d, bool *ok)
 {
 	struct cu_error e;
 	*ok = false;
@@ -141,7 +141,7 @@ static json_t *entry_meta(struct archive_entry *ent, uint64_t index, bool derive
 }
 
 struct run {
-	struct cu_import_ctx *x;
+	struct cu_format_run *x;
 	const struct cu_import_archive_src *src;
 	struct archive *a;
 	uint64_t produced;
@@ -198,7 +198,7 @@ static json_t *entry_fileinfo(struct run *r, struct archive_entry *ent, const st
 static enum cu_status member_file(struct run *r, struct archive_entry *ent, const char *name,
 				  struct cu_buf *dev, struct cu_error *err)
 {
-	struct cu_import_ctx *x = r->x;
+	struct cu_format_run *x = r->x;
 	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 	struct cu_ingest_file o = CU_INGEST_FILE_INIT;
 	struct cu_ingest_fileinfo fi;
@@ -304,7 +304,7 @@ out:
 static enum cu_status member_link(struct run *r, struct archive_entry *ent, const char *name,
 				  struct cu_buf *dev, bool hard, struct cu_error *err)
 {
-	struct cu_import_ctx *x = r->x;
+	struct cu_format_run *x = r->x;
 	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 	struct cu_ingest_slot ts = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 	struct cu_ingest_fileinfo fi;
@@ -384,7 +384,7 @@ out:
 	return st;
 }
 
-enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import_archive_src *src,
+enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import_archive_src *src,
 				 struct cu_error *err)
 {
 	enum cu_status st = CU_OK;
@@ -524,7 +524,7 @@ out:
 /* ---- a tar or zip file as the source ---- */
 
 struct filesrc {
-	struct cu_import_ctx *x;
+	struct cu_format_run *x;
 	const struct cu_format_source *in;
 	uint64_t consumed;    /* bytes read, for the ratio limit */
 	uint64_t pos;         /* file offset of the next read */
@@ -605,7 +605,7 @@ static enum cu_status drain(struct filesrc *f, struct cu_digests *d, struct cu_e
 	return cu_hasher_final(f->x->hasher2, d, err);
 }
 
-enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x, const struct cu_digests *d)
+enum cu_status cu_import_source_digests_set(struct cu_format_run *x, const struct cu_digests *d)
 {
 	json_t *o = json_pack("{s:I, s:s, s:s}", "size", (json_int_t)d->size, "sha256", d->sha256,
 			      "md5", d->md5);
@@ -616,7 +616,7 @@ enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x, const struc
 	return CU_OK;
 }
 
-enum cu_status cu_format_archive(struct cu_import_ctx *x, const struct cu_format_source *in,
+enum cu_status cu_format_archive(struct cu_format_run *x, const struct cu_format_source *in,
 				 bool zip, struct cu_error *err)
 {
 	enum cu_status st, dst;
@@ -626,7 +626,7 @@ enum cu_status cu_format_archive(struct cu_import_ctx *x, const struct cu_format
 	struct cu_error e;
 
 	x->os = "Android";
-	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
+	if ((st = x->begin_item(x, NULL, err)) != CU_OK)
 		goto out;
 	cu_progress_start(&x->prog, "import", in->size);
 	if ((st = cu_hasher_reset(x->hasher2, err)) != CU_OK)

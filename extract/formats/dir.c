@@ -4,7 +4,7 @@
  * imports in the same order), never following symlinks (recorded with
  * their target), special files skipped and listed.
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,10 +30,10 @@ static int open_dir_at(int dirfd, const char *name)
 	return fd;
 }
 
-static enum cu_status walk(struct cu_import_ctx *x, const char *name_src, int dfd,
+static enum cu_status walk(struct cu_format_run *x, const char *name_src, int dfd,
 			   struct cu_buf *rel, int depth, struct cu_error *err);
 
-static enum cu_status walk_entry(struct cu_import_ctx *x, const char *name_src, int dfd,
+static enum cu_status walk_entry(struct cu_format_run *x, const char *name_src, int dfd,
 				 const char *name, struct cu_buf *rel, int depth,
 				 struct cu_error *err)
 {
@@ -141,7 +141,7 @@ out:
 	return st;
 }
 
-static enum cu_status walk(struct cu_import_ctx *x, const char *name_src, int dfd,
+static enum cu_status walk(struct cu_format_run *x, const char *name_src, int dfd,
 			   struct cu_buf *rel, int depth, struct cu_error *err)
 {
 	enum cu_status st = CU_OK;
@@ -217,7 +217,7 @@ static uint64_t tree_bytes(int dfd, int depth)
 	return sum;
 }
 
-void cu_import_progress_tree(struct cu_import_ctx *x, const char *path)
+void cu_import_progress_tree(struct cu_format_run *x, const char *path)
 {
 	/* Only for a visible bar: a metadata-only walk (no file is read). */
 	if (!cu_progress_enabled())
@@ -227,7 +227,7 @@ void cu_import_progress_tree(struct cu_import_ctx *x, const char *path)
 		cu_progress_start(&x->prog, "import", tree_bytes(fd, 0));
 }
 
-static enum cu_status dir_decode(struct cu_import_ctx *x, const struct cu_format_source *src,
+static enum cu_status dir_decode(struct cu_format_run *x, const struct cu_format_source *src,
 				 bool android, struct cu_error *err)
 {
 	enum cu_status st;
@@ -235,7 +235,7 @@ static enum cu_status dir_decode(struct cu_import_ctx *x, const struct cu_format
 	int fd;
 
 	x->os = android ? "Android" : NULL;
-	if (x->opts->mount_point == NULL && android && cu_format_is_dir_at(src->path, "data") &&
+	if (!x->mount_point_given && android && cu_format_is_dir_at(src->path, "data") &&
 	    cu_format_is_dir_at(src->path, "user_de") &&
 	    (cu_format_is_dir_at(src->path, "app") || cu_format_is_dir_at(src->path, "system_ce") ||
 	     cu_format_is_dir_at(src->path, "misc"))) {
@@ -247,7 +247,7 @@ static enum cu_status dir_decode(struct cu_import_ctx *x, const struct cu_format
 			       "device paths start with /data (use --mount-point to say otherwise)",
 			       src->name);
 	}
-	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
+	if ((st = x->begin_item(x, NULL, err)) != CU_OK)
 		return st;
 	if (x->mount_prefix[0] != '\0')
 		json_object_set_new(x->details, "mount_point", json_string(x->mount_prefix));
@@ -261,13 +261,13 @@ static enum cu_status dir_decode(struct cu_import_ctx *x, const struct cu_format
 	return st;
 }
 
-enum cu_status cu_format_dir(struct cu_import_ctx *x, const struct cu_format_source *src,
+enum cu_status cu_format_dir(struct cu_format_run *x, const struct cu_format_source *src,
 			     struct cu_error *err)
 {
 	return dir_decode(x, src, false, err);
 }
 
-enum cu_status cu_format_android_dir(struct cu_import_ctx *x, const struct cu_format_source *src,
+enum cu_status cu_format_android_dir(struct cu_format_run *x, const struct cu_format_source *src,
 				     struct cu_error *err)
 {
 	return dir_decode(x, src, true, err);

@@ -1,14 +1,129 @@
 /*
  * formats.c - the table of image formats: names, detectors, decoders.
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
+
+/* ------------------------------------------------------------------ */
+/* Sources                                                             */
+/* ------------------------------------------------------------------ */
+
+int cu_import_open_source(int dirfd, const char *name)
+{
+	/* O_NOATIME: reading must not even touch the source's atime (allowed
+	 * only to the file's owner; fall back quietly). O_NONBLOCK: a FIFO
+	 * swapped in after the type check must not hang the import. */
+	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	int fd = openat(dirfd, name, flags | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name, flags);
+	return fd;
+}
+
+enum cu_status cu_import_read_small(int dirfd, const char *name, const char *what, size_t max,
+				    struct cu_buf *out, struct stat *st, struct cu_error *err)
+{
+	enum cu_status ret = CU_OK;
+	struct stat sb;
+	int fd = cu_import_open_source(dirfd, name);
+	if (fd < 0)
+		return cu_error_errno(err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
+				      "cannot open '%s'", what);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		ret = cu_error_set(err, CU_E_FORMAT, "'%s' is not a regular file", what);
+		goto out;
+	}
+	if ((uint64_t)sb.st_size > max) {
+		ret = cu_error_set(err, CU_E_LIMIT, "'%s' is larger than %zu bytes", what, max);
+		goto out;
+	}
+	cu_buf_reset(out);
+	if ((ret = cu_buf_grow(out, (size_t)sb.st_size + 1, err)) != CU_OK)
+		goto out;
+	for (;;) {
+		size_t got = 0;
+		if (out->len == out->cap - 1 &&
+		    (ret = cu_buf_grow(out, CU_IMPORT_CHUNK, err)) != CU_OK)
+			goto out;
+		size_t room = out->cap - 1 - out->len;
+		if (out->len + room > max + 1)
+			room = max + 1 - out->len;
+		if (room == 0) {
+			ret = cu_error_set(err, CU_E_LIMIT, "'%s' grew past %zu bytes", what, max);
+			goto out;
+		}
+		if ((ret = cu_read_full(fd, out->data + out->len, room, &got, what, err)) != CU_OK)
+			goto out;
+		out->len += got;
+		out->data[out->len] = '\0';
+		if (got < room)
+			break;
+	}
+	if (st != NULL)
+		*st = sb;
+out:
+	close(fd);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Limits                                                              */
+/* ------------------------------------------------------------------ */
+
+uint64_t cu_import_max_ratio(void)
+{
+	/* Deflate cannot exceed about 1032:1; bzip2/xz can go much further,
+	 * which is exactly what a bomb uses. The examiner may raise it. */
+	const char *s = getenv("CUSTOS_IMPORT_MAX_RATIO");
+	uint64_t v;
+	if (s != NULL && cu_parse_u64(s, &v) && v > 0)
+		return v;
+	return 1000;
+}
+
+/* ------------------------------------------------------------------ */
+/* Slots and the single-pass writer                                    */
+/* ------------------------------------------------------------------ */
+
+enum cu_status cu_import_slot_plan_file(struct cu_format_run *x, const char *name1,
+					const char *name2, const char *device_path, size_t n,
+					uint64_t size, struct cu_ingest_slot *s, bool *copy,
+					struct cu_error *err)
+{
+	struct cu_error e;
+
+	*copy = false;
+	if (cu_ingest_slot_plan(x->w, device_path, n, false, s, &e) != CU_OK) {
+		if (e.code != CU_E_PATH && e.code != CU_E_EXISTS && e.code != CU_E_IO) {
+			*err = e;
+			return e.code;
+		}
+		cu_ingest_warn(x->w, true, "'%s%s' not imported: %s", name1, name2, e.msg);
+		return CU_OK;
+	}
+	if (s->done)
+		cu_progress_add(&x->prog, size);
+	else
+		*copy = true;
+	return CU_OK;
+}
+
+/* Overwrites a buffer holding secrets, then releases it. */
+void cu_import_buf_wipe(struct cu_buf *b)
+{
+	if (b->data != NULL)
+		OPENSSL_cleanse(b->data, b->cap);
+	cu_buf_release(b);
+}
 
 /* ------------------------------------------------------------------ */
 /* Readers                                                             */
@@ -123,13 +238,13 @@ static bool det_ab(const char *path, const struct stat *st, const unsigned char 
 	return S_ISREG(st->st_mode) && n >= 15 && memcmp(head, "ANDROID BACKUP\n", 15) == 0;
 }
 
-static enum cu_status decode_tar(struct cu_import_ctx *x, const struct cu_format_source *src,
+static enum cu_status decode_tar(struct cu_format_run *x, const struct cu_format_source *src,
 				 struct cu_error *err)
 {
 	return cu_format_archive(x, src, false, err);
 }
 
-static enum cu_status decode_zip(struct cu_import_ctx *x, const struct cu_format_source *src,
+static enum cu_status decode_zip(struct cu_format_run *x, const struct cu_format_source *src,
 				 struct cu_error *err)
 {
 	return cu_format_archive(x, src, true, err);

@@ -2,7 +2,7 @@
  * formats.h - the image formats custos reads, apart from where the bytes
  * come from: each decoder takes a source (a reader for a file's bytes, or
  * a directory) and writes through the evidence writer of the run
- * (struct cu_import_ctx: writer, item, details, password). One table names
+ * (struct cu_format_run: writer, item, details, password). One table names
  * every format with its detector and decoder; detection asks every
  * detector and refuses to guess when two say yes (as The Sleuth Kit's
  * fs_open does).
@@ -19,7 +19,43 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-struct cu_import_ctx;
+/* Read/write chunk: large enough for sequential throughput, small enough for
+ * the 64 MB RSS goal. */
+#define CU_IMPORT_CHUNK ((size_t)1 << 20)
+/* Metadata files (plists) are read into memory; this caps them. */
+#define CU_IMPORT_META_MAX ((size_t)256 << 20)
+
+/*
+ * What a decoder writes with: the evidence writer and the run's facts.
+ * The driver (import today, acquisition later) fills it and answers the
+ * two callbacks; a decoder never sees where its source came from beyond
+ * struct cu_format_source.
+ */
+struct cu_format_run {
+	struct cu_ingest *w;       /* every file goes through it */
+	struct cu_case *c;         /* the case (CASE/work for staged copies) */
+	char *item;                /* set by begin_item */
+	struct cu_hasher *hasher;  /* refused members (digests for the record) */
+	struct cu_hasher *hasher2; /* the whole image, same pass as its members */
+	unsigned char *buf;        /* CU_IMPORT_CHUNK bytes */
+	struct cu_progress prog;
+	json_t *item_facts;                /* manifest items[] fields found in the image */
+	json_t *details;                   /* format-specific details for the custody entry */
+	const char *os;                    /* "iOS", "Android" or NULL */
+	const char *mount_prefix;          /* where the image root sat: "" or "/data"... */
+	bool mount_point_given;            /* the examiner named it: do not guess */
+	const char *derived_key_file;      /* iOS: a key derived earlier, or NULL */
+	const char *save_derived_key_file; /* iOS: where to save the key, or NULL */
+	const char *derive_method;         /* the DERIVE entry's method */
+	/* Chooses the item (suggested: e.g. the iPhone's serial, may be NULL)
+	 * and opens the writer's item: call once the item facts are known and
+	 * before writing anything. */
+	enum cu_status (*begin_item)(struct cu_format_run *r, const char *suggested,
+				     struct cu_error *err);
+	/* The password of an encrypted image into out; CU_E_KEY if none. */
+	enum cu_status (*password)(struct cu_format_run *r, struct cu_buf *out,
+				   struct cu_error *err);
+};
 
 /* The bytes of an image, read once in order: a file, or a stream a device
  * sends. */
@@ -54,7 +90,7 @@ struct cu_format {
 	 * (chosen with --format, or the directory fallback). */
 	bool (*detect)(const char *path, const struct stat *st, const unsigned char *head,
 		       size_t n);
-	enum cu_status (*decode)(struct cu_import_ctx *x, const struct cu_format_source *src,
+	enum cu_status (*decode)(struct cu_format_run *x, const struct cu_format_source *src,
 				 struct cu_error *err);
 };
 /* The format of an enum cu_import_format value, NULL for CU_IMPORT_AUTO or
@@ -65,18 +101,48 @@ const struct cu_format *cu_format_get(enum cu_import_format f);
 enum cu_status cu_format_detect(const char *path, enum cu_import_format *out,
 				struct cu_error *err) CU_WARN_UNUSED;
 
+/* ---- helpers of the decoders (formats.c) ---- */
+
+/*
+ * cu_ingest_slot_plan() for one regular file of size bytes about to be
+ * copied: a name that cannot be stored (CU_E_PATH, CU_E_EXISTS, CU_E_IO) is
+ * warned about as "'<name1><name2>' not imported: why" and skipped; on
+ * resume a file already done only counts as progress. *copy is true when
+ * the file is to be copied now. Other errors stop the import.
+ */
+enum cu_status cu_import_slot_plan_file(struct cu_format_run *x, const char *name1,
+					const char *name2, const char *device_path, size_t n,
+					uint64_t size, struct cu_ingest_slot *s, bool *copy,
+					struct cu_error *err) CU_WARN_UNUSED;
+
+/* Opens a source file read-only without following symlinks, without
+ * updating its atime where the kernel allows. */
+int cu_import_open_source(int dirfd, const char *name);
+/* Reads a whole small source file (openat, O_NOFOLLOW) into out, capped. */
+enum cu_status cu_import_read_small(int dirfd, const char *name, const char *what, size_t max,
+				    struct cu_buf *out, struct stat *st,
+				    struct cu_error *err) CU_WARN_UNUSED;
+
+/* Overwrites a buffer holding secrets, then releases it. */
+void cu_import_buf_wipe(struct cu_buf *b);
+
+/* Maximum decompressed/compressed ratio (CUSTOS_IMPORT_MAX_RATIO, default 1000). */
+uint64_t cu_import_max_ratio(void);
+/* Output below this many bytes is never called a bomb. */
+#define CU_IMPORT_RATIO_FLOOR ((uint64_t)64 << 20)
+
 /* ---- directories (dir.c): dir and android-dir ---- */
-enum cu_status cu_format_dir(struct cu_import_ctx *x, const struct cu_format_source *src,
+enum cu_status cu_format_dir(struct cu_format_run *x, const struct cu_format_source *src,
 			     struct cu_error *err) CU_WARN_UNUSED;
 /* android-dir: device paths start at /data when the tree looks like the
  * /data partition (data/, user_de/ and app/) and no mount point was given. */
-enum cu_status cu_format_android_dir(struct cu_import_ctx *x, const struct cu_format_source *src,
+enum cu_status cu_format_android_dir(struct cu_format_run *x, const struct cu_format_source *src,
 				     struct cu_error *err) CU_WARN_UNUSED;
 /* True when path/sub is a directory (not through a symlink). */
 bool cu_format_is_dir_at(const char *path, const char *sub);
 /* Sets the progress total to the bytes under path (a metadata-only walk,
  * done only when a bar is shown). */
-void cu_import_progress_tree(struct cu_import_ctx *x, const char *path);
+void cu_import_progress_tree(struct cu_format_run *x, const char *path);
 
 /* ---- tar / zip (archive.c) ---- */
 
@@ -103,15 +169,15 @@ struct cu_import_archive_src {
 	bool zip;
 	bool members_derived_note; /* .ab AES: note decryption in meta */
 };
-enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import_archive_src *src,
+enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import_archive_src *src,
 				 struct cu_error *err) CU_WARN_UNUSED;
 /* A tar or zip image read from src->in (the image's digests in the same
  * pass). zip: read through the central directory when src->in can seek. */
-enum cu_status cu_format_archive(struct cu_import_ctx *x, const struct cu_format_source *src,
+enum cu_status cu_format_archive(struct cu_format_run *x, const struct cu_format_source *src,
 				 bool zip, struct cu_error *err) CU_WARN_UNUSED;
 
 /* Records the digests of the whole image file in the IMPORT details. */
-enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x,
+enum cu_status cu_import_source_digests_set(struct cu_format_run *x,
 					    const struct cu_digests *d) CU_WARN_UNUSED;
 
 /* Member name -> device path: strips "./" and leading "/", refuses ".."
@@ -154,7 +220,7 @@ size_t cu_ab_java_chars_utf8(const unsigned char *in, size_t n, unsigned char *o
  * /data/data/<pkg>/databases/x); false if no mapping applies. */
 bool cu_ab_map_name(const char *name, struct cu_buf *out);
 /* An adb backup read from src->in (the image's digests in the same pass). */
-enum cu_status cu_format_android_ab(struct cu_import_ctx *x, const struct cu_format_source *src,
+enum cu_status cu_format_android_ab(struct cu_format_run *x, const struct cu_format_source *src,
 				    struct cu_error *err) CU_WARN_UNUSED;
 
 /* ---- iOS backup (ios_backup.c, ios_crypto.c) ---- */
@@ -214,7 +280,7 @@ enum cu_status cu_ios_mbfile_parse(const void *blob, size_t n, struct cu_ios_mbf
 void cu_ios_mbfile_release(struct cu_ios_mbfile *m);
 /* An iOS backup directory src->path (or its one subdirectory holding
  * Manifest.db): the import's, or the one mobilebackup2 fills. */
-enum cu_status cu_format_ios_backup(struct cu_import_ctx *x, const struct cu_format_source *src,
+enum cu_status cu_format_ios_backup(struct cu_format_run *x, const struct cu_format_source *src,
 				    struct cu_error *err) CU_WARN_UNUSED;
 /* Finds the backup root (PATH or PATH/<one subdir>) holding Manifest.db and
  * Manifest.plist. *count = candidates found. */

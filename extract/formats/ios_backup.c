@@ -18,7 +18,7 @@
  * AES-256-CBC (zero IV, per-file key unwrapped with its protection class
  * key) -> derived hash + copy, cut to MBFile Size after the PKCS#7 strip.
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -266,7 +266,7 @@ static void set_list1(json_t *o, const char *key, json_t *v)
 		json_decref(v);
 }
 
-static void item_facts(struct cu_import_ctx *x, plist_t info, plist_t lockdown)
+static void item_facts(struct cu_format_run *x, plist_t info, plist_t lockdown)
 {
 	json_t *f = x->item_facts, *ids = json_object(), *feat = json_object();
 	if (ids == NULL || feat == NULL) {
@@ -295,7 +295,7 @@ static void item_facts(struct cu_import_ctx *x, plist_t info, plist_t lockdown)
 /* ------------------------------------------------------------------ */
 
 struct ios {
-	struct cu_import_ctx *x;
+	struct cu_format_run *x;
 	int rootfd;
 	const char *root;
 	bool encrypted;
@@ -333,7 +333,7 @@ static enum cu_status decrypt_pass(struct ios *b, int in, const char *what,
 				   const unsigned char key[32], int64_t size, bool *ok,
 				   struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
+	struct cu_format_run *x = b->x;
 	unsigned char *plain = NULL;
 	enum cu_status st = CU_OK;
 	static const unsigned char iv[16];
@@ -405,7 +405,7 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 				      const unsigned char key[32], uint32_t cls, int64_t size,
 				      int tee_fd, struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
+	struct cu_format_run *x = b->x;
 	struct cu_ingest_slot es = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 	struct cu_ingest_slot ds = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 	struct cu_ingest_file ev = CU_INGEST_FILE_INIT, der = CU_INGEST_FILE_INIT;
@@ -535,7 +535,7 @@ out:
 static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey,
 					struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
+	struct cu_format_run *x = b->x;
 	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 	struct cu_ingest_fileinfo fi;
 	struct stat sb;
@@ -706,7 +706,7 @@ static json_t *mb_meta(const char *file_id, const char *domain, const char *rel,
 
 static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
+	struct cu_format_run *x = b->x;
 	const char *fid = (const char *)sqlite3_column_text(q, 0);
 	const char *domain = (const char *)sqlite3_column_text(q, 1);
 	const char *rel = (const char *)sqlite3_column_text(q, 2);
@@ -880,7 +880,7 @@ out:
 static enum cu_status store_unlisted(struct ios *b, int dfd, const char *sub, const char *name,
 				     struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
+	struct cu_format_run *x = b->x;
 	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 	struct cu_ingest_fileinfo fi;
 	struct cu_buf dev = CU_BUF_INIT, origin = CU_BUF_INIT;
@@ -1047,26 +1047,25 @@ static enum cu_status plist_data(plist_t d, const char *key, struct cu_buf *out,
 /* The key: from --derived-key-file, or the password (slow PBKDF2). */
 static enum cu_status unlock(struct ios *b, struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
-	const struct cu_import_opts *o = x->opts;
+	struct cu_format_run *x = b->x;
 	struct cu_buf pw = CU_BUF_INIT, kf = CU_BUF_INIT;
 	unsigned char key[32];
 	enum cu_status st;
 	bool from_file = false;
 
-	if (o->derived_key_file != NULL) {
-		if ((st = cu_file_read_all(o->derived_key_file, 64, &kf, err)) != CU_OK)
+	if (x->derived_key_file != NULL) {
+		if ((st = cu_file_read_all(x->derived_key_file, 64, &kf, err)) != CU_OK)
 			goto out;
 		if (kf.len != 32) {
 			st = cu_error_set(err, CU_E_KEY,
 					  "derived key file '%s' must hold exactly 32 bytes",
-					  o->derived_key_file);
+					  x->derived_key_file);
 			goto out;
 		}
 		memcpy(key, kf.data, 32);
 		from_file = true;
 	} else {
-		if ((st = cu_import_get_password(x, &pw, err)) != CU_OK)
+		if ((st = x->password(x, &pw, err)) != CU_OK)
 			goto out;
 		cu_info("import: deriving the backup key (%u + %u PBKDF2 rounds; this takes a "
 			"while)",
@@ -1079,24 +1078,24 @@ static enum cu_status unlock(struct ios *b, struct cu_error *err)
 				from_file ? " (with the derived key file)" : "");
 		goto out;
 	}
-	if (o->save_derived_key_file != NULL && !from_file) {
-		int fd = open(o->save_derived_key_file,
+	if (x->save_derived_key_file != NULL && !from_file) {
+		int fd = open(x->save_derived_key_file,
 			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			st = cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'",
-					    o->save_derived_key_file);
+					    x->save_derived_key_file);
 			goto out;
 		}
-		st = cu_write_all(fd, key, 32, o->save_derived_key_file, err);
+		st = cu_write_all(fd, key, 32, x->save_derived_key_file, err);
 		if (st == CU_OK && fsync(fd) != 0)
 			st = cu_error_errno(err, CU_E_IO, errno, "cannot fsync '%s'",
-					    o->save_derived_key_file);
+					    x->save_derived_key_file);
 		close(fd);
 		if (st != CU_OK)
 			goto out;
 		cu_info("import: derived key saved to '%s' (mode 0600); keep it as safe as the "
 			"password",
-			o->save_derived_key_file);
+			x->save_derived_key_file);
 	}
 out:
 	OPENSSL_cleanse(key, sizeof(key));
@@ -1105,7 +1104,7 @@ out:
 	return st;
 }
 
-enum cu_status cu_format_ios_backup(struct cu_import_ctx *x, const struct cu_format_source *src,
+enum cu_status cu_format_ios_backup(struct cu_format_run *x, const struct cu_format_source *src,
 				    struct cu_error *err)
 {
 	struct ios b;
@@ -1194,7 +1193,7 @@ enum cu_status cu_format_ios_backup(struct cu_import_ctx *x, const struct cu_for
 	json_t *udid = json_object_get(json_object_get(x->item_facts, "identifiers"), "udid");
 	const char *suggest =
 	    json_string_value(serial) ? json_string_value(serial) : json_string_value(udid);
-	if ((st = cu_import_begin_item(x, suggest, err)) != CU_OK)
+	if ((st = x->begin_item(x, suggest, err)) != CU_OK)
 		goto out;
 	json_object_set_new(x->details, "backup_root", json_string(b.root));
 	json_object_set_new(x->details, "encrypted", json_boolean(b.encrypted));

@@ -28,6 +28,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,116 +39,18 @@
 #include <openssl/crypto.h>
 
 /* ------------------------------------------------------------------ */
-/* Sources                                                             */
-/* ------------------------------------------------------------------ */
-
-int cu_import_open_source(int dirfd, const char *name)
-{
-	/* O_NOATIME: reading must not even touch the source's atime (allowed
-	 * only to the file's owner; fall back quietly). O_NONBLOCK: a FIFO
-	 * swapped in after the type check must not hang the import. */
-	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	int fd = openat(dirfd, name, flags | O_NOATIME);
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name, flags);
-	return fd;
-}
-
-enum cu_status cu_import_read_small(int dirfd, const char *name, const char *what, size_t max,
-				    struct cu_buf *out, struct stat *st, struct cu_error *err)
-{
-	enum cu_status ret = CU_OK;
-	struct stat sb;
-	int fd = cu_import_open_source(dirfd, name);
-	if (fd < 0)
-		return cu_error_errno(err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
-				      "cannot open '%s'", what);
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		ret = cu_error_set(err, CU_E_FORMAT, "'%s' is not a regular file", what);
-		goto out;
-	}
-	if ((uint64_t)sb.st_size > max) {
-		ret = cu_error_set(err, CU_E_LIMIT, "'%s' is larger than %zu bytes", what, max);
-		goto out;
-	}
-	cu_buf_reset(out);
-	if ((ret = cu_buf_grow(out, (size_t)sb.st_size + 1, err)) != CU_OK)
-		goto out;
-	for (;;) {
-		size_t got = 0;
-		if (out->len == out->cap - 1 &&
-		    (ret = cu_buf_grow(out, CU_IMPORT_CHUNK, err)) != CU_OK)
-			goto out;
-		size_t room = out->cap - 1 - out->len;
-		if (out->len + room > max + 1)
-			room = max + 1 - out->len;
-		if (room == 0) {
-			ret = cu_error_set(err, CU_E_LIMIT, "'%s' grew past %zu bytes", what, max);
-			goto out;
-		}
-		if ((ret = cu_read_full(fd, out->data + out->len, room, &got, what, err)) != CU_OK)
-			goto out;
-		out->len += got;
-		out->data[out->len] = '\0';
-		if (got < room)
-			break;
-	}
-	if (st != NULL)
-		*st = sb;
-out:
-	close(fd);
-	return ret;
-}
-
-/* ------------------------------------------------------------------ */
-/* Limits                                                              */
-/* ------------------------------------------------------------------ */
-
-uint64_t cu_import_max_ratio(void)
-{
-	/* Deflate cannot exceed about 1032:1; bzip2/xz can go much further,
-	 * which is exactly what a bomb uses. The examiner may raise it. */
-	const char *s = getenv("CUSTOS_IMPORT_MAX_RATIO");
-	uint64_t v;
-	if (s != NULL && cu_parse_u64(s, &v) && v > 0)
-		return v;
-	return 1000;
-}
-
-/* ------------------------------------------------------------------ */
-/* Slots and the single-pass writer                                    */
-/* ------------------------------------------------------------------ */
-
-enum cu_status cu_import_slot_plan_file(struct cu_import_ctx *x, const char *name1,
-					const char *name2, const char *device_path, size_t n,
-					uint64_t size, struct cu_ingest_slot *s, bool *copy,
-					struct cu_error *err)
-{
-	struct cu_error e;
-
-	*copy = false;
-	if (cu_ingest_slot_plan(x->w, device_path, n, false, s, &e) != CU_OK) {
-		if (e.code != CU_E_PATH && e.code != CU_E_EXISTS && e.code != CU_E_IO) {
-			*err = e;
-			return e.code;
-		}
-		cu_ingest_warn(x->w, true, "'%s%s' not imported: %s", name1, name2, e.msg);
-		return CU_OK;
-	}
-	if (s->done)
-		cu_progress_add(&x->prog, size);
-	else
-		*copy = true;
-	return CU_OK;
-}
-
-/* ------------------------------------------------------------------ */
 /* Passwords                                                           */
 /* ------------------------------------------------------------------ */
 
-enum cu_status cu_import_get_password(struct cu_import_ctx *x, struct cu_buf *out,
-				      struct cu_error *err)
+/* The callbacks get &x->run and find x around it. */
+_Static_assert(offsetof(struct cu_import_ctx, run) == 0, "run must come first");
+
+/* The run's password callback: --password, --password-file, then the
+ * prompt (struct cu_import_ctx starts with its struct cu_format_run). */
+static enum cu_status get_password(struct cu_format_run *r, struct cu_buf *out,
+				   struct cu_error *err)
 {
+	struct cu_import_ctx *x = (struct cu_import_ctx *)r;
 	const struct cu_import_opts *o = x->opts;
 	enum cu_status st;
 
@@ -165,13 +68,6 @@ enum cu_status cu_import_get_password(struct cu_import_ctx *x, struct cu_buf *ou
 			    "'%s' is encrypted and no password was given: use --password-file F "
 			    "or CUSTOS_PASSWORD",
 			    x->src);
-}
-
-void cu_import_buf_wipe(struct cu_buf *b)
-{
-	if (b->data != NULL)
-		OPENSSL_cleanse(b->data, b->cap);
-	cu_buf_release(b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -225,7 +121,7 @@ static bool inventory_exists(struct cu_import_ctx *x, const char *id, bool *none
 	bool yes = false;
 	*nonempty = false;
 	if (cu_buf_printf(&rel, &e, "inventory/%s.jsonl", id) == CU_OK &&
-	    cu_case_path(x->c, rel.data, &abs, &e) == CU_OK && lstat(abs.data, &sb) == 0) {
+	    cu_case_path(x->run.c, rel.data, &abs, &e) == CU_OK && lstat(abs.data, &sb) == 0) {
 		yes = true;
 		*nonempty = sb.st_size > 0;
 	}
@@ -236,7 +132,7 @@ static bool inventory_exists(struct cu_import_ctx *x, const char *id, bool *none
 
 static json_t *find_running(struct cu_import_ctx *x)
 {
-	json_t *acqs = json_object_get(x->c->manifest, "acquisitions");
+	json_t *acqs = json_object_get(x->run.c->manifest, "acquisitions");
 	size_t i;
 	json_t *a, *found = NULL;
 	json_array_foreach(acqs, i, a)
@@ -282,24 +178,25 @@ static enum cu_status choose_item(struct cu_import_ctx *x, const char *suggested
 	if (id == NULL) {
 		for (unsigned n = 1;; n++) {
 			snprintf(gen, sizeof(gen), "ITEM%u", n);
-			if (find_item(x->c, gen) == NULL && !inventory_exists(x, gen, &nonempty))
+			if (find_item(x->run.c, gen) == NULL &&
+			    !inventory_exists(x, gen, &nonempty))
 				break;
 		}
 		id = gen;
 	}
-	if ((x->item = cu_strdup(id)) == NULL)
+	if ((x->run.item = cu_strdup(id)) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
-	if (!x->resume && inventory_exists(x, x->item, &nonempty) && nonempty)
+	if (!x->resume && inventory_exists(x, x->run.item, &nonempty) && nonempty)
 		return cu_error_set(err, CU_E_USAGE,
 				    "item '%s' already has an inventory (inventory/%s.jsonl): use "
 				    "--resume to finish an interrupted import, or --item NEW-ID",
-				    x->item, x->item);
+				    x->run.item, x->run.item);
 	return CU_OK;
 }
 
 static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *err)
 {
-	struct cu_case *c = x->c;
+	struct cu_case *c = x->run.c;
 	char now[CU_TIME_STR];
 	char host[256] = "";
 	json_t *items, *acqs, *it;
@@ -310,14 +207,14 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 	    (acqs = manifest_array(c, "acquisitions")) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	cu_time_format_ms(x->start_ms, now);
-	it = find_item(c, x->item);
+	it = find_item(c, x->run.item);
 	if (it == NULL) {
-		json_t *f = x->item_facts;
+		json_t *f = x->run.item_facts;
 		json_t *ids = json_object_get(f, "identifiers");
 		it = json_pack("{s:s, s:O?, s:i, s:O?, s:O, s:s?, s:O?, s:O?, s:s+}", "item_id",
-			       x->item, "name", json_object_get(f, "name"), "quantity", 1,
+			       x->run.item, "name", json_object_get(f, "name"), "quantity", 1,
 			       "features", json_object_get(f, "features"), "identifiers",
-			       ids ? ids : json_object(), "os", x->os, "os_version",
+			       ids ? ids : json_object(), "os", x->run.os, "os_version",
 			       json_object_get(f, "os_version"), "build",
 			       json_object_get(f, "build"), "source", "import of ", x->src_abs);
 		if (ids == NULL && it != NULL)
@@ -325,8 +222,9 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 		if (it == NULL || json_array_append_new(items, it) != 0)
 			return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	} else if (json_object_get(it, "identifiers") == NULL &&
-		   json_object_get(x->item_facts, "identifiers") != NULL) {
-		json_object_set(it, "identifiers", json_object_get(x->item_facts, "identifiers"));
+		   json_object_get(x->run.item_facts, "identifiers") != NULL) {
+		json_object_set(it, "identifiers",
+				json_object_get(x->run.item_facts, "identifiers"));
 	}
 	if (x->acq != NULL) {
 		json_t *r = json_object_get(x->acq, "resumed");
@@ -338,34 +236,36 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 	} else {
 		(void)gethostname(host, sizeof(host) - 1);
 		x->acq = json_pack("{s:s, s:s, s:n, s:n, s:s, s:s, s:{s:s, s:s}, s:s, s:[], s:[]}",
-				   "item_id", x->item, "start", now, "end", "location", "method",
-				   "import", "status", "running", "source", "path", x->src_abs,
-				   "format", cu_import_format_name(x->format), "workstation", host,
-				   "errors", "not_acquired");
+				   "item_id", x->run.item, "start", now, "end", "location",
+				   "method", "import", "status", "running", "source", "path",
+				   x->src_abs, "format", cu_import_format_name(x->format),
+				   "workstation", host, "errors", "not_acquired");
 		if (x->acq == NULL || json_array_append_new(acqs, x->acq) != 0)
 			return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	}
 	return cu_case_save_manifest(c, err);
 }
 
-enum cu_status cu_import_begin_item(struct cu_import_ctx *x, const char *suggested,
-				    struct cu_error *err)
+/* The run's begin_item callback. */
+static enum cu_status begin_item(struct cu_format_run *r, const char *suggested,
+				 struct cu_error *err)
 {
+	struct cu_import_ctx *x = (struct cu_import_ctx *)r;
 	enum cu_status st;
 
 	if (x->begun)
 		return CU_OK;
 	if ((st = choose_item(x, suggested, err)) != CU_OK)
 		return st;
-	if ((st = cu_ingest_set_item(x->w, x->item, err)) != CU_OK)
+	if ((st = cu_ingest_set_item(x->run.w, x->run.item, err)) != CU_OK)
 		return st;
 	if (x->resume)
-		cu_info("import: resuming item '%s': %zu files already listed", x->item,
-			cu_ingest_resume_count(x->w));
+		cu_info("import: resuming item '%s': %zu files already listed", x->run.item,
+			cu_ingest_resume_count(x->run.w));
 	if ((st = manifest_begin(x, err)) != CU_OK)
 		return cu_error_prefix(err, "manifest");
 	x->begun = true;
-	snprintf(x->st.item, sizeof(x->st.item), "%s", x->item);
+	snprintf(x->st.item, sizeof(x->st.item), "%s", x->run.item);
 	return CU_OK;
 }
 
@@ -468,14 +368,14 @@ static void android_facts(struct cu_import_ctx *x)
 					    "vendor/build.prop"};
 	struct cu_buf rel = CU_BUF_INIT, abs = CU_BUF_INIT, text = CU_BUF_INIT;
 	struct cu_error e;
-	json_t *it = find_item(x->c, x->item);
+	json_t *it = find_item(x->run.c, x->run.item);
 
 	if (it == NULL)
 		return;
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
 		cu_buf_reset(&rel);
-		if (cu_buf_printf(&rel, &e, "evidence/%s/%s", x->item, where[i]) != CU_OK ||
-		    cu_case_path(x->c, rel.data, &abs, &e) != CU_OK ||
+		if (cu_buf_printf(&rel, &e, "evidence/%s/%s", x->run.item, where[i]) != CU_OK ||
+		    cu_case_path(x->run.c, rel.data, &abs, &e) != CU_OK ||
 		    cu_file_read_all(abs.data, (size_t)1 << 20, &text, &e) != CU_OK)
 			continue;
 		static const struct {
@@ -552,7 +452,7 @@ static enum cu_status entry_subject(struct cu_import_ctx *x, struct cu_buf *out,
 	struct cu_json j;
 	cu_json_init(&j, out);
 	cu_json_obj_begin(&j);
-	cu_json_kv_str(&j, "item", x->item);
+	cu_json_kv_str(&j, "item", x->run.item);
 	cu_json_kv_str(&j, "source", x->src_abs);
 	cu_json_obj_end(&j);
 	return cu_json_finish(&j, err);
@@ -564,26 +464,26 @@ static enum cu_status import_entry(struct cu_import_ctx *x, const char *abort_ms
 				   const struct cu_ingest_summary *sum, const char *subject,
 				   struct cu_error *err)
 {
-	const struct cu_ingest_stats *ws = cu_ingest_stats(x->w);
+	const struct cu_ingest_stats *ws = cu_ingest_stats(x->run.w);
 	struct cu_buf det = CU_BUF_INIT;
 	struct cu_json j;
 	char *xdetails = NULL;
 	enum cu_status st;
 
-	if (x->details != NULL && json_object_size(x->details) > 0)
-		xdetails = json_dumps(x->details, JSON_PRESERVE_ORDER | JSON_COMPACT);
+	if (x->run.details != NULL && json_object_size(x->run.details) > 0)
+		xdetails = json_dumps(x->run.details, JSON_PRESERVE_ORDER | JSON_COMPACT);
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
 	cu_json_kv_str(&j, "source", x->src_abs);
 	cu_json_kv_str(&j, "format", cu_import_format_name(x->format));
-	cu_json_kv_str(&j, "item", x->item);
+	cu_json_kv_str(&j, "item", x->run.item);
 	cu_json_kv_int(&j, "files", (int64_t)ws->files);
 	cu_json_kv_int(&j, "bytes", (int64_t)ws->bytes);
 	cu_json_kv_int(&j, "derived_files", (int64_t)ws->derived);
 	cu_json_kv_int(&j, "warnings", (int64_t)ws->warnings);
 	cu_json_kv_int(&j, "failures", (int64_t)ws->failures);
-	json_list(&j, "warning_list", cu_ingest_warnings_json(x->w));
-	json_list(&j, "not_imported", cu_ingest_skipped_json(x->w));
+	json_list(&j, "warning_list", cu_ingest_warnings_json(x->run.w));
+	json_list(&j, "not_imported", cu_ingest_skipped_json(x->run.w));
 	cu_json_key(&j, "aborted");
 	cu_json_str(&j, abort_msg);
 	cu_json_kv_bool(&j, "resumed", x->resume);
@@ -600,7 +500,7 @@ static enum cu_status import_entry(struct cu_import_ctx *x, const char *abort_ms
 		cu_json_null(&j);
 	cu_json_obj_end(&j);
 	if ((st = cu_json_finish(&j, err)) == CU_OK)
-		st = cu_ingest_close(x->w, "IMPORT", subject, det.data, err);
+		st = cu_ingest_close(x->run.w, "IMPORT", subject, det.data, err);
 	free(xdetails);
 	cu_buf_release(&det);
 	return st;
@@ -656,7 +556,7 @@ static enum cu_status derive_entry(struct cu_import_ctx *x, const struct cu_inge
 	json_t *inputs = NULL;
 	enum cu_status st;
 
-	if ((st = cu_inventory_each(x->c, x->item, collect, &es, err)) != CU_OK)
+	if ((st = cu_inventory_each(x->run.c, x->run.item, collect, &es, err)) != CU_OK)
 		goto out;
 	if (es.n > 1)
 		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
@@ -678,10 +578,10 @@ static enum cu_status derive_entry(struct cu_import_ctx *x, const struct cu_inge
 		goto out;
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
-	cu_json_kv_str(&j, "method", x->derive_method ? x->derive_method : "decryption");
+	cu_json_kv_str(&j, "method", x->run.derive_method ? x->run.derive_method : "decryption");
 	cu_json_kv_int(&j, "files", (int64_t)sum->derived_files);
 	cu_json_kv_int(&j, "bytes", (int64_t)dbytes);
-	cu_json_kv_int(&j, "files_this_run", (int64_t)cu_ingest_stats(x->w)->derived);
+	cu_json_kv_int(&j, "files_this_run", (int64_t)cu_ingest_stats(x->run.w)->derived);
 	json_root(&j, "inputs", nin, in_root);
 	json_root(&j, "outputs", nout, out_root);
 	derive_pairs(&j, &es);
@@ -690,8 +590,8 @@ static enum cu_status derive_entry(struct cu_import_ctx *x, const struct cu_inge
 	cu_json_obj_end(&j);
 	if ((st = cu_json_finish(&j, err)) != CU_OK)
 		goto out;
-	st = cu_custody_append(x->c->custody, "DERIVE", cu_case_default_actor(), subject, det.data,
-			       NULL, err);
+	st = cu_custody_append(x->run.c->custody, "DERIVE", cu_case_default_actor(), subject,
+			       det.data, NULL, err);
 out:
 	json_decref(inputs);
 	entries_release(&es);
@@ -704,19 +604,19 @@ out:
 static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort_msg,
 				      const struct cu_ingest_summary *sum, struct cu_error *err)
 {
-	const struct cu_ingest_stats *ws = cu_ingest_stats(x->w);
+	const struct cu_ingest_stats *ws = cu_ingest_stats(x->run.w);
 	struct cu_buf fmt = CU_BUF_INIT;
 	char now[CU_TIME_STR];
 	enum cu_status st;
 
-	if (x->os != NULL && strcmp(x->os, "Android") == 0)
+	if (x->run.os != NULL && strcmp(x->run.os, "Android") == 0)
 		android_facts(x);
 	if (x->acq == NULL)
 		return CU_OK;
-	(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_warnings_json(x->w));
+	(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_warnings_json(x->run.w));
 	json_t *errs = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
 	cu_buf_reset(&fmt);
-	(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_skipped_json(x->w));
+	(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_skipped_json(x->run.w));
 	json_t *skipped = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
 	cu_buf_release(&fmt);
 	cu_time_format_ms(cu_time_now_ms(), now);
@@ -732,7 +632,7 @@ static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort
 	json_object_set_new(x->acq, "failures", json_integer((json_int_t)ws->failures));
 	json_object_set_new(x->acq, "content_root", json_string(sum->content_root));
 	json_object_set_new(x->acq, "inventory_sha256", json_string(sum->inventory_sha256));
-	st = cu_case_save_manifest(x->c, err);
+	st = cu_case_save_manifest(x->run.c, err);
 	return st;
 }
 
@@ -745,8 +645,8 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	struct cu_buf subj = CU_BUF_INIT;
 	enum cu_status st;
 
-	cu_progress_finish(&x->prog);
-	if ((st = cu_ingest_summarize(x->w, &sum, err)) != CU_OK ||
+	cu_progress_finish(&x->run.prog);
+	if ((st = cu_ingest_summarize(x->run.w, &sum, err)) != CU_OK ||
 	    (st = entry_subject(x, &subj, err)) != CU_OK ||
 	    (st = import_entry(x, abort_msg, &sum, subj.data, err)) != CU_OK)
 		goto out;
@@ -773,15 +673,15 @@ static bool path_within(const char *inner, const char *outer)
 
 static void ctx_release(struct cu_import_ctx *x)
 {
-	cu_ingest_free(x->w);
+	cu_ingest_free(x->run.w);
 	free(x->mount_buf);
 	free(x->src_abs);
-	free(x->item);
-	cu_hasher_free(x->hasher);
-	cu_hasher_free(x->hasher2);
-	free(x->buf);
-	json_decref(x->item_facts);
-	json_decref(x->details);
+	free(x->run.item);
+	cu_hasher_free(x->run.hasher);
+	cu_hasher_free(x->run.hasher2);
+	free(x->run.buf);
+	json_decref(x->run.item_facts);
+	json_decref(x->run.details);
 }
 
 /* Hands the image to its format's decoder: a directory by its path, a
@@ -811,7 +711,7 @@ static enum cu_status decode(struct cu_import_ctx *x, struct cu_error *err)
 		src.in.ctx = (void *)(intptr_t)fd;
 		src.size = (uint64_t)sb.st_size;
 	}
-	st = f->decode(x, &src, err);
+	st = f->decode(&x->run, &src, err);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -827,13 +727,18 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	const struct cu_ingest_stats *ws;
 
 	memset(&x, 0, sizeof(x));
-	x.c = c;
+	x.run.c = c;
 	x.opts = opts;
 	x.src = path;
 	x.resume = opts->resume;
 	x.format = opts->format;
 	x.start_ms = cu_time_now_ms();
-	x.mount_prefix = "";
+	x.run.begin_item = begin_item;
+	x.run.password = get_password;
+	x.run.derived_key_file = opts->derived_key_file;
+	x.run.save_derived_key_file = opts->save_derived_key_file;
+	x.run.mount_point_given = opts->mount_point != NULL;
+	x.run.mount_prefix = "";
 	if (opts->mount_point != NULL) {
 		/* "/" or "" = the phone's root; else an absolute path without
 		 * a trailing slash, checked like any device path. */
@@ -857,15 +762,15 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 			st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 			goto out;
 		}
-		x.mount_prefix = root ? "" : x.mount_buf;
+		x.run.mount_prefix = root ? "" : x.mount_buf;
 	}
 	cu_error_clear(&herr);
 	/* SHA-256 + MD5, and SM3 when asked (--hash sm3) or the case says so. */
 	if ((st = cu_ingest_open(c, CU_INGEST_IMPORT,
-				 cu_ingest_hash_policy(c, NULL, opts->hash_algs), x.resume, &x.w,
-				 err)) != CU_OK)
+				 cu_ingest_hash_policy(c, NULL, opts->hash_algs), x.resume,
+				 &x.run.w, err)) != CU_OK)
 		goto out;
-	cu_ingest_set_progress(x.w, &x.prog);
+	cu_ingest_set_progress(x.run.w, &x.run.prog);
 
 	if ((x.src_abs = realpath(path, NULL)) == NULL) {
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", path);
@@ -886,23 +791,24 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	    (st = cu_format_detect(x.src_abs, &x.format, err)) != CU_OK)
 		goto out;
 	cu_info("import: '%s' as %s", path, cu_import_format_name(x.format));
-	if ((x.item_facts = json_object()) == NULL || (x.details = json_object()) == NULL ||
-	    (x.buf = cu_malloc(CU_IMPORT_CHUNK)) == NULL) {
+	if ((x.run.item_facts = json_object()) == NULL || (x.run.details = json_object()) == NULL ||
+	    (x.run.buf = cu_malloc(CU_IMPORT_CHUNK)) == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((st = cu_hasher_new(cu_ingest_algs(x.w), CU_HASHER_THREADED, &x.hasher, err)) !=
+	if ((st = cu_hasher_new(cu_ingest_algs(x.run.w), CU_HASHER_THREADED, &x.run.hasher, err)) !=
 		CU_OK ||
-	    (st = cu_hasher_new(cu_ingest_algs(x.w), CU_HASHER_THREADED, &x.hasher2, err)) != CU_OK)
+	    (st = cu_hasher_new(cu_ingest_algs(x.run.w), CU_HASHER_THREADED, &x.run.hasher2,
+				err)) != CU_OK)
 		goto out;
-	cu_progress_start(&x.prog, "import", 0);
+	cu_progress_start(&x.run.prog, "import", 0);
 
 	hst = decode(&x, &herr);
-	cu_progress_finish(&x.prog);
+	cu_progress_finish(&x.run.prog);
 	/* Whatever was completed before a fault is listed. */
-	if (x.begun && (st = cu_ingest_flush(x.w, true, err)) != CU_OK)
+	if (x.begun && (st = cu_ingest_flush(x.run.w, true, err)) != CU_OK)
 		goto out;
-	ws = cu_ingest_stats(x.w);
+	ws = cu_ingest_stats(x.run.w);
 
 	if (hst != CU_OK && (!x.begun || (ws->files == 0 && ws->rechecked == 0) ||
 			     hst == CU_E_KEY || hst == CU_E_USAGE)) {
@@ -922,7 +828,7 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 		goto out;
 	}
 	if (hst != CU_OK) {
-		cu_ingest_warn(x.w, true, "import stopped early: %s", herr.msg);
+		cu_ingest_warn(x.run.w, true, "import stopped early: %s", herr.msg);
 	}
 	if ((st = finish(&x, hst != CU_OK ? herr.msg : NULL, err)) != CU_OK) {
 		cu_error_prefix(err, "import of '%s'", path);
@@ -933,7 +839,7 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 		    err, CU_E_PARTIAL,
 		    "import of '%s' into item '%s' finished with %llu failure(s); each "
 		    "is recorded in the custody log (IMPORT entry)%s%s",
-		    path, x.item, (unsigned long long)ws->failures, hst != CU_OK ? ": " : "",
+		    path, x.run.item, (unsigned long long)ws->failures, hst != CU_OK ? ": " : "",
 		    hst != CU_OK ? herr.msg : "");
 	}
 	x.st.files = ws->files;
