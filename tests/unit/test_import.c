@@ -293,6 +293,20 @@ static void test_names(void)
 	       "format parse");
 	tap_ok(!cu_import_format_parse("ios", &f), "unknown format refused");
 	tap_is_str(cu_import_format_name(CU_IMPORT_IOS_BACKUP), "ios-backup", "format name");
+	/* One table: every format's name parses back to it and has a decoder;
+	 * the fallback "dir" is never detected, only chosen. */
+	bool round = true;
+	for (int i = CU_IMPORT_AUTO + 1; i <= CU_IMPORT_DIR; i++) {
+		const struct cu_format *fmt = cu_format_get((enum cu_import_format)i);
+		round = round && fmt != NULL && fmt->decode != NULL &&
+			cu_import_format_parse(fmt->name, &f) && f == (enum cu_import_format)i;
+	}
+	tap_ok(round, "every format in the table: name round trip, decoder");
+	tap_ok(cu_format_get(CU_IMPORT_AUTO) == NULL &&
+		   cu_format_get(CU_IMPORT_DIR)->detect == NULL,
+	       "auto is no format; dir has no detector");
+	tap_ok(cu_import_format_parse("auto", &f) && f == CU_IMPORT_AUTO, "auto parses");
+	tap_is_str(cu_import_format_name((enum cu_import_format)99), "unknown", "unknown value");
 	tap_ok(cu_import_item_id_safe("F2LXK0TESTQ1"), "serial is a safe item id");
 	tap_ok(cu_import_item_id_safe("00008030-001A2B3C4D5E802E"), "UDID is a safe item id");
 	tap_ok(!cu_import_item_id_safe("../x") && !cu_import_item_id_safe(".hidden") &&
