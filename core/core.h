@@ -474,6 +474,17 @@ bool cu_merkle_verify(const unsigned char leaf[32], size_t index, size_t n,
 /* Content-tree leaf data: path || 0x00 || decimal size || 0x00 || sha256hex. */
 void cu_merkle_content_leaf(const char *path, uint64_t size, const char *sha256hex,
 			    unsigned char out[32]);
+/* One file of a content tree (CUSTODY.md): strings borrowed. */
+struct cu_content_file {
+	const char *path;
+	uint64_t size;
+	const char *sha256;
+};
+/* The content root (CUSTODY.md "Content tree"): sorts files bytewise by path
+ * (in place) and hashes their content leaves. The tree is over a set of
+ * files, so a path listed twice is CU_E_INTEGRITY, never counted twice. */
+enum cu_status cu_merkle_content_root(struct cu_content_file *files, size_t n,
+				      unsigned char root[32], struct cu_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Custody log (custody/log.jsonl), CUSTODY.md                         */

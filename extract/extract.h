@@ -57,6 +57,217 @@ const char *cu_import_format_name(enum cu_import_format f);
  * recorded); CU_E_KEY for a wrong or missing password (message names the
  * backup). */
 enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct cu_import_opts *opts,
-			     struct cu_import_stats *stats, struct cu_error *err);
+			     struct cu_import_stats *stats, struct cu_error *err) CU_WARN_UNUSED;
+
+/* ------------------------------------------------------------------ */
+/* The evidence writer (extract/ingest.c)                              */
+/* ------------------------------------------------------------------ */
+/*
+ * Everything that puts files into a case goes through one writer: image
+ * import, parse's derived files and device acquisition. A writer is opened
+ * for a case and a source kind, given its item, then for each file: plan a
+ * slot for the device path (CASE/evidence/<item>/<escaped path>, or
+ * derived/), stream the bytes through the case's hash policy (SHA-256 + MD5
+ * [+ SM3]) into the slot, commit (0444, mtime) or abort (the partial file is
+ * removed), and record the inventory line. Lines are group-committed: the
+ * files of a batch are made durable with one syncfs() before their lines go
+ * to inventory/<item>.jsonl, so a line never names data that is not on disk.
+ * On resume the item's inventory is the map of files already done: their
+ * slots come back done after re-hashing the evidence copy, and a partial
+ * file left by the interrupted run is removed. Closing waits for the last
+ * batch and appends the custody entry (IMPORT, DERIVE, ACQUIRE).
+ *
+ * A stream received from a device fits the same calls: plan the slot when
+ * the file's header arrives, cu_ingest_file_write() each chunk, commit at
+ * its end or abort when the transfer breaks.
+ *
+ * Not thread-safe: one writer per thread of work. Strings passed in are
+ * borrowed for the call unless stated otherwise.
+ */
+enum cu_ingest_source {
+	CU_INGEST_IMPORT = 0,
+	CU_INGEST_ACQUIRE,
+	CU_INGEST_DERIVE,
+};
+
+struct cu_ingest; /* opaque */
+
+/* Counts kept by a writer (this run). */
+struct cu_ingest_stats {
+	uint64_t files, bytes;           /* evidence files recorded */
+	uint64_t derived, derived_bytes; /* derived files recorded */
+	uint64_t warnings, failures;     /* failures: data missing or incomplete */
+	uint64_t skipped;                /* data not stored, with the reason */
+	uint64_t rechecked;              /* resume: evidence copies re-hashed */
+	uint64_t partials_removed;       /* resume: partial files removed */
+	uint64_t recorded;               /* inventory lines queued this run */
+};
+
+/*
+ * The hash policy of a case: SHA-256 + MD5 always, plus requested, plus SM3
+ * when the manifest says "settings": {"hash": "sm3"} (or an array holding
+ * "sm3", any case), or when item is given and its inventory already carries
+ * SM3 (an import with --hash sm3: files derived from it then get SM3 too).
+ */
+unsigned cu_ingest_hash_policy(struct cu_case *c, const char *item, unsigned requested);
+
+/* Opens a writer. algs is the hash policy (cu_ingest_hash_policy()).
+ * resume: cu_ingest_set_item() loads the item's inventory as the map of
+ * files already done. The case stays the caller's. */
+enum cu_status cu_ingest_open(struct cu_case *c, enum cu_ingest_source source, unsigned algs,
+			      bool resume, struct cu_ingest **out,
+			      struct cu_error *err) CU_WARN_UNUSED;
+/* Stops the committer and frees the writer (queued lines not yet flushed
+ * are dropped: call cu_ingest_close() or cu_ingest_flush() first). NULL ok. */
+void cu_ingest_free(struct cu_ingest *w);
+
+/* Sets the item (import and acquisition: a safe id, see
+ * cu_import_item_id_safe()), creates evidence/<item>/ (not for derive)
+ * and, on resume, loads the item's inventory. Once. */
+enum cu_status cu_ingest_set_item(struct cu_ingest *w, const char *item,
+				  struct cu_error *err) CU_WARN_UNUSED;
+const char *cu_ingest_item(const struct cu_ingest *w); /* NULL before set_item */
+unsigned cu_ingest_algs(const struct cu_ingest *w);
+/* Files listed in the inventory when resuming began. */
+size_t cu_ingest_resume_count(const struct cu_ingest *w);
+const struct cu_ingest_stats *cu_ingest_stats(const struct cu_ingest *w);
+/* Bytes copied by cu_ingest_copy_fd() go to this bar (borrowed, may be NULL). */
+void cu_ingest_set_progress(struct cu_ingest *w, struct cu_progress *p);
+
+/* Records a warning: logged ("<source>: msg"), counted, listed up to
+ * CU_INGEST_WARN_LIST_MAX. failure: the file's data is missing or incomplete. */
+void cu_ingest_warn(struct cu_ingest *w, bool failure, const char *fmt, ...) CU_PRINTF(3, 4);
+/* Records data not stored and why (manifest acquisitions[].not_acquired). */
+void cu_ingest_skip(struct cu_ingest *w, const char *what, const char *why);
+/* The listed warnings / skips as JSON array elements, "," separated ("" if
+ * none). Borrowed until the next warning or skip. */
+const char *cu_ingest_warnings_json(const struct cu_ingest *w);
+const char *cu_ingest_skipped_json(const struct cu_ingest *w);
+#define CU_INGEST_WARN_LIST_MAX 200
+
+/* The output slot of one file. */
+struct cu_ingest_slot {
+	struct cu_buf rel; /* CASE-relative evidence (or derived) path */
+	struct cu_buf abs; /* absolute path */
+	bool done;         /* resume: already in the inventory and re-checked */
+	bool done_bad;     /* resume: re-check found a mismatch */
+};
+#define CU_INGEST_SLOT_INIT                                                                        \
+	{                                                                                          \
+		CU_BUF_INIT, CU_BUF_INIT, false, false                                             \
+	}
+void cu_ingest_slot_release(struct cu_ingest_slot *s);
+
+/*
+ * Chooses where device_path (n bytes) goes: evidence/<item>/<escaped path>
+ * (derived/ when derived). A name already used by this writer gets "~dupN"
+ * (tar and zip may hold one name twice: all copies are kept). On resume, a
+ * path already in the inventory is re-checked by hashing the evidence copy
+ * and comes back with done = true; a partial file left on disk by the
+ * interrupted run is removed. CU_E_PATH for unsafe names, CU_E_EXISTS when
+ * the file exists and this is no resume.
+ */
+enum cu_status cu_ingest_slot_plan(struct cu_ingest *w, const char *device_path, size_t n,
+				   bool derived, struct cu_ingest_slot *s,
+				   struct cu_error *err) CU_WARN_UNUSED;
+/* The same for a case-relative path the caller built (derived files named
+ * by their parser): no ~dupN renaming, a name used twice is CU_E_EXISTS. */
+enum cu_status cu_ingest_slot_plan_path(struct cu_ingest *w, const char *rel,
+					struct cu_ingest_slot *s,
+					struct cu_error *err) CU_WARN_UNUSED;
+
+/* A file being written: every byte goes to the hasher and the file. */
+struct cu_ingest_file {
+	int fd;
+	int tee_fd;      /* optional second plain copy (staging), -1 if none */
+	int hasher;      /* which of the writer's hashers */
+	const char *abs; /* borrowed from the slot */
+	const char *rel; /* borrowed from the slot */
+	uint64_t n;
+	uint64_t limit; /* 0 = none */
+	struct cu_ingest *w;
+};
+#define CU_INGEST_FILE_INIT                                                                        \
+	{                                                                                          \
+		-1, -1, -1, NULL, NULL, 0, 0, NULL                                                 \
+	}
+/* Creates the slot's file (O_EXCL). At most two files of one writer are
+ * open at a time (an evidence copy and the file derived from it in the same
+ * pass). CU_E_PATH when this file system cannot hold the name. */
+enum cu_status cu_ingest_file_open(struct cu_ingest *w, struct cu_ingest_slot *s,
+				   struct cu_ingest_file *f, struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_ingest_file_write(struct cu_ingest_file *f, const void *p, size_t n,
+				    struct cu_error *err) CU_WARN_UNUSED;
+/* Mode 0444, mtime (NULL: leave), close; fills the digests. Durability
+ * comes with the group commit. On failure the file is aborted. */
+enum cu_status cu_ingest_file_commit(struct cu_ingest_file *f, const struct timespec *mtime,
+				     struct cu_digests *d, struct cu_error *err) CU_WARN_UNUSED;
+/* Closes and removes a file that will not be recorded. */
+void cu_ingest_file_abort(struct cu_ingest_file *f);
+
+/* What the inventory line says about one file. */
+struct cu_ingest_fileinfo {
+	const char *device_path;
+	size_t device_path_len;
+	const char *type; /* "file" or "symlink" */
+	bool derived;
+	const char *origin;
+	const char *link_target;
+	bool have_mtime;
+	struct timespec mtime;
+	int64_t mode;         /* -1 unknown */
+	json_t *meta;         /* borrowed, may be NULL */
+	json_t *derived_from; /* borrowed array, may be NULL */
+	const char *derivation;
+};
+
+/* Queues the inventory line (group commit), updates the counts and the map
+ * of used paths. d may be NULL for symlinks. */
+enum cu_status cu_ingest_record(struct cu_ingest *w, const struct cu_ingest_slot *s,
+				const struct cu_ingest_fileinfo *fi, const struct cu_digests *d,
+				struct cu_error *err) CU_WARN_UNUSED;
+/*
+ * Copies an open regular file fd (read once, sequentially) into the slot,
+ * hashing as it goes, and records it. Read errors and short files become
+ * recorded failures (the partial copy is kept, meta.truncated = true). A
+ * name the file system cannot hold is warned about and skipped. what names
+ * the source in messages.
+ */
+enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
+				 struct cu_ingest_slot *s, struct cu_ingest_fileinfo *fi,
+				 struct cu_error *err) CU_WARN_UNUSED;
+/* Writes bytes already in memory and records them; d (may be NULL) gets
+ * the digests. */
+enum cu_status cu_ingest_store_mem(struct cu_ingest *w, const void *p, size_t n,
+				   struct cu_ingest_slot *s, struct cu_ingest_fileinfo *fi,
+				   struct cu_digests *d, struct cu_error *err) CU_WARN_UNUSED;
+/* Free space check before writing want more bytes (a reserve is kept so
+ * the case can still be completed). CU_E_LIMIT when short. */
+enum cu_status cu_ingest_check_space(struct cu_ingest *w, uint64_t want,
+				     struct cu_error *err) CU_WARN_UNUSED;
+/* Hands the queued lines to the committer thread; with wait, returns once
+ * everything queued is durable and listed. */
+enum cu_status cu_ingest_flush(struct cu_ingest *w, bool wait, struct cu_error *err) CU_WARN_UNUSED;
+
+/* The item's inventory as the custody entry and the manifest cite it. */
+struct cu_ingest_summary {
+	char inventory[CU_PATH_MAX]; /* "inventory/<item>.jsonl" */
+	char inventory_sha256[65];   /* of the file as it is now ("" hashed if absent) */
+	char content_root[65];       /* cu_merkle_content_root over every file row */
+	size_t content_files;        /* rows in that tree */
+	size_t evidence_files;       /* file rows of kind evidence */
+	size_t derived_files;        /* file rows of kind derived */
+};
+/* Flushes (waiting) and summarizes the item's inventory. */
+enum cu_status cu_ingest_summarize(struct cu_ingest *w, struct cu_ingest_summary *out,
+				   struct cu_error *err) CU_WARN_UNUSED;
+/*
+ * Ends the writer's work: flushes everything queued (waiting), stops the
+ * committer and, when entry is not NULL, appends the custody entry (entry
+ * type, subject and details JSON) by the case's default actor. The writer
+ * must still be freed.
+ */
+enum cu_status cu_ingest_close(struct cu_ingest *w, const char *entry, const char *subject,
+			       const char *details, struct cu_error *err) CU_WARN_UNUSED;
 
 #endif

@@ -21,6 +21,8 @@
  */
 #include "parsers/parse_int.h"
 
+#include "extract/extract.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -934,9 +936,11 @@ enum cu_status cu_parse_tmp_path(struct cu_parse_ctx *ctx, const char *name, str
 	return rc;
 }
 
-static enum cu_status derive_custody(struct cu_parse_ctx *ctx, const struct cu_artifact *input,
-				     const char *out_rel, const struct cu_digests *d,
-				     const char *derivation, struct cu_error *err)
+/* Closes the writer with the DERIVE entry of one derived file. */
+static enum cu_status derive_custody(struct cu_parse_ctx *ctx, struct cu_ingest *w,
+				     const struct cu_artifact *input, const char *out_rel,
+				     const struct cu_digests *d, const char *derivation,
+				     struct cu_error *err)
 {
 	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT;
 	struct cu_json j;
@@ -976,11 +980,82 @@ static enum cu_status derive_custody(struct cu_parse_ctx *ctx, const struct cu_a
 	rc = cu_json_finish(&j, err);
 	if (rc)
 		goto out;
-	rc = cu_custody_append(ctx->c->custody, "DERIVE", cu_case_default_actor(), subj.data,
-			       det.data, NULL, err);
+	rc = cu_ingest_close(w, "DERIVE", subj.data, det.data, err);
 out:
 	cu_buf_release(&subj);
 	cu_buf_release(&det);
+	return rc;
+}
+
+/*
+ * Streams the parser's temporary output through the evidence writer into
+ * out_rel: hashed with the case's policy (SM3 too when the item was
+ * imported with it or the case asks for it), made read-only and durable,
+ * listed in the item's inventory as derived from the input.
+ */
+static enum cu_status derive_write(struct cu_ingest *w, const struct cu_artifact *input,
+				   const char *tmp_path, const char *out_rel,
+				   const char *derivation, struct cu_digests *d,
+				   struct cu_error *err)
+{
+	struct cu_ingest_slot slot = CU_INGEST_SLOT_INIT;
+	struct cu_ingest_file f = CU_INGEST_FILE_INIT;
+	struct cu_ingest_fileinfo fi;
+	unsigned char *buf = NULL;
+	json_t *from = NULL;
+	enum cu_status rc;
+	int fd = -1;
+
+	memset(&fi, 0, sizeof(fi));
+	rc = cu_ingest_slot_plan_path(w, out_rel, &slot, err);
+	if (!rc)
+		rc = cu_ingest_file_open(w, &slot, &f, err);
+	if (rc)
+		goto out;
+	if ((buf = cu_malloc(COPY_CHUNK)) == NULL) {
+		rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
+		goto out;
+	}
+	if ((fd = open(tmp_path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", tmp_path);
+		goto out;
+	}
+	for (;;) {
+		size_t got = 0;
+		rc = cu_read_full(fd, buf, COPY_CHUNK, &got, tmp_path, err);
+		if (!rc && got > 0)
+			rc = cu_ingest_file_write(&f, buf, got, err);
+		if (rc || got < COPY_CHUNK)
+			break;
+	}
+	if (!rc)
+		rc = cu_ingest_file_commit(&f, NULL, d, err);
+	if (rc)
+		goto out;
+	from = json_array();
+	if (!from ||
+	    json_array_append_new(
+		from, json_string(input->evidence_path ? input->evidence_path : "")) != 0) {
+		rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
+		goto out;
+	}
+	fi.device_path = input->device_path;
+	fi.device_path_len = strlen(input->device_path);
+	fi.type = "file";
+	fi.derived = true;
+	fi.mode = -1;
+	fi.derivation = derivation;
+	fi.derived_from = from;
+	rc = cu_ingest_record(w, &slot, &fi, d, err);
+	if (!rc)
+		(void)unlink(tmp_path);
+out:
+	cu_ingest_file_abort(&f);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	json_decref(from);
+	cu_ingest_slot_release(&slot);
 	return rc;
 }
 
@@ -990,12 +1065,10 @@ enum cu_status cu_parse_derive(struct cu_parse_ctx *ctx, const struct cu_artifac
 {
 	struct run *r = run_of(ctx);
 	struct cu_buf item_esc = CU_BUF_INIT, out_rel = CU_BUF_INIT, dest = CU_BUF_INIT;
-	struct cu_inventory_rec rec;
+	struct cu_ingest *w = NULL;
 	struct cu_digests d;
 	struct stage_req q;
 	struct staged *s = NULL;
-	json_t *from = NULL;
-	bool exists = false;
 	enum cu_status rc;
 
 	if (!r || !r->c)
@@ -1009,6 +1082,11 @@ enum cu_status cu_parse_derive(struct cu_parse_ctx *ctx, const struct cu_artifac
 		rc = cu_case_path(r->c, out_rel.data, &dest, err);
 	if (!rc)
 		rc = cu_mkdirs(dest.data, 0755, true, err);
+	if (!rc)
+		rc = cu_ingest_open(r->c, CU_INGEST_DERIVE,
+				    cu_ingest_hash_policy(r->c, ctx->item, 0), false, &w, err);
+	if (!rc)
+		rc = cu_ingest_set_item(w, ctx->item, err);
 	if (rc)
 		goto out;
 	if (cu_file_exists(dest.data)) {
@@ -1030,43 +1108,12 @@ enum cu_status cu_parse_derive(struct cu_parse_ctx *ctx, const struct cu_artifac
 			goto out;
 		}
 		(void)unlink(tmp_path);
-		exists = true;
 	} else {
-		if (rename(tmp_path, dest.data) != 0) {
-			rc = cu_error_errno(err, CU_E_IO, errno, "moving '%s' to '%s'", tmp_path,
-					    dest.data);
-			goto out;
-		}
-		(void)chmod(dest.data, 0444);
-		rc = cu_hash_file(dest.data, CU_HASH_SHA256 | CU_HASH_MD5, &d, err);
+		rc = derive_write(w, input, tmp_path, out_rel.data, derivation, &d, err);
 		if (rc)
 			goto out;
 	}
-	if (!exists) {
-		memset(&rec, 0, sizeof(rec));
-		rec.kind = "derived";
-		rec.item = (char *)ctx->item;
-		rec.device_path = (char *)input->device_path;
-		rec.evidence_path = out_rel.data;
-		rec.type = "file";
-		rec.size = d.size;
-		memcpy(rec.sha256, d.sha256, sizeof(rec.sha256));
-		memcpy(rec.md5, d.md5, sizeof(rec.md5));
-		rec.mode = -1;
-		rec.derivation = (char *)derivation;
-		from = json_array();
-		if (!from ||
-		    json_array_append_new(
-			from, json_string(input->evidence_path ? input->evidence_path : "")) != 0) {
-			rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
-			goto out;
-		}
-		rec.derived_from = from;
-		rc = cu_inventory_append(r->c, &rec, err);
-		if (rc)
-			goto out;
-	}
-	rc = derive_custody(ctx, input, out_rel.data, &d, derivation, err);
+	rc = derive_custody(ctx, w, input, out_rel.data, &d, derivation, err);
 	if (rc)
 		goto out;
 	memset(&q, 0, sizeof(q));
@@ -1083,7 +1130,7 @@ enum cu_status cu_parse_derive(struct cu_parse_ctx *ctx, const struct cu_artifac
 		goto out;
 	*out = &s->a;
 out:
-	json_decref(from);
+	cu_ingest_free(w);
 	cu_buf_release(&item_esc);
 	cu_buf_release(&out_rel);
 	cu_buf_release(&dest);

@@ -498,7 +498,7 @@ static enum cu_status content_root(struct rep *r, struct cu_error *err)
 			goto out;
 		}
 	}
-	if ((st = cu_seal_content_root(cf, n, root, err)) != CU_OK)
+	if ((st = cu_merkle_content_root(cf, n, root, err)) != CU_OK)
 		goto out;
 	cu_hex(root, 32, r->res.content_root);
 	r->res.files = n;

@@ -282,7 +282,7 @@ enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], u
 		cf[i].size = s.ev[i].size;
 		cf[i].sha256 = s.ev[i].sha256;
 	}
-	if ((st = cu_seal_content_root(cf, s.nev, root, err)) != CU_OK)
+	if ((st = cu_merkle_content_root(cf, s.nev, root, err)) != CU_OK)
 		goto out;
 	cu_hex(root, 32, root_hex);
 	if (files != NULL)
@@ -1207,7 +1207,7 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 		cf[i].sha256 = s.ev[i].sha256;
 		res.bytes += s.ev[i].size;
 	}
-	if ((st = cu_seal_content_root(cf, s.nev, root, err)) != CU_OK)
+	if ((st = cu_merkle_content_root(cf, s.nev, root, err)) != CU_OK)
 		goto out;
 	hexof(root, 32, root_hex);
 	res.files = s.nev;

@@ -36,16 +36,6 @@ enum cu_status cu_seal_tsr_check(const void *der, size_t n, const unsigned char 
 				 const char *ca_file, struct cu_buf *detail, struct cu_error *err);
 
 /* One file of the content tree. */
-struct cu_content_file {
-	const char *path;
-	uint64_t size;
-	const char *sha256;
-};
-/* Sorts files bytewise by path (in place) and computes the content root
- * (CUSTODY.md). Duplicate paths are CU_E_INTEGRITY. */
-enum cu_status cu_seal_content_root(struct cu_content_file *files, size_t n, unsigned char root[32],
-				    struct cu_error *err);
-
 /* The text of VERIFY.md and verify.sh (static, ASCII/UTF-8). */
 const char *cu_seal_verify_md(void);
 const char *cu_seal_verify_sh(void);

@@ -196,37 +196,6 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* Content tree                                                        */
-/* ------------------------------------------------------------------ */
-
-static int cmp_content(const void *a, const void *b)
-{
-	return strcmp(((const struct cu_content_file *)a)->path,
-		      ((const struct cu_content_file *)b)->path);
-}
-
-enum cu_status cu_seal_content_root(struct cu_content_file *files, size_t n, unsigned char root[32],
-				    struct cu_error *err)
-{
-	unsigned char(*leaves)[32] = NULL;
-	enum cu_status st;
-
-	if (n > 0)
-		qsort(files, n, sizeof(*files), cmp_content);
-	for (size_t i = 1; i < n; i++)
-		if (strcmp(files[i - 1].path, files[i].path) == 0)
-			return cu_error_set(err, CU_E_INTEGRITY, "file '%s' is listed twice",
-					    files[i].path);
-	if (n > 0 && (leaves = cu_calloc(n, sizeof(*leaves))) == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "content tree: out of memory");
-	for (size_t i = 0; i < n; i++)
-		cu_merkle_content_leaf(files[i].path, files[i].size, files[i].sha256, leaves[i]);
-	st = cu_merkle_root((const unsigned char(*)[32])leaves, n, root, err);
-	free(leaves);
-	return st;
-}
-
-/* ------------------------------------------------------------------ */
 /* Names                                                               */
 /* ------------------------------------------------------------------ */
 

@@ -189,7 +189,7 @@ static enum cu_status listing_root(const struct listing *l, unsigned char root[3
 		cf[k].sha256 = l->v[i].sha256;
 		k++;
 	}
-	st = cu_seal_content_root(cf, k, root, err);
+	st = cu_merkle_content_root(cf, k, root, err);
 	free(cf);
 	if (st == CU_OK)
 		*n = k;
@@ -1319,7 +1319,7 @@ static enum cu_status load_tree(const json_t *man, struct tree *t, struct cu_err
 		}
 	}
 	unsigned char root[32];
-	enum cu_status st = cu_seal_content_root(t->cf, t->n, root, err);
+	enum cu_status st = cu_merkle_content_root(t->cf, t->n, root, err);
 	if (st != CU_OK)
 		return st;
 	if (memcmp(root, t->root, 32) != 0)

@@ -1,4 +1,2 @@
-# Image import (issue 4).
-libcuextract_a_SOURCES += extract/import/import_int.h extract/import/import.c \
-	extract/import/android_archive.c extract/import/android_ab.c \
-	extract/import/ios_backup.c extract/import/ios_crypto.c
+# Image import: the driver (source, item, manifest, custody entries).
+libcuextract_a_SOURCES += extract/import/import_int.h extract/import/import.c

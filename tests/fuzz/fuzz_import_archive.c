@@ -38,11 +38,12 @@ static void run(const uint8_t *data, size_t size, bool zip, struct cu_hasher *h)
 	while (members++ < 256 && archive_read_next_header(a, &ent) >= ARCHIVE_WARN) {
 		const char *name = archive_entry_pathname(ent);
 		bool absolute;
-		if (name != NULL) {
-			(void)cu_import_member_path(name, &dev, &absolute, &e);
-			if (cu_ab_map_name(name, &mapped))
-				(void)cu_import_member_path(mapped.data, &dev, &absolute, &e);
-		}
+		/* Unsafe names are refused (CU_E_PATH): the import skips them. */
+		if (name != NULL && cu_import_member_path(name, &dev, &absolute, &e) != CU_OK)
+			cu_buf_reset(&dev);
+		if (name != NULL && cu_ab_map_name(name, &mapped) &&
+		    cu_import_member_path(mapped.data, &dev, &absolute, &e) != CU_OK)
+			cu_buf_reset(&dev);
 		(void)cu_hasher_reset(h, &e);
 		for (;;) {
 			la_ssize_t n = archive_read_data(a, buf, sizeof(buf));

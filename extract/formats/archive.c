@@ -1,5 +1,5 @@
 /*
- * android_archive.c - tar (ustar, pax, GNU; plain or gzip/bzip2/xz) and zip
+ * archive.c - tar (ustar, pax, GNU; plain or gzip/bzip2/xz) and zip
  * (incl. ZIP64) images of an Android file system, read with libarchive as a
  * stream: each data block goes hasher -> evidence file as it is produced, and
  * the raw archive bytes are hashed on the way in, so the image itself gets
@@ -16,7 +16,7 @@
  * refused before reading, and the bytes actually produced are capped by a
  * ratio to the compressed bytes consumed (CUSTOS_IMPORT_MAX_RATIO).
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,7 +90,7 @@ static la_ssize_t ar_read(struct archive *a, void *ud, const void **out)
 
 /* Reads and hashes data that is not stored (unsafe name), so the record
  * of what was refused still carries its size and SHA-256. */
-static void hash_refused(struct cu_import_ctx *x, struct archive *a, struct cu_digests *d, bool *ok)
+static void hash_refused(struct cu_format_run *x, struct archive *a, struct cu_digests *d, bool *ok)
 {
 	struct cu_error e;
 	*ok = false;
@@ -141,17 +141,17 @@ static json_t *entry_meta(struct archive_entry *ent, uint64_t index, bool derive
 }
 
 struct run {
-	struct cu_import_ctx *x;
+	struct cu_format_run *x;
 	const struct cu_import_archive_src *src;
 	struct archive *a;
 	uint64_t produced;
 	uint64_t index;
-	struct cu_import_pathmap lower; /* case-folded names */
+	struct cu_ingest_pathmap lower; /* case-folded names */
 };
 
 static void note_case_collision(struct run *r, const char *rel)
 {
-	struct cu_import_pathmap_val v, *have;
+	struct cu_ingest_pathmap_val v, *have;
 	struct cu_error e;
 	char *low = cu_strdup(rel);
 	if (low == NULL)
@@ -159,16 +159,18 @@ static void note_case_collision(struct run *r, const char *rel)
 	for (char *p = low; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	have = cu_import_pathmap_get(&r->lower, low);
+	have = cu_ingest_pathmap_get(&r->lower, low);
 	if (have != NULL && strcmp(have->sha256, "seen") == 0) {
-		cu_import_warn(r->x, false,
+		cu_ingest_warn(r->x->w, false,
 			       "'%s' differs from another member only in letter case: both kept "
 			       "(they would collide on a case-insensitive file system)",
 			       rel);
 	} else {
 		memset(&v, 0, sizeof(v));
 		snprintf(v.sha256, sizeof(v.sha256), "seen");
-		(void)cu_import_pathmap_put(&r->lower, low, &v, &e);
+		/* Out of memory only costs this note, never the member. */
+		if (cu_ingest_pathmap_put(&r->lower, low, &v, &e) != CU_OK)
+			cu_debug("import: %s", e.msg);
 	}
 	free(low);
 }
@@ -177,7 +179,7 @@ static void note_case_collision(struct run *r, const char *rel)
 /* What an archive entry says of itself: device path, origin, mode, mtime
  * and meta (also returned: a new reference the caller drops). */
 static json_t *entry_fileinfo(struct run *r, struct archive_entry *ent, const struct cu_buf *dev,
-			      const char *origin, struct cu_import_fileinfo *fi)
+			      const char *origin, struct cu_ingest_fileinfo *fi)
 {
 	memset(fi, 0, sizeof(*fi));
 	fi->device_path = dev->data;
@@ -196,10 +198,10 @@ static json_t *entry_fileinfo(struct run *r, struct archive_entry *ent, const st
 static enum cu_status member_file(struct run *r, struct archive_entry *ent, const char *name,
 				  struct cu_buf *dev, struct cu_error *err)
 {
-	struct cu_import_ctx *x = r->x;
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_out o = {.fd = -1, .tee_fd = -1};
-	struct cu_import_fileinfo fi;
+	struct cu_format_run *x = r->x;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_file o = CU_INGEST_FILE_INIT;
+	struct cu_ingest_fileinfo fi;
 	struct cu_digests d;
 	struct cu_error e;
 	enum cu_status st = CU_OK;
@@ -210,16 +212,16 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 	struct cu_buf origin = CU_BUF_INIT;
 
 	(void)cu_buf_printf(&origin, &e, "%s%s", r->src->origin_prefix, name);
-	if (declared > 0 && cu_import_check_space(x, (uint64_t)declared, &e) != CU_OK) {
-		cu_import_warn(x, true, "member '%s' declares %lld bytes: %s; not imported", name,
-			       (long long)declared, e.msg);
-		cu_import_skip(x, name, "declared size exceeds the free space");
+	if (declared > 0 && cu_ingest_check_space(x->w, (uint64_t)declared, &e) != CU_OK) {
+		cu_ingest_warn(x->w, true, "member '%s' declares %lld bytes: %s; not imported",
+			       name, (long long)declared, e.msg);
+		cu_ingest_skip(x->w, name, "declared size exceeds the free space");
 		(void)archive_read_data_skip(r->a);
 		goto out;
 	}
-	if ((st = cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e)) != CU_OK) {
+	if ((st = cu_ingest_slot_plan(x->w, dev->data, dev->len, false, &s, &e)) != CU_OK) {
 		st = CU_OK;
-		cu_import_warn(x, true, "member '%s' not imported: %s", name, e.msg);
+		cu_ingest_warn(x->w, true, "member '%s' not imported: %s", name, e.msg);
 		(void)archive_read_data_skip(r->a);
 		goto out;
 	}
@@ -232,12 +234,12 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 		}
 		goto out;
 	}
-	if ((st = cu_import_out_open(x, &s, x->hasher, &o, err)) != CU_OK) {
+	if ((st = cu_ingest_file_open(x->w, &s, &o, err)) != CU_OK) {
 		if (st != CU_E_PATH)
 			goto out;
 		st = CU_OK;
-		cu_import_warn(x, true, "member '%s' not imported: %s", name, err->msg);
-		cu_import_skip(x, name, "name not storable in the case");
+		cu_ingest_warn(x->w, true, "member '%s' not imported: %s", name, err->msg);
+		cu_ingest_skip(x->w, name, "name not storable in the case");
 		(void)archive_read_data_skip(r->a);
 		goto out;
 	}
@@ -257,21 +259,21 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 		uint64_t consumed = r->src->consumed(r->src->ctx);
 		uint64_t ratio = cu_import_max_ratio();
 		if (r->produced > CU_IMPORT_RATIO_FLOOR && r->produced / ratio > consumed) {
-			cu_import_out_abort(&o);
-			cu_import_warn(x, true,
+			cu_ingest_file_abort(&o);
+			cu_ingest_warn(x->w, true,
 				       "member '%s': decompressed output reached %llu bytes from "
 				       "%llu bytes of input (more than %llu:1): stopped as a "
 				       "decompression bomb",
 				       name, (unsigned long long)r->produced,
 				       (unsigned long long)consumed, (unsigned long long)ratio);
-			cu_import_skip(x, name, "decompression ratio limit (bomb)");
+			cu_ingest_skip(x->w, name, "decompression ratio limit (bomb)");
 			st = cu_error_set(err, CU_E_LIMIT,
 					  "decompression ratio limit hit in member '%s' of '%s'",
-					  name, x->src);
+					  name, r->src->name);
 			goto out;
 		}
-		if ((st = cu_import_out_write(&o, x->buf, (size_t)n, err)) != CU_OK) {
-			cu_import_out_abort(&o);
+		if ((st = cu_ingest_file_write(&o, x->buf, (size_t)n, err)) != CU_OK) {
+			cu_ingest_file_abort(&o);
 			cu_error_prefix(err, "member '%s'", name);
 			goto out;
 		}
@@ -280,32 +282,32 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 	fi.type = "file";
 	if (truncated && meta != NULL)
 		json_object_set_new(meta, "truncated", json_true());
-	if ((st = cu_import_out_commit(&o, fi.have_mtime ? &fi.mtime : NULL, &d, err)) != CU_OK)
+	if ((st = cu_ingest_file_commit(&o, fi.have_mtime ? &fi.mtime : NULL, &d, err)) != CU_OK)
 		goto out;
 	if (truncated)
-		cu_import_warn(x, true,
+		cu_ingest_warn(x->w, true,
 			       "member '%s' is truncated (%llu of %lld bytes): %s; the partial "
 			       "data is kept and marked truncated",
 			       name, (unsigned long long)d.size, (long long)declared, why);
-	if ((st = cu_import_record(x, &s, &fi, &d, err)) != CU_OK)
+	if ((st = cu_ingest_record(x->w, &s, &fi, &d, err)) != CU_OK)
 		goto out;
 	if (stop)
-		st = cu_error_set(err, CU_E_FORMAT, "'%s' is damaged in member '%s': %s", x->src,
-				  name, why);
+		st = cu_error_set(err, CU_E_FORMAT, "'%s' is damaged in member '%s': %s",
+				  r->src->name, name, why);
 out:
 	json_decref(meta);
 	cu_buf_release(&origin);
-	cu_import_slot_release(&s);
+	cu_ingest_slot_release(&s);
 	return st;
 }
 
 static enum cu_status member_link(struct run *r, struct archive_entry *ent, const char *name,
 				  struct cu_buf *dev, bool hard, struct cu_error *err)
 {
-	struct cu_import_ctx *x = r->x;
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_slot ts = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_fileinfo fi;
+	struct cu_format_run *x = r->x;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_slot ts = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_fileinfo fi;
 	struct cu_buf tdev = CU_BUF_INIT, origin = CU_BUF_INIT, esc = CU_BUF_INIT;
 	struct cu_error e;
 	enum cu_status st = CU_OK;
@@ -319,36 +321,36 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 		fi.link_target = archive_entry_symlink(ent);
 		if (fi.link_target == NULL)
 			fi.link_target = "";
-		if (cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e) != CU_OK) {
-			cu_import_warn(x, true, "symlink member '%s' not recorded: %s", name,
+		if (cu_ingest_slot_plan(x->w, dev->data, dev->len, false, &s, &e) != CU_OK) {
+			cu_ingest_warn(x->w, true, "symlink member '%s' not recorded: %s", name,
 				       e.msg);
 			goto out;
 		}
 		if (!s.done)
-			st = cu_import_record(x, &s, &fi, NULL, err);
+			st = cu_ingest_record(x->w, &s, &fi, NULL, err);
 		goto out;
 	}
 	/* A hard link names an earlier member; it is honoured only if that
 	 * member was stored in this case (never a path outside it). */
 	const char *target = archive_entry_hardlink(ent);
-	struct cu_import_pathmap_val *tv = NULL;
+	const struct cu_ingest_pathmap_val *tv = NULL;
 	if (cu_import_member_path(target, &tdev, &abs_name, &e) == CU_OK &&
 	    cu_path_from_device(tdev.data, tdev.len, &esc, &e) == CU_OK) {
 		(void)cu_buf_printf(&ts.rel, &e, "evidence/%s/%s", x->item, esc.data);
-		tv = cu_import_pathmap_get(&x->used, ts.rel.data);
+		tv = cu_ingest_used(x->w, ts.rel.data);
 	}
 	if (tv == NULL || tv->sha256[0] == '\0') {
-		cu_import_warn(
-		    x, true,
+		cu_ingest_warn(
+		    x->w, true,
 		    "hard link '%s' points to '%s', which is not a file stored from this "
 		    "image: not followed",
 		    name, target);
-		cu_import_skip(x, name, "hard link to a member not in the image");
+		cu_ingest_skip(x->w, name, "hard link to a member not in the image");
 		goto out;
 	}
-	struct cu_import_pathmap_val tval = *tv;
-	if (cu_import_slot_plan(x, dev->data, dev->len, false, &s, &e) != CU_OK) {
-		cu_import_warn(x, true, "hard link member '%s' not recorded: %s", name, e.msg);
+	struct cu_ingest_pathmap_val tval = *tv;
+	if (cu_ingest_slot_plan(x->w, dev->data, dev->len, false, &s, &e) != CU_OK) {
+		cu_ingest_warn(x->w, true, "hard link member '%s' not recorded: %s", name, e.msg);
 		goto out;
 	}
 	if (s.done)
@@ -356,13 +358,13 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 	if ((st = cu_case_path(x->c, ts.rel.data, &ts.abs, err)) != CU_OK)
 		goto out;
 	if (link(ts.abs.data, s.abs.data) != 0) {
-		cu_import_warn(x, true, "hard link '%s': cannot link the evidence copy: %s", name,
-			       strerror(errno));
+		cu_ingest_warn(x->w, true, "hard link '%s': cannot link the evidence copy: %s",
+			       name, strerror(errno));
 		goto out;
 	}
 	struct cu_digests d;
 	memset(&d, 0, sizeof(d));
-	d.algs = x->algs;
+	d.algs = cu_ingest_algs(x->w);
 	d.size = tval.size;
 	memcpy(d.sha256, tval.sha256, sizeof(d.sha256));
 	memcpy(d.md5, tval.md5, sizeof(d.md5));
@@ -370,19 +372,19 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 	if (meta != NULL)
 		json_object_set_new(meta, "hardlink_to", json_stringn(tdev.data, tdev.len));
 	fi.type = "file";
-	st = cu_import_record(x, &s, &fi, &d, err);
+	st = cu_ingest_record(x->w, &s, &fi, &d, err);
 out:
 	(void)archive_read_data_skip(r->a);
 	json_decref(meta);
 	cu_buf_release(&tdev);
 	cu_buf_release(&origin);
 	cu_buf_release(&esc);
-	cu_import_slot_release(&s);
-	cu_import_slot_release(&ts);
+	cu_ingest_slot_release(&s);
+	cu_ingest_slot_release(&ts);
 	return st;
 }
 
-enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import_archive_src *src,
+enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import_archive_src *src,
 				 struct cu_error *err)
 {
 	enum cu_status st = CU_OK;
@@ -417,7 +419,7 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 	archive_read_set_callback_data(r.a, &rd);
 	if (archive_read_open1(r.a) != ARCHIVE_OK) {
 		st = cu_error_set(err, rd.failed ? CU_E_IO : CU_E_FORMAT, "cannot read '%s': %s",
-				  x->src, rd.failed ? rd.err.msg : archive_error_string(r.a));
+				  src->name, rd.failed ? rd.err.msg : archive_error_string(r.a));
 		goto out;
 	}
 	for (;;) {
@@ -425,26 +427,27 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 		if (rc == ARCHIVE_EOF)
 			break;
 		if (rc == ARCHIVE_RETRY && retries++ < 16) {
-			cu_import_warn(x, false, "'%s': skipped damaged data after member %llu: %s",
-				       x->src, (unsigned long long)r.index,
-				       archive_error_string(r.a));
+			cu_ingest_warn(
+			    x->w, false, "'%s': skipped damaged data after member %llu: %s",
+			    src->name, (unsigned long long)r.index, archive_error_string(r.a));
 			continue;
 		}
 		if (rc < ARCHIVE_WARN) {
 			st = cu_error_set(err, rd.failed ? CU_E_IO : CU_E_FORMAT,
 					  "'%s' is damaged or truncated after %llu member(s): %s",
-					  x->src, (unsigned long long)r.index,
+					  src->name, (unsigned long long)r.index,
 					  rd.failed ? rd.err.msg : archive_error_string(r.a));
 			goto out;
 		}
 		if (rc == ARCHIVE_WARN)
-			cu_import_warn(x, false, "'%s' member %llu: %s", x->src,
+			cu_ingest_warn(x->w, false, "'%s' member %llu: %s", src->name,
 				       (unsigned long long)r.index + 1, archive_error_string(r.a));
 		r.index++;
 		const char *name = archive_entry_pathname(ent);
 		if (name == NULL || name[0] == '\0') {
-			cu_import_warn(x, true, "'%s' member %llu has no usable name: not imported",
-				       x->src, (unsigned long long)r.index);
+			cu_ingest_warn(x->w, true,
+				       "'%s' member %llu has no usable name: not imported",
+				       src->name, (unsigned long long)r.index);
 			(void)archive_read_data_skip(r.a);
 			continue;
 		}
@@ -465,13 +468,13 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 			if (type == AE_IFREG && !hard)
 				hash_refused(x, r.a, &d, &ok);
 			if (ok)
-				cu_import_warn(x, true,
+				cu_ingest_warn(x->w, true,
 					       "member '%s' refused: %s (data not imported: %llu "
 					       "bytes, sha256 %s)",
 					       name, e.msg, (unsigned long long)d.size, d.sha256);
 			else
-				cu_import_warn(x, true, "member '%s' refused: %s", name, e.msg);
-			cu_import_skip(x, name, "unsafe member name");
+				cu_ingest_warn(x->w, true, "member '%s' refused: %s", name, e.msg);
+			cu_ingest_skip(x->w, name, "unsafe member name");
 			continue;
 		}
 		if (!mapped && x->mount_prefix[0] != '\0') {
@@ -485,7 +488,7 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 			}
 		}
 		if (absolute && !mapped)
-			cu_import_warn(x, false,
+			cu_ingest_warn(x->w, false,
 				       "member '%s' has an absolute name: stored relative to the "
 				       "image root",
 				       name);
@@ -496,7 +499,7 @@ enum cu_status cu_import_archive(struct cu_import_ctx *x, const struct cu_import
 		else if (type == AE_IFREG)
 			st = member_file(&r, ent, name, &dev, err);
 		else {
-			cu_import_skip(x, name, "special file (device, FIFO or socket)");
+			cu_ingest_skip(x->w, name, "special file (device, FIFO or socket)");
 			(void)archive_read_data_skip(r.a);
 		}
 		if (st != CU_OK)
@@ -507,7 +510,7 @@ out:
 		archive_read_close(r.a);
 		archive_read_free(r.a);
 	}
-	cu_import_pathmap_release(&r.lower);
+	cu_ingest_pathmap_release(&r.lower);
 	cu_buf_release(&dev);
 	cu_buf_release(&mapped_name);
 	free(rd.buf);
@@ -521,8 +524,8 @@ out:
 /* ---- a tar or zip file as the source ---- */
 
 struct filesrc {
-	struct cu_import_ctx *x;
-	int fd;
+	struct cu_format_run *x;
+	const struct cu_format_source *in;
 	uint64_t consumed;    /* bytes read, for the ratio limit */
 	uint64_t pos;         /* file offset of the next read */
 	uint64_t hashed_upto; /* the image digest covers [0, hashed_upto) */
@@ -542,11 +545,9 @@ static ssize_t file_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 {
 	struct filesrc *f = ctx;
 	for (;;) {
-		ssize_t r = read(f->fd, buf, n);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
+		ssize_t r = f->in->in.read(f->in->in.ctx, buf, n);
 		if (r < 0) {
-			cu_error_errno(err, CU_E_IO, errno, "read error in '%s'", f->x->src);
+			cu_error_errno(err, CU_E_IO, errno, "read error in '%s'", f->in->name);
 			return -1;
 		}
 		if (r == 0 && f->pos >= f->hashed_upto)
@@ -571,7 +572,7 @@ static ssize_t file_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 static int64_t file_seek(void *ctx, int64_t off, int whence)
 {
 	struct filesrc *f = ctx;
-	off_t p = lseek(f->fd, (off_t)off, whence);
+	int64_t p = f->in->in.seek(f->in->in.ctx, off, whence);
 	if (p < 0)
 		return -1;
 	f->pos = (uint64_t)p;
@@ -589,8 +590,9 @@ static uint64_t file_consumed(void *ctx)
 static enum cu_status drain(struct filesrc *f, struct cu_digests *d, struct cu_error *err)
 {
 	if (f->pos != f->hashed_upto) {
-		if (lseek(f->fd, (off_t)f->hashed_upto, SEEK_SET) < 0)
-			return cu_error_errno(err, CU_E_IO, errno, "seek in '%s'", f->x->src);
+		if (f->in->in.seek == NULL ||
+		    f->in->in.seek(f->in->in.ctx, (int64_t)f->hashed_upto, SEEK_SET) < 0)
+			return cu_error_errno(err, CU_E_IO, errno, "seek in '%s'", f->in->name);
 		/* Bytes below the furthest read were seen before. */
 		f->reread = f->max_pos > f->hashed_upto ? f->max_pos - f->hashed_upto : 0;
 		f->pos = f->hashed_upto;
@@ -603,7 +605,7 @@ static enum cu_status drain(struct filesrc *f, struct cu_digests *d, struct cu_e
 	return cu_hasher_final(f->x->hasher2, d, err);
 }
 
-enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x, const struct cu_digests *d)
+enum cu_status cu_import_source_digests_set(struct cu_format_run *x, const struct cu_digests *d)
 {
 	json_t *o = json_pack("{s:I, s:s, s:s}", "size", (json_int_t)d->size, "sha256", d->sha256,
 			      "md5", d->md5);
@@ -614,46 +616,43 @@ enum cu_status cu_import_source_digests_set(struct cu_import_ctx *x, const struc
 	return CU_OK;
 }
 
-enum cu_status cu_import_android_archive(struct cu_import_ctx *x, struct cu_error *err)
+enum cu_status cu_format_archive(struct cu_format_run *x, const struct cu_format_source *in,
+				 bool zip, struct cu_error *err)
 {
 	enum cu_status st, dst;
-	struct filesrc f = {x, -1, 0, 0, 0, 0, 0, false};
+	struct filesrc f = {x, in, 0, 0, 0, 0, 0, false};
 	struct cu_import_archive_src src;
 	struct cu_digests d;
 	struct cu_error e;
-	struct stat sb;
 
 	x->os = "Android";
-	f.fd = cu_import_open_source(AT_FDCWD, x->src_abs);
-	if (f.fd < 0 || fstat(f.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", x->src);
+	if ((st = x->begin_item(x, NULL, err)) != CU_OK)
 		goto out;
-	}
-	(void)posix_fadvise(f.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
-		goto out;
-	cu_progress_start(&x->prog, "import", (uint64_t)sb.st_size);
+	cu_progress_start(&x->prog, "import", in->size);
 	if ((st = cu_hasher_reset(x->hasher2, err)) != CU_OK)
 		goto out;
 	memset(&src, 0, sizeof(src));
+	src.name = in->name;
 	src.pull = file_pull;
 	src.ctx = &f;
 	src.consumed = file_consumed;
 	src.origin_prefix = "";
-	src.zip = x->format == CU_IMPORT_ANDROID_ZIP;
-	if (src.zip)
+	src.zip = zip;
+	if (src.zip && in->in.seek != NULL)
 		src.seek = file_seek;
 	st = cu_import_archive(x, &src, err);
 	dst = drain(&f, &d, &e);
 	if (dst == CU_OK) {
-		(void)cu_import_source_digests_set(x, &d);
+		if (cu_import_source_digests_set(x, &d) != CU_OK)
+			cu_ingest_warn(x->w, false,
+				       "the digest of the whole image could not be "
+				       "recorded: out of memory");
 		if (src.zip)
 			json_object_set_new(x->details, "image_digest_reread_bytes",
 					    json_integer((json_int_t)f.reread));
 	} else
-		cu_import_warn(x, false, "the digest of the whole image is unavailable: %s", e.msg);
+		cu_ingest_warn(x->w, false, "the digest of the whole image is unavailable: %s",
+			       e.msg);
 out:
-	if (f.fd >= 0)
-		close(f.fd);
 	return st;
 }

@@ -19,7 +19,7 @@
  * Everything is one pass: file bytes -> image digest -> AES -> zlib ->
  * libarchive -> member digests -> evidence files.
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -281,8 +281,8 @@ bool cu_ab_map_name(const char *name, struct cu_buf *out)
 }
 
 struct abstream {
-	struct cu_import_ctx *x;
-	int fd;
+	struct cu_format_run *x;
+	const struct cu_format_source *in;
 	uint64_t consumed;
 	bool file_eof, plain_eof, z_end, z_init;
 	bool enc, compressed;
@@ -310,13 +310,10 @@ static bool plain_fill(struct abstream *s, struct cu_error *err, bool *failed)
 			n = s->prefix_len;
 			s->prefix_len = 0;
 		} else if (!s->file_eof) {
-			ssize_t r;
-			do
-				r = read(s->fd, s->raw, CU_IMPORT_CHUNK);
-			while (r < 0 && (errno == EINTR || errno == EAGAIN));
+			ssize_t r = s->in->in.read(s->in->in.ctx, s->raw, CU_IMPORT_CHUNK);
 			if (r < 0) {
 				cu_error_errno(err, CU_E_IO, errno, "read error in '%s'",
-					       s->x->src);
+					       s->in->name);
 				*failed = true;
 				return false;
 			}
@@ -351,7 +348,8 @@ static bool plain_fill(struct abstream *s, struct cu_error *err, bool *failed)
 		int outl = 0;
 		if (n > 0) {
 			if (EVP_DecryptUpdate(s->cctx, s->plain, &outl, in, (int)n) != 1) {
-				cu_error_openssl(err, "AES-256-CBC decryption of '%s'", s->x->src);
+				cu_error_openssl(err, "AES-256-CBC decryption of '%s'",
+						 s->in->name);
 				*failed = true;
 				return false;
 			}
@@ -363,7 +361,7 @@ static bool plain_fill(struct abstream *s, struct cu_error *err, bool *failed)
 				    err, CU_E_FORMAT,
 				    "'%s' is truncated or damaged: bad padding at the end of "
 				    "the encrypted stream",
-				    s->x->src);
+				    s->in->name);
 				*failed = true;
 				return false;
 			}
@@ -402,7 +400,7 @@ static ssize_t ab_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 					    err, CU_E_FORMAT,
 					    "'%s' is truncated: the compressed stream ends "
 					    "early",
-					    s->x->src);
+					    s->in->name);
 				return -1;
 			}
 			s->z.next_in = s->plain + s->plain_off;
@@ -418,7 +416,7 @@ static ssize_t ab_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 			continue; /* needs more input */
 		if (zr != Z_OK) {
 			cu_error_set(err, CU_E_FORMAT, "'%s': compressed stream is damaged (%s)",
-				     s->x->src, s->z.msg ? s->z.msg : "zlib error");
+				     s->in->name, s->z.msg ? s->z.msg : "zlib error");
 			return -1;
 		}
 	}
@@ -435,7 +433,8 @@ static bool ab_map(const char *name, struct cu_buf *out)
 	return cu_ab_map_name(name, out);
 }
 
-enum cu_status cu_import_android_ab(struct cu_import_ctx *x, struct cu_error *err)
+enum cu_status cu_format_android_ab(struct cu_format_run *x, const struct cu_format_source *in,
+				    struct cu_error *err)
 {
 	struct abstream s;
 	struct cu_ab_header h;
@@ -443,37 +442,32 @@ enum cu_status cu_import_android_ab(struct cu_import_ctx *x, struct cu_error *er
 	struct cu_buf pw = CU_BUF_INIT;
 	struct cu_digests d;
 	struct cu_error e;
-	struct stat sb;
 	unsigned char head[AB_HEADER_READ], mk[32], iv[16];
 	size_t got = 0;
 	enum cu_status st;
 
 	memset(&s, 0, sizeof(s));
 	s.x = x;
+	s.in = in;
 	x->os = "Android";
-	s.fd = cu_import_open_source(AT_FDCWD, x->src_abs);
-	if (s.fd < 0 || fstat(s.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", x->src);
-		goto out;
-	}
 	if ((st = cu_hasher_reset(x->hasher2, err)) != CU_OK)
 		goto out;
-	if ((st = cu_read_full(s.fd, head, sizeof(head), &got, x->src, err)) != CU_OK)
+	if ((st = cu_format_read_full(in, head, sizeof(head), &got, err)) != CU_OK)
 		goto out;
 	if ((st = cu_hasher_update(x->hasher2, head, got, err)) != CU_OK)
 		goto out;
 	s.consumed = got;
 	if ((st = cu_ab_header_parse(head, got, &h, err)) != CU_OK) {
-		cu_error_prefix(err, "'%s'", x->src);
+		cu_error_prefix(err, "'%s'", in->name);
 		goto out;
 	}
 	s.enc = h.enc == CU_AB_AES256;
 	s.compressed = h.compressed;
 	if (s.enc) {
-		if ((st = cu_import_get_password(x, &pw, err)) != CU_OK)
+		if ((st = x->password(x, &pw, err)) != CU_OK)
 			goto out;
 		if ((st = cu_ab_unlock(&h, pw.data, pw.len, mk, iv, err)) != CU_OK) {
-			cu_error_prefix(err, "encrypted adb backup '%s'", x->src);
+			cu_error_prefix(err, "encrypted adb backup '%s'", in->name);
 			goto out;
 		}
 		if ((s.cctx = EVP_CIPHER_CTX_new()) == NULL ||
@@ -499,14 +493,15 @@ enum cu_status cu_import_android_ab(struct cu_import_ctx *x, struct cu_error *er
 		}
 		s.z_init = true;
 	}
-	if ((st = cu_import_begin_item(x, NULL, err)) != CU_OK)
+	if ((st = x->begin_item(x, NULL, err)) != CU_OK)
 		goto out;
-	cu_progress_start(&x->prog, "import", (uint64_t)sb.st_size);
+	cu_progress_start(&x->prog, "import", in->size);
 	json_object_set_new(x->details, "ab",
 			    json_pack("{s:i, s:b, s:s, s:i}", "version", h.version, "compressed",
 				      h.compressed, "encryption", s.enc ? "AES-256" : "none",
 				      "pbkdf2_rounds", (int)h.rounds));
 	memset(&src, 0, sizeof(src));
+	src.name = in->name;
 	src.pull = ab_pull;
 	src.ctx = &s;
 	src.consumed = ab_consumed;
@@ -516,9 +511,7 @@ enum cu_status cu_import_android_ab(struct cu_import_ctx *x, struct cu_error *er
 	st = cu_import_archive(x, &src, err);
 	/* The image digest covers every byte of the file. */
 	while (!s.file_eof) {
-		ssize_t r = read(s.fd, s.raw, CU_IMPORT_CHUNK);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
+		ssize_t r = in->in.read(in->in.ctx, s.raw, CU_IMPORT_CHUNK);
 		if (r <= 0) {
 			s.file_eof = true;
 			break;
@@ -527,8 +520,11 @@ enum cu_status cu_import_android_ab(struct cu_import_ctx *x, struct cu_error *er
 		if (cu_hasher_update(x->hasher2, s.raw, (size_t)r, &e) != CU_OK)
 			break;
 	}
-	if (cu_hasher_final(x->hasher2, &d, &e) == CU_OK)
-		(void)cu_import_source_digests_set(x, &d);
+	if (cu_hasher_final(x->hasher2, &d, &e) == CU_OK &&
+	    cu_import_source_digests_set(x, &d) != CU_OK)
+		cu_ingest_warn(
+		    x->w, false,
+		    "the digest of the whole image could not be recorded: out of memory");
 out:
 	OPENSSL_cleanse(mk, sizeof(mk));
 	OPENSSL_cleanse(iv, sizeof(iv));
@@ -541,7 +537,5 @@ out:
 	free(s.raw);
 	free(s.plain);
 	free(s.prefix);
-	if (s.fd >= 0)
-		close(s.fd);
 	return st;
 }

@@ -18,7 +18,7 @@
  * AES-256-CBC (zero IV, per-file key unwrapped with its protection class
  * key) -> derived hash + copy, cut to MBFile Size after the PKCS#7 strip.
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -266,7 +266,7 @@ static void set_list1(json_t *o, const char *key, json_t *v)
 		json_decref(v);
 }
 
-static void item_facts(struct cu_import_ctx *x, plist_t info, plist_t lockdown)
+static void item_facts(struct cu_format_run *x, plist_t info, plist_t lockdown)
 {
 	json_t *f = x->item_facts, *ids = json_object(), *feat = json_object();
 	if (ids == NULL || feat == NULL) {
@@ -295,7 +295,7 @@ static void item_facts(struct cu_import_ctx *x, plist_t info, plist_t lockdown)
 /* ------------------------------------------------------------------ */
 
 struct ios {
-	struct cu_import_ctx *x;
+	struct cu_format_run *x;
 	int rootfd;
 	const char *root;
 	bool encrypted;
@@ -303,10 +303,10 @@ struct ios {
 	EVP_CIPHER_CTX *cctx;
 	struct cu_buf work; /* staged Manifest.db */
 	uint64_t listed, missing, unlisted;
-	struct cu_import_pathmap ids; /* fileIDs named by Manifest.db */
+	struct cu_ingest_pathmap ids; /* fileIDs named by Manifest.db */
 };
 
-static void fill_fi(struct cu_import_fileinfo *fi, const char *dev, size_t devlen,
+static void fill_fi(struct cu_ingest_fileinfo *fi, const char *dev, size_t devlen,
 		    const char *origin, const struct stat *sb)
 {
 	memset(fi, 0, sizeof(*fi));
@@ -329,11 +329,11 @@ static void fill_fi(struct cu_import_fileinfo *fi, const char *dev, size_t devle
  * (MBFile Size) when known; padding and length problems become warnings.
  */
 static enum cu_status decrypt_pass(struct ios *b, int in, const char *what,
-				   struct cu_import_out *ev, struct cu_import_out *der,
+				   struct cu_ingest_file *ev, struct cu_ingest_file *der,
 				   const unsigned char key[32], int64_t size, bool *ok,
 				   struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
+	struct cu_format_run *x = b->x;
 	unsigned char *plain = NULL;
 	enum cu_status st = CU_OK;
 	static const unsigned char iv[16];
@@ -352,12 +352,12 @@ static enum cu_status decrypt_pass(struct ios *b, int in, const char *what,
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r < 0) {
-			cu_import_warn(x, true, "read error in '%s': %s", what, strerror(errno));
+			cu_ingest_warn(x->w, true, "read error in '%s': %s", what, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
 			break;
-		if (ev != NULL && (st = cu_import_out_write(ev, x->buf, (size_t)r, err)) != CU_OK)
+		if (ev != NULL && (st = cu_ingest_file_write(ev, x->buf, (size_t)r, err)) != CU_OK)
 			goto out;
 		cu_progress_add(&x->prog, (uint64_t)r);
 		if (EVP_DecryptUpdate(b->cctx, plain, &outl, x->buf, (int)r) != 1) {
@@ -367,13 +367,13 @@ static enum cu_status decrypt_pass(struct ios *b, int in, const char *what,
 		size_t w = (size_t)outl;
 		if (size >= 0 && written + w > (uint64_t)size)
 			w = (size_t)((uint64_t)size - written);
-		if ((st = cu_import_out_write(der, plain, w, err)) != CU_OK)
+		if ((st = cu_ingest_file_write(der, plain, w, err)) != CU_OK)
 			goto out;
 		written += w;
 	}
 	if (EVP_DecryptFinal_ex(b->cctx, plain, &outl) != 1) {
 		ERR_clear_error();
-		cu_import_warn(x, true,
+		cu_ingest_warn(x->w, true,
 			       "'%s': bad PKCS#7 padding after decryption (damaged file or wrong "
 			       "key); the derived copy may lack its last block",
 			       what);
@@ -382,12 +382,12 @@ static enum cu_status decrypt_pass(struct ios *b, int in, const char *what,
 	size_t w = (size_t)outl;
 	if (size >= 0 && written + w > (uint64_t)size)
 		w = (size_t)((uint64_t)size - written);
-	if ((st = cu_import_out_write(der, plain, w, err)) != CU_OK)
+	if ((st = cu_ingest_file_write(der, plain, w, err)) != CU_OK)
 		goto out;
 	written += w;
 	if (size >= 0 && written != (uint64_t)size)
-		cu_import_warn(x, true, "'%s': decrypted %llu bytes, Manifest.db says %lld", what,
-			       (unsigned long long)written, (long long)size);
+		cu_ingest_warn(x->w, true, "'%s': decrypted %llu bytes, Manifest.db says %lld",
+			       what, (unsigned long long)written, (long long)size);
 	*ok = true;
 out:
 	if (plain != NULL)
@@ -401,15 +401,15 @@ out:
  * `in` is the open source. Handles resume: each half may already be done.
  */
 static enum cu_status store_encrypted(struct ios *b, int in, const char *what, const char *dev,
-				      size_t devlen, struct cu_import_fileinfo *fi,
+				      size_t devlen, struct cu_ingest_fileinfo *fi,
 				      const unsigned char key[32], uint32_t cls, int64_t size,
 				      int tee_fd, struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
-	struct cu_import_slot es = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_slot ds = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_out ev = {.fd = -1, .tee_fd = -1}, der = {.fd = -1, .tee_fd = -1};
-	struct cu_import_fileinfo dfi;
+	struct cu_format_run *x = b->x;
+	struct cu_ingest_slot es = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_slot ds = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_file ev = CU_INGEST_FILE_INIT, der = CU_INGEST_FILE_INIT;
+	struct cu_ingest_fileinfo dfi;
 	struct cu_digests ed, dd;
 	struct cu_error e;
 	enum cu_status st = CU_OK;
@@ -418,10 +418,10 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 	int src = in, own = -1;
 	bool ok = false;
 
-	if ((st = cu_import_slot_plan(x, dev, devlen, false, &es, &e)) != CU_OK ||
-	    (st = cu_import_slot_plan(x, dev, devlen, true, &ds, &e)) != CU_OK) {
+	if ((st = cu_ingest_slot_plan(x->w, dev, devlen, false, &es, &e)) != CU_OK ||
+	    (st = cu_ingest_slot_plan(x->w, dev, devlen, true, &ds, &e)) != CU_OK) {
 		if (e.code == CU_E_PATH || e.code == CU_E_EXISTS || e.code == CU_E_IO) {
-			cu_import_warn(x, true, "'%s' (%s) not imported: %s", what, dev, e.msg);
+			cu_ingest_warn(x->w, true, "'%s' (%s) not imported: %s", what, dev, e.msg);
 			st = CU_OK;
 		} else {
 			*err = e;
@@ -434,27 +434,27 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 		/* Resume between the two halves: decrypt the evidence copy. */
 		own = open(es.abs.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (own < 0) {
-			cu_import_warn(x, true, "resume: cannot reopen '%s'", es.rel.data);
+			cu_ingest_warn(x->w, true, "resume: cannot reopen '%s'", es.rel.data);
 			goto out;
 		}
 		src = own;
-	} else if ((st = cu_import_out_open(x, &es, x->hasher, &ev, err)) != CU_OK) {
+	} else if ((st = cu_ingest_file_open(x->w, &es, &ev, err)) != CU_OK) {
 		goto name_fail;
 	}
-	if ((st = cu_import_out_open(x, &ds, x->hasher2, &der, err)) != CU_OK)
+	if ((st = cu_ingest_file_open(x->w, &ds, &der, err)) != CU_OK)
 		goto name_fail;
 	der.tee_fd = tee_fd;
 	if ((st = decrypt_pass(b, src, what, es.done ? NULL : &ev, &der, key, size, &ok, err)) !=
 	    CU_OK)
 		goto out;
 	if (!es.done) {
-		if ((st = cu_import_out_commit(&ev, fi->have_mtime ? &fi->mtime : NULL, &ed,
-					       err)) != CU_OK)
+		if ((st = cu_ingest_file_commit(&ev, fi->have_mtime ? &fi->mtime : NULL, &ed,
+						err)) != CU_OK)
 			goto out;
-		if ((st = cu_import_record(x, &es, fi, &ed, err)) != CU_OK)
+		if ((st = cu_ingest_record(x->w, &es, fi, &ed, err)) != CU_OK)
 			goto out;
 	}
-	if ((st = cu_import_out_commit(&der, fi->have_mtime ? &fi->mtime : NULL, &dd, err)) !=
+	if ((st = cu_ingest_file_commit(&der, fi->have_mtime ? &fi->mtime : NULL, &dd, err)) !=
 	    CU_OK)
 		goto out;
 	dfi = *fi;
@@ -463,22 +463,22 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 	dfi.derived_from = from;
 	snprintf(derivation, sizeof(derivation), "ios-backup-aes256-cbc class=%u", cls);
 	dfi.derivation = derivation;
-	st = cu_import_record(x, &ds, &dfi, &dd, err);
+	st = cu_ingest_record(x->w, &ds, &dfi, &dd, err);
 	goto out;
 name_fail:
 	if (st == CU_E_PATH) {
 		st = CU_OK;
-		cu_import_warn(x, true, "'%s' (%s) not imported: %s", what, dev, err->msg);
-		cu_import_skip(x, dev, "name not storable in the case");
+		cu_ingest_warn(x->w, true, "'%s' (%s) not imported: %s", what, dev, err->msg);
+		cu_ingest_skip(x->w, dev, "name not storable in the case");
 	}
 out:
-	cu_import_out_abort(&ev);
-	cu_import_out_abort(&der);
+	cu_ingest_file_abort(&ev);
+	cu_ingest_file_abort(&der);
 	if (own >= 0)
 		close(own);
 	json_decref(from);
-	cu_import_slot_release(&es);
-	cu_import_slot_release(&ds);
+	cu_ingest_slot_release(&es);
+	cu_ingest_slot_release(&ds);
 	return st;
 }
 
@@ -486,20 +486,20 @@ out:
 static enum cu_status store_meta(struct ios *b, const char *name, const struct cu_buf *data,
 				 const struct stat *sb, struct cu_error *err)
 {
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_fileinfo fi;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_fileinfo fi;
 	struct cu_buf dev = CU_BUF_INIT;
 	enum cu_status st;
 
 	if ((st = cu_buf_printf(&dev, err, "_backup/%s", name)) != CU_OK)
 		goto out;
 	fill_fi(&fi, dev.data, dev.len, name, sb);
-	if ((st = cu_import_slot_plan(b->x, dev.data, dev.len, false, &s, err)) != CU_OK)
+	if ((st = cu_ingest_slot_plan(b->x->w, dev.data, dev.len, false, &s, err)) != CU_OK)
 		goto out;
 	if (!s.done)
-		st = cu_import_store_mem(b->x, data->data, data->len, &s, &fi, NULL, err);
+		st = cu_ingest_store_mem(b->x->w, data->data, data->len, &s, &fi, NULL, err);
 out:
-	cu_import_slot_release(&s);
+	cu_ingest_slot_release(&s);
 	cu_buf_release(&dev);
 	return st;
 }
@@ -535,9 +535,9 @@ out:
 static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey,
 					struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_fileinfo fi;
+	struct cu_format_run *x = b->x;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_fileinfo fi;
 	struct stat sb;
 	enum cu_status st = CU_OK;
 	const char *dev = "_backup/Manifest.db";
@@ -562,7 +562,7 @@ static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey
 	if (b->encrypted && mkey->len == 0) {
 		/* Before iOS 10.2 an encrypted backup left Manifest.db itself in
 		 * the clear (no ManifestKey); the files stay encrypted. */
-		cu_import_warn(x, false,
+		cu_ingest_warn(x->w, false,
 			       "'%s' is encrypted but has no ManifestKey: Manifest.db is read as "
 			       "plain SQLite (iOS before 10.2)",
 			       b->root);
@@ -584,17 +584,17 @@ static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey
 		/* Resume: the derived copy may exist already; stage from it. */
 		struct stat tsb;
 		if (fstat(tee, &tsb) == 0 && tsb.st_size == 0) {
-			struct cu_import_slot ds = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+			struct cu_ingest_slot ds = {CU_BUF_INIT, CU_BUF_INIT, false, false};
 			st = cu_buf_printf(&ddev, err, "derived/%s/_backup/Manifest.db", x->item);
 			if (st == CU_OK &&
 			    (st = cu_case_path(x->c, ddev.data, &ds.abs, err)) == CU_OK)
 				st = copy_case_file(ds.abs.data, b->work.data, x->buf, err);
-			cu_import_slot_release(&ds);
+			cu_ingest_slot_release(&ds);
 		}
 		cu_buf_release(&ddev);
 		goto out;
 	}
-	if ((st = cu_import_slot_plan(x, dev, strlen(dev), false, &s, err)) != CU_OK)
+	if ((st = cu_ingest_slot_plan(x->w, dev, strlen(dev), false, &s, err)) != CU_OK)
 		goto out;
 	if (s.done) {
 		close(tee);
@@ -604,9 +604,9 @@ static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey
 	}
 	{
 		/* cu_import_copy_fd with a tee: the same loop, inlined. */
-		struct cu_import_out o = {.fd = -1, .tee_fd = -1};
+		struct cu_ingest_file o = CU_INGEST_FILE_INIT;
 		struct cu_digests d;
-		if ((st = cu_import_out_open(x, &s, x->hasher, &o, err)) != CU_OK)
+		if ((st = cu_ingest_file_open(x->w, &s, &o, err)) != CU_OK)
 			goto out;
 		o.tee_fd = tee;
 		for (;;) {
@@ -616,15 +616,15 @@ static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey
 				break;
 			if (got == 0)
 				break;
-			if ((st = cu_import_out_write(&o, x->buf, got, err)) != CU_OK)
+			if ((st = cu_ingest_file_write(&o, x->buf, got, err)) != CU_OK)
 				break;
 			cu_progress_add(&x->prog, got);
 		}
 		if (st == CU_OK)
-			st = cu_import_out_commit(&o, &fi.mtime, &d, err);
-		cu_import_out_abort(&o);
+			st = cu_ingest_file_commit(&o, &fi.mtime, &d, err);
+		cu_ingest_file_abort(&o);
 		if (st == CU_OK)
-			st = cu_import_record(x, &s, &fi, &d, err);
+			st = cu_ingest_record(x->w, &s, &fi, &d, err);
 	}
 out:
 	if (fd >= 0)
@@ -634,7 +634,7 @@ out:
 			st = cu_error_errno(err, CU_E_IO, errno, "cannot fsync '%s'", b->work.data);
 		close(tee);
 	}
-	cu_import_slot_release(&s);
+	cu_ingest_slot_release(&s);
 	return st;
 }
 
@@ -706,7 +706,7 @@ static json_t *mb_meta(const char *file_id, const char *domain, const char *rel,
 
 static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
+	struct cu_format_run *x = b->x;
 	const char *fid = (const char *)sqlite3_column_text(q, 0);
 	const char *domain = (const char *)sqlite3_column_text(q, 1);
 	const char *rel = (const char *)sqlite3_column_text(q, 2);
@@ -716,8 +716,8 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 	struct cu_ios_mbfile m;
 	struct cu_error e;
 	struct cu_buf dev = CU_BUF_INIT, origin = CU_BUF_INIT;
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_fileinfo fi;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_fileinfo fi;
 	enum cu_status st = CU_OK;
 	bool have_mb = false, copy;
 	json_t *meta = NULL;
@@ -731,16 +731,16 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 	if (rel == NULL)
 		rel = "";
 	if (!is_file_id(fid)) {
-		cu_import_warn(x, true,
+		cu_ingest_warn(x->w, true,
 			       "Manifest.db row with fileID '%.60s' (%s/%s): not a SHA-1 "
 			       "hex name, not imported",
 			       fid ? fid : "(null)", domain, rel);
 		goto out;
 	}
 	{
-		struct cu_import_pathmap_val none;
+		struct cu_ingest_pathmap_val none;
 		memset(&none, 0, sizeof(none));
-		if ((st = cu_import_pathmap_put(&b->ids, fid, &none, err)) != CU_OK)
+		if ((st = cu_ingest_pathmap_put(&b->ids, fid, &none, err)) != CU_OK)
 			goto out;
 	}
 	if (flags == 2)
@@ -749,7 +749,7 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 		if (cu_ios_mbfile_parse(blob, bloblen, &m, &e) == CU_OK)
 			have_mb = true;
 		else
-			cu_import_warn(x, false, "Manifest.db %s (%s/%s): %s", fid, domain, rel,
+			cu_ingest_warn(x->w, false, "Manifest.db %s (%s/%s): %s", fid, domain, rel,
 				       e.msg);
 	}
 	if ((st = cu_buf_printf(&dev, err, "%s/%s", domain, rel)) != CU_OK ||
@@ -767,12 +767,12 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 	if (flags == 4 || (have_mb && (m.mode & 0170000) == 0120000)) {
 		fi.type = "symlink";
 		fi.link_target = m.target ? m.target : "";
-		if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
-			cu_import_warn(x, true, "'%s' not recorded: %s", dev.data, e.msg);
+		if (cu_ingest_slot_plan(x->w, dev.data, dev.len, false, &s, &e) != CU_OK) {
+			cu_ingest_warn(x->w, true, "'%s' not recorded: %s", dev.data, e.msg);
 			goto out;
 		}
 		if (!s.done)
-			st = cu_import_record(x, &s, &fi, NULL, err);
+			st = cu_ingest_record(x->w, &s, &fi, NULL, err);
 		goto out;
 	}
 	memcpy(sub, fid, 2);
@@ -785,10 +785,10 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 	struct stat sb;
 	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		b->missing++;
-		cu_import_warn(x, true, "'%s' is listed in Manifest.db but %s in the backup (%s)",
-			       dev.data, fd < 0 && errno == ENOENT ? "missing" : "unreadable",
-			       origin.data);
-		cu_import_skip(x, dev.data, "listed in Manifest.db, missing from the backup");
+		cu_ingest_warn(x->w, true,
+			       "'%s' is listed in Manifest.db but %s in the backup (%s)", dev.data,
+			       fd < 0 && errno == ENOENT ? "missing" : "unreadable", origin.data);
+		cu_ingest_skip(x->w, dev.data, "listed in Manifest.db, missing from the backup");
 		goto out;
 	}
 	if (b->encrypted) {
@@ -797,17 +797,18 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 		if (!have_mb || m.enc_key_len == 0 ||
 		    cu_ios_unwrap_file_key(&b->kb, m.enc_key, m.enc_key_len, &cls, key, &e) !=
 			CU_OK) {
-			cu_import_warn(x, true,
+			cu_ingest_warn(x->w, true,
 				       "'%s': no usable file key (%s): stored encrypted "
 				       "only, not decrypted",
 				       dev.data,
 				       have_mb && m.enc_key_len ? e.msg : "none in MBFile");
-			if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
-				cu_import_warn(x, true, "'%s' not imported: %s", dev.data, e.msg);
+			if (cu_ingest_slot_plan(x->w, dev.data, dev.len, false, &s, &e) != CU_OK) {
+				cu_ingest_warn(x->w, true, "'%s' not imported: %s", dev.data,
+					       e.msg);
 				goto out;
 			}
 			if (!s.done)
-				st = cu_import_copy_fd(x, fd, origin.data, &s, &fi, err);
+				st = cu_ingest_copy_fd(x->w, fd, origin.data, &s, &fi, err);
 			goto out;
 		}
 		st = store_encrypted(b, fd, origin.data, dev.data, dev.len, &fi, key, cls,
@@ -819,7 +820,7 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 					   &s, &copy, err)) != CU_OK ||
 	    !copy)
 		goto out;
-	st = cu_import_copy_fd(x, fd, origin.data, &s, &fi, err);
+	st = cu_ingest_copy_fd(x->w, fd, origin.data, &s, &fi, err);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -829,7 +830,7 @@ out:
 	cu_ios_mbfile_release(&m);
 	cu_buf_release(&dev);
 	cu_buf_release(&origin);
-	cu_import_slot_release(&s);
+	cu_ingest_slot_release(&s);
 	return st;
 }
 
@@ -864,7 +865,7 @@ static enum cu_status walk_manifest(struct ios *b, struct cu_error *err)
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
-		cu_import_warn(b->x, true, "Manifest.db of '%s' is damaged after %llu rows: %s",
+		cu_ingest_warn(b->x->w, true, "Manifest.db of '%s' is damaged after %llu rows: %s",
 			       b->root, (unsigned long long)b->listed, sqlite3_errmsg(db));
 out:
 	sqlite3_finalize(q);
@@ -879,9 +880,9 @@ out:
 static enum cu_status store_unlisted(struct ios *b, int dfd, const char *sub, const char *name,
 				     struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
-	struct cu_import_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
-	struct cu_import_fileinfo fi;
+	struct cu_format_run *x = b->x;
+	struct cu_ingest_slot s = {CU_BUF_INIT, CU_BUF_INIT, false, false};
+	struct cu_ingest_fileinfo fi;
 	struct cu_buf dev = CU_BUF_INIT, origin = CU_BUF_INIT;
 	struct cu_error e;
 	struct stat sb;
@@ -896,12 +897,12 @@ static enum cu_status store_unlisted(struct ios *b, int dfd, const char *sub, co
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
 		goto out;
 	b->unlisted++;
-	cu_import_warn(x, false,
+	cu_ingest_warn(x->w, false,
 		       "'%s' is in the backup but not listed in Manifest.db: kept as '%s'",
 		       origin.data, dev.data);
 	fill_fi(&fi, dev.data, dev.len, origin.data, &sb);
-	if (cu_import_slot_plan(x, dev.data, dev.len, false, &s, &e) != CU_OK) {
-		cu_import_warn(x, true, "unlisted '%s' not stored: %s", origin.data, e.msg);
+	if (cu_ingest_slot_plan(x->w, dev.data, dev.len, false, &s, &e) != CU_OK) {
+		cu_ingest_warn(x->w, true, "unlisted '%s' not stored: %s", origin.data, e.msg);
 		goto out;
 	}
 	if (s.done)
@@ -911,26 +912,26 @@ static enum cu_status store_unlisted(struct ios *b, int dfd, const char *sub, co
 		target[n > 0 ? n : 0] = '\0';
 		fi.type = "symlink";
 		fi.link_target = target;
-		st = cu_import_record(x, &s, &fi, NULL, err);
+		st = cu_ingest_record(x->w, &s, &fi, NULL, err);
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		cu_import_skip(x, origin.data, "not a regular file in the backup directory");
+		cu_ingest_skip(x->w, origin.data, "not a regular file in the backup directory");
 		goto out;
 	}
 	fd = cu_import_open_source(dfd, name);
 	if (fd < 0) {
-		cu_import_warn(x, true, "cannot open unlisted '%s': %s", origin.data,
+		cu_ingest_warn(x->w, true, "cannot open unlisted '%s': %s", origin.data,
 			       strerror(errno));
 		goto out;
 	}
-	st = cu_import_copy_fd(x, fd, origin.data, &s, &fi, err);
+	st = cu_ingest_copy_fd(x->w, fd, origin.data, &s, &fi, err);
 out:
 	if (fd >= 0)
 		close(fd);
 	cu_buf_release(&dev);
 	cu_buf_release(&origin);
-	cu_import_slot_release(&s);
+	cu_ingest_slot_release(&s);
 	return st;
 }
 
@@ -1006,7 +1007,7 @@ static enum cu_status scan_unlisted(struct ios *b, struct cu_error *err)
 				continue;
 			if ((st = list_sorted(dfd, &sub, &nsub, err)) == CU_OK) {
 				for (size_t j = 0; j < nsub && st == CU_OK; j++)
-					if (cu_import_pathmap_get(&b->ids, sub[j]) == NULL)
+					if (cu_ingest_pathmap_get(&b->ids, sub[j]) == NULL)
 						st = store_unlisted(b, dfd, top[i], sub[j], err);
 				cu_strv_free(sub, nsub);
 			}
@@ -1015,10 +1016,10 @@ static enum cu_status scan_unlisted(struct ios *b, struct cu_error *err)
 		}
 		if (fstatat(b->rootfd, top[i], &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISDIR(sb.st_mode)) {
-			cu_import_warn(b->x, false,
+			cu_ingest_warn(b->x->w, false,
 				       "unexpected directory '%s' in the backup: not imported",
 				       top[i]);
-			cu_import_skip(b->x, top[i], "unexpected directory in the backup root");
+			cu_ingest_skip(b->x->w, top[i], "unexpected directory in the backup root");
 			continue;
 		}
 		st = store_unlisted(b, b->rootfd, NULL, top[i], err);
@@ -1046,26 +1047,25 @@ static enum cu_status plist_data(plist_t d, const char *key, struct cu_buf *out,
 /* The key: from --derived-key-file, or the password (slow PBKDF2). */
 static enum cu_status unlock(struct ios *b, struct cu_error *err)
 {
-	struct cu_import_ctx *x = b->x;
-	const struct cu_import_opts *o = x->opts;
+	struct cu_format_run *x = b->x;
 	struct cu_buf pw = CU_BUF_INIT, kf = CU_BUF_INIT;
 	unsigned char key[32];
 	enum cu_status st;
 	bool from_file = false;
 
-	if (o->derived_key_file != NULL) {
-		if ((st = cu_file_read_all(o->derived_key_file, 64, &kf, err)) != CU_OK)
+	if (x->derived_key_file != NULL) {
+		if ((st = cu_file_read_all(x->derived_key_file, 64, &kf, err)) != CU_OK)
 			goto out;
 		if (kf.len != 32) {
 			st = cu_error_set(err, CU_E_KEY,
 					  "derived key file '%s' must hold exactly 32 bytes",
-					  o->derived_key_file);
+					  x->derived_key_file);
 			goto out;
 		}
 		memcpy(key, kf.data, 32);
 		from_file = true;
 	} else {
-		if ((st = cu_import_get_password(x, &pw, err)) != CU_OK)
+		if ((st = x->password(x, &pw, err)) != CU_OK)
 			goto out;
 		cu_info("import: deriving the backup key (%u + %u PBKDF2 rounds; this takes a "
 			"while)",
@@ -1078,24 +1078,24 @@ static enum cu_status unlock(struct ios *b, struct cu_error *err)
 				from_file ? " (with the derived key file)" : "");
 		goto out;
 	}
-	if (o->save_derived_key_file != NULL && !from_file) {
-		int fd = open(o->save_derived_key_file,
+	if (x->save_derived_key_file != NULL && !from_file) {
+		int fd = open(x->save_derived_key_file,
 			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			st = cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'",
-					    o->save_derived_key_file);
+					    x->save_derived_key_file);
 			goto out;
 		}
-		st = cu_write_all(fd, key, 32, o->save_derived_key_file, err);
+		st = cu_write_all(fd, key, 32, x->save_derived_key_file, err);
 		if (st == CU_OK && fsync(fd) != 0)
 			st = cu_error_errno(err, CU_E_IO, errno, "cannot fsync '%s'",
-					    o->save_derived_key_file);
+					    x->save_derived_key_file);
 		close(fd);
 		if (st != CU_OK)
 			goto out;
 		cu_info("import: derived key saved to '%s' (mode 0600); keep it as safe as the "
 			"password",
-			o->save_derived_key_file);
+			x->save_derived_key_file);
 	}
 out:
 	OPENSSL_cleanse(key, sizeof(key));
@@ -1104,7 +1104,8 @@ out:
 	return st;
 }
 
-enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *err)
+enum cu_status cu_format_ios_backup(struct cu_format_run *x, const struct cu_format_source *src,
+				    struct cu_error *err)
 {
 	struct ios b;
 	struct cu_buf root = CU_BUF_INIT, info = CU_BUF_INIT, man = CU_BUF_INIT,
@@ -1123,14 +1124,14 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	b.rootfd = -1;
 	x->os = "iOS";
 	x->derive_method = "ios-backup-aes256-cbc";
-	if ((st = cu_import_ios_find_root(x->src_abs, &root, &count, err)) != CU_OK)
+	if ((st = cu_import_ios_find_root(src->path, &root, &count, err)) != CU_OK)
 		goto out;
 	if (count == 0) {
 		st =
 		    cu_error_set(err, CU_E_FORMAT,
 				 "'%s' is not an iOS backup: no Manifest.db and Manifest.plist in "
 				 "it or one level down (iOS 9 and older backups are not supported)",
-				 x->src);
+				 src->name);
 		goto out;
 	}
 	b.root = root.data;
@@ -1192,7 +1193,7 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	json_t *udid = json_object_get(json_object_get(x->item_facts, "identifiers"), "udid");
 	const char *suggest =
 	    json_string_value(serial) ? json_string_value(serial) : json_string_value(udid);
-	if ((st = cu_import_begin_item(x, suggest, err)) != CU_OK)
+	if ((st = x->begin_item(x, suggest, err)) != CU_OK)
 		goto out;
 	json_object_set_new(x->details, "backup_root", json_string(b.root));
 	json_object_set_new(x->details, "encrypted", json_boolean(b.encrypted));
@@ -1205,7 +1206,7 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	json_t *snap = pstr(pstatus, "SnapshotState");
 	json_object_set_new(x->details, "snapshot_state", snap ? snap : json_null());
 	if (have_status && snap != NULL && strcmp(json_string_value(snap), "finished") != 0)
-		cu_import_warn(x, false,
+		cu_ingest_warn(x->w, false,
 			       "Status.plist says the backup snapshot is '%s', not "
 			       "'finished': the backup may be incomplete",
 			       json_string_value(snap));
@@ -1213,7 +1214,7 @@ enum cu_status cu_import_ios_backup(struct cu_import_ctx *x, struct cu_error *er
 	if (have_info && (st = store_meta(&b, "Info.plist", &info, &info_sb, err)) != CU_OK)
 		goto out;
 	if (!have_info)
-		cu_import_warn(x, false, "'%s' has no readable Info.plist", b.root);
+		cu_ingest_warn(x->w, false, "'%s' has no readable Info.plist", b.root);
 	if ((st = store_meta(&b, "Manifest.plist", &man, &man_sb, err)) != CU_OK)
 		goto out;
 	if (have_status && (st = store_meta(&b, "Status.plist", &stat_b, &stat_sb, err)) != CU_OK)
@@ -1246,6 +1247,6 @@ out:
 	cu_import_buf_wipe(&bag);
 	cu_import_buf_wipe(&mkey);
 	cu_buf_release(&b.work);
-	cu_import_pathmap_release(&b.ids);
+	cu_ingest_pathmap_release(&b.ids);
 	return st;
 }

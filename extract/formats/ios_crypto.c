@@ -16,7 +16,7 @@
  *  - ManifestKey and MBFile EncryptionKey: le32 class, then 40-byte
  *    wrapped key (unwrapped with the class key).
  */
-#include "extract/import/import_int.h"
+#include "extract/formats/formats.h"
 
 #include <string.h>
 
