@@ -17,6 +17,7 @@
  *     times and attributes; the file is fsync'ed and renamed into place
  *     only when complete, so a killed seal never leaves a *.custos.zip.
  */
+#include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "report/seal_int.h"
 
 #include <dirent.h>
@@ -581,15 +582,19 @@ static json_t *digests_obj(const char *path, const struct cu_digests *d)
 
 struct zipprog {
 	struct cu_progress bar;
-	double kill_at; /* test hook: SIGKILL ourselves at this fraction */
+#ifdef CUSTOS_TEST_HOOKS
+	double kill_at; /* CUSTOS_TEST_SEAL_KILL_AT: SIGKILL ourselves at this fraction */
+#endif
 };
 
 static void zip_progress(zip_t *za, double done, void *ud)
 {
 	struct zipprog *zp = ud;
 	(void)za;
+#ifdef CUSTOS_TEST_HOOKS
 	if (zp->kill_at > 0 && done >= zp->kill_at)
 		kill(getpid(), SIGKILL);
+#endif
 	if (zp->bar.total > 0)
 		cu_progress_set(&zp->bar, (uint64_t)(done * (double)zp->bar.total));
 }
@@ -862,11 +867,14 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 	struct zipprog zp;
 	struct pkgout o;
 	bool sync_made = false;
-	const char *hook = getenv("CUSTOS_TEST_SEAL_KILL_AT");
 
 	memset(&zp, 0, sizeof(zp));
+#ifdef CUSTOS_TEST_HOOKS
+	/* Test builds only (--enable-test-hooks): a seal killed mid-write. */
+	const char *hook = getenv("CUSTOS_TEST_SEAL_KILL_AT");
 	if (hook != NULL)
 		zp.kill_at = strtod(hook, NULL);
+#endif
 	memset(&o, 0, sizeof(o));
 	o.path = zpath;
 	o.fd = -1;

@@ -132,6 +132,10 @@ void cu_cli_print_version(void)
 	printf("libusbmuxd %s (built against)\n", CUSTOS_USBMUXD_VERSION);
 	printf("libusb %s\n", usb);
 	printf("jansson %s\n", jansson_version_str());
+#ifdef CUSTOS_TEST_HOOKS
+	/* Only test builds say so: the crash tests ask for it. */
+	printf("test hooks: built in\n");
+#endif
 }
 
 void cu_cli_case_libraries(struct cu_case_init_opts *o, json_t **libs)
