@@ -59,4 +59,10 @@ const char *cu_import_format_name(enum cu_import_format f);
 enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct cu_import_opts *opts,
 			     struct cu_import_stats *stats, struct cu_error *err);
 
+/* The libraries extract/ios/ (libimobiledevice, libplist, libusbmuxd) and
+ * extract/android/ (libusb) wrap, for --version and tool.libraries (struct
+ * cu_library in core.h). */
+size_t cu_extract_ios_libraries(struct cu_library *out, size_t max);
+size_t cu_extract_android_libraries(struct cu_library *out, size_t max);
+
 #endif

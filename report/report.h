@@ -215,4 +215,8 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 
 /* ----------------------- end of report/forms ---------------------- */
 
+/* The libraries report/ wraps (libzip), for --version and tool.libraries
+ * (struct cu_library in core.h). */
+size_t cu_report_libraries(struct cu_library *out, size_t max);
+
 #endif

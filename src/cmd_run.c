@@ -108,7 +108,7 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 	struct cu_buf casedir = CU_BUF_INIT, missing = CU_BUF_INIT, comp = CU_BUF_INIT;
 	const char **examiners = NULL;
 	const char *out = NULL, *device = NULL, *key = NULL, *path;
-	json_t *libs = NULL;
+	struct cu_library libs[CU_CLI_LIBRARIES_MAX];
 	size_t n_ex = 0, n_missing = 0;
 	bool is_partial = false, forms_ok = false;
 	enum cu_status st;
@@ -224,7 +224,7 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 		cu_case_set_actor(examiners[0], NULL, "examiner");
 	io.examiners = examiners;
 	io.n_examiners = n_ex;
-	cu_cli_case_libraries(&io, &libs);
+	cu_cli_case_libraries(&io, libs);
 
 	/* 1. case init: OUT/<case-id>/ (the id escaped as one safe name). */
 	step(&r, "case init");
@@ -365,7 +365,6 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 	rc = !vrep.ok ? 1 : is_partial ? 5 : 0;
 out:
 	cu_verify_report_release(&vrep);
-	json_decref(libs);
 	cu_signer_free(signer);
 	cu_case_close(c);
 	cu_buf_release(&casedir);
