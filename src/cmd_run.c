@@ -1,6 +1,6 @@
 /*
  * cmd_run.c - `custos run` (CLI.md): the whole job in one command — case
- * init, import (device acquisition is a later issue), parse, report, seal,
+ * init, import (device acquisition is not built yet), parse, report, seal,
  * the seal-hash forms beside the package, and verify — with one progress
  * display and a summary at the end.
  *
