@@ -42,8 +42,9 @@ int cu_cli_not_implemented(const char *verb);
  * terminal. Never from argv. out is wiped by the caller with
  * cu_cli_secret_release().
  */
-enum cu_status cu_cli_read_secret(const char *file, const char *env_name, const char *prompt,
-				  struct cu_buf *out, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_cli_read_secret(const char *file, const char *env_name,
+						 const char *prompt, struct cu_buf *out,
+						 struct cu_error *err);
 void cu_cli_secret_release(struct cu_buf *secret);
 
 /* `custos --version`: the build, then every linked library with its
