@@ -1700,6 +1700,14 @@ static void sealctx_release(struct sealctx *s)
 enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 			    struct cu_seal_result *out, struct cu_error *err)
 {
+	/* The steps in the order they run (the header comment says why);
+	 * what a step leaves in s is freed by sealctx_release. */
+	static enum cu_status (*const steps[])(struct sealctx *, struct cu_error *) = {
+	    check_manifest_fields, read_inventory,    name_package,  make_workdir,
+	    compute_content_root,  append_seal_entry, plan_entries,  stage_case_files,
+	    add_generated_texts,   build_manifest,    seal_manifest, write_partial,
+	    publish_package,
+	};
 	static const struct cu_buf buf_init = CU_BUF_INIT;
 	struct sealctx s;
 	enum cu_status st;
@@ -1716,16 +1724,9 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
 		goto out;
 	}
-	if ((st = check_manifest_fields(&s, err)) != CU_OK ||
-	    (st = read_inventory(&s, err)) != CU_OK || (st = name_package(&s, err)) != CU_OK ||
-	    (st = make_workdir(&s, err)) != CU_OK ||
-	    (st = compute_content_root(&s, err)) != CU_OK ||
-	    (st = append_seal_entry(&s, err)) != CU_OK || (st = plan_entries(&s, err)) != CU_OK ||
-	    (st = stage_case_files(&s, err)) != CU_OK ||
-	    (st = add_generated_texts(&s, err)) != CU_OK ||
-	    (st = build_manifest(&s, err)) != CU_OK || (st = seal_manifest(&s, err)) != CU_OK ||
-	    (st = write_partial(&s, err)) != CU_OK || (st = publish_package(&s, err)) != CU_OK)
-		goto out;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if ((st = steps[i](&s, err)) != CU_OK)
+			goto out;
 
 	snprintf(s.res.package, sizeof(s.res.package), "%s", s.pkg.data);
 	snprintf(s.res.name, sizeof(s.res.name), "%s", s.name.data);
