@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <sqlite3.h>
 
 #define MANIFEST_MAX ((size_t)64 << 20)
 #define ITEM_ID_MAX  128
@@ -419,30 +418,16 @@ static json_t *tool_object(const struct cu_case_init_opts *opts)
 	json_object_set_new(t, "version", json_string(PACKAGE_VERSION));
 	json_object_set_new(t, "build_commit", json_string(CUSTOS_BUILD_COMMIT));
 	json_object_set_new(t, "sha256", sha ? json_string(sha) : json_null());
-	json_object_set_new(libs, "openssl", json_string(OpenSSL_version(OPENSSL_VERSION_STRING)));
-	json_object_set_new(libs, "sqlite", json_string(sqlite3_libversion()));
-	json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
-	json_object_set_new(libs, "libzip",
-			    opts->libzip_version ? json_string(opts->libzip_version) : json_null());
-	/* Libraries linked only into extract/: their versions as built against
-	 * (pkg-config at configure time), as `custos --version` prints them. */
-#ifdef CUSTOS_IMOBILEDEVICE_VERSION
-	json_object_set_new(libs, "libimobiledevice", json_string(CUSTOS_IMOBILEDEVICE_VERSION));
-#endif
-#ifdef CUSTOS_PLIST_VERSION
-	json_object_set_new(libs, "libplist", json_string(CUSTOS_PLIST_VERSION));
-#endif
-#ifdef CUSTOS_USBMUXD_VERSION
-	json_object_set_new(libs, "libusbmuxd", json_string(CUSTOS_USBMUXD_VERSION));
-#endif
-	if (json_is_object(opts->libraries)) {
-		const char *k;
-		json_t *v;
-		json_object_foreach((json_t *)opts->libraries, k, v)
-		{
-			if (json_is_string(v) || json_is_null(v))
-				json_object_set(libs, k, v);
-		}
+	for (size_t i = 0; i < opts->n_libraries; i++) {
+		const struct cu_library *l = &opts->libraries[i];
+		char key[64];
+		size_t k = 0;
+		for (; l->name[k] != '\0' && k + 1 < sizeof(key); k++)
+			key[k] = (l->name[k] >= 'A' && l->name[k] <= 'Z')
+				     ? (char)(l->name[k] - 'A' + 'a')
+				     : l->name[k];
+		key[k] = '\0';
+		json_object_set_new(libs, key, json_string(l->version));
 	}
 	json_object_set_new(t, "libraries", libs);
 	return t;

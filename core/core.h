@@ -674,9 +674,11 @@ struct cu_case_init_opts {
 	const char *manifest_path;    /* partial manifest (case, personnel, seizure) or NULL */
 	const char *const *examiners; /* --examiner NAME..., into personnel.examiners[] */
 	size_t n_examiners;
-	bool keep_ids;                  /* keep plain "id_number" beside "id_sha256" */
-	const char *libzip_version;     /* for tool.libraries (libzip lives in report/), or NULL */
-	const json_t *libraries;        /* more {"name": "version"} for tool.libraries, or NULL */
+	bool keep_ids; /* keep plain "id_number" beside "id_sha256" */
+	/* tool.libraries, in this order, keyed by the lowercased name (the
+	 * caller collects them from the folders that wrap them), or NULL. */
+	const struct cu_library *libraries;
+	size_t n_libraries;
 	const struct cu_signer *signer; /* signs the CASE_INIT entry, or NULL */
 };
 /*
@@ -730,6 +732,25 @@ void cu_strv_free(char **v, size_t n);
 
 /* Version string of this build ("custos X.Y.Z"). */
 const char *cu_version(void);
+
+/*
+ * A linked third-party library and its version, for `custos --version` and
+ * the manifest's tool.libraries. Only the folder that wraps a library asks
+ * it for its version: each has size_t cu_<folder>_libraries(struct
+ * cu_library *out, size_t max), which fills at most max entries and returns
+ * how many it filled.
+ */
+struct cu_library {
+	const char *name; /* as --version prints it ("OpenSSL"); static */
+	char version[64];
+	bool built_against; /* no run-time version call: pkg-config's at configure */
+};
+/* Fills out[n] when n < max and returns n + 1, else returns n: the helper
+ * the cu_<folder>_libraries functions share. */
+size_t cu_library_add(struct cu_library *out, size_t max, size_t n, const char *name,
+		      const char *version, bool built_against);
+/* core/: OpenSSL, jansson. */
+size_t cu_core_libraries(struct cu_library *out, size_t max);
 
 /* ------------------------------------------------------------------ */
 /* Manifest schema (docs/manifest.schema.json, compiled in)            */

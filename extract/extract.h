@@ -270,4 +270,10 @@ enum cu_status cu_ingest_summarize(struct cu_ingest *w, struct cu_ingest_summary
 enum cu_status cu_ingest_close(struct cu_ingest *w, const char *entry, const char *subject,
 			       const char *details, struct cu_error *err) CU_WARN_UNUSED;
 
+/* The libraries extract/ios/ (libimobiledevice, libplist, libusbmuxd) and
+ * extract/android/ (libusb) wrap, for --version and tool.libraries (struct
+ * cu_library in core.h). */
+size_t cu_extract_ios_libraries(struct cu_library *out, size_t max);
+size_t cu_extract_android_libraries(struct cu_library *out, size_t max);
+
 #endif

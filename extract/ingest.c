@@ -12,6 +12,8 @@
  *                                  next one (the resume tests); also makes
  *                                  group commits synchronous
  */
+#include "config.h"
+
 #include "extract/ingest_int.h"
 
 #include <errno.h>

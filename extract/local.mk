@@ -1,8 +1,16 @@
 noinst_LIBRARIES += libcuextract.a
-libcuextract_a_CFLAGS = $(AM_CFLAGS) $(PLIST_CFLAGS) $(LIBARCHIVE_CFLAGS) $(ZLIB_CFLAGS) \
-	$(IMOBILEDEVICE_CFLAGS) $(USBMUXD_CFLAGS) $(LIBUSB_CFLAGS)
+libcuextract_a_CFLAGS = $(AM_CFLAGS) $(PLIST_CFLAGS) $(LIBARCHIVE_CFLAGS) $(ZLIB_CFLAGS)
 # The evidence writer: one way into the case layout for import, parse's
 # derived files and acquisition.
 libcuextract_a_SOURCES = extract/extract.h extract/ingest_int.h extract/ingest.c
 include extract/formats/local.mk
 include extract/import/local.mk
+
+# A device library's headers only in the folder that wraps it: extract/ios/
+# (libimobiledevice, libplist, libusbmuxd) and extract/android/ (libusb) are
+# libraries of their own, built with only their own CFLAGS.
+noinst_LIBRARIES += libcuextractios.a libcuextractandroid.a
+libcuextractios_a_CFLAGS = $(AM_CFLAGS) $(IMOBILEDEVICE_CFLAGS) $(PLIST_CFLAGS) $(USBMUXD_CFLAGS)
+libcuextractios_a_SOURCES = extract/ios/library.c
+libcuextractandroid_a_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS)
+libcuextractandroid_a_SOURCES = extract/android/library.c

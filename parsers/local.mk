@@ -1,6 +1,6 @@
 noinst_LIBRARIES += libcuparsers.a
 libcuparsers_a_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(PLIST_CFLAGS)
-libcuparsers_a_SOURCES = parsers/parsers.h
+libcuparsers_a_SOURCES = parsers/parsers.h parsers/library.c
 include parsers/common.mk
 include parsers/wechat.mk
 include parsers/chat.mk

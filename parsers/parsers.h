@@ -550,4 +550,8 @@ enum cu_status cu_banksms_sink(struct cu_parse_ctx *ctx, const char *sender, con
 			       int64_t sms_ms, int64_t message_id, const struct cu_prov *prov,
 			       struct cu_error *err);
 
+/* The libraries parsers/ wraps (SQLite), for --version and tool.libraries
+ * (struct cu_library in core.h). */
+size_t cu_parsers_libraries(struct cu_library *out, size_t max);
+
 #endif

@@ -1152,33 +1152,46 @@ enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in, str
 	/* index.html: the list of forms and the hash they carry. */
 	if (formats & CU_REPORT_HTML) {
 		cu_report_group_hex(in->hash_hex, g);
-		cu_buf_puts(&idx, "<section class=\"page\">\n<h1>文书 Forms</h1>\n<ul>\n", err);
-		for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
-			cu_buf_printf(&idx, err, "<li>%s: <a href=\"%s.html\">HTML</a>",
-				      forms[f].title, forms[f].base);
-			if (formats & CU_REPORT_DOCX)
-				cu_buf_printf(&idx, err, " · <a href=\"%s.docx\">docx</a>",
-					      forms[f].base);
-			cu_buf_puts(&idx, "</li>\n", err);
+		/* Every append checked: a dropped line would leave a form or the
+		 * hash paragraph out of the index without a word. */
+		st =
+		    cu_buf_puts(&idx, "<section class=\"page\">\n<h1>文书 Forms</h1>\n<ul>\n", err);
+		for (size_t f = 0; st == CU_OK && f < sizeof(forms) / sizeof(forms[0]); f++) {
+			st = cu_buf_printf(&idx, err, "<li>%s: <a href=\"%s.html\">HTML</a>",
+					   forms[f].title, forms[f].base);
+			if (st == CU_OK && (formats & CU_REPORT_DOCX))
+				st = cu_buf_printf(&idx, err, " · <a href=\"%s.docx\">docx</a>",
+						   forms[f].base);
+			if (st == CU_OK)
+				st = cu_buf_puts(&idx, "</li>\n", err);
 		}
-		cu_buf_printf(&idx, err, "</ul>\n<p>%s：<br><span class=\"hash\">%s</span></p>\n",
-			      in->is_seal ? "封存值 Seal hash" : "内容根 Content root", g);
-		if (in->package_name != NULL) {
-			cu_buf_puts(&idx, "<p>证据包 Package：", err);
-			cu_html_escape(&idx, in->package_name, strlen(in->package_name),
-				       CU_ESC_ONELINE, err);
-			cu_buf_puts(&idx, "</p>\n", err);
+		if (st == CU_OK)
+			st = cu_buf_printf(
+			    &idx, err, "</ul>\n<p>%s：<br><span class=\"hash\">%s</span></p>\n",
+			    in->is_seal ? "封存值 Seal hash" : "内容根 Content root", g);
+		if (st == CU_OK && in->package_name != NULL) {
+			st = cu_buf_puts(&idx, "<p>证据包 Package：", err);
+			if (st == CU_OK)
+				st = cu_html_escape(&idx, in->package_name,
+						    strlen(in->package_name), CU_ESC_ONELINE, err);
+			if (st == CU_OK)
+				st = cu_buf_puts(&idx, "</p>\n", err);
 		}
-		if (in->is_seal)
-			cu_buf_puts(
+		if (st == CU_OK && in->is_seal)
+			st = cu_buf_puts(
 			    &idx,
 			    "<p>打印、签名后请记录 After printing and signing, record it in the "
 			    "living custody log: <code>custos custody add --log "
 			    "&lt;package&gt;.custody.jsonl --action SIGN --actor NAME --note "
 			    "TEXT</code></p>\n",
 			    err);
-		cu_buf_puts(
-		    &idx, "<p><img class=\"qr\" src=\"qr.png\" alt=\"QR\"></p>\n</section>\n", err);
+		if (st == CU_OK)
+			st = cu_buf_puts(
+			    &idx,
+			    "<p><img class=\"qr\" src=\"qr.png\" alt=\"QR\"></p>\n</section>\n",
+			    err);
+		if (st != CU_OK)
+			goto out;
 		if ((st = write_html(dir, "index.html", "文书 Forms", &idx, err)) != CU_OK ||
 		    (st = cu_buf_puts(names, "index.html\n", err)) != CU_OK)
 			goto out;

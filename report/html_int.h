@@ -18,7 +18,7 @@ struct hw {
 	bool failed;
 };
 
-enum cu_status hw_open(struct hw *w, const char *path, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status hw_open(struct hw *w, const char *path, struct cu_error *err);
 void hw_raw(struct hw *w, const char *s);
 void hw_rawn(struct hw *w, const char *s, size_t n);
 void hw_printf(struct hw *w, const char *fmt, ...) CU_PRINTF(2, 3);
@@ -31,12 +31,13 @@ void hw_attr(struct hw *w, const char *s);
  * returns false when rel is not a safe relative path. */
 bool hw_url(struct hw *w, const char *prefix, const char *rel);
 /* Flushes, fsyncs and closes; returns the first error of the file. */
-enum cu_status hw_close(struct hw *w, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status hw_close(struct hw *w, struct cu_error *err);
 void hw_abort(struct hw *w);
 
 /* Writes a whole small file (created, 0644). */
-enum cu_status cu_report_write_file(const char *dir, const char *rel, const void *data, size_t n,
-				    struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_report_write_file(const char *dir, const char *rel,
+						   const void *data, size_t n,
+						   struct cu_error *err);
 
 /* Everything the forms need, for both moments: inside the package (the
  * content root) and beside it after sealing (the seal hash). */
@@ -55,8 +56,8 @@ struct cu_forms_in {
 
 /* Writes the forms into dir (existing). names receives each written file
  * name followed by '\n'. */
-enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in, struct cu_buf *names,
-			      struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_forms_write(const char *dir, const struct cu_forms_in *in,
+					     struct cu_buf *names, struct cu_error *err);
 
 /* The print CSS of the forms (A4); forms.css adds the col.wN width classes. */
 extern const char cu_forms_css[];

@@ -8,7 +8,7 @@
 #include "core/core.h"
 
 /* ------------------------------------------------------------------ */
-/* seal/verify (issue 3): sealed evidence package, PACKAGE.md          */
+/* seal/verify: sealed evidence package, PACKAGE.md                    */
 /* ------------------------------------------------------------------ */
 
 #define CU_PACKAGE_MIMETYPE "application/vnd.custos.evidence+zip;version=1"
@@ -45,8 +45,8 @@ struct cu_seal_result {
  * folder ".custos-seal.<pid>" beside it, fsync'ed, renamed; a later seal
  * removes the folders of killed ones); <package>.sha256 is written beside it.
  */
-enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
-			    struct cu_seal_result *out, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
+					   struct cu_seal_result *out, struct cu_error *err);
 
 /*
  * The content root (CUSTODY.md) a seal of the case would carry now, from the
@@ -54,12 +54,13 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
  * before sealing, which go inside the package and so cannot carry the seal
  * hash. *files gets the number of evidence + derived files (may be NULL).
  */
-enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], uint64_t *files,
-					 struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65],
+							uint64_t *files, struct cu_error *err);
 
 /* Package file name for a case id, item and Unix ms time (sanitised). */
-enum cu_status cu_seal_package_name(const char *case_id, const char *item, int64_t unix_ms,
-				    struct cu_buf *out, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_seal_package_name(const char *case_id, const char *item,
+						   int64_t unix_ms, struct cu_buf *out,
+						   struct cu_error *err);
 
 /* The 提取固定清单 category (短信, 微信聊天, ...) of a device path; never NULL. */
 const char *cu_seal_category(const char *device_path);
@@ -105,24 +106,26 @@ int cu_verify_report_exit(const struct cu_verify_report *r);
  * it could not run at all (allocation). Memory stays bounded: entries are
  * streamed through the hashers in chunks.
  */
-enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *opts,
-				 struct cu_verify_report *rep, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *opts,
+						struct cu_verify_report *rep, struct cu_error *err);
 /* Verifies a case directory: every inventory file against its digests,
  * unlisted evidence files, and the custody chain. */
-enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *opts,
-				  struct cu_verify_report *rep, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *opts,
+						 struct cu_verify_report *rep,
+						 struct cu_error *err);
 
 /* Writes an inclusion proof (JSON, one line) for one package path into out. */
-enum cu_status cu_verify_prove(const char *package, const char *path, const char *password,
-			       struct cu_buf *out, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_verify_prove(const char *package, const char *path,
+					      const char *password, struct cu_buf *out,
+					      struct cu_error *err);
 /* Checks a proof file against the package's content_root; CU_E_INTEGRITY if it fails. */
-enum cu_status cu_verify_proof(const char *package, const char *proof_file, const char *password,
-			       struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_verify_proof(const char *package, const char *proof_file,
+					      const char *password, struct cu_error *err);
 
 /* ----------------------- end of seal/verify ----------------------- */
 
 /* ------------------------------------------------------------------ */
-/* report/forms (issue 6): HTML report, Chinese forms (HTML + docx)    */
+/* report/forms: HTML report, Chinese forms (HTML + docx)              */
 /* ------------------------------------------------------------------ */
 
 /* Escaping of hostile evidence text (report/escape.c). Appends to out;
@@ -132,14 +135,14 @@ enum cu_status cu_verify_proof(const char *package, const char *proof_file, cons
  * attributes (with CU_ESC_ATTR) and in XML 1.0 (docx). */
 #define CU_ESC_ATTR    1u /* newline and tab as &#10; &#9; */
 #define CU_ESC_ONELINE 2u /* newline shown as a space */
-enum cu_status cu_html_escape(struct cu_buf *out, const char *s, size_t n, unsigned flags,
-			      struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_html_escape(struct cu_buf *out, const char *s, size_t n,
+					     unsigned flags, struct cu_error *err);
 /* Appends prefix (trusted, e.g. "../") + rel percent-encoded (only
  * [A-Za-z0-9-._~/] kept) so no scheme or query can survive. CU_E_PATH
  * unless rel passes cu_path_check_relative(): absolute paths, "..",
  * "javascript:..." style values are never linked (callers show them as text). */
-enum cu_status cu_html_url_path(struct cu_buf *out, const char *prefix, const char *rel,
-				struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_html_url_path(struct cu_buf *out, const char *prefix,
+					       const char *rel, struct cu_error *err);
 /* True for names a browser shows as an image (.jpg .jpeg .png .gif .webp .bmp). */
 bool cu_html_is_image_name(const char *name);
 
@@ -160,8 +163,8 @@ bool cu_report_parse_tz(const char *s, int *offset_min);
 
 /* QR code of text (libqrencode, level M, 8-bit) as a grayscale PNG written
  * with zlib; scale pixels per module, 4-module quiet zone. */
-enum cu_status cu_qr_png(const char *text, unsigned scale, struct cu_buf *out,
-			 struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_qr_png(const char *text, unsigned scale, struct cu_buf *out,
+					struct cu_error *err);
 
 #define CU_REPORT_HTML 1u
 #define CU_REPORT_DOCX 2u
@@ -191,8 +194,8 @@ struct cu_report_result {
  * old report/ is replaced as a whole only once the new one is complete.
  * Appends a REPORT custody entry (files and SHA-256 of index.html).
  */
-enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
-			      struct cu_report_result *out, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
+					     struct cu_report_result *out, struct cu_error *err);
 
 struct cu_forms_result {
 	char dir[CU_PATH_MAX]; /* <package>.forms */
@@ -208,11 +211,15 @@ struct cu_forms_result {
  * and appends one PRINT entry per form to the living custody log
  * <package>.custody.jsonl. An existing .forms folder is CU_E_EXISTS.
  */
-enum cu_status cu_report_forms_for_package(const char *package, const struct cu_report_opts *o,
-					   const struct cu_actor *actor,
-					   const struct cu_signer *signer,
-					   struct cu_forms_result *out, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status
+cu_report_forms_for_package(const char *package, const struct cu_report_opts *o,
+			    const struct cu_actor *actor, const struct cu_signer *signer,
+			    struct cu_forms_result *out, struct cu_error *err);
 
 /* ----------------------- end of report/forms ---------------------- */
+
+/* The libraries report/ wraps (libzip), for --version and tool.libraries
+ * (struct cu_library in core.h). */
+size_t cu_report_libraries(struct cu_library *out, size_t max);
 
 #endif

@@ -17,6 +17,7 @@
  *     times and attributes; the file is fsync'ed and renamed into place
  *     only when complete, so a killed seal never leaves a *.custos.zip.
  */
+#include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "report/seal_int.h"
 
 #include <dirent.h>
@@ -71,6 +72,17 @@ struct sealctx {
 	int64_t seal_ms;
 	char seal_time[CU_TIME_STR];
 	json_t *missing;
+	/* Filled step by step by cu_seal_case. */
+	struct cu_seal_result res;
+	struct cu_buf name, outdir, pkg; /* package name, its folder, its path */
+	struct cu_buf logbuf;            /* the log copy with the SEAL entry */
+	struct cu_buf jsonld, sig, tsq;  /* generated entries */
+	struct cu_buf partial;           /* the zip while it is written */
+	bool partial_made;
+	struct cu_signer *signer;
+	json_t *bodies; /* custody entry bodies, for acquisition times */
+	char *manifest_text;
+	char root_hex[65], head_hex[65], croot_hex[65], seal_hex[65], uuid[37];
 };
 
 static void evfile_release(struct evfile *e)
@@ -581,15 +593,19 @@ static json_t *digests_obj(const char *path, const struct cu_digests *d)
 
 struct zipprog {
 	struct cu_progress bar;
-	double kill_at; /* test hook: SIGKILL ourselves at this fraction */
+#ifdef CUSTOS_TEST_HOOKS
+	double kill_at; /* CUSTOS_TEST_SEAL_KILL_AT: SIGKILL ourselves at this fraction */
+#endif
 };
 
 static void zip_progress(zip_t *za, double done, void *ud)
 {
 	struct zipprog *zp = ud;
 	(void)za;
+#ifdef CUSTOS_TEST_HOOKS
 	if (zp->kill_at > 0 && done >= zp->kill_at)
 		kill(getpid(), SIGKILL);
+#endif
 	if (zp->bar.total > 0)
 		cu_progress_set(&zp->bar, (uint64_t)(done * (double)zp->bar.total));
 }
@@ -862,11 +878,14 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 	struct zipprog zp;
 	struct pkgout o;
 	bool sync_made = false;
-	const char *hook = getenv("CUSTOS_TEST_SEAL_KILL_AT");
 
 	memset(&zp, 0, sizeof(zp));
+#ifdef CUSTOS_TEST_HOOKS
+	/* Test builds only (--enable-test-hooks): a seal killed mid-write. */
+	const char *hook = getenv("CUSTOS_TEST_SEAL_KILL_AT");
 	if (hook != NULL)
 		zp.kill_at = strtod(hook, NULL);
+#endif
 	memset(&o, 0, sizeof(o));
 	o.path = zpath;
 	o.fd = -1;
@@ -1059,330 +1078,361 @@ static enum cu_status out_location(struct sealctx *s, const char *name, struct c
 	return cu_buf_printf(pkg, err, "%s/%s", dir->data, name);
 }
 
-enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
-			    struct cu_seal_result *out, struct cu_error *err)
+/* Mandatory fields (MANIFEST.md): an error at seal unless
+ * --allow-incomplete, which the SEAL entry records. */
+static enum cu_status check_manifest_fields(struct sealctx *s, struct cu_error *err)
 {
-	struct sealctx s;
-	struct cu_seal_result res;
-	struct cu_buf name = CU_BUF_INIT, outdir = CU_BUF_INIT, pkg = CU_BUF_INIT;
-	struct cu_buf partial = CU_BUF_INIT, tmp = CU_BUF_INIT, logbuf = CU_BUF_INIT;
-	struct cu_buf jsonld = CU_BUF_INIT, sig = CU_BUF_INIT, tsq = CU_BUF_INIT;
-	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT, sidecar = CU_BUF_INIT;
-	struct cu_content_file *cf = NULL;
-	struct cu_caseuco_file *uf = NULL;
-	struct cu_custody *log = NULL;
-	struct cu_signer *signer = NULL;
-	json_t *bodies = NULL, *man = NULL;
-	char *manifest_text = NULL;
+	struct cu_case *c = s->c;
+	struct cu_buf list = CU_BUF_INIT;
 	enum cu_status st;
-	unsigned char root[32], head[32], croot[32], seal[32], idh[32];
-	char root_hex[65], head_hex[65], croot_hex[65], seal_hex[65], uuid[37];
-	char **items = NULL;
-	size_t nitems = 0;
-	bool partial_made = false;
-	static const char mimetype[] = CU_PACKAGE_MIMETYPE;
+	size_t i;
+	json_t *v;
 
-	memset(&s, 0, sizeof(s));
-	memset(&res, 0, sizeof(res));
-	s.c = c;
-	s.o = opts;
-	s.algs = (opts->hash_algs ? opts->hash_algs : CU_HASH_DEFAULT) | CU_HASH_DEFAULT;
-	s.missing = json_array();
-	cu_buf_init(&s.custody_copy, CU_PATH_MAX);
-	if (s.missing == NULL) {
-		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-		goto out;
-	}
-	if (!json_is_object(c->manifest)) {
-		st =
-		    cu_error_set(err, CU_E_FORMAT, "case '%s' has no manifest.json object", c->dir);
-		goto out;
-	}
-
-	/* Mandatory fields (MANIFEST.md): an error at seal unless
-	 * --allow-incomplete, which the SEAL entry records. */
-	if ((st = check_mandatory(&s, c->manifest, err)) != CU_OK) {
+	if (!json_is_object(c->manifest))
+		return cu_error_set(err, CU_E_FORMAT, "case '%s' has no manifest.json object",
+				    c->dir);
+	if ((st = check_mandatory(s, c->manifest, err)) != CU_OK) {
 		cu_error_prefix(err, "seal: manifest of case '%s'", c->dir);
-		goto out;
+		return st;
 	}
-	res.missing = (unsigned)json_array_size(s.missing);
-	if (res.missing > 0 && !opts->allow_incomplete) {
-		struct cu_buf list = CU_BUF_INIT;
-		size_t i;
-		json_t *v;
-		json_array_foreach(s.missing, i, v)
-		    cu_buf_printf(&list, NULL, "%s%s", i ? ", " : "", json_string_value(v));
-		st =
-		    cu_error_set(err, CU_E_USAGE,
-				 "manifest of case '%s' misses mandatory fields: %s; complete "
-				 "it or seal with --allow-incomplete (recorded in the custody log)",
-				 c->dir, list.data ? list.data : "");
-		cu_buf_release(&list);
-		goto out;
-	}
+	s->res.missing = (unsigned)json_array_size(s->missing);
+	if (s->res.missing == 0 || s->o->allow_incomplete)
+		return CU_OK;
+	json_array_foreach(s->missing, i, v)
+	    cu_buf_printf(&list, NULL, "%s%s", i ? ", " : "", json_string_value(v));
+	st = cu_error_set(err, CU_E_USAGE,
+			  "manifest of case '%s' misses mandatory fields: %s; complete "
+			  "it or seal with --allow-incomplete (recorded in the custody log)",
+			  c->dir, list.data ? list.data : "");
+	cu_buf_release(&list);
+	return st;
+}
 
-	/* 1. inventory */
-	if ((st = cu_inventory_each(c, NULL, collect_rec, &s, err)) != CU_OK) {
+/* 1. inventory */
+static enum cu_status read_inventory(struct sealctx *s, struct cu_error *err)
+{
+	enum cu_status st;
+
+	if ((st = cu_inventory_each(s->c, NULL, collect_rec, s, err)) != CU_OK)
 		cu_error_prefix(err, "seal: reading the inventory");
-		goto out;
-	}
-	if ((st = check_evidence(&s, err)) != CU_OK) {
+	else if ((st = check_evidence(s, err)) != CU_OK)
 		cu_error_prefix(err, "seal");
-		goto out;
-	}
+	return st;
+}
 
-	/* Name and place. One item gives its id, several give "multi". */
-	s.seal_ms = cu_time_now_ms();
-	if (!cu_time_format_ms(s.seal_ms, s.seal_time)) {
-		st = cu_error_set(err, CU_E_INTERNAL, "seal: clock out of range");
-		goto out;
+/* Name and place. One item gives its id, several give "multi". */
+static enum cu_status name_package(struct sealctx *s, struct cu_error *err)
+{
+	const char *item = "none", *output = s->o->output;
+	char **items = NULL;
+	size_t nitems = 0, distinct = 0;
+	enum cu_status st;
+
+	s->seal_ms = cu_time_now_ms();
+	if (!cu_time_format_ms(s->seal_ms, s->seal_time))
+		return cu_error_set(err, CU_E_INTERNAL, "seal: clock out of range");
+	for (size_t i = 0; i < s->nev; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(s->ev[k].item, s->ev[i].item) == 0;
+		if (!seen) {
+			distinct++;
+			item = s->ev[i].item;
+		}
 	}
-	{
-		const char *item = "none";
-		size_t distinct = 0;
-		for (size_t i = 0; i < s.nev; i++) {
-			bool seen = false;
-			for (size_t k = 0; k < i && !seen; k++)
-				seen = strcmp(s.ev[k].item, s.ev[i].item) == 0;
-			if (!seen) {
-				distinct++;
-				item = s.ev[i].item;
-			}
-		}
-		if (distinct == 0) {
-			if ((st = cu_case_items(c, &items, &nitems, err)) != CU_OK)
-				goto out;
-			if (nitems == 1)
-				item = items[0];
-			else if (nitems > 1)
-				item = "multi";
-		}
-		if (distinct > 1)
-			item = "multi";
-		if ((st = cu_seal_package_name(cu_seal_manifest_case_id(c->manifest), item,
-					       s.seal_ms, &name, err)) != CU_OK)
+	if (distinct == 0) {
+		if ((st = cu_case_items(s->c, &items, &nitems, err)) != CU_OK)
 			goto out;
+		if (nitems == 1)
+			item = items[0];
+		else if (nitems > 1)
+			item = "multi";
 	}
+	if (distinct > 1)
+		item = "multi";
+	if ((st = cu_seal_package_name(cu_seal_manifest_case_id(s->c->manifest), item, s->seal_ms,
+				       &s->name, err)) != CU_OK)
+		goto out;
 	/* -o FILE.zip: the package is named by the user; the SEAL entry, the
 	 * manifest and the sidecar carry that name. */
-	if (opts->output != NULL && cu_str_has_suffix(opts->output, ".zip")) {
-		const char *base = strrchr(opts->output, '/');
-		base = base ? base + 1 : opts->output;
+	if (output != NULL && cu_str_has_suffix(output, ".zip")) {
+		const char *base = strrchr(output, '/');
+		base = base ? base + 1 : output;
 		if (strlen(base) <= 4 || strchr(base, '\n') != NULL) {
 			st = cu_error_set(err, CU_E_USAGE, "-o '%s': not a usable file name",
-					  opts->output);
+					  output);
 			goto out;
 		}
-		cu_buf_reset(&name);
-		if ((st = cu_buf_puts(&name, base, err)) != CU_OK)
+		cu_buf_reset(&s->name);
+		if ((st = cu_buf_puts(&s->name, base, err)) != CU_OK)
 			goto out;
 	}
-	if ((st = out_location(&s, name.data, &outdir, &pkg, err)) != CU_OK)
-		goto out;
-	if (cu_file_exists(pkg.data)) {
-		st = cu_error_set(err, CU_E_EXISTS,
-				  "package '%s' already exists: remove it or choose another -o",
-				  pkg.data);
-		goto out;
-	}
-	remove_stale_workdirs(outdir.data);
-	if ((st = cu_buf_printf(&tmp, err, "%s/.custos-seal.%ld", outdir.data, (long)getpid())) !=
-	    CU_OK)
+	st = out_location(s, s->name.data, &s->outdir, &s->pkg, err);
+out:
+	cu_strv_free(items, nitems);
+	return st;
+}
+
+/* The work folder beside the package: staged copies, the log copy, the
+ * partial zip. */
+static enum cu_status make_workdir(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf tmp = CU_BUF_INIT;
+	enum cu_status st;
+
+	if (cu_file_exists(s->pkg.data))
+		return cu_error_set(err, CU_E_EXISTS,
+				    "package '%s' already exists: remove it or choose another -o",
+				    s->pkg.data);
+	remove_stale_workdirs(s->outdir.data);
+	if ((st = cu_buf_printf(&tmp, err, "%s/.custos-seal.%ld", s->outdir.data,
+				(long)getpid())) != CU_OK)
 		goto out;
 	if (mkdir(tmp.data, 0700) != 0) {
 		st =
 		    cu_error_errno(err, CU_E_IO, errno, "cannot create work folder '%s'", tmp.data);
 		goto out;
 	}
-	s.workdir = cu_buf_detach(&tmp, NULL);
+	s->workdir = cu_buf_detach(&tmp, NULL);
+out:
+	cu_buf_release(&tmp);
+	return st;
+}
 
-	/* 3a. content root over evidence + derived. */
-	if (s.nev > 0 && (cf = cu_calloc(s.nev, sizeof(*cf))) == NULL) {
-		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < s.nev; i++) {
-		cf[i].path = s.ev[i].path;
-		cf[i].size = s.ev[i].size;
-		cf[i].sha256 = s.ev[i].sha256;
-		res.bytes += s.ev[i].size;
-	}
-	if ((st = cu_merkle_content_root(cf, s.nev, root, err)) != CU_OK)
-		goto out;
-	hexof(root, 32, root_hex);
-	res.files = s.nev;
+/* 3a. content root over evidence + derived. */
+static enum cu_status compute_content_root(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_content_file *cf = NULL;
+	unsigned char root[32];
+	enum cu_status st;
 
-	/* 3b. the SEAL entry, in a copy of the log. */
-	{
-		struct cu_buf caselog = CU_BUF_INIT;
-		if ((st = cu_case_path(c, CU_CASE_CUSTODY, &caselog, err)) == CU_OK &&
-		    (st = cu_buf_printf(&s.custody_copy, err, "%s/custody.jsonl", s.workdir)) ==
-			CU_OK)
-			st = copy_plain(caselog.data, s.custody_copy.data, err);
-		cu_buf_release(&caselog);
-		if (st != CU_OK)
-			goto out;
+	if (s->nev > 0 && (cf = cu_calloc(s->nev, sizeof(*cf))) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	for (size_t i = 0; i < s->nev; i++) {
+		cf[i].path = s->ev[i].path;
+		cf[i].size = s->ev[i].size;
+		cf[i].sha256 = s->ev[i].sha256;
+		s->res.bytes += s->ev[i].size;
 	}
-	if ((st = cu_custody_open(s.custody_copy.data, false, false, &log, err)) != CU_OK) {
+	if ((st = cu_merkle_content_root(cf, s->nev, root, err)) != CU_OK)
+		goto out;
+	hexof(root, 32, s->root_hex);
+	s->res.files = s->nev;
+out:
+	free(cf);
+	return st;
+}
+
+/* package_id: UUID (version 5 layout) from SHA-256 over the case id,
+ * content root, custody head before sealing and the seal time, so a
+ * reseal of the same input at the same (fixed) time is identical. */
+static enum cu_status make_package_id(struct sealctx *s, struct cu_custody *log,
+				      struct cu_error *err)
+{
+	struct cu_buf idsrc = CU_BUF_INIT;
+	unsigned char pre[32], idh[32];
+	char pre_hex[65], h[33];
+	enum cu_status st;
+
+	cu_custody_head(log, pre);
+	hexof(pre, 32, pre_hex);
+	st = cu_buf_printf(&idsrc, err, "custos-package%c%s%c%s%c%s%c%s", 0,
+			   cu_seal_manifest_case_id(s->c->manifest), 0, s->root_hex, 0, pre_hex, 0,
+			   s->seal_time);
+	if (st == CU_OK)
+		cu_sha256(idsrc.data, idsrc.len, idh);
+	cu_buf_release(&idsrc);
+	if (st != CU_OK)
+		return st;
+	idh[6] = (unsigned char)((idh[6] & 0x0f) | 0x50);
+	idh[8] = (unsigned char)((idh[8] & 0x3f) | 0x80);
+	hexof(idh, 16, h);
+	snprintf(s->uuid, sizeof(s->uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
+		 h + 20);
+	return CU_OK;
+}
+
+/* The SEAL entry's subject and details. */
+static enum cu_status seal_entry_json(struct sealctx *s, struct cu_buf *subj, struct cu_buf *det,
+				      struct cu_error *err)
+{
+	const struct cu_seal_opts *opts = s->o;
+	struct cu_json j;
+	enum cu_status st;
+
+	cu_json_init(&j, subj);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "package", s->name.data);
+	cu_json_kv_str(&j, "package_id", s->uuid);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) != CU_OK)
+		return st;
+	cu_json_init(&j, det);
+	cu_json_obj_begin(&j);
+	cu_json_key(&j, "content_root");
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
+	cu_json_kv_int(&j, "size", (int64_t)s->nev);
+	cu_json_kv_str(&j, "root", s->root_hex);
+	cu_json_obj_end(&j);
+	cu_json_kv_int(&j, "bytes", (int64_t)s->res.bytes);
+	cu_json_kv_bool(&j, "encrypted", opts->password != NULL);
+	cu_json_kv_bool(&j, "signed", opts->sign_key != NULL);
+	cu_json_kv_bool(&j, "allow_incomplete", opts->allow_incomplete);
+	cu_json_key(&j, "missing");
+	cu_json_jansson(&j, s->missing);
+	cu_json_kv_str(&j, "tool", cu_version());
+	cu_json_obj_end(&j);
+	return cu_json_finish(&j, err);
+}
+
+/* 3b. the SEAL entry, in a copy of the log (the case directory is only
+ * read); its head and root go into the manifest. */
+static enum cu_status append_seal_entry(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_case *c = s->c;
+	struct cu_buf caselog = CU_BUF_INIT, subj = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_custody *log = NULL;
+	unsigned char head[32], croot[32];
+	enum cu_status st;
+
+	if ((st = cu_case_path(c, CU_CASE_CUSTODY, &caselog, err)) == CU_OK &&
+	    (st = cu_buf_printf(&s->custody_copy, err, "%s/custody.jsonl", s->workdir)) == CU_OK)
+		st = copy_plain(caselog.data, s->custody_copy.data, err);
+	if (st != CU_OK)
+		goto out;
+	if ((st = cu_custody_open(s->custody_copy.data, false, false, &log, err)) != CU_OK) {
 		cu_error_prefix(err, "seal: custody log of case '%s'", c->dir);
 		goto out;
 	}
-	/* package_id: UUID (version 5 layout) from SHA-256 over the case id,
-	 * content root, custody head before sealing and the seal time, so a
-	 * reseal of the same input at the same (fixed) time is identical. */
-	{
-		struct cu_buf idsrc = CU_BUF_INIT;
-		unsigned char pre[32];
-		char pre_hex[65];
-		cu_custody_head(log, pre);
-		hexof(pre, 32, pre_hex);
-		st = cu_buf_printf(&idsrc, err, "custos-package%c%s%c%s%c%s%c%s", 0,
-				   cu_seal_manifest_case_id(c->manifest), 0, root_hex, 0, pre_hex,
-				   0, s.seal_time);
-		if (st == CU_OK)
-			cu_sha256(idsrc.data, idsrc.len, idh);
-		cu_buf_release(&idsrc);
-		if (st != CU_OK)
-			goto out;
-		idh[6] = (unsigned char)((idh[6] & 0x0f) | 0x50);
-		idh[8] = (unsigned char)((idh[8] & 0x3f) | 0x80);
-		char h[33];
-		hexof(idh, 16, h);
-		snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16,
-			 h + 20);
-	}
-	if (opts->sign_key != NULL &&
-	    (st = cu_signer_load(opts->sign_key, &signer, err)) != CU_OK) {
+	if ((st = make_package_id(s, log, err)) != CU_OK)
+		goto out;
+	if (s->o->sign_key != NULL &&
+	    (st = cu_signer_load(s->o->sign_key, &s->signer, err)) != CU_OK) {
 		cu_error_prefix(err, "seal: --sign");
 		goto out;
 	}
-	{
-		struct cu_json j;
-		cu_json_init(&j, &subj);
-		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "package", name.data);
-		cu_json_kv_str(&j, "package_id", uuid);
-		cu_json_obj_end(&j);
-		if ((st = cu_json_finish(&j, err)) != CU_OK)
-			goto out;
-		cu_json_init(&j, &det);
-		cu_json_obj_begin(&j);
-		cu_json_key(&j, "content_root");
-		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
-		cu_json_kv_int(&j, "size", (int64_t)s.nev);
-		cu_json_kv_str(&j, "root", root_hex);
-		cu_json_obj_end(&j);
-		cu_json_kv_int(&j, "bytes", (int64_t)res.bytes);
-		cu_json_kv_bool(&j, "encrypted", opts->password != NULL);
-		cu_json_kv_bool(&j, "signed", opts->sign_key != NULL);
-		cu_json_kv_bool(&j, "allow_incomplete", opts->allow_incomplete);
-		cu_json_key(&j, "missing");
-		cu_json_jansson(&j, s.missing);
-		cu_json_kv_str(&j, "tool", cu_version());
-		cu_json_obj_end(&j);
-		if ((st = cu_json_finish(&j, err)) != CU_OK)
-			goto out;
-	}
+	if ((st = seal_entry_json(s, &subj, &det, err)) != CU_OK)
+		goto out;
 	if ((st = cu_custody_append(log, "SEAL", cu_case_default_actor(), subj.data, det.data,
-				    signer, err)) != CU_OK) {
+				    s->signer, err)) != CU_OK) {
 		cu_error_prefix(err, "seal: custody entry");
 		goto out;
 	}
-	res.custody_size = cu_custody_size(log);
+	s->res.custody_size = cu_custody_size(log);
 	cu_custody_head(log, head);
 	if ((st = cu_custody_root(log, croot, err)) != CU_OK)
 		goto out;
-	cu_custody_close(log);
-	log = NULL;
-	hexof(head, 32, head_hex);
-	hexof(croot, 32, croot_hex);
+	hexof(head, 32, s->head_hex);
+	hexof(croot, 32, s->croot_hex);
+out:
+	if (log != NULL)
+		cu_custody_close(log);
+	cu_buf_release(&caselog);
+	cu_buf_release(&subj);
+	cu_buf_release(&det);
+	return st;
+}
 
-	/* Entries in package order. In-memory ones are filled in below. */
+/* Entries in package order. In-memory ones are filled in later. */
+static enum cu_status plan_entries(struct sealctx *s, struct cu_error *err)
+{
+	static const char mimetype[] = CU_PACKAGE_MIMETYPE;
+	struct pentry *p;
+	enum cu_status st;
+
+	if ((st = pentry_add(s, CU_PKG_MIMETYPE, &p, err)) != CU_OK)
+		return st;
+	p->data = mimetype;
+	p->data_len = p->size = sizeof(mimetype) - 1;
+	p->store = true;
+	if ((st = pentry_add(s, CU_PKG_MANIFEST, &p, err)) != CU_OK)
+		return st;
+	if (s->o->sign_key != NULL) {
+		if ((st = pentry_add(s, CU_PKG_SIG, &p, err)) != CU_OK)
+			return st;
+		p->store = true;
+	}
+	if ((st = pentry_add(s, CU_PKG_TSQ, &p, err)) != CU_OK)
+		return st;
+	p->store = true;
+	if ((st = pentry_add(s, CU_PKG_CUSTODY, &p, err)) != CU_OK)
+		return st;
+	if ((st = cu_file_read_all(s->custody_copy.data, CU_PKG_CUSTODY_MAX, &s->logbuf, err)) !=
+	    CU_OK)
+		return st;
+	p->data = s->logbuf.data;
+	p->data_len = p->size = s->logbuf.len;
+	p->encrypt = p->listed = true;
+	for (size_t i = 0; i < s->nev; i++) {
+		struct cu_buf src = CU_BUF_INIT;
+		if ((st = pentry_add(s, s->ev[i].path, &p, err)) != CU_OK ||
+		    (st = cu_case_path(s->c, s->ev[i].path, &src, err)) != CU_OK) {
+			cu_buf_release(&src);
+			return st;
+		}
+		p->src = cu_buf_detach(&src, NULL);
+		p->size = s->ev[i].size;
+		p->store = p->encrypt = true;
+	}
+	return CU_OK;
+}
+
+/* 2. the other case files, staged while hashed: inventory, case.db,
+ * report/. */
+static enum cu_status stage_case_files(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf db = CU_BUF_INIT;
+	struct stat sb;
+	enum cu_status st;
+
+	if ((st = stage_tree(s, "inventory", ".jsonl", err)) != CU_OK)
+		return st;
+	if ((st = cu_case_path(s->c, CU_CASE_DB, &db, err)) == CU_OK && lstat(db.data, &sb) == 0 &&
+	    S_ISREG(sb.st_mode))
+		st = stage(s, CU_CASE_DB, false, err);
+	/* A non-empty WAL means case.db alone is not the whole database. */
+	if (st == CU_OK && cu_buf_puts(&db, "-wal", err) == CU_OK && lstat(db.data, &sb) == 0 &&
+	    sb.st_size > 0)
+		cu_warn("seal: '%s' is not empty: case.db is sealed without it; run "
+			"custos parse again (it checkpoints) before sealing",
+			db.data);
+	cu_buf_release(&db);
+	if (st != CU_OK)
+		return st;
+	return stage_tree(s, "report", NULL, err);
+}
+
+/* 4. generated texts: case.jsonld, VERIFY.md, verify.sh; then the digests
+ * of every listed in-memory entry (their first read). */
+static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_caseuco_file *uf = NULL;
+	enum cu_status st;
+
+	if ((st = custody_bodies(s->logbuf.data, s->logbuf.len, &s->bodies, err)) != CU_OK)
+		return st;
+	if (s->nev > 0 && (uf = cu_calloc(s->nev, sizeof(*uf))) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	for (size_t i = 0; i < s->nev; i++) {
+		uf[i].path = s->ev[i].path;
+		uf[i].device_path = s->ev[i].device_path;
+		uf[i].item = s->ev[i].item;
+		uf[i].sha256 = s->ev[i].sha256;
+		uf[i].md5 = s->ev[i].md5;
+		uf[i].size = s->ev[i].size;
+		uf[i].kind = s->ev[i].derived ? "derived" : "evidence";
+	}
+	if ((st = cu_seal_caseuco(s->c->manifest, s->uuid, s->logbuf.data, s->logbuf.len, uf,
+				  s->nev, &s->jsonld, err)) != CU_OK)
+		goto out;
 	{
 		struct pentry *p;
-		if ((st = pentry_add(&s, CU_PKG_MIMETYPE, &p, err)) != CU_OK)
-			goto out;
-		p->data = mimetype;
-		p->data_len = p->size = sizeof(mimetype) - 1;
-		p->store = true;
-		if ((st = pentry_add(&s, CU_PKG_MANIFEST, &p, err)) != CU_OK)
-			goto out;
-		if (opts->sign_key != NULL) {
-			if ((st = pentry_add(&s, CU_PKG_SIG, &p, err)) != CU_OK)
-				goto out;
-			p->store = true;
-		}
-		if ((st = pentry_add(&s, CU_PKG_TSQ, &p, err)) != CU_OK)
-			goto out;
-		p->store = true;
-		if ((st = pentry_add(&s, CU_PKG_CUSTODY, &p, err)) != CU_OK)
-			goto out;
-		if ((st = cu_file_read_all(s.custody_copy.data, CU_PKG_CUSTODY_MAX, &logbuf,
-					   err)) != CU_OK)
-			goto out;
-		p->data = logbuf.data;
-		p->data_len = p->size = logbuf.len;
-		p->encrypt = p->listed = true;
-		for (size_t i = 0; i < s.nev; i++) {
-			struct cu_buf src = CU_BUF_INIT;
-			if ((st = pentry_add(&s, s.ev[i].path, &p, err)) != CU_OK ||
-			    (st = cu_case_path(c, s.ev[i].path, &src, err)) != CU_OK) {
-				cu_buf_release(&src);
-				goto out;
-			}
-			p->src = cu_buf_detach(&src, NULL);
-			p->size = s.ev[i].size;
-			p->store = p->encrypt = true;
-		}
-	}
-	if ((st = stage_tree(&s, "inventory", ".jsonl", err)) != CU_OK)
-		goto out;
-	{
-		struct cu_buf db = CU_BUF_INIT;
-		struct stat sb;
-		if ((st = cu_case_path(c, CU_CASE_DB, &db, err)) == CU_OK &&
-		    lstat(db.data, &sb) == 0 && S_ISREG(sb.st_mode))
-			st = stage(&s, CU_CASE_DB, false, err);
-		/* A non-empty WAL means case.db alone is not the whole database. */
-		if (st == CU_OK && cu_buf_puts(&db, "-wal", err) == CU_OK &&
-		    lstat(db.data, &sb) == 0 && sb.st_size > 0)
-			cu_warn("seal: '%s' is not empty: case.db is sealed without it; run "
-				"custos parse again (it checkpoints) before sealing",
-				db.data);
-		cu_buf_release(&db);
-		if (st != CU_OK)
-			goto out;
-	}
-	if ((st = stage_tree(&s, "report", NULL, err)) != CU_OK)
-		goto out;
-
-	/* 4. generated texts. */
-	if ((st = custody_bodies(logbuf.data, logbuf.len, &bodies, err)) != CU_OK)
-		goto out;
-	if (s.nev > 0 && (uf = cu_calloc(s.nev, sizeof(*uf))) == NULL) {
-		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < s.nev; i++) {
-		uf[i].path = s.ev[i].path;
-		uf[i].device_path = s.ev[i].device_path;
-		uf[i].item = s.ev[i].item;
-		uf[i].sha256 = s.ev[i].sha256;
-		uf[i].md5 = s.ev[i].md5;
-		uf[i].size = s.ev[i].size;
-		uf[i].kind = s.ev[i].derived ? "derived" : "evidence";
-	}
-	if ((st = cu_seal_caseuco(c->manifest, uuid, logbuf.data, logbuf.len, uf, s.nev, &jsonld,
-				  err)) != CU_OK)
-		goto out;
-	{
-		struct pentry *p;
-		const char *texts[3][2] = {{CU_PKG_JSONLD, jsonld.data},
+		const char *texts[3][2] = {{CU_PKG_JSONLD, s->jsonld.data},
 					   {CU_PKG_VERIFY_MD, cu_seal_verify_md()},
 					   {CU_PKG_VERIFY_SH, cu_seal_verify_sh()}};
 		for (int i = 0; i < 3; i++) {
-			if ((st = pentry_add(&s, texts[i][0], &p, err)) != CU_OK)
+			if ((st = pentry_add(s, texts[i][0], &p, err)) != CU_OK)
 				goto out;
 			p->data = texts[i][1];
 			p->data_len = p->size = strlen(texts[i][1]);
@@ -1392,247 +1442,299 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 				p->mode = 0755;
 		}
 	}
-	/* Digests of every listed in-memory entry (their first read). */
-	for (size_t i = 0; i < s.npe; i++) {
-		struct pentry *p = &s.pe[i];
+	for (size_t i = 0; i < s->npe; i++) {
+		struct pentry *p = &s->pe[i];
 		struct cu_hasher *h = NULL;
 		if (!p->listed || p->src != NULL)
 			continue;
-		if ((st = cu_hasher_new(s.algs, 0, &h, err)) == CU_OK &&
+		if ((st = cu_hasher_new(s->algs, 0, &h, err)) == CU_OK &&
 		    (st = cu_hasher_update(h, p->data, p->data_len, err)) == CU_OK)
 			st = cu_hasher_final(h, &p->d, err);
 		cu_hasher_free(h);
 		if (st != CU_OK)
 			goto out;
 	}
+out:
+	free(uf);
+	return st;
+}
 
-	/* manifest.json: the case's manifest plus what sealing adds. */
-	if ((man = json_deep_copy(c->manifest)) == NULL) {
+/* files[] and derived[] rows of the sealed manifest. */
+static void manifest_files(struct sealctx *s, json_t *files, json_t *derived)
+{
+	uint64_t seq = 0;
+
+	for (size_t i = 0; i < s->nev; i++) {
+		const struct evfile *e = &s->ev[i];
+		struct acqinfo a = {e->item, NULL, NULL};
+		acq_from_manifest(s->c->manifest, e->item, &a);
+		acq_from_custody(s->bodies, e->item, &a);
+		json_t *o = json_object();
+		if (!e->derived)
+			json_object_set_new(o, "seq", json_integer((json_int_t)++seq));
+		json_object_set_new(o, "path", json_string(e->path));
+		json_object_set_new(o, "device_path", jstr_or_null(e->device_path));
+		json_object_set_new(o, "item_id", json_string(e->item));
+		if (e->derived) {
+			json_object_set_new(o, "inputs",
+					    e->derived_from ? json_incref(e->derived_from)
+							    : json_array());
+			json_object_set_new(o, "method", jstr_or_null(e->derivation));
+		} else {
+			json_object_set_new(o, "category", json_string(e->category));
+			json_object_set_new(o, "format", json_string(e->format));
+		}
+		json_object_set_new(o, "size", json_integer((json_int_t)e->size));
+		json_object_set_new(o, "sha256", json_string(e->sha256));
+		json_object_set_new(o, "md5", json_string(e->md5));
+		json_object_set_new(o, "sm3",
+				    strlen(e->sm3) == 64 ? json_string(e->sm3) : json_null());
+		if (!e->derived) {
+			json_object_set_new(o, "acquired", jstr_or_null(a.time));
+			json_object_set_new(o, "method", jstr_or_null(a.method));
+		}
+		json_array_append_new(e->derived ? derived : files, o);
+	}
+}
+
+/* manifest.json: the case's manifest plus what sealing adds, serialised
+ * like the case's own manifest.json (cu_manifest_serialize: key order
+ * kept, 2-space indent, trailing newline). */
+static enum cu_status build_manifest(struct sealctx *s, struct cu_error *err)
+{
+	static const char *const gen[] = {"sealed",       "files",   "derived",    "package_files",
+					  "content_root", "custody", "signatures", "timestamps"};
+	const struct cu_seal_opts *opts = s->o;
+	struct cu_buf mt = CU_BUF_INIT;
+	json_t *man;
+	enum cu_status st;
+
+	if ((man = json_deep_copy(s->c->manifest)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	for (size_t i = 0; i < sizeof(gen) / sizeof(gen[0]); i++)
+		json_object_del(man, gen[i]);
+	if (json_object_get(man, "format") == NULL)
+		json_object_set_new(man, "format", json_string("custos-manifest"));
+	if (json_object_get(man, "format_version") == NULL)
+		json_object_set_new(man, "format_version", json_integer(1));
+	json_object_set_new(man, "package_id", json_string(s->uuid));
+
+	json_t *sealed = json_object();
+	json_object_set_new(sealed, "time", json_string(s->seal_time));
+	json_object_set_new(sealed, "package", json_string(s->name.data));
+	json_object_set_new(sealed, "tool", json_string(cu_version()));
+	json_object_set_new(sealed, "encrypted", json_boolean(opts->password != NULL));
+	json_object_set_new(sealed, "allow_incomplete", json_boolean(opts->allow_incomplete));
+	json_object_set(sealed, "missing", s->missing);
+	json_object_set_new(sealed, "clock_fixed", json_boolean(cu_time_is_fixed()));
+	json_object_set_new(man, "sealed", sealed);
+
+	json_t *files = json_array(), *derived = json_array(), *pf = json_array();
+	manifest_files(s, files, derived);
+	for (size_t i = 0; i < s->npe; i++)
+		if (s->pe[i].listed)
+			json_array_append_new(pf, digests_obj(s->pe[i].path, &s->pe[i].d));
+	json_object_set_new(man, "files", files);
+	json_object_set_new(man, "derived", derived);
+	json_object_set_new(man, "package_files", pf);
+
+	json_t *cr = json_object();
+	json_object_set_new(cr, "alg", json_string("RFC6962-SHA-256"));
+	json_object_set_new(cr, "size", json_integer((json_int_t)s->nev));
+	json_object_set_new(cr, "root", json_string(s->root_hex));
+	json_object_set_new(man, "content_root", cr);
+
+	json_t *cu = json_object();
+	json_object_set_new(cu, "log", json_string(CU_PKG_CUSTODY));
+	json_object_set_new(cu, "size", json_integer((json_int_t)s->res.custody_size));
+	json_object_set_new(cu, "head", json_string(s->head_hex));
+	json_object_set_new(cu, "root", json_string(s->croot_hex));
+	json_object_set_new(man, "custody", cu);
+
+	json_t *sigs = json_array();
+	if (opts->sign_key != NULL) {
+		json_t *so = json_object();
+		json_object_set_new(so, "key_id", json_string(cu_signer_key_id(s->signer)));
+		json_object_set_new(so, "alg", json_string("Ed25519"));
+		json_object_set_new(so, "file", json_string(CU_PKG_SIG));
+		json_array_append_new(sigs, so);
+	}
+	json_object_set_new(man, "signatures", sigs);
+	json_t *ts = json_array(), *to = json_object();
+	json_object_set_new(to, "type", json_string("RFC3161-request"));
+	json_object_set_new(to, "file", json_string(CU_PKG_TSQ));
+	json_object_set_new(to, "hash_alg", json_string("SHA-256"));
+	json_array_append_new(ts, to);
+	json_object_set_new(man, "timestamps", ts);
+
+	if ((st = cu_manifest_serialize(man, &mt, err)) == CU_OK)
+		s->manifest_text = cu_buf_detach(&mt, NULL);
+	cu_buf_release(&mt);
+	json_decref(man);
+	return st;
+}
+
+/* The seal hash (SHA-256 of manifest.json), the RFC 3161 request and the
+ * signature over it; the in-memory entries get their bytes. */
+static enum cu_status seal_manifest(struct sealctx *s, struct cu_error *err)
+{
+	const char *text = s->manifest_text;
+	unsigned char seal[32];
+	enum cu_status st;
+
+	cu_sha256(text, strlen(text), seal);
+	hexof(seal, 32, s->seal_hex);
+	if ((st = cu_seal_tsq_build(seal, &s->tsq, err)) != CU_OK)
+		return st;
+	if (s->o->sign_key != NULL) {
+		unsigned char raw[64];
+		if ((st = cu_signer_sign(s->signer, text, strlen(text), raw, err)) != CU_OK) {
+			cu_error_prefix(err, "seal: signing manifest.json");
+			return st;
+		}
+		cu_buf_reset(&s->sig);
+		if ((st = cu_buf_append(&s->sig, raw, sizeof(raw), err)) != CU_OK)
+			return st;
+	}
+	for (size_t i = 0; i < s->npe; i++) {
+		struct pentry *p = &s->pe[i];
+		if (strcmp(p->path, CU_PKG_MANIFEST) == 0) {
+			p->data = text;
+			p->data_len = p->size = strlen(text);
+		} else if (strcmp(p->path, CU_PKG_SIG) == 0) {
+			p->data = s->sig.data;
+			p->data_len = p->size = s->sig.len;
+		} else if (strcmp(p->path, CU_PKG_TSQ) == 0) {
+			p->data = s->tsq.data;
+			p->data_len = p->size = s->tsq.len;
+		}
+	}
+	return CU_OK;
+}
+
+/* 5. the zip, under a name no one mistakes for a package, in the work
+ * folder (whatever a kill leaves is removed with it, and the rename stays
+ * on one file system). The outer SHA-256 is computed while writing
+ * (struct pkgout). */
+static enum cu_status write_partial(struct sealctx *s, struct cu_error *err)
+{
+	char comment[80];
+	uint64_t total = 0;
+	enum cu_status st;
+
+	snprintf(comment, sizeof(comment), "CUSTOS1 %s", s->seal_hex);
+	for (size_t i = 0; i < s->npe; i++)
+		total += s->pe[i].size;
+	/* DOS times are local time: pin the zone so the bytes do not depend
+	 * on where the seal runs. */
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	if ((st = cu_buf_printf(&s->partial, err, "%s/package.partial", s->workdir)) != CU_OK)
+		return st;
+	s->partial_made = true;
+	if ((st = write_zip(s, s->partial.data, comment, total, s->res.outer_sha256, err)) != CU_OK)
+		return st;
+	return fsync_path(s->partial.data, err);
+}
+
+/* Sidecars first, the package last: its appearance means complete. */
+static enum cu_status publish_package(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf sidecar = CU_BUF_INIT, side = CU_BUF_INIT, livelog = CU_BUF_INIT;
+	enum cu_status st;
+
+	st = cu_buf_printf(&sidecar, err, "%s  %s\n", s->res.outer_sha256, s->name.data);
+	if (st == CU_OK)
+		st = cu_buf_printf(&side, err, "%s.sha256", s->pkg.data);
+	if (st == CU_OK)
+		st = cu_file_write_atomic(side.data, sidecar.data, sidecar.len, 0644, err);
+	if (st == CU_OK)
+		st = cu_buf_printf(&livelog, err, "%s.custody.jsonl", s->pkg.data);
+	if (st == CU_OK)
+		st = cu_file_write_atomic(livelog.data, s->logbuf.data, s->logbuf.len, 0644, err);
+	if (st != CU_OK)
+		goto out;
+	if (rename(s->partial.data, s->pkg.data) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot rename '%s' to '%s'",
+				    s->partial.data, s->pkg.data);
+		goto out;
+	}
+	s->partial_made = false;
+	st = cu_fsync_dir(s->outdir.data, err);
+out:
+	cu_buf_release(&sidecar);
+	cu_buf_release(&side);
+	cu_buf_release(&livelog);
+	return st;
+}
+
+static void sealctx_release(struct sealctx *s)
+{
+	if (s->partial_made && s->partial.data != NULL)
+		(void)unlink(s->partial.data);
+	remove_workdir(s);
+	cu_signer_free(s->signer);
+	json_decref(s->bodies);
+	json_decref(s->missing);
+	free(s->manifest_text);
+	for (size_t i = 0; i < s->nev; i++)
+		evfile_release(&s->ev[i]);
+	free(s->ev);
+	for (size_t i = 0; i < s->npe; i++) {
+		free(s->pe[i].path);
+		free(s->pe[i].src);
+	}
+	free(s->pe);
+	free(s->workdir);
+	cu_buf_release(&s->custody_copy);
+	cu_buf_release(&s->name);
+	cu_buf_release(&s->outdir);
+	cu_buf_release(&s->pkg);
+	cu_buf_release(&s->partial);
+	cu_buf_release(&s->logbuf);
+	cu_buf_release(&s->jsonld);
+	cu_buf_release(&s->sig);
+	cu_buf_release(&s->tsq);
+}
+
+enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
+			    struct cu_seal_result *out, struct cu_error *err)
+{
+	/* The steps in the order they run (the header comment says why);
+	 * what a step leaves in s is freed by sealctx_release. */
+	static enum cu_status (*const steps[])(struct sealctx *, struct cu_error *) = {
+	    check_manifest_fields, read_inventory,    name_package,  make_workdir,
+	    compute_content_root,  append_seal_entry, plan_entries,  stage_case_files,
+	    add_generated_texts,   build_manifest,    seal_manifest, write_partial,
+	    publish_package,
+	};
+	static const struct cu_buf buf_init = CU_BUF_INIT;
+	struct sealctx s;
+	enum cu_status st;
+
+	memset(&s, 0, sizeof(s));
+	s.name = s.outdir = s.pkg = s.logbuf = buf_init;
+	s.jsonld = s.sig = s.tsq = s.partial = buf_init;
+	s.c = c;
+	s.o = opts;
+	s.algs = (opts->hash_algs ? opts->hash_algs : CU_HASH_DEFAULT) | CU_HASH_DEFAULT;
+	s.missing = json_array();
+	cu_buf_init(&s.custody_copy, CU_PATH_MAX);
+	if (s.missing == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
 		goto out;
 	}
-	{
-		static const char *const gen[] = {"sealed",        "files",        "derived",
-						  "package_files", "content_root", "custody",
-						  "signatures",    "timestamps"};
-		for (size_t i = 0; i < sizeof(gen) / sizeof(gen[0]); i++)
-			json_object_del(man, gen[i]);
-		if (json_object_get(man, "format") == NULL)
-			json_object_set_new(man, "format", json_string("custos-manifest"));
-		if (json_object_get(man, "format_version") == NULL)
-			json_object_set_new(man, "format_version", json_integer(1));
-		json_object_set_new(man, "package_id", json_string(uuid));
-
-		json_t *sealed = json_object();
-		json_object_set_new(sealed, "time", json_string(s.seal_time));
-		json_object_set_new(sealed, "package", json_string(name.data));
-		json_object_set_new(sealed, "tool", json_string(cu_version()));
-		json_object_set_new(sealed, "encrypted", json_boolean(opts->password != NULL));
-		json_object_set_new(sealed, "allow_incomplete",
-				    json_boolean(opts->allow_incomplete));
-		json_object_set(sealed, "missing", s.missing);
-		json_object_set_new(sealed, "clock_fixed", json_boolean(cu_time_is_fixed()));
-		json_object_set_new(man, "sealed", sealed);
-
-		json_t *files = json_array(), *derived = json_array(), *pf = json_array();
-		uint64_t seq = 0;
-		for (size_t i = 0; i < s.nev; i++) {
-			const struct evfile *e = &s.ev[i];
-			struct acqinfo a = {e->item, NULL, NULL};
-			acq_from_manifest(c->manifest, e->item, &a);
-			acq_from_custody(bodies, e->item, &a);
-			json_t *o = json_object();
-			if (!e->derived)
-				json_object_set_new(o, "seq", json_integer((json_int_t)++seq));
-			json_object_set_new(o, "path", json_string(e->path));
-			json_object_set_new(o, "device_path", jstr_or_null(e->device_path));
-			json_object_set_new(o, "item_id", json_string(e->item));
-			if (e->derived) {
-				json_object_set_new(o, "inputs",
-						    e->derived_from ? json_incref(e->derived_from)
-								    : json_array());
-				json_object_set_new(o, "method", jstr_or_null(e->derivation));
-			} else {
-				json_object_set_new(o, "category", json_string(e->category));
-				json_object_set_new(o, "format", json_string(e->format));
-			}
-			json_object_set_new(o, "size", json_integer((json_int_t)e->size));
-			json_object_set_new(o, "sha256", json_string(e->sha256));
-			json_object_set_new(o, "md5", json_string(e->md5));
-			json_object_set_new(
-			    o, "sm3", strlen(e->sm3) == 64 ? json_string(e->sm3) : json_null());
-			if (!e->derived) {
-				json_object_set_new(o, "acquired", jstr_or_null(a.time));
-				json_object_set_new(o, "method", jstr_or_null(a.method));
-			}
-			json_array_append_new(e->derived ? derived : files, o);
-		}
-		for (size_t i = 0; i < s.npe; i++)
-			if (s.pe[i].listed)
-				json_array_append_new(pf, digests_obj(s.pe[i].path, &s.pe[i].d));
-		json_object_set_new(man, "files", files);
-		json_object_set_new(man, "derived", derived);
-		json_object_set_new(man, "package_files", pf);
-
-		json_t *cr = json_object();
-		json_object_set_new(cr, "alg", json_string("RFC6962-SHA-256"));
-		json_object_set_new(cr, "size", json_integer((json_int_t)s.nev));
-		json_object_set_new(cr, "root", json_string(root_hex));
-		json_object_set_new(man, "content_root", cr);
-
-		json_t *cu = json_object();
-		json_object_set_new(cu, "log", json_string(CU_PKG_CUSTODY));
-		json_object_set_new(cu, "size", json_integer((json_int_t)res.custody_size));
-		json_object_set_new(cu, "head", json_string(head_hex));
-		json_object_set_new(cu, "root", json_string(croot_hex));
-		json_object_set_new(man, "custody", cu);
-
-		json_t *sigs = json_array();
-		if (opts->sign_key != NULL) {
-			json_t *so = json_object();
-			json_object_set_new(so, "key_id", json_string(cu_signer_key_id(signer)));
-			json_object_set_new(so, "alg", json_string("Ed25519"));
-			json_object_set_new(so, "file", json_string(CU_PKG_SIG));
-			json_array_append_new(sigs, so);
-		}
-		json_object_set_new(man, "signatures", sigs);
-		json_t *ts = json_array(), *to = json_object();
-		json_object_set_new(to, "type", json_string("RFC3161-request"));
-		json_object_set_new(to, "file", json_string(CU_PKG_TSQ));
-		json_object_set_new(to, "hash_alg", json_string("SHA-256"));
-		json_array_append_new(ts, to);
-		json_object_set_new(man, "timestamps", ts);
-	}
-	/* Serialised like the case's own manifest.json (cu_manifest_serialize:
-	 * key order kept, 2-space indent, trailing newline). */
-	{
-		struct cu_buf mt = CU_BUF_INIT;
-		if ((st = cu_manifest_serialize(man, &mt, err)) != CU_OK) {
-			cu_buf_release(&mt);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if ((st = steps[i](&s, err)) != CU_OK)
 			goto out;
-		}
-		manifest_text = cu_buf_detach(&mt, NULL);
-	}
-	cu_sha256(manifest_text, strlen(manifest_text), seal);
-	hexof(seal, 32, seal_hex);
-	if ((st = cu_seal_tsq_build(seal, &tsq, err)) != CU_OK)
-		goto out;
-	if (opts->sign_key != NULL) {
-		unsigned char raw[64];
-		if ((st = cu_signer_sign(signer, manifest_text, strlen(manifest_text), raw, err)) !=
-		    CU_OK) {
-			cu_error_prefix(err, "seal: signing manifest.json");
-			goto out;
-		}
-		cu_buf_reset(&sig);
-		if ((st = cu_buf_append(&sig, raw, sizeof(raw), err)) != CU_OK)
-			goto out;
-	}
-	for (size_t i = 0; i < s.npe; i++) {
-		struct pentry *p = &s.pe[i];
-		if (strcmp(p->path, CU_PKG_MANIFEST) == 0) {
-			p->data = manifest_text;
-			p->data_len = p->size = strlen(manifest_text);
-		} else if (strcmp(p->path, CU_PKG_SIG) == 0) {
-			p->data = sig.data;
-			p->data_len = p->size = sig.len;
-		} else if (strcmp(p->path, CU_PKG_TSQ) == 0) {
-			p->data = tsq.data;
-			p->data_len = p->size = tsq.len;
-		}
-	}
 
-	/* 5. the zip, under a name no one mistakes for a package. */
-	{
-		char comment[80];
-		uint64_t total = 0;
-		snprintf(comment, sizeof(comment), "CUSTOS1 %s", seal_hex);
-		for (size_t i = 0; i < s.npe; i++)
-			total += s.pe[i].size;
-		/* DOS times are local time: pin the zone so the bytes do not
-		 * depend on where the seal runs. */
-		setenv("TZ", "UTC0", 1);
-		tzset();
-		/* Inside the work folder: whatever a kill leaves is removed
-		 * with it, and the rename below stays on one file system. */
-		if ((st = cu_buf_printf(&partial, err, "%s/package.partial", s.workdir)) != CU_OK)
-			goto out;
-		partial_made = true;
-		if ((st = write_zip(&s, partial.data, comment, total, res.outer_sha256, err)) !=
-		    CU_OK)
-			goto out;
-	}
-	/* The outer SHA-256 was computed while writing (struct pkgout). */
-	if ((st = fsync_path(partial.data, err)) != CU_OK)
-		goto out;
-	/* Sidecars first, the package last: its appearance means complete. */
-	{
-		struct cu_buf side = CU_BUF_INIT, livelog = CU_BUF_INIT;
-		st = cu_buf_printf(&sidecar, err, "%s  %s\n", res.outer_sha256, name.data);
-		if (st == CU_OK)
-			st = cu_buf_printf(&side, err, "%s.sha256", pkg.data);
-		if (st == CU_OK)
-			st = cu_file_write_atomic(side.data, sidecar.data, sidecar.len, 0644, err);
-		if (st == CU_OK)
-			st = cu_buf_printf(&livelog, err, "%s.custody.jsonl", pkg.data);
-		if (st == CU_OK)
-			st = cu_file_write_atomic(livelog.data, logbuf.data, logbuf.len, 0644, err);
-		cu_buf_release(&side);
-		cu_buf_release(&livelog);
-		if (st != CU_OK)
-			goto out;
-	}
-	if (rename(partial.data, pkg.data) != 0) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot rename '%s' to '%s'", partial.data,
-				    pkg.data);
-		goto out;
-	}
-	partial_made = false;
-	if ((st = cu_fsync_dir(outdir.data, err)) != CU_OK)
-		goto out;
-
-	snprintf(res.package, sizeof(res.package), "%s", pkg.data);
-	snprintf(res.name, sizeof(res.name), "%s", name.data);
-	memcpy(res.seal_hash, seal_hex, 65);
-	memcpy(res.content_root, root_hex, 65);
-	memcpy(res.custody_head, head_hex, 65);
-	*out = res;
-	st = CU_OK;
+	snprintf(s.res.package, sizeof(s.res.package), "%s", s.pkg.data);
+	snprintf(s.res.name, sizeof(s.res.name), "%s", s.name.data);
+	memcpy(s.res.seal_hash, s.seal_hex, 65);
+	memcpy(s.res.content_root, s.root_hex, 65);
+	memcpy(s.res.custody_head, s.head_hex, 65);
+	*out = s.res;
 out:
-	if (partial_made && partial.data != NULL)
-		(void)unlink(partial.data);
-	if (log != NULL)
-		cu_custody_close(log);
-	remove_workdir(&s);
-	cu_signer_free(signer);
-	json_decref(bodies);
-	json_decref(man);
-	json_decref(s.missing);
-	free(manifest_text);
-	free(cf);
-	free(uf);
-	cu_strv_free(items, nitems);
-	for (size_t i = 0; i < s.nev; i++)
-		evfile_release(&s.ev[i]);
-	free(s.ev);
-	for (size_t i = 0; i < s.npe; i++) {
-		free(s.pe[i].path);
-		free(s.pe[i].src);
-	}
-	free(s.pe);
-	free(s.workdir);
-	cu_buf_release(&s.custody_copy);
-	cu_buf_release(&name);
-	cu_buf_release(&outdir);
-	cu_buf_release(&pkg);
-	cu_buf_release(&partial);
-	cu_buf_release(&tmp);
-	cu_buf_release(&logbuf);
-	cu_buf_release(&jsonld);
-	cu_buf_release(&sig);
-	cu_buf_release(&tsq);
-	cu_buf_release(&subj);
-	cu_buf_release(&det);
-	cu_buf_release(&sidecar);
+	sealctx_release(&s);
 	return st;
 }

@@ -1,5 +1,5 @@
-# Manifest, seal, verify, CASE/UCO export (issue 3).
-libcureport_a_SOURCES += report/seal.c report/seal_int.h report/sealutil.c \
+# Manifest, seal, verify, CASE/UCO export.
+libcureport_a_SOURCES += report/library.c report/seal.c report/seal_int.h report/sealutil.c \
 	report/caseuco.c report/verify.c
 # VERIFY.md and verify.sh are kept as plain files and packed byte for byte.
 nodist_libcureport_a_SOURCES = report/sealtext.c

@@ -25,17 +25,18 @@
 
 /* DER RFC 3161 TimeStampReq over a SHA-256 imprint; certReq true, nonce
  * taken from the imprint so the request is deterministic. */
-enum cu_status cu_seal_tsq_build(const unsigned char imprint[32], struct cu_buf *out,
-				 struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_seal_tsq_build(const unsigned char imprint[32], struct cu_buf *out,
+						struct cu_error *err);
 /* Checks that a DER TimeStampReq carries the SHA-256 imprint. */
-enum cu_status cu_seal_tsq_check(const void *der, size_t n, const unsigned char imprint[32],
-				 struct cu_error *err);
+CU_WARN_UNUSED enum cu_status
+cu_seal_tsq_check(const void *der, size_t n, const unsigned char imprint[32], struct cu_error *err);
 /* Checks a DER TimeStampResp: granted, and its token's imprint matches;
  * with ca_file (PEM) also the TSA's signature and certificate chain. */
-enum cu_status cu_seal_tsr_check(const void *der, size_t n, const unsigned char imprint[32],
-				 const char *ca_file, struct cu_buf *detail, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_seal_tsr_check(const void *der, size_t n,
+						const unsigned char imprint[32],
+						const char *ca_file, struct cu_buf *detail,
+						struct cu_error *err);
 
-/* One file of the content tree. */
 /* The text of VERIFY.md and verify.sh (static, ASCII/UTF-8). */
 const char *cu_seal_verify_md(void);
 const char *cu_seal_verify_sh(void);
@@ -46,10 +47,10 @@ struct cu_caseuco_file {
 	uint64_t size;
 };
 /* Writes case.jsonld: manifest (case, items) + custody log lines + files. */
-enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
-			       const char *custody_log, size_t custody_len,
-			       const struct cu_caseuco_file *files, size_t n, struct cu_buf *out,
-			       struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
+					      const char *custody_log, size_t custody_len,
+					      const struct cu_caseuco_file *files, size_t n,
+					      struct cu_buf *out, struct cu_error *err);
 
 /* Finds the case id in a manifest (case_id, case.case_id, case.case_number). */
 const char *cu_seal_manifest_case_id(const json_t *manifest);

@@ -210,6 +210,17 @@ struct pkg {
 	unsigned char *chunk, *ring;
 	bool password_reported;
 	unsigned long encrypted_skipped;
+	/* Filled step by step by cu_verify_package. */
+	bool stop; /* a check failed that the others depend on */
+	zip_int64_t n;
+	const char **names; /* entry names, in zip order (borrowed from libzip) */
+	struct cu_error e;  /* last error of the name and manifest checks */
+	struct cu_buf man_text, logbuf, small, sigbuf;
+	json_t *man;
+	struct listing l;
+	unsigned char seal[32];
+	char seal_hex[65], croot_hex[65];
+	bool have_sig, have_tsq, have_tsr, log_seen;
 };
 
 static bool is_fixed(const char *name)
@@ -635,48 +646,30 @@ static void check_custody(struct pkg *p, const json_t *man, const struct cu_buf 
 	}
 }
 
-enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *opts,
-				 struct cu_verify_report *r, struct cu_error *err)
+/* The input is a readable file, the outer hash starts on its thread, and
+ * libzip opens it; a failure is a check, and stops the others. */
+static enum cu_status open_package(struct pkg *p, struct outer *outer, struct cu_error *err)
 {
-	struct pkg p;
-	struct outer outer;
-	struct listing l = {NULL, 0};
-	struct cu_buf man_text = CU_BUF_INIT, logbuf = CU_BUF_INIT, small = CU_BUF_INIT;
-	struct cu_buf sigbuf = CU_BUF_INIT;
-	json_t *man = NULL;
-	const char **names = NULL;
-	enum cu_status st = CU_OK;
-	unsigned char seal[32];
-	char seal_hex[65] = "", croot_hex[65] = "";
+	struct cu_verify_report *r = p->r;
+	const char *path = p->path;
+	struct stat sb;
 	zip_int64_t n;
 	int zerr = 0;
-	bool have_sig = false, have_tsq = false, have_tsr = false, log_seen = false;
-	uint64_t bytes = 0;
-	struct cu_error e;
 
-	memset(&p, 0, sizeof(p));
-	memset(&outer, 0, sizeof(outer));
-	p.path = path;
-	p.o = opts;
-	p.r = r;
-	cu_error_clear(&e);
-
-	{
-		struct stat sb;
-		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0) {
-			check(r, UNREADABLE, "input", "cannot read package '%s': %s", path,
-			      strerror(errno ? errno : EINVAL));
-			goto out;
-		}
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0) {
+		check(r, UNREADABLE, "input", "cannot read package '%s': %s", path,
+		      strerror(errno ? errno : EINVAL));
+		p->stop = true;
+		return CU_OK;
 	}
-	outer_begin(&p, &outer);
+	outer_begin(p, outer);
 
-	p.za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	p->za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	/* libzip refuses duplicate names only when checking consistency:
 	 * reopen so the name check below can say which name repeats. */
-	if (p.za == NULL && zerr == ZIP_ER_EXISTS)
-		p.za = zip_open(path, ZIP_RDONLY, &zerr);
-	if (p.za == NULL) {
+	if (p->za == NULL && zerr == ZIP_ER_EXISTS)
+		p->za = zip_open(path, ZIP_RDONLY, &zerr);
+	if (p->za == NULL) {
 		zip_error_t ze;
 		unsigned char magic[4] = {0};
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -692,331 +685,428 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 		      "'%s' is not a readable ZIP archive (damaged or truncated?): %s", path,
 		      zip_error_strerror(&ze));
 		zip_error_fini(&ze);
-		goto out;
+		p->stop = true;
+		return CU_OK;
 	}
-	if (opts->password != NULL)
-		zip_set_default_password(p.za, opts->password);
-	if ((p.chunk = cu_malloc(CHUNK)) == NULL || (p.ring = cu_malloc(NSLOT * CHUNK)) == NULL) {
-		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
-		goto out;
-	}
-	n = zip_get_num_entries(p.za, 0);
+	if (p->o->password != NULL)
+		zip_set_default_password(p->za, p->o->password);
+	if ((p->chunk = cu_malloc(CHUNK)) == NULL || (p->ring = cu_malloc(NSLOT * CHUNK)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	n = zip_get_num_entries(p->za, 0);
+	p->n = n;
 	r->entries = n > 0 ? (uint64_t)n : 0;
+	return CU_OK;
+}
 
-	/* Names: safe, unique. */
-	names = cu_calloc(n > 0 ? (size_t)n : 1, sizeof(*names));
-	if (names == NULL) {
-		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
-		goto out;
-	}
-	{
-		bool bad = false;
-		for (zip_int64_t i = 0; i < n; i++) {
-			const char *nm = zip_get_name(p.za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
-			names[i] = nm ? nm : "";
-			if (nm == NULL || cu_path_check_relative(nm, strlen(nm), &e) != CU_OK) {
-				check(r, FAIL, "entry-names",
-				      "entry %lld has an unsafe name '%s': %s", (long long)i,
-				      names[i], e.msg);
-				bad = true;
-			}
-		}
-		const char **sorted = cu_calloc(n > 0 ? (size_t)n : 1, sizeof(*sorted));
-		if (sorted == NULL) {
-			st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
-			goto out;
-		}
-		memcpy(sorted, names, (size_t)(n > 0 ? n : 0) * sizeof(*sorted));
-		if (n > 1)
-			qsort(sorted, (size_t)n, sizeof(*sorted), cmp_cstr);
-		for (zip_int64_t i = 1; i < n; i++)
-			if (strcmp(sorted[i - 1], sorted[i]) == 0) {
-				check(r, FAIL, "entry-names", "entry name '%s' appears twice",
-				      sorted[i]);
-				bad = true;
-			}
-		free(sorted);
-		if (!bad)
-			check(r, PASS, "entry-names",
-			      "%lld entries, names unique, relative, without '..'", (long long)n);
-	}
+/* Names: safe, unique. */
+static enum cu_status check_entry_names(struct pkg *p, struct cu_error *err)
+{
+	struct cu_verify_report *r = p->r;
+	zip_int64_t n = p->n;
+	const char **sorted = NULL;
+	bool bad = false;
 
-	/* mimetype: first, stored, exact. */
-	{
-		zip_stat_t zs;
-		zip_stat_init(&zs);
-		if (n < 1 || strcmp(names[0], CU_PKG_MIMETYPE) != 0 ||
-		    zip_stat_index(p.za, 0, 0, &zs) != 0 || zs.comp_method != ZIP_CM_STORE ||
-		    zs.encryption_method != ZIP_EM_NONE)
-			check(r, FAIL, "mimetype", "first entry is '%s', not a stored 'mimetype'",
-			      n > 0 ? names[0] : "(none)");
-		else if (!read_small(&p, 0, CU_PKG_MIMETYPE, 256, &small) ||
-			 strcmp(small.data, CU_PACKAGE_MIMETYPE) != 0)
-			check(r, FAIL, "mimetype", "mimetype is '%s', not '%s'",
-			      small.data ? small.data : "", CU_PACKAGE_MIMETYPE);
-		else
-			check(r, PASS, "mimetype", "%s", CU_PACKAGE_MIMETYPE);
+	p->names = cu_calloc(n > 0 ? (size_t)n : 1, sizeof(*p->names));
+	if (p->names == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	for (zip_int64_t i = 0; i < n; i++) {
+		const char *nm = zip_get_name(p->za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+		p->names[i] = nm ? nm : "";
+		if (nm == NULL || cu_path_check_relative(nm, strlen(nm), &p->e) != CU_OK) {
+			check(r, FAIL, "entry-names", "entry %lld has an unsafe name '%s': %s",
+			      (long long)i, p->names[i], p->e.msg);
+			bad = true;
+		}
 	}
+	sorted = cu_calloc(n > 0 ? (size_t)n : 1, sizeof(*sorted));
+	if (sorted == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	memcpy(sorted, p->names, (size_t)(n > 0 ? n : 0) * sizeof(*sorted));
+	if (n > 1)
+		qsort(sorted, (size_t)n, sizeof(*sorted), cmp_cstr);
+	for (zip_int64_t i = 1; i < n; i++)
+		if (strcmp(sorted[i - 1], sorted[i]) == 0) {
+			check(r, FAIL, "entry-names", "entry name '%s' appears twice", sorted[i]);
+			bad = true;
+		}
+	free(sorted);
+	if (!bad)
+		check(r, PASS, "entry-names", "%lld entries, names unique, relative, without '..'",
+		      (long long)n);
+	return CU_OK;
+}
 
-	/* manifest.json and the seal hash. */
-	{
-		zip_int64_t mi = zip_name_locate(p.za, CU_PKG_MANIFEST, 0);
-		if (mi < 0) {
-			check(r, FAIL, "manifest", "the package has no manifest.json");
-			goto out;
-		}
-		if (!read_small(&p, (zip_uint64_t)mi, CU_PKG_MANIFEST, CU_PKG_MANIFEST_MAX,
-				&man_text))
-			goto out;
-		cu_sha256(man_text.data, man_text.len, seal);
-		cu_hex(seal, 32, seal_hex);
-		memcpy(r->seal_hash, seal_hex, 65);
-		if (cu_json_load_str(man_text.data, man_text.len, CU_PKG_MANIFEST, &man, &e) !=
-			CU_OK ||
-		    !json_is_object(man)) {
-			check(r, FAIL, "manifest", "manifest.json does not parse: %s", e.msg);
-			goto comment;
-		}
-		check(r, PASS, "manifest", "manifest.json parses; seal hash %s", seal_hex);
-	}
-comment : {
-	int clen = 0;
-	const char *cm = zip_get_archive_comment(p.za, &clen, ZIP_FL_ENC_RAW);
-	char want[80];
-	snprintf(want, sizeof(want), "CUSTOS1 %s", seal_hex);
-	if (cm != NULL && (size_t)clen == strlen(want) && memcmp(cm, want, (size_t)clen) == 0)
-		check(r, PASS, "zip-comment", "CUSTOS1 %s equals SHA-256(manifest.json)", seal_hex);
+/* mimetype: first, stored, exact. */
+static void check_mimetype(struct pkg *p)
+{
+	struct cu_verify_report *r = p->r;
+	zip_stat_t zs;
+
+	zip_stat_init(&zs);
+	if (p->n < 1 || strcmp(p->names[0], CU_PKG_MIMETYPE) != 0 ||
+	    zip_stat_index(p->za, 0, 0, &zs) != 0 || zs.comp_method != ZIP_CM_STORE ||
+	    zs.encryption_method != ZIP_EM_NONE)
+		check(r, FAIL, "mimetype", "first entry is '%s', not a stored 'mimetype'",
+		      p->n > 0 ? p->names[0] : "(none)");
+	else if (!read_small(p, 0, CU_PKG_MIMETYPE, 256, &p->small) ||
+		 strcmp(p->small.data, CU_PACKAGE_MIMETYPE) != 0)
+		check(r, FAIL, "mimetype", "mimetype is '%s', not '%s'",
+		      p->small.data ? p->small.data : "", CU_PACKAGE_MIMETYPE);
 	else
-		check(r, FAIL, "zip-comment",
+		check(r, PASS, "mimetype", "%s", CU_PACKAGE_MIMETYPE);
+}
+
+/* The zip comment carries the seal hash. */
+static void check_comment(struct pkg *p)
+{
+	int clen = 0;
+	const char *cm = zip_get_archive_comment(p->za, &clen, ZIP_FL_ENC_RAW);
+	char want[80];
+
+	snprintf(want, sizeof(want), "CUSTOS1 %s", p->seal_hex);
+	if (cm != NULL && (size_t)clen == strlen(want) && memcmp(cm, want, (size_t)clen) == 0)
+		check(p->r, PASS, "zip-comment", "CUSTOS1 %s equals SHA-256(manifest.json)",
+		      p->seal_hex);
+	else
+		check(p->r, FAIL, "zip-comment",
 		      "zip comment '%.*s' does not equal 'CUSTOS1 ' + SHA-256(manifest.json) = %s "
 		      "(manifest.json changed?)",
-		      cm ? (clen > 80 ? 80 : clen) : 0, cm ? cm : "", seal_hex);
+		      cm ? (clen > 80 ? 80 : clen) : 0, cm ? cm : "", p->seal_hex);
 }
-	if (man == NULL)
+
+/* manifest.json and the seal hash, then the zip comment. Without a
+ * manifest nothing else can be checked. */
+static void check_manifest(struct pkg *p)
+{
+	struct cu_verify_report *r = p->r;
+	zip_int64_t mi = zip_name_locate(p->za, CU_PKG_MANIFEST, 0);
+
+	if (mi < 0) {
+		check(r, FAIL, "manifest", "the package has no manifest.json");
+		p->stop = true;
+		return;
+	}
+	if (!read_small(p, (zip_uint64_t)mi, CU_PKG_MANIFEST, CU_PKG_MANIFEST_MAX, &p->man_text)) {
+		p->stop = true;
+		return;
+	}
+	cu_sha256(p->man_text.data, p->man_text.len, p->seal);
+	cu_hex(p->seal, 32, p->seal_hex);
+	memcpy(r->seal_hash, p->seal_hex, 65);
+	if (cu_json_load_str(p->man_text.data, p->man_text.len, CU_PKG_MANIFEST, &p->man, &p->e) !=
+		CU_OK ||
+	    !json_is_object(p->man))
+		check(r, FAIL, "manifest", "manifest.json does not parse: %s", p->e.msg);
+	else
+		check(r, PASS, "manifest", "manifest.json parses; seal hash %s", p->seal_hex);
+	check_comment(p);
+	if (p->man == NULL)
+		p->stop = true;
+}
+
+/* The listing of manifest.json and the hashers for the entries: SM3 only
+ * when the manifest carries it (it is the slowest digest). */
+static enum cu_status start_hashers(struct pkg *p, struct cu_error *err)
+{
+	unsigned algs = CU_HASH_SHA256;
+	enum cu_status st;
+
+	if ((st = build_listing(p->man, p->r, &p->l, err)) != CU_OK)
+		return st;
+	for (size_t i = 0; i < p->l.n; i++)
+		if (p->l.v[i].sm3 != NULL)
+			algs |= CU_HASH_SM3;
+	if ((st = cu_hasher_new(algs, CU_HASHER_THREADED, &p->h, err)) != CU_OK)
+		return st;
+	return cu_hasher_new(CU_HASH_MD5, 0, &p->h_md5, err);
+}
+
+/* The timestamp request and response entries, by name. */
+static void check_tsq_entry(struct pkg *p, zip_uint64_t u, const char *nm)
+{
+	struct cu_error e;
+
+	cu_error_clear(&e);
+	if (!read_small(p, u, nm, 1 << 16, &p->small))
+		return;
+	p->have_tsq = true;
+	if (cu_seal_tsq_check(p->small.data, p->small.len, p->seal, &e) != CU_OK)
+		check(p->r, FAIL, "timestamp-request", "%s", e.msg);
+	else
+		check(p->r, PASS, "timestamp-request",
+		      "manifest.json.tsq asks to stamp SHA-256(manifest.json)");
+}
+
+static void check_tsr_entry(struct pkg *p, zip_uint64_t u, const char *nm)
+{
+	struct cu_buf det = CU_BUF_INIT;
+	struct cu_error e;
+
+	cu_error_clear(&e);
+	if (!read_small(p, u, nm, 1 << 20, &p->small))
+		return;
+	p->have_tsr = true;
+	if (cu_seal_tsr_check(p->small.data, p->small.len, p->seal, p->o->tsa_ca, &det, &e) !=
+	    CU_OK)
+		check(p->r, FAIL, "timestamp", "%s: %s", nm, e.msg);
+	else
+		check(p->r, PASS, "timestamp", "%s: %s", nm, det.data);
+	cu_buf_release(&det);
+}
+
+/* Every entry: fixed names, or listed with matching digests. */
+static void check_entries(struct pkg *p)
+{
+	struct cu_verify_report *r = p->r;
+	unsigned long bad_before = r->failures;
+	uint64_t bytes = 0;
+
+	for (zip_int64_t i = 0; i < p->n; i++) {
+		const char *nm = p->names[i];
+		zip_uint64_t u = (zip_uint64_t)i;
+		if (strcmp(nm, CU_PKG_SIG) == 0) {
+			p->have_sig = read_small(p, u, nm, 4096, &p->sigbuf);
+			continue;
+		}
+		if (strcmp(nm, CU_PKG_TSQ) == 0) {
+			check_tsq_entry(p, u, nm);
+			continue;
+		}
+		if (strcmp(nm, CU_PKG_TSR) == 0 && p->o->tsr == NULL) {
+			check_tsr_entry(p, u, nm);
+			continue;
+		}
+		if (is_fixed(nm))
+			continue;
+		struct listed *le = find_listed(&p->l, nm);
+		if (le == NULL) {
+			check(r, FAIL, "entries",
+			      "unexpected entry '%s': not listed in manifest.json", nm);
+			continue;
+		}
+		if (le->seen)
+			continue;
+		le->seen = true;
+		bool is_log = strcmp(nm, CU_PKG_CUSTODY) == 0;
+		check_entry(p, u, nm, le, is_log ? &p->logbuf : NULL, &bytes);
+		if (is_log && p->logbuf.data != NULL)
+			p->log_seen = true;
+		else if (is_log && !p->r->need_password)
+			p->log_seen = p->logbuf.len == 0 && le->size == 0;
+	}
+	for (size_t i = 0; i < p->l.n; i++)
+		if (!p->l.v[i].seen)
+			check(r, FAIL, "entries",
+			      "entry '%s' listed in manifest.json %s[] is missing from the "
+			      "package",
+			      p->l.v[i].path, p->l.v[i].list);
+	r->bytes = bytes;
+	if (r->failures != bad_before)
+		return;
+	if (p->encrypted_skipped > 0)
+		check(r, UNREADABLE, "files",
+		      "%lu encrypted entries not checked (no or wrong password)",
+		      p->encrypted_skipped);
+	else
+		check(r, PASS, "files",
+		      "%zu listed entries, %llu bytes: size, SHA-256, MD5 (and SM3) "
+		      "match manifest.json; CRCs good",
+		      p->l.n, (unsigned long long)bytes);
+}
+
+/* content_root over files[] + derived[] as listed. */
+static void check_content_root(struct pkg *p)
+{
+	struct cu_verify_report *r = p->r;
+	const json_t *cr = json_object_get(p->man, "content_root");
+	const char *want = json_string_value(json_object_get(cr, "root"));
+	json_int_t wsize = json_integer_value(json_object_get(cr, "size"));
+	unsigned char root[32];
+	size_t k = 0;
+	struct cu_error e;
+
+	cu_error_clear(&e);
+	if (listing_root(&p->l, root, &k, &e) != CU_OK) {
+		check(r, FAIL, "content-root", "%s", e.msg);
+		return;
+	}
+	cu_hex(root, 32, p->croot_hex);
+	memcpy(r->content_root, p->croot_hex, 65);
+	if (want == NULL || strcmp(want, p->croot_hex) != 0 || (size_t)wsize != k)
+		check(r, FAIL, "content-root",
+		      "files[] + derived[] give root %s over %zu files; "
+		      "manifest.json content_root says %s over %lld",
+		      p->croot_hex, k, want ? want : "null", (long long)wsize);
+	else
+		check(r, PASS, "content-root", "%s over %zu files", p->croot_hex, k);
+}
+
+/* The living log beside the package continues the sealed one. */
+static void check_living_log(struct pkg *p)
+{
+	struct cu_verify_report *r = p->r;
+	struct cu_buf lp = CU_BUF_INIT, live = CU_BUF_INIT;
+	struct cu_custody_check chk;
+	struct cu_error e;
+
+	if (cu_buf_printf(&lp, NULL, "%s.custody.jsonl", p->path) != CU_OK ||
+	    !cu_file_exists(lp.data))
 		goto out;
-
-	if ((st = build_listing(man, r, &l, err)) != CU_OK)
-		goto out;
-	/* SM3 only when the manifest carries it: it is the slowest digest. */
-	{
-		unsigned algs = CU_HASH_SHA256;
-		for (size_t i = 0; i < l.n; i++)
-			if (l.v[i].sm3 != NULL)
-				algs |= CU_HASH_SM3;
-		if ((st = cu_hasher_new(algs, CU_HASHER_THREADED, &p.h, err)) != CU_OK ||
-		    (st = cu_hasher_new(CU_HASH_MD5, 0, &p.h_md5, err)) != CU_OK)
-			goto out;
-	}
-
-	/* Every entry: fixed names, or listed with matching digests. */
-	{
-		unsigned long bad_before = r->failures;
-		for (zip_int64_t i = 0; i < n; i++) {
-			const char *nm = names[i];
-			zip_uint64_t u = (zip_uint64_t)i;
-			if (strcmp(nm, CU_PKG_SIG) == 0) {
-				have_sig = read_small(&p, u, nm, 4096, &sigbuf);
-				continue;
-			}
-			if (strcmp(nm, CU_PKG_TSQ) == 0) {
-				if (read_small(&p, u, nm, 1 << 16, &small)) {
-					have_tsq = true;
-					if (cu_seal_tsq_check(small.data, small.len, seal, &e) !=
-					    CU_OK)
-						check(r, FAIL, "timestamp-request", "%s", e.msg);
-					else
-						check(r, PASS, "timestamp-request",
-						      "manifest.json.tsq asks to stamp "
-						      "SHA-256(manifest.json)");
-				}
-				continue;
-			}
-			if (strcmp(nm, CU_PKG_TSR) == 0 && opts->tsr == NULL) {
-				if (read_small(&p, u, nm, 1 << 20, &small)) {
-					struct cu_buf det = CU_BUF_INIT;
-					have_tsr = true;
-					if (cu_seal_tsr_check(small.data, small.len, seal,
-							      opts->tsa_ca, &det, &e) != CU_OK)
-						check(r, FAIL, "timestamp", "%s: %s", nm, e.msg);
-					else
-						check(r, PASS, "timestamp", "%s: %s", nm, det.data);
-					cu_buf_release(&det);
-				}
-				continue;
-			}
-			if (is_fixed(nm))
-				continue;
-			struct listed *le = find_listed(&l, nm);
-			if (le == NULL) {
-				check(r, FAIL, "entries",
-				      "unexpected entry '%s': not listed in manifest.json", nm);
-				continue;
-			}
-			if (le->seen)
-				continue;
-			le->seen = true;
-			bool is_log = strcmp(nm, CU_PKG_CUSTODY) == 0;
-			check_entry(&p, u, nm, le, is_log ? &logbuf : NULL, &bytes);
-			if (is_log && logbuf.data != NULL)
-				log_seen = true;
-			else if (is_log && !p.r->need_password)
-				log_seen = logbuf.len == 0 && le->size == 0;
-		}
-		for (size_t i = 0; i < l.n; i++)
-			if (!l.v[i].seen)
-				check(r, FAIL, "entries",
-				      "entry '%s' listed in manifest.json %s[] is missing from the "
-				      "package",
-				      l.v[i].path, l.v[i].list);
-		r->bytes = bytes;
-		if (r->failures == bad_before) {
-			if (p.encrypted_skipped > 0)
-				check(r, UNREADABLE, "files",
-				      "%lu encrypted entries not checked (no or wrong password)",
-				      p.encrypted_skipped);
-			else
-				check(
-				    r, PASS, "files",
-				    "%zu listed entries, %llu bytes: size, SHA-256, MD5 (and SM3) "
-				    "match manifest.json; CRCs good",
-				    l.n, (unsigned long long)bytes);
-		}
-	}
-
-	/* content_root */
-	{
-		const json_t *cr = json_object_get(man, "content_root");
-		const char *want = json_string_value(json_object_get(cr, "root"));
-		json_int_t wsize = json_integer_value(json_object_get(cr, "size"));
-		unsigned char root[32];
-		size_t k = 0;
-		cu_error_clear(&e);
-		if (listing_root(&l, root, &k, &e) != CU_OK) {
-			check(r, FAIL, "content-root", "%s", e.msg);
-		} else {
-			cu_hex(root, 32, croot_hex);
-			memcpy(r->content_root, croot_hex, 65);
-			if (want == NULL || strcmp(want, croot_hex) != 0 || (size_t)wsize != k)
-				check(r, FAIL, "content-root",
-				      "files[] + derived[] give root %s over %zu files; "
-				      "manifest.json content_root says %s over %lld",
-				      croot_hex, k, want ? want : "null", (long long)wsize);
-			else
-				check(r, PASS, "content-root", "%s over %zu files", croot_hex, k);
-		}
-	}
-
-	/* custody */
-	if (log_seen)
-		check_custody(&p, man, &logbuf, croot_hex[0] ? croot_hex : NULL);
-	else if (!r->need_password && find_listed(&l, CU_PKG_CUSTODY) == NULL)
-		check(r, FAIL, "custody-chain", "the package has no custody/log.jsonl");
-
-	/* The living log beside the package continues the sealed one. */
-	if (log_seen) {
-		struct cu_buf lp = CU_BUF_INIT, live = CU_BUF_INIT;
-		struct cu_custody_check chk;
-		if (cu_buf_printf(&lp, NULL, "%s.custody.jsonl", path) == CU_OK &&
-		    cu_file_exists(lp.data)) {
-			cu_error_clear(&e);
-			if (cu_file_read_all(lp.data, CU_PKG_CUSTODY_MAX, &live, &e) != CU_OK)
-				check(r, UNREADABLE, "living-log", "%s", e.msg);
-			else if (live.len < logbuf.len ||
-				 memcmp(live.data, logbuf.data, logbuf.len) != 0)
-				check(r, FAIL, "living-log",
-				      "'%s' does not start with the sealed custody/log.jsonl "
-				      "(rewritten or replaced)",
-				      lp.data);
-			else if (cu_custody_verify_buf(live.data, live.len, lp.data, opts->pubkey,
-						       &chk, &e) != CU_OK)
-				check(r, FAIL, "living-log", "%s", e.msg);
-			else
-				check(r, PASS, "living-log",
-				      "'%s': the sealed log plus %llu later entries, chain intact",
-				      lp.data,
-				      (unsigned long long)(chk.entries -
-							   (uint64_t)json_integer_value(
-							       json_object_get(
-								   json_object_get(man, "custody"),
-								   "size"))));
-		}
-		cu_buf_release(&lp);
-		cu_buf_release(&live);
-	}
-
-	/* signature */
-	{
-		const json_t *sigs = json_object_get(man, "signatures");
-		const char *kid =
-		    json_string_value(json_object_get(json_array_get(sigs, 0), "key_id"));
-		if (!have_sig && json_array_size(sigs) > 0)
-			check(
-			    r, FAIL, "signature",
-			    "manifest.json lists a signature by %s but manifest.json.sig is missing",
-			    kid ? kid : "?");
-		else if (!have_sig)
-			check(r, WARN, "signature", "package is unsigned (no manifest.json.sig)");
-		else if (opts->pubkey == NULL)
-			check(
-			    r, WARN, "signature",
-			    "manifest.json.sig present (key %s) but no --pubkey given: not checked",
-			    kid ? kid : "?");
-		else {
-			struct cu_signer *s = NULL;
-			cu_error_clear(&e);
-			if (cu_signer_load_public(opts->pubkey, &s, &e) != CU_OK)
-				check(r, UNREADABLE, "signature", "%s", e.msg);
-			else if (!cu_signer_verify(s, man_text.data, man_text.len,
-						   (const unsigned char *)sigbuf.data, sigbuf.len))
-				check(r, FAIL, "signature",
-				      "manifest.json.sig does not verify with key %s (%s)",
-				      cu_signer_key_id(s), opts->pubkey);
-			else if (kid != NULL && strcmp(kid, cu_signer_key_id(s)) != 0)
-				check(
-				    r, FAIL, "signature",
-				    "manifest.json.sig verifies with %s but manifest.json names key %s",
-				    cu_signer_key_id(s), kid);
-			else
-				check(r, PASS, "signature",
-				      "manifest.json.sig verifies with key %s",
-				      cu_signer_key_id(s));
-			cu_signer_free(s);
-		}
-	}
-
-	/* timestamps */
-	if (!have_tsq)
-		check(r, json_array_size(json_object_get(man, "timestamps")) > 0 ? FAIL : WARN,
-		      "timestamp-request", "the package has no manifest.json.tsq");
-	if (opts->tsr != NULL) {
-		struct cu_buf t = CU_BUF_INIT, det = CU_BUF_INIT;
-		cu_error_clear(&e);
-		if (cu_file_read_all(opts->tsr, 1 << 20, &t, &e) != CU_OK)
-			check(r, UNREADABLE, "timestamp", "%s", e.msg);
-		else if (cu_seal_tsr_check(t.data, t.len, seal, opts->tsa_ca, &det, &e) != CU_OK)
-			check(r, FAIL, "timestamp", "%s: %s", opts->tsr, e.msg);
-		else
-			check(r, PASS, "timestamp", "%s: %s", opts->tsr, det.data);
-		cu_buf_release(&t);
-		cu_buf_release(&det);
-	} else if (!have_tsr) {
-		check(r, WARN, "timestamp", "no timestamp response (.tsr) in the package or given");
-	}
+	cu_error_clear(&e);
+	if (cu_file_read_all(lp.data, CU_PKG_CUSTODY_MAX, &live, &e) != CU_OK)
+		check(r, UNREADABLE, "living-log", "%s", e.msg);
+	else if (live.len < p->logbuf.len || memcmp(live.data, p->logbuf.data, p->logbuf.len) != 0)
+		check(r, FAIL, "living-log",
+		      "'%s' does not start with the sealed custody/log.jsonl "
+		      "(rewritten or replaced)",
+		      lp.data);
+	else if (cu_custody_verify_buf(live.data, live.len, lp.data, p->o->pubkey, &chk, &e) !=
+		 CU_OK)
+		check(r, FAIL, "living-log", "%s", e.msg);
+	else
+		check(r, PASS, "living-log",
+		      "'%s': the sealed log plus %llu later entries, chain intact", lp.data,
+		      (unsigned long long)(chk.entries -
+					   (uint64_t)json_integer_value(json_object_get(
+					       json_object_get(p->man, "custody"), "size"))));
 out:
+	cu_buf_release(&lp);
+	cu_buf_release(&live);
+}
+
+/* The custody log in the package, then the living one beside it. */
+static void check_package_custody(struct pkg *p)
+{
+	if (p->log_seen)
+		check_custody(p, p->man, &p->logbuf, p->croot_hex[0] ? p->croot_hex : NULL);
+	else if (!p->r->need_password && find_listed(&p->l, CU_PKG_CUSTODY) == NULL)
+		check(p->r, FAIL, "custody-chain", "the package has no custody/log.jsonl");
+	if (p->log_seen)
+		check_living_log(p);
+}
+
+/* signature */
+static void check_signature(struct pkg *p)
+{
+	struct cu_verify_report *r = p->r;
+	const struct cu_verify_opts *opts = p->o;
+	const json_t *sigs = json_object_get(p->man, "signatures");
+	const char *kid = json_string_value(json_object_get(json_array_get(sigs, 0), "key_id"));
+	struct cu_signer *s = NULL;
+	struct cu_error e;
+
+	if (!p->have_sig && json_array_size(sigs) > 0) {
+		check(r, FAIL, "signature",
+		      "manifest.json lists a signature by %s but manifest.json.sig is missing",
+		      kid ? kid : "?");
+		return;
+	}
+	if (!p->have_sig) {
+		check(r, WARN, "signature", "package is unsigned (no manifest.json.sig)");
+		return;
+	}
+	if (opts->pubkey == NULL) {
+		check(r, WARN, "signature",
+		      "manifest.json.sig present (key %s) but no --pubkey given: not checked",
+		      kid ? kid : "?");
+		return;
+	}
+	cu_error_clear(&e);
+	if (cu_signer_load_public(opts->pubkey, &s, &e) != CU_OK)
+		check(r, UNREADABLE, "signature", "%s", e.msg);
+	else if (!cu_signer_verify(s, p->man_text.data, p->man_text.len,
+				   (const unsigned char *)p->sigbuf.data, p->sigbuf.len))
+		check(r, FAIL, "signature", "manifest.json.sig does not verify with key %s (%s)",
+		      cu_signer_key_id(s), opts->pubkey);
+	else if (kid != NULL && strcmp(kid, cu_signer_key_id(s)) != 0)
+		check(r, FAIL, "signature",
+		      "manifest.json.sig verifies with %s but manifest.json names key %s",
+		      cu_signer_key_id(s), kid);
+	else
+		check(r, PASS, "signature", "manifest.json.sig verifies with key %s",
+		      cu_signer_key_id(s));
+	cu_signer_free(s);
+}
+
+/* timestamps: the request in the package, a response given or packed. */
+static void check_timestamps(struct pkg *p)
+{
+	struct cu_verify_report *r = p->r;
+	const struct cu_verify_opts *opts = p->o;
+	struct cu_buf t = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_error e;
+
+	if (!p->have_tsq)
+		check(r, json_array_size(json_object_get(p->man, "timestamps")) > 0 ? FAIL : WARN,
+		      "timestamp-request", "the package has no manifest.json.tsq");
+	if (opts->tsr == NULL) {
+		if (!p->have_tsr)
+			check(r, WARN, "timestamp",
+			      "no timestamp response (.tsr) in the package or given");
+		return;
+	}
+	cu_error_clear(&e);
+	if (cu_file_read_all(opts->tsr, 1 << 20, &t, &e) != CU_OK)
+		check(r, UNREADABLE, "timestamp", "%s", e.msg);
+	else if (cu_seal_tsr_check(t.data, t.len, p->seal, opts->tsa_ca, &det, &e) != CU_OK)
+		check(r, FAIL, "timestamp", "%s: %s", opts->tsr, e.msg);
+	else
+		check(r, PASS, "timestamp", "%s: %s", opts->tsr, det.data);
+	cu_buf_release(&t);
+	cu_buf_release(&det);
+}
+
+static void pkg_release(struct pkg *p)
+{
+	if (p->za != NULL)
+		zip_discard(p->za);
+	cu_hasher_free(p->h);
+	cu_hasher_free(p->h_md5);
+	free(p->chunk);
+	free(p->ring);
+	free(p->names);
+	free(p->l.v);
+	json_decref(p->man);
+	cu_buf_release(&p->man_text);
+	cu_buf_release(&p->logbuf);
+	cu_buf_release(&p->small);
+	cu_buf_release(&p->sigbuf);
+}
+
+enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *opts,
+				 struct cu_verify_report *r, struct cu_error *err)
+{
+	static const struct cu_buf buf_init = CU_BUF_INIT;
+	struct pkg p;
+	struct outer outer;
+	enum cu_status st;
+
+	memset(&p, 0, sizeof(p));
+	memset(&outer, 0, sizeof(outer));
+	p.path = path;
+	p.o = opts;
+	p.r = r;
+	p.man_text = p.logbuf = p.small = p.sigbuf = buf_init;
+	cu_error_clear(&p.e);
+
+	st = open_package(&p, &outer, err);
+	if (st == CU_OK && !p.stop)
+		st = check_entry_names(&p, err);
+	if (st == CU_OK && !p.stop) {
+		check_mimetype(&p);
+		check_manifest(&p);
+	}
+	if (st == CU_OK && !p.stop)
+		st = start_hashers(&p, err);
+	if (st == CU_OK && !p.stop) {
+		check_entries(&p);
+		check_content_root(&p);
+		check_package_custody(&p);
+		check_signature(&p);
+		check_timestamps(&p);
+	}
 	outer_end(&p, &outer);
-	if (p.za != NULL)
-		zip_discard(p.za);
-	cu_hasher_free(p.h);
-	cu_hasher_free(p.h_md5);
-	free(p.chunk);
-	free(p.ring);
-	free(names);
-	free(l.v);
-	json_decref(man);
-	cu_buf_release(&man_text);
-	cu_buf_release(&logbuf);
-	cu_buf_release(&small);
-	cu_buf_release(&sigbuf);
+	pkg_release(&p);
 	return st;
 }
 

@@ -11,10 +11,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <libusb.h>
-#include <openssl/crypto.h>
-#include <sqlite3.h>
-#include <zip.h>
+#include "extract/extract.h"
+#include "parsers/parsers.h"
+#include "report/report.h"
 
 const struct cu_verb *cu_cli_verb(const char *name)
 {
@@ -106,40 +105,70 @@ enum cu_status cu_cli_read_secret(const char *file, const char *env_name, const 
 void cu_cli_secret_release(struct cu_buf *secret)
 {
 	if (secret->data != NULL)
-		OPENSSL_cleanse(secret->data, secret->cap);
+		explicit_bzero(secret->data, secret->cap);
 	cu_buf_release(secret);
 }
 
-static void libusb_version(char *buf, size_t n)
+/* Every linked library, asked through the folder that wraps it. */
+static size_t collect_libraries(struct cu_library *v, size_t max)
 {
-	const struct libusb_version *uv = libusb_get_version();
+	size_t n = 0;
 
-	snprintf(buf, n, "%u.%u.%u", uv->major, uv->minor, uv->micro);
+	n += cu_core_libraries(v + n, max - n);
+	n += cu_parsers_libraries(v + n, max - n);
+	n += cu_report_libraries(v + n, max - n);
+	n += cu_extract_ios_libraries(v + n, max - n);
+	n += cu_extract_android_libraries(v + n, max - n);
+	return n;
+}
+
+/* The libraries in the order of names given (the orders --version and
+ * tool.libraries have always printed), then any others as collected. */
+static size_t libraries_in_order(const char *const *order, size_t norder, struct cu_library *out,
+				 size_t max)
+{
+	struct cu_library all[CU_CLI_LIBRARIES_MAX];
+	bool taken[CU_CLI_LIBRARIES_MAX] = {false};
+	size_t n = collect_libraries(all, CU_CLI_LIBRARIES_MAX), k = 0;
+
+	for (size_t o = 0; o < norder; o++)
+		for (size_t i = 0; i < n; i++)
+			if (!taken[i] && strcmp(all[i].name, order[o]) == 0) {
+				taken[i] = true;
+				if (k < max)
+					out[k++] = all[i];
+			}
+	for (size_t i = 0; i < n; i++)
+		if (!taken[i] && k < max)
+			out[k++] = all[i];
+	return k;
 }
 
 void cu_cli_print_version(void)
 {
-	char usb[48];
+	static const char *const order[] = {"OpenSSL",  "SQLite",     "libzip", "libimobiledevice",
+					    "libplist", "libusbmuxd", "libusb", "jansson"};
+	struct cu_library v[CU_CLI_LIBRARIES_MAX];
+	size_t n =
+	    libraries_in_order(order, sizeof(order) / sizeof(order[0]), v, CU_CLI_LIBRARIES_MAX);
 
-	libusb_version(usb, sizeof(usb));
 	printf("%s\n", cu_version());
 	printf("build %s\n", CUSTOS_BUILD_COMMIT);
-	printf("OpenSSL %s\n", OpenSSL_version(OPENSSL_FULL_VERSION_STRING));
-	printf("SQLite %s\n", sqlite3_libversion());
-	printf("libzip %s\n", zip_libzip_version());
-	printf("libimobiledevice %s (built against)\n", CUSTOS_IMOBILEDEVICE_VERSION);
-	printf("libplist %s (built against)\n", CUSTOS_PLIST_VERSION);
-	printf("libusbmuxd %s (built against)\n", CUSTOS_USBMUXD_VERSION);
-	printf("libusb %s\n", usb);
-	printf("jansson %s\n", jansson_version_str());
+	for (size_t i = 0; i < n; i++)
+		printf("%s %s%s\n", v[i].name, v[i].version,
+		       v[i].built_against ? " (built against)" : "");
+#ifdef CUSTOS_TEST_HOOKS
+	/* Only test builds say so: the crash tests ask for it. */
+	printf("test hooks: built in\n");
+#endif
 }
 
-void cu_cli_case_libraries(struct cu_case_init_opts *o, json_t **libs)
+void cu_cli_case_libraries(struct cu_case_init_opts *o, struct cu_library v[CU_CLI_LIBRARIES_MAX])
 {
-	char usb[48];
+	static const char *const order[] = {"OpenSSL",          "SQLite",   "jansson",    "libzip",
+					    "libimobiledevice", "libplist", "libusbmuxd", "libusb"};
 
-	libusb_version(usb, sizeof(usb));
-	o->libzip_version = zip_libzip_version();
-	*libs = json_pack("{s:s}", "libusb", usb);
-	o->libraries = *libs;
+	o->libraries = v;
+	o->n_libraries =
+	    libraries_in_order(order, sizeof(order) / sizeof(order[0]), v, CU_CLI_LIBRARIES_MAX);
 }

@@ -42,17 +42,19 @@ int cu_cli_not_implemented(const char *verb);
  * terminal. Never from argv. out is wiped by the caller with
  * cu_cli_secret_release().
  */
-enum cu_status cu_cli_read_secret(const char *file, const char *env_name, const char *prompt,
-				  struct cu_buf *out, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_cli_read_secret(const char *file, const char *env_name,
+						 const char *prompt, struct cu_buf *out,
+						 struct cu_error *err);
 void cu_cli_secret_release(struct cu_buf *secret);
 
-/* The one place that asks the linked libraries for their versions (libzip
- * lives in report/, libusb is linked for extract/): `custos --version`
- * prints them all; case init and run record libzip and libusb in the
- * manifest's tool.libraries through o (json_decref(*libs) after
- * cu_case_init; core itself links neither). */
+/* `custos --version`: the build, then every linked library with its
+ * version, each asked through the folder that wraps it (cu_<folder>_
+ * libraries), and "test hooks: built in" in --enable-test-hooks builds. */
 void cu_cli_print_version(void);
-void cu_cli_case_libraries(struct cu_case_init_opts *o, json_t **libs);
+/* The same libraries for the manifest's tool.libraries: fills v and points
+ * o->libraries at it (v must outlive cu_case_init). */
+#define CU_CLI_LIBRARIES_MAX 16
+void cu_cli_case_libraries(struct cu_case_init_opts *o, struct cu_library v[CU_CLI_LIBRARIES_MAX]);
 
 /* The verbs. */
 int cu_cmd_devices(struct cu_cli *cli, int argc, char **argv);

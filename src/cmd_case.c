@@ -50,7 +50,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	struct cu_case *c = NULL;
 	size_t n_missing = 0;
 	const char *dir;
-	json_t *libs = NULL;
+	struct cu_library libs[CU_CLI_LIBRARIES_MAX];
 	const char *key = NULL;
 	struct cu_signer *signer = NULL;
 	bool json = cli->json;
@@ -81,7 +81,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	dir = argv[optind];
 	o.examiners = examiners;
 	o.n_examiners = n_ex;
-	cu_cli_case_libraries(&o, &libs);
+	cu_cli_case_libraries(&o, libs);
 	if (n_ex > 0 && cu_case_set_actor(examiners[0], NULL, "examiner", &err) != CU_OK) {
 		rc = cu_cli_fail(cli, &err);
 		goto out;
@@ -129,7 +129,6 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	}
 	rc = 0;
 out:
-	json_decref(libs);
 	cu_signer_free(signer);
 	cu_case_close(c);
 	cu_buf_release(&missing);

@@ -1,6 +1,6 @@
 /*
  * cmd_run.c - `custos run` (CLI.md): the whole job in one command — case
- * init, import (device acquisition is a later issue), parse, report, seal,
+ * init, import (device acquisition is not built yet), parse, report, seal,
  * the seal-hash forms beside the package, and verify — with one progress
  * display and a summary at the end.
  *
@@ -33,11 +33,41 @@ static const char run_usage[] =
     "  Case init (OUT-DIR/<case-id>/), import, parse, report, seal (package in OUT-DIR),\n"
     "  the seal-hash forms beside the package (<package>.forms/), and verify.\n";
 
+struct secret_src {
+	const char *file;
+	const char *path;
+};
+
+/* Everything one run carries from step to step. */
 struct run {
 	const struct cu_cli *cli;
 	int step;
 	bool show;
+	const char *out, *device, *key, *path;
+	const char **examiners; /* --examiner NAME... */
+	size_t n_ex;
+	struct secret_src sec;
+	struct cu_library libs[CU_CLI_LIBRARIES_MAX];
+	struct cu_case_init_opts io;
+	struct cu_import_opts im;
+	struct cu_import_stats ist;
+	struct cu_parse_opts po;
+	struct cu_parse_stats pst;
+	struct cu_report_opts ro;
+	struct cu_report_result rres;
+	struct cu_seal_opts so;
+	struct cu_seal_result sres;
+	struct cu_forms_result fres;
+	struct cu_verify_opts vo;
+	struct cu_verify_report vrep;
+	struct cu_case *c;
+	struct cu_signer *signer;
+	struct cu_buf casedir;
+	bool is_partial, forms_ok;
 };
+
+/* A step returns the exit code to stop with, or GO to go on. */
+#define GO (-1)
 
 static void step(struct run *r, const char *what)
 {
@@ -54,11 +84,6 @@ static void partial(struct run *r, const char *what, const struct cu_error *err)
 	fprintf(stderr, "custos run: %s: %s\n", what, err->msg);
 }
 
-struct secret_src {
-	const char *file;
-	const char *path;
-};
-
 static enum cu_status ask_password(void *ctx, struct cu_buf *out, struct cu_error *err)
 {
 	const struct secret_src *s = ctx;
@@ -67,7 +92,8 @@ static enum cu_status ask_password(void *ctx, struct cu_buf *out, struct cu_erro
 	return cu_cli_read_secret(s->file, "CUSTOS_PASSWORD", prompt, out, err);
 }
 
-int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
+/* The command line, checked before anything is created. */
+static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"case-id", required_argument, NULL, 'i'},
@@ -88,291 +114,328 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct run r = {cli, 0, false};
-	struct cu_case_init_opts io;
-	struct cu_import_opts im;
-	struct cu_import_stats ist;
-	struct cu_parse_opts po = {NULL, 0};
-	struct cu_parse_stats pst;
-	struct cu_report_opts ro;
-	struct cu_report_result rres;
-	struct cu_seal_opts so;
-	struct cu_seal_result sres;
-	struct cu_forms_result fres;
-	struct cu_verify_opts vo;
-	struct cu_verify_report vrep;
-	struct secret_src sec = {NULL, NULL};
-	struct cu_error err;
-	struct cu_case *c = NULL;
-	struct cu_signer *signer = NULL;
-	struct cu_buf casedir = CU_BUF_INIT, missing = CU_BUF_INIT, comp = CU_BUF_INIT;
-	const char **examiners = NULL;
-	const char *out = NULL, *device = NULL, *key = NULL, *path;
-	json_t *libs = NULL;
-	size_t n_ex = 0, n_missing = 0;
-	bool is_partial = false, forms_ok = false;
-	enum cu_status st;
-	int ch, rc = 2;
+	int ch;
 
-	memset(&io, 0, sizeof(io));
-	memset(&im, 0, sizeof(im));
-	memset(&ist, 0, sizeof(ist));
-	memset(&pst, 0, sizeof(pst));
-	memset(&ro, 0, sizeof(ro));
-	memset(&rres, 0, sizeof(rres));
-	memset(&so, 0, sizeof(so));
-	memset(&sres, 0, sizeof(sres));
-	memset(&fres, 0, sizeof(fres));
-	memset(&vo, 0, sizeof(vo));
-	cu_verify_report_init(&vrep);
-	cu_error_clear(&err);
-	im.hash_algs = CU_HASH_DEFAULT;
-	so.hash_algs = CU_HASH_DEFAULT;
-	if ((examiners = calloc((size_t)argc + 1, sizeof(*examiners))) == NULL) {
-		fprintf(stderr, "custos: out of memory\n");
-		return 3;
-	}
 	optind = 0; /* re-initialise getopt: main() parsed in "+" mode */
 	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'i': io.case_id = optarg; break;
-		case 'o': out = optarg; break;
-		case 'm': io.manifest_path = optarg; break;
-		case 'e': examiners[n_ex++] = optarg; break;
-		case 'I': im.item = optarg; break;
+		case 'i': r->io.case_id = optarg; break;
+		case 'o': r->out = optarg; break;
+		case 'm': r->io.manifest_path = optarg; break;
+		case 'e': r->examiners[r->n_ex++] = optarg; break;
+		case 'I': r->im.item = optarg; break;
 		case 'f':
-			if (!cu_import_format_parse(optarg, &im.format)) {
+			if (!cu_import_format_parse(optarg, &r->im.format)) {
 				fprintf(stderr, "custos run: unknown format '%s'\n%s", optarg,
 					run_usage);
-				goto out;
+				return 2;
 			}
 			break;
-		case 'p': sec.file = optarg; break;
-		case 's': key = optarg; break;
+		case 'p': r->sec.file = optarg; break;
+		case 's': r->key = optarg; break;
 		case 'H':
 			if (strcmp(optarg, "sm3") != 0) {
 				fprintf(stderr, "custos run: --hash takes 'sm3' (SHA-256 and MD5 "
 						"are always computed)\n");
-				goto out;
+				return 2;
 			}
-			im.hash_algs |= CU_HASH_SM3;
-			so.hash_algs |= CU_HASH_SM3;
+			r->im.hash_algs |= CU_HASH_SM3;
+			r->so.hash_algs |= CU_HASH_SM3;
 			break;
 		case 'R':
-			if (!cu_report_parse_formats(optarg, &ro.formats)) {
+			if (!cu_report_parse_formats(optarg, &r->ro.formats)) {
 				fprintf(stderr,
 					"custos run: --report-format takes html, docx or all\n");
-				goto out;
+				return 2;
 			}
 			break;
-		case 'z': ro.tz = optarg; break;
-		case 'a': so.allow_incomplete = true; break;
+		case 'z': r->ro.tz = optarg; break;
+		case 'a': r->so.allow_incomplete = true; break;
 		case 'd':
-		case 'c': device = optarg; break;
+		case 'c': r->device = optarg; break;
 		case 'j': cli->json = true; break;
-		case 'h':
-			fputs(run_usage, stdout);
-			rc = 0;
-			goto out;
-		default: fputs(run_usage, stderr); goto out;
+		case 'h': fputs(run_usage, stdout); return 0;
+		default: fputs(run_usage, stderr); return 2;
 		}
 	}
-	if (device != NULL) {
+	if (r->device != NULL) {
 		if (optind != argc) {
 			fprintf(stderr, "custos run: give PATH or a device, not both\n%s",
 				run_usage);
-			goto out;
+			return 2;
 		}
 		fprintf(stderr,
 			"custos run: device acquisition is not implemented yet (device '%s'): "
 			"acquire with idevicebackup2 or adb elsewhere and give the image PATH "
 			"to custos run\n",
-			device);
-		rc = 4;
-		goto out;
+			r->device);
+		return 4;
 	}
-	if (optind + 1 != argc || io.case_id == NULL || out == NULL) {
+	if (optind + 1 != argc || r->io.case_id == NULL || r->out == NULL) {
 		fprintf(stderr, "custos run: needs PATH, --case-id and -o OUT-DIR\n%s", run_usage);
-		goto out;
+		return 2;
 	}
-	path = argv[optind];
-	if (access(path, R_OK) != 0) {
-		fprintf(stderr, "custos run: cannot read '%s': %s (nothing was created)\n", path,
+	r->path = argv[optind];
+	if (access(r->path, R_OK) != 0) {
+		fprintf(stderr, "custos run: cannot read '%s': %s (nothing was created)\n", r->path,
 			strerror(errno));
-		rc = 3;
-		goto out;
+		return 3;
 	}
-	if (ro.tz != NULL) {
+	if (r->ro.tz != NULL) {
 		int off;
-		if (!cu_report_parse_tz(ro.tz, &off)) {
-			fprintf(stderr, "custos run: unknown time zone '%s'\n", ro.tz);
-			goto out;
+		if (!cu_report_parse_tz(r->ro.tz, &off)) {
+			fprintf(stderr, "custos run: unknown time zone '%s'\n", r->ro.tz);
+			return 2;
 		}
 	}
-	r.show = !cli->quiet && !cli->json;
+	r->show = !cli->quiet && !cli->json;
+	return GO;
+}
 
-	if (key != NULL) {
-		if (cu_signer_load(key, &signer, &err) != CU_OK) {
-			rc = cu_cli_fail(cli, &err);
-			goto out;
-		}
-		io.signer = signer;
-		so.sign_key = key;
-		vo.pubkey = key; /* a private key PEM also verifies (report.h) */
-	}
-	if (n_ex > 0 && cu_case_set_actor(examiners[0], NULL, "examiner", &err) != CU_OK) {
-		rc = cu_cli_fail(cli, &err);
-		goto out;
-	}
-	io.examiners = examiners;
-	io.n_examiners = n_ex;
-	cu_cli_case_libraries(&io, &libs);
+/* The signing key (case init, seal and verify use it), the examiner as
+ * actor, and the library versions for the manifest. */
+static int prepare(struct run *r)
+{
+	struct cu_error err;
 
-	/* 1. case init: OUT/<case-id>/ (the id escaped as one safe name). */
-	step(&r, "case init");
-	if (cu_mkdirs(out, 0755, false, &err) != CU_OK ||
-	    cu_path_escape_component(io.case_id, strlen(io.case_id), &comp, &err) != CU_OK ||
-	    cu_path_join(out, comp.data, &casedir, &err) != CU_OK) {
-		rc = cu_cli_fail(cli, &err);
+	cu_error_clear(&err);
+	if (r->key != NULL) {
+		if (cu_signer_load(r->key, &r->signer, &err) != CU_OK)
+			return cu_cli_fail(r->cli, &err);
+		r->io.signer = r->signer;
+		r->so.sign_key = r->key;
+		r->vo.pubkey = r->key; /* a private key PEM also verifies (report.h) */
+	}
+	if (r->n_ex > 0 && cu_case_set_actor(r->examiners[0], NULL, "examiner", &err) != CU_OK)
+		return cu_cli_fail(r->cli, &err);
+	r->io.examiners = r->examiners;
+	r->io.n_examiners = r->n_ex;
+	cu_cli_case_libraries(&r->io, r->libs);
+	return GO;
+}
+
+/* 1. case init: OUT/<case-id>/ (the id escaped as one safe name). */
+static int init_case(struct run *r)
+{
+	struct cu_buf missing = CU_BUF_INIT, comp = CU_BUF_INIT;
+	struct cu_error err;
+	size_t n_missing = 0;
+	int rc = GO;
+
+	cu_error_clear(&err);
+	step(r, "case init");
+	if (cu_mkdirs(r->out, 0755, false, &err) != CU_OK ||
+	    cu_path_escape_component(r->io.case_id, strlen(r->io.case_id), &comp, &err) != CU_OK ||
+	    cu_path_join(r->out, comp.data, &r->casedir, &err) != CU_OK ||
+	    cu_case_init(r->casedir.data, &r->io, &r->c, &missing, &n_missing, &err) != CU_OK) {
+		rc = cu_cli_fail(r->cli, &err);
 		goto out;
 	}
-	if (cu_case_init(casedir.data, &io, &c, &missing, &n_missing, &err) != CU_OK) {
-		rc = cu_cli_fail(cli, &err);
-		goto out;
-	}
-	if (n_missing > 0 && !cli->quiet)
+	if (n_missing > 0 && !r->cli->quiet)
 		fprintf(stderr,
 			"custos run: warning: %zu mandatory manifest field(s) missing:\n%s"
 			"(sealing refuses unless --allow-incomplete)\n",
 			n_missing, missing.data ? missing.data : "");
-
-	/* 2. import. */
-	step(&r, "import");
-	sec.path = path;
-	im.password_cb = ask_password;
-	im.password_ctx = &sec;
-	st = cu_import_run(c, path, &im, &ist, &err);
-	if (st == CU_E_PARTIAL) {
-		is_partial = true;
-		partial(&r, "import", &err);
-	} else if (st != CU_OK) {
-		rc = cu_cli_fail(cli, &err);
-		fprintf(stderr, "custos run: the case stays in '%s'\n", casedir.data);
-		goto out;
-	}
-	cu_error_clear(&err);
-
-	/* 3. parse. */
-	step(&r, "parse");
-	st = cu_parse_case_run(c, &po, &pst, &err);
-	if (st == CU_E_PARTIAL) {
-		is_partial = true;
-		partial(&r, "parse", &err);
-	} else if (st != CU_OK) {
-		rc = cu_cli_fail(cli, &err);
-		fprintf(stderr, "custos run: the case stays in '%s'\n", casedir.data);
-		goto out;
-	}
-	cu_error_clear(&err);
-
-	/* 4. report (inside the package: carries the content root). A failed
-	 * report does not stop the seal: the evidence is sealed anyway. */
-	step(&r, "report");
-	if (cu_report_case(c, &ro, &rres, &err) != CU_OK) {
-		is_partial = true;
-		partial(&r, "report", &err);
-		cu_error_clear(&err);
-		if (cu_custody_append(c->custody, "ERROR", cu_case_default_actor(),
-				      "{\"step\":\"report\"}", NULL, NULL, &err) != CU_OK)
-			partial(&r, "custody", &err);
-	}
-	cu_error_clear(&err);
-
-	/* 5. seal. */
-	step(&r, "seal");
-	so.output = out;
-	if (cu_seal_case(c, &so, &sres, &err) != CU_OK) {
-		rc = cu_cli_fail(cli, &err);
-		fprintf(stderr, "custos run: nothing sealed; the case stays in '%s'\n",
-			casedir.data);
-		goto out;
-	}
-
-	/* 6. the forms with the seal hash, beside the package. */
-	step(&r, "forms");
-	if (cu_report_forms_for_package(sres.package, &ro, cu_case_default_actor(), signer, &fres,
-					&err) != CU_OK) {
-		is_partial = true;
-		partial(&r, "forms", &err);
-	} else {
-		forms_ok = true;
-	}
-	cu_error_clear(&err);
-
-	/* 7. verify the package as a court would. */
-	step(&r, "verify");
-	if (cu_verify_package(sres.package, &vo, &vrep, &err) != CU_OK) {
-		rc = cu_cli_fail(cli, &err);
-		goto out;
-	}
-	for (size_t i = 0; i < vrep.n; i++)
-		if (!vrep.checks[i].ok)
-			fprintf(stderr, "custos run: verify: FAIL %s: %s\n", vrep.checks[i].name,
-				vrep.checks[i].detail ? vrep.checks[i].detail : "");
-
-	if (cli->json) {
-		struct cu_buf b = CU_BUF_INIT;
-		struct cu_json j;
-		cu_json_init(&j, &b);
-		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "status", !vrep.ok ? "failed" : is_partial ? "partial" : "ok");
-		cu_json_kv_str(&j, "case_dir", c->dir);
-		cu_json_kv_str(&j, "item", ist.item);
-		cu_json_kv_int(&j, "items", (int64_t)rres.items);
-		cu_json_kv_int(&j, "files", (int64_t)sres.files);
-		cu_json_kv_int(&j, "bytes", (int64_t)sres.bytes);
-		cu_json_kv_int(&j, "messages", (int64_t)pst.messages);
-		cu_json_kv_int(&j, "payments", (int64_t)pst.payments);
-		cu_json_kv_int(&j, "hits", (int64_t)rres.hits);
-		cu_json_kv_str(&j, "package", sres.package);
-		cu_json_kv_str(&j, "forms", forms_ok ? fres.dir : NULL);
-		cu_json_kv_bool(&j, "verified", vrep.ok);
-		cu_json_kv_str(&j, "seal_hash", sres.seal_hash);
-		cu_json_obj_end(&j);
-		if (cu_json_finish(&j, &err) == CU_OK)
-			printf("%s\n", b.data);
-		cu_buf_release(&b);
-	} else if (!cli->quiet) {
-		printf("case:      %s\n", c->dir);
-		printf("items:     %llu (imported as item %s)\n", (unsigned long long)rres.items,
-		       ist.item);
-		printf("files:     %llu (%llu bytes)\n", (unsigned long long)sres.files,
-		       (unsigned long long)sres.bytes);
-		printf("messages:  %llu\n", (unsigned long long)pst.messages);
-		printf("payments:  %llu\n", (unsigned long long)pst.payments);
-		printf("hits:      %llu\n", (unsigned long long)rres.hits);
-		printf("report:    %s/report/index.html\n", c->dir);
-		printf("package:   %s\n", sres.package);
-		if (forms_ok)
-			printf("forms:     %s\n", fres.dir);
-		printf("verified:  %s\n", vrep.ok ? "all checks passed" : "FAILED");
-		printf("status:    %s\n",
-		       is_partial ? "partial (see the custody log)" : "complete");
-		{
-			char g[80];
-			cu_report_group_hex(sres.seal_hash, g);
-			printf("seal hash: %s\n%s\n", g, sres.seal_hash);
-		}
-	}
-	rc = !vrep.ok ? 1 : is_partial ? 5 : 0;
 out:
-	cu_verify_report_release(&vrep);
-	json_decref(libs);
-	cu_signer_free(signer);
-	cu_case_close(c);
-	cu_buf_release(&casedir);
 	cu_buf_release(&missing);
 	cu_buf_release(&comp);
-	free(examiners);
+	return rc;
+}
+
+/* A step that may end partial: st is its result. */
+static int partial_or_stop(struct run *r, const char *what, enum cu_status st,
+			   const struct cu_error *err)
+{
+	if (st == CU_E_PARTIAL) {
+		r->is_partial = true;
+		partial(r, what, err);
+	} else if (st != CU_OK) {
+		int rc = cu_cli_fail(r->cli, err);
+		fprintf(stderr, "custos run: the case stays in '%s'\n", r->casedir.data);
+		return rc;
+	}
+	return GO;
+}
+
+/* 2. import. */
+static int import_image(struct run *r)
+{
+	struct cu_error err;
+
+	cu_error_clear(&err);
+	step(r, "import");
+	r->sec.path = r->path;
+	r->im.password_cb = ask_password;
+	r->im.password_ctx = &r->sec;
+	return partial_or_stop(r, "import", cu_import_run(r->c, r->path, &r->im, &r->ist, &err),
+			       &err);
+}
+
+/* 3. parse. */
+static int parse_case(struct run *r)
+{
+	struct cu_error err;
+
+	cu_error_clear(&err);
+	step(r, "parse");
+	return partial_or_stop(r, "parse", cu_parse_case_run(r->c, &r->po, &r->pst, &err), &err);
+}
+
+/* 4. report (inside the package: carries the content root). A failed
+ * report does not stop the seal: the evidence is sealed anyway. */
+static int report_case(struct run *r)
+{
+	struct cu_error err;
+
+	cu_error_clear(&err);
+	step(r, "report");
+	if (cu_report_case(r->c, &r->ro, &r->rres, &err) != CU_OK) {
+		r->is_partial = true;
+		partial(r, "report", &err);
+		cu_error_clear(&err);
+		if (cu_custody_append(r->c->custody, "ERROR", cu_case_default_actor(),
+				      "{\"step\":\"report\"}", NULL, NULL, &err) != CU_OK)
+			partial(r, "custody", &err);
+	}
+	return GO;
+}
+
+/* 5. seal. */
+static int seal_case(struct run *r)
+{
+	struct cu_error err;
+
+	cu_error_clear(&err);
+	step(r, "seal");
+	r->so.output = r->out;
+	if (cu_seal_case(r->c, &r->so, &r->sres, &err) != CU_OK) {
+		int rc = cu_cli_fail(r->cli, &err);
+		fprintf(stderr, "custos run: nothing sealed; the case stays in '%s'\n",
+			r->casedir.data);
+		return rc;
+	}
+	return GO;
+}
+
+/* 6. the forms with the seal hash, beside the package. */
+static int write_forms(struct run *r)
+{
+	struct cu_error err;
+
+	cu_error_clear(&err);
+	step(r, "forms");
+	if (cu_report_forms_for_package(r->sres.package, &r->ro, cu_case_default_actor(), r->signer,
+					&r->fres, &err) != CU_OK) {
+		r->is_partial = true;
+		partial(r, "forms", &err);
+	} else {
+		r->forms_ok = true;
+	}
+	return GO;
+}
+
+/* 7. verify the package as a court would. */
+static int verify_package(struct run *r)
+{
+	struct cu_error err;
+
+	cu_error_clear(&err);
+	step(r, "verify");
+	if (cu_verify_package(r->sres.package, &r->vo, &r->vrep, &err) != CU_OK)
+		return cu_cli_fail(r->cli, &err);
+	for (size_t i = 0; i < r->vrep.n; i++)
+		if (!r->vrep.checks[i].ok)
+			fprintf(stderr, "custos run: verify: FAIL %s: %s\n", r->vrep.checks[i].name,
+				r->vrep.checks[i].detail ? r->vrep.checks[i].detail : "");
+	return GO;
+}
+
+static void print_summary_json(const struct run *r)
+{
+	struct cu_buf b = CU_BUF_INIT;
+	struct cu_error err;
+	struct cu_json j;
+
+	cu_error_clear(&err);
+	cu_json_init(&j, &b);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "status", !r->vrep.ok ? "failed" : r->is_partial ? "partial" : "ok");
+	cu_json_kv_str(&j, "case_dir", r->c->dir);
+	cu_json_kv_str(&j, "item", r->ist.item);
+	cu_json_kv_int(&j, "items", (int64_t)r->rres.items);
+	cu_json_kv_int(&j, "files", (int64_t)r->sres.files);
+	cu_json_kv_int(&j, "bytes", (int64_t)r->sres.bytes);
+	cu_json_kv_int(&j, "messages", (int64_t)r->pst.messages);
+	cu_json_kv_int(&j, "payments", (int64_t)r->pst.payments);
+	cu_json_kv_int(&j, "hits", (int64_t)r->rres.hits);
+	cu_json_kv_str(&j, "package", r->sres.package);
+	cu_json_kv_str(&j, "forms", r->forms_ok ? r->fres.dir : NULL);
+	cu_json_kv_bool(&j, "verified", r->vrep.ok);
+	cu_json_kv_str(&j, "seal_hash", r->sres.seal_hash);
+	cu_json_obj_end(&j);
+	if (cu_json_finish(&j, &err) == CU_OK)
+		printf("%s\n", b.data);
+	cu_buf_release(&b);
+}
+
+static void print_summary(const struct run *r)
+{
+	char g[80];
+
+	printf("case:      %s\n", r->c->dir);
+	printf("items:     %llu (imported as item %s)\n", (unsigned long long)r->rres.items,
+	       r->ist.item);
+	printf("files:     %llu (%llu bytes)\n", (unsigned long long)r->sres.files,
+	       (unsigned long long)r->sres.bytes);
+	printf("messages:  %llu\n", (unsigned long long)r->pst.messages);
+	printf("payments:  %llu\n", (unsigned long long)r->pst.payments);
+	printf("hits:      %llu\n", (unsigned long long)r->rres.hits);
+	printf("report:    %s/report/index.html\n", r->c->dir);
+	printf("package:   %s\n", r->sres.package);
+	if (r->forms_ok)
+		printf("forms:     %s\n", r->fres.dir);
+	printf("verified:  %s\n", r->vrep.ok ? "all checks passed" : "FAILED");
+	printf("status:    %s\n", r->is_partial ? "partial (see the custody log)" : "complete");
+	cu_report_group_hex(r->sres.seal_hash, g);
+	printf("seal hash: %s\n%s\n", g, r->sres.seal_hash);
+}
+
+int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
+{
+	static int (*const steps[])(struct run *) = {
+	    prepare,     init_case, import_image, parse_case,
+	    report_case, seal_case, write_forms,  verify_package,
+	};
+	struct run *r;
+	int rc;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->examiners = calloc((size_t)argc + 1, sizeof(*r->examiners))) == NULL) {
+		free(r);
+		fprintf(stderr, "custos: out of memory\n");
+		return 3;
+	}
+	r->cli = cli;
+	cu_buf_init(&r->casedir, CU_BUF_DEFAULT_MAX);
+	cu_verify_report_init(&r->vrep);
+	r->im.hash_algs = CU_HASH_DEFAULT;
+	r->so.hash_algs = CU_HASH_DEFAULT;
+
+	rc = parse_args(r, cli, argc, argv);
+	for (size_t i = 0; rc == GO && i < sizeof(steps) / sizeof(steps[0]); i++)
+		rc = steps[i](r);
+	if (rc == GO) {
+		if (cli->json)
+			print_summary_json(r);
+		else if (!cli->quiet)
+			print_summary(r);
+		rc = !r->vrep.ok ? 1 : r->is_partial ? 5 : 0;
+	}
+	cu_verify_report_release(&r->vrep);
+	cu_signer_free(r->signer);
+	cu_case_close(r->c);
+	cu_buf_release(&r->casedir);
+	free(r->examiners);
+	free(r);
 	return rc;
 }

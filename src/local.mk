@@ -5,5 +5,5 @@ src_custos_SOURCES = src/cli.h src/main.c src/cli.c \
 	src/cmd_import.c src/cmd_acquire.c src/cmd_devices.c \
 	src/cmd_parse.c src/cmd_recover.c \
 	src/cmd_report.c src/cmd_run.c
-src_custos_CFLAGS = $(AM_CFLAGS) $(PLIST_CFLAGS) $(IMOBILEDEVICE_CFLAGS) $(LIBUSB_CFLAGS) $(LIBZIP_CFLAGS)
+src_custos_CFLAGS = $(AM_CFLAGS)
 src_custos_LDADD = $(CU_LIBS_ALL) $(CU_DEP_LIBS)

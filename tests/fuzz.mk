@@ -14,7 +14,7 @@ fuzz: distdir
 	rm -rf fuzz-build && mkdir fuzz-build
 	cd fuzz-build && ../$(distdir)/configure -q CC=clang CFLAGS='$(FUZZ_CFLAGS)' \
 		--with-shared='$(CUSTOS_SHARED)' && \
-		$(MAKE) libcucore.a libcuextract.a libcucasedb.a libcuparsers.a libcureport.a
+		$(MAKE) $(CU_LIBS_ALL)
 	set -e; for f in $(srcdir)/tests/fuzz/fuzz_*.c; do \
 		[ -e "$$f" ] || continue; \
 		n=$$(basename $$f .c); echo "  FUZZ     $$n"; \

@@ -39,7 +39,7 @@ include tests/fixtures.mk
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 check-asan: distdir
 	rm -rf asan-build && mkdir asan-build
-	cd asan-build && $(abs_builddir)/$(distdir)/configure --enable-werror \
+	cd asan-build && $(abs_builddir)/$(distdir)/configure --enable-werror --enable-test-hooks \
 		--with-shared='$(CUSTOS_SHARED)' \
 		CFLAGS='$(ASAN_CFLAGS)' LDFLAGS='-fsanitize=address,undefined' >/dev/null
 	cd asan-build && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -115,4 +115,11 @@ for lib in libzip libusb; do
 		"$T/c1/manifest.json" "$lib")
 	is "$got" "$v" "manifest tool.libraries.$lib is the version --version prints"
 done
+# Each folder reports the libraries it wraps; names and order stay put.
+is "$(sed -n '3,$p' "$T/last.out" | grep -v '^test hooks' | cut -d' ' -f1 | tr '\n' ' ')" \
+	"OpenSSL SQLite libzip libimobiledevice libplist libusbmuxd libusb jansson " \
+	"--version lists the libraries in their order"
+is "$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["tool"]["libraries"]))' \
+	"$T/c1/manifest.json")" "openssl sqlite jansson libzip libimobiledevice libplist libusbmuxd libusb" \
+	"tool.libraries names the libraries in their order"
 tap_done

@@ -10,6 +10,9 @@
 # stays valid. A tampered evidence copy is caught on resume.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_resume
+# The kill hook exists only in builds configured with --enable-test-hooks.
+"$CUSTOS" --version | grep -qx 'test hooks: built in' ||
+	{ echo "Bail out! this build has no test hooks: configure with --enable-test-hooks"; exit 1; }
 
 chain_ok() { # chain_ok CASE: prev links and seq checked independently
 	python3 - "$1/custody/log.jsonl" <<'PY'

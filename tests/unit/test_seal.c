@@ -12,6 +12,13 @@
 #include "report/seal_int.h"
 #include "tests/harness/tap.h"
 
+/* The package name, or "(failed)" when cu_seal_package_name refuses. */
+static const char *name_of(const char *case_id, const char *item, int64_t t, struct cu_buf *b)
+{
+	struct cu_error err;
+	return cu_seal_package_name(case_id, item, t, b, &err) == CU_OK ? b->data : "(failed)";
+}
+
 static void test_names(void)
 {
 	struct cu_buf b = CU_BUF_INIT;
@@ -21,22 +28,21 @@ static void test_names(void)
 
 	tap_ok(cu_seal_package_name("A440305", "A1", t, &b, &err) == CU_OK, "name built");
 	tap_is_str(b.data, "A440305_A1_20261123T070102Z.custos.zip", "case_item_time.custos.zip");
-	cu_seal_package_name("x/../y z", "A_1", t, &b, &err);
-	tap_is_str(b.data, "x-..-y-z_A-1_20261123T070102Z.custos.zip",
+	tap_is_str(name_of("x/../y z", "A_1", t, &b), "x-..-y-z_A-1_20261123T070102Z.custos.zip",
 		   "'/', ' ' and the '_' separator sanitised");
-	cu_seal_package_name(".hidden", "it\tem", t, &b, &err);
-	tap_is_str(b.data, "-hidden_it-em_20261123T070102Z.custos.zip",
+	tap_is_str(name_of(".hidden", "it\tem", t, &b), "-hidden_it-em_20261123T070102Z.custos.zip",
 		   "no leading dot, no control");
-	cu_seal_package_name("京公刑〔2026〕1号", "A1", t, &b, &err);
-	tap_is_str(b.data, "京公刑〔2026〕1号_A1_20261123T070102Z.custos.zip",
-		   "UTF-8 case number kept");
-	cu_seal_package_name("案案案案案案案案案案案案案案案案案案案案案案案案", "A1", t, &b, &err);
-	tap_ok(cu_utf8_valid(b.data, b.len), "long UTF-8 name cut on a character boundary");
+	tap_is_str(name_of("京公刑〔2026〕1号", "A1", t, &b),
+		   "京公刑〔2026〕1号_A1_20261123T070102Z.custos.zip", "UTF-8 case number kept");
+	tap_ok(strcmp(name_of("案案案案案案案案案案案案案案案案案案案案案案案案", "A1", t, &b),
+		      "(failed)") != 0 &&
+		   cu_utf8_valid(b.data, b.len),
+	       "long UTF-8 name cut on a character boundary");
 	tap_ok(strlen(b.data) <= 64 + strlen("_A1_20261123T070102Z.custos.zip"), "cut at 64 bytes");
-	cu_seal_package_name("bad\xff\xfe", "A1", t, &b, &err);
-	tap_is_str(b.data, "bad--_A1_20261123T070102Z.custos.zip", "invalid UTF-8 replaced");
-	cu_seal_package_name("", "A1", t, &b, &err);
-	tap_is_str(b.data, "unknown_A1_20261123T070102Z.custos.zip", "empty component");
+	tap_is_str(name_of("bad\xff\xfe", "A1", t, &b), "bad--_A1_20261123T070102Z.custos.zip",
+		   "invalid UTF-8 replaced");
+	tap_is_str(name_of("", "A1", t, &b), "unknown_A1_20261123T070102Z.custos.zip",
+		   "empty component");
 	cu_buf_release(&b);
 }
 

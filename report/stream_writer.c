@@ -1,5 +1,5 @@
 /*
- * hw.c - the streamed HTML/XML file writer of the report (html_int.h):
+ * stream_writer.c - the streamed HTML/XML file writer of the report (html_int.h):
  * a FILE with a 1 MiB buffer and a sticky error, so a page of a million
  * messages is written row by row without ever being held in memory.
  */
