@@ -7,6 +7,7 @@
 # torn last line are caught; --repair records the torn line and goes on.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup custody_cli
+tap_plan 74
 M="$SRCDIR/fixtures/manifest"
 unset CUSTOS_EXAMINER SOURCE_DATE_EPOCH
 

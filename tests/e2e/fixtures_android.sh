@@ -5,7 +5,8 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup fixtures_android
-run "sample images build" fixtures_samples || tap_done
+tap_plan 38
+run "sample images build" fixtures_samples || bail "sample images did not build"
 A=$S/android.tar
 WX=data/data/com.tencent.mm/MicroMsg/cc509bd1d73e37d487fc13c432a812e9/EnMicroMsg.db
 

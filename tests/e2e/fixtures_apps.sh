@@ -4,6 +4,7 @@
 # the rows in the SQL (row exists, time converted right, plain text equal).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup fixtures_apps
+tap_plan 26
 export PYTHONDONTWRITEBYTECODE=1
 A=$SRCDIR/fixtures/apps
 

@@ -4,6 +4,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup fixtures_determinism
+tap_plan 10
 run "first build" sh "$SRCDIR/fixtures/make-samples.sh" "$T/a"
 run "second build" sh "$SRCDIR/fixtures/make-samples.sh" "$T/b"
 like "$(wc -l <"$T/a/SHA256SUMS")" '^ *[1-9][0-9]+$' "SHA256SUMS lists the outputs"

@@ -6,7 +6,8 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup fixtures_ios
-run "sample images build" fixtures_samples || tap_done
+tap_plan 24
+run "sample images build" fixtures_samples || bail "sample images did not build"
 B=$S/ios-backup/$UDID
 E=$S/ios-backup-encrypted/$UDID
 H=$S/ios-backup-hostile/$UDID

@@ -6,6 +6,7 @@
 # digest, wrong password (exit 3), truncated file (earlier members kept).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_ab
+tap_plan 37
 
 GEN="python3 $SRCDIR/fixtures/import/mk_ab.py"
 printf 'ab-pass-7\n' >"$T/pw"

@@ -5,6 +5,7 @@
 # symlinks, and the archive left untouched.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_archive
+tap_plan 46
 
 S=$T/src
 mkdir -p "$S/data/data/com.eg.android.AlipayGphone/databases" "$S/sdcard/Download"

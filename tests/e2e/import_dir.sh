@@ -5,6 +5,7 @@
 # and the autodetection refusing to guess.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_dir
+tap_plan 36
 
 tree_hash() { (cd "$1" && find . -printf '%p %y %s %T@ %m %l\n' | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum; }
 

@@ -7,6 +7,7 @@
 # intact and listed.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_hostile
+tap_plan 36
 
 TAG=custos-hostile-$$
 mkdir -p "$T/w/a/b/c/d/e"

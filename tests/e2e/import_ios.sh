@@ -9,6 +9,7 @@
 # derived-key file (0600) accepted in place of the password.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_ios
+tap_plan 50
 
 GEN="python3 $SRCDIR/fixtures/import/mk_ios_backup.py"
 tree_hash() { (cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum; }

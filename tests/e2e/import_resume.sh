@@ -10,6 +10,7 @@
 # stays valid. A tampered evidence copy is caught on resume.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_resume
+tap_plan 25
 
 chain_ok() { # chain_ok CASE: prev links and seq checked independently
 	python3 - "$1/custody/log.jsonl" <<'PY'

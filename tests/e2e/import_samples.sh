@@ -7,11 +7,12 @@
 # tarfile, and the item facts match images.json.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_samples
+tap_plan 12
 
 S=$T/samples
 if ! sh "$SRCDIR/fixtures/make-samples.sh" "$S" >"$T/gen.log" 2>&1; then
 	FIXTURES_NO_SQLCIPHER=1 sh "$SRCDIR/fixtures/make-samples.sh" "$S" >"$T/gen.log" 2>&1 ||
-		{ skip "fixtures/make-samples.sh failed: $(tail -1 "$T/gen.log")"; tap_done; }
+		bail "fixtures/make-samples.sh failed: $(tail -1 "$T/gen.log")"
 fi
 IMAGES=$SRCDIR/fixtures/expected/images.json
 ITEM=F17XK0CUSTOS

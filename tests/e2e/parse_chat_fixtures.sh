@@ -5,6 +5,7 @@
 # own item, parsed, and checked by tests/data/chat/check_fixture.py.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_chat_fixtures
+tap_plan 17
 . "$SRCDIR/tests/e2e/chat_lib.sh"
 APPS="whatsapp-android whatsapp-ios qq-android qq-ios telegram-android"
 chat_case

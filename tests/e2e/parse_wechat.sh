@@ -15,6 +15,7 @@
 #     encryptor, IMEI only in CompatibleInfo.cfg): fixture expected rows.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_wechat
+tap_plan 197
 export SOURCE_DATE_EPOCH=1700000000 PYTHONDONTWRITEBYTECODE=1
 D=$SRCDIR/tests/data/wechat
 if ! command -v sqlcipher >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then

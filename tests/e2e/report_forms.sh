@@ -6,9 +6,10 @@
 # so a printed form never says "page 2 of 2" on its third sheet.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup report_forms
+tap_plan 14
 
 if ! command -v libreoffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
-	skip "libreoffice or pdftotext not installed"
+	skip_rest "libreoffice or pdftotext not installed"
 	tap_done
 fi
 python3 - "$SRCDIR/fixtures/manifest/sample-seizure.json" "$T/manifest.json" <<'PY'

@@ -9,6 +9,7 @@
 # scripts do run when allowed).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup report_hostile
+tap_plan 44
 
 D=$SRCDIR/tests/data/report
 S=$T/src

@@ -9,6 +9,7 @@
 # with SOURCE_DATE_EPOCH two runs give byte-identical packages.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup run_sample
+tap_plan 73
 
 run "sample images" sh "$SRCDIR/fixtures/make-samples.sh" "$T/s"
 B=$T/s/ios-backup/00008101-001C2D3E4F50A01E

@@ -5,6 +5,7 @@
 # killed seal, mandatory fields and SM3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal
+tap_plan 105
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 CHECK="python3 $SRCDIR/tests/e2e/seal_check.py"
 SOURCE_DATE_EPOCH=1795000000

@@ -4,6 +4,7 @@
 # custos verify needs (and checks with) the password.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal_encrypt
+tap_plan 19
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 cd "$T" || exit 1
 EV=evidence/A1/HomeDomain/Library/SMS/sms.db

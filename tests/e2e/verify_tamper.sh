@@ -4,6 +4,7 @@
 # the untouched package passes.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup verify_tamper
+tap_plan 51
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 CHECK="python3 $SRCDIR/tests/e2e/seal_check.py"
 SOURCE_DATE_EPOCH=1795000000

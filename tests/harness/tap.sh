@@ -1,8 +1,19 @@
-# tap.sh - TAP helpers for shell tests. Source it, then call ok/is/...,
-# and finish with tap_done. Every test gets a fresh $T work directory.
+# tap.sh - TAP helpers for shell tests. Source it, declare the plan with
+# tap_plan N before the first test, call ok/is/..., and finish with
+# tap_done. A script that stops early (or runs more points than planned)
+# fails: the driver sees the plan first and tap_done compares the counts.
+# Every test gets a fresh $T work directory.
 tap_n=0
 tap_fail=0
+tap_planned=
+tap_plan() { # tap_plan N: declares N test points; once, before the first
+	[ -z "$tap_planned" ] && [ "$tap_n" -eq 0 ] || bail "tap_plan called twice or after a test"
+	tap_planned=$1
+	echo "1..$1"
+}
+bail() { echo "Bail out! $*"; exit 1; } # stops the script; the driver reports an ERROR
 ok() { # ok CONDITION-EXIT-STATUS NAME
+	[ -n "$tap_planned" ] || bail "test point before tap_plan"
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $tap_n - $2"; else echo "not ok $tap_n - $2"; tap_fail=$((tap_fail + 1)); fi
 }
@@ -17,15 +28,43 @@ is() { # is GOT WANT NAME
 like() { # like TEXT REGEX NAME (grep -E)
 	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else ok 1 "$3"; printf '%s\n' "$1" | head -10 | sed 's/^/#   /'; echo "#   want match: $2"; fi
 }
-skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
-diag() { echo "# $*"; }
-tap_done() { echo "1..$tap_n"; [ "$tap_fail" -eq 0 ]; exit $?; }
-# mkcase DIR: a case for the import tests (custos case init; should init
-# fail, a bare manifest and an empty custody log, so import is still tested).
-mkcase() {
-	"$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null 2>&1 ||
-		{ mkdir -p "$1/custody" && echo '{}' >"$1/manifest.json" && : >"$1/custody/log.jsonl"; }
+skip() { [ -n "$tap_planned" ] || bail "test point before tap_plan"; tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
+skip_rest() { # skip_rest REASON: skips every planned point not run yet
+	while [ "$tap_n" -lt "${tap_planned:-0}" ]; do skip "$1"; done
 }
+# shared_missing REASON: for tests that need ../shared/samples. With CI=true
+# (CI has ../shared) the script bails out and fails; elsewhere it skips the
+# points left with the reason and ends the script.
+shared_missing() {
+	[ "${CI:-}" = true ] && bail "$1 (CI=true: ../shared must be present)"
+	diag "skipping the rest: $1 (outside CI)"
+	skip_rest "$1"
+	tap_done
+}
+# shared_skip N REASON: the same for a section of N points in the middle
+# of a script: bails out in CI, skips the N points elsewhere.
+shared_skip() {
+	[ "${CI:-}" = true ] && bail "$2 (CI=true: ../shared must be present)"
+	_i=0
+	while [ "$_i" -lt "$1" ]; do skip "$2"; _i=$((_i + 1)); done
+}
+diag() { echo "# $*"; }
+tap_done() {
+	[ -n "$tap_planned" ] || { echo "# no plan declared (tap_plan)"; exit 1; }
+	[ "$tap_n" -eq "$tap_planned" ] || { echo "# planned $tap_planned tests, ran $tap_n"; exit 1; }
+	[ "$tap_fail" -eq 0 ]; exit $?; }
+# must CMD...: a set-up step that is not itself a test point; if it fails
+# the script bails out (stdout passes through, stderr shown on failure).
+must() {
+	"$@" 2>"$T/last.must" && return 0
+	set -- "$?" "$@"
+	echo "# exit $1: $(shift; printf '%s ' "$@")"
+	sed "s/^/#   /" "$T/last.must" | tail -20
+	bail "set-up step failed: $2"
+}
+# mkcase DIR: a case for the import tests (custos case init). A failing
+# case init fails the test: there is no hand-made fallback case.
+mkcase() { must "$CUSTOS" case init "$1" --case-id "T-IMPORT" >/dev/null; }
 tap_setup() { # tap_setup NAME: fresh $T under $TESTTMP
 	: "${TESTTMP:=/tmp/custos-tests}"
 	T="$TESTTMP/$1.$$"

@@ -94,6 +94,7 @@ static void test_alloc_failure(void)
 
 int main(void)
 {
+	tap_plan(32);
 	test_basic();
 	test_cap();
 	test_alloc_failure();

@@ -430,6 +430,7 @@ int main(void)
 	struct cu_custody_check expect;
 	const char *d = tap_tmpdir("custody");
 
+	tap_plan(102);
 	unsetenv("CUSTOS_EXAMINER");
 	snprintf(dir, sizeof(dir), "%s", d);
 	snprintf(logpath, sizeof(logpath), "%s/log.jsonl", dir);

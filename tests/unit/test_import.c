@@ -335,6 +335,7 @@ static void test_pathmap(void)
 
 int main(void)
 {
+	tap_plan(79);
 	test_pathmap();
 	test_unwrap();
 	test_keybag();

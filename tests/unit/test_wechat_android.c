@@ -152,8 +152,7 @@ static void test_fixture(void)
 	snprintf(sql_path, sizeof(sql_path), "%s/fixtures/apps/wechat-android/EnMicroMsg.sql", src);
 	snprintf(exp_path, sizeof(exp_path), "%s/fixtures/apps/wechat-android/expected.json", src);
 	if (access(sql_path, R_OK) != 0 || access(exp_path, R_OK) != 0) {
-		tap_skip("fixtures/apps/wechat-android not present");
-		return;
+		tap_bail("fixtures/apps/wechat-android: EnMicroMsg.sql or expected.json missing");
 	}
 	snprintf(db_path, sizeof(db_path), "%s/fixture.db", tmp);
 	snprintf(case_path, sizeof(case_path), "%s/fixture-case.db", tmp);
@@ -500,6 +499,7 @@ static void test_hostile(void)
 
 int main(void)
 {
+	tap_plan(289);
 	src = getenv("SRCDIR");
 	if (src == NULL)
 		src = ".";
