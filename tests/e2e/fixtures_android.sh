@@ -90,6 +90,7 @@ if command -v sqlcipher >/dev/null 2>&1; then
 	like "$got" 'not a database|encrypted' "sqlcipher refuses a wrong key"
 else
 	skip "sqlcipher not installed"
+	skip "sqlcipher not installed"
 fi
 is "$(head -c 16 "$db" | od -An -tx1 | tr -d ' \n')" "$(python3 -c 'import hashlib;print(hashlib.sha256(b"custos-fixture:wechat-android-EnMicroMsg:salt:0").hexdigest()[:32])')" \
 	"EnMicroMsg.db salt is the fixed, documented one"

@@ -20,7 +20,7 @@ done
 # per libimobiledevice issues #1224 and #1651, do not read iOS 10+ Manifest.db
 # offline). Try, and record a documented skip when no device answers.
 if command -v idevicebackup2 >/dev/null 2>&1; then
-	out=$(timeout 10 idevicebackup2 -s "$UDID" info "$S/ios-backup" 2>&1)
+	out=$(timeout -k 5 10 idevicebackup2 -s "$UDID" info "$S/ios-backup" 2>&1)
 	if printf '%s' "$out" | grep -q "$UDID\|Manifest"; then
 		like "$out" "$UDID" "idevicebackup2 info reads the backup"
 	else

@@ -51,7 +51,7 @@ CUSTOS_IMPORT_BATCH_FILES=4 CUSTOS_TEST_KILL_AFTER_FILES=6 "$CUSTOS" --case "$C"
 is "$?" "137" "import killed by SIGKILL (test hook)"
 is "$(wc -l <"$C/inventory/R1.jsonl" | tr -d ' ')" "5" "five files listed before the kill (the first, then a group of four)"
 grep -q '"event":"IMPORT"' "$C/custody/log.jsonl"
-ok $((! $?)) "an interrupted import has no IMPORT entry"
+nok $? "an interrupted import has no IMPORT entry"
 n_disk=$(find "$C/evidence/R1" -type f | wc -l)
 is "$n_disk" "7" "on disk: five listed, one complete but not yet listed, one partial"
 grep -q '"status": "running"' "$C/manifest.json"
@@ -89,7 +89,7 @@ expect_exit 5 "resume with a tampered evidence copy: partial (exit 5)" "$CUSTOS"
 like "$(cat "$T/last.err")" "no longer matches its inventory line" "tampered copy named"
 
 # A tar resumes the same way (the stream skips the done members).
-(cd "$S" && tar -cf "$T/src.tar" sdcard data)
+(cd "$S" && tar -cf "$T/src.tar" sdcard data) || bail "could not build the archive"
 C3=$T/case3
 mkcase "$C3"
 CUSTOS_TEST_KILL_AFTER_FILES=7 "$CUSTOS" --case "$C3" import "$T/src.tar" >/dev/null 2>&1
@@ -102,7 +102,7 @@ ok $? "tar: custody chain valid"
 
 # Encrypted iOS backup: evidence and derived halves resume.
 printf 'pw-resume\n' >"$T/pw"
-python3 "$SRCDIR/fixtures/import/mk_ios_backup.py" "$T/ios" --password-file "$T/pw" --dpic 500 --iter 5
+must python3 "$SRCDIR/fixtures/import/mk_ios_backup.py" "$T/ios" --password-file "$T/pw" --dpic 500 --iter 5
 C4=$T/case4
 mkcase "$C4"
 CUSTOS_TEST_KILL_AFTER_FILES=8 "$CUSTOS" --case "$C4" import "$T/ios" --password-file "$T/pw" >/dev/null 2>&1

@@ -106,12 +106,12 @@ is "$(sqlite3 "file:$(find "$W/derived" -name 'EnMicroMsg.db.decrypted.db' | hea
 # uin in another prefs file; APPS.md's second vector (key 4c27f5d)
 M=$T/m
 UD2=6a0cede2f324900c8a073a8d80553e44 # md5("mm2007803184")
-enc "$D/EnMicroMsg.sql" 4c27f5d "$T/m-img/data/user/0/com.tencent.mm/MicroMsg/$UD2/EnMicroMsg.db"
+must enc "$D/EnMicroMsg.sql" 4c27f5d "$T/m-img/data/user/0/com.tencent.mm/MicroMsg/$UD2/EnMicroMsg.db"
 prefs "$T/m-img/data/user/0/com.tencent.mm/shared_prefs/auth_info_key_prefs.xml" _auth_uin 555
 mkdir -p "$T/m-img/data/user/0/com.tencent.mm/shared_prefs"
 printf "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n<string name=\"last_login_uin\">2007803184</string>\n</map>\n" \
 	>"$T/m-img/data/user/0/com.tencent.mm/shared_prefs/com.tencent.mm_preferences.xml"
-python3 - "$SRCDIR/fixtures/manifest/sample-seizure.json" "$T/m-manifest.json" <<'PY'
+must python3 - "$SRCDIR/fixtures/manifest/sample-seizure.json" "$T/m-manifest.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 it = d["seizure"]["items"][0]
@@ -132,10 +132,10 @@ is "$(gq "$M")" "$(cat "$SRCDIR/tests/golden/wechat_android.txt")" "M: rows equa
 # ---- B: key not derivable + another file of the item
 B=$T/b
 badkey=$(printf '000000000000000123456789' | md5sum | cut -c1-7)
-enc "$D/EnMicroMsg.sql" "$badkey" "$T/b-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db"
+must enc "$D/EnMicroMsg.sql" "$badkey" "$T/b-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db"
 prefs "$T/b-img/data/data/com.tencent.mm/shared_prefs/auth_info_key_prefs.xml" _auth_uin 123456789
 mkdir -p "$T/b-img/data/data/com.eg.android.AlipayGphone/databases"
-sqlite3 "$T/b-img/data/data/com.eg.android.AlipayGphone/databases/messagebox.db" <"$D/alipay_messagebox.sql"
+must sqlite3 "$T/b-img/data/data/com.eg.android.AlipayGphone/databases/messagebox.db" <"$D/alipay_messagebox.sql"
 # a second account whose database was cut short during acquisition
 mkdir -p "$T/b-img/data/data/com.tencent.mm/MicroMsg/0123456789abcdef0123456789abcdef"
 head -c 1500 "$T/b-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db" \
@@ -154,7 +154,7 @@ is "$(cq "$B" "SELECT count(*) || '/' || sum(kind = 'bill') FROM payments WHERE 
 	"B: the Alipay db of the same item is parsed"
 is "$(cq "$B" "SELECT amount_minor || ' ' || direction || ' ' || counterparty_name FROM payments
 	WHERE app = 'alipay' ORDER BY source_rowid LIMIT 1")" "2000 outgoing 城东烟酒店" "B: Alipay amount in fen"
-grep -q '"DERIVE"' "$B/custody/log.jsonl"; ok $((1 - $?)) "B: nothing derived without a key"
+grep -q '"DERIVE"' "$B/custody/log.jsonl"; nok $? "B: nothing derived without a key"
 
 # ---- C: WeChat iOS (fixtures/apps/wechat-ios)
 F=$SRCDIR/fixtures/apps/wechat-ios
@@ -246,13 +246,13 @@ fi
 J=$T/j
 JD=$T/j-img/AppDomain-com.tencent.xin/Documents/855341c3143749a0f730ce49ccb616ae
 mkdir -p "$JD/DB" "$JD/session"
-sqlite3 "$JD/DB/MM.sqlite" <"$D/ios_MM.sql"
-sqlite3 "$JD/DB/message_1.sqlite" <"$D/ios_message_1.sql"
-sqlite3 "$JD/DB/WCDB_Contact.sqlite" <"$D/ios_WCDB_Contact.sql"
-sqlite3 "$JD/session/session.db" <"$D/ios_session.sql"
+must sqlite3 "$JD/DB/MM.sqlite" <"$D/ios_MM.sql"
+must sqlite3 "$JD/DB/message_1.sqlite" <"$D/ios_message_1.sql"
+must sqlite3 "$JD/DB/WCDB_Contact.sqlite" <"$D/ios_WCDB_Contact.sql"
+must sqlite3 "$JD/session/session.db" <"$D/ios_session.sql"
 run "J: case init" "$CUSTOS" case init "$J" --case-id WX-J
 run "J: import" "$CUSTOS" --case "$J" import "$T/j-img" --format dir --item wx-j
-"$CUSTOS" --case "$J" parse >"$T/j.out" 2>"$T/j.err"
+must "$CUSTOS" --case "$J" parse >"$T/j.out"
 is "$(cq "$J" "SELECT c.identifier || '|' || m.sender || '|' || m.body FROM messages m JOIN conversations c USING (conversation_id)
 	JOIN sources s ON s.source_id = m.source_id WHERE s.device_path LIKE '%message_1.sqlite' ORDER BY m.source_rowid")" \
 	"wxid_ios_carol|wxid_ios_carol|在 message_1 里
@@ -269,53 +269,45 @@ like "$(cq "$J" "SELECT s.device_path FROM contacts c JOIN sources s USING (sour
 
 # ---- D: the fixtures helper's Android tar (independent SQLCipher-1 encryptor)
 X=$SRCDIR/fixtures/apps/wechat-android/expected.json
-if [ -f "$SRCDIR/fixtures/android/make-android-tar.py" ] && command -v python3 >/dev/null 2>&1 &&
-	python3 "$SRCDIR/fixtures/android/make-android-tar.py" "$T/android.tar" >/dev/null 2>"$T/tar.err"; then
-	E=$T/d
-	run "D: case init" "$CUSTOS" case init "$E" --case-id WX-D
-	run "D: import android tar" "$CUSTOS" --case "$E" import "$T/android.tar" --format android-tar --item phone
-	"$CUSTOS" --case "$E" parse >"$T/d.out" 2>"$T/d.err"
-	is "$(cq "$E" "SELECT count(*) FROM messages WHERE app = 'wechat'")" \
-		"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["messages"]))' "$X")" \
-		"D: every fixture WeChat message parsed from the encrypted db"
-	like "$(grep '"DERIVE"' "$E/custody/log.jsonl")" 'imei_source=CompatibleInfo.cfg uin_source=system_config_prefs.xml uin_matches_userdir=yes' \
-		"D: key found from CompatibleInfo.cfg (java serialization) and the prefs"
-	is "$(cq "$E" "SELECT group_concat(transaction_id || ':' || kind || ':' || direction || ':' || ifnull(amount_minor, 'NULL') || ':' || ifnull(status, 'NULL'), ' ')
-		FROM (SELECT * FROM payments WHERE app = 'wechat-pay' ORDER BY transaction_id)")" \
-		"1000039401202403152105000000001:red_packet:incoming:888:NULL 1000050001202403151200012345678:transfer:outgoing:120000:accepted 1000050001202403161003098765432:transfer:incoming:60000:accepted 4200002024031618300012345678:bill:outgoing:26000:NULL" \
-		"D: fixture payments (transfers deduplicated, red packet amount, receipt)"
-	is "$(cq "$E" "SELECT body FROM messages WHERE app = 'wechat' AND source_rowid = 14")" "今晚有糖果吗？要5颗🍬" \
-		"D: group prefix stripped, Chinese and emoji byte-exact"
-	is "$(cq "$E" "SELECT group_concat(kind || ':' || direction || ':' || amount_minor || ':' || counterparty_name || ':' || status, ' ')
-		FROM (SELECT * FROM payments WHERE app = 'alipay' ORDER BY source_rowid)")" \
-		"bill:outgoing:35000:深圳市某某五金店:付款成功 bill:incoming:120000:小美(*美):收款到账" \
-		"D: Alipay messagebox.db payments (fixtures/apps/alipay-android expected rows)"
-else
-	skip "fixtures/android/make-android-tar.py not usable here"
-fi
+must python3 "$SRCDIR/fixtures/android/make-android-tar.py" "$T/android.tar" >/dev/null
+E=$T/d
+run "D: case init" "$CUSTOS" case init "$E" --case-id WX-D
+run "D: import android tar" "$CUSTOS" --case "$E" import "$T/android.tar" --format android-tar --item phone
+must "$CUSTOS" --case "$E" parse >"$T/d.out"
+is "$(cq "$E" "SELECT count(*) FROM messages WHERE app = 'wechat'")" \
+	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["messages"]))' "$X")" \
+	"D: every fixture WeChat message parsed from the encrypted db"
+like "$(grep '"DERIVE"' "$E/custody/log.jsonl")" 'imei_source=CompatibleInfo.cfg uin_source=system_config_prefs.xml uin_matches_userdir=yes' \
+	"D: key found from CompatibleInfo.cfg (java serialization) and the prefs"
+is "$(cq "$E" "SELECT group_concat(transaction_id || ':' || kind || ':' || direction || ':' || ifnull(amount_minor, 'NULL') || ':' || ifnull(status, 'NULL'), ' ')
+	FROM (SELECT * FROM payments WHERE app = 'wechat-pay' ORDER BY transaction_id)")" \
+	"1000039401202403152105000000001:red_packet:incoming:888:NULL 1000050001202403151200012345678:transfer:outgoing:120000:accepted 1000050001202403161003098765432:transfer:incoming:60000:accepted 4200002024031618300012345678:bill:outgoing:26000:NULL" \
+	"D: fixture payments (transfers deduplicated, red packet amount, receipt)"
+is "$(cq "$E" "SELECT body FROM messages WHERE app = 'wechat' AND source_rowid = 14")" "今晚有糖果吗？要5颗🍬" \
+	"D: group prefix stripped, Chinese and emoji byte-exact"
+is "$(cq "$E" "SELECT group_concat(kind || ':' || direction || ':' || amount_minor || ':' || counterparty_name || ':' || status, ' ')
+	FROM (SELECT * FROM payments WHERE app = 'alipay' ORDER BY source_rowid)")" \
+	"bill:outgoing:35000:深圳市某某五金店:付款成功 bill:incoming:120000:小美(*美):收款到账" \
+	"D: Alipay messagebox.db payments (fixtures/apps/alipay-android expected rows)"
 # ---- E: the fixtures helper's encrypted iOS backup (files decrypted by the
 # importer, parsed from the derived records at their domain paths)
 XI=$SRCDIR/fixtures/apps/wechat-ios/expected.json
-if [ -f "$SRCDIR/fixtures/make-samples.sh" ] && [ -f "$XI" ] &&
-	sh "$SRCDIR/fixtures/make-samples.sh" "$T/samples" >/dev/null 2>"$T/samples.err"; then
-	I=$T/e
-	run "E: case init" "$CUSTOS" case init "$I" --case-id WX-E
-	run "E: import encrypted iOS backup" "$CUSTOS" --case "$I" import \
-		"$T/samples/ios-backup-encrypted/00008101-001C2D3E4F50A01E" \
-		--password-file "$T/samples/ios-backup-encrypted.password" --item iphone
-	"$CUSTOS" --case "$I" parse >"$T/e.out" 2>"$T/e.err"
-	n=$(cq "$I" "SELECT count(*) FROM messages WHERE app = 'wechat'")
-	want=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["messages"]))' "$XI")
-	ok $([ "$n" -ge "$want" ] && echo 0 || echo 1) "E: WeChat messages from the backup ($n, expected rows $want)"
-	is "$(cq "$I" "SELECT identifier FROM accounts WHERE app = 'wechat'")" wxid_ios_owner01 \
-		"E: owner from the MMappedKV file name"
-	is "$(cq "$I" "SELECT kind || ':' || direction || ':' || amount_minor || ':' || status FROM payments
-		WHERE transaction_id = '1000050001202403221803011112222'")" "transfer:outgoing:180000:accepted" \
-		"E: transfer deduplicated with its final status"
-	is "$(cq "$I" "SELECT count(*) FROM messages m JOIN sources s USING (source_id) WHERE m.app = 'wechat'
-		AND s.device_path NOT LIKE 'AppDomain-com.tencent.xin/Documents/%'")" 0 \
-		"E: every WeChat row cites its backup domain path"
-else
-	skip "fixtures/make-samples.sh not usable here"
-fi
+must sh "$SRCDIR/fixtures/make-samples.sh" "$T/samples" >/dev/null
+I=$T/e
+run "E: case init" "$CUSTOS" case init "$I" --case-id WX-E
+run "E: import encrypted iOS backup" "$CUSTOS" --case "$I" import \
+	"$T/samples/ios-backup-encrypted/00008101-001C2D3E4F50A01E" \
+	--password-file "$T/samples/ios-backup-encrypted.password" --item iphone
+must "$CUSTOS" --case "$I" parse >"$T/e.out"
+n=$(cq "$I" "SELECT count(*) FROM messages WHERE app = 'wechat'")
+want=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["messages"]))' "$XI")
+ok $([ "$n" -ge "$want" ] && echo 0 || echo 1) "E: WeChat messages from the backup ($n, expected rows $want)"
+is "$(cq "$I" "SELECT identifier FROM accounts WHERE app = 'wechat'")" wxid_ios_owner01 \
+	"E: owner from the MMappedKV file name"
+is "$(cq "$I" "SELECT kind || ':' || direction || ':' || amount_minor || ':' || status FROM payments
+	WHERE transaction_id = '1000050001202403221803011112222'")" "transfer:outgoing:180000:accepted" \
+	"E: transfer deduplicated with its final status"
+is "$(cq "$I" "SELECT count(*) FROM messages m JOIN sources s USING (source_id) WHERE m.app = 'wechat'
+	AND s.device_path NOT LIKE 'AppDomain-com.tencent.xin/Documents/%'")" 0 \
+	"E: every WeChat row cites its backup domain path"
 tap_done

@@ -21,7 +21,7 @@ run "seal" "$CUSTOS" --case case seal -o out
 P=$(ls out/*.custos.zip)
 run "custos verify" "$CUSTOS" verify "$P"
 run "python3 cross-check" $CHECK crosscheck "$P"
-unzip -p "$P" verify.sh >verify.sh
+must unzip -p "$P" verify.sh >verify.sh
 run "packaged verify.sh" sh verify.sh "$P"
 row=$(unzip -p "$P" manifest.json | python3 -c 'import json,sys; m=json.load(sys.stdin); r=[r for r in m["files"] if r["path"].endswith("/mmssms.db")][0]; print(r["category"], r["format"], r["sha256"])')
 is "$row" "短信 SQLite数据库 $(sha256sum <"$SAMPLE" | cut -c1-64)" \

@@ -6,12 +6,13 @@
 tap_n=0
 tap_fail=0
 tap_planned=
+exec 9>&1 # the TAP stream: bail and must report here even under a redirect
 tap_plan() { # tap_plan N: declares N test points; once, before the first
 	[ -z "$tap_planned" ] && [ "$tap_n" -eq 0 ] || bail "tap_plan called twice or after a test"
 	tap_planned=$1
 	echo "1..$1"
 }
-bail() { echo "Bail out! $*"; exit 1; } # stops the script; the driver reports an ERROR
+bail() { echo "Bail out! $*" >&9; exit 1; } # stops the script; the driver reports an ERROR
 ok() { # ok CONDITION-EXIT-STATUS NAME
 	[ -n "$tap_planned" ] || bail "test point before tap_plan"
 	tap_n=$((tap_n + 1))
@@ -22,10 +23,16 @@ run() { name=$1; shift; "$@" >"$T/last.out" 2>"$T/last.err"; st=$?; ok $st "$nam
 # expect_exit CODE NAME CMD...: passes when CMD exits with CODE.
 expect_exit() { code=$1; name=$2; shift 2; "$@" >"$T/last.out" 2>"$T/last.err"; st=$?
 	if [ $st -eq "$code" ]; then ok 0 "$name"; else ok 1 "$name (exit $st, want $code)"; sed 's/^/#   /' "$T/last.err" | head -20; fi; }
+# nok STATUS NAME: passes when a grep/cmp-like check found nothing or a
+# difference (exit 1); exit 0 or an error (exit 2 and up) fails.
+nok() {
+	if [ "$1" -eq 1 ]; then ok 0 "$2"; else ok 1 "$2 (exit $1, want 1)"; fi
+}
 is() { # is GOT WANT NAME
 	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
 }
-like() { # like TEXT REGEX NAME (grep -E)
+like() { # like TEXT REGEX NAME (grep -E); an empty REGEX (a lost value) fails
+	if [ -z "$2" ]; then ok 1 "$3 (empty pattern)"; return; fi
 	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else ok 1 "$3"; printf '%s\n' "$1" | head -10 | sed 's/^/#   /'; echo "#   want match: $2"; fi
 }
 skip() { [ -n "$tap_planned" ] || bail "test point before tap_plan"; tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
@@ -41,13 +48,6 @@ shared_missing() {
 	skip_rest "$1"
 	tap_done
 }
-# shared_skip N REASON: the same for a section of N points in the middle
-# of a script: bails out in CI, skips the N points elsewhere.
-shared_skip() {
-	[ "${CI:-}" = true ] && bail "$2 (CI=true: ../shared must be present)"
-	_i=0
-	while [ "$_i" -lt "$1" ]; do skip "$2"; _i=$((_i + 1)); done
-}
 diag() { echo "# $*"; }
 tap_done() {
 	[ -n "$tap_planned" ] || { echo "# no plan declared (tap_plan)"; exit 1; }
@@ -58,8 +58,8 @@ tap_done() {
 must() {
 	"$@" 2>"$T/last.must" && return 0
 	set -- "$?" "$@"
-	echo "# exit $1: $(shift; printf '%s ' "$@")"
-	sed "s/^/#   /" "$T/last.must" | tail -20
+	echo "# exit $1: $(shift; printf '%s ' "$@")" >&9
+	sed "s/^/#   /" "$T/last.must" | tail -20 >&9
 	bail "set-up step failed: $2"
 }
 # mkcase DIR: a case for the import tests (custos case init). A failing
