@@ -52,6 +52,21 @@ bool tap_ok(bool cond, const char *fmt, ...)
 	return cond;
 }
 
+bool tap_todo(bool cond, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+	if (tap_planned < 0)
+		tap_bail("test point before tap_plan()");
+	tap_count++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" # TODO %s\n", why);
+	fflush(stdout);
+	return cond;
+}
+
 bool tap_is_int(int64_t got, int64_t want, const char *fmt, ...)
 {
 	va_list ap;
