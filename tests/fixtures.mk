@@ -2,6 +2,7 @@
 # (owner: fixtures). The samples are built into BUILDDIR/tests/samples by
 # fixtures/local.mk before the tests run.
 FIXTURE_TESTS = tests/e2e/fixtures_apps.sh tests/e2e/fixtures_ios.sh \
-	tests/e2e/fixtures_android.sh tests/e2e/fixtures_determinism.sh
+	tests/e2e/fixtures_android.sh tests/e2e/fixtures_determinism.sh \
+	tests/e2e/fixtures_expected.sh
 TESTS += $(FIXTURE_TESTS)
-EXTRA_DIST += $(FIXTURE_TESTS) tests/e2e/fixtures_lib.sh
+EXTRA_DIST += $(FIXTURE_TESTS) tests/e2e/fixtures_lib.sh tests/harness/expected.py
