@@ -419,7 +419,8 @@ static void test_alloc_failures(void)
 	 * failure as such or gives the same result as an undisturbed run. */
 	{
 		struct cu_custody_check want;
-		enum cu_status st0 = cu_custody_verify_buf(b.data, b.len, "alloc", pub1, &want, &err);
+		enum cu_status st0 =
+		    cu_custody_verify_buf(b.data, b.len, "alloc", pub1, &want, &err);
 		int v_ok = 0, v_nomem = 0, v_bad = st0 == CU_OK ? 0 : 1;
 
 		for (unsigned long k = 1; k < 60; k++) {
@@ -435,8 +436,8 @@ static void test_alloc_failures(void)
 			else if (st == CU_E_NOMEM)
 				v_nomem++;
 			else {
-				tap_diag("verify after failing allocation %lu: status %d: %s", k, (int)st,
-					 err.msg);
+				tap_diag("verify after failing allocation %lu: status %d: %s", k,
+					 (int)st, err.msg);
 				v_bad++;
 			}
 		}
