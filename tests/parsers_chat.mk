@@ -1,4 +1,4 @@
-# Tests for the chat parsers (WhatsApp, QQ, Telegram; owner: chat helper).
+# Tests for the chat parsers (WhatsApp, QQ, Telegram).
 check_PROGRAMS += tests/unit/test_telegram_tl tests/unit/test_qq_xor
 TESTS += tests/unit/test_telegram_tl tests/unit/test_qq_xor
 tests_unit_test_telegram_tl_LDADD = $(CU_TESTLIBS)

@@ -1,7 +1,7 @@
 #!/bin/sh
-# import_samples.sh - the shared sample images of the fixtures helper
-# (fixtures/make-samples.sh, expected facts in fixtures/expected/images.json),
-# a second, separately written set of generators: the plain and encrypted
+# import_samples.sh - the sample phone images of fixtures/make-samples.sh
+# (expected facts in fixtures/expected/images.json), generators written
+# apart from fixtures/import: the plain and encrypted
 # iOS backups must give the same plaintext for every file, the hostile one
 # is partial and contained, the Android tar/tar.gz members match python's
 # tarfile, and the item facts match images.json.

@@ -12,7 +12,7 @@
 #  C: WeChat iOS with WCDB_Contact.sqlite, session.db and the owner's
 #     MMappedKV file (fixtures/apps/wechat-ios): a recall notice resolved
 #     across databases (its expected rows: tests/e2e/fixtures_expected.sh).
-#  D: the fixtures helper's Android tar (its own Python SQLCipher-1
+#  D: fixtures/make-samples.sh's Android tar (its own Python SQLCipher-1
 #     encryptor, IMEI only in CompatibleInfo.cfg): fixture expected rows.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_wechat
@@ -194,7 +194,7 @@ like "$(cq "$J" "SELECT s.device_path FROM contacts c JOIN sources s USING (sour
 	'^/?AppDomain-com\.tencent\.xin/Documents/855341c3143749a0f730ce49ccb616ae/DB/WCDB_Contact\.sqlite$' \
 	"J: contacts cite WCDB_Contact.sqlite"
 
-# ---- D: the fixtures helper's Android tar (independent SQLCipher-1 encryptor)
+# ---- D: the fixtures' Android tar (independent SQLCipher-1 encryptor)
 X=$SRCDIR/fixtures/apps/wechat-android/expected.json
 must python3 "$SRCDIR/fixtures/android/make-android-tar.py" "$T/android.tar" >/dev/null
 E=$T/d
@@ -216,7 +216,7 @@ is "$(cq "$E" "SELECT group_concat(kind || ':' || direction || ':' || amount_min
 	FROM (SELECT * FROM payments WHERE app = 'alipay' ORDER BY source_rowid)")" \
 	"bill:outgoing:35000:深圳市某某五金店:付款成功 bill:incoming:120000:小美(*美):收款到账" \
 	"D: Alipay messagebox.db payments (fixtures/apps/alipay-android expected rows)"
-# ---- E: the fixtures helper's encrypted iOS backup (files decrypted by the
+# ---- E: the fixtures' encrypted iOS backup (files decrypted by the
 # importer, parsed from the derived records at their domain paths)
 XI=$SRCDIR/fixtures/apps/wechat-ios/expected.json
 must sh "$SRCDIR/fixtures/make-samples.sh" "$T/samples" >/dev/null

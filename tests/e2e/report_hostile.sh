@@ -39,7 +39,7 @@ ok $? "parse (exit $st)"
 n=$(sqlite3 "$C/case.db" "SELECT count(*) FROM messages WHERE body LIKE '%PWNED%'")
 [ "$n" -ge 5 ]
 ok $? "the hostile messages are in case.db ($n)"
-# An analysis hit (as the analysis issue will write them): marked in context.
+# An analysis hit (as a keyword scanner would write it): marked in context.
 sqlite3 "$C/case.db" "INSERT INTO hits(item_id, kind, value, normalized, rule, artifact, artifact_id, offset) SELECT 'H1', 'code_word', 'PWNED''</script>', 'pwned', 'test<script>', 'messages', message_id, NULL FROM messages WHERE body LIKE '<script>%'"
 ok $? "a hostile hit row added to case.db"
 # A recovered (deleted) record as the recovery writes them: page/offset, no rowid.

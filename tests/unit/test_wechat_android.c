@@ -1,6 +1,6 @@
 /*
  * test_wechat_android.c - the wechat-android parser on plain EnMicroMsg.db
- * files through cu_parse_file(): (1) the fixtures helper's database and its
+ * files through cu_parse_file(): (1) the fixture database and its
  * hand-written expected rows (fixtures/apps/wechat-android/expected.json),
  * checked field by field; (2) our own tests/data/wechat/EnMicroMsg.sql
  * against the reviewed golden rows tests/golden/wechat_android.txt (group

@@ -142,7 +142,7 @@ out:
 	sqlite3_close(cdb);
 }
 
-/* fixtures/apps/alipay-android: the fixtures helper's hand-written payments */
+/* fixtures/apps/alipay-android: the hand-written expected payments */
 static void test_alipay_fixture(void)
 {
 	char sql_path[2048], exp_path[2048], db_path[2048], case_path[2048];
