@@ -29,7 +29,7 @@ check_members() { # check_members CASE ITEM LABEL
 	is "$(grep -c '"type":"file"' "$inv")" "3" "$3: three files listed"
 	grep -F '"device_path":"/sdcard/link"' "$inv" | grep -q '"type":"symlink".*"link_target":"/data/data/x"'
 	ok $? "$3: symlink member recorded with its target"
-	is "$(stat -c %Y "$1/evidence/$2/sdcard/Download/note.txt")" "$(stat -c %Y "$S/sdcard/Download/note.txt")" "$3: mtime kept"
+	same "$(stat -c %Y "$1/evidence/$2/sdcard/Download/note.txt")" "$(stat -c %Y "$S/sdcard/Download/note.txt")" "$3: mtime kept"
 }
 source_digest_ok() { # CASE ARCHIVE LABEL
 	sha=$(sha256sum "$2" | cut -d' ' -f1)

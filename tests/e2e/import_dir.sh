@@ -46,7 +46,7 @@ for f in data/data/com.tencent.mm/databases/EnMicroMsg.db sdcard/DCIM/IMG_0001.j
 	cmp -s "$S/$f" "$C/evidence/ITEM1/$f" || { bad=1; echo "# copy differs: $f"; }
 done
 ok $bad "digests match sha256sum/md5sum and copies are byte-identical"
-is "$(stat -c %Y "$C/evidence/ITEM1/sdcard/DCIM/IMG_0001.jpg")" "$(stat -c %Y "$S/sdcard/DCIM/IMG_0001.jpg")" "mtime kept"
+same "$(stat -c %Y "$C/evidence/ITEM1/sdcard/DCIM/IMG_0001.jpg")" "$(stat -c %Y "$S/sdcard/DCIM/IMG_0001.jpg")" "mtime kept"
 is "$(stat -c %a "$C/evidence/ITEM1/data/data/com.tencent.mm/databases/EnMicroMsg.db")" "444" "evidence copy is read-only"
 grep -F '"device_path":"/data/data/com.tencent.mm/databases/EnMicroMsg.db"' "$INV" | grep -q '"mode":384'
 ok $? "source mode (0600) recorded"

@@ -53,6 +53,7 @@ run "import ios" "$CUSTOS" --case "$C" import "$T/ios" --format dir --item phone
 run "import damaged" "$CUSTOS" --case "$C" import "$T/bad" --format android-dir --item phone-x
 run "import wrong schema" "$CUSTOS" --case "$C" import "$T/bad2" --format android-dir --item phone-y
 (cd "$C" && find evidence -type f | LC_ALL=C sort | xargs sha256sum) >"$T/evidence.before"
+[ -s "$T/evidence.before" ] || bail "no evidence files hashed in $C/evidence"
 
 expect_exit 5 "parse: damaged files make the run partial (exit 5)" "$CUSTOS" --case "$C" parse
 like "$(cat "$T/last.err")" "mmssms.db" "stderr names a damaged file"
@@ -119,6 +120,7 @@ fi
 per_item="SELECT item_id, count(*) FROM messages GROUP BY item_id ORDER BY item_id"
 before=$(cq "$per_item")
 before_i=$(cq "SELECT * FROM messages WHERE item_id = 'phone-i' ORDER BY message_id")
+[ -n "$before" ] && [ -n "$before_i" ] || bail "case.db has no messages to compare"
 expect_exit 0 "parse --item phone-a --json" "$CUSTOS" --case "$C" parse --item phone-a --json
 like "$(cat "$T/last.out")" '^\{"status":"ok","files":3,"parsed":3,' "JSON summary"
 is "$(cq "$per_item")" "$before" "--item: every item's messages still present"

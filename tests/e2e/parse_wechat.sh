@@ -53,6 +53,7 @@ prefs "$T/a-img/data/data/com.tencent.mm/shared_prefs/system_config_prefs.xml" d
 run "A: case init" "$CUSTOS" case init "$A" --case-id WX-A
 run "A: import" "$CUSTOS" --case "$A" import "$T/a-img" --format dir --item wx-a
 before=$(evidence_sums "$A")
+[ -n "$before" ] || bail "no evidence files hashed in $A/evidence"
 run "A: parse" "$CUSTOS" --case "$A" parse
 is "$(gq "$A")" "$(cat "$SRCDIR/tests/golden/wechat_android.txt")" \
 	"A: rows from the decrypted db equal the plain-file golden"
@@ -72,7 +73,7 @@ dec=$(find "$A/derived" -name 'EnMicroMsg.db*' -type f | head -1)
 is "$(sqlite3 "file:$dec?mode=ro" 'PRAGMA integrity_check')" ok "A: decrypted db passes sqlite3 integrity_check"
 is "$(sqlite3 "file:$dec?mode=ro" .dump | sha256sum)" "$(sqlite3 "$T/plain.db" <"$D/EnMicroMsg.sql" >/dev/null; sqlite3 "$T/plain.db" .dump | sha256sum)" \
 	"A: decrypted db .dump equals sqlite3's plain build"
-is "$(stat -c %s "$dec")" "$(stat -c %s "$T/a-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db")" \
+same "$(stat -c %s "$dec")" "$(stat -c %s "$T/a-img/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db")" \
 	"A: decrypted db has the encrypted size (pages line up)"
 grep -q '"derived"' "$A/inventory/wx-a.jsonl"; ok $? "A: inventory has the derived record"
 run "A: parse again" "$CUSTOS" --case "$A" parse

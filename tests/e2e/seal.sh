@@ -130,7 +130,7 @@ like "$(cat "$T/last.out")" 'ok   content-root' "verify.sh recomputes the conten
 like "$(cat "$T/last.out")" 'ok   custody-root' "verify.sh recomputes the custody root"
 VERIFY_SH_NO_PYTHON=1 sh verify.sh "$P1" >nopy.out 2>&1
 ok $? "packaged verify.sh passes with the shell-only trees (no python3)"
-is "$(grep -E 'content-root|custody-root' nopy.out)" "$(grep -E 'content-root|custody-root' "$T/last.out")" \
+same "$(grep -E 'content-root|custody-root' nopy.out)" "$(grep -E 'content-root|custody-root' "$T/last.out")" \
 	"shell-only and python3 trees agree"
 must $CHECK tamper "$P1" tampered.zip flip evidence/A1/HomeDomain/Library/SMS/sms.db 100
 expect_exit 1 "packaged verify.sh fails on a tampered copy" sh verify.sh tampered.zip

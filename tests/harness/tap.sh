@@ -31,6 +31,10 @@ nok() {
 is() { # is GOT WANT NAME
 	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got:  '$1'"; echo "#   want: '$2'"; fi
 }
+same() { # same GOT WANT NAME: is, for two computed values; an empty WANT fails
+	if [ -z "$2" ]; then ok 1 "$3 (nothing to compare: empty)"; return; fi
+	is "$1" "$2" "$3"
+}
 like() { # like TEXT REGEX NAME (grep -E); an empty REGEX (a lost value) fails
 	if [ -z "$2" ]; then ok 1 "$3 (empty pattern)"; return; fi
 	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else ok 1 "$3"; printf '%s\n' "$1" | head -10 | sed 's/^/#   /'; echo "#   want match: $2"; fi
