@@ -73,7 +73,7 @@ key=$(printf '%s%s' "$imei" "$uin" | md5sum | cut -c1-7)
 is "$key" af6bd2e "WeChat key = md5(IMEI+uin)[:7]"
 
 db=$T/x/$WX
-if sqlite3 "$db" 'SELECT count(*) FROM message' >/dev/null 2>&1; then st=1; else st=0; fi
+if [ ! -s "$db" ] || sqlite3 "$db" 'SELECT count(*) FROM message' >/dev/null 2>&1; then st=1; else st=0; fi
 ok $st "plain sqlite3 cannot read EnMicroMsg.db"
 if command -v sqlcipher >/dev/null 2>&1; then
 	if sqlcipher --version | grep -q 'SQLCipher [45]'; then

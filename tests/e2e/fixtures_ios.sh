@@ -171,7 +171,7 @@ like "$(python3 -c 'import plistlib,sys; m=plistlib.load(open(sys.argv[1],"rb"))
 	'^True 44$' "encrypted backup: IsEncrypted and a 4+40 byte ManifestKey"
 hdr=$(head -c 15 "$E/Manifest.db" | tr -d '\0')
 [ "$hdr" != "SQLite format 3" ]; ok $? "encrypted Manifest.db is not plaintext"
-if sqlite3 "$E/Manifest.db" 'SELECT count(*) FROM Files' >/dev/null 2>&1; then st=1; else st=0; fi
+if [ ! -s "$E/Manifest.db" ] || sqlite3 "$E/Manifest.db" 'SELECT count(*) FROM Files' >/dev/null 2>&1; then st=1; else st=0; fi
 ok $st "sqlite3 cannot read the encrypted Manifest.db"
 is "$(python3 "$T/decrypt.py" "$E" "$B" custos-test)" "decrypted 19, identical 19" \
 	"independent decryptor yields the plain backup's files (password custos-test)"

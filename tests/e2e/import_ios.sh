@@ -117,7 +117,8 @@ n=$(grep -c '"event":"DERIVE"' "$CE/custody/log.jsonl")
 is "$n" "1" "one DERIVE entry"
 grep '"event":"DERIVE"' "$CE/custody/log.jsonl" | grep -q '"method":"ios-backup-aes256-cbc","files":8'
 ok $? "DERIVE entry: method and count (7 files + Manifest.db)"
-if grep -rqa 'Correct-Horse-42' "$CE" "$T/enc.out" "$T/enc.err"; then ok 1 "password leaked"; else ok 0 "password in no case file and no output"; fi
+grep -rqa 'Correct-Horse-42' "$CE" "$T/enc.out" "$T/enc.err"
+nok $? "password in no case file and no output"
 is "$(stat -c %a "$T/dk")" "600" "derived key saved with mode 0600"
 is "$(stat -c %s "$T/dk")" "32" "derived key is 32 bytes"
 is "$(tree_hash "$T/enc")" "$before" "encrypted backup untouched"

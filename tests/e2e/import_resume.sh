@@ -10,7 +10,7 @@
 # stays valid. A tampered evidence copy is caught on resume.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_resume
-tap_plan 25
+tap_plan 26
 
 chain_ok() { # chain_ok CASE: prev links and seq checked independently
 	python3 - "$1/custody/log.jsonl" <<'PY'
@@ -82,7 +82,9 @@ ok $? "inventory has no torn line left"
 C2=$T/case2
 mkcase "$C2"
 CUSTOS_IMPORT_BATCH_FILES=2 CUSTOS_TEST_KILL_AFTER_FILES=3 "$CUSTOS" --case "$C2" import "$S" --item R2 >/dev/null 2>&1
+is "$?" "137" "second import killed"
 victim=$(sed -n 2p "$C2/inventory/R2.jsonl" | python3 -c "import json,sys; print(json.load(sys.stdin)['evidence_path'])")
+[ -n "$victim" ] || bail "no second inventory line in $C2/inventory/R2.jsonl"
 chmod u+w "$C2/$victim"
 printf 'X' >>"$C2/$victim"
 expect_exit 5 "resume with a tampered evidence copy: partial (exit 5)" "$CUSTOS" --case "$C2" import "$S" --resume --item R2
