@@ -1,4 +1,4 @@
-# tests for core (owner: core): one TAP program per module.
+# tests for core: one TAP program per module.
 CORE_UNIT_TESTS = \
 	tests/unit/test_core_error \
 	tests/unit/test_core_buf \

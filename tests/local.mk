@@ -14,7 +14,7 @@ AM_TESTS_ENVIRONMENT = \
 
 check_LIBRARIES = tests/harness/libtap.a
 tests_harness_libtap_a_SOURCES = tests/harness/tap.h tests/harness/tap.c
-EXTRA_DIST += tests/harness/tap.sh tests/harness/tap-driver
+EXTRA_DIST += tests/harness/tap.sh tests/harness/tap-driver tests/README.md
 # Unit tests link this plus the libraries under test.
 CU_TESTLIBS = tests/harness/libtap.a $(CU_LIBS_ALL) $(CU_DEP_LIBS)
 

@@ -1,4 +1,4 @@
-# tests for the parser framework and the system parsers (owner: sysparsers)
+# tests for the parser framework and the system parsers
 PARSE_TEST_UTIL = tests/unit/test_parse_util.c tests/unit/test_parse_util.h
 check_PROGRAMS += tests/unit/test_parse
 TESTS += tests/unit/test_parse

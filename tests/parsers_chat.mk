@@ -1,4 +1,4 @@
-# Tests for the chat parsers (WhatsApp, QQ, Telegram; owner: chat helper).
+# Tests for the chat parsers (WhatsApp, QQ, Telegram).
 check_PROGRAMS += tests/unit/test_telegram_tl tests/unit/test_qq_xor
 TESTS += tests/unit/test_telegram_tl tests/unit/test_qq_xor
 tests_unit_test_telegram_tl_LDADD = $(CU_TESTLIBS)
@@ -15,10 +15,9 @@ EXTRA_DIST += tests/fuzz/corpus/chat_tl tests/fuzz/corpus/chat_qq_xor
 
 # End-to-end: case init -> import (dir at device paths) -> parse -> sqlite3 vs goldens.
 TESTS += tests/e2e/parse_chat_whatsapp.sh tests/e2e/parse_chat_qq.sh \
-	tests/e2e/parse_chat_telegram.sh tests/e2e/parse_chat_fixtures.sh
+	tests/e2e/parse_chat_telegram.sh
 EXTRA_DIST += tests/e2e/parse_chat_whatsapp.sh tests/e2e/parse_chat_qq.sh \
-	tests/e2e/parse_chat_telegram.sh tests/e2e/parse_chat_fixtures.sh tests/e2e/chat_lib.sh \
-	tests/data/chat/check_fixture.py \
+	tests/e2e/parse_chat_telegram.sh tests/e2e/chat_lib.sh \
 	tests/data/chat/make_whatsapp.py tests/data/chat/make_qq.py \
 	tests/data/chat/make_telegram.py tests/data/chat/golden_from_samples.sh \
 	tests/golden/chat_qq_android_accounts.txt \

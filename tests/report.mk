@@ -1,4 +1,4 @@
-# tests for report (issue 6): escaping, display helpers, report/forms e2e.
+# tests for report: escaping, display helpers, report/forms e2e.
 check_PROGRAMS += tests/unit/test_escape
 TESTS += tests/unit/test_escape
 tests_unit_test_escape_LDADD = $(CU_TESTLIBS)

@@ -1,4 +1,4 @@
-# tests for seal (issue 3: sealed evidence package, verify)
+# tests for seal: the sealed evidence package and verify
 # mkcase fills a case through the core API the way an import does.
 check_PROGRAMS += tests/unit/mkcase
 tests_unit_mkcase_LDADD = $(CU_TESTLIBS)

@@ -5,6 +5,7 @@
 # ID numbers hashed, and byte-identical output under SOURCE_DATE_EPOCH.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup case_init
+tap_plan 55
 M="$SRCDIR/fixtures/manifest"
 unset CUSTOS_EXAMINER
 export SOURCE_DATE_EPOCH=1795000000
@@ -64,7 +65,8 @@ like "$(cat "$T/c2/custody/log.jsonl")" '"missing_fields":\["case\.agency","case
 	"missing fields recorded in CASE_INIT"
 hid=$(python3 -c 'import hashlib;print(hashlib.sha256(b"990102198805061237").hexdigest())')
 like "$(cat "$T/c2/manifest.json")" "\"id_sha256\": \"$hid\"" "holder id_number replaced by its sha256"
-if grep -q 990102198805061237 "$T/c2/manifest.json"; then ok 1 "plain ID number not stored"; else ok 0 "plain ID number not stored"; fi
+grep -q 990102198805061237 "$T/c2/manifest.json"
+nok $? "plain ID number not stored"
 run "--keep-ids keeps the plain number" "$CUSTOS" case init "$T/c2k" --case-id X-2 \
 	--manifest "$M/partial-missing.json" --keep-ids
 grep -q '"id_number": "990102198805061237"' "$T/c2k/manifest.json"; ok $? "id_number kept with --keep-ids"
@@ -95,16 +97,16 @@ expect_exit 3 "unparsable manifest refused" "$CUSTOS" case init "$T/c6" --case-i
 like "$(cat "$T/last.err")" 'broken\.json' "names the broken file"
 
 # --- golden: byte-identical under SOURCE_DATE_EPOCH ------------------------
-"$CUSTOS" case init "$T/g1" --case-id A4403052026110001 --manifest "$M/sample-seizure.json" \
+must "$CUSTOS" case init "$T/g1" --case-id A4403052026110001 --manifest "$M/sample-seizure.json" \
 	--examiner 王建国 >/dev/null 2>&1
-"$CUSTOS" case init "$T/g2" --case-id A4403052026110001 --manifest "$M/sample-seizure.json" \
+must "$CUSTOS" case init "$T/g2" --case-id A4403052026110001 --manifest "$M/sample-seizure.json" \
 	--examiner 王建国 >/dev/null 2>&1
 cmp -s "$T/g1/custody/log.jsonl" "$T/g2/custody/log.jsonl"; ok $? "two inits: identical custody logs"
 cmp -s "$T/g1/manifest.json" "$T/g2/manifest.json"; ok $? "two inits: identical manifests"
-SOURCE_DATE_EPOCH=1795000001 "$CUSTOS" case init "$T/g3" --case-id A4403052026110001 \
+must env SOURCE_DATE_EPOCH=1795000001 "$CUSTOS" case init "$T/g3" --case-id A4403052026110001 \
 	--manifest "$M/sample-seizure.json" --examiner 王建国 >/dev/null 2>&1
-if cmp -s "$T/g1/custody/log.jsonl" "$T/g3/custody/log.jsonl"; then st=1; else st=0; fi
-ok $st "another SOURCE_DATE_EPOCH gives another log (the test can fail)"
+cmp -s "$T/g1/custody/log.jsonl" "$T/g3/custody/log.jsonl"
+nok $? "another SOURCE_DATE_EPOCH gives another log (the test can fail)"
 
 # --- library versions: tool.libraries agrees with `custos --version` ------
 run "custos --version" "$CUSTOS" --version

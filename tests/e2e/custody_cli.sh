@@ -7,6 +7,7 @@
 # torn last line are caught; --repair records the torn line and goes on.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup custody_cli
+tap_plan 74
 M="$SRCDIR/fixtures/manifest"
 unset CUSTOS_EXAMINER SOURCE_DATE_EPOCH
 
@@ -28,14 +29,14 @@ expect_exit 2 "keygen without -o" "$CUSTOS" keygen
 run "second key" "$CUSTOS" keygen -o "$T/other.pem"
 
 # --- a signed CASE_INIT; Ed25519 is deterministic, so it reproduces --------
-SOURCE_DATE_EPOCH=1795000000 "$CUSTOS" case init "$T/s1" --case-id S-1 --sign "$T/examiner.pem" >/dev/null 2>&1
-SOURCE_DATE_EPOCH=1795000000 "$CUSTOS" case init "$T/s2" --case-id S-1 --sign "$T/examiner.pem" >/dev/null 2>&1
+must env SOURCE_DATE_EPOCH=1795000000 "$CUSTOS" case init "$T/s1" --case-id S-1 --sign "$T/examiner.pem" >/dev/null 2>&1
+must env SOURCE_DATE_EPOCH=1795000000 "$CUSTOS" case init "$T/s2" --case-id S-1 --sign "$T/examiner.pem" >/dev/null 2>&1
 run "signed CASE_INIT verifies" "$CUSTOS" --case "$T/s1" custody verify --pubkey "$T/examiner.pub.pem"
 like "$(cat "$T/last.out")" '1 entry, 1 signed$' "CASE_INIT is signed and checked"
 cmp -s "$T/s1/custody/log.jsonl" "$T/s2/custody/log.jsonl"; ok $? "signed logs are byte-identical too"
 
 # --- add / show / verify ---------------------------------------------------
-"$CUSTOS" case init "$T/case" --case-id A4403052026110001 --manifest "$M/sample-seizure.json" \
+must "$CUSTOS" case init "$T/case" --case-id A4403052026110001 --manifest "$M/sample-seizure.json" \
 	--examiner 王建国 >/dev/null 2>&1
 C="$CUSTOS --case $T/case"
 run "add TRANSFER, signed" $C custody add --action TRANSFER --actor 王建国 --actor-id 990101 \

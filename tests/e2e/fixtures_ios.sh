@@ -6,7 +6,8 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup fixtures_ios
-run "sample images build" fixtures_samples || tap_done
+tap_plan 24
+run "sample images build" fixtures_samples || bail "sample images did not build"
 B=$S/ios-backup/$UDID
 E=$S/ios-backup-encrypted/$UDID
 H=$S/ios-backup-hostile/$UDID
@@ -19,7 +20,7 @@ done
 # per libimobiledevice issues #1224 and #1651, do not read iOS 10+ Manifest.db
 # offline). Try, and record a documented skip when no device answers.
 if command -v idevicebackup2 >/dev/null 2>&1; then
-	out=$(timeout 10 idevicebackup2 -s "$UDID" info "$S/ios-backup" 2>&1)
+	out=$(timeout -k 5 10 idevicebackup2 -s "$UDID" info "$S/ios-backup" 2>&1)
 	if printf '%s' "$out" | grep -q "$UDID\|Manifest"; then
 		like "$out" "$UDID" "idevicebackup2 info reads the backup"
 	else
@@ -170,7 +171,7 @@ like "$(python3 -c 'import plistlib,sys; m=plistlib.load(open(sys.argv[1],"rb"))
 	'^True 44$' "encrypted backup: IsEncrypted and a 4+40 byte ManifestKey"
 hdr=$(head -c 15 "$E/Manifest.db" | tr -d '\0')
 [ "$hdr" != "SQLite format 3" ]; ok $? "encrypted Manifest.db is not plaintext"
-if sqlite3 "$E/Manifest.db" 'SELECT count(*) FROM Files' >/dev/null 2>&1; then st=1; else st=0; fi
+if [ ! -s "$E/Manifest.db" ] || sqlite3 "$E/Manifest.db" 'SELECT count(*) FROM Files' >/dev/null 2>&1; then st=1; else st=0; fi
 ok $st "sqlite3 cannot read the encrypted Manifest.db"
 is "$(python3 "$T/decrypt.py" "$E" "$B" custos-test)" "decrypted 19, identical 19" \
 	"independent decryptor yields the plain backup's files (password custos-test)"

@@ -6,6 +6,7 @@
 # digest, wrong password (exit 3), truncated file (earlier members kept).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_ab
+tap_plan 37
 
 GEN="python3 $SRCDIR/fixtures/import/mk_ab.py"
 printf 'ab-pass-7\n' >"$T/pw"
@@ -35,9 +36,9 @@ for v in 1 5; do
 			L="v$v comp=$comp $enc"
 			A=$T/b-$v-$comp-$enc.ab
 			if [ $enc = aes ]; then
-				$GEN "$A" "$A.exp" --version $v --compressed $comp --password-file "$T/pw" --rounds 2000
+				must $GEN "$A" "$A.exp" --version $v --compressed $comp --password-file "$T/pw" --rounds 2000
 			else
-				$GEN "$A" "$A.exp" --version $v --compressed $comp
+				must $GEN "$A" "$A.exp" --version $v --compressed $comp
 			fi
 			C=$T/case-$v-$comp-$enc
 			mkcase "$C"
@@ -71,9 +72,10 @@ C=$T/case-wrong
 mkcase "$C"
 expect_exit 3 "wrong password: exit 3" "$CUSTOS" --case "$C" import "$T/b-5-1-aes.ab" --password-file "$T/bad"
 like "$(cat "$T/last.err")" "b-5-1-aes.ab.*wrong password" "message names the file"
-if grep -rqa 'ab-pass-7' "$T"/case-*; then ok 1 "password leaked into a case"; else ok 0 "password in no case file"; fi
+grep -rqa 'ab-pass-7' "$T"/case-*
+nok $? "password in no case file"
 
-$GEN "$T/trunc.ab" "$T/trunc.exp" --version 5 --compressed 1 --truncate 20000
+must $GEN "$T/trunc.ab" "$T/trunc.exp" --version 5 --compressed 1 --truncate 20000
 C=$T/case-trunc
 mkcase "$C"
 "$CUSTOS" --case "$C" import "$T/trunc.ab" --item TR >"$T/tr.out" 2>"$T/tr.err"

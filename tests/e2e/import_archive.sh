@@ -5,6 +5,7 @@
 # symlinks, and the archive left untouched.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_archive
+tap_plan 46
 
 S=$T/src
 mkdir -p "$S/data/data/com.eg.android.AlipayGphone/databases" "$S/sdcard/Download"
@@ -28,7 +29,7 @@ check_members() { # check_members CASE ITEM LABEL
 	is "$(grep -c '"type":"file"' "$inv")" "3" "$3: three files listed"
 	grep -F '"device_path":"/sdcard/link"' "$inv" | grep -q '"type":"symlink".*"link_target":"/data/data/x"'
 	ok $? "$3: symlink member recorded with its target"
-	is "$(stat -c %Y "$1/evidence/$2/sdcard/Download/note.txt")" "$(stat -c %Y "$S/sdcard/Download/note.txt")" "$3: mtime kept"
+	same "$(stat -c %Y "$1/evidence/$2/sdcard/Download/note.txt")" "$(stat -c %Y "$S/sdcard/Download/note.txt")" "$3: mtime kept"
 }
 source_digest_ok() { # CASE ARCHIVE LABEL
 	sha=$(sha256sum "$2" | cut -d' ' -f1)
@@ -37,10 +38,10 @@ source_digest_ok() { # CASE ARCHIVE LABEL
 	ok $? "$3: the image's own digest (same pass) matches sha256sum/md5sum"
 }
 
-(cd "$S" && tar --format=gnu -cf "$T/dump.tar" data sdcard)
-(cd "$S" && tar -czf "$T/dump.tar.gz" ./data ./sdcard)
-(cd "$S" && zip -qry "$T/dump.zip" data sdcard)
-(cd "$S" && tar --format=posix -cf "$T/dump-pax.tar" data sdcard)
+(cd "$S" && tar --format=gnu -cf "$T/dump.tar" data sdcard) || bail "could not build the archive"
+(cd "$S" && tar -czf "$T/dump.tar.gz" ./data ./sdcard) || bail "could not build the archive"
+(cd "$S" && zip -qry "$T/dump.zip" data sdcard) || bail "could not build the archive"
+(cd "$S" && tar --format=posix -cf "$T/dump-pax.tar" data sdcard) || bail "could not build the archive"
 before=$(sha256sum "$T"/dump*)
 
 for a in dump.tar dump.tar.gz dump.zip dump-pax.tar; do
@@ -59,10 +60,10 @@ is "$(sha256sum "$T"/dump*)" "$before" "archives unchanged"
 # ZIP64: Debian zip streams stdin as a ZIP64 entry (version needed 4.5);
 # python writes ZIP64 local headers on request.
 head -c 70000 /dev/urandom >"$T/payload"
-zip -q "$T/z64.zip" - <"$T/payload"
+must zip -q "$T/z64.zip" - <"$T/payload"
 unzip -Zv "$T/z64.zip" | grep -q 'minimum software version required to extract: *4.5'
 ok $? "zip made a ZIP64 entry"
-python3 -c "
+must python3 -c "
 import zipfile, sys
 with zipfile.ZipFile(sys.argv[1], 'a') as z:
     with z.open('data/forced64.bin', 'w', force_zip64=True) as f: f.write(open(sys.argv[2], 'rb').read())
@@ -77,9 +78,8 @@ is "$(grep -c "\"sha256\":\"$want\"" "$C/inventory/Z.jsonl")" "2" "ZIP64 members
 # IMPORT details are byte-identical across two cases.
 for n in 1 2; do
 	mkdir -p "$T/det$n"
-	SOURCE_DATE_EPOCH=1700000000 "$CUSTOS" case init "$T/det$n/case" --case-id DET >/dev/null 2>&1 ||
-		mkcase "$T/det$n/case"
-	SOURCE_DATE_EPOCH=1700000000 "$CUSTOS" --case "$T/det$n/case" import "$T/dump.tar" --item D >/dev/null 2>&1
+	must env SOURCE_DATE_EPOCH=1700000000 "$CUSTOS" case init "$T/det$n/case" --case-id DET >/dev/null
+	must env SOURCE_DATE_EPOCH=1700000000 "$CUSTOS" --case "$T/det$n/case" import "$T/dump.tar" --item D >/dev/null
 done
 cmp -s "$T/det1/case/inventory/D.jsonl" "$T/det2/case/inventory/D.jsonl"
 ok $? "deterministic inventory"
@@ -89,7 +89,7 @@ is "$(grep '"event":"IMPORT"' "$T/det1/case/custody/log.jsonl" | sed 's/.*"detai
 # A dump of the /data partition: --mount-point puts the members under /data.
 mkdir -p "$T/part/data/com.tencent.mm/databases" "$T/part/user_de/0/com.x" "$T/part/app"
 echo db >"$T/part/data/com.tencent.mm/databases/EnMicroMsg.db"
-(cd "$T/part" && tar -cf "$T/part.tar" .)
+(cd "$T/part" && tar -cf "$T/part.tar" .) || bail "could not build the archive"
 C=$T/case-part
 mkcase "$C"
 run "tar of /data with --mount-point /data" "$CUSTOS" --case "$C" import "$T/part.tar" --item P --mount-point /data/
@@ -120,7 +120,7 @@ else
 fi
 C=$T/case-sm3b
 mkcase "$C"
-python3 -c "
+must python3 -c "
 import json, sys
 m = json.load(open(sys.argv[1])); m['settings'] = {'hash': ['sm3']}
 json.dump(m, open(sys.argv[1], 'w'), ensure_ascii=False, indent=2)

@@ -7,10 +7,11 @@
 # intact and listed.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_hostile
+tap_plan 36
 
 TAG=custos-hostile-$$
 mkdir -p "$T/w/a/b/c/d/e"
-python3 "$SRCDIR/fixtures/import/mk_hostile.py" "$T/img" "$TAG"
+must python3 "$SRCDIR/fixtures/import/mk_hostile.py" "$T/img" "$TAG"
 E=$T/img/expected.json
 exp() { python3 -c "import json,sys; print(json.load(open('$E'))['$1'])"; }
 escaped() { # nothing named *TAG* anywhere outside the cases

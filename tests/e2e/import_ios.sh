@@ -9,6 +9,7 @@
 # derived-key file (0600) accepted in place of the password.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_ios
+tap_plan 50
 
 GEN="python3 $SRCDIR/fixtures/import/mk_ios_backup.py"
 tree_hash() { (cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum; }
@@ -48,7 +49,7 @@ PY
 }
 
 # ---- plain backup ----
-$GEN "$T/plain" --missing --unlisted
+must $GEN "$T/plain" --missing --unlisted
 before=$(tree_hash "$T/plain")
 C=$T/case
 mkcase "$C"
@@ -63,7 +64,7 @@ done
 grep -F '"device_path":"HomeDomain/Library/link"' "$C/inventory/$ITEM.jsonl" | grep -q '"type":"symlink".*"link_target":"/var/mobile/x"'
 ok $? "symlink row recorded with its target"
 grep -q '"device_path":"HomeDomain/Library/SMS"' "$C/inventory/$ITEM.jsonl"
-ok $((! $?)) "directory rows are not files"
+nok $? "directory rows are not files"
 is "$(tree_hash "$T/plain")" "$before" "backup untouched"
 grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"failures":1.*Missing/gone.db'
 ok $? "IMPORT entry records the missing file"
@@ -87,12 +88,12 @@ assert any("gone.db" in e for e in a["errors"]) and any("gone.db" in n["what"] f
 PY
 ok $? "manifest: item facts from Info.plist/Lockdown and the acquisition with its errors"
 ls "$C/work" 2>/dev/null | grep -q Manifest
-ok $((! $?)) "staged Manifest.db copy removed from work/"
+nok $? "staged Manifest.db copy removed from work/"
 
 # ---- encrypted backup ----
 printf 'Correct-Horse-42\n' >"$T/pw"
 printf 'wrong-password\n' >"$T/badpw"
-$GEN "$T/enc" --password-file "$T/pw" --dpic 2000 --iter 20
+must $GEN "$T/enc" --password-file "$T/pw" --dpic 2000 --iter 20
 before=$(tree_hash "$T/enc")
 CE=$T/case-enc
 mkcase "$CE"
@@ -101,7 +102,7 @@ like "$(cat "$T/last.err")" "enc/00008030-001A2B3C4D5E802E.*wrong password" "mes
 test ! -s "$CE/inventory/$ITEM.jsonl"
 ok $? "nothing stored after a wrong password"
 grep -q '"event":"IMPORT"' "$CE/custody/log.jsonl"
-ok $((! $?)) "no IMPORT entry after a wrong password"
+nok $? "no IMPORT entry after a wrong password"
 expect_exit 3 "no password at all: exit 3" env -u CUSTOS_PASSWORD "$CUSTOS" --case "$CE" import "$T/enc" </dev/null
 CUSTOS_PASSWORD=Correct-Horse-42 "$CUSTOS" --case "$CE" import "$T/enc" --save-derived-key "$T/dk" >"$T/enc.out" 2>"$T/enc.err"
 is "$?" "0" "right password (CUSTOS_PASSWORD): import succeeds"
@@ -116,7 +117,8 @@ n=$(grep -c '"event":"DERIVE"' "$CE/custody/log.jsonl")
 is "$n" "1" "one DERIVE entry"
 grep '"event":"DERIVE"' "$CE/custody/log.jsonl" | grep -q '"method":"ios-backup-aes256-cbc","files":8'
 ok $? "DERIVE entry: method and count (7 files + Manifest.db)"
-if grep -rqa 'Correct-Horse-42' "$CE" "$T/enc.out" "$T/enc.err"; then ok 1 "password leaked"; else ok 0 "password in no case file and no output"; fi
+grep -rqa 'Correct-Horse-42' "$CE" "$T/enc.out" "$T/enc.err"
+nok $? "password in no case file and no output"
 is "$(stat -c %a "$T/dk")" "600" "derived key saved with mode 0600"
 is "$(stat -c %s "$T/dk")" "32" "derived key is 32 bytes"
 is "$(tree_hash "$T/enc")" "$before" "encrypted backup untouched"
@@ -125,7 +127,7 @@ CK=$T/case-dk
 mkcase "$CK"
 run "derived key file instead of the password" env -u CUSTOS_PASSWORD "$CUSTOS" --case "$CK" import "$T/enc" --derived-key-file "$T/dk"
 grep -q 'deriving the backup key' "$T/last.err"
-ok $((! $?)) "no PBKDF2 run with the derived key file"
+nok $? "no PBKDF2 run with the derived key file"
 check "$CK" "$T/enc/expected.jsonl" derived
 ok $? "derived-key import decrypts the same plaintext"
 head -c 32 /dev/zero >"$T/dk0"
@@ -134,7 +136,7 @@ mkcase "$CK2"
 expect_exit 3 "wrong derived key: exit 3" "$CUSTOS" --case "$CK2" import "$T/enc" --derived-key-file "$T/dk0"
 
 # Encrypted files with Manifest.db in the clear (iOS before 10.2).
-$GEN "$T/old" --password-file "$T/pw" --dpic 100 --iter 5 --no-manifest-key
+must $GEN "$T/old" --password-file "$T/pw" --dpic 100 --iter 5 --no-manifest-key
 CO=$T/case-old
 mkcase "$CO"
 run "encrypted backup without ManifestKey" "$CUSTOS" --case "$CO" import "$T/old" --password-file "$T/pw"
@@ -162,7 +164,7 @@ like "$(cat "$T/last.err")" "Manifest.mbdb.*--format dir" "message names the for
 run "iOS 9 backup kept raw with --format dir" "$CUSTOS" --case "$C9" import "$T/ios9" --format dir --item RAW9
 
 # Hostile Manifest.db rows: '..' in relativePath, a fileID that is a path.
-$GEN "$T/hostile" --hostile
+must $GEN "$T/hostile" --hostile
 CH=$T/case-h
 mkcase "$CH"
 expect_exit 5 "hostile rows: partial" "$CUSTOS" --case "$CH" import "$T/hostile"

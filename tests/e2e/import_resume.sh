@@ -10,9 +10,10 @@
 # stays valid. A tampered evidence copy is caught on resume.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_resume
+tap_plan 26
 # The kill hook exists only in builds configured with --enable-test-hooks.
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
-	{ echo "Bail out! this build has no test hooks: configure with --enable-test-hooks"; exit 1; }
+	bail "this build has no test hooks: configure with --enable-test-hooks"
 
 chain_ok() { # chain_ok CASE: prev links and seq checked independently
 	python3 - "$1/custody/log.jsonl" <<'PY'
@@ -53,7 +54,7 @@ CUSTOS_IMPORT_BATCH_FILES=4 CUSTOS_TEST_KILL_AFTER_FILES=6 "$CUSTOS" --case "$C"
 is "$?" "137" "import killed by SIGKILL (test hook)"
 is "$(wc -l <"$C/inventory/R1.jsonl" | tr -d ' ')" "5" "five files listed before the kill (the first, then a group of four)"
 grep -q '"event":"IMPORT"' "$C/custody/log.jsonl"
-ok $((! $?)) "an interrupted import has no IMPORT entry"
+nok $? "an interrupted import has no IMPORT entry"
 n_disk=$(find "$C/evidence/R1" -type f | wc -l)
 is "$n_disk" "7" "on disk: five listed, one complete but not yet listed, one partial"
 grep -q '"status": "running"' "$C/manifest.json"
@@ -84,14 +85,16 @@ ok $? "inventory has no torn line left"
 C2=$T/case2
 mkcase "$C2"
 CUSTOS_IMPORT_BATCH_FILES=2 CUSTOS_TEST_KILL_AFTER_FILES=3 "$CUSTOS" --case "$C2" import "$S" --item R2 >/dev/null 2>&1
+is "$?" "137" "second import killed"
 victim=$(sed -n 2p "$C2/inventory/R2.jsonl" | python3 -c "import json,sys; print(json.load(sys.stdin)['evidence_path'])")
+[ -n "$victim" ] || bail "no second inventory line in $C2/inventory/R2.jsonl"
 chmod u+w "$C2/$victim"
 printf 'X' >>"$C2/$victim"
 expect_exit 5 "resume with a tampered evidence copy: partial (exit 5)" "$CUSTOS" --case "$C2" import "$S" --resume --item R2
 like "$(cat "$T/last.err")" "no longer matches its inventory line" "tampered copy named"
 
 # A tar resumes the same way (the stream skips the done members).
-(cd "$S" && tar -cf "$T/src.tar" sdcard data)
+(cd "$S" && tar -cf "$T/src.tar" sdcard data) || bail "could not build the archive"
 C3=$T/case3
 mkcase "$C3"
 CUSTOS_TEST_KILL_AFTER_FILES=7 "$CUSTOS" --case "$C3" import "$T/src.tar" >/dev/null 2>&1
@@ -104,7 +107,7 @@ ok $? "tar: custody chain valid"
 
 # Encrypted iOS backup: evidence and derived halves resume.
 printf 'pw-resume\n' >"$T/pw"
-python3 "$SRCDIR/fixtures/import/mk_ios_backup.py" "$T/ios" --password-file "$T/pw" --dpic 500 --iter 5
+must python3 "$SRCDIR/fixtures/import/mk_ios_backup.py" "$T/ios" --password-file "$T/pw" --dpic 500 --iter 5
 C4=$T/case4
 mkcase "$C4"
 CUSTOS_TEST_KILL_AFTER_FILES=8 "$CUSTOS" --case "$C4" import "$T/ios" --password-file "$T/pw" >/dev/null 2>&1

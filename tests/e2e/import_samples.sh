@@ -1,17 +1,18 @@
 #!/bin/sh
-# import_samples.sh - the shared sample images of the fixtures helper
-# (fixtures/make-samples.sh, expected facts in fixtures/expected/images.json),
-# a second, separately written set of generators: the plain and encrypted
+# import_samples.sh - the sample phone images of fixtures/make-samples.sh
+# (expected facts in fixtures/expected/images.json), generators written
+# apart from fixtures/import: the plain and encrypted
 # iOS backups must give the same plaintext for every file, the hostile one
 # is partial and contained, the Android tar/tar.gz members match python's
 # tarfile, and the item facts match images.json.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_samples
+tap_plan 12
 
 S=$T/samples
 if ! sh "$SRCDIR/fixtures/make-samples.sh" "$S" >"$T/gen.log" 2>&1; then
 	FIXTURES_NO_SQLCIPHER=1 sh "$SRCDIR/fixtures/make-samples.sh" "$S" >"$T/gen.log" 2>&1 ||
-		{ skip "fixtures/make-samples.sh failed: $(tail -1 "$T/gen.log")"; tap_done; }
+		bail "fixtures/make-samples.sh failed: $(tail -1 "$T/gen.log")"
 fi
 IMAGES=$SRCDIR/fixtures/expected/images.json
 ITEM=F17XK0CUSTOS

@@ -6,6 +6,7 @@
 # tests/golden/chat_qq_*.txt written by hand.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_chat_qq
+tap_plan 31
 . "$SRCDIR/tests/e2e/chat_lib.sh"
 run "generate QQ stores" python3 "$SRCDIR/tests/data/chat/make_qq.py" "$T/gen"
 # item qq-imei has no key file; the seizure manifest lists two IMEIs, only

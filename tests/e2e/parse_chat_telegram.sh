@@ -8,6 +8,7 @@
 # Goldens tests/golden/chat_telegram_*.txt written by hand.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_chat_telegram
+tap_plan 14
 . "$SRCDIR/tests/e2e/chat_lib.sh"
 run "generate Telegram stores" python3 "$SRCDIR/tests/data/chat/make_telegram.py" "$T/gen"
 chat_case

@@ -7,12 +7,11 @@
 # sqlite3 by tests/data/chat/golden_from_samples.sh; synthetic: by hand).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_chat_whatsapp
+tap_plan 38
 . "$SRCDIR/tests/e2e/chat_lib.sh"
 S="$SHARED/samples"
-if [ ! -f "$S/ios-whatsapp/josh_ios15/ChatStorage.sqlite" ]; then
-	skip "samples not found under SHARED=$SHARED"
-	tap_done
-fi
+[ -f "$S/ios-whatsapp/josh_ios15/ChatStorage.sqlite" ] ||
+	shared_missing "samples not found under SHARED=$SHARED"
 IOS="$T/ios/private/var/mobile/Containers/Shared/AppGroup/694FBBC5-2E69-480A-A25B-FF8CC038BEF8"
 mkdir -p "$IOS" "$T/android/data/data/com.whatsapp/databases"
 cp "$S"/ios-whatsapp/josh_ios15/*.sqlite* "$IOS"/

@@ -8,16 +8,16 @@
 # plain backup, and the whole case parses without a failure.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_images
+tap_plan 16
 export SOURCE_DATE_EPOCH=1700000000
 S="$BUILDDIR/tests/samples"
 if [ ! -f "$S/SHA256SUMS" ]; then
 	S="$T/samples"
-	sh "$SRCDIR/fixtures/make-samples.sh" "$S" >/dev/null 2>&1 || true
+	sh "$SRCDIR/fixtures/make-samples.sh" "$S" >"$T/gen.log" 2>&1 ||
+		bail "fixtures/make-samples.sh failed: $(tail -1 "$T/gen.log")"
 fi
-if [ ! -f "$S/SHA256SUMS" ] || ! command -v sqlite3 >/dev/null; then
-	skip "sample images could not be built (python3-cryptography, sqlcipher?)"
-	tap_done
-fi
+[ -f "$S/SHA256SUMS" ] || bail "sample images incomplete: no $S/SHA256SUMS"
+command -v sqlite3 >/dev/null || bail "sqlite3 missing"
 UDID=00008101-001C2D3E4F50A01E
 C="$T/case"
 cq() { sqlite3 -batch -nullvalue NULL "file:$C/case.db?mode=ro" "$1"; }

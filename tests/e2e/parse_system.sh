@@ -9,12 +9,11 @@
 # (exit 5) while the other files are parsed.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_system
+tap_plan 49
 export SOURCE_DATE_EPOCH=1700000000
 FX="$SRCDIR/fixtures/apps"
-if [ ! -f "$FX/sms-android/mmssms.sql" ] || ! command -v sqlite3 >/dev/null; then
-	skip "fixtures/apps or sqlite3 missing"
-	tap_done
-fi
+[ -f "$FX/sms-android/mmssms.sql" ] || bail "fixtures/apps/sms-android/mmssms.sql missing"
+command -v sqlite3 >/dev/null || bail "sqlite3 missing (needed to build the fixtures)"
 C="$T/case"
 cq() { sqlite3 -batch -nullvalue NULL "file:$C/case.db?mode=ro" "$1"; }
 golden() {
@@ -33,17 +32,16 @@ I="$T/ios/HomeDomain/Library"
 mkdb "$FX/sms-ios/sms.sql" "$I/SMS/sms.db"
 mkdb "$FX/callhistory-ios/CallHistory.sql" "$I/CallHistoryDB/CallHistory.storedata"
 BK="$SHARED/samples/ios-addressbook/belkactf6"
-if [ -f "$BK/AddressBook.sqlitedb-wal" ]; then
-	mkdir -p "$I/AddressBook"
-	cp "$BK/AddressBook.sqlitedb" "$BK/AddressBook.sqlitedb-wal" "$BK/AddressBook.sqlitedb-shm" "$I/AddressBook/"
-else
-	mkdb "$FX/addressbook-ios/AddressBook.sql" "$I/AddressBook/AddressBook.sqlitedb"
-fi
+# The goldens hold the belkactf6 contacts: without the sample the run
+# cannot match them.
+[ -f "$BK/AddressBook.sqlitedb-wal" ] || shared_missing "belkactf6 sample missing: $BK"
+mkdir -p "$I/AddressBook"
+must cp "$BK/AddressBook.sqlitedb" "$BK/AddressBook.sqlitedb-wal" "$BK/AddressBook.sqlitedb-shm" "$I/AddressBook/"
 # damaged item: truncated, random bytes, wrong schema; one good call log
 D="$T/bad/data/data"
 mkdir -p "$D/com.android.providers.telephony/databases" "$D/com.android.providers.contacts/databases"
 head -c 3000 "$A/com.android.providers.telephony/databases/mmssms.db" >"$D/com.android.providers.telephony/databases/mmssms.db"
-python3 -c 'import random,sys; r=random.Random(5); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(8192)))' \
+must python3 -c 'import random,sys; r=random.Random(5); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(8192)))' \
 	>"$D/com.android.providers.contacts/databases/contacts2.db"
 cp "$A/com.android.providers.contacts/databases/calllog.db" "$D/com.android.providers.contacts/databases/"
 W="$T/bad2/data/data/com.android.providers.telephony/databases"
@@ -55,6 +53,7 @@ run "import ios" "$CUSTOS" --case "$C" import "$T/ios" --format dir --item phone
 run "import damaged" "$CUSTOS" --case "$C" import "$T/bad" --format android-dir --item phone-x
 run "import wrong schema" "$CUSTOS" --case "$C" import "$T/bad2" --format android-dir --item phone-y
 (cd "$C" && find evidence -type f | LC_ALL=C sort | xargs sha256sum) >"$T/evidence.before"
+[ -s "$T/evidence.before" ] || bail "no evidence files hashed in $C/evidence"
 
 expect_exit 5 "parse: damaged files make the run partial (exit 5)" "$CUSTOS" --case "$C" parse
 like "$(cat "$T/last.err")" "mmssms.db" "stderr names a damaged file"
@@ -77,16 +76,11 @@ is "$(cq "SELECT count(*) FROM sources WHERE sha256 IS NULL OR md5 IS NULL OR si
 inv=$(grep -h '"device_path":"/data/data/com.android.providers.telephony/databases/mmssms.db"' "$C"/inventory/phone-a.jsonl | sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/')
 is "$(cq "SELECT sha256 FROM sources WHERE item_id = 'phone-a' AND device_path LIKE '%mmssms.db'")" "$inv" \
 	"the sources row has the inventory's sha256 of mmssms.db"
-if [ -f "$BK/AddressBook.sqlitedb-wal" ]; then
-	is "$(cq "SELECT display_name FROM contacts WHERE item_id = 'phone-i'")" "William Phorger" \
-		"belkactf6: the person that exists only in the WAL is parsed"
-	like "$(cq "SELECT derivation FROM sources WHERE derived_from IS NOT NULL AND item_id = 'phone-i'")" \
-		"^wal-checkpointed working copy: evidence/.*AddressBook.sqlitedb \+ .*AddressBook.sqlitedb-wal \(sha256 6c6ae01c" \
-		"the WAL checkpoint is recorded as a derivation naming both inputs"
-else
-	skip "belkactf6 sample missing"
-	skip "belkactf6 sample missing"
-fi
+is "$(cq "SELECT display_name FROM contacts WHERE item_id = 'phone-i'")" "William Phorger" \
+	"belkactf6: the person that exists only in the WAL is parsed"
+like "$(cq "SELECT derivation FROM sources WHERE derived_from IS NOT NULL AND item_id = 'phone-i'")" \
+	"^wal-checkpointed working copy: evidence/.*AddressBook.sqlitedb \+ .*AddressBook.sqlitedb-wal \(sha256 6c6ae01c" \
+	"the WAL checkpoint is recorded as a derivation naming both inputs"
 is "$(cq "SELECT count(*) FROM calls WHERE item_id = 'phone-x'")" 5 "damaged item: its good call log is parsed"
 is "$(cq "SELECT count(*) FROM parse_warnings WHERE severity = 'error'")" 3 "three damaged files recorded as errors"
 like "$(cq "SELECT message FROM parse_warnings WHERE item_id = 'phone-y'")" "neither table 'sms' nor 'pdu' present" \
@@ -104,8 +98,8 @@ run "custody chain still verifies" "$CUSTOS" --case "$C" custody verify
 
 # determinism and read-only evidence
 expect_exit 5 "second parse" "$CUSTOS" --case "$C" parse
-sqlite3 "$T/case1.db" .dump >"$T/dump1"
-sqlite3 "$C/case.db" .dump >"$T/dump2"
+must sqlite3 "$T/case1.db" .dump >"$T/dump1"
+must sqlite3 "$C/case.db" .dump >"$T/dump2"
 cmp -s "$T/dump1" "$T/dump2"; ok $? "two runs give an identical case.db .dump"
 cmp -s "$T/case1.db" "$C/case.db"; ok $? "two runs give a byte-identical case.db"
 (cd "$C" && find evidence -type f | LC_ALL=C sort | xargs sha256sum) >"$T/evidence.after"
@@ -126,6 +120,7 @@ fi
 per_item="SELECT item_id, count(*) FROM messages GROUP BY item_id ORDER BY item_id"
 before=$(cq "$per_item")
 before_i=$(cq "SELECT * FROM messages WHERE item_id = 'phone-i' ORDER BY message_id")
+[ -n "$before" ] && [ -n "$before_i" ] || bail "case.db has no messages to compare"
 expect_exit 0 "parse --item phone-a --json" "$CUSTOS" --case "$C" parse --item phone-a --json
 like "$(cat "$T/last.out")" '^\{"status":"ok","files":3,"parsed":3,' "JSON summary"
 is "$(cq "$per_item")" "$before" "--item: every item's messages still present"
@@ -142,8 +137,8 @@ cp "$I/SMS/sms.db" "$T/iosd/HomeDomain/Library/SMS/sms.db"
 run "import item for the derived test" "$CUSTOS" --case "$C" import "$T/iosd" --format dir --item phone-d
 mkdir -p "$C/derived/phone-d"
 cp "$I/SMS/sms.db" "$C/derived/phone-d/sms.db"
-sqlite3 "$C/derived/phone-d/sms.db" "INSERT INTO message (ROWID, guid, text, handle_id, service, date, is_from_me) VALUES (9, 'G9', 'only in the derived copy', 1, 'SMS', 732715300000000000, 0); INSERT INTO chat_message_join VALUES (1, 9, 0);"
-python3 - "$C" <<'PY'
+must sqlite3 "$C/derived/phone-d/sms.db" "INSERT INTO message (ROWID, guid, text, handle_id, service, date, is_from_me) VALUES (9, 'G9', 'only in the derived copy', 1, 'SMS', 732715300000000000, 0); INSERT INTO chat_message_join VALUES (1, 9, 0);"
+must python3 - "$C" <<'PY'
 import hashlib, json, sys
 c = sys.argv[1]
 ev = [json.loads(l) for l in open(c + "/inventory/phone-d.jsonl") if l.strip()]

@@ -6,9 +6,10 @@
 # so a printed form never says "page 2 of 2" on its third sheet.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup report_forms
+tap_plan 14
 
 if ! command -v libreoffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
-	skip "libreoffice or pdftotext not installed"
+	skip_rest "libreoffice or pdftotext not installed"
 	tap_done
 fi
 python3 - "$SRCDIR/fixtures/manifest/sample-seizure.json" "$T/manifest.json" <<'PY'
@@ -47,11 +48,11 @@ done
 ok $bad "eight more items imported"
 expect_exit 3 "report before parse: input error" "$CUSTOS" --case "$C" report
 like "$(cat "$T/last.err")" 'run custos parse first' "report before parse says what to do"
-"$CUSTOS" --case "$C" parse >/dev/null 2>&1
+must "$CUSTOS" --case "$C" parse >/dev/null
 run "report --format docx" "$CUSTOS" --case "$C" report --format docx
 [ -f "$C/report/forms/seizure-list.docx" ] && [ ! -e "$C/report/index.html" ] && [ ! -e "$C/report/forms/seizure-list.html" ]
 ok $? "docx only: no HTML written"
-HOME=$T timeout 180 libreoffice --headless --convert-to pdf --outdir "$T/pdf" \
+HOME=$T timeout -k 10 180 libreoffice --headless --convert-to pdf --outdir "$T/pdf" \
 	"$C/report/forms/seizure-list.docx" "$C/report/forms/extraction-record.docx" \
 	"$C/report/forms/examination-record.docx" >"$T/lo.out" 2>&1
 ok $? "libreoffice converts the forms"

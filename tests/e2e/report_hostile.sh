@@ -9,6 +9,7 @@
 # scripts do run when allowed).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup report_hostile
+tap_plan 44
 
 D=$SRCDIR/tests/data/report
 S=$T/src
@@ -38,7 +39,7 @@ ok $? "parse (exit $st)"
 n=$(sqlite3 "$C/case.db" "SELECT count(*) FROM messages WHERE body LIKE '%PWNED%'")
 [ "$n" -ge 5 ]
 ok $? "the hostile messages are in case.db ($n)"
-# An analysis hit (as the analysis issue will write them): marked in context.
+# An analysis hit (as a keyword scanner would write it): marked in context.
 sqlite3 "$C/case.db" "INSERT INTO hits(item_id, kind, value, normalized, rule, artifact, artifact_id, offset) SELECT 'H1', 'code_word', 'PWNED''</script>', 'pwned', 'test<script>', 'messages', message_id, NULL FROM messages WHERE body LIKE '<script>%'"
 ok $? "a hostile hit row added to case.db"
 # A recovered (deleted) record as the recovery writes them: page/offset, no rowid.
@@ -132,12 +133,12 @@ ok $? "docx XML is well formed and the injected XML stays text"
 
 # --- headless Chromium ----------------------------------------------------
 if ! command -v chromium >/dev/null 2>&1; then
-	skip "chromium not installed"
+	skip_rest "chromium not installed"
 	tap_done
 fi
 CHROME_FLAGS="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --disable-default-apps --user-data-dir=$T/chrome"
 dump() { # dump FILE OUT
-	HOME=$T timeout 60 chromium $CHROME_FLAGS --virtual-time-budget=2000 --dump-dom "file://$1" >"$2" 2>"$T/chrome.err"
+	HOME=$T timeout -k 10 60 chromium $CHROME_FLAGS --virtual-time-budget=2000 --dump-dom "file://$1" >"$2" 2>"$T/chrome.err"
 }
 # Control: scripts do run in this Chromium when a page allows them.
 printf '<!DOCTYPE html><html><head><title>x</title></head><body><script>document.title="RAN"</script></body></html>' >"$T/control.html"
@@ -162,7 +163,7 @@ ok $? "the report's own search.js ran under the CSP (while the injected scripts 
 grep -q '&lt;img src=x onerror="document.title=' "$T/chat.dom" || grep -q "&lt;img src=x onerror=" "$T/chat.dom"
 ok $? "the payload is a text node in the live DOM"
 
-HOME=$T timeout 60 chromium $CHROME_FLAGS --screenshot="$T/shot.png" --window-size=1280,2000 "file://$chat" >/dev/null 2>&1
+HOME=$T timeout -k 10 60 chromium $CHROME_FLAGS --screenshot="$T/shot.png" --window-size=1280,2000 "file://$chat" >/dev/null 2>&1
 size=$(stat -c %s "$T/shot.png" 2>/dev/null || echo 0)
 [ "$size" -gt 20000 ] && [ "$(head -c 8 "$T/shot.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]
 ok $? "screenshot of the hostile chat page is a PNG of $size bytes"

@@ -5,9 +5,10 @@
 # killed seal, mandatory fields and SM3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal
+tap_plan 105
 # The kill hook exists only in builds configured with --enable-test-hooks.
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
-	{ echo "Bail out! this build has no test hooks: configure with --enable-test-hooks"; exit 1; }
+	bail "this build has no test hooks: configure with --enable-test-hooks"
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 CHECK="python3 $SRCDIR/tests/e2e/seal_check.py"
 SOURCE_DATE_EPOCH=1795000000
@@ -90,7 +91,7 @@ like "$last" "\"root\":\"$(sed -n 's/^    "root": "\(.*\)"$/\1/p' x/manifest.jso
 run "CASE/UCO case.jsonld: types, hashes, unique ids, references resolve" $CHECK jsonld "$P1"
 
 # 3. RFC 3161 request, parsed by openssl.
-unzip -p "$P1" manifest.json.tsq >tsq.der
+must unzip -p "$P1" manifest.json.tsq >tsq.der
 tsqtext=$(openssl ts -query -in tsq.der -text 2>/dev/null)
 like "$tsqtext" 'Hash Algorithm: sha256' "openssl ts -query parses the tsq"
 is "$(printf '%s\n' "$tsqtext" | sed -n 's/^ *[0-9a-f]\{4\} - \([0-9a-f -]*\)  .*/\1/p' | tr -d ' -' | tr -d '\n')" \
@@ -106,7 +107,7 @@ printf '[ tsa ]\ndefault_tsa = t\n[ t ]\nserial = ./serial\nsigner_digest = sha2
 echo 01 >serial
 openssl ts -reply -config tsa.cnf -queryfile tsq.der -signer tsa.crt -inkey tsa.key -out reply.tsr >/dev/null 2>&1
 ok $? "test TSA answers the tsq"
-unzip -p "$P1" manifest.json >m1.json
+must unzip -p "$P1" manifest.json >m1.json
 run "openssl ts -verify: the reply stamps manifest.json" openssl ts -verify -data m1.json -in reply.tsr -CAfile tsa.crt
 run "custos verify --tsr" "$CUSTOS" verify "$P1" --tsr reply.tsr
 like "$(cat "$T/last.out")" 'ok   timestamp: reply.tsr: token imprint matches' "timestamp check reported"
@@ -126,15 +127,15 @@ like "$(cat "$T/last.out")" 'RESULT: all checks passed' "verify says so"
 "$CUSTOS" --json verify "$P1" >v.json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["ok"] and all(c["ok"] for c in d["checks"]) else 1)' v.json
 ok $? "verify --json: ok true, every check ok"
-unzip -p "$P1" verify.sh >verify.sh
+must unzip -p "$P1" verify.sh >verify.sh
 run "packaged verify.sh passes" sh verify.sh "$P1"
 like "$(cat "$T/last.out")" 'ok   content-root' "verify.sh recomputes the content root"
 like "$(cat "$T/last.out")" 'ok   custody-root' "verify.sh recomputes the custody root"
 VERIFY_SH_NO_PYTHON=1 sh verify.sh "$P1" >nopy.out 2>&1
 ok $? "packaged verify.sh passes with the shell-only trees (no python3)"
-is "$(grep -E 'content-root|custody-root' nopy.out)" "$(grep -E 'content-root|custody-root' "$T/last.out")" \
+same "$(grep -E 'content-root|custody-root' nopy.out)" "$(grep -E 'content-root|custody-root' "$T/last.out")" \
 	"shell-only and python3 trees agree"
-$CHECK tamper "$P1" tampered.zip flip evidence/A1/HomeDomain/Library/SMS/sms.db 100
+must $CHECK tamper "$P1" tampered.zip flip evidence/A1/HomeDomain/Library/SMS/sms.db 100
 expect_exit 1 "packaged verify.sh fails on a tampered copy" sh verify.sh tampered.zip
 like "$(cat "$T/last.out")" 'FAIL sha256: .*sms.db' "verify.sh names the tampered file"
 unzip -p "$P1" VERIFY.md | grep -q 'openssl pkeyutl -verify'
@@ -155,8 +156,8 @@ run "signed seal" "$CUSTOS" --case case seal -o d3 --sign k.pem
 P3=$(ls d3/*.custos.zip)
 run "verify --pubkey" "$CUSTOS" verify "$P3" --pubkey k.pub.pem
 like "$(cat "$T/last.out")" 'ok   signature: manifest.json.sig verifies' "signature check reported"
-unzip -p "$P3" manifest.json >m3.json
-unzip -p "$P3" manifest.json.sig >m3.sig
+must unzip -p "$P3" manifest.json >m3.json
+must unzip -p "$P3" manifest.json.sig >m3.sig
 run "openssl pkeyutl verifies manifest.json.sig" openssl pkeyutl -verify -pubin -inkey k.pub.pem \
 	-rawin -in m3.json -sigfile m3.sig
 run "verify.sh with the public key" sh verify.sh "$P3" k.pub.pem
@@ -180,7 +181,7 @@ ev=evidence/A1/HomeDomain/Library/SMS/sms.db
 ok $? "--prove prints a proof"
 like "$(cat proof.json)" "\"path\":\"$ev\".*\"audit_path\":\\[" "proof names path and audit path"
 run "--proof checks it" "$CUSTOS" verify "$P1" --proof proof.json
-$CHECK proof-tamper proof.json bad-proof.json
+must $CHECK proof-tamper proof.json bad-proof.json
 expect_exit 1 "a tampered proof fails" "$CUSTOS" verify "$P1" --proof bad-proof.json
 like "$(cat "$T/last.err")" 'does not reproduce the content_root' "tampered proof named"
 expect_exit 3 "--prove of an unknown path" "$CUSTOS" verify "$P1" --prove evidence/A1/nope
@@ -215,13 +216,13 @@ expect_exit 3 "--hash sm3 refuses an inventory without SM3" "$CUSTOS" --case cas
 like "$(cat "$T/last.err")" 'no SM3' "reason given"
 run "case init (sm3)" "$CUSTOS" case init c3 --case-id T2026-SEAL-0001 --manifest "$SRCDIR/tests/e2e/seal-manifest.json"
 run "populate with SM3" "$MKCASE" c3 A1 sm3
-sqlite3 c3/case.db 'CREATE TABLE items(item_id TEXT PRIMARY KEY); INSERT INTO items VALUES ("A1");'
+must sqlite3 c3/case.db 'CREATE TABLE items(item_id TEXT PRIMARY KEY); INSERT INTO items VALUES ("A1");'
 mkdir -p c3/report/forms && echo '<html>报告</html>' >c3/report/index.html && echo 'form' >c3/report/forms/f1.html
 run "seal --hash sm3 (with case.db and report/)" "$CUSTOS" --case c3 seal -o d6 --hash sm3
 is "$(unzip -Z1 d6/*.custos.zip | grep -E '^(case.db|report/)' | tr '\n' ' ')" \
 	"case.db report/forms/f1.html report/index.html " "case.db and report/ packed in order"
 run "python3 cross-check with case.db and report/" $CHECK crosscheck d6/*.custos.zip
-unzip -p d6/*.custos.zip manifest.json >m6.json
+must unzip -p d6/*.custos.zip manifest.json >m6.json
 is "$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(all(len(r["sm3"] or "")==64 for r in m["files"]+m["package_files"]))' m6.json)" \
 	True "SM3 for every file"
 run "verify checks SM3 too" "$CUSTOS" verify d6/*.custos.zip

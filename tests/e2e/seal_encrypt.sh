@@ -4,6 +4,7 @@
 # custos verify needs (and checks with) the password.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal_encrypt
+tap_plan 19
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 cd "$T" || exit 1
 EV=evidence/A1/HomeDomain/Library/SMS/sms.db
@@ -14,8 +15,8 @@ run "populate" "$MKCASE" case A1
 CUSTOS_PACKAGE_PASSWORD='pa ss"word' "$CUSTOS" --case case seal -o d --encrypt >seal.out 2>seal.err
 ok $? "seal --encrypt (password from CUSTOS_PACKAGE_PASSWORD)"
 P=$(ls d/*.custos.zip)
-grep -rq 'pa ss"word' d case seal.out seal.err 2>/dev/null
-ok $((!$?)) "the password is written nowhere"
+grep -rq 'pa ss"word' d case seal.out seal.err
+nok $? "the password is written nowhere"
 like "$(unzip -l "$P")" "$EV" "unzip -l still lists the entries"
 like "$(unzip -p "$P" manifest.json | head -n 3)" '"format": "custos-manifest"' "manifest.json readable by unzip -p"
 seal=$(tail -n 1 seal.out)
@@ -25,7 +26,7 @@ enc=$(zipinfo -v "$P" | awk -v e="$EV" '/^Central directory entry/ {n=0} $0 ~ "^
 like "$enc" 'encrypted' "evidence entry flagged encrypted"
 unzip -p -P '' "$P" "$EV" </dev/null >plain.out 2>/dev/null
 cmp -s plain.out "case/$EV"
-ok $((!$?)) "evidence not readable without the password"
+nok $? "evidence not readable without the password"
 expect_exit 3 "custos verify without the password: exit 3" "$CUSTOS" verify "$P"
 like "$(cat "$T/last.out")" 'is encrypted: give the package password' "says a password is needed"
 CUSTOS_PACKAGE_PASSWORD='pa ss"word' "$CUSTOS" verify "$P" >v.out 2>&1

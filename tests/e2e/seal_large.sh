@@ -5,6 +5,7 @@
 # pass, and two seals must still be byte-identical.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal_large
+tap_plan 10
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 SOURCE_DATE_EPOCH=1795000000
 export SOURCE_DATE_EPOCH

@@ -4,6 +4,7 @@
 # the untouched package passes.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup verify_tamper
+tap_plan 51
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 CHECK="python3 $SRCDIR/tests/e2e/seal_check.py"
 SOURCE_DATE_EPOCH=1795000000
@@ -28,7 +29,7 @@ verify_fails() {
 	like "$(grep '^FAIL' "$T/last.out")" "$re" "$name: named"
 }
 
-$CHECK tamper "$P" t-evidence.zip flip "$EV" 1000
+must $CHECK tamper "$P" t-evidence.zip flip "$EV" 1000
 verify_fails "evidence byte flipped" "FAIL entry $EV: '$EV' sha256 mismatch" t-evidence.zip
 
 "$CUSTOS" --json verify t-evidence.zip >bad.json
@@ -40,34 +41,34 @@ sys.exit(0 if d["ok"] is False and [c["name"] for c in bad] == [sys.argv[2]] els
 EOF2
 ok $? "--json: ok false, exactly the tampered entry's check fails"
 
-$CHECK tamper "$P" t-derived.zip flip derived/A1/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.plain.db 5
+must $CHECK tamper "$P" t-derived.zip flip derived/A1/data/data/com.tencent.mm/MicroMsg/0123abcd/EnMicroMsg.plain.db 5
 verify_fails "derived byte flipped" 'FAIL entry derived/A1/.*EnMicroMsg.plain.db.*mismatch' t-derived.zip
 
-$CHECK tamper "$P" t-manifest.zip manifest
+must $CHECK tamper "$P" t-manifest.zip manifest
 verify_fails "manifest.json byte changed" "FAIL zip-comment: .*manifest.json" t-manifest.zip
 like "$(grep '^FAIL' "$T/last.out")" "FAIL signature: manifest.json.sig does not verify" \
 	"manifest.json byte changed: signature fails too"
 
-$CHECK tamper "$P" t-custody.zip custody-flip 2
+must $CHECK tamper "$P" t-custody.zip custody-flip 2
 verify_fails "custody line byte flipped" "FAIL custody-chain: .*custody/log.jsonl.*line 3" t-custody.zip
 like "$(grep '^FAIL' "$T/last.out")" "FAIL entry custody/log.jsonl" "custody flip: log digest fails"
 
-$CHECK tamper "$P" t-sig.zip flip manifest.json.sig 10
+must $CHECK tamper "$P" t-sig.zip flip manifest.json.sig 10
 verify_fails "signature byte flipped" "FAIL signature: manifest.json.sig does not verify" t-sig.zip
 
-$CHECK tamper "$P" t-delete.zip custody-delete 2
+must $CHECK tamper "$P" t-delete.zip custody-delete 2
 verify_fails "custody line deleted" "FAIL custody-chain: .*line 2: seq is 2, expected 1" t-delete.zip
 
-$CHECK tamper "$P" t-reorder.zip custody-swap 1 2
+must $CHECK tamper "$P" t-reorder.zip custody-swap 1 2
 verify_fails "custody lines reordered" "FAIL custody-chain: .*line 1: seq is 1, expected 0" t-reorder.zip
 
 cp "$P" t-extra.zip
 echo "planted" >extra.txt
-zip -q t-extra.zip extra.txt
+must zip -q t-extra.zip extra.txt
 verify_fails "extra zip entry" "FAIL entries: unexpected entry 'extra.txt'" t-extra.zip
 
-$CHECK tamper "$P" t-missing.zip flip mimetype 0
-python3 - "$P" t-drop.zip <<'EOF'
+must $CHECK tamper "$P" t-missing.zip flip mimetype 0
+must python3 - "$P" t-drop.zip <<'EOF'
 import sys, zipfile
 zi = zipfile.ZipFile(sys.argv[1])
 with zipfile.ZipFile(sys.argv[2], "w") as zo:
@@ -81,7 +82,7 @@ verify_fails "mimetype changed" "FAIL mimetype" t-missing.zip
 
 # Hostile names: a duplicate, an absolute path, a "..".
 for bad in dup abs dotdot; do
-	python3 - "$P" "t-$bad.zip" "$bad" "$EV" <<'EOF2'
+	must python3 - "$P" "t-$bad.zip" "$bad" "$EV" <<'EOF2'
 import sys, warnings, zipfile
 warnings.simplefilter("ignore")
 zi = zipfile.ZipFile(sys.argv[1])
@@ -100,7 +101,7 @@ verify_fails "absolute entry name" "FAIL entry-names: entry [0-9]+ has an unsafe
 verify_fails "'..' entry name" "FAIL entry-names: entry [0-9]+ has an unsafe name 'evidence/../../evil'" t-dotdot.zip
 
 # A decompression bomb in place of a small listed entry is stopped early.
-python3 - "$P" t-bomb.zip <<'EOF2'
+must python3 - "$P" t-bomb.zip <<'EOF2'
 import sys, zipfile
 zi = zipfile.ZipFile(sys.argv[1])
 with zipfile.ZipFile(sys.argv[2], "w") as zo:
@@ -128,7 +129,7 @@ run "--expect-sha256 match" "$CUSTOS" verify "$P" --expect-sha256 "$(cut -c1-64 
 
 # A byte flipped inside the stored entry without fixing the CRC: libzip's
 # CRC check names the entry.
-python3 - "$P" t-crc.zip "$EV" <<'EOF'
+must python3 - "$P" t-crc.zip "$EV" <<'EOF'
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1]); info = z.getinfo(sys.argv[3])
 data = bytearray(open(sys.argv[1], "rb").read())

@@ -11,9 +11,28 @@
 
 static int tap_count;
 static int tap_failed;
+static int tap_planned = -1;
+
+void tap_plan(int planned)
+{
+	if (tap_planned >= 0 || tap_count > 0)
+		tap_bail("tap_plan() called twice or after the first test point");
+	tap_planned = planned;
+	printf("1..%d\n", planned);
+	fflush(stdout);
+}
+
+void tap_bail(const char *why)
+{
+	printf("Bail out! %s\n", why);
+	fflush(stdout);
+	exit(1);
+}
 
 static bool report(bool cond, const char *fmt, va_list ap)
 {
+	if (tap_planned < 0)
+		tap_bail("test point before tap_plan()");
 	tap_count++;
 	printf("%sok %d - ", cond ? "" : "not ", tap_count);
 	vprintf(fmt, ap);
@@ -30,6 +49,21 @@ bool tap_ok(bool cond, const char *fmt, ...)
 	va_start(ap, fmt);
 	report(cond, fmt, ap);
 	va_end(ap);
+	return cond;
+}
+
+bool tap_todo(bool cond, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+	if (tap_planned < 0)
+		tap_bail("test point before tap_plan()");
+	tap_count++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" # TODO %s\n", why);
+	fflush(stdout);
 	return cond;
 }
 
@@ -84,8 +118,30 @@ void tap_diag(const char *fmt, ...)
 
 void tap_skip(const char *why)
 {
+	if (tap_planned < 0)
+		tap_bail("test point before tap_plan()");
 	tap_count++;
 	printf("ok %d # SKIP %s\n", tap_count, why);
+	fflush(stdout);
+}
+
+void tap_skip_rest(const char *why)
+{
+	while (tap_count < tap_planned)
+		tap_skip(why);
+}
+
+void tap_shared_missing(const char *why)
+{
+	const char *ci = getenv("CI");
+	char msg[1024];
+	if (ci != NULL && strcmp(ci, "true") == 0) {
+		snprintf(msg, sizeof(msg), "%s (CI=true: ../shared must be present)", why);
+		tap_bail(msg);
+	}
+	tap_diag("skipping the rest: %s (outside CI)", why);
+	tap_skip_rest(why);
+	exit(tap_done());
 }
 
 const char *tap_tmpdir(const char *name)
@@ -108,7 +164,14 @@ const char *tap_tmpdir(const char *name)
 
 int tap_done(void)
 {
-	printf("1..%d\n", tap_count);
+	if (tap_planned < 0) {
+		printf("# no plan declared (tap_plan)\n");
+		return 1;
+	}
+	if (tap_count != tap_planned) {
+		printf("# planned %d tests, ran %d\n", tap_planned, tap_count);
+		return 1;
+	}
 	if (tap_failed)
 		printf("# %d of %d failed\n", tap_failed, tap_count);
 	return tap_failed ? 1 : 0;

@@ -175,6 +175,7 @@ static void test_time(void)
 
 int main(void)
 {
+	tap_plan(236);
 	test_cases();
 	test_money();
 	test_time();

@@ -149,6 +149,7 @@ static void test_log(void)
 
 int main(void)
 {
+	tap_plan(63);
 	test_set_and_prefix();
 	test_errno();
 	test_truncation();

@@ -330,6 +330,7 @@ int main(void)
 {
 	const char *tmp = tap_tmpdir("core_hash");
 
+	tap_plan(130);
 	if (tmp == NULL) {
 		tap_ok(false, "temporary directory");
 		return tap_done();

@@ -216,6 +216,7 @@ int main(void)
 {
 	const char *tmp = tap_tmpdir("core_json");
 
+	tap_plan(35);
 	test_nested();
 	test_escaping();
 	test_errors();

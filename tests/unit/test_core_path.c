@@ -295,6 +295,7 @@ int main(void)
 {
 	const char *tmp = tap_tmpdir("core_path");
 
+	tap_plan(195);
 	if (tmp == NULL) {
 		tap_ok(false, "temporary directory");
 		return tap_done();

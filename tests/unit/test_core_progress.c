@@ -36,7 +36,8 @@ static void test_on_terminal(void)
 
 	master = posix_openpt(O_RDWR | O_NOCTTY);
 	if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
-		tap_skip("no pseudo-terminals here");
+		for (int i = 0; i < 5; i++)
+			tap_skip("no pseudo-terminals here");
 		return;
 	}
 	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
@@ -71,6 +72,7 @@ int main(void)
 	struct cu_progress p;
 	char small[8];
 
+	tap_plan(22);
 	tap_is_str(render("copy", 1000000000, 420000000, 12000),
 		   "copy  42% 420 MB 35 MB/s ETA 0:17", "percent, size, rate and ETA");
 	tap_is_str(render("seal", 0, 1234567890, 1000), "seal 1.2 GB 1.2 GB/s",

@@ -126,6 +126,7 @@ static void test_base64(void)
 
 int main(void)
 {
+	tap_plan(94);
 	test_utf8();
 	test_hex();
 	test_numbers();

@@ -191,6 +191,7 @@ static void test_clock(void)
 
 int main(void)
 {
+	tap_plan(76);
 	test_format();
 	test_parse();
 	test_round_trip();

@@ -415,12 +415,40 @@ static void test_alloc_failures(void)
 	tap_ok(failed_runs > 0, "injected allocation failures hit (%d)", failed_runs);
 	tap_ok(ok_runs > 0, "later runs succeed (%d)", ok_runs);
 	tap_is_int(bad, 0, "every failure is clean and the log always verifies");
-	for (unsigned long k = 1; k < 60; k++) {
-		cu_alloc_fail_after(k);
-		(void)cu_custody_verify_buf(b.data, b.len, "alloc", pub1, &chk, &err);
-		cu_alloc_fail_after(0);
+	/* Verify under failing allocations: each run either reports the
+	 * failure as such or gives the same result as an undisturbed run. */
+	{
+		struct cu_custody_check want;
+		enum cu_status st0 =
+		    cu_custody_verify_buf(b.data, b.len, "alloc", pub1, &want, &err);
+		int v_ok = 0, v_nomem = 0, v_bad = st0 == CU_OK ? 0 : 1;
+
+		for (unsigned long k = 1; k < 60; k++) {
+			enum cu_status st;
+
+			cu_alloc_fail_after(k);
+			st = cu_custody_verify_buf(b.data, b.len, "alloc", pub1, &chk, &err);
+			cu_alloc_fail_after(0);
+			if (st == CU_OK && chk.entries == want.entries &&
+			    chk.signed_entries == want.signed_entries &&
+			    memcmp(chk.root, want.root, sizeof(chk.root)) == 0)
+				v_ok++;
+			else if (st == CU_E_NOMEM)
+				v_nomem++;
+			else {
+				tap_diag("verify after failing allocation %lu: status %d: %s", k,
+					 (int)st, err.msg);
+				v_bad++;
+			}
+		}
+		tap_ok(v_nomem > 0 && v_ok > 0,
+		       "verify under allocation failures: %d reported, %d same result", v_nomem,
+		       v_ok);
+		/* core/custody.c reads a failed base64 allocation, and core/signer.c
+		 * a failed EVP_MD_CTX_new, as a bad signature. */
+		tap_todo(v_bad == 0, "allocation failure reported as a bad signature",
+			 "no failing allocation reads as tampering (%d did)", v_bad);
 	}
-	tap_ok(true, "verify survives allocation failures");
 	cu_buf_release(&b);
 	cu_buf_release(&after);
 }
@@ -430,6 +458,7 @@ int main(void)
 	struct cu_custody_check expect;
 	const char *d = tap_tmpdir("custody");
 
+	tap_plan(103);
 	unsetenv("CUSTOS_EXAMINER");
 	snprintf(dir, sizeof(dir), "%s", d);
 	snprintf(logpath, sizeof(logpath), "%s/log.jsonl", dir);

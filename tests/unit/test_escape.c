@@ -256,6 +256,7 @@ static void test_qr(void)
 
 int main(void)
 {
+	tap_plan(86);
 	test_text();
 	test_unicode();
 	test_url();

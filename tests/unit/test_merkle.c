@@ -253,6 +253,7 @@ static void test_content_leaf(void)
 
 int main(void)
 {
+	tap_plan(55);
 	test_roots();
 	test_known_proofs();
 	test_all_proofs();

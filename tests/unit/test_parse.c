@@ -320,7 +320,7 @@ static void test_fixtures(const char *dir)
 
 		snprintf(rel, sizeof(rel), "fixtures/apps/%s/%s", f->dir, f->sql);
 		if (access(tpu_src(0, rel), R_OK) != 0) {
-			tap_skip("fixture SQL not present");
+			tap_bail("fixture SQL missing from fixtures/apps");
 			continue;
 		}
 		snprintf(rel, sizeof(rel), "fixtures/apps/%s/expected.json", f->dir);
@@ -339,7 +339,7 @@ static void test_fixtures(const char *dir)
 		if (access(exp, R_OK) == 0)
 			tpu_compare_expected(db, exp, f->dir);
 		else
-			tap_skip("expected.json not present");
+			tap_bail("expected.json missing from fixtures/apps");
 		sqlite3_close(db);
 	}
 }
@@ -422,6 +422,7 @@ int main(void)
 {
 	const char *dir = tap_tmpdir("test_parse");
 
+	tap_plan(147);
 	cu_log_set_level(CU_LOG_ERROR);
 	test_schema();
 	test_registry();

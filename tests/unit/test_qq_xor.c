@@ -13,6 +13,7 @@ int main(void)
 	struct cu_buf out = CU_BUF_INIT, key = CU_BUF_INIT;
 	struct cu_error err;
 
+	tap_plan(22);
 	/* 'a'^'1' = 'b'^'2' = 'c'^'3' = 0x50 'P' */
 	tap_is_int(cu_qq_xor_blob("abc", 3, "123", 3, &out, &err), CU_OK, "blob xor");
 	tap_is_mem(out.data, out.len, "PPP", 3, "blob known answer");

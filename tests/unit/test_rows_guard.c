@@ -210,6 +210,7 @@ int main(void)
 	char path[4096];
 	int64_t leaf_rows, n;
 
+	tap_plan(26);
 	tmp = tap_tmpdir("rows_guard");
 
 	/* android-calllog: ordered by _id, so the key check stops at the

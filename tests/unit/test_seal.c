@@ -231,6 +231,7 @@ static void test_report_exit(void)
 
 int main(void)
 {
+	tap_plan(50);
 	test_names();
 	test_columns();
 	test_tsq();

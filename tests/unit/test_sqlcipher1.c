@@ -343,10 +343,11 @@ int main(void)
 	const char *src = getenv("SRCDIR");
 	char sql1[2048], sql2[2048];
 
+	tap_plan(64);
 	tmp = tap_tmpdir("sqlcipher1");
 	test_vectors();
 	if (!have_tool("sqlcipher") || !have_tool("sqlite3")) {
-		tap_skip("sqlcipher or sqlite3 CLI not installed");
+		tap_skip_rest("sqlcipher or sqlite3 CLI not installed");
 		return tap_done();
 	}
 	if (src == NULL)

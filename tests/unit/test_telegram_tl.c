@@ -49,6 +49,7 @@ int main(void)
 	struct cu_error err;
 	size_t n;
 
+	tap_plan(46);
 	/* APPS.md 5.1 minimal fixture: layer 173, id 7, peerUser 555, "hello" */
 	n = unhex("11c2be76 00000000 07000000 22175159 2b02000000000000 00f15365 "
 		  "0568656c6c6f0000",

@@ -173,6 +173,7 @@ static void test_prefix_and_errors(void)
 
 int main(void)
 {
+	tap_plan(59);
 	test_samples();
 	test_amounts();
 	test_sysmsg();

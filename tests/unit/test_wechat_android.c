@@ -1,6 +1,6 @@
 /*
  * test_wechat_android.c - the wechat-android parser on plain EnMicroMsg.db
- * files through cu_parse_file(): (1) the fixtures helper's database and its
+ * files through cu_parse_file(): (1) the fixture database and its
  * hand-written expected rows (fixtures/apps/wechat-android/expected.json),
  * checked field by field; (2) our own tests/data/wechat/EnMicroMsg.sql
  * against the reviewed golden rows tests/golden/wechat_android.txt (group
@@ -152,8 +152,7 @@ static void test_fixture(void)
 	snprintf(sql_path, sizeof(sql_path), "%s/fixtures/apps/wechat-android/EnMicroMsg.sql", src);
 	snprintf(exp_path, sizeof(exp_path), "%s/fixtures/apps/wechat-android/expected.json", src);
 	if (access(sql_path, R_OK) != 0 || access(exp_path, R_OK) != 0) {
-		tap_skip("fixtures/apps/wechat-android not present");
-		return;
+		tap_bail("fixtures/apps/wechat-android: EnMicroMsg.sql or expected.json missing");
 	}
 	snprintf(db_path, sizeof(db_path), "%s/fixture.db", tmp);
 	snprintf(case_path, sizeof(case_path), "%s/fixture-case.db", tmp);
@@ -500,6 +499,7 @@ static void test_hostile(void)
 
 int main(void)
 {
+	tap_plan(289);
 	src = getenv("SRCDIR");
 	if (src == NULL)
 		src = ".";

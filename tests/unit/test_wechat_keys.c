@@ -316,6 +316,7 @@ static void test_protobuf(void)
 
 int main(void)
 {
+	tap_plan(32);
 	test_javaser();
 	test_prefs();
 	test_protobuf();

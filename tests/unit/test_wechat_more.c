@@ -142,7 +142,7 @@ out:
 	sqlite3_close(cdb);
 }
 
-/* fixtures/apps/alipay-android: the fixtures helper's hand-written payments */
+/* fixtures/apps/alipay-android: the hand-written expected payments */
 static void test_alipay_fixture(void)
 {
 	char sql_path[2048], exp_path[2048], db_path[2048], case_path[2048];
@@ -156,8 +156,7 @@ static void test_alipay_fixture(void)
 	snprintf(sql_path, sizeof(sql_path), "%s/fixtures/apps/alipay-android/messagebox.sql", src);
 	snprintf(exp_path, sizeof(exp_path), "%s/fixtures/apps/alipay-android/expected.json", src);
 	if (access(sql_path, R_OK) != 0 || access(exp_path, R_OK) != 0) {
-		tap_skip("fixtures/apps/alipay-android not present");
-		return;
+		tap_bail("fixtures/apps/alipay-android: messagebox.sql or expected.json missing");
 	}
 	snprintf(db_path, sizeof(db_path), "%s/alipay-fixture.db", tmp);
 	snprintf(case_path, sizeof(case_path), "%s/alipay-fixture-case.db", tmp);
@@ -241,6 +240,7 @@ int main(void)
 	static const char *const ali_dev[] = {
 	    "/data/data/com.eg.android.AlipayGphone/databases/messagebox.db"};
 
+	tap_plan(33);
 	src = getenv("SRCDIR");
 	if (src == NULL)
 		src = ".";
