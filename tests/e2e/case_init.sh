@@ -5,7 +5,7 @@
 # ID numbers hashed, and byte-identical output under SOURCE_DATE_EPOCH.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup case_init
-tap_plan 55
+tap_plan 57
 M="$SRCDIR/fixtures/manifest"
 unset CUSTOS_EXAMINER
 export SOURCE_DATE_EPOCH=1795000000

@@ -217,6 +217,7 @@ static void test_report(void)
 
 int main(void)
 {
+	tap_plan(41);
 	tmp = tap_tmpdir("casedb");
 	test_create();
 	test_open_write();

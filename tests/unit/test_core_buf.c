@@ -125,7 +125,7 @@ static void test_text(void)
 
 int main(void)
 {
-	tap_plan(32);
+	tap_plan(40);
 	test_basic();
 	test_cap();
 	test_alloc_failure();

@@ -111,6 +111,7 @@ static void test_lists(void)
 
 int main(void)
 {
+	tap_plan(36);
 	test_lookup();
 	test_facts();
 	test_lists();

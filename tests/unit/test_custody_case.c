@@ -441,7 +441,7 @@ int main(void)
 	const char *src = getenv("SRCDIR");
 	char dir[1024];
 
-	tap_plan(84);
+	tap_plan(87);
 	unsetenv("CUSTOS_EXAMINER");
 	setenv("SOURCE_DATE_EPOCH", "1795000000", 1);
 	snprintf(base, sizeof(base), "%s", tap_tmpdir("custody_case"));

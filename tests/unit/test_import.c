@@ -493,7 +493,7 @@ static void test_ab_stream(void)
 
 int main(void)
 {
-	tap_plan(79);
+	tap_plan(90);
 	test_pathmap();
 	test_unwrap();
 	test_keybag();

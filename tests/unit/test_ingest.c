@@ -317,6 +317,7 @@ static void test_resume(void)
 
 int main(void)
 {
+	tap_plan(71);
 	test_stream_and_policy();
 	test_abort_and_misuse();
 	test_resume();
