@@ -511,8 +511,11 @@ bool cu_signer_has_private(const struct cu_signer *s);
 /* Raw Ed25519 signature over data (64 bytes). */
 enum cu_status cu_signer_sign(const struct cu_signer *s, const void *data, size_t n,
 			      unsigned char sig[64], struct cu_error *err);
-bool cu_signer_verify(const struct cu_signer *s, const void *data, size_t n,
-		      const unsigned char *sig, size_t sig_len);
+/* CU_OK when sig is a valid signature over data, CU_E_INTEGRITY when it is
+ * not, CU_E_NOMEM or CU_E_CRYPTO when the check itself could not run (never
+ * to be read as tampering). */
+enum cu_status cu_signer_verify(const struct cu_signer *s, const void *data, size_t n,
+				const unsigned char *sig, size_t sig_len, struct cu_error *err);
 /* Writes the private key (PKCS#8 PEM, new file O_EXCL mode 0600) and/or the
  * public key (SPKI PEM, mode 0644); either path may be NULL. */
 enum cu_status cu_signer_write_pem(const struct cu_signer *s, const char *private_path,

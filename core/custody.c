@@ -313,14 +313,24 @@ static enum cu_status check_sig(struct walk *w, const struct parsed *p, const ch
 	}
 	cu_error_clear(&derr);
 	raw.max = 1024;
-	if (cu_base64_decode(value, strlen(value), &raw, &derr) != CU_OK ||
-	    !cu_signer_verify(w->pub, line + p->body_off, p->body_len,
-			      (const unsigned char *)raw.data, raw.len))
+	st = cu_base64_decode(value, strlen(value), &raw, &derr);
+	if (st == CU_OK)
+		st = cu_signer_verify(w->pub, line + p->body_off, p->body_len,
+				      (const unsigned char *)raw.data, raw.len, &derr);
+	cu_buf_release(&raw);
+	/* Only a signature that was checked and failed is tampering; a check
+	 * that could not run (no memory, OpenSSL failure) is reported as such. */
+	if (st == CU_E_NOMEM || st == CU_E_CRYPTO) {
+		*err = derr;
+		return cu_error_prefix(
+		    err, "custody log '%s': line %llu (seq %llu): signature by %s", w->what,
+		    (unsigned long long)w->lineno, (unsigned long long)p->seq, key_id);
+	}
+	if (st != CU_OK)
 		st = cu_error_set(err, CU_E_INTEGRITY,
 				  "custody log '%s': line %llu (seq %llu): bad signature by %s",
 				  w->what, (unsigned long long)w->lineno,
 				  (unsigned long long)p->seq, key_id);
-	cu_buf_release(&raw);
 	return st;
 }
 

@@ -192,20 +192,35 @@ enum cu_status cu_signer_sign(const struct cu_signer *s, const void *data, size_
 	return st;
 }
 
-bool cu_signer_verify(const struct cu_signer *s, const void *data, size_t n,
-		      const unsigned char *sig, size_t sig_len)
+enum cu_status cu_signer_verify(const struct cu_signer *s, const void *data, size_t n,
+				const unsigned char *sig, size_t sig_len, struct cu_error *err)
 {
 	EVP_MD_CTX *ctx = NULL;
-	bool ok;
+	enum cu_status st = CU_OK;
+	int r;
 
 	if (sig_len != SIG_LEN)
-		return false;
-	ctx = EVP_MD_CTX_new();
-	ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, s->pkey) == 1 &&
-	     EVP_DigestVerify(ctx, sig, sig_len, data, n) == 1;
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "signature is %zu bytes, an Ed25519 signature is %d", sig_len,
+				    SIG_LEN);
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory checking a signature");
+	if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, s->pkey) != 1) {
+		st = cu_error_openssl(err, "cannot start checking a signature with key %s",
+				      s->key_id);
+		goto out;
+	}
+	/* 1 valid, 0 invalid; anything else means the check did not run. */
+	r = EVP_DigestVerify(ctx, sig, sig_len, data, n);
+	if (r == 0)
+		st = cu_error_set(err, CU_E_INTEGRITY, "signature does not verify with key %s",
+				  s->key_id);
+	else if (r != 1)
+		st = cu_error_openssl(err, "checking a signature with key %s failed", s->key_id);
+out:
 	EVP_MD_CTX_free(ctx);
 	ERR_clear_error();
-	return ok;
+	return st;
 }
 
 /* Writes PEM text to a new file created O_EXCL with `mode`: a private key

@@ -994,6 +994,7 @@ static void check_signature(struct pkg *p)
 	const char *kid = json_string_value(json_object_get(json_array_get(sigs, 0), "key_id"));
 	struct cu_signer *s = NULL;
 	struct cu_error e;
+	enum cu_status vst;
 
 	if (!p->have_sig && json_array_size(sigs) > 0) {
 		check(r, FAIL, "signature",
@@ -1014,10 +1015,14 @@ static void check_signature(struct pkg *p)
 	cu_error_clear(&e);
 	if (cu_signer_load_public(opts->pubkey, &s, &e) != CU_OK)
 		check(r, UNREADABLE, "signature", "%s", e.msg);
-	else if (!cu_signer_verify(s, p->man_text.data, p->man_text.len,
-				   (const unsigned char *)p->sigbuf.data, p->sigbuf.len))
+	else if ((vst = cu_signer_verify(s, p->man_text.data, p->man_text.len,
+					 (const unsigned char *)p->sigbuf.data, p->sigbuf.len,
+					 &e)) == CU_E_INTEGRITY)
 		check(r, FAIL, "signature", "manifest.json.sig does not verify with key %s (%s)",
 		      cu_signer_key_id(s), opts->pubkey);
+	else if (vst != CU_OK)
+		check(r, UNREADABLE, "signature", "manifest.json.sig could not be checked: %s",
+		      e.msg);
 	else if (kid != NULL && strcmp(kid, cu_signer_key_id(s)) != 0)
 		check(r, FAIL, "signature",
 		      "manifest.json.sig verifies with %s but manifest.json names key %s",
