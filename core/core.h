@@ -158,14 +158,15 @@ struct cu_buf {
 void cu_buf_init(struct cu_buf *b, size_t max);
 void cu_buf_release(struct cu_buf *b);
 void cu_buf_reset(struct cu_buf *b); /* len = 0, keeps memory */
-enum cu_status cu_buf_grow(struct cu_buf *b, size_t extra, struct cu_error *err);
-enum cu_status cu_buf_append(struct cu_buf *b, const void *p, size_t n, struct cu_error *err);
-enum cu_status cu_buf_puts(struct cu_buf *b, const char *s, struct cu_error *err);
-enum cu_status cu_buf_putc(struct cu_buf *b, char c, struct cu_error *err);
+enum cu_status cu_buf_grow(struct cu_buf *b, size_t extra, struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_buf_append(struct cu_buf *b, const void *p, size_t n,
+			     struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_buf_puts(struct cu_buf *b, const char *s, struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_buf_putc(struct cu_buf *b, char c, struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_buf_printf(struct cu_buf *b, struct cu_error *err, const char *fmt, ...)
-    CU_PRINTF(3, 4);
+    CU_PRINTF(3, 4) CU_WARN_UNUSED;
 enum cu_status cu_buf_vprintf(struct cu_buf *b, struct cu_error *err, const char *fmt, va_list ap)
-    CU_PRINTF(3, 0);
+    CU_PRINTF(3, 0) CU_WARN_UNUSED;
 /* Hands the memory to the caller (never NULL: an empty buffer yields ""). */
 char *cu_buf_detach(struct cu_buf *b, size_t *len);
 
@@ -187,7 +188,7 @@ void cu_text_printf(struct cu_text *t, const char *fmt, ...) CU_PRINTF(2, 3);
 /* True once an append has failed. */
 bool cu_text_failed(const struct cu_text *t);
 /* CU_OK, or the first failure (copied into err). */
-enum cu_status cu_text_finish(struct cu_text *t, struct cu_error *err);
+enum cu_status cu_text_finish(struct cu_text *t, struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* Strings                                                             */
@@ -209,8 +210,9 @@ bool cu_str_has_suffix(const char *s, const char *suffix);
  * padding only at the end, unused bits zero) so encodings are unique; on
  * error nothing is appended to out. */
 enum cu_status cu_base64_encode(const unsigned char *in, size_t n, struct cu_buf *out,
-				struct cu_error *err);
-enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out, struct cu_error *err);
+				struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out,
+				struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* Paths                                                               */
@@ -226,16 +228,17 @@ enum cu_status cu_base64_decode(const char *in, size_t n, struct cu_buf *out, st
  * "%2E" and "%2E%2E". cu_path_unescape_component() inverts it.
  */
 enum cu_status cu_path_escape_component(const char *name, size_t n, struct cu_buf *out,
-					struct cu_error *err);
+					struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_path_unescape_component(const char *name, struct cu_buf *out,
-					  struct cu_error *err);
+					  struct cu_error *err) CU_WARN_UNUSED;
 
 /*
  * Checks that rel is a safe relative path: not empty, not absolute, no NUL
  * in [0,n), no "." or ".." component, no empty component ("a//b"), valid
  * UTF-8. Returns CU_E_PATH otherwise with the reason.
  */
-enum cu_status cu_path_check_relative(const char *rel, size_t n, struct cu_error *err);
+enum cu_status cu_path_check_relative(const char *rel, size_t n,
+				      struct cu_error *err) CU_WARN_UNUSED;
 
 /*
  * Turns a device path (e.g. "/data/data/x/db" or "HomeDomain/Library/a")
@@ -244,16 +247,17 @@ enum cu_status cu_path_check_relative(const char *rel, size_t n, struct cu_error
  * hostile names are reported, not silently rewritten.
  */
 enum cu_status cu_path_from_device(const char *device_path, size_t n, struct cu_buf *out,
-				   struct cu_error *err);
+				   struct cu_error *err) CU_WARN_UNUSED;
 
 /* out = root + "/" + rel after cu_path_check_relative(rel). Never escapes root;
  * an empty root is refused (it would make rel absolute). */
 enum cu_status cu_path_join(const char *root, const char *rel, struct cu_buf *out,
-			    struct cu_error *err);
+			    struct cu_error *err) CU_WARN_UNUSED;
 
 /* mkdir -p with mode for every missing component of path (not the last if
  * parent_only). */
-enum cu_status cu_mkdirs(const char *path, mode_t mode, bool parent_only, struct cu_error *err);
+enum cu_status cu_mkdirs(const char *path, mode_t mode, bool parent_only,
+			 struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
@@ -261,24 +265,24 @@ enum cu_status cu_mkdirs(const char *path, mode_t mode, bool parent_only, struct
 
 /* Reads a whole (small) file, at most max bytes, else CU_E_LIMIT. */
 enum cu_status cu_file_read_all(const char *path, size_t max, struct cu_buf *out,
-				struct cu_error *err);
+				struct cu_error *err) CU_WARN_UNUSED;
 /* cu_file_read_all() (appends to out), then cuts what it read at the first
  * '\n' (and a '\r' before it): a password or secret file, however its
  * editor ended the line. */
 enum cu_status cu_file_read_first_line(const char *path, size_t max, struct cu_buf *out,
-				       struct cu_error *err);
+				       struct cu_error *err) CU_WARN_UNUSED;
 /* Writes data to path via "path.tmp.<pid>" + fsync + rename + dir fsync. */
 enum cu_status cu_file_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
-				    struct cu_error *err);
-enum cu_status cu_fsync_dir(const char *dir, struct cu_error *err);
+				    struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_fsync_dir(const char *dir, struct cu_error *err) CU_WARN_UNUSED;
 bool cu_file_exists(const char *path);
 /* Writes all n bytes, retrying on EINTR/short writes. */
 enum cu_status cu_write_all(int fd, const void *p, size_t n, const char *what,
-			    struct cu_error *err);
+			    struct cu_error *err) CU_WARN_UNUSED;
 /* Reads up to n bytes (fewer only at EOF), retrying on EINTR; *got = bytes read.
  * what names the file in error messages. */
 enum cu_status cu_read_full(int fd, void *p, size_t n, size_t *got, const char *what,
-			    struct cu_error *err);
+			    struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* Hashing: one pass, SHA-256 + MD5 (+ SM3), optionally on two threads  */
@@ -307,13 +311,15 @@ struct cu_digests {
 struct cu_hasher;
 
 enum cu_status cu_hasher_new(unsigned algs, unsigned flags, struct cu_hasher **out,
-			     struct cu_error *err);
+			     struct cu_error *err) CU_WARN_UNUSED;
 /* Feeds bytes to every digest. The data need only stay valid during the call. */
-enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n, struct cu_error *err);
+enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n,
+				struct cu_error *err) CU_WARN_UNUSED;
 /* Finishes all digests; the hasher can then be reset for reuse (update or
  * final before the reset fail with CU_E_INTERNAL). */
-enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out, struct cu_error *err);
-enum cu_status cu_hasher_reset(struct cu_hasher *h, struct cu_error *err);
+enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out,
+			       struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_hasher_reset(struct cu_hasher *h, struct cu_error *err) CU_WARN_UNUSED;
 void cu_hasher_free(struct cu_hasher *h);
 
 /* One-shot helpers. */
@@ -323,7 +329,7 @@ void cu_sha256_hex(const void *p, size_t n, char out[65]);
  * files and block devices only: a FIFO, socket or character device is
  * refused with CU_E_UNSUPPORTED instead of blocking or reading forever. */
 enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *out,
-			    struct cu_error *err);
+			    struct cu_error *err) CU_WARN_UNUSED;
 
 /*
  * Copies src (an open fd) to a new file dst while hashing, in one pass:
@@ -339,7 +345,7 @@ enum cu_status cu_hash_file(const char *path, unsigned algs, struct cu_digests *
 struct cu_progress;
 enum cu_status cu_copy_hash_fd(int src_fd, const char *dst, unsigned algs, uint64_t limit,
 			       struct cu_progress *progress, struct cu_digests *out,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* JSON writer: fixed key order (caller's), no whitespace, UTF-8       */
@@ -389,15 +395,16 @@ void cu_json_kv_int(struct cu_json *j, const char *key, int64_t v);
 void cu_json_kv_bool(struct cu_json *j, const char *key, bool v);
 /* Writes a jansson value (objects keep their insertion order). */
 void cu_json_jansson(struct cu_json *j, const json_t *v);
-enum cu_status cu_json_finish(struct cu_json *j, struct cu_error *err);
+enum cu_status cu_json_finish(struct cu_json *j, struct cu_error *err) CU_WARN_UNUSED;
 
 /* Reads a JSON file (at most max bytes) with jansson, keeping key order.
  * Errors name the file, line and column. Caller json_decref()s. Duplicate
  * keys are rejected; "\u0000" is accepted (the writer emits it for NUL
  * bytes), so use json_string_length() where strings may hold NUL. */
-enum cu_status cu_json_load_file(const char *path, size_t max, json_t **out, struct cu_error *err);
+enum cu_status cu_json_load_file(const char *path, size_t max, json_t **out,
+				 struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_json_load_str(const char *s, size_t n, const char *what, json_t **out,
-				struct cu_error *err);
+				struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* Time                                                                */
@@ -461,11 +468,12 @@ void cu_merkle_node_hash(const unsigned char left[32], const unsigned char right
 			 unsigned char out[32]);
 /* Root over n leaf hashes (already leaf-hashed). n = 0 gives SHA-256(""). */
 enum cu_status cu_merkle_root(const unsigned char (*leaves)[32], size_t n, unsigned char out[32],
-			      struct cu_error *err);
+			      struct cu_error *err) CU_WARN_UNUSED;
 /* Audit path for leaf index i of n (RFC 6962 2.1.1). *path is malloc'ed,
  * *path_len hashes. */
 enum cu_status cu_merkle_proof(const unsigned char (*leaves)[32], size_t n, size_t index,
-			       unsigned char (**path)[32], size_t *path_len, struct cu_error *err);
+			       unsigned char (**path)[32], size_t *path_len,
+			       struct cu_error *err) CU_WARN_UNUSED;
 /* Checks an audit path; true when it reproduces root. */
 bool cu_merkle_verify(const unsigned char leaf[32], size_t index, size_t n,
 		      const unsigned char (*path)[32], size_t path_len,
@@ -484,7 +492,7 @@ struct cu_content_file {
  * (in place) and hashes their content leaves. The tree is over a set of
  * files, so a path listed twice is CU_E_INTEGRITY, never counted twice. */
 enum cu_status cu_merkle_content_root(struct cu_content_file *files, size_t n,
-				      unsigned char root[32], struct cu_error *err);
+				      unsigned char root[32], struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* Custody log (custody/log.jsonl), CUSTODY.md                         */
@@ -498,28 +506,30 @@ struct cu_actor {
 
 struct cu_signer; /* an Ed25519 private key and its key id */
 
-enum cu_status cu_signer_load(const char *pem_path, struct cu_signer **out, struct cu_error *err);
+enum cu_status cu_signer_load(const char *pem_path, struct cu_signer **out,
+			      struct cu_error *err) CU_WARN_UNUSED;
 void cu_signer_free(struct cu_signer *s);
 const char *cu_signer_key_id(const struct cu_signer *s);
 /* Loads a public key (SPKI PEM; a private key PEM also works) for
  * verification only: cu_signer_sign() then fails with CU_E_KEY. */
 enum cu_status cu_signer_load_public(const char *pem_path, struct cu_signer **out,
-				     struct cu_error *err);
+				     struct cu_error *err) CU_WARN_UNUSED;
 /* A fresh Ed25519 key (custos keygen). */
-enum cu_status cu_signer_generate(struct cu_signer **out, struct cu_error *err);
+enum cu_status cu_signer_generate(struct cu_signer **out, struct cu_error *err) CU_WARN_UNUSED;
 bool cu_signer_has_private(const struct cu_signer *s);
 /* Raw Ed25519 signature over data (64 bytes). */
 enum cu_status cu_signer_sign(const struct cu_signer *s, const void *data, size_t n,
-			      unsigned char sig[64], struct cu_error *err);
+			      unsigned char sig[64], struct cu_error *err) CU_WARN_UNUSED;
 /* CU_OK when sig is a valid signature over data, CU_E_INTEGRITY when it is
  * not, CU_E_NOMEM or CU_E_CRYPTO when the check itself could not run (never
  * to be read as tampering). */
 enum cu_status cu_signer_verify(const struct cu_signer *s, const void *data, size_t n,
-				const unsigned char *sig, size_t sig_len, struct cu_error *err);
+				const unsigned char *sig, size_t sig_len,
+				struct cu_error *err) CU_WARN_UNUSED;
 /* Writes the private key (PKCS#8 PEM, new file O_EXCL mode 0600) and/or the
  * public key (SPKI PEM, mode 0644); either path may be NULL. */
 enum cu_status cu_signer_write_pem(const struct cu_signer *s, const char *private_path,
-				   const char *public_path, struct cu_error *err);
+				   const char *public_path, struct cu_error *err) CU_WARN_UNUSED;
 
 /* One parsed log entry, for show/verify. Strings borrowed from the log. */
 struct cu_custody_entry {
@@ -542,7 +552,7 @@ struct cu_custody;
  * recording the torn line's length and hash is appended first.
  */
 enum cu_status cu_custody_open(const char *path, bool create, bool repair, struct cu_custody **out,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 void cu_custody_close(struct cu_custody *c);
 
 /*
@@ -554,12 +564,12 @@ void cu_custody_close(struct cu_custody *c);
 enum cu_status cu_custody_append(struct cu_custody *c, const char *event,
 				 const struct cu_actor *actor, const char *subject_json,
 				 const char *details_json, const struct cu_signer *signer,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 /* Head and root of the entries so far. */
 uint64_t cu_custody_size(const struct cu_custody *c);
 void cu_custody_head(const struct cu_custody *c, unsigned char head[32]);
 enum cu_status cu_custody_root(const struct cu_custody *c, unsigned char root[32],
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 
 /* Result of checking a log (file or in-memory bytes). */
 struct cu_custody_check {
@@ -581,10 +591,11 @@ struct cu_custody_check {
  */
 enum cu_status cu_custody_verify_buf(const char *data, size_t n, const char *what,
 				     const char *pubkey_pem_path, struct cu_custody_check *out,
-				     struct cu_error *err);
+				     struct cu_error *err) CU_WARN_UNUSED;
 /* cu_custody_verify_buf() on a file (read whole; logs are small). */
 enum cu_status cu_custody_verify_file(const char *path, const char *pubkey_pem_path,
-				      struct cu_custody_check *out, struct cu_error *err);
+				      struct cu_custody_check *out,
+				      struct cu_error *err) CU_WARN_UNUSED;
 /*
  * Like cu_custody_verify_buf(), calling fn for every entry in order once it
  * has checked out (seq, prev, signature); the entry and its json are
@@ -594,7 +605,8 @@ typedef enum cu_status (*cu_custody_entry_fn)(const struct cu_custody_entry *e, 
 					      struct cu_error *err);
 enum cu_status cu_custody_each_buf(const char *data, size_t n, const char *what,
 				   const char *pubkey_pem_path, cu_custody_entry_fn fn, void *ctx,
-				   struct cu_custody_check *out, struct cu_error *err);
+				   struct cu_custody_check *out,
+				   struct cu_error *err) CU_WARN_UNUSED;
 /*
  * Checks that the first `size` entries of a log (which may go on, like a
  * package's living sidecar) have the recorded head and root (lowercase
@@ -603,7 +615,7 @@ enum cu_status cu_custody_each_buf(const char *data, size_t n, const char *what,
  */
 enum cu_status cu_custody_check_prefix(const char *data, size_t n, const char *what, uint64_t size,
 				       const char *head_hex, const char *root_hex,
-				       struct cu_error *err);
+				       struct cu_error *err) CU_WARN_UNUSED;
 /* The path the log was opened with (borrowed). */
 const char *cu_custody_path(const struct cu_custody *c);
 
@@ -642,25 +654,27 @@ struct cu_case {
 	json_t *manifest; /* loaded manifest.json */
 };
 
-enum cu_status cu_case_open(const char *dir, struct cu_case **out, struct cu_error *err);
+enum cu_status cu_case_open(const char *dir, struct cu_case **out,
+			    struct cu_error *err) CU_WARN_UNUSED;
 /* cu_case_open() with flags: CU_CASE_REPAIR records a torn last custody line
  * in an ERROR entry and goes on (commands that append offer --repair). */
 #define CU_CASE_REPAIR 1u
 enum cu_status cu_case_open_ex(const char *dir, unsigned flags, struct cu_case **out,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 /* CU_E_USAGE unless item is one safe path component (it names
  * inventory/<item>.jsonl and evidence/<item>/): non-empty, <= 128 bytes,
  * UTF-8, no '/', '\\', control bytes, spaces or  : * ? " < > |, and not
  * starting with '.' or '-'. */
-enum cu_status cu_case_item_check(const char *item, struct cu_error *err);
+enum cu_status cu_case_item_check(const char *item, struct cu_error *err) CU_WARN_UNUSED;
 /* The manifest as saved: 2-space indent, key order kept, '\n' at the end. */
-enum cu_status cu_manifest_serialize(const json_t *m, struct cu_buf *out, struct cu_error *err);
+enum cu_status cu_manifest_serialize(const json_t *m, struct cu_buf *out,
+				     struct cu_error *err) CU_WARN_UNUSED;
 void cu_case_close(struct cu_case *c);
 /* Joins CASE + rel safely. */
 enum cu_status cu_case_path(const struct cu_case *c, const char *rel, struct cu_buf *out,
-			    struct cu_error *err);
+			    struct cu_error *err) CU_WARN_UNUSED;
 /* Saves c->manifest atomically (pretty, stable key order). */
-enum cu_status cu_case_save_manifest(struct cu_case *c, struct cu_error *err);
+enum cu_status cu_case_save_manifest(struct cu_case *c, struct cu_error *err) CU_WARN_UNUSED;
 /* The actor for tool-made entries: {"custos", NULL, "tool"} or the examiner
  * named with --examiner / CUSTOS_EXAMINER. */
 const struct cu_actor *cu_case_default_actor(void);
@@ -669,7 +683,7 @@ const struct cu_actor *cu_case_default_actor(void);
 const char *cu_manifest_badge(const json_t *m, const char *name);
 /* Names the examiner of entries the tool writes (CU_E_NOMEM leaves the old one). */
 enum cu_status cu_case_set_actor(const char *name, const char *id, const char *role,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 
 /* Creating a case directory (custos case init, custos run). */
 struct cu_case_init_opts {
@@ -697,7 +711,7 @@ struct cu_case_init_opts {
  */
 enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opts,
 			    struct cu_case **out, struct cu_buf *missing, size_t *n_missing,
-			    struct cu_error *err);
+			    struct cu_error *err) CU_WARN_UNUSED;
 
 /* One inventory record (strings owned by the record). */
 struct cu_inventory_rec {
@@ -713,24 +727,25 @@ struct cu_inventory_rec {
 void cu_inventory_rec_release(struct cu_inventory_rec *r);
 /* Serialises one record as a JSON line (with '\n') into out. */
 enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct cu_buf *out,
-				       struct cu_error *err);
+				       struct cu_error *err) CU_WARN_UNUSED;
 /* Appends one record to CASE/inventory/<item>.jsonl (fsync'ed). */
 enum cu_status cu_inventory_append(struct cu_case *c, const struct cu_inventory_rec *r,
-				   struct cu_error *err);
+				   struct cu_error *err) CU_WARN_UNUSED;
 /* Group commit: n bytes of whole lines (cu_inventory_rec_format() output,
  * all of one item) appended in one write and one fsync, under the same
  * lock, after cutting a torn last line as cu_inventory_append() does. */
 enum cu_status cu_inventory_append_lines(struct cu_case *c, const char *item, const char *lines,
-					 size_t n, struct cu_error *err);
+					 size_t n, struct cu_error *err) CU_WARN_UNUSED;
 /* Streams every record of one item (or all items when item == NULL);
  * the callback returns non-OK to stop. A torn last line is skipped with a
  * warning (an interrupted import); any other bad line is an error. */
 typedef enum cu_status (*cu_inventory_fn)(const struct cu_inventory_rec *r, void *ctx,
 					  struct cu_error *err);
 enum cu_status cu_inventory_each(struct cu_case *c, const char *item, cu_inventory_fn fn, void *ctx,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 /* Items present in the case (from inventory/ and the manifest), sorted. */
-enum cu_status cu_case_items(struct cu_case *c, char ***items, size_t *n, struct cu_error *err);
+enum cu_status cu_case_items(struct cu_case *c, char ***items, size_t *n,
+			     struct cu_error *err) CU_WARN_UNUSED;
 void cu_strv_free(char **v, size_t n);
 
 /* Version string of this build ("custos X.Y.Z"). */
@@ -769,7 +784,7 @@ size_t cu_core_libraries(struct cu_library *out, size_t max);
  * case init and an error at seal unless --allow-incomplete.
  */
 enum cu_status cu_manifest_check(const json_t *m, struct cu_buf *missing_list, size_t *n_missing,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 /* The schema text built into this binary. */
 const char *cu_manifest_schema_text(void);
 

@@ -157,11 +157,19 @@ enum cu_status cu_ingest_pathmap_put(struct cu_ingest_pathmap *m, const char *ke
 static void list_append(struct cu_buf *b, uint64_t *listed, const char *json_value)
 {
 	struct cu_error e;
+	size_t keep = b->len;
+
 	if (*listed >= CU_INGEST_WARN_LIST_MAX)
 		return;
-	if (b->len > 0)
-		(void)cu_buf_putc(b, ',', &e);
-	(void)cu_buf_puts(b, json_value, &e);
+	/* All or nothing, so the list stays valid JSON; a value that cannot
+	 * be listed is still counted and logged by the caller. */
+	if ((b->len > 0 && cu_buf_putc(b, ',', &e) != CU_OK) ||
+	    cu_buf_puts(b, json_value, &e) != CU_OK) {
+		b->len = keep;
+		if (b->data != NULL)
+			b->data[keep] = '\0';
+		return;
+	}
 	(*listed)++;
 }
 

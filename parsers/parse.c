@@ -183,13 +183,23 @@ void cu_parse_warn(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const 
 		cu_warn("parse: %s", e.msg);
 }
 
-static void json_append_elem(struct cu_buf *arr, const char *elem, size_t n)
+/* Appends one element to a JSON array's body, all or nothing, so the
+ * array stays valid JSON when memory runs out. */
+static enum cu_status json_append_elem(struct cu_buf *arr, const char *elem, size_t n,
+				       struct cu_error *err)
 {
-	struct cu_error e;
+	size_t keep = arr->len;
+	enum cu_status st = CU_OK;
 
 	if (arr->len)
-		(void)cu_buf_putc(arr, ',', &e);
-	(void)cu_buf_append(arr, elem, n, &e);
+		st = cu_buf_putc(arr, ',', err);
+	if (st == CU_OK)
+		st = cu_buf_append(arr, elem, n, err);
+	if (st != CU_OK && arr->data != NULL) {
+		arr->len = keep;
+		arr->data[keep] = '\0';
+	}
+	return st;
 }
 
 /* A file that could not be parsed: parse_warnings row (severity error),
@@ -217,7 +227,9 @@ static void record_failure(struct cu_parse_ctx *ctx, int64_t source_id, const ch
 	cu_json_kv_str(&j, "error", msg);
 	cu_json_obj_end(&j);
 	if (cu_json_finish(&j, &e) == CU_OK && r) {
-		json_append_elem(&r->failures, js.data, js.len);
+		if (json_append_elem(&r->failures, js.data, js.len, &e) != CU_OK)
+			cu_error_log("parse: listing the failure of '%s': %s",
+				     device_path ? device_path : "?", e.msg);
 		if (r->c && r->c->custody) {
 			cu_json_init(&j, &subj);
 			cu_json_obj_begin(&j);
@@ -628,8 +640,9 @@ static enum cu_status add_sources(struct cu_parse_ctx *ctx, struct staged *s,
 			cu_json_kv_str(&j, "output", relp);
 			cu_json_kv_str(&j, "output_sha256", d.sha256);
 			cu_json_obj_end(&j);
-			if (cu_json_finish(&j, err) == CU_OK)
-				json_append_elem(&r->derivations, js.data, js.len);
+			rc = cu_json_finish(&j, err);
+			if (rc == CU_OK)
+				rc = json_append_elem(&r->derivations, js.data, js.len, err);
 		}
 		cu_buf_release(&deriv);
 		cu_buf_release(&js);
@@ -1270,30 +1283,41 @@ static const char *jstr(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* A string, or an array of strings joined with ","; NULL otherwise. */
-static char *jstr_or_join(const json_t *o, const char *key)
+/* *out: a string, or an array of strings joined with ","; NULL when there
+ * is none. */
+static enum cu_status jstr_or_join(const json_t *o, const char *key, char **out,
+				   struct cu_error *err)
 {
 	const json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
 	struct cu_buf b = CU_BUF_INIT;
-	struct cu_error e;
+	struct cu_text t;
 	size_t i;
 	json_t *x;
 
-	if (json_is_string(v))
-		return cu_strdup(json_string_value(v));
+	*out = NULL;
+	if (json_is_string(v)) {
+		if ((*out = cu_strdup(json_string_value(v))) == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "out of memory reading '%s'", key);
+		return CU_OK;
+	}
 	if (!json_is_array(v))
-		return NULL;
+		return CU_OK;
+	cu_text_init(&t, &b);
 	json_array_foreach(v, i, x)
 	{
 		if (!json_is_string(x))
 			continue;
 		if (b.len)
-			(void)cu_buf_putc(&b, ',', &e);
-		(void)cu_buf_puts(&b, json_string_value(x), &e);
+			cu_text_putc(&t, ',');
+		cu_text_puts(&t, json_string_value(x));
 	}
-	if (!b.data)
-		return NULL;
-	return cu_buf_detach(&b, NULL);
+	if (cu_text_finish(&t, err) != CU_OK) {
+		cu_buf_release(&b);
+		return cu_error_prefix(err, "joining '%s'", key);
+	}
+	if (b.data != NULL)
+		*out = cu_buf_detach(&b, NULL);
+	return CU_OK;
 }
 
 static const json_t *manifest_item(const json_t *m, const char *item)
@@ -1389,14 +1413,16 @@ static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manife
 	const json_t *mi = manifest_item(manifest, ctx->item);
 	const json_t *feat = json_object_get(mi, "features");
 	const json_t *ids = json_object_get(mi, "identifiers");
-	char *imei = jstr_or_join(ids, "imei"), *phones = jstr_or_join(ids, "msisdn");
+	char *imei = NULL, *phones = NULL;
 	struct cu_buf methods = CU_BUF_INIT;
 	const json_t *acq = json_object_get(manifest, "acquisitions"), *x;
 	sqlite3_stmt *st = NULL;
-	struct cu_error e;
-	enum cu_status rc = CU_OK;
+	enum cu_status rc;
 	size_t i;
 
+	if ((rc = jstr_or_join(ids, "imei", &imei, err)) != CU_OK ||
+	    (rc = jstr_or_join(ids, "msisdn", &phones, err)) != CU_OK)
+		goto out;
 	if (json_is_array(acq)) {
 		json_array_foreach(acq, i, x)
 		{
@@ -1406,9 +1432,9 @@ static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manife
 				continue;
 			if (methods.data && strstr(methods.data, m))
 				continue;
-			if (methods.len)
-				(void)cu_buf_putc(&methods, ',', &e);
-			(void)cu_buf_puts(&methods, m, &e);
+			if ((methods.len && (rc = cu_buf_putc(&methods, ',', err)) != CU_OK) ||
+			    (rc = cu_buf_puts(&methods, m, err)) != CU_OK)
+				goto out;
 		}
 	}
 	if (sqlite3_prepare_v2(ctx->db,

@@ -62,6 +62,14 @@ static void fd_raw(struct fdoc *d, const char *s)
 		d->failed = true;
 }
 
+/* A scratch text's first failure fails the document: no form is written
+ * with a line silently missing. */
+static void fd_keep(struct fdoc *d, struct cu_text *t)
+{
+	if (!d->failed && cu_text_finish(t, &d->err) != CU_OK)
+		d->failed = true;
+}
+
 static void fd_printf(struct fdoc *d, const char *fmt, ...) CU_PRINTF(2, 3);
 static void fd_printf(struct fdoc *d, const char *fmt, ...)
 {
@@ -439,9 +447,10 @@ static void local_of(const struct cu_forms_in *in, const char *rfc3339, char *ou
 }
 
 /* Appends "k: v; " for every non-null scalar (arrays joined by ", "). */
-static void describe(struct cu_buf *b, const json_t *o, const char *const (*names)[2],
-		     struct cu_error *err)
+static void describe(struct cu_text *t, const json_t *o, const char *const (*names)[2])
 {
+	const struct cu_buf *b = t->out;
+
 	for (size_t i = 0; names[i][0] != NULL; i++) {
 		const json_t *v = json_object_get(o, names[i][0]);
 		if (v == NULL || json_is_null(v))
@@ -451,22 +460,22 @@ static void describe(struct cu_buf *b, const json_t *o, const char *const (*name
 			const json_t *x;
 			if (json_array_size(v) == 0)
 				continue;
-			cu_buf_printf(b, err, "%s%s：", b->len ? "；" : "", names[i][1]);
+			cu_text_printf(t, "%s%s：", b->len ? "；" : "", names[i][1]);
 			json_array_foreach(v, k, x)
 			{
 				if (json_is_string(x))
-					cu_buf_printf(b, err, "%s%s", k ? "、" : "",
-						      json_string_value(x));
+					cu_text_printf(t, "%s%s", k ? "、" : "",
+						       json_string_value(x));
 			}
 		} else if (json_is_string(v) && *json_string_value(v)) {
-			cu_buf_printf(b, err, "%s%s：%s", b->len ? "；" : "", names[i][1],
-				      json_string_value(v));
+			cu_text_printf(t, "%s%s：%s", b->len ? "；" : "", names[i][1],
+				       json_string_value(v));
 		} else if (json_is_integer(v)) {
-			cu_buf_printf(b, err, "%s%s：%lld", b->len ? "；" : "", names[i][1],
-				      (long long)json_integer_value(v));
+			cu_text_printf(t, "%s%s：%lld", b->len ? "；" : "", names[i][1],
+				       (long long)json_integer_value(v));
 		} else if (json_is_boolean(v)) {
-			cu_buf_printf(b, err, "%s%s：%s", b->len ? "；" : "", names[i][1],
-				      json_is_true(v) ? "是" : "否");
+			cu_text_printf(t, "%s%s：%s", b->len ? "；" : "", names[i][1],
+				       json_is_true(v) ? "是" : "否");
 		}
 	}
 }
@@ -492,15 +501,16 @@ static const char *item_name(const json_t *m, const char *item_id)
 	return f.name;
 }
 
-static void names_of(struct cu_buf *b, const json_t *arr, struct cu_error *err)
+static void names_of(struct cu_text *t, const json_t *arr)
 {
+	const struct cu_buf *b = t->out;
 	size_t i;
 	const json_t *x;
 	json_array_foreach(arr, i, x)
 	{
 		const char *n = js(x, "name");
 		if (n != NULL)
-			cu_buf_printf(b, err, "%s%s", b->len ? "、" : "", n);
+			cu_text_printf(t, "%s%s", b->len ? "、" : "", n);
 	}
 }
 
@@ -560,7 +570,6 @@ static void seizure_list(struct fdoc *d)
 	const char *docno = js(json_object_get(cs, "legal_basis"), "document_number");
 	const char *loc = js(json_object_get(sz, "location"), "text");
 	const char *holder = js(json_object_get(pe, "holder"), "name");
-	struct cu_error e;
 	size_t i, pages, *starts = NULL;
 	unsigned head, reserve;
 
@@ -573,17 +582,19 @@ static void seizure_list(struct fdoc *d)
 		const json_t *q = json_object_get(it, "quantity"), *sn;
 		size_t si;
 		json_t *r = json_array();
+		struct cu_text tf, ts;
 
-		cu_error_clear(&e);
+		cu_text_init(&tf, &feat);
+		cu_text_init(&ts, &seal);
 		cu_manifest_item_facts(it, &f);
-		describe(&feat, json_object_get(it, "features"), feature_names, &e);
-		describe(&feat, json_object_get(it, "identifiers"), ident_names, &e);
+		describe(&tf, json_object_get(it, "features"), feature_names);
+		describe(&tf, json_object_get(it, "identifiers"), ident_names);
 		if (f.os != NULL)
-			cu_buf_printf(&feat, &e, "；系统：%s %s", f.os,
-				      f.os_version ? f.os_version : "");
+			cu_text_printf(&tf, "；系统：%s %s", f.os,
+				       f.os_version ? f.os_version : "");
 		json_array_foreach(json_object_get(json_object_get(it, "seal"), "numbers"), si, sn)
-		    cu_buf_printf(&seal, &e, "%s%s", si ? "、" : "",
-				  json_string_value(sn) ? json_string_value(sn) : "");
+		    cu_text_printf(&ts, "%s%s", si ? "、" : "",
+				   json_string_value(sn) ? json_string_value(sn) : "");
 		if (json_is_integer(q))
 			snprintf(qty, sizeof(qty), "%lld", (long long)json_integer_value(q));
 		json_array_append_new(r, jsn(f.item_id));
@@ -593,6 +604,8 @@ static void seizure_list(struct fdoc *d)
 		json_array_append_new(r, jsn(f.source));
 		json_array_append_new(r, jsn(seal.data));
 		json_array_append_new(rows, r);
+		fd_keep(d, &tf);
+		fd_keep(d, &ts);
 		cu_buf_release(&feat);
 		cu_buf_release(&seal);
 	}
@@ -713,11 +726,11 @@ static void extraction_record(struct fdoc *d)
 	unsigned head, reserve;
 	int pages;
 	struct cu_buf b = CU_BUF_INIT;
-	struct cu_error e;
+	struct cu_text tb;
 	uint64_t bytes = 0;
 	char t[256];
 
-	cu_error_clear(&e);
+	cu_text_init(&tb, &b);
 	json_array_foreach(in->files, i, x) bytes +=
 	    (uint64_t)json_integer_value(json_object_get(x, "size"));
 	/* The 固定清单 rows, laid out before anything is written so every page
@@ -772,10 +785,10 @@ static void extraction_record(struct fdoc *d)
 	add_line(nl, "案由", js(cs, "case_title"));
 	add_line(nl, "办案单位", js(cs, "agency"));
 	add_line(nl, "提取地点", js(json_object_get(sz, "location"), "text"));
-	names_of(&b, json_object_get(pe, "investigators"), &e);
+	names_of(&tb, json_object_get(pe, "investigators"));
 	add_line(nl, "提取人", b.data);
 	cu_buf_reset(&b);
-	names_of(&b, json_object_get(pe, "witnesses"), &e);
+	names_of(&tb, json_object_get(pe, "witnesses"));
 	add_line(nl, "见证人", b.len ? b.data : js(pe, "no_witness_reason"));
 	add_line(nl, "持有人/提供人", js(json_object_get(pe, "holder"), "name"));
 	add_line(nl, "事由和目的", js(cs, "purpose"));
@@ -786,8 +799,8 @@ static void extraction_record(struct fdoc *d)
 		local_of(in, js(x, "start"), s1, sizeof(s1));
 		local_of(in, js(x, "end"), s2, sizeof(s2));
 		cu_buf_reset(&b);
-		cu_buf_printf(
-		    &b, &e, "检材 %s（%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
+		cu_text_printf(
+		    &tb, "检材 %s（%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
 		    iid ? iid : "?", item_name(m, iid) ? item_name(m, iid) : "—",
 		    js(x, "method") ? js(x, "method") : "—", s1, s2,
 		    js(x, "workstation") ? js(x, "workstation") : "—",
@@ -803,8 +816,8 @@ static void extraction_record(struct fdoc *d)
 		 (unsigned long long)bytes);
 	add_line(nl, "提取结果", t);
 	cu_buf_reset(&b);
-	cu_buf_printf(
-	    &b, &e, "%s %s",
+	cu_text_printf(
+	    &tb, "%s %s",
 	    js(json_object_get(m, "tool"), "name") ? js(json_object_get(m, "tool"), "name")
 						   : "custos",
 	    js(json_object_get(m, "tool"), "version") ? js(json_object_get(m, "tool"), "version")
@@ -858,6 +871,7 @@ static void extraction_record(struct fdoc *d)
 	json_decref(nl);
 	json_decref(rows);
 	json_decref(hrow);
+	fd_keep(d, &tb);
 	cu_buf_release(&b);
 }
 
@@ -916,21 +930,21 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	size_t i, lpages, epages, *lstarts = NULL, *estarts = NULL;
 	int pages, p = 1;
 	struct cu_buf b = CU_BUF_INIT;
-	struct cu_error e;
+	struct cu_text tb;
 	const char *k;
 
-	cu_error_clear(&e);
+	cu_text_init(&tb, &b);
 	/* Page(s) 1: the commission, the exhibits, method, software, devices. */
 	add_line(lines, "案件编号", js(cs, "case_number"));
 	add_line(lines, "案由", js(cs, "case_title"));
-	cu_buf_printf(&b, &e, "%s；%s %s；%s", js(cs, "agency") ? js(cs, "agency") : "—",
-		      js(json_object_get(cs, "legal_basis"), "type")
-			  ? js(json_object_get(cs, "legal_basis"), "type")
-			  : "—",
-		      js(json_object_get(cs, "legal_basis"), "document_number")
-			  ? js(json_object_get(cs, "legal_basis"), "document_number")
-			  : "",
-		      js(cs, "purpose") ? js(cs, "purpose") : "");
+	cu_text_printf(&tb, "%s；%s %s；%s", js(cs, "agency") ? js(cs, "agency") : "—",
+		       js(json_object_get(cs, "legal_basis"), "type")
+			   ? js(json_object_get(cs, "legal_basis"), "type")
+			   : "—",
+		       js(json_object_get(cs, "legal_basis"), "document_number")
+			   ? js(json_object_get(cs, "legal_basis"), "document_number")
+			   : "",
+		       js(cs, "purpose") ? js(cs, "purpose") : "");
 	add_line(lines, "委托", b.data);
 	json_array_foreach(cu_manifest_items(m, CU_MANIFEST_SEIZED), i, x)
 	{
@@ -939,10 +953,10 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 
 		cu_manifest_item_facts(x, &f);
 		cu_buf_reset(&b);
-		cu_buf_printf(&b, &e, "%s %s", f.item_id ? f.item_id : "", f.name ? f.name : "");
-		describe(&b, json_object_get(x, "features"), feature_names, &e);
-		describe(&b, json_object_get(x, "identifiers"), ident_names, &e);
-		describe(&b, json_object_get(x, "state_at_seizure"), state_names, &e);
+		cu_text_printf(&tb, "%s %s", f.item_id ? f.item_id : "", f.name ? f.name : "");
+		describe(&tb, json_object_get(x, "features"), feature_names);
+		describe(&tb, json_object_get(x, "identifiers"), ident_names);
+		describe(&tb, json_object_get(x, "state_at_seizure"), state_names);
 		snprintf(t, sizeof(t), "检材 %zu", i + 1);
 		add_line(lines, t, b.data);
 	}
@@ -951,16 +965,16 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	    "对检材数据逐一计算 SHA-256 与 MD5 校验值（读取时同步计算），在副本上以只读方式解析"
 	    "聊天、支付、通话、联系人等数据库，恢复已删除记录，全过程记入哈希链监管日志");
 	cu_buf_reset(&b);
-	cu_buf_printf(&b, &e, "%s %s (build %s)", js(tool, "name") ? js(tool, "name") : "custos",
-		      js(tool, "version") ? js(tool, "version") : "",
-		      js(tool, "build_commit") ? js(tool, "build_commit") : "—");
+	cu_text_printf(&tb, "%s %s (build %s)", js(tool, "name") ? js(tool, "name") : "custos",
+		       js(tool, "version") ? js(tool, "version") : "",
+		       js(tool, "build_commit") ? js(tool, "build_commit") : "—");
 	json_object_foreach((json_t *)json_object_get(tool, "libraries"), k, x)
-	    cu_buf_printf(&b, &e, "；%s %s", k, json_string_value(x) ? json_string_value(x) : "");
+	    cu_text_printf(&tb, "；%s %s", k, json_string_value(x) ? json_string_value(x) : "");
 	add_line(lines, "软件及版本", b.data);
 	add_line(lines, "程序文件 SHA-256", js(tool, "sha256"));
 	cu_buf_reset(&b);
-	json_array_foreach(json_object_get(m, "acquisitions"), i, x) cu_buf_printf(
-	    &b, &e, "%s%s", b.len ? "、" : "", js(x, "workstation") ? js(x, "workstation") : "—");
+	json_array_foreach(json_object_get(m, "acquisitions"), i, x) cu_text_printf(
+	    &tb, "%s%s", b.len ? "、" : "", js(x, "workstation") ? js(x, "workstation") : "—");
 	add_line(lines, "设备（工作站）", b.data);
 
 	/* The process: one row per custody entry. */
@@ -1008,11 +1022,11 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	f_page_begin(d);
 	f_title(d, "检查结果");
 	cu_buf_reset(&b);
-	json_object_foreach((json_t *)ev->counts, k, x) cu_buf_printf(
-	    &b, &e, "%s%s %lld", b.len ? "，" : "", k, (long long)json_integer_value(x));
+	json_object_foreach((json_t *)ev->counts, k, x) cu_text_printf(
+	    &tb, "%s%s %lld", b.len ? "，" : "", k, (long long)json_integer_value(x));
 	f_line(d, "解析结果", b.len ? b.data : "—");
 	cu_buf_reset(&b);
-	cu_buf_printf(&b, &e, "检材文件 %zu 个", json_array_size(in->files));
+	cu_text_printf(&tb, "检材文件 %zu 个", json_array_size(in->files));
 	f_line(d, "固定的电子数据", b.data);
 	f_line(d, "附件",
 	       "1. 检查报告 report/index.html；2. 解析数据库 case.db；3. 电子数据提取固定清单；"
@@ -1033,6 +1047,7 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 	json_decref(lines);
 	json_decref(rows);
 	json_decref(hrow);
+	fd_keep(d, &tb);
 	cu_buf_release(&b);
 }
 

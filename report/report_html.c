@@ -1887,7 +1887,8 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	}
 	made_tmp = false;
 	rm_tree(old.data);
-	cu_fsync_dir(c->dir, NULL);
+	if ((st = cu_fsync_dir(c->dir, err)) != CU_OK)
+		goto out;
 
 	/* REPORT custody entry: what was written and the digest of its index. */
 	if (!(o && o->no_custody)) {
@@ -1895,16 +1896,22 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 		struct cu_digests d;
 		struct cu_json j;
 		memset(&d, 0, sizeof(d));
-		if (cu_buf_printf(&idx, err, "%s/%s", final.data,
-				  (formats & CU_REPORT_HTML) ? "index.html" : "forms/index.html") ==
-			CU_OK &&
-		    cu_hash_file(idx.data, CU_HASH_SHA256, &d, err) != CU_OK)
-			d.sha256[0] = '\0';
-		cu_json_init(&j, &sub);
-		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "path", "report/");
-		cu_json_obj_end(&j);
-		cu_json_finish(&j, err);
+		st = cu_buf_printf(&idx, err, "%s/%s", final.data,
+				   (formats & CU_REPORT_HTML) ? "index.html" : "forms/index.html");
+		/* A docx-only report has no HTML index: its digest stays null. */
+		if (st == CU_OK && ((formats & CU_REPORT_HTML) || cu_file_exists(idx.data)))
+			st = cu_hash_file(idx.data, CU_HASH_SHA256, &d, err);
+		if (st == CU_OK) {
+			cu_json_init(&j, &sub);
+			cu_json_obj_begin(&j);
+			cu_json_kv_str(&j, "path", "report/");
+			cu_json_obj_end(&j);
+			st = cu_json_finish(&j, err);
+		}
+		if (st != CU_OK) {
+			cu_buf_release(&sub);
+			goto out;
+		}
 		cu_json_init(&j, &det);
 		cu_json_obj_begin(&j);
 		cu_json_key(&j, "files");

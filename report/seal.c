@@ -1099,7 +1099,13 @@ static enum cu_status check_manifest_fields(struct sealctx *s, struct cu_error *
 	if (s->res.missing == 0 || s->o->allow_incomplete)
 		return CU_OK;
 	json_array_foreach(s->missing, i, v)
-	    cu_buf_printf(&list, NULL, "%s%s", i ? ", " : "", json_string_value(v));
+	{
+		if ((st = cu_buf_printf(&list, err, "%s%s", i ? ", " : "", json_string_value(v))) !=
+		    CU_OK) {
+			cu_buf_release(&list);
+			return cu_error_prefix(err, "seal: listing the missing manifest fields");
+		}
+	}
 	st = cu_error_set(err, CU_E_USAGE,
 			  "manifest of case '%s' misses mandatory fields: %s; complete "
 			  "it or seal with --allow-incomplete (recorded in the custody log)",

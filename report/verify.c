@@ -70,15 +70,17 @@ static void check(struct cu_verify_report *r, enum kind k, const char *name, con
 		r->ok = false;
 	}
 	va_start(ap, fmt);
-	(void)cu_buf_vprintf(&d, NULL, fmt, ap);
+	enum cu_status st = cu_buf_vprintf(&d, NULL, fmt, ap);
 	va_end(ap);
+	/* A check that cannot be recorded (no memory) leaves the report
+	 * incomplete, so it can no longer say the package verified. */
+	if (st != CU_OK)
+		goto lost;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 32;
 		struct cu_verify_check *v = cu_reallocarray(r->checks, cap, sizeof(*v));
-		if (v == NULL) {
-			cu_buf_release(&d);
-			return;
-		}
+		if (v == NULL)
+			goto lost;
 		r->checks = v;
 		r->cap = cap;
 	}
@@ -89,9 +91,16 @@ static void check(struct cu_verify_report *r, enum kind k, const char *name, con
 	c->warning = k == WARN;
 	if (c->name == NULL) {
 		free(c->detail);
+		r->unreadable = true;
+		r->ok = false;
 		return;
 	}
 	r->n++;
+	return;
+lost:
+	cu_buf_release(&d);
+	r->unreadable = true;
+	r->ok = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -283,8 +292,9 @@ static bool read_small(struct pkg *p, zip_uint64_t i, const char *name, size_t m
 		}
 	}
 	zip_fclose(zf);
-	if (ok && out->data == NULL)
-		(void)cu_buf_puts(out, "", NULL);
+	/* An empty member still reads as "" (data never NULL on success). */
+	if (ok && out->data == NULL && cu_buf_grow(out, 0, NULL) != CU_OK)
+		ok = false;
 	return ok;
 }
 
@@ -675,7 +685,10 @@ static enum cu_status open_package(struct pkg *p, struct outer *outer, struct cu
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			size_t got = 0;
-			(void)cu_read_full(fd, magic, 4, &got, path, NULL);
+			/* Only sniffing the magic: a short or failed read leaves
+			 * zeros, which is read as "not a ZIP" below. */
+			if (cu_read_full(fd, magic, 4, &got, path, NULL) != CU_OK)
+				memset(magic, 0, sizeof(magic));
 			close(fd);
 		}
 		zip_error_init_with_code(&ze, zerr);

@@ -40,11 +40,9 @@ int cu_cmd_keygen(struct cu_cli *cli, int argc, char **argv)
 		return 2;
 	}
 	/* KEY.pem -> KEY.pub.pem; any other name gets ".pub.pem" appended. */
-	if (cu_str_has_suffix(out, ".pem"))
-		cu_buf_append(&pub, out, strlen(out) - 4, &err);
-	else
-		cu_buf_puts(&pub, out, &err);
-	if (err.code != CU_OK || cu_buf_puts(&pub, ".pub.pem", &err) != CU_OK) {
+	if ((cu_str_has_suffix(out, ".pem") ? cu_buf_append(&pub, out, strlen(out) - 4, &err)
+					    : cu_buf_puts(&pub, out, &err)) != CU_OK ||
+	    cu_buf_puts(&pub, ".pub.pem", &err) != CU_OK) {
 		rc = cu_cli_fail(cli, &err);
 		goto done;
 	}

@@ -130,7 +130,10 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 		if (cli->json) {
 			struct cu_buf b = CU_BUF_INIT, idx = CU_BUF_INIT;
 			struct cu_json j;
-			cu_buf_printf(&idx, &err, "%s/report/index.html", c->dir);
+			if (cu_buf_printf(&idx, &err, "%s/report/index.html", c->dir) != CU_OK) {
+				rc = cu_cli_fail(cli, &err);
+				goto out;
+			}
 			cu_json_init(&j, &b);
 			cu_json_obj_begin(&j);
 			cu_json_kv_str(&j, "report", idx.data);
@@ -143,10 +146,15 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 			cu_json_kv_int(&j, "pages", (int64_t)res.pages);
 			cu_json_kv_str(&j, "content_root", res.content_root);
 			cu_json_obj_end(&j);
-			if (cu_json_finish(&j, &err) == CU_OK)
+			enum cu_status st = cu_json_finish(&j, &err);
+			if (st == CU_OK)
 				printf("%s\n", b.data);
 			cu_buf_release(&b);
 			cu_buf_release(&idx);
+			if (st != CU_OK) {
+				rc = cu_cli_fail(cli, &err);
+				goto out;
+			}
 		} else if (!cli->quiet)
 			printf("report: %s/report/index.html (%llu messages, %llu payments, %llu "
 			       "calls, %llu contacts, %llu hits, %llu files)\ncontent root: %s\n",

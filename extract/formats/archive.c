@@ -211,7 +211,8 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 	int64_t declared = archive_entry_size_is_set(ent) ? archive_entry_size(ent) : -1;
 	struct cu_buf origin = CU_BUF_INIT;
 
-	(void)cu_buf_printf(&origin, &e, "%s%s", r->src->origin_prefix, name);
+	if ((st = cu_buf_printf(&origin, err, "%s%s", r->src->origin_prefix, name)) != CU_OK)
+		goto out;
 	if (declared > 0 && cu_ingest_check_space(x->w, (uint64_t)declared, &e) != CU_OK) {
 		cu_ingest_warn(x->w, true, "member '%s' declares %lld bytes: %s; not imported",
 			       name, (long long)declared, e.msg);
@@ -314,7 +315,8 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 	json_t *meta = NULL;
 	bool abs_name;
 
-	(void)cu_buf_printf(&origin, &e, "%s%s", r->src->origin_prefix, name);
+	if ((st = cu_buf_printf(&origin, err, "%s%s", r->src->origin_prefix, name)) != CU_OK)
+		goto out;
 	meta = entry_fileinfo(r, ent, dev, origin.data, &fi);
 	if (!hard) {
 		fi.type = "symlink";
@@ -336,7 +338,9 @@ static enum cu_status member_link(struct run *r, struct archive_entry *ent, cons
 	const struct cu_ingest_pathmap_val *tv = NULL;
 	if (cu_import_member_path(target, &tdev, &abs_name, &e) == CU_OK &&
 	    cu_path_from_device(tdev.data, tdev.len, &esc, &e) == CU_OK) {
-		(void)cu_buf_printf(&ts.rel, &e, "evidence/%s/%s", x->item, esc.data);
+		if ((st = cu_buf_printf(&ts.rel, err, "evidence/%s/%s", x->item, esc.data)) !=
+		    CU_OK)
+			goto out;
 		tv = cu_ingest_used(x->w, ts.rel.data);
 	}
 	if (tv == NULL || tv->sha256[0] == '\0') {
@@ -481,10 +485,11 @@ enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import
 			/* tar -C /data: members are relative to the mount point. */
 			cu_buf_reset(&mapped_name);
 			if (cu_buf_printf(&mapped_name, &e, "%s%s", x->mount_prefix, dev.data) ==
-				CU_OK &&
-			    cu_buf_puts(&dev, "", &e) == CU_OK) {
-				cu_buf_reset(&dev);
-				(void)cu_buf_append(&dev, mapped_name.data, mapped_name.len, &e);
+			    CU_OK) {
+				/* The prefixed name becomes dev: swapped, not copied. */
+				struct cu_buf swap = dev;
+				dev = mapped_name;
+				mapped_name = swap;
 			}
 		}
 		if (absolute && !mapped)

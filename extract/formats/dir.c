@@ -125,8 +125,11 @@ static enum cu_status walk_entry(struct cu_format_run *x, const char *name_src, 
 	}
 	{
 		struct cu_buf what = CU_BUF_INIT;
-		(void)cu_buf_printf(&what, &e, "%s%s", name_src, rel->data);
-		st = cu_ingest_copy_fd(x->w, fd, what.data ? what.data : name, &s, &fi, err);
+		/* The name in messages; the bare name if it cannot be built. */
+		const char *shown = cu_buf_printf(&what, &e, "%s%s", name_src, rel->data) == CU_OK
+					? what.data
+					: name;
+		st = cu_ingest_copy_fd(x->w, fd, shown, &s, &fi, err);
 		cu_buf_release(&what);
 	}
 out:

@@ -638,23 +638,26 @@ out:
 	return st;
 }
 
-static void uri_escape(const char *path, struct cu_buf *out, struct cu_error *err)
+/* A read-only, immutable SQLite URI for path: all of it or an error (a cut
+ * URI would open another file, or this one writable). */
+static enum cu_status uri_escape(const char *path, struct cu_buf *out, struct cu_error *err)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	(void)cu_buf_puts(out, "file:", err);
+	struct cu_text t;
+
+	cu_text_init(&t, out);
+	cu_text_puts(&t, "file:");
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
 		unsigned char ch = *p;
 		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
 		    (ch >= '0' && ch <= '9') || ch == '/' || ch == '-' || ch == '_' || ch == '.' ||
-		    ch == '~') {
-			(void)cu_buf_putc(out, (char)ch, err);
-		} else {
-			(void)cu_buf_putc(out, '%', err);
-			(void)cu_buf_putc(out, hex[ch >> 4], err);
-			(void)cu_buf_putc(out, hex[ch & 15], err);
-		}
+		    ch == '~')
+			cu_text_putc(&t, (char)ch);
+		else
+			cu_text_printf(&t, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
 	}
-	(void)cu_buf_puts(out, "?mode=ro&immutable=1", err);
+	cu_text_puts(&t, "?mode=ro&immutable=1");
+	return cu_text_finish(&t, err);
 }
 
 static bool is_file_id(const char *s)
@@ -840,10 +843,10 @@ static enum cu_status walk_manifest(struct ios *b, struct cu_error *err)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *q = NULL;
 	enum cu_status st = CU_OK;
-	struct cu_error e;
 	int rc;
 
-	uri_escape(b->work.data, &uri, &e);
+	if ((st = uri_escape(b->work.data, &uri, err)) != CU_OK)
+		goto out;
 	if (sqlite3_open_v2(uri.data, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
 	    SQLITE_OK) {
 		st = cu_error_set(err, CU_E_FORMAT, "cannot open Manifest.db of '%s': %s", b->root,

@@ -613,12 +613,19 @@ static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort
 		android_facts(x);
 	if (x->acq == NULL)
 		return CU_OK;
-	(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_warnings_json(x->run.w));
-	json_t *errs = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
-	cu_buf_reset(&fmt);
-	(void)cu_buf_printf(&fmt, err, "[%s]", cu_ingest_skipped_json(x->run.w));
-	json_t *skipped = json_loads(fmt.data ? fmt.data : "[]", 0, NULL);
+	json_t *errs = NULL, *skipped = NULL;
+	if ((st = cu_buf_printf(&fmt, err, "[%s]", cu_ingest_warnings_json(x->run.w))) == CU_OK) {
+		errs = json_loads(fmt.data, 0, NULL);
+		cu_buf_reset(&fmt);
+		st = cu_buf_printf(&fmt, err, "[%s]", cu_ingest_skipped_json(x->run.w));
+	}
+	if (st == CU_OK)
+		skipped = json_loads(fmt.data, 0, NULL);
 	cu_buf_release(&fmt);
+	if (st != CU_OK) {
+		json_decref(errs);
+		return cu_error_prefix(err, "recording the acquisition's warnings");
+	}
 	cu_time_format_ms(cu_time_now_ms(), now);
 	json_object_set_new(x->acq, "end", json_string(now));
 	json_object_set_new(x->acq, "status",
@@ -821,7 +828,10 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 			json_object_set_new(x.acq, "status", json_string("failed"));
 			json_array_append_new(json_object_get(x.acq, "errors"),
 					      json_string(herr.msg));
-			(void)cu_case_save_manifest(c, &e2);
+			/* The import's own error goes back; failing to record
+			 * it in the manifest as well is logged beside it. */
+			if (cu_case_save_manifest(c, &e2) != CU_OK)
+				cu_error_log("%s", e2.msg);
 		}
 		*err = herr;
 		st = hst;

@@ -29,6 +29,16 @@ void tap_bail(const char *why)
 	exit(1);
 }
 
+void tap_must_(bool ok, const char *what, const char *file, int line)
+{
+	char why[512];
+
+	if (ok)
+		return;
+	snprintf(why, sizeof(why), "set-up step failed at %s:%d: %s", file, line, what);
+	tap_bail(why);
+}
+
 static bool report(bool cond, const char *fmt, va_list ap)
 {
 	if (tap_planned < 0)

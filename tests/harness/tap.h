@@ -34,6 +34,10 @@ void tap_skip_rest(const char *why);
 /* Stops the test: prints "Bail out! why" (the driver reports an ERROR) and
  * exits 1. For a missing in-tree fixture or broken set-up. */
 void tap_bail(const char *why) __attribute__((noreturn));
+/* A set-up step that must succeed (status 0, i.e. CU_OK) or the test bails
+ * out naming it: TAP_MUST(cu_buf_puts(&b, "x", &err)). */
+#define TAP_MUST(call) tap_must_((call) == 0, #call, __FILE__, __LINE__)
+void tap_must_(bool ok, const char *what, const char *file, int line);
 /* For a test that needs data from ../shared (SHARED) and does not find it:
  * with CI=true in the environment bails out (CI has ../shared); elsewhere
  * prints the reason, skips the points left and exits with tap_done(). */

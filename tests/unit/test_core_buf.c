@@ -22,7 +22,7 @@ static void test_basic(void)
 	tap_is_int((int64_t)b.len, 8, "length");
 	/* printf longer than the small stack buffer. */
 	for (i = 0; i < 10; i++)
-		cu_buf_printf(&b, &err, "%0100d", i);
+		TAP_MUST(cu_buf_printf(&b, &err, "%0100d", i));
 	tap_is_int((int64_t)b.len, 8 + 1000, "long printf appended");
 	tap_is_int((int64_t)strlen(b.data), (int64_t)b.len, "still NUL-terminated");
 	cu_buf_reset(&b);

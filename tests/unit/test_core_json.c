@@ -180,7 +180,7 @@ static void test_jansson(const char *tmp)
 	v = json_pack("{s:i,s:s}", "b", 2, "a", "q\"");
 	cu_json_jansson(&j, v);
 	cu_json_obj_end(&j);
-	cu_json_finish(&j, &err);
+	TAP_MUST(cu_json_finish(&j, &err));
 	tap_is_str(b.data, "{\"meta\":null,\"x\":{\"b\":2,\"a\":\"q\\\"\"}}",
 		   "jansson value as an object member");
 	json_decref(v);
@@ -196,7 +196,7 @@ static void test_jansson(const char *tmp)
 		   "invalid UTF-8 input rejected");
 
 	snprintf(path, sizeof(path), "%s/m.json", tmp);
-	cu_file_write_atomic(path, doc, sizeof(doc) - 1, 0644, &err);
+	TAP_MUST(cu_file_write_atomic(path, doc, sizeof(doc) - 1, 0644, &err));
 	tap_is_int(cu_json_load_file(path, 4096, &v, &err), CU_OK, "load file");
 	tap_ok(json_is_object(v) && json_integer_value(json_object_get(v, "n")) == -42,
 	       "file content parsed");
@@ -205,7 +205,7 @@ static void test_jansson(const char *tmp)
 	tap_is_int(cu_json_load_file(path, 10, &v, &err), CU_E_LIMIT, "file over max refused");
 	tap_ok(strstr(err.msg, path) != NULL, "limit names the file");
 	snprintf(path, sizeof(path), "%s/bad.json", tmp);
-	cu_file_write_atomic(path, "[1,\n2,\n", 7, 0644, &err);
+	TAP_MUST(cu_file_write_atomic(path, "[1,\n2,\n", 7, 0644, &err));
 	tap_is_int(cu_json_load_file(path, 4096, &v, &err), CU_E_FORMAT, "truncated file");
 	tap_ok(strstr(err.msg, path) != NULL && strstr(err.msg, "line 3") != NULL,
 	       "names the file and line: %s", err.msg);

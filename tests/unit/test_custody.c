@@ -106,7 +106,7 @@ static void test_append_reopen(struct cu_custody_check *expect)
 		   "missing log without create is not found");
 	tap_is_int(cu_custody_open(logpath, true, false, &c, &err), CU_OK, "create log");
 	tap_is_int((int64_t)cu_custody_size(c), 0, "new log is empty");
-	cu_signer_load(key1, &s, &err);
+	TAP_MUST(cu_signer_load(key1, &s, &err));
 	tap_is_int(cu_custody_append(c, "CASE_INIT", &examiner, "{\"case_id\":\"A-1\"}",
 				     "{\"clock\":\"fixed\"}", NULL, &err),
 		   CU_OK, "append CASE_INIT");
@@ -134,7 +134,7 @@ static void test_append_reopen(struct cu_custody_check *expect)
 	tap_is_int(cu_custody_open(logpath, false, false, &c, &err), CU_OK, "reopen");
 	tap_is_int((int64_t)cu_custody_size(c), 5, "reopened: five entries");
 	cu_custody_head(c, head2);
-	cu_custody_root(c, root2, &err);
+	TAP_MUST(cu_custody_root(c, root2, &err));
 	tap_is_mem(head2, 32, head, 32, "reopened head equals");
 	tap_is_mem(root2, 32, root, 32, "reopened root equals");
 
@@ -148,7 +148,7 @@ static void test_append_reopen(struct cu_custody_check *expect)
 	tap_is_int((int64_t)cu_custody_size(c), 7, "first handle sees 7");
 	cu_custody_close(d);
 	cu_custody_head(c, head);
-	cu_custody_root(c, root, &err);
+	TAP_MUST(cu_custody_root(c, root, &err));
 	cu_custody_close(c);
 
 	read_file(logpath, &b);
@@ -192,7 +192,7 @@ static void test_tamper(const struct cu_custody_check *expect)
 
 	/* Flip one byte inside the body of line 3 (seq 2): line 4's prev breaks. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, b.len, NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, b.len, NULL));
 	p = strstr(t.data + st[2], "\"event\":\"NOTE\"");
 	p[10] = 'M'; /* NOTE -> MOTE */
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY, "flipped body byte");
@@ -201,7 +201,7 @@ static void test_tamper(const struct cu_custody_check *expect)
 
 	/* Flip a byte in a signed body (line 2): signature fails first. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, b.len, NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, b.len, NULL));
 	p = strstr(t.data + st[1], "SEIZE");
 	p[0] = 'Z';
 	tap_is_int(verify(t.data, t.len, pub1, &chk, &err), CU_E_INTEGRITY,
@@ -211,7 +211,7 @@ static void test_tamper(const struct cu_custody_check *expect)
 
 	/* Change prev of line 5. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, b.len, NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, b.len, NULL));
 	p = strstr(t.data + st[4], "\"prev\":\"") + 8;
 	*p = *p == 'a' ? 'b' : 'a';
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY, "changed prev");
@@ -219,18 +219,18 @@ static void test_tamper(const struct cu_custody_check *expect)
 
 	/* Delete line 3. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, st[2], NULL);
-	cu_buf_append(&t, b.data + st[3], b.len - st[3], NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, st[2], NULL));
+	TAP_MUST(cu_buf_append(&t, b.data + st[3], b.len - st[3], NULL));
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY, "deleted line");
 	tap_ok(strstr(err.msg, "line 3") != NULL && strstr(err.msg, "seq") != NULL,
 	       "names line 3 seq: %s", err.msg);
 
 	/* Swap lines 4 and 5. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, st[3], NULL);
-	cu_buf_append(&t, b.data + st[4], st[5] - st[4], NULL);
-	cu_buf_append(&t, b.data + st[3], st[4] - st[3], NULL);
-	cu_buf_append(&t, b.data + st[5], b.len - st[5], NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, st[3], NULL));
+	TAP_MUST(cu_buf_append(&t, b.data + st[4], st[5] - st[4], NULL));
+	TAP_MUST(cu_buf_append(&t, b.data + st[3], st[4] - st[3], NULL));
+	TAP_MUST(cu_buf_append(&t, b.data + st[5], b.len - st[5], NULL));
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY, "reordered lines");
 	tap_ok(strstr(err.msg, "line 4") != NULL, "names line 4: %s", err.msg);
 
@@ -262,7 +262,7 @@ static void test_tamper(const struct cu_custody_check *expect)
 
 	/* Signature value altered; another key's id kept. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, b.len, NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, b.len, NULL));
 	p = strstr(t.data + st[1], "\"value\":\"") + 9;
 	*p = *p == 'A' ? 'B' : 'A';
 	tap_is_int(verify(t.data, t.len, pub1, &chk, &err), CU_E_INTEGRITY, "altered signature");
@@ -272,22 +272,22 @@ static void test_tamper(const struct cu_custody_check *expect)
 
 	/* A duplicate "body" member must not let a second body hide. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, st[6], NULL);
-	cu_buf_append(&t, b.data + st[6], b.len - st[6] - 2, NULL); /* drop "}\n" */
-	cu_buf_puts(&t, ",\"body\":{}}\n", NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, st[6], NULL));
+	TAP_MUST(cu_buf_append(&t, b.data + st[6], b.len - st[6] - 2, NULL)); /* drop "}\n" */
+	TAP_MUST(cu_buf_puts(&t, ",\"body\":{}}\n", NULL));
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
 		   "duplicate body member refused");
 
 	/* Bytes outside the body (not covered by the chain) must be exact. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, st[6], NULL);
-	cu_buf_append(&t, b.data + st[6], b.len - st[6] - 2, NULL); /* drop "}\n" */
-	cu_buf_puts(&t, " }\n", NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, st[6], NULL));
+	TAP_MUST(cu_buf_append(&t, b.data + st[6], b.len - st[6] - 2, NULL)); /* drop "}\n" */
+	TAP_MUST(cu_buf_puts(&t, " }\n", NULL));
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
 		   "extra whitespace after the body refused");
 	tap_ok(strstr(err.msg, "line 7") != NULL, "names line 7: %s", err.msg);
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, b.len, NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, b.len, NULL));
 	p = strstr(t.data + st[1], ",\"sig\":{\"alg\"");
 	memcpy(p, ",\"sig\":{\"alG\"", 14);
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
@@ -295,9 +295,9 @@ static void test_tamper(const struct cu_custody_check *expect)
 
 	/* Garbage line in the middle without an ERROR entry. */
 	cu_buf_reset(&t);
-	cu_buf_append(&t, b.data, st[3], NULL);
-	cu_buf_puts(&t, "{\"body\":{\"v\":1,\"se\n", NULL);
-	cu_buf_append(&t, b.data + st[3], b.len - st[3], NULL);
+	TAP_MUST(cu_buf_append(&t, b.data, st[3], NULL));
+	TAP_MUST(cu_buf_puts(&t, "{\"body\":{\"v\":1,\"se\n", NULL));
+	TAP_MUST(cu_buf_append(&t, b.data + st[3], b.len - st[3], NULL));
 	tap_is_int(verify(t.data, t.len, NULL, &chk, &err), CU_E_INTEGRITY,
 		   "unrecorded bad middle line");
 	tap_ok(strstr(err.msg, "line 4") != NULL, "names line 4: %s", err.msg);
@@ -367,7 +367,7 @@ static void test_torn(void)
 
 	/* Unparsable last line that does end with a newline. */
 	read_file(logpath, &b);
-	cu_buf_puts(&b, "garbage\n", NULL);
+	TAP_MUST(cu_buf_puts(&b, "garbage\n", NULL));
 	write_file(torn_path, b.data, b.len);
 	tap_is_int(cu_custody_open(torn_path, false, true, &c, &err), CU_OK,
 		   "garbage last line repaired");

@@ -144,14 +144,14 @@ static void test_case_init(char *dir, size_t dir_n)
 	/* manifest.json: pretty, 2 spaces, newline at the end; CASE_INIT names its hash. */
 	char mp[4096], hex[65];
 	snprintf(mp, sizeof(mp), "%s/manifest.json", dir);
-	cu_file_read_all(mp, 1 << 20, &b, &err);
+	TAP_MUST(cu_file_read_all(mp, 1 << 20, &b, &err));
 	tap_ok(cu_str_has_prefix(b.data, "{\n  \"format\": \"custos-manifest\",\n"),
 	       "manifest is indented by 2 spaces, format first");
 	tap_ok(b.data[b.len - 1] == '\n', "manifest ends with a newline");
 	cu_sha256_hex(b.data, b.len, hex);
 	snprintf(mp, sizeof(mp), "%s/custody/log.jsonl", dir);
 	cu_buf_reset(&b);
-	cu_file_read_all(mp, 1 << 20, &b, &err);
+	TAP_MUST(cu_file_read_all(mp, 1 << 20, &b, &err));
 	tap_ok(strstr(b.data, hex) != NULL, "CASE_INIT carries the manifest sha256");
 	tap_ok(strstr(b.data, "\"actor\":{\"name\":\"王建国\",\"id\":\"990101\"") != NULL,
 	       "actor badge taken from the investigators");
@@ -186,8 +186,8 @@ static void test_case_init(char *dir, size_t dir_n)
 		char d3[1024], kp[1024];
 		snprintf(d3, sizeof(d3), "%s/case3", base);
 		snprintf(kp, sizeof(kp), "%s/k.pub.pem", base);
-		cu_signer_generate(&gen, &err);
-		cu_signer_write_pem(gen, NULL, kp, &err);
+		TAP_MUST(cu_signer_generate(&gen, &err));
+		TAP_MUST(cu_signer_write_pem(gen, NULL, kp, &err));
 		tap_is_int(cu_signer_load_public(kp, &pub, &err), CU_OK, "public key loaded");
 		o.signer = pub; /* cannot sign: the CASE_INIT append fails */
 		tap_is_int(cu_case_init(d3, &o, NULL, NULL, NULL, &err), CU_E_KEY,
@@ -243,7 +243,7 @@ static void test_inventory(const char *dir)
 	r.mode = 0644;
 	r.origin = "3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28";
 	r.meta = json_pack("{s:i}", "protection_class", 3);
-	cu_buf_puts(
+	TAP_MUST(cu_buf_puts(
 	    &want,
 	    "{\"kind\":\"evidence\",\"item\":\"A1\",\"device_path\":\"HomeDomain/Library/SMS/"
 	    "sms.db\",\"evidence_path\":\"evidence/A1/HomeDomain/Library/SMS/sms.db\","
@@ -252,7 +252,7 @@ static void test_inventory(const char *dir)
 	    "\"sm3\":null,\"mtime\":\"2026-11-20T01:02:03.000Z\",\"mode\":420,"
 	    "\"link_target\":null,\"origin\":\"3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28\","
 	    "\"derived_from\":null,\"derivation\":null,\"meta\":{\"protection_class\":3}}\n",
-	    NULL);
+	    NULL));
 	struct cu_buf got = CU_BUF_INIT;
 	tap_is_int(cu_inventory_rec_format(&r, &got, &err), CU_OK, "format record");
 	tap_is_str(got.data, want.data, "inventory line: exact key order and nulls");
@@ -302,7 +302,7 @@ static void test_inventory(const char *dir)
 	cu_strv_free(items, n);
 
 	/* Torn last line: skipped by readers. */
-	cu_case_path(c, "inventory/A1.jsonl", &path, &err);
+	TAP_MUST(cu_case_path(c, "inventory/A1.jsonl", &path, &err));
 	append_bytes(path.data, "{\"kind\":\"evidence\",\"item\":\"A1\",\"dev");
 	col.n = 0;
 	tap_is_int(cu_inventory_each(c, "A1", collect_fn, &col, &err), CU_OK,
@@ -316,9 +316,9 @@ static void test_inventory(const char *dir)
 	col.n = 0;
 	tap_is_int(cu_inventory_each(c, "A1", collect_fn, &col, &err), CU_OK, "each after cut");
 	tap_is_int((int64_t)col.n, 4, "4 records after the cut");
-	cu_case_path(c, "custody/log.jsonl", &logb, &err);
+	TAP_MUST(cu_case_path(c, "custody/log.jsonl", &logb, &err));
 	struct cu_buf lb = CU_BUF_INIT;
-	cu_file_read_all(logb.data, 1 << 20, &lb, &err);
+	TAP_MUST(cu_file_read_all(logb.data, 1 << 20, &lb, &err));
 	tap_ok(strstr(lb.data, "\"event\":\"ERROR\"") != NULL &&
 		   strstr(lb.data, "\"length\":35,") != NULL,
 	       "ERROR entry records 35 torn bytes");
@@ -327,7 +327,7 @@ static void test_inventory(const char *dir)
 	cu_buf_release(&lb);
 
 	/* A bad line in the middle is an error naming file:line. */
-	cu_case_path(c, "inventory/B2.jsonl", &path, &err);
+	TAP_MUST(cu_case_path(c, "inventory/B2.jsonl", &path, &err));
 	append_bytes(path.data, "not json\n");
 	tap_is_int(cu_inventory_append(c, &d, &err), CU_OK, "append after garbage line");
 	col.n = 0;
@@ -335,7 +335,7 @@ static void test_inventory(const char *dir)
 		   "bad middle line is an error");
 	tap_ok(strstr(err.msg, "B2.jsonl:2") != NULL, "names file:line: %s", err.msg);
 	/* A bad LAST line with a newline is treated as torn. */
-	cu_case_path(c, "inventory/C3.jsonl", &path, &err);
+	TAP_MUST(cu_case_path(c, "inventory/C3.jsonl", &path, &err));
 	int fd = open(path.data, O_WRONLY | O_CREAT, 0644);
 	const char *l =
 	    "{\"kind\":\"evidence\",\"item\":\"C3\",\"type\":\"file\",\"size\":1}\n{\"kin\n";
@@ -356,7 +356,7 @@ static void test_inventory(const char *dir)
 		b.type = "file";
 		b.mode = -1;
 		for (size_t k = 0; k < 100000; k++)
-			cu_buf_putc(&big, (char)('a' + k % 26), NULL);
+			TAP_MUST(cu_buf_putc(&big, (char)('a' + k % 26), NULL));
 		for (size_t k = 0; k < 3000; k++) {
 			char dp[64];
 			snprintf(dp, sizeof(dp), "/data/media/0/DCIM/%05zu.jpg", k);
@@ -364,11 +364,11 @@ static void test_inventory(const char *dir)
 			b.size = k;
 			b.meta = k % 1000 == 7 ? json_pack("{s:s}", "blob", big.data) : NULL;
 			cu_buf_reset(&line);
-			cu_inventory_rec_format(&b, &line, NULL);
-			cu_buf_append(&all, line.data, line.len, NULL);
+			TAP_MUST(cu_inventory_rec_format(&b, &line, NULL));
+			TAP_MUST(cu_buf_append(&all, line.data, line.len, NULL));
 			json_decref(b.meta);
 		}
-		cu_case_path(c, "inventory/BIG.jsonl", &path, &err);
+		TAP_MUST(cu_case_path(c, "inventory/BIG.jsonl", &path, &err));
 		int bfd = open(path.data, O_WRONLY | O_CREAT | O_EXCL, 0644);
 		tap_ok(bfd >= 0 && write(bfd, all.data, all.len) == (ssize_t)all.len,
 		       "write %zu bytes of records", all.len);
@@ -386,7 +386,7 @@ static void test_inventory(const char *dir)
 	}
 
 	/* A record filed under the wrong item is refused. */
-	cu_case_path(c, "inventory/D4.jsonl", &path, &err);
+	TAP_MUST(cu_case_path(c, "inventory/D4.jsonl", &path, &err));
 	fd = open(path.data, O_WRONLY | O_CREAT, 0644);
 	l = "{\"kind\":\"evidence\",\"item\":\"A1\",\"type\":\"file\",\"size\":1}\n";
 	tap_ok(fd >= 0 && write(fd, l, strlen(l)) == (ssize_t)strlen(l), "write D4");

@@ -44,7 +44,7 @@ static char *run(const char *cmd)
 	if (p == NULL)
 		return NULL;
 	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		cu_buf_append(&b, chunk, n, NULL);
+		TAP_MUST(cu_buf_append(&b, chunk, n, NULL));
 	rc = pclose(p);
 	if (rc != 0) {
 		cu_buf_release(&b);

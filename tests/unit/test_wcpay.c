@@ -132,8 +132,8 @@ static void test_prefix_and_errors(void)
 	    "</title></appmsg></msg>";
 	static const char undeclared[] = "<msg><appmsg><title>&lol;</title></appmsg></msg>";
 
-	cu_buf_puts(&b, "wxid_k8dealer88:\n", NULL);
-	cu_buf_puts(&b, transfer_xml, NULL);
+	TAP_MUST(cu_buf_puts(&b, "wxid_k8dealer88:\n", NULL));
+	TAP_MUST(cu_buf_puts(&b, transfer_xml, NULL));
 	parse_ok(b.data, &w, "transfer behind a group prefix");
 	tap_is_int(w.amount_minor, 1, "prefixed: amount");
 	cu_wcpay_release(&w);

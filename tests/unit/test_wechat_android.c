@@ -322,8 +322,8 @@ static char *dump_rows(sqlite3 *db)
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
-		cu_buf_puts(&b, t ? t : "(null)", NULL);
-		cu_buf_putc(&b, '\n', NULL);
+		TAP_MUST(cu_buf_puts(&b, t ? t : "(null)", NULL));
+		TAP_MUST(cu_buf_putc(&b, '\n', NULL));
 	}
 	sqlite3_finalize(st);
 	return cu_buf_detach(&b, NULL);
@@ -430,7 +430,7 @@ static void test_hostile(void)
 	snprintf(case_path, sizeof(case_path), "%s/hostile-case.db", tmp);
 	unlink(db_path);
 	for (i = 0; i < 5000; i++)
-		cu_buf_puts(&deep, "<a>", NULL);
+		TAP_MUST(cu_buf_puts(&deep, "<a>", NULL));
 	tap_ok(sqlite3_open(db_path, &db) == SQLITE_OK &&
 		   sqlite3_exec(
 		       db,

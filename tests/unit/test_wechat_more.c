@@ -76,8 +76,8 @@ static char *dump_rows(sqlite3 *db)
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
-		cu_buf_puts(&b, t ? t : "(null)", NULL);
-		cu_buf_putc(&b, '\n', NULL);
+		TAP_MUST(cu_buf_puts(&b, t ? t : "(null)", NULL));
+		TAP_MUST(cu_buf_putc(&b, '\n', NULL));
 	}
 	sqlite3_finalize(st);
 	return cu_buf_detach(&b, NULL);
