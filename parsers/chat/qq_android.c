@@ -267,7 +267,7 @@ struct qq_run {
 /* Decoded text column into b: NULL when NULL, undecodable or no key. */
 static const char *dec_text(struct qq_run *r, sqlite3_stmt *st, int col, struct cu_buf *b)
 {
-	const char *s = cu_chat_text(st, col);
+	const char *s = cu_sqlite_text(st, col);
 	if (s == NULL)
 		return NULL;
 	if (r->key.len == 0)
@@ -304,7 +304,7 @@ static void find_key(struct qq_run *r)
 		struct cu_buf pat = CU_BUF_INIT;
 		struct cu_error e;
 		cu_error_clear(&e);
-		if (cu_chat_sibling_glob(r->a, names[i], &pat))
+		if (cu_parse_sibling_glob(r->a, names[i], &pat))
 			(void)cu_parse_find(r->ctx, pat.data, key_found, r, &e);
 		cu_buf_release(&pat);
 	}
@@ -359,7 +359,7 @@ static char *lookup_title(struct qq_run *r, bool troop, const char *uin)
 	    sqlite3_prepare_v2(r->db, sql.data, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, enc.data, (int)enc.len, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL) {
+	if (sqlite3_step(st) == SQLITE_ROW && cu_sqlite_text(st, 0) != NULL) {
 		const char *d = dec_text(r, st, 0, &out);
 		if (d && *d)
 			title = cu_strdup(d);
@@ -394,7 +394,7 @@ static char *lookup_sender(struct qq_run *r, const char *group, const char *uin)
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, eg.data, (int)eg.len, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, eu.data, (int)eu.len, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW && cu_sqlite_text(st, 0) != NULL) {
 			const char *d = dec_text(r, st, 0, &out);
 			if (d && *d)
 				name = cu_strdup(d);
@@ -434,15 +434,15 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 	}
 	rc = cu_buf_printf(&sql, err,
 			   "SELECT rowid, msgtype, msgData, %s, %s, %s, %s FROM %s ORDER BY rowid",
-			   cu_chat_col(r->ctx, r->a, r->db, table, "time", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "frienduin", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "senderuin", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "issend", false), qt);
-	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+			   cu_parse_col(r->ctx, r->a, r->db, table, "time", true),
+			   cu_parse_col(r->ctx, r->a, r->db, table, "frienduin", true),
+			   cu_parse_col(r->ctx, r->a, r->db, table, "senderuin", true),
+			   cu_parse_col(r->ctx, r->a, r->db, table, "issend", false), qt);
+	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, r->a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		int64_t type = cu_chat_int(st, 1), issend = cu_chat_int(st, 6);
+		int64_t type = cu_sqlite_i64(st, 1), issend = cu_sqlite_i64(st, 6);
 		const char *friend = dec_text(r, st, 4, &r->t1);
 		const char *sender = dec_text(r, st, 5, &r->t2);
 		const char *text = NULL, *attach = NULL, *direction, *kind;
@@ -460,8 +460,8 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 			goto out;
 		if (last == NULL || strcmp(last, conv_ident.data) != 0) {
 			char *title = friend ? lookup_title(r, troop, friend) : NULL;
-			rc = cu_chat_conversation(r->ctx, APP, conv_ident.data, title,
-						  troop ? 1 : 0, r->a->source_id, &conv, err);
+			rc = cu_parse_conversation(r->ctx, APP, conv_ident.data, title,
+						   troop ? 1 : 0, r->a->source_id, &conv, err);
 			free(title);
 			if (rc != CU_OK)
 				goto out;
@@ -519,7 +519,7 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 			m.sender_name = last_name;
 		}
 		m.direction = direction;
-		m.sent_ms = cu_chat_ms_from_unix_s(cu_chat_int(st, 3));
+		m.sent_ms = cu_parse_ms_from_unix_s(cu_sqlite_i64(st, 3));
 		m.kind = kind;
 		m.body = text;
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
@@ -529,7 +529,7 @@ static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool 
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(r->a, r->db, s, err);
+		rc = cu_rows_error(r->a, r->db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -553,9 +553,9 @@ static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 	    !cu_sqlite_has_column(r->db, "Friends", "uin"))
 		return CU_OK; /* slowtable_*.db has messages only */
 	rc = cu_buf_printf(&sql, err, "SELECT rowid, uin, %s, %s FROM Friends ORDER BY rowid",
-			   cu_chat_col(r->ctx, r->a, r->db, "Friends", "name", true),
-			   cu_chat_col(r->ctx, r->a, r->db, "Friends", "remark", false));
-	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+			   cu_parse_col(r->ctx, r->a, r->db, "Friends", "name", true),
+			   cu_parse_col(r->ctx, r->a, r->db, "Friends", "remark", false));
+	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, r->a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
@@ -563,8 +563,8 @@ static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
 		c.identifier = dec_text(r, st, 1, &r->t1);
-		c.display_name = cu_chat_nz(dec_text(r, st, 2, &r->t2));
-		c.remark = cu_chat_nz(dec_text(r, st, 3, &r->t3));
+		c.display_name = cu_parse_nz(dec_text(r, st, 2, &r->t2));
+		c.remark = cu_parse_nz(dec_text(r, st, 3, &r->t3));
 		/* display_name is the name the owner sees: the remark when set
 		 * (as for WeChat conRemark); the QQ nickname then goes to alias */
 		if (c.remark) {
@@ -576,7 +576,7 @@ static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(r->a, r->db, s, err);
+		rc = cu_rows_error(r->a, r->db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -600,10 +600,10 @@ static int table_hash_check(struct qq_run *r, const char *table, const char *key
 		goto out;
 	sql = sqlite3_mprintf("SELECT frienduin FROM \"%w\" ORDER BY rowid LIMIT 1", table);
 	if (sql == NULL || sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW || cu_chat_text(st, 0) == NULL)
+	    sqlite3_step(st) != SQLITE_ROW || cu_sqlite_text(st, 0) == NULL)
 		goto out;
 	ok = 0;
-	if (cu_qq_xor_text(cu_chat_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), key, key_len,
+	if (cu_qq_xor_text(cu_sqlite_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), key, key_len,
 			   &out, NULL) != CU_OK ||
 	    out.len == 0 || strspn(out.data, "0123456789") != out.len)
 		goto out;
@@ -649,7 +649,7 @@ static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **t
 		}
 		sqlite3_free(sql);
 		while (ok && sqlite3_step(st) == SQLITE_ROW) {
-			const char *u = cu_chat_text(st, 1);
+			const char *u = cu_sqlite_text(st, 1);
 			if (sqlite3_column_type(st, 0) == SQLITE_BLOB) {
 				ok = cu_qq_xor_blob(sqlite3_column_blob(st, 0),
 						    (size_t)sqlite3_column_bytes(st, 0), key,
@@ -687,8 +687,8 @@ static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
 					      &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, cu_parse_item(r->ctx), -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL)
-		list = cu_strdup(cu_chat_text(st, 0));
+	if (sqlite3_step(st) == SQLITE_ROW && cu_sqlite_text(st, 0) != NULL)
+		list = cu_strdup(cu_sqlite_text(st, 0));
 	if (list == NULL)
 		goto out;
 	for (char *save = NULL, *tok = strtok_r(list, ", ;", &save); tok;
@@ -726,7 +726,7 @@ static int probe_qq(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 	/* the own-path fallback only for "<digits>.db": "<QQ>-IndexQQMsg.db"
 	 * and the like are not message stores */
 	char *own = own_from_path(a->device_path);
-	int score = cu_chat_probe(ctx, a, t, own ? "*/databases/*.db" : NULL);
+	int score = cu_parse_probe_tables(ctx, a, t, own ? "*/databases/*.db" : NULL);
 	free(own);
 	return score;
 }
@@ -758,12 +758,12 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	r.own = own_from_path(a->device_path);
 	find_key(&r);
 	/* list first, parse after: no statement open on sqlite_master meanwhile */
-	rc = cu_chat_prepare(a, r.db,
-			     "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-			     "(name LIKE 'mr\\_friend\\_%\\_New' ESCAPE '\\' OR "
-			     "name LIKE 'mr\\_troop\\_%\\_New' ESCAPE '\\' OR "
-			     "name LIKE 'mr\\_discuss%\\_New' ESCAPE '\\') ORDER BY name",
-			     &st, err);
+	rc = cu_parse_prepare(a, r.db,
+			      "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+			      "(name LIKE 'mr\\_friend\\_%\\_New' ESCAPE '\\' OR "
+			      "name LIKE 'mr\\_troop\\_%\\_New' ESCAPE '\\' OR "
+			      "name LIKE 'mr\\_discuss%\\_New' ESCAPE '\\') ORDER BY name",
+			      &st, err);
 	if (rc != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, -1);
@@ -781,7 +781,7 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 			goto out;
 		}
 		troop = tr2;
-		tables[nt] = cu_strdup(cu_chat_text(st, 0));
+		tables[nt] = cu_strdup(cu_sqlite_text(st, 0));
 		troop[nt] = !cu_str_has_prefix(tables[nt] ? tables[nt] : "", "mr_friend_");
 		if (tables[nt] == NULL) {
 			rc = cu_error_set(err, CU_E_NOMEM, "out of memory listing tables");
@@ -790,7 +790,7 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 		nt++;
 	}
 	if (s != SQLITE_DONE) {
-		rc = cu_chat_step_error(a, r.db, s, err);
+		rc = cu_rows_error(a, r.db, s, NULL, err);
 		goto out;
 	}
 	sqlite3_finalize(st);
@@ -817,13 +817,14 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	if ((rc = cu_chat_section(parse_friends(&r, err), "table 'Friends'", err, &first)) != CU_OK)
+	if ((rc = cu_parse_section(parse_friends(&r, err), "table 'Friends'", err, &first)) !=
+	    CU_OK)
 		goto out;
 	for (size_t i = 0; i < nt; i++) {
 		char what[300];
 		snprintf(what, sizeof(what), "table '%.250s'", tables[i]);
-		rc = cu_chat_section(parse_msg_table(&r, tables[i], troop[i], err), what, err,
-				     &first);
+		rc = cu_parse_section(parse_msg_table(&r, tables[i], troop[i], err), what, err,
+				      &first);
 		if (rc != CU_OK)
 			goto out;
 	}
@@ -832,7 +833,7 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 			      "%llu encoded values did not decode to UTF-8 text (wrong XOR "
 			      "key?); left empty",
 			      (unsigned long long)r.bad_text);
-	rc = cu_chat_finish(&first, err);
+	rc = cu_parse_finish(&first, err);
 out:
 	sqlite3_finalize(st);
 	if (r.db)

@@ -28,7 +28,7 @@
 static int probe_qq_ios(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"tb_c2cMsg_%", "tb_TroopMsg_%", NULL};
-	return cu_chat_probe(ctx, a, t, "*/Documents/contents/*/QQ.db");
+	return cu_parse_probe_tables(ctx, a, t, "*/Documents/contents/*/QQ.db");
 }
 
 /* Own QQ from ".../contents/<QQ>/QQ.db". */
@@ -62,34 +62,34 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 
 	if (qt == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory quoting a table name");
-	if ((rc = cu_chat_conversation(ctx, APP, peer, NULL, troop ? 1 : 0, a->source_id, &conv,
-				       err)) != CU_OK)
+	if ((rc = cu_parse_conversation(ctx, APP, peer, NULL, troop ? 1 : 0, a->source_id, &conv,
+					err)) != CU_OK)
 		goto out;
 	if (troop)
 		rc = cu_buf_printf(
 		    &sql, err, "SELECT rowid, %s, %s, %s, %s, %s, %s, NULL FROM %s ORDER BY rowid",
-		    cu_chat_col(ctx, a, db, table, "senduin", true),
-		    cu_chat_col(ctx, a, db, table, "msgtime", true),
-		    cu_chat_col(ctx, a, db, table, "sMsgtype", true),
-		    cu_chat_col(ctx, a, db, table, "strmsg", true),
-		    cu_chat_col(ctx, a, db, table, "nickname", false),
-		    cu_chat_col(ctx, a, db, table, "picurl", false), qt);
+		    cu_parse_col(ctx, a, db, table, "senduin", true),
+		    cu_parse_col(ctx, a, db, table, "msgtime", true),
+		    cu_parse_col(ctx, a, db, table, "sMsgtype", true),
+		    cu_parse_col(ctx, a, db, table, "strmsg", true),
+		    cu_parse_col(ctx, a, db, table, "nickname", false),
+		    cu_parse_col(ctx, a, db, table, "picurl", false), qt);
 	else
 		rc = cu_buf_printf(
 		    &sql, err, "SELECT rowid, %s, %s, %s, %s, NULL, %s, %s FROM %s ORDER BY rowid",
-		    cu_chat_col(ctx, a, db, table, "uin", false),
-		    cu_chat_col(ctx, a, db, table, "time", true),
-		    cu_chat_col(ctx, a, db, table, "type", true),
-		    cu_chat_col(ctx, a, db, table, "content", true),
-		    cu_chat_col(ctx, a, db, table, "picUrl", false),
-		    cu_chat_col(ctx, a, db, table, "flag", true), qt);
-	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+		    cu_parse_col(ctx, a, db, table, "uin", false),
+		    cu_parse_col(ctx, a, db, table, "time", true),
+		    cu_parse_col(ctx, a, db, table, "type", true),
+		    cu_parse_col(ctx, a, db, table, "content", true),
+		    cu_parse_col(ctx, a, db, table, "picUrl", false),
+		    cu_parse_col(ctx, a, db, table, "flag", true), qt);
+	if (rc != CU_OK || (rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_message m;
-		const char *who = cu_chat_text(st, 1), *att = cu_chat_text(st, 6);
-		int64_t flag = cu_chat_int(st, 7), type = cu_chat_int(st, 3);
+		const char *who = cu_sqlite_text(st, 1), *att = cu_sqlite_text(st, 6);
+		int64_t flag = cu_sqlite_i64(st, 7), type = cu_sqlite_i64(st, 3);
 		char raw[24];
 		bool out_dir;
 		if (troop)
@@ -104,7 +104,7 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 			m.sender = own;
 		else
 			m.sender = troop ? who : peer;
-		m.sender_name = troop && !out_dir ? cu_chat_text(st, 5) : NULL;
+		m.sender_name = troop && !out_dir ? cu_sqlite_text(st, 5) : NULL;
 		/* time is REAL seconds: keep the milliseconds */
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
 			m.sent_ms = CU_UNKNOWN;
@@ -116,14 +116,14 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 		m.kind = type == 0 ? "text" : "other";
 		snprintf(raw, sizeof(raw), "%lld", (long long)type);
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
-		m.body = cu_chat_text(st, 4);
+		m.body = cu_sqlite_text(st, 4);
 		m.attachment = att && *att ? att : NULL;
 		m.prov = cu_prov_row(a, table, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -152,17 +152,17 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	rc = cu_chat_prepare(a, db,
-			     "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-			     "(name LIKE 'tb\\_c2cMsg\\_%' ESCAPE '\\' OR "
-			     "name LIKE 'tb\\_TroopMsg\\_%' ESCAPE '\\') ORDER BY name",
-			     &st, err);
+	rc = cu_parse_prepare(a, db,
+			      "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+			      "(name LIKE 'tb\\_c2cMsg\\_%' ESCAPE '\\' OR "
+			      "name LIKE 'tb\\_TroopMsg\\_%' ESCAPE '\\') ORDER BY name",
+			      &st, err);
 	if (rc != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, -1);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		char **t2 = cu_reallocarray(tables, nt + 1, sizeof(*tables));
-		if (t2 == NULL || (t2[nt] = cu_strdup(cu_chat_text(st, 0))) == NULL) {
+		if (t2 == NULL || (t2[nt] = cu_strdup(cu_sqlite_text(st, 0))) == NULL) {
 			if (t2)
 				tables = t2;
 			rc = cu_error_set(err, CU_E_NOMEM, "out of memory listing tables");
@@ -172,7 +172,7 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 		nt++;
 	}
 	if (s != SQLITE_DONE) {
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 		goto out;
 	}
 	sqlite3_finalize(st);
@@ -181,12 +181,12 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 		bool troop = cu_str_has_prefix(tables[i], "tb_TroopMsg_");
 		char what[300];
 		snprintf(what, sizeof(what), "table '%.250s'", tables[i]);
-		rc = cu_chat_section(parse_table(ctx, a, db, tables[i], troop, own, err), what, err,
-				     &first);
+		rc = cu_parse_section(parse_table(ctx, a, db, tables[i], troop, own, err), what,
+				      err, &first);
 		if (rc != CU_OK)
 			goto out;
 	}
-	rc = cu_chat_finish(&first, err);
+	rc = cu_parse_finish(&first, err);
 out:
 	sqlite3_finalize(st);
 	if (db)

@@ -65,7 +65,7 @@ static const char *peer_name(struct tg_run *r, int64_t uid, struct cu_buf *b)
 		return NULL;
 	sqlite3_bind_int64(st, 1, uid > 0 ? uid : -uid);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		res = name_part(cu_chat_text(st, 0), b);
+		res = name_part(cu_sqlite_text(st, 0), b);
 	sqlite3_reset(st);
 	return res;
 }
@@ -79,18 +79,18 @@ static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
 	struct cu_rows guard;
 	int s;
 
-	if (!cu_chat_need_table(r->ctx, r->a, r->db, "users", true))
+	if (!cu_parse_need_table(r->ctx, r->a, r->db, "users", true))
 		return CU_OK;
 	rc = cu_buf_printf(&sql, err, "SELECT rowid, uid, %s, %s FROM users ORDER BY rowid",
-			   cu_chat_col(r->ctx, r->a, r->db, "users", "name", true),
-			   cu_chat_col(r->ctx, r->a, r->db, "users", "data", false));
-	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+			   cu_parse_col(r->ctx, r->a, r->db, "users", "name", true),
+			   cu_parse_col(r->ctx, r->a, r->db, "users", "data", false));
+	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, r->a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		struct cu_tl_user u;
-		const char *raw = cu_chat_text(st, 2), *sep;
+		const char *raw = cu_sqlite_text(st, 2), *sep;
 		int64_t uid = sqlite3_column_int64(st, 1);
 		bool have_tl = false;
 		memset(&c, 0, sizeof(c));
@@ -131,7 +131,7 @@ static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
 		}
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(r->a, r->db, s, err);
+		rc = cu_rows_error(r->a, r->db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -166,9 +166,9 @@ static enum cu_status parse_phonebook(struct tg_run *r, struct cu_error *err)
 	rc = cu_buf_printf(&sql, err,
 			   "SELECT c.rowid, c.%s, c.%s, c.%s, %s FROM user_contacts_v7 c "
 			   "ORDER BY c.rowid",
-			   cu_chat_col(r->ctx, r->a, r->db, t, "uid", true),
-			   cu_chat_col(r->ctx, r->a, r->db, t, "fname", true),
-			   cu_chat_col(r->ctx, r->a, r->db, t, "sname", true),
+			   cu_parse_col(r->ctx, r->a, r->db, t, "uid", true),
+			   cu_parse_col(r->ctx, r->a, r->db, t, "fname", true),
+			   cu_parse_col(r->ctx, r->a, r->db, t, "sname", true),
 			   phones ? "(SELECT group_concat(phone, ',') FROM (SELECT p.phone FROM "
 				    "user_phones_v7 p WHERE p.key = c.key AND "
 				    "coalesce(p.deleted, 0) = 0 ORDER BY p.rowid))"
@@ -178,15 +178,15 @@ static enum cu_status parse_phonebook(struct tg_run *r, struct cu_error *err)
 		while ((p = strstr(sql.data, "c.NULL")) != NULL)
 			memcpy(p, "  NULL", 6);
 	}
-	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, r->a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		char id[24];
-		int64_t uid = cu_chat_int(st, 1);
-		const char *f = cu_chat_nz(cu_chat_text(st, 2)),
-			   *l = cu_chat_nz(cu_chat_text(st, 3));
+		int64_t uid = cu_sqlite_i64(st, 1);
+		const char *f = cu_parse_nz(cu_sqlite_text(st, 2)),
+			   *l = cu_parse_nz(cu_sqlite_text(st, 3));
 		cu_buf_reset(&name);
 		if ((f && (rc = cu_buf_puts(&name, f, err)) != CU_OK) ||
 		    (f && l && (rc = cu_buf_putc(&name, ' ', err)) != CU_OK) ||
@@ -199,13 +199,13 @@ static enum cu_status parse_phonebook(struct tg_run *r, struct cu_error *err)
 			c.identifier = id;
 		}
 		c.display_name = name.len ? name.data : NULL;
-		c.phone = cu_chat_nz(cu_chat_text(st, 4));
+		c.phone = cu_parse_nz(cu_sqlite_text(st, 4));
 		c.prov = cu_prov_row(r->a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(r->a, r->db, s, err);
+		rc = cu_rows_error(r->a, r->db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -220,8 +220,8 @@ static enum cu_status conversation(struct tg_run *r, int64_t did, int64_t *conv,
 	struct cu_buf title = CU_BUF_INIT;
 	enum cu_status rc;
 	snprintf(ident, sizeof(ident), "%" PRId64, did);
-	rc = cu_chat_conversation(r->ctx, APP, ident, peer_name(r, did, &title), did < 0 ? 1 : 0,
-				  r->a->source_id, conv, err);
+	rc = cu_parse_conversation(r->ctx, APP, ident, peer_name(r, did, &title), did < 0 ? 1 : 0,
+				   r->a->source_id, conv, err);
 	cu_buf_release(&title);
 	return rc;
 }
@@ -235,8 +235,8 @@ static enum cu_status parse_dialogs(struct tg_run *r, struct cu_error *err)
 	if (!cu_sqlite_has_table(r->db, "dialogs") ||
 	    !cu_sqlite_has_column(r->db, "dialogs", "did"))
 		return CU_OK;
-	if ((rc = cu_chat_prepare(r->a, r->db, "SELECT did FROM dialogs ORDER BY rowid", &st,
-				  err)) != CU_OK)
+	if ((rc = cu_parse_prepare(r->a, r->db, "SELECT did FROM dialogs ORDER BY rowid", &st,
+				   err)) != CU_OK)
 		return rc;
 	cu_rows_init(&guard, r->a, -1);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
@@ -245,7 +245,7 @@ static enum cu_status parse_dialogs(struct tg_run *r, struct cu_error *err)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(r->a, r->db, s, err);
+		rc = cu_rows_error(r->a, r->db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -292,10 +292,10 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 	int s;
 
 	rc = cu_buf_printf(&sql, err, "SELECT rowid, uid, %s, %s, %s FROM %s ORDER BY rowid",
-			   cu_chat_col(r->ctx, r->a, r->db, table, "date", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "out", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "data", true), table);
-	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
+			   cu_parse_col(r->ctx, r->a, r->db, table, "date", true),
+			   cu_parse_col(r->ctx, r->a, r->db, table, "out", true),
+			   cu_parse_col(r->ctx, r->a, r->db, table, "data", true), table);
+	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, r->a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
@@ -303,8 +303,8 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 		struct cu_message m;
 		struct cu_error terr;
 		enum cu_status ts = CU_E_FORMAT;
-		int64_t uid = sqlite3_column_int64(st, 1), date = cu_chat_int(st, 2);
-		int64_t out_col = cu_chat_int(st, 3), from = CU_UNKNOWN;
+		int64_t uid = sqlite3_column_int64(st, 1), date = cu_sqlite_i64(st, 2);
+		int64_t out_col = cu_sqlite_i64(st, 3), from = CU_UNKNOWN;
 		const void *blob = NULL;
 		size_t n = 0;
 		char raw[64];
@@ -327,9 +327,9 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 		m.conversation_id = conv;
 		outgoing = out_col != CU_UNKNOWN ? out_col != 0 : (ts == CU_OK && tl.out);
 		m.direction = outgoing ? "outgoing" : "incoming";
-		m.sent_ms = cu_chat_ms_from_unix_s(date != CU_UNKNOWN ? date
-						   : ts == CU_OK      ? tl.date
-								      : CU_UNKNOWN);
+		m.sent_ms = cu_parse_ms_from_unix_s(date != CU_UNKNOWN ? date
+						    : ts == CU_OK      ? tl.date
+								       : CU_UNKNOWN);
 		m.prov = cu_prov_row(r->a, table, sqlite3_column_int64(st, 0));
 		cu_buf_reset(&body);
 		cu_buf_reset(&path);
@@ -388,7 +388,7 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 			else
 				snprintf(raw, sizeof(raw), "tl:bad");
 			if (blob && n) {
-				if ((rc = cu_chat_hex(blob, n, HEX_MAX, &body, err)) != CU_OK)
+				if ((rc = cu_parse_hex(blob, n, HEX_MAX, &body, err)) != CU_OK)
 					goto out;
 				m.body = body.data;
 			}
@@ -406,7 +406,7 @@ static enum cu_status parse_messages(struct tg_run *r, const char *table, struct
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(r->a, r->db, s, err);
+		rc = cu_rows_error(r->a, r->db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -437,7 +437,7 @@ static void own_from_outgoing(struct tg_run *r, const char *table)
 		if (sqlite3_column_type(st, 0) != SQLITE_BLOB)
 			continue;
 		if (cu_tl_message_decode(sqlite3_column_blob(st, 0),
-					 (size_t)sqlite3_column_bytes(st, 0), cu_chat_int(st, 1),
+					 (size_t)sqlite3_column_bytes(st, 0), cu_sqlite_i64(st, 1),
 					 &tl, NULL) == CU_OK &&
 		    tl.from_kind == CU_TL_PEER_USER) {
 			r->own = tl.from_id;
@@ -453,7 +453,7 @@ static int probe_tg(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"messages_v2", NULL};
 	sqlite3 *db = NULL;
-	int score = cu_chat_probe(ctx, a, t, "*org.telegram.*/cache4.db");
+	int score = cu_parse_probe_tables(ctx, a, t, "*org.telegram.*/cache4.db");
 	/* older clients: `messages` with users and dialogs */
 	if (score < 90 && cu_parse_open_db(ctx, a, &db, NULL) == CU_OK &&
 	    cu_sqlite_has_table(db, "messages") && cu_sqlite_has_table(db, "users") &&
@@ -488,10 +488,10 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 	if (cu_sqlite_has_table(r.db, "chats") && cu_sqlite_has_column(r.db, "chats", "name"))
 		(void)sqlite3_prepare_v2(r.db, "SELECT name FROM chats WHERE uid = ?1", -1,
 					 &r.chat_name, NULL);
-	if ((rc = cu_chat_section(parse_users(&r, err), "table 'users'", err, &first)) != CU_OK)
+	if ((rc = cu_parse_section(parse_users(&r, err), "table 'users'", err, &first)) != CU_OK)
 		goto out;
-	if ((rc = cu_chat_section(parse_phonebook(&r, err), "table 'user_contacts_v7'", err,
-				  &first)) != CU_OK)
+	if ((rc = cu_parse_section(parse_phonebook(&r, err), "table 'user_contacts_v7'", err,
+				   &first)) != CU_OK)
 		goto out;
 	if (r.own == CU_UNKNOWN && table) {
 		own_from_outgoing(&r, table);
@@ -506,14 +506,15 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 				goto out;
 		}
 	}
-	if ((rc = cu_chat_section(parse_dialogs(&r, err), "table 'dialogs'", err, &first)) != CU_OK)
+	if ((rc = cu_parse_section(parse_dialogs(&r, err), "table 'dialogs'", err, &first)) !=
+	    CU_OK)
 		goto out;
 	if (table == NULL) {
 		cu_parse_warn(ctx, a, "no 'messages_v2' or 'messages' table; no messages");
 	} else if (!cu_sqlite_has_column(r.db, table, "uid")) {
 		cu_parse_warn(ctx, a, "column '%s.uid' missing; messages skipped", table);
-	} else if ((rc = cu_chat_section(parse_messages(&r, table, err), "messages", err,
-					 &first)) != CU_OK) {
+	} else if ((rc = cu_parse_section(parse_messages(&r, table, err), "messages", err,
+					  &first)) != CU_OK) {
 		goto out;
 	}
 	if (r.undecoded)
@@ -524,7 +525,7 @@ static enum cu_status parse_tg(struct cu_parse_ctx *ctx, const struct cu_artifac
 	if (r.bad_utf8)
 		cu_parse_warn(ctx, a, "%llu message texts are not valid UTF-8; left empty",
 			      (unsigned long long)r.bad_utf8);
-	rc = cu_chat_finish(&first, err);
+	rc = cu_parse_finish(&first, err);
 out:
 	sqlite3_finalize(r.user_name);
 	sqlite3_finalize(r.chat_name);

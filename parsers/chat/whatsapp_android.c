@@ -64,7 +64,7 @@ static int probe_msgstore(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"message", "messages", NULL};
 	sqlite3 *db = NULL;
-	int score = cu_chat_probe(ctx, a, t, "*com.whatsapp*/databases/msgstore.db");
+	int score = cu_parse_probe_tables(ctx, a, t, "*com.whatsapp*/databases/msgstore.db");
 	/* `message`/`messages` are common names: check WhatsApp's key columns */
 	if (score == 90 && cu_parse_open_db(ctx, a, &db, NULL) == CU_OK &&
 	    !(cu_sqlite_has_column(db, "message", "key_id") &&
@@ -97,7 +97,7 @@ static const char *colx(struct cu_parse_ctx *ctx, const struct cu_artifact *a, s
 {
 	if (!have)
 		return "NULL";
-	return cu_chat_col(ctx, a, db, table, col, warn);
+	return cu_parse_col(ctx, a, db, table, col, warn);
 }
 
 static enum cu_status location_body(sqlite3_stmt *st, int lat, int lon, struct cu_buf *b,
@@ -130,12 +130,12 @@ static enum cu_status parse_chats(struct cu_parse_ctx *ctx, const struct cu_arti
 		rc = cu_buf_printf(&sql, err,
 				   "SELECT j.raw_string, c.%s FROM chat c JOIN jid j ON "
 				   "j._id = c.jid_row_id ORDER BY c._id",
-				   cu_chat_col(ctx, a, db, "chat", "subject", true));
+				   cu_parse_col(ctx, a, db, "chat", "subject", true));
 	} else if (cu_sqlite_has_table(db, "chat_list") &&
 		   cu_sqlite_has_column(db, "chat_list", "key_remote_jid")) {
 		rc = cu_buf_printf(&sql, err,
 				   "SELECT key_remote_jid, %s FROM chat_list ORDER BY _id",
-				   cu_chat_col(ctx, a, db, "chat_list", "subject", true));
+				   cu_parse_col(ctx, a, db, "chat_list", "subject", true));
 	} else {
 		cu_parse_warn(ctx, a,
 			      "no 'chat'/'jid' or 'chat_list' table; chat titles "
@@ -145,22 +145,22 @@ static enum cu_status parse_chats(struct cu_parse_ctx *ctx, const struct cu_arti
 	if (rc != CU_OK)
 		goto out;
 	fix_nulls(&sql);
-	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+	if ((rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, -1);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		const char *jid = cu_chat_text(st, 0);
+		const char *jid = cu_sqlite_text(st, 0);
 		int64_t id;
 		if (jid == NULL || strcmp(jid, "-1") == 0)
 			continue;
-		rc = cu_chat_conversation(ctx, APP, jid, cu_chat_text(st, 1),
-					  cu_str_has_suffix(jid, "@g.us") ? 1 : 0, a->source_id,
-					  &id, err);
+		rc = cu_parse_conversation(ctx, APP, jid, cu_sqlite_text(st, 1),
+					   cu_str_has_suffix(jid, "@g.us") ? 1 : 0, a->source_id,
+					   &id, err);
 		if (rc != CU_OK)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -190,8 +190,8 @@ static const char *wa_name(struct wa_names *n, const char *jid)
 	n->last_jid = cu_strdup(jid);
 	n->last_name = NULL;
 	sqlite3_bind_text(n->st, 1, jid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(n->st) == SQLITE_ROW && cu_chat_nz(cu_chat_text(n->st, 0)))
-		n->last_name = cu_strdup(cu_chat_text(n->st, 0));
+	if (sqlite3_step(n->st) == SQLITE_ROW && cu_parse_nz(cu_sqlite_text(n->st, 0)))
+		n->last_name = cu_strdup(cu_sqlite_text(n->st, 0));
 	sqlite3_reset(n->st);
 	return n->last_name;
 }
@@ -238,14 +238,14 @@ static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifa
 	struct cu_rows guard;
 	int s;
 
-	if ((rc = cu_chat_prepare(a, db, sql, &st, err)) != CU_OK)
+	if ((rc = cu_parse_prepare(a, db, sql, &st, err)) != CU_OK)
 		return rc;
 	cu_rows_init(&guard, a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		int64_t type = cu_chat_int(st, 3), status = cu_chat_int(st, 5);
-		int64_t from_me = cu_chat_int(st, 1), conv = CU_UNKNOWN;
-		const char *chat = cu_chat_text(st, 6), *sender_jid = cu_chat_text(st, 7);
-		const char *text = cu_chat_text(st, 4), *kind, *direction, *sender;
+		int64_t type = cu_sqlite_i64(st, 3), status = cu_sqlite_i64(st, 5);
+		int64_t from_me = cu_sqlite_i64(st, 1), conv = CU_UNKNOWN;
+		const char *chat = cu_sqlite_text(st, 6), *sender_jid = cu_sqlite_text(st, 7);
+		const char *text = cu_sqlite_text(st, 4), *kind, *direction, *sender;
 		char raw[24];
 		struct cu_message m;
 
@@ -270,13 +270,13 @@ static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifa
 				goto out;
 		}
 		if (text == NULL)
-			text = cu_chat_text(st, 9);
-		if ((rc = cu_chat_conversation(ctx, APP, chat, NULL,
-					       chat ? (cu_str_has_suffix(chat, "@g.us") ? 1 : 0)
-						    : -1,
-					       a->source_id, &conv, err)) != CU_OK)
+			text = cu_sqlite_text(st, 9);
+		if ((rc = cu_parse_conversation(ctx, APP, chat, NULL,
+						chat ? (cu_str_has_suffix(chat, "@g.us") ? 1 : 0)
+						     : -1,
+						a->source_id, &conv, err)) != CU_OK)
 			goto out;
-		snprintf(raw, sizeof(raw), "%lld", (long long)cu_chat_int(st, 3));
+		snprintf(raw, sizeof(raw), "%lld", (long long)cu_sqlite_i64(st, 3));
 		memset(&m, 0, sizeof(m));
 		m.app = APP;
 		m.conversation_id = conv;
@@ -284,17 +284,17 @@ static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifa
 		if (strcmp(direction, "outgoing") != 0)
 			m.sender_name = wa_name(names, sender);
 		m.direction = direction;
-		m.sent_ms = cu_chat_ms_from_unix_ms(cu_chat_int(st, 2));
+		m.sent_ms = cu_parse_ms_from_unix_ms(cu_sqlite_i64(st, 2));
 		m.kind = kind;
 		m.body = text;
-		m.raw_type = cu_chat_int(st, 3) == CU_UNKNOWN ? NULL : raw;
-		m.attachment = cu_chat_text(st, 8);
+		m.raw_type = cu_sqlite_i64(st, 3) == CU_UNKNOWN ? NULL : raw;
+		m.attachment = cu_sqlite_text(st, 8);
 		m.prov = cu_prov_row(a, table, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&body);
@@ -325,11 +325,11 @@ static enum cu_status parse_current(struct cu_parse_ctx *ctx, const struct cu_ar
 	    "SELECT m._id, m.%s, m.%s, m.%s, m.%s, m.%s, %s, %s, %s%s, %s%s, %s%s, "
 	    "%s%s FROM message m %s %s %s %s WHERE m.chat_row_id IS NOT -1 "
 	    "ORDER BY m._id",
-	    cu_chat_col(ctx, a, db, "message", "from_me", true),
-	    cu_chat_col(ctx, a, db, "message", "timestamp", true),
-	    cu_chat_col(ctx, a, db, "message", "message_type", true),
-	    cu_chat_col(ctx, a, db, "message", "text_data", true),
-	    cu_chat_col(ctx, a, db, "message", "status", false), chat ? "cj.raw_string" : "NULL",
+	    cu_parse_col(ctx, a, db, "message", "from_me", true),
+	    cu_parse_col(ctx, a, db, "message", "timestamp", true),
+	    cu_parse_col(ctx, a, db, "message", "message_type", true),
+	    cu_parse_col(ctx, a, db, "message", "text_data", true),
+	    cu_parse_col(ctx, a, db, "message", "status", false), chat ? "cj.raw_string" : "NULL",
 	    sender ? "sj.raw_string" : "NULL", media ? "mm." : "",
 	    colx(ctx, a, db, media, "message_media", "file_path", false), media ? "mm." : "",
 	    colx(ctx, a, db, media, "message_media", "media_caption", false), loc ? "ml." : "",
@@ -366,14 +366,14 @@ static enum cu_status parse_legacy(struct cu_parse_ctx *ctx, const struct cu_art
 	    "SELECT l._id, l.%s, l.%s, CAST(l.%s AS INTEGER), l.%s, l.%s, l.key_remote_jid, "
 	    "l.%s, %s, l.%s, l.%s, l.%s FROM messages l %s "
 	    "WHERE l.key_remote_jid IS NOT '-1' %s ORDER BY l._id",
-	    cu_chat_col(ctx, a, db, t, "key_from_me", true),
-	    cu_chat_col(ctx, a, db, t, "timestamp", true),
-	    cu_chat_col(ctx, a, db, t, "media_wa_type", true),
-	    cu_chat_col(ctx, a, db, t, "data", true), cu_chat_col(ctx, a, db, t, "status", false),
-	    cu_chat_col(ctx, a, db, t, "remote_resource", false), media ? "mm.file_path" : "NULL",
-	    cu_chat_col(ctx, a, db, t, "media_caption", false),
-	    cu_chat_col(ctx, a, db, t, "latitude", false),
-	    cu_chat_col(ctx, a, db, t, "longitude", false),
+	    cu_parse_col(ctx, a, db, t, "key_from_me", true),
+	    cu_parse_col(ctx, a, db, t, "timestamp", true),
+	    cu_parse_col(ctx, a, db, t, "media_wa_type", true),
+	    cu_parse_col(ctx, a, db, t, "data", true), cu_parse_col(ctx, a, db, t, "status", false),
+	    cu_parse_col(ctx, a, db, t, "remote_resource", false), media ? "mm.file_path" : "NULL",
+	    cu_parse_col(ctx, a, db, t, "media_caption", false),
+	    cu_parse_col(ctx, a, db, t, "latitude", false),
+	    cu_parse_col(ctx, a, db, t, "longitude", false),
 	    media ? "LEFT JOIN message_media mm ON mm.message_row_id = l._id" : "",
 	    have_current ? "AND l._id NOT IN (SELECT _id FROM message)" : "");
 	if (rc != CU_OK)
@@ -404,24 +404,24 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 			   "SELECT cl._id, %s, cl.%s, cl.%s, cl.%s FROM call_log cl %s ORDER BY "
 			   "cl._id",
 			   jid ? "j.raw_string" : "NULL",
-			   cu_chat_col(ctx, a, db, t, "from_me", true),
-			   cu_chat_col(ctx, a, db, t, "timestamp", true),
-			   cu_chat_col(ctx, a, db, t, "duration", true),
+			   cu_parse_col(ctx, a, db, t, "from_me", true),
+			   cu_parse_col(ctx, a, db, t, "timestamp", true),
+			   cu_parse_col(ctx, a, db, t, "duration", true),
 			   jid ? "LEFT JOIN jid j ON j._id = cl.jid_row_id" : "");
 	if (rc != CU_OK)
 		goto out;
 	fix_nulls(&sql);
-	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+	if ((rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_call c;
-		int64_t from_me = cu_chat_int(st, 2), dur = cu_chat_int(st, 4);
+		int64_t from_me = cu_sqlite_i64(st, 2), dur = cu_sqlite_i64(st, 4);
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
-		c.counterpart = cu_chat_text(st, 1);
+		c.counterpart = cu_sqlite_text(st, 1);
 		c.direction = from_me == CU_UNKNOWN ? NULL : from_me ? "outgoing" : "incoming";
-		c.started_ms = cu_chat_ms_from_unix_ms(cu_chat_int(st, 3));
+		c.started_ms = cu_parse_ms_from_unix_ms(cu_sqlite_i64(st, 3));
 		c.duration_s = dur;
 		/* call_result codes are not confirmed; a call that lasted was answered */
 		c.answered = dur == CU_UNKNOWN ? -1 : dur > 0 ? 1 : 0;
@@ -430,7 +430,7 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -545,28 +545,28 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 		goto out;
 	}
 	cu_error_clear(&ferr);
-	if (cu_chat_sibling_glob(a, "shared_prefs/*_preferences_light.xml", &pat))
+	if (cu_parse_sibling_glob(a, "shared_prefs/*_preferences_light.xml", &pat))
 		(void)cu_parse_find(ctx, pat.data, owner_from_prefs, &own, &ferr);
 	cu_error_clear(&ferr);
-	if (cu_chat_sibling_glob(a, "databases/wa.db", &pat))
+	if (cu_parse_sibling_glob(a, "databases/wa.db", &pat))
 		(void)cu_parse_find(ctx, pat.data, wa_db_found, &names, &ferr);
 	if (own.jid != NULL) {
 		struct cu_account acc = {APP, own.jid, own.name, own.source_id};
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	if ((rc = cu_chat_section(parse_chats(ctx, a, db, err), "chats", err, &first)) != CU_OK)
+	if ((rc = cu_parse_section(parse_chats(ctx, a, db, err), "chats", err, &first)) != CU_OK)
 		goto out;
-	if (cur && (rc = cu_chat_section(parse_current(ctx, a, db, own.jid, &names, err),
-					 "table 'message'", err, &first)) != CU_OK)
+	if (cur && (rc = cu_parse_section(parse_current(ctx, a, db, own.jid, &names, err),
+					  "table 'message'", err, &first)) != CU_OK)
 		goto out;
-	if (leg && (rc = cu_chat_section(parse_legacy(ctx, a, db, cur, own.jid, &names, err),
-					 "table 'messages'", err, &first)) != CU_OK)
+	if (leg && (rc = cu_parse_section(parse_legacy(ctx, a, db, cur, own.jid, &names, err),
+					  "table 'messages'", err, &first)) != CU_OK)
 		goto out;
-	if ((rc = cu_chat_section(parse_calls(ctx, a, db, err), "table 'call_log'", err, &first)) !=
-	    CU_OK)
+	if ((rc = cu_parse_section(parse_calls(ctx, a, db, err), "table 'call_log'", err,
+				   &first)) != CU_OK)
 		goto out;
-	rc = cu_chat_finish(&first, err);
+	rc = cu_parse_finish(&first, err);
 out:
 	if (db)
 		sqlite3_close(db);
@@ -582,7 +582,7 @@ out:
 static int probe_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"wa_contacts", NULL};
-	return cu_chat_probe(ctx, a, t, "*com.whatsapp*/databases/wa.db");
+	return cu_parse_probe_tables(ctx, a, t, "*com.whatsapp*/databases/wa.db");
 }
 
 static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -604,27 +604,27 @@ static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artif
 		goto out;
 	}
 	rc = cu_buf_printf(&sql, err, "SELECT _id, %s, %s, %s, %s FROM wa_contacts ORDER BY _id",
-			   cu_chat_col(ctx, a, db, t, "jid", true),
-			   cu_chat_col(ctx, a, db, t, "display_name", true),
-			   cu_chat_col(ctx, a, db, t, "wa_name", false),
-			   cu_chat_col(ctx, a, db, t, "number", false));
-	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+			   cu_parse_col(ctx, a, db, t, "jid", true),
+			   cu_parse_col(ctx, a, db, t, "display_name", true),
+			   cu_parse_col(ctx, a, db, t, "wa_name", false),
+			   cu_parse_col(ctx, a, db, t, "number", false));
+	if (rc != CU_OK || (rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
-		c.identifier = cu_chat_text(st, 1);
-		c.display_name = cu_chat_text(st, 2);
-		c.alias = cu_chat_text(st, 3); /* the name the user set in WhatsApp */
-		c.phone = cu_chat_text(st, 4);
+		c.identifier = cu_sqlite_text(st, 1);
+		c.display_name = cu_sqlite_text(st, 2);
+		c.alias = cu_sqlite_text(st, 3); /* the name the user set in WhatsApp */
+		c.phone = cu_sqlite_text(st, 4);
 		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	if (db)

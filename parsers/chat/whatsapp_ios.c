@@ -59,7 +59,7 @@ static const char *ios_kind(int64_t t)
 static int probe_chat(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"ZWAMESSAGE", NULL};
-	return cu_chat_probe(ctx, a, t, "*net.whatsapp.WhatsApp*ChatStorage.sqlite");
+	return cu_parse_probe_tables(ctx, a, t, "*net.whatsapp.WhatsApp*ChatStorage.sqlite");
 }
 
 static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -71,7 +71,7 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 	struct cu_rows guard;
 	int s;
 
-	if (!cu_chat_need_table(ctx, a, db, "ZWACHATSESSION", true))
+	if (!cu_parse_need_table(ctx, a, db, "ZWACHATSESSION", true))
 		return CU_OK;
 	if (!cu_sqlite_has_column(db, "ZWACHATSESSION", "ZCONTACTJID")) {
 		cu_parse_warn(ctx, a,
@@ -81,27 +81,27 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 	}
 	rc =
 	    cu_buf_printf(&sql, err, "SELECT ZCONTACTJID, %s, %s FROM ZWACHATSESSION ORDER BY Z_PK",
-			  cu_chat_col(ctx, a, db, "ZWACHATSESSION", "ZPARTNERNAME", true),
-			  cu_chat_col(ctx, a, db, "ZWACHATSESSION", "ZSESSIONTYPE", false));
+			  cu_parse_col(ctx, a, db, "ZWACHATSESSION", "ZPARTNERNAME", true),
+			  cu_parse_col(ctx, a, db, "ZWACHATSESSION", "ZSESSIONTYPE", false));
 	if (rc != CU_OK)
 		goto out;
-	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+	if ((rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, -1);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		const char *jid = cu_chat_text(st, 0);
-		int64_t type = cu_chat_int(st, 2);
+		const char *jid = cu_sqlite_text(st, 0);
+		int64_t type = cu_sqlite_i64(st, 2);
 		int64_t id;
 		int grp = jid && cu_str_has_suffix(jid, "@g.us") ? 1 : type == 1 ? 1 : 0;
 		if (jid == NULL)
 			continue;
-		rc = cu_chat_conversation(ctx, APP, jid, cu_chat_nz(cu_chat_text(st, 1)), grp,
-					  a->source_id, &id, err);
+		rc = cu_parse_conversation(ctx, APP, jid, cu_parse_nz(cu_sqlite_text(st, 1)), grp,
+					   a->source_id, &id, err);
 		if (rc != CU_OK)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
@@ -121,8 +121,8 @@ static char *owner_jid(sqlite3 *db)
 			       "ZTOJID LIKE '%@s.whatsapp.net' GROUP BY ZTOJID "
 			       "ORDER BY count(*) DESC, ZTOJID LIMIT 1",
 			       -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL)
-		jid = cu_strdup(cu_chat_text(st, 0));
+	    sqlite3_step(st) == SQLITE_ROW && cu_sqlite_text(st, 0) != NULL)
+		jid = cu_strdup(cu_sqlite_text(st, 0));
 	sqlite3_finalize(st);
 	return jid;
 }
@@ -156,8 +156,8 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	if ((rc = cu_chat_section(parse_sessions(ctx, a, db, err), "table 'ZWACHATSESSION'", err,
-				  &first)) != CU_OK)
+	if ((rc = cu_parse_section(parse_sessions(ctx, a, db, err), "table 'ZWACHATSESSION'", err,
+				   &first)) != CU_OK)
 		goto out;
 	has_sess = cu_sqlite_has_table(db, "ZWACHATSESSION") &&
 		   cu_sqlite_has_column(db, "ZWACHATSESSION", "ZCONTACTJID");
@@ -179,12 +179,12 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 	    "SELECT m.Z_PK, m.%s, m.%s, m.%s, m.%s, m.%s, m.%s, "
 	    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s "
 	    "FROM ZWAMESSAGE m %s %s %s ORDER BY m.Z_PK",
-	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZISFROMME", true),
-	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGEDATE", true),
-	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGETYPE", true),
-	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTEXT", true),
-	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZFROMJID", true),
-	    cu_chat_col(ctx, a, db, "ZWAMESSAGE", "ZTOJID", false),
+	    cu_parse_col(ctx, a, db, "ZWAMESSAGE", "ZISFROMME", true),
+	    cu_parse_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGEDATE", true),
+	    cu_parse_col(ctx, a, db, "ZWAMESSAGE", "ZMESSAGETYPE", true),
+	    cu_parse_col(ctx, a, db, "ZWAMESSAGE", "ZTEXT", true),
+	    cu_parse_col(ctx, a, db, "ZWAMESSAGE", "ZFROMJID", true),
+	    cu_parse_col(ctx, a, db, "ZWAMESSAGE", "ZTOJID", false),
 	    has_sess ? "c.ZCONTACTJID" : "NULL",
 	    JCOL(has_sess, "ZWACHATSESSION", "ZPARTNERNAME", "c.ZPARTNERNAME"),
 	    JCOL(has_member, "ZWAGROUPMEMBER", "ZMEMBERJID", "g.ZMEMBERJID"),
@@ -213,17 +213,17 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		while ((p = strstr(sql.data, "m.NULL")) != NULL)
 			memcpy(p, "  NULL", 6);
 	}
-	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+	if ((rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		int64_t pk = sqlite3_column_int64(st, 0);
-		int64_t from_me = cu_chat_int(st, 1);
-		int64_t type = cu_chat_int(st, 3);
-		const char *chat_jid = cu_chat_text(st, 7);
-		const char *member = cu_chat_text(st, 9);
+		int64_t from_me = cu_sqlite_i64(st, 1);
+		int64_t type = cu_sqlite_i64(st, 3);
+		const char *chat_jid = cu_sqlite_text(st, 7);
+		const char *member = cu_sqlite_text(st, 9);
 		const char *sender = NULL, *sender_name = NULL, *direction, *kind;
-		const char *text = cu_chat_text(st, 4);
+		const char *text = cu_sqlite_text(st, 4);
 		int64_t conv = CU_UNKNOWN;
 		struct cu_message m;
 
@@ -236,13 +236,13 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 			sender = owner;
 		} else {
 			direction = "incoming";
-			sender = member ? member : cu_chat_text(st, 5);
-			sender_name = cu_chat_nz(cu_chat_text(st, 10));
+			sender = member ? member : cu_sqlite_text(st, 5);
+			sender_name = cu_parse_nz(cu_sqlite_text(st, 10));
 			if (sender_name == NULL)
-				sender_name = cu_chat_nz(cu_chat_text(st, 11));
+				sender_name = cu_parse_nz(cu_sqlite_text(st, 11));
 			if (sender_name == NULL && member == NULL && chat_jid &&
 			    !cu_str_has_suffix(chat_jid, "@g.us"))
-				sender_name = cu_chat_nz(cu_chat_text(st, 8));
+				sender_name = cu_parse_nz(cu_sqlite_text(st, 8));
 		}
 		cu_buf_reset(&body);
 		if (text == NULL && type == 5 && sqlite3_column_type(st, 13) != SQLITE_NULL &&
@@ -254,12 +254,12 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 				goto out;
 			text = body.data;
 		} else if (text == NULL && type == 4) {
-			text = cu_chat_text(st, 15);
+			text = cu_sqlite_text(st, 15);
 		} else if (text == NULL && (type == 1 || type == 2 || type == 8)) {
-			text = cu_chat_text(st, 16); /* media caption/title */
+			text = cu_sqlite_text(st, 16); /* media caption/title */
 		}
-		if ((rc = cu_chat_conversation(ctx, APP, chat_jid, NULL, -1, a->source_id, &conv,
-					       err)) != CU_OK)
+		if ((rc = cu_parse_conversation(ctx, APP, chat_jid, NULL, -1, a->source_id, &conv,
+						err)) != CU_OK)
 			goto out;
 		char raw[24];
 		snprintf(raw, sizeof(raw), "%lld", (long long)type);
@@ -271,20 +271,20 @@ static enum cu_status parse_chat(struct cu_parse_ctx *ctx, const struct cu_artif
 		m.direction = direction;
 		m.sent_ms = sqlite3_column_type(st, 2) == SQLITE_NULL
 				? CU_UNKNOWN
-				: cu_chat_ms_from_cocoa_s(sqlite3_column_double(st, 2));
+				: cu_parse_ms_from_cocoa_s(sqlite3_column_double(st, 2));
 		m.kind = kind;
 		m.body = text;
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
-		m.attachment = cu_chat_text(st, 12);
+		m.attachment = cu_sqlite_text(st, 12);
 		m.prov = cu_prov_row(a, "ZWAMESSAGE", pk);
 		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
 			goto out;
 	}
 	if (s != SQLITE_DONE) {
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 		goto out;
 	}
-	rc = cu_chat_finish(&first, err);
+	rc = cu_parse_finish(&first, err);
 out:
 	sqlite3_finalize(st);
 	if (db)
@@ -300,7 +300,7 @@ out:
 static int probe_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"ZWAADDRESSBOOKCONTACT", NULL};
-	return cu_chat_probe(ctx, a, t, "*net.whatsapp.WhatsApp*ContactsV2.sqlite");
+	return cu_parse_probe_tables(ctx, a, t, "*net.whatsapp.WhatsApp*ContactsV2.sqlite");
 }
 
 static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -321,25 +321,25 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 		goto out;
 	}
 	rc = cu_buf_printf(&sql, err, "SELECT Z_PK, %s, %s, %s FROM %s ORDER BY Z_PK",
-			   cu_chat_col(ctx, a, db, t, "ZWHATSAPPID", true),
-			   cu_chat_col(ctx, a, db, t, "ZFULLNAME", true),
-			   cu_chat_col(ctx, a, db, t, "ZPHONENUMBER", true), t);
-	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+			   cu_parse_col(ctx, a, db, t, "ZWHATSAPPID", true),
+			   cu_parse_col(ctx, a, db, t, "ZFULLNAME", true),
+			   cu_parse_col(ctx, a, db, t, "ZPHONENUMBER", true), t);
+	if (rc != CU_OK || (rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_contact c;
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
-		c.identifier = cu_chat_text(st, 1);
-		c.display_name = cu_chat_nz(cu_chat_text(st, 2));
-		c.phone = cu_chat_nz(cu_chat_text(st, 3));
+		c.identifier = cu_sqlite_text(st, 1);
+		c.display_name = cu_parse_nz(cu_sqlite_text(st, 2));
+		c.phone = cu_parse_nz(cu_sqlite_text(st, 3));
 		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
 		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	if (db)
@@ -353,7 +353,7 @@ out:
 static int probe_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"ZWACDCALLEVENT", NULL};
-	return cu_chat_probe(ctx, a, t, "*net.whatsapp.WhatsApp*CallHistory.sqlite");
+	return cu_parse_probe_tables(ctx, a, t, "*net.whatsapp.WhatsApp*CallHistory.sqlite");
 }
 
 static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -374,18 +374,18 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 		rc = cu_error_set(err, CU_E_FORMAT, "'%s': table '%s' missing", a->device_path, t);
 		goto out;
 	}
-	agg = cu_chat_need_table(ctx, a, db, "ZWAAGGREGATECALLEVENT", true) &&
+	agg = cu_parse_need_table(ctx, a, db, "ZWAAGGREGATECALLEVENT", true) &&
 	      cu_sqlite_has_column(db, t, "Z1CALLEVENTS") &&
 	      cu_sqlite_has_column(db, "ZWAAGGREGATECALLEVENT", "ZINCOMING") &&
 	      cu_sqlite_has_column(db, "ZWAAGGREGATECALLEVENT", "ZMISSED");
-	part = cu_chat_need_table(ctx, a, db, "ZWACDCALLEVENTPARTICIPANT", true) &&
+	part = cu_parse_need_table(ctx, a, db, "ZWACDCALLEVENTPARTICIPANT", true) &&
 	       cu_sqlite_has_column(db, "ZWACDCALLEVENTPARTICIPANT", "Z1PARTICIPANTS") &&
 	       cu_sqlite_has_column(db, "ZWACDCALLEVENTPARTICIPANT", "ZJIDSTRING");
 	rc = cu_buf_printf(
 	    &sql, err, "SELECT e.Z_PK, e.%s, e.%s, e.%s, %s, %s, %s FROM %s e %s ORDER BY e.Z_PK",
-	    cu_chat_col(ctx, a, db, t, "ZDATE", true),
-	    cu_chat_col(ctx, a, db, t, "ZDURATION", true),
-	    cu_chat_col(ctx, a, db, t, "ZGROUPJIDSTRING", false), agg ? "ag.ZINCOMING" : "NULL",
+	    cu_parse_col(ctx, a, db, t, "ZDATE", true),
+	    cu_parse_col(ctx, a, db, t, "ZDURATION", true),
+	    cu_parse_col(ctx, a, db, t, "ZGROUPJIDSTRING", false), agg ? "ag.ZINCOMING" : "NULL",
 	    agg ? "ag.ZMISSED" : "NULL",
 	    part ? "(SELECT group_concat(j, ',') FROM (SELECT ZJIDSTRING AS j FROM "
 		   "ZWACDCALLEVENTPARTICIPANT p WHERE p.Z1PARTICIPANTS = e.Z_PK "
@@ -398,20 +398,20 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 		while ((p = strstr(sql.data, "e.NULL")) != NULL)
 			memcpy(p, "  NULL", 6);
 	}
-	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
+	if (rc != CU_OK || (rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, 0);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		struct cu_call c;
-		const char *group = cu_chat_text(st, 3);
-		int64_t incoming = cu_chat_int(st, 4), missed = cu_chat_int(st, 5);
+		const char *group = cu_sqlite_text(st, 3);
+		int64_t incoming = cu_sqlite_i64(st, 4), missed = cu_sqlite_i64(st, 5);
 		memset(&c, 0, sizeof(c));
 		c.app = APP;
-		c.counterpart = group && *group ? group : cu_chat_text(st, 6);
+		c.counterpart = group && *group ? group : cu_sqlite_text(st, 6);
 		c.direction = incoming == CU_UNKNOWN ? NULL : incoming ? "incoming" : "outgoing";
 		c.started_ms = sqlite3_column_type(st, 1) == SQLITE_NULL
 				   ? CU_UNKNOWN
-				   : cu_chat_ms_from_cocoa_s(sqlite3_column_double(st, 1));
+				   : cu_parse_ms_from_cocoa_s(sqlite3_column_double(st, 1));
 		/* ZDURATION is float seconds; truncated to whole seconds */
 		c.duration_s = sqlite3_column_type(st, 2) == SQLITE_NULL
 				   ? CU_UNKNOWN
@@ -422,7 +422,7 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 			goto out;
 	}
 	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 out:
 	sqlite3_finalize(st);
 	if (db)

@@ -43,9 +43,9 @@ static enum cu_status compose_name(const char *first, const char *middle, const 
 			rc = cu_buf_puts(out, first, err);
 		return rc;
 	}
-	rc = cu_system_join_add(out, " ", first, err);
+	rc = cu_parse_join_add(out, " ", first, err);
 	if (!rc)
-		rc = cu_system_join_add(out, " ", middle, err);
+		rc = cu_parse_join_add(out, " ", middle, err);
 	if (!rc && last) {
 		if (out->len)
 			rc = cu_buf_putc(out, ' ', err);
@@ -98,7 +98,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		ms = cu_rows_step(mv, &mrows);
 	}
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, p, &rows, "table ABPerson", &rc, err)) {
+	while (cu_rows_next(a, db, p, &rows, "table ABPerson", &rc, err)) {
 		int64_t id;
 		const char *org, *fi, *mi, *la;
 		struct cu_contact c;
@@ -119,14 +119,13 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 			if (v && !first.len)
 				rc = cu_buf_puts(&first, v, err);
 			if (!rc)
-				rc =
-				    cu_system_join_add(prop == 3 ? &phones : &emails, ", ", v, err);
+				rc = cu_parse_join_add(prop == 3 ? &phones : &emails, ", ", v, err);
 			if (rc)
 				goto out;
 			ms = cu_rows_step(mv, &mrows);
 		}
 		if (ms != SQLITE_ROW && ms != SQLITE_DONE) {
-			rc = cu_system_step_error(a, db, ms, "table ABMultiValue", err);
+			rc = cu_rows_error(a, db, ms, "table ABMultiValue", err);
 			goto out;
 		}
 		fi = cu_sqlite_text(p, 1);
@@ -136,9 +135,9 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		rc = compose_name(fi && *fi ? fi : NULL, mi && *mi ? mi : NULL,
 				  la && *la ? la : NULL, &name, err);
 		if (!rc && org && *org && name.len)
-			rc = cu_system_join_add(&remark, "\n", org, err);
+			rc = cu_parse_join_add(&remark, "\n", org, err);
 		if (!rc)
-			rc = cu_system_join_add(&remark, "\n", cu_sqlite_text(p, 6), err);
+			rc = cu_parse_join_add(&remark, "\n", cu_sqlite_text(p, 6), err);
 		if (rc)
 			goto out;
 		memset(&c, 0, sizeof(c));
@@ -171,7 +170,7 @@ out:
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "ABPerson", 90);
+	return cu_parse_probe_table(ctx, a, "ABPerson", 90);
 }
 
 static const char *const patterns[] = {

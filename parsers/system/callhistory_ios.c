@@ -67,7 +67,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table ZCALLRECORD", &rc, err)) {
+	while (cu_rows_next(a, db, st, &rows, "table ZCALLRECORD", &rc, err)) {
 		struct cu_call c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
 		int64_t orig, ans, type;
@@ -131,7 +131,7 @@ out:
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "ZCALLRECORD", 90);
+	return cu_parse_probe_table(ctx, a, "ZCALLRECORD", 90);
 }
 
 static const char *const patterns[] = {

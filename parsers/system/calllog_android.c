@@ -36,7 +36,7 @@ enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table calls", &rc, err)) {
+	while (cu_rows_next(a, db, st, &rows, "table calls", &rc, err)) {
 		struct cu_call c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
 		int64_t type, date, dur;
@@ -88,7 +88,7 @@ out:
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "calls", 90);
+	return cu_parse_probe_table(ctx, a, "calls", 90);
 }
 
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,

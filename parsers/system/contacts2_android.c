@@ -64,7 +64,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 		ds = cu_rows_step(d_st, &drows);
 	}
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, rc_st, &rows, "table raw_contacts", &rc, err)) {
+	while (cu_rows_next(a, db, rc_st, &rows, "table raw_contacts", &rc, err)) {
 		int64_t id;
 		struct cu_contact c;
 		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
@@ -90,13 +90,13 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 				if (!first.len && num)
 					rc = cu_buf_puts(&first, num, err);
 				if (!rc)
-					rc = cu_system_join_add(&phones, ", ", num, err);
+					rc = cu_parse_join_add(&phones, ", ", num, err);
 			} else if (strcmp(mt, MT_EMAIL) == 0) {
-				rc = cu_system_join_add(&emails, ", ", d1, err);
+				rc = cu_parse_join_add(&emails, ", ", d1, err);
 			} else if (strcmp(mt, MT_NICK) == 0) {
-				rc = cu_system_join_add(&nick, ", ", d1, err);
+				rc = cu_parse_join_add(&nick, ", ", d1, err);
 			} else if (strcmp(mt, MT_NOTE) == 0) {
-				rc = cu_system_join_add(&note, "\n", d1, err);
+				rc = cu_parse_join_add(&note, "\n", d1, err);
 			} else if (strcmp(mt, MT_NAME) == 0 && !name.len && d1) {
 				rc = cu_buf_puts(&name, d1, err);
 			}
@@ -105,7 +105,7 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 			ds = cu_rows_step(d_st, &drows);
 		}
 		if (ds != SQLITE_ROW && ds != SQLITE_DONE) {
-			rc = cu_system_step_error(a, db, ds, "table data", err);
+			rc = cu_rows_error(a, db, ds, "table data", err);
 			goto out;
 		}
 		memset(&c, 0, sizeof(c));
@@ -139,7 +139,7 @@ out:
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "raw_contacts", 90);
+	return cu_parse_probe_table(ctx, a, "raw_contacts", 90);
 }
 
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,

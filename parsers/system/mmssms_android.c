@@ -58,7 +58,7 @@ static enum cu_status load_threads(const struct cu_artifact *a, sqlite3 *db, str
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "threads", &rc, err)) {
+	while (cu_rows_next(a, db, st, &rows, "threads", &rc, err)) {
 		const char *ids, *p;
 		int count = 0;
 
@@ -82,7 +82,7 @@ static enum cu_status load_threads(const struct cu_artifact *a, sqlite3 *db, str
 			}
 			sqlite3_bind_int64(ca, 1, id);
 			if (sqlite3_step(ca) == SQLITE_ROW && cu_sqlite_text(ca, 0)) {
-				rc = cu_system_join_add(&ident, ",", cu_sqlite_text(ca, 0), err);
+				rc = cu_parse_join_add(&ident, ",", cu_sqlite_text(ca, 0), err);
 				count++;
 			}
 			sqlite3_reset(ca);
@@ -200,7 +200,7 @@ static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifa
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table sms", &rc, err)) {
+	while (cu_rows_next(a, db, st, &rows, "table sms", &rc, err)) {
 		struct cu_message m;
 		int64_t type, date, conv = CU_UNKNOWN, id = 0;
 		const char *address, *body;
@@ -285,7 +285,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table pdu", &rc, err)) {
+	while (cu_rows_next(a, db, st, &rows, "table pdu", &rc, err)) {
 		struct cu_message m;
 		int64_t box, date, conv = CU_UNKNOWN, id = 0, pid;
 		const char *from, *to, *kind = "text", *addr;
@@ -322,7 +322,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 						data = cu_sqlite_text(parts, 3);
 					if (!data)
 						data = cu_sqlite_text(parts, 4);
-					rc = cu_system_join_add(&att, "\n", data, err);
+					rc = cu_parse_join_add(&att, "\n", data, err);
 				}
 				if (rc)
 					break;
@@ -331,7 +331,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 			if (rc)
 				goto out;
 			if (s != SQLITE_DONE && s != SQLITE_ROW) {
-				rc = cu_system_step_error(a, db, s, "table part", err);
+				rc = cu_rows_error(a, db, s, "table part", err);
 				goto out;
 			}
 		}
@@ -371,7 +371,7 @@ out:
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "sms", 90);
+	return cu_parse_probe_table(ctx, a, "sms", 90);
 }
 
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,

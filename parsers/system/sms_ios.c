@@ -145,7 +145,7 @@ static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artif
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table chat", &rc, err)) {
+	while (cu_rows_next(a, db, st, &rows, "table chat", &rc, err)) {
 		struct cu_conversation c;
 		int64_t style, handles, conv = 0;
 		const char *title;
@@ -319,7 +319,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table message", &rc, err)) {
+	while (cu_rows_next(a, db, st, &rows, "table message", &rc, err)) {
 		struct cu_message m;
 		const char *text, *service, *sender, *attach;
 		int64_t from_me, date, item_type, retracted, chat, conv = CU_UNKNOWN, id = 0;
@@ -405,7 +405,7 @@ out:
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "message", 90);
+	return cu_parse_probe_table(ctx, a, "message", 90);
 }
 
 static const char *const patterns[] = {

@@ -7,6 +7,10 @@
 #define CUSTOS_WECHAT_INT_H
 
 #include "parsers/parsers.h"
+#include "parsers/payments/wcpay.h"
+#include "parsers/wechat/keys.h"
+#include "parsers/wechat/protobuf.h"
+#include "parsers/wechat/sqlcipher1.h"
 
 #define WX_APP         "wechat"
 #define WX_PAY_APP     "wechat-pay"
@@ -68,11 +72,6 @@ enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *er
 
 extern const struct cu_parser cu_parser_wechat_android;
 extern const struct cu_parser cu_parser_wechat_ios;
-extern const struct cu_parser cu_parser_alipay_android;
-
-/* True when the text holds a <!DOCTYPE or <!ENTITY declaration: WeChat
- * and Android prefs never do, so such input is refused before parsing. */
-bool wx_xml_has_dtd(const char *s, size_t n);
 bool wx_is_group(const char *username);
 /* An fnmatch(3) pattern matching exactly prefix[0..n) + suffix (suffix may
  * hold wildcards). */

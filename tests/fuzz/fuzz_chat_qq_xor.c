@@ -5,6 +5,7 @@
  * parser on the whole input. Checks the blob XOR is an involution.
  */
 #include "parsers/parsers.h"
+#include "parsers/chat/qq_xor.h"
 
 #include <stdlib.h>
 #include <string.h>

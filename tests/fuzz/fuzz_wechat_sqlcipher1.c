@@ -5,6 +5,7 @@
  * input written as a -wal file next to a fixed one-page database.
  */
 #include "parsers/parsers.h"
+#include "parsers/wechat/sqlcipher1.h"
 
 #include <stdio.h>
 #include <stdlib.h>

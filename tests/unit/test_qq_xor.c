@@ -4,6 +4,7 @@
  * text (BMP and a surrogate pair), key files, bad input.
  */
 #include "parsers/parsers.h"
+#include "parsers/chat/qq_xor.h"
 #include "tests/harness/tap.h"
 
 #include <string.h>

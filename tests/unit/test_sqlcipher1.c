@@ -7,6 +7,8 @@
  * wrong keys, truncated and odd-sized files.
  */
 #include "parsers/parsers.h"
+#include "parsers/wechat/sqlcipher1.h"
+#include "parsers/wechat/keys.h"
 #include "tests/harness/tap.h"
 
 #include <stdlib.h>

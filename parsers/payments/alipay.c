@@ -10,7 +10,7 @@
  * coverage: the layout a 2020s poller reads [doc]; other Alipay databases
  * are not parsed. Test data: tests/data/wechat/alipay_messagebox.sql.
  */
-#include "parsers/wechat/wechat_int.h"
+#include "parsers/payments/payments.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,191 @@
+/*
+ * spec.c - the row loop driven by a table spec (parsers.h): builds the
+ * SELECT from the spec (a column the file lacks reads as NULL, so one
+ * missing column never costs the table), reads each row guarded by
+ * cu_rows_step, decodes every column by its decoder, maps the decoded
+ * values into the sink's record and sinks it. cu_spec_emit is the part
+ * after reading, shared with records carved from free pages.
+ */
+#include "parsers/parsers.h"
+
+#include <string.h>
+
+int cu_spec_column(const struct cu_table_spec *spec, const char *name)
+{
+	for (size_t i = 0; i < spec->ncolumns; i++)
+		if (strcmp(spec->columns[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *value_text(const struct cu_spec_value *v)
+{
+	/* sqlite3_column_text() gives NUL-terminated UTF-8 for TEXT */
+	return v->type == SQLITE_TEXT ? (const char *)v->p : NULL;
+}
+
+static int64_t value_int(const struct cu_spec_value *v)
+{
+	int64_t r;
+
+	switch (v->type) {
+	case SQLITE_INTEGER: return v->i;
+	case SQLITE_FLOAT:
+		/* out-of-range doubles would be undefined to convert */
+		return v->d > -9.2e18 && v->d < 9.2e18 ? (int64_t)v->d : CU_UNKNOWN;
+	case SQLITE_TEXT: return v->p && cu_parse_i64((const char *)v->p, &r) ? r : CU_UNKNOWN;
+	default: return CU_UNKNOWN;
+	}
+}
+
+void cu_spec_decode(const struct cu_column_spec *col, struct cu_spec_value *v)
+{
+	v->text = NULL;
+	v->value = CU_UNKNOWN;
+	switch (col->decode) {
+	case CU_DECODE_RAW: break;
+	case CU_DECODE_TEXT: v->text = value_text(v); break;
+	case CU_DECODE_NAME: v->text = cu_parse_nz(value_text(v)); break;
+	case CU_DECODE_TEXT_ANY:
+		/* text as found; a BLOB is left to the row code, which keeps
+		 * its valid UTF-8 prefix in a buffer of its own */
+		v->text = value_text(v);
+		break;
+	case CU_DECODE_INT: v->value = value_int(v); break;
+	case CU_DECODE_UNIX_S: v->value = cu_parse_ms_from_unix_s(value_int(v)); break;
+	case CU_DECODE_UNIX_MS: v->value = cu_parse_ms_from_unix_ms(value_int(v)); break;
+	case CU_DECODE_COCOA_S:
+		if (v->type == SQLITE_INTEGER || v->type == SQLITE_FLOAT)
+			v->value = cu_parse_ms_from_cocoa_s(v->d);
+		break;
+	}
+}
+
+static void map_field(struct cu_spec_out *o, enum cu_field f, const struct cu_spec_value *v)
+{
+	switch (f) {
+	case CU_FIELD_NONE: break;
+	case CU_FIELD_CALL_COUNTERPART: o->call.counterpart = v->text; break;
+	case CU_FIELD_CALL_STARTED: o->call.started_ms = v->value; break;
+	case CU_FIELD_CALL_DURATION: o->call.duration_s = v->value; break;
+	case CU_FIELD_CONTACT_IDENTIFIER: o->contact.identifier = v->text; break;
+	case CU_FIELD_CONTACT_NAME: o->contact.display_name = v->text; break;
+	case CU_FIELD_CONTACT_ALIAS: o->contact.alias = v->text; break;
+	case CU_FIELD_CONTACT_REMARK: o->contact.remark = v->text; break;
+	case CU_FIELD_CONTACT_PHONE: o->contact.phone = v->text; break;
+	case CU_FIELD_MESSAGE_SENDER: o->message.sender = v->text; break;
+	case CU_FIELD_MESSAGE_SENDER_NAME: o->message.sender_name = v->text; break;
+	case CU_FIELD_MESSAGE_SENT: o->message.sent_ms = v->value; break;
+	case CU_FIELD_MESSAGE_BODY: o->message.body = v->text; break;
+	case CU_FIELD_MESSAGE_ATTACHMENT: o->message.attachment = v->text; break;
+	case CU_FIELD_MESSAGE_STATUS: o->message.status = v->text; break;
+	}
+}
+
+enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			    const struct cu_table_spec *spec, struct cu_spec_value *v,
+			    const struct cu_prov *prov, void *arg, int64_t *id,
+			    struct cu_error *err)
+{
+	struct cu_row_extra extra = CU_ROW_EXTRA_INIT;
+	struct cu_spec_out o;
+	struct cu_spec_row row = {prov->rowid, v, *prov};
+	enum cu_status rc;
+
+	memset(&o, 0, sizeof(o));
+	o.extra = extra;
+	o.call.app = o.contact.app = o.message.app = spec->app;
+	o.call.started_ms = o.call.duration_s = CU_UNKNOWN;
+	o.call.answered = -1;
+	o.message.conversation_id = o.message.sent_ms = CU_UNKNOWN;
+	o.call.prov = o.contact.prov = o.message.prov = *prov;
+	for (size_t i = 0; i < spec->ncolumns; i++) {
+		cu_spec_decode(&spec->columns[i], &v[i]);
+		map_field(&o, spec->columns[i].field, &v[i]);
+	}
+	if (spec->row && (rc = spec->row(ctx, a, spec, &row, &o, arg, err)) != CU_OK)
+		return rc;
+	if (o.skip)
+		return CU_OK;
+	switch (spec->sink) {
+	case CU_SPEC_SINK_NONE: return CU_OK;
+	case CU_SPEC_SINK_CALL: return cu_sink_call_x(ctx, &o.call, &o.extra, id, err);
+	case CU_SPEC_SINK_CONTACT: return cu_sink_contact_x(ctx, &o.contact, &o.extra, id, err);
+	case CU_SPEC_SINK_MESSAGE: return cu_sink_message(ctx, &o.message, id, err);
+	}
+	return CU_OK;
+}
+
+static void read_value(sqlite3_stmt *st, int col, bool present, struct cu_spec_value *v)
+{
+	v->present = present;
+	v->type = sqlite3_column_type(st, col);
+	v->i = 0;
+	v->d = 0;
+	v->p = NULL;
+	v->n = 0;
+	switch (v->type) {
+	case SQLITE_INTEGER:
+		v->i = sqlite3_column_int64(st, col);
+		v->d = (double)v->i;
+		break;
+	case SQLITE_FLOAT:
+		v->d = sqlite3_column_double(st, col);
+		v->i = v->d > -9.2e18 && v->d < 9.2e18 ? (int64_t)v->d : 0;
+		break;
+	case SQLITE_TEXT:
+		v->p = sqlite3_column_text(st, col);
+		v->n = (size_t)sqlite3_column_bytes(st, col);
+		break;
+	case SQLITE_BLOB:
+		v->p = sqlite3_column_blob(st, col);
+		v->n = (size_t)sqlite3_column_bytes(st, col);
+		break;
+	default: break;
+	}
+}
+
+/* A table's whole row fits in 64 columns in every spec we keep. */
+#define SPEC_MAX_COLUMNS 64
+
+enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+			   const struct cu_table_spec *spec, void *arg, struct cu_error *err)
+{
+	struct cu_spec_value v[SPEC_MAX_COLUMNS];
+	bool present[SPEC_MAX_COLUMNS];
+	struct cu_buf sql = CU_BUF_INIT, reading = CU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	struct cu_rows rows;
+	enum cu_status rc;
+
+	if (spec->ncolumns > SPEC_MAX_COLUMNS)
+		CU_BUG("table spec with more columns than the row loop holds");
+	rc = cu_buf_printf(&sql, err, "SELECT %s", spec->key);
+	for (size_t i = 0; !rc && i < spec->ncolumns; i++) {
+		present[i] = cu_sqlite_has_column(db, spec->table, spec->columns[i].name);
+		rc = cu_buf_printf(&sql, err, ", %s", present[i] ? spec->columns[i].name : "NULL");
+	}
+	if (!rc)
+		rc = cu_buf_printf(&sql, err, " FROM %s ORDER BY %s", spec->table, spec->key);
+	if (!rc)
+		rc = cu_buf_printf(&reading, err, "table %s", spec->table);
+	if (!rc)
+		rc = cu_parse_prepare(a, db, sql.data, &st, err);
+	if (rc)
+		goto out;
+	cu_rows_init(&rows, a, 0);
+	while (cu_rows_next(a, db, st, &rows, reading.data, &rc, err)) {
+		struct cu_prov prov = cu_prov_row(a, spec->table, sqlite3_column_int64(st, 0));
+
+		for (size_t i = 0; i < spec->ncolumns; i++)
+			read_value(st, (int)i + 1, present[i], &v[i]);
+		rc = cu_spec_emit(ctx, a, spec, v, &prov, arg, NULL, err);
+		if (rc)
+			goto out;
+	}
+out:
+	sqlite3_finalize(st);
+	cu_buf_release(&sql);
+	cu_buf_release(&reading);
+	return rc;
+}
