@@ -16,6 +16,9 @@ extern const struct cu_parser cu_parser_mmssms_android;
 extern const struct cu_parser cu_parser_contacts2_android;
 extern const struct cu_parser cu_parser_calllog_android;
 
+/* The Android CallLog.Calls table (calllog_android.c). */
+extern const struct cu_table_spec cu_spec_android_calls;
+
 /* Android CallLog.Calls `calls` table (calllog.db, or contacts2.db before
  * Android 7) -> calls. db is open on a's staged copy. */
 enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
