@@ -424,6 +424,7 @@ struct cu_column_spec {
 	enum cu_affinity affinity;
 	enum cu_decode decode;
 	enum cu_field field;
+	bool warn_missing; /* a file without the column gets a warning */
 };
 
 /* Which case.db table a spec's rows go into. */
@@ -480,6 +481,9 @@ struct cu_table_spec {
 	const char *app; /* case.db app of the rows */
 	enum cu_spec_sink sink;
 	cu_spec_row_fn row; /* may be NULL */
+	/* cu_spec_parse: what follows "table '<table>' missing" in the
+	 * error for a file without the table (NULL: nothing) */
+	const char *missing;
 };
 
 /* Index of column `name` in spec, -1 when the spec has none. */
@@ -504,5 +508,11 @@ enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *
 enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 			   const struct cu_table_spec *spec, void *arg,
 			   struct cu_error *err) CU_WARN_UNUSED;
+/* A parser's whole parse() for a file holding one spec'd table: opens the
+ * staged copy, fails with CU_E_FORMAT naming the file when the table is
+ * missing, else cu_spec_run. */
+enum cu_status cu_spec_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			     const struct cu_table_spec *spec, void *arg,
+			     struct cu_error *err) CU_WARN_UNUSED;
 
 #endif

@@ -162,8 +162,11 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 		CU_BUG("table spec with more columns than the row loop holds");
 	rc = cu_buf_printf(&sql, err, "SELECT %s", spec->key);
 	for (size_t i = 0; !rc && i < spec->ncolumns; i++) {
-		present[i] = cu_sqlite_has_column(db, spec->table, spec->columns[i].name);
-		rc = cu_buf_printf(&sql, err, ", %s", present[i] ? spec->columns[i].name : "NULL");
+		const char *col = cu_parse_col(ctx, a, db, spec->table, spec->columns[i].name,
+					       spec->columns[i].warn_missing);
+
+		present[i] = col == spec->columns[i].name;
+		rc = cu_buf_printf(&sql, err, ", %s", col);
 	}
 	if (!rc)
 		rc = cu_buf_printf(&sql, err, " FROM %s ORDER BY %s", spec->table, spec->key);
@@ -187,5 +190,22 @@ out:
 	sqlite3_finalize(st);
 	cu_buf_release(&sql);
 	cu_buf_release(&reading);
+	return rc;
+}
+
+enum cu_status cu_spec_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			     const struct cu_table_spec *spec, void *arg, struct cu_error *err)
+{
+	sqlite3 *db = NULL;
+	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
+
+	if (rc)
+		return rc;
+	if (!cu_sqlite_has_table(db, spec->table))
+		rc = cu_error_set(err, CU_E_FORMAT, "'%s': table '%s' missing%s", a->device_path,
+				  spec->table, spec->missing ? spec->missing : "");
+	else
+		rc = cu_spec_run(ctx, a, db, spec, arg, err);
+	sqlite3_close(db);
 	return rc;
 }

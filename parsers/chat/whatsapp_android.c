@@ -585,52 +585,27 @@ static int probe_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 	return cu_parse_probe_tables(ctx, a, t, "*com.whatsapp*/databases/wa.db");
 }
 
+/* wa.db wa_contacts: the address book as WhatsApp saw it. */
+static const struct cu_column_spec wa_contact_columns[] = {
+    {"jid", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_IDENTIFIER, true},
+    {"display_name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_NAME, true},
+    /* the name the user set in WhatsApp */
+    {"wa_name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_ALIAS, false},
+    {"number", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_PHONE, false},
+};
+static const struct cu_table_spec wa_contact_spec = {
+    .table = "wa_contacts",
+    .key = "_id",
+    .columns = wa_contact_columns,
+    .ncolumns = sizeof(wa_contact_columns) / sizeof(wa_contact_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CONTACT,
+};
+
 static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				 struct cu_error *err)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT;
-	enum cu_status rc;
-	const char *t = "wa_contacts";
-	struct cu_rows guard;
-	int s;
-
-	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
-		goto out;
-	if (!cu_sqlite_has_table(db, t)) {
-		rc = cu_error_set(err, CU_E_FORMAT, "'%s': table 'wa_contacts' missing",
-				  a->device_path);
-		goto out;
-	}
-	rc = cu_buf_printf(&sql, err, "SELECT _id, %s, %s, %s, %s FROM wa_contacts ORDER BY _id",
-			   cu_parse_col(ctx, a, db, t, "jid", true),
-			   cu_parse_col(ctx, a, db, t, "display_name", true),
-			   cu_parse_col(ctx, a, db, t, "wa_name", false),
-			   cu_parse_col(ctx, a, db, t, "number", false));
-	if (rc != CU_OK || (rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_contact c;
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		c.identifier = cu_sqlite_text(st, 1);
-		c.display_name = cu_sqlite_text(st, 2);
-		c.alias = cu_sqlite_text(st, 3); /* the name the user set in WhatsApp */
-		c.phone = cu_sqlite_text(st, 4);
-		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(a, db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	if (db)
-		sqlite3_close(db);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_parse(ctx, a, &wa_contact_spec, NULL, err);
 }
 
 static const char *const msgstore_patterns[] = {"*com.whatsapp*/databases/msgstore.db",

@@ -303,49 +303,25 @@ static int probe_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 	return cu_parse_probe_tables(ctx, a, t, "*net.whatsapp.WhatsApp*ContactsV2.sqlite");
 }
 
+/* ZWAADDRESSBOOKCONTACT: the address book as WhatsApp saw it. */
+static const struct cu_column_spec contact_columns[] = {
+    {"ZWHATSAPPID", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_IDENTIFIER, true},
+    {"ZFULLNAME", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_CONTACT_NAME, true},
+    {"ZPHONENUMBER", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_CONTACT_PHONE, true},
+};
+static const struct cu_table_spec contact_spec = {
+    .table = "ZWAADDRESSBOOKCONTACT",
+    .key = "Z_PK",
+    .columns = contact_columns,
+    .ncolumns = sizeof(contact_columns) / sizeof(contact_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CONTACT,
+};
+
 static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				     struct cu_error *err)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT;
-	enum cu_status rc;
-	const char *t = "ZWAADDRESSBOOKCONTACT";
-	struct cu_rows guard;
-	int s;
-
-	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
-		goto out;
-	if (!cu_sqlite_has_table(db, t)) {
-		rc = cu_error_set(err, CU_E_FORMAT, "'%s': table '%s' missing", a->device_path, t);
-		goto out;
-	}
-	rc = cu_buf_printf(&sql, err, "SELECT Z_PK, %s, %s, %s FROM %s ORDER BY Z_PK",
-			   cu_parse_col(ctx, a, db, t, "ZWHATSAPPID", true),
-			   cu_parse_col(ctx, a, db, t, "ZFULLNAME", true),
-			   cu_parse_col(ctx, a, db, t, "ZPHONENUMBER", true), t);
-	if (rc != CU_OK || (rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_contact c;
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		c.identifier = cu_sqlite_text(st, 1);
-		c.display_name = cu_parse_nz(cu_sqlite_text(st, 2));
-		c.phone = cu_parse_nz(cu_sqlite_text(st, 3));
-		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(a, db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	if (db)
-		sqlite3_close(db);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_parse(ctx, a, &contact_spec, NULL, err);
 }
 
 /* ---------------- CallHistory.sqlite ---------------- */

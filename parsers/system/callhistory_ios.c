@@ -99,24 +99,15 @@ static const struct cu_table_spec callrecord_spec = {
     .app = "calls",
     .sink = CU_SPEC_SINK_CALL,
     .row = callrecord_row,
+    .missing = ": not an iOS call history",
 };
 
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			    struct cu_error *err)
 {
-	sqlite3 *db = NULL;
 	struct callrecord_row r = {CU_BUF_INIT, CU_BUF_INIT};
-	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
+	enum cu_status rc = cu_spec_parse(ctx, a, &callrecord_spec, &r, err);
 
-	if (rc)
-		return rc;
-	if (!cu_sqlite_has_table(db, "ZCALLRECORD"))
-		rc = cu_error_set(err, CU_E_FORMAT,
-				  "'%s': table 'ZCALLRECORD' missing: not an iOS call history",
-				  a->device_path);
-	else
-		rc = cu_spec_run(ctx, a, db, &callrecord_spec, &r, err);
-	sqlite3_close(db);
 	cu_buf_release(&r.addr);
 	cu_buf_release(&r.raw);
 	return rc;

@@ -76,6 +76,7 @@ const struct cu_table_spec cu_spec_android_calls = {
     .app = "calls",
     .sink = CU_SPEC_SINK_CALL,
     .row = calls_row,
+    .missing = ": not an Android call log",
 };
 
 enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -94,19 +95,9 @@ static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			    struct cu_error *err)
 {
-	sqlite3 *db = NULL;
-	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
+	struct calls_row r;
 
-	if (rc)
-		return rc;
-	if (!cu_sqlite_has_table(db, "calls"))
-		rc = cu_error_set(err, CU_E_FORMAT,
-				  "'%s': table 'calls' missing: not an Android call log",
-				  a->device_path);
-	else
-		rc = cu_system_android_calls(ctx, a, db, err);
-	sqlite3_close(db);
-	return rc;
+	return cu_spec_parse(ctx, a, &cu_spec_android_calls, &r, err);
 }
 
 static const char *const patterns[] = {
