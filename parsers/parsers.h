@@ -119,20 +119,20 @@ struct cu_payment {
 
 /* Sink: every call inserts one row into case.db. ids returned on success. */
 enum cu_status cu_sink_account(struct cu_parse_ctx *ctx, const struct cu_account *a,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_sink_contact(struct cu_parse_ctx *ctx, const struct cu_contact *c,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 /* Returns the existing id when (item, app, identifier) is already known. */
 enum cu_status cu_sink_conversation(struct cu_parse_ctx *ctx, const struct cu_conversation *c,
-				    int64_t *id, struct cu_error *err);
+				    int64_t *id, struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message *m, int64_t *id,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c,
-			    struct cu_error *err);
+			    struct cu_error *err) CU_WARN_UNUSED;
 /* Deduplicates on (item, app, transaction_id) when transaction_id is set:
  * a later status update replaces status (and fills unknown fields). */
 enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment *p,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 
 /* A non-fatal problem with a file (unknown schema, missing column...):
  * logged, counted, and recorded in the PARSE custody entry. */
@@ -141,7 +141,7 @@ void cu_parse_warn(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const 
 
 /* Opens the staged copy read-only with immutable=1 (URI filename). */
 enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 **db,
-				struct cu_error *err);
+				struct cu_error *err) CU_WARN_UNUSED;
 
 /* The case.db handle (for analyses that read what parsers wrote). */
 sqlite3 *cu_parse_casedb(struct cu_parse_ctx *ctx);
@@ -158,7 +158,7 @@ const char *cu_parse_item(struct cu_parse_ctx *ctx);
 typedef enum cu_status (*cu_parse_find_fn)(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 					   void *arg, struct cu_error *err);
 enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_parse_find_fn fn,
-			     void *arg, struct cu_error *err);
+			     void *arg, struct cu_error *err) CU_WARN_UNUSED;
 
 /*
  * Registers a derived file written by a parser (e.g. a decrypted
@@ -171,10 +171,10 @@ enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_p
  */
 enum cu_status cu_parse_derive(struct cu_parse_ctx *ctx, const struct cu_artifact *input,
 			       const char *tmp_path, const char *rel, const char *derivation,
-			       const struct cu_artifact **out, struct cu_error *err);
+			       const struct cu_artifact **out, struct cu_error *err) CU_WARN_UNUSED;
 /* A fresh path under CASE/work/ for a parser's temporary output. */
 enum cu_status cu_parse_tmp_path(struct cu_parse_ctx *ctx, const char *name, struct cu_buf *out,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 
 /* Options for one `custos parse` run. */
 struct cu_parse_opts {
@@ -190,7 +190,7 @@ struct cu_parse_stats {
 /* Runs every parser over the case; writes CASE/case.db anew; appends a PARSE
  * custody entry. CU_E_PARTIAL when some files failed (all recorded). */
 enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *opts,
-				 struct cu_parse_stats *stats, struct cu_error *err);
+				 struct cu_parse_stats *stats, struct cu_error *err) CU_WARN_UNUSED;
 
 /* Creates the case.db schema (CASEDB.md) in an empty database. */
 enum cu_status cu_casedb_create(sqlite3 *db, struct cu_error *err);
@@ -217,12 +217,15 @@ struct cu_row_extra {
 
 /* As cu_sink_contact/call/payment, with the extra columns; id may be NULL. */
 enum cu_status cu_sink_contact_x(struct cu_parse_ctx *ctx, const struct cu_contact *c,
-				 const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+				 const struct cu_row_extra *x, int64_t *id,
+				 struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
-			      const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+			      const struct cu_row_extra *x, int64_t *id,
+			      struct cu_error *err) CU_WARN_UNUSED;
 /* On a deduplicated update, *id is the existing payment's id. */
 enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payment *p,
-				 const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+				 const struct cu_row_extra *x, int64_t *id,
+				 struct cu_error *err) CU_WARN_UNUSED;
 
 /*
  * Runs one parser over one database file outside any case (unit tests, fuzz
@@ -245,7 +248,7 @@ struct cu_parse_file_opts {
 };
 enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const char *path,
 			     const struct cu_parse_file_opts *o, struct cu_parse_stats *stats,
-			     struct cu_error *err);
+			     struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
 /* Toolkit (toolkit.c): what every parser does with the databases it   */
@@ -368,6 +371,14 @@ enum cu_status cu_parse_hex(const void *p, size_t n, size_t max, struct cu_buf *
  * ("files/kc", "databases/wa.db"). false when a is not under databases/.
  */
 bool cu_parse_sibling_glob(const struct cu_artifact *a, const char *rel, struct cu_buf *out);
+/*
+ * cu_parse_find for a file that may well be absent (a key file, a
+ * database that only adds names): no match is normal, a callback may stop
+ * the walk early with CU_E_EXISTS, any other failure becomes a warning on
+ * a naming the pattern. The parse of a goes on either way.
+ */
+void cu_parse_find_optional(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			    const char *pattern, cu_parse_find_fn fn, void *arg);
 
 /* ------------------------------------------------------------------ */
 /* Table specs (spec.c): an app table described as data - its key      */

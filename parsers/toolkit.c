@@ -397,3 +397,15 @@ bool cu_parse_sibling_glob(const struct cu_artifact *a, const char *rel, struct 
 	}
 	return ok && cu_buf_puts(out, rel, NULL) == CU_OK;
 }
+
+void cu_parse_find_optional(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			    const char *pattern, cu_parse_find_fn fn, void *arg)
+{
+	struct cu_error e;
+	enum cu_status rc;
+
+	cu_error_clear(&e);
+	rc = cu_parse_find(ctx, pattern, fn, arg, &e);
+	if (rc != CU_OK && rc != CU_E_NOTFOUND && rc != CU_E_EXISTS)
+		cu_parse_warn(ctx, a, "looking for '%s': %s", pattern, e.msg);
+}

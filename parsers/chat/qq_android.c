@@ -302,10 +302,8 @@ static void find_key(struct qq_run *r)
 	static const char *const names[] = {"files/kc", "files/imei"};
 	for (size_t i = 0; i < 2 && r->key.len == 0; i++) {
 		struct cu_buf pat = CU_BUF_INIT;
-		struct cu_error e;
-		cu_error_clear(&e);
 		if (cu_parse_sibling_glob(r->a, names[i], &pat))
-			(void)cu_parse_find(r->ctx, pat.data, key_found, r, &e);
+			cu_parse_find_optional(r->ctx, r->a, pat.data, key_found, r);
 		cu_buf_release(&pat);
 	}
 }

@@ -17,13 +17,15 @@ struct cu_tl_reader {
 };
 
 void cu_tl_reader_init(struct cu_tl_reader *r, const void *p, size_t n);
-enum cu_status cu_tl_read_u32(struct cu_tl_reader *r, uint32_t *out, struct cu_error *err);
-enum cu_status cu_tl_read_i64(struct cu_tl_reader *r, int64_t *out, struct cu_error *err);
+enum cu_status cu_tl_read_u32(struct cu_tl_reader *r, uint32_t *out,
+			      struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_tl_read_i64(struct cu_tl_reader *r, int64_t *out,
+			      struct cu_error *err) CU_WARN_UNUSED;
 /* TL string/bytes: 1 length byte (< 254) or 0xFE + 3-byte LE length, the
  * bytes, then zero padding to a multiple of 4. *s points into the blob.
  * Non-zero padding or a length past the end is CU_E_FORMAT. */
 enum cu_status cu_tl_read_string(struct cu_tl_reader *r, const unsigned char **s, size_t *len,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 
 enum cu_tl_peer_kind {
 	CU_TL_PEER_NONE = 0,
@@ -61,7 +63,7 @@ struct cu_tl_message {
  * int32 equal to row_date. CU_E_UNSUPPORTED for an unknown constructor
  * (out->constructor still set), CU_E_FORMAT for a truncated/bad blob. */
 enum cu_status cu_tl_message_decode(const void *p, size_t n, int64_t row_date,
-				    struct cu_tl_message *out, struct cu_error *err);
+				    struct cu_tl_message *out, struct cu_error *err) CU_WARN_UNUSED;
 
 /* What a TL User blob gives (users.data). Strings point into the blob. */
 struct cu_tl_user {
@@ -72,6 +74,6 @@ struct cu_tl_user {
 	size_t first_name_len, last_name_len, username_len, phone_len;
 };
 enum cu_status cu_tl_user_decode(const void *p, size_t n, struct cu_tl_user *out,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 
 #endif

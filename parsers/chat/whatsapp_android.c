@@ -525,7 +525,7 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 	enum cu_status rc;
 	struct owner_find own = {NULL, NULL, CU_UNKNOWN};
 	bool cur, leg;
-	struct cu_error ferr, first;
+	struct cu_error first;
 	struct wa_names names = {NULL, NULL, NULL, NULL};
 	struct cu_buf pat = CU_BUF_INIT;
 
@@ -544,12 +544,10 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 				  a->device_path);
 		goto out;
 	}
-	cu_error_clear(&ferr);
 	if (cu_parse_sibling_glob(a, "shared_prefs/*_preferences_light.xml", &pat))
-		(void)cu_parse_find(ctx, pat.data, owner_from_prefs, &own, &ferr);
-	cu_error_clear(&ferr);
+		cu_parse_find_optional(ctx, a, pat.data, owner_from_prefs, &own);
 	if (cu_parse_sibling_glob(a, "databases/wa.db", &pat))
-		(void)cu_parse_find(ctx, pat.data, wa_db_found, &names, &ferr);
+		cu_parse_find_optional(ctx, a, pat.data, wa_db_found, &names);
 	if (own.jid != NULL) {
 		struct cu_account acc = {APP, own.jid, own.name, own.source_id};
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)

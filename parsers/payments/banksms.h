@@ -36,7 +36,7 @@ struct cu_banksms {
 };
 /* CU_OK and *out filled; CU_E_NOTFOUND when body is not a bank SMS (err set). */
 enum cu_status cu_banksms_parse(const char *sender, const char *body, struct cu_banksms *out,
-				struct cu_error *err);
+				struct cu_error *err) CU_WARN_UNUSED;
 /* The transaction time: the body's month/day/time read as Beijing time
  * (UTC+8) in the year of sms_ms (the year before when that would be after
  * the SMS), else sms_ms. */
@@ -45,6 +45,6 @@ int64_t cu_banksms_time(const struct cu_banksms *b, int64_t sms_ms);
  * payment linked to message_id with prov. Returns CU_OK either way. */
 enum cu_status cu_banksms_sink(struct cu_parse_ctx *ctx, const char *sender, const char *body,
 			       int64_t sms_ms, int64_t message_id, const struct cu_prov *prov,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 
 #endif

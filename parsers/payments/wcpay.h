@@ -27,7 +27,7 @@ struct cu_wcpay {
  * gives CU_E_FORMAT. Entities are never expanded and nothing is fetched.
  */
 enum cu_status cu_wcpay_parse(const char *xml, size_t n, struct cu_wcpay *out,
-			      struct cu_error *err);
+			      struct cu_error *err) CU_WARN_UNUSED;
 void cu_wcpay_release(struct cu_wcpay *w);
 /*
  * Received group messages start with "<sender>:\n" (legacy "<sender>*#*\n")

@@ -22,6 +22,6 @@ extern const struct cu_table_spec cu_spec_android_calls;
 /* Android CallLog.Calls `calls` table (calllog.db, or contacts2.db before
  * Android 7) -> calls. db is open on a's staged copy. */
 enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				       sqlite3 *db, struct cu_error *err);
+				       sqlite3 *db, struct cu_error *err) CU_WARN_UNUSED;
 
 #endif

@@ -825,7 +825,7 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 		cu_error_clear(&fe);
 		if (s == CU_OK && wx_exact_pattern(a->device_path, strlen(a->device_path), "-wal",
 						   &pat, &fe) == CU_OK)
-			(void)cu_parse_find(ctx, pat.data, wal_found, &wf, &fe);
+			cu_parse_find_optional(ctx, a, pat.data, wal_found, &wf);
 		if (s == CU_OK && wf.empty != NULL && wf.status != CU_OK)
 			cu_parse_warn(ctx, a, "recording the applied write-ahead log: %s",
 				      wf.err.msg);

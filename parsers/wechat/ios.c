@@ -361,17 +361,18 @@ static void find_related(struct ios_wx *iw, const char *device_path, bool emit)
 	ul = dl >= 3 ? dl - 3 : 0;               /* ".../<userhash>/" */
 	cu_error_clear(&e);
 	if (wx_exact_pattern(device_path, dl, "WCDB_Contact.sqlite", &pat, &e) == CU_OK)
-		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e);
+		cu_parse_find_optional(iw->w.ctx, iw->w.a, pat.data, found_db, &fa);
 	if (!emit && wx_exact_pattern(device_path, dl, "MM.sqlite", &pat, &e) == CU_OK)
-		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e); /* names only */
+		cu_parse_find_optional(iw->w.ctx, iw->w.a, pat.data, found_db,
+				       &fa); /* names only */
 	fa.session = true;
 	if (ul > 0 && wx_exact_pattern(device_path, ul, "session/session.db", &pat, &e) == CU_OK)
-		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e);
+		cu_parse_find_optional(iw->w.ctx, iw->w.a, pat.data, found_db, &fa);
 	/* ".../Documents/" is the userhash directory's parent */
 	if (ul > 34 && iw->userhash[0] != '\0' &&
 	    wx_exact_pattern(device_path, ul - 33, "MMappedKV/mmsetting.archive.*", &pat, &e) ==
 		CU_OK)
-		cu_parse_find(iw->w.ctx, pat.data, found_mmkv, iw, &e);
+		cu_parse_find_optional(iw->w.ctx, iw->w.a, pat.data, found_mmkv, iw);
 	cu_buf_release(&pat);
 }
 

@@ -27,7 +27,7 @@ struct cu_javamap {
 	size_t n;
 };
 enum cu_status cu_javaser_int_map_parse(const unsigned char *p, size_t n, struct cu_javamap *out,
-					struct cu_error *err);
+					struct cu_error *err) CU_WARN_UNUSED;
 void cu_javamap_release(struct cu_javamap *m);
 /* Borrowed value for key, NULL if absent. */
 const char *cu_javamap_get(const struct cu_javamap *m, int64_t key);
@@ -38,6 +38,6 @@ const char *cu_javamap_get(const struct cu_javamap *m, int64_t key);
  * expansion, no network. CU_E_NOTFOUND when absent. *out is malloc'ed.
  */
 enum cu_status cu_android_prefs_get(const char *xml, size_t n, const char *name, char **out,
-				    struct cu_error *err);
+				    struct cu_error *err) CU_WARN_UNUSED;
 
 #endif

@@ -19,14 +19,14 @@
 
 /* Derives the 32-byte page key from a passphrase and the file's salt. */
 enum cu_status cu_sqlcipher1_kdf(const char *passphrase, const unsigned char salt[16],
-				 unsigned char key[32], struct cu_error *err);
+				 unsigned char key[32], struct cu_error *err) CU_WARN_UNUSED;
 /*
  * Decrypts one page (page_no counts from 1) into out (1024 bytes). Page 1's
  * output starts with "SQLite format 3\0"; the reserve (IV) bytes are kept.
  */
 enum cu_status cu_sqlcipher1_page_decrypt(const unsigned char key[32], uint32_t page_no,
 					  const unsigned char in[1024], unsigned char out[1024],
-					  struct cu_error *err);
+					  struct cu_error *err) CU_WARN_UNUSED;
 /* True when decrypted page 1 has the expected header (page size 1024,
  * reserve 16, payload fractions 64/32/32). */
 bool cu_sqlcipher1_page1_plausible(const unsigned char page1[1024]);
@@ -39,7 +39,7 @@ bool cu_sqlcipher1_page1_plausible(const unsigned char page1[1024]);
  */
 enum cu_status cu_sqlcipher1_decrypt_file(const char *in_path, const char *const *passphrases,
 					  size_t n, const char *out_path, size_t *which,
-					  struct cu_error *err);
+					  struct cu_error *err) CU_WARN_UNUSED;
 
 /* What cu_sqlcipher1_wal_apply() did. */
 struct cu_sqlcipher1_wal {
@@ -58,6 +58,7 @@ struct cu_sqlcipher1_wal {
  */
 enum cu_status cu_sqlcipher1_wal_apply(const char *db_path, const char *wal_path,
 				       const char *passphrase, const char *out_path,
-				       struct cu_sqlcipher1_wal *info, struct cu_error *err);
+				       struct cu_sqlcipher1_wal *info,
+				       struct cu_error *err) CU_WARN_UNUSED;
 
 #endif
