@@ -483,6 +483,12 @@ typedef enum cu_status (*cu_spec_row_fn)(struct cu_parse_ctx *ctx, const struct 
 					 const struct cu_table_spec *spec,
 					 const struct cu_spec_row *row, struct cu_spec_out *out,
 					 void *arg, struct cu_error *err);
+/* Code after the sink: rows that hang off the sunk record (a bank SMS
+ * payment linked to its message by id). */
+typedef enum cu_status (*cu_spec_sunk_fn)(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+					  const struct cu_spec_row *row,
+					  const struct cu_spec_out *out, int64_t id, void *arg,
+					  struct cu_error *err);
 
 struct cu_table_spec {
 	const char *table; /* the app's table */
@@ -491,7 +497,8 @@ struct cu_table_spec {
 	size_t ncolumns;
 	const char *app; /* case.db app of the rows */
 	enum cu_spec_sink sink;
-	cu_spec_row_fn row; /* may be NULL */
+	cu_spec_row_fn row;   /* may be NULL */
+	cu_spec_sunk_fn sunk; /* may be NULL */
 	/* cu_spec_parse: what follows "table '<table>' missing" in the
 	 * error for a file without the table (NULL: nothing) */
 	const char *missing;

@@ -90,7 +90,8 @@ enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	struct cu_row_extra extra = CU_ROW_EXTRA_INIT;
 	struct cu_spec_out o;
 	struct cu_spec_row row = {prov->rowid, v, *prov};
-	enum cu_status rc;
+	int64_t sunk_id = CU_UNKNOWN;
+	enum cu_status rc = CU_OK;
 
 	memset(&o, 0, sizeof(o));
 	o.extra = extra;
@@ -108,12 +109,18 @@ enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	if (o.skip)
 		return CU_OK;
 	switch (spec->sink) {
-	case CU_SPEC_SINK_NONE: return CU_OK;
-	case CU_SPEC_SINK_CALL: return cu_sink_call_x(ctx, &o.call, &o.extra, id, err);
-	case CU_SPEC_SINK_CONTACT: return cu_sink_contact_x(ctx, &o.contact, &o.extra, id, err);
-	case CU_SPEC_SINK_MESSAGE: return cu_sink_message(ctx, &o.message, id, err);
+	case CU_SPEC_SINK_NONE: break;
+	case CU_SPEC_SINK_CALL: rc = cu_sink_call_x(ctx, &o.call, &o.extra, &sunk_id, err); break;
+	case CU_SPEC_SINK_CONTACT:
+		rc = cu_sink_contact_x(ctx, &o.contact, &o.extra, &sunk_id, err);
+		break;
+	case CU_SPEC_SINK_MESSAGE: rc = cu_sink_message(ctx, &o.message, &sunk_id, err); break;
 	}
-	return CU_OK;
+	if (rc == CU_OK && spec->sunk)
+		rc = spec->sunk(ctx, a, &row, &o, sunk_id, arg, err);
+	if (rc == CU_OK && id)
+		*id = sunk_id;
+	return rc;
 }
 
 static void read_value(sqlite3_stmt *st, int col, bool present, struct cu_spec_value *v)

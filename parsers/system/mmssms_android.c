@@ -179,63 +179,78 @@ static const char *sms_direction(int64_t type)
 	return NULL; /* OEM types (LG 7 blocked, 8 scheduled, 19 broadcast) */
 }
 
+/* The AOSP sms table (APPS.md 7.2) in the order of its schema. */
+enum { SMS_THREAD, SMS_ADDRESS, SMS_DATE, SMS_TYPE, SMS_BODY, SMS_READ, SMS_DELETED };
+static const struct cu_column_spec sms_columns[] = {
+    [SMS_THREAD] = {"thread_id", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [SMS_ADDRESS] = {"address", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+    [SMS_DATE] = {"date", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_MESSAGE_SENT},
+    [SMS_TYPE] = {"type", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [SMS_BODY] = {"body", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_MESSAGE_BODY},
+    [SMS_READ] = {"read", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    /* Xiaomi */
+    [SMS_DELETED] = {"deleted", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+};
+
+/* What the sms rows share: the threads, and the raw_type of the row. */
+struct sms_run {
+	struct threads *threads;
+	char raw[24];
+};
+
+static enum cu_status sms_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			      const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			      struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct sms_run *r = arg;
+	struct cu_message *m = &out->message;
+	const char *address = row->v[SMS_ADDRESS].text;
+	int64_t type = row->v[SMS_TYPE].value;
+
+	(void)spec;
+	m->direction = sms_direction(type);
+	m->sender = type == 1 ? address : NULL;
+	m->kind = "text";
+	if (type != CU_UNKNOWN) {
+		snprintf(r->raw, sizeof(r->raw), "%lld", (long long)type);
+		m->raw_type = r->raw;
+	}
+	m->status = sms_status(type, row->v[SMS_READ].value, row->v[SMS_DELETED].value);
+	return conversation_for(ctx, a, r->threads, row->v[SMS_THREAD].value, address,
+				&m->conversation_id, err);
+}
+
+/* A received bank notification also becomes a payment (APPS.md 8.3). */
+static enum cu_status sms_sunk(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_spec_row *row, const struct cu_spec_out *out,
+			       int64_t id, void *arg, struct cu_error *err)
+{
+	const struct cu_message *m = &out->message;
+
+	(void)a, (void)arg;
+	if (row->v[SMS_TYPE].value != 1)
+		return CU_OK;
+	return cu_banksms_sink(ctx, row->v[SMS_ADDRESS].text, m->body, m->sent_ms, id, &m->prov,
+			       err);
+}
+
+static const struct cu_table_spec sms_spec = {
+    .table = "sms",
+    .key = "_id",
+    .columns = sms_columns,
+    .ncolumns = sizeof(sms_columns) / sizeof(sms_columns[0]),
+    .app = "sms",
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = sms_row,
+    .sunk = sms_sunk,
+};
+
 static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 				struct threads *t, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	char raw[24];
-	enum cu_status rc;
-	const char *what = a->device_path;
-	struct cu_rows rows;
+	struct sms_run r = {t, ""};
 
-	rc = cu_buf_printf(
-	    &sql, err, "SELECT _id, %s, %s, %s, %s, %s, %s, %s FROM sms ORDER BY _id",
-	    cu_sqlite_col_or_null(db, "sms", "thread_id"),
-	    cu_sqlite_col_or_null(db, "sms", "address"), cu_sqlite_col_or_null(db, "sms", "date"),
-	    cu_sqlite_col_or_null(db, "sms", "type"), cu_sqlite_col_or_null(db, "sms", "body"),
-	    cu_sqlite_col_or_null(db, "sms", "read"), cu_sqlite_col_or_null(db, "sms", "deleted"));
-	if (!rc)
-		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
-	if (rc)
-		goto out;
-	cu_rows_init(&rows, a, 0);
-	while (cu_rows_next(a, db, st, &rows, "table sms", &rc, err)) {
-		struct cu_message m;
-		int64_t type, date, conv = CU_UNKNOWN, id = 0;
-		const char *address, *body;
-
-		address = cu_sqlite_text(st, 2);
-		type = cu_sqlite_i64(st, 4);
-		date = cu_sqlite_i64(st, 3);
-		body = cu_sqlite_text(st, 5);
-		rc = conversation_for(ctx, a, t, cu_sqlite_i64(st, 1), address, &conv, err);
-		if (rc)
-			goto out;
-		memset(&m, 0, sizeof(m));
-		m.app = "sms";
-		m.conversation_id = conv;
-		m.direction = sms_direction(type);
-		m.sender = type == 1 ? address : NULL;
-		m.sent_ms = date > 0 ? date : CU_UNKNOWN;
-		m.kind = "text";
-		m.body = body;
-		if (type != CU_UNKNOWN) {
-			snprintf(raw, sizeof(raw), "%lld", (long long)type);
-			m.raw_type = raw;
-		}
-		m.status = sms_status(type, cu_sqlite_i64(st, 6), cu_sqlite_i64(st, 7));
-		m.prov = cu_prov_row(a, "sms", sqlite3_column_int64(st, 0));
-		rc = cu_sink_message(ctx, &m, &id, err);
-		if (!rc && type == 1)
-			rc = cu_banksms_sink(ctx, address, body, m.sent_ms, id, &m.prov, err);
-		if (rc)
-			goto out;
-	}
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_run(ctx, a, db, &sms_spec, &r, err);
 }
 
 static const char *kind_for_ct(const char *ct)
