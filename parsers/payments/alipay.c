@@ -95,141 +95,148 @@ static bool amount_of(const char *s, int64_t *fen)
 	return n > 0 && cu_money_parse_minor(s, n, fen, &used) && used == n;
 }
 
+/* service_message (APPS.md 8.2): one notice each. */
+enum { SM_CREATED, SM_TITLE, SM_CONTENT };
+static const struct cu_column_spec service_message_columns[] = {
+    [SM_CREATED] = {"gmtCreate", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_MESSAGE_SENT},
+    [SM_TITLE] = {"title", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_MESSAGE_SENDER},
+    [SM_CONTENT] = {"content", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+};
+
+/* The notice being sunk (its JSON, the merchant) and what the file gave. */
+struct alipay_run {
+	json_t *j; /* the content as a JSON object, or NULL */
+	char *scene;
+	struct cu_buf body;
+	uint64_t bad_json;
+};
+
+static void alipay_row_release(struct alipay_run *r)
+{
+	free(r->scene);
+	json_decref(r->j);
+	r->scene = NULL;
+	r->j = NULL;
+	cu_buf_reset(&r->body);
+}
+
+/* The message: the notice's parts one per line, else the content as is;
+ * the title (支付助手, 服务提醒) is the sender and the conversation. */
+static enum cu_status notice_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				 struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct alipay_run *r = arg;
+	const char *title = row->v[SM_TITLE].text, *content = row->v[SM_CONTENT].text;
+	struct cu_message *m = &out->message;
+	struct cu_error e;
+	enum cu_status st = CU_OK;
+
+	(void)spec;
+	alipay_row_release(r);
+	if (content != NULL &&
+	    cu_json_load_str(content, strlen(content), "content", &r->j, &e) != CU_OK) {
+		r->j = NULL;
+		r->bad_json++;
+	}
+	if (r->j != NULL && !json_is_object(r->j)) {
+		json_decref(r->j);
+		r->j = NULL;
+		r->bad_json++;
+	}
+	if (r->j != NULL) {
+		r->scene = scene_name(r->j);
+		const char *parts[] = {jtext(r->j, "title"), jtext(r->j, "topSubContent"),
+				       jtext(r->j, "content"), jtext(r->j, "assistMsg1"), r->scene};
+		for (size_t k = 0; k < 5 && st == CU_OK; k++) {
+			if (parts[k] == NULL || parts[k][0] == '\0')
+				continue;
+			if (r->body.len > 0)
+				st = cu_buf_putc(&r->body, '\n', err);
+			if (st == CU_OK)
+				st = cu_buf_puts(&r->body, parts[k], err);
+		}
+	}
+	if (st == CU_OK && r->body.len == 0 && content != NULL)
+		st = cu_buf_puts(&r->body, content, err);
+	if (st == CU_OK && title != NULL && title[0] != '\0')
+		st = cu_parse_conversation(ctx, ALIPAY_APP, title, title, 0, a->source_id,
+					   &m->conversation_id, err);
+	m->sender_name = title;
+	m->direction = "incoming";
+	m->kind = "system";
+	/* reused buffer: no text at all (no JSON parts, NULL content) is NULL */
+	m->body = r->body.len > 0 || content != NULL ? r->body.data : NULL;
+	m->raw_type = "service_message";
+	return st;
+}
+
+/* A payment notice (isPaymentMsg) also becomes a payments row. */
+static enum cu_status notice_sunk(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  const struct cu_spec_row *row, const struct cu_spec_out *out,
+				  int64_t id, void *arg, struct cu_error *err)
+{
+	struct alipay_run *r = arg;
+	struct cu_payment p;
+	struct cu_row_extra x = CU_ROW_EXTRA_INIT;
+	const char *what;
+	int64_t fen;
+
+	(void)a, (void)row;
+	if (r->j == NULL || !jtrue(r->j, "isPaymentMsg"))
+		return CU_OK;
+	what = jtext(r->j, "topSubContent");
+	memset(&p, 0, sizeof(p));
+	p.app = ALIPAY_APP;
+	p.currency = "CNY";
+	p.amount_minor = amount_of(jtext(r->j, "content"), &fen) ? fen : CU_UNKNOWN;
+	/* payment notices are bills (the fixture's reading of APPS.md 8.2):
+	 * 退款 refund (money in), 收款/到账 money in, 付款/扣款/支付 out */
+	p.kind = "bill";
+	p.direction = "unknown";
+	if (what != NULL && strstr(what, "\xe9\x80\x80\xe6\xac\xbe")) {
+		p.kind = "refund";
+		p.direction = "incoming";
+	} else if (what != NULL && (strstr(what, "\xe6\x94\xb6\xe6\xac\xbe") ||
+				    strstr(what, "\xe5\x88\xb0\xe8\xb4\xa6"))) {
+		p.direction = "incoming";
+	} else if (what != NULL && (strstr(what, "\xe4\xbb\x98\xe6\xac\xbe") ||
+				    strstr(what, "\xe6\x89\xa3\xe6\xac\xbe") ||
+				    strstr(what, "\xe6\x94\xaf\xe4\xbb\x98"))) {
+		p.direction = "outgoing";
+	}
+	p.counterparty_name = r->scene;
+	p.status = what;
+	p.occurred_ms = out->message.sent_ms;
+	p.message_id = id;
+	p.prov = out->message.prov;
+	x.account = jtext(r->j, "assistMsg1");
+	return cu_sink_payment_x(ctx, &p, &x, NULL, err);
+}
+
+static const struct cu_table_spec service_message_spec = {
+    .table = "service_message",
+    .key = "rowid",
+    .columns = service_message_columns,
+    .ncolumns = sizeof(service_message_columns) / sizeof(service_message_columns[0]),
+    .app = ALIPAY_APP,
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = notice_row,
+    .sunk = notice_sunk,
+};
+
 static enum cu_status alipay_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				   struct cu_error *err)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
-	enum cu_status st;
-	char sql[256];
-	int rc;
-	uint64_t bad_json = 0;
-	struct cu_rows rows;
+	struct alipay_run r = {NULL, NULL, CU_BUF_INIT, 0};
+	enum cu_status st = cu_spec_parse(ctx, a, &service_message_spec, &r, err);
 
-	st = cu_parse_open_db(ctx, a, &db, err);
-	if (st != CU_OK)
-		return st;
-	if (!cu_sqlite_has_table(db, "service_message")) {
-		st = cu_error_set(err, CU_E_FORMAT, "table 'service_message' missing in '%s'",
-				  a->device_path);
-		goto out;
-	}
-	snprintf(sql, sizeof(sql), "SELECT rowid, %s, %s, %s FROM service_message ORDER BY rowid",
-		 cu_sqlite_col_or_null(db, "service_message", "gmtCreate"),
-		 cu_sqlite_col_or_null(db, "service_message", "title"),
-		 cu_sqlite_col_or_null(db, "service_message", "content"));
-	st = cu_sqlite_prepare(db, sql, &q, a->device_path, err);
-	if (st != CU_OK)
-		goto out;
-	cu_rows_init(&rows, a, 0);
-	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
-		int64_t rowid = sqlite3_column_int64(q, 0), t = cu_sqlite_i64(q, 1);
-		const char *title = cu_sqlite_text(q, 2), *content = cu_sqlite_text(q, 3);
-		json_t *j = NULL;
-		struct cu_error e;
-		struct cu_buf body = CU_BUF_INIT;
-		struct cu_message m;
-		struct cu_conversation c;
-		int64_t conv = CU_UNKNOWN, mid = CU_UNKNOWN;
-		char *scene = NULL;
-
-		if (content != NULL &&
-		    cu_json_load_str(content, strlen(content), "content", &j, &e) != CU_OK) {
-			j = NULL;
-			bad_json++;
-		}
-		if (j != NULL && !json_is_object(j)) {
-			json_decref(j);
-			j = NULL;
-			bad_json++;
-		}
-		scene = j ? scene_name(j) : NULL;
-		if (j != NULL) {
-			const char *parts[] = {jtext(j, "title"), jtext(j, "topSubContent"),
-					       jtext(j, "content"), jtext(j, "assistMsg1"), scene};
-			for (size_t k = 0; k < 5 && st == CU_OK; k++) {
-				if (parts[k] == NULL || parts[k][0] == '\0')
-					continue;
-				if (body.len > 0)
-					st = cu_buf_putc(&body, '\n', err);
-				if (st == CU_OK)
-					st = cu_buf_puts(&body, parts[k], err);
-			}
-		}
-		if (st == CU_OK && body.len == 0 && content != NULL)
-			st = cu_buf_puts(&body, content, err);
-		if (st == CU_OK && title != NULL && title[0] != '\0') {
-			memset(&c, 0, sizeof(c));
-			c.app = ALIPAY_APP;
-			c.identifier = title;
-			c.title = title;
-			c.is_group = 0;
-			c.source_id = a->source_id;
-			st = cu_sink_conversation(ctx, &c, &conv, err);
-		}
-		if (st == CU_OK) {
-			memset(&m, 0, sizeof(m));
-			m.app = ALIPAY_APP;
-			m.conversation_id = conv;
-			m.sender = title;
-			m.sender_name = title;
-			m.direction = "incoming";
-			m.sent_ms = t;
-			m.kind = "system";
-			m.body = body.data;
-			m.raw_type = "service_message";
-			m.prov = cu_prov_row(a, "service_message", rowid);
-			st = cu_sink_message(ctx, &m, &mid, err);
-		}
-		if (st == CU_OK && j != NULL && jtrue(j, "isPaymentMsg")) {
-			struct cu_payment p;
-			struct cu_row_extra x = CU_ROW_EXTRA_INIT;
-			const char *what = jtext(j, "topSubContent");
-			int64_t fen;
-
-			memset(&p, 0, sizeof(p));
-			p.app = ALIPAY_APP;
-			p.currency = "CNY";
-			p.amount_minor = amount_of(jtext(j, "content"), &fen) ? fen : CU_UNKNOWN;
-			/* payment notices are bills (the fixture's reading of APPS.md 8.2):
-			 * 退款 refund (money in), 收款/到账 money in, 付款/扣款/支付 out */
-			p.kind = "bill";
-			p.direction = "unknown";
-			if (what != NULL && strstr(what, "\xe9\x80\x80\xe6\xac\xbe")) {
-				p.kind = "refund";
-				p.direction = "incoming";
-			} else if (what != NULL && (strstr(what, "\xe6\x94\xb6\xe6\xac\xbe") ||
-						    strstr(what, "\xe5\x88\xb0\xe8\xb4\xa6"))) {
-				p.direction = "incoming";
-			} else if (what != NULL && (strstr(what, "\xe4\xbb\x98\xe6\xac\xbe") ||
-						    strstr(what, "\xe6\x89\xa3\xe6\xac\xbe") ||
-						    strstr(what, "\xe6\x94\xaf\xe4\xbb\x98"))) {
-				p.direction = "outgoing";
-			}
-			p.counterparty_name = scene;
-			p.status = what;
-			p.occurred_ms = t;
-			p.message_id = mid;
-			p.prov = m.prov;
-			x.account = jtext(j, "assistMsg1");
-			st = cu_sink_payment_x(ctx, &p, &x, NULL, err);
-		}
-		free(scene);
-		json_decref(j);
-		cu_buf_release(&body);
-	}
-	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
-		st = cu_rows_damaged(a, err);
-	else if (st == CU_OK && rc != SQLITE_DONE)
-		st = cu_error_set(err, CU_E_FORMAT, "'%s': reading service_message: %s",
-				  a->device_path, sqlite3_errmsg(db));
-	if (st == CU_OK && bad_json > 0)
+	if (st == CU_OK && r.bad_json > 0)
 		cu_parse_warn(ctx, a,
 			      "%llu service_message contents are not JSON objects (kept raw)",
-			      (unsigned long long)bad_json);
-out:
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+			      (unsigned long long)r.bad_json);
+	alipay_row_release(&r);
+	cu_buf_release(&r.body);
 	return st;
 }
 
