@@ -473,12 +473,16 @@ struct cu_spec_out {
 	struct cu_contact contact;
 	struct cu_message message;
 	struct cu_row_extra extra;
-	bool skip; /* the row code decided this row is no record */
+	bool skip;         /* the row code decided this row is no record */
+	char raw_type[48]; /* room for a raw_type text the row code formats */
 };
 
 struct cu_table_spec;
 /* Row code: what the mapped fields cannot say (a direction from a type
- * code, a raw_type text). Runs after the mapping, before the sink. */
+ * code, a raw_type text). Runs after the mapping, before the sink. arg is
+ * the caller's run state (lookups, buffers); a record carved from a free
+ * page comes with arg NULL when the row code accepts that (it then does
+ * what the record alone allows), which the spec's comment says. */
 typedef enum cu_status (*cu_spec_row_fn)(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 					 const struct cu_table_spec *spec,
 					 const struct cu_spec_row *row, struct cu_spec_out *out,

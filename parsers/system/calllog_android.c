@@ -15,7 +15,8 @@
 
 #include <string.h>
 
-/* CallLog.Calls (APPS.md 7.4) in the order of the Android schema. */
+/* CallLog.Calls (APPS.md 7.4) in the order of the Android schema. The
+ * row code needs no run state (arg NULL): a carved record maps alone. */
 enum { CALLS_NUMBER, CALLS_DATE, CALLS_DURATION, CALLS_TYPE, CALLS_DELETED };
 static const struct cu_column_spec calls_columns[] = {
     [CALLS_NUMBER] = {"number", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CALL_COUNTERPART},
@@ -25,20 +26,14 @@ static const struct cu_column_spec calls_columns[] = {
     [CALLS_DELETED] = {"deleted", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
 };
 
-/* raw_type text of the row being sunk */
-struct calls_row {
-	char raw[48];
-};
-
 static enum cu_status calls_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				const struct cu_table_spec *spec, const struct cu_spec_row *row,
 				struct cu_spec_out *out, void *arg, struct cu_error *err)
 {
-	struct calls_row *r = arg;
 	struct cu_call *c = &out->call;
 	int64_t type = row->v[CALLS_TYPE].value, dur = row->v[CALLS_DURATION].value;
 
-	(void)ctx, (void)a, (void)spec, (void)err;
+	(void)ctx, (void)a, (void)spec, (void)arg, (void)err;
 	switch (type) {
 	case 1: /* incoming */
 	case 7: /* answered on another device */
@@ -61,9 +56,9 @@ static enum cu_status calls_row(struct cu_parse_ctx *ctx, const struct cu_artifa
 	default: c->direction = NULL; c->answered = -1;
 	}
 	if (type != CU_UNKNOWN) {
-		snprintf(r->raw, sizeof(r->raw), "%lld%s", (long long)type,
+		snprintf(out->raw_type, sizeof(out->raw_type), "%lld%s", (long long)type,
 			 row->v[CALLS_DELETED].value == 1 ? " deleted" : "");
-		out->extra.raw_type = r->raw;
+		out->extra.raw_type = out->raw_type;
 	}
 	return CU_OK;
 }
@@ -82,9 +77,7 @@ const struct cu_table_spec cu_spec_android_calls = {
 enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				       sqlite3 *db, struct cu_error *err)
 {
-	struct calls_row r;
-
-	return cu_spec_run(ctx, a, db, &cu_spec_android_calls, &r, err);
+	return cu_spec_run(ctx, a, db, &cu_spec_android_calls, NULL, err);
 }
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
@@ -95,9 +88,7 @@ static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			    struct cu_error *err)
 {
-	struct calls_row r;
-
-	return cu_spec_parse(ctx, a, &cu_spec_android_calls, &r, err);
+	return cu_spec_parse(ctx, a, &cu_spec_android_calls, NULL, err);
 }
 
 static const char *const patterns[] = {

@@ -135,7 +135,7 @@ static enum cu_status conversation_for(struct cu_parse_ctx *ctx, const struct cu
 				       struct threads *t, int64_t thread_id, const char *address,
 				       int64_t *conv, struct cu_error *err)
 {
-	struct thread *th = thread_id != CU_UNKNOWN ? thread_find(t, thread_id) : NULL;
+	struct thread *th = t && thread_id != CU_UNKNOWN ? thread_find(t, thread_id) : NULL;
 	struct cu_conversation c = {"sms", NULL, NULL, 0, a->source_id};
 	enum cu_status rc;
 
@@ -192,10 +192,10 @@ static const struct cu_column_spec sms_columns[] = {
     [SMS_DELETED] = {"deleted", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
 };
 
-/* What the sms rows share: the threads, and the raw_type of the row. */
+/* What the sms rows share: the threads (arg NULL, as for a carved
+ * record: the conversation is found by address alone). */
 struct sms_run {
 	struct threads *threads;
-	char raw[24];
 };
 
 static enum cu_status sms_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -212,11 +212,11 @@ static enum cu_status sms_row(struct cu_parse_ctx *ctx, const struct cu_artifact
 	m->sender = type == 1 ? address : NULL;
 	m->kind = "text";
 	if (type != CU_UNKNOWN) {
-		snprintf(r->raw, sizeof(r->raw), "%lld", (long long)type);
-		m->raw_type = r->raw;
+		snprintf(out->raw_type, sizeof(out->raw_type), "%lld", (long long)type);
+		m->raw_type = out->raw_type;
 	}
 	m->status = sms_status(type, row->v[SMS_READ].value, row->v[SMS_DELETED].value);
-	return conversation_for(ctx, a, r->threads, row->v[SMS_THREAD].value, address,
+	return conversation_for(ctx, a, r ? r->threads : NULL, row->v[SMS_THREAD].value, address,
 				&m->conversation_id, err);
 }
 
@@ -248,7 +248,7 @@ static const struct cu_table_spec sms_spec = {
 static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 				struct threads *t, struct cu_error *err)
 {
-	struct sms_run r = {t, ""};
+	struct sms_run r = {t};
 
 	return cu_spec_run(ctx, a, db, &sms_spec, &r, err);
 }
