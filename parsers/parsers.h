@@ -323,6 +323,10 @@ struct cu_prov cu_prov_row(const struct cu_artifact *a, const char *table, int64
 int64_t cu_parse_ms_from_unix_s(int64_t s);
 int64_t cu_parse_ms_from_unix_ms(int64_t ms);
 int64_t cu_parse_ms_from_cocoa_s(double s);
+/* Unix seconds as REAL (QQ iOS): the milliseconds kept. */
+int64_t cu_parse_ms_from_unix_s_real(double s);
+/* Cocoa seconds, or nanoseconds after iOS 11 (cu_time_from_cocoa_auto). */
+int64_t cu_parse_ms_from_cocoa_auto(int64_t v);
 
 /* Probes. cu_parse_probe_table: conf when the staged copy has table or
  * does not open (so the damage gets reported), conf / 2 when it opens

@@ -284,6 +284,30 @@ int64_t cu_parse_ms_from_cocoa_s(double s)
 	return (int64_t)(ms + 0.5); /* ms > 0: round half up */
 }
 
+int64_t cu_parse_ms_from_unix_s_real(double s)
+{
+	double ms;
+
+	if (!isfinite(s) || s <= 0.0)
+		return CU_UNKNOWN;
+	ms = s * 1000.0;
+	if (ms > (double)PARSE_MS_MAX)
+		return CU_UNKNOWN;
+	return (int64_t)(ms + 0.5); /* ms > 0: round half up */
+}
+
+int64_t cu_parse_ms_from_cocoa_auto(int64_t v)
+{
+	int64_t ms;
+
+	if (v == CU_UNKNOWN || v == 0)
+		return CU_UNKNOWN;
+	ms = cu_time_from_cocoa_auto(v);
+	if (ms <= 0 || ms > PARSE_MS_MAX)
+		return CU_UNKNOWN;
+	return ms;
+}
+
 enum cu_status cu_parse_conversation(struct cu_parse_ctx *ctx, const char *app,
 				     const char *identifier, const char *title, int is_group,
 				     int64_t source_id, int64_t *id, struct cu_error *err)

@@ -106,13 +106,9 @@ static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_arti
 			m.sender = troop ? who : peer;
 		m.sender_name = troop && !out_dir ? cu_sqlite_text(st, 5) : NULL;
 		/* time is REAL seconds: keep the milliseconds */
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
-			m.sent_ms = CU_UNKNOWN;
-		} else {
-			double t = sqlite3_column_double(st, 2);
-			m.sent_ms =
-			    t > 0 && t < 253402300799.0 ? (int64_t)(t * 1000.0 + 0.5) : CU_UNKNOWN;
-		}
+		m.sent_ms = sqlite3_column_type(st, 2) == SQLITE_NULL
+				? CU_UNKNOWN
+				: cu_parse_ms_from_unix_s_real(sqlite3_column_double(st, 2));
 		m.kind = type == 0 ? "text" : "other";
 		snprintf(raw, sizeof(raw), "%lld", (long long)type);
 		m.raw_type = type == CU_UNKNOWN ? NULL : raw;

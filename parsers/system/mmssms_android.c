@@ -363,7 +363,7 @@ static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifa
 		m.direction = box == 1 ? "incoming" : (box >= 2 && box <= 5) ? "outgoing" : NULL;
 		m.sender = box == 1 ? from : NULL;
 		/* pdu.date is Unix seconds (APPS.md 0) */
-		m.sent_ms = date > 0 && date < INT64_MAX / 1000 ? date * 1000 : CU_UNKNOWN;
+		m.sent_ms = cu_parse_ms_from_unix_s(date);
 		m.kind = kind;
 		m.body = body.len ? body.data : cu_sqlite_text(st, 5);
 		m.attachment = att.len ? att.data : NULL;

@@ -5,7 +5,7 @@
  *
  * Covers the schema of iOS 6-17 / macOS 10.8+ (APPS.md 6.2): message
  * (ROWID, text, attributedBody, handle_id, service, date - Cocoa seconds
- * before iOS 11, nanoseconds after (cu_time_from_cocoa_auto) -, is_from_me,
+ * before iOS 11, nanoseconds after (cu_parse_ms_from_cocoa_auto) -, is_from_me,
  * is_read, is_delivered, error, item_type, date_retracted), handle (id),
  * chat (chat_identifier, display_name, style: 43 group, 45 one-to-one
  * [unconfirmed: also guessed from the number of handles]), chat_message_join,
@@ -368,8 +368,7 @@ static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *
 			      : from_me == 1                           ? "outgoing"
 								       : "incoming";
 		m.sender = from_me == 1 ? NULL : sender;
-		m.sent_ms =
-		    date != CU_UNKNOWN && date != 0 ? cu_time_from_cocoa_auto(date) : CU_UNKNOWN;
+		m.sent_ms = cu_parse_ms_from_cocoa_auto(date);
 		if (retracted > 0 && retracted != CU_UNKNOWN)
 			m.kind = "recalled";
 		else if (item_type > 0 && item_type != CU_UNKNOWN)

@@ -476,7 +476,7 @@ static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 								       : CU_UNKNOWN;
 		r.is_send = sqlite3_column_int64(st, 5) == 1;
 		r.time_ms = sqlite3_column_type(st, 6) == SQLITE_INTEGER
-				? sqlite3_column_int64(st, 6)
+				? cu_parse_ms_from_unix_ms(sqlite3_column_int64(st, 6))
 				: CU_UNKNOWN;
 		att = attachment_for(r.type, (const char *)sqlite3_column_text(st, 7));
 		r.attachment = att;
@@ -499,7 +499,9 @@ out:
 /* Time columns of the wallet tables: seconds or ms [unconfirmed]. */
 static int64_t wallet_ms(int64_t t)
 {
-	return t == CU_UNKNOWN || t <= 0 ? CU_UNKNOWN : t < 100000000000LL ? t * 1000 : t;
+	/* seconds or milliseconds, by magnitude */
+	return t != CU_UNKNOWN && t < 100000000000LL ? cu_parse_ms_from_unix_s(t)
+						     : cu_parse_ms_from_unix_ms(t);
 }
 
 /*

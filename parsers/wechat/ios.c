@@ -473,9 +473,7 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 								      : CU_UNKNOWN;
 		t = sqlite3_column_type(q, 4) == SQLITE_INTEGER ? sqlite3_column_int64(q, 4)
 								: CU_UNKNOWN;
-		r.time_ms = (t != CU_UNKNOWN && t > -9000000000000LL && t < 9000000000000LL)
-				? t * 1000
-				: CU_UNKNOWN;
+		r.time_ms = cu_parse_ms_from_unix_s(t);
 		/* Des 0 = sent by the owner (WechatExporter; APPS.md 2.2) */
 		r.is_send =
 		    sqlite3_column_type(q, 5) == SQLITE_INTEGER && sqlite3_column_int64(q, 5) == 0;
