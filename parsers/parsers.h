@@ -452,16 +452,21 @@ enum cu_spec_sink {
 
 /* One value of a row: the source value as found (type is an SQLITE_*
  * type, SQLITE_NULL also for a column the file lacks) and its decoded
- * form. Text and blobs are borrowed for the row. */
+ * form. Borrowed for the row. p holds TEXT (NUL-terminated), a BLOB's
+ * bytes (NUL-terminated when a text decoder reads them), or for a live
+ * row a number's text when a text decoder reads it; d is the value as
+ * SQLite converts it to REAL where a Cocoa decoder reads it. A record
+ * given as values (carved) sets type and i / d / p,n. */
 struct cu_spec_value {
 	int type;
-	int64_t i; /* INTEGER; REAL truncated */
-	double d;  /* REAL; INTEGER converted */
+	int64_t i; /* INTEGER (REAL truncated) */
+	double d;  /* REAL (INTEGER converted) */
 	const unsigned char *p;
-	size_t n;         /* TEXT / BLOB bytes */
+	size_t n;         /* bytes at p */
 	bool present;     /* the column exists in this file */
 	const char *text; /* decoded text (TEXT, NAME, TEXT_ANY) or NULL */
 	int64_t value;    /* decoded integer / ms (INT, times), CU_UNKNOWN */
+	char num[32];     /* a number as text, for a record given without p */
 };
 
 struct cu_spec_row {

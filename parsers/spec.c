@@ -18,10 +18,29 @@ int cu_spec_column(const struct cu_table_spec *spec, const char *name)
 	return -1;
 }
 
-static const char *value_text(const struct cu_spec_value *v)
+/* The value as text, as sqlite3_column_text() gives it: numbers and BLOB
+ * bytes too. A live row brings the text along (read_value); a number
+ * handed over without it is formatted here. */
+static const char *value_text(struct cu_spec_value *v)
 {
-	/* sqlite3_column_text() gives NUL-terminated UTF-8 for TEXT */
-	return v->type == SQLITE_TEXT ? (const char *)v->p : NULL;
+	switch (v->type) {
+	case SQLITE_TEXT:
+	case SQLITE_BLOB: return (const char *)v->p;
+	case SQLITE_INTEGER:
+		if (!v->p)
+			snprintf(v->num, sizeof(v->num), "%lld", (long long)v->i);
+		return v->p ? (const char *)v->p : v->num;
+	case SQLITE_FLOAT:
+		if (!v->p)
+			snprintf(v->num, sizeof(v->num), "%.15g", v->d);
+		return v->p ? (const char *)v->p : v->num;
+	default: return NULL;
+	}
+}
+
+static bool text_decoder(enum cu_decode d)
+{
+	return d == CU_DECODE_TEXT || d == CU_DECODE_NAME || d == CU_DECODE_TEXT_ANY;
 }
 
 static int64_t value_int(const struct cu_spec_value *v)
@@ -49,13 +68,14 @@ void cu_spec_decode(const struct cu_column_spec *col, struct cu_spec_value *v)
 	case CU_DECODE_TEXT_ANY:
 		/* text as found; a BLOB is left to the row code, which keeps
 		 * its valid UTF-8 prefix in a buffer of its own */
-		v->text = value_text(v);
+		v->text = v->type == SQLITE_BLOB ? NULL : value_text(v);
 		break;
 	case CU_DECODE_INT: v->value = value_int(v); break;
 	case CU_DECODE_UNIX_S: v->value = cu_parse_ms_from_unix_s(value_int(v)); break;
 	case CU_DECODE_UNIX_MS: v->value = cu_parse_ms_from_unix_ms(value_int(v)); break;
 	case CU_DECODE_COCOA_S:
-		if (v->type == SQLITE_INTEGER || v->type == SQLITE_FLOAT)
+		/* d is the value as sqlite3_column_double() converts it */
+		if (v->type != SQLITE_NULL)
 			v->value = cu_parse_ms_from_cocoa_s(v->d);
 		break;
 	}
@@ -123,8 +143,13 @@ enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	return rc;
 }
 
-static void read_value(sqlite3_stmt *st, int col, bool present, struct cu_spec_value *v)
+/* One column of a live row; what the column's decoder will read is taken
+ * the way SQLite converts it (text of a number, double of a text). */
+static void read_value(sqlite3_stmt *st, int col, const struct cu_column_spec *spec, bool present,
+		       struct cu_spec_value *v)
 {
+	bool as_text = text_decoder(spec->decode);
+
 	v->present = present;
 	v->type = sqlite3_column_type(st, col);
 	v->i = 0;
@@ -133,20 +158,30 @@ static void read_value(sqlite3_stmt *st, int col, bool present, struct cu_spec_v
 	v->n = 0;
 	switch (v->type) {
 	case SQLITE_INTEGER:
-		v->i = sqlite3_column_int64(st, col);
-		v->d = (double)v->i;
-		break;
 	case SQLITE_FLOAT:
+		if (as_text) {
+			v->p = sqlite3_column_text(st, col);
+			v->n = (size_t)sqlite3_column_bytes(st, col);
+		}
+		v->i = sqlite3_column_int64(st, col);
 		v->d = sqlite3_column_double(st, col);
-		v->i = v->d > -9.2e18 && v->d < 9.2e18 ? (int64_t)v->d : 0;
 		break;
 	case SQLITE_TEXT:
 		v->p = sqlite3_column_text(st, col);
 		v->n = (size_t)sqlite3_column_bytes(st, col);
+		if (spec->decode == CU_DECODE_COCOA_S)
+			v->d = sqlite3_column_double(st, col);
 		break;
 	case SQLITE_BLOB:
-		v->p = sqlite3_column_blob(st, col);
+		/* the bytes NUL-terminated for a text decoder (as
+		 * sqlite3_column_text gives them), as found otherwise */
+		if (as_text && spec->decode != CU_DECODE_TEXT_ANY)
+			v->p = sqlite3_column_text(st, col);
+		else
+			v->p = sqlite3_column_blob(st, col);
 		v->n = (size_t)sqlite3_column_bytes(st, col);
+		if (spec->decode == CU_DECODE_COCOA_S)
+			v->d = sqlite3_column_double(st, col);
 		break;
 	default: break;
 	}
@@ -188,7 +223,7 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 		struct cu_prov prov = cu_prov_row(a, spec->table, sqlite3_column_int64(st, 0));
 
 		for (size_t i = 0; i < spec->ncolumns; i++)
-			read_value(st, (int)i + 1, present[i], &v[i]);
+			read_value(st, (int)i + 1, &spec->columns[i], present[i], &v[i]);
 		rc = cu_spec_emit(ctx, a, spec, v, &prov, arg, NULL, err);
 		if (rc)
 			goto out;

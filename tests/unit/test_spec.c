@@ -55,6 +55,11 @@ static void decoders(void)
 	v.p = (const unsigned char *)"42";
 	cu_spec_decode(&num, &v);
 	tap_is_int(v.value, 42, "INT decoder: numeric text");
+	memset(&v, 0, sizeof(v));
+	v.type = SQLITE_INTEGER;
+	v.i = 13800000000;
+	cu_spec_decode(&name, &v);
+	tap_is_str(v.text, "13800000000", "text decoders read a number as its text");
 }
 
 /* A parser whose parse() hands one carved calls record to the Android
