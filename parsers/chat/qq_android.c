@@ -540,45 +540,64 @@ out:
 	return rc;
 }
 
+/* Friends (APPS.md 3.1): uin, name and remark, each XORed with the key. */
+enum { FRIEND_UIN, FRIEND_NAME, FRIEND_REMARK };
+static const struct cu_column_spec friend_columns[] = {
+    [FRIEND_UIN] = {"uin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [FRIEND_NAME] = {"name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [FRIEND_REMARK] = {"remark", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+};
+
+/* A decoded text value into b: NULL when NULL, undecodable or no key. */
+static const char *dec_value(struct qq_run *r, const struct cu_spec_value *v, struct cu_buf *b)
+{
+	if (v->text == NULL || r->key.len == 0)
+		return NULL;
+	/* XORed text may hold NUL characters: the length is the value's */
+	if (cu_qq_xor_text(v->text, v->p ? v->n : strlen(v->text), r->key.data, r->key.len, b,
+			   NULL) != CU_OK) {
+		r->bad_text++;
+		return NULL;
+	}
+	return b->data;
+}
+
+static enum cu_status friend_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				 struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct qq_run *r = arg;
+	struct cu_contact *c = &out->contact;
+
+	(void)ctx, (void)a, (void)spec, (void)err;
+	c->identifier = dec_value(r, &row->v[FRIEND_UIN], &r->t1);
+	c->display_name = cu_parse_nz(dec_value(r, &row->v[FRIEND_NAME], &r->t2));
+	c->remark = cu_parse_nz(dec_value(r, &row->v[FRIEND_REMARK], &r->t3));
+	/* display_name is the name the owner sees: the remark when set
+	 * (as for WeChat conRemark); the QQ nickname then goes to alias */
+	if (c->remark) {
+		c->alias = c->display_name;
+		c->display_name = c->remark;
+	}
+	return CU_OK;
+}
+
+static const struct cu_table_spec friend_spec = {
+    .table = "Friends",
+    .key = "rowid",
+    .columns = friend_columns,
+    .ncolumns = sizeof(friend_columns) / sizeof(friend_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CONTACT,
+    .row = friend_row,
+};
+
 static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT;
-	enum cu_status rc;
-	struct cu_rows guard;
-	int s;
 	if (!cu_sqlite_has_table(r->db, "Friends") ||
 	    !cu_sqlite_has_column(r->db, "Friends", "uin"))
 		return CU_OK; /* slowtable_*.db has messages only */
-	rc = cu_buf_printf(&sql, err, "SELECT rowid, uin, %s, %s FROM Friends ORDER BY rowid",
-			   cu_parse_col(r->ctx, r->a, r->db, "Friends", "name", true),
-			   cu_parse_col(r->ctx, r->a, r->db, "Friends", "remark", false));
-	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, r->a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_contact c;
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		c.identifier = dec_text(r, st, 1, &r->t1);
-		c.display_name = cu_parse_nz(dec_text(r, st, 2, &r->t2));
-		c.remark = cu_parse_nz(dec_text(r, st, 3, &r->t3));
-		/* display_name is the name the owner sees: the remark when set
-		 * (as for WeChat conRemark); the QQ nickname then goes to alias */
-		if (c.remark) {
-			c.alias = c.display_name;
-			c.display_name = c.remark;
-		}
-		c.prov = cu_prov_row(r->a, "Friends", sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(r->a, r->db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_run(r->ctx, r->a, r->db, &friend_spec, r, err);
 }
 
 /* The table name carries MD5_HEX_UPPER(peer) (APPS.md 3.1): 1 when the
