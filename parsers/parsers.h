@@ -454,9 +454,10 @@ enum cu_spec_sink {
  * type, SQLITE_NULL also for a column the file lacks) and its decoded
  * form. Borrowed for the row. p holds TEXT (NUL-terminated), a BLOB's
  * bytes (NUL-terminated when a text decoder reads them), or for a live
- * row a number's text when a text decoder reads it; d is the value as
- * SQLite converts it to REAL where a Cocoa decoder reads it. A record
- * given as values (carved) sets type and i / d / p,n. */
+ * row a number's text when a text decoder reads it. i and d are the
+ * value as sqlite3_column_int64/double give it, for text too where a RAW
+ * or Cocoa decoder reads it (0 for NULL and BLOB). A record given as
+ * values (carved) sets type and i / d / p,n. */
 struct cu_spec_value {
 	int type;
 	int64_t i; /* INTEGER (REAL truncated) */

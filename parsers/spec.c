@@ -81,6 +81,8 @@ void cu_spec_decode(const struct cu_column_spec *col, struct cu_spec_value *v)
 	}
 }
 
+/* Only the spec's sink record is set up and read; a field of another
+ * record would be written and ignored. */
 static void map_field(struct cu_spec_out *o, enum cu_field f, const struct cu_spec_value *v)
 {
 	switch (f) {
@@ -107,19 +109,37 @@ enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *
 			    const struct cu_prov *prov, void *arg, int64_t *id,
 			    struct cu_error *err)
 {
-	struct cu_row_extra extra = CU_ROW_EXTRA_INIT;
+	static const struct cu_row_extra extra = CU_ROW_EXTRA_INIT;
 	struct cu_spec_out o;
 	struct cu_spec_row row = {prov->rowid, v, *prov};
 	int64_t sunk_id = CU_UNKNOWN;
 	enum cu_status rc = CU_OK;
 
-	memset(&o, 0, sizeof(o));
+	/* only the record the spec sinks is set up (this runs per row) */
 	o.extra = extra;
-	o.call.app = o.contact.app = o.message.app = spec->app;
-	o.call.started_ms = o.call.duration_s = CU_UNKNOWN;
-	o.call.answered = -1;
-	o.message.conversation_id = o.message.sent_ms = CU_UNKNOWN;
-	o.call.prov = o.contact.prov = o.message.prov = *prov;
+	o.skip = false;
+	o.raw_type[0] = '\0';
+	switch (spec->sink) {
+	case CU_SPEC_SINK_CALL:
+		memset(&o.call, 0, sizeof(o.call));
+		o.call.app = spec->app;
+		o.call.started_ms = o.call.duration_s = CU_UNKNOWN;
+		o.call.answered = -1;
+		o.call.prov = *prov;
+		break;
+	case CU_SPEC_SINK_CONTACT:
+		memset(&o.contact, 0, sizeof(o.contact));
+		o.contact.app = spec->app;
+		o.contact.prov = *prov;
+		break;
+	case CU_SPEC_SINK_NONE:
+	case CU_SPEC_SINK_MESSAGE:
+		memset(&o.message, 0, sizeof(o.message));
+		o.message.app = spec->app;
+		o.message.conversation_id = o.message.sent_ms = CU_UNKNOWN;
+		o.message.prov = *prov;
+		break;
+	}
 	for (size_t i = 0; i < spec->ncolumns; i++) {
 		cu_spec_decode(&spec->columns[i], &v[i]);
 		map_field(&o, spec->columns[i].field, &v[i]);
@@ -158,19 +178,33 @@ static void read_value(sqlite3_stmt *st, int col, const struct cu_column_spec *s
 	v->n = 0;
 	switch (v->type) {
 	case SQLITE_INTEGER:
-	case SQLITE_FLOAT:
 		if (as_text) {
 			v->p = sqlite3_column_text(st, col);
 			v->n = (size_t)sqlite3_column_bytes(st, col);
 		}
 		v->i = sqlite3_column_int64(st, col);
+		v->d = (double)v->i;
+		break;
+	case SQLITE_FLOAT:
+		if (as_text) {
+			v->p = sqlite3_column_text(st, col);
+			v->n = (size_t)sqlite3_column_bytes(st, col);
+		}
 		v->d = sqlite3_column_double(st, col);
+		/* as sqlite3_column_int64 would: saturated, NaN 0 */
+		v->i = v->d != v->d      ? 0
+		       : v->d <= -9.2e18 ? INT64_MIN
+		       : v->d >= 9.2e18  ? INT64_MAX
+					 : (int64_t)v->d;
 		break;
 	case SQLITE_TEXT:
 		v->p = sqlite3_column_text(st, col);
 		v->n = (size_t)sqlite3_column_bytes(st, col);
-		if (spec->decode == CU_DECODE_COCOA_S)
+		/* the number SQLite reads in the text (row code, Cocoa) */
+		if (spec->decode == CU_DECODE_COCOA_S || spec->decode == CU_DECODE_RAW) {
+			v->i = sqlite3_column_int64(st, col);
 			v->d = sqlite3_column_double(st, col);
+		}
 		break;
 	case SQLITE_BLOB:
 		/* the bytes NUL-terminated for a text decoder (as

@@ -70,75 +70,98 @@ static const char *peer_name(struct tg_run *r, int64_t uid, struct cu_buf *b)
 	return res;
 }
 
+/* users (APPS.md 5.1): uid, "First Last;;;username", the TL User blob. */
+enum { USER_UID, USER_NAME, USER_DATA };
+static const struct cu_column_spec user_columns[] = {
+    [USER_UID] = {"uid", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [USER_NAME] = {"name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [USER_DATA] = {"data", CU_AFFINITY_BLOB, CU_DECODE_RAW, CU_FIELD_NONE, false},
+};
+
+/* The run, the texts of the contact being sunk and whether it is the
+ * account's own user (TL flag self). */
+struct users_run {
+	struct tg_run *r;
+	struct cu_buf name, user, phone, id;
+	bool self;
+};
+
+static enum cu_status user_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			       struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct users_run *ur = arg;
+	const struct cu_spec_value *data = &row->v[USER_DATA];
+	const char *raw = row->v[USER_NAME].text, *sep;
+	struct cu_contact *c = &out->contact;
+	struct cu_tl_user u;
+	bool have_tl = false;
+	enum cu_status rc = CU_OK;
+
+	(void)ctx, (void)a, (void)spec;
+	cu_buf_reset(&ur->user);
+	cu_buf_reset(&ur->phone);
+	cu_buf_reset(&ur->id);
+	if (data->type == SQLITE_BLOB && cu_tl_user_decode(data->p, data->n, &u, NULL) == CU_OK)
+		have_tl = true;
+	if (have_tl && u.phone_len && cu_utf8_valid((const char *)u.phone, u.phone_len))
+		rc = cu_buf_append(&ur->phone, u.phone, u.phone_len, err);
+	if (rc == CU_OK && raw && (sep = strstr(raw, ";;;")) != NULL && sep[3])
+		rc = cu_buf_puts(&ur->user, sep + 3, err);
+	else if (rc == CU_OK && have_tl && u.username_len &&
+		 cu_utf8_valid((const char *)u.username, u.username_len))
+		rc = cu_buf_append(&ur->user, u.username, u.username_len, err);
+	if (rc == CU_OK)
+		rc = cu_buf_printf(&ur->id, err, "%" PRId64, row->v[USER_UID].i);
+	if (rc != CU_OK)
+		return rc;
+	c->identifier = ur->id.data;
+	c->display_name = name_part(raw, &ur->name);
+	c->alias = ur->user.len ? ur->user.data : NULL;
+	c->phone = ur->phone.len ? ur->phone.data : NULL;
+	ur->self = have_tl && u.self;
+	return CU_OK;
+}
+
+/* The account's own user also becomes the account (the first one). */
+static enum cu_status user_sunk(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				const struct cu_spec_row *row, const struct cu_spec_out *out,
+				int64_t id, void *arg, struct cu_error *err)
+{
+	struct users_run *ur = arg;
+	struct cu_account acc = {APP, out->contact.identifier, out->contact.display_name,
+				 a->source_id};
+
+	(void)id;
+	if (!ur->self || ur->r->own != CU_UNKNOWN)
+		return CU_OK;
+	ur->r->own = row->v[USER_UID].i;
+	return cu_sink_account(ctx, &acc, err);
+}
+
+static const struct cu_table_spec user_spec = {
+    .table = "users",
+    .key = "rowid",
+    .columns = user_columns,
+    .ncolumns = sizeof(user_columns) / sizeof(user_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CONTACT,
+    .row = user_row,
+    .sunk = user_sunk,
+};
+
 static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT, name = CU_BUF_INIT, user = CU_BUF_INIT,
-		      phone = CU_BUF_INIT, id = CU_BUF_INIT;
-	enum cu_status rc = CU_OK;
-	struct cu_rows guard;
-	int s;
+	struct users_run ur = {r, CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT, false};
+	enum cu_status rc;
 
 	if (!cu_parse_need_table(r->ctx, r->a, r->db, "users", true))
 		return CU_OK;
-	rc = cu_buf_printf(&sql, err, "SELECT rowid, uid, %s, %s FROM users ORDER BY rowid",
-			   cu_parse_col(r->ctx, r->a, r->db, "users", "name", true),
-			   cu_parse_col(r->ctx, r->a, r->db, "users", "data", false));
-	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, r->a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_contact c;
-		struct cu_tl_user u;
-		const char *raw = cu_sqlite_text(st, 2), *sep;
-		int64_t uid = sqlite3_column_int64(st, 1);
-		bool have_tl = false;
-		memset(&c, 0, sizeof(c));
-		cu_buf_reset(&user);
-		cu_buf_reset(&phone);
-		if (sqlite3_column_type(st, 3) == SQLITE_BLOB &&
-		    cu_tl_user_decode(sqlite3_column_blob(st, 3),
-				      (size_t)sqlite3_column_bytes(st, 3), &u, NULL) == CU_OK)
-			have_tl = true;
-		if (have_tl && u.phone_len && cu_utf8_valid((const char *)u.phone, u.phone_len)) {
-			if (cu_buf_append(&phone, u.phone, u.phone_len, err) != CU_OK)
-				goto out;
-		}
-		if (raw && (sep = strstr(raw, ";;;")) != NULL && sep[3]) {
-			if (cu_buf_puts(&user, sep + 3, err) != CU_OK)
-				goto out;
-		} else if (have_tl && u.username_len &&
-			   cu_utf8_valid((const char *)u.username, u.username_len)) {
-			if (cu_buf_append(&user, u.username, u.username_len, err) != CU_OK)
-				goto out;
-		}
-		cu_buf_reset(&id);
-		if ((rc = cu_buf_printf(&id, err, "%" PRId64, uid)) != CU_OK)
-			goto out;
-		c.app = APP;
-		c.identifier = id.data;
-		c.display_name = name_part(raw, &name);
-		c.alias = user.len ? user.data : NULL;
-		c.phone = phone.len ? phone.data : NULL;
-		c.prov = cu_prov_row(r->a, "users", sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
-			goto out;
-		if (have_tl && u.self && r->own == CU_UNKNOWN) {
-			struct cu_account acc = {APP, id.data, c.display_name, r->a->source_id};
-			r->own = uid;
-			if ((rc = cu_sink_account(r->ctx, &acc, err)) != CU_OK)
-				goto out;
-		}
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(r->a, r->db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	cu_buf_release(&name);
-	cu_buf_release(&user);
-	cu_buf_release(&phone);
-	cu_buf_release(&id);
+	rc = cu_spec_run(r->ctx, r->a, r->db, &user_spec, &ur, err);
+	cu_buf_release(&ur.name);
+	cu_buf_release(&ur.user);
+	cu_buf_release(&ur.phone);
+	cu_buf_release(&ur.id);
 	return rc;
 }
 
