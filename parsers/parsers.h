@@ -7,6 +7,15 @@
  * under CASE/work/, and lets the parser write rows through the sink below.
  * Parsers keep no global state, never touch evidence/, and name provenance
  * on every row. Two parsers claiming one file is reported, not resolved.
+ *
+ * This header is the framework: the parser and artifact, the registry, the
+ * sink, the parse context, the toolkit every parser reads its database
+ * with, and table specs (an app table described as data, driving one row
+ * loop). The parsers live by group - system/, wechat/, payments/, chat/ -
+ * each group listing its parsers in <group>_parsers.c; the format decoders
+ * they use sit behind internal headers next to their code (SQLCipher 1,
+ * WeChat keys and Java serialization, protobuf: wechat/; Telegram TL, QQ
+ * XOR: chat/; WeChat Pay XML, bank SMS: payments/; typedstream: system/).
  */
 #ifndef CUSTOS_PARSERS_H
 #define CUSTOS_PARSERS_H

@@ -385,55 +385,76 @@ out:
 	return rc;
 }
 
+/* call_log (current msgstore): the peer through jid_row_id -> jid. */
+enum { CALL_JID_ROW, CALL_FROM_ME, CALL_TIMESTAMP, CALL_DURATION };
+static const struct cu_column_spec call_columns[] = {
+    [CALL_JID_ROW] = {"jid_row_id", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [CALL_FROM_ME] = {"from_me", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [CALL_TIMESTAMP] = {"timestamp", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_CALL_STARTED,
+			true},
+    [CALL_DURATION] = {"duration", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_CALL_DURATION,
+		       true},
+};
+
+/* The jid lookup (NULL without a usable jid table, and for a carved
+ * record: the peer is then unknown) and the peer of the row. */
+struct call_run {
+	sqlite3_stmt *jid;
+	struct cu_buf peer;
+};
+
+static enum cu_status call_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			       struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct call_run *r = arg;
+	const struct cu_spec_value *jid = &row->v[CALL_JID_ROW];
+	int64_t from_me = row->v[CALL_FROM_ME].value, dur = out->call.duration_s;
+	struct cu_call *c = &out->call;
+	enum cu_status rc = CU_OK;
+
+	(void)ctx, (void)a, (void)spec;
+	if (r && r->jid && jid->type != SQLITE_NULL) {
+		cu_buf_reset(&r->peer);
+		sqlite3_bind_int64(r->jid, 1, jid->i);
+		if (sqlite3_step(r->jid) == SQLITE_ROW && cu_sqlite_text(r->jid, 0) != NULL) {
+			rc = cu_buf_puts(&r->peer, cu_sqlite_text(r->jid, 0), err);
+			c->counterpart = r->peer.data;
+		}
+		sqlite3_reset(r->jid);
+	}
+	c->direction = from_me == CU_UNKNOWN ? NULL : from_me ? "outgoing" : "incoming";
+	/* call_result codes are not confirmed; a call that lasted was answered */
+	c->answered = dur == CU_UNKNOWN ? -1 : dur > 0 ? 1 : 0;
+	return rc;
+}
+
+static const struct cu_table_spec call_spec = {
+    .table = "call_log",
+    .key = "_id",
+    .columns = call_columns,
+    .ncolumns = sizeof(call_columns) / sizeof(call_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CALL,
+    .row = call_row,
+};
+
 static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				  sqlite3 *db, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	enum cu_status rc;
-	const char *t = "call_log";
-	bool jid = cu_sqlite_has_table(db, "jid") &&
-		   cu_sqlite_has_column(db, "jid", "raw_string") &&
-		   cu_sqlite_has_column(db, t, "jid_row_id");
-	struct cu_rows guard;
-	int s;
+	struct call_run r = {NULL, CU_BUF_INIT};
+	enum cu_status rc = CU_OK;
 
-	if (!cu_sqlite_has_table(db, t))
+	if (!cu_sqlite_has_table(db, "call_log"))
 		return CU_OK; /* older stores log calls as messages (media_wa_type 8) */
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT cl._id, %s, cl.%s, cl.%s, cl.%s FROM call_log cl %s ORDER BY "
-			   "cl._id",
-			   jid ? "j.raw_string" : "NULL",
-			   cu_parse_col(ctx, a, db, t, "from_me", true),
-			   cu_parse_col(ctx, a, db, t, "timestamp", true),
-			   cu_parse_col(ctx, a, db, t, "duration", true),
-			   jid ? "LEFT JOIN jid j ON j._id = cl.jid_row_id" : "");
-	if (rc != CU_OK)
-		goto out;
-	fix_nulls(&sql);
-	if ((rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_call c;
-		int64_t from_me = cu_sqlite_i64(st, 2), dur = cu_sqlite_i64(st, 4);
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		c.counterpart = cu_sqlite_text(st, 1);
-		c.direction = from_me == CU_UNKNOWN ? NULL : from_me ? "outgoing" : "incoming";
-		c.started_ms = cu_parse_ms_from_unix_ms(cu_sqlite_i64(st, 3));
-		c.duration_s = dur;
-		/* call_result codes are not confirmed; a call that lasted was answered */
-		c.answered = dur == CU_UNKNOWN ? -1 : dur > 0 ? 1 : 0;
-		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_call(ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(a, db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
+	if (cu_sqlite_has_table(db, "jid") && cu_sqlite_has_column(db, "jid", "raw_string") &&
+	    cu_sqlite_has_column(db, "call_log", "jid_row_id"))
+		rc = cu_parse_prepare(a, db, "SELECT raw_string FROM jid WHERE _id = ?1", &r.jid,
+				      err);
+	if (rc == CU_OK)
+		rc = cu_spec_run(ctx, a, db, &call_spec, &r, err);
+	sqlite3_finalize(r.jid);
+	cu_buf_release(&r.peer);
 	return rc;
 }
 
