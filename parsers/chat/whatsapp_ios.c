@@ -332,17 +332,80 @@ static int probe_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 	return cu_parse_probe_tables(ctx, a, t, "*net.whatsapp.WhatsApp*CallHistory.sqlite");
 }
 
+/* ZWACDCALLEVENT: one call each; direction and outcome from its
+ * aggregate event, the peers from its participants. */
+enum { CE_DATE, CE_DURATION, CE_GROUP, CE_AGGREGATE };
+static const struct cu_column_spec call_event_columns[] = {
+    [CE_DATE] = {"ZDATE", CU_AFFINITY_REAL, CU_DECODE_COCOA_S, CU_FIELD_CALL_STARTED, true},
+    [CE_DURATION] = {"ZDURATION", CU_AFFINITY_REAL, CU_DECODE_RAW, CU_FIELD_NONE, true},
+    [CE_GROUP] = {"ZGROUPJIDSTRING", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [CE_AGGREGATE] = {"Z1CALLEVENTS", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+};
+
+/* Lookups into the aggregate events and participants (NULL when the
+ * file lacks them, and for a carved record), and the row's peers. */
+struct call_event_run {
+	sqlite3_stmt *agg, *part;
+	struct cu_buf peers;
+};
+
+static enum cu_status call_event_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				     const struct cu_table_spec *spec,
+				     const struct cu_spec_row *row, struct cu_spec_out *out,
+				     void *arg, struct cu_error *err)
+{
+	struct call_event_run *r = arg;
+	const struct cu_spec_value *dur = &row->v[CE_DURATION], *agg = &row->v[CE_AGGREGATE];
+	const char *group = row->v[CE_GROUP].text;
+	int64_t incoming = CU_UNKNOWN, missed = CU_UNKNOWN;
+	struct cu_call *c = &out->call;
+	enum cu_status rc = CU_OK;
+
+	(void)ctx, (void)a, (void)spec;
+	if (r && r->agg && agg->type != SQLITE_NULL) {
+		sqlite3_bind_int64(r->agg, 1, agg->i);
+		if (sqlite3_step(r->agg) == SQLITE_ROW) {
+			incoming = cu_sqlite_i64(r->agg, 0);
+			missed = cu_sqlite_i64(r->agg, 1);
+		}
+		sqlite3_reset(r->agg);
+	}
+	if (group && *group) {
+		c->counterpart = group;
+	} else if (r && r->part) {
+		cu_buf_reset(&r->peers);
+		sqlite3_bind_int64(r->part, 1, row->rowid);
+		if (sqlite3_step(r->part) == SQLITE_ROW && cu_sqlite_text(r->part, 0) != NULL) {
+			rc = cu_buf_puts(&r->peers, cu_sqlite_text(r->part, 0), err);
+			c->counterpart = r->peers.data;
+		}
+		sqlite3_reset(r->part);
+	}
+	c->direction = incoming == CU_UNKNOWN ? NULL : incoming ? "incoming" : "outgoing";
+	/* ZDURATION is float seconds; truncated to whole seconds */
+	c->duration_s = dur->type == SQLITE_NULL ? CU_UNKNOWN : (int64_t)dur->d;
+	c->answered = missed == CU_UNKNOWN ? -1 : missed ? 0 : 1;
+	return rc;
+}
+
+static const struct cu_table_spec call_event_spec = {
+    .table = "ZWACDCALLEVENT",
+    .key = "Z_PK",
+    .columns = call_event_columns,
+    .ncolumns = sizeof(call_event_columns) / sizeof(call_event_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CALL,
+    .row = call_event_row,
+};
+
 static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				  struct cu_error *err)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT;
-	enum cu_status rc;
+	struct call_event_run r = {NULL, NULL, CU_BUF_INIT};
 	const char *t = "ZWACDCALLEVENT";
+	enum cu_status rc;
 	bool agg, part;
-	struct cu_rows guard;
-	int s;
 
 	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
 		goto out;
@@ -357,53 +420,25 @@ static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_arti
 	part = cu_parse_need_table(ctx, a, db, "ZWACDCALLEVENTPARTICIPANT", true) &&
 	       cu_sqlite_has_column(db, "ZWACDCALLEVENTPARTICIPANT", "Z1PARTICIPANTS") &&
 	       cu_sqlite_has_column(db, "ZWACDCALLEVENTPARTICIPANT", "ZJIDSTRING");
-	rc = cu_buf_printf(
-	    &sql, err, "SELECT e.Z_PK, e.%s, e.%s, e.%s, %s, %s, %s FROM %s e %s ORDER BY e.Z_PK",
-	    cu_parse_col(ctx, a, db, t, "ZDATE", true),
-	    cu_parse_col(ctx, a, db, t, "ZDURATION", true),
-	    cu_parse_col(ctx, a, db, t, "ZGROUPJIDSTRING", false), agg ? "ag.ZINCOMING" : "NULL",
-	    agg ? "ag.ZMISSED" : "NULL",
-	    part ? "(SELECT group_concat(j, ',') FROM (SELECT ZJIDSTRING AS j FROM "
-		   "ZWACDCALLEVENTPARTICIPANT p WHERE p.Z1PARTICIPANTS = e.Z_PK "
-		   "ORDER BY p.Z_PK))"
-		 : "NULL",
-	    t, agg ? "LEFT JOIN ZWAAGGREGATECALLEVENT ag ON ag.Z_PK = e.Z1CALLEVENTS" : "");
-	/* e.NULL is not valid SQL: a missing column must not be prefixed */
-	if (rc == CU_OK) {
-		char *p;
-		while ((p = strstr(sql.data, "e.NULL")) != NULL)
-			memcpy(p, "  NULL", 6);
-	}
-	if (rc != CU_OK || (rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_call c;
-		const char *group = cu_sqlite_text(st, 3);
-		int64_t incoming = cu_sqlite_i64(st, 4), missed = cu_sqlite_i64(st, 5);
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		c.counterpart = group && *group ? group : cu_sqlite_text(st, 6);
-		c.direction = incoming == CU_UNKNOWN ? NULL : incoming ? "incoming" : "outgoing";
-		c.started_ms = sqlite3_column_type(st, 1) == SQLITE_NULL
-				   ? CU_UNKNOWN
-				   : cu_parse_ms_from_cocoa_s(sqlite3_column_double(st, 1));
-		/* ZDURATION is float seconds; truncated to whole seconds */
-		c.duration_s = sqlite3_column_type(st, 2) == SQLITE_NULL
-				   ? CU_UNKNOWN
-				   : (int64_t)sqlite3_column_double(st, 2);
-		c.answered = missed == CU_UNKNOWN ? -1 : missed ? 0 : 1;
-		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_call(ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(a, db, s, NULL, err);
+	if (agg)
+		rc = cu_parse_prepare(
+		    a, db, "SELECT ZINCOMING, ZMISSED FROM ZWAAGGREGATECALLEVENT WHERE Z_PK = ?1",
+		    &r.agg, err);
+	if (rc == CU_OK && part)
+		rc = cu_parse_prepare(
+		    a, db,
+		    "SELECT group_concat(j, ',') FROM (SELECT ZJIDSTRING AS j FROM "
+		    "ZWACDCALLEVENTPARTICIPANT p WHERE p.Z1PARTICIPANTS = ?1 "
+		    "ORDER BY p.Z_PK)",
+		    &r.part, err);
+	if (rc == CU_OK)
+		rc = cu_spec_run(ctx, a, db, &call_event_spec, &r, err);
 out:
-	sqlite3_finalize(st);
+	sqlite3_finalize(r.agg);
+	sqlite3_finalize(r.part);
 	if (db)
 		sqlite3_close(db);
-	cu_buf_release(&sql);
+	cu_buf_release(&r.peers);
 	return rc;
 }
 
