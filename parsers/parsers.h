@@ -413,14 +413,15 @@ enum cu_affinity {
 
 /* How a source value becomes a case.db value (the decoded value). */
 enum cu_decode {
-	CU_DECODE_RAW = 0,  /* kept as found, for the row code */
-	CU_DECODE_TEXT,     /* text; NULL stays NULL */
-	CU_DECODE_NAME,     /* text, "" becomes NULL (names, titles) */
-	CU_DECODE_TEXT_ANY, /* text, or a BLOB holding UTF-8 text (valid prefix kept) */
-	CU_DECODE_INT,      /* integer; NULL or non-numeric text is CU_UNKNOWN */
-	CU_DECODE_UNIX_S,   /* Unix seconds -> ms (the time policy above) */
-	CU_DECODE_UNIX_MS,  /* Unix ms -> ms */
-	CU_DECODE_COCOA_S,  /* Cocoa seconds (REAL) -> ms */
+	CU_DECODE_RAW = 0,     /* kept as found, for the row code */
+	CU_DECODE_TEXT,        /* text; NULL stays NULL */
+	CU_DECODE_NAME,        /* text, "" becomes NULL (names, titles) */
+	CU_DECODE_TEXT_ANY,    /* text, or a BLOB holding UTF-8 text (valid prefix kept) */
+	CU_DECODE_INT,         /* integer; NULL or non-numeric text is CU_UNKNOWN */
+	CU_DECODE_UNIX_S,      /* Unix seconds -> ms (the time policy above) */
+	CU_DECODE_UNIX_MS,     /* Unix ms -> ms */
+	CU_DECODE_COCOA_S,     /* Cocoa seconds (REAL) -> ms */
+	CU_DECODE_UNIX_S_REAL, /* Unix seconds (REAL) -> ms, the milliseconds kept */
 };
 
 /* The case.db field a decoded column fills directly (CU_FIELD_NONE: only

@@ -43,6 +43,12 @@ static bool text_decoder(enum cu_decode d)
 	return d == CU_DECODE_TEXT || d == CU_DECODE_NAME || d == CU_DECODE_TEXT_ANY;
 }
 
+/* Decoders that read the number SQLite finds in a text or BLOB value. */
+static bool number_decoder(enum cu_decode d)
+{
+	return d == CU_DECODE_COCOA_S || d == CU_DECODE_UNIX_S_REAL || d == CU_DECODE_RAW;
+}
+
 static int64_t value_int(const struct cu_spec_value *v)
 {
 	int64_t r;
@@ -77,6 +83,10 @@ void cu_spec_decode(const struct cu_column_spec *col, struct cu_spec_value *v)
 		/* d is the value as sqlite3_column_double() converts it */
 		if (v->type != SQLITE_NULL)
 			v->value = cu_parse_ms_from_cocoa_s(v->d);
+		break;
+	case CU_DECODE_UNIX_S_REAL:
+		if (v->type != SQLITE_NULL)
+			v->value = cu_parse_ms_from_unix_s_real(v->d);
 		break;
 	}
 }
@@ -201,7 +211,7 @@ static void read_value(sqlite3_stmt *st, int col, const struct cu_column_spec *s
 		v->p = sqlite3_column_text(st, col);
 		v->n = (size_t)sqlite3_column_bytes(st, col);
 		/* the number SQLite reads in the text (row code, Cocoa) */
-		if (spec->decode == CU_DECODE_COCOA_S || spec->decode == CU_DECODE_RAW) {
+		if (number_decoder(spec->decode)) {
 			v->i = sqlite3_column_int64(st, col);
 			v->d = sqlite3_column_double(st, col);
 		}
@@ -214,7 +224,7 @@ static void read_value(sqlite3_stmt *st, int col, const struct cu_column_spec *s
 		else
 			v->p = sqlite3_column_blob(st, col);
 		v->n = (size_t)sqlite3_column_bytes(st, col);
-		if (spec->decode == CU_DECODE_COCOA_S)
+		if (spec->decode == CU_DECODE_COCOA_S || spec->decode == CU_DECODE_UNIX_S_REAL)
 			v->d = sqlite3_column_double(st, col);
 		break;
 	default: break;
@@ -231,6 +241,7 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 	bool present[SPEC_MAX_COLUMNS];
 	struct cu_buf sql = CU_BUF_INIT, reading = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
+	char *qt = NULL;
 	struct cu_rows rows;
 	enum cu_status rc;
 
@@ -244,8 +255,11 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 		present[i] = col == spec->columns[i].name;
 		rc = cu_buf_printf(&sql, err, ", %s", col);
 	}
+	/* a table name may come from the (untrusted) file: quoted */
+	if (!rc && (qt = sqlite3_mprintf("\"%w\"", spec->table)) == NULL)
+		rc = cu_error_set(err, CU_E_NOMEM, "out of memory quoting a table name");
 	if (!rc)
-		rc = cu_buf_printf(&sql, err, " FROM %s ORDER BY %s", spec->table, spec->key);
+		rc = cu_buf_printf(&sql, err, " FROM %s ORDER BY %s", qt, spec->key);
 	if (!rc)
 		rc = cu_buf_printf(&reading, err, "table %s", spec->table);
 	if (!rc)
@@ -264,6 +278,7 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 	}
 out:
 	sqlite3_finalize(st);
+	sqlite3_free(qt);
 	cu_buf_release(&sql);
 	cu_buf_release(&reading);
 	return rc;
