@@ -408,146 +408,6 @@ out:
 	return name;
 }
 
-static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool troop,
-				      struct cu_error *err)
-{
-	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT, conv_ident = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	enum cu_status rc;
-	int64_t conv = CU_UNKNOWN;
-	char *last = NULL, *last_sender = NULL, *last_name = NULL;
-	/* the name comes from the (untrusted) file: quote it as an identifier */
-	char *qt = sqlite3_mprintf("\"%w\"", table);
-	struct cu_rows guard;
-	int s;
-
-	if (qt == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "out of memory quoting a table name");
-	if (!cu_sqlite_has_column(r->db, table, "msgData") ||
-	    !cu_sqlite_has_column(r->db, table, "msgtype")) {
-		cu_parse_warn(r->ctx, r->a, "table '%s' has no msgData/msgtype column; skipped",
-			      table);
-		rc = CU_OK;
-		goto out;
-	}
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT rowid, msgtype, msgData, %s, %s, %s, %s FROM %s ORDER BY rowid",
-			   cu_parse_col(r->ctx, r->a, r->db, table, "time", true),
-			   cu_parse_col(r->ctx, r->a, r->db, table, "frienduin", true),
-			   cu_parse_col(r->ctx, r->a, r->db, table, "senderuin", true),
-			   cu_parse_col(r->ctx, r->a, r->db, table, "issend", false), qt);
-	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, r->a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		int64_t type = cu_sqlite_i64(st, 1), issend = cu_sqlite_i64(st, 6);
-		const char *friend = dec_text(r, st, 4, &r->t1);
-		const char *sender = dec_text(r, st, 5, &r->t2);
-		const char *text = NULL, *attach = NULL, *direction, *kind;
-		bool textual;
-		char raw[24];
-		struct cu_message m;
-
-		/* conversation: the decoded frienduin, else the table's hash */
-		cu_buf_reset(&conv_ident);
-		if (friend && *friend)
-			rc = cu_buf_puts(&conv_ident, friend, err);
-		else
-			rc = cu_buf_printf(&conv_ident, err, "table:%s", table);
-		if (rc != CU_OK)
-			goto out;
-		if (last == NULL || strcmp(last, conv_ident.data) != 0) {
-			char *title = friend ? lookup_title(r, troop, friend) : NULL;
-			rc = cu_parse_conversation(r->ctx, APP, conv_ident.data, title,
-						   troop ? 1 : 0, r->a->source_id, &conv, err);
-			free(title);
-			if (rc != CU_OK)
-				goto out;
-			free(last);
-			last = cu_strdup(conv_ident.data);
-		}
-		kind = type == CU_UNKNOWN ? "other" : qq_kind(type, &textual);
-		if (type == CU_UNKNOWN)
-			textual = false;
-		if (r->key.len && sqlite3_column_type(st, 2) != SQLITE_NULL) {
-			const void *blob = sqlite3_column_blob(st, 2);
-			size_t n = (size_t)sqlite3_column_bytes(st, 2);
-			if ((rc = cu_qq_xor_blob(blob, n, r->key.data, r->key.len, &body, err)) !=
-			    CU_OK)
-				goto out;
-			bool utf8 = cu_utf8_valid(body.data, body.len) &&
-				    memchr(body.data, '\0', body.len) == NULL;
-			if (textual) {
-				if (utf8)
-					text = body.data;
-				else
-					r->bad_text++;
-			} else if (type == -2002 && utf8) {
-				attach = body.data; /* voice: path of the .amr/.slk */
-			} else if (type == -2005 && body.len > 1 && body.data[0] == 0x16) {
-				/* file: 0x16 path '|' ... */
-				char *bar = memchr(body.data + 1, '|', body.len - 1);
-				if (bar)
-					*bar = '\0';
-				if (cu_utf8_valid(body.data + 1, strlen(body.data + 1)))
-					attach = body.data + 1;
-			}
-		}
-		if (kind[0] == 's' && strcmp(kind, "system") == 0)
-			direction = "system";
-		else if (sender && r->own)
-			direction = strcmp(sender, r->own) == 0 ? "outgoing" : "incoming";
-		else if (issend != CU_UNKNOWN)
-			direction = issend ? "outgoing" : "incoming";
-		else
-			direction = "incoming";
-		snprintf(raw, sizeof(raw), "%lld", (long long)type);
-		memset(&m, 0, sizeof(m));
-		m.app = APP;
-		m.conversation_id = conv;
-		m.sender = sender && *sender ? sender : NULL;
-		if (m.sender && !(r->own && strcmp(m.sender, r->own) == 0)) {
-			/* one lookup per change of sender */
-			if (last_sender == NULL || strcmp(last_sender, m.sender) != 0) {
-				free(last_sender);
-				free(last_name);
-				last_sender = cu_strdup(m.sender);
-				last_name = lookup_sender(r, troop ? friend : NULL, m.sender);
-			}
-			m.sender_name = last_name;
-		}
-		m.direction = direction;
-		m.sent_ms = cu_parse_ms_from_unix_s(cu_sqlite_i64(st, 3));
-		m.kind = kind;
-		m.body = text;
-		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
-		m.attachment = attach;
-		m.prov = cu_prov_row(r->a, table, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_message(r->ctx, &m, NULL, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(r->a, r->db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	cu_buf_release(&body);
-	cu_buf_release(&conv_ident);
-	free(last);
-	free(last_sender);
-	free(last_name);
-	sqlite3_free(qt);
-	return rc;
-}
-
-/* Friends (APPS.md 3.1): uin, name and remark, each XORed with the key. */
-enum { FRIEND_UIN, FRIEND_NAME, FRIEND_REMARK };
-static const struct cu_column_spec friend_columns[] = {
-    [FRIEND_UIN] = {"uin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
-    [FRIEND_NAME] = {"name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
-    [FRIEND_REMARK] = {"remark", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
-};
-
 /* A decoded text value into b: NULL when NULL, undecodable or no key. */
 static const char *dec_value(struct qq_run *r, const struct cu_spec_value *v, struct cu_buf *b)
 {
@@ -561,6 +421,171 @@ static const char *dec_value(struct qq_run *r, const struct cu_spec_value *v, st
 	}
 	return b->data;
 }
+
+/* mr_friend_<MD5>_New / mr_troop_<MD5>_New (APPS.md 3.1): msgData is
+ * XORed with the key (blob-wise), the uins too (as text). */
+enum { MSG_TYPE, MSG_DATA, MSG_TIME, MSG_FRIEND, MSG_SENDER, MSG_ISSEND };
+static const struct cu_column_spec msg_columns[] = {
+    [MSG_TYPE] = {"msgtype", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, false},
+    /* TEXT_ANY: a BLOB as found, anything else as its text */
+    [MSG_DATA] = {"msgData", CU_AFFINITY_BLOB, CU_DECODE_TEXT_ANY, CU_FIELD_NONE, false},
+    [MSG_TIME] = {"time", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_S, CU_FIELD_MESSAGE_SENT, true},
+    [MSG_FRIEND] = {"frienduin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [MSG_SENDER] = {"senderuin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [MSG_ISSEND] = {"issend", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, false},
+};
+
+/* One message table: the run, and what consecutive rows share (the
+ * conversation, the last sender's name looked up). */
+struct msg_table {
+	struct qq_run *r;
+	const char *table;
+	bool troop;
+	struct cu_buf body, conv_ident;
+	int64_t conv;
+	char *last, *last_sender, *last_name;
+};
+
+/* The conversation: the decoded frienduin, else the table's hash. */
+static enum cu_status msg_conversation(struct msg_table *t, const char *friend,
+				       struct cu_error *err)
+{
+	struct qq_run *r = t->r;
+	enum cu_status rc;
+
+	cu_buf_reset(&t->conv_ident);
+	if (friend && *friend)
+		rc = cu_buf_puts(&t->conv_ident, friend, err);
+	else
+		rc = cu_buf_printf(&t->conv_ident, err, "table:%s", t->table);
+	if (rc != CU_OK || (t->last != NULL && strcmp(t->last, t->conv_ident.data) == 0))
+		return rc;
+	char *title = friend ? lookup_title(r, t->troop, friend) : NULL;
+	rc = cu_parse_conversation(r->ctx, APP, t->conv_ident.data, title, t->troop ? 1 : 0,
+				   r->a->source_id, &t->conv, err);
+	free(title);
+	if (rc == CU_OK) {
+		free(t->last);
+		t->last = cu_strdup(t->conv_ident.data);
+	}
+	return rc;
+}
+
+static enum cu_status msg_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			      const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			      struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct msg_table *t = arg;
+	struct qq_run *r = t->r;
+	const struct cu_spec_value *data = &row->v[MSG_DATA];
+	int64_t type = row->v[MSG_TYPE].value, issend = row->v[MSG_ISSEND].value;
+	const char *friend = dec_value(r, &row->v[MSG_FRIEND], &r->t1);
+	const char *sender = dec_value(r, &row->v[MSG_SENDER], &r->t2);
+	const char *text = NULL, *attach = NULL, *direction, *kind;
+	struct cu_message *m = &out->message;
+	bool textual;
+	enum cu_status rc;
+
+	(void)ctx, (void)a, (void)spec;
+	if ((rc = msg_conversation(t, friend, err)) != CU_OK)
+		return rc;
+	kind = type == CU_UNKNOWN ? "other" : qq_kind(type, &textual);
+	if (type == CU_UNKNOWN)
+		textual = false;
+	if (r->key.len && data->type != SQLITE_NULL) {
+		struct cu_buf *body = &t->body;
+
+		if ((rc = cu_qq_xor_blob(data->p, data->n, r->key.data, r->key.len, body, err)) !=
+		    CU_OK)
+			return rc;
+		bool utf8 = cu_utf8_valid(body->data, body->len) &&
+			    memchr(body->data, '\0', body->len) == NULL;
+		if (textual) {
+			if (utf8)
+				text = body->data;
+			else
+				r->bad_text++;
+		} else if (type == -2002 && utf8) {
+			attach = body->data; /* voice: path of the .amr/.slk */
+		} else if (type == -2005 && body->len > 1 && body->data[0] == 0x16) {
+			/* file: 0x16 path '|' ... */
+			char *bar = memchr(body->data + 1, '|', body->len - 1);
+			if (bar)
+				*bar = '\0';
+			if (cu_utf8_valid(body->data + 1, strlen(body->data + 1)))
+				attach = body->data + 1;
+		}
+	}
+	if (kind[0] == 's' && strcmp(kind, "system") == 0)
+		direction = "system";
+	else if (sender && r->own)
+		direction = strcmp(sender, r->own) == 0 ? "outgoing" : "incoming";
+	else if (issend != CU_UNKNOWN)
+		direction = issend ? "outgoing" : "incoming";
+	else
+		direction = "incoming";
+	snprintf(out->raw_type, sizeof(out->raw_type), "%lld", (long long)type);
+	m->conversation_id = t->conv;
+	m->sender = sender && *sender ? sender : NULL;
+	if (m->sender && !(r->own && strcmp(m->sender, r->own) == 0)) {
+		/* one lookup per change of sender */
+		if (t->last_sender == NULL || strcmp(t->last_sender, m->sender) != 0) {
+			free(t->last_sender);
+			free(t->last_name);
+			t->last_sender = cu_strdup(m->sender);
+			t->last_name = lookup_sender(r, t->troop ? friend : NULL, m->sender);
+		}
+		m->sender_name = t->last_name;
+	}
+	m->direction = direction;
+	m->kind = kind;
+	m->body = text;
+	m->raw_type = type == CU_UNKNOWN ? NULL : out->raw_type;
+	m->attachment = attach;
+	return CU_OK;
+}
+
+/* The tables are per peer: each run copies the spec and names its table. */
+static const struct cu_table_spec msg_spec = {
+    .key = "rowid",
+    .columns = msg_columns,
+    .ncolumns = sizeof(msg_columns) / sizeof(msg_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = msg_row,
+};
+
+static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool troop,
+				      struct cu_error *err)
+{
+	struct msg_table t = {r,          table, troop, CU_BUF_INIT, CU_BUF_INIT,
+			      CU_UNKNOWN, NULL,  NULL,  NULL};
+	struct cu_table_spec spec = msg_spec;
+	enum cu_status rc;
+
+	if (!cu_sqlite_has_column(r->db, table, "msgData") ||
+	    !cu_sqlite_has_column(r->db, table, "msgtype")) {
+		cu_parse_warn(r->ctx, r->a, "table '%s' has no msgData/msgtype column; skipped",
+			      table);
+		return CU_OK;
+	}
+	spec.table = table;
+	rc = cu_spec_run(r->ctx, r->a, r->db, &spec, &t, err);
+	cu_buf_release(&t.body);
+	cu_buf_release(&t.conv_ident);
+	free(t.last);
+	free(t.last_sender);
+	free(t.last_name);
+	return rc;
+}
+
+/* Friends (APPS.md 3.1): uin, name and remark, each XORed with the key. */
+enum { FRIEND_UIN, FRIEND_NAME, FRIEND_REMARK };
+static const struct cu_column_spec friend_columns[] = {
+    [FRIEND_UIN] = {"uin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [FRIEND_NAME] = {"name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [FRIEND_REMARK] = {"remark", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+};
 
 static enum cu_status friend_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				 const struct cu_table_spec *spec, const struct cu_spec_row *row,
