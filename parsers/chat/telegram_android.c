@@ -304,139 +304,163 @@ static const char *media_kind(uint32_t c, uint32_t flags)
 	}
 }
 
+/* messages_v2 / messages (APPS.md 5.1): uid (the dialog), date, out, the
+ * TL Message blob. */
+enum { MSG_UID, MSG_DATE, MSG_OUT, MSG_DATA };
+static const struct cu_column_spec message_columns[] = {
+    [MSG_UID] = {"uid", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [MSG_DATE] = {"date", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [MSG_OUT] = {"out", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [MSG_DATA] = {"data", CU_AFFINITY_BLOB, CU_DECODE_RAW, CU_FIELD_NONE, true},
+};
+
+/* One message table: the run, the dialog of the last row, the texts of
+ * the message being sunk. */
+struct message_run {
+	struct tg_run *r;
+	int64_t last_uid, conv;
+	struct cu_buf body, sender, sname, path;
+	char raw[64];
+};
+
+/* What the TL Message says: kind, body, attachment, raw_type. */
+static enum cu_status decoded_message(struct message_run *mr, const struct cu_tl_message *tl,
+				      struct cu_message *m, struct cu_error *err)
+{
+	enum cu_status rc = CU_OK;
+
+	if (tl->service) {
+		bool call = tl->action == 0x80E11A7Fu; /* messageActionPhoneCall */
+		m->kind = call ? "call" : "system";
+		if (!call)
+			m->direction = "system";
+		snprintf(mr->raw, sizeof(mr->raw), "tl:0x%08x/action:0x%08x", tl->constructor,
+			 tl->action);
+		return CU_OK;
+	}
+	const char *k = media_kind(tl->media, tl->media_flags);
+	m->kind = k ? k : "other";
+	if (tl->local_path) {
+		if ((rc = cu_buf_append(&mr->path, tl->local_path, tl->local_path_len, err)) !=
+		    CU_OK)
+			return rc;
+		m->attachment = mr->path.data;
+	}
+	if (tl->media)
+		snprintf(mr->raw, sizeof(mr->raw), "tl:0x%08x/media:0x%08x", tl->constructor,
+			 tl->media);
+	else
+		snprintf(mr->raw, sizeof(mr->raw), "tl:0x%08x", tl->constructor);
+	if (tl->text && tl->text_len) {
+		if (cu_utf8_valid((const char *)tl->text, tl->text_len) &&
+		    memchr(tl->text, '\0', tl->text_len) == NULL) {
+			if ((rc = cu_buf_append(&mr->body, tl->text, tl->text_len, err)) != CU_OK)
+				return rc;
+			m->body = mr->body.data;
+		} else {
+			mr->r->bad_utf8++;
+		}
+	} else if (tl->has_geo) {
+		if ((rc = cu_buf_printf(&mr->body, err, "%.6f,%.6f", tl->lat, tl->lon)) != CU_OK)
+			return rc;
+		m->body = mr->body.data;
+	}
+	return CU_OK;
+}
+
+static enum cu_status message_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				  struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct message_run *mr = arg;
+	struct tg_run *r = mr->r;
+	const struct cu_spec_value *data = &row->v[MSG_DATA];
+	struct cu_message *m = &out->message;
+	struct cu_tl_message tl;
+	struct cu_error terr;
+	enum cu_status ts = CU_E_FORMAT, rc;
+	int64_t uid = row->v[MSG_UID].i, date = row->v[MSG_DATE].value;
+	int64_t out_col = row->v[MSG_OUT].value, from = CU_UNKNOWN;
+	bool outgoing;
+
+	(void)ctx, (void)a, (void)spec;
+	if (uid != mr->last_uid) {
+		if ((rc = conversation(r, uid, &mr->conv, err)) != CU_OK)
+			return rc;
+		mr->last_uid = uid;
+	}
+	memset(&tl, 0, sizeof(tl));
+	cu_error_clear(&terr);
+	if (data->type == SQLITE_BLOB)
+		ts = cu_tl_message_decode(data->p, data->n, date, &tl, &terr);
+	m->conversation_id = mr->conv;
+	outgoing = out_col != CU_UNKNOWN ? out_col != 0 : (ts == CU_OK && tl.out);
+	m->direction = outgoing ? "outgoing" : "incoming";
+	m->sent_ms = cu_parse_ms_from_unix_s(date != CU_UNKNOWN ? date
+					     : ts == CU_OK      ? tl.date
+								: CU_UNKNOWN);
+	cu_buf_reset(&mr->body);
+	cu_buf_reset(&mr->path);
+	if (ts == CU_OK) {
+		if (tl.from_kind == CU_TL_PEER_USER)
+			from = tl.from_id;
+		else if (outgoing)
+			from = r->own;
+		else if (uid > 0 && tl.peer_kind != CU_TL_PEER_CHAT &&
+			 tl.peer_kind != CU_TL_PEER_CHANNEL)
+			from = uid;
+		if ((rc = decoded_message(mr, &tl, m, err)) != CU_OK)
+			return rc;
+	} else {
+		/* not decodable: keep the bytes (APPS.md 5.1 allows raw hex) */
+		r->undecoded++;
+		m->kind = "other";
+		if (tl.constructor)
+			snprintf(mr->raw, sizeof(mr->raw), "tl:0x%08x", tl.constructor);
+		else
+			snprintf(mr->raw, sizeof(mr->raw), "tl:bad");
+		if (data->type == SQLITE_BLOB && data->p && data->n) {
+			if ((rc = cu_parse_hex(data->p, data->n, HEX_MAX, &mr->body, err)) != CU_OK)
+				return rc;
+			m->body = mr->body.data;
+		}
+	}
+	m->raw_type = mr->raw;
+	cu_buf_reset(&mr->sender);
+	if (from != CU_UNKNOWN) {
+		if ((rc = cu_buf_printf(&mr->sender, err, "%" PRId64, from)) != CU_OK)
+			return rc;
+		m->sender = mr->sender.data;
+		if (from != r->own)
+			m->sender_name = peer_name(r, from, &mr->sname);
+	}
+	return CU_OK;
+}
+
+/* messages_v2 on current clients, messages on older ones: one spec, the
+ * run names the table. */
+static const struct cu_table_spec message_spec = {
+    .key = "rowid",
+    .columns = message_columns,
+    .ncolumns = sizeof(message_columns) / sizeof(message_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = message_row,
+};
+
 static enum cu_status parse_messages(struct tg_run *r, const char *table, struct cu_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT, sender = CU_BUF_INIT,
-		      sname = CU_BUF_INIT, path = CU_BUF_INIT;
+	struct message_run mr = {r,           CU_UNKNOWN,  CU_UNKNOWN,  CU_BUF_INIT,
+				 CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT, ""};
+	struct cu_table_spec spec = message_spec;
 	enum cu_status rc;
-	int64_t last_uid = CU_UNKNOWN, conv = CU_UNKNOWN;
-	struct cu_rows guard;
-	int s;
 
-	rc = cu_buf_printf(&sql, err, "SELECT rowid, uid, %s, %s, %s FROM %s ORDER BY rowid",
-			   cu_parse_col(r->ctx, r->a, r->db, table, "date", true),
-			   cu_parse_col(r->ctx, r->a, r->db, table, "out", true),
-			   cu_parse_col(r->ctx, r->a, r->db, table, "data", true), table);
-	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, r->a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_tl_message tl;
-		struct cu_message m;
-		struct cu_error terr;
-		enum cu_status ts = CU_E_FORMAT;
-		int64_t uid = sqlite3_column_int64(st, 1), date = cu_sqlite_i64(st, 2);
-		int64_t out_col = cu_sqlite_i64(st, 3), from = CU_UNKNOWN;
-		const void *blob = NULL;
-		size_t n = 0;
-		char raw[64];
-		bool outgoing;
-
-		if (uid != last_uid) {
-			if ((rc = conversation(r, uid, &conv, err)) != CU_OK)
-				goto out;
-			last_uid = uid;
-		}
-		memset(&tl, 0, sizeof(tl));
-		cu_error_clear(&terr);
-		if (sqlite3_column_type(st, 4) == SQLITE_BLOB) {
-			blob = sqlite3_column_blob(st, 4);
-			n = (size_t)sqlite3_column_bytes(st, 4);
-			ts = cu_tl_message_decode(blob, n, date, &tl, &terr);
-		}
-		memset(&m, 0, sizeof(m));
-		m.app = APP;
-		m.conversation_id = conv;
-		outgoing = out_col != CU_UNKNOWN ? out_col != 0 : (ts == CU_OK && tl.out);
-		m.direction = outgoing ? "outgoing" : "incoming";
-		m.sent_ms = cu_parse_ms_from_unix_s(date != CU_UNKNOWN ? date
-						    : ts == CU_OK      ? tl.date
-								       : CU_UNKNOWN);
-		m.prov = cu_prov_row(r->a, table, sqlite3_column_int64(st, 0));
-		cu_buf_reset(&body);
-		cu_buf_reset(&path);
-		if (ts == CU_OK) {
-			if (tl.from_kind == CU_TL_PEER_USER)
-				from = tl.from_id;
-			else if (outgoing)
-				from = r->own;
-			else if (uid > 0 && tl.peer_kind != CU_TL_PEER_CHAT &&
-				 tl.peer_kind != CU_TL_PEER_CHANNEL)
-				from = uid;
-			if (tl.service) {
-				bool call = tl.action == 0x80E11A7Fu; /* messageActionPhoneCall */
-				m.kind = call ? "call" : "system";
-				if (!call)
-					m.direction = "system";
-				snprintf(raw, sizeof(raw), "tl:0x%08x/action:0x%08x",
-					 tl.constructor, tl.action);
-			} else {
-				const char *k = media_kind(tl.media, tl.media_flags);
-				m.kind = k ? k : "other";
-				if (tl.local_path) {
-					if ((rc = cu_buf_append(&path, tl.local_path,
-								tl.local_path_len, err)) != CU_OK)
-						goto out;
-					m.attachment = path.data;
-				}
-				if (tl.media)
-					snprintf(raw, sizeof(raw), "tl:0x%08x/media:0x%08x",
-						 tl.constructor, tl.media);
-				else
-					snprintf(raw, sizeof(raw), "tl:0x%08x", tl.constructor);
-				if (tl.text && tl.text_len) {
-					if (cu_utf8_valid((const char *)tl.text, tl.text_len) &&
-					    memchr(tl.text, '\0', tl.text_len) == NULL) {
-						if ((rc = cu_buf_append(&body, tl.text, tl.text_len,
-									err)) != CU_OK)
-							goto out;
-						m.body = body.data;
-					} else {
-						r->bad_utf8++;
-					}
-				} else if (tl.has_geo) {
-					if ((rc = cu_buf_printf(&body, err, "%.6f,%.6f", tl.lat,
-								tl.lon)) != CU_OK)
-						goto out;
-					m.body = body.data;
-				}
-			}
-		} else {
-			/* not decodable: keep the bytes (APPS.md 5.1 allows raw hex) */
-			r->undecoded++;
-			m.kind = "other";
-			if (tl.constructor)
-				snprintf(raw, sizeof(raw), "tl:0x%08x", tl.constructor);
-			else
-				snprintf(raw, sizeof(raw), "tl:bad");
-			if (blob && n) {
-				if ((rc = cu_parse_hex(blob, n, HEX_MAX, &body, err)) != CU_OK)
-					goto out;
-				m.body = body.data;
-			}
-		}
-		m.raw_type = raw;
-		cu_buf_reset(&sender);
-		if (from != CU_UNKNOWN) {
-			if ((rc = cu_buf_printf(&sender, err, "%" PRId64, from)) != CU_OK)
-				goto out;
-			m.sender = sender.data;
-			if (from != r->own)
-				m.sender_name = peer_name(r, from, &sname);
-		}
-		if ((rc = cu_sink_message(r->ctx, &m, NULL, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(r->a, r->db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	cu_buf_release(&body);
-	cu_buf_release(&sender);
-	cu_buf_release(&sname);
-	cu_buf_release(&path);
+	spec.table = table;
+	rc = cu_spec_run(r->ctx, r->a, r->db, &spec, &mr, err);
+	cu_buf_release(&mr.body);
+	cu_buf_release(&mr.sender);
+	cu_buf_release(&mr.sname);
+	cu_buf_release(&mr.path);
 	return rc;
 }
 
