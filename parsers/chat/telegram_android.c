@@ -165,6 +165,83 @@ static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
 	return rc;
 }
 
+/* user_contacts_v7: the phone-book entries; key links the numbers. */
+enum { PB_KEY, PB_UID, PB_FNAME, PB_SNAME };
+static const struct cu_column_spec phonebook_columns[] = {
+    [PB_KEY] = {"key", CU_AFFINITY_ANY, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [PB_UID] = {"uid", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [PB_FNAME] = {"fname", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE, true},
+    [PB_SNAME] = {"sname", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE, true},
+};
+
+/* The numbers lookup (NULL without user_phones_v7, and for a carved
+ * entry) and the texts of the contact being sunk. */
+struct phonebook_run {
+	sqlite3_stmt *phones;
+	struct cu_buf name, phone;
+	char id[24];
+};
+
+/* Binds v as found (a parameter takes the column's affinity as c.key
+ * did in the join). */
+static void bind_value(sqlite3_stmt *st, int i, const struct cu_spec_value *v)
+{
+	switch (v->type) {
+	case SQLITE_INTEGER: sqlite3_bind_int64(st, i, v->i); break;
+	case SQLITE_FLOAT: sqlite3_bind_double(st, i, v->d); break;
+	case SQLITE_TEXT:
+		sqlite3_bind_text(st, i, (const char *)v->p, (int)v->n, SQLITE_STATIC);
+		break;
+	case SQLITE_BLOB: sqlite3_bind_blob(st, i, v->p, (int)v->n, SQLITE_STATIC); break;
+	default: sqlite3_bind_null(st, i);
+	}
+}
+
+static enum cu_status phonebook_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				    const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				    struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct phonebook_run *pr = arg;
+	const char *f = row->v[PB_FNAME].text, *l = row->v[PB_SNAME].text;
+	int64_t uid = row->v[PB_UID].value;
+	struct cu_contact *c = &out->contact;
+	enum cu_status rc = CU_OK;
+
+	(void)ctx, (void)a, (void)spec;
+	cu_buf_reset(&pr->name);
+	if ((f && (rc = cu_buf_puts(&pr->name, f, err)) != CU_OK) ||
+	    (f && l && (rc = cu_buf_putc(&pr->name, ' ', err)) != CU_OK) ||
+	    (l && (rc = cu_buf_puts(&pr->name, l, err)) != CU_OK))
+		return rc;
+	if (uid != CU_UNKNOWN && uid != 0) {
+		snprintf(pr->id, sizeof(pr->id), "%lld", (long long)uid);
+		c->identifier = pr->id;
+	}
+	c->display_name = pr->name.len ? pr->name.data : NULL;
+	if (pr->phones) {
+		bind_value(pr->phones, 1, &row->v[PB_KEY]);
+		if (sqlite3_step(pr->phones) == SQLITE_ROW &&
+		    cu_parse_nz(cu_sqlite_text(pr->phones, 0)) != NULL) {
+			cu_buf_reset(&pr->phone);
+			rc = cu_buf_puts(&pr->phone, cu_sqlite_text(pr->phones, 0), err);
+			c->phone = pr->phone.data;
+		}
+		sqlite3_reset(pr->phones);
+		sqlite3_clear_bindings(pr->phones);
+	}
+	return rc;
+}
+
+static const struct cu_table_spec phonebook_spec = {
+    .table = "user_contacts_v7",
+    .key = "rowid",
+    .columns = phonebook_columns,
+    .ncolumns = sizeof(phonebook_columns) / sizeof(phonebook_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CONTACT,
+    .row = phonebook_row,
+};
+
 /*
  * The phone book the app synced (user_contacts_v7: fname, sname, uid of a
  * Telegram account or 0; user_phones_v7: the numbers, `deleted` flag):
@@ -172,67 +249,26 @@ static enum cu_status parse_users(struct tg_run *r, struct cu_error *err)
  */
 static enum cu_status parse_phonebook(struct tg_run *r, struct cu_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT, name = CU_BUF_INIT;
-	enum cu_status rc = CU_OK;
-	struct cu_rows guard;
+	struct phonebook_run pr = {NULL, CU_BUF_INIT, CU_BUF_INIT, ""};
 	const char *t = "user_contacts_v7";
-	bool phones;
-	int s;
+	enum cu_status rc = CU_OK;
 
 	if (!cu_sqlite_has_table(r->db, t) || !cu_sqlite_has_column(r->db, t, "key"))
 		return CU_OK;
-	phones = cu_sqlite_has_table(r->db, "user_phones_v7") &&
-		 cu_sqlite_has_column(r->db, "user_phones_v7", "key") &&
-		 cu_sqlite_has_column(r->db, "user_phones_v7", "phone") &&
-		 cu_sqlite_has_column(r->db, "user_phones_v7", "deleted");
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT c.rowid, c.%s, c.%s, c.%s, %s FROM user_contacts_v7 c "
-			   "ORDER BY c.rowid",
-			   cu_parse_col(r->ctx, r->a, r->db, t, "uid", true),
-			   cu_parse_col(r->ctx, r->a, r->db, t, "fname", true),
-			   cu_parse_col(r->ctx, r->a, r->db, t, "sname", true),
-			   phones ? "(SELECT group_concat(phone, ',') FROM (SELECT p.phone FROM "
-				    "user_phones_v7 p WHERE p.key = c.key AND "
-				    "coalesce(p.deleted, 0) = 0 ORDER BY p.rowid))"
-				  : "NULL");
-	if (rc == CU_OK) {
-		char *p;
-		while ((p = strstr(sql.data, "c.NULL")) != NULL)
-			memcpy(p, "  NULL", 6);
-	}
-	if (rc != CU_OK || (rc = cu_parse_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, r->a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_contact c;
-		char id[24];
-		int64_t uid = cu_sqlite_i64(st, 1);
-		const char *f = cu_parse_nz(cu_sqlite_text(st, 2)),
-			   *l = cu_parse_nz(cu_sqlite_text(st, 3));
-		cu_buf_reset(&name);
-		if ((f && (rc = cu_buf_puts(&name, f, err)) != CU_OK) ||
-		    (f && l && (rc = cu_buf_putc(&name, ' ', err)) != CU_OK) ||
-		    (l && (rc = cu_buf_puts(&name, l, err)) != CU_OK))
-			goto out;
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		if (uid != CU_UNKNOWN && uid != 0) {
-			snprintf(id, sizeof(id), "%lld", (long long)uid);
-			c.identifier = id;
-		}
-		c.display_name = name.len ? name.data : NULL;
-		c.phone = cu_parse_nz(cu_sqlite_text(st, 4));
-		c.prov = cu_prov_row(r->a, t, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(r->a, r->db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	cu_buf_release(&name);
+	if (cu_sqlite_has_table(r->db, "user_phones_v7") &&
+	    cu_sqlite_has_column(r->db, "user_phones_v7", "key") &&
+	    cu_sqlite_has_column(r->db, "user_phones_v7", "phone") &&
+	    cu_sqlite_has_column(r->db, "user_phones_v7", "deleted"))
+		rc = cu_parse_prepare(r->a, r->db,
+				      "SELECT group_concat(phone, ',') FROM (SELECT p.phone FROM "
+				      "user_phones_v7 p WHERE p.key = ?1 AND "
+				      "coalesce(p.deleted, 0) = 0 ORDER BY p.rowid)",
+				      &pr.phones, err);
+	if (rc == CU_OK)
+		rc = cu_spec_run(r->ctx, r->a, r->db, &phonebook_spec, &pr, err);
+	sqlite3_finalize(pr.phones);
+	cu_buf_release(&pr.name);
+	cu_buf_release(&pr.phone);
 	return rc;
 }
 
@@ -249,29 +285,37 @@ static enum cu_status conversation(struct tg_run *r, int64_t did, int64_t *conv,
 	return rc;
 }
 
+/* dialogs: one conversation per did (user > 0, chat < 0). */
+static const struct cu_column_spec dialog_columns[] = {
+    {"did", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+};
+
+static enum cu_status dialog_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				 struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	int64_t conv;
+
+	(void)ctx, (void)a, (void)spec, (void)out;
+	return conversation(arg, row->v[0].i, &conv, err);
+}
+
+static const struct cu_table_spec dialog_spec = {
+    .table = "dialogs",
+    .key = "rowid",
+    .columns = dialog_columns,
+    .ncolumns = 1,
+    .app = APP,
+    .sink = CU_SPEC_SINK_NONE,
+    .row = dialog_row,
+};
+
 static enum cu_status parse_dialogs(struct tg_run *r, struct cu_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	enum cu_status rc = CU_OK;
-	struct cu_rows guard;
-	int s;
 	if (!cu_sqlite_has_table(r->db, "dialogs") ||
 	    !cu_sqlite_has_column(r->db, "dialogs", "did"))
 		return CU_OK;
-	if ((rc = cu_parse_prepare(r->a, r->db, "SELECT did FROM dialogs ORDER BY rowid", &st,
-				   err)) != CU_OK)
-		return rc;
-	cu_rows_init(&guard, r->a, -1);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		int64_t conv;
-		if ((rc = conversation(r, sqlite3_column_int64(st, 0), &conv, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(r->a, r->db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return cu_spec_run(r->ctx, r->a, r->db, &dialog_spec, r, err);
 }
 
 /* MessageMedia constructor (and its flags) -> kind; NULL if unknown. */
