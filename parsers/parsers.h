@@ -422,6 +422,7 @@ enum cu_decode {
 	CU_DECODE_UNIX_MS,     /* Unix ms -> ms */
 	CU_DECODE_COCOA_S,     /* Cocoa seconds (REAL) -> ms */
 	CU_DECODE_UNIX_S_REAL, /* Unix seconds (REAL) -> ms, the milliseconds kept */
+	CU_DECODE_COCOA_AUTO,  /* Cocoa seconds or nanoseconds (iOS 11+) -> ms */
 };
 
 /* The case.db field a decoded column fills directly (CU_FIELD_NONE: only
@@ -530,6 +531,10 @@ struct cu_table_spec {
 
 /* Index of column `name` in spec, -1 when the spec has none. */
 int cu_spec_column(const struct cu_table_spec *spec, const char *name);
+/* Binds v as found to parameter i of st (a lookup keyed by a row value;
+ * the parameter takes the column affinity it is compared with, as the
+ * value did in a join). Text and blobs are bound SQLITE_STATIC. */
+void cu_spec_bind(sqlite3_stmt *st, int i, const struct cu_spec_value *v);
 /* Decodes v->type/i/d/p/n into v->text/value by the column's decoder. */
 void cu_spec_decode(const struct cu_column_spec *col, struct cu_spec_value *v);
 /*

@@ -63,6 +63,19 @@ static int64_t value_int(const struct cu_spec_value *v)
 	}
 }
 
+void cu_spec_bind(sqlite3_stmt *st, int i, const struct cu_spec_value *v)
+{
+	switch (v->type) {
+	case SQLITE_INTEGER: sqlite3_bind_int64(st, i, v->i); break;
+	case SQLITE_FLOAT: sqlite3_bind_double(st, i, v->d); break;
+	case SQLITE_TEXT:
+		sqlite3_bind_text(st, i, (const char *)v->p, (int)v->n, SQLITE_STATIC);
+		break;
+	case SQLITE_BLOB: sqlite3_bind_blob(st, i, v->p, (int)v->n, SQLITE_STATIC); break;
+	default: sqlite3_bind_null(st, i);
+	}
+}
+
 void cu_spec_decode(const struct cu_column_spec *col, struct cu_spec_value *v)
 {
 	v->text = NULL;
@@ -84,6 +97,7 @@ void cu_spec_decode(const struct cu_column_spec *col, struct cu_spec_value *v)
 		if (v->type != SQLITE_NULL)
 			v->value = cu_parse_ms_from_cocoa_s(v->d);
 		break;
+	case CU_DECODE_COCOA_AUTO: v->value = cu_parse_ms_from_cocoa_auto(value_int(v)); break;
 	case CU_DECODE_UNIX_S_REAL:
 		if (v->type != SQLITE_NULL)
 			v->value = cu_parse_ms_from_unix_s_real(v->d);

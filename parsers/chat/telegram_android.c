@@ -182,21 +182,6 @@ struct phonebook_run {
 	char id[24];
 };
 
-/* Binds v as found (a parameter takes the column's affinity as c.key
- * did in the join). */
-static void bind_value(sqlite3_stmt *st, int i, const struct cu_spec_value *v)
-{
-	switch (v->type) {
-	case SQLITE_INTEGER: sqlite3_bind_int64(st, i, v->i); break;
-	case SQLITE_FLOAT: sqlite3_bind_double(st, i, v->d); break;
-	case SQLITE_TEXT:
-		sqlite3_bind_text(st, i, (const char *)v->p, (int)v->n, SQLITE_STATIC);
-		break;
-	case SQLITE_BLOB: sqlite3_bind_blob(st, i, v->p, (int)v->n, SQLITE_STATIC); break;
-	default: sqlite3_bind_null(st, i);
-	}
-}
-
 static enum cu_status phonebook_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				    const struct cu_table_spec *spec, const struct cu_spec_row *row,
 				    struct cu_spec_out *out, void *arg, struct cu_error *err)
@@ -219,7 +204,7 @@ static enum cu_status phonebook_row(struct cu_parse_ctx *ctx, const struct cu_ar
 	}
 	c->display_name = pr->name.len ? pr->name.data : NULL;
 	if (pr->phones) {
-		bind_value(pr->phones, 1, &row->v[PB_KEY]);
+		cu_spec_bind(pr->phones, 1, &row->v[PB_KEY]);
 		if (sqlite3_step(pr->phones) == SQLITE_ROW &&
 		    cu_parse_nz(cu_sqlite_text(pr->phones, 0)) != NULL) {
 			cu_buf_reset(&pr->phone);
