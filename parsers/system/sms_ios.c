@@ -122,55 +122,76 @@ static const char *app_for_service(const char *service)
 	return "sms"; /* SMS, RCS, NULL (old rows) */
 }
 
+/* chat (APPS.md 6.2): one conversation each. */
+enum { CHAT_IDENTIFIER, CHAT_NAME, CHAT_STYLE, CHAT_SERVICE };
+static const struct cu_column_spec chat_columns[] = {
+    [CHAT_IDENTIFIER] = {"chat_identifier", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+    [CHAT_NAME] = {"display_name", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    /* 43 group, 45 one-to-one */
+    [CHAT_STYLE] = {"style", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [CHAT_SERVICE] = {"service_name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+};
+
+/* The chat map being built and the handle count lookup (NULL without
+ * chat_handle_join). */
+struct chat_run {
+	struct chatmap *map;
+	sqlite3_stmt *handles;
+};
+
+static enum cu_status chat_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			       struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct chat_run *r = arg;
+	int64_t style = row->v[CHAT_STYLE].value, handles = CU_UNKNOWN, conv = 0;
+	struct cu_conversation c;
+	enum cu_status rc;
+
+	(void)spec, (void)out;
+	if (r->handles) {
+		sqlite3_bind_int64(r->handles, 1, row->rowid);
+		if (sqlite3_step(r->handles) == SQLITE_ROW)
+			handles = cu_sqlite_i64(r->handles, 0);
+		sqlite3_reset(r->handles);
+	}
+	memset(&c, 0, sizeof(c));
+	c.app = app_for_service(row->v[CHAT_SERVICE].text);
+	c.identifier = row->v[CHAT_IDENTIFIER].text;
+	c.title = row->v[CHAT_NAME].text;
+	c.is_group = style == 43 ? 1 : style == 45 ? 0 : handles != CU_UNKNOWN ? handles > 1 : -1;
+	c.source_id = a->source_id;
+	rc = cu_sink_conversation(ctx, &c, &conv, err);
+	if (!rc)
+		rc = chatmap_add(r->map, row->rowid, conv, err);
+	return rc;
+}
+
+static const struct cu_table_spec chat_spec = {
+    .table = "chat",
+    .key = "ROWID",
+    .columns = chat_columns,
+    .ncolumns = sizeof(chat_columns) / sizeof(chat_columns[0]),
+    .app = "sms",
+    .sink = CU_SPEC_SINK_NONE,
+    .row = chat_row,
+};
+
 static enum cu_status load_chats(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 				 struct chatmap *map, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	bool chj = cu_sqlite_has_table(db, "chat_handle_join");
-	struct cu_rows rows;
-	enum cu_status rc;
+	struct chat_run r = {map, NULL};
+	enum cu_status rc = CU_OK;
 
 	if (!cu_sqlite_has_table(db, "chat"))
 		return CU_OK;
-	rc = cu_buf_printf(
-	    &sql, err, "SELECT c.ROWID, %s, %s, %s, %s, %s FROM chat c ORDER BY c.ROWID",
-	    cu_sqlite_col_or_null(db, "chat", "chat_identifier"),
-	    cu_sqlite_col_or_null(db, "chat", "display_name"),
-	    cu_sqlite_col_or_null(db, "chat", "style"),
-	    cu_sqlite_col_or_null(db, "chat", "service_name"),
-	    chj ? "(SELECT count(*) FROM chat_handle_join j WHERE j.chat_id = c.ROWID)" : "NULL");
+	if (cu_sqlite_has_table(db, "chat_handle_join"))
+		rc = cu_parse_prepare(
+		    a, db, "SELECT count(*) FROM chat_handle_join j WHERE j.chat_id = ?1",
+		    &r.handles, err);
 	if (!rc)
-		rc = cu_sqlite_prepare(db, sql.data, &st, a->device_path, err);
-	if (rc)
-		goto out;
-	cu_rows_init(&rows, a, 0);
-	while (cu_rows_next(a, db, st, &rows, "table chat", &rc, err)) {
-		struct cu_conversation c;
-		int64_t style, handles, conv = 0;
-		const char *title;
-
-		style = cu_sqlite_i64(st, 3);
-		handles = cu_sqlite_i64(st, 5);
-		title = cu_sqlite_text(st, 2);
-		memset(&c, 0, sizeof(c));
-		c.app = app_for_service(cu_sqlite_text(st, 4));
-		c.identifier = cu_sqlite_text(st, 1);
-		c.title = title && *title ? title : NULL;
-		c.is_group = style == 43             ? 1
-			     : style == 45           ? 0
-			     : handles != CU_UNKNOWN ? handles > 1
-						     : -1;
-		c.source_id = a->source_id;
-		rc = cu_sink_conversation(ctx, &c, &conv, err);
-		if (!rc)
-			rc = chatmap_add(map, sqlite3_column_int64(st, 0), conv, err);
-		if (rc)
-			goto out;
-	}
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
+		rc = cu_spec_run(ctx, a, db, &chat_spec, &r, err);
+	sqlite3_finalize(r.handles);
 	return rc;
 }
 
