@@ -115,55 +115,117 @@ static enum cu_status location_body(sqlite3_stmt *st, int lat, int lon, struct c
 	return rc;
 }
 
+/* chat (current msgstore; the peer through jid_row_id -> jid) and
+ * chat_list (older ones): one conversation each. */
+enum { CHAT_JID_ROW, CHAT_SUBJECT };
+static const struct cu_column_spec chat_columns[] = {
+    [CHAT_JID_ROW] = {"jid_row_id", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [CHAT_SUBJECT] = {"subject", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+};
+enum { LIST_JID, LIST_SUBJECT };
+static const struct cu_column_spec chat_list_columns[] = {
+    [LIST_JID] = {"key_remote_jid", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [LIST_SUBJECT] = {"subject", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+};
+
+/* The jid lookup (chat only) and the jid of the row. */
+struct chat_run {
+	sqlite3_stmt *jid;
+	struct cu_buf peer;
+};
+
+static enum cu_status chat_conversation(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+					const char *jid, const char *subject, struct cu_error *err)
+{
+	int64_t id;
+
+	if (jid == NULL || strcmp(jid, "-1") == 0)
+		return CU_OK;
+	return cu_parse_conversation(ctx, APP, jid, subject,
+				     cu_str_has_suffix(jid, "@g.us") ? 1 : 0, a->source_id, &id,
+				     err);
+}
+
+static enum cu_status chat_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			       struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct chat_run *r = arg;
+	const struct cu_spec_value *jid = &row->v[CHAT_JID_ROW];
+	const char *peer = NULL;
+	enum cu_status rc = CU_OK;
+
+	(void)spec, (void)out;
+	/* the join kept only chats whose jid row exists */
+	if (jid->type == SQLITE_NULL)
+		return CU_OK;
+	cu_buf_reset(&r->peer);
+	sqlite3_bind_int64(r->jid, 1, jid->i);
+	if (sqlite3_step(r->jid) == SQLITE_ROW) {
+		if (cu_sqlite_text(r->jid, 0) != NULL) {
+			rc = cu_buf_puts(&r->peer, cu_sqlite_text(r->jid, 0), err);
+			peer = r->peer.data;
+		}
+		sqlite3_reset(r->jid);
+		if (rc == CU_OK)
+			rc = chat_conversation(ctx, a, peer, row->v[CHAT_SUBJECT].text, err);
+		return rc;
+	}
+	sqlite3_reset(r->jid);
+	return CU_OK;
+}
+
+static enum cu_status chat_list_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				    const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				    struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	(void)spec, (void)out, (void)arg;
+	return chat_conversation(ctx, a, row->v[LIST_JID].text, row->v[LIST_SUBJECT].text, err);
+}
+
+static const struct cu_table_spec chat_spec = {
+    .table = "chat",
+    .key = "_id",
+    .columns = chat_columns,
+    .ncolumns = sizeof(chat_columns) / sizeof(chat_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_NONE,
+    .row = chat_row,
+};
+static const struct cu_table_spec chat_list_spec = {
+    .table = "chat_list",
+    .key = "_id",
+    .columns = chat_list_columns,
+    .ncolumns = sizeof(chat_list_columns) / sizeof(chat_list_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_NONE,
+    .row = chat_list_row,
+};
+
 static enum cu_status parse_chats(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				  sqlite3 *db, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	enum cu_status rc = CU_OK;
-	struct cu_rows guard;
-	int s;
+	struct chat_run r = {NULL, CU_BUF_INIT};
+	enum cu_status rc;
 
 	if (cu_sqlite_has_table(db, "chat") && cu_sqlite_has_table(db, "jid") &&
 	    cu_sqlite_has_column(db, "chat", "jid_row_id") &&
 	    cu_sqlite_has_column(db, "jid", "raw_string")) {
-		rc = cu_buf_printf(&sql, err,
-				   "SELECT j.raw_string, c.%s FROM chat c JOIN jid j ON "
-				   "j._id = c.jid_row_id ORDER BY c._id",
-				   cu_parse_col(ctx, a, db, "chat", "subject", true));
+		rc = cu_parse_prepare(a, db, "SELECT raw_string FROM jid WHERE _id = ?1", &r.jid,
+				      err);
+		if (rc == CU_OK)
+			rc = cu_spec_run(ctx, a, db, &chat_spec, &r, err);
 	} else if (cu_sqlite_has_table(db, "chat_list") &&
 		   cu_sqlite_has_column(db, "chat_list", "key_remote_jid")) {
-		rc = cu_buf_printf(&sql, err,
-				   "SELECT key_remote_jid, %s FROM chat_list ORDER BY _id",
-				   cu_parse_col(ctx, a, db, "chat_list", "subject", true));
+		rc = cu_spec_run(ctx, a, db, &chat_list_spec, NULL, err);
 	} else {
 		cu_parse_warn(ctx, a,
 			      "no 'chat'/'jid' or 'chat_list' table; chat titles "
 			      "unknown");
-		return CU_OK;
+		rc = CU_OK;
 	}
-	if (rc != CU_OK)
-		goto out;
-	fix_nulls(&sql);
-	if ((rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, -1);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		const char *jid = cu_sqlite_text(st, 0);
-		int64_t id;
-		if (jid == NULL || strcmp(jid, "-1") == 0)
-			continue;
-		rc = cu_parse_conversation(ctx, APP, jid, cu_sqlite_text(st, 1),
-					   cu_str_has_suffix(jid, "@g.us") ? 1 : 0, a->source_id,
-					   &id, err);
-		if (rc != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(a, db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
+	sqlite3_finalize(r.jid);
+	cu_buf_release(&r.peer);
 	return rc;
 }
 
