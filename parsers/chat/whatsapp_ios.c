@@ -62,15 +62,43 @@ static int probe_chat(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 	return cu_parse_probe_tables(ctx, a, t, "*net.whatsapp.WhatsApp*ChatStorage.sqlite");
 }
 
+/* ZWACHATSESSION: one conversation per chat. */
+enum { WS_JID, WS_PARTNER, WS_TYPE };
+static const struct cu_column_spec session_columns[] = {
+    [WS_JID] = {"ZCONTACTJID", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [WS_PARTNER] = {"ZPARTNERNAME", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE, true},
+    /* 1 = group */
+    [WS_TYPE] = {"ZSESSIONTYPE", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, false},
+};
+
+static enum cu_status session_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				  struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	const char *jid = row->v[WS_JID].text;
+	int grp = jid && cu_str_has_suffix(jid, "@g.us") ? 1 : row->v[WS_TYPE].value == 1 ? 1 : 0;
+	int64_t id;
+
+	(void)spec, (void)out, (void)arg;
+	if (jid == NULL)
+		return CU_OK;
+	return cu_parse_conversation(ctx, APP, jid, row->v[WS_PARTNER].text, grp, a->source_id, &id,
+				     err);
+}
+
+static const struct cu_table_spec session_spec = {
+    .table = "ZWACHATSESSION",
+    .key = "Z_PK",
+    .columns = session_columns,
+    .ncolumns = sizeof(session_columns) / sizeof(session_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_NONE,
+    .row = session_row,
+};
+
 static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				     sqlite3 *db, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	enum cu_status rc;
-	struct cu_rows guard;
-	int s;
-
 	if (!cu_parse_need_table(ctx, a, db, "ZWACHATSESSION", true))
 		return CU_OK;
 	if (!cu_sqlite_has_column(db, "ZWACHATSESSION", "ZCONTACTJID")) {
@@ -79,33 +107,7 @@ static enum cu_status parse_sessions(struct cu_parse_ctx *ctx, const struct cu_a
 			      "conversations not listed");
 		return CU_OK;
 	}
-	rc =
-	    cu_buf_printf(&sql, err, "SELECT ZCONTACTJID, %s, %s FROM ZWACHATSESSION ORDER BY Z_PK",
-			  cu_parse_col(ctx, a, db, "ZWACHATSESSION", "ZPARTNERNAME", true),
-			  cu_parse_col(ctx, a, db, "ZWACHATSESSION", "ZSESSIONTYPE", false));
-	if (rc != CU_OK)
-		goto out;
-	if ((rc = cu_parse_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, -1);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		const char *jid = cu_sqlite_text(st, 0);
-		int64_t type = cu_sqlite_i64(st, 2);
-		int64_t id;
-		int grp = jid && cu_str_has_suffix(jid, "@g.us") ? 1 : type == 1 ? 1 : 0;
-		if (jid == NULL)
-			continue;
-		rc = cu_parse_conversation(ctx, APP, jid, cu_parse_nz(cu_sqlite_text(st, 1)), grp,
-					   a->source_id, &id, err);
-		if (rc != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_rows_error(a, db, s, NULL, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_run(ctx, a, db, &session_spec, NULL, err);
 }
 
 /* The owner's JID (see the header comment), malloc'ed, or NULL. */
