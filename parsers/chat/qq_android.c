@@ -36,6 +36,11 @@
 #include <string.h>
 #include <strings.h>
 
+/* The item IMEI lookup (key_from_imei) still spells the toolkit's text
+ * getter by its former name; the lookup is about to move to the item-fact
+ * accessors. */
+#define cu_chat_text cu_sqlite_text
+
 #define APP "qq"
 
 /* ---------------- XOR decoding (exported for tests) ---------------- */
@@ -729,8 +734,8 @@ static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
 					      &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, cu_parse_item(r->ctx), -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW && cu_sqlite_text(st, 0) != NULL)
-		list = cu_strdup(cu_sqlite_text(st, 0));
+	if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL)
+		list = cu_strdup(cu_chat_text(st, 0));
 	if (list == NULL)
 		goto out;
 	for (char *save = NULL, *tok = strtok_r(list, ", ;", &save); tok;
