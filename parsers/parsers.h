@@ -402,7 +402,7 @@ void cu_parse_find_optional(struct cu_parse_ctx *ctx, const struct cu_artifact *
 /* ------------------------------------------------------------------ */
 
 /* The type a column is declared with in the app's schema (what a carved
- * record's serial type is checked against). */
+ * record's serial type should match). */
 enum cu_affinity {
 	CU_AFFINITY_ANY = 0,
 	CU_AFFINITY_INTEGER,
@@ -416,7 +416,7 @@ enum cu_decode {
 	CU_DECODE_RAW = 0,     /* kept as found, for the row code */
 	CU_DECODE_TEXT,        /* text; NULL stays NULL */
 	CU_DECODE_NAME,        /* text, "" becomes NULL (names, titles) */
-	CU_DECODE_TEXT_ANY,    /* text, or a BLOB holding UTF-8 text (valid prefix kept) */
+	CU_DECODE_TEXT_ANY,    /* text (numbers as text); a BLOB stays bytes for the row code */
 	CU_DECODE_INT,         /* integer; NULL or non-numeric text is CU_UNKNOWN */
 	CU_DECODE_UNIX_S,      /* Unix seconds -> ms (the time policy above) */
 	CU_DECODE_UNIX_MS,     /* Unix ms -> ms */
@@ -487,8 +487,9 @@ struct cu_spec_row {
 	struct cu_prov prov;
 };
 
-/* What a row becomes: the record the spec's sink takes (filled from the
- * mapped fields, app and provenance set), extra columns, and skip. */
+/* What a row becomes: the record of the spec's sink (the only one set
+ * up: app, provenance and the mapped fields filled, unknowns marked),
+ * extra columns, and skip. */
 struct cu_spec_out {
 	struct cu_call call;
 	struct cu_contact contact;
