@@ -187,15 +187,23 @@ enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *
 	return rc;
 }
 
-/* One column of a live row; what the column's decoder will read is taken
- * the way SQLite converts it (text of a number, double of a text). */
+/*
+ * One column of a live row; what the column's decoder will read is taken
+ * the way SQLite converts it (text of a number, double of a text). The
+ * column's value is fetched once and read with the sqlite3_value_*
+ * accessors: unlike sqlite3_column_*, they do not take the connection's
+ * mutex on every call, which keeps this loop as cheap as the hand-written
+ * loops were. That is safe here: a parse uses its connection from one
+ * thread only.
+ */
 static void read_value(sqlite3_stmt *st, int col, const struct cu_column_spec *spec, bool present,
 		       struct cu_spec_value *v)
 {
+	sqlite3_value *val = sqlite3_column_value(st, col);
 	bool as_text = text_decoder(spec->decode);
 
 	v->present = present;
-	v->type = sqlite3_column_type(st, col);
+	v->type = sqlite3_value_type(val);
 	v->i = 0;
 	v->d = 0;
 	v->p = NULL;
@@ -203,18 +211,18 @@ static void read_value(sqlite3_stmt *st, int col, const struct cu_column_spec *s
 	switch (v->type) {
 	case SQLITE_INTEGER:
 		if (as_text) {
-			v->p = sqlite3_column_text(st, col);
-			v->n = (size_t)sqlite3_column_bytes(st, col);
+			v->p = sqlite3_value_text(val);
+			v->n = (size_t)sqlite3_value_bytes(val);
 		}
-		v->i = sqlite3_column_int64(st, col);
+		v->i = sqlite3_value_int64(val);
 		v->d = (double)v->i;
 		break;
 	case SQLITE_FLOAT:
 		if (as_text) {
-			v->p = sqlite3_column_text(st, col);
-			v->n = (size_t)sqlite3_column_bytes(st, col);
+			v->p = sqlite3_value_text(val);
+			v->n = (size_t)sqlite3_value_bytes(val);
 		}
-		v->d = sqlite3_column_double(st, col);
+		v->d = sqlite3_value_double(val);
 		/* as sqlite3_column_int64 would: saturated, NaN 0 */
 		v->i = v->d != v->d      ? 0
 		       : v->d <= -9.2e18 ? INT64_MIN
@@ -222,24 +230,24 @@ static void read_value(sqlite3_stmt *st, int col, const struct cu_column_spec *s
 					 : (int64_t)v->d;
 		break;
 	case SQLITE_TEXT:
-		v->p = sqlite3_column_text(st, col);
-		v->n = (size_t)sqlite3_column_bytes(st, col);
+		v->p = sqlite3_value_text(val);
+		v->n = (size_t)sqlite3_value_bytes(val);
 		/* the number SQLite reads in the text (row code, Cocoa) */
 		if (number_decoder(spec->decode)) {
-			v->i = sqlite3_column_int64(st, col);
-			v->d = sqlite3_column_double(st, col);
+			v->i = sqlite3_value_int64(val);
+			v->d = sqlite3_value_double(val);
 		}
 		break;
 	case SQLITE_BLOB:
 		/* the bytes NUL-terminated for a text decoder (as
 		 * sqlite3_column_text gives them), as found otherwise */
 		if (as_text && spec->decode != CU_DECODE_TEXT_ANY)
-			v->p = sqlite3_column_text(st, col);
+			v->p = sqlite3_value_text(val);
 		else
-			v->p = sqlite3_column_blob(st, col);
-		v->n = (size_t)sqlite3_column_bytes(st, col);
+			v->p = sqlite3_value_blob(val);
+		v->n = (size_t)sqlite3_value_bytes(val);
 		if (spec->decode == CU_DECODE_COCOA_S || spec->decode == CU_DECODE_UNIX_S_REAL)
-			v->d = sqlite3_column_double(st, col);
+			v->d = sqlite3_value_double(val);
 		break;
 	default: break;
 	}
