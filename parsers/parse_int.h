@@ -61,8 +61,9 @@ void sink_release(struct cu_parse_ctx *ctx);
 enum cu_status sink_source(struct cu_parse_ctx *ctx, const char *item, const char *device_path,
 			   const char *evidence_path, uint64_t size, const char *sha256,
 			   const char *md5, int64_t derived_from, const char *derivation,
-			   const char *parser, int64_t *id, struct cu_error *err);
+			   const char *parser, int64_t *id, struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status sink_warning(struct cu_parse_ctx *ctx, int64_t source_id, const char *device_path,
-			    const char *severity, const char *message, struct cu_error *err);
+			    const char *severity, const char *message,
+			    struct cu_error *err) CU_WARN_UNUSED;
 
 #endif

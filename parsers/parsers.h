@@ -7,6 +7,15 @@
  * under CASE/work/, and lets the parser write rows through the sink below.
  * Parsers keep no global state, never touch evidence/, and name provenance
  * on every row. Two parsers claiming one file is reported, not resolved.
+ *
+ * This header is the framework: the parser and artifact, the registry, the
+ * sink, the parse context, the toolkit every parser reads its database
+ * with, and table specs (an app table described as data, driving one row
+ * loop). The parsers live by group - system/, wechat/, payments/, chat/ -
+ * each group listing its parsers in <group>_parsers.c; the format decoders
+ * they use sit behind internal headers next to their code (SQLCipher 1,
+ * WeChat keys and Java serialization, protobuf: wechat/; Telegram TL, QQ
+ * XOR: chat/; WeChat Pay XML, bank SMS: payments/; typedstream: system/).
  */
 #ifndef CUSTOS_PARSERS_H
 #define CUSTOS_PARSERS_H
@@ -52,9 +61,10 @@ struct cu_parser {
  * Registry: each group is a NULL-terminated list defined by the file that
  * owns it; parsers/registry.c joins them and checks names are unique.
  */
-extern const struct cu_parser *const cu_parsers_system[]; /* parsers/system/ */
-extern const struct cu_parser *const cu_parsers_wechat[]; /* parsers/wechat/ */
-extern const struct cu_parser *const cu_parsers_chat[];   /* parsers/chat/ */
+extern const struct cu_parser *const cu_parsers_system[];   /* parsers/system/ */
+extern const struct cu_parser *const cu_parsers_wechat[];   /* parsers/wechat/ */
+extern const struct cu_parser *const cu_parsers_payments[]; /* parsers/payments/ */
+extern const struct cu_parser *const cu_parsers_chat[];     /* parsers/chat/ */
 /* The i-th registered parser, NULL past the end. */
 const struct cu_parser *cu_parser_at(size_t i);
 
@@ -117,20 +127,20 @@ struct cu_payment {
 
 /* Sink: every call inserts one row into case.db. ids returned on success. */
 enum cu_status cu_sink_account(struct cu_parse_ctx *ctx, const struct cu_account *a,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_sink_contact(struct cu_parse_ctx *ctx, const struct cu_contact *c,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 /* Returns the existing id when (item, app, identifier) is already known. */
 enum cu_status cu_sink_conversation(struct cu_parse_ctx *ctx, const struct cu_conversation *c,
-				    int64_t *id, struct cu_error *err);
+				    int64_t *id, struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message *m, int64_t *id,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c,
-			    struct cu_error *err);
+			    struct cu_error *err) CU_WARN_UNUSED;
 /* Deduplicates on (item, app, transaction_id) when transaction_id is set:
  * a later status update replaces status (and fills unknown fields). */
 enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment *p,
-			       struct cu_error *err);
+			       struct cu_error *err) CU_WARN_UNUSED;
 
 /* A non-fatal problem with a file (unknown schema, missing column...):
  * logged, counted, and recorded in the PARSE custody entry. */
@@ -139,10 +149,7 @@ void cu_parse_warn(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const 
 
 /* Opens the staged copy read-only with immutable=1 (URI filename). */
 enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 **db,
-				struct cu_error *err);
-/* Helpers over an open db. */
-bool cu_sqlite_has_table(sqlite3 *db, const char *table);
-bool cu_sqlite_has_column(sqlite3 *db, const char *table, const char *column);
+				struct cu_error *err) CU_WARN_UNUSED;
 
 /* The case.db handle (for analyses that read what parsers wrote). */
 sqlite3 *cu_parse_casedb(struct cu_parse_ctx *ctx);
@@ -159,7 +166,7 @@ const char *cu_parse_item(struct cu_parse_ctx *ctx);
 typedef enum cu_status (*cu_parse_find_fn)(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 					   void *arg, struct cu_error *err);
 enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_parse_find_fn fn,
-			     void *arg, struct cu_error *err);
+			     void *arg, struct cu_error *err) CU_WARN_UNUSED;
 
 /*
  * Registers a derived file written by a parser (e.g. a decrypted
@@ -172,10 +179,10 @@ enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_p
  */
 enum cu_status cu_parse_derive(struct cu_parse_ctx *ctx, const struct cu_artifact *input,
 			       const char *tmp_path, const char *rel, const char *derivation,
-			       const struct cu_artifact **out, struct cu_error *err);
+			       const struct cu_artifact **out, struct cu_error *err) CU_WARN_UNUSED;
 /* A fresh path under CASE/work/ for a parser's temporary output. */
 enum cu_status cu_parse_tmp_path(struct cu_parse_ctx *ctx, const char *name, struct cu_buf *out,
-				 struct cu_error *err);
+				 struct cu_error *err) CU_WARN_UNUSED;
 
 /* Options for one `custos parse` run. */
 struct cu_parse_opts {
@@ -191,227 +198,7 @@ struct cu_parse_stats {
 /* Runs every parser over the case; writes CASE/case.db anew; appends a PARSE
  * custody entry. CU_E_PARTIAL when some files failed (all recorded). */
 enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *opts,
-				 struct cu_parse_stats *stats, struct cu_error *err);
-
-/* ------------------------------------------------------------------ */
-/* WeChat (parsers/wechat/, owner: wechat helper)                      */
-/* ------------------------------------------------------------------ */
-
-/*
- * SQLCipher 1.x as used by WeChat Android EnMicroMsg.db (APPS.md 1.2):
- * 1024-byte pages, salt = file bytes 0..15, key = PBKDF2-HMAC-SHA1(pass,
- * salt, 4000, 32), AES-256-CBC without padding, IV = last 16 bytes of each
- * page, no HMAC.
- */
-#define CU_SQLCIPHER1_PAGE     1024
-#define CU_SQLCIPHER1_SALT     16
-#define CU_SQLCIPHER1_KDF_ITER 4000
-
-/* Derives the 32-byte page key from a passphrase and the file's salt. */
-enum cu_status cu_sqlcipher1_kdf(const char *passphrase, const unsigned char salt[16],
-				 unsigned char key[32], struct cu_error *err);
-/*
- * Decrypts one page (page_no counts from 1) into out (1024 bytes). Page 1's
- * output starts with "SQLite format 3\0"; the reserve (IV) bytes are kept.
- */
-enum cu_status cu_sqlcipher1_page_decrypt(const unsigned char key[32], uint32_t page_no,
-					  const unsigned char in[1024], unsigned char out[1024],
-					  struct cu_error *err);
-/* True when decrypted page 1 has the expected header (page size 1024,
- * reserve 16, payload fractions 64/32/32). */
-bool cu_sqlcipher1_page1_plausible(const unsigned char page1[1024]);
-/*
- * Tries each passphrase on page 1 of the file at in_path; on a match writes
- * the whole decrypted database to out_path (created O_EXCL) and sets
- * *which to the index of the passphrase that worked. CU_E_KEY when none
- * works, CU_E_FORMAT for a truncated file or one that is not a multiple of
- * 1024 bytes.
- */
-enum cu_status cu_sqlcipher1_decrypt_file(const char *in_path, const char *const *passphrases,
-					  size_t n, const char *out_path, size_t *which,
-					  struct cu_error *err);
-
-/* What cu_sqlcipher1_wal_apply() did. */
-struct cu_sqlcipher1_wal {
-	uint64_t frames_total;   /* whole frames in the file */
-	uint64_t frames_applied; /* valid frames up to the last commit */
-	uint64_t commits;
-	uint64_t db_pages; /* database size after the last commit */
-};
-/*
- * Applies the committed frames of the SQLCipher-1 encrypted WAL wal_path
- * (belonging to the encrypted database db_path, which gives the salt) to
- * the decrypted database out_path, as a checkpoint would: pages decrypted
- * and written in frame order, file sized to the last commit. Frames after
- * a bad checksum or salt are ignored (as SQLite does). A WAL without valid
- * commits changes nothing (CU_OK, frames_applied 0).
- */
-enum cu_status cu_sqlcipher1_wal_apply(const char *db_path, const char *wal_path,
-				       const char *passphrase, const char *out_path,
-				       struct cu_sqlcipher1_wal *info, struct cu_error *err);
-
-/* WeChat Android key = md5_hex(IMEI + uin)[:7] (APPS.md 1.2). */
-void cu_wechat_key_derive(const char *imei, const char *uin, char out[8]);
-/* <userdir> = md5_hex("mm" + uin) (APPS.md 1.1). */
-void cu_wechat_userdir(const char *uin, char out[33]);
-
-/*
- * A Java-serialized java.util.HashMap as WeChat writes CompatibleInfo.cfg
- * and systemInfo.cfg: Integer keys, values Strings or boxed numbers
- * (numbers become decimal text, other objects NULL).
- */
-struct cu_javamap_entry {
-	int64_t key;
-	char *value; /* NULL when null or not a string/number */
-};
-struct cu_javamap {
-	struct cu_javamap_entry *v;
-	size_t n;
-};
-enum cu_status cu_javaser_int_map_parse(const unsigned char *p, size_t n, struct cu_javamap *out,
-					struct cu_error *err);
-void cu_javamap_release(struct cu_javamap *m);
-/* Borrowed value for key, NULL if absent. */
-const char *cu_javamap_get(const struct cu_javamap *m, int64_t key);
-
-/*
- * Android shared_prefs XML (<map><int name= value=/><string name=>..</string>):
- * the value of the entry `name` as text, any of int/long/string. No entity
- * expansion, no network. CU_E_NOTFOUND when absent. *out is malloc'ed.
- */
-enum cu_status cu_android_prefs_get(const char *xml, size_t n, const char *name, char **out,
-				    struct cu_error *err);
-
-/* WeChat Pay / app-message XML (APPS.md 1.5, 8.1). */
-struct cu_wcpay {
-	int appmsg_type; /* inner <appmsg><type>, -1 if absent */
-	char *title, *des, *url;
-	int paysubtype;       /* -1 if absent */
-	int64_t amount_minor; /* from feedesc, CU_UNKNOWN if absent/unparsable */
-	char *feedesc, *transcationid, *transferid, *pay_memo;
-	char *payer_username, *receiver_username;
-	char *sendertitle, *receivertitle, *sendid; /* red packets */
-	char *display_name;                         /* receipts: merchant */
-	char *fromusername;
-	/* sysmsg (type 10002): type attribute, revoke fields */
-	char *sysmsg_type, *replacemsg, *newmsgid, *revokecontent, *sysmsg_text;
-};
-/*
- * Parses one message payload (the group "wxid:\n" prefix must be stripped
- * first). Tolerant: unknown elements are ignored, a payload that is not XML
- * gives CU_E_FORMAT. Entities are never expanded and nothing is fetched.
- */
-enum cu_status cu_wcpay_parse(const char *xml, size_t n, struct cu_wcpay *out,
-			      struct cu_error *err);
-void cu_wcpay_release(struct cu_wcpay *w);
-/*
- * Received group messages start with "<sender>:\n" (legacy "<sender>*#*\n")
- * (APPS.md 1.4). True when content[0..n) has such a prefix: the sender is
- * content[0..*payload_off - 2 (or - 4)), the payload starts at *payload_off.
- */
-bool cu_wechat_split_sender(const char *content, size_t n, size_t *payload_off);
-/* "￥1,234.50" / "¥0.01" / "0.01元" -> fen with integer arithmetic; false if
- * no amount is found. Takes the first amount in the text. */
-bool cu_wcpay_amount_parse(const char *s, int64_t *fen);
-
-/* Minimal protobuf reader (WeChat iOS Friend.dbContactRemark etc.):
- * the first length-delimited field `field` of msg, borrowed. */
-bool cu_protobuf_find_bytes(const unsigned char *msg, size_t n, uint32_t field,
-			    const unsigned char **val, size_t *val_len);
-/* Checks the whole message is well-formed (varint, 64-bit, bytes, 32-bit). */
-bool cu_protobuf_valid(const unsigned char *msg, size_t n);
-
-/* ------------------------------------------------------------------ */
-/* chat (parsers/chat/, owner: chat helper): decoders exposed for the  */
-/* unit tests and fuzz targets. Nothing here allocates except where an */
-/* out cu_buf is given.                                                */
-/* ------------------------------------------------------------------ */
-
-/* A bounds-checked reader over a Telegram TL-serialised blob (little
- * endian, 4-byte aligned). Every read fails with CU_E_FORMAT instead of
- * running past n; the reader never owns the bytes. */
-struct cu_tl_reader {
-	const unsigned char *p;
-	size_t n;
-	size_t off;
-};
-
-void cu_tl_reader_init(struct cu_tl_reader *r, const void *p, size_t n);
-enum cu_status cu_tl_read_u32(struct cu_tl_reader *r, uint32_t *out, struct cu_error *err);
-enum cu_status cu_tl_read_i64(struct cu_tl_reader *r, int64_t *out, struct cu_error *err);
-/* TL string/bytes: 1 length byte (< 254) or 0xFE + 3-byte LE length, the
- * bytes, then zero padding to a multiple of 4. *s points into the blob.
- * Non-zero padding or a length past the end is CU_E_FORMAT. */
-enum cu_status cu_tl_read_string(struct cu_tl_reader *r, const unsigned char **s, size_t *len,
-				 struct cu_error *err);
-
-enum cu_tl_peer_kind {
-	CU_TL_PEER_NONE = 0,
-	CU_TL_PEER_USER = 1,
-	CU_TL_PEER_CHAT = 2,
-	CU_TL_PEER_CHANNEL = 3,
-};
-
-/* What the header walk of a TL Message recovered (APPS.md 5.1). */
-struct cu_tl_message {
-	uint32_t constructor;
-	uint32_t flags, flags2;
-	int32_t id;
-	enum cu_tl_peer_kind from_kind, peer_kind;
-	int64_t from_id, peer_id;
-	int64_t date;              /* Unix s, CU_UNKNOWN if not reached */
-	const unsigned char *text; /* into the blob; NULL if not reached */
-	size_t text_len;
-	uint32_t media;       /* MessageMedia constructor, 0 if none */
-	uint32_t media_flags; /* its flags word when it has one */
-	bool has_geo;         /* messageMediaGeo/Venue/GeoLive point */
-	double lat, lon;
-	const unsigned char *local_path; /* media: the client's trailing local path */
-	size_t local_path_len;
-	uint32_t action;     /* MessageAction constructor (service) */
-	bool known;          /* constructor is in our tables */
-	bool service;        /* messageService */
-	bool out;            /* flags bit 1 */
-	bool by_date_search; /* text found by the row-date fallback */
-};
-
-/* Walks a TL Message/MessageService blob. row_date (the row's `date`, or
- * CU_UNKNOWN) drives the fallback for headers we do not decode (forward
- * and reply headers): the text is the TL string after the first aligned
- * int32 equal to row_date. CU_E_UNSUPPORTED for an unknown constructor
- * (out->constructor still set), CU_E_FORMAT for a truncated/bad blob. */
-enum cu_status cu_tl_message_decode(const void *p, size_t n, int64_t row_date,
-				    struct cu_tl_message *out, struct cu_error *err);
-
-/* What a TL User blob gives (users.data). Strings point into the blob. */
-struct cu_tl_user {
-	uint32_t constructor;
-	int64_t id;
-	bool self;
-	const unsigned char *first_name, *last_name, *username, *phone;
-	size_t first_name_len, last_name_len, username_len, phone_len;
-};
-enum cu_status cu_tl_user_decode(const void *p, size_t n, struct cu_tl_user *out,
-				 struct cu_error *err);
-
-/* QQ Android legacy field XOR (APPS.md 3.1). Blob: byte-wise with the key
- * bytes. Text: each UTF-16 code unit of the UTF-8 input XORed with the key
- * character at the same index, result encoded as UTF-8 (a lone surrogate
- * becomes U+FFFD). Input that is not valid UTF-8 is CU_E_FORMAT. The key
- * must not be empty (CU_E_KEY). */
-enum cu_status cu_qq_xor_blob(const void *in, size_t n, const char *key, size_t key_len,
-			      struct cu_buf *out, struct cu_error *err);
-enum cu_status cu_qq_xor_text(const char *in, size_t n, const char *key, size_t key_len,
-			      struct cu_buf *out, struct cu_error *err);
-/* The XOR key from the content of files/kc (the key itself) or files/imei
- * ("imei=<value>"), surrounding whitespace removed. CU_E_KEY when empty. */
-enum cu_status cu_qq_key_parse(const char *content, size_t n, struct cu_buf *key,
-			       struct cu_error *err);
-
-/* ------------------------------------------------------------------ */
-/* Additions (issue 5, framework + system parsers). Appended only;     */
-/* the declarations above are unchanged.                               */
-/* ------------------------------------------------------------------ */
+				 struct cu_parse_stats *stats, struct cu_error *err) CU_WARN_UNUSED;
 
 /* The registered parser with this name, or NULL. */
 const struct cu_parser *cu_parser_find(const char *name);
@@ -435,12 +222,15 @@ struct cu_row_extra {
 
 /* As cu_sink_contact/call/payment, with the extra columns; id may be NULL. */
 enum cu_status cu_sink_contact_x(struct cu_parse_ctx *ctx, const struct cu_contact *c,
-				 const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+				 const struct cu_row_extra *x, int64_t *id,
+				 struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
-			      const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+			      const struct cu_row_extra *x, int64_t *id,
+			      struct cu_error *err) CU_WARN_UNUSED;
 /* On a deduplicated update, *id is the existing payment's id. */
 enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payment *p,
-				 const struct cu_row_extra *x, int64_t *id, struct cu_error *err);
+				 const struct cu_row_extra *x, int64_t *id,
+				 struct cu_error *err) CU_WARN_UNUSED;
 
 /*
  * Runs one parser over one database file outside any case (unit tests, fuzz
@@ -463,16 +253,39 @@ struct cu_parse_file_opts {
 };
 enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const char *path,
 			     const struct cu_parse_file_opts *o, struct cu_parse_stats *stats,
-			     struct cu_error *err);
+			     struct cu_error *err) CU_WARN_UNUSED;
 
-/* SQLite helpers for parsers. cu_sqlite_prepare names db_what (a file) and
- * the SQLite message in err. cu_sqlite_text gives NULL for SQL NULL and the
- * UTF-8 text (valid until the next step) otherwise; cu_sqlite_i64 gives
- * CU_UNKNOWN for NULL or non-numeric text. */
+/* ------------------------------------------------------------------ */
+/* Toolkit (toolkit.c): what every parser does with the databases it   */
+/* reads. Borrowed strings live until the next step of the statement.  */
+/* ------------------------------------------------------------------ */
+
+/* Schema checks (tables and views; names compared without case). */
+bool cu_sqlite_has_table(sqlite3 *db, const char *table);
+bool cu_sqlite_has_column(sqlite3 *db, const char *table, const char *column);
+/* column itself when table has it, else "NULL": for SELECTs that must
+ * survive app-version schema differences. Returns column or a literal. */
+const char *cu_sqlite_col_or_null(sqlite3 *db, const char *table, const char *column);
+/* As cu_sqlite_col_or_null; with warn, a missing column is also reported
+ * (cu_parse_warn naming the file, table and column) so one missing column
+ * never costs the whole table silently. */
+const char *cu_parse_col(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+			 const char *table, const char *col, bool warn);
+/* True when `table` exists; otherwise warns (naming the file) if warn. */
+bool cu_parse_need_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+			 const char *table, bool warn);
+
+/* cu_sqlite_prepare names db_what (a file) and the SQLite message in err;
+ * cu_parse_prepare names a's device path. cu_sqlite_text gives NULL for
+ * SQL NULL and the UTF-8 text otherwise; cu_sqlite_i64 gives CU_UNKNOWN
+ * for NULL or non-numeric text. */
 enum cu_status cu_sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-				 const char *db_what, struct cu_error *err);
+				 const char *db_what, struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_parse_prepare(const struct cu_artifact *a, sqlite3 *db, const char *sql,
+				sqlite3_stmt **st, struct cu_error *err) CU_WARN_UNUSED;
 const char *cu_sqlite_text(sqlite3_stmt *st, int col);
 int64_t cu_sqlite_i64(sqlite3_stmt *st, int col);
+
 /*
  * Guard for row loops over an untrusted database: a damaged b-tree can
  * make SQLite return the same rows again and again (found by fuzzing the
@@ -493,62 +306,258 @@ struct cu_rows {
 void cu_rows_init(struct cu_rows *g, const struct cu_artifact *a, int key_col);
 /* SQLITE_ROW, SQLITE_DONE, an SQLite error code, or CU_ROWS_DAMAGED. */
 int cu_rows_step(sqlite3_stmt *st, struct cu_rows *g);
-enum cu_status cu_rows_damaged(const struct cu_artifact *a, struct cu_error *err);
+enum cu_status cu_rows_damaged(const struct cu_artifact *a, struct cu_error *err) CU_WARN_UNUSED;
+/* Error for a guarded loop that ended with s (neither SQLITE_ROW nor
+ * SQLITE_DONE): the damaged-file error for CU_ROWS_DAMAGED, else
+ * "'<file>': reading <reading>: <SQLite message>" (reading NULL: "rows"). */
+enum cu_status cu_rows_error(const struct cu_artifact *a, sqlite3 *db, int s, const char *reading,
+			     struct cu_error *err) CU_WARN_UNUSED;
+/* The row loop: cu_rows_step(); true with a row; false at the end with
+ * *rc = CU_OK, or on failure with *rc and err set by cu_rows_error(). */
+bool cu_rows_next(const struct cu_artifact *a, sqlite3 *db, sqlite3_stmt *st, struct cu_rows *rows,
+		  const char *reading, enum cu_status *rc, struct cu_error *err);
 
 /* Provenance of a live (not recovered) row: a's source, table, rowid. */
 struct cu_prov cu_prov_row(const struct cu_artifact *a, const char *table, int64_t rowid);
 
-/* column itself when table has it, else "NULL": for SELECTs that must
- * survive app-version schema differences. Returns column or a literal. */
-const char *cu_sqlite_col_or_null(sqlite3 *db, const char *table, const char *column);
+/*
+ * The time policy of every parser (APPS.md 0): a value that cannot be a
+ * time - NULL, zero, NaN, before 1970 or after 9999 - is CU_UNKNOWN, never
+ * 1970. Cocoa seconds are rounded to the nearest millisecond.
+ */
+int64_t cu_parse_ms_from_unix_s(int64_t s);
+int64_t cu_parse_ms_from_unix_ms(int64_t ms);
+int64_t cu_parse_ms_from_cocoa_s(double s);
+/* Unix seconds as REAL (QQ iOS): the milliseconds kept. */
+int64_t cu_parse_ms_from_unix_s_real(double s);
+/* Cocoa seconds, or nanoseconds after iOS 11 (cu_time_from_cocoa_auto). */
+int64_t cu_parse_ms_from_cocoa_auto(int64_t v);
+
+/* Probes. cu_parse_probe_table: conf when the staged copy has table or
+ * does not open (so the damage gets reported), conf / 2 when it opens
+ * without it. cu_parse_probe_tables: 90 when one of the NULL-terminated
+ * `tables` exists (a name ending in '%' is a LIKE prefix); otherwise 10
+ * when the device path matches the fnmatch pattern `own_path` - the app's
+ * own location - so a damaged or foreign file there still reaches
+ * parse(), which reports why it cannot be read; else 0. */
+int cu_parse_probe_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *table,
+			 int conf);
+int cu_parse_probe_tables(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			  const char *const *tables, const char *own_path);
 
 /*
- * Money: parses a decimal amount at s[0..n) - "2,309.95", "128.00", "100",
- * ".5" is refused - with integer arithmetic only: digits with optional
- * thousands commas in groups of three, then optionally '.' and 1-2 digits.
- * Writes minor units (fen) and the bytes used; false when no amount
- * starts at s or it overflows.
+ * Sections of one file (a table, the contacts, the calls) fail alone: a
+ * damaged source (CU_E_FORMAT) in one section is kept in *first (the
+ * first one wins), err is cleared and the next section still runs; the
+ * file's parse() returns the kept failure at the end so it is recorded
+ * while every row that could be read stays. Any other failure (case.db,
+ * memory) is returned as is. Returns the status the caller should act on.
  */
-bool cu_money_parse_minor(const char *s, size_t n, int64_t *minor, size_t *used);
+enum cu_status cu_parse_section(enum cu_status rc, const char *what, struct cu_error *err,
+				struct cu_error *first) CU_WARN_UNUSED;
+/* At the end of parse(): the kept failure into err (or CU_OK). */
+enum cu_status cu_parse_finish(const struct cu_error *first, struct cu_error *err) CU_WARN_UNUSED;
 
-/*
- * iOS sms.db attributedBody: an NSArchiver "typedstream" holding an
- * NSAttributedString; the message text is the first NSString payload.
- * Returns a pointer into p and its length, or false when none is found.
- * Bounds-checked for hostile input.
- */
-bool cu_typedstream_text(const unsigned char *p, size_t n, const unsigned char **text, size_t *len);
+/* Conversation id for (app, identifier), creating it with title/is_group;
+ * CU_UNKNOWN without an identifier. */
+enum cu_status cu_parse_conversation(struct cu_parse_ctx *ctx, const char *app,
+				     const char *identifier, const char *title, int is_group,
+				     int64_t source_id, int64_t *id,
+				     struct cu_error *err) CU_WARN_UNUSED;
 
+/* s, or NULL when s is "" (names and titles: an empty name is no name). */
+const char *cu_parse_nz(const char *s);
+/* Appends s to a list joined with sep; empty and duplicate entries are
+ * dropped. */
+enum cu_status cu_parse_join_add(struct cu_buf *b, const char *sep, const char *s,
+				 struct cu_error *err) CU_WARN_UNUSED;
+/* Lower-case hex of up to max bytes of p into out ("..." marks a cut). */
+enum cu_status cu_parse_hex(const void *p, size_t n, size_t max, struct cu_buf *out,
+			    struct cu_error *err) CU_WARN_UNUSED;
 /*
- * Chinese bank notification SMS (APPS.md 8.3). Templates vary by bank and
- * year, so this is a keyword + pattern extractor, not a per-bank table.
- * A message counts as a bank SMS when the sender is a 955xx short code or
- * the body carries a 【...银行...】 / [...银行] / 【...农信...】 style tag, and
- * a direction keyword and an amount are found.
+ * fnmatch pattern for a file of the same app as `a`: the device path up to
+ * and including the "/databases/" component's parent (escaped), then rel
+ * ("files/kc", "databases/wa.db"). false when a is not under databases/.
  */
-struct cu_banksms {
-	char bank[96];          /* tag text ("工商银行") or short code, "" unknown */
-	char card_tail[8];      /* "0579", "" unknown */
-	const char *direction;  /* "incoming" | "outgoing" (static) */
-	const char *kind;       /* "debit" | "credit" | "refund" (static) */
-	char keyword[16];       /* the direction keyword matched ("代付") */
-	int64_t amount_minor;   /* fen */
-	int64_t balance_minor;  /* fen, CU_UNKNOWN */
-	char counterparty[192]; /* "" unknown */
-	int month, day, hour, minute, second; /* from the body, -1 when absent */
+bool cu_parse_sibling_glob(const struct cu_artifact *a, const char *rel, struct cu_buf *out);
+/*
+ * cu_parse_find for a file that may well be absent (a key file, a
+ * database that only adds names): no match is normal, a callback may stop
+ * the walk early with CU_E_EXISTS, any other failure becomes a warning on
+ * a naming the pattern. The parse of a goes on either way.
+ */
+void cu_parse_find_optional(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			    const char *pattern, cu_parse_find_fn fn, void *arg);
+
+/* ------------------------------------------------------------------ */
+/* Table specs (spec.c): an app table described as data - its key      */
+/* column, its columns in the app's order with their declared type,    */
+/* decoder and the case.db field each fills. One row loop reads a live */
+/* table through a spec; a carved record (no live table) goes through  */
+/* the same decoders and row code with cu_spec_emit().                 */
+/* ------------------------------------------------------------------ */
+
+/* The type a column is declared with in the app's schema (what a carved
+ * record's serial type should match). */
+enum cu_affinity {
+	CU_AFFINITY_ANY = 0,
+	CU_AFFINITY_INTEGER,
+	CU_AFFINITY_REAL,
+	CU_AFFINITY_TEXT,
+	CU_AFFINITY_BLOB,
 };
-/* CU_OK and *out filled; CU_E_NOTFOUND when body is not a bank SMS (err set). */
-enum cu_status cu_banksms_parse(const char *sender, const char *body, struct cu_banksms *out,
-				struct cu_error *err);
-/* The transaction time: the body's month/day/time read as Beijing time
- * (UTC+8) in the year of sms_ms (the year before when that would be after
- * the SMS), else sms_ms. */
-int64_t cu_banksms_time(const struct cu_banksms *b, int64_t sms_ms);
-/* For SMS parsers: when (sender, body) is a bank SMS, sinks a bank-sms
- * payment linked to message_id with prov. Returns CU_OK either way. */
-enum cu_status cu_banksms_sink(struct cu_parse_ctx *ctx, const char *sender, const char *body,
-			       int64_t sms_ms, int64_t message_id, const struct cu_prov *prov,
-			       struct cu_error *err);
+
+/* How a source value becomes a case.db value (the decoded value). */
+enum cu_decode {
+	CU_DECODE_RAW = 0,     /* kept as found, for the row code */
+	CU_DECODE_TEXT,        /* text; NULL stays NULL */
+	CU_DECODE_NAME,        /* text, "" becomes NULL (names, titles) */
+	CU_DECODE_TEXT_ANY,    /* text (numbers as text); a BLOB stays bytes for the row code */
+	CU_DECODE_INT,         /* integer; NULL or non-numeric text is CU_UNKNOWN */
+	CU_DECODE_UNIX_S,      /* Unix seconds -> ms (the time policy above) */
+	CU_DECODE_UNIX_MS,     /* Unix ms -> ms */
+	CU_DECODE_COCOA_S,     /* Cocoa seconds (REAL) -> ms */
+	CU_DECODE_UNIX_S_REAL, /* Unix seconds (REAL) -> ms, the milliseconds kept */
+	CU_DECODE_COCOA_AUTO,  /* Cocoa seconds or nanoseconds (iOS 11+) -> ms */
+};
+
+/* The case.db field a decoded column fills directly (CU_FIELD_NONE: only
+ * the row code reads it). */
+enum cu_field {
+	CU_FIELD_NONE = 0,
+	CU_FIELD_CALL_COUNTERPART, /* calls.counterpart */
+	CU_FIELD_CALL_STARTED,     /* calls.started_ms */
+	CU_FIELD_CALL_DURATION,    /* calls.duration_s */
+	CU_FIELD_CONTACT_IDENTIFIER,
+	CU_FIELD_CONTACT_NAME, /* contacts.display_name */
+	CU_FIELD_CONTACT_ALIAS,
+	CU_FIELD_CONTACT_REMARK,
+	CU_FIELD_CONTACT_PHONE,
+	CU_FIELD_MESSAGE_SENDER,
+	CU_FIELD_MESSAGE_SENDER_NAME,
+	CU_FIELD_MESSAGE_SENT, /* messages.sent_ms */
+	CU_FIELD_MESSAGE_BODY,
+	CU_FIELD_MESSAGE_ATTACHMENT,
+	CU_FIELD_MESSAGE_STATUS,
+};
+
+struct cu_column_spec {
+	const char *name; /* as in the app's schema */
+	enum cu_affinity affinity;
+	enum cu_decode decode;
+	enum cu_field field;
+	bool warn_missing; /* a file without the column gets a warning */
+};
+
+/* Which case.db table a spec's rows go into. */
+enum cu_spec_sink {
+	CU_SPEC_SINK_NONE = 0, /* the row code sinks (or collects) itself */
+	CU_SPEC_SINK_CALL,
+	CU_SPEC_SINK_CONTACT,
+	CU_SPEC_SINK_MESSAGE,
+};
+
+/* One value of a row: the source value as found (type is an SQLITE_*
+ * type, SQLITE_NULL also for a column the file lacks) and its decoded
+ * form. Borrowed for the row. p holds TEXT (NUL-terminated), a BLOB's
+ * bytes (NUL-terminated when a text decoder reads them), or for a live
+ * row a number's text when a text decoder reads it. i and d are the
+ * value as sqlite3_column_int64/double give it, for text too where a RAW
+ * or Cocoa decoder reads it (0 for NULL and BLOB). A record given as
+ * values (carved) sets type and i / d / p,n. */
+struct cu_spec_value {
+	int type;
+	int64_t i; /* INTEGER (REAL truncated) */
+	double d;  /* REAL (INTEGER converted) */
+	const unsigned char *p;
+	size_t n;         /* bytes at p */
+	bool present;     /* the column exists in this file */
+	const char *text; /* decoded text (TEXT, NAME, TEXT_ANY) or NULL */
+	int64_t value;    /* decoded integer / ms (INT, times), CU_UNKNOWN */
+	char num[32];     /* a number as text, for a record given without p */
+};
+
+struct cu_spec_row {
+	int64_t rowid;
+	const struct cu_spec_value *v; /* one per spec column, in spec order */
+	struct cu_prov prov;
+};
+
+/* What a row becomes: the record of the spec's sink (the only one set
+ * up: app, provenance and the mapped fields filled, unknowns marked),
+ * extra columns, and skip. */
+struct cu_spec_out {
+	struct cu_call call;
+	struct cu_contact contact;
+	struct cu_message message;
+	struct cu_row_extra extra;
+	bool skip;         /* the row code decided this row is no record */
+	char raw_type[48]; /* room for a raw_type text the row code formats */
+};
+
+struct cu_table_spec;
+/* Row code: what the mapped fields cannot say (a direction from a type
+ * code, a raw_type text). Runs after the mapping, before the sink. arg is
+ * the caller's run state (lookups, buffers); a record carved from a free
+ * page comes with arg NULL when the row code accepts that (it then does
+ * what the record alone allows), which the spec's comment says. */
+typedef enum cu_status (*cu_spec_row_fn)(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+					 const struct cu_table_spec *spec,
+					 const struct cu_spec_row *row, struct cu_spec_out *out,
+					 void *arg, struct cu_error *err);
+/* Code after the sink: rows that hang off the sunk record (a bank SMS
+ * payment linked to its message by id). */
+typedef enum cu_status (*cu_spec_sunk_fn)(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+					  const struct cu_spec_row *row,
+					  const struct cu_spec_out *out, int64_t id, void *arg,
+					  struct cu_error *err);
+
+struct cu_table_spec {
+	const char *table; /* the app's table */
+	const char *key;   /* its rowid alias: the loop's order and guard */
+	const struct cu_column_spec *columns;
+	size_t ncolumns;
+	const char *app; /* case.db app of the rows */
+	enum cu_spec_sink sink;
+	cu_spec_row_fn row;   /* may be NULL */
+	cu_spec_sunk_fn sunk; /* may be NULL */
+	/* cu_spec_parse: what follows "table '<table>' missing" in the
+	 * error for a file without the table (NULL: nothing) */
+	const char *missing;
+};
+
+/* Index of column `name` in spec, -1 when the spec has none. */
+int cu_spec_column(const struct cu_table_spec *spec, const char *name);
+/* Binds v as found to parameter i of st (a lookup keyed by a row value;
+ * the parameter takes the column affinity it is compared with, as the
+ * value did in a join). Text and blobs are bound SQLITE_STATIC. */
+void cu_spec_bind(sqlite3_stmt *st, int i, const struct cu_spec_value *v);
+/* Decodes v->type/i/d/p/n into v->text/value by the column's decoder. */
+void cu_spec_decode(const struct cu_column_spec *col, struct cu_spec_value *v);
+/*
+ * One row through the spec: decodes every value, maps the fields into the
+ * sink's record, runs the row code and sinks the record (id, may be NULL,
+ * receives its id). The values come from a live row or a carved record.
+ */
+enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			    const struct cu_table_spec *spec, struct cu_spec_value *v,
+			    const struct cu_prov *prov, void *arg, int64_t *id,
+			    struct cu_error *err) CU_WARN_UNUSED;
+/*
+ * The row loop over a live table: SELECT key, columns (a column the file
+ * lacks reads as NULL) ORDER BY key, guarded by cu_rows_step, every row
+ * through cu_spec_emit. The table must exist (the caller decides what its
+ * absence means). Stops at the first failure.
+ */
+enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
+			   const struct cu_table_spec *spec, void *arg,
+			   struct cu_error *err) CU_WARN_UNUSED;
+/* A parser's whole parse() for a file holding one spec'd table: opens the
+ * staged copy, fails with CU_E_FORMAT naming the file when the table is
+ * missing, else cu_spec_run. */
+enum cu_status cu_spec_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			     const struct cu_table_spec *spec, void *arg,
+			     struct cu_error *err) CU_WARN_UNUSED;
 
 /* The libraries parsers/ wraps (SQLite), for --version and tool.libraries
  * (struct cu_library in core.h). */

@@ -1,5 +1,5 @@
 /*
- * registry.c - joins the parser groups (system, wechat, chat) into one
+ * registry.c - joins the parser groups (system, wechat, payments, chat) into one
  * ordered list. Order matters: files are offered to parsers in this order,
  * and it is part of what makes case.db deterministic. A duplicate name is
  * a programming error (CU_BUG), found on first use.
@@ -11,6 +11,7 @@
 static const struct cu_parser *const *const groups[] = {
     cu_parsers_system,
     cu_parsers_wechat,
+    cu_parsers_payments,
     cu_parsers_chat,
 };
 

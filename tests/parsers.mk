@@ -66,3 +66,7 @@ TESTS += tests/fuzz/replay_parse_wal
 tests_fuzz_replay_parse_wal_SOURCES = tests/fuzz/fuzz_parse_wal.c tests/fuzz/replay.c
 tests_fuzz_replay_parse_wal_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/parse_wal
+# table specs and the toolkit's time policy
+check_PROGRAMS += tests/unit/test_spec
+TESTS += tests/unit/test_spec
+tests_unit_test_spec_LDADD = $(CU_TESTLIBS)

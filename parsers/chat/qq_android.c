@@ -36,6 +36,7 @@
 #include <string.h>
 #include <strings.h>
 
+
 #define APP "qq"
 
 /* ---------------- XOR decoding (exported for tests) ---------------- */
@@ -267,7 +268,7 @@ struct qq_run {
 /* Decoded text column into b: NULL when NULL, undecodable or no key. */
 static const char *dec_text(struct qq_run *r, sqlite3_stmt *st, int col, struct cu_buf *b)
 {
-	const char *s = cu_chat_text(st, col);
+	const char *s = cu_sqlite_text(st, col);
 	if (s == NULL)
 		return NULL;
 	if (r->key.len == 0)
@@ -302,10 +303,8 @@ static void find_key(struct qq_run *r)
 	static const char *const names[] = {"files/kc", "files/imei"};
 	for (size_t i = 0; i < 2 && r->key.len == 0; i++) {
 		struct cu_buf pat = CU_BUF_INIT;
-		struct cu_error e;
-		cu_error_clear(&e);
-		if (cu_chat_sibling_glob(r->a, names[i], &pat))
-			(void)cu_parse_find(r->ctx, pat.data, key_found, r, &e);
+		if (cu_parse_sibling_glob(r->a, names[i], &pat))
+			cu_parse_find_optional(r->ctx, r->a, pat.data, key_found, r);
 		cu_buf_release(&pat);
 	}
 }
@@ -359,7 +358,7 @@ static char *lookup_title(struct qq_run *r, bool troop, const char *uin)
 	    sqlite3_prepare_v2(r->db, sql.data, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, enc.data, (int)enc.len, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL) {
+	if (sqlite3_step(st) == SQLITE_ROW && cu_sqlite_text(st, 0) != NULL) {
 		const char *d = dec_text(r, st, 0, &out);
 		if (d && *d)
 			title = cu_strdup(d);
@@ -394,7 +393,7 @@ static char *lookup_sender(struct qq_run *r, const char *group, const char *uin)
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, eg.data, (int)eg.len, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, eu.data, (int)eu.len, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && cu_chat_text(st, 0) != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW && cu_sqlite_text(st, 0) != NULL) {
 			const char *d = dec_text(r, st, 0, &out);
 			if (d && *d)
 				name = cu_strdup(d);
@@ -410,177 +409,221 @@ out:
 	return name;
 }
 
+/* A decoded text value into b: NULL when NULL, undecodable or no key. */
+static const char *dec_value(struct qq_run *r, const struct cu_spec_value *v, struct cu_buf *b)
+{
+	if (v->text == NULL || r->key.len == 0)
+		return NULL;
+	/* XORed text may hold NUL characters: the length is the value's */
+	if (cu_qq_xor_text(v->text, v->p ? v->n : strlen(v->text), r->key.data, r->key.len, b,
+			   NULL) != CU_OK) {
+		r->bad_text++;
+		return NULL;
+	}
+	return b->data;
+}
+
+/* mr_friend_<MD5>_New / mr_troop_<MD5>_New (APPS.md 3.1): msgData is
+ * XORed with the key (blob-wise), the uins too (as text). */
+enum { MSG_TYPE, MSG_DATA, MSG_TIME, MSG_FRIEND, MSG_SENDER, MSG_ISSEND };
+static const struct cu_column_spec msg_columns[] = {
+    [MSG_TYPE] = {"msgtype", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, false},
+    /* TEXT_ANY: a BLOB as found, anything else as its text */
+    [MSG_DATA] = {"msgData", CU_AFFINITY_BLOB, CU_DECODE_TEXT_ANY, CU_FIELD_NONE, false},
+    [MSG_TIME] = {"time", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_S, CU_FIELD_MESSAGE_SENT, true},
+    [MSG_FRIEND] = {"frienduin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [MSG_SENDER] = {"senderuin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [MSG_ISSEND] = {"issend", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, false},
+};
+
+/* One message table: the run, and what consecutive rows share (the
+ * conversation, the last sender's name looked up). */
+struct msg_table {
+	struct qq_run *r;
+	const char *table;
+	bool troop;
+	struct cu_buf body, conv_ident;
+	int64_t conv;
+	char *last, *last_sender, *last_name;
+};
+
+/* The conversation: the decoded frienduin, else the table's hash. */
+static enum cu_status msg_conversation(struct msg_table *t, const char *friend,
+				       struct cu_error *err)
+{
+	struct qq_run *r = t->r;
+	enum cu_status rc;
+
+	cu_buf_reset(&t->conv_ident);
+	if (friend && *friend)
+		rc = cu_buf_puts(&t->conv_ident, friend, err);
+	else
+		rc = cu_buf_printf(&t->conv_ident, err, "table:%s", t->table);
+	if (rc != CU_OK || (t->last != NULL && strcmp(t->last, t->conv_ident.data) == 0))
+		return rc;
+	char *title = friend ? lookup_title(r, t->troop, friend) : NULL;
+	rc = cu_parse_conversation(r->ctx, APP, t->conv_ident.data, title, t->troop ? 1 : 0,
+				   r->a->source_id, &t->conv, err);
+	free(title);
+	if (rc == CU_OK) {
+		free(t->last);
+		t->last = cu_strdup(t->conv_ident.data);
+	}
+	return rc;
+}
+
+static enum cu_status msg_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			      const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			      struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct msg_table *t = arg;
+	struct qq_run *r = t->r;
+	const struct cu_spec_value *data = &row->v[MSG_DATA];
+	int64_t type = row->v[MSG_TYPE].value, issend = row->v[MSG_ISSEND].value;
+	const char *friend = dec_value(r, &row->v[MSG_FRIEND], &r->t1);
+	const char *sender = dec_value(r, &row->v[MSG_SENDER], &r->t2);
+	const char *text = NULL, *attach = NULL, *direction, *kind;
+	struct cu_message *m = &out->message;
+	bool textual;
+	enum cu_status rc;
+
+	(void)ctx, (void)a, (void)spec;
+	if ((rc = msg_conversation(t, friend, err)) != CU_OK)
+		return rc;
+	kind = type == CU_UNKNOWN ? "other" : qq_kind(type, &textual);
+	if (type == CU_UNKNOWN)
+		textual = false;
+	if (r->key.len && data->type != SQLITE_NULL) {
+		struct cu_buf *body = &t->body;
+
+		if ((rc = cu_qq_xor_blob(data->p, data->n, r->key.data, r->key.len, body, err)) !=
+		    CU_OK)
+			return rc;
+		bool utf8 = cu_utf8_valid(body->data, body->len) &&
+			    memchr(body->data, '\0', body->len) == NULL;
+		if (textual) {
+			if (utf8)
+				text = body->data;
+			else
+				r->bad_text++;
+		} else if (type == -2002 && utf8) {
+			attach = body->data; /* voice: path of the .amr/.slk */
+		} else if (type == -2005 && body->len > 1 && body->data[0] == 0x16) {
+			/* file: 0x16 path '|' ... */
+			char *bar = memchr(body->data + 1, '|', body->len - 1);
+			if (bar)
+				*bar = '\0';
+			if (cu_utf8_valid(body->data + 1, strlen(body->data + 1)))
+				attach = body->data + 1;
+		}
+	}
+	if (kind[0] == 's' && strcmp(kind, "system") == 0)
+		direction = "system";
+	else if (sender && r->own)
+		direction = strcmp(sender, r->own) == 0 ? "outgoing" : "incoming";
+	else if (issend != CU_UNKNOWN)
+		direction = issend ? "outgoing" : "incoming";
+	else
+		direction = "incoming";
+	snprintf(out->raw_type, sizeof(out->raw_type), "%lld", (long long)type);
+	m->conversation_id = t->conv;
+	m->sender = sender && *sender ? sender : NULL;
+	if (m->sender && !(r->own && strcmp(m->sender, r->own) == 0)) {
+		/* one lookup per change of sender */
+		if (t->last_sender == NULL || strcmp(t->last_sender, m->sender) != 0) {
+			free(t->last_sender);
+			free(t->last_name);
+			t->last_sender = cu_strdup(m->sender);
+			t->last_name = lookup_sender(r, t->troop ? friend : NULL, m->sender);
+		}
+		m->sender_name = t->last_name;
+	}
+	m->direction = direction;
+	m->kind = kind;
+	m->body = text;
+	m->raw_type = type == CU_UNKNOWN ? NULL : out->raw_type;
+	m->attachment = attach;
+	return CU_OK;
+}
+
+/* The tables are per peer: each run copies the spec and names its table. */
+static const struct cu_table_spec msg_spec = {
+    .key = "rowid",
+    .columns = msg_columns,
+    .ncolumns = sizeof(msg_columns) / sizeof(msg_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = msg_row,
+};
+
 static enum cu_status parse_msg_table(struct qq_run *r, const char *table, bool troop,
 				      struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT, conv_ident = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
+	struct msg_table t = {r,          table, troop, CU_BUF_INIT, CU_BUF_INIT,
+			      CU_UNKNOWN, NULL,  NULL,  NULL};
+	struct cu_table_spec spec = msg_spec;
 	enum cu_status rc;
-	int64_t conv = CU_UNKNOWN;
-	char *last = NULL, *last_sender = NULL, *last_name = NULL;
-	/* the name comes from the (untrusted) file: quote it as an identifier */
-	char *qt = sqlite3_mprintf("\"%w\"", table);
-	struct cu_rows guard;
-	int s;
 
-	if (qt == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "out of memory quoting a table name");
 	if (!cu_sqlite_has_column(r->db, table, "msgData") ||
 	    !cu_sqlite_has_column(r->db, table, "msgtype")) {
 		cu_parse_warn(r->ctx, r->a, "table '%s' has no msgData/msgtype column; skipped",
 			      table);
-		rc = CU_OK;
-		goto out;
+		return CU_OK;
 	}
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT rowid, msgtype, msgData, %s, %s, %s, %s FROM %s ORDER BY rowid",
-			   cu_chat_col(r->ctx, r->a, r->db, table, "time", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "frienduin", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "senderuin", true),
-			   cu_chat_col(r->ctx, r->a, r->db, table, "issend", false), qt);
-	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, r->a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		int64_t type = cu_chat_int(st, 1), issend = cu_chat_int(st, 6);
-		const char *friend = dec_text(r, st, 4, &r->t1);
-		const char *sender = dec_text(r, st, 5, &r->t2);
-		const char *text = NULL, *attach = NULL, *direction, *kind;
-		bool textual;
-		char raw[24];
-		struct cu_message m;
-
-		/* conversation: the decoded frienduin, else the table's hash */
-		cu_buf_reset(&conv_ident);
-		if (friend && *friend)
-			rc = cu_buf_puts(&conv_ident, friend, err);
-		else
-			rc = cu_buf_printf(&conv_ident, err, "table:%s", table);
-		if (rc != CU_OK)
-			goto out;
-		if (last == NULL || strcmp(last, conv_ident.data) != 0) {
-			char *title = friend ? lookup_title(r, troop, friend) : NULL;
-			rc = cu_chat_conversation(r->ctx, APP, conv_ident.data, title,
-						  troop ? 1 : 0, r->a->source_id, &conv, err);
-			free(title);
-			if (rc != CU_OK)
-				goto out;
-			free(last);
-			last = cu_strdup(conv_ident.data);
-		}
-		kind = type == CU_UNKNOWN ? "other" : qq_kind(type, &textual);
-		if (type == CU_UNKNOWN)
-			textual = false;
-		if (r->key.len && sqlite3_column_type(st, 2) != SQLITE_NULL) {
-			const void *blob = sqlite3_column_blob(st, 2);
-			size_t n = (size_t)sqlite3_column_bytes(st, 2);
-			if ((rc = cu_qq_xor_blob(blob, n, r->key.data, r->key.len, &body, err)) !=
-			    CU_OK)
-				goto out;
-			bool utf8 = cu_utf8_valid(body.data, body.len) &&
-				    memchr(body.data, '\0', body.len) == NULL;
-			if (textual) {
-				if (utf8)
-					text = body.data;
-				else
-					r->bad_text++;
-			} else if (type == -2002 && utf8) {
-				attach = body.data; /* voice: path of the .amr/.slk */
-			} else if (type == -2005 && body.len > 1 && body.data[0] == 0x16) {
-				/* file: 0x16 path '|' ... */
-				char *bar = memchr(body.data + 1, '|', body.len - 1);
-				if (bar)
-					*bar = '\0';
-				if (cu_utf8_valid(body.data + 1, strlen(body.data + 1)))
-					attach = body.data + 1;
-			}
-		}
-		if (kind[0] == 's' && strcmp(kind, "system") == 0)
-			direction = "system";
-		else if (sender && r->own)
-			direction = strcmp(sender, r->own) == 0 ? "outgoing" : "incoming";
-		else if (issend != CU_UNKNOWN)
-			direction = issend ? "outgoing" : "incoming";
-		else
-			direction = "incoming";
-		snprintf(raw, sizeof(raw), "%lld", (long long)type);
-		memset(&m, 0, sizeof(m));
-		m.app = APP;
-		m.conversation_id = conv;
-		m.sender = sender && *sender ? sender : NULL;
-		if (m.sender && !(r->own && strcmp(m.sender, r->own) == 0)) {
-			/* one lookup per change of sender */
-			if (last_sender == NULL || strcmp(last_sender, m.sender) != 0) {
-				free(last_sender);
-				free(last_name);
-				last_sender = cu_strdup(m.sender);
-				last_name = lookup_sender(r, troop ? friend : NULL, m.sender);
-			}
-			m.sender_name = last_name;
-		}
-		m.direction = direction;
-		m.sent_ms = cu_chat_ms_from_unix_s(cu_chat_int(st, 3));
-		m.kind = kind;
-		m.body = text;
-		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
-		m.attachment = attach;
-		m.prov = cu_prov_row(r->a, table, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_message(r->ctx, &m, NULL, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(r->a, r->db, s, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	cu_buf_release(&body);
-	cu_buf_release(&conv_ident);
-	free(last);
-	free(last_sender);
-	free(last_name);
-	sqlite3_free(qt);
+	spec.table = table;
+	rc = cu_spec_run(r->ctx, r->a, r->db, &spec, &t, err);
+	cu_buf_release(&t.body);
+	cu_buf_release(&t.conv_ident);
+	free(t.last);
+	free(t.last_sender);
+	free(t.last_name);
 	return rc;
 }
 
+/* Friends (APPS.md 3.1): uin, name and remark, each XORed with the key. */
+enum { FRIEND_UIN, FRIEND_NAME, FRIEND_REMARK };
+static const struct cu_column_spec friend_columns[] = {
+    [FRIEND_UIN] = {"uin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [FRIEND_NAME] = {"name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [FRIEND_REMARK] = {"remark", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+};
+
+static enum cu_status friend_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				 struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct qq_run *r = arg;
+	struct cu_contact *c = &out->contact;
+
+	(void)ctx, (void)a, (void)spec, (void)err;
+	c->identifier = dec_value(r, &row->v[FRIEND_UIN], &r->t1);
+	c->display_name = cu_parse_nz(dec_value(r, &row->v[FRIEND_NAME], &r->t2));
+	c->remark = cu_parse_nz(dec_value(r, &row->v[FRIEND_REMARK], &r->t3));
+	/* display_name is the name the owner sees: the remark when set
+	 * (as for WeChat conRemark); the QQ nickname then goes to alias */
+	if (c->remark) {
+		c->alias = c->display_name;
+		c->display_name = c->remark;
+	}
+	return CU_OK;
+}
+
+static const struct cu_table_spec friend_spec = {
+    .table = "Friends",
+    .key = "rowid",
+    .columns = friend_columns,
+    .ncolumns = sizeof(friend_columns) / sizeof(friend_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CONTACT,
+    .row = friend_row,
+};
+
 static enum cu_status parse_friends(struct qq_run *r, struct cu_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT;
-	enum cu_status rc;
-	struct cu_rows guard;
-	int s;
 	if (!cu_sqlite_has_table(r->db, "Friends") ||
 	    !cu_sqlite_has_column(r->db, "Friends", "uin"))
 		return CU_OK; /* slowtable_*.db has messages only */
-	rc = cu_buf_printf(&sql, err, "SELECT rowid, uin, %s, %s FROM Friends ORDER BY rowid",
-			   cu_chat_col(r->ctx, r->a, r->db, "Friends", "name", true),
-			   cu_chat_col(r->ctx, r->a, r->db, "Friends", "remark", false));
-	if (rc != CU_OK || (rc = cu_chat_prepare(r->a, r->db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, r->a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_contact c;
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		c.identifier = dec_text(r, st, 1, &r->t1);
-		c.display_name = cu_chat_nz(dec_text(r, st, 2, &r->t2));
-		c.remark = cu_chat_nz(dec_text(r, st, 3, &r->t3));
-		/* display_name is the name the owner sees: the remark when set
-		 * (as for WeChat conRemark); the QQ nickname then goes to alias */
-		if (c.remark) {
-			c.alias = c.display_name;
-			c.display_name = c.remark;
-		}
-		c.prov = cu_prov_row(r->a, "Friends", sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_contact(r->ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(r->a, r->db, s, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_run(r->ctx, r->a, r->db, &friend_spec, r, err);
 }
 
 /* The table name carries MD5_HEX_UPPER(peer) (APPS.md 3.1): 1 when the
@@ -600,10 +643,10 @@ static int table_hash_check(struct qq_run *r, const char *table, const char *key
 		goto out;
 	sql = sqlite3_mprintf("SELECT frienduin FROM \"%w\" ORDER BY rowid LIMIT 1", table);
 	if (sql == NULL || sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW || cu_chat_text(st, 0) == NULL)
+	    sqlite3_step(st) != SQLITE_ROW || cu_sqlite_text(st, 0) == NULL)
 		goto out;
 	ok = 0;
-	if (cu_qq_xor_text(cu_chat_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), key, key_len,
+	if (cu_qq_xor_text(cu_sqlite_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), key, key_len,
 			   &out, NULL) != CU_OK ||
 	    out.len == 0 || strspn(out.data, "0123456789") != out.len)
 		goto out;
@@ -649,7 +692,7 @@ static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **t
 		}
 		sqlite3_free(sql);
 		while (ok && sqlite3_step(st) == SQLITE_ROW) {
-			const char *u = cu_chat_text(st, 1);
+			const char *u = cu_sqlite_text(st, 1);
 			if (sqlite3_column_type(st, 0) == SQLITE_BLOB) {
 				ok = cu_qq_xor_blob(sqlite3_column_blob(st, 0),
 						    (size_t)sqlite3_column_bytes(st, 0), key,
@@ -725,7 +768,7 @@ static int probe_qq(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 	/* the own-path fallback only for "<digits>.db": "<QQ>-IndexQQMsg.db"
 	 * and the like are not message stores */
 	char *own = own_from_path(a->device_path);
-	int score = cu_chat_probe(ctx, a, t, own ? "*/databases/*.db" : NULL);
+	int score = cu_parse_probe_tables(ctx, a, t, own ? "*/databases/*.db" : NULL);
 	free(own);
 	return score;
 }
@@ -757,12 +800,12 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	r.own = own_from_path(a->device_path);
 	find_key(&r);
 	/* list first, parse after: no statement open on sqlite_master meanwhile */
-	rc = cu_chat_prepare(a, r.db,
-			     "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-			     "(name LIKE 'mr\\_friend\\_%\\_New' ESCAPE '\\' OR "
-			     "name LIKE 'mr\\_troop\\_%\\_New' ESCAPE '\\' OR "
-			     "name LIKE 'mr\\_discuss%\\_New' ESCAPE '\\') ORDER BY name",
-			     &st, err);
+	rc = cu_parse_prepare(a, r.db,
+			      "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+			      "(name LIKE 'mr\\_friend\\_%\\_New' ESCAPE '\\' OR "
+			      "name LIKE 'mr\\_troop\\_%\\_New' ESCAPE '\\' OR "
+			      "name LIKE 'mr\\_discuss%\\_New' ESCAPE '\\') ORDER BY name",
+			      &st, err);
 	if (rc != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, -1);
@@ -780,7 +823,7 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 			goto out;
 		}
 		troop = tr2;
-		tables[nt] = cu_strdup(cu_chat_text(st, 0));
+		tables[nt] = cu_strdup(cu_sqlite_text(st, 0));
 		troop[nt] = !cu_str_has_prefix(tables[nt] ? tables[nt] : "", "mr_friend_");
 		if (tables[nt] == NULL) {
 			rc = cu_error_set(err, CU_E_NOMEM, "out of memory listing tables");
@@ -789,7 +832,7 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 		nt++;
 	}
 	if (s != SQLITE_DONE) {
-		rc = cu_chat_step_error(a, r.db, s, err);
+		rc = cu_rows_error(a, r.db, s, NULL, err);
 		goto out;
 	}
 	sqlite3_finalize(st);
@@ -816,13 +859,14 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	if ((rc = cu_chat_section(parse_friends(&r, err), "table 'Friends'", err, &first)) != CU_OK)
+	if ((rc = cu_parse_section(parse_friends(&r, err), "table 'Friends'", err, &first)) !=
+	    CU_OK)
 		goto out;
 	for (size_t i = 0; i < nt; i++) {
 		char what[300];
 		snprintf(what, sizeof(what), "table '%.250s'", tables[i]);
-		rc = cu_chat_section(parse_msg_table(&r, tables[i], troop[i], err), what, err,
-				     &first);
+		rc = cu_parse_section(parse_msg_table(&r, tables[i], troop[i], err), what, err,
+				      &first);
 		if (rc != CU_OK)
 			goto out;
 	}
@@ -831,7 +875,7 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 			      "%llu encoded values did not decode to UTF-8 text (wrong XOR "
 			      "key?); left empty",
 			      (unsigned long long)r.bad_text);
-	rc = cu_chat_finish(&first, err);
+	rc = cu_parse_finish(&first, err);
 out:
 	sqlite3_finalize(st);
 	if (r.db)

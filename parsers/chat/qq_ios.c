@@ -28,7 +28,7 @@
 static int probe_qq_ios(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"tb_c2cMsg_%", "tb_TroopMsg_%", NULL};
-	return cu_chat_probe(ctx, a, t, "*/Documents/contents/*/QQ.db");
+	return cu_parse_probe_tables(ctx, a, t, "*/Documents/contents/*/QQ.db");
 }
 
 /* Own QQ from ".../contents/<QQ>/QQ.db". */
@@ -46,89 +46,112 @@ static char *own_from_path(const char *dp)
 	return cu_strndup(b, n);
 }
 
+/* tb_c2cMsg_<peer> (APPS.md 3.3): one-to-one messages. */
+enum { C2C_UIN, C2C_TIME, C2C_TYPE, C2C_CONTENT, C2C_PICURL, C2C_FLAG };
+static const struct cu_column_spec c2c_columns[] = {
+    [C2C_UIN] = {"uin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [C2C_TIME] = {"time", CU_AFFINITY_REAL, CU_DECODE_UNIX_S_REAL, CU_FIELD_MESSAGE_SENT, true},
+    [C2C_TYPE] = {"type", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [C2C_CONTENT] = {"content", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_MESSAGE_BODY, true},
+    [C2C_PICURL] = {"picUrl", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_MESSAGE_ATTACHMENT, false},
+    /* 0 = sent by the owner */
+    [C2C_FLAG] = {"flag", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+};
+
+/* tb_TroopMsg_<group>: group messages. */
+enum { TROOP_SENDUIN, TROOP_MSGTIME, TROOP_TYPE, TROOP_STRMSG, TROOP_NICKNAME, TROOP_PICURL };
+static const struct cu_column_spec troop_columns[] = {
+    [TROOP_SENDUIN] = {"senduin", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [TROOP_MSGTIME] = {"msgtime", CU_AFFINITY_REAL, CU_DECODE_UNIX_S_REAL, CU_FIELD_MESSAGE_SENT,
+		       true},
+    [TROOP_TYPE] = {"sMsgtype", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [TROOP_STRMSG] = {"strmsg", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_MESSAGE_BODY, true},
+    [TROOP_NICKNAME] = {"nickname", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [TROOP_PICURL] = {"picurl", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_MESSAGE_ATTACHMENT,
+		      false},
+};
+
+/* One message table: its peer (from the name), the conversation, and
+ * the account's own QQ number. */
+struct qq_table {
+	const char *peer, *own;
+	int64_t conv;
+};
+
+static void message_kind(struct cu_spec_out *out, int64_t type)
+{
+	out->message.kind = type == 0 ? "text" : "other";
+	snprintf(out->raw_type, sizeof(out->raw_type), "%lld", (long long)type);
+	out->message.raw_type = type == CU_UNKNOWN ? NULL : out->raw_type;
+}
+
+static enum cu_status c2c_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			      const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			      struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	const struct qq_table *t = arg;
+	struct cu_message *m = &out->message;
+	bool out_dir = row->v[C2C_FLAG].value == 0;
+
+	(void)ctx, (void)a, (void)spec, (void)err;
+	m->conversation_id = t->conv;
+	m->direction = out_dir ? "outgoing" : "incoming";
+	m->sender = out_dir ? t->own : t->peer;
+	message_kind(out, row->v[C2C_TYPE].value);
+	return CU_OK;
+}
+
+static enum cu_status troop_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	const struct qq_table *t = arg;
+	struct cu_message *m = &out->message;
+	const char *who = row->v[TROOP_SENDUIN].text;
+	bool out_dir = who && t->own && strcmp(who, t->own) == 0;
+
+	(void)ctx, (void)a, (void)spec, (void)err;
+	m->conversation_id = t->conv;
+	m->direction = out_dir ? "outgoing" : "incoming";
+	m->sender = out_dir ? t->own : who;
+	m->sender_name = out_dir ? NULL : row->v[TROOP_NICKNAME].text;
+	message_kind(out, row->v[TROOP_TYPE].value);
+	return CU_OK;
+}
+
+/* The table is per peer: each run copies a spec and names its table. */
+static const struct cu_table_spec c2c_spec = {
+    .key = "rowid",
+    .columns = c2c_columns,
+    .ncolumns = sizeof(c2c_columns) / sizeof(c2c_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = c2c_row,
+};
+static const struct cu_table_spec troop_spec = {
+    .key = "rowid",
+    .columns = troop_columns,
+    .ncolumns = sizeof(troop_columns) / sizeof(troop_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = troop_row,
+};
+
 static enum cu_status parse_table(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				  sqlite3 *db, const char *table, bool troop, const char *own,
 				  struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	const char *peer = table + (troop ? strlen("tb_TroopMsg_") : strlen("tb_c2cMsg_"));
+	struct cu_table_spec spec = troop ? troop_spec : c2c_spec;
+	struct qq_table t = {table + (troop ? strlen("tb_TroopMsg_") : strlen("tb_c2cMsg_")), own,
+			     CU_UNKNOWN};
 	enum cu_status rc;
-	int64_t conv;
-	/* the name comes from the (untrusted) file: quote it as an identifier */
-	char *qt = sqlite3_mprintf("\"%w\"", table);
-	struct cu_rows guard;
-	int s;
 
-	if (qt == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "out of memory quoting a table name");
-	if ((rc = cu_chat_conversation(ctx, APP, peer, NULL, troop ? 1 : 0, a->source_id, &conv,
-				       err)) != CU_OK)
-		goto out;
-	if (troop)
-		rc = cu_buf_printf(
-		    &sql, err, "SELECT rowid, %s, %s, %s, %s, %s, %s, NULL FROM %s ORDER BY rowid",
-		    cu_chat_col(ctx, a, db, table, "senduin", true),
-		    cu_chat_col(ctx, a, db, table, "msgtime", true),
-		    cu_chat_col(ctx, a, db, table, "sMsgtype", true),
-		    cu_chat_col(ctx, a, db, table, "strmsg", true),
-		    cu_chat_col(ctx, a, db, table, "nickname", false),
-		    cu_chat_col(ctx, a, db, table, "picurl", false), qt);
-	else
-		rc = cu_buf_printf(
-		    &sql, err, "SELECT rowid, %s, %s, %s, %s, NULL, %s, %s FROM %s ORDER BY rowid",
-		    cu_chat_col(ctx, a, db, table, "uin", false),
-		    cu_chat_col(ctx, a, db, table, "time", true),
-		    cu_chat_col(ctx, a, db, table, "type", true),
-		    cu_chat_col(ctx, a, db, table, "content", true),
-		    cu_chat_col(ctx, a, db, table, "picUrl", false),
-		    cu_chat_col(ctx, a, db, table, "flag", true), qt);
-	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_message m;
-		const char *who = cu_chat_text(st, 1), *att = cu_chat_text(st, 6);
-		int64_t flag = cu_chat_int(st, 7), type = cu_chat_int(st, 3);
-		char raw[24];
-		bool out_dir;
-		if (troop)
-			out_dir = who && own && strcmp(who, own) == 0;
-		else
-			out_dir = flag == 0;
-		memset(&m, 0, sizeof(m));
-		m.app = APP;
-		m.conversation_id = conv;
-		m.direction = out_dir ? "outgoing" : "incoming";
-		if (out_dir)
-			m.sender = own;
-		else
-			m.sender = troop ? who : peer;
-		m.sender_name = troop && !out_dir ? cu_chat_text(st, 5) : NULL;
-		/* time is REAL seconds: keep the milliseconds */
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
-			m.sent_ms = CU_UNKNOWN;
-		} else {
-			double t = sqlite3_column_double(st, 2);
-			m.sent_ms =
-			    t > 0 && t < 253402300799.0 ? (int64_t)(t * 1000.0 + 0.5) : CU_UNKNOWN;
-		}
-		m.kind = type == 0 ? "text" : "other";
-		snprintf(raw, sizeof(raw), "%lld", (long long)type);
-		m.raw_type = type == CU_UNKNOWN ? NULL : raw;
-		m.body = cu_chat_text(st, 4);
-		m.attachment = att && *att ? att : NULL;
-		m.prov = cu_prov_row(a, table, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	sqlite3_free(qt);
-	return rc;
+	rc = cu_parse_conversation(ctx, APP, t.peer, NULL, troop ? 1 : 0, a->source_id, &t.conv,
+				   err);
+	if (rc != CU_OK)
+		return rc;
+	spec.table = table;
+	return cu_spec_run(ctx, a, db, &spec, &t, err);
 }
 
 static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
@@ -152,17 +175,17 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	rc = cu_chat_prepare(a, db,
-			     "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-			     "(name LIKE 'tb\\_c2cMsg\\_%' ESCAPE '\\' OR "
-			     "name LIKE 'tb\\_TroopMsg\\_%' ESCAPE '\\') ORDER BY name",
-			     &st, err);
+	rc = cu_parse_prepare(a, db,
+			      "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+			      "(name LIKE 'tb\\_c2cMsg\\_%' ESCAPE '\\' OR "
+			      "name LIKE 'tb\\_TroopMsg\\_%' ESCAPE '\\') ORDER BY name",
+			      &st, err);
 	if (rc != CU_OK)
 		goto out;
 	cu_rows_init(&guard, a, -1);
 	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
 		char **t2 = cu_reallocarray(tables, nt + 1, sizeof(*tables));
-		if (t2 == NULL || (t2[nt] = cu_strdup(cu_chat_text(st, 0))) == NULL) {
+		if (t2 == NULL || (t2[nt] = cu_strdup(cu_sqlite_text(st, 0))) == NULL) {
 			if (t2)
 				tables = t2;
 			rc = cu_error_set(err, CU_E_NOMEM, "out of memory listing tables");
@@ -172,7 +195,7 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 		nt++;
 	}
 	if (s != SQLITE_DONE) {
-		rc = cu_chat_step_error(a, db, s, err);
+		rc = cu_rows_error(a, db, s, NULL, err);
 		goto out;
 	}
 	sqlite3_finalize(st);
@@ -181,12 +204,12 @@ static enum cu_status parse_qq_ios(struct cu_parse_ctx *ctx, const struct cu_art
 		bool troop = cu_str_has_prefix(tables[i], "tb_TroopMsg_");
 		char what[300];
 		snprintf(what, sizeof(what), "table '%.250s'", tables[i]);
-		rc = cu_chat_section(parse_table(ctx, a, db, tables[i], troop, own, err), what, err,
-				     &first);
+		rc = cu_parse_section(parse_table(ctx, a, db, tables[i], troop, own, err), what,
+				      err, &first);
 		if (rc != CU_OK)
 			goto out;
 	}
-	rc = cu_chat_finish(&first, err);
+	rc = cu_parse_finish(&first, err);
 out:
 	sqlite3_finalize(st);
 	if (db)

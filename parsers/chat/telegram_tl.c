@@ -12,7 +12,7 @@
  * user name fields. Whatever we do not understand stops the walk with a
  * clear status; the caller keeps the raw blob in its report.
  */
-#include "parsers/parsers.h"
+#include "parsers/chat/telegram_tl.h"
 
 #include <string.h>
 

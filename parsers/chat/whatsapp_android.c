@@ -64,7 +64,7 @@ static int probe_msgstore(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"message", "messages", NULL};
 	sqlite3 *db = NULL;
-	int score = cu_chat_probe(ctx, a, t, "*com.whatsapp*/databases/msgstore.db");
+	int score = cu_parse_probe_tables(ctx, a, t, "*com.whatsapp*/databases/msgstore.db");
 	/* `message`/`messages` are common names: check WhatsApp's key columns */
 	if (score == 90 && cu_parse_open_db(ctx, a, &db, NULL) == CU_OK &&
 	    !(cu_sqlite_has_column(db, "message", "key_id") &&
@@ -76,102 +76,128 @@ static int probe_msgstore(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 	return score;
 }
 
-/* Blanks the alias of every "alias.NULL" (a missing column) so the
- * statement stays valid SQL. */
-static void fix_nulls(struct cu_buf *sql)
-{
-	char *p = sql->data;
-	while (p && (p = strstr(p, ".NULL")) != NULL) {
-		char *q = p;
-		while (q > sql->data &&
-		       (q[-1] == '_' || (q[-1] >= 'a' && q[-1] <= 'z') ||
-			(q[-1] >= 'A' && q[-1] <= 'Z') || (q[-1] >= '0' && q[-1] <= '9')))
-			*--q = ' ';
-		*p = ' ';
-		p += 5;
-	}
-}
-
 static const char *colx(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 			bool have, const char *table, const char *col, bool warn)
 {
 	if (!have)
 		return "NULL";
-	return cu_chat_col(ctx, a, db, table, col, warn);
+	return cu_parse_col(ctx, a, db, table, col, warn);
 }
 
-static enum cu_status location_body(sqlite3_stmt *st, int lat, int lon, struct cu_buf *b,
-				    const char **text, struct cu_error *err)
+/* chat (current msgstore; the peer through jid_row_id -> jid) and
+ * chat_list (older ones): one conversation each. */
+enum { CHAT_JID_ROW, CHAT_SUBJECT };
+static const struct cu_column_spec chat_columns[] = {
+    [CHAT_JID_ROW] = {"jid_row_id", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [CHAT_SUBJECT] = {"subject", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+};
+enum { LIST_JID, LIST_SUBJECT };
+static const struct cu_column_spec chat_list_columns[] = {
+    [LIST_JID] = {"key_remote_jid", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [LIST_SUBJECT] = {"subject", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+};
+
+/* The jid lookup (chat only) and the jid of the row. */
+struct chat_run {
+	sqlite3_stmt *jid;
+	struct cu_buf peer;
+};
+
+static enum cu_status chat_conversation(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+					const char *jid, const char *subject, struct cu_error *err)
 {
-	enum cu_status rc;
-	if (sqlite3_column_type(st, lat) == SQLITE_NULL ||
-	    sqlite3_column_type(st, lon) == SQLITE_NULL)
+	int64_t id;
+
+	if (jid == NULL || strcmp(jid, "-1") == 0)
 		return CU_OK;
-	cu_buf_reset(b);
-	rc = cu_buf_printf(b, err, "%.6f,%.6f", sqlite3_column_double(st, lat),
-			   sqlite3_column_double(st, lon));
-	if (rc == CU_OK)
-		*text = b->data;
-	return rc;
+	return cu_parse_conversation(ctx, APP, jid, subject,
+				     cu_str_has_suffix(jid, "@g.us") ? 1 : 0, a->source_id, &id,
+				     err);
 }
+
+static enum cu_status chat_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			       struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct chat_run *r = arg;
+	const struct cu_spec_value *jid = &row->v[CHAT_JID_ROW];
+	const char *peer = NULL;
+	enum cu_status rc = CU_OK;
+
+	(void)spec, (void)out;
+	/* the join kept only chats whose jid row exists */
+	if (jid->type == SQLITE_NULL)
+		return CU_OK;
+	cu_buf_reset(&r->peer);
+	sqlite3_bind_int64(r->jid, 1, jid->i);
+	if (sqlite3_step(r->jid) == SQLITE_ROW) {
+		if (cu_sqlite_text(r->jid, 0) != NULL) {
+			rc = cu_buf_puts(&r->peer, cu_sqlite_text(r->jid, 0), err);
+			peer = r->peer.data;
+		}
+		sqlite3_reset(r->jid);
+		if (rc == CU_OK)
+			rc = chat_conversation(ctx, a, peer, row->v[CHAT_SUBJECT].text, err);
+		return rc;
+	}
+	sqlite3_reset(r->jid);
+	return CU_OK;
+}
+
+static enum cu_status chat_list_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				    const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				    struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	(void)spec, (void)out, (void)arg;
+	return chat_conversation(ctx, a, row->v[LIST_JID].text, row->v[LIST_SUBJECT].text, err);
+}
+
+static const struct cu_table_spec chat_spec = {
+    .table = "chat",
+    .key = "_id",
+    .columns = chat_columns,
+    .ncolumns = sizeof(chat_columns) / sizeof(chat_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_NONE,
+    .row = chat_row,
+};
+static const struct cu_table_spec chat_list_spec = {
+    .table = "chat_list",
+    .key = "_id",
+    .columns = chat_list_columns,
+    .ncolumns = sizeof(chat_list_columns) / sizeof(chat_list_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_NONE,
+    .row = chat_list_row,
+};
 
 static enum cu_status parse_chats(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				  sqlite3 *db, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	enum cu_status rc = CU_OK;
-	struct cu_rows guard;
-	int s;
+	struct chat_run r = {NULL, CU_BUF_INIT};
+	enum cu_status rc;
 
 	if (cu_sqlite_has_table(db, "chat") && cu_sqlite_has_table(db, "jid") &&
 	    cu_sqlite_has_column(db, "chat", "jid_row_id") &&
 	    cu_sqlite_has_column(db, "jid", "raw_string")) {
-		rc = cu_buf_printf(&sql, err,
-				   "SELECT j.raw_string, c.%s FROM chat c JOIN jid j ON "
-				   "j._id = c.jid_row_id ORDER BY c._id",
-				   cu_chat_col(ctx, a, db, "chat", "subject", true));
+		rc = cu_parse_prepare(a, db, "SELECT raw_string FROM jid WHERE _id = ?1", &r.jid,
+				      err);
+		if (rc == CU_OK)
+			rc = cu_spec_run(ctx, a, db, &chat_spec, &r, err);
 	} else if (cu_sqlite_has_table(db, "chat_list") &&
 		   cu_sqlite_has_column(db, "chat_list", "key_remote_jid")) {
-		rc = cu_buf_printf(&sql, err,
-				   "SELECT key_remote_jid, %s FROM chat_list ORDER BY _id",
-				   cu_chat_col(ctx, a, db, "chat_list", "subject", true));
+		rc = cu_spec_run(ctx, a, db, &chat_list_spec, NULL, err);
 	} else {
 		cu_parse_warn(ctx, a,
 			      "no 'chat'/'jid' or 'chat_list' table; chat titles "
 			      "unknown");
-		return CU_OK;
+		rc = CU_OK;
 	}
-	if (rc != CU_OK)
-		goto out;
-	fix_nulls(&sql);
-	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, -1);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		const char *jid = cu_chat_text(st, 0);
-		int64_t id;
-		if (jid == NULL || strcmp(jid, "-1") == 0)
-			continue;
-		rc = cu_chat_conversation(ctx, APP, jid, cu_chat_text(st, 1),
-					  cu_str_has_suffix(jid, "@g.us") ? 1 : 0, a->source_id,
-					  &id, err);
-		if (rc != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
+	sqlite3_finalize(r.jid);
+	cu_buf_release(&r.peer);
 	return rc;
 }
 
-/*
- * Both schemas are read into the same column layout:
- * 0 _id, 1 from_me, 2 timestamp, 3 type, 4 text, 5 status, 6 chat jid,
- * 7 sender jid, 8 file path, 9 caption, 10 latitude, 11 longitude
- */
 /* Names from wa.db (wa_contacts) next to msgstore.db, when present. */
 struct wa_names {
 	sqlite3 *db;
@@ -190,8 +216,8 @@ static const char *wa_name(struct wa_names *n, const char *jid)
 	n->last_jid = cu_strdup(jid);
 	n->last_name = NULL;
 	sqlite3_bind_text(n->st, 1, jid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(n->st) == SQLITE_ROW && cu_chat_nz(cu_chat_text(n->st, 0)))
-		n->last_name = cu_strdup(cu_chat_text(n->st, 0));
+	if (sqlite3_step(n->st) == SQLITE_ROW && cu_parse_nz(cu_sqlite_text(n->st, 0)))
+		n->last_name = cu_strdup(cu_sqlite_text(n->st, 0));
 	sqlite3_reset(n->st);
 	return n->last_name;
 }
@@ -228,85 +254,174 @@ static void wa_names_release(struct wa_names *n)
 	free(n->last_name);
 }
 
-static enum cu_status emit_rows(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
-				const char *sql, const char *table, const char *owner,
-				struct wa_names *names, struct cu_error *err)
+/* What both message schemas say of a message, once read. */
+struct wa_fields {
+	int64_t from_me, type, status;
+	const char *text, *chat, *sender_jid, *file_path, *caption;
+	const struct cu_spec_value *lat, *lon;
+};
+
+/* The messages of both schemas: what they share (the account, the names
+ * from wa.db), the lookups of the current schema (NULL when its tables
+ * are missing, and for a carved record), and the texts of the row. */
+struct wa_run {
+	const char *owner;
+	struct wa_names *names;
+	sqlite3_stmt *related;    /* current: chat jid, sender jid, media, location */
+	sqlite3_stmt *in_current; /* legacy: is the _id also in `message`? */
+	struct cu_buf body, chat, sender, path, caption;
+	struct cu_spec_value lat, lon;
+};
+
+/* One message row from either schema. */
+static enum cu_status wa_message(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 struct wa_run *r, const struct wa_fields *f,
+				 struct cu_spec_out *out, struct cu_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct cu_buf body = CU_BUF_INIT;
+	struct cu_message *m = &out->message;
+	const char *text = f->text, *kind, *direction, *sender;
+	int64_t type = f->type;
 	enum cu_status rc;
-	struct cu_rows guard;
-	int s;
 
-	if ((rc = cu_chat_prepare(a, db, sql, &st, err)) != CU_OK)
-		return rc;
-	cu_rows_init(&guard, a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		int64_t type = cu_chat_int(st, 3), status = cu_chat_int(st, 5);
-		int64_t from_me = cu_chat_int(st, 1), conv = CU_UNKNOWN;
-		const char *chat = cu_chat_text(st, 6), *sender_jid = cu_chat_text(st, 7);
-		const char *text = cu_chat_text(st, 4), *kind, *direction, *sender;
-		char raw[24];
-		struct cu_message m;
-
-		if (text != NULL && *text == '\0')
-			text = NULL;
-		/* the app's own view: media type 0 with status 6 is a system row */
-		if (type == 0 && status == 6)
-			type = 7;
-		kind = type == CU_UNKNOWN ? "other" : android_kind(type);
-		if (strcmp(kind, "system") == 0) {
-			direction = "system";
-			sender = sender_jid;
-		} else if (from_me == 1) {
-			direction = "outgoing";
-			sender = owner;
-		} else {
-			direction = "incoming";
-			sender = sender_jid && *sender_jid ? sender_jid : chat;
-		}
-		if (text == NULL && (type == 5 || type == 16)) {
-			if ((rc = location_body(st, 10, 11, &body, &text, err)) != CU_OK)
-				goto out;
-		}
-		if (text == NULL)
-			text = cu_chat_text(st, 9);
-		if ((rc = cu_chat_conversation(ctx, APP, chat, NULL,
-					       chat ? (cu_str_has_suffix(chat, "@g.us") ? 1 : 0)
-						    : -1,
-					       a->source_id, &conv, err)) != CU_OK)
-			goto out;
-		snprintf(raw, sizeof(raw), "%lld", (long long)cu_chat_int(st, 3));
-		memset(&m, 0, sizeof(m));
-		m.app = APP;
-		m.conversation_id = conv;
-		m.sender = sender;
-		if (strcmp(direction, "outgoing") != 0)
-			m.sender_name = wa_name(names, sender);
-		m.direction = direction;
-		m.sent_ms = cu_chat_ms_from_unix_ms(cu_chat_int(st, 2));
-		m.kind = kind;
-		m.body = text;
-		m.raw_type = cu_chat_int(st, 3) == CU_UNKNOWN ? NULL : raw;
-		m.attachment = cu_chat_text(st, 8);
-		m.prov = cu_prov_row(a, table, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_message(ctx, &m, NULL, err)) != CU_OK)
-			goto out;
+	if (text != NULL && *text == '\0')
+		text = NULL;
+	/* the app's own view: media type 0 with status 6 is a system row */
+	if (type == 0 && f->status == 6)
+		type = 7;
+	kind = type == CU_UNKNOWN ? "other" : android_kind(type);
+	if (strcmp(kind, "system") == 0) {
+		direction = "system";
+		sender = f->sender_jid;
+	} else if (f->from_me == 1) {
+		direction = "outgoing";
+		sender = r->owner;
+	} else {
+		direction = "incoming";
+		sender = f->sender_jid && *f->sender_jid ? f->sender_jid : f->chat;
 	}
-	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&body);
-	return rc;
+	cu_buf_reset(&r->body);
+	if (text == NULL && (type == 5 || type == 16) && f->lat && f->lon &&
+	    f->lat->type != SQLITE_NULL && f->lon->type != SQLITE_NULL) {
+		if ((rc = cu_buf_printf(&r->body, err, "%.6f,%.6f", f->lat->d, f->lon->d)) != CU_OK)
+			return rc;
+		text = r->body.data;
+	}
+	if (text == NULL)
+		text = f->caption;
+	if ((rc =
+		 cu_parse_conversation(ctx, APP, f->chat, NULL,
+				       f->chat ? (cu_str_has_suffix(f->chat, "@g.us") ? 1 : 0) : -1,
+				       a->source_id, &m->conversation_id, err)) != CU_OK)
+		return rc;
+	snprintf(out->raw_type, sizeof(out->raw_type), "%lld", (long long)f->type);
+	m->sender = sender;
+	if (strcmp(direction, "outgoing") != 0)
+		m->sender_name = wa_name(r->names, sender);
+	m->direction = direction;
+	m->kind = kind;
+	m->body = text;
+	m->raw_type = f->type == CU_UNKNOWN ? NULL : out->raw_type;
+	m->attachment = f->file_path;
+	return CU_OK;
 }
 
-static enum cu_status parse_current(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
-				    sqlite3 *db, const char *owner, struct wa_names *names,
-				    struct cu_error *err)
+/* The text of column i of the lookup q into b (NULL when NULL). */
+static const char *lookup_text(sqlite3_stmt *q, int i, struct cu_buf *b, enum cu_status *rc,
+			       struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	enum cu_status rc;
+	const char *s = cu_sqlite_text(q, i);
+
+	cu_buf_reset(b);
+	if (s == NULL || *rc != CU_OK)
+		return NULL;
+	*rc = cu_buf_puts(b, s, err);
+	return b->data;
+}
+
+/* A REAL column of the lookup q as a value (for the location body). */
+static const struct cu_spec_value *lookup_real(sqlite3_stmt *q, int i, struct cu_spec_value *v)
+{
+	v->type = sqlite3_column_type(q, i);
+	v->d = sqlite3_column_double(q, i);
+	return v;
+}
+
+/* message (current schema). */
+enum { CUR_FROM_ME, CUR_TIMESTAMP, CUR_TYPE, CUR_TEXT, CUR_STATUS, CUR_CHAT, CUR_SENDER };
+static const struct cu_column_spec current_columns[] = {
+    [CUR_FROM_ME] = {"from_me", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [CUR_TIMESTAMP] = {"timestamp", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_MESSAGE_SENT,
+		       true},
+    [CUR_TYPE] = {"message_type", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [CUR_TEXT] = {"text_data", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [CUR_STATUS] = {"status", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, false},
+    [CUR_CHAT] = {"chat_row_id", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [CUR_SENDER] = {"sender_jid_row_id", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+};
+
+static enum cu_status current_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				  struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct wa_run *r = arg;
+	const struct cu_spec_value *v = row->v;
+	struct wa_fields f = {v[CUR_FROM_ME].value,
+			      v[CUR_TYPE].value,
+			      v[CUR_STATUS].value,
+			      v[CUR_TEXT].text,
+			      NULL,
+			      NULL,
+			      NULL,
+			      NULL,
+			      NULL,
+			      NULL};
+	enum cu_status rc = CU_OK;
+
+	(void)spec;
+	/* chat_row_id -1 marks the app's own placeholder rows */
+	if ((v[CUR_CHAT].type == SQLITE_INTEGER && v[CUR_CHAT].i == -1) ||
+	    (v[CUR_CHAT].type == SQLITE_FLOAT && v[CUR_CHAT].d == -1.0)) {
+		out->skip = true;
+		return CU_OK;
+	}
+	if (r->related) {
+		sqlite3_stmt *q = r->related;
+
+		cu_spec_bind(q, 1, &v[CUR_CHAT]);
+		cu_spec_bind(q, 2, &v[CUR_SENDER]);
+		sqlite3_bind_int64(q, 3, row->rowid);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			f.chat = lookup_text(q, 0, &r->chat, &rc, err);
+			f.sender_jid = lookup_text(q, 1, &r->sender, &rc, err);
+			f.file_path = lookup_text(q, 2, &r->path, &rc, err);
+			f.caption = lookup_text(q, 3, &r->caption, &rc, err);
+			f.lat = lookup_real(q, 4, &r->lat);
+			f.lon = lookup_real(q, 5, &r->lon);
+		}
+		sqlite3_reset(q);
+		sqlite3_clear_bindings(q);
+		if (rc)
+			return rc;
+	}
+	return wa_message(ctx, a, r, &f, out, err);
+}
+
+static const struct cu_table_spec current_spec = {
+    .table = "message",
+    .key = "_id",
+    .columns = current_columns,
+    .ncolumns = sizeof(current_columns) / sizeof(current_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = current_row,
+};
+
+/* The lookup of a current-schema message: 0 chat jid (?1 chat_row_id),
+ * 1 sender jid (?2 sender_jid_row_id), 2 file path, 3 caption, 4
+ * latitude, 5 longitude (?3 _id). */
+static enum cu_status current_related(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				      sqlite3 *db, struct cu_buf *sql, struct cu_error *err)
+{
 	bool jid = cu_sqlite_has_table(db, "jid") && cu_sqlite_has_column(db, "jid", "raw_string");
 	bool chat = jid && cu_sqlite_has_table(db, "chat") &&
 		    cu_sqlite_has_column(db, "chat", "jid_row_id");
@@ -315,125 +430,245 @@ static enum cu_status parse_current(struct cu_parse_ctx *ctx, const struct cu_ar
 	bool loc = cu_sqlite_has_table(db, "message_location") &&
 		   cu_sqlite_has_column(db, "message_location", "message_row_id");
 	bool sender = jid && cu_sqlite_has_column(db, "message", "sender_jid_row_id");
+	const char *path = colx(ctx, a, db, media, "message_media", "file_path", false);
+	const char *caption = colx(ctx, a, db, media, "message_media", "media_caption", false);
+	const char *lat = colx(ctx, a, db, loc, "message_location", "latitude", false);
+	const char *lon = colx(ctx, a, db, loc, "message_location", "longitude", false);
 
 	if (!chat)
 		cu_parse_warn(ctx, a,
 			      "tables 'chat'/'jid' missing: messages of table "
 			      "'message' have no conversation");
-	rc = cu_buf_printf(
-	    &sql, err,
-	    "SELECT m._id, m.%s, m.%s, m.%s, m.%s, m.%s, %s, %s, %s%s, %s%s, %s%s, "
-	    "%s%s FROM message m %s %s %s %s WHERE m.chat_row_id IS NOT -1 "
-	    "ORDER BY m._id",
-	    cu_chat_col(ctx, a, db, "message", "from_me", true),
-	    cu_chat_col(ctx, a, db, "message", "timestamp", true),
-	    cu_chat_col(ctx, a, db, "message", "message_type", true),
-	    cu_chat_col(ctx, a, db, "message", "text_data", true),
-	    cu_chat_col(ctx, a, db, "message", "status", false), chat ? "cj.raw_string" : "NULL",
-	    sender ? "sj.raw_string" : "NULL", media ? "mm." : "",
-	    colx(ctx, a, db, media, "message_media", "file_path", false), media ? "mm." : "",
-	    colx(ctx, a, db, media, "message_media", "media_caption", false), loc ? "ml." : "",
-	    colx(ctx, a, db, loc, "message_location", "latitude", false), loc ? "ml." : "",
-	    colx(ctx, a, db, loc, "message_location", "longitude", false),
-	    chat ? "LEFT JOIN chat c ON c._id = m.chat_row_id "
-		   "LEFT JOIN jid cj ON cj._id = c.jid_row_id"
-		 : "",
-	    sender ? "LEFT JOIN jid sj ON sj._id = m.sender_jid_row_id" : "",
-	    media ? "LEFT JOIN message_media mm ON mm.message_row_id = m._id" : "",
-	    loc ? "LEFT JOIN message_location ml ON ml.message_row_id = m._id" : "");
-	if (rc != CU_OK)
-		goto out;
-	fix_nulls(&sql);
-	rc = emit_rows(ctx, a, db, sql.data, "message", owner, names, err);
-out:
+	return cu_buf_printf(
+	    sql, err, "SELECT %s, %s, %s%s%s, %s%s%s, %s%s%s, %s%s%s",
+	    chat ? "(SELECT cj.raw_string FROM chat c JOIN jid cj ON cj._id = c.jid_row_id "
+		   "WHERE c._id = ?1)"
+		 : "NULL",
+	    sender ? "(SELECT raw_string FROM jid WHERE _id = ?2)" : "NULL",
+	    media && strcmp(path, "NULL") ? "(SELECT " : "", path,
+	    media && strcmp(path, "NULL") ? " FROM message_media WHERE message_row_id = ?3)" : "",
+	    media && strcmp(caption, "NULL") ? "(SELECT " : "", caption,
+	    media && strcmp(caption, "NULL") ? " FROM message_media WHERE message_row_id = ?3)"
+					     : "",
+	    loc && strcmp(lat, "NULL") ? "(SELECT " : "", lat,
+	    loc && strcmp(lat, "NULL") ? " FROM message_location WHERE message_row_id = ?3)" : "",
+	    loc && strcmp(lon, "NULL") ? "(SELECT " : "", lon,
+	    loc && strcmp(lon, "NULL") ? " FROM message_location WHERE message_row_id = ?3)" : "");
+}
+
+static enum cu_status parse_current(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				    sqlite3 *db, const char *owner, struct wa_names *names,
+				    struct cu_error *err)
+{
+	struct wa_run r = {.owner = owner,
+			   .names = names,
+			   .body = CU_BUF_INIT,
+			   .chat = CU_BUF_INIT,
+			   .sender = CU_BUF_INIT,
+			   .path = CU_BUF_INIT,
+			   .caption = CU_BUF_INIT};
+	struct cu_buf sql = CU_BUF_INIT;
+	enum cu_status rc = current_related(ctx, a, db, &sql, err);
+
+	if (rc == CU_OK)
+		rc = cu_parse_prepare(a, db, sql.data, &r.related, err);
+	if (rc == CU_OK)
+		rc = cu_spec_run(ctx, a, db, &current_spec, &r, err);
+	sqlite3_finalize(r.related);
 	cu_buf_release(&sql);
+	cu_buf_release(&r.body);
+	cu_buf_release(&r.chat);
+	cu_buf_release(&r.sender);
+	cu_buf_release(&r.path);
+	cu_buf_release(&r.caption);
 	return rc;
 }
+
+/* messages (legacy schema). */
+enum {
+	LEG_FROM_ME,
+	LEG_TIMESTAMP,
+	LEG_TYPE,
+	LEG_DATA,
+	LEG_STATUS,
+	LEG_CHAT,
+	LEG_RESOURCE,
+	LEG_CAPTION,
+	LEG_LAT,
+	LEG_LON
+};
+static const struct cu_column_spec legacy_columns[] = {
+    [LEG_FROM_ME] = {"key_from_me", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [LEG_TIMESTAMP] = {"timestamp", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_MESSAGE_SENT,
+		       true},
+    /* read as CAST(... AS INTEGER) */
+    [LEG_TYPE] = {"media_wa_type", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, true},
+    [LEG_DATA] = {"data", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, true},
+    [LEG_STATUS] = {"status", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, false},
+    [LEG_CHAT] = {"key_remote_jid", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [LEG_RESOURCE] = {"remote_resource", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [LEG_CAPTION] = {"media_caption", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE, false},
+    [LEG_LAT] = {"latitude", CU_AFFINITY_REAL, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [LEG_LON] = {"longitude", CU_AFFINITY_REAL, CU_DECODE_RAW, CU_FIELD_NONE, false},
+};
+
+static enum cu_status legacy_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				 struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct wa_run *r = arg;
+	const struct cu_spec_value *v = row->v, *t = &v[LEG_TYPE];
+	struct wa_fields f = {v[LEG_FROM_ME].value,
+			      t->type == SQLITE_NULL ? CU_UNKNOWN : t->i,
+			      v[LEG_STATUS].value,
+			      v[LEG_DATA].text,
+			      v[LEG_CHAT].text,
+			      v[LEG_RESOURCE].text,
+			      NULL,
+			      v[LEG_CAPTION].text,
+			      &v[LEG_LAT],
+			      &v[LEG_LON]};
+	enum cu_status rc = CU_OK;
+	bool skip = false;
+
+	(void)spec;
+	/* "-1" marks the app's own placeholder rows; a row also in `message`
+	 * (a store migrated in place) is read there */
+	if (f.chat && strcmp(f.chat, "-1") == 0) {
+		out->skip = true;
+		return CU_OK;
+	}
+	if (r->in_current) {
+		sqlite3_bind_int64(r->in_current, 1, row->rowid);
+		skip = sqlite3_step(r->in_current) == SQLITE_ROW;
+		sqlite3_reset(r->in_current);
+	}
+	if (!skip && r->related) {
+		sqlite3_bind_int64(r->related, 1, row->rowid);
+		if (sqlite3_step(r->related) == SQLITE_ROW)
+			f.file_path = lookup_text(r->related, 0, &r->path, &rc, err);
+		sqlite3_reset(r->related);
+		if (rc)
+			return rc;
+	}
+	out->skip = skip;
+	return skip ? CU_OK : wa_message(ctx, a, r, &f, out, err);
+}
+
+static const struct cu_table_spec legacy_spec = {
+    .table = "messages",
+    .key = "_id",
+    .columns = legacy_columns,
+    .ncolumns = sizeof(legacy_columns) / sizeof(legacy_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = legacy_row,
+};
 
 static enum cu_status parse_legacy(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				   sqlite3 *db, bool have_current, const char *owner,
 				   struct wa_names *names, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	enum cu_status rc;
-	bool media = cu_sqlite_has_table(db, "message_media") &&
-		     cu_sqlite_has_column(db, "message_media", "message_row_id") &&
-		     cu_sqlite_has_column(db, "message_media", "file_path");
-	const char *t = "messages";
+	struct wa_run r = {.owner = owner,
+			   .names = names,
+			   .body = CU_BUF_INIT,
+			   .chat = CU_BUF_INIT,
+			   .sender = CU_BUF_INIT,
+			   .path = CU_BUF_INIT,
+			   .caption = CU_BUF_INIT};
+	enum cu_status rc = CU_OK;
 
-	rc = cu_buf_printf(
-	    &sql, err,
-	    "SELECT l._id, l.%s, l.%s, CAST(l.%s AS INTEGER), l.%s, l.%s, l.key_remote_jid, "
-	    "l.%s, %s, l.%s, l.%s, l.%s FROM messages l %s "
-	    "WHERE l.key_remote_jid IS NOT '-1' %s ORDER BY l._id",
-	    cu_chat_col(ctx, a, db, t, "key_from_me", true),
-	    cu_chat_col(ctx, a, db, t, "timestamp", true),
-	    cu_chat_col(ctx, a, db, t, "media_wa_type", true),
-	    cu_chat_col(ctx, a, db, t, "data", true), cu_chat_col(ctx, a, db, t, "status", false),
-	    cu_chat_col(ctx, a, db, t, "remote_resource", false), media ? "mm.file_path" : "NULL",
-	    cu_chat_col(ctx, a, db, t, "media_caption", false),
-	    cu_chat_col(ctx, a, db, t, "latitude", false),
-	    cu_chat_col(ctx, a, db, t, "longitude", false),
-	    media ? "LEFT JOIN message_media mm ON mm.message_row_id = l._id" : "",
-	    have_current ? "AND l._id NOT IN (SELECT _id FROM message)" : "");
-	if (rc != CU_OK)
-		goto out;
-	fix_nulls(&sql);
-	rc = emit_rows(ctx, a, db, sql.data, t, owner, names, err);
-out:
-	cu_buf_release(&sql);
+	if (cu_sqlite_has_table(db, "message_media") &&
+	    cu_sqlite_has_column(db, "message_media", "message_row_id") &&
+	    cu_sqlite_has_column(db, "message_media", "file_path"))
+		rc = cu_parse_prepare(
+		    a, db, "SELECT file_path FROM message_media WHERE message_row_id = ?1",
+		    &r.related, err);
+	if (rc == CU_OK && have_current)
+		rc = cu_parse_prepare(a, db, "SELECT 1 FROM message WHERE _id = ?1", &r.in_current,
+				      err);
+	if (rc == CU_OK)
+		rc = cu_spec_run(ctx, a, db, &legacy_spec, &r, err);
+	sqlite3_finalize(r.related);
+	sqlite3_finalize(r.in_current);
+	cu_buf_release(&r.body);
+	cu_buf_release(&r.chat);
+	cu_buf_release(&r.sender);
+	cu_buf_release(&r.path);
+	cu_buf_release(&r.caption);
 	return rc;
 }
+
+/* call_log (current msgstore): the peer through jid_row_id -> jid. */
+enum { CALL_JID_ROW, CALL_FROM_ME, CALL_TIMESTAMP, CALL_DURATION };
+static const struct cu_column_spec call_columns[] = {
+    [CALL_JID_ROW] = {"jid_row_id", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE, false},
+    [CALL_FROM_ME] = {"from_me", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE, true},
+    [CALL_TIMESTAMP] = {"timestamp", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_CALL_STARTED,
+			true},
+    [CALL_DURATION] = {"duration", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_CALL_DURATION,
+		       true},
+};
+
+/* The jid lookup (NULL without a usable jid table, and for a carved
+ * record: the peer is then unknown) and the peer of the row. */
+struct call_run {
+	sqlite3_stmt *jid;
+	struct cu_buf peer;
+};
+
+static enum cu_status call_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			       struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct call_run *r = arg;
+	const struct cu_spec_value *jid = &row->v[CALL_JID_ROW];
+	int64_t from_me = row->v[CALL_FROM_ME].value, dur = out->call.duration_s;
+	struct cu_call *c = &out->call;
+	enum cu_status rc = CU_OK;
+
+	(void)ctx, (void)a, (void)spec;
+	if (r && r->jid && jid->type != SQLITE_NULL) {
+		cu_buf_reset(&r->peer);
+		sqlite3_bind_int64(r->jid, 1, jid->i);
+		if (sqlite3_step(r->jid) == SQLITE_ROW && cu_sqlite_text(r->jid, 0) != NULL) {
+			rc = cu_buf_puts(&r->peer, cu_sqlite_text(r->jid, 0), err);
+			c->counterpart = r->peer.data;
+		}
+		sqlite3_reset(r->jid);
+	}
+	c->direction = from_me == CU_UNKNOWN ? NULL : from_me ? "outgoing" : "incoming";
+	/* call_result codes are not confirmed; a call that lasted was answered */
+	c->answered = dur == CU_UNKNOWN ? -1 : dur > 0 ? 1 : 0;
+	return rc;
+}
+
+static const struct cu_table_spec call_spec = {
+    .table = "call_log",
+    .key = "_id",
+    .columns = call_columns,
+    .ncolumns = sizeof(call_columns) / sizeof(call_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CALL,
+    .row = call_row,
+};
 
 static enum cu_status parse_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				  sqlite3 *db, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	enum cu_status rc;
-	const char *t = "call_log";
-	bool jid = cu_sqlite_has_table(db, "jid") &&
-		   cu_sqlite_has_column(db, "jid", "raw_string") &&
-		   cu_sqlite_has_column(db, t, "jid_row_id");
-	struct cu_rows guard;
-	int s;
+	struct call_run r = {NULL, CU_BUF_INIT};
+	enum cu_status rc = CU_OK;
 
-	if (!cu_sqlite_has_table(db, t))
+	if (!cu_sqlite_has_table(db, "call_log"))
 		return CU_OK; /* older stores log calls as messages (media_wa_type 8) */
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT cl._id, %s, cl.%s, cl.%s, cl.%s FROM call_log cl %s ORDER BY "
-			   "cl._id",
-			   jid ? "j.raw_string" : "NULL",
-			   cu_chat_col(ctx, a, db, t, "from_me", true),
-			   cu_chat_col(ctx, a, db, t, "timestamp", true),
-			   cu_chat_col(ctx, a, db, t, "duration", true),
-			   jid ? "LEFT JOIN jid j ON j._id = cl.jid_row_id" : "");
-	if (rc != CU_OK)
-		goto out;
-	fix_nulls(&sql);
-	if ((rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_call c;
-		int64_t from_me = cu_chat_int(st, 2), dur = cu_chat_int(st, 4);
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		c.counterpart = cu_chat_text(st, 1);
-		c.direction = from_me == CU_UNKNOWN ? NULL : from_me ? "outgoing" : "incoming";
-		c.started_ms = cu_chat_ms_from_unix_ms(cu_chat_int(st, 3));
-		c.duration_s = dur;
-		/* call_result codes are not confirmed; a call that lasted was answered */
-		c.answered = dur == CU_UNKNOWN ? -1 : dur > 0 ? 1 : 0;
-		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_call(ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
+	if (cu_sqlite_has_table(db, "jid") && cu_sqlite_has_column(db, "jid", "raw_string") &&
+	    cu_sqlite_has_column(db, "call_log", "jid_row_id"))
+		rc = cu_parse_prepare(a, db, "SELECT raw_string FROM jid WHERE _id = ?1", &r.jid,
+				      err);
+	if (rc == CU_OK)
+		rc = cu_spec_run(ctx, a, db, &call_spec, &r, err);
+	sqlite3_finalize(r.jid);
+	cu_buf_release(&r.peer);
 	return rc;
 }
 
@@ -525,7 +760,7 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 	enum cu_status rc;
 	struct owner_find own = {NULL, NULL, CU_UNKNOWN};
 	bool cur, leg;
-	struct cu_error ferr, first;
+	struct cu_error first;
 	struct wa_names names = {NULL, NULL, NULL, NULL};
 	struct cu_buf pat = CU_BUF_INIT;
 
@@ -544,29 +779,27 @@ static enum cu_status parse_msgstore(struct cu_parse_ctx *ctx, const struct cu_a
 				  a->device_path);
 		goto out;
 	}
-	cu_error_clear(&ferr);
-	if (cu_chat_sibling_glob(a, "shared_prefs/*_preferences_light.xml", &pat))
-		(void)cu_parse_find(ctx, pat.data, owner_from_prefs, &own, &ferr);
-	cu_error_clear(&ferr);
-	if (cu_chat_sibling_glob(a, "databases/wa.db", &pat))
-		(void)cu_parse_find(ctx, pat.data, wa_db_found, &names, &ferr);
+	if (cu_parse_sibling_glob(a, "shared_prefs/*_preferences_light.xml", &pat))
+		cu_parse_find_optional(ctx, a, pat.data, owner_from_prefs, &own);
+	if (cu_parse_sibling_glob(a, "databases/wa.db", &pat))
+		cu_parse_find_optional(ctx, a, pat.data, wa_db_found, &names);
 	if (own.jid != NULL) {
 		struct cu_account acc = {APP, own.jid, own.name, own.source_id};
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)
 			goto out;
 	}
-	if ((rc = cu_chat_section(parse_chats(ctx, a, db, err), "chats", err, &first)) != CU_OK)
+	if ((rc = cu_parse_section(parse_chats(ctx, a, db, err), "chats", err, &first)) != CU_OK)
 		goto out;
-	if (cur && (rc = cu_chat_section(parse_current(ctx, a, db, own.jid, &names, err),
-					 "table 'message'", err, &first)) != CU_OK)
+	if (cur && (rc = cu_parse_section(parse_current(ctx, a, db, own.jid, &names, err),
+					  "table 'message'", err, &first)) != CU_OK)
 		goto out;
-	if (leg && (rc = cu_chat_section(parse_legacy(ctx, a, db, cur, own.jid, &names, err),
-					 "table 'messages'", err, &first)) != CU_OK)
+	if (leg && (rc = cu_parse_section(parse_legacy(ctx, a, db, cur, own.jid, &names, err),
+					  "table 'messages'", err, &first)) != CU_OK)
 		goto out;
-	if ((rc = cu_chat_section(parse_calls(ctx, a, db, err), "table 'call_log'", err, &first)) !=
-	    CU_OK)
+	if ((rc = cu_parse_section(parse_calls(ctx, a, db, err), "table 'call_log'", err,
+				   &first)) != CU_OK)
 		goto out;
-	rc = cu_chat_finish(&first, err);
+	rc = cu_parse_finish(&first, err);
 out:
 	if (db)
 		sqlite3_close(db);
@@ -582,55 +815,30 @@ out:
 static int probe_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
 	static const char *const t[] = {"wa_contacts", NULL};
-	return cu_chat_probe(ctx, a, t, "*com.whatsapp*/databases/wa.db");
+	return cu_parse_probe_tables(ctx, a, t, "*com.whatsapp*/databases/wa.db");
 }
+
+/* wa.db wa_contacts: the address book as WhatsApp saw it. */
+static const struct cu_column_spec wa_contact_columns[] = {
+    {"jid", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_IDENTIFIER, true},
+    {"display_name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_NAME, true},
+    /* the name the user set in WhatsApp */
+    {"wa_name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_ALIAS, false},
+    {"number", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_PHONE, false},
+};
+static const struct cu_table_spec wa_contact_spec = {
+    .table = "wa_contacts",
+    .key = "_id",
+    .columns = wa_contact_columns,
+    .ncolumns = sizeof(wa_contact_columns) / sizeof(wa_contact_columns[0]),
+    .app = APP,
+    .sink = CU_SPEC_SINK_CONTACT,
+};
 
 static enum cu_status parse_wadb(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				 struct cu_error *err)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT;
-	enum cu_status rc;
-	const char *t = "wa_contacts";
-	struct cu_rows guard;
-	int s;
-
-	if ((rc = cu_parse_open_db(ctx, a, &db, err)) != CU_OK)
-		goto out;
-	if (!cu_sqlite_has_table(db, t)) {
-		rc = cu_error_set(err, CU_E_FORMAT, "'%s': table 'wa_contacts' missing",
-				  a->device_path);
-		goto out;
-	}
-	rc = cu_buf_printf(&sql, err, "SELECT _id, %s, %s, %s, %s FROM wa_contacts ORDER BY _id",
-			   cu_chat_col(ctx, a, db, t, "jid", true),
-			   cu_chat_col(ctx, a, db, t, "display_name", true),
-			   cu_chat_col(ctx, a, db, t, "wa_name", false),
-			   cu_chat_col(ctx, a, db, t, "number", false));
-	if (rc != CU_OK || (rc = cu_chat_prepare(a, db, sql.data, &st, err)) != CU_OK)
-		goto out;
-	cu_rows_init(&guard, a, 0);
-	while ((s = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct cu_contact c;
-		memset(&c, 0, sizeof(c));
-		c.app = APP;
-		c.identifier = cu_chat_text(st, 1);
-		c.display_name = cu_chat_text(st, 2);
-		c.alias = cu_chat_text(st, 3); /* the name the user set in WhatsApp */
-		c.phone = cu_chat_text(st, 4);
-		c.prov = cu_prov_row(a, t, sqlite3_column_int64(st, 0));
-		if ((rc = cu_sink_contact(ctx, &c, err)) != CU_OK)
-			goto out;
-	}
-	if (s != SQLITE_DONE)
-		rc = cu_chat_step_error(a, db, s, err);
-out:
-	sqlite3_finalize(st);
-	if (db)
-		sqlite3_close(db);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_parse(ctx, a, &wa_contact_spec, NULL, err);
 }
 
 static const char *const msgstore_patterns[] = {"*com.whatsapp*/databases/msgstore.db",

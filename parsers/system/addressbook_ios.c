@@ -43,9 +43,9 @@ static enum cu_status compose_name(const char *first, const char *middle, const 
 			rc = cu_buf_puts(out, first, err);
 		return rc;
 	}
-	rc = cu_system_join_add(out, " ", first, err);
+	rc = cu_parse_join_add(out, " ", first, err);
 	if (!rc)
-		rc = cu_system_join_add(out, " ", middle, err);
+		rc = cu_parse_join_add(out, " ", middle, err);
 	if (!rc && last) {
 		if (out->len)
 			rc = cu_buf_putc(out, ' ', err);
@@ -55,123 +55,137 @@ static enum cu_status compose_name(const char *first, const char *middle, const 
 	return rc;
 }
 
+/* ABPerson (APPS.md 6.3): the name parts, organization, nickname, note. */
+enum { AB_FIRST, AB_MIDDLE, AB_LAST, AB_ORG, AB_NICKNAME, AB_NOTE };
+static const struct cu_column_spec person_columns[] = {
+    [AB_FIRST] = {"First", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [AB_MIDDLE] = {"Middle", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [AB_LAST] = {"Last", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [AB_ORG] = {"Organization", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [AB_NICKNAME] = {"Nickname", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_ALIAS},
+    [AB_NOTE] = {"Note", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+};
+
+/* The ABMultiValue phones and emails, read alongside ABPerson (both in
+ * person order), and the texts of the contact being sunk. */
+struct person_run {
+	sqlite3 *db;
+	sqlite3_stmt *mv; /* NULL without ABMultiValue (or for a carved person) */
+	struct cu_rows mrows;
+	int ms; /* last cu_rows_step result on mv */
+	struct cu_buf name, phones, emails, first, remark;
+};
+
+/* Gathers the multi-values of person id; they come ordered by record_id. */
+static enum cu_status person_values(const struct cu_artifact *a, struct person_run *r, int64_t id,
+				    struct cu_error *err)
+{
+	enum cu_status rc = CU_OK;
+
+	while (r->ms == SQLITE_ROW && sqlite3_column_int64(r->mv, 0) < id)
+		r->ms = cu_rows_step(r->mv, &r->mrows);
+	while (r->ms == SQLITE_ROW && sqlite3_column_int64(r->mv, 0) == id) {
+		int64_t prop = sqlite3_column_int64(r->mv, 1);
+		const char *v = cu_sqlite_text(r->mv, 2);
+
+		if (v && !r->first.len)
+			rc = cu_buf_puts(&r->first, v, err);
+		if (!rc)
+			rc = cu_parse_join_add(prop == 3 ? &r->phones : &r->emails, ", ", v, err);
+		if (rc)
+			return rc;
+		r->ms = cu_rows_step(r->mv, &r->mrows);
+	}
+	if (r->ms != SQLITE_ROW && r->ms != SQLITE_DONE)
+		return cu_rows_error(a, r->db, r->ms, "table ABMultiValue", err);
+	return CU_OK;
+}
+
+static enum cu_status person_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				 const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				 struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct person_run *r = arg;
+	struct cu_contact *c = &out->contact;
+	const char *org = row->v[AB_ORG].text;
+	enum cu_status rc;
+
+	(void)ctx, (void)spec;
+	cu_buf_reset(&r->name);
+	cu_buf_reset(&r->phones);
+	cu_buf_reset(&r->emails);
+	cu_buf_reset(&r->first);
+	cu_buf_reset(&r->remark);
+	rc = person_values(a, r, row->rowid, err);
+	if (!rc)
+		rc = compose_name(row->v[AB_FIRST].text, row->v[AB_MIDDLE].text,
+				  row->v[AB_LAST].text, &r->name, err);
+	if (!rc && org && r->name.len)
+		rc = cu_parse_join_add(&r->remark, "\n", org, err);
+	if (!rc)
+		rc = cu_parse_join_add(&r->remark, "\n", row->v[AB_NOTE].text, err);
+	if (rc)
+		return rc;
+	c->display_name = r->name.len ? r->name.data : org;
+	/* phones sort before emails (property 3 < 4): first is a phone
+	 * when there is one */
+	c->identifier = r->first.len ? r->first.data : NULL;
+	c->phone = r->phones.len ? r->phones.data : NULL;
+	c->remark = r->remark.len ? r->remark.data : NULL;
+	out->extra.email = r->emails.len ? r->emails.data : NULL;
+	return CU_OK;
+}
+
+static const struct cu_table_spec person_spec = {
+    .table = "ABPerson",
+    .key = "ROWID",
+    .columns = person_columns,
+    .ncolumns = sizeof(person_columns) / sizeof(person_columns[0]),
+    .app = "contacts",
+    .sink = CU_SPEC_SINK_CONTACT,
+    .row = person_row,
+};
+
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			    struct cu_error *err)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *p = NULL, *mv = NULL;
-	struct cu_buf sql = CU_BUF_INIT, name = CU_BUF_INIT, phones = CU_BUF_INIT;
-	struct cu_buf emails = CU_BUF_INIT, first = CU_BUF_INIT, remark = CU_BUF_INIT;
-	const char *what = a->device_path;
-	int ms = SQLITE_DONE;
-	struct cu_rows rows, mrows;
-	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
+	struct person_run r = {NULL,        NULL,        {0},         SQLITE_DONE, CU_BUF_INIT,
+			       CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT};
+	enum cu_status rc = cu_parse_open_db(ctx, a, &r.db, err);
 
 	if (rc)
 		return rc;
-	if (!cu_sqlite_has_table(db, "ABPerson")) {
+	if (!cu_sqlite_has_table(r.db, "ABPerson")) {
 		rc = cu_error_set(err, CU_E_FORMAT,
-				  "'%s': table 'ABPerson' missing: not an iOS AddressBook", what);
+				  "'%s': table 'ABPerson' missing: not an iOS AddressBook",
+				  a->device_path);
 		goto out;
 	}
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT ROWID, %s, %s, %s, %s, %s, %s FROM ABPerson ORDER BY ROWID",
-			   cu_sqlite_col_or_null(db, "ABPerson", "First"),
-			   cu_sqlite_col_or_null(db, "ABPerson", "Middle"),
-			   cu_sqlite_col_or_null(db, "ABPerson", "Last"),
-			   cu_sqlite_col_or_null(db, "ABPerson", "Organization"),
-			   cu_sqlite_col_or_null(db, "ABPerson", "Nickname"),
-			   cu_sqlite_col_or_null(db, "ABPerson", "Note"));
-	if (!rc)
-		rc = cu_sqlite_prepare(db, sql.data, &p, what, err);
-	if (rc)
-		goto out;
-	if (cu_sqlite_has_table(db, "ABMultiValue")) {
-		rc =
-		    cu_sqlite_prepare(db,
+	if (cu_sqlite_has_table(r.db, "ABMultiValue")) {
+		rc = cu_parse_prepare(a, r.db,
 				      "SELECT record_id, property, value FROM ABMultiValue"
 				      " WHERE property IN (3, 4) ORDER BY record_id, property, UID",
-				      &mv, what, err);
+				      &r.mv, err);
 		if (rc)
 			goto out;
-		cu_rows_init(&mrows, a, -1);
-		ms = cu_rows_step(mv, &mrows);
+		cu_rows_init(&r.mrows, a, -1);
+		r.ms = cu_rows_step(r.mv, &r.mrows);
 	}
-	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, p, &rows, "table ABPerson", &rc, err)) {
-		int64_t id;
-		const char *org, *fi, *mi, *la;
-		struct cu_contact c;
-		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
-
-		id = sqlite3_column_int64(p, 0);
-		cu_buf_reset(&name);
-		cu_buf_reset(&phones);
-		cu_buf_reset(&emails);
-		cu_buf_reset(&first);
-		cu_buf_reset(&remark);
-		while (ms == SQLITE_ROW && sqlite3_column_int64(mv, 0) < id)
-			ms = cu_rows_step(mv, &mrows);
-		while (ms == SQLITE_ROW && sqlite3_column_int64(mv, 0) == id) {
-			int64_t prop = sqlite3_column_int64(mv, 1);
-			const char *v = cu_sqlite_text(mv, 2);
-
-			if (v && !first.len)
-				rc = cu_buf_puts(&first, v, err);
-			if (!rc)
-				rc =
-				    cu_system_join_add(prop == 3 ? &phones : &emails, ", ", v, err);
-			if (rc)
-				goto out;
-			ms = cu_rows_step(mv, &mrows);
-		}
-		if (ms != SQLITE_ROW && ms != SQLITE_DONE) {
-			rc = cu_system_step_error(a, db, ms, "table ABMultiValue", err);
-			goto out;
-		}
-		fi = cu_sqlite_text(p, 1);
-		mi = cu_sqlite_text(p, 2);
-		la = cu_sqlite_text(p, 3);
-		org = cu_sqlite_text(p, 4);
-		rc = compose_name(fi && *fi ? fi : NULL, mi && *mi ? mi : NULL,
-				  la && *la ? la : NULL, &name, err);
-		if (!rc && org && *org && name.len)
-			rc = cu_system_join_add(&remark, "\n", org, err);
-		if (!rc)
-			rc = cu_system_join_add(&remark, "\n", cu_sqlite_text(p, 6), err);
-		if (rc)
-			goto out;
-		memset(&c, 0, sizeof(c));
-		c.app = "contacts";
-		c.display_name = name.len ? name.data : (org && *org ? org : NULL);
-		/* phones sort before emails (property 3 < 4): first is a phone
-		 * when there is one */
-		c.identifier = first.len ? first.data : NULL;
-		c.phone = phones.len ? phones.data : NULL;
-		c.alias = cu_sqlite_text(p, 5);
-		c.remark = remark.len ? remark.data : NULL;
-		c.prov = cu_prov_row(a, "ABPerson", id);
-		x.email = emails.len ? emails.data : NULL;
-		rc = cu_sink_contact_x(ctx, &c, &x, NULL, err);
-		if (rc)
-			goto out;
-	}
+	rc = cu_spec_run(ctx, a, r.db, &person_spec, &r, err);
 out:
-	sqlite3_finalize(p);
-	sqlite3_finalize(mv);
-	sqlite3_close(db);
-	cu_buf_release(&sql);
-	cu_buf_release(&name);
-	cu_buf_release(&phones);
-	cu_buf_release(&emails);
-	cu_buf_release(&first);
-	cu_buf_release(&remark);
+	sqlite3_finalize(r.mv);
+	sqlite3_close(r.db);
+	cu_buf_release(&r.name);
+	cu_buf_release(&r.phones);
+	cu_buf_release(&r.emails);
+	cu_buf_release(&r.first);
+	cu_buf_release(&r.remark);
 	return rc;
 }
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "ABPerson", 90);
+	return cu_parse_probe_table(ctx, a, "ABPerson", 90);
 }
 
 static const char *const patterns[] = {

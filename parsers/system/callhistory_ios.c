@@ -3,7 +3,7 @@
  *
  * Covers the Core Data store of iOS 8-17 (APPS.md 6.4): ZCALLRECORD(Z_PK,
  * ZADDRESS - text, or a BLOB holding the text on some versions -, ZDATE
- * Cocoa seconds, ZDURATION seconds (float; whole seconds kept), ZORIGINATED 1 outgoing,
+ * Cocoa seconds (an impossible time is unknown), ZDURATION seconds (float; whole seconds kept), ZORIGINATED 1 outgoing,
  * ZANSWERED, ZCALLTYPE 1 phone / 8 FaceTime video / 16 FaceTime audio /
  * 0 third party, ZSERVICE_PROVIDER bundle id). app: "calls" for the phone,
  * "facetime" for FaceTime, "whatsapp"/"wechat"/"telegram" for those
@@ -35,103 +35,87 @@ static const char *app_for(const char *provider, int64_t type)
 	return "calls";
 }
 
+/* ZCALLRECORD (APPS.md 6.4) in the order of the Core Data model. */
+enum { CH_ADDRESS, CH_DATE, CH_DURATION, CH_ORIGINATED, CH_ANSWERED, CH_CALLTYPE, CH_PROVIDER };
+static const struct cu_column_spec callrecord_columns[] = {
+    [CH_ADDRESS] = {"ZADDRESS", CU_AFFINITY_ANY, CU_DECODE_TEXT_ANY, CU_FIELD_NONE},
+    [CH_DATE] = {"ZDATE", CU_AFFINITY_REAL, CU_DECODE_COCOA_S, CU_FIELD_CALL_STARTED},
+    [CH_DURATION] = {"ZDURATION", CU_AFFINITY_REAL, CU_DECODE_RAW, CU_FIELD_NONE},
+    [CH_ORIGINATED] = {"ZORIGINATED", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [CH_ANSWERED] = {"ZANSWERED", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [CH_CALLTYPE] = {"ZCALLTYPE", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [CH_PROVIDER] = {"ZSERVICE_PROVIDER", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+};
+
+/* Buffers of the row being sunk. */
+struct callrecord_row {
+	struct cu_buf addr, raw;
+};
+
+static enum cu_status callrecord_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				     const struct cu_table_spec *spec,
+				     const struct cu_spec_row *row, struct cu_spec_out *out,
+				     void *arg, struct cu_error *err)
+{
+	struct callrecord_row *r = arg;
+	const struct cu_spec_value *addr = &row->v[CH_ADDRESS], *dur = &row->v[CH_DURATION];
+	int64_t orig = row->v[CH_ORIGINATED].value, ans = row->v[CH_ANSWERED].value;
+	int64_t type = row->v[CH_CALLTYPE].value;
+	const char *prov = row->v[CH_PROVIDER].text;
+	struct cu_call *c = &out->call;
+	enum cu_status rc = CU_OK;
+
+	(void)ctx, (void)a, (void)spec;
+	cu_buf_reset(&r->addr);
+	cu_buf_reset(&r->raw);
+	/* some versions store the address as a BLOB holding the text */
+	if (addr->type == SQLITE_BLOB && addr->p && addr->n > 0)
+		rc = cu_buf_append(&r->addr, addr->p,
+				   cu_utf8_valid_prefix((const char *)addr->p, addr->n), err);
+	else if (addr->text)
+		rc = cu_buf_puts(&r->addr, addr->text, err);
+	if (rc)
+		return rc;
+	c->app = app_for(prov, type);
+	c->counterpart = r->addr.len ? r->addr.data : NULL;
+	c->direction = orig == 1 ? "outgoing" : orig == 0 ? "incoming" : NULL;
+	if ((dur->type == SQLITE_FLOAT || dur->type == SQLITE_INTEGER) && dur->d >= 0 &&
+	    dur->d < 1e9)
+		c->duration_s = (int64_t)dur->d; /* whole seconds elapsed */
+	c->answered = ans == CU_UNKNOWN ? -1 : ans != 0;
+	rc = cu_buf_printf(&r->raw, err, "%s/%lld", prov ? prov : "?",
+			   (long long)(type == CU_UNKNOWN ? -1 : type));
+	if (rc)
+		return rc;
+	out->extra.raw_type = r->raw.data;
+	return CU_OK;
+}
+
+static const struct cu_table_spec callrecord_spec = {
+    .table = "ZCALLRECORD",
+    .key = "Z_PK",
+    .columns = callrecord_columns,
+    .ncolumns = sizeof(callrecord_columns) / sizeof(callrecord_columns[0]),
+    .app = "calls",
+    .sink = CU_SPEC_SINK_CALL,
+    .row = callrecord_row,
+    .missing = ": not an iOS call history",
+};
+
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			    struct cu_error *err)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	struct cu_buf sql = CU_BUF_INIT, addr = CU_BUF_INIT, raw = CU_BUF_INIT;
-	const char *what = a->device_path;
-	struct cu_rows rows;
-	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
+	struct callrecord_row r = {CU_BUF_INIT, CU_BUF_INIT};
+	enum cu_status rc = cu_spec_parse(ctx, a, &callrecord_spec, &r, err);
 
-	if (rc)
-		return rc;
-	if (!cu_sqlite_has_table(db, "ZCALLRECORD")) {
-		rc = cu_error_set(err, CU_E_FORMAT,
-				  "'%s': table 'ZCALLRECORD' missing: not an iOS call history",
-				  what);
-		goto out;
-	}
-	rc = cu_buf_printf(&sql, err,
-			   "SELECT Z_PK, %s, %s, %s, %s, %s, %s, %s FROM ZCALLRECORD ORDER BY Z_PK",
-			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZADDRESS"),
-			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZDATE"),
-			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZDURATION"),
-			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZORIGINATED"),
-			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZANSWERED"),
-			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZCALLTYPE"),
-			   cu_sqlite_col_or_null(db, "ZCALLRECORD", "ZSERVICE_PROVIDER"));
-	if (!rc)
-		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
-	if (rc)
-		goto out;
-	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table ZCALLRECORD", &rc, err)) {
-		struct cu_call c;
-		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
-		int64_t orig, ans, type;
-		const char *prov;
-
-		cu_buf_reset(&addr);
-		cu_buf_reset(&raw);
-		if (sqlite3_column_type(st, 1) == SQLITE_BLOB) {
-			const void *b = sqlite3_column_blob(st, 1);
-			int n = sqlite3_column_bytes(st, 1);
-
-			if (b && n > 0)
-				rc = cu_buf_append(&addr, b, cu_utf8_valid_prefix(b, (size_t)n),
-						   err);
-		} else if (cu_sqlite_text(st, 1)) {
-			rc = cu_buf_puts(&addr, cu_sqlite_text(st, 1), err);
-		}
-		if (rc)
-			goto out;
-		orig = cu_sqlite_i64(st, 4);
-		ans = cu_sqlite_i64(st, 5);
-		type = cu_sqlite_i64(st, 6);
-		prov = cu_sqlite_text(st, 7);
-		memset(&c, 0, sizeof(c));
-		c.app = app_for(prov, type);
-		c.counterpart = addr.len ? addr.data : NULL;
-		c.direction = orig == 1 ? "outgoing" : orig == 0 ? "incoming" : NULL;
-		c.started_ms = CU_UNKNOWN;
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
-			double d = sqlite3_column_double(st, 2);
-
-			if (d > 0 && d < 1e11)
-				c.started_ms = cu_time_from_cocoa_s(d);
-		}
-		c.duration_s = CU_UNKNOWN;
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-			double d = sqlite3_column_double(st, 3);
-
-			if (d >= 0 && d < 1e9)
-				c.duration_s = (int64_t)d; /* whole seconds elapsed */
-		}
-		c.answered = ans == CU_UNKNOWN ? -1 : ans != 0;
-		rc = cu_buf_printf(&raw, err, "%s/%lld", prov ? prov : "?",
-				   (long long)(type == CU_UNKNOWN ? -1 : type));
-		if (rc)
-			goto out;
-		x.raw_type = raw.data;
-		c.prov = cu_prov_row(a, "ZCALLRECORD", sqlite3_column_int64(st, 0));
-		rc = cu_sink_call_x(ctx, &c, &x, NULL, err);
-		if (rc)
-			goto out;
-	}
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	cu_buf_release(&sql);
-	cu_buf_release(&addr);
-	cu_buf_release(&raw);
+	cu_buf_release(&r.addr);
+	cu_buf_release(&r.raw);
 	return rc;
 }
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "ZCALLRECORD", 90);
+	return cu_parse_probe_table(ctx, a, "ZCALLRECORD", 90);
 }
 
 static const char *const patterns[] = {

@@ -15,98 +15,80 @@
 
 #include <string.h>
 
+/* CallLog.Calls (APPS.md 7.4) in the order of the Android schema. The
+ * row code needs no run state (arg NULL): a carved record maps alone. */
+enum { CALLS_NUMBER, CALLS_DATE, CALLS_DURATION, CALLS_TYPE, CALLS_DELETED };
+static const struct cu_column_spec calls_columns[] = {
+    [CALLS_NUMBER] = {"number", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CALL_COUNTERPART},
+    [CALLS_DATE] = {"date", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_CALL_STARTED},
+    [CALLS_DURATION] = {"duration", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_CALL_DURATION},
+    [CALLS_TYPE] = {"type", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [CALLS_DELETED] = {"deleted", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+};
+
+static enum cu_status calls_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct cu_call *c = &out->call;
+	int64_t type = row->v[CALLS_TYPE].value, dur = row->v[CALLS_DURATION].value;
+
+	(void)ctx, (void)a, (void)spec, (void)arg, (void)err;
+	switch (type) {
+	case 1: /* incoming */
+	case 7: /* answered on another device */
+		c->direction = "incoming";
+		c->answered = 1;
+		break;
+	case 2:
+		c->direction = "outgoing";
+		/* the log does not say whether the far end answered; a
+		 * connected call has a duration */
+		c->answered = dur == CU_UNKNOWN ? -1 : dur > 0;
+		break;
+	case 3: /* missed */
+	case 4: /* voicemail */
+	case 5: /* rejected */
+	case 6: /* blocked */
+		c->direction = "incoming";
+		c->answered = 0;
+		break;
+	default: c->direction = NULL; c->answered = -1;
+	}
+	if (type != CU_UNKNOWN) {
+		snprintf(out->raw_type, sizeof(out->raw_type), "%lld%s", (long long)type,
+			 row->v[CALLS_DELETED].value == 1 ? " deleted" : "");
+		out->extra.raw_type = out->raw_type;
+	}
+	return CU_OK;
+}
+
+const struct cu_table_spec cu_spec_android_calls = {
+    .table = "calls",
+    .key = "_id",
+    .columns = calls_columns,
+    .ncolumns = sizeof(calls_columns) / sizeof(calls_columns[0]),
+    .app = "calls",
+    .sink = CU_SPEC_SINK_CALL,
+    .row = calls_row,
+    .missing = ": not an Android call log",
+};
+
 enum cu_status cu_system_android_calls(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				       sqlite3 *db, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	const char *what = a->device_path;
-	char raw[48];
-	struct cu_rows rows;
-	enum cu_status rc;
-
-	rc = cu_buf_printf(&sql, err, "SELECT _id, %s, %s, %s, %s, %s FROM calls ORDER BY _id",
-			   cu_sqlite_col_or_null(db, "calls", "number"),
-			   cu_sqlite_col_or_null(db, "calls", "date"),
-			   cu_sqlite_col_or_null(db, "calls", "duration"),
-			   cu_sqlite_col_or_null(db, "calls", "type"),
-			   cu_sqlite_col_or_null(db, "calls", "deleted"));
-	if (!rc)
-		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
-	if (rc)
-		goto out;
-	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table calls", &rc, err)) {
-		struct cu_call c;
-		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
-		int64_t type, date, dur;
-
-		type = cu_sqlite_i64(st, 4);
-		date = cu_sqlite_i64(st, 2);
-		dur = cu_sqlite_i64(st, 3);
-		memset(&c, 0, sizeof(c));
-		c.app = "calls";
-		c.counterpart = cu_sqlite_text(st, 1);
-		c.started_ms = date > 0 ? date : CU_UNKNOWN;
-		c.duration_s = dur;
-		switch (type) {
-		case 1: /* incoming */
-		case 7: /* answered on another device */
-			c.direction = "incoming";
-			c.answered = 1;
-			break;
-		case 2:
-			c.direction = "outgoing";
-			/* the log does not say whether the far end answered; a
-			 * connected call has a duration */
-			c.answered = dur == CU_UNKNOWN ? -1 : dur > 0;
-			break;
-		case 3: /* missed */
-		case 4: /* voicemail */
-		case 5: /* rejected */
-		case 6: /* blocked */
-			c.direction = "incoming";
-			c.answered = 0;
-			break;
-		default: c.direction = NULL; c.answered = -1;
-		}
-		if (type != CU_UNKNOWN) {
-			snprintf(raw, sizeof(raw), "%lld%s", (long long)type,
-				 cu_sqlite_i64(st, 5) == 1 ? " deleted" : "");
-			x.raw_type = raw;
-		}
-		c.prov = cu_prov_row(a, "calls", sqlite3_column_int64(st, 0));
-		rc = cu_sink_call_x(ctx, &c, &x, NULL, err);
-		if (rc)
-			goto out;
-	}
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_run(ctx, a, db, &cu_spec_android_calls, NULL, err);
 }
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "calls", 90);
+	return cu_parse_probe_table(ctx, a, "calls", 90);
 }
 
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			    struct cu_error *err)
 {
-	sqlite3 *db = NULL;
-	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
-
-	if (rc)
-		return rc;
-	if (!cu_sqlite_has_table(db, "calls"))
-		rc = cu_error_set(err, CU_E_FORMAT,
-				  "'%s': table 'calls' missing: not an Android call log",
-				  a->device_path);
-	else
-		rc = cu_system_android_calls(ctx, a, db, err);
-	sqlite3_close(db);
-	return rc;
+	return cu_spec_parse(ctx, a, &cu_spec_android_calls, NULL, err);
 }
 
 static const char *const patterns[] = {

@@ -22,28 +22,112 @@
 #define MT_NOTE  "vnd.android.cursor.item/note"
 #define MT_NAME  "vnd.android.cursor.item/name"
 
+/* raw_contacts (APPS.md 7.3): one contact each. */
+enum { RAW_NAME, RAW_DELETED };
+static const struct cu_column_spec raw_contact_columns[] = {
+    [RAW_NAME] = {"display_name", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_NAME},
+    [RAW_DELETED] = {"deleted", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+};
+
+/* The typed data rows, read alongside raw_contacts (both in contact
+ * order), and the texts of the contact being sunk. */
+struct raw_contact_run {
+	sqlite3 *db;
+	sqlite3_stmt *data; /* NULL without data + mimetypes */
+	struct cu_rows drows;
+	int ds; /* last cu_rows_step result on data */
+	struct cu_buf phones, emails, first, nick, note, name;
+};
+
+/* Gathers the data rows of raw contact id; they come ordered by it. */
+static enum cu_status contact_data(const struct cu_artifact *a, struct raw_contact_run *r,
+				   int64_t id, struct cu_error *err)
+{
+	enum cu_status rc = CU_OK;
+
+	while (r->ds == SQLITE_ROW && sqlite3_column_int64(r->data, 0) < id)
+		r->ds = cu_rows_step(r->data, &r->drows);
+	while (r->ds == SQLITE_ROW && sqlite3_column_int64(r->data, 0) == id) {
+		const char *mt = cu_sqlite_text(r->data, 1);
+		const char *d1 = cu_sqlite_text(r->data, 2);
+		const char *d4 = cu_sqlite_text(r->data, 3);
+
+		if (!mt) {
+		} else if (strcmp(mt, MT_PHONE) == 0) {
+			const char *num = d4 && *d4 ? d4 : d1;
+
+			if (!r->first.len && num)
+				rc = cu_buf_puts(&r->first, num, err);
+			if (!rc)
+				rc = cu_parse_join_add(&r->phones, ", ", num, err);
+		} else if (strcmp(mt, MT_EMAIL) == 0) {
+			rc = cu_parse_join_add(&r->emails, ", ", d1, err);
+		} else if (strcmp(mt, MT_NICK) == 0) {
+			rc = cu_parse_join_add(&r->nick, ", ", d1, err);
+		} else if (strcmp(mt, MT_NOTE) == 0) {
+			rc = cu_parse_join_add(&r->note, "\n", d1, err);
+		} else if (strcmp(mt, MT_NAME) == 0 && !r->name.len && d1) {
+			rc = cu_buf_puts(&r->name, d1, err);
+		}
+		if (rc)
+			return rc;
+		r->ds = cu_rows_step(r->data, &r->drows);
+	}
+	if (r->ds != SQLITE_ROW && r->ds != SQLITE_DONE)
+		return cu_rows_error(a, r->db, r->ds, "table data", err);
+	return CU_OK;
+}
+
+static enum cu_status raw_contact_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				      const struct cu_table_spec *spec,
+				      const struct cu_spec_row *row, struct cu_spec_out *out,
+				      void *arg, struct cu_error *err)
+{
+	struct raw_contact_run *r = arg;
+	struct cu_contact *c = &out->contact;
+	enum cu_status rc;
+
+	(void)ctx, (void)spec;
+	cu_buf_reset(&r->phones);
+	cu_buf_reset(&r->emails);
+	cu_buf_reset(&r->first);
+	cu_buf_reset(&r->nick);
+	cu_buf_reset(&r->note);
+	cu_buf_reset(&r->name);
+	rc = contact_data(a, r, row->rowid, err);
+	if (rc)
+		return rc;
+	if (!c->display_name && r->name.len)
+		c->display_name = r->name.data;
+	c->identifier = r->first.len ? r->first.data : (r->emails.len ? r->emails.data : NULL);
+	c->phone = r->phones.len ? r->phones.data : NULL;
+	c->alias = r->nick.len ? r->nick.data : NULL;
+	c->remark = r->note.len ? r->note.data : NULL;
+	out->extra.email = r->emails.len ? r->emails.data : NULL;
+	out->extra.status = row->v[RAW_DELETED].value == 1 ? "deleted" : NULL;
+	return CU_OK;
+}
+
+static const struct cu_table_spec raw_contact_spec = {
+    .table = "raw_contacts",
+    .key = "_id",
+    .columns = raw_contact_columns,
+    .ncolumns = sizeof(raw_contact_columns) / sizeof(raw_contact_columns[0]),
+    .app = "contacts",
+    .sink = CU_SPEC_SINK_CONTACT,
+    .row = raw_contact_row,
+};
+
 static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				     sqlite3 *db, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT, phones = CU_BUF_INIT, emails = CU_BUF_INIT;
-	struct cu_buf first = CU_BUF_INIT, nick = CU_BUF_INIT, note = CU_BUF_INIT;
-	struct cu_buf name = CU_BUF_INIT;
-	sqlite3_stmt *rc_st = NULL, *d_st = NULL;
-	const char *what = a->device_path;
-	bool have_data = cu_sqlite_has_table(db, "data") && cu_sqlite_has_table(db, "mimetypes");
-	int ds = SQLITE_DONE;
-	struct cu_rows rows, drows;
-	enum cu_status rc;
+	struct raw_contact_run r = {db,          NULL,        {0},         SQLITE_DONE,
+				    CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT,
+				    CU_BUF_INIT, CU_BUF_INIT};
+	struct cu_buf sql = CU_BUF_INIT;
+	enum cu_status rc = CU_OK;
 
-	rc = cu_buf_printf(&sql, err, "SELECT _id, %s, %s FROM raw_contacts ORDER BY _id",
-			   cu_sqlite_col_or_null(db, "raw_contacts", "display_name"),
-			   cu_sqlite_col_or_null(db, "raw_contacts", "deleted"));
-	if (!rc)
-		rc = cu_sqlite_prepare(db, sql.data, &rc_st, what, err);
-	if (rc)
-		goto out;
-	if (have_data) {
-		cu_buf_reset(&sql);
+	if (cu_sqlite_has_table(db, "data") && cu_sqlite_has_table(db, "mimetypes")) {
 		/* primary numbers first, so the identifier is the primary one */
 		rc = cu_buf_printf(
 		    &sql, err,
@@ -57,89 +141,28 @@ static enum cu_status parse_contacts(struct cu_parse_ctx *ctx, const struct cu_a
 									 : "0",
 		    cu_sqlite_has_column(db, "data", "is_primary") ? "d.is_primary" : "0");
 		if (!rc)
-			rc = cu_sqlite_prepare(db, sql.data, &d_st, what, err);
+			rc = cu_parse_prepare(a, db, sql.data, &r.data, err);
 		if (rc)
 			goto out;
-		cu_rows_init(&drows, a, -1);
-		ds = cu_rows_step(d_st, &drows);
+		cu_rows_init(&r.drows, a, -1);
+		r.ds = cu_rows_step(r.data, &r.drows);
 	}
-	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, rc_st, &rows, "table raw_contacts", &rc, err)) {
-		int64_t id;
-		struct cu_contact c;
-		struct cu_row_extra x = CU_ROW_EXTRA_INIT;
-
-		id = sqlite3_column_int64(rc_st, 0);
-		cu_buf_reset(&phones);
-		cu_buf_reset(&emails);
-		cu_buf_reset(&first);
-		cu_buf_reset(&nick);
-		cu_buf_reset(&note);
-		cu_buf_reset(&name);
-		while (ds == SQLITE_ROW && sqlite3_column_int64(d_st, 0) < id)
-			ds = cu_rows_step(d_st, &drows);
-		while (ds == SQLITE_ROW && sqlite3_column_int64(d_st, 0) == id) {
-			const char *mt = cu_sqlite_text(d_st, 1);
-			const char *d1 = cu_sqlite_text(d_st, 2);
-			const char *d4 = cu_sqlite_text(d_st, 3);
-
-			if (!mt) {
-			} else if (strcmp(mt, MT_PHONE) == 0) {
-				const char *num = d4 && *d4 ? d4 : d1;
-
-				if (!first.len && num)
-					rc = cu_buf_puts(&first, num, err);
-				if (!rc)
-					rc = cu_system_join_add(&phones, ", ", num, err);
-			} else if (strcmp(mt, MT_EMAIL) == 0) {
-				rc = cu_system_join_add(&emails, ", ", d1, err);
-			} else if (strcmp(mt, MT_NICK) == 0) {
-				rc = cu_system_join_add(&nick, ", ", d1, err);
-			} else if (strcmp(mt, MT_NOTE) == 0) {
-				rc = cu_system_join_add(&note, "\n", d1, err);
-			} else if (strcmp(mt, MT_NAME) == 0 && !name.len && d1) {
-				rc = cu_buf_puts(&name, d1, err);
-			}
-			if (rc)
-				goto out;
-			ds = cu_rows_step(d_st, &drows);
-		}
-		if (ds != SQLITE_ROW && ds != SQLITE_DONE) {
-			rc = cu_system_step_error(a, db, ds, "table data", err);
-			goto out;
-		}
-		memset(&c, 0, sizeof(c));
-		c.app = "contacts";
-		c.display_name = cu_sqlite_text(rc_st, 1);
-		if (!c.display_name && name.len)
-			c.display_name = name.data;
-		c.identifier = first.len ? first.data : (emails.len ? emails.data : NULL);
-		c.phone = phones.len ? phones.data : NULL;
-		c.alias = nick.len ? nick.data : NULL;
-		c.remark = note.len ? note.data : NULL;
-		c.prov = cu_prov_row(a, "raw_contacts", id);
-		x.email = emails.len ? emails.data : NULL;
-		x.status = cu_sqlite_i64(rc_st, 2) == 1 ? "deleted" : NULL;
-		rc = cu_sink_contact_x(ctx, &c, &x, NULL, err);
-		if (rc)
-			goto out;
-	}
+	rc = cu_spec_run(ctx, a, db, &raw_contact_spec, &r, err);
 out:
-	sqlite3_finalize(rc_st);
-	sqlite3_finalize(d_st);
+	sqlite3_finalize(r.data);
 	cu_buf_release(&sql);
-	cu_buf_release(&phones);
-	cu_buf_release(&emails);
-	cu_buf_release(&first);
-	cu_buf_release(&nick);
-	cu_buf_release(&note);
-	cu_buf_release(&name);
+	cu_buf_release(&r.phones);
+	cu_buf_release(&r.emails);
+	cu_buf_release(&r.first);
+	cu_buf_release(&r.nick);
+	cu_buf_release(&r.note);
+	cu_buf_release(&r.name);
 	return rc;
 }
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "raw_contacts", 90);
+	return cu_parse_probe_table(ctx, a, "raw_contacts", 90);
 }
 
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,

@@ -58,7 +58,7 @@ static enum cu_status load_threads(const struct cu_artifact *a, sqlite3 *db, str
 	if (rc)
 		goto out;
 	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "threads", &rc, err)) {
+	while (cu_rows_next(a, db, st, &rows, "threads", &rc, err)) {
 		const char *ids, *p;
 		int count = 0;
 
@@ -82,7 +82,7 @@ static enum cu_status load_threads(const struct cu_artifact *a, sqlite3 *db, str
 			}
 			sqlite3_bind_int64(ca, 1, id);
 			if (sqlite3_step(ca) == SQLITE_ROW && cu_sqlite_text(ca, 0)) {
-				rc = cu_system_join_add(&ident, ",", cu_sqlite_text(ca, 0), err);
+				rc = cu_parse_join_add(&ident, ",", cu_sqlite_text(ca, 0), err);
 				count++;
 			}
 			sqlite3_reset(ca);
@@ -135,7 +135,7 @@ static enum cu_status conversation_for(struct cu_parse_ctx *ctx, const struct cu
 				       struct threads *t, int64_t thread_id, const char *address,
 				       int64_t *conv, struct cu_error *err)
 {
-	struct thread *th = thread_id != CU_UNKNOWN ? thread_find(t, thread_id) : NULL;
+	struct thread *th = t && thread_id != CU_UNKNOWN ? thread_find(t, thread_id) : NULL;
 	struct cu_conversation c = {"sms", NULL, NULL, 0, a->source_id};
 	enum cu_status rc;
 
@@ -179,63 +179,78 @@ static const char *sms_direction(int64_t type)
 	return NULL; /* OEM types (LG 7 blocked, 8 scheduled, 19 broadcast) */
 }
 
+/* The AOSP sms table (APPS.md 7.2) in the order of its schema. */
+enum { SMS_THREAD, SMS_ADDRESS, SMS_DATE, SMS_TYPE, SMS_BODY, SMS_READ, SMS_DELETED };
+static const struct cu_column_spec sms_columns[] = {
+    [SMS_THREAD] = {"thread_id", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [SMS_ADDRESS] = {"address", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+    [SMS_DATE] = {"date", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_MESSAGE_SENT},
+    [SMS_TYPE] = {"type", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [SMS_BODY] = {"body", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_MESSAGE_BODY},
+    [SMS_READ] = {"read", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    /* Xiaomi */
+    [SMS_DELETED] = {"deleted", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+};
+
+/* What the sms rows share: the threads (arg NULL, as for a carved
+ * record: the conversation is found by address alone). */
+struct sms_run {
+	struct threads *threads;
+};
+
+static enum cu_status sms_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			      const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			      struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct sms_run *r = arg;
+	struct cu_message *m = &out->message;
+	const char *address = row->v[SMS_ADDRESS].text;
+	int64_t type = row->v[SMS_TYPE].value;
+
+	(void)spec;
+	m->direction = sms_direction(type);
+	m->sender = type == 1 ? address : NULL;
+	m->kind = "text";
+	if (type != CU_UNKNOWN) {
+		snprintf(out->raw_type, sizeof(out->raw_type), "%lld", (long long)type);
+		m->raw_type = out->raw_type;
+	}
+	m->status = sms_status(type, row->v[SMS_READ].value, row->v[SMS_DELETED].value);
+	return conversation_for(ctx, a, r ? r->threads : NULL, row->v[SMS_THREAD].value, address,
+				&m->conversation_id, err);
+}
+
+/* A received bank notification also becomes a payment (APPS.md 8.3). */
+static enum cu_status sms_sunk(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_spec_row *row, const struct cu_spec_out *out,
+			       int64_t id, void *arg, struct cu_error *err)
+{
+	const struct cu_message *m = &out->message;
+
+	(void)a, (void)arg;
+	if (row->v[SMS_TYPE].value != 1)
+		return CU_OK;
+	return cu_banksms_sink(ctx, row->v[SMS_ADDRESS].text, m->body, m->sent_ms, id, &m->prov,
+			       err);
+}
+
+static const struct cu_table_spec sms_spec = {
+    .table = "sms",
+    .key = "_id",
+    .columns = sms_columns,
+    .ncolumns = sizeof(sms_columns) / sizeof(sms_columns[0]),
+    .app = "sms",
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = sms_row,
+    .sunk = sms_sunk,
+};
+
 static enum cu_status parse_sms(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 				struct threads *t, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	char raw[24];
-	enum cu_status rc;
-	const char *what = a->device_path;
-	struct cu_rows rows;
+	struct sms_run r = {t};
 
-	rc = cu_buf_printf(
-	    &sql, err, "SELECT _id, %s, %s, %s, %s, %s, %s, %s FROM sms ORDER BY _id",
-	    cu_sqlite_col_or_null(db, "sms", "thread_id"),
-	    cu_sqlite_col_or_null(db, "sms", "address"), cu_sqlite_col_or_null(db, "sms", "date"),
-	    cu_sqlite_col_or_null(db, "sms", "type"), cu_sqlite_col_or_null(db, "sms", "body"),
-	    cu_sqlite_col_or_null(db, "sms", "read"), cu_sqlite_col_or_null(db, "sms", "deleted"));
-	if (!rc)
-		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
-	if (rc)
-		goto out;
-	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table sms", &rc, err)) {
-		struct cu_message m;
-		int64_t type, date, conv = CU_UNKNOWN, id = 0;
-		const char *address, *body;
-
-		address = cu_sqlite_text(st, 2);
-		type = cu_sqlite_i64(st, 4);
-		date = cu_sqlite_i64(st, 3);
-		body = cu_sqlite_text(st, 5);
-		rc = conversation_for(ctx, a, t, cu_sqlite_i64(st, 1), address, &conv, err);
-		if (rc)
-			goto out;
-		memset(&m, 0, sizeof(m));
-		m.app = "sms";
-		m.conversation_id = conv;
-		m.direction = sms_direction(type);
-		m.sender = type == 1 ? address : NULL;
-		m.sent_ms = date > 0 ? date : CU_UNKNOWN;
-		m.kind = "text";
-		m.body = body;
-		if (type != CU_UNKNOWN) {
-			snprintf(raw, sizeof(raw), "%lld", (long long)type);
-			m.raw_type = raw;
-		}
-		m.status = sms_status(type, cu_sqlite_i64(st, 6), cu_sqlite_i64(st, 7));
-		m.prov = cu_prov_row(a, "sms", sqlite3_column_int64(st, 0));
-		rc = cu_sink_message(ctx, &m, &id, err);
-		if (!rc && type == 1)
-			rc = cu_banksms_sink(ctx, address, body, m.sent_ms, id, &m.prov, err);
-		if (rc)
-			goto out;
-	}
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	return rc;
+	return cu_spec_run(ctx, a, db, &sms_spec, &r, err);
 }
 
 static const char *kind_for_ct(const char *ct)
@@ -253,125 +268,172 @@ static const char *kind_for_ct(const char *ct)
 	return "file";
 }
 
+/* MMS pdu (APPS.md 7.2): one message each; addresses and parts come
+ * from addr and part by lookup. */
+enum { PDU_THREAD, PDU_DATE, PDU_BOX, PDU_READ, PDU_SUBJECT };
+static const struct cu_column_spec pdu_columns[] = {
+    [PDU_THREAD] = {"thread_id", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    /* pdu.date is Unix seconds (APPS.md 0) */
+    [PDU_DATE] = {"date", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_S, CU_FIELD_MESSAGE_SENT},
+    /* 1 inbox, 2 sent, 3 drafts, 4 outbox, 5 failed */
+    [PDU_BOX] = {"msg_box", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [PDU_READ] = {"read", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [PDU_SUBJECT] = {"sub", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+};
+
+/* The threads, the addr and part lookups (NULL when the tables are
+ * missing), and the texts of the message being sunk. */
+struct pdu_run {
+	struct threads *threads;
+	sqlite3 *db;
+	sqlite3_stmt *addr, *parts;
+	struct cu_buf body, att, from, to;
+};
+
+/* The text parts into body, the others' file names into att; the kind
+ * from the first non-text part. */
+static enum cu_status pdu_parts(const struct cu_artifact *a, sqlite3 *db, struct pdu_run *r,
+				int64_t pid, const char **kind, struct cu_error *err)
+{
+	struct cu_rows prows;
+	enum cu_status rc = CU_OK;
+	int s;
+
+	sqlite3_bind_int64(r->parts, 1, pid);
+	cu_rows_init(&prows, a, -1);
+	while ((s = cu_rows_step(r->parts, &prows)) == SQLITE_ROW) {
+		const char *ct = cu_sqlite_text(r->parts, 0);
+		const char *txt = cu_sqlite_text(r->parts, 1);
+		const char *data = cu_sqlite_text(r->parts, 2);
+
+		if (ct && strcmp(ct, "application/smil") == 0)
+			continue;
+		if (ct && strcmp(ct, "text/plain") == 0) {
+			if (txt && r->body.len)
+				rc = cu_buf_putc(&r->body, '\n', err);
+			if (!rc && txt)
+				rc = cu_buf_puts(&r->body, txt, err);
+		} else {
+			if (!strcmp(*kind, "text"))
+				*kind = kind_for_ct(ct);
+			if (!data)
+				data = cu_sqlite_text(r->parts, 3);
+			if (!data)
+				data = cu_sqlite_text(r->parts, 4);
+			rc = cu_parse_join_add(&r->att, "\n", data, err);
+		}
+		if (rc)
+			break;
+	}
+	sqlite3_reset(r->parts);
+	if (!rc && s != SQLITE_DONE && s != SQLITE_ROW)
+		rc = cu_rows_error(a, db, s, "table part", err);
+	return rc;
+}
+
+/* The sender (type 137 FROM) and the recipients (151 TO) into r. */
+static enum cu_status pdu_addresses(struct pdu_run *r, int64_t pid, const char **from,
+				    const char **to, struct cu_error *err)
+{
+	enum cu_status rc = CU_OK;
+
+	sqlite3_bind_int64(r->addr, 1, pid);
+	if (sqlite3_step(r->addr) == SQLITE_ROW) {
+		if (cu_sqlite_text(r->addr, 0)) {
+			rc = cu_buf_puts(&r->from, cu_sqlite_text(r->addr, 0), err);
+			*from = r->from.data;
+		}
+		if (!rc && cu_sqlite_text(r->addr, 1)) {
+			rc = cu_buf_puts(&r->to, cu_sqlite_text(r->addr, 1), err);
+			*to = r->to.data;
+		}
+	}
+	sqlite3_reset(r->addr);
+	return rc;
+}
+
+static enum cu_status pdu_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			      const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			      struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct pdu_run *r = arg;
+	struct cu_message *m = &out->message;
+	int64_t box = row->v[PDU_BOX].value;
+	const char *from = NULL, *to = NULL, *kind = "text", *addr;
+	enum cu_status rc = CU_OK;
+
+	(void)spec;
+	cu_buf_reset(&r->body);
+	cu_buf_reset(&r->att);
+	cu_buf_reset(&r->from);
+	cu_buf_reset(&r->to);
+	if (r->parts)
+		rc = pdu_parts(a, r->db, r, row->rowid, &kind, err);
+	if (!rc && r->addr)
+		rc = pdu_addresses(r, row->rowid, &from, &to, err);
+	if (rc)
+		return rc;
+	/* "insert-address-token" is the provider's placeholder for self */
+	if (from && strcmp(from, "insert-address-token") == 0)
+		from = NULL;
+	addr = box == 1 ? from : to;
+	rc = conversation_for(ctx, a, r->threads, row->v[PDU_THREAD].value, addr,
+			      &m->conversation_id, err);
+	m->direction = box == 1 ? "incoming" : (box >= 2 && box <= 5) ? "outgoing" : NULL;
+	m->sender = box == 1 ? from : NULL;
+	m->kind = kind;
+	m->body = r->body.len ? r->body.data : row->v[PDU_SUBJECT].text;
+	m->attachment = r->att.len ? r->att.data : NULL;
+	snprintf(out->raw_type, sizeof(out->raw_type), "mms/%lld",
+		 (long long)(box == CU_UNKNOWN ? -1 : box));
+	m->raw_type = out->raw_type;
+	m->status = box == 1 ? (row->v[PDU_READ].value == 1 ? "read" : "unread") : NULL;
+	return rc;
+}
+
+static const struct cu_table_spec pdu_spec = {
+    .table = "pdu",
+    .key = "_id",
+    .columns = pdu_columns,
+    .ncolumns = sizeof(pdu_columns) / sizeof(pdu_columns[0]),
+    .app = "sms",
+    .sink = CU_SPEC_SINK_MESSAGE,
+    .row = pdu_row,
+};
+
 static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 				struct threads *t, struct cu_error *err)
 {
-	struct cu_buf sql = CU_BUF_INIT, body = CU_BUF_INIT, att = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL, *parts = NULL;
-	bool has_addr = cu_sqlite_has_table(db, "addr"), has_part = cu_sqlite_has_table(db, "part");
-	const char *what = a->device_path;
-	struct cu_rows rows;
-	char raw[32];
-	enum cu_status rc;
+	struct pdu_run r = {t, db, NULL, NULL, CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT, CU_BUF_INIT};
+	enum cu_status rc = CU_OK;
 
-	rc = cu_buf_printf(
-	    &sql, err, "SELECT p._id, %s, %s, %s, %s, %s, %s, %s FROM pdu p ORDER BY p._id",
-	    cu_sqlite_col_or_null(db, "pdu", "thread_id"), cu_sqlite_col_or_null(db, "pdu", "date"),
-	    cu_sqlite_col_or_null(db, "pdu", "msg_box"), cu_sqlite_col_or_null(db, "pdu", "read"),
-	    cu_sqlite_col_or_null(db, "pdu", "sub"),
-	    has_addr ? "(SELECT address FROM addr WHERE msg_id = p._id AND type = 137"
-		       " ORDER BY _id LIMIT 1)"
-		     : "NULL",
-	    has_addr ? "(SELECT group_concat(address, ',') FROM (SELECT address FROM"
-		       " addr WHERE msg_id = p._id AND type = 151 ORDER BY _id))"
-		     : "NULL");
+	if (cu_sqlite_has_table(db, "addr"))
+		rc = cu_parse_prepare(
+		    a, db,
+		    "SELECT (SELECT address FROM addr WHERE msg_id = ?1 AND type = "
+		    "137 ORDER BY _id LIMIT 1), (SELECT group_concat(address, ',') "
+		    "FROM (SELECT address FROM addr WHERE msg_id = ?1 AND type = "
+		    "151 ORDER BY _id))",
+		    &r.addr, err);
+	if (!rc && cu_sqlite_has_table(db, "part"))
+		rc = cu_parse_prepare(a, db,
+				      "SELECT ct, text, _data, name, cl FROM part WHERE mid = ?1"
+				      " ORDER BY seq, _id",
+				      &r.parts, err);
 	if (!rc)
-		rc = cu_sqlite_prepare(db, sql.data, &st, what, err);
-	if (!rc && has_part)
-		rc = cu_sqlite_prepare(db,
-				       "SELECT ct, text, _data, name, cl FROM part WHERE mid = ?1"
-				       " ORDER BY seq, _id",
-				       &parts, what, err);
-	if (rc)
-		goto out;
-	cu_rows_init(&rows, a, 0);
-	while (cu_system_next(a, db, st, &rows, "table pdu", &rc, err)) {
-		struct cu_message m;
-		int64_t box, date, conv = CU_UNKNOWN, id = 0, pid;
-		const char *from, *to, *kind = "text", *addr;
-
-		pid = sqlite3_column_int64(st, 0);
-		box = cu_sqlite_i64(st, 3);
-		date = cu_sqlite_i64(st, 2);
-		from = cu_sqlite_text(st, 6);
-		to = cu_sqlite_text(st, 7);
-		cu_buf_reset(&body);
-		cu_buf_reset(&att);
-		if (parts) {
-			struct cu_rows prows;
-			int s;
-
-			sqlite3_bind_int64(parts, 1, pid);
-			cu_rows_init(&prows, a, -1);
-			while ((s = cu_rows_step(parts, &prows)) == SQLITE_ROW) {
-				const char *ct = cu_sqlite_text(parts, 0);
-				const char *txt = cu_sqlite_text(parts, 1);
-				const char *data = cu_sqlite_text(parts, 2);
-
-				if (ct && strcmp(ct, "application/smil") == 0)
-					continue;
-				if (ct && strcmp(ct, "text/plain") == 0) {
-					if (txt && body.len)
-						rc = cu_buf_putc(&body, '\n', err);
-					if (!rc && txt)
-						rc = cu_buf_puts(&body, txt, err);
-				} else {
-					if (!strcmp(kind, "text"))
-						kind = kind_for_ct(ct);
-					if (!data)
-						data = cu_sqlite_text(parts, 3);
-					if (!data)
-						data = cu_sqlite_text(parts, 4);
-					rc = cu_system_join_add(&att, "\n", data, err);
-				}
-				if (rc)
-					break;
-			}
-			sqlite3_reset(parts);
-			if (rc)
-				goto out;
-			if (s != SQLITE_DONE && s != SQLITE_ROW) {
-				rc = cu_system_step_error(a, db, s, "table part", err);
-				goto out;
-			}
-		}
-		/* "insert-address-token" is the provider's placeholder for self */
-		if (from && strcmp(from, "insert-address-token") == 0)
-			from = NULL;
-		addr = box == 1 ? from : to;
-		rc = conversation_for(ctx, a, t, cu_sqlite_i64(st, 1), addr, &conv, err);
-		if (rc)
-			goto out;
-		memset(&m, 0, sizeof(m));
-		m.app = "sms";
-		m.conversation_id = conv;
-		m.direction = box == 1 ? "incoming" : (box >= 2 && box <= 5) ? "outgoing" : NULL;
-		m.sender = box == 1 ? from : NULL;
-		/* pdu.date is Unix seconds (APPS.md 0) */
-		m.sent_ms = date > 0 && date < INT64_MAX / 1000 ? date * 1000 : CU_UNKNOWN;
-		m.kind = kind;
-		m.body = body.len ? body.data : cu_sqlite_text(st, 5);
-		m.attachment = att.len ? att.data : NULL;
-		snprintf(raw, sizeof(raw), "mms/%lld", (long long)(box == CU_UNKNOWN ? -1 : box));
-		m.raw_type = raw;
-		m.status = box == 1 ? (cu_sqlite_i64(st, 4) == 1 ? "read" : "unread") : NULL;
-		m.prov = cu_prov_row(a, "pdu", pid);
-		rc = cu_sink_message(ctx, &m, &id, err);
-		if (rc)
-			goto out;
-	}
-out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(parts);
-	cu_buf_release(&sql);
-	cu_buf_release(&body);
-	cu_buf_release(&att);
+		rc = cu_spec_run(ctx, a, db, &pdu_spec, &r, err);
+	sqlite3_finalize(r.addr);
+	sqlite3_finalize(r.parts);
+	cu_buf_release(&r.body);
+	cu_buf_release(&r.att);
+	cu_buf_release(&r.from);
+	cu_buf_release(&r.to);
 	return rc;
 }
 
 static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 {
-	return cu_system_probe_table(ctx, a, "sms", 90);
+	return cu_parse_probe_table(ctx, a, "sms", 90);
 }
 
 static enum cu_status parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,

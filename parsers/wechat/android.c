@@ -303,47 +303,55 @@ static enum cu_status parse_userinfo(struct wx *w, struct cu_error *err)
 	return s;
 }
 
+/* rcontact (APPS.md 1): people; group rows are conversations. */
+enum { RC_USER, RC_ALIAS, RC_REMARK, RC_NICK };
+static const struct cu_column_spec rcontact_columns[] = {
+    [RC_USER] = {"username", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CONTACT_IDENTIFIER},
+    [RC_ALIAS] = {"alias", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_CONTACT_ALIAS},
+    [RC_REMARK] = {"conRemark", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_CONTACT_REMARK},
+    [RC_NICK] = {"nickname", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+};
+
+static enum cu_status rcontact_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				   const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				   struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	const char *user = row->v[RC_USER].text;
+
+	(void)ctx, (void)a, (void)spec, (void)arg, (void)err;
+	/* groups are conversations, not contacts */
+	if (user == NULL || user[0] == '\0' || wx_is_group(user)) {
+		out->skip = true;
+		return CU_OK;
+	}
+	out->contact.display_name =
+	    row->v[RC_REMARK].text ? row->v[RC_REMARK].text : row->v[RC_NICK].text;
+	return CU_OK;
+}
+
+static const struct cu_table_spec rcontact_spec = {
+    .table = "rcontact",
+    .key = "rowid",
+    .columns = rcontact_columns,
+    .ncolumns = sizeof(rcontact_columns) / sizeof(rcontact_columns[0]),
+    .app = WX_APP,
+    .sink = CU_SPEC_SINK_CONTACT,
+    .row = rcontact_row,
+};
+
 static enum cu_status parse_contacts(struct wx *w, struct cu_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	enum cu_status s = CU_OK;
-	struct cu_rows rows;
-	int rc;
-
 	if (!cu_sqlite_has_table(w->db, "rcontact"))
 		return CU_OK;
-	if (sqlite3_prepare_v2(w->db,
-			       "SELECT rowid, username, alias, conRemark, nickname FROM rcontact"
-			       " ORDER BY rowid",
-			       -1, &st, NULL) != SQLITE_OK) {
-		cu_parse_warn(w->ctx, w->a, "rcontact: unexpected columns: %s",
-			      sqlite3_errmsg(w->db));
-		return CU_OK;
-	}
-	cu_rows_init(&rows, w->a, 0);
-	while (s == CU_OK && (rc = cu_rows_step(st, &rows)) == SQLITE_ROW) {
-		struct cu_contact c;
-		const char *user = (const char *)sqlite3_column_text(st, 1);
-		const char *alias = (const char *)sqlite3_column_text(st, 2);
-		const char *remark = (const char *)sqlite3_column_text(st, 3);
-		const char *nick = (const char *)sqlite3_column_text(st, 4);
-
-		/* groups are conversations, not contacts */
-		if (user == NULL || user[0] == '\0' || wx_is_group(user))
-			continue;
-		memset(&c, 0, sizeof(c));
-		c.app = WX_APP;
-		c.identifier = user;
-		c.display_name = nz(remark) ? remark : nz(nick);
-		c.alias = nz(alias);
-		c.remark = nz(remark);
-		c.prov = cu_prov_row(w->a, "rcontact", sqlite3_column_int64(st, 0));
-		s = cu_sink_contact(w->ctx, &c, err);
-	}
-	sqlite3_finalize(st);
-	if (s == CU_OK && rc == CU_ROWS_DAMAGED)
-		s = cu_rows_damaged(w->a, err);
-	return s;
+	/* every column is needed: a table without one is not read */
+	for (size_t i = 0; i < rcontact_spec.ncolumns; i++)
+		if (!cu_sqlite_has_column(w->db, "rcontact", rcontact_columns[i].name)) {
+			cu_parse_warn(w->ctx, w->a,
+				      "rcontact: unexpected columns: no such column: %s",
+				      rcontact_columns[i].name);
+			return CU_OK;
+		}
+	return cu_spec_run(w->ctx, w->a, w->db, &rcontact_spec, NULL, err);
 }
 
 /* Conversations listed by rconversation and chatroom, in table order. */
@@ -405,17 +413,67 @@ static char *attachment_for(int64_t type, const char *img_path)
 	}
 }
 
+/* EnMicroMsg.db message (APPS.md 1): type, talker and content are
+ * required, the rest optional. */
+enum { M_TYPE, M_TALKER, M_CONTENT, M_SVRID, M_SEND, M_TIME, M_IMG };
+static const struct cu_column_spec message_columns[] = {
+    /* an integer code; other values are kept as text */
+    [M_TYPE] = {"type", CU_AFFINITY_INTEGER, CU_DECODE_TEXT, CU_FIELD_NONE},
+    [M_TALKER] = {"talker", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+    [M_CONTENT] = {"content", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+    [M_SVRID] = {"msgSvrId", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE},
+    [M_SEND] = {"isSend", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE},
+    /* Unix ms */
+    [M_TIME] = {"createTime", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE},
+    [M_IMG] = {"imgPath", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+};
+
+/* One row through the WeChat message pipeline (wx_emit sinks). */
+static enum cu_status message_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  const struct cu_table_spec *spec, const struct cu_spec_row *row,
+				  struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	struct wx *w = arg;
+	const struct cu_spec_value *v = row->v;
+	struct wx_row r;
+	enum cu_status s;
+	char *att;
+
+	(void)ctx, (void)a, (void)spec, (void)out;
+	memset(&r, 0, sizeof(r));
+	r.rowid = row->rowid;
+	r.type = v[M_TYPE].i;
+	if (v[M_TYPE].type != SQLITE_INTEGER) {
+		/* kept as found; an unknown code classifies as "other" */
+		r.type = INT64_MIN;
+		r.type_text = v[M_TYPE].text;
+	}
+	r.talker = v[M_TALKER].text;
+	r.content = v[M_CONTENT].text;
+	r.content_len = v[M_CONTENT].text ? v[M_CONTENT].n : 0;
+	r.svrid = v[M_SVRID].type == SQLITE_INTEGER ? v[M_SVRID].i : CU_UNKNOWN;
+	r.is_send = v[M_SEND].i == 1;
+	r.time_ms =
+	    v[M_TIME].type == SQLITE_INTEGER ? cu_parse_ms_from_unix_ms(v[M_TIME].i) : CU_UNKNOWN;
+	att = attachment_for(r.type, v[M_IMG].text);
+	r.attachment = att;
+	s = wx_emit(w, &r, err);
+	free(att);
+	return s;
+}
+
+static const struct cu_table_spec message_spec = {
+    .table = "message",
+    .key = "rowid",
+    .columns = message_columns,
+    .ncolumns = sizeof(message_columns) / sizeof(message_columns[0]),
+    .app = WX_APP,
+    .sink = CU_SPEC_SINK_NONE,
+    .row = message_row,
+};
+
 static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 {
-	static const char *const opt[] = {"msgSvrId", "isSend", "createTime", "imgPath"};
-	struct cu_buf sql = CU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	enum cu_status s = CU_OK;
-	size_t i;
-	int rc;
-	uint64_t rows = 0;
-	struct cu_rows guard;
-
 	if (!cu_sqlite_has_table(w->db, "message"))
 		return cu_error_set(err, CU_E_FORMAT, "table 'message' missing in '%s'",
 				    w->a->device_path);
@@ -425,63 +483,15 @@ static enum cu_status parse_messages(struct wx *w, struct cu_error *err)
 		return cu_error_set(err, CU_E_FORMAT,
 				    "table 'message' in '%s' lacks type/talker/content columns",
 				    w->a->device_path);
-	s = cu_buf_puts(&sql, "SELECT rowid, type, talker, content", err);
-	for (i = 0; i < sizeof(opt) / sizeof(opt[0]) && s == CU_OK; i++)
-		s = cu_buf_printf(&sql, err, ", %s",
-				  cu_sqlite_has_column(w->db, "message", opt[i]) ? opt[i] : "NULL");
-	if (s == CU_OK)
-		s = cu_buf_puts(&sql, " FROM message ORDER BY rowid", err);
-	if (s != CU_OK)
-		goto out;
-	if (sqlite3_prepare_v2(w->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
-		s = cu_error_set(err, CU_E_FORMAT, "'%s': cannot read table 'message': %s",
-				 w->a->device_path, sqlite3_errmsg(w->db));
-		goto out;
-	}
-	cu_rows_init(&guard, w->a, 0);
-	while (s == CU_OK && (rc = cu_rows_step(st, &guard)) == SQLITE_ROW) {
-		struct wx_row r;
-		char *att;
-
-		memset(&r, 0, sizeof(r));
-		r.rowid = sqlite3_column_int64(st, 0);
-		r.type = sqlite3_column_int64(st, 1);
-		if (sqlite3_column_type(st, 1) != SQLITE_INTEGER) {
-			/* kept as found; an unknown code classifies as "other" */
-			r.type = INT64_MIN;
-			r.type_text = (const char *)sqlite3_column_text(st, 1);
-		}
-		r.talker = (const char *)sqlite3_column_text(st, 2);
-		r.content = (const char *)sqlite3_column_text(st, 3);
-		r.content_len = (size_t)sqlite3_column_bytes(st, 3);
-		r.svrid = sqlite3_column_type(st, 4) == SQLITE_INTEGER ? sqlite3_column_int64(st, 4)
-								       : CU_UNKNOWN;
-		r.is_send = sqlite3_column_int64(st, 5) == 1;
-		r.time_ms = sqlite3_column_type(st, 6) == SQLITE_INTEGER
-				? sqlite3_column_int64(st, 6)
-				: CU_UNKNOWN;
-		att = attachment_for(r.type, (const char *)sqlite3_column_text(st, 7));
-		r.attachment = att;
-		s = wx_emit(w, &r, err);
-		free(att);
-		rows++;
-	}
-	if (s == CU_OK && rc == CU_ROWS_DAMAGED)
-		s = cu_rows_damaged(w->a, err);
-	else if (s == CU_OK && rc != SQLITE_DONE)
-		s = cu_error_set(
-		    err, CU_E_FORMAT, "'%s': reading 'message' stopped after %llu rows: %s",
-		    w->a->device_path, (unsigned long long)rows, sqlite3_errmsg(w->db));
-out:
-	sqlite3_finalize(st);
-	cu_buf_release(&sql);
-	return s;
+	return cu_spec_run(w->ctx, w->a, w->db, &message_spec, w, err);
 }
 
 /* Time columns of the wallet tables: seconds or ms [unconfirmed]. */
 static int64_t wallet_ms(int64_t t)
 {
-	return t == CU_UNKNOWN || t <= 0 ? CU_UNKNOWN : t < 100000000000LL ? t * 1000 : t;
+	/* seconds or milliseconds, by magnitude */
+	return t != CU_UNKNOWN && t < 100000000000LL ? cu_parse_ms_from_unix_s(t)
+						     : cu_parse_ms_from_unix_ms(t);
 }
 
 /*
@@ -807,7 +817,7 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 		cu_error_clear(&fe);
 		if (s == CU_OK && wx_exact_pattern(a->device_path, strlen(a->device_path), "-wal",
 						   &pat, &fe) == CU_OK)
-			(void)cu_parse_find(ctx, pat.data, wal_found, &wf, &fe);
+			cu_parse_find_optional(ctx, a, pat.data, wal_found, &wf);
 		if (s == CU_OK && wf.empty != NULL && wf.status != CU_OK)
 			cu_parse_warn(ctx, a, "recording the applied write-ahead log: %s",
 				      wf.err.msg);

@@ -413,252 +413,330 @@ static enum cu_status emit_call(struct wx *w, const struct wx_row *r, const stru
 	return cu_sink_call_x(w->ctx, &c, &x, NULL, err);
 }
 
-enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *err)
-{
+/* One message on its way from a row to case.db: what the steps of
+ * wx_emit() work out, and what they own. */
+struct wx_msg {
 	struct cu_message m;
-	struct cu_payment p;
-	struct cu_wcpay x;
-	struct cu_error xerr;
+	struct cu_wcpay x; /* the parsed XML payload when have_x */
+	bool have_x, group;
+	const char *payload; /* the content after a group sender prefix */
+	size_t plen;
+	const char *sender, *kind;
 	struct cu_buf body;
-	enum cu_status st = CU_OK;
-	bool group = wx_is_group(r->talker), have_x = false, pay = false;
-	char *sender_buf = NULL, *sender_name = NULL, *orig = NULL, *cp_name = NULL;
-	char *bill_txid = NULL, *bill_merchant = NULL;
-	const char *payload = r->content, *sender = NULL, *kind;
-	size_t plen = r->content_len, off = 0;
 	char raw_type[24];
-	int64_t msg_id = CU_UNKNOWN, conv_id = CU_UNKNOWN;
+	int64_t conv_id, msg_id;
+	/* owned */
+	char *sender_buf, *sender_name, *orig;
+};
 
-	memset(&m, 0, sizeof(m));
-	memset(&p, 0, sizeof(p));
-	memset(&x, 0, sizeof(x));
-	cu_buf_init(&body, (size_t)64 << 20);
-	snprintf(raw_type, sizeof(raw_type), "%lld", (long long)r->type);
-	m.raw_type = r->type_text != NULL ? r->type_text : r->type == INT64_MIN ? NULL : raw_type;
+/* Received group messages: "<wxid>:\n<payload>" (not on 10000 notices):
+ * the sender is taken off the payload. */
+static enum cu_status split_group_sender(const struct wx_row *r, struct wx_msg *e,
+					 struct cu_error *err)
+{
+	size_t off = 0, slen;
 
-	st = wx_conversation(w, r->talker, &conv_id, err);
-	if (st != CU_OK)
-		goto out;
+	if (!e->group || r->is_send || r->type == T_SYSTEM || e->payload == NULL ||
+	    !cu_wechat_split_sender(e->payload, e->plen, &off))
+		return CU_OK;
+	slen = off - (e->payload[off - 1] == '\n' && e->payload[off - 2] == ':' ? 2 : 4);
+	e->sender_buf = cu_strndup(e->payload, slen);
+	if (e->sender_buf == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory");
+	e->sender = e->sender_buf;
+	e->payload += off;
+	e->plen -= off;
+	return CU_OK;
+}
 
-	/* received group messages: "<wxid>:\n<payload>" (not on 10000 notices) */
-	if (group && !r->is_send && r->type != T_SYSTEM && payload != NULL &&
-	    cu_wechat_split_sender(payload, plen, &off)) {
-		size_t slen = off - (payload[off - 1] == '\n' && payload[off - 2] == ':' ? 2 : 4);
-		sender_buf = cu_strndup(payload, slen);
-		if (sender_buf == NULL) {
-			st = cu_error_set(err, CU_E_NOMEM, "out of memory");
-			goto out;
-		}
-		sender = sender_buf;
-		payload += off;
-		plen -= off;
-	}
-
-	kind = base_kind(r->type);
+/* Direction and sender from the row; the kind from the type code. */
+static void direction_of(const struct wx *w, const struct wx_row *r, struct wx_msg *e)
+{
+	e->kind = base_kind(r->type);
 	if (r->type == T_SYSTEM || r->type == T_SYSXML || r->type == T_SYS_INVITE) {
-		m.direction = "system";
-		sender = NULL;
+		e->m.direction = "system";
+		e->sender = NULL;
 	} else if (r->is_send) {
-		m.direction = "outgoing";
-		sender = w->own_wxid;
+		e->m.direction = "outgoing";
+		e->sender = w->own_wxid;
 	} else {
-		m.direction = "incoming";
-		if (!group)
-			sender = r->talker;
+		e->m.direction = "incoming";
+		if (!e->group)
+			e->sender = r->talker;
 	}
+}
 
-	/* XML payloads */
-	if (payload != NULL && (is_app_family(r->type) || r->type == T_SYSXML)) {
-		if (cu_wcpay_parse(payload, plen, &x, &xerr) == CU_OK)
-			have_x = true;
+/* XML payloads (app messages, sysmsg): parsed, and the kind refined by
+ * the inner <appmsg><type>. */
+static void classify_xml(struct wx *w, const struct wx_row *r, struct wx_msg *e)
+{
+	struct cu_error xerr;
+
+	if (e->payload != NULL && (is_app_family(r->type) || r->type == T_SYSXML)) {
+		if (cu_wcpay_parse(e->payload, e->plen, &e->x, &xerr) == CU_OK)
+			e->have_x = true;
 		else
 			w->xml_errors++;
 	}
-
+	if (!e->have_x)
+		return;
 	/* a received group app message without the prefix: <fromusername> */
-	if (group && !r->is_send && sender == NULL && have_x && nonempty(x.fromusername) &&
-	    strcmp(m.direction, "system") != 0)
-		sender = x.fromusername;
+	if (e->group && !r->is_send && e->sender == NULL && nonempty(e->x.fromusername) &&
+	    strcmp(e->m.direction, "system") != 0)
+		e->sender = e->x.fromusername;
+	if (r->type == T_APP)
+		e->kind = appmsg_kind(e->x.appmsg_type);
+	else if (is_app_family(r->type) && !strcmp(e->kind, "other") && r->type != T_RECEIPT)
+		e->kind = appmsg_kind(e->x.appmsg_type);
+	if ((e->x.appmsg_type == 2000 || e->x.appmsg_type == 2001) && r->type != T_RECEIPT)
+		e->kind = e->x.appmsg_type == 2000 ? "transfer" : "red_packet";
+}
 
-	if (have_x && r->type == T_APP)
-		kind = appmsg_kind(x.appmsg_type);
-	else if (have_x && is_app_family(r->type) && !strcmp(kind, "other") && r->type != T_RECEIPT)
-		kind = appmsg_kind(x.appmsg_type);
-	if (have_x && (x.appmsg_type == 2000 || x.appmsg_type == 2001) && r->type != T_RECEIPT)
-		kind = x.appmsg_type == 2000 ? "transfer" : "red_packet";
+/* A recall notice: the notice, then the recalled text when it survives:
+ * in the same table by server id, in the app's own revoke table, or in
+ * <revokecontent> for the owner's own recall (APPS.md 1.6, 2.2). */
+static enum cu_status recall_body(struct wx *w, const struct wx_row *r, struct wx_msg *e,
+				  struct cu_error *err)
+{
+	const struct cu_wcpay *x = &e->x;
 
-	if (r->type == T_SYSXML && have_x && x.sysmsg_type != NULL) {
-		/* the notice, then the recalled text when it survives: in the
-		 * same table by server id, in the app's own revoke table, or in
-		 * <revokecontent> for the owner's own recall (APPS.md 1.6, 2.2) */
-		if (!strcmp(x.sysmsg_type, "revokemsg")) {
-			int64_t svr = CU_UNKNOWN;
+	if (r->type != T_SYSXML || !e->have_x || x->sysmsg_type == NULL)
+		return CU_OK;
+	if (!strcmp(x->sysmsg_type, "revokemsg")) {
+		int64_t svr = CU_UNKNOWN;
+		const char *parts[2];
 
-			kind = "recalled";
-			if (x.newmsgid == NULL || !cu_parse_i64(x.newmsgid, &svr))
-				svr = CU_UNKNOWN;
-			orig = original_text(w, svr, r->rowid);
-			if (orig == NULL && w->revoked_text != NULL && svr != CU_UNKNOWN)
-				orig = w->revoked_text(w, svr);
-			{
-				const char *parts[] = {x.replacemsg, orig};
-				st = join_body(&body, parts, 2, err);
-			}
-		} else if (!strcmp(x.sysmsg_type, "editrevokecontent")) {
-			const char *parts[] = {x.sysmsg_text, x.revokecontent};
-
-			kind = "recalled";
-			st = join_body(&body, parts, 2, err);
-		}
-		if (st != CU_OK)
-			goto out;
+		e->kind = "recalled";
+		if (x->newmsgid == NULL || !cu_parse_i64(x->newmsgid, &svr))
+			svr = CU_UNKNOWN;
+		e->orig = original_text(w, svr, r->rowid);
+		if (e->orig == NULL && w->revoked_text != NULL && svr != CU_UNKNOWN)
+			e->orig = w->revoked_text(w, svr);
+		parts[0] = x->replacemsg;
+		parts[1] = e->orig;
+		return join_body(&e->body, parts, 2, err);
 	}
+	if (!strcmp(x->sysmsg_type, "editrevokecontent")) {
+		const char *parts[] = {x->sysmsg_text, x->revokecontent};
 
-	/* body */
-	if (body.len == 0 && have_x && is_app_family(r->type)) {
-		if (!strcmp(kind, "transfer")) {
-			const char *parts[] = {x.title, x.feedesc, x.des, x.pay_memo};
-			st = join_body(&body, parts, 4, err);
-		} else if (!strcmp(kind, "red_packet")) {
+		e->kind = "recalled";
+		return join_body(&e->body, parts, 2, err);
+	}
+	return CU_OK;
+}
+
+/* The body of an app message by kind; else the payload as found. */
+static enum cu_status message_body(const struct wx_row *r, struct wx_msg *e, struct cu_error *err)
+{
+	const struct cu_wcpay *x = &e->x;
+	enum cu_status st = CU_OK;
+
+	if (e->body.len == 0 && e->have_x && is_app_family(r->type)) {
+		if (!strcmp(e->kind, "transfer")) {
+			const char *parts[] = {x->title, x->feedesc, x->des, x->pay_memo};
+			st = join_body(&e->body, parts, 4, err);
+		} else if (!strcmp(e->kind, "red_packet")) {
 			const char *wish =
-			    nonempty(x.sendertitle) ? x.sendertitle : x.receivertitle;
-			const char *parts[] = {x.title, wish, x.des};
-			st = join_body(&body, parts, 3, err);
+			    nonempty(x->sendertitle) ? x->sendertitle : x->receivertitle;
+			const char *parts[] = {x->title, wish, x->des};
+			st = join_body(&e->body, parts, 3, err);
 		} else {
 			const char *parts[] = {
-			    x.title, (x.des && x.title && !strcmp(x.des, x.title)) ? NULL : x.des,
-			    x.url};
-			st = join_body(&body, parts, 3, err);
+			    x->title,
+			    (x->des && x->title && !strcmp(x->des, x->title)) ? NULL : x->des,
+			    x->url};
+			st = join_body(&e->body, parts, 3, err);
 		}
 		if (st != CU_OK)
-			goto out;
+			return st;
 	}
 	/* nothing readable extracted: the payload as found */
-	if (body.len == 0 && payload != NULL)
-		st = cu_buf_append(&body, payload, plen, err);
-	if (st != CU_OK)
-		goto out;
+	if (e->body.len == 0 && e->payload != NULL)
+		st = cu_buf_append(&e->body, e->payload, e->plen, err);
+	return st;
+}
 
-	if (sender != NULL && w->display != NULL)
-		sender_name = (r->is_send && w->own_name != NULL) ? cu_strdup(w->own_name)
-								  : w->display(w, sender);
+/* The messages row. */
+static enum cu_status sink_message(struct wx *w, const struct wx_row *r, struct wx_msg *e,
+				   struct cu_error *err)
+{
+	if (e->sender != NULL && w->display != NULL)
+		e->sender_name = (r->is_send && w->own_name != NULL) ? cu_strdup(w->own_name)
+								     : w->display(w, e->sender);
+	e->m.app = WX_APP;
+	e->m.conversation_id = e->conv_id;
+	e->m.sender = e->sender;
+	e->m.sender_name = e->sender_name;
+	e->m.sent_ms = r->time_ms;
+	e->m.kind = e->kind;
+	e->m.body = e->body.data != NULL ? e->body.data : (e->payload != NULL ? "" : NULL);
+	e->m.attachment = r->attachment;
+	e->m.status = is_recalled(w, r->svrid) ? "recalled" : NULL;
+	e->m.prov = cu_prov_row(w->a, w->table, r->rowid);
+	return cu_sink_message(w->ctx, &e->m, &e->msg_id, err);
+}
 
-	m.app = WX_APP;
-	m.conversation_id = conv_id;
-	m.sender = sender;
-	m.sender_name = sender_name;
-	m.sent_ms = r->time_ms;
-	m.kind = kind;
-	m.body = body.data != NULL ? body.data : (payload != NULL ? "" : NULL);
-	m.attachment = r->attachment;
-	m.status = is_recalled(w, r->svrid) ? "recalled" : NULL;
-	m.prov = cu_prov_row(w->a, w->table, r->rowid);
-	st = cu_sink_message(w->ctx, &m, &msg_id, err);
-	if (st != CU_OK)
-		goto out;
+/* A transfer (appmsg 2000): direction from who paid whom. */
+static void transfer_payment(const struct wx *w, const struct wx_row *r, const struct wx_msg *e,
+			     struct cu_payment *p)
+{
+	const struct cu_wcpay *x = &e->x;
+	const char *own = w->own_wxid;
 
-	/* VoIP calls (50, group 64) also become calls rows */
-	if (r->type == T_VOIP || r->type == T_GROUP_VOIP) {
-		st = emit_call(w, r, &m, payload, plen, err);
-		if (st != CU_OK)
-			goto out;
+	p->kind = "transfer";
+	p->amount_minor = x->amount_minor;
+	p->status = transfer_status(x->paysubtype);
+	p->memo = nonempty(x->pay_memo) ? x->pay_memo : NULL;
+	p->transaction_id = nonempty(x->transferid)      ? x->transferid
+			    : nonempty(x->transcationid) ? x->transcationid
+							 : NULL;
+	if (own != NULL && nonempty(x->payer_username) && !strcmp(x->payer_username, own)) {
+		p->direction = "outgoing";
+		p->counterparty = x->receiver_username;
+	} else if (own != NULL && nonempty(x->receiver_username) &&
+		   !strcmp(x->receiver_username, own)) {
+		p->direction = "incoming";
+		p->counterparty = x->payer_username;
+	} else if (x->paysubtype == 1 || x->paysubtype < 0) {
+		/* the payer's own message announces the transfer */
+		p->direction = r->is_send ? "outgoing" : "incoming";
+	} else if (x->paysubtype == 3 || x->paysubtype == 4 || x->paysubtype == 5) {
+		/* sent by the receiver when accepting/returning */
+		p->direction = r->is_send ? "incoming" : "outgoing";
+	} else {
+		p->direction = "unknown";
 	}
+	if (p->counterparty == NULL)
+		p->counterparty = e->group ? (r->is_send ? NULL : e->sender) : r->talker;
+}
 
-	/* payments */
+/* A red packet (appmsg 2001). */
+static void red_packet_payment(struct wx *w, const struct wx_row *r, const struct wx_msg *e,
+			       struct cu_payment *p)
+{
+	const struct cu_wcpay *x = &e->x;
+
+	p->kind = "red_packet";
+	p->memo = nonempty(x->sendertitle)     ? x->sendertitle
+		  : nonempty(x->receivertitle) ? x->receivertitle
+					       : NULL;
+	p->transaction_id = nonempty(x->sendid) ? x->sendid : NULL;
+	p->direction = r->is_send ? "outgoing" : "incoming";
+	p->counterparty =
+	    r->is_send ? (e->group ? NULL : r->talker) : (e->group ? e->sender : r->talker);
+	/* WalletLuckyMoney.receiveAmount: what the owner received (fen,
+	 * [unconfirmed]); only meaningful for received packets */
+	if (!r->is_send)
+		p->amount_minor = lucky_amount(w, r->svrid, x->sendid);
+}
+
+/* A WeChat Pay bill notice (the 微信支付 account): amount, merchant and
+ * transaction number from the text; *merchant and *txid are malloc'ed. */
+static void bill_payment(const struct wx_msg *e, struct cu_payment *p, char **merchant, char **txid)
+{
+	const struct cu_wcpay *x = &e->x;
+	int64_t fen;
+
+	p->kind = "bill";
+	if (cu_wcpay_amount_parse(x->des, &fen) || cu_wcpay_amount_parse(x->title, &fen) ||
+	    cu_wcpay_amount_parse(e->payload, &fen))
+		p->amount_minor = fen;
+	*merchant = nonempty(x->display_name) ? cu_strdup(x->display_name) : NULL;
+	if (*merchant == NULL)
+		*merchant = line_after(x->des, "\xe5\x95\x86\xe5\x93\x81\xe8\xaf\xa6\xe6\x83"
+					       "\x85"); /* 商品详情 */
+	if (*merchant == NULL)
+		*merchant = line_after(x->des, "\xe6\x94\xb6\xe6\xac\xbe\xe6\x96\xb9"); /* 收款方 */
+	p->counterparty_name = *merchant;
+	/* 交易单号 */
+	*txid = line_after(x->des, "\xe4\xba\xa4\xe6\x98\x93\xe5\x8d\x95\xe5\x8f\xb7");
+	p->transaction_id = *txid;
+	/* 收款 (money received) vs 付款/支付 (paid) in the title/des */
+	if (x->title != NULL && strstr(x->title, "\xe6\x94\xb6\xe6\xac\xbe") != NULL)
+		p->direction = "incoming";
+	else if ((x->title && strstr(x->title, "\xe6\x94\xaf\xe4\xbb\x98")) ||
+		 (x->des && strstr(x->des, "\xe4\xbb\x98\xe6\xac\xbe")))
+		p->direction = "outgoing";
+	else
+		p->direction = "unknown";
+}
+
+/* The payments row of a transfer, red packet or bill, linked to the
+ * message. */
+static enum cu_status sink_payment(struct wx *w, const struct wx_row *r, const struct wx_msg *e,
+				   struct cu_error *err)
+{
+	struct cu_payment p;
+	char *cp_name = NULL, *txid = NULL, *merchant = NULL;
+	enum cu_status st;
+
+	if (!e->have_x)
+		return CU_OK;
+	memset(&p, 0, sizeof(p));
 	p.app = WX_PAY_APP;
 	p.currency = "CNY";
 	p.amount_minor = CU_UNKNOWN;
 	p.occurred_ms = r->time_ms;
-	p.message_id = msg_id;
-	p.prov = m.prov;
-	if (have_x && !strcmp(kind, "transfer")) {
-		const char *own = w->own_wxid;
-		pay = true;
-		p.kind = "transfer";
-		p.amount_minor = x.amount_minor;
-		p.status = transfer_status(x.paysubtype);
-		p.memo = nonempty(x.pay_memo) ? x.pay_memo : NULL;
-		p.transaction_id = nonempty(x.transferid)      ? x.transferid
-				   : nonempty(x.transcationid) ? x.transcationid
-							       : NULL;
-		if (own != NULL && nonempty(x.payer_username) && !strcmp(x.payer_username, own)) {
-			p.direction = "outgoing";
-			p.counterparty = x.receiver_username;
-		} else if (own != NULL && nonempty(x.receiver_username) &&
-			   !strcmp(x.receiver_username, own)) {
-			p.direction = "incoming";
-			p.counterparty = x.payer_username;
-		} else if (x.paysubtype == 1 || x.paysubtype < 0) {
-			/* the payer's own message announces the transfer */
-			p.direction = r->is_send ? "outgoing" : "incoming";
-		} else if (x.paysubtype == 3 || x.paysubtype == 4 || x.paysubtype == 5) {
-			/* sent by the receiver when accepting/returning */
-			p.direction = r->is_send ? "incoming" : "outgoing";
-		} else {
-			p.direction = "unknown";
-		}
-		if (p.counterparty == NULL)
-			p.counterparty = group ? (r->is_send ? NULL : sender) : r->talker;
-	} else if (have_x && !strcmp(kind, "red_packet")) {
-		pay = true;
-		p.kind = "red_packet";
-		p.memo = nonempty(x.sendertitle)     ? x.sendertitle
-			 : nonempty(x.receivertitle) ? x.receivertitle
-						     : NULL;
-		p.transaction_id = nonempty(x.sendid) ? x.sendid : NULL;
-		p.direction = r->is_send ? "outgoing" : "incoming";
-		p.counterparty =
-		    r->is_send ? (group ? NULL : r->talker) : (group ? sender : r->talker);
-		/* WalletLuckyMoney.receiveAmount: what the owner received (fen,
-		 * [unconfirmed]); only meaningful for received packets */
-		if (!r->is_send)
-			p.amount_minor = lucky_amount(w, r->svrid, x.sendid);
-	} else if (r->talker != NULL && !strcmp(r->talker, WX_PAY_ACCOUNT) &&
-		   is_app_family(r->type) && have_x) {
-		int64_t fen;
-		pay = true;
-		p.kind = "bill";
-		if (cu_wcpay_amount_parse(x.des, &fen) || cu_wcpay_amount_parse(x.title, &fen) ||
-		    cu_wcpay_amount_parse(payload, &fen))
-			p.amount_minor = fen;
-		bill_merchant = nonempty(x.display_name) ? cu_strdup(x.display_name) : NULL;
-		if (bill_merchant == NULL)
-			bill_merchant =
-			    line_after(x.des, "\xe5\x95\x86\xe5\x93\x81\xe8\xaf\xa6\xe6\x83"
-					      "\x85"); /* 商品详情 */
-		if (bill_merchant == NULL)
-			bill_merchant =
-			    line_after(x.des, "\xe6\x94\xb6\xe6\xac\xbe\xe6\x96\xb9"); /* 收款方 */
-		p.counterparty_name = bill_merchant;
-		/* 交易单号 */
-		bill_txid = line_after(x.des, "\xe4\xba\xa4\xe6\x98\x93\xe5\x8d\x95\xe5\x8f\xb7");
-		p.transaction_id = bill_txid;
-		/* 收款 (money received) vs 付款/支付 (paid) in the title/des */
-		if (x.title != NULL && strstr(x.title, "\xe6\x94\xb6\xe6\xac\xbe") != NULL)
-			p.direction = "incoming";
-		else if ((x.title && strstr(x.title, "\xe6\x94\xaf\xe4\xbb\x98")) ||
-			 (x.des && strstr(x.des, "\xe4\xbb\x98\xe6\xac\xbe")))
-			p.direction = "outgoing";
-		else
-			p.direction = "unknown";
+	p.message_id = e->msg_id;
+	p.prov = e->m.prov;
+	if (!strcmp(e->kind, "transfer"))
+		transfer_payment(w, r, e, &p);
+	else if (!strcmp(e->kind, "red_packet"))
+		red_packet_payment(w, r, e, &p);
+	else if (r->talker != NULL && !strcmp(r->talker, WX_PAY_ACCOUNT) && is_app_family(r->type))
+		bill_payment(e, &p, &merchant, &txid);
+	else
+		return CU_OK;
+	if (p.counterparty != NULL && p.counterparty_name == NULL && w->display != NULL) {
+		cp_name = w->display(w, p.counterparty);
+		p.counterparty_name = cp_name;
 	}
-	if (pay) {
-		if (p.counterparty != NULL && p.counterparty_name == NULL && w->display != NULL) {
-			cp_name = w->display(w, p.counterparty);
-			p.counterparty_name = cp_name;
-		}
-		st = cu_sink_payment(w->ctx, &p, err);
+	st = cu_sink_payment(w->ctx, &p, err);
+	free(cp_name);
+	free(txid);
+	free(merchant);
+	return st;
+}
+
+enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *err)
+{
+	struct wx_msg e;
+	enum cu_status st;
+
+	memset(&e, 0, sizeof(e));
+	e.group = wx_is_group(r->talker);
+	e.payload = r->content;
+	e.plen = r->content_len;
+	e.conv_id = e.msg_id = CU_UNKNOWN;
+	cu_buf_init(&e.body, (size_t)64 << 20);
+	snprintf(e.raw_type, sizeof(e.raw_type), "%lld", (long long)r->type);
+	e.m.raw_type = r->type_text != NULL   ? r->type_text
+		       : r->type == INT64_MIN ? NULL
+					      : e.raw_type;
+
+	st = wx_conversation(w, r->talker, &e.conv_id, err);
+	if (st == CU_OK)
+		st = split_group_sender(r, &e, err);
+	if (st == CU_OK) {
+		direction_of(w, r, &e);
+		classify_xml(w, r, &e);
+		st = recall_body(w, r, &e, err);
 	}
-out:
+	if (st == CU_OK)
+		st = message_body(r, &e, err);
+	if (st == CU_OK)
+		st = sink_message(w, r, &e, err);
+	/* VoIP calls (50, group 64) also become calls rows */
+	if (st == CU_OK && (r->type == T_VOIP || r->type == T_GROUP_VOIP))
+		st = emit_call(w, r, &e.m, e.payload, e.plen, err);
+	if (st == CU_OK)
+		st = sink_payment(w, r, &e, err);
 	if (st != CU_OK)
 		cu_error_prefix(err, "%s rowid %lld", w->table, (long long)r->rowid);
-	cu_wcpay_release(&x);
-	cu_buf_release(&body);
-	free(sender_buf);
-	free(sender_name);
-	free(orig);
-	free(cp_name);
-	free(bill_txid);
-	free(bill_merchant);
+	cu_wcpay_release(&e.x);
+	cu_buf_release(&e.body);
+	free(e.sender_buf);
+	free(e.sender_name);
+	free(e.orig);
 	return st;
 }

@@ -361,17 +361,18 @@ static void find_related(struct ios_wx *iw, const char *device_path, bool emit)
 	ul = dl >= 3 ? dl - 3 : 0;               /* ".../<userhash>/" */
 	cu_error_clear(&e);
 	if (wx_exact_pattern(device_path, dl, "WCDB_Contact.sqlite", &pat, &e) == CU_OK)
-		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e);
+		cu_parse_find_optional(iw->w.ctx, iw->w.a, pat.data, found_db, &fa);
 	if (!emit && wx_exact_pattern(device_path, dl, "MM.sqlite", &pat, &e) == CU_OK)
-		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e); /* names only */
+		cu_parse_find_optional(iw->w.ctx, iw->w.a, pat.data, found_db,
+				       &fa); /* names only */
 	fa.session = true;
 	if (ul > 0 && wx_exact_pattern(device_path, ul, "session/session.db", &pat, &e) == CU_OK)
-		cu_parse_find(iw->w.ctx, pat.data, found_db, &fa, &e);
+		cu_parse_find_optional(iw->w.ctx, iw->w.a, pat.data, found_db, &fa);
 	/* ".../Documents/" is the userhash directory's parent */
 	if (ul > 34 && iw->userhash[0] != '\0' &&
 	    wx_exact_pattern(device_path, ul - 33, "MMappedKV/mmsetting.archive.*", &pat, &e) ==
 		CU_OK)
-		cu_parse_find(iw->w.ctx, pat.data, found_mmkv, iw, &e);
+		cu_parse_find_optional(iw->w.ctx, iw->w.a, pat.data, found_mmkv, iw);
 	cu_buf_release(&pat);
 }
 
@@ -407,17 +408,81 @@ static bool is_chat_table(const char *name)
 	return true;
 }
 
+/* Chat_<md5(peer)> (APPS.md 2.2): Type and Message are required. */
+enum { C_TYPE, C_MESSAGE, C_SVRID, C_TIME, C_DES };
+static const struct cu_column_spec chat_columns[] = {
+    /* an integer code; other values are kept as text */
+    [C_TYPE] = {"Type", CU_AFFINITY_INTEGER, CU_DECODE_TEXT, CU_FIELD_NONE},
+    [C_MESSAGE] = {"Message", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+    [C_SVRID] = {"MesSvrID", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE},
+    /* Unix s */
+    [C_TIME] = {"CreateTime", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE},
+    /* 0 = sent by the owner (WechatExporter) */
+    [C_DES] = {"Des", CU_AFFINITY_INTEGER, CU_DECODE_RAW, CU_FIELD_NONE},
+};
+
+/* One chat table: the run, its peer and the hash naming its media. */
+struct chat_table {
+	struct ios_wx *iw;
+	const char *talker, *hash;
+};
+
+/* One row through the WeChat message pipeline (wx_emit sinks). */
+static enum cu_status chat_row(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			       const struct cu_table_spec *spec, const struct cu_spec_row *row,
+			       struct cu_spec_out *out, void *arg, struct cu_error *err)
+{
+	const struct chat_table *t = arg;
+	const struct cu_spec_value *v = row->v;
+	struct wx_row r;
+	char att[128];
+
+	(void)ctx, (void)a, (void)spec, (void)out;
+	memset(&r, 0, sizeof(r));
+	r.rowid = row->rowid;
+	r.type = v[C_TYPE].i;
+	if (v[C_TYPE].type != SQLITE_INTEGER) {
+		r.type = INT64_MIN;
+		r.type_text = v[C_TYPE].text;
+	}
+	r.content = v[C_MESSAGE].text;
+	r.content_len = v[C_MESSAGE].text ? v[C_MESSAGE].n : 0;
+	r.svrid = v[C_SVRID].type == SQLITE_INTEGER ? v[C_SVRID].i : CU_UNKNOWN;
+	r.time_ms =
+	    cu_parse_ms_from_unix_s(v[C_TIME].type == SQLITE_INTEGER ? v[C_TIME].i : CU_UNKNOWN);
+	r.is_send = v[C_DES].type == SQLITE_INTEGER && v[C_DES].i == 0;
+	r.talker = t->talker;
+	att[0] = '\0';
+	if (r.type == 3)
+		snprintf(att, sizeof(att), "Img/%s/%lld.pic", t->hash, (long long)r.rowid);
+	else if (r.type == 34)
+		snprintf(att, sizeof(att), "Audio/%s/%lld.aud", t->hash, (long long)r.rowid);
+	else if (r.type == 43 || r.type == 62)
+		snprintf(att, sizeof(att), "Video/%s/%lld.mp4", t->hash, (long long)r.rowid);
+	r.attachment = att[0] ? att : NULL;
+	return wx_emit(&t->iw->w, &r, err);
+}
+
+/* The table is per peer: each run copies the spec and names its table. */
+static const struct cu_table_spec chat_spec = {
+    .key = "rowid",
+    .columns = chat_columns,
+    .ncolumns = sizeof(chat_columns) / sizeof(chat_columns[0]),
+    .app = WX_APP,
+    .sink = CU_SPEC_SINK_NONE,
+    .row = chat_row,
+};
+
 static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, struct cu_error *err)
 {
 	struct wx *w = &iw->w;
 	const char *hash = table + 5;
 	struct person *pp = person_by_md5(iw, hash);
 	const char *talker = pp != NULL ? pp->user : table;
-	sqlite3_stmt *q = NULL;
+	struct chat_table t = {iw, talker, hash};
+	struct cu_table_spec spec;
 	char *sql = NULL;
 	enum cu_status st = CU_OK;
-	struct cu_rows rows;
-	int rc;
 
 	if (!cu_sqlite_has_column(w->db, table, "Message") ||
 	    !cu_sqlite_has_column(w->db, table, "Type")) {
@@ -441,63 +506,10 @@ static enum cu_status parse_chat_table(struct ios_wx *iw, const char *table, str
 	sqlite3_free(sql);
 	if (st != CU_OK)
 		return st;
-	sql = sqlite3_mprintf("SELECT rowid, Type, Message, %s, %s, %s FROM \"%w\" ORDER BY rowid",
-			      cu_sqlite_col_or_null(w->db, table, "MesSvrID"),
-			      cu_sqlite_col_or_null(w->db, table, "CreateTime"),
-			      cu_sqlite_col_or_null(w->db, table, "Des"), table);
-	if (sql == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "out of memory");
-	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		st = cu_error_set(err, CU_E_FORMAT, "'%s': cannot read '%s': %s", w->a->device_path,
-				  table, sqlite3_errmsg(w->db));
-		goto out;
-	}
 	w->table = table;
-	cu_rows_init(&rows, w->a, 0);
-	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
-		struct wx_row r;
-		char att[128];
-		int64_t t;
-
-		memset(&r, 0, sizeof(r));
-		r.rowid = sqlite3_column_int64(q, 0);
-		r.type = sqlite3_column_int64(q, 1);
-		if (sqlite3_column_type(q, 1) != SQLITE_INTEGER) {
-			r.type = INT64_MIN;
-			r.type_text = (const char *)sqlite3_column_text(q, 1);
-		}
-		r.content = (const char *)sqlite3_column_text(q, 2);
-		r.content_len = (size_t)sqlite3_column_bytes(q, 2);
-		r.svrid = sqlite3_column_type(q, 3) == SQLITE_INTEGER ? sqlite3_column_int64(q, 3)
-								      : CU_UNKNOWN;
-		t = sqlite3_column_type(q, 4) == SQLITE_INTEGER ? sqlite3_column_int64(q, 4)
-								: CU_UNKNOWN;
-		r.time_ms = (t != CU_UNKNOWN && t > -9000000000000LL && t < 9000000000000LL)
-				? t * 1000
-				: CU_UNKNOWN;
-		/* Des 0 = sent by the owner (WechatExporter; APPS.md 2.2) */
-		r.is_send =
-		    sqlite3_column_type(q, 5) == SQLITE_INTEGER && sqlite3_column_int64(q, 5) == 0;
-		r.talker = talker;
-		att[0] = '\0';
-		if (r.type == 3)
-			snprintf(att, sizeof(att), "Img/%s/%lld.pic", hash, (long long)r.rowid);
-		else if (r.type == 34)
-			snprintf(att, sizeof(att), "Audio/%s/%lld.aud", hash, (long long)r.rowid);
-		else if (r.type == 43 || r.type == 62)
-			snprintf(att, sizeof(att), "Video/%s/%lld.mp4", hash, (long long)r.rowid);
-		r.attachment = att[0] ? att : NULL;
-		st = wx_emit(w, &r, err);
-	}
-	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
-		st = cu_rows_damaged(w->a, err);
-	else if (st == CU_OK && rc != SQLITE_DONE)
-		st = cu_error_set(err, CU_E_FORMAT, "'%s': reading '%s': %s", w->a->device_path,
-				  table, sqlite3_errmsg(w->db));
-out:
-	sqlite3_finalize(q);
-	sqlite3_free(sql);
-	return st;
+	spec = chat_spec;
+	spec.table = table;
+	return cu_spec_run(w->ctx, w->a, w->db, &spec, &t, err);
 }
 
 static enum cu_status wechat_ios_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,

@@ -675,7 +675,7 @@ enum cu_status cu_android_prefs_get(const char *xml, size_t n, const char *name,
 	cu_buf_init(&b, 1 << 20);
 	if (n > INT_MAX)
 		return cu_error_set(err, CU_E_LIMIT, "shared_prefs xml too large");
-	if (wx_xml_has_dtd(xml, n)) {
+	if (cu_xml_has_dtd(xml, n)) {
 		st = cu_error_set(err, CU_E_FORMAT,
 				  "shared_prefs: document type declaration refused (no entity "
 				  "expansion)");

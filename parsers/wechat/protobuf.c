@@ -6,7 +6,7 @@
  * 1 64-bit, 2 length-delimited, 5 32-bit; groups (3, 4) are refused.
  * Every length is checked against the remaining bytes.
  */
-#include "parsers/parsers.h"
+#include "parsers/wechat/protobuf.h"
 
 static bool varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v)
 {

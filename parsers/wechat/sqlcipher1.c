@@ -13,7 +13,7 @@
  * byte offset in it matches the encrypted file, and SQLite reads it as is
  * (the header says reserve = 16).
  */
-#include "parsers/parsers.h"
+#include "parsers/wechat/sqlcipher1.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,6 +7,10 @@
 #define CUSTOS_WECHAT_INT_H
 
 #include "parsers/parsers.h"
+#include "parsers/payments/wcpay.h"
+#include "parsers/wechat/keys.h"
+#include "parsers/wechat/protobuf.h"
+#include "parsers/wechat/sqlcipher1.h"
 
 #define WX_APP         "wechat"
 #define WX_PAY_APP     "wechat-pay"
@@ -60,24 +64,21 @@ struct wx_row {
 void wx_release(struct wx *w);
 /* Records the msgSvrIds named by the revoke notices of one message table
  * (SQL selecting the 10002 contents). */
-enum cu_status wx_collect_recalls(struct wx *w, const char *sql, struct cu_error *err);
+enum cu_status wx_collect_recalls(struct wx *w, const char *sql,
+				  struct cu_error *err) CU_WARN_UNUSED;
 /* Conversation id for a talker (creates the conversation row). */
-enum cu_status wx_conversation(struct wx *w, const char *talker, int64_t *id, struct cu_error *err);
+enum cu_status wx_conversation(struct wx *w, const char *talker, int64_t *id,
+			       struct cu_error *err) CU_WARN_UNUSED;
 /* Classifies one row and writes the message (and payment) rows. */
-enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *err);
+enum cu_status wx_emit(struct wx *w, const struct wx_row *r, struct cu_error *err) CU_WARN_UNUSED;
 
 extern const struct cu_parser cu_parser_wechat_android;
 extern const struct cu_parser cu_parser_wechat_ios;
-extern const struct cu_parser cu_parser_alipay_android;
-
-/* True when the text holds a <!DOCTYPE or <!ENTITY declaration: WeChat
- * and Android prefs never do, so such input is refused before parsing. */
-bool wx_xml_has_dtd(const char *s, size_t n);
 bool wx_is_group(const char *username);
 /* An fnmatch(3) pattern matching exactly prefix[0..n) + suffix (suffix may
  * hold wildcards). */
 enum cu_status wx_exact_pattern(const char *prefix, size_t n, const char *suffix,
-				struct cu_buf *out, struct cu_error *err);
+				struct cu_buf *out, struct cu_error *err) CU_WARN_UNUSED;
 /* md5 hex of a string (for media paths and iOS table names). */
 void wx_md5_hex(const char *s, size_t n, char out[33]);
 

@@ -5,6 +5,7 @@
  * of bounds; every pointer returned must lie inside the input.
  */
 #include "parsers/parsers.h"
+#include "parsers/chat/telegram_tl.h"
 
 #include <stdlib.h>
 #include <string.h>

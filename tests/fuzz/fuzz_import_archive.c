@@ -7,6 +7,7 @@
  */
 #include "extract/import/import_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <archive.h>
@@ -44,7 +45,8 @@ static void run(const uint8_t *data, size_t size, bool zip, struct cu_hasher *h)
 		if (name != NULL && cu_ab_map_name(name, &mapped) &&
 		    cu_import_member_path(mapped.data, &dev, &absolute, &e) != CU_OK)
 			cu_buf_reset(&dev);
-		(void)cu_hasher_reset(h, &e);
+		if (cu_hasher_reset(h, &e) != CU_OK)
+			abort(); /* a reset never fails on a valid hasher */
 		for (;;) {
 			la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
 			if (n <= 0)
@@ -53,7 +55,8 @@ static void run(const uint8_t *data, size_t size, bool zip, struct cu_hasher *h)
 			if (produced > CU_IMPORT_RATIO_FLOOR &&
 			    produced / cu_import_max_ratio() > size)
 				goto out;
-			(void)cu_hasher_update(h, buf, (size_t)n, &e);
+			if (cu_hasher_update(h, buf, (size_t)n, &e) != CU_OK)
+				abort();
 		}
 	}
 out:

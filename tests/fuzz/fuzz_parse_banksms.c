@@ -4,6 +4,7 @@
  * short code or an ordinary number); the rest is the body.
  */
 #include "parsers/parsers.h"
+#include "parsers/payments/banksms.h"
 
 #include <stdlib.h>
 #include <string.h>

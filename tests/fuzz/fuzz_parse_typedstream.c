@@ -4,6 +4,7 @@
  * inside the input.
  */
 #include "parsers/parsers.h"
+#include "parsers/system/typedstream.h"
 
 #include <stdlib.h>
 

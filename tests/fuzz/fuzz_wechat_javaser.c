@@ -4,6 +4,7 @@
  * arbitrary bytes.
  */
 #include "parsers/parsers.h"
+#include "parsers/wechat/keys.h"
 
 #include <stdlib.h>
 

@@ -3,6 +3,7 @@
  * Friend.dbContactRemark, on arbitrary bytes.
  */
 #include "parsers/parsers.h"
+#include "parsers/wechat/protobuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,6 +3,7 @@
  * sysmsg), the group-prefix split and the amount parser on arbitrary bytes.
  */
 #include "parsers/parsers.h"
+#include "parsers/payments/wcpay.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,7 @@
  * the expected values worked out by hand; and the integer money parser.
  */
 #include "parsers/parsers.h"
+#include "parsers/payments/banksms.h"
 #include "tests/harness/tap.h"
 
 #include <string.h>

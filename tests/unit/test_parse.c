@@ -6,6 +6,7 @@
  * the fixtures' hand-written expected rows (fixtures/apps/<app>/).
  */
 #include "parsers/parse_int.h"
+#include "parsers/system/typedstream.h"
 #include "tests/unit/test_parse_util.h"
 #include "tests/harness/tap.h"
 

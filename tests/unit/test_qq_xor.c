@@ -4,6 +4,7 @@
  * text (BMP and a surrogate pair), key files, bad input.
  */
 #include "parsers/parsers.h"
+#include "parsers/chat/qq_xor.h"
 #include "tests/harness/tap.h"
 
 #include <string.h>
@@ -24,8 +25,10 @@ int main(void)
 	/* involution */
 	const char *plain = "你好, hello 😀";
 	struct cu_buf enc = CU_BUF_INIT;
-	cu_qq_xor_blob(plain, strlen(plain), "866123456789012", 15, &enc, &err);
-	cu_qq_xor_blob(enc.data, enc.len, "866123456789012", 15, &out, &err);
+	/* a failed step empties out, so the comparison below fails */
+	if (cu_qq_xor_blob(plain, strlen(plain), "866123456789012", 15, &enc, &err) != CU_OK ||
+	    cu_qq_xor_blob(enc.data, enc.len, "866123456789012", 15, &out, &err) != CU_OK)
+		cu_buf_reset(&out);
 	tap_is_mem(out.data, out.len, plain, strlen(plain), "blob xor is its own inverse");
 	tap_is_int(cu_qq_xor_blob("a", 1, "", 0, &out, &err), CU_E_KEY, "empty key refused");
 
@@ -39,8 +42,10 @@ int main(void)
 	tap_is_int(cu_qq_xor_text("72", 2, "86", 2, &out, &err), CU_OK, "digits xor");
 	tap_is_mem(out.data, out.len, "\x0f\x04", 2, "digits known answer");
 	/* text round trip with a Chinese key character */
-	cu_qq_xor_text("老地方 10001", strlen("老地方 10001"), "3582", 4, &enc, &err);
-	cu_qq_xor_text(enc.data, enc.len, "3582", 4, &out, &err);
+	if (cu_qq_xor_text("老地方 10001", strlen("老地方 10001"), "3582", 4, &enc, &err) !=
+		CU_OK ||
+	    cu_qq_xor_text(enc.data, enc.len, "3582", 4, &out, &err) != CU_OK)
+		cu_buf_reset(&out);
 	tap_is_str(out.data, "老地方 10001", "text xor is its own inverse");
 	tap_is_int(cu_qq_xor_text("\xff\xfe", 2, "1", 1, &out, &err), CU_E_FORMAT,
 		   "invalid UTF-8 refused");

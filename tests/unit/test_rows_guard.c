@@ -1,6 +1,6 @@
 /*
  * test_rows_guard.c - the framework's row-loop guard (cu_rows_init /
- * cu_rows_step, parsers/sqlite_util.c) over databases whose table b-tree
+ * cu_rows_step, parsers/toolkit.c) over databases whose table b-tree
  * was damaged on purpose so that SQLite returns the same rows again and
  * again: the interior root page of the table is rewritten to point K times
  * at the same leaf (one level: every row comes back K + 1 times) or K

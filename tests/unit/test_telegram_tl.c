@@ -6,6 +6,7 @@
  * messages and TL User records.
  */
 #include "parsers/parsers.h"
+#include "parsers/chat/telegram_tl.h"
 #include "tests/harness/tap.h"
 
 #include <string.h>

@@ -5,6 +5,7 @@
  * group prefixes, malformed XML and an entity bomb that must not expand.
  */
 #include "parsers/parsers.h"
+#include "parsers/payments/wcpay.h"
 #include "tests/harness/tap.h"
 
 #include <stdlib.h>

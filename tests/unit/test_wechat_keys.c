@@ -6,6 +6,8 @@
  * hostile variants; shared_prefs XML lookups; the protobuf reader.
  */
 #include "parsers/parsers.h"
+#include "parsers/wechat/keys.h"
+#include "parsers/wechat/protobuf.h"
 #include "tests/harness/tap.h"
 
 #include <stdlib.h>

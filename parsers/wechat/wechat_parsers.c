@@ -1,11 +1,10 @@
 /*
- * group.c - the wechat parser group, listed in registry order.
+ * wechat_parsers.c - the wechat parser group, listed in registry order.
  */
 #include "parsers/wechat/wechat_int.h"
 
 const struct cu_parser *const cu_parsers_wechat[] = {
     &cu_parser_wechat_android,
     &cu_parser_wechat_ios,
-    &cu_parser_alipay_android,
     NULL,
 };

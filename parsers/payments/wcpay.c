@@ -10,7 +10,7 @@
  * expansion attacks), the parser runs without entity substitution and
  * without network, and only direct text/CDATA children are read.
  */
-#include "parsers/wechat/wechat_int.h"
+#include "parsers/payments/wcpay.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -139,7 +139,7 @@ bool cu_wechat_split_sender(const char *content, size_t n, size_t *payload_off)
 	return false;
 }
 
-bool wx_xml_has_dtd(const char *s, size_t n)
+bool cu_xml_has_dtd(const char *s, size_t n)
 {
 	size_t i;
 
@@ -310,7 +310,7 @@ enum cu_status cu_wcpay_parse(const char *xml, size_t n, struct cu_wcpay *out, s
 		st = cu_error_set(err, CU_E_FORMAT, "message payload is not xml");
 		goto out;
 	}
-	if (wx_xml_has_dtd(xml + skip, n - skip)) {
+	if (cu_xml_has_dtd(xml + skip, n - skip)) {
 		st = cu_error_set(err, CU_E_FORMAT,
 				  "message xml has a document type declaration: refused "
 				  "(no entity expansion)");

@@ -1,5 +1,5 @@
 /*
- * group.c - the chat parser group (WhatsApp, QQ, Telegram), listed in
+ * chat_parsers.c - the chat parser group (WhatsApp, QQ, Telegram), listed in
  * registry order. Each parser lives in its own file; chat.h declares them.
  */
 #include "parsers/chat/chat.h"

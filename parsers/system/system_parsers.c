@@ -1,5 +1,5 @@
 /*
- * group.c - the system parser group (iOS and Android system apps), in
+ * system_parsers.c - the system parser group (iOS and Android system apps), in
  * registry order. Each parser is one file in parsers/system/.
  */
 #include "parsers/system/system.h"

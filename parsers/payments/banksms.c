@@ -15,7 +15,7 @@
  * tests/unit/test_banksms.c over the APPS.md 8.3 template lines and the
  * fixtures' SMS (fixtures/apps/sms-android, sms-ios).
  */
-#include "parsers/parsers.h"
+#include "parsers/payments/banksms.h"
 
 #include <string.h>
 
