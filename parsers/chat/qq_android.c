@@ -36,7 +36,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 #define APP "qq"
 
 /* ---------------- XOR decoding (exported for tests) ---------------- */
