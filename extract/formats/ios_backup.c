@@ -328,6 +328,20 @@ static void fill_fi(struct cu_ingest_fileinfo *fi, const char *dev, size_t devle
  * NULL (evidence already stored). The derived output is cut to `size`
  * (MBFile Size) when known; padding and length problems become warnings.
  */
+/* Writes plaintext to the derived copy, cut at the size Manifest.db gives
+ * (size < 0: unknown, nothing cut): the cipher's padding is not the file. */
+static enum cu_status write_clipped(struct cu_ingest_file *der, const unsigned char *plain,
+				    size_t w, int64_t size, uint64_t *written, struct cu_error *err)
+{
+	enum cu_status st;
+
+	if (size >= 0 && *written + w > (uint64_t)size)
+		w = (size_t)((uint64_t)size - *written);
+	if ((st = cu_ingest_file_write(der, plain, w, err)) == CU_OK)
+		*written += w;
+	return st;
+}
+
 static enum cu_status decrypt_pass(struct ios *b, int in, const char *what,
 				   struct cu_ingest_file *ev, struct cu_ingest_file *der,
 				   const unsigned char key[32], int64_t size, bool *ok,
@@ -364,12 +378,8 @@ static enum cu_status decrypt_pass(struct ios *b, int in, const char *what,
 			st = cu_error_openssl(err, "AES-256-CBC decryption of '%s'", what);
 			goto out;
 		}
-		size_t w = (size_t)outl;
-		if (size >= 0 && written + w > (uint64_t)size)
-			w = (size_t)((uint64_t)size - written);
-		if ((st = cu_ingest_file_write(der, plain, w, err)) != CU_OK)
+		if ((st = write_clipped(der, plain, (size_t)outl, size, &written, err)) != CU_OK)
 			goto out;
-		written += w;
 	}
 	if (EVP_DecryptFinal_ex(b->cctx, plain, &outl) != 1) {
 		ERR_clear_error();
@@ -379,12 +389,8 @@ static enum cu_status decrypt_pass(struct ios *b, int in, const char *what,
 			       what);
 		outl = 0;
 	}
-	size_t w = (size_t)outl;
-	if (size >= 0 && written + w > (uint64_t)size)
-		w = (size_t)((uint64_t)size - written);
-	if ((st = cu_ingest_file_write(der, plain, w, err)) != CU_OK)
+	if ((st = write_clipped(der, plain, (size_t)outl, size, &written, err)) != CU_OK)
 		goto out;
-	written += w;
 	if (size >= 0 && written != (uint64_t)size)
 		cu_ingest_warn(x->w, true, "'%s': decrypted %llu bytes, Manifest.db says %lld",
 			       what, (unsigned long long)written, (long long)size);
