@@ -25,6 +25,10 @@ Rules of `check`:
 - KNOWN lists the extra rows the parsers give today that expected.json
   does not have, each with the reason: reported, not failed; a KNOWN row
   that no longer appears fails, so the list cannot go stale.
+- `rowids` (payments): the payment's source_rowid is one of them, and when
+  case.db has messages from those source rows (same file and table: a
+  transfer's or a notice's own message), the payment links one of them
+  (payments.message_id); a payment never links a message from other rows.
 - `hits` is informational (for the keyword scanners, which parse does not
   run) and `note` is text for people: neither is asserted.
 Prints one line per mismatch and exits 1 if there is any; a crash exits
@@ -140,7 +144,17 @@ def deleted(db, row, want):
 
 
 def rowids(db, row, want):
-    return row["source_rowid"] in want, row["source_rowid"]
+    """The payment's source_rowid is one of its source rows; and when case.db
+    has messages from those rows (same file and table), the payment links one
+    of them (message_id); it never links a message from other rows."""
+    links = [r[0] for r in db.execute(
+        "SELECT message_id FROM messages WHERE item_id = ? AND source_id IS ? AND "
+        "source_table IS ? AND source_rowid IN (%s)" % ",".join("?" * len(want)),
+        [row["item_id"], row["source_id"], row["source_table"]] + list(want))]
+    linked = row["message_id"] in links if links or row["message_id"] is not None else True
+    got = "source_rowid %r, message_id %r (messages from those rows: %r)" % (
+        row["source_rowid"], row["message_id"], links)
+    return row["source_rowid"] in want and linked, got
 
 
 def conv_table(db, row, want):

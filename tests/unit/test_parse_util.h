@@ -1,7 +1,7 @@
 /*
  * test_parse_util.h - helpers for the parser tests: build SQLite files
- * from SQL, run one parser into an in-memory case.db, query single values,
- * and compare case.db rows with a fixture's expected.json.
+ * from SQL, run one parser into an in-memory case.db, query single values.
+ * (fixtures/apps/<app>/expected.json has one checker: tests/harness/expected.py.)
  */
 #ifndef CUSTOS_TEST_PARSE_UTIL_H
 #define CUSTOS_TEST_PARSE_UTIL_H
@@ -24,8 +24,5 @@ enum cu_status tpu_parse(sqlite3 *casedb, const char *name, const char *path,
 int64_t tpu_int(sqlite3 *db, const char *sql);
 /* First column of the first row as text (static buffer, "" NULL => "(null)"). */
 const char *tpu_text(sqlite3 *db, const char *sql);
-/* Compares every section of expected.json with case.db; one TAP line per
- * field mismatch group (per row), plus row counts. */
-void tpu_compare_expected(sqlite3 *casedb, const char *expected_json_path, const char *label);
 
 #endif

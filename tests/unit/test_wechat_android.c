@@ -1,8 +1,10 @@
 /*
  * test_wechat_android.c - the wechat-android parser on plain EnMicroMsg.db
- * files through cu_parse_file(): (1) the fixture database and its
- * hand-written expected rows (fixtures/apps/wechat-android/expected.json),
- * checked field by field; (2) our own tests/data/wechat/EnMicroMsg.sql
+ * files through cu_parse_file(): (1) the fixture database builds, parses
+ * and names its owner (its rows are checked against
+ * fixtures/apps/wechat-android/expected.json by the one checker,
+ * tests/harness/expected.py, in tests/e2e/fixtures_expected.sh); (2) our
+ * own tests/data/wechat/EnMicroMsg.sql
  * against the reviewed golden rows tests/golden/wechat_android.txt (group
  * prefixes incl. the legacy form, recall with a surviving original, a
  * deduplicated transfer, red packets, a receipt, unknown type, bad XML);
@@ -91,198 +93,31 @@ static char *q1(sqlite3 *db, const char *sql, const char *a, int64_t b, bool *fo
 	return out;
 }
 
-static int64_t count(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-/* Compares column `col` of the message at rowid with expected[key]. */
-static void check_msg_field(sqlite3 *db, const json_t *e, int64_t rowid, const char *key,
-			    const char *col, bool contains)
-{
-	char sql[512];
-	bool found;
-	char *got;
-	const json_t *v = json_object_get(e, key);
-	char want_buf[32];
-	const char *want;
-
-	if (v == NULL)
-		return;
-	if (json_is_integer(v)) {
-		snprintf(want_buf, sizeof(want_buf), "%lld", (long long)json_integer_value(v));
-		want = want_buf;
-	} else {
-		want = json_string_value(v);
-	}
-	snprintf(sql, sizeof(sql),
-		 "SELECT %s FROM messages m LEFT JOIN conversations c USING (conversation_id)"
-		 " WHERE m.source_table = ?1 AND m.source_rowid = ?2",
-		 col);
-	got = q1(db, sql, "message", rowid, &found);
-	if (contains) {
-		if (!tap_ok(got != NULL && want != NULL && strstr(got, want) != NULL,
-			    "fixture msg %lld: %s contains '%s'", (long long)rowid, col,
-			    want ? want : ""))
-			tap_diag("got '%s'", got ? got : "NULL");
-	} else
-		tap_is_str(got, want, "fixture msg %lld: %s", (long long)rowid, col);
-	free(got);
-}
-
 static void test_fixture(void)
 {
-	char sql_path[2048], exp_path[2048], db_path[2048], case_path[2048];
+	char sql_path[2048], db_path[2048], case_path[2048];
 	struct cu_parse_stats stats;
-	struct cu_error err;
 	enum cu_status rc = CU_E_INTERNAL;
-	json_t *exp = NULL, *arr, *e;
 	sqlite3 *cdb;
-	size_t i;
 	bool found;
 	char *got;
 
 	snprintf(sql_path, sizeof(sql_path), "%s/fixtures/apps/wechat-android/EnMicroMsg.sql", src);
-	snprintf(exp_path, sizeof(exp_path), "%s/fixtures/apps/wechat-android/expected.json", src);
-	if (access(sql_path, R_OK) != 0 || access(exp_path, R_OK) != 0) {
-		tap_bail("fixtures/apps/wechat-android: EnMicroMsg.sql or expected.json missing");
-	}
+	if (access(sql_path, R_OK) != 0)
+		tap_bail("fixtures/apps/wechat-android: EnMicroMsg.sql missing");
 	snprintf(db_path, sizeof(db_path), "%s/fixture.db", tmp);
 	snprintf(case_path, sizeof(case_path), "%s/fixture-case.db", tmp);
-	if (!tap_ok(build_db(sql_path, db_path), "fixture db built") ||
-	    !tap_is_int(cu_json_load_file(exp_path, 1 << 22, &exp, &err), CU_OK,
-			"expected.json loads"))
+	if (!tap_ok(build_db(sql_path, db_path), "fixture db built"))
 		return;
 	cdb = parse_into(db_path, case_path, &rc, &stats);
 	tap_is_int(rc, CU_OK, "fixture parses");
 	if (cdb == NULL)
-		goto out;
-
-	arr = json_object_get(exp, "messages");
-	tap_is_int(count(cdb, "SELECT count(*) FROM messages"), (int64_t)json_array_size(arr),
-		   "fixture: one message row per expected message");
-	json_array_foreach(arr, i, e)
-	{
-		int64_t rowid = json_integer_value(json_object_get(e, "rowid"));
-
-		check_msg_field(cdb, e, rowid, "conversation", "c.identifier", false);
-		check_msg_field(cdb, e, rowid, "direction", "m.direction", false);
-		check_msg_field(cdb, e, rowid, "sent_ms", "m.sent_ms", false);
-		check_msg_field(cdb, e, rowid, "kind", "m.kind", false);
-		check_msg_field(cdb, e, rowid, "raw_type", "m.raw_type", false);
-		check_msg_field(cdb, e, rowid, "body", "m.body", false);
-		check_msg_field(cdb, e, rowid, "body_contains", "m.body", true);
-		check_msg_field(cdb, e, rowid, "attachment_contains", "m.attachment", true);
-		if (json_object_get(e, "sender") != NULL)
-			check_msg_field(cdb, e, rowid, "sender", "m.sender", false);
-		else {
-			got = q1(cdb,
-				 "SELECT sender FROM messages WHERE source_table = ?1 AND"
-				 " source_rowid = ?2",
-				 "message", rowid, &found);
-			tap_ok(found && got == NULL, "fixture msg %lld: no sender (system)",
-			       (long long)rowid);
-			free(got);
-		}
-	}
-
-	arr = json_object_get(exp, "contacts");
-	tap_is_int(count(cdb, "SELECT count(*) FROM contacts"), (int64_t)json_array_size(arr),
-		   "fixture: contact count");
-	json_array_foreach(arr, i, e)
-	{
-		const char *id = json_string_value(json_object_get(e, "identifier"));
-		static const char *const cols[] = {"display_name", "alias", "remark"};
-		for (size_t k = 0; k < 3; k++) {
-			char sql[256];
-			snprintf(sql, sizeof(sql),
-				 "SELECT %s FROM contacts WHERE identifier = ?1 AND ?2 = ?2 AND"
-				 " app = 'wechat' AND source_table = 'rcontact'",
-				 cols[k]);
-			got = q1(cdb, sql, id, 0, &found);
-			tap_ok(found, "fixture contact %s present", id);
-			tap_is_str(got, json_string_value(json_object_get(e, cols[k])),
-				   "fixture contact %s: %s", id, cols[k]);
-			free(got);
-		}
-	}
-
-	arr = json_object_get(exp, "conversations");
-	tap_is_int(count(cdb, "SELECT count(*) FROM conversations"), (int64_t)json_array_size(arr),
-		   "fixture: conversation count");
-	json_array_foreach(arr, i, e)
-	{
-		const char *id = json_string_value(json_object_get(e, "identifier"));
-		got = q1(cdb,
-			 "SELECT title || '|' || is_group FROM conversations WHERE identifier = ?1"
-			 " AND ?2 = ?2",
-			 id, 0, &found);
-		{
-			char want[256];
-			snprintf(want, sizeof(want), "%s|%lld",
-				 json_string_value(json_object_get(e, "title")),
-				 (long long)json_integer_value(json_object_get(e, "is_group")));
-			tap_is_str(got, want, "fixture conversation %s: title|is_group", id);
-		}
-		free(got);
-	}
-
+		return;
 	got = q1(cdb, "SELECT identifier || '|' || display_name FROM accounts WHERE ?2 = ?2", NULL,
 		 0, &found);
 	tap_is_str(got, "wxid_owner_aj|阿杰", "fixture account");
 	free(got);
-
-	arr = json_object_get(exp, "payments");
-	tap_is_int(count(cdb, "SELECT count(*) FROM payments"), (int64_t)json_array_size(arr),
-		   "fixture: payments (transfers deduplicated)");
-	json_array_foreach(arr, i, e)
-	{
-		static const char *const cols[] = {
-		    "app",      "kind",         "direction",         "amount_minor",
-		    "currency", "counterparty", "counterparty_name", "status",
-		    "memo",     "occurred_ms"};
-		const char *tx = json_string_value(json_object_get(e, "transaction_id"));
-		int64_t first = json_integer_value(json_array_get(json_object_get(e, "rowids"), 0));
-
-		got =
-		    q1(cdb,
-		       "SELECT p.transaction_id FROM payments p JOIN messages m USING (message_id)"
-		       " WHERE p.transaction_id = ?1 AND m.source_rowid = ?2",
-		       tx, first, &found);
-		tap_ok(found, "fixture payment %s found, linked to message rowid %lld", tx,
-		       (long long)first);
-		free(got);
-		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
-			const json_t *v = json_object_get(e, cols[k]);
-			char sql[256], want[64];
-			const char *w = NULL;
-
-			if (v == NULL)
-				continue;
-			if (json_is_integer(v)) {
-				snprintf(want, sizeof(want), "%lld",
-					 (long long)json_integer_value(v));
-				w = want;
-			} else
-				w = json_string_value(v);
-			snprintf(sql, sizeof(sql),
-				 "SELECT %s FROM payments WHERE transaction_id = ?1 AND ?2 = ?2",
-				 cols[k]);
-			got = q1(cdb, sql, tx, 0, &found);
-			tap_is_str(got, w, "fixture payment %s: %s", tx, cols[k]);
-			free(got);
-		}
-	}
 	sqlite3_close(cdb);
-out:
-	json_decref(exp);
 }
 
 /* Every row of our own database, in a stable text form. */
@@ -499,7 +334,7 @@ static void test_hostile(void)
 
 int main(void)
 {
-	tap_plan(289);
+	tap_plan(23);
 	src = getenv("SRCDIR");
 	if (src == NULL)
 		src = ".";

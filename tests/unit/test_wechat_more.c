@@ -142,90 +142,38 @@ out:
 	sqlite3_close(cdb);
 }
 
-/* fixtures/apps/alipay-android: the hand-written expected payments */
+/* fixtures/apps/alipay-android: the database builds and parses (its rows
+ * are checked against expected.json by the one checker,
+ * tests/harness/expected.py, in tests/e2e/fixtures_expected.sh) */
 static void test_alipay_fixture(void)
 {
-	char sql_path[2048], exp_path[2048], db_path[2048], case_path[2048];
+	char sql_path[2048], db_path[2048], case_path[2048];
 	struct cu_parse_file_opts o;
 	struct cu_parse_stats stats;
 	struct cu_error err;
-	json_t *exp = NULL, *arr, *e;
 	sqlite3 *cdb = NULL;
-	size_t i;
 
 	snprintf(sql_path, sizeof(sql_path), "%s/fixtures/apps/alipay-android/messagebox.sql", src);
-	snprintf(exp_path, sizeof(exp_path), "%s/fixtures/apps/alipay-android/expected.json", src);
-	if (access(sql_path, R_OK) != 0 || access(exp_path, R_OK) != 0) {
-		tap_bail("fixtures/apps/alipay-android: messagebox.sql or expected.json missing");
-	}
+	if (access(sql_path, R_OK) != 0)
+		tap_bail("fixtures/apps/alipay-android: messagebox.sql missing");
 	snprintf(db_path, sizeof(db_path), "%s/alipay-fixture.db", tmp);
 	snprintf(case_path, sizeof(case_path), "%s/alipay-fixture-case.db", tmp);
 	unlink(case_path);
-	if (!tap_ok(build_db(sql_path, db_path), "alipay fixture db built") ||
-	    cu_json_load_file(exp_path, 1 << 22, &exp, &err) != CU_OK ||
-	    sqlite3_open(case_path, &cdb) != SQLITE_OK || cu_casedb_create(cdb, &err) != CU_OK)
-		goto out;
+	if (!tap_ok(build_db(sql_path, db_path), "alipay fixture db built"))
+		return;
+	TAP_MUST(sqlite3_open(case_path, &cdb));
+	TAP_MUST(cu_casedb_create(cdb, &err));
 	memset(&o, 0, sizeof(o));
 	memset(&stats, 0, sizeof(stats));
 	o.item = "phone1";
 	o.platform = "android";
-	o.device_path = json_string_value(json_object_get(exp, "device_path"));
+	o.device_path = "/data/data/com.eg.android.AlipayGphone/databases/messagebox.db";
 	o.probe = true;
-	tap_is_int(cu_parse_file(cdb, cu_parser_find("alipay-android"), db_path, &o, &stats, &err),
-		   CU_OK, "alipay fixture parses");
-	arr = json_object_get(exp, "payments");
-	{
-		sqlite3_stmt *q = NULL;
-		int64_t n = -1;
-		if (sqlite3_prepare_v2(cdb, "SELECT count(*) FROM payments", -1, &q, NULL) ==
-			SQLITE_OK &&
-		    sqlite3_step(q) == SQLITE_ROW)
-			n = sqlite3_column_int64(q, 0);
-		sqlite3_finalize(q);
-		tap_is_int(n, (int64_t)json_array_size(arr),
-			   "alipay fixture: payment count (isPaymentMsg false is not one)");
-	}
-	json_array_foreach(arr, i, e)
-	{
-		static const char *const cols[] = {"app",       "kind",
-						   "direction", "amount_minor",
-						   "currency",  "counterparty_name",
-						   "status",    "occurred_ms"};
-		int64_t rowid = json_integer_value(json_array_get(json_object_get(e, "rowids"), 0));
-		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
-			const json_t *v = json_object_get(e, cols[k]);
-			char sql[256], want[64];
-			const char *w;
-			sqlite3_stmt *q = NULL;
-			char *got = NULL;
-
-			if (v == NULL)
-				continue;
-			if (json_is_integer(v)) {
-				snprintf(want, sizeof(want), "%lld",
-					 (long long)json_integer_value(v));
-				w = want;
-			} else
-				w = json_string_value(v);
-			snprintf(
-			    sql, sizeof(sql),
-			    "SELECT %s FROM payments WHERE source_table = 'service_message' AND"
-			    " source_rowid = ?1",
-			    cols[k]);
-			if (sqlite3_prepare_v2(cdb, sql, -1, &q, NULL) == SQLITE_OK) {
-				sqlite3_bind_int64(q, 1, rowid);
-				if (sqlite3_step(q) == SQLITE_ROW &&
-				    sqlite3_column_type(q, 0) != SQLITE_NULL)
-					got = cu_strdup((const char *)sqlite3_column_text(q, 0));
-			}
-			sqlite3_finalize(q);
-			tap_is_str(got, w, "alipay fixture row %lld: %s", (long long)rowid,
-				   cols[k]);
-			free(got);
-		}
-	}
-out:
-	json_decref(exp);
+	cu_error_clear(&err);
+	if (!tap_is_int(
+		cu_parse_file(cdb, cu_parser_find("alipay-android"), db_path, &o, &stats, &err),
+		CU_OK, "alipay fixture parses"))
+		tap_diag("%s", err.msg);
 	sqlite3_close(cdb);
 }
 
@@ -240,7 +188,7 @@ int main(void)
 	static const char *const ali_dev[] = {
 	    "/data/data/com.eg.android.AlipayGphone/databases/messagebox.db"};
 
-	tap_plan(33);
+	tap_plan(16);
 	src = getenv("SRCDIR");
 	if (src == NULL)
 		src = ".";
