@@ -26,3 +26,6 @@ TESTS += tests/fuzz/replay_verify_zipmap
 tests_fuzz_replay_verify_zipmap_SOURCES = tests/fuzz/fuzz_verify_zipmap.c tests/fuzz/replay.c
 tests_fuzz_replay_verify_zipmap_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/verify_zipmap
+check_PROGRAMS += tests/unit/test_zipmap
+TESTS += tests/unit/test_zipmap
+tests_unit_test_zipmap_LDADD = $(CU_TESTLIBS)
