@@ -9,6 +9,7 @@
  * are held whole (capped).
  */
 #include "report/seal_int.h"
+#include "report/zipmap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -230,6 +231,9 @@ struct pkg {
 	unsigned char seal[32];
 	char seal_hex[65], croot_hex[65];
 	bool have_sig, have_tsq, have_tsr, log_seen;
+	struct cu_zipmap map; /* the zip's own layout (check_zip_layout) */
+	bool have_map, map_found_eocd;
+	char map_err[CU_ERROR_MSG_MAX];
 };
 
 static bool is_fixed(const char *name)
@@ -656,6 +660,135 @@ static void check_custody(struct pkg *p, const json_t *man, const struct cu_buf 
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* the zip's own bytes: layout and entry order                         */
+/* ------------------------------------------------------------------ */
+
+/* The zip's layout read from its bytes before libzip opens it (zipmap.c):
+ * nothing before, between or after the entries. A file with no end record
+ * at all is left to libzip's open (not a ZIP: exit 3). */
+static enum cu_status check_zip_layout(struct pkg *p, struct cu_error *err)
+{
+	struct cu_verify_report *r = p->r;
+	struct cu_zipmap *m = &p->map;
+	struct cu_error e;
+	enum cu_status st;
+
+	cu_error_clear(&e);
+	st = cu_zipmap_read_file(p->path, m, &e);
+	if (st == CU_E_NOMEM) {
+		cu_zipmap_release(m);
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	}
+	if (st == CU_E_FORMAT || st == CU_E_IO) {
+		snprintf(p->map_err, sizeof(p->map_err), "%s", e.msg);
+		cu_zipmap_release(m);
+		return CU_OK;
+	}
+	p->map_found_eocd = true;
+	if (st != CU_OK) {
+		check(r, FAIL, "zip-layout", "%s", e.msg);
+		cu_zipmap_release(m);
+		return CU_OK;
+	}
+	p->have_map = true;
+	for (size_t i = 0; i < m->nissues && i < CU_ZIPMAP_MAX_ISSUES; i++)
+		check(r, FAIL, "zip-layout", "'%s': %s", p->path, m->issues[i]);
+	if (m->nissues > CU_ZIPMAP_MAX_ISSUES)
+		check(r, FAIL, "zip-layout", "'%s': %zu more layout findings not shown", p->path,
+		      m->nissues - CU_ZIPMAP_MAX_ISSUES);
+	if (m->nissues == 0)
+		check(r, PASS, "zip-layout",
+		      "%zu local entries one after the other from offset 0, the central "
+		      "directory, %sthe end record and its %zu-byte comment: all %llu bytes "
+		      "accounted for",
+		      m->n, m->zip64 ? "the ZIP64 end record and locator, " : "", m->comment_len,
+		      (unsigned long long)m->file_size);
+	return CU_OK;
+}
+
+static bool in_sorted(const char *const *v, size_t n, const char *name)
+{
+	return n > 0 && bsearch(&name, v, n, sizeof(*v), cmp_cstr) != NULL;
+}
+
+/* The entries in the order seal writes them (docs/package.md): mimetype,
+ * manifest.json, manifest.json.sig, manifest.json.tsq, custody/log.jsonl,
+ * files[] then derived[] as listed, the other package_files[] as listed;
+ * a manifest.json.tsr added after sealing comes last. Entries missing or
+ * unexpected are the entries check's; this one compares the order of the
+ * others. */
+static void check_entry_order(struct pkg *p)
+{
+	static const char *const head[] = {CU_PKG_MIMETYPE, CU_PKG_MANIFEST, CU_PKG_SIG, CU_PKG_TSQ,
+					   CU_PKG_CUSTODY};
+	static const char *const lists[] = {"files", "derived", "package_files"};
+	struct cu_verify_report *r = p->r;
+	const char **want = NULL, **have = NULL, **swant = NULL, **shave = NULL;
+	size_t nw = 0, nh = 0, cap = 6, k = 0, j = 0;
+
+	if (!p->have_map && !p->map_found_eocd) {
+		/* libzip opened what the layout reader could not. */
+		check(r, FAIL, "zip-layout", "'%s': %s", p->path, p->map_err);
+		return;
+	}
+	nh = p->have_map ? p->map.n : (size_t)p->n;
+	for (size_t l = 0; l < 3; l++)
+		cap += json_array_size(json_object_get(p->man, lists[l]));
+	want = cu_calloc(cap, sizeof(*want));
+	swant = cu_calloc(cap, sizeof(*swant));
+	have = cu_calloc(nh ? nh : 1, sizeof(*have));
+	shave = cu_calloc(nh ? nh : 1, sizeof(*shave));
+	if (want == NULL || swant == NULL || have == NULL || shave == NULL) {
+		check(r, UNREADABLE, "entry-order", "verify: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		want[nw++] = head[i];
+	for (size_t l = 0; l < 3; l++) {
+		const json_t *row;
+		size_t i;
+		json_array_foreach(json_object_get(p->man, lists[l]), i, row)
+		{
+			const char *path = json_string_value(json_object_get(row, "path"));
+			if (path != NULL && strcmp(path, CU_PKG_CUSTODY) != 0 && nw < cap - 1)
+				want[nw++] = path;
+		}
+	}
+	want[nw++] = CU_PKG_TSR;
+	for (size_t i = 0; i < nh; i++)
+		have[i] = p->have_map ? p->map.e[i].name : p->names[i];
+	memcpy(swant, want, nw * sizeof(*want));
+	memcpy(shave, have, nh * sizeof(*have));
+	qsort(swant, nw, sizeof(*swant), cmp_cstr);
+	if (nh > 1)
+		qsort(shave, nh, sizeof(*shave), cmp_cstr);
+	/* Walk both sequences, each restricted to the names the other has. */
+	for (;;) {
+		while (k < nw && !in_sorted(shave, nh, want[k]))
+			k++;
+		while (j < nh && !in_sorted(swant, nw, have[j]))
+			j++;
+		if (k == nw || j == nh)
+			break;
+		if (strcmp(want[k], have[j]) != 0) {
+			check(r, FAIL, "entry-order",
+			      "entry %zu of '%s' is '%s' where seal writes '%s' (entries reordered "
+			      "or rewritten)",
+			      j + 1, p->path, have[j], want[k]);
+			goto out;
+		}
+		k++;
+		j++;
+	}
+	check(r, PASS, "entry-order", "%zu entries in the order seal writes them", nh);
+out:
+	free(want);
+	free(swant);
+	free(have);
+	free(shave);
+}
+
 /* The input is a readable file, the outer hash starts on its thread, and
  * libzip opens it; a failure is a check, and stops the others. */
 static enum cu_status open_package(struct pkg *p, struct outer *outer, struct cu_error *err)
@@ -665,6 +798,7 @@ static enum cu_status open_package(struct pkg *p, struct outer *outer, struct cu
 	struct stat sb;
 	zip_int64_t n;
 	int zerr = 0;
+	enum cu_status st;
 
 	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(path, R_OK) != 0) {
 		check(r, UNREADABLE, "input", "cannot read package '%s': %s", path,
@@ -673,6 +807,8 @@ static enum cu_status open_package(struct pkg *p, struct outer *outer, struct cu
 		return CU_OK;
 	}
 	outer_begin(p, outer);
+	if ((st = check_zip_layout(p, err)) != CU_OK)
+		return st;
 
 	p->za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	/* libzip refuses duplicate names only when checking consistency:
@@ -694,7 +830,9 @@ static enum cu_status open_package(struct pkg *p, struct outer *outer, struct cu
 		zip_error_init_with_code(&ze, zerr);
 		/* It began as a ZIP: damaged or truncated is an integrity
 		 * failure; anything else is simply not a package. */
-		check(r, memcmp(magic, "PK\x03\x04", 4) == 0 ? FAIL : UNREADABLE, "zip-structure",
+		check(r,
+		      memcmp(magic, "PK\x03\x04", 4) == 0 || p->map_found_eocd ? FAIL : UNREADABLE,
+		      "zip-structure",
 		      "'%s' is not a readable ZIP archive (damaged or truncated?): %s", path,
 		      zip_error_strerror(&ze));
 		zip_error_fini(&ze);
@@ -775,6 +913,12 @@ static void check_comment(struct pkg *p)
 	int clen = 0;
 	const char *cm = zip_get_archive_comment(p->za, &clen, ZIP_FL_ENC_RAW);
 	char want[80];
+
+	/* The comment as the end record declares it, byte for byte. */
+	if (p->have_map) {
+		cm = p->map.comment;
+		clen = (int)p->map.comment_len;
+	}
 
 	snprintf(want, sizeof(want), "CUSTOS1 %s", p->seal_hex);
 	if (cm != NULL && (size_t)clen == strlen(want) && memcmp(cm, want, (size_t)clen) == 0)
@@ -1076,6 +1220,7 @@ static void check_timestamps(struct pkg *p)
 
 static void pkg_release(struct pkg *p)
 {
+	cu_zipmap_release(&p->map);
 	if (p->za != NULL)
 		zip_discard(p->za);
 	cu_hasher_free(p->h);
@@ -1114,6 +1259,8 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 		check_mimetype(&p);
 		check_manifest(&p);
 	}
+	if (st == CU_OK && !p.stop)
+		check_entry_order(&p);
 	if (st == CU_OK && !p.stop)
 		st = start_hashers(&p, err);
 	if (st == CU_OK && !p.stop) {

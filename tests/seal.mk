@@ -16,3 +16,16 @@ TESTS += tests/unit/test_seal
 tests_unit_test_seal_LDADD = $(CU_TESTLIBS)
 TESTS += tests/e2e/seal_large.sh
 EXTRA_DIST += tests/e2e/seal_large.sh
+# Every byte of the zip accounted for (custos verify and verify.sh).
+TESTS += tests/e2e/verify_zip.sh
+EXTRA_DIST += tests/e2e/verify_zip.sh tests/e2e/zip_tamper.py
+# The zip layout reader of custos verify on hostile bytes (libFuzzer target,
+# corpus replay).
+check_PROGRAMS += tests/fuzz/replay_verify_zipmap
+TESTS += tests/fuzz/replay_verify_zipmap
+tests_fuzz_replay_verify_zipmap_SOURCES = tests/fuzz/fuzz_verify_zipmap.c tests/fuzz/replay.c
+tests_fuzz_replay_verify_zipmap_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/verify_zipmap
+check_PROGRAMS += tests/unit/test_zipmap
+TESTS += tests/unit/test_zipmap
+tests_unit_test_zipmap_LDADD = $(CU_TESTLIBS)
