@@ -7,7 +7,7 @@
 # F17XK0CUSTOS, 17.3.1). Cross-checked with python3 (json) and sqlite3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_items
-tap_plan 47
+tap_plan 50
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
 
@@ -142,6 +142,29 @@ like "$(cat "$T/last.err")" 'names 2 items \(A1, A2\).*--item' "the ids are list
 test -d "$T/c2/evidence/ITEM1" || test -d "$T/c2/evidence/A1"
 nok $? "nothing imported"
 run "--item A2 picks the second" "$CUSTOS" --case "$T/c2" import "$TAR" --item A2
+python3 - "$T/c2/custody/log.jsonl" <<'PY'
+import json, sys
+mm = [json.loads(l)["body"]["details"] for l in open(sys.argv[1], encoding="utf-8")
+      if '"event":"MISMATCH"' in l]
+got = {d["field"]: (d["typed"], d["read"], d["read_from"]) for d in mm}
+assert set(got) == {"serial", "model", "os_version"}, got
+assert got["serial"] == ("F0XAMPLE0001", "CUSTOS0A1B2C3D", "evidence/A2/system/build.prop"), got
+assert got["model"][1] == "Redmi Note 12", got
+PY
+ok $? "Android: build.prop facts compared, the file named; make Xiaomi vs Apple is not a listed field"
+# The same facts typed the way a scene record writes them: no mismatch.
+python3 - "$M" "$T/match.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+i = m["seizure"]["items"][0]
+i["features"]["model"] = "Redmi Note 12"
+i["os"], i["os_version"] = "Android", "13"
+i["identifiers"].update(imei=None, iccid=None, msisdn=None, serial="custos0a1b2c3d")
+json.dump(m, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+must "$CUSTOS" case init "$T/c4" --case-id A4403052026110001 --manifest "$T/match.json" >/dev/null
+run "matching facts: import" "$CUSTOS" --case "$T/c4" import "$TAR"
+is "$(events "$T/c4" MISMATCH)" "0" "matching facts (serial in another case): no MISMATCH"
 
 # --- a killed import is resumed, never copied a second time ----------------
 must "$CUSTOS" case init "$T/c3" --case-id K-1 >/dev/null
