@@ -7,7 +7,7 @@
 # F17XK0CUSTOS, 17.3.1). Cross-checked with python3 (json) and sqlite3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_items
-tap_plan 50
+tap_plan 54
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
 
@@ -165,6 +165,15 @@ PY
 must "$CUSTOS" case init "$T/c4" --case-id A4403052026110001 --manifest "$T/match.json" >/dev/null
 run "matching facts: import" "$CUSTOS" --case "$T/c4" import "$TAR"
 is "$(events "$T/c4" MISMATCH)" "0" "matching facts (serial in another case): no MISMATCH"
+
+# --- custos run chooses the item the same way -------------------------------
+expect_exit 2 "run: two seizure items, no --item: exit 2" "$CUSTOS" run "$TAR" \
+	--case-id A4403052026110001 --manifest "$T/two.json" -o "$T/r1"
+like "$(cat "$T/last.err")" 'names 2 items \(A1, A2\)' "run: the ids are listed"
+run "run --item A9 --new-item --reason" "$CUSTOS" run "$TAR" --case-id A4403052026110001 \
+	--manifest "$M" --item A9 --new-item --reason "run test" -o "$T/r2"
+grep -q '"new_item":{"reason":"run test"}' "$T/r2/A4403052026110001/custody/log.jsonl"
+ok $? "run: the reason is in the IMPORT entry"
 
 # --- a killed import is resumed, never copied a second time ----------------
 must "$CUSTOS" case init "$T/c3" --case-id K-1 >/dev/null
