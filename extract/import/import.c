@@ -202,14 +202,19 @@ static enum cu_status precheck(struct cu_import_ctx *x, struct cu_error *err)
 		goto out;
 	}
 	if (o->item != NULL) {
-		if (!cu_import_item_id_safe(o->item)) {
+		/* An id of the seizure list is taken as the case accepts it
+		 * (exhibit numbers like 检材1); one typed here only in the
+		 * portable set. */
+		bool listed = cu_manifest_item_in(c->manifest, CU_MANIFEST_SEIZED, o->item) != NULL;
+		struct cu_error e;
+		if (listed ? cu_case_item_check(o->item, &e) != CU_OK
+			   : !cu_import_item_id_safe(o->item)) {
 			st = cu_error_set(err, CU_E_USAGE,
 					  "item id '%s' is not usable: use letters, digits, '.', "
 					  "'_' and '-' (at most 64)",
 					  o->item);
 			goto out;
 		}
-		bool listed = cu_manifest_item_in(c->manifest, CU_MANIFEST_SEIZED, o->item) != NULL;
 		if (listed && o->new_item) {
 			st = cu_error_set(err, CU_E_USAGE,
 					  "--new-item: item '%s' is in the seizure list; drop "

@@ -7,7 +7,7 @@
 # F17XK0CUSTOS, 17.3.1). Cross-checked with python3 (json) and sqlite3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_items
-tap_plan 54
+tap_plan 55
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
 
@@ -165,6 +165,16 @@ PY
 must "$CUSTOS" case init "$T/c4" --case-id A4403052026110001 --manifest "$T/match.json" >/dev/null
 run "matching facts: import" "$CUSTOS" --case "$T/c4" import "$TAR"
 is "$(events "$T/c4" MISMATCH)" "0" "matching facts (serial in another case): no MISMATCH"
+
+# An exhibit number of the seizure list that is not ASCII is taken as listed.
+python3 - "$M" "$T/cj.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+m["seizure"]["items"][0]["item_id"] = "检材1"
+json.dump(m, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+must "$CUSTOS" case init "$T/c5" --case-id A4403052026110001 --manifest "$T/cj.json" >/dev/null
+run "--item 检材1 (listed) accepted" "$CUSTOS" --case "$T/c5" import "$TAR" --item 检材1
 
 # --- custos run chooses the item the same way -------------------------------
 expect_exit 2 "run: two seizure items, no --item: exit 2" "$CUSTOS" run "$TAR" \
