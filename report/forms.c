@@ -727,42 +727,67 @@ static void add_line(json_t *lines, const char *label, const char *value)
 static void mismatch_lines(json_t *lines, const json_t *m)
 {
 	const json_t *it, *x;
+	struct cu_buf t = CU_BUF_INIT;
+	struct cu_error e;
 	size_t i, k;
-	char t[1024];
 
 	json_array_foreach(cu_manifest_items(m, CU_MANIFEST_IMPORTED), i, it)
 	{
 		json_array_foreach(json_object_get(it, "mismatches"), k, x)
 		{
 			json_t *l = json_array();
-			snprintf(t, sizeof(t), "检材 %s %s：扣押时记录 %s，设备读取 %s（读自 %s）",
-				 js(it, "item_id") ? js(it, "item_id") : "?",
-				 js(x, "field") ? js(x, "field") : "?",
-				 js(x, "typed") ? js(x, "typed") : "—",
-				 js(x, "read") ? js(x, "read") : "—",
-				 js(x, "read_from") ? js(x, "read_from") : "—");
+			cu_buf_reset(&t);
+			if (cu_buf_printf(&t, &e,
+					  "检材 %s %s：扣押时记录 %s，设备读取 %s（读自 %s）",
+					  js(it, "item_id") ? js(it, "item_id") : "?",
+					  js(x, "field") ? js(x, "field") : "?",
+					  js(x, "typed") ? js(x, "typed") : "—",
+					  js(x, "read") ? js(x, "read") : "—",
+					  js(x, "read_from") ? js(x, "read_from") : "—") != CU_OK)
+				cu_buf_reset(&t); /* a line to fill by hand */
 			json_array_append_new(l, jsn("设备读取与扣押记录不符"));
-			json_array_append_new(l, jsn(t));
+			json_array_append_new(l, t.len ? jsn(t.data) : json_null());
 			json_array_append_new(l, json_true());
 			json_array_append_new(lines, l);
 		}
 	}
+	cu_buf_release(&t);
+}
+
+/* The exhibits examined that the seizure list does not name, with the
+ * reason given at import (acquisitions[].new_item). */
+static void unlisted_lines(json_t *lines, const json_t *m)
+{
+	const json_t *a;
+	struct cu_buf t = CU_BUF_INIT;
+	struct cu_error e;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "acquisitions"), i, a)
+	{
+		const char *why = js(json_object_get(a, "new_item"), "reason");
+		if (why == NULL)
+			continue;
+		cu_buf_reset(&t);
+		if (cu_buf_printf(&t, &e, "%s，理由：%s", js(a, "item_id") ? js(a, "item_id") : "?",
+				  why) != CU_OK)
+			cu_buf_reset(&t);
+		add_line(lines, "未列入扣押清单的检材", t.len ? t.data : NULL);
+	}
+	cu_buf_release(&t);
 }
 
 /* The name of an item on the forms; an item the seizure list does not
- * name says so, with the reason import recorded. */
-static const char *item_label(const json_t *m, const char *iid, const json_t *acq, char *buf,
-			      size_t cap)
+ * name says so (the caller adds the reason import recorded). */
+static const char *item_label(const json_t *m, const char *iid)
 {
 	const char *name = item_name(m, iid);
-	const char *why = js(json_object_get(acq, "new_item"), "reason");
 
 	if (name != NULL || iid == NULL ||
 	    cu_manifest_item_in(m, CU_MANIFEST_SEIZED, iid) != NULL ||
 	    json_array_size(cu_manifest_items(m, CU_MANIFEST_SEIZED)) == 0)
 		return name;
-	snprintf(buf, cap, "未列入扣押清单%s%s", why ? "，理由：" : "", why ? why : "");
-	return buf;
+	return "未列入扣押清单";
 }
 
 static void extraction_record(struct fdoc *d)
@@ -854,12 +879,14 @@ static void extraction_record(struct fdoc *d)
 		local_of(in, js(x, "start"), s1, sizeof(s1));
 		local_of(in, js(x, "end"), s2, sizeof(s2));
 		cu_buf_reset(&b);
-		char lab[512];
-		const char *iname = item_label(m, iid, x, lab, sizeof(lab));
+		const char *iname = item_label(m, iid);
+		const char *why = js(json_object_get(x, "new_item"), "reason");
 		cu_text_printf(
-		    &tb, "检材 %s（%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
-		    iid ? iid : "?", iname ? iname : "—", js(x, "method") ? js(x, "method") : "—",
-		    s1, s2, js(x, "workstation") ? js(x, "workstation") : "—",
+		    &tb,
+		    "检材 %s（%s%s%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
+		    iid ? iid : "?", iname ? iname : "—", why ? "，理由：" : "", why ? why : "",
+		    js(x, "method") ? js(x, "method") : "—", s1, s2,
+		    js(x, "workstation") ? js(x, "workstation") : "—",
 		    js(x, "status") ? js(x, "status") : "—",
 		    (long long)json_integer_value(json_object_get(x, "files")));
 		snprintf(t, sizeof(t), "提取过程 %zu", i + 1);
@@ -1018,6 +1045,7 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 		snprintf(t, sizeof(t), "检材 %zu", i + 1);
 		add_line(lines, t, b.data);
 	}
+	unlisted_lines(lines, m);
 	mismatch_lines(lines, m);
 	add_line(
 	    lines, "检查方法",

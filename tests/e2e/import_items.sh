@@ -7,7 +7,7 @@
 # F17XK0CUSTOS, 17.3.1). Cross-checked with python3 (json) and sqlite3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_items
-tap_plan 55
+tap_plan 57
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
 
@@ -80,6 +80,15 @@ ok $? "report: both columns labelled, the IMEI row red with both values"
 F=$(grep -l '设备读取与扣押记录不符' "$C"/report/*.html "$C"/report/*/*.html 2>/dev/null | head -1)
 test -n "$F" && grep -q 'class="mismatch"><b>设备读取与扣押记录不符：</b>检材 A1 imei：扣押时记录 350000000000006, 350000000000014，设备读取 353260111234566' "$F"
 ok $? "forms: a red line with both IMEI values"
+must "$CUSTOS" --case "$C" report --format docx >/dev/null
+python3 - "$C/report/forms/extraction-record.docx" <<'PY'
+import re, sys, zipfile, xml.dom.minidom
+x = zipfile.ZipFile(sys.argv[1]).read("word/document.xml").decode("utf-8")
+xml.dom.minidom.parseString(x)
+red = re.findall(r'<w:color w:val="C00000"/></w:rPr><w:t xml:space="preserve">([^<]*)</w:t>', x)
+assert any("353260111234566" in t and "350000000000006" in t for t in red), red
+PY
+ok $? "forms (docx): well-formed, the IMEI mismatch in a red run"
 
 # --- re-import refused ----------------------------------------------------
 n0=$(events "$C" IMPORT)
@@ -109,6 +118,8 @@ must "$CUSTOS" --case "$C" parse >/dev/null
 must "$CUSTOS" --case "$C" report >/dev/null
 grep -q '检材 A2（未列入扣押清单，理由：在车内另行发现）' "$C"/report/*.html "$C"/report/*/*.html 2>/dev/null
 ok $? "forms: A2 shown as 未列入扣押清单 with the reason"
+grep -q '未列入扣押清单的检材：</b>A2，理由：在车内另行发现' "$C"/report/*.html "$C"/report/*/*.html 2>/dev/null
+ok $? "forms: the examination record lists A2 as not in the seizure list"
 
 # --- the same image twice --------------------------------------------------
 expect_exit 2 "the same tar into another item: refused" "$CUSTOS" --case "$C" import "$TAR" --item A3 --new-item --reason x
