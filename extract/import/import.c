@@ -248,10 +248,13 @@ static enum cu_status precheck(struct cu_import_ctx *x, struct cu_error *err)
 		goto out;
 	}
 
+	/* Resuming continues an import already admitted (and hashed). */
+	if (running != NULL)
+		goto out;
 	/* Regular-file images are identified by their SHA-256 (one extra
 	 * read of the image before the import's own). */
 	struct stat sb;
-	if (stat(x->src_abs, &sb) == 0 && S_ISREG(sb.st_mode) && !x->resume) {
+	if (stat(x->src_abs, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		struct cu_digests d;
 		if ((st = cu_hash_file(x->src_abs, CU_HASH_SHA256, &d, err)) != CU_OK) {
 			cu_error_prefix(err, "hashing the image");
@@ -272,7 +275,7 @@ static enum cu_status precheck(struct cu_import_ctx *x, struct cu_error *err)
 		bool same_hash = h != NULL && x->src_sha256[0] && strcmp(h, x->src_sha256) == 0;
 
 		if (m == NULL || strcmp(m, "import") != 0 || s == NULL || item == NULL ||
-		    strcmp(s, "failed") == 0 || a == running)
+		    strcmp(s, "failed") == 0)
 			continue;
 		if (same_path && strcmp(s, "running") == 0) {
 			st = cu_error_set(

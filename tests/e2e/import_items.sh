@@ -7,7 +7,7 @@
 # F17XK0CUSTOS, 17.3.1). Cross-checked with python3 (json) and sqlite3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_items
-tap_plan 57
+tap_plan 59
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
 
@@ -205,4 +205,10 @@ like "$(cat "$T/last.err")" "did not finish: finish it with .custos import --res
 test -e "$T/c3/evidence/ITEM2"
 nok $? "no second item created"
 run "--resume finishes it" "$CUSTOS" --case "$T/c3" import "$TAR" --resume
+# A second copy admitted with --again and killed is resumed without asking again.
+must "$CUSTOS" --case "$T/c3" import "$T/copy.tar" --item K2 --again --reason "copy" >/dev/null
+CUSTOS_IMPORT_BATCH_FILES=2 CUSTOS_TEST_KILL_AFTER_FILES=4 "$CUSTOS" --case "$T/c3" import "$TAR" \
+	--item K3 --again --reason "third copy" >/dev/null 2>&1
+is "$?" "137" "--again import killed (test hook)"
+run "its --resume needs no second --again" "$CUSTOS" --case "$T/c3" import "$TAR" --resume --item K3
 tap_done
