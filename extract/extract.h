@@ -21,7 +21,19 @@ enum cu_import_format {
 
 struct cu_import_opts {
 	enum cu_import_format format;
-	const char *item;          /* item id, NULL = derive one */
+	/*
+	 * The item id. NULL: the manifest's only seizure item (seizure.items[]);
+	 * with several listed, CU_E_USAGE naming them; with none listed, the
+	 * phone's serial (or UDID) or ITEMn.
+	 */
+	const char *item;
+	/* An item not in the seizure list: allowed only with new_item and a
+	 * reason (recorded in the IMPORT entry and the manifest). */
+	bool new_item;
+	/* The same image (same SHA-256, or the same directory) imported
+	 * before into this case: allowed only with again and a reason. */
+	bool again;
+	const char *reason;        /* for new_item and again; borrowed */
 	const char *password;      /* backup password (never logged), or NULL */
 	const char *password_file; /* alternatively */
 	bool resume;
@@ -46,8 +58,14 @@ struct cu_import_opts {
 struct cu_import_stats {
 	uint64_t files, bytes, warnings, skipped, derived;
 	uint64_t failures, rechecked;
-	char item[128]; /* the item id used */
+	uint64_t mismatches; /* MISMATCH entries: typed facts the device contradicts */
+	char item[128];      /* the item id used */
 };
+
+/* CU_E_NOTFOUND "no items imported yet: run custos import" unless some
+ * item of the case has an inventory with at least one line (parse, report
+ * and seal call it first). */
+enum cu_status cu_import_require_evidence(struct cu_case *c, struct cu_error *err) CU_WARN_UNUSED;
 
 /* Parses a --format name; false if unknown. */
 bool cu_import_format_parse(const char *name, enum cu_import_format *out);

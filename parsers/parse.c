@@ -1407,10 +1407,16 @@ static const char *platform_from_inventory(struct run *r)
 	return NULL;
 }
 
+/*
+ * case.db items holds what the device said: the manifest's top-level
+ * items[] entry that import (or acquisition) fills from the image, never
+ * the seizure record (seizure.items[], what was typed at the scene), which
+ * the report shows beside it. An item nothing was read for has null facts.
+ */
 static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manifest,
 				  const char *platform, struct cu_error *err)
 {
-	const json_t *mi = manifest_item(manifest, ctx->item);
+	const json_t *mi = cu_manifest_item_in(manifest, CU_MANIFEST_IMPORTED, ctx->item);
 	const json_t *feat = json_object_get(mi, "features");
 	const json_t *ids = json_object_get(mi, "identifiers");
 	char *imei = NULL, *phones = NULL;
@@ -1815,8 +1821,11 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 			cu_error_prefix(err, "inventory of item '%s'", items[i]);
 			goto out;
 		}
-		mi = manifest_item(c->manifest, items[i]);
+		mi = cu_manifest_item_in(c->manifest, CU_MANIFEST_IMPORTED, items[i]);
 		ctx.platform = platform_from_os(jstr(mi, "os"));
+		if (!ctx.platform)
+			ctx.platform =
+			    platform_from_os(jstr(manifest_item(c->manifest, items[i]), "os"));
 		if (!ctx.platform)
 			ctx.platform = platform_from_inventory(&r);
 		rc = insert_item(&ctx, c->manifest, ctx.platform, err);

@@ -32,6 +32,7 @@ const char cu_forms_css[] =
     ".page:last-child{page-break-after:auto;break-after:auto}\n"
     "h1{text-align:center;font-size:18pt;margin:4mm 0}\n"
     ".center{text-align:center}\n"
+    ".mismatch{color:#c00}\n"
     "p{margin:1.5mm 0}\n"
     "table{border-collapse:collapse;width:100%;margin:2mm 0;table-layout:fixed}\n"
     "th,td{border:1px solid #000;padding:1mm;font-size:7pt;vertical-align:top;"
@@ -54,6 +55,7 @@ struct fdoc {
 	bool failed;
 	unsigned pic_id;
 	const struct cu_forms_in *in;
+	bool red; /* runs written now are red (a MISMATCH line) */
 };
 
 static void fd_raw(struct fdoc *d, const char *s)
@@ -93,11 +95,12 @@ static void fd_esc(struct fdoc *d, const char *s)
 static void x_run(struct fdoc *d, const char *text, bool escape, bool bold, unsigned half_pt)
 {
 	fd_raw(d, "<w:r>");
-	if (bold || half_pt)
-		fd_printf(d, "<w:rPr>%s%s", bold ? "<w:b/>" : "", "");
+	if (bold || half_pt || d->red)
+		fd_printf(d, "<w:rPr>%s%s", bold ? "<w:b/>" : "",
+			  d->red ? "<w:color w:val=\"C00000\"/>" : "");
 	if (half_pt)
 		fd_printf(d, "<w:sz w:val=\"%u\"/><w:szCs w:val=\"%u\"/>", half_pt, half_pt);
-	if (bold || half_pt)
+	if (bold || half_pt || d->red)
 		fd_raw(d, "</w:rPr>");
 	fd_raw(d, "<w:t xml:space=\"preserve\">");
 	if (escape)
@@ -154,16 +157,19 @@ static void f_center(struct fdoc *d, const char *text)
 	fd_raw(d, "</w:p>");
 }
 
-/* "label：value"; a missing value leaves a line to fill in by hand. */
-static void f_line(struct fdoc *d, const char *label, const char *value)
+/* "label：value"; a missing value leaves a line to fill in by hand. red:
+ * a fact the device contradicts (MISMATCH). */
+static void f_line_c(struct fdoc *d, const char *label, const char *value, bool red)
 {
 	const char *v = value != NULL && *value ? value : "＿＿＿＿＿＿＿＿＿＿";
+	d->red = red;
 	if (!d->docx) {
-		fd_raw(d, "<p><b>");
+		fd_raw(d, red ? "<p class=\"mismatch\"><b>" : "<p><b>");
 		fd_esc(d, label);
 		fd_raw(d, "：</b>");
 		fd_esc(d, v);
 		fd_raw(d, "</p>\n");
+		d->red = false;
 		return;
 	}
 	fd_raw(d, "<w:p>");
@@ -171,6 +177,12 @@ static void f_line(struct fdoc *d, const char *label, const char *value)
 	x_run(d, "：", false, true, 0);
 	x_run(d, v, true, false, 0);
 	fd_raw(d, "</w:p>");
+	d->red = false;
+}
+
+static void f_line(struct fdoc *d, const char *label, const char *value)
+{
+	f_line_c(d, label, value, false);
 }
 
 static void f_tbl_begin(struct fdoc *d, size_t n, const unsigned *tw, const char *const *heads)
@@ -710,6 +722,74 @@ static void add_line(json_t *lines, const char *label, const char *value)
 	json_array_append_new(lines, l);
 }
 
+/* One red line per fact import found contradicting the seizure record
+ * (the items[].mismatches it wrote, each also a MISMATCH custody entry). */
+static void mismatch_lines(json_t *lines, const json_t *m)
+{
+	const json_t *it, *x;
+	struct cu_buf t = CU_BUF_INIT;
+	struct cu_error e;
+	size_t i, k;
+
+	json_array_foreach(cu_manifest_items(m, CU_MANIFEST_IMPORTED), i, it)
+	{
+		json_array_foreach(json_object_get(it, "mismatches"), k, x)
+		{
+			json_t *l = json_array();
+			cu_buf_reset(&t);
+			if (cu_buf_printf(&t, &e,
+					  "检材 %s %s：扣押时记录 %s，设备读取 %s（读自 %s）",
+					  js(it, "item_id") ? js(it, "item_id") : "?",
+					  js(x, "field") ? js(x, "field") : "?",
+					  js(x, "typed") ? js(x, "typed") : "—",
+					  js(x, "read") ? js(x, "read") : "—",
+					  js(x, "read_from") ? js(x, "read_from") : "—") != CU_OK)
+				cu_buf_reset(&t); /* a line to fill by hand */
+			json_array_append_new(l, jsn("设备读取与扣押记录不符"));
+			json_array_append_new(l, t.len ? jsn(t.data) : json_null());
+			json_array_append_new(l, json_true());
+			json_array_append_new(lines, l);
+		}
+	}
+	cu_buf_release(&t);
+}
+
+/* The exhibits examined that the seizure list does not name, with the
+ * reason given at import (acquisitions[].new_item). */
+static void unlisted_lines(json_t *lines, const json_t *m)
+{
+	const json_t *a;
+	struct cu_buf t = CU_BUF_INIT;
+	struct cu_error e;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "acquisitions"), i, a)
+	{
+		const char *why = js(json_object_get(a, "new_item"), "reason");
+		if (why == NULL)
+			continue;
+		cu_buf_reset(&t);
+		if (cu_buf_printf(&t, &e, "%s，理由：%s", js(a, "item_id") ? js(a, "item_id") : "?",
+				  why) != CU_OK)
+			cu_buf_reset(&t);
+		add_line(lines, "未列入扣押清单的检材", t.len ? t.data : NULL);
+	}
+	cu_buf_release(&t);
+}
+
+/* The name of an item on the forms; an item the seizure list does not
+ * name says so (the caller adds the reason import recorded). */
+static const char *item_label(const json_t *m, const char *iid)
+{
+	const char *name = item_name(m, iid);
+
+	if (name != NULL || iid == NULL ||
+	    cu_manifest_item_in(m, CU_MANIFEST_SEIZED, iid) != NULL ||
+	    json_array_size(cu_manifest_items(m, CU_MANIFEST_SEIZED)) == 0)
+		return name;
+	return "未列入扣押清单";
+}
+
 static void extraction_record(struct fdoc *d)
 {
 	static const unsigned tw[] = {400, 2400, 800, 700, 700, 700, 700, 1338, 1900};
@@ -799,9 +879,12 @@ static void extraction_record(struct fdoc *d)
 		local_of(in, js(x, "start"), s1, sizeof(s1));
 		local_of(in, js(x, "end"), s2, sizeof(s2));
 		cu_buf_reset(&b);
+		const char *iname = item_label(m, iid);
+		const char *why = js(json_object_get(x, "new_item"), "reason");
 		cu_text_printf(
-		    &tb, "检材 %s（%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
-		    iid ? iid : "?", item_name(m, iid) ? item_name(m, iid) : "—",
+		    &tb,
+		    "检材 %s（%s%s%s），方式 %s，自 %s 至 %s，工作站 %s，状态 %s，文件 %lld 个",
+		    iid ? iid : "?", iname ? iname : "—", why ? "，理由：" : "", why ? why : "",
 		    js(x, "method") ? js(x, "method") : "—", s1, s2,
 		    js(x, "workstation") ? js(x, "workstation") : "—",
 		    js(x, "status") ? js(x, "status") : "—",
@@ -811,6 +894,7 @@ static void extraction_record(struct fdoc *d)
 	}
 	if (json_array_size(acq) == 0)
 		add_line(nl, "提取过程", NULL);
+	mismatch_lines(nl, m);
 	snprintf(t, sizeof(t),
 		 "共提取电子数据 %zu 项，合计 %llu 字节，详见《电子数据提取固定清单》", nfiles,
 		 (unsigned long long)bytes);
@@ -837,8 +921,9 @@ static void extraction_record(struct fdoc *d)
 		f_title(d, "电子数据现场提取笔录");
 		for (i = nstarts ? nstarts[q] : 0; nstarts && i < nstarts[q + 1]; i++) {
 			const json_t *l = json_array_get(nl, i);
-			f_line(d, json_string_value(json_array_get(l, 0)),
-			       json_string_value(json_array_get(l, 1)));
+			f_line_c(d, json_string_value(json_array_get(l, 0)),
+				 json_string_value(json_array_get(l, 1)),
+				 json_is_true(json_array_get(l, 2)));
 		}
 		if (q + 1 == npages) {
 			json_array_foreach(json_object_get(pe, "investigators"), i, x)
@@ -960,6 +1045,8 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 		snprintf(t, sizeof(t), "检材 %zu", i + 1);
 		add_line(lines, t, b.data);
 	}
+	unlisted_lines(lines, m);
+	mismatch_lines(lines, m);
 	add_line(
 	    lines, "检查方法",
 	    "对检材数据逐一计算 SHA-256 与 MD5 校验值（读取时同步计算），在副本上以只读方式解析"
@@ -1004,8 +1091,9 @@ static void examination_record(struct fdoc *d, const struct events *ev)
 		f_title(d, "电子数据检查笔录");
 		for (i = lstarts ? lstarts[q] : 0; lstarts && i < lstarts[q + 1]; i++) {
 			const json_t *l = json_array_get(lines, i);
-			f_line(d, json_string_value(json_array_get(l, 0)),
-			       json_string_value(json_array_get(l, 1)));
+			f_line_c(d, json_string_value(json_array_get(l, 0)),
+				 json_string_value(json_array_get(l, 1)),
+				 json_is_true(json_array_get(l, 2)));
 		}
 		f_page_end(d, p++, pages, false);
 	}

@@ -58,6 +58,7 @@ static const char report_css[] =
     ".badge{display:inline-block;font-size:11px;padding:0 4px;border-radius:3px;"
     "color:#fff;background:#666;margin-left:4px}\n"
     ".badge.recalled{background:#c00}.badge.recovered{background:#06c}\n"
+    "tr.mismatch td,tr.mismatch th{color:#c00;background:#fee;font-weight:bold}\n"
     ".meta{font-size:12px;color:#444}\n"
     ".body{white-space:pre-wrap;margin:2px 0}\n"
     ".prov{font-size:11px;color:#36c}\n"
@@ -1508,6 +1509,130 @@ static void counts_table(struct rep *r, struct hw *w)
 	hw_raw(w, "</table>\n");
 }
 
+/* A fact as text: a string, or the strings of an array joined by ", ". */
+static const char *fact_text(const json_t *v, struct cu_buf *b)
+{
+	struct cu_error e;
+	size_t i;
+	const json_t *x;
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	cu_buf_reset(b);
+	json_array_foreach(v, i, x) if (json_is_string(x) &&
+					cu_buf_printf(b, &e, "%s%s", b->len ? ", " : "",
+						      json_string_value(x)) != CU_OK) break;
+	return b->len ? b->data : NULL;
+}
+
+/* True when import recorded a MISMATCH for this field of the item. */
+static bool fact_mismatch(const json_t *read, const char *field)
+{
+	size_t i;
+	const json_t *x;
+	json_array_foreach(json_object_get(read, "mismatches"), i, x)
+	{
+		const char *f = jstr(x, "field");
+		if (f != NULL && strcmp(f, field) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void fact_row(struct hw *w, const char *label, const char *typed, const char *read,
+		     bool mismatch)
+{
+	hw_raw(w, mismatch ? "<tr class=\"mismatch\"><th>" : "<tr><th>");
+	hw_raw(w, label);
+	if (mismatch)
+		hw_raw(w, " — 不符 MISMATCH");
+	hw_raw(w, "</th>");
+	hw_raw(w, "<td><bdi>");
+	if (typed != NULL)
+		hw_text(w, typed);
+	else
+		hw_raw(w, "—");
+	hw_raw(w, "</bdi></td><td><bdi>");
+	if (read != NULL)
+		hw_text(w, read);
+	else
+		hw_raw(w, "—");
+	hw_raw(w, "</bdi></td></tr>\n");
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/*
+ * Device facts, two columns per item: 扣押时记录, what the seizure record
+ * typed (manifest seizure.items[]), and 设备读取, what the device said
+ * (case.db items, filled from the image; MEID and ICCID from the
+ * manifest's items[] entry import wrote). A field import found
+ * contradicted (a MISMATCH custody entry) is a red row.
+ */
+static enum cu_status device_facts(struct rep *r, struct hw *w, struct cu_error *err)
+{
+	const json_t *m = r->c->manifest;
+	struct cu_buf b1 = CU_BUF_INIT, b2 = CU_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	enum cu_status st;
+	int rc, rows = 0;
+
+	hw_raw(w, "<h2>设备信息 Device facts: 扣押时记录 (typed at seizure) / 设备读取 (read from "
+		  "the device)</h2>\n");
+	if ((st = prepare(r,
+			  "SELECT item_id, platform, make, model, os_version, imei, serial, udid, "
+			  "phone_numbers, acquisition_method FROM items ORDER BY item_id",
+			  &s, err)) != CU_OK)
+		return st;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = col_text(s, 0);
+		const json_t *typed = id ? cu_manifest_item_in(m, CU_MANIFEST_SEIZED, id) : NULL;
+		const json_t *read = id ? cu_manifest_item_in(m, CU_MANIFEST_IMPORTED, id) : NULL;
+		const json_t *tf = json_object_get(typed, "features");
+		const json_t *ti = json_object_get(typed, "identifiers");
+		const json_t *ri = json_object_get(read, "identifiers");
+
+		rows++;
+		hw_raw(w, "<h3>");
+		hw_text1(w, id);
+		if (typed == NULL && cu_manifest_items(m, CU_MANIFEST_SEIZED) != NULL &&
+		    json_array_size(cu_manifest_items(m, CU_MANIFEST_SEIZED)) > 0)
+			hw_raw(w, " — 未列入扣押清单 not in the seizure list");
+		hw_raw(w, "</h3>\n<table class=\"kv facts\"><thead><tr><th>项目 Field</th>"
+			  "<th>扣押时记录 Typed at seizure</th><th>设备读取 Read from the "
+			  "device</th></tr></thead><tbody>\n");
+		fact_row(w, "平台 Platform", jstr(typed, "os"), col_text(s, 1), false);
+		fact_row(w, "厂商 Make", jstr(tf, "make"), col_text(s, 2), false);
+		fact_row(w, "型号 Model", jstr(tf, "model"), col_text(s, 3),
+			 fact_mismatch(read, "model"));
+		fact_row(w, "系统版本 OS version", jstr(typed, "os_version"), col_text(s, 4),
+			 fact_mismatch(read, "os_version"));
+		fact_row(w, "IMEI", fact_text(json_object_get(ti, "imei"), &b1), col_text(s, 5),
+			 fact_mismatch(read, "imei"));
+		fact_row(w, "MEID", jstr(ti, "meid"), jstr(ri, "meid"),
+			 fact_mismatch(read, "meid"));
+		fact_row(w, "序列号 Serial", jstr(ti, "serial"), col_text(s, 6),
+			 fact_mismatch(read, "serial"));
+		fact_row(w, "UDID", jstr(ti, "udid"), col_text(s, 7), fact_mismatch(read, "udid"));
+		fact_row(w, "ICCID", jstr(ti, "iccid"), jstr(ri, "iccid"),
+			 fact_mismatch(read, "iccid"));
+		fact_row(w, "号码 Numbers", fact_text(json_object_get(ti, "msisdn"), &b2),
+			 col_text(s, 8), fact_mismatch(read, "msisdn"));
+		fact_row(w, "方式 Method", NULL, col_text(s, 9), false);
+		hw_raw(w, "</tbody></table>\n");
+	}
+	sqlite3_finalize(s);
+	if (rows == 0)
+		hw_raw(w, "<p>—</p>\n");
+	cu_buf_release(&b1);
+	cu_buf_release(&b2);
+	(void)rc;
+	return CU_OK;
+}
+
 static enum cu_status index_page(struct rep *r, struct cu_error *err)
 {
 	const json_t *m = r->c->manifest;
@@ -1518,7 +1643,6 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 	size_t i;
 	enum cu_status st;
 	char g[80];
-	int rc;
 
 	if ((st = open_page(r, &w, "index.html", err)) != CU_OK)
 		return st;
@@ -1555,26 +1679,10 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		hw_raw(&w, "</h3>\n");
 		json_html(&w, x, 0);
 	}
-	hw_raw(&w, "<h2>设备信息 Device facts (from the acquired data)</h2>\n<table><thead><tr>"
-		   "<th>物品 Item</th><th>平台 Platform</th><th>厂商 Make</th><th>型号 "
-		   "Model</th><th>系统 OS</th><th>IMEI</th><th>序列号 Serial</th><th>UDID</th><th>"
-		   "号码 Numbers</th><th>方式 Method</th></tr></thead><tbody>\n");
-	if ((st = prepare(r,
-			  "SELECT item_id, platform, make, model, os_version, imei, serial, udid, "
-			  "phone_numbers, acquisition_method FROM items ORDER BY item_id",
-			  &s, err)) != CU_OK) {
+	if ((st = device_facts(r, &w, err)) != CU_OK) {
 		hw_abort(&w);
 		return st;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		hw_raw(&w, "<tr>");
-		for (int c = 0; c < 10; c++)
-			cell(&w, s, c);
-		hw_raw(&w, "</tr>\n");
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	hw_raw(&w, "</tbody></table>\n");
 
 	hw_raw(&w, "<h2>提取与导入记录 Acquisition and import log (clock, device changes)</h2>\n");
 	if (json_array_size(json_object_get(m, "acquisitions")) == 0)

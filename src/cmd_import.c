@@ -35,6 +35,9 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 	    {"derived-key-file", required_argument, NULL, 'k'},
 	    {"save-derived-key", required_argument, NULL, 's'},
 	    {"mount-point", required_argument, NULL, 'm'},
+	    {"new-item", no_argument, NULL, 'n'},
+	    {"again", no_argument, NULL, 'a'},
+	    {"reason", required_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cu_import_opts o;
@@ -75,6 +78,9 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 		case 'k': o.derived_key_file = optarg; break;
 		case 's': o.save_derived_key_file = optarg; break;
 		case 'm': o.mount_point = optarg; break;
+		case 'n': o.new_item = true; break;
+		case 'a': o.again = true; break;
+		case 'R': o.reason = optarg; break;
 		default: return cu_cli_usage("import", true);
 		}
 	}
@@ -91,12 +97,13 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 		if (cli->json) {
 			printf("{\"item\":\"%s\",\"files\":%llu,\"bytes\":%llu,\"derived\":%llu,"
 			       "\"warnings\":%llu,\"failures\":%llu,\"rechecked\":%llu,"
-			       "\"status\":\"%s\"}\n",
+			       "\"mismatches\":%llu,\"status\":\"%s\"}\n",
 			       stats.item, (unsigned long long)stats.files,
 			       (unsigned long long)stats.bytes, (unsigned long long)stats.derived,
 			       (unsigned long long)stats.warnings,
 			       (unsigned long long)stats.failures,
 			       (unsigned long long)stats.rechecked,
+			       (unsigned long long)stats.mismatches,
 			       st == CU_OK ? "complete" : "partial");
 		} else if (!cli->quiet) {
 			printf("imported %llu file(s), %llu bytes into item %s",
@@ -106,6 +113,9 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 				printf(", %llu decrypted", (unsigned long long)stats.derived);
 			if (stats.rechecked)
 				printf(", %llu re-checked", (unsigned long long)stats.rechecked);
+			if (stats.mismatches)
+				printf(", %llu MISMATCH with the seizure record",
+				       (unsigned long long)stats.mismatches);
 			printf(" (%llu warning(s))\n", (unsigned long long)stats.warnings);
 		}
 	}

@@ -5,6 +5,7 @@
  * when some files could not be parsed (each recorded in the custody log
  * and in case.db's parse_warnings table).
  */
+#include "extract/extract.h"
 #include "src/cli.h"
 
 #include "parsers/parsers.h"
@@ -81,7 +82,9 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	rc = cu_case_open(cli->case_dir ? cli->case_dir : ".", &c, &err);
 	if (rc)
 		return cu_cli_fail(cli, &err);
-	rc = cu_parse_case_run(c, &opts, &stats, &err);
+	rc = cu_import_require_evidence(c, &err);
+	if (rc == CU_OK)
+		rc = cu_parse_case_run(c, &opts, &stats, &err);
 	if (rc != CU_OK && rc != CU_E_PARTIAL) {
 		code = cu_cli_fail(cli, &err);
 		goto out;

@@ -4,6 +4,7 @@
  * PACKAGE the forms carrying the seal hash beside a sealed package, their
  * printing recorded in the package's living custody log.
  */
+#include "extract/extract.h"
 #include "src/cli.h"
 
 #include <getopt.h>
@@ -123,6 +124,7 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 	{
 		struct cu_report_result res;
 		if (cu_case_open(cli->case_dir, &c, &err) != CU_OK ||
+		    cu_import_require_evidence(c, &err) != CU_OK ||
 		    cu_report_case(c, &o, &res, &err) != CU_OK) {
 			rc = cu_cli_fail(cli, &err);
 			goto out;

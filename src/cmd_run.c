@@ -30,6 +30,9 @@ static const char run_usage[] =
     "                  [--format auto|ios-backup|android-tar|android-zip|android-dir|\n"
     "                   android-ab|dir] [--password-file F] [--sign KEY.pem] [--hash sm3]\n"
     "                  [--report-format html|docx|all] [--tz ZONE] [--allow-incomplete]\n"
+    "                  [--new-item --reason TEXT]\n"
+    "  Without --item the manifest's only seizure item is used; with several listed,\n"
+    "  --item is required; an item the list does not name needs --new-item --reason.\n"
     "  Case init (OUT-DIR/<case-id>/), import, parse, report, seal (package in OUT-DIR),\n"
     "  the seal-hash forms beside the package (<package>.forms/), and verify.\n";
 
@@ -101,6 +104,8 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 	    {"manifest", required_argument, NULL, 'm'},
 	    {"examiner", required_argument, NULL, 'e'},
 	    {"item", required_argument, NULL, 'I'},
+	    {"new-item", no_argument, NULL, 'N'},
+	    {"reason", required_argument, NULL, 'W'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"password-file", required_argument, NULL, 'p'},
 	    {"sign", required_argument, NULL, 's'},
@@ -124,6 +129,8 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 		case 'm': r->io.manifest_path = optarg; break;
 		case 'e': r->examiners[r->n_ex++] = optarg; break;
 		case 'I': r->im.item = optarg; break;
+		case 'N': r->im.new_item = true; break;
+		case 'W': r->im.reason = optarg; break;
 		case 'f':
 			if (!cu_import_format_parse(optarg, &r->im.format)) {
 				fprintf(stderr, "custos run: unknown format '%s'\n%s", optarg,

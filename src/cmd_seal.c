@@ -2,6 +2,7 @@
  * cmd_seal.c - `custos seal` (CLI.md, PACKAGE.md): seals the case into a
  * deterministic evidence package and prints the seal hash last.
  */
+#include "extract/extract.h"
 #include "src/cli.h"
 
 #include <getopt.h>
@@ -104,7 +105,8 @@ int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 		rc = cu_cli_fail(cli, &err);
 		goto out;
 	}
-	if (cu_seal_case(c, &so, &res, &err) != CU_OK) {
+	if (cu_import_require_evidence(c, &err) != CU_OK ||
+	    cu_seal_case(c, &so, &res, &err) != CU_OK) {
 		rc = cu_cli_fail(cli, &err);
 		goto out;
 	}

@@ -33,10 +33,18 @@ const struct cu_verb cu_verbs[] = {
      "custos import PATH [--format auto|ios-backup|android-tar|android-zip|android-dir|\n"
      "                    android-ab|dir] [--item ITEM-ID] [--password-file F] [--resume]\n"
      "                   [--hash sm3] [--mount-point P] [--derived-key-file F]\n"
-     "                   [--save-derived-key F]\n"
+     "                   [--save-derived-key F] [--new-item] [--again] [--reason TEXT]\n"
      "  Ingest an image made elsewhere (iTunes/Finder/idevicebackup2 backup,\n"
      "  encrypted or not; Android file-system dump as directory, tar, tar.gz or\n"
      "  zip; adb backup .ab). Every byte is hashed once while copied.\n"
+     "  Item: without --item, the manifest's only seizure item; with several\n"
+     "  listed, --item is required; an item the list does not name needs\n"
+     "  --new-item --reason TEXT. Only a manifest with no seizure items files\n"
+     "  the data under the phone's serial (or ITEM1, ITEM2...).\n"
+     "  The same source is never imported twice into one item (finish a broken\n"
+     "  import with --resume); the same image into another item needs\n"
+     "  --again --reason TEXT. Facts read from the device that contradict the\n"
+     "  seizure record are MISMATCH custody entries and warnings.\n"
      "  Passwords: --password-file F, or CUSTOS_PASSWORD, or a prompt.\n",
      cu_cmd_import},
     {"parse", "parse artifacts into case.db",

@@ -148,10 +148,176 @@ static json_t *find_running(struct cu_import_ctx *x)
 	return found;
 }
 
+/* The ids of the seizure list (seizure.items[]), ", " separated, and how
+ * many there are; *only is the id when there is exactly one. */
+static size_t seized_ids(struct cu_case *c, struct cu_buf *list, const char **only)
+{
+	const json_t *arr = cu_manifest_items(c->manifest, CU_MANIFEST_SEIZED), *it;
+	struct cu_error e;
+	size_t i, n = 0;
+
+	*only = NULL;
+	json_array_foreach(arr, i, it)
+	{
+		const char *id = json_string_value(json_object_get(it, "item_id"));
+		if (id == NULL)
+			continue;
+		if (list != NULL && cu_buf_printf(list, &e, "%s%s", n ? ", " : "", id) != CU_OK)
+			cu_buf_reset(list); /* only the message loses the list */
+		*only = n == 0 ? id : NULL;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Before anything is read: which item the data goes to, and whether this
+ * source was imported before. The seizure list binds the exhibits: its
+ * only item when --item is not given, a choice among several, and an item
+ * it does not list only with --new-item --reason. A source whose earlier
+ * import did not finish is resumed, never copied a second time; one that
+ * finished is not imported again into its item, and the same image (same
+ * SHA-256 for a file, same directory) goes into another item only with
+ * --again --reason.
+ */
+static enum cu_status precheck(struct cu_import_ctx *x, struct cu_error *err)
+{
+	const struct cu_import_opts *o = x->opts;
+	struct cu_case *c = x->run.c;
+	struct cu_buf ids = CU_BUF_INIT;
+	const char *only = NULL;
+	size_t nseized = seized_ids(c, &ids, &only);
+	json_t *running = x->resume ? find_running(x) : NULL;
+	const char *running_item =
+	    running ? json_string_value(json_object_get(running, "item_id")) : NULL;
+	const json_t *acqs, *a;
+	enum cu_status st = CU_OK;
+	size_t i;
+
+	if ((o->new_item || o->again) && (o->reason == NULL || o->reason[0] == '\0')) {
+		st = cu_error_set(err, CU_E_USAGE,
+				  "%s needs --reason TEXT: the reason is recorded in the custody "
+				  "log and the manifest",
+				  o->new_item ? "--new-item" : "--again");
+		goto out;
+	}
+	if (o->item != NULL) {
+		/* An id of the seizure list is taken as the case accepts it
+		 * (exhibit numbers like 检材1); one typed here only in the
+		 * portable set. */
+		bool listed = cu_manifest_item_in(c->manifest, CU_MANIFEST_SEIZED, o->item) != NULL;
+		struct cu_error e;
+		if (listed ? cu_case_item_check(o->item, &e) != CU_OK
+			   : !cu_import_item_id_safe(o->item)) {
+			st = cu_error_set(err, CU_E_USAGE,
+					  "item id '%s' is not usable: use letters, digits, '.', "
+					  "'_' and '-' (at most 64)",
+					  o->item);
+			goto out;
+		}
+		if (listed && o->new_item) {
+			st = cu_error_set(err, CU_E_USAGE,
+					  "--new-item: item '%s' is in the seizure list; drop "
+					  "--new-item and --reason",
+					  o->item);
+			goto out;
+		}
+		if (!listed && nseized > 0 && !o->new_item) {
+			st = cu_error_set(
+			    err, CU_E_USAGE,
+			    "item '%s' is not in the seizure list (%s) of '%s/manifest.json': "
+			    "import into a listed item with --item ID, or record an exhibit the "
+			    "list does not name with --new-item --reason TEXT",
+			    o->item, ids.data ? ids.data : "", c->dir);
+			goto out;
+		}
+		x->new_item = !listed && o->new_item;
+		x->pre_item = o->item;
+	} else if (running_item != NULL) {
+		x->pre_item = running_item;
+	} else if (nseized == 1) {
+		x->pre_item = only;
+	} else if (nseized > 1) {
+		st = cu_error_set(err, CU_E_USAGE,
+				  "the seizure list names %zu items (%s): say which one '%s' is "
+				  "with --item ID",
+				  nseized, ids.data ? ids.data : "", x->src);
+		goto out;
+	} else if (o->new_item) {
+		st = cu_error_set(err, CU_E_USAGE, "--new-item needs --item ID");
+		goto out;
+	}
+
+	/* Resuming continues an import already admitted (and hashed). */
+	if (running != NULL)
+		goto out;
+	/* Regular-file images are identified by their SHA-256 (one extra
+	 * read of the image before the import's own). */
+	struct stat sb;
+	if (stat(x->src_abs, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		struct cu_digests d;
+		if ((st = cu_hash_file(x->src_abs, CU_HASH_SHA256, &d, err)) != CU_OK) {
+			cu_error_prefix(err, "hashing the image");
+			goto out;
+		}
+		snprintf(x->src_sha256, sizeof(x->src_sha256), "%s", d.sha256);
+	}
+	acqs = json_object_get(c->manifest, "acquisitions");
+	json_array_foreach(acqs, i, a)
+	{
+		const char *m = json_string_value(json_object_get(a, "method"));
+		const char *s = json_string_value(json_object_get(a, "status"));
+		const char *item = json_string_value(json_object_get(a, "item_id"));
+		const json_t *src = json_object_get(a, "source");
+		const char *p = json_string_value(json_object_get(src, "path"));
+		const char *h = json_string_value(json_object_get(src, "sha256"));
+		bool same_path = p != NULL && strcmp(p, x->src_abs) == 0;
+		bool same_hash = h != NULL && x->src_sha256[0] && strcmp(h, x->src_sha256) == 0;
+
+		if (m == NULL || strcmp(m, "import") != 0 || s == NULL || item == NULL ||
+		    strcmp(s, "failed") == 0)
+			continue;
+		if (same_path && strcmp(s, "running") == 0) {
+			st = cu_error_set(
+			    err, CU_E_USAGE,
+			    "the import of '%s' into item '%s' did not finish: finish it with "
+			    "`custos import --resume %s`%s%s (nothing is copied twice)",
+			    x->src, item, x->src, x->pre_item ? " --item " : "",
+			    x->pre_item ? item : "");
+			goto out;
+		}
+		if (same_path && (x->pre_item == NULL || strcmp(item, x->pre_item) == 0)) {
+			st = cu_error_set(err, CU_E_USAGE,
+					  "'%s' is already imported into item '%s' (status %s)%s: "
+					  "nothing to do; to file a second copy under another item "
+					  "use --item NEW-ID --again --reason TEXT",
+					  x->src, item, s, x->resume ? ", nothing to resume" : "");
+			goto out;
+		}
+		if ((same_path || same_hash) && x->again_of == NULL) {
+			if (!o->again) {
+				st = cu_error_set(
+				    err, CU_E_USAGE,
+				    "'%s' is the same image (%s) as the one imported into item "
+				    "'%s' from '%s': the case would hold two copies of one "
+				    "evidence; if that is meant, give --again --reason TEXT",
+				    x->src, same_hash ? x->src_sha256 : "same directory", item,
+				    p ? p : "?");
+				goto out;
+			}
+			x->again_of =
+			    json_pack("{s:s, s:s?, s:s?}", "item", item, "source", p, "sha256", h);
+		}
+	}
+out:
+	cu_buf_release(&ids);
+	return st;
+}
+
 static enum cu_status choose_item(struct cu_import_ctx *x, const char *suggested,
 				  struct cu_error *err)
 {
-	const char *id = NULL;
+	const char *id = x->pre_item;
 	char gen[32];
 	bool nonempty;
 
@@ -160,19 +326,9 @@ static enum cu_status choose_item(struct cu_import_ctx *x, const char *suggested
 	json_t *running = x->resume ? find_running(x) : NULL;
 	const char *running_item =
 	    running ? json_string_value(json_object_get(running, "item_id")) : NULL;
-	if (x->opts->item != NULL) {
-		if (!cu_import_item_id_safe(x->opts->item))
-			return cu_error_set(err, CU_E_USAGE,
-					    "item id '%s' is not usable: use letters, digits, '.', "
-					    "'_' and '-' (at most 64)",
-					    x->opts->item);
-		id = x->opts->item;
-		if (running_item != NULL && strcmp(running_item, id) == 0)
-			x->acq = running;
-	} else if (running_item != NULL) {
-		id = running_item;
+	if (id != NULL && running_item != NULL && strcmp(running_item, id) == 0)
 		x->acq = running;
-	}
+	/* No seizure list: the phone's own serial or UDID, else ITEMn. */
 	if (id == NULL && suggested != NULL && cu_import_item_id_safe(suggested))
 		id = suggested;
 	if (id == NULL) {
@@ -192,6 +348,40 @@ static enum cu_status choose_item(struct cu_import_ctx *x, const char *suggested
 				    "--resume to finish an interrupted import, or --item NEW-ID",
 				    x->run.item, x->run.item);
 	return CU_OK;
+}
+
+enum cu_status cu_import_require_evidence(struct cu_case *c, struct cu_error *err)
+{
+	struct cu_buf dir = CU_BUF_INIT;
+	enum cu_status st;
+	DIR *d = NULL;
+	struct dirent *de;
+	bool found = false;
+
+	if ((st = cu_case_path(c, "inventory", &dir, err)) != CU_OK)
+		goto out;
+	if ((d = opendir(dir.data)) == NULL && errno != ENOENT) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot list '%s'", dir.data);
+		goto out;
+	}
+	while (d != NULL && !found && (de = readdir(d)) != NULL) {
+		struct stat sb;
+		size_t n = strlen(de->d_name);
+		if (n > 6 && cu_str_has_suffix(de->d_name, ".jsonl") &&
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode) && sb.st_size > 0)
+			found = true;
+	}
+	if (!found)
+		st = cu_error_set(err, CU_E_NOTFOUND,
+				  "no items imported yet: run custos import (case '%s' holds no "
+				  "evidence)",
+				  c->dir);
+out:
+	if (d != NULL)
+		closedir(d);
+	cu_buf_release(&dir);
+	return st;
 }
 
 static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *err)
@@ -221,6 +411,8 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 			json_decref(json_object_get(it, "identifiers")); /* drop the extra ref */
 		if (it == NULL || json_array_append_new(items, it) != 0)
 			return cu_error_set(err, CU_E_NOMEM, "out of memory");
+		if (x->new_item)
+			json_object_set_new(it, "not_in_seizure_list", json_true());
 	} else if (json_object_get(it, "identifiers") == NULL &&
 		   json_object_get(x->run.item_facts, "identifiers") != NULL) {
 		json_object_set(it, "identifiers",
@@ -235,13 +427,24 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 		json_array_append_new(r, json_string(now));
 	} else {
 		(void)gethostname(host, sizeof(host) - 1);
-		x->acq = json_pack("{s:s, s:s, s:n, s:n, s:s, s:s, s:{s:s, s:s}, s:s, s:[], s:[]}",
-				   "item_id", x->run.item, "start", now, "end", "location",
-				   "method", "import", "status", "running", "source", "path",
-				   x->src_abs, "format", cu_import_format_name(x->format),
-				   "workstation", host, "errors", "not_acquired");
+		x->acq =
+		    json_pack("{s:s, s:s, s:n, s:n, s:s, s:s, s:{s:s, s:s, s:s?}, s:s, s:[], s:[]}",
+			      "item_id", x->run.item, "start", now, "end", "location", "method",
+			      "import", "status", "running", "source", "path", x->src_abs, "format",
+			      cu_import_format_name(x->format), "sha256",
+			      x->src_sha256[0] ? x->src_sha256 : NULL, "workstation", host,
+			      "errors", "not_acquired");
 		if (x->acq == NULL || json_array_append_new(acqs, x->acq) != 0)
 			return cu_error_set(err, CU_E_NOMEM, "out of memory");
+		/* Why an exhibit the seizure list does not name, or a second
+		 * copy of an image, came in. */
+		if (x->new_item)
+			json_object_set_new(x->acq, "new_item",
+					    json_pack("{s:s}", "reason", x->opts->reason));
+		if (x->again_of != NULL)
+			json_object_set_new(x->acq, "again",
+					    json_pack("{s:s, s:O}", "reason", x->opts->reason,
+						      "same_as", x->again_of));
 	}
 	return cu_case_save_manifest(c, err);
 }
@@ -493,6 +696,32 @@ static enum cu_status import_entry(struct cu_import_ctx *x, const char *abort_ms
 	json_root(&j, "content_root", sum->content_files, sum->content_root);
 	cu_json_kv_str(&j, "inventory", sum->inventory);
 	cu_json_kv_str(&j, "inventory_sha256", sum->inventory_sha256);
+	cu_json_key(&j, "source_sha256");
+	cu_json_str(&j, x->src_sha256[0] ? x->src_sha256 : NULL);
+	cu_json_key(&j, "new_item");
+	if (x->new_item) {
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "reason", x->opts->reason);
+		cu_json_obj_end(&j);
+	} else {
+		cu_json_null(&j);
+	}
+	cu_json_key(&j, "again");
+	if (x->again_of != NULL) {
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "reason", x->opts->reason);
+		cu_json_key(&j, "same_as");
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "item", json_string_value(json_object_get(x->again_of, "item")));
+		cu_json_key(&j, "source");
+		cu_json_str(&j, json_string_value(json_object_get(x->again_of, "source")));
+		cu_json_key(&j, "sha256");
+		cu_json_str(&j, json_string_value(json_object_get(x->again_of, "sha256")));
+		cu_json_obj_end(&j);
+		cu_json_obj_end(&j);
+	} else {
+		cu_json_null(&j);
+	}
 	cu_json_key(&j, "format_details");
 	if (xdetails != NULL)
 		cu_json_raw(&j, xdetails, strlen(xdetails));
@@ -599,6 +828,215 @@ out:
 	return st;
 }
 
+/* ------------------------------------------------------------------ */
+/* Typed vs read: the seizure record against what the device says      */
+/* ------------------------------------------------------------------ */
+
+/* Copies the characters of s that keep() accepts, lower-cased. */
+static void squeeze(const char *s, char *out, size_t cap, bool digits_only)
+{
+	size_t n = 0;
+	for (; s != NULL && *s && n + 1 < cap; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch >= '0' && ch <= '9')
+			out[n++] = (char)ch;
+		else if (!digits_only && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+			out[n++] = (char)(ch | 0x20);
+		else if (!digits_only && ch >= 0x80)
+			out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+}
+
+enum fact_kind { FACT_ID, FACT_IMEI, FACT_PHONE, FACT_MODEL, FACT_VERSION };
+
+/* True when typed and read name the same thing for this kind of fact. */
+static bool fact_same(enum fact_kind k, const char *typed, const char *read)
+{
+	char a[256], b[256];
+	size_t la, lb;
+
+	switch (k) {
+	case FACT_IMEI: /* 14 digits without the check digit match 15 */
+		squeeze(typed, a, sizeof(a), true);
+		squeeze(read, b, sizeof(b), true);
+		la = strlen(a);
+		lb = strlen(b);
+		if (la == 14 && lb == 15)
+			return strncmp(a, b, 14) == 0;
+		if (la == 15 && lb == 14)
+			return strncmp(a, b, 14) == 0;
+		return strcmp(a, b) == 0;
+	case FACT_PHONE: /* +86 and spaces aside: the last 11 digits */
+		squeeze(typed, a, sizeof(a), true);
+		squeeze(read, b, sizeof(b), true);
+		la = strlen(a);
+		lb = strlen(b);
+		if (la >= 11 && lb >= 11)
+			return strcmp(a + la - 11, b + lb - 11) == 0;
+		return strcmp(a, b) == 0;
+	case FACT_MODEL: /* "Redmi Note 12" typed vs "23021RAAEG (Redmi Note 12)" read */
+		squeeze(typed, a, sizeof(a), false);
+		squeeze(read, b, sizeof(b), false);
+		return strstr(a, b) != NULL || strstr(b, a) != NULL;
+	case FACT_VERSION: /* "17.5" typed matches "17.5.1" read, not "17.3.1" */
+		la = strlen(typed);
+		lb = strlen(read);
+		if (strcmp(typed, read) == 0)
+			return true;
+		if (la < lb)
+			return strncmp(typed, read, la) == 0 && read[la] == '.';
+		return strncmp(typed, read, lb) == 0 && typed[lb] == '.';
+	case FACT_ID: break;
+	}
+	return strcasecmp(typed, read) == 0;
+}
+
+/* Apple's product type ("iPhone13,2") is not the name typed at the scene
+ * ("iPhone 12"): both are shown, they are not compared. */
+static bool product_type_code(const char *s)
+{
+	const char *p = s;
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+		p++;
+	if (p == s || !(*p >= '0' && *p <= '9'))
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p++ != ',' || !(*p >= '0' && *p <= '9'))
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0';
+}
+
+/* The non-empty strings of a fact given as a string or an array of them. */
+static size_t fact_values(const json_t *v, const char **out, size_t cap)
+{
+	size_t n = 0, i;
+	const json_t *e;
+	if (json_is_string(v) && json_string_length(v) > 0 && cap > 0)
+		out[n++] = json_string_value(v);
+	json_array_foreach(v, i, e) if (n < cap && json_is_string(e) && json_string_length(e) > 0)
+	    out[n++] = json_string_value(e);
+	return n;
+}
+
+static void join_values(struct cu_buf *b, const char **v, size_t n)
+{
+	struct cu_error e;
+	cu_buf_reset(b);
+	for (size_t i = 0; i < n; i++)
+		if (cu_buf_printf(b, &e, "%s%s", i ? ", " : "", v[i]) != CU_OK)
+			break; /* capped: the values shown stop there */
+}
+
+/* Where the read facts of an item came from, for the MISMATCH entry. */
+static const char *facts_where(struct cu_import_ctx *x, const json_t *read)
+{
+	const char *w = json_string_value(json_object_get(read, "facts_source"));
+	if (w != NULL)
+		return w;
+	if (x->run.os != NULL && strcmp(x->run.os, "iOS") == 0)
+		return "Info.plist and Manifest.plist (Lockdown) of the backup";
+	return "the imported image";
+}
+
+/*
+ * Compares what the seizure record typed (seizure.items[]) with what the
+ * device itself says (the top-level items[] entry this import fills).
+ * Every field both give and that differs is one MISMATCH custody entry, a
+ * warning, and an element of the read item's "mismatches" (which the
+ * report and the forms show in red). Fields missing on either side are not
+ * a mismatch. The manifest is saved by the caller.
+ */
+static enum cu_status check_facts(struct cu_import_ctx *x, const char *subject,
+				  struct cu_error *err)
+{
+	static const struct {
+		const char *field, *obj, *key;
+		enum fact_kind kind;
+	} fields[] = {
+	    {"imei", "identifiers", "imei", FACT_IMEI},
+	    {"meid", "identifiers", "meid", FACT_ID},
+	    {"serial", "identifiers", "serial", FACT_ID},
+	    {"udid", "identifiers", "udid", FACT_ID},
+	    {"iccid", "identifiers", "iccid", FACT_ID},
+	    {"msisdn", "identifiers", "msisdn", FACT_PHONE},
+	    {"model", "features", "model", FACT_MODEL},
+	    {"os_version", NULL, "os_version", FACT_VERSION},
+	};
+	const json_t *typed =
+	    cu_manifest_item_in(x->run.c->manifest, CU_MANIFEST_SEIZED, x->run.item);
+	json_t *read =
+	    (json_t *)cu_manifest_item_in(x->run.c->manifest, CU_MANIFEST_IMPORTED, x->run.item);
+	struct cu_buf tb = CU_BUF_INIT, rb = CU_BUF_INIT, det = CU_BUF_INIT;
+	json_t *list = NULL;
+	enum cu_status st = CU_OK;
+
+	if (typed == NULL || read == NULL || typed == read)
+		return CU_OK;
+	if ((list = json_array()) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory");
+	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+		const json_t *to = fields[k].obj ? json_object_get(typed, fields[k].obj) : typed;
+		const json_t *ro = fields[k].obj ? json_object_get(read, fields[k].obj) : read;
+		const char *tv[8], *rv[8];
+		size_t nt = fact_values(json_object_get(to, fields[k].key), tv, 8);
+		size_t nr = fact_values(json_object_get(ro, fields[k].key), rv, 8);
+		bool differ = false;
+
+		if (nt == 0 || nr == 0)
+			continue;
+		if (fields[k].kind == FACT_MODEL && product_type_code(rv[0]))
+			continue;
+		/* A list (dual-SIM IMEIs, numbers): every value read must be
+		 * among the values typed. */
+		for (size_t i = 0; i < nr && !differ; i++) {
+			bool found = false;
+			for (size_t j = 0; j < nt && !found; j++)
+				found = fact_same(fields[k].kind, tv[j], rv[i]);
+			differ = !found;
+		}
+		if (!differ)
+			continue;
+		join_values(&tb, tv, nt);
+		join_values(&rb, rv, nr);
+		const char *where = facts_where(x, read);
+		json_array_append_new(list,
+				      json_pack("{s:s, s:s, s:s, s:s}", "field", fields[k].field,
+						"typed", tb.data ? tb.data : "", "read",
+						rb.data ? rb.data : "", "read_from", where));
+		cu_warn("import: item '%s': %s typed at seizure '%s' but the device says '%s' "
+			"(%s): recorded as MISMATCH; check the exhibit",
+			x->run.item, fields[k].field, tb.data ? tb.data : "",
+			rb.data ? rb.data : "", where);
+		struct cu_json j;
+		cu_buf_reset(&det);
+		cu_json_init(&j, &det);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "item", x->run.item);
+		cu_json_kv_str(&j, "field", fields[k].field);
+		cu_json_kv_str(&j, "typed", tb.data ? tb.data : "");
+		cu_json_kv_str(&j, "typed_in", "manifest.json seizure.items[]");
+		cu_json_kv_str(&j, "read", rb.data ? rb.data : "");
+		cu_json_kv_str(&j, "read_from", where);
+		cu_json_obj_end(&j);
+		if ((st = cu_json_finish(&j, err)) != CU_OK ||
+		    (st = cu_custody_append(x->run.c->custody, "MISMATCH", cu_case_default_actor(),
+					    subject, det.data, NULL, err)) != CU_OK)
+			goto out;
+		x->st.mismatches++;
+	}
+	json_object_set(read, "mismatches", list);
+out:
+	json_decref(list);
+	cu_buf_release(&tb);
+	cu_buf_release(&rb);
+	cu_buf_release(&det);
+	return st;
+}
+
 /* The manifest's acquisitions[] entry: end, status, errors, counts, and
  * the content root and inventory digest the IMPORT entry carries. */
 static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort_msg,
@@ -609,8 +1047,6 @@ static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort
 	char now[CU_TIME_STR];
 	enum cu_status st;
 
-	if (x->run.os != NULL && strcmp(x->run.os, "Android") == 0)
-		android_facts(x);
 	if (x->acq == NULL)
 		return CU_OK;
 	json_t *errs = NULL, *skipped = NULL;
@@ -659,6 +1095,10 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 		goto out;
 	if (sum.derived_files > 0 && (st = derive_entry(x, &sum, subj.data, err)) != CU_OK)
 		goto out;
+	if (x->run.os != NULL && strcmp(x->run.os, "Android") == 0)
+		android_facts(x);
+	if ((st = check_facts(x, subj.data, err)) != CU_OK)
+		goto out;
 	st = acquisition_end(x, abort_msg, &sum, err);
 out:
 	cu_buf_release(&subj);
@@ -689,6 +1129,7 @@ static void ctx_release(struct cu_import_ctx *x)
 	free(x->run.buf);
 	json_decref(x->run.item_facts);
 	json_decref(x->run.details);
+	json_decref(x->again_of);
 }
 
 /* Hands the image to its format's decoder: a directory by its path, a
@@ -797,6 +1238,8 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	if (x.format == CU_IMPORT_AUTO &&
 	    (st = cu_format_detect(x.src_abs, &x.format, err)) != CU_OK)
 		goto out;
+	if ((st = precheck(&x, err)) != CU_OK)
+		goto out;
 	cu_info("import: '%s' as %s", path, cu_import_format_name(x.format));
 	if ((x.run.item_facts = json_object()) == NULL || (x.run.details = json_object()) == NULL ||
 	    (x.run.buf = cu_malloc(CU_IMPORT_CHUNK)) == NULL) {
@@ -859,6 +1302,7 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	x.st.derived = ws->derived;
 	x.st.failures = ws->failures;
 	x.st.rechecked = ws->rechecked;
+	x.st.warnings += x.st.mismatches;
 	if (stats != NULL)
 		*stats = x.st;
 out:

@@ -25,8 +25,14 @@ struct cu_import_ctx {
 	bool resume;
 	struct cu_import_stats st;
 	char *mount_buf;
-	bool begun;  /* item chosen, manifest entry written */
-	json_t *acq; /* borrowed: our acquisitions[] entry */
+	bool begun; /* item chosen, manifest entry written */
+	/* Chosen before decoding (--item, the only seizure item, the
+	 * interrupted import's item); NULL = the decoder suggests one. */
+	const char *pre_item;
+	bool new_item;       /* pre_item is not in the seizure list */
+	char src_sha256[65]; /* a regular-file image: its SHA-256, else "" */
+	json_t *again_of;    /* owned: {item, source, sha256} imported before */
+	json_t *acq;         /* borrowed: our acquisitions[] entry */
 	int64_t start_ms;
 };
 

@@ -99,7 +99,8 @@ run "directory of /data: mount point guessed" "$CUSTOS" --case "$C" import "$T/p
 grep -q '"device_path":"/data/data/com.tencent.mm/databases/EnMicroMsg.db"' "$C/inventory/P2.jsonl"
 ok $? "data/ + user_de/ + app/ taken for the /data partition"
 like "$(cat "$T/last.err")" "looks like the /data partition" "the guess is announced"
-run "--mount-point / overrides the guess" "$CUSTOS" --case "$C" import "$T/part" --item P3 --mount-point /
+run "--mount-point / overrides the guess" "$CUSTOS" --case "$C" import "$T/part" --item P3 --mount-point / \
+	--again --reason "same directory, other mount point"
 grep -q '"device_path":"/data/com.tencent.mm/databases/EnMicroMsg.db"' "$C/inventory/P3.jsonl"
 ok $? "root mount point keeps the paths as they are"
 expect_exit 2 "relative --mount-point refused" "$CUSTOS" --case "$C" import "$T/part.tar" --item P4 --mount-point data

@@ -119,7 +119,7 @@ ok $? "custody chain, IMPORT details, content root and manifest (with build.prop
 
 # Importing into the same item again is refused without --resume.
 expect_exit 2 "second import into the same item refused" "$CUSTOS" --case "$C" import "$S" --item ITEM1
-like "$(cat "$T/last.err")" "already has an inventory" "refusal says why"
+like "$(cat "$T/last.err")" "already imported into item 'ITEM1'" "refusal says why"
 
 # A plain directory (no data/, sdcard/, system/): format "dir".
 P=$T/plain
@@ -132,7 +132,7 @@ grep -q '"device_path":"/x/y.txt"' "$C2/inventory/PLAIN-1.jsonl"
 ok $? "plain dir imported under the given item"
 grep -q '"format":"dir"' "$C2/custody/log.jsonl"
 ok $? "format dir recorded"
-run "--json import" "$CUSTOS" --json --case "$C2" import "$P" --item JSON-1
+run "--json import" "$CUSTOS" --json --case "$C2" import "$P" --item JSON-1 --again --reason "second copy for the --json test"
 python3 -c "
 import json, sys
 d = json.load(open(sys.argv[1]))

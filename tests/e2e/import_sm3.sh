@@ -38,7 +38,7 @@ expect_exit 0 "custos run android.tar --hash sm3 seals" "$CUSTOS" run "$T/s/andr
 	--case-id "$ID" --manifest "$M" --hash sm3 -o "$T/o1"
 pkg=$(ls "$T"/o1/*.custos.zip 2>/dev/null)
 run "custos verify on the SM3 package" "$CUSTOS" verify "$pkg"
-counts=$(check_inv "$T/o1/$ID" ITEM1 sm3)
+counts=$(check_inv "$T/o1/$ID" A1 sm3)
 ok $? "every inventory row has SM3, equal to openssl dgst -sm3 of the file ($counts)"
 derived=${counts#* }
 [ "${derived:-0}" -ge 1 ]
@@ -53,6 +53,6 @@ ok $? "the sealed manifest lists SM3 for every evidence and derived file"
 
 expect_exit 0 "custos run without --hash sm3" "$CUSTOS" run "$T/s/android.tar" \
 	--case-id "$ID" --manifest "$M" -o "$T/o2"
-counts=$(check_inv "$T/o2/$ID" ITEM1 none)
+counts=$(check_inv "$T/o2/$ID" A1 none)
 ok $? "without --hash sm3 no inventory row has SM3 ($counts)"
 tap_done

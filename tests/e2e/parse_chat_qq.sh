@@ -11,7 +11,9 @@ tap_plan 31
 run "generate QQ stores" python3 "$SRCDIR/tests/data/chat/make_qq.py" "$T/gen"
 # item qq-imei has no key file; the seizure manifest lists two IMEIs, only
 # the second of which is the XOR key
-printf '%s' '{"seizure":{"items":[{"item_id":"qq-imei","name":"phone","identifiers":{"imei":["358240051111110","258240051111110"]}}]}}' >"$T/manifest.json"
+# (the other items are listed too: import refuses an item the seizure list
+# does not name)
+printf '%s' '{"seizure":{"items":[{"item_id":"qq-imei","name":"phone","identifiers":{"imei":["358240051111110","258240051111110"]}},{"item_id":"qq-android"},{"item_id":"qq-wrongkey"},{"item_id":"qq-nokey"},{"item_id":"qq-ios"},{"item_id":"qq-damaged"}]}}' >"$T/manifest.json"
 chat_case --manifest "$T/manifest.json"
 chat_import qq-android "$T/gen/android"
 chat_import qq-imei "$T/gen/nokey"
@@ -20,7 +22,9 @@ cp -R "$T/gen/nokey" "$T/wrongkey"
 mkdir -p "$T/wrongkey/data/data/com.tencent.mobileqq/files"
 echo 358240051111110 >"$T/wrongkey/data/data/com.tencent.mobileqq/files/kc"
 chat_import qq-wrongkey "$T/wrongkey"
-chat_import qq-nokey "$T/gen/nokey"
+# the same directory as qq-imei: a second copy needs --again --reason
+run "import qq-nokey" "$CUSTOS" --case "$C" import "$T/gen/nokey" --format dir --item qq-nokey \
+	--again --reason "same store, parsed without the manifest IMEI"
 chat_import qq-ios "$T/gen/ios"
 chat_import qq-damaged "$T/gen/damaged"
 expect_exit 5 "parse finishes; the damaged table is a recorded failure" "$CUSTOS" --case "$C" parse

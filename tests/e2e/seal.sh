@@ -200,6 +200,8 @@ is "$(ls -A d4 | grep -c '^\.custos-seal\.')" 0 "the stale work folder was remov
 # 8. Mandatory fields: an error, unless --allow-incomplete (recorded).
 printf '{"case":{"case_title":"缺项测试"}}\n' >partial.json
 run "case init with a partial manifest" "$CUSTOS" case init inc --case-id T-INC-1 --manifest partial.json
+# An empty case is refused before its manifest is checked: give it evidence.
+must "$MKCASE" inc A1 >/dev/null
 expect_exit 2 "seal refuses missing mandatory fields" "$CUSTOS" --case inc seal -o d5
 like "$(cat "$T/last.err")" 'mandatory fields: .*agency' "the missing fields are named"
 run "seal --allow-incomplete" "$CUSTOS" --case inc seal -o d5 --allow-incomplete
