@@ -251,10 +251,22 @@ static enum cu_status precheck(struct cu_import_ctx *x, struct cu_error *err)
 	/* Resuming continues an import already admitted (and hashed). */
 	if (running != NULL)
 		goto out;
-	/* Regular-file images are identified by their SHA-256 (one extra
-	 * read of the image before the import's own). */
+	/* Regular-file images are identified by their SHA-256, which the
+	 * import computes in its own single pass. Only when an earlier import
+	 * of this case had an image of exactly this size can this one be the
+	 * same, and only then is the image read once more first, to refuse a
+	 * second copy before anything is written. */
 	struct stat sb;
-	if (stat(x->src_abs, &sb) == 0 && S_ISREG(sb.st_mode)) {
+	acqs = json_object_get(c->manifest, "acquisitions");
+	bool same_size = false;
+	if (stat(x->src_abs, &sb) == 0 && S_ISREG(sb.st_mode))
+		json_array_foreach(acqs, i, a)
+		{
+			const json_t *sz = json_object_get(json_object_get(a, "source"), "size");
+			if (json_is_integer(sz) && json_integer_value(sz) == (json_int_t)sb.st_size)
+				same_size = true;
+		}
+	if (same_size) {
 		struct cu_digests d;
 		if ((st = cu_hash_file(x->src_abs, CU_HASH_SHA256, &d, err)) != CU_OK) {
 			cu_error_prefix(err, "hashing the image");
@@ -262,7 +274,6 @@ static enum cu_status precheck(struct cu_import_ctx *x, struct cu_error *err)
 		}
 		snprintf(x->src_sha256, sizeof(x->src_sha256), "%s", d.sha256);
 	}
-	acqs = json_object_get(c->manifest, "acquisitions");
 	json_array_foreach(acqs, i, a)
 	{
 		const char *m = json_string_value(json_object_get(a, "method"));
@@ -434,6 +445,12 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 			      cu_import_format_name(x->format), "sha256",
 			      x->src_sha256[0] ? x->src_sha256 : NULL, "workstation", host,
 			      "errors", "not_acquired");
+		/* The image's size, so a later import of one of the same size is
+		 * checked for being the same image. */
+		struct stat isb;
+		if (x->acq != NULL && stat(x->src_abs, &isb) == 0 && S_ISREG(isb.st_mode))
+			json_object_set_new(json_object_get(x->acq, "source"), "size",
+					    json_integer((json_int_t)isb.st_size));
 		if (x->acq == NULL || json_array_append_new(acqs, x->acq) != 0)
 			return cu_error_set(err, CU_E_NOMEM, "out of memory");
 		/* Why an exhibit the seizure list does not name, or a second
@@ -1089,6 +1106,16 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	enum cu_status st;
 
 	cu_progress_finish(&x->run.prog);
+	/* The image's SHA-256 from the import's own pass, when no earlier
+	 * import made it worth reading the image first. */
+	const char *own = json_string_value(
+	    json_object_get(json_object_get(x->run.details, "source_digests"), "sha256"));
+	if (x->src_sha256[0] == '\0' && own != NULL) {
+		snprintf(x->src_sha256, sizeof(x->src_sha256), "%s", own);
+		if (x->acq != NULL)
+			json_object_set_new(json_object_get(x->acq, "source"), "sha256",
+					    json_string(own));
+	}
 	if ((st = cu_ingest_summarize(x->run.w, &sum, err)) != CU_OK ||
 	    (st = entry_subject(x, &subj, err)) != CU_OK ||
 	    (st = import_entry(x, abort_msg, &sum, subj.data, err)) != CU_OK)
