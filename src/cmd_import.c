@@ -35,6 +35,7 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 	    {"derived-key-file", required_argument, NULL, 'k'},
 	    {"save-derived-key", required_argument, NULL, 's'},
 	    {"mount-point", required_argument, NULL, 'm'},
+	    {"max-expansion", required_argument, NULL, 'x'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cu_import_opts o;
@@ -75,6 +76,15 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 		case 'k': o.derived_key_file = optarg; break;
 		case 's': o.save_derived_key_file = optarg; break;
 		case 'm': o.mount_point = optarg; break;
+		case 'x':
+			if (!cu_parse_u64(optarg, &o.max_expansion) || o.max_expansion == 0) {
+				fprintf(stderr,
+					"custos import: --max-expansion takes a whole number "
+					"of times the archive's size (e.g. 100), not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		default: return cu_cli_usage("import", true);
 		}
 	}

@@ -508,6 +508,7 @@ enum cu_status cu_format_android_ab(struct cu_format_run *x, const struct cu_for
 	src.map_name = ab_map;
 	src.origin_prefix = "";
 	src.members_derived_note = s.enc;
+	src.size = in->size;
 	st = cu_import_archive(x, &src, err);
 	/* The image digest covers every byte of the file. */
 	while (!s.file_eof) {

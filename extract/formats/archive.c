@@ -13,8 +13,11 @@
  * followed, hard links are honoured only to members already stored, a name
  * seen twice keeps both copies ("~dupN"), names differing only in case are
  * both kept and reported. Bombs: a declared size beyond the free space is
- * refused before reading, and the bytes actually produced are capped by a
- * ratio to the compressed bytes consumed (CUSTOS_IMPORT_MAX_RATIO).
+ * refused before reading; the bytes actually written from one archive are
+ * capped by the archive's size times --max-expansion (default
+ * CU_IMPORT_MAX_EXPANSION_DEFAULT, never below 64 MiB) and by the free
+ * space of the case, whatever the compression; and by a ratio to the
+ * compressed bytes consumed so far (CUSTOS_IMPORT_MAX_RATIO).
  */
 #include "extract/formats/formats.h"
 
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -146,6 +150,11 @@ struct run {
 	struct archive *a;
 	uint64_t produced;
 	uint64_t index;
+	/* Expansion limit: bytes written from this archive, whatever the
+	 * compression (deflate tops out near 1032:1, under any ratio limit). */
+	uint64_t cap_expansion; /* archive size x max_expansion, or UINT64_MAX */
+	uint64_t cap_space;     /* free space at the start less the reserve */
+	uint64_t max_expansion;
 	struct cu_ingest_pathmap lower; /* case-folded names */
 };
 
@@ -173,6 +182,83 @@ static void note_case_collision(struct run *r, const char *rel)
 			cu_debug("import: %s", e.msg);
 	}
 	free(low);
+}
+
+/* Keep this much free so the case can still be completed (the writer's
+ * own reserve). */
+#define EXPANSION_SPACE_RESERVE ((uint64_t)64 << 20)
+
+/* The expansion limits of one archive: its size times --max-expansion
+ * (the default never stops below CU_IMPORT_RATIO_FLOOR), and the free
+ * space of the case directory. Recorded in the IMPORT details. */
+static void expansion_limits(struct run *r)
+{
+	struct cu_format_run *x = r->x;
+	bool given = x->max_expansion != 0;
+	uint64_t mult = given ? x->max_expansion : CU_IMPORT_MAX_EXPANSION_DEFAULT;
+	struct statvfs vfs;
+
+	r->max_expansion = mult;
+	r->cap_expansion = UINT64_MAX;
+	if (r->src->size > 0) {
+		if (r->src->size > UINT64_MAX / mult)
+			r->cap_expansion = UINT64_MAX;
+		else
+			r->cap_expansion = r->src->size * mult;
+		if (!given && r->cap_expansion < CU_IMPORT_RATIO_FLOOR)
+			r->cap_expansion = CU_IMPORT_RATIO_FLOOR;
+	}
+	r->cap_space = UINT64_MAX;
+	if (statvfs(x->c->dir, &vfs) == 0) {
+		uint64_t avail = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
+		r->cap_space =
+		    avail > EXPANSION_SPACE_RESERVE ? avail - EXPANSION_SPACE_RESERVE : 0;
+	}
+	if (x->details != NULL) {
+		json_object_set_new(x->details, "max_expansion", json_integer((json_int_t)mult));
+		json_object_set_new(x->details, "max_expansion_given", json_boolean(given));
+		if (r->cap_expansion != UINT64_MAX)
+			json_object_set_new(x->details, "expansion_limit_bytes",
+					    json_integer((json_int_t)r->cap_expansion));
+	}
+}
+
+/* Warns, records the member as skipped and sets err: the archive wrote
+ * more than its expansion limit or the free space allows. */
+static void expansion_stop(struct run *r, const char *name, struct cu_error *err)
+{
+	struct cu_format_run *x = r->x;
+	if (r->produced > r->cap_expansion) {
+		bool floor = r->cap_expansion == CU_IMPORT_RATIO_FLOOR &&
+			     r->src->size * r->max_expansion < CU_IMPORT_RATIO_FLOOR;
+		cu_ingest_warn(x->w, true,
+			       "member '%s' of '%s': the output reached %llu bytes from a "
+			       "%llu-byte archive, more than its expansion limit of %llu bytes "
+			       "(%s, --max-expansion %llu): stopped as a decompression bomb; if "
+			       "the image is genuine, import it again with a higher "
+			       "--max-expansion",
+			       name, r->src->name, (unsigned long long)r->produced,
+			       (unsigned long long)r->src->size,
+			       (unsigned long long)r->cap_expansion,
+			       floor ? "the default's 64 MiB minimum" : "that many times its size",
+			       (unsigned long long)r->max_expansion);
+		cu_ingest_skip(x->w, name, "expansion limit (bomb)");
+		cu_error_set(err, CU_E_LIMIT,
+			     "expansion limit of %llu bytes (--max-expansion %llu) hit in member "
+			     "'%s' of '%s'",
+			     (unsigned long long)r->cap_expansion,
+			     (unsigned long long)r->max_expansion, name, r->src->name);
+		return;
+	}
+	cu_ingest_warn(x->w, true,
+		       "member '%s' of '%s': %llu bytes written would leave less than %llu "
+		       "bytes free in the case directory '%s': stopped; free space there or "
+		       "move the case to a larger disk",
+		       name, r->src->name, (unsigned long long)r->produced,
+		       (unsigned long long)EXPANSION_SPACE_RESERVE, x->c->dir);
+	cu_ingest_skip(x->w, name, "free space exhausted");
+	cu_error_set(err, CU_E_LIMIT, "free space in '%s' exhausted by member '%s' of '%s'",
+		     x->c->dir, name, r->src->name);
 }
 
 /* One regular member; returns non-OK only to stop the whole archive. */
@@ -271,6 +357,12 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 			st = cu_error_set(err, CU_E_LIMIT,
 					  "decompression ratio limit hit in member '%s' of '%s'",
 					  name, r->src->name);
+			goto out;
+		}
+		if (r->produced > r->cap_expansion || r->produced > r->cap_space) {
+			cu_ingest_file_abort(&o);
+			expansion_stop(r, name, err);
+			st = err->code;
 			goto out;
 		}
 		if ((st = cu_ingest_file_write(&o, x->buf, (size_t)n, err)) != CU_OK) {
@@ -402,6 +494,7 @@ enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import
 	memset(&r, 0, sizeof(r));
 	r.x = x;
 	r.src = src;
+	expansion_limits(&r);
 	if ((rd.buf = cu_malloc(CU_IMPORT_CHUNK)) == NULL || (r.a = archive_read_new()) == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 		goto out;
@@ -643,6 +736,7 @@ enum cu_status cu_format_archive(struct cu_format_run *x, const struct cu_format
 	src.consumed = file_consumed;
 	src.origin_prefix = "";
 	src.zip = zip;
+	src.size = in->size;
 	if (src.zip && in->in.seek != NULL)
 		src.seek = file_seek;
 	st = cu_import_archive(x, &src, err);

@@ -7,7 +7,7 @@
 # intact and listed.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_hostile
-tap_plan 36
+tap_plan 44
 
 TAG=custos-hostile-$$
 mkdir -p "$T/w/a/b/c/d/e"
@@ -31,6 +31,18 @@ inv() { cat "$C/inventory/H.jsonl"; }
 
 head -c 5000 /dev/urandom >"$T/junk.zip"
 printf 'PK\003\004' | dd of="$T/junk.zip" conv=notrunc 2>/dev/null
+# Deflate bomb: a zip (~256 KiB) whose one member inflates to 256 MiB of
+# zeros, about 1030:1, so the ratio limit (1000:1) never fires. The bytes
+# written from an archive are capped by its size times --max-expansion.
+python3 - "$T/dbomb.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("data/first.txt", b"before the bomb\n")
+    with z.open("data/zeros.bin", "w", force_zip64=True) as f:
+        mib = bytes(1 << 20)
+        for _ in range(256):
+            f.write(mib)
+PY
 sleep 1
 : >"$T/marker"
 import_in tar "$T/img/hostile.tar"; st=$?
@@ -97,6 +109,26 @@ inv | grep -q "\"sha256\":\"$(exp t1)\"" && inv | grep -q "\"sha256\":\"$(exp t2
 ok $? "members before the cut intact and listed"
 inv | grep '"device_path":"/data/t3.bin"' | grep -q '"truncated":true'
 ok $? "the cut member is marked truncated"
+
+zsize=$(wc -c <"$T/dbomb.zip")
+import_in dbomb "$T/dbomb.zip" && st=0 || st=$?
+is "$st" "5" "deflate bomb, default limit: stopped, partial (exit 5)"
+like "$(cat "$T/err")" "member 'data/zeros.bin' of '[^']*dbomb.zip': the output reached [0-9]+ bytes from a $zsize-byte archive, more than its expansion limit of 67108864 bytes.*--max-expansion" "deflate bomb: member, sizes and the option named"
+test ! -e "$C/evidence/H/data/zeros.bin" && inv | grep -q '"device_path":"/data/first.txt"'
+ok $? "deflate bomb: output removed, the member before it kept"
+C0=$C
+mkdir -p "$T/w/a/b/c/d/e/dbomb10"
+C=$T/w/a/b/c/d/e/dbomb10/case
+mkcase "$C"
+"$CUSTOS" --case "$C" import "$T/dbomb.zip" --item H --max-expansion 10 >"$T/out" 2>"$T/err" && st=0 || st=$?
+is "$st" "5" "deflate bomb, --max-expansion 10: stopped (exit 5)"
+like "$(cat "$T/err")" "expansion limit of $((zsize * 10)) bytes \\(that many times its size, --max-expansion 10\\)" "explicit limit: ten times the archive's size"
+grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"max_expansion":10,"max_expansion_given":true'
+ok $? "IMPORT entry records --max-expansion 10"
+du_k=$(du -sk "$C" | cut -f1)
+ok $([ "$du_k" -lt 4000 ] && echo 0 || echo 1) "case stays small under a tight limit (${du_k} KiB)"
+grep '"event":"IMPORT"' "$C0/custody/log.jsonl" | grep -q '"max_expansion":100,"max_expansion_given":false'
+ok $? "IMPORT entry records the default limit"
 
 # Garbage named like an archive (made before the marker).
 import_in junk "$T/junk.zip"; st=$?
