@@ -122,7 +122,14 @@ static void map_field(struct cu_spec_out *o, enum cu_field f, const struct cu_sp
 	case CU_FIELD_MESSAGE_SENDER: o->message.sender = v->text; break;
 	case CU_FIELD_MESSAGE_SENDER_NAME: o->message.sender_name = v->text; break;
 	case CU_FIELD_MESSAGE_SENT: o->message.sent_ms = v->value; break;
-	case CU_FIELD_MESSAGE_BODY: o->message.body = v->text; break;
+	case CU_FIELD_MESSAGE_BODY:
+		o->message.body = v->text;
+		/* SQLite text keeps NUL bytes: the body goes on with its length */
+		o->message.body_len =
+		    v->text != NULL && v->type == SQLITE_TEXT && v->text == (const char *)v->p
+			? v->n
+			: 0;
+		break;
 	case CU_FIELD_MESSAGE_ATTACHMENT: o->message.attachment = v->text; break;
 	case CU_FIELD_MESSAGE_STATUS: o->message.status = v->text; break;
 	}
