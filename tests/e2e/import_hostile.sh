@@ -7,7 +7,7 @@
 # intact and listed.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_hostile
-tap_plan 44
+tap_plan 47
 
 TAG=custos-hostile-$$
 mkdir -p "$T/w/a/b/c/d/e"
@@ -42,6 +42,16 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
         mib = bytes(1 << 20)
         for _ in range(256):
             f.write(mib)
+PY
+# A member 5,000 directories deep (10,000-byte name, pax header).
+python3 - "$T/deep.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    for name, data in (("data/ok.txt", b"ok\n"), ("data/" + "d/" * 5000 + "f.txt", b"deep\n")):
+        ti = tarfile.TarInfo(name)
+        ti.size = len(data)
+        ti.mtime = 1600000000
+        t.addfile(ti, io.BytesIO(data))
 PY
 sleep 1
 : >"$T/marker"
@@ -129,6 +139,14 @@ du_k=$(du -sk "$C" | cut -f1)
 ok $([ "$du_k" -lt 4000 ] && echo 0 || echo 1) "case stays small under a tight limit (${du_k} KiB)"
 grep '"event":"IMPORT"' "$C0/custody/log.jsonl" | grep -q '"max_expansion":100,"max_expansion_given":false'
 ok $? "IMPORT entry records the default limit"
+
+# A warning naming a 10,000-byte member loses the middle of the name, not
+# the reason at its end.
+import_in deep "$T/deep.tar" && st=0 || st=$?
+is "$st" "5" "5,000-deep member: refused, partial (exit 5)"
+like "$(grep "member 'data/d/d" "$T/err")" "^custos: warning: import: member 'data/d/d/d.* … .*/d/d/f\.txt' not imported: path too long" "the warning keeps the start, the end of the name and the reason"
+grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q "f.txt' not imported: path too long"
+ok $? "the IMPORT entry's warning keeps the reason"
 
 # Garbage named like an archive (made before the marker).
 import_in junk "$T/junk.zip"; st=$?
