@@ -7,7 +7,7 @@
 # intact and listed.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_hostile
-tap_plan 47
+tap_plan 61
 
 TAG=custos-hostile-$$
 mkdir -p "$T/w/a/b/c/d/e"
@@ -52,6 +52,35 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
         ti.size = len(data)
         ti.mtime = 1600000000
         t.addfile(ti, io.BytesIO(data))
+PY
+# adb backups cut short: uncompressed at a member boundary (the tar loses
+# its last member and its end-of-archive blocks) and compressed by one byte (the zlib stream
+# loses its checksum); libarchive takes either end of data for the end.
+must python3 "$SRCDIR/fixtures/import/mk_ab.py" "$T/ab0.ab" "$T/ab0.exp" --version 5 --compressed 0
+must python3 "$SRCDIR/fixtures/import/mk_ab.py" "$T/ab1.ab" "$T/ab1.exp" --version 5 --compressed 1
+must python3 - "$T/ab0.ab" "$T/cut0.ab" <<'PY'
+import io, sys, tarfile
+b = open(sys.argv[1], "rb").read()
+hdr = b.index(b"none\n") + 5  # version 5, not compressed, no encryption
+last = tarfile.open(fileobj=io.BytesIO(b[hdr:])).getmembers()[-1]
+open(sys.argv[2], "wb").write(b[: hdr + last.offset])  # cut just before the last member
+PY
+head -c $(($(wc -c <"$T/ab1.ab") - 1)) "$T/ab1.ab" >"$T/cut1.ab"
+# iOS backups: one whose Manifest.db is gone, one whose Manifest.plist
+# holds values of the wrong types.
+must python3 "$SRCDIR/fixtures/import/mk_ios_backup.py" "$T/ios1"
+must python3 "$SRCDIR/fixtures/import/mk_ios_backup.py" "$T/ios2"
+nodb=$(dirname "$(find "$T/ios1" -name Manifest.db)")
+rm -f "$nodb/Manifest.db"
+mistyped=$(dirname "$(find "$T/ios2" -name Manifest.db)")
+must python3 - "$mistyped/Manifest.plist" <<'PY'
+import plistlib, sys
+p = sys.argv[1]
+m = plistlib.load(open(p, "rb"))
+m["IsEncrypted"] = "no"
+m["Version"] = 10
+m["Lockdown"]["SerialNumber"] = 12345
+plistlib.dump(m, open(p, "wb"), fmt=plistlib.FMT_BINARY)
 PY
 sleep 1
 : >"$T/marker"
@@ -147,6 +176,34 @@ is "$st" "5" "5,000-deep member: refused, partial (exit 5)"
 like "$(grep "member 'data/d/d" "$T/err")" "^custos: warning: import: member 'data/d/d/d.* … .*/d/d/f\.txt' not imported: path too long" "the warning keeps the start, the end of the name and the reason"
 grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q "f.txt' not imported: path too long"
 ok $? "the IMPORT entry's warning keeps the reason"
+
+# Truncated adb backups are recorded failures that say so.
+import_in cut0 "$T/cut0.ab" && st=0 || st=$?
+is "$st" "5" "truncated .ab (tar end lost): partial (exit 5)"
+like "$(cat "$T/err")" "cut0.ab' is truncated: its tar data ends after [0-9]+ bytes, without the end-of-archive blocks" "truncated .ab: the reason named"
+grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"aborted":"[^"]*cut0.ab'"'"' is truncated'
+ok $? "truncated .ab: the IMPORT entry records it"
+import_in cut1 "$T/cut1.ab" && st=0 || st=$?
+is "$st" "5" "compressed .ab missing its last byte: partial (exit 5)"
+like "$(cat "$T/err")" "cut1.ab' is truncated: the compressed stream ends early" "compressed .ab: truncation named"
+import_in ab0 "$T/ab0.ab" && st=0 || st=$?
+is "$st" "0" "the whole .ab still imports cleanly (exit 0)"
+
+# An iOS backup without Manifest.db is refused, not taken for a folder.
+import_in nodb "$T/ios1" && st=0 || st=$?
+is "$st" "3" "iOS backup without Manifest.db: refused (exit 3)"
+like "$(cat "$T/err")" "is an iOS backup \\(it has Info.plist Manifest.plist Status.plist\\) but Manifest.db missing" "refusal says Manifest.db missing"
+test ! -d "$C/evidence/H"
+ok $? "nothing imported from it as a plain folder"
+
+# Mistyped Manifest.plist values are warned about, key and types named.
+import_in mistyped "$T/ios2" && st=0 || st=$?
+is "$st" "0" "mistyped Manifest.plist: imported (exit 0)"
+like "$(cat "$T/err")" "Manifest.plist: key 'IsEncrypted' is a string, not a boolean" "IsEncrypted: key and types named"
+like "$(cat "$T/err")" "Manifest.plist: key 'Version' is an integer, not a string" "Version: key and types named"
+like "$(cat "$T/err")" "Manifest.plist Lockdown: key 'SerialNumber' is an integer, not a string" "Lockdown SerialNumber: key and types named"
+grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q "key 'IsEncrypted' is a string"
+ok $? "the IMPORT entry lists the type warnings"
 
 # Garbage named like an archive (made before the marker).
 import_in junk "$T/junk.zip"; st=$?
