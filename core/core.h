@@ -251,6 +251,10 @@ enum cu_status cu_path_check_relative(const char *rel, size_t n,
  * repeated "/" are dropped. A ".." or "." component is refused (CU_E_PATH):
  * hostile names are reported, not silently rewritten.
  */
+/* A path of n bytes (NUL bytes, invalid UTF-8 and all) as one line of
+ * ASCII for a message: bytes outside printable ASCII and % \\ ' as %XX, cut
+ * to fit tmp (tmpn bytes). Returns tmp. */
+const char *cu_path_show(const char *p, size_t n, char *tmp, size_t tmpn);
 enum cu_status cu_path_from_device(const char *device_path, size_t n, struct cu_buf *out,
 				   struct cu_error *err) CU_WARN_UNUSED;
 

@@ -171,6 +171,9 @@ struct cu_import_archive_src {
 	bool zip;
 	bool members_derived_note; /* .ab AES: note decryption in meta */
 	uint64_t size;             /* bytes of the archive file, 0 = unknown */
+	/* zip: the central directory as custos read it itself (names with
+	 * their length, local entry offsets), or NULL. */
+	struct cu_zip_cd *cd;
 };
 enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import_archive_src *src,
 				 struct cu_error *err) CU_WARN_UNUSED;
@@ -188,6 +191,11 @@ enum cu_status cu_import_source_digests_set(struct cu_format_run *x,
  * was absolute. */
 enum cu_status cu_import_member_path(const char *name, struct cu_buf *out, bool *absolute,
 				     struct cu_error *err) CU_WARN_UNUSED;
+/* The same for a name of n bytes that may hold NUL bytes (a zip member
+ * name is counted, not terminated): they stay in out, and the evidence
+ * writer escapes them reversibly (%00). */
+enum cu_status cu_import_member_path_n(const char *name, size_t n, struct cu_buf *out,
+				       bool *absolute, struct cu_error *err) CU_WARN_UNUSED;
 
 /* ---- adb backup (android_ab.c) ---- */
 

@@ -7,7 +7,7 @@
 # intact and listed.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_hostile
-tap_plan 61
+tap_plan 68
 
 TAG=custos-hostile-$$
 mkdir -p "$T/w/a/b/c/d/e"
@@ -81,6 +81,37 @@ m["IsEncrypted"] = "no"
 m["Version"] = 10
 m["Lockdown"]["SerialNumber"] = 12345
 plistlib.dump(m, open(p, "wb"), fmt=plistlib.FMT_BINARY)
+PY
+# zips whose central directory says more than libarchive passes on: a
+# member name with a NUL byte (counted, not terminated, in a zip), and four
+# central-directory entries sharing one local entry.
+must python3 - "$T" <<'PY'
+import io, struct, sys, zipfile
+out = sys.argv[1]
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("data/ok.txt", b"ok\n")
+    z.writestr("data/nul_X_name.txt", b"after the nul\n")
+    z.writestr("data/last.txt", b"last\n")
+b = buf.getvalue().replace(b"data/nul_X_name.txt", b"data/nul_\0_name.txt")
+open(out + "/nulname.zip", "wb").write(b)
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+    z.writestr("data/first.txt", b"first\n")
+    z.writestr("data/shared1.txt", b"shared data\n")
+b = buf.getvalue()
+eocd = b.rindex(b"PK\x05\x06")
+n, cdsize, cdoff = struct.unpack("<HII", b[eocd + 10:eocd + 20])
+cd, recs, p = b[cdoff:cdoff + cdsize], [], 0
+while p < len(cd):
+    nl, xl, cl = struct.unpack("<HHH", cd[p + 28:p + 34])
+    recs.append(cd[p:p + 46 + nl + xl + cl])
+    p += 46 + nl + xl + cl
+recs = recs[:1] + [recs[1].replace(b"shared1", b"shared%d" % i) for i in range(1, 5)]
+newcd = b"".join(recs)
+tail = bytearray(b[eocd:])
+struct.pack_into("<HHII", tail, 8, len(recs), len(recs), len(newcd), cdoff)
+open(out + "/shared.zip", "wb").write(b[:cdoff] + newcd + bytes(tail))
 PY
 sleep 1
 : >"$T/marker"
@@ -204,6 +235,24 @@ like "$(cat "$T/err")" "Manifest.plist: key 'Version' is an integer, not a strin
 like "$(cat "$T/err")" "Manifest.plist Lockdown: key 'SerialNumber' is an integer, not a string" "Lockdown SerialNumber: key and types named"
 grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q "key 'IsEncrypted' is a string"
 ok $? "the IMPORT entry lists the type warnings"
+
+# A NUL in a zip member name: the name is kept whole, the NUL escaped.
+import_in nulname "$T/nulname.zip" && st=0 || st=$?
+is "$st" "0" "zip member name with a NUL: imported (exit 0)"
+like "$(cat "$T/err")" "member 'data/nul_%00_name.txt' of '[^']*nulname.zip' has a NUL byte in its name" "the NUL named in a warning"
+inv | grep '"device_path":"/data/nul_%00_name.txt"' | grep '"device_path_escaped":true' | grep -q "\"sha256\":\"$(printf 'after the nul\n' | sha256sum | cut -c1-64)\""
+ok $? "stored under the whole name, NUL escaped reversibly, data intact"
+test -f "$C/evidence/H/data/nul_%00_name.txt" && test ! -e "$C/evidence/H/data/nul_"
+ok $? "no member stored under the name cut at the NUL"
+
+# Four central-directory entries sharing one local entry: each name is
+# imported or warned about.
+import_in shared "$T/shared.zip" && st=0 || st=$?
+is "$st" "5" "zip entries sharing one local entry: partial (exit 5)"
+n=$(grep -c "member 'data/shared[234].txt' (central directory entry [345]) shares its local entry at offset [0-9]* with 'data/shared1.txt'" "$T/err")
+is "$n" "3" "each of the three names not imported is warned about, with the one that was"
+grep '"event":"IMPORT"' "$C/custody/log.jsonl" | grep -q '"what":"data/shared4.txt"'
+ok $? "the IMPORT entry lists them as not imported"
 
 # Garbage named like an archive (made before the marker).
 import_in junk "$T/junk.zip"; st=$?
