@@ -122,14 +122,7 @@ static void map_field(struct cu_spec_out *o, enum cu_field f, const struct cu_sp
 	case CU_FIELD_MESSAGE_SENDER: o->message.sender = v->text; break;
 	case CU_FIELD_MESSAGE_SENDER_NAME: o->message.sender_name = v->text; break;
 	case CU_FIELD_MESSAGE_SENT: o->message.sent_ms = v->value; break;
-	case CU_FIELD_MESSAGE_BODY:
-		o->message.body = v->text;
-		/* SQLite text keeps NUL bytes: the body goes on with its length */
-		o->message.body_len =
-		    v->text != NULL && v->type == SQLITE_TEXT && v->text == (const char *)v->p
-			? v->n
-			: 0;
-		break;
+	case CU_FIELD_MESSAGE_BODY: o->message.body = v->text; break;
 	case CU_FIELD_MESSAGE_ATTACHMENT: o->message.attachment = v->text; break;
 	case CU_FIELD_MESSAGE_STATUS: o->message.status = v->text; break;
 	}
@@ -179,6 +172,17 @@ enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		return rc;
 	if (o.skip)
 		return CU_OK;
+	/* SQLite text keeps NUL bytes (CASEDB.md: nothing is cleaned): a body
+	 * that is a column's text, as mapped or as the row code chose it, goes
+	 * on with that column's length. Decided after the row code, so a body
+	 * it rebuilt elsewhere never takes a stale length. */
+	if (spec->sink == CU_SPEC_SINK_MESSAGE && o.message.body != NULL && o.message.body_len == 0)
+		for (size_t i = 0; i < spec->ncolumns; i++)
+			if (v[i].type == SQLITE_TEXT && v[i].p != NULL &&
+			    o.message.body == (const char *)v[i].p) {
+				o.message.body_len = v[i].n;
+				break;
+			}
 	switch (spec->sink) {
 	case CU_SPEC_SINK_NONE: break;
 	case CU_SPEC_SINK_CALL: rc = cu_sink_call_x(ctx, &o.call, &o.extra, &sunk_id, err); break;
