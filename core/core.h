@@ -69,6 +69,10 @@ struct cu_error {
 };
 
 void cu_error_clear(struct cu_error *err);
+/* vsnprintf into msg (size bytes) that shortens a message too long for it
+ * in the middle (" … ", UTF-8 kept whole), as the error record does; for
+ * warnings formatted outside a struct cu_error. */
+void cu_error_vformat(char *msg, size_t size, const char *fmt, va_list ap) CU_PRINTF(3, 0);
 /* Sets code and message; returns code so callers can "return cu_error_set(...)".
  * err may be NULL (the error is then dropped). */
 enum cu_status cu_error_set(struct cu_error *err, enum cu_status code, const char *fmt, ...)
@@ -78,7 +82,8 @@ enum cu_status cu_error_errno(struct cu_error *err, enum cu_status code, int err
 			      const char *fmt, ...) CU_PRINTF(4, 5);
 /* Prepends "<context>: " to the message; returns err->code (CU_E_INTERNAL
  * when err is NULL, as there is no code to return). Messages longer than
- * CU_ERROR_MSG_MAX are cut and end in "...". */
+ * CU_ERROR_MSG_MAX lose their middle, marked " … " (the start and the
+ * reason at the end stay). */
 enum cu_status cu_error_prefix(struct cu_error *err, const char *fmt, ...) CU_PRINTF(2, 3);
 /* Appends the pending OpenSSL error queue text (and clears it); returns code. */
 enum cu_status cu_error_openssl(struct cu_error *err, const char *fmt, ...) CU_PRINTF(2, 3);
@@ -246,6 +251,10 @@ enum cu_status cu_path_check_relative(const char *rel, size_t n,
  * repeated "/" are dropped. A ".." or "." component is refused (CU_E_PATH):
  * hostile names are reported, not silently rewritten.
  */
+/* A path of n bytes (NUL bytes, invalid UTF-8 and all) as one line of
+ * ASCII for a message: bytes outside printable ASCII and % \\ ' as %XX, cut
+ * to fit tmp (tmpn bytes). Returns tmp. */
+const char *cu_path_show(const char *p, size_t n, char *tmp, size_t tmpn);
 enum cu_status cu_path_from_device(const char *device_path, size_t n, struct cu_buf *out,
 				   struct cu_error *err) CU_WARN_UNUSED;
 

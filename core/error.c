@@ -1,9 +1,12 @@
 /*
  * error.c - the caller-owned error record (struct cu_error).
  *
- * Nothing here allocates: messages are formatted into the fixed buffer
- * inside the record and truncated (with a trailing "...") when too long,
- * so reporting an out-of-memory condition cannot itself fail.
+ * Messages are formatted into the fixed buffer inside the record. One too
+ * long for it loses its middle, marked " … ", so the start (what failed)
+ * and the end (why) both stay: a 10,000-byte member name cannot push the
+ * reason out. Only such an over-long message allocates (to format it
+ * whole once), and without memory its end is cut ("...") instead, so
+ * reporting an out-of-memory condition cannot itself fail.
  */
 #include "config.h"
 
@@ -16,22 +19,77 @@
 
 #include "core/core.h"
 
-/* Marks a message that did not fit in CU_ERROR_MSG_MAX. */
-static void mark_truncated(char *msg)
-{
-	static const char dots[] = "...";
-	size_t at = CU_ERROR_MSG_MAX - sizeof(dots);
+/* Where a message too long for its buffer is shortened: the middle goes,
+ * marked " … ", so its start (what failed) and its end (the reason, which
+ * comes last) both survive a huge path or member name. */
+static const char ELLIPSIS[] = " \xe2\x80\xa6 ";
 
-	memcpy(msg + at, dots, sizeof(dots));
+static bool utf8_cont(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
 }
 
-/* vsnprintf into msg, noting truncation; never fails. */
+/* Copies n bytes of src into dst (size bytes, NUL-terminated), dropping
+ * the middle when they do not fit: a third of the room for the start, the
+ * rest for the end; no UTF-8 sequence is split. */
+static void elide_into(char *dst, size_t size, const char *src, size_t n)
+{
+	size_t room, head, tail, el = sizeof(ELLIPSIS) - 1;
+
+	if (size == 0)
+		return;
+	if (n < size) {
+		memmove(dst, src, n);
+		dst[n] = '\0';
+		return;
+	}
+	if (size <= el + 2) {
+		memmove(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return;
+	}
+	room = size - 1 - el;
+	head = room / 3;
+	while (head > 0 && utf8_cont(src[head]))
+		head--;
+	tail = room - head;
+	while (tail > 0 && utf8_cont(src[n - tail]))
+		tail--;
+	/* src may be dst itself (in place): the tail moves first. */
+	memmove(dst + head + el, src + n - tail, tail);
+	memmove(dst, src, head);
+	memcpy(dst + head, ELLIPSIS, el);
+	dst[head + el + tail] = '\0';
+}
+
+void cu_error_vformat(char *msg, size_t size, const char *fmt, va_list ap)
+{
+	va_list again;
+	char *full;
+	int r;
+
+	va_copy(again, ap);
+	r = vsnprintf(msg, size, fmt, ap);
+	if (r < 0) {
+		msg[0] = '\0';
+	} else if ((size_t)r >= size && size > 0) {
+		/* The only allocation here, and only for an over-long message:
+		 * without memory the end is cut instead ("..."). */
+		full = malloc((size_t)r + 1);
+		if (full != NULL && vsnprintf(full, (size_t)r + 1, fmt, again) == r) {
+			elide_into(msg, size, full, (size_t)r);
+		} else if (size > 4) {
+			memcpy(msg + size - 4, "...", 4);
+		}
+		free(full);
+	}
+	va_end(again);
+}
+
+/* vsnprintf into msg, shortened in the middle when too long; never fails. */
 static void format_into(char *msg, size_t size, const char *fmt, va_list ap)
 {
-	int r = vsnprintf(msg, size, fmt, ap);
-
-	if (r < 0)
-		msg[0] = '\0';
+	cu_error_vformat(msg, size, fmt, ap);
 }
 
 void cu_error_clear(struct cu_error *err)
@@ -46,17 +104,12 @@ static enum cu_status error_vset(struct cu_error *err, enum cu_status code, cons
 				 va_list ap)
 {
 	char tmp[CU_ERROR_MSG_MAX];
-	int r;
 
 	if (err == NULL)
 		return code;
 	/* Format into a scratch copy first: arguments may point into err->msg. */
-	r = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	if (r < 0)
-		tmp[0] = '\0';
+	format_into(tmp, sizeof(tmp), fmt, ap);
 	memcpy(err->msg, tmp, sizeof(tmp));
-	if (r >= (int)sizeof(tmp))
-		mark_truncated(err->msg);
 	err->code = code;
 	return code;
 }
@@ -71,19 +124,27 @@ enum cu_status cu_error_set(struct cu_error *err, enum cu_status code, const cha
 	return code;
 }
 
-/* Appends text to err->msg, truncating with "..." when it does not fit. */
+/* Joins a, sep and b into err->msg, shortened in the middle when too long. */
+static void join(struct cu_error *err, const char *a, const char *sep, const char *b)
+{
+	char all[3 * CU_ERROR_MSG_MAX];
+	size_t al = strnlen(a, CU_ERROR_MSG_MAX - 1), sl = strlen(sep);
+	size_t bl = strnlen(b, CU_ERROR_MSG_MAX - 1);
+
+	memcpy(all, a, al);
+	memcpy(all + al, sep, sl);
+	memcpy(all + al + sl, b, bl);
+	elide_into(err->msg, CU_ERROR_MSG_MAX, all, al + sl + bl);
+}
+
+/* Appends text to err->msg, shortening the middle when it does not fit. */
 static void append(struct cu_error *err, const char *text)
 {
-	size_t have = strnlen(err->msg, CU_ERROR_MSG_MAX - 1);
-	size_t add = strlen(text);
+	char old[CU_ERROR_MSG_MAX];
 
-	if (have + add >= CU_ERROR_MSG_MAX) {
-		memcpy(err->msg + have, text, CU_ERROR_MSG_MAX - 1 - have);
-		err->msg[CU_ERROR_MSG_MAX - 1] = '\0';
-		mark_truncated(err->msg);
-		return;
-	}
-	memcpy(err->msg + have, text, add + 1);
+	memcpy(old, err->msg, sizeof(old));
+	old[CU_ERROR_MSG_MAX - 1] = '\0';
+	join(err, old, "", text);
 }
 
 enum cu_status cu_error_errno(struct cu_error *err, enum cu_status code, int errno_value,
@@ -109,7 +170,6 @@ enum cu_status cu_error_prefix(struct cu_error *err, const char *fmt, ...)
 {
 	char ctx[CU_ERROR_MSG_MAX];
 	char old[CU_ERROR_MSG_MAX];
-	size_t clen, olen;
 	va_list ap;
 
 	if (err == NULL)
@@ -119,28 +179,9 @@ enum cu_status cu_error_prefix(struct cu_error *err, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	old[CU_ERROR_MSG_MAX - 1] = '\0';
-	clen = strlen(ctx);
-	olen = strlen(old);
-	if (olen == 0) {
-		memcpy(err->msg, ctx, clen + 1);
-		return err->code;
-	}
-	/* "ctx: old"; when too long the tail of the inner message is cut. */
-	if (clen + 2 >= CU_ERROR_MSG_MAX) {
-		memcpy(err->msg, ctx, CU_ERROR_MSG_MAX);
-		err->msg[CU_ERROR_MSG_MAX - 1] = '\0';
-		mark_truncated(err->msg);
-		return err->code;
-	}
-	memcpy(err->msg, ctx, clen);
-	memcpy(err->msg + clen, ": ", 2);
-	if (clen + 2 + olen >= CU_ERROR_MSG_MAX) {
-		memcpy(err->msg + clen + 2, old, CU_ERROR_MSG_MAX - 1 - clen - 2);
-		err->msg[CU_ERROR_MSG_MAX - 1] = '\0';
-		mark_truncated(err->msg);
-	} else {
-		memcpy(err->msg + clen + 2, old, olen + 1);
-	}
+	/* "ctx: old"; when too long the middle goes, so the context in
+	 * front and the reason at the end both stay. */
+	join(err, ctx, old[0] != '\0' ? ": " : "", old);
 	return err->code;
 }
 

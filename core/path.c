@@ -116,6 +116,11 @@ out:
  * line of valid UTF-8. Truncated to fit the fixed buffer. */
 static const char *show(const char *p, size_t n, char *tmp, size_t tmpn)
 {
+	return cu_path_show(p, n, tmp, tmpn);
+}
+
+const char *cu_path_show(const char *p, size_t n, char *tmp, size_t tmpn)
+{
 	const unsigned char *u = (const unsigned char *)p;
 	size_t i, o = 0;
 

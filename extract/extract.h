@@ -53,7 +53,13 @@ struct cu_import_opts {
 	 * ("/data" for a /data partition dump); NULL = "/" (or guessed for a
 	 * directory holding data/, user_de/ and app/). */
 	const char *mount_point;
+	/* Archives (tar, zip, .ab): the bytes written from one archive may
+	 * reach this many times the archive's size (--max-expansion N);
+	 * 0 = CU_IMPORT_MAX_EXPANSION_DEFAULT, which never stops below
+	 * 64 MiB. Recorded in the IMPORT entry. */
+	uint64_t max_expansion;
 };
+#define CU_IMPORT_MAX_EXPANSION_DEFAULT 100
 
 struct cu_import_stats {
 	uint64_t files, bytes, warnings, skipped, derived;

@@ -182,7 +182,8 @@ void cu_ingest_warn(struct cu_ingest *w, bool failure, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* A huge member name loses its middle, never the reason at the end. */
+	cu_error_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cu_warn("%s: %s", w->what, msg);
 	w->st.warnings++;

@@ -102,6 +102,9 @@ struct cu_message {
 	int64_t sent_ms;       /* Unix ms or CU_UNKNOWN */
 	const char *kind;      /* text|image|...|other */
 	const char *body, *raw_type, *attachment, *status;
+	/* Bytes of body when it may hold NUL bytes (SQLite text keeps them;
+	 * CASEDB.md: nothing is cleaned); 0 = strlen(body). */
+	size_t body_len;
 	struct cu_prov prov;
 };
 
@@ -284,6 +287,9 @@ enum cu_status cu_sqlite_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st
 enum cu_status cu_parse_prepare(const struct cu_artifact *a, sqlite3 *db, const char *sql,
 				sqlite3_stmt **st, struct cu_error *err) CU_WARN_UNUSED;
 const char *cu_sqlite_text(sqlite3_stmt *st, int col);
+/* cu_sqlite_text() with the byte count in *len (text may hold NUL bytes:
+ * keep it with its length, e.g. a message body); *len is 0 for NULL. */
+const char *cu_sqlite_textn(sqlite3_stmt *st, int col, size_t *len);
 int64_t cu_sqlite_i64(sqlite3_stmt *st, int col);
 
 /*

@@ -6,6 +6,7 @@
  */
 #include "parsers/parse_int.h"
 
+#include <limits.h>
 #include <string.h>
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -85,6 +86,18 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Text of n bytes (it may hold NUL bytes), 0 = up to its NUL; the
+ * statement only needs it until the step that follows. */
+static void bind_textn_static(sqlite3_stmt *st, int i, const char *s, size_t n)
+{
+	if (s && n > 0 && n <= INT_MAX)
+		sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
+	else if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -293,7 +306,7 @@ enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message
 	bind_text_static(st, 6, m->direction);
 	bind_time(st, 7, 8, m->sent_ms, utc);
 	bind_text_static(st, 9, m->kind);
-	bind_text_static(st, 10, m->body);
+	bind_textn_static(st, 10, m->body, m->body_len);
 	bind_text_static(st, 11, m->raw_type);
 	bind_text_static(st, 12, m->attachment);
 	bind_text_static(st, 13, m->status);

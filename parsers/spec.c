@@ -172,6 +172,17 @@ enum cu_status cu_spec_emit(struct cu_parse_ctx *ctx, const struct cu_artifact *
 		return rc;
 	if (o.skip)
 		return CU_OK;
+	/* SQLite text keeps NUL bytes (CASEDB.md: nothing is cleaned): a body
+	 * that is a column's text, as mapped or as the row code chose it, goes
+	 * on with that column's length. Decided after the row code, so a body
+	 * it rebuilt elsewhere never takes a stale length. */
+	if (spec->sink == CU_SPEC_SINK_MESSAGE && o.message.body != NULL && o.message.body_len == 0)
+		for (size_t i = 0; i < spec->ncolumns; i++)
+			if (v[i].type == SQLITE_TEXT && v[i].p != NULL &&
+			    o.message.body == (const char *)v[i].p) {
+				o.message.body_len = v[i].n;
+				break;
+			}
 	switch (spec->sink) {
 	case CU_SPEC_SINK_NONE: break;
 	case CU_SPEC_SINK_CALL: rc = cu_sink_call_x(ctx, &o.call, &o.extra, &sunk_id, err); break;

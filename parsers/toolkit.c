@@ -82,6 +82,21 @@ const char *cu_sqlite_text(sqlite3_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st, col);
 }
 
+const char *cu_sqlite_textn(sqlite3_stmt *st, int col, size_t *len)
+{
+	const char *s;
+
+	*len = 0;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	/* text first, then its byte count (sqlite3_column_bytes after the
+	 * conversion, as SQLite documents) */
+	s = (const char *)sqlite3_column_text(st, col);
+	if (s != NULL)
+		*len = (size_t)sqlite3_column_bytes(st, col);
+	return s;
+}
+
 int64_t cu_sqlite_i64(sqlite3_stmt *st, int col)
 {
 	int t = sqlite3_column_type(st, col);

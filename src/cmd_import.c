@@ -38,6 +38,7 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 	    {"new-item", no_argument, NULL, 'n'},
 	    {"again", no_argument, NULL, 'a'},
 	    {"reason", required_argument, NULL, 'R'},
+	    {"max-expansion", required_argument, NULL, 'x'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cu_import_opts o;
@@ -81,6 +82,15 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 		case 'n': o.new_item = true; break;
 		case 'a': o.again = true; break;
 		case 'R': o.reason = optarg; break;
+		case 'x':
+			if (!cu_parse_u64(optarg, &o.max_expansion) || o.max_expansion == 0) {
+				fprintf(stderr,
+					"custos import: --max-expansion takes a whole number "
+					"of times the archive's size (e.g. 100), not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		default: return cu_cli_usage("import", true);
 		}
 	}

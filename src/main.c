@@ -34,6 +34,7 @@ const struct cu_verb cu_verbs[] = {
      "                    android-ab|dir] [--item ITEM-ID] [--password-file F] [--resume]\n"
      "                   [--hash sm3] [--mount-point P] [--derived-key-file F]\n"
      "                   [--save-derived-key F] [--new-item] [--again] [--reason TEXT]\n"
+     "                   [--max-expansion N]\n"
      "  Ingest an image made elsewhere (iTunes/Finder/idevicebackup2 backup,\n"
      "  encrypted or not; Android file-system dump as directory, tar, tar.gz or\n"
      "  zip; adb backup .ab). Every byte is hashed once while copied.\n"
@@ -45,7 +46,9 @@ const struct cu_verb cu_verbs[] = {
      "  import with --resume); the same image into another item needs\n"
      "  --again --reason TEXT. Facts read from the device that contradict the\n"
      "  seizure record are MISMATCH custody entries and warnings.\n"
-     "  Passwords: --password-file F, or CUSTOS_PASSWORD, or a prompt.\n",
+     "  Passwords: --password-file F, or CUSTOS_PASSWORD, or a prompt.\n"
+     "  An archive may write at most N times its size (--max-expansion, default\n"
+     "  100, never less than 64 MiB) and never fill the case's disk.\n",
      cu_cmd_import},
     {"parse", "parse artifacts into case.db",
      "custos parse [--item ITEM-ID] [--json]\n"

@@ -293,6 +293,8 @@ struct abstream {
 	unsigned char *prefix; /* payload bytes read with the header */
 	size_t prefix_len;
 	uint64_t trailing;
+	uint64_t payload;    /* tar bytes handed to the archive reader */
+	uint64_t zeros_tail; /* zero bytes at the end of those */
 };
 
 /* Refills the decrypted buffer; false at the end. */
@@ -423,6 +425,49 @@ static ssize_t ab_pull(void *ctx, void *buf, size_t n, struct cu_error *err)
 	return (ssize_t)(n - s->z.avail_out);
 }
 
+/* ab_pull() that also counts the tar bytes and the zeros at their end, so
+ * a payload cut at a block boundary (libarchive takes the end of the data
+ * as the end of the archive) is still noticed. */
+static ssize_t ab_pull_counted(void *ctx, void *buf, size_t n, struct cu_error *err)
+{
+	struct abstream *s = ctx;
+	ssize_t r = ab_pull(ctx, buf, n, err);
+	const unsigned char *p = buf;
+
+	if (r <= 0)
+		return r;
+	s->payload += (uint64_t)r;
+	size_t i = (size_t)r;
+	while (i > 0 && p[i - 1] == 0)
+		i--;
+	s->zeros_tail = i == 0 ? s->zeros_tail + (uint64_t)r : (uint64_t)r - i;
+	return r;
+}
+
+/* After the archive reader is done: reads the rest of the payload (to the
+ * end of the compressed stream and the encryption padding) and checks that
+ * the tar ended whole: a whole number of 512-byte blocks ending in the two
+ * zero blocks of its end-of-archive marker. A truncated backup otherwise
+ * imports as if complete. */
+static enum cu_status ab_check_end(struct abstream *s, struct cu_error *err)
+{
+	for (;;) {
+		ssize_t r = ab_pull_counted(s, s->x->buf, CU_IMPORT_CHUNK, err);
+		if (r < 0)
+			return err->code != CU_OK ? err->code : CU_E_FORMAT;
+		if (r == 0)
+			break;
+	}
+	if (s->payload % 512 != 0 || s->zeros_tail < 1024)
+		return cu_error_set(err, CU_E_FORMAT,
+				    "'%s' is truncated: its tar data ends after %llu bytes%s, "
+				    "without the end-of-archive blocks; what came before is "
+				    "kept, make the backup again if you can",
+				    s->in->name, (unsigned long long)s->payload,
+				    s->payload % 512 != 0 ? ", inside a 512-byte block" : "");
+	return CU_OK;
+}
+
 static uint64_t ab_consumed(void *ctx)
 {
 	return ((struct abstream *)ctx)->consumed;
@@ -502,13 +547,16 @@ enum cu_status cu_format_android_ab(struct cu_format_run *x, const struct cu_for
 				      "pbkdf2_rounds", (int)h.rounds));
 	memset(&src, 0, sizeof(src));
 	src.name = in->name;
-	src.pull = ab_pull;
+	src.pull = ab_pull_counted;
 	src.ctx = &s;
 	src.consumed = ab_consumed;
 	src.map_name = ab_map;
 	src.origin_prefix = "";
 	src.members_derived_note = s.enc;
+	src.size = in->size;
 	st = cu_import_archive(x, &src, err);
+	if (st == CU_OK)
+		st = ab_check_end(&s, err);
 	/* The image digest covers every byte of the file. */
 	while (!s.file_eof) {
 		ssize_t r = in->in.read(in->in.ctx, s.raw, CU_IMPORT_CHUNK);

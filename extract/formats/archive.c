@@ -12,9 +12,16 @@
  * (GNU tar strips the "/" the same way), symlinks are recorded and never
  * followed, hard links are honoured only to members already stored, a name
  * seen twice keeps both copies ("~dupN"), names differing only in case are
- * both kept and reported. Bombs: a declared size beyond the free space is
- * refused before reading, and the bytes actually produced are capped by a
- * ratio to the compressed bytes consumed (CUSTOS_IMPORT_MAX_RATIO).
+ * both kept and reported. A zip's central directory is also read here
+ * (names with their length, local entry offsets): a NUL byte in a name
+ * is kept (escaped %00 by the evidence writer) rather than cutting the
+ * name, and entries libarchive never gives (several sharing one local
+ * entry) are each warned about. Bombs: a declared size beyond the free space is
+ * refused before reading; the bytes actually written from one archive are
+ * capped by the archive's size times --max-expansion (default
+ * CU_IMPORT_MAX_EXPANSION_DEFAULT, never below 64 MiB) and by the free
+ * space of the case, whatever the compression; and by a ratio to the
+ * compressed bytes consumed so far (CUSTOS_IMPORT_MAX_RATIO).
  */
 #include "extract/formats/formats.h"
 
@@ -23,38 +30,270 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
 
-enum cu_status cu_import_member_path(const char *name, struct cu_buf *out, bool *absolute,
-				     struct cu_error *err)
+/* A member name for a message: as it is, unless it holds a NUL byte
+ * (then escaped, cu_path_show). */
+static const char *name_shown(const char *name, size_t n, char *tmp, size_t tmpn)
+{
+	if (memchr(name, '\0', n) == NULL)
+		return name;
+	return cu_path_show(name, n, tmp, tmpn);
+}
+
+enum cu_status cu_import_member_path_n(const char *name, size_t n, struct cu_buf *out,
+				       bool *absolute, struct cu_error *err)
 {
 	enum cu_status st;
-	const char *p = name;
+	size_t i = 0;
+	char shown[512];
 
 	cu_buf_reset(out);
-	*absolute = name[0] == '/';
+	*absolute = n > 0 && name[0] == '/';
 	if ((st = cu_buf_puts(out, "", err)) != CU_OK)
 		return st;
-	while (*p) {
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
+	while (i < n) {
+		const char *p = name + i;
+		const char *e = memchr(p, '/', n - i);
+		size_t len = e ? (size_t)(e - p) : n - i;
 		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return cu_error_set(err, CU_E_PATH, "member name '%s' contains '..'", name);
+			return cu_error_set(err, CU_E_PATH, "member name '%s' contains '..'",
+					    name_shown(name, n, shown, sizeof(shown)));
 		if (len > 0 && !(len == 1 && p[0] == '.')) {
 			if ((st = cu_buf_putc(out, '/', err)) != CU_OK ||
 			    (st = cu_buf_append(out, p, len, err)) != CU_OK)
 				return st;
 		}
-		p += len;
-		if (*p == '/')
-			p++;
+		i += len;
+		if (i < n && name[i] == '/')
+			i++;
 	}
 	if (out->len == 0)
-		return cu_error_set(err, CU_E_PATH, "member name '%s' names the image root", name);
+		return cu_error_set(err, CU_E_PATH, "member name '%s' names the image root",
+				    name_shown(name, n, shown, sizeof(shown)));
 	return CU_OK;
+}
+
+enum cu_status cu_import_member_path(const char *name, struct cu_buf *out, bool *absolute,
+				     struct cu_error *err)
+{
+	return cu_import_member_path_n(name, strlen(name), out, absolute, err);
+}
+
+/* ---- a zip's central directory, read by custos itself ---- */
+
+/*
+ * libarchive gives member names as C strings (a NUL inside a zip name,
+ * which is counted, cuts it) and keeps one member per local entry (four
+ * central-directory entries sharing one local entry come out once). The
+ * central directory read here gives every name with its length and its
+ * local entry offset, so neither goes unnoticed.
+ */
+struct cd_entry {
+	char *name;
+	size_t len;
+	uint64_t off;
+	size_t idx; /* position in the central directory */
+	bool claimed;
+};
+struct cu_zip_cd {
+	struct cd_entry *v;
+	size_t n;
+	size_t cursor;
+};
+#define CD_MAX_ENTRIES ((size_t)1 << 22)
+
+static uint16_t le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t le64(const unsigned char *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static bool read_at(const struct cu_format_source *in, uint64_t off, void *buf, size_t n)
+{
+	struct cu_error e;
+	size_t got = 0;
+	return in->in.seek(in->in.ctx, (int64_t)off, SEEK_SET) == (int64_t)off &&
+	       cu_format_read_full(in, buf, n, &got, &e) == CU_OK && got == n;
+}
+
+static int cd_cmp(const void *a, const void *b)
+{
+	const struct cd_entry *x = a, *y = b;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void zip_cd_free(struct cu_zip_cd *cd)
+{
+	if (cd == NULL)
+		return;
+	for (size_t i = 0; i < cd->n; i++)
+		free(cd->v[i].name);
+	free(cd->v);
+	free(cd);
+}
+
+/* Reads the central directory of the zip in (size bytes); NULL when there
+ * is none custos can read (libarchive then says what is wrong). Leaves the
+ * file at offset 0. */
+static struct cu_zip_cd *zip_cd_load(const struct cu_format_source *in, uint64_t size)
+{
+	unsigned char *tail = NULL, *dir = NULL, z64[56];
+	struct cu_zip_cd *cd = NULL;
+	size_t tl, i, at = 0;
+	uint64_t count, dsize, doff;
+	bool found = false;
+
+	if (in->in.seek == NULL || size < 22)
+		return NULL;
+	tl = size < 65557 ? (size_t)size : 65557;
+	if ((tail = cu_malloc(tl)) == NULL || !read_at(in, size - tl, tail, tl))
+		goto fail;
+	for (i = tl - 22 + 1; i-- > 0;) {
+		if (memcmp(tail + i, "PK\x05\x06", 4) == 0) {
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		goto fail;
+	count = le16(tail + i + 10);
+	dsize = le32(tail + i + 12);
+	doff = le32(tail + i + 16);
+	if ((count == 0xffff || dsize == 0xffffffff || doff == 0xffffffff) && i >= 20 &&
+	    memcmp(tail + i - 20, "PK\x06\x07", 4) == 0) {
+		uint64_t z = le64(tail + i - 20 + 8);
+		if (z > size - 56 || !read_at(in, z, z64, sizeof(z64)) ||
+		    memcmp(z64, "PK\x06\x06", 4) != 0)
+			goto fail;
+		count = le64(z64 + 32);
+		dsize = le64(z64 + 40);
+		doff = le64(z64 + 48);
+	}
+	if (count > CD_MAX_ENTRIES || dsize > CU_IMPORT_META_MAX || doff > size ||
+	    dsize > size - doff || dsize < 46 * count)
+		goto fail;
+	if ((cd = calloc(1, sizeof(*cd))) == NULL ||
+	    (count > 0 && (cd->v = calloc((size_t)count, sizeof(*cd->v))) == NULL) ||
+	    (dir = cu_malloc(dsize ? (size_t)dsize : 1)) == NULL ||
+	    !read_at(in, doff, dir, (size_t)dsize))
+		goto fail;
+	for (i = 0; i < count; i++) {
+		if (at + 46 > dsize || memcmp(dir + at, "PK\x01\x02", 4) != 0)
+			goto fail;
+		size_t nl = le16(dir + at + 28), xl = le16(dir + at + 30), cl = le16(dir + at + 32);
+		if (at + 46 + nl + xl + cl > dsize)
+			goto fail;
+		uint64_t off = le32(dir + at + 42);
+		if (off == 0xffffffff) {
+			/* ZIP64 extra: the sizes first when they overflowed. */
+			const unsigned char *x = dir + at + 46 + nl, *xe = x + xl;
+			while (x + 4 <= xe) {
+				size_t fl = le16(x + 2);
+				if (x + 4 + fl > xe)
+					break;
+				if (le16(x) == 0x0001) {
+					size_t skip = (le32(dir + at + 24) == 0xffffffff ? 8 : 0) +
+						      (le32(dir + at + 20) == 0xffffffff ? 8 : 0);
+					if (skip + 8 <= fl)
+						off = le64(x + 4 + skip);
+					break;
+				}
+				x += 4 + fl;
+			}
+		}
+		struct cd_entry *ce = &cd->v[cd->n];
+		if ((ce->name = cu_malloc(nl + 1)) == NULL)
+			goto fail;
+		memcpy(ce->name, dir + at + 46, nl);
+		ce->name[nl] = '\0';
+		ce->len = nl;
+		ce->off = off;
+		ce->idx = i;
+		cd->n++;
+		at += 46 + nl + xl + cl;
+	}
+	qsort(cd->v, cd->n, sizeof(*cd->v), cd_cmp);
+	free(tail);
+	free(dir);
+	(void)in->in.seek(in->in.ctx, 0, SEEK_SET);
+	return cd;
+fail:
+	free(tail);
+	free(dir);
+	zip_cd_free(cd);
+	(void)in->in.seek(in->in.ctx, 0, SEEK_SET);
+	return NULL;
+}
+
+/* The central-directory entry of the member libarchive named name (cut at
+ * a NUL): the next unclaimed entry whose name is name, or name followed by
+ * a NUL byte. NULL if none. */
+static struct cd_entry *zip_cd_claim(struct cu_zip_cd *cd, const char *name)
+{
+	size_t nl = strlen(name);
+	if (cd == NULL || cd->n == 0)
+		return NULL;
+	for (size_t k = 0; k < cd->n; k++) {
+		struct cd_entry *ce = &cd->v[(cd->cursor + k) % cd->n];
+		if (ce->claimed || ce->len < nl || memcmp(ce->name, name, nl) != 0 ||
+		    (ce->len > nl && ce->name[nl] != '\0'))
+			continue;
+		ce->claimed = true;
+		cd->cursor = (size_t)(ce - cd->v) + 1;
+		return ce;
+	}
+	return NULL;
+}
+
+/* Every central-directory name libarchive never gave: warned about, with
+ * the member that does hold its local entry when one does. */
+static void zip_cd_unclaimed(struct cu_format_run *x, const struct cu_zip_cd *cd, const char *arc)
+{
+	char a[512], b[512];
+	if (cd == NULL)
+		return;
+	for (size_t i = 0; i < cd->n; i++) {
+		const struct cd_entry *ce = &cd->v[i], *holder = NULL;
+		if (ce->claimed)
+			continue;
+		for (size_t k = i; k-- > 0 && cd->v[k].off == ce->off;)
+			if (cd->v[k].claimed)
+				holder = &cd->v[k];
+		for (size_t k = i + 1; holder == NULL && k < cd->n && cd->v[k].off == ce->off; k++)
+			if (cd->v[k].claimed)
+				holder = &cd->v[k];
+		const char *an = name_shown(ce->name, ce->len, a, sizeof(a));
+		if (holder != NULL) {
+			const char *bn = name_shown(holder->name, holder->len, b, sizeof(b));
+			cu_ingest_warn(
+			    x->w, true,
+			    "'%s': member '%s' (central directory entry %zu) shares its "
+			    "local entry at offset %llu with '%s': its data was imported "
+			    "once, under that name, not under this one",
+			    arc, an, ce->idx + 1, (unsigned long long)ce->off, bn);
+		} else {
+			cu_ingest_warn(
+			    x->w, true,
+			    "'%s': member '%s' (central directory entry %zu, local entry "
+			    "at offset %llu) could not be read: not imported",
+			    arc, an, ce->idx + 1, (unsigned long long)ce->off);
+		}
+		cu_ingest_skip(x->w, an, "central directory entry not read from the archive");
+	}
 }
 
 struct reader {
@@ -146,6 +385,11 @@ struct run {
 	struct archive *a;
 	uint64_t produced;
 	uint64_t index;
+	/* Expansion limit: bytes written from this archive, whatever the
+	 * compression (deflate tops out near 1032:1, under any ratio limit). */
+	uint64_t cap_expansion; /* archive size x max_expansion, or UINT64_MAX */
+	uint64_t cap_space;     /* free space at the start less the reserve */
+	uint64_t max_expansion;
 	struct cu_ingest_pathmap lower; /* case-folded names */
 };
 
@@ -173,6 +417,83 @@ static void note_case_collision(struct run *r, const char *rel)
 			cu_debug("import: %s", e.msg);
 	}
 	free(low);
+}
+
+/* Keep this much free so the case can still be completed (the writer's
+ * own reserve). */
+#define EXPANSION_SPACE_RESERVE ((uint64_t)64 << 20)
+
+/* The expansion limits of one archive: its size times --max-expansion
+ * (the default never stops below CU_IMPORT_RATIO_FLOOR), and the free
+ * space of the case directory. Recorded in the IMPORT details. */
+static void expansion_limits(struct run *r)
+{
+	struct cu_format_run *x = r->x;
+	bool given = x->max_expansion != 0;
+	uint64_t mult = given ? x->max_expansion : CU_IMPORT_MAX_EXPANSION_DEFAULT;
+	struct statvfs vfs;
+
+	r->max_expansion = mult;
+	r->cap_expansion = UINT64_MAX;
+	if (r->src->size > 0) {
+		if (r->src->size > UINT64_MAX / mult)
+			r->cap_expansion = UINT64_MAX;
+		else
+			r->cap_expansion = r->src->size * mult;
+		if (!given && r->cap_expansion < CU_IMPORT_RATIO_FLOOR)
+			r->cap_expansion = CU_IMPORT_RATIO_FLOOR;
+	}
+	r->cap_space = UINT64_MAX;
+	if (statvfs(x->c->dir, &vfs) == 0) {
+		uint64_t avail = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
+		r->cap_space =
+		    avail > EXPANSION_SPACE_RESERVE ? avail - EXPANSION_SPACE_RESERVE : 0;
+	}
+	if (x->details != NULL) {
+		json_object_set_new(x->details, "max_expansion", json_integer((json_int_t)mult));
+		json_object_set_new(x->details, "max_expansion_given", json_boolean(given));
+		if (r->cap_expansion != UINT64_MAX)
+			json_object_set_new(x->details, "expansion_limit_bytes",
+					    json_integer((json_int_t)r->cap_expansion));
+	}
+}
+
+/* Warns, records the member as skipped and sets err: the archive wrote
+ * more than its expansion limit or the free space allows. */
+static void expansion_stop(struct run *r, const char *name, struct cu_error *err)
+{
+	struct cu_format_run *x = r->x;
+	if (r->produced > r->cap_expansion) {
+		bool floor = r->cap_expansion == CU_IMPORT_RATIO_FLOOR &&
+			     r->src->size * r->max_expansion < CU_IMPORT_RATIO_FLOOR;
+		cu_ingest_warn(x->w, true,
+			       "member '%s' of '%s': the output reached %llu bytes from a "
+			       "%llu-byte archive, more than its expansion limit of %llu bytes "
+			       "(%s, --max-expansion %llu): stopped as a decompression bomb; if "
+			       "the image is genuine, import it again with a higher "
+			       "--max-expansion",
+			       name, r->src->name, (unsigned long long)r->produced,
+			       (unsigned long long)r->src->size,
+			       (unsigned long long)r->cap_expansion,
+			       floor ? "the default's 64 MiB minimum" : "that many times its size",
+			       (unsigned long long)r->max_expansion);
+		cu_ingest_skip(x->w, name, "expansion limit (bomb)");
+		cu_error_set(err, CU_E_LIMIT,
+			     "expansion limit of %llu bytes (--max-expansion %llu) hit in member "
+			     "'%s' of '%s'",
+			     (unsigned long long)r->cap_expansion,
+			     (unsigned long long)r->max_expansion, name, r->src->name);
+		return;
+	}
+	cu_ingest_warn(x->w, true,
+		       "member '%s' of '%s': %llu bytes written would leave less than %llu "
+		       "bytes free in the case directory '%s': stopped; free space there or "
+		       "move the case to a larger disk",
+		       name, r->src->name, (unsigned long long)r->produced,
+		       (unsigned long long)EXPANSION_SPACE_RESERVE, x->c->dir);
+	cu_ingest_skip(x->w, name, "free space exhausted");
+	cu_error_set(err, CU_E_LIMIT, "free space in '%s' exhausted by member '%s' of '%s'",
+		     x->c->dir, name, r->src->name);
 }
 
 /* One regular member; returns non-OK only to stop the whole archive. */
@@ -271,6 +592,12 @@ static enum cu_status member_file(struct run *r, struct archive_entry *ent, cons
 			st = cu_error_set(err, CU_E_LIMIT,
 					  "decompression ratio limit hit in member '%s' of '%s'",
 					  name, r->src->name);
+			goto out;
+		}
+		if (r->produced > r->cap_expansion || r->produced > r->cap_space) {
+			cu_ingest_file_abort(&o);
+			expansion_stop(r, name, err);
+			st = err->code;
 			goto out;
 		}
 		if ((st = cu_ingest_file_write(&o, x->buf, (size_t)n, err)) != CU_OK) {
@@ -395,13 +722,14 @@ enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import
 	struct reader rd = {src, NULL, {CU_OK, ""}, false};
 	struct run r;
 	struct archive_entry *ent;
-	struct cu_buf dev = CU_BUF_INIT, mapped_name = CU_BUF_INIT;
+	struct cu_buf dev = CU_BUF_INIT, mapped_name = CU_BUF_INIT, shown_name = CU_BUF_INIT;
 	struct cu_error e;
 	unsigned retries = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.x = x;
 	r.src = src;
+	expansion_limits(&r);
 	if ((rd.buf = cu_malloc(CU_IMPORT_CHUNK)) == NULL || (r.a = archive_read_new()) == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 		goto out;
@@ -455,18 +783,39 @@ enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import
 			(void)archive_read_data_skip(r.a);
 			continue;
 		}
+		/* zip: the central directory's own entry, whose name is whole
+		 * (libarchive's is cut at a NUL byte). */
+		struct cd_entry *ce = zip_cd_claim(src->cd, name);
+		const char *use = name;
+		size_t use_len = strlen(name);
+		if (ce != NULL && ce->len > use_len) {
+			cu_buf_reset(&shown_name);
+			if (cu_path_from_device(ce->name, ce->len, &shown_name, &e) != CU_OK)
+				cu_buf_reset(&shown_name);
+			use = ce->name;
+			use_len = ce->len;
+			if (shown_name.len > 0)
+				name = shown_name.data;
+			cu_ingest_warn(
+			    x->w, false,
+			    "member '%s' of '%s' has a NUL byte in its name: kept whole, "
+			    "the NUL stored escaped as %%00 (device_path_escaped in the "
+			    "inventory)",
+			    name, src->name);
+		}
 		mode_t type = archive_entry_filetype(ent);
 		bool hard = archive_entry_hardlink(ent) != NULL;
 		if (type == AE_IFDIR && !hard)
 			continue;
 		bool absolute = false;
-		const char *use = name;
 		bool mapped = src->map_name != NULL && src->map_name(name, &mapped_name);
-		if (mapped)
+		if (mapped) {
 			use = mapped_name.data;
+			use_len = mapped_name.len;
+		}
 		/* Mapped names are checked too: the mapping keeps the member's
 		 * own components, which may hold "..". */
-		if (cu_import_member_path(use, &dev, &absolute, &e) != CU_OK) {
+		if (cu_import_member_path_n(use, use_len, &dev, &absolute, &e) != CU_OK) {
 			struct cu_digests d;
 			bool ok = false;
 			if (type == AE_IFREG && !hard)
@@ -484,8 +833,8 @@ enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import
 		if (!mapped && x->mount_prefix[0] != '\0') {
 			/* tar -C /data: members are relative to the mount point. */
 			cu_buf_reset(&mapped_name);
-			if (cu_buf_printf(&mapped_name, &e, "%s%s", x->mount_prefix, dev.data) ==
-			    CU_OK) {
+			if (cu_buf_puts(&mapped_name, x->mount_prefix, &e) == CU_OK &&
+			    cu_buf_append(&mapped_name, dev.data, dev.len, &e) == CU_OK) {
 				/* The prefixed name becomes dev: swapped, not copied. */
 				struct cu_buf swap = dev;
 				dev = mapped_name;
@@ -510,6 +859,7 @@ enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import
 		if (st != CU_OK)
 			goto out;
 	}
+	zip_cd_unclaimed(x, src->cd, src->name);
 out:
 	if (r.a != NULL) {
 		archive_read_close(r.a);
@@ -518,6 +868,7 @@ out:
 	cu_ingest_pathmap_release(&r.lower);
 	cu_buf_release(&dev);
 	cu_buf_release(&mapped_name);
+	cu_buf_release(&shown_name);
 	free(rd.buf);
 	if (st == CU_OK && rd.failed) {
 		*err = rd.err;
@@ -643,9 +994,13 @@ enum cu_status cu_format_archive(struct cu_format_run *x, const struct cu_format
 	src.consumed = file_consumed;
 	src.origin_prefix = "";
 	src.zip = zip;
-	if (src.zip && in->in.seek != NULL)
+	src.size = in->size;
+	if (src.zip && in->in.seek != NULL) {
 		src.seek = file_seek;
+		src.cd = zip_cd_load(in, in->size);
+	}
 	st = cu_import_archive(x, &src, err);
+	zip_cd_free(src.cd);
 	dst = drain(&f, &d, &e);
 	if (dst == CU_OK) {
 		if (cu_import_source_digests_set(x, &d) != CU_OK)

@@ -47,6 +47,7 @@ struct cu_format_run {
 	const char *derived_key_file;      /* iOS: a key derived earlier, or NULL */
 	const char *save_derived_key_file; /* iOS: where to save the key, or NULL */
 	const char *derive_method;         /* the DERIVE entry's method */
+	uint64_t max_expansion;            /* --max-expansion, 0 = the default */
 	/* Chooses the item (suggested: e.g. the iPhone's serial, may be NULL)
 	 * and opens the writer's item: call once the item facts are known and
 	 * before writing anything. */
@@ -128,7 +129,8 @@ void cu_import_buf_wipe(struct cu_buf *b);
 
 /* Maximum decompressed/compressed ratio (CUSTOS_IMPORT_MAX_RATIO, default 1000). */
 uint64_t cu_import_max_ratio(void);
-/* Output below this many bytes is never called a bomb. */
+/* Output below this many bytes is never called a bomb (nor stopped by the
+ * default expansion limit). */
 #define CU_IMPORT_RATIO_FLOOR ((uint64_t)64 << 20)
 
 /* ---- directories (dir.c): dir and android-dir ---- */
@@ -168,6 +170,10 @@ struct cu_import_archive_src {
 	int64_t (*seek)(void *ctx, int64_t off, int whence);
 	bool zip;
 	bool members_derived_note; /* .ab AES: note decryption in meta */
+	uint64_t size;             /* bytes of the archive file, 0 = unknown */
+	/* zip: the central directory as custos read it itself (names with
+	 * their length, local entry offsets), or NULL. */
+	struct cu_zip_cd *cd;
 };
 enum cu_status cu_import_archive(struct cu_format_run *x, const struct cu_import_archive_src *src,
 				 struct cu_error *err) CU_WARN_UNUSED;
@@ -185,6 +191,11 @@ enum cu_status cu_import_source_digests_set(struct cu_format_run *x,
  * was absolute. */
 enum cu_status cu_import_member_path(const char *name, struct cu_buf *out, bool *absolute,
 				     struct cu_error *err) CU_WARN_UNUSED;
+/* The same for a name of n bytes that may hold NUL bytes (a zip member
+ * name is counted, not terminated): they stay in out, and the evidence
+ * writer escapes them reversibly (%00). */
+enum cu_status cu_import_member_path_n(const char *name, size_t n, struct cu_buf *out,
+				       bool *absolute, struct cu_error *err) CU_WARN_UNUSED;
 
 /* ---- adb backup (android_ab.c) ---- */
 

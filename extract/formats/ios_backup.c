@@ -43,11 +43,19 @@ static bool is_backup_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* iOS 10+: Manifest.db; iOS 9 and older: Manifest.mbdb (claimed here
-	 * so it is not taken for a plain directory, then refused clearly). */
-	bool yes = fd >= 0 && has_file_at(fd, "Manifest.plist") &&
-		   (has_file_at(fd, "Manifest.db") || has_file_at(fd, "Manifest.mbdb"));
-	if (fd >= 0)
+	 * so it is not taken for a plain directory, then refused clearly).
+	 * Two of the backup's own plists without either database are claimed
+	 * too: a backup that lost Manifest.db is refused, not imported as a
+	 * plain folder. */
+	bool yes = false;
+	if (fd >= 0) {
+		int plists = has_file_at(fd, "Manifest.plist") + has_file_at(fd, "Info.plist") +
+			     has_file_at(fd, "Status.plist");
+		yes = (has_file_at(fd, "Manifest.plist") &&
+		       (has_file_at(fd, "Manifest.db") || has_file_at(fd, "Manifest.mbdb"))) ||
+		      plists >= 2;
 		close(fd);
+	}
 	return yes;
 }
 
@@ -240,6 +248,86 @@ static json_t *pstr(plist_t d, const char *key)
 	j = (s && s[0] && cu_utf8_valid(s, strlen(s))) ? json_string(s) : NULL;
 	free(s);
 	return j;
+}
+
+/* A plist type with its article, for messages. */
+static const char *plist_type_name(plist_type t)
+{
+	switch (t) {
+	case PLIST_BOOLEAN: return "a boolean";
+	case PLIST_UINT: return "an integer";
+	case PLIST_REAL: return "a real";
+	case PLIST_STRING: return "a string";
+	case PLIST_ARRAY: return "an array";
+	case PLIST_DICT: return "a dictionary";
+	case PLIST_DATE: return "a date";
+	case PLIST_DATA: return "data";
+	case PLIST_KEY: return "a key";
+	case PLIST_UID: return "a UID";
+	default: return "a value of unknown type";
+	}
+}
+
+/* The keys custos reads from the backup's plists and the type each must
+ * have. A key of another type was read as absent without a word; now it
+ * is warned about, naming the file, the key and both types. */
+struct plist_key_type {
+	const char *key;
+	plist_type type;
+};
+static const struct plist_key_type manifest_keys[] = {
+    {"IsEncrypted", PLIST_BOOLEAN}, {"Lockdown", PLIST_DICT},  {"BackupKeyBag", PLIST_DATA},
+    {"ManifestKey", PLIST_DATA},    {"Version", PLIST_STRING}, {"WasPasscodeSet", PLIST_BOOLEAN},
+    {"Date", PLIST_DATE},           {NULL, PLIST_NONE},
+};
+static const struct plist_key_type lockdown_keys[] = {
+    {"DeviceName", PLIST_STRING},
+    {"ProductVersion", PLIST_STRING},
+    {"BuildVersion", PLIST_STRING},
+    {"ProductType", PLIST_STRING},
+    {"SerialNumber", PLIST_STRING},
+    {"UniqueDeviceID", PLIST_STRING},
+    {NULL, PLIST_NONE},
+};
+static const struct plist_key_type info_keys[] = {
+    {"Device Name", PLIST_STRING},
+    {"Product Version", PLIST_STRING},
+    {"Build Version", PLIST_STRING},
+    {"Product Type", PLIST_STRING},
+    {"IMEI", PLIST_STRING},
+    {"MEID", PLIST_STRING},
+    {"Serial Number", PLIST_STRING},
+    {"Unique Identifier", PLIST_STRING},
+    {"ICCID", PLIST_STRING},
+    {"Phone Number", PLIST_STRING},
+    {NULL, PLIST_NONE},
+};
+static const struct plist_key_type status_keys[] = {
+    {"SnapshotState", PLIST_STRING},
+    {"IsFullBackup", PLIST_BOOLEAN},
+    {NULL, PLIST_NONE},
+};
+
+/* Warns about every key of keys that d holds with another type; returns
+ * how many. d NULL or not a dictionary: nothing to check. */
+static unsigned check_plist_types(struct cu_format_run *x, plist_t d, const char *file,
+				  const struct plist_key_type *keys)
+{
+	unsigned bad = 0;
+	if (d == NULL || plist_get_node_type(d) != PLIST_DICT)
+		return 0;
+	for (const struct plist_key_type *k = keys; k->key != NULL; k++) {
+		plist_t n = plist_dict_get_item(d, k->key);
+		if (n == NULL || plist_get_node_type(n) == k->type)
+			continue;
+		bad++;
+		cu_ingest_warn(x->w, false,
+			       "%s: key '%s' is %s, not %s: its value is not used (the file "
+			       "is kept as found in the evidence)",
+			       file, k->key, plist_type_name(plist_get_node_type(n)),
+			       plist_type_name(k->type));
+	}
+	return bad;
 }
 
 /* First non-NULL of two facts (Info.plist, then Manifest.plist Lockdown). */
@@ -1148,6 +1236,17 @@ enum cu_status cu_format_ios_backup(struct cu_format_run *x, const struct cu_for
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", b.root);
 		goto out;
 	}
+	if (!has_file_at(b.rootfd, "Manifest.db") && !has_file_at(b.rootfd, "Manifest.mbdb")) {
+		st = cu_error_set(err, CU_E_FORMAT,
+				  "'%s' is an iOS backup (it has %s%s%s) but Manifest.db missing: "
+				  "without it no file can be given its device path; copy the "
+				  "backup again from its source, or import it with --format dir "
+				  "to keep its raw files",
+				  b.root, has_file_at(b.rootfd, "Info.plist") ? "Info.plist " : "",
+				  has_file_at(b.rootfd, "Manifest.plist") ? "Manifest.plist " : "",
+				  has_file_at(b.rootfd, "Status.plist") ? "Status.plist" : "");
+		goto out;
+	}
 	if (!has_file_at(b.rootfd, "Manifest.db")) {
 		st = cu_error_set(err, CU_E_UNSUPPORTED,
 				  "'%s' is an iOS 9 or older backup (Manifest.mbdb), which is not "
@@ -1171,9 +1270,18 @@ enum cu_status cu_format_ios_backup(struct cu_format_run *x, const struct cu_for
 	have_status = cu_import_read_small(b.rootfd, "Status.plist", "Status.plist",
 					   CU_IMPORT_META_MAX, &stat_b, &stat_sb, &e) == CU_OK;
 	pstatus = have_status ? plist_parse(&stat_b) : NULL;
+	if (plist_get_node_type(pman) != PLIST_DICT)
+		cu_ingest_warn(x->w, false,
+			       "Manifest.plist: the top level is %s, not a dictionary: no fact "
+			       "in it is used",
+			       plist_type_name(plist_get_node_type(pman)));
+	(void)check_plist_types(x, pman, "Manifest.plist", manifest_keys);
 	lockdown = plist_dict_get_item(pman, "Lockdown");
 	if (lockdown != NULL && plist_get_node_type(lockdown) != PLIST_DICT)
 		lockdown = NULL;
+	(void)check_plist_types(x, lockdown, "Manifest.plist Lockdown", lockdown_keys);
+	(void)check_plist_types(x, pinfo, "Info.plist", info_keys);
+	(void)check_plist_types(x, pstatus, "Status.plist", status_keys);
 	item_facts(x, pinfo, lockdown);
 
 	plist_t enc = plist_dict_get_item(pman, "IsEncrypted");

@@ -1213,6 +1213,7 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 	x.run.derived_key_file = opts->derived_key_file;
 	x.run.save_derived_key_file = opts->save_derived_key_file;
 	x.run.mount_point_given = opts->mount_point != NULL;
+	x.run.max_expansion = opts->max_expansion;
 	x.run.mount_prefix = "";
 	if (opts->mount_point != NULL) {
 		/* "/" or "" = the phone's root; else an absolute path without

@@ -303,7 +303,8 @@ static enum cu_status pdu_parts(const struct cu_artifact *a, sqlite3 *db, struct
 	cu_rows_init(&prows, a, -1);
 	while ((s = cu_rows_step(r->parts, &prows)) == SQLITE_ROW) {
 		const char *ct = cu_sqlite_text(r->parts, 0);
-		const char *txt = cu_sqlite_text(r->parts, 1);
+		size_t txt_len;
+		const char *txt = cu_sqlite_textn(r->parts, 1, &txt_len);
 		const char *data = cu_sqlite_text(r->parts, 2);
 
 		if (ct && strcmp(ct, "application/smil") == 0)
@@ -312,7 +313,7 @@ static enum cu_status pdu_parts(const struct cu_artifact *a, sqlite3 *db, struct
 			if (txt && r->body.len)
 				rc = cu_buf_putc(&r->body, '\n', err);
 			if (!rc && txt)
-				rc = cu_buf_puts(&r->body, txt, err);
+				rc = cu_buf_append(&r->body, txt, txt_len, err);
 		} else {
 			if (!strcmp(*kind, "text"))
 				*kind = kind_for_ct(ct);
@@ -383,6 +384,7 @@ static enum cu_status pdu_row(struct cu_parse_ctx *ctx, const struct cu_artifact
 	m->sender = box == 1 ? from : NULL;
 	m->kind = kind;
 	m->body = r->body.len ? r->body.data : row->v[PDU_SUBJECT].text;
+	m->body_len = r->body.len;
 	m->attachment = r->att.len ? r->att.data : NULL;
 	snprintf(out->raw_type, sizeof(out->raw_type), "mms/%lld",
 		 (long long)(box == CU_UNKNOWN ? -1 : box));

@@ -388,6 +388,8 @@ static enum cu_status message_row(struct cu_parse_ctx *ctx, const struct cu_arti
 	else
 		m->kind = "text";
 	m->body = text;
+	if (text != NULL && text == r->body.data)
+		m->body_len = r->body.len; /* a column's text: its length, by the spec */
 	m->raw_type = v[MSG_SERVICE].text;
 	m->attachment = attach;
 	m->status = msg_status(from_me == 1, v[MSG_READ].value, v[MSG_DELIVERED].value,

@@ -57,17 +57,39 @@ static void test_truncation(void)
 	cu_error_set(&err, CU_E_LIMIT, "%s", big);
 	len = strlen(err.msg);
 	tap_is_int((int64_t)len, CU_ERROR_MSG_MAX - 1, "long message truncated to the buffer");
-	tap_ok(strcmp(err.msg + len - 3, "...") == 0, "truncated message ends with ...");
+	tap_ok(strstr(err.msg, " \xe2\x80\xa6 ") != NULL && strcmp(err.msg + len - 3, "aaa") == 0,
+	       "long message loses its middle (marked \" … \"), not its end");
 	cu_error_prefix(&err, "ctx");
 	len = strlen(err.msg);
 	tap_is_int((int64_t)len, CU_ERROR_MSG_MAX - 1, "prefix on a full message stays bounded");
 	tap_ok(strncmp(err.msg, "ctx: aaa", 8) == 0, "prefix keeps the context at the front");
-	tap_ok(strcmp(err.msg + len - 3, "...") == 0, "prefix marks the cut inner message");
+	tap_ok(strcmp(err.msg + len - 3, "aaa") == 0, "prefix keeps the end of the inner message");
 	cu_error_set(&err, CU_E_IO, "short");
 	cu_error_prefix(&err, "%s", big);
 	tap_is_int((int64_t)strlen(err.msg), CU_ERROR_MSG_MAX - 1, "huge prefix stays bounded");
 	cu_error_errno(&err, CU_E_IO, EIO, "%s", big);
 	tap_is_int((int64_t)strlen(err.msg), CU_ERROR_MSG_MAX - 1, "errno on full stays bounded");
+	tap_ok(strstr(err.msg, "Input/output error") != NULL, "errno text survives a full message");
+	/* A member name deeper than the buffer: the reason at the end stays. */
+	cu_error_set(&err, CU_E_PATH, "member '%s' not imported: %s", big, "path too long");
+	len = strlen(err.msg);
+	tap_ok(len < CU_ERROR_MSG_MAX && strncmp(err.msg, "member 'aaa", 11) == 0 &&
+		   strcmp(err.msg + len - 29, "' not imported: path too long") == 0,
+	       "long name shortened in the middle: what and why both kept");
+	cu_error_prefix(&err, "import of '%s'", "x.tar");
+	len = strlen(err.msg);
+	tap_ok(strncmp(err.msg, "import of 'x.tar': member 'aaa", 30) == 0 &&
+		   strcmp(err.msg + len - 13, "path too long") == 0,
+	       "prefix on a shortened message keeps context and reason");
+	/* UTF-8 is never split at the cut. */
+	{
+		char cjk[3001];
+		for (size_t i = 0; i + 3 <= 3000; i += 3)
+			memcpy(cjk + i, "\xe4\xb8\xad", 3);
+		cjk[3000] = '\0';
+		cu_error_set(&err, CU_E_PATH, "%s", cjk);
+		tap_ok(cu_utf8_valid(err.msg, strlen(err.msg)), "the cut keeps UTF-8 valid");
+	}
 }
 
 static void test_openssl(void)
@@ -149,7 +171,7 @@ static void test_log(void)
 
 int main(void)
 {
-	tap_plan(63);
+	tap_plan(67);
 	test_set_and_prefix();
 	test_errno();
 	test_truncation();

@@ -229,6 +229,12 @@ static void test_member_path(void)
 	tap_is_int(cu_import_member_path("./", &b, &abs, &e), CU_E_PATH, "root refused");
 	tap_ok(cu_import_member_path("a/..b/c..", &b, &abs, &e) == CU_OK,
 	       "'..b' is a name, not '..'");
+	/* A counted name keeps its NUL byte (zip names are counted). */
+	tap_ok(cu_import_member_path_n("./a/b\0c", 7, &b, &abs, &e) == CU_OK && b.len == 6 &&
+		   memcmp(b.data, "/a/b\0c", 6) == 0,
+	       "counted name: the NUL byte stays in the device path");
+	tap_is_int(cu_import_member_path_n("a/..\0/..", 8, &b, &abs, &e), CU_E_PATH,
+		   "counted name: '..' after a NUL still refused");
 	cu_buf_release(&b);
 }
 
@@ -493,7 +499,7 @@ static void test_ab_stream(void)
 
 int main(void)
 {
-	tap_plan(90);
+	tap_plan(92);
 	test_pathmap();
 	test_unwrap();
 	test_keybag();

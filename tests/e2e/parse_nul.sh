@@ -1,0 +1,46 @@
+#!/bin/sh
+# parse_nul.sh - text is kept as found (CASEDB.md: nothing is cleaned): an
+# SMS body with an embedded NUL byte reaches case.db whole (SQLite text
+# bound with its length, not cut at the NUL), and the report shows the NUL
+# as the visible marker ⟨U+0000⟩ with the text after it. Built with
+# sqlite3 (the NUL goes in through CAST(X'..' AS TEXT)), checked with
+# sqlite3 on case.db.
+. "$SRCDIR/tests/harness/tap.sh"
+tap_setup parse_nul
+tap_plan 9
+export SOURCE_DATE_EPOCH=1700000000
+command -v sqlite3 >/dev/null || bail "sqlite3 missing"
+FX="$SRCDIR/fixtures/apps"
+C=$T/case
+DB=$T/android/data/data/com.android.providers.telephony/databases/mmssms.db
+mkdir -p "$(dirname "$DB")"
+must sqlite3 "$DB" <"$FX/sms-android/mmssms.sql"
+# 15 bytes, NUL, 47 bytes: 63 bytes in all
+HEAD='Meet at pier 9 '
+TAIL='bring the cash, the code word is BLUEHERON-7741'
+HEX=$(printf '%s' "$HEAD" | od -An -tx1 | tr -d ' \n')00$(printf '%s' "$TAIL" | od -An -tx1 | tr -d ' \n')
+must sqlite3 "$DB" "INSERT INTO sms (_id, thread_id, address, date, type, read, body) VALUES (900, 5, '+8613912345678', 1710673400000, 1, 1, CAST(X'$HEX' AS TEXT))"
+is "$(sqlite3 "$DB" "SELECT length(CAST(body AS BLOB)) FROM sms WHERE _id = 900")" "63" "fixture: the body is 63 bytes with a NUL at byte 16"
+
+# The same body in an iOS sms.db (message.text)
+IDB=$T/ios/HomeDomain/Library/SMS/sms.db
+mkdir -p "$(dirname "$IDB")"
+must sqlite3 "$IDB" <"$FX/sms-ios/sms.sql"
+must sqlite3 "$IDB" "INSERT INTO message (ROWID, guid, text, handle_id, version, type, service, date, is_from_me, is_read) VALUES (900, 'NUL-TEST-0900', CAST(X'$HEX' AS TEXT), 2, 10, 0, 'SMS', 732677500000000000, 0, 1)"
+
+run "case init" "$CUSTOS" case init "$C" --case-id PARSE-NUL
+run "import android dir" "$CUSTOS" --case "$C" import "$T/android" --format android-dir --item A1
+run "import ios dir" "$CUSTOS" --case "$C" import "$T/ios" --format dir --item A2
+"$CUSTOS" --case "$C" parse >"$T/parse.out" 2>"$T/parse.err"
+st=$?
+ok $([ "$st" -eq 0 ] || [ "$st" -eq 5 ] && echo 0 || echo 1) "parse ran (exit $st)"
+got=$(sqlite3 "file:$C/case.db?mode=ro" "SELECT length(CAST(body AS BLOB)) FROM messages WHERE item_id = 'A1' AND source_rowid = 900")
+is "$got" "63" "case.db keeps the whole body, NUL included (63 bytes, not 15)"
+is "$(sqlite3 "file:$C/case.db?mode=ro" "SELECT hex(CAST(body AS BLOB)) FROM messages WHERE item_id = 'A1' AND source_rowid = 900")" \
+	"$(printf '%s' "$HEX" | tr 'a-f' 'A-F')" "case.db body is byte for byte the source body"
+is "$(sqlite3 "file:$C/case.db?mode=ro" "SELECT hex(CAST(body AS BLOB)) FROM messages WHERE item_id = 'A2' AND source_rowid = 900")" \
+	"$(printf '%s' "$HEX" | tr 'a-f' 'A-F')" "iOS sms.db: the body with its NUL, byte for byte"
+"$CUSTOS" --case "$C" report >"$T/report.out" 2>"$T/report.err" || true
+grep -rqF "Meet at pier 9 ⟨U+0000⟩bring the cash" "$C/report" --include='*.html'
+ok $? "the report shows the NUL as ⟨U+0000⟩ and the text after it"
+tap_done
