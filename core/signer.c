@@ -104,6 +104,10 @@ static enum cu_status load_key(const char *pem_path, bool private_key, struct cu
 	EVP_PKEY *pkey = NULL;
 	enum cu_status st;
 
+	/* A private key's PEM text is a secret: locked, never reallocated,
+	 * wiped on release. */
+	if (private_key && (st = cu_secret_buf_reserve(&pem, 64 * 1024, err)) != CU_OK)
+		goto out;
 	if ((st = read_pem(pem_path, &pem, err)) != CU_OK)
 		goto out;
 	st = pem_parse(&pem, private_key, pem_path, &pkey, err);
@@ -124,9 +128,7 @@ static enum cu_status load_key(const char *pem_path, bool private_key, struct cu
 	}
 	st = signer_wrap(pkey, private_key, pem_path, out, err);
 out:
-	if (pem.data != NULL)
-		OPENSSL_cleanse(pem.data, pem.cap);
-	cu_buf_release(&pem);
+	cu_secret_buf_wipe(&pem);
 	return st;
 }
 
