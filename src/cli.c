@@ -301,15 +301,21 @@ int cu_cli_getopt(int argc, char **argv, const char *shortopts, const struct opt
  * verbs keep printing their human messages to stderr as before; stderr is
  * read on its way out (the last "custos..." line that is not a warning,
  * with its indented continuation lines) unless cu_cli_fail() recorded the
- * error itself. A command that already printed its JSON document (verify's
- * report, say) keeps it as the one document.
+ * error itself. stdout is held back (up to JSON_OUT_HOLD bytes) until the
+ * exit code is known: a command that printed one JSON document and failed
+ * (a partial import, exit 5) gets the object as that document's "error"
+ * member; a stream of JSON lines gets it as its last line.
  */
-#define JSON_ERR_MAX 4096
+#define JSON_ERR_MAX  4096
+#define JSON_OUT_HOLD ((size_t)1 << 20)
 
 static struct {
 	bool on;
 	FILE *real_out, *real_err;
-	uint64_t out_bytes;
+	char *out; /* stdout held back, or NULL once spilled */
+	size_t out_len;
+	bool spilled;     /* stdout passed through (held output too big) */
+	bool member_done; /* the command wrote the error member itself */
 	char line[JSON_ERR_MAX];
 	size_t line_len;
 	bool line_cut;
@@ -375,9 +381,23 @@ static ssize_t tee_err_write(void *cookie, const char *buf, size_t n)
 static ssize_t count_out_write(void *cookie, const char *buf, size_t n)
 {
 	(void)cookie;
-	size_t w = fwrite(buf, 1, n, jerr.real_out);
-	jerr.out_bytes += w;
-	return w == n ? (ssize_t)n : -1;
+	if (!jerr.spilled) {
+		if (jerr.out == NULL)
+			jerr.out = malloc(JSON_OUT_HOLD);
+		if (jerr.out != NULL && n <= JSON_OUT_HOLD - jerr.out_len) {
+			memcpy(jerr.out + jerr.out_len, buf, n);
+			jerr.out_len += n;
+			return (ssize_t)n;
+		}
+		/* Too much to hold: pass everything through from here on. */
+		if (jerr.out_len > 0 &&
+		    fwrite(jerr.out, 1, jerr.out_len, jerr.real_out) != jerr.out_len)
+			return -1;
+		free(jerr.out);
+		jerr.out = NULL;
+		jerr.spilled = true;
+	}
+	return fwrite(buf, 1, n, jerr.real_out) == n ? (ssize_t)n : -1;
 }
 
 void cu_cli_json_errors_begin(int argc, char **argv)
@@ -427,6 +447,7 @@ static const char *exit_code_name(int rc)
 
 void cu_cli_json_error_member(struct cu_json *j, int rc, const char *message)
 {
+	jerr.member_done = true;
 	cu_json_key(j, "error");
 	cu_json_obj_begin(j);
 	cu_json_kv_str(j, "code", exit_code_name(rc));
@@ -435,13 +456,33 @@ void cu_cli_json_error_member(struct cu_json *j, int rc, const char *message)
 	cu_json_obj_end(j);
 }
 
+/* The held stdout is one JSON object (nothing after it but white space)
+ * without an "error" member: where its closing brace is, or NULL. */
+static const char *one_object_end(const char *out, size_t n)
+{
+	json_error_t je;
+	json_t *doc;
+	const char *end = out + n;
+
+	if (n == 0 || (doc = json_loadb(out, n, 0, &je)) == NULL)
+		return NULL;
+	bool fits = json_is_object(doc) && json_object_get(doc, "error") == NULL;
+	json_decref(doc);
+	if (!fits)
+		return NULL;
+	while (end > out &&
+	       (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\r' || end[-1] == '\t'))
+		end--;
+	return end > out && end[-1] == '}' ? end - 1 : NULL;
+}
+
 int cu_cli_json_errors_end(int rc)
 {
 	struct cu_buf b = CU_BUF_INIT;
 	struct cu_json j;
 	struct cu_error e;
 	char fallback[64];
-	const char *msg;
+	const char *msg, *brace = NULL;
 
 	if (!jerr.on)
 		return rc;
@@ -450,7 +491,7 @@ int cu_cli_json_errors_end(int rc)
 		stderr_line(jerr.line, jerr.line_len);
 		jerr.line_len = 0;
 	}
-	if (rc != 0 && jerr.out_bytes == 0) {
+	if (rc != 0 && !jerr.member_done) {
 		snprintf(fallback, sizeof(fallback), "failed with exit code %d", rc);
 		msg = jerr.failed[0]     ? jerr.failed
 		      : jerr.msg_len > 0 ? jerr.msg
@@ -460,14 +501,42 @@ int cu_cli_json_errors_end(int rc)
 		cu_json_obj_begin(&j);
 		cu_cli_json_error_member(&j, rc, msg);
 		cu_json_obj_end(&j);
-		if (cu_json_finish(&j, &e) == CU_OK)
-			fprintf(jerr.real_out, "%s\n", b.data);
-		else
-			fprintf(jerr.real_out,
-				"{\"error\":{\"code\":\"%s\",\"exit\":%d,\"message\":\"%s\"}}\n",
-				exit_code_name(rc), rc, fallback);
+		if (cu_json_finish(&j, &e) != CU_OK) {
+			cu_buf_release(&b);
+			cu_buf_init(&b, 0);
+			if (cu_buf_printf(
+				&b, &e,
+				"{\"error\":{\"code\":\"%s\",\"exit\":%d,\"message\":\"%s\"}}",
+				exit_code_name(rc), rc, fallback) != CU_OK)
+				b.len = 0;
+		}
+		if (!jerr.spilled && jerr.out != NULL)
+			brace = one_object_end(jerr.out, jerr.out_len);
+		if (brace != NULL && b.len > 2) {
+			/* {"a":1} + {"error":{...}} -> {"a":1,"error":{...}} */
+			size_t keep = (size_t)(brace - jerr.out);
+			const char *p = brace;
+			while (p > jerr.out && (p[-1] == ' ' || p[-1] == '\n'))
+				p--;
+			fwrite(jerr.out, 1, keep, jerr.real_out);
+			if (p > jerr.out && p[-1] != '{')
+				fputc(',', jerr.real_out);
+			fprintf(jerr.real_out, "%s\n", b.data + 1);
+		} else {
+			if (jerr.out_len > 0) /* JSON lines: the error is the last one */
+				fwrite(jerr.out, 1, jerr.out_len, jerr.real_out);
+			if (jerr.out_len > 0 && jerr.out[jerr.out_len - 1] != '\n')
+				fputc('\n', jerr.real_out);
+			if (b.len > 0)
+				fprintf(jerr.real_out, "%s\n", b.data);
+		}
 		cu_buf_release(&b);
+	} else if (jerr.out_len > 0) {
+		fwrite(jerr.out, 1, jerr.out_len, jerr.real_out);
 	}
+	free(jerr.out);
+	jerr.out = NULL;
+	jerr.out_len = 0;
 	fflush(jerr.real_out);
 	fflush(jerr.real_err);
 	return rc;

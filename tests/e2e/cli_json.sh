@@ -6,7 +6,7 @@
 # Usage errors found before the verb runs count too.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup cli_json
-tap_plan 26
+tap_plan 28
 
 C=$T/case
 mkcase "$C"
@@ -90,4 +90,19 @@ e = d["error"]
 assert d["ok"] is False and e["exit"] == int(sys.argv[2]) and e["code"] in ("integrity", "input"), d
 ' "$T/v.out" "$st"
 ok $? "verify's failing report holds error {code, exit, message} (exit $st)"
+
+# A partial import (exit 5) prints its own document: the error object is
+# its "error" member, and it is still the one line on stdout.
+must python3 "$SRCDIR/fixtures/import/mk_ios_backup.py" "$T/plain" --missing --unlisted >/dev/null
+"$CUSTOS" --json --case "$C" import "$T/plain" >"$T/p.out" 2>"$T/p.err"
+is "$?" 5 "partial import under --json: exit 5"
+python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+assert len(lines) == 2 and lines[1] == "", lines
+d = json.loads(lines[0])
+assert d["status"] == "partial" and d["files"] > 0, d
+assert d["error"]["exit"] == 5 and d["error"]["code"] == "partial" and d["error"]["message"], d
+' "$T/p.out"
+ok $? "one object: the import summary with error {code partial, exit 5}"
 tap_done
