@@ -196,7 +196,8 @@ enum cu_status cu_text_finish(struct cu_text *t, struct cu_error *err) CU_WARN_U
 
 /* Core dumps off for the whole process: RLIMIT_CORE 0 (soft and hard) and
  * PR_SET_DUMPABLE 0 (no core, no ptrace attach by other users, /proc/PID
- * owned by root). main() calls it first, for every command. */
+ * owned by root); and OpenSSL's secure heap for private keys (best effort).
+ * main() calls it first, for every command. */
 enum cu_status cu_secret_no_core_dumps(struct cu_error *err) CU_WARN_UNUSED;
 /* mlock()s n bytes at p while a secret is held there (best effort: false
  * when the lock limit refused it; the secret is still wiped). */

@@ -27,10 +27,14 @@
 
 #include "core/core.h"
 
+/* OpenSSL's secure heap (a power of two): a few private keys. */
+#define CU_SECRET_HEAP ((size_t)64 * 1024)
+
 #ifdef CUSTOS_TEST_HOOKS
 /*
  * CUSTOS_TEST_SECRET_REPORT=FILE  TEST ONLY (builds with CUSTOS_TEST_HOOKS):
- * each cu_secret_lock() appends "dumpable=D core=SOFT/HARD locked=L" to FILE,
+ * each cu_secret_lock() appends "dumpable=D core=SOFT/HARD locked=L
+ * secure_heap=S" to FILE,
  * the process state while the secret is held (tests/e2e/cli_secrets.sh).
  */
 static void report_state(bool locked)
@@ -42,8 +46,10 @@ static void report_state(bool locked)
 	if (path == NULL || (f = fopen(path, "a")) == NULL)
 		return;
 	(void)getrlimit(RLIMIT_CORE, &rl);
-	fprintf(f, "dumpable=%d core=%llu/%llu locked=%d\n", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0),
-		(unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max, locked ? 1 : 0);
+	fprintf(f, "dumpable=%d core=%llu/%llu locked=%d secure_heap=%d\n",
+		prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), (unsigned long long)rl.rlim_cur,
+		(unsigned long long)rl.rlim_max, locked ? 1 : 0,
+		CRYPTO_secure_malloc_initialized());
 	fclose(f);
 }
 #endif
@@ -58,6 +64,12 @@ enum cu_status cu_secret_no_core_dumps(struct cu_error *err)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		return cu_error_errno(err, CU_E_IO, errno,
 				      "cannot disable core dumps (PR_SET_DUMPABLE)");
+	/* OpenSSL keeps private keys (the Ed25519 signing key while seal or
+	 * custody holds it) in its secure heap when there is one: locked,
+	 * guarded pages, cleansed on free. Best effort: without it they live
+	 * in the ordinary heap, still never dumped. */
+	if (!CRYPTO_secure_malloc_initialized())
+		(void)CRYPTO_secure_malloc_init(CU_SECRET_HEAP, 32);
 	return CU_OK;
 }
 

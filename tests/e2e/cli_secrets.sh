@@ -47,8 +47,8 @@ ok $? "the secret was held (test hook report written)"
 grep -v '^dumpable=0 core=0/0 ' "$T/report" | sed 's/^/#   /'
 grep -qv '^dumpable=0 core=0/0 ' "$T/report"
 nok $? "every time a secret was held: PR_GET_DUMPABLE 0 and RLIMIT_CORE 0/0"
-grep -q 'locked=1' "$T/report"
-ok $? "the secret's pages were locked (mlock)"
+grep -q "locked=1 secure_heap=1" "$T/report"
+ok $? "the secret's pages were locked (mlock) and OpenSSL has its secure heap"
 grep -rqa 'ab-pass-7' "$T/imp.out" "$T/imp.err" "$C"
 nok $? "the password is in no output and no case file"
 
