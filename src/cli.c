@@ -281,11 +281,17 @@ static bool check_options(int argc, char **argv, const char *shortopts,
 
 int cu_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
+	return cu_cli_getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
+int cu_cli_getopt_long(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		       int *longindex)
+{
 	/* Our messages only: getopt's would echo "--password=X" whole. */
 	opterr = 0;
 	if (optind <= 1 && !check_options(argc, argv, shortopts, longopts))
 		return '?';
-	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	int c = (getopt_long)(argc, argv, shortopts, longopts, longindex);
 	if (c == '?' || c == ':')
 		fprintf(stderr, "custos: %s: invalid option\n", argv[0]);
 	return c == ':' ? '?' : c;

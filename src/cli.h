@@ -6,6 +6,8 @@
 #ifndef CUSTOS_CLI_H
 #define CUSTOS_CLI_H
 
+#include <getopt.h>
+
 #include "core/core.h"
 
 struct cu_cli {
@@ -44,8 +46,15 @@ int cu_cli_not_implemented(const char *verb);
  * missing value or a value given to a flag prints "custos: ..." naming the
  * option only (never its value) and returns '?' (the verb then exits 2).
  */
-struct option;
 int cu_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+int cu_cli_getopt_long(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		       int *longindex);
+/* Option parsing written later that calls getopt_long directly (a new verb
+ * or subcommand) gets the same exact matching: every file of the CLI
+ * includes this header. <getopt.h> comes first so its declaration is not
+ * rewritten; src/cli.c calls the real one as (getopt_long)(...). */
+#define getopt_long(argc, argv, shortopts, longopts, longindex)                                    \
+	cu_cli_getopt_long(argc, argv, shortopts, longopts, longindex)
 
 /*
  * --json errors (docs/cli.md): begin() before anything else looks at argv
