@@ -281,6 +281,9 @@ enum cu_status cu_signer_write_pem(const struct cu_signer *s, const char *privat
 		if (!s->has_private)
 			return cu_error_set(err, CU_E_KEY, "no private key to write to '%s'",
 					    private_path);
+		/* The PEM text of the private key: locked, never moved, wiped. */
+		if ((st = cu_secret_buf_reserve(&text, 64 * 1024, err)) != CU_OK)
+			goto out;
 		bio = BIO_new(BIO_s_secmem());
 		if (bio == NULL)
 			bio = BIO_new(BIO_s_mem());
@@ -311,8 +314,6 @@ enum cu_status cu_signer_write_pem(const struct cu_signer *s, const char *privat
 	}
 out:
 	BIO_free(bio);
-	if (text.data != NULL)
-		OPENSSL_cleanse(text.data, text.cap);
-	cu_buf_release(&text);
+	cu_secret_buf_wipe(&text);
 	return st;
 }
