@@ -233,8 +233,15 @@ static bool check_options(int argc, char **argv, const char *shortopts,
 			const struct option *o = long_exact(longopts, name, n);
 			if (o == NULL) {
 				const struct option *near = long_prefixed(longopts, name, n);
-				fprintf(stderr, "custos: unknown option --%.*s%s%s%s\n", (int)n,
-					name,
+				/* A name is shown only when it looks like one (no
+				 * terminal controls, nothing a password would hold). */
+				bool shown = n > 0 && n <= 40;
+				for (size_t k = 0; shown && k < n; k++)
+					shown = (name[k] >= 'a' && name[k] <= 'z') ||
+						(name[k] >= '0' && name[k] <= '9') ||
+						name[k] == '-';
+				fprintf(stderr, "custos: unknown option --%.*s%s%s%s%s\n",
+					shown ? (int)n : 0, name, shown ? "" : "... (not shown)",
 					near != NULL ? " (options are never abbreviated): did you "
 						       "mean --"
 						     : "",

@@ -10,7 +10,7 @@
 # never echoed.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup cli_secrets
-tap_plan 55
+tap_plan 57
 
 GEN="python3 $SRCDIR/fixtures/import/mk_ab.py"
 SECRET=hunter2XYZ
@@ -93,6 +93,12 @@ refused "custody add --act" act "$CUSTOS" --case "$C" custody add --act "$SECRET
 refused "custody show --lo" lo "$CUSTOS" --case "$C" custody show --lo "$SECRET"
 refused "custody verify --pub" pub "$CUSTOS" --case "$C" custody verify --pub "$SECRET"
 refused "keygen --out" out "$CUSTOS" keygen --out "$T/nodir/$SECRET"
+
+# An "option" that does not look like an option name (a pasted password,
+# terminal controls) is not shown either.
+expect_exit 2 "unknown option --<password>: usage error" "$CUSTOS" --case "$C" parse "--$SECRET"
+cat "$T/last.out" "$T/last.err" | grep -qF "$SECRET"
+nok $? "unknown option --<password>: not echoed"
 
 # --- a --password-file that cannot be read is not named -----------------
 expect_exit 3 "import --password-file MISSING: input error" \
