@@ -196,6 +196,32 @@ bool cu_text_failed(const struct cu_text *t);
 enum cu_status cu_text_finish(struct cu_text *t, struct cu_error *err) CU_WARN_UNUSED;
 
 /* ------------------------------------------------------------------ */
+/* Secrets held in memory only (core/secret.c)                         */
+/* ------------------------------------------------------------------ */
+
+/* Core dumps off for the whole process: RLIMIT_CORE 0 (soft and hard) and
+ * PR_SET_DUMPABLE 0 (no core, no ptrace attach by other users, /proc/PID
+ * owned by root); and OpenSSL's secure heap for private keys (best effort).
+ * main() calls it first, for every command. */
+enum cu_status cu_secret_no_core_dumps(struct cu_error *err) CU_WARN_UNUSED;
+/* mlock()s n bytes at p while a secret is held there (best effort: false
+ * when the lock limit refused it; the secret is still wiped). */
+bool cu_secret_lock(void *p, size_t n);
+/* Overwrites n bytes at p (OPENSSL_cleanse, never elided) and unlocks them. */
+void cu_secret_wipe(void *p, size_t n);
+/* Makes an empty b a locked buffer for a secret of at most cap bytes that
+ * never reallocates (a realloc would leave a copy behind). */
+enum cu_status cu_secret_buf_reserve(struct cu_buf *b, size_t cap,
+				     struct cu_error *err) CU_WARN_UNUSED;
+/* Wipes all of b's memory (cap, not len), unlocks and releases it. */
+void cu_secret_buf_wipe(struct cu_buf *b);
+/* Appends the first line of a password file (at most max bytes) to out,
+ * a buffer from cu_secret_buf_reserve(). A failure never names the file:
+ * the name given may be a password typed where the path belongs. */
+enum cu_status cu_secret_read_file(const char *path, size_t max, struct cu_buf *out,
+				   struct cu_error *err) CU_WARN_UNUSED;
+
+/* ------------------------------------------------------------------ */
 /* Strings                                                             */
 /* ------------------------------------------------------------------ */
 

@@ -10,3 +10,5 @@ libcucore_a_SOURCES += core/signer.c core/schema.c core/manifest.c
 check_PROGRAMS += tests/unit/test_core_manifest
 TESTS += tests/unit/test_core_manifest
 tests_unit_test_core_manifest_LDADD = $(CORE_TESTLIBS)
+# Secrets held in memory only: no core dumps, locked and wiped buffers.
+libcucore_a_SOURCES += core/secret.c

@@ -104,6 +104,10 @@ static enum cu_status load_key(const char *pem_path, bool private_key, struct cu
 	EVP_PKEY *pkey = NULL;
 	enum cu_status st;
 
+	/* A private key's PEM text is a secret: locked, never reallocated,
+	 * wiped on release. */
+	if (private_key && (st = cu_secret_buf_reserve(&pem, 64 * 1024, err)) != CU_OK)
+		goto out;
 	if ((st = read_pem(pem_path, &pem, err)) != CU_OK)
 		goto out;
 	st = pem_parse(&pem, private_key, pem_path, &pkey, err);
@@ -124,9 +128,7 @@ static enum cu_status load_key(const char *pem_path, bool private_key, struct cu
 	}
 	st = signer_wrap(pkey, private_key, pem_path, out, err);
 out:
-	if (pem.data != NULL)
-		OPENSSL_cleanse(pem.data, pem.cap);
-	cu_buf_release(&pem);
+	cu_secret_buf_wipe(&pem);
 	return st;
 }
 
@@ -279,6 +281,9 @@ enum cu_status cu_signer_write_pem(const struct cu_signer *s, const char *privat
 		if (!s->has_private)
 			return cu_error_set(err, CU_E_KEY, "no private key to write to '%s'",
 					    private_path);
+		/* The PEM text of the private key: locked, never moved, wiped. */
+		if ((st = cu_secret_buf_reserve(&text, 64 * 1024, err)) != CU_OK)
+			goto out;
 		bio = BIO_new(BIO_s_secmem());
 		if (bio == NULL)
 			bio = BIO_new(BIO_s_mem());
@@ -309,8 +314,6 @@ enum cu_status cu_signer_write_pem(const struct cu_signer *s, const char *privat
 	}
 out:
 	BIO_free(bio);
-	if (text.data != NULL)
-		OPENSSL_cleanse(text.data, text.cap);
-	cu_buf_release(&text);
+	cu_secret_buf_wipe(&text);
 	return st;
 }

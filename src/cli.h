@@ -6,6 +6,8 @@
 #ifndef CUSTOS_CLI_H
 #define CUSTOS_CLI_H
 
+#include <getopt.h>
+
 #include "core/core.h"
 
 struct cu_cli {
@@ -37,6 +39,38 @@ bool cu_cli_wants_help(int argc, char **argv);
 int cu_cli_not_implemented(const char *verb);
 
 /*
+ * getopt_long for every verb and the global options, with options matched
+ * exactly: getopt_long alone takes any unique prefix, so "--password X"
+ * would be read as "--password-file X". Before the first option of an argv
+ * is returned, all of argv is checked; an abbreviated or unknown option, a
+ * missing value or a value given to a flag prints "custos: ..." naming the
+ * option only (never its value) and returns '?' (the verb then exits 2).
+ */
+int cu_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+int cu_cli_getopt_long(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		       int *longindex);
+/* Option parsing written later that calls getopt_long directly (a new verb
+ * or subcommand) gets the same exact matching: every file of the CLI
+ * includes this header. <getopt.h> comes first so its declaration is not
+ * rewritten; src/cli.c calls the real one as (getopt_long)(...). */
+#define getopt_long(argc, argv, shortopts, longopts, longindex)                                    \
+	cu_cli_getopt_long(argc, argv, shortopts, longopts, longindex)
+
+/*
+ * --json errors (docs/cli.md): begin() before anything else looks at argv
+ * (it reads "--json" anywhere before "--"); end() takes the exit code about
+ * to be returned and, under --json, prints the one-line error object
+ * {"error":{"code":...,"exit":N,"message":...}} on stdout when the command
+ * failed without printing a JSON document of its own. Returns rc.
+ */
+void cu_cli_json_errors_begin(int argc, char **argv);
+/* The same error object as a member of a command's own --json document
+ * (verify, custody verify): writes "error": {"code","exit","message"}. */
+struct cu_json;
+void cu_cli_json_error_member(struct cu_json *j, int rc, const char *message);
+int cu_cli_json_errors_end(int rc);
+
+/*
  * Reads a secret: from the file named (first line, no newline), else from
  * the environment variable env_name, else from a no-echo prompt on the
  * terminal. Never from argv. out is wiped by the caller with
@@ -46,6 +80,8 @@ CU_WARN_UNUSED enum cu_status cu_cli_read_secret(const char *file, const char *e
 						 const char *prompt, struct cu_buf *out,
 						 struct cu_error *err);
 void cu_cli_secret_release(struct cu_buf *secret);
+/* The longest secret read (bytes). */
+#define CU_CLI_SECRET_MAX 4096
 
 /* `custos --version`: the build, then every linked library with its
  * version, each asked through the folder that wraps it (cu_<folder>_

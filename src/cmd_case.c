@@ -63,7 +63,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 		return 3;
 	}
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'i': o.case_id = optarg; break;
 		case 'm': o.manifest_path = optarg; break;

@@ -103,7 +103,7 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 
 	cu_error_clear(&err);
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'a': action = optarg; break;
 		case 'n': actor.name = optarg; break;
@@ -273,7 +273,7 @@ static int custody_show(struct cu_cli *cli, int argc, char **argv)
 
 	cu_error_clear(&err);
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'l': log = optarg; break;
 		case 'j': s.json = true; break;
@@ -314,7 +314,10 @@ static int custody_show(struct cu_cli *cli, int argc, char **argv)
 			cu_hex(chk.root, 32, hex);
 			cu_json_kv_str(&j, "root", hex);
 		}
-		cu_json_kv_str(&j, "error", st == CU_OK ? NULL : err.msg);
+		if (st == CU_OK)
+			cu_json_kv_str(&j, "error", NULL);
+		else
+			cu_cli_json_error_member(&j, cu_status_exit_code(st), err.msg);
 		cu_json_obj_end(&j);
 		struct cu_error jerr;
 		if (cu_json_finish(&j, &jerr) != CU_OK) {
@@ -400,7 +403,7 @@ static int custody_verify(struct cu_cli *cli, int argc, char **argv)
 	cu_error_clear(&err);
 	memset(&chk, 0, sizeof(chk));
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'l': log = optarg; break;
 		case 'p': pubkey = optarg; break;

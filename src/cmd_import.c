@@ -56,7 +56,7 @@ int cu_cmd_import(struct cu_cli *cli, int argc, char **argv)
 	/* 0 makes glibc re-initialise getopt: main() parsed the global
 	 * options in "+" (stop at the verb) mode, and options may follow PATH. */
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (!cu_import_format_parse(optarg, &o.format)) {

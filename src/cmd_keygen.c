@@ -28,7 +28,7 @@ int cu_cmd_keygen(struct cu_cli *cli, int argc, char **argv)
 
 	cu_error_clear(&err);
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (ch) {
 		case 'o': out = optarg; break;
 		case 'j': json = true; break;

@@ -67,7 +67,7 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 
 	if (cu_cli_wants_help(argc, argv))
 		return cu_cli_usage("parse", false);
-	while ((ch = getopt_long(argc, argv, "+i:", longopts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "+i:", longopts)) != -1) {
 		switch (ch) {
 		case 'i': opts.item = optarg; break;
 		case 'j': json = true; break;

@@ -43,7 +43,7 @@ int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	cu_error_clear(&err);
 	optind = 0; /* re-initialise getopt: main() parsed in "+" mode */
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (!cu_report_parse_formats(optarg, &o.formats)) {

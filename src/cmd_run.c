@@ -122,7 +122,7 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 	int ch;
 
 	optind = 0; /* re-initialise getopt: main() parsed in "+" mode */
-	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((ch = cu_cli_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (ch) {
 		case 'i': r->io.case_id = optarg; break;
 		case 'o': r->out = optarg; break;

@@ -43,7 +43,7 @@ int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 	so.hash_algs = CU_HASH_DEFAULT;
 	cu_error_clear(&err);
 	optind = 0; /* re-initialise getopt: main() parsed in "+" mode */
-	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((opt = cu_cli_getopt(argc, argv, "o:", opts)) != -1) {
 		switch (opt) {
 		case 'o': so.output = optarg; break;
 		case 's': so.sign_key = optarg; break;

@@ -34,6 +34,19 @@ static void print_report(const struct cu_cli *cli, const struct cu_verify_report
 			cu_json_obj_end(&j);
 		}
 		cu_json_arr_end(&j);
+		if (!r->ok) {
+			/* The first failing check, as the uniform --json error. */
+			const char *what = "verification failed";
+			char msg[CU_ERROR_MSG_MAX];
+			for (size_t i = 0; i < r->n; i++)
+				if (!r->checks[i].ok) {
+					snprintf(msg, sizeof(msg), "%s: %s", r->checks[i].name,
+						 r->checks[i].detail);
+					what = msg;
+					break;
+				}
+			cu_cli_json_error_member(&j, cu_verify_report_exit(r), what);
+		}
 		cu_json_obj_end(&j);
 		if (cu_json_finish(&j, &err) == CU_OK)
 			printf("%s\n", b.data);
@@ -82,7 +95,7 @@ int cu_cmd_verify(struct cu_cli *cli, int argc, char **argv)
 	cu_error_clear(&err);
 	cu_verify_report_init(&rep);
 	optind = 0; /* re-initialise getopt: main() parsed in "+" mode */
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = cu_cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (opt) {
 		case 'k': vo.pubkey = optarg; break;
 		case 'e': vo.expect_sha256 = optarg; break;

@@ -113,7 +113,8 @@ static void print_help(void)
 	       "            4 device error, 5 partial (failures recorded in the custody log)\n");
 }
 
-int main(int argc, char **argv)
+/* Global options, then the verb. */
+static int run(int argc, char **argv)
 {
 	struct cu_cli cli = {.case_dir = "."};
 	static const struct option opts[] = {
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
 	int c;
 
 	/* "+" stops at the verb: its options are its own. */
-	while ((c = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
+	while ((c = cu_cli_getopt(argc, argv, "+qvh", opts)) != -1) {
 		switch (c) {
 		case 'C': cli.case_dir = optarg; break;
 		case 'q': cli.quiet = true; break;
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fputs(global_usage, stderr);
+		fprintf(stderr, "custos: no command given\n%s", global_usage);
 		return 2;
 	}
 
@@ -158,4 +159,25 @@ int main(int argc, char **argv)
 		return cu_cli_usage(verb->name, false);
 	optind = 1; /* verbs parse their own options from vargv */
 	return verb->run(&cli, vargc, vargv);
+}
+
+int main(int argc, char **argv)
+{
+	struct cu_error err = {0};
+
+	/* First, for every command: a core dump taken while a backup password,
+	 * a key derived from it, a package password or a private signing key
+	 * is held would write it to disk. Which command ends up holding a
+	 * secret is known only later (an image turns out to be encrypted, a
+	 * --sign key is loaded deep inside seal), so the whole process is made
+	 * non-dumpable before any argument is looked at. The secrets
+	 * themselves are locked and wiped (cu_secret_* in core/secret.c). */
+	if (cu_secret_no_core_dumps(&err) != CU_OK) {
+		fprintf(stderr, "custos: %s\n", err.msg);
+		return 3;
+	}
+	/* Under --json, every failure ends as one JSON error object on
+	 * stdout, including usage errors found before the verb runs. */
+	cu_cli_json_errors_begin(argc, argv);
+	return cu_cli_json_errors_end(run(argc, argv));
 }

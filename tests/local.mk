@@ -33,6 +33,7 @@ include tests/parsers_chat.mk
 include tests/report.mk
 include tests/fuzz.mk
 include tests/fixtures.mk
+include tests/cli.mk
 
 # ASan + UBSan build of the whole suite, from a clean copy of the
 # distribution so the in-tree build is left alone.

@@ -170,6 +170,7 @@ enum cu_status cu_ab_unlock(const struct cu_ab_header *h, const char *password, 
 		return cu_error_set(err, CU_E_INTERNAL, "adb backup is not encrypted");
 	if (pwlen > INT32_MAX)
 		return cu_error_set(err, CU_E_KEY, "password too long");
+	(void)cu_secret_lock(ukey, sizeof(ukey));
 	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, h->user_salt, (int)h->user_salt_len,
 			      (int)h->rounds, EVP_sha1(), 32, ukey) != 1)
 		return cu_error_openssl(err, "PBKDF2 of the adb backup password failed");
@@ -216,7 +217,7 @@ enum cu_status cu_ab_unlock(const struct cu_ab_header *h, const char *password, 
 	}
 out:
 	EVP_CIPHER_CTX_free(ctx);
-	OPENSSL_cleanse(ukey, sizeof(ukey));
+	cu_secret_wipe(ukey, sizeof(ukey));
 	OPENSSL_cleanse(blob, sizeof(blob));
 	OPENSSL_cleanse(wide, sizeof(wide));
 	if (st != CU_OK) {
@@ -509,6 +510,8 @@ enum cu_status cu_format_android_ab(struct cu_format_run *x, const struct cu_for
 	s.enc = h.enc == CU_AB_AES256;
 	s.compressed = h.compressed;
 	if (s.enc) {
+		(void)cu_secret_lock(mk, sizeof(mk));
+		(void)cu_secret_lock(iv, sizeof(iv));
 		if ((st = x->password(x, &pw, err)) != CU_OK)
 			goto out;
 		if ((st = cu_ab_unlock(&h, pw.data, pw.len, mk, iv, err)) != CU_OK) {
@@ -574,8 +577,8 @@ enum cu_status cu_format_android_ab(struct cu_format_run *x, const struct cu_for
 		    x->w, false,
 		    "the digest of the whole image could not be recorded: out of memory");
 out:
-	OPENSSL_cleanse(mk, sizeof(mk));
-	OPENSSL_cleanse(iv, sizeof(iv));
+	cu_secret_wipe(mk, sizeof(mk));
+	cu_secret_wipe(iv, sizeof(iv));
 	cu_import_buf_wipe(&pw);
 	if (s.z_init)
 		inflateEnd(&s.z);

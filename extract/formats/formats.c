@@ -120,9 +120,7 @@ enum cu_status cu_import_slot_plan_file(struct cu_format_run *x, const char *nam
 /* Overwrites a buffer holding secrets, then releases it. */
 void cu_import_buf_wipe(struct cu_buf *b)
 {
-	if (b->data != NULL)
-		OPENSSL_cleanse(b->data, b->cap);
-	cu_buf_release(b);
+	cu_secret_buf_wipe(b);
 }
 
 /* ------------------------------------------------------------------ */

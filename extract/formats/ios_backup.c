@@ -1150,8 +1150,10 @@ static enum cu_status unlock(struct ios *b, struct cu_error *err)
 	enum cu_status st;
 	bool from_file = false;
 
+	(void)cu_secret_lock(key, sizeof(key));
 	if (x->derived_key_file != NULL) {
-		if ((st = cu_file_read_all(x->derived_key_file, 64, &kf, err)) != CU_OK)
+		if ((st = cu_secret_buf_reserve(&kf, 64, err)) != CU_OK ||
+		    (st = cu_file_read_all(x->derived_key_file, 64, &kf, err)) != CU_OK)
 			goto out;
 		if (kf.len != 32) {
 			st = cu_error_set(err, CU_E_KEY,
@@ -1195,7 +1197,7 @@ static enum cu_status unlock(struct ios *b, struct cu_error *err)
 			x->save_derived_key_file);
 	}
 out:
-	OPENSSL_cleanse(key, sizeof(key));
+	cu_secret_wipe(key, sizeof(key));
 	cu_import_buf_wipe(&pw);
 	cu_import_buf_wipe(&kf);
 	return st;
@@ -1291,6 +1293,8 @@ enum cu_status cu_format_ios_backup(struct cu_format_run *x, const struct cu_for
 		b.encrypted = v != 0;
 	}
 	if (b.encrypted) {
+		/* The keybag will hold the unwrapped class keys. */
+		(void)cu_secret_lock(&b.kb, sizeof(b.kb));
 		if ((st = plist_data(pman, "BackupKeyBag", &bag, err)) != CU_OK ||
 		    (st = plist_data(pman, "ManifestKey", &mkey, err)) != CU_OK)
 			goto out;
@@ -1350,7 +1354,7 @@ out:
 	if (b.rootfd >= 0)
 		close(b.rootfd);
 	EVP_CIPHER_CTX_free(b.cctx);
-	OPENSSL_cleanse(&b.kb, sizeof(b.kb));
+	cu_secret_wipe(&b.kb, sizeof(b.kb));
 	if (pinfo)
 		plist_free(pinfo);
 	if (pman)

@@ -131,6 +131,7 @@ enum cu_status cu_ios_keybag_derive(const struct cu_ios_keybag *kb, const char *
 
 	if (pwlen > INT32_MAX || kb->iter > INT32_MAX || kb->dpic > INT32_MAX)
 		return cu_error_set(err, CU_E_FORMAT, "keybag iteration counts out of range");
+	(void)cu_secret_lock(k1, sizeof(k1));
 	if (kb->have_dpic && kb->dpsl_len > 0) {
 		/* iOS 10.2+: a slow SHA-256 round first (DPIC is about 10
 		 * million on real backups; honoured as stored). */
@@ -146,7 +147,7 @@ enum cu_status cu_ios_keybag_derive(const struct cu_ios_keybag *kb, const char *
 			      (int)kb->iter, EVP_sha1(), 32, key) != 1)
 		st = cu_error_openssl(err, "PBKDF2-SHA1 of the backup password failed");
 out:
-	OPENSSL_cleanse(k1, sizeof(k1));
+	cu_secret_wipe(k1, sizeof(k1));
 	return st;
 }
 

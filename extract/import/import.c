@@ -54,14 +54,14 @@ static enum cu_status get_password(struct cu_format_run *r, struct cu_buf *out,
 	const struct cu_import_opts *o = x->opts;
 	enum cu_status st;
 
-	cu_buf_reset(out);
+	/* Locked and never reallocated (no copy left in freed memory). */
+	cu_secret_buf_wipe(out);
+	if ((st = cu_secret_buf_reserve(out, 4096, err)) != CU_OK)
+		return st;
 	if (o->password != NULL)
 		return cu_buf_puts(out, o->password, err);
-	if (o->password_file != NULL) {
-		if ((st = cu_file_read_first_line(o->password_file, 4096, out, err)) != CU_OK)
-			return cu_error_prefix(err, "password file");
-		return CU_OK;
-	}
+	if (o->password_file != NULL)
+		return cu_secret_read_file(o->password_file, 4096, out, err);
 	if (o->password_cb != NULL)
 		return o->password_cb(o->password_ctx, out, err);
 	return cu_error_set(err, CU_E_KEY,
