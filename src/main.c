@@ -18,10 +18,12 @@ const struct cu_verb cu_verbs[] = {
      cu_cmd_devices},
     {"case", "create a case directory",
      "custos case init DIR --case-id ID [--manifest SEIZURE.json] [--examiner NAME]...\n"
-     "                 [--keep-ids] [--sign KEY.pem] [--json]\n"
+     "                 [--keep-ids] [--sign KEY.pem] [--sign-key KEY.pem] [--json]\n"
      "  Create a case directory with its seizure manifest and the first custody\n"
      "  entry. The manifest is validated against docs/manifest.schema.json; every\n"
-     "  missing mandatory field is listed by name.\n",
+     "  missing mandatory field is listed by name. The first --examiner is the\n"
+     "  case's default examiner; --sign-key (or CUSTOS_SIGN_KEY) makes a signed\n"
+     "  case whose every custody entry is signed by that key.\n",
      cu_cmd_case},
     {"acquire", "acquire one device into the case",
      "custos acquire [--device ID] [--adb-connect HOST:PORT] [--item ITEM-ID] [--resume]\n"
@@ -61,7 +63,8 @@ const struct cu_verb cu_verbs[] = {
      "custos custody show [--log FILE] [--json]\n"
      "custos custody verify [--log FILE] [--pubkey KEY.pem] [--manifest FILE]\n"
      "                      [--expect-size N] [--expect-head H] [--expect-root H] [--json]\n"
-     "  Append to / print / check the hash-chained custody log.\n",
+     "  Append to / print / check the hash-chained custody log. ACTION is one of\n"
+     "  SEIZE DEVICE_STATE DEVICE_CHANGE TRANSFER RECEIVE VERIFY UNSEAL PRINT SIGN NOTE.\n",
      cu_cmd_custody},
     {"seal", "seal the case into an evidence package",
      "custos seal [-o FILE.zip|DIR] [--sign KEY.pem] [--encrypt] [--password-file F]\n"
@@ -72,7 +75,8 @@ const struct cu_verb cu_verbs[] = {
      "custos verify PACKAGE.zip|CASE-DIR [--pubkey KEY.pem] [--expect-sha256 H]\n"
      "              [--tsr FILE] [--tsa-ca FILE] [--password-file F]\n"
      "              [--prove PATH] [--proof FILE] [--json]\n"
-     "  Verify everything; exit 0 only if every check passes, 1 on a mismatch.\n",
+     "  Verify everything; exit 0 only if every check passes, 1 on a mismatch.\n"
+     "  With --pubkey K, manifest.json.sig and the SEAL entry must be signed by K.\n",
      cu_cmd_verify},
     {"run", "the whole job in one go",
      "custos run (PATH | --device ID | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
@@ -99,6 +103,9 @@ static void print_help(void)
 	printf("%s\ncommands:\n", global_usage);
 	for (const struct cu_verb *v = cu_verbs; v->name; v++)
 		printf("  %-9s %s\n", v->name, v->summary);
+	printf("\ncommands that change the record name the examiner: --examiner NAME,\n"
+	       "CUSTOS_EXAMINER, or the case's default (case init --examiner); a signed\n"
+	       "case also needs its key: --sign-key KEY.pem or CUSTOS_SIGN_KEY.\n");
 	printf("\nexit codes: 0 success, 1 integrity failure, 2 usage error, 3 input error,\n"
 	       "            4 device error, 5 partial (failures recorded in the custody log)\n");
 }

@@ -11,7 +11,7 @@ EXTRA_DIST += tests/e2e/case_init.sh tests/e2e/custody_cli.sh
 # Examiners, signed cases, the custody vocabulary and the attack on a
 # package's signatures (people_attack.py rewrites a package without the key).
 TESTS += tests/e2e/people.sh
-EXTRA_DIST += tests/e2e/people.sh tests/e2e/people_attack.py
+EXTRA_DIST += tests/e2e/people.sh tests/e2e/people_attack.py docs/custody.md
 
 # Fuzz target: the custody log verifier and the manifest schema check.
 check_PROGRAMS += tests/fuzz/replay_custody_log

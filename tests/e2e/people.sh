@@ -9,7 +9,7 @@
 # stripped (people_attack.py, written without custos or the key).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup people
-tap_plan 67
+tap_plan 68
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 ATTACK="python3 $SRCDIR/tests/e2e/people_attack.py"
 MAN="$SRCDIR/tests/e2e/seal-manifest.json"
@@ -36,6 +36,7 @@ for verb in parse report seal; do
 	expect_exit 2 "$verb without an examiner refused" $U --case c1 $verb
 done
 expect_exit 2 "run without an examiner refused" $U run src --case-id $ID -o r0
+like "$(cat last.err)" '^custos: run: no examiner is named' "run says so before it starts"
 run "the global --examiner names one" $U --examiner 张伟 --case c1 import src --format dir --item A1
 like "$(tail -n 1 c1/custody/log.jsonl)" '"event":"IMPORT","actor":\{"name":"张伟","id":null,"role":"examiner"\}' \
 	"IMPORT by the examiner named"
