@@ -1390,6 +1390,11 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 			goto out;
 		if (cu_custody_verify_file(logp.data, opts->pubkey, &chk, &e) != CU_OK) {
 			check(r, FAIL, "custody-chain", "%s", e.msg);
+		} else if (opts->pubkey != NULL && chk.case_key_id[0] != '\0' &&
+			   chk.signed_entries == chk.unverified_signatures) {
+			check(r, FAIL, "custody-chain",
+			      "the case is signed with key %s, not by the --pubkey key %s",
+			      chk.case_key_id, opts->pubkey);
 		} else {
 			cu_hex(chk.head, 32, hh);
 			check(r, PASS, "custody-chain", "%llu entries, head %s, %llu signed%s%s",

@@ -9,7 +9,7 @@
 # stripped (people_attack.py, written without custos or the key).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup people
-tap_plan 68
+tap_plan 73
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 ATTACK="python3 $SRCDIR/tests/e2e/people_attack.py"
 MAN="$SRCDIR/tests/e2e/seal-manifest.json"
@@ -134,6 +134,17 @@ run "the case key signs the manifest too: verify --pubkey" $U verify "$PS" --pub
 expect_exit 1 "verify --pubkey with another key fails" $U verify "$PS" --pubkey k2.pub.pem
 like "$(grep '^FAIL' last.out)" 'FAIL seal-signature: the SEAL entry is signed by sha256:[0-9a-f]+, not by the --pubkey key' \
 	"names the SEAL entry's signer"
+
+run "verify CASE --pubkey with the case key" $U verify sc --pubkey k.pub.pem
+expect_exit 1 "verify CASE --pubkey with another key fails" $U verify sc --pubkey k2.pub.pem
+like "$(grep '^FAIL' last.out)" "FAIL custody-chain: the case is signed with key $kid, not by the --pubkey key" \
+	"names both keys"
+
+# run --sign makes its case a signed case: every entry, the living log too
+run "run --sign" $U --examiner 王建国 run src --case-id $ID --manifest "$MAN" --format dir --item A1 \
+	-o r1 --sign k.pem
+is "$(cat r1/$ID/custody/log.jsonl r1/*.custody.jsonl | grep -vc "\"sig\":{\"alg\":\"Ed25519\",\"key_id\":\"$kid\"")" 0 \
+	"run: every entry of the case and the living log is signed by the key"
 
 # --- the attack on a sealed package -----------------------------------------
 must $CUSTOS case init case --case-id $ID --manifest "$MAN"
