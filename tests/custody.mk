@@ -2,6 +2,9 @@
 # inventory, `custos case init`, `custos custody`, `custos keygen`.
 check_PROGRAMS += tests/unit/test_merkle tests/unit/test_custody tests/unit/test_custody_case
 TESTS += tests/unit/test_merkle tests/unit/test_custody tests/unit/test_custody_case
+check_PROGRAMS += tests/unit/test_custody_signed
+TESTS += tests/unit/test_custody_signed
+tests_unit_test_custody_signed_LDADD = $(CU_TESTLIBS)
 tests_unit_test_merkle_LDADD = $(CU_TESTLIBS)
 tests_unit_test_custody_LDADD = $(CU_TESTLIBS)
 tests_unit_test_custody_case_LDADD = $(CU_TESTLIBS)
