@@ -159,13 +159,13 @@ static int record_checks(struct cu_cli *cli, const char *verb, int argc, char **
 	if (!cu_case_examiner_named() && verb_option(argc, argv, "--examiner") == NULL &&
 	    strcmp(verb, "custody") != 0 /* custody add names its --actor */ &&
 	    !(have_case && cs.examiner[0] != '\0')) {
-		fprintf(stderr,
-			"custos: %s: no examiner is named, and every custody entry must say who "
-			"acted; nothing was done. Name the examiner: --examiner NAME, "
-			"CUSTOS_EXAMINER=NAME, or a case default with 'custos case init DIR "
-			"--examiner NAME'\n",
-			verb);
-		return 2;
+		cu_error_set(&err, CU_E_USAGE,
+			     "%s: no examiner is named, and every custody entry must say who "
+			     "acted; nothing was done. Name the examiner: --examiner NAME, "
+			     "CUSTOS_EXAMINER=NAME, or a case default with 'custos case init DIR "
+			     "--examiner NAME'",
+			     verb);
+		return cu_cli_fail(cli, &err);
 	}
 	if (kp == NULL && (strcmp(verb, "seal") == 0 || strcmp(verb, "report") == 0 ||
 			   strcmp(verb, "custody") == 0))
@@ -179,20 +179,21 @@ static int record_checks(struct cu_cli *cli, const char *verb, int argc, char **
 	}
 	if (have_case && cs.sign_key_id[0] != '\0') {
 		if (*signer == NULL) {
-			fprintf(
-			    stderr,
-			    "custos: %s: case '%s' is signed with key %s: every custody entry "
-			    "must be signed; nothing was done. Give the case's private key with "
-			    "--sign-key KEY.pem (before the command) or CUSTOS_SIGN_KEY=KEY.pem\n",
+			cu_error_set(
+			    &err, CU_E_USAGE,
+			    "%s: case '%s' is signed with key %s: every custody entry must be "
+			    "signed; nothing was done. Give the case's private key with "
+			    "--sign-key KEY.pem (before the command) or CUSTOS_SIGN_KEY=KEY.pem",
 			    verb, cli->case_dir, cs.sign_key_id);
-			return 2;
+			return cu_cli_fail(cli, &err);
 		}
 		if (strcmp(cu_signer_key_id(*signer), cs.sign_key_id) != 0) {
-			fprintf(stderr,
-				"custos: %s: case '%s' is signed with key %s, but '%s' is key %s; "
-				"nothing was done. Give the case's own private key\n",
-				verb, cli->case_dir, cs.sign_key_id, kp, cu_signer_key_id(*signer));
-			return 3;
+			cu_error_set(
+			    &err, CU_E_KEY,
+			    "%s: case '%s' is signed with key %s, but '%s' is key %s; nothing "
+			    "was done. Give the case's own private key",
+			    verb, cli->case_dir, cs.sign_key_id, kp, cu_signer_key_id(*signer));
+			return cu_cli_fail(cli, &err);
 		}
 	}
 	return -1;
