@@ -114,11 +114,14 @@ static void print_help(void)
  * and, in a signed case, the case key. */
 static bool changes_record(const char *verb, int argc, char **argv)
 {
-	static const char *const verbs[] = {"case",   "acquire", "import", "parse",
-					    "report", "seal",    "run",    NULL};
+	static const char *const verbs[] = {"acquire", "import", "parse", "report",
+					    "seal",    "run",    NULL};
 	for (size_t i = 0; verbs[i] != NULL; i++)
 		if (strcmp(verb, verbs[i]) == 0)
 			return true;
+	/* Every case subcommand but a bare "case" (usage) writes an entry. */
+	if (strcmp(verb, "case") == 0)
+		return argc > 1;
 	return strcmp(verb, "custody") == 0 && argc > 1 && strcmp(argv[1], "add") == 0;
 }
 
@@ -150,7 +153,8 @@ static int record_checks(struct cu_cli *cli, const char *verb, int argc, char **
 {
 	struct cu_case_settings cs;
 	struct cu_error err;
-	bool new_case = strcmp(verb, "case") == 0 || strcmp(verb, "run") == 0;
+	bool new_case =
+	    (strcmp(verb, "case") == 0 && strcmp(argv[1], "init") == 0) || strcmp(verb, "run") == 0;
 	bool have_case;
 	const char *kp = key_path;
 
