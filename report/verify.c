@@ -1395,6 +1395,14 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 			check(r, FAIL, "custody-chain",
 			      "the case is signed with key %s, not by the --pubkey key %s",
 			      chk.case_key_id, opts->pubkey);
+		} else if (opts->pubkey != NULL &&
+			   chk.signed_entries == chk.unverified_signatures) {
+			/* A key given asks whether the record is that key's: an
+			 * unsigned (or stripped and re-chained) log cannot say yes. */
+			check(r, FAIL, "custody-chain",
+			      "no entry of the custody log is signed by the --pubkey key %s "
+			      "(an unsigned case: make it with case init --sign-key)",
+			      opts->pubkey);
 		} else {
 			cu_hex(chk.head, 32, hh);
 			check(r, PASS, "custody-chain", "%llu entries, head %s, %llu signed%s%s",

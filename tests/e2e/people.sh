@@ -9,7 +9,7 @@
 # stripped (people_attack.py, written without custos or the key).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup people
-tap_plan 73
+tap_plan 75
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 ATTACK="python3 $SRCDIR/tests/e2e/people_attack.py"
 MAN="$SRCDIR/tests/e2e/seal-manifest.json"
@@ -136,6 +136,8 @@ like "$(grep '^FAIL' last.out)" 'FAIL seal-signature: the SEAL entry is signed b
 	"names the SEAL entry's signer"
 
 run "verify CASE --pubkey with the case key" $U verify sc --pubkey k.pub.pem
+expect_exit 1 "verify CASE --pubkey of an unsigned case fails" $U verify c1 --pubkey k.pub.pem
+like "$(grep '^FAIL' last.out)" 'no entry of the custody log is signed by the --pubkey key' "says so"
 expect_exit 1 "verify CASE --pubkey with another key fails" $U verify sc --pubkey k2.pub.pem
 like "$(grep '^FAIL' last.out)" "FAIL custody-chain: the case is signed with key $kid, not by the --pubkey key" \
 	"names both keys"
