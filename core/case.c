@@ -26,6 +26,10 @@
 
 static char *actor_name, *actor_id, *actor_role;
 static struct cu_actor actor_set;
+/* The case's default examiner (CASE_INIT details.default_examiner), taken
+ * by cu_case_open when neither --examiner nor CUSTOS_EXAMINER names one. */
+static char *case_examiner;
+static struct cu_actor case_actor;
 
 enum cu_status cu_case_set_actor(const char *name, const char *id, const char *role,
 				 struct cu_error *err)
@@ -66,7 +70,79 @@ const struct cu_actor *cu_case_default_actor(void)
 		env_actor.role = "examiner";
 		return &env_actor;
 	}
+	if (case_actor.name != NULL)
+		return &case_actor;
 	return &tool_actor;
+}
+
+bool cu_case_examiner_named(void)
+{
+	return strcmp(cu_case_default_actor()->role ? cu_case_default_actor()->role : "", "tool") !=
+	       0;
+}
+
+/* Adopts the case's default examiner (from its CASE_INIT entry). */
+static enum cu_status adopt_case_examiner(const char *name, struct cu_error *err)
+{
+	char *n;
+
+	if (name == NULL || name[0] == '\0')
+		return CU_OK;
+	if ((n = cu_strdup(name)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory setting the examiner's name");
+	free(case_examiner);
+	case_examiner = n;
+	case_actor.name = case_examiner;
+	case_actor.id = NULL;
+	case_actor.role = "examiner";
+	return CU_OK;
+}
+
+/* Reads the first line of DIR/custody/log.jsonl (the CASE_INIT entry). */
+enum cu_status cu_case_settings_read(const char *dir, struct cu_case_settings *out,
+				     struct cu_error *err)
+{
+	struct cu_buf path = CU_BUF_INIT, first = CU_BUF_INIT;
+	json_t *line = NULL;
+	const json_t *d;
+	const char *v;
+	enum cu_status st;
+	FILE *f = NULL;
+	int ch;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = cu_path_join(dir, CU_CASE_CUSTODY, &path, err)) != CU_OK)
+		goto out;
+	f = fopen(path.data, "rb");
+	if (f == NULL) {
+		st = cu_error_errno(err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
+				    "cannot open custody log '%s'", path.data);
+		goto out;
+	}
+	cu_buf_init(&first, (size_t)1 << 20);
+	while ((ch = fgetc(f)) != EOF && ch != '\n')
+		if ((st = cu_buf_putc(&first, (char)ch, err)) != CU_OK)
+			goto out;
+	if (first.len == 0 ||
+	    cu_json_load_str(first.data, first.len, "custody line", &line, NULL) != CU_OK) {
+		st = cu_error_set(err, CU_E_FORMAT,
+				  "custody log '%s' has no readable CASE_INIT "
+				  "entry",
+				  path.data);
+		goto out;
+	}
+	d = json_object_get(json_object_get(line, "body"), "details");
+	if ((v = json_string_value(json_object_get(d, "default_examiner"))) != NULL)
+		snprintf(out->examiner, sizeof(out->examiner), "%s", v);
+	if ((v = json_string_value(json_object_get(d, "sign_key_id"))) != NULL)
+		snprintf(out->sign_key_id, sizeof(out->sign_key_id), "%s", v);
+out:
+	if (f != NULL)
+		fclose(f);
+	json_decref(line);
+	cu_buf_release(&path);
+	cu_buf_release(&first);
+	return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -241,6 +317,8 @@ enum cu_status cu_case_open_ex(const char *dir, unsigned flags, struct cu_case *
 		goto fail;
 	if ((st = cu_custody_open(path.data, false, (flags & CU_CASE_REPAIR) != 0, &c->custody,
 				  err)) != CU_OK)
+		goto fail;
+	if ((st = adopt_case_examiner(cu_custody_case_examiner(c->custody), err)) != CU_OK)
 		goto fail;
 	cu_buf_release(&path);
 	*out = c;
@@ -622,6 +700,10 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	json_t *it;
 	enum cu_status st;
 	bool created = false, skeleton = false;
+	const struct cu_signer *case_key =
+	    opts->case_key ? opts->case_key : cu_custody_default_signer();
+	const struct cu_signer *init_signer = case_key ? case_key : opts->signer;
+	struct cu_buf pub64 = CU_BUF_INIT;
 
 	if (dir == NULL || dir[0] == '\0')
 		return cu_error_set(err, CU_E_USAGE, "case init: no directory given");
@@ -631,6 +713,24 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 				    "case init: --case-id must be a non-empty UTF-8 case number");
 
 	/* Everything is checked before anything is created. */
+	if (case_key != NULL) {
+		unsigned char raw[32];
+		if (!cu_signer_has_private(case_key))
+			return cu_error_set(err, CU_E_KEY,
+					    "case init: the case signing key %s is a public key: "
+					    "give the private key (custos keygen -o KEY.pem)",
+					    cu_signer_key_id(case_key));
+		if (opts->signer != NULL &&
+		    strcmp(cu_signer_key_id(opts->signer), cu_signer_key_id(case_key)) != 0)
+			return cu_error_set(err, CU_E_USAGE,
+					    "case init: --sign names key %s but the case signing "
+					    "key is %s: give one key",
+					    cu_signer_key_id(opts->signer),
+					    cu_signer_key_id(case_key));
+		if ((st = cu_signer_raw_public(case_key, raw, err)) != CU_OK ||
+		    (st = cu_base64_encode(raw, 32, &pub64, err)) != CU_OK)
+			goto out;
+	}
 	for (size_t i = 0; i < opts->n_examiners; i++)
 		if (opts->examiners[i] == NULL || opts->examiners[i][0] == '\0' ||
 		    !cu_utf8_valid(opts->examiners[i], strlen(opts->examiners[i])))
@@ -720,6 +820,14 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	cu_json_obj_begin(&j);
 	cu_json_kv_str(&j, "manifest_sha256", mhex);
 	cu_json_kv_str(&j, "clock", cu_time_is_fixed() ? "fixed" : "system");
+	/* Case settings the later commands read back from this entry: the
+	 * default examiner (the first --examiner) and a signed case's key. */
+	if (opts->n_examiners > 0)
+		cu_json_kv_str(&j, "default_examiner", opts->examiners[0]);
+	if (case_key != NULL) {
+		cu_json_kv_str(&j, "sign_key_id", cu_signer_key_id(case_key));
+		cu_json_kv_str(&j, "sign_public_key", pub64.data);
+	}
 	cu_json_key(&j, "ids_hashed");
 	cu_json_uint(&j, ids);
 	cu_json_key(&j, "missing_fields");
@@ -738,7 +846,7 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	if (actor.id == NULL && strcmp(actor.role ? actor.role : "", "tool") != 0)
 		actor.id = cu_manifest_badge(m, actor.name);
 	if ((st = cu_custody_append(log, "CASE_INIT", &actor, subject.data, details.data,
-				    opts->signer, err)) != CU_OK)
+				    init_signer, err)) != CU_OK)
 		goto out;
 	skeleton = false; /* a valid case from here on: never removed */
 	if ((st = cu_fsync_dir(tmp.dir, err)) != CU_OK)
@@ -765,5 +873,6 @@ out:
 	cu_buf_release(&details);
 	cu_buf_release(&subject);
 	cu_buf_release(&miss);
+	cu_buf_release(&pub64);
 	return st;
 }

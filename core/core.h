@@ -552,6 +552,12 @@ enum cu_status cu_signer_load_public(const char *pem_path, struct cu_signer **ou
 /* A fresh Ed25519 key (custos keygen). */
 enum cu_status cu_signer_generate(struct cu_signer **out, struct cu_error *err) CU_WARN_UNUSED;
 bool cu_signer_has_private(const struct cu_signer *s);
+/* A verify-only key from the raw 32-byte Ed25519 public key (as recorded
+ * in a signed case's CASE_INIT entry), and the raw key of a loaded one. */
+enum cu_status cu_signer_from_raw_public(const unsigned char raw[32], struct cu_signer **out,
+					 struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_signer_raw_public(const struct cu_signer *s, unsigned char raw[32],
+				    struct cu_error *err) CU_WARN_UNUSED;
 /* Raw Ed25519 signature over data (64 bytes). */
 enum cu_status cu_signer_sign(const struct cu_signer *s, const void *data, size_t n,
 			      unsigned char sig[64], struct cu_error *err) CU_WARN_UNUSED;
@@ -614,6 +620,9 @@ struct cu_custody_check {
 	uint64_t signed_entries;
 	uint64_t bad_signatures;        /* always 0 on success (a bad one fails) */
 	uint64_t unverified_signatures; /* signed by another key, or no key given */
+	/* A signed case (CASE_INIT names a key): its key id, else "". Every
+	 * entry was then checked to carry a valid signature by that key. */
+	char case_key_id[80];
 };
 
 /*
@@ -653,6 +662,20 @@ enum cu_status cu_custody_check_prefix(const char *data, size_t n, const char *w
 				       struct cu_error *err) CU_WARN_UNUSED;
 /* The path the log was opened with (borrowed). */
 const char *cu_custody_path(const struct cu_custody *c);
+/*
+ * A signed case: CASE_INIT's details carry sign_key_id and
+ * sign_public_key, and every entry must be signed by that key. Opening or
+ * verifying such a log fails on an unsigned or otherwise-signed entry, and
+ * appending without that key is refused (CU_E_KEY). Returns the key id, or
+ * NULL for an unsigned case. Borrowed.
+ */
+const char *cu_custody_case_key_id(const struct cu_custody *c);
+/* CASE_INIT's details.default_examiner (case init --examiner), or NULL. */
+const char *cu_custody_case_examiner(const struct cu_custody *c);
+/* The key that signs entries appended with a NULL signer (the case key
+ * given by --sign-key / CUSTOS_SIGN_KEY); borrowed, NULL for none. */
+void cu_custody_set_default_signer(const struct cu_signer *s);
+const struct cu_signer *cu_custody_default_signer(void);
 
 /* ------------------------------------------------------------------ */
 /* The case directory                                                  */
@@ -710,9 +733,23 @@ enum cu_status cu_case_path(const struct cu_case *c, const char *rel, struct cu_
 			    struct cu_error *err) CU_WARN_UNUSED;
 /* Saves c->manifest atomically (pretty, stable key order). */
 enum cu_status cu_case_save_manifest(struct cu_case *c, struct cu_error *err) CU_WARN_UNUSED;
-/* The actor for tool-made entries: {"custos", NULL, "tool"} or the examiner
- * named with --examiner / CUSTOS_EXAMINER. */
+/* The actor for entries the tool writes, first found of: --examiner
+ * (cu_case_set_actor), CUSTOS_EXAMINER, the opened case's default examiner
+ * (case init --examiner, recorded in CASE_INIT), else {"custos", NULL,
+ * "tool"} (commands that change the record refuse to run so unnamed). */
 const struct cu_actor *cu_case_default_actor(void);
+/* True when cu_case_default_actor() names a person, not the tool. */
+bool cu_case_examiner_named(void);
+/* Case settings kept in the CASE_INIT entry's details ("" when absent). */
+struct cu_case_settings {
+	char examiner[256];   /* default_examiner */
+	char sign_key_id[80]; /* sign_key_id: the case is signed */
+};
+/* Reads them from DIR/custody/log.jsonl's first line without opening the
+ * case (a quick look before a command starts; the chain is checked when
+ * the case is opened). */
+enum cu_status cu_case_settings_read(const char *dir, struct cu_case_settings *out,
+				     struct cu_error *err) CU_WARN_UNUSED;
 /* The badge (警号) of the named investigator in a manifest's
  * personnel.investigators[], or NULL. */
 const char *cu_manifest_badge(const json_t *m, const char *name);
@@ -732,6 +769,10 @@ struct cu_case_init_opts {
 	const struct cu_library *libraries;
 	size_t n_libraries;
 	const struct cu_signer *signer; /* signs the CASE_INIT entry, or NULL */
+	/* Makes the case signed (CASE_INIT records its key id and public key;
+	 * every later entry must be signed by it); NULL takes
+	 * cu_custody_default_signer(), and none makes an unsigned case. */
+	const struct cu_signer *case_key;
 };
 /*
  * Creates DIR (absent or empty) with the layout above, manifest.json (the

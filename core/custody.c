@@ -49,7 +49,25 @@ struct cu_custody {
 	unsigned char head[32];
 	unsigned char (*leaves)[32];
 	size_t cap;
+	/* From the CASE_INIT entry (seq 0), once read: a signed case's key
+	 * (every entry must carry its signature) and the default examiner. */
+	struct cu_signer *case_key;
+	char *case_examiner;
 };
+
+/* The key that signs entries appended without an explicit signer (the
+ * case key given by --sign-key or CUSTOS_SIGN_KEY); borrowed. */
+static const struct cu_signer *default_signer;
+
+void cu_custody_set_default_signer(const struct cu_signer *s)
+{
+	default_signer = s;
+}
+
+const struct cu_signer *cu_custody_default_signer(void)
+{
+	return default_signer;
+}
 
 /* ------------------------------------------------------------------ */
 /* Scanning and parsing one line                                       */
@@ -262,6 +280,10 @@ struct walk {
 	size_t cap;
 	const struct cu_signer *pub;
 	uint64_t signed_entries, unverified;
+	/* Set by a CASE_INIT entry naming a case key (owned by the walk's
+	 * owner: the log, or verify_buf), and its default examiner. */
+	struct cu_signer *case_key;
+	char *case_examiner;
 	entry_fn fn;
 	void *fn_ctx;
 	/* Set when the walk stops at a torn last line. */
@@ -332,6 +354,101 @@ static enum cu_status check_sig(struct walk *w, const struct parsed *p, const ch
 				  w->what, (unsigned long long)w->lineno,
 				  (unsigned long long)p->seq, key_id);
 	return st;
+}
+
+/*
+ * A signed case: the CASE_INIT entry (seq 0) names the case key in
+ * details.sign_key_id and holds its raw public key (base64) in
+ * details.sign_public_key. From then on every entry, CASE_INIT included,
+ * must be signed by that key, and the signature is checked with the
+ * recorded key whatever --pubkey says (--pubkey pins which key that is).
+ */
+static enum cu_status case_settings(struct walk *w, const struct parsed *p, struct cu_error *err)
+{
+	const json_t *d = json_object_get(p->body, "details");
+	const char *kid = json_string_value(json_object_get(d, "sign_key_id"));
+	const char *pub = json_string_value(json_object_get(d, "sign_public_key"));
+	const char *ex = json_string_value(json_object_get(d, "default_examiner"));
+	struct cu_buf raw = CU_BUF_INIT;
+	struct cu_error derr;
+	enum cu_status st = CU_OK;
+
+	if (p->seq != 0 || strcmp(p->event, "CASE_INIT") != 0)
+		return CU_OK;
+	if (ex != NULL && w->case_examiner == NULL && (w->case_examiner = cu_strdup(ex)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "custody log '%s': out of memory", w->what);
+	if (kid == NULL && pub == NULL)
+		return CU_OK;
+	cu_error_clear(&derr);
+	raw.max = 256;
+	if (kid == NULL || pub == NULL ||
+	    cu_base64_decode(pub, strlen(pub), &raw, &derr) != CU_OK || raw.len != 32 ||
+	    cu_signer_from_raw_public((const unsigned char *)raw.data, &w->case_key, &derr) !=
+		CU_OK) {
+		st = cu_error_set(
+		    err, CU_E_INTEGRITY,
+		    "custody log '%s': line %llu: CASE_INIT names a case key but "
+		    "details.sign_key_id / sign_public_key are not a usable Ed25519 key",
+		    w->what, (unsigned long long)w->lineno);
+		goto out;
+	}
+	if (strcmp(cu_signer_key_id(w->case_key), kid) != 0)
+		st = cu_error_set(
+		    err, CU_E_INTEGRITY,
+		    "custody log '%s': line %llu: CASE_INIT's sign_public_key has key "
+		    "id %s, not the recorded sign_key_id %s",
+		    w->what, (unsigned long long)w->lineno, cu_signer_key_id(w->case_key), kid);
+out:
+	cu_buf_release(&raw);
+	return st;
+}
+
+static enum cu_status check_case_sig(struct walk *w, const struct parsed *p, const char *line,
+				     struct cu_error *err)
+{
+	const char *kid, *value;
+	struct cu_buf raw = CU_BUF_INIT;
+	struct cu_error derr;
+	enum cu_status st;
+
+	if (w->case_key == NULL)
+		return CU_OK;
+	kid = json_string_value(json_object_get(p->sig, "key_id"));
+	value = json_string_value(json_object_get(p->sig, "value"));
+	if (p->sig == NULL || kid == NULL || value == NULL)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "custody log '%s': line %llu (seq %llu, %s) is unsigned, but "
+				    "the case is signed with key %s: every entry must carry its "
+				    "signature (an entry was added or rewritten without the key)",
+				    w->what, (unsigned long long)w->lineno,
+				    (unsigned long long)p->seq, p->event,
+				    cu_signer_key_id(w->case_key));
+	if (strcmp(kid, cu_signer_key_id(w->case_key)) != 0)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "custody log '%s': line %llu (seq %llu, %s) is signed by %s, "
+				    "not by the case key %s",
+				    w->what, (unsigned long long)w->lineno,
+				    (unsigned long long)p->seq, p->event, kid,
+				    cu_signer_key_id(w->case_key));
+	cu_error_clear(&derr);
+	raw.max = 1024;
+	st = cu_base64_decode(value, strlen(value), &raw, &derr);
+	if (st == CU_OK)
+		st = cu_signer_verify(w->case_key, line + p->body_off, p->body_len,
+				      (const unsigned char *)raw.data, raw.len, &derr);
+	cu_buf_release(&raw);
+	if (st == CU_E_NOMEM || st == CU_E_CRYPTO) {
+		*err = derr;
+		return cu_error_prefix(err, "custody log '%s': line %llu", w->what,
+				       (unsigned long long)w->lineno);
+	}
+	if (st != CU_OK)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "custody log '%s': line %llu (seq %llu, %s): bad signature by "
+				    "the case key %s",
+				    w->what, (unsigned long long)w->lineno,
+				    (unsigned long long)p->seq, p->event, kid);
+	return CU_OK;
 }
 
 /* Does entry p (an ERROR) describe the torn line [t, t+tlen) at line tline? */
@@ -487,6 +604,9 @@ static enum cu_status walk_chunk(struct walk *w, const char *data, size_t n, uin
 		}
 		if ((st = check_sig(w, &p, line, err)) != CU_OK)
 			goto bad;
+		if ((st = case_settings(w, &p, err)) != CU_OK ||
+		    (st = check_case_sig(w, &p, line, err)) != CU_OK)
+			goto bad;
 		if (w->fn != NULL) {
 			struct cu_custody_entry e = {
 			    .seq = p.seq,
@@ -518,6 +638,10 @@ static void walk_release(struct walk *w)
 {
 	free(w->leaves);
 	w->leaves = NULL;
+	cu_signer_free(w->case_key);
+	w->case_key = NULL;
+	free(w->case_examiner);
+	w->case_examiner = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -550,6 +674,9 @@ static enum cu_status verify_buf(const char *data, size_t n, const char *what,
 	chk.signed_entries = w.signed_entries;
 	chk.unverified_signatures = w.unverified;
 	chk.bad_signatures = 0;
+	if (w.case_key != NULL)
+		snprintf(chk.case_key_id, sizeof(chk.case_key_id), "%s",
+			 cu_signer_key_id(w.case_key));
 	if (out != NULL)
 		*out = chk;
 out:
@@ -727,9 +854,13 @@ static enum cu_status catch_up(struct cu_custody *c, struct torn_info *torn, str
 	memcpy(w.head, c->head, 32);
 	w.leaves = c->leaves;
 	w.cap = c->cap;
+	w.case_key = c->case_key;
+	w.case_examiner = c->case_examiner;
 	st = walk_chunk(&w, data.data, data.len, c->size, err);
 	c->leaves = w.leaves; /* may have been reallocated */
 	c->cap = w.cap;
+	c->case_key = w.case_key; /* read from CASE_INIT on the first walk */
+	c->case_examiner = w.case_examiner;
 	if (st == CU_OK) {
 		c->n = w.n;
 		memcpy(c->head, w.head, 32);
@@ -900,6 +1031,24 @@ static enum cu_status append_locked(struct cu_custody *c, const char *event,
 		return cu_error_set(err, CU_E_USAGE,
 				    "custody event '%s' is not an event name (A-Z, 0-9, _)",
 				    event ? event : "(null)");
+	if (signer == NULL)
+		signer = default_signer;
+	if (c->case_key != NULL && signer == NULL)
+		return cu_error_set(
+		    err, CU_E_KEY,
+		    "custody log '%s' belongs to a signed case (key %s): every entry "
+		    "must be signed, and no key was given; nothing was recorded. Give "
+		    "the case's private key with --sign-key KEY.pem or "
+		    "CUSTOS_SIGN_KEY=KEY.pem",
+		    c->path, cu_signer_key_id(c->case_key));
+	if (c->case_key != NULL &&
+	    strcmp(cu_signer_key_id(signer), cu_signer_key_id(c->case_key)) != 0)
+		return cu_error_set(
+		    err, CU_E_KEY,
+		    "custody log '%s' belongs to a case signed with key %s, but the "
+		    "key given is %s; nothing was recorded. Give the case's private "
+		    "key with --sign-key KEY.pem or CUSTOS_SIGN_KEY=KEY.pem",
+		    c->path, cu_signer_key_id(c->case_key), cu_signer_key_id(signer));
 	if (actor == NULL || actor->name == NULL || actor->name[0] == '\0')
 		return cu_error_set(err, CU_E_USAGE, "custody entry %s has no actor name", event);
 	/* Room for the new leaf first: once the line is written, nothing may
@@ -1056,6 +1205,8 @@ void cu_custody_close(struct cu_custody *c)
 		close(c->fd);
 	free(c->leaves);
 	free(c->path);
+	cu_signer_free(c->case_key);
+	free(c->case_examiner);
 	free(c);
 }
 
@@ -1100,4 +1251,14 @@ enum cu_status cu_custody_root(const struct cu_custody *c, unsigned char root[32
 const char *cu_custody_path(const struct cu_custody *c)
 {
 	return c->path;
+}
+
+const char *cu_custody_case_key_id(const struct cu_custody *c)
+{
+	return c->case_key != NULL ? cu_signer_key_id(c->case_key) : NULL;
+}
+
+const char *cu_custody_case_examiner(const struct cu_custody *c)
+{
+	return c->case_examiner;
 }

@@ -158,6 +158,27 @@ enum cu_status cu_signer_generate(struct cu_signer **out, struct cu_error *err)
 	return signer_wrap(pkey, true, "new key", out, err);
 }
 
+enum cu_status cu_signer_from_raw_public(const unsigned char raw[32], struct cu_signer **out,
+					 struct cu_error *err)
+{
+	EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, 32);
+
+	if (pkey == NULL)
+		return cu_error_openssl(err, "not a usable Ed25519 public key");
+	return signer_wrap(pkey, false, "recorded public key", out, err);
+}
+
+enum cu_status cu_signer_raw_public(const struct cu_signer *s, unsigned char raw[32],
+				    struct cu_error *err)
+{
+	size_t len = 32;
+
+	if (EVP_PKEY_get_raw_public_key(s->pkey, raw, &len) != 1 || len != 32)
+		return cu_error_openssl(err, "cannot read the raw Ed25519 public key of %s",
+					s->key_id);
+	return CU_OK;
+}
+
 void cu_signer_free(struct cu_signer *s)
 {
 	if (s == NULL)

@@ -1142,6 +1142,66 @@ static void check_package_custody(struct pkg *p)
 		check_living_log(p);
 }
 
+/* The SEAL entry signed by the --pubkey key: its body chains every entry
+ * before it, so with the manifest signature it pins the whole record. */
+struct seal_sig {
+	bool seen;
+	const char *want;
+	char key_id[80];
+};
+
+static enum cu_status note_seal(const struct cu_custody_entry *e, void *ctx, struct cu_error *err)
+{
+	struct seal_sig *s = ctx;
+	const char *ev =
+	    json_string_value(json_object_get(json_object_get(e->json, "body"), "event"));
+	const char *kid =
+	    json_string_value(json_object_get(json_object_get(e->json, "sig"), "key_id"));
+
+	(void)err;
+	if (ev == NULL || strcmp(ev, "SEAL") != 0)
+		return CU_OK;
+	s->seen = true;
+	snprintf(s->key_id, sizeof(s->key_id), "%s", kid ? kid : "");
+	return CU_OK;
+}
+
+static void check_seal_signature(struct pkg *p)
+{
+	struct seal_sig ss = {0};
+	struct cu_signer *k = NULL;
+	struct cu_custody_check chk;
+	struct cu_error e;
+
+	if (p->o->pubkey == NULL || !p->log_seen)
+		return;
+	cu_error_clear(&e);
+	if (cu_signer_load_public(p->o->pubkey, &k, &e) != CU_OK) {
+		check(p->r, UNREADABLE, "seal-signature", "%s", e.msg);
+		return;
+	}
+	/* The walk checks every signature by this key (a bad one fails it);
+	 * what is left to ask is whether SEAL carries one. */
+	if (cu_custody_each_buf(p->logbuf.data ? p->logbuf.data : "", p->logbuf.len, CU_PKG_CUSTODY,
+				p->o->pubkey, note_seal, &ss, &chk, &e) != CU_OK)
+		check(p->r, FAIL, "seal-signature", "%s", e.msg);
+	else if (!ss.seen)
+		check(p->r, FAIL, "seal-signature", "custody/log.jsonl has no SEAL entry");
+	else if (ss.key_id[0] == '\0')
+		check(p->r, FAIL, "seal-signature",
+		      "the SEAL entry is unsigned, but --pubkey %s was given: the seal is not "
+		      "signed by that key",
+		      p->o->pubkey);
+	else if (strcmp(ss.key_id, cu_signer_key_id(k)) != 0)
+		check(p->r, FAIL, "seal-signature",
+		      "the SEAL entry is signed by %s, not by the --pubkey key %s", ss.key_id,
+		      cu_signer_key_id(k));
+	else
+		check(p->r, PASS, "seal-signature", "the SEAL entry is signed by %s",
+		      cu_signer_key_id(k));
+	cu_signer_free(k);
+}
+
 /* signature */
 static void check_signature(struct pkg *p)
 {
@@ -1160,7 +1220,15 @@ static void check_signature(struct pkg *p)
 		return;
 	}
 	if (!p->have_sig) {
-		check(r, WARN, "signature", "package is unsigned (no manifest.json.sig)");
+		/* A key given is a question: was this sealed by that key? An
+		 * unsigned package cannot answer yes. */
+		if (opts->pubkey != NULL)
+			check(r, FAIL, "signature",
+			      "package is unsigned (no manifest.json.sig), but --pubkey %s was "
+			      "given: nothing in it is signed by that key",
+			      opts->pubkey);
+		else
+			check(r, WARN, "signature", "package is unsigned (no manifest.json.sig)");
 		return;
 	}
 	if (opts->pubkey == NULL) {
@@ -1268,6 +1336,7 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 		check_content_root(&p);
 		check_package_custody(&p);
 		check_signature(&p);
+		check_seal_signature(&p);
 		check_timestamps(&p);
 	}
 	outer_end(&p, &outer);
@@ -1423,7 +1492,12 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 	v.r = r;
 	cu_error_clear(&e);
 	if (cu_case_open(dir, &v.c, &e) != CU_OK) {
-		check(r, UNREADABLE, "input", "%s", e.msg);
+		/* A custody log that opens but does not check out (a broken
+		 * chain, an unsigned entry in a signed case) is a mismatch. */
+		if (e.code == CU_E_INTEGRITY)
+			check(r, FAIL, "custody-chain", "%s", e.msg);
+		else
+			check(r, UNREADABLE, "input", "%s", e.msg);
 		return CU_OK;
 	}
 	check(r, PASS, "manifest", "%s/manifest.json parses", v.c->dir);
@@ -1463,11 +1537,26 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 			goto out;
 		if (cu_custody_verify_file(logp.data, opts->pubkey, &chk, &e) != CU_OK) {
 			check(r, FAIL, "custody-chain", "%s", e.msg);
+		} else if (opts->pubkey != NULL && chk.case_key_id[0] != '\0' &&
+			   chk.signed_entries == chk.unverified_signatures) {
+			check(r, FAIL, "custody-chain",
+			      "the case is signed with key %s, not by the --pubkey key %s",
+			      chk.case_key_id, opts->pubkey);
+		} else if (opts->pubkey != NULL &&
+			   chk.signed_entries == chk.unverified_signatures) {
+			/* A key given asks whether the record is that key's: an
+			 * unsigned (or stripped and re-chained) log cannot say yes. */
+			check(r, FAIL, "custody-chain",
+			      "no entry of the custody log is signed by the --pubkey key %s "
+			      "(an unsigned case: make it with case init --sign-key)",
+			      opts->pubkey);
 		} else {
 			cu_hex(chk.head, 32, hh);
-			check(r, PASS, "custody-chain", "%llu entries, head %s, %llu signed",
+			check(r, PASS, "custody-chain", "%llu entries, head %s, %llu signed%s%s",
 			      (unsigned long long)chk.entries, hh,
-			      (unsigned long long)chk.signed_entries);
+			      (unsigned long long)chk.signed_entries,
+			      chk.case_key_id[0] ? "; signed case, every entry by " : "",
+			      chk.case_key_id);
 		}
 	}
 out:

@@ -13,6 +13,9 @@
 struct cu_cli {
 	const char *case_dir; /* --case DIR, default "." */
 	bool quiet, verbose, json;
+	/* The case signing key's file (--sign-key, CUSTOS_SIGN_KEY or the
+	 * verb's --sign), loaded as the custody default signer; or NULL. */
+	const char *sign_key;
 };
 
 /* A verb: name, one-line summary, usage text for --help, and the handler,

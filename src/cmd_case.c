@@ -15,7 +15,8 @@
 
 static const char init_usage[] =
     "usage: custos case init DIR --case-id ID [--manifest SEIZURE.json]\n"
-    "                        [--examiner NAME]... [--keep-ids] [--sign KEY.pem]\n";
+    "                        [--examiner NAME]... [--keep-ids] [--sign KEY.pem]\n"
+    "                        [--sign-key KEY.pem]\n";
 
 static void print_missing(const struct cu_buf *missing, size_t n)
 {
@@ -34,15 +35,14 @@ static void print_missing(const struct cu_buf *missing, size_t n)
 static int case_init(struct cu_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"case-id", required_argument, NULL, 'i'},
-	    {"manifest", required_argument, NULL, 'm'},
-	    {"examiner", required_argument, NULL, 'e'},
-	    {"keep-ids", no_argument, NULL, 'k'},
-	    {"sign", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
+	    {"case-id", required_argument, NULL, 'i'},  {"manifest", required_argument, NULL, 'm'},
+	    {"examiner", required_argument, NULL, 'e'}, {"keep-ids", no_argument, NULL, 'k'},
+	    {"sign", required_argument, NULL, 's'},     {"sign-key", required_argument, NULL, 'S'},
+	    {"json", no_argument, NULL, 'j'},           {NULL, 0, NULL, 0},
 	};
 	struct cu_case_init_opts o = {0};
+	const char *case_key_path = NULL;
+	struct cu_signer *case_key = NULL;
 	const char **examiners = NULL;
 	size_t n_ex = 0;
 	struct cu_buf missing = CU_BUF_INIT;
@@ -70,6 +70,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 		case 'e': examiners[n_ex++] = optarg; break;
 		case 'k': o.keep_ids = true; break;
 		case 's': key = optarg; break;
+		case 'S': case_key_path = optarg; break;
 		case 'j': json = true; break;
 		default: fputs(init_usage, stderr); goto out;
 		}
@@ -93,6 +94,15 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		o.signer = signer;
+	}
+	/* A signed case: every custody entry from CASE_INIT on is signed by
+	 * this key (or CUSTOS_SIGN_KEY / --sign-key before the command). */
+	if (case_key_path != NULL) {
+		if (cu_signer_load(case_key_path, &case_key, &err) != CU_OK) {
+			rc = cu_cli_fail(cli, &err);
+			goto out;
+		}
+		o.case_key = case_key;
 	}
 	if (cu_case_init(dir, &o, &c, &missing, &n_missing, &err) != CU_OK) {
 		rc = cu_cli_fail(cli, &err);
@@ -130,6 +140,7 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 	rc = 0;
 out:
 	cu_signer_free(signer);
+	cu_signer_free(case_key);
 	cu_case_close(c);
 	cu_buf_release(&missing);
 	free(examiners);

@@ -70,6 +70,20 @@ static enum cu_status one_field(struct cu_buf *out, const char *key, const char 
 	return st;
 }
 
+/* The actions a person may record by hand (docs/custody.md): a fixed
+ * vocabulary, so every entry means one documented thing; anything else
+ * goes into a NOTE. */
+static const char *const human_events[] = {
+    "SEIZE",  "DEVICE_STATE", "DEVICE_CHANGE", "TRANSFER", "RECEIVE", "VERIFY",
+    "UNSEAL", "PRINT",        "SIGN",          "NOTE",     NULL,
+};
+
+static void list_events(FILE *f, const char *const *v)
+{
+	for (size_t i = 0; v[i] != NULL; i++)
+		fprintf(f, "%s%s", i ? ", " : "", v[i]);
+}
+
 /* ------------------------------------------------------------------ */
 
 static int custody_add(struct cu_cli *cli, int argc, char **argv)
@@ -140,6 +154,21 @@ static int custody_add(struct cu_cli *cli, int argc, char **argv)
 			    "custos: %s entries are recorded by custos itself, not by custody "
 			    "add (use TRANSFER, RECEIVE, NOTE, PRINT, SIGN, VERIFY, UNSEAL...)\n",
 			    event);
+			return 2;
+		}
+	}
+	{
+		bool known = false;
+		for (size_t i = 0; human_events[i] != NULL && !known; i++)
+			known = strcmp(event, human_events[i]) == 0;
+		if (!known) {
+			fprintf(
+			    stderr,
+			    "custos: unknown custody action '%s'; nothing was recorded. custody "
+			    "add accepts: ",
+			    action);
+			list_events(stderr, human_events);
+			fputs(" (anything else: --action NOTE --note TEXT)\n", stderr);
 			return 2;
 		}
 	}

@@ -206,10 +206,15 @@ static int prepare(struct run *r)
 	struct cu_error err;
 
 	cu_error_clear(&err);
+	if (r->key == NULL)
+		r->key = r->cli->sign_key; /* --sign-key / CUSTOS_SIGN_KEY */
 	if (r->key != NULL) {
 		if (cu_signer_load(r->key, &r->signer, &err) != CU_OK)
 			return cu_cli_fail(r->cli, &err);
 		r->io.signer = r->signer;
+		/* The run's case is a signed case: every entry by this key. */
+		r->io.case_key = r->signer;
+		cu_custody_set_default_signer(r->signer);
 		r->so.sign_key = r->key;
 		r->vo.pubkey = r->key; /* a private key PEM also verifies (report.h) */
 	}

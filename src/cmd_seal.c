@@ -64,6 +64,9 @@ int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cu_cli_usage("seal", true);
+	/* The case key given before the command signs the manifest too. */
+	if (so.sign_key == NULL)
+		so.sign_key = cli->sign_key;
 	if (password_file != NULL && !encrypt) {
 		fprintf(stderr, "custos: seal: --password-file needs --encrypt\n");
 		return 2;

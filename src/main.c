@@ -18,10 +18,12 @@ const struct cu_verb cu_verbs[] = {
      cu_cmd_devices},
     {"case", "create a case directory",
      "custos case init DIR --case-id ID [--manifest SEIZURE.json] [--examiner NAME]...\n"
-     "                 [--keep-ids] [--sign KEY.pem] [--json]\n"
+     "                 [--keep-ids] [--sign KEY.pem] [--sign-key KEY.pem] [--json]\n"
      "  Create a case directory with its seizure manifest and the first custody\n"
      "  entry. The manifest is validated against docs/manifest.schema.json; every\n"
-     "  missing mandatory field is listed by name.\n",
+     "  missing mandatory field is listed by name. The first --examiner is the\n"
+     "  case's default examiner; --sign-key (or CUSTOS_SIGN_KEY) makes a signed\n"
+     "  case whose every custody entry is signed by that key.\n",
      cu_cmd_case},
     {"acquire", "acquire one device into the case",
      "custos acquire [--device ID] [--adb-connect HOST:PORT] [--item ITEM-ID] [--resume]\n"
@@ -72,7 +74,8 @@ const struct cu_verb cu_verbs[] = {
      "custos custody show [--log FILE] [--json]\n"
      "custos custody verify [--log FILE] [--pubkey KEY.pem] [--manifest FILE]\n"
      "                      [--expect-size N] [--expect-head H] [--expect-root H] [--json]\n"
-     "  Append to / print / check the hash-chained custody log.\n",
+     "  Append to / print / check the hash-chained custody log. ACTION is one of\n"
+     "  SEIZE DEVICE_STATE DEVICE_CHANGE TRANSFER RECEIVE VERIFY UNSEAL PRINT SIGN NOTE.\n",
      cu_cmd_custody},
     {"seal", "seal the case into an evidence package",
      "custos seal [-o FILE.zip|DIR] [--sign KEY.pem] [--encrypt] [--password-file F]\n"
@@ -83,7 +86,8 @@ const struct cu_verb cu_verbs[] = {
      "custos verify PACKAGE.zip|CASE-DIR [--pubkey KEY.pem] [--expect-sha256 H]\n"
      "              [--tsr FILE] [--tsa-ca FILE] [--password-file F]\n"
      "              [--prove PATH] [--proof FILE] [--json]\n"
-     "  Verify everything; exit 0 only if every check passes, 1 on a mismatch.\n",
+     "  Verify everything; exit 0 only if every check passes, 1 on a mismatch.\n"
+     "  With --pubkey K, manifest.json.sig and the SEAL entry must be signed by K.\n",
      cu_cmd_verify},
     {"run", "the whole job in one go",
      "custos run (PATH | --device ID | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
@@ -100,7 +104,8 @@ const struct cu_verb cu_verbs[] = {
 };
 
 static const char global_usage[] =
-    "usage: custos [--case DIR] [-q|--quiet] [-v|--verbose] [--json] <command> [options]\n"
+    "usage: custos [--case DIR] [-q|--quiet] [-v|--verbose] [--json] [--examiner NAME]\n"
+    "              [--sign-key KEY.pem] <command> [options]\n"
     "       custos --version\n"
     "       custos <command> --help\n";
 
@@ -109,8 +114,104 @@ static void print_help(void)
 	printf("%s\ncommands:\n", global_usage);
 	for (const struct cu_verb *v = cu_verbs; v->name; v++)
 		printf("  %-9s %s\n", v->name, v->summary);
+	printf("\ncommands that change the record name the examiner: --examiner NAME,\n"
+	       "CUSTOS_EXAMINER, or the case's default (case init --examiner); a signed\n"
+	       "case also needs its key: --sign-key KEY.pem or CUSTOS_SIGN_KEY.\n");
 	printf("\nexit codes: 0 success, 1 integrity failure, 2 usage error, 3 input error,\n"
 	       "            4 device error, 5 partial (failures recorded in the custody log)\n");
+}
+
+/* Commands that append to a custody record: they need a named examiner
+ * and, in a signed case, the case key. */
+static bool changes_record(const char *verb, int argc, char **argv)
+{
+	static const char *const verbs[] = {"acquire", "import", "parse", "report",
+					    "seal",    "run",    NULL};
+	for (size_t i = 0; verbs[i] != NULL; i++)
+		if (strcmp(verb, verbs[i]) == 0)
+			return true;
+	/* Every case subcommand but a bare "case" (usage) writes an entry. */
+	if (strcmp(verb, "case") == 0)
+		return argc > 1;
+	return strcmp(verb, "custody") == 0 && argc > 1 && strcmp(argv[1], "add") == 0;
+}
+
+/* The value of the verb's own option `name` (--name V or --name=V) before
+ * any "--", or NULL: a look ahead so the checks below run before the verb
+ * starts work; the verb parses its options itself. */
+static const char *verb_option(int argc, char **argv, const char *name)
+{
+	size_t n = strlen(name);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strncmp(argv[i], name, n) == 0 && argv[i][n] == '=')
+			return argv[i] + n + 1;
+		if (strcmp(argv[i], name) == 0 && i + 1 < argc)
+			return argv[i + 1];
+	}
+	return NULL;
+}
+
+/*
+ * Before a command that changes the record: a person must be named (the
+ * entries say who acted), and a signed case needs its key. Returns the exit
+ * code to stop with, or -1 to go on. *signer gets the key loaded (from
+ * --sign-key, CUSTOS_SIGN_KEY, or the verb's --sign), owned by the caller.
+ */
+static int record_checks(struct cu_cli *cli, const char *verb, int argc, char **argv,
+			 const char *key_path, struct cu_signer **signer)
+{
+	struct cu_case_settings cs;
+	struct cu_error err;
+	bool new_case =
+	    (strcmp(verb, "case") == 0 && strcmp(argv[1], "init") == 0) || strcmp(verb, "run") == 0;
+	bool have_case;
+	const char *kp = key_path;
+
+	cu_error_clear(&err);
+	have_case = !new_case && cu_case_settings_read(cli->case_dir, &cs, NULL) == CU_OK;
+	if (!cu_case_examiner_named() && verb_option(argc, argv, "--examiner") == NULL &&
+	    strcmp(verb, "custody") != 0 /* custody add names its --actor */ &&
+	    !(have_case && cs.examiner[0] != '\0')) {
+		cu_error_set(&err, CU_E_USAGE,
+			     "%s: no examiner is named, and every custody entry must say who "
+			     "acted; nothing was done. Name the examiner: --examiner NAME, "
+			     "CUSTOS_EXAMINER=NAME, or a case default with 'custos case init DIR "
+			     "--examiner NAME'",
+			     verb);
+		return cu_cli_fail(cli, &err);
+	}
+	if (kp == NULL && (strcmp(verb, "seal") == 0 || strcmp(verb, "report") == 0 ||
+			   strcmp(verb, "custody") == 0))
+		kp = verb_option(argc, argv, "--sign");
+	if (kp != NULL && cu_signer_load(kp, signer, &err) != CU_OK)
+		return cu_cli_fail(cli, &err);
+	if (*signer != NULL) {
+		cu_custody_set_default_signer(*signer);
+		if (cli->sign_key == NULL)
+			cli->sign_key = kp;
+	}
+	if (have_case && cs.sign_key_id[0] != '\0') {
+		if (*signer == NULL) {
+			cu_error_set(
+			    &err, CU_E_USAGE,
+			    "%s: case '%s' is signed with key %s: every custody entry must be "
+			    "signed; nothing was done. Give the case's private key with "
+			    "--sign-key KEY.pem (before the command) or CUSTOS_SIGN_KEY=KEY.pem",
+			    verb, cli->case_dir, cs.sign_key_id);
+			return cu_cli_fail(cli, &err);
+		}
+		if (strcmp(cu_signer_key_id(*signer), cs.sign_key_id) != 0) {
+			cu_error_set(
+			    &err, CU_E_KEY,
+			    "%s: case '%s' is signed with key %s, but '%s' is key %s; nothing "
+			    "was done. Give the case's own private key",
+			    verb, cli->case_dir, cs.sign_key_id, kp, cu_signer_key_id(*signer));
+			return cu_cli_fail(cli, &err);
+		}
+	}
+	return -1;
 }
 
 /* Global options, then the verb. */
@@ -124,9 +225,14 @@ static int run(int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"examiner", required_argument, NULL, 'E'},
+	    {"sign-key", required_argument, NULL, 'K'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, rc;
+	const char *examiner = NULL, *key_path = NULL;
+	struct cu_signer *signer = NULL;
+	struct cu_error err;
 
 	/* "+" stops at the verb: its options are its own. */
 	while ((c = cu_cli_getopt(argc, argv, "+qvh", opts)) != -1) {
@@ -137,6 +243,8 @@ static int run(int argc, char **argv)
 		case 'j': cli.json = true; break;
 		case 'V': cu_cli_print_version(); return 0;
 		case 'h': print_help(); return 0;
+		case 'E': examiner = optarg; break;
+		case 'K': key_path = optarg; break;
 		default: fputs(global_usage, stderr); return 2;
 		}
 	}
@@ -157,8 +265,27 @@ static int run(int argc, char **argv)
 	char **vargv = argv + optind;
 	if (cu_cli_wants_help(vargc, vargv))
 		return cu_cli_usage(verb->name, false);
+	cu_error_clear(&err);
+	if (examiner != NULL &&
+	    (examiner[0] == '\0' || !cu_utf8_valid(examiner, strlen(examiner)) ||
+	     cu_case_set_actor(examiner, NULL, "examiner", &err) != CU_OK)) {
+		fprintf(stderr, "custos: --examiner: %s\n",
+			err.msg[0] ? err.msg : "the name is empty or not valid UTF-8");
+		return 2;
+	}
+	if (key_path == NULL && getenv("CUSTOS_SIGN_KEY") != NULL &&
+	    getenv("CUSTOS_SIGN_KEY")[0] != '\0')
+		key_path = getenv("CUSTOS_SIGN_KEY");
+	if (changes_record(verb->name, vargc, vargv) &&
+	    (rc = record_checks(&cli, verb->name, vargc, vargv, key_path, &signer)) >= 0) {
+		cu_signer_free(signer);
+		return rc;
+	}
 	optind = 1; /* verbs parse their own options from vargv */
-	return verb->run(&cli, vargc, vargv);
+	rc = verb->run(&cli, vargc, vargv);
+	cu_custody_set_default_signer(NULL);
+	cu_signer_free(signer);
+	return rc;
 }
 
 int main(int argc, char **argv)

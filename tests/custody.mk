@@ -2,12 +2,19 @@
 # inventory, `custos case init`, `custos custody`, `custos keygen`.
 check_PROGRAMS += tests/unit/test_merkle tests/unit/test_custody tests/unit/test_custody_case
 TESTS += tests/unit/test_merkle tests/unit/test_custody tests/unit/test_custody_case
+check_PROGRAMS += tests/unit/test_custody_signed
+TESTS += tests/unit/test_custody_signed
+tests_unit_test_custody_signed_LDADD = $(CU_TESTLIBS)
 tests_unit_test_merkle_LDADD = $(CU_TESTLIBS)
 tests_unit_test_custody_LDADD = $(CU_TESTLIBS)
 tests_unit_test_custody_case_LDADD = $(CU_TESTLIBS)
 
 TESTS += tests/e2e/case_init.sh tests/e2e/custody_cli.sh
 EXTRA_DIST += tests/e2e/case_init.sh tests/e2e/custody_cli.sh
+# Examiners, signed cases, the custody vocabulary and the attack on a
+# package's signatures (people_attack.py rewrites a package without the key).
+TESTS += tests/e2e/people.sh
+EXTRA_DIST += tests/e2e/people.sh tests/e2e/people_attack.py docs/custody.md
 
 # Fuzz target: the custody log verifier and the manifest schema check.
 check_PROGRAMS += tests/fuzz/replay_custody_log

@@ -7,7 +7,6 @@
 tap_setup case_init
 tap_plan 57
 M="$SRCDIR/fixtures/manifest"
-unset CUSTOS_EXAMINER
 export SOURCE_DATE_EPOCH=1795000000
 
 # --- complete sample ---------------------------------------------------

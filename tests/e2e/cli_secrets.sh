@@ -101,8 +101,11 @@ cat "$T/last.out" "$T/last.err" | grep -qF "$SECRET"
 nok $? "unknown option --<password>: not echoed"
 
 # --- a --password-file that cannot be read is not named -----------------
+# (into a case of its own: the image is already in $C, and a second copy is
+# refused before any password is asked for)
+mkcase "$T/case3"
 expect_exit 3 "import --password-file MISSING: input error" \
-	"$CUSTOS" --case "$C" import "$T/enc.ab" --item AB2 --password-file "$SECRET"
+	"$CUSTOS" --case "$T/case3" import "$T/enc.ab" --item AB2 --password-file "$SECRET"
 like "$(cat "$T/last.err")" "file given to --password-file cannot be read" "import: says what failed"
 cat "$T/last.out" "$T/last.err" | grep -qF "$SECRET"
 nok $? "import: the missing file's name (maybe a password) is not echoed"

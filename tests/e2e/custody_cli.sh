@@ -9,7 +9,7 @@
 tap_setup custody_cli
 tap_plan 74
 M="$SRCDIR/fixtures/manifest"
-unset CUSTOS_EXAMINER SOURCE_DATE_EPOCH
+unset SOURCE_DATE_EPOCH
 
 # --- keygen --------------------------------------------------------------
 run "keygen" "$CUSTOS" keygen -o "$T/examiner.pem"

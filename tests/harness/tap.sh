@@ -3,6 +3,9 @@
 # tap_done. A script that stops early (or runs more points than planned)
 # fails: the driver sees the plan first and tap_done compares the counts.
 # Every test gets a fresh $T work directory.
+# Commands that change the record refuse without a named examiner: the
+# suite names one; tests of that refusal unset it.
+export CUSTOS_EXAMINER="${CUSTOS_EXAMINER:-Tap Examiner}"
 tap_n=0
 tap_fail=0
 tap_planned=
