@@ -36,10 +36,13 @@ struct cu_seal_result {
 };
 
 /*
- * Seals the case into a deterministic ZIP (PACKAGE.md). The case directory
- * is only read: the SEAL custody entry goes into the package's copy of the
- * log, which is also left beside the package as <package>.custody.jsonl
- * (the living log). Evidence is not re-hashed: files[] carries the inventory
+ * Seals the case into a deterministic ZIP (PACKAGE.md): the same case
+ * state sealed at the same (fixed) time gives the same bytes. The SEAL
+ * custody entry is appended to the case's own log; the package holds the
+ * log up to and including it, and the same bytes are left beside the
+ * package as <package>.custody.jsonl (the living log, which continues
+ * from there). A case sealed before is sealed again with a warning naming
+ * the earlier package. Evidence is not re-hashed: files[] carries the inventory
  * digests made at import, checked later by cu_verify_package(). The package
  * appears under its final name only when complete (written in a work
  * folder ".custos-seal.<pid>" beside it, fsync'ed, renamed; a later seal

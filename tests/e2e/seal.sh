@@ -5,7 +5,7 @@
 # killed seal, mandatory fields and SM3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal
-tap_plan 105
+tap_plan 110
 # The kill hook exists only in builds configured with --enable-test-hooks.
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
@@ -18,20 +18,26 @@ cd "$T" || exit 1
 run "case init" "$CUSTOS" case init case --case-id T2026-SEAL-0001 \
 	--manifest "$SRCDIR/tests/e2e/seal-manifest.json"
 run "populate case (mkcase)" "$MKCASE" case A1
-logsum=$(sha256sum case/custody/log.jsonl)
+must cp -a case case-copy
+nlog=$(wc -l <case/custody/log.jsonl | tr -d ' ')
 
-# 1. Golden: two seals of one case are byte-identical.
+# 1. Golden: the same case state gives a byte-identical package (a copy of
+# the case directory sealed at the same fixed time). Sealing appends the
+# SEAL entry to the case's own log, so one case sealed twice is two states.
 run "seal 1" "$CUSTOS" --case case seal -o d1
 out1=$(cat "$T/last.out")
-run "seal 2" "$CUSTOS" --case case seal -o d2
+is "$(cat "$T/last.err")" "" "a first seal does not warn"
+run "seal 2 (a cp -a copy of the case)" "$CUSTOS" --case case-copy seal -o d2
 P1=$(ls d1/*.custos.zip)
 P2=$(ls d2/*.custos.zip)
 is "$(basename "$P1")" "T2026-SEAL-0001_A1_20261118T110640Z.custos.zip" "package name <case>_<item>_<time>"
 cmp "$P1" "$P2" >/dev/null 2>&1
-ok $? "two seals are byte-identical"
+ok $? "the same case state gives a byte-identical package"
 cmp "$P1.custody.jsonl" "$P2.custody.jsonl" >/dev/null 2>&1
 ok $? "living custody logs identical"
-is "$(sha256sum case/custody/log.jsonl)" "$logsum" "seal leaves the case's custody log alone"
+is "$(wc -l <case/custody/log.jsonl | tr -d ' ')" "$((nlog + 1))" "seal appends one entry to the case's log"
+cmp case/custody/log.jsonl "$P1.custody.jsonl" >/dev/null 2>&1
+ok $? "the case's log ends with the SEAL entry the package holds"
 seal=$(printf '%s\n' "$out1" | tail -n 1)
 like "$seal" '^[0-9a-f]{64}$' "seal hash printed last"
 like "$out1" 'seal hash: ([0-9a-f]{4} ){15}[0-9a-f]{4}' "seal hash in 16 groups of 4"
@@ -154,6 +160,13 @@ like "$(cat "$T/last.out")" 'FAIL living-log: .*does not start with the sealed' 
 run "keygen" "$CUSTOS" keygen -o k.pem
 run "signed seal" "$CUSTOS" --case case seal -o d3 --sign k.pem
 P3=$(ls d3/*.custos.zip)
+like "$(cat "$T/last.err")" "sealed before \\(SEAL entry seq $nlog, package '$(basename "$P1")'\\)" \
+	"sealing again warns and names the first package"
+python3 -c 'import json,sys; s=[json.loads(l)["body"]["seq"] for l in open(sys.argv[1])]; sys.exit(s != list(range(len(s))))' \
+	case/custody/log.jsonl
+ok $? "one chain: every seq of the case's log once, in order"
+is "$(unzip -p "$P3" custody/log.jsonl | head -n "$((nlog + 1))" | sha256sum)" \
+	"$(unzip -p "$P1" custody/log.jsonl | sha256sum)" "the second package's log continues the first's"
 run "verify --pubkey" "$CUSTOS" verify "$P3" --pubkey k.pub.pem
 like "$(cat "$T/last.out")" 'ok   signature: manifest.json.sig verifies' "signature check reported"
 must unzip -p "$P3" manifest.json >m3.json
