@@ -1099,6 +1099,22 @@ static enum cu_status read_chain(struct sealctx *s, struct cu_error *err)
 	return st;
 }
 
+/* case.db and report/ as the last PARSE and REPORT entries recorded
+ * them, not stale (chain.c); none of either (sealing straight after
+ * acquisition, the scene workflow) is fine. */
+static enum cu_status check_outputs(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf ok = CU_BUF_INIT;
+	enum cu_status st;
+
+	if ((st = cu_chain_check_db(s->c, &s->chain, &ok, err)) == CU_OK)
+		st = cu_chain_check_report(s->c, &s->chain, &ok, err);
+	cu_buf_release(&ok);
+	if (st != CU_OK)
+		cu_error_prefix(err, "seal refused");
+	return st;
+}
+
 /* A seal that failed after its SEAL entry went into the case's log: an
  * ERROR entry says so, so the chain never claims a package that was not
  * made (and a later seal does not warn about it). */
@@ -1739,10 +1755,10 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 	/* The steps in the order they run (the header comment says why);
 	 * what a step leaves in s is freed by sealctx_release. */
 	static enum cu_status (*const steps[])(struct sealctx *, struct cu_error *) = {
-	    read_chain,       check_manifest_fields, read_inventory,    name_package,
-	    make_workdir,     compute_content_root,  append_seal_entry, plan_entries,
-	    stage_case_files, add_generated_texts,   build_manifest,    seal_manifest,
-	    write_partial,    publish_package,
+	    read_chain,    check_manifest_fields, check_outputs,        read_inventory,
+	    name_package,  make_workdir,          compute_content_root, append_seal_entry,
+	    plan_entries,  stage_case_files,      add_generated_texts,  build_manifest,
+	    seal_manifest, write_partial,         publish_package,
 	};
 	static const struct cu_buf buf_init = CU_BUF_INIT;
 	struct sealctx s;

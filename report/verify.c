@@ -1307,6 +1307,30 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 	}
 	r->bytes = v.bytes;
 	r->entries = v.files;
+	{
+		/* case.db and report/ against the last PARSE and REPORT entries
+		 * of the case's log (chain.c). */
+		struct cu_chain_state cs;
+		struct cu_buf d = CU_BUF_INIT;
+		cu_error_clear(&e);
+		if (cu_chain_read(v.c, &cs, &e) != CU_OK) {
+			check(r, FAIL, "case-db", "%s", e.msg);
+			check(r, FAIL, "report", "%s", e.msg);
+		} else {
+			if (cu_chain_check_db(v.c, &cs, &d, &e) != CU_OK)
+				check(r, FAIL, "case-db", "%s", e.msg);
+			else
+				check(r, PASS, "case-db", "%s", d.data ? d.data : "");
+			cu_buf_reset(&d);
+			cu_error_clear(&e);
+			if (cu_chain_check_report(v.c, &cs, &d, &e) != CU_OK)
+				check(r, FAIL, "report", "%s", e.msg);
+			else
+				check(r, PASS, "report", "%s", d.data ? d.data : "");
+			cu_chain_release(&cs);
+		}
+		cu_buf_release(&d);
+	}
 
 	{
 		struct cu_custody_check chk;

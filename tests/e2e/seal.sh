@@ -5,7 +5,7 @@
 # killed seal, mandatory fields and SM3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal
-tap_plan 110
+tap_plan 115
 # The kill hook exists only in builds configured with --enable-test-hooks.
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
@@ -229,11 +229,21 @@ expect_exit 3 "--hash sm3 refuses an inventory without SM3" "$CUSTOS" --case cas
 like "$(cat "$T/last.err")" 'no SM3' "reason given"
 run "case init (sm3)" "$CUSTOS" case init c3 --case-id T2026-SEAL-0001 --manifest "$SRCDIR/tests/e2e/seal-manifest.json"
 run "populate with SM3" "$MKCASE" c3 A1 sm3
+# A case.db and report/ no PARSE / REPORT entry records are refused
+# (docs/custody.md); made by custos parse and report they are sealed.
 must sqlite3 c3/case.db 'CREATE TABLE items(item_id TEXT PRIMARY KEY); INSERT INTO items VALUES ("A1");'
 mkdir -p c3/report/forms && echo '<html>报告</html>' >c3/report/index.html && echo 'form' >c3/report/forms/f1.html
+expect_exit 1 "seal refuses a case.db no PARSE entry records" "$CUSTOS" --case c3 seal -o d6 --hash sm3
+like "$(cat "$T/last.err")" 'not recorded by any PARSE custody entry: run custos parse' "and says to run custos parse"
+must rm -rf c3/case.db c3/report
+# mkcase's files are not real databases: parse ends partial (exit 5).
+expect_exit 5 "parse the mkcase files (partial)" "$CUSTOS" --case c3 parse
+run "report" "$CUSTOS" --case c3 report
 run "seal --hash sm3 (with case.db and report/)" "$CUSTOS" --case c3 seal -o d6 --hash sm3
-is "$(unzip -Z1 d6/*.custos.zip | grep -E '^(case.db|report/)' | tr '\n' ' ')" \
-	"case.db report/forms/f1.html report/index.html " "case.db and report/ packed in order"
+unzip -Z1 d6/*.custos.zip | grep -E '^(case.db|report/)' >packed.txt
+is "$(head -n 1 packed.txt)" "case.db" "case.db packed before report/"
+is "$(sed 1d packed.txt | LC_ALL=C sort | tr '\n' ' ')" "$(sed 1d packed.txt | tr '\n' ' ')" \
+	"report/ packed in bytewise order"
 run "python3 cross-check with case.db and report/" $CHECK crosscheck d6/*.custos.zip
 must unzip -p d6/*.custos.zip manifest.json >m6.json
 is "$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(all(len(r["sm3"] or "")==64 for r in m["files"]+m["package_files"]))' m6.json)" \
