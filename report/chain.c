@@ -334,3 +334,59 @@ enum cu_status cu_chain_check_report(struct cu_case *c, const struct cu_chain_st
 			     "report/ root %s over %llu files matches REPORT (custody seq %llu)",
 			     root, (unsigned long long)n, (unsigned long long)cs->report_seq);
 }
+
+/* ------------------------------------------------------------------ */
+/* acquisitions                                                        */
+/* ------------------------------------------------------------------ */
+
+bool cu_chain_acquisition_finished(const char *status)
+{
+	/* "partial": finished, with the failures it lists (MANIFEST.md). */
+	return status != NULL &&
+	       (strcmp(status, "complete") == 0 || strcmp(status, "partial") == 0);
+}
+
+json_t *cu_chain_unfinished(const json_t *manifest)
+{
+	json_t *out = json_array(), *a;
+	size_t i;
+
+	if (out == NULL)
+		return NULL;
+	json_array_foreach(json_object_get(manifest, "acquisitions"), i, a)
+	{
+		json_t *st = json_object_get(a, "status");
+		if (cu_chain_acquisition_finished(json_string_value(st)))
+			continue;
+		json_t *o = json_object();
+		if (o == NULL || json_array_append_new(out, o) != 0) {
+			json_decref(out);
+			return NULL;
+		}
+		json_object_set_new(o, "acquisition", json_integer((json_int_t)i + 1));
+		json_object_set(o, "item_id", json_object_get(a, "item_id"));
+		json_object_set(o, "method", json_object_get(a, "method"));
+		json_object_set_new(o, "status",
+				    json_is_string(st) ? json_incref(st) : json_string("(none)"));
+		json_object_set(o, "start", json_object_get(a, "start"));
+	}
+	return out;
+}
+
+void cu_chain_unfinished_text(const json_t *unfinished, struct cu_buf *out)
+{
+	json_t *u;
+	size_t i;
+
+	json_array_foreach(unfinished, i, u)
+	{
+		const char *item = json_string_value(json_object_get(u, "item_id"));
+		const char *method = json_string_value(json_object_get(u, "method"));
+		if (cu_buf_printf(out, NULL, "%sacquisition %lld (item %s, %s) is '%s'",
+				  i ? "; " : "",
+				  (long long)json_integer_value(json_object_get(u, "acquisition")),
+				  item ? item : "?", method ? method : "?",
+				  json_string_value(json_object_get(u, "status"))) != CU_OK)
+			return;
+	}
+}

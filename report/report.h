@@ -19,7 +19,8 @@ struct cu_seal_opts {
 	const char *sign_key; /* Ed25519 private key PEM (custos keygen), or NULL */
 	const char *password; /* non-NULL: WinZip AES-256 for all entries but the seal itself */
 	unsigned hash_algs;   /* CU_HASH_DEFAULT, optionally | CU_HASH_SM3 */
-	bool allow_incomplete; /* seal although mandatory manifest fields are missing */
+	bool allow_incomplete; /* seal although mandatory manifest fields are missing or an
+				* acquisition is unfinished (both recorded) */
 };
 
 struct cu_seal_result {
@@ -30,9 +31,10 @@ struct cu_seal_result {
 	char content_root[65];
 	char custody_head[65];
 	uint64_t custody_size;
-	uint64_t files;   /* evidence + derived files */
-	uint64_t bytes;   /* their total size */
-	unsigned missing; /* mandatory manifest fields missing (with allow_incomplete) */
+	uint64_t files;      /* evidence + derived files */
+	uint64_t bytes;      /* their total size */
+	unsigned missing;    /* mandatory manifest fields missing (with allow_incomplete) */
+	unsigned unfinished; /* acquisitions not finished (with allow_incomplete) */
 };
 
 /*

@@ -84,6 +84,7 @@ struct sealctx {
 	struct cu_signer *signer;
 	json_t *bodies;              /* custody entry bodies, for acquisition times */
 	struct cu_chain_state chain; /* what the case's log says (chain.c) */
+	json_t *unfinished;          /* unfinished acquisitions (chain.c) */
 	bool seal_appended;          /* the SEAL entry is in the case's log */
 	char *manifest_text;
 	char root_hex[65], head_hex[65], croot_hex[65], seal_hex[65], uuid[37];
@@ -1115,6 +1116,29 @@ static enum cu_status check_outputs(struct sealctx *s, struct cu_error *err)
 	return st;
 }
 
+/* Every acquisition of the case finished (complete or partial): a killed,
+ * running, aborted or failed one is refused unless --allow-incomplete,
+ * which the SEAL entry and the sealed manifest record (unfinished[]). */
+static enum cu_status check_acquisitions(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf list = CU_BUF_INIT;
+	enum cu_status st;
+
+	if ((s->unfinished = cu_chain_unfinished(s->c->manifest)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	s->res.unfinished = (unsigned)json_array_size(s->unfinished);
+	if (s->res.unfinished == 0 || s->o->allow_incomplete)
+		return CU_OK;
+	cu_chain_unfinished_text(s->unfinished, &list);
+	st = cu_error_set(err, CU_E_USAGE,
+			  "seal refused: case '%s' has unfinished acquisitions (%s): finish "
+			  "them (custos import --resume for a killed import) or seal with "
+			  "--allow-incomplete (recorded in the SEAL entry and on the forms)",
+			  s->c->dir, list.data ? list.data : "");
+	cu_buf_release(&list);
+	return st;
+}
+
 /* A seal that failed after its SEAL entry went into the case's log: an
  * ERROR entry says so, so the chain never claims a package that was not
  * made (and a later seal does not warn about it). */
@@ -1311,6 +1335,8 @@ static enum cu_status seal_entry_json(struct sealctx *s, struct cu_buf *subj, st
 	cu_json_kv_bool(&j, "allow_incomplete", opts->allow_incomplete);
 	cu_json_key(&j, "missing");
 	cu_json_jansson(&j, s->missing);
+	cu_json_key(&j, "unfinished");
+	cu_json_jansson(&j, s->unfinished);
 	cu_json_kv_str(&j, "tool", cu_version());
 	cu_json_obj_end(&j);
 	return cu_json_finish(&j, err);
@@ -1577,6 +1603,7 @@ static enum cu_status build_manifest(struct sealctx *s, struct cu_error *err)
 	json_object_set_new(sealed, "encrypted", json_boolean(opts->password != NULL));
 	json_object_set_new(sealed, "allow_incomplete", json_boolean(opts->allow_incomplete));
 	json_object_set(sealed, "missing", s->missing);
+	json_object_set(sealed, "unfinished", s->unfinished);
 	json_object_set_new(sealed, "clock_fixed", json_boolean(cu_time_is_fixed()));
 	json_object_set_new(man, "sealed", sealed);
 
@@ -1728,6 +1755,7 @@ static void sealctx_release(struct sealctx *s)
 	json_decref(s->bodies);
 	json_decref(s->missing);
 	cu_chain_release(&s->chain);
+	json_decref(s->unfinished);
 	free(s->manifest_text);
 	for (size_t i = 0; i < s->nev; i++)
 		evfile_release(&s->ev[i]);
@@ -1755,10 +1783,10 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 	/* The steps in the order they run (the header comment says why);
 	 * what a step leaves in s is freed by sealctx_release. */
 	static enum cu_status (*const steps[])(struct sealctx *, struct cu_error *) = {
-	    read_chain,    check_manifest_fields, check_outputs,        read_inventory,
-	    name_package,  make_workdir,          compute_content_root, append_seal_entry,
-	    plan_entries,  stage_case_files,      add_generated_texts,  build_manifest,
-	    seal_manifest, write_partial,         publish_package,
+	    read_chain,        check_manifest_fields, check_acquisitions, check_outputs,
+	    read_inventory,    name_package,          make_workdir,       compute_content_root,
+	    append_seal_entry, plan_entries,          stage_case_files,   add_generated_texts,
+	    build_manifest,    seal_manifest,         write_partial,      publish_package,
 	};
 	static const struct cu_buf buf_init = CU_BUF_INIT;
 	struct sealctx s;

@@ -85,4 +85,14 @@ enum cu_status cu_chain_check_db(struct cu_case *c, const struct cu_chain_state 
 enum cu_status cu_chain_check_report(struct cu_case *c, const struct cu_chain_state *cs,
 				     struct cu_buf *ok_detail, struct cu_error *err) CU_WARN_UNUSED;
 
+/* An acquisition status that counts as finished: complete or partial
+ * (running, aborted, failed or none are not). */
+bool cu_chain_acquisition_finished(const char *status);
+/* The manifest's unfinished acquisitions[] as a new array of
+ * {acquisition (1-based), item_id, method, status, start}; NULL on no memory. */
+json_t *cu_chain_unfinished(const json_t *manifest);
+/* "acquisition 1 (item A1, import) is 'running'; ..." appended to out
+ * (best effort: a failed append leaves the text short). */
+void cu_chain_unfinished_text(const json_t *unfinished, struct cu_buf *out);
+
 #endif

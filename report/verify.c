@@ -1074,6 +1074,34 @@ static void check_timestamps(struct pkg *p)
 	cu_buf_release(&det);
 }
 
+/* Every acquisition the sealed manifest lists finished (complete or
+ * partial): a package sealed with an unfinished one (--allow-incomplete)
+ * fails here, so it is never taken for a whole acquisition. */
+static void check_acquisitions(struct pkg *p)
+{
+	struct cu_buf list = CU_BUF_INIT;
+	json_t *u = cu_chain_unfinished(p->man);
+
+	if (u == NULL) {
+		check(p->r, UNREADABLE, "acquisitions", "out of memory");
+		return;
+	}
+	if (json_array_size(u) == 0) {
+		check(p->r, PASS, "acquisitions", "%zu acquisitions, all finished",
+		      json_array_size(json_object_get(p->man, "acquisitions")));
+	} else {
+		cu_chain_unfinished_text(u, &list);
+		check(p->r, FAIL, "acquisitions", "%s: the package holds unfinished acquisitions%s",
+		      list.data ? list.data : "",
+		      json_is_true(
+			  json_object_get(json_object_get(p->man, "sealed"), "allow_incomplete"))
+			  ? " (sealed with --allow-incomplete)"
+			  : "");
+	}
+	cu_buf_release(&list);
+	json_decref(u);
+}
+
 static void pkg_release(struct pkg *p)
 {
 	if (p->za != NULL)
@@ -1122,6 +1150,7 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 		check_package_custody(&p);
 		check_signature(&p);
 		check_timestamps(&p);
+		check_acquisitions(&p);
 	}
 	outer_end(&p, &outer);
 	pkg_release(&p);
