@@ -5,7 +5,7 @@
 # killed seal, mandatory fields and SM3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal
-tap_plan 115
+tap_plan 117
 # The kill hook exists only in builds configured with --enable-test-hooks.
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
@@ -206,7 +206,10 @@ ok $((st == 0)) "seal killed mid-write (status $st)"
 is "$(ls d4/*.custos.zip 2>/dev/null | wc -l | tr -d ' ')" 0 "no *.custos.zip after the kill"
 ls -d d4/.custos-seal.* >/dev/null 2>&1
 ok $? "the killed seal's work folder is what remains"
+like "$(tail -n 1 case/custody/log.jsonl)" '"event":"SEAL"' "the killed seal's SEAL entry stays in the case's log"
 run "a later seal into the same folder works" "$CUSTOS" --case case seal -o d4
+like "$(cat "$T/last.err")" "sealed before \\(SEAL entry seq [0-9]+, package 'T2026-SEAL-0001_A1_" \
+	"and warns about the earlier SEAL entry"
 is "$(ls d4/*.custos.zip | wc -l | tr -d ' ')" 1 "one package"
 is "$(ls -A d4 | grep -c '^\.custos-seal\.')" 0 "the stale work folder was removed"
 
