@@ -1305,7 +1305,12 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 	v.r = r;
 	cu_error_clear(&e);
 	if (cu_case_open(dir, &v.c, &e) != CU_OK) {
-		check(r, UNREADABLE, "input", "%s", e.msg);
+		/* A log whose chain is broken is a mismatch (exit 1), not an
+		 * unreadable input. */
+		if (e.code == CU_E_INTEGRITY && strstr(e.msg, "custody log") != NULL)
+			check(r, FAIL, "custody-chain", "%s", e.msg);
+		else
+			check(r, UNREADABLE, "input", "%s", e.msg);
 		return CU_OK;
 	}
 	check(r, PASS, "manifest", "%s/manifest.json parses", v.c->dir);
@@ -1336,6 +1341,24 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 	}
 	r->bytes = v.bytes;
 	r->entries = v.files;
+	{
+		/* Every acquisition finished (a killed import stays 'running'),
+		 * as seal requires. */
+		struct cu_buf ul = CU_BUF_INIT;
+		json_t *u = cu_chain_unfinished(v.c->manifest);
+		if (u == NULL) {
+			check(r, UNREADABLE, "acquisitions", "out of memory");
+		} else if (json_array_size(u) == 0) {
+			check(r, PASS, "acquisitions", "%zu acquisitions, all finished",
+			      json_array_size(json_object_get(v.c->manifest, "acquisitions")));
+		} else {
+			cu_chain_unfinished_text(u, &ul);
+			check(r, FAIL, "acquisitions", "%s: finish them (custos import --resume)",
+			      ul.data ? ul.data : "");
+		}
+		json_decref(u);
+		cu_buf_release(&ul);
+	}
 	{
 		/* case.db and report/ against the last PARSE and REPORT entries
 		 * of the case's log (chain.c). */

@@ -7,7 +7,7 @@
 # allowed. Cross-checked with sqlite3 and python3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal_chain
-tap_plan 31
+tap_plan 35
 SMS="$SHARED/samples/android-sms/plaso_emulator/mmssms.db"
 SOURCE_DATE_EPOCH=1795000000
 export SOURCE_DATE_EPOCH
@@ -89,4 +89,18 @@ like "$(cat "$T/last.err")" 'report/ of case .* is stale: PARSE .* run custos re
 run "report again" "$CUSTOS" --case case report
 run "seal once parse and report are current" "$CUSTOS" --case case seal -o x0
 run "the package verifies" "$CUSTOS" verify x0/*.custos.zip
+
+# 5. Tamper matrix on the entries that bind the outputs: rewriting a PARSE
+# entry's case_db_sha256 or a REPORT entry's report_root (to match edited
+# outputs) breaks the chain of the entries after it.
+for kind in PARSE:case_db_sha256 REPORT:root; do
+	ev=${kind%%:*}
+	key=${kind#*:}
+	must cp -a case "t-$ev"
+	line=$(grep -n "\"event\":\"$ev\"" "t-$ev/custody/log.jsonl" | head -n 1 | cut -d: -f1)
+	sed -i "${line}s/\"$key\":\"\([0-9a-f]\)/\"$key\":\"0\1/; ${line}s/\"$key\":\"0\([0-9a-f]\{63\}\)[0-9a-f]/\"$key\":\"0\1/" \
+		"t-$ev/custody/log.jsonl"
+	expect_exit 1 "verify CASE fails on a rewritten $ev $key" "$CUSTOS" verify "t-$ev"
+	like "$(cat "$T/last.out")" 'FAIL custody-chain' "the custody chain check names it ($ev)"
+done
 tap_done

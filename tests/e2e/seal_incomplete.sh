@@ -7,7 +7,7 @@
 # import --resume the case seals and verifies.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal_incomplete
-tap_plan 19
+tap_plan 21
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
 SOURCE_DATE_EPOCH=1795000000
@@ -27,6 +27,9 @@ CUSTOS_IMPORT_BATCH_FILES=4 CUSTOS_TEST_KILL_AFTER_FILES=6 "$CUSTOS" --case case
 	--item A1 >k.out 2>k.err
 is "$?" "137" "import killed by SIGKILL (test hook)"
 
+expect_exit 1 "verify CASE fails on the killed import" "$CUSTOS" verify case
+like "$(cat "$T/last.out")" "FAIL acquisitions: acquisition 1 \\(item A1, import\\) is 'running'" \
+	"verify CASE names the unfinished acquisition"
 expect_exit 2 "seal refuses a case with a killed import" "$CUSTOS" --case case seal -o d0
 like "$(cat "$T/last.err")" "seal refused: .*unfinished acquisitions \\(acquisition 1 \\(item A1, import\\) is 'running'\\).*--allow-incomplete" \
 	"names the acquisition, its status and the way out"
