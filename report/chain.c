@@ -273,7 +273,7 @@ enum cu_status cu_chain_check_db(struct cu_case *c, const struct cu_chain_state 
 		goto out;
 	}
 	if (cs->changed && cs->change_seq > cs->parse_seq) {
-		st = cu_error_set(err, CU_E_INTEGRITY,
+		st = cu_error_set(err, CU_E_USAGE,
 				  "'%s' is stale: %s (custody seq %llu) came after the last PARSE "
 				  "(seq %llu); run custos parse, then custos report",
 				  db.data, cs->change_event, (unsigned long long)cs->change_seq,
@@ -318,13 +318,13 @@ enum cu_status cu_chain_check_report(struct cu_case *c, const struct cu_chain_st
 				    (unsigned long long)cs->report_seq,
 				    cs->report_root[0] ? cs->report_root : "no report_root");
 	if (cs->parsed && cs->parse_seq > cs->report_seq)
-		return cu_error_set(err, CU_E_INTEGRITY,
+		return cu_error_set(err, CU_E_USAGE,
 				    "report/ of case '%s' is stale: PARSE (custody seq %llu) came "
 				    "after the last REPORT (seq %llu); run custos report",
 				    c->dir, (unsigned long long)cs->parse_seq,
 				    (unsigned long long)cs->report_seq);
 	if (cs->changed && cs->change_seq > cs->report_seq)
-		return cu_error_set(err, CU_E_INTEGRITY,
+		return cu_error_set(err, CU_E_USAGE,
 				    "report/ of case '%s' is stale: %s (custody seq %llu) came "
 				    "after the last REPORT (seq %llu); run custos parse, then "
 				    "custos report",

@@ -76,8 +76,10 @@ void cu_chain_release(struct cu_chain_state *cs);
 enum cu_status cu_chain_report_root(const char *case_dir, char root_hex[65], uint64_t *files,
 				    struct cu_error *err) CU_WARN_UNUSED;
 /* case.db against the last PARSE, report/ against the last REPORT: CU_OK
- * with a line for the verify report in ok_detail, or CU_E_INTEGRITY saying
- * what is stale or modified and which command to run. No case.db and no
+ * with a line for the verify report in ok_detail, CU_E_INTEGRITY when the
+ * bytes are not what the entry recorded (or no entry records them), or
+ * CU_E_USAGE when a later entry made them stale; the message says which
+ * command to run. No case.db and no
  * PARSE (no report/ and no REPORT) is fine: sealing straight after
  * acquisition is the scene workflow. */
 enum cu_status cu_chain_check_db(struct cu_case *c, const struct cu_chain_state *cs,

@@ -79,12 +79,12 @@ like "$(cat "$T/last.err")" 'run custos report again' "with the advice to re-run
 
 # 4. A second item imported after parse: case.db and the report are stale.
 run "import A2 after parse" "$CUSTOS" --case case import src2 --format android-dir --item A2
-expect_exit 1 "seal refuses: case.db is stale" "$CUSTOS" --case case seal -o x0
+expect_exit 2 "seal refuses: case.db is stale" "$CUSTOS" --case case seal -o x0
 like "$(cat "$T/last.err")" 'stale: IMPORT \(custody seq [0-9]+\) came after the last PARSE .*run custos parse, then custos report' \
 	"names the IMPORT and says to re-run parse and report"
 expect_exit 1 "verify CASE fails on the stale case.db" "$CUSTOS" verify case
 run "parse again" "$CUSTOS" --case case parse
-expect_exit 1 "seal refuses: the report is stale" "$CUSTOS" --case case seal -o x0
+expect_exit 2 "seal refuses: the report is stale" "$CUSTOS" --case case seal -o x0
 like "$(cat "$T/last.err")" 'report/ of case .* is stale: PARSE .* run custos report' "says to re-run report"
 run "report again" "$CUSTOS" --case case report
 run "seal once parse and report are current" "$CUSTOS" --case case seal -o x0
