@@ -7,7 +7,7 @@
 # import --resume the case seals and verifies.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal_incomplete
-tap_plan 21
+tap_plan 25
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
 SOURCE_DATE_EPOCH=1795000000
@@ -49,6 +49,9 @@ ok $? "python3: the sealed manifest records it too"
 expect_exit 1 "custos verify of the package fails" "$CUSTOS" verify "$P"
 like "$(cat "$T/last.out")" "FAIL acquisitions: acquisition 1 \\(item A1, import\\) is 'running': the package holds unfinished acquisitions \\(sealed with --allow-incomplete\\)" \
 	"the failure names the unfinished acquisition"
+must unzip -p "$P" verify.sh >verify.sh
+expect_exit 1 "the packaged verify.sh fails too" sh verify.sh "$P"
+like "$(cat "$T/last.out")" "FAIL acquisitions: acquisition 1 is \"running\"" "verify.sh names it"
 run "forms beside the package" "$CUSTOS" report --forms-for "$P"
 grep -rq '未完成提取' "$P.forms"
 ok $? "the forms print the unfinished acquisition"
@@ -58,6 +61,8 @@ run "seal once every acquisition finished" "$CUSTOS" --case case seal -o d2
 P2=$(ls d2/*.custos.zip)
 run "custos verify passes" "$CUSTOS" verify "$P2"
 like "$(cat "$T/last.out")" 'ok   acquisitions: 1 acquisitions, all finished' "acquisitions check reported"
+run "the packaged verify.sh passes" sh verify.sh "$P2"
+like "$(cat "$T/last.out")" 'ok   acquisitions: all finished' "verify.sh acquisitions check reported"
 run "forms beside the complete package" "$CUSTOS" report --forms-for "$P2"
 grep -rq '未完成提取' "$P2.forms"
 nok $? "no unfinished line on the forms of a complete seal"
