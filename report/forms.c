@@ -895,6 +895,10 @@ static void extraction_record(struct fdoc *d)
 	if (json_array_size(acq) == 0)
 		add_line(nl, "提取过程", NULL);
 	mismatch_lines(nl, m);
+	/* Sealed with --allow-incomplete over an unfinished acquisition. */
+	if (json_array_size(json_object_get(json_object_get(m, "sealed"), "unfinished")) > 0)
+		add_line(nl, "未完成提取",
+			 "封存时仍有提取未完成（--allow-incomplete），见保管记录 SEAL");
 	snprintf(t, sizeof(t),
 		 "共提取电子数据 %zu 项，合计 %llu 字节，详见《电子数据提取固定清单》", nfiles,
 		 (unsigned long long)bytes);

@@ -19,7 +19,8 @@ struct cu_seal_opts {
 	const char *sign_key; /* Ed25519 private key PEM (custos keygen), or NULL */
 	const char *password; /* non-NULL: WinZip AES-256 for all entries but the seal itself */
 	unsigned hash_algs;   /* CU_HASH_DEFAULT, optionally | CU_HASH_SM3 */
-	bool allow_incomplete; /* seal although mandatory manifest fields are missing */
+	bool allow_incomplete; /* seal although mandatory manifest fields are missing or an
+				* acquisition is unfinished (both recorded) */
 };
 
 struct cu_seal_result {
@@ -30,16 +31,20 @@ struct cu_seal_result {
 	char content_root[65];
 	char custody_head[65];
 	uint64_t custody_size;
-	uint64_t files;   /* evidence + derived files */
-	uint64_t bytes;   /* their total size */
-	unsigned missing; /* mandatory manifest fields missing (with allow_incomplete) */
+	uint64_t files;      /* evidence + derived files */
+	uint64_t bytes;      /* their total size */
+	unsigned missing;    /* mandatory manifest fields missing (with allow_incomplete) */
+	unsigned unfinished; /* acquisitions not finished (with allow_incomplete) */
 };
 
 /*
- * Seals the case into a deterministic ZIP (PACKAGE.md). The case directory
- * is only read: the SEAL custody entry goes into the package's copy of the
- * log, which is also left beside the package as <package>.custody.jsonl
- * (the living log). Evidence is not re-hashed: files[] carries the inventory
+ * Seals the case into a deterministic ZIP (PACKAGE.md): the same case
+ * state sealed at the same (fixed) time gives the same bytes. The SEAL
+ * custody entry is appended to the case's own log; the package holds the
+ * log up to and including it, and the same bytes are left beside the
+ * package as <package>.custody.jsonl (the living log, which continues
+ * from there). A case sealed before is sealed again with a warning naming
+ * the earlier package. Evidence is not re-hashed: files[] carries the inventory
  * digests made at import, checked later by cu_verify_package(). The package
  * appears under its final name only when complete (written in a work
  * folder ".custos-seal.<pid>" beside it, fsync'ed, renamed; a later seal

@@ -2003,12 +2003,16 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 		struct cu_buf det = CU_BUF_INIT, sub = CU_BUF_INIT;
 		struct cu_digests d;
 		struct cu_json j;
+		char rroot[65];
+		uint64_t rfiles = 0;
 		memset(&d, 0, sizeof(d));
 		st = cu_buf_printf(&idx, err, "%s/%s", final.data,
 				   (formats & CU_REPORT_HTML) ? "index.html" : "forms/index.html");
 		/* A docx-only report has no HTML index: its digest stays null. */
 		if (st == CU_OK && ((formats & CU_REPORT_HTML) || cu_file_exists(idx.data)))
 			st = cu_hash_file(idx.data, CU_HASH_SHA256, &d, err);
+		if (st == CU_OK)
+			st = cu_chain_report_root(c->dir, rroot, &rfiles, err);
 		if (st == CU_OK) {
 			cu_json_init(&j, &sub);
 			cu_json_obj_begin(&j);
@@ -2033,6 +2037,15 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 		cu_json_uint(&j, r.res.payments);
 		cu_json_key(&j, "pages");
 		cu_json_uint(&j, r.res.pages);
+		/* The report tree's root binds report/ to this entry: seal and
+		 * verify CASE recompute it (docs/custody.md, REPORT). */
+		cu_json_key(&j, "report_root");
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
+		cu_json_key(&j, "size");
+		cu_json_uint(&j, rfiles);
+		cu_json_kv_str(&j, "root", rroot);
+		cu_json_obj_end(&j);
 		cu_json_kv_str(&j, "tool", cu_version());
 		cu_json_obj_end(&j);
 		st = cu_json_finish(&j, err);

@@ -9,8 +9,10 @@
  *  2. stage the other case files (inventory, case.db, report/) into a work
  *     directory while hashing them, so what is hashed is what is zipped;
  *  3. content root over evidence + derived; the SEAL custody entry goes
- *     into a copy of the log (the case directory is only read, so sealing
- *     twice gives byte-identical packages);
+ *     into the case's own log (one chain, never two entries with one seq),
+ *     and the package holds the log up to and including it; the same case
+ *     state (a copy of the case directory) sealed at the same fixed time
+ *     gives a byte-identical package;
  *  4. case.jsonld, VERIFY.md, verify.sh; then manifest.json, whose SHA-256
  *     is the seal hash; signature and RFC 3161 request over it;
  *  5. libzip writes everything on zip_close() in a fixed order with fixed
@@ -80,7 +82,10 @@ struct sealctx {
 	struct cu_buf partial;           /* the zip while it is written */
 	bool partial_made;
 	struct cu_signer *signer;
-	json_t *bodies; /* custody entry bodies, for acquisition times */
+	json_t *bodies;              /* custody entry bodies, for acquisition times */
+	struct cu_chain_state chain; /* what the case's log says (chain.c) */
+	json_t *unfinished;          /* unfinished acquisitions (chain.c) */
+	bool seal_appended;          /* the SEAL entry is in the case's log */
 	char *manifest_text;
 	char root_hex[65], head_hex[65], croot_hex[65], seal_hex[65], uuid[37];
 };
@@ -428,35 +433,6 @@ static enum cu_status stage_tree(struct sealctx *s, const char *rel, const char 
 /* ------------------------------------------------------------------ */
 /* 3. custody                                                          */
 /* ------------------------------------------------------------------ */
-
-static enum cu_status copy_plain(const char *from, const char *to, struct cu_error *err)
-{
-	char buf[65536];
-	enum cu_status st = CU_OK;
-	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1;
-
-	if (in < 0)
-		return cu_error_errno(err, CU_E_IO, errno, "cannot open custody log '%s'", from);
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0) {
-		st = cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'", to);
-		goto done;
-	}
-	for (;;) {
-		size_t got;
-		if ((st = cu_read_full(in, buf, sizeof(buf), &got, from, err)) != CU_OK)
-			break;
-		if (got == 0)
-			break;
-		if ((st = cu_write_all(out, buf, got, to, err)) != CU_OK)
-			break;
-	}
-done:
-	if (out >= 0)
-		close(out);
-	close(in);
-	return st;
-}
 
 static void hexof(const unsigned char *b, size_t n, char *out)
 {
@@ -1114,6 +1090,78 @@ static enum cu_status check_manifest_fields(struct sealctx *s, struct cu_error *
 	return st;
 }
 
+/* 0. what the case's log records: earlier seals, PARSE, REPORT. */
+static enum cu_status read_chain(struct sealctx *s, struct cu_error *err)
+{
+	enum cu_status st;
+
+	if ((st = cu_chain_read(s->c, &s->chain, err)) != CU_OK)
+		cu_error_prefix(err, "seal: custody log of case '%s'", s->c->dir);
+	return st;
+}
+
+/* case.db and report/ as the last PARSE and REPORT entries recorded
+ * them, not stale (chain.c); none of either (sealing straight after
+ * acquisition, the scene workflow) is fine. */
+static enum cu_status check_outputs(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf ok = CU_BUF_INIT;
+	enum cu_status st;
+
+	if ((st = cu_chain_check_db(s->c, &s->chain, &ok, err)) == CU_OK)
+		st = cu_chain_check_report(s->c, &s->chain, &ok, err);
+	cu_buf_release(&ok);
+	if (st != CU_OK)
+		cu_error_prefix(err, "seal refused");
+	return st;
+}
+
+/* Every acquisition of the case finished (complete or partial): a killed,
+ * running, aborted or failed one is refused unless --allow-incomplete,
+ * which the SEAL entry and the sealed manifest record (unfinished[]). */
+static enum cu_status check_acquisitions(struct sealctx *s, struct cu_error *err)
+{
+	struct cu_buf list = CU_BUF_INIT;
+	enum cu_status st;
+
+	if ((s->unfinished = cu_chain_unfinished(s->c->manifest)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	s->res.unfinished = (unsigned)json_array_size(s->unfinished);
+	if (s->res.unfinished == 0 || s->o->allow_incomplete)
+		return CU_OK;
+	cu_chain_unfinished_text(s->unfinished, &list);
+	st = cu_error_set(err, CU_E_USAGE,
+			  "seal refused: case '%s' has unfinished acquisitions (%s): finish "
+			  "them (custos import --resume for a killed import) or seal with "
+			  "--allow-incomplete (recorded in the SEAL entry and on the forms)",
+			  s->c->dir, list.data ? list.data : "");
+	cu_buf_release(&list);
+	return st;
+}
+
+/* A seal that failed after its SEAL entry went into the case's log: an
+ * ERROR entry says so, so the chain never claims a package that was not
+ * made (and a later seal does not warn about it). */
+static void record_failed_seal(struct sealctx *s, const struct cu_error *why)
+{
+	struct cu_buf det = CU_BUF_INIT;
+	struct cu_error e;
+	struct cu_json j;
+
+	cu_error_clear(&e);
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "failed_event", "SEAL");
+	cu_json_kv_str(&j, "package", s->name.data);
+	cu_json_kv_str(&j, "reason", why->msg);
+	cu_json_obj_end(&j);
+	if (cu_json_finish(&j, &e) != CU_OK ||
+	    cu_custody_append(s->c->custody, "ERROR", cu_case_default_actor(), NULL, det.data, NULL,
+			      &e) != CU_OK)
+		cu_warn("seal: could not record the failed seal in the custody log: %s", e.msg);
+	cu_buf_release(&det);
+}
+
 /* 1. inventory */
 static enum cu_status read_inventory(struct sealctx *s, struct cu_error *err)
 {
@@ -1287,31 +1335,34 @@ static enum cu_status seal_entry_json(struct sealctx *s, struct cu_buf *subj, st
 	cu_json_kv_bool(&j, "allow_incomplete", opts->allow_incomplete);
 	cu_json_key(&j, "missing");
 	cu_json_jansson(&j, s->missing);
+	cu_json_key(&j, "unfinished");
+	cu_json_jansson(&j, s->unfinished);
 	cu_json_kv_str(&j, "tool", cu_version());
 	cu_json_obj_end(&j);
 	return cu_json_finish(&j, err);
 }
 
-/* 3b. the SEAL entry, in a copy of the log (the case directory is only
- * read); its head and root go into the manifest. */
+/* 3b. the SEAL entry goes into the case's own log (one chain: a later
+ * entry of the case continues after it, so no two entries share a seq);
+ * the package holds the log up to and including it, copied from the case
+ * log by entry count (another process may append right after). Sealing
+ * again is allowed, with a warning naming the package the last SEAL
+ * entry made. */
 static enum cu_status append_seal_entry(struct sealctx *s, struct cu_error *err)
 {
 	struct cu_case *c = s->c;
 	struct cu_buf caselog = CU_BUF_INIT, subj = CU_BUF_INIT, det = CU_BUF_INIT;
-	struct cu_custody *log = NULL;
+	struct cu_buf all = CU_BUF_INIT;
 	unsigned char head[32], croot[32];
+	uint64_t n, lines = 0;
+	size_t cut = 0;
 	enum cu_status st;
 
-	if ((st = cu_case_path(c, CU_CASE_CUSTODY, &caselog, err)) == CU_OK &&
-	    (st = cu_buf_printf(&s->custody_copy, err, "%s/custody.jsonl", s->workdir)) == CU_OK)
-		st = copy_plain(caselog.data, s->custody_copy.data, err);
-	if (st != CU_OK)
-		goto out;
-	if ((st = cu_custody_open(s->custody_copy.data, false, false, &log, err)) != CU_OK) {
-		cu_error_prefix(err, "seal: custody log of case '%s'", c->dir);
-		goto out;
-	}
-	if ((st = make_package_id(s, log, err)) != CU_OK)
+	if (s->chain.sealed)
+		cu_warn("seal: case '%s' was sealed before (SEAL entry seq %llu, package '%s'); "
+			"this seal records a new SEAL entry after it",
+			c->dir, (unsigned long long)s->chain.seal_seq, s->chain.seal_package);
+	if ((st = make_package_id(s, c->custody, err)) != CU_OK)
 		goto out;
 	if (s->o->sign_key != NULL &&
 	    (st = cu_signer_load(s->o->sign_key, &s->signer, err)) != CU_OK) {
@@ -1320,21 +1371,41 @@ static enum cu_status append_seal_entry(struct sealctx *s, struct cu_error *err)
 	}
 	if ((st = seal_entry_json(s, &subj, &det, err)) != CU_OK)
 		goto out;
-	if ((st = cu_custody_append(log, "SEAL", cu_case_default_actor(), subj.data, det.data,
-				    s->signer, err)) != CU_OK) {
+	if ((st = cu_custody_append(c->custody, "SEAL", cu_case_default_actor(), subj.data,
+				    det.data, s->signer, err)) != CU_OK) {
 		cu_error_prefix(err, "seal: custody entry");
 		goto out;
 	}
-	s->res.custody_size = cu_custody_size(log);
-	cu_custody_head(log, head);
-	if ((st = cu_custody_root(log, croot, err)) != CU_OK)
+	s->seal_appended = true;
+	n = s->res.custody_size = cu_custody_size(c->custody);
+	cu_custody_head(c->custody, head);
+	if ((st = cu_custody_root(c->custody, croot, err)) != CU_OK)
 		goto out;
 	hexof(head, 32, s->head_hex);
 	hexof(croot, 32, s->croot_hex);
+	if ((st = cu_case_path(c, CU_CASE_CUSTODY, &caselog, err)) != CU_OK ||
+	    (st = cu_file_read_all(caselog.data, CU_PKG_CUSTODY_MAX, &all, err)) != CU_OK)
+		goto out;
+	while (lines < n && cut < all.len) {
+		const char *nl = memchr(all.data + cut, '\n', all.len - cut);
+		if (nl == NULL)
+			break;
+		cut = (size_t)(nl - all.data) + 1;
+		lines++;
+	}
+	if (lines != n) {
+		st = cu_error_set(err, CU_E_INTEGRITY,
+				  "seal: custody log '%s' holds fewer than the %llu entries just "
+				  "counted",
+				  caselog.data, (unsigned long long)n);
+		goto out;
+	}
+	if ((st = cu_buf_printf(&s->custody_copy, err, "%s/custody.jsonl", s->workdir)) != CU_OK)
+		goto out;
+	st = cu_file_write_atomic(s->custody_copy.data, all.data, cut, 0600, err);
 out:
-	if (log != NULL)
-		cu_custody_close(log);
 	cu_buf_release(&caselog);
+	cu_buf_release(&all);
 	cu_buf_release(&subj);
 	cu_buf_release(&det);
 	return st;
@@ -1532,6 +1603,7 @@ static enum cu_status build_manifest(struct sealctx *s, struct cu_error *err)
 	json_object_set_new(sealed, "encrypted", json_boolean(opts->password != NULL));
 	json_object_set_new(sealed, "allow_incomplete", json_boolean(opts->allow_incomplete));
 	json_object_set(sealed, "missing", s->missing);
+	json_object_set(sealed, "unfinished", s->unfinished);
 	json_object_set_new(sealed, "clock_fixed", json_boolean(cu_time_is_fixed()));
 	json_object_set_new(man, "sealed", sealed);
 
@@ -1682,6 +1754,8 @@ static void sealctx_release(struct sealctx *s)
 	cu_signer_free(s->signer);
 	json_decref(s->bodies);
 	json_decref(s->missing);
+	cu_chain_release(&s->chain);
+	json_decref(s->unfinished);
 	free(s->manifest_text);
 	for (size_t i = 0; i < s->nev; i++)
 		evfile_release(&s->ev[i]);
@@ -1709,10 +1783,10 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 	/* The steps in the order they run (the header comment says why);
 	 * what a step leaves in s is freed by sealctx_release. */
 	static enum cu_status (*const steps[])(struct sealctx *, struct cu_error *) = {
-	    check_manifest_fields, read_inventory,    name_package,  make_workdir,
-	    compute_content_root,  append_seal_entry, plan_entries,  stage_case_files,
-	    add_generated_texts,   build_manifest,    seal_manifest, write_partial,
-	    publish_package,
+	    read_chain,        check_manifest_fields, check_acquisitions, check_outputs,
+	    read_inventory,    name_package,          make_workdir,       compute_content_root,
+	    append_seal_entry, plan_entries,          stage_case_files,   add_generated_texts,
+	    build_manifest,    seal_manifest,         write_partial,      publish_package,
 	};
 	static const struct cu_buf buf_init = CU_BUF_INIT;
 	struct sealctx s;
@@ -1741,6 +1815,8 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 	memcpy(s.res.custody_head, s.head_hex, 65);
 	*out = s.res;
 out:
+	if (st != CU_OK && s.seal_appended)
+		record_failed_seal(&s, err);
 	sealctx_release(&s);
 	return st;
 }

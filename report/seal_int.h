@@ -55,4 +55,46 @@ CU_WARN_UNUSED enum cu_status cu_seal_caseuco(const json_t *manifest, const char
 /* Finds the case id in a manifest (case_id, case.case_id, case.case_number). */
 const char *cu_seal_manifest_case_id(const json_t *manifest);
 
+/* What the case's own custody log records (chain.c): the last PARSE
+ * (with case_db_sha256), REPORT (with report_root), evidence-changing entry
+ * (IMPORT, ACQUIRE_END, DERIVE) and SEAL. */
+struct cu_chain_state {
+	uint64_t entries;
+	bool parsed, reported, changed, sealed;
+	uint64_t parse_seq, report_seq, change_seq, seal_seq;
+	char parse_db_sha256[65]; /* "" when the entry has none */
+	char report_root[65];     /* "" when the entry has none */
+	char change_event[32];
+	char *seal_package; /* the last SEAL's subject.package (owned) */
+};
+enum cu_status cu_chain_read(struct cu_case *c, struct cu_chain_state *out,
+			     struct cu_error *err) CU_WARN_UNUSED;
+void cu_chain_release(struct cu_chain_state *cs);
+/* The report tree's root: the content-tree root (CUSTODY.md leaf format)
+ * over every regular file under CASE/report/, paths "report/...". An absent
+ * report/ gives the empty tree and *files 0. */
+enum cu_status cu_chain_report_root(const char *case_dir, char root_hex[65], uint64_t *files,
+				    struct cu_error *err) CU_WARN_UNUSED;
+/* case.db against the last PARSE, report/ against the last REPORT: CU_OK
+ * with a line for the verify report in ok_detail, CU_E_INTEGRITY when the
+ * bytes are not what the entry recorded (or no entry records them), or
+ * CU_E_USAGE when a later entry made them stale; the message says which
+ * command to run. No case.db and no
+ * PARSE (no report/ and no REPORT) is fine: sealing straight after
+ * acquisition is the scene workflow. */
+enum cu_status cu_chain_check_db(struct cu_case *c, const struct cu_chain_state *cs,
+				 struct cu_buf *ok_detail, struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_chain_check_report(struct cu_case *c, const struct cu_chain_state *cs,
+				     struct cu_buf *ok_detail, struct cu_error *err) CU_WARN_UNUSED;
+
+/* An acquisition status that counts as finished: complete or partial
+ * (running, aborted, failed or none are not). */
+bool cu_chain_acquisition_finished(const char *status);
+/* The manifest's unfinished acquisitions[] as a new array of
+ * {acquisition (1-based), item_id, method, status, start}; NULL on no memory. */
+json_t *cu_chain_unfinished(const json_t *manifest);
+/* "acquisition 1 (item A1, import) is 'running'; ..." appended to out
+ * (best effort: a failed append leaves the text short). */
+void cu_chain_unfinished_text(const json_t *unfinished, struct cu_buf *out);
+
 #endif

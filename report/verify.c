@@ -1286,6 +1286,34 @@ static void check_timestamps(struct pkg *p)
 	cu_buf_release(&det);
 }
 
+/* Every acquisition the sealed manifest lists finished (complete or
+ * partial): a package sealed with an unfinished one (--allow-incomplete)
+ * fails here, so it is never taken for a whole acquisition. */
+static void check_acquisitions(struct pkg *p)
+{
+	struct cu_buf list = CU_BUF_INIT;
+	json_t *u = cu_chain_unfinished(p->man);
+
+	if (u == NULL) {
+		check(p->r, UNREADABLE, "acquisitions", "out of memory");
+		return;
+	}
+	if (json_array_size(u) == 0) {
+		check(p->r, PASS, "acquisitions", "%zu acquisitions, all finished",
+		      json_array_size(json_object_get(p->man, "acquisitions")));
+	} else {
+		cu_chain_unfinished_text(u, &list);
+		check(p->r, FAIL, "acquisitions", "%s: the package holds unfinished acquisitions%s",
+		      list.data ? list.data : "",
+		      json_is_true(
+			  json_object_get(json_object_get(p->man, "sealed"), "allow_incomplete"))
+			  ? " (sealed with --allow-incomplete)"
+			  : "");
+	}
+	cu_buf_release(&list);
+	json_decref(u);
+}
+
 static void pkg_release(struct pkg *p)
 {
 	cu_zipmap_release(&p->map);
@@ -1338,6 +1366,7 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 		check_signature(&p);
 		check_seal_signature(&p);
 		check_timestamps(&p);
+		check_acquisitions(&p);
 	}
 	outer_end(&p, &outer);
 	pkg_release(&p);
@@ -1528,6 +1557,48 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 	}
 	r->bytes = v.bytes;
 	r->entries = v.files;
+	{
+		/* Every acquisition finished (a killed import stays 'running'),
+		 * as seal requires. */
+		struct cu_buf ul = CU_BUF_INIT;
+		json_t *u = cu_chain_unfinished(v.c->manifest);
+		if (u == NULL) {
+			check(r, UNREADABLE, "acquisitions", "out of memory");
+		} else if (json_array_size(u) == 0) {
+			check(r, PASS, "acquisitions", "%zu acquisitions, all finished",
+			      json_array_size(json_object_get(v.c->manifest, "acquisitions")));
+		} else {
+			cu_chain_unfinished_text(u, &ul);
+			check(r, FAIL, "acquisitions", "%s: finish them (custos import --resume)",
+			      ul.data ? ul.data : "");
+		}
+		json_decref(u);
+		cu_buf_release(&ul);
+	}
+	{
+		/* case.db and report/ against the last PARSE and REPORT entries
+		 * of the case's log (chain.c). */
+		struct cu_chain_state cs;
+		struct cu_buf d = CU_BUF_INIT;
+		cu_error_clear(&e);
+		if (cu_chain_read(v.c, &cs, &e) != CU_OK) {
+			check(r, FAIL, "case-db", "%s", e.msg);
+			check(r, FAIL, "report", "%s", e.msg);
+		} else {
+			if (cu_chain_check_db(v.c, &cs, &d, &e) != CU_OK)
+				check(r, FAIL, "case-db", "%s", e.msg);
+			else
+				check(r, PASS, "case-db", "%s", d.data ? d.data : "");
+			cu_buf_reset(&d);
+			cu_error_clear(&e);
+			if (cu_chain_check_report(v.c, &cs, &d, &e) != CU_OK)
+				check(r, FAIL, "report", "%s", e.msg);
+			else
+				check(r, PASS, "report", "%s", d.data ? d.data : "");
+			cu_chain_release(&cs);
+		}
+		cu_buf_release(&d);
+	}
 
 	{
 		struct cu_custody_check chk;

@@ -113,6 +113,10 @@ int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 		rc = cu_cli_fail(cli, &err);
 		goto out;
 	}
+	if (so.allow_incomplete && res.unfinished > 0)
+		cu_warn("seal: %u unfinished acquisitions sealed (recorded in the SEAL entry; "
+			"custos verify of the package fails on them)",
+			res.unfinished);
 	if (so.allow_incomplete && res.missing > 0)
 		cu_warn("seal: %u mandatory manifest fields missing (recorded in the SEAL entry)",
 			res.missing);
@@ -129,6 +133,7 @@ int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv)
 		cu_json_kv_int(&j, "files", (int64_t)res.files);
 		cu_json_kv_int(&j, "bytes", (int64_t)res.bytes);
 		cu_json_kv_int(&j, "missing_fields", (int64_t)res.missing);
+		cu_json_kv_int(&j, "unfinished_acquisitions", (int64_t)res.unfinished);
 		cu_json_kv_str(&j, "seal_hash", res.seal_hash);
 		cu_json_obj_end(&j);
 		if (cu_json_finish(&j, &err) == CU_OK)

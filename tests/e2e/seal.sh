@@ -5,7 +5,7 @@
 # killed seal, mandatory fields and SM3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal
-tap_plan 105
+tap_plan 117
 # The kill hook exists only in builds configured with --enable-test-hooks.
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
@@ -18,20 +18,26 @@ cd "$T" || exit 1
 run "case init" "$CUSTOS" case init case --case-id T2026-SEAL-0001 \
 	--manifest "$SRCDIR/tests/e2e/seal-manifest.json"
 run "populate case (mkcase)" "$MKCASE" case A1
-logsum=$(sha256sum case/custody/log.jsonl)
+must cp -a case case-copy
+nlog=$(wc -l <case/custody/log.jsonl | tr -d ' ')
 
-# 1. Golden: two seals of one case are byte-identical.
+# 1. Golden: the same case state gives a byte-identical package (a copy of
+# the case directory sealed at the same fixed time). Sealing appends the
+# SEAL entry to the case's own log, so one case sealed twice is two states.
 run "seal 1" "$CUSTOS" --case case seal -o d1
 out1=$(cat "$T/last.out")
-run "seal 2" "$CUSTOS" --case case seal -o d2
+is "$(cat "$T/last.err")" "" "a first seal does not warn"
+run "seal 2 (a cp -a copy of the case)" "$CUSTOS" --case case-copy seal -o d2
 P1=$(ls d1/*.custos.zip)
 P2=$(ls d2/*.custos.zip)
 is "$(basename "$P1")" "T2026-SEAL-0001_A1_20261118T110640Z.custos.zip" "package name <case>_<item>_<time>"
 cmp "$P1" "$P2" >/dev/null 2>&1
-ok $? "two seals are byte-identical"
+ok $? "the same case state gives a byte-identical package"
 cmp "$P1.custody.jsonl" "$P2.custody.jsonl" >/dev/null 2>&1
 ok $? "living custody logs identical"
-is "$(sha256sum case/custody/log.jsonl)" "$logsum" "seal leaves the case's custody log alone"
+is "$(wc -l <case/custody/log.jsonl | tr -d ' ')" "$((nlog + 1))" "seal appends one entry to the case's log"
+cmp case/custody/log.jsonl "$P1.custody.jsonl" >/dev/null 2>&1
+ok $? "the case's log ends with the SEAL entry the package holds"
 seal=$(printf '%s\n' "$out1" | tail -n 1)
 like "$seal" '^[0-9a-f]{64}$' "seal hash printed last"
 like "$out1" 'seal hash: ([0-9a-f]{4} ){15}[0-9a-f]{4}' "seal hash in 16 groups of 4"
@@ -154,6 +160,13 @@ like "$(cat "$T/last.out")" 'FAIL living-log: .*does not start with the sealed' 
 run "keygen" "$CUSTOS" keygen -o k.pem
 run "signed seal" "$CUSTOS" --case case seal -o d3 --sign k.pem
 P3=$(ls d3/*.custos.zip)
+like "$(cat "$T/last.err")" "sealed before \\(SEAL entry seq $nlog, package '$(basename "$P1")'\\)" \
+	"sealing again warns and names the first package"
+python3 -c 'import json,sys; s=[json.loads(l)["body"]["seq"] for l in open(sys.argv[1])]; sys.exit(s != list(range(len(s))))' \
+	case/custody/log.jsonl
+ok $? "one chain: every seq of the case's log once, in order"
+is "$(unzip -p "$P3" custody/log.jsonl | head -n "$((nlog + 1))" | sha256sum)" \
+	"$(unzip -p "$P1" custody/log.jsonl | sha256sum)" "the second package's log continues the first's"
 run "verify --pubkey" "$CUSTOS" verify "$P3" --pubkey k.pub.pem
 like "$(cat "$T/last.out")" 'ok   signature: manifest.json.sig verifies' "signature check reported"
 must unzip -p "$P3" manifest.json >m3.json
@@ -193,7 +206,10 @@ ok $((st == 0)) "seal killed mid-write (status $st)"
 is "$(ls d4/*.custos.zip 2>/dev/null | wc -l | tr -d ' ')" 0 "no *.custos.zip after the kill"
 ls -d d4/.custos-seal.* >/dev/null 2>&1
 ok $? "the killed seal's work folder is what remains"
+like "$(tail -n 1 case/custody/log.jsonl)" '"event":"SEAL"' "the killed seal's SEAL entry stays in the case's log"
 run "a later seal into the same folder works" "$CUSTOS" --case case seal -o d4
+like "$(cat "$T/last.err")" "sealed before \\(SEAL entry seq [0-9]+, package 'T2026-SEAL-0001_A1_" \
+	"and warns about the earlier SEAL entry"
 is "$(ls d4/*.custos.zip | wc -l | tr -d ' ')" 1 "one package"
 is "$(ls -A d4 | grep -c '^\.custos-seal\.')" 0 "the stale work folder was removed"
 
@@ -218,11 +234,21 @@ expect_exit 3 "--hash sm3 refuses an inventory without SM3" "$CUSTOS" --case cas
 like "$(cat "$T/last.err")" 'no SM3' "reason given"
 run "case init (sm3)" "$CUSTOS" case init c3 --case-id T2026-SEAL-0001 --manifest "$SRCDIR/tests/e2e/seal-manifest.json"
 run "populate with SM3" "$MKCASE" c3 A1 sm3
+# A case.db and report/ no PARSE / REPORT entry records are refused
+# (docs/custody.md); made by custos parse and report they are sealed.
 must sqlite3 c3/case.db 'CREATE TABLE items(item_id TEXT PRIMARY KEY); INSERT INTO items VALUES ("A1");'
 mkdir -p c3/report/forms && echo '<html>报告</html>' >c3/report/index.html && echo 'form' >c3/report/forms/f1.html
+expect_exit 1 "seal refuses a case.db no PARSE entry records" "$CUSTOS" --case c3 seal -o d6 --hash sm3
+like "$(cat "$T/last.err")" 'not recorded by any PARSE custody entry: run custos parse' "and says to run custos parse"
+must rm -rf c3/case.db c3/report
+# mkcase's files are not real databases: parse ends partial (exit 5).
+expect_exit 5 "parse the mkcase files (partial)" "$CUSTOS" --case c3 parse
+run "report" "$CUSTOS" --case c3 report
 run "seal --hash sm3 (with case.db and report/)" "$CUSTOS" --case c3 seal -o d6 --hash sm3
-is "$(unzip -Z1 d6/*.custos.zip | grep -E '^(case.db|report/)' | tr '\n' ' ')" \
-	"case.db report/forms/f1.html report/index.html " "case.db and report/ packed in order"
+unzip -Z1 d6/*.custos.zip | grep -E '^(case.db|report/)' >packed.txt
+is "$(head -n 1 packed.txt)" "case.db" "case.db packed before report/"
+is "$(sed 1d packed.txt | LC_ALL=C sort | tr '\n' ' ')" "$(sed 1d packed.txt | tr '\n' ' ')" \
+	"report/ packed in bytewise order"
 run "python3 cross-check with case.db and report/" $CHECK crosscheck d6/*.custos.zip
 must unzip -p d6/*.custos.zip manifest.json >m6.json
 is "$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(all(len(r["sm3"] or "")==64 for r in m["files"]+m["package_files"]))' m6.json)" \
