@@ -1323,6 +1323,12 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 			      (unsigned long long)chk.signed_entries);
 		}
 	}
+	cu_error_clear(&e);
+	if (cu_case_manifest_explained(v.c, NULL, &e) != CU_OK)
+		check(r, FAIL, "manifest-recorded", "%s", e.msg);
+	else
+		check(r, PASS, "manifest-recorded",
+		      "manifest.json is the one the custody log names");
 out:
 	for (size_t i = 0; i < v.npaths; i++)
 		free(v.paths[i]);

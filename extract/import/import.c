@@ -498,6 +498,7 @@ static enum cu_status import_entry(struct cu_import_ctx *x, const char *abort_ms
 		cu_json_raw(&j, xdetails, strlen(xdetails));
 	else
 		cu_json_null(&j);
+	cu_json_kv_str(&j, "manifest_sha256", x->manifest_sha256);
 	cu_json_obj_end(&j);
 	if ((st = cu_json_finish(&j, err)) == CU_OK)
 		st = cu_ingest_close(x->run.w, "IMPORT", subject, det.data, err);
@@ -599,8 +600,9 @@ out:
 	return st;
 }
 
-/* The manifest's acquisitions[] entry: end, status, errors, counts, and
- * the content root and inventory digest the IMPORT entry carries. */
+/* The manifest's acquisitions[] entry (in memory; saved after the IMPORT
+ * entry that names its hash): end, status, errors, counts, and the
+ * content root and inventory digest the IMPORT entry carries. */
 static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort_msg,
 				      const struct cu_ingest_summary *sum, struct cu_error *err)
 {
@@ -639,7 +641,19 @@ static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort
 	json_object_set_new(x->acq, "failures", json_integer((json_int_t)ws->failures));
 	json_object_set_new(x->acq, "content_root", json_string(sum->content_root));
 	json_object_set_new(x->acq, "inventory_sha256", json_string(sum->inventory_sha256));
-	st = cu_case_save_manifest(x->run.c, err);
+	return CU_OK;
+}
+
+/* The SHA-256 manifest.json will have once saved, for the entry that
+ * records the save (cu_case_manifest_explained). */
+static enum cu_status manifest_hash(struct cu_case *c, char hex[65], struct cu_error *err)
+{
+	struct cu_buf text = CU_BUF_INIT;
+	enum cu_status st = cu_manifest_serialize(c->manifest, &text, err);
+
+	if (st == CU_OK)
+		cu_sha256_hex(text.data, text.len, hex);
+	cu_buf_release(&text);
 	return st;
 }
 
@@ -655,11 +669,13 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	cu_progress_finish(&x->run.prog);
 	if ((st = cu_ingest_summarize(x->run.w, &sum, err)) != CU_OK ||
 	    (st = entry_subject(x, &subj, err)) != CU_OK ||
+	    (st = acquisition_end(x, abort_msg, &sum, err)) != CU_OK ||
+	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK ||
 	    (st = import_entry(x, abort_msg, &sum, subj.data, err)) != CU_OK)
 		goto out;
 	if (sum.derived_files > 0 && (st = derive_entry(x, &sum, subj.data, err)) != CU_OK)
 		goto out;
-	st = acquisition_end(x, abort_msg, &sum, err);
+	st = cu_case_save_manifest(x->run.c, err);
 out:
 	cu_buf_release(&subj);
 	return st;
@@ -668,6 +684,32 @@ out:
 /* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
+
+/* The ERROR entry of an import that brought nothing in: why, and the
+ * hash of the manifest that records the failed acquisition. */
+static enum cu_status failed_entry(struct cu_import_ctx *x, const char *why, struct cu_error *err)
+{
+	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_json j;
+	enum cu_status st;
+
+	if ((st = entry_subject(x, &subj, err)) != CU_OK ||
+	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK)
+		goto out;
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "reason", "import failed");
+	cu_json_kv_str(&j, "error", why);
+	cu_json_kv_str(&j, "manifest_sha256", x->manifest_sha256);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) == CU_OK)
+		st = cu_custody_append(x->run.c->custody, "ERROR", cu_case_default_actor(),
+				       subj.data, det.data, NULL, err);
+out:
+	cu_buf_release(&subj);
+	cu_buf_release(&det);
+	return st;
+}
 
 /* True when `inner` is `outer` or below it (both absolute, resolved). */
 static bool path_within(const char *inner, const char *outer)
@@ -829,8 +871,10 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 			json_array_append_new(json_object_get(x.acq, "errors"),
 					      json_string(herr.msg));
 			/* The import's own error goes back; failing to record
-			 * it in the manifest as well is logged beside it. */
-			if (cu_case_save_manifest(c, &e2) != CU_OK)
+			 * it in the manifest as well is logged beside it. The
+			 * ERROR entry names the saved manifest's hash. */
+			if (failed_entry(&x, herr.msg, &e2) != CU_OK ||
+			    cu_case_save_manifest(c, &e2) != CU_OK)
 				cu_error_log("%s", e2.msg);
 		}
 		*err = herr;

@@ -25,8 +25,9 @@ struct cu_import_ctx {
 	bool resume;
 	struct cu_import_stats st;
 	char *mount_buf;
-	bool begun;  /* item chosen, manifest entry written */
-	json_t *acq; /* borrowed: our acquisitions[] entry */
+	bool begun;               /* item chosen, manifest entry written */
+	json_t *acq;              /* borrowed: our acquisitions[] entry */
+	char manifest_sha256[65]; /* the manifest the IMPORT entry names */
 	int64_t start_ms;
 };
 
