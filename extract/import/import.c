@@ -194,6 +194,8 @@ static enum cu_status choose_item(struct cu_import_ctx *x, const char *suggested
 	return CU_OK;
 }
 
+static enum cu_status start_entry(struct cu_import_ctx *x, struct cu_error *err);
+
 static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *err)
 {
 	struct cu_case *c = x->run.c;
@@ -243,7 +245,7 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 		if (x->acq == NULL || json_array_append_new(acqs, x->acq) != 0)
 			return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	}
-	return cu_case_save_manifest(c, err);
+	return start_entry(x, err);
 }
 
 /* The run's begin_item callback. */
@@ -705,6 +707,37 @@ static enum cu_status failed_entry(struct cu_import_ctx *x, const char *why, str
 	if ((st = cu_json_finish(&j, err)) == CU_OK)
 		st = cu_custody_append(x->run.c->custody, "ERROR", cu_case_default_actor(),
 				       subj.data, det.data, NULL, err);
+out:
+	cu_buf_release(&subj);
+	cu_buf_release(&det);
+	return st;
+}
+
+/* The ACQUIRE_START entry of an import (method "import"), naming the
+ * manifest saved right after it, which records the acquisition as
+ * running: an import killed later leaves a manifest the log explains. */
+static enum cu_status start_entry(struct cu_import_ctx *x, struct cu_error *err)
+{
+	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_json j;
+	enum cu_status st;
+
+	if ((st = entry_subject(x, &subj, err)) != CU_OK ||
+	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK)
+		goto out;
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "method", "import");
+	cu_json_kv_str(&j, "format", cu_import_format_name(x->format));
+	cu_json_kv_str(&j, "item", x->run.item);
+	cu_json_kv_bool(&j, "resumed", x->resume);
+	cu_json_kv_str(&j, "manifest_sha256", x->manifest_sha256);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) != CU_OK ||
+	    (st = cu_custody_append(x->run.c->custody, "ACQUIRE_START", cu_case_default_actor(),
+				    subj.data, det.data, NULL, err)) != CU_OK)
+		goto out;
+	st = cu_case_save_manifest(x->run.c, err);
 out:
 	cu_buf_release(&subj);
 	cu_buf_release(&det);

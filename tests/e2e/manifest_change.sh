@@ -5,10 +5,11 @@
 # `custos case set`); `case set` / `case edit` write MANIFEST_CHANGE with the
 # changed paths, old and new values and the hashes before and after, and
 # refuse what the schema refuses; import and a failed import name the
-# manifest they save. Cross-checked with sha256sum, python3 and unzip.
+# manifest they save (a killed one through its ACQUIRE_START entry).
+# Cross-checked with sha256sum, python3 and unzip.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup manifest_change
-tap_plan 70
+tap_plan 75
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 SOURCE_DATE_EPOCH=1795000000
 export SOURCE_DATE_EPOCH
@@ -191,4 +192,20 @@ expect_exit 3 "a failed import (wrong password) exits 3" "$CUSTOS" --case "$E" i
 C=$E
 is "$(last_detail manifest_sha256)" "$(sha "$E/manifest.json")" "its ERROR entry names the manifest recording the failure"
 run "verify CASE passes after a failed import" "$CUSTOS" verify "$E"
+
+# ---- a killed import: its ACQUIRE_START names the manifest saying running
+K=$T/killed
+must "$CUSTOS" case init "$K" --case-id T-IMPORT
+mkdir -p "$T/kimg/sdcard"
+for i in 1 2 3 4 5 6 7 8; do printf 'file %d\n' $i >"$T/kimg/sdcard/f$i.txt"; done
+CUSTOS_IMPORT_BATCH_FILES=2 CUSTOS_TEST_KILL_AFTER_FILES=3 "$CUSTOS" --case "$K" import "$T/kimg" \
+	--format dir --item A1 >/dev/null 2>&1
+is "$?" 137 "import killed by SIGKILL (test hook)"
+C=$K
+is "$(last_detail manifest_sha256)" "$(sha "$K/manifest.json")" \
+	"the last entry (ACQUIRE_START) names the manifest recording the running import"
+"$CUSTOS" verify "$K" >"$T/last.out" 2>&1
+like "$(cat "$T/last.out")" 'ok   manifest-recorded' "verify CASE: the killed import's manifest is explained"
+run "import --resume finishes it" "$CUSTOS" --case "$K" import "$T/kimg" --format dir --item A1 --resume
+run "verify CASE passes after the resume" "$CUSTOS" verify "$K"
 tap_done
