@@ -322,12 +322,7 @@ static int case_change(struct cu_cli *cli, int argc, char **argv, bool edit)
 		}
 	}
 	if (cu_case_manifest_change(c, next, &o, &n, &err) != CU_OK) {
-		if (scalar && err.code == CU_E_FORMAT) {
-			fprintf(stderr,
-				"custos: note: VALUE '%s' was read as JSON (not text); to set it "
-				"as text, give --string or quote it: '\"%s\"'\n",
-				argv[optind + 1], argv[optind + 1]);
-		}
+		bool was_json = scalar && err.code == CU_E_FORMAT;
 		if (edit && from == NULL) {
 			cu_error_prefix(&err,
 					"case edit: nothing changed (your edit is kept in '%s')",
@@ -335,6 +330,12 @@ static int case_change(struct cu_cli *cli, int argc, char **argv, bool edit)
 			cu_buf_reset(&tmp);
 		}
 		rc = cu_cli_fail(cli, &err);
+		if (was_json)
+			fprintf(stderr,
+				"custos: note: VALUE '%s' was read as JSON (not text); to set it "
+				"as text, give --string or quote it: '\"%s\"' (a list of text: "
+				"'[\"%s\"]')\n",
+				argv[optind + 1], argv[optind + 1], argv[optind + 1]);
 		goto out;
 	}
 	if (cu_manifest_serialize(c->manifest, &text, &err) != CU_OK) {
