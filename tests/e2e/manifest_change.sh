@@ -9,7 +9,7 @@
 # Cross-checked with sha256sum, python3 and unzip.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup manifest_change
-tap_plan 75
+tap_plan 79
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 SOURCE_DATE_EPOCH=1795000000
 export SOURCE_DATE_EPOCH
@@ -139,6 +139,33 @@ run "case edit --adopt records the file as found" "$CUSTOS" --case "$C" case edi
 is "$(last_detail unexplained_before found_sha256)" "$(sha "$C/manifest.json")" "the found hash recorded"
 is "$(last_detail unexplained_before recorded_sha256)" "$(sha "$T/manifest.saved2")" "with the hash the log had"
 run "verify CASE passes once adopted" "$CUSTOS" verify "$C"
+
+# ---- tampering with the record of a change
+# (1) a forged MANIFEST_CHANGE naming a hand-edited manifest breaks the
+# chain once any entry follows it (the log's tail is anchored only by a seal,
+# the forms or a signature)
+cp -a "$C" "$T/tam1"
+must "$CUSTOS" --case "$T/tam1" custody add --action NOTE --actor 测试员甲 --note "bag resealed"
+sed -i 's/"quantity": 2/"quantity": 3/' "$T/tam1/manifest.json"
+must python3 - "$T/tam1/custody/log.jsonl" "$(sha "$T/tam1/manifest.json")" <<'PY'
+import sys
+p, h = sys.argv[1], sys.argv[2]
+lines = open(p, encoding="utf-8").read().splitlines(True)
+k = max(i for i, l in enumerate(lines) if '"event":"MANIFEST_CHANGE"' in l)
+i = lines[k].index('"manifest_sha256":"') + len('"manifest_sha256":"')
+lines[k] = lines[k][:i] + h + lines[k][i + 64:]
+open(p, "w", encoding="utf-8").write("".join(lines))
+PY
+"$CUSTOS" verify "$T/tam1" >"$T/last.out" 2>&1
+test $? -ne 0
+ok $? "a forged manifest_sha256 in MANIFEST_CHANGE fails verify"
+like "$(cat "$T/last.out")" "prev [0-9a-f]{64} does not match the previous entry's leaf" \
+	"the custody chain check names the entry after the forged one"
+# (2) the last MANIFEST_CHANGE cut off: the manifest is no longer explained
+cp -a "$C" "$T/tam2"
+sed -i '$d' "$T/tam2/custody/log.jsonl"
+expect_exit 1 "a dropped MANIFEST_CHANGE fails verify" "$CUSTOS" verify "$T/tam2"
+like "$(cat "$T/last.out")" "FAIL manifest-recorded" "the manifest is reported as unexplained"
 
 # ---- manifest.initial.json is checked too
 chmod u+w "$C/manifest.initial.json"
