@@ -860,6 +860,23 @@ out:
 	return st;
 }
 
+enum cu_status cu_custody_initial_manifest(const char *log, size_t n, const char *what,
+					   char hex[65], struct cu_error *err)
+{
+	struct explain x;
+	struct cu_custody_check chk;
+	enum cu_status st;
+
+	memset(&x, 0, sizeof(x));
+	if ((st = cu_custody_each_buf(log, n, what, NULL, explain_entry, &x, &chk, err)) != CU_OK)
+		return st;
+	if (x.init[0] == '\0')
+		return cu_error_set(err, CU_E_NOTFOUND,
+				    "%s has no CASE_INIT entry naming a manifest_sha256", what);
+	memcpy(hex, x.init, 65);
+	return CU_OK;
+}
+
 enum cu_status cu_case_manifest_explained(struct cu_case *c, uint64_t *last_seq,
 					  struct cu_error *err)
 {

@@ -705,6 +705,12 @@ enum cu_status cu_case_set_actor(const char *name, const char *id, const char *r
 enum cu_status cu_case_manifest_explained(struct cu_case *c, uint64_t *last_seq,
 					  struct cu_error *err) CU_WARN_UNUSED;
 
+/* The manifest_sha256 of a log's CASE_INIT entry (the hash of
+ * manifest.initial.json), e.g. in a sealed package's custody/log.jsonl.
+ * The log must verify; CU_E_NOTFOUND when no CASE_INIT names one. */
+enum cu_status cu_custody_initial_manifest(const char *log, size_t n, const char *what,
+					   char hex[65], struct cu_error *err) CU_WARN_UNUSED;
+
 /* A recorded manifest change (custos case set / case edit). */
 struct cu_manifest_change_opts {
 	const char *reason;  /* required, recorded */

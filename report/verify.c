@@ -987,6 +987,27 @@ out:
 	cu_buf_release(&live);
 }
 
+/* manifest.initial.json, when packed, is the manifest CASE_INIT names. */
+static void check_initial_manifest(struct pkg *p)
+{
+	struct listed *l = find_listed(&p->l, CU_CASE_MANIFEST_INITIAL);
+	char hex[65];
+	struct cu_error e;
+
+	if (l == NULL || l->sha256 == NULL)
+		return; /* packages sealed before it was kept */
+	if (cu_custody_initial_manifest(p->logbuf.data, p->logbuf.len, CU_PKG_CUSTODY, hex, &e) !=
+	    CU_OK)
+		check(p->r, FAIL, "manifest-initial", "%s", e.msg);
+	else if (strcmp(hex, l->sha256) != 0)
+		check(p->r, FAIL, "manifest-initial",
+		      "manifest.initial.json (sha256 %s) is not the manifest CASE_INIT names (%s)",
+		      l->sha256, hex);
+	else
+		check(p->r, PASS, "manifest-initial", "manifest.initial.json is CASE_INIT's %s",
+		      hex);
+}
+
 /* The custody log in the package, then the living one beside it. */
 static void check_package_custody(struct pkg *p)
 {
@@ -994,8 +1015,10 @@ static void check_package_custody(struct pkg *p)
 		check_custody(p, p->man, &p->logbuf, p->croot_hex[0] ? p->croot_hex : NULL);
 	else if (!p->r->need_password && find_listed(&p->l, CU_PKG_CUSTODY) == NULL)
 		check(p->r, FAIL, "custody-chain", "the package has no custody/log.jsonl");
-	if (p->log_seen)
+	if (p->log_seen) {
 		check_living_log(p);
+		check_initial_manifest(p);
+	}
 }
 
 /* signature */

@@ -9,7 +9,7 @@
 # Cross-checked with sha256sum, python3 and unzip.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup manifest_change
-tap_plan 79
+tap_plan 81
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 SOURCE_DATE_EPOCH=1795000000
 export SOURCE_DATE_EPOCH
@@ -186,6 +186,29 @@ is "$(unzip -p "$P" manifest.json | python3 -c 'import json,sys; m=json.load(sys
 unzip -p "$P" custody/log.jsonl | grep -c '"event":"MANIFEST_CHANGE"' | grep -qx 6
 ok $? "the sealed log holds the six MANIFEST_CHANGE entries"
 run "verify PACKAGE passes" "$CUSTOS" verify "$P"
+like "$(cat "$T/last.out")" "ok   manifest-initial: manifest.initial.json is CASE_INIT's $init_hash" \
+	"verify PACKAGE checks manifest.initial.json against the sealed CASE_INIT"
+# a package whose manifest.initial.json and its listing were both replaced
+must python3 - "$P" "$T/forged.zip" <<'PY'
+import hashlib, json, sys, zipfile
+zi = zipfile.ZipFile(sys.argv[1])
+m = json.loads(zi.read("manifest.json"))
+new = b'{"forged": true}\n'
+for f in m["package_files"]:
+    if f["path"] == "manifest.initial.json":
+        f.update(sha256=hashlib.sha256(new).hexdigest(), md5=hashlib.md5(new).hexdigest(), size=len(new))
+with zipfile.ZipFile(sys.argv[2], "w") as zo:
+    for info in zi.infolist():
+        data = zi.read(info.filename)
+        if info.filename == "manifest.initial.json":
+            data = new
+        elif info.filename == "manifest.json":
+            data = (json.dumps(m, ensure_ascii=False, indent=2) + "\n").encode()
+        zo.writestr(info, data)
+PY
+"$CUSTOS" verify "$T/forged.zip" >"$T/last.out" 2>&1
+like "$(cat "$T/last.out")" "FAIL manifest-initial: manifest.initial.json \(sha256 [0-9a-f]{64}\) is not the manifest CASE_INIT names \($init_hash\)" \
+	"a replaced manifest.initial.json is named even with its listing rewritten"
 
 # ---- custody add cannot forge a MANIFEST_CHANGE
 expect_exit 2 "custody add --action MANIFEST_CHANGE refused" "$CUSTOS" --case "$C" custody add \
