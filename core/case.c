@@ -661,6 +661,8 @@ static void remove_skeleton(const struct cu_case *c, bool created_dir)
 		(void)unlink(p.data);
 	if (cu_case_path(c, CU_CASE_MANIFEST, &p, NULL) == CU_OK)
 		(void)unlink(p.data);
+	if (cu_case_path(c, CU_CASE_MANIFEST_INITIAL, &p, NULL) == CU_OK)
+		(void)unlink(p.data);
 	for (size_t i = 0; i < sizeof(case_subdirs) / sizeof(case_subdirs[0]); i++)
 		if (cu_case_path(c, case_subdirs[i], &p, NULL) == CU_OK)
 			(void)rmdir(p.data);
@@ -802,6 +804,10 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	    (st = cu_case_save_manifest(&tmp, err)) != CU_OK)
 		goto out;
 	cu_sha256_hex(text.data, text.len, mhex);
+	/* The manifest as first given, kept as it is (CASE_INIT names its hash). */
+	if ((st = cu_case_path(&tmp, CU_CASE_MANIFEST_INITIAL, &path, err)) != CU_OK ||
+	    (st = cu_file_write_atomic(path.data, text.data, text.len, 0444, err)) != CU_OK)
+		goto out;
 
 	if ((st = cu_case_path(&tmp, CU_CASE_CUSTODY, &path, err)) != CU_OK ||
 	    (st = cu_custody_open(path.data, true, false, &log, err)) != CU_OK)
@@ -874,5 +880,342 @@ out:
 	cu_buf_release(&subject);
 	cu_buf_release(&miss);
 	cu_buf_release(&pub64);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Manifest changes: explained by custody, recorded when made          */
+/* ------------------------------------------------------------------ */
+
+#define CUSTODY_READ_MAX ((size_t)1 << 30)
+
+/* Entries that write manifest.json and name its new SHA-256 in
+ * details.manifest_sha256 (docs/custody.md). */
+static const char *const manifest_writers[] = {"CASE_INIT", "MANIFEST_CHANGE", "ACQUIRE_START",
+					       "IMPORT",    "ERROR",           NULL};
+
+struct explain {
+	char last[65];  /* manifest_sha256 of the last writer */
+	char init[65];  /* of CASE_INIT */
+	char event[32]; /* the last writer's event */
+	uint64_t seq;   /* and its seq */
+	bool found;
+};
+
+static enum cu_status explain_entry(const struct cu_custody_entry *e, void *ctx,
+				    struct cu_error *err)
+{
+	struct explain *x = ctx;
+	const json_t *body = json_object_get(e->json, "body");
+	const char *ev = json_string_value(json_object_get(body, "event"));
+	const char *h =
+	    json_string_value(json_object_get(json_object_get(body, "details"), "manifest_sha256"));
+	bool writer = false;
+
+	(void)err;
+	for (size_t i = 0; ev != NULL && manifest_writers[i] != NULL; i++)
+		if (strcmp(ev, manifest_writers[i]) == 0)
+			writer = true;
+	if (!writer || h == NULL || strlen(h) != 64)
+		return CU_OK;
+	snprintf(x->last, sizeof(x->last), "%s", h);
+	snprintf(x->event, sizeof(x->event), "%s", ev);
+	x->seq = e->seq;
+	x->found = true;
+	if (strcmp(ev, "CASE_INIT") == 0 && x->init[0] == '\0')
+		snprintf(x->init, sizeof(x->init), "%s", h);
+	return CU_OK;
+}
+
+/* The SHA-256 of a case file as it is on disk; *absent when there is none. */
+static enum cu_status case_file_sha256(struct cu_case *c, const char *rel, char hex[65],
+				       bool *absent, struct cu_error *err)
+{
+	struct cu_buf path = CU_BUF_INIT, data = CU_BUF_INIT;
+	enum cu_status st;
+
+	*absent = false;
+	if ((st = cu_case_path(c, rel, &path, err)) != CU_OK)
+		goto out;
+	if (!cu_file_exists(path.data)) {
+		*absent = true;
+		goto out;
+	}
+	if ((st = cu_file_read_all(path.data, MANIFEST_MAX, &data, err)) != CU_OK)
+		goto out;
+	cu_sha256_hex(data.data ? data.data : "", data.len, hex);
+out:
+	cu_buf_release(&path);
+	cu_buf_release(&data);
+	return st;
+}
+
+static enum cu_status explain_walk(struct cu_case *c, struct explain *x, struct cu_error *err)
+{
+	struct cu_buf path = CU_BUF_INIT, log = CU_BUF_INIT;
+	struct cu_custody_check chk;
+	enum cu_status st;
+
+	memset(x, 0, sizeof(*x));
+	if ((st = cu_case_path(c, CU_CASE_CUSTODY, &path, err)) != CU_OK)
+		goto out;
+	if ((st = cu_file_read_all(path.data, CUSTODY_READ_MAX, &log, err)) != CU_OK)
+		goto out;
+	st = cu_custody_each_buf(log.data ? log.data : "", log.len, path.data, NULL, explain_entry,
+				 x, &chk, err);
+out:
+	cu_buf_release(&path);
+	cu_buf_release(&log);
+	return st;
+}
+
+enum cu_status cu_custody_initial_manifest(const char *log, size_t n, const char *what,
+					   char hex[65], struct cu_error *err)
+{
+	struct explain x;
+	struct cu_custody_check chk;
+	enum cu_status st;
+
+	memset(&x, 0, sizeof(x));
+	if ((st = cu_custody_each_buf(log, n, what, NULL, explain_entry, &x, &chk, err)) != CU_OK)
+		return st;
+	if (x.init[0] == '\0')
+		return cu_error_set(err, CU_E_NOTFOUND,
+				    "%s has no CASE_INIT entry naming a manifest_sha256", what);
+	memcpy(hex, x.init, 65);
+	return CU_OK;
+}
+
+enum cu_status cu_case_manifest_explained(struct cu_case *c, uint64_t *last_seq,
+					  struct cu_error *err)
+{
+	struct explain x;
+	char now[65] = "", first[65] = "";
+	bool absent;
+	enum cu_status st;
+
+	if ((st = explain_walk(c, &x, err)) != CU_OK)
+		return cu_error_prefix(err, "checking which custody entry wrote manifest.json");
+	if ((st = case_file_sha256(c, CU_CASE_MANIFEST, now, &absent, err)) != CU_OK)
+		return st;
+	if (absent)
+		return cu_error_set(err, CU_E_INTEGRITY, "'%s/%s' is missing", c->dir,
+				    CU_CASE_MANIFEST);
+	if (!x.found)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "no custody entry of '%s' names a manifest hash (no CASE_INIT "
+				    "entry with manifest_sha256): the case's log is not the one "
+				    "case init wrote",
+				    c->dir);
+	if (strcmp(now, x.last) != 0)
+		return cu_error_set(
+		    err, CU_E_INTEGRITY,
+		    "'%s/%s' (sha256 %s) was changed outside custos: the last entry that wrote "
+		    "it (seq %llu %s) names sha256 %s; no custody entry explains the change. "
+		    "Restore the recorded version and make changes with 'custos case set FIELD "
+		    "VALUE --reason TEXT' or 'custos case edit --reason TEXT' (or record the "
+		    "file as found with 'custos case edit --adopt --reason TEXT'); if an import "
+		    "was interrupted, finish it with 'custos import --resume'",
+		    c->dir, CU_CASE_MANIFEST, now, (unsigned long long)x.seq, x.event, x.last);
+	if ((st = case_file_sha256(c, CU_CASE_MANIFEST_INITIAL, first, &absent, err)) != CU_OK)
+		return st;
+	if (absent)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "'%s/%s' (the manifest as first given at case init) is "
+				    "missing: it is kept unchanged for the record",
+				    c->dir, CU_CASE_MANIFEST_INITIAL);
+	if (x.init[0] == '\0' || strcmp(first, x.init) != 0)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "'%s/%s' (sha256 %s) is not the manifest the CASE_INIT entry "
+				    "names (sha256 %s): the manifest as first given was altered",
+				    c->dir, CU_CASE_MANIFEST_INITIAL, first,
+				    x.init[0] ? x.init : "none");
+	if (last_seq != NULL)
+		*last_seq = x.seq;
+	return CU_OK;
+}
+
+/* ---- the difference of two manifests, as {path, old, new} ---- */
+
+static enum cu_status diff_add(json_t *changes, const char *path, const json_t *a, const json_t *b,
+			       struct cu_error *err)
+{
+	json_t *ch = json_object();
+
+	if (ch == NULL || json_object_set_new(ch, "path", json_string(path)) != 0 ||
+	    (a != NULL && json_object_set(ch, "old", (json_t *)a) != 0) ||
+	    (b != NULL && json_object_set(ch, "new", (json_t *)b) != 0) ||
+	    json_array_append_new(changes, ch) != 0) {
+		json_decref(ch);
+		return cu_error_set(err, CU_E_NOMEM, "out of memory comparing manifests");
+	}
+	return CU_OK;
+}
+
+static enum cu_status diff(json_t *changes, struct cu_buf *path, const json_t *a, const json_t *b,
+			   int depth, struct cu_error *err)
+{
+	size_t mark = path->len;
+	enum cu_status st = CU_OK;
+	const char *key;
+	json_t *v;
+
+	if (a != NULL && b != NULL && json_equal((json_t *)a, (json_t *)b))
+		return CU_OK;
+	if (depth > 64 || a == NULL || b == NULL || json_typeof(a) != json_typeof(b) ||
+	    (!json_is_object(a) && !json_is_array(a)))
+		return diff_add(changes, path->len ? path->data : "(whole manifest)", a, b, err);
+	if (json_is_object(a)) {
+		/* a's keys in its order, then keys only b has */
+		json_object_foreach((json_t *)a, key, v)
+		{
+			path->len = mark;
+			if ((st = cu_buf_printf(path, err, "%s%s", mark ? "." : "", key)) !=
+				CU_OK ||
+			    (st = diff(changes, path, v, json_object_get(b, key), depth + 1,
+				       err)) != CU_OK)
+				goto out;
+		}
+		json_object_foreach((json_t *)b, key, v)
+		{
+			if (json_object_get(a, key) != NULL)
+				continue;
+			path->len = mark;
+			if ((st = cu_buf_printf(path, err, "%s%s", mark ? "." : "", key)) !=
+				CU_OK ||
+			    (st = diff(changes, path, NULL, v, depth + 1, err)) != CU_OK)
+				goto out;
+		}
+	} else {
+		size_t na = json_array_size(a), nb = json_array_size(b);
+		for (size_t i = 0; i < (na > nb ? na : nb); i++) {
+			path->len = mark;
+			if ((st = cu_buf_printf(path, err, "[%zu]", i)) != CU_OK ||
+			    (st = diff(changes, path, json_array_get(a, i), json_array_get(b, i),
+				       depth + 1, err)) != CU_OK)
+				goto out;
+		}
+	}
+out:
+	path->len = mark;
+	if (path->data != NULL)
+		path->data[mark] = '\0';
+	return st;
+}
+
+enum cu_status cu_case_manifest_change(struct cu_case *c, json_t *next,
+				       const struct cu_manifest_change_opts *opts,
+				       size_t *n_changes, struct cu_error *err)
+{
+	struct cu_buf text = CU_BUF_INIT, details = CU_BUF_INIT, path = CU_BUF_INIT,
+		      miss = CU_BUF_INIT;
+	struct cu_error e2;
+	json_t *changes = NULL, *cur = NULL;
+	char before[65], after[65];
+	size_t nmiss = 0;
+	bool absent, unexplained = false;
+	struct cu_json j;
+	struct cu_actor actor;
+	struct explain x;
+	enum cu_status st;
+
+	if (opts->reason == NULL || opts->reason[0] == '\0' ||
+	    !cu_utf8_valid(opts->reason, strlen(opts->reason)))
+		return cu_error_set(err, CU_E_USAGE,
+				    "a manifest change needs --reason TEXT (UTF-8): it is "
+				    "recorded in the MANIFEST_CHANGE custody entry");
+	if (!json_is_object(next))
+		return cu_error_set(err, CU_E_FORMAT, "the new manifest is not a JSON object");
+	if ((st = cu_manifest_check(next, &miss, &nmiss, err)) != CU_OK)
+		return cu_error_prefix(err, "the changed manifest is refused (nothing written)");
+
+	/* The change starts from the recorded manifest, never from a hand edit. */
+	cu_error_clear(&e2);
+	if (cu_case_manifest_explained(c, NULL, &e2) != CU_OK) {
+		if (e2.code != CU_E_INTEGRITY || !opts->adopt) {
+			*err = e2;
+			st = e2.code;
+			goto out;
+		}
+		unexplained = true;
+	} else if (opts->adopt) {
+		st = cu_error_set(err, CU_E_USAGE,
+				  "--adopt is only for a manifest.json no custody entry explains; "
+				  "this one is explained: leave --adopt out");
+		goto out;
+	}
+	if ((st = explain_walk(c, &x, err)) != CU_OK ||
+	    (st = case_file_sha256(c, CU_CASE_MANIFEST, before, &absent, err)) != CU_OK)
+		goto out;
+	if ((st = cu_case_path(c, CU_CASE_MANIFEST, &path, err)) != CU_OK ||
+	    (st = cu_json_load_file(path.data, MANIFEST_MAX, &cur, err)) != CU_OK)
+		goto out;
+
+	if ((changes = json_array()) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	cu_buf_reset(&path);
+	if ((st = diff(changes, &path, cur, next, 0, err)) != CU_OK)
+		goto out;
+	if (json_array_size(changes) == 0 && !unexplained) {
+		st = cu_error_set(err, CU_E_USAGE,
+				  "the manifest of '%s' is unchanged: nothing recorded", c->dir);
+		goto out;
+	}
+	if ((st = cu_manifest_serialize(next, &text, err)) != CU_OK)
+		goto out;
+	cu_sha256_hex(text.data, text.len, after);
+
+	cu_json_init(&j, &details);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "command", opts->command ? opts->command : "set");
+	cu_json_kv_str(&j, "reason", opts->reason);
+	cu_json_key(&j, "changes");
+	cu_json_jansson(&j, changes);
+	cu_json_kv_str(&j, "manifest_sha256_before", before);
+	cu_json_kv_str(&j, "manifest_sha256", after);
+	if (unexplained) {
+		cu_json_key(&j, "unexplained_before");
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "found_sha256", before);
+		cu_json_kv_str(&j, "recorded_sha256", x.found ? x.last : NULL);
+		cu_json_obj_end(&j);
+	}
+	cu_json_key(&j, "missing_fields");
+	cu_json_arr_begin(&j);
+	for (size_t a = 0; miss.data != NULL && a < miss.len;) {
+		char *nl = memchr(miss.data + a, '\n', miss.len - a);
+		size_t len = nl ? (size_t)(nl - (miss.data + a)) : miss.len - a;
+		cu_json_strn(&j, miss.data + a, len);
+		a += len + 1;
+	}
+	cu_json_arr_end(&j);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) != CU_OK)
+		goto out;
+	actor = *cu_case_default_actor();
+	if (actor.id == NULL && strcmp(actor.role ? actor.role : "", "tool") != 0)
+		actor.id = cu_manifest_badge(next, actor.name);
+	/* Entry first: a crash before the save leaves a manifest the log does
+	 * not explain, which verify reports, never a silent change. */
+	if ((st = cu_custody_append(c->custody, "MANIFEST_CHANGE", &actor, NULL, details.data,
+				    opts->signer, err)) != CU_OK)
+		goto out;
+	json_incref(next);
+	json_decref(c->manifest);
+	c->manifest = next;
+	if ((st = cu_case_path(c, CU_CASE_MANIFEST, &path, err)) != CU_OK ||
+	    (st = cu_file_write_atomic(path.data, text.data, text.len, 0644, err)) != CU_OK)
+		goto out;
+	if (n_changes != NULL)
+		*n_changes = json_array_size(changes);
+out:
+	json_decref(changes);
+	json_decref(cur);
+	cu_buf_release(&text);
+	cu_buf_release(&details);
+	cu_buf_release(&path);
+	cu_buf_release(&miss);
 	return st;
 }

@@ -757,6 +757,65 @@ const char *cu_manifest_badge(const json_t *m, const char *name);
 enum cu_status cu_case_set_actor(const char *name, const char *id, const char *role,
 				 struct cu_error *err) CU_WARN_UNUSED;
 
+/*
+ * The manifest as first given, kept unchanged beside the living one: case
+ * init writes CASE/manifest.initial.json (mode 0444) with the very bytes
+ * whose SHA-256 its CASE_INIT entry names; seal packs it at the same path.
+ */
+#define CU_CASE_MANIFEST_INITIAL "manifest.initial.json"
+
+/*
+ * Checks that the manifest.json on disk is the one the custody log says it
+ * is: its SHA-256 equals details.manifest_sha256 of the last entry that
+ * wrote it (CASE_INIT, MANIFEST_CHANGE, an import's ACQUIRE_START and
+ * IMPORT, or the ERROR entry of a failed import), and manifest.initial.json, when present, has the hash
+ * CASE_INIT names. CU_E_INTEGRITY names the file, both hashes and the
+ * entry, and says to change the manifest with `custos case set` / `custos
+ * case edit`. On success, when last_seq is not NULL, it gets the seq of the
+ * explaining entry.
+ */
+enum cu_status cu_case_manifest_explained(struct cu_case *c, uint64_t *last_seq,
+					  struct cu_error *err) CU_WARN_UNUSED;
+
+/* The manifest_sha256 of a log's CASE_INIT entry (the hash of
+ * manifest.initial.json), e.g. in a sealed package's custody/log.jsonl.
+ * The log must verify; CU_E_NOTFOUND when no CASE_INIT names one. */
+enum cu_status cu_custody_initial_manifest(const char *log, size_t n, const char *what,
+					   char hex[65], struct cu_error *err) CU_WARN_UNUSED;
+
+/* A recorded manifest change (custos case set / case edit). */
+struct cu_manifest_change_opts {
+	const char *reason;  /* required, recorded */
+	const char *command; /* "set" or "edit", recorded */
+	bool adopt;          /* the manifest on disk is unexplained: record it as found */
+	const struct cu_signer *signer; /* signs the entry, or NULL */
+};
+/*
+ * Replaces the case's manifest by `next` (the caller keeps its reference):
+ * validated with cu_manifest_check (invalid fields: CU_E_FORMAT, nothing
+ * written; missing mandatory fields are allowed, as at case init), refused
+ * with CU_E_INTEGRITY when the manifest on disk is unexplained (see
+ * cu_case_manifest_explained) unless opts->adopt, and CU_E_USAGE when
+ * nothing changes. Appends MANIFEST_CHANGE {} {command, reason, changes:
+ * [{path, old, new}] (absent sides omitted), manifest_sha256_before,
+ * manifest_sha256, missing_fields[, unexplained_before]} and then saves
+ * manifest.json. *n_changes (may be NULL) gets the number of changed paths.
+ */
+enum cu_status cu_case_manifest_change(struct cu_case *c, json_t *next,
+				       const struct cu_manifest_change_opts *opts,
+				       size_t *n_changes, struct cu_error *err) CU_WARN_UNUSED;
+/*
+ * Sets one field of a manifest (in memory) by path: object keys separated
+ * by '.', array elements by [N] ("seizure.items[0].identifiers.imei",
+ * "case.case_number"); missing objects on the way are created, [N] may be
+ * one past the end to append. The value is taken over (stolen) on success.
+ * CU_E_USAGE names a malformed path or a step through a non-container.
+ */
+enum cu_status cu_manifest_set_path(json_t *m, const char *path, json_t *value,
+				    struct cu_error *err) CU_WARN_UNUSED;
+/* The value at path (syntax as above), borrowed, or NULL. */
+const json_t *cu_manifest_get_path(const json_t *m, const char *path);
+
 /* Creating a case directory (custos case init, custos run). */
 struct cu_case_init_opts {
 	const char *case_id;          /* --case-id, required */

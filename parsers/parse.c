@@ -265,6 +265,13 @@ const char *cu_parse_item(struct cu_parse_ctx *ctx)
 	return ctx->item;
 }
 
+const char *cu_parse_given_imei(struct cu_parse_ctx *ctx, size_t i)
+{
+	if (ctx->opts == NULL || ctx->opts->imeis == NULL || i >= ctx->opts->n_imeis)
+		return NULL;
+	return ctx->opts->imeis[i];
+}
+
 /* ------------------------------------------------------------------ */
 /* opening staged databases                                            */
 /* ------------------------------------------------------------------ */
@@ -1684,6 +1691,14 @@ static enum cu_status parse_custody(struct cu_case *c, const struct cu_parse_opt
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
 	cu_json_kv_str(&j, "item_filter", opts ? opts->item : NULL);
+	if (opts != NULL && opts->n_imeis > 0) {
+		/* only when given, so earlier PARSE bodies keep their shape */
+		cu_json_key(&j, "imei_given");
+		cu_json_arr_begin(&j);
+		for (size_t i = 0; i < opts->n_imeis; i++)
+			cu_json_str(&j, opts->imeis[i]);
+		cu_json_arr_end(&j);
+	}
 	cu_json_key(&j, "files");
 	cu_json_uint(&j, st->files);
 	cu_json_key(&j, "parsed");
@@ -1768,6 +1783,7 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 	cu_buf_init(&r.derivations, CU_BUF_DEFAULT_MAX);
 	r.c = c;
 	ctx.c = c;
+	ctx.opts = opts;
 	ctx.run = &r;
 	while (cu_parser_at(r.nparsers))
 		r.nparsers++;

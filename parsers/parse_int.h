@@ -40,7 +40,8 @@ struct cu_parse_ctx {
 	sqlite3 *db;       /* case.db being written */
 	const char *item;
 	const char *platform;
-	const struct cu_parser *parser; /* the parser running now */
+	const struct cu_parse_opts *opts; /* cu_parse_case_run()'s, or NULL */
+	const struct cu_parser *parser;   /* the parser running now */
 	sqlite3_stmt *st[ST_COUNT];
 	struct cu_parse_stats stats;
 	struct parse_counts counts;

@@ -159,6 +159,9 @@ sqlite3 *cu_parse_casedb(struct cu_parse_ctx *ctx);
 /* Case directory and current item. */
 struct cu_case *cu_parse_case(struct cu_parse_ctx *ctx);
 const char *cu_parse_item(struct cu_parse_ctx *ctx);
+/* The i-th IMEI given with `custos parse --imei`, or NULL past the last
+ * (always NULL in cu_parse_file() mode). */
+const char *cu_parse_given_imei(struct cu_parse_ctx *ctx, size_t i);
 
 /*
  * Finds another file of the same item by fnmatch pattern on device_path
@@ -191,6 +194,11 @@ enum cu_status cu_parse_tmp_path(struct cu_parse_ctx *ctx, const char *name, str
 struct cu_parse_opts {
 	const char *item; /* NULL = all items */
 	unsigned long flags;
+	/* `custos parse --imei IMEI`...: extra IMEIs tried as WeChat / QQ key
+	 * candidates after the manifest's (recorded in the PARSE entry as
+	 * imei_given); borrowed for the run. */
+	const char *const *imeis;
+	size_t n_imeis;
 };
 
 struct cu_parse_stats {

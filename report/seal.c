@@ -1067,6 +1067,8 @@ static enum cu_status check_manifest_fields(struct sealctx *s, struct cu_error *
 	if (!json_is_object(c->manifest))
 		return cu_error_set(err, CU_E_FORMAT, "case '%s' has no manifest.json object",
 				    c->dir);
+	if ((st = cu_case_manifest_explained(c, NULL, err)) != CU_OK)
+		return cu_error_prefix(err, "seal refused");
 	if ((st = check_mandatory(s, c->manifest, err)) != CU_OK) {
 		cu_error_prefix(err, "seal: manifest of case '%s'", c->dir);
 		return st;
@@ -1084,7 +1086,9 @@ static enum cu_status check_manifest_fields(struct sealctx *s, struct cu_error *
 	}
 	st = cu_error_set(err, CU_E_USAGE,
 			  "manifest of case '%s' misses mandatory fields: %s; complete "
-			  "it or seal with --allow-incomplete (recorded in the custody log)",
+			  "it with 'custos case set FIELD VALUE --reason TEXT' (or 'custos "
+			  "case edit --reason TEXT'), or seal with --allow-incomplete "
+			  "(recorded in the custody log)",
 			  c->dir, list.data ? list.data : "");
 	cu_buf_release(&list);
 	return st;
@@ -1463,7 +1467,8 @@ static enum cu_status stage_case_files(struct sealctx *s, struct cu_error *err)
 	struct stat sb;
 	enum cu_status st;
 
-	if ((st = stage_tree(s, "inventory", ".jsonl", err)) != CU_OK)
+	if ((st = stage_tree(s, "inventory", ".jsonl", err)) != CU_OK ||
+	    (st = stage(s, CU_CASE_MANIFEST_INITIAL, false, err)) != CU_OK)
 		return st;
 	if ((st = cu_case_path(s->c, CU_CASE_DB, &db, err)) == CU_OK && lstat(db.data, &sb) == 0 &&
 	    S_ISREG(sb.st_mode))

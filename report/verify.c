@@ -1131,6 +1131,27 @@ out:
 	cu_buf_release(&live);
 }
 
+/* manifest.initial.json, when packed, is the manifest CASE_INIT names. */
+static void check_initial_manifest(struct pkg *p)
+{
+	struct listed *l = find_listed(&p->l, CU_CASE_MANIFEST_INITIAL);
+	char hex[65];
+	struct cu_error e;
+
+	if (l == NULL || l->sha256 == NULL)
+		return; /* packages sealed before it was kept */
+	if (cu_custody_initial_manifest(p->logbuf.data, p->logbuf.len, CU_PKG_CUSTODY, hex, &e) !=
+	    CU_OK)
+		check(p->r, FAIL, "manifest-initial", "%s", e.msg);
+	else if (strcmp(hex, l->sha256) != 0)
+		check(p->r, FAIL, "manifest-initial",
+		      "manifest.initial.json (sha256 %s) is not the manifest CASE_INIT names (%s)",
+		      l->sha256, hex);
+	else
+		check(p->r, PASS, "manifest-initial", "manifest.initial.json is CASE_INIT's %s",
+		      hex);
+}
+
 /* The custody log in the package, then the living one beside it. */
 static void check_package_custody(struct pkg *p)
 {
@@ -1138,8 +1159,10 @@ static void check_package_custody(struct pkg *p)
 		check_custody(p, p->man, &p->logbuf, p->croot_hex[0] ? p->croot_hex : NULL);
 	else if (!p->r->need_password && find_listed(&p->l, CU_PKG_CUSTODY) == NULL)
 		check(p->r, FAIL, "custody-chain", "the package has no custody/log.jsonl");
-	if (p->log_seen)
+	if (p->log_seen) {
 		check_living_log(p);
+		check_initial_manifest(p);
+	}
 }
 
 /* The SEAL entry signed by the --pubkey key: its body chains every entry
@@ -1630,6 +1653,12 @@ enum cu_status cu_verify_case_dir(const char *dir, const struct cu_verify_opts *
 			      chk.case_key_id);
 		}
 	}
+	cu_error_clear(&e);
+	if (cu_case_manifest_explained(v.c, NULL, &e) != CU_OK)
+		check(r, FAIL, "manifest-recorded", "%s", e.msg);
+	else
+		check(r, PASS, "manifest-recorded",
+		      "manifest.json is the one the custody log names");
 out:
 	for (size_t i = 0; i < v.npaths; i++)
 		free(v.paths[i]);

@@ -1,5 +1,6 @@
 /*
- * cmd_parse.c - `custos parse [--item ITEM-ID] [--json]` (CLI.md): runs
+ * cmd_parse.c - `custos parse [--item ITEM-ID] [--imei IMEI]... [--json]`
+ * (CLI.md; --imei: docs/manifest-changes.md): runs
  * every registered parser over the case into CASE/case.db and prints a
  * summary (one JSON object with --json). Exit 0, 3 (input error), or 5
  * when some files could not be parsed (each recorded in the custody log
@@ -11,6 +12,7 @@
 #include "parsers/parsers.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void print_json(const struct cu_parse_stats *s, const char *db_sha256, enum cu_status rc)
@@ -53,9 +55,11 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"item", required_argument, NULL, 'i'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"imei", required_argument, NULL, 'I'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cu_parse_opts opts = {NULL, 0};
+	struct cu_parse_opts opts = {NULL, 0, NULL, 0};
+	const char **imeis = NULL;
 	struct cu_parse_stats stats;
 	struct cu_case *c = NULL;
 	struct cu_error err;
@@ -67,21 +71,48 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 
 	if (cu_cli_wants_help(argc, argv))
 		return cu_cli_usage("parse", false);
+	imeis = calloc((size_t)argc + 1, sizeof(*imeis));
+	if (imeis == NULL) {
+		fprintf(stderr, "custos: out of memory\n");
+		return 3;
+	}
+	opts.imeis = imeis;
 	while ((ch = cu_cli_getopt(argc, argv, "+i:", longopts)) != -1) {
 		switch (ch) {
 		case 'i': opts.item = optarg; break;
 		case 'j': json = true; break;
-		default: return cu_cli_usage("parse", true);
+		case 'I': imeis[opts.n_imeis++] = optarg; break;
+		default: free(imeis); return cu_cli_usage("parse", true);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc) {
+		free(imeis);
 		return cu_cli_usage("parse", true);
+	}
+	for (size_t i = 0; i < opts.n_imeis; i++) {
+		size_t n = strlen(imeis[i]);
+		bool ok = n >= 1 && n <= 64;
+		for (size_t k = 0; ok && k < n; k++)
+			ok = (imeis[i][k] >= '0' && imeis[i][k] <= '9') ||
+			     (imeis[i][k] >= 'A' && imeis[i][k] <= 'F') ||
+			     (imeis[i][k] >= 'a' && imeis[i][k] <= 'f');
+		if (!ok) {
+			fprintf(stderr,
+				"custos: parse: --imei '%s' is not an IMEI/MEID (1 to 64 digits or "
+				"hex letters)\n",
+				imeis[i]);
+			free(imeis);
+			return 2;
+		}
+	}
 
 	cu_error_clear(&err);
 	memset(&stats, 0, sizeof(stats));
 	rc = cu_case_open(cli->case_dir ? cli->case_dir : ".", &c, &err);
-	if (rc)
+	if (rc) {
+		free(imeis);
 		return cu_cli_fail(cli, &err);
+	}
 	rc = cu_import_require_evidence(c, &err);
 	if (rc == CU_OK)
 		rc = cu_parse_case_run(c, &opts, &stats, &err);
@@ -118,6 +149,7 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 		code = 0;
 	}
 out:
+	free(imeis);
 	cu_buf_release(&dbpath);
 	cu_case_close(c);
 	return code;

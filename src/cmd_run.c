@@ -246,7 +246,8 @@ static int init_case(struct run *r)
 	if (n_missing > 0 && !r->cli->quiet)
 		fprintf(stderr,
 			"custos run: warning: %zu mandatory manifest field(s) missing:\n%s"
-			"(sealing refuses unless --allow-incomplete)\n",
+			"(sealing refuses unless --allow-incomplete; fill each in with "
+			"'custos case set FIELD VALUE --reason TEXT')\n",
 			n_missing, missing.data ? missing.data : "");
 out:
 	cu_buf_release(&missing);

@@ -16,14 +16,31 @@ const struct cu_verb cu_verbs[] = {
      "  model, state (ready / unauthorized / locked / untrusted).\n"
      "  With --json, an array of objects.\n",
      cu_cmd_devices},
-    {"case", "create a case directory",
+    {"case", "create a case directory; record changes to its manifest",
      "custos case init DIR --case-id ID [--manifest SEIZURE.json] [--examiner NAME]...\n"
      "                 [--keep-ids] [--sign KEY.pem] [--sign-key KEY.pem] [--json]\n"
-     "  Create a case directory with its seizure manifest and the first custody\n"
+     "       custos case set FIELD VALUE --reason TEXT [--string] [--sign KEY.pem]\n"
+     "       custos case edit [--from FILE] --reason TEXT [--adopt] [--sign KEY.pem]\n"
+     "  init: create a case directory with its seizure manifest and the first custody\n"
      "  entry. The manifest is validated against docs/manifest.schema.json; every\n"
-     "  missing mandatory field is listed by name. The first --examiner is the\n"
+     "  missing mandatory field is listed by name. The manifest as first given is\n"
+     "  kept unchanged in CASE/manifest.initial.json. The first --examiner is the\n"
      "  case's default examiner; --sign-key (or CUSTOS_SIGN_KEY) makes a signed\n"
-     "  case whose every custody entry is signed by that key.\n",
+     "  case whose every custody entry is signed by that key.\n"
+     "  set: change one field of CASE/manifest.json. FIELD is a path of object keys\n"
+     "  joined by '.' with list elements as [N] ([N] one past the end appends):\n"
+     "  case.case_number, seizure.items[0].identifiers.imei[0]. VALUE is read as\n"
+     "  JSON when it parses as JSON (42, true, null, [\"a\"], {\"k\":1}, \"text\"),\n"
+     "  else taken as text; --string always takes it as text (an IMEI typed as\n"
+     "  digits is a JSON number: quote it or give --string).\n"
+     "  edit: open a copy of the manifest in $VISUAL or $EDITOR, or take the whole\n"
+     "  new manifest from --from FILE; --adopt records a manifest.json changed\n"
+     "  outside custos as found.\n"
+     "  set and edit validate the result against the schema and refuse invalid\n"
+     "  fields (exit 3); each writes a MANIFEST_CHANGE custody entry with the\n"
+     "  reason, the changed paths with old and new values, and the manifest's\n"
+     "  SHA-256 before and after. verify and seal refuse a manifest.json whose\n"
+     "  hash no custody entry explains.\n",
      cu_cmd_case},
     {"acquire", "acquire one device into the case",
      "custos acquire [--device ID] [--adb-connect HOST:PORT] [--item ITEM-ID] [--resume]\n"
@@ -53,8 +70,11 @@ const struct cu_verb cu_verbs[] = {
      "  100, never less than 64 MiB) and never fill the case's disk.\n",
      cu_cmd_import},
     {"parse", "parse artifacts into case.db",
-     "custos parse [--item ITEM-ID] [--json]\n"
-     "  Parse every known artifact of the case's items into CASE/case.db.\n",
+     "custos parse [--item ITEM-ID] [--imei IMEI]... [--json]\n"
+     "  Parse every known artifact of the case's items into CASE/case.db.\n"
+     "  --imei IMEI (repeatable) is tried as a WeChat/QQ key candidate after the\n"
+     "  manifest's IMEIs, for every item parsed (give --item to restrict it); it is\n"
+     "  recorded in the PARSE entry (imei_given), the manifest is not changed.\n",
      cu_cmd_parse},
     {"recover", "recover deleted SQLite records",
      "custos recover FILE.db [--json]\n"

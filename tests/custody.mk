@@ -9,8 +9,8 @@ tests_unit_test_merkle_LDADD = $(CU_TESTLIBS)
 tests_unit_test_custody_LDADD = $(CU_TESTLIBS)
 tests_unit_test_custody_case_LDADD = $(CU_TESTLIBS)
 
-TESTS += tests/e2e/case_init.sh tests/e2e/custody_cli.sh
-EXTRA_DIST += tests/e2e/case_init.sh tests/e2e/custody_cli.sh
+TESTS += tests/e2e/case_init.sh tests/e2e/custody_cli.sh tests/e2e/manifest_change.sh
+EXTRA_DIST += tests/e2e/case_init.sh tests/e2e/custody_cli.sh tests/e2e/manifest_change.sh
 # Examiners, signed cases, the custody vocabulary and the attack on a
 # package's signatures (people_attack.py rewrites a package without the key).
 TESTS += tests/e2e/people.sh
@@ -39,3 +39,6 @@ core/manifest_schema.inc: $(top_srcdir)/docs/manifest.schema.json
 		$(top_srcdir)/docs/manifest.schema.json >$@.tmp && mv $@.tmp $@
 core/schema.$(OBJEXT): core/manifest_schema.inc
 CLEANFILES += core/manifest_schema.inc
+
+# Recorded manifest changes and the custody entries that write the manifest.
+EXTRA_DIST += docs/manifest-changes.md docs/custody.md

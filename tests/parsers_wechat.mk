@@ -36,3 +36,7 @@ EXTRA_DIST += tests/fuzz/corpus/wechat_sqlcipher1 tests/fuzz/corpus/wechat_javas
 # End to end: case init -> import -> parse, encrypted EnMicroMsg.db, iOS, Alipay.
 TESTS += tests/e2e/parse_wechat.sh
 EXTRA_DIST += tests/e2e/parse_wechat.sh
+
+# `custos parse --imei`: the WeChat key from an IMEI the examiner gives.
+TESTS += tests/e2e/parse_imei.sh
+EXTRA_DIST += tests/e2e/parse_imei.sh

@@ -395,6 +395,8 @@ out:
 	return st;
 }
 
+static enum cu_status start_entry(struct cu_import_ctx *x, struct cu_error *err);
+
 static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *err)
 {
 	struct cu_case *c = x->run.c;
@@ -463,7 +465,7 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 					    json_pack("{s:s, s:O}", "reason", x->opts->reason,
 						      "same_as", x->again_of));
 	}
-	return cu_case_save_manifest(c, err);
+	return start_entry(x, err);
 }
 
 /* The run's begin_item callback. */
@@ -744,6 +746,7 @@ static enum cu_status import_entry(struct cu_import_ctx *x, const char *abort_ms
 		cu_json_raw(&j, xdetails, strlen(xdetails));
 	else
 		cu_json_null(&j);
+	cu_json_kv_str(&j, "manifest_sha256", x->manifest_sha256);
 	cu_json_obj_end(&j);
 	if ((st = cu_json_finish(&j, err)) == CU_OK)
 		st = cu_ingest_close(x->run.w, "IMPORT", subject, det.data, err);
@@ -967,8 +970,7 @@ static const char *facts_where(struct cu_import_ctx *x, const json_t *read)
  * report and the forms show in red). Fields missing on either side are not
  * a mismatch. The manifest is saved by the caller.
  */
-static enum cu_status check_facts(struct cu_import_ctx *x, const char *subject,
-				  struct cu_error *err)
+static enum cu_status check_facts(struct cu_import_ctx *x, struct cu_error *err)
 {
 	static const struct {
 		const char *field, *obj, *key;
@@ -987,7 +989,7 @@ static enum cu_status check_facts(struct cu_import_ctx *x, const char *subject,
 	    cu_manifest_item_in(x->run.c->manifest, CU_MANIFEST_SEIZED, x->run.item);
 	json_t *read =
 	    (json_t *)cu_manifest_item_in(x->run.c->manifest, CU_MANIFEST_IMPORTED, x->run.item);
-	struct cu_buf tb = CU_BUF_INIT, rb = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_buf tb = CU_BUF_INIT, rb = CU_BUF_INIT;
 	json_t *list = NULL;
 	enum cu_status st = CU_OK;
 
@@ -1028,34 +1030,53 @@ static enum cu_status check_facts(struct cu_import_ctx *x, const char *subject,
 			"(%s): recorded as MISMATCH; check the exhibit",
 			x->run.item, fields[k].field, tb.data ? tb.data : "",
 			rb.data ? rb.data : "", where);
+	}
+	json_object_set(read, "mismatches", list);
+	json_decref(list);
+	cu_buf_release(&tb);
+	cu_buf_release(&rb);
+	return st;
+}
+
+/* One MISMATCH custody entry per element of the read item's mismatches
+ * (check_facts), after the IMPORT entry they qualify. */
+static enum cu_status record_mismatches(struct cu_import_ctx *x, const char *subject,
+					struct cu_error *err)
+{
+	const json_t *read =
+	    cu_manifest_item_in(x->run.c->manifest, CU_MANIFEST_IMPORTED, x->run.item);
+	struct cu_buf det = CU_BUF_INIT;
+	enum cu_status st = CU_OK;
+	const json_t *mm;
+	size_t i;
+
+	json_array_foreach(json_object_get(read, "mismatches"), i, mm)
+	{
 		struct cu_json j;
 		cu_buf_reset(&det);
 		cu_json_init(&j, &det);
 		cu_json_obj_begin(&j);
 		cu_json_kv_str(&j, "item", x->run.item);
-		cu_json_kv_str(&j, "field", fields[k].field);
-		cu_json_kv_str(&j, "typed", tb.data ? tb.data : "");
+		cu_json_kv_str(&j, "field", json_string_value(json_object_get(mm, "field")));
+		cu_json_kv_str(&j, "typed", json_string_value(json_object_get(mm, "typed")));
 		cu_json_kv_str(&j, "typed_in", "manifest.json seizure.items[]");
-		cu_json_kv_str(&j, "read", rb.data ? rb.data : "");
-		cu_json_kv_str(&j, "read_from", where);
+		cu_json_kv_str(&j, "read", json_string_value(json_object_get(mm, "read")));
+		cu_json_kv_str(&j, "read_from",
+			       json_string_value(json_object_get(mm, "read_from")));
 		cu_json_obj_end(&j);
 		if ((st = cu_json_finish(&j, err)) != CU_OK ||
 		    (st = cu_custody_append(x->run.c->custody, "MISMATCH", cu_case_default_actor(),
 					    subject, det.data, NULL, err)) != CU_OK)
-			goto out;
+			break;
 		x->st.mismatches++;
 	}
-	json_object_set(read, "mismatches", list);
-out:
-	json_decref(list);
-	cu_buf_release(&tb);
-	cu_buf_release(&rb);
 	cu_buf_release(&det);
 	return st;
 }
 
-/* The manifest's acquisitions[] entry: end, status, errors, counts, and
- * the content root and inventory digest the IMPORT entry carries. */
+/* The manifest's acquisitions[] entry (in memory; saved after the IMPORT
+ * entry that names its hash): end, status, errors, counts, and the
+ * content root and inventory digest the IMPORT entry carries. */
 static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort_msg,
 				      const struct cu_ingest_summary *sum, struct cu_error *err)
 {
@@ -1092,7 +1113,19 @@ static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort
 	json_object_set_new(x->acq, "failures", json_integer((json_int_t)ws->failures));
 	json_object_set_new(x->acq, "content_root", json_string(sum->content_root));
 	json_object_set_new(x->acq, "inventory_sha256", json_string(sum->inventory_sha256));
-	st = cu_case_save_manifest(x->run.c, err);
+	return CU_OK;
+}
+
+/* The SHA-256 manifest.json will have once saved, for the entry that
+ * records the save (cu_case_manifest_explained). */
+static enum cu_status manifest_hash(struct cu_case *c, char hex[65], struct cu_error *err)
+{
+	struct cu_buf text = CU_BUF_INIT;
+	enum cu_status st = cu_manifest_serialize(c->manifest, &text, err);
+
+	if (st == CU_OK)
+		cu_sha256_hex(text.data, text.len, hex);
+	cu_buf_release(&text);
 	return st;
 }
 
@@ -1117,16 +1150,23 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 					    json_string(own));
 	}
 	if ((st = cu_ingest_summarize(x->run.w, &sum, err)) != CU_OK ||
-	    (st = entry_subject(x, &subj, err)) != CU_OK ||
+	    (st = entry_subject(x, &subj, err)) != CU_OK)
+		goto out;
+	/* Everything that changes the manifest comes before its hash: the
+	 * facts read from the device and their comparison with the seizure
+	 * record, then the acquisition's end. */
+	if (x->run.os != NULL && strcmp(x->run.os, "Android") == 0)
+		android_facts(x);
+	if ((st = check_facts(x, err)) != CU_OK ||
+	    (st = acquisition_end(x, abort_msg, &sum, err)) != CU_OK ||
+	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK ||
 	    (st = import_entry(x, abort_msg, &sum, subj.data, err)) != CU_OK)
 		goto out;
 	if (sum.derived_files > 0 && (st = derive_entry(x, &sum, subj.data, err)) != CU_OK)
 		goto out;
-	if (x->run.os != NULL && strcmp(x->run.os, "Android") == 0)
-		android_facts(x);
-	if ((st = check_facts(x, subj.data, err)) != CU_OK)
+	if ((st = record_mismatches(x, subj.data, err)) != CU_OK)
 		goto out;
-	st = acquisition_end(x, abort_msg, &sum, err);
+	st = cu_case_save_manifest(x->run.c, err);
 out:
 	cu_buf_release(&subj);
 	return st;
@@ -1135,6 +1175,63 @@ out:
 /* ------------------------------------------------------------------ */
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
+
+/* The ERROR entry of an import that brought nothing in: why, and the
+ * hash of the manifest that records the failed acquisition. */
+static enum cu_status failed_entry(struct cu_import_ctx *x, const char *why, struct cu_error *err)
+{
+	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_json j;
+	enum cu_status st;
+
+	if ((st = entry_subject(x, &subj, err)) != CU_OK ||
+	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK)
+		goto out;
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "reason", "import failed");
+	cu_json_kv_str(&j, "error", why);
+	cu_json_kv_str(&j, "manifest_sha256", x->manifest_sha256);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) == CU_OK)
+		st = cu_custody_append(x->run.c->custody, "ERROR", cu_case_default_actor(),
+				       subj.data, det.data, NULL, err);
+out:
+	cu_buf_release(&subj);
+	cu_buf_release(&det);
+	return st;
+}
+
+/* The ACQUIRE_START entry of an import (method "import"), naming the
+ * manifest saved right after it, which records the acquisition as
+ * running: an import killed later leaves a manifest the log explains. */
+static enum cu_status start_entry(struct cu_import_ctx *x, struct cu_error *err)
+{
+	struct cu_buf subj = CU_BUF_INIT, det = CU_BUF_INIT;
+	struct cu_json j;
+	enum cu_status st;
+
+	if ((st = entry_subject(x, &subj, err)) != CU_OK ||
+	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK)
+		goto out;
+	cu_json_init(&j, &det);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "method", "import");
+	cu_json_kv_str(&j, "format", cu_import_format_name(x->format));
+	cu_json_kv_str(&j, "item", x->run.item);
+	cu_json_kv_bool(&j, "resumed", x->resume);
+	cu_json_kv_str(&j, "manifest_sha256", x->manifest_sha256);
+	cu_json_obj_end(&j);
+	if ((st = cu_json_finish(&j, err)) != CU_OK ||
+	    (st = cu_custody_append(x->run.c->custody, "ACQUIRE_START", cu_case_default_actor(),
+				    subj.data, det.data, NULL, err)) != CU_OK)
+		goto out;
+	st = cu_case_save_manifest(x->run.c, err);
+out:
+	cu_buf_release(&subj);
+	cu_buf_release(&det);
+	return st;
+}
 
 /* True when `inner` is `outer` or below it (both absolute, resolved). */
 static bool path_within(const char *inner, const char *outer)
@@ -1300,8 +1397,10 @@ enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct c
 			json_array_append_new(json_object_get(x.acq, "errors"),
 					      json_string(herr.msg));
 			/* The import's own error goes back; failing to record
-			 * it in the manifest as well is logged beside it. */
-			if (cu_case_save_manifest(c, &e2) != CU_OK)
+			 * it in the manifest as well is logged beside it. The
+			 * ERROR entry names the saved manifest's hash. */
+			if (failed_entry(&x, herr.msg, &e2) != CU_OK ||
+			    cu_case_save_manifest(c, &e2) != CU_OK)
 				cu_error_log("%s", e2.msg);
 		}
 		*err = herr;

@@ -33,6 +33,7 @@ struct cu_import_ctx {
 	char src_sha256[65]; /* a regular-file image: its SHA-256, else "" */
 	json_t *again_of;    /* owned: {item, source, sha256} imported before */
 	json_t *acq;         /* borrowed: our acquisitions[] entry */
+	char manifest_sha256[65]; /* the manifest the IMPORT entry names */
 	int64_t start_ms;
 };
 

@@ -723,12 +723,17 @@ static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
 {
 	struct cu_case *c = cu_parse_case(r->ctx);
 	const json_t *item = c ? cu_manifest_item(c->manifest, cu_parse_item(r->ctx)) : NULL;
-	const char *imei;
+	const char *imei, *from = "the seizure manifest";
 	char *list = NULL;
-	size_t fits = 0, checked = 0;
+	size_t fits = 0, checked = 0, nm = 0;
 
-	/* one manifest value may itself hold several IMEIs ("a, b") */
-	for (size_t i = 0; (imei = cu_manifest_item_imei(item, i)) != NULL; i++) {
+	while (cu_manifest_item_imei(item, nm) != NULL)
+		nm++;
+	/* the manifest's IMEIs, then those given with `custos parse --imei`;
+	 * one value may itself hold several IMEIs ("a, b") */
+	for (size_t i = 0; (imei = i < nm ? cu_manifest_item_imei(item, i)
+					  : cu_parse_given_imei(r->ctx, i - nm)) != NULL;
+	     i++) {
 		free(list);
 		if ((list = cu_strdup(imei)) == NULL)
 			break;
@@ -739,6 +744,7 @@ static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
 			    n == 0)
 				continue;
 			if (++fits == 1) {
+				from = i < nm ? "the seizure manifest" : "parse --imei";
 				cu_buf_reset(&r->key);
 				if (cu_buf_puts(&r->key, tok, NULL) != CU_OK)
 					break;
@@ -748,14 +754,14 @@ static void key_from_imei(struct qq_run *r, char **tables, size_t nt)
 	}
 	if (fits == 1) {
 		cu_parse_warn(r->ctx, r->a,
-			      "no key file: XOR key = IMEI %s from the seizure manifest, verified "
+			      "no key file: XOR key = IMEI %s from %s, verified "
 			      "on %zu values of this database (table-name MD5, text, numbers)",
-			      r->key.data, checked);
+			      r->key.data, from, checked);
 	} else if (fits > 1) {
 		cu_buf_reset(&r->key); /* two candidates fit: refuse to guess */
 		cu_parse_warn(r->ctx, r->a,
-			      "no key file and %zu IMEIs of the seizure manifest fit this "
-			      "database: not guessing; supply files/kc",
+			      "no key file and %zu IMEIs of the seizure manifest and parse "
+			      "--imei fit this database: not guessing; supply files/kc",
 			      fits);
 	}
 	free(list);
@@ -851,8 +857,9 @@ static enum cu_status parse_qq(struct cu_parse_ctx *ctx, const struct cu_artifac
 	if (r.key.len == 0)
 		cu_parse_warn(ctx, a,
 			      "no QQ XOR key (files/kc or files/imei in this item, or a verified "
-			      "IMEI in the seizure manifest): message text and QQ numbers left "
-			      "empty; supply the key file to decode");
+			      "IMEI in the seizure manifest or given with 'custos parse --imei "
+			      "IMEI'): message text and QQ numbers left empty; supply the key "
+			      "file or the IMEI to decode");
 	if (r.own) {
 		struct cu_account acc = {APP, r.own, NULL, a->source_id};
 		if ((rc = cu_sink_account(ctx, &acc, err)) != CU_OK)

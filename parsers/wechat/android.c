@@ -154,11 +154,12 @@ static void manifest_imeis(struct cu_parse_ctx *ctx, struct cands *out)
 	const json_t *it;
 	const char *imei;
 
-	if (c == NULL)
-		return;
-	it = cu_manifest_item(c->manifest, cu_parse_item(ctx));
+	it = c ? cu_manifest_item(c->manifest, cu_parse_item(ctx)) : NULL;
 	for (size_t i = 0; (imei = cu_manifest_item_imei(it, i)) != NULL; i++)
 		cands_add(out, imei, strlen(imei), "manifest");
+	/* then what the examiner gave with `custos parse --imei` */
+	for (size_t i = 0; (imei = cu_parse_given_imei(ctx, i)) != NULL; i++)
+		cands_add(out, imei, strlen(imei), "parse-imei");
 }
 
 /* The <userdir> component above EnMicroMsg.db, or "" */
@@ -771,9 +772,11 @@ static enum cu_status decrypt_and_parse(struct cu_parse_ctx *ctx, const struct c
 		s = cu_error_set(err, CU_E_KEY,
 				 "cannot decrypt '%s': none of %zu candidate keys works "
 				 "(%zu uin candidates, %zu naming this directory; %zu IMEI "
-				 "candidates incl. the manifest and the 1234567890ABCDEF "
-				 "fallback); add the device IMEI to the manifest's "
-				 "identifiers.imei and parse again",
+				 "candidates incl. the manifest, parse --imei and the "
+				 "1234567890ABCDEF fallback); give the device IMEI with "
+				 "'custos parse --imei IMEI', or record it in the manifest "
+				 "with 'custos case set seizure.items[N].identifiers.imei "
+				 "'[\"IMEI\"]' --reason TEXT' and parse again",
 				 a->device_path, np, uins.n, nfit, imeis.n);
 		goto out;
 	}

@@ -106,7 +106,8 @@ b = {"v": 1, "seq": len(lines), "prev": prev, "time": "2026-11-18T11:06:40.000Z"
 open(p, "ab").write(b'{"body":' + json.dumps(b, separators=(",", ":")).encode() + b"}\n")
 EOF
 expect_exit 1 "verify CASE: an unsigned entry in a signed case" $U verify sc-add
-like "$(cat last.out)" 'line 4 \(seq 3, NOTE\) is unsigned, but the case is signed' "names the entry"
+ln=$(wc -l <sc-add/custody/log.jsonl)
+like "$(cat last.out)" "line $ln \\(seq $((ln - 1)), NOTE\\) is unsigned, but the case is signed" "names the entry"
 expect_exit 1 "no command appends to it" env CUSTOS_SIGN_KEY=k.pem $UK --case sc-add custody add --action NOTE --actor x
 
 # a custody line deleted and the rest re-chained (signatures dropped)

@@ -2,7 +2,9 @@
  * test_core_manifest.c - typed item facts of a manifest (core/manifest.c):
  * lookup order (seizure.items[] first, then the top-level items[] import
  * fills), single-valued facts, IMEI/MSISDN lists (a string alone, arrays
- * with non-strings), and NULL or malformed manifests giving no facts.
+ * with non-strings), and NULL or malformed manifests giving no facts;
+ * field paths of `custos case set` ("a.b[0].c"): get, set, append,
+ * created parents, and every malformed form refused.
  */
 #include "core/core.h"
 #include "tests/harness/tap.h"
@@ -109,11 +111,52 @@ static void test_lists(void)
 	json_decref(m);
 }
 
+static void test_paths(void)
+{
+	json_t *m = parse("{\"case\": {\"case_number\": \"X\"}, \"seizure\": {\"items\": "
+			  "[{\"item_id\": \"A1\", \"identifiers\": {\"imei\": [\"1\"]}}]}}");
+	static const char *const bad[] = {"",    ".a", "a.",    "a..b",  "a[",    "a[]",   "a[x]",
+					  "[0]", "a]", "a[0]b", "a.[0]", "a[0].", "a[-1]", NULL};
+	struct cu_error err;
+	json_t *v;
+
+	tap_is_str(json_string_value(cu_manifest_get_path(m, "case.case_number")), "X",
+		   "get case.case_number");
+	tap_is_str(
+	    json_string_value(cu_manifest_get_path(m, "seizure.items[0].identifiers.imei[0]")), "1",
+	    "get through lists");
+	tap_ok(cu_manifest_get_path(m, "seizure.items[1]") == NULL, "get past the end: NULL");
+	TAP_MUST(cu_manifest_set_path(m, "seizure.items[0].identifiers.imei[1]", json_string("2"),
+				      &err));
+	tap_is_int(
+	    (int64_t)json_array_size(cu_manifest_get_path(m, "seizure.items[0].identifiers.imei")),
+	    2, "[size] appends");
+	TAP_MUST(cu_manifest_set_path(m, "seizure.location.text", json_string("here"), &err));
+	tap_is_str(json_string_value(cu_manifest_get_path(m, "seizure.location.text")), "here",
+		   "missing objects on the way are created");
+	TAP_MUST(cu_manifest_set_path(m, "extra.list[0].k", json_integer(3), &err));
+	tap_ok(json_is_array(cu_manifest_get_path(m, "extra.list")),
+	       "a missing parent before [N] is created as a list");
+	v = json_string("y");
+	tap_is_int(cu_manifest_set_path(m, "seizure.items[3].name", v, &err), CU_E_USAGE,
+		   "an index past the end is refused");
+	tap_is_int(cu_manifest_set_path(m, "case.case_number.x", v, &err), CU_E_USAGE,
+		   "a step into a plain value is refused");
+	tap_is_int(cu_manifest_set_path(m, "case[0]", v, &err), CU_E_USAGE,
+		   "[N] on an object is refused");
+	for (size_t i = 0; bad[i] != NULL; i++)
+		tap_is_int(cu_manifest_set_path(m, bad[i], v, &err), CU_E_USAGE,
+			   "malformed path '%s' refused", bad[i]);
+	json_decref(v); /* still ours: every refused set leaves it to the caller */
+	json_decref(m);
+}
+
 int main(void)
 {
-	tap_plan(36);
+	tap_plan(58);
 	test_lookup();
 	test_facts();
 	test_lists();
+	test_paths();
 	return tap_done();
 }
