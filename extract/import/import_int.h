@@ -29,10 +29,10 @@ struct cu_import_ctx {
 	/* Chosen before decoding (--item, the only seizure item, the
 	 * interrupted import's item); NULL = the decoder suggests one. */
 	const char *pre_item;
-	bool new_item;       /* pre_item is not in the seizure list */
-	char src_sha256[65]; /* a regular-file image: its SHA-256, else "" */
-	json_t *again_of;    /* owned: {item, source, sha256} imported before */
-	json_t *acq;         /* borrowed: our acquisitions[] entry */
+	bool new_item;            /* pre_item is not in the seizure list */
+	char src_sha256[65];      /* a regular-file image: its SHA-256, else "" */
+	json_t *again_of;         /* owned: {item, source, sha256} imported before */
+	json_t *acq;              /* borrowed: our acquisitions[] entry */
 	char manifest_sha256[65]; /* the manifest the IMPORT entry names */
 	int64_t start_ms;
 };
