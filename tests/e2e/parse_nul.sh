@@ -4,10 +4,11 @@
 # bound with its length, not cut at the NUL), and the report shows the NUL
 # as the visible marker ⟨U+0000⟩ with the text after it. Built with
 # sqlite3 (the NUL goes in through CAST(X'..' AS TEXT)), checked with
-# sqlite3 on case.db.
+# sqlite3 on case.db. The same body in the chat parsers whose row code
+# builds the body itself (WhatsApp Android caption, WeChat, Telegram).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_nul
-tap_plan 9
+tap_plan 14
 export SOURCE_DATE_EPOCH=1700000000
 command -v sqlite3 >/dev/null || bail "sqlite3 missing"
 FX="$SRCDIR/fixtures/apps"
@@ -28,9 +29,23 @@ mkdir -p "$(dirname "$IDB")"
 must sqlite3 "$IDB" <"$FX/sms-ios/sms.sql"
 must sqlite3 "$IDB" "INSERT INTO message (ROWID, guid, text, handle_id, version, type, service, date, is_from_me, is_read) VALUES (900, 'NUL-TEST-0900', CAST(X'$HEX' AS TEXT), 2, 10, 0, 'SMS', 732677500000000000, 0, 1)"
 
+# WhatsApp Android msgstore.db (message.text_data) and a media caption
+# (message_media.media_caption), and WeChat iOS message_1.sqlite
+# (Chat_<md5>.Message): the fixtures' images, each with one more row
+must python3 "$SRCDIR/tests/harness/expected.py" build "$FX/whatsapp-android" "$T/wa"
+WDB=$T/wa/data/data/com.whatsapp/databases/msgstore.db
+must sqlite3 "$WDB" "INSERT INTO message (_id, chat_row_id, from_me, key_id, sender_jid_row_id, status, timestamp, message_type, text_data, sort_id) VALUES (900, 1, 0, 'NULTEST0900', 0, 0, 1710720000000, 0, CAST(X'$HEX' AS TEXT), 900)"
+must sqlite3 "$WDB" "INSERT INTO message (_id, chat_row_id, from_me, key_id, sender_jid_row_id, status, timestamp, message_type, text_data, sort_id) VALUES (901, 1, 0, 'NULTEST0901', 0, 0, 1710720000000, 1, NULL, 901)"
+must sqlite3 "$WDB" "INSERT INTO message_media (message_row_id, chat_row_id, file_path, media_caption) VALUES (901, 1, 'Media/nul.jpg', CAST(X'$HEX' AS TEXT))"
+must python3 "$SRCDIR/tests/harness/expected.py" build "$FX/wechat-ios" "$T/wx"
+XDB=$(ls "$T"/wx/AppDomain-com.tencent.xin/Documents/*/DB/message_1.sqlite)
+must sqlite3 "$XDB" "INSERT INTO Chat_1d4b98c49e7e7aeeb7198f8ee44a8eb1 (TableVer, MesLocalID, MesSvrID, CreateTime, Message, Status, ImgStatus, Type, Des) VALUES (1, 900, 6150000000000000900, 1711102400, CAST(X'$HEX' AS TEXT), 4, 1, 1, 1)"
+
 run "case init" "$CUSTOS" case init "$C" --case-id PARSE-NUL
 run "import android dir" "$CUSTOS" --case "$C" import "$T/android" --format android-dir --item A1
 run "import ios dir" "$CUSTOS" --case "$C" import "$T/ios" --format dir --item A2
+run "import whatsapp android" "$CUSTOS" --case "$C" import "$T/wa" --format android-dir --item A3
+run "import wechat ios" "$CUSTOS" --case "$C" import "$T/wx" --format dir --item A4
 "$CUSTOS" --case "$C" parse >"$T/parse.out" 2>"$T/parse.err"
 st=$?
 ok $([ "$st" -eq 0 ] || [ "$st" -eq 5 ] && echo 0 || echo 1) "parse ran (exit $st)"
@@ -40,6 +55,13 @@ is "$(sqlite3 "file:$C/case.db?mode=ro" "SELECT hex(CAST(body AS BLOB)) FROM mes
 	"$(printf '%s' "$HEX" | tr 'a-f' 'A-F')" "case.db body is byte for byte the source body"
 is "$(sqlite3 "file:$C/case.db?mode=ro" "SELECT hex(CAST(body AS BLOB)) FROM messages WHERE item_id = 'A2' AND source_rowid = 900")" \
 	"$(printf '%s' "$HEX" | tr 'a-f' 'A-F')" "iOS sms.db: the body with its NUL, byte for byte"
+body() {
+	sqlite3 "file:$C/case.db?mode=ro" "SELECT hex(CAST(body AS BLOB)) FROM messages WHERE item_id = '$1' AND source_rowid = $2"
+}
+WANT=$(printf '%s' "$HEX" | tr 'a-f' 'A-F')
+is "$(body A3 900)" "$WANT" "WhatsApp Android text_data: the body with its NUL, byte for byte"
+is "$(body A3 901)" "$WANT" "WhatsApp Android media caption: the body with its NUL, byte for byte"
+is "$(body A4 900)" "$WANT" "WeChat iOS Chat_ Message: the body with its NUL, byte for byte"
 "$CUSTOS" --case "$C" report >"$T/report.out" 2>"$T/report.err" || true
 grep -rqF "Meet at pier 9 ⟨U+0000⟩bring the cash" "$C/report" --include='*.html'
 ok $? "the report shows the NUL as ⟨U+0000⟩ and the text after it"
