@@ -8,7 +8,7 @@
 # builds the body itself (WhatsApp Android caption, WeChat, Telegram).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_nul
-tap_plan 14
+tap_plan 16
 export SOURCE_DATE_EPOCH=1700000000
 command -v sqlite3 >/dev/null || bail "sqlite3 missing"
 FX="$SRCDIR/fixtures/apps"
@@ -40,12 +40,25 @@ must sqlite3 "$WDB" "INSERT INTO message_media (message_row_id, chat_row_id, fil
 must python3 "$SRCDIR/tests/harness/expected.py" build "$FX/wechat-ios" "$T/wx"
 XDB=$(ls "$T"/wx/AppDomain-com.tencent.xin/Documents/*/DB/message_1.sqlite)
 must sqlite3 "$XDB" "INSERT INTO Chat_1d4b98c49e7e7aeeb7198f8ee44a8eb1 (TableVer, MesLocalID, MesSvrID, CreateTime, Message, Status, ImgStatus, Type, Des) VALUES (1, 900, 6150000000000000900, 1711102400, CAST(X'$HEX' AS TEXT), 4, 1, 1, 1)"
+# Telegram Android cache4.db: the text is a TL string in messages_v2.data
+# (the fixture's layout, fixtures/apps/telegram-android/make-sql.py)
+must python3 "$SRCDIR/tests/harness/expected.py" build "$FX/telegram-android" "$T/tg"
+TDB=$T/tg/data/data/org.telegram.messenger/files/cache4.db
+TL=$(python3 -c 'import struct, sys
+t = bytes.fromhex(sys.argv[1])
+s = bytes([len(t)]) + t
+s += bytes((-len(s)) % 4)
+b = struct.pack("<IIi", 0x76BEC211, 0, 900) + struct.pack("<Iq", 0x59511722, 7012345678)
+print((b + struct.pack("<i", 1710810400) + s + bytes(4)).hex())' "$HEX") || bail "TL blob"
+must sqlite3 "$TDB" "INSERT INTO messages_v2 (mid, uid, read_state, send_state, date, data, out, ttl, media, imp, mention, forwards, thread_reply_id, is_channel, reply_to_message_id, group_id, reply_to_story_id) VALUES (900, 7012345678, 3, 0, 1710810400, X'$TL', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"
+TROW=$(sqlite3 "$TDB" "SELECT rowid FROM messages_v2 WHERE mid = 900")
 
 run "case init" "$CUSTOS" case init "$C" --case-id PARSE-NUL
 run "import android dir" "$CUSTOS" --case "$C" import "$T/android" --format android-dir --item A1
 run "import ios dir" "$CUSTOS" --case "$C" import "$T/ios" --format dir --item A2
 run "import whatsapp android" "$CUSTOS" --case "$C" import "$T/wa" --format android-dir --item A3
 run "import wechat ios" "$CUSTOS" --case "$C" import "$T/wx" --format dir --item A4
+run "import telegram android" "$CUSTOS" --case "$C" import "$T/tg" --format android-dir --item A5
 "$CUSTOS" --case "$C" parse >"$T/parse.out" 2>"$T/parse.err"
 st=$?
 ok $([ "$st" -eq 0 ] || [ "$st" -eq 5 ] && echo 0 || echo 1) "parse ran (exit $st)"
@@ -62,6 +75,7 @@ WANT=$(printf '%s' "$HEX" | tr 'a-f' 'A-F')
 is "$(body A3 900)" "$WANT" "WhatsApp Android text_data: the body with its NUL, byte for byte"
 is "$(body A3 901)" "$WANT" "WhatsApp Android media caption: the body with its NUL, byte for byte"
 is "$(body A4 900)" "$WANT" "WeChat iOS Chat_ Message: the body with its NUL, byte for byte"
+is "$(body A5 "$TROW")" "$WANT" "Telegram Android TL message text: the body with its NUL, byte for byte"
 "$CUSTOS" --case "$C" report >"$T/report.out" 2>"$T/report.err" || true
 grep -rqF "Meet at pier 9 ⟨U+0000⟩bring the cash" "$C/report" --include='*.html'
 ok $? "the report shows the NUL as ⟨U+0000⟩ and the text after it"
