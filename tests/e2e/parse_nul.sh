@@ -5,10 +5,10 @@
 # as the visible marker ⟨U+0000⟩ with the text after it. Built with
 # sqlite3 (the NUL goes in through CAST(X'..' AS TEXT)), checked with
 # sqlite3 on case.db. The same body in the chat parsers whose row code
-# builds the body itself (WhatsApp Android caption, WeChat, Telegram).
+# builds the body itself (WhatsApp Android caption, WeChat, Telegram, QQ).
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_nul
-tap_plan 16
+tap_plan 20
 export SOURCE_DATE_EPOCH=1700000000
 command -v sqlite3 >/dev/null || bail "sqlite3 missing"
 FX="$SRCDIR/fixtures/apps"
@@ -52,6 +52,21 @@ b = struct.pack("<IIi", 0x76BEC211, 0, 900) + struct.pack("<Iq", 0x59511722, 701
 print((b + struct.pack("<i", 1710810400) + s + bytes(4)).hex())' "$HEX") || bail "TL blob"
 must sqlite3 "$TDB" "INSERT INTO messages_v2 (mid, uid, read_state, send_state, date, data, out, ttl, media, imp, mention, forwards, thread_reply_id, is_channel, reply_to_message_id, group_id, reply_to_story_id) VALUES (900, 7012345678, 3, 0, 1710810400, X'$TL', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"
 TROW=$(sqlite3 "$TDB" "SELECT rowid FROM messages_v2 WHERE mid = 900")
+# QQ Android: msgData is the text XORed with the key of files/kc
+# (fixtures/apps/qq-android/make-sql.py); QQ iOS: tb_c2cMsg_<peer>.content
+must python3 "$SRCDIR/tests/harness/expected.py" build "$FX/qq-android" "$T/qa"
+QDB=$T/qa/data/data/com.tencent.mobileqq/databases/2750123456.db
+QT=mr_friend_0E463EAC62A28D573F7CA8D4B0E5EB0C_New
+QX=$(python3 -c 'import sys
+k = b"352099001761481"
+t = bytes.fromhex(sys.argv[1])
+print(bytes(c ^ k[i % len(k)] for i, c in enumerate(t)).hex())' "$HEX") || bail "XOR body"
+must sqlite3 "$QDB" "CREATE TABLE nul_row AS SELECT * FROM $QT WHERE _id = 1;
+	UPDATE nul_row SET _id = 900, msgData = X'$QX', msgId = 900, msgUid = 900, msgseq = 900, shmsgseq = 900, uniseq = 900;
+	INSERT INTO $QT SELECT * FROM nul_row; DROP TABLE nul_row"
+must python3 "$SRCDIR/tests/harness/expected.py" build "$FX/qq-ios" "$T/qi"
+QIDB=$T/qi/AppDomain-com.tencent.mqq/Documents/contents/2750123456/QQ.db
+must sqlite3 "$QIDB" "INSERT INTO tb_c2cMsg_1980654321 (rowid, uin, time, type, read, content, msgId, flag) VALUES (900, '1980654321', 1710900000, 0, 1, CAST(X'$HEX' AS TEXT), 900, 1)"
 
 run "case init" "$CUSTOS" case init "$C" --case-id PARSE-NUL
 run "import android dir" "$CUSTOS" --case "$C" import "$T/android" --format android-dir --item A1
@@ -59,6 +74,8 @@ run "import ios dir" "$CUSTOS" --case "$C" import "$T/ios" --format dir --item A
 run "import whatsapp android" "$CUSTOS" --case "$C" import "$T/wa" --format android-dir --item A3
 run "import wechat ios" "$CUSTOS" --case "$C" import "$T/wx" --format dir --item A4
 run "import telegram android" "$CUSTOS" --case "$C" import "$T/tg" --format android-dir --item A5
+run "import qq android" "$CUSTOS" --case "$C" import "$T/qa" --format android-dir --item A6
+run "import qq ios" "$CUSTOS" --case "$C" import "$T/qi" --format dir --item A7
 "$CUSTOS" --case "$C" parse >"$T/parse.out" 2>"$T/parse.err"
 st=$?
 ok $([ "$st" -eq 0 ] || [ "$st" -eq 5 ] && echo 0 || echo 1) "parse ran (exit $st)"
@@ -76,6 +93,8 @@ is "$(body A3 900)" "$WANT" "WhatsApp Android text_data: the body with its NUL, 
 is "$(body A3 901)" "$WANT" "WhatsApp Android media caption: the body with its NUL, byte for byte"
 is "$(body A4 900)" "$WANT" "WeChat iOS Chat_ Message: the body with its NUL, byte for byte"
 is "$(body A5 "$TROW")" "$WANT" "Telegram Android TL message text: the body with its NUL, byte for byte"
+is "$(body A6 900)" "$WANT" "QQ Android msgData: the decoded body with its NUL, byte for byte"
+is "$(body A7 900)" "$WANT" "QQ iOS tb_c2cMsg content: the body with its NUL, byte for byte"
 "$CUSTOS" --case "$C" report >"$T/report.out" 2>"$T/report.err" || true
 grep -rqF "Meet at pier 9 ⟨U+0000⟩bring the cash" "$C/report" --include='*.html'
 ok $? "the report shows the NUL as ⟨U+0000⟩ and the text after it"
