@@ -5,10 +5,12 @@
 # as the visible marker ⟨U+0000⟩ with the text after it. Built with
 # sqlite3 (the NUL goes in through CAST(X'..' AS TEXT)), checked with
 # sqlite3 on case.db. The same body in the chat parsers whose row code
-# builds the body itself (WhatsApp Android caption, WeChat, Telegram, QQ).
+# builds the body itself: WhatsApp Android (caption), WeChat iOS, Telegram
+# Android, QQ Android and iOS, and WeChat Android when the sqlcipher CLI is
+# there.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_nul
-tap_plan 20
+tap_plan 22
 export SOURCE_DATE_EPOCH=1700000000
 command -v sqlite3 >/dev/null || bail "sqlite3 missing"
 FX="$SRCDIR/fixtures/apps"
@@ -67,6 +69,25 @@ must sqlite3 "$QDB" "CREATE TABLE nul_row AS SELECT * FROM $QT WHERE _id = 1;
 must python3 "$SRCDIR/tests/harness/expected.py" build "$FX/qq-ios" "$T/qi"
 QIDB=$T/qi/AppDomain-com.tencent.mqq/Documents/contents/2750123456/QQ.db
 must sqlite3 "$QIDB" "INSERT INTO tb_c2cMsg_1980654321 (rowid, uin, time, type, read, content, msgId, flag) VALUES (900, '1980654321', 1710900000, 0, 1, CAST(X'$HEX' AS TEXT), 900, 1)"
+# WeChat Android: EnMicroMsg.db of tests/data/wechat, SQLCipher 1 with the
+# key md5(IMEI + uin)[:7] as tests/e2e/parse_wechat.sh builds it
+# (message.content); only when the sqlcipher CLI is there
+WXA=
+if command -v sqlcipher >/dev/null 2>&1; then
+	WXA=$T/wxa/data/data/com.tencent.mm
+	case $(echo 'PRAGMA cipher_version;' | sqlcipher :memory: 2>/dev/null) in
+	[123].*) CIPHER="PRAGMA cipher_use_hmac=OFF; PRAGMA kdf_iter=4000; PRAGMA cipher_page_size=1024;" ;;
+	*) CIPHER="PRAGMA cipher_compatibility=1;" ;;
+	esac
+	key=$(printf '1234567890ABCDEF123456789' | md5sum | cut -c1-7)
+	cp "$SRCDIR/tests/data/wechat/EnMicroMsg.sql" "$T/wxa.sql"
+	echo "INSERT INTO message (msgId, msgSvrId, type, status, isSend, createTime, talker, content) VALUES (900, 9900, 1, 3, 0, 1600000900000, 'wxid_a1', CAST(X'$HEX' AS TEXT));" >>"$T/wxa.sql"
+	mkdir -p "$WXA/MicroMsg/2c644d942ab78a4d933ed0d19f881307" "$WXA/shared_prefs"
+	printf "PRAGMA key='%s'; %s\n.read %s\n" "$key" "$CIPHER" "$T/wxa.sql" |
+		must sqlcipher "$WXA/MicroMsg/2c644d942ab78a4d933ed0d19f881307/EnMicroMsg.db"
+	printf "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n    <int name=\"default_uin\" value=\"123456789\" />\n</map>\n" \
+		>"$WXA/shared_prefs/system_config_prefs.xml"
+fi
 
 run "case init" "$CUSTOS" case init "$C" --case-id PARSE-NUL
 run "import android dir" "$CUSTOS" --case "$C" import "$T/android" --format android-dir --item A1
@@ -76,6 +97,11 @@ run "import wechat ios" "$CUSTOS" --case "$C" import "$T/wx" --format dir --item
 run "import telegram android" "$CUSTOS" --case "$C" import "$T/tg" --format android-dir --item A5
 run "import qq android" "$CUSTOS" --case "$C" import "$T/qa" --format android-dir --item A6
 run "import qq ios" "$CUSTOS" --case "$C" import "$T/qi" --format dir --item A7
+if [ -n "$WXA" ]; then
+	run "import wechat android" "$CUSTOS" --case "$C" import "$T/wxa" --format dir --item A8
+else
+	skip "sqlcipher CLI missing"
+fi
 "$CUSTOS" --case "$C" parse >"$T/parse.out" 2>"$T/parse.err"
 st=$?
 ok $([ "$st" -eq 0 ] || [ "$st" -eq 5 ] && echo 0 || echo 1) "parse ran (exit $st)"
@@ -95,6 +121,11 @@ is "$(body A4 900)" "$WANT" "WeChat iOS Chat_ Message: the body with its NUL, by
 is "$(body A5 "$TROW")" "$WANT" "Telegram Android TL message text: the body with its NUL, byte for byte"
 is "$(body A6 900)" "$WANT" "QQ Android msgData: the decoded body with its NUL, byte for byte"
 is "$(body A7 900)" "$WANT" "QQ iOS tb_c2cMsg content: the body with its NUL, byte for byte"
+if [ -n "$WXA" ]; then
+	is "$(body A8 900)" "$WANT" "WeChat Android message.content (SQLCipher): the body with its NUL, byte for byte"
+else
+	skip "sqlcipher CLI missing"
+fi
 "$CUSTOS" --case "$C" report >"$T/report.out" 2>"$T/report.err" || true
 grep -rqF "Meet at pier 9 ⟨U+0000⟩bring the cash" "$C/report" --include='*.html'
 ok $? "the report shows the NUL as ⟨U+0000⟩ and the text after it"
