@@ -482,6 +482,7 @@ static enum cu_status msg_row(struct cu_parse_ctx *ctx, const struct cu_artifact
 	const char *friend = dec_value(r, &row->v[MSG_FRIEND], &r->t1);
 	const char *sender = dec_value(r, &row->v[MSG_SENDER], &r->t2);
 	const char *text = NULL, *attach = NULL, *direction, *kind;
+	size_t text_len = 0;
 	struct cu_message *m = &out->message;
 	bool textual;
 	enum cu_status rc;
@@ -498,13 +499,17 @@ static enum cu_status msg_row(struct cu_parse_ctx *ctx, const struct cu_artifact
 		if ((rc = cu_qq_xor_blob(data->p, data->n, r->key.data, r->key.len, body, err)) !=
 		    CU_OK)
 			return rc;
-		bool utf8 = cu_utf8_valid(body->data, body->len) &&
-			    memchr(body->data, '\0', body->len) == NULL;
+		bool valid = cu_utf8_valid(body->data, body->len);
+		bool utf8 = valid && memchr(body->data, '\0', body->len) == NULL;
 		if (textual) {
-			if (utf8)
+			/* a text keeps its NUL bytes, with the decoded length
+			 * (CASEDB.md: nothing is cleaned); paths below do not */
+			if (valid) {
 				text = body->data;
-			else
+				text_len = body->len;
+			} else {
 				r->bad_text++;
+			}
 		} else if (type == -2002 && utf8) {
 			attach = body->data; /* voice: path of the .amr/.slk */
 		} else if (type == -2005 && body->len > 1 && body->data[0] == 0x16) {
@@ -540,6 +545,7 @@ static enum cu_status msg_row(struct cu_parse_ctx *ctx, const struct cu_artifact
 	m->direction = direction;
 	m->kind = kind;
 	m->body = text;
+	m->body_len = text_len;
 	m->raw_type = type == CU_UNKNOWN ? NULL : out->raw_type;
 	m->attachment = attach;
 	return CU_OK;
@@ -663,8 +669,10 @@ out:
 }
 
 /* False when a check fails: the table-name MD5 of a table, or a sample
- * that does not decode (text msgData to UTF-8 without NUL, senderuin to
- * ASCII digits); n = values checked (0: nothing could be checked). */
+ * that does not decode (text msgData to UTF-8, senderuin to ASCII
+ * digits); n = values checked (0: nothing could be checked). A NUL in a
+ * decoded text is no sign of a wrong key: texts may hold one and are
+ * kept whole (CASEDB.md: nothing is cleaned). */
 static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **tables, size_t nt,
 		     size_t *n)
 {
@@ -696,8 +704,7 @@ static bool key_fits(struct qq_run *r, const char *key, size_t key_len, char **t
 				ok = cu_qq_xor_blob(sqlite3_column_blob(st, 0),
 						    (size_t)sqlite3_column_bytes(st, 0), key,
 						    key_len, &out, NULL) == CU_OK &&
-				     cu_utf8_valid(out.data, out.len) &&
-				     memchr(out.data, '\0', out.len) == NULL;
+				     cu_utf8_valid(out.data, out.len);
 				(*n)++;
 			}
 			if (ok && u != NULL) {

@@ -381,11 +381,13 @@ static enum cu_status decoded_message(struct message_run *mr, const struct cu_tl
 	else
 		snprintf(mr->raw, sizeof(mr->raw), "tl:0x%08x", tl->constructor);
 	if (tl->text && tl->text_len) {
-		if (cu_utf8_valid((const char *)tl->text, tl->text_len) &&
-		    memchr(tl->text, '\0', tl->text_len) == NULL) {
+		/* the TL string's own length: a NUL in the text is kept
+		 * (CASEDB.md: nothing is cleaned) */
+		if (cu_utf8_valid((const char *)tl->text, tl->text_len)) {
 			if ((rc = cu_buf_append(&mr->body, tl->text, tl->text_len, err)) != CU_OK)
 				return rc;
 			m->body = mr->body.data;
+			m->body_len = mr->body.len;
 		} else {
 			mr->r->bad_utf8++;
 		}

@@ -320,6 +320,10 @@ static enum cu_status wa_message(struct cu_parse_ctx *ctx, const struct cu_artif
 	m->direction = direction;
 	m->kind = kind;
 	m->body = text;
+	/* the caption of the current schema is a lookup's text, copied with
+	 * its length (a column's own text gets its length from the spec) */
+	if (text != NULL && text == r->caption.data)
+		m->body_len = r->caption.len;
 	m->raw_type = f->type == CU_UNKNOWN ? NULL : out->raw_type;
 	m->attachment = f->file_path;
 	return CU_OK;
@@ -329,12 +333,14 @@ static enum cu_status wa_message(struct cu_parse_ctx *ctx, const struct cu_artif
 static const char *lookup_text(sqlite3_stmt *q, int i, struct cu_buf *b, enum cu_status *rc,
 			       struct cu_error *err)
 {
-	const char *s = cu_sqlite_text(q, i);
+	size_t n;
+	const char *s = cu_sqlite_textn(q, i, &n);
 
 	cu_buf_reset(b);
 	if (s == NULL || *rc != CU_OK)
 		return NULL;
-	*rc = cu_buf_puts(b, s, err);
+	/* with its length: a caption that is the body keeps its NUL bytes */
+	*rc = cu_buf_append(b, s, n, err);
 	return b->data;
 }
 

@@ -570,6 +570,10 @@ static enum cu_status sink_message(struct wx *w, const struct wx_row *r, struct 
 	e->m.sent_ms = r->time_ms;
 	e->m.kind = e->kind;
 	e->m.body = e->body.data != NULL ? e->body.data : (e->payload != NULL ? "" : NULL);
+	/* the payload went into the buffer with its length (NUL bytes kept,
+	 * CASEDB.md: nothing is cleaned) */
+	if (e->body.data != NULL)
+		e->m.body_len = e->body.len;
 	e->m.attachment = r->attachment;
 	e->m.status = is_recalled(w, r->svrid) ? "recalled" : NULL;
 	e->m.prov = cu_prov_row(w->a, w->table, r->rowid);
