@@ -29,3 +29,7 @@ EXTRA_DIST += tests/fuzz/corpus/verify_zipmap
 check_PROGRAMS += tests/unit/test_zipmap
 TESTS += tests/unit/test_zipmap
 tests_unit_test_zipmap_LDADD = $(CU_TESTLIBS)
+# Tamper matrix: one value of every custody entry kind changed, as is and
+# re-chained, in unsigned, seal-signed and signed-case packages.
+TESTS += tests/e2e/verify_matrix.sh
+EXTRA_DIST += tests/e2e/verify_matrix.sh tests/e2e/custody_tamper.py
