@@ -608,6 +608,10 @@ enum cu_status cu_custody_append(struct cu_custody *c, const char *event,
 				 struct cu_error *err) CU_WARN_UNUSED;
 /* Head and root of the entries so far. */
 uint64_t cu_custody_size(const struct cu_custody *c);
+/* Bytes of the log through the last entry read or appended (a line
+ * boundary). More than the sum of the entries' lines when a repaired torn
+ * line lies before it: its bytes stay in the log and are not an entry. */
+uint64_t cu_custody_bytes(const struct cu_custody *c);
 void cu_custody_head(const struct cu_custody *c, unsigned char head[32]);
 enum cu_status cu_custody_root(const struct cu_custody *c, unsigned char root[32],
 			       struct cu_error *err) CU_WARN_UNUSED;

@@ -1234,6 +1234,11 @@ uint64_t cu_custody_size(const struct cu_custody *c)
 	return c->n;
 }
 
+uint64_t cu_custody_bytes(const struct cu_custody *c)
+{
+	return c->size;
+}
+
 void cu_custody_head(const struct cu_custody *c, unsigned char head[32])
 {
 	if (c->n == 0)

@@ -1349,17 +1349,17 @@ static enum cu_status seal_entry_json(struct sealctx *s, struct cu_buf *subj, st
 /* 3b. the SEAL entry goes into the case's own log (one chain: a later
  * entry of the case continues after it, so no two entries share a seq);
  * the package holds the log up to and including it, copied from the case
- * log by entry count (another process may append right after). Sealing
- * again is allowed, with a warning naming the package the last SEAL
- * entry made. */
+ * log up to the end of the SEAL line (another process may append right
+ * after). Sealing again is allowed, with a warning naming the package the
+ * last SEAL entry made. */
 static enum cu_status append_seal_entry(struct sealctx *s, struct cu_error *err)
 {
 	struct cu_case *c = s->c;
 	struct cu_buf caselog = CU_BUF_INIT, subj = CU_BUF_INIT, det = CU_BUF_INIT;
 	struct cu_buf all = CU_BUF_INIT;
 	unsigned char head[32], croot[32];
-	uint64_t n, lines = 0;
-	size_t cut = 0;
+	uint64_t n, bytes;
+	size_t cut;
 	enum cu_status st;
 
 	if (s->chain.sealed)
@@ -1390,20 +1390,18 @@ static enum cu_status append_seal_entry(struct sealctx *s, struct cu_error *err)
 	if ((st = cu_case_path(c, CU_CASE_CUSTODY, &caselog, err)) != CU_OK ||
 	    (st = cu_file_read_all(caselog.data, CU_PKG_CUSTODY_MAX, &all, err)) != CU_OK)
 		goto out;
-	while (lines < n && cut < all.len) {
-		const char *nl = memchr(all.data + cut, '\n', all.len - cut);
-		if (nl == NULL)
-			break;
-		cut = (size_t)(nl - all.data) + 1;
-		lines++;
-	}
-	if (lines != n) {
+	/* Cut by bytes, not by counting lines: a repaired torn line before the
+	 * SEAL entry is a line of the log but not an entry, and stays in the
+	 * package's copy with the ERROR entry that records it. */
+	bytes = cu_custody_bytes(c->custody);
+	if (bytes > all.len || bytes == 0 || all.data[bytes - 1] != '\n') {
 		st = cu_error_set(err, CU_E_INTEGRITY,
-				  "seal: custody log '%s' holds fewer than the %llu entries just "
-				  "counted",
-				  caselog.data, (unsigned long long)n);
+				  "seal: custody log '%s' is shorter than the %llu entries (%llu "
+				  "bytes) just counted",
+				  caselog.data, (unsigned long long)n, (unsigned long long)bytes);
 		goto out;
 	}
+	cut = (size_t)bytes;
 	if ((st = cu_buf_printf(&s->custody_copy, err, "%s/custody.jsonl", s->workdir)) != CU_OK)
 		goto out;
 	st = cu_file_write_atomic(s->custody_copy.data, all.data, cut, 0600, err);

@@ -14,8 +14,8 @@ EXTRA_DIST += tests/fuzz/corpus/seal_verify
 check_PROGRAMS += tests/unit/test_seal
 TESTS += tests/unit/test_seal
 tests_unit_test_seal_LDADD = $(CU_TESTLIBS)
-TESTS += tests/e2e/seal_large.sh tests/e2e/seal_chain.sh tests/e2e/seal_incomplete.sh
-EXTRA_DIST += tests/e2e/seal_large.sh tests/e2e/seal_chain.sh tests/e2e/seal_incomplete.sh
+TESTS += tests/e2e/seal_large.sh tests/e2e/seal_chain.sh tests/e2e/seal_incomplete.sh tests/e2e/seal_torn.sh
+EXTRA_DIST += tests/e2e/seal_large.sh tests/e2e/seal_chain.sh tests/e2e/seal_incomplete.sh tests/e2e/seal_torn.sh
 # Every byte of the zip accounted for (custos verify and verify.sh).
 TESTS += tests/e2e/verify_zip.sh
 EXTRA_DIST += tests/e2e/verify_zip.sh tests/e2e/zip_tamper.py
