@@ -7,7 +7,7 @@
 # the torn bytes or to the ERROR entry, still fails both verifiers.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal_torn
-tap_plan 24
+tap_plan 33
 SOURCE_DATE_EPOCH=1795000000
 export SOURCE_DATE_EPOCH
 cd "$T" || exit 1
@@ -80,3 +80,20 @@ detect "ERROR entry's torn_line sha256 changed" t2.jsonl
 # 3. a torn line no ERROR entry records: the ERROR entry's line dropped
 sed "$((tl + 1))d" sealed.jsonl >t3.jsonl
 detect "the ERROR entry removed" t3.jsonl
+
+# 4. The living log beside the package: a torn line there, repaired with
+# custody add --log, is skipped by both verifiers; changed torn bytes fail.
+L=$PKG.custody.jsonl
+printf '{"body":{"v":1,"seq":' >>"$L"
+run "custody add --log --repair on the living log" "$CUSTOS" custody add --log "$L" \
+	--action NOTE --actor "Tap Examiner" --note "crash after sealing" --repair
+run "custos verify accepts the repaired living log" "$CUSTOS" verify "$PKG"
+like "$(cat "$T/last.out")" '^ok   living-log' "custos verify: living-log passes"
+run "verify.sh accepts the repaired living log" sh verify.sh "$PKG"
+like "$(cat "$T/last.out")" '^ok   living-log:' "verify.sh: living-log passes"
+lt=$(grep -n '^{"body":{"v":1,"seq":$' "$L" | cut -d: -f1)
+must sed -i "${lt}s/seq\":/seQ\":/" "$L"
+expect_exit 1 "living log's torn bytes changed: custos verify fails" "$CUSTOS" verify "$PKG"
+like "$(cat "$T/last.out")" '^FAIL living-log' "living log's torn bytes changed: custos verify names living-log"
+expect_exit 1 "living log's torn bytes changed: verify.sh fails" sh verify.sh "$PKG"
+like "$(cat "$T/last.out")" '^FAIL living-log' "living log's torn bytes changed: verify.sh names living-log"
