@@ -686,6 +686,31 @@ const char *cu_manifest_badge(const json_t *m, const char *name)
 	return NULL;
 }
 
+/* "missing_fields": the lines of miss (one field name each) as a JSON array. */
+static void missing_fields_json(struct cu_json *j, const struct cu_buf *miss)
+{
+	cu_json_key(j, "missing_fields");
+	cu_json_arr_begin(j);
+	for (size_t a = 0; miss->data != NULL && a < miss->len;) {
+		char *nl = memchr(miss->data + a, '\n', miss->len - a);
+		size_t len = nl ? (size_t)(nl - (miss->data + a)) : miss->len - a;
+		cu_json_strn(j, miss->data + a, len);
+		a += len + 1;
+	}
+	cu_json_arr_end(j);
+}
+
+/* The actor of an entry: a person named without an id gets the badge the
+ * manifest gives them (personnel.investigators[]). */
+static struct cu_actor actor_with_badge(const json_t *manifest)
+{
+	struct cu_actor actor = *cu_case_default_actor();
+
+	if (actor.id == NULL && strcmp(actor.role ? actor.role : "", "tool") != 0)
+		actor.id = cu_manifest_badge(manifest, actor.name);
+	return actor;
+}
+
 enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opts,
 			    struct cu_case **out, struct cu_buf *missing, size_t *n_missing,
 			    struct cu_error *err)
@@ -836,21 +861,11 @@ enum cu_status cu_case_init(const char *dir, const struct cu_case_init_opts *opt
 	}
 	cu_json_key(&j, "ids_hashed");
 	cu_json_uint(&j, ids);
-	cu_json_key(&j, "missing_fields");
-	cu_json_arr_begin(&j);
-	for (size_t a = 0; miss.data != NULL && a < miss.len;) {
-		char *nl = memchr(miss.data + a, '\n', miss.len - a);
-		size_t len = nl ? (size_t)(nl - (miss.data + a)) : miss.len - a;
-		cu_json_strn(&j, miss.data + a, len);
-		a += len + 1;
-	}
-	cu_json_arr_end(&j);
+	missing_fields_json(&j, &miss);
 	cu_json_obj_end(&j);
 	if ((st = cu_json_finish(&j, err)) != CU_OK)
 		goto out;
-	actor = *cu_case_default_actor();
-	if (actor.id == NULL && strcmp(actor.role ? actor.role : "", "tool") != 0)
-		actor.id = cu_manifest_badge(m, actor.name);
+	actor = actor_with_badge(m);
 	if ((st = cu_custody_append(log, "CASE_INIT", &actor, subject.data, details.data,
 				    init_signer, err)) != CU_OK)
 		goto out;
@@ -1182,21 +1197,11 @@ enum cu_status cu_case_manifest_change(struct cu_case *c, json_t *next,
 		cu_json_kv_str(&j, "recorded_sha256", x.found ? x.last : NULL);
 		cu_json_obj_end(&j);
 	}
-	cu_json_key(&j, "missing_fields");
-	cu_json_arr_begin(&j);
-	for (size_t a = 0; miss.data != NULL && a < miss.len;) {
-		char *nl = memchr(miss.data + a, '\n', miss.len - a);
-		size_t len = nl ? (size_t)(nl - (miss.data + a)) : miss.len - a;
-		cu_json_strn(&j, miss.data + a, len);
-		a += len + 1;
-	}
-	cu_json_arr_end(&j);
+	missing_fields_json(&j, &miss);
 	cu_json_obj_end(&j);
 	if ((st = cu_json_finish(&j, err)) != CU_OK)
 		goto out;
-	actor = *cu_case_default_actor();
-	if (actor.id == NULL && strcmp(actor.role ? actor.role : "", "tool") != 0)
-		actor.id = cu_manifest_badge(next, actor.name);
+	actor = actor_with_badge(next);
 	/* Entry first: a crash before the save leaves a manifest the log does
 	 * not explain, which verify reports, never a silent change. */
 	if ((st = cu_custody_append(c->custody, "MANIFEST_CHANGE", &actor, NULL, details.data,
