@@ -514,6 +514,19 @@ bool cu_merkle_verify(const unsigned char leaf[32], size_t index, size_t n,
 		      const unsigned char (*path)[32], size_t path_len,
 		      const unsigned char root[32]);
 
+/* RFC 6962 root over leaves given one at a time, in order: a stack of at
+ * most 64 complete-subtree hashes, so memory is fixed whatever the count.
+ * Gives cu_merkle_root() of the same sequence. */
+struct cu_merkle_stream {
+	unsigned char h[64][32];
+	uint64_t size[64]; /* leaves under h[i]: powers of two, decreasing */
+	unsigned depth;
+	uint64_t n;
+};
+void cu_merkle_stream_init(struct cu_merkle_stream *m);
+void cu_merkle_stream_add(struct cu_merkle_stream *m, const unsigned char leaf[32]);
+void cu_merkle_stream_root(const struct cu_merkle_stream *m, unsigned char out[32]);
+
 /* Content-tree leaf data: path || 0x00 || decimal size || 0x00 || sha256hex. */
 void cu_merkle_content_leaf(const char *path, uint64_t size, const char *sha256hex,
 			    unsigned char out[32]);

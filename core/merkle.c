@@ -87,6 +87,47 @@ enum cu_status cu_merkle_root(const unsigned char (*leaves)[32], size_t n, unsig
 	return CU_OK;
 }
 
+void cu_merkle_stream_init(struct cu_merkle_stream *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+/* Push the leaf as a subtree of one; two subtrees of equal size on top
+ * merge into their parent (MTH splits at the largest power of two, so the
+ * left part of every node is complete). */
+void cu_merkle_stream_add(struct cu_merkle_stream *m, const unsigned char leaf[32])
+{
+	unsigned char node[32];
+	uint64_t size = 1;
+
+	memcpy(node, leaf, 32);
+	while (m->depth > 0 && m->size[m->depth - 1] == size) {
+		m->depth--;
+		cu_merkle_node_hash(m->h[m->depth], node, node);
+		size *= 2;
+	}
+	memcpy(m->h[m->depth], node, 32);
+	m->size[m->depth] = size;
+	m->depth++;
+	m->n++;
+}
+
+/* The incomplete right edge folds from the top: MTH(D[n]) =
+ * node(h[0], node(h[1], ... h[depth-1])). */
+void cu_merkle_stream_root(const struct cu_merkle_stream *m, unsigned char out[32])
+{
+	unsigned char r[32];
+
+	if (m->depth == 0) {
+		sha256_parts(NULL, 0, NULL, 0, NULL, 0, out);
+		return;
+	}
+	memcpy(r, m->h[m->depth - 1], 32);
+	for (unsigned i = m->depth - 1; i-- > 0;)
+		cu_merkle_node_hash(m->h[i], r, r);
+	memcpy(out, r, 32);
+}
+
 /*
  * PATH(m, D[n]) of RFC 6962 2.1.1: for m < k, PATH(m, D[0:k]) : MTH(D[k:n]),
  * else PATH(m - k, D[k:n]) : MTH(D[0:k]). The path lists siblings from the
@@ -198,8 +239,7 @@ static int content_cmp(const void *a, const void *b)
 enum cu_status cu_merkle_content_root(struct cu_content_file *files, size_t n,
 				      unsigned char root[32], struct cu_error *err)
 {
-	unsigned char(*leaves)[32] = NULL;
-	enum cu_status st;
+	struct cu_merkle_stream ms;
 
 	if (n > 0)
 		qsort(files, n, sizeof(*files), content_cmp);
@@ -207,11 +247,12 @@ enum cu_status cu_merkle_content_root(struct cu_content_file *files, size_t n,
 		if (strcmp(files[i - 1].path, files[i].path) == 0)
 			return cu_error_set(err, CU_E_INTEGRITY, "file '%s' is listed twice",
 					    files[i].path);
-	if (n > 0 && (leaves = cu_calloc(n, sizeof(*leaves))) == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "content tree: out of memory");
-	for (size_t i = 0; i < n; i++)
-		cu_merkle_content_leaf(files[i].path, files[i].size, files[i].sha256, leaves[i]);
-	st = cu_merkle_root((const unsigned char(*)[32])leaves, n, root, err);
-	free(leaves);
-	return st;
+	cu_merkle_stream_init(&ms);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char leaf[32];
+		cu_merkle_content_leaf(files[i].path, files[i].size, files[i].sha256, leaf);
+		cu_merkle_stream_add(&ms, leaf);
+	}
+	cu_merkle_stream_root(&ms, root);
+	return CU_OK;
 }

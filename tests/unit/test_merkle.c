@@ -251,13 +251,48 @@ static void test_content_leaf(void)
 	tap_ok(memcmp(got, want, 32) != 0, "content leaf changes with size");
 }
 
+/* The streaming root equals the recursive one for every size up to 300
+ * and for the big tree's size, and its memory is the fixed struct. */
+static void test_stream(void)
+{
+	size_t n = 100003, bad = 0;
+	unsigned char(*l)[32] = calloc(n, 32);
+	unsigned char want[32], got[32];
+	struct cu_merkle_stream ms;
+
+	TAP_MUST(l != NULL ? CU_OK : CU_E_NOMEM);
+	for (size_t i = 0; i < n; i++) {
+		char s[32];
+		int k = snprintf(s, sizeof(s), "s%zu", i);
+		cu_merkle_leaf_hash(s, (size_t)k, l[i]);
+	}
+	for (size_t m = 0; m <= 300; m++) {
+		cu_merkle_stream_init(&ms);
+		for (size_t i = 0; i < m; i++)
+			cu_merkle_stream_add(&ms, l[i]);
+		cu_merkle_stream_root(&ms, got);
+		TAP_MUST(cu_merkle_root((const unsigned char(*)[32])l, m, want, NULL));
+		if (memcmp(got, want, 32) != 0 || ms.n != m)
+			bad++;
+	}
+	tap_is_int((int64_t)bad, 0, "streamed roots of 0..300 leaves equal cu_merkle_root");
+	cu_merkle_stream_init(&ms);
+	for (size_t i = 0; i < n; i++)
+		cu_merkle_stream_add(&ms, l[i]);
+	cu_merkle_stream_root(&ms, got);
+	TAP_MUST(cu_merkle_root((const unsigned char(*)[32])l, n, want, NULL));
+	tap_ok(memcmp(got, want, 32) == 0, "streamed root of %zu leaves equals cu_merkle_root", n);
+	free(l);
+}
+
 int main(void)
 {
-	tap_plan(55);
+	tap_plan(57);
 	test_roots();
 	test_known_proofs();
 	test_all_proofs();
 	test_big_tree();
 	test_content_leaf();
+	test_stream();
 	return tap_done();
 }
