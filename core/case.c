@@ -348,7 +348,7 @@ enum cu_status cu_manifest_serialize(const json_t *m, struct cu_buf *out, struct
 {
 	/* 2-space indent, insertion order kept, UTF-8 as is; reals with 15
 	 * significant digits so "39.9" stays "39.9" (DBL_DIG round trip). */
-	char *s = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	char *s = json_dumps(m, CU_MANIFEST_JSON_FLAGS);
 	enum cu_status st;
 
 	if (s == NULL)

@@ -742,6 +742,9 @@ enum cu_status cu_case_open_ex(const char *dir, unsigned flags, struct cu_case *
  * starting with '.' or '-'. */
 enum cu_status cu_case_item_check(const char *item, struct cu_error *err) CU_WARN_UNUSED;
 /* The manifest as saved: 2-space indent, key order kept, '\n' at the end. */
+/* The manifest's serialisation: 2-space indent, key order kept, reals
+ * with 15 significant digits. */
+#define CU_MANIFEST_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 enum cu_status cu_manifest_serialize(const json_t *m, struct cu_buf *out,
 				     struct cu_error *err) CU_WARN_UNUSED;
 void cu_case_close(struct cu_case *c);

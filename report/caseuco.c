@@ -146,12 +146,10 @@ static const json_t *manifest_item(const json_t *m, const char *item)
 	return cu_manifest_item_in(m, items_list(m), item);
 }
 
-static void add_file(struct uco *u, const json_t *m, const struct cu_caseuco_file *f)
+static json_t *file_node(const struct cu_sealfile *f)
 {
 	char id[128], fid[128];
-	const char *dev = device_of(u, manifest_item(m, f->item), f->item);
 	const char *name = strrchr(f->path, '/');
-	(void)dev;
 
 	mkid("file", f->path, id);
 	json_t *o = json_object();
@@ -176,13 +174,10 @@ static void add_file(struct uco *u, const json_t *m, const struct cu_caseuco_fil
 	json_array_append_new(facets, cf);
 	json_object_set_new(o, "uco-core:hasFacet", facets);
 	json_object_set_new(o, "uco-core:description",
-			    json_pack("s", strcmp(f->kind, "derived") == 0
-					       ? "derived file (package path in tag)"
-					       : "evidence file (package path in tag)"));
+			    json_pack("s", f->derived ? "derived file (package path in tag)"
+						      : "evidence file (package path in tag)"));
 	json_object_set_new(o, "uco-core:tag", json_pack("[s]", f->path));
-	add_node(u, o, true);
-	json_t *p = json_object_get(u->provs, f->item);
-	json_array_append_new(json_object_get(p, "uco-core:object"), ref(id));
+	return o;
 }
 
 static void add_action(struct uco *u, const json_t *m, const json_t *body)
@@ -242,28 +237,135 @@ static void add_action(struct uco *u, const json_t *m, const json_t *body)
 	add_node(u, a, true);
 }
 
+/* A list written element by element inside a node being written. */
+struct listw {
+	struct cu_textout *t;
+	unsigned indent; /* of the elements */
+	bool first;
+};
+
+static void list_elem(struct listw *l, json_t *v)
+{
+	static const char spaces[] = "                ";
+
+	cu_textout_puts(l->t, l->first ? "\n" : ",\n");
+	l->first = false;
+	cu_textout_put(l->t, spaces, l->indent < sizeof(spaces) ? l->indent : 16);
+	cu_textout_json(l->t, v, JSON_INDENT(2) | JSON_PRESERVE_ORDER, l->indent);
+	json_decref(v);
+}
+
+#define LIST_MARK "\001custos-list\001"
+
+struct caseuco_run {
+	struct uco *u;
+	const json_t *m;
+	struct listw *l;
+	const char *item;
+};
+
+static enum cu_status note_device(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
+{
+	struct caseuco_run *r = ctx;
+	(void)err;
+	device_of(r->u, manifest_item(r->m, f->item), f->item);
+	return CU_OK;
+}
+
+static enum cu_status emit_file_ref(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
+{
+	struct caseuco_run *r = ctx;
+	char id[128];
+	(void)err;
+	list_elem(r->l, ref(mkid("file", f->path, id)));
+	return r->l->t->st;
+}
+
+static enum cu_status emit_file_node(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
+{
+	struct caseuco_run *r = ctx;
+	(void)err;
+	list_elem(r->l, file_node(f));
+	return r->l->t->st;
+}
+
+/* Writes node (an element of @graph, at depth 2) whose `key` holds a list
+ * too long to build: the node is dumped with a marker there, and the list
+ * streamed in its place by fill(). */
+static enum cu_status node_with_list(struct cu_textout *t, json_t *node, const char *key,
+				     void (*fill)(struct listw *, void *), void *ctx)
+{
+	char *text, *at;
+	const char *mark = "\"\\u0001custos-list\\u0001\"";
+	struct listw l;
+
+	json_object_set_new(node, key, json_string(LIST_MARK));
+	text = json_dumps(node, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text == NULL || (at = strstr(text, mark)) == NULL) {
+		free(text);
+		t->st = cu_error_set(&t->err, CU_E_INTERNAL, "case.jsonld: list marker lost");
+		return t->st;
+	}
+	*at = '\0';
+	cu_textout_puts(t, "    ");
+	cu_textout_indented(t, text, 4);
+	cu_textout_puts(t, "[");
+	l.t = t;
+	l.indent = 8;
+	l.first = true;
+	fill(&l, ctx);
+	cu_textout_puts(t, l.first ? "]" : "\n      ]");
+	cu_textout_indented(t, at + strlen(mark), 4);
+	free(text);
+	return t->st;
+}
+
+struct fill_ctx {
+	const json_t *head, *tail; /* refs before and after the files */
+	cu_caseuco_each each;
+	void *src;
+	struct caseuco_run *run;
+	const char *item; /* prov: only this item's files */
+};
+
+static void fill_refs(struct listw *l, void *ctx)
+{
+	struct fill_ctx *fc = ctx;
+	const json_t *x;
+	size_t i;
+	struct cu_error e;
+
+	json_array_foreach(fc->head, i, x) list_elem(l, json_incref((json_t *)x));
+	fc->run->l = l;
+	cu_error_clear(&e);
+	if (fc->each(fc->src, fc->item, emit_file_ref, fc->run, &e) != CU_OK && l->t->st == CU_OK) {
+		l->t->st = e.code;
+		l->t->err = e;
+	}
+	json_array_foreach(fc->tail, i, x) list_elem(l, json_incref((json_t *)x));
+}
+
 enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
-			       const char *custody_log, size_t custody_len,
-			       const struct cu_caseuco_file *files, size_t n, struct cu_buf *out,
-			       struct cu_error *err)
+			       const char *custody_log, size_t custody_len, cu_caseuco_each each,
+			       void *src, struct cu_textout *out, struct cu_error *err)
 {
 	struct uco u;
-	json_t *doc = NULL, *ctx = NULL;
+	json_t *ctx = NULL, *head_graph = NULL, *head_all = NULL, *inv = NULL;
 	char tool_id[128], inv_id[128];
 	const json_t *cs = json_object_get(manifest, "case");
 	const char *case_id = cu_seal_manifest_case_id(manifest);
 	enum cu_status st = CU_OK;
-	char *txt = NULL;
+	struct caseuco_run run;
+	struct listw l;
 
 	memset(&u, 0, sizeof(u));
-	u.graph = json_array();
-	u.all = json_array();
+	u.graph = head_graph = json_array();
+	u.all = head_all = json_array();
 	u.devices = json_object();
 	u.provs = json_object();
-	doc = json_object();
 	ctx = json_object();
 	if (u.graph == NULL || u.all == NULL || u.devices == NULL || u.provs == NULL ||
-	    doc == NULL || ctx == NULL) {
+	    ctx == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: out of memory");
 		goto out;
 	}
@@ -297,7 +399,8 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 			    json_string("mobile acquisition, parsing and evidence sealing"));
 	add_node(&u, tool, true);
 
-	/* Devices from the manifest first (in its order), then files. */
+	/* Devices: from the manifest (in its order), then any other item a
+	 * file belongs to (in file order). */
 	{
 		const json_t *x;
 		size_t i;
@@ -309,10 +412,20 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 				device_of(&u, x, f.item_id);
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		add_file(&u, manifest, &files[i]);
+	memset(&run, 0, sizeof(run));
+	run.u = &u;
+	run.m = manifest;
+	if ((st = each(src, NULL, note_device, &run, err)) != CU_OK)
+		goto out;
 
-	/* Actions from the custody log. */
+	/* Actions from the custody log, then the provenance records: after
+	 * the files in @graph. */
+	u.graph = json_array();
+	u.all = json_array();
+	if (u.graph == NULL || u.all == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: out of memory");
+		goto out;
+	}
 	{
 		const char *p = custody_log, *end = custody_log + custody_len;
 		while (p < end) {
@@ -330,35 +443,73 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 	{
 		const char *k;
 		json_t *p;
-		json_object_foreach(u.provs, k, p) add_node(&u, json_incref(p), true);
+		json_object_foreach(u.provs, k, p)
+		    json_array_append_new(u.all, ref(json_string_value(json_object_get(p, "@id"))));
 	}
 
-	json_t *inv = json_object();
+	inv = json_object();
 	json_object_set_new(inv, "@id", json_string(mkid("investigation", case_id, inv_id)));
 	json_object_set_new(inv, "@type", json_string("case-investigation:Investigation"));
 	json_object_set_new(inv, "uco-core:name", json_string(case_id));
 	set_str(inv, "uco-core:description", json_string_value(json_object_get(cs, "case_title")));
 	set_str(inv, "case-investigation:focus", json_string_value(json_object_get(cs, "purpose")));
 	json_object_set_new(inv, "uco-core:tag", json_pack("[s]", package_id));
-	json_object_set(inv, "uco-core:object", u.all);
-	json_array_insert_new(u.graph, 0, inv);
 
-	json_object_set(doc, "@context", ctx);
-	json_object_set(doc, "@graph", u.graph);
-	txt = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (txt == NULL) {
-		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: serialising failed");
-		goto out;
+	/* The document, written as it goes. */
+	cu_textout_puts(out, "{\n  \"@context\": ");
+	cu_textout_json(out, ctx, JSON_INDENT(2) | JSON_PRESERVE_ORDER, 2);
+	cu_textout_puts(out, ",\n  \"@graph\": [\n");
+	{
+		struct fill_ctx fc = {head_all, u.all, each, src, &run, NULL};
+		if ((st = node_with_list(out, inv, "uco-core:object", fill_refs, &fc)) != CU_OK)
+			goto written;
 	}
-	cu_buf_reset(out);
-	if ((st = cu_buf_puts(out, txt, err)) == CU_OK)
-		st = cu_buf_putc(out, '\n', err);
+	l.t = out;
+	l.indent = 4;
+	l.first = false;
+	{
+		const json_t *x;
+		size_t i;
+		json_array_foreach(head_graph, i, x) list_elem(&l, json_incref((json_t *)x));
+	}
+	run.l = &l;
+	if ((st = each(src, NULL, emit_file_node, &run, err)) != CU_OK)
+		goto out;
+	{
+		const json_t *x;
+		size_t i;
+		json_array_foreach(u.graph, i, x) list_elem(&l, json_incref((json_t *)x));
+	}
+	{
+		const char *k;
+		json_t *p;
+		json_object_foreach(u.provs, k, p)
+		{
+			/* Its objects: the device, then the item's files. */
+			json_t *objs = json_incref(json_object_get(p, "uco-core:object"));
+			struct fill_ctx fc = {objs, NULL, each, src, &run, k};
+			cu_textout_puts(out, ",\n");
+			st = node_with_list(out, p, "uco-core:object", fill_refs, &fc);
+			json_object_set_new(p, "uco-core:object", objs);
+			if (st != CU_OK)
+				goto written;
+		}
+	}
+	cu_textout_puts(out, "\n  ]\n}\n");
+written:
+	if (st == CU_OK && (st = out->st) != CU_OK)
+		*err = out->err;
+	else if (st != CU_OK && out->st != CU_OK)
+		*err = out->err;
 out:
-	free(txt);
-	json_decref(doc);
+	json_decref(inv);
 	json_decref(ctx);
-	json_decref(u.graph);
-	json_decref(u.all);
+	json_decref(head_graph);
+	json_decref(head_all);
+	if (u.graph != head_graph)
+		json_decref(u.graph);
+	if (u.all != head_all)
+		json_decref(u.all);
 	json_decref(u.devices);
 	json_decref(u.provs);
 	return st;

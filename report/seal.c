@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,25 +50,14 @@ struct pentry {
 	unsigned mode;
 };
 
-/* One evidence or derived file from the inventory. */
-struct evfile {
-	bool derived;
-	char *item, *device_path, *path, *derivation;
-	json_t *derived_from;
-	uint64_t size;
-	char sha256[65], md5[33], sm3[65];
-	const char *category, *format;
-};
-
 struct sealctx {
 	struct cu_case *c;
 	const struct cu_seal_opts *o;
 	unsigned algs;
-	struct evfile *ev;
-	size_t nev, capev;
-	unsigned long skipped_nonfile;
-	struct pentry *pe;
-	size_t npe, cappe;
+	struct cu_sealfiles *files; /* evidence and derived, sorted on disk */
+	int casefd;                 /* the case folder, for openat */
+	struct pentry *pe;          /* the other entries; evidence goes after pe[nhead - 1] */
+	size_t npe, cappe, nhead;
 	char *workdir;
 	unsigned long nstage;
 	struct cu_buf custody_copy; /* path of the log copy in workdir */
@@ -82,22 +72,14 @@ struct sealctx {
 	struct cu_buf partial;           /* the zip while it is written */
 	bool partial_made;
 	struct cu_signer *signer;
-	json_t *bodies;              /* custody entry bodies, for acquisition times */
-	struct cu_chain_state chain; /* what the case's log says (chain.c) */
-	json_t *unfinished;          /* unfinished acquisitions (chain.c) */
-	bool seal_appended;          /* the SEAL entry is in the case's log */
-	char *manifest_text;
+	json_t *bodies;                           /* custody entry bodies, for acquisition times */
+	struct cu_chain_state chain;              /* what the case's log says (chain.c) */
+	json_t *unfinished;                       /* unfinished acquisitions (chain.c) */
+	bool seal_appended;                       /* the SEAL entry is in the case's log */
+	struct cu_buf manifest_path, jsonld_path; /* generated texts, in workdir */
+	uint64_t manifest_size;
 	char root_hex[65], head_hex[65], croot_hex[65], seal_hex[65], uuid[37];
 };
-
-static void evfile_release(struct evfile *e)
-{
-	free(e->item);
-	free(e->device_path);
-	free(e->path);
-	free(e->derivation);
-	json_decref(e->derived_from);
-}
 
 static enum cu_status pentry_add(struct sealctx *s, const char *path, struct pentry **out,
 				 struct cu_error *err)
@@ -124,191 +106,67 @@ static enum cu_status pentry_add(struct sealctx *s, const char *path, struct pen
 /* 1. inventory                                                        */
 /* ------------------------------------------------------------------ */
 
-static enum cu_status collect_rec(const struct cu_inventory_rec *r, void *ctx, struct cu_error *err)
-{
-	struct sealctx *s = ctx;
-	const char *kind = r->kind ? r->kind : "";
-	bool derived = strcmp(kind, "derived") == 0;
-	const char *prefix = derived ? "derived/" : "evidence/";
-	enum cu_status st;
+struct rootctx {
+	struct cu_merkle_stream ms;
+};
 
-	if (!derived && strcmp(kind, "evidence") != 0)
-		return cu_error_set(
-		    err, CU_E_FORMAT, "inventory of item '%s': unknown kind '%s' for '%s'",
-		    r->item ? r->item : "?", kind, r->evidence_path ? r->evidence_path : "?");
-	if (r->type != NULL && strcmp(r->type, "file") != 0) {
-		s->skipped_nonfile++; /* dirs and symlinks are described, not packed */
-		return CU_OK;
-	}
-	if (r->evidence_path == NULL || r->item == NULL)
-		return cu_error_set(err, CU_E_FORMAT, "inventory line without evidence_path/item");
-	if ((st = cu_path_check_relative(r->evidence_path, strlen(r->evidence_path), err)) != CU_OK)
-		return cu_error_prefix(err, "inventory path '%s'", r->evidence_path);
-	if (!cu_str_has_prefix(r->evidence_path, prefix))
-		return cu_error_set(err, CU_E_PATH,
-				    "inventory path '%s' of a %s file is not under %s",
-				    r->evidence_path, kind, prefix);
-	if (strlen(r->sha256) != 64 || strlen(r->md5) != 32)
-		return cu_error_set(err, CU_E_FORMAT, "inventory line for '%s' has no SHA-256/MD5",
-				    r->evidence_path);
-	if (s->nev == s->capev) {
-		size_t cap = s->capev ? s->capev * 2 : 256;
-		struct evfile *v = cu_reallocarray(s->ev, cap, sizeof(*v));
-		if (v == NULL)
-			return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-		s->ev = v;
-		s->capev = cap;
-	}
-	struct evfile *e = &s->ev[s->nev];
-	memset(e, 0, sizeof(*e));
-	e->derived = derived;
-	e->item = cu_strdup(r->item);
-	e->device_path = r->device_path ? cu_strdup(r->device_path) : NULL;
-	e->path = cu_strdup(r->evidence_path);
-	e->derivation = r->derivation ? cu_strdup(r->derivation) : NULL;
-	e->derived_from = r->derived_from ? json_incref(r->derived_from) : NULL;
-	e->size = r->size;
-	memcpy(e->sha256, r->sha256, sizeof(e->sha256));
-	memcpy(e->md5, r->md5, sizeof(e->md5));
-	memcpy(e->sm3, r->sm3, sizeof(e->sm3));
-	s->nev++;
-	if (e->item == NULL || e->path == NULL || (r->device_path && e->device_path == NULL) ||
-	    (r->derivation && e->derivation == NULL))
-		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+static enum cu_status root_leaf(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
+{
+	struct rootctx *r = ctx;
+	unsigned char leaf[32];
+	(void)err;
+	cu_merkle_content_leaf(f->path, f->size, f->sha256, leaf);
+	cu_merkle_stream_add(&r->ms, leaf);
 	return CU_OK;
 }
 
-static int cmp_ev(const void *a, const void *b)
+/* Content tree order is bytewise by path: derived/ before evidence/. */
+static enum cu_status files_root(struct cu_sealfiles *f, char root_hex[65], struct cu_error *err)
 {
-	const struct evfile *x = a, *y = b;
-	if (x->derived != y->derived)
-		return x->derived ? 1 : -1;
-	return strcmp(x->path, y->path);
-}
-
-/* Sorts, drops exact duplicates (a resumed import may list a file twice),
- * refuses conflicting ones, and checks each file is there with the size the
- * inventory says. The first 16 bytes are read for the format column. */
-static enum cu_status dedupe_evidence(struct sealctx *s, struct cu_error *err)
-{
-	enum cu_status st = CU_OK;
-	size_t w = 0;
-
-	if (s->nev > 0)
-		qsort(s->ev, s->nev, sizeof(*s->ev), cmp_ev);
-	for (size_t i = 0; i < s->nev; i++) {
-		if (w > 0 && strcmp(s->ev[w - 1].path, s->ev[i].path) == 0) {
-			if (s->ev[w - 1].size == s->ev[i].size &&
-			    strcmp(s->ev[w - 1].sha256, s->ev[i].sha256) == 0) {
-				evfile_release(&s->ev[i]);
-				continue;
-			}
-			if (st == CU_OK)
-				st = cu_error_set(
-				    err, CU_E_INTEGRITY,
-				    "inventory lists '%s' twice with different digests: "
-				    "the case is inconsistent, run custos verify",
-				    s->ev[i].path);
-		}
-		s->ev[w++] = s->ev[i]; /* kept (conflicts too, so cleanup stays exact) */
-	}
-	s->nev = w;
-	return st;
-}
-
-static enum cu_status check_evidence(struct sealctx *s, struct cu_error *err)
-{
-	struct cu_buf p = CU_BUF_INIT;
+	struct rootctx r;
+	unsigned char root[32];
 	enum cu_status st;
 
-	if ((st = dedupe_evidence(s, err)) != CU_OK)
+	cu_merkle_stream_init(&r.ms);
+	if ((st = cu_sealfiles_each(f, 1, NULL, root_leaf, &r, err)) != CU_OK ||
+	    (st = cu_sealfiles_each(f, 0, NULL, root_leaf, &r, err)) != CU_OK)
 		return st;
-	for (size_t i = 0; i < s->nev; i++) {
-		struct evfile *e = &s->ev[i];
-		struct stat sb;
-		unsigned char head[16];
-		ssize_t got = 0;
-
-		if ((st = cu_case_path(s->c, e->path, &p, err)) != CU_OK)
-			goto out;
-		int fd = open(p.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			st = cu_error_errno(err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
-					    "evidence file '%s' listed in the inventory cannot be "
-					    "opened",
-					    e->path);
-			goto out;
-		}
-		if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-			close(fd);
-			st = cu_error_set(err, CU_E_FORMAT, "evidence '%s' is not a regular file",
-					  e->path);
-			goto out;
-		}
-		if ((uint64_t)sb.st_size != e->size) {
-			close(fd);
-			st = cu_error_set(
-			    err, CU_E_INTEGRITY,
-			    "evidence '%s' is %lld bytes but the inventory says %llu: "
-			    "it changed since import; run custos verify on the case",
-			    e->path, (long long)sb.st_size, (unsigned long long)e->size);
-			goto out;
-		}
-		do
-			got = pread(fd, head, sizeof(head), 0);
-		while (got < 0 && errno == EINTR);
-		close(fd);
-		e->category = cu_seal_category(e->device_path ? e->device_path : e->path);
-		e->format = cu_seal_format(head, got > 0 ? (size_t)got : 0, e->path);
-		if ((s->algs & CU_HASH_SM3) && strlen(e->sm3) != 64) {
-			st = cu_error_set(err, CU_E_UNSUPPORTED,
-					  "--hash sm3: the inventory has no SM3 for '%s' and "
-					  "evidence is never re-read just to hash it; import with "
-					  "--hash sm3",
-					  e->path);
-			goto out;
-		}
-	}
-out:
-	cu_buf_release(&p);
-	return st;
+	cu_merkle_stream_root(&r.ms, root);
+	cu_hex(root, 32, root_hex);
+	return CU_OK;
 }
 
 enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], uint64_t *files,
 					 struct cu_error *err)
 {
-	struct sealctx s;
-	struct cu_seal_opts none;
-	struct cu_content_file *cf = NULL;
-	unsigned char root[32];
+	char tmpl[] = "/tmp/custos-root.XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	struct cu_buf dir = CU_BUF_INIT, db = CU_BUF_INIT;
+	struct cu_sealfiles *f = NULL;
 	enum cu_status st;
 
-	memset(&s, 0, sizeof(s));
-	memset(&none, 0, sizeof(none));
-	s.c = c;
-	s.o = &none;
-	if ((st = cu_inventory_each(c, NULL, collect_rec, &s, err)) != CU_OK ||
-	    (st = dedupe_evidence(&s, err)) != CU_OK)
-		goto out;
-	if (s.nev > 0 && (cf = cu_calloc(s.nev, sizeof(*cf))) == NULL) {
-		st = cu_error_set(err, CU_E_NOMEM, "content root: out of memory");
+	/* Scratch outside the case: verifying a case never writes to it. */
+	if ((st = cu_buf_printf(&dir, err, "%s/custos-root.XXXXXX",
+				tmpdir && tmpdir[0] ? tmpdir : "/tmp")) != CU_OK)
+		return st;
+	(void)tmpl;
+	if (mkdtemp(dir.data) == NULL) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot create a scratch folder '%s'",
+				    dir.data);
 		goto out;
 	}
-	for (size_t i = 0; i < s.nev; i++) {
-		cf[i].path = s.ev[i].path;
-		cf[i].size = s.ev[i].size;
-		cf[i].sha256 = s.ev[i].sha256;
-	}
-	if ((st = cu_merkle_content_root(cf, s.nev, root, err)) != CU_OK)
-		goto out;
-	cu_hex(root, 32, root_hex);
-	if (files != NULL)
-		*files = s.nev;
+	if ((st = cu_sealfiles_open(dir.data, &f, err)) == CU_OK &&
+	    (st = cu_inventory_each(c, NULL, cu_sealfiles_add, f, err)) == CU_OK &&
+	    (st = cu_sealfiles_finish(f, -1, 0, err)) == CU_OK &&
+	    (st = files_root(f, root_hex, err)) == CU_OK && files != NULL)
+		*files = cu_sealfiles_count(f);
+	cu_sealfiles_close(f);
+	if (cu_buf_printf(&db, NULL, "%s/files.db", dir.data) == CU_OK)
+		(void)unlink(db.data);
+	(void)rmdir(dir.data);
 out:
-	free(cf);
-	for (size_t i = 0; i < s.nev; i++)
-		evfile_release(&s.ev[i]);
-	free(s.ev);
+	cu_buf_release(&dir);
+	cu_buf_release(&db);
 	return st;
 }
 
@@ -843,9 +701,66 @@ static enum cu_status zip_err(zip_t *za, const char *what, const char *name, str
 			    zip_strerror(za));
 }
 
-/* Writes the package to zpath; out_sha256 gets its SHA-256 (hex). */
-static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char *comment,
-				uint64_t total, char out_sha256[65], struct cu_error *err)
+static enum cu_status libzip_add(struct sealctx *s, zip_t *za, const struct pentry *p,
+				 struct cu_error *err)
+{
+	/* Files are pinned to the size listed in the manifest: bytes appended
+	 * after the inventory was written never slip in. */
+	zip_source_t *src =
+	    p->src ? zip_source_file(za, p->src, 0, p->size > 0 ? (zip_int64_t)p->size : -1)
+		   : zip_source_buffer(za, p->data, p->data_len, 0);
+	if (src == NULL)
+		return zip_err(za, "source for", p->path, err);
+	zip_int64_t idx = zip_file_add(za, p->path, src, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(src);
+		return zip_err(za, "adding", p->path, err);
+	}
+	zip_uint64_t u = (zip_uint64_t)idx;
+	if (zip_set_file_compression(za, u, p->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0) != 0 ||
+	    zip_file_set_mtime(za, u, (time_t)(s->seal_ms / 1000), 0) != 0 ||
+	    zip_file_set_external_attributes(za, u, 0, ZIP_OPSYS_UNIX,
+					     (zip_uint32_t)(0100000u | p->mode) << 16) != 0)
+		return zip_err(za, "setting attributes of", p->path, err);
+	/* No extra fields: they carry host-specific times and ids. */
+	(void)zip_file_extra_field_delete(za, u, ZIP_EXTRA_FIELD_ALL,
+					  ZIP_FL_CENTRAL | ZIP_FL_LOCAL);
+	if (s->o->password != NULL && p->encrypt &&
+	    zip_file_set_encryption(za, u, ZIP_EM_AES_256, s->o->password) != 0)
+		return zip_err(za, "encrypting", p->path, err);
+	return CU_OK;
+}
+
+struct libzip_files {
+	struct sealctx *s;
+	zip_t *za;
+};
+
+static enum cu_status libzip_file(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
+{
+	struct libzip_files *lf = ctx;
+	struct cu_buf src = CU_BUF_INIT;
+	struct pentry p;
+	enum cu_status st;
+
+	memset(&p, 0, sizeof(p));
+	if ((st = cu_case_path(lf->s->c, f->path, &src, err)) != CU_OK)
+		return st;
+	p.path = (char *)f->path;
+	p.src = src.data;
+	p.size = f->size;
+	p.store = p.encrypt = true;
+	p.mode = 0644;
+	st = libzip_add(lf->s, lf->za, &p, err);
+	cu_buf_release(&src);
+	return st;
+}
+
+/* --encrypt: WinZip AES entries through libzip (it holds every entry until
+ * zip_close; plain packages use the streaming writer of zipwrite.c).
+ * Writes the package to zpath; out_sha256 gets its SHA-256 (hex). */
+static enum cu_status write_zip_encrypted(struct sealctx *s, const char *zpath, const char *comment,
+					  uint64_t total, char out_sha256[65], struct cu_error *err)
 {
 	zip_t *za = NULL;
 	zip_source_t *osrc = NULL;
@@ -890,41 +805,17 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 		zip_source_free(osrc);
 		goto out;
 	}
-	for (size_t i = 0; i < s->npe; i++) {
-		struct pentry *p = &s->pe[i];
-		/* Files are pinned to the size listed in the manifest: bytes
-		 * appended after the inventory was written never slip in. */
-		zip_source_t *src =
-		    p->src ? zip_source_file(za, p->src, 0, p->size > 0 ? (zip_int64_t)p->size : -1)
-			   : zip_source_buffer(za, p->data, p->data_len, 0);
-		if (src == NULL) {
-			st = zip_err(za, "source for", p->path, err);
+	for (size_t i = 0; i < s->nhead; i++)
+		if ((st = libzip_add(s, za, &s->pe[i], err)) != CU_OK)
 			goto fail;
-		}
-		zip_int64_t idx = zip_file_add(za, p->path, src, ZIP_FL_ENC_UTF_8);
-		if (idx < 0) {
-			zip_source_free(src);
-			st = zip_err(za, "adding", p->path, err);
+	{
+		struct libzip_files lf = {s, za};
+		if ((st = cu_sealfiles_each(s->files, 2, NULL, libzip_file, &lf, err)) != CU_OK)
 			goto fail;
-		}
-		zip_uint64_t u = (zip_uint64_t)idx;
-		if (zip_set_file_compression(za, u, p->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0) !=
-			0 ||
-		    zip_file_set_mtime(za, u, (time_t)(s->seal_ms / 1000), 0) != 0 ||
-		    zip_file_set_external_attributes(
-			za, u, 0, ZIP_OPSYS_UNIX, (zip_uint32_t)(0100000u | p->mode) << 16) != 0) {
-			st = zip_err(za, "setting attributes of", p->path, err);
-			goto fail;
-		}
-		/* No extra fields: they carry host-specific times and ids. */
-		(void)zip_file_extra_field_delete(za, u, ZIP_EXTRA_FIELD_ALL,
-						  ZIP_FL_CENTRAL | ZIP_FL_LOCAL);
-		if (s->o->password != NULL && p->encrypt &&
-		    zip_file_set_encryption(za, u, ZIP_EM_AES_256, s->o->password) != 0) {
-			st = zip_err(za, "encrypting", p->path, err);
-			goto fail;
-		}
 	}
+	for (size_t i = s->nhead; i < s->npe; i++)
+		if ((st = libzip_add(s, za, &s->pe[i], err)) != CU_OK)
+			goto fail;
 	if (zip_set_archive_comment(za, comment, (zip_uint16_t)strlen(comment)) != 0) {
 		st = zip_err(za, "comment of", zpath, err);
 		goto fail;
@@ -960,6 +851,76 @@ out:
 	cu_hasher_free(o.h);
 	zip_error_fini(&o.error);
 	zip_error_fini(&ze);
+	return st;
+}
+
+struct plain_files {
+	struct sealctx *s;
+	struct cu_zipw *z;
+};
+
+static enum cu_status plain_file(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
+{
+	struct plain_files *pf = ctx;
+	enum cu_status st;
+	int fd = openat(pf->s->casefd, f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open evidence '%s'", f->path);
+	st = cu_zipw_add_fd(pf->z, f->path, fd, f->size, false, 0644, err);
+	close(fd);
+	return st;
+}
+
+static enum cu_status plain_entry(struct cu_zipw *z, const struct pentry *p, struct cu_error *err)
+{
+	enum cu_status st;
+
+	if (p->src == NULL)
+		return cu_zipw_add_mem(z, p->path, p->data, p->data_len, !p->store, p->mode, err);
+	int fd = open(p->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", p->src);
+	st = cu_zipw_add_fd(z, p->path, fd, p->size, !p->store, p->mode, err);
+	close(fd);
+	return st;
+}
+
+/* The package in one forward pass (zipwrite.c): the head entries, every
+ * evidence and derived file in package order from the sorted list, the
+ * other case files and generated texts. */
+static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char *comment,
+				uint64_t total, char out_sha256[65], struct cu_error *err)
+{
+	struct cu_buf scratch = CU_BUF_INIT;
+	struct cu_progress bar;
+	struct cu_zipw *z = NULL;
+	enum cu_status st;
+
+	if (s->o->password != NULL)
+		return write_zip_encrypted(s, zpath, comment, total, out_sha256, err);
+	memset(&bar, 0, sizeof(bar));
+	cu_progress_start(&bar, "sealing", total);
+	if ((st = cu_buf_printf(&scratch, err, "%s/central.bin", s->workdir)) != CU_OK ||
+	    (st = cu_zipw_open(zpath, s->seal_ms, scratch.data, &bar, &z, err)) != CU_OK)
+		goto out;
+	for (size_t i = 0; st == CU_OK && i < s->nhead; i++)
+		st = plain_entry(z, &s->pe[i], err);
+	if (st == CU_OK) {
+		struct plain_files pf = {s, z};
+		st = cu_sealfiles_each(s->files, 2, NULL, plain_file, &pf, err);
+	}
+	for (size_t i = s->nhead; st == CU_OK && i < s->npe; i++)
+		st = plain_entry(z, &s->pe[i], err);
+	if (st == CU_OK)
+		st = cu_zipw_finish(z, comment, out_sha256, err);
+	if (st != CU_OK)
+		cu_error_prefix(err, "writing the package");
+out:
+	cu_progress_finish(&bar);
+	cu_zipw_free(z);
+	(void)unlink(scratch.data);
+	cu_buf_release(&scratch);
 	return st;
 }
 
@@ -1028,30 +989,24 @@ static void remove_stale_workdirs(const char *outdir)
 /* the seal                                                            */
 /* ------------------------------------------------------------------ */
 
-static enum cu_status out_location(struct sealctx *s, const char *name, struct cu_buf *dir,
-				   struct cu_buf *pkg, struct cu_error *err)
+static enum cu_status out_dir(struct sealctx *s, struct cu_buf *dir, struct cu_error *err)
 {
 	const char *o = s->o->output;
 	enum cu_status st;
 
 	if (o != NULL && cu_str_has_suffix(o, ".zip")) {
 		const char *slash = strrchr(o, '/');
-		if ((st = cu_buf_puts(pkg, o, err)) != CU_OK)
-			return st;
 		if (slash == NULL)
 			return cu_buf_puts(dir, ".", err);
 		if ((st = cu_buf_append(dir, o, slash == o ? 1 : (size_t)(slash - o), err)) !=
 		    CU_OK)
 			return st;
-		if ((st = cu_mkdirs(dir->data, 0755, false, err)) != CU_OK)
-			return cu_error_prefix(err, "output directory");
-		return CU_OK;
-	}
-	if ((st = cu_buf_puts(dir, o ? o : s->c->dir, err)) != CU_OK)
+	} else if ((st = cu_buf_puts(dir, o ? o : s->c->dir, err)) != CU_OK) {
 		return st;
+	}
 	if ((st = cu_mkdirs(dir->data, 0755, false, err)) != CU_OK)
 		return cu_error_prefix(err, "output directory");
-	return cu_buf_printf(pkg, err, "%s/%s", dir->data, name);
+	return CU_OK;
 }
 
 /* Mandatory fields (MANIFEST.md): an error at seal unless
@@ -1171,9 +1126,15 @@ static enum cu_status read_inventory(struct sealctx *s, struct cu_error *err)
 {
 	enum cu_status st;
 
-	if ((st = cu_inventory_each(s->c, NULL, collect_rec, s, err)) != CU_OK)
+	s->casefd = open(s->c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->casefd < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open case folder '%s'",
+				      s->c->dir);
+	if ((st = cu_sealfiles_open(s->workdir, &s->files, err)) != CU_OK)
+		return st;
+	if ((st = cu_inventory_each(s->c, NULL, cu_sealfiles_add, s->files, err)) != CU_OK)
 		cu_error_prefix(err, "seal: reading the inventory");
-	else if ((st = check_evidence(s, err)) != CU_OK)
+	else if ((st = cu_sealfiles_finish(s->files, s->casefd, s->algs, err)) != CU_OK)
 		cu_error_prefix(err, "seal");
 	return st;
 }
@@ -1181,23 +1142,14 @@ static enum cu_status read_inventory(struct sealctx *s, struct cu_error *err)
 /* Name and place. One item gives its id, several give "multi". */
 static enum cu_status name_package(struct sealctx *s, struct cu_error *err)
 {
-	const char *item = "none", *output = s->o->output;
+	const char *item = "none", *output = s->o->output, *one = NULL;
 	char **items = NULL;
-	size_t nitems = 0, distinct = 0;
+	size_t nitems = 0;
+	unsigned long distinct = cu_sealfiles_items(s->files, &one);
 	enum cu_status st;
 
-	s->seal_ms = cu_time_now_ms();
-	if (!cu_time_format_ms(s->seal_ms, s->seal_time))
-		return cu_error_set(err, CU_E_INTERNAL, "seal: clock out of range");
-	for (size_t i = 0; i < s->nev; i++) {
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = strcmp(s->ev[k].item, s->ev[i].item) == 0;
-		if (!seen) {
-			distinct++;
-			item = s->ev[i].item;
-		}
-	}
+	if (distinct == 1)
+		item = one;
 	if (distinct == 0) {
 		if ((st = cu_case_items(s->c, &items, &nitems, err)) != CU_OK)
 			goto out;
@@ -1225,7 +1177,14 @@ static enum cu_status name_package(struct sealctx *s, struct cu_error *err)
 		if ((st = cu_buf_puts(&s->name, base, err)) != CU_OK)
 			goto out;
 	}
-	st = out_location(s, s->name.data, &s->outdir, &s->pkg, err);
+	if (output != NULL && cu_str_has_suffix(output, ".zip"))
+		st = cu_buf_puts(&s->pkg, output, err);
+	else
+		st = cu_buf_printf(&s->pkg, err, "%s/%s", s->outdir.data, s->name.data);
+	if (st == CU_OK && cu_file_exists(s->pkg.data))
+		st = cu_error_set(err, CU_E_EXISTS,
+				  "package '%s' already exists: remove it or choose another -o",
+				  s->pkg.data);
 out:
 	cu_strv_free(items, nitems);
 	return st;
@@ -1238,10 +1197,11 @@ static enum cu_status make_workdir(struct sealctx *s, struct cu_error *err)
 	struct cu_buf tmp = CU_BUF_INIT;
 	enum cu_status st;
 
-	if (cu_file_exists(s->pkg.data))
-		return cu_error_set(err, CU_E_EXISTS,
-				    "package '%s' already exists: remove it or choose another -o",
-				    s->pkg.data);
+	s->seal_ms = cu_time_now_ms();
+	if (!cu_time_format_ms(s->seal_ms, s->seal_time))
+		return cu_error_set(err, CU_E_INTERNAL, "seal: clock out of range");
+	if ((st = out_dir(s, &s->outdir, err)) != CU_OK)
+		return st;
 	remove_stale_workdirs(s->outdir.data);
 	if ((st = cu_buf_printf(&tmp, err, "%s/.custos-seal.%ld", s->outdir.data,
 				(long)getpid())) != CU_OK)
@@ -1260,24 +1220,10 @@ out:
 /* 3a. content root over evidence + derived. */
 static enum cu_status compute_content_root(struct sealctx *s, struct cu_error *err)
 {
-	struct cu_content_file *cf = NULL;
-	unsigned char root[32];
-	enum cu_status st;
+	enum cu_status st = files_root(s->files, s->root_hex, err);
 
-	if (s->nev > 0 && (cf = cu_calloc(s->nev, sizeof(*cf))) == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-	for (size_t i = 0; i < s->nev; i++) {
-		cf[i].path = s->ev[i].path;
-		cf[i].size = s->ev[i].size;
-		cf[i].sha256 = s->ev[i].sha256;
-		s->res.bytes += s->ev[i].size;
-	}
-	if ((st = cu_merkle_content_root(cf, s->nev, root, err)) != CU_OK)
-		goto out;
-	hexof(root, 32, s->root_hex);
-	s->res.files = s->nev;
-out:
-	free(cf);
+	s->res.files = cu_sealfiles_count(s->files);
+	s->res.bytes = cu_sealfiles_bytes(s->files);
 	return st;
 }
 
@@ -1330,7 +1276,7 @@ static enum cu_status seal_entry_json(struct sealctx *s, struct cu_buf *subj, st
 	cu_json_key(&j, "content_root");
 	cu_json_obj_begin(&j);
 	cu_json_kv_str(&j, "alg", "RFC6962-SHA-256");
-	cu_json_kv_int(&j, "size", (int64_t)s->nev);
+	cu_json_kv_int(&j, "size", (int64_t)cu_sealfiles_count(s->files));
 	cu_json_kv_str(&j, "root", s->root_hex);
 	cu_json_obj_end(&j);
 	cu_json_kv_int(&j, "bytes", (int64_t)s->res.bytes);
@@ -1443,17 +1389,8 @@ static enum cu_status plan_entries(struct sealctx *s, struct cu_error *err)
 	p->data = s->logbuf.data;
 	p->data_len = p->size = s->logbuf.len;
 	p->encrypt = p->listed = true;
-	for (size_t i = 0; i < s->nev; i++) {
-		struct cu_buf src = CU_BUF_INIT;
-		if ((st = pentry_add(s, s->ev[i].path, &p, err)) != CU_OK ||
-		    (st = cu_case_path(s->c, s->ev[i].path, &src, err)) != CU_OK) {
-			cu_buf_release(&src);
-			return st;
-		}
-		p->src = cu_buf_detach(&src, NULL);
-		p->size = s->ev[i].size;
-		p->store = p->encrypt = true;
-	}
+	/* The evidence and derived files come next, from the sorted list. */
+	s->nhead = s->npe;
 	return CU_OK;
 }
 
@@ -1485,46 +1422,52 @@ static enum cu_status stage_case_files(struct sealctx *s, struct cu_error *err)
 
 /* 4. generated texts: case.jsonld, VERIFY.md, verify.sh; then the digests
  * of every listed in-memory entry (their first read). */
+static enum cu_status each_file(void *src, const char *item, cu_sealfiles_fn fn, void *ctx,
+				struct cu_error *err)
+{
+	return cu_sealfiles_each(src, 2, item, fn, ctx, err);
+}
+
 static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *err)
 {
-	struct cu_caseuco_file *uf = NULL;
+	struct cu_textout t;
+	struct pentry *p;
 	enum cu_status st;
 
 	if ((st = custody_bodies(s->logbuf.data, s->logbuf.len, &s->bodies, err)) != CU_OK)
 		return st;
-	if (s->nev > 0 && (uf = cu_calloc(s->nev, sizeof(*uf))) == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-	for (size_t i = 0; i < s->nev; i++) {
-		uf[i].path = s->ev[i].path;
-		uf[i].device_path = s->ev[i].device_path;
-		uf[i].item = s->ev[i].item;
-		uf[i].sha256 = s->ev[i].sha256;
-		uf[i].md5 = s->ev[i].md5;
-		uf[i].size = s->ev[i].size;
-		uf[i].kind = s->ev[i].derived ? "derived" : "evidence";
+	if ((st = cu_buf_printf(&s->jsonld_path, err, "%s/case.jsonld", s->workdir)) != CU_OK ||
+	    (st = pentry_add(s, CU_PKG_JSONLD, &p, err)) != CU_OK)
+		return st;
+	p->listed = p->encrypt = true;
+	if ((st = cu_textout_open(&t, s->jsonld_path.data, s->algs, NULL, err)) != CU_OK)
+		return st;
+	if ((st = cu_seal_caseuco(s->c->manifest, s->uuid, s->logbuf.data, s->logbuf.len, each_file,
+				  s->files, &t, err)) != CU_OK) {
+		cu_textout_abort(&t);
+		return st;
 	}
-	if ((st = cu_seal_caseuco(s->c->manifest, s->uuid, s->logbuf.data, s->logbuf.len, uf,
-				  s->nev, &s->jsonld, err)) != CU_OK)
-		goto out;
+	if ((st = cu_textout_close(&t, &p->d, err)) != CU_OK)
+		return st;
+	if ((p->src = cu_strdup(s->jsonld_path.data)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	p->size = p->d.size;
 	{
-		struct pentry *p;
-		const char *texts[3][2] = {{CU_PKG_JSONLD, s->jsonld.data},
-					   {CU_PKG_VERIFY_MD, cu_seal_verify_md()},
+		const char *texts[2][2] = {{CU_PKG_VERIFY_MD, cu_seal_verify_md()},
 					   {CU_PKG_VERIFY_SH, cu_seal_verify_sh()}};
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 2; i++) {
 			if ((st = pentry_add(s, texts[i][0], &p, err)) != CU_OK)
-				goto out;
+				return st;
 			p->data = texts[i][1];
 			p->data_len = p->size = strlen(texts[i][1]);
 			p->listed = true;
-			p->encrypt = i == 0;
-			if (i == 2)
+			if (i == 1)
 				p->mode = 0755;
 		}
 	}
 	for (size_t i = 0; i < s->npe; i++) {
-		struct pentry *p = &s->pe[i];
 		struct cu_hasher *h = NULL;
+		p = &s->pe[i];
 		if (!p->listed || p->src != NULL)
 			continue;
 		if ((st = cu_hasher_new(s->algs, 0, &h, err)) == CU_OK &&
@@ -1532,49 +1475,120 @@ static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *er
 			st = cu_hasher_final(h, &p->d, err);
 		cu_hasher_free(h);
 		if (st != CU_OK)
-			goto out;
+			return st;
 	}
-out:
-	free(uf);
-	return st;
+	return CU_OK;
 }
 
 /* files[] and derived[] rows of the sealed manifest. */
-static void manifest_files(struct sealctx *s, json_t *files, json_t *derived)
-{
-	uint64_t seq = 0;
+struct mfiles {
+	struct sealctx *s;
+	struct cu_textout *t;
+	bool first;
+	uint64_t seq;
+	/* acquisition time and method of the last item looked up: files come
+	 * item by item, so each item is looked up about once */
+	char *item;
+	struct acqinfo a;
+};
 
-	for (size_t i = 0; i < s->nev; i++) {
-		const struct evfile *e = &s->ev[i];
-		struct acqinfo a = {e->item, NULL, NULL};
-		acq_from_manifest(s->c->manifest, e->item, &a);
-		acq_from_custody(s->bodies, e->item, &a);
-		json_t *o = json_object();
-		if (!e->derived)
-			json_object_set_new(o, "seq", json_integer((json_int_t)++seq));
-		json_object_set_new(o, "path", json_string(e->path));
-		json_object_set_new(o, "device_path", jstr_or_null(e->device_path));
-		json_object_set_new(o, "item_id", json_string(e->item));
-		if (e->derived) {
-			json_object_set_new(o, "inputs",
-					    e->derived_from ? json_incref(e->derived_from)
-							    : json_array());
-			json_object_set_new(o, "method", jstr_or_null(e->derivation));
-		} else {
-			json_object_set_new(o, "category", json_string(e->category));
-			json_object_set_new(o, "format", json_string(e->format));
+/* One row of files[] / derived[], at depth 2 of manifest.json. */
+static enum cu_status manifest_row(const struct cu_sealfile *e, void *ctx, struct cu_error *err)
+{
+	struct mfiles *mf = ctx;
+	struct sealctx *s = mf->s;
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	if (!e->derived && (mf->item == NULL || strcmp(mf->item, e->item) != 0)) {
+		free(mf->item);
+		if ((mf->item = cu_strdup(e->item)) == NULL) {
+			json_decref(o);
+			return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
 		}
-		json_object_set_new(o, "size", json_integer((json_int_t)e->size));
-		json_object_set_new(o, "sha256", json_string(e->sha256));
-		json_object_set_new(o, "md5", json_string(e->md5));
-		json_object_set_new(o, "sm3",
-				    strlen(e->sm3) == 64 ? json_string(e->sm3) : json_null());
-		if (!e->derived) {
-			json_object_set_new(o, "acquired", jstr_or_null(a.time));
-			json_object_set_new(o, "method", jstr_or_null(a.method));
-		}
-		json_array_append_new(e->derived ? derived : files, o);
+		mf->a.item = mf->item;
+		mf->a.time = mf->a.method = NULL;
+		acq_from_manifest(s->c->manifest, mf->item, &mf->a);
+		acq_from_custody(s->bodies, mf->item, &mf->a);
 	}
+	if (!e->derived)
+		json_object_set_new(o, "seq", json_integer((json_int_t)++mf->seq));
+	json_object_set_new(o, "path", json_string(e->path));
+	json_object_set_new(o, "device_path", jstr_or_null(e->device_path));
+	json_object_set_new(o, "item_id", json_string(e->item));
+	if (e->derived) {
+		json_t *in = e->derived_from ? json_loads(e->derived_from, 0, NULL) : NULL;
+		json_object_set_new(o, "inputs", in ? in : json_array());
+		json_object_set_new(o, "method", jstr_or_null(e->derivation));
+	} else {
+		json_object_set_new(
+		    o, "category",
+		    json_string(cu_seal_category(e->device_path ? e->device_path : e->path)));
+		json_object_set_new(o, "format", json_string(e->format ? e->format : ""));
+	}
+	json_object_set_new(o, "size", json_integer((json_int_t)e->size));
+	json_object_set_new(o, "sha256", json_string(e->sha256));
+	json_object_set_new(o, "md5", json_string(e->md5));
+	json_object_set_new(o, "sm3",
+			    e->sm3 && strlen(e->sm3) == 64 ? json_string(e->sm3) : json_null());
+	if (!e->derived) {
+		json_object_set_new(o, "acquired", jstr_or_null(mf->a.time));
+		json_object_set_new(o, "method", jstr_or_null(mf->a.method));
+	}
+	cu_textout_puts(mf->t, mf->first ? "\n    " : ",\n    ");
+	mf->first = false;
+	cu_textout_json(mf->t, o, CU_MANIFEST_JSON_FLAGS, 4);
+	json_decref(o);
+	return mf->t->st;
+}
+
+#define FILES_MARK   "\001custos-files\001"
+#define DERIVED_MARK "\001custos-derived\001"
+
+/* Writes the manifest text (with the list markers) to the work folder,
+ * each marker replaced by its rows, hashing as it goes: the SHA-256 is
+ * the seal hash. */
+static enum cu_status write_manifest(struct sealctx *s, const char *text, struct cu_error *err)
+{
+	static const char *const marks[2] = {"\"\\u0001custos-files\\u0001\"",
+					     "\"\\u0001custos-derived\\u0001\""};
+	struct cu_textout t;
+	struct cu_digests d;
+	struct mfiles mf;
+	enum cu_status st;
+	const char *p = text;
+
+	if ((st = cu_buf_printf(&s->manifest_path, err, "%s/manifest.json", s->workdir)) != CU_OK ||
+	    (st = cu_textout_open(&t, s->manifest_path.data, CU_HASH_SHA256, NULL, err)) != CU_OK)
+		return st;
+	memset(&mf, 0, sizeof(mf));
+	mf.s = s;
+	mf.t = &t;
+	for (int k = 0; k < 2 && st == CU_OK; k++) {
+		const char *at = strstr(p, marks[k]);
+		if (at == NULL) {
+			st = cu_error_set(err, CU_E_INTERNAL, "seal: manifest list marker lost");
+			break;
+		}
+		cu_textout_put(&t, p, (size_t)(at - p));
+		cu_textout_puts(&t, "[");
+		mf.first = true;
+		st = cu_sealfiles_each(s->files, k, NULL, manifest_row, &mf, err);
+		cu_textout_puts(&t, mf.first ? "]" : "\n  ]");
+		p = at + strlen(marks[k]);
+	}
+	free(mf.item);
+	if (st != CU_OK) {
+		cu_textout_abort(&t);
+		return st;
+	}
+	cu_textout_puts(&t, p);
+	if ((st = cu_textout_close(&t, &d, err)) != CU_OK)
+		return st;
+	s->manifest_size = d.size;
+	memcpy(s->seal_hex, d.sha256, 65);
+	return CU_OK;
 }
 
 /* manifest.json: the case's manifest plus what sealing adds, serialised
@@ -1610,18 +1624,19 @@ static enum cu_status build_manifest(struct sealctx *s, struct cu_error *err)
 	json_object_set_new(sealed, "clock_fixed", json_boolean(cu_time_is_fixed()));
 	json_object_set_new(man, "sealed", sealed);
 
-	json_t *files = json_array(), *derived = json_array(), *pf = json_array();
-	manifest_files(s, files, derived);
+	json_t *pf = json_array();
 	for (size_t i = 0; i < s->npe; i++)
 		if (s->pe[i].listed)
 			json_array_append_new(pf, digests_obj(s->pe[i].path, &s->pe[i].d));
-	json_object_set_new(man, "files", files);
-	json_object_set_new(man, "derived", derived);
+	/* files[] and derived[] hold a row per file: streamed in place of
+	 * these markers. */
+	json_object_set_new(man, "files", json_string(FILES_MARK));
+	json_object_set_new(man, "derived", json_string(DERIVED_MARK));
 	json_object_set_new(man, "package_files", pf);
 
 	json_t *cr = json_object();
 	json_object_set_new(cr, "alg", json_string("RFC6962-SHA-256"));
-	json_object_set_new(cr, "size", json_integer((json_int_t)s->nev));
+	json_object_set_new(cr, "size", json_integer((json_int_t)cu_sealfiles_count(s->files)));
 	json_object_set_new(cr, "root", json_string(s->root_hex));
 	json_object_set_new(man, "content_root", cr);
 
@@ -1649,7 +1664,7 @@ static enum cu_status build_manifest(struct sealctx *s, struct cu_error *err)
 	json_object_set_new(man, "timestamps", ts);
 
 	if ((st = cu_manifest_serialize(man, &mt, err)) == CU_OK)
-		s->manifest_text = cu_buf_detach(&mt, NULL);
+		st = write_manifest(s, mt.data, err);
 	cu_buf_release(&mt);
 	json_decref(man);
 	return st;
@@ -1659,17 +1674,31 @@ static enum cu_status build_manifest(struct sealctx *s, struct cu_error *err)
  * signature over it; the in-memory entries get their bytes. */
 static enum cu_status seal_manifest(struct sealctx *s, struct cu_error *err)
 {
-	const char *text = s->manifest_text;
 	unsigned char seal[32];
 	enum cu_status st;
 
-	cu_sha256(text, strlen(text), seal);
-	hexof(seal, 32, s->seal_hex);
+	if (!cu_unhex(s->seal_hex, seal, 32))
+		return cu_error_set(err, CU_E_INTERNAL, "seal: seal hash");
 	if ((st = cu_seal_tsq_build(seal, &s->tsq, err)) != CU_OK)
 		return st;
 	if (s->o->sign_key != NULL) {
+		/* Ed25519 signs the whole message (it hashes it twice): the
+		 * manifest file is mapped, not read into a buffer. */
 		unsigned char raw[64];
-		if ((st = cu_signer_sign(s->signer, text, strlen(text), raw, err)) != CU_OK) {
+		int fd = open(s->manifest_path.data, O_RDONLY | O_CLOEXEC);
+		void *map = MAP_FAILED;
+		if (fd < 0)
+			return cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'",
+					      s->manifest_path.data);
+		if (s->manifest_size > 0)
+			map = mmap(NULL, (size_t)s->manifest_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (map == MAP_FAILED)
+			return cu_error_errno(err, CU_E_IO, errno, "cannot map '%s'",
+					      s->manifest_path.data);
+		st = cu_signer_sign(s->signer, map, (size_t)s->manifest_size, raw, err);
+		munmap(map, (size_t)s->manifest_size);
+		if (st != CU_OK) {
 			cu_error_prefix(err, "seal: signing manifest.json");
 			return st;
 		}
@@ -1680,8 +1709,9 @@ static enum cu_status seal_manifest(struct sealctx *s, struct cu_error *err)
 	for (size_t i = 0; i < s->npe; i++) {
 		struct pentry *p = &s->pe[i];
 		if (strcmp(p->path, CU_PKG_MANIFEST) == 0) {
-			p->data = text;
-			p->data_len = p->size = strlen(text);
+			if ((p->src = cu_strdup(s->manifest_path.data)) == NULL)
+				return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+			p->size = s->manifest_size;
 		} else if (strcmp(p->path, CU_PKG_SIG) == 0) {
 			p->data = s->sig.data;
 			p->data_len = p->size = s->sig.len;
@@ -1706,8 +1736,9 @@ static enum cu_status write_partial(struct sealctx *s, struct cu_error *err)
 	snprintf(comment, sizeof(comment), "CUSTOS1 %s", s->seal_hex);
 	for (size_t i = 0; i < s->npe; i++)
 		total += s->pe[i].size;
-	/* DOS times are local time: pin the zone so the bytes do not depend
-	 * on where the seal runs. */
+	total += cu_sealfiles_bytes(s->files);
+	/* DOS times are local time for libzip (--encrypt): pin the zone so the
+	 * bytes do not depend on where the seal runs. */
 	setenv("TZ", "UTC0", 1);
 	tzset();
 	if ((st = cu_buf_printf(&s->partial, err, "%s/package.partial", s->workdir)) != CU_OK)
@@ -1715,7 +1746,7 @@ static enum cu_status write_partial(struct sealctx *s, struct cu_error *err)
 	s->partial_made = true;
 	if ((st = write_zip(s, s->partial.data, comment, total, s->res.outer_sha256, err)) != CU_OK)
 		return st;
-	return fsync_path(s->partial.data, err);
+	return s->o->password != NULL ? fsync_path(s->partial.data, err) : CU_OK;
 }
 
 /* Sidecars first, the package last: its appearance means complete. */
@@ -1759,10 +1790,11 @@ static void sealctx_release(struct sealctx *s)
 	json_decref(s->missing);
 	cu_chain_release(&s->chain);
 	json_decref(s->unfinished);
-	free(s->manifest_text);
-	for (size_t i = 0; i < s->nev; i++)
-		evfile_release(&s->ev[i]);
-	free(s->ev);
+	cu_sealfiles_close(s->files);
+	if (s->casefd >= 0)
+		close(s->casefd);
+	cu_buf_release(&s->manifest_path);
+	cu_buf_release(&s->jsonld_path);
 	for (size_t i = 0; i < s->npe; i++) {
 		free(s->pe[i].path);
 		free(s->pe[i].src);
@@ -1787,7 +1819,7 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 	 * what a step leaves in s is freed by sealctx_release. */
 	static enum cu_status (*const steps[])(struct sealctx *, struct cu_error *) = {
 	    read_chain,        check_manifest_fields, check_acquisitions, check_outputs,
-	    read_inventory,    name_package,          make_workdir,       compute_content_root,
+	    make_workdir,      read_inventory,        name_package,       compute_content_root,
 	    append_seal_entry, plan_entries,          stage_case_files,   add_generated_texts,
 	    build_manifest,    seal_manifest,         write_partial,      publish_package,
 	};
@@ -1800,6 +1832,8 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 	s.jsonld = s.sig = s.tsq = s.partial = buf_init;
 	s.c = c;
 	s.o = opts;
+	s.casefd = -1;
+	s.manifest_path = s.jsonld_path = buf_init;
 	s.algs = (opts->hash_algs ? opts->hash_algs : CU_HASH_DEFAULT) | CU_HASH_DEFAULT;
 	s.missing = json_array();
 	cu_buf_init(&s.custody_copy, CU_PATH_MAX);

@@ -1,6 +1,7 @@
 # Manifest, seal, verify, CASE/UCO export.
 libcureport_a_SOURCES += report/library.c report/seal.c report/seal_int.h report/sealutil.c \
 	report/caseuco.c report/verify.c report/chain.c \
+	report/seal_files.c report/textout.c report/zipwrite.c \
 	report/zipmap.c report/zipmap.h
 # VERIFY.md and verify.sh are kept as plain files and packed byte for byte.
 nodist_libcureport_a_SOURCES = report/sealtext.c

@@ -41,16 +41,90 @@ CU_WARN_UNUSED enum cu_status cu_seal_tsr_check(const void *der, size_t n,
 const char *cu_seal_verify_md(void);
 const char *cu_seal_verify_sh(void);
 
-/* Inputs of the CASE/UCO export. */
-struct cu_caseuco_file {
-	const char *path, *device_path, *item, *sha256, *md5, *kind;
+/* The evidence and derived files of a seal, sorted on disk (seal_files.c):
+ * memory bounded whatever the file count. Strings of a cu_sealfile are
+ * valid during the callback only. */
+struct cu_sealfile {
+	bool derived;
+	const char *path, *item, *device_path, *derivation;
+	const char *derived_from; /* compact JSON array, or NULL */
+	const char *sha256, *md5, *sm3, *format;
 	uint64_t size;
 };
-/* Writes case.jsonld: manifest (case, items) + custody log lines + files. */
+struct cu_sealfiles;
+enum cu_status cu_sealfiles_open(const char *workdir, struct cu_sealfiles **out,
+				 struct cu_error *err) CU_WARN_UNUSED;
+void cu_sealfiles_close(struct cu_sealfiles *f);
+/* A cu_inventory_each callback (ctx = the list). */
+enum cu_status cu_sealfiles_add(const struct cu_inventory_rec *r, void *ctx,
+				struct cu_error *err) CU_WARN_UNUSED;
+/* Sorts and dedupes; with casefd >= 0 checks each file under it (size,
+ * regular file) and reads its first bytes for the format column. */
+enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned algs,
+				   struct cu_error *err) CU_WARN_UNUSED;
+uint64_t cu_sealfiles_count(const struct cu_sealfiles *f);
+uint64_t cu_sealfiles_bytes(const struct cu_sealfiles *f);
+/* Distinct items; *one is the item when there is exactly one. */
+unsigned long cu_sealfiles_items(const struct cu_sealfiles *f, const char **one);
+typedef enum cu_status (*cu_sealfiles_fn)(const struct cu_sealfile *r, void *ctx,
+					  struct cu_error *err);
+/* which: 0 evidence, 1 derived, 2 both (evidence first); each bytewise by
+ * path. item: only that item's files, or NULL. */
+enum cu_status cu_sealfiles_each(struct cu_sealfiles *f, int which, const char *item,
+				 cu_sealfiles_fn fn, void *ctx,
+				 struct cu_error *err) CU_WARN_UNUSED;
+
+/* A generated text written piece by piece to a file (or to mem when mem
+ * is given), hashed with algs (0 = none) as it goes (textout.c). Errors
+ * are sticky and returned by close. */
+struct cu_textout {
+	int fd;
+	struct cu_buf *mem;
+	struct cu_hasher *h;
+	char *buf;
+	size_t len;
+	uint64_t size;
+	enum cu_status st;
+	struct cu_error err;
+};
+enum cu_status cu_textout_open(struct cu_textout *t, const char *path, unsigned algs,
+			       struct cu_buf *mem, struct cu_error *err) CU_WARN_UNUSED;
+void cu_textout_put(struct cu_textout *t, const void *p, size_t n);
+void cu_textout_puts(struct cu_textout *t, const char *s);
+/* text with `indent` spaces after each newline. */
+void cu_textout_indented(struct cu_textout *t, const char *text, unsigned indent);
+/* json_dumps(v, flags) re-indented by `indent` spaces. */
+void cu_textout_json(struct cu_textout *t, const json_t *v, size_t flags, unsigned indent);
+/* Flushes, closes; d (may be NULL) gets the digests. */
+enum cu_status cu_textout_close(struct cu_textout *t, struct cu_digests *d,
+				struct cu_error *err) CU_WARN_UNUSED;
+void cu_textout_abort(struct cu_textout *t);
+
+/* The package's ZIP writer (zipwrite.c): entries written in the order
+ * added, one forward pass, central directory spilled to `scratch`. */
+struct cu_zipw;
+enum cu_status cu_zipw_open(const char *path, int64_t time_ms, const char *scratch,
+			    struct cu_progress *bar, struct cu_zipw **out,
+			    struct cu_error *err) CU_WARN_UNUSED;
+/* size bytes from fd (exactly: a shorter file is CU_E_INTEGRITY). */
+enum cu_status cu_zipw_add_fd(struct cu_zipw *z, const char *name, int fd, uint64_t size,
+			      bool deflate, unsigned mode, struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_zipw_add_mem(struct cu_zipw *z, const char *name, const void *p, size_t n,
+			       bool deflate, unsigned mode, struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_zipw_finish(struct cu_zipw *z, const char *comment, char out_sha256[65],
+			      struct cu_error *err) CU_WARN_UNUSED;
+void cu_zipw_free(struct cu_zipw *z);
+
+/* The files of the CASE/UCO export, in package order: item = only that
+ * item's, or NULL for all. */
+typedef enum cu_status (*cu_caseuco_each)(void *src, const char *item, cu_sealfiles_fn fn,
+					  void *ctx, struct cu_error *err);
+/* Writes case.jsonld into out: manifest (case, items) + custody log lines +
+ * files, streamed (one node per file is never all in memory). */
 CU_WARN_UNUSED enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 					      const char *custody_log, size_t custody_len,
-					      const struct cu_caseuco_file *files, size_t n,
-					      struct cu_buf *out, struct cu_error *err);
+					      cu_caseuco_each each, void *src,
+					      struct cu_textout *out, struct cu_error *err);
 
 /* Finds the case id in a manifest (case_id, case.case_id, case.case_number). */
 const char *cu_seal_manifest_case_id(const json_t *manifest);

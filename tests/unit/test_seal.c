@@ -175,6 +175,37 @@ static void test_content_root(void)
 	       "empty tree = SHA-256(\"\")");
 }
 
+/* Files of the export from an array (the seal reads them from its sorted
+ * list): item NULL = all. */
+struct files_arr {
+	const struct cu_sealfile *v;
+	size_t n;
+};
+
+static enum cu_status each_arr(void *src, const char *item, cu_sealfiles_fn fn, void *ctx,
+			       struct cu_error *err)
+{
+	struct files_arr *a = src;
+	enum cu_status st = CU_OK;
+	for (size_t i = 0; st == CU_OK && i < a->n; i++)
+		if (item == NULL || strcmp(item, a->v[i].item) == 0)
+			st = fn(&a->v[i], ctx, err);
+	return st;
+}
+
+static enum cu_status build_jsonld(const json_t *m, const char *log, struct files_arr *fa,
+				   struct cu_buf *out, struct cu_error *err)
+{
+	struct cu_textout t;
+	enum cu_status st = cu_textout_open(&t, NULL, 0, out, err);
+	if (st == CU_OK)
+		st = cu_seal_caseuco(m, "uuid-1", log, strlen(log), each_arr, fa, &t, err);
+	if (st == CU_OK)
+		return cu_textout_close(&t, NULL, err);
+	cu_textout_abort(&t);
+	return st;
+}
+
 static void test_caseuco(void)
 {
 	json_t *m =
@@ -184,22 +215,27 @@ static void test_caseuco(void)
 	const char *log =
 	    "{\"body\":{\"v\":1,\"seq\":0,\"prev\":\"00\",\"time\":\"2026-11-23T07:00:00.000Z\","
 	    "\"event\":\"IMPORT\",\"actor\":{},\"subject\":{\"item\":\"A1\"},\"details\":{}}}\n";
-	struct cu_caseuco_file f = {
-	    "evidence/A1/x.db",
-	    "/data/x.db",
-	    "A1",
-	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-	    "900150983cd24fb0d6963f7d28e17f72",
-	    "evidence",
-	    3};
+	struct cu_sealfile fv[2] = {
+	    {.path = "evidence/A1/x.db",
+	     .device_path = "/data/x.db",
+	     .item = "A1",
+	     .sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	     .md5 = "900150983cd24fb0d6963f7d28e17f72",
+	     .size = 3},
+	    {.path = "evidence/B2/y.db",
+	     .item = "B2",
+	     .sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	     .md5 = "d41d8cd98f00b204e9800998ecf8427e",
+	     .size = 0}};
+	struct files_arr fa = {fv, 2};
+	const struct cu_sealfile *fp = &fv[0], f = *fp;
 	struct cu_buf a = CU_BUF_INIT, b = CU_BUF_INIT;
 	struct cu_error err;
 	json_t *doc = NULL;
 
-	tap_ok(cu_seal_caseuco(m, "uuid-1", log, strlen(log), &f, 1, &a, &err) == CU_OK,
-	       "case.jsonld built");
-	tap_ok(cu_seal_caseuco(m, "uuid-1", log, strlen(log), &f, 1, &b, &err) == CU_OK &&
-		   a.len == b.len && memcmp(a.data, b.data, a.len) == 0,
+	tap_ok(build_jsonld(m, log, &fa, &a, &err) == CU_OK, "case.jsonld built");
+	tap_ok(build_jsonld(m, log, &fa, &b, &err) == CU_OK && a.len == b.len &&
+		   memcmp(a.data, b.data, a.len) == 0,
 	       "case.jsonld deterministic");
 	tap_ok(cu_json_load_str(a.data, a.len, "case.jsonld", &doc, &err) == CU_OK, "parses");
 	tap_ok(json_is_object(json_object_get(doc, "@context")) &&
@@ -209,6 +245,38 @@ static void test_caseuco(void)
 		   strstr(a.data, "uco-observable:MobileDeviceFacet") != NULL &&
 		   strstr(a.data, f.sha256) != NULL && strstr(a.data, f.md5) != NULL,
 	       "action, device and both hashes present");
+	{
+		/* The streamed lists: the investigation refers to every node of
+		 * @graph (itself aside) and to nothing else; each exhibit's
+		 * provenance record lists its device and its files. */
+		const json_t *g = json_object_get(doc, "@graph"), *x, *inv = json_array_get(g, 0);
+		const json_t *objs = json_object_get(inv, "uco-core:object");
+		size_t i, bad = 0, provs = 0, prov_ok = 0;
+		json_array_foreach(g, i, x)
+		{
+			const char *id = json_string_value(json_object_get(x, "@id"));
+			bool found = i == 0;
+			size_t k;
+			const json_t *r;
+			json_array_foreach(
+			    objs, k,
+			    r) if (id && strcmp(id, json_string_value(json_object_get(r, "@id"))) ==
+					     0) found = true;
+			if (!found)
+				bad++;
+			const char *ty = json_string_value(json_object_get(x, "@type"));
+			if (ty && strcmp(ty, "case-investigation:ProvenanceRecord") == 0) {
+				provs++;
+				if (json_array_size(json_object_get(x, "uco-core:object")) == 2)
+					prov_ok++;
+			}
+		}
+		tap_ok(bad == 0 && json_array_size(objs) + 1 == json_array_size(g) && provs == 2 &&
+			   prov_ok == 2,
+		       "investigation lists all %zu nodes; 2 exhibits each with device + file "
+		       "(bad %zu, provs %zu/%zu)",
+		       json_array_size(g), bad, prov_ok, provs);
+	}
 	json_decref(doc);
 	json_decref(m);
 	cu_buf_release(&a);
@@ -231,7 +299,7 @@ static void test_report_exit(void)
 
 int main(void)
 {
-	tap_plan(50);
+	tap_plan(51);
 	test_names();
 	test_columns();
 	test_tsq();

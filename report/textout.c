@@ -1,0 +1,160 @@
+/*
+ * textout.c - a generated text (manifest.json, case.jsonld) written to a
+ * file in the seal's work folder while it is hashed, piece by piece, so a
+ * text with one entry per evidence file is never whole in memory. Errors
+ * are sticky: the first one is kept and returned by cu_textout_close().
+ */
+#include "report/seal_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TEXT_BUF ((size_t)1 << 20)
+
+enum cu_status cu_textout_open(struct cu_textout *t, const char *path, unsigned algs,
+			       struct cu_buf *mem, struct cu_error *err)
+{
+	enum cu_status st;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->mem = mem;
+	cu_error_clear(&t->err);
+	if (mem != NULL) {
+		cu_buf_reset(mem);
+	} else {
+		if ((t->buf = cu_malloc(TEXT_BUF)) == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "out of memory writing '%s'", path);
+		t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (t->fd < 0) {
+			free(t->buf);
+			t->buf = NULL;
+			return cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'", path);
+		}
+	}
+	if (algs != 0 && (st = cu_hasher_new(algs, 0, &t->h, err)) != CU_OK) {
+		cu_textout_abort(t);
+		return st;
+	}
+	return CU_OK;
+}
+
+static void drain(struct cu_textout *t)
+{
+	size_t off = 0;
+
+	while (t->st == CU_OK && off < t->len) {
+		ssize_t w = write(t->fd, t->buf + off, t->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			t->st = cu_error_errno(&t->err, CU_E_IO, w < 0 ? errno : ENOSPC,
+					       "cannot write a generated text");
+		else
+			off += (size_t)w;
+	}
+	t->len = 0;
+}
+
+void cu_textout_put(struct cu_textout *t, const void *p, size_t n)
+{
+	const char *s = p;
+
+	if (t->st != CU_OK || n == 0)
+		return;
+	if (t->h != NULL && cu_hasher_update(t->h, p, n, &t->err) != CU_OK) {
+		t->st = t->err.code;
+		return;
+	}
+	t->size += n;
+	if (t->mem != NULL) {
+		t->st = cu_buf_append(t->mem, p, n, &t->err);
+		return;
+	}
+	while (n > 0 && t->st == CU_OK) {
+		size_t k = TEXT_BUF - t->len;
+		if (k > n)
+			k = n;
+		memcpy(t->buf + t->len, s, k);
+		t->len += k;
+		s += k;
+		n -= k;
+		if (t->len == TEXT_BUF)
+			drain(t);
+	}
+}
+
+void cu_textout_puts(struct cu_textout *t, const char *s)
+{
+	cu_textout_put(t, s, strlen(s));
+}
+
+/* Writes text, with `indent` spaces put after every newline: a value
+ * dumped at depth 0 lands at the depth the caller is at (jansson's indent
+ * is purely a count of spaces after each newline; strings never hold a raw
+ * newline). */
+void cu_textout_indented(struct cu_textout *t, const char *text, unsigned indent)
+{
+	static const char spaces[] = "                                ";
+	const char *p = text;
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		if (nl == NULL) {
+			cu_textout_puts(t, p);
+			return;
+		}
+		cu_textout_put(t, p, (size_t)(nl - p) + 1);
+		for (unsigned k = indent; k > 0;) {
+			unsigned c = k > sizeof(spaces) - 1 ? (unsigned)sizeof(spaces) - 1 : k;
+			cu_textout_put(t, spaces, c);
+			k -= c;
+		}
+		p = nl + 1;
+	}
+}
+
+void cu_textout_json(struct cu_textout *t, const json_t *v, size_t flags, unsigned indent)
+{
+	char *s;
+
+	if (t->st != CU_OK)
+		return;
+	if ((s = json_dumps(v, flags)) == NULL) {
+		t->st = cu_error_set(&t->err, CU_E_NOMEM, "cannot serialise a generated text");
+		return;
+	}
+	cu_textout_indented(t, s, indent);
+	free(s);
+}
+
+enum cu_status cu_textout_close(struct cu_textout *t, struct cu_digests *d, struct cu_error *err)
+{
+	if (t->fd >= 0)
+		drain(t);
+	if (t->st == CU_OK && t->h != NULL && d != NULL &&
+	    cu_hasher_final(t->h, d, &t->err) != CU_OK)
+		t->st = t->err.code;
+	if (t->fd >= 0 && close(t->fd) != 0 && t->st == CU_OK)
+		t->st = cu_error_errno(&t->err, CU_E_IO, errno, "cannot close a generated text");
+	t->fd = -1;
+	enum cu_status st = t->st;
+	if (st != CU_OK && err != NULL)
+		*err = t->err;
+	cu_textout_abort(t);
+	t->st = st;
+	return st;
+}
+
+void cu_textout_abort(struct cu_textout *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	free(t->buf);
+	t->buf = NULL;
+	cu_hasher_free(t->h);
+	t->h = NULL;
+}
