@@ -54,13 +54,6 @@ static json_t *typed(const char *type, const char *value)
 	return json_pack("{s:s,s:s}", "@type", type, "@value", value);
 }
 
-static json_t *typed_int(uint64_t v)
-{
-	char num[32];
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
-	return typed("xsd:integer", num);
-}
-
 static void set_str(json_t *o, const char *key, const char *v)
 {
 	if (v != NULL && v[0] != '\0')
@@ -72,19 +65,6 @@ static void add_node(struct uco *u, json_t *node, bool listed)
 	if (listed)
 		json_array_append_new(u->all, ref(json_string_value(json_object_get(node, "@id"))));
 	json_array_append_new(u->graph, node);
-}
-
-static json_t *hash_node(const char *owner, const char *method, const char *value)
-{
-	char id[128], key[256];
-	snprintf(key, sizeof(key), "%s/%s", owner, method);
-	json_t *h = json_object();
-	json_object_set_new(h, "@id", json_string(mkid("hash", key, id)));
-	json_object_set_new(h, "@type", json_string("uco-types:Hash"));
-	json_object_set_new(h, "uco-types:hashMethod",
-			    typed("uco-vocabulary:HashNameVocab", method));
-	json_object_set_new(h, "uco-types:hashValue", typed("xsd:hexBinary", value));
-	return h;
 }
 
 static const char *device_of(struct uco *u, const json_t *mitem, const char *item)
@@ -144,40 +124,6 @@ static enum cu_manifest_list items_list(const json_t *m)
 static const json_t *manifest_item(const json_t *m, const char *item)
 {
 	return cu_manifest_item_in(m, items_list(m), item);
-}
-
-static json_t *file_node(const struct cu_sealfile *f)
-{
-	char id[128], fid[128];
-	const char *name = strrchr(f->path, '/');
-
-	mkid("file", f->path, id);
-	json_t *o = json_object();
-	json_object_set_new(o, "@id", json_string(id));
-	json_object_set_new(o, "@type", json_string("uco-observable:ObservableObject"));
-	json_t *facets = json_array();
-	json_t *ff = json_object();
-	json_object_set_new(ff, "@id", json_string(mkid("file-facet", f->path, fid)));
-	json_object_set_new(ff, "@type", json_string("uco-observable:FileFacet"));
-	json_object_set_new(ff, "uco-observable:fileName", json_string(name ? name + 1 : f->path));
-	json_object_set_new(ff, "uco-observable:filePath",
-			    json_string(f->device_path ? f->device_path : f->path));
-	json_object_set_new(ff, "uco-observable:sizeInBytes", typed_int(f->size));
-	json_array_append_new(facets, ff);
-	json_t *cf = json_object();
-	json_object_set_new(cf, "@id", json_string(mkid("content-facet", f->path, fid)));
-	json_object_set_new(cf, "@type", json_string("uco-observable:ContentDataFacet"));
-	json_object_set_new(cf, "uco-observable:sizeInBytes", typed_int(f->size));
-	json_object_set_new(cf, "uco-observable:hash",
-			    json_pack("[o,o]", hash_node(f->path, "SHA256", f->sha256),
-				      hash_node(f->path, "MD5", f->md5)));
-	json_array_append_new(facets, cf);
-	json_object_set_new(o, "uco-core:hasFacet", facets);
-	json_object_set_new(o, "uco-core:description",
-			    json_pack("s", f->derived ? "derived file (package path in tag)"
-						      : "evidence file (package path in tag)"));
-	json_object_set_new(o, "uco-core:tag", json_pack("[s]", f->path));
-	return o;
 }
 
 static void add_action(struct uco *u, const json_t *m, const json_t *body)
@@ -281,11 +227,96 @@ static enum cu_status emit_file_ref(const struct cu_sealfile *f, void *ctx, stru
 	return r->l->t->st;
 }
 
+/* One file node, a million times on a phone: written straight out in the
+ * layout jansson gives file_node() at depth 2 (same bytes, no objects). */
+static void write_file_node(struct cu_textout *t, const struct cu_sealfile *f)
+{
+	char id[128], num[32];
+	const char *name = strrchr(f->path, '/');
+	struct kv {
+		const char *text; /* literal text, or NULL: a string value follows */
+		const char *value;
+	};
+	char sha_key[256], md5_key[256], hid1[128], hid2[128], ffid[128], cfid[128];
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)f->size);
+	snprintf(sha_key, sizeof(sha_key), "%s/SHA256", f->path);
+	snprintf(md5_key, sizeof(md5_key), "%s/MD5", f->path);
+	mkid("file", f->path, id);
+	mkid("file-facet", f->path, ffid);
+	mkid("content-facet", f->path, cfid);
+	mkid("hash", sha_key, hid1);
+	mkid("hash", md5_key, hid2);
+	const struct kv parts[] = {
+	    {"{\n      \"@id\": ", NULL},
+	    {NULL, id},
+	    {",\n      \"@type\": \"uco-observable:ObservableObject\",\n"
+	     "      \"uco-core:hasFacet\": [\n        {\n          \"@id\": ",
+	     NULL},
+	    {NULL, ffid},
+	    {",\n          \"@type\": \"uco-observable:FileFacet\",\n"
+	     "          \"uco-observable:fileName\": ",
+	     NULL},
+	    {NULL, name ? name + 1 : f->path},
+	    {",\n          \"uco-observable:filePath\": ", NULL},
+	    {NULL, f->device_path ? f->device_path : f->path},
+	    {",\n          \"uco-observable:sizeInBytes\": {\n"
+	     "            \"@type\": \"xsd:integer\",\n            \"@value\": ",
+	     NULL},
+	    {NULL, num},
+	    {"\n          }\n        },\n        {\n          \"@id\": ", NULL},
+	    {NULL, cfid},
+	    {",\n          \"@type\": \"uco-observable:ContentDataFacet\",\n"
+	     "          \"uco-observable:sizeInBytes\": {\n"
+	     "            \"@type\": \"xsd:integer\",\n            \"@value\": ",
+	     NULL},
+	    {NULL, num},
+	    {"\n          },\n          \"uco-observable:hash\": [\n            {\n"
+	     "              \"@id\": ",
+	     NULL},
+	    {NULL, hid1},
+	    {",\n              \"@type\": \"uco-types:Hash\",\n"
+	     "              \"uco-types:hashMethod\": {\n"
+	     "                \"@type\": \"uco-vocabulary:HashNameVocab\",\n"
+	     "                \"@value\": \"SHA256\"\n              },\n"
+	     "              \"uco-types:hashValue\": {\n"
+	     "                \"@type\": \"xsd:hexBinary\",\n                \"@value\": ",
+	     NULL},
+	    {NULL, f->sha256},
+	    {"\n              }\n            },\n            {\n              \"@id\": ", NULL},
+	    {NULL, hid2},
+	    {",\n              \"@type\": \"uco-types:Hash\",\n"
+	     "              \"uco-types:hashMethod\": {\n"
+	     "                \"@type\": \"uco-vocabulary:HashNameVocab\",\n"
+	     "                \"@value\": \"MD5\"\n              },\n"
+	     "              \"uco-types:hashValue\": {\n"
+	     "                \"@type\": \"xsd:hexBinary\",\n                \"@value\": ",
+	     NULL},
+	    {NULL, f->md5},
+	    {"\n              }\n            }\n          ]\n        }\n      ],\n"
+	     "      \"uco-core:description\": ",
+	     NULL},
+	    {NULL, f->derived ? "derived file (package path in tag)"
+			      : "evidence file (package path in tag)"},
+	    {",\n      \"uco-core:tag\": [\n        ", NULL},
+	    {NULL, f->path},
+	    {"\n      ]\n    }", NULL},
+	};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i].text != NULL)
+			cu_textout_puts(t, parts[i].text);
+		else
+			cu_textout_jstr(t, parts[i].value);
+	}
+}
+
 static enum cu_status emit_file_node(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
 {
 	struct caseuco_run *r = ctx;
 	(void)err;
-	list_elem(r->l, file_node(f));
+	cu_textout_puts(r->l->t, r->l->first ? "\n    " : ",\n    ");
+	r->l->first = false;
+	write_file_node(r->l->t, f);
 	return r->l->t->st;
 }
 

@@ -1497,45 +1497,58 @@ static enum cu_status manifest_row(const struct cu_sealfile *e, void *ctx, struc
 {
 	struct mfiles *mf = ctx;
 	struct sealctx *s = mf->s;
-	json_t *o = json_object();
+	json_t *o;
 
-	if (o == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
 	if (!e->derived && (mf->item == NULL || strcmp(mf->item, e->item) != 0)) {
 		free(mf->item);
-		if ((mf->item = cu_strdup(e->item)) == NULL) {
-			json_decref(o);
+		if ((mf->item = cu_strdup(e->item)) == NULL)
 			return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-		}
 		mf->a.item = mf->item;
 		mf->a.time = mf->a.method = NULL;
 		acq_from_manifest(s->c->manifest, mf->item, &mf->a);
 		acq_from_custody(s->bodies, mf->item, &mf->a);
 	}
-	if (!e->derived)
-		json_object_set_new(o, "seq", json_integer((json_int_t)++mf->seq));
+	if (!e->derived) {
+		/* Evidence rows, a million on a phone: formatted here, in
+		 * jansson's layout and escaping, without building objects. */
+		char num[32];
+		cu_textout_puts(mf->t, mf->first ? "\n    {\n" : ",\n    {\n");
+		mf->first = false;
+		snprintf(num, sizeof(num), "      \"seq\": %llu,\n", (unsigned long long)++mf->seq);
+		cu_textout_puts(mf->t, num);
+		cu_textout_member(mf->t, "path", e->path, false);
+		cu_textout_member(mf->t, "device_path", e->device_path, false);
+		cu_textout_member(mf->t, "item_id", e->item, false);
+		cu_textout_member(mf->t, "category",
+				  cu_seal_category(e->device_path ? e->device_path : e->path),
+				  false);
+		cu_textout_member(mf->t, "format", e->format ? e->format : "", false);
+		snprintf(num, sizeof(num), "      \"size\": %llu,\n", (unsigned long long)e->size);
+		cu_textout_puts(mf->t, num);
+		cu_textout_member(mf->t, "sha256", e->sha256, false);
+		cu_textout_member(mf->t, "md5", e->md5, false);
+		cu_textout_member(mf->t, "sm3", e->sm3 && strlen(e->sm3) == 64 ? e->sm3 : NULL,
+				  false);
+		cu_textout_member(mf->t, "acquired", mf->a.time, false);
+		cu_textout_member(mf->t, "method", mf->a.method, true);
+		cu_textout_puts(mf->t, "    }");
+		return mf->t->st;
+	}
+	if ((o = json_object()) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
 	json_object_set_new(o, "path", json_string(e->path));
 	json_object_set_new(o, "device_path", jstr_or_null(e->device_path));
 	json_object_set_new(o, "item_id", json_string(e->item));
-	if (e->derived) {
+	{
 		json_t *in = e->derived_from ? json_loads(e->derived_from, 0, NULL) : NULL;
 		json_object_set_new(o, "inputs", in ? in : json_array());
 		json_object_set_new(o, "method", jstr_or_null(e->derivation));
-	} else {
-		json_object_set_new(
-		    o, "category",
-		    json_string(cu_seal_category(e->device_path ? e->device_path : e->path)));
-		json_object_set_new(o, "format", json_string(e->format ? e->format : ""));
 	}
 	json_object_set_new(o, "size", json_integer((json_int_t)e->size));
 	json_object_set_new(o, "sha256", json_string(e->sha256));
 	json_object_set_new(o, "md5", json_string(e->md5));
 	json_object_set_new(o, "sm3",
 			    e->sm3 && strlen(e->sm3) == 64 ? json_string(e->sm3) : json_null());
-	if (!e->derived) {
-		json_object_set_new(o, "acquired", jstr_or_null(mf->a.time));
-		json_object_set_new(o, "method", jstr_or_null(mf->a.method));
-	}
 	cu_textout_puts(mf->t, mf->first ? "\n    " : ",\n    ");
 	mf->first = false;
 	cu_textout_json(mf->t, o, CU_MANIFEST_JSON_FLAGS, 4);

@@ -95,6 +95,10 @@ void cu_textout_puts(struct cu_textout *t, const char *s);
 void cu_textout_indented(struct cu_textout *t, const char *text, unsigned indent);
 /* json_dumps(v, flags) re-indented by `indent` spaces. */
 void cu_textout_json(struct cu_textout *t, const json_t *v, size_t flags, unsigned indent);
+/* A JSON string literal, escaped exactly as jansson dumps it. */
+void cu_textout_jstr(struct cu_textout *t, const char *s);
+/* `      "key": "v",` (or null; no comma when last): a member at depth 3. */
+void cu_textout_member(struct cu_textout *t, const char *key, const char *v, bool last);
 /* Flushes, closes; d (may be NULL) gets the digests. */
 enum cu_status cu_textout_close(struct cu_textout *t, struct cu_digests *d,
 				struct cu_error *err) CU_WARN_UNUSED;

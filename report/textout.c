@@ -158,3 +158,55 @@ void cu_textout_abort(struct cu_textout *t)
 	cu_hasher_free(t->h);
 	t->h = NULL;
 }
+
+/* A JSON string literal as jansson writes it with the manifest's flags:
+ * '"' and '\' escaped, \b \t \n \f \r by name, other controls as \u00XX
+ * (upper-case hex), everything else (UTF-8, '/', DEL) as is. */
+void cu_textout_jstr(struct cu_textout *t, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *run = s;
+
+	cu_textout_put(t, "\"", 1);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[8];
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		cu_textout_put(t, run, (size_t)(s - run));
+		run = s + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\r': esc[1] = 'r'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		cu_textout_put(t, esc, n);
+	}
+	cu_textout_put(t, run, (size_t)(s - run));
+	cu_textout_put(t, "\"", 1);
+}
+
+/* "key": value-or-null, as one member line of an object at depth 3. */
+void cu_textout_member(struct cu_textout *t, const char *key, const char *v, bool last)
+{
+	cu_textout_puts(t, "      \"");
+	cu_textout_puts(t, key);
+	cu_textout_puts(t, "\": ");
+	if (v == NULL)
+		cu_textout_puts(t, "null");
+	else
+		cu_textout_jstr(t, v);
+	cu_textout_puts(t, last ? "\n" : ",\n");
+}

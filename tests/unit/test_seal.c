@@ -206,6 +206,35 @@ static enum cu_status build_jsonld(const json_t *m, const char *log, struct file
 	return st;
 }
 
+/* Streamed rows escape strings exactly as jansson dumps them. */
+static void test_jstr(void)
+{
+	char in[200];
+	size_t k = 0, bad = 0;
+	const char *extra[] = {"", "中文/路径", "a\"b\\c", "\xe2\x80\xa8 \x7f", "tab\there\n"};
+
+	for (int c = 1; c < 128; c++)
+		in[k++] = (char)c;
+	in[k] = '\0';
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]) + 1; i++) {
+		const char *v = i == 0 ? in : extra[i - 1];
+		struct cu_buf got = CU_BUF_INIT;
+		struct cu_textout t;
+		json_t *j = json_string(v);
+		char *want = json_dumps(j, JSON_ENCODE_ANY | CU_MANIFEST_JSON_FLAGS);
+		TAP_MUST(cu_textout_open(&t, NULL, 0, &got, NULL));
+		cu_textout_jstr(&t, v);
+		TAP_MUST(cu_textout_close(&t, NULL, NULL));
+		if (want == NULL || got.data == NULL || strcmp(want, got.data) != 0)
+			bad++;
+		free(want);
+		json_decref(j);
+		cu_buf_release(&got);
+	}
+	tap_is_int((int64_t)bad, 0,
+		   "JSON strings escaped as jansson does (controls, quotes, UTF-8)");
+}
+
 static void test_caseuco(void)
 {
 	json_t *m =
@@ -299,11 +328,12 @@ static void test_report_exit(void)
 
 int main(void)
 {
-	tap_plan(51);
+	tap_plan(52);
 	test_names();
 	test_columns();
 	test_tsq();
 	test_content_root();
+	test_jstr();
 	test_caseuco();
 	test_report_exit();
 	return tap_done();
