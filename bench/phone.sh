@@ -21,7 +21,8 @@
 # (user+sys, custos / baseline: the steadier figure on a shared machine),
 # custos' peak RSS from GNU time (goal <= 64 MB whatever the file count) and
 # files per second. The last line gives seconds per 1000 files at each scale
-# and the largest over the smallest of them: about 1 means linear cost.
+# and the largest over the smallest of them: about 1 means linear cost (the
+# line before it gives the same in CPU seconds, steadier under load).
 #
 # Not a pass/fail test, but every step must succeed: a failing command
 # stops the run with its stderr and a non-zero exit.
@@ -31,9 +32,11 @@
 #   BENCH_PHONE=1 make bench                     with the other benches
 #
 # The 1,000,000-file manual run (about 15 GB of files; each scale's data is
-# removed before the next, but the largest needs about 2 x 16 GB free under
-# BENCHTMP, checked before each scale; the 1x scale alone takes ~20 minutes
-# on the project's 2-core VM, all three about 40):
+# removed before the next, but the largest needs about 36 GB free under
+# BENCHTMP, checked before each scale). At the pace of a 20,000-file run on
+# the project's 2-core VM (about 1.4 s per 1000 files for all steps and
+# baselines) the 1x scale takes ~25 minutes and all three ~45, if the cost
+# is linear; peak RSS that grows per file decides whether it fits at all:
 #   BUILDDIR=. BENCH_FILES=1000000 BENCHTMP=/var/tmp sh bench/phone.sh
 # To profile one step per file, keep a scale's data (BENCH_KEEP=1 leaves the
 # last scale's case and package in place and prints where) and run
@@ -97,6 +100,7 @@ row() { # step custos_s base_s custos_cpu base_cpu kb files goal
 }
 
 per1k_import='' per1k_seal='' per1k_verify='' scales_done=''
+cpu1k_import='' cpu1k_seal='' cpu1k_verify=''
 echo "phone.sh: BENCH_FILES=$FILES at scales $SCALES, seed $SEED, in $W"
 echo "  (load average at the start: $(cut -d' ' -f1-3 /proc/loadavg))"
 for scale in $SCALES; do
@@ -191,6 +195,9 @@ PY
 	per1k_import="$per1k_import $(per1k "$import_s" "$n")"
 	per1k_seal="$per1k_seal $(per1k "$seal_s" "$n")"
 	per1k_verify="$per1k_verify $(per1k "$verify_s" "$n")"
+	cpu1k_import="$cpu1k_import $(per1k "$import_cpu" "$n")"
+	cpu1k_seal="$cpu1k_seal $(per1k "$seal_cpu" "$n")"
+	cpu1k_verify="$cpu1k_verify $(per1k "$verify_cpu" "$n")"
 	scales_done="$scales_done $scale"
 	if [ "$KEEP" = 1 ] && [ "$scale" = "${SCALES##* }" ]; then
 		echo "  kept: case $C, package $pkg (rm -rf $W when done)"
@@ -204,5 +211,7 @@ done
 spread() { echo "$1" | awk '{ lo = hi = $1; for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i }
 	printf "%.2f", (lo > 0 ? hi / lo : 0) }'; }
 echo
+echo "linear? CPU s/1000 files at scales$scales_done: import$cpu1k_import ($(spread "$cpu1k_import"));" \
+	"seal$cpu1k_seal ($(spread "$cpu1k_seal")); verify$cpu1k_verify ($(spread "$cpu1k_verify"))"
 echo "linear? s/1000 files at scales$scales_done: import$per1k_import (max/min $(spread "$per1k_import"));" \
 	"seal$per1k_seal ($(spread "$per1k_seal")); verify$per1k_verify ($(spread "$per1k_verify"))"
