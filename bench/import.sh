@@ -53,9 +53,10 @@ base_cpu=$(awk '{print $1 + $2}' "$D/base-cpu.txt")
 rm -rf "$D/copy"
 
 # custos import.
-mkdir -p "$D/case/custody"
-"$CUSTOS" case init "$D/case" --case-id BENCH >/dev/null 2>&1 ||
-	{ echo '{}' >"$D/case/manifest.json" && : >"$D/case/custody/log.jsonl"; }
+# A real case (init refuses an existing directory); custody entries need an
+# examiner.
+"$CUSTOS" -q case init "$D/case" --case-id BENCH --examiner bench >/dev/null 2>"$D/init.err" ||
+	{ cat "$D/init.err" >&2 && exit 1; }
 warm
 sync
 t0=$(now)

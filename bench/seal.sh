@@ -20,7 +20,7 @@ W=${BENCHTMP:-${TMPDIR:-/tmp}}/seal-bench.$$
 mkdir -p "$W"
 trap 'chmod -R u+w "$W" 2>/dev/null; rm -rf "$W"' EXIT INT TERM
 
-"$CUSTOS" -q case init "$W/case" --case-id T2026-SEAL-0001 --manifest "$here/../tests/e2e/seal-manifest.json" >/dev/null
+"$CUSTOS" -q case init "$W/case" --case-id T2026-SEAL-0001 --manifest "$here/../tests/e2e/seal-manifest.json" --examiner bench >/dev/null
 "$MKCASE" "$W/case" A1 bulk "$MB"
 files=$(find "$W/case/evidence" -type f | wc -l | tr -d ' ')
 
