@@ -272,16 +272,43 @@ enum cu_status cu_mkdirs(const char *path, mode_t mode, bool parent_only, struct
 		if (n == 0)
 			return CU_OK; /* relative name in the current directory */
 	}
-	for (i = 1; i <= n; i++) {
-		char saved;
-
-		if (i < n && p[i] != '/')
-			continue;
-		saved = p[i];
-		p[i] = '\0';
+	/* Deepest first: in a tree being filled, the parent or a close
+	 * ancestor usually exists, so this costs one mkdir (and one stat),
+	 * not one per component. Walk up to the first that exists (or is
+	 * made), then down making the rest. */
+	i = n;
+	for (;;) {
+		if (mkdir(p, mode) == 0)
+			break;
+		int e = errno;
+		if (e == EEXIST) {
+			if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
+				return cu_error_set(err, CU_E_EXISTS,
+						    "cannot create directory '%s': a file of that "
+						    "name exists",
+						    p);
+			break;
+		}
+		size_t up = i;
+		while (up > 0 && p[up - 1] != '/')
+			up--;
+		while (up > 1 && p[up - 1] == '/')
+			up--;
+		if ((e != ENOENT && e != ENOTDIR) || up <= 1)
+			return cu_error_errno(err, e == ENOENT ? CU_E_NOTFOUND : CU_E_IO, e,
+					      "cannot create directory '%s'", p);
+		p[up] = '\0'; /* try the parent */
+		i = up;
+	}
+	/* Down again: each cut is restored and made. */
+	while (i < n) {
+		p[i] = '/';
+		while (i < n && p[i] == '/')
+			i++;
+		while (i < n && p[i] != '\0')
+			i++;
 		if (mkdir(p, mode) != 0) {
 			int e = errno;
-
 			if (e != EEXIST)
 				return cu_error_errno(err, e == ENOENT ? CU_E_NOTFOUND : CU_E_IO, e,
 						      "cannot create directory '%s'", p);
@@ -291,7 +318,6 @@ enum cu_status cu_mkdirs(const char *path, mode_t mode, bool parent_only, struct
 						    "name exists",
 						    p);
 		}
-		p[i] = saved;
 	}
 	return CU_OK;
 }

@@ -205,6 +205,14 @@ static void test_join_and_mkdirs(const char *tmp)
 	snprintf(p, sizeof(p), "%s/q/r/f/g", tmp);
 	tap_is_int(cu_mkdirs(p, 0755, false, &err), CU_E_EXISTS,
 		   "mkdirs through a file refused: %s", err.msg);
+	snprintf(p, sizeof(p), "%s/m//x///y/z", tmp);
+	tap_is_int(cu_mkdirs(p, 0755, false, &err), CU_OK,
+		   "mkdirs below an existing ancestor, doubled slashes");
+	snprintf(p, sizeof(p), "%s/m/x/y/z", tmp);
+	tap_ok(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "every missing level made");
+	snprintf(p, sizeof(p), "%s/q/r/f/g/h/i", tmp);
+	tap_is_int(cu_mkdirs(p, 0755, true, &err), CU_E_EXISTS,
+		   "mkdirs several levels below a file refused");
 }
 
 static void test_files(const char *tmp)
@@ -295,7 +303,7 @@ int main(void)
 {
 	const char *tmp = tap_tmpdir("core_path");
 
-	tap_plan(195);
+	tap_plan(198);
 	if (tmp == NULL) {
 		tap_ok(false, "temporary directory");
 		return tap_done();
