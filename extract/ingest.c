@@ -78,52 +78,123 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
+/* A record: u32 key length, the key, the value. */
+#define REC_HEAD 4
+
 void cu_ingest_pathmap_release(struct cu_ingest_pathmap *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
+	free(m->slots);
+	if (m->fd1 > 0)
+		close(m->fd1 - 1);
+	free(m->got);
+	free(m->key);
 	memset(m, 0, sizeof(*m));
+}
+
+static bool rec_read(const struct cu_ingest_pathmap *m, uint64_t off, const char *key, size_t klen,
+		     bool *same)
+{
+	unsigned char head[REC_HEAD];
+	uint32_t n;
+
+	*same = false;
+	if (pread(m->fd1 - 1, head, REC_HEAD, (off_t)off) != REC_HEAD)
+		return false;
+	n = (uint32_t)head[0] | (uint32_t)head[1] << 8 | (uint32_t)head[2] << 16 |
+	    (uint32_t)head[3] << 24;
+	if (n != klen)
+		return true;
+	if (pread(m->fd1 - 1, m->key, klen, (off_t)(off + REC_HEAD)) != (ssize_t)klen)
+		return false;
+	if (memcmp(m->key, key, klen) != 0)
+		return true;
+	*same = pread(m->fd1 - 1, m->got, sizeof(*m->got), (off_t)(off + REC_HEAD + klen)) ==
+		(ssize_t)sizeof(*m->got);
+	return *same;
+}
+
+/* Slot of key: where it is, or the empty slot where it would go. */
+static size_t find_slot(const struct cu_ingest_pathmap *m, const char *key, uint64_t h, bool *found)
+{
+	size_t klen = strlen(key);
+
+	*found = false;
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		bool same;
+		if (m->slots[2 * i + 1] == 0)
+			return i;
+		if (m->slots[2 * i] == h &&
+		    rec_read(m, m->slots[2 * i + 1] - 1, key, klen, &same) && same) {
+			*found = true;
+			return i;
+		}
+	}
 }
 
 struct cu_ingest_pathmap_val *cu_ingest_pathmap_get(const struct cu_ingest_pathmap *m,
 						    const char *key)
 {
+	bool found;
+
 	if (m->cap == 0)
 		return NULL;
-	for (size_t i = fnv1a(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == NULL)
-			return NULL;
-		if (strcmp(m->keys[i], key) == 0)
-			return &m->vals[i];
-	}
+	size_t i = find_slot(m, key, fnv1a(key), &found);
+	(void)i;
+	return found ? m->got : NULL;
 }
 
 static enum cu_status pathmap_grow(struct cu_ingest_pathmap *m, struct cu_error *err)
 {
 	size_t ncap = m->cap ? m->cap * 2 : 256;
-	char **keys = cu_calloc(ncap, sizeof(*keys));
-	struct cu_ingest_pathmap_val *vals = cu_calloc(ncap, sizeof(*vals));
-	if (keys == NULL || vals == NULL || ncap < m->cap) {
-		free(keys);
-		free(vals);
+	uint64_t *slots = cu_calloc(ncap, 2 * sizeof(*slots));
+	if (slots == NULL || ncap < m->cap) {
+		free(slots);
 		return cu_error_set(err, CU_E_NOMEM, "out of memory for the path map");
 	}
 	for (size_t i = 0; i < m->cap; i++) {
-		if (m->keys[i] == NULL)
+		if (m->slots[2 * i + 1] == 0)
 			continue;
-		size_t j = fnv1a(m->keys[i]) & (ncap - 1);
-		while (keys[j] != NULL)
+		size_t j = m->slots[2 * i] & (ncap - 1);
+		while (slots[2 * j + 1] != 0)
 			j = (j + 1) & (ncap - 1);
-		keys[j] = m->keys[i];
-		vals[j] = m->vals[i];
+		slots[2 * j] = m->slots[2 * i];
+		slots[2 * j + 1] = m->slots[2 * i + 1];
 	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
+	free(m->slots);
+	m->slots = slots;
 	m->cap = ncap;
+	return CU_OK;
+}
+
+static enum cu_status scratch_open(struct cu_ingest_pathmap *m, struct cu_error *err)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if ((m->got = cu_calloc(1, sizeof(*m->got))) == NULL ||
+	    (m->key = cu_malloc(CU_PATH_MAX)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory for the path map");
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char tmpl[CU_PATH_MAX];
+		snprintf(tmpl, sizeof(tmpl), "%s/custos-paths.XXXXXX", dir);
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd >= 0)
+			(void)unlink(tmpl);
+	}
+	if (fd < 0)
+		return cu_error_errno(err, CU_E_IO, errno,
+				      "cannot create the path map's scratch file in '%s'", dir);
+	m->fd1 = fd + 1;
+	return CU_OK;
+}
+
+static enum cu_status write_at(int fd, const void *p, size_t n, uint64_t off, struct cu_error *err)
+{
+	if (pwrite(fd, p, n, (off_t)off) != (ssize_t)n)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot write the path map");
 	return CU_OK;
 }
 
@@ -131,21 +202,41 @@ enum cu_status cu_ingest_pathmap_put(struct cu_ingest_pathmap *m, const char *ke
 				     const struct cu_ingest_pathmap_val *v, struct cu_error *err)
 {
 	enum cu_status st;
-	struct cu_ingest_pathmap_val *have = cu_ingest_pathmap_get(m, key);
-	if (have != NULL) {
-		*have = *v;
-		return CU_OK;
+	size_t klen = strlen(key);
+	uint64_t h = fnv1a(key);
+	bool found = false;
+	size_t i;
+
+	if (klen >= CU_PATH_MAX)
+		return cu_error_set(err, CU_E_PATH, "path too long for the path map");
+	if (m->fd1 == 0 && (st = scratch_open(m, err)) != CU_OK)
+		return st;
+	if (m->cap > 0) {
+		i = find_slot(m, key, h, &found);
+		if (found)
+			return write_at(m->fd1 - 1, v, sizeof(*v),
+					m->slots[2 * i + 1] - 1 + REC_HEAD + klen, err);
 	}
 	if ((m->n + 1) * 4 > m->cap * 3 && (st = pathmap_grow(m, err)) != CU_OK)
 		return st;
-	char *k = cu_strdup(key);
-	if (k == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "out of memory for the path map");
-	size_t i = fnv1a(key) & (m->cap - 1);
-	while (m->keys[i] != NULL)
+	/* One write per record: length, key, value. */
+	unsigned char rec[REC_HEAD + CU_PATH_MAX + sizeof(*v)];
+	uint64_t off = m->end;
+	size_t rn = REC_HEAD + klen + sizeof(*v);
+	rec[0] = (unsigned char)klen;
+	rec[1] = (unsigned char)(klen >> 8);
+	rec[2] = (unsigned char)(klen >> 16);
+	rec[3] = (unsigned char)(klen >> 24);
+	memcpy(rec + REC_HEAD, key, klen);
+	memcpy(rec + REC_HEAD + klen, v, sizeof(*v));
+	if ((st = write_at(m->fd1 - 1, rec, rn, off, err)) != CU_OK)
+		return st;
+	m->end += rn;
+	i = h & (m->cap - 1);
+	while (m->slots[2 * i + 1] != 0)
 		i = (i + 1) & (m->cap - 1);
-	m->keys[i] = k;
-	m->vals[i] = *v;
+	m->slots[2 * i] = h;
+	m->slots[2 * i + 1] = off + 1;
 	m->n++;
 	return CU_OK;
 }
