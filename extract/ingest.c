@@ -29,6 +29,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 /* Copy chunk of cu_ingest_copy_fd(). */
 #define CHUNK ((size_t)1 << 20)
 
@@ -1165,10 +1167,15 @@ void cu_ingest_set_progress(struct cu_ingest *w, struct cu_progress *p)
 /* The end: summary and custody entry                                  */
 /* ------------------------------------------------------------------ */
 
+/* The item's content root without holding its rows: they go through a
+ * private temporary SQLite database (pages spill to a scratch file past
+ * an 8 MiB cache), come back sorted bytewise by path, and are folded into
+ * the RFC 6962 stack one by one. A path listed twice is refused, as
+ * cu_merkle_content_root() does. */
 struct summary_rows {
-	struct cu_content_file *v;
-	size_t n, cap;
-	size_t evidence, derived;
+	sqlite3 *db;
+	sqlite3_stmt *ins;
+	size_t n, evidence, derived;
 };
 
 static enum cu_status summary_row(const struct cu_inventory_rec *r, void *ctx, struct cu_error *err)
@@ -1176,25 +1183,12 @@ static enum cu_status summary_row(const struct cu_inventory_rec *r, void *ctx, s
 	struct summary_rows *rows = ctx;
 	if (r->evidence_path == NULL || r->type == NULL || strcmp(r->type, "file") != 0)
 		return CU_OK;
-	if (rows->n == rows->cap) {
-		size_t nc = rows->cap ? rows->cap * 2 : 256;
-		struct cu_content_file *nv = cu_reallocarray(rows->v, nc, sizeof(*nv));
-		if (nv == NULL)
-			return cu_error_set(err, CU_E_NOMEM, "out of memory");
-		rows->v = nv;
-		rows->cap = nc;
-	}
-	struct cu_content_file *f = &rows->v[rows->n];
-	char *path = cu_strdup(r->evidence_path);
-	char *sha = cu_strdup(r->sha256);
-	if (path == NULL || sha == NULL) {
-		free(path);
-		free(sha);
-		return cu_error_set(err, CU_E_NOMEM, "out of memory");
-	}
-	f->path = path;
-	f->sha256 = sha;
-	f->size = r->size;
+	sqlite3_reset(rows->ins);
+	sqlite3_bind_text(rows->ins, 1, r->evidence_path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(rows->ins, 2, (sqlite3_int64)r->size);
+	sqlite3_bind_text(rows->ins, 3, r->sha256, -1, SQLITE_STATIC);
+	if (sqlite3_step(rows->ins) != SQLITE_DONE)
+		return cu_error_set(err, CU_E_IO, "content root: %s", sqlite3_errmsg(rows->db));
 	rows->n++;
 	if (r->kind != NULL && strcmp(r->kind, "derived") == 0)
 		rows->derived++;
@@ -1203,11 +1197,65 @@ static enum cu_status summary_row(const struct cu_inventory_rec *r, void *ctx, s
 	return CU_OK;
 }
 
+static enum cu_status item_root(struct cu_ingest *w, struct summary_rows *rows,
+				unsigned char root[32], struct cu_error *err)
+{
+	struct cu_merkle_stream ms;
+	sqlite3_stmt *sel = NULL;
+	struct cu_buf prev = CU_BUF_INIT;
+	enum cu_status st = CU_OK;
+	int rc;
+
+	if (sqlite3_open_v2("", &rows->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_exec(rows->db,
+			 "PRAGMA cache_size=-8192; PRAGMA temp_store=FILE; PRAGMA journal_mode=OFF;"
+			 "CREATE TABLE r(path TEXT, size INT, sha256 TEXT); BEGIN;",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(rows->db, "INSERT INTO r VALUES(?,?,?)", -1, &rows->ins, NULL) !=
+		SQLITE_OK)
+		return cu_error_set(err, CU_E_IO, "content root: scratch database: %s",
+				    rows->db ? sqlite3_errmsg(rows->db) : "cannot open");
+	if ((st = cu_inventory_each(w->c, w->item, summary_row, rows, err)) != CU_OK)
+		return st;
+	if (sqlite3_prepare_v2(rows->db, "SELECT path, size, sha256 FROM r ORDER BY path", -1, &sel,
+			       NULL) != SQLITE_OK)
+		return cu_error_set(err, CU_E_IO, "content root: %s", sqlite3_errmsg(rows->db));
+	cu_merkle_stream_init(&ms);
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(sel, 0);
+		const char *sha = (const char *)sqlite3_column_text(sel, 2);
+		unsigned char leaf[32];
+		if (path == NULL || sha == NULL) {
+			st = cu_error_set(err, CU_E_FORMAT, "content root: a row without path");
+			goto out;
+		}
+		if (prev.data != NULL && strcmp(prev.data, path) == 0) {
+			st = cu_error_set(err, CU_E_INTEGRITY, "file '%s' is listed twice", path);
+			goto out;
+		}
+		cu_buf_reset(&prev);
+		if ((st = cu_buf_puts(&prev, path, err)) != CU_OK)
+			goto out;
+		cu_merkle_content_leaf(path, (uint64_t)sqlite3_column_int64(sel, 1), sha, leaf);
+		cu_merkle_stream_add(&ms, leaf);
+	}
+	if (rc != SQLITE_DONE) {
+		st = cu_error_set(err, CU_E_IO, "content root: %s", sqlite3_errmsg(rows->db));
+		goto out;
+	}
+	cu_merkle_stream_root(&ms, root);
+out:
+	sqlite3_finalize(sel);
+	cu_buf_release(&prev);
+	return st;
+}
+
 enum cu_status cu_ingest_summarize(struct cu_ingest *w, struct cu_ingest_summary *out,
 				   struct cu_error *err)
 {
 	enum cu_status st;
-	struct summary_rows rows = {NULL, 0, 0, 0, 0};
+	struct summary_rows rows = {NULL, NULL, 0, 0, 0};
 	struct cu_buf abs = CU_BUF_INIT;
 	struct cu_digests invd;
 	unsigned char root[32];
@@ -1221,9 +1269,7 @@ enum cu_status cu_ingest_summarize(struct cu_ingest *w, struct cu_ingest_summary
 		return cu_error_set(err, CU_E_LIMIT, "item id too long");
 	if ((st = cu_case_path(w->c, inv, &abs, err)) != CU_OK)
 		goto out;
-	if ((st = cu_inventory_each(w->c, w->item, summary_row, &rows, err)) != CU_OK)
-		goto out;
-	if ((st = cu_merkle_content_root(rows.v, rows.n, root, err)) != CU_OK)
+	if ((st = item_root(w, &rows, root, err)) != CU_OK)
 		goto out;
 	if (cu_file_exists(abs.data)) {
 		if ((st = cu_hash_file(abs.data, CU_HASH_SHA256, &invd, err)) != CU_OK)
@@ -1238,11 +1284,8 @@ enum cu_status cu_ingest_summarize(struct cu_ingest *w, struct cu_ingest_summary
 	out->evidence_files = rows.evidence;
 	out->derived_files = rows.derived;
 out:
-	for (size_t i = 0; i < rows.n; i++) {
-		free((char *)rows.v[i].path);
-		free((char *)rows.v[i].sha256);
-	}
-	free(rows.v);
+	sqlite3_finalize(rows.ins);
+	sqlite3_close(rows.db);
 	cu_buf_release(&abs);
 	return st;
 }
