@@ -36,6 +36,12 @@
 
 struct committer;
 
+/* Descriptors of written files awaiting drop-behind (see below). */
+struct fdlist {
+	int *fd;
+	size_t n, cap;
+};
+
 struct cu_ingest {
 	struct cu_case *c;
 	enum cu_ingest_source source;
@@ -64,7 +70,55 @@ struct cu_ingest {
 	struct committer *committer; /* background syncfs + listing */
 	bool no_committer;
 	struct cu_buf last_parent; /* evidence directory made last */
+	struct fdlist held;        /* written files, open until their group is durable */
 };
+
+/* ------------------------------------------------------------------ */
+/* Drop-behind                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Written evidence is not read again by import, but its pages stay in the
+ * page cache: on a phone of tens of gigabytes the cache grows into fresh
+ * memory, the costliest part of writing on a VM, and pushes the user's
+ * cached files out. A committed file's descriptor is therefore kept open
+ * until its group commit's syncfs() has written it back; then its pages
+ * are dropped (POSIX_FADV_DONTNEED, which only drops clean pages) and it is
+ * closed, on the committer thread. At most a group's worth of files.
+ */
+#define HELD_MAX 256 /* two lists in flight: well under the usual 1024 fds */
+
+static void fdlist_drop(struct fdlist *l, bool advise)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (advise)
+			(void)posix_fadvise(l->fd[i], 0, 0, POSIX_FADV_DONTNEED);
+		close(l->fd[i]);
+	}
+	l->n = 0;
+}
+
+static void fdlist_release(struct fdlist *l)
+{
+	fdlist_drop(l, false);
+	free(l->fd);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Keeps fd for drop-behind; false (caller closes) when the list is full. */
+static bool fdlist_hold(struct fdlist *l, int fd)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		int *nv;
+		if (nc > HELD_MAX || (nv = cu_reallocarray(l->fd, nc, sizeof(*nv))) == NULL)
+			return false;
+		l->fd = nv;
+		l->cap = nc;
+	}
+	l->fd[l->n++] = fd;
+	return true;
+}
 
 /* ------------------------------------------------------------------ */
 /* Path map (open addressing, FNV-1a)                                  */
@@ -615,7 +669,7 @@ enum cu_status cu_ingest_file_commit(struct cu_ingest_file *o, const struct time
 			cu_warn("%s: cannot set the mtime of '%s': %s", o->w->what, o->abs,
 				strerror(errno));
 	}
-	if (close(o->fd) != 0) {
+	if (!fdlist_hold(&o->w->held, o->fd) && close(o->fd) != 0) {
 		o->fd = -1;
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot close '%s'", o->abs);
 		goto fail;
@@ -748,10 +802,13 @@ out:
 /* Makes one batch durable and lists it. Runs on the committer thread (or
  * inline when there is none). */
 static enum cu_status commit_batch(struct cu_ingest *w, const struct cu_buf *lines,
-				   struct cu_error *err)
+				   struct fdlist *fds, struct cu_error *err)
 {
-	if (syncfs(w->case_fd) != 0)
+	if (syncfs(w->case_fd) != 0) {
+		fdlist_drop(fds, false);
 		return cu_error_errno(err, CU_E_IO, errno, "cannot sync the case '%s'", w->c->dir);
+	}
+	fdlist_drop(fds, true); /* written back: drop behind */
 	return cu_inventory_append_lines(w->c, w->item, lines->data, lines->len, err);
 }
 
@@ -767,6 +824,7 @@ struct committer {
 	pthread_cond_t cv;
 	bool busy, stop;
 	struct cu_buf batch;
+	struct fdlist fds; /* the batch's files, dropped behind after syncfs */
 	uint64_t batch_n;
 	enum cu_status st;
 	struct cu_error err;
@@ -785,7 +843,7 @@ static void *committer_main(void *arg)
 		pthread_mutex_unlock(&c->mu);
 		struct cu_error e;
 		cu_error_clear(&e);
-		enum cu_status st = commit_batch(c->w, &c->batch, &e);
+		enum cu_status st = commit_batch(c->w, &c->batch, &c->fds, &e);
 		pthread_mutex_lock(&c->mu);
 		if (st != CU_OK && c->st == CU_OK) {
 			c->st = st;
@@ -815,6 +873,7 @@ static void committer_stop(struct cu_ingest *w)
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	cu_buf_release(&c->batch);
+	fdlist_release(&c->fds);
 	free(c);
 	w->committer = NULL;
 }
@@ -845,7 +904,7 @@ enum cu_status cu_ingest_flush(struct cu_ingest *w, bool wait, struct cu_error *
 	if (w->kill_after != 0 || w->no_committer) {
 		if (w->pending_n == 0)
 			return CU_OK;
-		if ((st = commit_batch(w, &w->pending, err)) != CU_OK)
+		if ((st = commit_batch(w, &w->pending, &w->held, err)) != CU_OK)
 			return st;
 		w->committed += w->pending_n;
 		goto handed;
@@ -874,6 +933,9 @@ enum cu_status cu_ingest_flush(struct cu_ingest *w, bool wait, struct cu_error *
 	struct cu_buf tmp = c->batch;
 	c->batch = w->pending;
 	w->pending = tmp;
+	struct fdlist ftmp = c->fds; /* empty: its batch was committed */
+	c->fds = w->held;
+	w->held = ftmp;
 	c->batch_n = w->pending_n;
 	c->busy = true;
 	pthread_cond_broadcast(&c->cv);
@@ -1094,6 +1156,7 @@ void cu_ingest_free(struct cu_ingest *w)
 	if (w == NULL)
 		return;
 	committer_stop(w);
+	fdlist_release(&w->held);
 	if (w->case_fd >= 0)
 		close(w->case_fd);
 	cu_buf_release(&w->last_parent);
