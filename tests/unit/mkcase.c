@@ -7,6 +7,8 @@
  *   mkcase CASE ITEM            a few small phone files (+ one derived file)
  *   mkcase CASE ITEM bulk MB    mixed files totalling about MB MiB (bench)
  *   mkcase CASE ITEM sm3        the small set, with SM3 digests too
+ *   mkcase CASE ITEM many N     N tiny files (1-256 bytes) in 100-wide fan-out
+ *                               directories: memory per file (verify_many.sh)
  * Content is deterministic (a fixed xorshift stream), so two runs agree.
  */
 #include <errno.h>
@@ -123,7 +125,7 @@ int main(int argc, char **argv)
 
 	cu_error_clear(&err);
 	if (argc < 3) {
-		fprintf(stderr, "usage: mkcase CASE ITEM [bulk MB | sm3]\n");
+		fprintf(stderr, "usage: mkcase CASE ITEM [bulk MB | sm3 | many N]\n");
 		return 2;
 	}
 	item = argv[2];
@@ -131,7 +133,19 @@ int main(int argc, char **argv)
 		algs |= CU_HASH_SM3;
 	if (cu_case_open(argv[1], &c, &err) != CU_OK)
 		return die(&err);
-	if (argc > 4 && strcmp(argv[3], "bulk") == 0) {
+	if (argc > 4 && strcmp(argv[3], "many") == 0) {
+		int64_t n = 0;
+		if (!cu_parse_i64(argv[4], &n) || n <= 0)
+			return 2;
+		for (int64_t i = 0; i < n; i++) {
+			char dp[128];
+			snprintf(dp, sizeof(dp), "/sdcard/many/d%03u/f%07u.bin",
+				 (unsigned)(i % 100), (unsigned)i);
+			if (add_file(c, item, "evidence", dp, "", 0, 1 + next() % 256, NULL, algs,
+				     &err) != CU_OK)
+				return die(&err);
+		}
+	} else if (argc > 4 && strcmp(argv[3], "bulk") == 0) {
 		int64_t mb = 0;
 		if (!cu_parse_i64(argv[4], &mb) || mb <= 0)
 			return 2;
