@@ -2245,6 +2245,16 @@ struct spkg {
 	bool noncanon;       /* files[] or derived[] out of order */
 	char initial_sha[65];
 	bool custody_listed;
+	/* In step (every row of files[] and derived[] met in order by the
+	 * cursor, none looked up or skipped), the content root needs no
+	 * second pass: derived[] leaves go to the stack as they come, files[]
+	 * leaves, which come first but sort after them, wait in a temporary
+	 * file. */
+	bool instep;
+	struct cu_merkle_stream mst;
+	struct idxw *leaves;
+	uint64_t nleaves[2];
+	char *prev[2], *first_file;
 };
 
 static bool bit_get(uint64_t *v, uint64_t i)
@@ -2291,6 +2301,8 @@ static bool cur_settle(struct spkg *s)
 			if (s->cur.row.valid &&
 			    !(s->cur_l == L_PKG && strcmp(s->cur.row.path, CU_PKG_CUSTODY) == 0))
 				return true;
+			if (!s->cur.row.valid)
+				s->instep = false;
 		}
 		s->cur_i++;
 	}
@@ -2677,6 +2689,78 @@ static void walk_fixed(struct spkg *s, const struct cu_zipwalk_entry *e, int slo
 	}
 }
 
+/* A row of files[] or derived[] met in step: its leaf (see instep). */
+static void step_leaf(struct spkg *s, int l, const struct row *row)
+{
+	unsigned char leaf[32];
+
+	if (s->prev[l] != NULL && strcmp(s->prev[l], row->path) >= 0) {
+		s->instep = false; /* out of order: the listing pass names it */
+		return;
+	}
+	free(s->prev[l]);
+	if ((s->prev[l] = cu_strdup(row->path)) == NULL) {
+		s->instep = false;
+		return;
+	}
+	if (l == L_FILES && s->nleaves[L_FILES] == 0 &&
+	    (s->first_file = cu_strdup(row->path)) == NULL) {
+		s->instep = false;
+		return;
+	}
+	cu_merkle_content_leaf(row->path, row->size, row->sha256, leaf);
+	if (l == L_DERIVED) {
+		cu_merkle_stream_add(&s->mst, leaf);
+	} else if (s->leaves->len + 32 <= sizeof(s->leaves->buf)) {
+		memcpy(s->leaves->buf + s->leaves->len, leaf, 32);
+		s->leaves->len += 32;
+	} else if (cu_write_all(s->leaves->fd, s->leaves->buf, s->leaves->len, "leaves", NULL) ==
+		   CU_OK) {
+		memcpy(s->leaves->buf, leaf, 32);
+		s->leaves->len = 32;
+	} else {
+		s->instep = false;
+		return;
+	}
+	s->nleaves[l]++;
+}
+
+/* The root of the rows met in step, when they were all met in order and
+ * every derived path sorts before every evidence one; false otherwise. */
+static bool step_root(struct spkg *s, unsigned char root[32], uint64_t *k)
+{
+	unsigned char leaf[32];
+	struct rbuf rb;
+	bool ok = true;
+
+	if (!s->instep || s->cur_l != NLISTS || s->nleaves[L_FILES] != s->ms.n[L_FILES] ||
+	    s->nleaves[L_DERIVED] != s->ms.n[L_DERIVED] ||
+	    (s->prev[L_DERIVED] != NULL && s->first_file != NULL &&
+	     strcmp(s->prev[L_DERIVED], s->first_file) >= 0))
+		return false;
+	if (s->leaves->len > 0 &&
+	    cu_write_all(s->leaves->fd, s->leaves->buf, s->leaves->len, "leaves", NULL) != CU_OK)
+		return false;
+	s->leaves->len = 0;
+	if (!rbuf_init(&rb, s->leaves->fd, s->nleaves[L_FILES] * 32, INDEX_WIN))
+		return false;
+	for (uint64_t i = 0; i < s->nleaves[L_FILES] && ok; i++) {
+		const unsigned char *b = rbuf_span(&rb, i * 32, 32);
+		if (b == NULL)
+			ok = false;
+		else {
+			memcpy(leaf, b, 32);
+			cu_merkle_stream_add(&s->mst, leaf);
+		}
+	}
+	rbuf_release(&rb);
+	if (!ok)
+		return false;
+	cu_merkle_stream_root(&s->mst, root);
+	*k = s->nleaves[L_FILES] + s->nleaves[L_DERIVED];
+	return true;
+}
+
 /* A listed entry: the expected next row, or one looked up. */
 static enum cu_status walk_listed(struct spkg *s, const struct cu_zipwalk_entry *e,
 				  struct cu_error *err)
@@ -2691,8 +2775,12 @@ static enum cu_status walk_listed(struct spkg *s, const struct cu_zipwalk_entry 
 		l = s->cur_l;
 		i = s->cur_i;
 		row = &s->cur.row;
+		if (l < L_PKG && s->instep)
+			step_leaf(s, l, row);
 	} else if (lookup(s, e->name, &l, &i)) {
 		row = &s->look.row;
+		if (l < L_PKG)
+			s->instep = false;
 	} else {
 		check(p->r, FAIL, "entries", "unexpected entry '%s': not listed in manifest.json",
 		      e->name);
@@ -2751,6 +2839,13 @@ static enum cu_status walk_package(struct spkg *s, struct cu_error *err)
 		return st;
 	s->cur_l = 0;
 	s->cur_i = 0;
+	s->instep = true;
+	cu_merkle_stream_init(&s->mst);
+	if ((s->leaves = cu_calloc(1, sizeof(*s->leaves))) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	if ((s->leaves->fd = tmp_fd()) < 0)
+		return cu_error_errno(err, CU_E_IO, errno,
+				      "verify: cannot make a temporary file in $TMPDIR");
 	if (!cur_settle(s))
 		return cu_error_set(err, CU_E_IO, "verify: cannot read the spooled manifest.json");
 	cu_error_clear(&e2);
@@ -2919,9 +3014,15 @@ static enum cu_status listing_pass(struct spkg *s, struct cu_error *err)
 			goto out;
 		}
 	}
-	(void)lcur_next(s, &c[L_FILES], &io);
-	(void)lcur_next(s, &c[L_DERIVED], &io);
-	while (!io && (c[L_FILES].has || c[L_DERIVED].has)) {
+	bool stepped = step_root(s, root, &k);
+	if (stepped) {
+		/* every row of both lists valid, seen, in order */
+		s->listed += k;
+	} else {
+		(void)lcur_next(s, &c[L_FILES], &io);
+		(void)lcur_next(s, &c[L_DERIVED], &io);
+	}
+	while (!stepped && !io && (c[L_FILES].has || c[L_DERIVED].has)) {
 		struct lcur *x;
 		if (!c[L_DERIVED].has)
 			x = &c[L_FILES];
@@ -2954,7 +3055,8 @@ static enum cu_status listing_pass(struct spkg *s, struct cu_error *err)
 		const json_t *cr = json_object_get(p->man, "content_root");
 		const char *want = json_string_value(json_object_get(cr, "root"));
 		json_int_t wsize = json_integer_value(json_object_get(cr, "size"));
-		cu_merkle_stream_root(&ms, root);
+		if (!stepped)
+			cu_merkle_stream_root(&ms, root);
 		cu_hex(root, 32, p->croot_hex);
 		memcpy(r->content_root, p->croot_hex, 65);
 		if (!canonical)
@@ -3073,6 +3175,12 @@ static void spkg_release(struct spkg *s)
 	rows_release(&s->look);
 	free(s->jump_have);
 	free(s->jump_want);
+	if (s->leaves != NULL && s->leaves->fd >= 0)
+		close(s->leaves->fd);
+	free(s->leaves);
+	free(s->prev[0]);
+	free(s->prev[1]);
+	free(s->first_file);
 }
 
 static enum cu_status verify_package_stream(struct pkg *p, struct outer *outer,

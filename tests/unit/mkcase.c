@@ -9,6 +9,8 @@
  *   mkcase CASE ITEM sm3        the small set, with SM3 digests too
  *   mkcase CASE ITEM many N     N tiny files (1-256 bytes) in 100-wide fan-out
  *                               directories: memory per file (verify_many.sh)
+ *   mkcase CASE ITEM many N phone   the same with 1-64 KiB files, about
+ *                               log-uniform (a phone's small files, bench)
  * Content is deterministic (a fixed xorshift stream), so two runs agree.
  */
 #include <errno.h>
@@ -141,8 +143,10 @@ int main(int argc, char **argv)
 			char dp[128];
 			snprintf(dp, sizeof(dp), "/sdcard/many/d%03u/f%07u.bin",
 				 (unsigned)(i % 100), (unsigned)i);
-			if (add_file(c, item, "evidence", dp, "", 0, 1 + next() % 256, NULL, algs,
-				     &err) != CU_OK)
+			uint64_t sz = 1 + next() % 256;
+			if (argc > 5 && strcmp(argv[5], "phone") == 0)
+				sz = ((uint64_t)1024 << (next() % 7)) + next() % 1024;
+			if (add_file(c, item, "evidence", dp, "", 0, sz, NULL, algs, &err) != CU_OK)
 				return die(&err);
 		}
 	} else if (argc > 4 && strcmp(argv[3], "bulk") == 0) {
