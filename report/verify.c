@@ -2596,7 +2596,8 @@ static enum cu_status load_manifest_stream(struct spkg *s, struct cu_error *err)
 	memcpy(p->seal_hex, d.sha256, 65);
 	memcpy(r->seal_hash, p->seal_hex, 65);
 	s->ms.size = ss.total;
-	if (!scan_manifest(&s->ms, why, sizeof(why)))
+	bool parsed = scan_manifest(&s->ms, why, sizeof(why));
+	if (!parsed)
 		check(r, FAIL, "manifest", "manifest.json does not parse: %s", why);
 	else
 		check(r, PASS, "manifest", "manifest.json parses; seal hash %s", p->seal_hex);
@@ -2607,7 +2608,7 @@ static enum cu_status load_manifest_stream(struct spkg *s, struct cu_error *err)
 	check_comment(p);
 	p->have_map = false;
 	p->map.comment = NULL;
-	if (s->ms.man == NULL || json_object_size(s->ms.man) == 0 || why[0] != '\0') {
+	if (!parsed || s->ms.man == NULL) {
 		p->stop = true;
 		goto out;
 	}
@@ -3183,6 +3184,41 @@ static void spkg_release(struct spkg *s)
 	free(s->first_file);
 }
 
+static enum cu_status walk_layout_only(struct spkg *s, struct cu_error *err)
+{
+	struct pkg *p = s->p;
+	const struct cu_zipwalk_entry *e;
+	struct cu_error e2;
+	enum cu_status st;
+	uint64_t n = 0;
+
+	cu_error_clear(&e2);
+	while ((st = cu_zipwalk_next(&s->w, &e, &e2)) == CU_OK) {
+		n++;
+		if (cu_path_check_relative(e->name, e->name_len, &p->e) != CU_OK) {
+			check(p->r, FAIL, "entry-names", "entry %llu has an unsafe name '%s': %s",
+			      (unsigned long long)e->index, e->name, p->e.msg);
+			s->names_bad = true;
+		}
+		if (e->index == 0 && strcmp(e->name, CU_PKG_MIMETYPE) != 0)
+			check(p->r, FAIL, "mimetype",
+			      "first entry is '%s', not a stored 'mimetype'", e->name);
+		else if (e->index == 0)
+			walk_fixed(s, e, 0);
+	}
+	p->r->entries = n;
+	if (st == CU_E_NOMEM)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	if (st != CU_E_NOTFOUND)
+		s->w.disorder = true;
+	if ((st = report_layout(s, err)) != CU_OK)
+		return st;
+	if (!s->names_bad)
+		check(p->r, PASS, "entry-names", "%llu entries, names relative, without '..'",
+		      (unsigned long long)n);
+	return CU_OK;
+}
+
 static enum cu_status verify_package_stream(struct pkg *p, struct outer *outer,
 					    struct cu_error *err)
 {
@@ -3228,8 +3264,14 @@ static enum cu_status verify_package_stream(struct pkg *p, struct outer *outer,
 		st = CU_OK;
 		goto out;
 	}
-	if ((st = load_manifest_stream(&s, err)) != CU_OK || p->stop)
+	if ((st = load_manifest_stream(&s, err)) != CU_OK)
 		goto out;
+	if (p->stop) {
+		/* No manifest to check the entries against: their layout,
+		 * names and the mimetype still are. */
+		st = walk_layout_only(&s, err);
+		goto out;
+	}
 	if ((st = walk_package(&s, err)) != CU_OK)
 		goto out;
 	if ((st = report_layout(&s, err)) != CU_OK)
