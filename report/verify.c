@@ -2232,7 +2232,6 @@ struct spkg {
 	struct rows cur, look; /* the expected next row; rows looked up */
 	int cur_l;
 	uint64_t cur_i;
-	bool cur_ok;
 	/* order: ranks of matched entries rise (docs/package.md) */
 	uint64_t maxrank;
 	bool order_bad, jumped;
