@@ -13,6 +13,7 @@
  * libzip, entry by entry through zip_fopen in 1 MiB chunks (a ring of 8,
  * see struct ring). Only the custody log, small, is held whole (capped).
  */
+#include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "report/seal_int.h"
 #include "report/zipmap.h"
 
@@ -1775,13 +1776,222 @@ struct row {
 	bool valid, has_sm3;
 };
 
+/*
+ * The common row, parsed without building a JSON tree (jansson was most
+ * of the per-file cost): one object of scalar values, strings without
+ * escapes, keys ASCII and unique, the five fields verify reads valid.
+ * Anything else (an escape, a nested value, a row that lacks a field)
+ * returns false and jansson parses the row, so its verdict and messages
+ * stay jansson's. Strings are checked as jansson checks them: no control
+ * character, well-formed UTF-8 (no overlong form, surrogate or code point
+ * past U+10FFFF).
+ */
+struct fspan {
+	const unsigned char *p;
+	size_t n;
+};
+
+static bool fast_utf8(const unsigned char *s, size_t n, size_t *used)
+{
+	unsigned c = s[0], need, min, cp;
+
+	if (c < 0xc2 || c > 0xf4)
+		return false;
+	need = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+	min = need == 1 ? 0x80 : need == 2 ? 0x800 : 0x10000;
+	cp = c & (need == 1 ? 0x1f : need == 2 ? 0x0f : 0x07);
+	if (n < need + 1)
+		return false;
+	for (unsigned k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return false;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return false;
+	*used = need + 1;
+	return true;
+}
+
+static bool fast_ws(const unsigned char *b, size_t n, size_t *i)
+{
+	while (*i < n && (b[*i] == ' ' || b[*i] == '\t' || b[*i] == '\n' || b[*i] == '\r'))
+		(*i)++;
+	return *i < n;
+}
+
+/* A string at b[*i] == '"': its bytes (without quotes) in out. */
+static bool fast_string(const unsigned char *b, size_t n, size_t *i, struct fspan *out)
+{
+	size_t k = *i + 1;
+
+	while (k < n && b[k] != '"') {
+		if (b[k] == '\\' || b[k] < 0x20)
+			return false;
+		if (b[k] < 0x80) {
+			k++;
+			continue;
+		}
+		size_t used;
+		if (!fast_utf8(b + k, n - k, &used))
+			return false;
+		k += used;
+	}
+	if (k >= n)
+		return false;
+	out->p = b + *i + 1;
+	out->n = k - *i - 1;
+	*i = k + 1;
+	return true;
+}
+
+static bool fast_row(const unsigned char *b, size_t n, struct row *row)
+{
+	struct fspan keys[32], path = {0}, sha = {0}, md5 = {0}, sm3 = {0};
+	size_t i = 0, nkeys = 0;
+	bool have_size = false, sm3_null = false;
+	uint64_t size = 0;
+
+	if (!fast_ws(b, n, &i) || b[i++] != '{' || !fast_ws(b, n, &i))
+		return false;
+	if (b[i] == '}')
+		return false; /* no fields: jansson says why */
+	for (;;) {
+		struct fspan key, str;
+		if (b[i] != '"' || !fast_string(b, n, &i, &key) || nkeys == 32)
+			return false;
+		for (size_t k = 0; k < key.n; k++)
+			if (key.p[k] >= 0x80)
+				return false;
+		for (size_t k = 0; k < nkeys; k++)
+			if (keys[k].n == key.n && memcmp(keys[k].p, key.p, key.n) == 0)
+				return false; /* a duplicate key */
+		keys[nkeys++] = key;
+		if (!fast_ws(b, n, &i) || b[i++] != ':' || !fast_ws(b, n, &i))
+			return false;
+#define KEY_IS(s) (key.n == sizeof(s) - 1 && memcmp(key.p, s, key.n) == 0)
+		if (b[i] == '"') {
+			if (!fast_string(b, n, &i, &str))
+				return false;
+			if (KEY_IS("path"))
+				path = str;
+			else if (KEY_IS("sha256"))
+				sha = str;
+			else if (KEY_IS("md5"))
+				md5 = str;
+			else if (KEY_IS("sm3"))
+				sm3 = str;
+			else if (KEY_IS("size"))
+				return false;
+		} else if (b[i] == '-' || (b[i] >= '0' && b[i] <= '9')) {
+			size_t s = i;
+			bool frac = false;
+			if (b[i] == '-')
+				i++;
+			if (i >= n || b[i] < '0' || b[i] > '9')
+				return false;
+			if (b[i] == '0')
+				i++;
+			else
+				while (i < n && b[i] >= '0' && b[i] <= '9')
+					i++;
+			if (i < n && b[i] == '.') {
+				frac = true;
+				if (++i >= n || b[i] < '0' || b[i] > '9')
+					return false;
+				while (i < n && b[i] >= '0' && b[i] <= '9')
+					i++;
+			}
+			if (i < n && (b[i] == 'e' || b[i] == 'E')) {
+				frac = true;
+				if (++i < n && (b[i] == '+' || b[i] == '-'))
+					i++;
+				if (i >= n || b[i] < '0' || b[i] > '9')
+					return false;
+				while (i < n && b[i] >= '0' && b[i] <= '9')
+					i++;
+			}
+			/* Only integers jansson surely holds (< 10^18): a real, or
+			 * an integer it may find too big, is its to judge. */
+			if (frac || i - s > 18)
+				return false;
+			if (KEY_IS("size")) {
+				if (b[s] == '-')
+					return false;
+				size = 0;
+				for (size_t k = s; k < i; k++)
+					size = size * 10 + (uint64_t)(b[k] - '0');
+				have_size = true;
+			} else if (KEY_IS("path") || KEY_IS("sha256") || KEY_IS("md5") ||
+				   KEY_IS("sm3")) {
+				return false;
+			}
+		} else {
+			static const char *const lit[3] = {"null", "true", "false"};
+			size_t which = 3;
+			for (size_t k = 0; k < 3 && which == 3; k++)
+				if (n - i >= strlen(lit[k]) &&
+				    memcmp(b + i, lit[k], strlen(lit[k])) == 0)
+					which = k;
+			if (which == 3)
+				return false; /* a nested value, or not JSON */
+			i += strlen(lit[which]);
+			if (KEY_IS("sm3") && which == 0)
+				sm3_null = true;
+			else if (KEY_IS("path") || KEY_IS("sha256") || KEY_IS("md5") ||
+				 KEY_IS("sm3") || KEY_IS("size"))
+				return false;
+		}
+#undef KEY_IS
+		if (!fast_ws(b, n, &i))
+			return false;
+		if (b[i] == ',') {
+			i++;
+			if (!fast_ws(b, n, &i))
+				return false;
+			continue;
+		}
+		if (b[i++] != '}')
+			return false;
+		break;
+	}
+	if (fast_ws(b, n, &i)) /* bytes after the object */
+		return false;
+	(void)sm3_null; /* null or absent: no SM3 */
+	if (path.p == NULL || !have_size || sha.n != 64 || md5.n != 32 ||
+	    (sm3.p != NULL && sm3.n > 64))
+		return false;
+	if (path.n + 1 > row->cap) {
+		char *np = realloc(row->path, path.n + 1);
+		if (np == NULL)
+			return false;
+		row->path = np;
+		row->cap = path.n + 1;
+	}
+	memcpy(row->path, path.p, path.n);
+	row->path[path.n] = '\0';
+	row->size = size;
+	memcpy(row->sha256, sha.p, 64);
+	row->sha256[64] = '\0';
+	memcpy(row->md5, md5.p, 32);
+	row->md5[32] = '\0';
+	if (sm3.p != NULL) {
+		memcpy(row->sm3, sm3.p, sm3.n);
+		row->sm3[sm3.n] = '\0';
+		row->has_sm3 = true;
+	}
+	row->valid = true;
+	return true;
+}
+
+static bool row_parse(const unsigned char *b, size_t n, struct row *row);
+
 /* Reads row i of list l; false when its span cannot be read (I/O). */
 static bool row_load(const struct mstream *m, struct rbuf *sp, struct rbuf *ix, int l, uint64_t i,
 		     struct row *row)
 {
 	const unsigned char *rec = rbuf_span(ix, (m->base[l] + i) * 16, 16);
 	uint64_t start = 0, end = 0;
-	json_t *j = NULL;
 
 	row->valid = row->has_sm3 = false;
 	if (rec == NULL)
@@ -1793,8 +2003,29 @@ static bool row_load(const struct mstream *m, struct rbuf *sp, struct rbuf *ix, 
 	const unsigned char *b = end >= start ? rbuf_span(sp, start, (size_t)(end - start)) : NULL;
 	if (b == NULL)
 		return false;
-	j = json_loadb((const char *)b, (size_t)(end - start),
-		       JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+	if (fast_row(b, (size_t)(end - start), row)) {
+#ifdef CUSTOS_TEST_HOOKS
+		/* Test builds: jansson must read the row the same way. */
+		struct row j;
+		memset(&j, 0, sizeof(j));
+		if (!row_parse(b, (size_t)(end - start), &j) || !j.valid ||
+		    strcmp(j.path, row->path) != 0 || j.size != row->size ||
+		    strcmp(j.sha256, row->sha256) != 0 || strcmp(j.md5, row->md5) != 0 ||
+		    j.has_sm3 != row->has_sm3 || (j.has_sm3 && strcmp(j.sm3, row->sm3) != 0))
+			CU_BUG("verify: the fast row parser and jansson disagree");
+		free(j.path);
+#endif
+		return true;
+	}
+	row->valid = row->has_sm3 = false;
+	return row_parse(b, (size_t)(end - start), row);
+}
+
+/* A row through jansson. */
+static bool row_parse(const unsigned char *b, size_t len, struct row *row)
+{
+	json_t *j = json_loadb((const char *)b, len,
+			       JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
 	const char *p = json_string_value(json_object_get(j, "path"));
 	const char *h = json_string_value(json_object_get(j, "sha256"));
 	const char *md = json_string_value(json_object_get(j, "md5"));
