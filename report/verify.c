@@ -3,11 +3,17 @@
  * package, or the inventory and custody chain of a case directory; and
  * Merkle inclusion proofs for one file of a package.
  *
- * Memory stays bounded: each entry is read through zip_fopen in 1 MiB
- * chunks (a ring of 8, see struct ring) into the hashers (libzip checks
- * the CRC when an entry has been read to its end). Only manifest.json and the custody log, both small,
- * are held whole (capped).
+ * Memory stays bounded whatever the file count. A plain package is read
+ * in one forward pass without libzip (see "a plain package in one forward
+ * pass" below): the central directory record by record in step with the
+ * local entries (zipmap.c), manifest.json spooled to a temporary file and
+ * scanned element by element, STORED entries hashed as read and DEFLATEd
+ * ones inflated with zlib, CRC-32 checked with zlib's crc32, MD5 on its own
+ * thread. Packages sealed with --encrypt (WinZip AES) are still read with
+ * libzip, entry by entry through zip_fopen in 1 MiB chunks (a ring of 8,
+ * see struct ring). Only the custody log, small, is held whole (capped).
  */
+#include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "report/seal_int.h"
 #include "report/zipmap.h"
 
@@ -18,10 +24,12 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <zip.h>
+#include <zlib.h>
 
 #define CHUNK ((size_t)1 << 20)
 
@@ -911,13 +919,15 @@ static void check_mimetype(struct pkg *p)
 static void check_comment(struct pkg *p)
 {
 	int clen = 0;
-	const char *cm = zip_get_archive_comment(p->za, &clen, ZIP_FL_ENC_RAW);
+	const char *cm;
 	char want[80];
 
 	/* The comment as the end record declares it, byte for byte. */
 	if (p->have_map) {
 		cm = p->map.comment;
 		clen = (int)p->map.comment_len;
+	} else {
+		cm = zip_get_archive_comment(p->za, &clen, ZIP_FL_ENC_RAW);
 	}
 
 	snprintf(want, sizeof(want), "CUSTOS1 %s", p->seal_hex);
@@ -1355,6 +1365,2196 @@ static void pkg_release(struct pkg *p)
 	cu_buf_release(&p->sigbuf);
 }
 
+/* ------------------------------------------------------------------ */
+/* a plain package in one forward pass (no libzip)                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The central directory is walked record by record (zipmap.c, struct
+ * cu_zipwalk) in step with the local entries, and manifest.json is read
+ * as a stream: inflated to an unlinked temporary file while its SHA-256
+ * (the seal hash) is taken, then scanned once for the byte spans of its
+ * top-level keys and of every element of files[], derived[] and
+ * package_files[] (an index of spans in a second temporary file). Each
+ * element is parsed on its own (jansson) when it is needed; the other
+ * top-level values, all small, make the in-memory manifest the later
+ * checks read. Entry k of the package is compared with the k-th name seal
+ * writes (docs/package.md "Canonical entry order"), so nothing holds every
+ * file: a bit per listed row says whether it was seen.
+ */
+
+#define MAN_SPOOL_MAX ((uint64_t)8 << 30) /* manifest.json spooled to disk */
+#define ROW_MAX       ((size_t)1 << 20)   /* one element of a list */
+#define TOP_MAX       ((size_t)64 << 20)  /* one other top-level value */
+#define SPOOL_WIN     ROW_MAX             /* a window on the spool */
+#define INDEX_WIN     ((size_t)64 << 10)  /* a window on the span index */
+#define INFLATE_OUT   ((size_t)256 << 10)
+
+enum { L_FILES, L_DERIVED, L_PKG, NLISTS };
+static const char *const list_names[NLISTS] = {"files", "derived", "package_files"};
+
+/* A read window over a temporary file. */
+struct rbuf {
+	int fd;
+	uint64_t size;
+	unsigned char *b;
+	uint64_t off;
+	size_t len, win;
+};
+
+static bool rbuf_init(struct rbuf *r, int fd, uint64_t size, size_t win)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->size = size;
+	r->win = win;
+	r->b = cu_malloc(win);
+	return r->b != NULL;
+}
+
+static void rbuf_release(struct rbuf *r)
+{
+	free(r->b);
+	r->b = NULL;
+}
+
+static bool pread_full(int fd, void *buf, size_t n, uint64_t off)
+{
+	unsigned char *p = buf;
+
+	while (n > 0) {
+		ssize_t got = pread(fd, p, n, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return false;
+		p += got;
+		off += (uint64_t)got;
+		n -= (size_t)got;
+	}
+	return true;
+}
+
+/* The bytes [off, off + n) (n <= the window) in one piece, or NULL. */
+static const unsigned char *rbuf_span(struct rbuf *r, uint64_t off, size_t n)
+{
+	if (off > r->size || n > r->size - off || n > r->win)
+		return NULL;
+	if (off < r->off || off + n > r->off + r->len) {
+		uint64_t len = r->size - off;
+		if (len > r->win)
+			len = r->win;
+		if (!pread_full(r->fd, r->b, (size_t)len, off))
+			return NULL;
+		r->off = off;
+		r->len = (size_t)len;
+	}
+	return r->b + (off - r->off);
+}
+
+/* A scanner over the spooled manifest, byte by byte. */
+struct scan {
+	struct rbuf *r;
+	uint64_t pos;
+	const unsigned char *p;
+	size_t avail;
+	char why[256];
+};
+
+static int sc_peek(struct scan *s)
+{
+	if (s->avail == 0) {
+		uint64_t left = s->r->size - s->pos;
+		size_t n = left < s->r->win ? (size_t)left : s->r->win;
+		if (left == 0 || (s->p = rbuf_span(s->r, s->pos, n)) == NULL)
+			return -1;
+		s->avail = n;
+	}
+	return *s->p;
+}
+
+static void sc_next(struct scan *s)
+{
+	s->p++;
+	s->avail--;
+	s->pos++;
+}
+
+static void sc_ws(struct scan *s)
+{
+	int c;
+	while ((c = sc_peek(s)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		sc_next(s);
+}
+
+static bool sc_fail(struct scan *s, const char *what)
+{
+	if (s->why[0] == '\0')
+		snprintf(s->why, sizeof(s->why), "%s at byte %llu", what,
+			 (unsigned long long)s->pos);
+	return false;
+}
+
+static bool sc_expect(struct scan *s, int c, const char *what)
+{
+	if (sc_peek(s) != c)
+		return sc_fail(s, what);
+	sc_next(s);
+	return true;
+}
+
+static bool sc_string(struct scan *s)
+{
+	int c;
+
+	if (!sc_expect(s, '"', "a string expected"))
+		return false;
+	while ((c = sc_peek(s)) != '"') {
+		if (c < 0)
+			return sc_fail(s, "unterminated string");
+		sc_next(s);
+		if (c == '\\') {
+			if (sc_peek(s) < 0)
+				return sc_fail(s, "unterminated string");
+			sc_next(s);
+		}
+	}
+	sc_next(s);
+	return true;
+}
+
+/* One value, matched only for its extent: its parse (jansson) checks it. */
+static bool sc_value(struct scan *s)
+{
+	int c = sc_peek(s);
+	uint64_t depth = 0;
+
+	if (c == '"')
+		return sc_string(s);
+	if (c == '{' || c == '[') {
+		do {
+			c = sc_peek(s);
+			if (c < 0)
+				return sc_fail(s, "unterminated object or array");
+			if (c == '"') {
+				if (!sc_string(s))
+					return false;
+				continue;
+			}
+			if (c == '{' || c == '[')
+				depth++;
+			else if (c == '}' || c == ']')
+				depth--;
+			sc_next(s);
+		} while (depth > 0);
+		return true;
+	}
+	uint64_t start = s->pos;
+	while ((c = sc_peek(s)) >= 0 && c != ',' && c != ']' && c != '}' && c != ' ' && c != '\t' &&
+	       c != '\n' && c != '\r')
+		sc_next(s);
+	return s->pos > start ? true : sc_fail(s, "a value expected");
+}
+
+/* The streamed manifest: spool, span index, small top-level values. */
+struct mstream {
+	int spool, idx;
+	uint64_t size, idx_size;
+	uint64_t base[NLISTS], n[NLISTS]; /* first index record and count */
+	bool present[NLISTS];
+	json_t *man; /* every top-level key but the three lists */
+};
+
+static int tmp_fd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[CU_PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/custos-verify-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+static void mstream_release(struct mstream *m)
+{
+	if (m->spool >= 0)
+		close(m->spool);
+	if (m->idx >= 0)
+		close(m->idx);
+	json_decref(m->man);
+	m->spool = m->idx = -1;
+	m->man = NULL;
+}
+
+/* A list's elements: their spans into the index file (buffered). */
+struct idxw {
+	int fd;
+	unsigned char buf[64 << 10];
+	size_t len;
+	uint64_t written;
+};
+
+static bool idxw_put(struct idxw *w, uint64_t start, uint64_t end)
+{
+	if (w->len + 16 > sizeof(w->buf)) {
+		if (cu_write_all(w->fd, w->buf, w->len, "index", NULL) != CU_OK)
+			return false;
+		w->len = 0;
+	}
+	for (int i = 0; i < 8; i++) {
+		w->buf[w->len + (size_t)i] = (unsigned char)(start >> (8 * i));
+		w->buf[w->len + 8 + (size_t)i] = (unsigned char)(end >> (8 * i));
+	}
+	w->len += 16;
+	w->written++;
+	return true;
+}
+
+static bool scan_list(struct scan *s, struct idxw *w, struct mstream *m, int l)
+{
+	m->present[l] = true;
+	m->base[l] = w->written;
+	sc_next(s); /* [ */
+	sc_ws(s);
+	if (sc_peek(s) == ']') {
+		sc_next(s);
+		return true;
+	}
+	for (;;) {
+		uint64_t start = s->pos;
+		if (!sc_value(s))
+			return false;
+		if (s->pos - start > ROW_MAX) {
+			snprintf(s->why, sizeof(s->why), "%s[%llu] is larger than %zu bytes",
+				 list_names[l], (unsigned long long)m->n[l], ROW_MAX);
+			return false;
+		}
+		if (!idxw_put(w, start, s->pos)) {
+			snprintf(s->why, sizeof(s->why), "cannot write the index of %s[]",
+				 list_names[l]);
+			return false;
+		}
+		m->n[l]++;
+		sc_ws(s);
+		if (sc_peek(s) == ']') {
+			sc_next(s);
+			return true;
+		}
+		if (!sc_expect(s, ',', "',' or ']' expected"))
+			return false;
+		sc_ws(s);
+	}
+}
+
+/* The top-level object: list spans indexed, other values parsed. */
+static bool scan_manifest(struct mstream *m, char *why, size_t whylen)
+{
+	struct rbuf r, vr;
+	struct scan s;
+	struct idxw *w = NULL;
+	bool ok = false;
+
+	memset(&s, 0, sizeof(s));
+	memset(&r, 0, sizeof(r));
+	memset(&vr, 0, sizeof(vr));
+	if (!rbuf_init(&r, m->spool, m->size, SPOOL_WIN) ||
+	    !rbuf_init(&vr, m->spool, m->size, 8192) || (w = cu_calloc(1, sizeof(*w))) == NULL ||
+	    (m->man = json_object()) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	w->fd = m->idx;
+	s.r = &r;
+	sc_ws(&s);
+	if (!sc_expect(&s, '{', "an object expected"))
+		goto out;
+	sc_ws(&s);
+	if (sc_peek(&s) == '}') {
+		sc_next(&s);
+	} else {
+		for (;;) {
+			uint64_t ks = s.pos;
+			json_t *key = NULL, *val = NULL;
+			if (!sc_string(&s))
+				goto out;
+			const unsigned char *kb =
+			    s.pos - ks <= 4096 ? rbuf_span(&vr, ks, s.pos - ks) : NULL;
+			if (kb == NULL ||
+			    (key = json_loadb((const char *)kb, (size_t)(s.pos - ks),
+					      JSON_DECODE_ANY, NULL)) == NULL ||
+			    !json_is_string(key)) {
+				json_decref(key);
+				sc_fail(&s, "a key that does not parse");
+				goto out;
+			}
+			char kname[64];
+			snprintf(kname, sizeof(kname), "%s", json_string_value(key));
+			bool dup = json_object_get(m->man, json_string_value(key)) != NULL;
+			int l = -1;
+			for (int i = 0; i < NLISTS; i++)
+				if (strcmp(json_string_value(key), list_names[i]) == 0)
+					l = i;
+			json_decref(key);
+			if (dup || (l >= 0 && m->present[l])) {
+				snprintf(s.why, sizeof(s.why), "duplicate object key '%s'", kname);
+				goto out;
+			}
+			sc_ws(&s);
+			if (!sc_expect(&s, ':', "':' expected"))
+				goto out;
+			sc_ws(&s);
+			if (l >= 0 && sc_peek(&s) == '[') {
+				if (!scan_list(&s, w, m, l))
+					goto out;
+			} else {
+				uint64_t vs = s.pos;
+				if (!sc_value(&s))
+					goto out;
+				struct cu_buf tmp = CU_BUF_INIT;
+				if (s.pos - vs > TOP_MAX ||
+				    cu_buf_grow(&tmp, (size_t)(s.pos - vs), NULL) != CU_OK ||
+				    !pread_full(m->spool, tmp.data, (size_t)(s.pos - vs), vs)) {
+					cu_buf_release(&tmp);
+					snprintf(s.why, sizeof(s.why),
+						 "the value of '%s' is too large", kname);
+					goto out;
+				}
+				json_error_t je;
+				val = json_loadb(
+				    tmp.data, (size_t)(s.pos - vs),
+				    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+				cu_buf_release(&tmp);
+				if (val == NULL) {
+					snprintf(s.why, sizeof(s.why),
+						 "the value of '%.60s': %.90s", kname, je.text);
+					goto out;
+				}
+				if (json_object_set_new(m->man, kname, val) != 0) {
+					snprintf(s.why, sizeof(s.why), "out of memory");
+					goto out;
+				}
+			}
+			sc_ws(&s);
+			if (sc_peek(&s) == '}') {
+				sc_next(&s);
+				break;
+			}
+			if (!sc_expect(&s, ',', "',' or '}' expected"))
+				goto out;
+			sc_ws(&s);
+		}
+	}
+	sc_ws(&s);
+	if (sc_peek(&s) >= 0) {
+		sc_fail(&s, "bytes after the object");
+		goto out;
+	}
+	if (w->len > 0 && cu_write_all(w->fd, w->buf, w->len, "index", NULL) != CU_OK) {
+		snprintf(s.why, sizeof(s.why), "cannot write the index");
+		goto out;
+	}
+	m->idx_size = w->written * 16;
+	ok = true;
+out:
+	if (!ok)
+		snprintf(why, whylen, "%s", s.why[0] ? s.why : "out of memory");
+	free(w);
+	rbuf_release(&r);
+	rbuf_release(&vr);
+	return ok;
+}
+
+/* One row of a list, parsed from its span. */
+struct row {
+	char *path;
+	size_t cap;
+	uint64_t size;
+	char sha256[65], md5[33], sm3[65];
+	bool valid, has_sm3;
+};
+
+/*
+ * The common row, parsed without building a JSON tree (jansson was most
+ * of the per-file cost): one object of scalar values, strings without
+ * escapes, keys ASCII and unique, the five fields verify reads valid.
+ * Anything else (an escape, a nested value, a row that lacks a field)
+ * returns false and jansson parses the row, so its verdict and messages
+ * stay jansson's. Strings are checked as jansson checks them: no control
+ * character, well-formed UTF-8 (no overlong form, surrogate or code point
+ * past U+10FFFF).
+ */
+struct fspan {
+	const unsigned char *p;
+	size_t n;
+};
+
+static bool fast_utf8(const unsigned char *s, size_t n, size_t *used)
+{
+	unsigned c = s[0], need, min, cp;
+
+	if (c < 0xc2 || c > 0xf4)
+		return false;
+	need = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+	min = need == 1 ? 0x80 : need == 2 ? 0x800 : 0x10000;
+	cp = c & (need == 1 ? 0x1f : need == 2 ? 0x0f : 0x07);
+	if (n < need + 1)
+		return false;
+	for (unsigned k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return false;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return false;
+	*used = need + 1;
+	return true;
+}
+
+static bool fast_ws(const unsigned char *b, size_t n, size_t *i)
+{
+	while (*i < n && (b[*i] == ' ' || b[*i] == '\t' || b[*i] == '\n' || b[*i] == '\r'))
+		(*i)++;
+	return *i < n;
+}
+
+/* A string at b[*i] == '"': its bytes (without quotes) in out. */
+static bool fast_string(const unsigned char *b, size_t n, size_t *i, struct fspan *out)
+{
+	size_t k = *i + 1;
+
+	while (k < n && b[k] != '"') {
+		if (b[k] == '\\' || b[k] < 0x20)
+			return false;
+		if (b[k] < 0x80) {
+			k++;
+			continue;
+		}
+		size_t used;
+		if (!fast_utf8(b + k, n - k, &used))
+			return false;
+		k += used;
+	}
+	if (k >= n)
+		return false;
+	out->p = b + *i + 1;
+	out->n = k - *i - 1;
+	*i = k + 1;
+	return true;
+}
+
+static bool fast_row(const unsigned char *b, size_t n, struct row *row)
+{
+	struct fspan keys[32], path = {0}, sha = {0}, md5 = {0}, sm3 = {0};
+	size_t i = 0, nkeys = 0;
+	bool have_size = false, sm3_null = false;
+	uint64_t size = 0;
+
+	if (!fast_ws(b, n, &i) || b[i++] != '{' || !fast_ws(b, n, &i))
+		return false;
+	if (b[i] == '}')
+		return false; /* no fields: jansson says why */
+	for (;;) {
+		struct fspan key, str;
+		if (b[i] != '"' || !fast_string(b, n, &i, &key) || nkeys == 32)
+			return false;
+		for (size_t k = 0; k < key.n; k++)
+			if (key.p[k] >= 0x80)
+				return false;
+		for (size_t k = 0; k < nkeys; k++)
+			if (keys[k].n == key.n && memcmp(keys[k].p, key.p, key.n) == 0)
+				return false; /* a duplicate key */
+		keys[nkeys++] = key;
+		if (!fast_ws(b, n, &i) || b[i++] != ':' || !fast_ws(b, n, &i))
+			return false;
+#define KEY_IS(s) (key.n == sizeof(s) - 1 && memcmp(key.p, s, key.n) == 0)
+		if (b[i] == '"') {
+			if (!fast_string(b, n, &i, &str))
+				return false;
+			if (KEY_IS("path"))
+				path = str;
+			else if (KEY_IS("sha256"))
+				sha = str;
+			else if (KEY_IS("md5"))
+				md5 = str;
+			else if (KEY_IS("sm3"))
+				sm3 = str;
+			else if (KEY_IS("size"))
+				return false;
+		} else if (b[i] == '-' || (b[i] >= '0' && b[i] <= '9')) {
+			size_t s = i;
+			bool frac = false;
+			if (b[i] == '-')
+				i++;
+			if (i >= n || b[i] < '0' || b[i] > '9')
+				return false;
+			if (b[i] == '0')
+				i++;
+			else
+				while (i < n && b[i] >= '0' && b[i] <= '9')
+					i++;
+			if (i < n && b[i] == '.') {
+				frac = true;
+				if (++i >= n || b[i] < '0' || b[i] > '9')
+					return false;
+				while (i < n && b[i] >= '0' && b[i] <= '9')
+					i++;
+			}
+			if (i < n && (b[i] == 'e' || b[i] == 'E')) {
+				frac = true;
+				if (++i < n && (b[i] == '+' || b[i] == '-'))
+					i++;
+				if (i >= n || b[i] < '0' || b[i] > '9')
+					return false;
+				while (i < n && b[i] >= '0' && b[i] <= '9')
+					i++;
+			}
+			/* Only integers jansson surely holds (< 10^18): a real, or
+			 * an integer it may find too big, is its to judge. */
+			if (frac || i - s > 18)
+				return false;
+			if (KEY_IS("size")) {
+				if (b[s] == '-')
+					return false;
+				size = 0;
+				for (size_t k = s; k < i; k++)
+					size = size * 10 + (uint64_t)(b[k] - '0');
+				have_size = true;
+			} else if (KEY_IS("path") || KEY_IS("sha256") || KEY_IS("md5") ||
+				   KEY_IS("sm3")) {
+				return false;
+			}
+		} else {
+			static const char *const lit[3] = {"null", "true", "false"};
+			size_t which = 3;
+			for (size_t k = 0; k < 3 && which == 3; k++)
+				if (n - i >= strlen(lit[k]) &&
+				    memcmp(b + i, lit[k], strlen(lit[k])) == 0)
+					which = k;
+			if (which == 3)
+				return false; /* a nested value, or not JSON */
+			i += strlen(lit[which]);
+			if (KEY_IS("sm3") && which == 0)
+				sm3_null = true;
+			else if (KEY_IS("path") || KEY_IS("sha256") || KEY_IS("md5") ||
+				 KEY_IS("sm3") || KEY_IS("size"))
+				return false;
+		}
+#undef KEY_IS
+		if (!fast_ws(b, n, &i))
+			return false;
+		if (b[i] == ',') {
+			i++;
+			if (!fast_ws(b, n, &i))
+				return false;
+			continue;
+		}
+		if (b[i++] != '}')
+			return false;
+		break;
+	}
+	if (fast_ws(b, n, &i)) /* bytes after the object */
+		return false;
+	(void)sm3_null; /* null or absent: no SM3 */
+	if (path.p == NULL || !have_size || sha.n != 64 || md5.n != 32 ||
+	    (sm3.p != NULL && sm3.n > 64))
+		return false;
+	if (path.n + 1 > row->cap) {
+		char *np = realloc(row->path, path.n + 1);
+		if (np == NULL)
+			return false;
+		row->path = np;
+		row->cap = path.n + 1;
+	}
+	memcpy(row->path, path.p, path.n);
+	row->path[path.n] = '\0';
+	row->size = size;
+	memcpy(row->sha256, sha.p, 64);
+	row->sha256[64] = '\0';
+	memcpy(row->md5, md5.p, 32);
+	row->md5[32] = '\0';
+	if (sm3.p != NULL) {
+		memcpy(row->sm3, sm3.p, sm3.n);
+		row->sm3[sm3.n] = '\0';
+		row->has_sm3 = true;
+	}
+	row->valid = true;
+	return true;
+}
+
+static bool row_parse(const unsigned char *b, size_t n, struct row *row);
+
+/* Reads row i of list l; false when its span cannot be read (I/O). */
+static bool row_load(const struct mstream *m, struct rbuf *sp, struct rbuf *ix, int l, uint64_t i,
+		     struct row *row)
+{
+	const unsigned char *rec = rbuf_span(ix, (m->base[l] + i) * 16, 16);
+	uint64_t start = 0, end = 0;
+
+	row->valid = row->has_sm3 = false;
+	if (rec == NULL)
+		return false;
+	for (int k = 0; k < 8; k++) {
+		start |= (uint64_t)rec[k] << (8 * k);
+		end |= (uint64_t)rec[8 + k] << (8 * k);
+	}
+	const unsigned char *b = end >= start ? rbuf_span(sp, start, (size_t)(end - start)) : NULL;
+	if (b == NULL)
+		return false;
+	if (fast_row(b, (size_t)(end - start), row)) {
+#ifdef CUSTOS_TEST_HOOKS
+		/* Test builds: jansson must read the row the same way. */
+		struct row j;
+		memset(&j, 0, sizeof(j));
+		if (!row_parse(b, (size_t)(end - start), &j) || !j.valid ||
+		    strcmp(j.path, row->path) != 0 || j.size != row->size ||
+		    strcmp(j.sha256, row->sha256) != 0 || strcmp(j.md5, row->md5) != 0 ||
+		    j.has_sm3 != row->has_sm3 || (j.has_sm3 && strcmp(j.sm3, row->sm3) != 0))
+			CU_BUG("verify: the fast row parser and jansson disagree");
+		free(j.path);
+#endif
+		return true;
+	}
+	row->valid = row->has_sm3 = false;
+	return row_parse(b, (size_t)(end - start), row);
+}
+
+/* A row through jansson. */
+static bool row_parse(const unsigned char *b, size_t len, struct row *row)
+{
+	json_t *j = json_loadb((const char *)b, len,
+			       JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+	const char *p = json_string_value(json_object_get(j, "path"));
+	const char *h = json_string_value(json_object_get(j, "sha256"));
+	const char *md = json_string_value(json_object_get(j, "md5"));
+	const char *s3 = json_string_value(json_object_get(j, "sm3"));
+	const json_t *sz = json_object_get(j, "size");
+	if (p != NULL && h != NULL && md != NULL && json_is_integer(sz) &&
+	    json_integer_value(sz) >= 0 && strlen(h) == 64 && strlen(md) == 32) {
+		size_t n = strlen(p);
+		if (n + 1 > row->cap) {
+			char *np = realloc(row->path, n + 1);
+			if (np == NULL) {
+				json_decref(j);
+				return false;
+			}
+			row->path = np;
+			row->cap = n + 1;
+		}
+		memcpy(row->path, p, n + 1);
+		row->size = (uint64_t)json_integer_value(sz);
+		memcpy(row->sha256, h, 65);
+		memcpy(row->md5, md, 33);
+		if (s3 != NULL) {
+			snprintf(row->sm3, sizeof(row->sm3), "%s", s3);
+			row->has_sm3 = true;
+		}
+		row->valid = true;
+	}
+	json_decref(j);
+	return true;
+}
+
+/* A reader of rows: its own windows on the spool and the index. */
+struct rows {
+	struct rbuf sp, ix;
+	struct row row;
+};
+
+static bool rows_init(struct rows *r, const struct mstream *m)
+{
+	memset(r, 0, sizeof(*r));
+	return rbuf_init(&r->sp, m->spool, m->size, SPOOL_WIN) &&
+	       rbuf_init(&r->ix, m->idx, m->idx_size, INDEX_WIN);
+}
+
+static void rows_release(struct rows *r)
+{
+	rbuf_release(&r->sp);
+	rbuf_release(&r->ix);
+	free(r->row.path);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- MD5 on its own thread ---------------------------------------- */
+
+/*
+ * The caller (SHA-256, CRC-32, and SM3 on the hasher's worker) copies each
+ * entry's bytes into a ring of slots; the MD5 thread hashes them, and at
+ * each mark (the end of an entry) finishes the digest and compares it
+ * with the manifest's. Small entries share a slot, so there is no
+ * hand-off per file; the caller only waits when the ring is full.
+ */
+#define PIPE_SLOTS 8
+#define PIPE_SLOT  ((size_t)1 << 20)
+#define PIPE_MARKS 4096
+#define PIPE_FAILS 1024
+
+struct mark {
+	size_t end;
+	char *name;   /* owned; NULL when not compared */
+	char *sm3msg; /* owned: reported when MD5 matches */
+	char md5[33];
+};
+
+struct pslot {
+	unsigned char *data;
+	size_t len, nmarks;
+	struct mark *marks;
+};
+
+struct pfail {
+	char *name, *detail;
+};
+
+struct md5pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	bool started, quit, broken;
+	struct pslot slot[PIPE_SLOTS];
+	uint64_t produced, consumed;
+	struct pslot *cur;
+	struct cu_hasher *md5;
+	struct pfail fails[PIPE_FAILS];
+	size_t nfails;
+	unsigned long lost;
+	char errmsg[CU_ERROR_MSG_MAX];
+};
+
+static void pipe_fail(struct md5pipe *pp, char *name, char *detail)
+{
+	pthread_mutex_lock(&pp->mu);
+	if (pp->nfails < PIPE_FAILS && name != NULL && detail != NULL) {
+		pp->fails[pp->nfails].name = name;
+		pp->fails[pp->nfails].detail = detail;
+		pp->nfails++;
+		name = detail = NULL;
+	} else {
+		pp->lost++;
+	}
+	pthread_mutex_unlock(&pp->mu);
+	free(name);
+	free(detail);
+}
+
+static void *pipe_main(void *arg)
+{
+	struct md5pipe *pp = arg;
+	struct cu_error e;
+	struct cu_digests d;
+
+	cu_error_clear(&e);
+	for (;;) {
+		pthread_mutex_lock(&pp->mu);
+		while (pp->consumed == pp->produced && !pp->quit)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		if (pp->consumed == pp->produced) {
+			pthread_mutex_unlock(&pp->mu);
+			break;
+		}
+		struct pslot *s = &pp->slot[pp->consumed % PIPE_SLOTS];
+		pthread_mutex_unlock(&pp->mu);
+		size_t pos = 0;
+		for (size_t i = 0; i < s->nmarks; i++) {
+			struct mark *mk = &s->marks[i];
+			if (!pp->broken &&
+			    (cu_hasher_update(pp->md5, s->data + pos, mk->end - pos, &e) != CU_OK ||
+			     cu_hasher_final(pp->md5, &d, &e) != CU_OK ||
+			     cu_hasher_reset(pp->md5, &e) != CU_OK)) {
+				pp->broken = true;
+				snprintf(pp->errmsg, sizeof(pp->errmsg), "%s", e.msg);
+			}
+			if (!pp->broken && mk->name != NULL && strcmp(d.md5, mk->md5) != 0) {
+				struct cu_buf b = CU_BUF_INIT;
+				if (cu_buf_printf(&b, NULL,
+						  "'%s' md5 mismatch: is %s, manifest.json says %s",
+						  mk->name, d.md5, mk->md5) == CU_OK)
+					pipe_fail(pp, mk->name, cu_buf_detach(&b, NULL));
+				else
+					pipe_fail(pp, mk->name, NULL);
+				mk->name = NULL;
+				cu_buf_release(&b);
+			} else if (!pp->broken && mk->name != NULL && mk->sm3msg != NULL) {
+				pipe_fail(pp, mk->name, mk->sm3msg);
+				mk->name = mk->sm3msg = NULL;
+			}
+			free(mk->name);
+			free(mk->sm3msg);
+			mk->name = mk->sm3msg = NULL;
+			pos = mk->end;
+		}
+		if (!pp->broken && s->len > pos &&
+		    cu_hasher_update(pp->md5, s->data + pos, s->len - pos, &e) != CU_OK) {
+			pp->broken = true;
+			snprintf(pp->errmsg, sizeof(pp->errmsg), "%s", e.msg);
+		}
+		pthread_mutex_lock(&pp->mu);
+		pp->consumed++;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+	return NULL;
+}
+
+static enum cu_status pipe_start(struct md5pipe *pp, struct cu_error *err)
+{
+	enum cu_status st;
+
+	memset(pp, 0, sizeof(*pp));
+	for (size_t i = 0; i < PIPE_SLOTS; i++)
+		if ((pp->slot[i].data = cu_malloc(PIPE_SLOT)) == NULL ||
+		    (pp->slot[i].marks = cu_calloc(PIPE_MARKS, sizeof(struct mark))) == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	if ((st = cu_hasher_new(CU_HASH_MD5, 0, &pp->md5, err)) != CU_OK)
+		return st;
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	if (pthread_create(&pp->th, NULL, pipe_main, pp) != 0) {
+		pthread_cond_destroy(&pp->cv);
+		pthread_mutex_destroy(&pp->mu);
+		return cu_error_set(err, CU_E_INTERNAL, "verify: cannot start the MD5 thread");
+	}
+	pp->started = true;
+	return CU_OK;
+}
+
+static struct pslot *pipe_cur(struct md5pipe *pp)
+{
+	if (pp->cur == NULL) {
+		pthread_mutex_lock(&pp->mu);
+		while (pp->produced - pp->consumed >= PIPE_SLOTS)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		pthread_mutex_unlock(&pp->mu);
+		pp->cur = &pp->slot[pp->produced % PIPE_SLOTS];
+		pp->cur->len = 0;
+		pp->cur->nmarks = 0;
+	}
+	return pp->cur;
+}
+
+static void pipe_publish(struct md5pipe *pp)
+{
+	pthread_mutex_lock(&pp->mu);
+	pp->produced++;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	pp->cur = NULL;
+}
+
+static void pipe_feed(struct md5pipe *pp, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		struct pslot *s = pipe_cur(pp);
+		size_t k = PIPE_SLOT - s->len < n ? PIPE_SLOT - s->len : n;
+		memcpy(s->data + s->len, p, k);
+		s->len += k;
+		p += k;
+		n -= k;
+		if (s->len == PIPE_SLOT)
+			pipe_publish(pp);
+	}
+}
+
+/* The end of an entry: compared when name is given (then owned by the
+ * pipe, as is sm3msg). */
+static void pipe_mark(struct md5pipe *pp, char *name, const char *md5, char *sm3msg)
+{
+	struct pslot *s = pipe_cur(pp);
+	struct mark *mk = &s->marks[s->nmarks++];
+
+	mk->end = s->len;
+	mk->name = name;
+	mk->sm3msg = sm3msg;
+	snprintf(mk->md5, sizeof(mk->md5), "%s", md5 ? md5 : "");
+	if (s->nmarks == PIPE_MARKS)
+		pipe_publish(pp);
+}
+
+/* Stops the thread after the last slot; its findings become checks. */
+static void pipe_finish(struct md5pipe *pp, struct cu_verify_report *r)
+{
+	if (pp->started) {
+		if (pp->cur != NULL && (pp->cur->len > 0 || pp->cur->nmarks > 0))
+			pipe_publish(pp);
+		pthread_mutex_lock(&pp->mu);
+		pp->quit = true;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+		pthread_join(pp->th, NULL);
+		pthread_cond_destroy(&pp->cv);
+		pthread_mutex_destroy(&pp->mu);
+		pp->started = false;
+		for (size_t i = 0; i < pp->nfails; i++) {
+			if (r != NULL) {
+				char ename[CU_PATH_MAX + 8];
+				snprintf(ename, sizeof(ename), "entry %s", pp->fails[i].name);
+				check(r, FAIL, ename, "%s", pp->fails[i].detail);
+			}
+			free(pp->fails[i].name);
+			free(pp->fails[i].detail);
+		}
+		pp->nfails = 0;
+		if (r != NULL && pp->lost > 0)
+			check(r, FAIL, "files", "%lu more entries fail their MD5 (not listed)",
+			      pp->lost);
+		if (r != NULL && pp->broken)
+			check(r, FAIL, "files", "MD5: %s", pp->errmsg);
+	}
+	for (size_t i = 0; i < PIPE_SLOTS; i++) {
+		if (pp->slot[i].marks != NULL)
+			for (size_t k = 0; k < PIPE_MARKS; k++) {
+				free(pp->slot[i].marks[k].name);
+				free(pp->slot[i].marks[k].sm3msg);
+			}
+		free(pp->slot[i].data);
+		free(pp->slot[i].marks);
+	}
+	cu_hasher_free(pp->md5);
+	memset(pp, 0, sizeof(*pp));
+}
+
+/* ---- one entry's bytes ------------------------------------------- */
+
+/* Receives an entry's bytes; false stops the read (the sink said why). */
+typedef bool (*entry_sink)(void *ctx, const unsigned char *p, size_t n);
+
+enum rd_result { RD_OK, RD_STOPPED, RD_DAMAGED };
+
+/* Reads the data of e (STORED or DEFLATEd) into sink, and checks its
+ * CRC-32 and size against the central directory. why: the damage. */
+static enum rd_result entry_read(struct cu_zipwalk *w, const struct cu_zipwalk_entry *e,
+				 unsigned char *out, entry_sink sink, void *ctx, char *why,
+				 size_t whylen)
+{
+	uint64_t off = e->data, left = e->comp_size, total = 0;
+	uLong crc = crc32(0L, Z_NULL, 0);
+	z_stream z;
+	bool zinit = false, zend = false;
+	enum rd_result res = RD_OK;
+
+	if (!e->has_local) {
+		snprintf(why, whylen, "no local entry");
+		return RD_DAMAGED;
+	}
+	if (e->flags & 0x0001) {
+		snprintf(why, whylen, "encrypted");
+		return RD_DAMAGED;
+	}
+	if (e->method != 0 && e->method != 8) {
+		snprintf(why, whylen, "compression method %u", e->method);
+		return RD_DAMAGED;
+	}
+	if (e->method == 8) {
+		memset(&z, 0, sizeof(z));
+		if (inflateInit2(&z, -MAX_WBITS) != Z_OK) {
+			snprintf(why, whylen, "cannot start inflating");
+			return RD_DAMAGED;
+		}
+		zinit = true;
+	}
+	while (left > 0 || (zinit && !zend)) {
+		size_t got = 0;
+		const unsigned char *p = NULL;
+		if (left > 0) {
+			p = cu_zipwalk_bytes(
+			    w, off, left > ((size_t)1 << 30) ? (size_t)1 << 30 : (size_t)left,
+			    &got);
+			if (p == NULL || got == 0) {
+				snprintf(why, whylen, "read error at offset %llu",
+					 (unsigned long long)off);
+				res = RD_DAMAGED;
+				goto out;
+			}
+			off += got;
+			left -= got;
+		}
+		if (!zinit) {
+			crc = crc32(crc, p, (uInt)got);
+			total += got;
+			if (!sink(ctx, p, got)) {
+				res = RD_STOPPED;
+				goto out;
+			}
+			continue;
+		}
+		z.next_in = (Bytef *)(uintptr_t)p;
+		z.avail_in = (uInt)got;
+		do {
+			z.next_out = out;
+			z.avail_out = (uInt)INFLATE_OUT;
+			int zr = inflate(&z, Z_NO_FLUSH);
+			size_t n = INFLATE_OUT - z.avail_out;
+			if (zr != Z_OK && zr != Z_STREAM_END && !(zr == Z_BUF_ERROR && n == 0)) {
+				snprintf(why, whylen, "invalid compressed data (%s)",
+					 z.msg ? z.msg : "inflate");
+				res = RD_DAMAGED;
+				goto out;
+			}
+			if (n > 0) {
+				crc = crc32(crc, out, (uInt)n);
+				total += n;
+				if (!sink(ctx, out, n)) {
+					res = RD_STOPPED;
+					goto out;
+				}
+			}
+			if (zr == Z_STREAM_END) {
+				zend = true;
+				break;
+			}
+			if (zr == Z_BUF_ERROR)
+				break;
+		} while (z.avail_in > 0 || z.avail_out == 0);
+		if (!zend && left == 0) {
+			snprintf(why, whylen, "compressed data ends early");
+			res = RD_DAMAGED;
+			goto out;
+		}
+		if (zend && (z.avail_in > 0 || left > 0)) {
+			snprintf(why, whylen, "bytes after the end of the compressed data");
+			res = RD_DAMAGED;
+			goto out;
+		}
+	}
+	if (total != e->size) {
+		snprintf(why, whylen, "is %llu bytes, the central directory says %llu",
+			 (unsigned long long)total, (unsigned long long)e->size);
+		res = RD_DAMAGED;
+	} else if ((uint32_t)crc != e->crc) {
+		snprintf(why, whylen, "CRC error");
+		res = RD_DAMAGED;
+	}
+out:
+	if (zinit)
+		inflateEnd(&z);
+	return res;
+}
+
+struct smallsink {
+	struct cu_buf *b;
+	size_t max;
+	bool over;
+};
+
+static bool small_sink(void *ctx, const unsigned char *p, size_t n)
+{
+	struct smallsink *s = ctx;
+	if (s->b->len + n > s->max || cu_buf_append(s->b, p, n, NULL) != CU_OK) {
+		s->over = true;
+		return false;
+	}
+	return true;
+}
+
+/* ---- the package -------------------------------------------------- */
+
+struct spkg {
+	struct pkg *p; /* the checks shared with the libzip path */
+	struct cu_zipmap_fd f;
+	struct cu_zipwalk w;
+	struct mstream ms;
+	struct md5pipe pipe;
+	struct cu_hasher *h_sm3;
+	unsigned char *out; /* INFLATE_OUT */
+	uint64_t *seen[NLISTS];
+	struct rows cur, look; /* the expected next row; rows looked up */
+	int cur_l;
+	uint64_t cur_i;
+	/* order: ranks of matched entries rise (docs/package.md) */
+	uint64_t maxrank;
+	bool order_bad, jumped;
+	char *jump_have, *jump_want;
+	uint64_t jump_at;
+	bool fixed_seen[5];
+	bool names_bad;
+	uint64_t bytes, listed;
+	unsigned long efail; /* failures of the entries and files checks */
+	bool noncanon;       /* files[] or derived[] out of order */
+	char initial_sha[65];
+	bool custody_listed;
+	/* In step (every row of files[] and derived[] met in order by the
+	 * cursor, none looked up or skipped), the content root needs no
+	 * second pass: derived[] leaves go to the stack as they come, files[]
+	 * leaves, which come first but sort after them, wait in a temporary
+	 * file. */
+	bool instep;
+	struct cu_merkle_stream mst;
+	struct idxw *leaves;
+	uint64_t nleaves[2];
+	char *prev[2], *first_file;
+};
+
+static bool bit_get(uint64_t *v, uint64_t i)
+{
+	return v != NULL && (v[i / 64] >> (i % 64) & 1) != 0;
+}
+
+static void bit_set(uint64_t *v, uint64_t i)
+{
+	if (v != NULL)
+		v[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+/* The rank of a row in the order seal writes (docs/package.md). */
+static uint64_t rank_of(const struct spkg *s, int l, uint64_t i, const char *path)
+{
+	uint64_t r = 5;
+
+	if (l == L_PKG && strcmp(path, CU_PKG_CUSTODY) == 0)
+		return 4;
+	for (int k = 0; k < l; k++)
+		r += s->ms.n[k];
+	return r + i;
+}
+
+static uint64_t rank_tsr(const struct spkg *s)
+{
+	return 5 + s->ms.n[L_FILES] + s->ms.n[L_DERIVED] + s->ms.n[L_PKG];
+}
+
+/* The expected cursor onto the next valid row not seen yet. */
+static bool cur_settle(struct spkg *s)
+{
+	while (s->cur_l < NLISTS) {
+		if (s->cur_i >= s->ms.n[s->cur_l]) {
+			s->cur_l++;
+			s->cur_i = 0;
+			continue;
+		}
+		if (!bit_get(s->seen[s->cur_l], s->cur_i)) {
+			if (!row_load(&s->ms, &s->cur.sp, &s->cur.ix, s->cur_l, s->cur_i,
+				      &s->cur.row))
+				return false;
+			if (s->cur.row.valid &&
+			    !(s->cur_l == L_PKG && strcmp(s->cur.row.path, CU_PKG_CUSTODY) == 0))
+				return true;
+			if (!s->cur.row.valid)
+				s->instep = false;
+		}
+		s->cur_i++;
+	}
+	return true;
+}
+
+/* Where name is listed: binary search in files[] and derived[] (bytewise
+ * order, as seal writes them), a scan of package_files[]. */
+static bool lookup(struct spkg *s, const char *name, int *lo_l, uint64_t *lo_i)
+{
+	for (int l = 0; l < 2; l++) {
+		uint64_t lo = 0, hi = s->ms.n[l];
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2;
+			if (!row_load(&s->ms, &s->look.sp, &s->look.ix, l, mid, &s->look.row) ||
+			    !s->look.row.valid)
+				break;
+			int c = strcmp(s->look.row.path, name);
+			if (c == 0) {
+				*lo_l = l;
+				*lo_i = mid;
+				return true;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	for (uint64_t i = 0; i < s->ms.n[L_PKG]; i++)
+		if (row_load(&s->ms, &s->look.sp, &s->look.ix, L_PKG, i, &s->look.row) &&
+		    s->look.row.valid && strcmp(s->look.row.path, name) == 0) {
+			*lo_l = L_PKG;
+			*lo_i = i;
+			return true;
+		}
+	return false;
+}
+
+/* The order check: ranks rise; the first entry seal writes later than
+ * the one it expected is the one named. */
+static void note_rank(struct spkg *s, uint64_t index, const char *name, uint64_t rank,
+		      const char *want)
+{
+	if (rank < s->maxrank && !s->order_bad) {
+		s->order_bad = true;
+		if (!s->jumped) {
+			s->jump_at = index;
+			s->jump_have = cu_strdup(name);
+			s->jump_want = cu_strdup(want ? want : "");
+		}
+	} else if (rank > s->maxrank + 1 && want != NULL && !s->order_bad) {
+		/* The latest entry ahead of the one expected: when one before it
+		 * comes later, this is where the order broke. */
+		free(s->jump_have);
+		free(s->jump_want);
+		s->jumped = true;
+		s->jump_at = index;
+		s->jump_have = cu_strdup(name);
+		s->jump_want = cu_strdup(want);
+	}
+	if (rank > s->maxrank)
+		s->maxrank = rank;
+}
+
+struct hashsink {
+	struct spkg *s;
+	struct cu_hasher *h;
+	const char *name;
+	uint64_t want, total;
+	struct cu_buf *keep;
+	bool hash_failed, keep_over;
+	char herr[CU_ERROR_MSG_MAX];
+};
+
+static bool hash_sink(void *ctx, const unsigned char *p, size_t n)
+{
+	struct hashsink *hs = ctx;
+	struct cu_error e;
+
+	hs->total += n;
+	/* Stop a decompression bomb early: never read past the listed size. */
+	if (hs->total > hs->want)
+		return false;
+	if (cu_hasher_update(hs->h, p, n, &e) != CU_OK) {
+		hs->hash_failed = true;
+		snprintf(hs->herr, sizeof(hs->herr), "%s", e.msg);
+		return false;
+	}
+	pipe_feed(&hs->s->pipe, p, n);
+	if (hs->keep != NULL && (hs->keep->len + n > CU_PKG_CUSTODY_MAX ||
+				 cu_buf_append(hs->keep, p, n, NULL) != CU_OK))
+		hs->keep_over = true;
+	return true;
+}
+
+/* One listed entry through the digests, compared with its row. */
+static void hash_listed(struct spkg *s, const struct cu_zipwalk_entry *e, const struct row *row,
+			struct cu_buf *keep)
+{
+	struct cu_verify_report *r = s->p->r;
+	struct hashsink hs;
+	struct cu_digests d;
+	struct cu_error e2;
+	char ename[CU_PATH_MAX + 8], why[256] = "";
+	const char *name = e->name;
+
+	snprintf(ename, sizeof(ename), "entry %s", name);
+	memset(&hs, 0, sizeof(hs));
+	hs.s = s;
+	hs.name = name;
+	hs.want = row->size;
+	hs.keep = keep;
+	cu_error_clear(&e2);
+	if (row->has_sm3 && s->h_sm3 == NULL &&
+	    cu_hasher_new(CU_HASH_SHA256 | CU_HASH_SM3, CU_HASHER_THREADED, &s->h_sm3, &e2) !=
+		CU_OK) {
+		check(r, FAIL, ename, "%s", e2.msg);
+		return;
+	}
+	hs.h = row->has_sm3 ? s->h_sm3 : s->p->h;
+	if (cu_hasher_reset(hs.h, &e2) != CU_OK) {
+		check(r, FAIL, ename, "%s", e2.msg);
+		return;
+	}
+	enum rd_result rr = entry_read(&s->w, e, s->out, hash_sink, &hs, why, sizeof(why));
+	if (rr != RD_OK) {
+		pipe_mark(&s->pipe, NULL, NULL, NULL);
+		if (hs.hash_failed)
+			check(r, FAIL, ename, "%s", hs.herr);
+		else if (rr == RD_STOPPED)
+			check(r, FAIL, ename,
+			      "'%s' is larger than the %llu bytes manifest.json lists: stopped",
+			      name, (unsigned long long)row->size);
+		else
+			check(r, FAIL, ename, "'%s' cannot be read (damaged, CRC): %s", name, why);
+		if (cu_hasher_final(hs.h, &d, &e2) != CU_OK) {
+			/* reset before the next entry anyway */
+		}
+		return;
+	}
+	if (hs.keep_over)
+		check(r, FAIL, ename, "'%s' is too large to check", name);
+	if (cu_hasher_final(hs.h, &d, &e2) != CU_OK) {
+		pipe_mark(&s->pipe, NULL, NULL, NULL);
+		check(r, FAIL, ename, "%s", e2.msg);
+		return;
+	}
+	s->bytes += d.size;
+	if (d.size != row->size) {
+		pipe_mark(&s->pipe, NULL, NULL, NULL);
+		check(r, FAIL, ename, "'%s' is %llu bytes, manifest.json says %llu", name,
+		      (unsigned long long)d.size, (unsigned long long)row->size);
+		return;
+	}
+	if (strcmp(d.sha256, row->sha256) != 0) {
+		pipe_mark(&s->pipe, NULL, NULL, NULL);
+		check(r, FAIL, ename, "'%s' sha256 mismatch: is %s, manifest.json says %s", name,
+		      d.sha256, row->sha256);
+		return;
+	}
+	char *sm3msg = NULL;
+	if (row->has_sm3 && strcmp(d.sm3, row->sm3) != 0) {
+		struct cu_buf b = CU_BUF_INIT;
+		if (cu_buf_printf(&b, NULL, "'%s' sm3 mismatch: is %s, manifest.json says %s", name,
+				  d.sm3, row->sm3) == CU_OK)
+			sm3msg = cu_buf_detach(&b, NULL);
+		cu_buf_release(&b);
+	}
+	char *nm = cu_strdup(name);
+	if (nm == NULL) {
+		free(sm3msg);
+		pipe_mark(&s->pipe, NULL, NULL, NULL);
+		check(r, UNREADABLE, ename, "out of memory");
+		return;
+	}
+	pipe_mark(&s->pipe, nm, row->md5, sm3msg);
+}
+
+/* A small entry whole (capped); false: a failed check was recorded. */
+static bool read_small_w(struct spkg *s, const struct cu_zipwalk_entry *e, size_t max,
+			 struct cu_buf *out)
+{
+	struct smallsink ss = {out, max, false};
+	char why[256] = "";
+
+	cu_buf_reset(out);
+	enum rd_result rr = entry_read(&s->w, e, s->out, small_sink, &ss, why, sizeof(why));
+	if (rr == RD_STOPPED) {
+		check(s->p->r, FAIL, "zip-structure", "entry '%s' is larger than %zu bytes",
+		      e->name, max);
+		return false;
+	}
+	if (rr != RD_OK) {
+		check(s->p->r, FAIL, "zip-structure", "entry '%s' cannot be read: %s", e->name,
+		      why);
+		return false;
+	}
+	if (out->data == NULL && cu_buf_grow(out, 0, NULL) != CU_OK)
+		return false;
+	return true;
+}
+
+/* ---- manifest.json ------------------------------------------------ */
+
+struct spoolsink {
+	int fd;
+	struct cu_hasher *h;
+	uint64_t total;
+	bool over, io;
+};
+
+static bool spool_sink(void *ctx, const unsigned char *p, size_t n)
+{
+	struct spoolsink *ss = ctx;
+
+	ss->total += n;
+	if (ss->total > MAN_SPOOL_MAX) {
+		ss->over = true;
+		return false;
+	}
+	if (cu_hasher_update(ss->h, p, n, NULL) != CU_OK ||
+	    cu_write_all(ss->fd, p, n, "manifest spool", NULL) != CU_OK) {
+		ss->io = true;
+		return false;
+	}
+	return true;
+}
+
+/* Finds manifest.json by a walk of its own (it is the second entry of a
+ * sealed package), spools and scans it: the manifest and zip-comment
+ * checks. */
+static enum cu_status load_manifest_stream(struct spkg *s, struct cu_error *err)
+{
+	struct pkg *p = s->p;
+	struct cu_verify_report *r = p->r;
+	struct cu_zipwalk w2;
+	const struct cu_zipwalk_entry *e = NULL;
+	struct cu_hasher *h = NULL;
+	struct cu_digests d;
+	struct spoolsink ss;
+	char why[256] = "";
+	enum cu_status st;
+	struct cu_error e2;
+
+	cu_error_clear(&e2);
+	memset(&ss, 0, sizeof(ss));
+	st = cu_zipwalk_open(&s->f.src, &w2, &e2);
+	while (st == CU_OK && (st = cu_zipwalk_next(&w2, &e, &e2)) == CU_OK)
+		if (strcmp(e->name, CU_PKG_MANIFEST) == 0)
+			break;
+	if (st == CU_E_NOMEM) {
+		cu_zipwalk_release(&w2);
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	}
+	if (st != CU_OK) {
+		/* a damaged directory is named by the main walk */
+		if (st == CU_E_NOTFOUND)
+			check(r, FAIL, "manifest", "the package has no manifest.json");
+		p->stop = true;
+		cu_zipwalk_release(&w2);
+		return CU_OK;
+	}
+	if ((s->ms.spool = tmp_fd()) < 0 || (s->ms.idx = tmp_fd()) < 0) {
+		st = cu_error_errno(err, CU_E_IO, errno,
+				    "verify: cannot make a temporary file in $TMPDIR");
+		goto out;
+	}
+	if ((st = cu_hasher_new(CU_HASH_SHA256, 0, &h, err)) != CU_OK)
+		goto out;
+	ss.fd = s->ms.spool;
+	ss.h = h;
+	enum rd_result rr = entry_read(&w2, e, s->out, spool_sink, &ss, why, sizeof(why));
+	if (rr == RD_STOPPED && ss.io) {
+		st = cu_error_errno(err, CU_E_IO, errno, "verify: cannot spool manifest.json");
+		goto out;
+	}
+	if (rr != RD_OK) {
+		if (rr == RD_STOPPED)
+			check(r, FAIL, "zip-structure", "entry '%s' is larger than %llu bytes",
+			      CU_PKG_MANIFEST, (unsigned long long)MAN_SPOOL_MAX);
+		else
+			check(r, FAIL, "zip-structure", "entry '%s' cannot be read: %s",
+			      CU_PKG_MANIFEST, why);
+		p->stop = true;
+		goto out;
+	}
+	if ((st = cu_hasher_final(h, &d, err)) != CU_OK)
+		goto out;
+	memcpy(p->seal, d.sha256_raw, 32);
+	memcpy(p->seal_hex, d.sha256, 65);
+	memcpy(r->seal_hash, p->seal_hex, 65);
+	s->ms.size = ss.total;
+	bool parsed = scan_manifest(&s->ms, why, sizeof(why));
+	if (!parsed)
+		check(r, FAIL, "manifest", "manifest.json does not parse: %s", why);
+	else
+		check(r, PASS, "manifest", "manifest.json parses; seal hash %s", p->seal_hex);
+	/* The comment as the end record declares it, byte for byte. */
+	p->have_map = true;
+	p->map.comment = w2.map.comment;
+	p->map.comment_len = w2.map.comment_len;
+	check_comment(p);
+	p->have_map = false;
+	p->map.comment = NULL;
+	if (!parsed || s->ms.man == NULL) {
+		p->stop = true;
+		goto out;
+	}
+	p->man = s->ms.man;
+	s->ms.man = NULL;
+out:
+	cu_hasher_free(h);
+	cu_zipwalk_release(&w2);
+	return st;
+}
+
+/* ---- the walk ----------------------------------------------------- */
+
+static int fixed_slot(const char *name)
+{
+	static const char *const f[5] = {CU_PKG_MIMETYPE, CU_PKG_MANIFEST, CU_PKG_SIG, CU_PKG_TSQ,
+					 CU_PKG_TSR};
+	for (int i = 0; i < 5; i++)
+		if (strcmp(name, f[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void walk_fixed(struct spkg *s, const struct cu_zipwalk_entry *e, int slot)
+{
+	struct pkg *p = s->p;
+	static const uint64_t rank[4] = {0, 1, 2, 3};
+
+	if (s->fixed_seen[slot]) {
+		check(p->r, FAIL, "entry-names", "entry name '%s' appears twice", e->name);
+		s->names_bad = true;
+		return;
+	}
+	s->fixed_seen[slot] = true;
+	note_rank(s, e->index, e->name, slot < 4 ? rank[slot] : rank_tsr(s), NULL);
+	switch (slot) {
+	case 0:
+		if (e->index != 0)
+			break; /* named by the mimetype check */
+		if (e->method != 0 || (e->flags & 1))
+			check(p->r, FAIL, "mimetype",
+			      "first entry is '%s', not a stored 'mimetype'", e->name);
+		else if (!read_small_w(s, e, 256, &p->small) ||
+			 strcmp(p->small.data, CU_PACKAGE_MIMETYPE) != 0)
+			check(p->r, FAIL, "mimetype", "mimetype is '%s', not '%s'",
+			      p->small.data ? p->small.data : "", CU_PACKAGE_MIMETYPE);
+		else
+			check(p->r, PASS, "mimetype", "%s", CU_PACKAGE_MIMETYPE);
+		break;
+	case 2: p->have_sig = read_small_w(s, e, 4096, &p->sigbuf); break;
+	case 3: {
+		struct cu_error e2;
+		cu_error_clear(&e2);
+		if (!read_small_w(s, e, 1 << 16, &p->small))
+			break;
+		p->have_tsq = true;
+		if (cu_seal_tsq_check(p->small.data, p->small.len, p->seal, &e2) != CU_OK)
+			check(p->r, FAIL, "timestamp-request", "%s", e2.msg);
+		else
+			check(p->r, PASS, "timestamp-request",
+			      "manifest.json.tsq asks to stamp SHA-256(manifest.json)");
+		break;
+	}
+	case 4:
+		if (p->o->tsr == NULL && read_small_w(s, e, 1 << 20, &p->small)) {
+			struct cu_buf det = CU_BUF_INIT;
+			struct cu_error e2;
+			cu_error_clear(&e2);
+			p->have_tsr = true;
+			if (cu_seal_tsr_check(p->small.data, p->small.len, p->seal, p->o->tsa_ca,
+					      &det, &e2) != CU_OK)
+				check(p->r, FAIL, "timestamp", "%s: %s", e->name, e2.msg);
+			else
+				check(p->r, PASS, "timestamp", "%s: %s", e->name, det.data);
+			cu_buf_release(&det);
+		}
+		break;
+	default: break;
+	}
+}
+
+/* A row of files[] or derived[] met in step: its leaf (see instep). */
+static void step_leaf(struct spkg *s, int l, const struct row *row)
+{
+	unsigned char leaf[32];
+
+	if (s->prev[l] != NULL && strcmp(s->prev[l], row->path) >= 0) {
+		s->instep = false; /* out of order: the listing pass names it */
+		return;
+	}
+	free(s->prev[l]);
+	if ((s->prev[l] = cu_strdup(row->path)) == NULL) {
+		s->instep = false;
+		return;
+	}
+	if (l == L_FILES && s->nleaves[L_FILES] == 0 &&
+	    (s->first_file = cu_strdup(row->path)) == NULL) {
+		s->instep = false;
+		return;
+	}
+	cu_merkle_content_leaf(row->path, row->size, row->sha256, leaf);
+	if (l == L_DERIVED) {
+		cu_merkle_stream_add(&s->mst, leaf);
+	} else if (s->leaves->len + 32 <= sizeof(s->leaves->buf)) {
+		memcpy(s->leaves->buf + s->leaves->len, leaf, 32);
+		s->leaves->len += 32;
+	} else if (cu_write_all(s->leaves->fd, s->leaves->buf, s->leaves->len, "leaves", NULL) ==
+		   CU_OK) {
+		memcpy(s->leaves->buf, leaf, 32);
+		s->leaves->len = 32;
+	} else {
+		s->instep = false;
+		return;
+	}
+	s->nleaves[l]++;
+}
+
+/* The root of the rows met in step, when they were all met in order and
+ * every derived path sorts before every evidence one; false otherwise. */
+static bool step_root(struct spkg *s, unsigned char root[32], uint64_t *k)
+{
+	unsigned char leaf[32];
+	struct rbuf rb;
+	bool ok = true;
+
+	if (!s->instep || s->cur_l != NLISTS || s->nleaves[L_FILES] != s->ms.n[L_FILES] ||
+	    s->nleaves[L_DERIVED] != s->ms.n[L_DERIVED] ||
+	    (s->prev[L_DERIVED] != NULL && s->first_file != NULL &&
+	     strcmp(s->prev[L_DERIVED], s->first_file) >= 0))
+		return false;
+	if (s->leaves->len > 0 &&
+	    cu_write_all(s->leaves->fd, s->leaves->buf, s->leaves->len, "leaves", NULL) != CU_OK)
+		return false;
+	s->leaves->len = 0;
+	if (!rbuf_init(&rb, s->leaves->fd, s->nleaves[L_FILES] * 32, INDEX_WIN))
+		return false;
+	for (uint64_t i = 0; i < s->nleaves[L_FILES] && ok; i++) {
+		const unsigned char *b = rbuf_span(&rb, i * 32, 32);
+		if (b == NULL)
+			ok = false;
+		else {
+			memcpy(leaf, b, 32);
+			cu_merkle_stream_add(&s->mst, leaf);
+		}
+	}
+	rbuf_release(&rb);
+	if (!ok)
+		return false;
+	cu_merkle_stream_root(&s->mst, root);
+	*k = s->nleaves[L_FILES] + s->nleaves[L_DERIVED];
+	return true;
+}
+
+/* A listed entry: the expected next row, or one looked up. */
+static enum cu_status walk_listed(struct spkg *s, const struct cu_zipwalk_entry *e,
+				  struct cu_error *err)
+{
+	struct pkg *p = s->p;
+	const struct row *row;
+	int l;
+	uint64_t i;
+	const char *want = s->cur_l < NLISTS ? s->cur.row.path : NULL;
+
+	if (s->cur_l < NLISTS && strcmp(e->name, s->cur.row.path) == 0) {
+		l = s->cur_l;
+		i = s->cur_i;
+		row = &s->cur.row;
+		if (l < L_PKG && s->instep)
+			step_leaf(s, l, row);
+	} else if (lookup(s, e->name, &l, &i)) {
+		row = &s->look.row;
+		if (l < L_PKG)
+			s->instep = false;
+	} else {
+		check(p->r, FAIL, "entries", "unexpected entry '%s': not listed in manifest.json",
+		      e->name);
+		s->efail++;
+		return CU_OK;
+	}
+	if (bit_get(s->seen[l], i)) {
+		check(p->r, FAIL, "entry-names", "entry name '%s' appears twice", e->name);
+		s->names_bad = true;
+		return CU_OK;
+	}
+	bit_set(s->seen[l], i);
+	note_rank(s, e->index, e->name, rank_of(s, l, i, e->name), want);
+	bool is_log = strcmp(e->name, CU_PKG_CUSTODY) == 0;
+	if (is_log)
+		cu_buf_reset(&p->logbuf);
+	unsigned long before = p->r->failures;
+	hash_listed(s, e, row, is_log ? &p->logbuf : NULL);
+	s->efail += p->r->failures - before;
+	if (is_log && p->logbuf.data != NULL)
+		p->log_seen = true;
+	else if (is_log)
+		p->log_seen = p->logbuf.len == 0 && row->size == 0;
+	/* The cursor moves on past the row found (rows skipped stay unseen:
+	 * missing, or named by the order check when they come later). */
+	if (l > s->cur_l || (l == s->cur_l && i >= s->cur_i)) {
+		if (!(l == L_PKG && strcmp(e->name, CU_PKG_CUSTODY) == 0 && s->cur_l < L_PKG)) {
+			s->cur_l = l;
+			s->cur_i = i + 1;
+		}
+	}
+	if (!cur_settle(s))
+		return cu_error_set(err, CU_E_IO, "verify: cannot read the spooled manifest.json");
+	return CU_OK;
+}
+
+/* Every entry in central directory order, in step with the lists. */
+static enum cu_status walk_package(struct spkg *s, struct cu_error *err)
+{
+	struct pkg *p = s->p;
+	struct cu_verify_report *r = p->r;
+	const struct cu_zipwalk_entry *e;
+	enum cu_status st;
+	struct cu_error e2;
+	uint64_t n = 0;
+	unsigned algs = CU_HASH_SHA256;
+
+	for (int l = 0; l < NLISTS; l++)
+		if ((s->seen[l] = cu_calloc(s->ms.n[l] / 64 + 1, sizeof(uint64_t))) == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	if (!rows_init(&s->cur, &s->ms) || !rows_init(&s->look, &s->ms))
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	if ((st = cu_hasher_new(algs, CU_HASHER_THREADED, &p->h, err)) != CU_OK)
+		return st;
+	if ((st = pipe_start(&s->pipe, err)) != CU_OK)
+		return st;
+	s->cur_l = 0;
+	s->cur_i = 0;
+	s->instep = true;
+	cu_merkle_stream_init(&s->mst);
+	if ((s->leaves = cu_calloc(1, sizeof(*s->leaves))) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	if ((s->leaves->fd = tmp_fd()) < 0)
+		return cu_error_errno(err, CU_E_IO, errno,
+				      "verify: cannot make a temporary file in $TMPDIR");
+	if (!cur_settle(s))
+		return cu_error_set(err, CU_E_IO, "verify: cannot read the spooled manifest.json");
+	cu_error_clear(&e2);
+	while ((st = cu_zipwalk_next(&s->w, &e, &e2)) == CU_OK) {
+		n++;
+		if (cu_path_check_relative(e->name, e->name_len, &p->e) != CU_OK) {
+			check(r, FAIL, "entry-names", "entry %llu has an unsafe name '%s': %s",
+			      (unsigned long long)e->index, e->name, p->e.msg);
+			s->names_bad = true;
+		}
+		if (e->index == 0 && strcmp(e->name, CU_PKG_MIMETYPE) != 0)
+			check(r, FAIL, "mimetype", "first entry is '%s', not a stored 'mimetype'",
+			      e->name);
+		int slot = fixed_slot(e->name);
+		if (slot >= 0)
+			walk_fixed(s, e, slot);
+		else if ((st = walk_listed(s, e, err)) != CU_OK)
+			return st;
+	}
+	r->entries = n;
+	if (n == 0)
+		check(r, FAIL, "mimetype", "first entry is '%s', not a stored 'mimetype'",
+		      "(none)");
+	if (st == CU_E_NOMEM)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	if (st != CU_E_NOTFOUND) {
+		/* A damaged central directory record: the full reader names it. */
+		check(r, FAIL, "zip-structure",
+		      "'%s' is not a readable ZIP archive (damaged or truncated?): %s", p->path,
+		      e2.msg);
+		s->w.disorder = true;
+	}
+	unsigned long before = r->failures;
+	pipe_finish(&s->pipe, r);
+	s->efail += r->failures - before;
+	return CU_OK;
+}
+
+/* ---- after the walk ----------------------------------------------- */
+
+/* zip-layout: a clean walk is the pass; otherwise the full reader
+ * (cu_zipmap_read) names every finding, as for the libzip path. */
+static enum cu_status report_layout(struct spkg *s, struct cu_error *err)
+{
+	struct pkg *p = s->p;
+	struct cu_zipmap *m = &s->w.map;
+	enum cu_status st;
+
+	if (cu_zipwalk_clean(&s->w)) {
+		check(p->r, PASS, "zip-layout",
+		      "%zu local entries one after the other from offset 0, the central "
+		      "directory, %sthe end record and its %zu-byte comment: all %llu bytes "
+		      "accounted for",
+		      m->n, m->zip64 ? "the ZIP64 end record and locator, " : "", m->comment_len,
+		      (unsigned long long)m->file_size);
+		return CU_OK;
+	}
+	unsigned long before = p->r->failures;
+	if ((st = check_zip_layout(p, err)) != CU_OK)
+		return st;
+	if (p->r->failures == before)
+		check(p->r, FAIL, "zip-layout",
+		      "'%s': the local entries do not follow one another in central directory "
+		      "order",
+		      p->path);
+	return CU_OK;
+}
+
+static void report_order(struct spkg *s)
+{
+	struct pkg *p = s->p;
+
+	if (!s->names_bad)
+		check(p->r, PASS, "entry-names",
+		      "%llu entries, names unique, relative, without '..'",
+		      (unsigned long long)p->r->entries);
+	if (s->order_bad)
+		check(p->r, FAIL, "entry-order",
+		      "entry %llu of '%s' is '%s' where seal writes '%s' (entries reordered "
+		      "or rewritten)",
+		      (unsigned long long)s->jump_at + 1, p->path,
+		      s->jump_have ? s->jump_have : "?", s->jump_want ? s->jump_want : "?");
+	else
+		check(p->r, PASS, "entry-order", "%llu entries in the order seal writes them",
+		      (unsigned long long)p->r->entries);
+}
+
+/* A pass over the lists: rows that lack a field, rows never seen in the
+ * package, files[] and derived[] in strict bytewise order, and the
+ * content root over both, merged by path (RFC 6962 stack). */
+struct lcur {
+	struct rows rw;
+	int l;
+	uint64_t i;
+	char *prev;
+	bool has;
+};
+
+static bool lcur_next(struct spkg *s, struct lcur *c, bool *io)
+{
+	struct pkg *p = s->p;
+
+	c->has = false;
+	while (c->i < s->ms.n[c->l]) {
+		uint64_t i = c->i++;
+		if (!row_load(&s->ms, &c->rw.sp, &c->rw.ix, c->l, i, &c->rw.row)) {
+			*io = true;
+			return false;
+		}
+		struct row *row = &c->rw.row;
+		if (!row->valid) {
+			check(p->r, FAIL, "manifest",
+			      "manifest.json: %s[%llu] lacks path, size, sha256 or md5",
+			      list_names[c->l], (unsigned long long)i);
+			continue;
+		}
+		s->listed++;
+		if (strcmp(row->path, CU_CASE_MANIFEST_INITIAL) == 0)
+			memcpy(s->initial_sha, row->sha256, 65);
+		if (strcmp(row->path, CU_PKG_CUSTODY) == 0)
+			s->custody_listed = true;
+		if (!bit_get(s->seen[c->l], i) && ++s->efail > 0)
+			check(p->r, FAIL, "entries",
+			      "entry '%s' listed in manifest.json %s[] is missing from the package",
+			      row->path, list_names[c->l]);
+		if (c->l != L_PKG && c->prev != NULL) {
+			int cmp = strcmp(c->prev, row->path);
+			if (cmp == 0)
+				check(p->r, FAIL, "manifest", "manifest.json lists '%s' twice",
+				      row->path);
+			else if (cmp > 0)
+				check(
+				    p->r, FAIL, "manifest",
+				    "manifest.json %s[%llu] '%s' comes after '%s': %s[] must be in "
+				    "strictly increasing bytewise order by path, as seal writes it",
+				    list_names[c->l], (unsigned long long)i, row->path, c->prev,
+				    list_names[c->l]);
+			if (cmp >= 0)
+				s->noncanon = true; /* not canonical: no content root */
+		}
+		free(c->prev);
+		c->prev = cu_strdup(row->path);
+		c->has = true;
+		return true;
+	}
+	return true;
+}
+
+static enum cu_status listing_pass(struct spkg *s, struct cu_error *err)
+{
+	struct pkg *p = s->p;
+	struct cu_verify_report *r = p->r;
+	struct lcur c[NLISTS];
+	struct cu_merkle_stream ms;
+	unsigned char leaf[32], root[32];
+	uint64_t k = 0;
+	bool io = false, canonical;
+	enum cu_status st = CU_OK;
+
+	memset(c, 0, sizeof(c));
+	cu_merkle_stream_init(&ms);
+	for (int l = 0; l < NLISTS; l++) {
+		c[l].l = l;
+		if (!rows_init(&c[l].rw, &s->ms)) {
+			st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+			goto out;
+		}
+	}
+	bool stepped = step_root(s, root, &k);
+	if (stepped) {
+		/* every row of both lists valid, seen, in order */
+		s->listed += k;
+	} else {
+		(void)lcur_next(s, &c[L_FILES], &io);
+		(void)lcur_next(s, &c[L_DERIVED], &io);
+	}
+	while (!stepped && !io && (c[L_FILES].has || c[L_DERIVED].has)) {
+		struct lcur *x;
+		if (!c[L_DERIVED].has)
+			x = &c[L_FILES];
+		else if (!c[L_FILES].has)
+			x = &c[L_DERIVED];
+		else {
+			int cmp = strcmp(c[L_DERIVED].rw.row.path, c[L_FILES].rw.row.path);
+			if (cmp == 0) {
+				check(r, FAIL, "manifest", "manifest.json lists '%s' twice",
+				      c[L_FILES].rw.row.path);
+				s->noncanon = true;
+			}
+			x = cmp <= 0 ? &c[L_DERIVED] : &c[L_FILES];
+		}
+		cu_merkle_content_leaf(x->rw.row.path, x->rw.row.size, x->rw.row.sha256, leaf);
+		cu_merkle_stream_add(&ms, leaf);
+		k++;
+		(void)lcur_next(s, x, &io);
+	}
+	while (!io && lcur_next(s, &c[L_PKG], &io) && c[L_PKG].has)
+		;
+	if (io) {
+		st = cu_error_set(err, CU_E_IO, "verify: cannot read the spooled manifest.json");
+		goto out;
+	}
+	canonical = !s->noncanon;
+	r->bytes = s->bytes;
+	/* files */
+	{
+		const json_t *cr = json_object_get(p->man, "content_root");
+		const char *want = json_string_value(json_object_get(cr, "root"));
+		json_int_t wsize = json_integer_value(json_object_get(cr, "size"));
+		if (!stepped)
+			cu_merkle_stream_root(&ms, root);
+		cu_hex(root, 32, p->croot_hex);
+		memcpy(r->content_root, p->croot_hex, 65);
+		if (!canonical)
+			check(
+			    r, FAIL, "content-root",
+			    "files[] and derived[] are not in strictly increasing bytewise order by "
+			    "path: the content root is not checked");
+		else if (want == NULL || strcmp(want, p->croot_hex) != 0 || (uint64_t)wsize != k)
+			check(r, FAIL, "content-root",
+			      "files[] + derived[] give root %s over %llu files; "
+			      "manifest.json content_root says %s over %lld",
+			      p->croot_hex, (unsigned long long)k, want ? want : "null",
+			      (long long)wsize);
+		else
+			check(r, PASS, "content-root", "%s over %llu files", p->croot_hex,
+			      (unsigned long long)k);
+	}
+out:
+	for (int l = 0; l < NLISTS; l++) {
+		rows_release(&c[l].rw);
+		free(c[l].prev);
+	}
+	return st;
+}
+
+static void report_files(struct spkg *s)
+{
+	struct cu_verify_report *r = s->p->r;
+
+	if (s->efail > 0)
+		return;
+	check(r, PASS, "files",
+	      "%llu listed entries, %llu bytes: size, SHA-256, MD5 (and SM3) match manifest.json; "
+	      "CRCs good",
+	      (unsigned long long)s->listed, (unsigned long long)s->bytes);
+}
+
+/* manifest.initial.json, when packed, is the manifest CASE_INIT names. */
+static void stream_initial_manifest(struct spkg *s)
+{
+	struct pkg *p = s->p;
+	char hex[65];
+	struct cu_error e;
+
+	if (s->initial_sha[0] == '\0')
+		return;
+	cu_error_clear(&e);
+	if (cu_custody_initial_manifest(p->logbuf.data, p->logbuf.len, CU_PKG_CUSTODY, hex, &e) !=
+	    CU_OK)
+		check(p->r, FAIL, "manifest-initial", "%s", e.msg);
+	else if (strcmp(hex, s->initial_sha) != 0)
+		check(p->r, FAIL, "manifest-initial",
+		      "manifest.initial.json (sha256 %s) is not the manifest CASE_INIT names (%s)",
+		      s->initial_sha, hex);
+	else
+		check(p->r, PASS, "manifest-initial", "manifest.initial.json is CASE_INIT's %s",
+		      hex);
+}
+
+/* The manifest's bytes for its signature: Ed25519 signs the message
+ * whole, so the spool is mapped for the one call. */
+static void stream_signature(struct spkg *s)
+{
+	struct pkg *p = s->p;
+	void *map = MAP_FAILED;
+
+	if (p->have_sig && p->o->pubkey != NULL && s->ms.size > 0 && s->ms.size <= SIZE_MAX)
+		map = mmap(NULL, (size_t)s->ms.size, PROT_READ, MAP_PRIVATE, s->ms.spool, 0);
+	if (map != MAP_FAILED) {
+		p->man_text.data = map;
+		p->man_text.len = (size_t)s->ms.size;
+	}
+	check_signature(p);
+	if (map != MAP_FAILED) {
+		munmap(map, (size_t)s->ms.size);
+		p->man_text.data = NULL;
+		p->man_text.len = 0;
+	}
+}
+
+/* Is the package sealed with --encrypt (WinZip AES for everything but
+ * mimetype, manifest.json and the texts)? Those keep the libzip path.
+ * The custody log, fifth, is the first encrypted entry: a look at the
+ * central directory's first records says. */
+static bool package_encrypted(const char *path)
+{
+	struct cu_zipmap_fd f;
+	struct cu_zipwalk w;
+	const struct cu_zipwalk_entry *e;
+	struct cu_error e2;
+	bool enc = false;
+
+	if (cu_zipmap_fd_open(path, &f, &e2) != CU_OK)
+		return false;
+	if (cu_zipwalk_open(&f.src, &w, &e2) == CU_OK) {
+		w.cd_only = true;
+		for (int i = 0; i < 16 && !enc && cu_zipwalk_next(&w, &e, &e2) == CU_OK; i++)
+			enc = (e->flags & 1) != 0 || e->method == 99;
+	}
+	cu_zipwalk_release(&w);
+	cu_zipmap_fd_close(&f);
+	return enc;
+}
+
+static void spkg_release(struct spkg *s)
+{
+	pipe_finish(&s->pipe, NULL);
+	cu_zipwalk_release(&s->w);
+	cu_zipmap_fd_close(&s->f);
+	mstream_release(&s->ms);
+	cu_hasher_free(s->h_sm3);
+	free(s->out);
+	for (int l = 0; l < NLISTS; l++)
+		free(s->seen[l]);
+	rows_release(&s->cur);
+	rows_release(&s->look);
+	free(s->jump_have);
+	free(s->jump_want);
+	if (s->leaves != NULL && s->leaves->fd >= 0)
+		close(s->leaves->fd);
+	free(s->leaves);
+	free(s->prev[0]);
+	free(s->prev[1]);
+	free(s->first_file);
+}
+
+static enum cu_status walk_layout_only(struct spkg *s, struct cu_error *err)
+{
+	struct pkg *p = s->p;
+	const struct cu_zipwalk_entry *e;
+	struct cu_error e2;
+	enum cu_status st;
+	uint64_t n = 0;
+
+	cu_error_clear(&e2);
+	while ((st = cu_zipwalk_next(&s->w, &e, &e2)) == CU_OK) {
+		n++;
+		if (cu_path_check_relative(e->name, e->name_len, &p->e) != CU_OK) {
+			check(p->r, FAIL, "entry-names", "entry %llu has an unsafe name '%s': %s",
+			      (unsigned long long)e->index, e->name, p->e.msg);
+			s->names_bad = true;
+		}
+		if (e->index == 0 && strcmp(e->name, CU_PKG_MIMETYPE) != 0)
+			check(p->r, FAIL, "mimetype",
+			      "first entry is '%s', not a stored 'mimetype'", e->name);
+		else if (e->index == 0)
+			walk_fixed(s, e, 0);
+	}
+	p->r->entries = n;
+	if (st == CU_E_NOMEM)
+		return cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+	if (st != CU_E_NOTFOUND)
+		s->w.disorder = true;
+	if ((st = report_layout(s, err)) != CU_OK)
+		return st;
+	if (!s->names_bad)
+		check(p->r, PASS, "entry-names", "%llu entries, names relative, without '..'",
+		      (unsigned long long)n);
+	return CU_OK;
+}
+
+static enum cu_status verify_package_stream(struct pkg *p, struct outer *outer,
+					    struct cu_error *err)
+{
+	struct cu_verify_report *r = p->r;
+	struct spkg s;
+	struct stat sb;
+	struct cu_error e2;
+	enum cu_status st = CU_OK;
+
+	memset(&s, 0, sizeof(s));
+	s.p = p;
+	s.ms.spool = s.ms.idx = -1;
+	s.f.fd = -1;
+	if (stat(p->path, &sb) != 0 || !S_ISREG(sb.st_mode) || access(p->path, R_OK) != 0) {
+		check(r, UNREADABLE, "input", "cannot read package '%s': %s", p->path,
+		      strerror(errno ? errno : EINVAL));
+		return CU_OK;
+	}
+	outer_begin(p, outer);
+	cu_error_clear(&e2);
+	if ((s.out = cu_malloc(INFLATE_OUT)) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+		goto out;
+	}
+	if ((st = cu_zipmap_fd_open(p->path, &s.f, err)) != CU_OK)
+		goto out;
+	st = cu_zipwalk_open(&s.f.src, &s.w, &e2);
+	if (st == CU_E_NOMEM) {
+		st = cu_error_set(err, CU_E_NOMEM, "verify: out of memory");
+		goto out;
+	}
+	if (st != CU_OK) {
+		unsigned char magic[4] = {0};
+		bool zipish = st != CU_E_FORMAT && st != CU_E_IO;
+		if (zipish)
+			check(r, FAIL, "zip-layout", "'%s': %s", p->path, e2.msg);
+		if (s.f.src.size >= 4 && s.f.src.read_at(s.f.src.ctx, 0, magic, 4) &&
+		    memcmp(magic, "PK\x03\x04", 4) == 0)
+			zipish = true;
+		check(r, zipish ? FAIL : UNREADABLE, "zip-structure",
+		      "'%s' is not a readable ZIP archive (damaged or truncated?): %s", p->path,
+		      e2.msg);
+		st = CU_OK;
+		goto out;
+	}
+	if ((st = load_manifest_stream(&s, err)) != CU_OK)
+		goto out;
+	if (p->stop) {
+		/* No manifest to check the entries against: their layout,
+		 * names and the mimetype still are. */
+		st = walk_layout_only(&s, err);
+		goto out;
+	}
+	if ((st = walk_package(&s, err)) != CU_OK)
+		goto out;
+	if ((st = report_layout(&s, err)) != CU_OK)
+		goto out;
+	report_order(&s);
+	if ((st = listing_pass(&s, err)) != CU_OK)
+		goto out;
+	report_files(&s);
+	if (p->log_seen)
+		check_custody(p, p->man, &p->logbuf, p->croot_hex[0] ? p->croot_hex : NULL);
+	else if (!s.custody_listed)
+		check(r, FAIL, "custody-chain", "the package has no custody/log.jsonl");
+	if (p->log_seen) {
+		check_living_log(p);
+		stream_initial_manifest(&s);
+	}
+	stream_signature(&s);
+	check_seal_signature(p);
+	check_timestamps(p);
+	check_acquisitions(p);
+out:
+	spkg_release(&s);
+	return st;
+}
+
+/* The libzip path: packages sealed with --encrypt (WinZip AES entries). */
+static enum cu_status verify_libzip(struct pkg *p, struct outer *outer, struct cu_error *err)
+{
+	enum cu_status st;
+
+	st = open_package(p, outer, err);
+	if (st == CU_OK && !p->stop)
+		st = check_entry_names(p, err);
+	if (st == CU_OK && !p->stop) {
+		check_mimetype(p);
+		check_manifest(p);
+	}
+	if (st == CU_OK && !p->stop)
+		check_entry_order(p);
+	if (st == CU_OK && !p->stop)
+		st = start_hashers(p, err);
+	if (st == CU_OK && !p->stop) {
+		check_entries(p);
+		check_content_root(p);
+		check_package_custody(p);
+		check_signature(p);
+		check_seal_signature(p);
+		check_timestamps(p);
+		check_acquisitions(p);
+	}
+	return st;
+}
+
 enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *opts,
 				 struct cu_verify_report *r, struct cu_error *err)
 {
@@ -1371,26 +3571,10 @@ enum cu_status cu_verify_package(const char *path, const struct cu_verify_opts *
 	p.man_text = p.logbuf = p.small = p.sigbuf = buf_init;
 	cu_error_clear(&p.e);
 
-	st = open_package(&p, &outer, err);
-	if (st == CU_OK && !p.stop)
-		st = check_entry_names(&p, err);
-	if (st == CU_OK && !p.stop) {
-		check_mimetype(&p);
-		check_manifest(&p);
-	}
-	if (st == CU_OK && !p.stop)
-		check_entry_order(&p);
-	if (st == CU_OK && !p.stop)
-		st = start_hashers(&p, err);
-	if (st == CU_OK && !p.stop) {
-		check_entries(&p);
-		check_content_root(&p);
-		check_package_custody(&p);
-		check_signature(&p);
-		check_seal_signature(&p);
-		check_timestamps(&p);
-		check_acquisitions(&p);
-	}
+	if (package_encrypted(path))
+		st = verify_libzip(&p, &outer, err);
+	else
+		st = verify_package_stream(&p, &outer, err);
 	outer_end(&p, &outer);
 	pkg_release(&p);
 	return st;

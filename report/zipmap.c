@@ -669,3 +669,318 @@ enum cu_status cu_zipmap_read_file(const char *path, struct cu_zipmap *m, struct
 		return cu_error_prefix(err, "'%s'", path);
 	return CU_OK;
 }
+
+void cu_zipmap_fd_close(struct cu_zipmap_fd *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+enum cu_status cu_zipmap_fd_open(const char *path, struct cu_zipmap_fd *f, struct cu_error *err)
+{
+	struct stat sb;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", path);
+	if (fstat(f->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		cu_zipmap_fd_close(f);
+		return cu_error_set(err, CU_E_IO, "'%s' is not a regular file", path);
+	}
+#ifdef POSIX_FADV_SEQUENTIAL
+	(void)posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	f->src.size = (uint64_t)sb.st_size;
+	f->src.read_at = fd_read_at;
+	/* fd_read_at reads the descriptor at the start of its context. */
+	f->src.ctx = f;
+	return CU_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* one forward pass                                                    */
+/* ------------------------------------------------------------------ */
+
+#define WALK_CD_WIN  ((size_t)1 << 20)
+#define WALK_WIN     ((size_t)4 << 20)
+#define WALK_REC_MAX ((size_t)CDH_LEN + 3 * 65535)
+
+void cu_zipwalk_release(struct cu_zipwalk *w)
+{
+	if (w == NULL)
+		return;
+	w->map.n = 0; /* a count: the walk keeps no entry array */
+	cu_zipmap_release(&w->map);
+	free(w->cd);
+	free(w->win);
+	free(w->scratch);
+	free(w->name);
+	memset(w, 0, sizeof(*w));
+}
+
+enum cu_status cu_zipwalk_open(const struct cu_zipmap_src *src, struct cu_zipwalk *w,
+			       struct cu_error *err)
+{
+	unsigned char eocd[EOCD_LEN] = {0};
+	struct dir d;
+	enum cu_status st;
+
+	memset(w, 0, sizeof(*w));
+	memset(&d, 0, sizeof(d));
+	w->src = src;
+	w->map.file_size = src->size;
+	if ((st = find_eocd(src, &w->map, eocd, err)) != CU_OK)
+		return st;
+	if ((st = read_zip64(src, &w->map, eocd, &d, err)) != CU_OK)
+		return st;
+	if ((st = locate_cd(src, &w->map, &d, err)) != CU_OK)
+		return st;
+	if (d.entries > w->map.cd_size / CDH_LEN)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "the end record lists %llu entries; a %llu-byte central "
+				    "directory holds at most %llu",
+				    (unsigned long long)d.entries,
+				    (unsigned long long)w->map.cd_size,
+				    (unsigned long long)(w->map.cd_size / CDH_LEN));
+	w->entries = d.entries;
+	w->cd = cu_malloc(WALK_CD_WIN + WALK_REC_MAX);
+	w->win = cu_malloc(WALK_WIN + 2 * 65536 + LFH_LEN);
+	w->scratch = cu_malloc(2 * 65536);
+	w->name = cu_malloc(65536);
+	if (w->cd == NULL || w->win == NULL || w->scratch == NULL || w->name == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "zip layout: out of memory");
+	return CU_OK;
+}
+
+/* n bytes of the central directory at w->cd_pos, or NULL past its end. */
+static const unsigned char *cd_at(struct cu_zipwalk *w, size_t n)
+{
+	uint64_t end = w->map.cd_offset + w->map.cd_size;
+
+	if (w->cd_pos > end || n > end - w->cd_pos)
+		return NULL;
+	if (w->cd_pos < w->cd_off || w->cd_pos + n > w->cd_off + w->cd_len) {
+		uint64_t len = end - w->cd_pos;
+		if (len > WALK_CD_WIN)
+			len = WALK_CD_WIN;
+		if (len < n)
+			len = n; /* n <= WALK_REC_MAX: the buffer holds it */
+		if (!rd(w->src, w->cd_pos, w->cd, (size_t)len))
+			return NULL;
+		w->cd_off = w->cd_pos;
+		w->cd_len = (size_t)len;
+	}
+	return w->cd + (w->cd_pos - w->cd_off);
+}
+
+const unsigned char *cu_zipwalk_bytes(struct cu_zipwalk *w, uint64_t off, size_t max, size_t *got)
+{
+	uint64_t s = w->src->size;
+
+	*got = 0;
+	if (off > s || max == 0)
+		return NULL;
+	if (max > s - off)
+		max = (size_t)(s - off);
+	if (off < w->win_off || off >= w->win_off + w->win_len) {
+		uint64_t len = s - off;
+		if (len > WALK_WIN)
+			len = WALK_WIN;
+		if (!rd(w->src, off, w->win, (size_t)len))
+			return NULL;
+		w->win_off = off;
+		w->win_len = (size_t)len;
+	}
+	size_t have = (size_t)(w->win_off + w->win_len - off);
+	*got = max < have ? max : have;
+	return w->win + (off - w->win_off);
+}
+
+/* n bytes at off in one piece (n <= 2 * 64 KiB + 30). */
+static const unsigned char *walk_exact(struct cu_zipwalk *w, uint64_t off, size_t n)
+{
+	size_t got;
+	const unsigned char *p = cu_zipwalk_bytes(w, off, n, &got);
+
+	if (p != NULL && got == n)
+		return p;
+	if (off > w->src->size || n > w->src->size - off)
+		return NULL;
+	if (!rd(w->src, off, w->win, n))
+		return NULL;
+	/* The window now starts at off: read on from there. */
+	w->win_off = off;
+	w->win_len = n;
+	return w->win;
+}
+
+/* The local header of e: where its entry ends and that it agrees with
+ * the central directory (as read_local). */
+static void walk_local(struct cu_zipwalk *w, struct cu_zipwalk_entry *e)
+{
+	struct cu_zipmap *m = &w->map;
+	const unsigned char *h;
+	char shown[200];
+	uint64_t off = e->offset, limit = m->cd_offset;
+
+	show_name((const unsigned char *)e->name, e->name_len, shown, sizeof(shown));
+	e->end = e->data = off;
+	e->has_local = false;
+	if (off > limit || limit - off < LFH_LEN || (h = walk_exact(w, off, LFH_LEN)) == NULL ||
+	    le32(h) != SIG_LOCAL) {
+		issue(m, "no local header for '%s' at offset %llu", shown, (unsigned long long)off);
+		return;
+	}
+	size_t nl = le16(h + 26), xl = le16(h + 28);
+	uint16_t flags = le16(h + 6), method = le16(h + 8);
+	uint32_t crc = le32(h + 14);
+	struct z64want wz;
+	memset(&wz, 0, sizeof(wz));
+	wz.size = le32(h + 22) == 0xffffffffu;
+	wz.comp = le32(h + 18) == 0xffffffffu;
+	wz.v_size = le32(h + 22);
+	wz.v_comp = le32(h + 18);
+	const unsigned char *x;
+	if (limit - off - LFH_LEN < nl + xl ||
+	    (x = walk_exact(w, off, LFH_LEN + nl + xl)) == NULL) {
+		issue(m, "local header of '%s' at offset %llu runs into the central directory",
+		      shown, (unsigned long long)off);
+		return;
+	}
+	x += LFH_LEN;
+	wz.any_extra = is_added(x, nl);
+	(void)walk_extra(m, x + nl, xl, "the local header", shown, &wz);
+	if (nl != e->name_len || memcmp(x, e->name, nl) != 0)
+		issue(m,
+		      "the local header at offset %llu names another file than the central "
+		      "directory's '%s'",
+		      (unsigned long long)off, shown);
+	if (method != e->method || (flags & 0x0008) != (e->flags & 0x0008))
+		issue(m,
+		      "the local header of '%s' disagrees with the central directory (method "
+		      "or flags)",
+		      shown);
+	else if (!(flags & 0x0008) &&
+		 (crc != e->crc || wz.v_comp != e->comp_size || wz.v_size != e->size))
+		issue(m,
+		      "the local header of '%s' disagrees with the central directory (CRC or "
+		      "sizes)",
+		      shown);
+	uint64_t data = off + LFH_LEN + nl + xl;
+	e->data = data;
+	if (e->comp_size > limit - data) {
+		issue(m,
+		      "the data of '%s' (%llu bytes at offset %llu) runs into the central "
+		      "directory",
+		      shown, (unsigned long long)e->comp_size, (unsigned long long)data);
+		e->end = limit;
+		return;
+	}
+	e->end = data + e->comp_size;
+	if (flags & 0x0008) {
+		issue(m,
+		      "'%s' is followed by a data descriptor (flag bit 3), which seal never "
+		      "writes",
+		      shown);
+		return; /* the full reader measures it */
+	}
+	e->has_local = true;
+}
+
+/* After the last entry: the directory ends with it, the entries end
+ * where the directory starts. */
+static void walk_end(struct cu_zipwalk *w)
+{
+	struct cu_zipmap *m = &w->map;
+	uint64_t pos = w->cd_pos - m->cd_offset;
+
+	w->done = true;
+	if (pos != m->cd_size)
+		issue(m,
+		      "%llu bytes at the end of the central directory after its last entry "
+		      "(offset %llu)",
+		      (unsigned long long)(m->cd_size - pos), (unsigned long long)w->cd_pos);
+	if (w->cursor != m->cd_offset)
+		w->disorder = true;
+}
+
+enum cu_status cu_zipwalk_next(struct cu_zipwalk *w, const struct cu_zipwalk_entry **out,
+			       struct cu_error *err)
+{
+	struct cu_zipmap *m = &w->map;
+	struct cu_zipwalk_entry *e = &w->cur;
+	const unsigned char *h;
+	char shown[200];
+
+	if (w->done || w->next == w->entries) {
+		if (!w->done)
+			walk_end(w);
+		return CU_E_NOTFOUND;
+	}
+	if (w->cd_pos == 0)
+		w->cd_pos = m->cd_offset;
+	if ((h = cd_at(w, CDH_LEN)) == NULL || le32(h) != SIG_CENTRAL)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "central directory entry %llu (of %llu) is missing or damaged "
+				    "at offset %llu",
+				    (unsigned long long)w->next + 1, (unsigned long long)w->entries,
+				    (unsigned long long)w->cd_pos);
+	size_t nl = le16(h + 28), xl = le16(h + 30), cl = le16(h + 32);
+	if ((h = cd_at(w, CDH_LEN + nl + xl + cl)) == NULL)
+		return cu_error_set(err, CU_E_INTEGRITY,
+				    "central directory entry %llu runs past the directory",
+				    (unsigned long long)w->next + 1);
+	memset(e, 0, sizeof(*e));
+	memcpy(w->name, h + CDH_LEN, nl);
+	w->name[nl] = '\0';
+	e->name = w->name;
+	e->name_len = nl;
+	e->index = w->next;
+	show_name(h + CDH_LEN, nl, shown, sizeof(shown));
+	e->flags = le16(h + 8);
+	e->method = le16(h + 10);
+	e->crc = le32(h + 16);
+	struct z64want wz;
+	memset(&wz, 0, sizeof(wz));
+	wz.size = le32(h + 24) == 0xffffffffu;
+	wz.comp = le32(h + 20) == 0xffffffffu;
+	wz.offset = le32(h + 42) == 0xffffffffu;
+	wz.v_size = le32(h + 24);
+	wz.v_comp = le32(h + 20);
+	wz.v_offset = le32(h + 42);
+	wz.any_extra = is_added(h + CDH_LEN, nl);
+	(void)walk_extra(m, h + CDH_LEN + nl, xl, "the central directory entry", shown, &wz);
+	e->size = wz.v_size;
+	e->comp_size = wz.v_comp;
+	e->offset = wz.v_offset > UINT64_MAX - m->shift ? UINT64_MAX : wz.v_offset + m->shift;
+	if (cl > 0)
+		issue(m, "central directory entry '%s' has a %zu-byte comment", shown, cl);
+	if (le16(h + 34) != 0)
+		issue(m, "entry '%s' is on another disk (a split archive)", shown);
+	if (memchr(w->name, '\0', nl) != NULL)
+		issue(m, "entry name '%s' holds a NUL byte", shown);
+	w->cd_pos += CDH_LEN + nl + xl + cl;
+	w->next++;
+	m->n = (size_t)w->next;
+	if (w->cd_only) {
+		*out = e;
+		return CU_OK;
+	}
+	walk_local(w, e);
+	/* In place: exactly where the entry before ended. */
+	if (!e->has_local || e->offset != w->cursor ||
+	    (e->index > 0 && e->offset <= w->prev_offset))
+		w->disorder = true;
+	if (e->has_local && e->end > w->cursor)
+		w->cursor = e->end;
+	w->prev_offset = e->offset;
+	*out = e;
+	return CU_OK;
+}
+
+bool cu_zipwalk_clean(const struct cu_zipwalk *w)
+{
+	return w->map.nissues == 0 && !w->disorder;
+}

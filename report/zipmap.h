@@ -75,4 +75,64 @@ CU_WARN_UNUSED enum cu_status cu_zipmap_read_file(const char *path, struct cu_zi
 						  struct cu_error *err);
 void cu_zipmap_release(struct cu_zipmap *map);
 
+/* A file as a source (pread on a descriptor); f stays put while src is used. */
+struct cu_zipmap_fd {
+	int fd;
+	struct cu_zipmap_src src;
+};
+CU_WARN_UNUSED enum cu_status cu_zipmap_fd_open(const char *path, struct cu_zipmap_fd *f,
+						struct cu_error *err);
+void cu_zipmap_fd_close(struct cu_zipmap_fd *f);
+
+/*
+ * The same layout read in one forward pass with memory bounded whatever
+ * the entry count: the central directory record by record through a 1 MiB
+ * window, each entry's local header (and then its data, through
+ * cu_zipwalk_bytes) through a 4 MiB window that moves forward with it.
+ * Each local entry must start where the one before ends, in central
+ * directory order; anything else (and every finding cu_zipmap_read names)
+ * leaves the walk not clean: cu_zipmap_read then names what is wrong.
+ */
+struct cu_zipwalk_entry {
+	const char *name; /* NUL-terminated, valid until the next cu_zipwalk_next */
+	size_t name_len;
+	uint64_t index;  /* 0-based, central directory order */
+	uint64_t offset; /* its local header (prepended data accounted for) */
+	uint64_t data;   /* its first data byte */
+	uint64_t end;    /* one past its data (and data descriptor) */
+	uint64_t comp_size, size;
+	uint32_t crc;
+	uint16_t method, flags;
+	bool has_local; /* false: no usable local header (a finding) */
+};
+
+struct cu_zipwalk {
+	struct cu_zipmap map; /* end records, comment and findings; map.e stays NULL */
+	const struct cu_zipmap_src *src;
+	uint64_t entries, next, cd_pos, cursor, prev_offset;
+	unsigned char *cd, *win, *scratch;
+	uint64_t cd_off, win_off;
+	size_t cd_len, win_len;
+	char *name;
+	bool disorder, done;
+	bool cd_only; /* set by the caller: central directory records only */
+	struct cu_zipwalk_entry cur;
+};
+
+/* cu_zipmap_read()'s errors; w is zeroed first, released with
+ * cu_zipwalk_release() whatever the result. */
+CU_WARN_UNUSED enum cu_status cu_zipwalk_open(const struct cu_zipmap_src *src, struct cu_zipwalk *w,
+					      struct cu_error *err);
+/* The next entry (*e borrowed until the next call): CU_OK; CU_E_NOTFOUND
+ * after the last one (the checks of the end then done); CU_E_INTEGRITY
+ * for a damaged central directory record. */
+CU_WARN_UNUSED enum cu_status
+cu_zipwalk_next(struct cu_zipwalk *w, const struct cu_zipwalk_entry **e, struct cu_error *err);
+/* Up to max bytes at off (off + max within the file), contiguous, from the
+ * window; *got is 0 with NULL when they cannot be read. */
+const unsigned char *cu_zipwalk_bytes(struct cu_zipwalk *w, uint64_t off, size_t max, size_t *got);
+/* Every entry so far in place and no finding. */
+bool cu_zipwalk_clean(const struct cu_zipwalk *w);
+void cu_zipwalk_release(struct cu_zipwalk *w);
+
 #endif

@@ -4,7 +4,7 @@
 # the untouched package passes.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup verify_tamper
-tap_plan 51
+tap_plan 55
 MKCASE="$BUILDDIR/tests/unit/mkcase"
 CHECK="python3 $SRCDIR/tests/e2e/seal_check.py"
 SOURCE_DATE_EPOCH=1795000000
@@ -114,6 +114,30 @@ with zipfile.ZipFile(sys.argv[2], "w") as zo:
     zo.comment = zi.comment
 EOF2
 verify_fails "decompression bomb" "FAIL entry inventory/A1.jsonl: .*larger than the [0-9]+ bytes manifest.json lists: stopped" t-bomb.zip
+
+# files[] out of bytewise order (verify walks the package and the lists in
+# step, so it relies on the order seal writes) and a path listed twice.
+for how in swap dup; do
+	must python3 - "$P" "t-list-$how.zip" "$how" <<'EOF2'
+import json, sys, zipfile
+zi = zipfile.ZipFile(sys.argv[1])
+with zipfile.ZipFile(sys.argv[2], "w") as zo:
+    for i in zi.infolist():
+        data = zi.read(i.filename)
+        if i.filename == "manifest.json":
+            m = json.loads(data)
+            f = m["files"]
+            if sys.argv[3] == "swap":
+                f[0], f[1] = f[1], f[0]
+            else:
+                f.insert(1, dict(f[0]))
+            data = json.dumps(m, indent=2, ensure_ascii=False).encode()
+        zo.writestr(i, data)
+    zo.comment = zi.comment
+EOF2
+done
+verify_fails "files[] out of order" "FAIL manifest: manifest.json files\\[1\\] .* comes after .*: files\\[\\] must be in strictly increasing bytewise order" t-list-swap.zip
+verify_fails "a path listed twice" "FAIL manifest: manifest.json lists 'evidence/[^']*' twice" t-list-dup.zip
 
 size=$(wc -c <"$P")
 head -c $((size - 4000)) "$P" >t-trunc.zip

@@ -6,7 +6,11 @@
  * appended bytes, a hidden local entry, an extra field; a ZIP64 archive.
  * Invariants (abort when broken): a read that succeeds has every entry's
  * extent inside the file and after its local header, the central
- * directory inside the file, and the comment as long as it says.
+ * directory inside the file, and the comment as long as it says. The
+ * forward walk (cu_zipwalk, what custos verify reads a plain package with)
+ * runs on the same bytes: every entry it yields lies inside the file, its
+ * data after its local header, and a walk the full reader finds fault
+ * with is never clean.
  */
 #include "config.h"
 
@@ -39,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cu_error err;
 
 	cu_error_clear(&err);
-	if (cu_zipmap_read(&src, &map, &err) == CU_OK) {
+	enum cu_status fst = cu_zipmap_read(&src, &map, &err);
+	if (fst == CU_OK) {
 		if (map.cd_offset > size || map.cd_size > size - map.cd_offset ||
 		    map.eocd_offset > size || map.comment == NULL ||
 		    strlen(map.comment) > map.comment_len || map.comment_len > 65535)
@@ -53,6 +58,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 	}
+	bool full_clean = fst == CU_OK && map.nissues == 0;
 	cu_zipmap_release(&map);
+
+	struct cu_zipwalk w;
+	const struct cu_zipwalk_entry *e;
+	enum cu_status st = cu_zipwalk_open(&src, &w, &err);
+	while (st == CU_OK && (st = cu_zipwalk_next(&w, &e, &err)) == CU_OK) {
+		if (e->name == NULL || strlen(e->name) > e->name_len)
+			abort();
+		if (!e->has_local)
+			continue;
+		if (e->data > size || e->end > size || e->data < e->offset + 30 ||
+		    e->end < e->data || e->end - e->data != e->comp_size)
+			abort();
+		/* Read the data through the window, as verify does. */
+		for (uint64_t off = e->data; off < e->end;) {
+			size_t got;
+			const unsigned char *p =
+			    cu_zipwalk_bytes(&w, off, (size_t)(e->end - off), &got);
+			if (p == NULL || got == 0 || got > e->end - off)
+				abort();
+			off += got;
+		}
+	}
+	if (st == CU_E_NOTFOUND && cu_zipwalk_clean(&w) && !full_clean)
+		abort();
+	cu_zipwalk_release(&w);
 	return 0;
 }

@@ -3,7 +3,9 @@
  * on the fuzz corpus (tests/fuzz/corpus/verify_zipmap/): a real sealed
  * package has no finding; each tampered copy has exactly the finding that
  * names its change; ZIP64 records and data descriptors are followed, not
- * taken for gaps; broken directories are errors, not crashes.
+ * taken for gaps; broken directories are errors, not crashes. The
+ * forward walk (cu_zipwalk) that custos verify reads plain packages with
+ * is clean on the sealed package and on no tampered copy.
  */
 #include "report/zipmap.h"
 #include "tests/harness/tap.h"
@@ -62,6 +64,32 @@ static bool mem_read_at(void *ctx, uint64_t off, void *buf, size_t n)
 	return true;
 }
 
+/* Walks a corpus file forward; clean wanted or not. */
+static void walk_one(const char *file, bool want_clean)
+{
+	struct cu_zipmap_fd f;
+	struct cu_zipwalk w;
+	const struct cu_zipwalk_entry *e;
+	struct cu_error e2;
+	enum cu_status st;
+	uint64_t n = 0;
+
+	cu_error_clear(&e2);
+	memset(&w, 0, sizeof(w));
+	st = cu_zipmap_fd_open(corpus(file), &f, &e2);
+	if (st == CU_OK)
+		st = cu_zipwalk_open(&f.src, &w, &e2);
+	while (st == CU_OK && (st = cu_zipwalk_next(&w, &e, &e2)) == CU_OK)
+		n++;
+	tap_ok(st == CU_E_NOTFOUND && cu_zipwalk_clean(&w) == want_clean,
+	       "%s: the forward walk (%llu entries) is %s", file, (unsigned long long)n,
+	       want_clean ? "clean" : "not clean");
+	if (st != CU_E_NOTFOUND)
+		tap_diag("%s: %s", file, e2.msg);
+	cu_zipwalk_release(&w);
+	cu_zipmap_fd_close(&f);
+}
+
 static enum cu_status read_mem(const void *p, size_t n, struct cu_zipmap *m)
 {
 	struct mem mm = {p, n};
@@ -78,7 +106,7 @@ int main(void)
 	struct cu_error e;
 	struct cu_buf pkg = CU_BUF_INIT;
 
-	tap_plan(16);
+	tap_plan(26);
 	cu_error_clear(&e);
 	TAP_MUST(cu_zipmap_read_file(corpus("package.zip"), &m, &e));
 	tap_ok(m.nissues == 0 && m.n == 7 && !m.zip64 && m.shift == 0,
@@ -131,5 +159,38 @@ int main(void)
 		cu_zipmap_release(&m);
 	}
 	cu_buf_release(&pkg);
+
+	{
+		/* The sealed package walked forward: every entry where the one
+		 * before ends, its data right after its local header. */
+		struct cu_zipmap_fd f;
+		struct cu_zipwalk w;
+		const struct cu_zipwalk_entry *we;
+		uint64_t n = 0, cursor = 0;
+		bool tiled = true;
+		TAP_MUST(cu_zipmap_fd_open(corpus("package.zip"), &f, &e));
+		TAP_MUST(cu_zipwalk_open(&f.src, &w, &e));
+		while (cu_zipwalk_next(&w, &we, &e) == CU_OK) {
+			tiled &= we->has_local && we->offset == cursor &&
+				 we->data == we->offset + 30 + we->name_len &&
+				 we->end == we->data + we->comp_size;
+			cursor = we->end;
+			n++;
+		}
+		tap_ok(
+		    n == 7 && tiled && cursor == w.map.cd_offset && cu_zipwalk_clean(&w),
+		    "sealed package walked forward: 7 entries tile the file up to the directory");
+		cu_zipwalk_release(&w);
+		cu_zipmap_fd_close(&f);
+	}
+	walk_one("package.zip", true);
+	walk_one("comment.zip", true);
+	walk_one("prepend.zip", false);
+	walk_one("noadjust.zip", false);
+	walk_one("append.zip", false);
+	walk_one("hidden.zip", false);
+	walk_one("extra.zip", false);
+	walk_one("zip64-dd.zip", false);
+	walk_one("shared.zip", false);
 	return tap_done();
 }
