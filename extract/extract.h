@@ -156,6 +156,10 @@ unsigned cu_ingest_algs(const struct cu_ingest *w);
 size_t cu_ingest_resume_count(const struct cu_ingest *w);
 const struct cu_ingest_stats *cu_ingest_stats(const struct cu_ingest *w);
 /* Bytes copied by cu_ingest_copy_fd() go to this bar (borrowed, may be NULL). */
+/* The source cannot repeat a name (a directory walk): the writer then keeps
+ * no memory per file for duplicate names (a phone has millions). Not for
+ * archives, whose hard links and repeated names need that memory. */
+void cu_ingest_unique_names(struct cu_ingest *w, bool on);
 void cu_ingest_set_progress(struct cu_ingest *w, struct cu_progress *p);
 
 /* Records a warning: logged ("<source>: msg"), counted, listed up to

@@ -69,6 +69,7 @@ struct cu_ingest {
 	int case_fd;
 	struct committer *committer; /* background syncfs + listing */
 	bool no_committer;
+	bool unique_names;         /* the source cannot repeat a name: no used map */
 	struct cu_buf last_parent; /* evidence directory made last */
 	struct fdlist held;        /* written files, open until their group is durable */
 };
@@ -418,7 +419,9 @@ static enum cu_status recheck(struct cu_ingest *w, struct cu_ingest_slot *s,
 
 	s->done = true;
 	if (want->sha256[0] == '\0')
-		return cu_ingest_pathmap_put(&w->used, s->rel.data, want, err); /* symlink */
+		return w->unique_names
+			   ? CU_OK
+			   : cu_ingest_pathmap_put(&w->used, s->rel.data, want, err); /* symlink */
 	if (cu_hash_file(s->abs.data, w->algs, &d, &e) != CU_OK) {
 		s->done_bad = true;
 		cu_ingest_warn(w, true,
@@ -434,7 +437,8 @@ static enum cu_status recheck(struct cu_ingest *w, struct cu_ingest_slot *s,
 	} else {
 		w->st.rechecked++;
 	}
-	if ((st = cu_ingest_pathmap_put(&w->used, s->rel.data, want, err)) != CU_OK)
+	if (!w->unique_names &&
+	    (st = cu_ingest_pathmap_put(&w->used, s->rel.data, want, err)) != CU_OK)
 		return st;
 	return CU_OK;
 }
@@ -515,7 +519,7 @@ enum cu_status cu_ingest_slot_plan(struct cu_ingest *w, const char *device_path,
 			st = cu_buf_printf(&s->rel, err, "%s~dup%u", base.data, dup);
 		if (st != CU_OK)
 			goto out;
-		if (cu_ingest_pathmap_get(&w->used, s->rel.data) == NULL)
+		if (w->unique_names || cu_ingest_pathmap_get(&w->used, s->rel.data) == NULL)
 			break;
 		if (dup == 0)
 			cu_ingest_warn(w, false,
@@ -545,6 +549,11 @@ enum cu_status cu_ingest_slot_plan_path(struct cu_ingest *w, const char *rel,
 	if ((st = cu_buf_puts(&s->rel, rel, err)) != CU_OK)
 		return st;
 	return slot_prepare(w, s, err);
+}
+
+void cu_ingest_unique_names(struct cu_ingest *w, bool on)
+{
+	w->unique_names = on;
 }
 
 const struct cu_ingest_pathmap_val *cu_ingest_used(const struct cu_ingest *w, const char *rel)
@@ -768,7 +777,8 @@ enum cu_status cu_ingest_record(struct cu_ingest *w, const struct cu_ingest_slot
 		memcpy(v.md5, d->md5, sizeof(v.md5));
 		memcpy(v.sm3, r.sm3, sizeof(v.sm3));
 	}
-	if ((st = cu_ingest_pathmap_put(&w->used, s->rel.data, &v, err)) != CU_OK)
+	if (!w->unique_names &&
+	    (st = cu_ingest_pathmap_put(&w->used, s->rel.data, &v, err)) != CU_OK)
 		goto out;
 	if (fi->derived) {
 		w->st.derived++;

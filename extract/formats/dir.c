@@ -258,8 +258,15 @@ static enum cu_status dir_decode(struct cu_format_run *x, const struct cu_format
 	fd = open_dir_at(AT_FDCWD, src->path);
 	if (fd < 0)
 		return cu_error_errno(err, CU_E_IO, errno, "cannot open directory '%s'", src->name);
-	if ((st = cu_buf_puts(&rel, "", err)) == CU_OK)
+	if ((st = cu_buf_puts(&rel, "", err)) == CU_OK) {
+		/* A directory cannot hold a name twice and the escape of names is
+		 * one-to-one: the writer need not remember every path it wrote. */
+		cu_ingest_unique_names(x->w, true);
 		st = walk(x, src->name, fd, &rel, 0, err);
+		cu_ingest_unique_names(x->w, false);
+	} else {
+		close(fd);
+	}
 	cu_buf_release(&rel);
 	return st;
 }
