@@ -14,3 +14,9 @@ libcuextractios_a_CFLAGS = $(AM_CFLAGS) $(IMOBILEDEVICE_CFLAGS) $(PLIST_CFLAGS) 
 libcuextractios_a_SOURCES = extract/ios/library.c
 libcuextractandroid_a_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS)
 libcuextractandroid_a_SOURCES = extract/android/library.c
+# Android acquisition: the driver over the ADB stack (adb.h); no libusb
+# header here, so it lives in libcuextract beside the writer it uses.
+libcuextract_a_SOURCES += extract/android/adb.h extract/android/acquire_int.h \
+	extract/android/acquire.c
+# Until the ADB stack is merged: its API answering "not built in".
+libcuextractandroid_a_SOURCES += extract/android/adb_stub.c
