@@ -113,6 +113,8 @@ enum cu_status cu_adb_mem_pair(size_t max, struct cu_adb_transport **host,
 			       struct cu_error *err) CU_WARN_UNUSED;
 /* Ends this end's writing: the peer reads what is buffered, then EOF. */
 void cu_adb_mem_shutdown(struct cu_adb_transport *t);
+/* Bytes waiting to be read on this end (scripted devices check the host's pacing). */
+size_t cu_adb_mem_pending(struct cu_adb_transport *t);
 /* Writes raw bytes to the peer of t (no packet framing): scripted devices and fuzzers. */
 enum cu_status cu_adb_mem_write(struct cu_adb_transport *t, const void *p, size_t n,
 				struct cu_error *err) CU_WARN_UNUSED;

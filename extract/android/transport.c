@@ -167,6 +167,17 @@ out:
 	return rc;
 }
 
+size_t cu_adb_mem_pending(struct cu_adb_transport *t)
+{
+	struct mem_end *e = (struct mem_end *)t;
+	size_t n;
+
+	pthread_mutex_lock(&e->sh->mu);
+	n = e->sh->dir[e->side].len - e->sh->dir[e->side].off;
+	pthread_mutex_unlock(&e->sh->mu);
+	return n;
+}
+
 void cu_adb_mem_shutdown(struct cu_adb_transport *t)
 {
 	struct mem_end *e = (struct mem_end *)t;

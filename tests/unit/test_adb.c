@@ -82,7 +82,10 @@ struct fake {
 	char pubkey[1024];
 	bool key_offered;
 	size_t max_host_wrte;
-	bool dead; /* the transport failed or the host went away */
+	bool dead;         /* the transport failed or the host went away */
+	bool slow_okay;    /* waits before each OKAY to a host WRTE, to catch a host that
+			   does not wait for it */
+	bool hostile_sync; /* "/evil": DATA over 64 KiB, DENT name over 1024 bytes */
 };
 
 static bool dev_send(struct fake *f, uint32_t cmd, uint32_t a0, uint32_t a1, const void *p,
@@ -217,6 +220,14 @@ static bool sync_serve(struct fake *f, uint32_t local, uint32_t remote, const un
 	if (memcmp(req, "QUIT", 4) == 0) {
 		*quit = true;
 		return true;
+	}
+	if (f->hostile_sync && plen == 5 && memcmp(path, "/evil", 5) == 0) {
+		memcpy(out, memcmp(req, "RECV", 4) == 0 ? "DATA" : "DENT", 4);
+		memset(out + 4, 0, 16);
+		put32(out + (memcmp(req, "RECV", 4) == 0 ? 4 : 16),
+		      memcmp(req, "RECV", 4) == 0 ? 65537 : 5000);
+		(void)dev_write(f, local, remote, out, 20, buf);
+		return false;
 	}
 	if (memcmp(req, "STAT", 4) == 0 || memcmp(req, "STA2", 4) == 0) {
 		sync_reply_stat(f, find_file(f, path, plen), req[3] == '2', out, &o);
@@ -378,7 +389,6 @@ static void *fake_run(void *arg)
 	uint32_t next_local = 100;
 	struct cu_buf syncbuf = CU_BUF_INIT;
 	uint32_t sync_local = 0, sync_remote = 0;
-	bool sync_waiting_okay = false;
 	struct cu_error e;
 
 	f->host_checksums_ok = true;
@@ -474,7 +484,6 @@ static void *fake_run(void *arg)
 				f->sync_opens++;
 				sync_local = local;
 				sync_remote = h.arg0;
-				sync_waiting_okay = false;
 				cu_buf_reset(&syncbuf);
 				continue;
 			}
@@ -490,8 +499,11 @@ static void *fake_run(void *arg)
 		if (h.command == CU_ADB_WRTE && h.arg1 == sync_local && sync_local != 0) {
 			bool quit = false, alive = true;
 
-			if (sync_waiting_okay)
-				f->violations++;
+			if (f->slow_okay) {
+				usleep(20000);
+				if (cu_adb_mem_pending(f->t) > 0)
+					f->violations++; /* the host did not wait for our OKAY */
+			}
 			if (h.data_length > f->max_host_wrte)
 				f->max_host_wrte = h.data_length;
 			if (h.data_length > f->maxdata)
@@ -817,7 +829,8 @@ static void test_connect_v1_checksums(void)
 	f->version = CU_ADB_VERSION_MIN;
 	f->bad_checksum_wrte = true;
 	TAP_MUST(start(f, &th, NULL, &a, &e));
-	memset(&s, 0, sizeof(s));
+	cu_buf_reset(&s.out);
+	cu_buf_reset(&s.err);
 	tap_is_int(cu_adb_shell(a, "both", sink_fn, &s, &code, &e), CU_E_FORMAT,
 		   "a wrong checksum from a 0x01000000 device is refused");
 	tap_ok(strstr(e.msg, "checksum") != NULL, "message: %s", e.msg);
@@ -996,6 +1009,8 @@ static void test_sync_drop_and_limits(void)
 	f->n_files = 2;
 	f->drop_path = "/sdcard/big.bin";
 	f->maxdata = 256; /* a small negotiated max payload */
+	f->slow_okay = true;
+	f->hostile_sync = true;
 	TAP_MUST(start(f, &th, NULL, &a, &e));
 	tap_is_int(cu_adb_max_payload(a), 256, "max payload is the device's smaller one");
 	TAP_MUST(cu_adb_sync_open(a, &s, &e));
@@ -1009,6 +1024,15 @@ static void test_sync_drop_and_limits(void)
 	longpath[1000] = 'p';
 	longpath[1025] = '\0';
 	tap_is_int(cu_adb_sync_stat(s, longpath, &st, &e), CU_E_USAGE, "a path over 1024 bytes");
+	tap_is_int(cu_adb_sync_recv(s, "/evil", sink_fn, &out, &got, &e), CU_E_FORMAT,
+		   "a DATA block over 64 KiB refused: %s", e.msg);
+	{
+		struct listing l;
+
+		memset(&l, 0, sizeof(l));
+		tap_is_int(cu_adb_sync_list(s, "/evil", list_cb, &l, &e), CU_E_FORMAT,
+			   "a name over 1024 bytes refused: %s", e.msg);
+	}
 	cu_adb_sync_close(s);
 	sink_release(&out);
 	finish(f, th, a);
@@ -1107,7 +1131,7 @@ int main(void)
 	struct cu_buf kp = CU_BUF_INIT;
 	struct cu_error e;
 
-	tap_plan(95);
+	tap_plan(97);
 	dir = tap_tmpdir("adb");
 	TAP_MUST(cu_buf_printf(&kp, &e, "%s/config/custos/adbkey", dir));
 	key_path = kp.data;
