@@ -1,6 +1,26 @@
-/* extract/android/adb.h - custos's ADB host stack (no adb binary, no server). */
-#ifndef CUSTOS_ADB_H
-#define CUSTOS_ADB_H
+/*
+ * adb.h - custos's ADB host stack (no adb binary, no server): USB (libusb)
+ * and TCP transports, CNXN and AUTH, streams, and the services shell (v1
+ * and v2), exec, raw services (backup) and sync (STAT/LIST/RECV and the
+ * 64-bit STA2/LIS2). Wire facts: PROTOCOLS.md §4 (AOSP adb protocol.md,
+ * sync.md, shell_protocol.h, file_sync_protocol.h).
+ *
+ * Every byte from the phone is untrusted: packet lengths are bounded by
+ * the negotiated max payload, the magic is checked, checksums are checked
+ * with a version 0x01000000 peer, sync replies are bounded.
+ *
+ * Ownership: cu_adb_open_*() give a connection freed by cu_adb_close();
+ * strings returned by cu_adb_banner()/cu_adb_serial() are borrowed from it.
+ * A connection is used by one thread at a time. Calls are sequential, but
+ * a sync session may stay open while shell commands run on the same
+ * connection (each has its own stream).
+ *
+ * Sinks: a sink returning false stops the transfer; the stream is closed
+ * and the call returns CU_E_INTERRUPTED ("stopped by the receiver"), so a
+ * stopped transfer is never mistaken for a complete one.
+ */
+#ifndef CUSTOS_EXTRACT_ANDROID_ADB_H
+#define CUSTOS_EXTRACT_ANDROID_ADB_H
 
 #include "core/core.h"
 
@@ -21,13 +41,14 @@ struct cu_adb_device { /* one line of `custos devices` */
 };
 
 /* Lists USB ADB devices (libusb); with hostport also probes that TCP address. Never fails
- * for an unreachable device: it is listed with its state. */
+ * for an unreachable device: it is listed with its state. *out is malloc'ed (free()). */
 enum cu_status cu_adb_list(const char *hostport, const struct cu_adb_opts *o,
 			   struct cu_adb_device **out, size_t *n,
 			   struct cu_error *err) CU_WARN_UNUSED;
 
 /* Connects (CNXN + AUTH) to a USB serial or a TCP "host:port". CU_E_DEVICE with advice when
- * unauthorized / busy / absent. */
+ * unauthorized / busy / absent. A NULL serial takes the only USB ADB device (CU_E_USAGE
+ * when there are several). */
 enum cu_status cu_adb_open_usb(const char *serial, const struct cu_adb_opts *o, struct cu_adb **out,
 			       struct cu_error *err) CU_WARN_UNUSED;
 enum cu_status cu_adb_open_tcp(const char *hostport, const struct cu_adb_opts *o,
@@ -59,19 +80,26 @@ struct cu_adb_stat {
 	bool exists;
 };
 struct cu_adb_sync; /* one sync: session on a connection */
+/* The session reopens its sync: stream by itself after a FAIL (adbd ends a sync
+ * session on a failed RECV) or a stopped RECV. */
 enum cu_status cu_adb_sync_open(struct cu_adb *a, struct cu_adb_sync **out,
 				struct cu_error *err) CU_WARN_UNUSED;
 void cu_adb_sync_close(struct cu_adb_sync *s); /* sends QUIT */
-/* STA2 when the device has stat_v2, else STAT. */
+/* STA2 when the device has stat_v2, else STAT. exists is false for a missing path (all
+ * zeros from STAT, ENOENT from STA2); another STA2 error is CU_E_IO naming it. */
 enum cu_status cu_adb_sync_stat(struct cu_adb_sync *s, const char *path, struct cu_adb_stat *st,
 				struct cu_error *err) CU_WARN_UNUSED;
-/* LIS2 when ls_v2, else LIST. cb gets each entry (not "." / ".."); return false to stop. */
+/* LIS2 when ls_v2, else LIST. cb gets each entry (not "." / ".."); return false to stop.
+ * Names are the device's bytes as sent (any byte but NUL and '/' may occur; NUL and '/'
+ * are passed on too, as evidence of a hostile device). An LIS2 entry the device could
+ * not stat comes with exists = false. */
 typedef bool (*cu_adb_dirent_cb)(void *ctx, const char *name, size_t name_len,
 				 const struct cu_adb_stat *st);
 enum cu_status cu_adb_sync_list(struct cu_adb_sync *s, const char *path, cu_adb_dirent_cb cb,
 				void *ctx, struct cu_error *err) CU_WARN_UNUSED;
 /* RECV: bytes to sink (stream 1) as they arrive. A FAIL from the device → CU_E_IO with its
- * message; a dropped connection → CU_E_DEVICE; never a silent short file. */
+ * message; a dropped connection → CU_E_DEVICE; never a silent short file. *got (may be
+ * NULL) = bytes given to the sink, also on failure. */
 enum cu_status cu_adb_sync_recv(struct cu_adb_sync *s, const char *path, cu_adb_sink sink,
 				void *ctx, uint64_t *got, struct cu_error *err) CU_WARN_UNUSED;
 
