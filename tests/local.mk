@@ -36,6 +36,7 @@ include tests/fixtures.mk
 include tests/cli.mk
 include tests/sim.mk
 include tests/android.mk
+include tests/acquire.mk
 
 # ASan + UBSan build of the whole suite, from a clean copy of the
 # distribution so the in-tree build is left alone.

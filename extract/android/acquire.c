@@ -79,6 +79,23 @@ static int hexval(char c)
 	return -1;
 }
 
+/* n UTF-16 units, two to a little-endian word, appended as text:
+ * identifiers are ASCII; anything else as \\uXXXX. */
+static enum cu_status decode16(const uint32_t *words, size_t n, struct cu_buf *out,
+			       struct cu_error *err)
+{
+	enum cu_status st = CU_OK;
+	for (size_t i = 0; i < n && st == CU_OK; i++) {
+		uint32_t w = words[i / 2];
+		unsigned u = i % 2 == 0 ? (w & 0xffffu) : (w >> 16);
+		if (u >= 0x20 && u < 0x7f)
+			st = cu_buf_putc(out, (char)u, err);
+		else
+			st = cu_buf_printf(out, err, "\\u%04x", u);
+	}
+	return st;
+}
+
 enum cu_status cu_acq_parcel_string(const char *text, size_t n, struct cu_buf *out,
 				    struct cu_error *err)
 {
@@ -139,17 +156,16 @@ enum cu_status cu_acq_parcel_string(const char *text, size_t n, struct cu_buf *o
 		goto out;
 	}
 	if (words[0] != 0) {
-		/* an exception: its message is in the ASCII column, one char
-		 * per UTF-16 unit ("R.e.q.u.i.r.e.s") */
-		char msg[256];
-		size_t m = 0;
-		for (size_t i = 0; i < ascii.len && m + 1 < sizeof(msg); i++)
-			if (ascii.data[i] != '.' || (i + 1 < ascii.len && ascii.data[i + 1] == '.'))
-				if (ascii.data[i] >= 0x20 && ascii.data[i] < 0x7f)
-					msg[m++] = ascii.data[i];
-		msg[m] = '\0';
-		st = cu_error_set(err, CU_E_DEVICE, "refused by the OS (exception %08x)%s%s",
-				  (unsigned)words[0], m ? ": " : "", msg);
+		/* an exception (Parcel.writeException): the code, then its
+		 * message as a String16 like the value below */
+		struct cu_buf msg = CU_BUF_INIT;
+		struct cu_error e2;
+		if (nw < 2 || words[1] == 0xffffffffu || words[1] > (nw - 2) * 2 ||
+		    decode16(words + 2, words[1], &msg, &e2) != CU_OK)
+			cu_buf_reset(&msg);
+		st = cu_error_set(err, CU_E_DEVICE, "refused by the OS (exception %d)%s%s",
+				  (int)words[0], msg.len ? ": " : "", msg.len ? msg.data : "");
+		cu_buf_release(&msg);
 		goto out;
 	}
 	cu_buf_reset(out);
@@ -157,21 +173,12 @@ enum cu_status cu_acq_parcel_string(const char *text, size_t n, struct cu_buf *o
 		goto out;
 	if (nw < 2 || words[1] == 0xffffffffu)
 		goto out; /* no string (null) */
-	size_t len = words[1];
-	if (len > (nw - 2) * 2) {
-		st = cu_error_set(err, CU_E_FORMAT, "parcel string of %zu units in %zu words", len,
-				  nw - 2);
+	if (words[1] > (nw - 2) * 2) {
+		st = cu_error_set(err, CU_E_FORMAT, "parcel string of %u units in %zu words",
+				  (unsigned)words[1], nw - 2);
 		goto out;
 	}
-	for (size_t i = 0; i < len && st == CU_OK; i++) {
-		uint32_t w = words[2 + i / 2];
-		unsigned u = i % 2 == 0 ? (w & 0xffffu) : (w >> 16);
-		/* identifiers are ASCII; anything else is kept as \uXXXX text */
-		if (u >= 0x20 && u < 0x7f)
-			st = cu_buf_putc(out, (char)u, err);
-		else
-			st = cu_buf_printf(out, err, "\\u%04x", u);
-	}
+	st = decode16(words + 2, words[1], out, err);
 out:
 	cu_buf_release(&ascii);
 	return st;
@@ -499,6 +506,7 @@ struct acq {
 	struct cu_error lost_err;
 	struct cu_progress prog;
 	const char *sdcard;
+	struct cu_adb_sync *sync; /* the sync: session of /sdcard */
 	/* commands run before ACQUIRE_START (getprop: the phone's serial
 	 * chooses the item), their entries written right after it */
 	struct cmd_entry pre[2];
@@ -1454,6 +1462,22 @@ struct pull_stats {
 	uint64_t files, bytes, dirs, symlinks, special, failed;
 };
 
+/* After a CU_E_DEVICE on the sync: stream (a CLSE mid-file): a fresh
+ * session on the same connection means only this transfer broke; none
+ * means the phone is gone (x->lost). */
+static bool sync_recover(struct acq *x, const struct cu_error *why)
+{
+	struct cu_error e;
+	cu_adb_sync_close(x->sync);
+	x->sync = NULL;
+	if (cu_adb_sync_open(x->adb, &x->sync, &e) == CU_OK)
+		return true;
+	x->sync = NULL;
+	x->lost = true;
+	x->lost_err = *why;
+	return false;
+}
+
 static enum cu_status pull_file(struct acq *x, struct cu_adb_sync *s, const char *path, size_t plen,
 				const struct cu_adb_stat *ast, struct pull_stats *ps,
 				struct cu_error *err)
@@ -1511,13 +1535,9 @@ static enum cu_status pull_file(struct acq *x, struct cu_adb_sync *s, const char
 	if (rs != CU_OK) {
 		/* never a partial file recorded as complete */
 		cu_ingest_file_abort(&f);
-		if (rs == CU_E_DEVICE) {
-			x->lost = true;
-			x->lost_err = e;
-			cu_error_prefix(&x->lost_err, "receiving '%s'",
-					cu_path_show(path, plen, show, sizeof(show)));
+		cu_error_prefix(&e, "receiving '%s'", cu_path_show(path, plen, show, sizeof(show)));
+		if (rs == CU_E_DEVICE && !sync_recover(x, &e))
 			goto out;
-		}
 		cu_ingest_warn(x->w, true, "'%s' not received: %s",
 			       cu_path_show(path, plen, show, sizeof(show)), e.msg);
 		ps->failed++;
@@ -1563,9 +1583,8 @@ static enum cu_status pull_dir(struct acq *x, struct cu_adb_sync *s, struct cu_b
 		return st;
 	ls = cu_adb_sync_list(s, path->data, dent_cb, &d, &e);
 	if (ls != CU_OK) {
-		if (ls == CU_E_DEVICE) {
-			x->lost = true;
-			x->lost_err = e;
+		if (ls == CU_E_DEVICE && !sync_recover(x, &e)) {
+			/* the phone is gone */
 		} else {
 			cu_ingest_warn(x->w, true, "cannot list '%s': %s",
 				       cu_path_show(path->data, path->len, show, sizeof(show)),
@@ -1590,9 +1609,9 @@ static enum cu_status pull_dir(struct acq *x, struct cu_adb_sync *s, struct cu_b
 		if ((st = cu_buf_append(path, d.v[i].name, d.v[i].n, err)) != CU_OK)
 			break;
 		if (type == 0040000) {
-			st = pull_dir(x, s, path, depth + 1, ps, err);
+			st = pull_dir(x, x->sync, path, depth + 1, ps, err);
 		} else if (type == 0100000) {
-			st = pull_file(x, s, path->data, path->len, &d.v[i].st, ps, err);
+			st = pull_file(x, x->sync, path->data, path->len, &d.v[i].st, ps, err);
 		} else if (type == 0120000) {
 			struct cu_ingest_slot slot = CU_INGEST_SLOT_INIT;
 			struct cu_ingest_fileinfo fi;
@@ -1632,7 +1651,6 @@ out:
 
 static enum cu_status shared_storage(struct acq *x, struct cu_error *err)
 {
-	struct cu_adb_sync *s = NULL;
 	struct cu_buf path = CU_BUF_INIT, det = CU_BUF_INIT;
 	struct pull_stats ps;
 	struct cu_error e;
@@ -1643,7 +1661,8 @@ static enum cu_status shared_storage(struct acq *x, struct cu_error *err)
 	memset(&ps, 0, sizeof(ps));
 	cu_error_clear(&e);
 	cu_time_format_ms(cu_time_now_ms(), started);
-	if (cu_adb_sync_open(x->adb, &s, &e) != CU_OK) {
+	if (cu_adb_sync_open(x->adb, &x->sync, &e) != CU_OK) {
+		x->sync = NULL;
 		if (e.code == CU_E_DEVICE) {
 			x->lost = true;
 			x->lost_err = e;
@@ -1660,9 +1679,10 @@ static enum cu_status shared_storage(struct acq *x, struct cu_error *err)
 		rl--;
 	cu_progress_start(&x->prog, "acquire /sdcard", 0);
 	if ((st = cu_buf_append(&path, x->sdcard, rl, err)) == CU_OK)
-		st = pull_dir(x, s, &path, 0, &ps, err);
+		st = pull_dir(x, x->sync, &path, 0, &ps, err);
 	cu_progress_finish(&x->prog);
-	cu_adb_sync_close(s);
+	cu_adb_sync_close(x->sync);
+	x->sync = NULL;
 	cu_time_format_ms(cu_time_now_ms(), ended);
 	/* one COMMAND entry for the sync session: every file's hash is in
 	 * the inventory, whose digest the ACQUIRE_END entry carries */

@@ -580,10 +580,12 @@ static enum cu_status sms_row(void *arg, const struct cu_cq_row *r, struct cu_er
 	m.sender = type == 1 ? address : NULL;
 	m.sent_ms = cu_parse_ms_from_unix_ms(ival(&r->v[SMS_DATE]));
 	m.kind = "text";
-	m.body = val(&r->v[SMS_BODY], &s->body, err, &rc);
+	/* The content tool prints a NULL body and the text "NULL" alike:
+	 * the four letters are kept (a text is never dropped). */
+	struct cu_cq_value bv = r->v[SMS_BODY];
+	bv.null = false;
+	m.body = val(&bv, &s->body, err, &rc);
 	m.body_len = m.body ? s->body.len : 0;
-	if (m.body != NULL && m.body_len == 0)
-		m.body = "";
 	if (type != CU_UNKNOWN) {
 		snprintf(raw, sizeof(raw), "%lld", (long long)type);
 		m.raw_type = raw;
