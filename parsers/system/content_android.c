@@ -1,7 +1,7 @@
 /*
  * content_android.c - Android content providers as dumped over ADB with
  * `content query` (extract/android/acquire.c) -> messages (app "sms"),
- * calls (app "calls") and contacts (app "contacts"), in the same shape as
+ * (SMS and MMS), calls (app "calls") and contacts (app "contacts"), in the same shape as
  * the parsers of the providers' own databases (mmssms_android.c,
  * calllog_android.c, contacts2_android.c).
  *
@@ -14,6 +14,8 @@
  * cutting or merging a value: content.h. Columns (AOSP Telephony.Sms,
  * CallLog.Calls, ContactsContract.RawContacts / Data):
  *   sms:          _id thread_id date(ms) type read body
+ *   mms:          _id thread_id date(s) msg_box read sub
+ *   mms/part:     _id mid seq ct text
  *   calls:        _id date(ms) duration(s) type number
  *   raw_contacts: _id deleted display_name
  *   data:         _id raw_contact_id mimetype data1
@@ -641,6 +643,197 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
+/* mms                                                                 */
+/* ------------------------------------------------------------------ */
+
+/* pdu: date in seconds, msg_box 1 inbox / 2 sent / 3 drafts / 4 outbox /
+ * 5 failed (APPS.md 7.2); part: text/plain parts make the body, smil is
+ * layout, the others are attachments (their kind from the first). The
+ * addresses (mms/#/addr) are not dumped: no sender, no conversation. */
+enum { PDU_ID, PDU_THREAD, PDU_DATE, PDU_BOX, PDU_READ, PDU_SUB, PDU_NCOLS };
+static const char *const pdu_cols[] = {"_id", "thread_id", "date", "msg_box", "read", "sub"};
+enum { PART_ID, PART_MID, PART_SEQ, PART_CT, PART_TEXT, PART_NCOLS };
+static const char *const part_cols[] = {"_id", "mid", "seq", "ct", "text"};
+
+struct part_row {
+	int64_t id, mid, seq;
+	char *ct, *text;
+};
+struct mms_run {
+	struct cu_parse_ctx *ctx;
+	const struct cu_artifact *a;
+	struct part_row *p;
+	size_t np, cap, next;
+	struct cu_buf body, att;
+};
+
+static enum cu_status part_row_cb(void *arg, const struct cu_cq_row *r, struct cu_error *err)
+{
+	struct mms_run *m = arg;
+	if (m->np == m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 64;
+		struct part_row *nv = cu_reallocarray(m->p, nc, sizeof(*nv));
+		if (nv == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "out of memory");
+		m->p = nv;
+		m->cap = nc;
+	}
+	struct part_row *p = &m->p[m->np++];
+	p->id = r->id;
+	p->mid = ival(&r->v[PART_MID]);
+	p->seq = ival(&r->v[PART_SEQ]);
+	p->ct = r->v[PART_CT].null ? NULL : cu_strndup(r->v[PART_CT].p, r->v[PART_CT].n);
+	p->text = r->v[PART_TEXT].null ? NULL : cu_strndup(r->v[PART_TEXT].p, r->v[PART_TEXT].n);
+	if ((!r->v[PART_CT].null && p->ct == NULL) || (!r->v[PART_TEXT].null && p->text == NULL))
+		return cu_error_set(err, CU_E_NOMEM, "out of memory");
+	return CU_OK;
+}
+
+static int part_cmp(const void *x, const void *y)
+{
+	const struct part_row *a = x, *b = y;
+	if (a->mid != b->mid)
+		return a->mid < b->mid ? -1 : 1;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static const char *kind_for_ct(const char *ct)
+{
+	if (!ct)
+		return "file";
+	if (strncmp(ct, "image/", 6) == 0)
+		return "image";
+	if (strncmp(ct, "video/", 6) == 0)
+		return "video";
+	if (strncmp(ct, "audio/", 6) == 0)
+		return "voice";
+	if (strcmp(ct, "text/x-vCard") == 0 || strcmp(ct, "text/vcard") == 0)
+		return "contact";
+	return "file";
+}
+
+static enum cu_status pdu_row_cb(void *arg, const struct cu_cq_row *r, struct cu_error *err)
+{
+	struct mms_run *m = arg;
+	struct cu_message msg;
+	int64_t box = ival(&r->v[PDU_BOX]);
+	const char *kind = "text";
+	enum cu_status rc = CU_OK;
+	char raw[32];
+
+	cu_buf_reset(&m->body);
+	cu_buf_reset(&m->att);
+	/* parts sorted by mid; pdus come by _id */
+	while (m->next < m->np && m->p[m->next].mid < r->id)
+		m->next++;
+	for (; rc == CU_OK && m->next < m->np && m->p[m->next].mid == r->id; m->next++) {
+		const struct part_row *p = &m->p[m->next];
+		if (p->ct && strcmp(p->ct, "application/smil") == 0)
+			continue;
+		if (p->ct && strcmp(p->ct, "text/plain") == 0) {
+			if (p->text && m->body.len)
+				rc = cu_buf_putc(&m->body, '\n', err);
+			if (rc == CU_OK && p->text)
+				rc = cu_buf_puts(&m->body, p->text, err);
+		} else {
+			if (!strcmp(kind, "text"))
+				kind = kind_for_ct(p->ct);
+			rc = cu_parse_join_add(&m->att, "\n", p->ct, err);
+		}
+	}
+	if (rc != CU_OK)
+		return rc;
+	memset(&msg, 0, sizeof(msg));
+	msg.app = "sms";
+	msg.conversation_id = CU_UNKNOWN;
+	msg.direction = box == 1 ? "incoming" : (box >= 2 && box <= 5) ? "outgoing" : NULL;
+	msg.sent_ms = cu_parse_ms_from_unix_s(ival(&r->v[PDU_DATE]));
+	msg.kind = kind;
+	if (m->body.len) {
+		msg.body = m->body.data;
+		msg.body_len = m->body.len;
+	} else if (!r->v[PDU_SUB].null) {
+		rc = cu_buf_append(&m->body, r->v[PDU_SUB].p, r->v[PDU_SUB].n, err);
+		if (rc == CU_OK && m->body.data == NULL)
+			rc = cu_buf_puts(&m->body, "", err);
+		msg.body = m->body.data;
+		msg.body_len = m->body.len;
+	}
+	if (rc != CU_OK)
+		return rc;
+	/* the parts' types stand for the attachments: the dump has no file names */
+	msg.attachment = m->att.len ? m->att.data : NULL;
+	snprintf(raw, sizeof(raw), "mms/%lld", (long long)(box == CU_UNKNOWN ? -1 : box));
+	msg.raw_type = raw;
+	msg.status = box == 1 ? (ival(&r->v[PDU_READ]) == 1 ? "read" : "unread") : NULL;
+	msg.prov = cu_prov_row(m->a, "pdu", r->id);
+	if (r->ambiguous)
+		cu_parse_warn(
+		    m->ctx, m->a,
+		    "mms _id %lld: its subject holds a copy of the next row's start; kept "
+		    "whole",
+		    (long long)r->id);
+	return cu_sink_message(m->ctx, &msg, NULL, err);
+}
+
+static enum cu_status parse_mms(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				struct cu_error *err)
+{
+	struct mms_run m;
+	struct found_text parts;
+	struct cu_buf text;
+	int64_t *ids = NULL, *pids = NULL;
+	size_t nids = 0, npids = 0, amb = 0;
+	bool have = false, phave = false;
+	enum cu_status rc;
+
+	memset(&m, 0, sizeof(m));
+	m.ctx = ctx;
+	m.a = a;
+	cu_buf_init(&m.body, 0);
+	cu_buf_init(&m.att, 0);
+	cu_buf_init(&text, 0);
+	cu_buf_init(&parts.text, 0);
+	if ((rc = read_artifact(a, &text, err)) != CU_OK ||
+	    (rc = table_ids(ctx, a, "mms", &ids, &nids, &have, err)) != CU_OK ||
+	    (rc = table_ids(ctx, a, "mms-part", &pids, &npids, &phave, err)) != CU_OK ||
+	    (rc = read_sibling(ctx, "mms-part.txt", &parts, err)) != CU_OK)
+		goto out;
+	if (parts.found)
+		rc = cu_cq_parse(parts.text.data, parts.text.len, parts.what, part_cols, PART_NCOLS,
+				 phave ? pids : NULL, npids, part_row_cb, &m, &amb, err);
+	else
+		cu_parse_warn(ctx, a, "'%smms-part.txt' missing: MMS without their parts",
+			      CONTENT_DIR);
+	if (rc != CU_OK)
+		goto out;
+	if (amb > 0)
+		cu_parse_warn(ctx, a,
+			      "%zu MMS part(s) whose text holds a copy of a row start: split at "
+			      "the latest one",
+			      amb);
+	if (m.np > 1)
+		qsort(m.p, m.np, sizeof(*m.p), part_cmp);
+	rc = cu_cq_parse(text.data, text.len, a->device_path, pdu_cols, PDU_NCOLS,
+			 have ? ids : NULL, nids, pdu_row_cb, &m, NULL, err);
+out:
+	for (size_t i = 0; i < m.np; i++) {
+		free(m.p[i].ct);
+		free(m.p[i].text);
+	}
+	free(m.p);
+	free(ids);
+	free(pids);
+	cu_buf_release(&parts.text);
+	cu_buf_release(&m.body);
+	cu_buf_release(&m.att);
+	cu_buf_release(&text);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* calls                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -944,6 +1137,7 @@ static int probe(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
 }
 
 static const char *const sms_patterns[] = {CONTENT_DIR "sms.txt", NULL};
+static const char *const mms_patterns[] = {CONTENT_DIR "mms.txt", NULL};
 static const char *const call_patterns[] = {CONTENT_DIR "calls.txt", NULL};
 static const char *const contact_patterns[] = {CONTENT_DIR "data.txt", NULL};
 
@@ -954,6 +1148,15 @@ const struct cu_parser cu_parser_content_sms_android = {
     .patterns = sms_patterns,
     .probe = probe,
     .parse = parse_sms,
+};
+
+const struct cu_parser cu_parser_content_mms_android = {
+    .name = "android-content-mms",
+    .app = "sms",
+    .platforms = CU_PLATFORM_ANDROID,
+    .patterns = mms_patterns,
+    .probe = probe,
+    .parse = parse_mms,
 };
 
 const struct cu_parser cu_parser_content_calls_android = {

@@ -12,7 +12,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup acquire_android
 . "$SRCDIR/tests/sim/start.sh"
-tap_plan 43
+tap_plan 50
 
 PHONE=$SRCDIR/tests/sim/phone
 export CUSTOS_ADB_KEY="$T/adbkey"
@@ -163,7 +163,7 @@ ok $? "custos verify of the case: chain, manifest and inventory check out"
 
 # --- the provider dumps parsed into case.db ---
 must "$CUSTOS" --case "$T/c" parse
-same "$(sqlite3 "$T/c/case.db" "SELECT count(*) FROM messages WHERE app='sms'")" \
+same "$(sqlite3 "$T/c/case.db" "SELECT count(*) FROM messages WHERE app='sms' AND raw_type NOT LIKE 'mms/%'")" \
 	"$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["rows"]))' "$PHONE/providers/sms.json")" \
 	"every SMS row of the phone is one message"
 same "$(sqlite3 "$T/c/case.db" "SELECT hex(body) FROM messages WHERE app='sms' AND source_rowid=3")" \
@@ -181,6 +181,9 @@ is "$(sqlite3 "$T/c/case.db" "SELECT platform || ' ' || imei || ' ' || acquisiti
 	"android 860605030250737,860605030250745 adb" "case.db items: the phone as it said, acquired by adb"
 [ "$(sqlite3 "$T/c/case.db" "SELECT count(*) FROM payments WHERE app='bank-sms'")" -ge 1 ]
 ok $? "a bank SMS from the dump becomes a payment"
+same "$(sqlite3 "$T/c/case.db" "SELECT kind || ' ' || direction || ' ' || hex(body) FROM messages WHERE raw_type LIKE 'mms/%'")" \
+	"image incoming $(python3 -c 'import json,sys; print([r for r in json.load(open(sys.argv[1]))["rows"] if r["ct"]=="text/plain"][0]["text"].encode().hex().upper())' "$PHONE/providers/mms_part.json")" \
+	"an MMS: its text part whole, an image attached"
 
 # --- a second acquisition into the same item is refused ---
 expect_exit 2 "acquiring the item again without --resume is refused" \
@@ -227,6 +230,40 @@ must "$CUSTOS" case init "$T/v1" --case-id T-V1
 expect_exit 0 "an old phone (shell v1, LIST/STAT only)" $TO "$CUSTOS" --case "$T/v1" acquire --adb-connect "$SIM_ADDR"
 evq "$T/v1" COMMAND '"command": "getprop", "service": "shell", "exit_code": null'
 ok $? "v1: the exit code is unknown (null), not invented"
+
+# --- --root: su, a DEVICE_CHANGE entry, /data/data of the apps ---
+must sim_start --su
+must "$CUSTOS" case init "$T/rt" --case-id T-ROOT
+expect_exit 0 "acquire --root on a phone where su works" \
+	$TO "$CUSTOS" --case "$T/rt" acquire --adb-connect "$SIM_ADDR" --root
+evq "$T/rt" DEVICE_CHANGE '"change": "root shell used through su (--root)"'
+ok $? "su used: a DEVICE_CHANGE entry"
+python3 - "$T/rt" "$PHONE" <<'PY'
+import hashlib, json, os, sys
+case, phone = sys.argv[1:3]
+inv = {json.loads(l)["device_path"]: json.loads(l) for l in open(os.path.join(case, "inventory", "SIM0001.jsonl"))}
+n = 0
+for root, dirs, files in os.walk(os.path.join(phone, "data", "data")):
+    for f in files:
+        src = os.path.join(root, f)
+        dev = "/data/data/" + os.path.relpath(src, os.path.join(phone, "data", "data"))
+        r = inv.get(dev)
+        if r is None or r["sha256"] != hashlib.sha256(open(src, "rb").read()).hexdigest():
+            print("#   " + dev); sys.exit(1)
+        n += 1
+sys.exit(0 if n >= 5 else 1)
+PY
+ok $? "/data/data of WeChat, QQ, WhatsApp, Telegram, Alipay unpacked, each file identical"
+"$CUSTOS" --case "$T/rt" parse >/dev/null 2>&1 # the fixture's app files are stand-ins
+[ "$(sqlite3 "$T/rt/case.db" "SELECT count(*) FROM sources WHERE device_path LIKE '/data/data/%'")" -ge 1 ]
+ok $? "and offered to the app parsers"
+
+# --- --adb-backup ---
+must sim_start
+must "$CUSTOS" case init "$T/ab" --case-id T-AB
+expect_exit 0 "acquire --adb-backup" $TO "$CUSTOS" --case "$T/ab" acquire --adb-connect "$SIM_ADDR" --adb-backup
+head -c 15 "$T/ab/evidence/SIM0001/_adb/backup/backup.ab" | grep -q "ANDROID BACKUP"
+ok $? "the backup kept as evidence (_adb/backup/backup.ab)"
 
 # --- the whole job ---
 must sim_start
