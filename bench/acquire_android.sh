@@ -83,7 +83,7 @@ rm -rf "$D/pull"
 adbq kill-server >/dev/null 2>&1 || :
 
 # custos acquire.
-"$CUSTOS" case init "$D/case" --case-id BENCH >/dev/null 2>&1
+CUSTOS_EXAMINER=bench "$CUSTOS" case init "$D/case" --case-id BENCH >/dev/null 2>&1
 warm
 sync
 t0=$(now)
@@ -93,6 +93,7 @@ CUSTOS_ADB_KEY=$D/adbkey CUSTOS_EXAMINER=bench /usr/bin/time -v -o "$D/time.txt"
 t1=$(now)
 cu_t=$(echo "$t1 - $t0" | bc)
 rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "$D/time.txt")
+cpu=$(awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$D/time.txt")
 cu_files=$(grep -c '"device_path":"/sdcard/' "$D/case/inventory/"*.jsonl)
 got_sha=$(grep '"device_path":"/sdcard/DCIM/VID_big.mp4"' "$D/case/inventory/"*.jsonl |
 	sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/')
@@ -104,6 +105,7 @@ echo "acquire_android: /sdcard of $total bytes, $nfiles files, from the simulato
 printf 'adb pull + sync:          %6.2f s\n' "$adb_t"
 printf 'custos acquire:           %6.2f s  (all commands, SHA-256 + MD5, durable)\n' "$cu_t"
 printf 'ratio adb/custos:         %6.2f   (goal >= 1.0)\n' "$(echo "$adb_t / $cu_t" | bc -l)"
+printf 'custos CPU (user+sys):    %6.2f s\n' "$cpu"
 printf 'custos files/s:           %6.0f\n' "$(echo "$nfiles / $cu_t" | bc -l)"
 printf 'custos MB/s:              %6.1f\n' "$(echo "$total / 1048576 / $cu_t" | bc -l)"
 echo "custos peak RSS:          $((rss / 1024)) MB (goal <= 64 MB)"
