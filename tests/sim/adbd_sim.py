@@ -264,6 +264,10 @@ class Phone:
 
     def device_mtime(self, dpath, st):
         key = dpath.decode("utf-8", "surrogateescape") if isinstance(dpath, bytes) else dpath
+        for alias in ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard"):
+            if key == alias or key.startswith(alias + "/"):
+                key = "/sdcard" + key[len(alias):]
+        key = key.rstrip("/") if key != "/" else key
         if key in self.mtimes:
             return int(self.mtimes[key])
         return int(st.st_mtime)
@@ -286,6 +290,11 @@ class Phone:
                 return None
         except OSError:
             return None
+        if follow and os.path.islink(hp):  # the target's device path carries the mtime
+            sd = os.path.realpath(os.path.join(self.root, "sdcard"))
+            real = os.path.realpath(hp)
+            if real.startswith(sd + os.sep):
+                dpath = "/sdcard/" + os.path.relpath(real, sd)
         return (st.st_mode, st.st_size, self.device_mtime(dpath, st), st)
 
     def inside(self, hp):

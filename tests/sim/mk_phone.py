@@ -61,6 +61,9 @@ for i, (rel, data) in enumerate(sorted(files.items())):
     with open(p, "wb") as f:
         f.write(data)
     mtimes["/sdcard/" + rel] = base + 3600 * i + 17
+for d, subdirs, _ in os.walk(sd):
+    rel = os.path.relpath(d, sd)
+    mtimes["/sdcard" + ("" if rel == "." else "/" + rel)] = base - 86400
 link = os.path.join(sd, "DCIM/latest.jpg")
 if os.path.lexists(link):
     os.unlink(link)
