@@ -9,6 +9,7 @@ usage: adb_raw.py HOST:PORT [--version V] [--maxdata N] [--bad-sum] [--key KEY.p
 ACTION: cnxn                 handshake only; prints "online banner=..."
         shell CMD            shell,v2,raw: (or shell: with --v1-shell); stdout to --out
         exec CMD             exec:; output to --out
+        service SERVICE      any service (e.g. backup:-all); output to --out
         open SERVICE         OPEN only; prints "okay" or "refused"
         recv PATH            sync RECV; data to --out
         stat PATH | sta2 PATH | lst2 PATH | list PATH | lis2 PATH
@@ -220,8 +221,9 @@ def main():
         if act == "cnxn":
             print("result: online version=0x%08x maxdata=%d banner=%s" % (
                 c.version, c.maxdata, banner.decode("utf-8", "replace")))
-        elif act in ("shell", "exec", "open"):
-            svc = {"shell": "shell:" if a.v1_shell else "shell,v2,raw:", "exec": "exec:", "open": ""}[act] + a.arg
+        elif act in ("shell", "exec", "open", "service"):
+            svc = {"shell": "shell:" if a.v1_shell else "shell,v2,raw:", "exec": "exec:", "open": "",
+                   "service": ""}[act] + a.arg
             if c.open(svc) is None:
                 print("result: refused")
             elif act == "open":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """adbd_sim.py - a simulated Android adbd over TCP, for tests (Python 3 stdlib only).
 
-usage: adbd_sim.py --root DIR [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
+usage: adbd_sim.py --root DIR [--sdcard DIR] [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
                    [--keys FILE] [--tap-delay MS] [--v1] [--version 0x01000000|0x01000001]
                    [--max-payload N] [--fault KIND[:ARG]]... [--faults-once]
                    [--clock-offset SECONDS] [--su] [--log FILE] [--serial SIM0001]
@@ -139,9 +139,14 @@ class Phone:
     def __init__(self, args):
         self.args = args
         self.root = os.path.abspath(args.root)
+        self.sdcard = os.path.abspath(args.sdcard or os.path.join(self.root, "sdcard"))
+        if not os.path.isdir(self.sdcard):
+            raise SystemExit("adbd_sim: no sdcard tree at %s" % self.sdcard)
         cpath = os.path.join(self.root, "commands.json")
-        with open(cpath, "rb") as f:
-            self.commands = json.load(f)["commands"]
+        self.commands = {}
+        if os.path.exists(cpath):
+            with open(cpath, "rb") as f:
+                self.commands = json.load(f)["commands"]
         self.mtimes = {}
         mpath = os.path.join(self.root, "mtimes.json")
         if os.path.exists(mpath):
@@ -156,7 +161,8 @@ class Phone:
                         p = json.load(f)
                     for uri in p["uris"]:
                         self.providers[uri] = p
-        self.props = self.parse_getprop(self.run_canned("getprop")[0])
+        gp = self.run_canned("getprop")
+        self.props = self.parse_getprop(gp[0]) if gp else {"ro.serialno": SERIAL}
         self.keys = []
         self.keys_lock = threading.Lock()
         if args.keys:
@@ -252,7 +258,7 @@ class Phone:
         if not parts:
             return self.root_dir()
         if parts[0] == "sdcard":
-            base = os.path.join(self.root, "sdcard")
+            base = self.sdcard
         elif parts[0] == "data" and (root_access or self.args.adb_root):
             base = os.path.join(self.root, "data")
         else:
@@ -291,7 +297,7 @@ class Phone:
         except OSError:
             return None
         if follow and os.path.islink(hp):  # the target's device path carries the mtime
-            sd = os.path.realpath(os.path.join(self.root, "sdcard"))
+            sd = os.path.realpath(self.sdcard)
             real = os.path.realpath(hp)
             if real.startswith(sd + os.sep):
                 dpath = "/sdcard/" + os.path.relpath(real, sd)
@@ -299,8 +305,11 @@ class Phone:
 
     def inside(self, hp):
         real = os.path.realpath(hp)
-        r = os.path.realpath(self.root)
-        return real == r or real.startswith(r + os.sep)
+        for base in (self.root, self.sdcard):
+            r = os.path.realpath(base)
+            if real == r or real.startswith(r + os.sep):
+                return True
+        return False
 
     # -- commands
     def run_canned(self, cmd):
@@ -591,6 +600,10 @@ class SyncOut:
 
     def read_exact(self, n):
         return self.stream.read_exact(n)
+
+    def pending(self, n):
+        with self.stream.cv:
+            return len(self.stream.inbuf) >= n
 
 
 class Connection:
@@ -891,7 +904,8 @@ class Connection:
         ph = self.phone
         v2 = not self.args.v1
         while True:
-            s.flush()
+            if not s.pending(8):  # a host that pipelines requests gets the replies together
+                s.flush()
             hdr = s.read_exact(8)
             rid = hdr[:4]
             length, = struct.unpack("<I", hdr[4:])
@@ -1035,6 +1049,7 @@ class Connection:
 def main():
     ap = argparse.ArgumentParser(description="simulated adbd over TCP (tests only)")
     ap.add_argument("--root", required=True, help="phone directory (commands.json, sdcard/, ...)")
+    ap.add_argument("--sdcard", help="serve this tree as /sdcard instead of ROOT/sdcard (benchmarks)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0, help="0 = a free one (never 5555-5585)")
     ap.add_argument("--auth", choices=("none", "accept", "deny"), default="none")
