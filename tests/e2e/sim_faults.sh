@@ -8,7 +8,7 @@
 # that fires once, the device clock offset, su, backup, and the log of what was asked.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup sim_faults
-tap_plan 45
+tap_plan 46
 
 PHONE=$SRCDIR/tests/sim/phone
 BIG=/sdcard/DCIM/Camera/VID_20210305_083000.mp4
@@ -37,9 +37,10 @@ ok $? "RECV bytes equal the fixture"
 like "$out" "wrte_max=1048576 " "sync replies fill WRTEs up to the negotiated payload"
 is "$(res "$(R "$A" stat /sdcard/nothing)")" "STAT mode=0 size=0 mtime=0" "STAT of a missing path: all zero"
 is "$(res "$(R "$A" sta2 /sdcard/nothing)")" "STA2 error=2 mode=0 size=0 mtime=0" "STA2 of a missing path: ENOENT"
-is "$(res "$(R "$A" lst2 /sdcard/DCIM/latest.jpg)")" "LST2 error=0 mode=120777 size=30 mtime=$(stat -c %Y "$PHONE/sdcard/DCIM/latest.jpg")" "LST2 of a symlink: the link itself"
+is "$(res "$(R "$A" lst2 /sdcard/DCIM/latest.jpg)")" "LST2 error=0 mode=120777 size=30 mtime=1614779800" "LST2 of a symlink: the link itself"
 is "$(res "$(R "$A" sta2 /sdcard/DCIM/latest.jpg)")" "STA2 error=0 mode=100$(stat -c %a "$PHONE/sdcard/DCIM/Camera/IMG_20210304_101112.jpg") size=30013 mtime=1614848217" "STA2 of a symlink: its target (mtime from mtimes.json)"
 is "$(res "$(R "$A" stat /sdcard/DCIM/latest.jpg/)")" "STAT mode=0 size=0 mtime=0" "STAT of 'link-to-file/': not a directory"
+is "$(res "$(R "$A" stat /sdcard/Pictures/Camera/)")" "STAT mode=40$(stat -c %a "$PHONE/sdcard/DCIM/Camera") size=$(stat -c %s "$PHONE/sdcard/DCIM/Camera") mtime=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["/sdcard/DCIM/Camera"])' "$PHONE/mtimes.json")" "STAT of 'link-to-dir/': the directory it points to"
 out=$(R "$A" list /sdcard/Download)
 is "$(printf '%s\n' "$out" | grep '^dent: ' | head -n 4 | cut -d' ' -f4-)" "1614736600 .
 1614736600 ..

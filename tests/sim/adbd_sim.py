@@ -58,6 +58,7 @@ import sys
 import tarfile
 import threading
 import time
+import types
 import zlib
 
 A_SYNC = 0x434E5953
@@ -152,6 +153,11 @@ class Phone:
         if os.path.exists(mpath):
             with open(mpath, "rb") as f:
                 self.mtimes = json.load(f)
+        self.links = {}
+        lpath = os.path.join(self.root, "symlinks.json")
+        if os.path.exists(lpath) and not args.sdcard:
+            with open(lpath, "rb") as f:
+                self.links = json.load(f)
         self.providers = {}
         pdir = os.path.join(self.root, "providers")
         if os.path.isdir(pdir):
@@ -239,24 +245,51 @@ class Phone:
         return b.encode()
 
     # -- files: device path -> host path, never outside ROOT/sdcard (or ROOT/data with su)
-    def host_path(self, dpath, root_access=False):
+    ALIASES = ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard")
+
+    def canon(self, dpath, follow_last):
+        """(device path, trailing slash, link target or None) with aliases, "//" and the
+        virtual symlinks of ROOT/symlinks.json resolved (every component but the last; the
+        last too with follow_last or a trailing slash); None when it cannot resolve."""
         if isinstance(dpath, bytes):
-            try:
-                dpath = dpath.decode("utf-8", "surrogateescape")
-            except Exception:
-                return None
-        for alias in ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard"):
+            dpath = dpath.decode("utf-8", "surrogateescape")
+        slash = len(dpath) > 1 and dpath.endswith("/")
+        for alias in self.ALIASES:
             if dpath == alias or dpath.startswith(alias + "/"):
                 dpath = "/sdcard" + dpath[len(alias):]
-        while "//" in dpath:
-            dpath = dpath.replace("//", "/")
-        if len(dpath) > 1 and dpath.endswith("/"):
-            dpath = dpath.rstrip("/")
         parts = [x for x in dpath.split("/") if x not in ("", ".")]
         if ".." in parts:
             return None
+        hops = 0
+        i = 0
+        while i < len(parts):
+            cur = "/" + "/".join(parts[:i + 1])
+            last = i == len(parts) - 1
+            if cur in self.links and (not last or follow_last or slash):
+                hops += 1
+                if hops > 16:
+                    return None
+                tgt = self.links[cur]
+                out = [] if tgt.startswith("/") else parts[:i]
+                for x in tgt.split("/"):
+                    if x == "..":
+                        if not out:
+                            return None
+                        out.pop()
+                    elif x not in ("", "."):
+                        out.append(x)
+                parts = out + parts[i + 1:]
+                i = 0
+                continue
+            i += 1
+        path = "/" + "/".join(parts)
+        link = self.links.get(path) if not (follow_last or slash) else None
+        return path, slash, link
+
+    def host_of(self, path, root_access=False):
+        parts = [x for x in path.split("/") if x]
         if not parts:
-            return self.root_dir()
+            return None  # "/" is not served: Android's shell user cannot list it usefully
         if parts[0] == "sdcard":
             base = self.sdcard
         elif parts[0] == "data" and (root_access or self.args.adb_root):
@@ -265,28 +298,45 @@ class Phone:
             return None
         return os.path.join(base, *parts[1:]) if len(parts) > 1 else base
 
-    def root_dir(self):
-        return None  # "/" is not served: Android's shell user cannot list it usefully
+    def host_path(self, dpath, root_access=False):
+        """The host file behind a device path, symlinks followed; None if not served."""
+        c = self.canon(dpath, True)
+        return self.host_of(c[0], root_access) if c else None
 
-    def device_mtime(self, dpath, st):
-        key = dpath.decode("utf-8", "surrogateescape") if isinstance(dpath, bytes) else dpath
-        for alias in ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard"):
-            if key == alias or key.startswith(alias + "/"):
-                key = "/sdcard" + key[len(alias):]
-        key = key.rstrip("/") if key != "/" else key
+    def device_mtime(self, key, st):
         if key in self.mtimes:
             return int(self.mtimes[key])
         return int(st.st_mtime)
 
+    def links_in(self, dpath):
+        """Names of the virtual symlinks in directory dpath."""
+        c = self.canon(dpath, True)
+        if c is None:
+            return []
+        pre = c[0].rstrip("/") + "/"
+        return [k[len(pre):] for k in self.links if k.startswith(pre) and "/" not in k[len(pre):]]
+
     def lstat(self, dpath, follow=False):
-        """(mode, size, mtime, st) of a device path, or None; symlinks that leave the tree
-        resolve to nothing when followed."""
-        hp = self.host_path(dpath)
+        """(mode, size, mtime, st) of a device path, or None. "dir/" resolves symlinks and
+        must be a directory (lstat(2) with a trailing slash): adb's client relies on it to
+        tell a link to a directory from a link to a file. Symlinks leaving the tree resolve
+        to nothing when followed."""
+        c = self.canon(dpath, follow)
+        if c is None:
+            return None
+        path, slash, link = c
+        if link is not None:
+            parent = self.host_of(path.rsplit("/", 1)[0])
+            try:
+                pst = os.stat(parent)
+            except (OSError, TypeError):
+                return None
+            fake = types.SimpleNamespace(st_dev=pst.st_dev, st_ino=zlib.crc32(path.encode()),
+                                         st_nlink=1, st_mtime=pst.st_mtime)
+            return (stat.S_IFLNK | 0o777, len(link.encode()), self.device_mtime(path, fake), fake)
+        hp = self.host_of(path)
         if hp is None:
             return None
-        # "dir/" resolves symlinks and must be a directory (lstat(2) with a trailing slash);
-        # adb's client relies on it to tell a link to a directory from a link to a file.
-        slash = dpath.endswith(b"/" if isinstance(dpath, bytes) else "/")
         follow = follow or slash
         try:
             st = os.stat(hp) if follow else os.lstat(hp)
@@ -296,12 +346,12 @@ class Phone:
                 return None
         except OSError:
             return None
-        if follow and os.path.islink(hp):  # the target's device path carries the mtime
+        if follow and os.path.islink(hp):  # a real link: the target's device path has the mtime
             sd = os.path.realpath(self.sdcard)
             real = os.path.realpath(hp)
             if real.startswith(sd + os.sep):
-                dpath = "/sdcard/" + os.path.relpath(real, sd)
-        return (st.st_mode, st.st_size, self.device_mtime(dpath, st), st)
+                path = "/sdcard/" + os.path.relpath(real, sd)
+        return (st.st_mode, st.st_size, self.device_mtime(path, st), st)
 
     def inside(self, hp):
         real = os.path.realpath(hp)
@@ -964,14 +1014,14 @@ class Connection:
         names = []
         if hp is not None and os.path.isdir(hp) and ph.inside(hp):
             try:
-                names = [".", ".."] + sorted(os.listdir(hp))
+                names = [".", ".."] + sorted(set(os.listdir(hp)) | set(ph.links_in(path)))
             except OSError:
                 names = []
         base = path.rstrip(b"/")
         for nm in names:
             nb = nm.encode("utf-8", "surrogateescape")
             if nm in (".", ".."):
-                r = ph.lstat(path)
+                r = ph.lstat(path, follow=True)
                 if nm == ".." and r is not None:
                     r = (r[0], 4096, r[2], r[3])
             else:
