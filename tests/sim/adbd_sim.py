@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """adbd_sim.py - a simulated Android adbd over TCP, for tests (Python 3 stdlib only).
 
-usage: adbd_sim.py --root DIR [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
+usage: adbd_sim.py --root DIR [--sdcard DIR] [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
                    [--keys FILE] [--tap-delay MS] [--v1] [--version 0x01000000|0x01000001]
                    [--max-payload N] [--fault KIND[:ARG]]... [--faults-once]
                    [--clock-offset SECONDS] [--su] [--log FILE] [--serial SIM0001]
@@ -58,6 +58,7 @@ import sys
 import tarfile
 import threading
 import time
+import types
 import zlib
 
 A_SYNC = 0x434E5953
@@ -139,14 +140,24 @@ class Phone:
     def __init__(self, args):
         self.args = args
         self.root = os.path.abspath(args.root)
+        self.sdcard = os.path.abspath(args.sdcard or os.path.join(self.root, "sdcard"))
+        if not os.path.isdir(self.sdcard):
+            raise SystemExit("adbd_sim: no sdcard tree at %s" % self.sdcard)
         cpath = os.path.join(self.root, "commands.json")
-        with open(cpath, "rb") as f:
-            self.commands = json.load(f)["commands"]
+        self.commands = {}
+        if os.path.exists(cpath):
+            with open(cpath, "rb") as f:
+                self.commands = json.load(f)["commands"]
         self.mtimes = {}
         mpath = os.path.join(self.root, "mtimes.json")
         if os.path.exists(mpath):
             with open(mpath, "rb") as f:
                 self.mtimes = json.load(f)
+        self.links = {}
+        lpath = os.path.join(self.root, "symlinks.json")
+        if os.path.exists(lpath) and not args.sdcard:
+            with open(lpath, "rb") as f:
+                self.links = json.load(f)
         self.providers = {}
         pdir = os.path.join(self.root, "providers")
         if os.path.isdir(pdir):
@@ -156,7 +167,8 @@ class Phone:
                         p = json.load(f)
                     for uri in p["uris"]:
                         self.providers[uri] = p
-        self.props = self.parse_getprop(self.run_canned("getprop")[0])
+        gp = self.run_canned("getprop")
+        self.props = self.parse_getprop(gp[0]) if gp else {"ro.serialno": SERIAL}
         self.keys = []
         self.keys_lock = threading.Lock()
         if args.keys:
@@ -233,50 +245,98 @@ class Phone:
         return b.encode()
 
     # -- files: device path -> host path, never outside ROOT/sdcard (or ROOT/data with su)
-    def host_path(self, dpath, root_access=False):
+    ALIASES = ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard")
+
+    def canon(self, dpath, follow_last):
+        """(device path, trailing slash, link target or None) with aliases, "//" and the
+        virtual symlinks of ROOT/symlinks.json resolved (every component but the last; the
+        last too with follow_last or a trailing slash); None when it cannot resolve."""
         if isinstance(dpath, bytes):
-            try:
-                dpath = dpath.decode("utf-8", "surrogateescape")
-            except Exception:
-                return None
-        for alias in ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard"):
+            dpath = dpath.decode("utf-8", "surrogateescape")
+        slash = len(dpath) > 1 and dpath.endswith("/")
+        for alias in self.ALIASES:
             if dpath == alias or dpath.startswith(alias + "/"):
                 dpath = "/sdcard" + dpath[len(alias):]
-        while "//" in dpath:
-            dpath = dpath.replace("//", "/")
-        if len(dpath) > 1 and dpath.endswith("/"):
-            dpath = dpath.rstrip("/")
         parts = [x for x in dpath.split("/") if x not in ("", ".")]
         if ".." in parts:
             return None
+        hops = 0
+        i = 0
+        while i < len(parts):
+            cur = "/" + "/".join(parts[:i + 1])
+            last = i == len(parts) - 1
+            if cur in self.links and (not last or follow_last or slash):
+                hops += 1
+                if hops > 16:
+                    return None
+                tgt = self.links[cur]
+                out = [] if tgt.startswith("/") else parts[:i]
+                for x in tgt.split("/"):
+                    if x == "..":
+                        if not out:
+                            return None
+                        out.pop()
+                    elif x not in ("", "."):
+                        out.append(x)
+                parts = out + parts[i + 1:]
+                i = 0
+                continue
+            i += 1
+        path = "/" + "/".join(parts)
+        link = self.links.get(path) if not (follow_last or slash) else None
+        return path, slash, link
+
+    def host_of(self, path, root_access=False):
+        parts = [x for x in path.split("/") if x]
         if not parts:
-            return self.root_dir()
+            return None  # "/" is not served: Android's shell user cannot list it usefully
         if parts[0] == "sdcard":
-            base = os.path.join(self.root, "sdcard")
+            base = self.sdcard
         elif parts[0] == "data" and (root_access or self.args.adb_root):
             base = os.path.join(self.root, "data")
         else:
             return None
         return os.path.join(base, *parts[1:]) if len(parts) > 1 else base
 
-    def root_dir(self):
-        return None  # "/" is not served: Android's shell user cannot list it usefully
+    def host_path(self, dpath, root_access=False):
+        """The host file behind a device path, symlinks followed; None if not served."""
+        c = self.canon(dpath, True)
+        return self.host_of(c[0], root_access) if c else None
 
-    def device_mtime(self, dpath, st):
-        key = dpath.decode("utf-8", "surrogateescape") if isinstance(dpath, bytes) else dpath
+    def device_mtime(self, key, st):
         if key in self.mtimes:
             return int(self.mtimes[key])
         return int(st.st_mtime)
 
+    def links_in(self, dpath):
+        """Names of the virtual symlinks in directory dpath."""
+        c = self.canon(dpath, True)
+        if c is None:
+            return []
+        pre = c[0].rstrip("/") + "/"
+        return [k[len(pre):] for k in self.links if k.startswith(pre) and "/" not in k[len(pre):]]
+
     def lstat(self, dpath, follow=False):
-        """(mode, size, mtime, st) of a device path, or None; symlinks that leave the tree
-        resolve to nothing when followed."""
-        hp = self.host_path(dpath)
+        """(mode, size, mtime, st) of a device path, or None. "dir/" resolves symlinks and
+        must be a directory (lstat(2) with a trailing slash): adb's client relies on it to
+        tell a link to a directory from a link to a file. Symlinks leaving the tree resolve
+        to nothing when followed."""
+        c = self.canon(dpath, follow)
+        if c is None:
+            return None
+        path, slash, link = c
+        if link is not None:
+            parent = self.host_of(path.rsplit("/", 1)[0])
+            try:
+                pst = os.stat(parent)
+            except (OSError, TypeError):
+                return None
+            fake = types.SimpleNamespace(st_dev=pst.st_dev, st_ino=zlib.crc32(path.encode()),
+                                         st_nlink=1, st_mtime=pst.st_mtime)
+            return (stat.S_IFLNK | 0o777, len(link.encode()), self.device_mtime(path, fake), fake)
+        hp = self.host_of(path)
         if hp is None:
             return None
-        # "dir/" resolves symlinks and must be a directory (lstat(2) with a trailing slash);
-        # adb's client relies on it to tell a link to a directory from a link to a file.
-        slash = dpath.endswith(b"/" if isinstance(dpath, bytes) else "/")
         follow = follow or slash
         try:
             st = os.stat(hp) if follow else os.lstat(hp)
@@ -286,12 +346,20 @@ class Phone:
                 return None
         except OSError:
             return None
-        return (st.st_mode, st.st_size, self.device_mtime(dpath, st), st)
+        if follow and os.path.islink(hp):  # a real link: the target's device path has the mtime
+            sd = os.path.realpath(self.sdcard)
+            real = os.path.realpath(hp)
+            if real.startswith(sd + os.sep):
+                path = "/sdcard/" + os.path.relpath(real, sd)
+        return (st.st_mode, st.st_size, self.device_mtime(path, st), st)
 
     def inside(self, hp):
         real = os.path.realpath(hp)
-        r = os.path.realpath(self.root)
-        return real == r or real.startswith(r + os.sep)
+        for base in (self.root, self.sdcard):
+            r = os.path.realpath(base)
+            if real == r or real.startswith(r + os.sep):
+                return True
+        return False
 
     # -- commands
     def run_canned(self, cmd):
@@ -582,6 +650,10 @@ class SyncOut:
 
     def read_exact(self, n):
         return self.stream.read_exact(n)
+
+    def pending(self, n):
+        with self.stream.cv:
+            return len(self.stream.inbuf) >= n
 
 
 class Connection:
@@ -882,7 +954,8 @@ class Connection:
         ph = self.phone
         v2 = not self.args.v1
         while True:
-            s.flush()
+            if not s.pending(8):  # a host that pipelines requests gets the replies together
+                s.flush()
             hdr = s.read_exact(8)
             rid = hdr[:4]
             length, = struct.unpack("<I", hdr[4:])
@@ -941,14 +1014,14 @@ class Connection:
         names = []
         if hp is not None and os.path.isdir(hp) and ph.inside(hp):
             try:
-                names = [".", ".."] + sorted(os.listdir(hp))
+                names = [".", ".."] + sorted(set(os.listdir(hp)) | set(ph.links_in(path)))
             except OSError:
                 names = []
         base = path.rstrip(b"/")
         for nm in names:
             nb = nm.encode("utf-8", "surrogateescape")
             if nm in (".", ".."):
-                r = ph.lstat(path)
+                r = ph.lstat(path, follow=True)
                 if nm == ".." and r is not None:
                     r = (r[0], 4096, r[2], r[3])
             else:
@@ -1026,6 +1099,7 @@ class Connection:
 def main():
     ap = argparse.ArgumentParser(description="simulated adbd over TCP (tests only)")
     ap.add_argument("--root", required=True, help="phone directory (commands.json, sdcard/, ...)")
+    ap.add_argument("--sdcard", help="serve this tree as /sdcard instead of ROOT/sdcard (benchmarks)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0, help="0 = a free one (never 5555-5585)")
     ap.add_argument("--auth", choices=("none", "accept", "deny"), default="none")

@@ -7,7 +7,7 @@ The tree holds what an acquisition must survive: Chinese names, nested dirs, the
 (tencent/MicroMsg, Android/media/com.tencent.mm) media layout with an exported chat backup,
 QQ, Telegram and WhatsApp folders, a 0-byte file, a name with a backslash and one with a
 newline, an emoji name, a file over 64 KiB (several sync DATA chunks) and one over 1 MiB
-(several WRTEs at the largest payload), and a symlink inside the tree.
+(several WRTEs at the largest payload), and symlinks inside the tree (to a file and to a directory).
 """
 import json, os, random, sys
 
@@ -61,10 +61,17 @@ for i, (rel, data) in enumerate(sorted(files.items())):
     with open(p, "wb") as f:
         f.write(data)
     mtimes["/sdcard/" + rel] = base + 3600 * i + 17
-link = os.path.join(sd, "DCIM/latest.jpg")
-if os.path.lexists(link):
-    os.unlink(link)
-os.symlink("Camera/IMG_20210304_101112.jpg", link)
+for d, subdirs, _ in os.walk(sd):
+    rel = os.path.relpath(d, sd)
+    mtimes["/sdcard" + ("" if rel == "." else "/" + rel)] = base - 86400
+mtimes["/sdcard/DCIM/latest.jpg"] = mtimes["/sdcard/Pictures/Camera"] = base - 43200
+# Symlinks are virtual (symlinks.json, served by the simulator): `make dist` (tar -h) and
+# some checkouts would turn a real one into a copy.
+with open(os.path.join(root, "symlinks.json"), "w", encoding="utf-8") as f:
+    json.dump({"/sdcard/DCIM/latest.jpg": "Camera/IMG_20210304_101112.jpg",
+               "/sdcard/Pictures/Camera": "../DCIM/Camera"}, f, indent=1, sort_keys=True)
+    f.write("\n")
+
 with open(os.path.join(root, "mtimes.json"), "w", encoding="utf-8") as f:
     json.dump(mtimes, f, ensure_ascii=False, indent=1, sort_keys=True)
     f.write("\n")

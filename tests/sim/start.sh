@@ -40,7 +40,7 @@ sim_start() {
 	SIM_ERR=$T/sim.$SIM_N.err
 	: >"$SIM_OUT"
 	python3 "$SRCDIR/tests/sim/adbd_sim.py" --root "${SIM_ROOT:-$SRCDIR/tests/sim/phone}" \
-		--log "$SIM_LOG" "$@" >"$SIM_OUT" 2>"$SIM_ERR" &
+		--log "$SIM_LOG" "$@" >"$SIM_OUT" 2>"$SIM_ERR" 9>&- &
 	SIM_PID=$!
 	SIM_PIDS="$SIM_PIDS $SIM_PID"
 	SIM_PORT=
