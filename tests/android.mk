@@ -4,3 +4,13 @@
 check_PROGRAMS += tests/unit/test_adb
 TESTS += tests/unit/test_adb
 tests_unit_test_adb_LDADD = $(CU_TESTLIBS)
+
+# Fuzz targets (replayed over their corpus by `make check`): the packet
+# parser behind a whole connection, and the sync reader.
+check_PROGRAMS += tests/fuzz/replay_adb_packet tests/fuzz/replay_adb_sync
+TESTS += tests/fuzz/replay_adb_packet tests/fuzz/replay_adb_sync
+tests_fuzz_replay_adb_packet_SOURCES = tests/fuzz/fuzz_adb_packet.c tests/fuzz/replay.c
+tests_fuzz_replay_adb_packet_LDADD = $(CU_TESTLIBS)
+tests_fuzz_replay_adb_sync_SOURCES = tests/fuzz/fuzz_adb_sync.c tests/fuzz/replay.c
+tests_fuzz_replay_adb_sync_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/adb_packet tests/fuzz/corpus/adb_sync
