@@ -14,3 +14,11 @@ tests_fuzz_replay_adb_packet_LDADD = $(CU_TESTLIBS)
 tests_fuzz_replay_adb_sync_SOURCES = tests/fuzz/fuzz_adb_sync.c tests/fuzz/replay.c
 tests_fuzz_replay_adb_sync_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/adb_packet tests/fuzz/corpus/adb_sync
+
+# USB enumeration and endpoint choice under umockdev (tests/data/adb/
+# mk_umockdev.py writes the fake devices): adb_usb_scan prints what the USB
+# layer finds.
+check_PROGRAMS += tests/unit/adb_usb_scan
+tests_unit_adb_usb_scan_LDADD = $(CU_TESTLIBS)
+TESTS += tests/e2e/adb_usb.sh
+EXTRA_DIST += tests/e2e/adb_usb.sh tests/data/adb/mk_umockdev.py
