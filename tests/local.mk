@@ -35,6 +35,7 @@ include tests/fuzz.mk
 include tests/fixtures.mk
 include tests/cli.mk
 include tests/android.mk
+include tests/sim.mk
 
 # ASan + UBSan build of the whole suite, from a clean copy of the
 # distribution so the in-tree build is left alone.
