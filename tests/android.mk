@@ -22,3 +22,10 @@ check_PROGRAMS += tests/unit/adb_usb_scan
 tests_unit_adb_usb_scan_LDADD = $(CU_TESTLIBS)
 TESTS += tests/e2e/adb_usb.sh
 EXTRA_DIST += tests/e2e/adb_usb.sh tests/data/adb/mk_umockdev.py
+
+# The library over TCP against the simulated adbd (tests/sim/): adb_tool is a
+# small client over adb.h (shell, exec, stat, ls, pull, devices).
+check_PROGRAMS += tests/unit/adb_tool
+tests_unit_adb_tool_LDADD = $(CU_TESTLIBS)
+TESTS += tests/e2e/adb_tcp_sim.sh
+EXTRA_DIST += tests/e2e/adb_tcp_sim.sh
