@@ -29,3 +29,12 @@ check_PROGRAMS += tests/unit/adb_tool
 tests_unit_adb_tool_LDADD = $(CU_TESTLIBS)
 TESTS += tests/e2e/adb_tcp_sim.sh
 EXTRA_DIST += tests/e2e/adb_tcp_sim.sh
+
+# Bulk I/O, zero-length packets, kernel-driver detach, BUSY and a vanished
+# device through the real libusb code path: libumockdev's ioctl handler plays
+# the phone behind /dev/bus/usb (the program runs under umockdev-wrapper).
+check_PROGRAMS += tests/unit/test_adb_usb_io
+tests_unit_test_adb_usb_io_CFLAGS = $(AM_CFLAGS) $(UMOCKDEV_CFLAGS)
+tests_unit_test_adb_usb_io_LDADD = $(CU_TESTLIBS) $(UMOCKDEV_LIBS)
+TESTS += tests/e2e/adb_usb_io.sh
+EXTRA_DIST += tests/e2e/adb_usb_io.sh
