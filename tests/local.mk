@@ -34,8 +34,8 @@ include tests/report.mk
 include tests/fuzz.mk
 include tests/fixtures.mk
 include tests/cli.mk
-include tests/sim.mk
 include tests/android.mk
+include tests/sim.mk
 include tests/acquire.mk
 
 # ASan + UBSan build of the whole suite, from a clean copy of the

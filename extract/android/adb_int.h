@@ -167,6 +167,8 @@ enum cu_status cu_adb_key_default_path(struct cu_buf *out, struct cu_error *err)
 enum cu_status cu_adb_key_load(const char *path, bool create, struct cu_adb_key **out,
 			       struct cu_error *err) CU_WARN_UNUSED;
 void cu_adb_key_free(struct cu_adb_key *k);
+/* A fresh RSA-2048 key in memory only (tests, fuzzers). */
+enum cu_status cu_adb_key_generate(struct cu_adb_key **out, struct cu_error *err) CU_WARN_UNUSED;
 /* PKCS#1 v1.5 over the 20-byte token taken as a SHA-1 digest, no hashing
  * (client/auth.cpp:262-281). sig gets 256 bytes. */
 enum cu_status cu_adb_key_sign(const struct cu_adb_key *k, const unsigned char *token, size_t n,

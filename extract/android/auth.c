@@ -52,6 +52,21 @@ void cu_adb_key_free(struct cu_adb_key *k)
 	free(k);
 }
 
+enum cu_status cu_adb_key_generate(struct cu_adb_key **out, struct cu_error *err)
+{
+	struct cu_adb_key *k = cu_calloc(1, sizeof(*k));
+
+	if (k == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory for an adb key");
+	k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	if (k->pkey == NULL) {
+		free(k);
+		return cu_error_openssl(err, "creating an adb key");
+	}
+	*out = k;
+	return CU_OK;
+}
+
 static enum cu_status check_rsa2048(EVP_PKEY *pkey, const char *path, struct cu_error *err)
 {
 	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA || EVP_PKEY_get_bits(pkey) != 2048)

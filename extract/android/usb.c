@@ -182,6 +182,33 @@ static void candidate_port(libusb_device *dev, struct cu_adb_usb_candidate *c)
 					i == 0 ? '-' : '.', (unsigned)ports[i]);
 }
 
+/* Devices in a stable order: bus, then port path ("1-2" before "1-10"). */
+static int by_port(const void *pa, const void *pb)
+{
+	const struct cu_adb_usb_candidate *a = pa, *b = pb;
+	const char *x = a->port_path, *y = b->port_path;
+
+	if (a->bus != b->bus)
+		return a->bus < b->bus ? -1 : 1;
+	while (*x && *y) {
+		if (*x >= '0' && *x <= '9' && *y >= '0' && *y <= '9') {
+			char *ex, *ey;
+			unsigned long nx = strtoul(x, &ex, 10), ny = strtoul(y, &ey, 10);
+
+			if (nx != ny)
+				return nx < ny ? -1 : 1;
+			x = ex;
+			y = ey;
+		} else {
+			if (*x != *y)
+				return (unsigned char)*x < (unsigned char)*y ? -1 : 1;
+			x++;
+			y++;
+		}
+	}
+	return *x ? 1 : *y ? -1 : 0;
+}
+
 enum cu_status cu_adb_usb_scan(struct cu_adb_usb_candidate **out, size_t *n, struct cu_error *err)
 {
 	libusb_context *ctx = NULL;
@@ -236,6 +263,8 @@ enum cu_status cu_adb_usb_scan(struct cu_adb_usb_candidate **out, size_t *n, str
 	if (list != NULL)
 		libusb_free_device_list(list, 1);
 	libusb_exit(ctx);
+	if (count > 1)
+		qsort(v, count, sizeof(*v), by_port);
 	*out = v;
 	*n = count;
 	return CU_OK;
@@ -381,8 +410,16 @@ enum cu_status cu_adb_usb_connect(const struct cu_adb_usb_candidate *c,
 				  e->base.name);
 		goto out;
 	}
-	/* A kernel driver on the ADB interface (rare) is detached while we hold it. */
-	(void)libusb_set_auto_detach_kernel_driver(e->h, 1);
+	/* A kernel driver bound to the ADB interface (rare) is detached first; the
+	 * usbfs claim of an adb server is not a kernel driver and stays: BUSY below. */
+	if (libusb_kernel_driver_active(e->h, c->interface) == 1) {
+		r = libusb_detach_kernel_driver(e->h, c->interface);
+		if (r != 0 && r != LIBUSB_ERROR_NOT_FOUND) {
+			rc = usb_err(e, r, "detaching the kernel driver from the adb interface",
+				     err);
+			goto out;
+		}
+	}
 	r = libusb_claim_interface(e->h, c->interface);
 	if (r == LIBUSB_ERROR_BUSY) {
 		rc = cu_error_set(err, CU_E_DEVICE,

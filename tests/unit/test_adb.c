@@ -639,6 +639,30 @@ static void test_codec(void)
 	tap_is_int(cu_adb_header_parse(h, 4096, &p, &e), CU_E_FORMAT, "unknown command refused");
 }
 
+static void test_usb_pure(void)
+{
+	static const unsigned char composite[] = {
+	    9, 4, 0,    0, 2, 6, 1, 1, 0, /* MTP */
+	    7, 5, 0x81, 2, 0, 2, 0, 7, 5, 0x01, 2, 0,    2, 0, 9, 4, 1,    0, 3,    0xff, 0x42,
+	    1, 0, /* ADB, with an interrupt endpoint too */
+	    7, 5, 0x84, 3, 8, 0, 9, 7, 5, 0x02, 2, 0x40, 0, 0, 7, 5, 0x83, 2, 0x40, 0,    0};
+	static const unsigned char zero_len[] = {9, 4, 1, 0, 2, 0xff, 0x42, 1, 0, 0, 5, 0x81};
+	struct cu_adb_usb_candidate c;
+
+	memset(&c, 0, sizeof(c));
+	tap_ok(cu_adb_usb_pick_interface(composite, sizeof(composite), &c) && c.interface == 1 &&
+		   c.ep_in == 0x83 && c.ep_out == 0x02 && c.max_packet_in == 64 &&
+		   c.max_packet_out == 64,
+	       "descriptors: ADB interface beside MTP, bulk endpoints only");
+	tap_ok(!cu_adb_usb_pick_interface(composite, 30, &c) &&
+		   !cu_adb_usb_pick_interface(zero_len, sizeof(zero_len), &c),
+	       "truncated descriptors and a zero bLength: no interface, no overrun");
+	tap_ok(cu_adb_usb_needs_zlp(512, 512) && cu_adb_usb_needs_zlp(1024, 512) &&
+		   !cu_adb_usb_needs_zlp(0, 512) && !cu_adb_usb_needs_zlp(513, 512) &&
+		   cu_adb_usb_needs_zlp(64, 64) && !cu_adb_usb_needs_zlp(100, 64),
+	       "zero-length packet after a payload that is a non-zero multiple of wMaxPacketSize");
+}
+
 static void test_banner(void)
 {
 	struct cu_adb_banner b;
@@ -1131,7 +1155,7 @@ int main(void)
 	struct cu_buf kp = CU_BUF_INIT;
 	struct cu_error e;
 
-	tap_plan(97);
+	tap_plan(100);
 	dir = tap_tmpdir("adb");
 	TAP_MUST(cu_buf_printf(&kp, &e, "%s/config/custos/adbkey", dir));
 	key_path = kp.data;
@@ -1148,6 +1172,7 @@ int main(void)
 
 	test_codec();
 	test_banner();
+	test_usb_pure();
 	test_key_file(dir);
 	test_signature();
 	test_adb_pubkey(dir);
