@@ -61,6 +61,10 @@ elif what == "sdcard":   # every fixture file came, identical, its mtime kept
             if dev in mt and not (r["mtime"] or "").startswith(
                     __import__("time").strftime("%Y-%m-%dT%H:%M:%S", __import__("time").gmtime(mt[dev]))):
                 bad.append("mtime %s %s %s" % (dev, r["mtime"], mt[dev]))
+    links = os.path.join(phone, "symlinks.json")  # the phone's symlinks
+    for dev in (json.load(open(links)) if os.path.exists(links) else {}):
+        if got.get(dev, {}).get("type") != "symlink":
+            bad.append("symlink " + dev)
     if want < 20:
         bad.append("only %d fixture files" % want)
     dup = len(inv) - len({r["device_path"] for r in inv})
@@ -125,7 +129,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[0][
 ok $? "devices --json: then ready, with its model"
 
 python3 "$T/check.py" "$T/c" A1 "$PHONE" sdcard
-ok $? "every /sdcard file came byte for byte (sha256), its mtime kept, none twice"
+ok $? "every /sdcard file came byte for byte (sha256), its mtime kept, symlinks as symlinks, none twice"
 python3 "$T/check.py" "$T/c" A1 "$PHONE" evidence
 ok $? "every evidence copy hashes as its inventory line says"
 f=$(find "$T/c/evidence/A1/sdcard/Download" -name 'new*line.txt' | head -n 1)
