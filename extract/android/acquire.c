@@ -24,6 +24,7 @@
 #include "extract/android/acquire_int.h"
 #include "extract/android/adb.h"
 #include "extract/extract.h"
+#include "extract/formats/formats.h" /* the .ab header and member names */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 /* ------------------------------------------------------------------ */
 /* Readers of command output (acquire_int.h)                           */
@@ -460,11 +463,12 @@ enum cmd_kind { CMD_SHELL, CMD_EXEC, CMD_SERVICE };
 
 /* What one command gave. */
 struct cmd_result {
-	struct cu_buf out; /* stdout when kept */
-	int exit_code;     /* -1 unknown (v1 shell, exec) */
-	bool ran;          /* false: done in an earlier run (resume) or failed */
-	bool ok;           /* ran and exit 0 (or unknown) */
-	bool from_earlier; /* output read back from the evidence of an earlier run */
+	struct cu_buf out;          /* stdout when kept */
+	int exit_code;              /* -1 unknown (v1 shell, exec) */
+	bool ran;                   /* false: done in an earlier run (resume) or failed */
+	bool ok;                    /* ran and exit 0 (or unknown) */
+	bool from_earlier;          /* output read back from the evidence of an earlier run */
+	char evidence[CU_PATH_MAX]; /* the evidence file of stdout, or "" */
 	char sha256[65];
 };
 
@@ -824,6 +828,8 @@ static enum cu_status run_cmd(struct acq *x, enum cmd_kind kind, const char *cmd
 		}
 		if (slot.done) {
 			/* resume: fetched and listed by the earlier run */
+			if (!slot.done_bad)
+				snprintf(r->evidence, sizeof(r->evidence), "%s", slot.rel.data);
 			if (keep && !slot.done_bad &&
 			    cu_file_read_all(slot.abs.data, KEEP_MAX, &r->out, &e) == CU_OK)
 				r->from_earlier = r->ok = true;
@@ -882,6 +888,7 @@ static enum cu_status run_cmd(struct acq *x, enum cmd_kind kind, const char *cmd
 			    (st = cu_ingest_record(x->w, &slot, &fi, &dfile, err)) != CU_OK)
 				goto out;
 			recorded = true;
+			snprintf(r->evidence, sizeof(r->evidence), "%s", slot.rel.data);
 		}
 	}
 	/* the COMMAND entry: also for a command that failed */
@@ -1763,7 +1770,9 @@ struct untar {
 	struct cu_ingest_file f;
 	struct cu_ingest_fileinfo fi;
 	struct cu_buf name;
-	struct cu_hasher *raw; /* the whole stream's SHA-256 (the COMMAND entry) */
+	struct cu_hasher *raw; /* the whole stream's SHA-256 (the COMMAND entry), or NULL */
+	bool ab;               /* members of an adb backup: names mapped (cu_ab_map_name) */
+	const char *origin;    /* inventory origin of the members */
 	uint64_t files, bytes, raw_bytes;
 	struct cu_error err;
 };
@@ -1830,12 +1839,14 @@ static bool untar_header(struct untar *u)
 		if (cu_buf_append(&u->name, h, nl, &e) != CU_OK)
 			return false;
 	}
-	/* "data/data/pkg/..." -> "/data/data/pkg/..." */
+	/* "data/data/pkg/..." -> "/data/data/pkg/..."; a backup's
+	 * "apps/pkg/db/x" -> "/data/data/pkg/databases/x" */
 	struct cu_buf dev = CU_BUF_INIT;
 	const char *nm = u->name.data ? u->name.data : "";
 	while (nm[0] == '.' && nm[1] == '/')
 		nm += 2;
-	if (cu_buf_printf(&dev, &e, "%s%s", nm[0] == '/' ? "" : "/", nm) != CU_OK) {
+	if (u->ab ? !cu_ab_map_name(nm, &dev)
+		  : cu_buf_printf(&dev, &e, "%s%s", nm[0] == '/' ? "" : "/", nm) != CU_OK) {
 		cu_buf_release(&dev);
 		return false;
 	}
@@ -1844,7 +1855,7 @@ static bool untar_header(struct untar *u)
 	u->fi.mode = (int64_t)(tar_num(h + 100, 8) & 07777);
 	u->fi.have_mtime = true;
 	u->fi.mtime.tv_sec = (time_t)tar_num(h + 136, 12);
-	u->fi.origin = "su -c tar";
+	u->fi.origin = u->origin ? u->origin : "su -c tar";
 	if (type == '0' || type == '\0' || type == '7' || type == '2') {
 		char show[512];
 		cu_buf_reset(&u->name);
@@ -1901,7 +1912,7 @@ static bool untar_sink(void *ctx, int stream, const void *p, size_t n)
 	if (u->failed)
 		return false;
 	u->raw_bytes += n;
-	if (cu_hasher_update(u->raw, p, n, &e) != CU_OK) {
+	if (u->raw != NULL && cu_hasher_update(u->raw, p, n, &e) != CU_OK) {
 		u->err = e;
 		return !(u->failed = true);
 	}
@@ -2052,21 +2063,142 @@ out:
 
 /* ---- adb backup ---- */
 
+/* The members of the backup kept at abs (our evidence copy, never the
+ * phone again) into the inventory as the .ab importer names them
+ * (cu_ab_map_name), inflated as read. An encrypted backup is left for
+ * `custos import --format android-ab` with its password. */
+static enum cu_status unpack_backup(struct acq *x, const char *abs, const char *rel,
+				    struct cu_error *err)
+{
+	unsigned char *in = NULL, *out = NULL;
+	struct cu_ab_header h;
+	struct untar u;
+	struct cu_error e;
+	z_stream z;
+	bool zinit = false;
+	size_t got = 0;
+	enum cu_status st = CU_OK;
+	int fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	memset(&u, 0, sizeof(u));
+	memset(&z, 0, sizeof(z));
+	u.x = x;
+	u.ab = true;
+	u.origin = rel;
+	u.f = (struct cu_ingest_file)CU_INGEST_FILE_INIT;
+	u.slot = (struct cu_ingest_slot)CU_INGEST_SLOT_INIT;
+	cu_buf_init(&u.longname, 8192);
+	cu_buf_init(&u.name, 8192);
+	cu_error_clear(&e);
+	if (fd < 0 || (in = cu_malloc(RECV_BUF)) == NULL || (out = cu_malloc(RECV_BUF)) == NULL) {
+		st = fd < 0 ? cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", rel)
+			    : cu_error_set(err, CU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (cu_read_full(fd, in, 4096, &got, rel, err) != CU_OK) {
+		st = err->code;
+		goto out;
+	}
+	if (cu_ab_header_parse(in, got, &h, &e) != CU_OK) {
+		cu_ingest_warn(x->w, true, "'%s': not an adb backup: %s", rel, e.msg);
+		goto out;
+	}
+	if (h.enc != CU_AB_NONE) {
+		cu_ingest_skip(x->w, "adb backup contents",
+			       "the backup is encrypted: unpack a copy of it with `custos import "
+			       "--format android-ab --password-file F`");
+		goto out;
+	}
+	if (h.compressed) {
+		if (inflateInit(&z) != Z_OK) {
+			st = cu_error_set(err, CU_E_NOMEM, "zlib: out of memory");
+			goto out;
+		}
+		zinit = true;
+	}
+	size_t off = h.header_len;
+	bool eof = false, zend = false;
+	while (!u.failed && !u.ended && !zend) {
+		if (off >= got) {
+			if (eof)
+				break;
+			if (cu_read_full(fd, in, RECV_BUF, &got, rel, err) != CU_OK) {
+				st = err->code;
+				goto out;
+			}
+			off = 0;
+			eof = got < RECV_BUF;
+			if (got == 0)
+				break;
+		}
+		if (!h.compressed) {
+			(void)untar_sink(&u, 1, in + off, got - off);
+			off = got;
+			continue;
+		}
+		z.next_in = in + off;
+		z.avail_in = (uInt)(got - off);
+		do {
+			z.next_out = out;
+			z.avail_out = (uInt)RECV_BUF;
+			int zr = inflate(&z, Z_NO_FLUSH);
+			if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
+				cu_ingest_warn(x->w, true,
+					       "'%s': the compressed data is damaged (%s)", rel,
+					       z.msg ? z.msg : "zlib");
+				zend = true;
+				break;
+			}
+			(void)untar_sink(&u, 1, out, RECV_BUF - z.avail_out);
+			if (zr == Z_STREAM_END)
+				zend = true;
+			if (zr == Z_BUF_ERROR && z.avail_out != 0)
+				break;
+		} while (!u.failed && !zend && z.avail_in > 0);
+		off = got - z.avail_in;
+	}
+	if (u.failed && u.err.code != CU_E_FORMAT && u.err.code != CU_E_LIMIT) {
+		*err = u.err;
+		st = u.err.code != CU_OK ? u.err.code : CU_E_IO;
+	} else if (u.failed) {
+		cu_ingest_warn(x->w, true, "'%s': %s", rel, u.err.msg);
+	} else if (!u.ended) {
+		cu_ingest_warn(x->w, true, "'%s': the backup ends before its archive does", rel);
+	}
+	cu_info("acquire: adb backup: %llu file(s) unpacked", (unsigned long long)u.files);
+out:
+	if (u.f.fd >= 0)
+		cu_ingest_file_abort(&u.f); /* cut mid-member: never recorded */
+	if (zinit)
+		inflateEnd(&z);
+	if (fd >= 0)
+		close(fd);
+	free(in);
+	free(out);
+	cu_ingest_slot_release(&u.slot);
+	cu_buf_release(&u.longname);
+	cu_buf_release(&u.name);
+	return st;
+}
+
 static enum cu_status adb_backup(struct acq *x, struct cu_error *err)
 {
 	struct cmd_result r;
+	struct cu_buf abs = CU_BUF_INIT;
 	enum cu_status st;
+
 	/* The phone asks for confirmation (and an optional password: leave it
 	 * empty); Android 12+ mostly excludes app data. */
 	cu_info("acquire: adb backup: confirm \"Back up my data\" on the phone's screen");
 	st = run_cmd(x, CMD_SERVICE, "backup:-all -shared -nosystem", "/_adb/backup/backup.ab",
 		     false, &r, err);
-	if (st == CU_OK && r.ran)
-		cu_ingest_skip(x->w, "adb backup contents",
-			       "kept as the evidence file _adb/backup/backup.ab; unpack it into "
-			       "its own item with `custos import --format android-ab` from a "
-			       "copy");
+	/* its members, from the evidence copy just made (or kept by the
+	 * interrupted run) */
+	if (st == CU_OK && !x->lost && r.evidence[0] != '\0' &&
+	    (st = cu_case_path(x->c, r.evidence, &abs, err)) == CU_OK)
+		st = unpack_backup(x, abs.data, r.evidence, err);
 	cmd_result_release(&r);
+	cu_buf_release(&abs);
 	return st;
 }
 

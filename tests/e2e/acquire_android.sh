@@ -12,7 +12,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup acquire_android
 . "$SRCDIR/tests/sim/start.sh"
-tap_plan 50
+tap_plan 53
 
 PHONE=$SRCDIR/tests/sim/phone
 export CUSTOS_ADB_KEY="$T/adbkey"
@@ -228,6 +228,12 @@ ok $? "after resume every file is there once and identical (kept: $n1 lines befo
 ev "$T/r" ACQUIRE_END | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); sys.exit(0 if d["resumed"] and d["rechecked"]>0 and d["status"]=="complete" else 1)'
 ok $? "ACQUIRE_END of the resumed run: re-checked files, complete"
 
+# --- USB: a serial no bus has ---
+must "$CUSTOS" case init "$T/u" --case-id T-USB
+expect_exit 4 "--device with a serial no USB bus has: exit 4" \
+	$TO "$CUSTOS" --case "$T/u" acquire --device NOSUCH0001
+like "$(cat "$T/last.err")" "NOSUCH0001" "naming the phone asked for"
+
 # --- shell v1 (an old phone) ---
 must sim_start --v1
 must "$CUSTOS" case init "$T/v1" --case-id T-V1
@@ -268,6 +274,19 @@ must "$CUSTOS" case init "$T/ab" --case-id T-AB
 expect_exit 0 "acquire --adb-backup" $TO "$CUSTOS" --case "$T/ab" acquire --adb-connect "$SIM_ADDR" --adb-backup
 head -c 15 "$T/ab/evidence/SIM0001/_adb/backup/backup.ab" | grep -q "ANDROID BACKUP"
 ok $? "the backup kept as evidence (_adb/backup/backup.ab)"
+python3 - "$T/ab" "$PHONE" <<'PY'
+import hashlib, json, os, sys
+case, phone = sys.argv[1:3]
+inv = {}
+for l in open(os.path.join(case, "inventory", "SIM0001.jsonl")):
+    r = json.loads(l); inv[r["device_path"]] = r
+src = os.path.join(phone, "data", "data", "com.tencent.mm", "databases", "EnMicroMsg.db")
+r = inv.get("/data/data/com.tencent.mm/databases/EnMicroMsg.db")
+ok = r is not None and r["sha256"] == hashlib.sha256(open(src, "rb").read()).hexdigest() \
+    and (r["origin"] or "").endswith("_adb/backup/backup.ab")
+sys.exit(0 if ok else 1)
+PY
+ok $? "its members unpacked as the .ab importer names them (apps/PKG/db -> /data/data/PKG/databases), identical"
 
 # --- the whole job ---
 must sim_start
