@@ -31,12 +31,12 @@ static const char run_usage[] =
     "                  [--format auto|ios-backup|android-tar|android-zip|android-dir|\n"
     "                   android-ab|dir] [--password-file F] [--sign KEY.pem] [--hash sm3]\n"
     "                  [--report-format html|docx|all] [--tz ZONE] [--allow-incomplete]\n"
-    "                  [--new-item --reason TEXT]\n"
+    "                  [--new-item --reason TEXT] [--root] [--adb-backup]\n"
     "  Without --item the manifest's only seizure item is used; with several listed,\n"
     "  --item is required; an item the list does not name needs --new-item --reason.\n"
     "  Case init (OUT-DIR/<case-id>/), import (PATH) or Android acquisition over ADB\n"
     "  (--device SERIAL by USB, --adb-connect HOST:PORT by TCP), parse, report, seal\n"
-    "  (package in OUT-DIR),\n"
+    "  (package in OUT-DIR), --root and --adb-backup as for acquire,\n"
     "  the seal-hash forms beside the package (<package>.forms/), and verify.\n";
 
 struct secret_src {
@@ -120,6 +120,8 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 	    {"allow-incomplete", no_argument, NULL, 'a'},
 	    {"device", required_argument, NULL, 'd'},
 	    {"adb-connect", required_argument, NULL, 'c'},
+	    {"root", no_argument, NULL, 'S'},
+	    {"adb-backup", no_argument, NULL, 'B'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -165,6 +167,8 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 		case 'a': r->so.allow_incomplete = true; break;
 		case 'd': r->device = optarg; break;
 		case 'c': r->adb_connect = optarg; break;
+		case 'S': r->ao.root = true; break;
+		case 'B': r->ao.adb_backup = true; break;
 		case 'j': cli->json = true; break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return 2;

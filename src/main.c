@@ -56,7 +56,8 @@ const struct cu_verb cu_verbs[] = {
      "  COMMAND custody entry with the SHA-256 of its output; nothing is written to\n"
      "  the phone. --root: /data/data of WeChat, QQ, WhatsApp, Telegram, Alipay via\n"
      "  su (a DEVICE_CHANGE entry first). --adb-backup: an adb backup .ab kept as\n"
-     "  evidence. A cut cable leaves the case resumable: --resume finishes it.\n"
+     "  evidence and its members unpacked. A cut cable or a killed run leaves the\n"
+     "  case resumable: --resume finishes it.\n"
      "  The RSA key is $CUSTOS_ADB_KEY or ~/.config/custos/adbkey (made on first use).\n",
      cu_cmd_acquire},
     {"import", "ingest a phone image made elsewhere",
@@ -124,7 +125,7 @@ const struct cu_verb cu_verbs[] = {
      "custos run (PATH | --device SERIAL | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
      "           [--manifest SEIZURE.json] [--examiner NAME] [--item ITEM] [--format F]\n"
      "           [--password-file F] [--sign KEY.pem] [--hash sm3] [--report-format F]\n"
-     "           [--tz ZONE] [--allow-incomplete] [--json]\n"
+     "           [--tz ZONE] [--allow-incomplete] [--root] [--adb-backup] [--json]\n"
      "  Case init, acquire or import, parse, report, seal and verify.\n",
      cu_cmd_run},
     {"keygen", "create an examiner signing key",

@@ -12,7 +12,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup acquire_android
 . "$SRCDIR/tests/sim/start.sh"
-tap_plan 53
+tap_plan 56
 
 PHONE=$SRCDIR/tests/sim/phone
 export CUSTOS_ADB_KEY="$T/adbkey"
@@ -227,6 +227,17 @@ python3 "$T/check.py" "$T/r" SIM0001 "$PHONE" sdcard && python3 "$T/check.py" "$
 ok $? "after resume every file is there once and identical (kept: $n1 lines before)"
 ev "$T/r" ACQUIRE_END | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); sys.exit(0 if d["resumed"] and d["rechecked"]>0 and d["status"]=="complete" else 1)'
 ok $? "ACQUIRE_END of the resumed run: re-checked files, complete"
+
+# --- the process killed mid-file (test hook: SIGKILL after 30 files) ---
+must sim_start
+must "$CUSTOS" case init "$T/k" --case-id T-KILL
+CUSTOS_TEST_KILL_AFTER_FILES=30 $TO "$CUSTOS" --case "$T/k" acquire --adb-connect "$SIM_ADDR" \
+	>/dev/null 2>&1
+is "$?" 137 "custos killed in the middle of a file (SIGKILL)"
+expect_exit 0 "acquire --resume after the kill" $TO "$CUSTOS" --case "$T/k" acquire --adb-connect "$SIM_ADDR" --resume
+python3 "$T/check.py" "$T/k" SIM0001 "$PHONE" sdcard && python3 "$T/check.py" "$T/k" SIM0001 "$PHONE" evidence &&
+	"$CUSTOS" verify "$T/k" >/dev/null 2>&1
+ok $? "after the kill and resume: every file once and identical, the case verifies"
 
 # --- USB: a serial no bus has ---
 must "$CUSTOS" case init "$T/u" --case-id T-USB
