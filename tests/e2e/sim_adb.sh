@@ -7,7 +7,7 @@
 # and a refused push.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup sim_adb
-tap_plan 32
+tap_plan 36
 
 command -v adb >/dev/null 2>&1 || bail "adb not installed: run scripts/install-deps (Debian package adb)"
 PHONE=$SRCDIR/tests/sim/phone
@@ -70,6 +70,14 @@ now=$(date +%s)
 [ -n "$d" ] && [ $((d - now)) -le 5 ] && [ $((now - d)) -le 5 ]
 ok $? "date +%s is the simulated device clock (now): $d vs $now"
 
+# The field's one-liner for the IMEI (Android <= 10) reads the simulated parcel too.
+is "$(ADB -s "$SIM_ADDR" shell service call iphonesubinfo 1 | cut -c 52-66 | tr -d ".[:space:]'")" \
+	"860605030250737" "service call iphonesubinfo 1: a parcel the usual cut one-liner reads"
+like "$(ADB -s "$SIM_ADDR" shell service call iphonesubinfo 11)" "^  0x00000000: ffffffff " \
+	"service call iphonesubinfo 11: an exception parcel (refused)"
+is "$(ADB -s "$SIM_ADDR" shell settings get secure android_id)" "null" "settings get of an unset key: null"
+like "$(ADB -s "$SIM_ADDR" shell dumpsys package com.tencent.mm)" "^    firstInstallTime=2021-01-15 09:30:12$" \
+	"dumpsys package: first install time"
 ADB -s "$SIM_ADDR" pull -a /sdcard "$T/pull" >"$T/pull.out" 2>&1
 ok $? "adb pull -a /sdcard"
 # What a pull must give: the fixture, plus the symlinks (symlinks.json) as what they point to.

@@ -439,6 +439,15 @@ class Phone:
                 return self.run(" ".join(argv[2:]) if len(argv) > 3 else argv[2], su=True)
             if len(argv) == 1:
                 return (b"", b"", 0)
+        # Android tools asked about something the phone has no canned answer for
+        if a0 == "settings" and len(argv) == 4 and argv[1] == "get":
+            return (b"null\n", b"", 0)
+        if a0 == "dumpsys" and len(argv) >= 3 and argv[1] == "package":
+            return (("Unable to find package: %s\n" % argv[2]).encode("utf-8", "surrogateescape"), b"", 0)
+        if a0 == "dumpsys" and len(argv) >= 2:
+            return (("Can't find service: %s\n" % argv[1]).encode("utf-8", "surrogateescape"), b"", 0)
+        if a0 == "service" and len(argv) >= 3 and argv[1] == "call":
+            return (b"Result: Parcel(00000000 ffffffff   '........')\n", b"", 0)
         if su and a0 == "tar" and len(argv) >= 3 and argv[1] in ("-cf", "cf") and argv[2] == "-":
             return self.tar_of(argv[3:])
         return (b"", ("/system/bin/sh: %s: not found\n" % a0).encode("utf-8", "surrogateescape"), 127)
