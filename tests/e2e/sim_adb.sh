@@ -7,7 +7,7 @@
 # and a refused push.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup sim_adb
-tap_plan 36
+tap_plan 40
 
 command -v adb >/dev/null 2>&1 || bail "adb not installed: run scripts/install-deps (Debian package adb)"
 PHONE=$SRCDIR/tests/sim/phone
@@ -125,6 +125,29 @@ ADB -s "$SIM_ADDR" push "$T/push.txt" /sdcard/Download/push.txt >"$T/push.out" 2
 nok $? "adb push is refused: the simulated phone is read-only"
 grep -q '"event": "sync-refused", "request": "SEND"' "$SIM_LOG"
 ok $? "the refused SEND is in the simulator's log"
+ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
+
+# ---- adb backup, and faults as adb meets them
+must sim_start --fault fail:/sdcard/Download --fault "clse-mid-file:/sdcard/DCIM/Camera/VID_20210305_083000.mp4"
+ADB connect "$SIM_ADDR" >/dev/null 2>&1
+ADB -s "$SIM_ADDR" backup -f "$T/b.ab" -all >"$T/ab.out" 2>&1
+ok $? "adb backup -all"
+python3 - "$T/b.ab" >"$T/ab.names" 2>&1 <<'PY'
+import io, sys, tarfile, zlib
+d = open(sys.argv[1], "rb").read()
+head = b"ANDROID BACKUP\n5\n1\nnone\n"
+assert d.startswith(head), d[:40]
+print("\n".join(tarfile.open(fileobj=io.BytesIO(zlib.decompress(d[len(head):]))).getnames()))
+PY
+grep -qx 'apps/com.tencent.mm/db/EnMicroMsg.db' "$T/ab.names"
+ok $? "the .ab adb wrote is an ANDROID BACKUP v5 of a zlib'd tar with the app's database"
+ADB -s "$SIM_ADDR" pull "/sdcard/Download/转账记录.pdf" "$T/fail.pdf" >"$T/fail.out" 2>&1
+st=$?
+like "$st $(cat "$T/fail.out")" "^1 .*remote open failed: Permission denied" "fail:PATH: adb pull reports the device's FAIL message"
+ADB -s "$SIM_ADDR" pull /sdcard/DCIM/Camera/VID_20210305_083000.mp4 "$T/cut.mp4" >"$T/cut.out" 2>&1
+st=$?
+[ $st -ne 0 ] && [ ! -e "$T/cut.mp4" ]
+ok $? "clse-mid-file: adb pull fails and keeps no partial file (exit $st)"
 ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
 
 # ---- first-time AUTH: signature unknown -> RSAPUBLICKEY -> "Allow" -> online
