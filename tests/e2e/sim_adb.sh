@@ -178,8 +178,9 @@ ADB connect "$SIM_ADDR" >/dev/null 2>&1
 is "$(wait_state "$SIM_ADDR" device)" "device" "--keys: adb's own key (adbkey.pub) is accepted by signature"
 ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
 
-# ---- an old phone: version 0x01000000 (checksums checked), no features (shell v1, STAT/LIST)
-must sim_start --v1 --version 0x01000000
+# ---- an old phone (Android 6): version 0x01000000 (checksums checked), 4 KiB payloads, no
+# features (shell v1, STAT/LIST)
+must sim_start --v1 --version 0x01000000 --max-payload 4096
 ADB connect "$SIM_ADDR" >/dev/null 2>&1
 is "$(wait_state "$SIM_ADDR" device)" "device" "v1 phone online"
 is "$(ADB -s "$SIM_ADDR" shell 'getprop ro.serialno; nosuchcmd' 2>&1)" "SIM0001
