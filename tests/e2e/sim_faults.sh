@@ -8,7 +8,7 @@
 # that fires once, the device clock offset, su, backup, and the log of what was asked.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup sim_faults
-tap_plan 46
+tap_plan 48
 
 PHONE=$SRCDIR/tests/sim/phone
 BIG=/sdcard/DCIM/Camera/VID_20210305_083000.mp4
@@ -18,6 +18,16 @@ BIGF=$PHONE/sdcard/DCIM/Camera/VID_20210305_083000.mp4
 # R ADDR ACTION [ARG] [OPTS]: the raw client; prints its "result:" and summary lines
 R() { timeout -k 5 60 python3 "$SRCDIR/tests/sim/adb_raw.py" "$@" 2>&1; }
 res() { printf '%s\n' "$1" | sed -n 's/^result: //p' | head -n 1; }
+
+# ---- start.sh: a simulator started by a script is gone when the script exits
+mkdir -p "$T/child"
+T=$T/child sh -c '. "$SRCDIR/tests/sim/start.sh"; sim_start >/dev/null && echo "$SIM_PID"' >"$T/child.pid" 2>"$T/child.err"
+cpid=$(cat "$T/child.pid")
+sleep 0.2
+[ -n "$cpid" ] && ! kill -0 "$cpid" 2>/dev/null
+ok $? "start.sh: the EXIT trap stops the simulator it started (pid '$cpid')"
+expect_exit 2 "--port in 5555-5585 is refused (the adb server scans them)" \
+	python3 "$SRCDIR/tests/sim/adbd_sim.py" --root "$PHONE" --port 5560
 
 # ---- a v2 phone, version 0x01000001
 must sim_start
