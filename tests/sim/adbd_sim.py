@@ -48,7 +48,6 @@ import base64
 import io
 import json
 import os
-import random
 import shlex
 import signal
 import socket
@@ -925,8 +924,10 @@ class Connection:
 
     def svc_shell(self, s, cmd, v2):
         if cmd == "":
-            # interactive shell: a prompt, nothing else
-            s.write(b"sim:/ $ ")
+            # an interactive shell: a prompt, then input is read and ignored until CLSE
+            self.log(event="interactive-shell", v2=v2)
+            prompt = b"simphone:/ $ "
+            s.write(struct.pack("<BI", 1, len(prompt)) + prompt if v2 else prompt)
             while True:
                 s.read_exact(1)
         out, err, code = self.command(cmd)
