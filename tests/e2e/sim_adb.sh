@@ -7,7 +7,7 @@
 # and a refused push.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup sim_adb
-tap_plan 40
+tap_plan 41
 
 command -v adb >/dev/null 2>&1 || bail "adb not installed: run scripts/install-deps (Debian package adb)"
 PHONE=$SRCDIR/tests/sim/phone
@@ -189,6 +189,12 @@ ADB -s "$SIM_ADDR" pull -a /sdcard "$T/pull1" >/dev/null 2>&1 && diff -r "$T/wan
 ok $? "v1 phone (STAT/LIST, checksummed packets): /sdcard pulled byte for byte"
 grep -q '"request": "LIST"' "$SIM_LOG" && ! grep -q '"request": "LIS2"' "$SIM_LOG"
 ok $? "v1 phone: adb used LIST, never LIS2"
+ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
+# /sdcard as a real phone has it: a symlink (to /storage/self/primary), seen by STAT
+must sim_start --v1 --sdcard-link
+ADB connect "$SIM_ADDR" >/dev/null 2>&1
+ADB -s "$SIM_ADDR" pull -a /sdcard "$T/pull2" >/dev/null 2>&1 && diff -r "$T/want" "$T/pull2" >/dev/null
+ok $? "--sdcard-link: adb follows the /sdcard link and pulls the same tree"
 ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
 
 tap_done

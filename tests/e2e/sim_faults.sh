@@ -8,7 +8,7 @@
 # that fires once, the device clock offset, su, backup, and the log of what was asked.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup sim_faults
-tap_plan 49
+tap_plan 50
 
 PHONE=$SRCDIR/tests/sim/phone
 BIG=/sdcard/DCIM/Camera/VID_20210305_083000.mp4
@@ -92,6 +92,11 @@ is "$(R "$A" cnxn | tr '\n' '|')" "result: online version=0x01000000 maxdata=104
 like "$(R "$A" cnxn --bad-sum)" "result: eof after 0 bytes" "0x01000000: a host packet with a wrong checksum closes the connection"
 is "$(res "$(R "$A" open 'shell,v2,raw:id')")" "refused" "v1 phone: shell,v2 refused"
 like "$(R "$A" shell id --v1-shell --out "$T/id")" "checksums=ok" "v1 shell: every packet checksummed"
+
+must sim_start --v1 --sdcard-link
+is "$(res "$(R "$SIM_ADDR" stat /sdcard)")/$(res "$(R "$SIM_ADDR" stat /sdcard/)")" \
+	"STAT mode=120777 size=21 mtime=1614736600/STAT mode=40$(stat -c %a "$PHONE/sdcard") size=$(stat -c %s "$PHONE/sdcard") mtime=1614736600" \
+	"--sdcard-link: STAT /sdcard is a link (21 bytes: /storage/self/primary), /sdcard/ the directory"
 
 # ---- AUTH with a key made and used by openssl
 must openssl genrsa -out "$T/k.pem" 2048

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """adbd_sim.py - a simulated Android adbd over TCP, for tests (Python 3 stdlib only).
 
-usage: adbd_sim.py --root DIR [--sdcard DIR] [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
+usage: adbd_sim.py --root DIR [--sdcard DIR] [--sdcard-link] [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
                    [--keys FILE] [--tap-delay MS] [--v1] [--version 0x01000000|0x01000001]
                    [--max-payload N] [--fault KIND[:ARG]]... [--faults-once]
                    [--clock-offset SECONDS] [--su] [--log FILE] [--serial SIM0001]
@@ -324,8 +324,10 @@ class Phone:
         if c is None:
             return None
         path, slash, link = c
+        if path == "/sdcard" and self.args.sdcard_link and not follow and not slash:
+            link = "/storage/self/primary"  # as on Android 4.2 and later
         if link is not None:
-            parent = self.host_of(path.rsplit("/", 1)[0])
+            parent = self.host_of(path.rsplit("/", 1)[0]) or self.sdcard
             try:
                 pst = os.stat(parent)
             except (OSError, TypeError):
@@ -1110,6 +1112,8 @@ def main():
     ap = argparse.ArgumentParser(description="simulated adbd over TCP (tests only)")
     ap.add_argument("--root", required=True, help="phone directory (commands.json, sdcard/, ...)")
     ap.add_argument("--sdcard", help="serve this tree as /sdcard instead of ROOT/sdcard (benchmarks)")
+    ap.add_argument("--sdcard-link", action="store_true",
+                    help="/sdcard is a symlink to /storage/self/primary, as on real phones")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0, help="0 = a free one (never 5555-5585)")
     ap.add_argument("--auth", choices=("none", "accept", "deny"), default="none")
