@@ -7,7 +7,7 @@
 # and a refused push.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup sim_adb
-tap_plan 32
+tap_plan 41
 
 command -v adb >/dev/null 2>&1 || bail "adb not installed: run scripts/install-deps (Debian package adb)"
 PHONE=$SRCDIR/tests/sim/phone
@@ -70,6 +70,14 @@ now=$(date +%s)
 [ -n "$d" ] && [ $((d - now)) -le 5 ] && [ $((now - d)) -le 5 ]
 ok $? "date +%s is the simulated device clock (now): $d vs $now"
 
+# The field's one-liner for the IMEI (Android <= 10) reads the simulated parcel too.
+is "$(ADB -s "$SIM_ADDR" shell service call iphonesubinfo 1 | cut -c 52-66 | tr -d ".[:space:]'")" \
+	"860605030250737" "service call iphonesubinfo 1: a parcel the usual cut one-liner reads"
+like "$(ADB -s "$SIM_ADDR" shell service call iphonesubinfo 11)" "^  0x00000000: ffffffff " \
+	"service call iphonesubinfo 11: an exception parcel (refused)"
+is "$(ADB -s "$SIM_ADDR" shell settings get secure android_id)" "null" "settings get of an unset key: null"
+like "$(ADB -s "$SIM_ADDR" shell dumpsys package com.tencent.mm)" "^    firstInstallTime=2021-01-15 09:30:12$" \
+	"dumpsys package: first install time"
 ADB -s "$SIM_ADDR" pull -a /sdcard "$T/pull" >"$T/pull.out" 2>&1
 ok $? "adb pull -a /sdcard"
 # What a pull must give: the fixture, plus the symlinks (symlinks.json) as what they point to.
@@ -119,6 +127,29 @@ grep -q '"event": "sync-refused", "request": "SEND"' "$SIM_LOG"
 ok $? "the refused SEND is in the simulator's log"
 ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
 
+# ---- adb backup, and faults as adb meets them
+must sim_start --fault fail:/sdcard/Download --fault "clse-mid-file:/sdcard/DCIM/Camera/VID_20210305_083000.mp4"
+ADB connect "$SIM_ADDR" >/dev/null 2>&1
+ADB -s "$SIM_ADDR" backup -f "$T/b.ab" -all >"$T/ab.out" 2>&1
+ok $? "adb backup -all"
+python3 - "$T/b.ab" >"$T/ab.names" 2>&1 <<'PY'
+import io, sys, tarfile, zlib
+d = open(sys.argv[1], "rb").read()
+head = b"ANDROID BACKUP\n5\n1\nnone\n"
+assert d.startswith(head), d[:40]
+print("\n".join(tarfile.open(fileobj=io.BytesIO(zlib.decompress(d[len(head):]))).getnames()))
+PY
+grep -qx 'apps/com.tencent.mm/db/EnMicroMsg.db' "$T/ab.names"
+ok $? "the .ab adb wrote is an ANDROID BACKUP v5 of a zlib'd tar with the app's database"
+ADB -s "$SIM_ADDR" pull "/sdcard/Download/转账记录.pdf" "$T/fail.pdf" >"$T/fail.out" 2>&1
+st=$?
+like "$st $(cat "$T/fail.out")" "^1 .*remote open failed: Permission denied" "fail:PATH: adb pull reports the device's FAIL message"
+ADB -s "$SIM_ADDR" pull /sdcard/DCIM/Camera/VID_20210305_083000.mp4 "$T/cut.mp4" >"$T/cut.out" 2>&1
+st=$?
+[ $st -ne 0 ] && [ ! -e "$T/cut.mp4" ]
+ok $? "clse-mid-file: adb pull fails and keeps no partial file (exit $st)"
+ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
+
 # ---- first-time AUTH: signature unknown -> RSAPUBLICKEY -> "Allow" -> online
 must sim_start --auth accept
 A1=$SIM_ADDR L1=$SIM_LOG
@@ -147,8 +178,9 @@ ADB connect "$SIM_ADDR" >/dev/null 2>&1
 is "$(wait_state "$SIM_ADDR" device)" "device" "--keys: adb's own key (adbkey.pub) is accepted by signature"
 ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
 
-# ---- an old phone: version 0x01000000 (checksums checked), no features (shell v1, STAT/LIST)
-must sim_start --v1 --version 0x01000000
+# ---- an old phone (Android 6): version 0x01000000 (checksums checked), 4 KiB payloads, no
+# features (shell v1, STAT/LIST)
+must sim_start --v1 --version 0x01000000 --max-payload 4096
 ADB connect "$SIM_ADDR" >/dev/null 2>&1
 is "$(wait_state "$SIM_ADDR" device)" "device" "v1 phone online"
 is "$(ADB -s "$SIM_ADDR" shell 'getprop ro.serialno; nosuchcmd' 2>&1)" "SIM0001
@@ -157,6 +189,12 @@ ADB -s "$SIM_ADDR" pull -a /sdcard "$T/pull1" >/dev/null 2>&1 && diff -r "$T/wan
 ok $? "v1 phone (STAT/LIST, checksummed packets): /sdcard pulled byte for byte"
 grep -q '"request": "LIST"' "$SIM_LOG" && ! grep -q '"request": "LIS2"' "$SIM_LOG"
 ok $? "v1 phone: adb used LIST, never LIS2"
+ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
+# /sdcard as a real phone has it: a symlink (to /storage/self/primary), seen by STAT
+must sim_start --v1 --sdcard-link
+ADB connect "$SIM_ADDR" >/dev/null 2>&1
+ADB -s "$SIM_ADDR" pull -a /sdcard "$T/pull2" >/dev/null 2>&1 && diff -r "$T/want" "$T/pull2" >/dev/null
+ok $? "--sdcard-link: adb follows the /sdcard link and pulls the same tree"
 ADB disconnect "$SIM_ADDR" >/dev/null 2>&1
 
 tap_done

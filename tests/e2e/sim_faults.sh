@@ -8,7 +8,7 @@
 # that fires once, the device clock offset, su, backup, and the log of what was asked.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup sim_faults
-tap_plan 46
+tap_plan 50
 
 PHONE=$SRCDIR/tests/sim/phone
 BIG=/sdcard/DCIM/Camera/VID_20210305_083000.mp4
@@ -18,6 +18,16 @@ BIGF=$PHONE/sdcard/DCIM/Camera/VID_20210305_083000.mp4
 # R ADDR ACTION [ARG] [OPTS]: the raw client; prints its "result:" and summary lines
 R() { timeout -k 5 60 python3 "$SRCDIR/tests/sim/adb_raw.py" "$@" 2>&1; }
 res() { printf '%s\n' "$1" | sed -n 's/^result: //p' | head -n 1; }
+
+# ---- start.sh: a simulator started by a script is gone when the script exits
+mkdir -p "$T/child"
+T=$T/child sh -c '. "$SRCDIR/tests/sim/start.sh"; sim_start >/dev/null && echo "$SIM_PID"' >"$T/child.pid" 2>"$T/child.err"
+cpid=$(cat "$T/child.pid")
+sleep 0.2
+[ -n "$cpid" ] && ! kill -0 "$cpid" 2>/dev/null
+ok $? "start.sh: the EXIT trap stops the simulator it started (pid '$cpid')"
+expect_exit 2 "--port in 5555-5585 is refused (the adb server scans them)" \
+	python3 "$SRCDIR/tests/sim/adbd_sim.py" --root "$PHONE" --port 5560
 
 # ---- a v2 phone, version 0x01000001
 must sim_start
@@ -51,6 +61,27 @@ is "$(res "$(R "$A" lis2 /sdcard/Download)")" "DONE entries=8" "LIS2: the same e
 is "$(res "$(R "$A" open 'reboot:')")" "refused" "an unknown service is refused with CLSE"
 is "$(res "$(R "$A" send /sdcard/x)")" "FAIL read-only file system (simulated phone: nothing is written)" "SEND refused"
 is "$(res "$(R "$A" exec 'content query --uri content://sms --projection _id:body --where "_id>6"' --out "$T/cq")")" "bytes=$(printf 'Row: 0 _id=7, body=【工商银行】您尾号1234卡3月4日10:26转入200.00元，余额=1,234.56元。\n\n\n' | wc -c)" "content query with --where"
+# content query of every provider, rendered here from providers/*.json by Content.java's
+# rules (Row: N, "k=v" joined by ", ", NULL, nothing escaped) and compared byte for byte
+bad=0
+for u in content://sms content://sms/inbox content://mms content://mms/part content://call_log/calls content://com.android.contacts/data; do
+	R "$A" exec "content query --uri $u" --out "$T/cq.got" >/dev/null
+	python3 - "$PHONE/providers" "$u" >"$T/cq.want" <<'PY'
+import json, os, sys
+d, uri = sys.argv[1:]
+for fn in sorted(os.listdir(d)):
+    p = json.load(open(os.path.join(d, fn), encoding="utf-8"))
+    if uri in p["uris"]:
+        rows = [r for r in p["rows"] if all(r.get(k) == v for k, v in p["uris"][uri].items())]
+        for n, r in enumerate(rows):
+            vals = ["%s=%s" % (c, "NULL" if r.get(c) is None else r[c]) for c in p["columns"]]
+            sys.stdout.write("Row: %d %s\n" % (n, ", ".join(vals)))
+        if not rows:
+            sys.stdout.write("No result found.\n")
+PY
+	cmp -s "$T/cq.got" "$T/cq.want" || { bad=1; echo "# content query --uri $u differs"; }
+done
+ok $bad "content query of sms, sms/inbox, mms, mms/part, call_log, contacts data: as Content.java prints the rows"
 grep -q '"event": "sync-refused", "request": "SEND", "path": "/sdcard/x,33188"' "$SIM_LOG"
 ok $? "the log has the SEND attempt"
 
@@ -61,6 +92,11 @@ is "$(R "$A" cnxn | tr '\n' '|')" "result: online version=0x01000000 maxdata=104
 like "$(R "$A" cnxn --bad-sum)" "result: eof after 0 bytes" "0x01000000: a host packet with a wrong checksum closes the connection"
 is "$(res "$(R "$A" open 'shell,v2,raw:id')")" "refused" "v1 phone: shell,v2 refused"
 like "$(R "$A" shell id --v1-shell --out "$T/id")" "checksums=ok" "v1 shell: every packet checksummed"
+
+must sim_start --v1 --sdcard-link
+is "$(res "$(R "$SIM_ADDR" stat /sdcard)")/$(res "$(R "$SIM_ADDR" stat /sdcard/)")" \
+	"STAT mode=120777 size=21 mtime=1614736600/STAT mode=40$(stat -c %a "$PHONE/sdcard") size=$(stat -c %s "$PHONE/sdcard") mtime=1614736600" \
+	"--sdcard-link: STAT /sdcard is a link (21 bytes: /storage/self/primary), /sdcard/ the directory"
 
 # ---- AUTH with a key made and used by openssl
 must openssl genrsa -out "$T/k.pem" 2048

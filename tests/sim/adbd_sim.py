@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """adbd_sim.py - a simulated Android adbd over TCP, for tests (Python 3 stdlib only).
 
-usage: adbd_sim.py --root DIR [--sdcard DIR] [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
+usage: adbd_sim.py --root DIR [--sdcard DIR] [--sdcard-link] [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
                    [--keys FILE] [--tap-delay MS] [--v1] [--version 0x01000000|0x01000001]
                    [--max-payload N] [--fault KIND[:ARG]]... [--faults-once]
                    [--clock-offset SECONDS] [--su] [--log FILE] [--serial SIM0001]
@@ -48,7 +48,6 @@ import base64
 import io
 import json
 import os
-import random
 import shlex
 import signal
 import socket
@@ -325,8 +324,10 @@ class Phone:
         if c is None:
             return None
         path, slash, link = c
+        if path == "/sdcard" and self.args.sdcard_link and not follow and not slash:
+            link = "/storage/self/primary"  # as on Android 4.2 and later
         if link is not None:
-            parent = self.host_of(path.rsplit("/", 1)[0])
+            parent = self.host_of(path.rsplit("/", 1)[0]) or self.sdcard
             try:
                 pst = os.stat(parent)
             except (OSError, TypeError):
@@ -439,6 +440,15 @@ class Phone:
                 return self.run(" ".join(argv[2:]) if len(argv) > 3 else argv[2], su=True)
             if len(argv) == 1:
                 return (b"", b"", 0)
+        # Android tools asked about something the phone has no canned answer for
+        if a0 == "settings" and len(argv) == 4 and argv[1] == "get":
+            return (b"null\n", b"", 0)
+        if a0 == "dumpsys" and len(argv) >= 3 and argv[1] == "package":
+            return (("Unable to find package: %s\n" % argv[2]).encode("utf-8", "surrogateescape"), b"", 0)
+        if a0 == "dumpsys" and len(argv) >= 2:
+            return (("Can't find service: %s\n" % argv[1]).encode("utf-8", "surrogateescape"), b"", 0)
+        if a0 == "service" and len(argv) >= 3 and argv[1] == "call":
+            return (b"Result: Parcel(00000000 ffffffff   '........')\n", b"", 0)
         if su and a0 == "tar" and len(argv) >= 3 and argv[1] in ("-cf", "cf") and argv[2] == "-":
             return self.tar_of(argv[3:])
         return (b"", ("/system/bin/sh: %s: not found\n" % a0).encode("utf-8", "surrogateescape"), 127)
@@ -916,8 +926,10 @@ class Connection:
 
     def svc_shell(self, s, cmd, v2):
         if cmd == "":
-            # interactive shell: a prompt, nothing else
-            s.write(b"sim:/ $ ")
+            # an interactive shell: a prompt, then input is read and ignored until CLSE
+            self.log(event="interactive-shell", v2=v2)
+            prompt = b"simphone:/ $ "
+            s.write(struct.pack("<BI", 1, len(prompt)) + prompt if v2 else prompt)
             while True:
                 s.read_exact(1)
         out, err, code = self.command(cmd)
@@ -1100,6 +1112,8 @@ def main():
     ap = argparse.ArgumentParser(description="simulated adbd over TCP (tests only)")
     ap.add_argument("--root", required=True, help="phone directory (commands.json, sdcard/, ...)")
     ap.add_argument("--sdcard", help="serve this tree as /sdcard instead of ROOT/sdcard (benchmarks)")
+    ap.add_argument("--sdcard-link", action="store_true",
+                    help="/sdcard is a symlink to /storage/self/primary, as on real phones")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0, help="0 = a free one (never 5555-5585)")
     ap.add_argument("--auth", choices=("none", "accept", "deny"), default="none")

@@ -217,8 +217,6 @@ canned("pm list packages", "".join("package:%s\n" % p[0] for p in pkgs), "pm_lis
 canned("pm list packages -f", "".join("package:%s=%s\n" % (p[1], p[0]) for p in pkgs),
        "pm_list_packages_f.txt")
 for n, apk, vc, vn, inst, uid, fi, users in pkgs:
-    if n.startswith("com.android"):
-        continue
     ulines = "".join(
         "    User %d: ceDataInode=%d installed=true hidden=false suspended=false stopped=false "
         "notLaunched=false enabled=0 instant=false virtual=false\n" % (u, 400000 + u) for u in users)
@@ -254,6 +252,9 @@ Packages:
 def parcel(words_bytes):
     """`service call` output: the reply Parcel as hex u32 words (little-endian read) and text."""
     b = words_bytes + b"\0" * (-len(words_bytes) % 4)
+    if len(b) <= 16:  # a short reply is printed on one line
+        words = " ".join("%08x" % int.from_bytes(b[i:i + 4], "little") for i in range(0, len(b), 4))
+        return "Result: Parcel(%s   '%s')\n" % (words, "".join(chr(c) if 32 <= c < 127 else "." for c in b))
     lines = []
     for off in range(0, len(b), 16):
         chunk = b[off:off + 16]

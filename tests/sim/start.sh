@@ -8,7 +8,8 @@
 #
 # Defaults: --root $SRCDIR/tests/sim/phone (override with SIM_ROOT), --port 0, --log
 # $T/sim.N.log. Each call starts one more simulator; SIM_* describe the latest. A simulator
-# that does not print its port within SIM_WAIT seconds (10) is killed and sim_start fails.
+# that does not print its port within SIM_WAIT seconds (30) is killed and sim_start fails.
+# A test that sets its own EXIT trap afterwards must call sim_cleanup from it.
 # The trap also runs `adb kill-server` when SIM_ADB_SERVER is set (tests/e2e/sim_adb.sh).
 : "${SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${T:?tests/sim/start.sh needs \$T (tap_setup)}"
@@ -45,7 +46,7 @@ sim_start() {
 	SIM_PIDS="$SIM_PIDS $SIM_PID"
 	SIM_PORT=
 	i=0
-	while [ "$i" -lt $((${SIM_WAIT:-10} * 20)) ]; do
+	while [ "$i" -lt $((${SIM_WAIT:-30} * 20)) ]; do
 		SIM_PORT=$(sed -n 's/^PORT \([0-9][0-9]*\)$/\1/p' "$SIM_OUT" | head -n 1)
 		[ -n "$SIM_PORT" ] && break
 		kill -0 "$SIM_PID" 2>/dev/null || break
