@@ -86,6 +86,8 @@ struct fake {
 	bool slow_okay;    /* waits before each OKAY to a host WRTE, to catch a host that
 			   does not wait for it */
 	bool hostile_sync; /* "/evil": DATA over 64 KiB, DENT name over 1024 bytes */
+	bool wrong_remote; /* shell output sent from another stream id */
+	int stdin_closed;  /* shell v2 close-stdin frames the host sent */
 };
 
 static bool dev_send(struct fake *f, uint32_t cmd, uint32_t a0, uint32_t a1, const void *p,
@@ -152,6 +154,9 @@ static bool dev_write(struct fake *f, uint32_t local, uint32_t remote, const voi
 				return false;
 			if (h.command == CU_ADB_OKAY && h.arg1 == local)
 				break;
+			if (h.command == CU_ADB_WRTE && h.arg1 == local && h.data_length == 5 &&
+			    memcmp(buf, "\4\0\0\0\0", 5) == 0)
+				f->stdin_closed++;
 			if (h.command == CU_ADB_CLSE)
 				return false;
 		}
@@ -371,7 +376,8 @@ static bool serve_shell(struct fake *f, uint32_t local, uint32_t remote, const c
 		if (errb.len)
 			TAP_MUST(cu_buf_append(&all, errb.data, errb.len, &e));
 	}
-	ok = dev_write(f, local, remote, all.data ? all.data : "", all.len, buf);
+	ok = dev_write(f, f->wrong_remote ? local + 1 : local, remote, all.data ? all.data : "",
+		       all.len, buf);
 	if (ok)
 		ok = dev_send(f, CU_ADB_CLSE, local, remote, NULL, 0);
 	cu_buf_release(&out);
@@ -818,6 +824,7 @@ static void test_connect_v2(void)
 	tap_ok(code == 127 && s.out.len == 0 && strstr(s.err.data, "not found") != NULL,
 	       "unknown command: exit 127, message on stderr");
 	tap_ok(f->host_zero_checksums, "no checksums sent after a 0x01000001 CNXN");
+	tap_is_int(f->stdin_closed, 2, "shell v2: stdin closed at once (adb shell -n)");
 	sink_release(&s);
 	finish(f, th, a);
 }
@@ -1128,6 +1135,13 @@ static void test_hostile(void)
 	finish(f, th, a);
 
 	f = fake_new(banner_v2);
+	f->wrong_remote = true;
+	TAP_MUST(start(f, &th, NULL, &a, &e));
+	tap_is_int(cu_adb_shell(a, "both", sink_fn, &s, &code, &e), CU_E_FORMAT,
+		   "a WRTE from another remote id on our stream is a protocol error");
+	finish(f, th, a);
+
+	f = fake_new(banner_v2);
 	f->refuse = true;
 	f->open_reverse = true;
 	TAP_MUST(start(f, &th, NULL, &a, &e));
@@ -1155,7 +1169,7 @@ int main(void)
 	struct cu_buf kp = CU_BUF_INIT;
 	struct cu_error e;
 
-	tap_plan(100);
+	tap_plan(102);
 	dir = tap_tmpdir("adb");
 	TAP_MUST(cu_buf_printf(&kp, &e, "%s/config/custos/adbkey", dir));
 	key_path = kp.data;
