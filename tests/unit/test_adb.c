@@ -10,8 +10,11 @@
 #include "extract/android/adb_int.h"
 #include "tests/harness/tap.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1163,13 +1166,56 @@ static void test_hostile(void)
 	sink_release(&s);
 }
 
+/* A TCP phone that goes away: sending to it is an error, never a SIGPIPE. */
+static void test_tcp_gone(void)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct cu_adb_transport *t = NULL;
+	unsigned char hdr[CU_ADB_HEADER_SIZE], payload[4096];
+	char addr[64];
+	struct cu_error e;
+	enum cu_status rc = CU_OK;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), cfd, i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(lfd, 1) != 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &sl) != 0)
+		tap_bail("cannot listen on 127.0.0.1");
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", (unsigned)ntohs(sa.sin_port));
+	TAP_MUST(cu_adb_tcp_connect(addr, 2000, &t, &e));
+	cfd = accept(lfd, NULL, NULL);
+	close(cfd);
+	close(lfd);
+	memset(payload, 'x', sizeof(payload));
+	cu_adb_header_pack(CU_ADB_WRTE, 1, 1, payload, sizeof(payload), false, hdr);
+	for (i = 0; i < 100 && rc == CU_OK; i++) {
+		rc = t->ops->send(t, hdr, payload, sizeof(payload), 1000, &e);
+		usleep(2000);
+	}
+	tap_is_int(rc, CU_E_DEVICE, "TCP: writing to a phone that went away is a device error");
+	t->ops->close(t);
+	{
+		struct cu_adb *a = NULL;
+
+		tap_is_int(cu_adb_open_tcp("127.0.0.1:1", NULL, &a, &e), CU_E_DEVICE,
+			   "TCP: nothing listening: device error");
+		tap_ok(strstr(e.msg, "127.0.0.1:1") != NULL && strstr(e.msg, "adb tcpip") != NULL,
+		       "the message names the address and what to check: %s", e.msg);
+		tap_is_int(cu_adb_open_tcp("127.0.0.1:99999", NULL, &a, &e), CU_E_USAGE,
+			   "TCP: a port out of range is a usage error");
+	}
+}
+
 int main(void)
 {
 	const char *dir;
 	struct cu_buf kp = CU_BUF_INIT;
 	struct cu_error e;
 
-	tap_plan(102);
+	tap_plan(106);
 	dir = tap_tmpdir("adb");
 	TAP_MUST(cu_buf_printf(&kp, &e, "%s/config/custos/adbkey", dir));
 	key_path = kp.data;
@@ -1198,6 +1244,7 @@ int main(void)
 	test_sync_drop_and_limits();
 	test_exec_raw_stop();
 	test_hostile();
+	test_tcp_gone();
 
 	cu_adb_key_free(test_key);
 	EVP_PKEY_free(test_pkey);
