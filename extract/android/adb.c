@@ -149,7 +149,13 @@ static enum cu_status read_packet(struct cu_adb *a, unsigned timeout_ms, struct 
 		goto fail;
 	if (h->command == CU_ADB_WRTE) {
 		s = find_stream(a, h->arg1);
-		if (s != NULL && (!s->open || s->has_data || s->remote != h->arg0))
+		if (s != NULL && s->open && s->remote != h->arg0) {
+			rc = cu_error_set(err, CU_E_FORMAT,
+					  "WRTE on '%s' from remote id %u (the stream is %u)",
+					  s->service, (unsigned)h->arg0, (unsigned)s->remote);
+			goto fail;
+		}
+		if (s != NULL && (!s->open || s->has_data))
 			s = NULL;
 	}
 	if (s != NULL) {
@@ -683,9 +689,18 @@ static enum cu_status run_shell_v2(struct cu_adb *a, const char *service, cu_adb
 	struct cu_adb_stream *s = NULL;
 	enum cu_status rc;
 
+	static const unsigned char close_stdin[5] = {CU_ADB_SHELL_CLOSE_STDIN, 0, 0, 0, 0};
+
 	rc = cu_adb_stream_open(a, service, &s, err);
 	if (rc != CU_OK)
 		return rc;
+	/* Nothing is typed into a command: its stdin ends at once (adb shell -n), so a
+	 * command that reads stdin finishes instead of waiting for ever. */
+	rc = cu_adb_stream_write(s, close_stdin, sizeof(close_stdin), err);
+	if (rc != CU_OK) {
+		cu_adb_stream_close(s);
+		return rc;
+	}
 	for (;;) {
 		unsigned char fh[5];
 		const unsigned char *p;

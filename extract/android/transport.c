@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -282,7 +281,15 @@ static enum cu_status tcp_send(struct cu_adb_transport *t, const unsigned char *
 	int64_t deadline = mono_ms() + timeout_ms;
 
 	while (first < iovcnt) {
-		ssize_t w = writev(e->fd, iov + first, iovcnt - first);
+		/* sendmsg with MSG_NOSIGNAL: a phone that went away is an error here, not a
+		 * SIGPIPE that kills the acquisition. */
+		struct msghdr mh;
+		ssize_t w;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov + first;
+		mh.msg_iovlen = (size_t)(iovcnt - first);
+		w = sendmsg(e->fd, &mh, MSG_NOSIGNAL);
 
 		if (w < 0) {
 			enum cu_status rc;

@@ -10,8 +10,11 @@
 #include "extract/android/adb_int.h"
 #include "tests/harness/tap.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -86,6 +89,8 @@ struct fake {
 	bool slow_okay;    /* waits before each OKAY to a host WRTE, to catch a host that
 			   does not wait for it */
 	bool hostile_sync; /* "/evil": DATA over 64 KiB, DENT name over 1024 bytes */
+	bool wrong_remote; /* shell output sent from another stream id */
+	int stdin_closed;  /* shell v2 close-stdin frames the host sent */
 };
 
 static bool dev_send(struct fake *f, uint32_t cmd, uint32_t a0, uint32_t a1, const void *p,
@@ -152,6 +157,9 @@ static bool dev_write(struct fake *f, uint32_t local, uint32_t remote, const voi
 				return false;
 			if (h.command == CU_ADB_OKAY && h.arg1 == local)
 				break;
+			if (h.command == CU_ADB_WRTE && h.arg1 == local && h.data_length == 5 &&
+			    memcmp(buf, "\4\0\0\0\0", 5) == 0)
+				f->stdin_closed++;
 			if (h.command == CU_ADB_CLSE)
 				return false;
 		}
@@ -371,7 +379,8 @@ static bool serve_shell(struct fake *f, uint32_t local, uint32_t remote, const c
 		if (errb.len)
 			TAP_MUST(cu_buf_append(&all, errb.data, errb.len, &e));
 	}
-	ok = dev_write(f, local, remote, all.data ? all.data : "", all.len, buf);
+	ok = dev_write(f, f->wrong_remote ? local + 1 : local, remote, all.data ? all.data : "",
+		       all.len, buf);
 	if (ok)
 		ok = dev_send(f, CU_ADB_CLSE, local, remote, NULL, 0);
 	cu_buf_release(&out);
@@ -818,6 +827,7 @@ static void test_connect_v2(void)
 	tap_ok(code == 127 && s.out.len == 0 && strstr(s.err.data, "not found") != NULL,
 	       "unknown command: exit 127, message on stderr");
 	tap_ok(f->host_zero_checksums, "no checksums sent after a 0x01000001 CNXN");
+	tap_is_int(f->stdin_closed, 2, "shell v2: stdin closed at once (adb shell -n)");
 	sink_release(&s);
 	finish(f, th, a);
 }
@@ -1128,6 +1138,13 @@ static void test_hostile(void)
 	finish(f, th, a);
 
 	f = fake_new(banner_v2);
+	f->wrong_remote = true;
+	TAP_MUST(start(f, &th, NULL, &a, &e));
+	tap_is_int(cu_adb_shell(a, "both", sink_fn, &s, &code, &e), CU_E_FORMAT,
+		   "a WRTE from another remote id on our stream is a protocol error");
+	finish(f, th, a);
+
+	f = fake_new(banner_v2);
 	f->refuse = true;
 	f->open_reverse = true;
 	TAP_MUST(start(f, &th, NULL, &a, &e));
@@ -1149,13 +1166,56 @@ static void test_hostile(void)
 	sink_release(&s);
 }
 
+/* A TCP phone that goes away: sending to it is an error, never a SIGPIPE. */
+static void test_tcp_gone(void)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct cu_adb_transport *t = NULL;
+	unsigned char hdr[CU_ADB_HEADER_SIZE], payload[4096];
+	char addr[64];
+	struct cu_error e;
+	enum cu_status rc = CU_OK;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), cfd, i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(lfd, 1) != 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &sl) != 0)
+		tap_bail("cannot listen on 127.0.0.1");
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", (unsigned)ntohs(sa.sin_port));
+	TAP_MUST(cu_adb_tcp_connect(addr, 2000, &t, &e));
+	cfd = accept(lfd, NULL, NULL);
+	close(cfd);
+	close(lfd);
+	memset(payload, 'x', sizeof(payload));
+	cu_adb_header_pack(CU_ADB_WRTE, 1, 1, payload, sizeof(payload), false, hdr);
+	for (i = 0; i < 100 && rc == CU_OK; i++) {
+		rc = t->ops->send(t, hdr, payload, sizeof(payload), 1000, &e);
+		usleep(2000);
+	}
+	tap_is_int(rc, CU_E_DEVICE, "TCP: writing to a phone that went away is a device error");
+	t->ops->close(t);
+	{
+		struct cu_adb *a = NULL;
+
+		tap_is_int(cu_adb_open_tcp("127.0.0.1:1", NULL, &a, &e), CU_E_DEVICE,
+			   "TCP: nothing listening: device error");
+		tap_ok(strstr(e.msg, "127.0.0.1:1") != NULL && strstr(e.msg, "adb tcpip") != NULL,
+		       "the message names the address and what to check: %s", e.msg);
+		tap_is_int(cu_adb_open_tcp("127.0.0.1:99999", NULL, &a, &e), CU_E_USAGE,
+			   "TCP: a port out of range is a usage error");
+	}
+}
+
 int main(void)
 {
 	const char *dir;
 	struct cu_buf kp = CU_BUF_INIT;
 	struct cu_error e;
 
-	tap_plan(100);
+	tap_plan(106);
 	dir = tap_tmpdir("adb");
 	TAP_MUST(cu_buf_printf(&kp, &e, "%s/config/custos/adbkey", dir));
 	key_path = kp.data;
@@ -1184,6 +1244,7 @@ int main(void)
 	test_sync_drop_and_limits();
 	test_exec_raw_stop();
 	test_hostile();
+	test_tcp_gone();
 
 	cu_adb_key_free(test_key);
 	EVP_PKEY_free(test_pkey);

@@ -53,7 +53,8 @@ static void queue_packet(uint32_t cmd, uint32_t a0, uint32_t a1, const void *p, 
 	if (fk.d2h_len + sizeof(h) + n > sizeof(fk.d2h))
 		return;
 	memcpy(fk.d2h + fk.d2h_len, h, sizeof(h));
-	memcpy(fk.d2h + fk.d2h_len + sizeof(h), p, n);
+	if (n > 0)
+		memcpy(fk.d2h + fk.d2h_len + sizeof(h), p, n);
 	fk.d2h_len += sizeof(h) + n;
 }
 
