@@ -12,7 +12,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup acquire_android
 . "$SRCDIR/tests/sim/start.sh"
-tap_plan 56
+tap_plan 57
 
 PHONE=$SRCDIR/tests/sim/phone
 export CUSTOS_ADB_KEY="$T/adbkey"
@@ -244,6 +244,13 @@ must "$CUSTOS" case init "$T/u" --case-id T-USB
 expect_exit 4 "--device with a serial no USB bus has: exit 4" \
 	$TO "$CUSTOS" --case "$T/u" acquire --device NOSUCH0001
 like "$(cat "$T/last.err")" "NOSUCH0001" "naming the phone asked for"
+
+# --- /sdcard a symlink, as on real phones ---
+must sim_start --sdcard-link
+must "$CUSTOS" case init "$T/l" --case-id T-LINK
+$TO "$CUSTOS" --case "$T/l" acquire --adb-connect "$SIM_ADDR" >/dev/null 2>&1 &&
+	python3 "$T/check.py" "$T/l" SIM0001 "$PHONE" sdcard
+ok $? "/sdcard as a symlink: listed through it, every file under /sdcard/"
 
 # --- shell v1 (an old phone) ---
 must sim_start --v1
