@@ -12,7 +12,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup acquire_android
 . "$SRCDIR/tests/sim/start.sh"
-tap_plan 57
+tap_plan 59
 
 PHONE=$SRCDIR/tests/sim/phone
 export CUSTOS_ADB_KEY="$T/adbkey"
@@ -305,6 +305,14 @@ ok = r is not None and r["sha256"] == hashlib.sha256(open(src, "rb").read()).hex
 sys.exit(0 if ok else 1)
 PY
 ok $? "its members unpacked as the .ab importer names them (apps/PKG/db -> /data/data/PKG/databases), identical"
+
+# --- the human listing and acquire --json ---
+"$CUSTOS" devices --adb-connect "$SIM_ADDR" >"$T/devs.txt" 2>&1
+like "$(cat "$T/devs.txt")" "$SIM_ADDR +android +tcp +ready +Redmi Note 8 Pro" "devices: one line per phone with its state and model"
+must "$CUSTOS" case init "$T/j" --case-id T-JSON
+$TO "$CUSTOS" --case "$T/j" acquire --adb-connect "$SIM_ADDR" --json >"$T/j.json" 2>/dev/null
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["status"]=="complete" and d["item"]=="SIM0001" and d["files"]>60 and d["commands"]>40 and d["failures"]==0 else 1)' "$T/j.json"
+ok $? "acquire --json: one object with the item, counts and status"
 
 # --- the whole job ---
 must sim_start
