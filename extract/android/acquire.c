@@ -1166,13 +1166,26 @@ static enum cu_status subinfo_facts(struct acq *x, struct cu_error *err)
 		cmd_result_release(&r);
 	}
 	json_object_set_new(x->state, "iphonesubinfo", list);
-	if (st == CU_OK && !x->lost && answered == 0)
-		cu_ingest_skip(x->w, "IMEI/ICCID/phone number (service call iphonesubinfo)",
-			       refused ? "refused by the OS to the shell user (Android 10 and "
-					 "later require a privileged app): read them from the "
-					 "phone's settings or the SIM tray and record them in the "
-					 "seizure record"
-				       : "not answered by this phone");
+	/* Each identifier not read is said, with why (CUSTODY: what was not
+	 * acquired is listed). */
+	static const struct {
+		const char *key, *what;
+	} ids[] = {
+	    {"imei", "IMEI (service call iphonesubinfo)"},
+	    {"iccid", "ICCID (service call iphonesubinfo)"},
+	    {"msisdn", "phone number (service call iphonesubinfo)"},
+	};
+	const json_t *have = json_object_get(x->read, "identifiers");
+	for (size_t k = 0; st == CU_OK && !x->lost && k < sizeof(ids) / sizeof(ids[0]); k++)
+		if (json_object_get(have, ids[k].key) == NULL)
+			cu_ingest_skip(x->w, ids[k].what,
+				       refused
+					   ? "refused by the OS to the shell user (Android 10 "
+					     "and later keep it for privileged apps): read it "
+					     "from the phone's settings or the SIM and record it "
+					     "in the seizure record"
+				       : answered ? "not among this phone's answers"
+						  : "not answered by this phone");
 	cu_buf_release(&v);
 	return st;
 }

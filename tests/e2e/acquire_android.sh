@@ -159,9 +159,10 @@ m=json.load(open(sys.argv[1])); it=[i for i in m["items"] if i["item_id"]=="A1"]
 ok = "860605030250737" in it["identifiers"]["imei"] and it["identifiers"]["serial"]=="SIM0001" and s["battery"]["level"]>0 \
   and s["airplane_mode"] is False and len(s["accounts"])>=2 and any(u["kind"]=="app_clone" for u in s["users"]) \
   and any(a["package"]=="com.tencent.mm" and "firstInstallTime" in a for a in s["packages"]["apps_of_interest"]) \
-  and any("refused" in x for x in s["iphonesubinfo"]) and m["acquisitions"][0]["status"]=="complete"
+  and any("refused" in x for x in s["iphonesubinfo"]) and m["acquisitions"][0]["status"]=="complete" \
+  and any("ICCID" in json.dumps(n) and "refused" in json.dumps(n) for n in m["acquisitions"][0]["not_acquired"])
 sys.exit(0 if ok else 1)' "$T/c/manifest.json"
-ok $? "facts: IMEI, serial, battery, airplane, accounts, app clone, packages, refusals recorded"
+ok $? "facts: IMEI, serial, battery, airplane, accounts, app clone, packages; the refused ICCID said"
 "$CUSTOS" verify "$T/c" >"$T/v.out" 2>&1
 ok $? "custos verify of the case: chain, manifest and inventory check out"
 
