@@ -36,9 +36,10 @@ trap cleanup EXIT INT TERM
 P=$D/phone
 mkdir -p "$P" "$D/home"
 for f in "$SRCDIR"/tests/sim/phone/*; do
-	case $(basename "$f") in sdcard | mtimes.json) ;; *) cp -r "$f" "$P/" ;; esac
+	case $(basename "$f") in sdcard | mtimes.json | symlinks.json) ;; *) cp -r "$f" "$P/" ;; esac
 done
 echo '{}' >"$P/mtimes.json"
+echo '{}' >"$P/symlinks.json"
 mkdir -p "$P/sdcard/DCIM"
 small=$((FILES * 4096))
 head -c $((SIZE * 1024 * 1024 - small)) /dev/urandom >"$P/sdcard/DCIM/VID_big.mp4"
@@ -58,6 +59,7 @@ want_sha=$(sha256sum <"$P/sdcard/DCIM/VID_big.mp4" | cut -c1-64)
 total=$(du -sb "$P/sdcard" | cut -f1)
 nfiles=$(find "$P/sdcard" -type f | wc -l)
 
+: >"$D/sim.out"
 python3 "$SRCDIR/tests/sim/adbd_sim.py" --root "$P" --port 0 >"$D/sim.out" 2>"$D/sim.err" &
 SIM=$!
 i=0
@@ -94,7 +96,7 @@ t1=$(now)
 cu_t=$(echo "$t1 - $t0" | bc)
 rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' "$D/time.txt")
 cpu=$(awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$D/time.txt")
-cu_files=$(grep -c '"device_path":"/sdcard/' "$D/case/inventory/"*.jsonl)
+cu_files=$(grep '"device_path":"/sdcard/' "$D/case/inventory/"*.jsonl | grep -c '"type":"file"')
 got_sha=$(grep '"device_path":"/sdcard/DCIM/VID_big.mp4"' "$D/case/inventory/"*.jsonl |
 	sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/')
 [ "$got_sha" = "$want_sha" ] || { echo "acquire_android: VID_big.mp4 sha256 $got_sha, want $want_sha"; exit 1; }
