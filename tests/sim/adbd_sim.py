@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """adbd_sim.py - a simulated Android adbd over TCP, for tests (Python 3 stdlib only).
 
-usage: adbd_sim.py --root DIR [--sdcard DIR] [--sdcard-link] [--host 127.0.0.1] [--port 0] [--auth none|accept|deny]
-                   [--keys FILE] [--tap-delay MS] [--v1] [--version 0x01000000|0x01000001]
-                   [--max-payload N] [--fault KIND[:ARG]]... [--faults-once]
-                   [--clock-offset SECONDS] [--su] [--log FILE] [--serial SIM0001]
+usage: adbd_sim.py --root DIR [--sdcard DIR] [--sdcard-link] [--host 127.0.0.1] [--port 0]
+                   [--auth none|accept|deny] [--auth-deny] [--keys FILE] [--tap-delay MS]
+                   [--v1] [--version 0x01000000|0x01000001] [--max-payload N]
+                   [--fault KIND[:ARG]]... [--faults-once] [--clock-offset SECONDS] [--su]
+                   [--log FILE] [--verbose]
 
 It speaks the ADB wire protocol (AOSP packages/modules/adb docs/dev/protocol.md, sync.md,
 services.md; facts in ../shared/formats/PROTOCOLS.md sections 4-5) as a device does:
@@ -26,11 +27,14 @@ services.md; facts in ../shared/formats/PROTOCOLS.md sections 4-5) as a device d
     `adb exec-out` quotes every argument) to a stdout file, stderr text and exit code.
     Built in: `getprop KEY`, `date +%s`, `date +%s.%N` (device clock = now + --clock-offset),
     `content query --uri U [--projection a:b] [--where W] [--sort S]` over
-    ROOT/providers/*.json, `echo`, `id`, and `su -c CMD` with --su. Anything else is
+    ROOT/providers/*.json, `echo`, `id`, `settings get` (null), `dumpsys` of unknown
+    packages/services, and `su -c CMD` with --su (then `tar -cf - /data/data/PKG` of
+    ROOT/data). Lines joined by ';', '&&', '||' run part by part. Anything else is
     "/system/bin/sh: X: not found", exit 127.
-  - Files: the sync service serves ROOT/sdcard as /sdcard (also /storage/emulated/0 and
-    /storage/self/primary); ROOT/mtimes.json may fix mtimes ({"/sdcard/x": 1600000000}) so
-    they do not depend on the checkout.
+  - Files: the sync service serves ROOT/sdcard (or --sdcard DIR) as /sdcard (also
+    /storage/emulated/0 and /storage/self/primary); ROOT/mtimes.json fixes mtimes
+    ({"/sdcard/x": 1600000000}) so they do not depend on the checkout; ROOT/symlinks.json
+    adds symlinks; --sdcard-link makes /sdcard itself a link, as on real phones.
 
 Faults (--fault, repeatable; each counts per connection, or once per process with
 --faults-once): clse-mid-file:PATH (half the file, then CLSE), fail:PATH (RECV answers FAIL;
