@@ -906,8 +906,8 @@ out:
 
 /* Entries that write manifest.json and name its new SHA-256 in
  * details.manifest_sha256 (docs/custody.md). */
-static const char *const manifest_writers[] = {"CASE_INIT", "MANIFEST_CHANGE", "ACQUIRE_START",
-					       "IMPORT",    "ERROR",           NULL};
+static const char *const manifest_writers[] = {
+    "CASE_INIT", "MANIFEST_CHANGE", "ACQUIRE_START", "IMPORT", "ACQUIRE_END", "ERROR", NULL};
 
 struct explain {
 	char last[65];  /* manifest_sha256 of the last writer */

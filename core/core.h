@@ -787,8 +787,10 @@ enum cu_status cu_case_set_actor(const char *name, const char *id, const char *r
 /*
  * Checks that the manifest.json on disk is the one the custody log says it
  * is: its SHA-256 equals details.manifest_sha256 of the last entry that
- * wrote it (CASE_INIT, MANIFEST_CHANGE, an import's ACQUIRE_START and
- * IMPORT, or the ERROR entry of a failed import), and manifest.initial.json, when present, has the hash
+ * wrote it (CASE_INIT, MANIFEST_CHANGE, an import's or acquisition's
+ * ACQUIRE_START, IMPORT, an acquisition's ACQUIRE_END, or the ERROR entry
+ * of a failed import or an interrupted acquisition), and
+ * manifest.initial.json, when present, has the hash
  * CASE_INIT names. CU_E_INTEGRITY names the file, both hashes and the
  * entry, and says to change the manifest with `custos case set` / `custos
  * case edit`. On success, when last_seq is not NULL, it gets the seq of the

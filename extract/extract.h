@@ -83,6 +83,78 @@ const char *cu_import_format_name(enum cu_import_format f);
 enum cu_status cu_import_run(struct cu_case *c, const char *path, const struct cu_import_opts *opts,
 			     struct cu_import_stats *stats, struct cu_error *err) CU_WARN_UNUSED;
 
+/* True for ids usable as one path component: [A-Za-z0-9._-], 1..64, no
+ * leading dot (an item id the seizure list does not give). */
+bool cu_import_item_id_safe(const char *id);
+
+/*
+ * Typed vs read (import.c, also used by acquisition): compares what the
+ * seizure record typed for item (seizure.items[]) with what the device
+ * said (the top-level items[] entry). Every differing field becomes an
+ * element of the read item's "mismatches" and a warning ("<who>: item
+ * ..."); where_fallback names where the read facts came from when the item
+ * has no "facts_source". The manifest is saved by the caller.
+ */
+enum cu_status cu_import_check_facts(struct cu_case *c, const char *item, const char *who,
+				     const char *where_fallback,
+				     struct cu_error *err) CU_WARN_UNUSED;
+/* One MISMATCH custody entry (subject given) per element of the read
+ * item's "mismatches"; *count is incremented for each. */
+enum cu_status cu_import_record_mismatches(struct cu_case *c, const char *item, const char *subject,
+					   uint64_t *count, struct cu_error *err) CU_WARN_UNUSED;
+
+/* ------------------------------------------------------------------ */
+/* Android acquisition over ADB (extract/android/acquire.c)            */
+/* ------------------------------------------------------------------ */
+/*
+ * `custos acquire --device SERIAL | --adb-connect HOST:PORT`: connects
+ * through custos's own ADB stack (extract/android/adb.h), records the
+ * device clock against the workstation's (start and end), the device
+ * facts (getprop in full, IMEI/ICCID/number through iphonesubinfo where
+ * the OS allows, battery, airplane mode, lock, accounts, users and work
+ * profiles, app clones) into the manifest's items[] (compared with the
+ * seizure record: MISMATCH entries), the installed packages, the content
+ * providers (SMS, MMS, call log, contacts) as raw `content query` files,
+ * and all of /sdcard over sync, every byte through the evidence writer.
+ * Every command sent is a COMMAND custody entry with the SHA-256 of its
+ * raw output; nothing is written to the phone. With root (su works) the
+ * private data of the chat and payment apps (a DEVICE_CHANGE entry
+ * first); with adb_backup an `adb backup` .ab imported as by import.
+ * Resumable: a run cut by a cable pull or a kill is finished by
+ * resume = true (files already listed are re-checked, not fetched again;
+ * a partial file is never recorded).
+ */
+struct cu_acquire_opts {
+	const char *serial;   /* USB serial (--device), or NULL */
+	const char *hostport; /* TCP HOST:PORT (--adb-connect), or NULL */
+	const char *item;     /* as cu_import_opts.item */
+	bool new_item;
+	const char *reason;
+	bool resume;
+	bool root;          /* --root: /data/data of the chat/payment apps via su */
+	bool adb_backup;    /* --adb-backup: backup: service, .ab imported */
+	bool no_media;      /* --no-sdcard: skip shared storage */
+	const char *sdcard; /* shared storage root on the phone; NULL = "/sdcard" */
+	unsigned hash_algs;
+	/* the ADB connection (cu_adb_opts): NULL/0 = defaults */
+	const char *key_path;
+	unsigned auth_wait_ms, io_timeout_ms;
+};
+
+struct cu_acquire_stats {
+	uint64_t files, bytes, commands, warnings, failures, mismatches, rechecked, skipped;
+	int64_t clock_offset_ms; /* device - workstation at the start; INT64_MIN unknown */
+	char item[128];
+	char serial[128];
+};
+
+/* CU_E_DEVICE (exit 4) with advice when the phone cannot be reached or
+ * authorized, or when the connection drops (the case stays resumable);
+ * CU_E_PARTIAL when some parts failed (each recorded). */
+enum cu_status cu_acquire_android_run(struct cu_case *c, const struct cu_acquire_opts *o,
+				      struct cu_acquire_stats *stats,
+				      struct cu_error *err) CU_WARN_UNUSED;
+
 /* ------------------------------------------------------------------ */
 /* The evidence writer (extract/ingest.c)                              */
 /* ------------------------------------------------------------------ */

@@ -13,4 +13,10 @@ noinst_LIBRARIES += libcuextractios.a libcuextractandroid.a
 libcuextractios_a_CFLAGS = $(AM_CFLAGS) $(IMOBILEDEVICE_CFLAGS) $(PLIST_CFLAGS) $(USBMUXD_CFLAGS)
 libcuextractios_a_SOURCES = extract/ios/library.c
 libcuextractandroid_a_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS)
-libcuextractandroid_a_SOURCES = extract/android/library.c
+libcuextractandroid_a_SOURCES = extract/android/library.c extract/android/adb.h \
+	extract/android/adb_int.h extract/android/stream.h extract/android/packet.c \
+	extract/android/transport.c extract/android/usb.c extract/android/auth.c \
+	extract/android/adb.c extract/android/sync.c extract/android/devices.c
+# Android acquisition: the driver over the ADB stack (adb.h); no libusb
+# header here, so it lives in libcuextract beside the writer it uses.
+libcuextract_a_SOURCES += extract/android/acquire_int.h extract/android/acquire.c

@@ -6,6 +6,7 @@ libcuparsers_a_SOURCES += parsers/registry.c parsers/parse_int.h parsers/parse.c
 	parsers/system/sms_ios.c parsers/system/addressbook_ios.c \
 	parsers/system/callhistory_ios.c parsers/system/mmssms_android.c \
 	parsers/system/contacts2_android.c parsers/system/calllog_android.c \
+	parsers/system/content.h parsers/system/content_android.c \
 	parsers/payments/payments.h parsers/payments/payments_parsers.c \
 	parsers/payments/banksms.h parsers/payments/banksms.c \
 	parsers/payments/wcpay.h parsers/payments/wcpay.c parsers/payments/alipay.c

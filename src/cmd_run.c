@@ -1,6 +1,7 @@
 /*
  * cmd_run.c - `custos run` (CLI.md): the whole job in one command — case
- * init, import (device acquisition is not built yet), parse, report, seal,
+ * init, import or Android acquisition (--device SERIAL over USB,
+ * --adb-connect HOST:PORT over TCP), parse, report, seal,
  * the seal-hash forms beside the package, and verify — with one progress
  * display and a summary at the end.
  *
@@ -30,10 +31,12 @@ static const char run_usage[] =
     "                  [--format auto|ios-backup|android-tar|android-zip|android-dir|\n"
     "                   android-ab|dir] [--password-file F] [--sign KEY.pem] [--hash sm3]\n"
     "                  [--report-format html|docx|all] [--tz ZONE] [--allow-incomplete]\n"
-    "                  [--new-item --reason TEXT]\n"
+    "                  [--new-item --reason TEXT] [--root] [--adb-backup]\n"
     "  Without --item the manifest's only seizure item is used; with several listed,\n"
     "  --item is required; an item the list does not name needs --new-item --reason.\n"
-    "  Case init (OUT-DIR/<case-id>/), import, parse, report, seal (package in OUT-DIR),\n"
+    "  Case init (OUT-DIR/<case-id>/), import (PATH) or Android acquisition over ADB\n"
+    "  (--device SERIAL by USB, --adb-connect HOST:PORT by TCP), parse, report, seal\n"
+    "  (package in OUT-DIR), --root and --adb-backup as for acquire,\n"
     "  the seal-hash forms beside the package (<package>.forms/), and verify.\n";
 
 struct secret_src {
@@ -46,7 +49,7 @@ struct run {
 	const struct cu_cli *cli;
 	int step;
 	bool show;
-	const char *out, *device, *key, *path;
+	const char *out, *device, *adb_connect, *key, *path;
 	const char **examiners; /* --examiner NAME... */
 	size_t n_ex;
 	struct secret_src sec;
@@ -54,6 +57,8 @@ struct run {
 	struct cu_case_init_opts io;
 	struct cu_import_opts im;
 	struct cu_import_stats ist;
+	struct cu_acquire_opts ao;
+	struct cu_acquire_stats ast;
 	struct cu_parse_opts po;
 	struct cu_parse_stats pst;
 	struct cu_report_opts ro;
@@ -115,6 +120,8 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 	    {"allow-incomplete", no_argument, NULL, 'a'},
 	    {"device", required_argument, NULL, 'd'},
 	    {"adb-connect", required_argument, NULL, 'c'},
+	    {"root", no_argument, NULL, 'S'},
+	    {"adb-backup", no_argument, NULL, 'B'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -158,25 +165,36 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 			break;
 		case 'z': r->ro.tz = optarg; break;
 		case 'a': r->so.allow_incomplete = true; break;
-		case 'd':
-		case 'c': r->device = optarg; break;
+		case 'd': r->device = optarg; break;
+		case 'c': r->adb_connect = optarg; break;
+		case 'S': r->ao.root = true; break;
+		case 'B': r->ao.adb_backup = true; break;
 		case 'j': cli->json = true; break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return 2;
 		}
 	}
-	if (r->device != NULL) {
-		if (optind != argc) {
-			fprintf(stderr, "custos run: give PATH or a device, not both\n%s",
+	if (r->device != NULL || r->adb_connect != NULL) {
+		if (optind != argc || (r->device != NULL && r->adb_connect != NULL)) {
+			fprintf(stderr,
+				"custos run: give one of PATH, --device SERIAL or --adb-connect "
+				"HOST:PORT\n%s",
 				run_usage);
 			return 2;
 		}
-		fprintf(stderr,
-			"custos run: device acquisition is not implemented yet (device '%s'): "
-			"acquire with idevicebackup2 or adb elsewhere and give the image PATH "
-			"to custos run\n",
-			r->device);
-		return 4;
+		if (r->io.case_id == NULL || r->out == NULL) {
+			fprintf(stderr, "custos run: needs --case-id and -o OUT-DIR\n%s",
+				run_usage);
+			return 2;
+		}
+		r->ao.serial = r->device;
+		r->ao.hostport = r->adb_connect;
+		r->ao.item = r->im.item;
+		r->ao.new_item = r->im.new_item;
+		r->ao.reason = r->im.reason;
+		r->ao.hash_algs = r->im.hash_algs;
+		r->show = !cli->quiet && !cli->json;
+		return GO;
 	}
 	if (optind + 1 != argc || r->io.case_id == NULL || r->out == NULL) {
 		fprintf(stderr, "custos run: needs PATH, --case-id and -o OUT-DIR\n%s", run_usage);
@@ -270,12 +288,27 @@ static int partial_or_stop(struct run *r, const char *what, enum cu_status st,
 	return GO;
 }
 
-/* 2. import. */
+/* 2. import, or acquire the phone. */
 static int import_image(struct run *r)
 {
 	struct cu_error err;
 
 	cu_error_clear(&err);
+	if (r->device != NULL || r->adb_connect != NULL) {
+		enum cu_status st;
+		step(r, "acquire");
+		st = cu_acquire_android_run(r->c, &r->ao, &r->ast, &err);
+		snprintf(r->ist.item, sizeof(r->ist.item), "%s", r->ast.item);
+		if (st == CU_E_DEVICE && r->ast.item[0] != '\0')
+			fprintf(stderr,
+				"custos run: the acquisition stays resumable in '%s': "
+				"`custos --case %s acquire --resume %s %s`, then parse, report "
+				"and seal\n",
+				r->casedir.data, r->casedir.data,
+				r->device ? "--device" : "--adb-connect",
+				r->device ? r->device : r->adb_connect);
+		return partial_or_stop(r, "acquire", st, &err);
+	}
 	step(r, "import");
 	r->sec.path = r->path;
 	r->im.password_cb = ask_password;
@@ -396,8 +429,8 @@ static void print_summary(const struct run *r)
 	char g[80];
 
 	printf("case:      %s\n", r->c->dir);
-	printf("items:     %llu (imported as item %s)\n", (unsigned long long)r->rres.items,
-	       r->ist.item);
+	printf("items:     %llu (%s as item %s)\n", (unsigned long long)r->rres.items,
+	       r->path ? "imported" : "acquired", r->ist.item);
 	printf("files:     %llu (%llu bytes)\n", (unsigned long long)r->sres.files,
 	       (unsigned long long)r->sres.bytes);
 	printf("messages:  %llu\n", (unsigned long long)r->pst.messages);

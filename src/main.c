@@ -11,10 +11,11 @@
 
 const struct cu_verb cu_verbs[] = {
     {"devices", "list attached iOS and Android devices",
-     "custos devices [--adb-connect HOST:PORT]\n"
-     "  List attached iOS (usbmuxd) and Android (USB ADB) devices: id, platform,\n"
-     "  model, state (ready / unauthorized / locked / untrusted).\n"
-     "  With --json, an array of objects.\n",
+     "custos devices [--adb-connect HOST:PORT] [--json]\n"
+     "  List attached Android (USB ADB) devices, and the one at HOST:PORT over TCP:\n"
+     "  id, platform, transport, model, state (ready / unauthorized / offline /\n"
+     "  busy) and what to do for a phone not ready. With --json, an array of\n"
+     "  objects {id, platform, transport, state, model, product, device, advice}.\n",
      cu_cmd_devices},
     {"case", "create a case directory; record changes to its manifest",
      "custos case init DIR --case-id ID [--manifest SEIZURE.json] [--examiner NAME]...\n"
@@ -43,10 +44,21 @@ const struct cu_verb cu_verbs[] = {
      "  hash no custody entry explains.\n",
      cu_cmd_case},
     {"acquire", "acquire one device into the case",
-     "custos acquire [--device ID] [--adb-connect HOST:PORT] [--item ITEM-ID] [--resume]\n"
-     "               [--media] [--backup-password-file F]\n"
-     "  Acquire one device into the case. iOS by UDID (libimobiledevice; honours\n"
-     "  USBMUXD_SOCKET_ADDRESS), Android by serial over USB or HOST:PORT over TCP.\n",
+     "custos acquire (--device SERIAL | --adb-connect HOST:PORT) [--item ITEM-ID]\n"
+     "               [--new-item --reason TEXT] [--resume] [--root] [--adb-backup]\n"
+     "               [--hash sm3] [--adb-key FILE] [--auth-wait SECONDS] [--json]\n"
+     "  Acquire one Android phone into the case over custos's own ADB stack (no adb\n"
+     "  binary or server): by USB serial or HOST:PORT over TCP. Records the device\n"
+     "  clock against the workstation's, getprop, IMEI/ICCID/number where the OS\n"
+     "  allows, battery, airplane mode, screen lock, accounts, users, work profiles,\n"
+     "  app clones and packages; SMS, MMS, call log and contacts (content query);\n"
+     "  all of /sdcard over sync, hashed as received. Every command sent is a\n"
+     "  COMMAND custody entry with the SHA-256 of its output; nothing is written to\n"
+     "  the phone. --root: /data/data of WeChat, QQ, WhatsApp, Telegram, Alipay via\n"
+     "  su (a DEVICE_CHANGE entry first). --adb-backup: an adb backup .ab kept as\n"
+     "  evidence and its members unpacked. A cut cable or a killed run leaves the\n"
+     "  case resumable: --resume finishes it.\n"
+     "  The RSA key is $CUSTOS_ADB_KEY or ~/.config/custos/adbkey (made on first use).\n",
      cu_cmd_acquire},
     {"import", "ingest a phone image made elsewhere",
      "custos import PATH [--format auto|ios-backup|android-tar|android-zip|android-dir|\n"
@@ -110,10 +122,10 @@ const struct cu_verb cu_verbs[] = {
      "  With --pubkey K, manifest.json.sig and the SEAL entry must be signed by K.\n",
      cu_cmd_verify},
     {"run", "the whole job in one go",
-     "custos run (PATH | --device ID | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
+     "custos run (PATH | --device SERIAL | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
      "           [--manifest SEIZURE.json] [--examiner NAME] [--item ITEM] [--format F]\n"
      "           [--password-file F] [--sign KEY.pem] [--hash sm3] [--report-format F]\n"
-     "           [--tz ZONE] [--allow-incomplete] [--json]\n"
+     "           [--tz ZONE] [--allow-incomplete] [--root] [--adb-backup] [--json]\n"
      "  Case init, acquire or import, parse, report, seal and verify.\n",
      cu_cmd_run},
     {"keygen", "create an examiner signing key",

@@ -39,3 +39,7 @@ EXTRA_DIST += tests/fuzz/corpus/import_ab_header tests/fuzz/corpus/import_keybag
 check_PROGRAMS += tests/unit/test_ingest
 TESTS += tests/unit/test_ingest
 tests_unit_test_ingest_LDADD = $(CU_TESTLIBS)
+# Android acquisition: readers of the phone's command output
+check_PROGRAMS += tests/unit/test_acquire_facts
+TESTS += tests/unit/test_acquire_facts
+tests_unit_test_acquire_facts_LDADD = $(CU_TESTLIBS)

@@ -34,6 +34,9 @@ include tests/report.mk
 include tests/fuzz.mk
 include tests/fixtures.mk
 include tests/cli.mk
+include tests/android.mk
+include tests/sim.mk
+include tests/acquire.mk
 
 # ASan + UBSan build of the whole suite, from a clean copy of the
 # distribution so the in-tree build is left alone.

@@ -70,3 +70,13 @@ EXTRA_DIST += tests/fuzz/corpus/parse_wal
 check_PROGRAMS += tests/unit/test_spec
 TESTS += tests/unit/test_spec
 tests_unit_test_spec_LDADD = $(CU_TESTLIBS)
+# `content query` output of an ADB acquisition: hostile bodies, the parsers
+check_PROGRAMS += tests/unit/test_content_query
+TESTS += tests/unit/test_content_query
+tests_unit_test_content_query_SOURCES = tests/unit/test_content_query.c $(PARSE_TEST_UTIL)
+tests_unit_test_content_query_LDADD = $(CU_TESTLIBS)
+check_PROGRAMS += tests/fuzz/replay_content_query
+TESTS += tests/fuzz/replay_content_query
+tests_fuzz_replay_content_query_SOURCES = tests/fuzz/fuzz_content_query.c tests/fuzz/replay.c
+tests_fuzz_replay_content_query_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/content_query

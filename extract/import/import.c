@@ -952,14 +952,10 @@ static void join_values(struct cu_buf *b, const char **v, size_t n)
 }
 
 /* Where the read facts of an item came from, for the MISMATCH entry. */
-static const char *facts_where(struct cu_import_ctx *x, const json_t *read)
+static const char *facts_where(const char *fallback, const json_t *read)
 {
 	const char *w = json_string_value(json_object_get(read, "facts_source"));
-	if (w != NULL)
-		return w;
-	if (x->run.os != NULL && strcmp(x->run.os, "iOS") == 0)
-		return "Info.plist and Manifest.plist (Lockdown) of the backup";
-	return "the imported image";
+	return w != NULL ? w : fallback;
 }
 
 /*
@@ -970,7 +966,8 @@ static const char *facts_where(struct cu_import_ctx *x, const json_t *read)
  * report and the forms show in red). Fields missing on either side are not
  * a mismatch. The manifest is saved by the caller.
  */
-static enum cu_status check_facts(struct cu_import_ctx *x, struct cu_error *err)
+enum cu_status cu_import_check_facts(struct cu_case *c, const char *item, const char *who,
+				     const char *where_fallback, struct cu_error *err)
 {
 	static const struct {
 		const char *field, *obj, *key;
@@ -985,10 +982,8 @@ static enum cu_status check_facts(struct cu_import_ctx *x, struct cu_error *err)
 	    {"model", "features", "model", FACT_MODEL},
 	    {"os_version", NULL, "os_version", FACT_VERSION},
 	};
-	const json_t *typed =
-	    cu_manifest_item_in(x->run.c->manifest, CU_MANIFEST_SEIZED, x->run.item);
-	json_t *read =
-	    (json_t *)cu_manifest_item_in(x->run.c->manifest, CU_MANIFEST_IMPORTED, x->run.item);
+	const json_t *typed = cu_manifest_item_in(c->manifest, CU_MANIFEST_SEIZED, item);
+	json_t *read = (json_t *)cu_manifest_item_in(c->manifest, CU_MANIFEST_IMPORTED, item);
 	struct cu_buf tb = CU_BUF_INIT, rb = CU_BUF_INIT;
 	json_t *list = NULL;
 	enum cu_status st = CU_OK;
@@ -1021,15 +1016,15 @@ static enum cu_status check_facts(struct cu_import_ctx *x, struct cu_error *err)
 			continue;
 		join_values(&tb, tv, nt);
 		join_values(&rb, rv, nr);
-		const char *where = facts_where(x, read);
+		const char *where = facts_where(where_fallback, read);
 		json_array_append_new(list,
 				      json_pack("{s:s, s:s, s:s, s:s}", "field", fields[k].field,
 						"typed", tb.data ? tb.data : "", "read",
 						rb.data ? rb.data : "", "read_from", where));
-		cu_warn("import: item '%s': %s typed at seizure '%s' but the device says '%s' "
+		cu_warn("%s: item '%s': %s typed at seizure '%s' but the device says '%s' "
 			"(%s): recorded as MISMATCH; check the exhibit",
-			x->run.item, fields[k].field, tb.data ? tb.data : "",
-			rb.data ? rb.data : "", where);
+			who, item, fields[k].field, tb.data ? tb.data : "", rb.data ? rb.data : "",
+			where);
 	}
 	json_object_set(read, "mismatches", list);
 	json_decref(list);
@@ -1040,11 +1035,10 @@ static enum cu_status check_facts(struct cu_import_ctx *x, struct cu_error *err)
 
 /* One MISMATCH custody entry per element of the read item's mismatches
  * (check_facts), after the IMPORT entry they qualify. */
-static enum cu_status record_mismatches(struct cu_import_ctx *x, const char *subject,
-					struct cu_error *err)
+enum cu_status cu_import_record_mismatches(struct cu_case *c, const char *item, const char *subject,
+					   uint64_t *count, struct cu_error *err)
 {
-	const json_t *read =
-	    cu_manifest_item_in(x->run.c->manifest, CU_MANIFEST_IMPORTED, x->run.item);
+	const json_t *read = cu_manifest_item_in(c->manifest, CU_MANIFEST_IMPORTED, item);
 	struct cu_buf det = CU_BUF_INIT;
 	enum cu_status st = CU_OK;
 	const json_t *mm;
@@ -1056,7 +1050,7 @@ static enum cu_status record_mismatches(struct cu_import_ctx *x, const char *sub
 		cu_buf_reset(&det);
 		cu_json_init(&j, &det);
 		cu_json_obj_begin(&j);
-		cu_json_kv_str(&j, "item", x->run.item);
+		cu_json_kv_str(&j, "item", item);
 		cu_json_kv_str(&j, "field", json_string_value(json_object_get(mm, "field")));
 		cu_json_kv_str(&j, "typed", json_string_value(json_object_get(mm, "typed")));
 		cu_json_kv_str(&j, "typed_in", "manifest.json seizure.items[]");
@@ -1065,10 +1059,10 @@ static enum cu_status record_mismatches(struct cu_import_ctx *x, const char *sub
 			       json_string_value(json_object_get(mm, "read_from")));
 		cu_json_obj_end(&j);
 		if ((st = cu_json_finish(&j, err)) != CU_OK ||
-		    (st = cu_custody_append(x->run.c->custody, "MISMATCH", cu_case_default_actor(),
+		    (st = cu_custody_append(c->custody, "MISMATCH", cu_case_default_actor(),
 					    subject, det.data, NULL, err)) != CU_OK)
 			break;
-		x->st.mismatches++;
+		(*count)++;
 	}
 	cu_buf_release(&det);
 	return st;
@@ -1157,14 +1151,20 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 	 * record, then the acquisition's end. */
 	if (x->run.os != NULL && strcmp(x->run.os, "Android") == 0)
 		android_facts(x);
-	if ((st = check_facts(x, err)) != CU_OK ||
+	if ((st = cu_import_check_facts(
+		 x->run.c, x->run.item, "import",
+		 x->run.os != NULL && strcmp(x->run.os, "iOS") == 0
+		     ? "Info.plist and Manifest.plist (Lockdown) of the backup"
+		     : "the imported image",
+		 err)) != CU_OK ||
 	    (st = acquisition_end(x, abort_msg, &sum, err)) != CU_OK ||
 	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK ||
 	    (st = import_entry(x, abort_msg, &sum, subj.data, err)) != CU_OK)
 		goto out;
 	if (sum.derived_files > 0 && (st = derive_entry(x, &sum, subj.data, err)) != CU_OK)
 		goto out;
-	if ((st = record_mismatches(x, subj.data, err)) != CU_OK)
+	if ((st = cu_import_record_mismatches(x->run.c, x->run.item, subj.data, &x->st.mismatches,
+					      err)) != CU_OK)
 		goto out;
 	st = cu_case_save_manifest(x->run.c, err);
 out:

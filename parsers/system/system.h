@@ -15,6 +15,11 @@ extern const struct cu_parser cu_parser_callhistory_ios;
 extern const struct cu_parser cu_parser_mmssms_android;
 extern const struct cu_parser cu_parser_contacts2_android;
 extern const struct cu_parser cu_parser_calllog_android;
+/* content_android.c: provider dumps of an ADB acquisition */
+extern const struct cu_parser cu_parser_content_sms_android;
+extern const struct cu_parser cu_parser_content_mms_android;
+extern const struct cu_parser cu_parser_content_calls_android;
+extern const struct cu_parser cu_parser_content_contacts_android;
 
 /* The Android CallLog.Calls table (calllog_android.c). */
 extern const struct cu_table_spec cu_spec_android_calls;

@@ -11,5 +11,9 @@ const struct cu_parser *const cu_parsers_system[] = {
     &cu_parser_mmssms_android,
     &cu_parser_contacts2_android,
     &cu_parser_calllog_android,
+    &cu_parser_content_sms_android,
+    &cu_parser_content_mms_android,
+    &cu_parser_content_calls_android,
+    &cu_parser_content_contacts_android,
     NULL,
 };

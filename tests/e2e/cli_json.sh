@@ -58,7 +58,7 @@ one "no command" 2 --json
 one "unknown command" 2 --json frobnicate
 one "unknown global option" 2 --json --frob parse
 one "abbreviated global option" 2 --json --ca "$C" parse
-one "devices" 2 --json devices
+one "devices: unknown option" 2 --json devices --bogus
 one "acquire" 2 --json acquire
 one "recover" 2 --json recover "$T/x.db"
 one "case init without --case-id" 2 --json case init "$T/c2"

@@ -181,8 +181,8 @@ unzip -p "$pkg5" manifest.json | python3 -c 'import json,sys; f=json.load(sys.st
 ok $? "--hash sm3: every file has an SM3 digest"
 
 # Exit codes (CLI.md).
-expect_exit 4 "--device: acquisition not implemented yet, exit 4" "$CUSTOS" run --device 00008101-001C2D3E4F50A01E --case-id X -o "$T/o3"
-like "$(cat "$T/last.err")" 'not implemented yet' "--device says so"
+expect_exit 4 "--device: a phone that cannot be reached, exit 4" "$CUSTOS" run --device 00008101-001C2D3E4F50A01E --case-id X -o "$T/o3d"
+like "$(cat "$T/last.err")" "phone '00008101-001C2D3E4F50A01E'" "--device names the phone"
 expect_exit 2 "missing --case-id: usage error" "$CUSTOS" run "$B" -o "$T/o3"
 expect_exit 3 "unreadable PATH: input error" "$CUSTOS" run "$T/nope" --case-id X -o "$T/o3"
 [ ! -e "$T/o3" ]
