@@ -53,6 +53,16 @@ static void kv_hex_or_null(struct cu_json *j, const char *key, const char *hex)
 		cu_json_str(j, hex);
 }
 
+static bool is_hex_n(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
 enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct cu_buf *out,
 				       struct cu_error *err)
 {
@@ -104,6 +114,8 @@ enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct 
 	else
 		cu_json_jansson(&j, r->derived_from);
 	cu_json_kv_str(&j, "derivation", r->derivation);
+	if (r->head[0] != '\0' && strlen(r->head) % 2 == 0 && is_hex_n(r->head, strlen(r->head)))
+		cu_json_kv_str(&j, "head", r->head);
 	cu_json_key(&j, "meta");
 	if (r->meta == NULL)
 		cu_json_null(&j);
@@ -118,16 +130,6 @@ enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct 
 /* ------------------------------------------------------------------ */
 /* Parsing one line                                                    */
 /* ------------------------------------------------------------------ */
-
-static bool is_hex_n(const char *s, size_t n)
-{
-	if (strlen(s) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
 
 /* Optional string member: absent or null gives NULL. */
 static bool opt_str(json_t *o, const char *key, char **out, char *why, size_t why_n)
@@ -190,12 +192,13 @@ enum fkey {
 	FK_MODE,
 	FK_DERIVED_FROM,
 	FK_META,
+	FK_HEAD,
 	FK_COUNT
 };
 static const char *const fkey_name[FK_COUNT] = {
     "kind",        "item",   "device_path",  "evidence_path", "type", "mtime",
     "link_target", "origin", "derivation",   "sha256",        "md5",  "sm3",
-    "size",        "mode",   "derived_from", "meta"};
+    "size",        "mode",   "derived_from", "meta",          "head"};
 
 /* A JSON string at *p (after the quote): decoded into out (NUL-terminated),
  * simple escapes only. false = leave it to jansson. */
@@ -329,6 +332,12 @@ static int parse_rec_fast(const char *line, size_t len, struct cu_inventory_rec 
 	for (int k = FK_KIND; k <= FK_SM3; k++)
 		if (isnum[k])
 			goto out;
+	if ((seen & (1u << FK_HEAD)) &&
+	    (str[FK_HEAD] == NULL || strlen(str[FK_HEAD]) > 32 || strlen(str[FK_HEAD]) % 2 != 0 ||
+	     !is_hex_n(str[FK_HEAD], strlen(str[FK_HEAD]))))
+		goto out;
+	if (str[FK_HEAD] != NULL)
+		memcpy(r->head, str[FK_HEAD], strlen(str[FK_HEAD]) + 1);
 	if ((seen & (1u << FK_SIZE)) && !isnum[FK_SIZE])
 		goto out;
 	if ((seen & (1u << FK_MODE)) && !isnum[FK_MODE] && !nul[FK_MODE])
@@ -405,8 +414,9 @@ static bool parse_rec(const char *line, size_t len, struct cu_inventory_rec *r, 
 		    !same_str(r->mtime, j.mtime) || !same_str(r->link_target, j.link_target) ||
 		    !same_str(r->origin, j.origin) || !same_str(r->derivation, j.derivation) ||
 		    strcmp(r->sha256, j.sha256) != 0 || strcmp(r->md5, j.md5) != 0 ||
-		    strcmp(r->sm3, j.sm3) != 0 || r->size != j.size || r->mode != j.mode ||
-		    j.derived_from != NULL || j.meta != NULL) {
+		    strcmp(r->sm3, j.sm3) != 0 || strcmp(r->head, j.head) != 0 ||
+		    r->size != j.size || r->mode != j.mode || j.derived_from != NULL ||
+		    j.meta != NULL) {
 			fprintf(stderr, "inventory line: %.*s\n", (int)len, line);
 			CU_BUG("inventory line parsed differently by the fast path");
 		}
@@ -476,6 +486,15 @@ static bool parse_rec_json(const char *line, size_t len, struct cu_inventory_rec
 			goto out;
 		}
 		r->derived_from = json_incref(v);
+	}
+	v = json_object_get(o, "head");
+	if (v != NULL && !json_is_null(v)) {
+		const char *h = json_string_value(v);
+		if (h == NULL || strlen(h) > 32 || strlen(h) % 2 != 0 || !is_hex_n(h, strlen(h))) {
+			snprintf(why, why_n, "'head' is not up to 32 lowercase hex digits");
+			goto out;
+		}
+		memcpy(r->head, h, strlen(h) + 1);
 	}
 	v = json_object_get(o, "meta");
 	if (v != NULL && !json_is_null(v)) {
