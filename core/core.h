@@ -880,6 +880,10 @@ struct cu_inventory_rec {
 	char *link_target, *origin, *derivation;
 	json_t *derived_from; /* array of evidence paths or NULL */
 	json_t *meta;         /* object or NULL */
+	/* The file's first bytes (up to 16, lowercase hex; "" = not recorded):
+	 * seen while it was copied in, so seal names its format without
+	 * opening it again. */
+	char head[33];
 };
 void cu_inventory_rec_release(struct cu_inventory_rec *r);
 /* Serialises one record as a JSON line (with '\n') into out. */

@@ -10,10 +10,12 @@
  * new record and turn into a bad line in the middle, and records the cut
  * (length and SHA-256 of the bytes) as an ERROR entry in the custody log.
  */
+#include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "core/core.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -49,6 +51,16 @@ static void kv_hex_or_null(struct cu_json *j, const char *key, const char *hex)
 		cu_json_null(j);
 	else
 		cu_json_str(j, hex);
+}
+
+static bool is_hex_n(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
 }
 
 enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct cu_buf *out,
@@ -102,6 +114,8 @@ enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct 
 	else
 		cu_json_jansson(&j, r->derived_from);
 	cu_json_kv_str(&j, "derivation", r->derivation);
+	if (r->head[0] != '\0' && strlen(r->head) % 2 == 0 && is_hex_n(r->head, strlen(r->head)))
+		cu_json_kv_str(&j, "head", r->head);
 	cu_json_key(&j, "meta");
 	if (r->meta == NULL)
 		cu_json_null(&j);
@@ -116,16 +130,6 @@ enum cu_status cu_inventory_rec_format(const struct cu_inventory_rec *r, struct 
 /* ------------------------------------------------------------------ */
 /* Parsing one line                                                    */
 /* ------------------------------------------------------------------ */
-
-static bool is_hex_n(const char *s, size_t n)
-{
-	if (strlen(s) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
 
 /* Optional string member: absent or null gives NULL. */
 static bool opt_str(json_t *o, const char *key, char **out, char *why, size_t why_n)
@@ -161,8 +165,269 @@ static bool opt_hex(json_t *o, const char *key, char *out, size_t n, char *why, 
 	return true;
 }
 
+/*
+ * The fast path. A phone's inventory has a million lines, all written by
+ * cu_inventory_rec_format(): one flat object of strings, integers and
+ * nulls. They are read here without building a jansson tree (that was a
+ * tenth of seal's time). Anything else -- a nested value, a \u escape, a
+ * repeated key, a number that is not a plain integer, invalid UTF-8 -- and
+ * the line goes to jansson (parse_rec_json) for the exact answer and the
+ * error message. Test builds parse every line both ways and abort when
+ * they disagree.
+ */
+enum fkey {
+	FK_KIND,
+	FK_ITEM,
+	FK_DEVICE_PATH,
+	FK_EVIDENCE_PATH,
+	FK_TYPE,
+	FK_MTIME,
+	FK_LINK_TARGET,
+	FK_ORIGIN,
+	FK_DERIVATION,
+	FK_SHA256,
+	FK_MD5,
+	FK_SM3,
+	FK_SIZE,
+	FK_MODE,
+	FK_DERIVED_FROM,
+	FK_META,
+	FK_HEAD,
+	FK_COUNT
+};
+static const char *const fkey_name[FK_COUNT] = {
+    "kind",        "item",   "device_path",  "evidence_path", "type", "mtime",
+    "link_target", "origin", "derivation",   "sha256",        "md5",  "sm3",
+    "size",        "mode",   "derived_from", "meta",          "head"};
+
+/* A JSON string at *p (after the quote): decoded into out (NUL-terminated),
+ * simple escapes only. false = leave it to jansson. */
+static bool fast_str(const char **pp, const char *end, struct cu_buf *out)
+{
+	const char *p = *pp;
+	cu_buf_reset(out);
+	for (;;) {
+		const char *q = p;
+		while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+			q++;
+		if (q >= end || (unsigned char)*q < 0x20)
+			return false;
+		if (q > p && cu_buf_append(out, p, (size_t)(q - p), NULL) != CU_OK)
+			return false;
+		if (*q == '"') {
+			*pp = q + 1;
+			if (out->data == NULL && cu_buf_puts(out, "", NULL) != CU_OK)
+				return false;
+			return cu_utf8_valid(out->data, out->len);
+		}
+		if (q + 1 >= end)
+			return false;
+		char c;
+		switch (q[1]) {
+		case '"': c = '"'; break;
+		case '\\': c = '\\'; break;
+		case '/': c = '/'; break;
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		default: return false; /* \u and anything odd: jansson */
+		}
+		if (cu_buf_putc(out, c, NULL) != CU_OK)
+			return false;
+		p = q + 2;
+	}
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* 1: parsed into r; 0: not the simple form (use jansson). */
+static int parse_rec_fast(const char *line, size_t len, struct cu_inventory_rec *r)
+{
+	const char *p = line, *end = line + len;
+	struct cu_buf key = CU_BUF_INIT, val = CU_BUF_INIT;
+	unsigned seen = 0;
+	bool nul[FK_COUNT] = {false};
+	char *str[FK_COUNT] = {NULL};
+	int64_t num[FK_COUNT] = {0};
+	bool isnum[FK_COUNT] = {false};
+	int ok = 0;
+
+	p = skip_ws(p, end);
+	if (p >= end || *p++ != '{')
+		goto out;
+	p = skip_ws(p, end);
+	if (p < end && *p == '}')
+		goto out; /* empty object: jansson's answer */
+	for (;;) {
+		int k = -1;
+		p = skip_ws(p, end);
+		if (p >= end || *p++ != '"' || !fast_str(&p, end, &key))
+			goto out;
+		for (int i = 0; i < FK_COUNT; i++)
+			if (strcmp(key.data, fkey_name[i]) == 0)
+				k = i;
+		p = skip_ws(p, end);
+		if (p >= end || *p++ != ':')
+			goto out;
+		p = skip_ws(p, end);
+		if (p >= end)
+			goto out;
+		if (k >= 0 && (seen & (1u << k)))
+			goto out; /* a repeated key */
+		if (k >= 0)
+			seen |= 1u << k;
+		if (*p == '"') {
+			p++;
+			if (!fast_str(&p, end, &val))
+				goto out;
+			if (k >= 0 && (str[k] = cu_strndup(val.data, val.len)) == NULL)
+				goto out;
+		} else if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
+			p += 4;
+			if (k >= 0)
+				nul[k] = true;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			const char *q = p;
+			uint64_t v = 0;
+			if (*q == '-' || (*q == '0' && q + 1 < end && q[1] >= '0' && q[1] <= '9'))
+				goto out; /* negative or leading zero: jansson decides */
+			while (q < end && *q >= '0' && *q <= '9') {
+				if (v > (uint64_t)INT64_MAX / 10)
+					goto out;
+				v = v * 10 + (uint64_t)(*q - '0');
+				q++;
+			}
+			if (v > (uint64_t)INT64_MAX ||
+			    (q < end && (*q == '.' || *q == 'e' || *q == 'E')))
+				goto out;
+			p = q;
+			if (k >= 0) {
+				num[k] = (int64_t)v;
+				isnum[k] = true;
+			}
+		} else {
+			goto out; /* object, array, true, false: jansson */
+		}
+		p = skip_ws(p, end);
+		if (p >= end)
+			goto out;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p++ != '}')
+			goto out;
+		break;
+	}
+	if (skip_ws(p, end) != end)
+		goto out;
+	/* Types as parse_rec_json wants them; otherwise let it say why. */
+	for (int k = FK_KIND; k <= FK_SM3; k++)
+		if (isnum[k])
+			goto out;
+	if ((seen & (1u << FK_HEAD)) &&
+	    (str[FK_HEAD] == NULL || strlen(str[FK_HEAD]) > 32 || strlen(str[FK_HEAD]) % 2 != 0 ||
+	     !is_hex_n(str[FK_HEAD], strlen(str[FK_HEAD]))))
+		goto out;
+	if (str[FK_HEAD] != NULL)
+		memcpy(r->head, str[FK_HEAD], strlen(str[FK_HEAD]) + 1);
+	if ((seen & (1u << FK_SIZE)) && !isnum[FK_SIZE])
+		goto out;
+	if ((seen & (1u << FK_MODE)) && !isnum[FK_MODE] && !nul[FK_MODE])
+		goto out;
+	if ((seen & (1u << FK_DERIVED_FROM)) && !nul[FK_DERIVED_FROM])
+		goto out;
+	if ((seen & (1u << FK_META)) && !nul[FK_META])
+		goto out;
+	if (!(seen & (1u << FK_SIZE)) || str[FK_KIND] == NULL || str[FK_ITEM] == NULL ||
+	    str[FK_TYPE] == NULL ||
+	    (strcmp(str[FK_KIND], "evidence") != 0 && strcmp(str[FK_KIND], "derived") != 0))
+		goto out;
+	{
+		static const size_t hexlen[3] = {64, 32, 64};
+		char *dst[3] = {r->sha256, r->md5, r->sm3};
+		for (int h = 0; h < 3; h++) {
+			char *v = str[FK_SHA256 + h];
+			dst[h][0] = '\0';
+			if (v == NULL)
+				continue;
+			if (!is_hex_n(v, hexlen[h]))
+				goto out;
+			memcpy(dst[h], v, hexlen[h] + 1);
+		}
+	}
+	r->kind = str[FK_KIND];
+	r->item = str[FK_ITEM];
+	r->device_path = str[FK_DEVICE_PATH];
+	r->evidence_path = str[FK_EVIDENCE_PATH];
+	r->type = str[FK_TYPE];
+	r->mtime = str[FK_MTIME];
+	r->link_target = str[FK_LINK_TARGET];
+	r->origin = str[FK_ORIGIN];
+	r->derivation = str[FK_DERIVATION];
+	for (int k = FK_KIND; k <= FK_DERIVATION; k++)
+		str[k] = NULL; /* now the record's */
+	r->size = (uint64_t)num[FK_SIZE];
+	r->mode = isnum[FK_MODE] ? num[FK_MODE] : -1;
+	ok = 1;
+out:
+	for (int k = 0; k < FK_COUNT; k++)
+		free(str[k]);
+	cu_buf_release(&key);
+	cu_buf_release(&val);
+	return ok;
+}
+
+#ifdef CUSTOS_TEST_HOOKS
+static bool same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+#endif
+
+static bool parse_rec_json(const char *line, size_t len, struct cu_inventory_rec *r, char *why,
+			   size_t why_n);
+
 static bool parse_rec(const char *line, size_t len, struct cu_inventory_rec *r, char *why,
 		      size_t why_n)
+{
+	memset(r, 0, sizeof(*r));
+	r->mode = -1;
+	if (!parse_rec_fast(line, len, r)) {
+		cu_inventory_rec_release(r);
+		return parse_rec_json(line, len, r, why, why_n);
+	}
+#ifdef CUSTOS_TEST_HOOKS
+	{
+		struct cu_inventory_rec j;
+		char w[160];
+		if (!parse_rec_json(line, len, &j, w, sizeof(w)) || !same_str(r->kind, j.kind) ||
+		    !same_str(r->item, j.item) || !same_str(r->device_path, j.device_path) ||
+		    !same_str(r->evidence_path, j.evidence_path) || !same_str(r->type, j.type) ||
+		    !same_str(r->mtime, j.mtime) || !same_str(r->link_target, j.link_target) ||
+		    !same_str(r->origin, j.origin) || !same_str(r->derivation, j.derivation) ||
+		    strcmp(r->sha256, j.sha256) != 0 || strcmp(r->md5, j.md5) != 0 ||
+		    strcmp(r->sm3, j.sm3) != 0 || strcmp(r->head, j.head) != 0 ||
+		    r->size != j.size || r->mode != j.mode || j.derived_from != NULL ||
+		    j.meta != NULL) {
+			fprintf(stderr, "inventory line: %.*s\n", (int)len, line);
+			CU_BUG("inventory line parsed differently by the fast path");
+		}
+		cu_inventory_rec_release(&j);
+	}
+#endif
+	return true;
+}
+
+static bool parse_rec_json(const char *line, size_t len, struct cu_inventory_rec *r, char *why,
+			   size_t why_n)
 {
 	json_error_t jerr;
 	json_t *o = json_loadb(line, len, 0, &jerr), *v;
@@ -221,6 +486,15 @@ static bool parse_rec(const char *line, size_t len, struct cu_inventory_rec *r, 
 			goto out;
 		}
 		r->derived_from = json_incref(v);
+	}
+	v = json_object_get(o, "head");
+	if (v != NULL && !json_is_null(v)) {
+		const char *h = json_string_value(v);
+		if (h == NULL || strlen(h) > 32 || strlen(h) % 2 != 0 || !is_hex_n(h, strlen(h))) {
+			snprintf(why, why_n, "'head' is not up to 32 lowercase hex digits");
+			goto out;
+		}
+		memcpy(r->head, h, strlen(h) + 1);
 	}
 	v = json_object_get(o, "meta");
 	if (v != NULL && !json_is_null(v)) {

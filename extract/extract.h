@@ -286,10 +286,12 @@ struct cu_ingest_file {
 	uint64_t n;
 	uint64_t limit; /* 0 = none */
 	struct cu_ingest *w;
+	unsigned char head[16]; /* the first bytes written, for the inventory */
+	size_t head_n;
 };
 #define CU_INGEST_FILE_INIT                                                                        \
 	{                                                                                          \
-		-1, -1, -1, NULL, NULL, 0, 0, NULL                                                 \
+		-1, -1, -1, NULL, NULL, 0, 0, NULL, {0}, 0                                         \
 	}
 /* Creates the slot's file (O_EXCL). At most two files of one writer are
  * open at a time (an evidence copy and the file derived from it in the same

@@ -72,6 +72,9 @@ struct cu_ingest {
 	bool unique_names;         /* the source cannot repeat a name: no used map */
 	struct cu_buf last_parent; /* evidence directory made last */
 	struct fdlist held;        /* written files, open until their group is durable */
+	unsigned char head[16];    /* first bytes of the file committed last, */
+	size_t head_n;             /* for its inventory line */
+	struct cu_buf head_rel;
 };
 
 /* ------------------------------------------------------------------ */
@@ -593,6 +596,7 @@ enum cu_status cu_ingest_file_open(struct cu_ingest *w, struct cu_ingest_slot *s
 	o->hasher = -1;
 	o->abs = s->abs.data;
 	o->rel = s->rel.data;
+	o->head_n = 0;
 	o->n = 0;
 	o->limit = 0;
 	o->tee_fd = -1;
@@ -633,6 +637,11 @@ enum cu_status cu_ingest_file_write(struct cu_ingest_file *o, const void *p, siz
 	if (o->limit != 0 && (o->n + n > o->limit || o->n + n < o->n))
 		return cu_error_set(err, CU_E_LIMIT, "'%s' exceeds its limit of %llu bytes", o->abs,
 				    (unsigned long long)o->limit);
+	if (o->head_n < sizeof(o->head)) {
+		size_t k = sizeof(o->head) - o->head_n < n ? sizeof(o->head) - o->head_n : n;
+		memcpy(o->head + o->head_n, p, k);
+		o->head_n += k;
+	}
 	o->w->written_since_check += n;
 	if (o->w->written_since_check >= SPACE_RECHECK) {
 		o->w->written_since_check = 0;
@@ -678,6 +687,11 @@ enum cu_status cu_ingest_file_commit(struct cu_ingest_file *o, const struct time
 			cu_warn("%s: cannot set the mtime of '%s': %s", o->w->what, o->abs,
 				strerror(errno));
 	}
+	memcpy(o->w->head, o->head, o->head_n);
+	o->w->head_n = o->head_n;
+	cu_buf_reset(&o->w->head_rel);
+	if (o->rel == NULL || cu_buf_puts(&o->w->head_rel, o->rel, NULL) != CU_OK)
+		cu_buf_release(&o->w->head_rel);
 	if (!fdlist_hold(&o->w->held, o->fd) && close(o->fd) != 0) {
 		o->fd = -1;
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot close '%s'", o->abs);
@@ -749,6 +763,9 @@ enum cu_status cu_ingest_record(struct cu_ingest *w, const struct cu_ingest_slot
 	r.device_path = devp.data;
 	r.evidence_path = s->rel.data;
 	r.type = (char *)fi->type;
+	/* The first bytes of the file just committed to this slot. */
+	if (d != NULL && w->head_rel.data != NULL && strcmp(w->head_rel.data, s->rel.data) == 0)
+		cu_hex(w->head, w->head_n, r.head);
 	if (d != NULL) {
 		r.size = d->size;
 		memcpy(r.sha256, d->sha256, sizeof(r.sha256));
@@ -1145,6 +1162,7 @@ enum cu_status cu_ingest_open(struct cu_case *c, enum cu_ingest_source source, u
 	cu_buf_init(&w->warn_json, (size_t)4 << 20);
 	cu_buf_init(&w->skipped_json, (size_t)4 << 20);
 	cu_buf_init(&w->last_parent, (size_t)CU_PATH_MAX * 2);
+	cu_buf_init(&w->head_rel, (size_t)CU_PATH_MAX * 2);
 	cu_buf_init(&w->pending, CU_BUF_DEFAULT_MAX);
 #ifdef CUSTOS_TEST_HOOKS
 	if ((s = getenv("CUSTOS_TEST_KILL_AFTER_FILES")) != NULL)
@@ -1167,6 +1185,7 @@ void cu_ingest_free(struct cu_ingest *w)
 		return;
 	committer_stop(w);
 	fdlist_release(&w->held);
+	cu_buf_release(&w->head_rel);
 	if (w->case_fd >= 0)
 		close(w->case_fd);
 	cu_buf_release(&w->last_parent);

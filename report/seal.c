@@ -50,6 +50,24 @@ struct pentry {
 	unsigned mode;
 };
 
+/* Text entries after the evidence (inventory, case.db, report, case.jsonld:
+ * hundreds of megabytes on a phone) are DEFLATEd on the second core while
+ * the evidence goes into the package (zipwrite.c, cu_zipw_predeflate). */
+struct prejob {
+	size_t entry;    /* index in pe[] */
+	char *src, *dst; /* the text; its deflated copy */
+	uint64_t size;   /* what the manifest lists */
+	struct cu_zipw_pre pre;
+	bool ok;
+};
+
+struct predeflate {
+	pthread_t th;
+	bool started;
+	struct prejob *job;
+	size_t n;
+};
+
 struct sealctx {
 	struct cu_case *c;
 	const struct cu_seal_opts *o;
@@ -77,6 +95,7 @@ struct sealctx {
 	json_t *unfinished;                       /* unfinished acquisitions (chain.c) */
 	bool seal_appended;                       /* the SEAL entry is in the case's log */
 	struct cu_buf manifest_path, jsonld_path; /* generated texts, in workdir */
+	struct predeflate pre;
 	uint64_t manifest_size;
 	char root_hex[65], head_hex[65], croot_hex[65], seal_hex[65], uuid[37];
 };
@@ -854,6 +873,81 @@ out:
 	return st;
 }
 
+static void *predeflate_main(void *arg)
+{
+	struct predeflate *pd = arg;
+
+	for (size_t i = 0; i < pd->n; i++) {
+		struct cu_error e;
+		struct prejob *j = &pd->job[i];
+		cu_error_clear(&e);
+		j->ok = cu_zipw_predeflate(j->src, j->dst, &j->pre, &e) == CU_OK &&
+			j->pre.usize == j->size;
+	}
+	return NULL;
+}
+
+#define PREDEFLATE_MIN ((uint64_t)256 << 10)
+
+/* Starts deflating the big text entries after the evidence (plain packages
+ * only); a job that fails is simply deflated inline later. */
+static void predeflate_start(struct sealctx *s)
+{
+	struct predeflate *pd = &s->pre;
+
+	if (s->o->password != NULL || s->npe <= s->nhead)
+		return;
+	if ((pd->job = cu_calloc(s->npe - s->nhead, sizeof(*pd->job))) == NULL)
+		return;
+	for (size_t i = s->nhead; i < s->npe; i++) {
+		const struct pentry *p = &s->pe[i];
+		struct cu_buf dst = CU_BUF_INIT;
+		if (p->src == NULL || p->store || p->size < PREDEFLATE_MIN ||
+		    cu_buf_printf(&dst, NULL, "%s/z%06zu", s->workdir, i) != CU_OK) {
+			cu_buf_release(&dst);
+			continue;
+		}
+		struct prejob *j = &pd->job[pd->n];
+		j->entry = i;
+		j->size = p->size;
+		j->dst = cu_buf_detach(&dst, NULL);
+		if ((j->src = cu_strdup(p->src)) == NULL || j->dst == NULL) {
+			free(j->src);
+			free(j->dst);
+			continue;
+		}
+		pd->n++;
+	}
+	if (pd->n > 0 && pthread_create(&pd->th, NULL, predeflate_main, pd) == 0)
+		pd->started = true;
+}
+
+static void predeflate_join(struct predeflate *pd)
+{
+	if (pd->started)
+		pthread_join(pd->th, NULL);
+	pd->started = false;
+}
+
+static void predeflate_release(struct predeflate *pd)
+{
+	predeflate_join(pd);
+	for (size_t i = 0; i < pd->n; i++) {
+		free(pd->job[i].src);
+		free(pd->job[i].dst);
+	}
+	free(pd->job);
+	memset(pd, 0, sizeof(*pd));
+}
+
+static const struct prejob *predeflated(struct predeflate *pd, size_t entry)
+{
+	for (size_t i = 0; i < pd->n; i++)
+		if (pd->job[i].entry == entry && pd->job[i].ok)
+			return &pd->job[i];
+	return NULL;
+}
+
 struct plain_files {
 	struct sealctx *s;
 	struct cu_zipw *z;
@@ -910,8 +1004,13 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 		struct plain_files pf = {s, z};
 		st = cu_sealfiles_each(s->files, 2, NULL, plain_file, &pf, err);
 	}
-	for (size_t i = s->nhead; st == CU_OK && i < s->npe; i++)
-		st = plain_entry(z, &s->pe[i], err);
+	predeflate_join(&s->pre);
+	for (size_t i = s->nhead; st == CU_OK && i < s->npe; i++) {
+		const struct prejob *j = predeflated(&s->pre, i);
+		st = j ? cu_zipw_add_predeflated(z, s->pe[i].path, j->dst, &j->pre, s->pe[i].mode,
+						 err)
+		       : plain_entry(z, &s->pe[i], err);
+	}
 	if (st == CU_OK)
 		st = cu_zipw_finish(z, comment, out_sha256, err);
 	if (st != CU_OK)
@@ -1477,6 +1576,7 @@ static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *er
 		if (st != CU_OK)
 			return st;
 	}
+	predeflate_start(s);
 	return CU_OK;
 }
 
@@ -1795,6 +1895,7 @@ out:
 
 static void sealctx_release(struct sealctx *s)
 {
+	predeflate_release(&s->pre); /* before its files are removed */
 	if (s->partial_made && s->partial.data != NULL)
 		(void)unlink(s->partial.data);
 	remove_workdir(s);

@@ -66,14 +66,14 @@ enum cu_status cu_sealfiles_open(const char *workdir, struct cu_sealfiles **out,
 		       "PRAGMA locking_mode=EXCLUSIVE;"
 		       "CREATE TABLE raw(derived INT, path TEXT, item TEXT, device_path TEXT, "
 		       "derivation TEXT, derived_from TEXT, size INT, sha256 TEXT, md5 TEXT, "
-		       "sm3 TEXT);"
+		       "sm3 TEXT, head TEXT);"
 		       "CREATE TABLE f(derived INT, path TEXT, item TEXT, device_path TEXT, "
 		       "derivation TEXT, derived_from TEXT, size INT, sha256 TEXT, md5 TEXT, "
 		       "sm3 TEXT, format TEXT);"
 		       "BEGIN;",
 		       err)) != CU_OK)
 		goto fail;
-	if (sqlite3_prepare_v2(f->db, "INSERT INTO raw VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &f->ins,
+	if (sqlite3_prepare_v2(f->db, "INSERT INTO raw VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &f->ins,
 			       NULL) != SQLITE_OK) {
 		st = db_err(f, "insert", err);
 		goto fail;
@@ -166,6 +166,7 @@ enum cu_status cu_sealfiles_add(const struct cu_inventory_rec *r, void *ctx, str
 	bind_text(s, 8, r->sha256);
 	bind_text(s, 9, r->md5);
 	bind_text(s, 10, strlen(r->sm3) == 64 ? r->sm3 : NULL);
+	bind_text(s, 11, r->head[0] ? r->head : NULL);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		st = db_err(f, "adding a file", err);
 	sqlite3_clear_bindings(s);
@@ -198,12 +199,36 @@ static void row_of(sqlite3_stmt *s, struct cu_sealfile *r, int ncols)
 /* Reads the first bytes of an evidence file for its format, and checks it
  * is there with the inventory's size: relative to the case folder, no
  * per-file path building. */
-static enum cu_status probe(int casefd, const struct cu_sealfile *r, char *fmt, size_t fmtcap,
-			    struct cu_error *err)
+static enum cu_status probe(int casefd, const struct cu_sealfile *r, const char *headhex, char *fmt,
+			    size_t fmtcap, struct cu_error *err)
 {
 	unsigned char head[16];
 	struct stat sb;
 	ssize_t got;
+	size_t hn = headhex ? strlen(headhex) : 0;
+
+	/* The inventory recorded the first bytes while the file came in:
+	 * one stat, no open. */
+	if (hn > 0 && hn <= 32 && hn % 2 == 0 && cu_unhex(headhex, head, hn / 2)) {
+		if (fstatat(casefd, r->path, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+			return cu_error_errno(
+			    err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
+			    "evidence file '%s' listed in the inventory cannot be "
+			    "opened",
+			    r->path);
+		if (!S_ISREG(sb.st_mode))
+			return cu_error_set(err, CU_E_FORMAT, "evidence '%s' is not a regular file",
+					    r->path);
+		if ((uint64_t)sb.st_size != r->size)
+			return cu_error_set(
+			    err, CU_E_INTEGRITY,
+			    "evidence '%s' is %lld bytes but the inventory says "
+			    "%llu: it changed since import; run custos verify on the "
+			    "case",
+			    r->path, (long long)sb.st_size, (unsigned long long)r->size);
+		snprintf(fmt, fmtcap, "%s", cu_seal_format(head, hn / 2, r->path));
+		return CU_OK;
+	}
 	int fd = openat(casefd, r->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
@@ -246,7 +271,7 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 
 	if (sqlite3_prepare_v2(f->db,
 			       "SELECT derived, path, item, device_path, derivation, derived_from, "
-			       "size, sha256, md5, sm3 FROM raw ORDER BY derived, path",
+			       "size, sha256, md5, sm3, head FROM raw ORDER BY derived, path",
 			       -1, &sel, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(f->db, "INSERT INTO f VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &put,
 			       NULL) != SQLITE_OK) {
@@ -283,7 +308,9 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 		if (conflict != CU_OK)
 			continue;
 		fmt[0] = '\0';
-		if (casefd >= 0 && (st = probe(casefd, &r, fmt, sizeof(fmt), err)) != CU_OK)
+		if (casefd >= 0 &&
+		    (st = probe(casefd, &r, (const char *)sqlite3_column_text(sel, 10), fmt,
+				sizeof(fmt), err)) != CU_OK)
 			goto out;
 		if ((algs & CU_HASH_SM3) && (r.sm3 == NULL || strlen(r.sm3) != 64)) {
 			st = cu_error_set(err, CU_E_UNSUPPORTED,

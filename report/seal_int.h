@@ -118,6 +118,16 @@ enum cu_status cu_zipw_add_mem(struct cu_zipw *z, const char *name, const void *
 enum cu_status cu_zipw_finish(struct cu_zipw *z, const char *comment, char out_sha256[65],
 			      struct cu_error *err) CU_WARN_UNUSED;
 void cu_zipw_free(struct cu_zipw *z);
+/* A text entry deflated ahead (on another thread) into a scratch file. */
+struct cu_zipw_pre {
+	uint32_t crc;
+	uint64_t usize, csize;
+};
+enum cu_status cu_zipw_predeflate(const char *src, const char *dst, struct cu_zipw_pre *out,
+				  struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_zipw_add_predeflated(struct cu_zipw *z, const char *name, const char *path,
+				       const struct cu_zipw_pre *pre, unsigned mode,
+				       struct cu_error *err) CU_WARN_UNUSED;
 
 /* The files of the CASE/UCO export, in package order: item = only that
  * item's, or NULL for all. */

@@ -753,3 +753,116 @@ enum cu_status cu_zipw_finish(struct cu_zipw *z, const char *comment, char out_s
 	memcpy(out_sha256, z->d.sha256, 65);
 	return CU_OK;
 }
+
+/* DEFLATE of a file into another, for an entry added later with
+ * cu_zipw_add_predeflated(): the seal runs it on its second core while
+ * the evidence goes into the package. Same stream as add_deflated(). */
+enum cu_status cu_zipw_predeflate(const char *src, const char *dst, struct cu_zipw_pre *out,
+				  struct cu_error *err)
+{
+	z_stream zs;
+	enum cu_status st = CU_OK;
+	unsigned char *in = NULL, *obuf = NULL;
+	int ifd = -1, ofd = -1, rc = Z_OK;
+	uLong crc = crc32_z(0, NULL, 0);
+	uint64_t opos = 0;
+
+	memset(&zs, 0, sizeof(zs));
+	memset(out, 0, sizeof(*out));
+	if ((in = cu_malloc(IO_CHUNK)) == NULL || (obuf = cu_malloc(IO_CHUNK)) == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "out of memory deflating '%s'", src);
+		goto out;
+	}
+	if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		st = cu_error_set(err, CU_E_NOMEM, "deflate: out of memory");
+		goto out;
+	}
+	if ((ifd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    (ofd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot deflate '%s'", src);
+		goto end;
+	}
+	for (bool eof = false; rc != Z_STREAM_END;) {
+		if (zs.avail_in == 0 && !eof) {
+			ssize_t got = read(ifd, in, IO_CHUNK);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				st = cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", src);
+				goto end;
+			}
+			eof = got == 0;
+			zs.next_in = in;
+			zs.avail_in = (uInt)got;
+			crc = crc32_z(crc, in, (size_t)got);
+			out->usize += (uint64_t)got;
+		}
+		zs.next_out = obuf;
+		zs.avail_out = (uInt)IO_CHUNK;
+		rc = deflate(&zs, eof ? Z_FINISH : Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+			st = cu_error_set(err, CU_E_INTERNAL, "deflate of '%s' failed (%d)", src,
+					  rc);
+			goto end;
+		}
+		size_t have = IO_CHUNK - zs.avail_out;
+		if (have > 0 && (st = write_all(ofd, obuf, have, opos, dst, err)) != CU_OK)
+			goto end;
+		opos += have;
+	}
+	out->crc = (uint32_t)crc;
+	out->csize = opos;
+end:
+	deflateEnd(&zs);
+out:
+	if (ifd >= 0)
+		close(ifd);
+	if (ofd >= 0)
+		close(ofd);
+	free(in);
+	free(obuf);
+	return st;
+}
+
+/* A DEFLATE entry whose compressed bytes are in `path` (cu_zipw_predeflate):
+ * CRC and sizes known, the header is written once and the bytes copied. */
+enum cu_status cu_zipw_add_predeflated(struct cu_zipw *z, const char *name, const char *path,
+				       const struct cu_zipw_pre *pre, unsigned mode,
+				       struct cu_error *err)
+{
+	struct ent e;
+	enum cu_status st;
+	int fd;
+
+	if ((st = begin(z, &e, name, true, mode, pre->usize, err)) != CU_OK)
+		return st;
+	e.zip64 = pre->usize >= U32_MAX || pre->csize >= U32_MAX;
+	e.crc = pre->crc;
+	e.csize = pre->csize;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot open '%s'", path);
+	if ((st = room(z, local_len(&e), pos(z), err)) != CU_OK)
+		goto out;
+	e.off = pos(z);
+	local_header(z, &e, z->buf + z->buflen);
+	z->buflen += local_len(&e);
+	for (uint64_t left = e.csize; left > 0;) {
+		size_t k = OUT_BUF - z->buflen;
+		if (k == 0) {
+			if ((st = flush(z, pos(z), err)) != CU_OK)
+				goto out;
+			continue;
+		}
+		if (k > left)
+			k = (size_t)left;
+		if ((st = read_exact(fd, z->buf + z->buflen, k, path, err)) != CU_OK)
+			goto out;
+		z->buflen += k;
+		left -= k;
+	}
+	progress(z, e.usize);
+	st = central(z, &e, err);
+out:
+	close(fd);
+	return st;
+}

@@ -25,8 +25,14 @@ ok $? "custos verify passes"
 like "$(cat verify.out)" "^ok   files: $((N + 6)) listed entries" "every listed entry checked"
 kb=$(tail -n 1 rss)
 diag "custos verify of $N files: peak RSS $kb KB"
-[ "$kb" -lt 65536 ]
-ok $? "peak RSS $kb KB is under 64 MB"
+if [ -n "${ASAN_OPTIONS-}" ]; then
+	# make check-asan: RSS is mostly ASan's shadow memory and quarantine,
+	# not custos's; the plain suite holds the bound.
+	skip "peak RSS not meaningful under AddressSanitizer ($kb KB)"
+else
+	[ "$kb" -lt 65536 ]
+	ok $? "peak RSS $kb KB is under 64 MB"
+fi
 # One small file near the end of the package, flipped (its CRC still
 # the stored one): the failure names it.
 EV=$(printf "evidence/A1/sdcard/many/d%03u/f%07u.bin" $(((N - 1) % 100)) $((N - 1)))

@@ -396,6 +396,69 @@ static void test_inventory(const char *dir)
 	tap_ok(strstr(err.msg, "D4.jsonl:1") != NULL, "names file:line: %s", err.msg);
 	unlink(path.data);
 
+	/* Lines read by the fast path and lines it leaves to jansson give the
+	 * same records (test builds also cross-check every line both ways). */
+	{
+		static const char *const lines[] = {
+		    "{\"kind\":\"evidence\",\"item\":\"E5\",\"device_path\":\"/a\\\"b\\\\c\\/d\\ne\","
+		    "\"evidence_path\":\"evidence/E5/a\",\"type\":\"file\",\"size\":3,\"mode\":420}\n",
+		    "{\"kind\":\"evidence\",\"item\":\"E5\",\"device_path\":\"/caf\\u00e9\\u4e2d\","
+		    "\"type\":\"file\",\"size\":4}\n",
+		    "{\"kind\":\"derived\",\"item\":\"E5\",\"device_path\":\"/m\",\"type\":\"file\","
+		    "\"size\":5,\"derived_from\":[\"evidence/E5/a\"],\"meta\":{\"k\":1}}\n",
+		    " { \"size\" : 6 , \"type\":\"file\",\"item\":\"E5\",\"kind\":\"evidence\","
+		    "\"device_path\":\"/\u4e2d\u6587\",\"unknown\":null } \n",
+		    "{\"kind\":\"evidence\",\"item\":\"E5\",\"device_path\":\"/dup\",\"type\":\"file\","
+		    "\"size\":7,\"size\":8}\n"};
+		struct cu_buf lp = CU_BUF_INIT;
+		struct collect c5 = {0, CU_BUF_INIT};
+		TAP_MUST(cu_case_path(c, "inventory/E5.jsonl", &lp, &err));
+		fd = open(lp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		bool wrote = fd >= 0;
+		for (size_t i = 0; wrote && i < sizeof(lines) / sizeof(lines[0]); i++)
+			wrote = write(fd, lines[i], strlen(lines[i])) == (ssize_t)strlen(lines[i]);
+		close(fd);
+		tap_ok(wrote, "write E5");
+		tap_is_int(cu_inventory_each(c, "E5", collect_fn, &c5, &err), CU_OK,
+			   "fast and jansson lines read: %s", err.msg);
+		tap_ok(
+		    c5.n == 5 && c5.lines.data != NULL &&
+			strstr(c5.lines.data, "\"device_path\":\"/a\\\"b\\\\c/d\\ne\"") != NULL &&
+			strstr(c5.lines.data, "\"/caf\u00e9\u4e2d\"") != NULL &&
+			strstr(c5.lines.data, "\"derived_from\":[\"evidence/E5/a\"]") != NULL &&
+			strstr(c5.lines.data, "\"size\":6") != NULL &&
+			strstr(c5.lines.data, "\"size\":8") != NULL &&
+			strstr(c5.lines.data, "\"mode\":420") != NULL,
+		    "5 records, escapes decoded, nested values and the last of a repeated key kept");
+		unlink(lp.data);
+		/* Invalid UTF-8 and a raw control byte are refused, not read (a
+		 * good line after them: a bad last line is a torn write). */
+		const char *badl[] = {
+		    "{\"kind\":\"evidence\",\"item\":\"E6\",\"device_path\":\"/\xff\","
+		    "\"type\":\"file\",\"size\":1}\n",
+		    "{\"kind\":\"evidence\",\"item\":\"E6\",\"device_path\":\"/\x01\","
+		    "\"type\":\"file\",\"size\":1}\n"};
+		bool refused = true;
+		for (size_t i = 0; i < 2; i++) {
+			TAP_MUST(cu_case_path(c, "inventory/E6.jsonl", &lp, &err));
+			fd = open(lp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			const char *good =
+			    "{\"kind\":\"evidence\",\"item\":\"E6\",\"type\":\"file\","
+			    "\"size\":1}\n";
+			if (fd < 0 ||
+			    write(fd, badl[i], strlen(badl[i])) != (ssize_t)strlen(badl[i]) ||
+			    write(fd, good, strlen(good)) != (ssize_t)strlen(good))
+				refused = false;
+			close(fd);
+			if (cu_inventory_each(c, "E6", collect_fn, &c5, &err) != CU_E_FORMAT)
+				refused = false;
+			unlink(lp.data);
+		}
+		tap_ok(refused, "invalid UTF-8 and a raw control byte in a string refused");
+		cu_buf_release(&lp);
+		cu_buf_release(&c5.lines);
+	}
+
 	/* Item ids that would escape or hide are refused. */
 	const char *bad[] = {"", "../x", "a/b", ".hidden", "-rf", "a b", "a\\b", "x\ny"};
 	bool all_refused = true;
@@ -441,7 +504,7 @@ int main(void)
 	const char *src = getenv("SRCDIR");
 	char dir[1024];
 
-	tap_plan(87);
+	tap_plan(91);
 	unsetenv("CUSTOS_EXAMINER");
 	setenv("SOURCE_DATE_EPOCH", "1795000000", 1);
 	snprintf(base, sizeof(base), "%s", tap_tmpdir("custody_case"));
