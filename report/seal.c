@@ -96,6 +96,13 @@ struct sealctx {
 	bool seal_appended;                       /* the SEAL entry is in the case's log */
 	struct cu_buf manifest_path, jsonld_path; /* generated texts, in workdir */
 	struct predeflate pre;
+	/* case.jsonld is written on the second core while the manifest's rows
+	 * are; its digests are needed only for package_files[], after them. */
+	pthread_t jsonld_th;
+	bool jsonld_started;
+	size_t jsonld_idx;
+	enum cu_status jsonld_st;
+	struct cu_error jsonld_err;
 	uint64_t manifest_size;
 	char root_hex[65], head_hex[65], croot_hex[65], seal_hex[65], uuid[37];
 };
@@ -1527,18 +1534,12 @@ static enum cu_status each_file(void *src, const char *item, cu_sealfiles_fn fn,
 	return cu_sealfiles_each(src, 2, item, fn, ctx, err);
 }
 
-static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *err)
+static enum cu_status write_jsonld(struct sealctx *s, struct cu_error *err)
 {
+	struct pentry *p = &s->pe[s->jsonld_idx];
 	struct cu_textout t;
-	struct pentry *p;
 	enum cu_status st;
 
-	if ((st = custody_bodies(s->logbuf.data, s->logbuf.len, &s->bodies, err)) != CU_OK)
-		return st;
-	if ((st = cu_buf_printf(&s->jsonld_path, err, "%s/case.jsonld", s->workdir)) != CU_OK ||
-	    (st = pentry_add(s, CU_PKG_JSONLD, &p, err)) != CU_OK)
-		return st;
-	p->listed = p->encrypt = true;
 	if ((st = cu_textout_open(&t, s->jsonld_path.data, s->algs, NULL, err)) != CU_OK)
 		return st;
 	if ((st = cu_seal_caseuco(s->c->manifest, s->uuid, s->logbuf.data, s->logbuf.len, each_file,
@@ -1551,6 +1552,41 @@ static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *er
 	if ((p->src = cu_strdup(s->jsonld_path.data)) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
 	p->size = p->d.size;
+	return CU_OK;
+}
+
+static void *jsonld_main(void *arg)
+{
+	struct sealctx *s = arg;
+	cu_error_clear(&s->jsonld_err);
+	s->jsonld_st = write_jsonld(s, &s->jsonld_err);
+	return NULL;
+}
+
+/* Waits for case.jsonld; its error, if any. */
+static enum cu_status jsonld_join(struct sealctx *s, struct cu_error *err)
+{
+	if (!s->jsonld_started)
+		return CU_OK;
+	pthread_join(s->jsonld_th, NULL);
+	s->jsonld_started = false;
+	if (s->jsonld_st != CU_OK && err != NULL)
+		*err = s->jsonld_err;
+	return s->jsonld_st;
+}
+
+static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *err)
+{
+	struct pentry *p;
+	enum cu_status st;
+
+	if ((st = custody_bodies(s->logbuf.data, s->logbuf.len, &s->bodies, err)) != CU_OK)
+		return st;
+	if ((st = cu_buf_printf(&s->jsonld_path, err, "%s/case.jsonld", s->workdir)) != CU_OK ||
+	    (st = pentry_add(s, CU_PKG_JSONLD, &p, err)) != CU_OK)
+		return st;
+	p->listed = p->encrypt = true;
+	s->jsonld_idx = s->npe - 1;
 	{
 		const char *texts[2][2] = {{CU_PKG_VERIFY_MD, cu_seal_verify_md()},
 					   {CU_PKG_VERIFY_SH, cu_seal_verify_sh()}};
@@ -1567,7 +1603,7 @@ static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *er
 	for (size_t i = 0; i < s->npe; i++) {
 		struct cu_hasher *h = NULL;
 		p = &s->pe[i];
-		if (!p->listed || p->src != NULL)
+		if (!p->listed || p->src != NULL || i == s->jsonld_idx)
 			continue;
 		if ((st = cu_hasher_new(s->algs, 0, &h, err)) == CU_OK &&
 		    (st = cu_hasher_update(h, p->data, p->data_len, err)) == CU_OK)
@@ -1576,8 +1612,12 @@ static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *er
 		if (st != CU_OK)
 			return st;
 	}
-	predeflate_start(s);
-	return CU_OK;
+	/* pe[] is complete: the thread fills in its own entry. */
+	if (pthread_create(&s->jsonld_th, NULL, jsonld_main, s) == 0) {
+		s->jsonld_started = true;
+		return CU_OK;
+	}
+	return write_jsonld(s, err);
 }
 
 /* files[] and derived[] rows of the sealed manifest. */
@@ -1658,14 +1698,16 @@ static enum cu_status manifest_row(const struct cu_sealfile *e, void *ctx, struc
 
 #define FILES_MARK   "\001custos-files\001"
 #define DERIVED_MARK "\001custos-derived\001"
+#define PF_MARK      "\001custos-package-files\001"
 
 /* Writes the manifest text (with the list markers) to the work folder,
  * each marker replaced by its rows, hashing as it goes: the SHA-256 is
  * the seal hash. */
 static enum cu_status write_manifest(struct sealctx *s, const char *text, struct cu_error *err)
 {
-	static const char *const marks[2] = {"\"\\u0001custos-files\\u0001\"",
-					     "\"\\u0001custos-derived\\u0001\""};
+	static const char *const marks[3] = {"\"\\u0001custos-files\\u0001\"",
+					     "\"\\u0001custos-derived\\u0001\"",
+					     "\"\\u0001custos-package-files\\u0001\""};
 	struct cu_textout t;
 	struct cu_digests d;
 	struct mfiles mf;
@@ -1692,6 +1734,26 @@ static enum cu_status write_manifest(struct sealctx *s, const char *text, struct
 		p = at + strlen(marks[k]);
 	}
 	free(mf.item);
+	/* package_files[]: case.jsonld's digests are ready once its thread
+	 * is; then the big texts can start deflating. */
+	if (st == CU_OK && (st = jsonld_join(s, err)) == CU_OK) {
+		const char *at = strstr(p, marks[2]);
+		json_t *pf = json_array();
+		if (at == NULL || pf == NULL) {
+			json_decref(pf);
+			st = cu_error_set(err, CU_E_INTERNAL, "seal: manifest list marker lost");
+		} else {
+			for (size_t i = 0; i < s->npe; i++)
+				if (s->pe[i].listed)
+					json_array_append_new(
+					    pf, digests_obj(s->pe[i].path, &s->pe[i].d));
+			cu_textout_put(&t, p, (size_t)(at - p));
+			cu_textout_json(&t, pf, CU_MANIFEST_JSON_FLAGS, 2);
+			json_decref(pf);
+			p = at + strlen(marks[2]);
+			predeflate_start(s);
+		}
+	}
 	if (st != CU_OK) {
 		cu_textout_abort(&t);
 		return st;
@@ -1737,15 +1799,11 @@ static enum cu_status build_manifest(struct sealctx *s, struct cu_error *err)
 	json_object_set_new(sealed, "clock_fixed", json_boolean(cu_time_is_fixed()));
 	json_object_set_new(man, "sealed", sealed);
 
-	json_t *pf = json_array();
-	for (size_t i = 0; i < s->npe; i++)
-		if (s->pe[i].listed)
-			json_array_append_new(pf, digests_obj(s->pe[i].path, &s->pe[i].d));
 	/* files[] and derived[] hold a row per file: streamed in place of
-	 * these markers. */
+	 * these markers; package_files[] waits for case.jsonld. */
 	json_object_set_new(man, "files", json_string(FILES_MARK));
 	json_object_set_new(man, "derived", json_string(DERIVED_MARK));
-	json_object_set_new(man, "package_files", pf);
+	json_object_set_new(man, "package_files", json_string(PF_MARK));
 
 	json_t *cr = json_object();
 	json_object_set_new(cr, "alg", json_string("RFC6962-SHA-256"));
@@ -1895,7 +1953,8 @@ out:
 
 static void sealctx_release(struct sealctx *s)
 {
-	predeflate_release(&s->pre); /* before its files are removed */
+	(void)jsonld_join(s, NULL);  /* before its file is removed */
+	predeflate_release(&s->pre); /* likewise */
 	if (s->partial_made && s->partial.data != NULL)
 		(void)unlink(s->partial.data);
 	remove_workdir(s);
