@@ -231,6 +231,8 @@ bool cu_utf8_valid(const char *s, size_t n);
 /* Hex of n bytes into out (2n+1 bytes), lowercase. */
 void cu_hex(const unsigned char *in, size_t n, char *out);
 /* Parses exactly 2n hex digits; returns false on anything else. */
+/* Value of one hex digit (either case), or -1. */
+int cu_hexval(char c);
 bool cu_unhex(const char *hex, unsigned char *out, size_t n);
 /* Safe strtoll/strtoull: the whole string must be a number in range. */
 bool cu_parse_i64(const char *s, int64_t *out);

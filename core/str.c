@@ -81,7 +81,7 @@ void cu_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+int cu_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -100,12 +100,12 @@ bool cu_unhex(const char *hex, unsigned char *out, size_t n)
 		return false;
 	/* Validate first so out is written only on success. */
 	for (i = 0; i < 2 * n; i++)
-		if (hexval(hex[i]) < 0)
+		if (cu_hexval(hex[i]) < 0)
 			return false;
 	if (hex[2 * n] != '\0')
 		return false;
 	for (i = 0; i < n; i++)
-		out[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+		out[i] = (unsigned char)(cu_hexval(hex[2 * i]) << 4 | cu_hexval(hex[2 * i + 1]));
 	return true;
 }
 

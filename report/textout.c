@@ -46,22 +46,11 @@ enum cu_status cu_textout_open(struct cu_textout *t, const char *path, unsigned 
 
 static void drain(struct cu_textout *t)
 {
-	size_t off = 0;
-
 	if (t->st == CU_OK && t->h != NULL && t->len > 0 &&
 	    cu_hasher_update(t->h, t->buf, t->len, &t->err) != CU_OK)
 		t->st = t->err.code;
-
-	while (t->st == CU_OK && off < t->len) {
-		ssize_t w = write(t->fd, t->buf + off, t->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			t->st = cu_error_errno(&t->err, CU_E_IO, w < 0 ? errno : ENOSPC,
-					       "cannot write a generated text");
-		else
-			off += (size_t)w;
-	}
+	if (t->st == CU_OK && t->len > 0)
+		t->st = cu_write_all(t->fd, t->buf, t->len, "a generated text", &t->err);
 	t->len = 0;
 }
 

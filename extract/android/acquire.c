@@ -71,17 +71,6 @@ bool cu_acq_getprop(const char *text, size_t n, const char *key, struct cu_buf *
 	return false;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n UTF-16 units, two to a little-endian word, appended as text:
  * identifiers are ASCII; anything else as \\uXXXX. */
 static enum cu_status decode16(const uint32_t *words, size_t n, struct cu_buf *out,
@@ -134,21 +123,21 @@ enum cu_status cu_acq_parcel_string(const char *text, size_t n, struct cu_buf *o
 			break;
 		if (p + 1 < end && p[0] == '0' && p[1] == 'x') { /* an offset */
 			p += 2;
-			while (p < end && hexval(*p) >= 0)
+			while (p < end && cu_hexval(*p) >= 0)
 				p++;
 			continue;
 		}
-		if (hexval(*p) >= 0) {
+		if (cu_hexval(*p) >= 0) {
 			const char *q = p;
 			uint32_t w = 0;
-			while (q < end && hexval(*q) >= 0 && q - p < 9) {
-				w = (w << 4) | (uint32_t)hexval(*q);
+			while (q < end && cu_hexval(*q) >= 0 && q - p < 9) {
+				w = (w << 4) | (uint32_t)cu_hexval(*q);
 				q++;
 			}
-			if (q - p == 8 && (q == end || hexval(*q) < 0))
+			if (q - p == 8 && (q == end || cu_hexval(*q) < 0))
 				words[nw++] = w;
 			p = q;
-			while (p < end && hexval(*p) >= 0)
+			while (p < end && cu_hexval(*p) >= 0)
 				p++;
 			continue;
 		}
