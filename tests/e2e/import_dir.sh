@@ -5,7 +5,7 @@
 # and the autodetection refusing to guess.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup import_dir
-tap_plan 36
+tap_plan 37
 
 tree_hash() { (cd "$1" && find . -printf '%p %y %s %T@ %m %l\n' | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum; }
 
@@ -46,6 +46,23 @@ for f in data/data/com.tencent.mm/databases/EnMicroMsg.db sdcard/DCIM/IMG_0001.j
 	cmp -s "$S/$f" "$C/evidence/ITEM1/$f" || { bad=1; echo "# copy differs: $f"; }
 done
 ok $bad "digests match sha256sum/md5sum and copies are byte-identical"
+# Each non-empty file's first bytes (up to 16) are on its line as "head"
+# (seal names the format from them without reopening the file).
+python3 - "$INV" "$C" <<'PY'
+import json, os, sys
+inv, case = sys.argv[1], sys.argv[2]
+n = 0
+for line in open(inv, "rb"):
+    r = json.loads(line)
+    if r.get("type") != "file":
+        continue
+    first = open(os.path.join(case, r["evidence_path"]), "rb").read(16)
+    want = first.hex() if first else None
+    assert r.get("head") == want, (r["device_path"], r.get("head"), want)
+    n += 1
+assert n > 0
+PY
+ok $? "inventory head = the first 16 bytes of each evidence copy (python3)"
 same "$(stat -c %Y "$C/evidence/ITEM1/sdcard/DCIM/IMG_0001.jpg")" "$(stat -c %Y "$S/sdcard/DCIM/IMG_0001.jpg")" "mtime kept"
 is "$(stat -c %a "$C/evidence/ITEM1/data/data/com.tencent.mm/databases/EnMicroMsg.db")" "444" "evidence copy is read-only"
 grep -F '"device_path":"/data/data/com.tencent.mm/databases/EnMicroMsg.db"' "$INV" | grep -q '"mode":384'
