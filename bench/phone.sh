@@ -17,6 +17,20 @@
 #           evidence files, both from a warm page cache (goal <= 1.2).
 #   verify  custos verify PKG, the package warmed, against the same md5
 #           figure (goal <= 1.2).
+# Where the disk is the floor, each writing step is also set against the
+# file system's own cost for the same bytes (the "floor" rows):
+#   import  cp -r TREE + sync, no digest at all: one writer creating the
+#           same files and making them durable. Taken just before and just
+#           after custos import and averaged.
+#   seal    tar -cf over the case's evidence + sync: every evidence byte
+#           read and written once into one durable file, nothing computed.
+# Nothing is deleted while a scale is measured, and after a scale's data is
+# deleted the run waits BENCH_SETTLE seconds (61) before the next: ext4 does
+# not hand out an inode deleted in the last 60 s, so creating files right
+# after deleting a large tree scans past all of them and costs 2-6 times
+# more (seen here: the same cp -r of 50,000 files took 22.1 s just after an
+# rm -rf and 3.4 s with none before it). BENCH_FLOOR=0 leaves the floor rows
+# out (the 1,000,000-file run: they need three more copies of the tree).
 # Each line gives wall seconds, the baseline's, their ratio, CPU seconds
 # (user+sys, custos / baseline: the steadier figure on a shared machine),
 # custos' peak RSS from GNU time (goal <= 64 MB whatever the file count) and
@@ -106,8 +120,9 @@ echo "  (load average at the start: $(cut -d' ' -f1-3 /proc/loadavg))"
 for scale in $SCALES; do
 	n=$(awk -v f="$FILES" -v s="$scale" 'BEGIN { printf "%d", f * s + 0.5 }')
 	[ "$n" -gt 0 ] || die "scale '$scale' of $FILES files is no files"
-	# Tree, copy (or case) at once: ~2 x 16 KiB a file on disk, plus slack.
-	need_kb=$((n * 36))
+	# Tree, baseline copy, two floor copies, case and package at once:
+	# ~16-20 KiB a file on disk each, plus slack.
+	need_kb=$((n * 20 * 7))
 	avail_kb=$(df -Pk "$W" | awk 'NR == 2 { print $4 }')
 	[ "$avail_kb" -gt "$need_kb" ] ||
 		die "$n files need about $((need_kb / 1024)) MB free in $W; $((avail_kb / 1024)) MB are"
@@ -128,7 +143,17 @@ find "$2/copy" -type f -exec openssl dgst -sha256 -r {} + >"$2/sha.txt"
 find "$2/copy" -type f -exec openssl dgst -md5 -r {} + >"$2/md5.txt"
 sync' sh "$T" "$W"
 	base_s=$m_s base_cpu=$m_cpu
-	rm -rf "$W/copy"
+
+	# import floor (before): the same tree copied with no digest, durable.
+	floor_cp() {
+		m_s=0 m_cpu=0
+		[ "${BENCH_FLOOR:-1}" = 1 ] || return 0
+		warm "$T"
+		sync
+		measure "floor cp + sync" sh -c 'cp -r "$1" "$2" && sync' sh "$T" "$W/$1"
+	}
+	floor_cp floor1
+	floor1_s=$m_s floor1_cpu=$m_cpu
 
 	# import, custos, into a fresh case.
 	CUSTOS_EXAMINER=bench "$CUSTOS" -q case init "$C" --case-id T2026-SEAL-0001 \
@@ -161,7 +186,10 @@ if n != len(sha) or n != len(md5):
     sys.exit("inventory lists %d files, openssl hashed %d" % (n, len(sha)))
 PY
 		die "custos import's inventory does not match openssl's digests"
-	rm -rf "$T" "$W/sha.txt" "$W/md5.txt"
+	floor_cp floor2
+	ifloor_s=$(awk -v a="$floor1_s" -v b="$m_s" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+	ifloor_cpu=$(awk -v a="$floor1_cpu" -v b="$m_cpu" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+	ifloor_range="$floor1_s and $m_s s"
 
 	# seal: md5 over the evidence against custos seal, both warm.
 	warm "$C/evidence"
@@ -173,6 +201,16 @@ PY
 	set -- "$O"/*.custos.zip
 	[ $# = 1 ] && [ -f "$1" ] || die "custos seal left no single package in $O"
 	pkg=$1
+
+	# seal floor: every evidence byte read and written once, durable.
+	sfloor_s=0 sfloor_cpu=0
+	if [ "${BENCH_FLOOR:-1}" = 1 ]; then
+		warm "$C/evidence"
+		sync
+		measure "floor tar + sync" sh -c 'tar -cf "$2/floor.tar" -C "$1" evidence && sync' \
+			sh "$C" "$W"
+		sfloor_s=$m_s sfloor_cpu=$m_cpu
+	fi
 
 	# verify: the package warmed like the evidence (seal drops it behind).
 	warm "$O"
@@ -190,6 +228,12 @@ PY
 		'openssl dgst -md5 over the evidence (<= 1.2, <= 64 MB)'
 	row verify "$verify_s" "$md5_s" "$verify_cpu" "$md5_cpu" "$verify_kb" "$n" \
 		'the same md5 (<= 1.2, <= 64 MB)'
+	if [ "${BENCH_FLOOR:-1}" = 1 ]; then
+		row 'import/' "$import_s" "$ifloor_s" "$import_cpu" "$ifloor_cpu" "$import_kb" "$n" \
+			"floor: cp -r + sync, no digest (mean of $ifloor_range)"
+		row 'seal/' "$seal_s" "$sfloor_s" "$seal_cpu" "$sfloor_cpu" "$seal_kb" "$n" \
+			'floor: tar -cf of the evidence + sync'
+	fi
 	echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 	per1k_import="$per1k_import $(per1k "$import_s" "$n")"
@@ -204,6 +248,11 @@ PY
 	else
 		chmod -R u+w "$C" "$O"
 		rm -rf "$C" "$O"
+	fi
+	rm -rf "$T" "$W/copy" "$W/floor1" "$W/floor2" "$W/floor.tar" "$W/sha.txt" "$W/md5.txt"
+	if [ "$scale" != "${SCALES##* }" ]; then
+		sync
+		sleep "${BENCH_SETTLE:-61}"
 	fi
 done
 
