@@ -2,9 +2,12 @@
  * manifest's tool.libraries. */
 #include "report/report.h"
 
+#include <libdeflate.h>
 #include <zip.h>
 
 size_t cu_report_libraries(struct cu_library *out, size_t max)
 {
-	return cu_library_add(out, max, 0, "libzip", zip_libzip_version(), false);
+	size_t n = cu_library_add(out, max, 0, "libzip", zip_libzip_version(), false);
+	/* No run-time version call: the headers' (CRC-32 of the package's entries). */
+	return cu_library_add(out, max, n, "libdeflate", LIBDEFLATE_VERSION_STRING, true);
 }

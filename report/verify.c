@@ -8,7 +8,7 @@
  * pass" below): the central directory record by record in step with the
  * local entries (zipmap.c), manifest.json spooled to a temporary file and
  * scanned element by element, STORED entries hashed as read and DEFLATEd
- * ones inflated with zlib, CRC-32 checked with zlib's crc32, MD5 on its own
+ * ones inflated with zlib, CRC-32 checked with libdeflate's crc32, MD5 on its own
  * thread. Packages sealed with --encrypt (WinZip AES) are still read with
  * libzip, entry by entry through zip_fopen in 1 MiB chunks (a ring of 8,
  * see struct ring). Only the custody log, small, is held whole (capped).
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <zip.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #define CHUNK ((size_t)1 << 20)
@@ -2330,7 +2331,7 @@ static enum rd_result entry_read(struct cu_zipwalk *w, const struct cu_zipwalk_e
 				 size_t whylen)
 {
 	uint64_t off = e->data, left = e->comp_size, total = 0;
-	uLong crc = crc32(0L, Z_NULL, 0);
+	uint32_t crc = 0;
 	z_stream z;
 	bool zinit = false, zend = false;
 	enum rd_result res = RD_OK;
@@ -2372,7 +2373,7 @@ static enum rd_result entry_read(struct cu_zipwalk *w, const struct cu_zipwalk_e
 			left -= got;
 		}
 		if (!zinit) {
-			crc = crc32(crc, p, (uInt)got);
+			crc = libdeflate_crc32(crc, p, (size_t)got);
 			total += got;
 			if (!sink(ctx, p, got)) {
 				res = RD_STOPPED;
@@ -2394,7 +2395,7 @@ static enum rd_result entry_read(struct cu_zipwalk *w, const struct cu_zipwalk_e
 				goto out;
 			}
 			if (n > 0) {
-				crc = crc32(crc, out, (uInt)n);
+				crc = libdeflate_crc32(crc, out, (size_t)n);
 				total += n;
 				if (!sink(ctx, out, n)) {
 					res = RD_STOPPED;

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #define OUT_BUF    ((size_t)4 << 20)
@@ -537,7 +538,7 @@ static enum cu_status add_stored_fd(struct cu_zipw *z, struct ent *e, int fd, co
 		unsigned char *data = z->buf + z->buflen + hl;
 		if ((st = read_exact(fd, data, (size_t)e->usize, what, err)) != CU_OK)
 			return st;
-		e->crc = (uint32_t)crc32_z(0, data, (size_t)e->usize);
+		e->crc = (uint32_t)libdeflate_crc32(0, data, (size_t)e->usize);
 		e->csize = e->usize;
 		local_header(z, e, z->buf + z->buflen);
 		z->buflen += hl + (size_t)e->usize;
@@ -550,7 +551,7 @@ static enum cu_status add_stored_fd(struct cu_zipw *z, struct ent *e, int fd, co
 	e->off = pos(z);
 	local_header(z, e, z->buf + z->buflen);
 	z->buflen += hl;
-	uLong crc = crc32_z(0, NULL, 0);
+	uint32_t crc = 0;
 	for (uint64_t left = e->usize; left > 0;) {
 		size_t k = OUT_BUF - z->buflen;
 		if (k == 0) {
@@ -565,7 +566,7 @@ static enum cu_status add_stored_fd(struct cu_zipw *z, struct ent *e, int fd, co
 		unsigned char *data = z->buf + z->buflen;
 		if ((st = read_exact(fd, data, k, what, err)) != CU_OK)
 			return st;
-		crc = crc32_z(crc, data, k);
+		crc = libdeflate_crc32(crc, data, k);
 		z->buflen += k;
 		left -= k;
 		progress(z, k);
@@ -583,7 +584,7 @@ static enum cu_status add_deflated(struct cu_zipw *z, struct ent *e, int fd, con
 {
 	z_stream zs;
 	enum cu_status st;
-	uLong crc = crc32_z(0, NULL, 0);
+	uint32_t crc = 0;
 	uint64_t left = e->usize;
 	const unsigned char *m = mem;
 
@@ -612,7 +613,7 @@ static enum cu_status add_deflated(struct cu_zipw *z, struct ent *e, int fd, con
 				zs.next_in = z->io;
 			}
 			zs.avail_in = (uInt)k;
-			crc = crc32_z(crc, zs.next_in, k);
+			crc = libdeflate_crc32(crc, zs.next_in, k);
 			left -= k;
 			progress(z, k);
 		}
@@ -671,7 +672,7 @@ enum cu_status cu_zipw_add_mem(struct cu_zipw *z, const char *name, const void *
 		if ((st = add_deflated(z, &e, -1, n ? p : "", name, err)) != CU_OK)
 			return st;
 	} else {
-		e.crc = (uint32_t)crc32_z(0, p, n);
+		e.crc = (uint32_t)libdeflate_crc32(0, p, n);
 		e.csize = n;
 		if ((st = room(z, local_len(&e), pos(z), err)) != CU_OK)
 			return st;
@@ -764,7 +765,7 @@ enum cu_status cu_zipw_predeflate(const char *src, const char *dst, struct cu_zi
 	enum cu_status st = CU_OK;
 	unsigned char *in = NULL, *obuf = NULL;
 	int ifd = -1, ofd = -1, rc = Z_OK;
-	uLong crc = crc32_z(0, NULL, 0);
+	uint32_t crc = 0;
 	uint64_t opos = 0;
 
 	memset(&zs, 0, sizeof(zs));
@@ -794,7 +795,7 @@ enum cu_status cu_zipw_predeflate(const char *src, const char *dst, struct cu_zi
 			eof = got == 0;
 			zs.next_in = in;
 			zs.avail_in = (uInt)got;
-			crc = crc32_z(crc, in, (size_t)got);
+			crc = libdeflate_crc32(crc, in, (size_t)got);
 			out->usize += (uint64_t)got;
 		}
 		zs.next_out = obuf;
