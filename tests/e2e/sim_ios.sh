@@ -10,7 +10,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup sim_ios
-tap_plan 73
+tap_plan 75
 
 for t in idevice_id ideviceinfo idevicebackup2 idevicepair ideviceinstaller; do
 	command -v $t >/dev/null 2>&1 || bail "$t not installed: run scripts/install-deps (libimobiledevice-utils, ideviceinstaller)"
@@ -279,6 +279,18 @@ st2=$?
 sums "$T/b9/$UDID" >"$T/got9.sum"
 [ $st1 -ne 0 ] && [ $st2 -eq 0 ] && diff "$T/want.sum" "$T/got9.sum" >/dev/null && [ -s "$IOS_SIM_SOCK.once" ]
 ok $? "--once: the first backup is cut, the second against the same sim is complete ($st1 then $st2)"
+# evil-path: the phone names a host path that climbs out of the backup dir; idevicebackup2
+# trusts it (the file lands beside the backup), custos must not.
+must ios_sim_start --backup "$B" --fault evil-path:dotdot
+mkdir -p "$T/ev"
+backup "$T/ev/b" --full
+first=$(sed -n 1p "$T/want.sum" | cut -c 69-)
+cmp -s "$T/ev/escaped-${first#*/}" "$B/$first" && grep -q '"fault": "evil-path", "path_kind": "dotdot"' "$IOS_SIM_LOG"
+ok $? "evil-path:dotdot: the first file is sent as <udid>/Snapshot/../../../escaped-<fileID> (idevicebackup2 wrote it outside the backup)"
+python3 "$SRCDIR/tests/sim/iphone_sim.py" --socket "$T/x.sock" --fault evil-path:bogus >"$T/bogus.out" 2>&1
+st=$?
+[ $st -ne 0 ] && grep -q 'evil-path:bogus: one of dotdot, absolute, long, nul, other-udid' "$T/bogus.out" && [ ! -e "$T/x.sock" ]
+ok $? "an unknown evil-path kind is refused at start (exit $st)"
 printf '{"DeviceName": "Evidence 7", "PhoneNumber": null}' >"$T/values.json"
 must ios_sim_start --backup "$B" --clock-skew -86400 --values "$T/values.json"
 d=$(TO ideviceinfo -k TimeIntervalSince1970 | cut -d. -f1)
