@@ -10,7 +10,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup sim_ios
-tap_plan 75
+tap_plan 76
 
 for t in idevice_id ideviceinfo idevicebackup2 idevicepair ideviceinstaller; do
 	command -v $t >/dev/null 2>&1 || bail "$t not installed: run scripts/install-deps (libimobiledevice-utils, ideviceinstaller)"
@@ -335,16 +335,21 @@ def pl_send(s, o, binary=False):
 def pl_raw(s):
     return exact(s, struct.unpack(">I", exact(s, 4))[0])
 
-def connect(port):
+def connect(port, did=1):
     s = socket.socket(socket.AF_UNIX)
     s.connect(sock_path)
-    _, (_, r) = mux({"MessageType": "Connect", "DeviceID": 1, "PortNumber": socket.htons(port)}, s)
+    _, (_, r) = mux({"MessageType": "Connect", "DeviceID": did, "PortNumber": socket.htons(port)}, s)
     return s, r
 
 s, (t, r) = mux({"MessageType": "Listen"})
 print("listen", r.get("Number"), mux_read(s)[1]["Properties"]["SerialNumber"] == udid)
 print("unknown", mux({"MessageType": "Frobnicate"})[1][1].get("Number"))
 print("closed-port", connect(1234)[1].get("Number"))
+print("bad-device", connect(62078, 7)[1].get("Number"))
+saved = mux({"MessageType": "SavePairRecord", "PairRecordID": "raw-host", "PairRecordData": b"<plist/>"})[1][1]
+print("paired", saved.get("Number"), mux_read(s)[1])
+print("delete", mux({"MessageType": "DeletePairRecord", "PairRecordID": "raw-host"})[1][1].get("Number"),
+      mux({"MessageType": "ReadPairRecord", "PairRecordID": "raw-host"})[1][1].get("Number"))
 rec = plistlib.loads(mux({"MessageType": "ReadPairRecord", "PairRecordID": udid})[1][1]["PairRecordData"])
 ld, r = connect(62078)
 def ask(req):
@@ -378,8 +383,10 @@ TO python3 "$T/raw.py" "$IOS_SIM_SOCK" "$UDID" >"$T/raw.out" 2>&1
 ok $? "raw client ran" || sed 's/^/#   /' "$T/raw.out" | tail -5
 grep -qx 'listen 0 True' "$T/raw.out"
 ok $? "usbmuxd Listen: Result 0, then the device pushed as Attached"
-grep -qx 'unknown 1' "$T/raw.out" && grep -qx 'closed-port 3' "$T/raw.out"
-ok $? "usbmuxd: an unknown message is Result 1 (BADCOMMAND), Connect to a closed port Result 3 (CONNREFUSED)"
+grep -qx 'unknown 1' "$T/raw.out" && grep -qx 'closed-port 3' "$T/raw.out" && grep -qx 'bad-device 2' "$T/raw.out"
+ok $? "usbmuxd: an unknown message is Result 1 (BADCOMMAND), Connect to a closed port 3 (CONNREFUSED), to another device 2 (BADDEV)"
+grep -qx "paired 0 {'DeviceID': 1, 'MessageType': 'Paired'}" "$T/raw.out" && grep -qx 'delete 0 2' "$T/raw.out"
+ok $? "usbmuxd: SavePairRecord pushes Paired to a Listen client; DeletePairRecord, then ReadPairRecord is Result 2"
 grep -qx "query {'Request': 'QueryType', 'Type': 'com.apple.mobile.lockdown'}" "$T/raw.out" &&
 	grep -qx "missing {'Request': 'GetValue', 'Key': 'NoSuchKey', 'Error': 'MissingValue'}" "$T/raw.out" &&
 	grep -qx "invalid {'Request': 'StartService', 'Error': 'InvalidService'}" "$T/raw.out" &&

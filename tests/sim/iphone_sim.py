@@ -47,7 +47,6 @@ import socket
 import sqlite3
 import stat
 import struct
-import sys
 import threading
 import time
 
