@@ -505,7 +505,7 @@ enum cu_status cu_ios_time(struct cu_ios *d, int64_t *unix_ms, struct cu_error *
 	if (!isfinite(s) || s < 0 || s > 253402300799.0)
 		return cu_error_set(err, CU_E_FORMAT,
 				    "iPhone %s: TimeIntervalSince1970 is not a time", d->udid);
-	*unix_ms = (int64_t)llround(s * 1000.0);
+	*unix_ms = (int64_t)(s * 1000.0 + 0.5); /* s >= 0: rounded */
 	return CU_OK;
 }
 
