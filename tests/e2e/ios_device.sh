@@ -8,7 +8,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup ios_device
-tap_plan 66
+tap_plan 67
 
 TOOL=$BUILDDIR/tests/unit/ios_tool
 fixtures_samples || bail "sample images did not build"
@@ -163,6 +163,9 @@ is "$st" 4 "passcode needed (iOS 16.1+): exit 4"
 like "$(cat "$T/pc.err")" "enter the passcode when it asks for it" "passcode: says to enter it on the iPhone"
 ios_sim_stop
 must ios_sim_start --backup "$S/ios-backup" --state locked
+tool list >"$T/ll.out" 2>/dev/null
+is "$(cut -f2,7 "$T/ll.out")" "locked	unlock the iPhone (enter the passcode) and keep it unlocked, then run again" \
+	"locked: listed as locked with the advice"
 backup lk full
 like "$st $(tr '\n' ' ' <"$T/lk.err")" "^4 .*unlock the iPhone \(enter the passcode\) and keep it unlocked" "locked: exit 4, says to unlock"
 ios_sim_stop
