@@ -8,7 +8,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup ios_device
-tap_plan 67
+tap_plan 70
 
 TOOL=$BUILDDIR/tests/unit/ios_tool
 fixtures_samples || bail "sample images did not build"
@@ -111,7 +111,18 @@ is "$(sed -n '1p;3p' "$T/full.out" | tr '\n' ' ')" "error_code 0 files 22 " "bac
 like "$(cat "$T/full.err")" "CMD ok lockdownd StartService com.apple.mobilebackup2 raw=[1-9]" "backup: the service start reported"
 like "$(logged '"escrow": true')" "^[1-9]" "backup: mobilebackup2 started with the escrow bag"
 like "$(grep '"msg": "Backup"' "$IOS_SIM_LOG")" '"full": true' "backup full: ForceFullBackup sent"
+mkdir -p "$T/raw"
+IOS_TOOL_RAW_DIR=$T/raw tool values com.apple.mobile.backup >/dev/null 2>&1
+like "$(python3 -c 'import plistlib,sys; d=plistlib.load(open(sys.argv[1],"rb")); print(d["Request"], d["Domain"], d["Value"]["WillEncrypt"])' "$T/raw/001 lockdownd GetValue com.apple.mobile.backup.xml")" \
+	"^GetValue com.apple.mobile.backup False$" \
+	"the GetValue reply reported is the phone's own (Domain, Request, Value)"
 backup incr
+IOS_TOOL_RAW_DIR=$T/raw tool backup "$T/incr2" >/dev/null 2>&1
+like "$(python3 -c 'import plistlib,sys; d=plistlib.load(open(sys.argv[1],"rb")); print(d["Request"], d["Service"], d["Port"])' "$T/raw/001 lockdownd StartService com.apple.mobilebackup2.xml")" \
+	"^StartService com.apple.mobilebackup2 [0-9]+$" \
+	"the StartService reply reported is the phone's own (Port, Service)"
+grep -q EscrowBag "$T/raw/001 lockdownd StartService com.apple.mobilebackup2.xml"
+nok $? "the escrow bag is never reported"
 is "$st" 0 "backup incremental: succeeds"
 like "$(grep '"reply": "DLMessageDownloadFiles"' "$IOS_SIM_LOG")" '"code": -13, "text": "Multi status"' \
 	"backup incremental: DownloadFiles answered: the host has none (Multi status)"
