@@ -8,7 +8,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup ios_device
-tap_plan 70
+tap_plan 72
 
 TOOL=$BUILDDIR/tests/unit/ios_tool
 fixtures_samples || bail "sample images did not build"
@@ -138,6 +138,22 @@ backup flat full
 sums "$T/flat/$UDID" >"$T/got3.sum"
 [ "$st" = 0 ] && diff "$T/want.sum" "$T/got3.sum" >/dev/null
 ok $? "backup --flat --block 7 --batch 5: byte for byte the fixture"
+ios_sim_stop
+
+# ---- a 64 MiB file streams through in blocks: never whole in memory
+mkdir -p "$T/bigsrc"
+cp -R "$B" "$T/bigsrc/"
+mkdir -p "$T/bigsrc/$UDID/ff"
+big=ff00000000000000000000000000000000000000
+head -c 67108864 /dev/urandom >"$T/bigsrc/$UDID/ff/$big"
+must ios_sim_start --backup "$T/bigsrc" --flat --block 1048576
+backup big full
+cmp -s "$T/big/$UDID/ff/$big" "$T/bigsrc/$UDID/ff/$big"
+ok $? "a 64 MiB file: received byte for byte"
+rss=$(sed -n 's/^maxrss_kb //p' "$T/big.out")
+[ "${rss:-999999}" -lt 32768 ]
+ok $? "a 64 MiB file: the host never held it (max RSS ${rss:-?} KiB < 32 MiB)"
+rm -rf "$T/bigsrc" "$T/big"
 ios_sim_stop
 
 # ---- faults

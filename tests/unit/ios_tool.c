@@ -28,6 +28,7 @@
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -371,9 +372,12 @@ int main(int argc, char **argv)
 		bool full = a + 1 < argc && strcmp(argv[a + 1], "full") == 0;
 
 		st = cu_ios_backup(d, full, &bs, &res, &err);
-		printf("error_code %lld\nerror_desc %s\nfiles %llu\nbytes %llu\n",
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		printf("error_code %lld\nerror_desc %s\nfiles %llu\nbytes %llu\nmaxrss_kb %ld\n",
 		       (long long)res.error_code, res.error_desc, (unsigned long long)res.files,
-		       (unsigned long long)res.bytes);
+		       (unsigned long long)res.bytes, ru.ru_maxrss);
 		if (s.fd >= 0)
 			close(s.fd);
 		free(s.cur);
