@@ -8,7 +8,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup ios_device
-tap_plan 72
+tap_plan 75
 
 TOOL=$BUILDDIR/tests/unit/ios_tool
 fixtures_samples || bail "sample images did not build"
@@ -227,6 +227,10 @@ is "$(tool values com.apple.mobile.backup 2>/dev/null | python3 -c 'import json,
 	"True" "password: the phone now encrypts"
 tool password custos-test - >/dev/null 2>"$T/pw2.err"
 like "$? $(tr '\n' ' ' <"$T/pw2.err")" "^0 .*CHANGE backup password removed" "password: removed again"
-is "$(written)" "$(printf 'mobilebackup2 ChangePassword\nmobilebackup2 ChangePassword')" \
-	"only the two password changes were written to the phone"
+expect_exit 4 "password: removing a password that is not set fails (exit 4)" tool password wrong -
+like "$(cat "$T/last.err")" "ChangePassword failed on the phone \(error 207" "password: the phone's refusal named"
+grep -q '^CHANGE' "$T/last.err"
+nok $? "password: a refused change is not reported as a change"
+is "$(written)" "$(printf 'mobilebackup2 ChangePassword\nmobilebackup2 ChangePassword\nmobilebackup2 ChangePassword')" \
+	"only the three password requests were written to the phone"
 tap_done
