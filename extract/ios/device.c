@@ -334,6 +334,7 @@ enum cu_status cu_ios_open(const char *udid, const struct cu_ios_hooks *h, struc
 {
 	struct cu_ios *d;
 	plist_t before, after;
+	const char *hs;
 	enum cu_status st;
 	int lerr;
 
@@ -358,6 +359,10 @@ enum cu_status cu_ios_open(const char *udid, const struct cu_ios_hooks *h, struc
 	/* libimobiledevice pairs on its own when usbmuxd has no record: ask
 	 * before and after, so a record created here is reported. */
 	before = pair_record(d->udid);
+	hs = before != NULL
+		 ? "lockdownd handshake (QueryType, GetValue ProductVersion, StartSession)"
+		 : "lockdownd handshake (QueryType, GetValue ProductVersion, Pair, "
+		   "StartSession)";
 	lerr = lockdownd_client_new_with_handshake(d->dev, &d->ld, CU_IOS_LABEL);
 	after = before == NULL ? pair_record(d->udid) : NULL;
 	if (before == NULL && after != NULL) {
@@ -372,13 +377,12 @@ enum cu_status cu_ios_open(const char *udid, const struct cu_ios_hooks *h, struc
 	plist_free(after);
 	if (lerr != LOCKDOWN_E_SUCCESS) {
 		st = cu_ios_lockdown_error(d, d->udid, lerr, "handshake", err);
-		cu_ios_report(d, "lockdownd handshake (QueryType, StartSession)", false, err->msg,
-			      NULL);
+		cu_ios_report(d, hs, false, err->msg, NULL);
 		d->ld = NULL;
 		cu_ios_close(d);
 		return st;
 	}
-	cu_ios_report(d, "lockdownd handshake (QueryType, StartSession)", true, NULL, NULL);
+	cu_ios_report(d, hs, true, NULL, NULL);
 	*out = d;
 	return CU_OK;
 }
