@@ -741,6 +741,17 @@ static enum cu_status walk_dir(struct afc_walk *w, const char *dir, int depth, s
 		return cu_error_set(err, CU_E_LIMIT, "iPhone %s: AFC %s: nested deeper than %d",
 				    w->d->udid, dir, AFC_DEPTH_MAX);
 	aerr = afc_read_directory(w->d->afc, dir, &names);
+	if (aerr != AFC_E_SUCCESS && depth > 0) {
+		char msg[CU_PATH_MAX + 128];
+
+		/* one unreadable directory (permission, gone meanwhile): said, the walk goes on */
+		snprintf(msg, sizeof(msg), "%s: not listed (%d)", dir, aerr);
+		cu_ios_report(w->d, "afc ReadDirectory", false, msg, NULL);
+		cu_warn("iPhone %s: AFC %s", w->d->udid, msg);
+		w->failed++;
+		afc_dictionary_free(names);
+		return CU_OK;
+	}
 	if (aerr != AFC_E_SUCCESS) {
 		afc_dictionary_free(names);
 		return cu_error_set(
@@ -820,8 +831,8 @@ enum cu_status cu_ios_afc_walk(struct cu_ios *d, const char *root,
 		return st;
 	st = walk_dir(&w, root && root[0] ? root : "/", 0, err);
 	snprintf(what, sizeof(what), "afc walk %s", root && root[0] ? root : "/");
-	snprintf(msg, sizeof(msg), "%zu entries, %zu without file information", w.entries,
-		 w.failed);
+	snprintf(msg, sizeof(msg), "%zu entries, %zu unreadable (no file information or listing)",
+		 w.entries, w.failed);
 	cu_ios_report(d, what, st == CU_OK, st == CU_OK ? msg : err->msg, NULL);
 	return st;
 }

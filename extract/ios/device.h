@@ -72,7 +72,10 @@ struct cu_ios_afc_entry {
 	uint64_t size;
 	int64_t mtime_ns, birth_ns; /* INT64_MIN unknown */
 };
-/* Depth-first, names sorted bytewise, root itself not reported; fn returns false to stop
+/* Depth-first, names sorted bytewise, root itself not reported; an entry without file
+ * information or a directory that cannot be listed is reported through hooks->command (ok
+ * false) and skipped, the walk goes on (root unreadable: CU_E_NOTFOUND/CU_E_DEVICE), symlinks
+ * are not followed; fn returns false to stop
  * (CU_E_INTERRUPTED: core has no "cancelled" status). */
 enum cu_status cu_ios_afc_walk(struct cu_ios *d, const char *root,
 			       bool (*fn)(void *ctx, const struct cu_ios_afc_entry *e), void *ctx,

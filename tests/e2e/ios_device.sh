@@ -8,7 +8,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup ios_device
-tap_plan 75
+tap_plan 77
 
 TOOL=$BUILDDIR/tests/unit/ios_tool
 fixtures_samples || bail "sample images did not build"
@@ -100,6 +100,8 @@ tool read /DCIM/100APPLE/IMG_0001.JPG >"$T/img" 2>/dev/null
 cmp -s "$T/img" "$M/DCIM/100APPLE/IMG_0001.JPG"
 ok $? "read: a 300000-byte file byte for byte"
 expect_exit 3 "read: a missing file is not found (exit 3)" tool read /DCIM/nothing
+expect_exit 3 "walk: a missing root is not found (exit 3)" tool walk /Nothing
+like "$(cat "$T/walk.err")" "CMD ok afc walk / \| 8 entries, 0 unreadable" "walk: the walk reported with its counts"
 
 # ---- backups
 backup full full
