@@ -323,6 +323,34 @@ struct cu_ingest_fileinfo {
 	const char *derivation;
 };
 
+/*
+ * A device may send a file before its evidence name is known (an iOS backup
+ * names files by fileID; Manifest.db, which maps them to domain paths,
+ * comes last) and may move files afterwards. Such a file is received into
+ * a spool slot, CASE/work/<rel>, with the usual cu_ingest_file_open /
+ * _write / _commit (hashed as it streams, the digests and first bytes kept
+ * by the caller), and later given its evidence slot by
+ * cu_ingest_adopt() with those digests: the bytes are read once. A spool
+ * file is not recorded until adopted. CU_E_EXISTS when rel exists.
+ */
+enum cu_status cu_ingest_spool_plan(struct cu_ingest *w, const char *rel, struct cu_ingest_slot *s,
+				    struct cu_error *err) CU_WARN_UNUSED;
+/* What the caller kept of one spooled file. */
+struct cu_ingest_spooled {
+	const char *abs;        /* the spooled file (absolute) */
+	struct cu_digests d;    /* from its cu_ingest_file_commit() */
+	unsigned char head[16]; /* its first bytes (cu_ingest_file.head) */
+	size_t head_n;
+};
+/* Gives a spooled file its evidence slot s (a hard link within the case:
+ * the spool stays whole until the caller removes it), mode 0444, fi's
+ * mtime, and records it with the spooled digests. Nothing when the slot is
+ * done (resume). */
+enum cu_status cu_ingest_adopt(struct cu_ingest *w, struct cu_ingest_slot *s,
+			       const struct cu_ingest_spooled *sp,
+			       const struct cu_ingest_fileinfo *fi,
+			       struct cu_error *err) CU_WARN_UNUSED;
+
 /* Queues the inventory line (group commit), updates the counts and the map
  * of used paths. d may be NULL for symlinks. */
 enum cu_status cu_ingest_record(struct cu_ingest *w, const struct cu_ingest_slot *s,

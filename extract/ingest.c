@@ -579,6 +579,57 @@ static void kill_hook(struct cu_ingest *w)
 }
 #endif
 
+enum cu_status cu_ingest_spool_plan(struct cu_ingest *w, const char *rel, struct cu_ingest_slot *s,
+				    struct cu_error *err)
+{
+	enum cu_status st;
+	struct stat sb;
+
+	s->done = s->done_bad = false;
+	cu_buf_reset(&s->rel);
+	cu_buf_reset(&s->abs);
+	if ((st = cu_path_check_relative(rel, strlen(rel), err)) != CU_OK ||
+	    (st = cu_buf_printf(&s->rel, err, "work/%s", rel)) != CU_OK ||
+	    (st = cu_case_path(w->c, s->rel.data, &s->abs, err)) != CU_OK)
+		return st;
+	if (lstat(s->abs.data, &sb) == 0)
+		return cu_error_set(err, CU_E_EXISTS, "spool file '%s' already exists",
+				    s->rel.data);
+	return cu_mkdirs(s->abs.data, 0700, true, err);
+}
+
+enum cu_status cu_ingest_adopt(struct cu_ingest *w, struct cu_ingest_slot *s,
+			       const struct cu_ingest_spooled *sp,
+			       const struct cu_ingest_fileinfo *fi, struct cu_error *err)
+{
+	if (s->done)
+		return CU_OK;
+	if (sp->head_n > sizeof(w->head))
+		return cu_error_set(err, CU_E_INTERNAL, "spooled head of %zu bytes", sp->head_n);
+	/* A second name for the same bytes: the spool stays whole until the
+	 * caller removes it, so a run cut while adopting decodes it again. */
+	if (link(sp->abs, s->abs.data) != 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot link the received '%s' to '%s'",
+				      sp->abs, s->rel.data);
+	if (chmod(s->abs.data, 0444) != 0)
+		return cu_error_errno(err, CU_E_IO, errno, "cannot make '%s' read-only",
+				      s->rel.data);
+	if (fi->have_mtime) {
+		struct timespec ts[2] = {fi->mtime, fi->mtime};
+		if (utimensat(AT_FDCWD, s->abs.data, ts, AT_SYMLINK_NOFOLLOW) != 0)
+			cu_warn("%s: cannot set the mtime of '%s': %s", w->what, s->abs.data,
+				strerror(errno));
+	}
+	/* The first bytes were captured while the file streamed into the spool. */
+	memcpy(w->head, sp->head, sp->head_n);
+	w->head_n = sp->head_n;
+	cu_buf_reset(&w->head_rel);
+	if (cu_buf_puts(&w->head_rel, s->rel.data, NULL) != CU_OK)
+		cu_buf_release(&w->head_rel);
+	kill_hook(w);
+	return cu_ingest_record(w, s, fi, &sp->d, err);
+}
+
 static void hasher_put(struct cu_ingest_file *o)
 {
 	if (o->hasher >= 0 && o->w != NULL)

@@ -56,6 +56,17 @@ struct cu_format_run {
 	/* The password of an encrypted image into out; CU_E_KEY if none. */
 	enum cu_status (*password)(struct cu_format_run *r, struct cu_buf *out,
 				   struct cu_error *err);
+	/*
+	 * Acquisition: the directory decoded is the case's own spool, its
+	 * files hashed while they arrived (cu_ingest_spool_plan). For a source
+	 * file (path relative to the decoded root: "Manifest.db",
+	 * "3d/3d0d7e...") fill *out and return true when it is spooled: the
+	 * decoder then moves it into its slot (cu_ingest_adopt) instead of
+	 * copying it. NULL for import. A spooled file already moved by an
+	 * interrupted run is found done in the inventory on resume.
+	 */
+	bool (*spooled)(struct cu_format_run *r, const char *origin, struct cu_ingest_spooled *out);
+	void *spooled_ctx;
 };
 
 /* The bytes of an image, read once in order: a file, or a stream a device

@@ -490,8 +490,16 @@ out:
 	return st;
 }
 
+/* Acquisition: the file named origin in the spool, already hashed. */
+static bool spooled(struct ios *b, const char *origin, struct cu_ingest_spooled *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	return b->x->spooled != NULL && b->x->spooled(b->x, origin, sp);
+}
+
 /*
  * Stores one encrypted file: evidence (as read) and derived (decrypted).
+ * A spooled file is moved into its evidence slot and read once to decrypt.
  * `in` is the open source. Handles resume: each half may already be done.
  */
 static enum cu_status store_encrypted(struct ios *b, int in, const char *what, const char *dev,
@@ -508,6 +516,7 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 	struct cu_error e;
 	enum cu_status st = CU_OK;
 	char derivation[64];
+	struct cu_ingest_spooled sp;
 	json_t *from = NULL;
 	int src = in, own = -1;
 	bool ok = false;
@@ -524,6 +533,11 @@ static enum cu_status store_encrypted(struct ios *b, int in, const char *what, c
 	}
 	if (es.done && ds.done)
 		goto out;
+	if (!es.done && spooled(b, what, &sp)) {
+		if ((st = cu_ingest_adopt(x->w, &es, &sp, fi, err)) != CU_OK)
+			goto out;
+		es.done = true;
+	}
 	if (es.done) {
 		/* Resume between the two halves: decrypt the evidence copy. */
 		own = open(es.abs.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -590,7 +604,10 @@ static enum cu_status store_meta(struct ios *b, const char *name, const struct c
 	fill_fi(&fi, dev.data, dev.len, name, sb);
 	if ((st = cu_ingest_slot_plan(b->x->w, dev.data, dev.len, false, &s, err)) != CU_OK)
 		goto out;
-	if (!s.done)
+	struct cu_ingest_spooled sp;
+	if (!s.done && spooled(b, name, &sp))
+		st = cu_ingest_adopt(b->x->w, &s, &sp, &fi, err);
+	else if (!s.done)
 		st = cu_ingest_store_mem(b->x->w, data->data, data->len, &s, &fi, NULL, err);
 out:
 	cu_ingest_slot_release(&s);
@@ -690,6 +707,12 @@ static enum cu_status store_manifest_db(struct ios *b, const struct cu_buf *mkey
 	}
 	if ((st = cu_ingest_slot_plan(x->w, dev, strlen(dev), false, &s, err)) != CU_OK)
 		goto out;
+	struct cu_ingest_spooled sp;
+	if (!s.done && spooled(b, "Manifest.db", &sp)) {
+		if ((st = cu_ingest_adopt(x->w, &s, &sp, &fi, err)) != CU_OK)
+			goto out;
+		s.done = true;
+	}
 	if (s.done) {
 		close(tee);
 		tee = -1;
@@ -880,7 +903,17 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 	}
 	fd = dfd >= 0 ? cu_import_open_source(dfd, fid) : -1;
 	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	bool moved = false;
+	if (fd < 0 && errno == ENOENT && x->spooled != NULL) {
+		/* Resume of an acquisition: moved out of the spool already (an
+		 * encrypted one may still lack its decrypted copy)? */
+		moved =
+		    cu_ingest_slot_plan(x->w, dev.data, dev.len, false, &s, &e) == CU_OK && s.done;
+		if (moved && !b->encrypted)
+			goto out;
+		errno = ENOENT;
+	}
+	if (!moved && (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
 		b->missing++;
 		cu_ingest_warn(x->w, true,
 			       "'%s' is listed in Manifest.db but %s in the backup (%s)", dev.data,
@@ -917,7 +950,13 @@ static enum cu_status one_row(struct ios *b, sqlite3_stmt *q, struct cu_error *e
 					   &s, &copy, err)) != CU_OK ||
 	    !copy)
 		goto out;
-	st = cu_ingest_copy_fd(x->w, fd, origin.data, &s, &fi, err);
+	{
+		struct cu_ingest_spooled sp;
+		if (spooled(b, origin.data, &sp))
+			st = cu_ingest_adopt(x->w, &s, &sp, &fi, err);
+		else
+			st = cu_ingest_copy_fd(x->w, fd, origin.data, &s, &fi, err);
+	}
 out:
 	if (fd >= 0)
 		close(fd);
@@ -1022,7 +1061,11 @@ static enum cu_status store_unlisted(struct ios *b, int dfd, const char *sub, co
 			       strerror(errno));
 		goto out;
 	}
-	st = cu_ingest_copy_fd(x->w, fd, origin.data, &s, &fi, err);
+	struct cu_ingest_spooled sp;
+	if (spooled(b, origin.data, &sp))
+		st = cu_ingest_adopt(x->w, &s, &sp, &fi, err);
+	else
+		st = cu_ingest_copy_fd(x->w, fd, origin.data, &s, &fi, err);
 out:
 	if (fd >= 0)
 		close(fd);
