@@ -4,4 +4,5 @@
 TESTS += tests/e2e/sim_adb.sh tests/e2e/sim_faults.sh
 EXTRA_DIST += tests/e2e/sim_adb.sh tests/e2e/sim_faults.sh \
 	tests/sim/README.md tests/sim/adbd_sim.py tests/sim/start.sh tests/sim/mk_phone.py tests/sim/adb_raw.py \
-	tests/sim/phone
+	tests/sim/phone \
+	tests/sim/iphone_sim.py tests/sim/ios_start.sh
