@@ -11,8 +11,8 @@ include extract/import/local.mk
 # libraries of their own, built with only their own CFLAGS.
 noinst_LIBRARIES += libcuextractios.a libcuextractandroid.a
 libcuextractios_a_CFLAGS = $(AM_CFLAGS) $(IMOBILEDEVICE_CFLAGS) $(PLIST_CFLAGS) $(USBMUXD_CFLAGS)
-libcuextractios_a_SOURCES = extract/ios/library.c extract/ios/device.h extract/ios/device.c \
-	extract/ios/backup.c
+libcuextractios_a_SOURCES = extract/ios/library.c extract/ios/device.h extract/ios/device_int.h extract/ios/device.c \
+	extract/ios/backup.c extract/ios/dl.h extract/ios/dl.c extract/ios/plistjson.h
 libcuextractandroid_a_CFLAGS = $(AM_CFLAGS) $(LIBUSB_CFLAGS)
 libcuextractandroid_a_SOURCES = extract/android/library.c extract/android/adb.h \
 	extract/android/adb_int.h extract/android/stream.h extract/android/packet.c \

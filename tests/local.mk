@@ -37,6 +37,7 @@ include tests/cli.mk
 include tests/android.mk
 include tests/sim.mk
 include tests/acquire.mk
+include tests/ios.mk
 
 # ASan + UBSan build of the whole suite, from a clean copy of the
 # distribution so the in-tree build is left alone.

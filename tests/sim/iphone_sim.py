@@ -59,6 +59,9 @@ EMPTY = "___EmptyParameterString___"
 CODE_SUCCESS, CODE_ERROR_LOCAL, CODE_ERROR_REMOTE, CODE_FILE_DATA = 0x00, 0x06, 0x0B, 0x0C
 SERVICES = ("com.apple.mobile.notification_proxy", "com.apple.afc",
             "com.apple.mobile.installation_proxy", "com.apple.mobilebackup2")
+# Refused with PasswordProtected while the phone is locked (--state locked): the backup and
+# the media need the data-protection keys of an unlocked phone.
+LOCKED_SERVICES = ("com.apple.afc", "com.apple.mobilebackup2")
 LOCK_FILE = "/com.apple.itunes.lock_sync"
 # A fixed RSA public key (PKCS#1 PEM) as lockdownd's DevicePublicKey: libimobiledevice signs
 # the host's pair certificates with it when it pairs.
@@ -72,7 +75,8 @@ e1NEzQ3v5DmwQjwTSrP/i9RlpgIaD8MH5+i7K/F/KHLuiJJdsxM7AgMBAAE=
 PRE_SESSION = ("BuildVersion", "DeviceClass", "DeviceColor", "DeviceName", "HardwareModel",
                "ProductName", "ProductType", "ProductVersion", "SerialNumber",
                "UniqueDeviceID", "ActivationState", "PasswordProtected", "TimeIntervalSince1970",
-               "HumanReadableProductVersionString", "ProtocolVersion", "DevicePublicKey")
+               "HumanReadableProductVersionString", "ProtocolVersion", "DevicePublicKey",
+               "WiFiAddress", "BluetoothAddress", "CPUArchitecture", "HardwarePlatform")
 # MBErrorDomain descriptions seen from real devices (libimobiledevice issues #1380, #1361,
 # #1469, #52, #608); others get a generic text.
 MB_ERRORS = {1: "Error copying keychain data", 4: "No such file or directory",
@@ -500,7 +504,7 @@ def serve_lockdownd(ph, sock):
                 rep["Error"] = "NoRunningSession"
             elif name not in SERVICES:
                 rep["Error"] = "InvalidService"
-            elif ph.state == "locked":
+            elif ph.state == "locked" and name in LOCKED_SERVICES:
                 rep["Error"] = "PasswordProtected"
             else:
                 rep["Service"] = name
@@ -639,17 +643,17 @@ def serve_afc(ph, sock):
                 sock.sendall(afc_packet(0x0E, num, struct.pack("<Q", h)))
                 continue
             if mode != 1:  # only AFC_FOPEN_RDONLY
-                ph.log(write=True, refused=True, **entry)
+                ph.log(**entry, write=True, refused=True)
                 status(AFC_E_PERM_DENIED)
                 continue
             st = lst(p)
             f = local(p)
             if st is None or f == "<empty>":
-                ph.log(error="not found", **entry)
+                ph.log(**entry, error="not found")
                 status(AFC_E_OBJECT_NOT_FOUND)
                 continue
             if stat.S_ISDIR(os.stat(f).st_mode):
-                ph.log(error="is a directory", **entry)
+                ph.log(**entry, error="is a directory")
                 status(AFC_E_OBJECT_IS_DIR)
                 continue
             ph.log(**entry)
@@ -991,12 +995,12 @@ def mb_change_password(ph, dl, req):
     entry = {"svc": "mobilebackup2", "msg": "ChangePassword", "old": old, "new": new, "write": True}
     if (ph.password is None and (old is not None or new is None)) or \
             (ph.password is not None and old != ph.password):
-        ph.log(error=207, **entry)
+        ph.log(**entry, error=207)
         dl.finish(207, mb_error(207))
         return
     before = ph.password
     ph.password = new
-    ph.log(before=before, after=new, **entry)
+    ph.log(**entry, before=before, after=new)
     dl.finish(0)
 
 

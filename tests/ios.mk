@@ -1,0 +1,12 @@
+# tests for extract/ios/ (the device layer over libimobiledevice): the pure
+# DeviceLink checks, their fuzz target, and a small driver of the device
+# API (ios_tool) run against the simulated iPhone (tests/sim/).
+check_PROGRAMS += tests/unit/test_ios_dl
+TESTS += tests/unit/test_ios_dl
+tests_unit_test_ios_dl_LDADD = $(CU_TESTLIBS)
+
+check_PROGRAMS += tests/fuzz/replay_ios_dl
+TESTS += tests/fuzz/replay_ios_dl
+tests_fuzz_replay_ios_dl_SOURCES = tests/fuzz/fuzz_ios_dl.c tests/fuzz/replay.c
+tests_fuzz_replay_ios_dl_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/ios_dl
