@@ -170,6 +170,10 @@ struct iacq {
 	struct cu_error hook_err;
 	struct pending *pend;
 	size_t n_pend, cap_pend;
+	/* the raw reply of the last exchange (kept as evidence for the
+	 * lockdownd values: the bytes whose SHA-256 its COMMAND entry names) */
+	struct cu_buf last_raw;
+	bool have_raw;
 	/* the backup */
 	unsigned attempt;
 	struct cu_buf spool_rel; /* "ios/<item>/<attempt>" under CASE/work */
@@ -295,6 +299,8 @@ static void hook_command(void *ctx, const char *what, bool ok, const char *msg, 
 
 	x->st.commands++;
 	cu_time_format_ms(cu_time_now_ms(), now);
+	cu_buf_reset(&x->last_raw);
+	x->have_raw = raw != NULL && ok && cu_buf_append(&x->last_raw, raw, rawlen, &e) == CU_OK;
 	/* the first word names the service ("lockdownd GetValue ...") */
 	char svc[64];
 	size_t sn = what ? strcspn(what, " ") : 0;
@@ -590,13 +596,14 @@ static void root_facts(struct iacq *x)
 
 /* One lockdownd domain (NULL = the root) as an evidence file and JSON. */
 static enum cu_status read_domain(struct iacq *x, const char *domain, const char *devpath,
-				  json_t **out, struct cu_error *err)
+				  bool want_json, json_t **out, struct cu_error *err)
 {
 	struct cu_buf xml = CU_BUF_INIT;
 	struct cu_error e;
 	enum cu_status st = CU_OK;
 
 	*out = NULL;
+	x->have_raw = false;
 	if (cu_ios_values_xml(x->dev, domain, &xml, &e) != CU_OK) {
 		if (e.code == CU_E_DEVICE && !domain) {
 			x->lost = true;
@@ -607,8 +614,15 @@ static enum cu_status read_domain(struct iacq *x, const char *domain, const char
 			       e.msg);
 		goto out;
 	}
-	if ((st = store(x, devpath, xml.data ? xml.data : "", xml.len,
-			domain ? domain : "lockdownd GetValue", NULL, err)) != CU_OK)
+	/* the reply as it came (its SHA-256 is the COMMAND entry's), else
+	 * the value as the device layer gives it */
+	if (x->have_raw && x->last_raw.len > 0)
+		st = store(x, devpath, x->last_raw.data, x->last_raw.len,
+			   domain ? domain : "lockdownd GetValue", NULL, err);
+	else
+		st = store(x, devpath, xml.data ? xml.data : "", xml.len,
+			   domain ? domain : "lockdownd GetValue", NULL, err);
+	if (st != CU_OK || !want_json)
 		goto out;
 	if (cu_ios_values(x->dev, domain, out, &e) != CU_OK) {
 		cu_ingest_warn(x->w, false, "lockdownd domain %s: %s", domain ? domain : "(root)",
@@ -633,12 +647,12 @@ static enum cu_status lockdown_facts(struct iacq *x, struct cu_error *err)
 	enum cu_status st;
 	json_t *v = NULL, *dj = json_object();
 
-	if ((st = read_domain(x, NULL, "_lockdown/root.plist", &v, err)) != CU_OK)
+	/* x->root was read before the item was chosen */
+	if ((st = read_domain(x, NULL, "_lockdown/root.plist", false, &v, err)) != CU_OK)
 		goto out;
-	json_decref(v); /* x->root was read before the item was chosen */
 	root_facts(x);
 	for (size_t i = 0; i < sizeof(doms) / sizeof(doms[0]) && !x->lost; i++) {
-		if ((st = read_domain(x, doms[i].domain, doms[i].file, &v, err)) != CU_OK)
+		if ((st = read_domain(x, doms[i].domain, doms[i].file, true, &v, err)) != CU_OK)
 			goto out;
 		if (v == NULL)
 			continue;
@@ -2110,6 +2124,7 @@ enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opt
 	x.fslot = (struct cu_ingest_slot)CU_INGEST_SLOT_INIT;
 	x.f = (struct cu_ingest_file)CU_INGEST_FILE_INIT;
 	cu_buf_init(&x.subject, 0);
+	cu_buf_init(&x.last_raw, (size_t)16 << 20);
 	cu_buf_init(&x.spool_rel, CU_PATH_MAX);
 	cu_buf_init(&x.spool_abs, CU_PATH_MAX);
 	if (o->serial == NULL || *o->serial == '\0' || strlen(o->serial) >= sizeof(x.udid)) {
@@ -2342,6 +2357,7 @@ out:
 	json_decref(x.root);
 	json_decref(x.apps);
 	cu_buf_release(&x.subject);
+	cu_buf_release(&x.last_raw);
 	cu_buf_release(&x.spool_rel);
 	cu_buf_release(&x.spool_abs);
 	if (x.pw.data != NULL)

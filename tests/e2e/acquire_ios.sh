@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 70
+tap_plan 71
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -264,6 +264,8 @@ for l in open(sys.argv[1]):
     if r["device_path"]=="_lockdown/root.plist": print(r["evidence_path"])' "$T/a/inventory/$ITEM.jsonl")
 grep -q "<string>353260111234566</string>" "$T/a/$f" 2>/dev/null
 ok $? "the lockdownd root values kept as evidence (_lockdown/root.plist)"
+ev "$T/a" COMMAND | grep -q "\"reply_sha256\": \"$(sha256sum <"$T/a/$f" | cut -c1-64)\""
+ok $? "... exactly the reply whose SHA-256 a COMMAND entry names (sha256sum)"
 grep -q '"CFBundleIdentifier"' "$T/a/evidence/$ITEM/_apps/installed.json" 2>/dev/null
 ok $? "the installed apps kept as evidence (_apps/installed.json)"
 $C nowrite "$IOS_SIM_LOG"
