@@ -2283,6 +2283,13 @@ enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opt
 		if ((st = write_info_plist(&x, err)) != CU_OK || (st = decode(&x, err)) != CU_OK)
 			goto end;
 		remove_tree(x.spool_abs.data, 0); /* directories only: files are evidence */
+		for (int up = 0; up < 2; up++) { /* work/ios/<item>, work/ios when empty */
+			char *slash = strrchr(x.spool_abs.data, '/');
+			if (slash == NULL)
+				break;
+			*slash = '\0';
+			(void)rmdir(x.spool_abs.data);
+		}
 	}
 	running = running || x.lost;
 end:
