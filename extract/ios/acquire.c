@@ -1706,7 +1706,7 @@ static enum cu_status backup(struct iacq *x, struct cu_error *err)
 			    res.error_desc[0] ? json_string(res.error_desc) : json_null());
 	json_object_set_new(bk, "will_encrypt", json_boolean(x->encrypted));
 	if (bst != CU_OK) {
-		if (res.error_code != 0)
+		if (res.error_code != 0 && res.error_code != -1) /* -1: no final message */
 			cu_ingest_warn(
 			    x->w, true, "the iPhone ended the backup with ErrorCode %lld: %s",
 			    (long long)res.error_code, res.error_desc[0] ? res.error_desc : e.msg);
@@ -2283,7 +2283,7 @@ enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opt
 		if ((st = write_info_plist(&x, err)) != CU_OK || (st = decode(&x, err)) != CU_OK)
 			goto end;
 		remove_tree(x.spool_abs.data, 0); /* directories only: files are evidence */
-		for (int up = 0; up < 2; up++) { /* work/ios/<item>, work/ios when empty */
+		for (int up = 0; up < 2; up++) {  /* work/ios/<item>, work/ios when empty */
 			char *slash = strrchr(x.spool_abs.data, '/');
 			if (slash == NULL)
 				break;

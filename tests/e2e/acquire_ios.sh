@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 71
+tap_plan 76
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -348,6 +348,23 @@ expect_exit 4 "the phone ends the backup with ErrorCode 105: exit 4" \
 	$TO "$CUSTOS" --case "$T/e" acquire --device "$UDID"
 evq "$T/e" ERROR 'ErrorCode 105'
 ok $? "the failure is recorded (ERROR entry names ErrorCode 105)"
+
+FID=$(cd "$PLAIN" && ls ??/* | head -n 1 | cut -d/ -f2)
+ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --fault "remote-error:$FID"
+must "$CUSTOS" case init "$T/re" --case-id T-RE
+expect_exit 5 "the phone reports an error for one file: exit 5 (partial)" \
+	$TO "$CUSTOS" --case "$T/re" acquire --device "$UDID"
+evq "$T/re" ACQUIRE_END "\"status\": \"partial\".*$FID.*did not arrive whole"
+ok $? "ACQUIRE_END: partial, the file named as a failure"
+grep -q "_mobilebackup2/incomplete/attempt-1/$UDID/Snapshot/${FID%${FID#??}}/$FID" "$T/re/inventory/"*.jsonl
+ok $? "what arrived of it is kept, named incomplete"
+
+ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --fault bad-plist
+must "$CUSTOS" case init "$T/bp" --case-id T-BP
+expect_exit 4 "a malformed DeviceLink message: exit 4, resumable" \
+	$TO "$CUSTOS" --case "$T/bp" acquire --device "$UDID"
+evq "$T/bp" ERROR 'malformed'
+ok $? "the ERROR entry says the message was malformed"
 
 ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --fault cut-after:5 --once
 must "$CUSTOS" case init "$T/c" --case-id T-C --manifest "$T/seizure.json"
