@@ -390,9 +390,15 @@ static enum cu_status path_ops(struct mb2 *m, const struct cu_ios_dl_msg *msg, s
 /* The loop                                                            */
 /* ------------------------------------------------------------------ */
 
-static bool passcode_hint(const char *desc)
+/* iOS 16.1 and later want the passcode typed on the phone for a backup;
+ * without it the backup ends with MBErrorDomain 208 "Device locked". */
+#define MB_ERROR_DEVICE_LOCKED 208
+
+static bool passcode_hint(int64_t code, const char *desc)
 {
-	return desc != NULL && (strcasestr(desc, "passcode") != NULL);
+	return code == MB_ERROR_DEVICE_LOCKED ||
+	       (desc != NULL && (strcasestr(desc, "passcode") != NULL ||
+				 strcasestr(desc, "device locked") != NULL));
 }
 
 static enum cu_status process_message(struct mb2 *m, const struct cu_ios_dl_msg *msg,
@@ -403,7 +409,7 @@ static enum cu_status process_message(struct mb2 *m, const struct cu_ios_dl_msg 
 		 msg->error_desc ? msg->error_desc : "");
 	if (m->res->error_code == 0)
 		return CU_OK;
-	if (passcode_hint(msg->error_desc))
+	if (passcode_hint(m->res->error_code, msg->error_desc))
 		return cu_error_set(err, CU_E_DEVICE,
 				    "iPhone %s: the backup needs the passcode (error %lld: %s): "
 				    "unlock the iPhone, enter the passcode when it asks for it "

@@ -170,7 +170,8 @@ static void probe_value(lockdownd_client_t ld, const char *key, char *dst, size_
 }
 
 /* State of one device without pairing: lockdownd without a handshake for
- * the public values, usbmuxd's pair record, a session when there is one. */
+ * the public values, usbmuxd's pair record, a session when there is one
+ * and the media service started (not used) to see whether it is locked. */
 static void probe(const char *udid, enum idevice_connection_type type, struct cu_ios_devinfo *di)
 {
 	idevice_t dev = NULL;
@@ -203,8 +204,18 @@ static void probe(const char *udid, enum idevice_connection_type type, struct cu
 		char *sid = NULL;
 
 		lerr = lockdownd_start_session(ld, dict_str(rec, "HostID"), &sid, NULL);
-		if (lerr == LOCKDOWN_E_SUCCESS)
+		if (lerr == LOCKDOWN_E_SUCCESS) {
+			lockdownd_service_descriptor_t svc = NULL;
+
+			/* a locked phone refuses the media service (PasswordProtected);
+			 * the service is only started, never connected to */
+			if (lockdownd_start_service(ld, "com.apple.afc", &svc) ==
+			    LOCKDOWN_E_PASSWORD_PROTECTED)
+				lerr = LOCKDOWN_E_PASSWORD_PROTECTED;
+			if (svc != NULL)
+				lockdownd_service_descriptor_free(svc);
 			(void)lockdownd_stop_session(ld, sid);
+		}
 		free(sid);
 	}
 	plist_free(rec);
@@ -505,7 +516,7 @@ enum cu_status cu_ios_time(struct cu_ios *d, int64_t *unix_ms, struct cu_error *
 	if (!isfinite(s) || s < 0 || s > 253402300799.0)
 		return cu_error_set(err, CU_E_FORMAT,
 				    "iPhone %s: TimeIntervalSince1970 is not a time", d->udid);
-	*unix_ms = (int64_t)llround(s * 1000.0);
+	*unix_ms = (int64_t)(s * 1000.0 + 0.5); /* s >= 0: rounded */
 	return CU_OK;
 }
 
