@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 76
+tap_plan 78
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -379,7 +379,15 @@ cp "$T/c/inventory/$ITEM.jsonl" "$T/c-first.jsonl"
 grep -q '"device_path":"_mobilebackup2/incomplete/attempt-1/' "$T/c-first.jsonl" ||
 	grep -q '"device_path": *"_mobilebackup2/incomplete/attempt-1/' "$T/c-first.jsonl"
 ok $? "the bytes of the file cut in the middle are kept, named incomplete"
+# as if a second attempt had been killed (kill -9) after receiving a file
+mkdir -p "$T/c/work/ios/$ITEM/2/$UDID/ab"
+printf 'received, never recorded' >"$T/c/work/ios/$ITEM/2/$UDID/ab/ab12"
 expect_exit 0 "acquire --resume: exit 0" $TO "$CUSTOS" --case "$T/c" acquire --resume --device "$UDID"
+grep "\"device_path\":\"_mobilebackup2/leftover/attempt-2/$UDID/ab/ab12\"" "$T/c/inventory/$ITEM.jsonl" |
+	grep -q "\"sha256\":\"$(printf 'received, never recorded' | sha256sum | cut -c1-64)\""
+ok $? "a file a killed run left in its spool is recorded (leftover, its sha256), not lost"
+[ -z "$(find "$T/c/work" -type f 2>/dev/null)" ]
+ok $? "after the resume nothing is left in the spool"
 $C source "$T/c" $ITEM "$PLAIN"
 ok $? "after --resume every file of the backup is in the inventory with its sha256"
 $C kept "$T/c-first.jsonl" "$T/c/inventory/$ITEM.jsonl"
