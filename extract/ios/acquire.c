@@ -188,6 +188,11 @@ struct iacq {
 	bool have_pw, pw_set_by_us, encrypted;
 	const char *backup_state; /* "decoded", "kept-encrypted", "interrupted", ... */
 	struct cu_progress bprog; /* the backup's own percentage */
+	/* the apps, asked before ACQUIRE_START: a locked phone refuses the
+	 * service, and then nothing is written to the case */
+	json_t *apps_pre;
+	bool apps_fetched;
+	struct cu_error apps_err;
 };
 
 /* ---- small helpers ---- */
@@ -697,7 +702,12 @@ static enum cu_status apps(struct iacq *x, struct cu_error *err)
 	size_t i;
 	char *text = NULL;
 
-	if (cu_ios_apps(x->dev, &list, &e) != CU_OK) {
+	if (x->apps_fetched) { /* asked before ACQUIRE_START */
+		list = x->apps_pre;
+		x->apps_pre = NULL;
+		e = x->apps_err;
+	}
+	if (list == NULL && (x->apps_fetched || cu_ios_apps(x->dev, &list, &e) != CU_OK)) {
 		if (e.code == CU_E_DEVICE) {
 			x->lost = true;
 			x->lost_err = e;
@@ -2108,6 +2118,50 @@ static bool kept_encrypted(const json_t *acq)
 	       (strcmp(s, "kept-encrypted") == 0 || strcmp(s, "kept-wrong-password") == 0);
 }
 
+/* The device layer's sentences name the iPhone already; others get it. */
+static enum cu_status name_phone(struct cu_error *err, const char *udid)
+{
+	if (strstr(err->msg, udid) == NULL)
+		cu_error_prefix(err, "iPhone '%s'", udid);
+	return err->code;
+}
+
+static bool probe_stop(void *ctx, const struct cu_ios_afc_entry *e)
+{
+	(void)ctx;
+	(void)e;
+	return false;
+}
+
+/* The acquisition stopped before ACQUIRE_START (no item yet) after
+ * changing the phone (a pairing made): that change is still recorded,
+ * with the exchanges around it, under the subject {"device": UDID}. */
+static void unbegun_changes(struct iacq *x)
+{
+	struct cu_buf subj = CU_BUF_INIT;
+	struct cu_json j;
+	struct cu_error e;
+	bool any = false;
+
+	for (size_t i = 0; i < x->n_pend; i++)
+		any = any || strcmp(x->pend[i].event, "DEVICE_CHANGE") == 0;
+	if (!any || x->c->custody == NULL)
+		return;
+	cu_json_init(&j, &subj);
+	cu_json_obj_begin(&j);
+	cu_json_kv_str(&j, "device", x->udid);
+	cu_json_obj_end(&j);
+	if (cu_json_finish(&j, &e) == CU_OK)
+		for (size_t i = 0; i < x->n_pend; i++)
+			if (cu_custody_append(x->c->custody, x->pend[i].event,
+					      cu_case_default_actor(), subj.data,
+					      x->pend[i].details, NULL, &e) != CU_OK) {
+				cu_error_log("%s", e.msg);
+				break;
+			}
+	cu_buf_release(&subj);
+}
+
 enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opts *o,
 				  struct cu_acquire_stats *stats, struct cu_error *err)
 {
@@ -2173,7 +2227,7 @@ enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opt
 		hooks.command = hook_command;
 		hooks.device_change = hook_change;
 		if ((st = cu_ios_open(x.udid, &hooks, &x.dev, err)) != CU_OK) {
-			cu_error_prefix(err, "iPhone '%s'", x.udid);
+			name_phone(err, x.udid);
 			goto out;
 		}
 		if ((st = cu_ios_values(x.dev, NULL, &x.root, err)) != CU_OK) {
@@ -2188,6 +2242,29 @@ enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opt
 	} else if ((x.root = json_object()) == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 		goto out;
+	}
+	if (!offline) {
+		/* A locked iPhone refuses AFC and mobilebackup2 (PasswordProtected):
+		 * asked first, so that nothing is written to the case for it */
+		struct cu_error pe;
+		if (cu_ios_afc_walk(x.dev, "/", probe_stop, NULL, &pe) == CU_E_DEVICE) {
+			*err = pe;
+			st = name_phone(err, x.udid);
+			err->code = st = CU_E_DEVICE;
+			goto out;
+		}
+		cu_error_clear(&x.apps_err);
+		x.apps_fetched = true;
+		if (cu_ios_apps(x.dev, &x.apps_pre, &x.apps_err) != CU_OK) {
+			json_decref(x.apps_pre);
+			x.apps_pre = NULL;
+			if (x.apps_err.code == CU_E_DEVICE) {
+				*err = x.apps_err;
+				st = name_phone(err, x.udid);
+				err->code = st = CU_E_DEVICE;
+				goto out;
+			}
+		}
 	}
 	snprintf(x.st.serial, sizeof(x.st.serial), "%s", x.udid);
 	if ((st = choose_item(&x, jstr(x.root, "SerialNumber"), err)) != CU_OK ||
@@ -2341,6 +2418,8 @@ end:
 				  x.udid, x.item, (unsigned long long)x.st.failures);
 	}
 out:
+	if (!x.begun && x.n_pend > 0)
+		unbegun_changes(&x);
 	if (stats != NULL) {
 		if (x.item[0] != '\0' && x.begun)
 			snprintf(x.st.item, sizeof(x.st.item), "%s", x.item);
@@ -2363,6 +2442,7 @@ out:
 	json_decref(x.record);
 	json_decref(x.root);
 	json_decref(x.apps);
+	json_decref(x.apps_pre);
 	cu_buf_release(&x.subject);
 	cu_buf_release(&x.last_raw);
 	cu_buf_release(&x.spool_rel);

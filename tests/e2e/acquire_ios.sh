@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 78
+tap_plan 79
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -56,7 +56,7 @@ evq() { # evq CASE EVENT PATTERN: some entry of that event matches (grep -E)
 	ev "$1" "$2" >"$T/ev.txt"
 	grep -Eq -- "$3" "$T/ev.txt"
 }
-inv_lines() { [ -f "$1/inventory/$ITEM.jsonl" ] && wc -l <"$1/inventory/$ITEM.jsonl" || echo 0; }
+inv_lines() { cat "$1"/inventory/*.jsonl 2>/dev/null | wc -l; } # every item's
 
 cat >"$T/check.py" <<'PY'
 import hashlib, json, os, re, sqlite3, sys
@@ -326,12 +326,9 @@ ok $? "devices --json: a locked iPhone, with advice to unlock it"
 must "$CUSTOS" case init "$T/l" --case-id T-L
 expect_exit 4 "a locked iPhone: exit 4" $TO "$CUSTOS" --case "$T/l" acquire --device "$UDID"
 like "$(cat "$T/last.err")" "nlock" "the message says to unlock it"
-is "$(python3 -c 'import json,sys
-n=0
-for l in open(sys.argv[1]):
-    r=json.loads(l)
-    n+= not r["device_path"].startswith(("_lockdown/","_apps/"))
-print(n)' "$T/l/inventory/$ITEM.jsonl" 2>/dev/null || echo 0)" 0 "locked: no backup file in the inventory"
+is "$(inv_lines "$T/l")" 0 "locked: nothing in the inventory"
+grep -q ACQUIRE_START "$T/l/custody/log.jsonl"
+nok $? "locked: no acquisition begun (no ACQUIRE_START)"
 
 ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --state passcode
 must "$CUSTOS" case init "$T/pc" --case-id T-PC
