@@ -1599,11 +1599,22 @@ static enum cu_status decode(struct iacq *x, struct cu_error *err)
 				       "--resume --device UDID --backup-password-file F`");
 		goto out;
 	}
+	if (dst == CU_E_KEY) {
+		/* a wrong password: the backup is kept whole for the right one */
+		x->backup_state = "kept-wrong-password";
+		if ((st = keep_all(x, "backup", "the password given does not open it", err)) ==
+		    CU_OK)
+			cu_ingest_skip(
+			    x->w, "the decrypted backup",
+			    "the backup password given does not open the encrypted "
+			    "backup: it is kept whole under _mobilebackup2/backup/; decode "
+			    "it with `custos acquire --resume --device UDID "
+			    "--backup-password-file F` and the right password");
+		goto out;
+	}
 	if (dst != CU_OK) {
 		cu_ingest_warn(x->w, true, "the backup received could not be laid out: %s", e.msg);
 		x->backup_state = "kept-undecoded";
-		if (dst == CU_E_KEY)
-			x->backup_state = "kept-wrong-password";
 		st = keep_all(x, "backup", e.msg, err);
 		goto out;
 	}
@@ -1648,9 +1659,9 @@ static enum cu_status decode_kept(struct iacq *x, struct cu_error *err)
 	src.name = rel.data;
 	src.path = abs.data;
 	dst = cu_format_ios_backup(&x->run, &src, &e);
-	if (dst == CU_E_KEY) {
-		*err = e;
-		st = dst;
+	if (dst == CU_E_KEY) { /* nothing written: try again with the right one */
+		cu_ingest_warn(x->w, false, "the kept backup '%s': %s", rel.data, e.msg);
+		x->backup_state = "kept-wrong-password";
 		goto out;
 	}
 	if (dst != CU_OK) {
@@ -2016,7 +2027,7 @@ static enum cu_status finish(struct iacq *x, bool running, struct cu_error *err)
 	if ((st = cu_import_check_facts(x->c, x->item, "acquire", "the iPhone over lockdownd",
 					err)) != CU_OK)
 		goto out;
-	bool kept_enc = x->backup_state != NULL && strcmp(x->backup_state, "kept-encrypted") == 0;
+	bool kept_enc = x->backup_state != NULL && strncmp(x->backup_state, "kept-", 5) == 0;
 	status = running ? "running" : ws->failures || kept_enc ? "partial" : "complete";
 	cu_time_format_ms(cu_time_now_ms(), now);
 	if ((st = cu_buf_printf(&fmt, err, "[%s]", cu_ingest_warnings_json(x->w))) != CU_OK)
@@ -2046,7 +2057,7 @@ static enum cu_status finish(struct iacq *x, bool running, struct cu_error *err)
 		json_object_foreach(rb, k, v) json_object_set(bk, k, v);
 		if (x->backup_state != NULL)
 			json_object_set_new(bk, "state", json_string(x->backup_state));
-		if (x->backup_state != NULL && strcmp(x->backup_state, "kept-encrypted") == 0) {
+		if (kept_enc && json_object_get(bk, "kept") == NULL) {
 			char kept[256];
 			snprintf(kept, sizeof(kept), "_mobilebackup2/backup/attempt-%u/%s",
 				 x->attempt, x->udid);
@@ -2296,6 +2307,10 @@ enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opt
 		json_t *rb = json_object_get(x.acq, "backup");
 		if (json_is_object(rb))
 			json_object_set_new(x.record, "backup", json_deep_copy(rb));
+		/* still kept until decoded */
+		x.backup_state = strcmp(jstr(rb, "state"), "kept-wrong-password") == 0
+				     ? "kept-wrong-password"
+				     : "kept-encrypted";
 		json_t *ck = json_object_get(x.acq, "clock");
 		if (json_is_object(ck))
 			json_object_set_new(x.record, "clock", json_deep_copy(ck));
@@ -2402,6 +2417,14 @@ end:
 		    "--device %s`",
 		    x.udid, (unsigned long long)x.st.files, x.udid);
 		err->code = st = CU_E_DEVICE;
+	} else if (x.backup_state != NULL && strcmp(x.backup_state, "kept-wrong-password") == 0) {
+		st = cu_error_set(
+		    err, CU_E_KEY,
+		    "the backup password given does not open the encrypted backup of "
+		    "the iPhone '%s': the backup is kept whole as evidence "
+		    "(_mobilebackup2/backup/); decode it with `custos acquire --resume "
+		    "--device %s --backup-password-file F` and the right password",
+		    x.udid, x.udid);
 	} else if (x.backup_state != NULL && strcmp(x.backup_state, "kept-encrypted") == 0) {
 		st =
 		    cu_error_set(err, CU_E_PARTIAL,

@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 79
+tap_plan 85
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -417,7 +417,20 @@ expect_exit 5 "encrypted backup without a password: exit 5" \
 like "$(cat "$T/last.err")" "--resume.*--backup-password-file" "the message says how to decode it later"
 [ "$(find "$T/k/evidence/$ITEM/_mobilebackup2/backup" -type f | wc -l)" -ge "$(find "$ENC" -type f | wc -l)" ]
 ok $? "the whole encrypted backup is kept as evidence (_mobilebackup2/backup/)"
+printf 'wrong-password\n' >"$T/wrong.pw"
+must "$CUSTOS" case init "$T/w" --case-id T-W --manifest "$T/seizure.json"
+expect_exit 3 "encrypted backup with a wrong password: exit 3" \
+	$TO "$CUSTOS" --case "$T/w" acquire --device "$UDID" --backup-password-file "$T/wrong.pw"
+like "$(cat "$T/last.err")" "does not open.*kept whole.*--resume" "the message says the backup is kept and how to decode it"
 ios_sim_stop
+expect_exit 3 "--resume with the wrong password again (no phone): exit 3, still resumable" \
+	$TO "$CUSTOS" --case "$T/w" acquire --resume --device "$UDID" --backup-password-file "$T/wrong.pw"
+expect_exit 0 "--resume with the right password: exit 0" \
+	$TO "$CUSTOS" --case "$T/w" acquire --resume --device "$UDID" --backup-password-file "$PW"
+$C same-as-import "$T/w" "$T/xi" $ITEM derived
+ok $? "... the decrypted files equal custos import's"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["acquisitions"][-1]; sys.exit(0 if a["status"]=="complete" and a["backup"]["state"]=="decoded" else 1)' "$T/w/manifest.json"
+ok $? "... and the acquisition is complete, its backup decoded"
 expect_exit 0 "--resume --backup-password-file decodes it without the phone: exit 0" \
 	$TO "$CUSTOS" --case "$T/k" acquire --resume --device "$UDID" --backup-password-file "$PW"
 $C same-as-import "$T/k" "$T/xi" $ITEM derived
