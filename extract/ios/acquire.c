@@ -2331,6 +2331,11 @@ enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opt
 			    "no password set; decoding needs that password "
 			    "(--backup-password-file)");
 			x.have_pw = false;
+			if (o->backup_password_file != NULL) { /* the phone's own, given too */
+				if ((st = read_pw(o->backup_password_file, &x.pw, err)) != CU_OK)
+					goto end;
+				x.have_pw = true;
+			}
 		} else {
 			struct cu_error e;
 			if (cu_ios_backup_password(x.dev, NULL, x.pw.data, &e) != CU_OK) {
