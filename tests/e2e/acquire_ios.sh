@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 85
+tap_plan 86
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -110,10 +110,11 @@ elif what == "same-as-import":  # device paths and digests equal, acquisition-on
         bad.append("only imported: %r" % (x,))
     if len(ka) < 10:
         bad.append("only %d rows" % len(ka))
-elif what == "casedb":  # parse gives the same rows (item/provenance columns aside)
+elif what == "casedb":  # parse gives the same rows, every table and column (how the item came aside)
     a, b = sys.argv[2:4]
-    skip_tables = {"items", "sqlite_sequence", "parse_runs", "meta"}
-    skip_cols = re.compile(r"(^|_)(id|rowid)$|acquisition|parsed_at|created|run|evidence_sha256$")
+    skip_tables = {"sqlite_sequence"}
+    # items: how it came, and IMEI2, which a backup's Info.plist does not carry
+    skip_cols = re.compile(r"^(acquisition_method|imei)$")
     da, db = sqlite3.connect(a), sqlite3.connect(b)
     tables = [t for (t,) in da.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
     rows = 0
@@ -121,7 +122,7 @@ elif what == "casedb":  # parse gives the same rows (item/provenance columns asi
         if t in skip_tables or t.startswith("sqlite_"):
             continue
         cols = [c[1] for c in da.execute("PRAGMA table_info(%s)" % t)]
-        keep = [c for c in cols if not skip_cols.search(c) or c in ("app", "source_rowid")]
+        keep = [c for c in cols if not skip_cols.search(c)]
         if not keep:
             continue
         q = "SELECT %s FROM %s" % (",".join('"%s"' % c for c in keep), t)
@@ -277,7 +278,9 @@ nok $? "no pairing asked of a phone already paired"
 must "$CUSTOS" --case "$T/a" parse
 must "$CUSTOS" --case "$T/i" parse
 $C casedb "$T/a/case.db" "$T/i/case.db"
-ok $? "parse: case.db rows equal to the import's (sqlite3; item/provenance columns aside)"
+ok $? "parse: case.db rows equal to the import's, every table and column (sqlite3; items' method and IMEIs aside)"
+is "$(sqlite3 "$T/a/case.db" "SELECT platform || ' ' || acquisition_method || ' ' || imei FROM items")" \
+	"ios mobilebackup2 353260111234566,353260111234574" "case.db items: an iPhone acquired over mobilebackup2, both IMEIs from lockdownd"
 [ "$(sqlite3 "$T/a/case.db" "SELECT count(*) FROM messages")" -ge 1 ]
 ok $? "messages parsed from the acquired backup"
 
