@@ -24,4 +24,4 @@ libcuextract_a_SOURCES += extract/android/acquire_int.h extract/android/acquire.
 # iOS acquisition: the driver over the device layer (extract/ios/device.h,
 # no libimobiledevice type in it) and the evidence writer; libplist only
 # for the Info.plist it writes.
-libcuextract_a_SOURCES += extract/ios/acquire.c
+libcuextract_a_SOURCES += extract/ios/acquire_int.h extract/ios/acquire.c

@@ -25,6 +25,7 @@
  * leaves the acquisition "running" with an ERROR entry: `--resume` takes
  * the backup again cleanly (a new attempt, a new spool).
  */
+#include "extract/ios/acquire_int.h"
 #include "extract/extract.h"
 #include "extract/formats/formats.h"
 #include "extract/ios/device.h"
@@ -841,9 +842,9 @@ static enum cu_status keep_displaced(struct iacq *x, const char *key, const char
 		return CU_OK;
 	if ((st = kept_name(x, what, key, &dev, err)) == CU_OK) {
 		cu_ingest_warn(x->w, false,
-			       "the phone %s '%s' after sending it: the received copy is kept as "
-			       "'%s'",
-			       why, key, dev.data);
+			       "'%s', received earlier, was %s by the phone: the received copy is "
+			       "kept as '%s'",
+			       key, why, dev.data);
 		st = keep_spooled(x, e, dev.data, why, err);
 	}
 	cu_buf_release(&dev);
@@ -2477,5 +2478,69 @@ out:
 	cu_buf_release(&x.spool_abs);
 	if (x.pw.data != NULL)
 		cu_secret_buf_wipe(&x.pw);
+	return st;
+}
+
+/* ---- without a phone: the spool and its sink (acquire_int.h) ---- */
+
+enum cu_status cu_ios_acq_spool_open(struct cu_case *c, struct cu_ingest *w, const char *udid,
+				     struct iacq **out, struct cu_ios_backup_sink *sink,
+				     struct cu_error *err)
+{
+	struct iacq *x = calloc(1, sizeof(*x));
+	enum cu_status st;
+
+	*out = NULL;
+	if (x == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory");
+	x->c = c;
+	x->w = w;
+	x->fslot = (struct cu_ingest_slot)CU_INGEST_SLOT_INIT;
+	x->f = (struct cu_ingest_file)CU_INGEST_FILE_INIT;
+	cu_buf_init(&x->spool_rel, CU_PATH_MAX);
+	cu_buf_init(&x->spool_abs, CU_PATH_MAX);
+	snprintf(x->udid, sizeof(x->udid), "%s", udid);
+	snprintf(x->item, sizeof(x->item), "%s", cu_ingest_item(w) ? cu_ingest_item(w) : "");
+	if ((st = spool_begin(x, err)) != CU_OK) {
+		cu_buf_release(&x->spool_rel);
+		cu_buf_release(&x->spool_abs);
+		free(x);
+		return st;
+	}
+	memset(sink, 0, sizeof(*sink));
+	sink->ctx = x;
+	sink->file_begin = s_file_begin;
+	sink->file_data = s_file_data;
+	sink->file_end = s_file_end;
+	sink->mkdir = s_mkdir;
+	sink->move = s_move;
+	sink->remove = s_remove;
+	sink->copy = s_copy;
+	sink->list = s_list;
+	sink->free_space = s_free_space;
+	*out = x;
+	return CU_OK;
+}
+
+size_t cu_ios_acq_spooled(const struct iacq *x)
+{
+	return x->map.n;
+}
+
+enum cu_status cu_ios_acq_spool_close(struct iacq *x, struct cu_error *err)
+{
+	enum cu_status st = CU_OK;
+	if (x->f_open)
+		st = s_file_end(x, false, "the transfer broke off", err);
+	if (st == CU_OK)
+		st = keep_all(x, "interrupted", "the backup attempt did not finish", err);
+	if (x->f_open)
+		cu_ingest_file_abort(&x->f);
+	free(x->f_key);
+	cu_ingest_slot_release(&x->fslot);
+	sp_release(&x->map);
+	cu_buf_release(&x->spool_rel);
+	cu_buf_release(&x->spool_abs);
+	free(x);
 	return st;
 }
