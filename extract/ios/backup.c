@@ -402,7 +402,7 @@ static bool passcode_hint(int64_t code, const char *desc)
 }
 
 static enum cu_status process_message(struct mb2 *m, const struct cu_ios_dl_msg *msg,
-				      struct cu_error *err)
+				      const char *op, struct cu_error *err)
 {
 	m->res->error_code = msg->has_error_code ? msg->error_code : -1;
 	snprintf(m->res->error_desc, sizeof(m->res->error_desc), "%s",
@@ -411,13 +411,13 @@ static enum cu_status process_message(struct mb2 *m, const struct cu_ios_dl_msg 
 		return CU_OK;
 	if (passcode_hint(m->res->error_code, msg->error_desc))
 		return cu_error_set(err, CU_E_DEVICE,
-				    "iPhone %s: the backup needs the passcode (error %lld: %s): "
+				    "iPhone %s: %s needs the passcode (error %lld: %s): "
 				    "unlock the iPhone, enter the passcode when it asks for it "
 				    "(iOS 16.1 and later) and keep it unlocked, then run again",
-				    m->d->udid, (long long)m->res->error_code, m->res->error_desc);
-	return cu_error_set(err, CU_E_DEVICE,
-			    "iPhone %s: the backup failed on the phone (error %lld: %s)",
-			    m->d->udid, (long long)m->res->error_code,
+				    m->d->udid, op, (long long)m->res->error_code,
+				    m->res->error_desc);
+	return cu_error_set(err, CU_E_DEVICE, "iPhone %s: %s failed on the phone (error %lld: %s)",
+			    m->d->udid, op, (long long)m->res->error_code,
 			    m->res->error_desc[0] ? m->res->error_desc : "no description");
 }
 
@@ -488,7 +488,7 @@ static enum cu_status dl_loop(struct mb2 *m, const char *op, struct cu_error *er
 			    "keep the iPhone unlocked and connected, then run again",
 			    m->d->udid, op);
 		case CU_IOS_DL_PROCESS_MESSAGE:
-			st = process_message(m, &msg, err);
+			st = process_message(m, &msg, op, err);
 			cu_ios_dl_msg_release(&msg);
 			return st;
 		case CU_IOS_DL_UNKNOWN:

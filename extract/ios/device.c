@@ -334,6 +334,7 @@ enum cu_status cu_ios_open(const char *udid, const struct cu_ios_hooks *h, struc
 {
 	struct cu_ios *d;
 	plist_t before, after;
+	const char *hs;
 	enum cu_status st;
 	int lerr;
 
@@ -358,6 +359,10 @@ enum cu_status cu_ios_open(const char *udid, const struct cu_ios_hooks *h, struc
 	/* libimobiledevice pairs on its own when usbmuxd has no record: ask
 	 * before and after, so a record created here is reported. */
 	before = pair_record(d->udid);
+	hs = before != NULL
+		 ? "lockdownd handshake (QueryType, GetValue ProductVersion, StartSession)"
+		 : "lockdownd handshake (QueryType, GetValue ProductVersion, Pair, "
+		   "StartSession)";
 	lerr = lockdownd_client_new_with_handshake(d->dev, &d->ld, CU_IOS_LABEL);
 	after = before == NULL ? pair_record(d->udid) : NULL;
 	if (before == NULL && after != NULL) {
@@ -372,13 +377,12 @@ enum cu_status cu_ios_open(const char *udid, const struct cu_ios_hooks *h, struc
 	plist_free(after);
 	if (lerr != LOCKDOWN_E_SUCCESS) {
 		st = cu_ios_lockdown_error(d, d->udid, lerr, "handshake", err);
-		cu_ios_report(d, "lockdownd handshake (QueryType, StartSession)", false, err->msg,
-			      NULL);
+		cu_ios_report(d, hs, false, err->msg, NULL);
 		d->ld = NULL;
 		cu_ios_close(d);
 		return st;
 	}
-	cu_ios_report(d, "lockdownd handshake (QueryType, StartSession)", true, NULL, NULL);
+	cu_ios_report(d, hs, true, NULL, NULL);
 	*out = d;
 	return CU_OK;
 }
@@ -524,41 +528,89 @@ enum cu_status cu_ios_time(struct cu_ios *d, int64_t *unix_ms, struct cu_error *
 /* Services                                                            */
 /* ------------------------------------------------------------------ */
 
+/* StartService sent here rather than through lockdownd_start_service(), so
+ * the reply itself is reported; the escrow bag (the pair record's, as
+ * lockdownd_start_service_with_escrow_bag() sends it) never is. */
 enum cu_status cu_ios_start_service(struct cu_ios *d, const char *service, bool escrow,
 				    lockdownd_service_descriptor_t *out, struct cu_error *err)
 {
-	lockdownd_service_descriptor_t svc = NULL;
+	plist_t req, reply = NULL, n;
+	lockdownd_service_descriptor_t svc;
 	char what[160];
+	const char *e;
+	uint64_t port = 0;
+	uint8_t ssl = 0;
+	enum cu_status st;
 	int lerr;
 
 	snprintf(what, sizeof(what), "lockdownd StartService %s", service);
-	lerr = escrow ? lockdownd_start_service_with_escrow_bag(d->ld, service, &svc)
-		      : lockdownd_start_service(d->ld, service, &svc);
-	if (lerr != LOCKDOWN_E_SUCCESS || svc == NULL || svc->port == 0) {
-		enum cu_status st;
+	req = plist_new_dict();
+	plist_dict_set_item(req, "Label", plist_new_string(CU_IOS_LABEL));
+	plist_dict_set_item(req, "Request", plist_new_string("StartService"));
+	plist_dict_set_item(req, "Service", plist_new_string(service));
+	if (escrow) {
+		plist_t rec = pair_record(d->udid);
+		plist_t bag = rec ? plist_dict_get_item(rec, "EscrowBag") : NULL;
 
-		if (lerr == LOCKDOWN_E_SUCCESS)
-			lerr = LOCKDOWN_E_UNKNOWN_ERROR;
-		st = cu_ios_lockdown_error(d, NULL, lerr, what + 10, err);
-		if (lerr == LOCKDOWN_E_INVALID_SERVICE)
-			st = cu_error_set(err, CU_E_DEVICE,
-					  "iPhone %s: %s: the iPhone does not offer this service",
-					  d->udid, what + 10);
-		cu_ios_report(d, what, false, err->msg, NULL);
-		if (svc != NULL)
-			lockdownd_service_descriptor_free(svc);
-		return st;
-	} else {
-		/* the reply's facts (the library keeps the reply itself) */
-		plist_t r = plist_new_dict();
-
-		plist_dict_set_item(r, "Request", plist_new_string("StartService"));
-		plist_dict_set_item(r, "Service", plist_new_string(service));
-		plist_dict_set_item(r, "Port", plist_new_uint(svc->port));
-		plist_dict_set_item(r, "EnableServiceSSL", plist_new_bool(svc->ssl_enabled));
-		cu_ios_report(d, what, true, NULL, r);
-		plist_free(r);
+		if (bag == NULL || plist_get_node_type(bag) != PLIST_DATA) {
+			plist_free(rec);
+			plist_free(req);
+			st =
+			    cu_ios_lockdown_error(d, NULL, LOCKDOWN_E_INVALID_CONF, what + 10, err);
+			cu_error_prefix(err, "the pair record has no escrow bag");
+			cu_ios_report(d, what, false, err->msg, NULL);
+			return st;
+		}
+		plist_dict_set_item(req, "EscrowBag", plist_copy(bag));
+		plist_free(rec);
 	}
+	lerr = lockdownd_send(d->ld, req);
+	plist_free(req);
+	if (lerr == LOCKDOWN_E_SUCCESS)
+		lerr = lockdownd_receive(d->ld, &reply);
+	if (lerr == LOCKDOWN_E_SUCCESS && reply == NULL)
+		lerr = LOCKDOWN_E_PLIST_ERROR;
+	if (lerr == LOCKDOWN_E_SUCCESS && (e = dict_str(reply, "Error")) != NULL) {
+		lerr = ld_error_code(e);
+		if (lerr == LOCKDOWN_E_INVALID_SERVICE) {
+			st = cu_error_set(
+			    err, CU_E_DEVICE,
+			    "iPhone %s: %s: the iPhone does not offer this service (%s)", d->udid,
+			    what + 10, e);
+			cu_ios_report(d, what, false, err->msg, reply);
+			plist_free(reply);
+			return st;
+		}
+	}
+	if (lerr == LOCKDOWN_E_SUCCESS) {
+		n = plist_dict_get_item(reply, "Port");
+		if (n != NULL && plist_get_node_type(n) == PLIST_UINT)
+			plist_get_uint_val(n, &port);
+		n = plist_dict_get_item(reply, "EnableServiceSSL");
+		if (n != NULL && plist_get_node_type(n) == PLIST_BOOLEAN)
+			plist_get_bool_val(n, &ssl);
+		if (port == 0 || port > 65535)
+			lerr = LOCKDOWN_E_INVALID_RESPONSE;
+	}
+	if (lerr != LOCKDOWN_E_SUCCESS) {
+		st = cu_ios_lockdown_error(d, NULL, lerr, what + 10, err);
+		if (reply != NULL && dict_str(reply, "Error") != NULL &&
+		    ld_error_code(dict_str(reply, "Error")) == LOCKDOWN_E_UNKNOWN_ERROR)
+			cu_error_prefix(err, "%s", dict_str(reply, "Error"));
+		cu_ios_report(d, what, false, err->msg, reply);
+		plist_free(reply);
+		return st;
+	}
+	cu_ios_report(d, what, true, NULL, reply);
+	plist_free(reply);
+	/* freed by lockdownd_service_descriptor_free(): plain malloc */
+	svc = malloc(sizeof(*svc));
+	if (svc == NULL || (svc->identifier = strdup(service)) == NULL) {
+		free(svc);
+		return cu_error_set(err, CU_E_NOMEM, "iPhone %s: out of memory", d->udid);
+	}
+	svc->port = (uint16_t)port;
+	svc->ssl_enabled = ssl;
 	*out = svc;
 	return CU_OK;
 }
@@ -689,6 +741,17 @@ static enum cu_status walk_dir(struct afc_walk *w, const char *dir, int depth, s
 		return cu_error_set(err, CU_E_LIMIT, "iPhone %s: AFC %s: nested deeper than %d",
 				    w->d->udid, dir, AFC_DEPTH_MAX);
 	aerr = afc_read_directory(w->d->afc, dir, &names);
+	if (aerr != AFC_E_SUCCESS && depth > 0) {
+		char msg[CU_PATH_MAX + 128];
+
+		/* one unreadable directory (permission, gone meanwhile): said, the walk goes on */
+		snprintf(msg, sizeof(msg), "%s: not listed (%d)", dir, aerr);
+		cu_ios_report(w->d, "afc ReadDirectory", false, msg, NULL);
+		cu_warn("iPhone %s: AFC %s", w->d->udid, msg);
+		w->failed++;
+		afc_dictionary_free(names);
+		return CU_OK;
+	}
 	if (aerr != AFC_E_SUCCESS) {
 		afc_dictionary_free(names);
 		return cu_error_set(
@@ -768,8 +831,8 @@ enum cu_status cu_ios_afc_walk(struct cu_ios *d, const char *root,
 		return st;
 	st = walk_dir(&w, root && root[0] ? root : "/", 0, err);
 	snprintf(what, sizeof(what), "afc walk %s", root && root[0] ? root : "/");
-	snprintf(msg, sizeof(msg), "%zu entries, %zu without file information", w.entries,
-		 w.failed);
+	snprintf(msg, sizeof(msg), "%zu entries, %zu unreadable (no file information or listing)",
+		 w.entries, w.failed);
 	cu_ios_report(d, what, st == CU_OK, st == CU_OK ? msg : err->msg, NULL);
 	return st;
 }

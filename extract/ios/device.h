@@ -72,7 +72,10 @@ struct cu_ios_afc_entry {
 	uint64_t size;
 	int64_t mtime_ns, birth_ns; /* INT64_MIN unknown */
 };
-/* Depth-first, names sorted bytewise, root itself not reported; fn returns false to stop
+/* Depth-first, names sorted bytewise, root itself not reported; an entry without file
+ * information or a directory that cannot be listed is reported through hooks->command (ok
+ * false) and skipped, the walk goes on (root unreadable: CU_E_NOTFOUND/CU_E_DEVICE), symlinks
+ * are not followed; fn returns false to stop
  * (CU_E_INTERRUPTED: core has no "cancelled" status). */
 enum cu_status cu_ios_afc_walk(struct cu_ios *d, const char *root,
 			       bool (*fn)(void *ctx, const struct cu_ios_afc_entry *e), void *ctx,
@@ -83,7 +86,13 @@ enum cu_status cu_ios_afc_read(struct cu_ios *d, const char *path,
 			       void *ctx, struct cu_error *err) CU_WARN_UNUSED;
 
 /* The host side of a mobilebackup2 backup. Paths are as the phone sends them, relative to the
- * backup root and starting "<udid>/" (checked: no "..", no absolute, no NUL, <= 4096). */
+ * backup root and starting "<udid>/" (checked: no "..", no absolute, no NUL, <= 4096).
+ * A failing file_begin/file_data/file_end stops the backup with that error. A failing mkdir,
+ * move, remove, copy or list is answered to the phone with a device error code (CU_E_NOTFOUND
+ * as ENOENT -6, CU_E_EXISTS as EEXIST -7, others as EIO...) and the loop goes on, unless it
+ * failed with CU_E_IO, CU_E_NOMEM or CU_E_INTERRUPTED (the host cannot go on): then it stops.
+ * mkdir/move/remove/copy/list/free_space/progress may be NULL (the phone is told all is well,
+ * an empty directory, 0 bytes free). Files arrive in blocks of at most 1 MiB. */
 struct cu_ios_backup_sink {
 	void *ctx;
 	enum cu_status (*file_begin)(void *ctx, const char *path, struct cu_error *err);

@@ -178,6 +178,56 @@ static enum cu_status dl_path_array(plist_t arr, const char *udid, const char *w
 	return CU_OK;
 }
 
+/*
+ * The next entry of a dictionary, its key copied. Not plist_dict_next_item()
+ * with a key: libplist asserts (aborts) on a key holding a NUL byte, which a
+ * hostile binary plist can carry. The key is read through the size-bounded
+ * comparison instead, byte by byte up to its first NUL (what every libplist
+ * writer keeps of it too). *key NULL at the end; false when the key is longer
+ * than max or memory ran out.
+ */
+static bool dict_next(plist_t dict, plist_dict_iter it, size_t max, char **key, plist_t *val)
+{
+	plist_t k;
+	char *b;
+	size_t n = 0;
+
+	*key = NULL;
+	*val = NULL;
+	plist_dict_next_item(dict, it, NULL, val);
+	if (*val == NULL)
+		return true;
+	k = plist_dict_item_get_key(*val);
+	if (k == NULL || plist_get_node_type(k) != PLIST_KEY)
+		return false;
+	b = cu_malloc(max + 2);
+	if (b == NULL)
+		return false;
+	for (;;) {
+		int lo = 1, hi = 255;
+
+		b[n] = '\0';
+		if (plist_key_val_compare_with_size(k, b, n + 1) == 0)
+			break; /* the key ends here */
+		if (n >= max) {
+			free(b);
+			return false;
+		}
+		while (lo < hi) { /* the byte at n: strncmp's sign against a guess */
+			int mid = (lo + hi) / 2;
+
+			b[n] = (char)mid;
+			if (plist_key_val_compare_with_size(k, b, n + 1) > 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		b[n++] = (char)lo;
+	}
+	*key = b;
+	return true;
+}
+
 static enum cu_status dl_moves(plist_t dict, const char *udid, const char *what,
 			       struct cu_ios_dl_msg *m, struct cu_error *err)
 {
@@ -201,11 +251,13 @@ static enum cu_status dl_moves(plist_t dict, const char *udid, const char *what,
 		char *key = NULL, *to = NULL;
 		plist_t val = NULL;
 
-		plist_dict_next_item(dict, it, &key, &val);
-		if (key == NULL || val == NULL) {
-			free(key);
+		if (!dict_next(dict, it, CU_IOS_DL_PATH_MAX, &key, &val)) {
+			st = cu_error_set(err, CU_E_FORMAT, "%s: an unreadable or too long key",
+					  what);
 			break;
 		}
+		if (key == NULL)
+			break;
 		st = cu_ios_dl_check_path(key, strlen(key), udid, err);
 		if (st != CU_OK) {
 			free(key);
@@ -605,6 +657,7 @@ enum cu_status cu_ios_dl_frame_feed(struct cu_ios_dl_frame *f, const void *vp, s
 /* ------------------------------------------------------------------ */
 
 #define PJ_DEPTH_MAX 64
+#define PJ_KEY_MAX   4096
 
 static json_t *pj_base64(const char *p, size_t n)
 {
@@ -721,11 +774,14 @@ static enum cu_status pj_node(plist_t node, int depth, json_t **out, struct cu_e
 			json_t *c = NULL;
 			enum cu_status st;
 
-			plist_dict_next_item(node, it, &key, &val);
-			if (key == NULL || val == NULL) {
-				free(key);
-				break;
+			if (!dict_next(node, it, PJ_KEY_MAX, &key, &val)) {
+				free(it);
+				json_decref(o);
+				return cu_error_set(err, CU_E_FORMAT,
+						    "property list: an unreadable or too long key");
 			}
+			if (key == NULL)
+				break;
 			st = pj_node(val, depth + 1, &c, err);
 			if (st != CU_OK) {
 				free(key);

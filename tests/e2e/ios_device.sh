@@ -8,7 +8,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup ios_device
-tap_plan 67
+tap_plan 77
 
 TOOL=$BUILDDIR/tests/unit/ios_tool
 fixtures_samples || bail "sample images did not build"
@@ -100,6 +100,8 @@ tool read /DCIM/100APPLE/IMG_0001.JPG >"$T/img" 2>/dev/null
 cmp -s "$T/img" "$M/DCIM/100APPLE/IMG_0001.JPG"
 ok $? "read: a 300000-byte file byte for byte"
 expect_exit 3 "read: a missing file is not found (exit 3)" tool read /DCIM/nothing
+expect_exit 3 "walk: a missing root is not found (exit 3)" tool walk /Nothing
+like "$(cat "$T/walk.err")" "CMD ok afc walk / \| 8 entries, 0 unreadable" "walk: the walk reported with its counts"
 
 # ---- backups
 backup full full
@@ -111,7 +113,18 @@ is "$(sed -n '1p;3p' "$T/full.out" | tr '\n' ' ')" "error_code 0 files 22 " "bac
 like "$(cat "$T/full.err")" "CMD ok lockdownd StartService com.apple.mobilebackup2 raw=[1-9]" "backup: the service start reported"
 like "$(logged '"escrow": true')" "^[1-9]" "backup: mobilebackup2 started with the escrow bag"
 like "$(grep '"msg": "Backup"' "$IOS_SIM_LOG")" '"full": true' "backup full: ForceFullBackup sent"
+mkdir -p "$T/raw"
+IOS_TOOL_RAW_DIR=$T/raw tool values com.apple.mobile.backup >/dev/null 2>&1
+like "$(python3 -c 'import plistlib,sys; d=plistlib.load(open(sys.argv[1],"rb")); print(d["Request"], d["Domain"], d["Value"]["WillEncrypt"])' "$T/raw/001 lockdownd GetValue com.apple.mobile.backup.xml")" \
+	"^GetValue com.apple.mobile.backup False$" \
+	"the GetValue reply reported is the phone's own (Domain, Request, Value)"
 backup incr
+IOS_TOOL_RAW_DIR=$T/raw tool backup "$T/incr2" >/dev/null 2>&1
+like "$(python3 -c 'import plistlib,sys; d=plistlib.load(open(sys.argv[1],"rb")); print(d["Request"], d["Service"], d["Port"])' "$T/raw/001 lockdownd StartService com.apple.mobilebackup2.xml")" \
+	"^StartService com.apple.mobilebackup2 [0-9]+$" \
+	"the StartService reply reported is the phone's own (Port, Service)"
+grep -q EscrowBag "$T/raw/001 lockdownd StartService com.apple.mobilebackup2.xml"
+nok $? "the escrow bag is never reported"
 is "$st" 0 "backup incremental: succeeds"
 like "$(grep '"reply": "DLMessageDownloadFiles"' "$IOS_SIM_LOG")" '"code": -13, "text": "Multi status"' \
 	"backup incremental: DownloadFiles answered: the host has none (Multi status)"
@@ -127,6 +140,22 @@ backup flat full
 sums "$T/flat/$UDID" >"$T/got3.sum"
 [ "$st" = 0 ] && diff "$T/want.sum" "$T/got3.sum" >/dev/null
 ok $? "backup --flat --block 7 --batch 5: byte for byte the fixture"
+ios_sim_stop
+
+# ---- a 64 MiB file streams through in blocks: never whole in memory
+mkdir -p "$T/bigsrc"
+cp -R "$B" "$T/bigsrc/"
+mkdir -p "$T/bigsrc/$UDID/ff"
+big=ff00000000000000000000000000000000000000
+head -c 67108864 /dev/urandom >"$T/bigsrc/$UDID/ff/$big"
+must ios_sim_start --backup "$T/bigsrc" --flat --block 1048576
+backup big full
+cmp -s "$T/big/$UDID/ff/$big" "$T/bigsrc/$UDID/ff/$big"
+ok $? "a 64 MiB file: received byte for byte"
+rss=$(sed -n 's/^maxrss_kb //p' "$T/big.out")
+[ "${rss:-999999}" -lt 32768 ]
+ok $? "a 64 MiB file: the host never held it (max RSS ${rss:-?} KiB < 32 MiB)"
+rm -rf "$T/bigsrc" "$T/big"
 ios_sim_stop
 
 # ---- faults
@@ -200,6 +229,10 @@ is "$(tool values com.apple.mobile.backup 2>/dev/null | python3 -c 'import json,
 	"True" "password: the phone now encrypts"
 tool password custos-test - >/dev/null 2>"$T/pw2.err"
 like "$? $(tr '\n' ' ' <"$T/pw2.err")" "^0 .*CHANGE backup password removed" "password: removed again"
-is "$(written)" "$(printf 'mobilebackup2 ChangePassword\nmobilebackup2 ChangePassword')" \
-	"only the two password changes were written to the phone"
+expect_exit 4 "password: removing a password that is not set fails (exit 4)" tool password wrong -
+like "$(cat "$T/last.err")" "ChangePassword failed on the phone \(error 207" "password: the phone's refusal named"
+grep -q '^CHANGE' "$T/last.err"
+nok $? "password: a refused change is not reported as a change"
+is "$(written)" "$(printf 'mobilebackup2 ChangePassword\nmobilebackup2 ChangePassword\nmobilebackup2 ChangePassword')" \
+	"only the three password requests were written to the phone"
 tap_done

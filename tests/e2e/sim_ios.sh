@@ -10,7 +10,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup sim_ios
-tap_plan 73
+tap_plan 76
 
 for t in idevice_id ideviceinfo idevicebackup2 idevicepair ideviceinstaller; do
 	command -v $t >/dev/null 2>&1 || bail "$t not installed: run scripts/install-deps (libimobiledevice-utils, ideviceinstaller)"
@@ -279,6 +279,18 @@ st2=$?
 sums "$T/b9/$UDID" >"$T/got9.sum"
 [ $st1 -ne 0 ] && [ $st2 -eq 0 ] && diff "$T/want.sum" "$T/got9.sum" >/dev/null && [ -s "$IOS_SIM_SOCK.once" ]
 ok $? "--once: the first backup is cut, the second against the same sim is complete ($st1 then $st2)"
+# evil-path: the phone names a host path that climbs out of the backup dir; idevicebackup2
+# trusts it (the file lands beside the backup), custos must not.
+must ios_sim_start --backup "$B" --fault evil-path:dotdot
+mkdir -p "$T/ev"
+backup "$T/ev/b" --full
+first=$(sed -n 1p "$T/want.sum" | cut -c 69-)
+cmp -s "$T/ev/escaped-${first#*/}" "$B/$first" && grep -q '"fault": "evil-path", "path_kind": "dotdot"' "$IOS_SIM_LOG"
+ok $? "evil-path:dotdot: the first file is sent as <udid>/Snapshot/../../../escaped-<fileID> (idevicebackup2 wrote it outside the backup)"
+python3 "$SRCDIR/tests/sim/iphone_sim.py" --socket "$T/x.sock" --fault evil-path:bogus >"$T/bogus.out" 2>&1
+st=$?
+[ $st -ne 0 ] && grep -q 'evil-path:bogus: one of dotdot, absolute, long, nul, other-udid' "$T/bogus.out" && [ ! -e "$T/x.sock" ]
+ok $? "an unknown evil-path kind is refused at start (exit $st)"
 printf '{"DeviceName": "Evidence 7", "PhoneNumber": null}' >"$T/values.json"
 must ios_sim_start --backup "$B" --clock-skew -86400 --values "$T/values.json"
 d=$(TO ideviceinfo -k TimeIntervalSince1970 | cut -d. -f1)
@@ -323,16 +335,21 @@ def pl_send(s, o, binary=False):
 def pl_raw(s):
     return exact(s, struct.unpack(">I", exact(s, 4))[0])
 
-def connect(port):
+def connect(port, did=1):
     s = socket.socket(socket.AF_UNIX)
     s.connect(sock_path)
-    _, (_, r) = mux({"MessageType": "Connect", "DeviceID": 1, "PortNumber": socket.htons(port)}, s)
+    _, (_, r) = mux({"MessageType": "Connect", "DeviceID": did, "PortNumber": socket.htons(port)}, s)
     return s, r
 
 s, (t, r) = mux({"MessageType": "Listen"})
 print("listen", r.get("Number"), mux_read(s)[1]["Properties"]["SerialNumber"] == udid)
 print("unknown", mux({"MessageType": "Frobnicate"})[1][1].get("Number"))
 print("closed-port", connect(1234)[1].get("Number"))
+print("bad-device", connect(62078, 7)[1].get("Number"))
+saved = mux({"MessageType": "SavePairRecord", "PairRecordID": "raw-host", "PairRecordData": b"<plist/>"})[1][1]
+print("paired", saved.get("Number"), mux_read(s)[1])
+print("delete", mux({"MessageType": "DeletePairRecord", "PairRecordID": "raw-host"})[1][1].get("Number"),
+      mux({"MessageType": "ReadPairRecord", "PairRecordID": "raw-host"})[1][1].get("Number"))
 rec = plistlib.loads(mux({"MessageType": "ReadPairRecord", "PairRecordID": udid})[1][1]["PairRecordData"])
 ld, r = connect(62078)
 def ask(req):
@@ -366,8 +383,10 @@ TO python3 "$T/raw.py" "$IOS_SIM_SOCK" "$UDID" >"$T/raw.out" 2>&1
 ok $? "raw client ran" || sed 's/^/#   /' "$T/raw.out" | tail -5
 grep -qx 'listen 0 True' "$T/raw.out"
 ok $? "usbmuxd Listen: Result 0, then the device pushed as Attached"
-grep -qx 'unknown 1' "$T/raw.out" && grep -qx 'closed-port 3' "$T/raw.out"
-ok $? "usbmuxd: an unknown message is Result 1 (BADCOMMAND), Connect to a closed port Result 3 (CONNREFUSED)"
+grep -qx 'unknown 1' "$T/raw.out" && grep -qx 'closed-port 3' "$T/raw.out" && grep -qx 'bad-device 2' "$T/raw.out"
+ok $? "usbmuxd: an unknown message is Result 1 (BADCOMMAND), Connect to a closed port 3 (CONNREFUSED), to another device 2 (BADDEV)"
+grep -qx "paired 0 {'DeviceID': 1, 'MessageType': 'Paired'}" "$T/raw.out" && grep -qx 'delete 0 2' "$T/raw.out"
+ok $? "usbmuxd: SavePairRecord pushes Paired to a Listen client; DeletePairRecord, then ReadPairRecord is Result 2"
 grep -qx "query {'Request': 'QueryType', 'Type': 'com.apple.mobile.lockdown'}" "$T/raw.out" &&
 	grep -qx "missing {'Request': 'GetValue', 'Key': 'NoSuchKey', 'Error': 'MissingValue'}" "$T/raw.out" &&
 	grep -qx "invalid {'Request': 'StartService', 'Error': 'InvalidService'}" "$T/raw.out" &&

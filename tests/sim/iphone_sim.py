@@ -47,7 +47,6 @@ import socket
 import sqlite3
 import stat
 import struct
-import sys
 import threading
 import time
 
@@ -62,6 +61,8 @@ SERVICES = ("com.apple.mobile.notification_proxy", "com.apple.afc",
 # Refused with PasswordProtected while the phone is locked (--state locked): the backup and
 # the media need the data-protection keys of an unlocked phone.
 LOCKED_SERVICES = ("com.apple.afc", "com.apple.mobilebackup2")
+# --fault evil-path:KIND: the host path the phone gives its first uploaded file.
+EVIL_PATHS = ("dotdot", "absolute", "long", "nul", "other-udid")
 LOCK_FILE = "/com.apple.itunes.lock_sync"
 # A fixed RSA public key (PKCS#1 PEM) as lockdownd's DevicePublicKey: libimobiledevice signs
 # the host's pair certificates with it when it pairs.
@@ -230,10 +231,12 @@ class Phone:
         self.faults = {}
         for f in a.fault or []:
             k, _, v = f.partition(":")
-            if k not in ("cut-after", "error-code", "remote-error", "bad-plist"):
+            if k not in ("cut-after", "error-code", "remote-error", "bad-plist", "evil-path"):
                 raise SystemExit("iphone_sim: unknown fault %r" % f)
             if k in ("cut-after", "error-code"):
                 v = int(v)
+            if k == "evil-path" and v not in EVIL_PATHS:
+                raise SystemExit("iphone_sim: evil-path:%s: one of %s" % (v, ", ".join(EVIL_PATHS)))
             self.faults[k] = v
         self.once_file = a.socket + ".once"
         self.log_f = open(a.log, "a", encoding="utf-8", buffering=1) if a.log else None
@@ -848,11 +851,22 @@ def backup_files(bdir):
     return out
 
 
-def send_file(ph, dl, src, host_path, dev_path, size, nth):
+def evil_path(kind, stage, fid):
+    return {"dotdot": stage + "/../../../escaped-" + fid,
+            "absolute": "/tmp/custos-sim-escape-" + fid,
+            "long": stage + "/" + "a" * 5000,
+            "nul": stage + "/" + fid[:2] + "/" + fid + "\0.evil",
+            "other-udid": "0000000000000000000000000000000000000000/" + fid[:2] + "/" + fid}[kind]
+
+
+def send_file(ph, dl, src, host_path, dev_path, size, nth, evil=None):
     sock = dl.sock
+    fid = host_path.rsplit("/", 1)[-1]
+    if evil:
+        host_path = evil_path(evil, host_path[:-len(fid) - 4], fid)
+        ph.fault_fired("evil-path", path_kind=evil, file=host_path[:200])
     dp, hp = dev_path.encode(), host_path.encode()
     sock.sendall(struct.pack(">I", len(dp)) + dp + struct.pack(">I", len(hp)) + hp)
-    fid = host_path.rsplit("/", 1)[-1]
     if ph.fault("remote-error") == fid:
         msg = b"Simulated read error for %s: Input/output error (5)" % dev_path.encode()
         ph.fault_fired("remote-error", file=host_path)
@@ -931,6 +945,8 @@ def mb_backup(ph, dl, req):
         dl.status("DLMessageCreateDirectory")
     done_bytes = 0
     nth = 0
+    evil = ph.fault("evil-path")
+    moved = files[1:] if evil else files  # the evil-named file is not where a move expects it
     batch = max(ph.a.batch, 1)
     for i in range(0, len(files), batch):
         part = files[i:i + batch]
@@ -939,11 +955,12 @@ def mb_backup(ph, dl, req):
         ph.log(svc="mobilebackup2", send="DLMessageUploadFiles", files=len(part))
         for dev, rel, size in part:
             nth += 1
-            done_bytes += send_file(ph, dl, os.path.join(bdir, rel), "%s/%s" % (stage, rel), dev, size, nth)
+            done_bytes += send_file(ph, dl, os.path.join(bdir, rel), "%s/%s" % (stage, rel), dev, size, nth,
+                                    evil if nth == 1 else None)
         dl.sock.sendall(struct.pack(">I", 0))
         dl.status("DLMessageUploadFiles")
     if not ph.a.flat:
-        moves = {"%s/%s" % (stage, rel): "%s/%s" % (udid, rel) for _, rel, _ in files}
+        moves = {"%s/%s" % (stage, rel): "%s/%s" % (udid, rel) for _, rel, _ in moved}
         dl.send("DLMessageMoveItems", moves, {}, 100.0)
         ph.log(svc="mobilebackup2", send="DLMessageMoveItems", n=len(moves))
         dl.status("DLMessageMoveItems")
@@ -1089,7 +1106,7 @@ def main():
     ap.add_argument("--values", help="JSON object of lockdown root values (or domains) to override")
     ap.add_argument("--state", default="ready", choices=["ready", "untrusted", "locked", "deny-pairing", "passcode"])
     ap.add_argument("--pair-accept", action="store_true", help="untrusted: the user taps Trust")
-    ap.add_argument("--fault", action="append", help="cut-after:N, error-code:N, remote-error:FILEID, bad-plist")
+    ap.add_argument("--fault", action="append", help="cut-after:N, error-code:N, remote-error:FILEID, bad-plist, evil-path:KIND")
     ap.add_argument("--once", action="store_true", help="faults fire in the first backup only")
     ap.add_argument("--clock-skew", type=float, default=0.0, help="device clock minus real clock, seconds")
     ap.add_argument("--flat", action="store_true", help="upload straight to <udid>/xx/ (no Snapshot/ + MoveItems)")

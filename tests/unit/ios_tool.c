@@ -13,7 +13,8 @@
  *   ios_tool backup DIR [full]         a mobilebackup2 backup into DIR (the paths as sent)
  *   ios_tool password OLD|- NEW|-      ChangePassword ("-": none)
  * Option -u UDID before the command (default: the only device). Every exchange the
- * hooks report goes to stderr as "CMD ok|fail <what> [<msg>] raw=<n>" and
+ * hooks report goes to stderr as "CMD ok|fail <what> [<msg>] raw=<n>" (and the raw
+ * reply to $IOS_TOOL_RAW_DIR/<seq> <what>.xml when that is set) and
  * "CHANGE <what> <json>"; the backup sink adds "FILE-ERROR <path> <msg>".
  * Exits with cu_status_exit_code() and prints the error on stderr.
  */
@@ -27,6 +28,7 @@
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -34,10 +36,20 @@
 static void on_command(void *ctx, const char *what, bool ok, const char *msg, const void *raw,
 		       size_t rawlen)
 {
+	const char *dir = getenv("IOS_TOOL_RAW_DIR");
+	static int seq;
+
 	(void)ctx;
-	(void)raw;
 	fprintf(stderr, "CMD %s %s%s%s raw=%zu\n", ok ? "ok" : "fail", what, msg ? " | " : "",
 		msg ? msg : "", rawlen);
+	if (dir != NULL && raw != NULL) {
+		char path[CU_PATH_MAX];
+		struct cu_error e;
+
+		snprintf(path, sizeof(path), "%s/%03d %s.xml", dir, ++seq, what);
+		if (cu_file_write_atomic(path, raw, rawlen, 0644, &e) != CU_OK)
+			fprintf(stderr, "ios_tool: %s\n", e.msg);
+	}
 }
 
 static void on_change(void *ctx, const char *what, json_t *details)
@@ -360,9 +372,12 @@ int main(int argc, char **argv)
 		bool full = a + 1 < argc && strcmp(argv[a + 1], "full") == 0;
 
 		st = cu_ios_backup(d, full, &bs, &res, &err);
-		printf("error_code %lld\nerror_desc %s\nfiles %llu\nbytes %llu\n",
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		printf("error_code %lld\nerror_desc %s\nfiles %llu\nbytes %llu\nmaxrss_kb %ld\n",
 		       (long long)res.error_code, res.error_desc, (unsigned long long)res.files,
-		       (unsigned long long)res.bytes);
+		       (unsigned long long)res.bytes, ru.ru_maxrss);
 		if (s.fd >= 0)
 			close(s.fd);
 		free(s.cur);
