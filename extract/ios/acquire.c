@@ -2414,7 +2414,17 @@ end:
 		x.st.skipped = ws->skipped;
 	}
 	snprintf(x.st.item, sizeof(x.st.item), "%s", x.item);
-	if (x.lost) {
+	if (x.lost && x.lost_err.code != CU_E_DEVICE) {
+		/* the phone sent what no backup holds (a malformed message, a
+		 * path outside the backup): refused, nothing written for it */
+		*err = x.lost_err;
+		cu_error_prefix(err,
+				"the backup of the iPhone '%s' was stopped: the phone sent what a "
+				"backup cannot hold, refused (%llu files kept); `custos acquire "
+				"--resume --device %s` takes the backup again",
+				x.udid, (unsigned long long)x.st.files, x.udid);
+		err->code = st = CU_E_DEVICE;
+	} else if (x.lost) {
 		*err = x.lost_err;
 		cu_error_prefix(
 		    err,

@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 86
+tap_plan 89
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -365,6 +365,21 @@ expect_exit 4 "a malformed DeviceLink message: exit 4, resumable" \
 	$TO "$CUSTOS" --case "$T/bp" acquire --device "$UDID"
 evq "$T/bp" ERROR 'malformed'
 ok $? "the ERROR entry says the message was malformed"
+
+# (the absolute one names /tmp/custos-sim-escape-<fileID>: its mtime, if any
+# other run made it, must not change)
+ESC=/tmp/custos-sim-escape-$(cd "$PLAIN" && ls ??/* | head -n 1 | cut -d/ -f2)
+esc_before=$(stat -c %Y "$ESC" 2>/dev/null || echo none)
+for k in dotdot absolute; do
+	ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --fault "evil-path:$k"
+	must "$CUSTOS" case init "$T/ev$k" --case-id T-EV
+	expect_exit 4 "a hostile path from the phone ($k): refused, exit 4" \
+		$TO "$CUSTOS" --case "$T/ev$k" acquire --device "$UDID"
+done
+[ -z "$(find "$T" -name 'escaped-*' 2>/dev/null)" ] &&
+	[ "$(stat -c %Y "$ESC" 2>/dev/null || echo none)" = "$esc_before" ] &&
+	! grep -q '\.\./' "$T"/evdotdot/inventory/*.jsonl
+ok $? "nothing written outside the spool, no '..' in the inventory"
 
 ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --fault cut-after:5 --once
 must "$CUSTOS" case init "$T/c" --case-id T-C --manifest "$T/seizure.json"
