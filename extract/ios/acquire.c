@@ -1026,7 +1026,7 @@ static enum cu_status spool_path(struct iacq *x, const char *path, struct cu_buf
 static enum cu_status s_file_begin(void *ctx, const char *path, struct cu_error *err)
 {
 	struct iacq *x = ctx;
-	struct cu_buf rel = CU_BUF_INIT, abs = CU_BUF_INIT;
+	struct cu_buf rel = CU_BUF_INIT;
 	enum cu_status st;
 
 	if (x->f_open) { /* the device layer always ends a file first */
@@ -1036,18 +1036,10 @@ static enum cu_status s_file_begin(void *ctx, const char *path, struct cu_error 
 	/* a file sent twice: the first copy is kept */
 	if ((st = keep_displaced(x, path, "replaced", "sent again", err)) != CU_OK)
 		goto out;
-	if ((st = spool_path(x, path, &abs, err)) != CU_OK ||
-	    (st = cu_mkdirs(abs.data, 0700, true, err)) != CU_OK)
-		goto out;
-	struct stat sb;
-	if (lstat(abs.data, &sb) == 0) {
-		/* not ours (a directory the phone made, or a file left): never
-		 * overwritten */
-		st = cu_error_set(err, CU_E_EXISTS, "'%s' exists in the spool '%s'", path,
-				  x->spool_abs.data);
-		goto out;
-	}
-	if ((st = cu_buf_printf(&rel, err, "%s/%s", x->spool_rel.data, path)) != CU_OK)
+	/* the spool slot makes its directories and refuses a name that
+	 * exists (a directory the phone made, a file left): never overwritten */
+	if ((st = cu_path_check_relative(path, strlen(path), err)) != CU_OK ||
+	    (st = cu_buf_printf(&rel, err, "%s/%s", x->spool_rel.data, path)) != CU_OK)
 		goto out;
 	cu_ingest_slot_release(&x->fslot);
 	x->fslot = (struct cu_ingest_slot)CU_INGEST_SLOT_INIT;
@@ -1061,7 +1053,6 @@ static enum cu_status s_file_begin(void *ctx, const char *path, struct cu_error 
 		st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 out:
 	cu_buf_release(&rel);
-	cu_buf_release(&abs);
 	return st;
 }
 
