@@ -999,11 +999,9 @@ static enum cu_status spool_begin(struct iacq *x, struct cu_error *err)
 		json_object_set_new(x->acq, "backup_attempts", json_integer(n));
 	cu_buf_reset(&x->spool_rel);
 	cu_buf_reset(&x->spool_abs);
-	if ((st = cu_buf_printf(&x->spool_rel, err, "ios/%s/%u", x->item, n)) != CU_OK ||
-	    (st = cu_buf_printf(&rel, err, "work/%s", x->spool_rel.data)) != CU_OK)
-		goto out;
 	cu_buf_reset(&rel);
-	if ((st = cu_buf_printf(&rel, err, "work/%s", x->spool_rel.data)) != CU_OK ||
+	if ((st = cu_buf_printf(&x->spool_rel, err, "ios/%s/%u", x->item, n)) != CU_OK ||
+	    (st = cu_buf_printf(&rel, err, "work/%s", x->spool_rel.data)) != CU_OK ||
 	    (st = cu_case_path(x->c, rel.data, &x->spool_abs, err)) != CU_OK ||
 	    (st = cu_mkdirs(x->spool_abs.data, 0700, false, err)) != CU_OK)
 		goto out;

@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 89
+tap_plan 90
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -307,7 +307,7 @@ expect_exit 4 "pairing denied on the phone: exit 4" \
 	$TO "$CUSTOS" --case "$T/dn" acquire --device "$UDID"
 like "$(cat "$T/last.err")" "[Dd]enied|Don.t Trust|refused" "the message says pairing was refused"
 
-ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --state untrusted --pair-accept
+ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --state untrusted --pair-accept --clock-skew 120
 must "$CUSTOS" case init "$T/p" --case-id T-P
 expect_exit 0 "the user taps Trust: the acquisition goes through" \
 	$TO "$CUSTOS" --case "$T/p" acquire --device "$UDID"
@@ -317,6 +317,9 @@ python3 -c 'import json,sys
 ev=[json.loads(l)["body"]["event"] for l in open(sys.argv[1])]
 i=ev.index("ACQUIRE_START"); sys.exit(0 if "DEVICE_CHANGE" in ev[i:] and ev.index("DEVICE_CHANGE")>i else 1)' "$T/p/custody/log.jsonl"
 ok $? "... recorded after ACQUIRE_START, in the acquisition's entries"
+ev "$T/p" ACQUIRE_END | python3 -c 'import json,sys; c=json.loads(sys.stdin.read())["clock"]
+sys.exit(0 if all(abs(c[w]["offset_ms"]-120000)<3000 for w in ("start","end")) else 1)'
+ok $? "a phone clock 2 minutes ahead: offset_ms about +120000 at start and end"
 
 # ---------------------------------------------------------------------------
 # locked, passcode: exit 4 with what to do, nothing in the inventory
