@@ -28,6 +28,7 @@
 #include "extract/ios/acquire_int.h"
 #include "extract/extract.h"
 #include "extract/formats/formats.h"
+#include "extract/ingest_int.h"
 #include "extract/ios/device.h"
 
 #include <dirent.h>
@@ -793,6 +794,7 @@ static enum cu_status keep_spooled(struct iacq *x, struct spent *e, const char *
 {
 	struct cu_ingest_slot slot = CU_INGEST_SLOT_INIT;
 	struct cu_ingest_fileinfo fi;
+	struct cu_buf alt = CU_BUF_INIT;
 	struct cu_error pe;
 	enum cu_status st = CU_OK;
 	json_t *meta = json_pack("{s:s, s:s, s:i}", "kept_because", why, "phone_path", e->key,
@@ -805,20 +807,42 @@ static enum cu_status keep_spooled(struct iacq *x, struct spent *e, const char *
 	fi.mode = -1;
 	fi.origin = e->key;
 	fi.meta = meta;
-	if (cu_ingest_slot_plan(x->w, devpath, fi.device_path_len, false, &slot, &pe) != CU_OK) {
-		cu_ingest_warn(x->w, true, "'%s' (received as '%s') could not be kept: %s", devpath,
-			       e->key, pe.msg);
-		goto out;
+	for (unsigned k = 1;; k++) {
+		if (cu_ingest_slot_plan(x->w, fi.device_path, fi.device_path_len, false, &slot,
+					&pe) != CU_OK) {
+			cu_ingest_warn(x->w, true, "'%s' (received as '%s') could not be kept: %s",
+				       fi.device_path, e->key, pe.msg);
+			goto out;
+		}
+		if (!slot.done)
+			break;
+		/* listed by an earlier run: the same bytes need no second line;
+		 * other bytes get a name of their own, never the listed one's */
+		const struct cu_ingest_pathmap_val *v = cu_ingest_used(x->w, slot.rel.data);
+		if (v != NULL && strcmp(v->sha256, e->sp.d.sha256) == 0)
+			goto forget;
+		cu_ingest_slot_release(&slot);
+		slot = (struct cu_ingest_slot)CU_INGEST_SLOT_INIT;
+		cu_buf_reset(&alt);
+		if (k > 99 || (st = cu_buf_printf(&alt, err, "%s~r%u", devpath, k)) != CU_OK) {
+			if (st == CU_OK)
+				cu_ingest_warn(x->w, true, "'%s' could not be kept: no free name",
+					       devpath);
+			goto out;
+		}
+		fi.device_path = alt.data;
+		fi.device_path_len = alt.len;
 	}
-	if (!slot.done && /* else listed by the earlier run */
-	    (st = cu_ingest_adopt(x->w, &slot, &e->sp, &fi, err)) != CU_OK)
+	if ((st = cu_ingest_adopt(x->w, &slot, &e->sp, &fi, err)) != CU_OK)
 		goto out;
+forget:
 	/* the evidence slot is a hard link to it now: the spool name goes */
 	(void)unlink(e->abs);
 	sp_del(&x->map, e->key);
 out:
 	json_decref(meta);
 	cu_ingest_slot_release(&slot);
+	cu_buf_release(&alt);
 	return st;
 }
 
@@ -936,9 +960,37 @@ static enum cu_status salvage_dir(struct iacq *x, const char *abs, const char *r
 		fi.mode = -1;
 		fi.origin = srel.data;
 		fi.meta = meta;
-		if (cu_ingest_slot_plan(x->w, dev.data, dev.len, false, &slot, &pe) != CU_OK) {
-			cu_ingest_warn(x->w, true, "'%s' could not be kept: %s", sub.data, pe.msg);
-		} else if (!slot.done) {
+		/* a name listed already (an earlier resume) is never reused: the
+		 * bytes are not known to be the same, they get a name of their own */
+		bool planned = false;
+		size_t base = dev.len;
+		cu_error_clear(&pe);
+		for (unsigned k = 1; k < 100; k++) {
+			if (cu_ingest_slot_plan(x->w, dev.data, dev.len, false, &slot, &pe) !=
+			    CU_OK)
+				break;
+			if (!slot.done) {
+				planned = true;
+				break;
+			}
+			cu_ingest_slot_release(&slot);
+			slot = (struct cu_ingest_slot)CU_INGEST_SLOT_INIT;
+			dev.len = base;
+			dev.data[base] = '\0';
+			if ((st = cu_buf_printf(&dev, err, "~r%u", k)) != CU_OK)
+				break;
+			fi.device_path = dev.data;
+			fi.device_path_len = dev.len;
+		}
+		if (st != CU_OK) {
+			json_decref(meta);
+			cu_ingest_slot_release(&slot);
+			break;
+		}
+		if (!planned) {
+			cu_ingest_warn(x->w, true, "'%s' could not be kept: %s", sub.data,
+				       pe.code != CU_OK ? pe.msg : "no free name");
+		} else {
 			int fd = open(sub.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 			if (fd < 0) {
 				cu_ingest_warn(x->w, true, "'%s': %s", sub.data, strerror(errno));
@@ -952,8 +1004,6 @@ static enum cu_status salvage_dir(struct iacq *x, const char *abs, const char *r
 				       "'%s' was received by an earlier run that stopped: kept as "
 				       "'%s'",
 				       srel.data, dev.data);
-		} else {
-			(void)unlink(sub.data);
 		}
 		json_decref(meta);
 		cu_ingest_slot_release(&slot);

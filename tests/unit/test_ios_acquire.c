@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define U "00008101-UNITTEST"
 
@@ -93,6 +94,24 @@ static size_t files_under(const char *dir)
 	}
 	closedir(d);
 	return n;
+}
+
+/* rm -r of a tree of directories (no file is expected in it) */
+static void rmdirs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char sub[4096];
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		rmdirs(sub);
+	}
+	closedir(d);
+	(void)rmdir(dir);
 }
 
 static void test_nothing_lost(void)
@@ -181,13 +200,38 @@ static void test_nothing_lost(void)
 	tap_is_int(cu_inventory_each(c, "P", keep, &s, &err), CU_OK, "inventory read");
 	tap_ok(s.n == 9 && listed(&s, "_mobilebackup2/interrupted/attempt-2/" U "/aa/f1", "one"),
 	       "the second attempt's files are attempt-2, the first's still listed");
+
+	/* the same attempt number again (its spool gone, as after a crash
+	 * before the manifest said so): a listed name is never reused for
+	 * other bytes, and the same bytes are not listed twice */
+	snprintf(work, sizeof(work), "%s/work", dir);
+	rmdirs(work);
+	tap_is_int(cu_ingest_open(c, CU_INGEST_ACQUIRE, CU_HASH_DEFAULT, true, &w, &err), CU_OK,
+		   "writer (resume)");
+	tap_is_int(cu_ingest_set_item(w, "P", &err), CU_OK, "item");
+	tap_is_int(cu_ios_acq_spool_open(c, w, U, &x, &k, &err), CU_OK, "spool, attempt 1 again");
+	tap_ok(put(&k, U "/aa/f3", "other bytes", true, &err) == CU_OK &&
+		   put(&k, U "/aa/f4", "two", true, &err) == CU_OK,
+	       "two files under names attempt 1 listed");
+	tap_is_int(cu_ios_acq_spool_close(x, &err), CU_OK, "ended");
+	tap_is_int(cu_ingest_close(w, NULL, NULL, NULL, &err), CU_OK, "writer closed");
+	cu_ingest_free(w);
+	memset(&s, 0, sizeof(s));
+	tap_is_int(cu_inventory_each(c, "P", keep, &s, &err), CU_OK, "inventory read");
+	tap_ok(
+	    s.n == 10 &&
+		listed(&s, "_mobilebackup2/interrupted/attempt-1/" U "/aa/f3~r1", "other bytes") &&
+		listed(&s, "_mobilebackup2/interrupted/attempt-1/" U "/aa/f3", "two"),
+	    "other bytes: a name of their own (~r1), the listed file unchanged; the same bytes "
+	    "not listed again");
+	tap_is_int((int64_t)files_under(work), 0, "no file left in the spool");
 	json_decref(ls);
 	cu_case_close(c);
 }
 
 int main(void)
 {
-	tap_plan(39);
+	tap_plan(48);
 	test_nothing_lost();
 	return tap_done();
 }
