@@ -190,6 +190,10 @@ struct iacq {
 	bool have_pw, pw_set_by_us, encrypted;
 	const char *backup_state; /* "decoded", "kept-encrypted", "interrupted", ... */
 	struct cu_progress bprog; /* the backup's own percentage */
+	/* inodes of the listed evidence files (salvaging a killed run's spool) */
+	ino_t *listed_ino;
+	size_t n_ino;
+	bool ino_built;
 	/* the apps, asked before ACQUIRE_START: a locked phone refuses the
 	 * service, and then nothing is written to the case */
 	json_t *apps_pre;
@@ -906,6 +910,62 @@ static enum cu_status keep_all(struct iacq *x, const char *what, const char *why
 	return st;
 }
 
+/* The inodes of the item's listed evidence files (once, sorted): a spool
+ * file linked to one of them was adopted and its line is durable. */
+struct inoset {
+	struct iacq *x;
+	ino_t *v;
+	size_t n, cap;
+	struct cu_buf abs;
+};
+
+static enum cu_status ino_cb(const struct cu_inventory_rec *r, void *ctx, struct cu_error *err)
+{
+	struct inoset *s = ctx;
+	struct stat sb;
+	(void)err;
+	if (r->evidence_path == NULL ||
+	    cu_case_path(s->x->c, r->evidence_path, &s->abs, err) != CU_OK ||
+	    lstat(s->abs.data, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return CU_OK;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 1024;
+		ino_t *nv = cu_reallocarray(s->v, nc, sizeof(*nv));
+		if (nv == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "out of memory");
+		s->v = nv;
+		s->cap = nc;
+	}
+	s->v[s->n++] = sb.st_ino;
+	return CU_OK;
+}
+
+static int ino_cmp(const void *a, const void *b)
+{
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool listed_inode(struct iacq *x, ino_t ino)
+{
+	if (!x->ino_built) {
+		struct inoset s = {x, NULL, 0, 0, CU_BUF_INIT};
+		struct cu_error e;
+		x->ino_built = true;
+		if (cu_inventory_each(x->c, x->item, ino_cb, &s, &e) != CU_OK) {
+			free(s.v); /* unknown: every linked file is salvaged */
+			s.v = NULL;
+			s.n = 0;
+		}
+		cu_buf_release(&s.abs);
+		if (s.n > 1)
+			qsort(s.v, s.n, sizeof(*s.v), ino_cmp);
+		x->listed_ino = s.v;
+		x->n_ino = s.n;
+	}
+	return x->n_ino > 0 && bsearch(&ino, x->listed_ino, x->n_ino, sizeof(ino), ino_cmp) != NULL;
+}
+
 /* Regular files left in a spool by a run that was killed (no map): each
  * is recorded (hashed now) under _mobilebackup2/leftover/attempt-N/ and
  * removed from the spool only once recorded. */
@@ -938,7 +998,8 @@ static enum cu_status salvage_dir(struct iacq *x, const char *abs, const char *r
 		}
 		if (!S_ISREG(sb.st_mode))
 			continue;
-		if (sb.st_nlink > 1) { /* adopted: its evidence slot is a link to it */
+		if (sb.st_nlink > 1 && listed_inode(x, sb.st_ino)) {
+			/* adopted and listed: its evidence slot is a link to it */
 			(void)unlink(sub.data);
 			continue;
 		}
@@ -2521,6 +2582,7 @@ out:
 	json_decref(x.root);
 	json_decref(x.apps);
 	json_decref(x.apps_pre);
+	free(x.listed_ino);
 	cu_buf_release(&x.subject);
 	cu_buf_release(&x.last_raw);
 	cu_buf_release(&x.spool_rel);
@@ -2590,6 +2652,7 @@ enum cu_status cu_ios_acq_spool_close(struct iacq *x, struct cu_error *err)
 	sp_release(&x->map);
 	cu_buf_release(&x->spool_rel);
 	cu_buf_release(&x->spool_abs);
+	free(x->listed_ino);
 	free(x);
 	return st;
 }

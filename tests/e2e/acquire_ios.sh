@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 90
+tap_plan 95
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -413,6 +413,27 @@ ok $? "every file received by the broken attempt is still listed, unchanged (_mo
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["acquisitions"][-1]; sys.exit(0 if a["status"]=="complete" and a["resumed"] else 1)' "$T/c/manifest.json"
 ok $? "the acquisition is complete, its resume recorded"
 run "custody verify after the resume" "$CUSTOS" --case "$T/c" custody verify
+
+# killed (SIGKILL, as a pulled plug) while laying the backup out: files
+# already linked into evidence slots whose lines were not yet durable
+ios_sim_stop; must ios_sim_start --backup "$S/ios-backup"
+must "$CUSTOS" case init "$T/kl" --case-id T-KL --manifest "$T/seizure.json"
+CUSTOS_TEST_KILL_AFTER_FILES=9 $TO "$CUSTOS" --case "$T/kl" acquire --device "$UDID" >/dev/null 2>&1
+is "$?" 137 "killed in the middle of laying the backup out (test hook)"
+(cd "$T/kl/work/ios/$ITEM/1" && find . -type f -exec sha256sum {} + | sed 's| \./| |' | LC_ALL=C sort) >"$T/kl-spool.txt"
+[ "$(wc -l <"$T/kl-spool.txt")" -ge 10 ]
+ok $? "the killed run left its received files in the spool"
+expect_exit 0 "acquire --resume after the kill: exit 0" $TO "$CUSTOS" --case "$T/kl" acquire --resume --device "$UDID"
+python3 -c 'import json,sys
+rows={json.loads(l)["device_path"]:json.loads(l)["sha256"] for l in open(sys.argv[1])}
+bad=0
+for l in open(sys.argv[2]):
+    sha,path=l.split(None,1); path=path.strip()
+    if rows.get("_mobilebackup2/leftover/attempt-1/"+path)!=sha: print("#   lost:",path); bad+=1
+sys.exit(1 if bad else 0)' "$T/kl/inventory/$ITEM.jsonl" "$T/kl-spool.txt"
+ok $? "every file the killed run had received is listed (leftover/attempt-1/), with its sha256sum"
+$C source "$T/kl" $ITEM "$PLAIN"
+ok $? "and the backup taken again is complete"
 
 # ---------------------------------------------------------------------------
 # encrypted backups
