@@ -10,7 +10,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
 tap_setup sim_ios
-tap_plan 76
+tap_plan 77
 
 for t in idevice_id ideviceinfo idevicebackup2 idevicepair ideviceinstaller; do
 	command -v $t >/dev/null 2>&1 || bail "$t not installed: run scripts/install-deps (libimobiledevice-utils, ideviceinstaller)"
@@ -247,6 +247,14 @@ backup "$T/b5" --full
 st=$?
 [ $st -ne 0 ] && grep -qx 'ErrorCode 208: Device locked (MBErrorDomain/208)' "$T/b5.out" && grep -q '^Backup Failed' "$T/b5.out"
 ok $? "passcode (iOS 16.1+): Backup answered with ErrorCode 208, backup failed (exit $st)"
+must ios_sim_start --backup "$B" --state passcode --passcode-wait 1.5 --passcode-accept
+t0=$(date +%s.%N)
+backup "$T/b5b" --full
+st=$?
+el=$(echo "$(date +%s.%N) - $t0" | bc)
+sums "$T/b5b/$UDID" >"$T/got5b.sum"
+[ $st -eq 0 ] && diff "$T/want.sum" "$T/got5b.sum" >/dev/null && [ "$(echo "$el >= 1.5" | bc)" = 1 ]
+ok $? "passcode --passcode-wait 1.5 --passcode-accept: the backup waits for the typed passcode, then completes (${el}s)"
 
 # ---- faults as idevicebackup2 meets them
 must ios_sim_start --backup "$B" --fault cut-after:4

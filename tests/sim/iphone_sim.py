@@ -4,7 +4,8 @@
 usage: iphone_sim.py --socket PATH [--udid UDID] [--backup DIR] [--backup-encrypted DIR]
                      [--will-encrypt] [--password PW] [--media DIR] [--apps FILE.json]
                      [--values FILE.json] [--state ready|untrusted|locked|deny-pairing|passcode]
-                     [--pair-accept] [--fault KIND[:ARG]]... [--once] [--clock-skew S]
+                     [--pair-accept] [--passcode-wait S] [--passcode-accept]
+                     [--fault KIND[:ARG]]... [--once] [--clock-skew S]
                      [--flat] [--block N] [--batch N] [--log FILE]
 
 libimobiledevice (libusbmuxd 2.0.2) reads USBMUXD_SOCKET_ADDRESS=UNIX:PATH on every connection,
@@ -906,8 +907,13 @@ def mb_backup(ph, dl, req):
     ph.log(svc="mobilebackup2", msg="Backup", target=target, source=req.get("SourceIdentifier"),
            full=full, encrypted=ph.password is not None)
     if ph.state == "passcode":
-        dl.finish(208, mb_error(208))
-        return
+        # iOS 16.1+: the phone shows the passcode prompt and answers only once it is typed
+        # (the backup goes on) or after about 3 minutes (ErrorCode 208).
+        ph.log(svc="mobilebackup2", prompt="passcode", wait=ph.a.passcode_wait, accept=ph.a.passcode_accept)
+        time.sleep(ph.a.passcode_wait)
+        if not ph.a.passcode_accept:
+            dl.finish(208, mb_error(208))
+            return
     bdir = ph.backup_dir()
     if bdir is None:
         dl.finish(205, mb_error(205))
@@ -1106,6 +1112,10 @@ def main():
     ap.add_argument("--values", help="JSON object of lockdown root values (or domains) to override")
     ap.add_argument("--state", default="ready", choices=["ready", "untrusted", "locked", "deny-pairing", "passcode"])
     ap.add_argument("--pair-accept", action="store_true", help="untrusted: the user taps Trust")
+    ap.add_argument("--passcode-wait", type=float, default=0.0,
+                    help="passcode: seconds the prompt stays on the phone before the answer")
+    ap.add_argument("--passcode-accept", action="store_true",
+                    help="passcode: the user types the passcode (after --passcode-wait) and the backup goes on")
     ap.add_argument("--fault", action="append", help="cut-after:N, error-code:N, remote-error:FILEID, bad-plist, evil-path:KIND")
     ap.add_argument("--once", action="store_true", help="faults fire in the first backup only")
     ap.add_argument("--clock-skew", type=float, default=0.0, help="device clock minus real clock, seconds")
