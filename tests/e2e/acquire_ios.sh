@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 95
+tap_plan 97
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -341,6 +341,12 @@ must "$CUSTOS" case init "$T/pc" --case-id T-PC
 expect_exit 4 "iOS 16.1+ asks for the passcode: exit 4" \
 	$TO "$CUSTOS" --case "$T/pc" acquire --device "$UDID"
 like "$(cat "$T/last.err")" "passcode" "the message says to enter the passcode"
+ios_sim_stop; must ios_sim_start --backup "$S/ios-backup" --state passcode --passcode-accept --passcode-wait 2
+must "$CUSTOS" case init "$T/pa" --case-id T-PA --manifest "$T/seizure.json"
+expect_exit 0 "the passcode typed on the phone after 2 s: the backup goes on, exit 0" \
+	$TO "$CUSTOS" --case "$T/pa" acquire --device "$UDID"
+$C source "$T/pa" $ITEM "$PLAIN"
+ok $? "... every file of the backup"
 
 # ---------------------------------------------------------------------------
 # ErrorCode != 0; a stream cut mid-file, then --resume
