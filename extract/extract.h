@@ -139,6 +139,13 @@ struct cu_acquire_opts {
 	/* the ADB connection (cu_adb_opts): NULL/0 = defaults */
 	const char *key_path;
 	unsigned auth_wait_ms, io_timeout_ms;
+	/* iOS (serial = the UDID): --media (AFC), the backup password to
+	 * decode an encrypted backup, the opt-in temporary password set
+	 * before the backup (DEVICE_CHANGE) and its removal afterwards. */
+	bool media;
+	const char *backup_password_file;
+	const char *set_backup_password_file;
+	bool remove_backup_password;
 };
 
 struct cu_acquire_stats {
@@ -154,6 +161,17 @@ struct cu_acquire_stats {
 enum cu_status cu_acquire_android_run(struct cu_case *c, const struct cu_acquire_opts *o,
 				      struct cu_acquire_stats *stats,
 				      struct cu_error *err) CU_WARN_UNUSED;
+
+/* iOS acquisition over usbmuxd/lockdownd/mobilebackup2
+ * (extract/ios/acquire.c, docs/custody.md "iOS acquisition"). Exit codes
+ * as Android; CU_E_PARTIAL also when an encrypted backup was kept whole
+ * without its password. resumable: the case holds an unfinished iOS
+ * acquisition of udid (resume needs no phone for a kept encrypted
+ * backup). */
+enum cu_status cu_acquire_ios_run(struct cu_case *c, const struct cu_acquire_opts *o,
+				  struct cu_acquire_stats *stats,
+				  struct cu_error *err) CU_WARN_UNUSED;
+bool cu_acquire_ios_resumable(struct cu_case *c, const char *udid);
 
 /* ------------------------------------------------------------------ */
 /* The evidence writer (extract/ingest.c)                              */

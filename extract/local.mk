@@ -21,3 +21,7 @@ libcuextractandroid_a_SOURCES = extract/android/library.c extract/android/adb.h 
 # Android acquisition: the driver over the ADB stack (adb.h); no libusb
 # header here, so it lives in libcuextract beside the writer it uses.
 libcuextract_a_SOURCES += extract/android/acquire_int.h extract/android/acquire.c
+# iOS acquisition: the driver over the device layer (extract/ios/device.h,
+# no libimobiledevice type in it) and the evidence writer; libplist only
+# for the Info.plist it writes.
+libcuextract_a_SOURCES += extract/ios/acquire_int.h extract/ios/acquire.c

@@ -1,10 +1,13 @@
 /*
- * cmd_acquire.c - `custos acquire` (CLI.md): one Android phone into the
- * case over custos's own ADB stack, by USB serial (--device) or TCP
- * address (--adb-connect). The work is in extract/android/acquire.c; this
- * file parses options and prints the result.
+ * cmd_acquire.c - `custos acquire` (CLI.md): one phone into the case. An
+ * iPhone by UDID (--device UDID when usbmuxd lists it, or when the case
+ * holds its unfinished acquisition): extract/ios/acquire.c. An Android
+ * phone over custos's own ADB stack, by USB serial (--device) or TCP
+ * address (--adb-connect): extract/android/acquire.c. This file parses
+ * options and prints the result.
  */
 #include "extract/extract.h"
+#include "extract/ios/device.h"
 #include "src/cli.h"
 
 #include <getopt.h>
@@ -27,6 +30,10 @@ int cu_cmd_acquire(struct cu_cli *cli, int argc, char **argv)
 	    {"adb-key", required_argument, NULL, 'k'},
 	    {"auth-wait", required_argument, NULL, 'w'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"media", no_argument, NULL, 'm'},
+	    {"backup-password-file", required_argument, NULL, 'p'},
+	    {"set-backup-password-file", required_argument, NULL, 'E'},
+	    {"remove-backup-password", no_argument, NULL, 'X'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cu_acquire_opts o;
@@ -56,6 +63,10 @@ int cu_cmd_acquire(struct cu_cli *cli, int argc, char **argv)
 		case 'P': o.sdcard = optarg; break;
 		case 'k': o.key_path = optarg; break;
 		case 'j': cli->json = true; break;
+		case 'm': o.media = true; break;
+		case 'p': o.backup_password_file = optarg; break;
+		case 'E': o.set_backup_password_file = optarg; break;
+		case 'X': o.remove_backup_password = true; break;
 		case 'w':
 			if (!cu_parse_u64(optarg, &secs) || secs == 0 || secs > 3600) {
 				fprintf(stderr,
@@ -89,7 +100,22 @@ int cu_cmd_acquire(struct cu_cli *cli, int argc, char **argv)
 	}
 	if ((st = cu_case_open(cli->case_dir, &c, &err)) != CU_OK)
 		return cu_cli_fail(cli, &err);
-	st = cu_acquire_android_run(c, &o, &stats, &err);
+	/* An iPhone when usbmuxd lists the id (or the case holds its
+	 * unfinished acquisition, which a kept encrypted backup finishes
+	 * without the phone); else an Android serial. */
+	bool ios = o.serial != NULL &&
+		   (cu_ios_known(o.serial) || (o.resume && cu_acquire_ios_resumable(c, o.serial)));
+	if (!ios && (o.media || o.backup_password_file || o.set_backup_password_file ||
+		     o.remove_backup_password)) {
+		fprintf(stderr,
+			"custos acquire: --media and the backup password options are for an iPhone "
+			"(--device UDID); no iPhone '%s' is attached (see `custos devices`)\n",
+			o.serial ? o.serial : o.hostport);
+		cu_case_close(c);
+		return 4;
+	}
+	st = ios ? cu_acquire_ios_run(c, &o, &stats, &err)
+		 : cu_acquire_android_run(c, &o, &stats, &err);
 	if (stats.item[0] != '\0') {
 		const char *status = st == CU_OK          ? "complete"
 				     : st == CU_E_PARTIAL ? "partial"

@@ -1,7 +1,8 @@
 /*
  * cmd_run.c - `custos run` (CLI.md): the whole job in one command — case
- * init, import or Android acquisition (--device SERIAL over USB,
- * --adb-connect HOST:PORT over TCP), parse, report, seal,
+ * init, import or acquisition (--device UDID: an iPhone usbmuxd lists;
+ * else Android, --device SERIAL over USB, --adb-connect HOST:PORT over
+ * TCP), parse, report, seal,
  * the seal-hash forms beside the package, and verify — with one progress
  * display and a summary at the end.
  *
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "extract/extract.h"
+#include "extract/ios/device.h"
 #include "parsers/parsers.h"
 #include "report/report.h"
 
@@ -32,6 +34,10 @@ static const char run_usage[] =
     "                   android-ab|dir] [--password-file F] [--sign KEY.pem] [--hash sm3]\n"
     "                  [--report-format html|docx|all] [--tz ZONE] [--allow-incomplete]\n"
     "                  [--new-item --reason TEXT] [--root] [--adb-backup]\n"
+    "                  [--media] [--backup-password-file F]\n"
+    "  --device UDID of an iPhone (usbmuxd lists it): lockdownd facts, apps, a full\n"
+    "  backup (--backup-password-file F, or --password-file F, decodes an encrypted\n"
+    "  one), --media over AFC; any other --device is an Android serial.\n"
     "  Without --item the manifest's only seizure item is used; with several listed,\n"
     "  --item is required; an item the list does not name needs --new-item --reason.\n"
     "  Case init (OUT-DIR/<case-id>/), import (PATH) or Android acquisition over ADB\n"
@@ -122,6 +128,8 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 	    {"adb-connect", required_argument, NULL, 'c'},
 	    {"root", no_argument, NULL, 'S'},
 	    {"adb-backup", no_argument, NULL, 'B'},
+	    {"media", no_argument, NULL, 'M'},
+	    {"backup-password-file", required_argument, NULL, 'P'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -169,6 +177,8 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 		case 'c': r->adb_connect = optarg; break;
 		case 'S': r->ao.root = true; break;
 		case 'B': r->ao.adb_backup = true; break;
+		case 'M': r->ao.media = true; break;
+		case 'P': r->ao.backup_password_file = optarg; break;
 		case 'j': cli->json = true; break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return 2;
@@ -297,7 +307,19 @@ static int import_image(struct run *r)
 	if (r->device != NULL || r->adb_connect != NULL) {
 		enum cu_status st;
 		step(r, "acquire");
-		st = cu_acquire_android_run(r->c, &r->ao, &r->ast, &err);
+		bool ios = r->device != NULL && cu_ios_known(r->device);
+		if (!ios && (r->ao.media || r->ao.backup_password_file != NULL) &&
+		    r->adb_connect == NULL) {
+			st = cu_error_set(&err, CU_E_DEVICE,
+					  "no iPhone '%s' is attached (usbmuxd does not list it): "
+					  "--media and --backup-password-file are for an iPhone",
+					  r->device);
+			return partial_or_stop(r, "acquire", st, &err);
+		}
+		if (ios && r->ao.backup_password_file == NULL)
+			r->ao.backup_password_file = r->sec.file; /* --password-file */
+		st = ios ? cu_acquire_ios_run(r->c, &r->ao, &r->ast, &err)
+			 : cu_acquire_android_run(r->c, &r->ao, &r->ast, &err);
 		snprintf(r->ist.item, sizeof(r->ist.item), "%s", r->ast.item);
 		if (st == CU_E_DEVICE && r->ast.item[0] != '\0')
 			fprintf(stderr,

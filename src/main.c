@@ -12,10 +12,12 @@
 const struct cu_verb cu_verbs[] = {
     {"devices", "list attached iOS and Android devices",
      "custos devices [--adb-connect HOST:PORT] [--json]\n"
-     "  List attached Android (USB ADB) devices, and the one at HOST:PORT over TCP:\n"
-     "  id, platform, transport, model, state (ready / unauthorized / offline /\n"
-     "  busy) and what to do for a phone not ready. With --json, an array of\n"
-     "  objects {id, platform, transport, state, model, product, device, advice}.\n",
+     "  List attached iPhones (usbmuxd; honours USBMUXD_SOCKET_ADDRESS) and Android\n"
+     "  (USB ADB) devices, and the one at HOST:PORT over TCP: id, platform,\n"
+     "  transport, model, state (iOS: ready / untrusted / locked / unavailable;\n"
+     "  Android: ready / unauthorized / offline / busy) and what to do for a phone\n"
+     "  not ready. With --json, an array of objects {id, platform, transport, state,\n"
+     "  model, product, device, advice} (iOS adds name and ios_version).\n",
      cu_cmd_devices},
     {"case", "create a case directory; record changes to its manifest",
      "custos case init DIR --case-id ID [--manifest SEIZURE.json] [--examiner NAME]...\n"
@@ -44,12 +46,21 @@ const struct cu_verb cu_verbs[] = {
      "  hash no custody entry explains.\n",
      cu_cmd_case},
     {"acquire", "acquire one device into the case",
-     "custos acquire (--device SERIAL | --adb-connect HOST:PORT) [--item ITEM-ID]\n"
+     "custos acquire (--device UDID|SERIAL | --adb-connect HOST:PORT) [--item ITEM-ID]\n"
      "               [--new-item --reason TEXT] [--resume] [--root] [--adb-backup]\n"
      "               [--hash sm3] [--adb-key FILE] [--auth-wait SECONDS] [--json]\n"
-     "  Acquire one Android phone into the case over custos's own ADB stack (no adb\n"
-     "  binary or server): by USB serial or HOST:PORT over TCP. Records the device\n"
-     "  clock against the workstation's, getprop, IMEI/ICCID/number where the OS\n"
+     "               [--media] [--backup-password-file F] [--set-backup-password-file F]\n"
+     "               [--remove-backup-password]\n"
+     "  An iPhone (--device UDID, listed by usbmuxd): lockdownd facts, installed apps,\n"
+     "  a full backup over mobilebackup2 hashed as received and laid out as `custos\n"
+     "  import` lays out a backup, --media: DCIM and friends over AFC. An encrypted\n"
+     "  backup is decoded with --backup-password-file F, else kept whole (exit 5)\n"
+     "  and decoded later by --resume --backup-password-file F. Opt-in: set a known\n"
+     "  temporary backup password first (--set-backup-password-file F) and remove\n"
+     "  it afterwards (--remove-backup-password); both are DEVICE_CHANGE entries.\n"
+     "  An Android phone over custos's own ADB stack (no adb binary or server): by\n"
+     "  USB serial or HOST:PORT over TCP. Records the device clock against the\n"
+     "  workstation's, getprop, IMEI/ICCID/number where the OS\n"
      "  allows, battery, airplane mode, screen lock, accounts, users, work profiles,\n"
      "  app clones and packages; SMS, MMS, call log and contacts (content query);\n"
      "  all of /sdcard over sync, hashed as received. Every command sent is a\n"
@@ -122,10 +133,11 @@ const struct cu_verb cu_verbs[] = {
      "  With --pubkey K, manifest.json.sig and the SEAL entry must be signed by K.\n",
      cu_cmd_verify},
     {"run", "the whole job in one go",
-     "custos run (PATH | --device SERIAL | --adb-connect HOST:PORT) --case-id ID -o OUT-DIR\n"
-     "           [--manifest SEIZURE.json] [--examiner NAME] [--item ITEM] [--format F]\n"
-     "           [--password-file F] [--sign KEY.pem] [--hash sm3] [--report-format F]\n"
-     "           [--tz ZONE] [--allow-incomplete] [--root] [--adb-backup] [--json]\n"
+     "custos run (PATH | --device UDID|SERIAL | --adb-connect HOST:PORT) --case-id ID\n"
+     "           -o OUT-DIR [--manifest SEIZURE.json] [--examiner NAME] [--item ITEM]\n"
+     "           [--format F] [--password-file F] [--sign KEY.pem] [--hash sm3]\n"
+     "           [--report-format F] [--tz ZONE] [--allow-incomplete] [--root]\n"
+     "           [--adb-backup] [--media] [--backup-password-file F] [--json]\n"
      "  Case init, acquire or import, parse, report, seal and verify.\n",
      cu_cmd_run},
     {"keygen", "create an examiner signing key",
