@@ -118,9 +118,9 @@ for lib in libzip libusb; do
 done
 # Each folder reports the libraries it wraps; names and order stay put.
 is "$(sed -n '3,$p' "$T/last.out" | grep -v '^test hooks' | cut -d' ' -f1 | tr '\n' ' ')" \
-	"OpenSSL SQLite libzip libimobiledevice libplist libusbmuxd libusb jansson " \
+	"OpenSSL SQLite libzip libimobiledevice libplist libusbmuxd libusb jansson libdeflate " \
 	"--version lists the libraries in their order"
 is "$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["tool"]["libraries"]))' \
-	"$T/c1/manifest.json")" "openssl sqlite jansson libzip libimobiledevice libplist libusbmuxd libusb" \
+	"$T/c1/manifest.json")" "openssl sqlite jansson libzip libimobiledevice libplist libusbmuxd libusb libdeflate" \
 	"tool.libraries names the libraries in their order"
 tap_done

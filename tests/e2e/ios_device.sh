@@ -181,6 +181,12 @@ ios_sim_stop
 must ios_sim_start --backup "$S/ios-backup" --fault bad-plist
 backup bad full
 is "$st" 3 "a malformed DeviceLink message: a format error (exit 3)"
+# the simulator logs the host's reply from its own thread: give it a moment
+i=0
+while [ "$i" -lt 100 ] && ! grep -q after_bad_plist "$IOS_SIM_LOG"; do
+	sleep 0.1
+	i=$((i + 1))
+done
 like "$(grep after_bad_plist "$IOS_SIM_LOG" | head -1)" "DLMessageStatusResponse', -22, 'malformed message'" \
 	"malformed message: answered with an error status"
 ios_sim_stop
