@@ -54,9 +54,17 @@ struct spent {
 	char *abs; /* owned; sp.abs points here */
 	struct spent *next;
 };
+/* Every directory that ever held a spooled file ("<udid>", "<udid>/xx"),
+ * so a move or remove of a path that holds nothing costs no scan. */
+struct spdir {
+	char *path;
+	struct spdir *next;
+};
 struct spmap {
 	struct spent **tab;
 	size_t cap, n;
+	struct spdir **dirs;
+	size_t dcap, dn;
 };
 
 static uint64_t fnv(const char *s)
@@ -65,6 +73,67 @@ static uint64_t fnv(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
 	return h;
+}
+
+static uint64_t fnv_n(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static bool dir_has(const struct spmap *m, const char *p, size_t n)
+{
+	if (m->dcap == 0)
+		return false;
+	for (struct spdir *d = m->dirs[fnv_n(p, n) & (m->dcap - 1)]; d != NULL; d = d->next)
+		if (strncmp(d->path, p, n) == 0 && d->path[n] == '\0')
+			return true;
+	return false;
+}
+
+static enum cu_status dir_add(struct spmap *m, const char *p, size_t n, struct cu_error *err)
+{
+	struct spdir *d;
+	if (dir_has(m, p, n))
+		return CU_OK;
+	if (m->dn + 1 > m->dcap / 2) {
+		size_t nc = m->dcap ? m->dcap * 2 : 256;
+		struct spdir **nt = calloc(nc, sizeof(*nt));
+		if (nt == NULL)
+			return cu_error_set(err, CU_E_NOMEM, "out of memory");
+		for (size_t i = 0; i < m->dcap; i++)
+			for (struct spdir *q = m->dirs[i], *nx; q != NULL; q = nx) {
+				nx = q->next;
+				struct spdir **b = &nt[fnv(q->path) & (nc - 1)];
+				q->next = *b;
+				*b = q;
+			}
+		free(m->dirs);
+		m->dirs = nt;
+		m->dcap = nc;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL || (d->path = cu_malloc(n + 1)) == NULL) {
+		free(d);
+		return cu_error_set(err, CU_E_NOMEM, "out of memory");
+	}
+	memcpy(d->path, p, n);
+	d->path[n] = '\0';
+	struct spdir **b = &m->dirs[fnv_n(p, n) & (m->dcap - 1)];
+	d->next = *b;
+	*b = d;
+	m->dn++;
+	return CU_OK;
+}
+
+/* Records the directories above key. */
+static enum cu_status dirs_of(struct spmap *m, const char *key, struct cu_error *err)
+{
+	enum cu_status st = CU_OK;
+	for (const char *q = strchr(key, '/'); q != NULL && st == CU_OK; q = strchr(q + 1, '/'))
+		st = dir_add(m, key, (size_t)(q - key), err);
+	return st;
 }
 
 static struct spent **sp_find(struct spmap *m, const char *key)
@@ -119,6 +188,9 @@ static enum cu_status sp_put(struct spmap *m, struct spent *e, struct cu_error *
 		m->tab = nt;
 		m->cap = nc;
 	}
+	enum cu_status st;
+	if ((st = dirs_of(m, e->key, err)) != CU_OK)
+		return st;
 	sp_del(m, e->key);
 	struct spent **b = &m->tab[fnv(e->key) & (m->cap - 1)];
 	e->next = *b;
@@ -135,7 +207,20 @@ static void sp_release(struct spmap *m)
 			sp_free_one(p);
 		}
 	free(m->tab);
+	for (size_t i = 0; i < m->dcap; i++)
+		for (struct spdir *d = m->dirs[i], *nx; d != NULL; d = nx) {
+			nx = d->next;
+			free(d->path);
+			free(d);
+		}
+	free(m->dirs);
 	memset(m, 0, sizeof(*m));
+}
+
+/* False when nothing is spooled at key or under key/ (no scan needed). */
+static bool sp_may_hold(struct spmap *m, const char *key)
+{
+	return sp_get(m, key) != NULL || dir_has(m, key, strlen(key));
 }
 
 /* ---- the driver's state ---- */
@@ -185,6 +270,11 @@ struct iacq {
 	struct cu_ingest_file f;
 	bool f_open;
 	char *f_key;
+	/* The phone's data blocks gathered before hashing: a socket read may
+	 * give a few KiB, and the writer hashes on a second core only what
+	 * comes in large pieces. */
+	unsigned char *fbuf;
+	size_t fbuf_n;
 	unsigned replaced; /* ~N suffix counter for kept files */
 	struct cu_buf pw;  /* the backup password (secret buffer) or empty */
 	bool have_pw, pw_set_by_us, encrypted;
@@ -1142,6 +1232,7 @@ static enum cu_status s_file_begin(void *ctx, const char *path, struct cu_error 
 		cu_ingest_file_abort(&x->f);
 		x->f_open = false;
 	}
+	x->fbuf_n = 0;
 	/* a file sent twice: the first copy is kept */
 	if ((st = keep_displaced(x, path, "replaced", "sent again", err)) != CU_OK)
 		goto out;
@@ -1165,12 +1256,37 @@ out:
 	return st;
 }
 
+#define FBUF_CAP ((size_t)1 << 20)
+
+static enum cu_status f_flush(struct iacq *x, struct cu_error *err)
+{
+	enum cu_status st = CU_OK;
+	if (x->fbuf_n > 0)
+		st = cu_ingest_file_write(&x->f, x->fbuf, x->fbuf_n, err);
+	x->fbuf_n = 0;
+	return st;
+}
+
 static enum cu_status s_file_data(void *ctx, const void *p, size_t n, struct cu_error *err)
 {
 	struct iacq *x = ctx;
+	enum cu_status st;
 	if (!x->f_open)
 		return cu_error_set(err, CU_E_INTERNAL, "file data without a file");
-	return cu_ingest_file_write(&x->f, p, n, err);
+	if (x->fbuf == NULL && (x->fbuf = cu_malloc(FBUF_CAP)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "out of memory");
+	while (n > 0) {
+		if (x->fbuf_n == 0 && n >= FBUF_CAP)
+			return cu_ingest_file_write(&x->f, p, n, err);
+		size_t k = FBUF_CAP - x->fbuf_n < n ? FBUF_CAP - x->fbuf_n : n;
+		memcpy(x->fbuf + x->fbuf_n, p, k);
+		x->fbuf_n += k;
+		p = (const unsigned char *)p + k;
+		n -= k;
+		if (x->fbuf_n == FBUF_CAP && (st = f_flush(x, err)) != CU_OK)
+			return st;
+	}
+	return CU_OK;
 }
 
 static enum cu_status s_file_end(void *ctx, bool ok, const char *device_msg, struct cu_error *err)
@@ -1182,6 +1298,11 @@ static enum cu_status s_file_end(void *ctx, bool ok, const char *device_msg, str
 
 	if (!x->f_open)
 		return CU_OK;
+	if ((st = f_flush(x, err)) != CU_OK) {
+		cu_ingest_file_abort(&x->f);
+		x->f_open = false;
+		return st;
+	}
 	x->f_open = false;
 	unsigned char head[16];
 	size_t head_n = x->f.head_n < sizeof(head) ? x->f.head_n : sizeof(head);
@@ -1238,6 +1359,8 @@ static enum cu_status rekey(struct iacq *x, const char *from, const char *to, st
 	struct spent *moved = NULL;
 	enum cu_status st = CU_OK;
 
+	if (!sp_may_hold(&x->map, from))
+		return CU_OK;
 	for (size_t i = 0; i < x->map.cap; i++) {
 		struct spent **pp = &x->map.tab[i];
 		while (*pp != NULL) {
@@ -1278,32 +1401,49 @@ static enum cu_status rekey(struct iacq *x, const char *from, const char *to, st
 	return st;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Keeps every spooled file at or under key (the phone removes or
  * replaces it). */
 static enum cu_status keep_under(struct iacq *x, const char *key, const char *what, const char *why,
 				 struct cu_error *err)
 {
-	size_t kl = strlen(key);
+	size_t kl = strlen(key), nk = 0, ck = 0;
 	enum cu_status st = CU_OK;
-	for (;;) {
-		struct spent *hit = NULL;
-		for (size_t i = 0; i < x->map.cap && hit == NULL; i++)
-			for (struct spent *p = x->map.tab[i]; p != NULL; p = p->next)
-				if (strncmp(p->key, key, kl) == 0 &&
-				    (p->key[kl] == '\0' || p->key[kl] == '/')) {
-					hit = p;
+	char **keys = NULL;
+
+	if (!sp_may_hold(&x->map, key))
+		return CU_OK;
+	/* the keys first (keeping one changes the map), in one pass */
+	for (size_t i = 0; i < x->map.cap && st == CU_OK; i++)
+		for (struct spent *p = x->map.tab[i]; p != NULL && st == CU_OK; p = p->next) {
+			if (strncmp(p->key, key, kl) != 0 ||
+			    (p->key[kl] != '\0' && p->key[kl] != '/'))
+				continue;
+			if (nk == ck) {
+				size_t nc = ck ? ck * 2 : 16;
+				char **nv = cu_reallocarray(keys, nc, sizeof(*keys));
+				if (nv == NULL) {
+					st = cu_error_set(err, CU_E_NOMEM, "out of memory");
 					break;
 				}
-		if (hit == NULL)
-			break;
-		char *k = cu_strdup(hit->key);
-		if (k == NULL)
-			return cu_error_set(err, CU_E_NOMEM, "out of memory");
-		st = keep_displaced(x, k, what, why, err);
-		free(k);
-		if (st != CU_OK)
-			break;
-	}
+				keys = nv;
+				ck = nc;
+			}
+			if ((keys[nk] = cu_strdup(p->key)) == NULL)
+				st = cu_error_set(err, CU_E_NOMEM, "out of memory");
+			else
+				nk++;
+		}
+	/* in name order, so the kept names do not depend on the hash layout */
+	if (st == CU_OK && nk > 1)
+		qsort(keys, nk, sizeof(*keys), str_cmp);
+	for (size_t i = 0; i < nk && st == CU_OK; i++)
+		st = keep_displaced(x, keys[i], what, why, err);
+	cu_strv_free(keys, nk);
 	return st;
 }
 
@@ -2566,6 +2706,7 @@ out:
 	}
 	if (x.f_open)
 		cu_ingest_file_abort(&x.f);
+	free(x.fbuf);
 	free(x.f_key);
 	cu_ingest_slot_release(&x.fslot);
 	for (size_t i = 0; i < x.n_pend; i++) {
@@ -2647,6 +2788,7 @@ enum cu_status cu_ios_acq_spool_close(struct iacq *x, struct cu_error *err)
 		st = keep_all(x, "interrupted", "the backup attempt did not finish", err);
 	if (x->f_open)
 		cu_ingest_file_abort(&x->f);
+	free(x->fbuf);
 	free(x->f_key);
 	cu_ingest_slot_release(&x->fslot);
 	sp_release(&x->map);
