@@ -69,7 +69,7 @@ static enum cu_status carved_parse(struct cu_parse_ctx *ctx, const struct cu_art
 {
 	const struct cu_table_spec *spec = &cu_spec_android_calls;
 	struct cu_spec_value v[8];
-	struct cu_prov prov = {a->source_id, "calls", 17, 7, 1234, true};
+	struct cu_prov prov = {a->source_id, "calls", 17, 7, 1234, true, NULL};
 	int64_t id = CU_UNKNOWN;
 	enum cu_status rc;
 

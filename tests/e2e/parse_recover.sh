@@ -1,0 +1,145 @@
+#!/bin/sh
+# parse_recover.sh - deleted rows inside `custos parse`. An Android item
+# built from the app fixtures:
+#  - mmssms.db (rollback journal, secure_delete off): two extra SMS added
+#    and deleted, and one fixture SMS deleted: their cells survive as
+#    freeblocks;
+#  - calllog.db in WAL mode, copied with its -wal while the writer is still
+#    open (not checkpointed): one call deleted and one call's duration
+#    changed in the WAL: the database file still holds the old page.
+# import + parse; case.db must hold the deleted rows once each, through the
+# same row code as live rows (sender, direction, time, body decoded as for
+# a live SMS), recovered = 1 with page, offset, source kind and status, and
+# a source row naming the file the offset is in (hash from the inventory);
+# the live rows stay as they were (not duplicated). A second parse gives the
+# same case.db; the custody entry and the CLI count what was stored; the
+# report marks the rows and escapes their (hostile) text.
+. "$SRCDIR/tests/harness/tap.sh"
+tap_setup parse_recover
+tap_plan 38
+export SOURCE_DATE_EPOCH=1700000000
+FX="$SRCDIR/fixtures/apps"
+[ -f "$FX/sms-android/mmssms.sql" ] || bail "fixtures/apps/sms-android/mmssms.sql missing"
+command -v sqlite3 >/dev/null || bail "sqlite3 missing (needed to build the fixtures)"
+C="$T/case"
+cq() { sqlite3 -batch -nullvalue NULL "file:$C/case.db?mode=ro" "$1"; }
+SMS=data/data/com.android.providers.telephony/databases/mmssms.db
+CALLS=data/data/com.android.providers.contacts/databases/calllog.db
+A="$T/android"
+mkdir -p "$A/$(dirname $SMS)" "$A/$(dirname $CALLS)"
+
+# SMS: deleted rows in freeblocks
+must sqlite3 "$A/$SMS" <"$FX/sms-android/mmssms.sql"
+must sqlite3 "$A/$SMS" "PRAGMA secure_delete = OFF;
+  INSERT INTO sms(_id, thread_id, address, date, date_sent, read, type, body) VALUES
+  (20, 5, '+8613900000001', 1710800000000, 1710799999000, 1, 1, 'RECOVER-ME-1 明早六点码头交货 <script>alert(1)</script>'),
+  (21, 5, '+8613900000001', 1710800060000, 0, 1, 2, 'RECOVER-ME-2 收到，带齐 & 准时');
+  DELETE FROM sms WHERE _id IN (6, 20, 21);"
+is "$(sqlite3 "$A/$SMS" "SELECT count(*) FROM sms; PRAGMA journal_mode" | tr '\n' ' ')" "6 delete " \
+	"the SMS fixture: 6 live rows, no journal left"
+# the deleted bodies are still in the file's bytes (ground truth)
+ok "$(grep -c 'RECOVER-ME-1' "$A/$SMS" >/dev/null; echo $?)" "the deleted SMS bytes survive in mmssms.db"
+
+# call log: WAL with a deletion and an update, writer still open
+must sqlite3 "$A/$CALLS" <"$FX/calllog-android/calllog.sql"
+must python3 - "$A/$CALLS" <<'PY'
+import shutil, sqlite3, sys, os
+p = sys.argv[1]
+con = sqlite3.connect(p)
+con.execute('PRAGMA journal_mode = WAL')
+con.execute('PRAGMA wal_autocheckpoint = 0')
+con.execute('PRAGMA secure_delete = OFF')
+con.execute('DELETE FROM calls WHERE _id = 2')
+con.execute('UPDATE calls SET duration = 99 WHERE _id = 4')
+con.commit()
+# copy while open: the -wal is not checkpointed into the file
+for suf in ('', '-wal'):
+    shutil.copyfile(p + suf, p + '.copy' + suf)
+con.close()
+for suf in ('', '-wal', '-shm'):
+    if os.path.exists(p + suf):
+        os.remove(p + suf)
+for suf in ('', '-wal'):
+    os.rename(p + '.copy' + suf, p + suf)
+PY
+[ -s "$A/$CALLS-wal" ] || bail "calllog.db-wal missing"
+is "$(sqlite3 "file:$A/$CALLS?immutable=1" "SELECT count(*), sum(duration) FROM calls")" "5|284" \
+	"calllog.db without its WAL still holds the deleted call and the old duration"
+
+run "case init" "$CUSTOS" case init "$C" --case-id PARSE-REC
+run "import" "$CUSTOS" --case "$C" import "$A" --format android-dir --item phone-r
+run "parse" "$CUSTOS" --case "$C" parse
+parse_out=$(cat "$T/last.out")
+cp "$C/case.db" "$T/case1.db"
+
+# --- SMS ---
+rs() { cq "SELECT $1 FROM messages WHERE source_table = 'sms' AND recovered = 1 AND body LIKE '$2%'"; }
+is "$(cq "SELECT count(*) FROM messages WHERE source_table = 'sms' AND recovered = 1")" 3 \
+	"three recovered SMS (the three deleted ones, nothing invented)"
+is "$(rs "sender || '|' || direction || '|' || sent_ms || '|' || sent_utc || '|' || kind || '|' || raw_type" 'RECOVER-ME-1')" \
+	"+8613900000001|incoming|1710800000000|2024-03-18T22:13:20Z|text|1" \
+	"deleted incoming SMS: sender, direction, time and type decoded as for a live row"
+is "$(rs body 'RECOVER-ME-1')" 'RECOVER-ME-1 明早六点码头交货 <script>alert(1)</script>' "deleted incoming SMS: the body as it was"
+is "$(rs "coalesce(sender, 'NULL') || '|' || direction || '|' || sent_ms || '|' || body" 'RECOVER-ME-2')" \
+	"NULL|outgoing|1710800060000|RECOVER-ME-2 收到，带齐 & 准时" "deleted outgoing SMS: direction, time and body"
+is "$(rs "sender || '|' || sent_ms" '货到了')" "+8613912345678|1710673200000" "the deleted fixture SMS: sender and time"
+is "$(cq "SELECT c.identifier FROM messages m JOIN conversations c ON c.conversation_id = m.conversation_id WHERE m.recovered = 1 AND m.body LIKE 'RECOVER-ME-1%'")" \
+	"$(cq "SELECT c.identifier FROM messages m JOIN conversations c ON c.conversation_id = m.conversation_id WHERE m.recovered = 0 AND m.body LIKE '好，晚上八点%'")" \
+	"a recovered SMS joins the conversation of its thread like a live one"
+is "$(cq "SELECT count(*) FROM messages WHERE source_table = 'sms' AND recovered = 1 AND (source_page IS NULL OR source_page < 1 OR source_offset IS NULL OR source_offset < 100 OR recovered_from NOT IN ('freeblock', 'unallocated', 'freelist') OR recovered_status IS NOT 'deleted')")" 0 \
+	"every recovered SMS has page, offset, source kind and status 'deleted'"
+sms_sha=$(sha256sum "$A/$SMS" | cut -d' ' -f1)
+is "$(cq "SELECT DISTINCT s.sha256 || '|' || s.device_path FROM messages m JOIN sources s ON s.source_id = m.source_id WHERE m.recovered = 1 AND m.source_table = 'sms'")" \
+	"$sms_sha|/$SMS" "recovered SMS name mmssms.db and its SHA-256 as their source"
+# the offset really is where the record is: its body bytes follow it
+off=$(rs source_offset 'RECOVER-ME-2')
+ok "$(python3 -c "import sys; d=open(sys.argv[1],'rb').read(); o=int(sys.argv[2]); sys.exit(0 if 0 < d.find('RECOVER-ME-2'.encode(), o) - o < 64 else 1)" "$A/$SMS" "${off:-0}"; echo $?)" \
+	"the source_offset of a recovered SMS points at its record in the file"
+is "$(cq "SELECT count(*) FROM messages WHERE source_table = 'sms' AND recovered = 0")" 6 "the 6 live SMS, once each"
+is "$(cq "SELECT count(*) FROM (SELECT body FROM messages WHERE source_table = 'sms' GROUP BY body HAVING count(*) > 1)")" 0 \
+	"no SMS stored twice (live and recovered)"
+is "$(cq "SELECT count(*) FROM messages WHERE recovered = 0 AND (body LIKE 'RECOVER-ME%' OR body LIKE '货到了%')")" 0 \
+	"no deleted SMS stored as live"
+
+# --- calls (WAL) ---
+is "$(cq "SELECT count(*) FROM calls WHERE recovered = 0")" 4 "4 live calls"
+is "$(cq "SELECT duration_s FROM calls WHERE recovered = 0 AND started_ms = 1710672000000")" 99 "the live call has the WAL's duration"
+is "$(cq "SELECT counterpart || '|' || direction || '|' || started_ms || '|' || duration_s || '|' || recovered_status FROM calls WHERE recovered = 1 AND counterpart = '17612345678'")" \
+	"17612345678|missed|1710568500000|0|deleted" "the call deleted in the WAL is recovered, decoded (missed), status deleted"
+is "$(cq "SELECT duration_s || '|' || recovered_status FROM calls WHERE recovered = 1 AND started_ms = 1710672000000")" \
+	"32|superseded" "the old version of the updated call is recovered as superseded"
+is "$(cq "SELECT count(*) FROM calls WHERE recovered = 1 AND (source_page IS NULL OR source_offset IS NULL OR recovered_from IS NULL)")" 0 \
+	"recovered calls have page, offset and source kind"
+db_sha=$(sha256sum "$A/$CALLS" | cut -d' ' -f1)
+wal_sha=$(sha256sum "$A/$CALLS-wal" | cut -d' ' -f1)
+is "$(cq "SELECT count(*) FROM calls c JOIN sources s ON s.source_id = c.source_id WHERE c.recovered = 1 AND ((s.sha256 = '$db_sha' AND s.device_path = '/$CALLS') OR (s.sha256 = '$wal_sha' AND s.device_path = '/$CALLS-wal'))")" \
+	"$(cq "SELECT count(*) FROM calls WHERE recovered = 1")" \
+	"recovered calls name calllog.db or its -wal, with the file's SHA-256"
+is "$(cq "SELECT count(*) FROM calls WHERE recovered = 1")" 2 "two recovered calls, nothing invented"
+
+# --- counts, custody, idempotence ---
+n_rec=$(cq "SELECT (SELECT count(*) FROM messages WHERE recovered) + (SELECT count(*) FROM calls WHERE recovered) + (SELECT count(*) FROM contacts WHERE recovered) + (SELECT count(*) FROM payments WHERE recovered)")
+like "$parse_out" "recovered $n_rec deleted rows" "parse says how many recovered rows it stored"
+like "$(grep '"PARSE"' "$C/custody/log.jsonl" | tail -1)" "\"recovered\":\\{\"stored\":$n_rec," \
+	"the PARSE custody entry counts the stored recovered rows"
+run "parse again" "$CUSTOS" --case "$C" parse
+sqlite3 "$T/case1.db" .dump >"$T/d1"
+sqlite3 "$C/case.db" .dump >"$T/d2"
+cmp -s "$T/d1" "$T/d2"
+ok $? "a second parse gives the same case.db (recovery is idempotent)"
+
+# --- report ---
+run "report" "$CUSTOS" --case "$C" report
+R="$C/report"
+like "$(cat "$R/index.html")" "已恢复 Recovered \\(deleted\\)</a></th><td class=\"num\">$n_rec<" "the summary counts the recovered rows"
+chat=$(cat "$R"/chats/sms/*.html)
+like "$chat" "已恢复（已删除）/ recovered \\(deleted\\)" "the chat page marks recovered messages"
+like "$chat" "RECOVER-ME-1 明早六点码头交货 &lt;script&gt;alert\\(1\\)&lt;/script&gt;" "the recovered body is shown, escaped"
+nok "$(grep -rlq '<script>alert(1)' "$R"; echo $?)" "no unescaped text of a recovered row anywhere in the report"
+like "$chat" "(freeblock|unallocated|freelist) deleted.*/$SMS · sha256 $sms_sha" \
+	"the chat page gives the recovered row's source kind, status, file and hash"
+calls=$(cat "$R"/calls-*.html)
+like "$calls" "已恢复（已删除）/ recovered \\(deleted\\).*17612345678|17612345678.*已恢复（已删除）/ recovered \\(deleted\\)" "the calls page marks the recovered call"
+like "$calls" "已恢复（旧版本）/ recovered \\(superseded" "the calls page marks the superseded version"
+like "$(cat "$R"/timeline-*.html)" "RECOVER-ME-2.*已恢复（已删除）/ recovered \\(deleted\\)" "the timeline marks recovered rows"
+tap_done
