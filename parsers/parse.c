@@ -1085,13 +1085,13 @@ enum cu_status cu_parse_damaged_rows(struct cu_parse_ctx *ctx, const struct cu_a
 }
 
 /*
- * A staged file is done: runs the engine if no parser asked (every parsed
- * database is searched), then counts and lists what no parser took:
+ * A staged file is done: runs the engine if no parser asked and run is set
+ * (every parsed database is searched), then counts and lists what no parser took:
  * ambiguous records and records of tables no parser reads (a warning
  * naming them, and the PARSE custody entry's "recovery" list); marks the
  * rows of a damaged file.
  */
-static void rec_finish(struct cu_parse_ctx *ctx, struct staged *s)
+static void rec_finish(struct cu_parse_ctx *ctx, struct staged *s, bool run)
 {
 	struct run *r = run_of(ctx);
 	struct cu_buf list = CU_BUF_INIT, js = CU_BUF_INIT, amb = CU_BUF_INIT;
@@ -1117,6 +1117,8 @@ static void rec_finish(struct cu_parse_ctx *ctx, struct staged *s)
 			sqlite3_free(sql);
 		}
 	}
+	if (!s->rec && !run)
+		return;
 	if (!s->rec && rec_run(ctx, s, &e) != CU_OK) {
 		cu_parse_warn(ctx, &s->a, "recovery: %s", e.msg);
 		return;
@@ -1454,8 +1456,11 @@ enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_p
 		 * so a parser walking many files (WeChat iOS message_N.sqlite)
 		 * does not hold them all on disk at once. */
 		if (s && r->nstaged && r->staged[r->nstaged - 1] == s) {
+			/* a file found for another's sake (names, keys): its
+			 * records count only when a parser asked for them; it
+			 * is searched when parsed as a file of its own */
 			if (!rc)
-				rec_finish(ctx, s);
+				rec_finish(ctx, s, false);
 			if (!getenv("CUSTOS_KEEP_WORK"))
 				remove_tree(s->dir);
 			staged_free(s);
@@ -1812,7 +1817,7 @@ static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 out:
 	if (best && !tie)
 		for (size_t i = 0; i < r->nstaged; i++)
-			rec_finish(ctx, r->staged[i]);
+			rec_finish(ctx, r->staged[i], true);
 	ctx->parser = NULL;
 	for (int k = 0; k < 1 + NSIBLINGS; k++)
 		cu_buf_release(&bufs[k]);
@@ -2585,7 +2590,7 @@ enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const c
 		ctx.stats.parsed++;
 	ctx.stats.files++;
 	for (size_t i = 0; i < r.nstaged; i++)
-		rec_finish(&ctx, r.staged[i]);
+		rec_finish(&ctx, r.staged[i], true);
 out:
 	if (stats)
 		add_stats(stats, &ctx);

@@ -104,8 +104,8 @@ is "$(cq "SELECT count(*) FROM messages WHERE recovered = 0 AND (body LIKE 'RECO
 # --- calls (WAL) ---
 is "$(cq "SELECT count(*) FROM calls WHERE recovered = 0")" 4 "4 live calls"
 is "$(cq "SELECT duration_s FROM calls WHERE recovered = 0 AND started_ms = 1710672000000")" 99 "the live call has the WAL's duration"
-is "$(cq "SELECT counterpart || '|' || direction || '|' || started_ms || '|' || duration_s || '|' || recovered_status FROM calls WHERE recovered = 1 AND counterpart = '17612345678'")" \
-	"17612345678|missed|1710568500000|0|deleted" "the call deleted in the WAL is recovered, decoded (missed), status deleted"
+is "$(cq "SELECT counterpart || '|' || direction || '|' || answered || '|' || raw_type || '|' || started_ms || '|' || duration_s || '|' || recovered_status FROM calls WHERE recovered = 1 AND counterpart = '17612345678'")" \
+	"17612345678|incoming|0|3|1710568500000|0|deleted" "the call deleted in the WAL is recovered, decoded (missed: type 3, not answered), status deleted"
 is "$(cq "SELECT duration_s || '|' || recovered_status FROM calls WHERE recovered = 1 AND started_ms = 1710672000000")" \
 	"32|superseded" "the old version of the updated call is recovered as superseded"
 is "$(cq "SELECT count(*) FROM calls WHERE recovered = 1 AND (source_page IS NULL OR source_offset IS NULL OR recovered_from IS NULL)")" 0 \
