@@ -16,7 +16,7 @@
 # report marks the rows and escapes their (hostile) text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_recover
-tap_plan 38
+tap_plan 43
 export SOURCE_DATE_EPOCH=1700000000
 FX="$SRCDIR/fixtures/apps"
 [ -f "$FX/sms-android/mmssms.sql" ] || bail "fixtures/apps/sms-android/mmssms.sql missing"
@@ -66,8 +66,31 @@ PY
 is "$(sqlite3 "file:$A/$CALLS?immutable=1" "SELECT count(*), sum(duration) FROM calls")" "5|284" \
 	"calllog.db without its WAL still holds the deleted call and the old duration"
 
+# WeChat: an encrypted EnMicroMsg.db (Debian's sqlcipher CLI, SQLCipher 1
+# settings) with a message deleted; recovered from the decrypted copy
+command -v sqlcipher >/dev/null || bail "sqlcipher CLI missing (needed to build the WeChat fixture)"
+WD="$SRCDIR/tests/data/wechat"
+UD=2c644d942ab78a4d933ed0d19f881307 # md5("mm123456789")
+case $(echo 'PRAGMA cipher_version;' | sqlcipher :memory: 2>/dev/null) in
+[123].*) CIPHER_SETTINGS="PRAGMA cipher_use_hmac=OFF; PRAGMA kdf_iter=4000; PRAGMA cipher_page_size=1024;" ;;
+*) CIPHER_SETTINGS="PRAGMA cipher_compatibility=1;" ;;
+esac
+W="$T/wx"
+mkdir -p "$W/data/data/com.tencent.mm/MicroMsg/$UD" "$W/data/data/com.tencent.mm/shared_prefs"
+{ cat "$WD/EnMicroMsg.sql"; echo "PRAGMA secure_delete = OFF;
+INSERT INTO message (msgId, msgSvrId, type, status, isSend, createTime, talker, content) VALUES
+ (90, 9090, 1, 3, 0, 1600000090000, 'wxid_a1', 'WX-DELETED 删掉的微信消息');
+DELETE FROM message WHERE msgId = 90;"; } >"$T/wx.sql"
+printf "PRAGMA key='%s'; %s\n.read %s\n" 3a57b96 "$CIPHER_SETTINGS" "$T/wx.sql" |
+	sqlcipher "$W/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db" >/dev/null
+printf "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n    <int name=\"default_uin\" value=\"123456789\" />\n</map>\n" \
+	>"$W/data/data/com.tencent.mm/shared_prefs/system_config_prefs.xml"
+grep -q 'WX-DELETED' "$W/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db"
+nok $? "the WeChat database is encrypted (the deleted text is not readable in it)"
+
 run "case init" "$CUSTOS" case init "$C" --case-id PARSE-REC
 run "import" "$CUSTOS" --case "$C" import "$A" --format android-dir --item phone-r
+must "$CUSTOS" --case "$C" import "$W" --format dir --item wx-r >/dev/null
 run "parse" "$CUSTOS" --case "$C" parse
 parse_out=$(cat "$T/last.out")
 cp "$C/case.db" "$T/case1.db"
@@ -102,8 +125,8 @@ is "$(cq "SELECT count(*) FROM messages WHERE recovered = 0 AND (body LIKE 'RECO
 	"no deleted SMS stored as live"
 
 # --- calls (WAL) ---
-is "$(cq "SELECT count(*) FROM calls WHERE recovered = 0")" 4 "4 live calls"
-is "$(cq "SELECT duration_s FROM calls WHERE recovered = 0 AND started_ms = 1710672000000")" 99 "the live call has the WAL's duration"
+is "$(cq "SELECT count(*) FROM calls WHERE app = 'calls' AND recovered = 0")" 4 "4 live calls"
+is "$(cq "SELECT duration_s FROM calls WHERE app = 'calls' AND recovered = 0 AND started_ms = 1710672000000")" 99 "the live call has the WAL's duration"
 is "$(cq "SELECT counterpart || '|' || direction || '|' || answered || '|' || raw_type || '|' || started_ms || '|' || duration_s || '|' || recovered_status FROM calls WHERE recovered = 1 AND counterpart = '17612345678'")" \
 	"17612345678|incoming|0|3|1710568500000|0|deleted" "the call deleted in the WAL is recovered, decoded (missed: type 3, not answered), status deleted"
 is "$(cq "SELECT duration_s || '|' || recovered_status FROM calls WHERE recovered = 1 AND started_ms = 1710672000000")" \
@@ -117,16 +140,34 @@ is "$(cq "SELECT count(*) FROM calls c JOIN sources s ON s.source_id = c.source_
 	"recovered calls name calllog.db or its -wal, with the file's SHA-256"
 is "$(cq "SELECT count(*) FROM calls WHERE recovered = 1")" 2 "two recovered calls, nothing invented"
 
+# --- WeChat: from the decrypted copy ---
+is "$(cq "SELECT sender || '|' || direction || '|' || sent_ms || '|' || body FROM messages WHERE app = 'wechat' AND recovered = 1")" \
+	"wxid_a1|incoming|1600000090000|WX-DELETED 删掉的微信消息" \
+	"the deleted WeChat message is recovered from the decrypted database, decoded like a live one"
+is "$(cq "SELECT s.derived_from IS NOT NULL AND s.derivation LIKE 'wechat-sqlcipher1%' AND s.evidence_path LIKE 'derived/%' FROM messages m JOIN sources s ON s.source_id = m.source_id WHERE m.app = 'wechat' AND m.recovered = 1")" 1 \
+	"its provenance is the decrypted (derived) copy, derived from the evidence file"
+is "$(cq "SELECT count(*) FROM messages WHERE app = 'wechat' AND body LIKE 'WX-DELETED%'")" 1 "the deleted WeChat message once"
+
 # --- counts, custody, idempotence ---
 n_rec=$(cq "SELECT (SELECT count(*) FROM messages WHERE recovered) + (SELECT count(*) FROM calls WHERE recovered) + (SELECT count(*) FROM contacts WHERE recovered) + (SELECT count(*) FROM payments WHERE recovered)")
 like "$parse_out" "recovered $n_rec deleted rows" "parse says how many recovered rows it stored"
 like "$(grep '"PARSE"' "$C/custody/log.jsonl" | tail -1)" "\"recovered\":\\{\"stored\":$n_rec," \
 	"the PARSE custody entry counts the stored recovered rows"
 run "parse again" "$CUSTOS" --case "$C" parse
-sqlite3 "$T/case1.db" .dump >"$T/d1"
-sqlite3 "$C/case.db" .dump >"$T/d2"
-cmp -s "$T/d1" "$T/d2"
-ok $? "a second parse gives the same case.db (recovery is idempotent)"
+# every stored row, recovered or live, without the ids (a WeChat database
+# is decrypted by the first parse only: later ones read the derived copy,
+# so sources are numbered differently)
+rows() { sqlite3 -batch "file:$1?mode=ro" "SELECT item_id, app, sender, direction, sent_ms, body, source_table, source_rowid, source_page, source_offset, recovered, recovered_from, recovered_status, damaged FROM messages ORDER BY 1, 7, 8, 9, 10, 6; SELECT item_id, app, counterpart, started_ms, duration_s, source_table, source_rowid, source_page, source_offset, recovered, recovered_from, recovered_status FROM calls ORDER BY 1, 6, 7, 8, 9"; }
+rows "$T/case1.db" >"$T/r1"
+rows "$C/case.db" >"$T/r2"
+cmp -s "$T/r1" "$T/r2"
+ok $? "a second parse stores the same rows, recovered ones included"
+cp "$C/case.db" "$T/case2.db"
+must "$CUSTOS" --case "$C" parse >/dev/null
+sqlite3 "$T/case2.db" .dump >"$T/d2"
+sqlite3 "$C/case.db" .dump >"$T/d3"
+cmp -s "$T/d2" "$T/d3"
+ok $? "a third parse gives the same case.db as the second, byte for byte (.dump)"
 
 # --- report ---
 run "report" "$CUSTOS" --case "$C" report
