@@ -154,7 +154,9 @@ enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message
 enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c,
 			    struct cu_error *err) CU_WARN_UNUSED;
 /* Deduplicates on (item, app, transaction_id) when transaction_id is set:
- * a later status update replaces status (and fills unknown fields). */
+ * a later status update replaces status (and fills unknown fields). A
+ * recovered payment (prov.recovered) is always a row of its own: neither
+ * merged into a live one nor updated by one. */
 enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment *p,
 			       struct cu_error *err) CU_WARN_UNUSED;
 

@@ -35,7 +35,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 		" ?17, ?18, ?19)",
     [ST_PAY_FIND] = "SELECT payment_id FROM payments"
-		    " WHERE item_id = ?1 AND app = ?2 AND transaction_id = ?3"
+		    " WHERE item_id = ?1 AND app = ?2 AND transaction_id = ?3 AND recovered = 0"
 		    " ORDER BY payment_id LIMIT 1",
     /* A later record of the same transaction: its status wins, and it
 	 * fills what the earlier one did not state. */
@@ -387,7 +387,9 @@ enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payme
 
 	if (!x)
 		x = &none;
-	if (p->transaction_id && *p->transaction_id) {
+	/* a recovered record is an older or deleted version: its own row,
+	 * never merged into (or overwriting the status of) a live one */
+	if (p->transaction_id && *p->transaction_id && !p->prov.recovered) {
 		rc = find_id(ctx, ST_PAY_FIND, p->app, p->transaction_id, "a payment", &found, err);
 		if (rc)
 			return rc;
