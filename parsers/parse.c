@@ -870,6 +870,32 @@ static struct staged *staged_of(struct cu_parse_ctx *ctx, const struct cu_artifa
 	return NULL;
 }
 
+/* An engine message with the staged copy's path (scratch, different on
+ * every run) replaced by the evidence path: case.db stays the same for
+ * the same inputs. */
+static const char *rec_clean(const struct staged *s, const char *in, char *out, size_t n)
+{
+	const char *name = s->a.evidence_path ? s->a.evidence_path : s->a.device_path;
+	size_t rl = s->raw_path ? strlen(s->raw_path) : 0, o = 0;
+
+	if (!name || rl == 0) {
+		snprintf(out, n, "%s", in);
+		return out;
+	}
+	while (*in && o + 1 < n) {
+		if (strncmp(in, s->raw_path, rl) == 0) {
+			int w = snprintf(out + o, n - o, "%s", name);
+
+			o += w < 0 ? 0 : (size_t)w >= n - o ? n - o - 1 : (size_t)w;
+			in += rl;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* Runs the engine once over s's staged copy. A file that is not SQLite
  * (or one the engine gives up on) has no records; that is said when the
  * file is done, it fails nothing. Only running out of memory is an error. */
@@ -891,17 +917,20 @@ static enum cu_status rec_run(struct cu_parse_ctx *ctx, struct staged *s, struct
 	if (rs->cb_rc != CU_OK || rs->rc == CU_E_NOMEM)
 		return cu_error_set(err, CU_E_NOMEM, "'%s': recovery: %s", s->a.device_path, e.msg);
 	if (rs->rc != CU_OK)
-		snprintf(rs->why, sizeof(rs->why), "%s", e.msg);
+		rec_clean(s, e.msg, rs->why, sizeof(rs->why));
 	if (rs->rc == CU_E_LIMIT)
 		cu_parse_warn(ctx, &s->a,
 			      "recovery stopped at a bound (%s); the records found until then "
 			      "are kept",
-			      e.msg);
+			      rs->why);
 	else if (rs->rc != CU_OK && rs->rc != CU_E_FORMAT)
-		cu_parse_warn(ctx, &s->a, "recovery failed: %s", e.msg);
-	if (rs->stats.damaged && rs->stats.warnings[0])
+		cu_parse_warn(ctx, &s->a, "recovery failed: %s", rs->why);
+	if (rs->stats.damaged && rs->stats.warnings[0]) {
+		char w[sizeof(rs->stats.warnings) + 256];
+
 		cu_parse_warn(ctx, &s->a, "recovery: the file's structures are damaged: %s",
-			      rs->stats.warnings);
+			      rec_clean(s, rs->stats.warnings, w, sizeof(w)));
+	}
 	return CU_OK;
 }
 
@@ -1014,8 +1043,8 @@ void cu_parse_mark_damaged(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 		ctx->stats.damaged_files++;
 	}
 	cu_parse_warn(ctx, a,
-		      "'%s' is damaged (%s): its rows are read where SQLite cannot by the page "
-		      "reader, and marked as read from a damaged file",
+		      "'%s' is damaged (%s): its rows are read past the damage (SQLite with "
+		      "writable_schema, or the page reader) and marked as read from a damaged file",
 		      a->evidence_path ? a->evidence_path : a->device_path, reason);
 }
 
@@ -1076,11 +1105,20 @@ enum cu_status cu_parse_damaged_rows(struct cu_parse_ctx *ctx, const struct cu_a
 	if (rc == CU_E_FORMAT && l.rows == 0)
 		return cu_error_set(err, CU_E_FORMAT, "%s", reason);
 	cu_parse_mark_damaged(ctx, a, reason);
-	if (rc != CU_OK)
-		cu_parse_warn(ctx, a, "the page reader could not read all of table '%s': %s", table,
-			      e.msg);
 	cu_info("parse: %s: %llu live rows of table %s read by the page reader", a->device_path,
 		(unsigned long long)l.rows, table);
+	/* the page reader met damage in the table too: rows are lost, which
+	 * is a failure of this section (the rows read stay) */
+	if (rc != CU_OK || st.damaged) {
+		char why[CU_ERROR_MSG_MAX];
+		const char *raw = rc != CU_OK ? e.msg : st.warnings[0] ? st.warnings : "damaged";
+
+		rec_clean(s, raw, why, sizeof(why));
+		return cu_error_set(err, CU_E_FORMAT,
+				    "%s; the page reader read %llu rows of table '%s' past it but "
+				    "lost some: %s",
+				    reason, (unsigned long long)l.rows, table, why);
+	}
 	return CU_OK;
 }
 

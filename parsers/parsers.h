@@ -626,7 +626,10 @@ enum cu_status cu_parse_recovered(struct cu_parse_ctx *ctx, const struct cu_arti
  * from a damaged file (case.db column damaged = 1), and reads the live
  * rows of `table` with the page reader (cu_recover_live_table on the
  * staged copy), calling fn for those whose rowid is above after (the rows
- * SQLite already gave; CU_UNKNOWN: all).
+ * SQLite already gave; CU_UNKNOWN: all). CU_E_FORMAT (err naming the file,
+ * the reason and the rows read) when the page reader finds the table
+ * damaged too - rows are lost, the section fails, the rows read stay - or
+ * when the file is not SQLite at all.
  */
 enum cu_status cu_parse_damaged_rows(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 				     const char *table, const char *reason, int64_t after,
