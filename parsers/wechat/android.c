@@ -443,6 +443,7 @@ static enum cu_status message_row(struct cu_parse_ctx *ctx, const struct cu_arti
 	(void)ctx, (void)a, (void)spec, (void)out;
 	memset(&r, 0, sizeof(r));
 	r.rowid = row->rowid;
+	r.prov = row->prov.rec ? &row->prov : NULL; /* recovered: its own provenance */
 	r.type = v[M_TYPE].i;
 	if (v[M_TYPE].type != SQLITE_INTEGER) {
 		/* kept as found; an unknown code classifies as "other" */
