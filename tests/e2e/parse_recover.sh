@@ -100,7 +100,7 @@ rs() { cq "SELECT $1 FROM messages WHERE source_table = 'sms' AND recovered = 1 
 is "$(cq "SELECT count(*) FROM messages WHERE source_table = 'sms' AND recovered = 1")" 3 \
 	"three recovered SMS (the three deleted ones, nothing invented)"
 is "$(rs "sender || '|' || direction || '|' || sent_ms || '|' || sent_utc || '|' || kind || '|' || raw_type" 'RECOVER-ME-1')" \
-	"+8613900000001|incoming|1710800000000|2024-03-18T22:13:20Z|text|1" \
+	"+8613900000001|incoming|1710800000000|2024-03-18T22:13:20.000Z|text|1" \
 	"deleted incoming SMS: sender, direction, time and type decoded as for a live row"
 is "$(rs body 'RECOVER-ME-1')" 'RECOVER-ME-1 明早六点码头交货 <script>alert(1)</script>' "deleted incoming SMS: the body as it was"
 is "$(rs "coalesce(sender, 'NULL') || '|' || direction || '|' || sent_ms || '|' || body" 'RECOVER-ME-2')" \
