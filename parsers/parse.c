@@ -1025,8 +1025,7 @@ bool cu_parse_sqlite_damage(int rc)
 	case SQLITE_NOTADB:
 	case SQLITE_IOERR:
 	case SQLITE_FORMAT:
-	case SQLITE_RANGE:
-	case SQLITE_ERROR: /* e.g. "malformed database schema" */ return true;
+	case SQLITE_RANGE: return true;
 	default: return rc == CU_ROWS_DAMAGED;
 	}
 }
