@@ -422,10 +422,12 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 			}
 			/* SQLite stops in the table: the page reader reads the
 			 * rest of its live rows */
-			snprintf(reason, sizeof(reason), "'%s': reading %s: %s", a->device_path,
-				 reading.data,
-				 s == CU_ROWS_DAMAGED ? "rows repeat or exceed what the file holds"
-						      : sqlite3_errmsg(db));
+			snprintf(
+			    reason, sizeof(reason), "'%s': reading %s: %s", a->device_path,
+			    reading.data,
+			    s == CU_ROWS_DAMAGED
+				? "rows repeat or exceed what the file can hold (damaged b-tree)"
+				: sqlite3_errmsg(db));
 			damaged = true;
 			break;
 		}
