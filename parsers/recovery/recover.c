@@ -74,6 +74,10 @@ struct loc {
 	uint64_t base; /* file offset of the page image's byte 0 */
 	uint32_t wal_frame;
 	int owner; /* table index owning the live page, -1 */
+	/* freed-cell headers are rebuilt only in the free space of table
+	 * leaves (freeblocks and the gap): elsewhere (interior gaps holding
+	 * stale pointer arrays, trunk pages, raw pages) only intact cells */
+	bool rebuild;
 };
 
 /* A candidate record: serial types and value bytes, per stored column. */
@@ -854,6 +858,19 @@ static int lost_types(enum cu_rec_affinity aff, bool ipk, size_t size, uint64_t 
 	return n;
 }
 
+/* A rebuilt header is weaker evidence than an intact one: its columns must
+ * hold their declared kind (TEXT: text, INTEGER: integers, REAL: numbers),
+ * never the conversions SQLite would tolerate (a BLOB in a TEXT column),
+ * which is what stale cell pointers read as a record look like. */
+static bool rebuilt_accepts(const struct cu_rec_column *col, uint64_t st)
+{
+	if (!cu_rec_affinity_accepts(col->aff, col->ipk, st))
+		return false;
+	if (col->aff == CU_REC_AFF_TEXT)
+		return st == 0 || (st >= 13 && (st & 1));
+	return true;
+}
+
 /*
  * A freed cell at pg[fb] whose first 4 bytes were overwritten by a
  * freeblock header, ending by E (exact: the cell ends exactly at E). The
@@ -863,7 +880,7 @@ static int lost_types(enum cu_rec_affinity aff, bool ipk, size_t size, uint64_t 
  * Returns the cell length (result in *r), 0 when no layout fits.
  */
 static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, bool exact,
-			  const struct cu_rec_table *t, size_t d, struct rec *r)
+			  const struct cu_rec_table *t, size_t d, size_t want, struct rec *r)
 {
 	size_t h = fb + d, i, he, hl, n = 0, first, body, sk = 0, k, size0 = 0, P, len;
 	uint64_t st;
@@ -900,7 +917,7 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 		hl = 0;
 	}
 	n = first;
-	while (n < t->nstored) {
+	while (n < want) {
 		size_t l;
 		if (d >= 4 && i >= he)
 			break;
@@ -922,12 +939,12 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 		if (hl >= 128)
 			return 0;
 	}
-	if (n == 0 || (d < 4 && n != t->nstored))
+	if (n == 0 || (d < 4 && n != want))
 		return 0;
 	r->n = n;
 	for (k = first; k < n; k++) {
 		const struct cu_rec_column *col = &t->cols[t->stored[k]];
-		if (!cu_rec_affinity_accepts(col->aff, col->ipk, r->st[k]))
+		if (!rebuilt_accepts(col, r->st[k]))
 			return 0;
 		sk += cu_rec_serial_size(r->st[k]);
 	}
@@ -959,6 +976,10 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 		return 0; /* a spilled deleted cell with a lost header: not rebuilt */
 	len = d + P;
 	if (fb + len > E || (exact && d == 2 && !c0->ipk && fb + len != E))
+		return 0;
+	/* fewer columns than declared (a row from before ALTER TABLE ADD
+	 * COLUMN, header length lost): only when the freeblock is this cell */
+	if (d < 4 && want < t->nstored && (!exact || fb + len != E))
 		return 0;
 	/* value pointers and text checks */
 	body = he;
@@ -996,38 +1017,45 @@ static bool same_layout(const struct rec *a, const struct rec *b)
 /* Tries every table and every layout; reports the record when the layouts
  * that fit agree. Returns the cell length or 0. */
 static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, bool exact,
-		      const struct loc *l)
+		      const struct loc *l, bool report)
 {
-	size_t i, d, len, found = 0, nt = c->schema_mode ? 1 : c->ntables;
+	size_t i, d, len, found = 0, nt = c->schema_mode ? 1 : c->ntables, round, want;
 	bool conflict = false;
 
 	if (E - fb < 6)
 		return 0;
-	for (i = 0; i < nt && !conflict; i++) {
-		const struct cu_rec_table *t = c->schema_mode ? &c->master : &c->tables[i];
-		if (t->without_rowid || t->nstored > c->maxcols)
-			continue;
-		for (d = 2; d <= 10 && !conflict; d++) {
-			len = rebuild_one(c, pg, fb, E, exact, t, d, &c->r2);
-			if (!len)
+	/* round 0: every declared column; round 1: fewer (ALTER) */
+	for (round = 0; round < 2 && !found && !conflict; round++)
+		for (i = 0; i < nt && !conflict; i++) {
+			const struct cu_rec_table *t = c->schema_mode ? &c->master : &c->tables[i];
+			if (t->without_rowid || t->nstored > c->maxcols)
 				continue;
-			if (!found) {
-				found = len;
-				c->r.n = c->r2.n;
-				memcpy(c->r.st, c->r2.st, c->r2.n * sizeof(*c->r.st));
-				memcpy(c->r.vp, c->r2.vp, c->r2.n * sizeof(*c->r.vp));
-				c->r.partial = c->r2.partial;
-				c->r.rowid_known = false;
-				c->r.rowid = INT64_MIN;
-				c->r.cell_off = fb;
-			} else if (len != found || !same_layout(&c->r, &c->r2)) {
-				conflict = true;
-			}
+			for (want = round ? t->nstored - 1 : t->nstored;
+			     want >= (round ? 1 : t->nstored) && want >= 1 && !conflict; want--)
+				for (d = 2; d <= (round ? 3 : 10) && !conflict; d++) {
+					len = rebuild_one(c, pg, fb, E, exact, t, d, want, &c->r2);
+					if (!len)
+						continue;
+					if (!found) {
+						found = len;
+						c->r.n = c->r2.n;
+						memcpy(c->r.st, c->r2.st,
+						       c->r2.n * sizeof(*c->r.st));
+						memcpy(c->r.vp, c->r2.vp,
+						       c->r2.n * sizeof(*c->r.vp));
+						c->r.partial = c->r2.partial;
+						c->r.rowid_known = false;
+						c->r.rowid = INT64_MIN;
+						c->r.cell_off = fb;
+					} else if (len != found || !same_layout(&c->r, &c->r2)) {
+						conflict = true;
+					}
+				}
 		}
-	}
 	if (!found || conflict)
 		return 0;
-	emit(c, l, &c->r);
+	if (report)
+		emit(c, l, &c->r);
 	return found;
 }
 
@@ -1071,12 +1099,28 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 				p = q - 3;
 		}
 		/* a freed cell keeps its freeblock size even when later writes
-		 * took the bytes past the region: the cell must end in it */
-		if (p + 4 <= end && fb_header(c, pg, p, end, &sz) &&
-		    (len = rebuild(c, pg, p, p + sz <= end ? p + sz : end, p + sz <= end, l)) !=
-			0) {
-			p += len;
-			continue;
+		 * took the bytes past the region: the cell must end in it. A
+		 * header whose block fits the region exactly wins over one a
+		 * byte or three earlier that does not (zeros before a header
+		 * [01 6a][00 c0] also read as [00 00][01 6a]). */
+		if (l->rebuild && p + 4 <= end && fb_header(c, pg, p, end, &sz) &&
+		    rebuild(c, pg, p, p + sz <= end ? p + sz : end, p + sz <= end, l, false)) {
+			size_t k, sz2;
+			if (p + sz > end)
+				for (k = 1; k <= 3 && p + k + 4 <= end; k++)
+					if (fb_header(c, pg, p + k, end, &sz2) &&
+					    p + k + sz2 <= end &&
+					    rebuild(c, pg, p + k, p + k + sz2, true, l, false)) {
+						p += k;
+						sz = sz2;
+						break;
+					}
+			len =
+			    rebuild(c, pg, p, p + sz <= end ? p + sz : end, p + sz <= end, l, true);
+			if (len) {
+				p += len;
+				continue;
+			}
 		}
 		len = parse_cell(c, pg, p, end, true, false);
 		if (len) {
@@ -1097,6 +1141,7 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 	size_t content = cu_rec_be16(pg + hdr + 5), fb, prev = 0, guard = 0, len;
 	struct loc l = *base;
 
+	l.rebuild = true;
 	if (content == 0)
 		content = 65536;
 	if (ptr_end > c->usable) {
@@ -1116,7 +1161,7 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 			break;
 		}
 		c->st->bytes_scanned += 4;
-		len = sz >= 6 ? rebuild(c, pg, fb, fb + sz, true, &l) : 0;
+		len = sz >= 6 ? rebuild(c, pg, fb, fb + sz, true, &l, true) : 0;
 		if (!len && sz >= 6) {
 			/* not one cell: the intact cells after the header */
 			carve_region(c, pg, fb + 4, fb + sz, &l);
@@ -1849,6 +1894,7 @@ static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, str
 		size_t L = c->owner[pgno];
 		if (in_file)
 			l->source = CU_REC_FREELIST;
+		l->rebuild = true; /* a former leaf: its freed cells stay past the slots */
 		if (8 + 4 * L < c->usable)
 			carve_region(c, pg, 8 + 4 * L, c->usable, l);
 		break;
@@ -1867,7 +1913,8 @@ static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, str
 	}
 }
 
-static void carve_wal(struct ctx *c)
+/* The frames of one kind (committed, uncommitted, stale). */
+static void carve_wal(struct ctx *c, int kind)
 {
 	uint32_t i;
 	uint8_t fh[WAL_FRAME_HDR];
@@ -1875,8 +1922,11 @@ static void carve_wal(struct ctx *c)
 	for (i = 0; i < c->nframes && !stopped(c) && !over_time(c); i++) {
 		uint64_t off = wal_frame_off(c, i);
 		uint32_t pgno;
-		struct loc l = {CU_REC_WAL, "wal", "deleted", 0, off + WAL_FRAME_HDR, i + 1, -1};
+		struct loc l = {CU_REC_WAL,          "wal", "deleted", 0,
+				off + WAL_FRAME_HDR, i + 1, -1,        false};
 
+		if (c->fkind[i] != kind)
+			continue;
 		read_at(c->walfd, off, fh, sizeof(fh));
 		pgno = cu_rec_be32(fh);
 		if (pgno == 0 || pgno > c->total + c->nframes)
@@ -1942,7 +1992,7 @@ static void carve_journal(struct ctx *c)
 	}
 	while (off + rec <= c->jsize && !stopped(c) && !over_time(c) && guard++ < (1u << 30)) {
 		uint32_t pgno;
-		struct loc l = {CU_REC_JOURNAL, "journal", "deleted", 0, off + 4, 0, -1};
+		struct loc l = {CU_REC_JOURNAL, "journal", "deleted", 0, off + 4, 0, -1, false};
 
 		read_at(c->jfd, off, rh, 4);
 		pgno = cu_rec_be32(rh);
@@ -1985,8 +2035,14 @@ static void carve_db(struct ctx *c)
 	uint32_t pgno;
 
 	for (pgno = 1; pgno <= c->db_pages && !stopped(c); pgno++) {
-		struct loc l = {
-		    CU_REC_FREEBLOCK, "db", "deleted", pgno, (uint64_t)(pgno - 1) * c->pgsz, 0, -1};
+		struct loc l = {CU_REC_FREEBLOCK,
+				"db",
+				"deleted",
+				pgno,
+				(uint64_t)(pgno - 1) * c->pgsz,
+				0,
+				-1,
+				false};
 		if ((pgno & 63) == 0 && over_time(c))
 			break;
 		if (pgno == c->lockbyte || c->role[pgno] == R_PTRMAP)
@@ -2171,8 +2227,8 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 	/* dropped tables from freed schema records */
 	c->schema_mode = true;
 	carve_db(c);
-	if (c->nframes)
-		carve_wal(c);
+	for (i = F_COMMITTED; i <= F_STALE && c->nframes; i++)
+		carve_wal(c, (int)i);
 	carve_journal(c);
 	c->schema_mode = false;
 	for (i = 0; i < c->ntables; i++)
@@ -2183,11 +2239,17 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 		goto out;
 	}
 
+	/* a record seen in several places is reported once, from the first:
+	 * committed history before uncommitted frames before stale ones */
 	for (c->pass = 1; c->pass <= 2 && !stopped(c); c->pass++) {
 		if (c->nframes)
-			carve_wal(c);
+			carve_wal(c, F_COMMITTED);
 		carve_journal(c);
 		carve_db(c);
+		if (c->nframes) {
+			carve_wal(c, F_UNCOMMITTED);
+			carve_wal(c, F_STALE);
+		}
 	}
 done:
 	if (c->cb_rc != CU_OK) {
