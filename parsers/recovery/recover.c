@@ -141,7 +141,7 @@ struct ctx {
 
 	uint8_t *pg, *img;
 	struct cu_buf payload, arena, cand;
-	struct rec r, r2;
+	struct rec r, r2, r3;
 	struct cu_rec_value *vals;
 	char warn[512];
 };
@@ -1015,48 +1015,66 @@ static bool same_layout(const struct rec *a, const struct rec *b)
 }
 
 /* Tries every table and every layout; reports the record when the layouts
- * that fit agree. Returns the cell length or 0. */
+ * that fit agree. A layout whose cell fills the freeblock exactly is
+ * stronger evidence than one that leaves bytes over (coalesced blocks): when
+ * exactly one exact layout exists it wins over any inexact ones. Returns
+ * the cell length or 0. */
 static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, bool exact,
 		      const struct loc *l, bool report)
 {
-	size_t i, d, len, found = 0, nt = c->schema_mode ? 1 : c->ntables, round, want;
-	bool conflict = false;
+	size_t i, d, len, nt = c->schema_mode ? 1 : c->ntables, round, want;
+	size_t found[2] = {0, 0}; /* [0] inexact, [1] exact fit */
+	bool conflict[2] = {false, false};
+	struct rec *keep[2] = {&c->r, &c->r3};
 
 	if (E - fb < 6)
 		return 0;
 	/* round 0: every declared column; round 1: fewer (ALTER) */
-	for (round = 0; round < 2 && !found && !conflict; round++)
-		for (i = 0; i < nt && !conflict; i++) {
+	for (round = 0; round < 2 && !found[0] && !found[1]; round++)
+		for (i = 0; i < nt; i++) {
 			const struct cu_rec_table *t = c->schema_mode ? &c->master : &c->tables[i];
 			if (t->without_rowid || t->nstored > c->maxcols)
 				continue;
 			for (want = round ? t->nstored - 1 : t->nstored;
-			     want >= (round ? 1 : t->nstored) && want >= 1 && !conflict; want--)
-				for (d = 2; d <= (round ? 3 : 10) && !conflict; d++) {
+			     want >= (round ? 1 : t->nstored) && want >= 1; want--)
+				for (d = 2; d <= (round ? 3 : 10); d++) {
+					int k;
+					struct rec *r;
 					len = rebuild_one(c, pg, fb, E, exact, t, d, want, &c->r2);
 					if (!len)
 						continue;
-					if (!found) {
-						found = len;
-						c->r.n = c->r2.n;
-						memcpy(c->r.st, c->r2.st,
-						       c->r2.n * sizeof(*c->r.st));
-						memcpy(c->r.vp, c->r2.vp,
-						       c->r2.n * sizeof(*c->r.vp));
-						c->r.partial = c->r2.partial;
-						c->r.rowid_known = false;
-						c->r.rowid = INT64_MIN;
-						c->r.cell_off = fb;
-					} else if (len != found || !same_layout(&c->r, &c->r2)) {
-						conflict = true;
+					k = fb + len == E ? 1 : 0;
+					r = keep[k];
+					if (!found[k]) {
+						found[k] = len;
+						r->n = c->r2.n;
+						memcpy(r->st, c->r2.st, c->r2.n * sizeof(*r->st));
+						memcpy(r->vp, c->r2.vp, c->r2.n * sizeof(*r->vp));
+						r->partial = c->r2.partial;
+					} else if (len != found[k] || !same_layout(r, &c->r2)) {
+						conflict[k] = true;
 					}
 				}
 		}
-	if (!found || conflict)
+	if (found[1] && !conflict[1]) {
+		if (keep[1] != &c->r) {
+			c->r.n = c->r3.n;
+			memcpy(c->r.st, c->r3.st, c->r3.n * sizeof(*c->r.st));
+			memcpy(c->r.vp, c->r3.vp, c->r3.n * sizeof(*c->r.vp));
+			c->r.partial = c->r3.partial;
+		}
+		len = found[1];
+	} else if (!found[1] && found[0] && !conflict[0]) {
+		len = found[0];
+	} else {
 		return 0;
+	}
+	c->r.rowid_known = false;
+	c->r.rowid = INT64_MIN;
+	c->r.cell_off = fb;
 	if (report)
 		emit(c, l, &c->r);
-	return found;
+	return len;
 }
 
 /* Is pg[p..p+4) a freeblock header [next][size] that may start a freed
@@ -1632,6 +1650,14 @@ static bool grow_cols(struct ctx *c, size_t maxcols)
 	vp2 = cu_reallocarray(c->r2.vp, maxcols + 1, sizeof(*vp2));
 	if (vp2)
 		c->r2.vp = vp2;
+	if (st2 && vp2) {
+		st2 = cu_reallocarray(c->r3.st, maxcols + 1, sizeof(*st2));
+		if (st2)
+			c->r3.st = st2;
+		vp2 = cu_reallocarray(c->r3.vp, maxcols + 1, sizeof(*vp2));
+		if (vp2)
+			c->r3.vp = vp2;
+	}
 	return v && st && st2 && vp && vp2;
 }
 
@@ -2135,6 +2161,8 @@ static void ctx_release(struct ctx *c)
 	free(c->r.vp);
 	free(c->r2.st);
 	free(c->r2.vp);
+	free(c->r3.st);
+	free(c->r3.vp);
 	free(c->vals);
 }
 
