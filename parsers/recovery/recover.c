@@ -267,6 +267,23 @@ static bool text_ok(const struct ctx *c, const uint8_t *p, size_t n)
 	return true;
 }
 
+/* A TEXT or BLOB value cut by a broken overflow chain keeps the bytes that
+ * survive: its serial type becomes that of the prefix (text trimmed to
+ * whole characters). Other values past the cut are lost. */
+static uint64_t cut_type(const struct ctx *c, uint64_t st, const uint8_t *p, size_t have)
+{
+	if (st < 12 || have == 0)
+		return ST_LOST;
+	if (st & 1) {
+		if (c->enc == 1)
+			have = cu_utf8_valid_prefix((const char *)p, have);
+		else
+			have &= ~(size_t)1;
+		return have ? 13 + 2 * (uint64_t)have : ST_LOST;
+	}
+	return 12 + 2 * (uint64_t)have;
+}
+
 /*
  * Parses a record (header + body) of payload bytes pl[0..plen) of which
  * the first avail are present (a broken overflow chain gives avail < plen:
@@ -299,8 +316,11 @@ static bool parse_record(struct ctx *c, const uint8_t *pl, size_t plen, size_t a
 			if (strict && st >= 13 && (st & 1) && !text_ok(c, pl + body, sz))
 				return false;
 		} else {
-			r->vp[r->n] = NULL;
-			r->st[r->n] = ST_LOST;
+			r->st[r->n] = cut_type(c, st, pl + body, body < avail ? avail - body : 0);
+			r->vp[r->n] = r->st[r->n] == ST_LOST ? NULL : pl + body;
+			if (strict && r->st[r->n] != ST_LOST && (r->st[r->n] & 1) &&
+			    !text_ok(c, pl + body, cu_rec_serial_size(r->st[r->n])))
+				return false;
 			r->partial = true;
 		}
 		r->n++;
@@ -882,7 +902,8 @@ static bool rebuilt_accepts(const struct cu_rec_column *col, uint64_t st)
 static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, bool exact,
 			  const struct cu_rec_table *t, size_t d, size_t want, struct rec *r)
 {
-	size_t h = fb + d, i, he, hl, n = 0, first, body, sk = 0, k, size0 = 0, P, len;
+	size_t h = fb + d, i, he, hl, n = 0, first, body, sk = 0, k, size0 = 0, P, len, avail;
+	const uint8_t *base;
 	uint64_t st;
 	const struct cu_rec_column *c0 = &t->cols[t->stored[0]];
 
@@ -972,22 +993,47 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 	P = hl + body;
 	if (cu_rec_varint_len(P) > d - 1 || d - cu_rec_varint_len(P) > 9)
 		return 0;
-	if (P > c->usable - 35)
-		return 0; /* a spilled deleted cell with a lost header: not rebuilt */
-	len = d + P;
+	if (P > c->usable - 35) {
+		/* spilled: the local part, a 4-byte first overflow page, the rest
+		 * in the chain (freed with the row; read while it is intact) */
+		size_t nloc = local_size(c, P);
+		if (P > MAX_PAYLOAD || he - h > nloc || want < t->nstored)
+			return 0;
+		len = d + nloc + 4;
+		if (fb + len > E)
+			return 0;
+		avail = assemble(c, pg + h, nloc, P, cu_rec_be32(pg + h + nloc), false);
+		base = (const uint8_t *)c->payload.data;
+		if (!base)
+			return 0;
+		body = hl;
+	} else {
+		len = d + P;
+		avail = P;
+		base = pg + h;
+		body = he - h;
+	}
 	if (fb + len > E || (exact && d == 2 && !c0->ipk && fb + len != E))
 		return 0;
 	/* fewer columns than declared (a row from before ALTER TABLE ADD
 	 * COLUMN, header length lost): only when the freeblock is this cell */
 	if (d < 4 && want < t->nstored && (!exact || fb + len != E))
 		return 0;
-	/* value pointers and text checks */
-	body = he;
+	/* value pointers and text checks; columns past a broken overflow
+	 * chain are lost (partial) */
 	for (k = 0; k < n; k++) {
 		size_t sz = k == 0 && d == 2 ? size0 : cu_rec_serial_size(r->st[k]);
-		r->vp[k] = r->st[k] == ST_LOST ? NULL : pg + body;
+		size_t vsz = sz;
+		if (r->st[k] != ST_LOST && body + sz > avail) {
+			r->st[k] =
+			    cut_type(c, r->st[k], base + body, body < avail ? avail - body : 0);
+			r->partial = true;
+			if (r->st[k] != ST_LOST)
+				vsz = cu_rec_serial_size(r->st[k]);
+		}
+		r->vp[k] = r->st[k] == ST_LOST ? NULL : base + body;
 		if (r->st[k] != ST_LOST && r->st[k] >= 13 && (r->st[k] & 1) &&
-		    !text_ok(c, pg + body, sz))
+		    !text_ok(c, base + body, vsz))
 			return 0;
 		body += sz;
 	}
@@ -1024,8 +1070,10 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 {
 	size_t i, d, len, nt = c->schema_mode ? 1 : c->ntables, round, want;
 	size_t found[2] = {0, 0}; /* [0] inexact, [1] exact fit */
+	size_t win[2][3];         /* table, d, want of the first layout of each kind */
 	bool conflict[2] = {false, false};
 	struct rec *keep[2] = {&c->r, &c->r3};
+	int k;
 
 	if (E - fb < 6)
 		return 0;
@@ -1038,7 +1086,6 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 			for (want = round ? t->nstored - 1 : t->nstored;
 			     want >= (round ? 1 : t->nstored) && want >= 1; want--)
 				for (d = 2; d <= (round ? 3 : 10); d++) {
-					int k;
 					struct rec *r;
 					len = rebuild_one(c, pg, fb, E, exact, t, d, want, &c->r2);
 					if (!len)
@@ -1047,28 +1094,29 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 					r = keep[k];
 					if (!found[k]) {
 						found[k] = len;
+						win[k][0] = i;
+						win[k][1] = d;
+						win[k][2] = want;
 						r->n = c->r2.n;
 						memcpy(r->st, c->r2.st, c->r2.n * sizeof(*r->st));
 						memcpy(r->vp, c->r2.vp, c->r2.n * sizeof(*r->vp));
-						r->partial = c->r2.partial;
 					} else if (len != found[k] || !same_layout(r, &c->r2)) {
 						conflict[k] = true;
 					}
 				}
 		}
-	if (found[1] && !conflict[1]) {
-		if (keep[1] != &c->r) {
-			c->r.n = c->r3.n;
-			memcpy(c->r.st, c->r3.st, c->r3.n * sizeof(*c->r.st));
-			memcpy(c->r.vp, c->r3.vp, c->r3.n * sizeof(*c->r.vp));
-			c->r.partial = c->r3.partial;
-		}
-		len = found[1];
-	} else if (!found[1] && found[0] && !conflict[0]) {
-		len = found[0];
-	} else {
+	if (found[1] && !conflict[1])
+		k = 1;
+	else if (!found[1] && found[0] && !conflict[0])
+		k = 0;
+	else
 		return 0;
-	}
+	/* the winner again, straight into c->r (its values may point into the
+	 * payload buffer a later layout reused) */
+	len = rebuild_one(c, pg, fb, E, exact, c->schema_mode ? &c->master : &c->tables[win[k][0]],
+			  win[k][1], win[k][2], &c->r);
+	if (!len)
+		return 0;
 	c->r.rowid_known = false;
 	c->r.rowid = INT64_MIN;
 	c->r.cell_off = fb;
@@ -1156,15 +1204,34 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 			    bool in_place)
 {
 	size_t ncells = cu_rec_be16(pg + hdr + 3), ptr_end = hdr + 8 + 2 * ncells;
-	size_t content = cu_rec_be16(pg + hdr + 5), fb, prev = 0, guard = 0, len;
+	size_t fb, prev = 0, guard = 0, len, i, a;
 	struct loc l = *base;
+	uint8_t cover[65536 / 8];
 
 	l.rebuild = true;
-	if (content == 0)
-		content = 65536;
 	if (ptr_end > c->usable) {
 		damaged(c, "cell pointer array past the page end");
 		return;
+	}
+	/* bytes some structure claims: header and pointers, live cells,
+	 * freeblocks; whatever is left (the gap, dead cells in the content
+	 * area, fragments) is carved as unallocated */
+	memset(cover, 0, (c->usable + 7) / 8);
+	for (a = 0; a < ptr_end; a++)
+		cover[a / 8] |= (uint8_t)(1u << (a % 8));
+	for (i = 0; i < ncells; i++) {
+		size_t off = cu_rec_be16(pg + hdr + 8 + 2 * i), n1, n2, clen;
+		uint64_t P, rowid;
+		if (off < ptr_end || off >= c->usable)
+			continue;
+		n1 = cu_rec_varint(pg + off, pg + c->usable, &P);
+		n2 = n1 ? cu_rec_varint(pg + off + n1, pg + c->usable, &rowid) : 0;
+		if (!n2)
+			continue;
+		clen = local_size(c, P);
+		clen = n1 + n2 + clen + (clen < P ? 4 : 0);
+		for (a = off; a < off + clen && a < c->usable; a++)
+			cover[a / 8] |= (uint8_t)(1u << (a % 8));
 	}
 	l.source = in_place ? CU_REC_FREEBLOCK : base->source;
 	for (fb = cu_rec_be16(pg + hdr + 1); fb && guard < c->usable / 4; guard++) {
@@ -1178,6 +1245,8 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 			damaged(c, "freeblock size out of range");
 			break;
 		}
+		for (a = fb; a < fb + sz; a++)
+			cover[a / 8] |= (uint8_t)(1u << (a % 8));
 		c->st->bytes_scanned += 4;
 		len = sz >= 6 ? rebuild(c, pg, fb, fb + sz, true, &l, true) : 0;
 		if (!len && sz >= 6) {
@@ -1191,10 +1260,18 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 	}
 	l.source = in_place ? CU_REC_UNALLOCATED : base->source;
 	l.owner = -1;
-	if (content > c->usable)
-		content = c->usable;
-	if (content > ptr_end)
-		carve_region(c, pg, ptr_end, content, &l);
+	for (a = ptr_end; a < c->usable && !stopped(c);) {
+		size_t b;
+		if (cover[a / 8] & (1u << (a % 8))) {
+			a++;
+			continue;
+		}
+		for (b = a; b < c->usable && !(cover[b / 8] & (1u << (b % 8))); b++)
+			;
+		if (b - a >= 4)
+			carve_region(c, pg, a, b, &l);
+		a = b;
+	}
 }
 
 /* A table-leaf image no longer in use (freelist leaf, orphan, older WAL
