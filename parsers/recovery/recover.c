@@ -136,7 +136,8 @@ struct ctx {
 	uint64_t budget;
 	int64_t deadline;
 	bool limit_hit, sets_full;
-	int pass; /* 1: header intact, 2: rebuilt or partial */
+	int pass;         /* 1: header intact, 2: rebuilt or partial */
+	size_t trust_end; /* rebuild: bytes from here on were overwritten (0: none) */
 	bool schema_mode;
 
 	uint8_t *pg, *img;
@@ -878,6 +879,22 @@ static int lost_types(enum cu_rec_affinity aff, bool ipk, size_t size, uint64_t 
 	return n;
 }
 
+/* Control characters other than tab, newline and carriage return: not in
+ * the texts of a rebuilt record (a rebuilt header is weak evidence). */
+static bool has_control(const uint8_t *p, size_t n, int enc)
+{
+	size_t i, step = enc == 1 ? 1 : 2;
+
+	for (i = 0; i + step <= n; i += step) {
+		unsigned u = enc == 1   ? p[i]
+			     : enc == 2 ? (unsigned)(p[i] | p[i + 1] << 8)
+					: (unsigned)(p[i] << 8 | p[i + 1]);
+		if (u < 0x20 && u != '\t' && u != '\n' && u != '\r')
+			return true;
+	}
+	return false;
+}
+
 /* A rebuilt header is weaker evidence than an intact one: its columns must
  * hold their declared kind (TEXT: text, INTEGER: integers, REAL: numbers),
  * never the conversions SQLite would tolerate (a BLOB in a TEXT column),
@@ -1012,6 +1029,13 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 		avail = P;
 		base = pg + h;
 		body = he - h;
+		/* the tail of a freed cell in the gap may lie under cells written
+		 * since: what is past trust_end is lost */
+		if (c->trust_end && h + P > c->trust_end) {
+			if (he > c->trust_end)
+				return 0;
+			avail = c->trust_end - h;
+		}
 	}
 	if (fb + len > E || (exact && d == 2 && !c0->ipk && fb + len != E))
 		return 0;
@@ -1037,12 +1061,17 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 			return 0;
 		body += sz;
 	}
-	/* a record of nothing but NULLs says nothing */
-	for (k = 0; k < n; k++)
+	/* a record of nothing but NULLs says nothing; one of a single byte
+	 * (stale pointers, page numbers read as a record) not much more */
+	for (k = 0, sk = 0; k < n; k++)
 		if (r->st[k] != 0 && r->st[k] != ST_LOST)
-			break;
-	if (k == n)
+			sk += r->st[k] == 8 || r->st[k] == 9 ? 1 : cu_rec_serial_size(r->st[k]);
+	if (sk < 2)
 		return 0;
+	for (k = 0; k < n; k++)
+		if (r->st[k] != ST_LOST && r->st[k] >= 13 && (r->st[k] & 1) &&
+		    has_control(r->vp[k], cu_rec_serial_size(r->st[k]), c->enc))
+			return 0;
 	r->rowid_known = false;
 	r->rowid = INT64_MIN;
 	r->cell_off = fb;
@@ -1165,12 +1194,14 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 				p = q - 3;
 		}
 		/* a freed cell keeps its freeblock size even when later writes
-		 * took the bytes past the region: the cell must end in it. A
-		 * header whose block fits the region exactly wins over one a
+		 * took the bytes past the region (cells written since): its
+		 * bytes past the region are lost (trust_end), the record partial.
+		 * A header whose block fits the region exactly wins over one a
 		 * byte or three earlier that does not (zeros before a header
 		 * [01 6a][00 c0] also read as [00 00][01 6a]). */
+		c->trust_end = end;
 		if (l->rebuild && p + 4 <= end && fb_header(c, pg, p, end, &sz) &&
-		    rebuild(c, pg, p, p + sz <= end ? p + sz : end, p + sz <= end, l, false)) {
+		    rebuild(c, pg, p, p + sz, p + sz <= end, l, false)) {
 			size_t k, sz2;
 			if (p + sz > end)
 				for (k = 1; k <= 3 && p + k + 4 <= end; k++)
@@ -1181,13 +1212,14 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 						sz = sz2;
 						break;
 					}
-			len =
-			    rebuild(c, pg, p, p + sz <= end ? p + sz : end, p + sz <= end, l, true);
+			len = rebuild(c, pg, p, p + sz, p + sz <= end, l, true);
 			if (len) {
-				p += len;
+				c->trust_end = 0;
+				p += len < end - p ? len : end - p;
 				continue;
 			}
 		}
+		c->trust_end = 0;
 		len = parse_cell(c, pg, p, end, true, false);
 		if (len) {
 			emit(c, l, &c->r);
