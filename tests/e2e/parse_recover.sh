@@ -16,7 +16,7 @@
 # report marks the rows and escapes their (hostile) text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_recover
-tap_plan 43
+tap_plan 44
 export SOURCE_DATE_EPOCH=1700000000
 FX="$SRCDIR/fixtures/apps"
 [ -f "$FX/sms-android/mmssms.sql" ] || bail "fixtures/apps/sms-android/mmssms.sql missing"
@@ -80,7 +80,9 @@ mkdir -p "$W/data/data/com.tencent.mm/MicroMsg/$UD" "$W/data/data/com.tencent.mm
 { cat "$WD/EnMicroMsg.sql"; echo "PRAGMA secure_delete = OFF;
 INSERT INTO message (msgId, msgSvrId, type, status, isSend, createTime, talker, content) VALUES
  (90, 9090, 1, 3, 0, 1600000090000, 'wxid_a1', 'WX-DELETED 删掉的微信消息');
-DELETE FROM message WHERE msgId = 90;"; } >"$T/wx.sql"
+DELETE FROM message WHERE msgId = 90;
+INSERT INTO RemittanceRecord VALUES ('T-DELETED-77', 0, 2000, 1, 'wxid_b2', 1600286404, 'wxid_b2', 1, 1600200077);
+DELETE FROM RemittanceRecord WHERE transferId = 'T-DELETED-77';"; } >"$T/wx.sql"
 printf "PRAGMA key='%s'; %s\n.read %s\n" 3a57b96 "$CIPHER_SETTINGS" "$T/wx.sql" |
 	sqlcipher "$W/data/data/com.tencent.mm/MicroMsg/$UD/EnMicroMsg.db" >/dev/null
 printf "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n    <int name=\"default_uin\" value=\"123456789\" />\n</map>\n" \
@@ -147,6 +149,9 @@ is "$(cq "SELECT sender || '|' || direction || '|' || sent_ms || '|' || body FRO
 is "$(cq "SELECT s.derived_from IS NOT NULL AND s.derivation LIKE 'wechat-sqlcipher1%' AND s.evidence_path LIKE 'derived/%' FROM messages m JOIN sources s ON s.source_id = m.source_id WHERE m.app = 'wechat' AND m.recovered = 1")" 1 \
 	"its provenance is the decrypted (derived) copy, derived from the evidence file"
 is "$(cq "SELECT count(*) FROM messages WHERE app = 'wechat' AND body LIKE 'WX-DELETED%'")" 1 "the deleted WeChat message once"
+is "$(cq "SELECT kind || '|' || direction || '|' || counterparty || '|' || occurred_ms || '|' || recovered || '|' || recovered_status FROM payments WHERE transaction_id = 'T-DELETED-77'")" \
+	"transfer|outgoing|wxid_b2|1600200077000|1|deleted" \
+	"a deleted WeChat transfer record (RemittanceRecord, not a spec'd table) goes through the wallet row code"
 
 # --- counts, custody, idempotence ---
 n_rec=$(cq "SELECT (SELECT count(*) FROM messages WHERE recovered) + (SELECT count(*) FROM calls WHERE recovered) + (SELECT count(*) FROM contacts WHERE recovered) + (SELECT count(*) FROM payments WHERE recovered)")
