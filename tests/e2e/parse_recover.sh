@@ -16,7 +16,7 @@
 # report marks the rows and escapes their (hostile) text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_recover
-tap_plan 44
+tap_plan 47
 export SOURCE_DATE_EPOCH=1700000000
 FX="$SRCDIR/fixtures/apps"
 [ -f "$FX/sms-android/mmssms.sql" ] || bail "fixtures/apps/sms-android/mmssms.sql missing"
@@ -39,6 +39,11 @@ is "$(sqlite3 "$A/$SMS" "SELECT count(*) FROM sms; PRAGMA journal_mode" | tr '\n
 	"the SMS fixture: 6 live rows, no journal left"
 # the deleted bodies are still in the file's bytes (ground truth)
 ok "$(grep -c 'RECOVER-ME-1' "$A/$SMS" >/dev/null; echo $?)" "the deleted SMS bytes survive in mmssms.db"
+
+# contacts: a raw contact deleted (its data rows stay)
+CT=data/data/com.android.providers.contacts/databases/contacts2.db
+must sqlite3 "$A/$CT" <"$FX/contacts-android/contacts2.sql"
+must sqlite3 "$A/$CT" "PRAGMA secure_delete = OFF; DELETE FROM raw_contacts WHERE _id = 3;"
 
 # call log: WAL with a deletion and an update, writer still open
 must sqlite3 "$A/$CALLS" <"$FX/calllog-android/calllog.sql"
@@ -142,6 +147,12 @@ is "$(cq "SELECT count(*) FROM calls c JOIN sources s ON s.source_id = c.source_
 	"recovered calls name calllog.db or its -wal, with the file's SHA-256"
 is "$(cq "SELECT count(*) FROM calls WHERE recovered = 1")" 2 "two recovered calls, nothing invented"
 
+# --- contacts ---
+is "$(cq "SELECT display_name || '|' || recovered || '|' || recovered_status || '|' || (source_page > 0) FROM contacts WHERE app = 'contacts' AND recovered = 1")" \
+	"阿飞 飞行员|1|deleted|1" "the deleted raw contact is recovered with its name"
+is "$(cq "SELECT count(*) FROM contacts WHERE app = 'contacts' AND recovered = 0 AND display_name = '阿飞 飞行员'")" 0 \
+	"and is not stored as live"
+
 # --- WeChat: from the decrypted copy ---
 is "$(cq "SELECT sender || '|' || direction || '|' || sent_ms || '|' || body FROM messages WHERE app = 'wechat' AND recovered = 1")" \
 	"wxid_a1|incoming|1600000090000|WX-DELETED 删掉的微信消息" \
@@ -187,5 +198,6 @@ like "$chat" "(freeblock|unallocated|freelist) deleted.*/$SMS · sha256 $sms_sha
 calls=$(cat "$R"/calls-*.html)
 like "$calls" "已恢复（已删除）/ recovered \\(deleted\\).*17612345678|17612345678.*已恢复（已删除）/ recovered \\(deleted\\)" "the calls page marks the recovered call"
 like "$calls" "已恢复（旧版本）/ recovered \\(superseded" "the calls page marks the superseded version"
+like "$(cat "$R"/contacts-*.html)" "阿飞 飞行员.*已恢复（已删除）/ recovered \\(deleted\\)" "the contacts page marks the recovered contact"
 like "$(cat "$R"/timeline-*.html)" "RECOVER-ME-2.*已恢复（已删除）/ recovered \\(deleted\\)" "the timeline marks recovered rows"
 tap_done
