@@ -14,6 +14,15 @@
  * gets a second working copy with the WAL checkpointed into it; that
  * derivation is recorded in sources and in the PARSE custody entry.
  *
+ * Every parsed database is also searched for deleted records (the recovery
+ * engine, parsers/recovery, over the plain staged copy with its -wal and
+ * -journal beside it): the spec row loop hands each table's records to the
+ * same row code after the live rows (cu_parse_recovered), and what no
+ * parser reads is counted and listed (rec_finish). A file SQLite refuses
+ * for a bad schema row is opened again with writable_schema; a table it
+ * stops in is finished by the page reader (cu_parse_damaged_rows); the
+ * rows of such a file are marked damaged.
+ *
  * case.db is built from scratch in CASE/case.db.tmp (one transaction, no
  * journal: it is a scratch file until the rename) and renamed over
  * CASE/case.db at the end, so a crash leaves the previous case.db intact.

@@ -4,9 +4,13 @@
 #  - mmssms.db (rollback journal, secure_delete off): two extra SMS added
 #    and deleted, and one fixture SMS deleted: their cells survive as
 #    freeblocks;
+#  - contacts2.db: a raw contact deleted (its data rows stay);
 #  - calllog.db in WAL mode, copied with its -wal while the writer is still
 #    open (not checkpointed): one call deleted and one call's duration
-#    changed in the WAL: the database file still holds the old page.
+#    changed in the WAL: the database file still holds the old page;
+#  - a WeChat EnMicroMsg.db encrypted with SQLCipher 1 settings, a message
+#    and a transfer record (RemittanceRecord) deleted: recovered from the
+#    decrypted copy, which provenance names.
 # import + parse; case.db must hold the deleted rows once each, through the
 # same row code as live rows (sender, direction, time, body decoded as for
 # a live SMS), recovered = 1 with page, offset, source kind and status, and
