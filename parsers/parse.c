@@ -1154,8 +1154,9 @@ static void rec_finish(struct cu_parse_ctx *ctx, struct staged *s, bool run)
 
 		for (size_t i = 0; i < 4; i++) {
 			char *sql = sqlite3_mprintf(
-			    "UPDATE %s SET damaged = 1 WHERE source_id IN (%lld, %lld)", tabs[i],
-			    (long long)s->a.source_id, (long long)s->file_source);
+			    "UPDATE %s SET damaged = 1 WHERE source_id IN (%lld, %lld, %lld, %lld)",
+			    tabs[i], (long long)s->a.source_id, (long long)s->file_source,
+			    (long long)s->sib_source[0], (long long)s->sib_source[2]);
 
 			if (!sql || cu_casedb_exec(ctx->db, sql, &e) != CU_OK)
 				cu_warn("parse: marking rows of a damaged file: %s",
