@@ -985,7 +985,8 @@ static enum cu_status rec_prov(struct cu_parse_ctx *ctx, struct staged *s,
 	if (rc)
 		return rc;
 	rec->from = cu_rec_source_name(r->source);
-	rec->status = r->status;
+	/* a record of a table since dropped: deleted with its table */
+	rec->status = r->dropped ? "deleted (dropped table)" : r->status;
 	rec->wal_frame = r->wal_frame ? (int64_t)r->wal_frame : CU_UNKNOWN;
 	rec->partial = r->partial;
 	prov->table = r->table;

@@ -74,7 +74,8 @@ const struct cu_parser *cu_parser_at(size_t i);
 struct cu_prov_rec {
 	const char *from;   /* "freeblock" | "unallocated" | "freelist" | "wal" | "journal" |
 			       "live" (a live row of a file SQLite refuses or stops in) */
-	const char *status; /* "deleted" | "superseded" | "uncommitted" | "stale" | "live" */
+	const char *status; /* "deleted" | "superseded" | "uncommitted" | "stale" | "live" |
+			       "deleted (dropped table)" */
 	int64_t wal_frame;  /* 1-based WAL frame, CU_UNKNOWN when not from the WAL */
 	bool partial;       /* its first columns were lost (they read as NULL) */
 };
