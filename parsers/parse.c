@@ -14,6 +14,15 @@
  * gets a second working copy with the WAL checkpointed into it; that
  * derivation is recorded in sources and in the PARSE custody entry.
  *
+ * Every parsed database is also searched for deleted records (the recovery
+ * engine, parsers/recovery, over the plain staged copy with its -wal and
+ * -journal beside it): the spec row loop hands each table's records to the
+ * same row code after the live rows (cu_parse_recovered), and what no
+ * parser reads is counted and listed (rec_finish). A file SQLite refuses
+ * for a bad schema row is opened again with writable_schema; a table it
+ * stops in is finished by the page reader (cu_parse_damaged_rows); the
+ * rows of such a file are marked damaged.
+ *
  * case.db is built from scratch in CASE/case.db.tmp (one transaction, no
  * journal: it is a scratch file until the rename) and renamed over
  * CASE/case.db at the end, so a crash leaves the previous case.db intact.
@@ -58,6 +67,7 @@ struct run {
 	/* custody details */
 	struct cu_buf failures;    /* JSON array elements, comma-joined */
 	struct cu_buf derivations; /* idem */
+	struct cu_buf recovery;    /* idem: per file, what recovery found */
 	uint64_t *parser_files;    /* per registry index */
 	size_t nparsers;
 	/* cu_parse_file() mode */
@@ -316,7 +326,6 @@ enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifa
 	const char *what = a && a->device_path ? a->device_path : "?";
 	int s;
 
-	(void)ctx;
 	if (!a || !a->work_path)
 		return cu_error_set(err, CU_E_INTERNAL, "'%s': no staged copy to open", what);
 	rc = uri_for(a->work_path, &uri, err);
@@ -335,6 +344,37 @@ enum cu_status cu_parse_open_db(struct cu_parse_ctx *ctx, const struct cu_artifa
 	s = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
 	if (s == SQLITE_OK)
 		s = sqlite3_step(st);
+	if (s != SQLITE_ROW && sqlite3_errcode(h) != SQLITE_NOTADB) {
+		/* A bad schema row (a trigger or index SQLite cannot parse)
+		 * makes SQLite refuse the whole file, yet its tables read
+		 * fine: once more with writable_schema, which skips such rows
+		 * (read-only and immutable, so nothing can be written). */
+		char reason[CU_ERROR_MSG_MAX];
+		sqlite3 *h2 = NULL;
+		sqlite3_stmt *st2 = NULL;
+		int s2;
+
+		snprintf(reason, sizeof(reason), "%s", sqlite3_errmsg(h));
+		s2 = sqlite3_open_v2(uri.data, &h2,
+				     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+				     NULL);
+		if (s2 == SQLITE_OK) {
+			harden(h2);
+			sqlite3_db_config(h2, SQLITE_DBCONFIG_DEFENSIVE, 0, NULL);
+			sqlite3_db_config(h2, SQLITE_DBCONFIG_WRITABLE_SCHEMA, 1, NULL);
+			s2 = sqlite3_prepare_v2(h2, "SELECT count(*) FROM sqlite_master", -1, &st2,
+						NULL);
+			if (s2 == SQLITE_OK)
+				s2 = sqlite3_step(st2);
+		}
+		sqlite3_finalize(st2);
+		if (s2 == SQLITE_ROW) {
+			cu_parse_mark_damaged(ctx, a, reason);
+			*db = h2;
+			goto out;
+		}
+		sqlite3_close(h2);
+	}
 	if (s != SQLITE_ROW) {
 		rc = cu_error_set(err, CU_E_FORMAT,
 				  "'%s' (%s): not a readable SQLite database: %s; the file is "
@@ -357,7 +397,6 @@ out:
 /* ------------------------------------------------------------------ */
 
 static const char *const sibling_suffix[] = {"-wal", "-shm", "-journal"};
-#define NSIBLINGS 3
 
 /* What to stage: the main file and its siblings, as absolute sources. */
 struct stage_req {
@@ -366,7 +405,7 @@ struct stage_req {
 	uint64_t size;   /* expected, UINT64_MAX = not known */
 	const char *sib_src[NSIBLINGS];
 	uint64_t sib_size[NSIBLINGS];
-	const char *sib_evidence[NSIBLINGS], *sib_sha256[NSIBLINGS];
+	const char *sib_evidence[NSIBLINGS], *sib_sha256[NSIBLINGS], *sib_md5[NSIBLINGS];
 };
 
 static enum cu_status push_staged(struct run *r, struct staged *s, struct cu_error *err)
@@ -384,10 +423,20 @@ static enum cu_status push_staged(struct run *r, struct staged *s, struct cu_err
 	return CU_OK;
 }
 
+static void rec_set_free(struct rec_set *rs);
+
 static void staged_free(struct staged *s)
 {
 	if (!s)
 		return;
+	rec_set_free(s->rec);
+	free(s->raw_path);
+	for (int i = 0; i < NSIBLINGS; i++) {
+		free(s->sib_device[i]);
+		free(s->sib_evidence[i]);
+		free(s->sib_sha256[i]);
+		free(s->sib_md5[i]);
+	}
 	free(s->item);
 	free(s->device_path);
 	free(s->evidence_path);
@@ -543,7 +592,21 @@ static enum cu_status stage(struct cu_parse_ctx *ctx, const struct stage_req *q,
 			wal = i;
 	}
 	s->work_path = cu_strdup(dst.data);
+	s->raw_path = cu_strdup(dst.data);
 	s->dir = cu_strdup(dir.data);
+	for (int i = 0; i < NSIBLINGS; i++) {
+		if (!q->sib_src[i])
+			continue;
+		s->sib_size[i] = q->sib_size[i];
+		if (q->device_path &&
+		    cu_buf_printf(&ck, err, "%s%s", q->device_path, sibling_suffix[i]) == CU_OK) {
+			s->sib_device[i] = cu_buf_detach(&ck, NULL);
+		}
+		s->sib_evidence[i] =
+		    dup_or_null(q->sib_evidence[i] ? q->sib_evidence[i] : q->sib_src[i]);
+		s->sib_sha256[i] = dup_or_null(q->sib_sha256[i]);
+		s->sib_md5[i] = dup_or_null(q->sib_md5[i]);
+	}
 	if (wal == 0) {
 		struct cu_error e;
 
@@ -568,7 +631,7 @@ static enum cu_status stage(struct cu_parse_ctx *ctx, const struct stage_req *q,
 	s->evidence_path = dup_or_null(q->evidence_path);
 	s->sha256 = dup_or_null(q->sha256);
 	s->platform = dup_or_null(ctx->platform);
-	if (!s->work_path || !s->dir || (ctx->item && !s->item) ||
+	if (!s->work_path || !s->raw_path || !s->dir || (ctx->item && !s->item) ||
 	    (q->device_path && !s->device_path) || (q->evidence_path && !s->evidence_path) ||
 	    (q->sha256 && !s->sha256) || (ctx->platform && !s->platform)) {
 		rc = cu_error_set(err, CU_E_NOMEM, "parse: out of memory");
@@ -613,6 +676,7 @@ static enum cu_status add_sources(struct cu_parse_ctx *ctx, struct staged *s,
 			 q->md5, orig_source, derivation, pname, &id, err);
 	if (rc)
 		return rc;
+	s->file_source = id;
 	if (s->checkpointed) {
 		struct cu_digests d;
 		struct cu_buf deriv = CU_BUF_INIT, js = CU_BUF_INIT;
@@ -658,6 +722,526 @@ static enum cu_status add_sources(struct cu_parse_ctx *ctx, struct staged *s,
 	}
 	s->a.source_id = id;
 	return CU_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* recovery: the engine's records of a staged file                     */
+/* ------------------------------------------------------------------ */
+
+/* What one file's records may hold in memory (they are read once and
+ * handed out table by table); past it the rest is counted, not kept. */
+#define REC_MEM_MAX ((size_t)256 << 20)
+
+/* One record, deep-copied: values NUL-terminated (a text decoder may read
+ * a BLOB as text). */
+struct rec_cell {
+	struct cu_rec_record r;
+	bool taken;
+};
+
+struct rec_set {
+	struct rec_cell *cells;
+	size_t n, cap, bytes;
+	uint64_t not_kept; /* past REC_MEM_MAX */
+	struct cu_rec_stats stats;
+	bool ran;
+	enum cu_status rc;    /* the engine's answer */
+	enum cu_status cb_rc; /* rec_keep's own failure (memory) */
+	char why[CU_ERROR_MSG_MAX];
+};
+
+static void rec_cell_free(struct rec_cell *c)
+{
+	free((char *)c->r.table);
+	free((char *)c->r.candidates);
+	free((char *)c->r.status);
+	free((char *)c->r.file);
+	for (size_t i = 0; i < c->r.ncols; i++) {
+		free((void *)c->r.values[i].p);
+		if (c->r.colnames)
+			free((char *)c->r.colnames[i]);
+	}
+	free((void *)c->r.values);
+	free((void *)c->r.colnames);
+}
+
+static void rec_set_free(struct rec_set *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n; i++)
+		rec_cell_free(&rs->cells[i]);
+	free(rs->cells);
+	free(rs);
+}
+
+static char *rec_dup(const char *s, size_t *bytes, bool *bad)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = cu_strdup(s);
+	if (!d)
+		*bad = true;
+	else
+		*bytes += strlen(s) + 1;
+	return d;
+}
+
+/* The engine's callback: keeps a deep copy of the record. */
+static enum cu_status rec_keep(void *arg, const struct cu_rec_record *r, struct cu_error *err)
+{
+	struct rec_set *rs = arg;
+	struct rec_cell *c;
+	struct cu_rec_value *vals = NULL;
+	char **names = NULL;
+	size_t bytes = sizeof(*c);
+	bool bad = false;
+
+	if (rs->bytes > REC_MEM_MAX) {
+		rs->not_kept++;
+		return CU_OK;
+	}
+	if (rs->n == rs->cap) {
+		size_t ncap = rs->cap ? rs->cap * 2 : 64;
+		struct rec_cell *p = cu_reallocarray(rs->cells, ncap, sizeof(*p));
+
+		if (!p)
+			return rs->cb_rc = cu_error_set(err, CU_E_NOMEM, "recovery: out of memory");
+		rs->cells = p;
+		rs->cap = ncap;
+	}
+	c = &rs->cells[rs->n];
+	memset(c, 0, sizeof(*c));
+	c->r = *r;
+	c->r.table = c->r.candidates = c->r.status = c->r.file = NULL;
+	c->r.values = NULL;
+	c->r.colnames = NULL;
+	c->r.ncols = 0;
+	if (r->ncols > 0) {
+		vals = cu_calloc(r->ncols, sizeof(*vals));
+		if (r->colnames)
+			names = cu_calloc(r->ncols, sizeof(*names));
+		if (!vals || (r->colnames && !names)) {
+			free(vals);
+			free(names);
+			return rs->cb_rc = cu_error_set(err, CU_E_NOMEM, "recovery: out of memory");
+		}
+	}
+	c->r.values = vals;
+	c->r.colnames = (const char *const *)names;
+	c->r.ncols = r->ncols;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct cu_rec_value *v = &r->values[i];
+
+		vals[i] = *v;
+		vals[i].p = NULL;
+		if ((v->type == SQLITE_TEXT || v->type == SQLITE_BLOB) && (v->p || v->n == 0)) {
+			unsigned char *p = cu_malloc(v->n + 1);
+
+			if (!p) {
+				bad = true;
+			} else {
+				if (v->n)
+					memcpy(p, v->p, v->n);
+				p[v->n] = '\0';
+				vals[i].p = p;
+				bytes += v->n + 1;
+			}
+		}
+		if (names)
+			names[i] = rec_dup(r->colnames[i], &bytes, &bad);
+	}
+	c->r.table = rec_dup(r->table, &bytes, &bad);
+	c->r.candidates = rec_dup(r->candidates, &bytes, &bad);
+	c->r.status = rec_dup(r->status, &bytes, &bad);
+	c->r.file = rec_dup(r->file, &bytes, &bad);
+	bytes += r->ncols * (sizeof(*vals) + sizeof(*names));
+	if (bad) {
+		rec_cell_free(c);
+		return rs->cb_rc = cu_error_set(err, CU_E_NOMEM, "recovery: out of memory");
+	}
+	rs->n++;
+	rs->bytes += bytes;
+	return CU_OK;
+}
+
+static struct staged *staged_of(struct cu_parse_ctx *ctx, const struct cu_artifact *a)
+{
+	struct run *r = ctx ? run_of(ctx) : NULL;
+
+	if (!r || !a)
+		return NULL;
+	for (size_t i = r->nstaged; i-- > 0;)
+		if (&r->staged[i]->a == a)
+			return r->staged[i];
+	return NULL;
+}
+
+/* An engine message with the staged copy's path (scratch, different on
+ * every run) replaced by the evidence path: case.db stays the same for
+ * the same inputs. */
+static const char *rec_clean(const struct staged *s, const char *in, char *out, size_t n)
+{
+	const char *name = s->a.evidence_path ? s->a.evidence_path : s->a.device_path;
+	size_t rl = s->raw_path ? strlen(s->raw_path) : 0, o = 0;
+
+	if (!name || rl == 0) {
+		snprintf(out, n, "%s", in);
+		return out;
+	}
+	while (*in && o + 1 < n) {
+		if (strncmp(in, s->raw_path, rl) == 0) {
+			int w = snprintf(out + o, n - o, "%s", name);
+
+			o += w < 0 ? 0 : (size_t)w >= n - o ? n - o - 1 : (size_t)w;
+			in += rl;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Runs the engine once over s's staged copy. A file that is not SQLite
+ * (or one the engine gives up on) has no records; that is said when the
+ * file is done, it fails nothing. Only running out of memory is an error. */
+static enum cu_status rec_run(struct cu_parse_ctx *ctx, struct staged *s, struct cu_error *err)
+{
+	static const struct cu_rec_opts opts = {NULL, NULL, false, false, 0, 0};
+	struct rec_set *rs;
+	struct cu_error e;
+
+	if (s->rec)
+		return CU_OK;
+	rs = cu_calloc(1, sizeof(*rs));
+	if (!rs)
+		return cu_error_set(err, CU_E_NOMEM, "recovery: out of memory");
+	s->rec = rs;
+	rs->ran = true;
+	cu_error_clear(&e);
+	rs->rc = cu_recover_file(s->raw_path, &opts, rec_keep, rs, &rs->stats, &e);
+	if (rs->cb_rc != CU_OK || rs->rc == CU_E_NOMEM)
+		return cu_error_set(err, CU_E_NOMEM, "'%s': recovery: %s", s->a.device_path, e.msg);
+	if (rs->rc != CU_OK)
+		rec_clean(s, e.msg, rs->why, sizeof(rs->why));
+	if (rs->rc == CU_E_LIMIT)
+		cu_parse_warn(ctx, &s->a,
+			      "recovery stopped at a bound (%s); the records found until then "
+			      "are kept",
+			      rs->why);
+	else if (rs->rc != CU_OK && rs->rc != CU_E_FORMAT)
+		cu_parse_warn(ctx, &s->a, "recovery failed: %s", rs->why);
+	if (rs->stats.damaged && rs->stats.warnings[0]) {
+		char w[sizeof(rs->stats.warnings) + 256];
+
+		cu_parse_warn(ctx, &s->a, "recovery: the file's structures are damaged: %s",
+			      rec_clean(s, rs->stats.warnings, w, sizeof(w)));
+	}
+	return CU_OK;
+}
+
+/* The sources row of the file a record was read from (the -wal and
+ * -journal get theirs the first time a record comes from them). */
+static enum cu_status rec_source(struct cu_parse_ctx *ctx, struct staged *s, const char *file,
+				 int64_t *id, struct cu_error *err)
+{
+	int k = -1;
+	enum cu_status rc;
+
+	if (file && strcmp(file, "wal") == 0)
+		k = 0;
+	else if (file && strcmp(file, "journal") == 0)
+		k = 2;
+	if (k < 0 || !s->sib_evidence[k]) {
+		*id = s->file_source ? s->file_source : s->a.source_id;
+		return CU_OK;
+	}
+	if (!s->sib_source[k]) {
+		rc = sink_source(ctx, ctx->item, s->sib_device[k], s->sib_evidence[k],
+				 s->sib_size[k], s->sib_sha256[k], s->sib_md5[k], 0, NULL,
+				 ctx->parser ? ctx->parser->name : NULL, &s->sib_source[k], err);
+		if (rc)
+			return rc;
+	}
+	*id = s->sib_source[k];
+	return CU_OK;
+}
+
+static bool rec_is_live(const struct cu_rec_record *r)
+{
+	return r->source == CU_REC_LIVE_DAMAGED || (r->status && strcmp(r->status, "live") == 0);
+}
+
+/* Provenance of an engine record (prov->rec points at rec). */
+static enum cu_status rec_prov(struct cu_parse_ctx *ctx, struct staged *s,
+			       const struct cu_rec_record *r, struct cu_prov *prov,
+			       struct cu_prov_rec *rec, struct cu_error *err)
+{
+	enum cu_status rc = rec_source(ctx, s, r->file, &prov->source_id, err);
+
+	if (rc)
+		return rc;
+	rec->from = cu_rec_source_name(r->source);
+	/* a record of a table since dropped: deleted with its table */
+	rec->status = r->dropped ? "deleted (dropped table)" : r->status;
+	rec->wal_frame = r->wal_frame ? (int64_t)r->wal_frame : CU_UNKNOWN;
+	rec->partial = r->partial;
+	prov->table = r->table;
+	prov->rowid = r->rowid == INT64_MIN ? CU_UNKNOWN : r->rowid;
+	prov->page = r->page;
+	prov->offset = r->offset > (uint64_t)INT64_MAX ? CU_UNKNOWN : (int64_t)r->offset;
+	prov->recovered = !rec_is_live(r);
+	prov->rec = rec;
+	return CU_OK;
+}
+
+enum cu_status cu_parse_recovered(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  const char *table, cu_parse_rec_fn fn, void *arg,
+				  struct cu_error *err)
+{
+	struct staged *s = staged_of(ctx, a);
+	enum cu_status rc;
+
+	if (!s || !table)
+		return CU_OK;
+	rc = rec_run(ctx, s, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->rec->n; i++) {
+		struct rec_cell *c = &s->rec->cells[i];
+		struct cu_prov prov;
+		struct cu_prov_rec rec;
+
+		if (c->taken || !c->r.table || strcasecmp(c->r.table, table) != 0)
+			continue;
+		c->taken = true;
+		memset(&prov, 0, sizeof(prov));
+		rc = rec_prov(ctx, s, &c->r, &prov, &rec, err);
+		if (!rc)
+			rc = fn(ctx, a, &c->r, &prov, arg, err);
+		if (rc)
+			return rc;
+	}
+	return CU_OK;
+}
+
+bool cu_parse_sqlite_damage(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_IOERR:
+	case SQLITE_FORMAT:
+	case SQLITE_RANGE: return true;
+	default: return rc == CU_ROWS_DAMAGED;
+	}
+}
+
+void cu_parse_mark_damaged(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			   const char *reason)
+{
+	struct staged *s = staged_of(ctx, a);
+
+	if (!ctx || (s && s->damaged))
+		return;
+	if (s) {
+		s->damaged = true;
+		ctx->stats.damaged_files++;
+	}
+	cu_parse_warn(ctx, a,
+		      "'%s' is damaged (%s): its rows are read past the damage (SQLite with "
+		      "writable_schema, or the page reader) and marked as read from a damaged file",
+		      a->evidence_path ? a->evidence_path : a->device_path, reason);
+}
+
+struct live_arg {
+	struct cu_parse_ctx *ctx;
+	struct staged *s;
+	int64_t after;
+	cu_parse_rec_fn fn;
+	void *arg;
+	uint64_t rows;
+	enum cu_status cb_rc; /* the callback's own failure (case.db) */
+	struct cu_error cb_err;
+};
+
+static enum cu_status live_one(void *arg, const struct cu_rec_record *r, struct cu_error *err)
+{
+	struct live_arg *l = arg;
+	struct cu_prov prov;
+	struct cu_prov_rec rec;
+	enum cu_status rc;
+
+	if (l->after != CU_UNKNOWN && r->rowid != INT64_MIN && r->rowid <= l->after)
+		return CU_OK;
+	memset(&prov, 0, sizeof(prov));
+	rc = rec_prov(l->ctx, l->s, r, &prov, &rec, err);
+	if (!rc)
+		rc = l->fn(l->ctx, &l->s->a, r, &prov, l->arg, err);
+	if (rc) {
+		l->cb_rc = rc;
+		l->cb_err = *err;
+		return rc;
+	}
+	l->rows++;
+	return CU_OK;
+}
+
+enum cu_status cu_parse_damaged_rows(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				     const char *table, const char *reason, int64_t after,
+				     cu_parse_rec_fn fn, void *arg, struct cu_error *err)
+{
+	struct staged *s = staged_of(ctx, a);
+	struct live_arg l = {ctx, s, after, fn, arg, 0, CU_OK, {CU_OK, ""}};
+	struct cu_rec_stats st;
+	struct cu_error e;
+	enum cu_status rc;
+
+	if (!s)
+		return cu_error_set(err, CU_E_FORMAT, "%s (no staged copy for the page reader)",
+				    reason);
+	memset(&st, 0, sizeof(st));
+	cu_error_clear(&e);
+	rc = cu_recover_live_table(s->raw_path, table, live_one, &l, &st, &e);
+	if (l.cb_rc != CU_OK || rc == CU_E_NOMEM) {
+		*err = l.cb_rc != CU_OK ? l.cb_err : e;
+		return l.cb_rc != CU_OK ? l.cb_rc : rc;
+	}
+	/* not SQLite at all (encrypted, another format): nothing to read */
+	if (rc == CU_E_FORMAT && l.rows == 0)
+		return cu_error_set(err, CU_E_FORMAT, "%s", reason);
+	cu_parse_mark_damaged(ctx, a, reason);
+	cu_info("parse: %s: %llu live rows of table %s read by the page reader", a->device_path,
+		(unsigned long long)l.rows, table);
+	/* the page reader met damage in the table too: rows are lost, which
+	 * is a failure of this section (the rows read stay) */
+	if (rc != CU_OK || st.damaged) {
+		char why[CU_ERROR_MSG_MAX];
+		const char *raw = rc != CU_OK ? e.msg : st.warnings[0] ? st.warnings : "damaged";
+
+		rec_clean(s, raw, why, sizeof(why));
+		return cu_error_set(err, CU_E_FORMAT,
+				    "%s; the page reader read %llu rows of table '%s' past it but "
+				    "lost some: %s",
+				    reason, (unsigned long long)l.rows, table, why);
+	}
+	return CU_OK;
+}
+
+/*
+ * A staged file is done: runs the engine if no parser asked and run is set
+ * (every parsed database is searched), then counts and lists what no parser took:
+ * ambiguous records and records of tables no parser reads (a warning
+ * naming them, and the PARSE custody entry's "recovery" list); marks the
+ * rows of a damaged file.
+ */
+static void rec_finish(struct cu_parse_ctx *ctx, struct staged *s, bool run)
+{
+	struct run *r = run_of(ctx);
+	struct cu_buf list = CU_BUF_INIT, js = CU_BUF_INIT, amb = CU_BUF_INIT;
+	struct cu_json j;
+	struct cu_error e;
+	uint64_t unread = 0, ambiguous = 0, taken = 0;
+
+	if (s->rec_done)
+		return;
+	s->rec_done = true;
+	cu_error_clear(&e);
+	if (s->damaged) {
+		static const char *const tabs[] = {"messages", "contacts", "calls", "payments"};
+
+		for (size_t i = 0; i < 4; i++) {
+			char *sql = sqlite3_mprintf(
+			    "UPDATE %s SET damaged = 1 WHERE source_id IN (%lld, %lld, %lld, %lld)",
+			    tabs[i], (long long)s->a.source_id, (long long)s->file_source,
+			    (long long)s->sib_source[0], (long long)s->sib_source[2]);
+
+			if (!sql || cu_casedb_exec(ctx->db, sql, &e) != CU_OK)
+				cu_warn("parse: marking rows of a damaged file: %s",
+					sql ? e.msg : "out of memory");
+			sqlite3_free(sql);
+		}
+	}
+	if (!s->rec && !run)
+		return;
+	if (!s->rec && rec_run(ctx, s, &e) != CU_OK) {
+		cu_parse_warn(ctx, &s->a, "recovery: %s", e.msg);
+		return;
+	}
+	if (!s->rec || s->rec->rc == CU_E_FORMAT)
+		return;
+	/* per table: how many were not taken */
+	for (size_t i = 0; i < s->rec->n; i++) {
+		const struct rec_cell *c = &s->rec->cells[i];
+		const char *t = c->r.table;
+		size_t n = 0;
+		bool seen = false;
+
+		if (c->taken) {
+			taken++;
+			continue;
+		}
+		if (!t) {
+			ambiguous++;
+			if (c->r.candidates && (!amb.data || !strstr(amb.data, c->r.candidates)) &&
+			    amb.len < 1024 &&
+			    cu_buf_printf(&amb, &e, "%s[%s]", amb.len ? " " : "", c->r.candidates))
+				break;
+			continue;
+		}
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !s->rec->cells[k].taken && s->rec->cells[k].r.table &&
+			       strcmp(s->rec->cells[k].r.table, t) == 0;
+		if (seen)
+			continue;
+		for (size_t k = i; k < s->rec->n; k++)
+			n += !s->rec->cells[k].taken && s->rec->cells[k].r.table &&
+			     strcmp(s->rec->cells[k].r.table, t) == 0;
+		unread += n;
+		if (cu_buf_printf(&list, &e, "%s%s (%zu)", list.len ? ", " : "", t, n) != CU_OK)
+			break;
+	}
+	unread += s->rec->not_kept;
+	ctx->stats.recovered_unread += unread;
+	ctx->stats.recovered_ambiguous += ambiguous;
+	if (unread || ambiguous)
+		cu_parse_warn(ctx, &s->a,
+			      "recovery: %llu recovered records not stored: %llu of tables no "
+			      "parser reads%s%s%s, %llu ambiguous (they fit several tables%s%s)%s",
+			      (unsigned long long)(unread + ambiguous), (unsigned long long)unread,
+			      list.len ? " (" : "", list.len ? list.data : "", list.len ? ")" : "",
+			      (unsigned long long)ambiguous, amb.len ? ": " : "",
+			      amb.len ? amb.data : "",
+			      s->rec->not_kept ? "; some past the memory bound" : "");
+	if (r && (s->rec->n || s->rec->not_kept || s->damaged)) {
+		cu_json_init(&j, &js);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "item", ctx->item);
+		cu_json_kv_str(&j, "device_path", s->a.device_path);
+		cu_json_kv_str(&j, "evidence_path", s->a.evidence_path);
+		cu_json_key(&j, "records");
+		cu_json_uint(&j, (uint64_t)s->rec->n + s->rec->not_kept);
+		cu_json_key(&j, "stored");
+		cu_json_uint(&j, taken);
+		cu_json_key(&j, "unread");
+		cu_json_uint(&j, unread);
+		cu_json_kv_str(&j, "unread_tables", list.len ? list.data : NULL);
+		cu_json_key(&j, "ambiguous");
+		cu_json_uint(&j, ambiguous);
+		cu_json_kv_str(&j, "ambiguous_candidates", amb.len ? amb.data : NULL);
+		cu_json_key(&j, "damaged");
+		cu_json_bool(&j, s->damaged);
+		cu_json_obj_end(&j);
+		if (cu_json_finish(&j, &e) != CU_OK ||
+		    json_append_elem(&r->recovery, js.data, js.len, &e) != CU_OK)
+			cu_warn("parse: listing recovery of '%s': %s", s->a.device_path, e.msg);
+	}
+	cu_buf_release(&list);
+	cu_buf_release(&js);
+	cu_buf_release(&amb);
 }
 
 /* ------------------------------------------------------------------ */
@@ -846,6 +1430,7 @@ static enum cu_status req_for(struct run *r, const struct inv_file *f, struct st
 		q->sib_size[i] = sib->size;
 		q->sib_evidence[i] = sib->evidence_path;
 		q->sib_sha256[i] = sib->sha256;
+		q->sib_md5[i] = sib->md5;
 	}
 	return CU_OK;
 }
@@ -919,6 +1504,11 @@ enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_p
 		 * so a parser walking many files (WeChat iOS message_N.sqlite)
 		 * does not hold them all on disk at once. */
 		if (s && r->nstaged && r->staged[r->nstaged - 1] == s) {
+			/* a file found for another's sake (names, keys): its
+			 * records count only when a parser asked for them; it
+			 * is searched when parsed as a file of its own */
+			if (!rc)
+				rec_finish(ctx, s, false);
 			if (!getenv("CUSTOS_KEEP_WORK"))
 				remove_tree(s->dir);
 			staged_free(s);
@@ -1273,6 +1863,9 @@ static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 	}
 	ctx->stats.parsed++;
 out:
+	if (best && !tie)
+		for (size_t i = 0; i < r->nstaged; i++)
+			rec_finish(ctx, r->staged[i], true);
 	ctx->parser = NULL;
 	for (int k = 0; k < 1 + NSIBLINGS; k++)
 		cu_buf_release(&bufs[k]);
@@ -1500,6 +2093,7 @@ static void run_release(struct run *r)
 	free(r->parser_files);
 	cu_buf_release(&r->failures);
 	cu_buf_release(&r->derivations);
+	cu_buf_release(&r->recovery);
 }
 
 static void ctx_release(struct cu_parse_ctx *ctx)
@@ -1518,6 +2112,10 @@ static void add_stats(struct cu_parse_stats *to, const struct cu_parse_ctx *ctx)
 	to->calls += ctx->counts.calls;
 	to->payments += ctx->counts.payments;
 	to->conversations += ctx->counts.conversations;
+	to->recovered += ctx->stats.recovered;
+	to->recovered_unread += ctx->stats.recovered_unread;
+	to->recovered_ambiguous += ctx->stats.recovered_ambiguous;
+	to->damaged_files += ctx->stats.damaged_files;
 }
 
 /*
@@ -1746,6 +2344,24 @@ static enum cu_status parse_custody(struct cu_case *c, const struct cu_parse_opt
 	if (r->failures.len)
 		cu_json_raw(&j, r->failures.data, r->failures.len);
 	cu_json_arr_end(&j);
+	/* recovery of deleted records (parsers/recovery): per file what the
+	 * page reader found, what was stored and what no parser reads */
+	cu_json_key(&j, "recovered");
+	cu_json_obj_begin(&j);
+	cu_json_key(&j, "stored");
+	cu_json_uint(&j, st->recovered);
+	cu_json_key(&j, "unread");
+	cu_json_uint(&j, st->recovered_unread);
+	cu_json_key(&j, "ambiguous");
+	cu_json_uint(&j, st->recovered_ambiguous);
+	cu_json_key(&j, "damaged_files");
+	cu_json_uint(&j, st->damaged_files);
+	cu_json_key(&j, "files");
+	cu_json_arr_begin(&j);
+	if (r->recovery.len)
+		cu_json_raw(&j, r->recovery.data, r->recovery.len);
+	cu_json_arr_end(&j);
+	cu_json_obj_end(&j);
 	cu_json_kv_str(&j, "sqlite", sqlite3_libversion());
 	cu_json_kv_str(&j, "tool", cu_version());
 	cu_json_obj_end(&j);
@@ -1781,6 +2397,7 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 	memset(&total, 0, sizeof(total));
 	cu_buf_init(&r.failures, CU_BUF_DEFAULT_MAX);
 	cu_buf_init(&r.derivations, CU_BUF_DEFAULT_MAX);
+	cu_buf_init(&r.recovery, CU_BUF_DEFAULT_MAX);
 	r.c = c;
 	ctx.c = c;
 	ctx.opts = opts;
@@ -1957,6 +2574,7 @@ enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const c
 	memset(&direct, 0, sizeof(direct));
 	cu_buf_init(&r.failures, CU_BUF_DEFAULT_MAX);
 	cu_buf_init(&r.derivations, CU_BUF_DEFAULT_MAX);
+	cu_buf_init(&r.recovery, CU_BUF_DEFAULT_MAX);
 	r.file_work_dir = o->work_dir;
 	r.file_path = path;
 	ctx.db = casedb;
@@ -2019,6 +2637,8 @@ enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const c
 	if (rc == CU_OK)
 		ctx.stats.parsed++;
 	ctx.stats.files++;
+	for (size_t i = 0; i < r.nstaged; i++)
+		rec_finish(&ctx, r.staged[i], true);
 out:
 	if (stats)
 		add_stats(stats, &ctx);
@@ -2028,6 +2648,7 @@ out:
 	free(r.staged);
 	cu_buf_release(&r.failures);
 	cu_buf_release(&r.derivations);
+	cu_buf_release(&r.recovery);
 	for (int i = 0; i < NSIBLINGS; i++)
 		cu_buf_release(&sib[i]);
 	return rc;

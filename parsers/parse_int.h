@@ -22,6 +22,10 @@ enum sink_stmt {
 	ST_COUNT
 };
 
+#define NSIBLINGS 3 /* -wal, -shm, -journal */
+
+struct rec_set; /* parse.c: the recovered records of one staged file */
+
 /* A staged file: an artifact plus the strings it borrows. */
 struct staged {
 	struct cu_artifact a;
@@ -29,6 +33,18 @@ struct staged {
 	char *platform;
 	char *dir;         /* the scratch directory holding the copies */
 	bool checkpointed; /* work_path is the WAL-checkpointed copy */
+	/* recovery: the plain staged copy with its siblings beside it, the
+	 * sources row of the file itself (not the checkpointed copy), the
+	 * siblings' inventory facts and (lazily) their sources rows */
+	char *raw_path;
+	int64_t file_source;
+	char *sib_device[NSIBLINGS], *sib_evidence[NSIBLINGS], *sib_sha256[NSIBLINGS];
+	char *sib_md5[NSIBLINGS];
+	uint64_t sib_size[NSIBLINGS];
+	int64_t sib_source[NSIBLINGS];
+	struct rec_set *rec;
+	bool damaged;  /* warned and marked once */
+	bool rec_done; /* leftovers counted */
 };
 
 struct parse_counts {

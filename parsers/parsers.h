@@ -22,6 +22,7 @@
 
 #include "casedb/casedb.h"
 #include "core/core.h"
+#include "parsers/recovery/recover.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -68,14 +69,27 @@ extern const struct cu_parser *const cu_parsers_chat[];     /* parsers/chat/ */
 /* The i-th registered parser, NULL past the end. */
 const struct cu_parser *cu_parser_at(size_t i);
 
+/* How a row read by the page reader was found (recovered_* columns of
+ * case.db, docs/casedb.md): NULL in cu_prov for rows SQLite read. */
+struct cu_prov_rec {
+	const char *from;   /* "freeblock" | "unallocated" | "freelist" | "wal" | "journal" |
+			       "live" (a live row of a file SQLite refuses or stops in) */
+	const char *status; /* "deleted" | "superseded" | "uncommitted" | "stale" | "live" |
+			       "deleted (dropped table)" */
+	int64_t wal_frame;  /* 1-based WAL frame, CU_UNKNOWN when not from the WAL */
+	bool partial;       /* its first columns were lost (they read as NULL) */
+};
+
 /* Provenance of one row (CASEDB.md). */
 struct cu_prov {
-	int64_t source_id;
-	const char *table; /* source_table, NULL for recovered-by-page */
+	int64_t
+	    source_id; /* for a recovered row: the file page/offset are in (db, -wal, -journal) */
+	const char *table; /* source_table: for a recovered row, the table its record fits */
 	int64_t rowid;     /* CU_UNKNOWN when none */
 	int64_t page;      /* CU_UNKNOWN for live rows */
 	int64_t offset;    /* CU_UNKNOWN for live rows */
-	bool recovered;
+	bool recovered;    /* a deleted / superseded / uncommitted record, not a live row */
+	const struct cu_prov_rec *rec; /* NULL: read through SQLite */
 };
 
 struct cu_account {
@@ -141,7 +155,9 @@ enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message
 enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c,
 			    struct cu_error *err) CU_WARN_UNUSED;
 /* Deduplicates on (item, app, transaction_id) when transaction_id is set:
- * a later status update replaces status (and fills unknown fields). */
+ * a later status update replaces status (and fills unknown fields). A
+ * recovered payment (prov.recovered) is always a row of its own: neither
+ * merged into a live one nor updated by one. */
 enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment *p,
 			       struct cu_error *err) CU_WARN_UNUSED;
 
@@ -204,6 +220,12 @@ struct cu_parse_opts {
 struct cu_parse_stats {
 	uint64_t files, parsed, warnings, errors;
 	uint64_t messages, contacts, calls, payments, conversations;
+	/* Recovery (parsers/recovery): rows stored from recovered records;
+	 * records the page reader found that no parser reads (a table no
+	 * parser reads, or ambiguous: fits several tables) - counted and
+	 * listed in the PARSE custody entry, never silently dropped; files
+	 * whose live rows came (partly) from the page reader. */
+	uint64_t recovered, recovered_unread, recovered_ambiguous, damaged_files;
 };
 
 /* Runs every parser over the case; writes CASE/case.db anew; appends a PARSE
@@ -572,6 +594,63 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 enum cu_status cu_spec_parse(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
 			     const struct cu_table_spec *spec, void *arg,
 			     struct cu_error *err) CU_WARN_UNUSED;
+
+/* ------------------------------------------------------------------ */
+/* Recovery inside parse (parsers/recovery/recover.h is the engine).   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The first call for a staged artifact runs the engine (cu_recover_file)
+ * over its staged copy, with the -wal / -journal the evidence has beside
+ * it staged next to it, and keeps the records for the file's parse.
+ * cu_parse_recovered then calls fn for every record of `table` (names
+ * compared without case) not yet taken, with its provenance: recovered
+ * (false for a "live" record), page, offset, rowid, the table, source_id
+ * the sources row of the file the offset is in (the database, its -wal or
+ * its -journal), rec the source kind and status. A record given to fn is
+ * taken: stored once however many loops ask. Records nobody takes (a
+ * table no parser reads, or ambiguous) are counted and listed when the
+ * file is done (parse_warnings, the PARSE custody entry). cu_spec_run
+ * calls it after its live loop, so every spec'd table gets its recovered
+ * rows through the same row code with the same arg. Nothing to do (CU_OK)
+ * for a file that is not SQLite, or outside a staging area.
+ */
+typedef enum cu_status (*cu_parse_rec_fn)(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+					  const struct cu_rec_record *r, const struct cu_prov *prov,
+					  void *arg, struct cu_error *err);
+enum cu_status cu_parse_recovered(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  const char *table, cu_parse_rec_fn fn, void *arg,
+				  struct cu_error *err) CU_WARN_UNUSED;
+/*
+ * A file SQLite refuses or stops in (reason: what SQLite said): warns once
+ * naming the file and the reason, marks every row of a's source as read
+ * from a damaged file (case.db column damaged = 1), and reads the live
+ * rows of `table` with the page reader (cu_recover_live_table on the
+ * staged copy), calling fn for those whose rowid is above after (the rows
+ * SQLite already gave; CU_UNKNOWN: all). CU_E_FORMAT (err naming the file,
+ * the reason and the rows read) when the page reader finds the table
+ * damaged too - rows are lost, the section fails, the rows read stay - or
+ * when the file is not SQLite at all.
+ */
+enum cu_status cu_parse_damaged_rows(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				     const char *table, const char *reason, int64_t after,
+				     cu_parse_rec_fn fn, void *arg,
+				     struct cu_error *err) CU_WARN_UNUSED;
+/* The warning and mark of cu_parse_damaged_rows alone (once per file). */
+void cu_parse_mark_damaged(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+			   const char *reason);
+/* True when an SQLite result (or cu_rows_step's CU_ROWS_DAMAGED) means
+ * the file is damaged rather than, say, out of memory. */
+bool cu_parse_sqlite_damage(int rc);
+/*
+ * A recovered record through a spec: its values mapped by column name
+ * (a spec column the record lacks is absent and NULL; the key column
+ * left NULL in the record takes the rowid) and cu_spec_emit with prov.
+ */
+enum cu_status cu_spec_emit_record(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				   const struct cu_table_spec *spec, const struct cu_rec_record *r,
+				   const struct cu_prov *prov, void *arg, int64_t *id,
+				   struct cu_error *err) CU_WARN_UNUSED;
 
 /* The libraries parsers/ wraps (SQLite), for --version and tool.libraries
  * (struct cu_library in core.h). */

@@ -14,8 +14,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		   " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_CONTACT] = "INSERT INTO contacts(item_id, app, identifier, display_name, alias, remark,"
 		   " phone, source_id, source_table, source_rowid, recovered, source_page,"
-		   " source_offset, email, status)"
-		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+		   " source_offset, email, status, recovered_from, recovered_status, wal_frame,"
+		   " partial) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+		   " ?15, ?16, ?17, ?18, ?19)",
     [ST_CONV_FIND] = "SELECT conversation_id FROM conversations"
 		     " WHERE item_id = ?1 AND app = ?2 AND identifier = ?3"
 		     " ORDER BY conversation_id LIMIT 1",
@@ -24,14 +25,17 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MESSAGE] = "INSERT INTO messages(item_id, app, conversation_id, sender, sender_name,"
 		   " direction, sent_utc, sent_ms, kind, body, raw_type, attachment, status,"
 		   " source_id, source_table, source_rowid, source_page, source_offset,"
-		   " recovered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		   " ?14, ?15, ?16, ?17, ?18, ?19)",
+		   " recovered, recovered_from, recovered_status, wal_frame, partial)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		   " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
     [ST_CALL] = "INSERT INTO calls(item_id, app, counterpart, direction, started_utc,"
 		" started_ms, duration_s, answered, source_id, source_table, source_rowid,"
-		" recovered, source_page, source_offset, raw_type)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+		" recovered, source_page, source_offset, raw_type, recovered_from,"
+		" recovered_status, wal_frame, partial)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19)",
     [ST_PAY_FIND] = "SELECT payment_id FROM payments"
-		    " WHERE item_id = ?1 AND app = ?2 AND transaction_id = ?3"
+		    " WHERE item_id = ?1 AND app = ?2 AND transaction_id = ?3 AND recovered = 0"
 		    " ORDER BY payment_id LIMIT 1",
     /* A later record of the same transaction: its status wins, and it
 	 * fills what the earlier one did not state. */
@@ -50,9 +54,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"INSERT INTO payments(item_id, app, kind, direction, amount_minor, currency,"
 	" counterparty, counterparty_name, status, memo, transaction_id, occurred_utc,"
 	" occurred_ms, message_id, source_id, source_table, source_rowid, recovered,"
-	" source_page, source_offset, balance_minor, account, bank)"
+	" source_page, source_offset, balance_minor, account, bank, recovered_from,"
+	" recovered_status, wal_frame, partial)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-	" ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+	" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
     [ST_SOURCE] = "INSERT INTO sources(item_id, device_path, evidence_path, size, sha256, md5,"
 		  " derived_from, derivation, parser) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [ST_WARN] = "INSERT INTO parse_warnings(source_id, device_path, message, item_id, parser,"
@@ -156,6 +161,30 @@ static void bind_prov(sqlite3_stmt *st, int i_id, int i_table, int i_rowid, int 
 	sqlite3_bind_int(st, i_recovered, p->recovered ? 1 : 0);
 }
 
+/* recovered_from, recovered_status, wal_frame, partial (from i): NULL for
+ * a row SQLite read */
+static void bind_prov_rec(sqlite3_stmt *st, int i, const struct cu_prov *p)
+{
+	const struct cu_prov_rec *r = p->rec;
+
+	bind_text_static(st, i, r ? r->from : NULL);
+	bind_text_static(st, i + 1, r ? r->status : NULL);
+	bind_i64(st, i + 2, r ? r->wal_frame : CU_UNKNOWN);
+	if (r && r->partial)
+		sqlite3_bind_int(st, i + 3, 1);
+	else
+		sqlite3_bind_null(st, i + 3);
+}
+
+/* A stored recovered row counts in the parse's figures. */
+static enum cu_status count_recovered(struct cu_parse_ctx *ctx, enum cu_status rc,
+				      const struct cu_prov *p)
+{
+	if (rc == CU_OK && p->recovered)
+		ctx->stats.recovered++;
+	return rc;
+}
+
 static enum cu_status step_done(struct cu_parse_ctx *ctx, sqlite3_stmt *st, const char *what,
 				struct cu_error *err)
 {
@@ -255,7 +284,9 @@ enum cu_status cu_sink_contact_x(struct cu_parse_ctx *ctx, const struct cu_conta
 	bind_prov(st, 8, 9, 10, 12, 13, 11, &c->prov);
 	bind_text_static(st, 14, x->email);
 	bind_text_static(st, 15, x->status);
-	return step_insert(ctx, st, "a contact", &ctx->counts.contacts, id, err);
+	bind_prov_rec(st, 16, &c->prov);
+	return count_recovered(
+	    ctx, step_insert(ctx, st, "a contact", &ctx->counts.contacts, id, err), &c->prov);
 }
 
 enum cu_status cu_sink_contact(struct cu_parse_ctx *ctx, const struct cu_contact *c,
@@ -311,7 +342,9 @@ enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message
 	bind_text_static(st, 12, m->attachment);
 	bind_text_static(st, 13, m->status);
 	bind_prov(st, 14, 15, 16, 17, 18, 19, &m->prov);
-	return step_insert(ctx, st, "a message", &ctx->counts.messages, id, err);
+	bind_prov_rec(st, 20, &m->prov);
+	return count_recovered(
+	    ctx, step_insert(ctx, st, "a message", &ctx->counts.messages, id, err), &m->prov);
 }
 
 enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
@@ -333,7 +366,9 @@ enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
 	bind_tristate(st, 8, c->answered);
 	bind_prov(st, 9, 10, 11, 13, 14, 12, &c->prov);
 	bind_text_static(st, 15, x->raw_type);
-	return step_insert(ctx, st, "a call", &ctx->counts.calls, id, err);
+	bind_prov_rec(st, 16, &c->prov);
+	return count_recovered(ctx, step_insert(ctx, st, "a call", &ctx->counts.calls, id, err),
+			       &c->prov);
 }
 
 enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c, struct cu_error *err)
@@ -352,7 +387,9 @@ enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payme
 
 	if (!x)
 		x = &none;
-	if (p->transaction_id && *p->transaction_id) {
+	/* a recovered record is an older or deleted version: its own row,
+	 * never merged into (or overwriting the status of) a live one */
+	if (p->transaction_id && *p->transaction_id && !p->prov.recovered) {
 		rc = find_id(ctx, ST_PAY_FIND, p->app, p->transaction_id, "a payment", &found, err);
 		if (rc)
 			return rc;
@@ -401,7 +438,9 @@ enum cu_status cu_sink_payment_x(struct cu_parse_ctx *ctx, const struct cu_payme
 	bind_i64(st, 21, x->balance_minor);
 	bind_text_static(st, 22, x->account);
 	bind_text_static(st, 23, x->bank);
-	return step_insert(ctx, st, "a payment", &ctx->counts.payments, id, err);
+	bind_prov_rec(st, 24, &p->prov);
+	return count_recovered(
+	    ctx, step_insert(ctx, st, "a payment", &ctx->counts.payments, id, err), &p->prov);
 }
 
 enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment *p,

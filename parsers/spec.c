@@ -8,7 +8,9 @@
  */
 #include "parsers/parsers.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int cu_spec_column(const struct cu_table_spec *spec, const char *name)
 {
@@ -267,6 +269,98 @@ static void read_value(sqlite3_stmt *st, int col, const struct cu_column_spec *s
 /* A table's whole row fits in 64 columns in every spec we keep. */
 #define SPEC_MAX_COLUMNS 64
 
+/* The number SQLite reads at the start of a text (sqlite3_value_int64 /
+ * _double of a TEXT value), for the decoders that read numbers. */
+static void text_number(const unsigned char *p, int64_t *i, double *d)
+{
+	char *end;
+	long long ll;
+
+	*i = 0;
+	*d = 0;
+	if (!p)
+		return;
+	ll = strtoll((const char *)p, &end, 10);
+	*i = (int64_t)ll;
+	*d = strtod((const char *)p, &end);
+}
+
+enum cu_status cu_spec_emit_record(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				   const struct cu_table_spec *spec, const struct cu_rec_record *r,
+				   const struct cu_prov *prov, void *arg, int64_t *id,
+				   struct cu_error *err)
+{
+	struct cu_spec_value v[SPEC_MAX_COLUMNS];
+
+	if (spec->ncolumns > SPEC_MAX_COLUMNS)
+		CU_BUG("table spec with more columns than the row loop holds");
+	for (size_t i = 0; i < spec->ncolumns; i++) {
+		const struct cu_column_spec *cs = &spec->columns[i];
+		const struct cu_rec_value *rv = NULL;
+		struct cu_spec_value *x = &v[i];
+		bool key = false;
+
+		memset(x, 0, sizeof(*x));
+		x->type = SQLITE_NULL;
+		for (size_t k = 0; r->colnames && k < r->ncols; k++)
+			if (r->colnames[k] && strcasecmp(r->colnames[k], cs->name) == 0) {
+				rv = &r->values[k];
+				break;
+			}
+		key = spec->key && strcasecmp(spec->key, cs->name) == 0;
+		x->present = rv != NULL;
+		if (rv)
+			x->type = rv->type;
+		switch (x->type) {
+		case SQLITE_INTEGER:
+			x->i = rv->i;
+			x->d = (double)rv->i;
+			break;
+		case SQLITE_FLOAT:
+			x->d = rv->d;
+			x->i = rv->d != rv->d     ? 0
+			       : rv->d <= -9.2e18 ? INT64_MIN
+			       : rv->d >= 9.2e18  ? INT64_MAX
+						  : (int64_t)rv->d;
+			break;
+		case SQLITE_TEXT:
+			x->p = rv->p;
+			x->n = rv->n;
+			if (number_decoder(cs->decode))
+				text_number(rv->p, &x->i, &x->d);
+			break;
+		case SQLITE_BLOB:
+			/* NUL-terminated by the engine's copy */
+			x->p = rv->p;
+			x->n = rv->n;
+			break;
+		default: x->type = SQLITE_NULL; break;
+		}
+		/* the rowid alias is stored as NULL in the record */
+		if (key && x->type == SQLITE_NULL && prov->rowid != CU_UNKNOWN) {
+			x->type = SQLITE_INTEGER;
+			x->i = prov->rowid;
+			x->d = (double)prov->rowid;
+			x->present = true;
+		}
+	}
+	return cu_spec_emit(ctx, a, spec, v, prov, arg, id, err);
+}
+
+struct spec_rec {
+	const struct cu_table_spec *spec;
+	void *arg;
+};
+
+static enum cu_status spec_record(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				  const struct cu_rec_record *r, const struct cu_prov *prov,
+				  void *arg, struct cu_error *err)
+{
+	const struct spec_rec *sr = arg;
+
+	return cu_spec_emit_record(ctx, a, sr->spec, r, prov, sr->arg, NULL, err);
+}
+
 enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a, sqlite3 *db,
 			   const struct cu_table_spec *spec, void *arg, struct cu_error *err)
 {
@@ -277,6 +371,10 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 	char *qt = NULL;
 	struct cu_rows rows;
 	enum cu_status rc;
+	struct spec_rec sr = {spec, arg};
+	char reason[CU_ERROR_MSG_MAX];
+	bool damaged = false;
+	int64_t after = CU_UNKNOWN;
 
 	if (spec->ncolumns > SPEC_MAX_COLUMNS)
 		CU_BUG("table spec with more columns than the row loop holds");
@@ -295,20 +393,66 @@ enum cu_status cu_spec_run(struct cu_parse_ctx *ctx, const struct cu_artifact *a
 		rc = cu_buf_printf(&sql, err, " FROM %s ORDER BY %s", qt, spec->key);
 	if (!rc)
 		rc = cu_buf_printf(&reading, err, "table %s", spec->table);
-	if (!rc)
-		rc = cu_parse_prepare(a, db, sql.data, &st, err);
 	if (rc)
 		goto out;
-	cu_rows_init(&rows, a, 0);
-	while (cu_rows_next(a, db, st, &rows, reading.data, &rc, err)) {
-		struct cu_prov prov = cu_prov_row(a, spec->table, sqlite3_column_int64(st, 0));
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		int code = sqlite3_errcode(db);
 
+		if (!cu_parse_sqlite_damage(code) && !strstr(sqlite3_errmsg(db), "malformed")) {
+			rc = cu_error_set(err, CU_E_FORMAT, "'%s': %s", a->device_path,
+					  sqlite3_errmsg(db));
+			goto out;
+		}
+		snprintf(reason, sizeof(reason), "'%s': reading %s: %s", a->device_path,
+			 reading.data, sqlite3_errmsg(db));
+		damaged = true;
+	}
+	cu_rows_init(&rows, a, 0);
+	while (!damaged) {
+		int s = cu_rows_step(st, &rows);
+		struct cu_prov prov;
+		int64_t key;
+
+		if (s == SQLITE_DONE)
+			break;
+		if (s != SQLITE_ROW) {
+			if (!cu_parse_sqlite_damage(s)) {
+				rc = cu_rows_error(a, db, s, reading.data, err);
+				goto out;
+			}
+			/* SQLite stops in the table: the page reader reads the
+			 * rest of its live rows */
+			snprintf(
+			    reason, sizeof(reason), "'%s': reading %s: %s", a->device_path,
+			    reading.data,
+			    s == CU_ROWS_DAMAGED
+				? "rows repeat or exceed what the file can hold (damaged b-tree)"
+				: sqlite3_errmsg(db));
+			damaged = true;
+			break;
+		}
+		key = sqlite3_column_int64(st, 0);
+		if (after == CU_UNKNOWN || key > after)
+			after = key;
+		prov = cu_prov_row(a, spec->table, key);
 		for (size_t i = 0; i < spec->ncolumns; i++)
 			read_value(st, (int)i + 1, &spec->columns[i], present[i], &v[i]);
 		rc = cu_spec_emit(ctx, a, spec, v, &prov, arg, NULL, err);
 		if (rc)
 			goto out;
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (damaged) {
+		/* SQLite opened it: an SQLite file, damaged */
+		cu_parse_mark_damaged(ctx, a, reason);
+		rc = cu_parse_damaged_rows(ctx, a, spec->table, reason, after, spec_record, &sr,
+					   err);
+	}
+	/* the table's recovered records (deleted, superseded...), through the
+	 * same row code with the same arg */
+	if (!rc)
+		rc = cu_parse_recovered(ctx, a, spec->table, spec_record, &sr, err);
 out:
 	sqlite3_finalize(st);
 	sqlite3_free(qt);
@@ -323,6 +467,20 @@ enum cu_status cu_spec_parse(struct cu_parse_ctx *ctx, const struct cu_artifact 
 	sqlite3 *db = NULL;
 	enum cu_status rc = cu_parse_open_db(ctx, a, &db, err);
 
+	if (rc == CU_E_FORMAT) {
+		/* SQLite refuses the file: the page reader still reads the
+		 * table's live rows (none when it is not SQLite at all) */
+		struct spec_rec sr = {spec, arg};
+		char reason[CU_ERROR_MSG_MAX];
+
+		snprintf(reason, sizeof(reason), "%s", err->msg);
+		cu_error_clear(err);
+		rc = cu_parse_damaged_rows(ctx, a, spec->table, reason, CU_UNKNOWN, spec_record,
+					   &sr, err);
+		if (!rc)
+			rc = cu_parse_recovered(ctx, a, spec->table, spec_record, &sr, err);
+		return rc;
+	}
 	if (rc)
 		return rc;
 	if (!cu_sqlite_has_table(db, spec->table))

@@ -190,7 +190,7 @@ enum cu_status cu_parse_prepare(const struct cu_artifact *a, sqlite3 *db, const 
 
 struct cu_prov cu_prov_row(const struct cu_artifact *a, const char *table, int64_t rowid)
 {
-	struct cu_prov p = {a->source_id, table, rowid, CU_UNKNOWN, CU_UNKNOWN, false};
+	struct cu_prov p = {a->source_id, table, rowid, CU_UNKNOWN, CU_UNKNOWN, false, NULL};
 	return p;
 }
 

@@ -57,7 +57,8 @@ static const char report_css[] =
     ".msg.recovered{border:2px dotted #06c}\n"
     ".badge{display:inline-block;font-size:11px;padding:0 4px;border-radius:3px;"
     "color:#fff;background:#666;margin-left:4px}\n"
-    ".badge.recalled{background:#c00}.badge.recovered{background:#06c}\n"
+    ".badge.recalled{background:#c00}.badge.recovered{background:#06c}"
+    ".badge.damaged{background:#a60}\n"
     "tr.mismatch td,tr.mismatch th{color:#c00;background:#fee;font-weight:bold}\n"
     ".meta{font-size:12px;color:#444}\n"
     ".body{white-space:pre-wrap;margin:2px 0}\n"
@@ -193,10 +194,77 @@ static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col
 	hw_printf(w, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", loc, utc);
 }
 
-/* Provenance cell: link to the source, and the table/rowid or page/offset. */
-static void prov(struct hw *w, const char *prefix, sqlite3_stmt *st, int src, int table, int rowid,
-		 int page, int offset, int recovered)
+/*
+ * The recovery columns every provenance query appends (six of them,
+ * in this order): how a row read by the page reader was found, and for
+ * such a row the source file's device path and SHA-256 (the file the
+ * page/offset are in: the database, its -wal or its -journal).
+ */
+#define REC_FROM(t)                                                                                \
+	t "recovered_from, " t "recovered_status, " t "wal_frame, " t "partial, " t "damaged, "    \
+	  "CASE WHEN " t "recovered_from IS NOT NULL OR " t "damaged THEN (SELECT "                \
+	  "coalesce(device_path, evidence_path, '?') || ' · sha256 ' || coalesce(sha256, '?') "   \
+	  "FROM sources WHERE sources.source_id = " t "source_id) END"
+
+/* The badge of a recovered row, by the record's status. */
+static void rec_badge(struct hw *w, const char *status)
 {
+	if (status == NULL || strcmp(status, "deleted") == 0)
+		hw_raw(
+		    w,
+		    "<span class=\"badge recovered\">已恢复（已删除）/ recovered (deleted)</span>");
+	else if (strcmp(status, "superseded") == 0)
+		hw_raw(w,
+		       "<span class=\"badge recovered\">已恢复（旧版本）/ recovered (superseded: "
+		       "an older version of a row)</span>");
+	else if (strcmp(status, "uncommitted") == 0)
+		hw_raw(w, "<span class=\"badge recovered\">已恢复（未提交）/ recovered "
+			  "(uncommitted)</span>");
+	else {
+		hw_raw(w, "<span class=\"badge recovered\">已恢复 / recovered (");
+		hw_text(w, status);
+		hw_raw(w, ")</span>");
+	}
+}
+
+/* The recovery details of a row (rec: index of the first REC_FROM column,
+ * -1 for none): source kind, status, WAL frame, partial, damaged file,
+ * and the source file with its hash. */
+static void rec_details(struct hw *w, sqlite3_stmt *st, int rec)
+{
+	if (rec < 0)
+		return;
+	if (!col_null(st, rec)) {
+		hw_raw(w, " · ");
+		hw_col(w, st, rec, CU_ESC_ONELINE);
+		if (!col_null(st, rec + 1)) {
+			hw_raw(w, " ");
+			hw_col(w, st, rec + 1, CU_ESC_ONELINE);
+		}
+	}
+	if (!col_null(st, rec + 2))
+		hw_printf(w, " · WAL frame %lld", (long long)sqlite3_column_int64(st, rec + 2));
+	if (!col_null(st, rec + 3) && sqlite3_column_int64(st, rec + 3) != 0)
+		hw_raw(w, " · 不完整 partial (first columns lost)");
+	if (!col_null(st, rec + 4) && sqlite3_column_int64(st, rec + 4) != 0)
+		hw_raw(w,
+		       " · <span class=\"badge damaged\">损坏文件 read from a damaged file</span>");
+	if (!col_null(st, rec + 5)) {
+		hw_raw(w, " · <bdi>");
+		hw_col(w, st, rec + 5, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi>");
+	}
+}
+
+/* Provenance cell: link to the source, and the table/rowid or page/offset;
+ * a recovered row marked (recovered >= 0) with its recovery details. */
+static void prov(struct hw *w, const char *prefix, sqlite3_stmt *st, int src, int table, int rowid,
+		 int page, int offset, int recovered, int rec)
+{
+	bool is_rec = recovered >= 0 && sqlite3_column_int64(st, recovered) != 0;
+
+	if (is_rec)
+		rec_badge(w, rec >= 0 ? col(st, rec + 1) : NULL);
 	if (col_null(st, src)) {
 		hw_raw(w, "<span class=\"prov\">no source</span>");
 		return;
@@ -214,9 +282,10 @@ static void prov(struct hw *w, const char *prefix, sqlite3_stmt *st, int src, in
 		hw_printf(w, " page %lld", (long long)sqlite3_column_int64(st, page));
 	if (offset >= 0 && !col_null(st, offset))
 		hw_printf(w, " offset %lld", (long long)sqlite3_column_int64(st, offset));
-	if (recovered >= 0 && sqlite3_column_int64(st, recovered) != 0)
+	if (is_rec)
 		hw_raw(w, " (recovered)");
 	hw_raw(w, "</a>");
+	rec_details(w, st, rec);
 }
 
 /* An app name as a folder name: lower-case letters, digits and '-' only. */
@@ -574,12 +643,13 @@ enum {
 	M_ROWID,
 	M_PAGE,
 	M_OFFSET,
-	M_RECOVERED
+	M_RECOVERED,
+	M_REC
 };
 #define MSG_COLS                                                                                   \
 	"message_id, item_id, sender, sender_name, direction, sent_utc, sent_ms, kind, body, "     \
 	"raw_type, attachment, status, source_id, source_table, source_rowid, source_page, "       \
-	"source_offset, recovered"
+	"source_offset, recovered, " REC_FROM("messages.")
 
 /* The body with the analysis hits of this message (code words,
  * identifiers) marked where they occur; everything escaped. */
@@ -677,9 +747,9 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	if (recalled)
 		hw_raw(w, "<span class=\"badge recalled\">已撤回 recalled</span>");
 	if (recovered)
-		hw_raw(w, "<span class=\"badge recovered\">已恢复 recovered (deleted)</span>");
+		rec_badge(w, col(s, M_REC + 1));
 	hw_raw(w, " ");
-	prov(w, prefix, s, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, -1);
+	prov(w, prefix, s, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, -1, M_REC);
 	hw_raw(w, "</div>\n");
 	if (!col_null(s, M_BODY)) {
 		hw_raw(w, "<div class=\"body\"><bdi>");
@@ -1102,7 +1172,7 @@ static void pay_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	cell(w, s, 11);
 	cell(w, s, 12);
 	hw_raw(w, "<td>");
-	prov(w, "", s, 13, 14, 15, 17, 18, 16);
+	prov(w, "", s, 13, 14, 15, 17, 18, 16, 19);
 	hw_raw(w, "</td></tr>\n");
 	(void)r;
 }
@@ -1122,7 +1192,7 @@ static void call_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 		  : sqlite3_column_int64(s, 7) ? "<td>是</td>"
 					       : "<td>否</td>");
 	hw_raw(w, "<td>");
-	prov(w, "", s, 8, 9, 10, 12, 13, 11);
+	prov(w, "", s, 8, 9, 10, 12, 13, 11, 14);
 	hw_raw(w, "</td></tr>\n");
 }
 
@@ -1133,7 +1203,7 @@ static void contact_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	for (int i = 1; i <= 7; i++)
 		cell(w, s, i);
 	hw_raw(w, "<td>");
-	prov(w, "", s, 8, 9, 10, 12, 13, 11);
+	prov(w, "", s, 8, 9, 10, 12, 13, 11, 14);
 	hw_raw(w, "</td></tr>\n");
 }
 
@@ -1219,7 +1289,7 @@ static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	hw_raw(w, "<td>case.db ");
 	hw_col(w, s, 6, CU_ESC_ONELINE);
 	hw_printf(w, " #%lld<br>", (long long)sqlite3_column_int64(s, 7));
-	prov(w, "", s, 8, 9, 10, 11, 12, 13);
+	prov(w, "", s, 8, 9, 10, 11, 12, 13, 14);
 	if (col(s, 6) != NULL && strcmp(col(s, 6), "messages") == 0)
 		chat_link(r, w, sqlite3_column_int64(s, 7));
 	hw_raw(w, "</td></tr>\n");
@@ -1257,8 +1327,8 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	    {"payments", "支付记录 Payments", "SELECT count(*) FROM payments",
 	     "SELECT payment_id, occurred_ms, occurred_utc, app, kind, direction, amount_minor, "
 	     "currency, counterparty, counterparty_name, status, memo, transaction_id, source_id, "
-	     "source_table, source_rowid, recovered, source_page, source_offset FROM payments "
-	     "ORDER BY occurred_ms IS NULL, occurred_ms, payment_id",
+	     "source_table, source_rowid, recovered, source_page, source_offset, " REC_FROM(
+		 "payments.") " FROM payments ORDER BY occurred_ms IS NULL, occurred_ms, payment_id",
 	     "<tr><th>本地时间 Local</th><th>UTC</th><th>应用 App</th><th>类型 Kind</th><th>方向 "
 	     "Direction</th><th>金额 Amount (元)</th><th>币种</th><th>交易对方 "
 	     "Counterparty</th><th>状态 Status</th><th>备注 Memo</th><th>交易号 "
@@ -1267,15 +1337,16 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	    {"calls", "通话记录 Calls", "SELECT count(*) FROM calls",
 	     "SELECT call_id, started_ms, started_utc, app, counterpart, direction, duration_s, "
 	     "answered, source_id, source_table, source_rowid, recovered, source_page, "
-	     "source_offset FROM calls ORDER BY started_ms IS NULL, started_ms, call_id",
+	     "source_offset, " REC_FROM(
+		 "calls.") " FROM calls ORDER BY started_ms IS NULL, started_ms, call_id",
 	     "<tr><th>本地时间 Local</th><th>UTC</th><th>应用 App</th><th>对方 "
 	     "Counterpart</th><th>方向 Direction</th><th>时长 Duration (s)</th><th>接通 "
 	     "Answered</th><th>出处 Provenance</th></tr>",
 	     call_row, NULL, &r->res.calls},
 	    {"contacts", "联系人 Contacts", "SELECT count(*) FROM contacts",
 	     "SELECT contact_id, app, identifier, display_name, alias, remark, phone, item_id, "
-	     "source_id, source_table, source_rowid, recovered, source_page, source_offset FROM "
-	     "contacts ORDER BY app, identifier, contact_id",
+	     "source_id, source_table, source_rowid, recovered, source_page, source_offset, " REC_FROM(
+		 "contacts.") " FROM contacts ORDER BY app, identifier, contact_id",
 	     "<tr><th>应用 App</th><th>标识 Identifier</th><th>名称 Name</th><th>别名 "
 	     "Alias</th><th>备注 Remark</th><th>电话 Phone</th><th>物品 Item</th><th>出处 "
 	     "Provenance</th></tr>",
@@ -1292,7 +1363,15 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "coalesce(m.source_table, c.source_table, p.source_table), coalesce(m.source_rowid, "
 	     "c.source_rowid, p.source_rowid), coalesce(m.source_page, c.source_page, "
 	     "p.source_page), coalesce(m.source_offset, c.source_offset, p.source_offset), "
-	     "coalesce(m.recovered, c.recovered, p.recovered) FROM timeline t LEFT JOIN messages m "
+	     "coalesce(m.recovered, c.recovered, p.recovered), coalesce(m.recovered_from, "
+	     "c.recovered_from, p.recovered_from), coalesce(m.recovered_status, c.recovered_status, "
+	     "p.recovered_status), coalesce(m.wal_frame, c.wal_frame, p.wal_frame), "
+	     "coalesce(m.partial, c.partial, p.partial), coalesce(m.damaged, c.damaged, p.damaged), "
+	     "CASE WHEN coalesce(m.recovered_from, c.recovered_from, p.recovered_from) IS NOT NULL "
+	     "OR coalesce(m.damaged, c.damaged, p.damaged) THEN (SELECT coalesce(device_path, "
+	     "evidence_path, '?') || ' · sha256 ' || coalesce(sha256, '?') FROM sources WHERE "
+	     "sources.source_id = coalesce(m.source_id, c.source_id, p.source_id)) END "
+	     "FROM timeline t LEFT JOIN messages m "
 	     "ON t.artifact_table = 'messages' AND m.message_id = t.artifact_id LEFT JOIN calls c "
 	     "ON t.artifact_table = 'calls' AND c.call_id = t.artifact_id LEFT JOIN payments p ON "
 	     "t.artifact_table = 'payments' AND p.payment_id = t.artifact_id ORDER BY t.time_ms IS "
@@ -1484,6 +1563,11 @@ static void counts_table(struct rep *r, struct hw *w)
 	     "contacts WHERE recovered) + (SELECT count(*) FROM calls WHERE recovered) + (SELECT "
 	     "count(*) FROM payments WHERE recovered)",
 	     "chats.html"},
+	    {"损坏文件中读取 Rows read from damaged files",
+	     "SELECT (SELECT count(*) FROM messages WHERE damaged) + (SELECT count(*) FROM "
+	     "contacts WHERE damaged) + (SELECT count(*) FROM calls WHERE damaged) + (SELECT "
+	     "count(*) FROM payments WHERE damaged)",
+	     "index.html#warnings"},
 	    {"支付 Payments", "SELECT count(*) FROM payments", "payments-1.html"},
 	    {"通话 Calls", "SELECT count(*) FROM calls", "calls-1.html"},
 	    {"联系人 Contacts", "SELECT count(*) FROM contacts", "contacts-1.html"},

@@ -42,6 +42,14 @@ static void print_json(const struct cu_parse_stats *s, const char *db_sha256, en
 	cu_json_uint(&j, s->calls);
 	cu_json_key(&j, "payments");
 	cu_json_uint(&j, s->payments);
+	cu_json_key(&j, "recovered");
+	cu_json_uint(&j, s->recovered);
+	cu_json_key(&j, "recovered_unread");
+	cu_json_uint(&j, s->recovered_unread);
+	cu_json_key(&j, "recovered_ambiguous");
+	cu_json_uint(&j, s->recovered_ambiguous);
+	cu_json_key(&j, "damaged_files");
+	cu_json_uint(&j, s->damaged_files);
 	cu_json_kv_str(&j, "case_db", CU_CASE_DB);
 	cu_json_kv_str(&j, "case_db_sha256", db_sha256);
 	cu_json_obj_end(&j);
@@ -139,6 +147,15 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 		       (unsigned long long)stats.messages, (unsigned long long)stats.contacts,
 		       (unsigned long long)stats.calls, (unsigned long long)stats.payments,
 		       (unsigned long long)stats.warnings, (unsigned long long)stats.errors);
+		if (stats.recovered || stats.recovered_unread || stats.recovered_ambiguous ||
+		    stats.damaged_files)
+			printf("recovered %llu deleted rows; %llu recovered records of tables no "
+			       "parser reads, %llu ambiguous (listed in the custody log); %llu "
+			       "damaged files\n",
+			       (unsigned long long)stats.recovered,
+			       (unsigned long long)stats.recovered_unread,
+			       (unsigned long long)stats.recovered_ambiguous,
+			       (unsigned long long)stats.damaged_files);
 		if (d.sha256[0])
 			printf("case.db sha256 %s\n", d.sha256);
 	}

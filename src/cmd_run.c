@@ -435,6 +435,7 @@ static void print_summary_json(const struct run *r)
 	cu_json_kv_int(&j, "bytes", (int64_t)r->sres.bytes);
 	cu_json_kv_int(&j, "messages", (int64_t)r->pst.messages);
 	cu_json_kv_int(&j, "payments", (int64_t)r->pst.payments);
+	cu_json_kv_int(&j, "recovered", (int64_t)r->pst.recovered);
 	cu_json_kv_int(&j, "hits", (int64_t)r->rres.hits);
 	cu_json_kv_str(&j, "package", r->sres.package);
 	cu_json_kv_str(&j, "forms", r->forms_ok ? r->fres.dir : NULL);
@@ -457,6 +458,8 @@ static void print_summary(const struct run *r)
 	       (unsigned long long)r->sres.bytes);
 	printf("messages:  %llu\n", (unsigned long long)r->pst.messages);
 	printf("payments:  %llu\n", (unsigned long long)r->pst.payments);
+	printf("recovered: %llu (deleted rows found again; marked in the report)\n",
+	       (unsigned long long)r->pst.recovered);
 	printf("hits:      %llu\n", (unsigned long long)r->rres.hits);
 	printf("report:    %s/report/index.html\n", r->c->dir);
 	printf("package:   %s\n", r->sres.package);

@@ -57,3 +57,4 @@ format-check:
 format:
 	cd $(top_srcdir) && git ls-files '*.c' '*.h' | xargs clang-format -i
 .PHONY: format-check format
+include tests/recovery.mk

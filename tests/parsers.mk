@@ -80,3 +80,6 @@ TESTS += tests/fuzz/replay_content_query
 tests_fuzz_replay_content_query_SOURCES = tests/fuzz/fuzz_content_query.c tests/fuzz/replay.c
 tests_fuzz_replay_content_query_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/content_query
+# recovery inside parse: deleted rows stored with provenance, damaged files
+TESTS += tests/e2e/parse_recover.sh tests/e2e/parse_damaged.sh
+EXTRA_DIST += tests/e2e/parse_recover.sh tests/e2e/parse_damaged.sh

@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -443,6 +444,7 @@ static enum cu_status message_row(struct cu_parse_ctx *ctx, const struct cu_arti
 	(void)ctx, (void)a, (void)spec, (void)out;
 	memset(&r, 0, sizeof(r));
 	r.rowid = row->rowid;
+	r.prov = row->prov.rec ? &row->prov : NULL; /* recovered: its own provenance */
 	r.type = v[M_TYPE].i;
 	if (v[M_TYPE].type != SQLITE_INTEGER) {
 		/* kept as found; an unknown code classifies as "other" */
@@ -546,19 +548,100 @@ static char *fill_lucky(struct wx *w, sqlite3_stmt *q, struct cu_payment *p)
 	return name;
 }
 
+typedef char *(*wallet_fill_fn)(struct wx *w, sqlite3_stmt *q, struct cu_payment *p);
+
+/* One wallet row (q: rowid, key, the three columns) into a payment. */
+static enum cu_status wallet_row(struct wx *w, sqlite3_stmt *q, const char *table,
+				 wallet_fill_fn fill, const struct cu_prov *prov,
+				 struct cu_error *err)
+{
+	struct cu_payment p;
+	const char *id = (const char *)sqlite3_column_text(q, 1);
+	char *name;
+	enum cu_status st;
+
+	if (id == NULL || id[0] == '\0')
+		return CU_OK;
+	memset(&p, 0, sizeof(p));
+	p.app = WX_PAY_APP;
+	p.currency = "CNY";
+	p.transaction_id = id;
+	name = fill(w, q, &p);
+	p.message_id = CU_UNKNOWN;
+	p.prov = prov ? *prov : cu_prov_row(w->a, table, sqlite3_column_int64(q, 0));
+	st = cu_sink_payment(w->ctx, &p, err);
+	free(name);
+	return st;
+}
+
+struct wallet_rec {
+	struct wx *w;
+	const char *key;
+	const char *const *cols;
+	wallet_fill_fn fill;
+};
+
+static void bind_rec_value(sqlite3_stmt *q, int i, const struct cu_rec_value *v)
+{
+	switch (v ? v->type : SQLITE_NULL) {
+	case SQLITE_INTEGER: sqlite3_bind_int64(q, i, v->i); break;
+	case SQLITE_FLOAT: sqlite3_bind_double(q, i, v->d); break;
+	case SQLITE_TEXT:
+		sqlite3_bind_text(q, i, (const char *)v->p, (int)v->n, SQLITE_STATIC);
+		break;
+	case SQLITE_BLOB: sqlite3_bind_blob(q, i, v->p, (int)v->n, SQLITE_STATIC); break;
+	default: sqlite3_bind_null(q, i);
+	}
+}
+
+static const struct cu_rec_value *rec_col(const struct cu_rec_record *r, const char *name)
+{
+	for (size_t k = 0; r->colnames && k < r->ncols; k++)
+		if (r->colnames[k] && strcasecmp(r->colnames[k], name) == 0)
+			return &r->values[k];
+	return NULL;
+}
+
+/* A recovered wallet record through the same row code: its values (by
+ * column name) as the one row of a SELECT of bound parameters, so fill()
+ * reads them exactly as it reads a live row. */
+static enum cu_status wallet_recovered(struct cu_parse_ctx *ctx, const struct cu_artifact *a,
+				       const struct cu_rec_record *r, const struct cu_prov *prov,
+				       void *arg, struct cu_error *err)
+{
+	struct wallet_rec *wr = arg;
+	sqlite3_stmt *q = NULL;
+	enum cu_status st;
+
+	(void)ctx;
+	if (sqlite3_prepare_v2(wr->w->db, "SELECT ?1, ?2, ?3, ?4, ?5", -1, &q, NULL) != SQLITE_OK)
+		return cu_error_set(err, CU_E_NOMEM, "'%s': preparing a recovered wallet row: %s",
+				    a->device_path, sqlite3_errmsg(wr->w->db));
+	if (r->rowid != INT64_MIN)
+		sqlite3_bind_int64(q, 1, r->rowid);
+	bind_rec_value(q, 2, rec_col(r, wr->key));
+	for (int i = 0; i < 3; i++)
+		bind_rec_value(q, 3 + i, rec_col(r, wr->cols[i]));
+	st = sqlite3_step(q) == SQLITE_ROW ? wallet_row(wr->w, q, r->table, wr->fill, prov, err)
+					   : CU_OK;
+	sqlite3_finalize(q);
+	return st;
+}
+
 /* One wallet table: rowid, the transaction id column `key` and three
  * optional columns, in rowid order; fill() sets what the row states and
- * returns the counterparty name it allocated (or NULL). */
-static enum cu_status
-parse_wallet(struct wx *w, const char *table, const char *key, const char *const cols[3],
-	     char *(*fill)(struct wx *w, sqlite3_stmt *q, struct cu_payment *p),
-	     struct cu_error *err)
+ * returns the counterparty name it allocated (or NULL). Then the table's
+ * recovered records through the same code. */
+static enum cu_status parse_wallet(struct wx *w, const char *table, const char *key,
+				   const char *const cols[3], wallet_fill_fn fill,
+				   struct cu_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	enum cu_status st = CU_OK;
 	char sql[256];
 	struct cu_rows rows;
 	int rc = SQLITE_DONE;
+	struct wallet_rec wr = {w, key, cols, fill};
 
 	if (!cu_sqlite_has_table(w->db, table) || !cu_sqlite_has_column(w->db, table, key))
 		return CU_OK;
@@ -569,26 +652,13 @@ parse_wallet(struct wx *w, const char *table, const char *key, const char *const
 	if (sqlite3_prepare_v2(w->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return CU_OK;
 	cu_rows_init(&rows, w->a, 0);
-	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW) {
-		struct cu_payment p;
-		const char *id = (const char *)sqlite3_column_text(q, 1);
-		char *name;
-
-		if (id == NULL || id[0] == '\0')
-			continue;
-		memset(&p, 0, sizeof(p));
-		p.app = WX_PAY_APP;
-		p.currency = "CNY";
-		p.transaction_id = id;
-		name = fill(w, q, &p);
-		p.message_id = CU_UNKNOWN;
-		p.prov = cu_prov_row(w->a, table, sqlite3_column_int64(q, 0));
-		st = cu_sink_payment(w->ctx, &p, err);
-		free(name);
-	}
+	while (st == CU_OK && (rc = cu_rows_step(q, &rows)) == SQLITE_ROW)
+		st = wallet_row(w, q, table, fill, NULL, err);
 	sqlite3_finalize(q);
 	if (st == CU_OK && rc == CU_ROWS_DAMAGED)
 		st = cu_rows_damaged(w->a, err);
+	if (st == CU_OK)
+		st = cu_parse_recovered(w->ctx, w->a, table, wallet_recovered, &wr, err);
 	return st;
 }
 

@@ -576,7 +576,7 @@ static enum cu_status sink_message(struct wx *w, const struct wx_row *r, struct 
 		e->m.body_len = e->body.len;
 	e->m.attachment = r->attachment;
 	e->m.status = is_recalled(w, r->svrid) ? "recalled" : NULL;
-	e->m.prov = cu_prov_row(w->a, w->table, r->rowid);
+	e->m.prov = r->prov ? *r->prov : cu_prov_row(w->a, w->table, r->rowid);
 	return cu_sink_message(w->ctx, &e->m, &e->msg_id, err);
 }
 

@@ -440,6 +440,7 @@ static enum cu_status chat_row(struct cu_parse_ctx *ctx, const struct cu_artifac
 	(void)ctx, (void)a, (void)spec, (void)out;
 	memset(&r, 0, sizeof(r));
 	r.rowid = row->rowid;
+	r.prov = row->prov.rec ? &row->prov : NULL; /* recovered: its own provenance */
 	r.type = v[C_TYPE].i;
 	if (v[C_TYPE].type != SQLITE_INTEGER) {
 		r.type = INT64_MIN;

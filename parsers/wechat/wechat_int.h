@@ -59,6 +59,9 @@ struct wx_row {
 	const char *content; /* may be NULL */
 	size_t content_len;
 	const char *attachment; /* computed by the platform parser, may be NULL */
+	/* the row's provenance as the spec loop gives it (a recovered record's
+	 * page/offset/kind); NULL: a live row of w->table */
+	const struct cu_prov *prov;
 };
 
 void wx_release(struct wx *w);

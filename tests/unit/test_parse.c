@@ -141,10 +141,10 @@ static enum cu_status sink_parse(struct cu_parse_ctx *ctx, const struct cu_artif
 	m.sent_ms = 1710583205123;
 	m.kind = "text";
 	m.body = "<b>hi</b>";
-	m.prov = (struct cu_prov){a->source_id, "sms", 7, CU_UNKNOWN, CU_UNKNOWN, false};
+	m.prov = (struct cu_prov){a->source_id, "sms", 7, CU_UNKNOWN, CU_UNKNOWN, false, NULL};
 	rc = cu_sink_message(ctx, &m, &mid, err);
 	m.sent_ms = CU_UNKNOWN;
-	m.prov = (struct cu_prov){a->source_id, NULL, CU_UNKNOWN, 3, 4096, true};
+	m.prov = (struct cu_prov){a->source_id, NULL, CU_UNKNOWN, 3, 4096, true, NULL};
 	if (!rc)
 		rc = cu_sink_message(ctx, &m, NULL, err);
 	if (rc)
@@ -159,7 +159,7 @@ static enum cu_status sink_parse(struct cu_parse_ctx *ctx, const struct cu_artif
 	p.transaction_id = "T1";
 	p.occurred_ms = CU_UNKNOWN;
 	p.message_id = mid;
-	p.prov = (struct cu_prov){a->source_id, "message", 7, CU_UNKNOWN, CU_UNKNOWN, false};
+	p.prov = (struct cu_prov){a->source_id, "message", 7, CU_UNKNOWN, CU_UNKNOWN, false, NULL};
 	rc = cu_sink_payment(ctx, &p, err);
 	p.status = "received";
 	p.direction = "incoming";
