@@ -1361,7 +1361,17 @@ static enum cu_status rekey(struct iacq *x, const char *from, const char *to, st
 
 	if (!sp_may_hold(&x->map, from))
 		return CU_OK;
-	for (size_t i = 0; i < x->map.cap; i++) {
+	/* A file moved on its own (a phone may move every file of a backup one
+	 * by one): found by its key, no scan. */
+	struct spent **one = sp_find(&x->map, from);
+	if (one != NULL && *one != NULL) {
+		moved = *one;
+		*one = moved->next;
+		moved->next = NULL;
+		x->map.n--;
+	}
+	bool under = dir_has(&x->map, from, fl); /* a directory: what it holds moves too */
+	for (size_t i = 0; under && i < x->map.cap; i++) {
 		struct spent **pp = &x->map.tab[i];
 		while (*pp != NULL) {
 			struct spent *e = *pp;
