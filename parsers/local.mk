@@ -4,3 +4,4 @@ libcuparsers_a_SOURCES = parsers/parsers.h parsers/library.c
 include parsers/common.mk
 include parsers/wechat.mk
 include parsers/chat.mk
+include parsers/recovery/local.mk

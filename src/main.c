@@ -89,9 +89,11 @@ const struct cu_verb cu_verbs[] = {
      "  recorded in the PARSE entry (imei_given), the manifest is not changed.\n",
      cu_cmd_parse},
     {"recover", "recover deleted SQLite records",
-     "custos recover FILE.db [--json]\n"
-     "  Recover deleted and superseded records from one SQLite file (with its\n"
-     "  -wal/-journal beside it). --json prints one JSON object per record.\n",
+     "custos recover FILE.db... [--json] [--wal FILE] [--journal FILE] [--live]\n"
+     "               [--duplicates] [--time-limit SECONDS]\n"
+     "  Recover deleted and superseded records from SQLite files (with their\n"
+     "  -wal/-journal beside them, never written). --json prints one JSON object\n"
+     "  per record (docs/cli.md, docs/recovery.md).\n",
      cu_cmd_recover},
     {"report", "write the court report and the Chinese forms",
      "custos report [--format html|docx|all] [--tz ZONE] [--page-rows N] [--examiner NAME]\n"

@@ -56,4 +56,5 @@ format-check:
 format:
 	cd $(top_srcdir) && git ls-files '*.c' '*.h' | xargs clang-format -i
 .PHONY: format-check format
+include tests/recovery.mk
 include tests/recovery_corpus.mk

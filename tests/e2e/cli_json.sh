@@ -60,7 +60,7 @@ one "unknown global option" 2 --json --frob parse
 one "abbreviated global option" 2 --json --ca "$C" parse
 one "devices: unknown option" 2 --json devices --bogus
 one "acquire" 2 --json acquire
-one "recover" 2 --json recover "$T/x.db"
+one "recover: missing file" 3 --json recover "$T/x.db"
 one "case init without --case-id" 2 --json case init "$T/c2"
 one "case: unknown subcommand" 2 --json case frob
 one "case init: --json after the verb, bad option first" 2 case init "$T/c3" --bogus --json
