@@ -33,8 +33,11 @@ measure() {
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		i=$((i + 1))
-		lines=$({ "$TIME" -f '%e %U %S %M' -o "$D/time" "$@" 2>/dev/null || echo "bench: $* failed" >&2; } | wc -l)
-		r=$(awk -v l="$lines" '{ printf "%.3f %.3f %d %d\n", $1, $2 + $3, $4, l }' "$D/time")
+		lines=$({ "$TIME" -f '%e %U %S %M %x' -o "$D/time" "$@" 2>"$D/stderr" ||
+			echo "bench: exit $?/$(tail -n 1 "$D/time" | awk '{ print $5 }'): $1 $2 $3 ...: $(tail -n 1 "$D/stderr")" >&2; } | wc -l)
+		# the last line: /usr/bin/time writes "Command exited with
+		# non-zero status N" before it
+		r=$(tail -n 1 "$D/time" | awk -v l="$lines" '{ printf "%.3f %.3f %d %d\n", $1, $2 + $3, $4, l }')
 		if [ -z "$best" ] || [ "$(echo "$r" | awk -v b="$best" 'BEGIN { split(b, x, " ") } { print ($1 < x[1]) }')" = 1 ]; then
 			best=$r
 		fi
