@@ -22,6 +22,7 @@ RUNS=${BENCH_RUNS:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 SRC=${SRCDIR:-$(dirname "$here")}
 TIME=/usr/bin/time
+export PYTHONDONTWRITEBYTECODE=1
 [ -x "$TIME" ] || { echo "bench: /usr/bin/time missing (scripts/install-deps installs time)"; exit 1; }
 mkdir -p "$BENCHTMP"
 D=$(mktemp -d "$BENCHTMP/recoverbench.XXXXXX")
