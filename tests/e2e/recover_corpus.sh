@@ -11,7 +11,9 @@
 # phantom (fixtures/recovery/score.py; "broken_*" cases report recall and
 # require precision). The sqlite3 CLI cross-checks the live row counts on
 # a scratch copy, and its .recover is reported as an independent lower
-# bound (not required).
+# bound (not required; Debian's sqlite3 lacks sqlite_dbpage, so it says
+# so). A database with more than 1 MiB of --json output must come through
+# whole.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup recover_corpus
 export PYTHONDONTWRITEBYTECODE=1
