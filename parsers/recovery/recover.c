@@ -74,6 +74,10 @@ struct loc {
 	uint64_t base; /* file offset of the page image's byte 0 */
 	uint32_t wal_frame;
 	int owner; /* table index owning the live page, -1 */
+	/* freed-cell headers are rebuilt only in the free space of table
+	 * leaves (freeblocks and the gap): elsewhere (interior gaps holding
+	 * stale pointer arrays, trunk pages, raw pages) only intact cells */
+	bool rebuild;
 };
 
 /* A candidate record: serial types and value bytes, per stored column. */
@@ -132,12 +136,13 @@ struct ctx {
 	uint64_t budget;
 	int64_t deadline;
 	bool limit_hit, sets_full;
-	int pass; /* 1: header intact, 2: rebuilt or partial */
+	int pass;         /* 1: header intact, 2: rebuilt or partial */
+	size_t trust_end; /* rebuild: bytes from here on were overwritten (0: none) */
 	bool schema_mode;
 
 	uint8_t *pg, *img;
 	struct cu_buf payload, arena, cand;
-	struct rec r, r2;
+	struct rec r, r2, r3;
 	struct cu_rec_value *vals;
 	char warn[512];
 };
@@ -263,6 +268,23 @@ static bool text_ok(const struct ctx *c, const uint8_t *p, size_t n)
 	return true;
 }
 
+/* A TEXT or BLOB value cut by a broken overflow chain keeps the bytes that
+ * survive: its serial type becomes that of the prefix (text trimmed to
+ * whole characters). Other values past the cut are lost. */
+static uint64_t cut_type(const struct ctx *c, uint64_t st, const uint8_t *p, size_t have)
+{
+	if (st < 12 || have == 0)
+		return ST_LOST;
+	if (st & 1) {
+		if (c->enc == 1)
+			have = cu_utf8_valid_prefix((const char *)p, have);
+		else
+			have &= ~(size_t)1;
+		return have ? 13 + 2 * (uint64_t)have : ST_LOST;
+	}
+	return 12 + 2 * (uint64_t)have;
+}
+
 /*
  * Parses a record (header + body) of payload bytes pl[0..plen) of which
  * the first avail are present (a broken overflow chain gives avail < plen:
@@ -295,8 +317,11 @@ static bool parse_record(struct ctx *c, const uint8_t *pl, size_t plen, size_t a
 			if (strict && st >= 13 && (st & 1) && !text_ok(c, pl + body, sz))
 				return false;
 		} else {
-			r->vp[r->n] = NULL;
-			r->st[r->n] = ST_LOST;
+			r->st[r->n] = cut_type(c, st, pl + body, body < avail ? avail - body : 0);
+			r->vp[r->n] = r->st[r->n] == ST_LOST ? NULL : pl + body;
+			if (strict && r->st[r->n] != ST_LOST && (r->st[r->n] & 1) &&
+			    !text_ok(c, pl + body, cu_rec_serial_size(r->st[r->n])))
+				return false;
 			r->partial = true;
 		}
 		r->n++;
@@ -854,6 +879,35 @@ static int lost_types(enum cu_rec_affinity aff, bool ipk, size_t size, uint64_t 
 	return n;
 }
 
+/* Control characters other than tab, newline and carriage return: not in
+ * the texts of a rebuilt record (a rebuilt header is weak evidence). */
+static bool has_control(const uint8_t *p, size_t n, int enc)
+{
+	size_t i, step = enc == 1 ? 1 : 2;
+
+	for (i = 0; i + step <= n; i += step) {
+		unsigned u = enc == 1   ? p[i]
+			     : enc == 2 ? (unsigned)(p[i] | p[i + 1] << 8)
+					: (unsigned)(p[i] << 8 | p[i + 1]);
+		if (u < 0x20 && u != '\t' && u != '\n' && u != '\r')
+			return true;
+	}
+	return false;
+}
+
+/* A rebuilt header is weaker evidence than an intact one: its columns must
+ * hold their declared kind (TEXT: text, INTEGER: integers, REAL: numbers),
+ * never the conversions SQLite would tolerate (a BLOB in a TEXT column),
+ * which is what stale cell pointers read as a record look like. */
+static bool rebuilt_accepts(const struct cu_rec_column *col, uint64_t st)
+{
+	if (!cu_rec_affinity_accepts(col->aff, col->ipk, st))
+		return false;
+	if (col->aff == CU_REC_AFF_TEXT)
+		return st == 0 || (st >= 13 && (st & 1));
+	return true;
+}
+
 /*
  * A freed cell at pg[fb] whose first 4 bytes were overwritten by a
  * freeblock header, ending by E (exact: the cell ends exactly at E). The
@@ -863,9 +917,10 @@ static int lost_types(enum cu_rec_affinity aff, bool ipk, size_t size, uint64_t 
  * Returns the cell length (result in *r), 0 when no layout fits.
  */
 static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, bool exact,
-			  const struct cu_rec_table *t, size_t d, struct rec *r)
+			  const struct cu_rec_table *t, size_t d, size_t want, struct rec *r)
 {
-	size_t h = fb + d, i, he, hl, n = 0, first, body, sk = 0, k, size0 = 0, P, len;
+	size_t h = fb + d, i, he, hl, n = 0, first, body, sk = 0, k, size0 = 0, P, len, avail;
+	const uint8_t *base;
 	uint64_t st;
 	const struct cu_rec_column *c0 = &t->cols[t->stored[0]];
 
@@ -900,7 +955,7 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 		hl = 0;
 	}
 	n = first;
-	while (n < t->nstored) {
+	while (n < want) {
 		size_t l;
 		if (d >= 4 && i >= he)
 			break;
@@ -922,12 +977,12 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 		if (hl >= 128)
 			return 0;
 	}
-	if (n == 0 || (d < 4 && n != t->nstored))
+	if (n == 0 || (d < 4 && n != want))
 		return 0;
 	r->n = n;
 	for (k = first; k < n; k++) {
 		const struct cu_rec_column *col = &t->cols[t->stored[k]];
-		if (!cu_rec_affinity_accepts(col->aff, col->ipk, r->st[k]))
+		if (!rebuilt_accepts(col, r->st[k]))
 			return 0;
 		sk += cu_rec_serial_size(r->st[k]);
 	}
@@ -955,27 +1010,68 @@ static size_t rebuild_one(struct ctx *c, const uint8_t *pg, size_t fb, size_t E,
 	P = hl + body;
 	if (cu_rec_varint_len(P) > d - 1 || d - cu_rec_varint_len(P) > 9)
 		return 0;
-	if (P > c->usable - 35)
-		return 0; /* a spilled deleted cell with a lost header: not rebuilt */
-	len = d + P;
+	if (P > c->usable - 35) {
+		/* spilled: the local part, a 4-byte first overflow page, the rest
+		 * in the chain (freed with the row; read while it is intact) */
+		size_t nloc = local_size(c, P);
+		if (P > MAX_PAYLOAD || he - h > nloc || want < t->nstored)
+			return 0;
+		len = d + nloc + 4;
+		if (fb + len > E)
+			return 0;
+		avail = assemble(c, pg + h, nloc, P, cu_rec_be32(pg + h + nloc), false);
+		base = (const uint8_t *)c->payload.data;
+		if (!base)
+			return 0;
+		body = hl;
+	} else {
+		len = d + P;
+		avail = P;
+		base = pg + h;
+		body = he - h;
+		/* the tail of a freed cell in the gap may lie under cells written
+		 * since: what is past trust_end is lost */
+		if (c->trust_end && h + P > c->trust_end) {
+			if (he > c->trust_end)
+				return 0;
+			avail = c->trust_end - h;
+		}
+	}
 	if (fb + len > E || (exact && d == 2 && !c0->ipk && fb + len != E))
 		return 0;
-	/* value pointers and text checks */
-	body = he;
+	/* fewer columns than declared (a row from before ALTER TABLE ADD
+	 * COLUMN, header length lost): only when the freeblock is this cell */
+	if (d < 4 && want < t->nstored && (!exact || fb + len != E))
+		return 0;
+	/* value pointers and text checks; columns past a broken overflow
+	 * chain are lost (partial) */
 	for (k = 0; k < n; k++) {
 		size_t sz = k == 0 && d == 2 ? size0 : cu_rec_serial_size(r->st[k]);
-		r->vp[k] = r->st[k] == ST_LOST ? NULL : pg + body;
+		size_t vsz = sz;
+		if (r->st[k] != ST_LOST && body + sz > avail) {
+			r->st[k] =
+			    cut_type(c, r->st[k], base + body, body < avail ? avail - body : 0);
+			r->partial = true;
+			if (r->st[k] != ST_LOST)
+				vsz = cu_rec_serial_size(r->st[k]);
+		}
+		r->vp[k] = r->st[k] == ST_LOST ? NULL : base + body;
 		if (r->st[k] != ST_LOST && r->st[k] >= 13 && (r->st[k] & 1) &&
-		    !text_ok(c, pg + body, sz))
+		    !text_ok(c, base + body, vsz))
 			return 0;
 		body += sz;
 	}
-	/* a record of nothing but NULLs says nothing */
-	for (k = 0; k < n; k++)
+	/* a record of nothing but NULLs says nothing; one of a single byte
+	 * (stale pointers, page numbers read as a record) not much more */
+	for (k = 0, sk = 0; k < n; k++)
 		if (r->st[k] != 0 && r->st[k] != ST_LOST)
-			break;
-	if (k == n)
+			sk += r->st[k] == 8 || r->st[k] == 9 ? 1 : cu_rec_serial_size(r->st[k]);
+	if (sk < 2)
 		return 0;
+	for (k = 0; k < n; k++)
+		if (r->st[k] != ST_LOST && r->st[k] >= 13 && (r->st[k] & 1) &&
+		    has_control(r->vp[k], cu_rec_serial_size(r->st[k]), c->enc))
+			return 0;
 	r->rowid_known = false;
 	r->rowid = INT64_MIN;
 	r->cell_off = fb;
@@ -994,41 +1090,68 @@ static bool same_layout(const struct rec *a, const struct rec *b)
 }
 
 /* Tries every table and every layout; reports the record when the layouts
- * that fit agree. Returns the cell length or 0. */
+ * that fit agree. A layout whose cell fills the freeblock exactly is
+ * stronger evidence than one that leaves bytes over (coalesced blocks): when
+ * exactly one exact layout exists it wins over any inexact ones. Returns
+ * the cell length or 0. */
 static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, bool exact,
-		      const struct loc *l)
+		      const struct loc *l, bool report)
 {
-	size_t i, d, len, found = 0, nt = c->schema_mode ? 1 : c->ntables;
-	bool conflict = false;
+	size_t i, d, len, nt = c->schema_mode ? 1 : c->ntables, round, want;
+	size_t found[2] = {0, 0}; /* [0] inexact, [1] exact fit */
+	size_t win[2][3];         /* table, d, want of the first layout of each kind */
+	bool conflict[2] = {false, false};
+	struct rec *keep[2] = {&c->r, &c->r3};
+	int k;
 
 	if (E - fb < 6)
 		return 0;
-	for (i = 0; i < nt && !conflict; i++) {
-		const struct cu_rec_table *t = c->schema_mode ? &c->master : &c->tables[i];
-		if (t->without_rowid || t->nstored > c->maxcols)
-			continue;
-		for (d = 2; d <= 10 && !conflict; d++) {
-			len = rebuild_one(c, pg, fb, E, exact, t, d, &c->r2);
-			if (!len)
+	/* round 0: every declared column; round 1: fewer (ALTER) */
+	for (round = 0; round < 2 && !found[0] && !found[1]; round++)
+		for (i = 0; i < nt; i++) {
+			const struct cu_rec_table *t = c->schema_mode ? &c->master : &c->tables[i];
+			if (t->without_rowid || t->nstored > c->maxcols)
 				continue;
-			if (!found) {
-				found = len;
-				c->r.n = c->r2.n;
-				memcpy(c->r.st, c->r2.st, c->r2.n * sizeof(*c->r.st));
-				memcpy(c->r.vp, c->r2.vp, c->r2.n * sizeof(*c->r.vp));
-				c->r.partial = c->r2.partial;
-				c->r.rowid_known = false;
-				c->r.rowid = INT64_MIN;
-				c->r.cell_off = fb;
-			} else if (len != found || !same_layout(&c->r, &c->r2)) {
-				conflict = true;
-			}
+			for (want = round ? t->nstored - 1 : t->nstored;
+			     want >= (round ? 1 : t->nstored) && want >= 1; want--)
+				for (d = 2; d <= (round ? 3 : 10); d++) {
+					struct rec *r;
+					len = rebuild_one(c, pg, fb, E, exact, t, d, want, &c->r2);
+					if (!len)
+						continue;
+					k = fb + len == E ? 1 : 0;
+					r = keep[k];
+					if (!found[k]) {
+						found[k] = len;
+						win[k][0] = i;
+						win[k][1] = d;
+						win[k][2] = want;
+						r->n = c->r2.n;
+						memcpy(r->st, c->r2.st, c->r2.n * sizeof(*r->st));
+						memcpy(r->vp, c->r2.vp, c->r2.n * sizeof(*r->vp));
+					} else if (len != found[k] || !same_layout(r, &c->r2)) {
+						conflict[k] = true;
+					}
+				}
 		}
-	}
-	if (!found || conflict)
+	if (found[1] && !conflict[1])
+		k = 1;
+	else if (!found[1] && found[0] && !conflict[0])
+		k = 0;
+	else
 		return 0;
-	emit(c, l, &c->r);
-	return found;
+	/* the winner again, straight into c->r (its values may point into the
+	 * payload buffer a later layout reused) */
+	len = rebuild_one(c, pg, fb, E, exact, c->schema_mode ? &c->master : &c->tables[win[k][0]],
+			  win[k][1], win[k][2], &c->r);
+	if (!len)
+		return 0;
+	c->r.rowid_known = false;
+	c->r.rowid = INT64_MIN;
+	c->r.cell_off = fb;
+	if (report)
+		emit(c, l, &c->r);
+	return len;
 }
 
 /* Is pg[p..p+4) a freeblock header [next][size] that may start a freed
@@ -1071,13 +1194,32 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 				p = q - 3;
 		}
 		/* a freed cell keeps its freeblock size even when later writes
-		 * took the bytes past the region: the cell must end in it */
-		if (p + 4 <= end && fb_header(c, pg, p, end, &sz) &&
-		    (len = rebuild(c, pg, p, p + sz <= end ? p + sz : end, p + sz <= end, l)) !=
-			0) {
-			p += len;
-			continue;
+		 * took the bytes past the region (cells written since): its
+		 * bytes past the region are lost (trust_end), the record partial.
+		 * A header whose block fits the region exactly wins over one a
+		 * byte or three earlier that does not (zeros before a header
+		 * [01 6a][00 c0] also read as [00 00][01 6a]). */
+		c->trust_end = end;
+		if (l->rebuild && p + 4 <= end && fb_header(c, pg, p, end, &sz) &&
+		    rebuild(c, pg, p, p + sz, p + sz <= end, l, false)) {
+			size_t k, sz2;
+			if (p + sz > end)
+				for (k = 1; k <= 3 && p + k + 4 <= end; k++)
+					if (fb_header(c, pg, p + k, end, &sz2) &&
+					    p + k + sz2 <= end &&
+					    rebuild(c, pg, p + k, p + k + sz2, true, l, false)) {
+						p += k;
+						sz = sz2;
+						break;
+					}
+			len = rebuild(c, pg, p, p + sz, p + sz <= end, l, true);
+			if (len) {
+				c->trust_end = 0;
+				p += len < end - p ? len : end - p;
+				continue;
+			}
 		}
+		c->trust_end = 0;
 		len = parse_cell(c, pg, p, end, true, false);
 		if (len) {
 			emit(c, l, &c->r);
@@ -1094,14 +1236,34 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 			    bool in_place)
 {
 	size_t ncells = cu_rec_be16(pg + hdr + 3), ptr_end = hdr + 8 + 2 * ncells;
-	size_t content = cu_rec_be16(pg + hdr + 5), fb, prev = 0, guard = 0, len;
+	size_t fb, prev = 0, guard = 0, len, i, a;
 	struct loc l = *base;
+	uint8_t cover[65536 / 8];
 
-	if (content == 0)
-		content = 65536;
+	l.rebuild = true;
 	if (ptr_end > c->usable) {
 		damaged(c, "cell pointer array past the page end");
 		return;
+	}
+	/* bytes some structure claims: header and pointers, live cells,
+	 * freeblocks; whatever is left (the gap, dead cells in the content
+	 * area, fragments) is carved as unallocated */
+	memset(cover, 0, (c->usable + 7) / 8);
+	for (a = 0; a < ptr_end; a++)
+		cover[a / 8] |= (uint8_t)(1u << (a % 8));
+	for (i = 0; i < ncells; i++) {
+		size_t off = cu_rec_be16(pg + hdr + 8 + 2 * i), n1, n2, clen;
+		uint64_t P, rowid;
+		if (off < ptr_end || off >= c->usable)
+			continue;
+		n1 = cu_rec_varint(pg + off, pg + c->usable, &P);
+		n2 = n1 ? cu_rec_varint(pg + off + n1, pg + c->usable, &rowid) : 0;
+		if (!n2)
+			continue;
+		clen = local_size(c, P);
+		clen = n1 + n2 + clen + (clen < P ? 4 : 0);
+		for (a = off; a < off + clen && a < c->usable; a++)
+			cover[a / 8] |= (uint8_t)(1u << (a % 8));
 	}
 	l.source = in_place ? CU_REC_FREEBLOCK : base->source;
 	for (fb = cu_rec_be16(pg + hdr + 1); fb && guard < c->usable / 4; guard++) {
@@ -1115,8 +1277,10 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 			damaged(c, "freeblock size out of range");
 			break;
 		}
+		for (a = fb; a < fb + sz; a++)
+			cover[a / 8] |= (uint8_t)(1u << (a % 8));
 		c->st->bytes_scanned += 4;
-		len = sz >= 6 ? rebuild(c, pg, fb, fb + sz, true, &l) : 0;
+		len = sz >= 6 ? rebuild(c, pg, fb, fb + sz, true, &l, true) : 0;
 		if (!len && sz >= 6) {
 			/* not one cell: the intact cells after the header */
 			carve_region(c, pg, fb + 4, fb + sz, &l);
@@ -1128,10 +1292,18 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 	}
 	l.source = in_place ? CU_REC_UNALLOCATED : base->source;
 	l.owner = -1;
-	if (content > c->usable)
-		content = c->usable;
-	if (content > ptr_end)
-		carve_region(c, pg, ptr_end, content, &l);
+	for (a = ptr_end; a < c->usable && !stopped(c);) {
+		size_t b;
+		if (cover[a / 8] & (1u << (a % 8))) {
+			a++;
+			continue;
+		}
+		for (b = a; b < c->usable && !(cover[b / 8] & (1u << (b % 8))); b++)
+			;
+		if (b - a >= 4)
+			carve_region(c, pg, a, b, &l);
+		a = b;
+	}
 }
 
 /* A table-leaf image no longer in use (freelist leaf, orphan, older WAL
@@ -1587,6 +1759,14 @@ static bool grow_cols(struct ctx *c, size_t maxcols)
 	vp2 = cu_reallocarray(c->r2.vp, maxcols + 1, sizeof(*vp2));
 	if (vp2)
 		c->r2.vp = vp2;
+	if (st2 && vp2) {
+		st2 = cu_reallocarray(c->r3.st, maxcols + 1, sizeof(*st2));
+		if (st2)
+			c->r3.st = st2;
+		vp2 = cu_reallocarray(c->r3.vp, maxcols + 1, sizeof(*vp2));
+		if (vp2)
+			c->r3.vp = vp2;
+	}
 	return v && st && st2 && vp && vp2;
 }
 
@@ -1849,6 +2029,7 @@ static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, str
 		size_t L = c->owner[pgno];
 		if (in_file)
 			l->source = CU_REC_FREELIST;
+		l->rebuild = true; /* a former leaf: its freed cells stay past the slots */
 		if (8 + 4 * L < c->usable)
 			carve_region(c, pg, 8 + 4 * L, c->usable, l);
 		break;
@@ -1867,7 +2048,8 @@ static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, str
 	}
 }
 
-static void carve_wal(struct ctx *c)
+/* The frames of one kind (committed, uncommitted, stale). */
+static void carve_wal(struct ctx *c, int kind)
 {
 	uint32_t i;
 	uint8_t fh[WAL_FRAME_HDR];
@@ -1875,8 +2057,11 @@ static void carve_wal(struct ctx *c)
 	for (i = 0; i < c->nframes && !stopped(c) && !over_time(c); i++) {
 		uint64_t off = wal_frame_off(c, i);
 		uint32_t pgno;
-		struct loc l = {CU_REC_WAL, "wal", "deleted", 0, off + WAL_FRAME_HDR, i + 1, -1};
+		struct loc l = {CU_REC_WAL,          "wal", "deleted", 0,
+				off + WAL_FRAME_HDR, i + 1, -1,        false};
 
+		if (c->fkind[i] != kind)
+			continue;
 		read_at(c->walfd, off, fh, sizeof(fh));
 		pgno = cu_rec_be32(fh);
 		if (pgno == 0 || pgno > c->total + c->nframes)
@@ -1942,7 +2127,7 @@ static void carve_journal(struct ctx *c)
 	}
 	while (off + rec <= c->jsize && !stopped(c) && !over_time(c) && guard++ < (1u << 30)) {
 		uint32_t pgno;
-		struct loc l = {CU_REC_JOURNAL, "journal", "deleted", 0, off + 4, 0, -1};
+		struct loc l = {CU_REC_JOURNAL, "journal", "deleted", 0, off + 4, 0, -1, false};
 
 		read_at(c->jfd, off, rh, 4);
 		pgno = cu_rec_be32(rh);
@@ -1985,8 +2170,14 @@ static void carve_db(struct ctx *c)
 	uint32_t pgno;
 
 	for (pgno = 1; pgno <= c->db_pages && !stopped(c); pgno++) {
-		struct loc l = {
-		    CU_REC_FREEBLOCK, "db", "deleted", pgno, (uint64_t)(pgno - 1) * c->pgsz, 0, -1};
+		struct loc l = {CU_REC_FREEBLOCK,
+				"db",
+				"deleted",
+				pgno,
+				(uint64_t)(pgno - 1) * c->pgsz,
+				0,
+				-1,
+				false};
 		if ((pgno & 63) == 0 && over_time(c))
 			break;
 		if (pgno == c->lockbyte || c->role[pgno] == R_PTRMAP)
@@ -2079,6 +2270,8 @@ static void ctx_release(struct ctx *c)
 	free(c->r.vp);
 	free(c->r2.st);
 	free(c->r2.vp);
+	free(c->r3.st);
+	free(c->r3.vp);
 	free(c->vals);
 }
 
@@ -2171,8 +2364,8 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 	/* dropped tables from freed schema records */
 	c->schema_mode = true;
 	carve_db(c);
-	if (c->nframes)
-		carve_wal(c);
+	for (i = F_COMMITTED; i <= F_STALE && c->nframes; i++)
+		carve_wal(c, (int)i);
 	carve_journal(c);
 	c->schema_mode = false;
 	for (i = 0; i < c->ntables; i++)
@@ -2183,11 +2376,17 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 		goto out;
 	}
 
+	/* a record seen in several places is reported once, from the first:
+	 * committed history before uncommitted frames before stale ones */
 	for (c->pass = 1; c->pass <= 2 && !stopped(c); c->pass++) {
 		if (c->nframes)
-			carve_wal(c);
+			carve_wal(c, F_COMMITTED);
 		carve_journal(c);
 		carve_db(c);
+		if (c->nframes) {
+			carve_wal(c, F_UNCOMMITTED);
+			carve_wal(c, F_STALE);
+		}
 	}
 done:
 	if (c->cb_rc != CU_OK) {
