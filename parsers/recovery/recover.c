@@ -1605,6 +1605,41 @@ static void live_row(struct ctx *c, int tid)
 	}
 }
 
+/*
+ * A live leaf whose cell pointers are damaged: every cell of the table
+ * found in its content area counts as live (fingerprinted, never reported
+ * as deleted), so live rows the broken pointers hide are not reported as
+ * deletions. Freed cells that are still whole on such a page are lost to
+ * recovery: precision first on a damaged page.
+ */
+static void live_scan(struct ctx *c, const uint8_t *buf, size_t hdr, size_t ncells, int tid)
+{
+	size_t p = hdr + 8 + 2 * ncells, len, content = cu_rec_be16(buf + hdr + 5);
+
+	/* from the content start when it is sane, else past the pointers */
+	if (content >= hdr + 8 && content < c->usable)
+		p = content;
+	else if (p > c->usable)
+		p = c->usable;
+
+	while (p + 3 < c->usable && !stopped(c)) {
+		if (buf[p] == 0) {
+			p++;
+			continue;
+		}
+		len = parse_cell(c, buf, p, c->usable, true, false);
+		if (len && !c->r.partial && fits(c, &c->tables[tid], &c->r)) {
+			bool saved = c->opts->live;
+			c->defopts.live = false; /* fingerprints only */
+			live_row(c, tid);
+			c->defopts.live = saved;
+			p += len;
+			continue;
+		}
+		p++;
+	}
+}
+
 /* Walks the b-tree at page pg for table tid (-1: sqlite_master, -2: an
  * index), giving pages their role and fingerprinting live rows. */
 static void walk(struct ctx *c, uint32_t pg, int tid, int depth)
@@ -1648,20 +1683,26 @@ static void walk(struct ctx *c, uint32_t pg, int tid, int depth)
 		walk(c, cu_rec_be32(buf + hdr + 8), tid, depth + 1);
 	} else if (type == 0x0d) {
 		size_t ptr = hdr + 8;
+		bool bad = false;
 		if (ptr + 2 * ncells > c->usable) {
 			damaged(c, "cell count past the page end");
-			goto out;
+			ncells = (c->usable - ptr) / 2;
+			bad = true;
 		}
 		c->role[pg] = tid == -1 ? R_SCHEMA : R_LEAF;
 		c->owner[pg] = tid >= 0 ? (uint32_t)tid : UINT32_MAX;
 		for (i = 0; i < ncells && !stopped(c); i++) {
 			size_t off = cu_rec_be16(buf + ptr + 2 * i);
 			if (off < ptr + 2 * ncells || off >= c->usable) {
-				damaged(c, "cell pointer out of range");
+				if (!bad)
+					damaged(c, "cell pointer out of range");
+				bad = true;
 				continue;
 			}
 			if (!parse_cell(c, buf, off, c->usable, false, true)) {
-				damaged(c, "a live cell does not parse");
+				if (!bad)
+					damaged(c, "a live cell does not parse");
+				bad = true;
 				continue;
 			}
 			if (tid >= 0) {
@@ -1673,11 +1714,13 @@ static void walk(struct ctx *c, uint32_t pg, int tid, int depth)
 				live_row(c, tid);
 			}
 		}
+		if (bad && tid >= 0)
+			live_scan(c, buf, hdr, ncells, tid);
 	} else if (type == 0x0a) {
 		c->role[pg] = tid == -1 ? R_SCHEMA : R_INDEX;
 		/* index cells may spill: mark the overflow pages so they are not
 		 * carved as orphans */
-		for (i = 0; i < ncells && i < c->usable / 2; i++) {
+		for (i = 0; i < ncells && hdr + 8 + 2 * i + 2 <= c->usable; i++) {
 			size_t off = cu_rec_be16(buf + hdr + 8 + 2 * i), n1, U = c->usable;
 			uint64_t P;
 			size_t X = ((U - 12) * 64 / 255) - 23, M = ((U - 12) * 32 / 255) - 23, K,
@@ -1931,6 +1974,80 @@ static bool grow_cols(struct ctx *c, size_t maxcols)
 
 /* The live schema: sqlite_master's b-tree rows (type, name, tbl_name,
  * rootpage, sql). */
+/* One sqlite_master row at buf[off]: a table's schema is added. Returns
+ * the cell length when the cell is a schema row (any type), else 0. */
+static size_t schema_row(struct ctx *c, const uint8_t *buf, size_t off)
+{
+	size_t len = 0, i;
+	char type[8] = "", name[1024];
+	struct rec *r = &c->r;
+	size_t tl, nl, sl;
+	struct cu_rec_table t;
+	struct cu_error e;
+	if (off >= c->usable || !(len = parse_cell(c, buf, off, c->usable, false, true)))
+		return 0;
+	if (r->n < 5 || r->st[0] < 13 || r->st[1] < 13 || r->st[4] < 13 || !(r->st[4] & 1) ||
+	    !r->vp[0] || !r->vp[1] || !r->vp[4] || r->st[0] == ST_LOST || r->st[1] == ST_LOST ||
+	    r->st[4] == ST_LOST)
+		return len; /* a cell, not a table's row */
+	tl = cu_rec_serial_size(r->st[0]);
+	nl = cu_rec_serial_size(r->st[1]);
+	sl = cu_rec_serial_size(r->st[4]);
+	cu_buf_reset(&c->arena);
+	if (c->enc == 1) {
+		if (tl >= sizeof(type) || nl >= sizeof(name))
+			return 0;
+		memcpy(type, r->vp[0], tl);
+		type[tl] = 0;
+		memcpy(name, r->vp[1], nl);
+		name[nl] = 0;
+		if (cu_buf_append(&c->arena, r->vp[4], sl, &e) != CU_OK)
+			return 0;
+	} else {
+		if (cu_rec_utf16_to_utf8(r->vp[0], tl, c->enc == 3, &c->arena, &e) != CU_OK ||
+		    c->arena.len >= sizeof(type))
+			return 0;
+		memcpy(type, c->arena.data, c->arena.len);
+		type[c->arena.len] = 0;
+		cu_buf_reset(&c->arena);
+		if (cu_rec_utf16_to_utf8(r->vp[1], nl, c->enc == 3, &c->arena, &e) != CU_OK ||
+		    c->arena.len >= sizeof(name))
+			return 0;
+		memcpy(name, c->arena.data, c->arena.len);
+		name[c->arena.len] = 0;
+		cu_buf_reset(&c->arena);
+		if (cu_rec_utf16_to_utf8(r->vp[4], sl, c->enc == 3, &c->arena, &e) != CU_OK)
+			return 0;
+	}
+	if (strcmp(type, "table") != 0 || !c->arena.data || c->ntables >= MAX_TABLES)
+		return len;
+	for (i = 0; i < c->ntables; i++)
+		if (strcmp(c->tables[i].name, name) == 0)
+			return len; /* seen already (a scan over damaged pointers) */
+	if (cu_rec_table_parse(&t, name, c->arena.data)) {
+		struct cu_rec_table *g;
+		uint64_t root = 0;
+		if (r->st[3] >= 1 && r->st[3] <= 6)
+			root = (uint64_t)be_int(r->vp[3], cu_rec_serial_size(r->st[3]));
+		else if (r->st[3] == 9)
+			root = 1;
+		t.root = root <= c->total ? (uint32_t)root : 0;
+		t.internal = strncmp(name, "sqlite_", 7) == 0;
+		if (t.internal && strcmp(name, "sqlite_sequence") != 0 &&
+		    strcmp(name, "sqlite_stat1") != 0) {
+			t.without_rowid = true; /* never matched */
+		}
+		g = cu_reallocarray(c->tables, c->ntables + 1, sizeof(*g));
+		if (!g) {
+			cu_rec_table_release(&t);
+			return 0;
+		}
+		c->tables = g;
+		c->tables[c->ntables++] = t;
+	}
+	return len;
+}
+
 static enum cu_status load_schema(struct ctx *c)
 {
 	static const char master_sql[] = "CREATE TABLE sqlite_master(type text, name text, "
@@ -1989,79 +2106,20 @@ static enum cu_status load_schema(struct ctx *c)
 			continue;
 		}
 		if (buf[hdr] == 0x0d && hdr + 8 + 2 * ncells <= c->usable) {
+			bool bad = false;
+			size_t q;
 			for (i = 0; i < ncells; i++) {
 				size_t off = cu_rec_be16(buf + hdr + 8 + 2 * i);
-				char type[8] = "", name[1024];
-				struct rec *r = &c->r;
-				size_t tl, nl, sl;
-				struct cu_rec_table t;
-				struct cu_error e;
-				if (off >= c->usable ||
-				    !parse_cell(c, buf, off, c->usable, false, true))
-					continue;
-				if (r->n < 5 || r->st[0] < 13 || r->st[1] < 13 || r->st[4] < 13 ||
-				    !(r->st[4] & 1) || !r->vp[0] || !r->vp[1] || !r->vp[4] ||
-				    r->st[0] == ST_LOST || r->st[1] == ST_LOST ||
-				    r->st[4] == ST_LOST)
-					continue;
-				tl = cu_rec_serial_size(r->st[0]);
-				nl = cu_rec_serial_size(r->st[1]);
-				sl = cu_rec_serial_size(r->st[4]);
-				cu_buf_reset(&c->arena);
-				if (c->enc == 1) {
-					if (tl >= sizeof(type) || nl >= sizeof(name))
-						continue;
-					memcpy(type, r->vp[0], tl);
-					type[tl] = 0;
-					memcpy(name, r->vp[1], nl);
-					name[nl] = 0;
-					if (cu_buf_append(&c->arena, r->vp[4], sl, &e) != CU_OK)
-						continue;
-				} else {
-					if (cu_rec_utf16_to_utf8(r->vp[0], tl, c->enc == 3,
-								 &c->arena, &e) != CU_OK ||
-					    c->arena.len >= sizeof(type))
-						continue;
-					memcpy(type, c->arena.data, c->arena.len);
-					type[c->arena.len] = 0;
-					cu_buf_reset(&c->arena);
-					if (cu_rec_utf16_to_utf8(r->vp[1], nl, c->enc == 3,
-								 &c->arena, &e) != CU_OK ||
-					    c->arena.len >= sizeof(name))
-						continue;
-					memcpy(name, c->arena.data, c->arena.len);
-					name[c->arena.len] = 0;
-					cu_buf_reset(&c->arena);
-					if (cu_rec_utf16_to_utf8(r->vp[4], sl, c->enc == 3,
-								 &c->arena, &e) != CU_OK)
-						continue;
-				}
-				if (strcmp(type, "table") != 0 || !c->arena.data ||
-				    c->ntables >= MAX_TABLES)
-					continue;
-				if (cu_rec_table_parse(&t, name, c->arena.data)) {
-					struct cu_rec_table *g;
-					uint64_t root = 0;
-					if (r->st[3] >= 1 && r->st[3] <= 6)
-						root = (uint64_t)be_int(
-						    r->vp[3], cu_rec_serial_size(r->st[3]));
-					else if (r->st[3] == 9)
-						root = 1;
-					t.root = root <= c->total ? (uint32_t)root : 0;
-					t.internal = strncmp(name, "sqlite_", 7) == 0;
-					if (t.internal && strcmp(name, "sqlite_sequence") != 0 &&
-					    strcmp(name, "sqlite_stat1") != 0) {
-						t.without_rowid = true; /* never matched */
-					}
-					g = cu_reallocarray(c->tables, c->ntables + 1, sizeof(*g));
-					if (!g) {
-						cu_rec_table_release(&t);
-						continue;
-					}
-					c->tables = g;
-					c->tables[c->ntables++] = t;
-				}
+				if (!schema_row(c, buf, off))
+					bad = true;
 			}
+			/* broken cell pointers: the schema rows are still in the
+			 * content area */
+			for (q = hdr + 8 + 2 * ncells; bad && q + 3 < c->usable;) {
+				size_t l = buf[q] ? schema_row(c, buf, q) : 0;
+				q += l ? l : 1;
+			}
+
 		} else {
 			damaged(c, "a schema page is not a table b-tree page");
 		}
