@@ -1867,8 +1867,13 @@ static enum cu_status wal_load(struct ctx *c)
 		salt = c->wal_hdr_ok && cu_rec_be32(fh + 8) == c->salt1 &&
 		       cu_rec_be32(fh + 12) == c->salt2;
 		if (!salt) {
-			c->fkind[i] = F_STALE;
-			chain = false; /* a frame of another salt ends the log */
+			/* a frame of another salt ends the log; it is an older
+			 * generation's (stale) unless its salts are zero: a frame
+			 * whose header was never finished, part of the transaction
+			 * in progress (uncommitted) */
+			bool zero = cu_rec_be32(fh + 8) == 0 && cu_rec_be32(fh + 12) == 0;
+			c->fkind[i] = zero && c->wal_hdr_ok ? F_UNCOMMITTED : F_STALE;
+			chain = false;
 			continue;
 		}
 		if (chain) {
