@@ -2551,6 +2551,20 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 		c->fl_count = cu_rec_be32(h + 36);
 		c->autovac = cu_rec_be32(h + 52) != 0;
 	}
+	/* reserved bytes claimed by the header but used by page 1's cells: the
+	 * field is bogus (a real reserved area is never written by the b-tree) */
+	if (c->usable < c->pgsz && read_live(c, 1, c->pg) && c->pg[100] == 0x0d) {
+		size_t ncells = cu_rec_be16(c->pg + 103), content = cu_rec_be16(c->pg + 105), k;
+		bool bogus = content >= c->usable && content != 0;
+		for (k = 0; k < ncells && 108 + 2 * k + 2 <= c->pgsz && !bogus; k++)
+			bogus = cu_rec_be16(c->pg + 108 + 2 * k) >= c->usable;
+		if (bogus) {
+			damaged(c,
+				"the reserved-bytes count in the header overlaps page 1's cells (0 "
+				"assumed)");
+			c->usable = c->pgsz;
+		}
+	}
 	if ((rc = load_schema(c)) != CU_OK)
 		goto out;
 	if (table) {

@@ -305,9 +305,44 @@ static void test_broken_pointers(void)
 	free(g);
 }
 
+/* A header claiming 200 reserved bytes that page 1's cells use: the field
+ * is refused, the rows still come back. */
+static void test_bogus_reserved(void)
+{
+	const char *p = rt_path("reserved.db");
+	const char *files[] = {p, NULL};
+	struct got *g = calloc(1, sizeof(*g));
+	struct cu_rec_stats st;
+	size_t n;
+	char *b;
+	FILE *f;
+
+	if (!rt_exec(p, "PRAGMA page_size=1024; PRAGMA secure_delete=OFF;"
+			"CREATE TABLE t(id INTEGER PRIMARY KEY, body TEXT, n INTEGER);"
+			"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<200)"
+			" INSERT INTO t(body, n) SELECT 'm'||x||'; reserved '||x, x FROM c;"
+			"DELETE FROM t WHERE id % 5 = 0;"))
+		tap_bail("cannot build reserved.db");
+	b = rt_slurp(p, &n);
+	if (!b)
+		tap_bail("cannot read reserved.db");
+	b[20] = (char)200;
+	f = fopen(p, "wb");
+	if (!f || fwrite(b, 1, n, f) != n)
+		tap_bail("cannot damage reserved.db");
+	fclose(f);
+	b[20] = 0;
+	tap_ok(rt_run(p, g, &st, NULL) && st.damaged && strstr(st.warnings, "reserved"),
+	       "a bogus reserved-bytes count is refused (%s)", st.warnings);
+	/* scored against the undamaged bytes' markers (the same bytes but one) */
+	rt_score("bogus reserved bytes", p, files, g, 200, LIVE_T);
+	free(b);
+	free(g);
+}
+
 int main(void)
 {
-	tap_plan(29);
+	tap_plan(31);
 	rt_tmp = tap_tmpdir("test_recover_schema");
 	test_ambiguous();
 	test_dropped();
@@ -318,5 +353,6 @@ int main(void)
 	test_page_sizes();
 	test_live_table_truncated();
 	test_broken_pointers();
+	test_bogus_reserved();
 	return tap_done();
 }
