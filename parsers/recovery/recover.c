@@ -1514,6 +1514,13 @@ static void carve_image(struct ctx *c, const uint8_t *pg, uint32_t pgno, const s
 			carve_region(c, pg, hdr + 12 + 2 * ncells, content, l);
 	} else if (pg[hdr] == 0x02 || pg[hdr] == 0x0a) {
 		return;
+	} else if (pgno != 1 && cu_rec_be32(pg + 4) <= c->usable / 4 - 2 &&
+		   cu_rec_be32(pg) <= c->total + c->nframes) {
+		/* a freelist trunk image (next trunk, leaf count, leaf slots): a
+		 * former leaf whose freed and live cells stay past the slots */
+		struct loc t = *l;
+		t.rebuild = true;
+		carve_region(c, pg, 8 + 4 * (size_t)cu_rec_be32(pg + 4), c->usable, &t);
 	} else if (raw) {
 		carve_region(c, pg, 0, c->usable, l);
 	}
