@@ -89,6 +89,7 @@ struct rec {
 	bool rowid_known;
 	bool partial;
 	bool strict;       /* found by scanning free bytes: columns must hold their kind */
+	bool index_fmt;    /* an index-format cell (WITHOUT ROWID table): no rowid */
 	uint64_t cell_off; /* offset of the cell in the page image */
 };
 
@@ -130,6 +131,7 @@ struct ctx {
 	struct cu_rec_table master;
 	size_t maxcols;
 	int live_only; /* cu_recover_live_table: the table, else -1 */
+	bool has_wr;   /* a WITHOUT ROWID table is in the schema */
 	uint32_t live_page;
 	uint64_t live_off;
 
@@ -434,7 +436,7 @@ static int fits(const struct ctx *c, const struct cu_rec_table *t, const struct 
 {
 	size_t k;
 
-	if (t->without_rowid || r->n == 0 || r->n > t->nstored)
+	if (t->nomatch || r->n == 0 || r->n > t->nstored || t->without_rowid != r->index_fmt)
 		return 0;
 	for (k = 0; k < r->n; k++) {
 		const struct cu_rec_column *col = &t->cols[t->stored[k]];
@@ -767,6 +769,9 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 			if (ncand == 1 &&
 			    cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid)))
 				dup = true;
+		} else if (r->index_fmt) {
+			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
+				dup = true;
 		} else if (r->rowid_known) {
 			/* superseded only for cells a structure pointed to (old page
 			 * images); a cell found by scanning free bytes under a live
@@ -864,7 +869,7 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 	out.offset = l->base + r->cell_off;
 	out.file = l->file;
 	out.wal_frame = l->wal_frame;
-	out.rowid = r->rowid_known ? r->rowid : INT64_MIN;
+	out.rowid = r->rowid_known && !r->index_fmt ? r->rowid : INT64_MIN;
 	out.partial = r->partial;
 	out.dropped = t && t->dropped;
 	out.ncols = ncols;
@@ -930,8 +935,56 @@ static size_t parse_cell(struct ctx *c, const uint8_t *pg, size_t off, size_t li
 	c->r.rowid = (int64_t)rowid;
 	c->r.rowid_known = true;
 	c->r.strict = strict;
+	c->r.index_fmt = false;
 	c->r.cell_off = off;
 	if (!parse_record(c, pl, (size_t)P, avail, strict || !live, &c->r))
+		return 0;
+	if (avail < P && !live)
+		c->r.partial = true;
+	return len;
+}
+
+/*
+ * An index-format cell (leaf 0x0A: [P][payload][overflow]; interior 0x02:
+ * [child][P][payload][overflow]) at pg[off], as a WITHOUT ROWID table
+ * stores its rows. Returns the cell length, 0 when it is not a cell; the
+ * record goes to c->r with index_fmt set (rowid 0 for the fingerprints,
+ * reported unknown).
+ */
+static size_t parse_index_cell(struct ctx *c, const uint8_t *pg, size_t off, size_t lim,
+			       bool interior, bool live)
+{
+	uint64_t P;
+	size_t n1, nlocal, len, avail, U = c->usable, X = ((U - 12) * 64 / 255) - 23,
+				       M = ((U - 12) * 32 / 255) - 23, skip = interior ? 4 : 0;
+	const uint8_t *pl;
+
+	if (off + skip >= lim)
+		return 0;
+	n1 = cu_rec_varint(pg + off + skip, pg + lim, &P);
+	if (!n1 || P < 2 || P > ((uint64_t)1 << 31))
+		return 0;
+	nlocal = P <= X ? (size_t)P : M + (size_t)((P - M) % (U - 4));
+	if (nlocal > X)
+		nlocal = M;
+	len = skip + n1 + nlocal + (nlocal < P ? 4 : 0);
+	if (len > lim - off)
+		return 0;
+	pl = pg + off + skip + n1;
+	if (nlocal < P) {
+		avail = assemble(c, pl, nlocal, P, cu_rec_be32(pl + nlocal), live);
+		pl = (const uint8_t *)c->payload.data;
+		if (!pl)
+			return 0;
+	} else {
+		avail = (size_t)P;
+	}
+	c->r.rowid = 0;
+	c->r.rowid_known = true;
+	c->r.strict = false;
+	c->r.index_fmt = true;
+	c->r.cell_off = off;
+	if (!parse_record(c, pl, (size_t)P, avail, !live, &c->r))
 		return 0;
 	if (avail < P && !live)
 		c->r.partial = true;
@@ -1200,7 +1253,7 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 	for (round = 0; round < 2 && !found[0] && !found[1]; round++)
 		for (i = 0; i < nt; i++) {
 			const struct cu_rec_table *t = c->schema_mode ? &c->master : &c->tables[i];
-			if (t->without_rowid || t->nstored > c->maxcols)
+			if (t->without_rowid || t->nomatch || t->nstored > c->maxcols)
 				continue;
 			for (want = round ? t->nstored - 1 : t->nstored;
 			     want >= (round ? 1 : t->nstored) && want >= 1; want--)
@@ -1239,6 +1292,7 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 	c->r.rowid_known = false;
 	c->r.rowid = INT64_MIN;
 	c->r.strict = true;
+	c->r.index_fmt = false;
 	c->r.cell_off = fb;
 	if (report)
 		emit(c, l, &c->r);
@@ -1513,7 +1567,25 @@ static void carve_image(struct ctx *c, const uint8_t *pg, uint32_t pgno, const s
 		if (hdr + 12 + 2 * ncells < c->usable && content <= c->usable)
 			carve_region(c, pg, hdr + 12 + 2 * ncells, content, l);
 	} else if (pg[hdr] == 0x02 || pg[hdr] == 0x0a) {
-		return;
+		/* a WITHOUT ROWID table's rows (or an index's entries, which fit
+		 * no such table unless their columns do) */
+		size_t ncells = cu_rec_be16(pg + hdr + 3), i,
+		       ptr = hdr + (pg[hdr] == 0x02 ? 12 : 8);
+		if (!c->has_wr || ptr + 2 * ncells > c->usable)
+			return;
+		for (i = 0; i < ncells && !stopped(c); i++) {
+			size_t off = cu_rec_be16(pg + ptr + 2 * i);
+			if (off >= ptr + 2 * ncells && off < c->usable &&
+			    parse_index_cell(c, pg, off, c->usable, pg[hdr] == 0x02, false))
+				emit(c, l, &c->r);
+		}
+	} else if (pgno != 1 && cu_rec_be32(pg + 4) <= c->usable / 4 - 2 &&
+		   cu_rec_be32(pg) <= c->total + c->nframes) {
+		/* a freelist trunk image (next trunk, leaf count, leaf slots): a
+		 * former leaf whose freed and live cells stay past the slots */
+		struct loc t = *l;
+		t.rebuild = true;
+		carve_region(c, pg, 8 + 4 * (size_t)cu_rec_be32(pg + 4), c->usable, &t);
 	} else if (raw) {
 		carve_region(c, pg, 0, c->usable, l);
 	}
@@ -1593,7 +1665,7 @@ static void live_row(struct ctx *c, int tid)
 		out.page = c->live_page;
 		out.offset = c->live_off;
 		out.file = "db";
-		out.rowid = r->rowid;
+		out.rowid = r->index_fmt ? INT64_MIN : r->rowid;
 		out.partial = r->partial;
 		out.ncols = t->ncols;
 		out.values = c->vals;
@@ -1678,6 +1750,10 @@ static void walk(struct ctx *c, uint32_t pg, int tid, int depth)
 				damaged(c, "cell pointer out of range");
 				continue;
 			}
+			/* a WITHOUT ROWID table's interior cells hold rows too */
+			if (type == 0x02 && tid >= 0 && c->tables[tid].without_rowid &&
+			    parse_index_cell(c, buf, off, c->usable, true, true))
+				live_row(c, tid);
 			walk(c, cu_rec_be32(buf + off), tid, depth + 1);
 		}
 		walk(c, cu_rec_be32(buf + hdr + 8), tid, depth + 1);
@@ -1718,6 +1794,14 @@ static void walk(struct ctx *c, uint32_t pg, int tid, int depth)
 			live_scan(c, buf, hdr, ncells, tid);
 	} else if (type == 0x0a) {
 		c->role[pg] = tid == -1 ? R_SCHEMA : R_INDEX;
+		c->owner[pg] = tid >= 0 ? (uint32_t)tid : UINT32_MAX;
+		if (tid >= 0 && c->tables[tid].without_rowid && hdr + 8 + 2 * ncells <= c->usable)
+			for (i = 0; i < ncells && !stopped(c); i++) {
+				size_t off = cu_rec_be16(buf + hdr + 8 + 2 * i);
+				if (off >= hdr + 8 + 2 * ncells && off < c->usable &&
+				    parse_index_cell(c, buf, off, c->usable, false, true))
+					live_row(c, tid);
+			}
 		/* index cells may spill: mark the overflow pages so they are not
 		 * carved as orphans */
 		for (i = 0; i < ncells && hdr + 8 + 2 * i + 2 <= c->usable; i++) {
@@ -2040,7 +2124,7 @@ static size_t schema_row(struct ctx *c, const uint8_t *buf, size_t off)
 		t.internal = strncmp(name, "sqlite_", 7) == 0;
 		if (t.internal && strcmp(name, "sqlite_sequence") != 0 &&
 		    strcmp(name, "sqlite_stat1") != 0) {
-			t.without_rowid = true; /* never matched */
+			t.nomatch = true;
 		}
 		g = cu_reallocarray(c->tables, c->ntables + 1, sizeof(*g));
 		if (!g) {
@@ -2223,6 +2307,20 @@ static void mark_structures(struct ctx *c)
 /* Carving passes                                                        */
 /* ------------------------------------------------------------------ */
 
+/* An index cell at pg[p] that no live cell pointer names (strict text).
+ * Returns its length or 0. */
+static size_t index_cell_free(struct ctx *c, const uint8_t *pg, size_t p)
+{
+	size_t len = parse_index_cell(c, pg, p, c->usable, false, false), i;
+
+	if (!len || c->r.partial)
+		return 0;
+	for (i = 0; i < c->ntables; i++)
+		if (c->tables[i].without_rowid && fits(c, &c->tables[i], &c->r) == 2)
+			return len;
+	return 0;
+}
+
 /* The live page pgno (its image in pg): carve by its role. */
 static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, struct loc *l)
 {
@@ -2256,6 +2354,25 @@ static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, str
 			carve_region(c, pg, 8 + 4 * L, c->usable, l);
 		break;
 	}
+	case R_INDEX:
+		/* a WITHOUT ROWID table's leaf: whole index cells left in its
+		 * gap and freeblocks (a freed cell with its header overwritten
+		 * is not rebuilt in this format) */
+		if (c->owner[pgno] < c->ntables && c->tables[c->owner[pgno]].without_rowid &&
+		    pg[hdr] == 0x0a) {
+			size_t ncells = cu_rec_be16(pg + hdr + 3), p, len;
+			if (in_file)
+				l->source = CU_REC_UNALLOCATED;
+			for (p = hdr + 8 + 2 * ncells; p + 3 < c->usable && !stopped(c);) {
+				if (!pg[p] || !(len = index_cell_free(c, pg, p))) {
+					p++;
+					continue;
+				}
+				emit(c, l, &c->r);
+				p += len;
+			}
+		}
+		break;
 	case R_FREE:
 		if (in_file)
 			l->source = CU_REC_FREELIST;
@@ -2551,6 +2668,20 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 		c->fl_count = cu_rec_be32(h + 36);
 		c->autovac = cu_rec_be32(h + 52) != 0;
 	}
+	/* reserved bytes claimed by the header but used by page 1's cells: the
+	 * field is bogus (a real reserved area is never written by the b-tree) */
+	if (c->usable < c->pgsz && read_live(c, 1, c->pg) && c->pg[100] == 0x0d) {
+		size_t ncells = cu_rec_be16(c->pg + 103), content = cu_rec_be16(c->pg + 105), k;
+		bool bogus = content >= c->usable && content != 0;
+		for (k = 0; k < ncells && 108 + 2 * k + 2 <= c->pgsz && !bogus; k++)
+			bogus = cu_rec_be16(c->pg + 108 + 2 * k) >= c->usable;
+		if (bogus) {
+			damaged(c,
+				"the reserved-bytes count in the header overlaps page 1's cells (0 "
+				"assumed)");
+			c->usable = c->pgsz;
+		}
+	}
 	if ((rc = load_schema(c)) != CU_OK)
 		goto out;
 	if (table) {
@@ -2564,9 +2695,12 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 		}
 		c->defopts.live = true;
 	}
-	for (i = 0; i < c->ntables; i++)
+	for (i = 0; i < c->ntables; i++) {
 		if (c->tables[i].ncols > c->maxcols)
 			c->maxcols = c->tables[i].ncols;
+		if (c->tables[i].without_rowid && !c->tables[i].nomatch)
+			c->has_wr = true;
+	}
 	if (!grow_cols(c, c->maxcols + 8)) {
 		rc = cu_error_set(err, CU_E_NOMEM, "recovering '%s': out of memory", db_path);
 		goto out;
@@ -2575,10 +2709,8 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 	walk(c, 1, -1, 0);
 	for (i = 0; i < c->ntables && !stopped(c); i++) {
 		const struct cu_rec_table *t = &c->tables[i];
-		if (t->root >= 2 && !t->without_rowid)
+		if (t->root >= 2)
 			walk(c, t->root, (int)i, 0);
-		else if (t->root >= 2)
-			walk(c, t->root, -2, 0);
 	}
 	if (table)
 		goto done;
