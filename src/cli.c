@@ -408,6 +408,7 @@ static ssize_t count_out_write(void *cookie, const char *buf, size_t n)
 			return -1;
 		free(jerr.out);
 		jerr.out = NULL;
+		jerr.out_len = 0; /* nothing held any more (the end writes none) */
 		jerr.spilled = true;
 	}
 	return fwrite(buf, 1, n, jerr.real_out) == n ? (ssize_t)n : -1;

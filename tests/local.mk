@@ -58,3 +58,4 @@ format:
 	cd $(top_srcdir) && git ls-files '*.c' '*.h' | xargs clang-format -i
 .PHONY: format-check format
 include tests/recovery.mk
+include tests/recovery_corpus.mk

@@ -294,6 +294,7 @@ static bool parse_column(struct cu_rec_column *c, const struct tok *v, size_t a,
 		}
 	}
 	c->aff = affinity_of(type);
+	c->pk = pk;
 	*int_type = strcasecmp(type, "INTEGER") == 0;
 	c->ipk = pk && !desc && *int_type;
 	c->virtual = generated && !stored;
@@ -305,8 +306,8 @@ bool cu_rec_table_parse(struct cu_rec_table *t, const char *name, const char *sq
 	struct tok *v = NULL;
 	size_t n = 0, i, open, close, start, k;
 	bool ok = false, *int_type = NULL;
-	char *pk_name = NULL;
-	size_t pk_count = 0;
+	char *pk_name = NULL, *pk_names[64];
+	size_t pk_count = 0, npk = 0;
 
 	memset(t, 0, sizeof(*t));
 	if (!sql || !tokenize(sql, &v, &n))
@@ -355,6 +356,8 @@ bool cu_rec_table_parse(struct cu_rec_table *t, const char *name, const char *sq
 						pk_count++;
 						if (!pk_name)
 							pk_name = tok_name(&v[q]);
+						if (npk < 64 && (pk_names[npk] = tok_name(&v[q])))
+							npk++;
 					}
 				}
 			}
@@ -392,10 +395,35 @@ bool cu_rec_table_parse(struct cu_rec_table *t, const char *name, const char *sq
 	t->colnames = cu_calloc(t->ncols, sizeof(*t->colnames));
 	if (!t->stored || !t->colnames)
 		goto out;
-	for (k = 0; k < t->ncols; k++) {
+	for (k = 0; k < t->ncols; k++)
 		t->colnames[k] = t->cols[k].name;
-		if (!t->cols[k].virtual)
-			t->stored[t->nstored++] = k;
+	if (t->without_rowid) {
+		/* the key columns first (table constraint order, else the column
+		 * declared PRIMARY KEY), then the others in declared order */
+		bool *used = cu_calloc(t->ncols, sizeof(*used));
+		size_t j;
+		if (!used)
+			goto out;
+		for (j = 0; j < npk; j++)
+			for (k = 0; k < t->ncols; k++)
+				if (!used[k] && !t->cols[k].virtual &&
+				    strcasecmp(t->cols[k].name, pk_names[j]) == 0) {
+					used[k] = true;
+					t->stored[t->nstored++] = k;
+				}
+		for (k = 0; k < t->ncols && npk == 0; k++)
+			if (t->cols[k].pk && !t->cols[k].virtual) {
+				used[k] = true;
+				t->stored[t->nstored++] = k;
+			}
+		for (k = 0; k < t->ncols; k++)
+			if (!used[k] && !t->cols[k].virtual)
+				t->stored[t->nstored++] = k;
+		free(used);
+	} else {
+		for (k = 0; k < t->ncols; k++)
+			if (!t->cols[k].virtual)
+				t->stored[t->nstored++] = k;
 	}
 	if (t->nstored == 0)
 		goto out;
@@ -405,6 +433,8 @@ out:
 	free(v);
 	free(int_type);
 	free(pk_name);
+	while (npk > 0)
+		free(pk_names[--npk]);
 	if (!ok)
 		cu_rec_table_release(t);
 	return ok;

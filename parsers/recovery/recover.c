@@ -88,6 +88,8 @@ struct rec {
 	int64_t rowid;
 	bool rowid_known;
 	bool partial;
+	bool strict;       /* found by scanning free bytes: columns must hold their kind */
+	bool index_fmt;    /* an index-format cell (WITHOUT ROWID table): no rowid */
 	uint64_t cell_off; /* offset of the cell in the page image */
 };
 
@@ -129,10 +131,12 @@ struct ctx {
 	struct cu_rec_table master;
 	size_t maxcols;
 	int live_only; /* cu_recover_live_table: the table, else -1 */
+	bool has_wr;   /* a WITHOUT ROWID table is in the schema */
 	uint32_t live_page;
 	uint64_t live_off;
 
 	struct cu_rec_set live_full, live_rowid, live_tail, emit_full, emit_tail;
+	struct cu_rec_set live_prefix, emit_prefix; /* first bytes after column 0 */
 	uint64_t budget;
 	int64_t deadline;
 	bool limit_hit, sets_full;
@@ -432,13 +436,16 @@ static int fits(const struct ctx *c, const struct cu_rec_table *t, const struct 
 {
 	size_t k;
 
-	if (t->without_rowid || r->n == 0 || r->n > t->nstored)
+	if (t->nomatch || r->n == 0 || r->n > t->nstored || t->without_rowid != r->index_fmt)
 		return 0;
 	for (k = 0; k < r->n; k++) {
 		const struct cu_rec_column *col = &t->cols[t->stored[k]];
 		if (r->st[k] == ST_LOST)
 			continue;
 		if (!cu_rec_affinity_accepts(col->aff, col->ipk, r->st[k]))
+			return 0;
+		if (r->strict && col->aff == CU_REC_AFF_TEXT && r->st[k] != 0 &&
+		    !(r->st[k] >= 13 && (r->st[k] & 1)))
 			return 0;
 	}
 	if (t->internal) {
@@ -472,6 +479,46 @@ static uint64_t fp_values(const struct ctx *c, uint64_t seed, size_t tid, const 
 			cu_rec_hash_add(&h, r->vp[k], cu_rec_serial_size(st));
 	}
 	return cu_rec_hash_final(&h);
+}
+
+/* Fingerprints of the first L value bytes from column 1 on, for L in
+ * prefix_len[]: what a copy cut short (partial) can still be compared by,
+ * through the longest L it has. */
+static const size_t prefix_len[] = {10, 16, 32, 64};
+#define N_PREFIX (sizeof(prefix_len) / sizeof(prefix_len[0]))
+
+static size_t prefix_have(const struct rec *r)
+{
+	size_t k, have = 0;
+
+	if (r->n < 2 || r->st[1] == ST_LOST || !r->vp[1])
+		return 0;
+	for (k = 1; k < r->n && r->st[k] != ST_LOST && r->vp[k]; k++)
+		have = (size_t)(r->vp[k] - r->vp[1]) + cu_rec_serial_size(r->st[k]);
+	return have;
+}
+
+/* 0 when the record has fewer than prefix_len[which] bytes */
+static uint64_t fp_prefix(const struct rec *r, size_t tid, size_t which)
+{
+	struct cu_rec_hash h;
+
+	if (prefix_have(r) < prefix_len[which])
+		return 0;
+	cu_rec_hash_init(&h, 17 + which);
+	cu_rec_hash_u64(&h, tid);
+	cu_rec_hash_add(&h, r->vp[1], prefix_len[which]);
+	return cu_rec_hash_final(&h);
+}
+
+/* The longest prefix fingerprint a (partial) record has, 0 when none. */
+static uint64_t fp_prefix_best(const struct rec *r, size_t tid)
+{
+	size_t which = N_PREFIX, have = prefix_have(r);
+
+	while (which > 0 && have < prefix_len[which - 1])
+		which--;
+	return which ? fp_prefix(r, tid, which - 1) : 0;
 }
 
 static uint64_t fp_rowid(size_t tid, int64_t rowid)
@@ -619,6 +666,19 @@ static void schema_record(struct ctx *c, const struct rec *r)
 	free(sql);
 }
 
+/* Bytes of the values that survive (NULL and lost columns count 0). A
+ * partial record with fewer than PARTIAL_MIN_BYTES is a scrap ("wxid_",
+ * "m") that cannot be told apart from noise or tied to a row: not reported. */
+#define PARTIAL_MIN_BYTES 10
+static size_t value_bytes(const struct rec *r)
+{
+	size_t k, n = 0;
+	for (k = 0; k < r->n; k++)
+		if (r->st[k] != ST_LOST && r->st[k] != 0)
+			n += r->st[k] == 8 || r->st[k] == 9 ? 1 : cu_rec_serial_size(r->st[k]);
+	return n;
+}
+
 /* A record whose values are all NULL, zero or zero bytes (a zeroed area
  * read as a record) proves nothing: not reported. */
 static bool says_nothing(const struct rec *r)
@@ -650,7 +710,7 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 	bool rebuilt = !r->rowid_known || r->partial, dup = false, superseded = false;
 	bool reportable = false;
 	struct cu_rec_record out;
-	uint64_t key_full = 0, key_tail = 0, tidkey;
+	uint64_t key_full = 0, key_tail = 0, key_prefix, tidkey;
 	size_t ncols, k;
 	size_t *toff = NULL;
 	struct cu_error e;
@@ -664,7 +724,7 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 	}
 	if ((c->pass == 1) == rebuilt)
 		return;
-	if (says_nothing(r))
+	if (says_nothing(r) || (r->partial && value_bytes(r) < PARTIAL_MIN_BYTES))
 		return;
 	/* exact column count first; fewer columns (ALTER) only when no table
 	 * fits exactly */
@@ -703,13 +763,34 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 	/* live rows: same rowid and content = duplicate; same rowid = older
 	 * version; rowid unknown: the columns after the first */
 	for (i = 0; i < ncand; i++) {
-		if (r->rowid_known && !r->partial) {
+		if (r->rowid_known && r->partial) {
+			/* a cut copy of a live rowid: most likely the live row's
+			 * stale copy with bytes written over; not a deletion */
+			if (ncand == 1 &&
+			    cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid)))
+				dup = true;
+		} else if (r->index_fmt) {
 			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
 				dup = true;
-			else if (cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid)))
-				superseded = true;
+		} else if (r->rowid_known) {
+			/* superseded only for cells a structure pointed to (old page
+			 * images); a cell found by scanning free bytes under a live
+			 * rowid is a stale copy whose bytes were partly written over */
+			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
+				dup = true;
+			else if (cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid))) {
+				if (r->strict && ncand == 1)
+					dup = true;
+				else if (!r->strict)
+					superseded = true;
+			}
 		} else if (cu_rec_set_has(&c->live_tail, fp_values(c, 3, cand[i], r, 1, false))) {
 			dup = true;
+		}
+		if (r->partial && !dup) {
+			uint64_t pf = fp_prefix_best(r, cand[i]);
+			if (pf && cu_rec_set_has(&c->live_prefix, pf))
+				dup = true;
 		}
 	}
 	if (dup && !c->opts->duplicates) {
@@ -725,9 +806,15 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 	key_tail = fp_values(c, 13, tidkey, r, 1, false);
 	if (rebuilt && cu_rec_set_has(&c->emit_tail, key_tail))
 		return;
+	key_prefix = fp_prefix_best(r, tidkey);
+	if (r->partial && key_prefix && cu_rec_set_has(&c->emit_prefix, key_prefix))
+		return;
 	if (key_full)
 		set_add(c, &c->emit_full, key_full);
 	set_add(c, &c->emit_tail, key_tail);
+	for (k = 0; k < N_PREFIX; k++)
+		if ((key_prefix = fp_prefix(r, tidkey, k)) != 0)
+			set_add(c, &c->emit_prefix, key_prefix);
 
 	/* values in declared column order */
 	ncols = t ? t->ncols : r->n;
@@ -782,7 +869,7 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 	out.offset = l->base + r->cell_off;
 	out.file = l->file;
 	out.wal_frame = l->wal_frame;
-	out.rowid = r->rowid_known ? r->rowid : INT64_MIN;
+	out.rowid = r->rowid_known && !r->index_fmt ? r->rowid : INT64_MIN;
 	out.partial = r->partial;
 	out.dropped = t && t->dropped;
 	out.ncols = ncols;
@@ -829,7 +916,14 @@ static size_t parse_cell(struct ctx *c, const uint8_t *pg, size_t off, size_t li
 	if (len > lim - off)
 		return 0;
 	pl = p + n1 + n2;
-	if (nlocal < P) {
+	if (!live && c->trust_end && off + len > c->trust_end) {
+		/* a cell freed later was written over this one's tail */
+		if (off + n1 + n2 >= c->trust_end)
+			return 0;
+		avail = c->trust_end - (off + n1 + n2);
+		if (avail > nlocal)
+			avail = nlocal;
+	} else if (nlocal < P) {
 		ovf = cu_rec_be32(pl + nlocal);
 		avail = assemble(c, pl, nlocal, P, ovf, live);
 		pl = (const uint8_t *)c->payload.data;
@@ -840,8 +934,57 @@ static size_t parse_cell(struct ctx *c, const uint8_t *pg, size_t off, size_t li
 	}
 	c->r.rowid = (int64_t)rowid;
 	c->r.rowid_known = true;
+	c->r.strict = strict;
+	c->r.index_fmt = false;
 	c->r.cell_off = off;
 	if (!parse_record(c, pl, (size_t)P, avail, strict || !live, &c->r))
+		return 0;
+	if (avail < P && !live)
+		c->r.partial = true;
+	return len;
+}
+
+/*
+ * An index-format cell (leaf 0x0A: [P][payload][overflow]; interior 0x02:
+ * [child][P][payload][overflow]) at pg[off], as a WITHOUT ROWID table
+ * stores its rows. Returns the cell length, 0 when it is not a cell; the
+ * record goes to c->r with index_fmt set (rowid 0 for the fingerprints,
+ * reported unknown).
+ */
+static size_t parse_index_cell(struct ctx *c, const uint8_t *pg, size_t off, size_t lim,
+			       bool interior, bool live)
+{
+	uint64_t P;
+	size_t n1, nlocal, len, avail, U = c->usable, X = ((U - 12) * 64 / 255) - 23,
+				       M = ((U - 12) * 32 / 255) - 23, skip = interior ? 4 : 0;
+	const uint8_t *pl;
+
+	if (off + skip >= lim)
+		return 0;
+	n1 = cu_rec_varint(pg + off + skip, pg + lim, &P);
+	if (!n1 || P < 2 || P > ((uint64_t)1 << 31))
+		return 0;
+	nlocal = P <= X ? (size_t)P : M + (size_t)((P - M) % (U - 4));
+	if (nlocal > X)
+		nlocal = M;
+	len = skip + n1 + nlocal + (nlocal < P ? 4 : 0);
+	if (len > lim - off)
+		return 0;
+	pl = pg + off + skip + n1;
+	if (nlocal < P) {
+		avail = assemble(c, pl, nlocal, P, cu_rec_be32(pl + nlocal), live);
+		pl = (const uint8_t *)c->payload.data;
+		if (!pl)
+			return 0;
+	} else {
+		avail = (size_t)P;
+	}
+	c->r.rowid = 0;
+	c->r.rowid_known = true;
+	c->r.strict = false;
+	c->r.index_fmt = true;
+	c->r.cell_off = off;
+	if (!parse_record(c, pl, (size_t)P, avail, !live, &c->r))
 		return 0;
 	if (avail < P && !live)
 		c->r.partial = true;
@@ -1110,7 +1253,7 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 	for (round = 0; round < 2 && !found[0] && !found[1]; round++)
 		for (i = 0; i < nt; i++) {
 			const struct cu_rec_table *t = c->schema_mode ? &c->master : &c->tables[i];
-			if (t->without_rowid || t->nstored > c->maxcols)
+			if (t->without_rowid || t->nomatch || t->nstored > c->maxcols)
 				continue;
 			for (want = round ? t->nstored - 1 : t->nstored;
 			     want >= (round ? 1 : t->nstored) && want >= 1; want--)
@@ -1148,6 +1291,8 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 		return 0;
 	c->r.rowid_known = false;
 	c->r.rowid = INT64_MIN;
+	c->r.strict = true;
+	c->r.index_fmt = false;
 	c->r.cell_off = fb;
 	if (report)
 		emit(c, l, &c->r);
@@ -1169,12 +1314,38 @@ static bool fb_header(const struct ctx *c, const uint8_t *pg, size_t p, size_t e
 	return true;
 }
 
+/* The first freed-cell header inside [a, b) whose block runs exactly to
+ * end (it was merged with everything after it up to there, the content
+ * start or the end of the enclosing freeblock) and whose cell rebuilds: a
+ * cell freed after the one being read was written over it from there on.
+ * 0 when none. */
+static size_t find_inner(struct ctx *c, const uint8_t *pg, size_t a, size_t b, size_t end,
+			 const struct loc *l)
+{
+	size_t q, sz, saved = c->trust_end, found = 0;
+
+	if (!l->rebuild)
+		return 0;
+	if (b > end)
+		b = end;
+	for (q = a; q < b && q + 4 <= end && !found; q++) {
+		c->trust_end = end;
+		if (fb_header(c, pg, q, end, &sz) && q + sz == end &&
+		    rebuild(c, pg, q, q + sz, true, l, false))
+			found = q;
+	}
+	c->trust_end = saved;
+	return found;
+}
+
 /* Carves free bytes pg[start..end): freed cells with a freeblock header
- * (rebuilt) and intact cells, zero runs skipped. */
+ * (rebuilt) and intact cells, zero runs skipped. A record with a later
+ * freed cell's header inside it is cut there (partial) and the scan goes
+ * on from that header. */
 static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t end,
 			 const struct loc *l)
 {
-	size_t p = start, len, sz, resume = 0;
+	size_t p = start, len, sz, resume = 0, q;
 
 	if (end > c->usable)
 		end = c->usable;
@@ -1184,14 +1355,14 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 			/* zero run (secure_delete, never-used space): skip it, but
 			 * keep its last three bytes, which may begin a freeblock
 			 * header [00 00][00 size] */
-			size_t q = p;
-			while (q < end && pg[q] == 0)
-				q++;
-			if (q >= end)
+			size_t z = p;
+			while (z < end && pg[z] == 0)
+				z++;
+			if (z >= end)
 				break;
-			resume = q;
-			if (q >= p + 3)
-				p = q - 3;
+			resume = z;
+			if (z >= p + 3)
+				p = z - 3;
 		}
 		/* a freed cell keeps its freeblock size even when later writes
 		 * took the bytes past the region (cells written since): its
@@ -1201,20 +1372,28 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 		 * [01 6a][00 c0] also read as [00 00][01 6a]). */
 		c->trust_end = end;
 		if (l->rebuild && p + 4 <= end && fb_header(c, pg, p, end, &sz) &&
-		    rebuild(c, pg, p, p + sz, p + sz <= end, l, false)) {
-			size_t k, sz2;
+		    (len = rebuild(c, pg, p, p + sz, p + sz <= end, l, false)) != 0) {
+			size_t k, sz2, len2;
 			if (p + sz > end)
 				for (k = 1; k <= 3 && p + k + 4 <= end; k++)
 					if (fb_header(c, pg, p + k, end, &sz2) &&
 					    p + k + sz2 <= end &&
-					    rebuild(c, pg, p + k, p + k + sz2, true, l, false)) {
+					    (len2 = rebuild(c, pg, p + k, p + k + sz2, true, l,
+							    false)) != 0) {
 						p += k;
 						sz = sz2;
+						len = len2;
 						break;
 					}
+			q = find_inner(c, pg, p + 4, p + len, end, l);
+			c->trust_end = q ? q : end;
 			len = rebuild(c, pg, p, p + sz, p + sz <= end, l, true);
+			c->trust_end = 0;
+			if (q) {
+				p = q;
+				continue;
+			}
 			if (len) {
-				c->trust_end = 0;
 				p += len < end - p ? len : end - p;
 				continue;
 			}
@@ -1222,6 +1401,15 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 		c->trust_end = 0;
 		len = parse_cell(c, pg, p, end, true, false);
 		if (len) {
+			q = find_inner(c, pg, p + 4, p + len, end, l);
+			if (q) {
+				c->trust_end = q;
+				if (parse_cell(c, pg, p, end, true, false))
+					emit(c, l, &c->r);
+				c->trust_end = 0;
+				p = q;
+				continue;
+			}
 			emit(c, l, &c->r);
 			p += len;
 			continue;
@@ -1280,12 +1468,30 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 		for (a = fb; a < fb + sz; a++)
 			cover[a / 8] |= (uint8_t)(1u << (a % 8));
 		c->st->bytes_scanned += 4;
-		len = sz >= 6 ? rebuild(c, pg, fb, fb + sz, true, &l, true) : 0;
-		if (!len && sz >= 6) {
-			/* not one cell: the intact cells after the header */
-			carve_region(c, pg, fb + 4, fb + sz, &l);
-		} else if (len && len + 4 <= sz) {
-			carve_region(c, pg, fb + len, fb + sz, &l);
+		if (sz >= 6) {
+			/* a cell written later over this one (and freed again, its
+			 * block running to this block's end) cuts it: from there on
+			 * its bytes are the later cell's */
+			size_t q, rest;
+			len = rebuild(c, pg, fb, fb + sz, true, &l, false);
+			if (len) {
+				q = find_inner(c, pg, fb + 4, fb + len, fb + sz, &l);
+				c->trust_end = q;
+				len = rebuild(c, pg, fb, fb + sz, true, &l, true);
+				rest = q ? q : len ? fb + len : fb + 4;
+			} else {
+				/* or a cell was allocated from the block's end since
+				 * (SQLite keeps the block's start and shrinks it): the
+				 * freed cell runs past the block, cut at its end or at a
+				 * later cell inside */
+				q = find_inner(c, pg, fb + 4, fb + sz, fb + sz, &l);
+				c->trust_end = q ? q : fb + sz;
+				len = rebuild(c, pg, fb, c->usable, false, &l, true);
+				rest = q ? q : len ? fb + sz : fb + 4;
+			}
+			c->trust_end = 0;
+			if (rest + 4 <= fb + sz)
+				carve_region(c, pg, rest, fb + sz, &l);
 		}
 		prev = fb;
 		fb = cu_rec_be16(pg + fb);
@@ -1361,7 +1567,25 @@ static void carve_image(struct ctx *c, const uint8_t *pg, uint32_t pgno, const s
 		if (hdr + 12 + 2 * ncells < c->usable && content <= c->usable)
 			carve_region(c, pg, hdr + 12 + 2 * ncells, content, l);
 	} else if (pg[hdr] == 0x02 || pg[hdr] == 0x0a) {
-		return;
+		/* a WITHOUT ROWID table's rows (or an index's entries, which fit
+		 * no such table unless their columns do) */
+		size_t ncells = cu_rec_be16(pg + hdr + 3), i,
+		       ptr = hdr + (pg[hdr] == 0x02 ? 12 : 8);
+		if (!c->has_wr || ptr + 2 * ncells > c->usable)
+			return;
+		for (i = 0; i < ncells && !stopped(c); i++) {
+			size_t off = cu_rec_be16(pg + ptr + 2 * i);
+			if (off >= ptr + 2 * ncells && off < c->usable &&
+			    parse_index_cell(c, pg, off, c->usable, pg[hdr] == 0x02, false))
+				emit(c, l, &c->r);
+		}
+	} else if (pgno != 1 && cu_rec_be32(pg + 4) <= c->usable / 4 - 2 &&
+		   cu_rec_be32(pg) <= c->total + c->nframes) {
+		/* a freelist trunk image (next trunk, leaf count, leaf slots): a
+		 * former leaf whose freed and live cells stay past the slots */
+		struct loc t = *l;
+		t.rebuild = true;
+		carve_region(c, pg, 8 + 4 * (size_t)cu_rec_be32(pg + 4), c->usable, &t);
 	} else if (raw) {
 		carve_region(c, pg, 0, c->usable, l);
 	}
@@ -1395,6 +1619,13 @@ static void live_row(struct ctx *c, int tid)
 	set_add(c, &c->live_full, fp_values(c, 1, (size_t)tid, r, 0, true));
 	set_add(c, &c->live_rowid, fp_rowid((size_t)tid, r->rowid));
 	set_add(c, &c->live_tail, fp_values(c, 3, (size_t)tid, r, 1, false));
+	{
+		size_t k;
+		uint64_t pf;
+		for (k = 0; k < N_PREFIX; k++)
+			if ((pf = fp_prefix(r, (size_t)tid, k)) != 0)
+				set_add(c, &c->live_prefix, pf);
+	}
 	if (c->opts->live && (c->live_only < 0 || c->live_only == tid)) {
 		/* reported as this table's row, whatever else it fits */
 		struct cu_rec_record out;
@@ -1434,7 +1665,7 @@ static void live_row(struct ctx *c, int tid)
 		out.page = c->live_page;
 		out.offset = c->live_off;
 		out.file = "db";
-		out.rowid = r->rowid;
+		out.rowid = r->index_fmt ? INT64_MIN : r->rowid;
 		out.partial = r->partial;
 		out.ncols = t->ncols;
 		out.values = c->vals;
@@ -1443,6 +1674,41 @@ static void live_row(struct ctx *c, int tid)
 			c->st->records++;
 			c->cb_rc = c->fn(c->fnctx, &out, c->err);
 		}
+	}
+}
+
+/*
+ * A live leaf whose cell pointers are damaged: every cell of the table
+ * found in its content area counts as live (fingerprinted, never reported
+ * as deleted), so live rows the broken pointers hide are not reported as
+ * deletions. Freed cells that are still whole on such a page are lost to
+ * recovery: precision first on a damaged page.
+ */
+static void live_scan(struct ctx *c, const uint8_t *buf, size_t hdr, size_t ncells, int tid)
+{
+	size_t p = hdr + 8 + 2 * ncells, len, content = cu_rec_be16(buf + hdr + 5);
+
+	/* from the content start when it is sane, else past the pointers */
+	if (content >= hdr + 8 && content < c->usable)
+		p = content;
+	else if (p > c->usable)
+		p = c->usable;
+
+	while (p + 3 < c->usable && !stopped(c)) {
+		if (buf[p] == 0) {
+			p++;
+			continue;
+		}
+		len = parse_cell(c, buf, p, c->usable, true, false);
+		if (len && !c->r.partial && fits(c, &c->tables[tid], &c->r)) {
+			bool saved = c->opts->live;
+			c->defopts.live = false; /* fingerprints only */
+			live_row(c, tid);
+			c->defopts.live = saved;
+			p += len;
+			continue;
+		}
+		p++;
 	}
 }
 
@@ -1484,25 +1750,35 @@ static void walk(struct ctx *c, uint32_t pg, int tid, int depth)
 				damaged(c, "cell pointer out of range");
 				continue;
 			}
+			/* a WITHOUT ROWID table's interior cells hold rows too */
+			if (type == 0x02 && tid >= 0 && c->tables[tid].without_rowid &&
+			    parse_index_cell(c, buf, off, c->usable, true, true))
+				live_row(c, tid);
 			walk(c, cu_rec_be32(buf + off), tid, depth + 1);
 		}
 		walk(c, cu_rec_be32(buf + hdr + 8), tid, depth + 1);
 	} else if (type == 0x0d) {
 		size_t ptr = hdr + 8;
+		bool bad = false;
 		if (ptr + 2 * ncells > c->usable) {
 			damaged(c, "cell count past the page end");
-			goto out;
+			ncells = (c->usable - ptr) / 2;
+			bad = true;
 		}
 		c->role[pg] = tid == -1 ? R_SCHEMA : R_LEAF;
 		c->owner[pg] = tid >= 0 ? (uint32_t)tid : UINT32_MAX;
 		for (i = 0; i < ncells && !stopped(c); i++) {
 			size_t off = cu_rec_be16(buf + ptr + 2 * i);
 			if (off < ptr + 2 * ncells || off >= c->usable) {
-				damaged(c, "cell pointer out of range");
+				if (!bad)
+					damaged(c, "cell pointer out of range");
+				bad = true;
 				continue;
 			}
 			if (!parse_cell(c, buf, off, c->usable, false, true)) {
-				damaged(c, "a live cell does not parse");
+				if (!bad)
+					damaged(c, "a live cell does not parse");
+				bad = true;
 				continue;
 			}
 			if (tid >= 0) {
@@ -1514,11 +1790,21 @@ static void walk(struct ctx *c, uint32_t pg, int tid, int depth)
 				live_row(c, tid);
 			}
 		}
+		if (bad && tid >= 0)
+			live_scan(c, buf, hdr, ncells, tid);
 	} else if (type == 0x0a) {
 		c->role[pg] = tid == -1 ? R_SCHEMA : R_INDEX;
+		c->owner[pg] = tid >= 0 ? (uint32_t)tid : UINT32_MAX;
+		if (tid >= 0 && c->tables[tid].without_rowid && hdr + 8 + 2 * ncells <= c->usable)
+			for (i = 0; i < ncells && !stopped(c); i++) {
+				size_t off = cu_rec_be16(buf + hdr + 8 + 2 * i);
+				if (off >= hdr + 8 + 2 * ncells && off < c->usable &&
+				    parse_index_cell(c, buf, off, c->usable, false, true))
+					live_row(c, tid);
+			}
 		/* index cells may spill: mark the overflow pages so they are not
 		 * carved as orphans */
-		for (i = 0; i < ncells && i < c->usable / 2; i++) {
+		for (i = 0; i < ncells && hdr + 8 + 2 * i + 2 <= c->usable; i++) {
 			size_t off = cu_rec_be16(buf + hdr + 8 + 2 * i), n1, U = c->usable;
 			uint64_t P;
 			size_t X = ((U - 12) * 64 / 255) - 23, M = ((U - 12) * 32 / 255) - 23, K,
@@ -1665,8 +1951,13 @@ static enum cu_status wal_load(struct ctx *c)
 		salt = c->wal_hdr_ok && cu_rec_be32(fh + 8) == c->salt1 &&
 		       cu_rec_be32(fh + 12) == c->salt2;
 		if (!salt) {
-			c->fkind[i] = F_STALE;
-			chain = false; /* a frame of another salt ends the log */
+			/* a frame of another salt ends the log; it is an older
+			 * generation's (stale) unless its salts are zero: a frame
+			 * whose header was never finished, part of the transaction
+			 * in progress (uncommitted) */
+			bool zero = cu_rec_be32(fh + 8) == 0 && cu_rec_be32(fh + 12) == 0;
+			c->fkind[i] = zero && c->wal_hdr_ok ? F_UNCOMMITTED : F_STALE;
+			chain = false;
 			continue;
 		}
 		if (chain) {
@@ -1772,6 +2063,80 @@ static bool grow_cols(struct ctx *c, size_t maxcols)
 
 /* The live schema: sqlite_master's b-tree rows (type, name, tbl_name,
  * rootpage, sql). */
+/* One sqlite_master row at buf[off]: a table's schema is added. Returns
+ * the cell length when the cell is a schema row (any type), else 0. */
+static size_t schema_row(struct ctx *c, const uint8_t *buf, size_t off)
+{
+	size_t len = 0, i;
+	char type[8] = "", name[1024];
+	struct rec *r = &c->r;
+	size_t tl, nl, sl;
+	struct cu_rec_table t;
+	struct cu_error e;
+	if (off >= c->usable || !(len = parse_cell(c, buf, off, c->usable, false, true)))
+		return 0;
+	if (r->n < 5 || r->st[0] < 13 || r->st[1] < 13 || r->st[4] < 13 || !(r->st[4] & 1) ||
+	    !r->vp[0] || !r->vp[1] || !r->vp[4] || r->st[0] == ST_LOST || r->st[1] == ST_LOST ||
+	    r->st[4] == ST_LOST)
+		return len; /* a cell, not a table's row */
+	tl = cu_rec_serial_size(r->st[0]);
+	nl = cu_rec_serial_size(r->st[1]);
+	sl = cu_rec_serial_size(r->st[4]);
+	cu_buf_reset(&c->arena);
+	if (c->enc == 1) {
+		if (tl >= sizeof(type) || nl >= sizeof(name))
+			return 0;
+		memcpy(type, r->vp[0], tl);
+		type[tl] = 0;
+		memcpy(name, r->vp[1], nl);
+		name[nl] = 0;
+		if (cu_buf_append(&c->arena, r->vp[4], sl, &e) != CU_OK)
+			return 0;
+	} else {
+		if (cu_rec_utf16_to_utf8(r->vp[0], tl, c->enc == 3, &c->arena, &e) != CU_OK ||
+		    c->arena.len >= sizeof(type))
+			return 0;
+		memcpy(type, c->arena.data, c->arena.len);
+		type[c->arena.len] = 0;
+		cu_buf_reset(&c->arena);
+		if (cu_rec_utf16_to_utf8(r->vp[1], nl, c->enc == 3, &c->arena, &e) != CU_OK ||
+		    c->arena.len >= sizeof(name))
+			return 0;
+		memcpy(name, c->arena.data, c->arena.len);
+		name[c->arena.len] = 0;
+		cu_buf_reset(&c->arena);
+		if (cu_rec_utf16_to_utf8(r->vp[4], sl, c->enc == 3, &c->arena, &e) != CU_OK)
+			return 0;
+	}
+	if (strcmp(type, "table") != 0 || !c->arena.data || c->ntables >= MAX_TABLES)
+		return len;
+	for (i = 0; i < c->ntables; i++)
+		if (strcmp(c->tables[i].name, name) == 0)
+			return len; /* seen already (a scan over damaged pointers) */
+	if (cu_rec_table_parse(&t, name, c->arena.data)) {
+		struct cu_rec_table *g;
+		uint64_t root = 0;
+		if (r->st[3] >= 1 && r->st[3] <= 6)
+			root = (uint64_t)be_int(r->vp[3], cu_rec_serial_size(r->st[3]));
+		else if (r->st[3] == 9)
+			root = 1;
+		t.root = root <= c->total ? (uint32_t)root : 0;
+		t.internal = strncmp(name, "sqlite_", 7) == 0;
+		if (t.internal && strcmp(name, "sqlite_sequence") != 0 &&
+		    strcmp(name, "sqlite_stat1") != 0) {
+			t.nomatch = true;
+		}
+		g = cu_reallocarray(c->tables, c->ntables + 1, sizeof(*g));
+		if (!g) {
+			cu_rec_table_release(&t);
+			return 0;
+		}
+		c->tables = g;
+		c->tables[c->ntables++] = t;
+	}
+	return len;
+}
+
 static enum cu_status load_schema(struct ctx *c)
 {
 	static const char master_sql[] = "CREATE TABLE sqlite_master(type text, name text, "
@@ -1830,79 +2195,20 @@ static enum cu_status load_schema(struct ctx *c)
 			continue;
 		}
 		if (buf[hdr] == 0x0d && hdr + 8 + 2 * ncells <= c->usable) {
+			bool bad = false;
+			size_t q;
 			for (i = 0; i < ncells; i++) {
 				size_t off = cu_rec_be16(buf + hdr + 8 + 2 * i);
-				char type[8] = "", name[1024];
-				struct rec *r = &c->r;
-				size_t tl, nl, sl;
-				struct cu_rec_table t;
-				struct cu_error e;
-				if (off >= c->usable ||
-				    !parse_cell(c, buf, off, c->usable, false, true))
-					continue;
-				if (r->n < 5 || r->st[0] < 13 || r->st[1] < 13 || r->st[4] < 13 ||
-				    !(r->st[4] & 1) || !r->vp[0] || !r->vp[1] || !r->vp[4] ||
-				    r->st[0] == ST_LOST || r->st[1] == ST_LOST ||
-				    r->st[4] == ST_LOST)
-					continue;
-				tl = cu_rec_serial_size(r->st[0]);
-				nl = cu_rec_serial_size(r->st[1]);
-				sl = cu_rec_serial_size(r->st[4]);
-				cu_buf_reset(&c->arena);
-				if (c->enc == 1) {
-					if (tl >= sizeof(type) || nl >= sizeof(name))
-						continue;
-					memcpy(type, r->vp[0], tl);
-					type[tl] = 0;
-					memcpy(name, r->vp[1], nl);
-					name[nl] = 0;
-					if (cu_buf_append(&c->arena, r->vp[4], sl, &e) != CU_OK)
-						continue;
-				} else {
-					if (cu_rec_utf16_to_utf8(r->vp[0], tl, c->enc == 3,
-								 &c->arena, &e) != CU_OK ||
-					    c->arena.len >= sizeof(type))
-						continue;
-					memcpy(type, c->arena.data, c->arena.len);
-					type[c->arena.len] = 0;
-					cu_buf_reset(&c->arena);
-					if (cu_rec_utf16_to_utf8(r->vp[1], nl, c->enc == 3,
-								 &c->arena, &e) != CU_OK ||
-					    c->arena.len >= sizeof(name))
-						continue;
-					memcpy(name, c->arena.data, c->arena.len);
-					name[c->arena.len] = 0;
-					cu_buf_reset(&c->arena);
-					if (cu_rec_utf16_to_utf8(r->vp[4], sl, c->enc == 3,
-								 &c->arena, &e) != CU_OK)
-						continue;
-				}
-				if (strcmp(type, "table") != 0 || !c->arena.data ||
-				    c->ntables >= MAX_TABLES)
-					continue;
-				if (cu_rec_table_parse(&t, name, c->arena.data)) {
-					struct cu_rec_table *g;
-					uint64_t root = 0;
-					if (r->st[3] >= 1 && r->st[3] <= 6)
-						root = (uint64_t)be_int(
-						    r->vp[3], cu_rec_serial_size(r->st[3]));
-					else if (r->st[3] == 9)
-						root = 1;
-					t.root = root <= c->total ? (uint32_t)root : 0;
-					t.internal = strncmp(name, "sqlite_", 7) == 0;
-					if (t.internal && strcmp(name, "sqlite_sequence") != 0 &&
-					    strcmp(name, "sqlite_stat1") != 0) {
-						t.without_rowid = true; /* never matched */
-					}
-					g = cu_reallocarray(c->tables, c->ntables + 1, sizeof(*g));
-					if (!g) {
-						cu_rec_table_release(&t);
-						continue;
-					}
-					c->tables = g;
-					c->tables[c->ntables++] = t;
-				}
+				if (!schema_row(c, buf, off))
+					bad = true;
 			}
+			/* broken cell pointers: the schema rows are still in the
+			 * content area */
+			for (q = hdr + 8 + 2 * ncells; bad && q + 3 < c->usable;) {
+				size_t l = buf[q] ? schema_row(c, buf, q) : 0;
+				q += l ? l : 1;
+			}
+
 		} else {
 			damaged(c, "a schema page is not a table b-tree page");
 		}
@@ -2001,6 +2307,20 @@ static void mark_structures(struct ctx *c)
 /* Carving passes                                                        */
 /* ------------------------------------------------------------------ */
 
+/* An index cell at pg[p] that no live cell pointer names (strict text).
+ * Returns its length or 0. */
+static size_t index_cell_free(struct ctx *c, const uint8_t *pg, size_t p)
+{
+	size_t len = parse_index_cell(c, pg, p, c->usable, false, false), i;
+
+	if (!len || c->r.partial)
+		return 0;
+	for (i = 0; i < c->ntables; i++)
+		if (c->tables[i].without_rowid && fits(c, &c->tables[i], &c->r) == 2)
+			return len;
+	return 0;
+}
+
 /* The live page pgno (its image in pg): carve by its role. */
 static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, struct loc *l)
 {
@@ -2034,6 +2354,25 @@ static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, str
 			carve_region(c, pg, 8 + 4 * L, c->usable, l);
 		break;
 	}
+	case R_INDEX:
+		/* a WITHOUT ROWID table's leaf: whole index cells left in its
+		 * gap and freeblocks (a freed cell with its header overwritten
+		 * is not rebuilt in this format) */
+		if (c->owner[pgno] < c->ntables && c->tables[c->owner[pgno]].without_rowid &&
+		    pg[hdr] == 0x0a) {
+			size_t ncells = cu_rec_be16(pg + hdr + 3), p, len;
+			if (in_file)
+				l->source = CU_REC_UNALLOCATED;
+			for (p = hdr + 8 + 2 * ncells; p + 3 < c->usable && !stopped(c);) {
+				if (!pg[p] || !(len = index_cell_free(c, pg, p))) {
+					p++;
+					continue;
+				}
+				emit(c, l, &c->r);
+				p += len;
+			}
+		}
+		break;
 	case R_FREE:
 		if (in_file)
 			l->source = CU_REC_FREELIST;
@@ -2259,6 +2598,8 @@ static void ctx_release(struct ctx *c)
 	cu_rec_set_release(&c->live_full, NULL);
 	cu_rec_set_release(&c->live_rowid, NULL);
 	cu_rec_set_release(&c->live_tail, NULL);
+	cu_rec_set_release(&c->live_prefix, NULL);
+	cu_rec_set_release(&c->emit_prefix, NULL);
 	cu_rec_set_release(&c->emit_full, NULL);
 	cu_rec_set_release(&c->emit_tail, NULL);
 	free(c->pg);
@@ -2327,6 +2668,20 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 		c->fl_count = cu_rec_be32(h + 36);
 		c->autovac = cu_rec_be32(h + 52) != 0;
 	}
+	/* reserved bytes claimed by the header but used by page 1's cells: the
+	 * field is bogus (a real reserved area is never written by the b-tree) */
+	if (c->usable < c->pgsz && read_live(c, 1, c->pg) && c->pg[100] == 0x0d) {
+		size_t ncells = cu_rec_be16(c->pg + 103), content = cu_rec_be16(c->pg + 105), k;
+		bool bogus = content >= c->usable && content != 0;
+		for (k = 0; k < ncells && 108 + 2 * k + 2 <= c->pgsz && !bogus; k++)
+			bogus = cu_rec_be16(c->pg + 108 + 2 * k) >= c->usable;
+		if (bogus) {
+			damaged(c,
+				"the reserved-bytes count in the header overlaps page 1's cells (0 "
+				"assumed)");
+			c->usable = c->pgsz;
+		}
+	}
 	if ((rc = load_schema(c)) != CU_OK)
 		goto out;
 	if (table) {
@@ -2340,9 +2695,12 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 		}
 		c->defopts.live = true;
 	}
-	for (i = 0; i < c->ntables; i++)
+	for (i = 0; i < c->ntables; i++) {
 		if (c->tables[i].ncols > c->maxcols)
 			c->maxcols = c->tables[i].ncols;
+		if (c->tables[i].without_rowid && !c->tables[i].nomatch)
+			c->has_wr = true;
+	}
 	if (!grow_cols(c, c->maxcols + 8)) {
 		rc = cu_error_set(err, CU_E_NOMEM, "recovering '%s': out of memory", db_path);
 		goto out;
@@ -2351,10 +2709,8 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 	walk(c, 1, -1, 0);
 	for (i = 0; i < c->ntables && !stopped(c); i++) {
 		const struct cu_rec_table *t = &c->tables[i];
-		if (t->root >= 2 && !t->without_rowid)
+		if (t->root >= 2)
 			walk(c, t->root, (int)i, 0);
-		else if (t->root >= 2)
-			walk(c, t->root, -2, 0);
 	}
 	if (table)
 		goto done;

@@ -33,6 +33,7 @@ struct cu_rec_column {
 	char *name;
 	enum cu_rec_affinity aff;
 	bool ipk;     /* INTEGER PRIMARY KEY: the rowid alias, NULL in the record */
+	bool pk;      /* declared PRIMARY KEY on the column itself */
 	bool virtual; /* a VIRTUAL generated column: not stored in the record */
 };
 
@@ -42,10 +43,11 @@ struct cu_rec_table {
 	bool without_rowid;
 	bool dropped;  /* schema recovered from a freed sqlite_master record */
 	bool internal; /* sqlite_sequence, sqlite_stat*: matched, never reported */
+	bool nomatch;  /* other sqlite_* tables: never matched */
 	size_t ncols;  /* declared columns */
 	struct cu_rec_column *cols;
 	size_t nstored; /* columns stored in a record (declared minus virtual) */
-	size_t *stored; /* stored column k -> declared column index */
+	size_t *stored; /* stored column k -> declared column (WITHOUT ROWID: the key first) */
 	const char **colnames;
 	bool ipk_first; /* stored column 0 is the rowid alias */
 };

@@ -243,9 +243,143 @@ static void test_live_table_truncated(void)
 	free(g);
 }
 
+/* Every fifth cell pointer of every table leaf (page 1 too) broken: the
+ * live rows they hid are still not reported as deleted. */
+static void test_broken_pointers(void)
+{
+	const char *p = rt_path("brokenptr.db");
+	struct got *g = calloc(1, sizeof(*g));
+	struct cu_rec_stats st;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	char *b;
+	size_t n, pg, k, i;
+	int live_reported = 0;
+	FILE *f;
+
+	if (!rt_exec(p, "PRAGMA page_size=1024; PRAGMA secure_delete=OFF;"
+			"CREATE TABLE t(id INTEGER PRIMARY KEY, body TEXT, n INTEGER);"
+			"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<300)"
+			" INSERT INTO t(body, n) SELECT 'm'||x||'; pointer '||x, x FROM c;"
+			"DELETE FROM t WHERE id % 4 = 0;"))
+		tap_bail("cannot build brokenptr.db");
+	/* the live markers, before the damage */
+	if (sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, LIVE_T, -1, &q, NULL) != SQLITE_OK)
+		tap_bail("cannot read brokenptr.db");
+	b = rt_slurp(p, &n);
+	if (!b)
+		tap_bail("cannot read brokenptr.db");
+	for (pg = 0; pg < n / 1024; pg++) {
+		unsigned char *h = (unsigned char *)b + pg * 1024 + (pg == 0 ? 100 : 0);
+		size_t cells = (size_t)h[3] << 8 | h[4];
+		if (h[0] != 0x0d)
+			continue;
+		for (k = 0; k < cells; k += 5) {
+			h[8 + 2 * k] = 0xff;
+			h[8 + 2 * k + 1] = 0xff;
+		}
+	}
+	memset(g, 0, sizeof(*g));
+	{
+		char live[301];
+		memset(live, 0, sizeof(live));
+		while (sqlite3_step(q) == SQLITE_ROW)
+			if (sqlite3_column_int(q, 0) >= 1 && sqlite3_column_int(q, 0) <= 300)
+				live[sqlite3_column_int(q, 0)] = 1;
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+		f = fopen(p, "wb");
+		if (!f || fwrite(b, 1, n, f) != n)
+			tap_bail("cannot damage brokenptr.db");
+		fclose(f);
+		tap_ok(rt_run(p, g, &st, NULL), "a file with broken cell pointers recovers");
+		for (i = 1; i <= 300; i++)
+			if (live[i] && rt_reported(g, (int)i))
+				live_reported++;
+	}
+	tap_ok(live_reported == 0 && g->n > 0 && st.damaged,
+	       "no live row hidden by a broken pointer is reported (%d records, damaged: %s)", g->n,
+	       st.warnings);
+	free(b);
+	free(g);
+}
+
+/* A header claiming 200 reserved bytes that page 1's cells use: the field
+ * is refused, the rows still come back. */
+static void test_bogus_reserved(void)
+{
+	const char *p = rt_path("reserved.db");
+	const char *files[] = {p, NULL};
+	struct got *g = calloc(1, sizeof(*g));
+	struct cu_rec_stats st;
+	size_t n;
+	char *b;
+	FILE *f;
+
+	if (!rt_exec(p, "PRAGMA page_size=1024; PRAGMA secure_delete=OFF;"
+			"CREATE TABLE t(id INTEGER PRIMARY KEY, body TEXT, n INTEGER);"
+			"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<200)"
+			" INSERT INTO t(body, n) SELECT 'm'||x||'; reserved '||x, x FROM c;"
+			"DELETE FROM t WHERE id % 5 = 0;"))
+		tap_bail("cannot build reserved.db");
+	b = rt_slurp(p, &n);
+	if (!b)
+		tap_bail("cannot read reserved.db");
+	b[20] = (char)200;
+	f = fopen(p, "wb");
+	if (!f || fwrite(b, 1, n, f) != n)
+		tap_bail("cannot damage reserved.db");
+	fclose(f);
+	b[20] = 0;
+	tap_ok(rt_run(p, g, &st, NULL) && st.damaged && strstr(st.warnings, "reserved"),
+	       "a bogus reserved-bytes count is refused (%s)", st.warnings);
+	/* scored against the undamaged bytes' markers (the same bytes but one) */
+	rt_score("bogus reserved bytes", p, files, g, 200, LIVE_T);
+	free(b);
+	free(g);
+}
+
+/* A WITHOUT ROWID table: its rows live in index-format pages, the key
+ * columns first; whole cells on freed pages come back, no rowid, no live
+ * row reported. */
+static void test_without_rowid(void)
+{
+	const char *p = rt_path("wr.db");
+	struct got *g = calloc(1, sizeof(*g));
+	struct cu_rec_stats st;
+	int i, ok = 0, bad = 0;
+
+	if (!rt_exec(p, "PRAGMA page_size=1024; PRAGMA secure_delete=OFF;"
+			"CREATE TABLE kv(n INTEGER, k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;"
+			"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<400)"
+			" INSERT INTO kv(n, k, v) SELECT x, printf('key%05d', x),"
+			" 'm'||x||'; value '||x FROM c;"
+			"DELETE FROM kv WHERE n > 40;"))
+		tap_bail("cannot build wr.db");
+	tap_ok(rt_run(p, g, &st, NULL), "wr.db recovers");
+	for (i = 1; i <= 400; i++) {
+		int r = rt_reported(g, i);
+		if (i <= 40 && r)
+			bad++;
+		else if (i > 40 && r == 1)
+			ok++;
+		else if (r > 1)
+			bad++;
+	}
+	for (i = 0; i < g->n; i++)
+		if (strncmp(g->lines[i], "kv|", 3) != 0 || !strstr(g->lines[i], ",key"))
+			bad++;
+	tap_ok(ok > 100 && bad == 0 && g->unknown_rowid == g->n,
+	       "deleted WITHOUT ROWID rows come back in declared column order, no rowid, no "
+	       "live row (%d found, %d bad)",
+	       ok, bad);
+	free(g);
+}
+
 int main(void)
 {
-	tap_plan(27);
+	tap_plan(33);
 	rt_tmp = tap_tmpdir("test_recover_schema");
 	test_ambiguous();
 	test_dropped();
@@ -255,5 +389,8 @@ int main(void)
 	test_overflow();
 	test_page_sizes();
 	test_live_table_truncated();
+	test_broken_pointers();
+	test_bogus_reserved();
+	test_without_rowid();
 	return tap_done();
 }
