@@ -6,6 +6,7 @@ RECOVERY_CORPUS_TESTS = tests/e2e/recover_corpus.sh tests/e2e/recover_damaged.sh
 TESTS += $(RECOVERY_CORPUS_TESTS)
 EXTRA_DIST += $(RECOVERY_CORPUS_TESTS) \
 	fixtures/recovery/README.md \
+	fixtures/recovery/known-gaps.txt \
 	fixtures/recovery/corpuslib.py \
 	fixtures/recovery/make-corpus.py \
 	fixtures/recovery/make-damaged.py \

@@ -26,7 +26,7 @@ cases=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))
 n=0
 for c in $cases; do n=$((n + 1)); done
 [ "$n" -ge 30 ] || bail "corpus: only $n cases"
-tap_plan $((3 * n + 4))
+tap_plan $((3 * n + 5))
 ok $([ $((t1 - t0)) -lt 30 ] && echo 0 || echo 1) "the corpus ($n cases) is generated in $((t1 - t0)) s (< 30 s)"
 chmod a-w "$D"/*.db "$D"/*.db-wal "$D"/*.db-journal 2>/dev/null
 mkdir -p "$T/out" "$T/scratch"
@@ -46,7 +46,15 @@ for c in $cases; do
 	same "$after" "$before" "$c: the db and its -wal/-journal are unchanged, nothing created beside them"
 	python3 "$FX/score.py" "$D/$c.truth.json" "$T/out/$c.jsonl" --summary "$S" >"$T/score.txt"
 	st=$?
-	ok $st "$(head -n 1 "$T/score.txt")"
+	# A case listed in known-gaps.txt may miss rows (exit 3: no phantom, no
+	# bad line) as a TODO with its reason; anything else fails as usual,
+	# and the gap passing is an XPASS that fails the suite until unlisted.
+	gap=$(sed -n "s/^$c[[:space:]][[:space:]]*//p" "$FX/known-gaps.txt")
+	if [ -n "$gap" ] && { [ $st -eq 3 ] || [ $st -eq 0 ]; }; then
+		todo $st "$(head -n 1 "$T/score.txt")" "$gap"
+	else
+		ok $st "$(head -n 1 "$T/score.txt")"
+	fi
 	tail -n +2 "$T/score.txt"
 done
 
@@ -153,4 +161,8 @@ python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print(json.dumps({"
 python3 "$FX/score.py" "$D/freeblock_freelist.truth.json" "$T/fake.jsonl" >"$T/fake.txt"
 st2=$?
 is "$st1 $st2" "0 1" "the scorer passes the truth itself and fails it plus a live row reported as deleted"
+# a row missed, nothing invented: exit 3 (what a known gap may show), not 0
+sed 1d "$T/fake.jsonl" | sed '$d' >"$T/short.jsonl"
+python3 "$FX/score.py" "$D/freeblock_freelist.truth.json" "$T/short.jsonl" >"$T/fake.txt"
+is "$?" 3 "the scorer tells a missed row (3) from a phantom (1)"
 tap_done
