@@ -155,6 +155,27 @@ struct cu_acquire_stats {
 	char serial[128];
 };
 
+/*
+ * The item a device acquisition goes into (extract/acquire_item.c), by the
+ * rules import uses: --item (listed, or unlisted with --new-item --reason),
+ * on resume the item of the device's unfinished acquisition, the seizure
+ * list's only item, else the first usable of ids[] (the device's serial,
+ * its UDID), else ITEMn. An item holding evidence is refused unless resume.
+ */
+struct cu_acquire_choice {
+	const char *what;        /* "phone", "iPhone": for messages */
+	const char *device;      /* its serial or UDID: for messages */
+	const char *ids[2];      /* item ids to try when the list names none */
+	json_t *unfinished;      /* the device's unfinished acquisition, or NULL */
+	const char *resume_hint; /* the command that finishes it */
+	char item[128];          /* out: the item */
+	bool new_item;           /* out: an exhibit the seizure list does not name */
+	json_t *acq;             /* out: on resume, the acquisition being finished */
+};
+enum cu_status cu_acquire_choose_item(struct cu_case *c, const struct cu_acquire_opts *o,
+				      bool resume, struct cu_acquire_choice *ch,
+				      struct cu_error *err) CU_WARN_UNUSED;
+
 /* CU_E_DEVICE (exit 4) with advice when the phone cannot be reached or
  * authorized, or when the connection drops (the case stays resumable);
  * CU_E_PARTIAL when some parts failed (each recorded). */

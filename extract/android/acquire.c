@@ -558,120 +558,24 @@ static json_t *find_running(struct acq *x, const char *serial)
 	return found;
 }
 
-static bool inventory_nonempty(struct acq *x, const char *id)
-{
-	struct cu_buf rel = CU_BUF_INIT, abs = CU_BUF_INIT;
-	struct cu_error e;
-	struct stat sb;
-	bool yes = false;
-	if (cu_buf_printf(&rel, &e, "inventory/%s.jsonl", id) == CU_OK &&
-	    cu_case_path(x->c, rel.data, &abs, &e) == CU_OK && lstat(abs.data, &sb) == 0)
-		yes = sb.st_size > 0;
-	cu_buf_release(&rel);
-	cu_buf_release(&abs);
-	return yes;
-}
-
 /* Which item the phone is: --item (as import checks it), the interrupted
  * acquisition of this phone, the seizure list's only item, else the
  * phone's serial (or ITEMn). */
 static enum cu_status choose_item(struct acq *x, const char *serial, struct cu_error *err)
 {
-	const struct cu_acquire_opts *o = x->o;
-	const json_t *arr = cu_manifest_items(x->c->manifest, CU_MANIFEST_SEIZED), *it;
-	struct cu_buf ids = CU_BUF_INIT;
-	const char *only = NULL, *id = NULL;
-	json_t *running = x->resume ? find_running(x, serial) : NULL;
-	size_t i, nseized = 0;
-	enum cu_status st = CU_OK;
-	struct cu_error e;
-	char gen[32];
-
-	json_array_foreach(arr, i, it)
-	{
-		const char *v = json_string_value(json_object_get(it, "item_id"));
-		if (v == NULL)
-			continue;
-		if (cu_buf_printf(&ids, &e, "%s%s", nseized ? ", " : "", v) != CU_OK)
-			cu_buf_reset(&ids);
-		only = nseized == 0 ? v : NULL;
-		nseized++;
+	struct cu_acquire_choice ch = {
+	    .what = "phone",
+	    .device = serial,
+	    .ids = {serial, NULL},
+	    .unfinished = find_running(x, serial),
+	    .resume_hint = "`custos acquire --resume` and the same --device/--adb-connect",
+	};
+	enum cu_status st = cu_acquire_choose_item(x->c, x->o, x->resume, &ch, err);
+	if (st == CU_OK) {
+		snprintf(x->item, sizeof(x->item), "%s", ch.item);
+		x->new_item = ch.new_item;
+		x->acq = ch.acq;
 	}
-	if (o->new_item && (o->reason == NULL || o->reason[0] == '\0')) {
-		st = cu_error_set(err, CU_E_USAGE,
-				  "--new-item needs --reason TEXT: the reason is recorded in the "
-				  "custody log and the manifest");
-		goto out;
-	}
-	if (o->item != NULL) {
-		bool listed = cu_manifest_item_in(x->c->manifest, CU_MANIFEST_SEIZED, o->item);
-		if (listed ? cu_case_item_check(o->item, &e) != CU_OK
-			   : !cu_import_item_id_safe(o->item)) {
-			st = cu_error_set(err, CU_E_USAGE,
-					  "item id '%s' is not usable: use letters, digits, '.', "
-					  "'_' and '-' (at most 64)",
-					  o->item);
-			goto out;
-		}
-		if (!listed && nseized > 0 && !o->new_item) {
-			st = cu_error_set(
-			    err, CU_E_USAGE,
-			    "item '%s' is not in the seizure list (%s) of '%s/manifest.json': "
-			    "acquire into a listed item with --item ID, or record an exhibit the "
-			    "list does not name with --new-item --reason TEXT",
-			    o->item, ids.data ? ids.data : "", x->c->dir);
-			goto out;
-		}
-		x->new_item = !listed && o->new_item;
-		id = o->item;
-	} else if (running != NULL) {
-		id = json_string_value(json_object_get(running, "item_id"));
-	} else if (nseized == 1) {
-		id = only;
-	} else if (nseized > 1) {
-		st = cu_error_set(err, CU_E_USAGE,
-				  "the seizure list names %zu items (%s): say which one the phone "
-				  "'%s' is with --item ID",
-				  nseized, ids.data ? ids.data : "", serial);
-		goto out;
-	} else if (cu_import_item_id_safe(serial)) {
-		id = serial;
-	} else {
-		for (unsigned k = 1;; k++) {
-			snprintf(gen, sizeof(gen), "ITEM%u", k);
-			if (cu_manifest_item(x->c->manifest, gen) == NULL &&
-			    !inventory_nonempty(x, gen))
-				break;
-		}
-		id = gen;
-	}
-	if (id == NULL || strlen(id) >= sizeof(x->item)) {
-		st = cu_error_set(err, CU_E_USAGE, "no usable item id for the phone '%s'", serial);
-		goto out;
-	}
-	snprintf(x->item, sizeof(x->item), "%s", id);
-	if (running != NULL &&
-	    strcmp(json_string_value(json_object_get(running, "item_id")), x->item) == 0)
-		x->acq = running;
-	if (x->resume && x->acq == NULL) {
-		st = cu_error_set(err, CU_E_USAGE,
-				  "nothing to resume: no unfinished acquisition of the phone '%s' "
-				  "into item '%s' in '%s'",
-				  serial, x->item, x->c->dir);
-		goto out;
-	}
-	if (!x->resume && inventory_nonempty(x, x->item)) {
-		json_t *r = find_running(x, serial);
-		st = cu_error_set(
-		    err, CU_E_USAGE, "item '%s' already holds evidence (inventory/%s.jsonl): %s",
-		    x->item, x->item,
-		    r ? "the acquisition of this phone did not finish: finish it with "
-			"`custos acquire --resume` and the same --device/--adb-connect"
-		      : "acquire into another item with --item NEW-ID");
-		goto out;
-	}
-out:
-	cu_buf_release(&ids);
 	return st;
 }
 
