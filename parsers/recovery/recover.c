@@ -1399,6 +1399,16 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 			}
 		}
 		c->trust_end = 0;
+		/* a freed cell merged with the ones freed after it: it ends
+		 * exactly where the next one's old header is */
+		if (l->rebuild && p + 4 <= end && fb_header(c, pg, p, end, &sz)) {
+			size_t e2 = p + sz <= end ? p + sz : end;
+			q = find_inner(c, pg, p + 4, e2, e2, l);
+			if (q && rebuild(c, pg, p, q, true, l, true)) {
+				p = q;
+				continue;
+			}
+		}
 		len = parse_cell(c, pg, p, end, true, false);
 		if (len) {
 			q = find_inner(c, pg, p + 4, p + len, end, l);
@@ -1485,8 +1495,13 @@ static void carve_leaf_free(struct ctx *c, const uint8_t *pg, size_t hdr, const 
 				 * freed cell runs past the block, cut at its end or at a
 				 * later cell inside */
 				q = find_inner(c, pg, fb + 4, fb + sz, fb + sz, &l);
-				c->trust_end = q ? q : fb + sz;
-				len = rebuild(c, pg, fb, c->usable, false, &l, true);
+				/* cells freed one after another merge: this one ends
+				 * exactly where the next freed one's old header is */
+				len = q ? rebuild(c, pg, fb, q, true, &l, true) : 0;
+				if (!len) {
+					c->trust_end = q ? q : fb + sz;
+					len = rebuild(c, pg, fb, c->usable, false, &l, true);
+				}
 				rest = q ? q : len ? fb + sz : fb + 4;
 			}
 			c->trust_end = 0;
