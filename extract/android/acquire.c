@@ -24,6 +24,7 @@
 #include "extract/android/acquire_int.h"
 #include "extract/android/adb.h"
 #include "extract/extract.h"
+#include "extract/record_int.h"
 #include "extract/formats/formats.h" /* the .ab header and member names */
 
 #include <errno.h>
@@ -508,37 +509,6 @@ struct acq {
 	struct cmd_result getprop; /* its output, kept as evidence after it */
 };
 
-static json_t *manifest_array(struct cu_case *c, const char *key)
-{
-	json_t *a = json_object_get(c->manifest, key);
-	if (!json_is_array(a)) {
-		a = json_array();
-		if (a == NULL || json_object_set_new(c->manifest, key, a) != 0)
-			return NULL;
-	}
-	return a;
-}
-
-static json_t *obj_child(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	if (!json_is_object(v)) {
-		v = json_object();
-		json_object_set_new(o, key, v);
-	}
-	return v;
-}
-
-static enum cu_status manifest_hash(struct cu_case *c, char hex[65], struct cu_error *err)
-{
-	struct cu_buf text = CU_BUF_INIT;
-	enum cu_status st = cu_manifest_serialize(c->manifest, &text, err);
-	if (st == CU_OK)
-		cu_sha256_hex(text.data, text.len, hex);
-	cu_buf_release(&text);
-	return st;
-}
-
 /* ---- item ---- */
 
 static json_t *find_running(struct acq *x, const char *serial)
@@ -922,7 +892,7 @@ static enum cu_status clock_check(struct acq *x, const char *when, struct cu_err
 		json_object_set_new(clk, "note", json_string("the device time could not be read"));
 		cu_ingest_warn(x->w, false, "clock at %s: the device time could not be read", when);
 	}
-	json_object_set_new(obj_child(x->record, "clock"), when, clk);
+	json_object_set_new(cu_extract_obj_child(x->record, "clock"), when, clk);
 	if (x->acq != NULL)
 		json_object_set(x->acq, "clock", json_object_get(x->record, "clock"));
 out:
@@ -936,7 +906,7 @@ static void set_fact(json_t *item, const char *obj, const char *key, const char 
 {
 	if (v == NULL || *v == '\0' || !cu_utf8_valid(v, strlen(v)))
 		return;
-	json_t *o = obj ? obj_child(item, obj) : item;
+	json_t *o = obj ? cu_extract_obj_child(item, obj) : item;
 	json_t *have = json_object_get(o, key);
 	if (have == NULL || json_is_null(have))
 		json_object_set_new(o, key, json_string(v));
@@ -944,7 +914,7 @@ static void set_fact(json_t *item, const char *obj, const char *key, const char 
 
 static void add_fact_list(json_t *item, const char *obj, const char *key, const char *v)
 {
-	json_t *o = obj_child(item, obj), *have = json_object_get(o, key), *e;
+	json_t *o = cu_extract_obj_child(item, obj), *have = json_object_get(o, key), *e;
 	size_t i;
 	if (v == NULL || *v == '\0')
 		return;
@@ -997,7 +967,7 @@ static void getprop_facts(struct acq *x, const struct cmd_result *r)
 	for (const char *const *p = state_props; *p; p++)
 		if (cu_acq_getprop(t, r->out.len, *p, &v) && v.len > 0 &&
 		    cu_utf8_valid(v.data, v.len))
-			json_object_set_new(obj_child(x->state, "getprop"), *p,
+			json_object_set_new(cu_extract_obj_child(x->state, "getprop"), *p,
 					    json_string(v.data));
 	cu_buf_release(&v);
 }
@@ -2121,8 +2091,8 @@ static enum cu_status begin(struct acq *x, struct cu_error *err)
 
 	if (c->manifest == NULL && (c->manifest = json_object()) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
-	if ((items = manifest_array(c, "items")) == NULL ||
-	    (acqs = manifest_array(c, "acquisitions")) == NULL)
+	if ((items = cu_extract_manifest_array(c, "items")) == NULL ||
+	    (acqs = cu_extract_manifest_array(c, "acquisitions")) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	cu_time_format_ms(cu_time_now_ms(), now);
 	x->read = (json_t *)cu_manifest_item_in(c->manifest, CU_MANIFEST_IMPORTED, x->item);
@@ -2157,7 +2127,7 @@ static enum cu_status begin(struct acq *x, struct cu_error *err)
 			json_object_set_new(x->acq, "new_item",
 					    json_pack("{s:s}", "reason", x->o->reason));
 	}
-	if ((st = manifest_hash(c, x->manifest_sha256, err)) != CU_OK)
+	if ((st = cu_extract_manifest_hash(c, x->manifest_sha256, err)) != CU_OK)
 		return st;
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
@@ -2177,15 +2147,6 @@ static enum cu_status begin(struct acq *x, struct cu_error *err)
 	cu_buf_release(&det);
 	x->begun = st == CU_OK;
 	return st;
-}
-
-static void json_list(struct cu_json *j, const char *key, const char *elements)
-{
-	cu_json_key(j, key);
-	cu_json_arr_begin(j);
-	if (elements[0] != '\0')
-		cu_json_raw(j, elements, strlen(elements));
-	cu_json_arr_end(j);
 }
 
 /* The end: facts into the item (compared with the seizure record), the
@@ -2236,7 +2197,7 @@ static enum cu_status finish(struct acq *x, struct cu_error *err)
 	json_object_set_new(x->acq, "failures", json_integer((json_int_t)ws->failures));
 	json_object_set_new(x->acq, "content_root", json_string(sum.content_root));
 	json_object_set_new(x->acq, "inventory_sha256", json_string(sum.inventory_sha256));
-	if ((st = manifest_hash(x->c, x->manifest_sha256, err)) != CU_OK)
+	if ((st = cu_extract_manifest_hash(x->c, x->manifest_sha256, err)) != CU_OK)
 		goto out;
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
@@ -2249,8 +2210,8 @@ static enum cu_status finish(struct acq *x, struct cu_error *err)
 	cu_json_kv_int(&j, "commands", (int64_t)x->st.commands);
 	cu_json_kv_int(&j, "warnings", (int64_t)ws->warnings);
 	cu_json_kv_int(&j, "failures", (int64_t)ws->failures);
-	json_list(&j, "warning_list", cu_ingest_warnings_json(x->w));
-	json_list(&j, "not_acquired", cu_ingest_skipped_json(x->w));
+	cu_extract_json_list(&j, "warning_list", cu_ingest_warnings_json(x->w));
+	cu_extract_json_list(&j, "not_acquired", cu_ingest_skipped_json(x->w));
 	cu_json_key(&j, "clock");
 	cu_json_jansson(&j, json_object_get(x->record, "clock"));
 	cu_json_kv_bool(&j, "resumed", x->resume);

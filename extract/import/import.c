@@ -21,6 +21,7 @@
  *   (the writer's own: CUSTOS_IMPORT_BATCH_FILES, see ingest.c)
  */
 #include "extract/import/import_int.h"
+#include "extract/record_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -86,17 +87,6 @@ bool cu_import_item_id_safe(const char *id)
 			return false;
 	}
 	return true;
-}
-
-static json_t *manifest_array(struct cu_case *c, const char *key)
-{
-	json_t *a = json_object_get(c->manifest, key);
-	if (!json_is_array(a)) {
-		a = json_array();
-		if (a == NULL || json_object_set_new(c->manifest, key, a) != 0)
-			return NULL;
-	}
-	return a;
 }
 
 static json_t *find_item(struct cu_case *c, const char *id)
@@ -406,8 +396,8 @@ static enum cu_status manifest_begin(struct cu_import_ctx *x, struct cu_error *e
 
 	if (c->manifest == NULL && (c->manifest = json_object()) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
-	if ((items = manifest_array(c, "items")) == NULL ||
-	    (acqs = manifest_array(c, "acquisitions")) == NULL)
+	if ((items = cu_extract_manifest_array(c, "items")) == NULL ||
+	    (acqs = cu_extract_manifest_array(c, "acquisitions")) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	cu_time_format_ms(x->start_ms, now);
 	it = find_item(c, x->run.item);
@@ -648,15 +638,6 @@ static void android_facts(struct cu_import_ctx *x)
 	cu_buf_release(&text);
 }
 
-static void json_list(struct cu_json *j, const char *key, const char *elements)
-{
-	cu_json_key(j, key);
-	cu_json_arr_begin(j);
-	if (elements[0] != '\0')
-		cu_json_raw(j, elements, strlen(elements));
-	cu_json_arr_end(j);
-}
-
 static void json_root(struct cu_json *j, const char *key, size_t n, const char *root)
 {
 	cu_json_key(j, key);
@@ -704,8 +685,8 @@ static enum cu_status import_entry(struct cu_import_ctx *x, const char *abort_ms
 	cu_json_kv_int(&j, "derived_files", (int64_t)ws->derived);
 	cu_json_kv_int(&j, "warnings", (int64_t)ws->warnings);
 	cu_json_kv_int(&j, "failures", (int64_t)ws->failures);
-	json_list(&j, "warning_list", cu_ingest_warnings_json(x->run.w));
-	json_list(&j, "not_imported", cu_ingest_skipped_json(x->run.w));
+	cu_extract_json_list(&j, "warning_list", cu_ingest_warnings_json(x->run.w));
+	cu_extract_json_list(&j, "not_imported", cu_ingest_skipped_json(x->run.w));
 	cu_json_key(&j, "aborted");
 	cu_json_str(&j, abort_msg);
 	cu_json_kv_bool(&j, "resumed", x->resume);
@@ -1110,19 +1091,6 @@ static enum cu_status acquisition_end(struct cu_import_ctx *x, const char *abort
 	return CU_OK;
 }
 
-/* The SHA-256 manifest.json will have once saved, for the entry that
- * records the save (cu_case_manifest_explained). */
-static enum cu_status manifest_hash(struct cu_case *c, char hex[65], struct cu_error *err)
-{
-	struct cu_buf text = CU_BUF_INIT;
-	enum cu_status st = cu_manifest_serialize(c->manifest, &text, err);
-
-	if (st == CU_OK)
-		cu_sha256_hex(text.data, text.len, hex);
-	cu_buf_release(&text);
-	return st;
-}
-
 /* The end of an import that brought something in: the inventory summary
  * (content root), the IMPORT entry, the DERIVE entry when files were
  * decrypted, and the manifest's acquisitions[] entry. */
@@ -1158,7 +1126,7 @@ static enum cu_status finish(struct cu_import_ctx *x, const char *abort_msg, str
 		     : "the imported image",
 		 err)) != CU_OK ||
 	    (st = acquisition_end(x, abort_msg, &sum, err)) != CU_OK ||
-	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK ||
+	    (st = cu_extract_manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK ||
 	    (st = import_entry(x, abort_msg, &sum, subj.data, err)) != CU_OK)
 		goto out;
 	if (sum.derived_files > 0 && (st = derive_entry(x, &sum, subj.data, err)) != CU_OK)
@@ -1185,7 +1153,7 @@ static enum cu_status failed_entry(struct cu_import_ctx *x, const char *why, str
 	enum cu_status st;
 
 	if ((st = entry_subject(x, &subj, err)) != CU_OK ||
-	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK)
+	    (st = cu_extract_manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK)
 		goto out;
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
@@ -1212,7 +1180,7 @@ static enum cu_status start_entry(struct cu_import_ctx *x, struct cu_error *err)
 	enum cu_status st;
 
 	if ((st = entry_subject(x, &subj, err)) != CU_OK ||
-	    (st = manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK)
+	    (st = cu_extract_manifest_hash(x->run.c, x->manifest_sha256, err)) != CU_OK)
 		goto out;
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);

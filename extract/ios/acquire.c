@@ -27,6 +27,7 @@
  */
 #include "extract/ios/acquire_int.h"
 #include "extract/extract.h"
+#include "extract/record_int.h"
 #include "extract/formats/formats.h"
 #include "extract/ingest_int.h"
 #include "extract/ios/device.h"
@@ -293,37 +294,6 @@ struct iacq {
 
 /* ---- small helpers ---- */
 
-static json_t *manifest_array(struct cu_case *c, const char *key)
-{
-	json_t *a = json_object_get(c->manifest, key);
-	if (!json_is_array(a)) {
-		a = json_array();
-		if (a == NULL || json_object_set_new(c->manifest, key, a) != 0)
-			return NULL;
-	}
-	return a;
-}
-
-static json_t *obj_child(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	if (!json_is_object(v)) {
-		v = json_object();
-		json_object_set_new(o, key, v);
-	}
-	return v;
-}
-
-static enum cu_status manifest_hash(struct cu_case *c, char hex[65], struct cu_error *err)
-{
-	struct cu_buf text = CU_BUF_INIT;
-	enum cu_status st = cu_manifest_serialize(c->manifest, &text, err);
-	if (st == CU_OK)
-		cu_sha256_hex(text.data, text.len, hex);
-	cu_buf_release(&text);
-	return st;
-}
-
 static const char *jstr(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
@@ -569,8 +539,8 @@ static void add_list(json_t *o, const char *key, const char *v)
  * (the same fields `custos import` reads from a backup's Info.plist). */
 static void root_facts(struct iacq *x)
 {
-	json_t *r = x->root, *ids = obj_child(x->read, "identifiers");
-	json_t *feat = obj_child(x->read, "features");
+	json_t *r = x->root, *ids = cu_extract_obj_child(x->read, "identifiers");
+	json_t *feat = cu_extract_obj_child(x->read, "features");
 
 	set_fact(x->read, "name", jstr(r, "DeviceName"));
 	set_fact(x->read, "os_version", jstr(r, "ProductVersion"));
@@ -775,7 +745,7 @@ static enum cu_status clock_check(struct iacq *x, const char *when)
 		json_object_set_new(clk, "note", json_string("the device time could not be read"));
 		cu_ingest_warn(x->w, false, "clock at %s: the device time could not be read", when);
 	}
-	json_object_set_new(obj_child(x->record, "clock"), when, clk);
+	json_object_set_new(cu_extract_obj_child(x->record, "clock"), when, clk);
 	if (x->acq != NULL)
 		json_object_set(x->acq, "clock", json_object_get(x->record, "clock"));
 	return CU_OK;
@@ -1841,7 +1811,7 @@ static enum cu_status backup(struct iacq *x, struct cu_error *err)
 	struct cu_ios_backup_result res;
 	struct cu_error e;
 	enum cu_status st, bst;
-	json_t *bk = obj_child(x->record, "backup");
+	json_t *bk = cu_extract_obj_child(x->record, "backup");
 
 	if ((st = spool_begin(x, err)) != CU_OK)
 		return st;
@@ -2083,8 +2053,8 @@ static enum cu_status begin(struct iacq *x, struct cu_error *err)
 
 	if (c->manifest == NULL && (c->manifest = json_object()) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
-	if ((items = manifest_array(c, "items")) == NULL ||
-	    (acqs = manifest_array(c, "acquisitions")) == NULL)
+	if ((items = cu_extract_manifest_array(c, "items")) == NULL ||
+	    (acqs = cu_extract_manifest_array(c, "acquisitions")) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	cu_time_format_ms(cu_time_now_ms(), now);
 	x->read = (json_t *)cu_manifest_item_in(c->manifest, CU_MANIFEST_IMPORTED, x->item);
@@ -2119,7 +2089,7 @@ static enum cu_status begin(struct iacq *x, struct cu_error *err)
 			json_object_set_new(x->acq, "new_item",
 					    json_pack("{s:s}", "reason", x->o->reason));
 	}
-	if ((st = manifest_hash(c, x->manifest_sha256, err)) != CU_OK)
+	if ((st = cu_extract_manifest_hash(c, x->manifest_sha256, err)) != CU_OK)
 		return st;
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
@@ -2146,15 +2116,6 @@ static enum cu_status begin(struct iacq *x, struct cu_error *err)
 	if (st == CU_OK)
 		st = flush_pending(x, err);
 	return st;
-}
-
-static void json_list(struct cu_json *j, const char *key, const char *elements)
-{
-	cu_json_key(j, key);
-	cu_json_arr_begin(j);
-	if (elements[0] != '\0')
-		cu_json_raw(j, elements, strlen(elements));
-	cu_json_arr_end(j);
 }
 
 static enum cu_status finish(struct iacq *x, bool running, struct cu_error *err)
@@ -2203,7 +2164,7 @@ static enum cu_status finish(struct iacq *x, bool running, struct cu_error *err)
 	json_object_set_new(x->acq, "content_root", json_string(sum.content_root));
 	json_object_set_new(x->acq, "inventory_sha256", json_string(sum.inventory_sha256));
 	{
-		json_t *bk = obj_child(x->acq, "backup"),
+		json_t *bk = cu_extract_obj_child(x->acq, "backup"),
 		       *rb = json_object_get(x->record, "backup");
 		const char *k;
 		json_t *v;
@@ -2223,7 +2184,7 @@ static enum cu_status finish(struct iacq *x, bool running, struct cu_error *err)
 		if (json_object_get(x->record, "paired_now") != NULL)
 			json_object_set_new(x->acq, "paired_now", json_true());
 	}
-	if ((st = manifest_hash(x->c, x->manifest_sha256, err)) != CU_OK)
+	if ((st = cu_extract_manifest_hash(x->c, x->manifest_sha256, err)) != CU_OK)
 		goto out;
 	cu_json_init(&j, &det);
 	cu_json_obj_begin(&j);
@@ -2237,8 +2198,8 @@ static enum cu_status finish(struct iacq *x, bool running, struct cu_error *err)
 	cu_json_kv_int(&j, "commands", (int64_t)x->st.commands);
 	cu_json_kv_int(&j, "warnings", (int64_t)ws->warnings);
 	cu_json_kv_int(&j, "failures", (int64_t)ws->failures);
-	json_list(&j, "warning_list", cu_ingest_warnings_json(x->w));
-	json_list(&j, "not_acquired", cu_ingest_skipped_json(x->w));
+	cu_extract_json_list(&j, "warning_list", cu_ingest_warnings_json(x->w));
+	cu_extract_json_list(&j, "not_acquired", cu_ingest_skipped_json(x->w));
 	cu_json_key(&j, "clock");
 	cu_json_jansson(&j, json_object_get(x->record, "clock"));
 	cu_json_key(&j, "backup");

@@ -1,5 +1,7 @@
 /*
- * acquire_item.c - which item of the case a device acquisition goes into,
+ * case_record.c - pieces of the case's record that import and every device
+ * acquisition write the same way (record_int.h), and which item of the
+ * case a device acquisition goes into,
  * the same rules for every kind of phone (Android over ADB, iPhone over
  * usbmuxd) and the same as import's: --item (a listed item, or an unlisted
  * one with --new-item --reason), the item of an unfinished acquisition of
@@ -8,6 +10,7 @@
  * into again except by --resume.
  */
 #include "extract/extract.h"
+#include "extract/record_int.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -135,4 +138,45 @@ enum cu_status cu_acquire_choose_item(struct cu_case *c, const struct cu_acquire
 out:
 	cu_buf_release(&ids);
 	return st;
+}
+
+json_t *cu_extract_manifest_array(struct cu_case *c, const char *key)
+{
+	json_t *a = json_object_get(c->manifest, key);
+	if (!json_is_array(a)) {
+		a = json_array();
+		if (a == NULL || json_object_set_new(c->manifest, key, a) != 0)
+			return NULL;
+	}
+	return a;
+}
+
+json_t *cu_extract_obj_child(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_object(v)) {
+		v = json_object();
+		json_object_set_new(o, key, v);
+	}
+	return v;
+}
+
+enum cu_status cu_extract_manifest_hash(struct cu_case *c, char hex[65], struct cu_error *err)
+{
+	struct cu_buf text = CU_BUF_INIT;
+	enum cu_status st = cu_manifest_serialize(c->manifest, &text, err);
+
+	if (st == CU_OK)
+		cu_sha256_hex(text.data, text.len, hex);
+	cu_buf_release(&text);
+	return st;
+}
+
+void cu_extract_json_list(struct cu_json *j, const char *key, const char *elements)
+{
+	cu_json_key(j, key);
+	cu_json_arr_begin(j);
+	if (elements[0] != '\0')
+		cu_json_raw(j, elements, strlen(elements));
+	cu_json_arr_end(j);
 }
