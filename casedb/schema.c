@@ -61,7 +61,9 @@ static const char schema_sql[] =
     " recovered_from TEXT, recovered_status TEXT, wal_frame INTEGER, partial INTEGER,"
     " damaged INTEGER);\n"
     "CREATE TABLE hits(hit_id INTEGER PRIMARY KEY, item_id TEXT, kind TEXT, value TEXT,"
-    " normalized TEXT, rule TEXT, artifact TEXT, artifact_id INTEGER, offset INTEGER);\n"
+    " normalized TEXT, rule TEXT, artifact TEXT, artifact_id INTEGER, offset INTEGER,"
+    /* additions */
+    " field TEXT);\n"
     "CREATE TABLE links(link_id INTEGER PRIMARY KEY, kind TEXT, normalized TEXT, item_a TEXT,"
     " item_b TEXT, evidence TEXT);\n"
     /* addition: every warning and per-file failure of the parse run */

@@ -37,6 +37,7 @@ static const char *const contract[][16] = {
 /* schema version 3 (docs/casedb.md) */
 static const char *const v3[][16] = {
     {"items", "timezone", NULL},
+    {"hits", "field", NULL},
     {"messages", "sent_device_utc", "sent_device_ms", "sim_slot", "service_center", NULL},
     {"calls", "cached_name", "country", "geocoded_location", NULL},
     {"not_examined", "ne_id", "item_id", "device_path", "evidence_path", "sha256", "size", "app",
@@ -429,7 +430,7 @@ int main(void)
 {
 	const char *dir = tap_tmpdir("test_parse");
 
-	tap_plan(73);
+	tap_plan(74);
 	cu_log_set_level(CU_LOG_ERROR);
 	test_schema();
 	test_registry();
