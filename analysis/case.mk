@@ -1,0 +1,1 @@
+# The analysis of a case (hits, links, graph): sources added here.
