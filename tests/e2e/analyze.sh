@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 33
+tap_plan 41
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -137,4 +137,19 @@ assert any("<script>" in (v or "") for v in label.values()), label  # kept as te
 PY
 ok $? "graph: two item nodes, the dealer one node tied to both, a link edge, names as text" ||
 	sed 's/^/#   /' gml.out
+
+# 6. the report: hits by value, links with their evidence, the graph, marked bodies
+run "report" "$CUSTOS" --case case report --format html
+R=case/report
+ok "$([ -s $R/hitvalues.html ] && [ -s $R/links.html ] && [ -s $R/links-graph.svg ]; echo $?)" \
+	"hits-by-value page, links page and graph written"
+is "$(grep -rl '<script>alert\|<img src=x' $R --include='*.html' --include='*.svg' | wc -l | tr -d ' ')" 0 \
+	"no hostile body or name is markup in any page or the graph"
+like "$(cat $R/chats/wechat/*.html)" "&lt;script&gt;alert\\(&#39;x&#39;\\)&lt;/script&gt;&lt;b&gt;<mark class=\"hit\" title=\"code_word · [^\"]+\">K粉</mark>" \
+	"the hostile body shows as text, its code word marked with the rule in the title"
+like "$(cat $R/hitvalues.html)" '<h3><mark><bdi>\+8613800138000</bdi></mark> · 10 × · 2 item\(s\)</h3>' \
+	"hits by value: the shared number, 10 occurrences on 2 items"
+like "$(cat $R/links.html)" 'wxid_k8dealer88.*<b>PA</b>.*<b>PB</b>' "links page: the dealer's WeChat ID with both sides"
+run "the report's graph is well-formed XML" xmllint --noout $R/links-graph.svg
+run "verify CASE after the report" "$CUSTOS" verify case
 tap_done
