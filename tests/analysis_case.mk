@@ -3,4 +3,5 @@
 ANALYSIS_CASE_TESTS = tests/e2e/analyze.sh
 TESTS += $(ANALYSIS_CASE_TESTS)
 EXTRA_DIST += $(ANALYSIS_CASE_TESTS) fixtures/analysis/make-phones.py \
-	fixtures/analysis/expected-hits.tsv fixtures/analysis/expected-links.tsv
+	fixtures/analysis/expected-hits.tsv fixtures/analysis/expected-links.tsv \
+	bench/analyze.sh
