@@ -93,6 +93,36 @@ void cu_scanner_free(struct cu_scanner *sc);
  * when in is a recognisable phone number (E.164), resp. returns false. */
 bool cu_ident_phone_e164(const char *in, char *out, size_t cap);
 
+/* What a validator recognised. rule and category are static strings. */
+struct cu_ident {
+	enum cu_hit_kind kind;
+	char normalized[128]; /* as struct cu_hit.normalized */
+	const char *rule;
+	const char *category;
+};
+/* s[0..n) whole (no surrounding text) as a crypto address: BTC/LTC Base58Check (version
+ * bytes 0x00 0x05 / 0x30 0x32) and Bech32/Bech32m (BIP-173/350, witness version and program
+ * length checked), TRON Base58Check (0x41), Monero (block Base58, netbyte 18/42/19, Keccak-256
+ * checksum), Ethereum (0x + 40 hex; EIP-55 mixed case must verify). */
+bool cu_ident_crypto(const char *s, size_t n, struct cu_ident *out);
+/* digits[0..n) (ASCII digits only) as a payment card: length, BIN range of a network, Luhn. */
+bool cu_ident_card(const char *digits, size_t n, struct cu_ident *out);
+/* The Luhn check over ASCII digits. */
+bool cu_luhn_valid(const char *digits, size_t n);
+/* s[0..n) whole as a courier tracking number. Numbers made of digits only count when context
+ * is true (a courier name or 快递/单号/运单 near it); courier ("SF", "ZTO", …, or NULL when
+ * only a generic word was near) picks among the couriers whose format fits. UPU S10 numbers
+ * (EA123456785CN) count on their check digit alone. */
+bool cu_ident_tracking(const char *s, size_t n, bool context, const char *courier,
+		       struct cu_ident *out);
+/* Digits of a Chinese mobile number, with or without the country code 86, to "+86…" E.164;
+ * plus tells the digits followed a '+' (then a non-86 country code gives "+<digits>" when the
+ * length is plausible, 8 to 15 digits). */
+bool cu_ident_phone_digits(const char *digits, size_t n, bool plus, char *out, size_t cap);
+
+/* Keccak-256 with the original Keccak padding (Ethereum, Monero), not SHA3-256. */
+void cu_keccak256(const void *p, size_t n, unsigned char out[32]);
+
 /* ------------------------------------------------------------------ */
 /* Analysis of a case (analysis/analyze.c, analysis/graph.c)           */
 /* ------------------------------------------------------------------ */
