@@ -5,3 +5,4 @@ TESTS += $(ANALYSIS_CASE_TESTS)
 EXTRA_DIST += $(ANALYSIS_CASE_TESTS) fixtures/analysis/make-phones.py \
 	fixtures/analysis/expected-hits.tsv fixtures/analysis/expected-links.tsv \
 	bench/analyze.sh
+EXTRA_DIST += docs/analysis.md
