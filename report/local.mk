@@ -3,3 +3,4 @@ libcureport_a_CFLAGS = $(AM_CFLAGS) $(LIBZIP_CFLAGS) $(QRENCODE_CFLAGS) $(ZLIB_C
 libcureport_a_SOURCES = report/report.h
 include report/seal.mk
 include report/html.mk
+libcureport_a_SOURCES += report/hits_int.h report/report_hits.c

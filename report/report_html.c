@@ -17,6 +17,7 @@
  *    offset;
  *  - deterministic: no clock is read; the same inputs give the same bytes.
  */
+#include "report/hits_int.h"
 #include "report/html_int.h"
 #include "report/seal_int.h"
 #include "casedb/casedb.h"
@@ -324,12 +325,20 @@ static void page_begin(struct rep *r, struct hw *w, const char *title, const cha
 		       bool search)
 {
 	static const char *const nav[][2] = {
-	    {"index.html", "概要 Summary"},         {"chats.html", "聊天 Chats"},
-	    {"payments-1.html", "支付 Payments"},   {"calls-1.html", "通话 Calls"},
-	    {"contacts-1.html", "联系人 Contacts"}, {"hits-1.html", "命中 Hits"},
-	    {"timeline-1.html", "时间线 Timeline"}, {"files-1.html", "文件 Files"},
-	    {"sources.html", "来源 Sources"},       {"custody.html", "监管链 Custody"},
-	    {"verify.html", "校验 Verify"},         {"forms/index.html", "文书 Forms"},
+	    {"index.html", "概要 Summary"},
+	    {"chats.html", "聊天 Chats"},
+	    {"payments-1.html", "支付 Payments"},
+	    {"calls-1.html", "通话 Calls"},
+	    {"contacts-1.html", "联系人 Contacts"},
+	    {"hits-1.html", "命中 Hits"},
+	    {"hitvalues.html", "命中归类 Hits by value"},
+	    {"links.html", "关联 Links"},
+	    {"timeline-1.html", "时间线 Timeline"},
+	    {"files-1.html", "文件 Files"},
+	    {"sources.html", "来源 Sources"},
+	    {"custody.html", "监管链 Custody"},
+	    {"verify.html", "校验 Verify"},
+	    {"forms/index.html", "文书 Forms"},
 	};
 	hw_raw(w, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 		  "<meta http-equiv=\"Content-Security-Policy\" content=\"" CSP "\">\n"
@@ -652,48 +661,12 @@ enum {
 	"source_offset, recovered, " REC_FROM("messages.")
 
 /* The body with the analysis hits of this message (code words,
- * identifiers) marked where they occur; everything escaped. */
-#define MAX_MARKS 16
+ * identifiers) marked where they occur, the rule in the mark's title;
+ * everything escaped (report_hits.c). */
 static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
-	const char *b = col(s, M_BODY);
-	size_t bl = (size_t)sqlite3_column_bytes(s, M_BODY), pos = 0, nv = 0;
-	char *vals[MAX_MARKS];
-	size_t lens[MAX_MARKS];
-
-	sqlite3_reset(r->mhits);
-	sqlite3_bind_int64(r->mhits, 1, sqlite3_column_int64(s, M_ID));
-	while (nv < MAX_MARKS && sqlite3_step(r->mhits) == SQLITE_ROW) {
-		const char *v = col(r->mhits, 0);
-		if (v == NULL || *v == '\0' || (vals[nv] = cu_strdup(v)) == NULL)
-			continue;
-		lens[nv] = strlen(v);
-		nv++;
-	}
-	sqlite3_reset(r->mhits);
-	while (pos < bl) {
-		/* The earliest (then longest) hit value at or after pos. */
-		size_t best = bl, blen = 0;
-		for (size_t i = 0; i < nv; i++) {
-			const char *at = memmem(b + pos, bl - pos, vals[i], lens[i]);
-			if (at == NULL)
-				continue;
-			size_t o = (size_t)(at - b);
-			if (o < best || (o == best && lens[i] > blen)) {
-				best = o;
-				blen = lens[i];
-			}
-		}
-		hw_textf(w, b + pos, best - pos, 0);
-		if (best == bl)
-			break;
-		hw_raw(w, "<mark>");
-		hw_textf(w, b + best, blen, 0);
-		hw_raw(w, "</mark>");
-		pos = best + blen;
-	}
-	for (size_t i = 0; i < nv; i++)
-		free(vals[i]);
+	cu_report_body_hits(w, r->mhits, sqlite3_column_int64(s, M_ID), col(s, M_BODY),
+			    (size_t)sqlite3_column_bytes(s, M_BODY));
 }
 
 static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const char *prefix)
@@ -1995,10 +1968,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 			  "SELECT body, source_id, source_table, source_rowid FROM messages WHERE "
 			  "message_id = ?",
 			  &r.body, err)) != CU_OK ||
-	    (st = prepare(&r,
-			  "SELECT DISTINCT value FROM hits WHERE artifact = 'messages' AND "
-			  "artifact_id = ? ORDER BY value",
-			  &r.mhits, err)) != CU_OK ||
+	    (st = prepare(&r, CU_REPORT_BODY_HITS_SQL, &r.mhits, err)) != CU_OK ||
 	    (st =
 		 prepare(&r,
 			 "SELECT payment_id, kind, direction, amount_minor, currency FROM payments "
@@ -2037,7 +2007,12 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	r.files_written += 2;
 	if (formats & CU_REPORT_HTML) {
 		if ((st = index_page(&r, err)) != CU_OK || (st = chats(&r, err)) != CU_OK ||
-		    (st = tables(&r, err)) != CU_OK || (st = sources_page(&r, err)) != CU_OK ||
+		    (st = tables(&r, err)) != CU_OK ||
+		    (st = cu_report_hits_pages(&(struct cu_hits_report){r.db, dbp.data, r.out,
+									r.case_id,
+									r.res.content_root},
+					       err)) != CU_OK ||
+		    (st = sources_page(&r, err)) != CU_OK ||
 		    (st = custody_page(&r, err)) != CU_OK || (st = verify_page(&r, err)) != CU_OK)
 			goto out;
 	}
