@@ -773,15 +773,18 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
 				dup = true;
 		} else if (r->rowid_known) {
-			/* superseded only for cells a structure pointed to (old page
-			 * images); a cell found by scanning free bytes under a live
-			 * rowid is a stale copy whose bytes were partly written over */
+			/* an intact cell under a rowid a live row holds with other
+			 * content is an earlier version of that rowid (a row deleted
+			 * and its rowid re-used, or updated); found by scanning free
+			 * bytes, a cell whose leading bytes equal a live row's is
+			 * that row's stale copy written over further on: a duplicate */
 			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
 				dup = true;
 			else if (cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid))) {
-				if (r->strict && ncand == 1)
-					dup = true;
-				else if (!r->strict)
+				uint64_t pf = fp_prefix_best(r, cand[i]);
+				if (r->strict && (!pf || cu_rec_set_has(&c->live_prefix, pf)))
+					dup = ncand == 1;
+				else
 					superseded = true;
 			}
 		} else if (cu_rec_set_has(&c->live_tail, fp_values(c, 3, cand[i], r, 1, false))) {
