@@ -1265,6 +1265,14 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 					len = rebuild_one(c, pg, fb, E, exact, t, d, want, &c->r2);
 					if (!len)
 						continue;
+					/* sqlite_sequence and sqlite_stat* records name a
+					 * table in their first column: without it (lost
+					 * with the header) a layout of theirs proves
+					 * nothing and must not stand against another */
+					c->r2.index_fmt = false;
+					c->r2.strict = true;
+					if (t->internal && !fits(c, t, &c->r2))
+						continue;
 					k = fb + len == E ? 1 : 0;
 					r = keep[k];
 					if (!found[k]) {
