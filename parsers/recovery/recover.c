@@ -1329,22 +1329,39 @@ static bool fb_header(const struct ctx *c, const uint8_t *pg, size_t p, size_t e
  * end (it was merged with everything after it up to there, the content
  * start or the end of the enclosing freeblock) and whose cell rebuilds: a
  * cell freed after the one being read was written over it from there on.
+ * Cells freed one after another each leave such a header (every one's
+ * block ran to the same end when it was freed): a cell rebuilds when it
+ * ends exactly at end or at a later header of the chain that rebuilds.
  * 0 when none. */
+#define MAX_INNER 32
 static size_t find_inner(struct ctx *c, const uint8_t *pg, size_t a, size_t b, size_t end,
 			 const struct loc *l)
 {
-	size_t q, sz, saved = c->trust_end, found = 0;
+	size_t q, sz, saved = c->trust_end, found = 0, cand[MAX_INNER], n = 0, i, j;
+	bool good[MAX_INNER];
 
 	if (!l->rebuild)
 		return 0;
 	if (b > end)
 		b = end;
-	for (q = a; q < b && q + 4 <= end && !found; q++) {
-		c->trust_end = end;
-		if (fb_header(c, pg, q, end, &sz) && q + sz == end &&
-		    rebuild(c, pg, q, q + sz, true, l, false))
-			found = q;
+	for (q = a; q < end && q + 4 <= end && n < MAX_INNER; q++) {
+		if (q >= b && n == 0)
+			return 0; /* no header in [a, b): the common case, cheap */
+		if (fb_header(c, pg, q, end, &sz) && q + sz == end)
+			cand[n++] = q;
 	}
+	for (i = n; i-- > 0;) {
+		c->trust_end = end;
+		good[i] = rebuild(c, pg, cand[i], end, true, l, false) != 0;
+		for (j = i + 1; j < n && !good[i]; j++)
+			if (good[j]) {
+				c->trust_end = cand[j];
+				good[i] = rebuild(c, pg, cand[i], cand[j], true, l, false) != 0;
+			}
+	}
+	for (i = 0; i < n && !found && cand[i] < b; i++)
+		if (good[i])
+			found = cand[i];
 	c->trust_end = saved;
 	return found;
 }
