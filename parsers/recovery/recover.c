@@ -773,15 +773,18 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
 				dup = true;
 		} else if (r->rowid_known) {
-			/* superseded only for cells a structure pointed to (old page
-			 * images); a cell found by scanning free bytes under a live
-			 * rowid is a stale copy whose bytes were partly written over */
+			/* an intact cell under a rowid a live row holds with other
+			 * content is an earlier version of that rowid (a row deleted
+			 * and its rowid re-used, or updated); found by scanning free
+			 * bytes, a cell whose leading bytes equal a live row's is
+			 * that row's stale copy written over further on: a duplicate */
 			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
 				dup = true;
 			else if (cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid))) {
-				if (r->strict && ncand == 1)
-					dup = true;
-				else if (!r->strict)
+				uint64_t pf = fp_prefix_best(r, cand[i]);
+				if (r->strict && (!pf || cu_rec_set_has(&c->live_prefix, pf)))
+					dup = ncand == 1;
+				else
 					superseded = true;
 			}
 		} else if (cu_rec_set_has(&c->live_tail, fp_values(c, 3, cand[i], r, 1, false))) {
@@ -1262,6 +1265,14 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 					len = rebuild_one(c, pg, fb, E, exact, t, d, want, &c->r2);
 					if (!len)
 						continue;
+					/* sqlite_sequence and sqlite_stat* records name a
+					 * table in their first column: without it (lost
+					 * with the header) a layout of theirs proves
+					 * nothing and must not stand against another */
+					c->r2.index_fmt = false;
+					c->r2.strict = true;
+					if (t->internal && !fits(c, t, &c->r2))
+						continue;
 					k = fb + len == E ? 1 : 0;
 					r = keep[k];
 					if (!found[k]) {
@@ -1318,22 +1329,39 @@ static bool fb_header(const struct ctx *c, const uint8_t *pg, size_t p, size_t e
  * end (it was merged with everything after it up to there, the content
  * start or the end of the enclosing freeblock) and whose cell rebuilds: a
  * cell freed after the one being read was written over it from there on.
+ * Cells freed one after another each leave such a header (every one's
+ * block ran to the same end when it was freed): a cell rebuilds when it
+ * ends exactly at end or at a later header of the chain that rebuilds.
  * 0 when none. */
+#define MAX_INNER 32
 static size_t find_inner(struct ctx *c, const uint8_t *pg, size_t a, size_t b, size_t end,
 			 const struct loc *l)
 {
-	size_t q, sz, saved = c->trust_end, found = 0;
+	size_t q, sz, saved = c->trust_end, found = 0, cand[MAX_INNER], n = 0, i, j;
+	bool good[MAX_INNER];
 
 	if (!l->rebuild)
 		return 0;
 	if (b > end)
 		b = end;
-	for (q = a; q < b && q + 4 <= end && !found; q++) {
-		c->trust_end = end;
-		if (fb_header(c, pg, q, end, &sz) && q + sz == end &&
-		    rebuild(c, pg, q, q + sz, true, l, false))
-			found = q;
+	for (q = a; q < end && q + 4 <= end && n < MAX_INNER; q++) {
+		if (q >= b && n == 0)
+			return 0; /* no header in [a, b): the common case, cheap */
+		if (fb_header(c, pg, q, end, &sz) && q + sz == end)
+			cand[n++] = q;
 	}
+	for (i = n; i-- > 0;) {
+		c->trust_end = end;
+		good[i] = rebuild(c, pg, cand[i], end, true, l, false) != 0;
+		for (j = i + 1; j < n && !good[i]; j++)
+			if (good[j]) {
+				c->trust_end = cand[j];
+				good[i] = rebuild(c, pg, cand[i], cand[j], true, l, false) != 0;
+			}
+	}
+	for (i = 0; i < n && !found && cand[i] < b; i++)
+		if (good[i])
+			found = cand[i];
 	c->trust_end = saved;
 	return found;
 }
