@@ -62,3 +62,4 @@ include tests/recovery_corpus.mk
 include tests/coverage.mk
 include tests/analysis_lib.mk
 include tests/analysis_case.mk
+include tests/report_review.mk
