@@ -1,5 +1,7 @@
 noinst_LIBRARIES += libcureport.a
-libcureport_a_CFLAGS = $(AM_CFLAGS) $(LIBZIP_CFLAGS) $(QRENCODE_CFLAGS) $(ZLIB_CFLAGS) $(LIBDEFLATE_CFLAGS)
+libcureport_a_CFLAGS = $(AM_CFLAGS) $(LIBZIP_CFLAGS) $(QRENCODE_CFLAGS) $(ZLIB_CFLAGS) $(LIBDEFLATE_CFLAGS) \
+	$(XLSXWRITER_CFLAGS)
 libcureport_a_SOURCES = report/report.h
 include report/seal.mk
 include report/html.mk
+include report/export.mk
