@@ -545,3 +545,13 @@ out:
 	json_decref(u.provs);
 	return st;
 }
+
+enum cu_status cu_caseuco_case(struct cu_case *c, struct sqlite3 *db, struct cu_textout *out,
+			       uint64_t *objects, struct cu_error *err)
+{
+	(void)c;
+	(void)db;
+	(void)out;
+	(void)objects;
+	return cu_error_set(err, CU_E_NOT_IMPLEMENTED, "export case-uco: not built yet");
+}

@@ -104,6 +104,7 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_analyze(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_recover(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_report(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_export(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_custody(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_seal(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_verify(struct cu_cli *cli, int argc, char **argv);

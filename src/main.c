@@ -122,6 +122,14 @@ const struct cu_verb cu_verbs[] = {
      "  content root). --forms-for writes <package>.forms/ with the seal hash and\n"
      "  records their printing in the package's living custody log.\n",
      cu_cmd_report},
+    {"export", "export case.db rows (CSV, xlsx, JSON) or the case as CASE/UCO",
+     "custos export KIND [--format csv|xlsx|json] [-o FILE] [--tz ZONE] [--json]\n"
+     "  KIND: messages, calls, contacts, payments, timeline, hits, links (csv, xlsx,\n"
+     "  json) or case-uco (jsonld). Every row names its source file, its SHA-256 and\n"
+     "  table/rowid or page/offset; times in UTC and in ZONE. CSV: RFC 4180, UTF-8\n"
+     "  with BOM; cells that start with = + - @ are prefixed with '. Default output\n"
+     "  CASE/exports/KIND.FORMAT; recorded as an EXPORT custody entry (SHA-256).\n",
+     cu_cmd_export},
     {"custody", "append to, print or check the custody log",
      "custos custody add --action ACTION --actor NAME [--actor-id ID] [--role ROLE]\n"
      "                   [--to NAME] [--note TEXT] [--log FILE] [--sign KEY.pem] [--repair]\n"
@@ -181,8 +189,8 @@ static void print_help(void)
  * and, in a signed case, the case key. */
 static bool changes_record(const char *verb, int argc, char **argv)
 {
-	static const char *const verbs[] = {"acquire", "import", "parse",   "report",
-					    "seal",    "run",    "analyze", NULL};
+	static const char *const verbs[] = {"acquire", "import",  "parse",  "report", "seal",
+					    "run",     "analyze", "export", NULL};
 	for (size_t i = 0; verbs[i] != NULL; i++)
 		if (strcmp(verb, verbs[i]) == 0)
 			return true;
