@@ -738,8 +738,7 @@ static enum cu_status scan_idents(struct cu_scanner *sc, const char *text, size_
 			for (size_t q = rs[r]; q < re[r]; q++)
 				if (nd < sizeof(digits))
 					digits[nd++] = t[q];
-		bool glued = ge < n && alnum_byte(t[ge]);
-		if (!skip && !glued) {
+		if (!skip) {
 			size_t gos = w->start[gs], goe = w->end[ge - 1];
 			if (nd < sizeof(digits) &&
 			    classify_digits(text, len, digits, nd, plus, gos, goe, &id)) {
