@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Traditional -> simplified for the characters the shipped lexicon uses and
- * a few common chat characters around them (generated from the lexicon's
- * characters: every character of the shipped lexicon files with a distinct
- * traditional form is listed; tests check the lexicon against it). Sorted. */
+/* Traditional -> simplified for every character of the shipped lexicon
+ * files that has a distinct traditional form, and a few common chat
+ * characters around them; sorted by the traditional code point. Generated
+ * from the lexicon's characters (each listed with its traditional form);
+ * a new lexicon word with a traditional form needs its line here, or the
+ * traditional spelling as a term of its own. */
 static const uint32_t t2s_table[][2] = {
     {0x4F86, 0x6765}, /* 來 来 */
     {0x500B, 0x4E2A}, /* 個 个 */

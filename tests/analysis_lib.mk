@@ -6,5 +6,7 @@ ANALYSIS_LIB_TESTS = tests/unit/test_analysis_ident
 tests_unit_test_analysis_ident_LDADD = $(CU_TESTLIBS)
 ANALYSIS_LIB_TESTS += tests/unit/test_analysis_scan
 tests_unit_test_analysis_scan_LDADD = $(CU_TESTLIBS)
+ANALYSIS_LIB_TESTS += tests/unit/test_analysis_lexicon
+tests_unit_test_analysis_lexicon_LDADD = $(CU_TESTLIBS)
 check_PROGRAMS += $(ANALYSIS_LIB_TESTS)
 TESTS += $(ANALYSIS_LIB_TESTS)
