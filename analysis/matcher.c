@@ -439,15 +439,28 @@ static enum cu_status scan_words(struct cu_scanner *sc, const char *text, size_t
 			continue;
 		sc->cands[kept++] = c;
 	}
-	/* Leftmost-longest, no overlaps. */
+	/* Leftmost-longest, no overlaps. Candidates of the side area (emoji
+	 * taken out from between CJK characters) come after those of the text;
+	 * one inside a word already found (冰❄️糖) is part of that word. */
 	uint32_t last_end = 0;
+	size_t first_hit = sc->nhits, main_hits = 0;
 	for (size_t i = 0; i < kept; i++) {
 		const struct cand *c = &sc->cands[i];
 		if (c->start < last_end)
 			continue;
-		last_end = c->end;
 		const struct cu_lexicon_entry *e = &lx->entries[c->entry];
 		size_t os = nm->start[c->start], oe = nm->end[c->end - 1];
+		if (c->start >= nm->main) {
+			bool inside = false;
+			for (size_t h = first_hit; h < first_hit + main_hits && !inside; h++)
+				inside = sc->hits[h].offset < oe &&
+					 os < sc->hits[h].offset + sc->hits[h].len;
+			if (inside)
+				continue;
+		} else {
+			main_hits++;
+		}
+		last_end = c->end;
 		char how[64], rule[CU_LEXICON_TERM_MAX + 512];
 		how_string(nm, c, e, how, sizeof(how));
 		int rl = snprintf(rule, sizeof(rule), "lexicon:%s:%s/%s", lx->files[e->file].name,

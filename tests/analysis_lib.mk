@@ -10,3 +10,10 @@ ANALYSIS_LIB_TESTS += tests/unit/test_analysis_lexicon
 tests_unit_test_analysis_lexicon_LDADD = $(CU_TESTLIBS)
 check_PROGRAMS += $(ANALYSIS_LIB_TESTS)
 TESTS += $(ANALYSIS_LIB_TESTS)
+
+# The scanner's fuzz target, its corpus replayed by make check.
+check_PROGRAMS += tests/fuzz/replay_scan
+TESTS += tests/fuzz/replay_scan
+tests_fuzz_replay_scan_SOURCES = tests/fuzz/fuzz_scan.c tests/fuzz/replay.c
+tests_fuzz_replay_scan_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += tests/fuzz/corpus/scan
