@@ -138,8 +138,10 @@ static bool is_emoji(uint32_t c)
 }
 
 /* Class of a code point after folding. */
-static enum cls classify(uint32_t c)
+static inline enum cls classify(uint32_t c)
 {
+	if (c >= 0x4e00 && c <= 0x9fff)
+		return C_CJK;
 	if (c < 0x80) {
 		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
 			return C_ALNUM;
@@ -209,7 +211,7 @@ static enum cu_status reserve(struct cu_norm *n, size_t want, struct cu_error *e
 	return CU_OK;
 }
 
-static size_t utf8_encode(uint32_t c, char *out)
+static inline size_t utf8_encode(uint32_t c, char *out)
 {
 	if (c < 0x80) {
 		out[0] = (char)c;
@@ -234,7 +236,7 @@ static size_t utf8_encode(uint32_t c, char *out)
 }
 
 /* Appends one code point; the caller reserved 4 bytes. */
-static void emit(struct cu_norm *n, uint32_t c, uint32_t s, uint32_t e, uint8_t flags)
+static inline void emit(struct cu_norm *n, uint32_t c, uint32_t s, uint32_t e, uint8_t flags)
 {
 	size_t k = utf8_encode(c, n->text + n->len);
 	for (size_t i = 0; i < k; i++) {
@@ -309,8 +311,8 @@ enum cu_status cu_norm_text(struct cu_norm *n, const char *in, size_t len, unsig
 	enum cls prev = C_SEP; /* nothing kept yet */
 	size_t i = 0;
 	while (i < len) {
-		uint32_t c;
-		size_t k = cu_utf8_decode(p + i, len - i, &c);
+		uint32_t c = p[i];
+		size_t k = c < 0x80 ? 1 : cu_utf8_decode(p + i, len - i, &c);
 		uint32_t s = (uint32_t)i;
 		uint8_t flags = 0;
 		enum cls cl;
@@ -334,7 +336,7 @@ enum cu_status cu_norm_text(struct cu_norm *n, const char *in, size_t len, unsig
 			cl = classify(c);
 		}
 		uint32_t e = (uint32_t)i;
-		if ((st = reserve(n, n->len + 8, err)))
+		if (n->len + 8 > n->cap && (st = reserve(n, n->len + 8, err)))
 			return st;
 		if (!(mode & CU_NORM_JOIN)) {
 			if (k)

@@ -17,3 +17,9 @@ TESTS += tests/fuzz/replay_scan
 tests_fuzz_replay_scan_SOURCES = tests/fuzz/fuzz_scan.c tests/fuzz/replay.c
 tests_fuzz_replay_scan_LDADD = $(CU_TESTLIBS)
 EXTRA_DIST += tests/fuzz/corpus/scan
+
+# The scanner benchmark's driver (bench/analyze_scan.sh): built with the
+# checks so it keeps compiling; never installed.
+check_PROGRAMS += bench/analyze_scan_bench
+bench_analyze_scan_bench_LDADD = $(CU_TESTLIBS)
+EXTRA_DIST += bench/analyze_scan.sh
