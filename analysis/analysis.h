@@ -77,6 +77,7 @@ const char *cu_analysis_data_dir(void);
 /* ------------------------------------------------------------------ */
 
 struct cu_scanner; /* immutable after build; one per thread may share the lexicon */
+/* lx may be NULL: validated identifiers only. The lexicon must outlive the scanner. */
 enum cu_status cu_scanner_new(const struct cu_lexicon *lx, struct cu_scanner **out,
 			      struct cu_error *err) CU_WARN_UNUSED;
 /* Every hit in text (code words and validated identifiers), in order of offset then kind; the

@@ -451,7 +451,8 @@ static enum cu_status scan_words(struct cu_scanner *sc, const char *text, size_t
 	if (sc->ncands == 0)
 		return CU_OK;
 	qsort(sc->cands, sc->ncands, sizeof(struct cand), cmp_cand_start);
-	qsort(sc->excl, sc->nexcl, sizeof(struct cand), cmp_cand_start);
+	if (sc->nexcl)
+		qsort(sc->excl, sc->nexcl, sizeof(struct cand), cmp_cand_start);
 	/* Exclusions win: drop candidates inside one (an exclusion starting at
 	 * or before the candidate and ending at or after it). */
 	size_t xi = 0, kept = 0;
@@ -852,7 +853,8 @@ enum cu_status cu_scanner_scan(struct cu_scanner *sc, const char *text, size_t l
 	}
 	if (maybe_ident && (st = scan_idents(sc, text, len, err)))
 		return st;
-	qsort(sc->hits, sc->nhits, sizeof(*sc->hits), cmp_hit);
+	if (sc->nhits)
+		qsort(sc->hits, sc->nhits, sizeof(*sc->hits), cmp_hit);
 	for (size_t i = 0; i < sc->nhits; i++) {
 		const struct hit_rec *h = &sc->hits[i];
 		struct cu_hit hit = {
