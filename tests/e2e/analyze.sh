@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 40
+tap_plan 47
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -137,7 +137,19 @@ PY
 ok $? "graph: two item nodes, the dealer one node tied to both, a link edge, names as text" ||
 	sed 's/^/#   /' gml.out
 
-# 6. the report: hits by value, links with their evidence, the graph, marked bodies
+# 6. an agency's own lexicon file, given to analyze (and to parse)
+printf '老地方\tmeeting-place\tthe usual place\ttest\n' >agency.tsv
+run "analyze --lexicon agency.tsv" "$CUSTOS" --case case analyze --lexicon agency.tsv
+is "$(sqlite3 "$db" "SELECT item_id || ' ' || artifact || ' ' || value FROM hits WHERE normalized = '老地方'")" "PA messages 老地方" \
+	"the agency's term is found (once, in PA's SMS)"
+like "$(grep '"event":"ANALYZE"' case/custody/log.jsonl | tail -n 1)" "\"path\":\"[^\"]*agency.tsv\",\"sha256\":\"$(sha256sum agency.tsv | cut -d' ' -f1)\"" \
+	"the ANALYZE entry names agency.tsv with its SHA-256"
+expect_exit 3 "a missing --lexicon file is an input error" "$CUSTOS" --case case analyze --lexicon nope.tsv
+like "$(cat "$T/last.err")" "nope.tsv" "the message names the file"
+run "parse --lexicon agency.tsv passes it on" "$CUSTOS" --case case parse --lexicon agency.tsv
+is "$(sqlite3 "$db" "SELECT count(*) FROM hits WHERE normalized = '老地方'")" 1 "parse analysed with the agency's file too"
+
+# 7. the report: hits by value, links with their evidence, the graph, marked bodies
 run "report" "$CUSTOS" --case case report --format html
 R=case/report
 ok "$([ -s $R/hitvalues.html ] && [ -s $R/links.html ] && [ -s $R/links-graph.svg ]; echo $?)" \
