@@ -61,3 +61,4 @@ include tests/recovery.mk
 include tests/recovery_corpus.mk
 include tests/analysis_lib.mk
 include tests/analysis_case.mk
+include tests/coverage.mk
