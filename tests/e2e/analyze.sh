@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 47
+tap_plan 50
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -149,7 +149,16 @@ like "$(cat "$T/last.err")" "nope.tsv" "the message names the file"
 run "parse --lexicon agency.tsv passes it on" "$CUSTOS" --case case parse --lexicon agency.tsv
 is "$(sqlite3 "$db" "SELECT count(*) FROM hits WHERE normalized = '老地方'")" 1 "parse analysed with the agency's file too"
 
-# 7. the report: hits by value, links with their evidence, the graph, marked bodies
+# 7. recovered records of tables no parser maps (recovered_records.values_json):
+# each string value is a text; a row as SQLite recovery writes it
+sqlite3 "$db" "INSERT INTO recovered_records(item_id, source_id, table_name, candidates, source_page, source_offset, source_file, status, partial, values_json) VALUES ('PB', 1, NULL, '[\"a\",\"b\"]', 3, 1200, 'db', 'deleted', 0, '[12,\"钱转到 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2\",null]')"
+ok $? "a recovered record added to case.db (sqlite3)"
+run "analyze with the recovered record" "$CUSTOS" --case case analyze
+is "$(sqlite3 "$db" "SELECT kind || ' ' || field || ' ' || offset || ' ' || normalized FROM hits WHERE artifact = 'recovered_records'")" \
+	"crypto_address values_json[1] 10 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2" \
+	"its string value scanned: the address found at its byte offset in that value"
+
+# 8. the report: hits by value, links with their evidence, the graph, marked bodies
 run "report" "$CUSTOS" --case case report --format html
 R=case/report
 ok "$([ -s $R/hitvalues.html ] && [ -s $R/links.html ] && [ -s $R/links-graph.svg ]; echo $?)" \
