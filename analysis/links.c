@@ -34,7 +34,8 @@ static enum cu_status db_fail(sqlite3 *db, const char *what, struct cu_error *er
 	return cu_error_set(err, CU_E_IO, "case.db: %s: %s", what, sqlite3_errmsg(db));
 }
 
-/* WeChat's own accounts every phone has: never a link. */
+/* WeChat's own accounts (service, plug-in and payment accounts every phone
+ * may have, e.g. wxzhifu = 微信支付 notices): never a link. */
 static bool wechat_system_id(const char *id)
 {
 	static const char *const sys[] = {
@@ -61,6 +62,21 @@ static bool wechat_system_id(const char *id)
 	    "helper_entry",
 	    "notifymessage",
 	    "brandsessionholder",
+	    "wxzhifu",
+	    "qqwallet",
+	    "mphelper",
+	    "weibo",
+	    "qqfriend",
+	    "exmail_tool",
+	    "voicevoipapp",
+	    "voiceinputapp",
+	    "linkedinplugin",
+	    "appbrandcustomerservicemsg",
+	    "downloaderapp",
+	    "opencustomerservicemsg",
+	    "topstoryapp",
+	    "cardpackage",
+	    "weixinreminder",
 	    NULL,
 	};
 	if (strncmp(id, "gh_", 3) == 0)

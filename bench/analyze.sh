@@ -7,7 +7,9 @@
 # tracking number, like a dealer's phone) and `custos analyze --lexicon`
 # runs with a generated lexicon of TERMS (default 2,000) extra terms.
 # Prints messages/s end to end (wall clock of the whole command: reading
-# case.db, scanning, inserting hits, links, custody) and the peak RSS.
+# case.db, scanning, inserting hits, links, custody), the same per CPU
+# second (user + sys: what one core does when the machine is not shared)
+# and the peak RSS.
 # Environment: CUSTOS (binary, default ./src/custos), SRCDIR (default .),
 # BENCHDIR (work directory, default /tmp/custos-bench-analyze), CUSTOS_DATADIR
 # (the shipped lexicon; default $SRCDIR/data).
@@ -75,6 +77,7 @@ ls -l "$W/case/case.db" | awk '{print "case.db bytes: " $5}'
 cat "$W/out.json"
 secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$W/time.txt")
 rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time.txt")
+cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$W/time.txt")
 msgs=$(sqlite3 "$W/case/case.db" "SELECT count(*) FROM messages")
-python3 -c "import sys; m, s, r = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]); print('messages %d, terms +%s, wall %.2f s, %.0f messages/s, peak RSS %.1f MiB' % (m, sys.argv[4], s, m / s if s else 0, r / 1024))" \
-	"$msgs" "$secs" "$rss" "$TERMS"
+python3 -c "import sys; m, s, r, c = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[5]); print('messages %d, terms +%s, wall %.2f s (%.0f messages/s), CPU user+sys %.2f s (%.0f messages per CPU second), peak RSS %.1f MiB' % (m, sys.argv[4], s, m / s if s else 0, c, m / c if c else 0, r / 1024))" \
+	"$msgs" "$secs" "$rss" "$TERMS" "$cpu"

@@ -13,13 +13,14 @@
 
 /* The statement cu_report_body_hits() reads (bind ?1 = message_id). */
 #define CU_REPORT_BODY_HITS_SQL                                                                    \
-	"SELECT offset, length(CAST(value AS BLOB)), kind, rule, normalized FROM hits WHERE "      \
-	"artifact = 'messages' AND artifact_id = ?1 ORDER BY offset, kind, hit_id"
+	"SELECT offset, length(CAST(value AS BLOB)), kind, rule, normalized, value FROM hits "     \
+	"WHERE artifact = 'messages' AND artifact_id = ?1 ORDER BY offset, kind, hit_id"
 
 /* Writes body (len bytes, untrusted) escaped, each hit of message_id in
  * <mark class="hit" title="kind · rule · normalized">; hits that overlap an
  * earlier one, fall outside the body or cut a UTF-8 sequence are left out
- * (the text stays whole). q is CU_REPORT_BODY_HITS_SQL prepared on the
+ * (the text stays whole); a hit without an offset (written by another
+ * tool) is marked where its value next occurs. q is CU_REPORT_BODY_HITS_SQL prepared on the
  * report's case.db. */
 void cu_report_body_hits(struct hw *w, sqlite3_stmt *q, int64_t message_id, const char *body,
 			 size_t len);

@@ -60,7 +60,16 @@ void cu_report_body_hits(struct hw *w, sqlite3_stmt *q, int64_t message_id, cons
 		const char *kind = (const char *)sqlite3_column_text(q, 2);
 		const char *rule = (const char *)sqlite3_column_text(q, 3);
 		const char *norm = (const char *)sqlite3_column_text(q, 4);
+		const char *value = (const char *)sqlite3_column_text(q, 5);
 
+		if (sqlite3_column_type(q, 0) == SQLITE_NULL) {
+			const char *at = value != NULL && n > 0 && pos < len
+					     ? memmem(body + pos, len - pos, value, (size_t)n)
+					     : NULL;
+			if (at == NULL)
+				continue;
+			off = (int64_t)(at - body);
+		}
 		if (off < 0 || n <= 0 || (uint64_t)off < pos || (uint64_t)off > len ||
 		    (uint64_t)n > len - (size_t)off || !utf8_boundary(body, len, (size_t)off) ||
 		    !utf8_boundary(body, len, (size_t)(off + n)))
