@@ -2695,6 +2695,9 @@ static void ctx_release(struct ctx *c)
 		cu_rec_table_release(&c->tables[i]);
 	free(c->tables);
 	cu_rec_table_release(&c->master);
+	c->st->filtered = c->live_full.bloom || c->live_rowid.bloom || c->live_tail.bloom ||
+			  c->live_prefix.bloom || c->emit_full.bloom || c->emit_tail.bloom ||
+			  c->emit_prefix.bloom;
 	cu_rec_set_release(&c->live_full, NULL);
 	cu_rec_set_release(&c->live_rowid, NULL);
 	cu_rec_set_release(&c->live_tail, NULL);
@@ -2737,6 +2740,11 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 	c->dbfd = c->walfd = c->jfd = -1;
 	c->live_only = -1;
 	c->budget = c->opts->mem_limit ? c->opts->mem_limit : CU_REC_MEM_LIMIT;
+	/* the fingerprint sets: exact while small, then fixed-size filters
+	 * (32 MiB in all), so memory does not grow with the file */
+	c->live_full.max_bytes = c->live_rowid.max_bytes = c->live_prefix.max_bytes = 4 << 20;
+	c->live_tail.max_bytes = 8 << 20;
+	c->emit_full.max_bytes = c->emit_tail.max_bytes = c->emit_prefix.max_bytes = 4 << 20;
 	c->deadline = mono_ms() + (int64_t)(c->opts->time_limit_ms ? c->opts->time_limit_ms
 								   : CU_REC_TIME_LIMIT_MS);
 	cu_buf_init(&c->payload, MAX_PAYLOAD + 1);
