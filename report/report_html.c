@@ -65,6 +65,7 @@ static const char report_css[] =
     ".prov{font-size:11px;color:#36c}\n"
     ".pay{font-weight:bold;color:#840}\n"
     "img.thumb{max-width:240px;max-height:240px;display:block;margin:4px 0}\n"
+    ".devtime{font-size:11px;color:#805}\n"
     ".pager a,.pager span{margin-right:8px}\n"
     "mark{background:#ff0}\n"
     ".filter{margin:6px 0}\n"
@@ -100,9 +101,12 @@ static const char search_js[] =
 struct rep {
 	struct cu_case *c;
 	sqlite3 *db;
-	char *out; /* the report folder being written */
-	int tz;
-	char tz_label[64];
+	char *out;     /* the report folder being written */
+	int tz;        /* minutes east of UTC on 2000-01-01 (the forms) */
+	char zone[64]; /* the display zone: IANA name or +HH:MM */
+	char tz_label[128];
+	size_t nitz; /* device zones of the items (items.timezone) */
+	char itz_item[16][64], itz_zone[16][64];
 	size_t rows;
 	const char *case_id;
 	struct cu_report_result res;
@@ -177,12 +181,54 @@ static int64_t count_of(struct rep *r, const char *sql, struct cu_error *err, en
 	return n;
 }
 
-static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col, int utc_col)
+/* ms as "2024-07-01 14:00:00 +02:00" in zone, with the offset in force
+ * then (daylight saving time included). */
+static bool zone_time(const char *zone, int64_t ms, char loc[CU_LOCAL_TIME_STR])
+{
+	struct cu_error e;
+	int32_t off;
+
+	if (cu_time_zone_offset(ms, zone, &off, NULL, 0, &e) != CU_OK)
+		return false;
+	return cu_report_local_time(ms, off / 60, loc);
+}
+
+static bool local_time(struct rep *r, int64_t ms, char loc[CU_LOCAL_TIME_STR])
+{
+	return zone_time(r->zone, ms, loc);
+}
+
+/* The device's own zone of an item when known and not the display zone. */
+static const char *device_zone(struct rep *r, const char *item)
+{
+	if (item == NULL)
+		return NULL;
+	for (size_t i = 0; i < r->nitz; i++)
+		if (strcmp(r->itz_item[i], item) == 0)
+			return strcmp(r->itz_zone[i], r->zone) != 0 ? r->itz_zone[i] : NULL;
+	return NULL;
+}
+
+/* " · 设备时区 device zone: <time> (Zone)" where the device zone differs. */
+static void device_time(struct rep *r, struct hw *w, const char *item, int64_t ms, bool br)
+{
+	const char *dz = device_zone(r, item);
+	char loc[CU_LOCAL_TIME_STR];
+
+	if (dz == NULL || !zone_time(dz, ms, loc))
+		return;
+	hw_raw(w, br ? "<br><span class=\"devtime\">" : " <span class=\"devtime\">");
+	hw_printf(w, "设备时区 device: %s (", loc);
+	hw_text1(w, dz);
+	hw_raw(w, ")</span>");
+}
+
+static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col, int utc_col,
+		       int item_col)
 {
 	char loc[CU_LOCAL_TIME_STR], utc[CU_TIME_STR];
 
-	if (col_null(st, ms_col) ||
-	    !cu_report_local_time(sqlite3_column_int64(st, ms_col), r->tz, loc)) {
+	if (col_null(st, ms_col) || !local_time(r, sqlite3_column_int64(st, ms_col), loc)) {
 		hw_raw(w, "<td>—</td><td>");
 		if (utc_col >= 0)
 			hw_col(w, st, utc_col, CU_ESC_ONELINE);
@@ -191,7 +237,11 @@ static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col
 	}
 	if (!cu_time_format_ms(sqlite3_column_int64(st, ms_col), utc))
 		utc[0] = '\0';
-	hw_printf(w, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", loc, utc);
+	hw_printf(w, "<td class=\"num\" data-ms=\"%lld\">%s",
+		  (long long)sqlite3_column_int64(st, ms_col), loc);
+	if (item_col >= 0)
+		device_time(r, w, col(st, item_col), sqlite3_column_int64(st, ms_col), true);
+	hw_printf(w, "</td><td class=\"num\">%s</td>", utc);
 }
 
 /*
@@ -452,13 +502,13 @@ static void time_row(struct rep *r, struct hw *w, const char *label, const char 
 	hw_raw(w, "<tr><th>");
 	hw_raw(w, label);
 	hw_raw(w, "</th><td>");
-	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && cu_report_local_time(ms, r->tz, loc))
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && local_time(r, ms, loc))
 		hw_printf(w, "%s (", loc);
 	if (rfc3339 != NULL)
 		hw_text1(w, rfc3339);
 	else
 		hw_raw(w, "—");
-	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && cu_report_local_time(ms, r->tz, loc))
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && local_time(r, ms, loc))
 		hw_raw(w, ")");
 	hw_raw(w, "</td></tr>\n");
 }
@@ -874,10 +924,11 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 		hw_raw(w, strcmp(cls, "out") == 0 ? "<b>本机 (owner)</b>" : "<b>—</b>");
 	}
 	hw_raw(w, " · ");
-	if (!col_null(s, M_MS) && cu_report_local_time(sqlite3_column_int64(s, M_MS), r->tz, loc) &&
-	    cu_time_format_ms(sqlite3_column_int64(s, M_MS), utc))
+	if (!col_null(s, M_MS) && local_time(r, sqlite3_column_int64(s, M_MS), loc) &&
+	    cu_time_format_ms(sqlite3_column_int64(s, M_MS), utc)) {
 		hw_printf(w, "<time>%s</time> (UTC %s)", loc, utc);
-	else
+		device_time(r, w, col(s, M_ITEM), sqlite3_column_int64(s, M_MS), false);
+	} else
 		hw_raw(w, "time unknown");
 	hw_raw(w, " · ");
 	hw_col(w, s, M_KIND, CU_ESC_ONELINE);
@@ -1314,7 +1365,7 @@ static void cell(struct hw *w, sqlite3_stmt *s, int i)
 static void pay_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
 	hw_printf(w, "<tr id=\"p%lld\">", (long long)sqlite3_column_int64(s, 0));
-	time_cells(r, w, s, 1, 2);
+	time_cells(r, w, s, 1, 2, 25);
 	cell(w, s, 3);
 	cell(w, s, 4);
 	cell(w, s, 5);
@@ -1337,7 +1388,7 @@ static void pay_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 static void call_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
 	hw_printf(w, "<tr id=\"c%lld\">", (long long)sqlite3_column_int64(s, 0));
-	time_cells(r, w, s, 1, 2);
+	time_cells(r, w, s, 1, 2, 20);
 	cell(w, s, 3);
 	cell(w, s, 4);
 	cell(w, s, 5);
@@ -1437,7 +1488,7 @@ static void hit_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
 	hw_raw(w, "<tr>");
-	time_cells(r, w, s, 0, 1);
+	time_cells(r, w, s, 0, 1, 4);
 	cell(w, s, 2);
 	cell(w, s, 3);
 	cell(w, s, 4);
@@ -1489,7 +1540,7 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "SELECT payment_id, occurred_ms, occurred_utc, app, kind, direction, amount_minor, "
 	     "currency, counterparty, counterparty_name, status, memo, transaction_id, source_id, "
 	     "source_table, source_rowid, recovered, source_page, source_offset, " REC_FROM(
-		 "payments.") " FROM payments ORDER BY occurred_ms IS NULL, occurred_ms, payment_id",
+		 "payments.") ", item_id FROM payments ORDER BY occurred_ms IS NULL, occurred_ms, payment_id",
 	     "<tr><th>本地时间 Local</th><th>UTC</th><th>应用 App</th><th>类型 Kind</th><th>方向 "
 	     "Direction</th><th>金额 Amount (元)</th><th>币种</th><th>交易对方 "
 	     "Counterparty</th><th>状态 Status</th><th>备注 Memo</th><th>交易号 "
@@ -1499,7 +1550,7 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "SELECT call_id, started_ms, started_utc, app, counterpart, direction, duration_s, "
 	     "answered, source_id, source_table, source_rowid, recovered, source_page, "
 	     "source_offset, " REC_FROM(
-		 "calls.") " FROM calls ORDER BY started_ms IS NULL, started_ms, call_id",
+		 "calls.") ", item_id FROM calls ORDER BY started_ms IS NULL, started_ms, call_id",
 	     "<tr><th>本地时间 Local</th><th>UTC</th><th>应用 App</th><th>对方 "
 	     "Counterpart</th><th>方向 Direction</th><th>时长 Duration (s)</th><th>接通 "
 	     "Answered</th><th>出处 Provenance</th></tr>",
@@ -2094,23 +2145,71 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The device zones of the items (items.timezone, when the schema has it
+ * and the zone is one the tz database knows). */
+static void load_device_zones(struct rep *r)
+{
+	sqlite3_stmt *s = NULL;
+	struct cu_error e;
+
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT item_id, timezone FROM items WHERE timezone IS NOT NULL "
+			       "ORDER BY item_id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return; /* a case.db from before items.timezone */
+	while (sqlite3_step(s) == SQLITE_ROW && r->nitz < 16) {
+		const char *it = col(s, 0), *z = col(s, 1);
+		if (it == NULL || z == NULL || strlen(it) >= 64 || strlen(z) >= 64 ||
+		    cu_time_zone_check(z, &e) != CU_OK)
+			continue;
+		memcpy(r->itz_item[r->nitz], it, strlen(it) + 1);
+		memcpy(r->itz_zone[r->nitz], z, strlen(z) + 1);
+		r->nitz++;
+	}
+	sqlite3_finalize(s);
+}
+
+/* The display zone: --tz, else the devices' own zone when they all share
+ * one, else the seizure location's zone from the manifest, else
+ * Asia/Shanghai. Every candidate is checked against the tz database. */
 static void tz_from(struct rep *r, const char *opt)
 {
 	const json_t *loc = json_object_get(json_object_get(r->c->manifest, "seizure"), "location");
-	const char *name = opt;
+	const char *cand[4] = {opt, NULL, jstr(loc, "tz"), jstr(loc, "utc_offset")};
+	const char *why[4] = {"--tz", "设备时区 the device's zone", "扣押地点 the seizure location",
+			      "扣押地点 the seizure location"};
+	const char *name = "Asia/Shanghai", *from = "default";
+	struct cu_error e;
+	int64_t nitems = 0;
+	enum cu_status st;
 	int off = 480;
 
-	if (name == NULL)
-		name = jstr(loc, "tz");
-	if (name == NULL)
-		name = jstr(loc, "utc_offset");
-	if (name == NULL || !cu_report_parse_tz(name, &off)) {
-		name = "Asia/Shanghai";
-		off = 480;
+	load_device_zones(r);
+	nitems = count_of(r, "SELECT count(*) FROM items", &e, &st);
+	if (r->nitz > 0 && (int64_t)r->nitz == nitems) {
+		cand[1] = r->itz_zone[0];
+		for (size_t i = 1; i < r->nitz; i++)
+			if (strcmp(r->itz_zone[i], r->itz_zone[0]) != 0)
+				cand[1] = NULL;
 	}
+	for (int i = 0; i < 4; i++)
+		if (cand[i] != NULL && strlen(cand[i]) < sizeof(r->zone) &&
+		    cu_time_zone_check(cand[i], &e) == CU_OK && cu_report_parse_tz(cand[i], &off)) {
+			name = cand[i];
+			from = why[i];
+			break;
+		}
+	if (strcmp(name, "Asia/Shanghai") == 0)
+		cu_report_parse_tz(name, &off);
+	memcpy(r->zone, name, strlen(name) + 1);
 	r->tz = off;
-	snprintf(r->tz_label, sizeof(r->tz_label), "UTC%c%02d:%02d (%s)", off < 0 ? '-' : '+',
-		 (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60, name);
+	if (name[0] == '+' || name[0] == '-')
+		snprintf(r->tz_label, sizeof(r->tz_label), "UTC%s (%s)", name, from);
+	else
+		snprintf(r->tz_label, sizeof(r->tz_label),
+			 "%s (%s; 夏令时按时区数据库 daylight saving "
+			 "time from the tz database)",
+			 name, from);
 }
 
 enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
@@ -2129,15 +2228,10 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	r.case_id = cu_seal_manifest_case_id(c->manifest);
 	if (r.case_id == NULL)
 		r.case_id = "?";
-	if (o && o->tz != NULL) {
-		int off;
-		if (!cu_report_parse_tz(o->tz, &off))
-			return cu_error_set(err, CU_E_USAGE,
-					    "report: unknown time zone '%s' (use +HH:MM, UTC or "
-					    "a zone like Asia/Shanghai)",
-					    o->tz);
+	if (o && o->tz != NULL && (st = cu_time_zone_check(o->tz, err)) != CU_OK) {
+		cu_error_prefix(err, "report");
+		return st;
 	}
-	tz_from(&r, o ? o->tz : NULL);
 
 	if ((st = cu_case_path(c, CU_CASE_DB, &dbp, err)) != CU_OK)
 		goto out;
@@ -2148,6 +2242,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	/* Temporary tables live in memory up to a point, then in a temp file:
 	 * bounded memory for big inventories. */
 	sqlite3_exec(r.db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-8192", NULL, NULL, NULL);
+	tz_from(&r, o ? o->tz : NULL);
 	if ((st = load_inventory(&r, err)) != CU_OK || (st = content_root(&r, err)) != CU_OK)
 		goto out;
 	if ((st = prepare(&r,
