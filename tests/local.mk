@@ -60,3 +60,4 @@ format:
 include tests/recovery.mk
 include tests/recovery_corpus.mk
 include tests/report_review.mk
+include tests/coverage.mk
