@@ -14,7 +14,9 @@
 static const char schema_sql[] =
     "CREATE TABLE items(item_id TEXT PRIMARY KEY, platform TEXT, make TEXT, model TEXT,"
     " os_version TEXT, imei TEXT, serial TEXT, udid TEXT, phone_numbers TEXT,"
-    " acquisition_method TEXT);\n"
+    " acquisition_method TEXT,"
+    /* additions */
+    " timezone TEXT);\n"
     "CREATE TABLE sources(source_id INTEGER PRIMARY KEY, item_id TEXT, device_path TEXT,"
     " evidence_path TEXT, size INTEGER, sha256 TEXT, md5 TEXT, derived_from INTEGER,"
     " derivation TEXT,"
@@ -38,7 +40,8 @@ static const char schema_sql[] =
     " source_offset INTEGER, recovered INTEGER,"
     /* additions */
     " recovered_from TEXT, recovered_status TEXT, wal_frame INTEGER, partial INTEGER,"
-    " damaged INTEGER);\n"
+    " damaged INTEGER, sent_device_utc TEXT, sent_device_ms INTEGER, sim_slot INTEGER,"
+    " service_center TEXT);\n"
     "CREATE TABLE calls(call_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT, counterpart TEXT,"
     " direction TEXT, started_utc TEXT, started_ms INTEGER, duration_s INTEGER,"
     " answered INTEGER, source_id INTEGER, source_table TEXT, source_rowid INTEGER,"
@@ -46,7 +49,7 @@ static const char schema_sql[] =
     /* additions */
     " source_page INTEGER, source_offset INTEGER, raw_type TEXT,"
     " recovered_from TEXT, recovered_status TEXT, wal_frame INTEGER, partial INTEGER,"
-    " damaged INTEGER);\n"
+    " damaged INTEGER, cached_name TEXT, country TEXT, geocoded_location TEXT);\n"
     "CREATE TABLE payments(payment_id INTEGER PRIMARY KEY, item_id TEXT, app TEXT, kind TEXT,"
     " direction TEXT, amount_minor INTEGER, currency TEXT, counterparty TEXT,"
     " counterparty_name TEXT, status TEXT, memo TEXT, transaction_id TEXT, occurred_utc TEXT,"
@@ -58,13 +61,24 @@ static const char schema_sql[] =
     " recovered_from TEXT, recovered_status TEXT, wal_frame INTEGER, partial INTEGER,"
     " damaged INTEGER);\n"
     "CREATE TABLE hits(hit_id INTEGER PRIMARY KEY, item_id TEXT, kind TEXT, value TEXT,"
-    " normalized TEXT, rule TEXT, artifact TEXT, artifact_id INTEGER, offset INTEGER);\n"
+    " normalized TEXT, rule TEXT, artifact TEXT, artifact_id INTEGER, offset INTEGER,"
+    /* additions */
+    " field TEXT);\n"
     "CREATE TABLE links(link_id INTEGER PRIMARY KEY, kind TEXT, normalized TEXT, item_a TEXT,"
     " item_b TEXT, evidence TEXT);\n"
     /* addition: every warning and per-file failure of the parse run */
     "CREATE TABLE parse_warnings(warning_id INTEGER PRIMARY KEY, source_id INTEGER,"
     " device_path TEXT, message TEXT, item_id TEXT, parser TEXT,"
     " severity TEXT /* warning|error */);\n"
+    /* addition: files the parse saw but did not read (docs/casedb.md) */
+    "CREATE TABLE not_examined(ne_id INTEGER PRIMARY KEY, item_id TEXT, device_path TEXT,"
+    " evidence_path TEXT, sha256 TEXT, size INTEGER, app TEXT,"
+    " reason TEXT /* unsupported|encrypted-no-key|damaged|refused */, detail TEXT);\n"
+    /* addition: recovered records of tables no app parser maps */
+    "CREATE TABLE recovered_records(rr_id INTEGER PRIMARY KEY, item_id TEXT,"
+    " source_id INTEGER, table_name TEXT, candidates TEXT, source_page INTEGER,"
+    " source_offset INTEGER, source_file TEXT /* db|wal|journal */, wal_frame INTEGER,"
+    " status TEXT, partial INTEGER, values_json TEXT);\n"
     /*
 	 * The timeline: every dated artifact, oldest first; undated rows last.
 	 * summary is plain text for listings (the report escapes it).
@@ -99,7 +113,9 @@ static const char index_sql[] =
     "CREATE INDEX payments_time ON payments(occurred_ms);\n"
     "CREATE INDEX payments_message ON payments(message_id);\n"
     "CREATE INDEX hits_artifact ON hits(artifact, artifact_id);\n"
-    "CREATE INDEX hits_norm ON hits(kind, normalized);\n";
+    "CREATE INDEX hits_norm ON hits(kind, normalized);\n"
+    "CREATE INDEX not_examined_item ON not_examined(item_id, device_path);\n"
+    "CREATE INDEX recovered_records_source ON recovered_records(item_id, source_id);\n";
 
 /* Needed while loading: the sink looks these up for deduplication. */
 static const char load_index_sql[] =

@@ -2127,8 +2127,9 @@ static enum cu_status keep_other_items(sqlite3 *db, const char *old_path, const 
 				       struct cu_error *err)
 {
 	static const char *const tables[] = {
-	    "items", "sources",  "accounts", "contacts",       "conversations", "messages",
-	    "calls", "payments", "hits",     "parse_warnings", "links",         NULL};
+	    "items",    "sources",      "accounts",          "contacts", "conversations",
+	    "messages", "calls",        "payments",          "hits",     "parse_warnings",
+	    "links",    "not_examined", "recovered_records", NULL};
 	struct cu_buf uri = CU_BUF_INIT, sql = CU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	enum cu_status rc;

@@ -120,6 +120,11 @@ struct cu_message {
 	 * CASEDB.md: nothing is cleaned); 0 = strlen(body). */
 	size_t body_len;
 	struct cu_prov prov;
+	/* schema 3 (docs/casedb.md); zero-initialised = unknown */
+	int64_t sent_device_ms;     /* the sender's time (Android date_sent); <= 0: unknown */
+	bool has_sim_slot;          /* sim_slot is known */
+	int64_t sim_slot;           /* 0-based SIM slot / subscription */
+	const char *service_center; /* SMS service centre number */
 };
 
 struct cu_call {
@@ -160,6 +165,11 @@ enum cu_status cu_sink_call(struct cu_parse_ctx *ctx, const struct cu_call *c,
  * merged into a live one nor updated by one. */
 enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment *p,
 			       struct cu_error *err) CU_WARN_UNUSED;
+
+/* True when a message body is one base64 or hex token of high entropy that
+ * fills it (after trimming white space): it looks app-encrypted. The exact
+ * rule is in parsers/ciphertext.c and docs/casedb.md. NUL bytes allowed. */
+bool cu_text_looks_ciphertext(const char *body, size_t len);
 
 /* A non-fatal problem with a file (unknown schema, missing column...):
  * logged, counted, and recorded in the PARSE custody entry. */
@@ -247,10 +257,12 @@ struct cu_row_extra {
 	int64_t balance_minor; /* payments.balance_minor: balance after, fen; CU_UNKNOWN */
 	const char *account;   /* payments.account: own account / card tail */
 	const char *bank;      /* payments.bank: bank name or short code */
+	/* calls: the phone's own cached name, country (ISO code) and geocoded location */
+	const char *cached_name, *country, *geocoded_location;
 };
 #define CU_ROW_EXTRA_INIT                                                                          \
 	{                                                                                          \
-		NULL, NULL, NULL, CU_UNKNOWN, NULL, NULL                                           \
+		NULL, NULL, NULL, CU_UNKNOWN, NULL, NULL, NULL, NULL, NULL                         \
 	}
 
 /* As cu_sink_contact/call/payment, with the extra columns; id may be NULL. */

@@ -25,15 +25,16 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MESSAGE] = "INSERT INTO messages(item_id, app, conversation_id, sender, sender_name,"
 		   " direction, sent_utc, sent_ms, kind, body, raw_type, attachment, status,"
 		   " source_id, source_table, source_rowid, source_page, source_offset,"
-		   " recovered, recovered_from, recovered_status, wal_frame, partial)"
+		   " recovered, recovered_from, recovered_status, wal_frame, partial,"
+		   " sent_device_utc, sent_device_ms, sim_slot, service_center)"
 		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		   " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+		   " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
     [ST_CALL] = "INSERT INTO calls(item_id, app, counterpart, direction, started_utc,"
 		" started_ms, duration_s, answered, source_id, source_table, source_rowid,"
 		" recovered, source_page, source_offset, raw_type, recovered_from,"
-		" recovered_status, wal_frame, partial)"
+		" recovered_status, wal_frame, partial, cached_name, country, geocoded_location)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19)",
+		" ?17, ?18, ?19, ?20, ?21, ?22)",
     [ST_PAY_FIND] = "SELECT payment_id FROM payments"
 		    " WHERE item_id = ?1 AND app = ?2 AND transaction_id = ?3 AND recovered = 0"
 		    " ORDER BY payment_id LIMIT 1",
@@ -326,7 +327,8 @@ enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message
 			       struct cu_error *err)
 {
 	sqlite3_stmt *st;
-	char utc[CU_TIME_STR];
+	char utc[CU_TIME_STR], dev_utc[CU_TIME_STR];
+	const char *status = m->status;
 	enum cu_status rc = row_start(ctx, ST_MESSAGE, m->app, &st, err);
 
 	if (rc)
@@ -340,9 +342,17 @@ enum cu_status cu_sink_message(struct cu_parse_ctx *ctx, const struct cu_message
 	bind_textn_static(st, 10, m->body, m->body_len);
 	bind_text_static(st, 11, m->raw_type);
 	bind_text_static(st, 12, m->attachment);
-	bind_text_static(st, 13, m->status);
+	/* a text body that is one high-entropy base64/hex token looks
+	 * app-encrypted (docs/casedb.md): flagged, the body kept as found */
+	if (m->body && (!m->kind || strcmp(m->kind, "text") == 0) &&
+	    cu_text_looks_ciphertext(m->body, m->body_len ? m->body_len : strlen(m->body)))
+		status = "ciphertext";
+	bind_text_static(st, 13, status);
 	bind_prov(st, 14, 15, 16, 17, 18, 19, &m->prov);
 	bind_prov_rec(st, 20, &m->prov);
+	bind_time(st, 24, 25, m->sent_device_ms > 0 ? m->sent_device_ms : CU_UNKNOWN, dev_utc);
+	bind_i64(st, 26, m->has_sim_slot ? m->sim_slot : CU_UNKNOWN);
+	bind_text_static(st, 27, m->service_center);
 	return count_recovered(
 	    ctx, step_insert(ctx, st, "a message", &ctx->counts.messages, id, err), &m->prov);
 }
@@ -367,6 +377,9 @@ enum cu_status cu_sink_call_x(struct cu_parse_ctx *ctx, const struct cu_call *c,
 	bind_prov(st, 9, 10, 11, 13, 14, 12, &c->prov);
 	bind_text_static(st, 15, x->raw_type);
 	bind_prov_rec(st, 16, &c->prov);
+	bind_text_static(st, 20, x->cached_name);
+	bind_text_static(st, 21, x->country);
+	bind_text_static(st, 22, x->geocoded_location);
 	return count_recovered(ctx, step_insert(ctx, st, "a call", &ctx->counts.calls, id, err),
 			       &c->prov);
 }

@@ -60,3 +60,4 @@ format:
 include tests/recovery.mk
 include tests/recovery_corpus.mk
 include tests/export.mk
+include tests/coverage.mk

@@ -17,12 +17,24 @@
 
 /* CallLog.Calls (APPS.md 7.4) in the order of the Android schema. The
  * row code needs no run state (arg NULL): a carved record maps alone. */
-enum { CALLS_NUMBER, CALLS_DATE, CALLS_DURATION, CALLS_TYPE, CALLS_DELETED };
+enum {
+	CALLS_NUMBER,
+	CALLS_DATE,
+	CALLS_DURATION,
+	CALLS_TYPE,
+	CALLS_NAME,
+	CALLS_COUNTRYISO,
+	CALLS_GEOCODED,
+	CALLS_DELETED
+};
 static const struct cu_column_spec calls_columns[] = {
     [CALLS_NUMBER] = {"number", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_CALL_COUNTERPART},
     [CALLS_DATE] = {"date", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_CALL_STARTED},
     [CALLS_DURATION] = {"duration", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_CALL_DURATION},
     [CALLS_TYPE] = {"type", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [CALLS_NAME] = {"name", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [CALLS_COUNTRYISO] = {"countryiso", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [CALLS_GEOCODED] = {"geocoded_location", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
     [CALLS_DELETED] = {"deleted", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
 };
 
@@ -31,7 +43,7 @@ static enum cu_status calls_row(struct cu_parse_ctx *ctx, const struct cu_artifa
 				struct cu_spec_out *out, void *arg, struct cu_error *err)
 {
 	struct cu_call *c = &out->call;
-	int64_t type = row->v[CALLS_TYPE].value, dur = row->v[CALLS_DURATION].value;
+	int64_t type = row->v[CALLS_TYPE].value;
 
 	(void)ctx, (void)a, (void)spec, (void)arg, (void)err;
 	switch (type) {
@@ -42,9 +54,9 @@ static enum cu_status calls_row(struct cu_parse_ctx *ctx, const struct cu_artifa
 		break;
 	case 2:
 		c->direction = "outgoing";
-		/* the log does not say whether the far end answered; a
-		 * connected call has a duration */
-		c->answered = dur == CU_UNKNOWN ? -1 : dur > 0;
+		/* the log does not say whether the far end answered (a
+		 * 0-second call may have been answered and hung up): unknown */
+		c->answered = -1;
 		break;
 	case 3: /* missed */
 	case 4: /* voicemail */
@@ -60,6 +72,11 @@ static enum cu_status calls_row(struct cu_parse_ctx *ctx, const struct cu_artifa
 			 row->v[CALLS_DELETED].value == 1 ? " deleted" : "");
 		out->extra.raw_type = out->raw_type;
 	}
+	/* what the phone cached with the call: contact name, country and
+	 * the number's geocoded place */
+	out->extra.cached_name = row->v[CALLS_NAME].text;
+	out->extra.country = row->v[CALLS_COUNTRYISO].text;
+	out->extra.geocoded_location = row->v[CALLS_GEOCODED].text;
 	return CU_OK;
 }
 

@@ -871,7 +871,7 @@ static enum cu_status call_row(void *arg, const struct cu_cq_row *r, struct cu_e
 		break;
 	case 2:
 		c.direction = "outgoing";
-		c.answered = dur == CU_UNKNOWN ? -1 : dur > 0;
+		c.answered = -1; /* the log does not say; never inferred from the duration */
 		break;
 	case 3:
 	case 4:

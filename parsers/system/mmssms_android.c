@@ -180,17 +180,56 @@ static const char *sms_direction(int64_t type)
 }
 
 /* The AOSP sms table (APPS.md 7.2) in the order of its schema. */
-enum { SMS_THREAD, SMS_ADDRESS, SMS_DATE, SMS_TYPE, SMS_BODY, SMS_READ, SMS_DELETED };
+enum {
+	SMS_THREAD,
+	SMS_ADDRESS,
+	SMS_DATE,
+	SMS_DATE_SENT,
+	SMS_TYPE,
+	SMS_BODY,
+	SMS_SERVICE_CENTER,
+	SMS_SUB_ID,
+	SMS_READ,
+	SMS_DELETED,
+	SMS_SIM_SLOT,
+	SMS_PHONE_ID,
+	SMS_SIM_ID
+};
 static const struct cu_column_spec sms_columns[] = {
     [SMS_THREAD] = {"thread_id", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
     [SMS_ADDRESS] = {"address", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
     [SMS_DATE] = {"date", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_MESSAGE_SENT},
+    [SMS_DATE_SENT] = {"date_sent", CU_AFFINITY_INTEGER, CU_DECODE_UNIX_MS, CU_FIELD_NONE},
     [SMS_TYPE] = {"type", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
     [SMS_BODY] = {"body", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_MESSAGE_BODY},
+    [SMS_SERVICE_CENTER] = {"service_center", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [SMS_SUB_ID] = {"sub_id", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
     [SMS_READ] = {"read", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
     /* Xiaomi */
     [SMS_DELETED] = {"deleted", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    /* Samsung: the 0-based SIM slot; other OEMs: phone_id, MediaTek sim_id */
+    [SMS_SIM_SLOT] = {"sim_slot", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [SMS_PHONE_ID] = {"phone_id", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
+    [SMS_SIM_ID] = {"sim_id", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
 };
+
+/* The SIM of a message: the slot when the phone keeps one (Samsung
+ * sim_slot, phone_id), else the subscription (sub_id, MediaTek sim_id);
+ * -1 (the AOSP default) and absent columns are unknown. */
+static void sms_sim(const struct cu_spec_row *row, struct cu_message *m)
+{
+	static const int order[] = {SMS_SIM_SLOT, SMS_PHONE_ID, SMS_SUB_ID, SMS_SIM_ID};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int64_t v = row->v[order[i]].value;
+
+		if (v != CU_UNKNOWN && v >= 0 && v < 1000) {
+			m->has_sim_slot = true;
+			m->sim_slot = v;
+			return;
+		}
+	}
+}
 
 /* What the sms rows share: the threads (arg NULL, as for a carved
  * record: the conversation is found by address alone). */
@@ -216,6 +255,10 @@ static enum cu_status sms_row(struct cu_parse_ctx *ctx, const struct cu_artifact
 		m->raw_type = out->raw_type;
 	}
 	m->status = sms_status(type, row->v[SMS_READ].value, row->v[SMS_DELETED].value);
+	/* date_sent: the sender's (SMSC) time of a received SMS; 0 = not kept */
+	m->sent_device_ms = row->v[SMS_DATE_SENT].value;
+	m->service_center = row->v[SMS_SERVICE_CENTER].text;
+	sms_sim(row, m);
 	return conversation_for(ctx, a, r ? r->threads : NULL, row->v[SMS_THREAD].value, address,
 				&m->conversation_id, err);
 }

@@ -58,7 +58,7 @@ run "import wrong schema" "$CUSTOS" --case "$C" import "$T/bad2" --format androi
 expect_exit 5 "parse: damaged files make the run partial (exit 5)" "$CUSTOS" --case "$C" parse
 like "$(cat "$T/last.err")" "mmssms.db" "stderr names a damaged file"
 cp "$C/case.db" "$T/case1.db"
-is "$(cq "PRAGMA user_version")" 2 "case.db user_version 2"
+is "$(cq "PRAGMA user_version")" 3 "case.db user_version 3"
 
 golden parse_system_conversations "$(cq "SELECT item_id, app, identifier, title, is_group FROM conversations ORDER BY conversation_id")"
 golden parse_system_messages "$(cq "SELECT m.item_id, m.app, c.identifier, m.sender, m.direction, m.sent_utc, m.sent_ms, m.kind, m.body, m.raw_type, m.attachment, m.status, m.source_table, m.source_rowid FROM messages m LEFT JOIN conversations c ON c.conversation_id = m.conversation_id ORDER BY m.message_id")"

@@ -176,7 +176,8 @@ KEYS = {
         "sent_ms": exact("sent_ms"), "kind": exact("kind"), "raw_type": exact("raw_type"),
         "body": exact("body"), "body_contains": contains("body"), "app": exact("app"),
         "status": exact("status"), "attachment_contains": contains("attachment"),
-        "note": not_asserted}),
+        "sent_device_ms": exact("sent_device_ms"), "sim_slot": exact("sim_slot"),
+        "service_center": exact("service_center"), "note": not_asserted}),
     "contacts": ("contacts", {
         "table": exact("source_table"), "rowid": exact("source_rowid"),
         "identifier": exact("identifier"), "display_name": exact("display_name"),
@@ -187,7 +188,9 @@ KEYS = {
         "table": exact("source_table"), "rowid": exact("source_rowid"),
         "counterpart": exact("counterpart"), "direction": exact("direction"),
         "started_ms": exact("started_ms"), "duration_s": exact("duration_s"),
-        "answered": exact("answered"), "app": exact("app"), "note": not_asserted}),
+        "answered": exact("answered"), "app": exact("app"),
+        "cached_name": exact("cached_name"), "country": exact("country"),
+        "geocoded_location": exact("geocoded_location"), "note": not_asserted}),
     "payments": ("payments", {
         "app": exact("app"), "kind": exact("kind"), "direction": exact("direction"),
         "amount_minor": exact("amount_minor"), "currency": exact("currency"),

@@ -34,6 +34,18 @@ static const char *const contract[][16] = {
     {"timeline", "kind", "item_id", "app", "time_utc", "time_ms", "summary", "artifact_table",
      "artifact_id", NULL},
 };
+/* schema version 3 (docs/casedb.md) */
+static const char *const v3[][16] = {
+    {"items", "timezone", NULL},
+    {"hits", "field", NULL},
+    {"messages", "sent_device_utc", "sent_device_ms", "sim_slot", "service_center", NULL},
+    {"calls", "cached_name", "country", "geocoded_location", NULL},
+    {"not_examined", "ne_id", "item_id", "device_path", "evidence_path", "sha256", "size", "app",
+     "reason", "detail", NULL},
+    {"recovered_records", "rr_id", "item_id", "source_id", "table_name", "candidates",
+     "source_page", "source_offset", "source_file", "wal_frame", "status", "partial", "values_json",
+     NULL},
+};
 static const char *const messages_cols[] = {"message_id",
 					    "item_id",
 					    "app",
@@ -85,6 +97,8 @@ static void test_schema(void)
 	tap_is_int(tpu_int(db, "PRAGMA user_version"), CU_CASEDB_SCHEMA_VERSION, "user_version");
 	for (size_t i = 0; i < sizeof(contract) / sizeof(contract[0]); i++)
 		check_cols(db, contract[i][0], &contract[i][1]);
+	for (size_t i = 0; i < sizeof(v3) / sizeof(v3[0]); i++)
+		check_cols(db, v3[i][0], &v3[i][1]);
 	check_cols(db, "messages", messages_cols);
 	check_cols(db, "payments", payments_cols);
 	tap_is_str(tpu_text(db, "SELECT type FROM sqlite_master WHERE name = 'timeline'"), "view",
@@ -416,7 +430,7 @@ int main(void)
 {
 	const char *dir = tap_tmpdir("test_parse");
 
-	tap_plan(68);
+	tap_plan(74);
 	cu_log_set_level(CU_LOG_ERROR);
 	test_schema();
 	test_registry();

@@ -80,12 +80,14 @@ static void test_contacts2_calls(void)
 	if (e.msg[0])
 		tap_diag("%s", e.msg);
 	tap_is_int(tpu_int(db, "SELECT count(*) FROM calls"), 3, "3 calls");
-	tap_is_str(tpu_text(db, "SELECT group_concat(direction || ',' || answered || ',' || "
-				"duration_s || ',' || started_ms || ',' || raw_type, ';') FROM "
-				"(SELECT * FROM calls ORDER BY call_id)"),
-		   "incoming,0,0,1383772636690,3;outgoing,1,126,1383772733283,2;"
-		   "incoming,1,639,1383782616690,1",
-		   "types 3 missed, 2 outgoing, 1 incoming");
+	tap_is_str(
+	    tpu_text(db,
+		     "SELECT group_concat(direction || ',' || ifnull(answered, 'NULL') || ',' || "
+		     "duration_s || ',' || started_ms || ',' || raw_type, ';') FROM "
+		     "(SELECT * FROM calls ORDER BY call_id)"),
+	    "incoming,0,0,1383772636690,3;outgoing,NULL,126,1383772733283,2;"
+	    "incoming,1,639,1383782616690,1",
+	    "types 3 missed, 2 outgoing, 1 incoming");
 	tap_is_str(tpu_text(db, "SELECT counterpart FROM calls LIMIT 1"), "5404561685",
 		   "number kept as typed");
 	sqlite3_close(db);
