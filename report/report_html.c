@@ -590,7 +590,7 @@ out:
  * item, same last component, and the device path ends with the
  * attachment's path on a component boundary. */
 static const char *find_attachment(struct rep *r, const char *item, const char *att, char *buf,
-				   size_t bufsz)
+				   size_t bufsz, char sha[65], int64_t *size)
 {
 	const char *a = att, *base;
 	size_t alen;
@@ -609,7 +609,7 @@ static const char *find_attachment(struct rep *r, const char *item, const char *
 	sqlite3_bind_text(r->att, 1, item, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(r->att, 2, base, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(r->att) == SQLITE_ROW) {
-		const char *dp = col(r->att, 0), *ep = col(r->att, 1);
+		const char *dp = col(r->att, 0), *ep = col(r->att, 1), *h = col(r->att, 2);
 		size_t dl = dp ? strlen(dp) : 0;
 		if (dp == NULL || ep == NULL || dl < alen || strcmp(dp + dl - alen, a) != 0)
 			continue;
@@ -618,11 +618,105 @@ static const char *find_attachment(struct rep *r, const char *item, const char *
 		if (strlen(ep) < bufsz) {
 			memcpy(buf, ep, strlen(ep) + 1);
 			found = buf;
+			snprintf(sha, 65, "%s", h != NULL && strlen(h) == 64 ? h : "");
+			*size = sqlite3_column_int64(r->att, 3);
 		}
 		break;
 	}
 	sqlite3_reset(r->att);
 	return found;
+}
+
+/* Copies of attachments a browser could run (SVG, HTML, XML, PDF, any
+ * unknown type) are offered as downloads only: attachments/<sha256>.bin
+ * (Chromium downloads .bin, it never renders it), linked with a download
+ * attribute and a neutral name. Larger files stay in the evidence only. */
+#define MAX_ATT_COPY ((int64_t)64 << 20)
+
+static enum cu_status copy_attachment(struct rep *r, const char *ep, const char *dst,
+				      struct cu_error *err)
+{
+	struct cu_buf src = CU_BUF_INIT;
+	FILE *in = NULL, *out = NULL;
+	char buf[65536];
+	size_t n;
+	enum cu_status st;
+
+	if ((st = cu_case_path(r->c, ep, &src, err)) != CU_OK)
+		goto out;
+	if ((in = fopen(src.data, "rb")) == NULL) {
+		st = cu_error_errno(err, CU_E_IO, errno, "report: cannot read attachment '%s'",
+				    src.data);
+		goto out;
+	}
+	if ((out = fopen(dst, "wbx")) == NULL) {
+		st = cu_error_errno(err, CU_E_IO, errno, "report: cannot create '%s'", dst);
+		goto out;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	if (ferror(in) || ferror(out)) {
+		st = cu_error_errno(err, CU_E_IO, errno, "report: cannot copy '%s' to '%s'",
+				    src.data, dst);
+		goto out;
+	}
+	st = CU_OK;
+out:
+	if (in != NULL)
+		fclose(in);
+	if (out != NULL && fclose(out) != 0 && st == CU_OK)
+		st = cu_error_errno(err, CU_E_IO, errno, "report: cannot write '%s'", dst);
+	cu_buf_release(&src);
+	return st;
+}
+
+static void att_download(struct rep *r, struct hw *w, const char *prefix, const char *ep,
+			 const char *sha, int64_t size)
+{
+	struct cu_buf dst = CU_BUF_INIT;
+	struct cu_error e;
+	const char *base = strrchr(ep, '/');
+	char rel[96], name[96];
+	size_t o = 0;
+
+	base = base ? base + 1 : ep;
+	if (strlen(sha) != 64 || size < 0 || size > MAX_ATT_COPY) {
+		hw_raw(w, " (不在浏览器中打开 not opened in the browser: a type that could run "
+			  "code; see the evidence file)");
+		return;
+	}
+	snprintf(rel, sizeof(rel), "attachments/%s.bin", sha);
+	if (cu_path_join(r->out, rel, &dst, &e) != CU_OK ||
+	    cu_mkdirs(dst.data, 0755, true, &e) != CU_OK) {
+		cu_buf_release(&dst);
+		return;
+	}
+	if (!cu_file_exists(dst.data)) {
+		if (copy_attachment(r, ep, dst.data, &e) != CU_OK) {
+			cu_warn("%s", e.msg);
+			unlink(dst.data);
+			cu_buf_release(&dst);
+			hw_raw(w, " (copy failed; see the evidence file)");
+			return;
+		}
+		r->files_written++;
+	}
+	cu_buf_release(&dst);
+	/* The name offered: letters, digits, '-' and '_' of the original,
+	 * then .bin, so no program opens it as what it claims to be. */
+	for (const char *p = base; *p != '\0' && o < 60; p++) {
+		char ch = *p;
+		name[o++] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+				    (ch >= '0' && ch <= '9') || ch == '-'
+				? ch
+				: '_';
+	}
+	memcpy(name + o, ".bin", 5);
+	hw_printf(w,
+		  " <a class=\"download\" download=\"%s\" href=\"%s%s\">下载 download (%lld "
+		  "bytes, as %s; not opened in the browser)</a>",
+		  name, prefix, rel, (long long)size, name);
 }
 
 enum {
@@ -654,10 +748,10 @@ enum {
 /* The body with the analysis hits of this message (code words,
  * identifiers) marked where they occur; everything escaped. */
 #define MAX_MARKS 16
-static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s)
+static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s, size_t bl)
 {
 	const char *b = col(s, M_BODY);
-	size_t bl = (size_t)sqlite3_column_bytes(s, M_BODY), pos = 0, nv = 0;
+	size_t pos = 0, nv = 0;
 	char *vals[MAX_MARKS];
 	size_t lens[MAX_MARKS];
 
@@ -694,6 +788,53 @@ static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	}
 	for (size_t i = 0; i < nv; i++)
 		free(vals[i]);
+}
+
+/* Bodies longer than this are cut in the chat page (on a UTF-8 boundary)
+ * and linked to a page of their own: a page holding megabytes of one
+ * message would take minutes to lay out. */
+#define BODY_CUT 4096
+
+static size_t cut_len(const char *b, size_t bl)
+{
+	size_t n = BODY_CUT;
+
+	if (bl <= BODY_CUT)
+		return bl;
+	while (n > 0 && ((unsigned char)b[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/* The whole body, escaped, on text/m<id>.html; a link to it after the cut. */
+static void full_text(struct rep *r, struct hw *w, sqlite3_stmt *s, const char *prefix, size_t bl)
+{
+	struct hw t;
+	struct cu_error e;
+	char rel[64];
+	int64_t id = sqlite3_column_int64(s, M_ID);
+
+	snprintf(rel, sizeof(rel), "text/m%lld.html", (long long)id);
+	if (open_page(r, &t, rel, &e) != CU_OK) {
+		cu_warn("%s", e.msg);
+		hw_printf(w, "<p class=\"cut\">… (cut at %d of %zu bytes)</p>\n", BODY_CUT, bl);
+		return;
+	}
+	page_begin(r, &t, "消息全文 Full text of a message", "../", false);
+	hw_printf(&t, "<p>消息 Message #%lld, %zu bytes. <a href=\"../", (long long)id, bl);
+	if (hw_url(&t, "", r->cur_page))
+		hw_printf(&t, "#m%lld\">返回聊天 back to the chat</a></p>\n", (long long)id);
+	else
+		hw_raw(&t, "\">返回聊天 back to the chat</a></p>\n");
+	hw_raw(&t, "<pre class=\"fulltext\">");
+	hw_col(&t, s, M_BODY, 0);
+	hw_raw(&t, "</pre>\n");
+	if (page_end(r, &t, &e) != CU_OK)
+		cu_warn("%s", e.msg);
+	hw_printf(w,
+		  "<p class=\"cut\">… 已截断 cut at %zu of %zu bytes: <a href=\"%s%s\">全文 "
+		  "full text</a></p>\n",
+		  cut_len(col(s, M_BODY), bl), bl, prefix, rel);
 }
 
 static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const char *prefix)
@@ -752,9 +893,12 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	prov(w, prefix, s, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, -1, M_REC);
 	hw_raw(w, "</div>\n");
 	if (!col_null(s, M_BODY)) {
+		size_t bl = (size_t)sqlite3_column_bytes(s, M_BODY);
 		hw_raw(w, "<div class=\"body\"><bdi>");
-		body_marked(r, w, s);
+		body_marked(r, w, s, cut_len(col(s, M_BODY), bl));
 		hw_raw(w, "</bdi></div>\n");
+		if (bl > BODY_CUT)
+			full_text(r, w, s, prefix, bl);
 	}
 	/* Payments parsed from this message (transfer, red packet, bank SMS). */
 	sqlite3_reset(r->mpay);
@@ -780,13 +924,14 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	sqlite3_reset(r->mpay);
 	if (!col_null(s, M_ATT)) {
 		const char *att = col(s, M_ATT);
-		char ep[CU_PATH_MAX], evp[64];
-		const char *e =
-		    find_attachment(r, col(s, M_ITEM) ? col(s, M_ITEM) : "", att, ep, sizeof(ep));
+		char ep[CU_PATH_MAX], evp[64], sha[65];
+		int64_t size = -1;
+		const char *e = find_attachment(r, col(s, M_ITEM) ? col(s, M_ITEM) : "", att, ep,
+						sizeof(ep), sha, &size);
 		/* report/ sits next to evidence/ in the package and the case. */
 		snprintf(evp, sizeof(evp), "%s../", prefix);
 		hw_raw(w, "<div class=\"att\">附件 attachment: ");
-		if (e != NULL) {
+		if (e != NULL && cu_html_is_safe_media_name(e)) {
 			hw_raw(w, "<a href=\"");
 			if (hw_url(w, evp, e)) {
 				hw_raw(w, "\"><bdi>");
@@ -798,6 +943,18 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 					hw_raw(w, "\">");
 				}
 			}
+		} else if (e != NULL) {
+			/* Never a link that opens it: an SVG only as an image
+			 * (no script runs in <img>), anything else a download. */
+			hw_raw(w, "<bdi>");
+			hw_text1(w, att);
+			hw_raw(w, "</bdi>");
+			if (cu_html_is_svg_name(e)) {
+				hw_raw(w, "<img class=\"thumb\" alt=\"attachment\" src=\"");
+				hw_url(w, evp, e);
+				hw_raw(w, "\">");
+			}
+			att_download(r, w, prefix, e, sha, size);
 		} else {
 			hw_raw(w, "<bdi>");
 			hw_text1(w, att);
@@ -1304,7 +1461,9 @@ static void file_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	cell(w, s, 1);
 	cell(w, s, 2);
 	hw_raw(w, "<td>");
-	if (!col_null(s, 3)) {
+	/* Only media are linked: a document type (SVG, HTML, ...) opened
+	 * from here would run in the report's folder. */
+	if (!col_null(s, 3) && cu_html_is_safe_media_name(col(s, 3))) {
 		hw_raw(w, "<a href=\"");
 		if (hw_url(w, evp, col(s, 3)))
 			hw_raw(w, "\">");
@@ -1312,6 +1471,8 @@ static void file_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 			hw_raw(w, "#\">");
 		hw_col(w, s, 3, CU_ESC_ONELINE);
 		hw_raw(w, "</a>");
+	} else if (!col_null(s, 3)) {
+		hw_col(w, s, 3, CU_ESC_ONELINE);
 	}
 	hw_printf(w, "</td><td class=\"num\">%lld</td><td class=\"hash\">",
 		  (long long)sqlite3_column_int64(s, 4));
@@ -1426,13 +1587,15 @@ static enum cu_status sources_page(struct rep *r, struct cu_error *err)
 		cell(&w, s, 1);
 		cell(&w, s, 2);
 		hw_raw(&w, "<td>");
-		if (!col_null(s, 3)) {
+		if (!col_null(s, 3) && cu_html_is_safe_media_name(col(s, 3))) {
 			hw_raw(&w, "<a href=\"");
 			if (!hw_url(&w, "../", col(s, 3)))
 				hw_raw(&w, "#");
 			hw_raw(&w, "\">");
 			hw_col(&w, s, 3, CU_ESC_ONELINE);
 			hw_raw(&w, "</a>");
+		} else if (!col_null(s, 3)) {
+			hw_col(&w, s, 3, CU_ESC_ONELINE);
 		}
 		hw_printf(&w, "</td><td class=\"num\">%lld</td><td class=\"hash\">",
 			  (long long)sqlite3_column_int64(s, 4));
@@ -1988,7 +2151,8 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	if ((st = load_inventory(&r, err)) != CU_OK || (st = content_root(&r, err)) != CU_OK)
 		goto out;
 	if ((st = prepare(&r,
-			  "SELECT device_path, evidence_path FROM inv WHERE item = ? AND base "
+			  "SELECT device_path, evidence_path, sha256, size FROM inv WHERE item = ? "
+			  "AND base "
 			  "= ? ORDER BY kind = 'derived', evidence_path",
 			  &r.att, err)) != CU_OK ||
 	    (st = prepare(&r,

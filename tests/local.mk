@@ -61,3 +61,4 @@ include tests/recovery.mk
 include tests/recovery_corpus.mk
 include tests/export.mk
 include tests/coverage.mk
+include tests/report_review.mk
