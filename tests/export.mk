@@ -1,4 +1,5 @@
 # tests of custos export: CSV / xlsx / JSON of case.db, CASE/UCO.
-TESTS += tests/e2e/export.sh tests/e2e/export_caseuco.sh
+TESTS += tests/e2e/export.sh tests/e2e/export_caseuco.sh tests/e2e/export_inject.sh
 EXTRA_DIST += tests/e2e/export.sh tests/e2e/export_check.py tests/e2e/export_caseuco.sh \
-	tests/e2e/caseuco_check.py tests/data/export/caseuco-terms.txt
+	tests/e2e/caseuco_check.py tests/data/export/caseuco-terms.txt \
+	tests/e2e/export_inject.sh tests/data/export/formula-sms.sql
