@@ -9,7 +9,7 @@
 # reads the same text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup export_inject
-tap_plan 21
+tap_plan 23
 
 CHK="python3 $SRCDIR/tests/e2e/export_check.py"
 S=$T/src
