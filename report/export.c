@@ -1085,3 +1085,155 @@ out:
 	cu_buf_release(&tmp);
 	return st;
 }
+
+/* ------------------------------------------------------------------ */
+/* the report's exports                                                */
+/* ------------------------------------------------------------------ */
+
+static int64_t table_rows(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[96];
+	int64_t n = 0;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+enum cu_status cu_export_for_report(struct cu_case *c, const char *outdir, const char *tz,
+				    struct cu_buf *html, json_t **written, struct cu_error *err)
+{
+	static const char *const always[] = {"messages", "calls", "contacts", "payments",
+					     "timeline"};
+	static const char *const formats[] = {"csv", "xlsx"};
+	struct cu_buf dir = CU_BUF_INIT, path = CU_BUF_INIT, dbp = CU_BUF_INIT;
+	json_t *list = json_array();
+	sqlite3 *db = NULL;
+	const char *kinds_now[7];
+	size_t nk = 0;
+	enum cu_status st;
+
+	if (list == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "report exports: out of memory");
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		kinds_now[nk++] = always[i];
+	/* hits and links only when the analysis found some. */
+	if ((st = open_db(c, &dbp, &db, err)) != CU_OK)
+		goto out;
+	if (table_rows(db, "hits") > 0)
+		kinds_now[nk++] = "hits";
+	if (table_rows(db, "links") > 0)
+		kinds_now[nk++] = "links";
+	sqlite3_close(db);
+	db = NULL;
+	if ((st = cu_buf_printf(&dir, err, "%s/exports", outdir)) != CU_OK ||
+	    (st = cu_mkdirs(dir.data, 0755, false, err)) != CU_OK)
+		goto out;
+	if (tz != NULL && cu_time_zone_check(tz, NULL) != CU_OK)
+		tz = NULL; /* a fixed-offset label the report knows: the default then */
+	st = cu_buf_puts(html,
+			 "<h2 id=\"exports\">导出 Exports</h2>\n<p>CSV (UTF-8, RFC 4180) / Excel "
+			 "(xlsx)：每行含来源文件、SHA-256、表与行号或页与偏移。Every row names its "
+			 "source file, its SHA-256 and table/rowid or page/offset.</p>\n<table>"
+			 "<thead><tr><th>内容 Kind</th><th>行数 Rows</th><th>CSV</th><th>Excel</th>"
+			 "</tr></thead><tbody>\n",
+			 err);
+	for (size_t i = 0; i < nk && st == CU_OK; i++) {
+		struct cu_export_result res[2];
+		for (size_t f = 0; f < 2 && st == CU_OK; f++) {
+			struct cu_export_opts o;
+			memset(&o, 0, sizeof(o));
+			o.kind = kinds_now[i];
+			o.format = formats[f];
+			o.tz = tz;
+			o.no_custody = true;
+			cu_buf_reset(&path);
+			if ((st = cu_buf_printf(&path, err, "%s/%s.%s", dir.data, o.kind,
+						o.format)) != CU_OK)
+				break;
+			o.output = path.data;
+			if ((st = cu_export_case(c, &o, &res[f], err)) != CU_OK)
+				break;
+			char rel[256];
+			snprintf(rel, sizeof(rel), "report/exports/%s.%s", o.kind, o.format);
+			json_array_append_new(
+			    list, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s?}", "kind", o.kind,
+					    "format", o.format, "path", rel, "sha256",
+					    res[f].sha256, "size", (json_int_t)res[f].size, "rows",
+					    (json_int_t)res[f].rows, "time_zone", tz));
+		}
+		if (st == CU_OK)
+			st = cu_buf_printf(
+			    html, err,
+			    "<tr><td>%s</td><td class=\"num\">%llu</td><td><a href=\"exports/%s.csv\">"
+			    "%s.csv</a><br><span class=\"hash\">%.16s…</span></td><td><a "
+			    "href=\"exports/%s.xlsx\">%s.xlsx</a><br><span class=\"hash\">%.16s…</span>"
+			    "</td></tr>\n",
+			    kinds_now[i], (unsigned long long)res[0].rows, kinds_now[i],
+			    kinds_now[i], res[0].sha256, kinds_now[i], kinds_now[i], res[1].sha256);
+	}
+	if (st == CU_OK)
+		st = cu_buf_puts(html, "</tbody></table>\n", err);
+	if (st == CU_OK) {
+		*written = list;
+		list = NULL;
+	}
+out:
+	if (db != NULL)
+		sqlite3_close(db);
+	json_decref(list);
+	cu_buf_release(&dir);
+	cu_buf_release(&path);
+	cu_buf_release(&dbp);
+	return st;
+}
+
+enum cu_status cu_export_record(struct cu_case *c, const json_t *written, struct cu_error *err)
+{
+	const json_t *e;
+	size_t i;
+	enum cu_status st = CU_OK;
+	struct cu_chain_state cs;
+
+	memset(&cs, 0, sizeof(cs));
+	if ((st = cu_chain_read(c, &cs, err)) != CU_OK)
+		return st;
+	json_array_foreach(written, i, e)
+	{
+		struct cu_buf sub = CU_BUF_INIT, det = CU_BUF_INIT;
+		struct cu_json j;
+		const char *path = json_string_value(json_object_get(e, "path"));
+		cu_json_init(&j, &sub);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "path", path);
+		cu_json_obj_end(&j);
+		st = cu_json_finish(&j, err);
+		cu_json_init(&j, &det);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "kind", json_string_value(json_object_get(e, "kind")));
+		cu_json_kv_str(&j, "format", json_string_value(json_object_get(e, "format")));
+		cu_json_kv_str(&j, "path", path);
+		cu_json_kv_str(&j, "sha256", json_string_value(json_object_get(e, "sha256")));
+		cu_json_kv_int(&j, "size", json_integer_value(json_object_get(e, "size")));
+		cu_json_kv_int(&j, "rows", json_integer_value(json_object_get(e, "rows")));
+		cu_json_kv_str(&j, "time_zone", json_string_value(json_object_get(e, "time_zone")));
+		cu_json_kv_str(&j, "case_db_sha256",
+			       cs.parse_db_sha256[0] ? cs.parse_db_sha256 : NULL);
+		cu_json_kv_str(&j, "written_by", "report");
+		cu_json_kv_str(&j, "tool", cu_version());
+		cu_json_obj_end(&j);
+		if (st == CU_OK)
+			st = cu_json_finish(&j, err);
+		if (st == CU_OK)
+			st = cu_custody_append(c->custody, "EXPORT", cu_case_default_actor(),
+					       sub.data, det.data, NULL, err);
+		cu_buf_release(&sub);
+		cu_buf_release(&det);
+		if (st != CU_OK)
+			break;
+	}
+	cu_chain_release(&cs);
+	return st;
+}
