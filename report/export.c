@@ -34,9 +34,11 @@ struct export_run {
 	const char *casedb_path;
 	const char *kind;
 	const char *format;
-	const char *tz_name; /* as given, or the default */
-	int tz_off;          /* minutes east of UTC */
-	int64_t created_ms;  /* fixed document time (xlsx) */
+	const char *tz_given; /* --tz: every *_local column in this zone */
+	const char *tz_name;  /* --tz, else the default for items without a zone */
+	json_t *item_zones;   /* item_id -> the device's zone (items.timezone) */
+	int item_col;         /* statement column of item_id, or -1 */
+	int64_t created_ms;   /* fixed document time (xlsx) */
 	uint64_t rows;
 	char default_format[16];
 };
@@ -217,7 +219,7 @@ const char *cu_export_formats(const char *kind)
 /* cells                                                               */
 /* ------------------------------------------------------------------ */
 
-enum col_kind { COL_SQL, COL_LOCAL };
+enum col_kind { COL_SQL, COL_LOCAL, COL_ZONE };
 struct col {
 	enum col_kind kind;
 	int sql; /* statement column (for COL_LOCAL: the *_ms one) */
@@ -241,30 +243,48 @@ static bool formula_like(const char *s, size_t n)
 			 s[0] == '\r');
 }
 
-/* RFC 3339 in the export's zone: "2024-03-22T18:03:00.123+08:00". */
-static void local_time(const struct export_run *x, int64_t ms, char out[64])
+/* The zone of a row's *_local columns: --tz, else its item's device zone
+ * (items.timezone) when that is a zone this system knows, else the
+ * default (the manifest's seizure zone, else Asia/Shanghai). */
+static const char *row_zone(const struct export_run *x, sqlite3_stmt *s)
 {
-	char t[CU_TIME_STR];
-	int off = x->tz_off, a = off < 0 ? -off : off;
+	if (x->tz_given != NULL)
+		return x->tz_given;
+	if (x->item_col >= 0 && x->item_zones != NULL) {
+		const char *item = (const char *)sqlite3_column_text(s, x->item_col);
+		const char *z =
+		    item ? json_string_value(json_object_get(x->item_zones, item)) : NULL;
+		if (z != NULL)
+			return z;
+	}
+	return x->tz_name;
+}
 
+/* RFC 3339 with the offset in force then: "2024-03-22T18:03:00.123+08:00". */
+static void local_time(const char *zone, int64_t ms, char out[64])
+{
 	out[0] = '\0';
-	if (ms > INT64_MAX - 86400000 || ms < INT64_MIN + 86400000 ||
-	    !cu_time_format_ms(ms + (int64_t)off * 60000, t))
-		return;
-	/* "2024-03-22T18:03:00.123Z": the wall clock of the zone, then its offset. */
-	snprintf(out, 64, "%.23s%c%02d:%02d", t, off < 0 ? '-' : '+', a / 60, a % 60);
+	if (cu_time_format_zone(ms, zone, out, 64, NULL) != CU_OK)
+		out[0] = '\0';
 }
 
 static void cell_get(const struct export_run *x, sqlite3_stmt *s, const struct col *c,
 		     struct cell *v)
 {
 	v->type = sqlite3_column_type(s, c->sql);
+	if (c->kind == COL_ZONE) {
+		snprintf(v->tmp, sizeof(v->tmp), "%s", row_zone(x, s));
+		v->type = SQLITE_TEXT;
+		v->s = v->tmp;
+		v->n = strlen(v->tmp);
+		return;
+	}
 	if (c->kind == COL_LOCAL) {
 		if (v->type != SQLITE_INTEGER) {
 			v->type = SQLITE_NULL;
 			return;
 		}
-		local_time(x, sqlite3_column_int64(s, c->sql), v->tmp);
+		local_time(row_zone(x, s), sqlite3_column_int64(s, c->sql), v->tmp);
 		v->type = v->tmp[0] ? SQLITE_TEXT : SQLITE_NULL;
 		v->s = v->tmp;
 		v->n = strlen(v->tmp);
@@ -583,12 +603,16 @@ static enum cu_status write_table(struct export_run *x, const struct export_kind
 		goto out;
 	}
 	int n = sqlite3_column_count(s);
-	if ((cols = cu_calloc((size_t)n * 2, sizeof(*cols))) == NULL) {
+	if ((cols = cu_calloc((size_t)n * 2 + 1, sizeof(*cols))) == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "export %s: out of memory", x->kind);
 		goto out;
 	}
+	x->item_col = -1;
+	bool timed = false;
 	for (int i = 0; i < n; i++) {
 		const char *name = sqlite3_column_name(s, i);
+		if (strcmp(name, "item_id") == 0)
+			x->item_col = i;
 		cols[ncols].kind = COL_SQL;
 		cols[ncols].sql = i;
 		if ((cols[ncols++].name = cu_strdup(name)) == NULL) {
@@ -603,6 +627,16 @@ static enum cu_status write_table(struct export_run *x, const struct export_kind
 			cols[ncols].kind = COL_LOCAL;
 			cols[ncols].sql = i;
 			cols[ncols++].name = cu_buf_detach(&b, NULL);
+			timed = true;
+		}
+	}
+	if (timed) {
+		/* The zone the *_local columns of the row are in. */
+		cols[ncols].kind = COL_ZONE;
+		cols[ncols].sql = 0;
+		if ((cols[ncols++].name = cu_strdup("local_zone")) == NULL) {
+			st = cu_error_set(err, CU_E_NOMEM, "export %s: out of memory", x->kind);
+			goto out;
 		}
 	}
 
@@ -849,17 +883,38 @@ static int64_t parse_time(struct cu_case *c)
 	return t;
 }
 
-static void default_tz(struct cu_case *c, const char **name, int *off)
+static const char *default_tz(struct cu_case *c)
 {
 	const json_t *loc = json_object_get(json_object_get(c->manifest, "seizure"), "location");
 	const char *n = json_string_value(json_object_get(loc, "tz"));
 	if (n == NULL)
 		n = json_string_value(json_object_get(loc, "utc_offset"));
-	if (n == NULL || !cu_report_parse_tz(n, off)) {
+	if (n == NULL || cu_time_zone_check(n, NULL) != CU_OK)
 		n = "Asia/Shanghai";
-		*off = 480;
+	return n;
+}
+
+/* items.timezone (case.db schema 3) of every item, when it names a zone
+ * this system knows; NULL when the column is absent. */
+static json_t *item_zones(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *m;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT item_id, timezone FROM items WHERE timezone IS NOT NULL"
+			       " ORDER BY item_id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	m = json_object();
+	while (m != NULL && sqlite3_step(s) == SQLITE_ROW) {
+		const char *item = (const char *)sqlite3_column_text(s, 0);
+		const char *z = (const char *)sqlite3_column_text(s, 1);
+		if (item != NULL && z != NULL && cu_time_zone_check(z, NULL) == CU_OK)
+			json_object_set_new(m, item, json_string(z));
 	}
-	*name = n;
+	sqlite3_finalize(s);
+	return m;
 }
 
 static enum cu_status custody_entry(struct cu_case *c, const struct export_run *x,
@@ -890,7 +945,9 @@ static enum cu_status custody_entry(struct cu_case *c, const struct export_run *
 	cu_json_uint(&j, res->size);
 	cu_json_key(&j, "rows");
 	cu_json_uint(&j, res->rows);
-	cu_json_kv_str(&j, "time_zone", x->tz_name);
+	/* null: each item's device zone, the default for items without one */
+	cu_json_kv_str(&j, "time_zone", x->tz_given);
+	cu_json_kv_str(&j, "default_time_zone", x->tz_name);
 	cu_json_kv_str(&j, "case_db_sha256", cs.parse_db_sha256[0] ? cs.parse_db_sha256 : NULL);
 	cu_json_kv_str(&j, "tool", cu_version());
 	cu_json_obj_end(&j);
@@ -953,20 +1010,22 @@ enum cu_status cu_export_case(struct cu_case *c, const struct cu_export_opts *o,
 		return cu_error_set(err, CU_E_USAGE, "export %s: format '%s' not offered (use %s)",
 				    k->name, x.format, k->formats);
 	if (o->tz != NULL) {
-		if (!cu_report_parse_tz(o->tz, &x.tz_off))
+		if (cu_time_zone_check(o->tz, NULL) != CU_OK)
 			return cu_error_set(err, CU_E_USAGE,
-					    "export: unknown time zone '%s' (use +HH:MM, UTC or a "
-					    "zone like Asia/Shanghai)",
+					    "export: unknown time zone '%s' (use an IANA name such "
+					    "as Asia/Shanghai or Europe/Zurich, +HH:MM or UTC)",
 					    o->tz);
+		x.tz_given = o->tz;
 		x.tz_name = o->tz;
 	} else {
-		default_tz(c, &x.tz_name, &x.tz_off);
+		x.tz_name = default_tz(c);
 	}
 	x.created_ms = parse_time(c);
 
 	if ((st = open_db(c, &dbp, &x.db, err)) != CU_OK)
 		goto out;
 	x.casedb_path = dbp.data;
+	x.item_zones = item_zones(x.db);
 
 	if (o->output != NULL) {
 		st = cu_buf_puts(&path, o->output, err);
@@ -1020,8 +1079,161 @@ out:
 		unlink(tmp.data);
 	if (x.db != NULL)
 		sqlite3_close(x.db);
+	json_decref(x.item_zones);
 	cu_buf_release(&dbp);
 	cu_buf_release(&path);
 	cu_buf_release(&tmp);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* the report's exports                                                */
+/* ------------------------------------------------------------------ */
+
+static int64_t table_rows(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[96];
+	int64_t n = 0;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+enum cu_status cu_export_for_report(struct cu_case *c, const char *outdir, const char *tz,
+				    struct cu_buf *html, json_t **written, struct cu_error *err)
+{
+	static const char *const always[] = {"messages", "calls", "contacts", "payments",
+					     "timeline"};
+	static const char *const formats[] = {"csv", "xlsx"};
+	struct cu_buf dir = CU_BUF_INIT, path = CU_BUF_INIT, dbp = CU_BUF_INIT;
+	json_t *list = json_array();
+	sqlite3 *db = NULL;
+	const char *kinds_now[7];
+	size_t nk = 0;
+	enum cu_status st;
+
+	if (list == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "report exports: out of memory");
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		kinds_now[nk++] = always[i];
+	/* hits and links only when the analysis found some. */
+	if ((st = open_db(c, &dbp, &db, err)) != CU_OK)
+		goto out;
+	if (table_rows(db, "hits") > 0)
+		kinds_now[nk++] = "hits";
+	if (table_rows(db, "links") > 0)
+		kinds_now[nk++] = "links";
+	sqlite3_close(db);
+	db = NULL;
+	if ((st = cu_buf_printf(&dir, err, "%s/exports", outdir)) != CU_OK ||
+	    (st = cu_mkdirs(dir.data, 0755, false, err)) != CU_OK)
+		goto out;
+	if (tz != NULL && cu_time_zone_check(tz, NULL) != CU_OK)
+		tz = NULL; /* a fixed-offset label the report knows: the default then */
+	st = cu_buf_puts(html,
+			 "<h2 id=\"exports\">导出 Exports</h2>\n<p>CSV (UTF-8, RFC 4180) / Excel "
+			 "(xlsx)：每行含来源文件、SHA-256、表与行号或页与偏移。Every row names its "
+			 "source file, its SHA-256 and table/rowid or page/offset.</p>\n<table>"
+			 "<thead><tr><th>内容 Kind</th><th>行数 Rows</th><th>CSV</th><th>Excel</th>"
+			 "</tr></thead><tbody>\n",
+			 err);
+	for (size_t i = 0; i < nk && st == CU_OK; i++) {
+		struct cu_export_result res[2];
+		for (size_t f = 0; f < 2 && st == CU_OK; f++) {
+			struct cu_export_opts o;
+			memset(&o, 0, sizeof(o));
+			o.kind = kinds_now[i];
+			o.format = formats[f];
+			o.tz = tz;
+			o.no_custody = true;
+			cu_buf_reset(&path);
+			if ((st = cu_buf_printf(&path, err, "%s/%s.%s", dir.data, o.kind,
+						o.format)) != CU_OK)
+				break;
+			o.output = path.data;
+			if ((st = cu_export_case(c, &o, &res[f], err)) != CU_OK)
+				break;
+			char rel[256];
+			snprintf(rel, sizeof(rel), "report/exports/%s.%s", o.kind, o.format);
+			json_array_append_new(
+			    list, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:s?}", "kind", o.kind,
+					    "format", o.format, "path", rel, "sha256",
+					    res[f].sha256, "size", (json_int_t)res[f].size, "rows",
+					    (json_int_t)res[f].rows, "time_zone", tz));
+		}
+		if (st == CU_OK)
+			st = cu_buf_printf(
+			    html, err,
+			    "<tr><td>%s</td><td class=\"num\">%llu</td><td><a href=\"exports/%s.csv\">"
+			    "%s.csv</a><br><span class=\"hash\">%.16s…</span></td><td><a "
+			    "href=\"exports/%s.xlsx\">%s.xlsx</a><br><span class=\"hash\">%.16s…</span>"
+			    "</td></tr>\n",
+			    kinds_now[i], (unsigned long long)res[0].rows, kinds_now[i],
+			    kinds_now[i], res[0].sha256, kinds_now[i], kinds_now[i], res[1].sha256);
+	}
+	if (st == CU_OK)
+		st = cu_buf_puts(html, "</tbody></table>\n", err);
+	if (st == CU_OK) {
+		*written = list;
+		list = NULL;
+	}
+out:
+	if (db != NULL)
+		sqlite3_close(db);
+	json_decref(list);
+	cu_buf_release(&dir);
+	cu_buf_release(&path);
+	cu_buf_release(&dbp);
+	return st;
+}
+
+enum cu_status cu_export_record(struct cu_case *c, const json_t *written, struct cu_error *err)
+{
+	const json_t *e;
+	size_t i;
+	enum cu_status st = CU_OK;
+	struct cu_chain_state cs;
+
+	memset(&cs, 0, sizeof(cs));
+	if ((st = cu_chain_read(c, &cs, err)) != CU_OK)
+		return st;
+	json_array_foreach(written, i, e)
+	{
+		struct cu_buf sub = CU_BUF_INIT, det = CU_BUF_INIT;
+		struct cu_json j;
+		const char *path = json_string_value(json_object_get(e, "path"));
+		cu_json_init(&j, &sub);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "path", path);
+		cu_json_obj_end(&j);
+		st = cu_json_finish(&j, err);
+		cu_json_init(&j, &det);
+		cu_json_obj_begin(&j);
+		cu_json_kv_str(&j, "kind", json_string_value(json_object_get(e, "kind")));
+		cu_json_kv_str(&j, "format", json_string_value(json_object_get(e, "format")));
+		cu_json_kv_str(&j, "path", path);
+		cu_json_kv_str(&j, "sha256", json_string_value(json_object_get(e, "sha256")));
+		cu_json_kv_int(&j, "size", json_integer_value(json_object_get(e, "size")));
+		cu_json_kv_int(&j, "rows", json_integer_value(json_object_get(e, "rows")));
+		cu_json_kv_str(&j, "time_zone", json_string_value(json_object_get(e, "time_zone")));
+		cu_json_kv_str(&j, "case_db_sha256",
+			       cs.parse_db_sha256[0] ? cs.parse_db_sha256 : NULL);
+		cu_json_kv_str(&j, "written_by", "report");
+		cu_json_kv_str(&j, "tool", cu_version());
+		cu_json_obj_end(&j);
+		if (st == CU_OK)
+			st = cu_json_finish(&j, err);
+		if (st == CU_OK)
+			st = cu_custody_append(c->custody, "EXPORT", cu_case_default_actor(),
+					       sub.data, det.data, NULL, err);
+		cu_buf_release(&sub);
+		cu_buf_release(&det);
+		if (st != CU_OK)
+			break;
+	}
+	cu_chain_release(&cs);
 	return st;
 }

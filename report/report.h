@@ -255,6 +255,20 @@ struct cu_export_result {
  */
 CU_WARN_UNUSED enum cu_status cu_export_case(struct cu_case *c, const struct cu_export_opts *o,
 					     struct cu_export_result *out, struct cu_error *err);
+/*
+ * For `custos report`: writes outdir/exports/<kind>.csv and .xlsx of
+ * messages, calls, contacts, payments and timeline (and hits, links when
+ * case.db has rows), appends to html the index section linking them
+ * ("exports/<kind>.csv", relative to outdir), and sets *written to a new
+ * array of {kind, format, path "report/exports/...", sha256, size, rows,
+ * time_zone}. No custody entry: once the report is in place,
+ * cu_export_record() appends one EXPORT entry per file.
+ */
+CU_WARN_UNUSED enum cu_status cu_export_for_report(struct cu_case *c, const char *outdir,
+						   const char *tz, struct cu_buf *html,
+						   json_t **written, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_export_record(struct cu_case *c, const json_t *written,
+					       struct cu_error *err);
 /* The i-th kind's name, NULL past the last; its formats ("csv xlsx json"). */
 const char *cu_export_kind_name(size_t i);
 const char *cu_export_formats(const char *kind);

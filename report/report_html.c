@@ -361,7 +361,9 @@ struct rep {
 	size_t shard_pages;
 	enum cu_status idx_st;
 	struct cu_error idx_err;
-	sqlite3_stmt *name; /* contact name of (item, app, identifier) */
+	sqlite3_stmt *name;         /* contact name of (item, app, identifier) */
+	struct cu_buf exports_html; /* index section linking exports/ (report/export.c) */
+	json_t *exports;            /* the files written there, for their EXPORT entries */
 };
 
 /* ------------------------------------------------------------------ */
@@ -2651,6 +2653,8 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		sqlite3_finalize(s);
 	}
 	hw_raw(&w, "</tbody></table>\n");
+	if (r->exports_html.len > 0)
+		hw_raw(&w, r->exports_html.data);
 	hw_raw(&w,
 	       "<h2>文书 Forms</h2>\n<p><a href=\"forms/index.html\">扣押清单、电子数据现场提取笔录"
 	       "及提取固定清单、电子数据检查笔录 (HTML, docx)</a></p>\n");
@@ -2859,6 +2863,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 
 	memset(&r, 0, sizeof(r));
 	cu_buf_init(&r.shard, 0);
+	cu_buf_init(&r.exports_html, 0);
 	r.c = c;
 	r.rows = o && o->page_rows ? o->page_rows : DEFAULT_ROWS;
 	r.case_id = cu_seal_manifest_case_id(c->manifest);
@@ -2929,6 +2934,12 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 				       err)) != CU_OK)
 		goto out;
 	r.files_written += 2;
+	/* CSV and xlsx exports beside the pages, linked from the index. */
+	if ((formats & CU_REPORT_HTML) &&
+	    (st = cu_export_for_report(c, r.out, o ? o->tz : NULL, &r.exports_html, &r.exports,
+				       err)) != CU_OK)
+		goto out;
+	r.files_written += json_array_size(r.exports);
 	if (formats & CU_REPORT_HTML) {
 		if ((st = index_page(&r, err)) != CU_OK || (st = chats(&r, err)) != CU_OK ||
 		    (st = index_meta(&r, err)) != CU_OK || (st = search_page(&r, err)) != CU_OK ||
@@ -2982,6 +2993,10 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	if ((st = cu_fsync_dir(c->dir, err)) != CU_OK)
 		goto out;
 
+	/* One EXPORT entry per export file, then the REPORT entry. */
+	if (!(o && o->no_custody) && r.exports != NULL &&
+	    (st = cu_export_record(c, r.exports, err)) != CU_OK)
+		goto out;
 	/* REPORT custody entry: what was written and the digest of its index. */
 	if (!(o && o->no_custody)) {
 		struct cu_buf det = CU_BUF_INIT, sub = CU_BUF_INIT;
@@ -3062,5 +3077,7 @@ out:
 	cu_buf_release(&final);
 	cu_buf_release(&old);
 	cu_buf_release(&idx);
+	cu_buf_release(&r.exports_html);
+	json_decref(r.exports);
 	return st;
 }

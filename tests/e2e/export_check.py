@@ -72,6 +72,9 @@ def sheet_rows(z, name):
             t = c.get("t")
             if t == "inlineStr":
                 v = "".join(x.text or "" for x in c.findall(".//m:t", NS))
+                # OOXML escapes characters XML cannot hold as _xHHHH_ (ECMA-376
+                # ST_Xstring), and a literal "_x" as _x005F_x.
+                v = re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), v)
             elif t == "s":
                 sys.exit(f"{name}: shared strings not expected (constant memory)")
             elif t is None or t == "n":
