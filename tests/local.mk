@@ -63,5 +63,4 @@ include tests/analysis_lib.mk
 include tests/analysis_case.mk
 include tests/report_review.mk
 include tests/export.mk
-include tests/report_review.mk
 include tests/coverage.mk
