@@ -544,6 +544,11 @@ const char *cu_parse_item(struct cu_parse_ctx *ctx)
 	return ctx->item;
 }
 
+const char *cu_parse_whatsapp_key(struct cu_parse_ctx *ctx)
+{
+	return ctx->opts ? ctx->opts->whatsapp_key : NULL;
+}
+
 const char *cu_parse_given_imei(struct cu_parse_ctx *ctx, size_t i)
 {
 	if (ctx->opts == NULL || ctx->opts->imeis == NULL || i >= ctx->opts->n_imeis)

@@ -205,6 +205,8 @@ const char *cu_parse_item(struct cu_parse_ctx *ctx);
 /* The i-th IMEI given with `custos parse --imei`, or NULL past the last
  * (always NULL in cu_parse_file() mode). */
 const char *cu_parse_given_imei(struct cu_parse_ctx *ctx, size_t i);
+/* `custos parse --whatsapp-key F`, or NULL (always NULL outside a case). */
+const char *cu_parse_whatsapp_key(struct cu_parse_ctx *ctx);
 
 /*
  * Finds another file of the same item by fnmatch pattern on device_path
