@@ -2304,8 +2304,53 @@ static const char *platform_from_inventory(struct run *r)
  * the seizure record (seizure.items[], what was typed at the scene), which
  * the report shows beside it. An item nothing was read for has null facts.
  */
+/*
+ * The device's IANA time zone: the acquisition's facts first (iOS
+ * lockdownd TimeZone, Android getprop persist.sys.timezone, kept in the
+ * manifest item's device_state), else the image's property files; empty
+ * when neither says (items.timezone NULL).
+ */
+static void device_timezone(struct run *r, const json_t *mi, char *out, size_t cap)
+{
+	static const char *const files[] = {"/data/property/persistent_properties",
+					    "/data/property/persist.sys.timezone",
+					    "/system/build.prop",
+					    "/vendor/build.prop",
+					    "/default.prop",
+					    NULL};
+	const json_t *ds = json_object_get(mi, "device_state");
+	const char *v = jstr(ds, "time_zone");
+	struct cu_buf path = CU_BUF_INIT, data = CU_BUF_INIT;
+
+	out[0] = '\0';
+	if (!v)
+		v = jstr(json_object_get(ds, "getprop"), "persist.sys.timezone");
+	if (v && cu_parse_tz_plausible(v, strlen(v)) && strlen(v) < cap) {
+		snprintf(out, cap, "%s", v);
+		return;
+	}
+	for (const char *const *p = files; *p && !out[0]; p++) {
+		const struct inv_file *f = inv_find_device(r, *p);
+		struct cu_error e;
+
+		if (!f || strcmp(f->type, "file") != 0)
+			continue;
+		cu_error_clear(&e);
+		cu_buf_reset(&path);
+		cu_buf_reset(&data);
+		if (cu_case_path(r->c, f->evidence_path, &path, &e) != CU_OK ||
+		    cu_file_read_all(path.data, (size_t)1 << 20, &data, &e) != CU_OK) {
+			cu_warn("parse: reading the time zone from '%s': %s", *p, e.msg);
+			continue;
+		}
+		(void)cu_parse_tz_from_property_file(*p, data.data, data.len, out, cap);
+	}
+	cu_buf_release(&path);
+	cu_buf_release(&data);
+}
+
 static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manifest,
-				  const char *platform, struct cu_error *err)
+				  const char *platform, const char *timezone, struct cu_error *err)
 {
 	const json_t *mi = cu_manifest_item_in(manifest, CU_MANIFEST_IMPORTED, ctx->item);
 	const json_t *feat = json_object_get(mi, "features");
@@ -2336,8 +2381,8 @@ static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manife
 	}
 	if (sqlite3_prepare_v2(ctx->db,
 			       "INSERT INTO items(item_id, platform, make, model, os_version, imei,"
-			       " serial, udid, phone_numbers, acquisition_method)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       " serial, udid, phone_numbers, acquisition_method, timezone)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = cu_error_set(err, CU_E_IO, "case.db: %s", sqlite3_errmsg(ctx->db));
 		goto out;
@@ -2358,6 +2403,7 @@ static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manife
 	BIND(8, jstr(ids, "udid"));
 	BIND(9, phones);
 	BIND(10, methods.data);
+	BIND(11, timezone && *timezone ? timezone : NULL);
 #undef BIND
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = cu_error_set(err, CU_E_IO, "case.db: inserting item '%s': %s", ctx->item,
@@ -2747,6 +2793,7 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 
 	for (size_t i = 0; i < nitems; i++) {
 		const json_t *mi;
+		char tz[80];
 
 		if (only && strcmp(items[i], only) != 0)
 			continue;
@@ -2766,7 +2813,8 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 			    platform_from_os(jstr(manifest_item(c->manifest, items[i]), "os"));
 		if (!ctx.platform)
 			ctx.platform = platform_from_inventory(&r);
-		rc = insert_item(&ctx, c->manifest, ctx.platform, err);
+		device_timezone(&r, mi, tz, sizeof(tz));
+		rc = insert_item(&ctx, c->manifest, ctx.platform, tz, err);
 		if (rc)
 			goto out;
 		cu_buf_reset(&esc);

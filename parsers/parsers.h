@@ -185,6 +185,13 @@ void cu_parse_not_examined(struct cu_parse_ctx *ctx, const struct cu_artifact *a
  * or backup file, not an image or cache), and whether the file at path
  * starts with the SQLite header. */
 const char *cu_parse_known_app(const char *device_path);
+/* device_tz.c: a plausible IANA zone name ("Asia/Shanghai", "UTC"); the
+ * Android persist.sys.timezone from a property file of the image (by its
+ * device path: persistent_properties, persist.sys.timezone, *.prop) into
+ * out; false when it holds none. */
+bool cu_parse_tz_plausible(const char *s, size_t n);
+bool cu_parse_tz_from_property_file(const char *device_path, const void *data, size_t n, char *out,
+				    size_t cap);
 bool cu_parse_app_store(const char *device_path);
 enum cu_status cu_parse_is_sqlite(const char *path, bool *yes, struct cu_error *err) CU_WARN_UNUSED;
 
