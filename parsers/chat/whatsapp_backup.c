@@ -539,6 +539,13 @@ static enum cu_status backup_parse(struct cu_parse_ctx *ctx, const struct cu_art
 	memset(&k, 0, sizeof(k));
 	if (!a->work_path)
 		return cu_error_set(err, CU_E_INTERNAL, "'%s' was not staged", a->device_path);
+	/* parsed before: the inventory's latest record of this path is the
+	 * decrypted copy (derived), which is msgstore.db itself */
+	rc = cu_parse_is_sqlite(a->work_path, &sqlite, err);
+	if (rc)
+		return rc;
+	if (sqlite)
+		return cu_parser_whatsapp_android.parse(ctx, a, err);
 	f.fd = open(a->work_path, O_RDONLY | O_CLOEXEC);
 	if (f.fd < 0)
 		return cu_error_errno(err, CU_E_IO, errno, "opening '%s'", a->work_path);
