@@ -559,20 +559,26 @@ static enum cu_status backup_parse(struct cu_parse_ctx *ctx, const struct cu_art
 	if (rc)
 		goto out;
 	/* the header: crypt12 raw, crypt14/15 protobuf */
+	/* a header custos does not know is listed, not an error of the run:
+	 * another version of the format, or a damaged or truncated file */
 	if (fmt == WA_CRYPT12) {
 		if (hn < 67 || head[0] != 0x00 || head[1] != 0x01) {
-			rc = cu_error_set(err, CU_E_FORMAT,
-					  "'%s': not a crypt12 backup (no 00 01 cipher header)",
-					  a->device_path);
+			cu_parse_not_examined(
+			    ctx, a, "WhatsApp", "unsupported",
+			    "A WhatsApp backup named .crypt12 without the crypt12 "
+			    "header (00 01 cipher version): another format version "
+			    "or a damaged file; it was not decrypted.");
 			goto out;
 		}
 		memcpy(iv, head + 51, 16);
 		data_off = 67;
 	} else if (!header14(head, hn, iv, &data_off, &hfmt)) {
-		rc = cu_error_set(err, CU_E_FORMAT,
-				  "'%s': no crypt14/crypt15 backup header (protobuf prefix with an "
-				  "IV); unsupported or damaged backup",
-				  a->device_path);
+		snprintf(detail, sizeof(detail),
+			 "A WhatsApp backup named .crypt%d without a crypt14/crypt15 header (a "
+			 "protobuf prefix holding the IV): another format version or a damaged "
+			 "file; it was not decrypted.",
+			 (int)fmt);
+		cu_parse_not_examined(ctx, a, "WhatsApp", "unsupported", detail);
 		goto out;
 	}
 	fmt = hfmt;
@@ -614,7 +620,9 @@ static enum cu_status backup_parse(struct cu_parse_ctx *ctx, const struct cu_art
 	 * multi-file backups */
 	trailer = fmt == WA_CRYPT12 ? 4 : 0;
 	if (f.size < data_off + 16 + trailer) {
-		rc = cu_error_set(err, CU_E_FORMAT, "'%s': truncated backup", a->device_path);
+		cu_parse_not_examined(ctx, a, "WhatsApp", "damaged",
+				      "A WhatsApp backup that ends before its ciphertext and tag "
+				      "(truncated); it was not decrypted.");
 		goto out;
 	}
 	buf = cu_malloc(CHUNK);

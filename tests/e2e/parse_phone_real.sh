@@ -11,7 +11,7 @@
 # the sqlite3 CLI, the derived copy against the plaintext with sha256sum.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_phone_real
-tap_plan 46
+tap_plan 48
 export SOURCE_DATE_EPOCH=1700000000
 C="$T/case"
 FX="$T/fx"
@@ -143,6 +143,15 @@ is "$(cq "SELECT count(*) FROM messages WHERE item_id = 'wa-nokey' AND app = 'wh
 is "$(cq "SELECT count(*) FROM not_examined WHERE item_id = 'wa-nokey'")" 0 "and it is no longer listed"
 expect_exit 2 "--whatsapp-key naming no file is a usage error" \
 	"$CUSTOS" --case "$C" parse --whatsapp-key "$T/no-such-key"
+
+# --- a file named like a backup that is none (random bytes): listed, not a failure
+mkdir -p "$T/junk/sdcard/WhatsApp/Databases"
+head -c 4096 "$FX/phone/data/data/org.thoughtcrime.securesms/databases/signal.db" \
+	>"$T/junk/sdcard/WhatsApp/Databases/msgstore-2024-01-01.1.db.crypt14"
+must "$CUSTOS" --case "$C" import "$T/junk" --format dir --item wa-junk >/dev/null
+run "parse: an unknown backup header is no failure" "$CUSTOS" --case "$C" parse --item wa-junk
+is "$(cq "SELECT reason || '|' || app FROM not_examined WHERE item_id = 'wa-junk'")" "unsupported|WhatsApp" \
+	"it is listed as an unsupported WhatsApp backup"
 
 # --- same input, same rows
 run "parse again" "$CUSTOS" --case "$C" parse
