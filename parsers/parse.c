@@ -2996,7 +2996,12 @@ enum cu_status cu_parse_file(sqlite3 *casedb, const struct cu_parser *p, const c
 	ctx.stats.files++;
 	for (size_t i = 0; i < r.nstaged; i++)
 		rec_finish(&ctx, r.staged[i], true);
+	/* what the parser said it could not read (not_examined) */
+	if (rc == CU_OK)
+		rc = ne_flush(&ctx, err);
 out:
+	ne_clear(&r);
+	free(r.ne);
 	if (stats)
 		add_stats(stats, &ctx);
 	ctx_release(&ctx);
