@@ -11,7 +11,7 @@
 # the sqlite3 CLI, the derived copy against the plaintext with sha256sum.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_phone_real
-tap_plan 48
+tap_plan 52
 export SOURCE_DATE_EPOCH=1700000000
 C="$T/case"
 FX="$T/fx"
@@ -152,6 +152,17 @@ must "$CUSTOS" --case "$C" import "$T/junk" --format dir --item wa-junk >/dev/nu
 run "parse: an unknown backup header is no failure" "$CUSTOS" --case "$C" parse --item wa-junk
 is "$(cq "SELECT reason || '|' || app FROM not_examined WHERE item_id = 'wa-junk'")" "unsupported|WhatsApp" \
 	"it is listed as an unsupported WhatsApp backup"
+
+# --- custos run: the summary lists what was not examined; --whatsapp-key is passed to parse
+run "run without the key" "$CUSTOS" run "$FX/wa-nokey" --case-id RUN-A -o "$T/runs" --format dir \
+	--allow-incomplete
+like "$(cat "$T/last.out")" 'not examined: 1 .*
+not examined: ITEM1 /sdcard/Android/media/com\.whatsapp/WhatsApp/Databases/msgstore-2024-03-20\.1\.db\.crypt14 \[WhatsApp\]: encrypted-no-key' \
+	"run: the summary counts and lists the keyless backup"
+run "run --whatsapp-key" "$CUSTOS" run "$FX/wa-nokey" --case-id RUN-B -o "$T/runs" --format dir \
+	--allow-incomplete --whatsapp-key "$FX/phone/data/data/com.whatsapp/files/key"
+like "$(cat "$T/last.out")" "messages: +$want
+.*not examined: 0" "run: the backup decrypted, its messages parsed, nothing left unexamined"
 
 # --- same input, same rows
 run "parse again" "$CUSTOS" --case "$C" parse
