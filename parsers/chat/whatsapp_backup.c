@@ -640,7 +640,10 @@ static enum cu_status backup_parse(struct cu_parse_ctx *ctx, const struct cu_art
 	if (rc)
 		goto out;
 	rc = decrypt_inflate(&f, aes, iv, data_off, ct_end, tmp.data,
-			     INFLATE_BASE + INFLATE_RATIO * f.size, k.source, &plain, err);
+			     f.size > (UINT64_MAX - INFLATE_BASE) / INFLATE_RATIO
+				 ? UINT64_MAX
+				 : INFLATE_BASE + INFLATE_RATIO * f.size,
+			     k.source, &plain, err);
 	if (rc)
 		goto out;
 	rc = starts_sqlite(tmp.data, &sqlite, err);
