@@ -21,7 +21,7 @@
 /* PRAGMA user_version of the case.db this custos writes and reads. Raise
  * it when a contract column changes meaning; readers then ask for a new
  * parse instead of misreading an old file. */
-#define CU_CASEDB_SCHEMA_VERSION 2
+#define CU_CASEDB_SCHEMA_VERSION 3
 
 /* Creates the whole schema (tables, the timeline view, every index) in an
  * empty database and sets user_version. */

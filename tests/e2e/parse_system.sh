@@ -58,7 +58,7 @@ run "import wrong schema" "$CUSTOS" --case "$C" import "$T/bad2" --format androi
 expect_exit 5 "parse: damaged files make the run partial (exit 5)" "$CUSTOS" --case "$C" parse
 like "$(cat "$T/last.err")" "mmssms.db" "stderr names a damaged file"
 cp "$C/case.db" "$T/case1.db"
-is "$(cq "PRAGMA user_version")" 2 "case.db user_version 2"
+is "$(cq "PRAGMA user_version")" 3 "case.db user_version 3"
 
 golden parse_system_conversations "$(cq "SELECT item_id, app, identifier, title, is_group FROM conversations ORDER BY conversation_id")"
 golden parse_system_messages "$(cq "SELECT m.item_id, m.app, c.identifier, m.sender, m.direction, m.sent_utc, m.sent_ms, m.kind, m.body, m.raw_type, m.attachment, m.status, m.source_table, m.source_rowid FROM messages m LEFT JOIN conversations c ON c.conversation_id = m.conversation_id ORDER BY m.message_id")"
@@ -70,7 +70,7 @@ golden parse_system_items "$(cq "SELECT item_id, platform, acquisition_method FR
 # parse_recover.sh; here only that it is said)
 golden parse_system_warnings "$(cq "SELECT item_id, severity, parser, device_path, message FROM parse_warnings WHERE message NOT LIKE 'recovery: %' ORDER BY warning_id")"
 like "$(cq "SELECT message FROM parse_warnings WHERE item_id = 'phone-i' AND message LIKE 'recovery: %'")" \
-	"recovered records not stored: [0-9]+ of tables no parser reads \\(.*ABStore.*\\), [0-9]+ ambiguous" \
+	"kept as raw records \\(recovered_records\\): [0-9]+ of tables no parser reads \\(.*ABStore.*\\), [0-9]+ ambiguous" \
 	"the AddressBook's recovered records no parser reads are counted and listed"
 
 # provenance: every row names a source with the inventory's hash
