@@ -1403,6 +1403,79 @@ enum cu_status cu_parse_damaged_rows(struct cu_parse_ctx *ctx, const struct cu_a
 	return CU_OK;
 }
 
+/* The records no parser took (tables no parser maps, ambiguous ones) go
+ * to recovered_records as the engine gives them, in the engine's order. */
+static enum cu_status rec_store_raw(struct cu_parse_ctx *ctx, struct staged *s,
+				    struct cu_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct cu_buf js = CU_BUF_INIT;
+	enum cu_status rc = CU_OK;
+
+	for (size_t i = 0; i < s->rec->n && !rc; i++) {
+		const struct cu_rec_record *r = &s->rec->cells[i].r;
+		struct cu_json j;
+		int64_t sid;
+
+		if (s->rec->cells[i].taken || rec_is_live(r))
+			continue;
+		if (!st &&
+		    sqlite3_prepare_v2(ctx->db,
+				       "INSERT INTO recovered_records(item_id, source_id, "
+				       "table_name, candidates, source_page, source_offset, "
+				       "source_file, wal_frame, status, partial, values_json) "
+				       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+				       -1, &st, NULL) != SQLITE_OK) {
+			rc = cu_error_set(err, CU_E_IO, "case.db: recovered_records: %s",
+					  sqlite3_errmsg(ctx->db));
+			break;
+		}
+		rc = rec_source(ctx, s, r->file, &sid, err);
+		if (rc)
+			break;
+		cu_buf_reset(&js);
+		cu_json_init(&j, &js);
+		cu_json_arr_begin(&j);
+		for (size_t k = 0; k < r->ncols; k++)
+			cu_rec_value_json(&j, &r->values[k]);
+		cu_json_arr_end(&j);
+		rc = cu_json_finish(&j, err);
+		if (rc)
+			break;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, ctx->item, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, sid);
+		if (r->table)
+			sqlite3_bind_text(st, 3, r->table, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 3);
+		if (r->candidates)
+			sqlite3_bind_text(st, 4, r->candidates, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 4);
+		sqlite3_bind_int64(st, 5, r->page);
+		if (r->offset > (uint64_t)INT64_MAX)
+			sqlite3_bind_null(st, 6);
+		else
+			sqlite3_bind_int64(st, 6, (int64_t)r->offset);
+		sqlite3_bind_text(st, 7, r->file, -1, SQLITE_STATIC);
+		if (r->wal_frame)
+			sqlite3_bind_int64(st, 8, r->wal_frame);
+		else
+			sqlite3_bind_null(st, 8);
+		sqlite3_bind_text(st, 9, r->dropped ? "deleted (dropped table)" : r->status, -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int(st, 10, r->partial ? 1 : 0);
+		sqlite3_bind_text(st, 11, js.data, (int)js.len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = cu_error_set(err, CU_E_IO, "case.db: recovered_records: %s",
+					  sqlite3_errmsg(ctx->db));
+	}
+	sqlite3_finalize(st);
+	cu_buf_release(&js);
+	return rc;
+}
+
 /*
  * A staged file is done: runs the engine if no parser asked and run is set
  * (every parsed database is searched), then counts and lists what no parser took:
@@ -1477,17 +1550,20 @@ static void rec_finish(struct cu_parse_ctx *ctx, struct staged *s, bool run)
 			break;
 	}
 	unread += s->rec->not_kept;
+	if ((unread || ambiguous) && rec_store_raw(ctx, s, &e) != CU_OK)
+		cu_parse_warn(ctx, &s->a, "recovery: %s", e.msg);
 	ctx->stats.recovered_unread += unread;
 	ctx->stats.recovered_ambiguous += ambiguous;
 	if (unread || ambiguous)
-		cu_parse_warn(ctx, &s->a,
-			      "recovery: %llu recovered records not stored: %llu of tables no "
-			      "parser reads%s%s%s, %llu ambiguous (they fit several tables%s%s)%s",
-			      (unsigned long long)(unread + ambiguous), (unsigned long long)unread,
-			      list.len ? " (" : "", list.len ? list.data : "", list.len ? ")" : "",
-			      (unsigned long long)ambiguous, amb.len ? ": " : "",
-			      amb.len ? amb.data : "",
-			      s->rec->not_kept ? "; some past the memory bound" : "");
+		cu_parse_warn(
+		    ctx, &s->a,
+		    "recovery: %llu recovered records no parser reads, kept as raw records "
+		    "(recovered_records): %llu of tables no parser reads%s%s%s, %llu "
+		    "ambiguous (they fit several tables%s%s)%s",
+		    (unsigned long long)(unread + ambiguous), (unsigned long long)unread,
+		    list.len ? " (" : "", list.len ? list.data : "", list.len ? ")" : "",
+		    (unsigned long long)ambiguous, amb.len ? ": " : "", amb.len ? amb.data : "",
+		    s->rec->not_kept ? "; some past the memory bound, not kept" : "");
 	if (r && (s->rec->n || s->rec->not_kept || s->damaged)) {
 		cu_json_init(&j, &js);
 		cu_json_obj_begin(&j);

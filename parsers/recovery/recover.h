@@ -73,6 +73,11 @@ struct cu_rec_record {
 	const char *const *colnames; /* ncols names, NULL when table is NULL */
 };
 
+/* Appends one value as `custos recover --json` writes it: INTEGER and REAL
+ * as numbers (REAL with a decimal point; not finite: null), TEXT as a
+ * string, BLOB as {"hex": "..."}, NULL as null. */
+void cu_rec_value_json(struct cu_json *j, const struct cu_rec_value *v);
+
 /* Borrowed for the call. Return non-OK to stop (that status is returned). */
 typedef enum cu_status (*cu_rec_fn)(void *ctx, const struct cu_rec_record *r, struct cu_error *err);
 
@@ -90,6 +95,10 @@ struct cu_rec_stats {
 	uint64_t records, partial, ambiguous, duplicates_dropped;
 	uint64_t pages_scanned, bytes_scanned;
 	bool damaged;       /* structures were broken (loops, bad pointers, truncated) */
+	bool filtered;      /* so many rows that the fingerprints of live rows or of records
+			       reported went into fixed-size filters (memory bound): a
+			       deleted record may rarely have been taken for a copy of a live
+			       row or of one reported (missed, never invented) */
 	char warnings[512]; /* a summary of what was wrong, "" when nothing */
 };
 

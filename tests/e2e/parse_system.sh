@@ -70,7 +70,7 @@ golden parse_system_items "$(cq "SELECT item_id, platform, acquisition_method FR
 # parse_recover.sh; here only that it is said)
 golden parse_system_warnings "$(cq "SELECT item_id, severity, parser, device_path, message FROM parse_warnings WHERE message NOT LIKE 'recovery: %' ORDER BY warning_id")"
 like "$(cq "SELECT message FROM parse_warnings WHERE item_id = 'phone-i' AND message LIKE 'recovery: %'")" \
-	"recovered records not stored: [0-9]+ of tables no parser reads \\(.*ABStore.*\\), [0-9]+ ambiguous" \
+	"kept as raw records \\(recovered_records\\): [0-9]+ of tables no parser reads \\(.*ABStore.*\\), [0-9]+ ambiguous" \
 	"the AddressBook's recovered records no parser reads are counted and listed"
 
 # provenance: every row names a source with the inventory's hash
