@@ -66,6 +66,11 @@ static const char schema_sql[] =
     " field TEXT);\n"
     "CREATE TABLE links(link_id INTEGER PRIMARY KEY, kind TEXT, normalized TEXT, item_a TEXT,"
     " item_b TEXT, evidence TEXT);\n"
+    "CREATE TABLE recovered_records(rr_id INTEGER PRIMARY KEY, item_id TEXT,"
+    " source_id INTEGER, table_name TEXT /* NULL when ambiguous */, candidates TEXT,"
+    " source_page INTEGER, source_offset INTEGER, source_file TEXT /* db|wal|journal */,"
+    " wal_frame INTEGER, status TEXT, partial INTEGER,"
+    " values_json TEXT /* JSON array as custos recover --json \"values\" */);\n"
     /* addition: every warning and per-file failure of the parse run */
     "CREATE TABLE parse_warnings(warning_id INTEGER PRIMARY KEY, source_id INTEGER,"
     " device_path TEXT, message TEXT, item_id TEXT, parser TEXT,"
@@ -74,11 +79,6 @@ static const char schema_sql[] =
     "CREATE TABLE not_examined(ne_id INTEGER PRIMARY KEY, item_id TEXT, device_path TEXT,"
     " evidence_path TEXT, sha256 TEXT, size INTEGER, app TEXT,"
     " reason TEXT /* unsupported|encrypted-no-key|damaged|refused */, detail TEXT);\n"
-    /* addition: recovered records of tables no app parser maps */
-    "CREATE TABLE recovered_records(rr_id INTEGER PRIMARY KEY, item_id TEXT,"
-    " source_id INTEGER, table_name TEXT, candidates TEXT, source_page INTEGER,"
-    " source_offset INTEGER, source_file TEXT /* db|wal|journal */, wal_frame INTEGER,"
-    " status TEXT, partial INTEGER, values_json TEXT);\n"
     /*
 	 * The timeline: every dated artifact, oldest first; undated rows last.
 	 * summary is plain text for listings (the report escapes it).

@@ -28,42 +28,6 @@ struct out_ctx {
 	uint64_t printed;
 };
 
-static void json_value(struct cu_json *j, const struct cu_rec_value *v)
-{
-	char *hex;
-
-	switch (v->type) {
-	case CU_REC_INTEGER: cu_json_int(j, v->i); break;
-	case CU_REC_FLOAT: {
-		char num[64];
-		if (!isfinite(v->d)) {
-			cu_json_null(j);
-			break;
-		}
-		snprintf(num, sizeof(num), "%.17g", v->d);
-		if (!strpbrk(num, ".eEn") && strlen(num) + 3 < sizeof(num))
-			memcpy(num + strlen(num), ".0", 3); /* stays a REAL for typed readers */
-		cu_json_raw(j, num, strlen(num));
-		break;
-	}
-	case CU_REC_TEXT: cu_json_strn(j, (const char *)v->p, v->n); break;
-	case CU_REC_BLOB:
-		hex = cu_malloc(v->n * 2 + 1);
-		cu_json_obj_begin(j);
-		cu_json_key(j, "hex");
-		if (hex) {
-			cu_hex(v->p, v->n, hex);
-			cu_json_strn(j, hex, v->n * 2);
-		} else {
-			cu_json_null(j);
-		}
-		cu_json_obj_end(j);
-		free(hex);
-		break;
-	default: cu_json_null(j); break;
-	}
-}
-
 static enum cu_status print_record(void *vctx, const struct cu_rec_record *r, struct cu_error *err)
 {
 	struct out_ctx *o = vctx;
@@ -85,7 +49,7 @@ static enum cu_status print_record(void *vctx, const struct cu_rec_record *r, st
 		cu_json_key(&j, "values");
 		cu_json_arr_begin(&j);
 		for (i = 0; i < r->ncols; i++)
-			json_value(&j, &r->values[i]);
+			cu_rec_value_json(&j, &r->values[i]);
 		cu_json_arr_end(&j);
 		cu_json_kv_str(&j, "status", r->status);
 		cu_json_kv_str(&j, "file", r->file);
@@ -133,7 +97,7 @@ static enum cu_status print_record(void *vctx, const struct cu_rec_record *r, st
 		j.out = &o->line;
 		cu_json_arr_begin(&j);
 		for (i = 0; i < r->ncols; i++)
-			json_value(&j, &r->values[i]);
+			cu_rec_value_json(&j, &r->values[i]);
 		cu_json_arr_end(&j);
 	}
 	if (cu_json_finish(&j, err) != CU_OK)

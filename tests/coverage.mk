@@ -3,3 +3,9 @@
 check_PROGRAMS += tests/unit/test_ciphertext
 TESTS += tests/unit/test_ciphertext
 tests_unit_test_ciphertext_LDADD = $(CU_TESTLIBS)
+TESTS += tests/e2e/parse_phone_real.sh
+EXTRA_DIST += tests/e2e/parse_phone_real.sh
+check_PROGRAMS += tests/unit/test_coverage
+TESTS += tests/unit/test_coverage
+tests_unit_test_coverage_SOURCES = tests/unit/test_coverage.c $(PARSE_TEST_UTIL)
+tests_unit_test_coverage_LDADD = $(CU_TESTLIBS)

@@ -8,6 +8,9 @@
 #include "parsers/recovery/recover_int.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t cu_rec_varint(const uint8_t *p, const uint8_t *end, uint64_t *out)
@@ -670,4 +673,42 @@ void cu_rec_set_release(struct cu_rec_set *s, uint64_t *budget)
 	free(s->slots);
 	free(s->bloom);
 	memset(s, 0, sizeof(*s));
+}
+
+/* ---- JSON ---- */
+
+void cu_rec_value_json(struct cu_json *j, const struct cu_rec_value *v)
+{
+	char *hex;
+
+	switch (v->type) {
+	case CU_REC_INTEGER: cu_json_int(j, v->i); break;
+	case CU_REC_FLOAT: {
+		char num[64];
+		if (!isfinite(v->d)) {
+			cu_json_null(j);
+			break;
+		}
+		snprintf(num, sizeof(num), "%.17g", v->d);
+		if (!strpbrk(num, ".eEn") && strlen(num) + 3 < sizeof(num))
+			memcpy(num + strlen(num), ".0", 3); /* stays a REAL for typed readers */
+		cu_json_raw(j, num, strlen(num));
+		break;
+	}
+	case CU_REC_TEXT: cu_json_strn(j, (const char *)v->p, v->n); break;
+	case CU_REC_BLOB:
+		hex = cu_malloc(v->n * 2 + 1);
+		cu_json_obj_begin(j);
+		cu_json_key(j, "hex");
+		if (hex) {
+			cu_hex(v->p, v->n, hex);
+			cu_json_strn(j, hex, v->n * 2);
+		} else {
+			cu_json_null(j);
+		}
+		cu_json_obj_end(j);
+		free(hex);
+		break;
+	default: cu_json_null(j); break;
+	}
 }

@@ -73,6 +73,11 @@ struct cu_rec_record {
 	const char *const *colnames; /* ncols names, NULL when table is NULL */
 };
 
+/* Appends one value as `custos recover --json` writes it: INTEGER and REAL
+ * as numbers (REAL with a decimal point; not finite: null), TEXT as a
+ * string, BLOB as {"hex": "..."}, NULL as null. */
+void cu_rec_value_json(struct cu_json *j, const struct cu_rec_value *v);
+
 /* Borrowed for the call. Return non-OK to stop (that status is returned). */
 typedef enum cu_status (*cu_rec_fn)(void *ctx, const struct cu_rec_record *r, struct cu_error *err);
 

@@ -36,7 +36,18 @@ static const char *app_for(const char *provider, int64_t type)
 }
 
 /* ZCALLRECORD (APPS.md 6.4) in the order of the Core Data model. */
-enum { CH_ADDRESS, CH_DATE, CH_DURATION, CH_ORIGINATED, CH_ANSWERED, CH_CALLTYPE, CH_PROVIDER };
+enum {
+	CH_ADDRESS,
+	CH_DATE,
+	CH_DURATION,
+	CH_ORIGINATED,
+	CH_ANSWERED,
+	CH_CALLTYPE,
+	CH_PROVIDER,
+	CH_NAME,
+	CH_COUNTRY,
+	CH_LOCATION
+};
 static const struct cu_column_spec callrecord_columns[] = {
     [CH_ADDRESS] = {"ZADDRESS", CU_AFFINITY_ANY, CU_DECODE_TEXT_ANY, CU_FIELD_NONE},
     [CH_DATE] = {"ZDATE", CU_AFFINITY_REAL, CU_DECODE_COCOA_S, CU_FIELD_CALL_STARTED},
@@ -45,6 +56,10 @@ static const struct cu_column_spec callrecord_columns[] = {
     [CH_ANSWERED] = {"ZANSWERED", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
     [CH_CALLTYPE] = {"ZCALLTYPE", CU_AFFINITY_INTEGER, CU_DECODE_INT, CU_FIELD_NONE},
     [CH_PROVIDER] = {"ZSERVICE_PROVIDER", CU_AFFINITY_TEXT, CU_DECODE_TEXT, CU_FIELD_NONE},
+    /* what the phone cached with the call */
+    [CH_NAME] = {"ZNAME", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [CH_COUNTRY] = {"ZISO_COUNTRY_CODE", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
+    [CH_LOCATION] = {"ZLOCATION", CU_AFFINITY_TEXT, CU_DECODE_NAME, CU_FIELD_NONE},
 };
 
 /* Buffers of the row being sunk. */
@@ -88,6 +103,9 @@ static enum cu_status callrecord_row(struct cu_parse_ctx *ctx, const struct cu_a
 	if (rc)
 		return rc;
 	out->extra.raw_type = r->raw.data;
+	out->extra.cached_name = row->v[CH_NAME].text;
+	out->extra.country = row->v[CH_COUNTRY].text;
+	out->extra.geocoded_location = row->v[CH_LOCATION].text;
 	return CU_OK;
 }
 

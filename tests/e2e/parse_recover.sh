@@ -20,7 +20,7 @@
 # report marks the rows and escapes their (hostile) text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_recover
-tap_plan 47
+tap_plan 52
 export SOURCE_DATE_EPOCH=1700000000
 FX="$SRCDIR/fixtures/apps"
 [ -f "$FX/sms-android/mmssms.sql" ] || bail "fixtures/apps/sms-android/mmssms.sql missing"
@@ -38,7 +38,11 @@ must sqlite3 "$A/$SMS" "PRAGMA secure_delete = OFF;
   INSERT INTO sms(_id, thread_id, address, date, date_sent, read, type, body) VALUES
   (20, 5, '+8613900000001', 1710800000000, 1710799999000, 1, 1, 'RECOVER-ME-1 明早六点码头交货 <script>alert(1)</script>'),
   (21, 5, '+8613900000001', 1710800060000, 0, 1, 2, 'RECOVER-ME-2 收到，带齐 & 准时');
-  DELETE FROM sms WHERE _id IN (6, 20, 21);"
+  DELETE FROM sms WHERE _id IN (6, 20, 21);
+  CREATE TABLE memo_x (id INTEGER PRIMARY KEY, note TEXT, at INTEGER, tag BLOB);
+  INSERT INTO memo_x VALUES (1, 'UNMAPPED-DELETED 交货地点改到二号码头', 1700000000, x'00ff10'),
+    (2, 'UNMAPPED-LIVE still here', 1700000001, NULL);
+  DELETE FROM memo_x WHERE id = 1;"
 is "$(sqlite3 "$A/$SMS" "SELECT count(*) FROM sms; PRAGMA journal_mode" | tr '\n' ' ')" "6 delete " \
 	"the SMS fixture: 6 live rows, no journal left"
 # the deleted bodies are still in the file's bytes (ground truth)
@@ -135,6 +139,21 @@ is "$(cq "SELECT count(*) FROM (SELECT body FROM messages WHERE source_table = '
 is "$(cq "SELECT count(*) FROM messages WHERE recovered = 0 AND (body LIKE 'RECOVER-ME%' OR body LIKE '货到了%')")" 0 \
 	"no deleted SMS stored as live"
 
+# --- a table no parser maps: its deleted record as a raw record ---
+is "$(sqlite3 -batch "file:$C/case.db?mode=ro" "SELECT item_id, table_name, candidates IS NULL, source_file, status, partial, wal_frame IS NULL, source_page > 1, json_extract(values_json, '\$[1]'), json_extract(values_json, '\$[2]'), json_extract(values_json, '\$[3].hex'), json_array_length(values_json) FROM recovered_records WHERE values_json LIKE '%UNMAPPED%'")" \
+	"phone-r|memo_x|1|db|deleted|0|1|1|UNMAPPED-DELETED 交货地点改到二号码头|1700000000|00ff10|4" \
+	"the deleted record of a table no parser maps is in recovered_records (sqlite3 CLI): table, file, status, values (BLOB as hex)"
+is "$(sqlite3 -batch "file:$C/case.db?mode=ro" "SELECT s.sha256 || '|' || s.device_path FROM recovered_records r JOIN sources s ON s.source_id = r.source_id WHERE r.values_json LIKE '%UNMAPPED-DELETED%'")" \
+	"$(sha256sum "$A/$SMS" | cut -d' ' -f1)|/$SMS" "its source is mmssms.db with the file's SHA-256"
+off=$(cq "SELECT source_offset FROM recovered_records WHERE values_json LIKE '%UNMAPPED-DELETED%'")
+ok "$(python3 -c "import sys; d=open(sys.argv[1],'rb').read(); o=int(sys.argv[2]); sys.exit(0 if 0 < d.find('UNMAPPED-DELETED'.encode(), o) - o < 16 else 1)" "$A/$SMS" "${off:-0}"; echo $?)" \
+	"its source_offset points at its record in the file"
+is "$(cq "SELECT count(*) FROM recovered_records WHERE values_json LIKE '%UNMAPPED-LIVE%' OR values_json LIKE '%RECOVER-ME%' OR values_json LIKE '%WX-DELETED%' OR table_name IN ('sms', 'calls', 'message')")" 0 \
+	"no live row and no record a parser stored is in recovered_records"
+like "$(cq "SELECT message FROM parse_warnings WHERE message LIKE 'recovery: %memo_x%'")" \
+	"kept as raw records \\(recovered_records\\): 1 of tables no parser reads \\(memo_x \\(1\\)" \
+	"the parse warning says the record is kept in recovered_records"
+
 # --- calls (WAL) ---
 is "$(cq "SELECT count(*) FROM calls WHERE app = 'calls' AND recovered = 0")" 4 "4 live calls"
 is "$(cq "SELECT duration_s FROM calls WHERE app = 'calls' AND recovered = 0 AND started_ms = 1710672000000")" 99 "the live call has the WAL's duration"
@@ -177,7 +196,7 @@ run "parse again" "$CUSTOS" --case "$C" parse
 # every stored row, recovered or live, without the ids (a WeChat database
 # is decrypted by the first parse only: later ones read the derived copy,
 # so sources are numbered differently)
-rows() { sqlite3 -batch "file:$1?mode=ro" "SELECT item_id, app, sender, direction, sent_ms, body, source_table, source_rowid, source_page, source_offset, recovered, recovered_from, recovered_status, damaged FROM messages ORDER BY 1, 7, 8, 9, 10, 6; SELECT item_id, app, counterpart, started_ms, duration_s, source_table, source_rowid, source_page, source_offset, recovered, recovered_from, recovered_status FROM calls ORDER BY 1, 6, 7, 8, 9"; }
+rows() { sqlite3 -batch "file:$1?mode=ro" "SELECT item_id, app, sender, direction, sent_ms, body, source_table, source_rowid, source_page, source_offset, recovered, recovered_from, recovered_status, damaged FROM messages ORDER BY 1, 7, 8, 9, 10, 6; SELECT item_id, app, counterpart, started_ms, duration_s, source_table, source_rowid, source_page, source_offset, recovered, recovered_from, recovered_status FROM calls ORDER BY 1, 6, 7, 8, 9; SELECT item_id, table_name, candidates, source_page, source_offset, source_file, wal_frame, status, partial, values_json FROM recovered_records ORDER BY rr_id"; }
 rows "$T/case1.db" >"$T/r1"
 rows "$C/case.db" >"$T/r2"
 cmp -s "$T/r1" "$T/r2"
