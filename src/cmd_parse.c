@@ -71,6 +71,8 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	struct cu_parse_opts opts = {NULL, 0, NULL, 0};
 	const char **imeis = NULL;
 	struct cu_analysis_opts ao = {NULL, 0, NULL};
+	struct cu_error ae; /* the analysis after parsing */
+	enum cu_status arc = CU_OK;
 	struct cu_parse_stats stats;
 	struct cu_case *c = NULL;
 	struct cu_error err;
@@ -129,14 +131,9 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	rc = cu_import_require_evidence(c, &err);
 	if (rc == CU_OK)
 		rc = cu_parse_case_run(c, &opts, &stats, &err);
-	if (rc == CU_OK || rc == CU_E_PARTIAL) {
-		struct cu_error ae;
-		cu_error_clear(&ae);
-		if (cu_analysis_run(c, &ao, NULL, &ae) != CU_OK) {
-			rc = ae.code;
-			err = ae;
-		}
-	}
+	cu_error_clear(&ae);
+	if ((rc == CU_OK || rc == CU_E_PARTIAL) && cu_analysis_run(c, &ao, NULL, &ae) != CU_OK)
+		arc = ae.code; /* said after the summary: case.db itself is complete */
 	if (rc != CU_OK && rc != CU_E_PARTIAL) {
 		code = cu_cli_fail(cli, &err);
 		goto out;
@@ -172,7 +169,10 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 		if (d.sha256[0])
 			printf("case.db sha256 %s\n", d.sha256);
 	}
-	if (rc == CU_E_PARTIAL) {
+	if (arc != CU_OK) {
+		fprintf(stderr, "custos: parse: case.db was written, but %s\n", ae.msg);
+		code = cu_status_exit_code(arc);
+	} else if (rc == CU_E_PARTIAL) {
 		fprintf(stderr, "custos: %s\n", err.msg);
 		code = cu_status_exit_code(rc);
 	} else {

@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 50
+tap_plan 54
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -172,4 +172,13 @@ like "$(cat $R/hitvalues.html)" '<h3><mark><bdi>\+8613800138000</bdi></mark> · 
 like "$(cat $R/links.html)" 'wxid_k8dealer88.*<b>PA</b>.*<b>PB</b>' "links page: the dealer's WeChat ID with both sides"
 run "the report's graph is well-formed XML" xmllint --noout $R/links-graph.svg
 run "verify CASE after the report" "$CUSTOS" verify case
+
+# 9. no lexicon to be found: parse still writes case.db, says the analysis
+# failed (exit 3) and leaves case.db as PARSE recorded it
+expect_exit 3 "parse with no lexicon directory: exit 3" env CUSTOS_DATADIR="$T/none" "$CUSTOS" --case case parse
+like "$(cat "$T/last.err")" "case.db was written, but analyze: loading the lexicon: .*$T/none" \
+	"the message says case.db was written and why the analysis failed"
+"$CUSTOS" verify case >verify.out 2>&1
+like "$(cat verify.out)" '^ok   case-db: case.db sha256 [0-9a-f]{64} matches' "case.db is still the one PARSE recorded"
+is "$(sqlite3 "$db" "SELECT count(*) FROM hits")" 0 "a new case.db without hits (not the old ones)"
 tap_done
