@@ -469,6 +469,25 @@ int64_t cu_time_from_cocoa_ns(int64_t ns);
 /* iOS sms.db style: |v| > 1e15 means nanoseconds, else seconds. */
 int64_t cu_time_from_cocoa_auto(int64_t v);
 
+/*
+ * Time zones: an IANA name ("Asia/Shanghai", "Europe/Zurich") read from the
+ * system tz database (TZif files under $TZDIR, else /usr/share/zoneinfo,
+ * parsed here: no TZ/localtime state is touched, so these are thread-safe
+ * and the same inputs give the same outputs), a fixed offset "+08:00", or
+ * "UTC"/"Z"; NULL means UTC. Offsets are those in force at the instant
+ * (daylight saving time included; beyond the file's last transition, its
+ * POSIX TZ rule). CU_E_USAGE for an unknown zone name.
+ */
+#define CU_TIME_ZONE_STR 30 /* "2026-07-01T14:00:00.000+02:00" + NUL */
+/* Formats ms as RFC 3339 with milliseconds and the offset in force then. */
+enum cu_status cu_time_format_zone(int64_t ms, const char *zone, char *out, size_t cap,
+				   struct cu_error *err) CU_WARN_UNUSED;
+enum cu_status cu_time_zone_check(const char *zone, struct cu_error *err) CU_WARN_UNUSED;
+/* The offset east of UTC in seconds at ms, and (abbr, cap 16, may be NULL)
+ * the zone's abbreviation then ("CEST", "CST", "+08:00"). */
+enum cu_status cu_time_zone_offset(int64_t ms, const char *zone, int32_t *offset_s, char *abbr,
+				   size_t abbr_cap, struct cu_error *err) CU_WARN_UNUSED;
+
 /* ------------------------------------------------------------------ */
 /* Progress on stderr (only when it is a terminal and enabled)         */
 /* ------------------------------------------------------------------ */

@@ -6,7 +6,7 @@
  * characters become a visible "⟨U+202E⟩" so they can neither break the
  * document nor reorder the text around them. The raw bytes stay in case.db.
  */
-#include "report/report.h"
+#include "report/html_int.h"
 
 #include <string.h>
 #include <strings.h>
@@ -164,4 +164,32 @@ bool cu_html_is_image_name(const char *name)
 			return true;
 	}
 	return false;
+}
+
+/* Types a browser shows as media, never as a document that runs code: the
+ * report may link these from the evidence. SVG, HTML, XML, PDF and every
+ * unknown type are not among them (an SVG opened as a document runs its
+ * scripts; an unknown extension is sniffed). */
+bool cu_html_is_safe_media_name(const char *name)
+{
+	static const char *const ext[] = {".mp3",  ".m4a", ".aac", ".wav",  ".ogg", ".oga", ".opus",
+					  ".flac", ".mp4", ".m4v", ".webm", ".mov", NULL};
+	size_t n = name ? strlen(name) : 0;
+
+	if (cu_html_is_image_name(name))
+		return true;
+	for (size_t i = 0; ext[i] != NULL; i++) {
+		size_t e = strlen(ext[i]);
+		if (n > e && strncasecmp(name + n - e, ext[i], e) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool cu_html_is_svg_name(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return (n > 4 && strncasecmp(name + n - 4, ".svg", 4) == 0) ||
+	       (n > 5 && strncasecmp(name + n - 5, ".svgz", 5) == 0);
 }

@@ -34,6 +34,13 @@ bool hw_url(struct hw *w, const char *prefix, const char *rel);
 CU_WARN_UNUSED enum cu_status hw_close(struct hw *w, struct cu_error *err);
 void hw_abort(struct hw *w);
 
+/* True for a file name whose type a browser shows as media (images, audio,
+ * video) and never runs as a document; only these are linked from the
+ * evidence. */
+bool cu_html_is_safe_media_name(const char *name);
+/* True for .svg/.svgz: shown only through <img>, where scripts never run. */
+bool cu_html_is_svg_name(const char *name);
+
 /* Writes a whole small file (created, 0644). */
 CU_WARN_UNUSED enum cu_status cu_report_write_file(const char *dir, const char *rel,
 						   const void *data, size_t n,
