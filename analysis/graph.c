@@ -367,14 +367,18 @@ static enum cu_status write_svg(FILE *f, sqlite3_stmt *nodes, sqlite3_stmt *edge
 	}
 	for (size_t i = 0, k = 0; i < n; i++) {
 		if (v[i].item) {
-			double a = items > 1 ? 2 * PI * (double)k / (double)items : 0;
+			/* turned by 0.3 rad, not a rational part of a turn: no
+			 * counterpart below ever lies on the line through two
+			 * items, where its edge would run behind an item box */
+			double a = items > 1 ? 0.3 + 2 * PI * (double)k / (double)items : 0;
 			double r = items > 1 ? 170 : 0;
 			v[i].x = g_round1(cx + r * g_cos(a));
 			v[i].y = g_round1(cy + r * g_sin(a));
 			v[i].drawn = true;
 			k++;
 		} else if (v[i].drawn) {
-			double a = 2 * PI * (double)drawn_others / (double)(others ? others : 1);
+			double a =
+			    2 * PI * ((double)drawn_others + 0.5) / (double)(others ? others : 1);
 			double r = 400 - 40 * (double)(drawn_others % 2);
 			v[i].x = g_round1(cx + r * g_cos(a));
 			v[i].y = g_round1(cy + r * g_sin(a));
