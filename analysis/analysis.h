@@ -69,7 +69,11 @@ const char *cu_lexicon_file_sha256(const struct cu_lexicon *lx, size_t i);
 void cu_lexicon_free(struct cu_lexicon *lx);
 
 /* The data directory: $CUSTOS_DATADIR when set and non-empty, else the
- * installed pkgdatadir (e.g. /usr/local/share/custos). Borrowed, static. */
+ * installed pkgdatadir (e.g. /usr/local/share/custos) when it holds
+ * lexicon/, else the build tree's data/ beside the running program's
+ * directory (src/custos run before make install) when it holds lexicon/,
+ * else the installed pkgdatadir (whose absence the loader then reports).
+ * Borrowed, static. */
 const char *cu_analysis_data_dir(void);
 
 /* ------------------------------------------------------------------ */
@@ -77,6 +81,7 @@ const char *cu_analysis_data_dir(void);
 /* ------------------------------------------------------------------ */
 
 struct cu_scanner; /* immutable after build; one per thread may share the lexicon */
+/* lx may be NULL: validated identifiers only. The lexicon must outlive the scanner. */
 enum cu_status cu_scanner_new(const struct cu_lexicon *lx, struct cu_scanner **out,
 			      struct cu_error *err) CU_WARN_UNUSED;
 /* Every hit in text (code words and validated identifiers), in order of offset then kind; the

@@ -15,19 +15,24 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char b58_alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
+/* Base58 digit values (alphabet 1-9 A-H J-N P-Z a-k m-z: no 0, O, I, l);
+ * -1 outside the alphabet. Pure arithmetic: no table to initialise, so
+ * scanners on several threads share nothing. */
 static int b58_value(unsigned char c)
 {
-	static signed char table[256];
-	static bool ready;
-	if (!ready) {
-		memset(table, -1, sizeof(table));
-		for (int i = 0; i < 58; i++)
-			table[(unsigned char)b58_alphabet[i]] = (signed char)i;
-		ready = true;
-	}
-	return table[c];
+	if (c >= '1' && c <= '9')
+		return c - '1';
+	if (c >= 'A' && c <= 'H')
+		return c - 'A' + 9;
+	if (c >= 'J' && c <= 'N')
+		return c - 'J' + 17;
+	if (c >= 'P' && c <= 'Z')
+		return c - 'P' + 22;
+	if (c >= 'a' && c <= 'k')
+		return c - 'a' + 33;
+	if (c >= 'm' && c <= 'z')
+		return c - 'm' + 44;
+	return -1;
 }
 
 static void set_ident(struct cu_ident *out, enum cu_hit_kind kind, const char *norm, size_t n,

@@ -10,6 +10,8 @@
 #include "analysis/analysis_int.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +35,44 @@ const char *cu_hit_kind_name(enum cu_hit_kind k)
 	return "unknown";
 }
 
+static char build_tree_dir[4096];
+static pthread_once_t build_tree_once = PTHREAD_ONCE_INIT;
+
+static bool has_lexicon(const char *dir)
+{
+	char p[4200];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/lexicon", dir);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* <directory of the running program>/../data, when it holds lexicon/. */
+static void find_build_tree(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	char cand[4096 + 16];
+	snprintf(cand, sizeof(cand), "%s/../data", exe);
+	if (strlen(cand) < sizeof(build_tree_dir) && has_lexicon(cand))
+		snprintf(build_tree_dir, sizeof(build_tree_dir), "%s", cand);
+}
+
 const char *cu_analysis_data_dir(void)
 {
 	const char *d = getenv("CUSTOS_DATADIR");
-	return d && *d ? d : CU_PKGDATADIR;
+	if (d && *d)
+		return d;
+	if (has_lexicon(CU_PKGDATADIR))
+		return CU_PKGDATADIR;
+	pthread_once(&build_tree_once, find_build_tree);
+	return build_tree_dir[0] ? build_tree_dir : CU_PKGDATADIR;
 }
 
 static void entry_release(struct cu_lexicon_entry *e)

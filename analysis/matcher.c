@@ -18,7 +18,13 @@ struct ac_node {
 	int32_t pat;   /* entry index ending here, -1 if none */
 	uint32_t edge; /* first edge in the sorted edge arrays */
 	uint32_t nedges;
+	int32_t dense; /* row of full transitions (fail links resolved), or -1 */
 };
+
+/* Nodes with at least this many edges get a dense row of 256 transitions:
+ * the root and the nodes after a UTF-8 lead byte, where CJK text spends
+ * its time. */
+#define DENSE_MIN_EDGES 4
 
 struct cand {
 	uint32_t start, end; /* in the normalised text */
@@ -38,7 +44,8 @@ struct cu_scanner {
 	size_t nnodes;
 	uint8_t *edge_byte;
 	int32_t *edge_to;
-	int32_t root[256];
+	int32_t *rows; /* dense rows, 256 entries each */
+	size_t nrows;
 	/* scratch */
 	struct cu_norm text, wide;
 	struct cand *cands, *excl;
@@ -112,12 +119,13 @@ static int32_t find_edge(const struct cu_scanner *sc, int32_t s, uint8_t b)
 static int32_t step(const struct cu_scanner *sc, int32_t s, uint8_t b)
 {
 	for (;;) {
-		if (s == 0)
-			return sc->root[b];
+		const struct ac_node *nd = &sc->nodes[s];
+		if (nd->dense >= 0)
+			return sc->rows[(size_t)nd->dense * 256 + b];
 		int32_t t = find_edge(sc, s, b);
 		if (t >= 0)
 			return t;
-		s = sc->nodes[s].fail;
+		s = nd->fail; /* the root is dense: the loop ends there */
 	}
 }
 
@@ -213,9 +221,28 @@ enum cu_status cu_scanner_new(const struct cu_lexicon *lx, struct cu_scanner **o
 			sc->nodes[v].dict = t.pat[f] >= 0 ? f : sc->nodes[f].dict;
 		}
 	}
-	for (int b = 0; b < 256; b++) {
-		int32_t g = find_edge(sc, 0, (uint8_t)b);
-		sc->root[b] = g >= 0 ? g : 0;
+	/* Dense rows in breadth-first order: a row's fail target is shallower,
+	 * so its transitions are final when the row is filled. */
+	size_t nrows = 0;
+	for (size_t q = 0; q < qt; q++)
+		if (queue[q] == 0 || sc->nodes[queue[q]].nedges >= DENSE_MIN_EDGES)
+			nrows++;
+	sc->rows = cu_calloc(nrows, 256 * sizeof(int32_t));
+	if (!sc->rows)
+		goto nomem;
+	for (size_t q = 0; q < qt; q++)
+		sc->nodes[queue[q]].dense = -1;
+	for (size_t q = 0; q < qt; q++) {
+		int32_t u = queue[q];
+		if (u != 0 && sc->nodes[u].nedges < DENSE_MIN_EDGES)
+			continue;
+		int32_t *row = sc->rows + sc->nrows * 256;
+		for (int b = 0; b < 256; b++) {
+			int32_t g = find_edge(sc, u, (uint8_t)b);
+			row[b] =
+			    g >= 0 ? g : (u == 0 ? 0 : step(sc, sc->nodes[u].fail, (uint8_t)b));
+		}
+		sc->nodes[u].dense = (int32_t)sc->nrows++;
 	}
 	*out = sc;
 	sc = NULL;
@@ -236,6 +263,7 @@ void cu_scanner_free(struct cu_scanner *sc)
 	free(sc->nodes);
 	free(sc->edge_byte);
 	free(sc->edge_to);
+	free(sc->rows);
 	cu_norm_release(&sc->text);
 	cu_norm_release(&sc->wide);
 	free(sc->cands);
@@ -423,7 +451,8 @@ static enum cu_status scan_words(struct cu_scanner *sc, const char *text, size_t
 	if (sc->ncands == 0)
 		return CU_OK;
 	qsort(sc->cands, sc->ncands, sizeof(struct cand), cmp_cand_start);
-	qsort(sc->excl, sc->nexcl, sizeof(struct cand), cmp_cand_start);
+	if (sc->nexcl)
+		qsort(sc->excl, sc->nexcl, sizeof(struct cand), cmp_cand_start);
 	/* Exclusions win: drop candidates inside one (an exclusion starting at
 	 * or before the candidate and ending at or after it). */
 	size_t xi = 0, kept = 0;
@@ -439,15 +468,28 @@ static enum cu_status scan_words(struct cu_scanner *sc, const char *text, size_t
 			continue;
 		sc->cands[kept++] = c;
 	}
-	/* Leftmost-longest, no overlaps. */
+	/* Leftmost-longest, no overlaps. Candidates of the side area (emoji
+	 * taken out from between CJK characters) come after those of the text;
+	 * one inside a word already found (冰❄️糖) is part of that word. */
 	uint32_t last_end = 0;
+	size_t first_hit = sc->nhits, main_hits = 0;
 	for (size_t i = 0; i < kept; i++) {
 		const struct cand *c = &sc->cands[i];
 		if (c->start < last_end)
 			continue;
-		last_end = c->end;
 		const struct cu_lexicon_entry *e = &lx->entries[c->entry];
 		size_t os = nm->start[c->start], oe = nm->end[c->end - 1];
+		if (c->start >= nm->main) {
+			bool inside = false;
+			for (size_t h = first_hit; h < first_hit + main_hits && !inside; h++)
+				inside = sc->hits[h].offset < oe &&
+					 os < sc->hits[h].offset + sc->hits[h].len;
+			if (inside)
+				continue;
+		} else {
+			main_hits++;
+		}
+		last_end = c->end;
 		char how[64], rule[CU_LEXICON_TERM_MAX + 512];
 		how_string(nm, c, e, how, sizeof(how));
 		int rl = snprintf(rule, sizeof(rule), "lexicon:%s:%s/%s", lx->files[e->file].name,
@@ -587,6 +629,10 @@ static enum cu_status scan_pickup(struct cu_scanner *sc, const char *text, size_
 {
 	static const char *const keys[] = {"取件码", "取件碼", "取货码", "取貨碼",
 					   "提货码", "提貨碼", "凭"};
+	/* Every key ends in 码, 碼 or is 凭: most texts have none of the three. */
+	if (!memmem(text, len, "码", 3) && !memmem(text, len, "碼", 3) &&
+	    !memmem(text, len, "凭", 3))
+		return CU_OK;
 	const char *station = NULL;
 	bool station_known = false;
 	enum cu_status st;
@@ -681,10 +727,15 @@ static enum cu_status scan_idents(struct cu_scanner *sc, const char *text, size_
 	size_t ntaken = 0;
 	if ((st = scan_pickup(sc, text, len, taken, &ntaken, 64, err)))
 		return st;
-	if ((st = cu_norm_text(w, text, len, CU_NORM_WIDTH, err)))
+	/* Without full-width forms the width-folded text is the text itself
+	 * (offsets map to themselves); else fold a copy. */
+	bool identity = memchr(text, 0xef, len) == NULL;
+	if (!identity && (st = cu_norm_text(w, text, len, CU_NORM_WIDTH, err)))
 		return st;
-	const char *t = w->text;
-	size_t n = w->len, i = 0;
+	const char *t = identity ? text : w->text;
+	size_t n = identity ? len : w->len, i = 0;
+#define WS(k) (identity ? (size_t)(k) : (size_t)w->start[k])
+#define WE(k) (identity ? (size_t)(k) + 1 : (size_t)w->end[k])
 	struct cu_ident id;
 	while (i < n) {
 		if (!alnum_byte(t[i])) {
@@ -698,7 +749,7 @@ static enum cu_status scan_idents(struct cu_scanner *sc, const char *text, size_
 				letters = true;
 			j++;
 		}
-		size_t os = w->start[i], oe = w->end[j - 1];
+		size_t os = WS(i), oe = WE(j - 1);
 		if (letters) {
 			/* A token with letters: crypto address or letter-prefixed
 			 * tracking number, else nothing (digits glued to letters are
@@ -730,7 +781,7 @@ static enum cu_status scan_idents(struct cu_scanner *sc, const char *text, size_
 		size_t gs = plus ? i - 1 : i, ge = re[nr - 1];
 		bool skip = false;
 		for (size_t r = 0; r < ntaken; r++)
-			if (w->start[gs] < taken[r].e && w->end[ge - 1] > taken[r].s)
+			if (WS(gs) < taken[r].e && WE(ge - 1) > taken[r].s)
 				skip = true;
 		char digits[40];
 		size_t nd = 0;
@@ -739,14 +790,14 @@ static enum cu_status scan_idents(struct cu_scanner *sc, const char *text, size_
 				if (nd < sizeof(digits))
 					digits[nd++] = t[q];
 		if (!skip) {
-			size_t gos = w->start[gs], goe = w->end[ge - 1];
+			size_t gos = WS(gs), goe = WE(ge - 1);
 			if (nd < sizeof(digits) &&
 			    classify_digits(text, len, digits, nd, plus, gos, goe, &id)) {
 				if ((st = push_ident(sc, text, gos, goe, &id, err)))
 					return st;
 			} else if (nr > 1) {
 				for (size_t r = 0; r < nr; r++) {
-					size_t ros = w->start[rs[r]], roe = w->end[re[r] - 1];
+					size_t ros = WS(rs[r]), roe = WE(re[r] - 1);
 					if (re[r] - rs[r] < sizeof(digits) &&
 					    classify_digits(text, len, t + rs[r], re[r] - rs[r],
 							    r == 0 && plus, ros, roe, &id)) {
@@ -760,6 +811,9 @@ static enum cu_status scan_idents(struct cu_scanner *sc, const char *text, size_
 	}
 	return CU_OK;
 }
+
+#undef WS
+#undef WE
 
 static int cmp_hit(const void *a, const void *b)
 {
@@ -788,9 +842,19 @@ enum cu_status cu_scanner_scan(struct cu_scanner *sc, const char *text, size_t l
 				    len, CU_NORM_MAX_INPUT);
 	sc->nhits = 0;
 	cu_buf_reset(&sc->arena);
-	if ((st = scan_words(sc, text, len, err)) || (st = scan_idents(sc, text, len, err)))
+	if ((st = scan_words(sc, text, len, err)))
 		return st;
-	qsort(sc->hits, sc->nhits, sizeof(*sc->hits), cmp_hit);
+	/* Identifiers need an ASCII letter or digit, or a full-width form
+	 * (U+FF01-FF5E: bytes EF BC xx / EF BD xx); most chat text has none. */
+	bool maybe_ident = false;
+	for (size_t i = 0; i < len && !maybe_ident; i++) {
+		unsigned char c = (unsigned char)text[i];
+		maybe_ident = alnum_byte((char)c) || c == 0xef;
+	}
+	if (maybe_ident && (st = scan_idents(sc, text, len, err)))
+		return st;
+	if (sc->nhits)
+		qsort(sc->hits, sc->nhits, sizeof(*sc->hits), cmp_hit);
 	for (size_t i = 0; i < sc->nhits; i++) {
 		const struct hit_rec *h = &sc->hits[i];
 		struct cu_hit hit = {

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Traditional -> simplified for the characters the shipped lexicon uses and
- * a few common chat characters around them (generated from the lexicon's
- * characters: every character of the shipped lexicon files with a distinct
- * traditional form is listed; tests check the lexicon against it). Sorted. */
+/* Traditional -> simplified for every character of the shipped lexicon
+ * files that has a distinct traditional form, and a few common chat
+ * characters around them; sorted by the traditional code point. Generated
+ * from the lexicon's characters (each listed with its traditional form);
+ * a new lexicon word with a traditional form needs its line here, or the
+ * traditional spelling as a term of its own. */
 static const uint32_t t2s_table[][2] = {
     {0x4F86, 0x6765}, /* 來 来 */
     {0x500B, 0x4E2A}, /* 個 个 */
@@ -136,8 +138,10 @@ static bool is_emoji(uint32_t c)
 }
 
 /* Class of a code point after folding. */
-static enum cls classify(uint32_t c)
+static inline enum cls classify(uint32_t c)
 {
+	if (c >= 0x4e00 && c <= 0x9fff)
+		return C_CJK;
 	if (c < 0x80) {
 		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
 			return C_ALNUM;
@@ -207,7 +211,7 @@ static enum cu_status reserve(struct cu_norm *n, size_t want, struct cu_error *e
 	return CU_OK;
 }
 
-static size_t utf8_encode(uint32_t c, char *out)
+static inline size_t utf8_encode(uint32_t c, char *out)
 {
 	if (c < 0x80) {
 		out[0] = (char)c;
@@ -232,7 +236,7 @@ static size_t utf8_encode(uint32_t c, char *out)
 }
 
 /* Appends one code point; the caller reserved 4 bytes. */
-static void emit(struct cu_norm *n, uint32_t c, uint32_t s, uint32_t e, uint8_t flags)
+static inline void emit(struct cu_norm *n, uint32_t c, uint32_t s, uint32_t e, uint8_t flags)
 {
 	size_t k = utf8_encode(c, n->text + n->len);
 	for (size_t i = 0; i < k; i++) {
@@ -307,8 +311,8 @@ enum cu_status cu_norm_text(struct cu_norm *n, const char *in, size_t len, unsig
 	enum cls prev = C_SEP; /* nothing kept yet */
 	size_t i = 0;
 	while (i < len) {
-		uint32_t c;
-		size_t k = cu_utf8_decode(p + i, len - i, &c);
+		uint32_t c = p[i];
+		size_t k = c < 0x80 ? 1 : cu_utf8_decode(p + i, len - i, &c);
 		uint32_t s = (uint32_t)i;
 		uint8_t flags = 0;
 		enum cls cl;
@@ -332,7 +336,7 @@ enum cu_status cu_norm_text(struct cu_norm *n, const char *in, size_t len, unsig
 			cl = classify(c);
 		}
 		uint32_t e = (uint32_t)i;
-		if ((st = reserve(n, n->len + 8, err)))
+		if (n->len + 8 > n->cap && (st = reserve(n, n->len + 8, err)))
 			return st;
 		if (!(mode & CU_NORM_JOIN)) {
 			if (k)

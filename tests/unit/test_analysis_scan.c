@@ -21,8 +21,8 @@ struct golden {
 static const struct golden cases[] = {
     {"今晚要冰糖吗，老地方见", "code_word 9+6 冰糖 lexicon:drugs.tsv:冰糖/exact meth\n"},
     {"冰 糖到了，老规矩", "code_word 0+7 冰糖 lexicon:drugs.tsv:冰糖/spaced meth\n"},
-    {"冰❄️糖两克",
-     "code_word 0+12 冰糖 lexicon:drugs.tsv:冰糖/spaced meth\ncode_word 3+6 ❄️ lexicon:emoji.tsv:❄️/emoji meth\n"},
+    {"冰❄️糖两克", "code_word 0+12 冰糖 lexicon:drugs.tsv:冰糖/spaced meth\n"},
+    {"你好❄️朋友", "code_word 6+6 ❄️ lexicon:emoji.tsv:❄️/emoji meth\n"},
     {"冰.糖 冰、糖 冰‍糖",
      "code_word 0+7 冰糖 lexicon:drugs.tsv:冰糖/spaced meth\ncode_word 8+9 冰糖 lexicon:drugs.tsv:冰糖/spaced meth\ncode_word 18+9 冰糖 lexicon:drugs.tsv:冰糖/spaced meth\n"},
     {"有bt吗", "code_word 3+2 冰糖 lexicon:drugs.tsv:冰糖/initials meth\n"},
