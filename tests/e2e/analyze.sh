@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 54
+tap_plan 55
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -171,6 +171,9 @@ like "$(cat $R/hitvalues.html)" '<h3><mark><bdi>\+8613800138000</bdi></mark> · 
 	"hits by value: the shared number, 8 occurrences on 2 items"
 like "$(cat $R/links.html)" 'wxid_k8dealer88.*<b>PA</b>.*<b>PB</b>' "links page: the dealer's WeChat ID with both sides"
 run "the report's graph is well-formed XML" xmllint --noout $R/links-graph.svg
+rlo=$(printf '\342\200\256')
+is "$(cat g.dot g.graphml own.svg $R/links-graph.svg $R/links-graph.dot | grep -c "$rlo")" 0 \
+	"no raw right-to-left override of a name in any graph"
 run "verify CASE after the report" "$CUSTOS" verify case
 
 # 9. no lexicon to be found: parse still writes case.db, says the analysis
