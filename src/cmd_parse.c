@@ -1,8 +1,9 @@
 /*
- * cmd_parse.c - `custos parse [--item ITEM-ID] [--imei IMEI]... [--json]`
- * (CLI.md; --imei: docs/manifest-changes.md): runs
- * every registered parser over the case into CASE/case.db and prints a
- * summary (one JSON object with --json). Exit 0, 3 (input error), or 5
+ * cmd_parse.c - `custos parse [--item ITEM-ID] [--imei IMEI]...
+ * [--whatsapp-key F] [--json]` (CLI.md; --imei: docs/manifest-changes.md;
+ * --whatsapp-key: docs/cli.md): runs every registered parser over the case
+ * into CASE/case.db and prints a summary with the files not examined (one
+ * JSON object with --json). Exit 0, 3 (input error), or 5
  * when some files could not be parsed (each recorded in the custody log
  * and in case.db's parse_warnings table).
  */
@@ -51,6 +52,8 @@ static void print_json(const struct cu_parse_stats *s, const char *db_sha256, en
 	cu_json_uint(&j, s->recovered_ambiguous);
 	cu_json_key(&j, "damaged_files");
 	cu_json_uint(&j, s->damaged_files);
+	cu_json_key(&j, "not_examined");
+	cu_json_uint(&j, s->not_examined);
 	cu_json_kv_str(&j, "case_db", CU_CASE_DB);
 	cu_json_kv_str(&j, "case_db_sha256", db_sha256);
 	cu_json_obj_end(&j);
@@ -66,9 +69,10 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"imei", required_argument, NULL, 'I'},
 	    {"lexicon", required_argument, NULL, 'l'},
+	    {"whatsapp-key", required_argument, NULL, 'W'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cu_parse_opts opts = {NULL, 0, NULL, 0};
+	struct cu_parse_opts opts = {NULL, 0, NULL, 0, NULL};
 	const char **imeis = NULL;
 	struct cu_analysis_opts ao = {NULL, 0, NULL};
 	struct cu_error ae; /* the analysis after parsing */
@@ -97,12 +101,19 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 		case 'j': json = true; break;
 		case 'I': imeis[opts.n_imeis++] = optarg; break;
 		case 'l': ((const char **)ao.lexicon_files)[ao.nlexicon_files++] = optarg; break;
+		case 'W': opts.whatsapp_key = optarg; break;
 		default: free(imeis); return cu_cli_usage("parse", true);
 		}
 	}
 	if (optind != argc) {
 		free(imeis);
 		return cu_cli_usage("parse", true);
+	}
+	if (opts.whatsapp_key && !cu_file_exists(opts.whatsapp_key)) {
+		fprintf(stderr, "custos: parse: --whatsapp-key '%s': no such file\n",
+			opts.whatsapp_key);
+		free(imeis);
+		return 2;
 	}
 	for (size_t i = 0; i < opts.n_imeis; i++) {
 		size_t n = strlen(imeis[i]);
@@ -166,6 +177,16 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 			       (unsigned long long)stats.recovered_unread,
 			       (unsigned long long)stats.recovered_ambiguous,
 			       (unsigned long long)stats.damaged_files);
+		if (stats.not_examined) {
+			struct cu_error e2;
+
+			cu_error_clear(&e2);
+			printf("%llu files not examined (case.db not_examined; listed in the "
+			       "report):\n",
+			       (unsigned long long)stats.not_examined);
+			if (cu_parse_print_not_examined(dbpath.data, stdout, &e2) != CU_OK)
+				fprintf(stderr, "custos: %s\n", e2.msg);
+		}
 		if (d.sha256[0])
 			printf("case.db sha256 %s\n", d.sha256);
 	}
