@@ -70,6 +70,7 @@ static const char report_css[] =
     ".pay{font-weight:bold;color:#840}\n"
     "img.thumb{max-width:240px;max-height:240px;display:block;margin:4px 0}\n"
     ".devtime{font-size:11px;color:#805}\n"
+    "span.k{color:#555}h4{font-size:14px;margin:8px 0 2px 0}\n"
     ".pager a,.pager span{margin-right:8px}\n"
     "mark{background:#ff0}\n"
     ".filter{margin:6px 0}\n"
@@ -672,9 +673,72 @@ static void pager(struct hw *w, const char *base, int64_t page, int64_t pages)
 	hw_raw(w, "</div>\n");
 }
 
-/* JSON from the manifest or the custody log, as nested tables (every
- * string escaped; the manifest is typed by hand and is not trusted either). */
-static void json_html(struct hw *w, const json_t *v, int depth)
+/* Chinese labels of the manifest's and custody log's common keys. */
+static const char *key_label(const char *k)
+{
+	static const char *const map[][2] = {
+	    {"investigators", "侦查人员"},
+	    {"examiners", "检查人员"},
+	    {"holder", "持有人"},
+	    {"witnesses", "见证人"},
+	    {"name", "姓名/名称"},
+	    {"unit", "单位"},
+	    {"badge", "警号"},
+	    {"role", "职责"},
+	    {"key_id", "签名密钥"},
+	    {"id_sha256", "证件号 SHA-256"},
+	    {"id_number", "证件号码"},
+	    {"signed", "已签名"},
+	    {"refusal_note", "拒签说明"},
+	    {"item_id", "物品编号"},
+	    {"quantity", "数量"},
+	    {"features", "特征"},
+	    {"identifiers", "标识"},
+	    {"state", "状态"},
+	    {"make", "厂商"},
+	    {"model", "型号"},
+	    {"colour", "颜色"},
+	    {"damage", "损伤"},
+	    {"imei", "IMEI"},
+	    {"serial", "序列号"},
+	    {"method", "方式"},
+	    {"start", "开始"},
+	    {"end", "结束"},
+	    {"tool", "工具"},
+	    {"path", "路径"},
+	    {"sha256", "SHA-256"},
+	    {"size", "大小"},
+	    {"files", "文件数"},
+	    {"reason", "原因"},
+	    {"time", "时间"},
+	    {"text", "文字"},
+	    {"location", "地点"},
+	    {"examiner", "检查人"},
+	    {"case_id", "案件编号"},
+	    {"item", "物品"},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(k, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+static void key_html(struct hw *w, const char *k)
+{
+	const char *zh = key_label(k);
+
+	if (zh != NULL) {
+		hw_raw(w, zh);
+		hw_raw(w, " ");
+	}
+	hw_text1(w, k);
+}
+
+/* A JSON value as one readable text: scalars as they are, an object as
+ * "key: value" lines (nested objects with dotted keys), an array as a
+ * list; every string escaped (the manifest is typed by hand and is not
+ * trusted either). */
+static void json_inline(struct hw *w, const json_t *v, const char *prefix, int depth)
 {
 	if (depth > 8) {
 		hw_raw(w, "…");
@@ -684,41 +748,150 @@ static void json_html(struct hw *w, const json_t *v, int depth)
 	case JSON_STRING: hw_textf(w, json_string_value(v), json_string_length(v), 0); break;
 	case JSON_INTEGER: hw_printf(w, "%lld", (long long)json_integer_value(v)); break;
 	case JSON_REAL: hw_printf(w, "%.6g", json_real_value(v)); break;
-	case JSON_TRUE: hw_raw(w, "是 (true)"); break;
-	case JSON_FALSE: hw_raw(w, "否 (false)"); break;
+	case JSON_TRUE: hw_raw(w, "是 yes"); break;
+	case JSON_FALSE: hw_raw(w, "否 no"); break;
 	case JSON_NULL: hw_raw(w, "—"); break;
 	case JSON_ARRAY: {
 		size_t i;
 		const json_t *x;
-		if (json_array_size(v) == 0) {
-			hw_raw(w, "[]");
-			break;
-		}
-		hw_raw(w, "<ol>");
+		if (json_array_size(v) == 0)
+			hw_raw(w, "—");
 		json_array_foreach(v, i, x)
 		{
-			hw_raw(w, "<li>");
-			json_html(w, x, depth + 1);
-			hw_raw(w, "</li>");
+			if (i > 0)
+				hw_raw(w, json_is_object(x) ? "<br>" : ", ");
+			if (json_is_object(x) && json_array_size(v) > 1)
+				hw_printf(w, "%zu. ", i + 1);
+			json_inline(w, x, prefix, depth + 1);
 		}
-		hw_raw(w, "</ol>");
 		break;
 	}
 	case JSON_OBJECT: {
 		const char *k;
 		const json_t *x;
-		hw_raw(w, "<table class=\"kv\">");
+		bool first = true;
 		json_object_foreach((json_t *)v, k, x)
 		{
-			hw_raw(w, "<tr><th>");
-			hw_text1(w, k);
-			hw_raw(w, "</th><td>");
-			json_html(w, x, depth + 1);
-			hw_raw(w, "</td></tr>");
+			if (json_is_null(x))
+				continue;
+			if (!first)
+				hw_raw(w, json_is_object(x) ? "" : "<br>");
+			if (json_is_object(x)) {
+				char p2[128];
+				snprintf(p2, sizeof(p2), "%s%s.", prefix ? prefix : "", k);
+				if (!first)
+					hw_raw(w, "<br>");
+				json_inline(w, x, p2, depth + 1);
+				first = false;
+				continue;
+			}
+			first = false;
+			hw_raw(w, "<span class=\"k\">");
+			if (prefix != NULL)
+				hw_text1(w, prefix);
+			key_html(w, k);
+			hw_raw(w, ":</span> ");
+			json_inline(w, x, NULL, depth + 1);
 		}
-		hw_raw(w, "</table>");
+		if (first)
+			hw_raw(w, "—");
 		break;
 	}
+	}
+}
+
+/* An object or an array of objects as one table: a column per key (in
+ * the order first seen, at most 16), a row per object; cells inline. */
+static void json_table(struct hw *w, const json_t *v)
+{
+	const char *keys[16];
+	size_t nk = 0, i;
+	const json_t *x, *one[1] = {v};
+	const json_t *const *rows = one;
+	size_t nrows = 1;
+	json_t *arr = NULL;
+
+	if (json_is_array(v)) {
+		arr = (json_t *)v;
+		nrows = json_array_size(v);
+	}
+	for (i = 0; i < nrows; i++) {
+		const char *k;
+		const json_t *y;
+		x = arr ? json_array_get(arr, i) : rows[0];
+		if (!json_is_object(x)) {
+			json_inline(w, v, NULL, 0);
+			return;
+		}
+		json_object_foreach((json_t *)x, k, y)
+		{
+			size_t j;
+			for (j = 0; j < nk && strcmp(keys[j], k) != 0; j++)
+				;
+			if (j == nk && nk < 16)
+				keys[nk++] = k;
+		}
+	}
+	hw_raw(w, "<table class=\"readable\"><thead><tr>");
+	for (size_t j = 0; j < nk; j++) {
+		hw_raw(w, "<th>");
+		key_html(w, keys[j]);
+		hw_raw(w, "</th>");
+	}
+	hw_raw(w, "</tr></thead><tbody>\n");
+	for (i = 0; i < nrows; i++) {
+		x = arr ? json_array_get(arr, i) : rows[0];
+		hw_raw(w, "<tr>");
+		for (size_t j = 0; j < nk; j++) {
+			hw_raw(w, "<td>");
+			if (json_object_get(x, keys[j]) != NULL)
+				json_inline(w, json_object_get(x, keys[j]), NULL, 1);
+			hw_raw(w, "</td>");
+		}
+		hw_raw(w, "</tr>\n");
+	}
+	hw_raw(w, "</tbody></table>\n");
+}
+
+/* A group of the manifest (personnel, an item, an acquisition): one
+ * heading and table per key whose value is an object or a list of
+ * objects, the scalars in a key/value table first. */
+static void json_section(struct hw *w, const json_t *v)
+{
+	const char *k;
+	const json_t *x;
+	bool any = false;
+
+	if (!json_is_object(v)) {
+		hw_raw(w, "<p>");
+		json_inline(w, v, NULL, 0);
+		hw_raw(w, "</p>\n");
+		return;
+	}
+	json_object_foreach((json_t *)v, k, x)
+	{
+		if (json_is_object(x) || (json_is_array(x) && json_is_object(json_array_get(x, 0))))
+			continue;
+		if (!any)
+			hw_raw(w, "<table class=\"kv\">");
+		any = true;
+		hw_raw(w, "<tr><th>");
+		key_html(w, k);
+		hw_raw(w, "</th><td>");
+		json_inline(w, x, NULL, 1);
+		hw_raw(w, "</td></tr>");
+	}
+	if (any)
+		hw_raw(w, "</table>\n");
+	json_object_foreach((json_t *)v, k, x)
+	{
+		if (!(json_is_object(x) ||
+		      (json_is_array(x) && json_is_object(json_array_get(x, 0)))))
+			continue;
+		hw_raw(w, "<h4>");
+		key_html(w, k);
+		hw_raw(w, "</h4>\n");
+		json_table(w, x);
 	}
 }
 
@@ -2316,11 +2489,11 @@ static enum cu_status custody_row(const struct cu_custody_entry *e, void *ctx, s
 	hw_raw(w, "</td><td>");
 	hw_text1(w, jstr(b, "event"));
 	hw_raw(w, "</td><td>");
-	json_html(w, json_object_get(b, "actor"), 1);
+	json_inline(w, json_object_get(b, "actor"), NULL, 1);
 	hw_raw(w, "</td><td>");
-	json_html(w, json_object_get(b, "subject"), 1);
+	json_inline(w, json_object_get(b, "subject"), NULL, 1);
 	hw_raw(w, "</td><td>");
-	json_html(w, json_object_get(b, "details"), 1);
+	json_inline(w, json_object_get(b, "details"), NULL, 1);
 	hw_printf(w, "</td><td class=\"hash\">%s<br>prev ", leaf);
 	hw_text1(w, jstr(b, "prev"));
 	hw_printf(w, "%s</td></tr>\n", json_object_get(e->json, "sig") ? "<br>signed" : "");
@@ -2371,6 +2544,39 @@ out:
 	return st;
 }
 
+/* The verification steps in Chinese (VERIFY.md, the English text, follows
+ * on the page). */
+static const char verify_zh[] =
+    "<h2>中文</h2>\n"
+    "<p>本报告封存在证据包之内，因此不能载明证据包自身的封存哈希值（manifest.json 的 "
+    "SHA-256）。封存哈希值以 16 组、每组 4 位十六进制数字和二维码的形式，打印在证据包旁的"
+    "文书（<code>&lt;证据包&gt;.forms/</code>）上，其打印记录在证据包外的监管链日志中。"
+    "无需 custos，仅用 <code>unzip</code>、<code>sha256sum</code>、<code>md5sum</code>、"
+    "<code>openssl</code> 和 POSIX shell 即可校验：</p>\n"
+    "<pre>unzip -p 证据包.custos.zip verify.sh &gt; verify.sh\n"
+    "sh verify.sh 证据包.custos.zip [检查人公钥.pem]</pre>\n"
+    "<p>脚本逐项输出 <code>ok</code>、<code>FAIL</code> 或 <code>note</code>，全部通过时"
+    "退出码为 0。脚本只读取证据包，运行前请先阅读。</p>\n"
+    "<ol>\n"
+    "<li>整包哈希：<code>sha256sum -c 证据包.custos.zip.sha256</code>。</li>\n"
+    "<li>结构和 CRC：<code>unzip -t 证据包.custos.zip</code>；每个字节都应属于某个条目"
+    "（见英文第 2 步）。</li>\n"
+    "<li>封存哈希值：<code>unzip -p 证据包.custos.zip manifest.json | sha256sum</code> "
+    "应与文书上的哈希值一致，ZIP 注释（<code>unzip -z</code>）应恰为 <code>CUSTOS1 "
+    "&lt;封存哈希值&gt;</code>。</li>\n"
+    "<li>文件：逐个条目计算 SHA-256 / MD5（<code>unzip -p 证据包 条目 | sha256sum</code>，"
+    "无需解压全部文件），与 manifest.json 中的记录比对；不得有清单之外的条目。</li>\n"
+    "<li>监管链 <code>custody/log.jsonl</code>：每条记录的叶哈希为 SHA-256(0x00 || body)，"
+    "并链接上一条；条数、最后叶哈希和 RFC 6962 树根应与 manifest.json 的 custody 一致。"
+    "</li>\n"
+    "<li>内容根：按 path 排序的 files 和 derived 各行计算叶哈希，RFC 6962 树根应等于 "
+    "<code>content_root.root</code>（即本页上方的内容根）。</li>\n"
+    "<li>签名（如有 <code>manifest.json.sig</code>）：<code>openssl pkeyutl -verify -pubin "
+    "-inkey 检查人公钥.pem -rawin -in manifest.json -sigfile manifest.json.sig</code>。</li>\n"
+    "<li>时间戳：<code>manifest.json.tsq</code> 为 RFC 3161 请求，可送可信时间戳机构核验。"
+    "</li>\n"
+    "</ol>\n";
+
 static enum cu_status verify_page(struct rep *r, struct cu_error *err)
 {
 	struct hw w;
@@ -2384,6 +2590,8 @@ static enum cu_status verify_page(struct rep *r, struct cu_error *err)
 		  "<p>内容根 Content root (RFC 6962 over every evidence and derived file): "
 		  "<span class=\"hash\">%s</span></p>\n",
 		  g);
+	hw_raw(&w, verify_zh);
+	hw_raw(&w, "<h2>English</h2>\n");
 	hw_raw(&w, "<p>This report is sealed inside the package, so it cannot carry the package's "
 		   "own seal hash (SHA-256 of manifest.json). The seal hash is printed, as 16 "
 		   "groups of 4 hex digits and as a QR code, on the forms written beside the "
@@ -2625,7 +2833,7 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 	counts_table(r, &w);
 
 	hw_raw(&w, "<h2>人员 Personnel</h2>\n");
-	json_html(&w, pe, 0);
+	json_section(&w, pe);
 
 	hw_raw(&w, "<h2>扣押物品 Seized items (state at seizure)</h2>\n");
 	json_array_foreach(cu_manifest_items(m, CU_MANIFEST_SEIZED), i, x)
@@ -2638,7 +2846,7 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		hw_raw(&w, " ");
 		hw_text1(&w, f.name);
 		hw_raw(&w, "</h3>\n");
-		json_html(&w, x, 0);
+		json_section(&w, x);
 	}
 	if ((st = device_facts(r, &w, err)) != CU_OK) {
 		hw_abort(&w);
@@ -2655,11 +2863,11 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		hw_raw(&w, " ");
 		hw_text1(&w, jstr(x, "method"));
 		hw_raw(&w, "</h3>\n");
-		json_html(&w, x, 0);
+		json_section(&w, x);
 	}
 	if (json_object_get(m, "derived") && json_array_size(json_object_get(m, "derived")) > 0) {
 		hw_raw(&w, "<h2>派生文件 Derived files</h2>\n");
-		json_html(&w, json_object_get(m, "derived"), 0);
+		json_table(&w, json_object_get(m, "derived"));
 	}
 
 	hw_raw(&w,
