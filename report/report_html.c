@@ -233,10 +233,29 @@ static const char search_js[] =
     "      var m = /^([0-9]+):(asc|desc)$/.exec(p.sort);\n"
     "      if (m) sortTable(main, +m[1], m[2] === \"desc\");\n"
     "    }\n"
-    "    if (box) apply();\n"
+    "    if (box && Object.keys(p).length) apply();\n"
     "  }\n"
     "  /* --- the search across the case ----------------------------------- */\n"
     "  var MAX = 1000;\n"
+    "  /* The grams of the query the shards' Bloom filters can rule out: code\n"
+    "   * points (one-character query) or pairs, made only of ASCII or of\n"
+    "   * characters without case (report_html.c: index_grams, bloom_add). */\n"
+    "  function grams(q) {\n"
+    "    var cps = Array.from(q), out = [];\n"
+    "    var ok = function (c) { return c.charCodeAt(0) < 128 || (c.toLowerCase() === c && c.toUpperCase() === c); };\n"
+    "    if (cps.length === 1) { if (ok(cps[0])) out.push(cps[0]); return out; }\n"
+    "    for (var i = 0; i + 1 < cps.length; i++)\n"
+    "      if (ok(cps[i]) && ok(cps[i + 1])) out.push(cps[i] + cps[i + 1]);\n"
+    "    return out;\n"
+    "  }\n"
+    "  var enc = new TextEncoder();\n"
+    "  function bits(g, m) {\n"
+    "    var b = enc.encode(g), h1 = 2166136261;\n"
+    "    for (var i = 0; i < b.length; i++) h1 = Math.imul(h1 ^ b[i], 16777619) >>> 0;\n"
+    "    var h2 = (Math.imul(h1, 0x9E3779B1) | 1) >>> 0, out = [];\n"
+    "    for (var j = 0; j < 3; j++) out.push(((h1 + Math.imul(j, h2)) >>> 0) % m);\n"
+    "    return out;\n"
+    "  }\n"
     "  function search() {\n"
     "    var form = $(\"search\");\n"
     "    var meta = null, run = 0;\n"
@@ -312,11 +331,45 @@ static const char search_js[] =
     "        }\n"
     "        n = no + 1;\n"
     "        status.textContent = \"已搜索 searched \" + n + \" / \" + meta.shards + \" · 结果 results \" + found + (found >= MAX ? \" (前 first \" + MAX + \")\" : \"\");\n"
-    "        if (n < meta.shards && found < MAX) load(\"search/s\" + n + \".js\");\n"
+    "        if (n < meta.shards && found < MAX) next(n);\n"
     "        else { html.setAttribute(\"data-done\", String(found)); html.setAttribute(\"data-done-ms\", String(Date.now() - t0)); }\n"
     "      };\n"
+    "      var gb = grams(q).map(function (g) { return bits(g, meta.bloom_bits || 1); });\n"
+    "      var blooms = {}, skipped = 0, pending = null;\n"
+    "      window.cuBloom = function (g, list) {\n"
+    "        if (me !== run) return;\n"
+    "        blooms[g] = list.map(function (b64) { return atob(b64); });\n"
+    "        if (pending !== null) { var k = pending; pending = null; next(k); }\n"
+    "      };\n"
+    "      /* The next shard that may hold the text: its group's filter first. */\n"
+    "      function next(i) {\n"
+    "        if (me !== run) return;\n"
+    "        while (i < meta.shards) {\n"
+    "          if (!gb.length || !meta.bloom_group) break;\n"
+    "          var g = Math.floor(i / meta.bloom_group);\n"
+    "          if (!blooms[g]) {\n"
+    "            pending = i;\n"
+    "            load(\"search/b\" + g + \".js\", function () { pending = null; gb = []; next(i); });\n"
+    "            return;\n"
+    "          }\n"
+    "          var f = blooms[g][i % meta.bloom_group], maybe = true;\n"
+    "          if (f) gb.forEach(function (bs) {\n"
+    "            bs.forEach(function (b) { if (!(f.charCodeAt(b >> 3) & (1 << (b & 7)))) maybe = false; });\n"
+    "          });\n"
+    "          if (maybe) break;\n"
+    "          skipped++;\n"
+    "          i++;\n"
+    "        }\n"
+    "        if (i >= meta.shards) {\n"
+    "          status.textContent = \"已搜索 searched \" + meta.shards + \" / \" + meta.shards + \" (\" + skipped + \" 个分片被过滤器排除 ruled out by their filters) · 结果 results \" + found;\n"
+    "          html.setAttribute(\"data-done\", String(found));\n"
+    "          html.setAttribute(\"data-done-ms\", String(Date.now() - t0));\n"
+    "          return;\n"
+    "        }\n"
+    "        load(\"search/s\" + i + \".js\", function () { status.textContent = \"索引缺失 the index is missing (search/s\" + i + \".js)\"; });\n"
+    "      }\n"
     "      if (meta.shards === 0) { status.textContent = \"没有消息 no messages\"; html.setAttribute(\"data-done\", \"0\"); return; }\n"
-    "      load(\"search/s0.js\", function () { status.textContent = \"索引缺失 the index is missing (search/s0.js)\"; });\n"
+    "      next(0);\n"
     "    }\n"
     "    form.addEventListener(\"submit\", function (ev) { ev.preventDefault(); go(); });\n"
     "    sortable($(\"results\"));\n"
@@ -333,6 +386,12 @@ static const char search_js[] =
 #define CSP                                                                                        \
 	"default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; "                \
 	"form-action 'none'; base-uri 'none'"
+
+/* Each shard has a Bloom filter of the grams (code points and pairs of
+ * them) of its texts, so a search loads only the shards that may hold
+ * the text; filters of BLOOM_GROUP shards share one file. */
+#define BLOOM_BITS  (1u << 17)
+#define BLOOM_GROUP 16
 
 struct rep {
 	struct cu_case *c;
@@ -357,7 +416,10 @@ struct rep {
 	/* the search index: search/s<n>.js shards of SHARD_RECORDS messages */
 	struct cu_buf shard;
 	size_t shard_n, shard_no;
-	char shard_page[256]; /* last page added to the shard's page list */
+	char shard_page[256];                /* last page added to the shard's page list */
+	unsigned char bloom[BLOOM_BITS / 8]; /* the shard's grams (index_grams) */
+	struct cu_buf blooms;                /* the group's filters, base64 */
+	size_t blooms_n;
 	size_t shard_pages;
 	enum cu_status idx_st;
 	struct cu_error idx_err;
@@ -1419,6 +1481,106 @@ static void js_cstr(struct cu_buf *b, const char *s)
 	js_str(b, s, s ? strlen(s) : 0);
 }
 
+/* FNV-1a of the UTF-8 bytes of a gram; search.js computes the same. */
+static void bloom_add(unsigned char *bloom, const unsigned char *g, size_t n)
+{
+	uint32_t h1 = 2166136261u, h2;
+
+	for (size_t i = 0; i < n; i++)
+		h1 = (h1 ^ g[i]) * 16777619u;
+	h2 = (h1 * 0x9E3779B1u) | 1u;
+	for (uint32_t j = 0; j < 3; j++) {
+		uint32_t b = (h1 + j * h2) & (BLOOM_BITS - 1);
+		bloom[b >> 3] |= (unsigned char)(1u << (b & 7));
+	}
+}
+
+/* One code point of s at *i as UTF-8 into out (ASCII lower-cased,
+ * malformed bytes as U+FFFD, as js_str writes them); its length. */
+static size_t gram_cp(const char *s, size_t n, size_t *i, unsigned char out[4])
+{
+	unsigned char c = (unsigned char)s[*i];
+	size_t len = c < 0x80                ? 1
+		     : c >= 0xf0 && c < 0xf5 ? 4
+		     : c >= 0xe0             ? 3
+		     : c >= 0xc2 && c < 0xe0 ? 2
+					     : 0;
+	uint32_t cp = c;
+
+	if (len > 1 && *i + len <= n) {
+		cp = c & (0xff >> (len + 1));
+		for (size_t k = 1; k < len; k++) {
+			unsigned char cc = (unsigned char)s[*i + k];
+			if ((cc & 0xc0) != 0x80) {
+				len = 0;
+				break;
+			}
+			cp = cp << 6 | (cc & 0x3f);
+		}
+		if (len != 0 && ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
+				 (len == 4 && (cp < 0x10000 || cp > 0x10ffff))))
+			len = 0;
+	} else if (len > 1) {
+		len = 0;
+	}
+	if (len == 0) {
+		(*i)++;
+		memcpy(out, "\xef\xbf\xbd", 3);
+		return 3;
+	}
+	if (len == 1) {
+		(*i)++;
+		out[0] = (unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		return 1;
+	}
+	memcpy(out, s + *i, len);
+	*i += len;
+	return len;
+}
+
+static void index_grams(struct rep *r, const char *s, size_t n)
+{
+	unsigned char prev[4], cur[4], pair[8];
+	size_t i = 0, pl = 0, cl;
+
+	if (s == NULL)
+		return;
+	while (i < n) {
+		cl = gram_cp(s, n, &i, cur);
+		bloom_add(r->bloom, cur, cl);
+		if (pl > 0) {
+			memcpy(pair, prev, pl);
+			memcpy(pair + pl, cur, cl);
+			bloom_add(r->bloom, pair, pl + cl);
+		}
+		memcpy(prev, cur, cl);
+		pl = cl;
+	}
+}
+
+static enum cu_status bloom_flush(struct rep *r, struct cu_error *err)
+{
+	struct cu_buf out = CU_BUF_INIT;
+	char rel[64];
+	enum cu_status st;
+
+	if (r->blooms_n == 0)
+		return CU_OK;
+	snprintf(rel, sizeof(rel), "search/b%zu.js", (r->shard_no - 1) / BLOOM_GROUP);
+	if ((st = cu_buf_printf(&out, err, "cuBloom(%zu, [", (r->shard_no - 1) / BLOOM_GROUP)) !=
+		CU_OK ||
+	    (st = cu_buf_append(&out, r->blooms.data, r->blooms.len, err)) != CU_OK ||
+	    (st = cu_buf_puts(&out, "]);\n", err)) != CU_OK ||
+	    (st = cu_report_write_file(r->out, rel, out.data, out.len, err)) != CU_OK)
+		goto out;
+	r->files_written++;
+	r->blooms_n = 0;
+	cu_buf_reset(&r->blooms);
+out:
+	cu_buf_release(&out);
+	return st;
+}
+
 static enum cu_status shard_flush(struct rep *r, struct cu_error *err)
 {
 	struct cu_buf out = CU_BUF_INIT;
@@ -1435,7 +1597,15 @@ static enum cu_status shard_flush(struct rep *r, struct cu_error *err)
 	if ((st = cu_report_write_file(r->out, rel, out.data, out.len, err)) != CU_OK)
 		goto out;
 	r->files_written++;
+	if ((st = cu_buf_puts(&r->blooms, r->blooms_n ? ",\"" : "\"", err)) != CU_OK ||
+	    (st = cu_base64_encode(r->bloom, sizeof(r->bloom), &r->blooms, err)) != CU_OK ||
+	    (st = cu_buf_putc(&r->blooms, '"', err)) != CU_OK)
+		goto out;
+	memset(r->bloom, 0, sizeof(r->bloom));
+	r->blooms_n++;
 	r->shard_no++;
+	if (r->blooms_n == BLOOM_GROUP && (st = bloom_flush(r, err)) != CU_OK)
+		goto out;
 	r->shard_n = 0;
 	r->shard_pages = 0;
 	r->shard_page[0] = '\0';
@@ -1485,6 +1655,9 @@ static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const
 	js_cstr(b, who);
 	BUF_DO(cu_buf_putc(b, ',', &e));
 	js_str(b, body, bl);
+	index_grams(r, body, bl);
+	index_grams(r, who, strlen(who));
+	index_grams(r, r->cur_conv, strlen(r->cur_conv));
 	BUF_DO(cu_buf_printf(
 	    b, &e, ",\"%s%s%s%s\"]", kind && strcmp(kind, "recalled") == 0 ? "R" : "",
 	    sqlite3_column_int64(s, M_RECOVERED) ? "D" : "",
@@ -1512,9 +1685,12 @@ static enum cu_status index_meta(struct rep *r, struct cu_error *err)
 		*err = r->idx_err;
 		return r->idx_st;
 	}
-	if ((st = shard_flush(r, err)) != CU_OK)
+	if ((st = shard_flush(r, err)) != CU_OK || (st = bloom_flush(r, err)) != CU_OK)
 		return st;
-	BUF_DO(cu_buf_printf(&b, &e, "cuSearchMeta({\"shards\":%zu,\"apps\":[", r->shard_no));
+	BUF_DO(cu_buf_printf(&b, &e,
+			     "cuSearchMeta({\"shards\":%zu,\"bloom_bits\":%u,\"bloom_group\":%u,"
+			     "\"apps\":[",
+			     r->shard_no, BLOOM_BITS, BLOOM_GROUP));
 	if ((st = prepare(r, "SELECT DISTINCT app FROM messages WHERE app IS NOT NULL ORDER BY app",
 			  &s, err)) != CU_OK)
 		goto out;
@@ -3095,6 +3271,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 
 	memset(&r, 0, sizeof(r));
 	cu_buf_init(&r.shard, 0);
+	cu_buf_init(&r.blooms, 0);
 	r.c = c;
 	r.rows = o && o->page_rows ? o->page_rows : DEFAULT_ROWS;
 	r.case_id = cu_seal_manifest_case_id(c->manifest);
@@ -3289,6 +3466,7 @@ out:
 	sqlite3_finalize(r.locget);
 	sqlite3_finalize(r.name);
 	cu_buf_release(&r.shard);
+	cu_buf_release(&r.blooms);
 	if (r.db != NULL)
 		sqlite3_close(r.db);
 	cu_buf_release(&dbp);
