@@ -31,6 +31,9 @@
 #include <sqlite3.h>
 
 #define DEFAULT_ROWS 1000
+/* Appends to a cu_buf that record a failure in their cu_error, checked
+ * once by the caller (or harmless: a shorter display text). */
+#define BUF_DO(call) ((void)((call) != CU_OK))
 
 static const char report_css[] =
     "body{font-family:\"Noto Sans CJK SC\",\"Noto Sans\",sans-serif;margin:0;color:#111;"
@@ -1120,7 +1123,7 @@ out:
  * item, same last component, and the device path ends with the
  * attachment's path on a component boundary. */
 static const char *find_attachment(struct rep *r, const char *item, const char *att, char *buf,
-				   size_t bufsz, char sha[65], int64_t *size)
+				   size_t bufsz, char sha[65], int64_t *size, bool *encrypted)
 {
 	const char *a = att, *base;
 	size_t alen;
@@ -1150,11 +1153,34 @@ static const char *find_attachment(struct rep *r, const char *item, const char *
 			found = buf;
 			snprintf(sha, 65, "%s", h != NULL && strlen(h) == 64 ? h : "");
 			*size = sqlite3_column_int64(r->att, 3);
+			*encrypted = sqlite3_column_int64(r->att, 4) != 0;
 		}
 		break;
 	}
 	sqlite3_reset(r->att);
 	return found;
+}
+
+/* True when the file starts like a raster image (JPEG, PNG, GIF, WebP,
+ * BMP): a WeChat "7.pic" is a JPEG. Shown through <img> only. */
+static bool sniff_image(struct rep *r, const char *ep)
+{
+	struct cu_buf p = CU_BUF_INIT;
+	struct cu_error e;
+	unsigned char h[12];
+	size_t n = 0;
+	FILE *f;
+
+	if (cu_case_path(r->c, ep, &p, &e) == CU_OK && (f = fopen(p.data, "rb")) != NULL) {
+		n = fread(h, 1, sizeof(h), f);
+		fclose(f);
+	}
+	cu_buf_release(&p);
+	return (n >= 3 && h[0] == 0xff && h[1] == 0xd8 && h[2] == 0xff) ||
+	       (n >= 8 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0) ||
+	       (n >= 6 && (memcmp(h, "GIF87a", 6) == 0 || memcmp(h, "GIF89a", 6) == 0)) ||
+	       (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WEBP", 4) == 0) ||
+	       (n >= 2 && h[0] == 'B' && h[1] == 'M');
 }
 
 /* Copies of attachments a browser could run (SVG, HTML, XML, PDF, any
@@ -1321,6 +1347,195 @@ static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s, size_t bl)
 		free(vals[i]);
 }
 
+/* ------------------------------------------------------------------ */
+/* WeChat <msg> XML bodies                                             */
+/* ------------------------------------------------------------------ */
+
+/* Appends text with the five XML entities and &#N; / &#xN; decoded
+ * (anything else kept as it is); at most cap bytes of out are used. */
+static void xml_text(struct cu_buf *out, const char *s, size_t n, size_t cap)
+{
+	static const struct {
+		const char *e;
+		char c;
+	} ent[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+	struct cu_error e;
+	size_t start = out->len;
+
+	for (size_t i = 0; i < n && out->len - start < cap;) {
+		bool done = false;
+		if (s[i] == '&') {
+			for (size_t k = 0; k < 5 && !done; k++) {
+				size_t l = strlen(ent[k].e);
+				if (i + l <= n && memcmp(s + i, ent[k].e, l) == 0) {
+					BUF_DO(cu_buf_putc(out, ent[k].c, &e));
+					i += l;
+					done = true;
+				}
+			}
+			if (!done && i + 3 < n && s[i + 1] == '#') {
+				uint32_t cp = 0;
+				size_t j = i + 2;
+				bool hex = s[j] == 'x' || s[j] == 'X';
+				j += hex;
+				while (j < n && j < i + 12 && s[j] != ';') {
+					char c = s[j];
+					int d = c >= '0' && c <= '9'          ? c - '0'
+						: hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+						: hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+									      : -1;
+					if (d < 0)
+						break;
+					cp = cp * (hex ? 16 : 10) + (uint32_t)d;
+					j++;
+				}
+				if (j < n && s[j] == ';' && cp > 0 && cp <= 0x10ffff &&
+				    !(cp >= 0xd800 && cp < 0xe000)) {
+					char u[4];
+					size_t ul = cp < 0x80      ? 1
+						    : cp < 0x800   ? 2
+						    : cp < 0x10000 ? 3
+								   : 4;
+					if (ul == 1) {
+						u[0] = (char)cp;
+					} else {
+						for (size_t k = ul - 1; k > 0; k--) {
+							u[k] = (char)(0x80 | (cp & 0x3f));
+							cp >>= 6;
+						}
+						u[0] = (char)((ul == 2   ? 0xc0
+							       : ul == 3 ? 0xe0
+									 : 0xf0) |
+							      cp);
+					}
+					BUF_DO(cu_buf_append(out, u, ul, &e));
+					i = j + 1;
+					done = true;
+				}
+			}
+		}
+		if (!done)
+			BUF_DO(cu_buf_putc(out, s[i++], &e));
+	}
+}
+
+/* The value of attribute name in the element starting at tag (up to its
+ * '>'), decoded, appended to out; false when absent. */
+static bool xml_attr(const char *tag, const char *end, const char *name, struct cu_buf *out)
+{
+	size_t nl = strlen(name);
+	const char *gt = memchr(tag, '>', (size_t)(end - tag));
+	const char *p = tag + 1;
+
+	if (gt == NULL)
+		gt = end;
+	while (p < gt) {
+		const char *a = memmem(p, (size_t)(gt - p), name, nl);
+		if (a == NULL)
+			return false;
+		if ((a[-1] == ' ' || a[-1] == '\t' || a[-1] == '\n') && a + nl + 1 < gt &&
+		    a[nl] == '=' && (a[nl + 1] == '"' || a[nl + 1] == '\'')) {
+			char q = a[nl + 1];
+			const char *v = a + nl + 2, *ve = memchr(v, q, (size_t)(gt - v));
+			if (ve == NULL)
+				return false;
+			xml_text(out, v, (size_t)(ve - v), 512);
+			return true;
+		}
+		p = a + nl;
+	}
+	return false;
+}
+
+static const char *find_tag(const char *b, size_t n, const char *tag)
+{
+	size_t tl = strlen(tag);
+	const char *p = b;
+
+	while (p < b + n) {
+		const char *t = memmem(p, (size_t)(b + n - p), tag, tl);
+		if (t == NULL)
+			return NULL;
+		if (t + tl < b + n && (t[tl] == ' ' || t[tl] == '>' || t[tl] == '/' ||
+				       t[tl] == '\t' || t[tl] == '\n'))
+			return t;
+		p = t + tl;
+	}
+	return NULL;
+}
+
+/*
+ * WeChat keeps image, voice, video, location, sticker and app messages as
+ * a <msg> XML body (message.type 3, 34, 43, 48, 47, 49). Instead of the raw
+ * XML (keys, URLs), the page shows what it is: the voice's duration
+ * (voicelength, ms), a location's coordinates (x = latitude, y =
+ * longitude) with its place name and label, an app message's title. The
+ * XML is searched, never parsed recursively; values are capped. Returns
+ * false for a body that is not such XML; out gets plain text.
+ */
+static bool wx_summary(const char *b, size_t n, struct cu_buf *out)
+{
+	struct cu_buf v = CU_BUF_INIT, y = CU_BUF_INIT;
+	struct cu_error e;
+	const char *end = b + n, *t, *p = b;
+	bool ok = true;
+
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	if (!((end - p >= 4 && memcmp(p, "<msg", 4) == 0) ||
+	      (end - p >= 5 && memcmp(p, "<?xml", 5) == 0)))
+		return false;
+	if ((t = find_tag(b, n, "<img")) != NULL) {
+		BUF_DO(cu_buf_puts(out, "[图片 image]", &e));
+		if (xml_attr(t, end, "length", &v))
+			BUF_DO(cu_buf_printf(out, &e, " %s bytes", v.data));
+	} else if ((t = find_tag(b, n, "<voicemsg")) != NULL) {
+		int64_t ms;
+		BUF_DO(cu_buf_puts(out, "[语音 voice]", &e));
+		if (xml_attr(t, end, "voicelength", &v) && cu_parse_i64(v.data, &ms) && ms >= 0)
+			BUF_DO(cu_buf_printf(out, &e, " 时长 duration %lld.%lld s",
+					     (long long)(ms / 1000), (long long)(ms % 1000 / 100)));
+	} else if ((t = find_tag(b, n, "<videomsg")) != NULL) {
+		BUF_DO(cu_buf_puts(out, "[视频 video]", &e));
+		if (xml_attr(t, end, "playlength", &v))
+			BUF_DO(cu_buf_printf(out, &e, " 时长 duration %s s", v.data));
+	} else if ((t = find_tag(b, n, "<location")) != NULL) {
+		BUF_DO(cu_buf_puts(out, "[位置 location]", &e));
+		if (xml_attr(t, end, "x", &v) && xml_attr(t, end, "y", &y))
+			BUF_DO(cu_buf_printf(out, &e, " 纬度 lat %s, 经度 lon %s", v.data, y.data));
+		cu_buf_reset(&v);
+		if (xml_attr(t, end, "poiname", &v) && v.len > 0)
+			BUF_DO(cu_buf_printf(out, &e, " · %s", v.data));
+		cu_buf_reset(&v);
+		if (xml_attr(t, end, "label", &v) && v.len > 0)
+			BUF_DO(cu_buf_printf(out, &e, " · %s", v.data));
+	} else if ((t = find_tag(b, n, "<emoji")) != NULL) {
+		BUF_DO(cu_buf_puts(out, "[表情 sticker]", &e));
+	} else if ((t = find_tag(b, n, "<appmsg")) != NULL) {
+		const char *ts = find_tag(t, (size_t)(end - t), "<title"), *te = NULL;
+		BUF_DO(cu_buf_puts(out, "[应用消息 app message]", &e));
+		if (ts != NULL && (ts = memchr(ts, '>', (size_t)(end - ts))) != NULL)
+			te = memmem(ts, (size_t)(end - ts), "</title>", 8);
+		if (te != NULL) {
+			ts++;
+			BUF_DO(cu_buf_putc(out, ' ', &e));
+			if (te - ts >= 12 && memcmp(ts, "<![CDATA[", 9) == 0 &&
+			    memcmp(te - 3, "]]>", 3) == 0)
+				BUF_DO(cu_buf_append(
+				    out, ts + 9,
+				    (size_t)(te - ts - 12) < 512 ? (size_t)(te - ts - 12) : 512,
+				    &e));
+			else
+				xml_text(out, ts, (size_t)(te - ts), 512);
+		}
+	} else {
+		ok = false;
+	}
+	cu_buf_release(&v);
+	cu_buf_release(&y);
+	return ok;
+}
+
 /* Bodies longer than this are cut in the chat page (on a UTF-8 boundary)
  * and linked to a page of their own: a page holding megabytes of one
  * message would take minutes to lay out. */
@@ -1412,9 +1627,7 @@ static enum cu_status load_names(struct rep *r, struct cu_error *err)
  * (evidence is data to the script, never code).
  */
 #define SHARD_RECORDS 4000
-/* The index's appends record a failure in their cu_error, checked once. */
-#define BUF_DO(call) ((void)((call) != CU_OK))
-#define INDEX_TEXT   300
+#define INDEX_TEXT    300
 
 /* A JSON string of n bytes of untrusted text: controls, quotes, '<', '>',
  * U+2028/9 escaped; malformed UTF-8 as U+FFFD. */
@@ -1617,13 +1830,14 @@ out:
 
 /* One message into the current shard (pages are listed inline: a string
  * the first time a shard meets a page, then its number). */
-static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const char *local)
+static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const char *local,
+			  const char *text)
 {
 	struct cu_buf *b = &r->shard;
 	struct cu_error e;
-	const char *kind = col(s, M_KIND), *body = col(s, M_BODY);
-	size_t bl =
-	    body ? cut_len_at(body, (size_t)sqlite3_column_bytes(s, M_BODY), INDEX_TEXT) : 0;
+	const char *kind = col(s, M_KIND), *body = text ? text : col(s, M_BODY);
+	size_t full = text ? strlen(text) : (size_t)sqlite3_column_bytes(s, M_BODY);
+	size_t bl = body ? cut_len_at(body, full, INDEX_TEXT) : 0;
 
 	if (r->idx_st != CU_OK)
 		return;
@@ -1662,7 +1876,7 @@ static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const
 	    b, &e, ",\"%s%s%s%s\"]", kind && strcmp(kind, "recalled") == 0 ? "R" : "",
 	    sqlite3_column_int64(s, M_RECOVERED) ? "D" : "",
 	    col(s, M_STATUS) && strcmp(col(s, M_STATUS), "ciphertext") == 0 ? "C" : "",
-	    bl < (size_t)sqlite3_column_bytes(s, M_BODY) ? "+" : ""));
+	    bl < full ? "+" : ""));
 	if (e.code != CU_OK) { /* out of memory: the report fails, not silently */
 		r->idx_err = e;
 		r->idx_st = e.code;
@@ -1764,6 +1978,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	bool recalled = kind != NULL && strcmp(kind, "recalled") == 0;
 	bool recovered = sqlite3_column_int64(s, M_RECOVERED) != 0;
 	char loc[CU_LOCAL_TIME_STR], utc[CU_TIME_STR], who[320];
+	struct cu_buf wx = CU_BUF_INIT; /* a WeChat XML body as text */
 
 	if (dir != NULL && strcmp(dir, "outgoing") == 0)
 		cls = "out";
@@ -1831,8 +2046,15 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	hw_raw(w, " ");
 	prov(w, prefix, s, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, -1, M_REC);
 	hw_raw(w, "</div>\n");
-	index_message(r, s, who, loc);
-	if (!col_null(s, M_BODY)) {
+	if (!col_null(s, M_BODY) &&
+	    !wx_summary(col(s, M_BODY), (size_t)sqlite3_column_bytes(s, M_BODY), &wx))
+		cu_buf_reset(&wx);
+	index_message(r, s, who, loc, wx.len > 0 ? wx.data : NULL);
+	if (!col_null(s, M_BODY) && wx.len > 0) {
+		hw_raw(w, "<div class=\"body wx\"><bdi>");
+		hw_textf(w, wx.data, wx.len, 0);
+		hw_raw(w, "</bdi></div>\n");
+	} else if (!col_null(s, M_BODY)) {
 		size_t bl = (size_t)sqlite3_column_bytes(s, M_BODY);
 		hw_raw(w, "<div class=\"body\"><bdi>");
 		body_marked(r, w, s, cut_len(col(s, M_BODY), bl));
@@ -1866,12 +2088,19 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 		const char *att = col(s, M_ATT);
 		char ep[CU_PATH_MAX], evp[64], sha[65];
 		int64_t size = -1;
+		bool encrypted = false;
 		const char *e = find_attachment(r, col(s, M_ITEM) ? col(s, M_ITEM) : "", att, ep,
-						sizeof(ep), sha, &size);
+						sizeof(ep), sha, &size, &encrypted);
 		/* report/ sits next to evidence/ in the package and the case. */
 		snprintf(evp, sizeof(evp), "%s../", prefix);
 		hw_raw(w, "<div class=\"att\">附件 attachment: ");
-		if (e != NULL && cu_html_is_safe_media_name(e)) {
+		if (e != NULL && encrypted) {
+			/* Never a link to ciphertext. */
+			hw_raw(w, "<bdi>");
+			hw_text1(w, att);
+			hw_raw(w, "</bdi> (备份中已加密，无解密副本 encrypted in the backup; no "
+				  "decrypted copy)");
+		} else if (e != NULL && cu_html_is_safe_media_name(e)) {
 			hw_raw(w, "<a href=\"");
 			if (hw_url(w, evp, e)) {
 				hw_raw(w, "\"><bdi>");
@@ -1889,7 +2118,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 			hw_raw(w, "<bdi>");
 			hw_text1(w, att);
 			hw_raw(w, "</bdi>");
-			if (cu_html_is_svg_name(e)) {
+			if (cu_html_is_svg_name(e) || sniff_image(r, e)) {
 				hw_raw(w, "<img class=\"thumb\" alt=\"attachment\" src=\"");
 				hw_url(w, evp, e);
 				hw_raw(w, "\">");
@@ -1903,6 +2132,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 		hw_raw(w, "</div>\n");
 	}
 	hw_raw(w, "</div>\n");
+	cu_buf_release(&wx);
 }
 
 static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *slug,
@@ -2426,6 +2656,17 @@ static void summary_cell(struct hw *w, sqlite3_stmt *s)
 	const char *sum = col(s, 5), *name = col(s, 20), *ident = col(s, 21);
 	const char *at;
 	size_t sl = (size_t)sqlite3_column_bytes(s, 5);
+	struct cu_buf alt = CU_BUF_INIT, wx = CU_BUF_INIT;
+	struct cu_error e;
+
+	/* "incoming image wxid: <msg><img .../></msg>": the XML as text. */
+	if (sum != NULL && (at = memmem(sum, sl, "<msg", 4)) != NULL &&
+	    wx_summary(at, sl - (size_t)(at - sum), &wx) &&
+	    cu_buf_append(&alt, sum, (size_t)(at - sum), &e) == CU_OK &&
+	    cu_buf_append(&alt, wx.data, wx.len, &e) == CU_OK) {
+		sum = alt.data;
+		sl = alt.len;
+	}
 
 	if (col_null(s, 21)) {
 		name = col(s, 22);
@@ -2451,6 +2692,8 @@ static void summary_cell(struct hw *w, sqlite3_stmt *s)
 	if (!col_null(s, 25) && strcmp(col(s, 25), "ciphertext") == 0)
 		hw_raw(w, "<span class=\"badge cipher\">疑似密文 ciphertext</span>");
 	hw_raw(w, "</td>");
+	cu_buf_release(&alt);
+	cu_buf_release(&wx);
 }
 
 static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
@@ -3296,11 +3539,22 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 		goto out;
 	if ((st = load_inventory(&r, err)) != CU_OK || (st = content_root(&r, err)) != CU_OK)
 		goto out;
-	if ((st = prepare(&r,
-			  "SELECT device_path, evidence_path, sha256, size FROM inv WHERE item = ? "
-			  "AND base "
-			  "= ? ORDER BY kind = 'derived', evidence_path",
-			  &r.att, err)) != CU_OK ||
+	/* Items of an encrypted backup: their evidence files are ciphertext,
+	 * the decrypted copies are in derived/ (attachments link those). */
+	if (sqlite3_exec(r.db,
+			 "CREATE TEMP TABLE enc_items(item TEXT PRIMARY KEY);"
+			 "INSERT OR IGNORE INTO temp.enc_items SELECT item FROM inv WHERE kind = "
+			 "'derived' AND derivation LIKE 'ios-backup-%'",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		st = db_err(&r, "temporary table enc_items", err);
+		goto out;
+	}
+	if ((st = prepare(
+		 &r,
+		 "SELECT device_path, evidence_path, sha256, size, kind = 'evidence' AND item IN "
+		 "(SELECT item FROM temp.enc_items) FROM inv WHERE item = ? AND base = ? "
+		 "ORDER BY kind = 'derived' DESC, evidence_path",
+		 &r.att, err)) != CU_OK ||
 	    (st = prepare(&r,
 			  "SELECT body, source_id, source_table, source_rowid FROM messages WHERE "
 			  "message_id = ?",
