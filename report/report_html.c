@@ -1296,11 +1296,15 @@ enum {
 	M_RECOVERED,
 	M_REC
 };
-#define M_APP (M_REC + 6)
+#define M_APP     (M_REC + 6)
+#define M_DEVSENT (M_REC + 7) /* the sender's time (SMS date_sent) */
+#define M_SIM     (M_REC + 8)
+#define M_SMSC    (M_REC + 9)
 #define MSG_COLS                                                                                   \
 	"message_id, item_id, sender, sender_name, direction, sent_utc, sent_ms, kind, body, "     \
 	"raw_type, attachment, status, source_id, source_table, source_rowid, source_page, "       \
-	"source_offset, recovered, " REC_FROM("messages.") ", messages.app"
+	"source_offset, recovered, " REC_FROM("messages.") ", messages.app, sent_device_ms, "      \
+							   "sim_slot, service_center"
 
 /* The body with the analysis hits of this message (code words,
  * identifiers) marked where they occur; everything escaped. */
@@ -2038,6 +2042,18 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	if (!col_null(s, M_STATUS)) {
 		hw_raw(w, " · ");
 		hw_col(w, s, M_STATUS, CU_ESC_ONELINE);
+	}
+	if (!col_null(s, M_STATUS) && strcmp(col(s, M_STATUS), "ciphertext") == 0)
+		hw_raw(w, "<span class=\"badge cipher\">疑似密文 looks app-encrypted</span>");
+	if (!col_null(s, M_DEVSENT) && local_time(r, sqlite3_column_int64(s, M_DEVSENT), loc))
+		hw_printf(w, " · 发送方时间 sender's time %s", loc);
+	if (!col_null(s, M_SIM))
+		hw_printf(w, " · SIM 卡槽 slot %lld",
+			  (long long)sqlite3_column_int64(s, M_SIM) + 1);
+	if (!col_null(s, M_SMSC)) {
+		hw_raw(w, " · 短信中心 service centre <bdi>");
+		hw_col(w, s, M_SMSC, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi>");
 	}
 	if (recalled)
 		hw_raw(w, "<span class=\"badge recalled\">已撤回 recalled</span>");
@@ -3046,6 +3062,9 @@ static void counts_table(struct rep *r, struct hw *w)
 	    {"文件 Files", "SELECT count(*) FROM inv", "files-1.html"},
 	    {"解析警告 Parse warnings", "SELECT count(*) FROM parse_warnings",
 	     "index.html#warnings"},
+	    {"未检查 Not examined", "SELECT count(*) FROM not_examined", "index.html#not-examined"},
+	    {"疑似密文 Bodies that look app-encrypted",
+	     "SELECT count(*) FROM messages WHERE status = 'ciphertext'", "search.html"},
 	};
 	hw_raw(w, "<h2>数据概览 Contents</h2>\n<table class=\"kv\">\n");
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
@@ -3221,6 +3240,78 @@ static enum cu_status search_page(struct rep *r, struct cu_error *err)
 	return page_end(r, &w, err);
 }
 
+/* What custos did not examine (case.db not_examined): every SQLite file
+ * and known app path no parser handled, every file a parser refused, with
+ * the reason. Paths are text, not links (a document type opened from the
+ * report could run). */
+static void not_examined(struct rep *r, struct hw *w)
+{
+	static const char *const why[][2] = {
+	    {"unsupported", "不支持的应用或格式 unsupported"},
+	    {"encrypted-no-key", "已加密，无密钥 encrypted, no key"},
+	    {"damaged", "文件损坏 damaged"},
+	    {"refused", "解析器拒绝 refused by the parser"},
+	};
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+
+	hw_raw(w, "<h2 id=\"not-examined\">未检查 Not examined</h2>\n");
+	if (sqlite3_prepare_v2(
+		r->db,
+		"SELECT item_id, device_path, evidence_path, app, reason, detail, size, "
+		"sha256 FROM not_examined ORDER BY item_id, device_path, ne_id LIMIT "
+		"10001",
+		-1, &s, NULL) != SQLITE_OK) {
+		hw_raw(w, "<p>—（此 case.db 没有记录 this case.db does not record it）</p>\n");
+		return;
+	}
+	hw_raw(w, "<p>以下文件未被解析，其内容未出现在本报告中。These files were not parsed; "
+		  "their contents are not in this report.</p>\n<table><thead><tr><th "
+		  "data-f=\"item\">物品 Item</th><th>设备路径 Device path</th><th "
+		  "data-f=\"app\">应用 App</th><th data-f=\"reason\">原因 Reason</th><th>说明 "
+		  "Detail</th><th>大小 Size</th><th>SHA-256 / 证据路径 Evidence "
+		  "path</th></tr></thead><tbody>\n");
+	while (sqlite3_step(s) == SQLITE_ROW && ++n <= 10000) {
+		const char *rs = col(s, 4);
+		const char *label = NULL;
+		for (size_t i = 0; rs != NULL && i < sizeof(why) / sizeof(why[0]); i++)
+			if (strcmp(rs, why[i][0]) == 0)
+				label = why[i][1];
+		hw_raw(w, "<tr>");
+		cell(w, s, 0);
+		cell(w, s, 1);
+		hw_raw(w, "<td>");
+		if (col_null(s, 3))
+			hw_raw(w, "未知 unknown");
+		else
+			hw_col(w, s, 3, CU_ESC_ONELINE);
+		hw_raw(w, "</td><td>");
+		if (label != NULL)
+			hw_raw(w, label);
+		else
+			hw_col(w, s, 4, CU_ESC_ONELINE);
+		hw_raw(w, "</td>");
+		cell(w, s, 5);
+		if (col_null(s, 6))
+			hw_raw(w, "<td>—</td>");
+		else
+			hw_printf(w, "<td class=\"num\">%lld</td>",
+				  (long long)sqlite3_column_int64(s, 6));
+		hw_raw(w, "<td><span class=\"hash\">");
+		hw_col(w, s, 7, CU_ESC_ONELINE);
+		hw_raw(w, "</span><br><bdi>");
+		hw_col(w, s, 2, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi></td></tr>\n");
+	}
+	hw_raw(w, "</tbody></table>\n");
+	if (n == 0)
+		hw_raw(w, "<p>无 None: every database and known app file was parsed.</p>\n");
+	else if (n > 10000)
+		hw_raw(w, "<p>仅列出前 10000 项 The first 10,000 are listed; case.db holds them "
+			  "all.</p>\n");
+	sqlite3_finalize(s);
+}
+
 static enum cu_status index_page(struct rep *r, struct cu_error *err)
 {
 	const json_t *m = r->c->manifest;
@@ -3289,6 +3380,7 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		json_table(&w, json_object_get(m, "derived"));
 	}
 
+	not_examined(r, &w);
 	hw_raw(&w,
 	       "<h2 id=\"warnings\">解析警告 Parse warnings</h2>\n<table><thead><tr><th>物品 "
 	       "Item</th><th>解析器 Parser</th><th>级别 Severity</th><th>文件 File</th><th>说明 "
