@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 55
+tap_plan 57
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -176,7 +176,13 @@ is "$(cat g.dot g.graphml own.svg $R/links-graph.svg $R/links-graph.dot | grep -
 	"no raw right-to-left override of a name in any graph"
 run "verify CASE after the report" "$CUSTOS" verify case
 
-# 9. no lexicon to be found: parse still writes case.db, says the analysis
+# 9. one writer of case.db at a time: the lock parse takes on CASE/work
+expect_exit 3 "analyze while the case is locked (a parse running): refused" \
+	flock case/work "$CUSTOS" --case case analyze
+like "$(cat "$T/last.err")" 'another `custos parse` or `custos analyze` is running on this case' \
+	"the refusal says why"
+
+# 10. no lexicon to be found: parse still writes case.db, says the analysis
 # failed (exit 3) and leaves case.db as PARSE recorded it
 expect_exit 3 "parse with no lexicon directory: exit 3" env CUSTOS_DATADIR="$T/none" "$CUSTOS" --case case parse
 like "$(cat "$T/last.err")" "case.db was written, but analyze: loading the lexicon: .*$T/none" \
