@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 57
+tap_plan 58
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -20,6 +20,8 @@ run "case init" "$CUSTOS" case init case --case-id T2026-ANA-0001
 run "import PA" "$CUSTOS" --case case import phones/PA --format android-dir --item PA
 run "import PB" "$CUSTOS" --case case import phones/PB --format android-dir --item PB
 run "parse (analyses too)" "$CUSTOS" --case case parse
+like "$(cat "$T/last.out")" '^analysis: 11 code words, 6 crypto addresses, 5 tracking numbers, 2 pick-up codes, 1 bank cards, 10 phone numbers; 7 links$' \
+	"parse's summary has the analysis line"
 db=case/case.db
 
 # 1. hits: expected vs found, per kind (multisets of item, artifact, kind, normalized)
