@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 58
+tap_plan 61
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -177,6 +177,16 @@ rlo=$(printf '\342\200\256')
 is "$(cat g.dot g.graphml own.svg $R/links-graph.svg $R/links-graph.dot | grep -c "$rlo")" 0 \
 	"no raw right-to-left override of a name in any graph"
 run "verify CASE after the report" "$CUSTOS" verify case
+# Chromium renders the pages under their CSP: the hostile body and name stay text nodes
+CHROME_FLAGS="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --disable-default-apps --user-data-dir=$T/chrome"
+chat=$(grep -l 'alert(&#39;x&#39;)' $R/chats/wechat/*.html | head -n 1)
+for page in "$chat" "$R/links.html" "$R/hitvalues.html"; do
+	HOME=$T timeout -k 10 120 chromium $CHROME_FLAGS --virtual-time-budget=3000 --dump-dom "file://$PWD/$page" >page.dom 2>chrome.err
+	st=$?
+	[ $st -eq 0 ] && [ -s page.dom ] && ! grep -qE '<(script>|img src="x"|b>K粉)' page.dom &&
+		grep -qE "&lt;script&gt;alert|wxid_k8dealer88" page.dom
+	ok $? "Chromium: ${page#$R/} rendered, the hostile text is text, no injected element"
+done
 
 # 9. one writer of case.db at a time: the lock parse takes on CASE/work
 expect_exit 3 "analyze while the case is locked (a parse running): refused" \
