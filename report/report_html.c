@@ -32,6 +32,9 @@
 #include <sqlite3.h>
 
 #define DEFAULT_ROWS 1000
+/* Appends to a cu_buf that record a failure in their cu_error, checked
+ * once by the caller (or harmless: a shorter display text). */
+#define BUF_DO(call) ((void)((call) != CU_OK))
 
 static const char report_css[] =
     "body{font-family:\"Noto Sans CJK SC\",\"Noto Sans\",sans-serif;margin:0;color:#111;"
@@ -71,6 +74,7 @@ static const char report_css[] =
     ".pay{font-weight:bold;color:#840}\n"
     "img.thumb{max-width:240px;max-height:240px;display:block;margin:4px 0}\n"
     ".devtime{font-size:11px;color:#805}\n"
+    "span.k{color:#555}h4{font-size:14px;margin:8px 0 2px 0}\n"
     ".pager a,.pager span{margin-right:8px}\n"
     "mark{background:#ff0}\n"
     ".filter{margin:6px 0}\n"
@@ -233,10 +237,29 @@ static const char search_js[] =
     "      var m = /^([0-9]+):(asc|desc)$/.exec(p.sort);\n"
     "      if (m) sortTable(main, +m[1], m[2] === \"desc\");\n"
     "    }\n"
-    "    if (box) apply();\n"
+    "    if (box && Object.keys(p).length) apply();\n"
     "  }\n"
     "  /* --- the search across the case ----------------------------------- */\n"
     "  var MAX = 1000;\n"
+    "  /* The grams of the query the shards' Bloom filters can rule out: code\n"
+    "   * points (one-character query) or pairs, made only of ASCII or of\n"
+    "   * characters without case (report_html.c: index_grams, bloom_add). */\n"
+    "  function grams(q) {\n"
+    "    var cps = Array.from(q), out = [];\n"
+    "    var ok = function (c) { return c.charCodeAt(0) < 128 || (c.toLowerCase() === c && c.toUpperCase() === c); };\n"
+    "    if (cps.length === 1) { if (ok(cps[0])) out.push(cps[0]); return out; }\n"
+    "    for (var i = 0; i + 1 < cps.length; i++)\n"
+    "      if (ok(cps[i]) && ok(cps[i + 1])) out.push(cps[i] + cps[i + 1]);\n"
+    "    return out;\n"
+    "  }\n"
+    "  var enc = new TextEncoder();\n"
+    "  function bits(g, m) {\n"
+    "    var b = enc.encode(g), h1 = 2166136261;\n"
+    "    for (var i = 0; i < b.length; i++) h1 = Math.imul(h1 ^ b[i], 16777619) >>> 0;\n"
+    "    var h2 = (Math.imul(h1, 0x9E3779B1) | 1) >>> 0, out = [];\n"
+    "    for (var j = 0; j < 3; j++) out.push(((h1 + Math.imul(j, h2)) >>> 0) % m);\n"
+    "    return out;\n"
+    "  }\n"
     "  function search() {\n"
     "    var form = $(\"search\");\n"
     "    var meta = null, run = 0;\n"
@@ -312,11 +335,45 @@ static const char search_js[] =
     "        }\n"
     "        n = no + 1;\n"
     "        status.textContent = \"已搜索 searched \" + n + \" / \" + meta.shards + \" · 结果 results \" + found + (found >= MAX ? \" (前 first \" + MAX + \")\" : \"\");\n"
-    "        if (n < meta.shards && found < MAX) load(\"search/s\" + n + \".js\");\n"
+    "        if (n < meta.shards && found < MAX) next(n);\n"
     "        else { html.setAttribute(\"data-done\", String(found)); html.setAttribute(\"data-done-ms\", String(Date.now() - t0)); }\n"
     "      };\n"
+    "      var gb = grams(q).map(function (g) { return bits(g, meta.bloom_bits || 1); });\n"
+    "      var blooms = {}, skipped = 0, pending = null;\n"
+    "      window.cuBloom = function (g, list) {\n"
+    "        if (me !== run) return;\n"
+    "        blooms[g] = list.map(function (b64) { return atob(b64); });\n"
+    "        if (pending !== null) { var k = pending; pending = null; next(k); }\n"
+    "      };\n"
+    "      /* The next shard that may hold the text: its group's filter first. */\n"
+    "      function next(i) {\n"
+    "        if (me !== run) return;\n"
+    "        while (i < meta.shards) {\n"
+    "          if (!gb.length || !meta.bloom_group) break;\n"
+    "          var g = Math.floor(i / meta.bloom_group);\n"
+    "          if (!blooms[g]) {\n"
+    "            pending = i;\n"
+    "            load(\"search/b\" + g + \".js\", function () { pending = null; gb = []; next(i); });\n"
+    "            return;\n"
+    "          }\n"
+    "          var f = blooms[g][i % meta.bloom_group], maybe = true;\n"
+    "          if (f) gb.forEach(function (bs) {\n"
+    "            bs.forEach(function (b) { if (!(f.charCodeAt(b >> 3) & (1 << (b & 7)))) maybe = false; });\n"
+    "          });\n"
+    "          if (maybe) break;\n"
+    "          skipped++;\n"
+    "          i++;\n"
+    "        }\n"
+    "        if (i >= meta.shards) {\n"
+    "          status.textContent = \"已搜索 searched \" + meta.shards + \" / \" + meta.shards + \" (\" + skipped + \" 个分片被过滤器排除 ruled out by their filters) · 结果 results \" + found;\n"
+    "          html.setAttribute(\"data-done\", String(found));\n"
+    "          html.setAttribute(\"data-done-ms\", String(Date.now() - t0));\n"
+    "          return;\n"
+    "        }\n"
+    "        load(\"search/s\" + i + \".js\", function () { status.textContent = \"索引缺失 the index is missing (search/s\" + i + \".js)\"; });\n"
+    "      }\n"
     "      if (meta.shards === 0) { status.textContent = \"没有消息 no messages\"; html.setAttribute(\"data-done\", \"0\"); return; }\n"
-    "      load(\"search/s0.js\", function () { status.textContent = \"索引缺失 the index is missing (search/s0.js)\"; });\n"
+    "      next(0);\n"
     "    }\n"
     "    form.addEventListener(\"submit\", function (ev) { ev.preventDefault(); go(); });\n"
     "    sortable($(\"results\"));\n"
@@ -333,6 +390,12 @@ static const char search_js[] =
 #define CSP                                                                                        \
 	"default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; "                \
 	"form-action 'none'; base-uri 'none'"
+
+/* Each shard has a Bloom filter of the grams (code points and pairs of
+ * them) of its texts, so a search loads only the shards that may hold
+ * the text; filters of BLOOM_GROUP shards share one file. */
+#define BLOOM_BITS  (1u << 17)
+#define BLOOM_GROUP 16
 
 struct rep {
 	struct cu_case *c;
@@ -357,7 +420,10 @@ struct rep {
 	/* the search index: search/s<n>.js shards of SHARD_RECORDS messages */
 	struct cu_buf shard;
 	size_t shard_n, shard_no;
-	char shard_page[256]; /* last page added to the shard's page list */
+	char shard_page[256];                /* last page added to the shard's page list */
+	unsigned char bloom[BLOOM_BITS / 8]; /* the shard's grams (index_grams) */
+	struct cu_buf blooms;                /* the group's filters, base64 */
+	size_t blooms_n;
 	size_t shard_pages;
 	enum cu_status idx_st;
 	struct cu_error idx_err;
@@ -683,9 +749,72 @@ static void pager(struct hw *w, const char *base, int64_t page, int64_t pages)
 	hw_raw(w, "</div>\n");
 }
 
-/* JSON from the manifest or the custody log, as nested tables (every
- * string escaped; the manifest is typed by hand and is not trusted either). */
-static void json_html(struct hw *w, const json_t *v, int depth)
+/* Chinese labels of the manifest's and custody log's common keys. */
+static const char *key_label(const char *k)
+{
+	static const char *const map[][2] = {
+	    {"investigators", "侦查人员"},
+	    {"examiners", "检查人员"},
+	    {"holder", "持有人"},
+	    {"witnesses", "见证人"},
+	    {"name", "姓名/名称"},
+	    {"unit", "单位"},
+	    {"badge", "警号"},
+	    {"role", "职责"},
+	    {"key_id", "签名密钥"},
+	    {"id_sha256", "证件号 SHA-256"},
+	    {"id_number", "证件号码"},
+	    {"signed", "已签名"},
+	    {"refusal_note", "拒签说明"},
+	    {"item_id", "物品编号"},
+	    {"quantity", "数量"},
+	    {"features", "特征"},
+	    {"identifiers", "标识"},
+	    {"state", "状态"},
+	    {"make", "厂商"},
+	    {"model", "型号"},
+	    {"colour", "颜色"},
+	    {"damage", "损伤"},
+	    {"imei", "IMEI"},
+	    {"serial", "序列号"},
+	    {"method", "方式"},
+	    {"start", "开始"},
+	    {"end", "结束"},
+	    {"tool", "工具"},
+	    {"path", "路径"},
+	    {"sha256", "SHA-256"},
+	    {"size", "大小"},
+	    {"files", "文件数"},
+	    {"reason", "原因"},
+	    {"time", "时间"},
+	    {"text", "文字"},
+	    {"location", "地点"},
+	    {"examiner", "检查人"},
+	    {"case_id", "案件编号"},
+	    {"item", "物品"},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(k, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+static void key_html(struct hw *w, const char *k)
+{
+	const char *zh = key_label(k);
+
+	if (zh != NULL) {
+		hw_raw(w, zh);
+		hw_raw(w, " ");
+	}
+	hw_text1(w, k);
+}
+
+/* A JSON value as one readable text: scalars as they are, an object as
+ * "key: value" lines (nested objects with dotted keys), an array as a
+ * list; every string escaped (the manifest is typed by hand and is not
+ * trusted either). */
+static void json_inline(struct hw *w, const json_t *v, const char *prefix, int depth)
 {
 	if (depth > 8) {
 		hw_raw(w, "…");
@@ -695,41 +824,150 @@ static void json_html(struct hw *w, const json_t *v, int depth)
 	case JSON_STRING: hw_textf(w, json_string_value(v), json_string_length(v), 0); break;
 	case JSON_INTEGER: hw_printf(w, "%lld", (long long)json_integer_value(v)); break;
 	case JSON_REAL: hw_printf(w, "%.6g", json_real_value(v)); break;
-	case JSON_TRUE: hw_raw(w, "是 (true)"); break;
-	case JSON_FALSE: hw_raw(w, "否 (false)"); break;
+	case JSON_TRUE: hw_raw(w, "是 yes"); break;
+	case JSON_FALSE: hw_raw(w, "否 no"); break;
 	case JSON_NULL: hw_raw(w, "—"); break;
 	case JSON_ARRAY: {
 		size_t i;
 		const json_t *x;
-		if (json_array_size(v) == 0) {
-			hw_raw(w, "[]");
-			break;
-		}
-		hw_raw(w, "<ol>");
+		if (json_array_size(v) == 0)
+			hw_raw(w, "—");
 		json_array_foreach(v, i, x)
 		{
-			hw_raw(w, "<li>");
-			json_html(w, x, depth + 1);
-			hw_raw(w, "</li>");
+			if (i > 0)
+				hw_raw(w, json_is_object(x) ? "<br>" : ", ");
+			if (json_is_object(x) && json_array_size(v) > 1)
+				hw_printf(w, "%zu. ", i + 1);
+			json_inline(w, x, prefix, depth + 1);
 		}
-		hw_raw(w, "</ol>");
 		break;
 	}
 	case JSON_OBJECT: {
 		const char *k;
 		const json_t *x;
-		hw_raw(w, "<table class=\"kv\">");
+		bool first = true;
 		json_object_foreach((json_t *)v, k, x)
 		{
-			hw_raw(w, "<tr><th>");
-			hw_text1(w, k);
-			hw_raw(w, "</th><td>");
-			json_html(w, x, depth + 1);
-			hw_raw(w, "</td></tr>");
+			if (json_is_null(x))
+				continue;
+			if (!first)
+				hw_raw(w, json_is_object(x) ? "" : "<br>");
+			if (json_is_object(x)) {
+				char p2[128];
+				snprintf(p2, sizeof(p2), "%s%s.", prefix ? prefix : "", k);
+				if (!first)
+					hw_raw(w, "<br>");
+				json_inline(w, x, p2, depth + 1);
+				first = false;
+				continue;
+			}
+			first = false;
+			hw_raw(w, "<span class=\"k\">");
+			if (prefix != NULL)
+				hw_text1(w, prefix);
+			key_html(w, k);
+			hw_raw(w, ":</span> ");
+			json_inline(w, x, NULL, depth + 1);
 		}
-		hw_raw(w, "</table>");
+		if (first)
+			hw_raw(w, "—");
 		break;
 	}
+	}
+}
+
+/* An object or an array of objects as one table: a column per key (in
+ * the order first seen, at most 16), a row per object; cells inline. */
+static void json_table(struct hw *w, const json_t *v)
+{
+	const char *keys[16];
+	size_t nk = 0, i;
+	const json_t *x, *one[1] = {v};
+	const json_t *const *rows = one;
+	size_t nrows = 1;
+	json_t *arr = NULL;
+
+	if (json_is_array(v)) {
+		arr = (json_t *)v;
+		nrows = json_array_size(v);
+	}
+	for (i = 0; i < nrows; i++) {
+		const char *k;
+		const json_t *y;
+		x = arr ? json_array_get(arr, i) : rows[0];
+		if (!json_is_object(x)) {
+			json_inline(w, v, NULL, 0);
+			return;
+		}
+		json_object_foreach((json_t *)x, k, y)
+		{
+			size_t j;
+			for (j = 0; j < nk && strcmp(keys[j], k) != 0; j++)
+				;
+			if (j == nk && nk < 16)
+				keys[nk++] = k;
+		}
+	}
+	hw_raw(w, "<table class=\"readable\"><thead><tr>");
+	for (size_t j = 0; j < nk; j++) {
+		hw_raw(w, "<th>");
+		key_html(w, keys[j]);
+		hw_raw(w, "</th>");
+	}
+	hw_raw(w, "</tr></thead><tbody>\n");
+	for (i = 0; i < nrows; i++) {
+		x = arr ? json_array_get(arr, i) : rows[0];
+		hw_raw(w, "<tr>");
+		for (size_t j = 0; j < nk; j++) {
+			hw_raw(w, "<td>");
+			if (json_object_get(x, keys[j]) != NULL)
+				json_inline(w, json_object_get(x, keys[j]), NULL, 1);
+			hw_raw(w, "</td>");
+		}
+		hw_raw(w, "</tr>\n");
+	}
+	hw_raw(w, "</tbody></table>\n");
+}
+
+/* A group of the manifest (personnel, an item, an acquisition): one
+ * heading and table per key whose value is an object or a list of
+ * objects, the scalars in a key/value table first. */
+static void json_section(struct hw *w, const json_t *v)
+{
+	const char *k;
+	const json_t *x;
+	bool any = false;
+
+	if (!json_is_object(v)) {
+		hw_raw(w, "<p>");
+		json_inline(w, v, NULL, 0);
+		hw_raw(w, "</p>\n");
+		return;
+	}
+	json_object_foreach((json_t *)v, k, x)
+	{
+		if (json_is_object(x) || (json_is_array(x) && json_is_object(json_array_get(x, 0))))
+			continue;
+		if (!any)
+			hw_raw(w, "<table class=\"kv\">");
+		any = true;
+		hw_raw(w, "<tr><th>");
+		key_html(w, k);
+		hw_raw(w, "</th><td>");
+		json_inline(w, x, NULL, 1);
+		hw_raw(w, "</td></tr>");
+	}
+	if (any)
+		hw_raw(w, "</table>\n");
+	json_object_foreach((json_t *)v, k, x)
+	{
+		if (!(json_is_object(x) ||
+		      (json_is_array(x) && json_is_object(json_array_get(x, 0)))))
+			continue;
+		hw_raw(w, "<h4>");
+		key_html(w, k);
+		hw_raw(w, "</h4>\n");
+		json_table(w, x);
 	}
 }
 
@@ -896,7 +1134,7 @@ out:
  * item, same last component, and the device path ends with the
  * attachment's path on a component boundary. */
 static const char *find_attachment(struct rep *r, const char *item, const char *att, char *buf,
-				   size_t bufsz, char sha[65], int64_t *size)
+				   size_t bufsz, char sha[65], int64_t *size, bool *encrypted)
 {
 	const char *a = att, *base;
 	size_t alen;
@@ -926,11 +1164,34 @@ static const char *find_attachment(struct rep *r, const char *item, const char *
 			found = buf;
 			snprintf(sha, 65, "%s", h != NULL && strlen(h) == 64 ? h : "");
 			*size = sqlite3_column_int64(r->att, 3);
+			*encrypted = sqlite3_column_int64(r->att, 4) != 0;
 		}
 		break;
 	}
 	sqlite3_reset(r->att);
 	return found;
+}
+
+/* True when the file starts like a raster image (JPEG, PNG, GIF, WebP,
+ * BMP): a WeChat "7.pic" is a JPEG. Shown through <img> only. */
+static bool sniff_image(struct rep *r, const char *ep)
+{
+	struct cu_buf p = CU_BUF_INIT;
+	struct cu_error e;
+	unsigned char h[12];
+	size_t n = 0;
+	FILE *f;
+
+	if (cu_case_path(r->c, ep, &p, &e) == CU_OK && (f = fopen(p.data, "rb")) != NULL) {
+		n = fread(h, 1, sizeof(h), f);
+		fclose(f);
+	}
+	cu_buf_release(&p);
+	return (n >= 3 && h[0] == 0xff && h[1] == 0xd8 && h[2] == 0xff) ||
+	       (n >= 8 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0) ||
+	       (n >= 6 && (memcmp(h, "GIF87a", 6) == 0 || memcmp(h, "GIF89a", 6) == 0)) ||
+	       (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WEBP", 4) == 0) ||
+	       (n >= 2 && h[0] == 'B' && h[1] == 'M');
 }
 
 /* Copies of attachments a browser could run (SVG, HTML, XML, PDF, any
@@ -1046,18 +1307,212 @@ enum {
 	M_RECOVERED,
 	M_REC
 };
-#define M_APP (M_REC + 6)
+#define M_APP     (M_REC + 6)
+#define M_DEVSENT (M_REC + 7) /* the sender's time (SMS date_sent) */
+#define M_SIM     (M_REC + 8)
+#define M_SMSC    (M_REC + 9)
 #define MSG_COLS                                                                                   \
 	"message_id, item_id, sender, sender_name, direction, sent_utc, sent_ms, kind, body, "     \
 	"raw_type, attachment, status, source_id, source_table, source_rowid, source_page, "       \
-	"source_offset, recovered, " REC_FROM("messages.") ", messages.app"
+	"source_offset, recovered, " REC_FROM("messages.") ", messages.app, sent_device_ms, "      \
+							   "sim_slot, service_center"
 
 /* The body with the analysis hits of this message (code words,
  * identifiers) marked where they occur, the rule in the mark's title;
- * everything escaped (report_hits.c). Only the first bl bytes are shown. */
+ * everything escaped (report_hits.c). bl: the bytes shown (a long body is
+ * cut), hits past it are left out. */
 static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s, size_t bl)
 {
 	cu_report_body_hits(w, r->mhits, sqlite3_column_int64(s, M_ID), col(s, M_BODY), bl);
+}
+
+/* ------------------------------------------------------------------ */
+/* WeChat <msg> XML bodies                                             */
+/* ------------------------------------------------------------------ */
+
+/* Appends text with the five XML entities and &#N; / &#xN; decoded
+ * (anything else kept as it is); at most cap bytes of out are used. */
+static void xml_text(struct cu_buf *out, const char *s, size_t n, size_t cap)
+{
+	static const struct {
+		const char *e;
+		char c;
+	} ent[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+	struct cu_error e;
+	size_t start = out->len;
+
+	for (size_t i = 0; i < n && out->len - start < cap;) {
+		bool done = false;
+		if (s[i] == '&') {
+			for (size_t k = 0; k < 5 && !done; k++) {
+				size_t l = strlen(ent[k].e);
+				if (i + l <= n && memcmp(s + i, ent[k].e, l) == 0) {
+					BUF_DO(cu_buf_putc(out, ent[k].c, &e));
+					i += l;
+					done = true;
+				}
+			}
+			if (!done && i + 3 < n && s[i + 1] == '#') {
+				uint32_t cp = 0;
+				size_t j = i + 2;
+				bool hex = s[j] == 'x' || s[j] == 'X';
+				j += hex;
+				while (j < n && j < i + 12 && s[j] != ';') {
+					char c = s[j];
+					int d = c >= '0' && c <= '9'          ? c - '0'
+						: hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+						: hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+									      : -1;
+					if (d < 0)
+						break;
+					cp = cp * (hex ? 16 : 10) + (uint32_t)d;
+					j++;
+				}
+				if (j < n && s[j] == ';' && cp > 0 && cp <= 0x10ffff &&
+				    !(cp >= 0xd800 && cp < 0xe000)) {
+					char u[4];
+					size_t ul = cp < 0x80      ? 1
+						    : cp < 0x800   ? 2
+						    : cp < 0x10000 ? 3
+								   : 4;
+					if (ul == 1) {
+						u[0] = (char)cp;
+					} else {
+						for (size_t k = ul - 1; k > 0; k--) {
+							u[k] = (char)(0x80 | (cp & 0x3f));
+							cp >>= 6;
+						}
+						u[0] = (char)((ul == 2   ? 0xc0
+							       : ul == 3 ? 0xe0
+									 : 0xf0) |
+							      cp);
+					}
+					BUF_DO(cu_buf_append(out, u, ul, &e));
+					i = j + 1;
+					done = true;
+				}
+			}
+		}
+		if (!done)
+			BUF_DO(cu_buf_putc(out, s[i++], &e));
+	}
+}
+
+/* The value of attribute name in the element starting at tag (up to its
+ * '>'), decoded, appended to out; false when absent. */
+static bool xml_attr(const char *tag, const char *end, const char *name, struct cu_buf *out)
+{
+	size_t nl = strlen(name);
+	const char *gt = memchr(tag, '>', (size_t)(end - tag));
+	const char *p = tag + 1;
+
+	if (gt == NULL)
+		gt = end;
+	while (p < gt) {
+		const char *a = memmem(p, (size_t)(gt - p), name, nl);
+		if (a == NULL)
+			return false;
+		if ((a[-1] == ' ' || a[-1] == '\t' || a[-1] == '\n') && a + nl + 1 < gt &&
+		    a[nl] == '=' && (a[nl + 1] == '"' || a[nl + 1] == '\'')) {
+			char q = a[nl + 1];
+			const char *v = a + nl + 2, *ve = memchr(v, q, (size_t)(gt - v));
+			if (ve == NULL)
+				return false;
+			xml_text(out, v, (size_t)(ve - v), 512);
+			return true;
+		}
+		p = a + nl;
+	}
+	return false;
+}
+
+static const char *find_tag(const char *b, size_t n, const char *tag)
+{
+	size_t tl = strlen(tag);
+	const char *p = b;
+
+	while (p < b + n) {
+		const char *t = memmem(p, (size_t)(b + n - p), tag, tl);
+		if (t == NULL)
+			return NULL;
+		if (t + tl < b + n && (t[tl] == ' ' || t[tl] == '>' || t[tl] == '/' ||
+				       t[tl] == '\t' || t[tl] == '\n'))
+			return t;
+		p = t + tl;
+	}
+	return NULL;
+}
+
+/*
+ * WeChat keeps image, voice, video, location, sticker and app messages as
+ * a <msg> XML body (message.type 3, 34, 43, 48, 47, 49). Instead of the raw
+ * XML (keys, URLs), the page shows what it is: the voice's duration
+ * (voicelength, ms), a location's coordinates (x = latitude, y =
+ * longitude) with its place name and label, an app message's title. The
+ * XML is searched, never parsed recursively; values are capped. Returns
+ * false for a body that is not such XML; out gets plain text.
+ */
+static bool wx_summary(const char *b, size_t n, struct cu_buf *out)
+{
+	struct cu_buf v = CU_BUF_INIT, y = CU_BUF_INIT;
+	struct cu_error e;
+	const char *end = b + n, *t, *p = b;
+	bool ok = true;
+
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	if (!((end - p >= 4 && memcmp(p, "<msg", 4) == 0) ||
+	      (end - p >= 5 && memcmp(p, "<?xml", 5) == 0)))
+		return false;
+	if ((t = find_tag(b, n, "<img")) != NULL) {
+		BUF_DO(cu_buf_puts(out, "[图片 image]", &e));
+		if (xml_attr(t, end, "length", &v))
+			BUF_DO(cu_buf_printf(out, &e, " %s bytes", v.data));
+	} else if ((t = find_tag(b, n, "<voicemsg")) != NULL) {
+		int64_t ms;
+		BUF_DO(cu_buf_puts(out, "[语音 voice]", &e));
+		if (xml_attr(t, end, "voicelength", &v) && cu_parse_i64(v.data, &ms) && ms >= 0)
+			BUF_DO(cu_buf_printf(out, &e, " 时长 duration %lld.%lld s",
+					     (long long)(ms / 1000), (long long)(ms % 1000 / 100)));
+	} else if ((t = find_tag(b, n, "<videomsg")) != NULL) {
+		BUF_DO(cu_buf_puts(out, "[视频 video]", &e));
+		if (xml_attr(t, end, "playlength", &v))
+			BUF_DO(cu_buf_printf(out, &e, " 时长 duration %s s", v.data));
+	} else if ((t = find_tag(b, n, "<location")) != NULL) {
+		BUF_DO(cu_buf_puts(out, "[位置 location]", &e));
+		if (xml_attr(t, end, "x", &v) && xml_attr(t, end, "y", &y))
+			BUF_DO(cu_buf_printf(out, &e, " 纬度 lat %s, 经度 lon %s", v.data, y.data));
+		cu_buf_reset(&v);
+		if (xml_attr(t, end, "poiname", &v) && v.len > 0)
+			BUF_DO(cu_buf_printf(out, &e, " · %s", v.data));
+		cu_buf_reset(&v);
+		if (xml_attr(t, end, "label", &v) && v.len > 0)
+			BUF_DO(cu_buf_printf(out, &e, " · %s", v.data));
+	} else if ((t = find_tag(b, n, "<emoji")) != NULL) {
+		BUF_DO(cu_buf_puts(out, "[表情 sticker]", &e));
+	} else if ((t = find_tag(b, n, "<appmsg")) != NULL) {
+		const char *ts = find_tag(t, (size_t)(end - t), "<title"), *te = NULL;
+		BUF_DO(cu_buf_puts(out, "[应用消息 app message]", &e));
+		if (ts != NULL && (ts = memchr(ts, '>', (size_t)(end - ts))) != NULL)
+			te = memmem(ts, (size_t)(end - ts), "</title>", 8);
+		if (te != NULL) {
+			ts++;
+			BUF_DO(cu_buf_putc(out, ' ', &e));
+			if (te - ts >= 12 && memcmp(ts, "<![CDATA[", 9) == 0 &&
+			    memcmp(te - 3, "]]>", 3) == 0)
+				BUF_DO(cu_buf_append(
+				    out, ts + 9,
+				    (size_t)(te - ts - 12) < 512 ? (size_t)(te - ts - 12) : 512,
+				    &e));
+			else
+				xml_text(out, ts, (size_t)(te - ts), 512);
+		}
+	} else {
+		ok = false;
+	}
+	cu_buf_release(&v);
+	cu_buf_release(&y);
+	return ok;
 }
 
 /* Bodies longer than this are cut in the chat page (on a UTF-8 boundary)
@@ -1151,9 +1606,7 @@ static enum cu_status load_names(struct rep *r, struct cu_error *err)
  * (evidence is data to the script, never code).
  */
 #define SHARD_RECORDS 4000
-/* The index's appends record a failure in their cu_error, checked once. */
-#define BUF_DO(call) ((void)((call) != CU_OK))
-#define INDEX_TEXT   300
+#define INDEX_TEXT    300
 
 /* A JSON string of n bytes of untrusted text: controls, quotes, '<', '>',
  * U+2028/9 escaped; malformed UTF-8 as U+FFFD. */
@@ -1220,6 +1673,106 @@ static void js_cstr(struct cu_buf *b, const char *s)
 	js_str(b, s, s ? strlen(s) : 0);
 }
 
+/* FNV-1a of the UTF-8 bytes of a gram; search.js computes the same. */
+static void bloom_add(unsigned char *bloom, const unsigned char *g, size_t n)
+{
+	uint32_t h1 = 2166136261u, h2;
+
+	for (size_t i = 0; i < n; i++)
+		h1 = (h1 ^ g[i]) * 16777619u;
+	h2 = (h1 * 0x9E3779B1u) | 1u;
+	for (uint32_t j = 0; j < 3; j++) {
+		uint32_t b = (h1 + j * h2) & (BLOOM_BITS - 1);
+		bloom[b >> 3] |= (unsigned char)(1u << (b & 7));
+	}
+}
+
+/* One code point of s at *i as UTF-8 into out (ASCII lower-cased,
+ * malformed bytes as U+FFFD, as js_str writes them); its length. */
+static size_t gram_cp(const char *s, size_t n, size_t *i, unsigned char out[4])
+{
+	unsigned char c = (unsigned char)s[*i];
+	size_t len = c < 0x80                ? 1
+		     : c >= 0xf0 && c < 0xf5 ? 4
+		     : c >= 0xe0             ? 3
+		     : c >= 0xc2 && c < 0xe0 ? 2
+					     : 0;
+	uint32_t cp = c;
+
+	if (len > 1 && *i + len <= n) {
+		cp = c & (0xff >> (len + 1));
+		for (size_t k = 1; k < len; k++) {
+			unsigned char cc = (unsigned char)s[*i + k];
+			if ((cc & 0xc0) != 0x80) {
+				len = 0;
+				break;
+			}
+			cp = cp << 6 | (cc & 0x3f);
+		}
+		if (len != 0 && ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
+				 (len == 4 && (cp < 0x10000 || cp > 0x10ffff))))
+			len = 0;
+	} else if (len > 1) {
+		len = 0;
+	}
+	if (len == 0) {
+		(*i)++;
+		memcpy(out, "\xef\xbf\xbd", 3);
+		return 3;
+	}
+	if (len == 1) {
+		(*i)++;
+		out[0] = (unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		return 1;
+	}
+	memcpy(out, s + *i, len);
+	*i += len;
+	return len;
+}
+
+static void index_grams(struct rep *r, const char *s, size_t n)
+{
+	unsigned char prev[4], cur[4], pair[8];
+	size_t i = 0, pl = 0, cl;
+
+	if (s == NULL)
+		return;
+	while (i < n) {
+		cl = gram_cp(s, n, &i, cur);
+		bloom_add(r->bloom, cur, cl);
+		if (pl > 0) {
+			memcpy(pair, prev, pl);
+			memcpy(pair + pl, cur, cl);
+			bloom_add(r->bloom, pair, pl + cl);
+		}
+		memcpy(prev, cur, cl);
+		pl = cl;
+	}
+}
+
+static enum cu_status bloom_flush(struct rep *r, struct cu_error *err)
+{
+	struct cu_buf out = CU_BUF_INIT;
+	char rel[64];
+	enum cu_status st;
+
+	if (r->blooms_n == 0)
+		return CU_OK;
+	snprintf(rel, sizeof(rel), "search/b%zu.js", (r->shard_no - 1) / BLOOM_GROUP);
+	if ((st = cu_buf_printf(&out, err, "cuBloom(%zu, [", (r->shard_no - 1) / BLOOM_GROUP)) !=
+		CU_OK ||
+	    (st = cu_buf_append(&out, r->blooms.data, r->blooms.len, err)) != CU_OK ||
+	    (st = cu_buf_puts(&out, "]);\n", err)) != CU_OK ||
+	    (st = cu_report_write_file(r->out, rel, out.data, out.len, err)) != CU_OK)
+		goto out;
+	r->files_written++;
+	r->blooms_n = 0;
+	cu_buf_reset(&r->blooms);
+out:
+	cu_buf_release(&out);
+	return st;
+}
+
 static enum cu_status shard_flush(struct rep *r, struct cu_error *err)
 {
 	struct cu_buf out = CU_BUF_INIT;
@@ -1236,7 +1789,15 @@ static enum cu_status shard_flush(struct rep *r, struct cu_error *err)
 	if ((st = cu_report_write_file(r->out, rel, out.data, out.len, err)) != CU_OK)
 		goto out;
 	r->files_written++;
+	if ((st = cu_buf_puts(&r->blooms, r->blooms_n ? ",\"" : "\"", err)) != CU_OK ||
+	    (st = cu_base64_encode(r->bloom, sizeof(r->bloom), &r->blooms, err)) != CU_OK ||
+	    (st = cu_buf_putc(&r->blooms, '"', err)) != CU_OK)
+		goto out;
+	memset(r->bloom, 0, sizeof(r->bloom));
+	r->blooms_n++;
 	r->shard_no++;
+	if (r->blooms_n == BLOOM_GROUP && (st = bloom_flush(r, err)) != CU_OK)
+		goto out;
 	r->shard_n = 0;
 	r->shard_pages = 0;
 	r->shard_page[0] = '\0';
@@ -1248,13 +1809,14 @@ out:
 
 /* One message into the current shard (pages are listed inline: a string
  * the first time a shard meets a page, then its number). */
-static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const char *local)
+static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const char *local,
+			  const char *text)
 {
 	struct cu_buf *b = &r->shard;
 	struct cu_error e;
-	const char *kind = col(s, M_KIND), *body = col(s, M_BODY);
-	size_t bl =
-	    body ? cut_len_at(body, (size_t)sqlite3_column_bytes(s, M_BODY), INDEX_TEXT) : 0;
+	const char *kind = col(s, M_KIND), *body = text ? text : col(s, M_BODY);
+	size_t full = text ? strlen(text) : (size_t)sqlite3_column_bytes(s, M_BODY);
+	size_t bl = body ? cut_len_at(body, full, INDEX_TEXT) : 0;
 
 	if (r->idx_st != CU_OK)
 		return;
@@ -1286,11 +1848,14 @@ static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const
 	js_cstr(b, who);
 	BUF_DO(cu_buf_putc(b, ',', &e));
 	js_str(b, body, bl);
+	index_grams(r, body, bl);
+	index_grams(r, who, strlen(who));
+	index_grams(r, r->cur_conv, strlen(r->cur_conv));
 	BUF_DO(cu_buf_printf(
 	    b, &e, ",\"%s%s%s%s\"]", kind && strcmp(kind, "recalled") == 0 ? "R" : "",
 	    sqlite3_column_int64(s, M_RECOVERED) ? "D" : "",
 	    col(s, M_STATUS) && strcmp(col(s, M_STATUS), "ciphertext") == 0 ? "C" : "",
-	    bl < (size_t)sqlite3_column_bytes(s, M_BODY) ? "+" : ""));
+	    bl < full ? "+" : ""));
 	if (e.code != CU_OK) { /* out of memory: the report fails, not silently */
 		r->idx_err = e;
 		r->idx_st = e.code;
@@ -1313,9 +1878,12 @@ static enum cu_status index_meta(struct rep *r, struct cu_error *err)
 		*err = r->idx_err;
 		return r->idx_st;
 	}
-	if ((st = shard_flush(r, err)) != CU_OK)
+	if ((st = shard_flush(r, err)) != CU_OK || (st = bloom_flush(r, err)) != CU_OK)
 		return st;
-	BUF_DO(cu_buf_printf(&b, &e, "cuSearchMeta({\"shards\":%zu,\"apps\":[", r->shard_no));
+	BUF_DO(cu_buf_printf(&b, &e,
+			     "cuSearchMeta({\"shards\":%zu,\"bloom_bits\":%u,\"bloom_group\":%u,"
+			     "\"apps\":[",
+			     r->shard_no, BLOOM_BITS, BLOOM_GROUP));
 	if ((st = prepare(r, "SELECT DISTINCT app FROM messages WHERE app IS NOT NULL ORDER BY app",
 			  &s, err)) != CU_OK)
 		goto out;
@@ -1389,6 +1957,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	bool recalled = kind != NULL && strcmp(kind, "recalled") == 0;
 	bool recovered = sqlite3_column_int64(s, M_RECOVERED) != 0;
 	char loc[CU_LOCAL_TIME_STR], utc[CU_TIME_STR], who[320];
+	struct cu_buf wx = CU_BUF_INIT; /* a WeChat XML body as text */
 
 	if (dir != NULL && strcmp(dir, "outgoing") == 0)
 		cls = "out";
@@ -1449,6 +2018,18 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 		hw_raw(w, " · ");
 		hw_col(w, s, M_STATUS, CU_ESC_ONELINE);
 	}
+	if (!col_null(s, M_STATUS) && strcmp(col(s, M_STATUS), "ciphertext") == 0)
+		hw_raw(w, "<span class=\"badge cipher\">疑似密文 looks app-encrypted</span>");
+	if (!col_null(s, M_DEVSENT) && local_time(r, sqlite3_column_int64(s, M_DEVSENT), loc))
+		hw_printf(w, " · 发送方时间 sender's time %s", loc);
+	if (!col_null(s, M_SIM))
+		hw_printf(w, " · SIM 卡槽 slot %lld",
+			  (long long)sqlite3_column_int64(s, M_SIM) + 1);
+	if (!col_null(s, M_SMSC)) {
+		hw_raw(w, " · 短信中心 service centre <bdi>");
+		hw_col(w, s, M_SMSC, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi>");
+	}
 	if (recalled)
 		hw_raw(w, "<span class=\"badge recalled\">已撤回 recalled</span>");
 	if (recovered)
@@ -1456,8 +2037,15 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	hw_raw(w, " ");
 	prov(w, prefix, s, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, -1, M_REC);
 	hw_raw(w, "</div>\n");
-	index_message(r, s, who, loc);
-	if (!col_null(s, M_BODY)) {
+	if (!col_null(s, M_BODY) &&
+	    !wx_summary(col(s, M_BODY), (size_t)sqlite3_column_bytes(s, M_BODY), &wx))
+		cu_buf_reset(&wx);
+	index_message(r, s, who, loc, wx.len > 0 ? wx.data : NULL);
+	if (!col_null(s, M_BODY) && wx.len > 0) {
+		hw_raw(w, "<div class=\"body wx\"><bdi>");
+		hw_textf(w, wx.data, wx.len, 0);
+		hw_raw(w, "</bdi></div>\n");
+	} else if (!col_null(s, M_BODY)) {
 		size_t bl = (size_t)sqlite3_column_bytes(s, M_BODY);
 		hw_raw(w, "<div class=\"body\"><bdi>");
 		body_marked(r, w, s, cut_len(col(s, M_BODY), bl));
@@ -1491,12 +2079,19 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 		const char *att = col(s, M_ATT);
 		char ep[CU_PATH_MAX], evp[64], sha[65];
 		int64_t size = -1;
+		bool encrypted = false;
 		const char *e = find_attachment(r, col(s, M_ITEM) ? col(s, M_ITEM) : "", att, ep,
-						sizeof(ep), sha, &size);
+						sizeof(ep), sha, &size, &encrypted);
 		/* report/ sits next to evidence/ in the package and the case. */
 		snprintf(evp, sizeof(evp), "%s../", prefix);
 		hw_raw(w, "<div class=\"att\">附件 attachment: ");
-		if (e != NULL && cu_html_is_safe_media_name(e)) {
+		if (e != NULL && encrypted) {
+			/* Never a link to ciphertext. */
+			hw_raw(w, "<bdi>");
+			hw_text1(w, att);
+			hw_raw(w, "</bdi> (备份中已加密，无解密副本 encrypted in the backup; no "
+				  "decrypted copy)");
+		} else if (e != NULL && cu_html_is_safe_media_name(e)) {
 			hw_raw(w, "<a href=\"");
 			if (hw_url(w, evp, e)) {
 				hw_raw(w, "\"><bdi>");
@@ -1514,7 +2109,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 			hw_raw(w, "<bdi>");
 			hw_text1(w, att);
 			hw_raw(w, "</bdi>");
-			if (cu_html_is_svg_name(e)) {
+			if (cu_html_is_svg_name(e) || sniff_image(r, e)) {
 				hw_raw(w, "<img class=\"thumb\" alt=\"attachment\" src=\"");
 				hw_url(w, evp, e);
 				hw_raw(w, "\">");
@@ -1528,6 +2123,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 		hw_raw(w, "</div>\n");
 	}
 	hw_raw(w, "</div>\n");
+	cu_buf_release(&wx);
 }
 
 static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *slug,
@@ -2051,6 +2647,17 @@ static void summary_cell(struct hw *w, sqlite3_stmt *s)
 	const char *sum = col(s, 5), *name = col(s, 20), *ident = col(s, 21);
 	const char *at;
 	size_t sl = (size_t)sqlite3_column_bytes(s, 5);
+	struct cu_buf alt = CU_BUF_INIT, wx = CU_BUF_INIT;
+	struct cu_error e;
+
+	/* "incoming image wxid: <msg><img .../></msg>": the XML as text. */
+	if (sum != NULL && (at = memmem(sum, sl, "<msg", 4)) != NULL &&
+	    wx_summary(at, sl - (size_t)(at - sum), &wx) &&
+	    cu_buf_append(&alt, sum, (size_t)(at - sum), &e) == CU_OK &&
+	    cu_buf_append(&alt, wx.data, wx.len, &e) == CU_OK) {
+		sum = alt.data;
+		sl = alt.len;
+	}
 
 	if (col_null(s, 21)) {
 		name = col(s, 22);
@@ -2076,6 +2683,8 @@ static void summary_cell(struct hw *w, sqlite3_stmt *s)
 	if (!col_null(s, 25) && strcmp(col(s, 25), "ciphertext") == 0)
 		hw_raw(w, "<span class=\"badge cipher\">疑似密文 ciphertext</span>");
 	hw_raw(w, "</td>");
+	cu_buf_release(&alt);
+	cu_buf_release(&wx);
 }
 
 static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
@@ -2290,11 +2899,11 @@ static enum cu_status custody_row(const struct cu_custody_entry *e, void *ctx, s
 	hw_raw(w, "</td><td>");
 	hw_text1(w, jstr(b, "event"));
 	hw_raw(w, "</td><td>");
-	json_html(w, json_object_get(b, "actor"), 1);
+	json_inline(w, json_object_get(b, "actor"), NULL, 1);
 	hw_raw(w, "</td><td>");
-	json_html(w, json_object_get(b, "subject"), 1);
+	json_inline(w, json_object_get(b, "subject"), NULL, 1);
 	hw_raw(w, "</td><td>");
-	json_html(w, json_object_get(b, "details"), 1);
+	json_inline(w, json_object_get(b, "details"), NULL, 1);
 	hw_printf(w, "</td><td class=\"hash\">%s<br>prev ", leaf);
 	hw_text1(w, jstr(b, "prev"));
 	hw_printf(w, "%s</td></tr>\n", json_object_get(e->json, "sig") ? "<br>signed" : "");
@@ -2345,6 +2954,39 @@ out:
 	return st;
 }
 
+/* The verification steps in Chinese (VERIFY.md, the English text, follows
+ * on the page). */
+static const char verify_zh[] =
+    "<h2>中文</h2>\n"
+    "<p>本报告封存在证据包之内，因此不能载明证据包自身的封存哈希值（manifest.json 的 "
+    "SHA-256）。封存哈希值以 16 组、每组 4 位十六进制数字和二维码的形式，打印在证据包旁的"
+    "文书（<code>&lt;证据包&gt;.forms/</code>）上，其打印记录在证据包外的监管链日志中。"
+    "无需 custos，仅用 <code>unzip</code>、<code>sha256sum</code>、<code>md5sum</code>、"
+    "<code>openssl</code> 和 POSIX shell 即可校验：</p>\n"
+    "<pre>unzip -p 证据包.custos.zip verify.sh &gt; verify.sh\n"
+    "sh verify.sh 证据包.custos.zip [检查人公钥.pem]</pre>\n"
+    "<p>脚本逐项输出 <code>ok</code>、<code>FAIL</code> 或 <code>note</code>，全部通过时"
+    "退出码为 0。脚本只读取证据包，运行前请先阅读。</p>\n"
+    "<ol>\n"
+    "<li>整包哈希：<code>sha256sum -c 证据包.custos.zip.sha256</code>。</li>\n"
+    "<li>结构和 CRC：<code>unzip -t 证据包.custos.zip</code>；每个字节都应属于某个条目"
+    "（见英文第 2 步）。</li>\n"
+    "<li>封存哈希值：<code>unzip -p 证据包.custos.zip manifest.json | sha256sum</code> "
+    "应与文书上的哈希值一致，ZIP 注释（<code>unzip -z</code>）应恰为 <code>CUSTOS1 "
+    "&lt;封存哈希值&gt;</code>。</li>\n"
+    "<li>文件：逐个条目计算 SHA-256 / MD5（<code>unzip -p 证据包 条目 | sha256sum</code>，"
+    "无需解压全部文件），与 manifest.json 中的记录比对；不得有清单之外的条目。</li>\n"
+    "<li>监管链 <code>custody/log.jsonl</code>：每条记录的叶哈希为 SHA-256(0x00 || body)，"
+    "并链接上一条；条数、最后叶哈希和 RFC 6962 树根应与 manifest.json 的 custody 一致。"
+    "</li>\n"
+    "<li>内容根：按 path 排序的 files 和 derived 各行计算叶哈希，RFC 6962 树根应等于 "
+    "<code>content_root.root</code>（即本页上方的内容根）。</li>\n"
+    "<li>签名（如有 <code>manifest.json.sig</code>）：<code>openssl pkeyutl -verify -pubin "
+    "-inkey 检查人公钥.pem -rawin -in manifest.json -sigfile manifest.json.sig</code>。</li>\n"
+    "<li>时间戳：<code>manifest.json.tsq</code> 为 RFC 3161 请求，可送可信时间戳机构核验。"
+    "</li>\n"
+    "</ol>\n";
+
 static enum cu_status verify_page(struct rep *r, struct cu_error *err)
 {
 	struct hw w;
@@ -2358,6 +3000,8 @@ static enum cu_status verify_page(struct rep *r, struct cu_error *err)
 		  "<p>内容根 Content root (RFC 6962 over every evidence and derived file): "
 		  "<span class=\"hash\">%s</span></p>\n",
 		  g);
+	hw_raw(&w, verify_zh);
+	hw_raw(&w, "<h2>English</h2>\n");
 	hw_raw(&w, "<p>This report is sealed inside the package, so it cannot carry the package's "
 		   "own seal hash (SHA-256 of manifest.json). The seal hash is printed, as 16 "
 		   "groups of 4 hex digits and as a QR code, on the forms written beside the "
@@ -2393,6 +3037,9 @@ static void counts_table(struct rep *r, struct hw *w)
 	    {"文件 Files", "SELECT count(*) FROM inv", "files-1.html"},
 	    {"解析警告 Parse warnings", "SELECT count(*) FROM parse_warnings",
 	     "index.html#warnings"},
+	    {"未检查 Not examined", "SELECT count(*) FROM not_examined", "index.html#not-examined"},
+	    {"疑似密文 Bodies that look app-encrypted",
+	     "SELECT count(*) FROM messages WHERE status = 'ciphertext'", "search.html"},
 	};
 	hw_raw(w, "<h2>数据概览 Contents</h2>\n<table class=\"kv\">\n");
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
@@ -2568,6 +3215,78 @@ static enum cu_status search_page(struct rep *r, struct cu_error *err)
 	return page_end(r, &w, err);
 }
 
+/* What custos did not examine (case.db not_examined): every SQLite file
+ * and known app path no parser handled, every file a parser refused, with
+ * the reason. Paths are text, not links (a document type opened from the
+ * report could run). */
+static void not_examined(struct rep *r, struct hw *w)
+{
+	static const char *const why[][2] = {
+	    {"unsupported", "不支持的应用或格式 unsupported"},
+	    {"encrypted-no-key", "已加密，无密钥 encrypted, no key"},
+	    {"damaged", "文件损坏 damaged"},
+	    {"refused", "解析器拒绝 refused by the parser"},
+	};
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+
+	hw_raw(w, "<h2 id=\"not-examined\">未检查 Not examined</h2>\n");
+	if (sqlite3_prepare_v2(
+		r->db,
+		"SELECT item_id, device_path, evidence_path, app, reason, detail, size, "
+		"sha256 FROM not_examined ORDER BY item_id, device_path, ne_id LIMIT "
+		"10001",
+		-1, &s, NULL) != SQLITE_OK) {
+		hw_raw(w, "<p>—（此 case.db 没有记录 this case.db does not record it）</p>\n");
+		return;
+	}
+	hw_raw(w, "<p>以下文件未被解析，其内容未出现在本报告中。These files were not parsed; "
+		  "their contents are not in this report.</p>\n<table><thead><tr><th "
+		  "data-f=\"item\">物品 Item</th><th>设备路径 Device path</th><th "
+		  "data-f=\"app\">应用 App</th><th data-f=\"reason\">原因 Reason</th><th>说明 "
+		  "Detail</th><th>大小 Size</th><th>SHA-256 / 证据路径 Evidence "
+		  "path</th></tr></thead><tbody>\n");
+	while (sqlite3_step(s) == SQLITE_ROW && ++n <= 10000) {
+		const char *rs = col(s, 4);
+		const char *label = NULL;
+		for (size_t i = 0; rs != NULL && i < sizeof(why) / sizeof(why[0]); i++)
+			if (strcmp(rs, why[i][0]) == 0)
+				label = why[i][1];
+		hw_raw(w, "<tr>");
+		cell(w, s, 0);
+		cell(w, s, 1);
+		hw_raw(w, "<td>");
+		if (col_null(s, 3))
+			hw_raw(w, "未知 unknown");
+		else
+			hw_col(w, s, 3, CU_ESC_ONELINE);
+		hw_raw(w, "</td><td>");
+		if (label != NULL)
+			hw_raw(w, label);
+		else
+			hw_col(w, s, 4, CU_ESC_ONELINE);
+		hw_raw(w, "</td>");
+		cell(w, s, 5);
+		if (col_null(s, 6))
+			hw_raw(w, "<td>—</td>");
+		else
+			hw_printf(w, "<td class=\"num\">%lld</td>",
+				  (long long)sqlite3_column_int64(s, 6));
+		hw_raw(w, "<td><span class=\"hash\">");
+		hw_col(w, s, 7, CU_ESC_ONELINE);
+		hw_raw(w, "</span><br><bdi>");
+		hw_col(w, s, 2, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi></td></tr>\n");
+	}
+	hw_raw(w, "</tbody></table>\n");
+	if (n == 0)
+		hw_raw(w, "<p>无 None: every database and known app file was parsed.</p>\n");
+	else if (n > 10000)
+		hw_raw(w, "<p>仅列出前 10000 项 The first 10,000 are listed; case.db holds them "
+			  "all.</p>\n");
+	sqlite3_finalize(s);
+}
+
 static enum cu_status index_page(struct rep *r, struct cu_error *err)
 {
 	const json_t *m = r->c->manifest;
@@ -2599,7 +3318,7 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 	counts_table(r, &w);
 
 	hw_raw(&w, "<h2>人员 Personnel</h2>\n");
-	json_html(&w, pe, 0);
+	json_section(&w, pe);
 
 	hw_raw(&w, "<h2>扣押物品 Seized items (state at seizure)</h2>\n");
 	json_array_foreach(cu_manifest_items(m, CU_MANIFEST_SEIZED), i, x)
@@ -2612,7 +3331,7 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		hw_raw(&w, " ");
 		hw_text1(&w, f.name);
 		hw_raw(&w, "</h3>\n");
-		json_html(&w, x, 0);
+		json_section(&w, x);
 	}
 	if ((st = device_facts(r, &w, err)) != CU_OK) {
 		hw_abort(&w);
@@ -2629,13 +3348,14 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		hw_raw(&w, " ");
 		hw_text1(&w, jstr(x, "method"));
 		hw_raw(&w, "</h3>\n");
-		json_html(&w, x, 0);
+		json_section(&w, x);
 	}
 	if (json_object_get(m, "derived") && json_array_size(json_object_get(m, "derived")) > 0) {
 		hw_raw(&w, "<h2>派生文件 Derived files</h2>\n");
-		json_html(&w, json_object_get(m, "derived"), 0);
+		json_table(&w, json_object_get(m, "derived"));
 	}
 
+	not_examined(r, &w);
 	hw_raw(&w,
 	       "<h2 id=\"warnings\">解析警告 Parse warnings</h2>\n<table><thead><tr><th>物品 "
 	       "Item</th><th>解析器 Parser</th><th>级别 Severity</th><th>文件 File</th><th>说明 "
@@ -2864,6 +3584,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	memset(&r, 0, sizeof(r));
 	cu_buf_init(&r.shard, 0);
 	cu_buf_init(&r.exports_html, 0);
+	cu_buf_init(&r.blooms, 0);
 	r.c = c;
 	r.rows = o && o->page_rows ? o->page_rows : DEFAULT_ROWS;
 	r.case_id = cu_seal_manifest_case_id(c->manifest);
@@ -2888,11 +3609,22 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 		goto out;
 	if ((st = load_inventory(&r, err)) != CU_OK || (st = content_root(&r, err)) != CU_OK)
 		goto out;
-	if ((st = prepare(&r,
-			  "SELECT device_path, evidence_path, sha256, size FROM inv WHERE item = ? "
-			  "AND base "
-			  "= ? ORDER BY kind = 'derived', evidence_path",
-			  &r.att, err)) != CU_OK ||
+	/* Items of an encrypted backup: their evidence files are ciphertext,
+	 * the decrypted copies are in derived/ (attachments link those). */
+	if (sqlite3_exec(r.db,
+			 "CREATE TEMP TABLE enc_items(item TEXT PRIMARY KEY);"
+			 "INSERT OR IGNORE INTO temp.enc_items SELECT item FROM inv WHERE kind = "
+			 "'derived' AND derivation LIKE 'ios-backup-%'",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		st = db_err(&r, "temporary table enc_items", err);
+		goto out;
+	}
+	if ((st = prepare(
+		 &r,
+		 "SELECT device_path, evidence_path, sha256, size, kind = 'evidence' AND item IN "
+		 "(SELECT item FROM temp.enc_items) FROM inv WHERE item = ? AND base = ? "
+		 "ORDER BY kind = 'derived' DESC, evidence_path",
+		 &r.att, err)) != CU_OK ||
 	    (st = prepare(&r,
 			  "SELECT body, source_id, source_table, source_rowid FROM messages WHERE "
 			  "message_id = ?",
@@ -3070,6 +3802,7 @@ out:
 	sqlite3_finalize(r.locget);
 	sqlite3_finalize(r.name);
 	cu_buf_release(&r.shard);
+	cu_buf_release(&r.blooms);
 	if (r.db != NULL)
 		sqlite3_close(r.db);
 	cu_buf_release(&dbp);

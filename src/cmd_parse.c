@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_json(const struct cu_parse_stats *s, const char *db_sha256, enum cu_status rc)
+static void print_json(const struct cu_parse_stats *s, const struct cu_analysis_stats *as,
+		       const char *db_sha256, enum cu_status rc)
 {
 	struct cu_buf b = CU_BUF_INIT;
 	struct cu_json j;
@@ -54,6 +55,20 @@ static void print_json(const struct cu_parse_stats *s, const char *db_sha256, en
 	cu_json_uint(&j, s->damaged_files);
 	cu_json_key(&j, "not_examined");
 	cu_json_uint(&j, s->not_examined);
+	if (as != NULL) { /* the analysis after parsing (custos analyze --json) */
+		cu_json_key(&j, "analysis");
+		cu_json_obj_begin(&j);
+		cu_json_key(&j, "hits");
+		cu_json_obj_begin(&j);
+		for (int k = 0; k < 6; k++) {
+			cu_json_key(&j, cu_hit_kind_name((enum cu_hit_kind)k));
+			cu_json_uint(&j, as->hits[k]);
+		}
+		cu_json_obj_end(&j);
+		cu_json_key(&j, "links");
+		cu_json_uint(&j, as->links);
+		cu_json_obj_end(&j);
+	}
 	cu_json_kv_str(&j, "case_db", CU_CASE_DB);
 	cu_json_kv_str(&j, "case_db_sha256", db_sha256);
 	cu_json_obj_end(&j);
@@ -75,6 +90,9 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	struct cu_parse_opts opts = {NULL, 0, NULL, 0, NULL};
 	const char **imeis = NULL;
 	struct cu_analysis_opts ao = {NULL, 0, NULL};
+	struct cu_error ae; /* the analysis after parsing */
+	enum cu_status arc = CU_OK;
+	struct cu_analysis_stats ast;
 	struct cu_parse_stats stats;
 	struct cu_case *c = NULL;
 	struct cu_error err;
@@ -132,6 +150,7 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 
 	cu_error_clear(&err);
 	memset(&stats, 0, sizeof(stats));
+	memset(&ast, 0, sizeof(ast));
 	rc = cu_case_open(cli->case_dir ? cli->case_dir : ".", &c, &err);
 	if (rc) {
 		free(imeis);
@@ -140,14 +159,9 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	rc = cu_import_require_evidence(c, &err);
 	if (rc == CU_OK)
 		rc = cu_parse_case_run(c, &opts, &stats, &err);
-	if (rc == CU_OK || rc == CU_E_PARTIAL) {
-		struct cu_error ae;
-		cu_error_clear(&ae);
-		if (cu_analysis_run(c, &ao, NULL, &ae) != CU_OK) {
-			rc = ae.code;
-			err = ae;
-		}
-	}
+	cu_error_clear(&ae);
+	if ((rc == CU_OK || rc == CU_E_PARTIAL) && cu_analysis_run(c, &ao, &ast, &ae) != CU_OK)
+		arc = ae.code; /* said after the summary: case.db itself is complete */
 	if (rc != CU_OK && rc != CU_E_PARTIAL) {
 		code = cu_cli_fail(cli, &err);
 		goto out;
@@ -162,7 +176,7 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 			d.sha256[0] = '\0';
 	}
 	if (json) {
-		print_json(&stats, d.sha256[0] ? d.sha256 : NULL, rc);
+		print_json(&stats, arc == CU_OK ? &ast : NULL, d.sha256[0] ? d.sha256 : NULL, rc);
 	} else if (!cli->quiet) {
 		printf("parsed %llu of %llu files into %s: %llu conversations, %llu messages, "
 		       "%llu contacts, %llu calls, %llu payments; %llu warnings, %llu errors\n",
@@ -190,10 +204,21 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 			if (cu_parse_print_not_examined(dbpath.data, stdout, &e2) != CU_OK)
 				fprintf(stderr, "custos: %s\n", e2.msg);
 		}
+		if (arc == CU_OK)
+			printf(
+			    "analysis: %llu code words, %llu crypto addresses, %llu tracking numbers, "
+			    "%llu pick-up codes, %llu bank cards, %llu phone numbers; %llu links\n",
+			    (unsigned long long)ast.hits[0], (unsigned long long)ast.hits[1],
+			    (unsigned long long)ast.hits[2], (unsigned long long)ast.hits[3],
+			    (unsigned long long)ast.hits[4], (unsigned long long)ast.hits[5],
+			    (unsigned long long)ast.links);
 		if (d.sha256[0])
 			printf("case.db sha256 %s\n", d.sha256);
 	}
-	if (rc == CU_E_PARTIAL) {
+	if (arc != CU_OK) {
+		fprintf(stderr, "custos: parse: case.db was written, but %s\n", ae.msg);
+		code = cu_status_exit_code(arc);
+	} else if (rc == CU_E_PARTIAL) {
 		fprintf(stderr, "custos: %s\n", err.msg);
 		code = cu_status_exit_code(rc);
 	} else {

@@ -359,7 +359,12 @@ static int parse_case(struct run *r)
 	if (rc != GO)
 		return rc;
 	cu_error_clear(&err);
-	return partial_or_stop(r, "analyze", cu_analysis_run(r->c, &r->ana, NULL, &err), &err);
+	/* Like a failed report, a failed analysis does not stop the seal. */
+	if (cu_analysis_run(r->c, &r->ana, NULL, &err) != CU_OK) {
+		r->is_partial = true;
+		partial(r, "analyze", &err);
+	}
+	return GO;
 }
 
 /* 4. report (inside the package: carries the content root). A failed

@@ -5,10 +5,12 @@
 # page and links to it; app, item, conversation and date filters change
 # the results; sortable columns and page filters change the rows;
 # contact names are resolved (the timeline shows 老K with the wxid);
-# deleted contacts and recalled messages are marked.
+# deleted contacts and recalled messages are marked; WeChat image, voice
+# and location messages shown as such (thumbnail, duration, coordinates),
+# never as raw <msg> XML; for an encrypted backup, media from derived/.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup report_review
-tap_plan 21
+tap_plan 30
 
 run "sample images" sh "$SRCDIR/fixtures/make-samples.sh" "$T/s"
 B=$(ls -d "$T"/s/ios-backup/*/ | head -1)
@@ -19,6 +21,9 @@ run "parse" "$CUSTOS" --case "$C" parse
 # A contact deleted on the phone, as the contacts parsers record it.
 sqlite3 "$C/case.db" "UPDATE contacts SET status = 'deleted' WHERE identifier = 'wxid_buyer_xm'"
 ok $? "one contact marked deleted in case.db"
+# A WeChat location message (as the Android parser stores type 48).
+sqlite3 "$C/case.db" "INSERT INTO messages(item_id, app, conversation_id, sender, direction, sent_utc, sent_ms, kind, body, raw_type) SELECT item_id, app, conversation_id, sender, direction, sent_utc, sent_ms + 1, 'location', '<msg><location x=\"22.543096\" y=\"114.057865\" scale=\"16\" label=\"广东省深圳市福田区福华路\" poiname=\"老地方 &amp; 停车场\" poiid=\"\" /></msg>', '48' FROM messages WHERE body LIKE '%<voicemsg%'"
+ok $? "a WeChat location message added to case.db"
 run "report, 5 rows a page" "$CUSTOS" --case "$C" report --format html --page-rows 5
 R=$C/report
 
@@ -31,6 +36,30 @@ grep -q '<tr id="k[0-9]*" class="deleted">.*wxid_buyer_xm.*<span class="badge de
 ok $? "the deleted contact is marked on the contacts page"
 grep -q 'badge recalled">已撤回 recalled' "$R"/timeline-*.html
 ok $? "recalled messages are marked in the timeline"
+
+# --- WeChat media -------------------------------------------------------------
+grep -rlq 'aeskey\|&lt;msg&gt;\|<msg>' "$R"/*.html "$R"/chats "$R"/search
+nok $? "no raw WeChat <msg> XML anywhere in the report or its index"
+grep -q '<img class="thumb" alt="attachment" src="\.\./\.\./\.\./evidence/A1/[^"]*/Img/[0-9a-f]*/7\.pic">' "$R"/chats/wechat/*.html
+ok $? "the WeChat image (a JPEG named .pic) is thumbnailed"
+grep -h -A1 '\[语音 voice\] 时长 duration 2.4 s' "$R"/chats/wechat/*.html | grep -q 'download="9_aud.bin" href="\.\./\.\./attachments/[0-9a-f]*\.bin"'
+ok $? "the voice message shows its duration (2.4 s) and a link to the audio"
+grep -q '\[位置 location\] 纬度 lat 22.543096, 经度 lon 114.057865 · 老地方 &amp; 停车场 · 广东省深圳市福田区福华路' "$R"/chats/wechat/*.html
+ok $? "the location shows coordinates, place name and label"
+# The encrypted backup: its evidence files are ciphertext, the decrypted
+# copies are in derived/.
+E=$T/enc
+B2=$(ls -d "$T"/s/ios-backup-encrypted/*/ | head -1)
+"$CUSTOS" case init "$E" --case-id A4403052026110001 --manifest "$SRCDIR/fixtures/manifest/sample-seizure.json" >/dev/null 2>&1 &&
+	CUSTOS_PASSWORD=$(cat "$T/s/ios-backup-encrypted.password") "$CUSTOS" --case "$E" import --item A1 "$B2" >/dev/null 2>&1 &&
+	"$CUSTOS" --case "$E" parse >/dev/null 2>&1 && "$CUSTOS" --case "$E" report --format html >/dev/null 2>&1
+ok $? "the encrypted sample backup imported, parsed and reported"
+grep -q '<img class="thumb" alt="attachment" src="\.\./\.\./\.\./derived/A1/[^"]*/7\.pic">' "$E"/report/chats/wechat/*.html
+ok $? "encrypted backup: the thumbnail is the decrypted copy in derived/"
+grep -Eq '(src|href)="[./]*evidence/A1/[^"]*(7\.pic|9\.aud|IMG_0001\.JPG)"' "$E"/report/chats/*/*.html
+nok $? "encrypted backup: no media link or image points at the encrypted bytes"
+cmp -s "$(ls "$E"/report/attachments/*.bin | head -1)" /dev/null
+nok $? "encrypted backup: the download copies are there"
 
 # --- Chromium ---------------------------------------------------------------
 CHROME_FLAGS="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --disable-default-apps --user-data-dir=$T/chrome"

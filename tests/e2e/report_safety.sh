@@ -68,7 +68,8 @@ dump() { # dump URL OUT
 dump "file://$PARTS/evil.svg" "$T/svg.dom"
 grep -q 'data-pwned="svg"' "$T/svg.dom"
 ok $? "control: the SVG opened as a document runs its script"
-dump "file://$R/attachments/$svgsha.bin" "$T/bin.dom"
+# A download: Chromium writes no document and waits; 20 s are enough.
+HOME=$T timeout -k 5 20 chromium $CHROME_FLAGS --virtual-time-budget=2000 --dump-dom "file://$R/attachments/$svgsha.bin" >"$T/bin.dom" 2>"$T/chrome.err"
 [ -s "$R/attachments/$svgsha.bin" ] && ! grep -q "data-pwned" "$T/bin.dom" && ! grep -q "<svg" "$T/bin.dom"
 ok $? "the neutral copy is not rendered by Chromium (a download)"
 dump "file://$chat" "$T/chat.dom"
