@@ -352,6 +352,12 @@ enum cu_status cu_hasher_new(unsigned algs, unsigned flags, struct cu_hasher **o
 /* Feeds bytes to every digest. The data need only stay valid during the call. */
 enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n,
 				struct cu_error *err) CU_WARN_UNUSED;
+/* The same, but returns while the worker threads (CU_HASHER_THREADED) may
+ * still be reading p: p must stay unchanged until the next call on h
+ * (update, update_start, final, reset or free), which waits for them. A
+ * worker's failure is reported by that call. */
+enum cu_status cu_hasher_update_start(struct cu_hasher *h, const void *p, size_t n,
+				      struct cu_error *err) CU_WARN_UNUSED;
 /* Finishes all digests; the hasher can then be reset for reuse (update or
  * final before the reset fail with CU_E_INTERNAL). */
 enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out,

@@ -30,8 +30,12 @@
 
 enum { ALG_SHA256, ALG_MD5, ALG_SM3, ALG_COUNT };
 
-/* Updates smaller than this are not worth a thread hand-off. */
+/* Updates smaller than this are not worth a thread hand-off when the
+ * caller waits for it; one it does not wait for (cu_hasher_update_start:
+ * MD5 runs beside the caller's SHA-256 and its write of the same bytes)
+ * pays from a few KiB on. */
 #define THREAD_MIN ((size_t)64 * 1024)
+#define ASYNC_MIN  ((size_t)8 * 1024)
 /* I/O chunk for file hashing and copying. */
 #define IO_CHUNK ((size_t)1 << 20)
 /* Files at most this big are copied without the reader/worker threads. */
@@ -264,16 +268,40 @@ out:
 	return rc;
 }
 
-enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n, struct cu_error *err)
+/* Waits for the workers' share of a job left running by
+ * cu_hasher_update_start(); false when one of them failed. */
+static bool wait_job(struct cu_hasher *h)
+{
+	bool ok = true;
+
+	/* job is set and cleared by the caller's thread only. */
+	if (!h->sync_ready || h->job == NULL)
+		return true;
+	pthread_mutex_lock(&h->mu);
+	while (h->pending > 0)
+		pthread_cond_wait(&h->cv, &h->mu);
+	h->job = NULL;
+	if (h->worker_failed)
+		ok = false;
+	pthread_mutex_unlock(&h->mu);
+	return ok;
+}
+
+static enum cu_status update(struct cu_hasher *h, const void *p, size_t n, bool wait,
+			     struct cu_error *err)
 {
 	bool ok;
 
 	if (h->finished || h->broken)
 		return cu_error_set(err, CU_E_INTERNAL,
 				    "hasher used after final or failure without reset");
+	if (!wait_job(h)) {
+		h->broken = true;
+		return cu_error_openssl(err, "digest update failed");
+	}
 	if (n == 0)
 		return CU_OK;
-	if (h->worker_mask != 0 && n >= THREAD_MIN && ensure_workers(h)) {
+	if (h->worker_mask != 0 && n >= (wait ? THREAD_MIN : ASYNC_MIN) && ensure_workers(h)) {
 		pthread_mutex_lock(&h->mu);
 		h->job = p;
 		h->job_n = n;
@@ -283,14 +311,8 @@ enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n, st
 		pthread_mutex_unlock(&h->mu);
 
 		ok = update_mask(h, h->main_mask, p, n);
-
-		pthread_mutex_lock(&h->mu);
-		while (h->pending > 0)
-			pthread_cond_wait(&h->cv, &h->mu);
-		h->job = NULL;
-		if (h->worker_failed)
+		if (wait && !wait_job(h))
 			ok = false;
-		pthread_mutex_unlock(&h->mu);
 	} else {
 		ok = update_mask(h, h->main_mask | h->worker_mask, p, n);
 	}
@@ -300,6 +322,17 @@ enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n, st
 	}
 	h->size += n;
 	return CU_OK;
+}
+
+enum cu_status cu_hasher_update(struct cu_hasher *h, const void *p, size_t n, struct cu_error *err)
+{
+	return update(h, p, n, true, err);
+}
+
+enum cu_status cu_hasher_update_start(struct cu_hasher *h, const void *p, size_t n,
+				      struct cu_error *err)
+{
+	return update(h, p, n, false, err);
 }
 
 enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out, struct cu_error *err)
@@ -312,6 +345,10 @@ enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out, stru
 	if (h->finished || h->broken)
 		return cu_error_set(err, CU_E_INTERNAL,
 				    "hasher finished twice or after failure without reset");
+	if (!wait_job(h)) {
+		h->broken = true;
+		return cu_error_openssl(err, "digest update failed");
+	}
 	memset(&d, 0, sizeof(d));
 	d.algs = h->algs;
 	d.size = h->size;
@@ -346,6 +383,7 @@ enum cu_status cu_hasher_final(struct cu_hasher *h, struct cu_digests *out, stru
 
 enum cu_status cu_hasher_reset(struct cu_hasher *h, struct cu_error *err)
 {
+	(void)wait_job(h); /* a failure there is forgotten with the digests */
 	return init_digests(h, err);
 }
 
@@ -355,6 +393,7 @@ void cu_hasher_free(struct cu_hasher *h)
 
 	if (h == NULL)
 		return;
+	(void)wait_job(h);
 	stop_workers(h);
 	if (h->sync_ready) {
 		pthread_cond_destroy(&h->cv);

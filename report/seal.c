@@ -52,7 +52,9 @@ struct pentry {
 
 /* Text entries after the evidence (inventory, case.db, report, case.jsonld:
  * hundreds of megabytes on a phone) are DEFLATEd on the second core while
- * the evidence goes into the package (zipwrite.c, cu_zipw_predeflate). */
+ * the manifest is built and the evidence goes into the package (zipwrite.c,
+ * cu_zipw_predeflate): the staged texts from the moment they are staged,
+ * case.jsonld once it is written. */
 struct prejob {
 	size_t entry;    /* index in pe[] */
 	char *src, *dst; /* the text; its deflated copy */
@@ -95,7 +97,9 @@ struct sealctx {
 	json_t *unfinished;                       /* unfinished acquisitions (chain.c) */
 	bool seal_appended;                       /* the SEAL entry is in the case's log */
 	struct cu_buf manifest_path, jsonld_path; /* generated texts, in workdir */
-	struct predeflate pre;
+	/* pre[0]: the staged texts (inventory, case.db, report/), started
+	 * once they are staged; pre[1]: case.jsonld, once it is written. */
+	struct predeflate pre[2];
 	/* case.jsonld is written on the second core while the manifest's rows
 	 * are; its digests are needed only for package_files[], after them. */
 	pthread_t jsonld_th;
@@ -896,12 +900,22 @@ static void *predeflate_main(void *arg)
 
 #define PREDEFLATE_MIN ((uint64_t)256 << 10)
 
-/* Starts deflating the big text entries after the evidence (plain packages
- * only); a job that fails is simply deflated inline later. */
-static void predeflate_start(struct sealctx *s)
+/* The job of pe[entry] in either worker; done: only one that succeeded
+ * (its worker joined first). */
+static const struct prejob *predeflated(struct sealctx *s, size_t entry, bool done)
 {
-	struct predeflate *pd = &s->pre;
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < s->pre[k].n; i++)
+			if (s->pre[k].job[i].entry == entry && (!done || s->pre[k].job[i].ok))
+				return &s->pre[k].job[i];
+	return NULL;
+}
 
+/* Starts deflating the big text entries after the evidence that have a
+ * file and are not yet deflating (plain packages only); a job that fails
+ * is simply deflated inline later. */
+static void predeflate_start(struct sealctx *s, struct predeflate *pd)
+{
 	if (s->o->password != NULL || s->npe <= s->nhead)
 		return;
 	if ((pd->job = cu_calloc(s->npe - s->nhead, sizeof(*pd->job))) == NULL)
@@ -910,6 +924,7 @@ static void predeflate_start(struct sealctx *s)
 		const struct pentry *p = &s->pe[i];
 		struct cu_buf dst = CU_BUF_INIT;
 		if (p->src == NULL || p->store || p->size < PREDEFLATE_MIN ||
+		    predeflated(s, i, false) != NULL ||
 		    cu_buf_printf(&dst, NULL, "%s/z%06zu", s->workdir, i) != CU_OK) {
 			cu_buf_release(&dst);
 			continue;
@@ -947,24 +962,19 @@ static void predeflate_release(struct predeflate *pd)
 	memset(pd, 0, sizeof(*pd));
 }
 
-static const struct prejob *predeflated(struct predeflate *pd, size_t entry)
-{
-	for (size_t i = 0; i < pd->n; i++)
-		if (pd->job[i].entry == entry && pd->job[i].ok)
-			return &pd->job[i];
-	return NULL;
-}
-
 struct plain_files {
 	struct sealctx *s;
 	struct cu_zipw *z;
+	struct cu_dircache dc;
 };
 
 static enum cu_status plain_file(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
 {
 	struct plain_files *pf = ctx;
 	enum cu_status st;
-	int fd = openat(pf->s->casefd, f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	const char *leaf;
+	int dfd = cu_dircache_dirfd(&pf->dc, f->path, &leaf);
+	int fd = dfd < 0 ? -1 : openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
 		return cu_error_errno(err, CU_E_IO, errno, "cannot open evidence '%s'", f->path);
@@ -1008,12 +1018,15 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 	for (size_t i = 0; st == CU_OK && i < s->nhead; i++)
 		st = plain_entry(z, &s->pe[i], err);
 	if (st == CU_OK) {
-		struct plain_files pf = {s, z};
+		struct plain_files pf = {s, z, {0}};
+		cu_dircache_init(&pf.dc, s->casefd);
 		st = cu_sealfiles_each(s->files, 2, NULL, plain_file, &pf, err);
+		cu_dircache_release(&pf.dc);
 	}
-	predeflate_join(&s->pre);
+	predeflate_join(&s->pre[0]);
+	predeflate_join(&s->pre[1]);
 	for (size_t i = s->nhead; st == CU_OK && i < s->npe; i++) {
-		const struct prejob *j = predeflated(&s->pre, i);
+		const struct prejob *j = predeflated(s, i, true);
 		st = j ? cu_zipw_add_predeflated(z, s->pe[i].path, j->dst, &j->pre, s->pe[i].mode,
 						 err)
 		       : plain_entry(z, &s->pe[i], err);
@@ -1612,6 +1625,9 @@ static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *er
 		if (st != CU_OK)
 			return st;
 	}
+	/* The staged texts can deflate from now on, on the core the main
+	 * thread leaves idle while it waits for case.jsonld. */
+	predeflate_start(s, &s->pre[0]);
 	/* pe[] is complete: the thread fills in its own entry. */
 	if (pthread_create(&s->jsonld_th, NULL, jsonld_main, s) == 0) {
 		s->jsonld_started = true;
@@ -1735,7 +1751,7 @@ static enum cu_status write_manifest(struct sealctx *s, const char *text, struct
 	}
 	free(mf.item);
 	/* package_files[]: case.jsonld's digests are ready once its thread
-	 * is; then the big texts can start deflating. */
+	 * is; then it can start deflating beside the other texts. */
 	if (st == CU_OK && (st = jsonld_join(s, err)) == CU_OK) {
 		const char *at = strstr(p, marks[2]);
 		json_t *pf = json_array();
@@ -1751,7 +1767,7 @@ static enum cu_status write_manifest(struct sealctx *s, const char *text, struct
 			cu_textout_json(&t, pf, CU_MANIFEST_JSON_FLAGS, 2);
 			json_decref(pf);
 			p = at + strlen(marks[2]);
-			predeflate_start(s);
+			predeflate_start(s, &s->pre[1]);
 		}
 	}
 	if (st != CU_OK) {
@@ -1953,8 +1969,9 @@ out:
 
 static void sealctx_release(struct sealctx *s)
 {
-	(void)jsonld_join(s, NULL);  /* before its file is removed */
-	predeflate_release(&s->pre); /* likewise */
+	(void)jsonld_join(s, NULL);     /* before its file is removed */
+	predeflate_release(&s->pre[0]); /* likewise */
+	predeflate_release(&s->pre[1]);
 	if (s->partial_made && s->partial.data != NULL)
 		(void)unlink(s->partial.data);
 	remove_workdir(s);

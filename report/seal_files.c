@@ -199,18 +199,26 @@ static void row_of(sqlite3_stmt *s, struct cu_sealfile *r, int ncols)
 /* Reads the first bytes of an evidence file for its format, and checks it
  * is there with the inventory's size: relative to the case folder, no
  * per-file path building. */
-static enum cu_status probe(int casefd, const struct cu_sealfile *r, const char *headhex, char *fmt,
-			    size_t fmtcap, struct cu_error *err)
+static enum cu_status probe(struct cu_dircache *dc, const struct cu_sealfile *r,
+			    const char *headhex, char *fmt, size_t fmtcap, struct cu_error *err)
 {
 	unsigned char head[16];
 	struct stat sb;
 	ssize_t got;
 	size_t hn = headhex ? strlen(headhex) : 0;
+	const char *leaf;
+	int dfd = cu_dircache_dirfd(dc, r->path, &leaf);
+
+	if (dfd < 0)
+		return cu_error_errno(err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
+				      "evidence file '%s' listed in the inventory cannot be "
+				      "opened",
+				      r->path);
 
 	/* The inventory recorded the first bytes while the file came in:
 	 * one stat, no open. */
 	if (hn > 0 && hn <= 32 && hn % 2 == 0 && cu_unhex(headhex, head, hn / 2)) {
-		if (fstatat(casefd, r->path, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+		if (fstatat(dfd, leaf, &sb, AT_SYMLINK_NOFOLLOW) != 0)
 			return cu_error_errno(
 			    err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
 			    "evidence file '%s' listed in the inventory cannot be "
@@ -229,7 +237,7 @@ static enum cu_status probe(int casefd, const struct cu_sealfile *r, const char 
 		snprintf(fmt, fmtcap, "%s", cu_seal_format(head, hn / 2, r->path));
 		return CU_OK;
 	}
-	int fd = openat(casefd, r->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	int fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
 		return cu_error_errno(err, errno == ENOENT ? CU_E_NOTFOUND : CU_E_IO, errno,
@@ -266,9 +274,11 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 	struct cu_buf prev = CU_BUF_INIT, prev_sha = CU_BUF_INIT, items = CU_BUF_INIT;
 	uint64_t prev_size = 0;
 	bool have_prev = false;
+	struct cu_dircache dc;
 	enum cu_status st = CU_OK, conflict = CU_OK;
 	int rc;
 
+	cu_dircache_init(&dc, casefd);
 	if (sqlite3_prepare_v2(f->db,
 			       "SELECT derived, path, item, device_path, derivation, derived_from, "
 			       "size, sha256, md5, sm3, head FROM raw ORDER BY derived, path",
@@ -308,9 +318,8 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 		if (conflict != CU_OK)
 			continue;
 		fmt[0] = '\0';
-		if (casefd >= 0 &&
-		    (st = probe(casefd, &r, (const char *)sqlite3_column_text(sel, 10), fmt,
-				sizeof(fmt), err)) != CU_OK)
+		if (casefd >= 0 && (st = probe(&dc, &r, (const char *)sqlite3_column_text(sel, 10),
+					       fmt, sizeof(fmt), err)) != CU_OK)
 			goto out;
 		if ((algs & CU_HASH_SM3) && (r.sm3 == NULL || strlen(r.sm3) != 64)) {
 			st = cu_error_set(err, CU_E_UNSUPPORTED,
@@ -370,6 +379,7 @@ out:
 	cu_buf_release(&prev);
 	cu_buf_release(&prev_sha);
 	cu_buf_release(&items);
+	cu_dircache_release(&dc);
 	return st;
 }
 

@@ -51,6 +51,22 @@ struct cu_sealfile {
 	const char *sha256, *md5, *sm3, *format;
 	uint64_t size;
 };
+/* Files of a sorted list opened relative to their folder: the folder of
+ * the last file stays open (O_PATH), so the next file in it costs a lookup
+ * of one name instead of a walk of its whole path (sealutil.c). */
+struct cu_dircache {
+	int base; /* the folder the paths are relative to (not owned) */
+	int fd;   /* the last path's folder, or -1 */
+	char *dir;
+	size_t dirlen, cap;
+};
+void cu_dircache_init(struct cu_dircache *dc, int base);
+void cu_dircache_release(struct cu_dircache *dc);
+/* The folder of path as a dirfd (base for a bare name; owned by dc) and
+ * *leaf its last component; -1 with errno set when the folder cannot be
+ * opened. */
+int cu_dircache_dirfd(struct cu_dircache *dc, const char *path, const char **leaf);
+
 struct cu_sealfiles;
 enum cu_status cu_sealfiles_open(const char *workdir, struct cu_sealfiles **out,
 				 struct cu_error *err) CU_WARN_UNUSED;
@@ -81,7 +97,7 @@ struct cu_textout {
 	int fd;
 	struct cu_buf *mem;
 	struct cu_hasher *h;
-	char *buf;
+	char *buf, *spare; /* spare: the last buffer, maybe still being hashed */
 	size_t len;
 	uint64_t size;
 	enum cu_status st;

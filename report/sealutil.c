@@ -6,9 +6,11 @@
 #include "report/seal_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -356,4 +358,53 @@ const char *cu_seal_format(const unsigned char *h, size_t n, const char *name)
 	if (n == 0)
 		return "空文件";
 	return "其他";
+}
+
+void cu_dircache_init(struct cu_dircache *dc, int base)
+{
+	memset(dc, 0, sizeof(*dc));
+	dc->base = base;
+	dc->fd = -1;
+}
+
+void cu_dircache_release(struct cu_dircache *dc)
+{
+	if (dc->fd >= 0)
+		close(dc->fd);
+	free(dc->dir);
+	cu_dircache_init(dc, -1);
+}
+
+int cu_dircache_dirfd(struct cu_dircache *dc, const char *path, const char **leaf)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL) {
+		*leaf = path;
+		return dc->base;
+	}
+	*leaf = slash + 1;
+	n = (size_t)(slash - path);
+	if (dc->fd >= 0 && n == dc->dirlen && memcmp(dc->dir, path, n) == 0)
+		return dc->fd;
+	if (dc->fd >= 0)
+		close(dc->fd);
+	dc->fd = -1;
+	if (n + 1 > dc->cap) {
+		char *d = realloc(dc->dir, n + 1);
+		if (d == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		dc->dir = d;
+		dc->cap = n + 1;
+	}
+	memcpy(dc->dir, path, n);
+	dc->dir[n] = '\0';
+	dc->dirlen = n;
+	/* Symbolic links on the way are followed as a walk of the whole
+	 * path follows them; the caller's O_NOFOLLOW still guards the leaf. */
+	dc->fd = openat(dc->base, dc->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return dc->fd;
 }

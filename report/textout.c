@@ -25,12 +25,17 @@ enum cu_status cu_textout_open(struct cu_textout *t, const char *path, unsigned 
 	if (mem != NULL) {
 		cu_buf_reset(mem);
 	} else {
-		if ((t->buf = cu_malloc(TEXT_BUF)) == NULL)
+		if ((t->buf = cu_malloc(TEXT_BUF)) == NULL ||
+		    (t->spare = cu_malloc(TEXT_BUF)) == NULL) {
+			free(t->buf);
+			t->buf = NULL;
 			return cu_error_set(err, CU_E_NOMEM, "out of memory writing '%s'", path);
+		}
 		t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (t->fd < 0) {
 			free(t->buf);
-			t->buf = NULL;
+			free(t->spare);
+			t->buf = t->spare = NULL;
 			return cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'", path);
 		}
 	}
@@ -44,14 +49,21 @@ enum cu_status cu_textout_open(struct cu_textout *t, const char *path, unsigned 
 	return CU_OK;
 }
 
+/* The full buffer is hashed and written; MD5 (and SM3) may still be
+ * reading it on their threads when this returns, so the text goes on in
+ * the other buffer (the next update waits for them): the slower digest
+ * runs beside the writing of the text instead of holding it up. */
 static void drain(struct cu_textout *t)
 {
 	if (t->st == CU_OK && t->h != NULL && t->len > 0 &&
-	    cu_hasher_update(t->h, t->buf, t->len, &t->err) != CU_OK)
+	    cu_hasher_update_start(t->h, t->buf, t->len, &t->err) != CU_OK)
 		t->st = t->err.code;
 	if (t->st == CU_OK && t->len > 0)
 		t->st = cu_write_all(t->fd, t->buf, t->len, "a generated text", &t->err);
 	t->len = 0;
+	char *other = t->spare;
+	t->spare = t->buf;
+	t->buf = other;
 }
 
 void cu_textout_put(struct cu_textout *t, const void *p, size_t n)
@@ -149,10 +161,11 @@ void cu_textout_abort(struct cu_textout *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
-	free(t->buf);
-	t->buf = NULL;
-	cu_hasher_free(t->h);
+	cu_hasher_free(t->h); /* first: its threads may still read a buffer */
 	t->h = NULL;
+	free(t->buf);
+	free(t->spare);
+	t->buf = t->spare = NULL;
 }
 
 /* A JSON string literal as jansson writes it with the manifest's flags:
