@@ -59,3 +59,4 @@ format:
 .PHONY: format-check format
 include tests/recovery.mk
 include tests/recovery_corpus.mk
+include tests/forms.mk
