@@ -14,7 +14,7 @@
 #  - 100,000 files: every form under 10 pages, every file in the appendix.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup forms_render
-tap_plan 38
+tap_plan 40
 
 for c in soffice chromium pdftotext pdfinfo; do
 	command -v $c >/dev/null 2>&1 || bail "$c not installed (scripts/install-deps installs it)"
