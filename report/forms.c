@@ -404,7 +404,7 @@ static unsigned est_lines(const char *s, unsigned tw, unsigned half_pt)
 			continue;
 		}
 		if (*p < 0x80) {
-			w = 6;
+			w = 5; /* Latin letters and digits: half an em or less */
 			p++;
 		} else {
 			w = *p >= 0xe0 ? 10 : 6; /* 3- and 4-byte sequences: CJK, symbols */
@@ -2228,6 +2228,8 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 		fd_keep(d, &ts);
 		cu_buf_release(&s);
 	}
+	/* The results stay with the signatures under them. */
+	fm_closing(&fm);
 	fm_text(&fm, B_SUB, "检查结果");
 	cu_buf_reset(&b);
 	result_text(&tb, cx);
@@ -2259,7 +2261,6 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 		}
 	}
 	fm_line(&fm, "附件", b.data);
-	fm_closing(&fm);
 	json_array_foreach(cx->examiners, i, x) fm_sign(&fm, "检查人员", json_string_value(x));
 	if (json_array_size(cx->examiners) == 0)
 		fm_sign(&fm, "检查人员", NULL);
