@@ -672,16 +672,17 @@ static size_t fm_paginate(const struct form *fm, size_t **starts)
 			/* Keep the closing group with the last row. */
 			size_t j = i;
 			const struct blk *p = &fm->v[i - 1];
-			if (p->k == B_ROW && i - 1 > st[pages - 1] &&
-			    p->h + fm->t[p->tbl].head_h + closing_h <= budget)
+			if (i - 1 > st[pages - 1] &&
+			    p->h + (p->k == B_ROW ? fm->t[p->tbl].head_h : 0) + closing_h <= budget)
 				j = i - 1;
 			st[pages++] = j;
 			used = 0;
 			open = -1;
 			for (size_t k = j; k < i; k++) {
-				used += fm->v[k].h +
-					(fm->v[k].tbl != open ? fm->t[fm->v[k].tbl].head_h : 0);
-				open = fm->v[k].tbl;
+				used += fm->v[k].h + (fm->v[k].k == B_ROW && fm->v[k].tbl != open
+							  ? fm->t[fm->v[k].tbl].head_h
+							  : 0);
+				open = fm->v[k].k == B_ROW ? fm->v[k].tbl : -1;
 			}
 			h = b->h;
 		} else if (used > 0 && used + need > budget) {
@@ -1303,7 +1304,12 @@ static void event_text(struct cu_text *t, const struct cu_forms_in *in, const js
 	} else if (strcmp(e, "SEAL") == 0) {
 		cu_text_printf(t, "封存为证据包 %s", js(s, "package") ? js(s, "package") : "");
 	} else if (strcmp(e, "COMMAND") == 0) {
-		cu_text_printf(t, "向设备发送命令：%s", js(d, "command") ? js(d, "command") : "—");
+		cu_text_puts(t,
+			     "向设备发送读取命令 1 条（命令原文及其输出的 SHA-256 值见监管日志）");
+	} else if (strcmp(e, "PRINT") == 0) {
+		cu_text_printf(t, "打印文书 %s", js(s, "form") ? js(s, "form") : "");
+	} else if (strcmp(e, "DEVICE_CHANGE") == 0) {
+		cu_text_puts(t, "对设备或其配对状态作出变更（内容见监管日志）");
 	} else if (strcmp(e, "TRANSFER") == 0 || strcmp(e, "RECEIVE") == 0) {
 		cu_text_printf(t, "%s%s%s%s%s", strcmp(e, "TRANSFER") == 0 ? "移交" : "接收",
 			       js(s, "to") ? "给 " : "", js(s, "to") ? js(s, "to") : "",
@@ -2207,13 +2213,31 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 	tbl = fm_table(&fm, 5, tw, heads);
 	json_array_foreach(ev->all, i, x)
 	{
-		char seq[24], when[64];
+		char seq[48], when[64];
 		struct cu_buf s = CU_BUF_INIT;
 		struct cu_text ts;
 		const char *cells[5];
+		size_t run = 0;
+
+		/* A run of COMMAND entries (one per command sent to the phone)
+		 * is one row: their text and output digests are in the log. */
+		while (i + run < json_array_size(ev->all) &&
+		       js(json_array_get(ev->all, i + run), "event") != NULL &&
+		       strcmp(js(json_array_get(ev->all, i + run), "event"), "COMMAND") == 0)
+			run++;
 		cu_text_init(&ts, &s);
-		event_text(&ts, in, x);
-		snprintf(seq, sizeof(seq), "%lld", ji(x, "seq"));
+		if (run > 1) {
+			cu_text_printf(
+			    &ts,
+			    "向设备发送读取命令 %zu 条（各命令原文及其输出的 SHA-256 值见"
+			    "监管日志）",
+			    run);
+			snprintf(seq, sizeof(seq), "%lld–%lld", ji(x, "seq"),
+				 ji(json_array_get(ev->all, i + run - 1), "seq"));
+		} else {
+			event_text(&ts, in, x);
+			snprintf(seq, sizeof(seq), "%lld", ji(x, "seq"));
+		}
 		cn_time(in, js(x, "time"), when, sizeof(when));
 		cells[0] = seq;
 		cells[1] = when;
@@ -2227,6 +2251,8 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 		fm_row(&fm, tbl, cells);
 		fd_keep(d, &ts);
 		cu_buf_release(&s);
+		if (run > 1)
+			i += run - 1;
 	}
 	/* The results stay with the signatures under them. */
 	fm_closing(&fm);
