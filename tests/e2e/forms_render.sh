@@ -11,10 +11,13 @@
 #  - the encrypted sample: the decryption stated, the decrypted databases
 #    called 加密数据库（已用密码解密）;
 #  - two phones in one case, forms for the package with --examiner;
-#  - 100,000 files: every form under 10 pages, every file in the appendix.
+#  - 100,000 files: every form under 10 pages, every file in the appendix;
+#  - a phone acquired over ADB (the simulated phone): the 现场提取笔录 with
+#    the seal number, the isolation and the device state.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup forms_render
-tap_plan 40
+. "$SRCDIR/tests/sim/start.sh"
+tap_plan 49
 
 for c in soffice chromium pdftotext pdfinfo; do
 	command -v $c >/dev/null 2>&1 || bail "$c not installed (scripts/install-deps installs it)"
@@ -165,4 +168,35 @@ check "100,000 files: page numbers and sheet counts" pages "$T/r4"
 is "$(($(wc -l <"$C4/report/forms/extraction-files.csv") - 1))" 100000 "100,000 files: all in the appendix"
 check "100,000 files: mandatory fields, the appendix's SHA-256" fields "$T/r4" "$C4/report/forms" "Tap Examiner"
 check "100,000 files: nothing claimed that the custody log lacks" claims "$T/r4" "$C4/report/forms" "$C4/custody/log.jsonl"
+
+# 5. A phone acquired over ADB: the scene record.
+export CUSTOS_ADB_KEY="$T/adbkey"
+must sim_start
+python3 - "$M" "$T/scene.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+it = m["seizure"]["items"][0]
+it.update({"name": "安卓手机", "features": {"make": "Xiaomi", "model": "Redmi Note 8 Pro",
+           "colour": "黑色", "damage": "无"}, "identifiers": {"imei": ["860605030250737"]},
+           "os": "Android", "os_version": "11"})
+json.dump(m, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+run "run --adb-connect on the simulated phone" timeout -k 5 200 "$CUSTOS" run --adb-connect "$SIM_ADDR" \
+	--case-id A4403052026110001 --manifest "$T/scene.json" --item A1 --examiner 李检查 -o "$T/o5"
+C5=$T/o5/A4403052026110001
+F5=$(ls -d "$T"/o5/*.forms)
+render "$F5" "$T/r5"
+ok $? "acquired phone: rendered"
+check "acquired phone: page numbers and sheet counts" pages "$T/r5"
+check "acquired phone: no English words (device commands summed up, not quoted)" english "$T/r5" "$C5"
+check "acquired phone: the 现场提取笔录 since the log shows an acquisition; no 检材接收" claims "$T/r5" "$F5" "$C5/custody/log.jsonl"
+check "acquired phone: mandatory fields" fields "$T/r5" "$F5" 李检查
+t=$(pdftotext "$T/r5/extraction-record.pdf" - | tr -d ' \n')
+printf '%s' "$t" | grep -q '封存编号：FC-2026-000457' && printf '%s' "$t" | grep -q '网络隔离措施：信号屏蔽袋，2026年11月22日21时42分' &&
+	printf '%s' "$t" | grep -q '设备状态：开机：是；锁屏：是'
+ok $? "acquired phone: seal number, isolation and the device state on the 现场提取笔录"
+printf '%s' "$t" | grep -q '提取地点：示例省'
+nok $? "acquired phone: the seizure address is not given as the extraction place"
+printf '%s' "$t" | grep -q '提取方法：对检材A1经ADB连接逻辑提取'
+ok $? "acquired phone: the method names the acquisition the log shows"
 tap_done
