@@ -49,11 +49,12 @@ const char cu_forms_css[] =
     "th,td{border:1px solid #000;padding:0.8mm;font-size:7pt;vertical-align:top;"
     "overflow-wrap:anywhere;word-break:break-all}\n"
     ".hash{font-family:monospace;font-size:9pt}\n"
-    "img.qr{width:30mm;height:30mm}\n"
-    ".sign{margin-top:4mm}\n"
+    "img.qr{width:25mm;height:25mm}\n"
+    ".sign{margin-top:2.5mm}\n"
     ".qrseal{display:flex;justify-content:space-between;align-items:flex-end}\n"
-    ".sealbox{border:1px solid #000;width:40mm;height:30mm;box-sizing:border-box;"
-    "display:flex;align-items:flex-end;justify-content:center;font-size:9pt}\n"
+    ".sealbox{border:1px solid #000;width:40mm;height:30mm;box-sizing:border-box;padding:1mm;"
+    "display:flex;flex-direction:column;justify-content:flex-end;text-align:center;"
+    "font-size:9pt}\n"
     ".pno{position:absolute;bottom:0;width:100%;text-align:center;font-size:9pt}\n"
     ".pno p{margin:0.5mm 0}\n"
     "@media screen{body{background:#ddd}.page{background:#fff;padding:10mm 10mm 20mm 10mm;"
@@ -287,7 +288,7 @@ static void f_sign(struct fdoc *d, const char *role, const char *name)
 		fd_raw(d, "</p>\n");
 		return;
 	}
-	fd_raw(d, "<w:p><w:pPr><w:keepNext/><w:spacing w:before=\"200\"/></w:pPr>");
+	fd_raw(d, "<w:p><w:pPr><w:keepNext/><w:spacing w:before=\"120\"/></w:pPr>");
 	x_run(d, t, true, false, 0);
 	fd_raw(d, "</w:p>");
 }
@@ -351,16 +352,16 @@ static void f_hash(struct fdoc *d, const char *unit)
 		  "w:type=\"fixed\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"7370\"/><w:gridCol "
 		  "w:w=\"2268\"/></w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr>"
 		  "<w:tcW w:w=\"7370\" w:type=\"dxa\"/></w:tcPr>");
-	/* 30 mm square: 1080000 EMU. */
+	/* 25 mm square: 900000 EMU. */
 	fd_printf(d,
 		  "<w:p><w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" "
-		  "distR=\"0\"><wp:extent cx=\"1080000\" cy=\"1080000\"/><wp:docPr id=\"%u\" "
+		  "distR=\"0\"><wp:extent cx=\"900000\" cy=\"900000\"/><wp:docPr id=\"%u\" "
 		  "name=\"QR %u\"/><a:graphic><a:graphicData "
 		  "uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic>"
 		  "<pic:nvPicPr><pic:cNvPr id=\"%u\" name=\"qr.png\"/><pic:cNvPicPr/>"
 		  "</pic:nvPicPr><pic:blipFill><a:blip r:embed=\"rIdQR\"/><a:stretch>"
 		  "<a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x=\"0\" "
-		  "y=\"0\"/><a:ext cx=\"1080000\" cy=\"1080000\"/></a:xfrm><a:prstGeom "
+		  "y=\"0\"/><a:ext cx=\"900000\" cy=\"900000\"/></a:xfrm><a:prstGeom "
 		  "prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData>"
 		  "</a:graphic></wp:inline></w:drawing></w:r></w:p>",
 		  d->pic_id, d->pic_id, d->pic_id);
@@ -376,7 +377,8 @@ static void f_hash(struct fdoc *d, const char *unit)
 		snprintf(seal, sizeof(seal), "%s（印）", *unit ? unit : "办案单位");
 		x_run(d, seal, true, false, 18);
 	}
-	fd_raw(d, "</w:p></w:tc></w:tr></w:tbl><w:p/>");
+	fd_raw(d, "</w:p></w:tc></w:tr></w:tbl><w:p><w:pPr><w:spacing w:after=\"0\" w:line=\"120\" "
+		  "w:lineRule=\"exact\"/></w:pPr></w:p>");
 }
 
 /*
@@ -402,7 +404,7 @@ static unsigned est_lines(const char *s, unsigned tw, unsigned half_pt)
 			continue;
 		}
 		if (*p < 0x80) {
-			w = 6;
+			w = 5; /* Latin letters and digits: half an em or less */
 			p++;
 		} else {
 			w = *p >= 0xe0 ? 10 : 6; /* 3- and 4-byte sequences: CJK, symbols */
@@ -438,7 +440,7 @@ static unsigned est_cells(char *const *cells, const unsigned *tw, size_t n)
 }
 
 #define TITLE_TW  (36 * 17 + 300)
-#define FOOTER_TW (2 * 18 * 17 + 500)
+#define FOOTER_TW 700 /* HTML: the .pno block in the page's bottom padding */
 #define TABLE_END 200
 
 /* ------------------------------------------------------------------ */
@@ -557,7 +559,7 @@ static void fm_sign(struct form *fm, const char *role, const char *name)
 		fm->oom = true;
 	snprintf(t, sizeof(t), "%s：%s  签名（捺印）：＿＿＿＿＿＿＿＿  ＿＿＿＿年＿＿月＿＿日",
 		 role, name && *name ? name : "＿＿＿＿＿＿");
-	b->h = est_para(t, TEXT_HPT) + 200;
+	b->h = est_para(t, TEXT_HPT) + 140;
 }
 
 /* The hash block; unit: with the unit's seal box (NULL: without). */
@@ -569,7 +571,7 @@ static void fm_hash(struct form *fm, const struct cu_forms_in *in, const char *u
 	if (unit != NULL && (b->a = dupz(unit)) == NULL)
 		fm->oom = true;
 	b->h = est_para("x", TEXT_HPT) * 2 +
-	       (in->package_name ? line_tw("证据包", in->package_name) : 0) + 1900;
+	       (in->package_name ? line_tw("证据包", in->package_name) : 0) + 1650;
 }
 
 static int fm_table(struct form *fm, size_t n, const unsigned *tw, const char *const *heads)
@@ -670,16 +672,17 @@ static size_t fm_paginate(const struct form *fm, size_t **starts)
 			/* Keep the closing group with the last row. */
 			size_t j = i;
 			const struct blk *p = &fm->v[i - 1];
-			if (p->k == B_ROW && i - 1 > st[pages - 1] &&
-			    p->h + fm->t[p->tbl].head_h + closing_h <= budget)
+			if (i - 1 > st[pages - 1] &&
+			    p->h + (p->k == B_ROW ? fm->t[p->tbl].head_h : 0) + closing_h <= budget)
 				j = i - 1;
 			st[pages++] = j;
 			used = 0;
 			open = -1;
 			for (size_t k = j; k < i; k++) {
-				used += fm->v[k].h +
-					(fm->v[k].tbl != open ? fm->t[fm->v[k].tbl].head_h : 0);
-				open = fm->v[k].tbl;
+				used += fm->v[k].h + (fm->v[k].k == B_ROW && fm->v[k].tbl != open
+							  ? fm->t[fm->v[k].tbl].head_h
+							  : 0);
+				open = fm->v[k].k == B_ROW ? fm->v[k].tbl : -1;
 			}
 			h = b->h;
 		} else if (used > 0 && used + need > budget) {
@@ -960,6 +963,9 @@ static const char *const event_cn[][2] = {{"CASE_INIT", "建立案件"},
 					  {NULL, NULL}};
 static const char *const format_cn[][2] = {{"ios-backup", "iOS 备份"},
 					   {"android-ab", "安卓备份文件"},
+					   {"android-tar", "安卓 tar 归档"},
+					   {"android-zip", "安卓 zip 归档"},
+					   {"android-dir", "安卓目录"},
 					   {"dir", "目录"},
 					   {"tar", "tar 归档"},
 					   {"tar.gz", "tar.gz 归档"},
@@ -974,10 +980,30 @@ static const char *const status_cn[][2] = {{"complete", "完成"},
 					   {"running", "未完成"},
 					   {"failed", "失败"},
 					   {NULL, NULL}};
+/* DERIVE methods by prefix (the method string goes on with parameters). */
 static const char *const derive_cn[][2] = {
     {"ios-backup-aes256-cbc", "以备份密码解密 iOS 加密备份（AES-256）"},
+    {"wechat-sqlcipher", "以设备 IMEI 与微信用户号推导密钥，解密微信数据库（SQLCipher）"},
+    {"whatsapp-crypt", "以密钥文件解密 WhatsApp 加密数据库备份"},
     {"decryption", "解密"},
     {NULL, NULL}};
+
+static const char *derive_name(const char *method)
+{
+	for (size_t i = 0; method != NULL && derive_cn[i][0] != NULL; i++)
+		if (strncmp(method, derive_cn[i][0], strlen(derive_cn[i][0])) == 0)
+			return derive_cn[i][1];
+	return "解密（方法见监管日志）";
+}
+
+/* Files a DERIVE entry wrote: details.files (import, acquisition) or its
+ * outputs[] (a parser's decryption). */
+static long long derive_count(const json_t *d)
+{
+	return json_is_integer(json_object_get(d, "files"))
+		   ? (long long)json_integer_value(json_object_get(d, "files"))
+		   : (long long)json_array_size(json_object_get(d, "outputs"));
+}
 static const char *const count_cn[][3] = {
     {"accounts", "账户", "个"},  {"contacts", "联系人", "个"},    {"conversations", "会话", "个"},
     {"messages", "消息", "条"},  {"calls", "通话记录", "条"},     {"payments", "支付记录", "条"},
@@ -1068,6 +1094,11 @@ static enum cu_status collect_event(const struct cu_custody_entry *e, void *ctx,
 		{
 			if (js(p, "input") != NULL)
 				json_object_set_new(ev->derived, js(p, "input"), json_true());
+		}
+		json_array_foreach(json_object_get(json_object_get(b, "details"), "inputs"), i, p)
+		{
+			if (js(p, "path") != NULL)
+				json_object_set_new(ev->derived, js(p, "path"), json_true());
 		}
 	}
 	return CU_OK;
@@ -1161,15 +1192,11 @@ static void method_text(struct cu_text *t, const struct cu_forms_in *in, const s
 					   : "提取数据");
 			any_acq = true;
 		} else if (strcmp(e, "DERIVE") == 0) {
-			cu_text_printf(
-			    t, "%s对检材 %s 的加密数据%s，生成解密副本 %lld 个（原文件不变）",
-			    t->out->len ? "；" : "",
-			    js(json_object_get(b, "subject"), "item")
-				? js(json_object_get(b, "subject"), "item")
-				: "—",
-			    cn_of(derive_cn, js(d, "method")) ? cn_of(derive_cn, js(d, "method"))
-							      : "解密",
-			    ji(d, "files"));
+			const char *it = js(json_object_get(b, "subject"), "item");
+			cu_text_printf(t, "%s检材 %s：%s，生成解密副本 %lld 个（原文件不变）",
+				       t->out->len ? "；" : "",
+				       it ? it : (js(d, "item") ? js(d, "item") : "—"),
+				       derive_name(js(d, "method")), derive_count(d));
 		}
 	}
 	(void)any_import;
@@ -1254,9 +1281,7 @@ static void event_text(struct cu_text *t, const struct cu_forms_in *in, const js
 		    js(d, "typed") ? js(d, "typed") : "—", js(d, "read") ? js(d, "read") : "—");
 	} else if (strcmp(e, "DERIVE") == 0) {
 		cu_text_printf(t, "检材 %s：%s，生成解密副本 %lld 个", item ? item : "—",
-			       cn_of(derive_cn, js(d, "method")) ? cn_of(derive_cn, js(d, "method"))
-								 : "解密",
-			       ji(d, "files"));
+			       derive_name(js(d, "method")), derive_count(d));
 	} else if (strcmp(e, "PARSE") == 0) {
 		const json_t *rec = json_object_get(d, "recovered");
 		long long r = ji(rec, "stored") + ji(rec, "unread") + ji(rec, "ambiguous");
@@ -1279,7 +1304,12 @@ static void event_text(struct cu_text *t, const struct cu_forms_in *in, const js
 	} else if (strcmp(e, "SEAL") == 0) {
 		cu_text_printf(t, "封存为证据包 %s", js(s, "package") ? js(s, "package") : "");
 	} else if (strcmp(e, "COMMAND") == 0) {
-		cu_text_printf(t, "向设备发送命令：%s", js(d, "command") ? js(d, "command") : "—");
+		cu_text_puts(t,
+			     "向设备发送读取命令 1 条（命令原文及其输出的 SHA-256 值见监管日志）");
+	} else if (strcmp(e, "PRINT") == 0) {
+		cu_text_printf(t, "打印文书 %s", js(s, "form") ? js(s, "form") : "");
+	} else if (strcmp(e, "DEVICE_CHANGE") == 0) {
+		cu_text_puts(t, "对设备或其配对状态作出变更（内容见监管日志）");
 	} else if (strcmp(e, "TRANSFER") == 0 || strcmp(e, "RECEIVE") == 0) {
 		cu_text_printf(t, "%s%s%s%s%s", strcmp(e, "TRANSFER") == 0 ? "移交" : "接收",
 			       js(s, "to") ? "给 " : "", js(s, "to") ? js(s, "to") : "",
@@ -1316,7 +1346,7 @@ static void seal_numbers(struct cu_text *t, const json_t *item)
 static void seizure_list(struct fdoc *d, const struct ctx *cx)
 {
 	static const char *const copies[] = {"第一联 存根", "第二联 交持有人", "第三联 附卷"};
-	static const unsigned tw[] = {900, 1400, 600, 4138, 1600, 1000};
+	static const unsigned tw[] = {700, 1300, 650, 3788, 1700, 1500};
 	static const char *const heads[] = {"编号", "名称", "数量", "特征", "来源", "封存编号"};
 	const struct cu_forms_in *in = cx->in;
 	const json_t *m = in->manifest, *cs = json_object_get(m, "case");
@@ -1479,6 +1509,26 @@ static void unlisted_lines(struct form *fm, const json_t *m)
 	cu_buf_release(&t);
 }
 
+/* Sealed with --allow-incomplete over an unfinished acquisition or import
+ * (sealed.unfinished of the manifest, also in the SEAL entry). */
+static void unfinished_lines(struct form *fm, const json_t *m)
+{
+	const json_t *u;
+	size_t i;
+	char t[256];
+
+	json_array_foreach(json_object_get(json_object_get(m, "sealed"), "unfinished"), i, u)
+	{
+		snprintf(
+		    t, sizeof(t),
+		    "检材 %s 的%s在封存时仍未完成（状态：%s），经确认后封存，见监管日志封存记录",
+		    js(u, "item_id") ? js(u, "item_id") : "?",
+		    js(u, "method") && strcmp(js(u, "method"), "import") == 0 ? "导入" : "提取",
+		    js(u, "status") ? cn_of(status_cn, js(u, "status")) : "—");
+		fm_line(fm, "未完成的提取或导入", t);
+	}
+}
+
 static bool is_import(const json_t *acq)
 {
 	return js(acq, "method") != NULL && strcmp(js(acq, "method"), "import") == 0;
@@ -1512,12 +1562,13 @@ static void file_group(const char *dp, char *out, size_t n)
 		s = p + 21;
 	else if (strncmp(p, "/sdcard/", 8) == 0) {
 		e = strchr(p + 8, '/');
-		snprintf(out, n, "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
+		snprintf(out, n, "%.*s%s", e ? (int)(e - p) : (int)strlen(p), p, e ? "/" : "");
 		return;
 	} else
 		s = *p == '/' ? p + 1 : p;
 	e = strchr(s, '/');
-	snprintf(out, n, "%.*s", e ? (int)(e - s) : (int)strlen(s), s);
+	/* A directory: shown with its slash, as a path. */
+	snprintf(out, n, "%.*s%s", e ? (int)(e - s) : (int)strlen(s), s, e ? "/" : "");
 }
 
 /* Increments obj[key] = [files, bytes]. */
@@ -1851,10 +1902,7 @@ static void extraction_record(struct fdoc *d, const struct ctx *cx)
 		cu_buf_reset(&b);
 		method_text(&tb, in, cx->ev, true);
 		fm_line(&fm, "提取方法", b.len ? b.data : NULL);
-		if (json_array_size(json_object_get(json_object_get(m, "sealed"), "unfinished")) >
-		    0)
-			fm_line(&fm, "未完成提取",
-				"封存时仍有提取未完成，经确认后封存，见监管日志封存记录");
+		unfinished_lines(&fm, m);
 		cu_buf_reset(&b);
 		cu_text_printf(&tb, "%s %s", js(tool, "name") ? js(tool, "name") : "custos",
 			       js(tool, "version") ? js(tool, "version") : "");
@@ -2138,6 +2186,7 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 	receipt_lines(&fm, cx);
 	unlisted_lines(&fm, m);
 	mismatch_lines(&fm, m);
+	unfinished_lines(&fm, m);
 	cu_buf_reset(&b);
 	method_text(&tb, in, ev, false);
 	fm_line(&fm, "检查方法", b.len ? b.data : NULL);
@@ -2164,13 +2213,31 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 	tbl = fm_table(&fm, 5, tw, heads);
 	json_array_foreach(ev->all, i, x)
 	{
-		char seq[24], when[64];
+		char seq[48], when[64];
 		struct cu_buf s = CU_BUF_INIT;
 		struct cu_text ts;
 		const char *cells[5];
+		size_t run = 0;
+
+		/* A run of COMMAND entries (one per command sent to the phone)
+		 * is one row: their text and output digests are in the log. */
+		while (i + run < json_array_size(ev->all) &&
+		       js(json_array_get(ev->all, i + run), "event") != NULL &&
+		       strcmp(js(json_array_get(ev->all, i + run), "event"), "COMMAND") == 0)
+			run++;
 		cu_text_init(&ts, &s);
-		event_text(&ts, in, x);
-		snprintf(seq, sizeof(seq), "%lld", ji(x, "seq"));
+		if (run > 1) {
+			cu_text_printf(
+			    &ts,
+			    "向设备发送读取命令 %zu 条（各命令原文及其输出的 SHA-256 值见"
+			    "监管日志）",
+			    run);
+			snprintf(seq, sizeof(seq), "%lld–%lld", ji(x, "seq"),
+				 ji(json_array_get(ev->all, i + run - 1), "seq"));
+		} else {
+			event_text(&ts, in, x);
+			snprintf(seq, sizeof(seq), "%lld", ji(x, "seq"));
+		}
 		cn_time(in, js(x, "time"), when, sizeof(when));
 		cells[0] = seq;
 		cells[1] = when;
@@ -2184,7 +2251,11 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 		fm_row(&fm, tbl, cells);
 		fd_keep(d, &ts);
 		cu_buf_release(&s);
+		if (run > 1)
+			i += run - 1;
 	}
+	/* The results stay with the signatures under them. */
+	fm_closing(&fm);
 	fm_text(&fm, B_SUB, "检查结果");
 	cu_buf_reset(&b);
 	result_text(&tb, cx);
@@ -2216,7 +2287,6 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 		}
 	}
 	fm_line(&fm, "附件", b.data);
-	fm_closing(&fm);
 	json_array_foreach(cx->examiners, i, x) fm_sign(&fm, "检查人员", json_string_value(x));
 	if (json_array_size(cx->examiners) == 0)
 		fm_sign(&fm, "检查人员", NULL);

@@ -64,3 +64,4 @@ include tests/analysis_case.mk
 include tests/report_review.mk
 include tests/export.mk
 include tests/coverage.mk
+include tests/forms.mk

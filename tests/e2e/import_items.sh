@@ -78,10 +78,10 @@ assert not re.search(r'<tr class="mismatch"><th>厂商 Make', h), "make matches"
 PY
 ok $? "report: both columns labelled, the IMEI row red with both values"
 F=$(grep -l '设备读取与扣押记录不符' "$C"/report/*.html "$C"/report/*/*.html 2>/dev/null | head -1)
-test -n "$F" && grep -q 'class="mismatch"><b>设备读取与扣押记录不符：</b>检材 A1 imei：扣押时记录 350000000000006, 350000000000014，设备读取 353260111234566' "$F"
+test -n "$F" && grep -q 'class="mismatch"><b>设备读取与扣押记录不符：</b>检材 A1 IMEI：扣押时记录 350000000000006, 350000000000014，设备读取 353260111234566' "$F"
 ok $? "forms: a red line with both IMEI values"
 must "$CUSTOS" --case "$C" report --format docx >/dev/null
-python3 - "$C/report/forms/extraction-record.docx" <<'PY'
+python3 - "$C/report/forms/examination-record.docx" <<'PY'
 import re, sys, zipfile, xml.dom.minidom
 x = zipfile.ZipFile(sys.argv[1]).read("word/document.xml").decode("utf-8")
 xml.dom.minidom.parseString(x)

@@ -74,6 +74,11 @@ for i in 1 5 9; do
 		{ echo "# item $i missing"; false; } || break
 done
 ok $? "all items listed"
-pdftotext "$T/pdf/extraction-record.pdf" - | grep -Eq 'name-?30\.txt'
-ok $? "the last evidence file is listed"
+# Every file is in the electronic appendix beside the forms, whose SHA-256
+# the 固定清单 prints.
+csv=$C/report/forms/extraction-files.csv
+sum=$(sha256sum "$csv" | cut -c1-64)
+grep -q 'document-with-a-long-name-30\.txt' "$csv" &&
+	pdftotext "$T/pdf/extraction-record.pdf" - | tr -d ' \n' | grep -q "电子附件SHA-256：$sum"
+ok $? "the last evidence file is in the appendix, whose SHA-256 the form prints"
 tap_done

@@ -53,7 +53,7 @@ must unzip -p "$P" verify.sh >verify.sh
 expect_exit 1 "the packaged verify.sh fails too" sh verify.sh "$P"
 like "$(cat "$T/last.out")" "FAIL acquisitions: acquisition 1 is \"running\"" "verify.sh names it"
 run "forms beside the package" "$CUSTOS" report --forms-for "$P"
-grep -rq '未完成提取' "$P.forms"
+grep -rq '未完成的提取或导入：</b>检材 A1 的导入在封存时仍未完成' "$P.forms"
 ok $? "the forms print the unfinished acquisition"
 
 run "import --resume finishes the acquisition" "$CUSTOS" --case case import "$S" --item A1 --resume
@@ -64,6 +64,6 @@ like "$(cat "$T/last.out")" 'ok   acquisitions: 1 acquisitions, all finished' "a
 run "the packaged verify.sh passes" sh verify.sh "$P2"
 like "$(cat "$T/last.out")" 'ok   acquisitions: all finished' "verify.sh acquisitions check reported"
 run "forms beside the complete package" "$CUSTOS" report --forms-for "$P2"
-grep -rq '未完成提取' "$P2.forms"
+grep -rq '未完成的提取或导入' "$P2.forms"
 nok $? "no unfinished line on the forms of a complete seal"
 tap_done
