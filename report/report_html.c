@@ -295,10 +295,12 @@ static const char search_js[] =
     "      html.removeAttribute(\"data-first-ms\");\n"
     "      var status = $(\"status\");\n"
     "      status.textContent = \"搜索中 searching…\";\n"
-    "      window.cuShard = function (no, recs) {\n"
+    "      window.cuShard = function (no, recs) { scan(no, recs, [], 0); };\n"
+    "      /* Scans recs from i; after the very first result it lets the page\n"
+    "       * paint (the rest of the shard continues in the next task). */\n"
+    "      function scan(no, recs, pages, i) {\n"
     "        if (me !== run) return;\n"
-    "        var pages = [];\n"
-    "        for (var i = 0; i < recs.length && found < MAX; i++) {\n"
+    "        for (; i < recs.length && found < MAX; i++) {\n"
     "          var r = recs[i];\n"
     "          if (typeof r[0] === \"string\") pages.push(r[0]);\n"
     "          var page = typeof r[0] === \"string\" ? r[0] : pages[r[0]];\n"
@@ -331,12 +333,17 @@ static const char search_js[] =
     "          fl.textContent = f.join(\", \");\n"
     "          tr.appendChild(fl);\n"
     "          tb.appendChild(tr);\n"
+    "          if (found === 1 && i + 1 < recs.length) {\n"
+    "            var k = i + 1;\n"
+    "            setTimeout(function () { scan(no, recs, pages, k); }, 0);\n"
+    "            return;\n"
+    "          }\n"
     "        }\n"
     "        n = no + 1;\n"
     "        status.textContent = \"已搜索 searched \" + n + \" / \" + meta.shards + \" · 结果 results \" + found + (found >= MAX ? \" (前 first \" + MAX + \")\" : \"\");\n"
     "        if (n < meta.shards && found < MAX) next(n);\n"
     "        else { html.setAttribute(\"data-done\", String(found)); html.setAttribute(\"data-done-ms\", String(Date.now() - t0)); }\n"
-    "      };\n"
+    "      }\n"
     "      var gb = grams(q).map(function (g) { return bits(g, meta.bloom_bits || 1); });\n"
     "      var blooms = {}, skipped = 0, pending = null;\n"
     "      window.cuBloom = function (g, list) {\n"
@@ -393,8 +400,8 @@ static const char search_js[] =
 /* Each shard has a Bloom filter of the grams (code points and pairs of
  * them) of its texts, so a search loads only the shards that may hold
  * the text; filters of BLOOM_GROUP shards share one file. */
-#define BLOOM_BITS  (1u << 17)
-#define BLOOM_GROUP 16
+#define BLOOM_BITS  (1u << 16)
+#define BLOOM_GROUP 32
 
 struct rep {
 	struct cu_case *c;
@@ -1630,7 +1637,7 @@ static enum cu_status load_names(struct rep *r, struct cu_error *err)
  * items. Texts are cut to INDEX_TEXT bytes; every string is a JSON string
  * (evidence is data to the script, never code).
  */
-#define SHARD_RECORDS 4000
+#define SHARD_RECORDS 2000
 #define INDEX_TEXT    300
 
 /* A JSON string of n bytes of untrusted text: controls, quotes, '<', '>',
