@@ -46,6 +46,7 @@ static const char report_css[] =
     "h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd}h3{font-size:15px}\n"
     "table{border-collapse:collapse;margin:6px 0 14px 0}\n"
     "th,td{border:1px solid #bbb;padding:2px 6px;vertical-align:top;text-align:left;"
+    "min-width:4.5em;"
     "overflow-wrap:anywhere;word-break:break-word}\n"
     "th{background:#eef}\n"
     "td.num{text-align:right;white-space:nowrap}\n"
@@ -311,7 +312,11 @@ static const char search_js[] =
     "          if (from && (!day || day < from)) continue;\n"
     "          if (to && (!day || day > to)) continue;\n"
     "          if (q && ((r[8] || \"\") + \"\\n\" + (r[7] || \"\") + \"\\n\" + (r[6] || \"\")).toLowerCase().indexOf(q) < 0) continue;\n"
-    "          if (found === 0) html.setAttribute(\"data-first-ms\", String(Date.now() - t0));\n"
+    "          if (found === 0) {\n"
+    "            html.setAttribute(\"data-first-ms\", String(Date.now() - t0));\n"
+    "            /* since the page was opened (navigation start) */\n"
+    "            html.setAttribute(\"data-first-nav-ms\", String(Math.round(performance.now())));\n"
+    "          }\n"
     "          found++;\n"
     "          var tr = document.createElement(\"tr\");\n"
     "          var cells = [r[3] || \"—\", r[4] || \"\", r[5] || \"\", r[6] || \"\", r[7] || \"\"];\n"
@@ -1613,7 +1618,11 @@ static enum cu_status load_names(struct rep *r, struct cu_error *err)
 		"coalesce(nullif(remark, ''), nullif(display_name, ''), nullif(alias, '')), "
 		"coalesce(status = 'deleted', 0) FROM contacts WHERE phone IS NOT NULL "
 		"AND coalesce(nullif(remark, ''), nullif(display_name, ''), nullif(alias, '')) "
-		"IS NOT NULL ORDER BY coalesce(recovered, 0), contact_id;",
+		"IS NOT NULL ORDER BY coalesce(recovered, 0), contact_id;"
+		/* The phone's own accounts: the owner. */
+		"INSERT OR IGNORE INTO temp.names SELECT item_id, identifier, '本机 owner' || "
+		"coalesce(' ' || nullif(display_name, ''), ''), 0 FROM accounts WHERE identifier "
+		"IS NOT NULL ORDER BY account_id;",
 		NULL, NULL, &msg) != SQLITE_OK) {
 		st = cu_error_set(err, CU_E_FORMAT, "report: contact names: %s", msg ? msg : "?");
 		sqlite3_free(msg);
