@@ -59,10 +59,14 @@ try {
       await sleep(10);
     }
     peak = Math.max(peak, rssKiB());
+    /* The page's own clock: ms from navigation start to the first result
+     * row and to the end (search.js writes them on <html>). */
+    const nav = await evalJs("[document.documentElement.getAttribute('data-first-nav-ms'), Math.round(performance.now())]");
     await call("Performance.enable");
     const metrics = (await call("Performance.getMetrics")).result?.metrics || [];
     const heap = metrics.find((m) => m.name === "JSHeapUsedSize");
-    console.log(JSON.stringify({ query: q, first_result_ms: first, done_ms: done, results: n,
+    console.log(JSON.stringify({ query: q, first_result_in_page_ms: nav && nav[0] !== null ? +nav[0] : null,
+      first_result_polled_ms: first, done_ms: done, results: n,
       js_heap_kib: heap ? Math.round(heap.value / 1024) : null, peak_rss_kib: peak }));
     ws.close();
     await fetch(`http://127.0.0.1:${port}/json/close/${t.id}`).catch(() => {});

@@ -16,7 +16,8 @@ ROWS=${BENCH_ROWS:-1000000}
 export CUSTOS_EXAMINER=${CUSTOS_EXAMINER:-Bench}
 mkdir -p "$BENCHTMP"
 D=$(mktemp -d "$BENCHTMP/searchbench.XXXXXX")
-trap 'chmod -R u+w "$D" 2>/dev/null; rm -rf "$D"' EXIT INT TERM
+# BENCH_KEEP=1 keeps the cases (to look at the reports afterwards).
+[ -n "${BENCH_KEEP:-}" ] || trap 'chmod -R u+w "$D" 2>/dev/null; rm -rf "$D"' EXIT INT TERM
 
 one() { # one ROWS
 	rows=$1

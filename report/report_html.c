@@ -47,6 +47,7 @@ static const char report_css[] =
     "h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd}h3{font-size:15px}\n"
     "table{border-collapse:collapse;margin:6px 0 14px 0}\n"
     "th,td{border:1px solid #bbb;padding:2px 6px;vertical-align:top;text-align:left;"
+    "min-width:4.5em;"
     "overflow-wrap:anywhere;word-break:break-word}\n"
     "th{background:#eef}\n"
     "td.num{text-align:right;white-space:nowrap}\n"
@@ -296,10 +297,12 @@ static const char search_js[] =
     "      html.removeAttribute(\"data-first-ms\");\n"
     "      var status = $(\"status\");\n"
     "      status.textContent = \"搜索中 searching…\";\n"
-    "      window.cuShard = function (no, recs) {\n"
+    "      window.cuShard = function (no, recs) { scan(no, recs, [], 0); };\n"
+    "      /* Scans recs from i; after the very first result it lets the page\n"
+    "       * paint (the rest of the shard continues in the next task). */\n"
+    "      function scan(no, recs, pages, i) {\n"
     "        if (me !== run) return;\n"
-    "        var pages = [];\n"
-    "        for (var i = 0; i < recs.length && found < MAX; i++) {\n"
+    "        for (; i < recs.length && found < MAX; i++) {\n"
     "          var r = recs[i];\n"
     "          if (typeof r[0] === \"string\") pages.push(r[0]);\n"
     "          var page = typeof r[0] === \"string\" ? r[0] : pages[r[0]];\n"
@@ -310,7 +313,11 @@ static const char search_js[] =
     "          if (from && (!day || day < from)) continue;\n"
     "          if (to && (!day || day > to)) continue;\n"
     "          if (q && ((r[8] || \"\") + \"\\n\" + (r[7] || \"\") + \"\\n\" + (r[6] || \"\")).toLowerCase().indexOf(q) < 0) continue;\n"
-    "          if (found === 0) html.setAttribute(\"data-first-ms\", String(Date.now() - t0));\n"
+    "          if (found === 0) {\n"
+    "            html.setAttribute(\"data-first-ms\", String(Date.now() - t0));\n"
+    "            /* since the page was opened (navigation start) */\n"
+    "            html.setAttribute(\"data-first-nav-ms\", String(Math.round(performance.now())));\n"
+    "          }\n"
     "          found++;\n"
     "          var tr = document.createElement(\"tr\");\n"
     "          var cells = [r[3] || \"—\", r[4] || \"\", r[5] || \"\", r[6] || \"\", r[7] || \"\"];\n"
@@ -332,12 +339,17 @@ static const char search_js[] =
     "          fl.textContent = f.join(\", \");\n"
     "          tr.appendChild(fl);\n"
     "          tb.appendChild(tr);\n"
+    "          if (found === 1 && i + 1 < recs.length) {\n"
+    "            var k = i + 1;\n"
+    "            setTimeout(function () { scan(no, recs, pages, k); }, 0);\n"
+    "            return;\n"
+    "          }\n"
     "        }\n"
     "        n = no + 1;\n"
     "        status.textContent = \"已搜索 searched \" + n + \" / \" + meta.shards + \" · 结果 results \" + found + (found >= MAX ? \" (前 first \" + MAX + \")\" : \"\");\n"
     "        if (n < meta.shards && found < MAX) next(n);\n"
     "        else { html.setAttribute(\"data-done\", String(found)); html.setAttribute(\"data-done-ms\", String(Date.now() - t0)); }\n"
-    "      };\n"
+    "      }\n"
     "      var gb = grams(q).map(function (g) { return bits(g, meta.bloom_bits || 1); });\n"
     "      var blooms = {}, skipped = 0, pending = null;\n"
     "      window.cuBloom = function (g, list) {\n"
@@ -394,8 +406,8 @@ static const char search_js[] =
 /* Each shard has a Bloom filter of the grams (code points and pairs of
  * them) of its texts, so a search loads only the shards that may hold
  * the text; filters of BLOOM_GROUP shards share one file. */
-#define BLOOM_BITS  (1u << 17)
-#define BLOOM_GROUP 16
+#define BLOOM_BITS  (1u << 16)
+#define BLOOM_GROUP 32
 
 struct rep {
 	struct cu_case *c;
@@ -1581,7 +1593,11 @@ static enum cu_status load_names(struct rep *r, struct cu_error *err)
 		"coalesce(nullif(remark, ''), nullif(display_name, ''), nullif(alias, '')), "
 		"coalesce(status = 'deleted', 0) FROM contacts WHERE phone IS NOT NULL "
 		"AND coalesce(nullif(remark, ''), nullif(display_name, ''), nullif(alias, '')) "
-		"IS NOT NULL ORDER BY coalesce(recovered, 0), contact_id;",
+		"IS NOT NULL ORDER BY coalesce(recovered, 0), contact_id;"
+		/* The phone's own accounts: the owner. */
+		"INSERT OR IGNORE INTO temp.names SELECT item_id, identifier, '本机 owner' || "
+		"coalesce(' ' || nullif(display_name, ''), ''), 0 FROM accounts WHERE identifier "
+		"IS NOT NULL ORDER BY account_id;",
 		NULL, NULL, &msg) != SQLITE_OK) {
 		st = cu_error_set(err, CU_E_FORMAT, "report: contact names: %s", msg ? msg : "?");
 		sqlite3_free(msg);
@@ -1605,7 +1621,7 @@ static enum cu_status load_names(struct rep *r, struct cu_error *err)
  * items. Texts are cut to INDEX_TEXT bytes; every string is a JSON string
  * (evidence is data to the script, never code).
  */
-#define SHARD_RECORDS 4000
+#define SHARD_RECORDS 2000
 #define INDEX_TEXT    300
 
 /* A JSON string of n bytes of untrusted text: controls, quotes, '<', '>',
