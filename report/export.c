@@ -12,6 +12,7 @@
  * The output is written beside its final name and renamed when complete;
  * case.db and the evidence are opened read-only, never written.
  */
+#include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "report/seal_int.h"
 
 #include "casedb/casedb.h"
@@ -389,8 +390,21 @@ static void json_cell(struct cu_json *j, const struct cell *v)
 /* xlsx (libxlsxwriter)                                                */
 /* ------------------------------------------------------------------ */
 
-#define XLSX_MAX_ROWS  1048576u /* Excel's limit, header included */
-#define XLSX_MAX_CHARS 32767u   /* characters in one cell */
+#define XLSX_MAX_ROWS 1048576u /* Excel's limit, header included */
+
+/* Rows a sheet holds before the next one starts. Test builds may lower it
+ * (CUSTOS_TEST_XLSX_ROWS) to reach the second sheet without a million rows. */
+static uint32_t xlsx_max_rows(void)
+{
+#ifdef CUSTOS_TEST_HOOKS
+	const char *v = getenv("CUSTOS_TEST_XLSX_ROWS");
+	uint64_t n;
+	if (v != NULL && cu_parse_u64(v, &n) && n >= 2 && n <= XLSX_MAX_ROWS)
+		return (uint32_t)n;
+#endif
+	return XLSX_MAX_ROWS;
+}
+#define XLSX_MAX_CHARS 32767u /* characters in one cell */
 
 struct xlsx {
 	lxw_workbook *wb;
@@ -593,6 +607,7 @@ static enum cu_status write_table(struct export_run *x, const struct export_kind
 	enum cu_status st;
 	int rc;
 	bool xl = strcmp(x->format, "xlsx") == 0, csv = strcmp(x->format, "csv") == 0;
+	uint32_t max_rows = xlsx_max_rows();
 
 	memset(&w, 0, sizeof(w));
 	cu_buf_init(&w.tmp, 1u << 20);
@@ -705,7 +720,7 @@ static enum cu_status write_table(struct export_run *x, const struct export_kind
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cell v;
 		if (xl) {
-			if (w.row >= XLSX_MAX_ROWS) {
+			if (w.row >= max_rows) {
 				xlsx_finish_sheet(&w);
 				if ((w.e = xlsx_sheet(&w)) != LXW_NO_ERROR)
 					goto xlsx_error;
