@@ -5,3 +5,4 @@ libcureport_a_SOURCES = report/report.h
 include report/seal.mk
 include report/html.mk
 include report/export.mk
+libcureport_a_SOURCES += report/hits_int.h report/report_hits.c

@@ -162,8 +162,9 @@ void cu_report_yuan(int64_t minor, char out[CU_YUAN_STR]);
 bool cu_report_local_time(int64_t unix_ms, int offset_min, char out[CU_LOCAL_TIME_STR]);
 /* A 64-digit hex hash as 16 groups of 4 ("1a2b 3c4d ..."), 80 bytes. */
 void cu_report_group_hex(const char *hex64, char out[80]);
-/* Parses "+08:00", "-05:30", "UTC", "Z" or a known zone name
- * ("Asia/Shanghai"...; fixed offsets only) into minutes east of UTC. */
+/* Parses "+08:00", "-05:30", "UTC", "Z" or an IANA zone name into minutes
+ * east of UTC (for a zone with daylight saving time: its standard offset;
+ * to show a time, use cu_time_format_zone/cu_time_zone_offset). */
 bool cu_report_parse_tz(const char *s, int *offset_min);
 
 /* QR code of text (libqrencode, level M, 8-bit) as a grayscale PNG written

@@ -17,6 +17,7 @@
  *    offset;
  *  - deterministic: no clock is read; the same inputs give the same bytes.
  */
+#include "report/hits_int.h"
 #include "report/html_int.h"
 #include "report/seal_int.h"
 #include "casedb/casedb.h"
@@ -58,6 +59,10 @@ static const char report_css[] =
     ".badge{display:inline-block;font-size:11px;padding:0 4px;border-radius:3px;"
     "color:#fff;background:#666;margin-left:4px}\n"
     ".badge.recalled{background:#c00}.badge.recovered{background:#06c}"
+    ".badge.deleted{background:#555}.badge.cipher{background:#708}"
+    "tr.deleted td{color:#666;text-decoration:line-through}"
+    "th.sortable{cursor:pointer}th.asc:after{content:\" \\25B2\"}th.desc:after{content:\" "
+    "\\25BC\"}"
     ".badge.damaged{background:#a60}\n"
     "tr.mismatch td,tr.mismatch th{color:#c00;background:#fee;font-weight:bold}\n"
     ".meta{font-size:12px;color:#444}\n"
@@ -65,6 +70,7 @@ static const char report_css[] =
     ".prov{font-size:11px;color:#36c}\n"
     ".pay{font-weight:bold;color:#840}\n"
     "img.thumb{max-width:240px;max-height:240px;display:block;margin:4px 0}\n"
+    ".devtime{font-size:11px;color:#805}\n"
     ".pager a,.pager span{margin-right:8px}\n"
     "mark{background:#ff0}\n"
     ".filter{margin:6px 0}\n"
@@ -72,25 +78,256 @@ static const char report_css[] =
     "pre{white-space:pre-wrap;overflow-wrap:anywhere}\n"
     "@media print{header,.filter,.pager{display:none}}\n";
 
-/* The only script: filters rows and messages of the current page by a
- * typed text. No evidence is ever passed to it as code, and it writes
- * nothing but class names (and data-search="ready" on <html>, which tells
- * the tests the report's own script runs under the CSP). */
+/* The only script: sortable columns and filters of the current page, and
+ * on search.html the search across the case, which loads the index shards
+ * (search/s<n>.js, data written by index_message) with <script src>. No
+ * evidence is ever passed to it as code: it writes text nodes and class
+ * names only (and data-* state on <html>: data-search="ready" tells the
+ * tests the report's own script runs under the CSP). */
 static const char search_js[] =
     "\"use strict\";\n"
-    "document.addEventListener(\"DOMContentLoaded\", function () {\n"
-    "  document.documentElement.setAttribute(\"data-search\", \"ready\");\n"
-    "  var box = document.getElementById(\"filter\");\n"
-    "  if (!box) return;\n"
-    "  box.addEventListener(\"input\", function () {\n"
-    "    var q = box.value.toLowerCase();\n"
-    "    var rows = document.querySelectorAll(\"tbody tr, div.msg\");\n"
-    "    for (var i = 0; i < rows.length; i++) {\n"
-    "      var t = rows[i].textContent.toLowerCase();\n"
-    "      rows[i].classList.toggle(\"hidden\", q !== \"\" && t.indexOf(q) < 0);\n"
+    "/* custos report script: sortable columns, filters, and the search across\n"
+    " * the whole case. Evidence only ever reaches the page as textContent. The\n"
+    " * state lives in the URL fragment (#q=..&app=..&sort=2:desc) so a view can\n"
+    " * be bookmarked and the tests can drive it. */\n"
+    "(function () {\n"
+    "  function $(id) { return document.getElementById(id); }\n"
+    "  function hashParams() {\n"
+    "    var out = {}, h = location.hash.replace(/^#/, \"\");\n"
+    "    if (!h) return out;\n"
+    "    h.split(\"&\").forEach(function (kv) {\n"
+    "      var i = kv.indexOf(\"=\");\n"
+    "      if (i < 0) return;\n"
+    "      try { out[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1)); } catch (e) {}\n"
+    "    });\n"
+    "    return out;\n"
+    "  }\n"
+    "  function setHash(p) {\n"
+    "    var parts = [];\n"
+    "    Object.keys(p).sort().forEach(function (k) {\n"
+    "      if (p[k] !== \"\" && p[k] != null) parts.push(encodeURIComponent(k) + \"=\" + encodeURIComponent(p[k]));\n"
+    "    });\n"
+    "    try { history.replaceState(null, \"\", \"#\" + parts.join(\"&\")); } catch (e) {}\n"
+    "  }\n"
+    "  /* --- sorting ------------------------------------------------------ */\n"
+    "  function key(td) {\n"
+    "    if (!td) return [2, \"\"];\n"
+    "    var ms = td.getAttribute(\"data-ms\");\n"
+    "    if (ms !== null && ms !== \"\") return [0, +ms];\n"
+    "    var t = td.textContent.trim(), n = t.replace(/,/g, \"\");\n"
+    "    if (/^-?[0-9]+(\\.[0-9]+)?$/.test(n)) return [0, parseFloat(n)];\n"
+    "    return [1, t.toLowerCase()];\n"
+    "  }\n"
+    "  function sortTable(table, col, desc) {\n"
+    "    var tb = table.tBodies[0];\n"
+    "    if (!tb) return;\n"
+    "    var rows = Array.prototype.slice.call(tb.rows).map(function (r, i) {\n"
+    "      return { r: r, k: key(r.cells[col]), i: i };\n"
+    "    });\n"
+    "    rows.sort(function (a, b) {\n"
+    "      var c = a.k[0] - b.k[0];\n"
+    "      if (c === 0) c = a.k[1] < b.k[1] ? -1 : a.k[1] > b.k[1] ? 1 : 0;\n"
+    "      if (desc) c = -c;\n"
+    "      return c || a.i - b.i;\n"
+    "    });\n"
+    "    rows.forEach(function (x) { tb.appendChild(x.r); });\n"
+    "    var ths = table.tHead.rows[0].cells;\n"
+    "    for (var i = 0; i < ths.length; i++) {\n"
+    "      ths[i].classList.remove(\"asc\", \"desc\");\n"
+    "      if (i === col) ths[i].classList.add(desc ? \"desc\" : \"asc\");\n"
     "    }\n"
+    "    table.setAttribute(\"data-sorted\", col + \":\" + (desc ? \"desc\" : \"asc\"));\n"
+    "  }\n"
+    "  function sortable(table, onSort) {\n"
+    "    if (!table.tHead || !table.tHead.rows.length) return;\n"
+    "    var ths = table.tHead.rows[0].cells;\n"
+    "    Array.prototype.forEach.call(ths, function (th, i) {\n"
+    "      th.classList.add(\"sortable\");\n"
+    "      th.title = \"点击排序 click to sort\";\n"
+    "      th.addEventListener(\"click\", function () {\n"
+    "        var desc = th.classList.contains(\"asc\");\n"
+    "        sortTable(table, i, desc);\n"
+    "        if (onSort) onSort(i, desc);\n"
+    "      });\n"
+    "    });\n"
+    "  }\n"
+    "  /* --- filters of one page ------------------------------------------ */\n"
+    "  function pageFilters() {\n"
+    "    var finp = $(\"filter\"), box = finp ? finp.closest(\"div.filter\") : null;\n"
+    "    var tables = document.querySelectorAll(\"main table\");\n"
+    "    var main = null;\n"
+    "    for (var t = 0; t < tables.length; t++)\n"
+    "      if (tables[t].tHead && tables[t].tBodies.length && tables[t].tBodies[0].rows.length > 1) main = tables[t];\n"
+    "    var p = hashParams(), selects = [], from = null, to = null;\n"
+    "    if (main && box) {\n"
+    "      var ths = main.tHead.rows[0].cells;\n"
+    "      Array.prototype.forEach.call(ths, function (th, i) {\n"
+    "        var f = th.getAttribute(\"data-f\");\n"
+    "        if (!f) return;\n"
+    "        var seen = {}, vals = [];\n"
+    "        Array.prototype.forEach.call(main.tBodies[0].rows, function (r) {\n"
+    "          var v = r.cells[i] ? r.cells[i].textContent.trim() : \"\";\n"
+    "          if (!seen[v]) { seen[v] = 1; vals.push(v); }\n"
+    "        });\n"
+    "        vals.sort();\n"
+    "        var lab = document.createElement(\"label\"), sel = document.createElement(\"select\");\n"
+    "        lab.textContent = \" \" + th.textContent + \": \";\n"
+    "        var o = document.createElement(\"option\");\n"
+    "        o.value = \"\"; o.textContent = \"全部 all\"; sel.appendChild(o);\n"
+    "        vals.forEach(function (v) { var o = document.createElement(\"option\"); o.value = v; o.textContent = v || \"—\"; sel.appendChild(o); });\n"
+    "        sel.id = \"f-\" + f;\n"
+    "        if (p[f]) sel.value = p[f];\n"
+    "        lab.appendChild(sel);\n"
+    "        box.appendChild(lab);\n"
+    "        selects.push({ f: f, i: i, el: sel });\n"
+    "      });\n"
+    "      if (main.querySelector(\"td[data-ms]\")) {\n"
+    "        var mk = function (id, text) {\n"
+    "          var l = document.createElement(\"label\"), inp = document.createElement(\"input\");\n"
+    "          l.textContent = \" \" + text + \": \"; inp.type = \"date\"; inp.id = id; l.appendChild(inp); box.appendChild(l);\n"
+    "          return inp;\n"
+    "        };\n"
+    "        from = mk(\"f-from\", \"从 From\"); to = mk(\"f-to\", \"到 To\");\n"
+    "        if (p.from) from.value = p.from;\n"
+    "        if (p.to) to.value = p.to;\n"
+    "      }\n"
+    "    }\n"
+    "    function apply() {\n"
+    "      var q = finp ? finp.value.toLowerCase() : \"\";\n"
+    "      var st = {};\n"
+    "      if (q) st.q = q;\n"
+    "      selects.forEach(function (s) { if (s.el.value) st[s.f] = s.el.value; });\n"
+    "      if (from && from.value) st.from = from.value;\n"
+    "      if (to && to.value) st.to = to.value;\n"
+    "      var rows = document.querySelectorAll(\"tbody tr, div.msg\");\n"
+    "      var shown = 0;\n"
+    "      for (var i = 0; i < rows.length; i++) {\n"
+    "        var r = rows[i], hide = q !== \"\" && r.textContent.toLowerCase().indexOf(q) < 0;\n"
+    "        if (main && r.parentNode === main.tBodies[0]) {\n"
+    "          selects.forEach(function (s) {\n"
+    "            if (s.el.value && (r.cells[s.i] ? r.cells[s.i].textContent.trim() : \"\") !== s.el.value) hide = true;\n"
+    "          });\n"
+    "          var td = r.querySelector(\"td[data-ms]\");\n"
+    "          var d = td ? td.textContent.slice(0, 10) : \"\";\n"
+    "          if (from && from.value && (!d || d < from.value)) hide = true;\n"
+    "          if (to && to.value && (!d || d > to.value)) hide = true;\n"
+    "        }\n"
+    "        r.classList.toggle(\"hidden\", hide);\n"
+    "        if (!hide) shown++;\n"
+    "      }\n"
+    "      document.documentElement.setAttribute(\"data-shown\", String(shown));\n"
+    "      var keep = hashParams();\n"
+    "      [\"q\", \"from\", \"to\"].concat(selects.map(function (s) { return s.f; })).forEach(function (k) { delete keep[k]; });\n"
+    "      Object.keys(st).forEach(function (k) { keep[k] = st[k]; });\n"
+    "      setHash(keep);\n"
+    "    }\n"
+    "    if (box) {\n"
+    "      if (p.q) finp.value = p.q;\n"
+    "      box.addEventListener(\"input\", apply);\n"
+    "      box.addEventListener(\"change\", apply);\n"
+    "    }\n"
+    "    Array.prototype.forEach.call(tables, function (t) {\n"
+    "      sortable(t, function (i, desc) { var k = hashParams(); k.sort = i + \":\" + (desc ? \"desc\" : \"asc\"); setHash(k); });\n"
+    "    });\n"
+    "    if (main && p.sort) {\n"
+    "      var m = /^([0-9]+):(asc|desc)$/.exec(p.sort);\n"
+    "      if (m) sortTable(main, +m[1], m[2] === \"desc\");\n"
+    "    }\n"
+    "    if (box) apply();\n"
+    "  }\n"
+    "  /* --- the search across the case ----------------------------------- */\n"
+    "  var MAX = 1000;\n"
+    "  function search() {\n"
+    "    var form = $(\"search\");\n"
+    "    var meta = null, run = 0;\n"
+    "    window.cuSearchMeta = function (m) {\n"
+    "      meta = m;\n"
+    "      var fill = function (id, vals) {\n"
+    "        vals.forEach(function (v) { var o = document.createElement(\"option\"); o.value = v; o.textContent = v; $(id).appendChild(o); });\n"
+    "      };\n"
+    "      fill(\"f-app\", m.apps || []);\n"
+    "      fill(\"f-item\", m.items || []);\n"
+    "      var p = hashParams();\n"
+    "      [\"q\", \"app\", \"item\", \"conv\", \"from\", \"to\"].forEach(function (k) {\n"
+    "        var el = $(k === \"q\" ? \"q\" : \"f-\" + k);\n"
+    "        if (p[k]) el.value = p[k];\n"
+    "      });\n"
+    "      if (p.q || p.app || p.item || p.conv || p.from || p.to) go();\n"
+    "    };\n"
+    "    function load(src, onerror) {\n"
+    "      var s = document.createElement(\"script\");\n"
+    "      s.src = src;\n"
+    "      s.onload = function () { s.parentNode.removeChild(s); };\n"
+    "      s.onerror = function () { s.parentNode.removeChild(s); if (onerror) onerror(); };\n"
+    "      document.head.appendChild(s);\n"
+    "    }\n"
+    "    function go() {\n"
+    "      var me = ++run;\n"
+    "      var q = $(\"q\").value.toLowerCase(), app = $(\"f-app\").value, item = $(\"f-item\").value;\n"
+    "      var conv = $(\"f-conv\").value.toLowerCase(), from = $(\"f-from\").value, to = $(\"f-to\").value;\n"
+    "      setHash({ q: $(\"q\").value, app: app, item: item, conv: $(\"f-conv\").value, from: from, to: to });\n"
+    "      var tb = $(\"results\").tBodies[0], found = 0, t0 = Date.now(), n = 0;\n"
+    "      while (tb.firstChild) tb.removeChild(tb.firstChild);\n"
+    "      var html = document.documentElement;\n"
+    "      html.removeAttribute(\"data-done\");\n"
+    "      html.removeAttribute(\"data-first-ms\");\n"
+    "      var status = $(\"status\");\n"
+    "      status.textContent = \"搜索中 searching…\";\n"
+    "      window.cuShard = function (no, recs) {\n"
+    "        if (me !== run) return;\n"
+    "        var pages = [];\n"
+    "        for (var i = 0; i < recs.length && found < MAX; i++) {\n"
+    "          var r = recs[i];\n"
+    "          if (typeof r[0] === \"string\") pages.push(r[0]);\n"
+    "          var page = typeof r[0] === \"string\" ? r[0] : pages[r[0]];\n"
+    "          if (app && r[4] !== app) continue;\n"
+    "          if (item && r[5] !== item) continue;\n"
+    "          if (conv && (r[6] || \"\").toLowerCase().indexOf(conv) < 0) continue;\n"
+    "          var day = (r[3] || \"\").slice(0, 10);\n"
+    "          if (from && (!day || day < from)) continue;\n"
+    "          if (to && (!day || day > to)) continue;\n"
+    "          if (q && ((r[8] || \"\") + \"\\n\" + (r[7] || \"\") + \"\\n\" + (r[6] || \"\")).toLowerCase().indexOf(q) < 0) continue;\n"
+    "          if (found === 0) html.setAttribute(\"data-first-ms\", String(Date.now() - t0));\n"
+    "          found++;\n"
+    "          var tr = document.createElement(\"tr\");\n"
+    "          var cells = [r[3] || \"—\", r[4] || \"\", r[5] || \"\", r[6] || \"\", r[7] || \"\"];\n"
+    "          cells.forEach(function (v, k) {\n"
+    "            var td = document.createElement(\"td\");\n"
+    "            td.textContent = v;\n"
+    "            if (k === 0 && r[2] !== null) td.setAttribute(\"data-ms\", String(r[2]));\n"
+    "            tr.appendChild(td);\n"
+    "          });\n"
+    "          var td = document.createElement(\"td\"), a = document.createElement(\"a\");\n"
+    "          a.href = page + \"#m\" + r[1];\n"
+    "          a.textContent = (r[8] || \"\") + (r[9].indexOf(\"+\") >= 0 ? \" …\" : \"\");\n"
+    "          td.appendChild(a);\n"
+    "          tr.appendChild(td);\n"
+    "          var fl = document.createElement(\"td\"), f = [];\n"
+    "          if (r[9].indexOf(\"R\") >= 0) f.push(\"已撤回 recalled\");\n"
+    "          if (r[9].indexOf(\"D\") >= 0) f.push(\"已恢复 recovered\");\n"
+    "          if (r[9].indexOf(\"C\") >= 0) f.push(\"疑似密文 ciphertext\");\n"
+    "          fl.textContent = f.join(\", \");\n"
+    "          tr.appendChild(fl);\n"
+    "          tb.appendChild(tr);\n"
+    "        }\n"
+    "        n = no + 1;\n"
+    "        status.textContent = \"已搜索 searched \" + n + \" / \" + meta.shards + \" · 结果 results \" + found + (found >= MAX ? \" (前 first \" + MAX + \")\" : \"\");\n"
+    "        if (n < meta.shards && found < MAX) load(\"search/s\" + n + \".js\");\n"
+    "        else { html.setAttribute(\"data-done\", String(found)); html.setAttribute(\"data-done-ms\", String(Date.now() - t0)); }\n"
+    "      };\n"
+    "      if (meta.shards === 0) { status.textContent = \"没有消息 no messages\"; html.setAttribute(\"data-done\", \"0\"); return; }\n"
+    "      load(\"search/s0.js\", function () { status.textContent = \"索引缺失 the index is missing (search/s0.js)\"; });\n"
+    "    }\n"
+    "    form.addEventListener(\"submit\", function (ev) { ev.preventDefault(); go(); });\n"
+    "    sortable($(\"results\"));\n"
+    "    load(\"search/meta.js\", function () { $(\"status\").textContent = \"索引缺失 the index is missing (search/meta.js)\"; });\n"
+    "  }\n"
+    "  document.addEventListener(\"DOMContentLoaded\", function () {\n"
+    "    document.documentElement.setAttribute(\"data-search\", \"ready\");\n"
+    "    if ($(\"search\")) search();\n"
+    "    else pageFilters();\n"
     "  });\n"
-    "});\n";
+    "})();\n";
 
 /* 'self' only; no inline code or style; no network. */
 #define CSP                                                                                        \
@@ -100,9 +337,12 @@ static const char search_js[] =
 struct rep {
 	struct cu_case *c;
 	sqlite3 *db;
-	char *out; /* the report folder being written */
-	int tz;
-	char tz_label[64];
+	char *out;     /* the report folder being written */
+	int tz;        /* minutes east of UTC on 2000-01-01 (the forms) */
+	char zone[64]; /* the display zone: IANA name or +HH:MM */
+	char tz_label[128];
+	size_t nitz; /* device zones of the items (items.timezone) */
+	char itz_item[16][64], itz_zone[16][64];
 	size_t rows;
 	const char *case_id;
 	struct cu_report_result res;
@@ -112,9 +352,18 @@ struct rep {
 	sqlite3_stmt *mpay;            /* payments parsed from one message */
 	sqlite3_stmt *locput, *locget; /* temp.msgloc: message -> chat page */
 	char cur_page[256];            /* the chat page being written */
+	char cur_conv[160];            /* its conversation's title, for the index */
 	uint64_t files_written;
 	struct cu_buf exports_html; /* index section linking exports/ (report/export.c) */
 	json_t *exports;            /* the files written there, for their EXPORT entries */
+	/* the search index: search/s<n>.js shards of SHARD_RECORDS messages */
+	struct cu_buf shard;
+	size_t shard_n, shard_no;
+	char shard_page[256]; /* last page added to the shard's page list */
+	size_t shard_pages;
+	enum cu_status idx_st;
+	struct cu_error idx_err;
+	sqlite3_stmt *name; /* contact name of (item, app, identifier) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -179,12 +428,54 @@ static int64_t count_of(struct rep *r, const char *sql, struct cu_error *err, en
 	return n;
 }
 
-static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col, int utc_col)
+/* ms as "2024-07-01 14:00:00 +02:00" in zone, with the offset in force
+ * then (daylight saving time included). */
+static bool zone_time(const char *zone, int64_t ms, char loc[CU_LOCAL_TIME_STR])
+{
+	struct cu_error e;
+	int32_t off;
+
+	if (cu_time_zone_offset(ms, zone, &off, NULL, 0, &e) != CU_OK)
+		return false;
+	return cu_report_local_time(ms, off / 60, loc);
+}
+
+static bool local_time(struct rep *r, int64_t ms, char loc[CU_LOCAL_TIME_STR])
+{
+	return zone_time(r->zone, ms, loc);
+}
+
+/* The device's own zone of an item when known and not the display zone. */
+static const char *device_zone(struct rep *r, const char *item)
+{
+	if (item == NULL)
+		return NULL;
+	for (size_t i = 0; i < r->nitz; i++)
+		if (strcmp(r->itz_item[i], item) == 0)
+			return strcmp(r->itz_zone[i], r->zone) != 0 ? r->itz_zone[i] : NULL;
+	return NULL;
+}
+
+/* " · 设备时区 device zone: <time> (Zone)" where the device zone differs. */
+static void device_time(struct rep *r, struct hw *w, const char *item, int64_t ms, bool br)
+{
+	const char *dz = device_zone(r, item);
+	char loc[CU_LOCAL_TIME_STR];
+
+	if (dz == NULL || !zone_time(dz, ms, loc))
+		return;
+	hw_raw(w, br ? "<br><span class=\"devtime\">" : " <span class=\"devtime\">");
+	hw_printf(w, "设备时区 device: %s (", loc);
+	hw_text1(w, dz);
+	hw_raw(w, ")</span>");
+}
+
+static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col, int utc_col,
+		       int item_col)
 {
 	char loc[CU_LOCAL_TIME_STR], utc[CU_TIME_STR];
 
-	if (col_null(st, ms_col) ||
-	    !cu_report_local_time(sqlite3_column_int64(st, ms_col), r->tz, loc)) {
+	if (col_null(st, ms_col) || !local_time(r, sqlite3_column_int64(st, ms_col), loc)) {
 		hw_raw(w, "<td>—</td><td>");
 		if (utc_col >= 0)
 			hw_col(w, st, utc_col, CU_ESC_ONELINE);
@@ -193,7 +484,11 @@ static void time_cells(struct rep *r, struct hw *w, sqlite3_stmt *st, int ms_col
 	}
 	if (!cu_time_format_ms(sqlite3_column_int64(st, ms_col), utc))
 		utc[0] = '\0';
-	hw_printf(w, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", loc, utc);
+	hw_printf(w, "<td class=\"num\" data-ms=\"%lld\">%s",
+		  (long long)sqlite3_column_int64(st, ms_col), loc);
+	if (item_col >= 0)
+		device_time(r, w, col(st, item_col), sqlite3_column_int64(st, ms_col), true);
+	hw_printf(w, "</td><td class=\"num\">%s</td>", utc);
 }
 
 /*
@@ -326,12 +621,21 @@ static void page_begin(struct rep *r, struct hw *w, const char *title, const cha
 		       bool search)
 {
 	static const char *const nav[][2] = {
-	    {"index.html", "概要 Summary"},         {"chats.html", "聊天 Chats"},
-	    {"payments-1.html", "支付 Payments"},   {"calls-1.html", "通话 Calls"},
-	    {"contacts-1.html", "联系人 Contacts"}, {"hits-1.html", "命中 Hits"},
-	    {"timeline-1.html", "时间线 Timeline"}, {"files-1.html", "文件 Files"},
-	    {"sources.html", "来源 Sources"},       {"custody.html", "监管链 Custody"},
-	    {"verify.html", "校验 Verify"},         {"forms/index.html", "文书 Forms"},
+	    {"index.html", "概要 Summary"},
+	    {"chats.html", "聊天 Chats"},
+	    {"payments-1.html", "支付 Payments"},
+	    {"calls-1.html", "通话 Calls"},
+	    {"contacts-1.html", "联系人 Contacts"},
+	    {"hits-1.html", "命中 Hits"},
+	    {"hitvalues.html", "命中归类 Hits by value"},
+	    {"links.html", "关联 Links"},
+	    {"timeline-1.html", "时间线 Timeline"},
+	    {"search.html", "搜索 Search"},
+	    {"files-1.html", "文件 Files"},
+	    {"sources.html", "来源 Sources"},
+	    {"custody.html", "监管链 Custody"},
+	    {"verify.html", "校验 Verify"},
+	    {"forms/index.html", "文书 Forms"},
 	};
 	hw_raw(w, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 		  "<meta http-equiv=\"Content-Security-Policy\" content=\"" CSP "\">\n"
@@ -454,13 +758,13 @@ static void time_row(struct rep *r, struct hw *w, const char *label, const char 
 	hw_raw(w, "<tr><th>");
 	hw_raw(w, label);
 	hw_raw(w, "</th><td>");
-	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && cu_report_local_time(ms, r->tz, loc))
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && local_time(r, ms, loc))
 		hw_printf(w, "%s (", loc);
 	if (rfc3339 != NULL)
 		hw_text1(w, rfc3339);
 	else
 		hw_raw(w, "—");
-	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && cu_report_local_time(ms, r->tz, loc))
+	if (rfc3339 != NULL && cu_time_parse(rfc3339, &ms) && local_time(r, ms, loc))
 		hw_raw(w, ")");
 	hw_raw(w, "</td></tr>\n");
 }
@@ -742,54 +1046,19 @@ enum {
 	M_RECOVERED,
 	M_REC
 };
+#define M_APP (M_REC + 6)
 #define MSG_COLS                                                                                   \
 	"message_id, item_id, sender, sender_name, direction, sent_utc, sent_ms, kind, body, "     \
 	"raw_type, attachment, status, source_id, source_table, source_rowid, source_page, "       \
-	"source_offset, recovered, " REC_FROM("messages.")
+	"source_offset, recovered, " REC_FROM("messages.") ", messages.app"
 
 /* The body with the analysis hits of this message (code words,
- * identifiers) marked where they occur; everything escaped. */
-#define MAX_MARKS 16
+ * identifiers) marked where they occur, the rule in the mark's title;
+ * everything escaped (report_hits.c). bl: the bytes shown (a long body is
+ * cut), hits past it are left out. */
 static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s, size_t bl)
 {
-	const char *b = col(s, M_BODY);
-	size_t pos = 0, nv = 0;
-	char *vals[MAX_MARKS];
-	size_t lens[MAX_MARKS];
-
-	sqlite3_reset(r->mhits);
-	sqlite3_bind_int64(r->mhits, 1, sqlite3_column_int64(s, M_ID));
-	while (nv < MAX_MARKS && sqlite3_step(r->mhits) == SQLITE_ROW) {
-		const char *v = col(r->mhits, 0);
-		if (v == NULL || *v == '\0' || (vals[nv] = cu_strdup(v)) == NULL)
-			continue;
-		lens[nv] = strlen(v);
-		nv++;
-	}
-	sqlite3_reset(r->mhits);
-	while (pos < bl) {
-		/* The earliest (then longest) hit value at or after pos. */
-		size_t best = bl, blen = 0;
-		for (size_t i = 0; i < nv; i++) {
-			const char *at = memmem(b + pos, bl - pos, vals[i], lens[i]);
-			if (at == NULL)
-				continue;
-			size_t o = (size_t)(at - b);
-			if (o < best || (o == best && lens[i] > blen)) {
-				best = o;
-				blen = lens[i];
-			}
-		}
-		hw_textf(w, b + pos, best - pos, 0);
-		if (best == bl)
-			break;
-		hw_raw(w, "<mark>");
-		hw_textf(w, b + best, blen, 0);
-		hw_raw(w, "</mark>");
-		pos = best + blen;
-	}
-	for (size_t i = 0; i < nv; i++)
-		free(vals[i]);
+	cu_report_body_hits(w, r->mhits, sqlite3_column_int64(s, M_ID), col(s, M_BODY), bl);
 }
 
 /* Bodies longer than this are cut in the chat page (on a UTF-8 boundary)
@@ -797,15 +1066,290 @@ static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s, size_t bl)
  * message would take minutes to lay out. */
 #define BODY_CUT 4096
 
-static size_t cut_len(const char *b, size_t bl)
+static size_t cut_len_at(const char *b, size_t bl, size_t max)
 {
-	size_t n = BODY_CUT;
+	size_t n = max;
 
-	if (bl <= BODY_CUT)
+	if (bl <= max)
 		return bl;
 	while (n > 0 && ((unsigned char)b[n] & 0xc0) == 0x80)
 		n--;
 	return n;
+}
+
+static size_t cut_len(const char *b, size_t bl)
+{
+	return cut_len_at(b, bl, BODY_CUT);
+}
+
+/* The contact's name for an identifier of an item (remark, else display
+ * name, else alias; temp.names, built once from contacts), or NULL; the
+ * string lives until the next call. */
+static const char *contact_name(struct rep *r, const char *item, const char *ident, bool *deleted)
+{
+	static char name[256];
+
+	if (deleted != NULL)
+		*deleted = false;
+	if (r->name == NULL || item == NULL || ident == NULL)
+		return NULL;
+	sqlite3_reset(r->name);
+	sqlite3_bind_text(r->name, 1, item, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(r->name, 2, ident, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(r->name) != SQLITE_ROW || col_null(r->name, 0)) {
+		sqlite3_reset(r->name);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "%s", col(r->name, 0));
+	if (deleted != NULL)
+		*deleted = sqlite3_column_int64(r->name, 1) != 0;
+	sqlite3_reset(r->name);
+	return name;
+}
+
+static enum cu_status load_names(struct rep *r, struct cu_error *err)
+{
+	char *msg = NULL;
+	enum cu_status st;
+
+	/* By identifier and by phone number; the first name wins (remark
+	 * over display name over alias; live rows before recovered ones). */
+	if (sqlite3_exec(
+		r->db,
+		"CREATE TEMP TABLE names(item_id TEXT, ident TEXT, name TEXT, deleted "
+		"INTEGER, PRIMARY KEY(item_id, ident));"
+		"INSERT OR IGNORE INTO temp.names SELECT item_id, identifier, "
+		"coalesce(nullif(remark, ''), nullif(display_name, ''), nullif(alias, '')), "
+		"coalesce(status = 'deleted', 0) FROM contacts WHERE identifier IS NOT NULL "
+		"AND coalesce(nullif(remark, ''), nullif(display_name, ''), nullif(alias, '')) "
+		"IS NOT NULL ORDER BY coalesce(recovered, 0), contact_id;"
+		"INSERT OR IGNORE INTO temp.names SELECT item_id, phone, "
+		"coalesce(nullif(remark, ''), nullif(display_name, ''), nullif(alias, '')), "
+		"coalesce(status = 'deleted', 0) FROM contacts WHERE phone IS NOT NULL "
+		"AND coalesce(nullif(remark, ''), nullif(display_name, ''), nullif(alias, '')) "
+		"IS NOT NULL ORDER BY coalesce(recovered, 0), contact_id;",
+		NULL, NULL, &msg) != SQLITE_OK) {
+		st = cu_error_set(err, CU_E_FORMAT, "report: contact names: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return st;
+	}
+	return prepare(r, "SELECT name, deleted FROM temp.names WHERE item_id = ? AND ident = ?",
+		       &r->name, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* the search index                                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The report is opened from file://, where Chromium refuses fetch() and
+ * XHR of local files; so the index ships as script files the report's own
+ * search.js loads with <script src> (allowed by script-src 'self'):
+ * search/s<n>.js = cuShard(n, [pages], [[page, id, ms, local, app, item,
+ * conversation, who, text, flags], ...]) with SHARD_RECORDS messages each,
+ * in report order, and search/meta.js with the shard count and the apps and
+ * items. Texts are cut to INDEX_TEXT bytes; every string is a JSON string
+ * (evidence is data to the script, never code).
+ */
+#define SHARD_RECORDS 4000
+/* The index's appends record a failure in their cu_error, checked once. */
+#define BUF_DO(call) ((void)((call) != CU_OK))
+#define INDEX_TEXT   300
+
+/* A JSON string of n bytes of untrusted text: controls, quotes, '<', '>',
+ * U+2028/9 escaped; malformed UTF-8 as U+FFFD. */
+static void js_str(struct cu_buf *b, const char *s, size_t n)
+{
+	struct cu_error e;
+	size_t i = 0;
+
+	if (s == NULL) {
+		BUF_DO(cu_buf_puts(b, "null", &e));
+		return;
+	}
+	BUF_DO(cu_buf_putc(b, '"', &e));
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = 1;
+		uint32_t cp = c;
+
+		if (c >= 0x80) {
+			len = c >= 0xf0 && c < 0xf5   ? 4
+			      : c >= 0xe0             ? 3
+			      : c >= 0xc2 && c < 0xe0 ? 2
+						      : 0;
+			if (len == 0 || i + len > n) {
+				BUF_DO(cu_buf_puts(b, "\\ufffd", &e));
+				i++;
+				continue;
+			}
+			cp = c & (0xff >> (len + 1));
+			for (size_t k = 1; k < len; k++) {
+				unsigned char cc = (unsigned char)s[i + k];
+				if ((cc & 0xc0) != 0x80) {
+					len = 0;
+					break;
+				}
+				cp = cp << 6 | (cc & 0x3f);
+			}
+			if (len == 0 ||
+			    (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
+			    (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
+				BUF_DO(cu_buf_puts(b, "\\ufffd", &e));
+				i++;
+				continue;
+			}
+			if (cp == 0x2028 || cp == 0x2029)
+				BUF_DO(cu_buf_printf(b, &e, "\\u%04x", (unsigned)cp));
+			else
+				BUF_DO(cu_buf_append(b, s + i, len, &e));
+			i += len;
+			continue;
+		}
+		if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' ||
+		    c == 0x7f)
+			BUF_DO(cu_buf_printf(b, &e, "\\u%04x", (unsigned)c));
+		else
+			BUF_DO(cu_buf_putc(b, (char)c, &e));
+		i++;
+	}
+	BUF_DO(cu_buf_putc(b, '"', &e));
+}
+
+static void js_cstr(struct cu_buf *b, const char *s)
+{
+	js_str(b, s, s ? strlen(s) : 0);
+}
+
+static enum cu_status shard_flush(struct rep *r, struct cu_error *err)
+{
+	struct cu_buf out = CU_BUF_INIT;
+	char rel[64];
+	enum cu_status st;
+
+	if (r->shard_n == 0)
+		return CU_OK;
+	snprintf(rel, sizeof(rel), "search/s%zu.js", r->shard_no);
+	if ((st = cu_buf_printf(&out, err, "cuShard(%zu, [", r->shard_no)) != CU_OK ||
+	    (st = cu_buf_append(&out, r->shard.data, r->shard.len, err)) != CU_OK ||
+	    (st = cu_buf_puts(&out, "]);\n", err)) != CU_OK)
+		goto out;
+	if ((st = cu_report_write_file(r->out, rel, out.data, out.len, err)) != CU_OK)
+		goto out;
+	r->files_written++;
+	r->shard_no++;
+	r->shard_n = 0;
+	r->shard_pages = 0;
+	r->shard_page[0] = '\0';
+	cu_buf_reset(&r->shard);
+out:
+	cu_buf_release(&out);
+	return st;
+}
+
+/* One message into the current shard (pages are listed inline: a string
+ * the first time a shard meets a page, then its number). */
+static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const char *local)
+{
+	struct cu_buf *b = &r->shard;
+	struct cu_error e;
+	const char *kind = col(s, M_KIND), *body = col(s, M_BODY);
+	size_t bl =
+	    body ? cut_len_at(body, (size_t)sqlite3_column_bytes(s, M_BODY), INDEX_TEXT) : 0;
+
+	if (r->idx_st != CU_OK)
+		return;
+	cu_error_clear(&e);
+	if (r->shard_n > 0)
+		BUF_DO(cu_buf_putc(b, ',', &e));
+	BUF_DO(cu_buf_putc(b, '[', &e));
+	if (strcmp(r->shard_page, r->cur_page) != 0) {
+		snprintf(r->shard_page, sizeof(r->shard_page), "%s", r->cur_page);
+		r->shard_pages++;
+		js_cstr(b, r->cur_page);
+	} else {
+		BUF_DO(cu_buf_printf(b, &e, "%zu", r->shard_pages - 1));
+	}
+	BUF_DO(cu_buf_printf(b, &e, ",%lld,", (long long)sqlite3_column_int64(s, M_ID)));
+	if (col_null(s, M_MS))
+		BUF_DO(cu_buf_puts(b, "null", &e));
+	else
+		BUF_DO(cu_buf_printf(b, &e, "%lld", (long long)sqlite3_column_int64(s, M_MS)));
+	BUF_DO(cu_buf_putc(b, ',', &e));
+	js_cstr(b, local);
+	BUF_DO(cu_buf_putc(b, ',', &e));
+	js_cstr(b, col(s, M_APP));
+	BUF_DO(cu_buf_putc(b, ',', &e));
+	js_cstr(b, col(s, M_ITEM));
+	BUF_DO(cu_buf_putc(b, ',', &e));
+	js_cstr(b, r->cur_conv);
+	BUF_DO(cu_buf_putc(b, ',', &e));
+	js_cstr(b, who);
+	BUF_DO(cu_buf_putc(b, ',', &e));
+	js_str(b, body, bl);
+	BUF_DO(cu_buf_printf(
+	    b, &e, ",\"%s%s%s%s\"]", kind && strcmp(kind, "recalled") == 0 ? "R" : "",
+	    sqlite3_column_int64(s, M_RECOVERED) ? "D" : "",
+	    col(s, M_STATUS) && strcmp(col(s, M_STATUS), "ciphertext") == 0 ? "C" : "",
+	    bl < (size_t)sqlite3_column_bytes(s, M_BODY) ? "+" : ""));
+	if (e.code != CU_OK) { /* out of memory: the report fails, not silently */
+		r->idx_err = e;
+		r->idx_st = e.code;
+		return;
+	}
+	if (++r->shard_n >= SHARD_RECORDS)
+		r->idx_st = shard_flush(r, &r->idx_err);
+}
+
+/* search/meta.js: the shard count, the apps and the items. */
+static enum cu_status index_meta(struct rep *r, struct cu_error *err)
+{
+	struct cu_buf b = CU_BUF_INIT;
+	struct cu_error e;
+	sqlite3_stmt *s = NULL;
+	enum cu_status st;
+	bool first = true;
+
+	if (r->idx_st != CU_OK) {
+		*err = r->idx_err;
+		return r->idx_st;
+	}
+	if ((st = shard_flush(r, err)) != CU_OK)
+		return st;
+	BUF_DO(cu_buf_printf(&b, &e, "cuSearchMeta({\"shards\":%zu,\"apps\":[", r->shard_no));
+	if ((st = prepare(r, "SELECT DISTINCT app FROM messages WHERE app IS NOT NULL ORDER BY app",
+			  &s, err)) != CU_OK)
+		goto out;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (!first)
+			BUF_DO(cu_buf_putc(&b, ',', &e));
+		first = false;
+		js_cstr(&b, col(s, 0));
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	BUF_DO(cu_buf_puts(&b, "],\"items\":[", &e));
+	first = true;
+	if ((st = prepare(r, "SELECT item_id FROM items ORDER BY item_id", &s, err)) != CU_OK)
+		goto out;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (!first)
+			BUF_DO(cu_buf_putc(&b, ',', &e));
+		first = false;
+		js_cstr(&b, col(s, 0));
+	}
+	BUF_DO(cu_buf_puts(&b, "]});\n", &e));
+	if (b.data == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "report: out of memory");
+		goto out;
+	}
+	if ((st = cu_report_write_file(r->out, "search/meta.js", b.data, b.len, err)) != CU_OK)
+		goto out;
+	r->files_written++;
+out:
+	sqlite3_finalize(s);
+	cu_buf_release(&b);
+	return st;
 }
 
 /* The whole body, escaped, on text/m<id>.html; a link to it after the cut. */
@@ -845,7 +1389,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	const char *cls = "in";
 	bool recalled = kind != NULL && strcmp(kind, "recalled") == 0;
 	bool recovered = sqlite3_column_int64(s, M_RECOVERED) != 0;
-	char loc[CU_LOCAL_TIME_STR], utc[CU_TIME_STR];
+	char loc[CU_LOCAL_TIME_STR], utc[CU_TIME_STR], who[320];
 
 	if (dir != NULL && strcmp(dir, "outgoing") == 0)
 		cls = "out";
@@ -863,23 +1407,42 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	hw_printf(w, "<div class=\"msg %s%s%s\" id=\"m%lld\"><div class=\"meta\">", cls,
 		  recalled ? " recalled" : "", recovered ? " recovered" : "",
 		  (long long)sqlite3_column_int64(s, M_ID));
-	if (!col_null(s, M_SNAME) || !col_null(s, M_SENDER)) {
-		hw_raw(w, "<b><bdi>");
-		hw_col(w, s, col_null(s, M_SNAME) ? M_SENDER : M_SNAME, CU_ESC_ONELINE);
-		hw_raw(w, "</bdi></b>");
-		if (!col_null(s, M_SNAME) && !col_null(s, M_SENDER)) {
-			hw_raw(w, " (<bdi>");
-			hw_col(w, s, M_SENDER, CU_ESC_ONELINE);
-			hw_raw(w, "</bdi>)");
+	{
+		/* The name the app stored, else the contact's name; the
+		 * identifier beside it. */
+		bool cdel = false;
+		const char *nm = !col_null(s, M_SNAME)
+				     ? col(s, M_SNAME)
+				     : contact_name(r, col(s, M_ITEM), col(s, M_SENDER), &cdel);
+		if (nm != NULL || !col_null(s, M_SENDER)) {
+			hw_raw(w, "<b><bdi>");
+			hw_text1(w, nm != NULL ? nm : col(s, M_SENDER));
+			hw_raw(w, "</bdi></b>");
+			if (nm != NULL && !col_null(s, M_SENDER)) {
+				hw_raw(w, " (<bdi>");
+				hw_col(w, s, M_SENDER, CU_ESC_ONELINE);
+				hw_raw(w, "</bdi>)");
+			}
+			if (cdel)
+				hw_raw(w, "<span class=\"badge deleted\">联系人已删除 contact "
+					  "deleted</span>");
+		} else {
+			hw_raw(w, strcmp(cls, "out") == 0 ? "<b>本机 (owner)</b>" : "<b>—</b>");
 		}
-	} else {
-		hw_raw(w, strcmp(cls, "out") == 0 ? "<b>本机 (owner)</b>" : "<b>—</b>");
+		snprintf(who, sizeof(who), "%s%s%s%s", nm != NULL ? nm : "",
+			 nm != NULL && !col_null(s, M_SENDER) ? " (" : "",
+			 !col_null(s, M_SENDER) ? col(s, M_SENDER) : "",
+			 nm != NULL && !col_null(s, M_SENDER) ? ")" : "");
+		if (who[0] == '\0' && strcmp(cls, "out") == 0)
+			snprintf(who, sizeof(who), "本机 owner");
 	}
 	hw_raw(w, " · ");
-	if (!col_null(s, M_MS) && cu_report_local_time(sqlite3_column_int64(s, M_MS), r->tz, loc) &&
-	    cu_time_format_ms(sqlite3_column_int64(s, M_MS), utc))
+	loc[0] = '\0';
+	if (!col_null(s, M_MS) && local_time(r, sqlite3_column_int64(s, M_MS), loc) &&
+	    cu_time_format_ms(sqlite3_column_int64(s, M_MS), utc)) {
 		hw_printf(w, "<time>%s</time> (UTC %s)", loc, utc);
-	else
+		device_time(r, w, col(s, M_ITEM), sqlite3_column_int64(s, M_MS), false);
+	} else
 		hw_raw(w, "time unknown");
 	hw_raw(w, " · ");
 	hw_col(w, s, M_KIND, CU_ESC_ONELINE);
@@ -894,6 +1457,7 @@ static void message_html(struct rep *r, struct hw *w, sqlite3_stmt *s, const cha
 	hw_raw(w, " ");
 	prov(w, prefix, s, M_SRC, M_TABLE, M_ROWID, M_PAGE, M_OFFSET, -1, M_REC);
 	hw_raw(w, "</div>\n");
+	index_message(r, s, who, loc);
 	if (!col_null(s, M_BODY)) {
 		size_t bl = (size_t)sqlite3_column_bytes(s, M_BODY);
 		hw_raw(w, "<div class=\"body\"><bdi>");
@@ -1010,6 +1574,10 @@ static enum cu_status chat_pages(struct rep *r, sqlite3_stmt *conv, const char *
 			snprintf(rel, sizeof(rel), "chats/%s/%s-%lld.html", slug, base,
 				 (long long)page);
 			memcpy(r->cur_page, rel, strlen(rel) + 1);
+			snprintf(r->cur_conv, sizeof(r->cur_conv), "%s",
+				 !col_null(conv, 4)   ? col(conv, 4)
+				 : !col_null(conv, 3) ? col(conv, 3)
+						      : "");
 			if ((st = open_page(r, &w, rel, err)) != CU_OK)
 				goto out;
 			open = true;
@@ -1316,7 +1884,7 @@ static void cell(struct hw *w, sqlite3_stmt *s, int i)
 static void pay_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
 	hw_printf(w, "<tr id=\"p%lld\">", (long long)sqlite3_column_int64(s, 0));
-	time_cells(r, w, s, 1, 2);
+	time_cells(r, w, s, 1, 2, 25);
 	cell(w, s, 3);
 	cell(w, s, 4);
 	cell(w, s, 5);
@@ -1336,20 +1904,54 @@ static void pay_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	(void)r;
 }
 
+/* A name and its identifier: "老K (wxid_k8dealer88)", or the identifier. */
+static void name_ident(struct hw *w, const char *name, const char *ident)
+{
+	hw_raw(w, "<bdi>");
+	if (name != NULL && *name != '\0') {
+		hw_text1(w, name);
+		hw_raw(w, "</bdi>");
+		if (ident != NULL && strcmp(ident, name) != 0) {
+			hw_raw(w, " (<bdi>");
+			hw_text1(w, ident);
+			hw_raw(w, "</bdi>)");
+		}
+		return;
+	}
+	hw_text1(w, ident);
+	hw_raw(w, "</bdi>");
+}
+
 static void call_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
 	hw_printf(w, "<tr id=\"c%lld\">", (long long)sqlite3_column_int64(s, 0));
-	time_cells(r, w, s, 1, 2);
+	time_cells(r, w, s, 1, 2, 20);
 	cell(w, s, 3);
-	cell(w, s, 4);
+	hw_raw(w, "<td>");
+	name_ident(w, col(s, 24), col(s, 4));
+	if (!col_null(s, 21) && (col_null(s, 24) || strcmp(col(s, 21), col(s, 24)) != 0)) {
+		/* The name the call log cached when the call was made. */
+		hw_raw(w, "<br><span class=\"meta\">通话记录中的名称 cached name: <bdi>");
+		hw_col(w, s, 21, CU_ESC_ONELINE);
+		hw_raw(w, "</bdi></span>");
+	}
+	hw_raw(w, "</td>");
 	cell(w, s, 5);
 	if (col_null(s, 6))
 		hw_raw(w, "<td>—</td>");
 	else
 		hw_printf(w, "<td class=\"num\">%lld</td>", (long long)sqlite3_column_int64(s, 6));
+	/* Only what the source says: NULL is "not recorded", never "no". */
 	hw_raw(w, col_null(s, 7)               ? "<td>—</td>"
-		  : sqlite3_column_int64(s, 7) ? "<td>是</td>"
-					       : "<td>否</td>");
+		  : sqlite3_column_int64(s, 7) ? "<td>是 yes</td>"
+					       : "<td>否 no</td>");
+	hw_raw(w, "<td><bdi>");
+	hw_col(w, s, 22, CU_ESC_ONELINE);
+	if (!col_null(s, 22) && !col_null(s, 23))
+		hw_raw(w, " · ");
+	hw_col(w, s, 23, CU_ESC_ONELINE);
+	hw_raw(w, "</bdi></td>");
+	cell(w, s, 20);
 	hw_raw(w, "<td>");
 	prov(w, "", s, 8, 9, 10, 12, 13, 11, 14);
 	hw_raw(w, "</td></tr>\n");
@@ -1357,11 +1959,18 @@ static void call_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 
 static void contact_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
+	bool deleted = !col_null(s, 20) && strcmp(col(s, 20), "deleted") == 0;
 	(void)r;
-	hw_printf(w, "<tr id=\"k%lld\">", (long long)sqlite3_column_int64(s, 0));
+	hw_printf(w, "<tr id=\"k%lld\"%s>", (long long)sqlite3_column_int64(s, 0),
+		  deleted ? " class=\"deleted\"" : "");
 	for (int i = 1; i <= 7; i++)
 		cell(w, s, i);
 	hw_raw(w, "<td>");
+	if (deleted)
+		hw_raw(w, "<span class=\"badge deleted\">已删除 deleted</span>");
+	else
+		hw_col(w, s, 20, CU_ESC_ONELINE);
+	hw_raw(w, "</td><td>");
 	prov(w, "", s, 8, 9, 10, 12, 13, 11, 14);
 	hw_raw(w, "</td></tr>\n");
 }
@@ -1436,14 +2045,48 @@ static void hit_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	hw_raw(w, "</td></tr>\n");
 }
 
+/* The timeline's summary with the contact's name where one is known:
+ * "incoming text 老K (wxid_k8dealer88): ..." (the identifier stays). */
+static void summary_cell(struct hw *w, sqlite3_stmt *s)
+{
+	const char *sum = col(s, 5), *name = col(s, 20), *ident = col(s, 21);
+	const char *at;
+	size_t sl = (size_t)sqlite3_column_bytes(s, 5);
+
+	if (col_null(s, 21)) {
+		name = col(s, 22);
+		ident = col(s, 23);
+	}
+	hw_raw(w, "<td><bdi>");
+	if (sum != NULL && name != NULL && ident != NULL && *ident != '\0' &&
+	    strcmp(name, ident) != 0 && (at = strstr(sum, ident)) != NULL) {
+		hw_textf(w, sum, (size_t)(at - sum), CU_ESC_ONELINE);
+		hw_raw(w, "<b>");
+		hw_text1(w, name);
+		hw_raw(w, "</b> (");
+		hw_text1(w, ident);
+		hw_raw(w, ")");
+		hw_textf(w, at + strlen(ident), sl - (size_t)(at - sum) - strlen(ident),
+			 CU_ESC_ONELINE);
+	} else if (sum != NULL) {
+		hw_textf(w, sum, sl, CU_ESC_ONELINE);
+	}
+	hw_raw(w, "</bdi>");
+	if (!col_null(s, 24) && strcmp(col(s, 24), "recalled") == 0)
+		hw_raw(w, "<span class=\"badge recalled\">已撤回 recalled</span>");
+	if (!col_null(s, 25) && strcmp(col(s, 25), "ciphertext") == 0)
+		hw_raw(w, "<span class=\"badge cipher\">疑似密文 ciphertext</span>");
+	hw_raw(w, "</td>");
+}
+
 static void timeline_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 {
 	hw_raw(w, "<tr>");
-	time_cells(r, w, s, 0, 1);
+	time_cells(r, w, s, 0, 1, 4);
 	cell(w, s, 2);
 	cell(w, s, 3);
 	cell(w, s, 4);
-	cell(w, s, 5);
+	summary_cell(w, s);
 	/* case.db row, then the source file and its table/rowid or page/offset. */
 	hw_raw(w, "<td>case.db ");
 	hw_col(w, s, 6, CU_ESC_ONELINE);
@@ -1491,8 +2134,8 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "SELECT payment_id, occurred_ms, occurred_utc, app, kind, direction, amount_minor, "
 	     "currency, counterparty, counterparty_name, status, memo, transaction_id, source_id, "
 	     "source_table, source_rowid, recovered, source_page, source_offset, " REC_FROM(
-		 "payments.") " FROM payments ORDER BY occurred_ms IS NULL, occurred_ms, payment_id",
-	     "<tr><th>本地时间 Local</th><th>UTC</th><th>应用 App</th><th>类型 Kind</th><th>方向 "
+		 "payments.") ", item_id FROM payments ORDER BY occurred_ms IS NULL, occurred_ms, payment_id",
+	     "<tr><th>本地时间 Local</th><th>UTC</th><th data-f=\"app\">应用 App</th><th data-f=\"kind\">类型 Kind</th><th data-f=\"direction\">方向 "
 	     "Direction</th><th>金额 Amount (元)</th><th>币种</th><th>交易对方 "
 	     "Counterparty</th><th>状态 Status</th><th>备注 Memo</th><th>交易号 "
 	     "Transaction</th><th>出处 Provenance</th></tr>",
@@ -1501,23 +2144,28 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "SELECT call_id, started_ms, started_utc, app, counterpart, direction, duration_s, "
 	     "answered, source_id, source_table, source_rowid, recovered, source_page, "
 	     "source_offset, " REC_FROM(
-		 "calls.") " FROM calls ORDER BY started_ms IS NULL, started_ms, call_id",
-	     "<tr><th>本地时间 Local</th><th>UTC</th><th>应用 App</th><th>对方 "
-	     "Counterpart</th><th>方向 Direction</th><th>时长 Duration (s)</th><th>接通 "
-	     "Answered</th><th>出处 Provenance</th></tr>",
+		 "calls.") ", item_id, cached_name, country, geocoded_location, (SELECT name FROM "
+			   "temp.names n WHERE n.item_id = calls.item_id AND n.ident = calls.counterpart) "
+			   "FROM calls ORDER BY started_ms IS NULL, started_ms, call_id",
+	     "<tr><th>本地时间 Local</th><th>UTC</th><th data-f=\"app\">应用 App</th><th>对方 "
+	     "Counterpart</th><th data-f=\"direction\">方向 Direction</th><th>时长 Duration "
+	     "(s)</th><th>接通 Answered</th><th>国家/归属地 Country, location</th><th "
+	     "data-f=\"item\">物品 Item</th><th>出处 Provenance</th></tr>",
 	     call_row, NULL, &r->res.calls},
 	    {"contacts", "联系人 Contacts", "SELECT count(*) FROM contacts",
 	     "SELECT contact_id, app, identifier, display_name, alias, remark, phone, item_id, "
 	     "source_id, source_table, source_rowid, recovered, source_page, source_offset, " REC_FROM(
-		 "contacts.") " FROM contacts ORDER BY app, identifier, contact_id",
-	     "<tr><th>应用 App</th><th>标识 Identifier</th><th>名称 Name</th><th>别名 "
-	     "Alias</th><th>备注 Remark</th><th>电话 Phone</th><th>物品 Item</th><th>出处 "
+		 "contacts.") ", status FROM contacts ORDER BY app, identifier, contact_id",
+	     "<tr><th data-f=\"app\">应用 App</th><th>标识 Identifier</th><th>名称 "
+	     "Name</th><th>别名 Alias</th><th>备注 Remark</th><th>电话 Phone</th><th "
+	     "data-f=\"item\">物品 Item</th><th data-f=\"status\">状态 Status</th><th>出处 "
 	     "Provenance</th></tr>",
 	     contact_row, NULL, &r->res.contacts},
 	    {"hits", "关键词与标识命中 Code words and identifiers", "SELECT count(*) FROM hits",
 	     "SELECT hit_id, item_id, kind, value, rule, artifact, artifact_id FROM hits ORDER BY "
 	     "kind, normalized, hit_id",
-	     "<tr><th>物品 Item</th><th>类型 Kind</th><th>值 Value</th><th>规则 Rule</th><th>上下文 "
+	     "<tr><th data-f=\"item\">物品 Item</th><th data-f=\"kind\">类型 Kind</th><th>值 "
+	     "Value</th><th>规则 Rule</th><th>上下文 "
 	     "Context</th></tr>",
 	     hit_row, NULL, &r->res.hits},
 	    {"timeline", "时间线 Timeline", "SELECT count(*) FROM timeline",
@@ -1533,19 +2181,24 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "CASE WHEN coalesce(m.recovered_from, c.recovered_from, p.recovered_from) IS NOT NULL "
 	     "OR coalesce(m.damaged, c.damaged, p.damaged) THEN (SELECT coalesce(device_path, "
 	     "evidence_path, '?') || ' · sha256 ' || coalesce(sha256, '?') FROM sources WHERE "
-	     "sources.source_id = coalesce(m.source_id, c.source_id, p.source_id)) END "
+	     "sources.source_id = coalesce(m.source_id, c.source_id, p.source_id)) END, "
+	     "coalesce(m.sender_name, (SELECT name FROM temp.names n WHERE n.item_id = m.item_id "
+	     "AND n.ident = m.sender)), m.sender, (SELECT name FROM temp.names n WHERE n.item_id = "
+	     "c.item_id AND n.ident = c.counterpart), c.counterpart, m.kind, m.status "
 	     "FROM timeline t LEFT JOIN messages m "
 	     "ON t.artifact_table = 'messages' AND m.message_id = t.artifact_id LEFT JOIN calls c "
 	     "ON t.artifact_table = 'calls' AND c.call_id = t.artifact_id LEFT JOIN payments p ON "
 	     "t.artifact_table = 'payments' AND p.payment_id = t.artifact_id ORDER BY t.time_ms IS "
 	     "NULL, t.time_ms, t.artifact_table, t.artifact_id",
-	     "<tr><th>本地时间 Local</th><th>UTC</th><th>类型 Kind</th><th>应用 App</th><th>物品 "
+	     "<tr><th>本地时间 Local</th><th>UTC</th><th data-f=\"kind\">类型 Kind</th><th "
+	     "data-f=\"app\">应用 App</th><th data-f=\"item\">物品 "
 	     "Item</th><th>摘要 Summary</th><th>出处 Provenance</th></tr>",
 	     timeline_row, NULL, NULL},
 	    {"files", "文件清单 Files (SHA-256, MD5)", "SELECT count(*) FROM inv",
 	     "SELECT kind, item, device_path, evidence_path, size, sha256, md5 FROM inv ORDER BY "
 	     "evidence_path",
-	     "<tr><th>种类 Kind</th><th>物品 Item</th><th>设备路径 Device path</th><th>证据路径 "
+	     "<tr><th data-f=\"kind\">种类 Kind</th><th data-f=\"item\">物品 Item</th><th>设备路径 "
+	     "Device path</th><th>证据路径 "
 	     "Evidence path</th><th>大小 Size</th><th>SHA-256</th><th>MD5</th></tr>",
 	     file_row, NULL, NULL},
 	};
@@ -1882,6 +2535,40 @@ static enum cu_status device_facts(struct rep *r, struct hw *w, struct cu_error 
 	return CU_OK;
 }
 
+/* The search across the whole case: search.js loads search/meta.js and
+ * the shards. */
+static enum cu_status search_page(struct rep *r, struct cu_error *err)
+{
+	struct hw w;
+	enum cu_status st;
+
+	if ((st = open_page(r, &w, "search.html", err)) != CU_OK)
+		return st;
+	page_begin(r, &w, "搜索全案 Search the whole case", "", false);
+	hw_raw(&w, "<script src=\"assets/search.js\"></script>\n");
+	hw_raw(&w,
+	       "<p>在全部消息中查找（离线，不联网）。Searches every message of the case, offline: "
+	       "the index ships with the report (search/*.js). Up to 1000 results; each links "
+	       "to the message in its chat. 日期按报告时区 Dates are in the report's zone.</p>\n"
+	       "<form id=\"search\" class=\"filter\" autocomplete=\"off\">"
+	       "<label>查找 Find: <input type=\"search\" id=\"q\" size=\"30\"></label> "
+	       "<label>应用 App: <select id=\"f-app\"><option value=\"\">全部 all</option>"
+	       "</select></label> "
+	       "<label>物品 Item: <select id=\"f-item\"><option value=\"\">全部 all</option>"
+	       "</select></label> "
+	       "<label>会话 Conversation: <input type=\"search\" id=\"f-conv\" size=\"16\">"
+	       "</label> "
+	       "<label>从 From: <input type=\"date\" id=\"f-from\"></label> "
+	       "<label>到 To: <input type=\"date\" id=\"f-to\"></label> "
+	       "<button type=\"submit\">搜索 Search</button></form>\n"
+	       "<p id=\"status\">—</p>\n"
+	       "<table id=\"results\" class=\"sortable\"><thead><tr><th>本地时间 "
+	       "Local</th><th>应用 App</th><th>物品 Item</th><th>会话 "
+	       "Conversation</th><th>发送者 Sender</th><th>内容 Text</th><th>标记 "
+	       "Flags</th></tr></thead><tbody></tbody></table>\n");
+	return page_end(r, &w, err);
+}
+
 static enum cu_status index_page(struct rep *r, struct cu_error *err)
 {
 	const json_t *m = r->c->manifest;
@@ -2098,23 +2785,71 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The device zones of the items (items.timezone, when the schema has it
+ * and the zone is one the tz database knows). */
+static void load_device_zones(struct rep *r)
+{
+	sqlite3_stmt *s = NULL;
+	struct cu_error e;
+
+	if (sqlite3_prepare_v2(r->db,
+			       "SELECT item_id, timezone FROM items WHERE timezone IS NOT NULL "
+			       "ORDER BY item_id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return; /* a case.db from before items.timezone */
+	while (sqlite3_step(s) == SQLITE_ROW && r->nitz < 16) {
+		const char *it = col(s, 0), *z = col(s, 1);
+		if (it == NULL || z == NULL || strlen(it) >= 64 || strlen(z) >= 64 ||
+		    cu_time_zone_check(z, &e) != CU_OK)
+			continue;
+		memcpy(r->itz_item[r->nitz], it, strlen(it) + 1);
+		memcpy(r->itz_zone[r->nitz], z, strlen(z) + 1);
+		r->nitz++;
+	}
+	sqlite3_finalize(s);
+}
+
+/* The display zone: --tz, else the devices' own zone when they all share
+ * one, else the seizure location's zone from the manifest, else
+ * Asia/Shanghai. Every candidate is checked against the tz database. */
 static void tz_from(struct rep *r, const char *opt)
 {
 	const json_t *loc = json_object_get(json_object_get(r->c->manifest, "seizure"), "location");
-	const char *name = opt;
+	const char *cand[4] = {opt, NULL, jstr(loc, "tz"), jstr(loc, "utc_offset")};
+	const char *why[4] = {"--tz", "设备时区 the device's zone", "扣押地点 the seizure location",
+			      "扣押地点 the seizure location"};
+	const char *name = "Asia/Shanghai", *from = "default";
+	struct cu_error e;
+	int64_t nitems = 0;
+	enum cu_status st;
 	int off = 480;
 
-	if (name == NULL)
-		name = jstr(loc, "tz");
-	if (name == NULL)
-		name = jstr(loc, "utc_offset");
-	if (name == NULL || !cu_report_parse_tz(name, &off)) {
-		name = "Asia/Shanghai";
-		off = 480;
+	load_device_zones(r);
+	nitems = count_of(r, "SELECT count(*) FROM items", &e, &st);
+	if (r->nitz > 0 && (int64_t)r->nitz == nitems) {
+		cand[1] = r->itz_zone[0];
+		for (size_t i = 1; i < r->nitz; i++)
+			if (strcmp(r->itz_zone[i], r->itz_zone[0]) != 0)
+				cand[1] = NULL;
 	}
+	for (int i = 0; i < 4; i++)
+		if (cand[i] != NULL && strlen(cand[i]) < sizeof(r->zone) &&
+		    cu_time_zone_check(cand[i], &e) == CU_OK && cu_report_parse_tz(cand[i], &off)) {
+			name = cand[i];
+			from = why[i];
+			break;
+		}
+	if (strcmp(name, "Asia/Shanghai") == 0)
+		cu_report_parse_tz(name, &off);
+	memcpy(r->zone, name, strlen(name) + 1);
 	r->tz = off;
-	snprintf(r->tz_label, sizeof(r->tz_label), "UTC%c%02d:%02d (%s)", off < 0 ? '-' : '+',
-		 (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60, name);
+	if (name[0] == '+' || name[0] == '-')
+		snprintf(r->tz_label, sizeof(r->tz_label), "UTC%s (%s)", name, from);
+	else
+		snprintf(r->tz_label, sizeof(r->tz_label),
+			 "%s (%s; 夏令时按时区数据库 daylight saving "
+			 "time from the tz database)",
+			 name, from);
 }
 
 enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
@@ -2129,20 +2864,16 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 
 	memset(&r, 0, sizeof(r));
 	cu_buf_init(&r.exports_html, 0);
+	cu_buf_init(&r.shard, 0);
 	r.c = c;
 	r.rows = o && o->page_rows ? o->page_rows : DEFAULT_ROWS;
 	r.case_id = cu_seal_manifest_case_id(c->manifest);
 	if (r.case_id == NULL)
 		r.case_id = "?";
-	if (o && o->tz != NULL) {
-		int off;
-		if (!cu_report_parse_tz(o->tz, &off))
-			return cu_error_set(err, CU_E_USAGE,
-					    "report: unknown time zone '%s' (use +HH:MM, UTC or "
-					    "a zone like Asia/Shanghai)",
-					    o->tz);
+	if (o && o->tz != NULL && (st = cu_time_zone_check(o->tz, err)) != CU_OK) {
+		cu_error_prefix(err, "report");
+		return st;
 	}
-	tz_from(&r, o ? o->tz : NULL);
 
 	if ((st = cu_case_path(c, CU_CASE_DB, &dbp, err)) != CU_OK)
 		goto out;
@@ -2153,6 +2884,9 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	/* Temporary tables live in memory up to a point, then in a temp file:
 	 * bounded memory for big inventories. */
 	sqlite3_exec(r.db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-8192", NULL, NULL, NULL);
+	tz_from(&r, o ? o->tz : NULL);
+	if ((st = load_names(&r, err)) != CU_OK)
+		goto out;
 	if ((st = load_inventory(&r, err)) != CU_OK || (st = content_root(&r, err)) != CU_OK)
 		goto out;
 	if ((st = prepare(&r,
@@ -2164,10 +2898,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 			  "SELECT body, source_id, source_table, source_rowid FROM messages WHERE "
 			  "message_id = ?",
 			  &r.body, err)) != CU_OK ||
-	    (st = prepare(&r,
-			  "SELECT DISTINCT value FROM hits WHERE artifact = 'messages' AND "
-			  "artifact_id = ? ORDER BY value",
-			  &r.mhits, err)) != CU_OK ||
+	    (st = prepare(&r, CU_REPORT_BODY_HITS_SQL, &r.mhits, err)) != CU_OK ||
 	    (st =
 		 prepare(&r,
 			 "SELECT payment_id, kind, direction, amount_minor, currency FROM payments "
@@ -2212,7 +2943,13 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	r.files_written += json_array_size(r.exports);
 	if (formats & CU_REPORT_HTML) {
 		if ((st = index_page(&r, err)) != CU_OK || (st = chats(&r, err)) != CU_OK ||
-		    (st = tables(&r, err)) != CU_OK || (st = sources_page(&r, err)) != CU_OK ||
+		    (st = index_meta(&r, err)) != CU_OK || (st = search_page(&r, err)) != CU_OK ||
+		    (st = tables(&r, err)) != CU_OK ||
+		    (st = cu_report_hits_pages(&(struct cu_hits_report){r.db, dbp.data, r.out,
+									r.case_id,
+									r.res.content_root},
+					       err)) != CU_OK ||
+		    (st = sources_page(&r, err)) != CU_OK ||
 		    (st = custody_page(&r, err)) != CU_OK || (st = verify_page(&r, err)) != CU_OK)
 			goto out;
 	}
@@ -2332,6 +3069,8 @@ out:
 	sqlite3_finalize(r.mpay);
 	sqlite3_finalize(r.locput);
 	sqlite3_finalize(r.locget);
+	sqlite3_finalize(r.name);
+	cu_buf_release(&r.shard);
 	if (r.db != NULL)
 		sqlite3_close(r.db);
 	cu_buf_release(&dbp);

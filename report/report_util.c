@@ -115,8 +115,17 @@ bool cu_report_parse_tz(const char *s, int *offset_min)
 			*offset_min = known[i].off;
 			return true;
 		}
-	if ((s[0] != '+' && s[0] != '-') || strlen(s) != 6 || s[3] != ':')
-		return false;
+	if ((s[0] != '+' && s[0] != '-') || strlen(s) != 6 || s[3] != ':') {
+		/* Any other IANA zone of the tz database: its offset on
+		 * 2000-01-01 (standard time). Callers that show times use
+		 * cu_time_format_zone, which applies daylight saving time. */
+		struct cu_error e;
+		int32_t off;
+		if (cu_time_zone_offset(INT64_C(946684800000), s, &off, NULL, 0, &e) != CU_OK)
+			return false;
+		*offset_min = off / 60;
+		return true;
+	}
 	for (int i = 1; i < 6; i++)
 		if (i != 3 && (s[i] < '0' || s[i] > '9'))
 			return false;

@@ -101,6 +101,7 @@ int cu_cmd_case(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_acquire(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_import(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv);
+int cu_cmd_analyze(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_recover(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_report(struct cu_cli *cli, int argc, char **argv);
 int cu_cmd_export(struct cu_cli *cli, int argc, char **argv);

@@ -61,4 +61,6 @@ include tests/recovery.mk
 include tests/recovery_corpus.mk
 include tests/export.mk
 include tests/coverage.mk
+include tests/analysis_lib.mk
+include tests/analysis_case.mk
 include tests/report_review.mk

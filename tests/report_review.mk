@@ -1,7 +1,7 @@
 # tests of the report for review: attachment safety, long messages, time
 # zones, search/sort/filters in headless Chromium.
-TESTS += tests/e2e/report_safety.sh
-EXTRA_DIST += tests/e2e/report_safety.sh tests/data/report/safety-sms.sql
+TESTS += tests/e2e/report_safety.sh tests/e2e/report_tz.sh tests/e2e/report_review.sh
+EXTRA_DIST += tests/e2e/report_review.sh tests/e2e/report_tz.sh tests/e2e/report_safety.sh tests/data/report/safety-sms.sql
 check_PROGRAMS += tests/unit/test_time_zone
 TESTS += tests/unit/test_time_zone
 tests_unit_test_time_zone_LDADD = $(CORE_TESTLIBS)
