@@ -15,6 +15,7 @@
 #include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "report/seal_int.h"
 
+#include "analysis/analysis.h"
 #include "casedb/casedb.h"
 
 #include <errno.h>
@@ -85,6 +86,7 @@ struct export_kind {
 	"), lower(" num ")) ORDER BY n.contact_id LIMIT 1)"
 
 static enum cu_status write_caseuco(struct export_run *x, const char *path, struct cu_error *err);
+static enum cu_status write_graph(struct export_run *x, const char *path, struct cu_error *err);
 
 static const struct export_kind kinds[] = {
     {"messages", "csv xlsx json",
@@ -186,6 +188,7 @@ static const struct export_kind kinds[] = {
      " ORDER BY l.link_id",
      NULL, NULL},
     {"case-uco", "jsonld", NULL, NULL, write_caseuco},
+    {"graph", "graphml dot", NULL, NULL, write_graph},
 };
 
 static const struct export_kind *kind_find(const char *name)
@@ -824,6 +827,30 @@ static enum cu_status write_caseuco(struct export_run *x, const char *path, stru
 		return st;
 	}
 	return cu_textout_close(&t, NULL, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* the contact/ring graph (analysis/graph.c)                           */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status write_graph(struct export_run *x, const char *path, struct cu_error *err)
+{
+	enum cu_status st;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (f == NULL) {
+		st = cu_error_errno(err, CU_E_IO, errno, "export graph: cannot create '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		return st;
+	}
+	st = cu_analysis_graph_write(x->casedb_path, x->format, f, err);
+	if (st == CU_OK && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0))
+		st = cu_error_errno(err, CU_E_IO, errno, "export graph: cannot write '%s'", path);
+	if (fclose(f) != 0 && st == CU_OK)
+		st = cu_error_errno(err, CU_E_IO, errno, "export graph: cannot write '%s'", path);
+	return st;
 }
 
 /* ------------------------------------------------------------------ */

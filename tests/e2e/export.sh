@@ -9,7 +9,7 @@
 # a sealed case exports too.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup export
-tap_plan 49
+tap_plan 54
 
 CHK="python3 $SRCDIR/tests/e2e/export_check.py"
 run "sample images" sh "$SRCDIR/fixtures/make-samples.sh" "$T/s"
@@ -127,6 +127,18 @@ cmp -s "$T/t1.xlsx" "$C/exports/timeline.xlsx"
 ok $? "xlsx: byte-identical on a second run (fixed creation time)"
 unzip -p "$C/exports/timeline.xlsx" docProps/core.xml | grep -q '<dcterms:created xsi:type="dcterms:W3CDTF">'"$(q "SELECT 1" >/dev/null; grep '"event":"PARSE"' "$C/custody/log.jsonl" | tail -1 | sed 's/.*"time":"\([^.]*\)\..*/\1/')"'Z</dcterms:created>'
 ok $? "xlsx creation time = the time of the PARSE entry of the case.db exported"
+
+# The contact/ring graph of the analysis: Graphviz opens the DOT, the
+# GraphML is XML; both recorded.
+run "export graph (graphml)" "$CUSTOS" --case "$C" export graph
+run "export graph --format dot" "$CUSTOS" --case "$C" export graph --format dot
+dot -Tsvg -o "$T/graph.svg" "$C/exports/graph.dot" && [ -s "$T/graph.svg" ]
+ok $? "dot -Tsvg opens the DOT export"
+python3 -c 'import sys, xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); sys.exit(0 if r.tag.endswith("graphml") else 1)' "$C/exports/graph.graphml"
+ok $? "python3 xml.etree parses the GraphML export"
+sha=$(sha256sum "$C/exports/graph.graphml" | cut -d' ' -f1)
+grep '"event":"EXPORT"' "$C/custody/log.jsonl" | grep -q "\"kind\":\"graph\",\"format\":\"graphml\",\"path\":\"exports/graph.graphml\",\"sha256\":\"$sha\""
+ok $? "EXPORT entry for the graph with sha256sum's digest"
 
 # More rows than a sheet holds continue on the next sheet (test builds lower
 # the limit; Excel's is 1048576 rows a sheet).
