@@ -410,6 +410,12 @@ static void coverage_pass(struct cu_parse_ctx *ctx)
 
 		if (strcmp(f->type, "file") != 0 || f->handled || f->listed)
 			continue;
+		/* what custos keeps about the acquisition itself (an iOS backup's
+		 * Manifest.db, lockdownd answers, adb dumps): read by the import,
+		 * not phone data a parser could have missed */
+		if (f->device_path[0] == '_' ||
+		    (f->device_path[0] == '/' && f->device_path[1] == '_'))
+			continue;
 		for (int i = 0; i < NSIBLINGS; i++) {
 			size_t n = strlen(f->device_path), m = strlen(sibling_suffix[i]);
 

@@ -148,10 +148,13 @@ expect_exit 2 "--whatsapp-key naming no file is a usage error" \
 mkdir -p "$T/junk/sdcard/WhatsApp/Databases"
 head -c 4096 "$FX/phone/data/data/org.thoughtcrime.securesms/databases/signal.db" \
 	>"$T/junk/sdcard/WhatsApp/Databases/msgstore-2024-01-01.1.db.crypt14"
+# and an SQLite file where custos keeps an iOS backup's own index (read by the import)
+mkdir -p "$T/junk/_backup"
+cp "$FX/phone/data/data/com.example.notes/databases/notes.db" "$T/junk/_backup/Manifest.db"
 must "$CUSTOS" --case "$C" import "$T/junk" --format dir --item wa-junk >/dev/null
 run "parse: an unknown backup header is no failure" "$CUSTOS" --case "$C" parse --item wa-junk
 is "$(cq "SELECT reason || '|' || app FROM not_examined WHERE item_id = 'wa-junk'")" "unsupported|WhatsApp" \
-	"it is listed as an unsupported WhatsApp backup"
+	"it is listed as an unsupported WhatsApp backup; custos's own _backup/Manifest.db is not"
 
 # --- custos run: the summary lists what was not examined; --whatsapp-key is passed to parse
 run "run without the key" "$CUSTOS" run "$FX/wa-nokey" --case-id RUN-A -o "$T/runs" --format dir \
