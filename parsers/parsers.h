@@ -190,6 +190,9 @@ const char *cu_parse_known_app(const char *device_path);
  * device path: persistent_properties, persist.sys.timezone, *.prop) into
  * out; false when it holds none. */
 bool cu_parse_tz_plausible(const char *s, size_t n);
+/* A protobuf varint at *p (before end), *p moved past it; false when it
+ * is truncated or longer than 64 bits (phone data: bounded). */
+bool cu_parse_pb_varint(const unsigned char **p, const unsigned char *end, uint64_t *v);
 bool cu_parse_tz_from_property_file(const char *device_path, const void *data, size_t n, char *out,
 				    size_t cap);
 bool cu_parse_app_store(const char *device_path);
