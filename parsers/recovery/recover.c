@@ -2741,10 +2741,13 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 	c->live_only = -1;
 	c->budget = c->opts->mem_limit ? c->opts->mem_limit : CU_REC_MEM_LIMIT;
 	/* the fingerprint sets: exact while small, then fixed-size filters
-	 * (32 MiB in all), so memory does not grow with the file */
+	 * (44 MiB in all), so memory does not grow with the file; the two
+	 * every rebuilt record is checked against (a freed cell's rowid is
+	 * mostly lost) get the most */
 	c->live_full.max_bytes = c->live_rowid.max_bytes = c->live_prefix.max_bytes = 4 << 20;
-	c->live_tail.max_bytes = 8 << 20;
-	c->emit_full.max_bytes = c->emit_tail.max_bytes = c->emit_prefix.max_bytes = 4 << 20;
+	c->live_tail.max_bytes = 16 << 20;
+	c->emit_tail.max_bytes = 8 << 20;
+	c->emit_full.max_bytes = c->emit_prefix.max_bytes = 4 << 20;
 	c->deadline = mono_ms() + (int64_t)(c->opts->time_limit_ms ? c->opts->time_limit_ms
 								   : CU_REC_TIME_LIMIT_MS);
 	cu_buf_init(&c->payload, MAX_PAYLOAD + 1);
