@@ -442,6 +442,24 @@ static void coverage_pass(struct cu_parse_ctx *ctx)
 					 "An SQLite database that no custos parser reads; its "
 					 "tables were not examined.");
 		} else if (app && cu_parse_app_store(f->device_path)) {
+			bool enc = false;
+
+			/* an encrypted store (SQLCipher and the like): whole pages of
+			 * high-entropy bytes */
+			if (f->size >= 512 && f->size % 512 == 0 && abs.len &&
+			    cu_parse_looks_encrypted(abs.data, &enc, &e) != CU_OK)
+				cu_warn("parse: %s: %s", f->device_path, e.msg);
+			if (enc) {
+				snprintf(
+				    detail, sizeof(detail),
+				    "A %s data file that looks encrypted (high-entropy pages, "
+				    "not SQLite: SQLCipher or the like); custos has no parser or "
+				    "key for it, it was not read.",
+				    app);
+				ne_add(r, f->device_path, f->evidence_path, f->sha256, f->size, app,
+				       "encrypted-no-key", detail);
+				continue;
+			}
 			snprintf(detail, sizeof(detail),
 				 "A %s data file that custos has no parser for; it was not read.",
 				 app);
