@@ -143,6 +143,18 @@ static bool looks_base64(const unsigned char *s, size_t n)
 	return entropy(counts, n) >= B64_MIN_ENTROPY;
 }
 
+double cu_bytes_entropy(const void *data, size_t n)
+{
+	size_t counts[256] = {0};
+	const unsigned char *p = data;
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		counts[p[i]]++;
+	return entropy(counts, n);
+}
+
 bool cu_text_looks_ciphertext(const char *body, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)body;

@@ -117,6 +117,25 @@ bool cu_parse_app_store(const char *device_path)
 	return false;
 }
 
+enum cu_status cu_parse_looks_encrypted(const char *path, bool *yes, struct cu_error *err)
+{
+	unsigned char head[4096];
+	size_t got = 0;
+	enum cu_status rc;
+	int fd;
+
+	*yes = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path);
+	rc = cu_read_full(fd, head, sizeof(head), &got, path, err);
+	close(fd);
+	if (rc)
+		return rc;
+	*yes = got >= 512 && cu_bytes_entropy(head, got) >= 7.5;
+	return CU_OK;
+}
+
 enum cu_status cu_parse_is_sqlite(const char *path, bool *yes, struct cu_error *err)
 {
 	static const char magic[16] = "SQLite format 3";

@@ -53,7 +53,7 @@ static bool put(const char *s, size_t n, char *out, size_t cap)
 	return true;
 }
 
-static bool varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+bool cu_parse_pb_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
 {
 	*v = 0;
 	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
@@ -75,8 +75,8 @@ static bool property(const unsigned char *p, const unsigned char *end, char *out
 	while (p < end) {
 		uint64_t key, len;
 
-		if (!varint(&p, end, &key) || (key & 7) != 2 || !varint(&p, end, &len) ||
-		    len > (uint64_t)(end - p))
+		if (!cu_parse_pb_varint(&p, end, &key) || (key & 7) != 2 ||
+		    !cu_parse_pb_varint(&p, end, &len) || len > (uint64_t)(end - p))
 			return false;
 		if ((key >> 3) == 1) {
 			name = p;
@@ -104,8 +104,8 @@ bool cu_parse_tz_from_property_file(const char *device_path, const void *data, s
 		while (p < end) {
 			uint64_t key, len;
 
-			if (!varint(&p, end, &key) || (key & 7) != 2 || !varint(&p, end, &len) ||
-			    len > (uint64_t)(end - p))
+			if (!cu_parse_pb_varint(&p, end, &key) || (key & 7) != 2 ||
+			    !cu_parse_pb_varint(&p, end, &len) || len > (uint64_t)(end - p))
 				return false;
 			if ((key >> 3) == 1 && property(p, p + len, out, cap))
 				return true;

@@ -410,6 +410,12 @@ static void coverage_pass(struct cu_parse_ctx *ctx)
 
 		if (strcmp(f->type, "file") != 0 || f->handled || f->listed)
 			continue;
+		/* what custos keeps about the acquisition itself (an iOS backup's
+		 * Manifest.db, lockdownd answers, adb dumps): read by the import,
+		 * not phone data a parser could have missed */
+		if (f->device_path[0] == '_' ||
+		    (f->device_path[0] == '/' && f->device_path[1] == '_'))
+			continue;
 		for (int i = 0; i < NSIBLINGS; i++) {
 			size_t n = strlen(f->device_path), m = strlen(sibling_suffix[i]);
 
@@ -436,6 +442,24 @@ static void coverage_pass(struct cu_parse_ctx *ctx)
 					 "An SQLite database that no custos parser reads; its "
 					 "tables were not examined.");
 		} else if (app && cu_parse_app_store(f->device_path)) {
+			bool enc = false;
+
+			/* an encrypted store (SQLCipher and the like): whole pages of
+			 * high-entropy bytes */
+			if (f->size >= 512 && f->size % 512 == 0 && abs.len &&
+			    cu_parse_looks_encrypted(abs.data, &enc, &e) != CU_OK)
+				cu_warn("parse: %s: %s", f->device_path, e.msg);
+			if (enc) {
+				snprintf(
+				    detail, sizeof(detail),
+				    "A %s data file that looks encrypted (high-entropy pages, "
+				    "not SQLite: SQLCipher or the like); custos has no parser or "
+				    "key for it, it was not read.",
+				    app);
+				ne_add(r, f->device_path, f->evidence_path, f->sha256, f->size, app,
+				       "encrypted-no-key", detail);
+				continue;
+			}
 			snprintf(detail, sizeof(detail),
 				 "A %s data file that custos has no parser for; it was not read.",
 				 app);

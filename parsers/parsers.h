@@ -170,6 +170,8 @@ enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment
  * fills it (after trimming white space): it looks app-encrypted. The exact
  * rule is in parsers/ciphertext.c and docs/casedb.md. NUL bytes allowed. */
 bool cu_text_looks_ciphertext(const char *body, size_t len);
+/* Shannon entropy of the bytes, in bits per byte (0..8). */
+double cu_bytes_entropy(const void *data, size_t n);
 
 /*
  * A file the parse did not read (docs/casedb.md, not_examined): reason is
@@ -190,10 +192,18 @@ const char *cu_parse_known_app(const char *device_path);
  * device path: persistent_properties, persist.sys.timezone, *.prop) into
  * out; false when it holds none. */
 bool cu_parse_tz_plausible(const char *s, size_t n);
+/* A protobuf varint at *p (before end), *p moved past it; false when it
+ * is truncated or longer than 64 bits (phone data: bounded). */
+bool cu_parse_pb_varint(const unsigned char **p, const unsigned char *end, uint64_t *v);
 bool cu_parse_tz_from_property_file(const char *device_path, const void *data, size_t n, char *out,
 				    size_t cap);
 bool cu_parse_app_store(const char *device_path);
 enum cu_status cu_parse_is_sqlite(const char *path, bool *yes, struct cu_error *err) CU_WARN_UNUSED;
+/* Whether the file at path starts with 4096 bytes (or all of it, when
+ * shorter) of entropy >= 7.5 bits per byte: encrypted (SQLCipher and the
+ * like) or compressed, not a database custos could open. */
+enum cu_status cu_parse_looks_encrypted(const char *path, bool *yes,
+					struct cu_error *err) CU_WARN_UNUSED;
 
 /* A non-fatal problem with a file (unknown schema, missing column...):
  * logged, counted, and recorded in the PARSE custody entry. */

@@ -72,17 +72,6 @@ static enum wa_fmt fmt_of(const char *device_path)
 /* keys                                                                */
 /* ------------------------------------------------------------------ */
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The byte[] of a Java-serialized byte array ("aced0005 75 72 0002 '[B'
  * uid(8) 02 0000 78 70 len(4) data"); false when buf is not one. */
 static bool java_bytes(const unsigned char *buf, size_t n, const unsigned char **data, size_t *len)
@@ -141,17 +130,17 @@ static enum cu_status key_load(const char *path, const char *shown, struct wa_ke
 			    shown);
 			goto out;
 		}
-		for (size_t i = 0; i < 32; i++) {
-			int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+		char hex[65];
 
-			if (hi < 0 || lo < 0) {
-				rc =
-				    cu_error_set(err, CU_E_FORMAT,
-						 "'%s': not 64 hex digits (a WhatsApp key)", shown);
-				goto out;
-			}
-			k->root[i] = (unsigned char)(hi << 4 | lo);
+		memcpy(hex, p, 64);
+		hex[64] = '\0';
+		if (!cu_unhex(hex, k->root, 32)) {
+			OPENSSL_cleanse(hex, sizeof(hex));
+			rc = cu_error_set(err, CU_E_FORMAT,
+					  "'%s': not 64 hex digits (a WhatsApp key)", shown);
+			goto out;
 		}
+		OPENSSL_cleanse(hex, sizeof(hex));
 		memcpy(k->aes, k->root, 32);
 		k->have_aes = k->have_root = true;
 	}
@@ -208,20 +197,6 @@ static enum cu_status key_found(struct cu_parse_ctx *ctx, const struct cu_artifa
 /* the backup                                                          */
 /* ------------------------------------------------------------------ */
 
-/* A protobuf varint at *p (< end); false when truncated or too long. */
-static bool varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-	*v = 0;
-	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-		unsigned char c = *(*p)++;
-
-		*v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return true;
-	}
-	return false;
-}
-
 /* Field `field` (length-delimited) of the message [p, end). */
 static bool pb_bytes(const unsigned char *p, const unsigned char *end, uint64_t field,
 		     const unsigned char **out, size_t *len)
@@ -229,11 +204,11 @@ static bool pb_bytes(const unsigned char *p, const unsigned char *end, uint64_t 
 	while (p < end) {
 		uint64_t key, v;
 
-		if (!varint(&p, end, &key))
+		if (!cu_parse_pb_varint(&p, end, &key))
 			return false;
 		switch (key & 7) {
 		case 0:
-			if (!varint(&p, end, &v))
+			if (!cu_parse_pb_varint(&p, end, &v))
 				return false;
 			break;
 		case 1:
@@ -247,7 +222,7 @@ static bool pb_bytes(const unsigned char *p, const unsigned char *end, uint64_t 
 			p += 4;
 			break;
 		case 2:
-			if (!varint(&p, end, &v) || v > (uint64_t)(end - p))
+			if (!cu_parse_pb_varint(&p, end, &v) || v > (uint64_t)(end - p))
 				return false;
 			if ((key >> 3) == field) {
 				*out = p;
@@ -277,7 +252,7 @@ static bool header14(const unsigned char *h, size_t n, unsigned char iv[16], siz
 				return false;
 			size = h[0];
 			p = h + 2;
-		} else if (!varint(&p, end, &size)) {
+		} else if (!cu_parse_pb_varint(&p, end, &size)) {
 			continue;
 		}
 		if (size == 0 || size > (uint64_t)(end - p))

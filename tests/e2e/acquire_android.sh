@@ -12,7 +12,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup acquire_android
 . "$SRCDIR/tests/sim/start.sh"
-tap_plan 59
+tap_plan 60
 
 PHONE=$SRCDIR/tests/sim/phone
 export CUSTOS_ADB_KEY="$T/adbkey"
@@ -184,6 +184,8 @@ same "$(sqlite3 "$T/c/case.db" "SELECT count(*) FROM calls")" \
 ok $? "contacts from the contacts provider"
 is "$(sqlite3 "$T/c/case.db" "SELECT platform || ' ' || imei || ' ' || acquisition_method FROM items WHERE item_id='A1'")" \
 	"android 860605030250737,860605030250745 adb" "case.db items: the phone as it said, acquired by adb"
+is "$(sqlite3 "$T/c/case.db" "SELECT timezone FROM items WHERE item_id='A1'")" "Asia/Shanghai" \
+	"case.db items.timezone: getprop persist.sys.timezone"
 [ "$(sqlite3 "$T/c/case.db" "SELECT count(*) FROM payments WHERE app='bank-sms'")" -ge 1 ]
 ok $? "a bank SMS from the dump becomes a payment"
 same "$(sqlite3 "$T/c/case.db" "SELECT kind || ' ' || direction || ' ' || hex(body) FROM messages WHERE raw_type LIKE 'mms/%'")" \

@@ -18,7 +18,7 @@
 tap_setup acquire_ios
 . "$SRCDIR/tests/sim/ios_start.sh"
 . "$SRCDIR/tests/e2e/fixtures_lib.sh"
-tap_plan 97
+tap_plan 98
 
 TO="timeout -k 5 180"
 UDID=00008101-001C2D3E4F50A01E
@@ -113,8 +113,9 @@ elif what == "same-as-import":  # device paths and digests equal, acquisition-on
 elif what == "casedb":  # parse gives the same rows, every table and column (how the item came aside)
     a, b = sys.argv[2:4]
     skip_tables = {"sqlite_sequence"}
-    # items: how it came, and IMEI2, which a backup's Info.plist does not carry
-    skip_cols = re.compile(r"^(acquisition_method|imei)$")
+    # items: how it came, and IMEI2 and the time zone, which a backup's Info.plist
+    # does not carry (lockdownd does)
+    skip_cols = re.compile(r"^(acquisition_method|imei|timezone)$")
     da, db = sqlite3.connect(a), sqlite3.connect(b)
     tables = [t for (t,) in da.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
     rows = 0
@@ -281,6 +282,8 @@ $C casedb "$T/a/case.db" "$T/i/case.db"
 ok $? "parse: case.db rows equal to the import's, every table and column (sqlite3; items' method and IMEIs aside)"
 is "$(sqlite3 "$T/a/case.db" "SELECT platform || ' ' || acquisition_method || ' ' || imei FROM items")" \
 	"ios mobilebackup2 353260111234566,353260111234574" "case.db items: an iPhone acquired over mobilebackup2, both IMEIs from lockdownd"
+is "$(sqlite3 -nullvalue NULL "$T/a/case.db" "SELECT timezone FROM items") $(sqlite3 -nullvalue NULL "$T/i/case.db" "SELECT timezone FROM items")" \
+	"Asia/Shanghai NULL" "case.db items.timezone: lockdownd's TimeZone when acquired, unknown from the backup alone"
 [ "$(sqlite3 "$T/a/case.db" "SELECT count(*) FROM messages")" -ge 1 ]
 ok $? "messages parsed from the acquired backup"
 

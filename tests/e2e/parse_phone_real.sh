@@ -11,7 +11,7 @@
 # the sqlite3 CLI, the derived copy against the plaintext with sha256sum.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_phone_real
-tap_plan 52
+tap_plan 53
 export SOURCE_DATE_EPOCH=1700000000
 C="$T/case"
 FX="$T/fx"
@@ -33,7 +33,7 @@ is "$(cq "SELECT item_id || '|' || device_path || '|' || COALESCE(app, '-') || '
 "phone|/data/data/com.adhoclabs.burner/databases/burner.db|Burner|unsupported
 phone|/data/data/com.example.notes/databases/notes.db|-|unsupported
 phone|/data/data/com.instagram.android/databases/direct.db|Instagram|unsupported
-phone|/data/data/org.thoughtcrime.securesms/databases/signal.db|Signal|unsupported
+phone|/data/data/org.thoughtcrime.securesms/databases/signal.db|Signal|encrypted-no-key
 phone|/sdcard/Download/IMG_0042.jpg|-|unsupported
 wa-nokey|/sdcard/Android/media/com.whatsapp/WhatsApp/Databases/msgstore-2024-03-20.1.db.crypt14|WhatsApp|encrypted-no-key
 wa15-nokey|/sdcard/Android/media/com.whatsapp/WhatsApp/Databases/msgstore.db.crypt15|WhatsApp|encrypted-no-key" \
@@ -41,6 +41,8 @@ wa15-nokey|/sdcard/Android/media/com.whatsapp/WhatsApp/Databases/msgstore.db.cry
 is "$(cq "SELECT detail FROM not_examined WHERE device_path LIKE '%direct.db'")" \
 	"An SQLite database of Instagram that no custos parser reads; its tables were not examined." \
 	"the Instagram row says what the file is and why it was not read"
+like "$(cq "SELECT detail FROM not_examined WHERE device_path LIKE '%signal.db'")" \
+	'^A Signal data file that looks encrypted' "the encrypted Signal store is said to look encrypted"
 like "$(cq "SELECT detail FROM not_examined WHERE item_id = 'wa-nokey'")" \
 	'^A WhatsApp crypt14 backup whose key .* is not in the image and was not given with --whatsapp-key' \
 	"the keyless backup's row says its key is missing"
@@ -56,7 +58,7 @@ is "$(cq "SELECT count(*) FROM not_examined WHERE device_path LIKE '%.jpg' AND d
 like "$(cat "$T/parse1.out")" '7 files not examined' "the summary counts them"
 like "$(cat "$T/parse1.out")" 'not examined: phone /data/data/com.instagram.android/databases/direct.db \[Instagram\]: unsupported: An SQLite database of Instagram' \
 	"the summary lists them"
-like "$(grep '"PARSE"' "$C/custody/log.jsonl" | tail -1)" '"not_examined":\{"count":7,"unsupported":5,"encrypted-no-key":2,"damaged":0,"refused":0\}' \
+like "$(grep '"PARSE"' "$C/custody/log.jsonl" | tail -1)" '"not_examined":\{"count":7,"unsupported":4,"encrypted-no-key":3,"damaged":0,"refused":0\}' \
 	"the PARSE custody entry counts them by reason"
 
 # --- ciphertext-looking SMS bodies
@@ -148,10 +150,13 @@ expect_exit 2 "--whatsapp-key naming no file is a usage error" \
 mkdir -p "$T/junk/sdcard/WhatsApp/Databases"
 head -c 4096 "$FX/phone/data/data/org.thoughtcrime.securesms/databases/signal.db" \
 	>"$T/junk/sdcard/WhatsApp/Databases/msgstore-2024-01-01.1.db.crypt14"
+# and an SQLite file where custos keeps an iOS backup's own index (read by the import)
+mkdir -p "$T/junk/_backup"
+cp "$FX/phone/data/data/com.example.notes/databases/notes.db" "$T/junk/_backup/Manifest.db"
 must "$CUSTOS" --case "$C" import "$T/junk" --format dir --item wa-junk >/dev/null
 run "parse: an unknown backup header is no failure" "$CUSTOS" --case "$C" parse --item wa-junk
 is "$(cq "SELECT reason || '|' || app FROM not_examined WHERE item_id = 'wa-junk'")" "unsupported|WhatsApp" \
-	"it is listed as an unsupported WhatsApp backup"
+	"it is listed as an unsupported WhatsApp backup; custos's own _backup/Manifest.db is not"
 
 # --- custos run: the summary lists what was not examined; --whatsapp-key is passed to parse
 run "run without the key" "$CUSTOS" run "$FX/wa-nokey" --case-id RUN-A -o "$T/runs" --format dir \
