@@ -146,7 +146,8 @@ struct ctx {
 
 	uint8_t *pg, *img;
 	struct cu_buf payload, arena, cand;
-	struct rec r, r2, r3;
+	struct rec r, r2, r3, rl; /* rl: a live row looked up by rowid */
+	uint8_t *lk;              /* its page */
 	struct cu_rec_value *vals;
 	char warn[512];
 };
@@ -698,6 +699,79 @@ static bool says_nothing(const struct rec *r)
 }
 
 /*
+ * The live row of table tid under rowid, found by descending its b-tree
+ * (the live view): -1 when that cannot be told (no root, a damaged file,
+ * a page that is not what the descent expects, a live record that spills
+ * to overflow pages), 0 when no live row has that rowid, 1 when one has
+ * with other content, 2 when one has with r's content. Used to confirm
+ * exactly what a fixed-size filter answers "seen" for.
+ */
+static int live_lookup(struct ctx *c, size_t tid, const struct rec *r)
+{
+	const struct cu_rec_table *t = &c->tables[tid];
+	uint32_t pg = t->root;
+	int depth;
+
+	if (!pg || t->without_rowid || c->st->damaged || !c->lk || !c->rl.st)
+		return -1;
+	for (depth = 0; depth < MAX_DEPTH; depth++) {
+		size_t hdr = pg == 1 ? 100 : 0, n, i, ptr;
+		uint8_t type;
+
+		if (!read_live(c, pg, c->lk))
+			return -1;
+		type = c->lk[hdr];
+		n = cu_rec_be16(c->lk + hdr + 3);
+		ptr = hdr + (type == 0x05 ? 12 : 8);
+		if ((type != 0x05 && type != 0x0d) || ptr + 2 * n > c->usable)
+			return -1;
+		if (type == 0x05) {
+			uint32_t next = cu_rec_be32(c->lk + hdr + 8);
+			for (i = 0; i < n; i++) {
+				size_t off = cu_rec_be16(c->lk + ptr + 2 * i);
+				uint64_t key;
+				if (off + 5 > c->usable ||
+				    !cu_rec_varint(c->lk + off + 4, c->lk + c->usable, &key))
+					return -1;
+				if ((int64_t)key >= r->rowid) {
+					next = cu_rec_be32(c->lk + off);
+					break;
+				}
+			}
+			pg = next;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			size_t off = cu_rec_be16(c->lk + ptr + 2 * i), n1, n2;
+			uint64_t P, key;
+			const uint8_t *end = c->lk + c->usable;
+			if (off >= c->usable)
+				return -1;
+			n1 = cu_rec_varint(c->lk + off, end, &P);
+			n2 = n1 ? cu_rec_varint(c->lk + off + n1, end, &key) : 0;
+			if (!n2)
+				return -1;
+			if ((int64_t)key != r->rowid)
+				continue;
+			if (local_size(c, P) < P || off + n1 + n2 + P > c->usable)
+				return -1;
+			if (!parse_record(c, c->lk + off + n1 + n2, (size_t)P, (size_t)P, false,
+					  &c->rl))
+				return -1;
+			c->rl.rowid = r->rowid;
+			c->rl.rowid_known = true;
+			c->rl.partial = false;
+			return fp_values(c, 1, tid, &c->rl, 0, true) ==
+				       fp_values(c, 1, tid, r, 0, true)
+				   ? 2
+				   : 1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/*
  * Reports one candidate record found at loc: matched against the tables,
  * checked against the live rows and the records already reported, then
  * given to the caller's function.
@@ -763,11 +837,23 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 	/* live rows: same rowid and content = duplicate; same rowid = older
 	 * version; rowid unknown: the columns after the first */
 	for (i = 0; i < ncand; i++) {
+		/* past the exact bound the sets are filters: what they call
+		 * seen is confirmed in the table's b-tree when that can be told */
+		int lk = -2;
+		bool has_full, has_rowid;
+		if (r->rowid_known && !r->index_fmt && (c->live_full.bloom || c->live_rowid.bloom))
+			lk = live_lookup(c, cand[i], r);
+		has_full =
+		    lk >= 0 ? lk == 2
+			    : (r->rowid_known && !r->index_fmt &&
+			       cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)));
+		has_rowid = lk >= 0 ? lk >= 1
+				    : (r->rowid_known && !r->index_fmt &&
+				       cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid)));
 		if (r->rowid_known && r->partial) {
 			/* a cut copy of a live rowid: most likely the live row's
 			 * stale copy with bytes written over; not a deletion */
-			if (ncand == 1 &&
-			    cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid)))
+			if (ncand == 1 && has_rowid)
 				dup = true;
 		} else if (r->index_fmt) {
 			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
@@ -778,9 +864,9 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 			 * and its rowid re-used, or updated); found by scanning free
 			 * bytes, a cell whose leading bytes equal a live row's is
 			 * that row's stale copy written over further on: a duplicate */
-			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
+			if (has_full)
 				dup = true;
-			else if (cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid))) {
+			else if (has_rowid) {
 				uint64_t pf = fp_prefix_best(r, cand[i]);
 				if (r->strict && (!pf || cu_rec_set_has(&c->live_prefix, pf)))
 					dup = ncand == 1;
@@ -2143,6 +2229,14 @@ static bool grow_cols(struct ctx *c, size_t maxcols)
 		if (vp2)
 			c->r3.vp = vp2;
 	}
+	if (st2 && vp2) {
+		st2 = cu_reallocarray(c->rl.st, maxcols + 1, sizeof(*st2));
+		if (st2)
+			c->rl.st = st2;
+		vp2 = cu_reallocarray(c->rl.vp, maxcols + 1, sizeof(*vp2));
+		if (vp2)
+			c->rl.vp = vp2;
+	}
 	return v && st && st2 && vp && vp2;
 }
 
@@ -2716,6 +2810,9 @@ static void ctx_release(struct ctx *c)
 	free(c->r2.vp);
 	free(c->r3.st);
 	free(c->r3.vp);
+	free(c->rl.st);
+	free(c->rl.vp);
+	free(c->lk);
 	free(c->vals);
 }
 
@@ -2766,7 +2863,8 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 		c->jfd = open_side(db_path, c->opts->journal_path, "-journal", &c->jsize);
 	c->pg = cu_malloc(c->pgsz);
 	c->img = cu_malloc(c->pgsz);
-	if (!c->pg || !c->img) {
+	c->lk = cu_malloc(c->pgsz);
+	if (!c->pg || !c->img || !c->lk) {
 		rc = cu_error_set(err, CU_E_NOMEM, "recovering '%s': out of memory", db_path);
 		goto out;
 	}
