@@ -672,6 +672,9 @@ static enum cu_status scan_pickup(struct cu_scanner *sc, const char *text, size_
 			const char *name = station ? station : "取件码";
 			int nl = snprintf(norm, sizeof(norm), "%s:%.*s", name, (int)cl, text + c);
 			int rl = snprintf(rule, sizeof(rule), "pickup:%s", name);
+			if (nl < 0 || rl < 0 || (size_t)nl >= sizeof(norm) ||
+			    (size_t)rl >= sizeof(rule))
+				continue; /* cannot happen: codes are at most 18 bytes */
 			if ((st = push_hit(sc, CU_HIT_PICKUP_CODE, text, c, cl, norm, (size_t)nl,
 					   rule, (size_t)rl, station, err)))
 				return st;
