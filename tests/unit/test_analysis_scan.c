@@ -243,6 +243,32 @@ static void test_hostile(struct cu_scanner *sc)
 	tap_ok(cu_scanner_scan(sc, "", 0, collect, &s, &err) == CU_OK, "empty text");
 }
 
+/* A text of 3 MiB is scanned in windows: words and numbers across the
+ * window boundaries are found once, at their offsets. */
+static void test_long_text(struct cu_scanner *sc)
+{
+	size_t len = (size_t)3 << 20, mib = (size_t)1 << 20;
+	char *t = malloc(len);
+	if (!t)
+		tap_bail("out of memory");
+	memset(t, ' ', len);
+	memcpy(t + 10, "缅货", 6);
+	memcpy(t + mib - 3, "冰糖", 6);             /* 冰 before the boundary, 糖 after */
+	memcpy(t + 2 * mib - 5, "13800138000", 11); /* across the second boundary */
+	memcpy(t + len - 10, "K粉", 4);
+	char *got = scan_all(sc, t, len, NULL);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "code_word 10+6 缅货 lexicon:drugs.tsv:缅货/exact heroin\n"
+		 "code_word %zu+6 冰糖 lexicon:drugs.tsv:冰糖/exact meth\n"
+		 "phone_number %zu+11 +8613800138000 phone:cn-mobile -\n"
+		 "code_word %zu+4 K粉 lexicon:drugs.tsv:K粉/exact ketamine\n",
+		 mib - 3, 2 * mib - 5, len - 10);
+	tap_is_str(got, want, "3 MiB text: hits across window boundaries, once each");
+	free(got);
+	free(t);
+}
+
 static void test_norm(void)
 {
 	struct cu_norm n;
@@ -274,11 +300,12 @@ int main(void)
 	struct cu_lexicon *lx = NULL;
 	struct cu_scanner *sc = NULL;
 	struct cu_error err;
-	tap_plan((int)(sizeof(cases) / sizeof(cases[0])) + 4 + 8 + 6);
+	tap_plan((int)(sizeof(cases) / sizeof(cases[0])) + 4 + 8 + 1 + 6);
 	TAP_MUST(cu_lexicon_load(NULL, &lx, &err));
 	TAP_MUST(cu_scanner_new(lx, &sc, &err));
 	test_golden(sc);
 	test_hostile(sc);
+	test_long_text(sc);
 	test_norm();
 	cu_scanner_free(sc);
 	cu_lexicon_free(lx);
