@@ -59,6 +59,7 @@ struct cu_lexicon; /* opaque */
  * variants as the lexicon README says. */
 enum cu_status cu_lexicon_load(const char *dir, struct cu_lexicon **out,
 			       struct cu_error *err) CU_WARN_UNUSED;
+/* Adds an agency file. On failure the lexicon may hold part of the file: free it. */
 enum cu_status cu_lexicon_add_file(struct cu_lexicon *lx, const char *path,
 				   struct cu_error *err) CU_WARN_UNUSED;
 size_t cu_lexicon_terms(const struct cu_lexicon *lx);
