@@ -59,6 +59,7 @@ struct cu_lexicon; /* opaque */
  * variants as the lexicon README says. */
 enum cu_status cu_lexicon_load(const char *dir, struct cu_lexicon **out,
 			       struct cu_error *err) CU_WARN_UNUSED;
+/* Adds an agency file. On failure the lexicon may hold part of the file: free it. */
 enum cu_status cu_lexicon_add_file(struct cu_lexicon *lx, const char *path,
 				   struct cu_error *err) CU_WARN_UNUSED;
 size_t cu_lexicon_terms(const struct cu_lexicon *lx);
@@ -85,7 +86,8 @@ struct cu_scanner; /* immutable after build; one per thread may share the lexico
 enum cu_status cu_scanner_new(const struct cu_lexicon *lx, struct cu_scanner **out,
 			      struct cu_error *err) CU_WARN_UNUSED;
 /* Every hit in text (code words and validated identifiers), in order of offset then kind; the
- * same text always gives the same hits. Bounded work per byte. */
+ * same text always gives the same hits. Bounded work per byte. Texts of any length: one longer
+ * than 1 MiB is scanned in windows of 1 MiB with 4 KiB of context each side (memory bounded). */
 enum cu_status cu_scanner_scan(struct cu_scanner *sc, const char *text, size_t len, cu_hit_fn fn,
 			       void *ctx, struct cu_error *err) CU_WARN_UNUSED;
 void cu_scanner_free(struct cu_scanner *sc);

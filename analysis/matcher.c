@@ -672,6 +672,9 @@ static enum cu_status scan_pickup(struct cu_scanner *sc, const char *text, size_
 			const char *name = station ? station : "取件码";
 			int nl = snprintf(norm, sizeof(norm), "%s:%.*s", name, (int)cl, text + c);
 			int rl = snprintf(rule, sizeof(rule), "pickup:%s", name);
+			if (nl < 0 || rl < 0 || (size_t)nl >= sizeof(norm) ||
+			    (size_t)rl >= sizeof(rule))
+				continue; /* cannot happen: codes are at most 18 bytes */
 			if ((st = push_hit(sc, CU_HIT_PICKUP_CODE, text, c, cl, norm, (size_t)nl,
 					   rule, (size_t)rl, station, err)))
 				return st;
@@ -827,19 +830,13 @@ static int cmp_hit(const void *a, const void *b)
 	return 0;
 }
 
-enum cu_status cu_scanner_scan(struct cu_scanner *sc, const char *text, size_t len, cu_hit_fn fn,
-			       void *ctx, struct cu_error *err)
+/* Scans text[0..len) and reports the hits starting in [lo, hi), their
+ * offsets moved by base. */
+static enum cu_status scan_window(struct cu_scanner *sc, const char *text, size_t len, size_t base,
+				  size_t lo, size_t hi, cu_hit_fn fn, void *ctx,
+				  struct cu_error *err)
 {
 	enum cu_status st;
-	if (!sc || (!text && len))
-		return cu_error_set(err, CU_E_USAGE, "scanner: no text");
-	if (len == 0)
-		return CU_OK;
-	if (len > CU_NORM_MAX_INPUT)
-		return cu_error_set(err, CU_E_LIMIT,
-				    "text of %zu bytes is over the %zu-byte limit of the scanner; "
-				    "split it",
-				    len, CU_NORM_MAX_INPUT);
 	sc->nhits = 0;
 	cu_buf_reset(&sc->arena);
 	if ((st = scan_words(sc, text, len, err)))
@@ -857,9 +854,11 @@ enum cu_status cu_scanner_scan(struct cu_scanner *sc, const char *text, size_t l
 		qsort(sc->hits, sc->nhits, sizeof(*sc->hits), cmp_hit);
 	for (size_t i = 0; i < sc->nhits; i++) {
 		const struct hit_rec *h = &sc->hits[i];
+		if (h->offset < lo || h->offset >= hi)
+			continue;
 		struct cu_hit hit = {
 		    .kind = h->kind,
-		    .offset = h->offset,
+		    .offset = base + h->offset,
 		    .len = h->len,
 		    .value = sc->arena.data + h->value,
 		    .normalized = sc->arena.data + h->normalized,
@@ -867,6 +866,40 @@ enum cu_status cu_scanner_scan(struct cu_scanner *sc, const char *text, size_t l
 		    .category = h->category,
 		};
 		if (fn && (st = fn(ctx, &hit, err)))
+			return st;
+	}
+	return CU_OK;
+}
+
+/* Texts longer than SCAN_CHUNK are scanned in windows of SCAN_CHUNK bytes
+ * with SCAN_MARGIN bytes of context on each side (longer than any code
+ * word, identifier or courier context), each window reporting the hits
+ * that start in its own part: memory stays bounded whatever the length. */
+#define SCAN_CHUNK  ((size_t)1 << 20)
+#define SCAN_MARGIN ((size_t)4096)
+
+static size_t utf8_back(const char *t, size_t i)
+{
+	for (int k = 0; k < 3 && i > 0 && ((unsigned char)t[i] & 0xc0) == 0x80; k++)
+		i--;
+	return i;
+}
+
+enum cu_status cu_scanner_scan(struct cu_scanner *sc, const char *text, size_t len, cu_hit_fn fn,
+			       void *ctx, struct cu_error *err)
+{
+	enum cu_status st;
+	if (!sc || (!text && len))
+		return cu_error_set(err, CU_E_USAGE, "scanner: no text");
+	if (len == 0)
+		return CU_OK;
+	if (len <= SCAN_CHUNK)
+		return scan_window(sc, text, len, 0, 0, len, fn, ctx, err);
+	for (size_t pos = 0; pos < len; pos += SCAN_CHUNK) {
+		size_t pe = len - pos > SCAN_CHUNK ? pos + SCAN_CHUNK : len;
+		size_t ws = utf8_back(text, pos > SCAN_MARGIN ? pos - SCAN_MARGIN : 0);
+		size_t we = len - pe > SCAN_MARGIN ? utf8_back(text, pe + SCAN_MARGIN) : len;
+		if ((st = scan_window(sc, text + ws, we - ws, ws, pos - ws, pe - ws, fn, ctx, err)))
 			return st;
 	}
 	return CU_OK;

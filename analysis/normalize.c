@@ -302,8 +302,9 @@ enum cu_status cu_norm_text(struct cu_norm *n, const char *in, size_t len, unsig
 				    len, CU_NORM_MAX_INPUT);
 	n->len = n->main = 0;
 	n->side_n = 0;
-	/* Output is at most 4 bytes per input byte plus the side markers. */
-	if ((st = reserve(n, len * 2 + 64, err)))
+	/* Output is about as long as the input (grown below when emoji and
+	 * side markers make it longer). */
+	if ((st = reserve(n, len + 64, err)))
 		return st;
 	const unsigned char *p = (const unsigned char *)in;
 	struct pending pd;

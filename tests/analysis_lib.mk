@@ -8,6 +8,7 @@ ANALYSIS_LIB_TESTS += tests/unit/test_analysis_scan
 tests_unit_test_analysis_scan_LDADD = $(CU_TESTLIBS)
 ANALYSIS_LIB_TESTS += tests/unit/test_analysis_lexicon
 tests_unit_test_analysis_lexicon_LDADD = $(CU_TESTLIBS)
+tests_unit_test_analysis_lexicon_CPPFLAGS = $(AM_CPPFLAGS) -DCU_PKGDATADIR='"$(pkgdatadir)"'
 check_PROGRAMS += $(ANALYSIS_LIB_TESTS)
 TESTS += $(ANALYSIS_LIB_TESTS)
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analysis/analysis.h"
 #include "tests/harness/tap.h"
@@ -76,12 +78,43 @@ static struct first scan(const struct cu_lexicon *lx, const char *text)
 	return f;
 }
 
-int main(void)
+/* A copy of this program in <tmp>/bin with <tmp>/data/lexicon beside it:
+ * run without CUSTOS_DATADIR it finds <tmp>/bin/../data (the build-tree
+ * fallback), unless custos is installed on this machine. */
+static void test_build_tree_fallback(const char *tmp)
 {
+	char bin[4096], data[4096], cmd[16384], want[4200], got[4200] = "";
+	snprintf(bin, sizeof(bin), "%s/tree/bin", tmp);
+	snprintf(data, sizeof(data), "%s/tree/data/lexicon", tmp);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' '%s' && cp /proc/%ld/exe '%s/prog'", bin, data,
+		 (long)getpid(), bin);
+	if (system(cmd) != 0)
+		tap_bail("cannot copy the test program");
+	struct stat st;
+	snprintf(cmd, sizeof(cmd), "%s/lexicon", CU_PKGDATADIR);
+	if (stat(cmd, &st) == 0)
+		snprintf(want, sizeof(want), "%s", CU_PKGDATADIR);
+	else
+		snprintf(want, sizeof(want), "%s/../data", bin);
+	snprintf(cmd, sizeof(cmd), "env -u CUSTOS_DATADIR '%s/prog' --print-data-dir", bin);
+	FILE *p = popen(cmd, "r");
+	if (!p || !fgets(got, sizeof(got), p))
+		tap_bail("cannot run the copied test program");
+	pclose(p);
+	got[strcspn(got, "\n")] = '\0';
+	tap_is_str(got, want, "without CUSTOS_DATADIR: installed, else the build tree's data/");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--print-data-dir") == 0) {
+		printf("%s\n", cu_analysis_data_dir());
+		return 0;
+	}
 	struct cu_lexicon *lx = NULL;
 	struct cu_error err;
 	char dir[4096], sum[65], path[4096];
-	tap_plan(21);
+	tap_plan(22);
 	const char *data = getenv("CUSTOS_DATADIR");
 	if (!data || !*data)
 		tap_bail("CUSTOS_DATADIR is not set (the test environment sets it)");
@@ -149,12 +182,13 @@ int main(void)
 	       "missing directory: %s", err.msg);
 	write_file(path, "冰糖\tmeth\tx\ty\n", strlen("冰糖\tmeth\tx\ty\n"));
 	tap_ok(cu_lexicon_load(tmp, &lx, &err) == CU_OK && cu_lexicon_file_count(lx) == 2,
-	       "a directory of agency files loads: %s", err.msg);
+	       "a directory of agency files loads");
 	cu_lexicon_free(lx);
 	lx = NULL;
 	const char *empty = tap_tmpdir("analysis-lexicon-empty");
 	tap_ok(cu_lexicon_load(empty, &lx, &err) == CU_E_NOTFOUND && strstr(err.msg, "no *.tsv"),
 	       "directory without *.tsv: %s", err.msg);
+	test_build_tree_fallback(tmp);
 	/* the installed directory when CUSTOS_DATADIR is unset */
 	unsetenv("CUSTOS_DATADIR");
 	tap_ok(strcmp(cu_analysis_data_dir(), data) != 0 && cu_analysis_data_dir()[0] == '/',

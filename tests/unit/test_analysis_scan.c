@@ -110,11 +110,23 @@ static const struct golden cases[] = {
      "bank_card 4+16 4111111111111111 card:luhn+bin Visa\n"},
     {"数字 1234567812345670", ""},
     {"瑞士 +41 44 668 18 00", "phone_number 7+16 +41446681800 phone:e164 -\n"},
+    {"緬 貨到了", "code_word 0+7 缅货 lexicon:drugs.tsv:缅货/spaced+traditional heroin\n"},
+    {"有ｂｔ吗", "code_word 3+6 冰糖 lexicon:drugs.tsv:冰糖/initials meth\n"},
+    {"冰🍬糖 和 ok💊",
+     "code_word 0+10 冰糖 lexicon:drugs.tsv:冰糖/spaced meth\ncode_word 17+4 💊 lexicon:emoji.tsv:💊/emoji pills\n"},
+    {"顺丰单号 123456789012", "tracking_number 13+12 SF:123456789012 courier:sf+context SF\n"},
+    {"京东 JDVA12345678901 极兔 JT0001234567890 圆通 YT1234567890123",
+     "tracking_number 7+15 JD:JDVA12345678901 courier:jd JD\ntracking_number 30+15 J&T:JT0001234567890 courier:jt J&T\ntracking_number 53+15 YTO:YT1234567890123 courier:yto YTO\n"},
+    {"取件码 1234", "pickup_code 10+4 取件码:1234 pickup:取件码 -\n"},
+    {"您的取件码是 A12345，请到前台领取", "pickup_code 19+6 取件码:A12345 pickup:取件码 -\n"},
+    {"卡号 6222-0212-3456-7890-128", "bank_card 7+23 6222021234567890128 card:luhn+bin UnionPay\n"},
+    {"+8613800138000", "phone_number 0+14 +8613800138000 phone:cn-mobile -\n"},
+    {"淘宝订单号 1234567890123456789", ""},
 };
 
 /* True positives in the cases above, and the cases that must give none. */
-#define GOLDEN_HITS      61
-#define GOLDEN_NEGATIVES 22
+#define GOLDEN_HITS      73
+#define GOLDEN_NEGATIVES 23
 
 struct collect {
 	struct cu_buf out;
@@ -213,8 +225,8 @@ static void test_hostile(struct cu_scanner *sc)
 		memcpy(big + 3 * i, "\xe5\x86\xb0", 3);
 	struct collect c = {CU_BUF_INIT, big, 0, 0, 0};
 	struct cu_error err;
-	tap_ok(cu_scanner_scan(sc, big, len, collect, &c, &err) == CU_OK && c.calls == reps,
-	       "20000 times 冰: 20000 hits (%zu)", c.calls);
+	enum cu_status big_st = cu_scanner_scan(sc, big, len, collect, &c, &err);
+	tap_ok(big_st == CU_OK && c.calls == reps, "20000 times 冰: 20000 hits (%zu)", c.calls);
 	cu_buf_release(&c.out);
 	free(big);
 	/* a digit run of 60 digits never matches in part */
@@ -229,6 +241,32 @@ static void test_hostile(struct cu_scanner *sc)
 	       st, s.calls);
 	cu_buf_release(&s.out);
 	tap_ok(cu_scanner_scan(sc, "", 0, collect, &s, &err) == CU_OK, "empty text");
+}
+
+/* A text of 3 MiB is scanned in windows: words and numbers across the
+ * window boundaries are found once, at their offsets. */
+static void test_long_text(struct cu_scanner *sc)
+{
+	size_t len = (size_t)3 << 20, mib = (size_t)1 << 20;
+	char *t = malloc(len);
+	if (!t)
+		tap_bail("out of memory");
+	memset(t, ' ', len);
+	memcpy(t + 10, "缅货", 6);
+	memcpy(t + mib - 3, "冰糖", 6);             /* 冰 before the boundary, 糖 after */
+	memcpy(t + 2 * mib - 5, "13800138000", 11); /* across the second boundary */
+	memcpy(t + len - 10, "K粉", 4);
+	char *got = scan_all(sc, t, len, NULL);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "code_word 10+6 缅货 lexicon:drugs.tsv:缅货/exact heroin\n"
+		 "code_word %zu+6 冰糖 lexicon:drugs.tsv:冰糖/exact meth\n"
+		 "phone_number %zu+11 +8613800138000 phone:cn-mobile -\n"
+		 "code_word %zu+4 K粉 lexicon:drugs.tsv:K粉/exact ketamine\n",
+		 mib - 3, 2 * mib - 5, len - 10);
+	tap_is_str(got, want, "3 MiB text: hits across window boundaries, once each");
+	free(got);
+	free(t);
 }
 
 static void test_norm(void)
@@ -262,11 +300,12 @@ int main(void)
 	struct cu_lexicon *lx = NULL;
 	struct cu_scanner *sc = NULL;
 	struct cu_error err;
-	tap_plan((int)(sizeof(cases) / sizeof(cases[0])) + 4 + 8 + 6);
+	tap_plan((int)(sizeof(cases) / sizeof(cases[0])) + 4 + 8 + 1 + 6);
 	TAP_MUST(cu_lexicon_load(NULL, &lx, &err));
 	TAP_MUST(cu_scanner_new(lx, &sc, &err));
 	test_golden(sc);
 	test_hostile(sc);
+	test_long_text(sc);
 	test_norm();
 	cu_scanner_free(sc);
 	cu_lexicon_free(lx);
