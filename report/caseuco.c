@@ -11,14 +11,19 @@
  */
 #include "report/seal_int.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 struct uco {
 	json_t *graph;
 	json_t *all;     /* references for the investigation's uco-core:object */
 	json_t *devices; /* item -> device @id */
 	json_t *provs;   /* item -> provenance record object */
+	json_t *people;  /* name -> person @id */
 	const char *tool_id;
 };
 
@@ -67,6 +72,56 @@ static void add_node(struct uco *u, json_t *node, bool listed)
 	json_array_append_new(u->graph, node);
 }
 
+/* One uco-identity:Person per name (the manifest's personnel and every
+ * custody actor): the first role seen is its tag. Never an ID number. */
+static const char *person_of(struct uco *u, const char *name, const char *role, const char *detail)
+{
+	const json_t *have;
+	char id[128];
+
+	if (name == NULL || name[0] == '\0')
+		return NULL;
+	if ((have = json_object_get(u->people, name)) != NULL)
+		return json_string_value(have);
+	mkid("person", name, id);
+	json_t *p = json_object();
+	json_object_set_new(p, "@id", json_string(id));
+	json_object_set_new(p, "@type", json_string("uco-identity:Person"));
+	json_object_set_new(p, "uco-core:name", json_string(name));
+	set_str(p, "uco-core:description", detail);
+	if (role != NULL && role[0] != '\0')
+		json_object_set_new(p, "uco-core:tag", json_pack("[s]", role));
+	add_node(u, p, true);
+	json_object_set_new(u->people, name, json_string(id));
+	return json_string_value(json_object_get(u->people, name));
+}
+
+/* personnel of the manifest: investigators (with unit and badge),
+ * examiners, the holder of the phone, witnesses. */
+static void people_of_manifest(struct uco *u, const json_t *m)
+{
+	const json_t *pe = json_object_get(m, "personnel"), *x;
+	size_t i;
+	char detail[512];
+
+	json_array_foreach(json_object_get(pe, "investigators"), i, x)
+	{
+		const char *unit = json_string_value(json_object_get(x, "unit"));
+		const char *badge = json_string_value(json_object_get(x, "badge"));
+		const char *role = json_string_value(json_object_get(x, "role"));
+		snprintf(detail, sizeof(detail), "investigator%s%s%s%s%s%s", role ? ": " : "",
+			 role ? role : "", unit ? "; unit " : "", unit ? unit : "",
+			 badge ? "; badge " : "", badge ? badge : "");
+		person_of(u, json_string_value(json_object_get(x, "name")), "investigator", detail);
+	}
+	json_array_foreach(json_object_get(pe, "examiners"), i, x)
+	    person_of(u, json_string_value(json_object_get(x, "name")), "examiner", "examiner");
+	person_of(u, json_string_value(json_object_get(json_object_get(pe, "holder"), "name")),
+		  "holder", "holder of the seized items");
+	json_array_foreach(json_object_get(pe, "witnesses"), i, x)
+	    person_of(u, json_string_value(json_object_get(x, "name")), "witness", "witness");
+}
+
 static const char *device_of(struct uco *u, const json_t *mitem, const char *item)
 {
 	const json_t *have = json_object_get(u->devices, item);
@@ -86,7 +141,23 @@ static const char *device_of(struct uco *u, const json_t *mitem, const char *ite
 	json_t *df = json_object();
 	json_object_set_new(df, "@id", json_string(mkid("device-facet", item, fid)));
 	json_object_set_new(df, "@type", json_string("uco-observable:DeviceFacet"));
-	set_str(df, "uco-observable:manufacturer", f.make);
+	/* DeviceFacet's manufacturer is an identity, not a string (UCO 1.x
+	 * SHACL): an organisation node named by the make. */
+	if (f.make != NULL && f.make[0] != '\0') {
+		char oid[128], okey[300];
+		snprintf(okey, sizeof(okey), "\001organization\001%s", f.make);
+		if (json_object_get(u->people, okey) == NULL) {
+			json_t *o = json_object();
+			json_object_set_new(o, "@id",
+					    json_string(mkid("organization", f.make, oid)));
+			json_object_set_new(o, "@type", json_string("uco-identity:Organization"));
+			json_object_set_new(o, "uco-core:name", json_string(f.make));
+			add_node(u, o, true);
+			json_object_set_new(u->people, okey, json_string(oid));
+		}
+		json_object_set_new(df, "uco-observable:manufacturer",
+				    ref(json_string_value(json_object_get(u->people, okey))));
+	}
 	set_str(df, "uco-observable:model", f.model);
 	set_str(df, "uco-observable:serialNumber", f.serial);
 	json_array_append_new(facets, df);
@@ -95,10 +166,35 @@ static const char *device_of(struct uco *u, const json_t *mitem, const char *ite
 	json_object_set_new(mf, "@type", json_string("uco-observable:MobileDeviceFacet"));
 	set_str(mf, "uco-observable:IMEI", cu_manifest_item_imei(mitem, 0));
 	set_str(mf, "uco-observable:MSISDN", cu_manifest_item_msisdn(mitem, 0));
-	set_str(mf, "uco-observable:IMSI", f.imsi);
-	set_str(mf, "uco-observable:ICCID", f.iccid);
-	set_str(mf, "uco-observable:mobileDeviceOSVersion", f.os_version);
 	json_array_append_new(facets, mf);
+	if ((f.os != NULL && f.os[0]) || (f.os_version != NULL && f.os_version[0])) {
+		char osd[160];
+		snprintf(osd, sizeof(osd), "operating system %s %s", f.os ? f.os : "",
+			 f.os_version ? f.os_version : "");
+		json_object_set_new(d, "uco-core:description", json_string(osd));
+	}
+	/* ICCID and IMSI belong to the SIM card, an object of its own. */
+	if ((f.iccid != NULL && f.iccid[0]) || (f.imsi != NULL && f.imsi[0])) {
+		char sid[128], sfid[128], rid[128];
+		json_t *sim = json_object(), *sf = json_object(), *rel = json_object();
+		json_object_set_new(sim, "@id", json_string(mkid("sim", item, sid)));
+		json_object_set_new(sim, "@type", json_string("uco-observable:SIMCard"));
+		json_object_set_new(sf, "@id", json_string(mkid("sim-facet", item, sfid)));
+		json_object_set_new(sf, "@type", json_string("uco-observable:SIMCardFacet"));
+		set_str(sf, "uco-observable:ICCID", f.iccid);
+		set_str(sf, "uco-observable:IMSI", f.imsi);
+		json_object_set_new(sim, "uco-core:hasFacet", json_pack("[o]", sf));
+		add_node(u, sim, true);
+		json_object_set_new(rel, "@id", json_string(mkid("sim-in-device", item, rid)));
+		json_object_set_new(rel, "@type",
+				    json_string("uco-observable:ObservableRelationship"));
+		json_object_set_new(rel, "uco-core:source", ref(sid));
+		json_object_set_new(rel, "uco-core:target", ref(id));
+		json_object_set_new(rel, "uco-core:kindOfRelationship",
+				    json_string("Contained_Within"));
+		json_object_set_new(rel, "uco-core:isDirectional", json_true());
+		add_node(u, rel, true);
+	}
 	json_object_set_new(d, "uco-core:hasFacet", facets);
 	add_node(u, d, true);
 	json_object_set_new(u->devices, item, json_string(id));
@@ -131,33 +227,52 @@ static void add_action(struct uco *u, const json_t *m, const json_t *body)
 	const char *ev = json_string_value(json_object_get(body, "event"));
 	const json_t *sub = json_object_get(body, "subject");
 	const json_t *det = json_object_get(body, "details");
+	const json_t *actor = json_object_get(body, "actor");
 	const char *t = json_string_value(json_object_get(body, "time"));
 	json_int_t seq = json_integer_value(json_object_get(body, "seq"));
-	char id[128], key[32];
+	char id[128], key[32], label[64], desc[256];
 	static const char *const kinds[][2] = {{"IMPORT", "import"},
 					       {"ACQUIRE_START", "acquisition start"},
 					       {"ACQUIRE_END", "acquisition"},
 					       {"DERIVE", "derivation"},
 					       {"SEAL", "seal"}};
-	const char *label = NULL;
+	const char *known = NULL;
 
-	if (ev == NULL)
+	if (ev == NULL || ev[0] == '\0')
 		return;
+	/* Every custody entry is an action: the kinds above by their old
+	 * names, the others (PARSE, REPORT, EXPORT, ANALYZE, PRINT, ...) as
+	 * the event in lower case. */
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(ev, kinds[i][0]) == 0)
-			label = kinds[i][1];
-	if (label == NULL)
-		return;
+			known = kinds[i][1];
+	if (known != NULL) {
+		snprintf(label, sizeof(label), "%s", known);
+	} else {
+		size_t i;
+		for (i = 0; ev[i] != '\0' && i + 1 < sizeof(label); i++)
+			label[i] = ev[i] == '_'                     ? ' '
+				   : (ev[i] >= 'A' && ev[i] <= 'Z') ? (char)(ev[i] - 'A' + 'a')
+								    : ev[i];
+		label[i] = '\0';
+	}
 	snprintf(key, sizeof(key), "%lld", (long long)seq);
+	snprintf(desc, sizeof(desc), "custody log entry %.64s (seq in tag)", ev);
 	json_t *a = json_object();
 	json_object_set_new(a, "@id", json_string(mkid("action", key, id)));
 	json_object_set_new(a, "@type", json_string("case-investigation:InvestigativeAction"));
 	json_object_set_new(a, "uco-core:name", json_string(label));
-	json_object_set_new(a, "uco-core:description",
-			    json_pack("s", "custody log entry (seq in tag)"));
+	json_object_set_new(a, "uco-core:description", json_string(desc));
 	json_object_set_new(a, "uco-core:tag", json_pack("[s]", key));
 	if (t != NULL)
 		json_object_set_new(a, "uco-action:startTime", typed("xsd:dateTime", t));
+	{
+		const char *who =
+		    person_of(u, json_string_value(json_object_get(actor, "name")),
+			      json_string_value(json_object_get(actor, "role")), NULL);
+		if (who != NULL)
+			json_object_set_new(a, "uco-action:performer", ref(who));
+	}
 	json_object_set_new(a, "uco-action:instrument", ref(u->tool_id));
 	const char *item = json_string_value(json_object_get(sub, "item"));
 	if (item == NULL)
@@ -376,9 +491,14 @@ static void fill_refs(struct listw *l, void *ctx)
 	json_array_foreach(fc->tail, i, x) list_elem(l, json_incref((json_t *)x));
 }
 
-enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
-			       const char *custody_log, size_t custody_len, cu_caseuco_each each,
-			       void *src, struct cu_textout *out, struct cu_error *err)
+/* Nodes written after the ones above (the case.db artifacts): fn writes
+ * them with list_elem(); a failure is left in the writer (l->t->st). */
+typedef void (*caseuco_extra_fn)(struct listw *l, struct uco *u, void *ctx);
+
+static enum cu_status caseuco_write(const json_t *manifest, const char *package_id,
+				    const char *custody_log, size_t custody_len,
+				    cu_caseuco_each each, void *src, caseuco_extra_fn extra,
+				    void *extra_ctx, struct cu_textout *out, struct cu_error *err)
 {
 	struct uco u;
 	json_t *ctx = NULL, *head_graph = NULL, *head_all = NULL, *inv = NULL;
@@ -394,9 +514,10 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 	u.all = head_all = json_array();
 	u.devices = json_object();
 	u.provs = json_object();
+	u.people = json_object();
 	ctx = json_object();
 	if (u.graph == NULL || u.all == NULL || u.devices == NULL || u.provs == NULL ||
-	    ctx == NULL) {
+	    u.people == NULL || ctx == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: out of memory");
 		goto out;
 	}
@@ -405,6 +526,8 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 			    json_string("https://ontology.caseontology.org/case/investigation/"));
 	json_object_set_new(ctx, "uco-core",
 			    json_string("https://ontology.unifiedcyberontology.org/uco/core/"));
+	json_object_set_new(ctx, "uco-identity",
+			    json_string("https://ontology.unifiedcyberontology.org/uco/identity/"));
 	json_object_set_new(
 	    ctx, "uco-observable",
 	    json_string("https://ontology.unifiedcyberontology.org/uco/observable/"));
@@ -429,6 +552,7 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 	json_object_set_new(tool, "uco-tool:toolType",
 			    json_string("mobile acquisition, parsing and evidence sealing"));
 	add_node(&u, tool, true);
+	people_of_manifest(&u, manifest);
 
 	/* Devices: from the manifest (in its order), then any other item a
 	 * file belongs to (in file order). */
@@ -526,6 +650,11 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 				goto written;
 		}
 	}
+	if (extra != NULL) {
+		extra(&l, &u, extra_ctx);
+		if ((st = out->st) != CU_OK)
+			goto written;
+	}
 	cu_textout_puts(out, "\n  ]\n}\n");
 written:
 	if (st == CU_OK && (st = out->st) != CU_OK)
@@ -543,5 +672,600 @@ out:
 		json_decref(u.all);
 	json_decref(u.devices);
 	json_decref(u.provs);
+	json_decref(u.people);
+	return st;
+}
+
+enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
+			       const char *custody_log, size_t custody_len, cu_caseuco_each each,
+			       void *src, struct cu_textout *out, struct cu_error *err)
+{
+	return caseuco_write(manifest, package_id, custody_log, custody_len, each, src, NULL, NULL,
+			     out, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* A case directory: inventory files + case.db artifacts               */
+/* ------------------------------------------------------------------ */
+
+struct art {
+	sqlite3 *db;
+	struct cu_sealfiles *files;
+	json_t *pending; /* evidence_path of a source -> {sha256, size, device_path}, until
+			  * its file node is written */
+	json_t *seen;    /* @id of applications and accounts already written */
+	uint64_t objects;
+	struct listw *l;
+	enum cu_status st;
+	struct cu_error err;
+};
+
+struct art_each {
+	struct art *a;
+	cu_sealfiles_fn fn;
+	void *ctx;
+};
+
+static enum cu_status mark_file(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
+{
+	struct art_each *e = ctx;
+	json_object_del(e->a->pending, f->path);
+	return e->fn(f, e->ctx, err);
+}
+
+static enum cu_status each_inventory_file(void *src, const char *item, cu_sealfiles_fn fn,
+					  void *ctx, struct cu_error *err)
+{
+	struct art *a = src;
+	struct art_each e = {a, fn, ctx};
+	return cu_sealfiles_each(a->files, 2, item, mark_file, &e, err);
+}
+
+static json_t *facet(const char *type, const char *kind, const char *key)
+{
+	char id[128];
+	json_t *f = json_object();
+	json_object_set_new(f, "@id", json_string(mkid(kind, key, id)));
+	json_object_set_new(f, "@type", json_string(type));
+	return f;
+}
+
+static json_t *node(const char *type, const char *kind, const char *key)
+{
+	return facet(type, kind, key);
+}
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t != NULL && t[0] != '\0' ? (const char *)t : NULL;
+}
+
+static void emit(struct art *a, json_t *n)
+{
+	a->objects++;
+	list_elem(a->l, n);
+}
+
+/* The application node of (item, app), written once. */
+static const char *app_node(struct art *a, const char *item, const char *app, char id[128])
+{
+	char key[512];
+	snprintf(key, sizeof(key), "%s/%s", item ? item : "", app ? app : "");
+	mkid("application", key, id);
+	if (json_object_get(a->seen, id) == NULL) {
+		json_t *n = node("uco-observable:Application", "application", key);
+		json_object_set_new(n, "uco-core:name", json_string(app ? app : "unknown"));
+		json_object_set_new(n, "uco-core:tag", json_pack("[s]", item ? item : ""));
+		json_object_set_new(a->seen, id, json_true());
+		emit(a, n);
+	}
+	return id;
+}
+
+/* The account of an identifier in an app of an item (sender, contact,
+ * counterparty), written once; display name from the first row naming it. */
+static const char *account_node(struct art *a, const char *item, const char *app, const char *ident,
+				const char *display, char id[128])
+{
+	char key[1024], appid[128];
+	snprintf(key, sizeof(key), "%s/%s/%s", item ? item : "", app ? app : "", ident);
+	mkid("account", key, id);
+	if (json_object_get(a->seen, id) != NULL)
+		return id;
+	app_node(a, item, app, appid);
+	json_t *n = node("uco-observable:ApplicationAccount", "account", key);
+	json_t *fs = json_array();
+	json_t *f = facet("uco-observable:AccountFacet", "account-facet", key);
+	json_object_set_new(f, "uco-observable:accountIdentifier", json_string(ident));
+	json_array_append_new(fs, f);
+	f = facet("uco-observable:ApplicationAccountFacet", "application-account-facet", key);
+	json_object_set_new(f, "uco-observable:application", ref(appid));
+	json_array_append_new(fs, f);
+	if (display != NULL) {
+		f = facet("uco-observable:DigitalAccountFacet", "digital-account-facet", key);
+		json_object_set_new(f, "uco-observable:displayName", json_string(display));
+		json_array_append_new(fs, f);
+	}
+	json_object_set_new(n, "uco-core:hasFacet", fs);
+	json_object_set_new(a->seen, id, json_true());
+	emit(a, n);
+	return id;
+}
+
+static const char *phone_node(struct art *a, const char *number, char id[128])
+{
+	mkid("phone-account", number, id);
+	if (json_object_get(a->seen, id) == NULL) {
+		json_t *n = node("uco-observable:PhoneAccount", "phone-account", number);
+		json_t *f =
+		    facet("uco-observable:PhoneAccountFacet", "phone-account-facet", number);
+		json_object_set_new(f, "uco-observable:phoneNumber", json_string(number));
+		json_object_set_new(n, "uco-core:hasFacet", json_pack("[o]", f));
+		json_object_set_new(a->seen, id, json_true());
+		emit(a, n);
+	}
+	return id;
+}
+
+static json_t *tags_of(const char *a1, const char *a2, bool recovered)
+{
+	json_t *t = json_array();
+	if (a1 != NULL)
+		json_array_append_new(t, json_string(a1));
+	if (a2 != NULL)
+		json_array_append_new(t, json_string(a2));
+	if (recovered)
+		json_array_append_new(t, json_string("recovered"));
+	return t;
+}
+
+static void set_tags(json_t *n, json_t *tags)
+{
+	if (json_array_size(tags) > 0)
+		json_object_set_new(n, "uco-core:tag", tags);
+	else
+		json_decref(tags);
+}
+
+/* The provenance of one artifact: a Contained_Within relationship from it
+ * to the file object of its source (which carries the file's hashes), with
+ * the table and rowid, or the page and offset of a recovered record.
+ * Columns from `first`: evidence_path, source_table, source_rowid,
+ * source_page, source_offset, recovered. */
+static void provenance(struct art *a, const char *key, const char *art_id, sqlite3_stmt *s,
+		       int first)
+{
+	const char *path = col(s, first), *table = col(s, first + 1);
+	char fid[128], desc[512], num[32];
+
+	if (path == NULL)
+		return;
+	mkid("file", path, fid);
+	json_t *r = node("uco-observable:ObservableRelationship", "provenance-link", key);
+	json_object_set_new(r, "uco-core:source", ref(art_id));
+	json_object_set_new(r, "uco-core:target", ref(fid));
+	json_object_set_new(r, "uco-core:kindOfRelationship", json_string("Contained_Within"));
+	json_object_set_new(r, "uco-core:isDirectional", json_true());
+	snprintf(desc, sizeof(desc), "case.db %s; source %s%s%s%s", key, path,
+		 table ? ", table " : "", table ? table : "",
+		 sqlite3_column_int64(s, first + 5) != 0 ? ", recovered" : "");
+	json_object_set_new(r, "uco-core:description", json_string(desc));
+	json_t *fs = json_array();
+	if (table != NULL) {
+		json_t *f = facet("uco-observable:SQLiteBlobFacet", "sqlite-facet", key);
+		json_object_set_new(f, "uco-observable:tableName", json_string(table));
+		if (sqlite3_column_type(s, first + 2) == SQLITE_INTEGER &&
+		    sqlite3_column_int64(s, first + 2) > 0) {
+			snprintf(num, sizeof(num), "%lld",
+				 (long long)sqlite3_column_int64(s, first + 2));
+			json_object_set_new(f, "uco-observable:rowIndex",
+					    typed("xsd:positiveInteger", num));
+		}
+		json_array_append_new(fs, f);
+	}
+	if (sqlite3_column_type(s, first + 4) == SQLITE_INTEGER) {
+		json_t *f = facet("uco-observable:DataRangeFacet", "range-facet", key);
+		snprintf(num, sizeof(num), "%lld", (long long)sqlite3_column_int64(s, first + 4));
+		json_object_set_new(f, "uco-observable:rangeOffset", typed("xsd:integer", num));
+		if (sqlite3_column_type(s, first + 3) == SQLITE_INTEGER) {
+			snprintf(desc, sizeof(desc), "byte offset in SQLite page %lld",
+				 (long long)sqlite3_column_int64(s, first + 3));
+			json_object_set_new(f, "uco-observable:rangeOffsetType", json_string(desc));
+		}
+		json_array_append_new(fs, f);
+	}
+	if (json_array_size(fs) > 0)
+		json_object_set_new(r, "uco-core:hasFacet", fs);
+	else
+		json_decref(fs);
+	emit(a, r);
+}
+
+#define PROV_COLS                                                                                  \
+	"p.evidence_path, t.source_table, t.source_rowid, t.source_page, t.source_offset,"         \
+	" t.recovered"
+
+static bool art_query(struct art *a, const char *sql, sqlite3_stmt **s)
+{
+	if (a->st != CU_OK || a->l->t->st != CU_OK)
+		return false;
+	if (sqlite3_prepare_v2(a->db, sql, -1, s, NULL) != SQLITE_OK) {
+		a->st = cu_error_set(&a->err, CU_E_IO, "case.jsonld: case.db query failed: %s",
+				     sqlite3_errmsg(a->db));
+		return false;
+	}
+	return true;
+}
+
+static void art_done(struct art *a, sqlite3_stmt *s, int rc)
+{
+	if (rc != SQLITE_DONE && a->st == CU_OK && a->l->t->st == CU_OK)
+		a->st = cu_error_set(&a->err, CU_E_IO, "case.jsonld: reading case.db: %s",
+				     sqlite3_errmsg(a->db));
+	sqlite3_finalize(s);
+}
+
+static bool art_ok(struct art *a)
+{
+	return a->st == CU_OK && a->l->t->st == CU_OK;
+}
+
+static void art_accounts(struct art *a)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	char id[128], key[64];
+	if (!art_query(a,
+		       "SELECT t.account_id, t.item_id, t.app, t.identifier, t.display_name,"
+		       " p.evidence_path, NULL, NULL, NULL, NULL, 0 FROM accounts t"
+		       " LEFT JOIN sources p ON p.source_id = t.source_id ORDER BY t.account_id",
+		       &s))
+		return;
+	while (art_ok(a) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *ident = col(s, 3);
+		if (ident == NULL)
+			continue;
+		account_node(a, col(s, 1), col(s, 2), ident, col(s, 4), id);
+		snprintf(key, sizeof(key), "accounts/%lld", (long long)sqlite3_column_int64(s, 0));
+		provenance(a, key, id, s, 5);
+	}
+	art_done(a, s, art_ok(a) ? rc : SQLITE_DONE);
+}
+
+static void art_contacts(struct art *a)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_DONE;
+	char id[128], appid[128], pid[128], key[64];
+	if (!art_query(
+		a,
+		"SELECT t.contact_id, t.item_id, t.app, t.identifier, t.display_name, t.alias,"
+		" t.remark, t.phone, t.status, " PROV_COLS " FROM contacts t"
+		" LEFT JOIN sources p ON p.source_id = t.source_id ORDER BY t.contact_id",
+		&s))
+		return;
+	while (art_ok(a) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(key, sizeof(key), "contacts/%lld", (long long)sqlite3_column_int64(s, 0));
+		app_node(a, col(s, 1), col(s, 2), appid);
+		const char *phone = col(s, 7);
+		if (phone != NULL)
+			phone_node(a, phone, pid);
+		json_t *n = node("uco-observable:Contact", "contact", key);
+		mkid("contact", key, id);
+		json_t *f = facet("uco-observable:ContactFacet", "contact-facet", key);
+		if (col(s, 3) != NULL)
+			json_object_set_new(f, "uco-observable:contactID", json_string(col(s, 3)));
+		if (col(s, 4) != NULL)
+			json_object_set_new(f, "uco-observable:displayName",
+					    json_string(col(s, 4)));
+		if (col(s, 5) != NULL)
+			json_object_set_new(f, "uco-observable:nickname",
+					    json_pack("[s]", col(s, 5)));
+		if (col(s, 6) != NULL)
+			json_object_set_new(f, "uco-observable:contactNote",
+					    json_pack("[s]", col(s, 6)));
+		json_object_set_new(f, "uco-observable:sourceApplication", ref(appid));
+		if (phone != NULL) {
+			json_t *cp = facet("uco-observable:ContactPhone", "contact-phone", key);
+			json_object_set_new(cp, "uco-observable:contactPhoneNumber", ref(pid));
+			json_object_set_new(f, "uco-observable:contactPhone", json_pack("[o]", cp));
+		}
+		json_object_set_new(n, "uco-core:hasFacet", json_pack("[o]", f));
+		set_tags(n, tags_of(col(s, 8), NULL, sqlite3_column_int64(s, 14) != 0));
+		emit(a, n);
+		provenance(a, key, id, s, 9);
+	}
+	art_done(a, s, rc);
+}
+
+static void art_messages(struct art *a)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_DONE;
+	char id[128], appid[128], from[128], key[64];
+	if (!art_query(
+		a,
+		"SELECT t.message_id, t.item_id, t.app, t.sender, t.sender_name, t.direction,"
+		" t.sent_utc, t.kind, t.body, t.status, v.identifier, " PROV_COLS " FROM messages t"
+		" LEFT JOIN conversations v ON v.conversation_id = t.conversation_id"
+		" LEFT JOIN sources p ON p.source_id = t.source_id ORDER BY t.message_id",
+		&s))
+		return;
+	while (art_ok(a) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(key, sizeof(key), "messages/%lld", (long long)sqlite3_column_int64(s, 0));
+		app_node(a, col(s, 1), col(s, 2), appid);
+		const char *sender = col(s, 3);
+		if (sender != NULL)
+			account_node(a, col(s, 1), col(s, 2), sender, col(s, 4), from);
+		json_t *n = node("uco-observable:Message", "message", key);
+		mkid("message", key, id);
+		json_t *f = facet("uco-observable:MessageFacet", "message-facet", key);
+		json_object_set_new(f, "uco-observable:application", ref(appid));
+		if (sender != NULL)
+			json_object_set_new(f, "uco-observable:from", ref(from));
+		if (col(s, 8) != NULL) {
+			const char *b = (const char *)sqlite3_column_text(s, 8);
+			json_object_set_new(
+			    f, "uco-observable:messageText",
+			    json_stringn_nocheck(b, (size_t)sqlite3_column_bytes(s, 8)));
+		}
+		if (col(s, 6) != NULL)
+			json_object_set_new(f, "uco-observable:sentTime",
+					    typed("xsd:dateTime", col(s, 6)));
+		if (col(s, 7) != NULL)
+			json_object_set_new(f, "uco-observable:messageType",
+					    json_string(col(s, 7)));
+		if (col(s, 10) != NULL)
+			json_object_set_new(f, "uco-observable:sessionID", json_string(col(s, 10)));
+		json_object_set_new(n, "uco-core:hasFacet", json_pack("[o]", f));
+		set_tags(n, tags_of(col(s, 5), col(s, 9), sqlite3_column_int64(s, 16) != 0));
+		emit(a, n);
+		provenance(a, key, id, s, 11);
+	}
+	art_done(a, s, rc);
+}
+
+static void art_calls(struct art *a)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_DONE;
+	char id[128], appid[128], pid[128], key[64];
+	if (!art_query(a,
+		       "SELECT t.call_id, t.item_id, t.app, t.counterpart, t.direction,"
+		       " t.started_utc, t.duration_s, t.answered, " PROV_COLS " FROM calls t"
+		       " LEFT JOIN sources p ON p.source_id = t.source_id ORDER BY t.call_id",
+		       &s))
+		return;
+	while (art_ok(a) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(key, sizeof(key), "calls/%lld", (long long)sqlite3_column_int64(s, 0));
+		app_node(a, col(s, 1), col(s, 2), appid);
+		const char *who = col(s, 3), *dir = col(s, 4);
+		if (who != NULL)
+			phone_node(a, who, pid);
+		json_t *n = node("uco-observable:Call", "call", key);
+		mkid("call", key, id);
+		json_t *f = facet("uco-observable:CallFacet", "call-facet", key);
+		json_object_set_new(f, "uco-observable:application", ref(appid));
+		if (dir != NULL)
+			json_object_set_new(f, "uco-observable:callType", json_string(dir));
+		if (col(s, 5) != NULL)
+			json_object_set_new(f, "uco-observable:startTime",
+					    typed("xsd:dateTime", col(s, 5)));
+		if (sqlite3_column_type(s, 6) == SQLITE_INTEGER)
+			json_object_set_new(f, "uco-observable:duration",
+					    typed("xsd:integer", col(s, 6)));
+		if (who != NULL) {
+			/* The counterpart is the caller of an incoming call and the
+			 * callee of any other. */
+			if (dir != NULL && strcmp(dir, "incoming") == 0)
+				json_object_set_new(f, "uco-observable:from", ref(pid));
+			else
+				json_object_set_new(f, "uco-observable:to",
+						    json_pack("[o]", ref(pid)));
+		}
+		json_object_set_new(n, "uco-core:hasFacet", json_pack("[o]", f));
+		const char *ans = sqlite3_column_type(s, 7) != SQLITE_INTEGER ? NULL
+				  : sqlite3_column_int64(s, 7)                ? "answered"
+									      : "not answered";
+		set_tags(n, tags_of(ans, NULL, sqlite3_column_int64(s, 13) != 0));
+		emit(a, n);
+		provenance(a, key, id, s, 8);
+	}
+	art_done(a, s, rc);
+}
+
+/* UCO 1.x has no class for a money transfer: a payment is an observable
+ * object whose name, description and tags say what it is. */
+static void art_payments(struct art *a)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_DONE;
+	char id[128], acct[128], key[64], yuan[CU_YUAN_STR];
+	if (!art_query(a,
+		       "SELECT t.payment_id, t.item_id, t.app, t.kind, t.direction, t.amount_minor,"
+		       " t.currency, t.counterparty, t.counterparty_name, t.status, t.memo,"
+		       " t.transaction_id, t.occurred_utc, " PROV_COLS " FROM payments t"
+		       " LEFT JOIN sources p ON p.source_id = t.source_id ORDER BY t.payment_id",
+		       &s))
+		return;
+	while (art_ok(a) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cu_buf d = CU_BUF_INIT;
+		snprintf(key, sizeof(key), "payments/%lld", (long long)sqlite3_column_int64(s, 0));
+		const char *cp = col(s, 7);
+		if (cp != NULL)
+			account_node(a, col(s, 1), col(s, 2), cp, col(s, 8), acct);
+		if (sqlite3_column_type(s, 5) == SQLITE_INTEGER)
+			cu_report_yuan(sqlite3_column_int64(s, 5), yuan);
+		else
+			snprintf(yuan, sizeof(yuan), "?");
+		if (cu_buf_printf(&d, NULL, "%s %s %s %s, counterparty %s%s%s%s, time %s%s%s%s%s",
+				  col(s, 3) ? col(s, 3) : "payment", col(s, 4) ? col(s, 4) : "",
+				  yuan, col(s, 6) ? col(s, 6) : "", cp ? cp : "?",
+				  col(s, 8) ? " (" : "", col(s, 8) ? col(s, 8) : "",
+				  col(s, 8) ? ")" : "", col(s, 12) ? col(s, 12) : "?",
+				  col(s, 11) ? ", transaction " : "", col(s, 11) ? col(s, 11) : "",
+				  col(s, 10) ? ", memo: " : "",
+				  col(s, 10) ? col(s, 10) : "") != CU_OK)
+			cu_buf_reset(&d);
+		json_t *n = node("uco-observable:ObservableObject", "payment", key);
+		mkid("payment", key, id);
+		json_object_set_new(n, "uco-core:name", json_string("payment"));
+		if (d.len > 0)
+			json_object_set_new(n, "uco-core:description", json_string(d.data));
+		cu_buf_release(&d);
+		json_t *tags = tags_of(col(s, 3), col(s, 4), sqlite3_column_int64(s, 18) != 0);
+		if (col(s, 9) != NULL)
+			json_array_append_new(tags, json_string(col(s, 9)));
+		if (col(s, 11) != NULL)
+			json_array_append_new(tags, json_string(col(s, 11)));
+		set_tags(n, tags);
+		emit(a, n);
+		if (cp != NULL) {
+			json_t *r = node("uco-core:Relationship", "payment-party", key);
+			json_object_set_new(r, "uco-core:source", ref(id));
+			json_object_set_new(r, "uco-core:target", ref(acct));
+			json_object_set_new(r, "uco-core:kindOfRelationship",
+					    json_string("Has_Counterparty"));
+			json_object_set_new(r, "uco-core:isDirectional", json_true());
+			emit(a, r);
+		}
+		provenance(a, key, id, s, 13);
+	}
+	art_done(a, s, rc);
+}
+
+/* A source file the inventory does not list (it should): its own node
+ * with the hash case.db recorded, so every provenance link resolves. */
+static void art_pending_files(struct art *a)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+	json_t *keys = json_array();
+	json_object_foreach_safe(a->pending, tmp, k, v) json_array_append_new(keys, json_string(k));
+	/* Sorted: object order is insertion order, which is sorted already. */
+	size_t i;
+	json_array_foreach(keys, i, v)
+	{
+		const char *path = json_string_value(v);
+		const json_t *src = json_object_get(a->pending, path);
+		json_t *n = node("uco-observable:ObservableObject", "file", path);
+		json_t *ff = facet("uco-observable:FileFacet", "file-facet", path);
+		set_str(ff, "uco-observable:filePath",
+			json_string_value(json_object_get(src, "device_path")));
+		json_t *cf = facet("uco-observable:ContentDataFacet", "content-facet", path);
+		char hkey[256];
+		snprintf(hkey, sizeof(hkey), "%s/SHA256", path);
+		json_t *h = facet("uco-types:Hash", "hash", hkey);
+		json_object_set_new(h, "uco-types:hashMethod",
+				    typed("uco-vocabulary:HashNameVocab", "SHA256"));
+		json_object_set_new(
+		    h, "uco-types:hashValue",
+		    typed("xsd:hexBinary",
+			  json_string_value(json_object_get(src, "sha256")) ?: "unknown"));
+		json_object_set_new(cf, "uco-observable:hash", json_pack("[o]", h));
+		json_object_set_new(n, "uco-core:hasFacet", json_pack("[o,o]", ff, cf));
+		json_object_set_new(
+		    n, "uco-core:description",
+		    json_string("case.db source not in the inventory (path in tag)"));
+		json_object_set_new(n, "uco-core:tag", json_pack("[s]", path));
+		emit(a, n);
+	}
+	json_decref(keys);
+}
+
+static void write_artifacts(struct listw *l, struct uco *u, void *ctx)
+{
+	struct art *a = ctx;
+	(void)u;
+	a->l = l;
+	art_pending_files(a);
+	art_accounts(a);
+	art_contacts(a);
+	art_messages(a);
+	art_calls(a);
+	art_payments(a);
+	if (a->st != CU_OK && l->t->st == CU_OK) {
+		l->t->st = a->st;
+		l->t->err = a->err;
+	}
+}
+
+static enum cu_status load_sources(struct art *a, struct cu_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (sqlite3_prepare_v2(a->db,
+			       "SELECT evidence_path, sha256, device_path FROM sources WHERE"
+			       " evidence_path IS NOT NULL ORDER BY evidence_path",
+			       -1, &s, NULL) != SQLITE_OK)
+		return cu_error_set(err, CU_E_IO, "case.jsonld: reading sources of case.db: %s",
+				    sqlite3_errmsg(a->db));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_object_set_new(
+		    a->pending, (const char *)sqlite3_column_text(s, 0),
+		    json_pack("{s:s?,s:s?}", "sha256", col(s, 1), "device_path", col(s, 2)));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return cu_error_set(err, CU_E_IO, "case.jsonld: reading sources of case.db: %s",
+				    sqlite3_errmsg(a->db));
+	return CU_OK;
+}
+
+enum cu_status cu_caseuco_case(struct cu_case *c, struct sqlite3 *db, struct cu_textout *out,
+			       uint64_t *objects, struct cu_error *err)
+{
+	struct art a;
+	struct cu_buf dir = CU_BUF_INIT, log = CU_BUF_INIT, lp = CU_BUF_INIT, fdb = CU_BUF_INIT;
+	enum cu_status st;
+	bool made = false;
+
+	memset(&a, 0, sizeof(a));
+	a.db = db;
+	a.pending = json_object();
+	a.seen = json_object();
+	if (a.pending == NULL || a.seen == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: out of memory");
+		goto out;
+	}
+	if (db != NULL && (st = load_sources(&a, err)) != CU_OK)
+		goto out;
+	/* The inventory's files, sorted, in a scratch index under work/. */
+	if ((st = cu_case_path(c, "work", &dir, err)) != CU_OK ||
+	    (st = cu_mkdirs(dir.data, 0755, false, err)) != CU_OK ||
+	    (st = cu_buf_puts(&dir, "/caseuco.XXXXXX", err)) != CU_OK)
+		goto out;
+	if (mkdtemp(dir.data) == NULL) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot create a scratch folder '%s'",
+				    dir.data);
+		goto out;
+	}
+	made = true;
+	if ((st = cu_sealfiles_open(dir.data, &a.files, err)) != CU_OK ||
+	    (st = cu_inventory_each(c, NULL, cu_sealfiles_add, a.files, err)) != CU_OK ||
+	    (st = cu_sealfiles_finish(a.files, -1, 0, err)) != CU_OK)
+		goto out;
+	if ((st = cu_case_path(c, CU_CASE_CUSTODY, &lp, err)) != CU_OK ||
+	    (st = cu_file_read_all(lp.data, (size_t)1 << 30, &log, err)) != CU_OK)
+		goto out;
+	st = caseuco_write(c->manifest, "case directory (not sealed)", log.data ? log.data : "",
+			   log.len, each_inventory_file, &a, db != NULL ? write_artifacts : NULL,
+			   &a, out, err);
+	if (st == CU_OK && objects != NULL)
+		*objects = a.objects;
+out:
+	cu_sealfiles_close(a.files);
+	if (made) {
+		if (cu_buf_printf(&fdb, NULL, "%s/files.db", dir.data) == CU_OK)
+			(void)unlink(fdb.data);
+		(void)rmdir(dir.data);
+	}
+	json_decref(a.pending);
+	json_decref(a.seen);
+	cu_buf_release(&dir);
+	cu_buf_release(&log);
+	cu_buf_release(&lp);
+	cu_buf_release(&fdb);
 	return st;
 }

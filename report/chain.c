@@ -44,7 +44,9 @@ static enum cu_status chain_entry(const struct cu_custody_entry *e, void *ctx, s
 		cs->changed = true;
 		cs->change_seq = e->seq;
 		snprintf(cs->change_event, sizeof(cs->change_event), "%s", ev);
-	} else if (strcmp(ev, "PARSE") == 0) {
+	} else if (strcmp(ev, "PARSE") == 0 ||
+		   (strcmp(ev, "ANALYZE") == 0 && json_object_get(det, "case_db_sha256"))) {
+		/* ANALYZE refills hits and links: case.db is then the one it names */
 		cs->parsed = true;
 		cs->parse_seq = e->seq;
 		copy_hex(cs->parse_db_sha256, json_object_get(det, "case_db_sha256"));

@@ -1,7 +1,8 @@
 /*
  * docx.c - a minimal WordprocessingML package (ECMA-376 / ISO 29500) for
  * the forms: [Content_Types].xml, _rels/.rels, word/document.xml,
- * word/styles.xml, word/_rels/document.xml.rels and the QR code PNG.
+ * word/styles.xml, word/footer1.xml, word/_rels/document.xml.rels and
+ * the QR code PNG.
  * Deterministic like the package itself: fixed entry order, fixed DOS
  * time, fixed attributes. libzip stays inside report/.
  */
@@ -25,8 +26,7 @@ static const char content_types[] =
     "ContentType=\"application/"
     "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>"
     "<Override PartName=\"/word/styles.xml\" "
-    "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>"
-    "</Types>\n";
+    "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>";
 
 static const char root_rels[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -43,7 +43,11 @@ static const char doc_rels[] =
     "Target=\"styles.xml\"/>"
     "<Relationship Id=\"rIdQR\" "
     "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" "
-    "Target=\"media/qr.png\"/></Relationships>\n";
+    "Target=\"media/qr.png\"/>";
+
+static const char footer_head[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+    "<w:ftr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">";
 
 /* 宋体 first for Word on the examiner's desk; LibreOffice falls back to an
  * installed CJK font (fonts-noto-cjk). 10.5 pt (五号) body text. */
@@ -71,11 +75,20 @@ static const char doc_head[] =
     "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" "
     "xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><w:body>";
 
-/* A4 portrait, 2 cm margins (twentieths of a point). */
-static const char doc_tail[] =
-    "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1134\" "
-    "w:right=\"1134\" w:bottom=\"1134\" w:left=\"1134\" w:header=\"567\" w:footer=\"567\" "
-    "w:gutter=\"0\"/></w:sectPr></w:body></w:document>\n";
+/* A4 portrait, 2 cm margins (twentieths of a point); the footer (page
+ * number fields, per-page signature line) sits in the bottom margin's
+ * lower half. Page numbers restart with each section (each copy, 联);
+ * section n uses footer n. */
+enum cu_status cu_docx_sect_pr(struct cu_buf *out, unsigned footer, struct cu_error *err)
+{
+	return cu_buf_printf(out, err,
+			     "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rIdF%u\"/>"
+			     "<w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1134\" "
+			     "w:right=\"1134\" w:bottom=\"1134\" w:left=\"1134\" w:header=\"567\" "
+			     "w:footer=\"340\" w:gutter=\"0\"/><w:pgNumType w:start=\"1\"/>"
+			     "</w:sectPr>",
+			     footer);
+}
 
 static enum cu_status add(zip_t *za, const char *name, const void *data, size_t n,
 			  struct cu_error *err)
@@ -101,17 +114,46 @@ static enum cu_status add(zip_t *za, const char *name, const void *data, size_t 
 	return CU_OK;
 }
 
-enum cu_status cu_docx_write(const char *path, const char *body, size_t body_len, const void *png,
+enum cu_status cu_docx_write(const char *path, const char *body, size_t body_len,
+			     const char *const *footers, unsigned nfooters, const void *png,
 			     size_t png_len, struct cu_error *err)
 {
-	struct cu_buf doc = CU_BUF_INIT;
+	struct cu_buf doc = CU_BUF_INIT, ct = CU_BUF_INIT, rels = CU_BUF_INIT;
+	struct cu_buf ftr[CU_DOCX_MAX_SECTIONS];
 	zip_t *za = NULL;
 	int zerr = 0;
 	enum cu_status st;
 
+	for (unsigned i = 0; i < CU_DOCX_MAX_SECTIONS; i++)
+		cu_buf_init(&ftr[i], 0);
+	if (nfooters == 0 || nfooters > CU_DOCX_MAX_SECTIONS)
+		return cu_error_set(err, CU_E_INTERNAL, "docx: %u footers", nfooters);
 	if ((st = cu_buf_puts(&doc, doc_head, err)) != CU_OK ||
 	    (st = cu_buf_append(&doc, body, body_len, err)) != CU_OK ||
-	    (st = cu_buf_puts(&doc, doc_tail, err)) != CU_OK)
+	    (st = cu_docx_sect_pr(&doc, nfooters, err)) != CU_OK ||
+	    (st = cu_buf_puts(&doc, "</w:body></w:document>\n", err)) != CU_OK ||
+	    (st = cu_buf_puts(&ct, content_types, err)) != CU_OK ||
+	    (st = cu_buf_puts(&rels, doc_rels, err)) != CU_OK)
+		goto out;
+	for (unsigned i = 0; i < nfooters; i++) {
+		if ((st = cu_buf_puts(&ftr[i], footer_head, err)) != CU_OK ||
+		    (st = cu_buf_puts(&ftr[i], footers[i] ? footers[i] : "<w:p/>", err)) != CU_OK ||
+		    (st = cu_buf_puts(&ftr[i], "</w:ftr>\n", err)) != CU_OK ||
+		    (st = cu_buf_printf(&ct, err,
+					"<Override PartName=\"/word/footer%u.xml\" "
+					"ContentType=\"application/"
+					"vnd.openxmlformats-officedocument.wordprocessingml.footer+"
+					"xml\"/>",
+					i + 1)) != CU_OK ||
+		    (st = cu_buf_printf(&rels, err,
+					"<Relationship Id=\"rIdF%u\" "
+					"Type=\"http://schemas.openxmlformats.org/officeDocument/"
+					"2006/relationships/footer\" Target=\"footer%u.xml\"/>",
+					i + 1, i + 1)) != CU_OK)
+			goto out;
+	}
+	if ((st = cu_buf_puts(&ct, "</Types>\n", err)) != CU_OK ||
+	    (st = cu_buf_puts(&rels, "</Relationships>\n", err)) != CU_OK)
 		goto out;
 	unlink(path); /* a leftover of an interrupted run in our own folder */
 	if ((za = zip_open(path, ZIP_CREATE | ZIP_EXCL, &zerr)) == NULL) {
@@ -122,15 +164,19 @@ enum cu_status cu_docx_write(const char *path, const char *body, size_t body_len
 		zip_error_fini(&ze);
 		goto out;
 	}
-	if ((st = add(za, "[Content_Types].xml", content_types, sizeof(content_types) - 1, err)) !=
-		CU_OK ||
+	if ((st = add(za, "[Content_Types].xml", ct.data, ct.len, err)) != CU_OK ||
 	    (st = add(za, "_rels/.rels", root_rels, sizeof(root_rels) - 1, err)) != CU_OK ||
 	    (st = add(za, "word/document.xml", doc.data, doc.len, err)) != CU_OK ||
 	    (st = add(za, "word/styles.xml", styles, sizeof(styles) - 1, err)) != CU_OK ||
-	    (st = add(za, "word/_rels/document.xml.rels", doc_rels, sizeof(doc_rels) - 1, err)) !=
-		CU_OK ||
+	    (st = add(za, "word/_rels/document.xml.rels", rels.data, rels.len, err)) != CU_OK ||
 	    (png_len > 0 && (st = add(za, "word/media/qr.png", png, png_len, err)) != CU_OK))
 		goto out;
+	for (unsigned i = 0; i < nfooters; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "word/footer%u.xml", i + 1);
+		if ((st = add(za, name, ftr[i].data, ftr[i].len, err)) != CU_OK)
+			goto out;
+	}
 	if (zip_close(za) != 0) {
 		st = cu_error_set(err, CU_E_IO, "docx: cannot write '%s': %s", path,
 				  zip_strerror(za));
@@ -142,5 +188,9 @@ out:
 	if (za != NULL)
 		zip_discard(za);
 	cu_buf_release(&doc);
+	cu_buf_release(&ct);
+	cu_buf_release(&rels);
+	for (unsigned i = 0; i < CU_DOCX_MAX_SECTIONS; i++)
+		cu_buf_release(&ftr[i]);
 	return st;
 }

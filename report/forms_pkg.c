@@ -5,6 +5,7 @@
  * printing is recorded (PRINT entries) in the living custody log
  * <package>.custody.jsonl, which continues the sealed log.
  */
+#include "report/docx_int.h"
 #include "report/html_int.h"
 #include "report/seal_int.h"
 
@@ -75,6 +76,44 @@ out:
 	return st;
 }
 
+/* Copies case.db out of the package into path (the forms count messages
+ * per app and read not_examined from it). A package without one gives no
+ * file: the forms then say less, never something else. */
+static enum cu_status copy_casedb(const char *package, const char *path, struct cu_error *err)
+{
+	zip_t *za = NULL;
+	zip_file_t *zf = NULL;
+	FILE *out = NULL;
+	int zerr = 0;
+	enum cu_status st = CU_OK;
+	char buf[65536];
+	zip_int64_t got;
+
+	if ((za = zip_open(package, ZIP_RDONLY, &zerr)) == NULL)
+		return cu_error_set(err, CU_E_FORMAT, "'%s' is not a readable package", package);
+	if ((zf = zip_fopen(za, "case.db", 0)) == NULL)
+		goto out;
+	if ((out = fopen(path, "wb")) == NULL) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot create '%s'", path);
+		goto out;
+	}
+	while ((got = zip_fread(zf, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, (size_t)got, out) != (size_t)got) {
+			st = cu_error_errno(err, CU_E_IO, errno, "cannot write '%s'", path);
+			goto out;
+		}
+	if (got < 0)
+		st = cu_error_set(err, CU_E_FORMAT, "cannot read case.db of '%s': %s", package,
+				  zip_file_strerror(zf));
+out:
+	if (out != NULL && fclose(out) != 0 && st == CU_OK)
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot write '%s'", path);
+	if (zf != NULL)
+		zip_fclose(zf);
+	zip_discard(za);
+	return st;
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -88,7 +127,7 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 					   struct cu_forms_result *out, struct cu_error *err)
 {
 	struct cu_buf man = CU_BUF_INIT, dir = CU_BUF_INIT, tmp = CU_BUF_INIT, log = CU_BUF_INIT;
-	struct cu_buf names = CU_BUF_INIT, fp = CU_BUF_INIT;
+	struct cu_buf names = CU_BUF_INIT, fp = CU_BUF_INIT, db = CU_BUF_INIT;
 	json_t *m = NULL;
 	struct cu_custody *cus = NULL;
 	struct cu_forms_result res;
@@ -155,7 +194,15 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 	in.tz = tz;
 	in.tz_label = label;
 	in.formats = o ? o->formats : 0;
-	if ((st = cu_forms_write(tmp.data, &in, &names, err)) != CU_OK)
+	/* case.db beside the forms only while they are written. */
+	if ((st = cu_buf_printf(&db, err, "%s.case.db", tmp.data)) != CU_OK ||
+	    (st = copy_casedb(package, db.data, err)) != CU_OK)
+		goto out;
+	st = cu_forms_write_ex(tmp.data, &in,
+			       cu_case_examiner_named() && actor != NULL ? actor->name : NULL,
+			       db.data, &names, err);
+	unlink(db.data);
+	if (st != CU_OK)
 		goto out;
 	if (rename(tmp.data, dir.data) != 0) {
 		st = cu_error_errno(err, CU_E_IO, errno, "cannot rename '%s' to '%s'", tmp.data,
@@ -237,6 +284,7 @@ out:
 	cu_buf_release(&log);
 	cu_buf_release(&names);
 	cu_buf_release(&fp);
+	cu_buf_release(&db);
 	if (st != CU_OK)
 		cu_error_prefix(err, "forms for '%s'", package);
 	return st;

@@ -3,11 +3,14 @@
 #include "report/report.h"
 
 #include <libdeflate.h>
+#include <xlsxwriter.h>
 #include <zip.h>
 
 size_t cu_report_libraries(struct cu_library *out, size_t max)
 {
 	size_t n = cu_library_add(out, max, 0, "libzip", zip_libzip_version(), false);
 	/* No run-time version call: the headers' (CRC-32 of the package's entries). */
-	return cu_library_add(out, max, n, "libdeflate", LIBDEFLATE_VERSION_STRING, true);
+	n = cu_library_add(out, max, n, "libdeflate", LIBDEFLATE_VERSION_STRING, true);
+	/* The spreadsheet exports (export.c). */
+	return cu_library_add(out, max, n, "libxlsxwriter", lxw_version(), false);
 }

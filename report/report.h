@@ -224,6 +224,72 @@ cu_report_forms_for_package(const char *package, const struct cu_report_opts *o,
 
 /* ----------------------- end of report/forms ---------------------- */
 
+/* ------------------------------------------------------------------ */
+/* report/export: case.db as CSV, xlsx, JSON; CASE/UCO                 */
+/* ------------------------------------------------------------------ */
+
+struct cu_export_opts {
+	const char *kind;   /* messages, calls, contacts, payments, timeline, hits, links,
+			     * case-uco (cu_export_kind_name lists them) */
+	const char *format; /* csv, xlsx, json (case-uco: jsonld); NULL = the kind's first */
+	const char *output; /* NULL = CASE/exports/<kind>.<format> */
+	const char *tz;     /* zone of the *_local columns; NULL = the manifest's, else
+			     * Asia/Shanghai */
+	bool no_custody;    /* do not append the EXPORT custody entry */
+};
+
+struct cu_export_result {
+	char path[CU_PATH_MAX];
+	char sha256[65];
+	uint64_t size, rows;
+};
+
+/*
+ * Writes one export of the case's case.db (docs/cli.md, export): rows in a
+ * fixed order, each with its provenance; the file appears under its name
+ * only when complete; the same case.db and options give the same bytes.
+ * Refuses (CU_E_USAGE) an unknown kind or format and an output inside the
+ * case's evidence, derived, inventory or custody folders, case.db or the
+ * manifests. Appends an EXPORT custody entry {path} {kind, format, path,
+ * sha256, size, rows, time_zone, case_db_sha256, tool}.
+ */
+CU_WARN_UNUSED enum cu_status cu_export_case(struct cu_case *c, const struct cu_export_opts *o,
+					     struct cu_export_result *out, struct cu_error *err);
+/*
+ * For `custos report`: writes outdir/exports/<kind>.csv and .xlsx of
+ * messages, calls, contacts, payments and timeline (and hits, links when
+ * case.db has rows), appends to html the index section linking them
+ * ("exports/<kind>.csv", relative to outdir), and sets *written to a new
+ * array of {kind, format, path "report/exports/...", sha256, size, rows,
+ * time_zone}. No custody entry: once the report is in place,
+ * cu_export_record() appends one EXPORT entry per file.
+ */
+CU_WARN_UNUSED enum cu_status cu_export_for_report(struct cu_case *c, const char *outdir,
+						   const char *tz, struct cu_buf *html,
+						   json_t **written, struct cu_error *err);
+CU_WARN_UNUSED enum cu_status cu_export_record(struct cu_case *c, const json_t *written,
+					       struct cu_error *err);
+/* The i-th kind's name, NULL past the last; its formats ("csv xlsx json"). */
+const char *cu_export_kind_name(size_t i);
+const char *cu_export_formats(const char *kind);
+
+/*
+ * The CASE/UCO document of a case directory (sealed or not): the
+ * investigation, tool, people (manifest personnel), devices, every
+ * inventory file with its hashes, the case.db artifacts (accounts,
+ * contacts, messages, calls, payments) each tied to its source file by a
+ * provenance relationship, and every custody entry as an investigative
+ * action. db is the open case.db (may be NULL: no artifacts). *objects
+ * (may be NULL) gets the number of artifact objects written.
+ */
+struct cu_textout;
+struct sqlite3;
+CU_WARN_UNUSED enum cu_status cu_caseuco_case(struct cu_case *c, struct sqlite3 *db,
+					      struct cu_textout *out, uint64_t *objects,
+					      struct cu_error *err);
+
+/* ----------------------- end of report/export --------------------- */
+
 /* The libraries report/ wraps (libzip), for --version and tool.libraries
  * (struct cu_library in core.h). */
 size_t cu_report_libraries(struct cu_library *out, size_t max);

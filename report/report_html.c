@@ -17,6 +17,7 @@
  *    offset;
  *  - deterministic: no clock is read; the same inputs give the same bytes.
  */
+#include "report/hits_int.h"
 #include "report/html_int.h"
 #include "report/seal_int.h"
 #include "casedb/casedb.h"
@@ -438,7 +439,9 @@ struct rep {
 	size_t shard_pages;
 	enum cu_status idx_st;
 	struct cu_error idx_err;
-	sqlite3_stmt *name; /* contact name of (item, app, identifier) */
+	sqlite3_stmt *name;         /* contact name of (item, app, identifier) */
+	struct cu_buf exports_html; /* index section linking exports/ (report/export.c) */
+	json_t *exports;            /* the files written there, for their EXPORT entries */
 };
 
 /* ------------------------------------------------------------------ */
@@ -696,12 +699,20 @@ static void page_begin(struct rep *r, struct hw *w, const char *title, const cha
 		       bool search)
 {
 	static const char *const nav[][2] = {
-	    {"index.html", "概要 Summary"},         {"chats.html", "聊天 Chats"},
-	    {"payments-1.html", "支付 Payments"},   {"calls-1.html", "通话 Calls"},
-	    {"contacts-1.html", "联系人 Contacts"}, {"hits-1.html", "命中 Hits"},
-	    {"timeline-1.html", "时间线 Timeline"}, {"search.html", "搜索 Search"},
-	    {"files-1.html", "文件 Files"},         {"sources.html", "来源 Sources"},
-	    {"custody.html", "监管链 Custody"},     {"verify.html", "校验 Verify"},
+	    {"index.html", "概要 Summary"},
+	    {"chats.html", "聊天 Chats"},
+	    {"payments-1.html", "支付 Payments"},
+	    {"calls-1.html", "通话 Calls"},
+	    {"contacts-1.html", "联系人 Contacts"},
+	    {"hits-1.html", "命中 Hits"},
+	    {"hitvalues.html", "命中归类 Hits by value"},
+	    {"links.html", "关联 Links"},
+	    {"timeline-1.html", "时间线 Timeline"},
+	    {"search.html", "搜索 Search"},
+	    {"files-1.html", "文件 Files"},
+	    {"sources.html", "来源 Sources"},
+	    {"custody.html", "监管链 Custody"},
+	    {"verify.html", "校验 Verify"},
 	    {"forms/index.html", "文书 Forms"},
 	};
 	hw_raw(w, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -1319,48 +1330,11 @@ enum {
 							   "sim_slot, service_center"
 
 /* The body with the analysis hits of this message (code words,
- * identifiers) marked where they occur; everything escaped. */
-#define MAX_MARKS 16
+ * identifiers) marked where they occur, the rule in the mark's title;
+ * everything escaped (report_hits.c). Only the first bl bytes are shown. */
 static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s, size_t bl)
 {
-	const char *b = col(s, M_BODY);
-	size_t pos = 0, nv = 0;
-	char *vals[MAX_MARKS];
-	size_t lens[MAX_MARKS];
-
-	sqlite3_reset(r->mhits);
-	sqlite3_bind_int64(r->mhits, 1, sqlite3_column_int64(s, M_ID));
-	while (nv < MAX_MARKS && sqlite3_step(r->mhits) == SQLITE_ROW) {
-		const char *v = col(r->mhits, 0);
-		if (v == NULL || *v == '\0' || (vals[nv] = cu_strdup(v)) == NULL)
-			continue;
-		lens[nv] = strlen(v);
-		nv++;
-	}
-	sqlite3_reset(r->mhits);
-	while (pos < bl) {
-		/* The earliest (then longest) hit value at or after pos. */
-		size_t best = bl, blen = 0;
-		for (size_t i = 0; i < nv; i++) {
-			const char *at = memmem(b + pos, bl - pos, vals[i], lens[i]);
-			if (at == NULL)
-				continue;
-			size_t o = (size_t)(at - b);
-			if (o < best || (o == best && lens[i] > blen)) {
-				best = o;
-				blen = lens[i];
-			}
-		}
-		hw_textf(w, b + pos, best - pos, 0);
-		if (best == bl)
-			break;
-		hw_raw(w, "<mark>");
-		hw_textf(w, b + best, blen, 0);
-		hw_raw(w, "</mark>");
-		pos = best + blen;
-	}
-	for (size_t i = 0; i < nv; i++)
-		free(vals[i]);
+	cu_report_body_hits(w, r->mhits, sqlite3_column_int64(s, M_ID), col(s, M_BODY), bl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -3414,6 +3388,8 @@ static enum cu_status index_page(struct rep *r, struct cu_error *err)
 		sqlite3_finalize(s);
 	}
 	hw_raw(&w, "</tbody></table>\n");
+	if (r->exports_html.len > 0)
+		hw_raw(&w, r->exports_html.data);
 	hw_raw(&w,
 	       "<h2>文书 Forms</h2>\n<p><a href=\"forms/index.html\">扣押清单、电子数据现场提取笔录"
 	       "及提取固定清单、电子数据检查笔录 (HTML, docx)</a></p>\n");
@@ -3623,6 +3599,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	memset(&r, 0, sizeof(r));
 	cu_buf_init(&r.shard, 0);
 	cu_buf_init(&r.blooms, 0);
+	cu_buf_init(&r.exports_html, 0);
 	r.c = c;
 	r.rows = o && o->page_rows ? o->page_rows : DEFAULT_ROWS;
 	r.case_id = cu_seal_manifest_case_id(c->manifest);
@@ -3667,10 +3644,7 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 			  "SELECT body, source_id, source_table, source_rowid FROM messages WHERE "
 			  "message_id = ?",
 			  &r.body, err)) != CU_OK ||
-	    (st = prepare(&r,
-			  "SELECT DISTINCT value FROM hits WHERE artifact = 'messages' AND "
-			  "artifact_id = ? ORDER BY value",
-			  &r.mhits, err)) != CU_OK ||
+	    (st = prepare(&r, CU_REPORT_BODY_HITS_SQL, &r.mhits, err)) != CU_OK ||
 	    (st =
 		 prepare(&r,
 			 "SELECT payment_id, kind, direction, amount_minor, currency FROM payments "
@@ -3707,10 +3681,21 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 				       err)) != CU_OK)
 		goto out;
 	r.files_written += 2;
+	/* CSV and xlsx exports beside the pages, linked from the index. */
+	if ((formats & CU_REPORT_HTML) &&
+	    (st = cu_export_for_report(c, r.out, o ? o->tz : NULL, &r.exports_html, &r.exports,
+				       err)) != CU_OK)
+		goto out;
+	r.files_written += json_array_size(r.exports);
 	if (formats & CU_REPORT_HTML) {
 		if ((st = index_page(&r, err)) != CU_OK || (st = chats(&r, err)) != CU_OK ||
 		    (st = index_meta(&r, err)) != CU_OK || (st = search_page(&r, err)) != CU_OK ||
-		    (st = tables(&r, err)) != CU_OK || (st = sources_page(&r, err)) != CU_OK ||
+		    (st = tables(&r, err)) != CU_OK ||
+		    (st = cu_report_hits_pages(&(struct cu_hits_report){r.db, dbp.data, r.out,
+									r.case_id,
+									r.res.content_root},
+					       err)) != CU_OK ||
+		    (st = sources_page(&r, err)) != CU_OK ||
 		    (st = custody_page(&r, err)) != CU_OK || (st = verify_page(&r, err)) != CU_OK)
 			goto out;
 	}
@@ -3755,6 +3740,10 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	if ((st = cu_fsync_dir(c->dir, err)) != CU_OK)
 		goto out;
 
+	/* One EXPORT entry per export file, then the REPORT entry. */
+	if (!(o && o->no_custody) && r.exports != NULL &&
+	    (st = cu_export_record(c, r.exports, err)) != CU_OK)
+		goto out;
 	/* REPORT custody entry: what was written and the digest of its index. */
 	if (!(o && o->no_custody)) {
 		struct cu_buf det = CU_BUF_INIT, sub = CU_BUF_INIT;
@@ -3836,5 +3825,7 @@ out:
 	cu_buf_release(&final);
 	cu_buf_release(&old);
 	cu_buf_release(&idx);
+	cu_buf_release(&r.exports_html);
+	json_decref(r.exports);
 	return st;
 }

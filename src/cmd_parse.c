@@ -9,6 +9,7 @@
 #include "extract/extract.h"
 #include "src/cli.h"
 
+#include "analysis/analysis.h"
 #include "parsers/parsers.h"
 
 #include <getopt.h>
@@ -64,10 +65,12 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	    {"item", required_argument, NULL, 'i'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"imei", required_argument, NULL, 'I'},
+	    {"lexicon", required_argument, NULL, 'l'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cu_parse_opts opts = {NULL, 0, NULL, 0};
 	const char **imeis = NULL;
+	struct cu_analysis_opts ao = {NULL, 0, NULL};
 	struct cu_parse_stats stats;
 	struct cu_case *c = NULL;
 	struct cu_error err;
@@ -79,17 +82,19 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 
 	if (cu_cli_wants_help(argc, argv))
 		return cu_cli_usage("parse", false);
-	imeis = calloc((size_t)argc + 1, sizeof(*imeis));
+	imeis = calloc(2 * ((size_t)argc + 1), sizeof(*imeis)); /* --imei, then --lexicon */
 	if (imeis == NULL) {
 		fprintf(stderr, "custos: out of memory\n");
 		return 3;
 	}
 	opts.imeis = imeis;
+	ao.lexicon_files = imeis + argc + 1;
 	while ((ch = cu_cli_getopt(argc, argv, "+i:", longopts)) != -1) {
 		switch (ch) {
 		case 'i': opts.item = optarg; break;
 		case 'j': json = true; break;
 		case 'I': imeis[opts.n_imeis++] = optarg; break;
+		case 'l': ((const char **)ao.lexicon_files)[ao.nlexicon_files++] = optarg; break;
 		default: free(imeis); return cu_cli_usage("parse", true);
 		}
 	}
@@ -124,6 +129,14 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	rc = cu_import_require_evidence(c, &err);
 	if (rc == CU_OK)
 		rc = cu_parse_case_run(c, &opts, &stats, &err);
+	if (rc == CU_OK || rc == CU_E_PARTIAL) {
+		struct cu_error ae;
+		cu_error_clear(&ae);
+		if (cu_analysis_run(c, &ao, NULL, &ae) != CU_OK) {
+			rc = ae.code;
+			err = ae;
+		}
+	}
 	if (rc != CU_OK && rc != CU_E_PARTIAL) {
 		code = cu_cli_fail(cli, &err);
 		goto out;

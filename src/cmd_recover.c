@@ -221,6 +221,13 @@ int cu_cmd_recover(struct cu_cli *cli, int argc, char **argv)
 				(unsigned long long)st.pages_scanned);
 		if (st.damaged && !cli->quiet)
 			fprintf(stderr, "custos: %s: damaged: %s\n", argv[i], st.warnings);
+		if (st.filtered && !cli->quiet)
+			fprintf(
+			    stderr,
+			    "custos: %s: so many rows that the copies of live rows were told "
+			    "by a fixed-size filter (memory bound): a deleted record may rarely "
+			    "have been left out as a copy (never invented)\n",
+			    argv[i]);
 		if (s == CU_E_LIMIT) {
 			fprintf(stderr, "custos: %s\n", err.msg);
 			rc = 5;

@@ -22,6 +22,7 @@
 
 #include "extract/extract.h"
 #include "extract/ios/device.h"
+#include "analysis/analysis.h"
 #include "parsers/parsers.h"
 #include "report/report.h"
 
@@ -34,7 +35,7 @@ static const char run_usage[] =
     "                   android-ab|dir] [--password-file F] [--sign KEY.pem] [--hash sm3]\n"
     "                  [--report-format html|docx|all] [--tz ZONE] [--allow-incomplete]\n"
     "                  [--new-item --reason TEXT] [--root] [--adb-backup]\n"
-    "                  [--media] [--backup-password-file F]\n"
+    "                  [--media] [--backup-password-file F] [--lexicon FILE]...\n"
     "  --device UDID of an iPhone (usbmuxd lists it): lockdownd facts, apps, a full\n"
     "  backup (--backup-password-file F, or --password-file F, decodes an encrypted\n"
     "  one), --media over AFC; any other --device is an Android serial.\n"
@@ -67,6 +68,7 @@ struct run {
 	struct cu_acquire_stats ast;
 	struct cu_parse_opts po;
 	struct cu_parse_stats pst;
+	struct cu_analysis_opts ana;
 	struct cu_report_opts ro;
 	struct cu_report_result rres;
 	struct cu_seal_opts so;
@@ -131,6 +133,7 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 	    {"media", no_argument, NULL, 'M'},
 	    {"backup-password-file", required_argument, NULL, 'P'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"lexicon", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -180,6 +183,9 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 		case 'M': r->ao.media = true; break;
 		case 'P': r->ao.backup_password_file = optarg; break;
 		case 'j': cli->json = true; break;
+		case 'L':
+			((const char **)r->ana.lexicon_files)[r->ana.nlexicon_files++] = optarg;
+			break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return 2;
 		}
@@ -346,7 +352,11 @@ static int parse_case(struct run *r)
 
 	cu_error_clear(&err);
 	step(r, "parse");
-	return partial_or_stop(r, "parse", cu_parse_case_run(r->c, &r->po, &r->pst, &err), &err);
+	int rc = partial_or_stop(r, "parse", cu_parse_case_run(r->c, &r->po, &r->pst, &err), &err);
+	if (rc != GO)
+		return rc;
+	cu_error_clear(&err);
+	return partial_or_stop(r, "analyze", cu_analysis_run(r->c, &r->ana, NULL, &err), &err);
 }
 
 /* 4. report (inside the package: carries the content root). A failed
@@ -481,12 +491,13 @@ int cu_cmd_run(struct cu_cli *cli, int argc, char **argv)
 	int rc;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->examiners = calloc((size_t)argc + 1, sizeof(*r->examiners))) == NULL) {
+	    (r->examiners = calloc(2 * ((size_t)argc + 1), sizeof(*r->examiners))) == NULL) {
 		free(r);
 		fprintf(stderr, "custos: out of memory\n");
 		return 3;
 	}
 	r->cli = cli;
+	r->ana.lexicon_files = (const char *const *)r->examiners + argc + 1; /* --lexicon */
 	cu_buf_init(&r->casedir, CU_BUF_DEFAULT_MAX);
 	cu_verify_report_init(&r->vrep);
 	r->im.hash_algs = CU_HASH_DEFAULT;

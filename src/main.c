@@ -93,12 +93,21 @@ const struct cu_verb cu_verbs[] = {
      "  100, never less than 64 MiB) and never fill the case's disk.\n",
      cu_cmd_import},
     {"parse", "parse artifacts into case.db",
-     "custos parse [--item ITEM-ID] [--imei IMEI]... [--json]\n"
+     "custos parse [--item ITEM-ID] [--imei IMEI]... [--lexicon FILE]... [--json]\n"
      "  Parse every known artifact of the case's items into CASE/case.db.\n"
      "  --imei IMEI (repeatable) is tried as a WeChat/QQ key candidate after the\n"
      "  manifest's IMEIs, for every item parsed (give --item to restrict it); it is\n"
-     "  recorded in the PARSE entry (imei_given), the manifest is not changed.\n",
+     "  recorded in the PARSE entry (imei_given), the manifest is not changed.\n"
+     "  Then analyses the case as `custos analyze [--lexicon FILE]...` does.\n",
      cu_cmd_parse},
+    {"analyze", "find code words, identifiers and links in case.db",
+     "custos analyze [--lexicon FILE]... [--graph FILE.graphml|FILE.dot|FILE.svg] [--json]\n"
+     "  Fill case.db's hits (drug code words of the shipped lexicon and each --lexicon\n"
+     "  FILE; crypto addresses, tracking numbers, pick-up codes, bank cards and phone\n"
+     "  numbers, each validated) and links (the same identifier on several items)\n"
+     "  again, and record an ANALYZE custody entry. parse and run do this too.\n"
+     "  --graph writes the contact/ring graph (format from the name).\n",
+     cu_cmd_analyze},
     {"recover", "recover deleted SQLite records",
      "custos recover FILE.db... [--json] [--wal FILE] [--journal FILE] [--live]\n"
      "               [--duplicates] [--time-limit SECONDS]\n"
@@ -113,6 +122,14 @@ const struct cu_verb cu_verbs[] = {
      "  content root). --forms-for writes <package>.forms/ with the seal hash and\n"
      "  records their printing in the package's living custody log.\n",
      cu_cmd_report},
+    {"export", "export case.db rows (CSV, xlsx, JSON) or the case as CASE/UCO",
+     "custos export KIND [--format csv|xlsx|json] [-o FILE] [--tz ZONE] [--json]\n"
+     "  KIND: messages, calls, contacts, payments, timeline, hits, links (csv, xlsx,\n"
+     "  json) or case-uco (jsonld). Every row names its source file, its SHA-256 and\n"
+     "  table/rowid or page/offset; times in UTC and in ZONE. CSV: RFC 4180, UTF-8\n"
+     "  with BOM; cells that start with = + - @ are prefixed with '. Default output\n"
+     "  CASE/exports/KIND.FORMAT; recorded as an EXPORT custody entry (SHA-256).\n",
+     cu_cmd_export},
     {"custody", "append to, print or check the custody log",
      "custos custody add --action ACTION --actor NAME [--actor-id ID] [--role ROLE]\n"
      "                   [--to NAME] [--note TEXT] [--log FILE] [--sign KEY.pem] [--repair]\n"
@@ -139,7 +156,8 @@ const struct cu_verb cu_verbs[] = {
      "           -o OUT-DIR [--manifest SEIZURE.json] [--examiner NAME] [--item ITEM]\n"
      "           [--format F] [--password-file F] [--sign KEY.pem] [--hash sm3]\n"
      "           [--report-format F] [--tz ZONE] [--allow-incomplete] [--root]\n"
-     "           [--adb-backup] [--media] [--backup-password-file F] [--json]\n"
+     "           [--adb-backup] [--media] [--backup-password-file F] [--lexicon FILE]...\n"
+     "           [--json]\n"
      "  Case init, acquire or import, parse, report, seal and verify.\n",
      cu_cmd_run},
     {"keygen", "create an examiner signing key",
@@ -171,8 +189,8 @@ static void print_help(void)
  * and, in a signed case, the case key. */
 static bool changes_record(const char *verb, int argc, char **argv)
 {
-	static const char *const verbs[] = {"acquire", "import", "parse", "report",
-					    "seal",    "run",    NULL};
+	static const char *const verbs[] = {"acquire", "import",  "parse",  "report", "seal",
+					    "run",     "analyze", "export", NULL};
 	for (size_t i = 0; verbs[i] != NULL; i++)
 		if (strcmp(verb, verbs[i]) == 0)
 			return true;

@@ -59,5 +59,8 @@ format:
 .PHONY: format-check format
 include tests/recovery.mk
 include tests/recovery_corpus.mk
+include tests/analysis_lib.mk
+include tests/analysis_case.mk
 include tests/report_review.mk
+include tests/export.mk
 include tests/coverage.mk

@@ -528,13 +528,48 @@ uint64_t cu_rec_hash_final(const struct cu_rec_hash *h)
 	return z ? z : 1; /* 0 marks an empty slot */
 }
 
+#define BLOOM_K 7
+
+/* The k bit positions of a key (double hashing; keys are already mixed). */
+static uint64_t bloom_step(uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+	return (h ^ (h >> 29)) | 1;
+}
+
+static bool bloom_has(const struct cu_rec_set *s, uint64_t key)
+{
+	uint64_t bits = (uint64_t)s->bloom_words * 64, step = bloom_step(key), pos = key;
+	int i;
+
+	for (i = 0; i < BLOOM_K; i++, pos += step) {
+		uint64_t b = pos & (bits - 1);
+		if (!(s->bloom[b / 64] & ((uint64_t)1 << (b % 64))))
+			return false;
+	}
+	return true;
+}
+
+static void bloom_put(struct cu_rec_set *s, uint64_t key)
+{
+	uint64_t bits = (uint64_t)s->bloom_words * 64, step = bloom_step(key), pos = key;
+	int i;
+
+	for (i = 0; i < BLOOM_K; i++, pos += step) {
+		uint64_t b = pos & (bits - 1);
+		s->bloom[b / 64] |= (uint64_t)1 << (b % 64);
+	}
+}
+
 bool cu_rec_set_has(const struct cu_rec_set *s, uint64_t key)
 {
 	size_t i;
 
+	key = key ? key : 1;
+	if (s->bloom)
+		return bloom_has(s, key);
 	if (!s->cap)
 		return false;
-	key = key ? key : 1;
 	for (i = (size_t)key & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
 		if (s->slots[i] == key)
 			return true;
@@ -551,15 +586,59 @@ static void set_put(uint64_t *slots, size_t cap, uint64_t key)
 	slots[i] = key;
 }
 
+/* Turns the exact table into a filter of bytes (a power of two), the keys
+ * moved in; the budget pays the difference. false when it cannot. */
+static bool to_bloom(struct cu_rec_set *s, size_t bytes, uint64_t *budget)
+{
+	uint64_t have = (uint64_t)s->cap * sizeof(uint64_t);
+	size_t i;
+
+	if (bytes < 8192 || (bytes > have && bytes - have > *budget))
+		return false;
+	s->bloom = cu_calloc(bytes / 8, sizeof(uint64_t));
+	if (!s->bloom)
+		return false;
+	s->bloom_words = bytes / 8;
+	for (i = 0; i < s->cap; i++)
+		if (s->slots[i])
+			bloom_put(s, s->slots[i]);
+	*budget += have;
+	*budget -= bytes;
+	free(s->slots);
+	s->slots = NULL;
+	s->cap = 0;
+	return true;
+}
+
 bool cu_rec_set_add(struct cu_rec_set *s, uint64_t key, uint64_t *budget)
 {
 	key = key ? key : 1;
+	if (s->bloom) {
+		bloom_put(s, key);
+		s->n++;
+		return true;
+	}
 	if ((s->n + 1) * 4 > s->cap * 3) {
 		size_t nc = s->cap ? s->cap * 2 : 1024, i;
 		uint64_t need = (uint64_t)nc * sizeof(uint64_t);
 		uint64_t *g;
 
+		if (s->max_bytes && need > s->max_bytes / 2) {
+			if (to_bloom(s, s->max_bytes, budget) ||
+			    to_bloom(s, s->cap * sizeof(uint64_t), budget)) {
+				bloom_put(s, key);
+				s->n++;
+				return true;
+			}
+			s->full = true;
+			return false;
+		}
 		if (need > *budget + (uint64_t)s->cap * sizeof(uint64_t)) {
+			if (s->max_bytes && to_bloom(s, s->cap * sizeof(uint64_t), budget)) {
+				bloom_put(s, key);
+				s->n++;
+				return true;
+			}
 			s->full = true;
 			return false;
 		}
@@ -587,7 +666,8 @@ bool cu_rec_set_add(struct cu_rec_set *s, uint64_t key, uint64_t *budget)
 void cu_rec_set_release(struct cu_rec_set *s, uint64_t *budget)
 {
 	if (budget)
-		*budget += (uint64_t)s->cap * sizeof(uint64_t);
+		*budget += (uint64_t)s->cap * sizeof(uint64_t) + (uint64_t)s->bloom_words * 8;
 	free(s->slots);
+	free(s->bloom);
 	memset(s, 0, sizeof(*s));
 }

@@ -773,15 +773,18 @@ static void emit(struct ctx *c, const struct loc *l, struct rec *r)
 			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
 				dup = true;
 		} else if (r->rowid_known) {
-			/* superseded only for cells a structure pointed to (old page
-			 * images); a cell found by scanning free bytes under a live
-			 * rowid is a stale copy whose bytes were partly written over */
+			/* an intact cell under a rowid a live row holds with other
+			 * content is an earlier version of that rowid (a row deleted
+			 * and its rowid re-used, or updated); found by scanning free
+			 * bytes, a cell whose leading bytes equal a live row's is
+			 * that row's stale copy written over further on: a duplicate */
 			if (cu_rec_set_has(&c->live_full, fp_values(c, 1, cand[i], r, 0, true)))
 				dup = true;
 			else if (cu_rec_set_has(&c->live_rowid, fp_rowid(cand[i], r->rowid))) {
-				if (r->strict && ncand == 1)
-					dup = true;
-				else if (!r->strict)
+				uint64_t pf = fp_prefix_best(r, cand[i]);
+				if (r->strict && (!pf || cu_rec_set_has(&c->live_prefix, pf)))
+					dup = ncand == 1;
+				else
 					superseded = true;
 			}
 		} else if (cu_rec_set_has(&c->live_tail, fp_values(c, 3, cand[i], r, 1, false))) {
@@ -1262,6 +1265,14 @@ static size_t rebuild(struct ctx *c, const uint8_t *pg, size_t fb, size_t E, boo
 					len = rebuild_one(c, pg, fb, E, exact, t, d, want, &c->r2);
 					if (!len)
 						continue;
+					/* sqlite_sequence and sqlite_stat* records name a
+					 * table in their first column: without it (lost
+					 * with the header) a layout of theirs proves
+					 * nothing and must not stand against another */
+					c->r2.index_fmt = false;
+					c->r2.strict = true;
+					if (t->internal && !fits(c, t, &c->r2))
+						continue;
 					k = fb + len == E ? 1 : 0;
 					r = keep[k];
 					if (!found[k]) {
@@ -1318,25 +1329,63 @@ static bool fb_header(const struct ctx *c, const uint8_t *pg, size_t p, size_t e
  * end (it was merged with everything after it up to there, the content
  * start or the end of the enclosing freeblock) and whose cell rebuilds: a
  * cell freed after the one being read was written over it from there on.
+ * Cells freed one after another each leave such a header (every one's
+ * block ran to the same end when it was freed): a cell rebuilds when it
+ * ends exactly at end or at a later header of the chain that rebuilds.
  * 0 when none. */
+#define MAX_INNER 32
+static size_t find_chain(struct ctx *c, const uint8_t *pg, size_t a, size_t b, size_t end,
+			 const struct loc *l, size_t outer_next, size_t outer_end);
 static size_t find_inner(struct ctx *c, const uint8_t *pg, size_t a, size_t b, size_t end,
 			 const struct loc *l)
 {
-	size_t q, sz, saved = c->trust_end, found = 0;
+	return find_chain(c, pg, a, b, end, l, 0, 0);
+}
+
+/* find_inner, and when outer_next is not 0 also the headers of the cells
+ * freed after the one whose header [outer_next][size] ends at outer_end
+ * (in bytes the page no longer maps: cells moved since, the block's end
+ * lost): such a header names the same next block and ends where it ends
+ * (up to a fragment of 3 bytes it absorbed); matching both is the
+ * structure's own evidence that a cell ended there. */
+static size_t find_chain(struct ctx *c, const uint8_t *pg, size_t a, size_t b, size_t end,
+			 const struct loc *l, size_t outer_next, size_t outer_end)
+{
+	size_t q, sz, saved = c->trust_end, found = 0, cand[MAX_INNER], n = 0, i, j;
+	bool good[MAX_INNER], sib[MAX_INNER];
 
 	if (!l->rebuild)
 		return 0;
 	if (b > end)
 		b = end;
-	for (q = a; q < b && q + 4 <= end && !found; q++) {
-		c->trust_end = end;
-		if (fb_header(c, pg, q, end, &sz) && q + sz == end &&
-		    rebuild(c, pg, q, q + sz, true, l, false))
-			found = q;
+	for (q = a; q < end && q + 4 <= end && n < MAX_INNER; q++) {
+		if (q >= b && n == 0)
+			return 0; /* no header in [a, b): the common case, cheap */
+		if (!fb_header(c, pg, q, end, &sz))
+			continue;
+		sib[n] = outer_next && cu_rec_be16(pg + q) == outer_next && q + sz <= outer_end &&
+			 q + sz + 3 >= outer_end;
+		if (q + sz == end || sib[n])
+			cand[n++] = q;
 	}
+	for (i = n; i-- > 0;) {
+		c->trust_end = end;
+		good[i] = sib[i] || rebuild(c, pg, cand[i], end, true, l, false) != 0;
+		for (j = i + 1; j < n && !good[i]; j++)
+			if (good[j]) {
+				c->trust_end = cand[j];
+				good[i] = rebuild(c, pg, cand[i], cand[j], true, l, false) != 0;
+			}
+	}
+	for (i = 0; i < n && !found && cand[i] < b; i++)
+		if (good[i])
+			found = cand[i];
 	c->trust_end = saved;
 	return found;
 }
+
+static size_t index_cell_free(struct ctx *c, const uint8_t *pg, size_t p, size_t lim,
+			      bool interior);
 
 /* Carves free bytes pg[start..end): freed cells with a freeblock header
  * (rebuilt) and intact cells, zero runs skipped. A record with a later
@@ -1403,7 +1452,9 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 		 * exactly where the next one's old header is */
 		if (l->rebuild && p + 4 <= end && fb_header(c, pg, p, end, &sz)) {
 			size_t e2 = p + sz <= end ? p + sz : end;
-			q = find_inner(c, pg, p + 4, e2, e2, l);
+			q = p + sz > end
+				? find_chain(c, pg, p + 4, e2, e2, l, cu_rec_be16(pg + p), p + sz)
+				: find_inner(c, pg, p + 4, e2, e2, l);
 			if (q && rebuild(c, pg, p, q, true, l, true)) {
 				p = q;
 				continue;
@@ -1420,6 +1471,12 @@ static void carve_region(struct ctx *c, const uint8_t *pg, size_t start, size_t 
 				p = q;
 				continue;
 			}
+			emit(c, l, &c->r);
+			p += len;
+			continue;
+		}
+		/* a WITHOUT ROWID table's whole cell (a former leaf's) */
+		if (c->has_wr && pg[p] && (len = index_cell_free(c, pg, p, end, false)) != 0) {
 			emit(c, l, &c->r);
 			p += len;
 			continue;
@@ -1593,6 +1650,19 @@ static void carve_image(struct ctx *c, const uint8_t *pg, uint32_t pgno, const s
 			if (off >= ptr + 2 * ncells && off < c->usable &&
 			    parse_index_cell(c, pg, off, c->usable, pg[hdr] == 0x02, false))
 				emit(c, l, &c->r);
+		}
+		/* then whole cells left in its free space (an interior cell's
+		 * freeblock header overwrote its child pointer only) */
+		for (i = ptr + 2 * ncells; i + 3 < c->usable && !stopped(c);) {
+			size_t len = pg[hdr] == 0x02 || pg[i]
+					 ? index_cell_free(c, pg, i, c->usable, pg[hdr] == 0x02)
+					 : 0;
+			if (!len) {
+				i++;
+				continue;
+			}
+			emit(c, l, &c->r);
+			i += len;
 		}
 	} else if (pgno != 1 && cu_rec_be32(pg + 4) <= c->usable / 4 - 2 &&
 		   cu_rec_be32(pg) <= c->total + c->nframes) {
@@ -2324,12 +2394,19 @@ static void mark_structures(struct ctx *c)
 
 /* An index cell at pg[p] that no live cell pointer names (strict text).
  * Returns its length or 0. */
-static size_t index_cell_free(struct ctx *c, const uint8_t *pg, size_t p)
+static size_t index_cell_free(struct ctx *c, const uint8_t *pg, size_t p, size_t lim, bool interior)
 {
-	size_t len = parse_index_cell(c, pg, p, c->usable, false, false), i;
+	size_t len = parse_index_cell(c, pg, p, lim, interior, false), i;
 
 	if (!len || c->r.partial)
 		return 0;
+	/* found by scanning free bytes: text where declared TEXT, and no
+	 * control characters (page bytes read as a record carry them) */
+	c->r.strict = true;
+	for (i = 0; i < c->r.n; i++)
+		if (c->r.st[i] >= 13 && (c->r.st[i] & 1) &&
+		    has_control(c->r.vp[i], cu_rec_serial_size(c->r.st[i]), c->enc))
+			return 0;
 	for (i = 0; i < c->ntables; i++)
 		if (c->tables[i].without_rowid && fits(c, &c->tables[i], &c->r) == 2)
 			return len;
@@ -2374,12 +2451,20 @@ static void carve_live_page(struct ctx *c, const uint8_t *pg, uint32_t pgno, str
 		 * gap and freeblocks (a freed cell with its header overwritten
 		 * is not rebuilt in this format) */
 		if (c->owner[pgno] < c->ntables && c->tables[c->owner[pgno]].without_rowid &&
-		    pg[hdr] == 0x0a) {
+		    (pg[hdr] == 0x0a || pg[hdr] == 0x02)) {
+			/* an interior page's cells are [child][record]: a freed
+			 * one's freeblock header overwrote the child pointer only */
+			bool in = pg[hdr] == 0x02;
 			size_t ncells = cu_rec_be16(pg + hdr + 3), p, len;
 			if (in_file)
 				l->source = CU_REC_UNALLOCATED;
-			for (p = hdr + 8 + 2 * ncells; p + 3 < c->usable && !stopped(c);) {
-				if (!pg[p] || !(len = index_cell_free(c, pg, p))) {
+			for (p = hdr + (in ? 12 : 8) + 2 * ncells;
+			     p + 3 < c->usable && !stopped(c);) {
+				/* an interior page may keep leaf cells from before
+				 * it was split (a root) */
+				if ((!in || !(len = index_cell_free(c, pg, p, c->usable, true))) &&
+				    (!pg[p] ||
+				     !(len = index_cell_free(c, pg, p, c->usable, false)))) {
 					p++;
 					continue;
 				}
@@ -2610,6 +2695,9 @@ static void ctx_release(struct ctx *c)
 		cu_rec_table_release(&c->tables[i]);
 	free(c->tables);
 	cu_rec_table_release(&c->master);
+	c->st->filtered = c->live_full.bloom || c->live_rowid.bloom || c->live_tail.bloom ||
+			  c->live_prefix.bloom || c->emit_full.bloom || c->emit_tail.bloom ||
+			  c->emit_prefix.bloom;
 	cu_rec_set_release(&c->live_full, NULL);
 	cu_rec_set_release(&c->live_rowid, NULL);
 	cu_rec_set_release(&c->live_tail, NULL);
@@ -2652,6 +2740,11 @@ static enum cu_status run(const char *db_path, const struct cu_rec_opts *opts, c
 	c->dbfd = c->walfd = c->jfd = -1;
 	c->live_only = -1;
 	c->budget = c->opts->mem_limit ? c->opts->mem_limit : CU_REC_MEM_LIMIT;
+	/* the fingerprint sets: exact while small, then fixed-size filters
+	 * (32 MiB in all), so memory does not grow with the file */
+	c->live_full.max_bytes = c->live_rowid.max_bytes = c->live_prefix.max_bytes = 4 << 20;
+	c->live_tail.max_bytes = 8 << 20;
+	c->emit_full.max_bytes = c->emit_tail.max_bytes = c->emit_prefix.max_bytes = 4 << 20;
 	c->deadline = mono_ms() + (int64_t)(c->opts->time_limit_ms ? c->opts->time_limit_ms
 								   : CU_REC_TIME_LIMIT_MS);
 	cu_buf_init(&c->payload, MAX_PAYLOAD + 1);

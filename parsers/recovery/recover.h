@@ -90,6 +90,10 @@ struct cu_rec_stats {
 	uint64_t records, partial, ambiguous, duplicates_dropped;
 	uint64_t pages_scanned, bytes_scanned;
 	bool damaged;       /* structures were broken (loops, bad pointers, truncated) */
+	bool filtered;      /* so many rows that the fingerprints of live rows or of records
+			       reported went into fixed-size filters (memory bound): a
+			       deleted record may rarely have been taken for a copy of a live
+			       row or of one reported (missed, never invented) */
 	char warnings[512]; /* a summary of what was wrong, "" when nothing */
 };
 

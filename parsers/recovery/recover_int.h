@@ -78,12 +78,22 @@ void cu_rec_hash_add(struct cu_rec_hash *h, const void *p, size_t n);
 void cu_rec_hash_u64(struct cu_rec_hash *h, uint64_t v);
 uint64_t cu_rec_hash_final(const struct cu_rec_hash *h);
 
-/* An open-addressing set of 64-bit fingerprints. Growth is refused past
- * the byte budget *budget (shared by the sets of one run, decremented). */
+/* A set of 64-bit fingerprints: exact (open addressing) while its table
+ * stays within half of max_bytes, then a Bloom filter of max_bytes (the
+ * keys so far moved in): memory bounded whatever the number of keys. In
+ * that mode "has" may answer yes for a key never added (rarely: about
+ * 0.5 % at 11 bits per key), never no for one added. Growth of the exact
+ * table is also refused past the byte budget *budget (shared by the sets
+ * of one run, decremented): the set turns into a filter of its current
+ * size then. max_bytes 0: exact only (past the budget later adds are
+ * dropped, full). */
 struct cu_rec_set {
 	uint64_t *slots;
 	size_t cap, n;
-	bool full; /* growth was refused: later adds were dropped */
+	bool full;        /* growth was refused: later adds were dropped */
+	size_t max_bytes; /* a power of two >= 8192, or 0 */
+	uint64_t *bloom;  /* filter mode: bloom_words 64-bit words (a power of two) */
+	size_t bloom_words;
 };
 bool cu_rec_set_has(const struct cu_rec_set *s, uint64_t key);
 /* Adds key; false when the budget refused the growth (set stays valid). */
