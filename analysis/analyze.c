@@ -15,8 +15,12 @@
 #include "analysis/case_int.h"
 #include "casedb/casedb.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 /* Nesting of a recovered record's values_json we look into. */
 #define VALUES_MAX 4096
@@ -227,6 +231,41 @@ out:
 	return rc;
 }
 
+/* One writer of case.db at a time: the flock `custos parse` takes on the
+ * CASE/work directory (parse replaces case.db by rename; an analysis of
+ * the old file meanwhile would record the hash of the wrong one). */
+static enum cu_status lock_case(struct cu_case *c, int *fd_out, struct cu_error *err)
+{
+	struct cu_buf path = CU_BUF_INIT;
+	enum cu_status rc;
+	int fd = -1;
+
+	if ((rc = cu_case_path(c, "work", &path, err)) != CU_OK ||
+	    (rc = cu_mkdirs(path.data, 0755, false, err)) != CU_OK)
+		goto out;
+	fd = open(path.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path.data);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			rc =
+			    cu_error_set(err, CU_E_EXISTS,
+					 "another `custos parse` or `custos analyze` is running on "
+					 "this case (it holds '%s'); wait for it to finish",
+					 path.data);
+		else
+			rc = cu_error_errno(err, CU_E_IO, errno, "locking '%s'", path.data);
+		close(fd);
+		goto out;
+	}
+	*fd_out = fd;
+out:
+	cu_buf_release(&path);
+	return rc;
+}
+
 /* Opens CASE/case.db for writing, checking its schema version. */
 static enum cu_status open_rw(const char *path, sqlite3 **out, struct cu_error *err)
 {
@@ -355,11 +394,13 @@ enum cu_status cu_analysis_run(struct cu_case *c, const struct cu_analysis_opts 
 	struct scan s;
 	sqlite3 *db = NULL;
 	bool in_txn = false;
+	int lock_fd = -1;
 	enum cu_status rc;
 
 	memset(&stats, 0, sizeof(stats));
 	memset(&s, 0, sizeof(s));
-	if ((rc = cu_case_path(c, CU_CASE_DB, &path, err)) != CU_OK)
+	if ((rc = cu_case_path(c, CU_CASE_DB, &path, err)) != CU_OK ||
+	    (rc = lock_case(c, &lock_fd, err)) != CU_OK)
 		goto out;
 	if ((rc = load_lexicon(opts, &lx, err)) != CU_OK)
 		goto out;
@@ -424,6 +465,8 @@ out:
 	cu_scanner_free(sc);
 	cu_lexicon_free(lx);
 	cu_buf_release(&path);
+	if (lock_fd >= 0)
+		close(lock_fd); /* releases the flock */
 	if (rc)
 		cu_error_prefix(err, "analyze");
 	return rc;

@@ -84,7 +84,21 @@ static enum cu_status db_fail(sqlite3 *db, const char *what, struct cu_error *er
 	return cu_error_set(err, CU_E_IO, "case.db: %s: %s", what, sqlite3_errmsg(db));
 }
 
-/* Copies s (invalid UTF-8 as U+FFFD, control characters as spaces) cut
+/* U+200E/F, U+202A..E, U+2066..9: the marks and embeddings, overrides and
+ * isolates of the bidi algorithm (e.g. a name with U+202E shown reversed). */
+static bool bidi_control(const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	if (len != 3 || u[0] != 0xe2)
+		return false;
+	if (u[1] == 0x80)
+		return u[2] == 0x8e || u[2] == 0x8f || (u[2] >= 0xaa && u[2] <= 0xae);
+	return u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9;
+}
+
+/* Copies s (invalid UTF-8 and bidi controls as U+FFFD, control characters
+ * as spaces) cut
  * to at most LABEL_MAX characters into a buffer the caller escapes. */
 static void clean_label(const char *s, struct cu_buf *out, struct cu_error *err)
 {
@@ -114,9 +128,11 @@ static void clean_label(const char *s, struct cu_buf *out, struct cu_error *err)
 		if (c < 0x20 || c == 0x7f) {
 			if (cu_buf_putc(out, ' ', err) != CU_OK)
 				return;
-		} else if (len == 3 && c == 0xef && (unsigned char)s[i + 1] == 0xbf &&
-			   ((unsigned char)s[i + 2] == 0xbe || (unsigned char)s[i + 2] == 0xbf)) {
-			/* U+FFFE, U+FFFF: not characters XML allows */
+		} else if ((len == 3 && c == 0xef && (unsigned char)s[i + 1] == 0xbf &&
+			    ((unsigned char)s[i + 2] == 0xbe || (unsigned char)s[i + 2] == 0xbf)) ||
+			   bidi_control(s + i, len)) {
+			/* U+FFFE, U+FFFF: not characters XML allows; bidi
+			 * controls would reorder the text drawn after them */
 			if (cu_buf_puts(out, "\xef\xbf\xbd", err) != CU_OK)
 				return;
 		} else if (cu_buf_append(out, s + i, len, err) != CU_OK) {
@@ -367,14 +383,18 @@ static enum cu_status write_svg(FILE *f, sqlite3_stmt *nodes, sqlite3_stmt *edge
 	}
 	for (size_t i = 0, k = 0; i < n; i++) {
 		if (v[i].item) {
-			double a = items > 1 ? 2 * PI * (double)k / (double)items : 0;
+			/* turned by 0.3 rad, not a rational part of a turn: no
+			 * counterpart below ever lies on the line through two
+			 * items, where its edge would run behind an item box */
+			double a = items > 1 ? 0.3 + 2 * PI * (double)k / (double)items : 0;
 			double r = items > 1 ? 170 : 0;
 			v[i].x = g_round1(cx + r * g_cos(a));
 			v[i].y = g_round1(cy + r * g_sin(a));
 			v[i].drawn = true;
 			k++;
 		} else if (v[i].drawn) {
-			double a = 2 * PI * (double)drawn_others / (double)(others ? others : 1);
+			double a =
+			    2 * PI * ((double)drawn_others + 0.5) / (double)(others ? others : 1);
 			double r = 400 - 40 * (double)(drawn_others % 2);
 			v[i].x = g_round1(cx + r * g_cos(a));
 			v[i].y = g_round1(cy + r * g_sin(a));

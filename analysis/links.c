@@ -476,7 +476,7 @@ enum cu_status cu_analysis_links_fill(sqlite3 *db, uint64_t *n, struct cu_error 
 		goto out;
 	if (sqlite3_prepare_v2(
 		db,
-		"SELECT tbl, row_id, field, value, role FROM temp.lid WHERE kind = ?1"
+		"SELECT tbl, row_id, field, min(value), min(role) FROM temp.lid WHERE kind = ?1"
 		" AND norm = ?2 AND item_id = ?3 GROUP BY tbl, row_id, field"
 		" ORDER BY tbl, row_id, field LIMIT ?4",
 		-1, &l.rows, NULL) != SQLITE_OK ||

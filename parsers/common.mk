@@ -1,7 +1,7 @@
 # Parser framework: registry, sink, case.db, parse driver, toolkit and
 # table specs; system parsers; payment parsers and decoders.
 libcuparsers_a_SOURCES += parsers/registry.c parsers/parse_int.h parsers/parse.c \
-	parsers/sink.c parsers/toolkit.c parsers/spec.c parsers/ciphertext.c \
+	parsers/sink.c parsers/toolkit.c parsers/spec.c parsers/ciphertext.c parsers/coverage.c parsers/device_tz.c \
 	parsers/system/system.h parsers/system/typedstream.h parsers/system/system_parsers.c \
 	parsers/system/sms_ios.c parsers/system/addressbook_ios.c \
 	parsers/system/callhistory_ios.c parsers/system/mmssms_android.c \

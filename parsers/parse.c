@@ -47,9 +47,17 @@
 struct inv_file {
 	char *device_path, *evidence_path, *type, *derivation, *derived_from0;
 	bool derived;
+	bool handled; /* a parser read it (or read it for another's sake) */
+	bool listed;  /* in the item's not_examined list */
 	uint64_t size;
 	char sha256[65], md5[33];
 	size_t order; /* position in the inventory, for stable sorting */
+};
+
+/* One not_examined row waiting for the end of its item (sorted then). */
+struct ne_entry {
+	char *device_path, *evidence_path, *sha256, *app, *reason, *detail;
+	uint64_t size;
 };
 
 struct run {
@@ -73,7 +81,20 @@ struct run {
 	/* cu_parse_file() mode */
 	const char *file_work_dir;
 	const char *file_path;
+	/* the current item's files not examined, and whether the parser of
+	 * the current top-level file listed it itself */
+	struct ne_entry *ne;
+	size_t nne, ne_cap;
+	bool cur_listed;
+	const char *cur_device_path;
+	uint64_t ne_reasons[4]; /* per ne_reason_names, for the PARSE entry */
 };
+
+static const char *const sibling_suffix[] = {"-wal", "-shm", "-journal"};
+static char *dup_or_null(const char *s);
+
+static const char *const ne_reason_names[4] = {"unsupported", "encrypted-no-key", "damaged",
+					       "refused"};
 
 static struct run *run_of(struct cu_parse_ctx *ctx)
 {
@@ -257,6 +278,254 @@ static void record_failure(struct cu_parse_ctx *ctx, int64_t source_id, const ch
 }
 
 /* ------------------------------------------------------------------ */
+/* files not examined (docs/casedb.md)                                 */
+/* ------------------------------------------------------------------ */
+
+static void ne_free(struct ne_entry *e)
+{
+	free(e->device_path);
+	free(e->evidence_path);
+	free(e->sha256);
+	free(e->app);
+	free(e->reason);
+	free(e->detail);
+}
+
+static void ne_clear(struct run *r)
+{
+	for (size_t i = 0; i < r->nne; i++)
+		ne_free(&r->ne[i]);
+	r->nne = 0;
+}
+
+static const struct inv_file *inv_find_device(struct run *r, const char *device_path);
+
+static void ne_add(struct run *r, const char *device_path, const char *evidence_path,
+		   const char *sha256, uint64_t size, const char *app, const char *reason,
+		   const char *detail)
+{
+	struct ne_entry *e;
+	struct inv_file *f = (struct inv_file *)inv_find_device(r, device_path);
+
+	if (f) {
+		if (f->listed)
+			return;
+		f->listed = true;
+	}
+	if (r->nne == r->ne_cap) {
+		size_t ncap = r->ne_cap ? r->ne_cap * 2 : 16;
+		struct ne_entry *p = cu_reallocarray(r->ne, ncap, sizeof(*p));
+
+		if (!p) {
+			cu_error_log("parse: out of memory listing '%s' as not examined",
+				     device_path);
+			return;
+		}
+		r->ne = p;
+		r->ne_cap = ncap;
+	}
+	e = &r->ne[r->nne];
+	e->device_path = cu_strdup(device_path);
+	e->evidence_path = dup_or_null(evidence_path);
+	e->sha256 = dup_or_null(sha256 && *sha256 ? sha256 : NULL);
+	e->app = dup_or_null(app);
+	e->reason = cu_strdup(reason);
+	e->detail = dup_or_null(detail);
+	e->size = size;
+	if (!e->device_path || !e->reason) {
+		ne_free(e);
+		cu_error_log("parse: out of memory listing '%s' as not examined", device_path);
+		return;
+	}
+	r->nne++;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(reason, ne_reason_names[i]) == 0)
+			r->ne_reasons[i]++;
+}
+
+void cu_parse_not_examined(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *app,
+			   const char *reason, const char *detail)
+{
+	struct run *r = run_of(ctx);
+
+	if (!r || !a || !a->device_path)
+		return;
+	cu_warn("parse: %s: not examined (%s): %s", a->device_path, reason, detail ? detail : "");
+	if (r->cur_device_path && strcmp(r->cur_device_path, a->device_path) == 0)
+		r->cur_listed = true;
+	ne_add(r, a->device_path, a->evidence_path, a->sha256, a->size, app, reason, detail);
+}
+
+/* The not_examined reason of a parser's failure. */
+static const char *ne_reason(enum cu_status code, const char *msg)
+{
+	switch (code) {
+	case CU_E_KEY: return "encrypted-no-key";
+	case CU_E_UNSUPPORTED: return "unsupported";
+	case CU_E_FORMAT:
+		/* a database without the app's tables is another app's or
+		 * version's, not a damaged one */
+		return strstr(msg, "' missing") ? "unsupported" : "damaged";
+	default: return "refused";
+	}
+}
+
+/* "<what>: <msg>." as one sentence of bounded length. */
+static void ne_sentence(char *out, size_t cap, const char *what, const char *msg)
+{
+	size_t n;
+
+	snprintf(out, cap, "%s: %s", what, msg);
+	n = strlen(out);
+	if (n > 0 && out[n - 1] != '.' && n + 1 < cap) {
+		out[n] = '.';
+		out[n + 1] = '\0';
+	}
+}
+
+static int cmp_ne(const void *x, const void *y)
+{
+	const struct ne_entry *a = x, *b = y;
+
+	return strcmp(a->device_path, b->device_path);
+}
+
+/*
+ * The item's files nobody read: every SQLite database (by its header; a
+ * database file is a whole number of pages, so only sizes that are a
+ * multiple of 512 are opened) and every data store of a known app.
+ * Siblings (-wal, -shm, -journal) go with their database.
+ */
+static void coverage_pass(struct cu_parse_ctx *ctx)
+{
+	struct run *r = run_of(ctx);
+	struct cu_buf abs = CU_BUF_INIT;
+
+	for (size_t k = 0; k < r->nchosen; k++) {
+		struct inv_file *f = &r->files[r->chosen[k]];
+		const char *app;
+		bool sqlite = false, sibling = false;
+		char detail[512];
+		struct cu_error e;
+
+		if (strcmp(f->type, "file") != 0 || f->handled || f->listed)
+			continue;
+		for (int i = 0; i < NSIBLINGS; i++) {
+			size_t n = strlen(f->device_path), m = strlen(sibling_suffix[i]);
+
+			sibling |= n > m && strcmp(f->device_path + n - m, sibling_suffix[i]) == 0;
+		}
+		if (sibling)
+			continue;
+		app = cu_parse_known_app(f->device_path);
+		cu_error_clear(&e);
+		if (f->size >= 512 && f->size % 512 == 0) {
+			cu_buf_reset(&abs);
+			if (cu_case_path(r->c, f->evidence_path, &abs, &e) != CU_OK ||
+			    cu_parse_is_sqlite(abs.data, &sqlite, &e) != CU_OK)
+				cu_warn("parse: %s: %s", f->device_path, e.msg);
+		}
+		if (sqlite) {
+			if (app)
+				snprintf(detail, sizeof(detail),
+					 "An SQLite database of %s that no custos parser reads; "
+					 "its tables were not examined.",
+					 app);
+			else
+				snprintf(detail, sizeof(detail),
+					 "An SQLite database that no custos parser reads; its "
+					 "tables were not examined.");
+		} else if (app && cu_parse_app_store(f->device_path)) {
+			snprintf(detail, sizeof(detail),
+				 "A %s data file that custos has no parser for; it was not read.",
+				 app);
+		} else {
+			continue;
+		}
+		ne_add(r, f->device_path, f->evidence_path, f->sha256, f->size, app, "unsupported",
+		       detail);
+	}
+	cu_buf_release(&abs);
+}
+
+/* Writes the item's list, sorted by device path, and empties it. */
+static enum cu_status ne_flush(struct cu_parse_ctx *ctx, struct cu_error *err)
+{
+	struct run *r = run_of(ctx);
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc = CU_OK;
+
+	if (r->nne == 0)
+		return CU_OK;
+	qsort(r->ne, r->nne, sizeof(*r->ne), cmp_ne);
+	if (sqlite3_prepare_v2(ctx->db,
+			       "INSERT INTO not_examined(item_id, device_path, evidence_path,"
+			       " sha256, size, app, reason, detail)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_IO, "case.db: %s", sqlite3_errmsg(ctx->db));
+		goto out;
+	}
+	for (size_t i = 0; i < r->nne; i++) {
+		const struct ne_entry *e = &r->ne[i];
+
+		sqlite3_bind_text(st, 1, ctx->item, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, e->device_path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, e->evidence_path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, e->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)e->size);
+		sqlite3_bind_text(st, 6, e->app, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, e->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, e->detail, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = cu_error_set(err, CU_E_IO, "case.db: inserting not_examined: %s",
+					  sqlite3_errmsg(ctx->db));
+			goto out;
+		}
+		sqlite3_reset(st);
+		ctx->stats.not_examined++;
+	}
+out:
+	sqlite3_finalize(st);
+	ne_clear(r);
+	return rc;
+}
+
+enum cu_status cu_parse_print_not_examined(const char *casedb_path, FILE *out, struct cu_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	enum cu_status rc = cu_casedb_open_read(casedb_path, &db, err);
+	int s;
+
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT item_id, device_path, app, reason, detail FROM not_examined"
+			       " ORDER BY ne_id",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = cu_error_set(err, CU_E_IO, "'%s': %s", casedb_path, sqlite3_errmsg(db));
+		goto out;
+	}
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *app = (const char *)sqlite3_column_text(st, 2);
+		const char *detail = (const char *)sqlite3_column_text(st, 4);
+
+		fprintf(out, "not examined: %s %s%s%s%s: %s: %s\n",
+			(const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1), app ? " [" : "", app ? app : "",
+			app ? "]" : "", (const char *)sqlite3_column_text(st, 3),
+			detail ? detail : "");
+	}
+	if (s != SQLITE_DONE)
+		rc = cu_error_set(err, CU_E_IO, "'%s': %s", casedb_path, sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* accessors                                                           */
 /* ------------------------------------------------------------------ */
 
@@ -273,6 +542,11 @@ struct cu_case *cu_parse_case(struct cu_parse_ctx *ctx)
 const char *cu_parse_item(struct cu_parse_ctx *ctx)
 {
 	return ctx->item;
+}
+
+const char *cu_parse_whatsapp_key(struct cu_parse_ctx *ctx)
+{
+	return ctx->opts ? ctx->opts->whatsapp_key : NULL;
 }
 
 const char *cu_parse_given_imei(struct cu_parse_ctx *ctx, size_t i)
@@ -395,8 +669,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* staging                                                             */
 /* ------------------------------------------------------------------ */
-
-static const char *const sibling_suffix[] = {"-wal", "-shm", "-journal"};
 
 /* What to stage: the main file and its siblings, as absolute sources. */
 struct stage_req {
@@ -1491,6 +1763,7 @@ enum cu_status cu_parse_find(struct cu_parse_ctx *ctx, const char *pattern, cu_p
 		if (strcmp(f->type, "file") != 0 || fnmatch(pattern, f->device_path, 0) != 0)
 			continue;
 		any = true;
+		((struct inv_file *)f)->handled = true; /* read for another's sake */
 		rc = req_for(r, f, &q, bufs, err);
 		if (!rc)
 			rc = stage(ctx, &q, &s, err);
@@ -1785,7 +2058,7 @@ int cu_parse_choose(struct cu_parse_ctx *ctx, const struct cu_parser *const *can
 	return best_conf;
 }
 
-static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
+static void parse_one(struct cu_parse_ctx *ctx, struct inv_file *f)
 {
 	struct run *r = run_of(ctx);
 	const struct cu_parser *cand[64], *p, *best = NULL, *tie = NULL;
@@ -1797,6 +2070,7 @@ static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 	struct cu_error e;
 	int64_t orig = 0;
 	enum cu_status rc;
+	char detail[512];
 
 	for (size_t i = 0; (p = cu_parser_at(i)) != NULL && ncand < 64; i++)
 		if (platform_fits(p, ctx->platform) && pattern_fits(p, f->device_path))
@@ -1812,6 +2086,9 @@ static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 	if (rc) {
 		ctx->stats.files++;
 		record_failure(ctx, 0, f->device_path, f->evidence_path, cand[0]->name, e.msg);
+		ne_sentence(detail, sizeof(detail), "It could not be staged for parsing", e.msg);
+		ne_add(r, f->device_path, f->evidence_path, f->sha256, f->size,
+		       cu_parse_known_app(f->device_path), "refused", detail);
 		goto out;
 	}
 	best_conf = cu_parse_choose(ctx, cand, ncand, &s->a, &best, &tie);
@@ -1826,6 +2103,9 @@ static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 			 "parsed (report this: a parser's probe must be made more specific)",
 			 best->name, tie->name, best_conf);
 		record_failure(ctx, 0, f->device_path, f->evidence_path, best->name, msg);
+		ne_add(r, f->device_path, f->evidence_path, f->sha256, f->size,
+		       cu_parse_known_app(f->device_path), "refused",
+		       "Two parsers claim this file equally; it was not parsed.");
 		goto out;
 	}
 	ctx->parser = best;
@@ -1854,13 +2134,24 @@ static void parse_one(struct cu_parse_ctx *ctx, const struct inv_file *f)
 			r->parser_files[pi]++;
 	}
 	cu_info("parse: %s: %s", f->device_path, best->name);
+	r->cur_listed = false;
+	r->cur_device_path = f->device_path;
 	rc = best->parse(ctx, &s->a, &e);
+	r->cur_device_path = NULL;
 	if (rc) {
 		cu_error_prefix(&e, "%s", best->name);
 		record_failure(ctx, s->a.source_id, f->device_path, f->evidence_path, best->name,
 			       e.msg);
+		if (!r->cur_listed) {
+			ne_sentence(detail, sizeof(detail), "The parser refused it", e.msg);
+			ne_add(r, f->device_path, f->evidence_path, f->sha256, f->size,
+			       cu_parse_known_app(f->device_path), ne_reason(rc, e.msg), detail);
+		}
 		goto out;
 	}
+	if (r->cur_listed) /* the parser said why it could not read it */
+		goto out;
+	f->handled = true;
 	ctx->stats.parsed++;
 out:
 	if (best && !tie)
@@ -2013,8 +2304,53 @@ static const char *platform_from_inventory(struct run *r)
  * the seizure record (seizure.items[], what was typed at the scene), which
  * the report shows beside it. An item nothing was read for has null facts.
  */
+/*
+ * The device's IANA time zone: the acquisition's facts first (iOS
+ * lockdownd TimeZone, Android getprop persist.sys.timezone, kept in the
+ * manifest item's device_state), else the image's property files; empty
+ * when neither says (items.timezone NULL).
+ */
+static void device_timezone(struct run *r, const json_t *mi, char *out, size_t cap)
+{
+	static const char *const files[] = {"/data/property/persistent_properties",
+					    "/data/property/persist.sys.timezone",
+					    "/system/build.prop",
+					    "/vendor/build.prop",
+					    "/default.prop",
+					    NULL};
+	const json_t *ds = json_object_get(mi, "device_state");
+	const char *v = jstr(ds, "time_zone");
+	struct cu_buf path = CU_BUF_INIT, data = CU_BUF_INIT;
+
+	out[0] = '\0';
+	if (!v)
+		v = jstr(json_object_get(ds, "getprop"), "persist.sys.timezone");
+	if (v && cu_parse_tz_plausible(v, strlen(v)) && strlen(v) < cap) {
+		snprintf(out, cap, "%s", v);
+		return;
+	}
+	for (const char *const *p = files; *p && !out[0]; p++) {
+		const struct inv_file *f = inv_find_device(r, *p);
+		struct cu_error e;
+
+		if (!f || strcmp(f->type, "file") != 0)
+			continue;
+		cu_error_clear(&e);
+		cu_buf_reset(&path);
+		cu_buf_reset(&data);
+		if (cu_case_path(r->c, f->evidence_path, &path, &e) != CU_OK ||
+		    cu_file_read_all(path.data, (size_t)1 << 20, &data, &e) != CU_OK) {
+			cu_warn("parse: reading the time zone from '%s': %s", *p, e.msg);
+			continue;
+		}
+		(void)cu_parse_tz_from_property_file(*p, data.data, data.len, out, cap);
+	}
+	cu_buf_release(&path);
+	cu_buf_release(&data);
+}
+
 static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manifest,
-				  const char *platform, struct cu_error *err)
+				  const char *platform, const char *timezone, struct cu_error *err)
 {
 	const json_t *mi = cu_manifest_item_in(manifest, CU_MANIFEST_IMPORTED, ctx->item);
 	const json_t *feat = json_object_get(mi, "features");
@@ -2045,8 +2381,8 @@ static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manife
 	}
 	if (sqlite3_prepare_v2(ctx->db,
 			       "INSERT INTO items(item_id, platform, make, model, os_version, imei,"
-			       " serial, udid, phone_numbers, acquisition_method)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       " serial, udid, phone_numbers, acquisition_method, timezone)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = cu_error_set(err, CU_E_IO, "case.db: %s", sqlite3_errmsg(ctx->db));
 		goto out;
@@ -2067,6 +2403,7 @@ static enum cu_status insert_item(struct cu_parse_ctx *ctx, const json_t *manife
 	BIND(8, jstr(ids, "udid"));
 	BIND(9, phones);
 	BIND(10, methods.data);
+	BIND(11, timezone && *timezone ? timezone : NULL);
 #undef BIND
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = cu_error_set(err, CU_E_IO, "case.db: inserting item '%s': %s", ctx->item,
@@ -2094,6 +2431,8 @@ static void run_release(struct run *r)
 	cu_buf_release(&r->failures);
 	cu_buf_release(&r->derivations);
 	cu_buf_release(&r->recovery);
+	ne_clear(r);
+	free(r->ne);
 }
 
 static void ctx_release(struct cu_parse_ctx *ctx)
@@ -2116,6 +2455,7 @@ static void add_stats(struct cu_parse_stats *to, const struct cu_parse_ctx *ctx)
 	to->recovered_unread += ctx->stats.recovered_unread;
 	to->recovered_ambiguous += ctx->stats.recovered_ambiguous;
 	to->damaged_files += ctx->stats.damaged_files;
+	to->not_examined += ctx->stats.not_examined;
 }
 
 /*
@@ -2363,6 +2703,16 @@ static enum cu_status parse_custody(struct cu_case *c, const struct cu_parse_opt
 		cu_json_raw(&j, r->recovery.data, r->recovery.len);
 	cu_json_arr_end(&j);
 	cu_json_obj_end(&j);
+	/* files the parse did not read, by reason (case.db not_examined) */
+	cu_json_key(&j, "not_examined");
+	cu_json_obj_begin(&j);
+	cu_json_key(&j, "count");
+	cu_json_uint(&j, st->not_examined);
+	for (int i = 0; i < 4; i++) {
+		cu_json_key(&j, ne_reason_names[i]);
+		cu_json_uint(&j, r->ne_reasons[i]);
+	}
+	cu_json_obj_end(&j);
 	cu_json_kv_str(&j, "sqlite", sqlite3_libversion());
 	cu_json_kv_str(&j, "tool", cu_version());
 	cu_json_obj_end(&j);
@@ -2443,6 +2793,7 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 
 	for (size_t i = 0; i < nitems; i++) {
 		const json_t *mi;
+		char tz[80];
 
 		if (only && strcmp(items[i], only) != 0)
 			continue;
@@ -2462,7 +2813,8 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 			    platform_from_os(jstr(manifest_item(c->manifest, items[i]), "os"));
 		if (!ctx.platform)
 			ctx.platform = platform_from_inventory(&r);
-		rc = insert_item(&ctx, c->manifest, ctx.platform, err);
+		device_timezone(&r, mi, tz, sizeof(tz));
+		rc = insert_item(&ctx, c->manifest, ctx.platform, tz, err);
 		if (rc)
 			goto out;
 		cu_buf_reset(&esc);
@@ -2491,8 +2843,12 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 
 			if (strcmp(f->type, "file") != 0)
 				continue;
-			parse_one(&ctx, f);
+			parse_one(&ctx, (struct inv_file *)f);
 		}
+		coverage_pass(&ctx);
+		rc = ne_flush(&ctx, err);
+		if (rc)
+			goto out;
 	}
 
 	add_stats(&total, &ctx);

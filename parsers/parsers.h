@@ -171,6 +171,30 @@ enum cu_status cu_sink_payment(struct cu_parse_ctx *ctx, const struct cu_payment
  * rule is in parsers/ciphertext.c and docs/casedb.md. NUL bytes allowed. */
 bool cu_text_looks_ciphertext(const char *body, size_t len);
 
+/*
+ * A file the parse did not read (docs/casedb.md, not_examined): reason is
+ * "unsupported", "encrypted-no-key", "damaged" or "refused"; app the app's
+ * name or NULL; detail one English sentence saying what the file is and
+ * why it was not read. A parser that calls this for the artifact it was
+ * given has not parsed it (the driver lists it once, not twice).
+ */
+void cu_parse_not_examined(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *app,
+			   const char *reason, const char *detail);
+/* coverage.c: the app a device path belongs to ("Instagram", …; NULL when
+ * not a known app), whether it is one of an app's data stores (a database
+ * or backup file, not an image or cache), and whether the file at path
+ * starts with the SQLite header. */
+const char *cu_parse_known_app(const char *device_path);
+/* device_tz.c: a plausible IANA zone name ("Asia/Shanghai", "UTC"); the
+ * Android persist.sys.timezone from a property file of the image (by its
+ * device path: persistent_properties, persist.sys.timezone, *.prop) into
+ * out; false when it holds none. */
+bool cu_parse_tz_plausible(const char *s, size_t n);
+bool cu_parse_tz_from_property_file(const char *device_path, const void *data, size_t n, char *out,
+				    size_t cap);
+bool cu_parse_app_store(const char *device_path);
+enum cu_status cu_parse_is_sqlite(const char *path, bool *yes, struct cu_error *err) CU_WARN_UNUSED;
+
 /* A non-fatal problem with a file (unknown schema, missing column...):
  * logged, counted, and recorded in the PARSE custody entry. */
 void cu_parse_warn(struct cu_parse_ctx *ctx, const struct cu_artifact *a, const char *fmt, ...)
@@ -188,6 +212,8 @@ const char *cu_parse_item(struct cu_parse_ctx *ctx);
 /* The i-th IMEI given with `custos parse --imei`, or NULL past the last
  * (always NULL in cu_parse_file() mode). */
 const char *cu_parse_given_imei(struct cu_parse_ctx *ctx, size_t i);
+/* `custos parse --whatsapp-key F`, or NULL (always NULL outside a case). */
+const char *cu_parse_whatsapp_key(struct cu_parse_ctx *ctx);
 
 /*
  * Finds another file of the same item by fnmatch pattern on device_path
@@ -225,6 +251,10 @@ struct cu_parse_opts {
 	 * imei_given); borrowed for the run. */
 	const char *const *imeis;
 	size_t n_imeis;
+	/* `--whatsapp-key F`: the key file (or a file holding the 64-hex key)
+	 * for WhatsApp Android backups (.crypt12/.crypt14/.crypt15), tried
+	 * before a key found in the image; borrowed. */
+	const char *whatsapp_key;
 };
 
 struct cu_parse_stats {
@@ -236,7 +266,14 @@ struct cu_parse_stats {
 	 * listed in the PARSE custody entry, never silently dropped; files
 	 * whose live rows came (partly) from the page reader. */
 	uint64_t recovered, recovered_unread, recovered_ambiguous, damaged_files;
+	/* files listed in not_examined (docs/casedb.md) */
+	uint64_t not_examined;
 };
+
+/* Prints the not_examined rows of the case.db at path, one per line
+ * ("not examined: ITEM PATH [APP]: REASON: DETAIL"), in ne_id order. */
+enum cu_status cu_parse_print_not_examined(const char *casedb_path, FILE *out,
+					   struct cu_error *err) CU_WARN_UNUSED;
 
 /* Runs every parser over the case; writes CASE/case.db anew; appends a PARSE
  * custody entry. CU_E_PARTIAL when some files failed (all recorded). */

@@ -266,12 +266,13 @@ enum cu_status cu_chain_check_db(struct cu_case *c, const struct cu_chain_state 
 	if ((st = cu_hash_file(db.data, CU_HASH_SHA256, &d, err)) != CU_OK)
 		goto out;
 	if (strcmp(d.sha256, cs->parse_db_sha256) != 0) {
-		st = cu_error_set(err, CU_E_INTEGRITY,
-				  "'%s' (sha256 %s) is not the case.db that PARSE (custody seq "
-				  "%llu) recorded (%s): it was changed after parsing; run custos "
-				  "parse again",
-				  db.data, d.sha256, (unsigned long long)cs->parse_seq,
-				  cs->parse_db_sha256[0] ? cs->parse_db_sha256 : "none");
+		st = cu_error_set(
+		    err, CU_E_INTEGRITY,
+		    "'%s' (sha256 %s) is not the case.db that PARSE or ANALYZE (custody seq "
+		    "%llu) recorded (%s): it was changed after parsing; run custos "
+		    "parse again",
+		    db.data, d.sha256, (unsigned long long)cs->parse_seq,
+		    cs->parse_db_sha256[0] ? cs->parse_db_sha256 : "none");
 		goto out;
 	}
 	if (cs->changed && cs->change_seq > cs->parse_seq) {
@@ -282,7 +283,8 @@ enum cu_status cu_chain_check_db(struct cu_case *c, const struct cu_chain_state 
 				  (unsigned long long)cs->parse_seq);
 		goto out;
 	}
-	st = cu_buf_printf(ok_detail, err, "case.db sha256 %s matches PARSE (custody seq %llu)",
+	st = cu_buf_printf(ok_detail, err,
+			   "case.db sha256 %s matches PARSE or ANALYZE (custody seq %llu)",
 			   d.sha256, (unsigned long long)cs->parse_seq);
 out:
 	cu_buf_release(&db);
@@ -320,11 +322,11 @@ enum cu_status cu_chain_check_report(struct cu_case *c, const struct cu_chain_st
 				    (unsigned long long)cs->report_seq,
 				    cs->report_root[0] ? cs->report_root : "no report_root");
 	if (cs->parsed && cs->parse_seq > cs->report_seq)
-		return cu_error_set(err, CU_E_USAGE,
-				    "report/ of case '%s' is stale: PARSE (custody seq %llu) came "
-				    "after the last REPORT (seq %llu); run custos report",
-				    c->dir, (unsigned long long)cs->parse_seq,
-				    (unsigned long long)cs->report_seq);
+		return cu_error_set(
+		    err, CU_E_USAGE,
+		    "report/ of case '%s' is stale: PARSE or ANALYZE (custody seq %llu) came "
+		    "after the last REPORT (seq %llu); run custos report",
+		    c->dir, (unsigned long long)cs->parse_seq, (unsigned long long)cs->report_seq);
 	if (cs->changed && cs->change_seq > cs->report_seq)
 		return cu_error_set(err, CU_E_USAGE,
 				    "report/ of case '%s' is stale: %s (custody seq %llu) came "

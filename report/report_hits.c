@@ -103,7 +103,7 @@ struct hp {
 	sqlite3_stmt *loc;  /* temp.msgloc, or NULL */
 	sqlite3_stmt *src;  /* sources.device_path */
 	sqlite3_stmt *body; /* a message body */
-	sqlite3_stmt *prov[5];
+	sqlite3_stmt *prov[7];
 };
 
 /* The provenance of a row of the artifact tables (source_id,
@@ -119,6 +119,9 @@ static const char *const prov_sql[][2] = {
 		 "payment_id = ?1"},
     {"recovered_records", "SELECT source_id, table_name, NULL, 1 FROM recovered_records WHERE "
 			  "rr_id = ?1"},
+    {"conversations",
+     "SELECT source_id, NULL, NULL, 0 FROM conversations WHERE conversation_id = ?1"},
+    {"accounts", "SELECT source_id, NULL, NULL, 0 FROM accounts WHERE account_id = ?1"},
 };
 
 static sqlite3_stmt *prov_q(struct hp *p, const char *table)

@@ -1332,7 +1332,8 @@ enum {
 
 /* The body with the analysis hits of this message (code words,
  * identifiers) marked where they occur, the rule in the mark's title;
- * everything escaped (report_hits.c). Only the first bl bytes are shown. */
+ * everything escaped (report_hits.c). bl: the bytes shown (a long body is
+ * cut), hits past it are left out. */
 static void body_marked(struct rep *r, struct hw *w, sqlite3_stmt *s, size_t bl)
 {
 	cu_report_body_hits(w, r->mhits, sqlite3_column_int64(s, M_ID), col(s, M_BODY), bl);

@@ -1,8 +1,9 @@
 /*
- * cmd_parse.c - `custos parse [--item ITEM-ID] [--imei IMEI]... [--json]`
- * (CLI.md; --imei: docs/manifest-changes.md): runs
- * every registered parser over the case into CASE/case.db and prints a
- * summary (one JSON object with --json). Exit 0, 3 (input error), or 5
+ * cmd_parse.c - `custos parse [--item ITEM-ID] [--imei IMEI]...
+ * [--whatsapp-key F] [--json]` (CLI.md; --imei: docs/manifest-changes.md;
+ * --whatsapp-key: docs/cli.md): runs every registered parser over the case
+ * into CASE/case.db and prints a summary with the files not examined (one
+ * JSON object with --json). Exit 0, 3 (input error), or 5
  * when some files could not be parsed (each recorded in the custody log
  * and in case.db's parse_warnings table).
  */
@@ -16,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_json(const struct cu_parse_stats *s, const char *db_sha256, enum cu_status rc)
+static void print_json(const struct cu_parse_stats *s, const struct cu_analysis_stats *as,
+		       const char *db_sha256, enum cu_status rc)
 {
 	struct cu_buf b = CU_BUF_INIT;
 	struct cu_json j;
@@ -51,6 +53,22 @@ static void print_json(const struct cu_parse_stats *s, const char *db_sha256, en
 	cu_json_uint(&j, s->recovered_ambiguous);
 	cu_json_key(&j, "damaged_files");
 	cu_json_uint(&j, s->damaged_files);
+	cu_json_key(&j, "not_examined");
+	cu_json_uint(&j, s->not_examined);
+	if (as != NULL) { /* the analysis after parsing (custos analyze --json) */
+		cu_json_key(&j, "analysis");
+		cu_json_obj_begin(&j);
+		cu_json_key(&j, "hits");
+		cu_json_obj_begin(&j);
+		for (int k = 0; k < 6; k++) {
+			cu_json_key(&j, cu_hit_kind_name((enum cu_hit_kind)k));
+			cu_json_uint(&j, as->hits[k]);
+		}
+		cu_json_obj_end(&j);
+		cu_json_key(&j, "links");
+		cu_json_uint(&j, as->links);
+		cu_json_obj_end(&j);
+	}
 	cu_json_kv_str(&j, "case_db", CU_CASE_DB);
 	cu_json_kv_str(&j, "case_db_sha256", db_sha256);
 	cu_json_obj_end(&j);
@@ -66,11 +84,15 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"imei", required_argument, NULL, 'I'},
 	    {"lexicon", required_argument, NULL, 'l'},
+	    {"whatsapp-key", required_argument, NULL, 'W'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct cu_parse_opts opts = {NULL, 0, NULL, 0};
+	struct cu_parse_opts opts = {NULL, 0, NULL, 0, NULL};
 	const char **imeis = NULL;
 	struct cu_analysis_opts ao = {NULL, 0, NULL};
+	struct cu_error ae; /* the analysis after parsing */
+	enum cu_status arc = CU_OK;
+	struct cu_analysis_stats ast;
 	struct cu_parse_stats stats;
 	struct cu_case *c = NULL;
 	struct cu_error err;
@@ -95,12 +117,19 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 		case 'j': json = true; break;
 		case 'I': imeis[opts.n_imeis++] = optarg; break;
 		case 'l': ((const char **)ao.lexicon_files)[ao.nlexicon_files++] = optarg; break;
+		case 'W': opts.whatsapp_key = optarg; break;
 		default: free(imeis); return cu_cli_usage("parse", true);
 		}
 	}
 	if (optind != argc) {
 		free(imeis);
 		return cu_cli_usage("parse", true);
+	}
+	if (opts.whatsapp_key && !cu_file_exists(opts.whatsapp_key)) {
+		fprintf(stderr, "custos: parse: --whatsapp-key '%s': no such file\n",
+			opts.whatsapp_key);
+		free(imeis);
+		return 2;
 	}
 	for (size_t i = 0; i < opts.n_imeis; i++) {
 		size_t n = strlen(imeis[i]);
@@ -121,6 +150,7 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 
 	cu_error_clear(&err);
 	memset(&stats, 0, sizeof(stats));
+	memset(&ast, 0, sizeof(ast));
 	rc = cu_case_open(cli->case_dir ? cli->case_dir : ".", &c, &err);
 	if (rc) {
 		free(imeis);
@@ -129,14 +159,9 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 	rc = cu_import_require_evidence(c, &err);
 	if (rc == CU_OK)
 		rc = cu_parse_case_run(c, &opts, &stats, &err);
-	if (rc == CU_OK || rc == CU_E_PARTIAL) {
-		struct cu_error ae;
-		cu_error_clear(&ae);
-		if (cu_analysis_run(c, &ao, NULL, &ae) != CU_OK) {
-			rc = ae.code;
-			err = ae;
-		}
-	}
+	cu_error_clear(&ae);
+	if ((rc == CU_OK || rc == CU_E_PARTIAL) && cu_analysis_run(c, &ao, &ast, &ae) != CU_OK)
+		arc = ae.code; /* said after the summary: case.db itself is complete */
 	if (rc != CU_OK && rc != CU_E_PARTIAL) {
 		code = cu_cli_fail(cli, &err);
 		goto out;
@@ -151,7 +176,7 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 			d.sha256[0] = '\0';
 	}
 	if (json) {
-		print_json(&stats, d.sha256[0] ? d.sha256 : NULL, rc);
+		print_json(&stats, arc == CU_OK ? &ast : NULL, d.sha256[0] ? d.sha256 : NULL, rc);
 	} else if (!cli->quiet) {
 		printf("parsed %llu of %llu files into %s: %llu conversations, %llu messages, "
 		       "%llu contacts, %llu calls, %llu payments; %llu warnings, %llu errors\n",
@@ -169,10 +194,31 @@ int cu_cmd_parse(struct cu_cli *cli, int argc, char **argv)
 			       (unsigned long long)stats.recovered_unread,
 			       (unsigned long long)stats.recovered_ambiguous,
 			       (unsigned long long)stats.damaged_files);
+		if (stats.not_examined) {
+			struct cu_error e2;
+
+			cu_error_clear(&e2);
+			printf("%llu files not examined (case.db not_examined; listed in the "
+			       "report):\n",
+			       (unsigned long long)stats.not_examined);
+			if (cu_parse_print_not_examined(dbpath.data, stdout, &e2) != CU_OK)
+				fprintf(stderr, "custos: %s\n", e2.msg);
+		}
+		if (arc == CU_OK)
+			printf(
+			    "analysis: %llu code words, %llu crypto addresses, %llu tracking numbers, "
+			    "%llu pick-up codes, %llu bank cards, %llu phone numbers; %llu links\n",
+			    (unsigned long long)ast.hits[0], (unsigned long long)ast.hits[1],
+			    (unsigned long long)ast.hits[2], (unsigned long long)ast.hits[3],
+			    (unsigned long long)ast.hits[4], (unsigned long long)ast.hits[5],
+			    (unsigned long long)ast.links);
 		if (d.sha256[0])
 			printf("case.db sha256 %s\n", d.sha256);
 	}
-	if (rc == CU_E_PARTIAL) {
+	if (arc != CU_OK) {
+		fprintf(stderr, "custos: parse: case.db was written, but %s\n", ae.msg);
+		code = cu_status_exit_code(arc);
+	} else if (rc == CU_E_PARTIAL) {
 		fprintf(stderr, "custos: %s\n", err.msg);
 		code = cu_status_exit_code(rc);
 	} else {

@@ -35,7 +35,8 @@ static const char run_usage[] =
     "                   android-ab|dir] [--password-file F] [--sign KEY.pem] [--hash sm3]\n"
     "                  [--report-format html|docx|all] [--tz ZONE] [--allow-incomplete]\n"
     "                  [--new-item --reason TEXT] [--root] [--adb-backup]\n"
-    "                  [--media] [--backup-password-file F] [--lexicon FILE]...\n"
+    "                  [--media] [--backup-password-file F] [--whatsapp-key F]\n"
+    "                  [--lexicon FILE]...\n"
     "  --device UDID of an iPhone (usbmuxd lists it): lockdownd facts, apps, a full\n"
     "  backup (--backup-password-file F, or --password-file F, decodes an encrypted\n"
     "  one), --media over AFC; any other --device is an Android serial.\n"
@@ -132,6 +133,7 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 	    {"adb-backup", no_argument, NULL, 'B'},
 	    {"media", no_argument, NULL, 'M'},
 	    {"backup-password-file", required_argument, NULL, 'P'},
+	    {"whatsapp-key", required_argument, NULL, 'K'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"lexicon", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
@@ -182,6 +184,7 @@ static int parse_args(struct run *r, struct cu_cli *cli, int argc, char **argv)
 		case 'B': r->ao.adb_backup = true; break;
 		case 'M': r->ao.media = true; break;
 		case 'P': r->ao.backup_password_file = optarg; break;
+		case 'K': r->po.whatsapp_key = optarg; break;
 		case 'j': cli->json = true; break;
 		case 'L':
 			((const char **)r->ana.lexicon_files)[r->ana.nlexicon_files++] = optarg;
@@ -356,7 +359,12 @@ static int parse_case(struct run *r)
 	if (rc != GO)
 		return rc;
 	cu_error_clear(&err);
-	return partial_or_stop(r, "analyze", cu_analysis_run(r->c, &r->ana, NULL, &err), &err);
+	/* Like a failed report, a failed analysis does not stop the seal. */
+	if (cu_analysis_run(r->c, &r->ana, NULL, &err) != CU_OK) {
+		r->is_partial = true;
+		partial(r, "analyze", &err);
+	}
+	return GO;
 }
 
 /* 4. report (inside the package: carries the content root). A failed
@@ -446,6 +454,7 @@ static void print_summary_json(const struct run *r)
 	cu_json_kv_int(&j, "messages", (int64_t)r->pst.messages);
 	cu_json_kv_int(&j, "payments", (int64_t)r->pst.payments);
 	cu_json_kv_int(&j, "recovered", (int64_t)r->pst.recovered);
+	cu_json_kv_int(&j, "not_examined", (int64_t)r->pst.not_examined);
 	cu_json_kv_int(&j, "hits", (int64_t)r->rres.hits);
 	cu_json_kv_str(&j, "package", r->sres.package);
 	cu_json_kv_str(&j, "forms", r->forms_ok ? r->fres.dir : NULL);
@@ -470,6 +479,18 @@ static void print_summary(const struct run *r)
 	printf("payments:  %llu\n", (unsigned long long)r->pst.payments);
 	printf("recovered: %llu (deleted rows found again; marked in the report)\n",
 	       (unsigned long long)r->pst.recovered);
+	printf("not examined: %llu (files no parser read; listed in the report)\n",
+	       (unsigned long long)r->pst.not_examined);
+	if (r->pst.not_examined) {
+		struct cu_buf db = CU_BUF_INIT;
+		struct cu_error e;
+
+		cu_error_clear(&e);
+		if (cu_case_path(r->c, CU_CASE_DB, &db, &e) != CU_OK ||
+		    cu_parse_print_not_examined(db.data, stdout, &e) != CU_OK)
+			fprintf(stderr, "custos run: %s\n", e.msg);
+		cu_buf_release(&db);
+	}
 	printf("hits:      %llu\n", (unsigned long long)r->rres.hits);
 	printf("report:    %s/report/index.html\n", r->c->dir);
 	printf("package:   %s\n", r->sres.package);

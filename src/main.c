@@ -93,8 +93,12 @@ const struct cu_verb cu_verbs[] = {
      "  100, never less than 64 MiB) and never fill the case's disk.\n",
      cu_cmd_import},
     {"parse", "parse artifacts into case.db",
-     "custos parse [--item ITEM-ID] [--imei IMEI]... [--lexicon FILE]... [--json]\n"
-     "  Parse every known artifact of the case's items into CASE/case.db.\n"
+     "custos parse [--item ITEM-ID] [--imei IMEI]... [--whatsapp-key F] [--lexicon FILE]...\n"
+     "             [--json]\n"
+     "  Parse every known artifact of the case's items into CASE/case.db; files\n"
+     "  no parser read are listed (case.db not_examined) with the reason.\n"
+     "  --whatsapp-key F: the WhatsApp backup key file (key, encrypted_backup.key,\n"
+     "  or a file with the 64-hex key) for .crypt12/.crypt14/.crypt15 backups.\n"
      "  --imei IMEI (repeatable) is tried as a WeChat/QQ key candidate after the\n"
      "  manifest's IMEIs, for every item parsed (give --item to restrict it); it is\n"
      "  recorded in the PARSE entry (imei_given), the manifest is not changed.\n"

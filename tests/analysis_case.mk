@@ -6,3 +6,7 @@ EXTRA_DIST += $(ANALYSIS_CASE_TESTS) fixtures/analysis/make-phones.py \
 	fixtures/analysis/expected-hits.tsv fixtures/analysis/expected-links.tsv \
 	bench/analyze.sh
 EXTRA_DIST += docs/analysis.md
+# The identifier rules of links and the graph.
+check_PROGRAMS += tests/unit/test_case_ident
+TESTS += tests/unit/test_case_ident
+tests_unit_test_case_ident_LDADD = $(CU_TESTLIBS)

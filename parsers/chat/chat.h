@@ -14,6 +14,7 @@ extern const struct cu_parser cu_parser_whatsapp_ios_contacts;
 extern const struct cu_parser cu_parser_whatsapp_ios_calls;
 extern const struct cu_parser cu_parser_whatsapp_android;
 extern const struct cu_parser cu_parser_whatsapp_android_contacts;
+extern const struct cu_parser cu_parser_whatsapp_android_backup;
 extern const struct cu_parser cu_parser_qq_android;
 extern const struct cu_parser cu_parser_qq_android_nt;
 extern const struct cu_parser cu_parser_qq_ios;

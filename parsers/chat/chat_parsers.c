@@ -10,6 +10,7 @@ const struct cu_parser *const cu_parsers_chat[] = {
     &cu_parser_whatsapp_ios_calls,
     &cu_parser_whatsapp_android,
     &cu_parser_whatsapp_android_contacts,
+    &cu_parser_whatsapp_android_backup,
     &cu_parser_qq_android,
     &cu_parser_qq_android_nt,
     &cu_parser_qq_ios,

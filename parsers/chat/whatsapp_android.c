@@ -644,8 +644,9 @@ static enum cu_status call_row(struct cu_parse_ctx *ctx, const struct cu_artifac
 		sqlite3_reset(r->jid);
 	}
 	c->direction = from_me == CU_UNKNOWN ? NULL : from_me ? "outgoing" : "incoming";
-	/* call_result codes are not confirmed; a call that lasted was answered */
-	c->answered = dur == CU_UNKNOWN ? -1 : dur > 0 ? 1 : 0;
+	/* call_result codes are not confirmed; a call that lasted was answered,
+	 * a 0-second one says nothing (never taken as "not answered") */
+	c->answered = dur != CU_UNKNOWN && dur > 0 ? 1 : -1;
 	return rc;
 }
 

@@ -10,7 +10,7 @@
 # Graphviz (dot -Tsvg), GraphML well-formed (xmllint), hostile names escaped.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup analyze
-tap_plan 50
+tap_plan 61
 export SOURCE_DATE_EPOCH=1795000000
 cd "$T" || exit 1
 FX=$SRCDIR/fixtures/analysis
@@ -20,6 +20,8 @@ run "case init" "$CUSTOS" case init case --case-id T2026-ANA-0001
 run "import PA" "$CUSTOS" --case case import phones/PA --format android-dir --item PA
 run "import PB" "$CUSTOS" --case case import phones/PB --format android-dir --item PB
 run "parse (analyses too)" "$CUSTOS" --case case parse
+like "$(cat "$T/last.out")" '^analysis: 11 code words, 6 crypto addresses, 5 tracking numbers, 2 pick-up codes, 1 bank cards, 10 phone numbers; 7 links$' \
+	"parse's summary has the analysis line"
 db=case/case.db
 
 # 1. hits: expected vs found, per kind (multisets of item, artifact, kind, normalized)
@@ -171,5 +173,33 @@ like "$(cat $R/hitvalues.html)" '<h3><mark><bdi>\+8613800138000</bdi></mark> · 
 	"hits by value: the shared number, 8 occurrences on 2 items"
 like "$(cat $R/links.html)" 'wxid_k8dealer88.*<b>PA</b>.*<b>PB</b>' "links page: the dealer's WeChat ID with both sides"
 run "the report's graph is well-formed XML" xmllint --noout $R/links-graph.svg
+rlo=$(printf '\342\200\256')
+is "$(cat g.dot g.graphml own.svg $R/links-graph.svg $R/links-graph.dot | grep -c "$rlo")" 0 \
+	"no raw right-to-left override of a name in any graph"
 run "verify CASE after the report" "$CUSTOS" verify case
+# Chromium renders the pages under their CSP: the hostile body and name stay text nodes
+CHROME_FLAGS="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --disable-default-apps --user-data-dir=$T/chrome"
+chat=$(grep -l 'alert(&#39;x&#39;)' $R/chats/wechat/*.html | head -n 1)
+for page in "$chat" "$R/links.html" "$R/hitvalues.html"; do
+	HOME=$T timeout -k 10 120 chromium $CHROME_FLAGS --virtual-time-budget=3000 --dump-dom "file://$PWD/$page" >page.dom 2>chrome.err
+	st=$?
+	[ $st -eq 0 ] && [ -s page.dom ] && ! grep -qE '<(script>|img src="x"|b>K粉)' page.dom &&
+		grep -qE "&lt;script&gt;alert|wxid_k8dealer88" page.dom
+	ok $? "Chromium: ${page#$R/} rendered, the hostile text is text, no injected element"
+done
+
+# 9. one writer of case.db at a time: the lock parse takes on CASE/work
+expect_exit 3 "analyze while the case is locked (a parse running): refused" \
+	flock case/work "$CUSTOS" --case case analyze
+like "$(cat "$T/last.err")" 'another `custos parse` or `custos analyze` is running on this case' \
+	"the refusal says why"
+
+# 10. no lexicon to be found: parse still writes case.db, says the analysis
+# failed (exit 3) and leaves case.db as PARSE recorded it
+expect_exit 3 "parse with no lexicon directory: exit 3" env CUSTOS_DATADIR="$T/none" "$CUSTOS" --case case parse
+like "$(cat "$T/last.err")" "case.db was written, but analyze: loading the lexicon: .*$T/none" \
+	"the message says case.db was written and why the analysis failed"
+"$CUSTOS" verify case >verify.out 2>&1
+like "$(cat verify.out)" '^ok   case-db: case.db sha256 [0-9a-f]{64} matches' "case.db is still the one PARSE recorded"
+is "$(sqlite3 "$db" "SELECT count(*) FROM hits")" 0 "a new case.db without hits (not the old ones)"
 tap_done
