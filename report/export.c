@@ -12,8 +12,10 @@
  * The output is written beside its final name and renamed when complete;
  * case.db and the evidence are opened read-only, never written.
  */
+#include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "report/seal_int.h"
 
+#include "analysis/analysis.h"
 #include "casedb/casedb.h"
 
 #include <errno.h>
@@ -69,16 +71,22 @@ struct export_kind {
 	".recovered AS recovered"
 
 /* A contact's display name for an identifier of the same item (and app). */
+/* A contact's display name for an identifier of the same item: the
+ * contact with that identifier in the same app, else the contact whose
+ * phone number (or identifier) is the same number however it is written
+ * (temp.names, made by open_db: "+86 139 1234 5678" = "13912345678"), or
+ * whose e-mail address it is. */
 #define NAME_OF(item, app, ident)                                                                  \
-	"(SELECT display_name FROM contacts k WHERE k.item_id = " item " AND k.app = " app         \
-	" AND k.identifier = " ident " AND k.display_name IS NOT NULL AND k.display_name <> ''"    \
-	" ORDER BY k.contact_id LIMIT 1)"
+	"COALESCE((SELECT display_name FROM contacts k WHERE k.item_id = " item                    \
+	" AND k.app = " app " AND k.identifier = " ident " AND k.display_name IS NOT NULL"         \
+	" AND k.display_name <> '' ORDER BY k.contact_id LIMIT 1), " NAME_OF_PHONE(item,           \
+										   ident) ")"
 #define NAME_OF_PHONE(item, num)                                                                   \
-	"(SELECT display_name FROM contacts k WHERE k.item_id = " item " AND (k.phone = " num      \
-	" OR k.identifier = " num ") AND k.display_name IS NOT NULL AND k.display_name <> ''"      \
-	" ORDER BY k.contact_id LIMIT 1)"
+	"(SELECT name FROM temp.names n WHERE n.item_id = " item " AND n.k IN (phone_key(" num     \
+	"), lower(" num ")) ORDER BY n.contact_id LIMIT 1)"
 
 static enum cu_status write_caseuco(struct export_run *x, const char *path, struct cu_error *err);
+static enum cu_status write_graph(struct export_run *x, const char *path, struct cu_error *err);
 
 static const struct export_kind kinds[] = {
     {"messages", "csv xlsx json",
@@ -174,12 +182,13 @@ static const struct export_kind kinds[] = {
      " LEFT JOIN payments y ON h.artifact = 'payments' AND y.payment_id = h.artifact_id"
      " LEFT JOIN sources p ON p.source_id ="
      " COALESCE(m.source_id, k.source_id, c.source_id, y.source_id) ORDER BY h.hit_id",
-     NULL, NULL},
+     "hits.field AS field", NULL},
     {"links", "csv xlsx json",
      "SELECT l.link_id, l.kind, l.normalized, l.item_a, l.item_b, l.evidence%s FROM links l"
      " ORDER BY l.link_id",
      NULL, NULL},
     {"case-uco", "jsonld", NULL, NULL, write_caseuco},
+    {"graph", "graphml dot", NULL, NULL, write_graph},
 };
 
 static const struct export_kind *kind_find(const char *name)
@@ -389,8 +398,21 @@ static void json_cell(struct cu_json *j, const struct cell *v)
 /* xlsx (libxlsxwriter)                                                */
 /* ------------------------------------------------------------------ */
 
-#define XLSX_MAX_ROWS  1048576u /* Excel's limit, header included */
-#define XLSX_MAX_CHARS 32767u   /* characters in one cell */
+#define XLSX_MAX_ROWS 1048576u /* Excel's limit, header included */
+
+/* Rows a sheet holds before the next one starts. Test builds may lower it
+ * (CUSTOS_TEST_XLSX_ROWS) to reach the second sheet without a million rows. */
+static uint32_t xlsx_max_rows(void)
+{
+#ifdef CUSTOS_TEST_HOOKS
+	const char *v = getenv("CUSTOS_TEST_XLSX_ROWS");
+	uint64_t n;
+	if (v != NULL && cu_parse_u64(v, &n) && n >= 2 && n <= XLSX_MAX_ROWS)
+		return (uint32_t)n;
+#endif
+	return XLSX_MAX_ROWS;
+}
+#define XLSX_MAX_CHARS 32767u /* characters in one cell */
 
 struct xlsx {
 	lxw_workbook *wb;
@@ -548,7 +570,7 @@ static enum cu_status kind_sql(struct export_run *x, const struct export_kind *k
 {
 	struct cu_buf extra = CU_BUF_INIT;
 	enum cu_status st = CU_OK;
-	const char *alias_of[][2] = {{"messages", "m"}, {"calls", "c"}};
+	const char *alias_of[][2] = {{"messages", "m"}, {"calls", "c"}, {"hits", "h"}};
 
 	for (const char *p = k->extra; p != NULL && *p && st == CU_OK;) {
 		const char *e = strchr(p, ';');
@@ -593,6 +615,7 @@ static enum cu_status write_table(struct export_run *x, const struct export_kind
 	enum cu_status st;
 	int rc;
 	bool xl = strcmp(x->format, "xlsx") == 0, csv = strcmp(x->format, "csv") == 0;
+	uint32_t max_rows = xlsx_max_rows();
 
 	memset(&w, 0, sizeof(w));
 	cu_buf_init(&w.tmp, 1u << 20);
@@ -705,7 +728,7 @@ static enum cu_status write_table(struct export_run *x, const struct export_kind
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cell v;
 		if (xl) {
-			if (w.row >= XLSX_MAX_ROWS) {
+			if (w.row >= max_rows) {
 				xlsx_finish_sheet(&w);
 				if ((w.e = xlsx_sheet(&w)) != LXW_NO_ERROR)
 					goto xlsx_error;
@@ -804,6 +827,30 @@ static enum cu_status write_caseuco(struct export_run *x, const char *path, stru
 		return st;
 	}
 	return cu_textout_close(&t, NULL, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* the contact/ring graph (analysis/graph.c)                           */
+/* ------------------------------------------------------------------ */
+
+static enum cu_status write_graph(struct export_run *x, const char *path, struct cu_error *err)
+{
+	enum cu_status st;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (f == NULL) {
+		st = cu_error_errno(err, CU_E_IO, errno, "export graph: cannot create '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		return st;
+	}
+	st = cu_analysis_graph_write(x->casedb_path, x->format, f, err);
+	if (st == CU_OK && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0))
+		st = cu_error_errno(err, CU_E_IO, errno, "export graph: cannot write '%s'", path);
+	if (fclose(f) != 0 && st == CU_OK)
+		st = cu_error_errno(err, CU_E_IO, errno, "export graph: cannot write '%s'", path);
+	return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -962,6 +1009,47 @@ out:
 	return st;
 }
 
+/* phone_key(x): the digits of a phone number without the country code 86
+ * ("+86 139-1234 5678", "008613912345678" and "13912345678" are one key);
+ * NULL for anything with fewer than 5 digits or with letters (an account
+ * name, not a number). */
+static void phone_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *t = sqlite3_value_text(argv[0]);
+	char d[40];
+	size_t n = 0;
+
+	(void)argc;
+	if (t == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	for (; *t; t++) {
+		if (*t >= '0' && *t <= '9') {
+			if (n + 1 >= sizeof(d)) {
+				sqlite3_result_null(ctx);
+				return;
+			}
+			d[n++] = (char)*t;
+		} else if (!(*t == '+' || *t == ' ' || *t == '-' || *t == '(' || *t == ')' ||
+			     *t == '.')) {
+			sqlite3_result_null(ctx);
+			return;
+		}
+	}
+	d[n] = '\0';
+	const char *k = d;
+	if (n == 15 && strncmp(d, "0086", 4) == 0)
+		k = d + 4;
+	else if (n == 13 && strncmp(d, "86", 2) == 0)
+		k = d + 2;
+	if (strlen(k) < 5) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, k, -1, SQLITE_TRANSIENT);
+}
+
 static enum cu_status open_db(struct cu_case *c, struct cu_buf *dbpath, sqlite3 **db,
 			      struct cu_error *err)
 {
@@ -972,6 +1060,28 @@ static enum cu_status open_db(struct cu_case *c, struct cu_buf *dbpath, sqlite3 
 		return cu_error_prefix(err, "export");
 	/* Sorting (timeline) spills to a temp file: bounded memory. */
 	sqlite3_exec(*db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-8192", NULL, NULL, NULL);
+	/* Contact names by phone number key (only in this connection's temp
+	 * schema: case.db is never written). */
+	if (sqlite3_create_function(*db, "phone_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    phone_key_fn, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(
+		*db,
+		"CREATE TEMP TABLE names(item_id TEXT, k TEXT, name TEXT, contact_id INTEGER);"
+		"INSERT INTO temp.names SELECT item_id, phone_key(phone), display_name,"
+		" contact_id FROM main.contacts WHERE display_name <> '' AND"
+		" phone_key(phone) IS NOT NULL UNION ALL SELECT item_id,"
+		" phone_key(identifier), display_name, contact_id FROM main.contacts WHERE"
+		" display_name <> '' AND phone_key(identifier) IS NOT NULL UNION ALL SELECT"
+		" item_id, lower(email), display_name, contact_id FROM main.contacts WHERE"
+		" display_name <> '' AND email LIKE '%@%';"
+		"CREATE INDEX temp.names_k ON names(item_id, k, contact_id);",
+		NULL, NULL, NULL) != SQLITE_OK) {
+		enum cu_status e = cu_error_set(err, CU_E_IO, "export: contact names of '%s': %s",
+						dbpath->data, sqlite3_errmsg(*db));
+		sqlite3_close(*db);
+		*db = NULL;
+		return e;
+	}
 	return CU_OK;
 }
 

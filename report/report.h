@@ -230,8 +230,9 @@ cu_report_forms_for_package(const char *package, const struct cu_report_opts *o,
 
 struct cu_export_opts {
 	const char *kind;   /* messages, calls, contacts, payments, timeline, hits, links,
-			     * case-uco (cu_export_kind_name lists them) */
-	const char *format; /* csv, xlsx, json (case-uco: jsonld); NULL = the kind's first */
+			     * case-uco, graph (cu_export_kind_name lists them) */
+	const char *format; /* csv, xlsx, json (case-uco: jsonld; graph: graphml, dot);
+			     * NULL = the kind's first */
 	const char *output; /* NULL = CASE/exports/<kind>.<format> */
 	const char *tz;     /* zone of the *_local columns; NULL = the manifest's, else
 			     * Asia/Shanghai */

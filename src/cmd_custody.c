@@ -48,8 +48,8 @@ static const char *log_path(const struct cu_cli *cli, const char *log, struct cu
 /* Events custos records itself (CUSTODY.md). DEVICE_CHANGE, SEIZE and
  * DEVICE_STATE may also be written by hand (a change the examiner made). */
 static const char *const tool_events[] = {
-    "CASE_INIT", "ACQUIRE_START", "COMMAND", "ACQUIRE_END", "IMPORT",          "DERIVE",
-    "PARSE",     "REPORT",        "SEAL",    "ERROR",       "MANIFEST_CHANGE", NULL,
+    "CASE_INIT", "ACQUIRE_START", "COMMAND", "ACQUIRE_END",     "IMPORT", "DERIVE", "PARSE",
+    "REPORT",    "SEAL",          "ERROR",   "MANIFEST_CHANGE", "EXPORT", NULL,
 };
 
 /* {"key": val}, or {} when val is NULL, into out; *bad_utf8 is set when val

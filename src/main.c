@@ -127,12 +127,13 @@ const struct cu_verb cu_verbs[] = {
      "  records their printing in the package's living custody log.\n",
      cu_cmd_report},
     {"export", "export case.db rows (CSV, xlsx, JSON) or the case as CASE/UCO",
-     "custos export KIND [--format csv|xlsx|json] [-o FILE] [--tz ZONE] [--json]\n"
-     "  KIND: messages, calls, contacts, payments, timeline, hits, links (csv, xlsx,\n"
-     "  json) or case-uco (jsonld). Every row names its source file, its SHA-256 and\n"
-     "  table/rowid or page/offset; times in UTC and in ZONE. CSV: RFC 4180, UTF-8\n"
-     "  with BOM; cells that start with = + - @ are prefixed with '. Default output\n"
-     "  CASE/exports/KIND.FORMAT; recorded as an EXPORT custody entry (SHA-256).\n",
+     "custos export KIND [--format FORMAT] [-o FILE] [--tz ZONE] [--json]\n"
+     "  KIND: messages, calls, contacts, payments, timeline, hits, links (csv,\n"
+     "  xlsx, json), case-uco (jsonld) or graph (graphml, dot). Every row names its\n"
+     "  source file, its SHA-256 and table/rowid or page/offset; times in UTC and\n"
+     "  in ZONE. CSV: RFC 4180, UTF-8 with BOM; cells that start with = + - @ are\n"
+     "  prefixed with '. Default output CASE/exports/KIND.FORMAT; recorded as an\n"
+     "  EXPORT custody entry (SHA-256).\n",
      cu_cmd_export},
     {"custody", "append to, print or check the custody log",
      "custos custody add --action ACTION --actor NAME [--actor-id ID] [--role ROLE]\n"

@@ -4,3 +4,4 @@ TESTS += tests/e2e/export.sh tests/e2e/export_caseuco.sh tests/e2e/export_inject
 EXTRA_DIST += tests/e2e/export.sh tests/e2e/export_check.py tests/e2e/export_caseuco.sh \
 	tests/e2e/caseuco_check.py tests/data/export/caseuco-terms.txt \
 	tests/e2e/export_inject.sh tests/data/export/formula-sms.sql tests/e2e/export_report.sh
+EXTRA_DIST += bench/export.sh

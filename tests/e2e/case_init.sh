@@ -5,7 +5,7 @@
 # ID numbers hashed, and byte-identical output under SOURCE_DATE_EPOCH.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup case_init
-tap_plan 57
+tap_plan 58
 M="$SRCDIR/fixtures/manifest"
 export SOURCE_DATE_EPOCH=1795000000
 
@@ -118,9 +118,13 @@ for lib in libzip libusb; do
 done
 # Each folder reports the libraries it wraps; names and order stay put.
 is "$(sed -n '3,$p' "$T/last.out" | grep -v '^test hooks' | cut -d' ' -f1 | tr '\n' ' ')" \
-	"OpenSSL SQLite libzip libimobiledevice libplist libusbmuxd libusb jansson libdeflate " \
+	"OpenSSL SQLite libzip libimobiledevice libplist libusbmuxd libusb jansson libdeflate libxlsxwriter " \
 	"--version lists the libraries in their order"
 is "$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["tool"]["libraries"]))' \
-	"$T/c1/manifest.json")" "openssl sqlite jansson libzip libimobiledevice libplist libusbmuxd libusb libdeflate" \
+	"$T/c1/manifest.json")" "openssl sqlite jansson libzip libimobiledevice libplist libusbmuxd libusb libdeflate libxlsxwriter" \
 	"tool.libraries names the libraries in their order"
+# (the .pc file's version is the soname's; the header says the release)
+is "$(grep '^libxlsxwriter ' "$T/last.out" | cut -d' ' -f2)" \
+	"$(sed -n 's/^#define LXW_VERSION "\(.*\)"$/\1/p' "$(pkg-config --variable=includedir xlsxwriter)/xlsxwriter.h")" \
+	"--version: libxlsxwriter's run-time version = its header's LXW_VERSION"
 tap_done

@@ -9,7 +9,7 @@
 # a sealed case exports too.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup export
-tap_plan 46
+tap_plan 54
 
 CHK="python3 $SRCDIR/tests/e2e/export_check.py"
 run "sample images" sh "$SRCDIR/fixtures/make-samples.sh" "$T/s"
@@ -83,9 +83,11 @@ py='import json,sys; rows=json.load(open(sys.argv[1])); print(sum(1 for r in row
 named=$(python3 -c "$py" "$C/exports/messages.json")
 [ "$named" -gt 0 ]
 ok $? "sender names resolved in messages.json ($named rows)"
-resolved=$(python3 -c 'import json,sys; print(sum(1 for r in json.load(open(sys.argv[1])) if r["counterpart_name"]))' "$C/exports/calls.json")
-[ "$resolved" -gt 0 ]
-ok $? "call counterparts resolved to contact names ($resolved)"
+# A number written otherwise in the address book, an e-mail address.
+py='import json,sys; print(" ".join(sorted({r["counterpart_name"] for r in json.load(open(sys.argv[1])) if r["counterpart"] == "+8613912345678"})))'
+is "$(python3 -c "$py" "$C/exports/calls.json")" "老K" "call +8613912345678 named after the contact '+86 139 1234 5678'"
+py='import json,sys; print(" ".join(sorted({r["sender_name"] or "-" for r in json.load(open(sys.argv[1])) if r["sender"] == "k8dealer@icloud.com"})))'
+is "$(python3 -c "$py" "$C/exports/messages.json")" "老K" "iMessage sender named after the contact with that e-mail address"
 # Times: UTC as case.db has it and in the zone (+08:00 by default).
 first=$(q "SELECT sent_ms FROM messages ORDER BY message_id LIMIT 1")
 loc=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["sent_local"])' "$C/exports/messages.json")
@@ -125,6 +127,26 @@ cmp -s "$T/t1.xlsx" "$C/exports/timeline.xlsx"
 ok $? "xlsx: byte-identical on a second run (fixed creation time)"
 unzip -p "$C/exports/timeline.xlsx" docProps/core.xml | grep -q '<dcterms:created xsi:type="dcterms:W3CDTF">'"$(q "SELECT 1" >/dev/null; grep '"event":"PARSE"' "$C/custody/log.jsonl" | tail -1 | sed 's/.*"time":"\([^.]*\)\..*/\1/')"'Z</dcterms:created>'
 ok $? "xlsx creation time = the time of the PARSE entry of the case.db exported"
+
+# The contact/ring graph of the analysis: Graphviz opens the DOT, the
+# GraphML is XML; both recorded.
+run "export graph (graphml)" "$CUSTOS" --case "$C" export graph
+run "export graph --format dot" "$CUSTOS" --case "$C" export graph --format dot
+dot -Tsvg -o "$T/graph.svg" "$C/exports/graph.dot" && [ -s "$T/graph.svg" ]
+ok $? "dot -Tsvg opens the DOT export"
+python3 -c 'import sys, xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); sys.exit(0 if r.tag.endswith("graphml") else 1)' "$C/exports/graph.graphml"
+ok $? "python3 xml.etree parses the GraphML export"
+sha=$(sha256sum "$C/exports/graph.graphml" | cut -d' ' -f1)
+grep '"event":"EXPORT"' "$C/custody/log.jsonl" | grep -q "\"kind\":\"graph\",\"format\":\"graphml\",\"path\":\"exports/graph.graphml\",\"sha256\":\"$sha\""
+ok $? "EXPORT entry for the graph with sha256sum's digest"
+
+# More rows than a sheet holds continue on the next sheet (test builds lower
+# the limit; Excel's is 1048576 rows a sheet).
+CUSTOS_TEST_XLSX_ROWS=10 "$CUSTOS" --case "$C" -q export messages --format xlsx -o "$T/roll.xlsx"
+n=$(unzip -Z1 "$T/roll.xlsx" | grep -c '^xl/worksheets/sheet[0-9]*\.xml$')
+is "$n" $((($(count messages) + 8) / 9)) "rows past a sheet's limit go on to further sheets"
+$CHK xlsx "$T/roll.xlsx" "$C/exports/messages.csv" >/dev/null
+ok $? "  ... each with its header, frozen and filtered, together the rows of the CSV"
 
 # Refusals.
 expect_exit 2 "unknown kind refused" "$CUSTOS" --case "$C" export secrets
