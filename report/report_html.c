@@ -1625,8 +1625,37 @@ static enum cu_status load_names(struct rep *r, struct cu_error *err)
 #define SHARD_RECORDS 2000
 #define INDEX_TEXT    300
 
+/* The length of the valid UTF-8 sequence at s[i] (1..4, *cp its code
+ * point), or 0 when malformed (shown and indexed as U+FFFD, one byte). */
+static size_t utf8_cp(const char *s, size_t n, size_t i, uint32_t *cp)
+{
+	unsigned char c = (unsigned char)s[i];
+	size_t len = c < 0x80                ? 1
+		     : c >= 0xf0 && c < 0xf5 ? 4
+		     : c >= 0xe0 && c < 0xf0 ? 3
+		     : c >= 0xc2 && c < 0xe0 ? 2
+					     : 0;
+
+	*cp = c;
+	if (len <= 1)
+		return len;
+	if (i + len > n)
+		return 0;
+	*cp = c & (0xff >> (len + 1));
+	for (size_t k = 1; k < len; k++) {
+		unsigned char cc = (unsigned char)s[i + k];
+		if ((cc & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (cc & 0x3f);
+	}
+	if ((len == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp < 0xe000))) ||
+	    (len == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
 /* A JSON string of n bytes of untrusted text: controls, quotes, '<', '>',
- * U+2028/9 escaped; malformed UTF-8 as U+FFFD. */
+ * '&', U+2028/9 escaped; malformed UTF-8 as U+FFFD. */
 static void js_str(struct cu_buf *b, const char *s, size_t n)
 {
 	struct cu_error e;
@@ -1638,49 +1667,26 @@ static void js_str(struct cu_buf *b, const char *s, size_t n)
 	}
 	BUF_DO(cu_buf_putc(b, '"', &e));
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = 1;
-		uint32_t cp = c;
+		uint32_t cp;
+		size_t len = utf8_cp(s, n, i, &cp);
 
-		if (c >= 0x80) {
-			len = c >= 0xf0 && c < 0xf5   ? 4
-			      : c >= 0xe0             ? 3
-			      : c >= 0xc2 && c < 0xe0 ? 2
-						      : 0;
-			if (len == 0 || i + len > n) {
-				BUF_DO(cu_buf_puts(b, "\\ufffd", &e));
-				i++;
-				continue;
-			}
-			cp = c & (0xff >> (len + 1));
-			for (size_t k = 1; k < len; k++) {
-				unsigned char cc = (unsigned char)s[i + k];
-				if ((cc & 0xc0) != 0x80) {
-					len = 0;
-					break;
-				}
-				cp = cp << 6 | (cc & 0x3f);
-			}
-			if (len == 0 ||
-			    (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
-			    (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-				BUF_DO(cu_buf_puts(b, "\\ufffd", &e));
-				i++;
-				continue;
-			}
+		if (len == 0) {
+			BUF_DO(cu_buf_puts(b, "\\ufffd", &e));
+			i++;
+		} else if (len > 1) {
 			if (cp == 0x2028 || cp == 0x2029)
 				BUF_DO(cu_buf_printf(b, &e, "\\u%04x", (unsigned)cp));
 			else
 				BUF_DO(cu_buf_append(b, s + i, len, &e));
 			i += len;
-			continue;
+		} else {
+			if (cp < 0x20 || cp == '"' || cp == '\\' || cp == '<' || cp == '>' ||
+			    cp == '&' || cp == 0x7f)
+				BUF_DO(cu_buf_printf(b, &e, "\\u%04x", (unsigned)cp));
+			else
+				BUF_DO(cu_buf_putc(b, (char)cp, &e));
+			i++;
 		}
-		if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' ||
-		    c == 0x7f)
-			BUF_DO(cu_buf_printf(b, &e, "\\u%04x", (unsigned)c));
-		else
-			BUF_DO(cu_buf_putc(b, (char)c, &e));
-		i++;
 	}
 	BUF_DO(cu_buf_putc(b, '"', &e));
 }
@@ -1708,30 +1714,9 @@ static void bloom_add(unsigned char *bloom, const unsigned char *g, size_t n)
  * malformed bytes as U+FFFD, as js_str writes them); its length. */
 static size_t gram_cp(const char *s, size_t n, size_t *i, unsigned char out[4])
 {
-	unsigned char c = (unsigned char)s[*i];
-	size_t len = c < 0x80                ? 1
-		     : c >= 0xf0 && c < 0xf5 ? 4
-		     : c >= 0xe0             ? 3
-		     : c >= 0xc2 && c < 0xe0 ? 2
-					     : 0;
-	uint32_t cp = c;
+	uint32_t cp;
+	size_t len = utf8_cp(s, n, *i, &cp);
 
-	if (len > 1 && *i + len <= n) {
-		cp = c & (0xff >> (len + 1));
-		for (size_t k = 1; k < len; k++) {
-			unsigned char cc = (unsigned char)s[*i + k];
-			if ((cc & 0xc0) != 0x80) {
-				len = 0;
-				break;
-			}
-			cp = cp << 6 | (cc & 0x3f);
-		}
-		if (len != 0 && ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
-				 (len == 4 && (cp < 0x10000 || cp > 0x10ffff))))
-			len = 0;
-	} else if (len > 1) {
-		len = 0;
-	}
 	if (len == 0) {
 		(*i)++;
 		memcpy(out, "\xef\xbf\xbd", 3);
@@ -1739,7 +1724,7 @@ static size_t gram_cp(const char *s, size_t n, size_t *i, unsigned char out[4])
 	}
 	if (len == 1) {
 		(*i)++;
-		out[0] = (unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		out[0] = (unsigned char)(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp);
 		return 1;
 	}
 	memcpy(out, s + *i, len);
