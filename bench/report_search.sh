@@ -8,6 +8,7 @@
 # a case a tenth of the size, so memory can be compared. Also the report's
 # own time, peak RSS and the size of the index.
 set -eu
+. "$(dirname "$0")/sms_gen.sh"
 BUILDDIR=${BUILDDIR:-$(pwd)}
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 CUSTOS=${CUSTOS:-$BUILDDIR/src/custos}
@@ -23,23 +24,7 @@ one() { # one ROWS
 	rows=$1
 	s=$D/src$rows
 	db=$s/data/data/com.android.providers.telephony/databases/mmssms.db
-	mkdir -p "$(dirname "$db")"
-	sqlite3 "$db" >/dev/null <<SQL
-PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-CREATE TABLE sms (_id INTEGER PRIMARY KEY,thread_id INTEGER,address TEXT,person INTEGER,date INTEGER,date_sent INTEGER DEFAULT 0,protocol INTEGER,read INTEGER DEFAULT 0,status INTEGER DEFAULT -1,type INTEGER,reply_path_present INTEGER,subject TEXT,body TEXT,service_center TEXT,locked INTEGER DEFAULT 0,sub_id INTEGER DEFAULT -1,error_code INTEGER DEFAULT 0,creator TEXT,seen INTEGER DEFAULT 0);
-CREATE TABLE threads (_id INTEGER PRIMARY KEY AUTOINCREMENT,date INTEGER DEFAULT 0,message_count INTEGER DEFAULT 0,recipient_ids TEXT,snippet TEXT,snippet_cs INTEGER DEFAULT 0,read INTEGER DEFAULT 1,archived INTEGER DEFAULT 0,type INTEGER DEFAULT 0,error INTEGER DEFAULT 0,has_attachment INTEGER DEFAULT 0);
-CREATE TABLE canonical_addresses (_id INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT);
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 201)
-INSERT INTO canonical_addresses (_id, address) SELECT i, '+86139' || printf('%08d', i) FROM n;
-INSERT INTO threads (_id, recipient_ids) SELECT _id, CAST(_id AS TEXT) FROM canonical_addresses;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
-INSERT INTO sms (_id, thread_id, address, date, read, type, body)
-SELECT i, CASE WHEN i % 2 = 0 THEN 1 ELSE 2 + i % 200 END,
-       '+86139' || printf('%08d', CASE WHEN i % 2 = 0 THEN 1 ELSE 2 + i % 200 END),
-       1700000000000 + i * 1000, 1, 1 + i % 2,
-       'message ' || i || ' <b>今晚老地方见</b> & 带现金 ' || (i % 977) || ' 元'
-       || CASE WHEN i = $rows THEN ' LASTONE' ELSE '' END FROM n;
-SQL
+	sms_gen "$db" "$rows" " LASTONE"
 	c=$D/case$rows
 	"$CUSTOS" -q case init "$c" --case-id BENCH-SEARCH >/dev/null 2>&1
 	"$CUSTOS" -q --case "$c" import --format dir --item B1 "$s" >/dev/null 2>&1

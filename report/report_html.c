@@ -328,7 +328,7 @@ static const char search_js[] =
     "            tr.appendChild(td);\n"
     "          });\n"
     "          var td = document.createElement(\"td\"), a = document.createElement(\"a\");\n"
-    "          a.href = page + \"#m\" + r[1];\n"
+    "          a.href = page + \"#\" + (typeof r[1] === \"number\" ? \"m\" + r[1] : r[1]);\n"
     "          a.textContent = (r[8] || \"\") + (r[9].indexOf(\"+\") >= 0 ? \" …\" : \"\");\n"
     "          td.appendChild(a);\n"
     "          tr.appendChild(td);\n"
@@ -336,6 +336,7 @@ static const char search_js[] =
     "          if (r[9].indexOf(\"R\") >= 0) f.push(\"已撤回 recalled\");\n"
     "          if (r[9].indexOf(\"D\") >= 0) f.push(\"已恢复 recovered\");\n"
     "          if (r[9].indexOf(\"C\") >= 0) f.push(\"疑似密文 ciphertext\");\n"
+    "          if (r[9].indexOf(\"X\") >= 0) f.push(\"已删除 deleted\");\n"
     "          fl.textContent = f.join(\", \");\n"
     "          tr.appendChild(fl);\n"
     "          tb.appendChild(tr);\n"
@@ -1624,8 +1625,37 @@ static enum cu_status load_names(struct rep *r, struct cu_error *err)
 #define SHARD_RECORDS 2000
 #define INDEX_TEXT    300
 
+/* The length of the valid UTF-8 sequence at s[i] (1..4, *cp its code
+ * point), or 0 when malformed (shown and indexed as U+FFFD, one byte). */
+static size_t utf8_cp(const char *s, size_t n, size_t i, uint32_t *cp)
+{
+	unsigned char c = (unsigned char)s[i];
+	size_t len = c < 0x80                ? 1
+		     : c >= 0xf0 && c < 0xf5 ? 4
+		     : c >= 0xe0 && c < 0xf0 ? 3
+		     : c >= 0xc2 && c < 0xe0 ? 2
+					     : 0;
+
+	*cp = c;
+	if (len <= 1)
+		return len;
+	if (i + len > n)
+		return 0;
+	*cp = c & (0xff >> (len + 1));
+	for (size_t k = 1; k < len; k++) {
+		unsigned char cc = (unsigned char)s[i + k];
+		if ((cc & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (cc & 0x3f);
+	}
+	if ((len == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp < 0xe000))) ||
+	    (len == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
 /* A JSON string of n bytes of untrusted text: controls, quotes, '<', '>',
- * U+2028/9 escaped; malformed UTF-8 as U+FFFD. */
+ * '&', U+2028/9 escaped; malformed UTF-8 as U+FFFD. */
 static void js_str(struct cu_buf *b, const char *s, size_t n)
 {
 	struct cu_error e;
@@ -1637,49 +1667,26 @@ static void js_str(struct cu_buf *b, const char *s, size_t n)
 	}
 	BUF_DO(cu_buf_putc(b, '"', &e));
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = 1;
-		uint32_t cp = c;
+		uint32_t cp;
+		size_t len = utf8_cp(s, n, i, &cp);
 
-		if (c >= 0x80) {
-			len = c >= 0xf0 && c < 0xf5   ? 4
-			      : c >= 0xe0             ? 3
-			      : c >= 0xc2 && c < 0xe0 ? 2
-						      : 0;
-			if (len == 0 || i + len > n) {
-				BUF_DO(cu_buf_puts(b, "\\ufffd", &e));
-				i++;
-				continue;
-			}
-			cp = c & (0xff >> (len + 1));
-			for (size_t k = 1; k < len; k++) {
-				unsigned char cc = (unsigned char)s[i + k];
-				if ((cc & 0xc0) != 0x80) {
-					len = 0;
-					break;
-				}
-				cp = cp << 6 | (cc & 0x3f);
-			}
-			if (len == 0 ||
-			    (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
-			    (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-				BUF_DO(cu_buf_puts(b, "\\ufffd", &e));
-				i++;
-				continue;
-			}
+		if (len == 0) {
+			BUF_DO(cu_buf_puts(b, "\\ufffd", &e));
+			i++;
+		} else if (len > 1) {
 			if (cp == 0x2028 || cp == 0x2029)
 				BUF_DO(cu_buf_printf(b, &e, "\\u%04x", (unsigned)cp));
 			else
 				BUF_DO(cu_buf_append(b, s + i, len, &e));
 			i += len;
-			continue;
+		} else {
+			if (cp < 0x20 || cp == '"' || cp == '\\' || cp == '<' || cp == '>' ||
+			    cp == '&' || cp == 0x7f)
+				BUF_DO(cu_buf_printf(b, &e, "\\u%04x", (unsigned)cp));
+			else
+				BUF_DO(cu_buf_putc(b, (char)cp, &e));
+			i++;
 		}
-		if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' ||
-		    c == 0x7f)
-			BUF_DO(cu_buf_printf(b, &e, "\\u%04x", (unsigned)c));
-		else
-			BUF_DO(cu_buf_putc(b, (char)c, &e));
-		i++;
 	}
 	BUF_DO(cu_buf_putc(b, '"', &e));
 }
@@ -1707,30 +1714,9 @@ static void bloom_add(unsigned char *bloom, const unsigned char *g, size_t n)
  * malformed bytes as U+FFFD, as js_str writes them); its length. */
 static size_t gram_cp(const char *s, size_t n, size_t *i, unsigned char out[4])
 {
-	unsigned char c = (unsigned char)s[*i];
-	size_t len = c < 0x80                ? 1
-		     : c >= 0xf0 && c < 0xf5 ? 4
-		     : c >= 0xe0             ? 3
-		     : c >= 0xc2 && c < 0xe0 ? 2
-					     : 0;
-	uint32_t cp = c;
+	uint32_t cp;
+	size_t len = utf8_cp(s, n, *i, &cp);
 
-	if (len > 1 && *i + len <= n) {
-		cp = c & (0xff >> (len + 1));
-		for (size_t k = 1; k < len; k++) {
-			unsigned char cc = (unsigned char)s[*i + k];
-			if ((cc & 0xc0) != 0x80) {
-				len = 0;
-				break;
-			}
-			cp = cp << 6 | (cc & 0x3f);
-		}
-		if (len != 0 && ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
-				 (len == 4 && (cp < 0x10000 || cp > 0x10ffff))))
-			len = 0;
-	} else if (len > 1) {
-		len = 0;
-	}
 	if (len == 0) {
 		(*i)++;
 		memcpy(out, "\xef\xbf\xbd", 3);
@@ -1738,7 +1724,7 @@ static size_t gram_cp(const char *s, size_t n, size_t *i, unsigned char out[4])
 	}
 	if (len == 1) {
 		(*i)++;
-		out[0] = (unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		out[0] = (unsigned char)(cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp);
 		return 1;
 	}
 	memcpy(out, s + *i, len);
@@ -1825,14 +1811,17 @@ out:
 
 /* One message into the current shard (pages are listed inline: a string
  * the first time a shard meets a page, then its number). */
-static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const char *local,
-			  const char *text)
+/* One record into the current shard (pages are listed inline: a string
+ * the first time a shard meets a page, then its number). anchor: 'm' for
+ * a message (the id alone, as a number), else "c12", "k3", "p7". */
+static void index_record(struct rep *r, const char *page, char anchor, int64_t id, bool has_ms,
+			 int64_t ms, const char *local, const char *app, const char *item,
+			 const char *conv, const char *who, const char *text, size_t full,
+			 const char *flags)
 {
 	struct cu_buf *b = &r->shard;
 	struct cu_error e;
-	const char *kind = col(s, M_KIND), *body = text ? text : col(s, M_BODY);
-	size_t full = text ? strlen(text) : (size_t)sqlite3_column_bytes(s, M_BODY);
-	size_t bl = body ? cut_len_at(body, full, INDEX_TEXT) : 0;
+	size_t bl = text ? cut_len_at(text, full, INDEX_TEXT) : 0;
 
 	if (r->idx_st != CU_OK)
 		return;
@@ -1840,38 +1829,39 @@ static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const
 	if (r->shard_n > 0)
 		BUF_DO(cu_buf_putc(b, ',', &e));
 	BUF_DO(cu_buf_putc(b, '[', &e));
-	if (strcmp(r->shard_page, r->cur_page) != 0) {
-		snprintf(r->shard_page, sizeof(r->shard_page), "%s", r->cur_page);
+	if (strcmp(r->shard_page, page) != 0) {
+		snprintf(r->shard_page, sizeof(r->shard_page), "%s", page);
 		r->shard_pages++;
-		js_cstr(b, r->cur_page);
+		js_cstr(b, page);
 	} else {
 		BUF_DO(cu_buf_printf(b, &e, "%zu", r->shard_pages - 1));
 	}
-	BUF_DO(cu_buf_printf(b, &e, ",%lld,", (long long)sqlite3_column_int64(s, M_ID)));
-	if (col_null(s, M_MS))
+	if (anchor == 'm')
+		BUF_DO(cu_buf_printf(b, &e, ",%lld,", (long long)id));
+	else
+		BUF_DO(cu_buf_printf(b, &e, ",\"%c%lld\",", anchor, (long long)id));
+	if (!has_ms)
 		BUF_DO(cu_buf_puts(b, "null", &e));
 	else
-		BUF_DO(cu_buf_printf(b, &e, "%lld", (long long)sqlite3_column_int64(s, M_MS)));
+		BUF_DO(cu_buf_printf(b, &e, "%lld", (long long)ms));
 	BUF_DO(cu_buf_putc(b, ',', &e));
 	js_cstr(b, local);
 	BUF_DO(cu_buf_putc(b, ',', &e));
-	js_cstr(b, col(s, M_APP));
+	js_cstr(b, app);
 	BUF_DO(cu_buf_putc(b, ',', &e));
-	js_cstr(b, col(s, M_ITEM));
+	js_cstr(b, item);
 	BUF_DO(cu_buf_putc(b, ',', &e));
-	js_cstr(b, r->cur_conv);
+	js_cstr(b, conv);
 	BUF_DO(cu_buf_putc(b, ',', &e));
 	js_cstr(b, who);
 	BUF_DO(cu_buf_putc(b, ',', &e));
-	js_str(b, body, bl);
-	index_grams(r, body, bl);
-	index_grams(r, who, strlen(who));
-	index_grams(r, r->cur_conv, strlen(r->cur_conv));
-	BUF_DO(cu_buf_printf(
-	    b, &e, ",\"%s%s%s%s\"]", kind && strcmp(kind, "recalled") == 0 ? "R" : "",
-	    sqlite3_column_int64(s, M_RECOVERED) ? "D" : "",
-	    col(s, M_STATUS) && strcmp(col(s, M_STATUS), "ciphertext") == 0 ? "C" : "",
-	    bl < full ? "+" : ""));
+	js_str(b, text, bl);
+	index_grams(r, text, bl);
+	if (who != NULL)
+		index_grams(r, who, strlen(who));
+	if (conv != NULL)
+		index_grams(r, conv, strlen(conv));
+	BUF_DO(cu_buf_printf(b, &e, ",\"%s%s\"]", flags, bl < full ? "+" : ""));
 	if (e.code != CU_OK) { /* out of memory: the report fails, not silently */
 		r->idx_err = e;
 		r->idx_st = e.code;
@@ -1879,6 +1869,21 @@ static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const
 	}
 	if (++r->shard_n >= SHARD_RECORDS)
 		r->idx_st = shard_flush(r, &r->idx_err);
+}
+
+static void index_message(struct rep *r, sqlite3_stmt *s, const char *who, const char *local,
+			  const char *text)
+{
+	const char *kind = col(s, M_KIND), *body = text ? text : col(s, M_BODY);
+	size_t full = text ? strlen(text) : (size_t)sqlite3_column_bytes(s, M_BODY);
+	char flags[8];
+
+	snprintf(flags, sizeof(flags), "%s%s%s", kind && strcmp(kind, "recalled") == 0 ? "R" : "",
+		 sqlite3_column_int64(s, M_RECOVERED) ? "D" : "",
+		 col(s, M_STATUS) && strcmp(col(s, M_STATUS), "ciphertext") == 0 ? "C" : "");
+	index_record(r, r->cur_page, 'm', sqlite3_column_int64(s, M_ID), !col_null(s, M_MS),
+		     sqlite3_column_int64(s, M_MS), local, col(s, M_APP), col(s, M_ITEM),
+		     r->cur_conv, who, body, full, flags);
 }
 
 /* search/meta.js: the shard count, the apps and the items. */
@@ -1900,8 +1905,12 @@ static enum cu_status index_meta(struct rep *r, struct cu_error *err)
 			     "cuSearchMeta({\"shards\":%zu,\"bloom_bits\":%u,\"bloom_group\":%u,"
 			     "\"apps\":[",
 			     r->shard_no, BLOOM_BITS, BLOOM_GROUP));
-	if ((st = prepare(r, "SELECT DISTINCT app FROM messages WHERE app IS NOT NULL ORDER BY app",
-			  &s, err)) != CU_OK)
+	if ((st = prepare(
+		 r,
+		 "SELECT app FROM messages WHERE app IS NOT NULL UNION SELECT app FROM calls "
+		 "WHERE app IS NOT NULL UNION SELECT app FROM contacts WHERE app IS NOT NULL "
+		 "UNION SELECT app FROM payments WHERE app IS NOT NULL ORDER BY 1",
+		 &s, err)) != CU_OK)
 		goto out;
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (!first)
@@ -2348,6 +2357,8 @@ struct table_spec {
 	void (*row)(struct rep *r, struct hw *w, sqlite3_stmt *s);
 	void (*intro)(struct rep *r, struct hw *w, struct cu_error *err); /* page 1 only */
 	uint64_t *counter;
+	/* into the search index, with the page the row is on */
+	void (*index)(struct rep *r, sqlite3_stmt *s, const char *page);
 };
 
 static enum cu_status paged_table(struct rep *r, const struct table_spec *t, struct cu_error *err)
@@ -2396,6 +2407,8 @@ static enum cu_status paged_table(struct rep *r, const struct table_spec *t, str
 		}
 		if (rc == SQLITE_ROW) {
 			t->row(r, &w, s);
+			if (t->index != NULL)
+				t->index(r, s, rel);
 			n++;
 			if (t->counter != NULL)
 				(*t->counter)++;
@@ -2751,6 +2764,58 @@ static void file_row(struct rep *r, struct hw *w, sqlite3_stmt *s)
 	hw_raw(w, "</td></tr>\n");
 }
 
+/* Calls, contacts and payments in the search index, linked to their row. */
+static void index_call(struct rep *r, sqlite3_stmt *s, const char *page)
+{
+	char loc[CU_LOCAL_TIME_STR] = "", who[320], text[400];
+	bool has_ms = !col_null(s, 1);
+
+	if (has_ms && !local_time(r, sqlite3_column_int64(s, 1), loc))
+		loc[0] = '\0';
+	snprintf(who, sizeof(who), "%s%s%s%s", col(s, 24) ? col(s, 24) : "", col(s, 24) ? " (" : "",
+		 col(s, 4) ? col(s, 4) : "", col(s, 24) ? ")" : "");
+	snprintf(text, sizeof(text), "通话 call %s%s%s%s%s%s", col(s, 5) ? col(s, 5) : "",
+		 col_null(s, 6) ? "" : " ", col_null(s, 6) ? "" : col(s, 6),
+		 col_null(s, 6) ? "" : " s", col(s, 21) ? " " : "", col(s, 21) ? col(s, 21) : "");
+	index_record(r, page, 'c', sqlite3_column_int64(s, 0), has_ms, sqlite3_column_int64(s, 1),
+		     loc, col(s, 3), col(s, 20), "", who, text, strlen(text),
+		     sqlite3_column_int64(s, 11) ? "D" : "");
+}
+
+static void index_contact(struct rep *r, sqlite3_stmt *s, const char *page)
+{
+	char text[600];
+	bool deleted = !col_null(s, 20) && strcmp(col(s, 20), "deleted") == 0;
+
+	snprintf(text, sizeof(text), "联系人 contact %s %s %s %s", col(s, 3) ? col(s, 3) : "",
+		 col(s, 5) ? col(s, 5) : "", col(s, 4) ? col(s, 4) : "",
+		 col(s, 6) ? col(s, 6) : "");
+	index_record(r, page, 'k', sqlite3_column_int64(s, 0), false, 0, "", col(s, 1), col(s, 7),
+		     "", col(s, 2), text, strlen(text),
+		     deleted                       ? "X"
+		     : sqlite3_column_int64(s, 11) ? "D"
+						   : "");
+}
+
+static void index_payment(struct rep *r, sqlite3_stmt *s, const char *page)
+{
+	char loc[CU_LOCAL_TIME_STR] = "", who[320], text[600], y[CU_YUAN_STR] = "?";
+	bool has_ms = !col_null(s, 1);
+
+	if (has_ms && !local_time(r, sqlite3_column_int64(s, 1), loc))
+		loc[0] = '\0';
+	if (!col_null(s, 6))
+		cu_report_yuan(sqlite3_column_int64(s, 6), y);
+	snprintf(who, sizeof(who), "%s%s%s%s", col(s, 9) ? col(s, 9) : "", col(s, 9) ? " (" : "",
+		 col(s, 8) ? col(s, 8) : "", col(s, 9) ? ")" : "");
+	snprintf(text, sizeof(text), "支付 payment %s %s %s %s %s", col(s, 5) ? col(s, 5) : "",
+		 col(s, 4) ? col(s, 4) : "", y, col(s, 7) ? col(s, 7) : "",
+		 col(s, 11) ? col(s, 11) : "");
+	index_record(r, page, 'p', sqlite3_column_int64(s, 0), has_ms, sqlite3_column_int64(s, 1),
+		     loc, col(s, 3), col(s, 25), "", who, text, strlen(text),
+		     sqlite3_column_int64(s, 16) ? "D" : "");
+}
+
 static enum cu_status tables(struct rep *r, struct cu_error *err)
 {
 	const struct table_spec specs[] = {
@@ -2763,7 +2828,7 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "Direction</th><th>金额 Amount (元)</th><th>币种</th><th>交易对方 "
 	     "Counterparty</th><th>状态 Status</th><th>备注 Memo</th><th>交易号 "
 	     "Transaction</th><th>出处 Provenance</th></tr>",
-	     pay_row, pay_intro, &r->res.payments},
+	     pay_row, pay_intro, &r->res.payments, index_payment},
 	    {"calls", "通话记录 Calls", "SELECT count(*) FROM calls",
 	     "SELECT call_id, started_ms, started_utc, app, counterpart, direction, duration_s, "
 	     "answered, source_id, source_table, source_rowid, recovered, source_page, "
@@ -2775,7 +2840,7 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "Counterpart</th><th data-f=\"direction\">方向 Direction</th><th>时长 Duration "
 	     "(s)</th><th>接通 Answered</th><th>国家/归属地 Country, location</th><th "
 	     "data-f=\"item\">物品 Item</th><th>出处 Provenance</th></tr>",
-	     call_row, NULL, &r->res.calls},
+	     call_row, NULL, &r->res.calls, index_call},
 	    {"contacts", "联系人 Contacts", "SELECT count(*) FROM contacts",
 	     "SELECT contact_id, app, identifier, display_name, alias, remark, phone, item_id, "
 	     "source_id, source_table, source_rowid, recovered, source_page, source_offset, " REC_FROM(
@@ -2784,14 +2849,14 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "Name</th><th>别名 Alias</th><th>备注 Remark</th><th>电话 Phone</th><th "
 	     "data-f=\"item\">物品 Item</th><th data-f=\"status\">状态 Status</th><th>出处 "
 	     "Provenance</th></tr>",
-	     contact_row, NULL, &r->res.contacts},
+	     contact_row, NULL, &r->res.contacts, index_contact},
 	    {"hits", "关键词与标识命中 Code words and identifiers", "SELECT count(*) FROM hits",
 	     "SELECT hit_id, item_id, kind, value, rule, artifact, artifact_id FROM hits ORDER BY "
 	     "kind, normalized, hit_id",
 	     "<tr><th data-f=\"item\">物品 Item</th><th data-f=\"kind\">类型 Kind</th><th>值 "
 	     "Value</th><th>规则 Rule</th><th>上下文 "
 	     "Context</th></tr>",
-	     hit_row, NULL, &r->res.hits},
+	     hit_row, NULL, &r->res.hits, NULL},
 	    {"timeline", "时间线 Timeline", "SELECT count(*) FROM timeline",
 	     "SELECT t.time_ms, t.time_utc, t.kind, t.app, t.item_id, t.summary, t.artifact_table, "
 	     "t.artifact_id, coalesce(m.source_id, c.source_id, p.source_id), "
@@ -2817,14 +2882,14 @@ static enum cu_status tables(struct rep *r, struct cu_error *err)
 	     "<tr><th>本地时间 Local</th><th>UTC</th><th data-f=\"kind\">类型 Kind</th><th "
 	     "data-f=\"app\">应用 App</th><th data-f=\"item\">物品 "
 	     "Item</th><th>摘要 Summary</th><th>出处 Provenance</th></tr>",
-	     timeline_row, NULL, NULL},
+	     timeline_row, NULL, NULL, NULL},
 	    {"files", "文件清单 Files (SHA-256, MD5)", "SELECT count(*) FROM inv",
 	     "SELECT kind, item, device_path, evidence_path, size, sha256, md5 FROM inv ORDER BY "
 	     "evidence_path",
 	     "<tr><th data-f=\"kind\">种类 Kind</th><th data-f=\"item\">物品 Item</th><th>设备路径 "
 	     "Device path</th><th>证据路径 "
 	     "Evidence path</th><th>大小 Size</th><th>SHA-256</th><th>MD5</th></tr>",
-	     file_row, NULL, NULL},
+	     file_row, NULL, NULL, NULL},
 	};
 	enum cu_status st;
 
@@ -3208,26 +3273,28 @@ static enum cu_status search_page(struct rep *r, struct cu_error *err)
 		return st;
 	page_begin(r, &w, "搜索全案 Search the whole case", "", false);
 	hw_raw(&w, "<script src=\"assets/search.js\"></script>\n");
-	hw_raw(&w,
-	       "<p>在全部消息中查找（离线，不联网）。Searches every message of the case, offline: "
-	       "the index ships with the report (search/*.js). Up to 1000 results; each links "
-	       "to the message in its chat. 日期按报告时区 Dates are in the report's zone.</p>\n"
-	       "<form id=\"search\" class=\"filter\" autocomplete=\"off\">"
-	       "<label>查找 Find: <input type=\"search\" id=\"q\" size=\"30\"></label> "
-	       "<label>应用 App: <select id=\"f-app\"><option value=\"\">全部 all</option>"
-	       "</select></label> "
-	       "<label>物品 Item: <select id=\"f-item\"><option value=\"\">全部 all</option>"
-	       "</select></label> "
-	       "<label>会话 Conversation: <input type=\"search\" id=\"f-conv\" size=\"16\">"
-	       "</label> "
-	       "<label>从 From: <input type=\"date\" id=\"f-from\"></label> "
-	       "<label>到 To: <input type=\"date\" id=\"f-to\"></label> "
-	       "<button type=\"submit\">搜索 Search</button></form>\n"
-	       "<p id=\"status\">—</p>\n"
-	       "<table id=\"results\" class=\"sortable\"><thead><tr><th>本地时间 "
-	       "Local</th><th>应用 App</th><th>物品 Item</th><th>会话 "
-	       "Conversation</th><th>发送者 Sender</th><th>内容 Text</th><th>标记 "
-	       "Flags</th></tr></thead><tbody></tbody></table>\n");
+	hw_raw(
+	    &w,
+	    "<p>在全部消息、通话、联系人和支付记录中查找（离线，不联网）。Searches every message, "
+	    "call, contact and payment of the case, offline: "
+	    "the index ships with the report (search/*.js). Up to 1000 results; each links "
+	    "to the message in its chat. 日期按报告时区 Dates are in the report's zone.</p>\n"
+	    "<form id=\"search\" class=\"filter\" autocomplete=\"off\">"
+	    "<label>查找 Find: <input type=\"search\" id=\"q\" size=\"30\"></label> "
+	    "<label>应用 App: <select id=\"f-app\"><option value=\"\">全部 all</option>"
+	    "</select></label> "
+	    "<label>物品 Item: <select id=\"f-item\"><option value=\"\">全部 all</option>"
+	    "</select></label> "
+	    "<label>会话 Conversation: <input type=\"search\" id=\"f-conv\" size=\"16\">"
+	    "</label> "
+	    "<label>从 From: <input type=\"date\" id=\"f-from\"></label> "
+	    "<label>到 To: <input type=\"date\" id=\"f-to\"></label> "
+	    "<button type=\"submit\">搜索 Search</button></form>\n"
+	    "<p id=\"status\">—</p>\n"
+	    "<table id=\"results\" class=\"sortable\"><thead><tr><th>本地时间 "
+	    "Local</th><th>应用 App</th><th>物品 Item</th><th>会话 "
+	    "Conversation</th><th>发送者 Sender</th><th>内容 Text</th><th>标记 "
+	    "Flags</th></tr></thead><tbody></tbody></table>\n");
 	return page_end(r, &w, err);
 }
 
@@ -3690,8 +3757,8 @@ enum cu_status cu_report_case(struct cu_case *c, const struct cu_report_opts *o,
 	r.files_written += json_array_size(r.exports);
 	if (formats & CU_REPORT_HTML) {
 		if ((st = index_page(&r, err)) != CU_OK || (st = chats(&r, err)) != CU_OK ||
-		    (st = index_meta(&r, err)) != CU_OK || (st = search_page(&r, err)) != CU_OK ||
-		    (st = tables(&r, err)) != CU_OK ||
+		    (st = tables(&r, err)) != CU_OK || (st = index_meta(&r, err)) != CU_OK ||
+		    (st = search_page(&r, err)) != CU_OK ||
 		    (st = cu_report_hits_pages(&(struct cu_hits_report){r.db, dbp.data, r.out,
 									r.case_id,
 									r.res.content_root},

@@ -17,8 +17,9 @@ static const char report_usage[] =
     "usage: custos report [--format html|docx|all] [--tz ZONE] [--json]\n"
     "       custos report --forms-for PACKAGE.custos.zip [--format ...] [--tz ZONE]\n"
     "                     [--examiner NAME] [--sign KEY.pem]\n"
-    "  ZONE: +HH:MM, UTC or a fixed-offset zone such as Asia/Shanghai (default: the\n"
-    "  manifest's seizure.location.tz, else Asia/Shanghai).\n";
+    "  ZONE: an IANA zone such as Asia/Shanghai or Europe/Zurich (daylight saving\n"
+    "  time applied), +HH:MM or UTC (default: the devices' own zone when known,\n"
+    "  else the manifest's seizure.location.tz, else Asia/Shanghai).\n";
 
 int cu_cmd_report(struct cu_cli *cli, int argc, char **argv)
 {

@@ -5,3 +5,4 @@ EXTRA_DIST += tests/e2e/verify_sh_stream.sh tests/e2e/report_coverage.sh tests/e
 check_PROGRAMS += tests/unit/test_time_zone
 TESTS += tests/unit/test_time_zone
 tests_unit_test_time_zone_LDADD = $(CORE_TESTLIBS)
+EXTRA_DIST += bench/report_search.sh bench/report_search.mjs bench/sms_gen.sh

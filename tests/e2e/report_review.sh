@@ -10,7 +10,7 @@
 # never as raw <msg> XML; for an encrypted backup, media from derived/.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup report_review
-tap_plan 30
+tap_plan 31
 
 run "sample images" sh "$SRCDIR/fixtures/make-samples.sh" "$T/s"
 B=$(ls -d "$T"/s/ios-backup/*/ | head -1)
@@ -73,7 +73,7 @@ link=$(grep -o '<a href="chats/[^"]*#m[0-9]*">[^<]*取件码 5-2-8806' "$T/s1.do
 [ -n "$link" ] && grep -q 'data-done="1"' "$T/s1.dom"
 ok $? "search finds the message ($link), one result"
 page=${link%%#*}
-[ "$page" != "search.html" ] && grep -q "id=\"${link#*#}\"" "$R/$page" && grep -q '取件码 5-2-8806' "$R/$page"
+[ "$page" != "search.html" ] && grep -q "id=\"${link#*#}\"" "$R/$page" && sed 's/<[^>]*>//g' "$R/$page" | grep -q '取件码 5-2-8806'
 ok $? "the result links to the message on its chat page ($page)"
 case $page in *-1.html) false ;; *) true ;; esac
 ok $? "that page is not the conversation's first page (the search spans pages)"
@@ -84,14 +84,18 @@ dump "file://$R/search.html#app=sms" "$T/app.dom"
 nsms=$(sqlite3 "$C/case.db" "SELECT count(*) FROM messages WHERE app = 'sms'")
 grep -q "data-done=\"$nsms\"" "$T/app.dom" && ! grep -o '<tr><td[^>]*>[^<]*</td><td>[a-z]*</td>' "$T/app.dom" | grep -v '<td>sms</td>' | grep -q .
 ok $? "the app filter keeps the $nsms SMS only"
-nall=$(sqlite3 "$C/case.db" "SELECT count(*) FROM messages")
+nall=$(sqlite3 "$C/case.db" "SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM calls) + (SELECT count(*) FROM contacts) + (SELECT count(*) FROM payments)")
 dump "file://$R/search.html#item=A1" "$T/item.dom"
 grep -q "data-done=\"$nall\"" "$T/item.dom"
-ok $? "the item filter A1 keeps all $nall messages"
-nday=$(sqlite3 "$C/case.db" "SELECT count(*) FROM messages WHERE date(sent_ms / 1000, 'unixepoch', '+8 hours') = '2024-03-22'")
+ok $? "the item filter A1 keeps all $nall messages, calls, contacts and payments"
+nday=$(sqlite3 "$C/case.db" "SELECT (SELECT count(*) FROM messages WHERE date(sent_ms / 1000, 'unixepoch', '+8 hours') = '2024-03-22') + (SELECT count(*) FROM calls WHERE date(started_ms / 1000, 'unixepoch', '+8 hours') = '2024-03-22') + (SELECT count(*) FROM payments WHERE date(occurred_ms / 1000, 'unixepoch', '+8 hours') = '2024-03-22')")
 dump "file://$R/search.html#from=2024-03-22&to=2024-03-22" "$T/date.dom"
 [ "$nday" -gt 0 ] && [ "$nday" -lt "$nall" ] && grep -q "data-done=\"$nday\"" "$T/date.dom"
-ok $? "the date range keeps the $nday messages of 2024-03-22"
+ok $? "the date range keeps the $nday messages, calls and payments of 2024-03-22"
+dump "file://$R/search.html#q=17612345678" "$T/call.dom"
+grep -q '<a href="calls-1.html#c2">通话 call incoming 0 s' "$T/call.dom" && grep -q '<a href="contacts-[0-9]*.html#k[0-9]*">联系人 contact' "$T/call.dom" &&
+	grep -q 'id="c2"' "$R/calls-1.html"
+ok $? "the search finds a call and a contact by number and links to their rows"
 nconv=$(sqlite3 "$C/case.db" "SELECT count(*) FROM messages m JOIN conversations c USING (conversation_id) WHERE c.title LIKE '%老K%' OR (c.title IS NULL AND c.identifier LIKE '%老K%')")
 dump "file://$R/search.html#conv=%E8%80%81K" "$T/conv.dom" # 老K
 [ "$nconv" -gt 0 ] && grep -q "data-done=\"$nconv\"" "$T/conv.dom"
