@@ -690,7 +690,9 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 
 struct art {
 	sqlite3 *db;
-	struct cu_sealfiles *files;
+	struct cu_sealfiles *files; /* the case's files (cu_caseuco_case) */
+	cu_caseuco_each inner;      /* or the caller's iterator over them */
+	void *inner_src;
 	json_t *pending; /* evidence_path of a source -> {sha256, size, device_path}, until
 			  * its file node is written */
 	json_t *seen;    /* @id of applications and accounts already written */
@@ -718,6 +720,8 @@ static enum cu_status each_inventory_file(void *src, const char *item, cu_sealfi
 {
 	struct art *a = src;
 	struct art_each e = {a, fn, ctx};
+	if (a->inner != NULL)
+		return a->inner(a->inner_src, item, mark_file, &e, err);
 	return cu_sealfiles_each(a->files, 2, item, mark_file, &e, err);
 }
 
@@ -1267,5 +1271,36 @@ out:
 	cu_buf_release(&log);
 	cu_buf_release(&lp);
 	cu_buf_release(&fdb);
+	return st;
+}
+
+enum cu_status cu_seal_caseuco_db(const json_t *manifest, const char *package_id,
+				  const char *custody_log, size_t custody_len, cu_caseuco_each each,
+				  void *src, struct sqlite3 *db, struct cu_textout *out,
+				  struct cu_error *err)
+{
+	struct art a;
+	enum cu_status st;
+
+	if (db == NULL)
+		return cu_seal_caseuco(manifest, package_id, custody_log, custody_len, each, src,
+				       out, err);
+	memset(&a, 0, sizeof(a));
+	a.db = db;
+	a.inner = each;
+	a.inner_src = src;
+	a.pending = json_object();
+	a.seen = json_object();
+	if (a.pending == NULL || a.seen == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: out of memory");
+		goto out;
+	}
+	if ((st = load_sources(&a, err)) != CU_OK)
+		goto out;
+	st = caseuco_write(manifest, package_id, custody_log, custody_len, each_inventory_file, &a,
+			   write_artifacts, &a, out, err);
+out:
+	json_decref(a.pending);
+	json_decref(a.seen);
 	return st;
 }
