@@ -899,8 +899,8 @@ static enum cu_status check_target(struct cu_case *c, const char *path, struct c
 	return CU_OK;
 }
 
-/* The time of the last PARSE entry (the case.db the export reads), for a
- * fixed creation time; 1980-01-01 when none is found. */
+/* The time of the last PARSE or ANALYZE entry (the case.db the export
+ * reads), for a fixed creation time; 1980-01-01 when none is found. */
 static int64_t parse_time(struct cu_case *c)
 {
 	struct cu_buf p = CU_BUF_INIT, log = CU_BUF_INIT;
@@ -913,7 +913,9 @@ static int64_t parse_time(struct cu_case *c)
 			const char *nl = memchr(s, '\n', (size_t)(end - s));
 			size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
 			json_t *line = NULL;
-			if (memmem(s, len, "\"event\":\"PARSE\"", 15) != NULL &&
+			/* PARSE writes case.db, ANALYZE its hits and links. */
+			if ((memmem(s, len, "\"event\":\"PARSE\"", 15) != NULL ||
+			     memmem(s, len, "\"event\":\"ANALYZE\"", 17) != NULL) &&
 			    cu_json_load_str(s, len, "custody line", &line, NULL) == CU_OK) {
 				int64_t v;
 				const char *tm = json_string_value(
@@ -1132,9 +1134,17 @@ enum cu_status cu_export_case(struct cu_case *c, const struct cu_export_opts *o,
 	}
 	x.created_ms = parse_time(c);
 
-	if ((st = open_db(c, &dbp, &x.db, err)) != CU_OK)
-		goto out;
-	x.casedb_path = dbp.data;
+	/* case-uco of a case not parsed yet (files, devices, people, actions)
+	 * needs no case.db; every other kind does. */
+	if (k->write == write_caseuco && (st = cu_case_path(c, CU_CASE_DB, &dbp, err)) == CU_OK &&
+	    !cu_file_exists(dbp.data)) {
+		x.casedb_path = dbp.data;
+	} else {
+		cu_buf_reset(&dbp);
+		if ((st = open_db(c, &dbp, &x.db, err)) != CU_OK)
+			goto out;
+		x.casedb_path = dbp.data;
+	}
 	x.item_zones = item_zones(x.db);
 
 	if (o->output != NULL) {
