@@ -9,7 +9,7 @@
 # reads the same text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup export_inject
-tap_plan 23
+tap_plan 25
 
 CHK="python3 $SRCDIR/tests/e2e/export_check.py"
 S=$T/src
@@ -59,6 +59,10 @@ is "$q" 'a "quoted", comma
 second line' "CSV: quotes, comma and line break survive RFC 4180 quoting"
 grep -q "$(printf 'Malformed\357\277\275')" "$C/exports/messages.csv"
 ok $? "CSV: invalid UTF-8 written as U+FFFD"
+long=$($CHK cell "$C/exports/messages.csv" body LONG)
+is "${#long}" 40004 "CSV: the 40004-character body whole"
+unzip -p "$C/exports/messages.xlsx" xl/worksheets/sheet1.xml | grep -q '…\[cut: full text in the CSV or JSON export\]'
+ok $? "xlsx: the body past Excel's cell limit cut with a note"
 py='import json,sys; rows=json.load(open(sys.argv[1])); print(sum(1 for r in rows if (r["body"] or "").startswith("=HYPERLINK")))'
 is "$(python3 -c "$py" "$C/exports/messages.json")" 1 "JSON keeps the text as sent (no prefix)"
 $CHK xlsx "$C/exports/messages.xlsx" "$C/exports/messages.csv" >"$T/x.out" 2>&1
