@@ -9,7 +9,7 @@
 # reads the same text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup export_inject
-tap_plan 25
+tap_plan 27
 
 CHK="python3 $SRCDIR/tests/e2e/export_check.py"
 S=$T/src
@@ -89,6 +89,12 @@ r=[x for x in rows if x["value"]=="\x27=1+2"][0]
 sys.exit(0 if re.fullmatch("[0-9a-f]{64}", r["source_sha256"]) and r["source_table"]=="sms" else 1)' "$C/exports/hits.csv"
 ok $? "hits.csv: every hit, the added one with its message's source table and file SHA-256"
 is "$($CHK csv "$C/exports/links.csv")" "$(sqlite3 "$C/case.db" 'SELECT count(*) FROM links')" "links.csv: every link"
+
+# The same hostile rows (invalid UTF-8, controls, 40000 characters) in CASE/UCO.
+run "export case-uco of the hostile rows" "$CUSTOS" --case "$C" export case-uco
+python3 "$SRCDIR/tests/e2e/caseuco_check.py" "$SRCDIR/tests/data/export/caseuco-terms.txt" \
+	"$C/exports/case-uco.jsonld" "$C/case.db" >"$T/uco.out" 2>&1
+ok $? "  ... valid JSON-LD, one Message per row (invalid UTF-8 as U+FFFD) $(grep problem "$T/uco.out" | head -1)"
 
 mkdir -p "$T/lo"
 HOME=$T timeout -k 10 120 soffice -env:UserInstallation="file://$T/lo-profile" --headless \
