@@ -62,13 +62,18 @@ struct export_kind {
 	enum cu_status (*write)(struct export_run *x, const char *path, struct cu_error *err);
 };
 
-/* The provenance columns every artifact row ends with (alias p = sources). */
+/* The provenance columns every artifact row ends with (alias p = sources):
+ * the source file, the table and rowid or page and offset, and for a
+ * recovered record where it came from (db, wal, journal), its recovery
+ * status, WAL frame and whether it is partial or damaged (CASEDB.md). */
 #define PROV(t)                                                                                    \
 	"p.device_path AS source_device_path, p.evidence_path AS source_evidence_path, "           \
 	"p.sha256 AS source_sha256, " t ".source_id AS source_id, " t                              \
 	".source_table AS source_table, " t ".source_rowid AS source_rowid, " t                    \
 	".source_page AS source_page, " t ".source_offset AS source_offset, " t                    \
-	".recovered AS recovered"
+	".recovered AS recovered, " t ".recovered_from AS recovered_from, " t                      \
+	".recovered_status AS recovered_status, " t ".wal_frame AS wal_frame, " t                  \
+	".partial AS partial, " t ".damaged AS damaged"
 
 /* A contact's display name for an identifier of the same item (and app). */
 /* A contact's display name for an identifier of the same item: the

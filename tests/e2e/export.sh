@@ -66,7 +66,8 @@ ok $? "every xlsx (read with zipfile + XML): frozen header, autofilter, text/num
 # Provenance and names.
 head=$(head -1 "$C/exports/messages.csv")
 for col in source_device_path source_evidence_path source_sha256 source_table source_rowid \
-	source_page source_offset recovered sender_name sent_utc sent_local conversation_title; do
+	source_page source_offset recovered recovered_from recovered_status wal_frame partial damaged \
+	sender_name sent_utc sent_local local_zone conversation_title; do
 	printf '%s' "$head" | tr ',' '\n' | tr -d '\r\357\273\277' | grep -qx "$col" ||
 		{ echo "# messages.csv lacks $col"; false; } || break
 done
