@@ -504,7 +504,11 @@ static const char *xlsx_text(struct xlsx *w, const char *s, size_t n)
 				len = 3;
 			else if (c >= 0xc0)
 				len = 2;
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			/* Controls but tab and line ends, U+FFFE and U+FFFF: not
+			 * characters XML 1.0 allows. */
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+			    (len == 3 && c == 0xef && (unsigned char)s[i + 1] == 0xbf &&
+			     (unsigned char)s[i + 2] >= 0xbe))
 				ok = cu_buf_puts(&w->tmp, "\xef\xbf\xbd", NULL) == CU_OK;
 			else
 				ok = cu_buf_append(&w->tmp, s + i, len, NULL) == CU_OK;

@@ -107,7 +107,7 @@ def cmd_xlsx(path, csv_path):
 
 
 CUT = " …[cut: full text in the CSV or JSON export]"
-CTL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CTL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def same_cell(g, w):
