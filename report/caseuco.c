@@ -690,7 +690,9 @@ enum cu_status cu_seal_caseuco(const json_t *manifest, const char *package_id,
 
 struct art {
 	sqlite3 *db;
-	struct cu_sealfiles *files;
+	struct cu_sealfiles *files; /* the case's files (cu_caseuco_case) */
+	cu_caseuco_each inner;      /* or the caller's iterator over them */
+	void *inner_src;
 	json_t *pending; /* evidence_path of a source -> {sha256, size, device_path}, until
 			  * its file node is written */
 	json_t *seen;    /* @id of applications and accounts already written */
@@ -718,6 +720,8 @@ static enum cu_status each_inventory_file(void *src, const char *item, cu_sealfi
 {
 	struct art *a = src;
 	struct art_each e = {a, fn, ctx};
+	if (a->inner != NULL)
+		return a->inner(a->inner_src, item, mark_file, &e, err);
 	return cu_sealfiles_each(a->files, 2, item, mark_file, &e, err);
 }
 
@@ -741,6 +745,45 @@ static const char *col(sqlite3_stmt *s, int i)
 	return t != NULL && t[0] != '\0' ? (const char *)t : NULL;
 }
 
+/* Text of case.db (hostile: any bytes) as a JSON string: invalid UTF-8 as
+ * U+FFFD, so jansson never refuses it and nothing is dropped. */
+static json_t *jtext(const char *p, size_t n)
+{
+	struct cu_buf b = CU_BUF_INIT;
+	json_t *r;
+	size_t i = 0;
+
+	if (p == NULL)
+		return json_null();
+	if (cu_utf8_valid(p, n))
+		return json_stringn(p, n);
+	while (i < n) {
+		size_t k = cu_utf8_valid_prefix(p + i, n - i);
+		if (cu_buf_append(&b, p + i, k, NULL) != CU_OK)
+			break;
+		i += k;
+		if (i < n) {
+			if (cu_buf_puts(&b, "\xef\xbf\xbd", NULL) != CU_OK)
+				break;
+			i++;
+		}
+	}
+	r = json_stringn(b.data ? b.data : "", b.len);
+	cu_buf_release(&b);
+	return r;
+}
+
+static json_t *jstr(const char *p)
+{
+	return jtext(p, p ? strlen(p) : 0);
+}
+
+static json_t *jcol(sqlite3_stmt *s, int i)
+{
+	const char *t = col(s, i);
+	return t ? jtext(t, (size_t)sqlite3_column_bytes(s, i)) : json_null();
+}
+
 static void emit(struct art *a, json_t *n)
 {
 	a->objects++;
@@ -755,8 +798,8 @@ static const char *app_node(struct art *a, const char *item, const char *app, ch
 	mkid("application", key, id);
 	if (json_object_get(a->seen, id) == NULL) {
 		json_t *n = node("uco-observable:Application", "application", key);
-		json_object_set_new(n, "uco-core:name", json_string(app ? app : "unknown"));
-		json_object_set_new(n, "uco-core:tag", json_pack("[s]", item ? item : ""));
+		json_object_set_new(n, "uco-core:name", jstr(app ? app : "unknown"));
+		json_object_set_new(n, "uco-core:tag", json_pack("[o]", jstr(item ? item : "")));
 		json_object_set_new(a->seen, id, json_true());
 		emit(a, n);
 	}
@@ -777,14 +820,14 @@ static const char *account_node(struct art *a, const char *item, const char *app
 	json_t *n = node("uco-observable:ApplicationAccount", "account", key);
 	json_t *fs = json_array();
 	json_t *f = facet("uco-observable:AccountFacet", "account-facet", key);
-	json_object_set_new(f, "uco-observable:accountIdentifier", json_string(ident));
+	json_object_set_new(f, "uco-observable:accountIdentifier", jstr(ident));
 	json_array_append_new(fs, f);
 	f = facet("uco-observable:ApplicationAccountFacet", "application-account-facet", key);
 	json_object_set_new(f, "uco-observable:application", ref(appid));
 	json_array_append_new(fs, f);
 	if (display != NULL) {
 		f = facet("uco-observable:DigitalAccountFacet", "digital-account-facet", key);
-		json_object_set_new(f, "uco-observable:displayName", json_string(display));
+		json_object_set_new(f, "uco-observable:displayName", jstr(display));
 		json_array_append_new(fs, f);
 	}
 	json_object_set_new(n, "uco-core:hasFacet", fs);
@@ -800,7 +843,7 @@ static const char *phone_node(struct art *a, const char *number, char id[128])
 		json_t *n = node("uco-observable:PhoneAccount", "phone-account", number);
 		json_t *f =
 		    facet("uco-observable:PhoneAccountFacet", "phone-account-facet", number);
-		json_object_set_new(f, "uco-observable:phoneNumber", json_string(number));
+		json_object_set_new(f, "uco-observable:phoneNumber", jstr(number));
 		json_object_set_new(n, "uco-core:hasFacet", json_pack("[o]", f));
 		json_object_set_new(a->seen, id, json_true());
 		emit(a, n);
@@ -812,9 +855,9 @@ static json_t *tags_of(const char *a1, const char *a2, bool recovered)
 {
 	json_t *t = json_array();
 	if (a1 != NULL)
-		json_array_append_new(t, json_string(a1));
+		json_array_append_new(t, jstr(a1));
 	if (a2 != NULL)
-		json_array_append_new(t, json_string(a2));
+		json_array_append_new(t, jstr(a2));
 	if (recovered)
 		json_array_append_new(t, json_string("recovered"));
 	return t;
@@ -850,11 +893,11 @@ static void provenance(struct art *a, const char *key, const char *art_id, sqlit
 	snprintf(desc, sizeof(desc), "case.db %s; source %s%s%s%s", key, path,
 		 table ? ", table " : "", table ? table : "",
 		 sqlite3_column_int64(s, first + 5) != 0 ? ", recovered" : "");
-	json_object_set_new(r, "uco-core:description", json_string(desc));
+	json_object_set_new(r, "uco-core:description", jstr(desc));
 	json_t *fs = json_array();
 	if (table != NULL) {
 		json_t *f = facet("uco-observable:SQLiteBlobFacet", "sqlite-facet", key);
-		json_object_set_new(f, "uco-observable:tableName", json_string(table));
+		json_object_set_new(f, "uco-observable:tableName", jstr(table));
 		if (sqlite3_column_type(s, first + 2) == SQLITE_INTEGER &&
 		    sqlite3_column_int64(s, first + 2) > 0) {
 			snprintf(num, sizeof(num), "%lld",
@@ -871,7 +914,7 @@ static void provenance(struct art *a, const char *key, const char *art_id, sqlit
 		if (sqlite3_column_type(s, first + 3) == SQLITE_INTEGER) {
 			snprintf(desc, sizeof(desc), "byte offset in SQLite page %lld",
 				 (long long)sqlite3_column_int64(s, first + 3));
-			json_object_set_new(f, "uco-observable:rangeOffsetType", json_string(desc));
+			json_object_set_new(f, "uco-observable:rangeOffsetType", jstr(desc));
 		}
 		json_array_append_new(fs, f);
 	}
@@ -955,16 +998,15 @@ static void art_contacts(struct art *a)
 		mkid("contact", key, id);
 		json_t *f = facet("uco-observable:ContactFacet", "contact-facet", key);
 		if (col(s, 3) != NULL)
-			json_object_set_new(f, "uco-observable:contactID", json_string(col(s, 3)));
+			json_object_set_new(f, "uco-observable:contactID", jcol(s, 3));
 		if (col(s, 4) != NULL)
-			json_object_set_new(f, "uco-observable:displayName",
-					    json_string(col(s, 4)));
+			json_object_set_new(f, "uco-observable:displayName", jcol(s, 4));
 		if (col(s, 5) != NULL)
 			json_object_set_new(f, "uco-observable:nickname",
-					    json_pack("[s]", col(s, 5)));
+					    json_pack("[o]", jcol(s, 5)));
 		if (col(s, 6) != NULL)
 			json_object_set_new(f, "uco-observable:contactNote",
-					    json_pack("[s]", col(s, 6)));
+					    json_pack("[o]", jcol(s, 6)));
 		json_object_set_new(f, "uco-observable:sourceApplication", ref(appid));
 		if (phone != NULL) {
 			json_t *cp = facet("uco-observable:ContactPhone", "contact-phone", key);
@@ -1004,20 +1046,16 @@ static void art_messages(struct art *a)
 		json_object_set_new(f, "uco-observable:application", ref(appid));
 		if (sender != NULL)
 			json_object_set_new(f, "uco-observable:from", ref(from));
-		if (col(s, 8) != NULL) {
-			const char *b = (const char *)sqlite3_column_text(s, 8);
-			json_object_set_new(
-			    f, "uco-observable:messageText",
-			    json_stringn_nocheck(b, (size_t)sqlite3_column_bytes(s, 8)));
-		}
+		if (col(s, 8) != NULL)
+			json_object_set_new(f, "uco-observable:messageText", jcol(s, 8));
 		if (col(s, 6) != NULL)
-			json_object_set_new(f, "uco-observable:sentTime",
-					    typed("xsd:dateTime", col(s, 6)));
+			json_object_set_new(
+			    f, "uco-observable:sentTime",
+			    json_pack("{s:s,s:o}", "@type", "xsd:dateTime", "@value", jcol(s, 6)));
 		if (col(s, 7) != NULL)
-			json_object_set_new(f, "uco-observable:messageType",
-					    json_string(col(s, 7)));
+			json_object_set_new(f, "uco-observable:messageType", jcol(s, 7));
 		if (col(s, 10) != NULL)
-			json_object_set_new(f, "uco-observable:sessionID", json_string(col(s, 10)));
+			json_object_set_new(f, "uco-observable:sessionID", jcol(s, 10));
 		json_object_set_new(n, "uco-core:hasFacet", json_pack("[o]", f));
 		set_tags(n, tags_of(col(s, 5), col(s, 9), sqlite3_column_int64(s, 16) != 0));
 		emit(a, n);
@@ -1050,11 +1088,13 @@ static void art_calls(struct art *a)
 		if (dir != NULL)
 			json_object_set_new(f, "uco-observable:callType", json_string(dir));
 		if (col(s, 5) != NULL)
-			json_object_set_new(f, "uco-observable:startTime",
-					    typed("xsd:dateTime", col(s, 5)));
+			json_object_set_new(
+			    f, "uco-observable:startTime",
+			    json_pack("{s:s,s:o}", "@type", "xsd:dateTime", "@value", jcol(s, 5)));
 		if (sqlite3_column_type(s, 6) == SQLITE_INTEGER)
-			json_object_set_new(f, "uco-observable:duration",
-					    typed("xsd:integer", col(s, 6)));
+			json_object_set_new(
+			    f, "uco-observable:duration",
+			    json_pack("{s:s,s:o}", "@type", "xsd:integer", "@value", jcol(s, 6)));
 		if (who != NULL) {
 			/* The counterpart is the caller of an incoming call and the
 			 * callee of any other. */
@@ -1112,13 +1152,13 @@ static void art_payments(struct art *a)
 		mkid("payment", key, id);
 		json_object_set_new(n, "uco-core:name", json_string("payment"));
 		if (d.len > 0)
-			json_object_set_new(n, "uco-core:description", json_string(d.data));
+			json_object_set_new(n, "uco-core:description", jstr(d.data));
 		cu_buf_release(&d);
 		json_t *tags = tags_of(col(s, 3), col(s, 4), sqlite3_column_int64(s, 18) != 0);
 		if (col(s, 9) != NULL)
-			json_array_append_new(tags, json_string(col(s, 9)));
+			json_array_append_new(tags, jcol(s, 9));
 		if (col(s, 11) != NULL)
-			json_array_append_new(tags, json_string(col(s, 11)));
+			json_array_append_new(tags, jcol(s, 11));
 		set_tags(n, tags);
 		emit(a, n);
 		if (cp != NULL) {
@@ -1267,5 +1307,36 @@ out:
 	cu_buf_release(&log);
 	cu_buf_release(&lp);
 	cu_buf_release(&fdb);
+	return st;
+}
+
+enum cu_status cu_seal_caseuco_db(const json_t *manifest, const char *package_id,
+				  const char *custody_log, size_t custody_len, cu_caseuco_each each,
+				  void *src, struct sqlite3 *db, struct cu_textout *out,
+				  struct cu_error *err)
+{
+	struct art a;
+	enum cu_status st;
+
+	if (db == NULL)
+		return cu_seal_caseuco(manifest, package_id, custody_log, custody_len, each, src,
+				       out, err);
+	memset(&a, 0, sizeof(a));
+	a.db = db;
+	a.inner = each;
+	a.inner_src = src;
+	a.pending = json_object();
+	a.seen = json_object();
+	if (a.pending == NULL || a.seen == NULL) {
+		st = cu_error_set(err, CU_E_NOMEM, "case.jsonld: out of memory");
+		goto out;
+	}
+	if ((st = load_sources(&a, err)) != CU_OK)
+		goto out;
+	st = caseuco_write(manifest, package_id, custody_log, custody_len, each_inventory_file, &a,
+			   write_artifacts, &a, out, err);
+out:
+	json_decref(a.pending);
+	json_decref(a.seen);
 	return st;
 }

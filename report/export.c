@@ -62,13 +62,18 @@ struct export_kind {
 	enum cu_status (*write)(struct export_run *x, const char *path, struct cu_error *err);
 };
 
-/* The provenance columns every artifact row ends with (alias p = sources). */
+/* The provenance columns every artifact row ends with (alias p = sources):
+ * the source file, the table and rowid or page and offset, and for a
+ * recovered record where it came from (db, wal, journal), its recovery
+ * status, WAL frame and whether it is partial or damaged (CASEDB.md). */
 #define PROV(t)                                                                                    \
 	"p.device_path AS source_device_path, p.evidence_path AS source_evidence_path, "           \
 	"p.sha256 AS source_sha256, " t ".source_id AS source_id, " t                              \
 	".source_table AS source_table, " t ".source_rowid AS source_rowid, " t                    \
 	".source_page AS source_page, " t ".source_offset AS source_offset, " t                    \
-	".recovered AS recovered"
+	".recovered AS recovered, " t ".recovered_from AS recovered_from, " t                      \
+	".recovered_status AS recovered_status, " t ".wal_frame AS wal_frame, " t                  \
+	".partial AS partial, " t ".damaged AS damaged"
 
 /* A contact's display name for an identifier of the same item (and app). */
 /* A contact's display name for an identifier of the same item: the
@@ -499,7 +504,11 @@ static const char *xlsx_text(struct xlsx *w, const char *s, size_t n)
 				len = 3;
 			else if (c >= 0xc0)
 				len = 2;
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			/* Controls but tab and line ends, U+FFFE and U+FFFF: not
+			 * characters XML 1.0 allows. */
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+			    (len == 3 && c == 0xef && (unsigned char)s[i + 1] == 0xbf &&
+			     (unsigned char)s[i + 2] >= 0xbe))
 				ok = cu_buf_puts(&w->tmp, "\xef\xbf\xbd", NULL) == CU_OK;
 			else
 				ok = cu_buf_append(&w->tmp, s + i, len, NULL) == CU_OK;
@@ -899,8 +908,8 @@ static enum cu_status check_target(struct cu_case *c, const char *path, struct c
 	return CU_OK;
 }
 
-/* The time of the last PARSE entry (the case.db the export reads), for a
- * fixed creation time; 1980-01-01 when none is found. */
+/* The time of the last PARSE or ANALYZE entry (the case.db the export
+ * reads), for a fixed creation time; 1980-01-01 when none is found. */
 static int64_t parse_time(struct cu_case *c)
 {
 	struct cu_buf p = CU_BUF_INIT, log = CU_BUF_INIT;
@@ -913,7 +922,9 @@ static int64_t parse_time(struct cu_case *c)
 			const char *nl = memchr(s, '\n', (size_t)(end - s));
 			size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
 			json_t *line = NULL;
-			if (memmem(s, len, "\"event\":\"PARSE\"", 15) != NULL &&
+			/* PARSE writes case.db, ANALYZE its hits and links. */
+			if ((memmem(s, len, "\"event\":\"PARSE\"", 15) != NULL ||
+			     memmem(s, len, "\"event\":\"ANALYZE\"", 17) != NULL) &&
 			    cu_json_load_str(s, len, "custody line", &line, NULL) == CU_OK) {
 				int64_t v;
 				const char *tm = json_string_value(
@@ -1132,9 +1143,17 @@ enum cu_status cu_export_case(struct cu_case *c, const struct cu_export_opts *o,
 	}
 	x.created_ms = parse_time(c);
 
-	if ((st = open_db(c, &dbp, &x.db, err)) != CU_OK)
-		goto out;
-	x.casedb_path = dbp.data;
+	/* case-uco of a case not parsed yet (files, devices, people, actions)
+	 * needs no case.db; every other kind does. */
+	if (k->write == write_caseuco && (st = cu_case_path(c, CU_CASE_DB, &dbp, err)) == CU_OK &&
+	    !cu_file_exists(dbp.data)) {
+		x.casedb_path = dbp.data;
+	} else {
+		cu_buf_reset(&dbp);
+		if ((st = open_db(c, &dbp, &x.db, err)) != CU_OK)
+			goto out;
+		x.casedb_path = dbp.data;
+	}
 	x.item_zones = item_zones(x.db);
 
 	if (o->output != NULL) {

@@ -156,6 +156,16 @@ CU_WARN_UNUSED enum cu_status cu_seal_caseuco(const json_t *manifest, const char
 					      cu_caseuco_each each, void *src,
 					      struct cu_textout *out, struct cu_error *err);
 
+/* cu_seal_caseuco() plus the case.db artifacts (accounts, contacts,
+ * messages, calls, payments, each tied to its source file) read from db,
+ * an open case.db (NULL: as cu_seal_caseuco()). */
+struct sqlite3;
+CU_WARN_UNUSED enum cu_status cu_seal_caseuco_db(const json_t *manifest, const char *package_id,
+						 const char *custody_log, size_t custody_len,
+						 cu_caseuco_each each, void *src,
+						 struct sqlite3 *db, struct cu_textout *out,
+						 struct cu_error *err);
+
 /* Finds the case id in a manifest (case_id, case.case_id, case.case_number). */
 const char *cu_seal_manifest_case_id(const json_t *manifest);
 

@@ -555,3 +555,17 @@ int cu_cli_json_errors_end(int rc)
 	fflush(jerr.real_err);
 	return rc;
 }
+
+int cu_cli_json_print(const struct cu_cli *cli, struct cu_json *j, struct cu_buf *b)
+{
+	struct cu_error err;
+	int rc = 0;
+
+	cu_error_clear(&err);
+	if (cu_json_finish(j, &err) != CU_OK)
+		rc = cu_cli_fail(cli, &err);
+	else
+		printf("%s\n", b->data);
+	cu_buf_release(b);
+	return rc;
+}

@@ -72,6 +72,10 @@ void cu_cli_json_errors_begin(int argc, char **argv);
 struct cu_json;
 void cu_cli_json_error_member(struct cu_json *j, int rc, const char *message);
 int cu_cli_json_errors_end(int rc);
+/* Finishes a command's --json document j (written into b), prints it on
+ * stdout with a newline and releases b; returns 0, or the exit code of the
+ * failure (printed like cu_cli_fail). */
+int cu_cli_json_print(const struct cu_cli *cli, struct cu_json *j, struct cu_buf *b);
 
 /*
  * Reads a secret: from the file named (first line, no newline), else from

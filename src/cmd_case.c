@@ -136,13 +136,8 @@ static int case_init(struct cu_cli *cli, int argc, char **argv)
 		}
 		cu_json_arr_end(&j);
 		cu_json_obj_end(&j);
-		if (cu_json_finish(&j, &err) != CU_OK) {
-			cu_buf_release(&b);
-			rc = cu_cli_fail(cli, &err);
+		if ((rc = cu_cli_json_print(cli, &j, &b)) != 0)
 			goto out;
-		}
-		printf("%s\n", b.data);
-		cu_buf_release(&b);
 	} else if (!cli->quiet) {
 		printf("case %s created in %s\n", o.case_id, c->dir);
 	}

@@ -85,13 +85,8 @@ int cu_cmd_export(struct cu_cli *cli, int argc, char **argv)
 		cu_json_key(&j, "rows");
 		cu_json_uint(&j, res.rows);
 		cu_json_obj_end(&j);
-		if (cu_json_finish(&j, &err) != CU_OK) {
-			cu_buf_release(&b);
-			rc = cu_cli_fail(cli, &err);
+		if ((rc = cu_cli_json_print(cli, &j, &b)) != 0)
 			goto out;
-		}
-		printf("%s\n", b.data);
-		cu_buf_release(&b);
 	} else if (!cli->quiet) {
 		printf("export: %s (%llu rows, %llu bytes)\nsha256: %s\n", res.path,
 		       (unsigned long long)res.rows, (unsigned long long)res.size, res.sha256);

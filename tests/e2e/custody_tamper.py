@@ -47,6 +47,8 @@ CHANGE = {
     "SEAL": ("details", "bytes"),
     "ERROR": ("details", "error"),
     "NOTE": ("details", "note"),
+    "ANALYZE": ("details", "texts"),
+    "EXPORT": ("details", "sha256"),
 }
 
 

@@ -9,15 +9,17 @@
 # case.jsonld passes the same term check.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup export_caseuco
-tap_plan 19
+tap_plan 23
 
 CHK="python3 $SRCDIR/tests/e2e/caseuco_check.py $SRCDIR/tests/data/export/caseuco-terms.txt"
-run "sample images" sh "$SRCDIR/fixtures/make-samples.sh" "$T/s"
-C=$T/case
-run "case init" "$CUSTOS" case init "$C" --case-id A4403052026110001 \
-	--manifest "$SRCDIR/fixtures/manifest/sample-seizure.json" --examiner "李检查"
-run "import the sample backup" "$CUSTOS" --case "$C" import --item A1 \
-	"$T/s/ios-backup/00008101-001C2D3E4F50A01E"
+. "$SRCDIR/tests/e2e/export_lib.sh"
+export_sample_case "$T/case"
+# Before parsing (the scene workflow): the case without artifacts.
+run "export case-uco before parse (no case.db)" "$CUSTOS" --case "$C" export case-uco -o "$T/early.jsonld"
+$CHK "$T/early.jsonld" >"$T/chk0.out" 2>&1
+ok $? "  ... files, devices, people and actions, listed terms only $(grep problem "$T/chk0.out" | head -1)"
+expect_exit 3 "export messages before parse is an input error" "$CUSTOS" --case "$C" export messages
+like "$(cat "$T/last.err")" "run custos parse first" "  ... saying to run custos parse"
 run "parse" "$CUSTOS" --case "$C" parse
 entries=$(wc -l <"$C/custody/log.jsonl")
 cp -a "$C" "$T/copy"

@@ -9,7 +9,7 @@
 # reads the same text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup export_inject
-tap_plan 23
+tap_plan 29
 
 CHK="python3 $SRCDIR/tests/e2e/export_check.py"
 S=$T/src
@@ -36,6 +36,9 @@ is "$n" 5 "the formula-like messages are in case.db"
 # Hits and links as the analysis writes them (CASEDB.md), on this copy.
 sqlite3 "$C/case.db" "INSERT INTO hits(item_id, kind, value, normalized, rule, artifact, artifact_id, offset) SELECT 'A1', 'phone_number', '=1+2', '+8613000000009', 'phone:cn-mobile', 'messages', message_id, 0 FROM messages WHERE body LIKE '=HYPERLINK%'; INSERT INTO links(kind, normalized, item_a, item_b, evidence) VALUES ('phone_number', '+8613000000009', 'A1', 'B1', '[{\"item\":\"A1\",\"artifact\":\"messages\",\"id\":1}]')"
 ok $? "a hit and a link row added"
+# A recovered record as the recovery writes them: page/offset in the WAL, no rowid.
+sqlite3 "$C/case.db" "UPDATE messages SET recovered = 1, source_rowid = NULL, source_page = 3, source_offset = 1234, recovered_from = 'wal', recovered_status = 'deleted', wal_frame = 7 WHERE body LIKE 'ctl%'"
+ok $? "one message marked as recovered from the WAL"
 
 for k in messages hits links; do
 	for f in csv xlsx json; do
@@ -59,6 +62,15 @@ is "$q" 'a "quoted", comma
 second line' "CSV: quotes, comma and line break survive RFC 4180 quoting"
 grep -q "$(printf 'Malformed\357\277\275')" "$C/exports/messages.csv"
 ok $? "CSV: invalid UTF-8 written as U+FFFD"
+py='import csv,io,sys
+rows=list(csv.DictReader(io.StringIO(open(sys.argv[1],encoding="utf-8-sig",newline="").read(),newline="")))
+r=[x for x in rows if x["body"].startswith("ctl")][0]
+print(r["recovered"], r["source_rowid"] or "-", r["source_page"], r["source_offset"], r["recovered_from"], r["recovered_status"], r["wal_frame"])'
+is "$(python3 -c "$py" "$C/exports/messages.csv")" "1 - 3 1234 wal deleted 7" "CSV: the recovered record with page, offset, WAL frame and status"
+long=$($CHK cell "$C/exports/messages.csv" body LONG)
+is "${#long}" 40004 "CSV: the 40004-character body whole"
+unzip -p "$C/exports/messages.xlsx" xl/worksheets/sheet1.xml | grep -q '…\[cut: full text in the CSV or JSON export\]'
+ok $? "xlsx: the body past Excel's cell limit cut with a note"
 py='import json,sys; rows=json.load(open(sys.argv[1])); print(sum(1 for r in rows if (r["body"] or "").startswith("=HYPERLINK")))'
 is "$(python3 -c "$py" "$C/exports/messages.json")" 1 "JSON keeps the text as sent (no prefix)"
 $CHK xlsx "$C/exports/messages.xlsx" "$C/exports/messages.csv" >"$T/x.out" 2>&1
@@ -85,6 +97,12 @@ r=[x for x in rows if x["value"]=="\x27=1+2"][0]
 sys.exit(0 if re.fullmatch("[0-9a-f]{64}", r["source_sha256"]) and r["source_table"]=="sms" else 1)' "$C/exports/hits.csv"
 ok $? "hits.csv: every hit, the added one with its message's source table and file SHA-256"
 is "$($CHK csv "$C/exports/links.csv")" "$(sqlite3 "$C/case.db" 'SELECT count(*) FROM links')" "links.csv: every link"
+
+# The same hostile rows (invalid UTF-8, controls, 40000 characters) in CASE/UCO.
+run "export case-uco of the hostile rows" "$CUSTOS" --case "$C" export case-uco
+python3 "$SRCDIR/tests/e2e/caseuco_check.py" "$SRCDIR/tests/data/export/caseuco-terms.txt" \
+	"$C/exports/case-uco.jsonld" "$C/case.db" >"$T/uco.out" 2>&1
+ok $? "  ... valid JSON-LD, one Message per row (invalid UTF-8 as U+FFFD) $(grep problem "$T/uco.out" | head -1)"
 
 mkdir -p "$T/lo"
 HOME=$T timeout -k 10 120 soffice -env:UserInstallation="file://$T/lo-profile" --headless \

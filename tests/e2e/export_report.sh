@@ -9,12 +9,8 @@ tap_setup export_report
 tap_plan 13
 
 CHK="python3 $SRCDIR/tests/e2e/export_check.py"
-run "sample images" sh "$SRCDIR/fixtures/make-samples.sh" "$T/s"
-C=$T/case
-run "case init" "$CUSTOS" case init "$C" --case-id A4403052026110001 \
-	--manifest "$SRCDIR/fixtures/manifest/sample-seizure.json" --examiner "李检查"
-run "import the sample backup" "$CUSTOS" --case "$C" import --item A1 \
-	"$T/s/ios-backup/00008101-001C2D3E4F50A01E"
+. "$SRCDIR/tests/e2e/export_lib.sh"
+export_sample_case "$T/case"
 run "parse" "$CUSTOS" --case "$C" parse
 cp -a "$C" "$T/copy"
 run "report" "$CUSTOS" --case "$C" report --format html

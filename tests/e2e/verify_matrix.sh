@@ -26,9 +26,9 @@
 # custos sealed it) gets a note from verify.sh, not a failure.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup verify_matrix
-KINDS="CASE_INIT ACQUIRE_START IMPORT DERIVE MISMATCH MANIFEST_CHANGE NOTE ERROR PARSE REPORT SEAL"
-# 3 builds x (2 + 11 kinds x 8) + K without key 11 x 2 + initial 1 + 5 + 2
-tap_plan 300
+KINDS="CASE_INIT ACQUIRE_START IMPORT DERIVE MISMATCH MANIFEST_CHANGE NOTE ERROR PARSE ANALYZE EXPORT REPORT SEAL"
+# 3 builds x (2 + 13 kinds x 8) + K without key 13 x 2 + initial 1 + 5 + 2
+tap_plan 352
 TAMPER="python3 $SRCDIR/tests/e2e/custody_tamper.py"
 SOURCE_DATE_EPOCH=1795000000
 export SOURCE_DATE_EPOCH
