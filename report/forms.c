@@ -2196,6 +2196,24 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 			cu_text_puts(&tb, "；封存编号：");
 			seal_numbers(&tb, x);
 		}
+		/* As recorded at the seizure (not by the lab). */
+		if (js(json_object_get(x, "isolation"), "method") != NULL) {
+			char s3[64];
+			cn_time(in, js(json_object_get(x, "isolation"), "time"), s3, sizeof(s3));
+			cu_text_printf(&tb, "；扣押时隔离措施：%s%s%s",
+				       js(json_object_get(x, "isolation"), "method"),
+				       *s3 ? "，" : "", s3);
+		}
+		if (json_object_size(json_object_get(x, "state_at_seizure")) > 0) {
+			struct cu_buf st = CU_BUF_INIT;
+			struct cu_text ts;
+			cu_text_init(&ts, &st);
+			describe(&ts, json_object_get(x, "state_at_seizure"), state_names);
+			if (st.len > 0)
+				cu_text_printf(&tb, "；扣押时设备状态：%s", st.data);
+			fd_keep(d, &ts);
+			cu_buf_release(&st);
+		}
 		snprintf(t, sizeof(t), "检材 %zu", i + 1);
 		fm_line(&fm, t, b.data);
 	}
