@@ -1662,7 +1662,7 @@ static void fixation_list(struct form *fm, const struct ctx *cx, bool scene)
 	static const char *const h_cat[] = {"类别", "文件数", "字节数"};
 	static const unsigned tw_grp[] = {4838, 1600, 1600, 1600};
 	static const char *const h_grp[] = {"应用包或目录", "检材", "文件数", "字节数"};
-	static const unsigned tw_db[] = {450, 2600, 500, 1100, 900, 1700, 2388};
+	static const unsigned tw_db[] = {520, 2470, 560, 1100, 900, 1700, 2388};
 	static const char *const h_db[] = {"序号",         "数据库文件", "检材",   "文件格式",
 					   "大小（字节）", "MD5",        "SHA-256"};
 	const struct cu_forms_in *in = cx->in;
