@@ -1023,6 +1023,13 @@ static const char *const field_cn[][2] = {
     {"imei", "IMEI"},           {"serial", "序列号"}, {"iccid", "ICCID"}, {"msisdn", "号码"},
     {"os_version", "系统版本"}, {"model", "型号"},    {"make", "品牌"},   {"meid", "MEID"},
     {"udid", "UDID"},           {"os", "操作系统"},   {NULL, NULL}};
+static const char *const hit_cn[][2] = {{"code_word", "暗语关键词"},
+					{"crypto_address", "虚拟货币地址"},
+					{"tracking_number", "快递单号"},
+					{"pickup_code", "取件码"},
+					{"bank_card", "银行卡号"},
+					{"phone_number", "电话号码"},
+					{NULL, NULL}};
 static const char *const reason_cn[][2] = {{"unsupported", "本工具不支持的格式"},
 					   {"encrypted-no-key", "加密且无密钥"},
 					   {"damaged", "文件损坏"},
@@ -1108,7 +1115,6 @@ static enum cu_status collect_event(const struct cu_custody_entry *e, void *ctx,
 struct dbfacts {
 	json_t *msg_by_app;   /* [[app, n], ...] */
 	json_t *not_examined; /* [[item, device_path, reason, app], ...] or NULL: no table */
-	long long hits;       /* rows of hits, -1: no table */
 };
 
 static void db_facts(const char *path, struct dbfacts *f)
@@ -1118,7 +1124,6 @@ static void db_facts(const char *path, struct dbfacts *f)
 
 	f->msg_by_app = json_array();
 	f->not_examined = NULL;
-	f->hits = -1;
 	if (path == NULL || !cu_file_exists(path) ||
 	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		goto out;
@@ -1149,9 +1154,6 @@ static void db_facts(const char *path, struct dbfacts *f)
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM hits", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		f->hits = sqlite3_column_int64(s, 0);
 out:
 	sqlite3_finalize(s);
 	if (db != NULL)
@@ -1219,14 +1221,16 @@ static void method_text(struct cu_text *t, const struct cu_forms_in *in, const s
 	{
 		const char *e = js(b, "event");
 		const json_t *d = json_object_get(b, "details");
-		if (e != NULL && strcmp(e, "ANALYZE") == 0)
+		if (e != NULL && strcmp(e, "ANALYZE") == 0) {
+			const json_t *lx = json_object_get(d, "lexicon");
 			cu_text_printf(
 			    t,
-			    "%s使用关键词词库（%zu 个文件）对文本进行关键词、虚拟货币地址、"
-			    "快递单号、银行卡号及电话号码比对",
-			    t->out->len ? "；" : "",
-			    json_array_size(json_object_get(d, "lexicon")) +
-				json_array_size(json_object_get(d, "lexicons")));
+			    "%s使用关键词词库（%zu 个文件，%lld 个词条，各文件的 SHA-256 值见"
+			    "监管日志）对文本进行暗语关键词、虚拟货币地址、快递单号、取件码、"
+			    "银行卡号及电话号码比对",
+			    t->out->len ? "；" : "", json_array_size(json_object_get(lx, "files")),
+			    ji(lx, "terms"));
+		}
 	}
 	json_array_foreach(ev->all, i, b)
 	{
@@ -1658,7 +1662,7 @@ static void fixation_list(struct form *fm, const struct ctx *cx, bool scene)
 	static const char *const h_cat[] = {"类别", "文件数", "字节数"};
 	static const unsigned tw_grp[] = {4838, 1600, 1600, 1600};
 	static const char *const h_grp[] = {"应用包或目录", "检材", "文件数", "字节数"};
-	static const unsigned tw_db[] = {450, 2600, 500, 1100, 900, 1700, 2388};
+	static const unsigned tw_db[] = {520, 2470, 560, 1100, 900, 1700, 2388};
 	static const char *const h_db[] = {"序号",         "数据库文件", "检材",   "文件格式",
 					   "大小（字节）", "MD5",        "SHA-256"};
 	const struct cu_forms_in *in = cx->in;
@@ -2069,12 +2073,21 @@ static void result_text(struct cu_text *t, const struct ctx *cx)
 		cu_text_printf(t, "恢复已删除记录 %lld 条（其中 %lld 条写入解析数据库）。",
 			       ji(rec, "stored") + ji(rec, "unread") + ji(rec, "ambiguous"),
 			       ji(rec, "stored"));
-	json_array_foreach(cx->ev->all, i, x)
+	/* The last analysis: its hits per kind, as its entry counted them. */
 	{
-		if (js(x, "event") != NULL && strcmp(js(x, "event"), "ANALYZE") == 0 &&
-		    cx->db->hits >= 0) {
-			cu_text_printf(t, "比对命中 %lld 处。", cx->db->hits);
-			break;
+		const json_t *an = NULL;
+		json_array_foreach(cx->ev->all, i, x) if (js(x, "event") != NULL &&
+							  strcmp(js(x, "event"), "ANALYZE") == 0)
+		    an = x;
+		if (an != NULL) {
+			const json_t *hits =
+			    json_object_get(json_object_get(an, "details"), "hits");
+			cu_text_puts(t, "比对命中");
+			for (i = 0; hit_cn[i][0] != NULL; i++)
+				cu_text_printf(t, "%s%s %lld 处", i ? "、" : "", hit_cn[i][1],
+					       ji(hits, hit_cn[i][0]));
+			cu_text_printf(t, "；关联关系 %lld 条。",
+				       ji(json_object_get(an, "details"), "links"));
 		}
 	}
 }
@@ -2088,6 +2101,9 @@ static void limits_text(struct cu_text *t, const struct ctx *cx)
 
 	if (cx->db->not_examined != NULL && n == 0)
 		cu_text_puts(t, "未发现未经检查的数据库或应用文件");
+	if (cx->db->not_examined == NULL && json_object_get(pd, "not_examined") != NULL)
+		cu_text_printf(t, "%lld 个文件未经检查（明细见检查报告）",
+			       ji(json_object_get(pd, "not_examined"), "count"));
 	json_array_foreach(cx->db->not_examined, i, r)
 	{
 		if (i == 0)
@@ -2179,6 +2195,24 @@ static void examination_record(struct fdoc *d, const struct ctx *cx)
 		if (json_array_size(json_object_get(json_object_get(x, "seal"), "numbers")) > 0) {
 			cu_text_puts(&tb, "；封存编号：");
 			seal_numbers(&tb, x);
+		}
+		/* As recorded at the seizure (not by the lab). */
+		if (js(json_object_get(x, "isolation"), "method") != NULL) {
+			char s3[64];
+			cn_time(in, js(json_object_get(x, "isolation"), "time"), s3, sizeof(s3));
+			cu_text_printf(&tb, "；扣押时隔离措施：%s%s%s",
+				       js(json_object_get(x, "isolation"), "method"),
+				       *s3 ? "，" : "", s3);
+		}
+		if (json_object_size(json_object_get(x, "state_at_seizure")) > 0) {
+			struct cu_buf st = CU_BUF_INIT;
+			struct cu_text ts;
+			cu_text_init(&ts, &st);
+			describe(&ts, json_object_get(x, "state_at_seizure"), state_names);
+			if (st.len > 0)
+				cu_text_printf(&tb, "；扣押时设备状态：%s", st.data);
+			fd_keep(d, &ts);
+			cu_buf_release(&st);
 		}
 		snprintf(t, sizeof(t), "检材 %zu", i + 1);
 		fm_line(&fm, t, b.data);
@@ -2373,7 +2407,7 @@ enum cu_status cu_forms_write_ex(const char *dir, const struct cu_forms_in *in,
 	struct cu_buf png = CU_BUF_INIT, log = CU_BUF_INIT, path = CU_BUF_INIT, idx = CU_BUF_INIT;
 	struct cu_buf csv = CU_BUF_INIT, dbp = CU_BUF_INIT;
 	struct events ev;
-	struct dbfacts db = {NULL, NULL, -1};
+	struct dbfacts db = {NULL, NULL};
 	struct cu_custody_check chk;
 	struct ctx cx;
 	unsigned formats = in->formats ? in->formats : (CU_REPORT_HTML | CU_REPORT_DOCX);

@@ -105,7 +105,8 @@ def cmd_maxpages(out, n):
 ALLOWED = {
     "SHA", "MD5", "IMEI", "MEID", "ICCID", "IMSI", "UDID", "ECID", "RFC", "iOS", "Android",
     "SQLite", "SQLCipher", "QQ", "WhatsApp", "Telegram", "Signal", "iMessage", "ADB", "USB", "AES", "UTC",
-    "CASE", "UCO", "custos", "tar", "gz", "zip", "csv", "html", "docx", "json", "jsonl",
+    "CASE", "UCO", "custos", "tar", "gz", "zip", "csv", "html", "docx", "json", "jsonl", "jsonld",
+    "xlsx", "Excel",
 }
 
 
@@ -209,6 +210,12 @@ def cmd_claims(out, forms, log):
             entries.append(json.loads(line)["body"])
         except (ValueError, KeyError):
             pass
+    # The forms inside the package are written by custos report before the
+    # EXPORT entries of the exports that same report writes (written_by
+    # "report"): those are not theirs to state.
+    inside = os.path.normpath(forms).endswith(os.path.join("report", "forms"))
+    entries = [e for e in entries if not (inside and e.get("event") == "EXPORT" and
+                                          (e.get("details") or {}).get("written_by") == "report")]
     ev = [e.get("event") for e in entries]
     parse = [e for e in entries if e.get("event") == "PARSE"]
     rec = (parse[-1].get("details") or {}).get("recovered") if parse else None

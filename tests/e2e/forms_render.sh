@@ -17,7 +17,7 @@
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup forms_render
 . "$SRCDIR/tests/sim/start.sh"
-tap_plan 49
+tap_plan 53
 
 for c in soffice chromium pdftotext pdfinfo; do
 	command -v $c >/dev/null 2>&1 || bail "$c not installed (scripts/install-deps installs it)"
@@ -144,6 +144,23 @@ printf '%s' "$t" | grep -q 'com.tencent.mm/' && printf '%s' "$t" | grep -q 'Home
 ok $? "two phones: the 固定清单 groups both phones' files by package or directory"
 pdftotext "$T/r3/seizure-list.pdf" - | tr -d ' \n' | grep -q 'FC-2026-000458'
 ok $? "two phones: the second phone's seal number on the 扣押清单"
+
+# 3b. Steps this build may not run itself, as the custody log records them
+# (analysis, an export), and a file not examined (case.db not_examined).
+cp -a "$C3" "$T/two2" && python3 "$SRCDIR/tests/e2e/forms_append.py" "$T/two2/custody/log.jsonl" &&
+	sqlite3 "$T/two2/case.db" "CREATE TABLE IF NOT EXISTS not_examined(ne_id INTEGER PRIMARY KEY,
+	item_id TEXT, device_path TEXT, evidence_path TEXT, sha256 TEXT, size INTEGER, app TEXT,
+	reason TEXT, detail TEXT); INSERT INTO not_examined(item_id, device_path, reason, detail)
+	VALUES ('A2', '/data/data/com.example.vault/databases/vault.db', 'encrypted-no-key',
+	'Encrypted, no key found.')" && "$CUSTOS" --case "$T/two2" report >/dev/null 2>&1 &&
+	render "$T/two2/report/forms" "$T/r3b"
+ok $? "analysis, export and a file not examined: report and render"
+check "analysis and export stated because the log shows them" claims "$T/r3b" "$T/two2/report/forms" "$T/two2/custody/log.jsonl"
+check "analysis and export: no English words" english "$T/r3b" "$T/two2"
+t=$(pdftotext "$T/r3b/examination-record.pdf" - | tr -d ' \n')
+printf '%s' "$t" | grep -q '检查局限：下列[0-9]*个文件未经检查：.*A2/data/data/com.example.vault/databases/vault.db（加密且无密钥）' &&
+	printf '%s' "$t" | grep -q '比对命中暗语关键词3处'
+ok $? "the file not examined in the 检查局限; the hits counted as the ANALYZE entry says"
 
 # 4. 100,000 files: the file list goes to the appendix; every form stays short.
 python3 - "$T/big" <<'PY'
