@@ -231,78 +231,21 @@ out:
 	return rc;
 }
 
-/* One writer of case.db at a time: the flock `custos parse` takes on the
- * CASE/work directory (parse replaces case.db by rename; an analysis of
- * the old file meanwhile would record the hash of the wrong one). */
-static enum cu_status lock_case(struct cu_case *c, int *fd_out, struct cu_error *err)
-{
-	struct cu_buf path = CU_BUF_INIT;
-	enum cu_status rc;
-	int fd = -1;
-
-	if ((rc = cu_case_path(c, "work", &path, err)) != CU_OK ||
-	    (rc = cu_mkdirs(path.data, 0755, false, err)) != CU_OK)
-		goto out;
-	fd = open(path.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		rc = cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path.data);
-		goto out;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			rc =
-			    cu_error_set(err, CU_E_EXISTS,
-					 "another `custos parse` or `custos analyze` is running on "
-					 "this case (it holds '%s'); wait for it to finish",
-					 path.data);
-		else
-			rc = cu_error_errno(err, CU_E_IO, errno, "locking '%s'", path.data);
-		close(fd);
-		goto out;
-	}
-	*fd_out = fd;
-out:
-	cu_buf_release(&path);
-	return rc;
-}
-
 /* Opens CASE/case.db for writing, checking its schema version. */
 static enum cu_status open_rw(const char *path, sqlite3 **out, struct cu_error *err)
 {
 	sqlite3 *db = NULL;
-	int64_t version = 0;
 	enum cu_status rc;
 
-	if (!cu_file_exists(path))
-		return cu_error_set(err, CU_E_NOTFOUND,
-				    "'%s' does not exist: run custos parse first", path);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		rc = cu_error_set(err, CU_E_IO, "cannot open '%s' for writing: %s", path,
-				  db ? sqlite3_errmsg(db) : "out of memory");
-		goto out;
-	}
-	sqlite3_busy_timeout(db, 10000);
-	rc = cu_casedb_schema_version(db, "main", &version, err);
-	if (rc) {
-		cu_error_prefix(err, "'%s' is not a readable case.db", path);
-		goto out;
-	}
-	if (version != CU_CASEDB_SCHEMA_VERSION) {
-		rc = cu_error_set(err, CU_E_UNSUPPORTED,
-				  "'%s': case.db schema version %lld, this custos analyses version "
-				  "%d: run custos parse again to rebuild it",
-				  path, (long long)version, CU_CASEDB_SCHEMA_VERSION);
-		goto out;
-	}
+	if ((rc = cu_casedb_open_update(path, &db, err)) != CU_OK)
+		return rc;
 	rc = cu_casedb_exec(db, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", err);
-	if (rc)
-		goto out;
+	if (rc) {
+		sqlite3_close(db);
+		return rc;
+	}
 	*out = db;
-	db = NULL;
-out:
-	sqlite3_close(db);
-	return rc;
+	return CU_OK;
 }
 
 static enum cu_status load_lexicon(const struct cu_analysis_opts *opts, struct cu_lexicon **out,
@@ -400,7 +343,7 @@ enum cu_status cu_analysis_run(struct cu_case *c, const struct cu_analysis_opts 
 	memset(&stats, 0, sizeof(stats));
 	memset(&s, 0, sizeof(s));
 	if ((rc = cu_case_path(c, CU_CASE_DB, &path, err)) != CU_OK ||
-	    (rc = lock_case(c, &lock_fd, err)) != CU_OK)
+	    (rc = cu_case_lock_work(c, &lock_fd, err)) != CU_OK)
 		goto out;
 	if ((rc = load_lexicon(opts, &lx, err)) != CU_OK)
 		goto out;

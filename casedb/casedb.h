@@ -59,6 +59,10 @@ enum cu_status cu_casedb_open_write(const char *path, sqlite3 **out,
  */
 enum cu_status cu_casedb_open_read(const char *path, sqlite3 **out,
 				   struct cu_error *err) CU_WARN_UNUSED;
+/* The same checks, opened read-write with a 10 s busy timeout (for the
+ * analysis, which rewrites hits and links in place). */
+enum cu_status cu_casedb_open_update(const char *path, sqlite3 **out,
+				     struct cu_error *err) CU_WARN_UNUSED;
 
 /* The user_version of schema ("main", or the name of an ATTACHed case.db)
  * of an open connection. *version is set only on success. */

@@ -64,21 +64,26 @@ out:
 	return rc;
 }
 
-enum cu_status cu_casedb_open_read(const char *path, sqlite3 **out, struct cu_error *err)
+/* Opens path (read-only or read-write) and checks its schema version. */
+static enum cu_status open_checked(const char *path, bool write, sqlite3 **out,
+				   struct cu_error *err)
 {
 	sqlite3 *db = NULL;
 	int64_t version = 0;
 	enum cu_status rc;
+	int flags = (write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
 
 	if (!cu_file_exists(path))
 		return cu_error_set(err, CU_E_NOTFOUND,
 				    "'%s' does not exist: run custos parse first", path);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		rc = cu_error_set(err, CU_E_FORMAT, "cannot open '%s': %s", path,
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		rc = cu_error_set(err, write ? CU_E_IO : CU_E_FORMAT, "cannot open '%s'%s: %s",
+				  path, write ? " for writing" : "",
 				  db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
 	}
+	if (write)
+		sqlite3_busy_timeout(db, 10000);
 	rc = cu_casedb_schema_version(db, "main", &version, err);
 	if (rc) {
 		cu_error_prefix(err, "'%s' is not a readable case.db", path);
@@ -96,4 +101,14 @@ enum cu_status cu_casedb_open_read(const char *path, sqlite3 **out, struct cu_er
 out:
 	sqlite3_close(db); /* NULL: no-op */
 	return rc;
+}
+
+enum cu_status cu_casedb_open_read(const char *path, sqlite3 **out, struct cu_error *err)
+{
+	return open_checked(path, false, out, err);
+}
+
+enum cu_status cu_casedb_open_update(const char *path, sqlite3 **out, struct cu_error *err)
+{
+	return open_checked(path, true, out, err);
 }

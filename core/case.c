@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1223,4 +1224,36 @@ out:
 	cu_buf_release(&path);
 	cu_buf_release(&miss);
 	return st;
+}
+
+enum cu_status cu_case_lock_work(const struct cu_case *c, int *fd_out, struct cu_error *err)
+{
+	struct cu_buf path = CU_BUF_INIT;
+	enum cu_status rc;
+	int fd = -1;
+
+	if ((rc = cu_case_path(c, "work", &path, err)) != CU_OK ||
+	    (rc = cu_mkdirs(path.data, 0755, false, err)) != CU_OK)
+		goto out;
+	fd = open(path.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		rc = cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path.data);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			rc =
+			    cu_error_set(err, CU_E_EXISTS,
+					 "another `custos parse` or `custos analyze` is running on "
+					 "this case (it holds '%s'); wait for it to finish",
+					 path.data);
+		else
+			rc = cu_error_errno(err, CU_E_IO, errno, "locking '%s'", path.data);
+		close(fd);
+		goto out;
+	}
+	*fd_out = fd;
+out:
+	cu_buf_release(&path);
+	return rc;
 }

@@ -778,6 +778,13 @@ void cu_case_close(struct cu_case *c);
 /* Joins CASE + rel safely. */
 enum cu_status cu_case_path(const struct cu_case *c, const char *rel, struct cu_buf *out,
 			    struct cu_error *err) CU_WARN_UNUSED;
+/* One writer of case.db at a time (parse writes CASE/case.db.tmp and
+ * renames it; analyze rewrites hits and links): an exclusive flock on the
+ * CASE/work directory itself (scratch, never sealed, no lock file whose
+ * name could collide with an item's). *fd_out holds the lock until
+ * closed. CU_E_EXISTS when another parse or analyze holds it. */
+enum cu_status cu_case_lock_work(const struct cu_case *c, int *fd_out,
+				 struct cu_error *err) CU_WARN_UNUSED;
 /* Saves c->manifest atomically (pretty, stable key order). */
 enum cu_status cu_case_save_manifest(struct cu_case *c, struct cu_error *err) CU_WARN_UNUSED;
 /* The actor for entries the tool writes, first found of: --examiner

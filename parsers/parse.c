@@ -2651,43 +2651,6 @@ out:
 	return rc;
 }
 
-/* One parse at a time per case: both would write CASE/case.db.tmp. The
- * lock is a flock on the CASE/work directory itself (scratch, never
- * sealed; no lock file whose name could collide with an item's). */
-static enum cu_status lock_case(struct cu_case *c, int *fd_out, struct cu_error *err)
-{
-	struct cu_buf path = CU_BUF_INIT;
-	enum cu_status rc;
-	int fd = -1;
-
-	rc = cu_case_path(c, "work", &path, err);
-	if (!rc)
-		rc = cu_mkdirs(path.data, 0755, false, err);
-	if (rc)
-		goto out;
-	fd = open(path.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		rc = cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path.data);
-		goto out;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			rc =
-			    cu_error_set(err, CU_E_EXISTS,
-					 "another `custos parse` is running on this case (it holds "
-					 "'%s'); wait for it to finish",
-					 path.data);
-		else
-			rc = cu_error_errno(err, CU_E_IO, errno, "locking '%s'", path.data);
-		close(fd);
-		goto out;
-	}
-	*fd_out = fd;
-out:
-	cu_buf_release(&path);
-	return rc;
-}
-
 static enum cu_status fsync_path(const char *path, struct cu_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -2876,7 +2839,7 @@ enum cu_status cu_parse_case_run(struct cu_case *c, const struct cu_parse_opts *
 		}
 	}
 
-	rc = lock_case(c, &lock_fd, err);
+	rc = cu_case_lock_work(c, &lock_fd, err);
 	if (rc)
 		goto out;
 	rc = cu_case_path(c, CU_CASE_DB ".tmp", &tmp, err);

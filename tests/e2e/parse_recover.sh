@@ -215,9 +215,12 @@ like "$(cat "$R/index.html")" "已恢复 Recovered \\(deleted\\)</a></th><td cla
 chat=$(cat "$R"/chats/sms/*.html)
 like "$chat" "已恢复（已删除）/ recovered \\(deleted\\)" "the chat page marks recovered messages"
 like "$chat" "RECOVER-ME-1 明早六点码头交货 &lt;script&gt;alert\\(1\\)&lt;/script&gt;" "the recovered body is shown, escaped"
-# The pages and scripts only: report/exports/ holds the rows as data (CSV, xlsx), text as found.
+# Pages, scripts and drawings must hold the text escaped; the exports
+# (report/exports/*.csv|json|xlsx) are data files and carry it as found.
 nok "$(grep -rlq --include='*.html' --include='*.js' --include='*.svg' '<script>alert(1)' "$R"; echo $?)" \
-	"no unescaped text of a recovered row in any page, script or image of the report"
+	"no unescaped text of a recovered row in any page, script or drawing of the report"
+ok "$(grep -q 'RECOVER-ME-1 明早六点码头交货 <script>alert(1)' "$R"/exports/messages.csv; echo $?)" \
+	"the messages export carries the recovered body as found"
 like "$chat" "(freeblock|unallocated|freelist) deleted.*/$SMS · sha256 $sms_sha" \
 	"the chat page gives the recovered row's source kind, status, file and hash"
 calls=$(cat "$R"/calls-*.html)

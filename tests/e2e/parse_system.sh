@@ -115,7 +115,7 @@ is "$(find "$C/work" -type f 2>/dev/null | wc -l | tr -d ' ')" 0 "no staged copi
 if command -v flock >/dev/null; then
 	flock "$C/work" "$CUSTOS" --case "$C" parse >"$T/locked.out" 2>"$T/locked.err"
 	ok $([ $? -ne 0 ] && echo 0 || echo 1) "a second parse while one holds the case lock is refused"
-	like "$(cat "$T/locked.err")" "another .custos parse. is running" "the refusal says why"
+	like "$(cat "$T/locked.err")" "another .custos parse. or .custos analyze. is running" "the refusal says why"
 	cmp -s "$T/case1.db" "$C/case.db"; ok $? "the refused run left case.db alone"
 else
 	skip "flock(1) missing"
