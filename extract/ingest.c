@@ -51,7 +51,7 @@ struct cu_ingest {
 	bool resume;
 	struct cu_hasher *hashers[2]; /* made on first use */
 	bool hasher_busy[2];
-	unsigned char *buf, *buf2;     /* CHUNK bytes each, made on first use */
+	unsigned char *buf;            /* CHUNK bytes, made on first use */
 	struct cu_ingest_pathmap done; /* resume: inventory of the item so far */
 	struct cu_ingest_pathmap used; /* written or re-checked by this writer */
 	struct cu_buf warn_json;       /* JSON array elements, "," separated */
@@ -677,12 +677,8 @@ enum cu_status cu_ingest_file_open(struct cu_ingest *w, struct cu_ingest_slot *s
 	return CU_OK;
 }
 
-/* async: p stays unchanged until the next hasher call of this file (the
- * next write, the commit or the abort), so MD5 (and SM3) may go on reading
- * it on their thread while this one writes the copy (cu_ingest_copy_fd's
- * two buffers). */
-static enum cu_status file_write(struct cu_ingest_file *o, const void *p, size_t n, bool async,
-				 struct cu_error *err)
+enum cu_status cu_ingest_file_write(struct cu_ingest_file *o, const void *p, size_t n,
+				    struct cu_error *err)
 {
 	enum cu_status st;
 	if (n == 0)
@@ -703,8 +699,7 @@ static enum cu_status file_write(struct cu_ingest_file *o, const void *p, size_t
 		if ((st = cu_ingest_check_space(o->w, 0, err)) != CU_OK)
 			return st;
 	}
-	if ((st = async ? cu_hasher_update_start(o->w->hashers[o->hasher], p, n, err)
-			: cu_hasher_update(o->w->hashers[o->hasher], p, n, err)) != CU_OK)
+	if ((st = cu_hasher_update(o->w->hashers[o->hasher], p, n, err)) != CU_OK)
 		return st;
 	if ((st = cu_write_all(o->fd, p, n, o->abs, err)) != CU_OK)
 		return st;
@@ -720,12 +715,6 @@ static enum cu_status file_write(struct cu_ingest_file *o, const void *p, size_t
 	o->n += n;
 	kill_hook(o->w);
 	return CU_OK;
-}
-
-enum cu_status cu_ingest_file_write(struct cu_ingest_file *o, const void *p, size_t n,
-				    struct cu_error *err)
-{
-	return file_write(o, p, n, false, err);
 }
 
 enum cu_status cu_ingest_file_commit(struct cu_ingest_file *o, const struct timespec *mtime,
@@ -1071,8 +1060,7 @@ enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
 	if ((uint64_t)sb.st_size >= ((uint64_t)1 << 20) &&
 	    (st = cu_ingest_check_space(w, (uint64_t)sb.st_size, err)) != CU_OK)
 		return st;
-	if ((w->buf == NULL && (w->buf = cu_malloc(CHUNK)) == NULL) ||
-	    (w->buf2 == NULL && (w->buf2 = cu_malloc(CHUNK)) == NULL))
+	if (w->buf == NULL && (w->buf = cu_malloc(CHUNK)) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "out of memory");
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if ((st = cu_ingest_file_open(w, s, &o, err)) != CU_OK) {
@@ -1082,11 +1070,8 @@ enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
 		cu_ingest_skip(w, what, "name not storable in the case");
 		return CU_OK;
 	}
-	/* Chunks alternate between two buffers: MD5 of one runs on the
-	 * hasher's thread beside SHA-256, the write and the next read. */
-	for (unsigned k = 0;; k ^= 1) {
-		unsigned char *buf = k ? w->buf2 : w->buf;
-		ssize_t r = read(fd, buf, CHUNK);
+	for (;;) {
+		ssize_t r = read(fd, w->buf, CHUNK);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r < 0) {
@@ -1096,7 +1081,7 @@ enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
 		}
 		if (r == 0)
 			break;
-		if ((st = file_write(&o, buf, (size_t)r, true, err)) != CU_OK)
+		if ((st = cu_ingest_file_write(&o, w->buf, (size_t)r, err)) != CU_OK)
 			goto fail;
 		if (w->prog != NULL)
 			cu_progress_add(w->prog, (uint64_t)r);
@@ -1260,8 +1245,7 @@ void cu_ingest_free(struct cu_ingest *w)
 	cu_buf_release(&w->skipped_json);
 	cu_hasher_free(w->hashers[0]);
 	cu_hasher_free(w->hashers[1]);
-	free(w->buf); /* after the hashers: their threads may read it */
-	free(w->buf2);
+	free(w->buf);
 	free(w->item);
 	cu_ingest_pathmap_release(&w->done);
 	cu_ingest_pathmap_release(&w->used);
