@@ -21,6 +21,7 @@
  */
 #include "config.h" /* CUSTOS_TEST_HOOKS */
 #include "report/seal_int.h"
+#include "casedb/casedb.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1553,10 +1554,25 @@ static enum cu_status write_jsonld(struct sealctx *s, struct cu_error *err)
 	struct cu_textout t;
 	enum cu_status st;
 
-	if ((st = cu_textout_open(&t, s->jsonld_path.data, s->algs, NULL, err)) != CU_OK)
+	sqlite3 *db = NULL;
+	struct cu_buf dbp = CU_BUF_INIT;
+
+	/* A parsed case: its case.db artifacts go into case.jsonld too. */
+	if ((st = cu_case_path(s->c, CU_CASE_DB, &dbp, err)) != CU_OK)
 		return st;
-	if ((st = cu_seal_caseuco(s->c->manifest, s->uuid, s->logbuf.data, s->logbuf.len, each_file,
-				  s->files, &t, err)) != CU_OK) {
+	if (cu_file_exists(dbp.data) && (st = cu_casedb_open_read(dbp.data, &db, err)) != CU_OK) {
+		cu_buf_release(&dbp);
+		return st;
+	}
+	cu_buf_release(&dbp);
+	if ((st = cu_textout_open(&t, s->jsonld_path.data, s->algs, NULL, err)) != CU_OK) {
+		sqlite3_close(db);
+		return st;
+	}
+	st = cu_seal_caseuco_db(s->c->manifest, s->uuid, s->logbuf.data, s->logbuf.len, each_file,
+				s->files, db, &t, err);
+	sqlite3_close(db);
+	if (st != CU_OK) {
 		cu_textout_abort(&t);
 		return st;
 	}

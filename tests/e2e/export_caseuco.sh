@@ -62,7 +62,7 @@ ok $? "a copy of the same case state exports the same bytes"
 # The sealed package: its case.jsonld passes the same term check.
 run "seal" "$CUSTOS" --case "$C" seal --allow-incomplete -o "$T/pkg"
 unzip -p "$T"/pkg/*.custos.zip case.jsonld >"$T/sealed.jsonld"
-$CHK "$T/sealed.jsonld" >"$T/chk2.out" 2>&1
+$CHK "$T/sealed.jsonld" "$C/case.db" >"$T/chk2.out" 2>&1
 st=$?
 sed 's/^/# /' "$T/chk2.out"
 ok $st "the sealed package's case.jsonld uses only listed terms, references resolve"
