@@ -20,7 +20,7 @@
 # report marks the rows and escapes their (hostile) text.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup parse_recover
-tap_plan 52
+tap_plan 53
 export SOURCE_DATE_EPOCH=1700000000
 FX="$SRCDIR/fixtures/apps"
 [ -f "$FX/sms-android/mmssms.sql" ] || bail "fixtures/apps/sms-android/mmssms.sql missing"
