@@ -1015,7 +1015,7 @@ static const char *const app_cn[][2] = {{"sms", "短信"},
 					{"whatsapp", "WhatsApp 消息"},
 					{"telegram", "Telegram 消息"},
 					{"signal", "Signal 消息"},
-					{"alipay", "支付宝"},
+					{"alipay", "支付宝消息"},
 					{"contacts", "通讯录"},
 					{"calls", "通话记录"},
 					{NULL, NULL}};

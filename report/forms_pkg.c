@@ -195,9 +195,12 @@ enum cu_status cu_report_forms_for_package(const char *package, const struct cu_
 	in.tz_label = label;
 	in.formats = o ? o->formats : 0;
 	/* case.db beside the forms only while they are written. */
-	if ((st = cu_buf_printf(&db, err, "%s.case.db", tmp.data)) != CU_OK ||
-	    (st = copy_casedb(package, db.data, err)) != CU_OK)
+	if ((st = cu_buf_printf(&db, err, "%s.case.db", tmp.data)) != CU_OK)
 		goto out;
+	if ((st = copy_casedb(package, db.data, err)) != CU_OK) {
+		unlink(db.data);
+		goto out;
+	}
 	st = cu_forms_write_ex(tmp.data, &in,
 			       cu_case_examiner_named() && actor != NULL ? actor->name : NULL,
 			       db.data, &names, err);
