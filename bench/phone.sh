@@ -52,6 +52,14 @@
 # baselines) the 1x scale takes ~25 minutes and all three ~45, if the cost
 # is linear; peak RSS that grows per file decides whether it fits at all:
 #   BUILDDIR=. BENCH_FILES=1000000 BENCHTMP=/var/tmp sh bench/phone.sh
+# Measure on a journaled file system (see bench/RESULTS.md: ext4 without a
+# journal skips recently deleted inodes). A loop image does, if its loop
+# device bypasses the host's page cache; otherwise every block is cached
+# twice and written back through the host file system, and the loop device
+# becomes the floor (a 1.5 GB dd with fsync: 7.1 s against 1.2 s):
+#   truncate -s 40G img; mkfs.ext4 -q -F img; mount -o loop img /mnt/b
+#   losetup --direct-io=on "$(findmnt -no SOURCE /mnt/b)"
+#   BENCHTMP=/mnt/b BUILDDIR=. sh bench/phone.sh
 # To profile one step per file, keep a scale's data (BENCH_KEEP=1 leaves the
 # last scale's case and package in place and prints where) and run
 # bench/phone_profile.sh on them.
