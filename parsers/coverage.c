@@ -117,20 +117,28 @@ bool cu_parse_app_store(const char *device_path)
 	return false;
 }
 
+/* The first cap bytes of path (fewer when it is shorter) into head. */
+static enum cu_status read_head(const char *path, unsigned char *head, size_t cap, size_t *got,
+				struct cu_error *err)
+{
+	enum cu_status rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path);
+	rc = cu_read_full(fd, head, cap, got, path, err);
+	close(fd);
+	return rc;
+}
+
 enum cu_status cu_parse_looks_encrypted(const char *path, bool *yes, struct cu_error *err)
 {
 	unsigned char head[4096];
 	size_t got = 0;
 	enum cu_status rc;
-	int fd;
 
 	*yes = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path);
-	rc = cu_read_full(fd, head, sizeof(head), &got, path, err);
-	close(fd);
-	if (rc)
+	if ((rc = read_head(path, head, sizeof(head), &got, err)) != CU_OK)
 		return rc;
 	*yes = got >= 512 && cu_bytes_entropy(head, got) >= 7.5;
 	return CU_OK;
@@ -142,15 +150,9 @@ enum cu_status cu_parse_is_sqlite(const char *path, bool *yes, struct cu_error *
 	unsigned char head[16];
 	size_t got = 0;
 	enum cu_status rc;
-	int fd;
 
 	*yes = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return cu_error_errno(err, CU_E_IO, errno, "opening '%s'", path);
-	rc = cu_read_full(fd, head, sizeof(head), &got, path, err);
-	close(fd);
-	if (rc)
+	if ((rc = read_head(path, head, sizeof(head), &got, err)) != CU_OK)
 		return rc;
 	*yes = got == sizeof(head) && memcmp(head, magic, sizeof(head)) == 0;
 	return CU_OK;
