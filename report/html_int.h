@@ -26,6 +26,11 @@ void hw_printf(struct hw *w, const char *fmt, ...) CU_PRINTF(2, 3);
 void hw_textf(struct hw *w, const char *s, size_t n, unsigned flags);
 void hw_text(struct hw *w, const char *s);
 void hw_text1(struct hw *w, const char *s); /* one line */
+/* Every report page's head: CSP, stylesheet (and search.js when search),
+ * the navigation of all pages, the title as <h1>; prefix leads to the
+ * report's root from the page's folder ("" or "../"). */
+void cu_report_page_head(struct hw *w, const char *case_id, const char *title, const char *prefix,
+			 bool search);
 void hw_attr(struct hw *w, const char *s);
 /* Writes the URL of prefix + rel and returns true, or writes nothing and
  * returns false when rel is not a safe relative path. */

@@ -141,28 +141,7 @@ static sqlite3_stmt *prov_q(struct hp *p, const char *table)
 
 static void page_begin(struct hp *p, struct hw *w, const char *title)
 {
-	static const char *const nav[][2] = {
-	    {"index.html", "概要 Summary"},     {"chats.html", "聊天 Chats"},
-	    {"hits-1.html", "命中 Hits"},       {"hitvalues.html", "命中归类 Hits by value"},
-	    {"links.html", "关联 Links"},       {"sources.html", "来源 Sources"},
-	    {"custody.html", "监管链 Custody"},
-	};
-	hw_raw(w, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-		  "<meta http-equiv=\"Content-Security-Policy\" content=\"" CSP "\">\n"
-		  "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
-	hw_text1(w, title);
-	hw_raw(w, " — ");
-	hw_text1(w, p->h->case_id);
-	hw_raw(w,
-	       "</title>\n<link rel=\"stylesheet\" href=\"assets/report.css\">\n</head>\n<body>\n"
-	       "<header><span class=\"case\">");
-	hw_text1(w, p->h->case_id);
-	hw_raw(w, "</span>");
-	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++)
-		hw_printf(w, "<a href=\"%s\">%s</a>", nav[i][0], nav[i][1]);
-	hw_raw(w, "</header>\n<main>\n<h1>");
-	hw_text1(w, title);
-	hw_raw(w, "</h1>\n");
+	cu_report_page_head(w, p->h->case_id, title, "", false);
 }
 
 static enum cu_status page_end(struct hp *p, struct hw *w, struct cu_error *err)

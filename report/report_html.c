@@ -696,8 +696,8 @@ static enum cu_status open_page(struct rep *r, struct hw *w, const char *rel, st
 	return st;
 }
 
-static void page_begin(struct rep *r, struct hw *w, const char *title, const char *prefix,
-		       bool search)
+void cu_report_page_head(struct hw *w, const char *case_id, const char *title, const char *prefix,
+			 bool search)
 {
 	static const char *const nav[][2] = {
 	    {"index.html", "概要 Summary"},
@@ -721,12 +721,12 @@ static void page_begin(struct rep *r, struct hw *w, const char *title, const cha
 		  "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
 	hw_text1(w, title);
 	hw_raw(w, " — ");
-	hw_text1(w, r->case_id);
+	hw_text1(w, case_id);
 	hw_printf(w, "</title>\n<link rel=\"stylesheet\" href=\"%sassets/report.css\">\n", prefix);
 	if (search)
 		hw_printf(w, "<script src=\"%sassets/search.js\"></script>\n", prefix);
 	hw_raw(w, "</head>\n<body>\n<header><span class=\"case\">");
-	hw_text1(w, r->case_id);
+	hw_text1(w, case_id);
 	hw_raw(w, "</span>");
 	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++)
 		hw_printf(w, "<a href=\"%s%s\">%s</a>", prefix, nav[i][0], nav[i][1]);
@@ -736,6 +736,12 @@ static void page_begin(struct rep *r, struct hw *w, const char *title, const cha
 	if (search)
 		hw_raw(w, "<div class=\"filter\"><label>筛选本页 Filter this page: <input "
 			  "type=\"search\" id=\"filter\"></label></div>\n");
+}
+
+static void page_begin(struct rep *r, struct hw *w, const char *title, const char *prefix,
+		       bool search)
+{
+	cu_report_page_head(w, r->case_id, title, prefix, search);
 }
 
 static enum cu_status page_end(struct rep *r, struct hw *w, struct cu_error *err)
