@@ -60,8 +60,9 @@ static void find_build_tree(void)
 	*slash = '\0';
 	char cand[4096 + 16];
 	snprintf(cand, sizeof(cand), "%s/../data", exe);
-	if (strlen(cand) < sizeof(build_tree_dir) && has_lexicon(cand))
-		snprintf(build_tree_dir, sizeof(build_tree_dir), "%s", cand);
+	size_t len = strlen(cand);
+	if (len < sizeof(build_tree_dir) && has_lexicon(cand))
+		memcpy(build_tree_dir, cand, len + 1);
 }
 
 const char *cu_analysis_data_dir(void)
