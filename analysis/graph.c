@@ -372,7 +372,8 @@ static enum cu_status write_svg(FILE *f, sqlite3_stmt *nodes, sqlite3_stmt *edge
 		}
 		n++;
 	}
-	qsort(v, n, sizeof(*v), weight_cmp);
+	if (n > 0) /* v is NULL for a case without nodes */
+		qsort(v, n, sizeof(*v), weight_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].item)
 			items++;
@@ -401,7 +402,8 @@ static enum cu_status write_svg(FILE *f, sqlite3_stmt *nodes, sqlite3_stmt *edge
 			drawn_others++;
 		}
 	}
-	qsort(v, n, sizeof(*v), id_cmp);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), id_cmp);
 	fprintf(
 	    f,
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "

@@ -50,7 +50,13 @@ is "$st $1 ${3:-x}" "0 $2 0" "1 000 000 rows: exit 0, every deleted row once ($1
 grep -q "fixed-size filter" "$T/big.err"
 ok $? "the note says the live rows were told by a fixed-size filter"
 rss=$(tail -n 1 "$T/rss")
-ok $([ "${rss:-999999}" -lt 65536 ] && echo 0 || echo 1) "peak RSS $((${rss:-0} / 1024)) MiB < 64 MiB"
+if [ -n "${ASAN_OPTIONS-}" ]; then
+	# make check-asan: RSS is mostly ASan's shadow memory and quarantine,
+	# not custos's; the plain suite holds the bound.
+	skip "peak RSS not meaningful under AddressSanitizer ($((${rss:-0} / 1024)) MiB)"
+else
+	ok $([ "${rss:-999999}" -lt 65536 ] && echo 0 || echo 1) "peak RSS $((${rss:-0} / 1024)) MiB < 64 MiB"
+fi
 "$CUSTOS" recover "$T/small.db" --json >/dev/null 2>"$T/small.err"
 st=$?
 grep -q "fixed-size filter" "$T/small.err"
