@@ -405,6 +405,28 @@ enum cu_status cu_ingest_record(struct cu_ingest *w, const struct cu_ingest_slot
 enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
 				 struct cu_ingest_slot *s, struct cu_ingest_fileinfo *fi,
 				 struct cu_error *err) CU_WARN_UNUSED;
+/*
+ * The same for a directory walk (cu_ingest_unique_names on): fd is the
+ * writer's from here on (closed by it, also on failure), and the copy may
+ * run on one of the writer's copier threads (CUSTOS_IMPORT_COPIERS, 2;
+ * 0 copies inline) while the caller goes on to the next file. The
+ * inventory, warnings and skips come out in the order of the calls, as
+ * with cu_ingest_copy_fd(); anything that records (cu_ingest_record, _warn,
+ * _skip, _flush, _file_open) first lists every file handed over. A
+ * copier's failure is returned by a later call (this one, _drain, _flush,
+ * _record); files handed over after the failing one are removed unlisted.
+ * fi's strings are copied; fi->meta, derived_from and link_target must be
+ * NULL for the copy to leave this thread.
+ */
+enum cu_status cu_ingest_copy_fd_async(struct cu_ingest *w, int fd, const char *what,
+				       struct cu_ingest_slot *s, struct cu_ingest_fileinfo *fi,
+				       struct cu_error *err) CU_WARN_UNUSED;
+/* Lists every file handed to the copiers (waiting for them); returns a
+ * copier's failure not reported yet. */
+enum cu_status cu_ingest_drain(struct cu_ingest *w, struct cu_error *err) CU_WARN_UNUSED;
+/* Lists the files the copiers have finished, oldest first, without
+ * waiting; returns a failure not reported yet. */
+enum cu_status cu_ingest_drain_ready(struct cu_ingest *w, struct cu_error *err) CU_WARN_UNUSED;
 /* Writes bytes already in memory and records them; d (may be NULL) gets
  * the digests. */
 enum cu_status cu_ingest_store_mem(struct cu_ingest *w, const void *p, size_t n,

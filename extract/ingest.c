@@ -6,11 +6,14 @@
  *
  * Environment:
  *   CUSTOS_IMPORT_BATCH_FILES=N    files per group commit (256)
+ *   CUSTOS_IMPORT_COPIERS=N        copier threads of a directory walk (2, at
+ *                                  most 8; 0 copies on the walk's thread)
  *   CUSTOS_TEST_KILL_AFTER_FILES=N TEST ONLY (builds with CUSTOS_TEST_HOOKS):
  *                                  SIGKILL ourselves once N files are
  *                                  recorded, in the middle of writing the
  *                                  next one (the resume tests); also makes
- *                                  group commits synchronous
+ *                                  group commits synchronous, and copies
+ *                                  inline unless CUSTOS_IMPORT_COPIERS is set
  */
 #include "config.h"
 
@@ -75,7 +78,19 @@ struct cu_ingest {
 	unsigned char head[16];    /* first bytes of the file committed last, */
 	size_t head_n;             /* for its inventory line */
 	struct cu_buf head_rel;
+	struct pool *pool;    /* copiers of cu_ingest_copy_fd_async(), made on first use */
+	bool no_pool;         /* threads could not be made: copy inline */
+	bool kill_inline;     /* the kill test hook without CUSTOS_IMPORT_COPIERS */
+	enum cu_status pool_st; /* sticky failure of a copier, reported once */
+	struct cu_error pool_err;
 };
+
+static void pool_settle(struct cu_ingest *w);
+static void pool_stop(struct cu_ingest *w);
+static enum cu_status record_line(struct cu_ingest *w, const struct cu_ingest_slot *s,
+				  const struct cu_ingest_fileinfo *fi, const struct cu_digests *d,
+				  struct cu_error *err);
+static enum cu_status flush_batch(struct cu_ingest *w, bool wait, struct cu_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Drop-behind                                                         */
@@ -324,18 +339,12 @@ static void list_append(struct cu_buf *b, uint64_t *listed, const char *json_val
 	(*listed)++;
 }
 
-void cu_ingest_warn(struct cu_ingest *w, bool failure, const char *fmt, ...)
+static void warn_msg(struct cu_ingest *w, bool failure, const char *msg)
 {
-	char msg[CU_ERROR_MSG_MAX];
 	struct cu_buf jb = CU_BUF_INIT;
 	struct cu_json j;
 	struct cu_error e;
-	va_list ap;
 
-	va_start(ap, fmt);
-	/* A huge member name loses its middle, never the reason at the end. */
-	cu_error_vformat(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	cu_warn("%s: %s", w->what, msg);
 	w->st.warnings++;
 	if (failure)
@@ -347,7 +356,34 @@ void cu_ingest_warn(struct cu_ingest *w, bool failure, const char *fmt, ...)
 	cu_buf_release(&jb);
 }
 
-void cu_ingest_skip(struct cu_ingest *w, const char *what, const char *why)
+/* Without waiting for the copiers: for their own results, in order. */
+static void CU_PRINTF(3, 4) warn_now(struct cu_ingest *w, bool failure, const char *fmt, ...)
+{
+	char msg[CU_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	cu_error_vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn_msg(w, failure, msg);
+}
+
+void cu_ingest_warn(struct cu_ingest *w, bool failure, const char *fmt, ...)
+{
+	char msg[CU_ERROR_MSG_MAX];
+	va_list ap;
+
+	/* The files handed to the copiers come first: warnings keep the order
+	 * of the source whatever thread finished first. */
+	pool_settle(w);
+	va_start(ap, fmt);
+	/* A huge member name loses its middle, never the reason at the end. */
+	cu_error_vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn_msg(w, failure, msg);
+}
+
+static void skip_now(struct cu_ingest *w, const char *what, const char *why)
 {
 	struct cu_buf jb = CU_BUF_INIT;
 	struct cu_json j;
@@ -362,6 +398,12 @@ void cu_ingest_skip(struct cu_ingest *w, const char *what, const char *why)
 	if (cu_json_finish(&j, &e) == CU_OK)
 		list_append(&w->skipped_json, &w->skipped_listed, jb.data);
 	cu_buf_release(&jb);
+}
+
+void cu_ingest_skip(struct cu_ingest *w, const char *what, const char *why)
+{
+	pool_settle(w);
+	skip_now(w, what, why);
 }
 
 const char *cu_ingest_warnings_json(const struct cu_ingest *w)
@@ -556,6 +598,7 @@ enum cu_status cu_ingest_slot_plan_path(struct cu_ingest *w, const char *rel,
 
 void cu_ingest_unique_names(struct cu_ingest *w, bool on)
 {
+	pool_settle(w); /* files in flight were handed over under the old rule */
 	w->unique_names = on;
 }
 
@@ -602,8 +645,11 @@ enum cu_status cu_ingest_adopt(struct cu_ingest *w, struct cu_ingest_slot *s,
 			       const struct cu_ingest_spooled *sp,
 			       const struct cu_ingest_fileinfo *fi, struct cu_error *err)
 {
+	enum cu_status st;
 	if (s->done)
 		return CU_OK;
+	if ((st = cu_ingest_drain(w, err)) != CU_OK)
+		return st;
 	if (sp->head_n > sizeof(w->head))
 		return cu_error_set(err, CU_E_INTERNAL, "spooled head of %zu bytes", sp->head_n);
 	/* A second name for the same bytes: the spool stays whole until the
@@ -643,6 +689,9 @@ enum cu_status cu_ingest_file_open(struct cu_ingest *w, struct cu_ingest_slot *s
 	enum cu_status st;
 	int k;
 
+	/* Files handed to the copiers are listed before this one. */
+	if ((st = cu_ingest_drain(w, err)) != CU_OK)
+		return st;
 	o->w = w;
 	o->hasher = -1;
 	o->abs = s->abs.data;
@@ -781,6 +830,17 @@ enum cu_status cu_ingest_record(struct cu_ingest *w, const struct cu_ingest_slot
 				const struct cu_ingest_fileinfo *fi, const struct cu_digests *d,
 				struct cu_error *err)
 {
+	/* Lines go out in the order files were handed over: the copiers' first. */
+	pool_settle(w);
+	if (w->pool_st != CU_OK)
+		return cu_ingest_drain(w, err);
+	return record_line(w, s, fi, d, err);
+}
+
+static enum cu_status record_line(struct cu_ingest *w, const struct cu_ingest_slot *s,
+				  const struct cu_ingest_fileinfo *fi, const struct cu_digests *d,
+				  struct cu_error *err)
+{
 	enum cu_status st;
 	struct cu_inventory_rec r;
 	struct cu_ingest_pathmap_val v;
@@ -858,7 +918,7 @@ enum cu_status cu_ingest_record(struct cu_ingest *w, const struct cu_ingest_slot
 	w->st.recorded++;
 	if (w->pending_n >= w->batch_files || w->pending_bytes >= BATCH_BYTES ||
 	    w->st.recorded == 1 || cu_time_now_ms() - w->last_flush_ms >= BATCH_MS)
-		st = cu_ingest_flush(w, false, err);
+		st = flush_batch(w, false, err);
 out:
 	json_decref(meta);
 	cu_buf_release(&devp);
@@ -972,6 +1032,21 @@ static enum cu_status committer_idle(struct committer *c, struct cu_error *err)
 
 enum cu_status cu_ingest_flush(struct cu_ingest *w, bool wait, struct cu_error *err)
 {
+	struct cu_error e;
+	/* What was listed before a copier's failure still goes out; then the
+	 * failure is returned. */
+	enum cu_status dst = cu_ingest_drain(w, &e);
+	enum cu_status st = flush_batch(w, wait, err);
+	if (st == CU_OK && dst != CU_OK) {
+		if (err != NULL)
+			*err = e;
+		st = dst;
+	}
+	return st;
+}
+
+static enum cu_status flush_batch(struct cu_ingest *w, bool wait, struct cu_error *err)
+{
 	struct committer *c;
 	enum cu_status st = CU_OK;
 
@@ -998,7 +1073,7 @@ enum cu_status cu_ingest_flush(struct cu_ingest *w, bool wait, struct cu_error *
 			/* No thread: commit inline from now on. */
 			free(c);
 			w->no_committer = true;
-			return cu_ingest_flush(w, wait, err);
+			return flush_batch(w, wait, err);
 		}
 		w->committer = c;
 	}
@@ -1041,6 +1116,34 @@ static json_t *meta_with(json_t *meta, const char *key, json_t *val)
 	return m;
 }
 
+/* After a copy: a read error or a size change is warned about, then the
+ * file is recorded (a truncated copy marked so in its meta). */
+static enum cu_status copy_finish(struct cu_ingest *w, const char *what,
+				  const struct cu_ingest_slot *s, struct cu_ingest_fileinfo *fi,
+				  const struct cu_digests *d, uint64_t size_at_open, bool truncated,
+				  const char *rmsg, struct cu_error *err)
+{
+	enum cu_status st;
+	json_t *meta = NULL;
+	json_t *saved_meta = fi->meta;
+
+	if (truncated) {
+		warn_now(w, true,
+			 "read error in '%s' after %llu of %llu bytes (%s): the "
+			 "partial copy is kept and marked truncated",
+			 what, (unsigned long long)d->size, (unsigned long long)size_at_open, rmsg);
+		meta = meta_with(fi->meta, "truncated", json_true());
+		fi->meta = meta;
+	} else if (size_at_open != d->size) {
+		warn_now(w, false, "'%s' changed size while read (%llu at open, %llu read)", what,
+			 (unsigned long long)size_at_open, (unsigned long long)d->size);
+	}
+	st = record_line(w, s, fi, d, err);
+	fi->meta = saved_meta;
+	json_decref(meta);
+	return st;
+}
+
 enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
 				 struct cu_ingest_slot *s, struct cu_ingest_fileinfo *fi,
 				 struct cu_error *err)
@@ -1050,8 +1153,6 @@ enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
 	struct cu_digests d;
 	struct stat sb;
 	bool truncated = false;
-	json_t *meta = NULL;
-	json_t *saved_meta = fi->meta;
 	char rmsg[CU_ERROR_MSG_MAX] = "";
 
 	if (fstat(fd, &sb) != 0)
@@ -1066,8 +1167,8 @@ enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
 	if ((st = cu_ingest_file_open(w, s, &o, err)) != CU_OK) {
 		if (st != CU_E_PATH)
 			return st;
-		cu_ingest_warn(w, true, "'%s' not imported: %s", what, err->msg);
-		cu_ingest_skip(w, what, "name not storable in the case");
+		warn_now(w, true, "'%s' not imported: %s", what, err->msg);
+		skip_now(w, what, "name not storable in the case");
 		return CU_OK;
 	}
 	for (;;) {
@@ -1088,24 +1189,426 @@ enum cu_status cu_ingest_copy_fd(struct cu_ingest *w, int fd, const char *what,
 	}
 	if ((st = cu_ingest_file_commit(&o, fi->have_mtime ? &fi->mtime : NULL, &d, err)) != CU_OK)
 		goto fail;
-	if (truncated) {
-		cu_ingest_warn(w, true,
-			       "read error in '%s' after %llu of %lld bytes (%s): the "
-			       "partial copy is kept and marked truncated",
-			       what, (unsigned long long)d.size, (long long)sb.st_size, rmsg);
-		meta = meta_with(fi->meta, "truncated", json_true());
-		fi->meta = meta;
-	} else if ((uint64_t)sb.st_size != d.size) {
-		cu_ingest_warn(w, false, "'%s' changed size while read (%lld at open, %llu read)",
-			       what, (long long)sb.st_size, (unsigned long long)d.size);
-	}
-	st = cu_ingest_record(w, s, fi, &d, err);
-	fi->meta = saved_meta;
-	json_decref(meta);
-	return st;
+	return copy_finish(w, what, s, fi, &d, (uint64_t)sb.st_size, truncated, rmsg, err);
 fail:
 	cu_ingest_file_abort(&o);
 	return cu_error_prefix(err, "copying '%s'", what);
+}
+
+/* ------------------------------------------------------------------ */
+/* Copiers: files of a directory walk copied on other threads          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A phone's files are mostly 1-64 KiB: copying one costs creating an inode
+ * and its blocks (the kernel's work, most of the time) plus both digests,
+ * all on one thread. cu_ingest_copy_fd_async() hands each file to one of
+ * COPIERS threads, each with its own hasher and buffer, and the walk goes
+ * on. Everything else stays on the caller's thread and in the caller's
+ * order: a ring of JOBS files handed over; the oldest is reaped (warnings,
+ * inventory line, drop-behind) only once it is done, so the inventory, the
+ * warnings and the skips are the same, line for line, as a copy on one
+ * thread. Anything that records (cu_ingest_record, _warn, _skip, _flush,
+ * a file opened by cu_ingest_file_open) reaps every file handed over
+ * first. A copier's fatal failure (a full disk) is reported once, by the
+ * next call that returns a status; the files handed over after the failing
+ * one are removed unlisted, as if never copied. A crash leaves, as ever,
+ * listed files that are durable and unlisted files that --resume removes.
+ */
+#define JOBS            64
+#define COPIERS_DEFAULT 2
+#define COPIERS_MAX     8
+
+enum job_state { JOB_FREE, JOB_QUEUED, JOB_TAKEN, JOB_DONE };
+
+struct job {
+	enum job_state state;
+	int src_fd;                  /* owned: closed by the copier */
+	int out_fd;                  /* the written copy, open for drop-behind */
+	struct cu_buf what;          /* the source's name in messages */
+	struct cu_ingest_slot s;     /* owned copy of the slot */
+	struct cu_ingest_fileinfo fi; /* strings point into dev / origin / target */
+	struct cu_buf dev, origin;
+	uint64_t size_at_open;
+	/* results */
+	enum cu_status st;
+	struct cu_error err;
+	bool truncated;
+	int mtime_errno;
+	char rmsg[128];
+	struct cu_digests d;
+	unsigned char head[16];
+	size_t head_n;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work; /* a job queued, or stop */
+	pthread_cond_t done; /* a job done */
+	pthread_t th[COPIERS_MAX];
+	unsigned nth;
+	bool stop;
+	unsigned algs;
+	uint64_t submitted, taken, reaped; /* job i sits at i % JOBS */
+	struct job job[JOBS];
+};
+
+/* One file, on a copier: create, read, hash, write, seal the mode. */
+static void job_run(struct job *j, struct cu_hasher *h, unsigned char *buf)
+{
+	uint64_t n = 0;
+
+	j->head_n = 0;
+	j->mtime_errno = 0;
+	j->truncated = false;
+	j->out_fd = -1;
+	j->st = CU_OK;
+	if (h == NULL || buf == NULL) {
+		j->st = cu_error_set(&j->err, CU_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((j->st = cu_hasher_reset(h, &j->err)) != CU_OK)
+		goto out;
+	j->out_fd = open(j->s.abs.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (j->out_fd < 0) {
+		int e = errno;
+		bool name = e == ENAMETOOLONG || e == ENOTDIR || e == EISDIR || e == EEXIST ||
+			    e == ELOOP || e == EINVAL || e == EILSEQ;
+		j->st = cu_error_errno(&j->err, name ? CU_E_PATH : CU_E_IO, e, "cannot create '%s'",
+				       j->s.rel.data);
+		goto out;
+	}
+	for (;;) {
+		ssize_t r = read(j->src_fd, buf, CHUNK);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r < 0) {
+			snprintf(j->rmsg, sizeof(j->rmsg), "%s", strerror(errno));
+			j->truncated = true;
+			break;
+		}
+		if (r == 0)
+			break;
+		if (j->head_n < sizeof(j->head)) {
+			size_t k = sizeof(j->head) - j->head_n < (size_t)r ? sizeof(j->head) - j->head_n
+									    : (size_t)r;
+			memcpy(j->head + j->head_n, buf, k);
+			j->head_n += k;
+		}
+		if ((j->st = cu_hasher_update(h, buf, (size_t)r, &j->err)) != CU_OK ||
+		    (j->st = cu_write_all(j->out_fd, buf, (size_t)r, j->s.abs.data, &j->err)) !=
+			CU_OK)
+			goto fail;
+		if ((n + (uint64_t)r) / WRITEBACK_STEP != n / WRITEBACK_STEP) {
+			uint64_t from = (n / WRITEBACK_STEP) * WRITEBACK_STEP;
+			(void)sync_file_range(j->out_fd, (off_t)from, (off_t)(n + (uint64_t)r - from),
+					      SYNC_FILE_RANGE_WRITE);
+		}
+		n += (uint64_t)r;
+	}
+	if ((j->st = cu_hasher_final(h, &j->d, &j->err)) != CU_OK)
+		goto fail;
+	if (fchmod(j->out_fd, 0444) != 0) {
+		j->st = cu_error_errno(&j->err, CU_E_IO, errno, "cannot make '%s' read-only",
+				       j->s.abs.data);
+		goto fail;
+	}
+	if (j->fi.have_mtime) {
+		struct timespec ts[2] = {j->fi.mtime, j->fi.mtime};
+		if (futimens(j->out_fd, ts) != 0)
+			j->mtime_errno = errno; /* logged by the reaping thread */
+	}
+	goto out;
+fail:
+	close(j->out_fd);
+	j->out_fd = -1;
+	unlink(j->s.abs.data);
+out:
+	close(j->src_fd);
+	j->src_fd = -1;
+}
+
+static void *copier_main(void *arg)
+{
+	struct pool *p = arg;
+	struct cu_hasher *h = NULL;
+	struct cu_error e;
+	/* Its own hasher: MD5 beside SHA-256 only for a large file's chunks. */
+	if (cu_hasher_new(p->algs, CU_HASHER_THREADED, &h, &e) != CU_OK)
+		h = NULL;
+	unsigned char *buf = cu_malloc(CHUNK);
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->stop && p->taken == p->submitted)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->taken == p->submitted)
+			break;
+		struct job *j = &p->job[p->taken % JOBS];
+		p->taken++;
+		j->state = JOB_TAKEN;
+		pthread_mutex_unlock(&p->mu);
+		job_run(j, h, buf);
+		pthread_mutex_lock(&p->mu);
+		j->state = JOB_DONE;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	cu_hasher_free(h);
+	free(buf);
+	return NULL;
+}
+
+static void job_clear(struct job *j)
+{
+	if (j->src_fd >= 0)
+		close(j->src_fd);
+	if (j->out_fd >= 0)
+		close(j->out_fd);
+	j->src_fd = j->out_fd = -1;
+	j->state = JOB_FREE;
+}
+
+/* The oldest file handed over, once its copier is done: listed in order,
+ * or (after an earlier failure) removed unlisted. */
+static void reap_one(struct cu_ingest *w)
+{
+	struct pool *p = w->pool;
+	struct job *j = &p->job[p->reaped % JOBS];
+	struct cu_error e;
+	enum cu_status st;
+
+	pthread_mutex_lock(&p->mu);
+	while (j->state != JOB_DONE)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	p->reaped++;
+	if (w->pool_st != CU_OK) {
+		if (j->out_fd >= 0)
+			unlink(j->s.abs.data);
+		job_clear(j);
+		return;
+	}
+	if (j->st == CU_E_PATH) {
+		warn_now(w, true, "'%s' not imported: %s", j->what.data, j->err.msg);
+		skip_now(w, j->what.data, "name not storable in the case");
+		job_clear(j);
+		return;
+	}
+	if (j->st != CU_OK) {
+		w->pool_st = j->st;
+		w->pool_err = j->err;
+		cu_error_prefix(&w->pool_err, "copying '%s'", j->what.data);
+		job_clear(j);
+		return;
+	}
+	if (w->prog != NULL)
+		cu_progress_add(w->prog, j->d.size);
+	memcpy(w->head, j->head, j->head_n);
+	w->head_n = j->head_n;
+	cu_buf_reset(&w->head_rel);
+	if (cu_buf_puts(&w->head_rel, j->s.rel.data, NULL) != CU_OK)
+		cu_buf_release(&w->head_rel);
+	if (fdlist_hold(&w->held, j->out_fd))
+		j->out_fd = -1;
+	if (j->mtime_errno != 0)
+		cu_warn("%s: cannot set the mtime of '%s': %s", w->what, j->s.abs.data,
+			strerror(j->mtime_errno));
+	st = copy_finish(w, j->what.data, &j->s, &j->fi, &j->d, j->size_at_open, j->truncated,
+			 j->rmsg, &e);
+	job_clear(j);
+	if (st != CU_OK) {
+		w->pool_st = st;
+		w->pool_err = e;
+	}
+	kill_hook(w); /* with copies in flight on the copiers */
+}
+
+static void pool_settle(struct cu_ingest *w)
+{
+	struct pool *p = w->pool;
+	while (p != NULL && p->reaped < p->submitted)
+		reap_one(w);
+}
+
+enum cu_status cu_ingest_drain(struct cu_ingest *w, struct cu_error *err)
+{
+	enum cu_status st;
+	pool_settle(w);
+	if ((st = w->pool_st) != CU_OK) {
+		if (err != NULL)
+			*err = w->pool_err;
+		w->pool_st = CU_OK;
+	}
+	return st;
+}
+
+static void pool_stop(struct cu_ingest *w)
+{
+	struct pool *p = w->pool;
+	if (p == NULL)
+		return;
+	/* Files not reaped were never listed: removed, like a failure's. */
+	if (p->reaped < p->submitted && w->pool_st == CU_OK) {
+		w->pool_st = CU_E_INTERNAL;
+		cu_error_set(&w->pool_err, CU_E_INTERNAL, "writer closed with files in flight");
+	}
+	pool_settle(w);
+	pthread_mutex_lock(&p->mu);
+	p->stop = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (unsigned i = 0; i < p->nth; i++)
+		pthread_join(p->th[i], NULL);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->mu);
+	for (size_t i = 0; i < JOBS; i++) {
+		cu_buf_release(&p->job[i].what);
+		cu_ingest_slot_release(&p->job[i].s);
+		cu_buf_release(&p->job[i].dev);
+		cu_buf_release(&p->job[i].origin);
+	}
+	free(p);
+	w->pool = NULL;
+}
+
+static unsigned copiers_wanted(void)
+{
+	const char *s = getenv("CUSTOS_IMPORT_COPIERS");
+	uint64_t v;
+	if (s != NULL && cu_parse_u64(s, &v))
+		return v > COPIERS_MAX ? COPIERS_MAX : (unsigned)v;
+	return COPIERS_DEFAULT;
+}
+
+static bool pool_start(struct cu_ingest *w)
+{
+	unsigned want = copiers_wanted();
+	struct pool *p;
+
+	if (want == 0 || (p = cu_calloc(1, sizeof(*p))) == NULL)
+		return false;
+	p->algs = w->algs;
+	for (size_t i = 0; i < JOBS; i++) {
+		struct job *j = &p->job[i];
+		j->src_fd = j->out_fd = -1;
+		cu_buf_init(&j->what, CU_BUF_DEFAULT_MAX);
+		cu_buf_init(&j->s.rel, CU_BUF_DEFAULT_MAX);
+		cu_buf_init(&j->s.abs, CU_BUF_DEFAULT_MAX);
+		cu_buf_init(&j->dev, CU_BUF_DEFAULT_MAX);
+		cu_buf_init(&j->origin, CU_BUF_DEFAULT_MAX);
+	}
+	if (pthread_mutex_init(&p->mu, NULL) != 0) {
+		free(p);
+		return false;
+	}
+	if (pthread_cond_init(&p->work, NULL) != 0 || pthread_cond_init(&p->done, NULL) != 0) {
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return false;
+	}
+	w->pool = p;
+	while (p->nth < want && pthread_create(&p->th[p->nth], NULL, copier_main, p) == 0)
+		p->nth++;
+	if (p->nth == 0) {
+		pool_stop(w);
+		w->pool_st = CU_OK;
+		return false;
+	}
+	return true;
+}
+
+enum cu_status cu_ingest_copy_fd_async(struct cu_ingest *w, int fd, const char *what,
+				       struct cu_ingest_slot *s, struct cu_ingest_fileinfo *fi,
+				       struct cu_error *err)
+{
+	enum cu_status st;
+	struct stat sb;
+	struct pool *p;
+
+	/* Inline: a source that may repeat names (the duplicate check reads
+	 * what was recorded), a file with meta or derivation, the kill test
+	 * hook (its counts are exact), no threads. */
+	bool inline_copy = !w->unique_names || w->kill_inline || fi->meta != NULL ||
+			   fi->derived_from != NULL || fi->link_target != NULL;
+	if (!inline_copy && w->pool == NULL && !w->no_pool)
+		w->no_pool = !pool_start(w);
+	if (inline_copy || w->pool == NULL) {
+		st = cu_ingest_copy_fd(w, fd, what, s, fi, err);
+		close(fd);
+		return st;
+	}
+	p = w->pool;
+	if ((st = cu_ingest_drain_ready(w, err)) != CU_OK)
+		goto fail;
+	if (fstat(fd, &sb) != 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot stat '%s'", what);
+		goto fail;
+	}
+	/* The free-space checks of the writer, made here, in order. */
+	w->written_since_check += (uint64_t)sb.st_size;
+	if ((uint64_t)sb.st_size >= ((uint64_t)1 << 20) || w->written_since_check >= SPACE_RECHECK) {
+		w->written_since_check = 0;
+		if ((st = cu_ingest_check_space(w, (uint64_t)sb.st_size, err)) != CU_OK)
+			goto fail;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (p->submitted - p->reaped == JOBS) {
+		reap_one(w);
+		if (w->pool_st != CU_OK) {
+			st = cu_ingest_drain(w, err);
+			goto fail;
+		}
+	}
+	struct job *j = &p->job[p->submitted % JOBS];
+	cu_buf_reset(&j->what);
+	cu_buf_reset(&j->s.rel);
+	cu_buf_reset(&j->s.abs);
+	cu_buf_reset(&j->dev);
+	cu_buf_reset(&j->origin);
+	if ((st = cu_buf_puts(&j->what, what, err)) != CU_OK ||
+	    (st = cu_buf_append(&j->s.rel, s->rel.data, s->rel.len, err)) != CU_OK ||
+	    (st = cu_buf_append(&j->s.abs, s->abs.data, s->abs.len, err)) != CU_OK ||
+	    (st = cu_buf_append(&j->dev, fi->device_path, fi->device_path_len, err)) != CU_OK ||
+	    (st = cu_buf_puts(&j->origin, fi->origin ? fi->origin : "", err)) != CU_OK)
+		goto fail;
+	j->fi = *fi;
+	j->fi.device_path = j->dev.data;
+	j->fi.origin = fi->origin ? j->origin.data : NULL;
+	j->fi.link_target = NULL;
+	j->fi.meta = NULL; /* a directory walk's files carry none */
+	j->fi.derived_from = NULL;
+	j->fi.derivation = NULL;
+	j->s.done = j->s.done_bad = false;
+	j->src_fd = fd;
+	j->out_fd = -1;
+	j->size_at_open = (uint64_t)sb.st_size;
+	pthread_mutex_lock(&p->mu);
+	j->state = JOB_QUEUED;
+	p->submitted++;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	return CU_OK;
+fail:
+	close(fd);
+	return st;
+}
+
+/* Reaps, without waiting, the files already done, oldest first. */
+enum cu_status cu_ingest_drain_ready(struct cu_ingest *w, struct cu_error *err)
+{
+	struct pool *p = w->pool;
+	while (p != NULL && p->reaped < p->submitted) {
+		bool ready;
+		pthread_mutex_lock(&p->mu);
+		ready = p->job[p->reaped % JOBS].state == JOB_DONE;
+		pthread_mutex_unlock(&p->mu);
+		if (!ready)
+			break;
+		reap_one(w);
+	}
+	return w->pool_st != CU_OK ? cu_ingest_drain(w, err) : CU_OK;
 }
 
 enum cu_status cu_ingest_store_mem(struct cu_ingest *w, const void *p, size_t n,
@@ -1218,6 +1721,8 @@ enum cu_status cu_ingest_open(struct cu_case *c, enum cu_ingest_source source, u
 #ifdef CUSTOS_TEST_HOOKS
 	if ((s = getenv("CUSTOS_TEST_KILL_AFTER_FILES")) != NULL)
 		(void)cu_parse_u64(s, &w->kill_after);
+	/* Copies inline (exact counts of files on disk) unless copiers are asked for. */
+	w->kill_inline = w->kill_after != 0 && getenv("CUSTOS_IMPORT_COPIERS") == NULL;
 #endif
 	w->batch_files = BATCH_FILES_DEFAULT;
 	if ((s = getenv("CUSTOS_IMPORT_BATCH_FILES")) != NULL)
@@ -1234,6 +1739,7 @@ void cu_ingest_free(struct cu_ingest *w)
 {
 	if (w == NULL)
 		return;
+	pool_stop(w);
 	committer_stop(w);
 	fdlist_release(&w->held);
 	cu_buf_release(&w->head_rel);
@@ -1440,6 +1946,7 @@ enum cu_status cu_ingest_close(struct cu_ingest *w, const char *entry, const cha
 
 	if (w->item != NULL && (st = cu_ingest_flush(w, true, err)) != CU_OK)
 		return st;
+	pool_stop(w);
 	committer_stop(w);
 	if (entry == NULL)
 		return CU_OK;

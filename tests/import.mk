@@ -3,7 +3,8 @@
 # the formats: sqlite3, plistlib, tarfile, zipfile, zlib, cryptography).
 TESTS += tests/e2e/import_dir.sh tests/e2e/import_archive.sh tests/e2e/import_ios.sh \
 	tests/e2e/import_ab.sh tests/e2e/import_hostile.sh tests/e2e/import_resume.sh \
-	tests/e2e/import_samples.sh tests/e2e/import_sm3.sh tests/e2e/import_items.sh tests/e2e/parse_nul.sh
+	tests/e2e/import_samples.sh tests/e2e/import_sm3.sh tests/e2e/import_items.sh tests/e2e/parse_nul.sh \
+	tests/e2e/import_copiers.sh
 EXTRA_DIST += tests/e2e/import_dir.sh tests/e2e/import_archive.sh tests/e2e/import_ios.sh \
 	tests/e2e/import_ab.sh tests/e2e/import_hostile.sh tests/e2e/import_resume.sh \
 	tests/e2e/import_samples.sh tests/e2e/import_sm3.sh tests/e2e/import_items.sh tests/e2e/parse_nul.sh \

@@ -129,7 +129,9 @@ static enum cu_status walk_entry(struct cu_format_run *x, const char *name_src, 
 		const char *shown = cu_buf_printf(&what, &e, "%s%s", name_src, rel->data) == CU_OK
 					? what.data
 					: name;
-		st = cu_ingest_copy_fd(x->w, fd, shown, &s, &fi, err);
+		/* fd goes to the writer, which may copy it on another thread. */
+		st = cu_ingest_copy_fd_async(x->w, fd, shown, &s, &fi, err);
+		fd = -1;
 		cu_buf_release(&what);
 	}
 out:
@@ -263,6 +265,10 @@ static enum cu_status dir_decode(struct cu_format_run *x, const struct cu_format
 		 * one-to-one: the writer need not remember every path it wrote. */
 		cu_ingest_unique_names(x->w, true);
 		st = walk(x, src->name, fd, &rel, 0, err);
+		/* The last files handed to the copiers: listed, or their failure
+		 * returned here, as if copied on this thread. */
+		if (st == CU_OK)
+			st = cu_ingest_drain(x->w, err);
 		cu_ingest_unique_names(x->w, false);
 	} else {
 		close(fd);
