@@ -998,6 +998,238 @@ static enum cu_status plain_entry(struct cu_zipw *z, const struct pentry *p, str
 	return st;
 }
 
+/*
+ * Evidence read ahead. The zip pass is one forward write, but opening and
+ * reading a phone's 100,000s of small files costs as much as writing them:
+ * a second thread walks the sorted list (SQLite, folder cache, open, read,
+ * close) and queues each small file's bytes, at most RA_BYTES at a time;
+ * the writing thread takes them in the same order. A large file is queued
+ * open and streamed by the writer as before. The package's bytes do not
+ * change: the same entries in the same order with the same headers.
+ */
+#define RA_BYTES ((uint64_t)8 << 20)
+#define RA_SMALL ((uint64_t)1 << 20)
+#define RA_ITEMS 256 /* and at most this many queued (large ones hold a descriptor) */
+
+struct ra_item {
+	struct ra_item *next;
+	char *path;
+	uint64_t size;
+	int fd;              /* a large file, streamed by the writer; else -1 */
+	unsigned char *data; /* a small file's bytes */
+};
+
+struct readahead {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ra_item *head, *tail;
+	uint64_t bytes; /* queued */
+	size_t n;       /* items queued */
+	bool end, stop; /* the reader is done / the writer gave up */
+	enum cu_status st;
+	struct cu_error err;
+	struct sealctx *s;
+	struct cu_dircache dc;
+	uint64_t fail_at, seen; /* test hook: the fail_at-th file cannot be read */
+	uint64_t wfail_at;      /* test hook: writing the wfail_at-th file fails */
+};
+
+static void ra_item_free(struct ra_item *it)
+{
+	if (it->fd >= 0)
+		close(it->fd);
+	free(it->data);
+	free(it->path);
+	free(it);
+}
+
+static enum cu_status ra_read_all(int fd, unsigned char *p, uint64_t n, const char *what,
+				  struct cu_error *err)
+{
+	while (n > 0) {
+		ssize_t got = read(fd, p, (size_t)n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", what);
+		if (got == 0)
+			return cu_error_set(err, CU_E_INTEGRITY,
+					    "'%s' is shorter than listed: it changed since it was "
+					    "listed; run custos verify on the case",
+					    what);
+		p += got;
+		n -= (uint64_t)got;
+	}
+	return CU_OK;
+}
+
+static enum cu_status ra_file(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
+{
+	struct readahead *ra = ctx;
+	const char *leaf;
+	enum cu_status st;
+	struct ra_item *it = cu_calloc(1, sizeof(*it));
+
+	if (it == NULL || (it->path = cu_strdup(f->path)) == NULL) {
+		free(it);
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	}
+	it->size = f->size;
+	if (ra->fail_at != 0 && ++ra->seen == ra->fail_at) {
+		ra_item_free(it);
+		return cu_error_set(err, CU_E_IO, "cannot read '%s': failure injected (test hook)",
+				    f->path);
+	}
+	int dfd = cu_dircache_dirfd(&ra->dc, f->path, &leaf);
+	it->fd = dfd < 0 ? -1 : openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (it->fd < 0) {
+		st = cu_error_errno(err, CU_E_IO, errno, "cannot open evidence '%s'", f->path);
+		ra_item_free(it);
+		return st;
+	}
+	if (f->size <= RA_SMALL) {
+		if ((it->data = cu_malloc(f->size ? (size_t)f->size : 1)) == NULL) {
+			ra_item_free(it);
+			return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+		}
+		st = ra_read_all(it->fd, it->data, f->size, f->path, err);
+		close(it->fd);
+		it->fd = -1;
+		if (st != CU_OK) {
+			ra_item_free(it);
+			return cu_error_prefix(err, "package entry '%s'", f->path);
+		}
+	}
+	uint64_t cost = it->data ? f->size : 0;
+	pthread_mutex_lock(&ra->mu);
+	while (!ra->stop && ra->head != NULL && (ra->bytes + cost > RA_BYTES || ra->n >= RA_ITEMS))
+		pthread_cond_wait(&ra->cv, &ra->mu);
+	if (ra->stop) {
+		pthread_mutex_unlock(&ra->mu);
+		ra_item_free(it);
+		return cu_error_set(err, CU_E_INTERNAL, "seal: read-ahead stopped");
+	}
+	if (ra->tail)
+		ra->tail->next = it;
+	else
+		ra->head = it;
+	ra->tail = it;
+	ra->n++;
+	ra->bytes += cost;
+	pthread_cond_broadcast(&ra->cv);
+	pthread_mutex_unlock(&ra->mu);
+	return CU_OK;
+}
+
+static void *ra_main(void *arg)
+{
+	struct readahead *ra = arg;
+	struct cu_error e;
+	cu_error_clear(&e);
+	enum cu_status st = cu_sealfiles_each(ra->s->files, 2, NULL, ra_file, ra, &e);
+	pthread_mutex_lock(&ra->mu);
+	ra->st = st;
+	ra->err = e;
+	ra->end = true;
+	pthread_cond_broadcast(&ra->cv);
+	pthread_mutex_unlock(&ra->mu);
+	return NULL;
+}
+
+/* The next file in package order; NULL at the end (ra->st says how). */
+static struct ra_item *ra_next(struct readahead *ra)
+{
+	struct ra_item *it;
+	pthread_mutex_lock(&ra->mu);
+	while (ra->head == NULL && !ra->end)
+		pthread_cond_wait(&ra->cv, &ra->mu);
+	if ((it = ra->head) != NULL) {
+		if ((ra->head = it->next) == NULL)
+			ra->tail = NULL;
+		ra->bytes -= it->data ? it->size : 0;
+		ra->n--;
+		pthread_cond_broadcast(&ra->cv);
+	}
+	pthread_mutex_unlock(&ra->mu);
+	return it;
+}
+
+/* Every evidence and derived file, read on the second thread. */
+static enum cu_status write_files(struct sealctx *s, struct cu_zipw *z, struct cu_error *err)
+{
+	struct readahead ra;
+	enum cu_status st = CU_OK;
+	struct ra_item *it;
+
+	memset(&ra, 0, sizeof(ra));
+	ra.s = s;
+#ifdef CUSTOS_TEST_HOOKS
+	/* CUSTOS_TEST_SEAL_READ_FAIL=N: reading the Nth file fails. */
+	const char *hook = getenv("CUSTOS_TEST_SEAL_READ_FAIL");
+	if (hook != NULL)
+		(void)cu_parse_u64(hook, &ra.fail_at);
+	/* CUSTOS_TEST_SEAL_WRITE_FAIL=N: writing the Nth file fails once the
+	 * reader has filled the queue and waits (the stop must wake it). */
+	if ((hook = getenv("CUSTOS_TEST_SEAL_WRITE_FAIL")) != NULL)
+		(void)cu_parse_u64(hook, &ra.wfail_at);
+#endif
+	uint64_t taken = 0;
+	cu_dircache_init(&ra.dc, s->casefd);
+	if (pthread_mutex_init(&ra.mu, NULL) != 0)
+		return cu_error_set(err, CU_E_NOMEM, "seal: cannot make a lock");
+	if (pthread_cond_init(&ra.cv, NULL) != 0) {
+		pthread_mutex_destroy(&ra.mu);
+		return cu_error_set(err, CU_E_NOMEM, "seal: cannot make a condition");
+	}
+	if (pthread_create(&ra.th, NULL, ra_main, &ra) != 0) {
+		/* No thread: the files are read on this one. */
+		struct plain_files pf = {s, z, {0}};
+		pthread_cond_destroy(&ra.cv);
+		pthread_mutex_destroy(&ra.mu);
+		cu_dircache_release(&ra.dc);
+		cu_dircache_init(&pf.dc, s->casefd);
+		st = cu_sealfiles_each(s->files, 2, NULL, plain_file, &pf, err);
+		cu_dircache_release(&pf.dc);
+		return st;
+	}
+	while (st == CU_OK && (it = ra_next(&ra)) != NULL) {
+		if (ra.wfail_at != 0 && ++taken == ra.wfail_at) {
+			pthread_mutex_lock(&ra.mu);
+			while (!ra.end && ra.n < RA_ITEMS)
+				pthread_cond_wait(&ra.cv, &ra.mu);
+			pthread_mutex_unlock(&ra.mu);
+			st = cu_error_set(err, CU_E_IO,
+					  "cannot write '%s': failure injected (test hook)", it->path);
+			ra_item_free(it);
+			break;
+		}
+		if (it->data != NULL)
+			st = cu_zipw_add_mem(z, it->path, it->data, (size_t)it->size, false, 0644,
+					     err);
+		else
+			st = cu_zipw_add_fd(z, it->path, it->fd, it->size, false, 0644, err);
+		ra_item_free(it);
+	}
+	pthread_mutex_lock(&ra.mu);
+	ra.stop = true; /* the writer failed: the reader stops at its next file */
+	pthread_cond_broadcast(&ra.cv);
+	pthread_mutex_unlock(&ra.mu);
+	pthread_join(ra.th, NULL);
+	while ((it = ra.head) != NULL) {
+		ra.head = it->next;
+		ra_item_free(it);
+	}
+	if (st == CU_OK && ra.st != CU_OK) {
+		*err = ra.err;
+		st = ra.st;
+	}
+	pthread_cond_destroy(&ra.cv);
+	pthread_mutex_destroy(&ra.mu);
+	cu_dircache_release(&ra.dc);
+	return st;
+}
+
 /* The package in one forward pass (zipwrite.c): the head entries, every
  * evidence and derived file in package order from the sorted list, the
  * other case files and generated texts. */
@@ -1018,12 +1250,8 @@ static enum cu_status write_zip(struct sealctx *s, const char *zpath, const char
 		goto out;
 	for (size_t i = 0; st == CU_OK && i < s->nhead; i++)
 		st = plain_entry(z, &s->pe[i], err);
-	if (st == CU_OK) {
-		struct plain_files pf = {s, z, {0}};
-		cu_dircache_init(&pf.dc, s->casefd);
-		st = cu_sealfiles_each(s->files, 2, NULL, plain_file, &pf, err);
-		cu_dircache_release(&pf.dc);
-	}
+	if (st == CU_OK)
+		st = write_files(s, z, err);
 	predeflate_join(&s->pre[0]);
 	predeflate_join(&s->pre[1]);
 	for (size_t i = s->nhead; st == CU_OK && i < s->npe; i++) {

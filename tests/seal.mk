@@ -2,8 +2,10 @@
 # mkcase fills a case through the core API the way an import does.
 check_PROGRAMS += tests/unit/mkcase
 tests_unit_mkcase_LDADD = $(CU_TESTLIBS)
-TESTS += tests/e2e/seal.sh tests/e2e/verify_tamper.sh tests/e2e/seal_encrypt.sh tests/e2e/seal_import.sh
+TESTS += tests/e2e/seal.sh tests/e2e/verify_tamper.sh tests/e2e/seal_encrypt.sh tests/e2e/seal_import.sh \
+	tests/e2e/seal_readahead.sh
 EXTRA_DIST += tests/e2e/seal.sh tests/e2e/verify_tamper.sh tests/e2e/seal_encrypt.sh tests/e2e/seal_import.sh \
+	tests/e2e/seal_readahead.sh \
 	tests/e2e/seal_check.py tests/e2e/seal-manifest.json bench/seal.sh
 # Hostile packages through custos verify (libFuzzer target, corpus replay).
 check_PROGRAMS += tests/fuzz/replay_seal_verify
