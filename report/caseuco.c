@@ -333,13 +333,31 @@ static enum cu_status note_device(const struct cu_sealfile *f, void *ctx, struct
 	return CU_OK;
 }
 
+/* A file's {"@id": ...} in a list, a million times on a phone: written
+ * straight out in the layout list_elem() gives ref() (same bytes). */
 static enum cu_status emit_file_ref(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
 {
+	static const char spaces[] = "                  ";
 	struct caseuco_run *r = ctx;
+	struct listw *l = r->l;
+	unsigned in = l->indent < 16 ? l->indent : 16;
 	char id[128];
 	(void)err;
-	list_elem(r->l, ref(mkid("file", f->path, id)));
-	return r->l->t->st;
+	if (l->indent > 16) { /* deeper than any list of files: the general path */
+		list_elem(l, ref(mkid("file", f->path, id)));
+		return l->t->st;
+	}
+	cu_textout_puts(l->t, l->first ? "\n" : ",\n");
+	l->first = false;
+	cu_textout_put(l->t, spaces, in);
+	cu_textout_puts(l->t, "{\n");
+	cu_textout_put(l->t, spaces, in + 2);
+	cu_textout_puts(l->t, "\"@id\": ");
+	cu_textout_jstr(l->t, mkid("file", f->path, id));
+	cu_textout_puts(l->t, "\n");
+	cu_textout_put(l->t, spaces, in);
+	cu_textout_puts(l->t, "}");
+	return l->t->st;
 }
 
 /* One file node, a million times on a phone: written straight out in the
