@@ -171,28 +171,7 @@ sync' sh "$T" "$W"
 	sync
 	measure "custos import" "$CUSTOS" -q --case "$C" import "$T" --format dir --item "$ITEM"
 	import_s=$m_s import_cpu=$m_cpu import_kb=$m_kb
-	python3 - "$C/inventory/$ITEM.jsonl" "$W/sha.txt" "$W/md5.txt" "$W/copy" <<'PY' ||
-import json, sys
-inv, sha_txt, md5_txt, root = sys.argv[1:]
-def load(p):
-    out = {}
-    for line in open(p, encoding="utf-8", errors="surrogateescape"):
-        h, path = line.rstrip("\n").split(" ", 1)
-        out[path.lstrip("*")[len(root):]] = h
-    return out
-sha, md5 = load(sha_txt), load(md5_txt)
-n = 0
-for line in open(inv, encoding="utf-8", errors="surrogateescape"):
-    r = json.loads(line)
-    if r.get("kind") != "evidence" or r.get("type") != "file":
-        continue
-    p = r["device_path"]
-    if sha.get(p) != r["sha256"] or md5.get(p) != r["md5"]:
-        sys.exit("digest differs from openssl's for %r" % p)
-    n += 1
-if n != len(sha) or n != len(md5):
-    sys.exit("inventory lists %d files, openssl hashed %d" % (n, len(sha)))
-PY
+	python3 "$here/phone_digests.py" "$C/inventory/$ITEM.jsonl" "$W/sha.txt" "$W/md5.txt" "$W/copy" >/dev/null ||
 		die "custos import's inventory does not match openssl's digests"
 	floor_cp floor2
 	ifloor_s=$(awk -v a="$floor1_s" -v b="$m_s" 'BEGIN { printf "%.2f", (a + b) / 2 }')

@@ -79,9 +79,9 @@ struct cu_ingest {
 	unsigned char head[16];    /* first bytes of the file committed last, */
 	size_t head_n;             /* for its inventory line */
 	struct cu_buf head_rel;
-	struct pool *pool;    /* copiers of cu_ingest_copy_fd_async(), made on first use */
-	bool no_pool;         /* threads could not be made: copy inline */
-	bool kill_inline;     /* the kill test hook without CUSTOS_IMPORT_COPIERS */
+	struct pool *pool;      /* copiers of cu_ingest_copy_fd_async(), made on first use */
+	bool no_pool;           /* threads could not be made: copy inline */
+	bool kill_inline;       /* the kill test hook without CUSTOS_IMPORT_COPIERS */
 	enum cu_status pool_st; /* sticky failure of a copier, reported once */
 	struct cu_error pool_err;
 };
@@ -431,10 +431,10 @@ const char *cu_ingest_skipped_json(const struct cu_ingest *w)
  * files 10-15 % faster than 256-file ones. Drop-behind still covers the
  * first HELD_MAX files of a group; the kernel reclaims the others. */
 #define BATCH_FILES_IMPORT 2048
-#define BATCH_BYTES         ((uint64_t)256 << 20)
-#define BATCH_MS            2000
-#define WRITEBACK_STEP      ((uint64_t)8 << 20)
-#define SPACE_RECHECK       ((uint64_t)256 << 20)
+#define BATCH_BYTES        ((uint64_t)256 << 20)
+#define BATCH_MS           2000
+#define WRITEBACK_STEP     ((uint64_t)8 << 20)
+#define SPACE_RECHECK      ((uint64_t)256 << 20)
 
 enum cu_status cu_ingest_check_space(struct cu_ingest *w, uint64_t want, struct cu_error *err)
 {
@@ -1229,10 +1229,10 @@ enum job_state { JOB_FREE, JOB_QUEUED, JOB_TAKEN, JOB_DONE };
 
 struct job {
 	enum job_state state;
-	int src_fd;                  /* owned: closed by the copier */
-	int out_fd;                  /* the written copy, open for drop-behind */
-	struct cu_buf what;          /* the source's name in messages */
-	struct cu_ingest_slot s;     /* owned copy of the slot */
+	int src_fd;                   /* owned: closed by the copier */
+	int out_fd;                   /* the written copy, open for drop-behind */
+	struct cu_buf what;           /* the source's name in messages */
+	struct cu_ingest_slot s;      /* owned copy of the slot */
 	struct cu_ingest_fileinfo fi; /* strings point into dev / origin / target */
 	struct cu_buf dev, origin;
 	uint64_t size_at_open;
@@ -1296,8 +1296,9 @@ static void job_run(struct job *j, struct cu_hasher *h, unsigned char *buf)
 		if (r == 0)
 			break;
 		if (j->head_n < sizeof(j->head)) {
-			size_t k = sizeof(j->head) - j->head_n < (size_t)r ? sizeof(j->head) - j->head_n
-									    : (size_t)r;
+			size_t k = sizeof(j->head) - j->head_n < (size_t)r
+				       ? sizeof(j->head) - j->head_n
+				       : (size_t)r;
 			memcpy(j->head + j->head_n, buf, k);
 			j->head_n += k;
 		}
@@ -1307,7 +1308,8 @@ static void job_run(struct job *j, struct cu_hasher *h, unsigned char *buf)
 			goto fail;
 		if ((n + (uint64_t)r) / WRITEBACK_STEP != n / WRITEBACK_STEP) {
 			uint64_t from = (n / WRITEBACK_STEP) * WRITEBACK_STEP;
-			(void)sync_file_range(j->out_fd, (off_t)from, (off_t)(n + (uint64_t)r - from),
+			(void)sync_file_range(j->out_fd, (off_t)from,
+					      (off_t)(n + (uint64_t)r - from),
 					      SYNC_FILE_RANGE_WRITE);
 		}
 		n += (uint64_t)r;
@@ -1554,7 +1556,8 @@ enum cu_status cu_ingest_copy_fd_async(struct cu_ingest *w, int fd, const char *
 	}
 	/* The free-space checks of the writer, made here, in order. */
 	w->written_since_check += (uint64_t)sb.st_size;
-	if ((uint64_t)sb.st_size >= ((uint64_t)1 << 20) || w->written_since_check >= SPACE_RECHECK) {
+	if ((uint64_t)sb.st_size >= ((uint64_t)1 << 20) ||
+	    w->written_since_check >= SPACE_RECHECK) {
 		w->written_since_check = 0;
 		if ((st = cu_ingest_check_space(w, (uint64_t)sb.st_size, err)) != CU_OK)
 			goto fail;

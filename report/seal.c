@@ -1044,26 +1044,6 @@ static void ra_item_free(struct ra_item *it)
 	free(it);
 }
 
-static enum cu_status ra_read_all(int fd, unsigned char *p, uint64_t n, const char *what,
-				  struct cu_error *err)
-{
-	while (n > 0) {
-		ssize_t got = read(fd, p, (size_t)n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return cu_error_errno(err, CU_E_IO, errno, "cannot read '%s'", what);
-		if (got == 0)
-			return cu_error_set(err, CU_E_INTEGRITY,
-					    "'%s' is shorter than listed: it changed since it was "
-					    "listed; run custos verify on the case",
-					    what);
-		p += got;
-		n -= (uint64_t)got;
-	}
-	return CU_OK;
-}
-
 static enum cu_status ra_file(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
 {
 	struct readahead *ra = ctx;
@@ -1093,7 +1073,7 @@ static enum cu_status ra_file(const struct cu_sealfile *f, void *ctx, struct cu_
 			ra_item_free(it);
 			return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
 		}
-		st = ra_read_all(it->fd, it->data, f->size, f->path, err);
+		st = cu_zipw_read_exact(it->fd, it->data, (size_t)f->size, f->path, err);
 		close(it->fd);
 		it->fd = -1;
 		if (st != CU_OK) {
@@ -1200,7 +1180,8 @@ static enum cu_status write_files(struct sealctx *s, struct cu_zipw *z, struct c
 				pthread_cond_wait(&ra.cv, &ra.mu);
 			pthread_mutex_unlock(&ra.mu);
 			st = cu_error_set(err, CU_E_IO,
-					  "cannot write '%s': failure injected (test hook)", it->path);
+					  "cannot write '%s': failure injected (test hook)",
+					  it->path);
 			ra_item_free(it);
 			break;
 		}

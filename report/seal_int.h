@@ -126,6 +126,10 @@ struct cu_zipw;
 enum cu_status cu_zipw_open(const char *path, int64_t time_ms, const char *scratch,
 			    struct cu_progress *bar, struct cu_zipw **out,
 			    struct cu_error *err) CU_WARN_UNUSED;
+/* Reads exactly n bytes (the size the inventory lists): a shorter file
+ * changed since it was listed (CU_E_INTEGRITY). */
+enum cu_status cu_zipw_read_exact(int fd, unsigned char *p, size_t n, const char *what,
+				  struct cu_error *err) CU_WARN_UNUSED;
 /* size bytes from fd (exactly: a shorter file is CU_E_INTEGRITY). */
 enum cu_status cu_zipw_add_fd(struct cu_zipw *z, const char *name, int fd, uint64_t size,
 			      bool deflate, unsigned mode, struct cu_error *err) CU_WARN_UNUSED;

@@ -501,10 +501,8 @@ static enum cu_status begin(struct cu_zipw *z, struct ent *e, const char *name, 
 	return CU_OK;
 }
 
-/* Reads exactly n bytes (the size the inventory lists): a shorter file
- * changed since it was listed. */
-static enum cu_status read_exact(int fd, unsigned char *p, size_t n, const char *what,
-				 struct cu_error *err)
+enum cu_status cu_zipw_read_exact(int fd, unsigned char *p, size_t n, const char *what,
+				  struct cu_error *err)
 {
 	while (n > 0) {
 		ssize_t got = read(fd, p, n);
@@ -536,7 +534,7 @@ static enum cu_status add_stored_fd(struct cu_zipw *z, struct ent *e, int fd, co
 			return st;
 		e->off = pos(z);
 		unsigned char *data = z->buf + z->buflen + hl;
-		if ((st = read_exact(fd, data, (size_t)e->usize, what, err)) != CU_OK)
+		if ((st = cu_zipw_read_exact(fd, data, (size_t)e->usize, what, err)) != CU_OK)
 			return st;
 		e->crc = (uint32_t)libdeflate_crc32(0, data, (size_t)e->usize);
 		e->csize = e->usize;
@@ -564,7 +562,7 @@ static enum cu_status add_stored_fd(struct cu_zipw *z, struct ent *e, int fd, co
 		if (k > IO_CHUNK)
 			k = IO_CHUNK;
 		unsigned char *data = z->buf + z->buflen;
-		if ((st = read_exact(fd, data, k, what, err)) != CU_OK)
+		if ((st = cu_zipw_read_exact(fd, data, k, what, err)) != CU_OK)
 			return st;
 		crc = libdeflate_crc32(crc, data, k);
 		z->buflen += k;
@@ -608,7 +606,7 @@ static enum cu_status add_deflated(struct cu_zipw *z, struct ent *e, int fd, con
 				zs.next_in = (Bytef *)(uintptr_t)m;
 				m += k;
 			} else {
-				if ((st = read_exact(fd, z->io, k, what, err)) != CU_OK)
+				if ((st = cu_zipw_read_exact(fd, z->io, k, what, err)) != CU_OK)
 					goto out;
 				zs.next_in = z->io;
 			}
@@ -856,7 +854,7 @@ enum cu_status cu_zipw_add_predeflated(struct cu_zipw *z, const char *name, cons
 		}
 		if (k > left)
 			k = (size_t)left;
-		if ((st = read_exact(fd, z->buf + z->buflen, k, path, err)) != CU_OK)
+		if ((st = cu_zipw_read_exact(fd, z->buf + z->buflen, k, path, err)) != CU_OK)
 			goto out;
 		z->buflen += k;
 		left -= k;
