@@ -8,6 +8,7 @@ TESTS += tests/e2e/import_dir.sh tests/e2e/import_archive.sh tests/e2e/import_io
 EXTRA_DIST += tests/e2e/import_dir.sh tests/e2e/import_archive.sh tests/e2e/import_ios.sh \
 	tests/e2e/import_ab.sh tests/e2e/import_hostile.sh tests/e2e/import_resume.sh \
 	tests/e2e/import_samples.sh tests/e2e/import_sm3.sh tests/e2e/import_items.sh tests/e2e/parse_nul.sh \
+	tests/e2e/import_copiers.sh \
 	fixtures/import/README.md fixtures/import/mk_ios_backup.py fixtures/import/mk_ab.py \
 	fixtures/import/mk_hostile.py \
 	bench/import.sh
