@@ -67,19 +67,10 @@ static int32_t trie_new_node(struct trie *t, uint8_t b)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
-		int32_t *f = cu_reallocarray(t->first, cap, sizeof(int32_t));
-		if (f)
-			t->first = f;
-		int32_t *s = cu_reallocarray(t->sib, cap, sizeof(int32_t));
-		if (s)
-			t->sib = s;
-		int32_t *p = cu_reallocarray(t->pat, cap, sizeof(int32_t));
-		if (p)
-			t->pat = p;
-		uint8_t *y = cu_reallocarray(t->byte, cap, 1);
-		if (y)
-			t->byte = y;
-		if (!f || !s || !p || !y || cap > INT32_MAX)
+		if (cap > INT32_MAX || !cu_grow_array(&t->first, cap, sizeof(int32_t)) ||
+		    !cu_grow_array(&t->sib, cap, sizeof(int32_t)) ||
+		    !cu_grow_array(&t->pat, cap, sizeof(int32_t)) ||
+		    !cu_grow_array(&t->byte, cap, 1))
 			return -1;
 		t->cap = cap;
 	}

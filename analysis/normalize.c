@@ -193,19 +193,8 @@ static enum cu_status reserve(struct cu_norm *n, size_t want, struct cu_error *e
 	size_t cap = n->cap ? n->cap : 256;
 	while (cap < want)
 		cap *= 2;
-	char *t = realloc(n->text, cap);
-	if (t)
-		n->text = t;
-	uint32_t *s = cu_reallocarray(n->start, cap, sizeof(uint32_t));
-	if (s)
-		n->start = s;
-	uint32_t *e = cu_reallocarray(n->end, cap, sizeof(uint32_t));
-	if (e)
-		n->end = e;
-	uint8_t *f = realloc(n->flags, cap);
-	if (f)
-		n->flags = f;
-	if (!t || !s || !e || !f)
+	if (!cu_grow_array(&n->text, cap, 1) || !cu_grow_array(&n->start, cap, sizeof(uint32_t)) ||
+	    !cu_grow_array(&n->end, cap, sizeof(uint32_t)) || !cu_grow_array(&n->flags, cap, 1))
 		return cu_error_set(err, CU_E_NOMEM, "normalising text: out of memory");
 	n->cap = cap;
 	return CU_OK;
@@ -260,16 +249,9 @@ static enum cu_status side_push(struct cu_norm *n, uint32_t c, uint32_t s, uint3
 {
 	if (n->side_n == n->side_cap) {
 		size_t cap = n->side_cap ? n->side_cap * 2 : 32;
-		uint32_t *a = cu_reallocarray(n->side_cp, cap, sizeof(uint32_t));
-		if (a)
-			n->side_cp = a;
-		uint32_t *b = cu_reallocarray(n->side_start, cap, sizeof(uint32_t));
-		if (b)
-			n->side_start = b;
-		uint32_t *d = cu_reallocarray(n->side_end, cap, sizeof(uint32_t));
-		if (d)
-			n->side_end = d;
-		if (!a || !b || !d)
+		if (!cu_grow_array(&n->side_cp, cap, sizeof(uint32_t)) ||
+		    !cu_grow_array(&n->side_start, cap, sizeof(uint32_t)) ||
+		    !cu_grow_array(&n->side_end, cap, sizeof(uint32_t)))
 			return cu_error_set(err, CU_E_NOMEM, "normalising text: out of memory");
 		n->side_cap = cap;
 	}

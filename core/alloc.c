@@ -59,6 +59,17 @@ void *cu_reallocarray(void *p, size_t count, size_t size)
 	return realloc(p, total == 0 ? 1 : total);
 }
 
+bool cu_grow_array(void *pp, size_t count, size_t size)
+{
+	void *p;
+
+	memcpy(&p, pp, sizeof(p));
+	if ((p = cu_reallocarray(p, count, size)) == NULL)
+		return false;
+	memcpy(pp, &p, sizeof(p));
+	return true;
+}
+
 char *cu_strdup(const char *s)
 {
 	return cu_strndup(s, strlen(s));

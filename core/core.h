@@ -125,6 +125,10 @@ void cu_log(enum cu_log_level level, const char *fmt, ...) CU_PRINTF(2, 3);
 void *cu_malloc(size_t n);
 void *cu_calloc(size_t count, size_t size);
 void *cu_reallocarray(void *p, size_t count, size_t size);
+/* Resizes the array *pp (pp: the address of any object pointer) to count
+ * elements of size bytes. On failure *pp is left as it was and false is
+ * returned: arrays grown together stay valid at their old length. */
+bool cu_grow_array(void *pp, size_t count, size_t size) CU_WARN_UNUSED;
 char *cu_strdup(const char *s);
 char *cu_strndup(const char *s, size_t n);
 /* Test hook: make the Nth following cu_malloc/calloc/realloc fail (0 = off).

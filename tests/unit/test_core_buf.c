@@ -76,6 +76,19 @@ static void test_alloc_failure(void)
 	tap_is_str(b.data, "x", "old content kept after failed regrowth");
 	cu_buf_release(&b);
 
+	{
+		uint32_t *arr = NULL, *kept;
+		tap_ok(cu_grow_array(&arr, 4, sizeof(*arr)), "cu_grow_array: grows a NULL array");
+		arr[3] = 7;
+		kept = arr;
+		cu_alloc_fail_after(1);
+		tap_ok(!cu_grow_array(&arr, 1u << 20, sizeof(*arr)) && arr == kept && arr[3] == 7,
+		       "cu_grow_array: a failed growth leaves the array as it was");
+		tap_ok(!cu_grow_array(&arr, SIZE_MAX / 2, 4) && arr == kept,
+		       "cu_grow_array: an overflowing size fails and keeps the array");
+		free(arr);
+	}
+
 	cu_alloc_fail_after(2);
 	p = cu_malloc(1);
 	tap_ok(p != NULL, "countdown: first allocation passes");
@@ -125,7 +138,7 @@ static void test_text(void)
 
 int main(void)
 {
-	tap_plan(40);
+	tap_plan(43);
 	test_basic();
 	test_cap();
 	test_alloc_failure();
