@@ -682,6 +682,43 @@ enum cu_status cu_ingest_adopt(struct cu_ingest *w, struct cu_ingest_slot *s,
 	return cu_ingest_record(w, s, fi, &sp->d, err);
 }
 
+/* Creates the slot's file (O_EXCL, never through a link). A name this file
+ * system cannot hold (too long, a file where a directory should be) fails
+ * this file only (CU_E_PATH); a full or broken disk stops the writer
+ * (CU_E_IO). */
+static enum cu_status create_copy(const struct cu_ingest_slot *s, int *fd, struct cu_error *err)
+{
+	*fd = open(s->abs.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd >= 0)
+		return CU_OK;
+	int e = errno;
+	bool name = e == ENAMETOOLONG || e == ENOTDIR || e == EISDIR || e == EEXIST || e == ELOOP ||
+		    e == EINVAL || e == EILSEQ;
+	return cu_error_errno(err, name ? CU_E_PATH : CU_E_IO, e, "cannot create '%s'",
+			      s->rel.data);
+}
+
+/* Keeps the first bytes written (the inventory's head). */
+static void head_take(unsigned char head[16], size_t *head_n, const void *p, size_t n)
+{
+	if (*head_n < 16) {
+		size_t k = 16 - *head_n < n ? 16 - *head_n : n;
+		memcpy(head + *head_n, p, k);
+		*head_n += k;
+	}
+}
+
+/* Starts writeback as a copy grows past each WRITEBACK_STEP (asynchronous),
+ * so the group commit's syncfs() finds little left to wait for. */
+static void writeback_kick(int fd, uint64_t before, size_t n)
+{
+	if ((before + n) / WRITEBACK_STEP != before / WRITEBACK_STEP) {
+		uint64_t from = (before / WRITEBACK_STEP) * WRITEBACK_STEP;
+		(void)sync_file_range(fd, (off_t)from, (off_t)(before + n - from),
+				      SYNC_FILE_RANGE_WRITE);
+	}
+}
+
 static void hasher_put(struct cu_ingest_file *o)
 {
 	if (o->hasher >= 0 && o->w != NULL)
@@ -716,17 +753,8 @@ enum cu_status cu_ingest_file_open(struct cu_ingest *w, struct cu_ingest_slot *s
 		return st;
 	if ((st = cu_hasher_reset(w->hashers[k], err)) != CU_OK)
 		return st;
-	o->fd = open(s->abs.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (o->fd < 0) {
-		/* A name this file system cannot hold (too long, a file where a
-		 * directory should be) fails this file only (CU_E_PATH); a full
-		 * or broken disk stops the writer (CU_E_IO). */
-		int e = errno;
-		bool name = e == ENAMETOOLONG || e == ENOTDIR || e == EISDIR || e == EEXIST ||
-			    e == ELOOP || e == EINVAL || e == EILSEQ;
-		return cu_error_errno(err, name ? CU_E_PATH : CU_E_IO, e, "cannot create '%s'",
-				      s->rel.data);
-	}
+	if ((st = create_copy(s, &o->fd, err)) != CU_OK)
+		return st;
 	o->hasher = k;
 	w->hasher_busy[k] = true;
 	return CU_OK;
@@ -743,11 +771,7 @@ enum cu_status cu_ingest_file_write(struct cu_ingest_file *o, const void *p, siz
 	if (o->limit != 0 && (o->n + n > o->limit || o->n + n < o->n))
 		return cu_error_set(err, CU_E_LIMIT, "'%s' exceeds its limit of %llu bytes", o->abs,
 				    (unsigned long long)o->limit);
-	if (o->head_n < sizeof(o->head)) {
-		size_t k = sizeof(o->head) - o->head_n < n ? sizeof(o->head) - o->head_n : n;
-		memcpy(o->head + o->head_n, p, k);
-		o->head_n += k;
-	}
+	head_take(o->head, &o->head_n, p, n);
 	o->w->written_since_check += n;
 	if (o->w->written_since_check >= SPACE_RECHECK) {
 		o->w->written_since_check = 0;
@@ -760,13 +784,7 @@ enum cu_status cu_ingest_file_write(struct cu_ingest_file *o, const void *p, siz
 		return st;
 	if (o->tee_fd >= 0 && (st = cu_write_all(o->tee_fd, p, n, "staging copy", err)) != CU_OK)
 		return st;
-	/* Start writeback as we go (asynchronous), so the group commit's
-	 * syncfs() finds little left to wait for. */
-	if ((o->n + n) / WRITEBACK_STEP != o->n / WRITEBACK_STEP) {
-		uint64_t from = (o->n / WRITEBACK_STEP) * WRITEBACK_STEP;
-		(void)sync_file_range(o->fd, (off_t)from, (off_t)(o->n + n - from),
-				      SYNC_FILE_RANGE_WRITE);
-	}
+	writeback_kick(o->fd, o->n, n);
 	o->n += n;
 	kill_hook(o->w);
 	return CU_OK;
@@ -1275,15 +1293,8 @@ static void job_run(struct job *j, struct cu_hasher *h, unsigned char *buf)
 	}
 	if ((j->st = cu_hasher_reset(h, &j->err)) != CU_OK)
 		goto out;
-	j->out_fd = open(j->s.abs.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (j->out_fd < 0) {
-		int e = errno;
-		bool name = e == ENAMETOOLONG || e == ENOTDIR || e == EISDIR || e == EEXIST ||
-			    e == ELOOP || e == EINVAL || e == EILSEQ;
-		j->st = cu_error_errno(&j->err, name ? CU_E_PATH : CU_E_IO, e, "cannot create '%s'",
-				       j->s.rel.data);
+	if ((j->st = create_copy(&j->s, &j->out_fd, &j->err)) != CU_OK)
 		goto out;
-	}
 	for (;;) {
 		ssize_t r = read(j->src_fd, buf, CHUNK);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
@@ -1295,23 +1306,12 @@ static void job_run(struct job *j, struct cu_hasher *h, unsigned char *buf)
 		}
 		if (r == 0)
 			break;
-		if (j->head_n < sizeof(j->head)) {
-			size_t k = sizeof(j->head) - j->head_n < (size_t)r
-				       ? sizeof(j->head) - j->head_n
-				       : (size_t)r;
-			memcpy(j->head + j->head_n, buf, k);
-			j->head_n += k;
-		}
+		head_take(j->head, &j->head_n, buf, (size_t)r);
 		if ((j->st = cu_hasher_update(h, buf, (size_t)r, &j->err)) != CU_OK ||
 		    (j->st = cu_write_all(j->out_fd, buf, (size_t)r, j->s.abs.data, &j->err)) !=
 			CU_OK)
 			goto fail;
-		if ((n + (uint64_t)r) / WRITEBACK_STEP != n / WRITEBACK_STEP) {
-			uint64_t from = (n / WRITEBACK_STEP) * WRITEBACK_STEP;
-			(void)sync_file_range(j->out_fd, (off_t)from,
-					      (off_t)(n + (uint64_t)r - from),
-					      SYNC_FILE_RANGE_WRITE);
-		}
+		writeback_kick(j->out_fd, n, (size_t)r);
 		n += (uint64_t)r;
 	}
 	if ((j->st = cu_hasher_final(h, &j->d, &j->err)) != CU_OK)
