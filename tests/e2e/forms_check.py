@@ -142,11 +142,25 @@ def manifest_words(case):
     return words
 
 
+def join_hex_wraps(text):
+    """A long hash wrapped in its table cell continues on the next line in the
+    same column: the tail (as short as "fe") is joined back to its hash, so it
+    is read as part of a hash and not as a word of its own."""
+    lines = text.split("\n")
+    for i in range(len(lines) - 1):
+        m = re.search(r"(?<![0-9A-Za-z])[0-9a-fA-F]{16,}$", lines[i].rstrip())
+        n = re.match(r"\s*([0-9a-fA-F]+)(?=\s|$)", lines[i + 1])
+        if m and n and abs(n.start(1) - m.start()) <= 2:
+            lines[i] = lines[i].rstrip() + n.group(1)
+            lines[i + 1] = lines[i + 1][:n.start(1)] + " " * len(n.group(1)) + lines[i + 1][n.end(1):]
+    return "\n".join(lines)
+
+
 def cmd_english(out, case):
     allowed = ALLOWED | manifest_words(case)
     bad = []
     for f in FORMS:
-        text = "\n".join(pages_text(os.path.join(out, f + ".pdf")))
+        text = join_hex_wraps("\n".join(pages_text(os.path.join(out, f + ".pdf"))))
         for tok in re.findall(r"[\x21-\x7e]+", text):
             # file names, paths, hashes, numbers, identifiers with digits
             if re.search(r"[./_@\\]", tok) or re.search(r"\d", tok) or tok.endswith("-"):
