@@ -271,8 +271,10 @@ static int parse_rec_fast(const char *line, size_t len, struct cu_inventory_rec 
 		if (p >= end || *p++ != '"' || !fast_str(&p, end, &key))
 			goto out;
 		for (int i = 0; i < FK_COUNT; i++)
-			if (strcmp(key.data, fkey_name[i]) == 0)
+			if (key.data[0] == fkey_name[i][0] && strcmp(key.data, fkey_name[i]) == 0) {
 				k = i;
+				break;
+			}
 		p = skip_ws(p, end);
 		if (p >= end || *p++ != ':')
 			goto out;

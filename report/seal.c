@@ -187,7 +187,7 @@ enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], u
 		goto out;
 	}
 	if ((st = cu_sealfiles_open(dir.data, &f, err)) == CU_OK &&
-	    (st = cu_inventory_each(c, NULL, cu_sealfiles_add, f, err)) == CU_OK &&
+	    (st = cu_sealfiles_load(f, c, -1, err)) == CU_OK &&
 	    (st = cu_sealfiles_finish(f, -1, 0, err)) == CU_OK &&
 	    (st = files_root(f, root_hex, err)) == CU_OK && files != NULL)
 		*files = cu_sealfiles_count(f);
@@ -1461,7 +1461,7 @@ static enum cu_status read_inventory(struct sealctx *s, struct cu_error *err)
 				      s->c->dir);
 	if ((st = cu_sealfiles_open(s->workdir, &s->files, err)) != CU_OK)
 		return st;
-	if ((st = cu_inventory_each(s->c, NULL, cu_sealfiles_add, s->files, err)) != CU_OK)
+	if ((st = cu_sealfiles_load(s->files, s->c, s->casefd, err)) != CU_OK)
 		cu_error_prefix(err, "seal: reading the inventory");
 	else if ((st = cu_sealfiles_finish(s->files, s->casefd, s->algs, err)) != CU_OK)
 		cu_error_prefix(err, "seal");

@@ -9,11 +9,21 @@
  * thrown away with the folder), which sorts them externally and is then
  * read back in order as many times as needed. Memory stays bounded by the
  * cache size whatever the count.
+ *
+ * Reading the inventory (parsing each line, checking it, and for a seal
+ * checking each file is there with its size) costs about as much as
+ * inserting the rows: cu_sealfiles_load() does the first on a reader thread
+ * and hands rows over in batches to the calling thread, which inserts them.
+ * A file that fails its check keeps the failure with its row; finish
+ * reports it when it reaches the row in package order, as if it had
+ * checked the file there, so the seal fails on the same file with the
+ * same message either way.
  */
 #include "report/seal_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,15 +76,15 @@ enum cu_status cu_sealfiles_open(const char *workdir, struct cu_sealfiles **out,
 		       "PRAGMA locking_mode=EXCLUSIVE;"
 		       "CREATE TABLE raw(derived INT, path TEXT, item TEXT, device_path TEXT, "
 		       "derivation TEXT, derived_from TEXT, size INT, sha256 TEXT, md5 TEXT, "
-		       "sm3 TEXT, head TEXT);"
+		       "sm3 TEXT, head TEXT, probed INT, format TEXT, perr TEXT, pcode INT);"
 		       "CREATE TABLE f(derived INT, path TEXT, item TEXT, device_path TEXT, "
 		       "derivation TEXT, derived_from TEXT, size INT, sha256 TEXT, md5 TEXT, "
 		       "sm3 TEXT, format TEXT);"
 		       "BEGIN;",
 		       err)) != CU_OK)
 		goto fail;
-	if (sqlite3_prepare_v2(f->db, "INSERT INTO raw VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &f->ins,
-			       NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(f->db, "INSERT INTO raw VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+			       &f->ins, NULL) != SQLITE_OK) {
 		st = db_err(f, "insert", err);
 		goto fail;
 	}
@@ -122,22 +132,62 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-/* One inventory record (inventory callback): checked as collect_rec did. */
-enum cu_status cu_sealfiles_add(const struct cu_inventory_rec *r, void *ctx, struct cu_error *err)
+/* A row of table raw. probed: the file was checked while read (format,
+ * or perr and pcode: the check's failure). */
+struct rawrow {
+	bool derived, probed;
+	uint64_t size;
+	const char *path, *item, *device_path, *derivation, *derived_from;
+	const char *sha256, *md5, *sm3, *head, *format, *perr;
+	int pcode;
+};
+
+static enum cu_status insert_raw(struct cu_sealfiles *f, const struct rawrow *w,
+				 struct cu_error *err)
 {
-	struct cu_sealfiles *f = ctx;
+	sqlite3_stmt *s = f->ins;
+	enum cu_status st = CU_OK;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int(s, 1, w->derived);
+	bind_text(s, 2, w->path);
+	bind_text(s, 3, w->item);
+	bind_text(s, 4, w->device_path);
+	bind_text(s, 5, w->derivation);
+	bind_text(s, 6, w->derived_from);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)w->size);
+	bind_text(s, 8, w->sha256);
+	bind_text(s, 9, w->md5);
+	bind_text(s, 10, w->sm3);
+	bind_text(s, 11, w->head);
+	sqlite3_bind_int(s, 12, w->probed);
+	bind_text(s, 13, w->format);
+	bind_text(s, 14, w->perr);
+	sqlite3_bind_int(s, 15, w->pcode);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		st = db_err(f, "adding a file", err);
+	sqlite3_clear_bindings(s);
+	return st;
+}
+
+/* One inventory record checked: *skip for what is described, not packed;
+ * else w holds the row (derived_from in *from, to free). */
+static enum cu_status check_rec(const struct cu_inventory_rec *r, struct rawrow *w, char **from,
+				bool *skip, struct cu_error *err)
+{
 	const char *kind = r->kind ? r->kind : "";
 	bool derived = strcmp(kind, "derived") == 0;
 	const char *prefix = derived ? "derived/" : "evidence/";
-	char *from = NULL;
-	enum cu_status st = CU_OK;
+	enum cu_status st;
 
+	*from = NULL;
+	*skip = false;
 	if (!derived && strcmp(kind, "evidence") != 0)
 		return cu_error_set(
 		    err, CU_E_FORMAT, "inventory of item '%s': unknown kind '%s' for '%s'",
 		    r->item ? r->item : "?", kind, r->evidence_path ? r->evidence_path : "?");
 	if (r->type != NULL && strcmp(r->type, "file") != 0) {
-		f->skipped_nonfile++; /* dirs and symlinks are described, not packed */
+		*skip = true; /* dirs and symlinks are described, not packed */
 		return CU_OK;
 	}
 	if (r->evidence_path == NULL || r->item == NULL)
@@ -152,24 +202,37 @@ enum cu_status cu_sealfiles_add(const struct cu_inventory_rec *r, void *ctx, str
 		return cu_error_set(err, CU_E_FORMAT, "inventory line for '%s' has no SHA-256/MD5",
 				    r->evidence_path);
 	if (r->derived_from != NULL &&
-	    (from = json_dumps(r->derived_from, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+	    (*from = json_dumps(r->derived_from, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
 		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-	sqlite3_stmt *s = f->ins;
-	sqlite3_reset(s);
-	sqlite3_bind_int(s, 1, derived);
-	bind_text(s, 2, r->evidence_path);
-	bind_text(s, 3, r->item);
-	bind_text(s, 4, r->device_path);
-	bind_text(s, 5, r->derivation);
-	bind_text(s, 6, from);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)r->size);
-	bind_text(s, 8, r->sha256);
-	bind_text(s, 9, r->md5);
-	bind_text(s, 10, strlen(r->sm3) == 64 ? r->sm3 : NULL);
-	bind_text(s, 11, r->head[0] ? r->head : NULL);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		st = db_err(f, "adding a file", err);
-	sqlite3_clear_bindings(s);
+	memset(w, 0, sizeof(*w));
+	w->derived = derived;
+	w->size = r->size;
+	w->path = r->evidence_path;
+	w->item = r->item;
+	w->device_path = r->device_path;
+	w->derivation = r->derivation;
+	w->derived_from = *from;
+	w->sha256 = r->sha256;
+	w->md5 = r->md5;
+	w->sm3 = strlen(r->sm3) == 64 ? r->sm3 : NULL;
+	w->head = r->head[0] ? r->head : NULL;
+	return CU_OK;
+}
+
+/* One inventory record (inventory callback), the file not checked yet. */
+static enum cu_status sealfiles_add(const struct cu_inventory_rec *r, void *ctx,
+				    struct cu_error *err)
+{
+	struct cu_sealfiles *f = ctx;
+	struct rawrow w;
+	char *from;
+	bool skip;
+	enum cu_status st = check_rec(r, &w, &from, &skip, err);
+
+	if (st == CU_OK && skip)
+		f->skipped_nonfile++;
+	else if (st == CU_OK)
+		st = insert_raw(f, &w, err);
 	free(from);
 	return st;
 }
@@ -264,6 +327,260 @@ static enum cu_status probe(struct cu_dircache *dc, const struct cu_sealfile *r,
 	return CU_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* The inventory read on a second thread                               */
+/* ------------------------------------------------------------------ */
+
+#define BATCH_ROWS 1024
+#define BATCHES    4 /* at most this many filled or being filled */
+
+enum { S_PATH, S_ITEM, S_DEVICE, S_DERIVATION, S_FROM, S_SHA, S_MD5, S_SM3, S_FORMAT, S_PERR, S_N };
+#define NOSTR UINT32_MAX
+
+struct brow {
+	uint64_t size;
+	bool derived, probed;
+	int pcode;
+	uint32_t off[S_N]; /* into the batch's text; NOSTR: NULL */
+};
+
+struct batch {
+	struct batch *next;
+	struct brow row[BATCH_ROWS];
+	size_t n;
+	struct cu_buf text;
+};
+
+struct loader {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *full, *full_tail, *free_list;
+	bool end, stop; /* the reader is done / the inserter gave up */
+	enum cu_status st;
+	struct cu_error err;
+	struct cu_case *c;
+	struct cu_dircache dc;
+	int casefd;
+	struct batch *cur;
+	uint64_t skipped_nonfile;
+};
+
+static struct batch *take_free(struct loader *l)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&l->mu);
+	while (l->free_list == NULL && !l->stop)
+		pthread_cond_wait(&l->cv, &l->mu);
+	b = l->stop ? NULL : l->free_list;
+	if (b != NULL)
+		l->free_list = b->next;
+	pthread_mutex_unlock(&l->mu);
+	if (b != NULL) {
+		b->n = 0;
+		b->next = NULL;
+		cu_buf_reset(&b->text);
+	}
+	return b;
+}
+
+static void hand_over(struct loader *l, struct batch *b)
+{
+	pthread_mutex_lock(&l->mu);
+	if (l->full_tail != NULL)
+		l->full_tail->next = b;
+	else
+		l->full = b;
+	l->full_tail = b;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static bool put_str(struct batch *b, struct brow *row, int k, const char *v)
+{
+	row->off[k] = NOSTR;
+	if (v == NULL)
+		return true;
+	if (b->text.len > UINT32_MAX - 4096)
+		return false;
+	row->off[k] = (uint32_t)b->text.len;
+	return cu_buf_append(&b->text, v, strlen(v) + 1, NULL) == CU_OK;
+}
+
+/* One record on the reader: checked, its file checked too, and queued. */
+static enum cu_status load_rec(const struct cu_inventory_rec *r, void *ctx, struct cu_error *err)
+{
+	struct loader *l = ctx;
+	struct rawrow w;
+	struct brow *row;
+	char *from, fmt[64];
+	bool skip, ok;
+	struct cu_error perr;
+	enum cu_status st = check_rec(r, &w, &from, &skip, err);
+
+	if (st != CU_OK || skip) {
+		l->skipped_nonfile += st == CU_OK;
+		free(from);
+		return st;
+	}
+	if (l->cur == NULL && (l->cur = take_free(l)) == NULL) {
+		free(from);
+		return cu_error_set(err, CU_E_INTERNAL, "seal: file list: stopped");
+	}
+	row = &l->cur->row[l->cur->n];
+	memset(row, 0, sizeof(*row));
+	row->size = w.size;
+	row->derived = w.derived;
+	fmt[0] = '\0';
+	cu_error_clear(&perr);
+	if (l->casefd >= 0) {
+		struct cu_sealfile sf = {.path = w.path, .size = w.size};
+		row->probed = true;
+		if ((row->pcode = (int)probe(&l->dc, &sf, w.head, fmt, sizeof(fmt), &perr)) !=
+		    CU_OK)
+			fmt[0] = '\0';
+	}
+	ok = put_str(l->cur, row, S_PATH, w.path) && put_str(l->cur, row, S_ITEM, w.item) &&
+	     put_str(l->cur, row, S_DEVICE, w.device_path) &&
+	     put_str(l->cur, row, S_DERIVATION, w.derivation) &&
+	     put_str(l->cur, row, S_FROM, w.derived_from) &&
+	     put_str(l->cur, row, S_SHA, w.sha256) && put_str(l->cur, row, S_MD5, w.md5) &&
+	     put_str(l->cur, row, S_SM3, w.sm3) &&
+	     put_str(l->cur, row, S_FORMAT, row->probed && row->pcode == CU_OK ? fmt : NULL) &&
+	     put_str(l->cur, row, S_PERR, row->pcode != CU_OK ? perr.msg : NULL);
+	free(from);
+	if (!ok)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	if (++l->cur->n == BATCH_ROWS) {
+		hand_over(l, l->cur);
+		l->cur = NULL;
+	}
+	return CU_OK;
+}
+
+static void *load_main(void *arg)
+{
+	struct loader *l = arg;
+	struct cu_error e;
+	enum cu_status st;
+
+	cu_error_clear(&e);
+	st = cu_inventory_each(l->c, NULL, load_rec, l, &e);
+	if (st == CU_OK && l->cur != NULL && l->cur->n > 0) {
+		hand_over(l, l->cur);
+		l->cur = NULL;
+	}
+	pthread_mutex_lock(&l->mu);
+	if (l->cur != NULL) { /* a batch being filled when it stopped */
+		l->cur->next = l->free_list;
+		l->free_list = l->cur;
+		l->cur = NULL;
+	}
+	l->st = st;
+	l->err = e;
+	l->end = true;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+static const char *bstr(const struct batch *b, const struct brow *row, int k)
+{
+	return row->off[k] == NOSTR ? NULL : b->text.data + row->off[k];
+}
+
+static enum cu_status insert_batch(struct cu_sealfiles *f, const struct batch *b,
+				   struct cu_error *err)
+{
+	enum cu_status st = CU_OK;
+
+	for (size_t i = 0; i < b->n && st == CU_OK; i++) {
+		const struct brow *row = &b->row[i];
+		struct rawrow w = {
+		    .derived = row->derived,
+		    .probed = row->probed,
+		    .size = row->size,
+		    .path = bstr(b, row, S_PATH),
+		    .item = bstr(b, row, S_ITEM),
+		    .device_path = bstr(b, row, S_DEVICE),
+		    .derivation = bstr(b, row, S_DERIVATION),
+		    .derived_from = bstr(b, row, S_FROM),
+		    .sha256 = bstr(b, row, S_SHA),
+		    .md5 = bstr(b, row, S_MD5),
+		    .sm3 = bstr(b, row, S_SM3),
+		    .format = bstr(b, row, S_FORMAT),
+		    .perr = bstr(b, row, S_PERR),
+		    .pcode = row->pcode,
+		};
+		st = insert_raw(f, &w, err);
+	}
+	return st;
+}
+
+enum cu_status cu_sealfiles_load(struct cu_sealfiles *f, struct cu_case *c, int casefd,
+				 struct cu_error *err)
+{
+	struct batch pool[BATCHES];
+	struct loader l;
+	pthread_t th;
+	enum cu_status st = CU_OK;
+
+	memset(&l, 0, sizeof(l));
+	memset(pool, 0, sizeof(pool));
+	l.c = c;
+	l.casefd = casefd;
+	cu_dircache_init(&l.dc, casefd);
+	for (size_t i = 0; i < BATCHES; i++) {
+		cu_buf_init(&pool[i].text, (size_t)64 << 20);
+		pool[i].next = l.free_list;
+		l.free_list = &pool[i];
+	}
+	pthread_mutex_init(&l.mu, NULL);
+	pthread_cond_init(&l.cv, NULL);
+	if (pthread_create(&th, NULL, load_main, &l) != 0) {
+		/* No thread: read here; finish checks the files. */
+		st = cu_inventory_each(c, NULL, sealfiles_add, f, err);
+		goto out;
+	}
+	for (;;) {
+		struct batch *b;
+
+		pthread_mutex_lock(&l.mu);
+		while (l.full == NULL && !l.end)
+			pthread_cond_wait(&l.cv, &l.mu);
+		b = l.full;
+		if (b != NULL && (l.full = b->next) == NULL)
+			l.full_tail = NULL;
+		pthread_mutex_unlock(&l.mu);
+		if (b == NULL)
+			break; /* the reader is done and everything is in */
+		st = insert_batch(f, b, err);
+		pthread_mutex_lock(&l.mu);
+		b->next = l.free_list;
+		l.free_list = b;
+		if (st != CU_OK)
+			l.stop = true;
+		pthread_cond_broadcast(&l.cv);
+		pthread_mutex_unlock(&l.mu);
+		if (st != CU_OK)
+			break;
+	}
+	pthread_join(th, NULL);
+	if (st == CU_OK && l.st != CU_OK) {
+		st = l.st;
+		if (err != NULL)
+			*err = l.err;
+	}
+	f->skipped_nonfile += l.skipped_nonfile;
+out:
+	pthread_cond_destroy(&l.cv);
+	pthread_mutex_destroy(&l.mu);
+	cu_dircache_release(&l.dc);
+	for (size_t i = 0; i < BATCHES; i++)
+		cu_buf_release(&pool[i].text);
+	return st;
+}
+
 /* Sorts, drops exact duplicates (a resumed import may list a file twice),
  * refuses conflicting ones, checks each file is there with its size and
  * notes its format: table f, in package order. */
@@ -281,7 +598,8 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 	cu_dircache_init(&dc, casefd);
 	if (sqlite3_prepare_v2(f->db,
 			       "SELECT derived, path, item, device_path, derivation, derived_from, "
-			       "size, sha256, md5, sm3, head FROM raw ORDER BY derived, path",
+			       "size, sha256, md5, sm3, head, probed, format, perr, pcode FROM raw "
+			       "ORDER BY derived, path",
 			       -1, &sel, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(f->db, "INSERT INTO f VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &put,
 			       NULL) != SQLITE_OK) {
@@ -318,9 +636,18 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 		if (conflict != CU_OK)
 			continue;
 		fmt[0] = '\0';
-		if (casefd >= 0 && (st = probe(&dc, &r, (const char *)sqlite3_column_text(sel, 10),
-					       fmt, sizeof(fmt), err)) != CU_OK)
+		if (sqlite3_column_int(sel, 11)) { /* checked while the inventory was read */
+			int pcode = sqlite3_column_int(sel, 14);
+			if (pcode != CU_OK) {
+				st = cu_error_set(err, (enum cu_status)pcode, "%s",
+						  col(sel, 13) ? col(sel, 13) : "?");
+				goto out;
+			}
+			snprintf(fmt, sizeof(fmt), "%s", col(sel, 12) ? col(sel, 12) : "");
+		} else if (casefd >= 0 &&
+			   (st = probe(&dc, &r, col(sel, 10), fmt, sizeof(fmt), err)) != CU_OK) {
 			goto out;
+		}
 		if ((algs & CU_HASH_SM3) && (r.sm3 == NULL || strlen(r.sm3) != 64)) {
 			st = cu_error_set(err, CU_E_UNSUPPORTED,
 					  "--hash sm3: the inventory has no SM3 for '%s' and "

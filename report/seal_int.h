@@ -71,11 +71,14 @@ struct cu_sealfiles;
 enum cu_status cu_sealfiles_open(const char *workdir, struct cu_sealfiles **out,
 				 struct cu_error *err) CU_WARN_UNUSED;
 void cu_sealfiles_close(struct cu_sealfiles *f);
-/* A cu_inventory_each callback (ctx = the list). */
-enum cu_status cu_sealfiles_add(const struct cu_inventory_rec *r, void *ctx,
-				struct cu_error *err) CU_WARN_UNUSED;
-/* Sorts and dedupes; with casefd >= 0 checks each file under it (size,
- * regular file) and reads its first bytes for the format column. */
+/* Reads every item's inventory into the list (on a second thread); with
+ * casefd >= 0 checks each file under it (regular file, the inventory's
+ * size) and notes its format from the first bytes the inventory recorded
+ * (or read once): a failed check is reported by finish. */
+enum cu_status cu_sealfiles_load(struct cu_sealfiles *f, struct cu_case *c, int casefd,
+				 struct cu_error *err) CU_WARN_UNUSED;
+/* Sorts and dedupes; with casefd >= 0 checks each file not checked by load
+ * the same way. */
 enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned algs,
 				   struct cu_error *err) CU_WARN_UNUSED;
 uint64_t cu_sealfiles_count(const struct cu_sealfiles *f);

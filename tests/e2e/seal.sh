@@ -5,7 +5,7 @@
 # killed seal, mandatory fields and SM3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal
-tap_plan 117
+tap_plan 121
 # The kill hook exists only in builds configured with --enable-test-hooks.
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
@@ -269,5 +269,29 @@ like "$(cat "$T/last.out")" "unlisted.bin' is not in the inventory" "named"
 expect_exit 1 "seal refuses evidence whose size changed" sh -c \
 	"printf 'more' >>'$f' && '$CUSTOS' --case case seal -o d7"
 like "$(cat "$T/last.err")" 'sms.db.*inventory says' "reason names the file"
+# Files are checked while the inventory is read, in its order, but a seal
+# names the first bad file in package order, as if checked there: two files
+# gone, the one listed later in the inventory sorts first and is named.
+must cp -a case-copy c8
+pair=$(python3 - c8/inventory/A1.jsonl <<'PY'
+import json, sys
+ps = [r["evidence_path"] for r in map(json.loads, open(sys.argv[1])) if r.get("type") == "file"]
+for i, a in enumerate(ps):
+    for b in ps[i + 1:]:
+        if b.encode() < a.encode():
+            print(a)
+            print(b)
+            sys.exit(0)
+sys.exit(1)
+PY
+)
+ok $? "the inventory lists a file before one that sorts ahead of it"
+first=$(printf '%s\n' "$pair" | sed -n 2p)
+for g in $pair; do chmod u+w "c8/$(dirname "$g")" && rm -f "c8/$g"; done
+nlog8=$(wc -l <c8/custody/log.jsonl)
+expect_exit 3 "seal refuses a vanished evidence file" "$CUSTOS" --case c8 seal -o d8
+like "$(cat "$T/last.err")" "seal: evidence file '$first' listed in the inventory cannot be opened" \
+	"the first missing file in package order is named"
+is "$(wc -l <c8/custody/log.jsonl)" "$nlog8" "refused before the SEAL entry: nothing appended"
 
 tap_done
