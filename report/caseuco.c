@@ -333,35 +333,27 @@ static enum cu_status note_device(const struct cu_sealfile *f, void *ctx, struct
 	return CU_OK;
 }
 
-/* A file's {"@id": ...} in a list, a million times on a phone: written
- * straight out in the layout list_elem() gives ref() (same bytes). */
+/* A file's {"@id": ...} in a list, a million times on a phone: one
+ * compact line per file. */
 static enum cu_status emit_file_ref(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
 {
-	static const char spaces[] = "                  ";
+	static const char spaces[] = "                ";
 	struct caseuco_run *r = ctx;
 	struct listw *l = r->l;
-	unsigned in = l->indent < 16 ? l->indent : 16;
 	char id[128];
 	(void)err;
-	if (l->indent > 16) { /* deeper than any list of files: the general path */
-		list_elem(l, ref(mkid("file", f->path, id)));
-		return l->t->st;
-	}
 	cu_textout_puts(l->t, l->first ? "\n" : ",\n");
 	l->first = false;
-	cu_textout_put(l->t, spaces, in);
-	cu_textout_puts(l->t, "{\n");
-	cu_textout_put(l->t, spaces, in + 2);
-	cu_textout_puts(l->t, "\"@id\": ");
+	cu_textout_put(l->t, spaces, l->indent < sizeof(spaces) ? l->indent : sizeof(spaces) - 1);
+	cu_textout_puts(l->t, "{\"@id\":");
 	cu_textout_jstr(l->t, mkid("file", f->path, id));
-	cu_textout_puts(l->t, "\n");
-	cu_textout_put(l->t, spaces, in);
 	cu_textout_puts(l->t, "}");
 	return l->t->st;
 }
 
-/* One file node, a million times on a phone: written straight out in the
- * layout jansson gives file_node() at depth 2 (same bytes, no objects). */
+/* One file node, a million times on a phone: written straight out as one
+ * compact line (jansson's JSON_COMPACT layout and escaping, no objects);
+ * the rest of the document keeps the two-space indent. */
 static void write_file_node(struct cu_textout *t, const struct cu_sealfile *f)
 {
 	char id[128], num[32];
@@ -381,59 +373,43 @@ static void write_file_node(struct cu_textout *t, const struct cu_sealfile *f)
 	mkid("hash", sha_key, hid1);
 	mkid("hash", md5_key, hid2);
 	const struct kv parts[] = {
-	    {"{\n      \"@id\": ", NULL},
+	    {"{\"@id\":", NULL},
 	    {NULL, id},
-	    {",\n      \"@type\": \"uco-observable:ObservableObject\",\n"
-	     "      \"uco-core:hasFacet\": [\n        {\n          \"@id\": ",
+	    {",\"@type\":\"uco-observable:ObservableObject\",\"uco-core:hasFacet\":[{\"@id\":",
 	     NULL},
 	    {NULL, ffid},
-	    {",\n          \"@type\": \"uco-observable:FileFacet\",\n"
-	     "          \"uco-observable:fileName\": ",
-	     NULL},
+	    {",\"@type\":\"uco-observable:FileFacet\",\"uco-observable:fileName\":", NULL},
 	    {NULL, name ? name + 1 : f->path},
-	    {",\n          \"uco-observable:filePath\": ", NULL},
+	    {",\"uco-observable:filePath\":", NULL},
 	    {NULL, f->device_path ? f->device_path : f->path},
-	    {",\n          \"uco-observable:sizeInBytes\": {\n"
-	     "            \"@type\": \"xsd:integer\",\n            \"@value\": ",
-	     NULL},
+	    {",\"uco-observable:sizeInBytes\":{\"@type\":\"xsd:integer\",\"@value\":", NULL},
 	    {NULL, num},
-	    {"\n          }\n        },\n        {\n          \"@id\": ", NULL},
+	    {"}},{\"@id\":", NULL},
 	    {NULL, cfid},
-	    {",\n          \"@type\": \"uco-observable:ContentDataFacet\",\n"
-	     "          \"uco-observable:sizeInBytes\": {\n"
-	     "            \"@type\": \"xsd:integer\",\n            \"@value\": ",
+	    {",\"@type\":\"uco-observable:ContentDataFacet\",\"uco-observable:sizeInBytes\":"
+	     "{\"@type\":\"xsd:integer\",\"@value\":",
 	     NULL},
 	    {NULL, num},
-	    {"\n          },\n          \"uco-observable:hash\": [\n            {\n"
-	     "              \"@id\": ",
-	     NULL},
+	    {"},\"uco-observable:hash\":[{\"@id\":", NULL},
 	    {NULL, hid1},
-	    {",\n              \"@type\": \"uco-types:Hash\",\n"
-	     "              \"uco-types:hashMethod\": {\n"
-	     "                \"@type\": \"uco-vocabulary:HashNameVocab\",\n"
-	     "                \"@value\": \"SHA256\"\n              },\n"
-	     "              \"uco-types:hashValue\": {\n"
-	     "                \"@type\": \"xsd:hexBinary\",\n                \"@value\": ",
+	    {",\"@type\":\"uco-types:Hash\",\"uco-types:hashMethod\":{\"@type\":"
+	     "\"uco-vocabulary:HashNameVocab\",\"@value\":\"SHA256\"},\"uco-types:hashValue\":"
+	     "{\"@type\":\"xsd:hexBinary\",\"@value\":",
 	     NULL},
 	    {NULL, f->sha256},
-	    {"\n              }\n            },\n            {\n              \"@id\": ", NULL},
+	    {"}},{\"@id\":", NULL},
 	    {NULL, hid2},
-	    {",\n              \"@type\": \"uco-types:Hash\",\n"
-	     "              \"uco-types:hashMethod\": {\n"
-	     "                \"@type\": \"uco-vocabulary:HashNameVocab\",\n"
-	     "                \"@value\": \"MD5\"\n              },\n"
-	     "              \"uco-types:hashValue\": {\n"
-	     "                \"@type\": \"xsd:hexBinary\",\n                \"@value\": ",
+	    {",\"@type\":\"uco-types:Hash\",\"uco-types:hashMethod\":{\"@type\":"
+	     "\"uco-vocabulary:HashNameVocab\",\"@value\":\"MD5\"},\"uco-types:hashValue\":"
+	     "{\"@type\":\"xsd:hexBinary\",\"@value\":",
 	     NULL},
 	    {NULL, f->md5},
-	    {"\n              }\n            }\n          ]\n        }\n      ],\n"
-	     "      \"uco-core:description\": ",
-	     NULL},
+	    {"}}]}],\"uco-core:description\":", NULL},
 	    {NULL, f->derived ? "derived file (package path in tag)"
 			      : "evidence file (package path in tag)"},
-	    {",\n      \"uco-core:tag\": [\n        ", NULL},
+	    {",\"uco-core:tag\":[", NULL},
 	    {NULL, f->path},
-	    {"\n      ]\n    }", NULL},
+	    {"]}", NULL},
 	};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (parts[i].text != NULL)

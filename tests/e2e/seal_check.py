@@ -164,6 +164,19 @@ def jsonld(pkg):
     for r in m["files"] + m["derived"]:
         if r["sha256"] not in hashes or r["md5"] not in hashes:
             bad |= fail("hash of %s not in case.jsonld" % r["path"])
+    # Layout: every file node, and every reference to a file, is one line
+    # holding exactly its compact serialisation; each file has its node.
+    raw = z.read("case.jsonld").decode("utf-8")
+    nodes = {n["@id"]: n for n in doc["@graph"] if n["@id"].startswith("kb:file-")}
+    lines = [ln.strip().rstrip(",") for ln in raw.split("\n")]
+    one = {ln for ln in lines if ln.startswith('{"@id":"kb:file-')}
+    for i, n in nodes.items():
+        if json.dumps(n, ensure_ascii=False, separators=(",", ":")) not in one:
+            bad |= fail("file node %s is not one compact line" % i)
+        if json.dumps({"@id": i}, separators=(",", ":")) not in one:
+            bad |= fail("no one-line reference to %s" % i)
+    if len(nodes) != len(m["files"]) + len(m["derived"]):
+        bad |= fail("%d file nodes for %d files" % (len(nodes), len(m["files"]) + len(m["derived"])))
     print("%d nodes, %d references" % (len(ids), len(refs)))
     return bad
 
