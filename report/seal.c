@@ -137,36 +137,6 @@ static enum cu_status pentry_add(struct sealctx *s, const char *path, struct pen
 /* 1. inventory                                                        */
 /* ------------------------------------------------------------------ */
 
-struct rootctx {
-	struct cu_merkle_stream ms;
-};
-
-static enum cu_status root_leaf(const struct cu_sealfile *f, void *ctx, struct cu_error *err)
-{
-	struct rootctx *r = ctx;
-	unsigned char leaf[32];
-	(void)err;
-	cu_merkle_content_leaf(f->path, f->size, f->sha256, leaf);
-	cu_merkle_stream_add(&r->ms, leaf);
-	return CU_OK;
-}
-
-/* Content tree order is bytewise by path: derived/ before evidence/. */
-static enum cu_status files_root(struct cu_sealfiles *f, char root_hex[65], struct cu_error *err)
-{
-	struct rootctx r;
-	unsigned char root[32];
-	enum cu_status st;
-
-	cu_merkle_stream_init(&r.ms);
-	if ((st = cu_sealfiles_each(f, 1, NULL, root_leaf, &r, err)) != CU_OK ||
-	    (st = cu_sealfiles_each(f, 0, NULL, root_leaf, &r, err)) != CU_OK)
-		return st;
-	cu_merkle_stream_root(&r.ms, root);
-	cu_hex(root, 32, root_hex);
-	return CU_OK;
-}
-
 enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], uint64_t *files,
 					 struct cu_error *err)
 {
@@ -188,9 +158,10 @@ enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], u
 	}
 	if ((st = cu_sealfiles_open(dir.data, &f, err)) == CU_OK &&
 	    (st = cu_sealfiles_load(f, c, -1, err)) == CU_OK &&
-	    (st = cu_sealfiles_finish(f, -1, 0, err)) == CU_OK &&
-	    (st = files_root(f, root_hex, err)) == CU_OK && files != NULL)
+	    (st = cu_sealfiles_finish(f, -1, 0, err)) == CU_OK && files != NULL)
 		*files = cu_sealfiles_count(f);
+	if (st == CU_OK)
+		memcpy(root_hex, cu_sealfiles_root(f), 65);
 	cu_sealfiles_close(f);
 	if (cu_buf_printf(&db, NULL, "%s/files.db", dir.data) == CU_OK)
 		(void)unlink(db.data);
@@ -1549,11 +1520,11 @@ out:
 /* 3a. content root over evidence + derived. */
 static enum cu_status compute_content_root(struct sealctx *s, struct cu_error *err)
 {
-	enum cu_status st = files_root(s->files, s->root_hex, err);
-
+	(void)err;
+	memcpy(s->root_hex, cu_sealfiles_root(s->files), 65);
 	s->res.files = cu_sealfiles_count(s->files);
 	s->res.bytes = cu_sealfiles_bytes(s->files);
-	return st;
+	return CU_OK;
 }
 
 /* package_id: UUID (version 5 layout) from SHA-256 over the case id,

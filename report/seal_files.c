@@ -36,6 +36,8 @@ struct cu_sealfiles {
 	uint64_t n, bytes, skipped_nonfile;
 	unsigned long items;
 	char *one_item; /* the item when there is exactly one */
+	struct cu_merkle_stream ms;
+	char root[65]; /* content root, once finished */
 };
 
 static enum cu_status db_err(struct cu_sealfiles *f, const char *what, struct cu_error *err)
@@ -110,6 +112,11 @@ void cu_sealfiles_close(struct cu_sealfiles *f)
 uint64_t cu_sealfiles_count(const struct cu_sealfiles *f)
 {
 	return f ? f->n : 0;
+}
+
+const char *cu_sealfiles_root(const struct cu_sealfiles *f)
+{
+	return f ? f->root : "";
 }
 
 uint64_t cu_sealfiles_bytes(const struct cu_sealfiles *f)
@@ -583,7 +590,8 @@ out:
 
 /* Sorts, drops exact duplicates (a resumed import may list a file twice),
  * refuses conflicting ones, checks each file is there with its size and
- * notes its format: table f, in package order. */
+ * notes its format: table f, in content tree order (bytewise by path:
+ * derived/ before evidence/), the content root taken on the way. */
 enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned algs,
 				   struct cu_error *err)
 {
@@ -596,10 +604,11 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 	int rc;
 
 	cu_dircache_init(&dc, casefd);
+	cu_merkle_stream_init(&f->ms);
 	if (sqlite3_prepare_v2(f->db,
 			       "SELECT derived, path, item, device_path, derivation, derived_from, "
 			       "size, sha256, md5, sm3, head, probed, format, perr, pcode FROM raw "
-			       "ORDER BY derived, path",
+			       "ORDER BY derived DESC, path",
 			       -1, &sel, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(f->db, "INSERT INTO f VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &put,
 			       NULL) != SQLITE_OK) {
@@ -668,6 +677,11 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 		}
 		f->n++;
 		f->bytes += r.size;
+		{
+			unsigned char leaf[32];
+			cu_merkle_content_leaf(r.path, r.size, r.sha256, leaf);
+			cu_merkle_stream_add(&f->ms, leaf);
+		}
 		/* Items: the list is short (one per seized device). */
 		{
 			bool seen = false;
@@ -699,6 +713,11 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 	}
 	sqlite3_finalize(sel);
 	sel = NULL;
+	{
+		unsigned char root[32];
+		cu_merkle_stream_root(&f->ms, root);
+		cu_hex(root, 32, f->root);
+	}
 	st = exec(f, "COMMIT; DROP TABLE raw;", err);
 out:
 	sqlite3_finalize(sel);
@@ -716,7 +735,6 @@ enum cu_status cu_sealfiles_each(struct cu_sealfiles *f, int which, const char *
 	static const char *const q[] = {
 	    "SELECT * FROM f WHERE derived = 0 ORDER BY rowid",
 	    "SELECT * FROM f WHERE derived = 1 ORDER BY rowid",
-	    "SELECT * FROM f ORDER BY rowid",
 	};
 	sqlite3_stmt *s = NULL;
 	enum cu_status st = CU_OK;
@@ -724,6 +742,11 @@ enum cu_status cu_sealfiles_each(struct cu_sealfiles *f, int which, const char *
 
 	if (which < 0 || which > 2)
 		return cu_error_set(err, CU_E_INTERNAL, "seal: file list query %d", which);
+	if (which == 2) { /* package order: evidence, then derived */
+		if ((st = cu_sealfiles_each(f, 0, item, fn, ctx, err)) != CU_OK)
+			return st;
+		which = 1;
+	}
 	if (sqlite3_prepare_v2(f->db, q[which], -1, &s, NULL) != SQLITE_OK)
 		return db_err(f, "reading", err);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

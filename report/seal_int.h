@@ -83,6 +83,9 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 				   struct cu_error *err) CU_WARN_UNUSED;
 uint64_t cu_sealfiles_count(const struct cu_sealfiles *f);
 uint64_t cu_sealfiles_bytes(const struct cu_sealfiles *f);
+/* The content root (RFC 6962 over the files in content tree order), hex;
+ * set by finish. */
+const char *cu_sealfiles_root(const struct cu_sealfiles *f);
 /* Distinct items; *one is the item when there is exactly one. */
 unsigned long cu_sealfiles_items(const struct cu_sealfiles *f, const char **one);
 typedef enum cu_status (*cu_sealfiles_fn)(const struct cu_sealfile *r, void *ctx,

@@ -270,7 +270,7 @@ expect_exit 1 "seal refuses evidence whose size changed" sh -c \
 	"printf 'more' >>'$f' && '$CUSTOS' --case case seal -o d7"
 like "$(cat "$T/last.err")" 'sms.db.*inventory says' "reason names the file"
 # Files are checked while the inventory is read, in its order, but a seal
-# names the first bad file in package order, as if checked there: two files
+# names the first bad file bytewise by path, as if checked there: two files
 # gone, the one listed later in the inventory sorts first and is named.
 must cp -a case-copy c8
 pair=$(python3 - c8/inventory/A1.jsonl <<'PY'
@@ -291,7 +291,7 @@ for g in $pair; do chmod u+w "c8/$(dirname "$g")" && rm -f "c8/$g"; done
 nlog8=$(wc -l <c8/custody/log.jsonl)
 expect_exit 3 "seal refuses a vanished evidence file" "$CUSTOS" --case c8 seal -o d8
 like "$(cat "$T/last.err")" "seal: evidence file '$first' listed in the inventory cannot be opened" \
-	"the first missing file in package order is named"
+	"the first missing file bytewise by path is named"
 is "$(wc -l <c8/custody/log.jsonl)" "$nlog8" "refused before the SEAL entry: nothing appended"
 
 tap_done
