@@ -13,8 +13,10 @@
  *     and the package holds the log up to and including it; the same case
  *     state (a copy of the case directory) sealed at the same fixed time
  *     gives a byte-identical package;
- *  4. case.jsonld, VERIFY.md, verify.sh; then manifest.json, whose SHA-256
- *     is the seal hash; signature and RFC 3161 request over it;
+ *  4. case.jsonld (on its own thread from the moment the SEAL entry is in
+ *     the log copy, beside steps 2 and 4), VERIFY.md, verify.sh; then
+ *     manifest.json, whose SHA-256 is the seal hash; signature and RFC 3161
+ *     request over it;
  *  5. libzip writes everything on zip_close() in a fixed order with fixed
  *     times and attributes; the file is fsync'ed and renamed into place
  *     only when complete, so a killed seal never leaves a *.custos.zip.
@@ -104,8 +106,9 @@ struct sealctx {
 	/* case.jsonld is written on the second core while the manifest's rows
 	 * are; its digests are needed only for package_files[], after them. */
 	pthread_t jsonld_th;
-	bool jsonld_started;
+	bool jsonld_started, jsonld_done; /* done: run, its entry not filled in yet */
 	size_t jsonld_idx;
+	struct cu_digests jsonld_d; /* case.jsonld's, from its thread */
 	enum cu_status jsonld_st;
 	struct cu_error jsonld_err;
 	uint64_t manifest_size;
@@ -1730,7 +1733,6 @@ static enum cu_status each_file(void *src, const char *item, cu_sealfiles_fn fn,
 
 static enum cu_status write_jsonld(struct sealctx *s, struct cu_error *err)
 {
-	struct pentry *p = &s->pe[s->jsonld_idx];
 	struct cu_textout t;
 	enum cu_status st;
 
@@ -1756,12 +1758,7 @@ static enum cu_status write_jsonld(struct sealctx *s, struct cu_error *err)
 		cu_textout_abort(&t);
 		return st;
 	}
-	if ((st = cu_textout_close(&t, &p->d, err)) != CU_OK)
-		return st;
-	if ((p->src = cu_strdup(s->jsonld_path.data)) == NULL)
-		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
-	p->size = p->d.size;
-	return CU_OK;
+	return cu_textout_close(&t, &s->jsonld_d, err);
 }
 
 static void *jsonld_main(void *arg)
@@ -1772,16 +1769,49 @@ static void *jsonld_main(void *arg)
 	return NULL;
 }
 
-/* Waits for case.jsonld; its error, if any. */
+/* case.jsonld is written on its own thread from the moment the SEAL entry
+ * is in the custody copy (it describes the seal) while the other case
+ * files are staged and the manifest written; its package entry gets the
+ * file and digests when joined. */
+static enum cu_status start_jsonld(struct sealctx *s, struct cu_error *err)
+{
+	enum cu_status st;
+
+	if ((st = cu_buf_printf(&s->jsonld_path, err, "%s/case.jsonld", s->workdir)) != CU_OK)
+		return st;
+	if (pthread_create(&s->jsonld_th, NULL, jsonld_main, s) == 0) {
+		s->jsonld_started = true;
+		return CU_OK;
+	}
+	s->jsonld_st = write_jsonld(s, &s->jsonld_err);
+	s->jsonld_done = true;
+	return CU_OK;
+}
+
+/* Waits for case.jsonld; its error, if any; its entry filled in. */
 static enum cu_status jsonld_join(struct sealctx *s, struct cu_error *err)
 {
-	if (!s->jsonld_started)
+	if (s->jsonld_started) {
+		pthread_join(s->jsonld_th, NULL);
+		s->jsonld_started = false;
+		s->jsonld_done = true;
+	}
+	if (!s->jsonld_done)
 		return CU_OK;
-	pthread_join(s->jsonld_th, NULL);
-	s->jsonld_started = false;
-	if (s->jsonld_st != CU_OK && err != NULL)
-		*err = s->jsonld_err;
-	return s->jsonld_st;
+	s->jsonld_done = false;
+	if (s->jsonld_st != CU_OK) {
+		if (err != NULL)
+			*err = s->jsonld_err;
+		return s->jsonld_st;
+	}
+	if (err == NULL)
+		return CU_OK;
+	struct pentry *p = &s->pe[s->jsonld_idx];
+	p->d = s->jsonld_d;
+	p->size = p->d.size;
+	if ((p->src = cu_strdup(s->jsonld_path.data)) == NULL)
+		return cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+	return CU_OK;
 }
 
 static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *err)
@@ -1791,8 +1821,7 @@ static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *er
 
 	if ((st = custody_bodies(s->logbuf.data, s->logbuf.len, &s->bodies, err)) != CU_OK)
 		return st;
-	if ((st = cu_buf_printf(&s->jsonld_path, err, "%s/case.jsonld", s->workdir)) != CU_OK ||
-	    (st = pentry_add(s, CU_PKG_JSONLD, &p, err)) != CU_OK)
+	if ((st = pentry_add(s, CU_PKG_JSONLD, &p, err)) != CU_OK)
 		return st;
 	p->listed = p->encrypt = true;
 	s->jsonld_idx = s->npe - 1;
@@ -1824,12 +1853,7 @@ static enum cu_status add_generated_texts(struct sealctx *s, struct cu_error *er
 	/* The staged texts can deflate from now on, on the core the main
 	 * thread leaves idle while it waits for case.jsonld. */
 	predeflate_start(s, &s->pre[0]);
-	/* pe[] is complete: the thread fills in its own entry. */
-	if (pthread_create(&s->jsonld_th, NULL, jsonld_main, s) == 0) {
-		s->jsonld_started = true;
-		return CU_OK;
-	}
-	return write_jsonld(s, err);
+	return CU_OK;
 }
 
 /* files[] and derived[] rows of the sealed manifest. */
@@ -2204,10 +2228,11 @@ enum cu_status cu_seal_case(struct cu_case *c, const struct cu_seal_opts *opts,
 	/* The steps in the order they run (the header comment says why);
 	 * what a step leaves in s is freed by sealctx_release. */
 	static enum cu_status (*const steps[])(struct sealctx *, struct cu_error *) = {
-	    read_chain,        check_manifest_fields, check_acquisitions, check_outputs,
-	    make_workdir,      read_inventory,        name_package,       compute_content_root,
-	    append_seal_entry, plan_entries,          stage_case_files,   add_generated_texts,
-	    build_manifest,    seal_manifest,         write_partial,      publish_package,
+	    read_chain,          check_manifest_fields, check_acquisitions, check_outputs,
+	    make_workdir,        read_inventory,        name_package,       compute_content_root,
+	    append_seal_entry,   plan_entries,          start_jsonld,       stage_case_files,
+	    add_generated_texts, build_manifest,        seal_manifest,      write_partial,
+	    publish_package,
 	};
 	static const struct cu_buf buf_init = CU_BUF_INIT;
 	struct sealctx s;
