@@ -1278,7 +1278,7 @@ enum cu_status cu_caseuco_case(struct cu_case *c, struct sqlite3 *db, struct cu_
 	made = true;
 	if ((st = cu_sealfiles_open(dir.data, &a.files, err)) != CU_OK ||
 	    (st = cu_sealfiles_load(a.files, c, -1, err)) != CU_OK ||
-	    (st = cu_sealfiles_finish(a.files, -1, 0, err)) != CU_OK)
+	    (st = cu_sealfiles_finish(a.files, 0, err)) != CU_OK)
 		goto out;
 	if ((st = cu_case_path(c, CU_CASE_CUSTODY, &lp, err)) != CU_OK ||
 	    (st = cu_file_read_all(lp.data, (size_t)1 << 30, &log, err)) != CU_OK)

@@ -161,7 +161,7 @@ enum cu_status cu_seal_case_content_root(struct cu_case *c, char root_hex[65], u
 	}
 	if ((st = cu_sealfiles_open(dir.data, &f, err)) == CU_OK &&
 	    (st = cu_sealfiles_load(f, c, -1, err)) == CU_OK &&
-	    (st = cu_sealfiles_finish(f, -1, 0, err)) == CU_OK && files != NULL)
+	    (st = cu_sealfiles_finish(f, 0, err)) == CU_OK && files != NULL)
 		*files = cu_sealfiles_count(f);
 	if (st == CU_OK)
 		memcpy(root_hex, cu_sealfiles_root(f), 65);
@@ -1437,7 +1437,7 @@ static enum cu_status read_inventory(struct sealctx *s, struct cu_error *err)
 		return st;
 	if ((st = cu_sealfiles_load(s->files, s->c, s->casefd, err)) != CU_OK)
 		cu_error_prefix(err, "seal: reading the inventory");
-	else if ((st = cu_sealfiles_finish(s->files, s->casefd, s->algs, err)) != CU_OK)
+	else if ((st = cu_sealfiles_finish(s->files, s->algs, err)) != CU_OK)
 		cu_error_prefix(err, "seal");
 	return st;
 }

@@ -81,7 +81,7 @@ enum cu_status cu_sealfiles_open(const char *workdir, struct cu_sealfiles **out,
 		       "sm3 TEXT, head TEXT, probed INT, format TEXT, perr TEXT, pcode INT);"
 		       "CREATE TABLE f(derived INT, path TEXT, item TEXT, device_path TEXT, "
 		       "derivation TEXT, derived_from TEXT, size INT, sha256 TEXT, md5 TEXT, "
-		       "sm3 TEXT, format TEXT);"
+		       "sm3 TEXT, format TEXT, perr TEXT, pcode INT);"
 		       "BEGIN;",
 		       err)) != CU_OK)
 		goto fail;
@@ -226,24 +226,6 @@ static enum cu_status check_rec(const struct cu_inventory_rec *r, struct rawrow 
 	return CU_OK;
 }
 
-/* One inventory record (inventory callback), the file not checked yet. */
-static enum cu_status sealfiles_add(const struct cu_inventory_rec *r, void *ctx,
-				    struct cu_error *err)
-{
-	struct cu_sealfiles *f = ctx;
-	struct rawrow w;
-	char *from;
-	bool skip;
-	enum cu_status st = check_rec(r, &w, &from, &skip, err);
-
-	if (st == CU_OK && skip)
-		f->skipped_nonfile++;
-	else if (st == CU_OK)
-		st = insert_raw(f, &w, err);
-	free(from);
-	return st;
-}
-
 static const char *col(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
@@ -370,7 +352,14 @@ struct loader {
 	int casefd;
 	struct batch *cur;
 	uint64_t skipped_nonfile;
+	/* No thread: batches are inserted into inl as they fill. */
+	struct cu_sealfiles *inl;
+	enum cu_status inl_st;
+	struct cu_error inl_err;
 };
+
+static enum cu_status insert_batch(struct cu_sealfiles *f, const struct batch *b,
+				   struct cu_error *err);
 
 static struct batch *take_free(struct loader *l)
 {
@@ -393,6 +382,14 @@ static struct batch *take_free(struct loader *l)
 
 static void hand_over(struct loader *l, struct batch *b)
 {
+	if (l->inl != NULL) {
+		if (l->inl_st == CU_OK &&
+		    (l->inl_st = insert_batch(l->inl, b, &l->inl_err)) != CU_OK)
+			l->stop = true;
+		b->next = l->free_list;
+		l->free_list = b;
+		return;
+	}
 	pthread_mutex_lock(&l->mu);
 	if (l->full_tail != NULL)
 		l->full_tail->next = b;
@@ -545,8 +542,14 @@ enum cu_status cu_sealfiles_load(struct cu_sealfiles *f, struct cu_case *c, int 
 	pthread_mutex_init(&l.mu, NULL);
 	pthread_cond_init(&l.cv, NULL);
 	if (pthread_create(&th, NULL, load_main, &l) != 0) {
-		/* No thread: read here; finish checks the files. */
-		st = cu_inventory_each(c, NULL, sealfiles_add, f, err);
+		/* No thread: the same work here, a batch inserted as it fills. */
+		l.inl = f;
+		(void)load_main(&l);
+		if ((st = l.inl_st) != CU_OK && err != NULL)
+			*err = l.inl_err;
+		else if ((st = l.st) != CU_OK && err != NULL)
+			*err = l.err;
+		f->skipped_nonfile += l.skipped_nonfile;
 		goto out;
 	}
 	for (;;) {
@@ -589,110 +592,99 @@ out:
 }
 
 /* Sorts, drops exact duplicates (a resumed import may list a file twice),
- * refuses conflicting ones, checks each file is there with its size and
- * notes its format: table f, in content tree order (bytewise by path:
- * derived/ before evidence/), the content root taken on the way. */
-enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned algs,
-				   struct cu_error *err)
+ * refuses conflicting ones and stops at the first file whose check
+ * failed: table f, in content tree order (bytewise by path: derived/
+ * before evidence/), the content root taken on the way. SQLite copies the
+ * rows in order itself; one scan then checks them. */
+enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, unsigned algs, struct cu_error *err)
 {
-	sqlite3_stmt *sel = NULL, *put = NULL;
+	sqlite3_stmt *sel = NULL, *del = NULL;
 	struct cu_buf prev = CU_BUF_INIT, prev_sha = CU_BUF_INIT, items = CU_BUF_INIT;
 	uint64_t prev_size = 0;
+	int64_t *dups = NULL;
+	size_t ndups = 0;
 	bool have_prev = false;
-	struct cu_dircache dc;
 	enum cu_status st = CU_OK, conflict = CU_OK;
 	int rc;
 
-	cu_dircache_init(&dc, casefd);
 	cu_merkle_stream_init(&f->ms);
+	if ((st = exec(f,
+		       "INSERT INTO f SELECT derived, path, item, device_path, derivation, "
+		       "derived_from, size, sha256, md5, sm3, format, perr, pcode FROM raw "
+		       "ORDER BY derived DESC, path; DROP TABLE raw;",
+		       err)) != CU_OK)
+		goto out;
 	if (sqlite3_prepare_v2(f->db,
-			       "SELECT derived, path, item, device_path, derivation, derived_from, "
-			       "size, sha256, md5, sm3, head, probed, format, perr, pcode FROM raw "
-			       "ORDER BY derived DESC, path",
-			       -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(f->db, "INSERT INTO f VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &put,
-			       NULL) != SQLITE_OK) {
+			       "SELECT rowid, path, size, sha256, sm3, item, perr, pcode FROM f "
+			       "ORDER BY rowid",
+			       -1, &sel, NULL) != SQLITE_OK) {
 		st = db_err(f, "sorting", err);
 		goto out;
 	}
 	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		struct cu_sealfile r;
-		char fmt[64];
+		const char *path = col(sel, 1), *sha = col(sel, 3), *sm3 = col(sel, 4);
+		const char *item = col(sel, 5);
+		uint64_t size = (uint64_t)sqlite3_column_int64(sel, 2);
 
-		row_of(sel, &r, 10);
-		if (r.path == NULL || r.sha256 == NULL || r.md5 == NULL || r.item == NULL) {
+		if (path == NULL || sha == NULL || item == NULL) {
 			st = cu_error_set(err, CU_E_INTERNAL, "seal: file list row incomplete");
 			goto out;
 		}
-		if (have_prev && strcmp(prev.data, r.path) == 0) {
-			if (prev_size == r.size && strcmp(prev_sha.data, r.sha256) == 0)
+		if (have_prev && strcmp(prev.data, path) == 0) {
+			if (prev_size == size && strcmp(prev_sha.data, sha) == 0) {
+				if (!cu_grow_array(&dups, ndups + 1, sizeof(*dups))) {
+					st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
+					goto out;
+				}
+				dups[ndups++] = sqlite3_column_int64(sel, 0);
 				continue;
+			}
 			if (conflict == CU_OK)
 				conflict = cu_error_set(
 				    err, CU_E_INTEGRITY,
 				    "inventory lists '%s' twice with different digests: "
 				    "the case is inconsistent, run custos verify",
-				    r.path);
+				    path);
 			continue;
 		}
 		cu_buf_reset(&prev);
 		cu_buf_reset(&prev_sha);
-		if ((st = cu_buf_puts(&prev, r.path, err)) != CU_OK ||
-		    (st = cu_buf_puts(&prev_sha, r.sha256, err)) != CU_OK)
+		if ((st = cu_buf_puts(&prev, path, err)) != CU_OK ||
+		    (st = cu_buf_puts(&prev_sha, sha, err)) != CU_OK)
 			goto out;
 		have_prev = true;
-		prev_size = r.size;
+		prev_size = size;
 		if (conflict != CU_OK)
 			continue;
-		fmt[0] = '\0';
-		if (sqlite3_column_int(sel, 11)) { /* checked while the inventory was read */
-			int pcode = sqlite3_column_int(sel, 14);
-			if (pcode != CU_OK) {
-				st = cu_error_set(err, (enum cu_status)pcode, "%s",
-						  col(sel, 13) ? col(sel, 13) : "?");
-				goto out;
-			}
-			snprintf(fmt, sizeof(fmt), "%s", col(sel, 12) ? col(sel, 12) : "");
-		} else if (casefd >= 0 &&
-			   (st = probe(&dc, &r, col(sel, 10), fmt, sizeof(fmt), err)) != CU_OK) {
+		if (sqlite3_column_int(sel, 7) != CU_OK) { /* its check failed */
+			st = cu_error_set(err, (enum cu_status)sqlite3_column_int(sel, 7), "%s",
+					  col(sel, 6) ? col(sel, 6) : "?");
 			goto out;
 		}
-		if ((algs & CU_HASH_SM3) && (r.sm3 == NULL || strlen(r.sm3) != 64)) {
+		if ((algs & CU_HASH_SM3) && (sm3 == NULL || strlen(sm3) != 64)) {
 			st = cu_error_set(err, CU_E_UNSUPPORTED,
 					  "--hash sm3: the inventory has no SM3 for '%s' and "
 					  "evidence is never re-read just to hash it; import with "
 					  "--hash sm3",
-					  r.path);
-			goto out;
-		}
-		sqlite3_reset(put);
-		for (int i = 0; i < 10; i++)
-			if ((rc = sqlite3_bind_value(put, i + 1, sqlite3_column_value(sel, i))) !=
-			    SQLITE_OK)
-				break;
-		sqlite3_bind_text(put, 11, fmt, -1, SQLITE_TRANSIENT);
-		if (rc != SQLITE_OK || sqlite3_step(put) != SQLITE_DONE) {
-			st = db_err(f, "writing the sorted list", err);
+					  path);
 			goto out;
 		}
 		f->n++;
-		f->bytes += r.size;
+		f->bytes += size;
 		{
 			unsigned char leaf[32];
-			cu_merkle_content_leaf(r.path, r.size, r.sha256, leaf);
+			cu_merkle_content_leaf(path, size, sha, leaf);
 			cu_merkle_stream_add(&f->ms, leaf);
 		}
 		/* Items: the list is short (one per seized device). */
 		{
 			bool seen = false;
-			for (size_t a = 0; a < items.len;) {
-				size_t l = strlen(items.data + a);
-				if (strcmp(items.data + a, r.item) == 0)
-					seen = true;
-				a += l + 1;
+			for (size_t a = 0; a < items.len && !seen;) {
+				seen = strcmp(items.data + a, item) == 0;
+				a += strlen(items.data + a) + 1;
 			}
 			if (!seen) {
-				if ((st = cu_buf_append(&items, r.item, strlen(r.item) + 1, err)) !=
+				if ((st = cu_buf_append(&items, item, strlen(item) + 1, err)) !=
 				    CU_OK)
 					goto out;
 				f->items++;
@@ -707,25 +699,39 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned 
 		st = conflict;
 		goto out;
 	}
+	sqlite3_finalize(sel);
+	sel = NULL;
+	/* The exact duplicates go: every later pass reads f as it is. */
+	if (ndups > 0 && sqlite3_prepare_v2(f->db, "DELETE FROM f WHERE rowid = ?", -1, &del,
+					    NULL) != SQLITE_OK) {
+		st = db_err(f, "dropping duplicates", err);
+		goto out;
+	}
+	for (size_t i = 0; i < ndups; i++) {
+		sqlite3_reset(del);
+		sqlite3_bind_int64(del, 1, dups[i]);
+		if (sqlite3_step(del) != SQLITE_DONE) {
+			st = db_err(f, "dropping duplicates", err);
+			goto out;
+		}
+	}
 	if (f->items == 1 && (f->one_item = cu_strdup(items.data)) == NULL) {
 		st = cu_error_set(err, CU_E_NOMEM, "seal: out of memory");
 		goto out;
 	}
-	sqlite3_finalize(sel);
-	sel = NULL;
 	{
 		unsigned char root[32];
 		cu_merkle_stream_root(&f->ms, root);
 		cu_hex(root, 32, f->root);
 	}
-	st = exec(f, "COMMIT; DROP TABLE raw;", err);
+	st = exec(f, "COMMIT;", err);
 out:
 	sqlite3_finalize(sel);
-	sqlite3_finalize(put);
+	sqlite3_finalize(del);
+	free(dups);
 	cu_buf_release(&prev);
 	cu_buf_release(&prev_sha);
 	cu_buf_release(&items);
-	cu_dircache_release(&dc);
 	return st;
 }
 

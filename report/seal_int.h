@@ -77,9 +77,9 @@ void cu_sealfiles_close(struct cu_sealfiles *f);
  * (or read once): a failed check is reported by finish. */
 enum cu_status cu_sealfiles_load(struct cu_sealfiles *f, struct cu_case *c, int casefd,
 				 struct cu_error *err) CU_WARN_UNUSED;
-/* Sorts and dedupes; with casefd >= 0 checks each file not checked by load
- * the same way. */
-enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, int casefd, unsigned algs,
+/* Sorts and dedupes; stops at the first file (bytewise by path) whose
+ * check failed in load. */
+enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, unsigned algs,
 				   struct cu_error *err) CU_WARN_UNUSED;
 uint64_t cu_sealfiles_count(const struct cu_sealfiles *f);
 uint64_t cu_sealfiles_bytes(const struct cu_sealfiles *f);

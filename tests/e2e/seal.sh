@@ -5,7 +5,7 @@
 # killed seal, mandatory fields and SM3.
 . "$SRCDIR/tests/harness/tap.sh"
 tap_setup seal
-tap_plan 121
+tap_plan 126
 # The kill hook exists only in builds configured with --enable-test-hooks.
 "$CUSTOS" --version | grep -qx 'test hooks: built in' ||
 	bail "this build has no test hooks: configure with --enable-test-hooks"
@@ -293,5 +293,20 @@ expect_exit 3 "seal refuses a vanished evidence file" "$CUSTOS" --case c8 seal -
 like "$(cat "$T/last.err")" "seal: evidence file '$first' listed in the inventory cannot be opened" \
 	"the first missing file bytewise by path is named"
 is "$(wc -l <c8/custody/log.jsonl)" "$nlog8" "refused before the SEAL entry: nothing appended"
+# A line listed twice (a resumed import) is packed once; the same path with
+# other digests is refused.
+must cp -a case-copy c9
+must cp -a case-copy c10
+chmod u+w c9/inventory c9/inventory/A1.jsonl c10/inventory c10/inventory/A1.jsonl
+line=$(grep -m1 '"type":"file"' c9/inventory/A1.jsonl)
+printf '%s\n' "$line" >>c9/inventory/A1.jsonl
+printf '%s\n' "$line" | sed 's/"sha256":"\(.\)/"sha256":"f/; s/"sha256":"f\(.\)/"sha256":"e\1/' >>c10/inventory/A1.jsonl
+run "seal with a line listed twice" "$CUSTOS" --case c9 seal -o d9
+n9=$(unzip -p d9/*.custos.zip manifest.json | python3 -c 'import json,sys; m=json.load(sys.stdin); print(len(m["files"]) + len(m["derived"]), len({r["path"] for r in m["files"] + m["derived"]}))')
+nf=$(grep -c '"type":"file"' case-copy/inventory/A1.jsonl)
+is "$n9" "$nf $nf" "the file listed twice is packed once (manifest rows, distinct paths)"
+run "the package with the duplicate line verifies" "$CUSTOS" verify d9/*.custos.zip
+expect_exit 1 "the same path with other digests is refused" "$CUSTOS" --case c10 seal -o d10
+like "$(cat "$T/last.err")" "twice with different digests" "the conflict is named"
 
 tap_done
