@@ -142,28 +142,46 @@ def manifest_words(case):
     return words
 
 
-def join_hex_wraps(text):
-    """A long hash wrapped in its table cell continues on the next line in the
-    same column: the tail (as short as "fe") is joined back to its hash, so it
-    is read as part of a hash and not as a word of its own."""
-    lines = text.split("\n")
-    for i in range(len(lines) - 1):
-        m = re.search(r"(?<![0-9A-Za-z])[0-9a-fA-F]{16,}$", lines[i].rstrip())
-        n = re.match(r"\s*([0-9a-fA-F]+)(?=\s|$)", lines[i + 1])
-        if m and n and abs(n.start(1) - m.start()) <= 2:
-            lines[i] = lines[i].rstrip() + n.group(1)
-            lines[i + 1] = lines[i + 1][:n.start(1)] + " " * len(n.group(1)) + lines[i + 1][n.end(1):]
-    return "\n".join(lines)
+def exempt(tok):
+    """A token that is not prose: a path or file name, a number or an
+    identifier with digits, a hash."""
+    return bool(re.search(r"[./_@\\\d]", tok) or tok.endswith("-")
+                or (re.fullmatch(r"[0-9a-fA-F]+", tok) and len(tok) >= 4))
+
+
+def tokens(text):
+    """Each line's printable-ASCII tokens with their columns; a token that
+    continues a long hash or file name wrapped in its table cell (it starts
+    in the same column, at most three lines below, as short as "fe", "EC"
+    or "ip") is marked as a continuation, so a wrapped tail is read as part
+    of its hash or name and not as a word of its own."""
+    lines = [[(m.start(), m.group(0), False) for m in re.finditer(r"[\x21-\x7e]+", ln)]
+             for ln in text.split("\n")]
+    for j, row in enumerate(lines):
+        for k, (col, tok, _) in enumerate(row):
+            for i in range(j - 1, max(j - 4, -1), -1):
+                above = [u for u in lines[i] if abs(u[0] - col) <= 2]
+                if not above:
+                    continue
+                ucol, utok, ucont = above[0]
+                hexwrap = (re.fullmatch(r"[0-9a-fA-F]+", utok) and len(utok) >= 12
+                           and re.fullmatch(r"[0-9a-fA-F]+", tok))
+                namewrap = (re.search(r"[./_]", utok) and len(utok) >= 12
+                            and len(tok) <= len(utok))
+                if (exempt(utok) or ucont) and (hexwrap or namewrap):
+                    row[k] = (col, tok, True)
+                break
+    return [(tok, cont) for row in lines for (_, tok, cont) in row]
 
 
 def cmd_english(out, case):
     allowed = ALLOWED | manifest_words(case)
     bad = []
     for f in FORMS:
-        text = join_hex_wraps("\n".join(pages_text(os.path.join(out, f + ".pdf"))))
-        for tok in re.findall(r"[\x21-\x7e]+", text):
-            # file names, paths, hashes, numbers, identifiers with digits
-            if re.search(r"[./_@\\]", tok) or re.search(r"\d", tok) or tok.endswith("-"):
+        for tok, cont in tokens("\n".join(pages_text(os.path.join(out, f + ".pdf")))):
+            # file names, paths, hashes, numbers, identifiers with digits,
+            # and the wrapped tails of hashes and names
+            if cont or exempt(tok):
                 continue
             for w in re.findall(r"[A-Za-z]+", tok):
                 if len(w) < 2 or w in allowed:
