@@ -36,8 +36,7 @@ struct cu_sealfiles {
 	uint64_t n, bytes, skipped_nonfile;
 	unsigned long items;
 	char *one_item; /* the item when there is exactly one */
-	struct cu_merkle_stream ms;
-	char root[65]; /* content root, once finished */
+	char root[65];  /* content root, once finished */
 };
 
 static enum cu_status db_err(struct cu_sealfiles *f, const char *what, struct cu_error *err)
@@ -78,14 +77,14 @@ enum cu_status cu_sealfiles_open(const char *workdir, struct cu_sealfiles **out,
 		       "PRAGMA locking_mode=EXCLUSIVE;"
 		       "CREATE TABLE raw(derived INT, path TEXT, item TEXT, device_path TEXT, "
 		       "derivation TEXT, derived_from TEXT, size INT, sha256 TEXT, md5 TEXT, "
-		       "sm3 TEXT, head TEXT, probed INT, format TEXT, perr TEXT, pcode INT);"
+		       "sm3 TEXT, format TEXT, perr TEXT, pcode INT);"
 		       "CREATE TABLE f(derived INT, path TEXT, item TEXT, device_path TEXT, "
 		       "derivation TEXT, derived_from TEXT, size INT, sha256 TEXT, md5 TEXT, "
 		       "sm3 TEXT, format TEXT, perr TEXT, pcode INT);"
 		       "BEGIN;",
 		       err)) != CU_OK)
 		goto fail;
-	if (sqlite3_prepare_v2(f->db, "INSERT INTO raw VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+	if (sqlite3_prepare_v2(f->db, "INSERT INTO raw VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
 			       &f->ins, NULL) != SQLITE_OK) {
 		st = db_err(f, "insert", err);
 		goto fail;
@@ -139,10 +138,11 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-/* A row of table raw. probed: the file was checked while read (format,
- * or perr and pcode: the check's failure). */
+/* A row of table raw: format, or perr and pcode (the failure of the file's
+ * check while the inventory was read); head: the inventory's first bytes,
+ * for that check only. */
 struct rawrow {
-	bool derived, probed;
+	bool derived;
 	uint64_t size;
 	const char *path, *item, *device_path, *derivation, *derived_from;
 	const char *sha256, *md5, *sm3, *head, *format, *perr;
@@ -166,11 +166,9 @@ static enum cu_status insert_raw(struct cu_sealfiles *f, const struct rawrow *w,
 	bind_text(s, 8, w->sha256);
 	bind_text(s, 9, w->md5);
 	bind_text(s, 10, w->sm3);
-	bind_text(s, 11, w->head);
-	sqlite3_bind_int(s, 12, w->probed);
-	bind_text(s, 13, w->format);
-	bind_text(s, 14, w->perr);
-	sqlite3_bind_int(s, 15, w->pcode);
+	bind_text(s, 11, w->format);
+	bind_text(s, 12, w->perr);
+	sqlite3_bind_int(s, 13, w->pcode);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		st = db_err(f, "adding a file", err);
 	sqlite3_clear_bindings(s);
@@ -328,7 +326,7 @@ enum { S_PATH, S_ITEM, S_DEVICE, S_DERIVATION, S_FROM, S_SHA, S_MD5, S_SM3, S_FO
 
 struct brow {
 	uint64_t size;
-	bool derived, probed;
+	bool derived;
 	int pcode;
 	uint32_t off[S_N]; /* into the batch's text; NOSTR: NULL */
 };
@@ -439,7 +437,6 @@ static enum cu_status load_rec(const struct cu_inventory_rec *r, void *ctx, stru
 	cu_error_clear(&perr);
 	if (l->casefd >= 0) {
 		struct cu_sealfile sf = {.path = w.path, .size = w.size};
-		row->probed = true;
 		if ((row->pcode = (int)probe(&l->dc, &sf, w.head, fmt, sizeof(fmt), &perr)) !=
 		    CU_OK)
 			fmt[0] = '\0';
@@ -450,7 +447,7 @@ static enum cu_status load_rec(const struct cu_inventory_rec *r, void *ctx, stru
 	     put_str(l->cur, row, S_FROM, w.derived_from) &&
 	     put_str(l->cur, row, S_SHA, w.sha256) && put_str(l->cur, row, S_MD5, w.md5) &&
 	     put_str(l->cur, row, S_SM3, w.sm3) &&
-	     put_str(l->cur, row, S_FORMAT, row->probed && row->pcode == CU_OK ? fmt : NULL) &&
+	     put_str(l->cur, row, S_FORMAT, l->casefd >= 0 && row->pcode == CU_OK ? fmt : NULL) &&
 	     put_str(l->cur, row, S_PERR, row->pcode != CU_OK ? perr.msg : NULL);
 	free(from);
 	if (!ok)
@@ -502,7 +499,6 @@ static enum cu_status insert_batch(struct cu_sealfiles *f, const struct batch *b
 		const struct brow *row = &b->row[i];
 		struct rawrow w = {
 		    .derived = row->derived,
-		    .probed = row->probed,
 		    .size = row->size,
 		    .path = bstr(b, row, S_PATH),
 		    .item = bstr(b, row, S_ITEM),
@@ -602,12 +598,13 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, unsigned algs, struct
 	struct cu_buf prev = CU_BUF_INIT, prev_sha = CU_BUF_INIT, items = CU_BUF_INIT;
 	uint64_t prev_size = 0;
 	int64_t *dups = NULL;
+	struct cu_merkle_stream ms;
 	size_t ndups = 0;
 	bool have_prev = false;
 	enum cu_status st = CU_OK, conflict = CU_OK;
 	int rc;
 
-	cu_merkle_stream_init(&f->ms);
+	cu_merkle_stream_init(&ms);
 	if ((st = exec(f,
 		       "INSERT INTO f SELECT derived, path, item, device_path, derivation, "
 		       "derived_from, size, sha256, md5, sm3, format, perr, pcode FROM raw "
@@ -674,7 +671,7 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, unsigned algs, struct
 		{
 			unsigned char leaf[32];
 			cu_merkle_content_leaf(path, size, sha, leaf);
-			cu_merkle_stream_add(&f->ms, leaf);
+			cu_merkle_stream_add(&ms, leaf);
 		}
 		/* Items: the list is short (one per seized device). */
 		{
@@ -721,7 +718,7 @@ enum cu_status cu_sealfiles_finish(struct cu_sealfiles *f, unsigned algs, struct
 	}
 	{
 		unsigned char root[32];
-		cu_merkle_stream_root(&f->ms, root);
+		cu_merkle_stream_root(&ms, root);
 		cu_hex(root, 32, f->root);
 	}
 	st = exec(f, "COMMIT;", err);
